@@ -1,0 +1,426 @@
+"""settings.toml + roster.xlsx -> validated Settings and Roster.
+
+Every default of SPEC.md lives in ``DEFAULTS`` below; ``config/settings.toml`` may override any
+of them. Unknown keys and bad values stop the run with a Chinese message (ConfigError).
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import vocab
+from pipeline.errors import ConfigError
+
+DEFAULTS: dict[str, Any] = {
+    "body": {"name": "", "year": 0},
+    "deadlines": {"find_risks": "03-31", "grade": "04-15", "archive": "04-30"},
+    # Which phase's deadline a form's 填表日期 is checked against for lateness.
+    "submission": {"late_phase": "find_risks"},
+    "grading": {
+        # rows: 危害程度; keys inside: 发生几率
+        "matrix": {
+            "严重": {"高": "一级", "中": "一级", "低": "二级"},
+            "较重": {"高": "一级", "中": "二级", "低": "三级"},
+            "一般": {"高": "二级", "中": "三级", "低": "三级"},
+        },
+        "floors": {
+            "领导班子正职": "一级",
+            "人财物管理": "一级",
+            "民生密切相关": "一级",
+            "一般管理服务": "无",
+            "其他": "无",
+        },
+    },
+    "supervision": {
+        "一级": {"direct": "分管副主席", "leader": "主席", "measure": "诫勉纠错"},
+        "二级": {"direct": "科室负责人", "leader": "分管副主席", "measure": "谈话提醒"},
+        "三级": {"direct": "科室负责人", "leader": "科室负责人", "measure": "提醒纠错"},
+    },
+    "limits": {
+        "max_file_mb": 20,
+        "max_uncompressed_mb": 100,
+        "max_compression_ratio": 200,
+        "max_rows": 5000,
+        "max_columns": 100,
+        "max_cell_chars": 32767,
+        "worker_memory_mb": 1536,
+        "worker_timeout_s": 60,
+        "workers": 0,
+    },
+}
+
+KEY_HINTS = {
+    "body.name": "单位名称（文字）",
+    "body.year": "年份（如 2026）",
+    "deadlines": "截止日期，写成 \"MM-DD\"（如 \"03-31\"）",
+    "submission.late_phase": "阶段名：find_risks、grade 或 archive",
+    "limits": "正整数",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for reading one file (see settings.toml [limits])."""
+
+    max_file_bytes: int
+    max_uncompressed_bytes: int
+    max_compression_ratio: float
+    max_rows: int
+    max_columns: int
+    max_cell_chars: int
+    worker_memory_bytes: int
+    worker_timeout_s: float
+    workers: int  # 0 = one per core
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. ``matrix[harm][likelihood]`` and ``floors[post_type]`` give levels."""
+
+    body_name: str
+    year: int  # 0 = not set: taken from the forms' 填表日期
+    deadlines: dict[str, str]
+    late_phase: str
+    matrix: dict[str, dict[str, str]]
+    floors: dict[str, str | None]
+    supervision: dict[str, dict[str, str]]
+    limits: Limits
+    source: str = ""  # where the settings came from, for the cover sheet
+
+    def measure_for(self, level: str) -> str:
+        return self.supervision[level]["measure"]
+
+
+@dataclass
+class Roster:
+    """The organisation roster: people, sections and the body's leadership."""
+
+    people: pd.DataFrame  # section, name, post, post_type, is_head, excel_row
+    sections: pd.DataFrame  # section, head, vice_chair, excel_row
+    body_name: str
+    chair: str
+    oversight: str
+    problems: list[dict[str, Any]] = field(default_factory=list)  # issue rows (提示)
+
+
+def _fail(msg: str) -> ConfigError:
+    return ConfigError(vocab.CONFIG_ERROR_PREFIX + msg)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else key
+        if key not in base:
+            known = "、".join(base) or "（无）"
+            raise _fail(f"settings.toml 中的键「{where}」无法识别。此处可用的键：{known}。")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise _fail(f"settings.toml 中的「{where}」应当是一个表（[{where}]）。")
+            # grading.matrix / floors / supervision replace whole rows but keep key checks
+            out[key] = _merge(base[key], value, where)
+        else:
+            out[key] = value
+    return out
+
+
+def _check_level(value: object, where: str, allow_none: bool = False) -> str | None:
+    if allow_none and (value in ("", None) or value == vocab.NO_FLOOR):
+        return None
+    if value not in vocab.LEVELS:
+        allowed = "、".join(vocab.LEVELS) + ("、无" if allow_none else "")
+        raise _fail(f"settings.toml 中「{where}」的值「{value}」无效，应为：{allowed}。")
+    return str(value)
+
+
+def _positive_int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise _fail(f"settings.toml 中「{where}」的值「{value}」无效，应为正数。")
+    return int(value)
+
+
+def load_settings(config_dir: Path) -> Settings:
+    """Read ``settings.toml`` if present (else all defaults) and validate every value."""
+    path = config_dir / vocab.SETTINGS_FILE
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise _fail(f"{path} 不是有效的 TOML 文件（{exc}）。请对照示例修改。") from exc
+    data = _merge(DEFAULTS, raw)
+    return settings_from_dict(data, source=str(path) if path.exists() else "默认设置")
+
+
+def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
+    """Validate a full settings mapping (defaults already merged in)."""
+    body = data["body"]
+    if not isinstance(body["name"], str):
+        raise _fail(f"settings.toml 中「body.name」应为文字，现为「{body['name']}」。")
+    year = body["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not (year == 0 or 2000 <= year <= 2100):
+        raise _fail(f"settings.toml 中「body.year」的值「{year}」无效，应为年份，如 2026。")
+    deadlines = {}
+    for phase, value in data["deadlines"].items():
+        try:
+            month, day = (int(x) for x in str(value).split("-"))
+            pd.Timestamp(year=2024, month=month, day=day)  # leap year accepts 02-29
+        except (ValueError, TypeError) as exc:
+            raise _fail(
+                f"settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 \"MM-DD\"，如 \"03-31\"。"
+            ) from exc
+        deadlines[phase] = f"{month:02d}-{day:02d}"
+    late_phase = data["submission"]["late_phase"]
+    if late_phase not in vocab.PHASES:
+        raise _fail(
+            f"settings.toml 中「submission.late_phase」的值「{late_phase}」无效，应为："
+            + "、".join(vocab.PHASES)
+            + "。"
+        )
+    matrix: dict[str, dict[str, str]] = {}
+    raw_matrix = data["grading"]["matrix"]
+    for harm in vocab.HARMS:
+        row = raw_matrix.get(harm)
+        if not isinstance(row, dict):
+            raise _fail(f"settings.toml 的评级矩阵 [grading.matrix] 缺少危害程度「{harm}」这一行。")
+        matrix[harm] = {}
+        for likelihood in vocab.LIKELIHOODS:
+            if likelihood not in row:
+                raise _fail(
+                    f"settings.toml 的评级矩阵缺少格「{harm}×{likelihood}」（grading.matrix.{harm}.{likelihood}）。"
+                )
+            matrix[harm][likelihood] = _check_level(
+                row[likelihood], f"grading.matrix.{harm}.{likelihood}"
+            )  # type: ignore[assignment]
+        extra = set(row) - set(vocab.LIKELIHOODS)
+        if extra:
+            raise _fail(
+                f"settings.toml 的评级矩阵「{harm}」行有无法识别的发生几率：{'、'.join(sorted(extra))}；应为：高、中、低。"
+            )
+    extra = set(raw_matrix) - set(vocab.HARMS)
+    if extra:
+        raise _fail(
+            f"settings.toml 的评级矩阵有无法识别的危害程度：{'、'.join(sorted(extra))}；应为：严重、较重、一般。"
+        )
+    floors = {
+        post_type: _check_level(value, f"grading.floors.{post_type}", allow_none=True)
+        for post_type, value in data["grading"]["floors"].items()
+    }
+    supervision: dict[str, dict[str, str]] = {}
+    for level in vocab.LEVELS:
+        entry = data["supervision"][level]
+        for role_key in ("direct", "leader"):
+            if entry.get(role_key) not in vocab.ROLE_CHAIN:
+                raise _fail(
+                    f"settings.toml 中「supervision.{level}.{role_key}」的值「{entry.get(role_key)}」无效，应为："
+                    + "、".join(vocab.ROLE_CHAIN)
+                    + "。"
+                )
+        if not isinstance(entry.get("measure"), str) or not entry["measure"].strip():
+            raise _fail(f"settings.toml 中「supervision.{level}.measure」应为处置方式文字，如「提醒纠错」。")
+        supervision[level] = {k: str(entry[k]) for k in ("direct", "leader", "measure")}
+    lim = data["limits"]
+    mb = 1024 * 1024
+    limits = Limits(
+        max_file_bytes=_positive_int(lim["max_file_mb"], "limits.max_file_mb") * mb,
+        max_uncompressed_bytes=_positive_int(lim["max_uncompressed_mb"], "limits.max_uncompressed_mb")
+        * mb,
+        max_compression_ratio=float(
+            _positive_int(lim["max_compression_ratio"], "limits.max_compression_ratio")
+        ),
+        max_rows=_positive_int(lim["max_rows"], "limits.max_rows"),
+        max_columns=_positive_int(lim["max_columns"], "limits.max_columns"),
+        max_cell_chars=min(_positive_int(lim["max_cell_chars"], "limits.max_cell_chars"), 32767),
+        worker_memory_bytes=_positive_int(lim["worker_memory_mb"], "limits.worker_memory_mb") * mb,
+        worker_timeout_s=float(_positive_int(lim["worker_timeout_s"], "limits.worker_timeout_s")),
+        workers=_positive_int(lim["workers"], "limits.workers"),
+    )
+    return Settings(
+        body_name=body["name"].strip(),
+        year=year,
+        deadlines=deadlines,
+        late_phase=late_phase,
+        matrix=matrix,
+        floors=floors,
+        supervision=supervision,
+        limits=limits,
+        source=source,
+    )
+
+
+def default_settings() -> Settings:
+    return settings_from_dict(copy.deepcopy(DEFAULTS), source="默认设置")
+
+
+# --------------------------------------------------------------------------------------
+# Roster
+# --------------------------------------------------------------------------------------
+def _clean(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text
+
+
+def _read_table(
+    path: Path, sheets: dict[str, list[list[object]]], sheet: str, columns: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Rows of a roster sheet as dicts keyed by English column key, header found by label."""
+    if sheet not in sheets:
+        raise _fail(f"组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。")
+    data = sheets[sheet]
+    wanted = {vocab.fold(label): key for key, label in columns.items()}
+    for r, row in enumerate(data[:20]):
+        found = {}
+        for c, cell in enumerate(row):
+            key = wanted.get(vocab.fold(cell)) or vocab.HEADER_LOOKUP.get(vocab.fold(cell))
+            if key in columns and key not in found:
+                found[key] = c
+        if len(found) >= min(2, len(columns)):
+            missing = [columns[k] for k in columns if k not in found]
+            required = [k for k in columns if k not in ("is_head", "post_type", "oversight")]
+            if any(k not in found for k in required):
+                raise _fail(
+                    f"组织名册 {path} 的工作表「{sheet}」缺少列：{'、'.join(missing)}。请补上后重新运行。"
+                )
+            out = []
+            for i, values in enumerate(data[r + 1 :], start=r + 2):
+                record = {
+                    k: _clean(values[c]) if c < len(values) else "" for k, c in found.items()
+                }
+                for k in columns:
+                    record.setdefault(k, "")
+                if any(record.values()):
+                    record["excel_row"] = i
+                    out.append(record)
+            return out
+    raise _fail(
+        f"组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{'、'.join(columns.values())}）。"
+    )
+
+
+def load_roster(config_dir: Path) -> Roster:
+    """Read ``roster.xlsx``; structural problems raise ConfigError, content problems become
+    ``problems`` (issue rows with the cell to fix)."""
+    from python_calamine import CalamineWorkbook
+
+    path = config_dir / vocab.ROSTER_FILE
+    if not path.exists():
+        raise _fail(
+            f"找不到组织名册 {path}。请把名册放到配置文件夹（可复制 input_templates/组织名册.xlsx 填写）。"
+        )
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+    except Exception as exc:  # calamine raises several types for bad files
+        raise _fail(f"组织名册 {path} 无法打开（{exc}）。请用 Excel 打开确认后另存为 .xlsx。") from exc
+
+    people_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS)
+    section_rows = _read_table(
+        path, sheets, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS
+    )
+    unit_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS)
+    if not people_rows:
+        raise _fail(f"组织名册 {path} 的「人员」工作表是空的。请填写全体人员后重新运行。")
+    unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
+
+    problems: list[dict[str, Any]] = []
+    file_label = f"config/{vocab.ROSTER_FILE}"
+
+    def problem(sheet: str, cell: str, field_label: str, value: str, text: str, fix: str) -> None:
+        problems.append(
+            {
+                "action": vocab.ACTION_NOTE,
+                "code": "roster_problem",
+                "file": file_label,
+                "sheet": sheet,
+                "cell": cell,
+                "field": field_label,
+                "value": value,
+                "problem": text,
+                "fix": fix,
+                "section": "",
+                "name": "",
+            }
+        )
+
+    people = pd.DataFrame(people_rows, columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"])
+    people["is_head"] = people["is_head"].map(lambda v: vocab.fold(v) in vocab.YES_NO_TRUE)
+    post_types = set(vocab.POST_TYPES)
+    for rec in people.itertuples():
+        if rec.post_type and rec.post_type not in post_types:
+            problem(
+                vocab.ROSTER_SHEET_PEOPLE,
+                f"D{rec.excel_row}",
+                "岗位类别",
+                rec.post_type,
+                f"岗位类别「{rec.post_type}」不在可选范围内：{vocab.allowed_text(vocab.POST_TYPES)}，按无等级下限处理。",
+                "请从下拉列表中选择岗位类别。",
+            )
+    dup = people[people.duplicated("name", keep=False) & (people["name"] != "")]
+    for name, grp in dup.groupby("name", sort=True):
+        if grp["section"].nunique() > 1:
+            rows = "、".join(f"第{r}行" for r in grp["excel_row"])
+            problem(
+                vocab.ROSTER_SHEET_PEOPLE,
+                f"B{grp['excel_row'].iloc[1]}",
+                "姓名",
+                str(name),
+                f"「{name}」出现在多个科室（{rows}：{'、'.join(grp['section'])}）。",
+                "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
+            )
+    sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
+    known = set(people["name"])
+    for rec in sections.itertuples():
+        if not rec.head:
+            problem(
+                vocab.ROSTER_SHEET_SECTIONS,
+                f"B{rec.excel_row}",
+                "科室负责人",
+                "",
+                f"科室「{rec.section}」没有填写科室负责人，其风险点的监管人将上移到分管副主席。",
+                "请填写科室负责人。",
+            )
+        if not rec.vice_chair:
+            problem(
+                vocab.ROSTER_SHEET_SECTIONS,
+                f"C{rec.excel_row}",
+                "分管副主席",
+                "",
+                f"科室「{rec.section}」没有填写分管副主席，其风险点的监管人将上移到主席。",
+                "请填写分管副主席。",
+            )
+        elif rec.vice_chair not in known:
+            problem(
+                vocab.ROSTER_SHEET_SECTIONS,
+                f"C{rec.excel_row}",
+                "分管副主席",
+                rec.vice_chair,
+                f"分管副主席「{rec.vice_chair}」不在「人员」工作表中。",
+                "请把分管副主席也列入「人员」工作表（科室可填「领导班子」）。",
+            )
+    for sec in sorted(set(people["section"]) - set(sections["section"]) - {""}):
+        problem(
+            vocab.ROSTER_SHEET_SECTIONS,
+            "A1",
+            "科室",
+            sec,
+            f"「人员」工作表中的科室「{sec}」没有列在「科室」工作表中，无法确定其负责人和分管副主席。",
+            "请在「科室」工作表中补上这个科室。",
+        )
+    return Roster(
+        people=people,
+        sections=sections,
+        body_name=unit.get("body", ""),
+        chair=unit.get("chair", ""),
+        oversight=unit.get("oversight", ""),
+        problems=problems,
+    )

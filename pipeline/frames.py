@@ -1,0 +1,231 @@
+"""The frames stages pass to each other: their columns, declared once.
+
+Columns use English keys; vocab.py gives the Chinese labels. Text columns hold ``str`` or
+missing (``pd.NA``/NaN); never write a frame cell to Excel without ``output_value``.
+
+files (one row per file under INBOX) — from discover, completed by read and merge:
+    file        str   path relative to INBOX, '/'-separated (what 来源文件 / 文件 show)
+    size        int   bytes
+    mtime       float modification time (epoch seconds)
+    sha256      str   content hash (duplicates by content)
+    ext         str   lower-case suffix, e.g. '.xlsx'
+    kind        str   'individual' | 'unit' | NA when not a form
+    status      str   'read' | 'rejected' | 'superseded'
+    reason      str   reason code of the rejection/supersession (vocab.MESSAGES key) or NA
+    sheet       str   the sheet the table was read from
+    section, name, post, head   header block values (str or NA)
+    date        str   填表日期 as ISO 'YYYY-MM-DD' or NA
+    pledge_sheet bool the 廉政承诺书 sheet exists
+    pledge_items int  number of non-empty pledge items
+    pledger, pledge_date  str or NA
+    n_rows      int   data rows read from the table
+    colmap      object dict: column key -> Excel column letter, for cell references
+    header_cells object dict: header key -> A1 cell holding its value (or its label)
+
+rows (one row per data row of every non-superseded file whose table was found) — from read:
+    row_id      int   unique, stable within a run (file order, then excel_row)
+    file, sheet, kind, section, name, post, head, date   copied from files
+    excel_row   int   1-based row number in the sheet
+    seq, step, posts_involved, category, description, likelihood, harm, self_level,
+    prevent, monitor, handle, remark, measures           raw text as the user wrote it
+    accepted    bool  set by validate: False when any 退回 issue names the row or its file
+
+points (accepted rows, normalised) — from validate, then merge, grade, assign add columns:
+    all ``rows`` columns with category/likelihood/harm/self_level canonical (self_level may be NA),
+    prevent/monitor/handle filled (a combined 防控措施 split), plus
+    self_level_cell str  A1 reference of the 自评等级 cell ('' when the form has no such column)
+    merge:  point_id str (stable hash of section+post+step+description after folding),
+            names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
+            sources object list[(file, excel_row)]
+    grade:  post_type str, matrix_level str, floor_level str|NA, level str,
+            level_reason str, level_differs bool
+    assign: direct str, leader str, measure str
+    For unit-form points: name is '' and post is the 涉及岗位 text (posts_involved).
+
+issues (the future 异常清单) — every stage may add rows:
+    action      '退回' | '提示'
+    code        stable reason code (vocab.MESSAGES key or 'roster_problem')
+    file, sheet, cell, field, value, problem, fix, section, name   str ('' when not applicable)
+    row_id      Int64 (NA for file-level and completeness issues)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pipeline import vocab
+
+FILE_COLUMNS = (
+    "file",
+    "size",
+    "mtime",
+    "sha256",
+    "ext",
+    "kind",
+    "status",
+    "reason",
+    "sheet",
+    "section",
+    "name",
+    "post",
+    "head",
+    "date",
+    "pledge_sheet",
+    "pledge_items",
+    "pledger",
+    "pledge_date",
+    "n_rows",
+    "colmap",
+    "header_cells",
+)
+FILE_STATUS_READ = "read"
+FILE_STATUS_REJECTED = "rejected"
+FILE_STATUS_SUPERSEDED = "superseded"
+
+ROW_FIELDS = (
+    "seq",
+    "step",
+    "posts_involved",
+    "category",
+    "description",
+    "likelihood",
+    "harm",
+    "self_level",
+    "prevent",
+    "monitor",
+    "handle",
+    "remark",
+    "measures",
+)
+ROW_COLUMNS = (
+    "row_id",
+    "file",
+    "sheet",
+    "kind",
+    "section",
+    "name",
+    "post",
+    "head",
+    "date",
+    "excel_row",
+    *ROW_FIELDS,
+    "accepted",
+)
+MERGE_COLUMNS = ("point_id", "names", "source_file", "source_row", "sources")
+GRADE_COLUMNS = (
+    "post_type",
+    "matrix_level",
+    "floor_level",
+    "level",
+    "level_reason",
+    "level_differs",
+)
+ASSIGN_COLUMNS = ("direct", "leader", "measure")
+ISSUE_COLUMNS = (
+    "action",
+    "code",
+    "file",
+    "sheet",
+    "cell",
+    "field",
+    "value",
+    "problem",
+    "fix",
+    "section",
+    "name",
+    "row_id",
+)
+
+
+def empty_issues() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
+    frame["row_id"] = pd.Series([], dtype="Int64")
+    return frame
+
+
+def issue(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    field_key: str = "",
+    value: object = "",
+    section: object = "",
+    name: object = "",
+    row_id: int | None = None,
+    **placeholders: object,
+) -> dict[str, Any]:
+    """One issue row built from a reason code; placeholders fill the message template.
+
+    ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``.
+    """
+    label = vocab.field_label(field_key) if field_key else ""
+    text_value = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)
+    return {
+        "action": action,
+        "code": code,
+        "file": file,
+        "sheet": sheet,
+        "cell": cell,
+        "field": label,
+        "value": text_value,
+        "problem": problem,
+        "fix": fix,
+        "section": _text(section),
+        "name": _text(name),
+        "row_id": row_id,
+    }
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def issues_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Issue dicts -> an issues frame with the declared columns and dtypes."""
+    if not rows:
+        return empty_issues()
+    frame = pd.DataFrame(rows)
+    for col in ISSUE_COLUMNS:
+        if col not in frame:
+            frame[col] = "" if col != "row_id" else None
+    frame = frame[list(ISSUE_COLUMNS)]
+    text_cols = [c for c in ISSUE_COLUMNS if c != "row_id"]
+    frame[text_cols] = frame[text_cols].fillna("").astype("str")
+    frame["row_id"] = pd.array(frame["row_id"], dtype="Int64")
+    return frame
+
+
+def concat_issues(*frames: pd.DataFrame) -> pd.DataFrame:
+    parts = [f for f in frames if f is not None and len(f)]
+    if not parts:
+        return empty_issues()
+    return pd.concat(parts, ignore_index=True)[list(ISSUE_COLUMNS)]
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced; the writers read only this."""
+
+    files: pd.DataFrame
+    rows: pd.DataFrame
+    points: pd.DataFrame  # graded and assigned risk points (one per merged point)
+    posts: pd.DataFrame  # section, post, names, post_type, level, level_reason, n_points
+    submissions: pd.DataFrame  # roster vs received (see completeness.py)
+    pledges: pd.DataFrame  # 承诺书登记 (see completeness.py)
+    issues: pd.DataFrame
+    counts: dict[str, Any]
+    body_name: str
+    year: int
+    run_time: str  # ISO timestamp shown on the cover; fixed by --run-time for determinism
+    settings: Any = None
+    roster: Any = None
+    inbox: Any = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,173 @@
+"""One run: the stages of the pipeline called in order. ``process()`` is the library entry point."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import (
+    assign,
+    completeness,
+    config,
+    discover,
+    frames,
+    grade,
+    merge,
+    read,
+    validate,
+    vocab,
+    write_archive,
+    write_feedback,
+)
+from pipeline.errors import AccountingError, PipelineError
+
+log = logging.getLogger("pipeline")
+
+
+def _year_from_forms(files: pd.DataFrame) -> int:
+    dates = files.loc[files["status"] == frames.FILE_STATUS_READ, "date"].dropna()
+    years = dates.astype(str).str.slice(0, 4)
+    years = years[years.str.fullmatch(r"\d{4}")]
+    if years.empty:
+        return datetime.now().year
+    counts = years.value_counts()
+    # most common year; ties go to the later year so the result does not depend on order
+    top = counts[counts == counts.max()].index
+    return int(max(top))
+
+
+def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
+    """The accounting of SPEC's summary.json; raises AccountingError when it does not add up."""
+    status = result_files["status"].value_counts()
+    files = {
+        "total": int(len(result_files)),
+        "read": int(status.get(frames.FILE_STATUS_READ, 0)),
+        "rejected": int(status.get(frames.FILE_STATUS_REJECTED, 0)),
+        "superseded": int(status.get(frames.FILE_STATUS_SUPERSEDED, 0)),
+    }
+    accepted = int(rows["accepted"].sum()) if len(rows) else 0
+    row_counts = {"total": int(len(rows)), "accepted": accepted, "rejected": int(len(rows)) - accepted}
+    levels = {lv: int((points["level"] == lv).sum()) if len(points) else 0 for lv in vocab.LEVELS}
+    if files["total"] != files["read"] + files["rejected"] + files["superseded"]:
+        raise AccountingError(f"file counts do not add up: {files}")
+    if len(points):
+        in_points = sum(len(s) for s in points["sources"])
+        if in_points != accepted:
+            raise AccountingError(
+                f"{accepted} accepted rows but the merged points cite {in_points} sources"
+            )
+    return {"files": files, "rows": row_counts, "levels": levels, "points": int(len(points))}
+
+
+def process(
+    inbox: Path,
+    config_dir: Path,
+    out: Path,
+    *,
+    progress: bool = False,
+    run_time: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> frames.RunResult:
+    """Read every file under ``inbox``, grade and assign, and write the archive and feedback."""
+    settings = config.load_settings(config_dir)
+    roster = config.load_roster(config_dir)
+    if not inbox.is_dir():
+        raise PipelineError(f"找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。")
+    seconds: dict[str, float] = {}
+
+    def stage(name: str) -> None:
+        seconds[name] = time.perf_counter()
+        if on_stage:
+            on_stage(name)
+
+    def done(name: str) -> None:
+        seconds[name] = round(time.perf_counter() - seconds[name], 3)
+
+    stage("discover")
+    files, discover_issues = discover.discover(inbox, settings)
+    done("discover")
+
+    stage("read")
+    files, rows, read_issues = read.read_files(files, inbox, settings, progress=progress)
+    done("read")
+
+    stage("validate")
+    files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
+    done("validate")
+
+    stage("grade")
+    points, merge_issues = merge.merge(points)
+    points, posts = grade.grade(points, roster, settings)
+    points = assign.assign(points, roster, settings)
+    grade_issues = grade.level_issues(points)
+    year = settings.year or _year_from_forms(files)
+    submissions, pledges, completeness_issues = completeness.completeness(
+        files, points, roster, settings, year
+    )
+    done("grade")
+
+    issues = frames.concat_issues(
+        frames.issues_frame(roster.problems),
+        discover_issues,
+        read_issues,
+        validate_issues,
+        merge_issues,
+        grade_issues,
+        completeness_issues,
+    )
+    counts = count(files, rows, points)
+    result = frames.RunResult(
+        files=files,
+        rows=rows,
+        points=points,
+        posts=posts,
+        submissions=submissions,
+        pledges=pledges,
+        issues=issues,
+        counts=counts,
+        body_name=settings.body_name or roster.body_name or "本单位",
+        year=year,
+        run_time=run_time or datetime.now().isoformat(timespec="seconds"),
+        settings=settings,
+        roster=roster,
+        inbox=inbox,
+        stage_seconds=seconds,
+    )
+
+    stage("write")
+    out.mkdir(parents=True, exist_ok=True)
+    archive_path = write_archive.write_archive(result, out)
+    write_feedback.write_feedback(result, out)
+    done("write")
+
+    summary = {
+        **counts,
+        "issues": {
+            "total": int(len(issues)),
+            vocab.ACTION_REJECT: int((issues["action"] == vocab.ACTION_REJECT).sum()),
+            vocab.ACTION_NOTE: int((issues["action"] == vocab.ACTION_NOTE).sum()),
+        },
+        "missing_submissions": int(
+            (submissions["status"] == vocab.STATUS_MISSING).sum() if len(submissions) else 0
+        ),
+        "archive": archive_path.name,
+        "body": result.body_name,
+        "year": year,
+        "run_time": result.run_time,
+        "stage_seconds": seconds,
+    }
+    write_text_atomic(out / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2))
+    return result
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

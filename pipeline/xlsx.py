@@ -1,0 +1,118 @@
+"""Shared helpers for every workbook we write: safe text, CJK widths, atomic saving.
+
+User text must never become a formula or a link, must not carry XML control characters,
+and must fit in a cell. Writers call ``cell_text`` on every user value and create xlsxwriter
+workbooks with ``new_workbook`` (formula and URL conversion off, fixed properties).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+MAX_CELL_CHARS = 32767
+TRUNCATION_MARK = "…（内容过长，已截断）"
+# Same set openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+FONT_NAME = "宋体"
+FIXED_DATE = datetime(2000, 1, 1)  # document properties: same bytes for the same inbox
+
+
+def is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def cell_text(value: object, limit: int = MAX_CELL_CHARS) -> str | None:
+    """User value -> text safe for any cell: None for missing, control characters removed,
+    cut visibly when too long. The caller writes it with ``write_string`` (never as formula)."""
+    if is_missing(value):
+        return None
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if len(text) > limit:
+        text = text[: limit - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+    return text
+
+
+def output_value(value: object) -> object:
+    """Any frame value -> something xlsxwriter writes safely (numbers stay numbers)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return value.item()
+    return cell_text(value)
+
+
+def display_width(text: object) -> int:
+    """Width of the longest line in Excel character units: East Asian wide/full count 2."""
+    if is_missing(text):
+        return 0
+    best = 0
+    for line in str(text).split("\n"):
+        w = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+        best = max(best, w)
+    return best
+
+
+def fit_width(values: Iterable[object], header: str, minimum: int = 6, maximum: int = 50) -> float:
+    """A column width that fits the header and most values, capped so long text wraps."""
+    widths = [display_width(header)]
+    for i, v in enumerate(values):
+        if i >= 2000:  # a sample is enough; keeps big sheets fast
+            break
+        widths.append(display_width(v))
+    return float(min(max(max(widths) + 2, minimum), maximum))
+
+
+def new_workbook(path: Path, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook that never turns text into formulas or links, with fixed
+    document properties so the same data gives the same file."""
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": constant_memory,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    wb.set_properties({"created": FIXED_DATE, "author": "lianzheng-risk", "company": ""})
+    return wb
+
+
+@contextmanager
+def atomic_path(final: Path):
+    """Yield a temporary path beside ``final``; rename it over ``final`` only on success,
+    so a crash leaves the previous good file."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, final)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def safe_filename(name: str) -> str:
+    """A section or person name usable as a file or folder name on Windows and Linux."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(name)).strip(" .")
+    return cleaned or "未命名"

@@ -1,0 +1,178 @@
+"""The real command on a generated body: outputs read back and checked like a user would."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import vocab
+from pipeline.cli import main
+from tests.conftest import DemoRun, hash_tree
+
+
+def archive_path(run: DemoRun) -> Path:
+    found = sorted(run.out.glob("*_廉政风险信息档案.xlsx"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(path, sheet_name=None, engine="calamine", dtype=str)
+
+
+def test_run_succeeds_and_counts_add_up(demo_run: DemoRun) -> None:
+    assert demo_run.exit_code == 0
+    summary = json.loads((demo_run.out / "summary.json").read_text(encoding="utf-8"))
+    files, rows = summary["files"], summary["rows"]
+    assert files["total"] == len([p for p in demo_run.inbox.rglob("*") if p.is_file()])
+    assert files["total"] == files["read"] + files["rejected"] + files["superseded"]
+    assert rows["total"] == rows["accepted"] + rows["rejected"]
+    assert rows["rejected"] > 0 and files["rejected"] > 0 and files["superseded"] >= 1
+    assert sum(summary["levels"][lv] for lv in vocab.LEVELS) == summary["points"]
+
+
+def test_archive_sheets_and_catalogue_columns(demo_run: DemoRun) -> None:
+    sheets = read_sheets(archive_path(demo_run))
+    assert list(sheets) == list(vocab.ARCHIVE_SHEETS)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    expected = list(vocab.CATALOGUE_COLUMNS.values())
+    assert list(catalogue.columns[: len(expected)]) == expected
+    summary = json.loads((demo_run.out / "summary.json").read_text(encoding="utf-8"))
+    assert len(catalogue) == summary["points"]
+    for lv in vocab.LEVELS:
+        assert (catalogue["评定等级"] == lv).sum() == summary["levels"][lv]
+    # every point is graded, explained and supervised
+    for col in ("评定等级", "评定依据", "直接管理", "负责领导", "处置方式"):
+        assert catalogue[col].notna().all(), col
+
+
+def test_every_injected_error_is_reported_at_its_cell(demo_run: DemoRun) -> None:
+    """Recall: each fault in the generator's ground truth appears in 异常清单 at its cell."""
+    issues = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    reported = {(r["文件"], r["单元格"], r["处理"]) for _, r in issues.iterrows()}
+    reported_files = {(r["文件"], r["处理"]) for _, r in issues.iterrows()}
+    expected = [e for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT]
+    missing = []
+    for err in expected:
+        if err["cell"]:
+            hit = (err["file"], err["cell"], err["action"]) in reported
+        else:
+            hit = (err["file"], err["action"]) in reported_files
+        if not hit:
+            missing.append(err)
+    recall = 1 - len(missing) / max(len(expected), 1)
+    print(f"recall of injected errors: {recall:.1%} ({len(expected) - len(missing)}/{len(expected)})")
+    assert not missing
+
+
+def test_no_clean_row_is_rejected(demo_run: DemoRun) -> None:
+    """Precision: rows the generator left clean are never 退回."""
+    issues = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    bad_files = {e["file"] for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT}
+    wrong = rejected[~rejected["文件"].isin(bad_files) & (rejected["文件"] != "")]
+    total = len(rejected)
+    print(f"precision of rejections: {1 - len(wrong) / max(total, 1):.1%} ({total - len(wrong)}/{total})")
+    assert wrong.empty, wrong.to_string()
+
+
+def test_inputs_are_never_modified(demo_run: DemoRun) -> None:
+    assert hash_tree(demo_run.inbox) == demo_run.input_hashes
+
+
+def test_no_formula_anywhere_in_outputs(demo_run: DemoRun) -> None:
+    for path in sorted(demo_run.out.rglob("*.xlsx")):
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    assert b"<f>" not in zf.read(name) and b"<f " not in zf.read(name), (path, name)
+
+
+def test_feedback_folders_hold_only_their_section(demo_run: DemoRun) -> None:
+    feedback = demo_run.out / vocab.FEEDBACK_DIR
+    sections = [p for p in feedback.iterdir() if p.is_dir()]
+    assert sections
+    catalogue = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_CATALOGUE]
+    all_sections = set(catalogue["科室"])
+    for folder in sections:
+        book = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folder.name)
+        if folder.name not in all_sections:
+            continue
+        assert book.exists(), book
+        for name, frame in read_sheets(book).items():
+            if "科室" in frame.columns:
+                values = set(frame["科室"].dropna())
+                assert values <= {folder.name}, (book, name, values)
+
+
+def test_two_runs_give_identical_cells(demo_run: DemoRun, tmp_path: Path) -> None:
+    out2 = tmp_path / "again"
+    args = ["process", "--inbox", str(demo_run.inbox), "--config", str(demo_run.config)]
+    code = main([*args, "--out", str(out2), "--no-progress", "--run-time", "2026-04-01T09:00:00"])
+    assert code == 0
+    first = read_sheets(archive_path(demo_run))
+    second = read_sheets(next(out2.glob("*_廉政风险信息档案.xlsx")))
+    assert list(first) == list(second)
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], obj=name)
+
+
+def test_formula_like_text_is_kept_as_text(tmp_path: Path, demo_run: DemoRun) -> None:
+    wb = load_workbook(archive_path(demo_run), read_only=False)
+    ws = wb[vocab.ARCHIVE_SHEET_CATALOGUE]
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["process", "--bogus"], "命令行参数有误"),
+        (["nonsense"], "命令行参数有误"),
+    ],
+)
+def test_bad_command_line_exits_2_in_chinese(args: list[str], needle: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_missing_roster_exits_2_with_advice(tmp_path: Path, capsys) -> None:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "config").mkdir()
+    code = main(
+        ["process", "--inbox", str(tmp_path / "inbox"), "--config", str(tmp_path / "config"),
+         "--out", str(tmp_path / "out"), "--no-progress"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "找不到组织名册" in err and "roster.xlsx" in err
+
+
+def test_unknown_settings_key_exits_2_naming_it(demo_run: DemoRun, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "roster.xlsx").write_bytes((demo_run.config / "roster.xlsx").read_bytes())
+    (config / "settings.toml").write_text('[body]\nname = "x"\ncolour = "red"\n', encoding="utf-8")
+    code = main(
+        ["process", "--inbox", str(demo_run.inbox), "--config", str(config),
+         "--out", str(tmp_path / "out"), "--no-progress"]
+    )
+    assert code == 2
+    assert "body.colour" in capsys.readouterr().err
+
+
+def test_every_command_has_help(capsys) -> None:
+    for command in ("process", "templates", "demo-data", "bench"):
+        with pytest.raises(SystemExit) as exc:
+            main([command, "--help"])
+        assert exc.value.code == 0
+        assert "--" in capsys.readouterr().out
