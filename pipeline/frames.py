@@ -165,6 +165,8 @@ def issue(
     """
     label = vocab.field_label(field_key) if field_key else ""
     text_value = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    placeholders.setdefault("section", _text(section))
+    placeholders.setdefault("name", _text(name))
     action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)
     return {
         "action": action,

@@ -1,17 +1,654 @@
 """Blank forms (input_templates/) and the writer of filled forms used by demo.py.
 
-OWNED BY THE TEMPLATES HELPER — this stub only fixes the API.
+One function writes both: a template is a form with no rows. The layout is the one decided for
+the project (see README): title in row 1, header block in row 2, table header in row 3, data
+from row 4; sheets in the order main sheet, 廉政承诺书 (individual only), 填表说明, hidden 可选值.
+Reading never relies on these positions; writing always produces exactly them.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
 
-def write_templates(out: Path) -> list[Path]:
-    """Write 个人廉政风险自查表.xlsx, 单位廉政风险自查表.xlsx and 组织名册.xlsx to ``out``."""
-    raise NotImplementedError
+from pipeline import vocab, xlsx
+from pipeline.config import DEFAULTS
+
+TEMPLATE_FILES = {
+    vocab.INDIVIDUAL: f"{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx",
+    vocab.UNIT: f"{vocab.FORM_TITLES[vocab.UNIT]}.xlsx",
+}
+ROSTER_TEMPLATE_FILE = f"{vocab.ROSTER_TITLE}.xlsx"
+
+TEMPLATE_ROWS = 30  # empty input rows of a blank form
+PLEDGE_ROWS = 10  # pledge item rows of a blank pledge sheet
+PLEDGE_ITEM_WIDTH = 86
+ROSTER_NOTES_WIDTH = 110
+ROSTER_VALIDATION_ROWS = 500  # roster dropdowns reach this far below the last person
+FIRST_DATA_ROW = 3  # 0-based: row 4 in Excel
+TABLE_HEADER_ROW = 2
+HEADER_ROW = 1
+PRINT_TITLE_ROWS = (0, 2)
+
+# Column widths in Excel character units (a CJK character counts 2).
+COLUMN_WIDTHS = {
+    "seq": 6,
+    "step": 18,
+    "posts_involved": 14,
+    "category": 14,
+    "description": 32,
+    "likelihood": 10,
+    "harm": 13,
+    "self_level": 10,
+    "prevent": 21,
+    "monitor": 21,
+    "handle": 21,
+    "remark": 12,
+}
+CENTERED_COLUMNS = frozenset({"seq", "category", "likelihood", "harm", "self_level"})
+# Header block: (header key, label column, first value column, last value column), 0-based.
+HEADER_BLOCK = {
+    vocab.INDIVIDUAL: (
+        ("section", 0, 1, 2),
+        ("name", 3, 4, 4),
+        ("post", 5, 6, 7),
+        ("date", 8, 9, 10),
+    ),
+    vocab.UNIT: (("section", 0, 1, 2), ("head", 3, 4, 5), ("date", 6, 7, 8)),
+}
+DATE_KEYS = frozenset({"date", "pledge_date"})
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+LINE_HEIGHT = 14.5  # points per line of 11-point 宋体
+LEVEL_COLOURS = {"一级": "#F8CBAD", "二级": "#FFE699", "三级": "#C6E0B4"}
+HEADER_FILL = "#D9E1F2"
+LABEL_FILL = "#F2F2F2"
+
+# Protection without a password: users may format, resize and insert/delete rows, but the
+# labels and table header cannot be overwritten by accident.
+PROTECTION = {
+    "format_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+    "insert_rows": True,
+    "delete_rows": True,
+    "sort": True,
+    "autofilter": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+FOOTER = "&C第 &P 页 共 &N 页"
+
+# --------------------------------------------------------------------------------------
+# Texts only the forms show (hints, the guide, the pledge). Labels come from vocab.
+# --------------------------------------------------------------------------------------
+HINT_TITLE_ENUM = "请从下拉列表选择"
+ERROR_TITLE_ENUM = "输入值不在可选范围内"
+HEADER_HINTS = {
+    "section": "填写科室全称，与组织名册一致，如「办公室」。",
+    "name": "填写本人姓名，与组织名册一致。",
+    "post": "填写本人岗位或职务，与组织名册一致，如「会计」。",
+    "date": "填写日期，如 2026-03-15。",
+    "head": "填写本科室负责人姓名。",
+    "pledger": "承诺人本人签名（填写姓名）。",
+    "pledge_date": "填写日期，如 2026-03-15。",
+}
+COLUMN_HINTS = {
+    "step": "填写行使职权的具体事项或工作环节，如「经费报销审核」。",
+    "posts_involved": "填写名册中本科室的岗位名称，多个岗位用顿号分隔，如「会计、出纳」。",
+    "description": "具体写出可能发生的廉政风险，一条风险点填一行。",
+    "self_level": "按「填表说明」中的评级矩阵自评：一级风险最高，三级最低。",
+    "prevent": "事前预防措施：教育、制度、公开、承诺等。",
+    "monitor": "事中监控措施：审核、复核、检查、台账等。",
+    "handle": "事后处置措施：发现问题后如何纠正、追责。",
+}
+PLEDGE_INTRO = (
+    "本人根据所在岗位查找出的廉政风险点，郑重作出以下承诺，自觉接受组织和群众监督，"
+    "落实情况与年度工作目标考核挂钩。"
+)
+PLEDGE_ITEM_HINT = "每行填写一条承诺事项，如「严格执行财务制度，不违规报销」。"
+
+GUIDE_HEADINGS = (
+    "一、填表方法",
+    "二、四类风险及填写示例",
+    "三、风险等级评定",
+    "四、分级监控与处置",
+    "五、报送时间",
+)
+GUIDE_STEPS = {
+    vocab.INDIVIDUAL: (
+        "1. 每人填写一份，针对本人岗位，对行使职权的每个环节逐一查找可能存在的廉政风险。",
+        "2. 在表头填写科室、姓名、岗位（职务）和填表日期，写法与组织名册一致。",
+        (
+            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
+            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
+        ),
+        "4. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
+        "5. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
+        "6. 在「廉政承诺书」工作表中逐条填写承诺事项，并填写承诺人和承诺日期。",
+        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
+    ),
+    vocab.UNIT: (
+        "1. 每个科室填写一份：科室在审核个人自查表的基础上，对本科室职权行使的每个工作环节归纳查找风险点。",
+        "2. 在表头填写科室、科室负责人和填表日期，写法与组织名册一致。",
+        (
+            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
+            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
+        ),
+        (
+            "4. 「涉及岗位」填写名册中本科室的岗位名称，多个岗位用顿号分隔；"
+            "风险点的最低等级按其中岗位类别最高的岗位确定。"
+        ),
+        "5. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
+        "6. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
+        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
+    ),
+}
+GUIDE_MEANING_LABEL = "含义"
+CATEGORY_MEANINGS = {
+    "岗位职责风险": "由于工作岗位的特殊性，可能造成在岗人员不履行或不正确履行职责的因素。",
+    "业务流程风险": "由于工作程序和个人自由裁量空间过大，可能造成权力失控和行为失范的因素。",
+    "制度机制风险": "由于缺乏制度的明确覆盖及工作时限、标准、质量等明确规定，可能导致行为失控的因素。",
+    "外部环境风险": "行业“潜规则”对岗位的干扰，以及生活圈、社交圈对个人的不利影响等因素。",
+}
+# One worked example per category: step, posts involved, description, likelihood, harm,
+# prevention, monitoring, handling. The example's 自评等级 is computed from the matrix.
+CATEGORY_EXAMPLES = {
+    "岗位职责风险": (
+        "妇女儿童维权信访接待",
+        "信访接待员",
+        "对群众反映的问题推诿拖延，不及时登记转办，损害群众利益。",
+        "中",
+        "较重",
+        "学习信访工作规定，公开办理流程和时限。",
+        "建立信访台账，科室负责人每周检查办理进度。",
+        "对推诿拖延的提醒纠错，督促限期办结。",
+    ),
+    "业务流程风险": (
+        "救助资金审核发放",
+        "会计、出纳",
+        "审核发放程序不规范，可能优亲厚友或虚报冒领。",
+        "中",
+        "严重",
+        "制定发放标准和审批流程，名单集体研究并公示。",
+        "分管副主席审核，财务与业务科室双人复核。",
+        "发现违规的追回资金，按规定严肃处理。",
+    ),
+    "制度机制风险": (
+        "办公用品采购",
+        "采购员",
+        "缺少采购比价和验收制度，可能虚报价格或以次充好。",
+        "低",
+        "较重",
+        "建立采购比价、验收制度，明确审批权限。",
+        "每季度公开采购明细，财务逐笔核对。",
+        "对违规采购责令整改，追究相关人员责任。",
+    ),
+    "外部环境风险": (
+        "评先评优推荐",
+        "科室负责人",
+        "受人情关系干扰，说情打招呼影响推荐的公正性。",
+        "中",
+        "一般",
+        "公开推荐条件和程序，签订廉洁承诺。",
+        "推荐结果集体研究并公示，接受群众监督。",
+        "对说情干扰的登记报告，查实的严肃处理。",
+    ),
+}
+GUIDE_GRADING_RULES = (
+    (
+        "评定等级取以下两者中更严重的一级：（1）发生几率与危害程度在下面矩阵中对应的等级；"
+        "（2）岗位类别对应的最低等级（单位表按涉及岗位中最高的一个；岗位类别见组织名册）。"
+    ),
+    "一级风险最高，三级风险最低。自评等级与评定等级不一致时，以评定等级为准，并在反馈中提示。",
+)
+GUIDE_MATRIX_CORNER = "危害程度＼发生几率"
+GUIDE_FLOOR_HEADER = ("岗位类别", "最低等级")
+GUIDE_NO_FLOOR = "无（按矩阵评定）"
+LEVEL_MEANINGS = {
+    "一级": "风险度最高：单位领导班子正职岗位，与经济发展和人民群众生产生活密切相关的岗位，"
+    "从事人财物等管理的岗位，以及可能造成严重后果的风险点。",
+    "二级": "可能产生严重违规、违章行为的具有一般经济管理、社会事务管理、公共服务等职能的岗位。",
+    "三级": "可能产生轻微违规、违章行为，造成不良社会影响或一定经济损失的风险点。",
+}
+GUIDE_LEVEL_HEADER = ("等级",)
+GUIDE_SUPERVISION_HEADER = ("等级", "直接管理", "负责", "处置方式")
+GUIDE_SUPERVISION_NOTE = (
+    "监管人不能是本人或职级低于本人的人：按 科室负责人→分管副主席→主席→上级监督机构 的顺序"
+    "上移到第一个职级高于本人的人。"
+)
+GUIDE_DEADLINE_HEADER = ("阶段", "截止日期")
+GUIDE_DEADLINE_NOTE = (
+    "个人和单位自查表请在「查找风险」阶段截止日期前报送；具体年份以办公室通知为准。"
+)
+
+ROSTER_SHEET_NOTES = "说明"
+ROSTER_NOTES = (
+    "组织名册由领导小组办公室维护，放在 config/roster.xlsx，每次处理时据此核对报送情况、确定监管人。",
+    "「人员」：列出所有应当报送个人自查表的人，一人一行。科室、姓名的写法要与自查表中的一致。",
+    "「岗位类别」从下拉列表选择："
+    + vocab.allowed_text(vocab.POST_TYPES)
+    + "；"
+    + "、".join(t for t, floor in DEFAULTS["grading"]["floors"].items() if floor in vocab.LEVELS)
+    + "岗位的风险点有最低等级（见自查表的「填表说明」）。",
+    "「是否科室负责人」填「是」或「否」。分管副主席、主席也请列入「人员」（科室可填「领导班子」）。",
+    "「科室」：每个科室一行，填写科室负责人和分管副主席的姓名。",
+    "「单位」：只填一行：单位名称、主席姓名、上级监督机构（如 区纪委派驻纪检组）。",
+    "请不要修改各工作表第一行的表头。",
+)
+
+
+# --------------------------------------------------------------------------------------
+# Formats (built once per workbook)
+# --------------------------------------------------------------------------------------
+def _formats(wb: Any) -> dict[str, Any]:
+    base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "vcenter"}
+    border = {"border": 1}
+
+    def fmt(**props: Any) -> Any:
+        return wb.add_format({**base, **props})
+
+    f = {
+        "title": fmt(bold=True, font_size=16, align="center"),
+        "label": fmt(bold=True, align="center", bg_color=LABEL_FILL, text_wrap=True, **border),
+        "value": fmt(locked=False, text_wrap=True, align="left", indent=1, **border),
+        "value_date": fmt(locked=False, num_format="yyyy-mm-dd", align="left", indent=1, **border),
+        "th": fmt(bold=True, align="center", text_wrap=True, bg_color=HEADER_FILL, **border),
+        "text": fmt(locked=False, text_wrap=True, align="left", indent=1, **border),
+        "center": fmt(locked=False, align="center", text_wrap=True, **border),
+        "date": fmt(locked=False, num_format="yyyy-mm-dd", align="center", **border),
+        "plain": fmt(),
+        "note": fmt(text_wrap=True, align="left"),
+        "heading": fmt(bold=True, font_size=12),
+        "cell": fmt(text_wrap=True, **border),
+        "cell_center": fmt(align="center", text_wrap=True, **border),
+        "number": fmt(align="center", **border),
+    }
+    for level, colour in LEVEL_COLOURS.items():
+        f[level] = fmt(align="center", bold=True, bg_color=colour, **border)
+    return f
+
+
+# --------------------------------------------------------------------------------------
+# Cell writing
+# --------------------------------------------------------------------------------------
+def _as_date(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return datetime.strptime(value.strip(), "%Y-%m-%d")
+        except ValueError:
+            return None
+    return None
+
+
+def _write(ws: Any, row: int, col: int, value: object, fmt: Any, date_fmt: Any = None) -> None:
+    """Write one user value: dates (when ``date_fmt`` is given) as date cells, numbers as
+    numbers, everything else as text (never a formula or link)."""
+    if xlsx.is_missing(value) or value == "":
+        ws.write_blank(row, col, None, fmt)
+        return
+    if date_fmt is not None:
+        when = _as_date(value)
+        if when is not None:
+            ws.write_datetime(row, col, when, date_fmt)
+            return
+    if isinstance(value, bool):
+        ws.write_string(row, col, xlsx.output_value(value), fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, date):  # a date outside a date field: show it, not its serial
+        ws.write_string(row, col, value.isoformat()[:10], fmt)
+    else:
+        ws.write_string(row, col, xlsx.cell_text(value), fmt)
+
+
+def _write_value(
+    ws: Any, row: int, first: int, last: int, value: object, fmt: Any, date_fmt: Any = None
+) -> None:
+    """A header value cell, merged over ``first..last`` when wider than one column."""
+    if last > first:
+        ws.merge_range(row, first, row, last, "", fmt)
+    _write(ws, row, first, value, fmt, date_fmt)
+
+
+@lru_cache(maxsize=8192)  # the guide's texts repeat in every form the demo writes
+def _lines(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide."""
+    usable = max(int(width) - 1, 1)
+    return sum(max(1, -(-xlsx.display_width(line) // usable)) for line in text.split("\n"))
+
+
+def _fit_row(ws: Any, row: int, values: list[object], widths: list[float]) -> None:
+    """Size a row for its wrapped text: neither Excel nor LibreOffice re-fits rows on opening
+    a file, so without this long text is cut off on screen and in print."""
+    lines = max(
+        _lines(v, w) if isinstance(v, str) else 1 for v, w in zip(values, widths, strict=True)
+    )
+    if lines > 1:
+        ws.set_row(row, LINE_HEIGHT * lines + 4)
+
+
+def _merged_text(ws: Any, row: int, last_col: int, text: str, fmt: Any, width: float) -> None:
+    """A paragraph merged across the sheet; merged cells never auto-fit, so size the row."""
+    ws.merge_range(row, 0, row, last_col, text, fmt)
+    _fit_row(ws, row, [text], [width])
+
+
+def _range(col: int, first_row: int, last_row: int) -> str:
+    letter = xl_col_to_name(col, col_abs=True)
+    return f"'{vocab.SHEET_LISTS}'!{letter}${first_row + 1}:{letter}${last_row + 1}"
+
+
+def _hint(ws: Any, r1: int, c1: int, r2: int, c2: int, title: str, message: str) -> None:
+    ws.data_validation(
+        r1,
+        c1,
+        r2,
+        c2,
+        {"validate": "any", "input_title": title[:32], "input_message": message[:255]},
+    )
+
+
+def _dropdown(
+    ws: Any, r1: int, c1: int, r2: int, c2: int, title: str, source: str, values: tuple[str, ...]
+) -> None:
+    allowed = vocab.allowed_text(values)
+    ws.data_validation(
+        r1,
+        c1,
+        r2,
+        c2,
+        {
+            "validate": "list",
+            "source": "=" + source,
+            "input_title": title[:32],
+            "input_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed)[:255],
+            "error_title": ERROR_TITLE_ENUM,
+            "error_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed)[:255],
+            "error_type": "stop",
+        },
+    )
+
+
+def _print_setup(ws: Any, last_row: int, last_col: int, landscape: bool = True) -> None:
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(FOOTER)
+    ws.print_area(0, 0, last_row, last_col)
+
+
+# --------------------------------------------------------------------------------------
+# Sheets of a form
+# --------------------------------------------------------------------------------------
+def _list_refs() -> dict[str, str]:
+    """Enum column key -> its range on the 可选值 sheet (one column per enum, values from row 2)."""
+    return {
+        key: _range(col, 1, len(values)) for col, (key, values) in enumerate(vocab.ENUMS.items())
+    }
+
+
+def _write_lists(wb: Any, f: dict[str, Any]) -> None:
+    """The hidden 可选值 sheet the dropdowns read (a list typed into the validation itself is
+    limited to 255 characters)."""
+    ws = wb.add_worksheet(vocab.SHEET_LISTS)
+    for col, (key, values) in enumerate(vocab.ENUMS.items()):
+        ws.write_string(0, col, vocab.COLUMN_LABELS[key], f["plain"])
+        for i, value in enumerate(values, start=1):
+            ws.write_string(i, col, value, f["plain"])
+        ws.set_column(col, col, max(xlsx.display_width(v) for v in values) + 4)
+    ws.hide()
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _column_width(key: str) -> float:
+    """Preset width, widened so the column's label fits on at most two lines."""
+    return float(max(COLUMN_WIDTHS[key], xlsx.display_width(vocab.COLUMN_LABELS[key]) // 2 + 3))
+
+
+def _write_main(
+    wb: Any,
+    f: dict[str, Any],
+    kind: str,
+    header: dict[str, Any],
+    rows: list[dict[str, Any]],
+    blank_rows: int,
+    refs: dict[str, str],
+) -> None:
+    columns = vocab.TABLE_COLUMNS[kind]
+    last_col = len(columns) - 1
+    ws = wb.add_worksheet(vocab.MAIN_SHEET[kind])
+    widths = [_column_width(key) for key in columns]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 36)
+    ws.set_row(HEADER_ROW, 28)
+    ws.set_row(TABLE_HEADER_ROW, 36)
+    ws.merge_range(0, 0, 0, last_col, vocab.FORM_TITLES[kind], f["title"])
+
+    for key, label_col, first, last in HEADER_BLOCK[kind]:
+        ws.write_string(HEADER_ROW, label_col, vocab.HEADER_LABELS[key], f["label"])
+        date_fmt = f["value_date"] if key in DATE_KEYS else None
+        _write_value(ws, HEADER_ROW, first, last, header.get(key), f["value"], date_fmt)
+        _hint(ws, HEADER_ROW, first, HEADER_ROW, last, vocab.HEADER_LABELS[key], HEADER_HINTS[key])
+
+    for col, key in enumerate(columns):
+        ws.write_string(TABLE_HEADER_ROW, col, vocab.COLUMN_LABELS[key], f["th"])
+
+    col_fmt = [f["center"] if key in CENTERED_COLUMNS else f["text"] for key in columns]
+    row = FIRST_DATA_ROW
+    for n, record in enumerate(rows, start=1):
+        values = [record.get(key, n) if key == "seq" else record.get(key) for key in columns]
+        for col, value in enumerate(values):
+            _write(ws, row, col, value, col_fmt[col])
+        _fit_row(ws, row, values, widths)
+        row += 1
+    extra = blank_rows if rows else max(blank_rows, TEMPLATE_ROWS)
+    for _ in range(extra):
+        for col in range(len(columns)):
+            ws.write_blank(row, col, None, col_fmt[col])
+        row += 1
+    last_row = max(row - 1, TABLE_HEADER_ROW)
+
+    if row > FIRST_DATA_ROW:
+        for col, key in enumerate(columns):
+            label = vocab.COLUMN_LABELS[key]
+            if key in refs:
+                values = vocab.ENUMS[key]
+                _dropdown(ws, FIRST_DATA_ROW, col, last_row, col, label, refs[key], values)
+            elif key in COLUMN_HINTS:
+                _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, COLUMN_HINTS[key])
+
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    ws.repeat_rows(*PRINT_TITLE_ROWS)
+    _print_setup(ws, last_row, last_col)
+    ws.protect("", PROTECTION)
+
+
+def _write_pledge(
+    wb: Any,
+    f: dict[str, Any],
+    items: list[str] | None,
+    pledger: object,
+    pledge_date: object,
+) -> None:
+    ws = wb.add_worksheet(vocab.SHEET_PLEDGE)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, PLEDGE_ITEM_WIDTH)
+    ws.set_row(0, 36)
+    ws.merge_range(0, 0, 0, 1, vocab.PLEDGE_TITLE, f["title"])
+    _merged_text(ws, 1, 1, PLEDGE_INTRO, f["note"], PLEDGE_ITEM_WIDTH + 12)
+    ws.write_string(2, 0, vocab.COLUMN_LABELS["seq"], f["th"])
+    ws.write_string(2, 1, vocab.PLEDGE_ITEMS_LABEL, f["th"])
+    items = list(items or [])
+    n_items = max(PLEDGE_ROWS, len(items))
+    for i in range(n_items):
+        item = items[i] if i < len(items) else None
+        ws.write_number(3 + i, 0, i + 1, f["number"])
+        _write(ws, 3 + i, 1, item, f["text"])
+        ws.set_row(3 + i, max(24, LINE_HEIGHT * _lines(item or "", PLEDGE_ITEM_WIDTH) + 4))
+    _hint(ws, 3, 1, 2 + n_items, 1, vocab.PLEDGE_ITEMS_LABEL, PLEDGE_ITEM_HINT)
+    row = 3 + n_items
+    for key, value in (("pledger", pledger), ("pledge_date", pledge_date)):
+        ws.set_row(row, 24)
+        ws.write_string(row, 0, vocab.PLEDGE_LABELS[key], f["label"])
+        date_fmt = f["value_date"] if key in DATE_KEYS else None
+        _write(ws, row, 1, value, f["value"], date_fmt)
+        _hint(ws, row, 1, row, 1, vocab.PLEDGE_LABELS[key], HEADER_HINTS[key])
+        row += 1
+    ws.repeat_rows(0, 0)
+    _print_setup(ws, row - 1, 1, landscape=False)
+    ws.protect("", PROTECTION)
+
+
+def _guide_columns(kind: str) -> list[str]:
+    skip = {"seq", "category", "remark"}
+    return ["category", "meaning"] + [k for k in vocab.TABLE_COLUMNS[kind] if k not in skip]
+
+
+def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
+    ws = wb.add_worksheet(vocab.SHEET_GUIDE)
+    columns = _guide_columns(kind)
+    last_col = len(columns) - 1
+    preset = {**COLUMN_WIDTHS, "meaning": 26, "category": 16, "description": 26}
+    widths = [float(preset[key]) for key in columns]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    total = sum(widths)
+    ws.set_row(0, 36)
+    ws.merge_range(0, 0, 0, last_col, vocab.SHEET_GUIDE, f["title"])
+    row = 2
+
+    def heading(text: str) -> None:
+        nonlocal row
+        ws.set_row(row, 22)
+        ws.write_string(row, 0, text, f["heading"])
+        row += 1
+
+    def paragraph(text: str) -> None:
+        nonlocal row
+        _merged_text(ws, row, last_col, text, f["note"], total)
+        row += 1
+
+    def table_row(values: list[object], fmts: list[Any]) -> None:
+        nonlocal row
+        for col, (value, fmt) in enumerate(zip(values, fmts, strict=True)):
+            _write(ws, row, col, value, fmt)
+        _fit_row(ws, row, values, widths[: len(values)])
+        row += 1
+
+    headings = iter(GUIDE_HEADINGS)
+    heading(next(headings))
+    for step in GUIDE_STEPS[kind]:
+        paragraph(step)
+    row += 1
+
+    # Four categories, each with a worked example row in the form's own columns.
+    heading(next(headings))
+    labels = [GUIDE_MEANING_LABEL if k == "meaning" else vocab.COLUMN_LABELS[k] for k in columns]
+    table_row(labels, [f["th"]] * len(columns))
+    matrix = DEFAULTS["grading"]["matrix"]
+    for category in vocab.CATEGORIES:
+        step, posts, description, likelihood, harm, prevent, monitor, handle = CATEGORY_EXAMPLES[
+            category
+        ]
+        example = {
+            "category": category,
+            "meaning": CATEGORY_MEANINGS[category],
+            "step": step,
+            "posts_involved": posts,
+            "description": description,
+            "likelihood": likelihood,
+            "harm": harm,
+            "self_level": matrix[harm][likelihood],
+            "prevent": prevent,
+            "monitor": monitor,
+            "handle": handle,
+        }
+        fmts = [f["cell_center"] if k in CENTERED_COLUMNS else f["cell"] for k in columns]
+        table_row([example[k] for k in columns], fmts)
+    row += 1
+
+    # Grading: the rule, the matrix, the post-type floors, what the levels mean.
+    ws.set_h_pagebreaks([row])  # page 1: how to fill; page 2: grading and supervision
+    heading(next(headings))
+    for text in GUIDE_GRADING_RULES:
+        paragraph(text)
+    table_row(
+        [GUIDE_MATRIX_CORNER, *vocab.LIKELIHOODS],
+        [f["th"]] * (1 + len(vocab.LIKELIHOODS)),
+    )
+    for harm in vocab.HARMS:
+        levels = [matrix[harm][likelihood] for likelihood in vocab.LIKELIHOODS]
+        table_row([harm, *levels], [f["th"], *(f[level] for level in levels)])
+    row += 1
+    table_row(list(GUIDE_FLOOR_HEADER), [f["th"], f["th"]])
+    for post_type, floor in DEFAULTS["grading"]["floors"].items():
+        if floor in vocab.LEVELS:
+            table_row([post_type, floor], [f["cell"], f[floor]])
+        else:
+            table_row([post_type, GUIDE_NO_FLOOR], [f["cell"], f["cell_center"]])
+    row += 1
+    ws.merge_range(row, 1, row, last_col, GUIDE_MEANING_LABEL, f["th"])
+    ws.write_string(row, 0, GUIDE_LEVEL_HEADER[0], f["th"])
+    row += 1
+    for level in vocab.LEVELS:
+        ws.write_string(row, 0, level, f[level])
+        ws.merge_range(row, 1, row, last_col, LEVEL_MEANINGS[level], f["cell"])
+        _fit_row(ws, row, [LEVEL_MEANINGS[level]], [total - widths[0]])
+        row += 1
+    row += 1
+
+    # Supervision by level (the digest's table, as settings give it by default).
+    heading(next(headings))
+    table_row(list(GUIDE_SUPERVISION_HEADER), [f["th"]] * 4)
+    for level in vocab.LEVELS:
+        entry = DEFAULTS["supervision"][level]
+        table_row(
+            [level, entry["direct"], entry["leader"], entry["measure"]],
+            [f[level], f["cell_center"], f["cell_center"], f["cell_center"]],
+        )
+    paragraph(GUIDE_SUPERVISION_NOTE)
+    row += 1
+
+    heading(next(headings))
+    table_row(list(GUIDE_DEADLINE_HEADER), [f["th"], f["th"]])
+    for phase, label in vocab.PHASES.items():
+        month, day = DEFAULTS["deadlines"][phase].split("-")
+        table_row([label, f"{int(month)}月{int(day)}日"], [f["cell"], f["cell_center"]])
+    paragraph(GUIDE_DEADLINE_NOTE)
+
+    _print_setup(ws, row - 1, last_col)
+    ws.protect("", PROTECTION)
+
+
+def _mark(wb: Any, kind: str) -> None:
+    marker = f"{kind}:{vocab.TEMPLATE_VERSION}"
+    wb.define_name(vocab.TEMPLATE_MARKER_NAME, f'="{marker}"')
+    wb.set_custom_property(vocab.TEMPLATE_PROPERTY_KIND, kind)
+    wb.set_custom_property(vocab.TEMPLATE_PROPERTY_VERSION, vocab.TEMPLATE_VERSION)
+    wb.set_properties(
+        {
+            "title": vocab.FORM_TITLES[kind],
+            "created": xlsx.FIXED_DATE,
+            "author": "lianzheng-risk",
+            "company": "",
+        }
+    )
 
 
 def write_form(
@@ -24,8 +661,50 @@ def write_form(
     pledge_date: str | None = None,
     blank_rows: int = 0,
 ) -> None:
-    """Write a filled form exactly like the template (same sheets, layout, marker)."""
-    raise NotImplementedError
+    """Write a filled form exactly like the template (same sheets, layout, marker).
+
+    ``rows`` are dicts keyed by vocab.TABLE_COLUMNS[kind] keys ('seq' defaults to 1..n);
+    no rows gives the blank template with its empty input rows. Dates given as 'YYYY-MM-DD'
+    become date cells; any other value is written as it is (text stays text)."""
+    if kind not in vocab.FORM_KINDS:
+        raise ValueError(f"unknown form kind {kind!r}")
+    wb = xlsx.new_workbook(Path(path))
+    wb.in_memory = True  # no temporary files per sheet: faster for thousands of demo forms
+    f = _formats(wb)
+    # The lists sheet comes last in the tab order; the main sheet's dropdowns point into it.
+    _write_main(wb, f, kind, header, rows, blank_rows, _list_refs())
+    if kind == vocab.INDIVIDUAL:
+        _write_pledge(wb, f, pledge_items, pledger, pledge_date)
+    _write_guide(wb, f, kind)
+    _write_lists(wb, f)
+    _mark(wb, kind)
+    wb.close()
+
+
+# --------------------------------------------------------------------------------------
+# Roster
+# --------------------------------------------------------------------------------------
+def _roster_sheet(
+    wb: Any,
+    f: dict[str, Any],
+    name: str,
+    columns: dict[str, str],
+    records: list[dict[str, Any]],
+) -> Any:
+    ws = wb.add_worksheet(name)
+    keys = list(columns)
+    for col, key in enumerate(keys):
+        values = [xlsx.output_value(r.get(key)) for r in records]
+        ws.set_column(col, col, xlsx.fit_width(values, columns[key], minimum=14, maximum=40))
+        ws.write_string(0, col, columns[key], f["th"])
+    for i, record in enumerate(records, start=1):
+        for col, key in enumerate(keys):
+            _write(ws, i, col, xlsx.output_value(record.get(key)), f["value"])
+    ws.set_row(0, 24)
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0, 0)
+    _print_setup(ws, max(len(records), 1), len(keys) - 1)
+    return ws
 
 
 def write_roster(
@@ -35,4 +714,61 @@ def write_roster(
     unit: dict[str, Any] | None,
 ) -> None:
     """Write a roster workbook (人员 / 科室 / 单位 sheets); empty lists give the blank template."""
-    raise NotImplementedError
+    wb = xlsx.new_workbook(Path(path))
+    wb.in_memory = True
+    f = _formats(wb)
+    ws = _roster_sheet(wb, f, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS, people)
+    keys = list(vocab.ROSTER_PEOPLE_COLUMNS)
+    last = len(people) + ROSTER_VALIDATION_ROWS
+    yes_no = (xlsx.output_value(True), xlsx.output_value(False))
+    for key, values in (("post_type", vocab.POST_TYPES), ("is_head", yes_no)):
+        col = keys.index(key)
+        allowed = vocab.allowed_text(values)
+        ws.data_validation(
+            1,
+            col,
+            last,
+            col,
+            {
+                "validate": "list",
+                "source": list(values),
+                "input_title": vocab.ROSTER_PEOPLE_COLUMNS[key],
+                "input_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed),
+                "error_title": ERROR_TITLE_ENUM,
+                "error_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed),
+            },
+        )
+    ws.autofilter(0, 0, max(len(people), 1), len(keys) - 1)
+    _roster_sheet(wb, f, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS, sections)
+    _roster_sheet(wb, f, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS, [unit] if unit else [])
+    notes = wb.add_worksheet(ROSTER_SHEET_NOTES)
+    notes.set_column(0, 0, ROSTER_NOTES_WIDTH)
+    notes.write_string(0, 0, vocab.ROSTER_TITLE, f["heading"])
+    for i, text in enumerate(ROSTER_NOTES, start=1):
+        notes.write_string(i, 0, text, f["note"])
+        _fit_row(notes, i, [text], [ROSTER_NOTES_WIDTH])
+    _print_setup(notes, len(ROSTER_NOTES), 0)
+    wb.set_properties(
+        {
+            "title": vocab.ROSTER_TITLE,
+            "created": xlsx.FIXED_DATE,
+            "author": "lianzheng-risk",
+            "company": "",
+        }
+    )
+    wb.close()
+
+
+def write_templates(out: Path) -> list[Path]:
+    """Write 个人廉政风险自查表.xlsx, 单位廉政风险自查表.xlsx and 组织名册.xlsx to ``out``."""
+    out = Path(out)
+    jobs = [(out / TEMPLATE_FILES[kind], kind) for kind in vocab.FORM_KINDS]
+    jobs.append((out / ROSTER_TEMPLATE_FILE, None))
+    for final, kind in jobs:
+        with xlsx.atomic_path(final) as tmp:
+            if kind is None:
+                write_roster(tmp, [], [], None)
+            else:
+                write_form(tmp, kind, {}, [])
+            tmp.chmod(0o644)  # handed out: readable by all (the temporary file is private)
+    return [final for final, _ in jobs]

@@ -208,9 +208,9 @@ HARM_SYNONYMS = {
 }
 LEVELS = ("一级", "二级", "三级")  # 一级 is the most severe
 LEVEL_SYNONYMS = {
-    "一级": ("1", "1级", "Ⅰ级", "I级", "一", "高", "Ⅰ", "I", "一级风险", "1.0"),
-    "二级": ("2", "2级", "Ⅱ级", "II级", "二", "中", "Ⅱ", "II", "二级风险", "2.0"),
-    "三级": ("3", "3级", "Ⅲ级", "III级", "三", "低", "Ⅲ", "III", "三级风险", "3.0"),
+    "一级": ("1", "1级", "Ⅰ级", "I级", "一", "高", "Ⅰ", "I", "一级风险"),
+    "二级": ("2", "2级", "Ⅱ级", "II级", "二", "中", "Ⅱ", "II", "二级风险"),
+    "三级": ("3", "3级", "Ⅲ级", "III级", "三", "低", "Ⅲ", "III", "三级风险"),
 }
 LEVEL_RANK = {"一级": 1, "二级": 2, "三级": 3}
 NO_FLOOR = "无"
@@ -470,6 +470,38 @@ MESSAGES: dict[str, Message] = {
     "late": Message(
         "填表日期 {value} 晚于「{phase}」阶段截止日期 {deadline}。",
         "请今后按时报送。",
+        ACTION_NOTE,
+    ),
+    # appended by discover/read
+    "symlink": Message(
+        "这是一个快捷方式（符号链接），指向的不是收件文件夹中的普通文件，为安全起见未读取。",
+        "请把原文件本身（而不是快捷方式）放进收件文件夹。",
+    ),
+    # appended by merge/grade/assign/completeness: notes in 提交情况 (problem text is the note)
+    "note_rejected": Message(
+        "已报送但被退回（文件「{file}」），原因见异常清单。",
+        "请按异常清单修改后重新报送。",
+        ACTION_NOTE,
+    ),
+    "note_no_date": Message(
+        "未填写填表日期，按文件修改日期 {date} 判断是否逾期。",
+        "请在表头填写填表日期。",
+        ACTION_NOTE,
+    ),
+    "note_no_points": Message(
+        "已报送，但其中的风险点全部被退回，原因见异常清单。",
+        "请按异常清单修改后重新报送。",
+        ACTION_NOTE,
+    ),
+    # validate: more precise wordings of not_in_roster / superseded (same reason codes)
+    "not_in_roster_section": Message(
+        "「{detail}」不在组织名册中：名册中的「{person}」属于「{roster_section}」，整份表格未计入。",
+        "请核对表头的「科室」：如应为「{roster_section}」，请改正后重新发送；"
+        "如本人已调到现科室，请办公室先更新 config/roster.xlsx。",
+    ),
+    "superseded_by": Message(
+        "同一{detail}后来又报送了新版本「{newer}」，本文件已被替代，未计入。",
+        "无需处理；如果本文件才是最终版本，请把填表日期改为最新后重新发送。",
         ACTION_NOTE,
     ),
 }

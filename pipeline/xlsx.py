@@ -79,7 +79,9 @@ def fit_width(values: Iterable[object], header: str, minimum: int = 6, maximum: 
     return float(min(max(max(widths) + 2, minimum), maximum))
 
 
-def new_workbook(path: Path, constant_memory: bool = False) -> xlsxwriter.Workbook:
+def new_workbook(
+    path: Path, constant_memory: bool = False, in_memory: bool = False
+) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that never turns text into formulas or links, with fixed
     document properties so the same data gives the same file."""
     wb = xlsxwriter.Workbook(
@@ -89,6 +91,7 @@ def new_workbook(path: Path, constant_memory: bool = False) -> xlsxwriter.Workbo
             "strings_to_urls": False,
             "strings_to_numbers": False,
             "constant_memory": constant_memory,
+            "in_memory": in_memory,
             "default_date_format": "yyyy-mm-dd",
         },
     )
@@ -104,6 +107,7 @@ def atomic_path(final: Path):
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o644)  # mkstemp makes 0600; outputs are for other people to read
     try:
         yield tmp_path
         os.replace(tmp_path, final)

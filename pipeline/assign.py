@@ -1,0 +1,133 @@
+"""Assign supervisors and the handling measure to graded risk points.
+
+Roles come from ``settings.supervision[level]`` (default: the digest's table). Nobody is
+supervised by themselves or by someone at or below their own rank: a role whose holder is the
+submitter, ranks no higher, or is vacant passes up the chain 科室负责人 → 分管副主席 → 主席 →
+上级监督机构 to the first holder who ranks above the submitter. A unit form is the section head's
+responsibility, so its points are escalated as if the head had submitted them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import frames, vocab
+from pipeline.config import Roster, Settings
+from pipeline.merge import text_series
+
+STAFF_RANK = -1
+_CHAIN_RANK = {role: i for i, role in enumerate(vocab.ROLE_CHAIN)}  # head 0 … oversight 3
+_SEP = "\x1f"
+
+
+class Chain:
+    """Who holds each role of a section, and how high each person ranks in the body."""
+
+    def __init__(self, roster: Roster) -> None:
+        self.chair = _clean(roster.chair)
+        # A vacant 上级监督机构 still exists: name it by its role.
+        self.oversight = _clean(roster.oversight) or vocab.ROLE_OVERSIGHT
+        self.heads: dict[str, str] = {}
+        self.vices: dict[str, str] = {}
+        for section, head, vice in zip(
+            roster.sections["section"].tolist(),
+            roster.sections["head"].tolist(),
+            roster.sections["vice_chair"].tolist(),
+            strict=True,
+        ):
+            self.heads.setdefault(vocab.fold(section), _clean(head))
+            self.vices.setdefault(vocab.fold(section), _clean(vice))
+        people = roster.people
+        is_head = people["is_head"].fillna(False).astype(bool) if "is_head" in people else None
+        if is_head is not None:
+            for section, name in zip(
+                people.loc[is_head, "section"].tolist(),
+                people.loc[is_head, "name"].tolist(),
+                strict=True,
+            ):
+                # The 科室 sheet names the head; the 人员 sheet's flag only fills a blank.
+                if not self.heads.get(vocab.fold(section)):
+                    self.heads[vocab.fold(section)] = _clean(name)
+        self.rank: dict[str, int] = {}
+        flagged = people.loc[is_head, "name"].tolist() if is_head is not None else []
+        for name in [*self.heads.values(), *map(_clean, flagged)]:
+            self._raise(name, _CHAIN_RANK[vocab.ROLE_HEAD])
+        for name in self.vices.values():
+            self._raise(name, _CHAIN_RANK[vocab.ROLE_VICE])
+        self._raise(self.chair, _CHAIN_RANK[vocab.ROLE_CHAIR])
+
+    def _raise(self, name: str, rank: int) -> None:
+        if name:
+            key = vocab.fold(name)
+            self.rank[key] = max(self.rank.get(key, STAFF_RANK), rank)
+
+    def rank_of(self, name: str) -> int:
+        return self.rank.get(vocab.fold(name), STAFF_RANK) if name else STAFF_RANK
+
+    def holder(self, role: str, section: str) -> str:
+        if role == vocab.ROLE_HEAD:
+            return self.heads.get(vocab.fold(section), "")
+        if role == vocab.ROLE_VICE:
+            return self.vices.get(vocab.fold(section), "")
+        if role == vocab.ROLE_CHAIR:
+            return self.chair
+        return self.oversight
+
+    def submitter(self, kind: str, section: str, name: str) -> tuple[str, int]:
+        """(person, rank) treated as the submitter of a point."""
+        if kind == vocab.UNIT:
+            head = self.holder(vocab.ROLE_HEAD, section)
+            return head, max(self.rank_of(head), _CHAIN_RANK[vocab.ROLE_HEAD])
+        return name, self.rank_of(name)
+
+    def supervisor(self, role: str, section: str, submitter: str, submitter_rank: int) -> str:
+        """The holder of ``role``, or of the first role above it, who ranks above the submitter."""
+        for chain_role in vocab.ROLE_CHAIN[_CHAIN_RANK[role] :]:
+            person = self.holder(chain_role, section)
+            if not person:
+                continue
+            if chain_role == vocab.ROLE_OVERSIGHT:
+                return person  # outside the body: above everyone in it
+            rank = max(self.rank_of(person), _CHAIN_RANK[chain_role])
+            if vocab.fold(person) == vocab.fold(submitter) or rank <= submitter_rank:
+                continue
+            return person
+        return self.oversight
+
+
+def _clean(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataFrame:
+    """Add direct (直接管理), leader (负责领导) and measure (处置方式) to graded points."""
+    df = points.copy()
+    if df.empty:
+        for col in frames.ASSIGN_COLUMNS:
+            df[col] = pd.Series([], dtype="str")
+        return df
+    chain = Chain(roster)
+    kind = text_series(df["kind"])
+    section = text_series(df["section"])
+    name = text_series(df["name"])
+    level = text_series(df["level"])
+    key = kind + _SEP + section + _SEP + name + _SEP + level
+    table: dict[str, tuple[str, str]] = {}
+    for k in key.drop_duplicates().tolist():
+        k_kind, k_section, k_name, k_level = k.split(_SEP)
+        roles = settings.supervision.get(k_level)
+        if roles is None:
+            table[k] = ("", "")
+            continue
+        who, rank = chain.submitter(k_kind, k_section, k_name)
+        table[k] = (
+            chain.supervisor(roles["direct"], k_section, who, rank),
+            chain.supervisor(roles["leader"], k_section, who, rank),
+        )
+    df["direct"] = key.map({k: v[0] for k, v in table.items()}).astype("str")
+    df["leader"] = key.map({k: v[1] for k, v in table.items()}).astype("str")
+    measures = {lv: entry["measure"] for lv, entry in settings.supervision.items()}
+    df["measure"] = level.map(measures).fillna("").astype("str")
+    return df

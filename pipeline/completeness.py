@@ -1,0 +1,329 @@
+"""Completeness against the roster: who submitted, on time or late, pledges, unit forms.
+
+- Only files with status 'read' count as a submission; a rejected file leaves its sender 未提交
+  (with a note); superseded files are not the submission.
+- Lateness compares the form's 填表日期 with ``year``-MM-DD of the ``settings.late_phase``
+  deadline; without a 填表日期 the file's modification date (local time) stands in, and the
+  note says so.
+- Every roster section owes a unit form, except the leadership section: one whose roster
+  members are all body leaders (the 主席 and the 分管副主席). A unit form received from such a
+  section is still listed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from pipeline import frames, vocab
+from pipeline.config import Roster, Settings
+from pipeline.merge import text_series
+
+SUBMISSION_COLUMNS = (
+    "section",
+    "name",
+    "post",
+    "form",
+    "status",
+    "date",
+    "deadline",
+    "file",
+    "note",
+)
+PLEDGE_COLUMNS = ("section", "name", "post", "date", "items", "status")
+NOTE_JOIN = "；"
+# The files columns completeness reads.
+_FILE_FIELDS = (
+    "file",
+    "sheet",
+    "date",
+    "mtime",
+    "header_cells",
+    "pledge_sheet",
+    "pledge_items",
+    "pledge_date",
+)
+
+
+def _note(code: str, **values: object) -> str:
+    return vocab.MESSAGES[code].problem.format(**values)
+
+
+def _clean(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _mtime_date(mtime: object) -> str:
+    try:
+        return datetime.fromtimestamp(float(mtime)).date().isoformat()  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def roster_sections(roster: Roster) -> list[str]:
+    """Sections in roster order: the 科室 sheet first, then sections only the 人员 sheet names."""
+    out: list[str] = []
+    for sec in [*roster.sections["section"].tolist(), *roster.people["section"].tolist()]:
+        sec = _clean(sec)
+        if sec and sec not in out:
+            out.append(sec)
+    return out
+
+
+def leadership_sections(roster: Roster) -> set[str]:
+    """Sections whose members are all body leaders (主席, 分管副主席): no unit form is owed."""
+    leaders = {vocab.fold(roster.chair)} | {
+        vocab.fold(v) for v in roster.sections["vice_chair"].tolist() if _clean(v)
+    }
+    leaders.discard("")
+    out = set()
+    for sec, grp in roster.people.groupby("section", sort=False):
+        members = {vocab.fold(n) for n in grp["name"].tolist() if _clean(n)}
+        if members and members <= leaders:
+            out.add(_clean(sec))
+    return out
+
+
+def _latest(files: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """One file per sender (key -> files record): the latest by 填表日期, then modification
+    time, then path."""
+    order = files.assign(
+        _date=text_series(files["date"]), _mtime=files["mtime"].astype("float64").fillna(0.0)
+    ).sort_values(["_date", "_mtime", "file"], kind="stable")
+    latest = order.drop_duplicates("_key", keep="last")
+    columns = [latest[c].tolist() for c in _FILE_FIELDS]
+    records = [dict(zip(_FILE_FIELDS, values, strict=True)) for values in zip(*columns)]
+    return dict(zip(latest["_key"].tolist(), records, strict=True))
+
+
+def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
+    """Rejected forms by sender key -> file. The sender is read from the header when it names a
+    roster person (or section, for unit forms); otherwise a roster name (a section name, for
+    unit forms) written in the file's path identifies it, when exactly one matches."""
+    persons: dict[str, list[str]] = {}  # folded name -> sender keys
+    for section, name in zip(
+        roster.people["section"].tolist(), roster.people["name"].tolist(), strict=True
+    ):
+        if _clean(name):
+            key = vocab.fold(section) + "|" + vocab.fold(name)
+            persons.setdefault(vocab.fold(name), []).append(key)
+    person_keys = {k for keys in persons.values() for k in keys}
+    sections = {vocab.fold(sec): sec for sec in roster_sections(roster)}
+    longest = max((len(n) for n in persons), default=0)
+    out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
+    ordered = rejected.sort_values("file", kind="stable")
+    for key, kind, file in zip(
+        ordered["_key"].tolist(),
+        text_series(ordered["kind"]).tolist(),
+        text_series(ordered["file"]).tolist(),
+        strict=True,
+    ):
+        if kind != vocab.UNIT and key in person_keys:
+            out[vocab.INDIVIDUAL].setdefault(key, file)
+            continue
+        if kind == vocab.UNIT and key.removesuffix("|") in sections:
+            out[vocab.UNIT].setdefault(key, file)
+            continue
+        path = vocab.fold(file)
+        if kind == vocab.UNIT:
+            found = {f"{sec}|" for sec in sections if sec and sec in path}
+            # 组织宣传部 contains 宣传部: the longest section name written wins
+            found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
+            if len(found) == 1:
+                out[vocab.UNIT].setdefault(found.pop(), file)
+            continue
+        words = {path[i : i + n] for n in range(2, longest + 1) for i in range(len(path) - n + 1)}
+        matches = {k for w in words & persons.keys() for k in persons[w]}
+        if len(matches) == 1:
+            out[vocab.INDIVIDUAL].setdefault(matches.pop(), file)
+    return out
+
+
+def completeness(
+    files: pd.DataFrame, points: pd.DataFrame, roster: Roster, settings: Settings, year: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(submissions, pledges, issues) of the roster against the files received."""
+    deadline = f"{year:04d}-{settings.deadlines[settings.late_phase]}"
+    phase = vocab.PHASES[settings.late_phase]
+    files = files.copy()
+    for col in frames.FILE_COLUMNS:
+        if col not in files:
+            files[col] = pd.NA
+    kind = text_series(files["kind"])
+    status = text_series(files["status"])
+    sec_key = text_series(files["section"]).map(vocab.fold)
+    name_key = text_series(files["name"]).map(vocab.fold)
+    files["_key"] = sec_key + "|" + name_key.where(kind == vocab.INDIVIDUAL, "")
+    read = files[status == frames.FILE_STATUS_READ]
+    rejected = files[status == frames.FILE_STATUS_REJECTED]
+    superseded: dict[str, list[str]] = {}
+    for key, file in zip(
+        files.loc[status == frames.FILE_STATUS_SUPERSEDED, "_key"].tolist(),
+        text_series(files.loc[status == frames.FILE_STATUS_SUPERSEDED, "file"]).tolist(),
+        strict=True,
+    ):
+        superseded.setdefault(key, []).append(file)
+    read_by = {k: _latest(read[text_series(read["kind"]) == k]) for k in vocab.FORM_KINDS}
+    bounced = _bounced(rejected, roster)
+    accepted_files = set(text_series(points["file"]).tolist()) if "file" in points else set()
+
+    leadership = leadership_sections(roster)
+    people = roster.people
+    by_section: dict[str, list[dict[str, Any]]] = {}
+    for section, name, post in zip(
+        people["section"].tolist(), people["name"].tolist(), people["post"].tolist(), strict=True
+    ):
+        by_section.setdefault(_clean(section), []).append({"name": name, "post": post})
+    unit_sent = set(read_by[vocab.UNIT])
+
+    submissions: list[dict[str, Any]] = []
+    pledges: list[dict[str, Any]] = []
+    issues: list[dict[str, Any]] = []
+
+    def submission(
+        section: str, name: str, post: str, form: str, key: str
+    ) -> dict[str, Any] | None:
+        found = read_by[form].get(key)
+        row = {
+            "section": section,
+            "name": name,
+            "post": post,
+            "form": vocab.FORM_KIND_LABEL[form],
+            "deadline": deadline,
+        }
+        notes: list[str] = []
+        if found is None:
+            row.update(status=vocab.STATUS_MISSING, date="", file="")
+            if key in bounced[form]:
+                notes.append(_note("note_rejected", file=bounced[form][key]))
+            if form == vocab.INDIVIDUAL:
+                issues.append(_issue("not_submitted", section=section, name=name))
+            else:
+                issues.append(_issue("no_unit_form", section=section, name=""))
+        else:
+            date = _clean(found["date"])
+            if not date:
+                date = _mtime_date(found["mtime"])
+                notes.append(_note("note_no_date", date=date))
+            late = bool(date) and date > deadline
+            row.update(
+                status=vocab.STATUS_LATE if late else vocab.STATUS_ON_TIME,
+                date=date,
+                file=_clean(found["file"]),
+            )
+            if row["file"] not in accepted_files:
+                notes.append(_note("note_no_points"))
+            if late:
+                cells = found["header_cells"]
+                issues.append(
+                    frames.issue(
+                        "late",
+                        file=row["file"],
+                        sheet=_clean(found["sheet"]),
+                        cell=_clean(cells.get("date")) if isinstance(cells, dict) else "",
+                        field_key="date",
+                        value=date,
+                        section=section,
+                        name=name,
+                        phase=phase,
+                        deadline=deadline,
+                    )
+                )
+        for old in sorted(superseded.get(key, [])):
+            notes.append(f"{vocab.STATUS_SUPERSEDED}：{old}")
+        row["note"] = NOTE_JOIN.join(notes)
+        submissions.append(row)
+        return found
+
+    sections = roster_sections(roster)
+    if "" in by_section:
+        sections.append("")  # people the roster gives no section still owe their form
+    for section in sections:
+        sec_fold = vocab.fold(section)
+        owes_unit = section != "" and section not in leadership
+        if owes_unit or sec_fold + "|" in unit_sent:
+            submission(section, "", "", vocab.UNIT, sec_fold + "|")
+        for person in by_section.get(section, []):
+            name, post = _clean(person["name"]), _clean(person["post"])
+            found = submission(
+                section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + vocab.fold(name)
+            )
+            pledges.append(_pledge(section, name, post, found, issues))
+
+    return (
+        _frame(submissions, SUBMISSION_COLUMNS),
+        _pledge_frame(pledges),
+        frames.issues_frame(issues),
+    )
+
+
+def _issue(
+    code: str, *, section: str, name: str, file: str = "", sheet: str = ""
+) -> dict[str, Any]:
+    """An issue row whose message names the person and section ({name}, {section}).
+
+    ``frames.issue`` keeps ``section``/``name`` for the columns and does not pass them to the
+    message template (a KeyError for these codes), so the row is built here the same way."""
+    action, problem, fix = vocab.message(code, section=section, name=name)
+    return {
+        "action": action,
+        "code": code,
+        "file": file,
+        "sheet": sheet,
+        "cell": "",
+        "field": "",
+        "value": "",
+        "problem": problem,
+        "fix": fix,
+        "section": section,
+        "name": name,
+        "row_id": None,
+    }
+
+
+def _pledge(
+    section: str, name: str, post: str, found: dict[str, Any] | None, issues: list[dict[str, Any]]
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "section": section,
+        "name": name,
+        "post": post,
+        "date": "",
+        "items": None,
+    }
+    if found is None:
+        row["status"] = vocab.PLEDGE_STATUS_NO_FORM
+        return row
+    items = found["pledge_items"]
+    items = 0 if items is None or pd.isna(items) else int(items)
+    row.update(date=_clean(found["pledge_date"]), items=items)
+    file = _clean(found["file"])
+    has_sheet = found["pledge_sheet"]
+    if has_sheet is None or pd.isna(has_sheet) or not bool(has_sheet):
+        row["status"] = vocab.PLEDGE_STATUS_MISSING
+        issues.append(_issue("pledge_missing", file=file, section=section, name=name))
+    elif items == 0:
+        row["status"] = vocab.PLEDGE_STATUS_EMPTY
+        issues.append(
+            _issue("pledge_empty", file=file, sheet=vocab.SHEET_PLEDGE, section=section, name=name)
+        )
+    else:
+        row["status"] = vocab.PLEDGE_STATUS_OK
+    return row
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return frame.astype({c: "str" for c in columns})
+
+
+def _pledge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(PLEDGE_COLUMNS))
+    items = frame["items"]
+    frame = frame.astype({c: "str" for c in PLEDGE_COLUMNS if c != "items"})
+    frame["items"] = pd.array(items.tolist(), dtype="Int64")
+    return frame

@@ -1,0 +1,348 @@
+"""Grade risk points: the likelihood × harm matrix, raised to the floor of the post's 岗位类别.
+
+Every level carries its reason in Chinese built from ``vocab.REASON_*``. The work is done per
+distinct combination (of harm and likelihood, of person, of 涉及岗位 text), never per row.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import frames, vocab
+from pipeline.config import Roster, Settings
+from pipeline.merge import NAME_JOIN, fold_series, text_series
+
+# 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
+POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
+# Count columns of the posts frame are named by the level itself (the writers' headers).
+LEVEL_COUNT_COLUMNS = {lv: lv for lv in vocab.LEVELS}
+POST_COLUMNS = (
+    "section",
+    "post",
+    "names",
+    "post_type",
+    "level",
+    "level_reason",
+    "n_points",
+    *LEVEL_COUNT_COLUMNS.values(),
+)
+# Extra points column (not in frames.GRADE_COLUMNS): the 涉及岗位 that match no roster post.
+UNMATCHED_COLUMN = "posts_unmatched"
+_SEP = "\x1f"
+_NO_RANK = 99
+
+
+def _rank(level: object) -> int:
+    return vocab.LEVEL_RANK.get(level, _NO_RANK) if isinstance(level, str) else _NO_RANK
+
+
+def split_posts(text: object) -> list[str]:
+    """The posts named in a 涉及岗位 cell, in order, without repeats."""
+    if not isinstance(text, str):
+        return []
+    out: list[str] = []
+    for part in POST_SPLIT.split(text):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+class _RosterPosts:
+    """Roster lookups by folded section, name and post."""
+
+    def __init__(self, roster: Roster, settings: Settings) -> None:
+        people = roster.people
+        self.floors = settings.floors
+        self.by_person: dict[tuple[str, str], str] = {}
+        self.post_of_person: dict[tuple[str, str], str] = {}
+        # (section, folded post) -> [(roster post, post_type, name)] in roster order
+        self.by_post: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for section, name, post, post_type in zip(
+            people["section"].tolist(),
+            people["name"].tolist(),
+            people["post"].tolist(),
+            people["post_type"].tolist(),
+            strict=True,
+        ):
+            sec, post_type = vocab.fold(section), _clean(post_type)
+            self.by_person.setdefault((sec, vocab.fold(name)), post_type)
+            self.post_of_person.setdefault((sec, vocab.fold(name)), _clean(post))
+            if _clean(post):
+                self.by_post.setdefault((sec, vocab.fold(post)), []).append(
+                    (_clean(post), post_type, _clean(name))
+                )
+
+    def floor(self, post_type: str) -> str | None:
+        return self.floors.get(post_type) if post_type else None
+
+    def post_type_of_post(self, section: str, post: str) -> str | None:
+        """The post type of a roster post (the most severe floor among its holders)."""
+        holders = self.by_post.get((vocab.fold(section), vocab.fold(post)))
+        if not holders:
+            return None
+        return min((h[1] for h in holders), key=lambda t: _rank(self.floor(t)))
+
+    def unit_floor(self, section: str, involved: str) -> tuple[str, list[str], list[str]]:
+        """(deciding post type, roster posts named, tokens matching no roster post)."""
+        matched: list[str] = []
+        unmatched: list[str] = []
+        best_type, best_rank = "", _NO_RANK + 1
+        for token in split_posts(involved):
+            holders = self.by_post.get((vocab.fold(section), vocab.fold(token)))
+            if not holders:
+                unmatched.append(token)
+                continue
+            post = holders[0][0]
+            if post not in matched:
+                matched.append(post)
+            for _, post_type, _ in holders:
+                rank = _rank(self.floor(post_type))
+                if rank < best_rank:
+                    best_type, best_rank = post_type, rank
+        return best_type, matched, unmatched
+
+
+def _clean(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def reason_text(
+    likelihood: str, harm: str, matrix_level: str, post_type: str, floor_level: str, self_level: str
+) -> tuple[str, str]:
+    """(level, reason) for one combination; '' stands for missing."""
+    level = min((lv for lv in (matrix_level, floor_level) if lv), key=_rank, default="")
+    parts = []
+    if matrix_level:
+        parts.append(
+            vocab.REASON_MATRIX.format(likelihood=likelihood, harm=harm, level=matrix_level)
+        )
+    # The floor is shown whenever it is at least as severe as the matrix: it then decides too.
+    if floor_level and _rank(floor_level) <= _rank(matrix_level):
+        parts.append(vocab.REASON_FLOOR.format(post_type=post_type, level=floor_level))
+    reason = vocab.REASON_JOIN.join(parts)
+    if self_level and level and self_level != level:
+        reason += vocab.REASON_DIFFERS.format(self_level=self_level)
+    return level, reason
+
+
+def _empty(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out = points.copy()
+    for col in frames.GRADE_COLUMNS:
+        out[col] = pd.Series([], dtype="bool" if col == "level_differs" else "str")
+    out[UNMATCHED_COLUMN] = pd.Series([], dtype="str")
+    return out, _posts_frame([])
+
+
+def grade(
+    points: pd.DataFrame, roster: Roster, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add post_type, matrix_level, floor_level, level, level_reason, level_differs; build posts."""
+    if points.empty:
+        return _empty(points)
+    df = points.copy()
+    lookup = _RosterPosts(roster, settings)
+    n = len(df)
+    sections = text_series(df["section"]).tolist()
+    names = text_series(df["name"]).tolist() if "name" in df else [""] * n
+    posts = text_series(df["post"]).tolist()
+    unit = (df["kind"] == vocab.UNIT).fillna(False).to_numpy(bool)
+    involved = text_series(df["posts_involved"]).tolist() if "posts_involved" in df else posts
+    involved = [inv or post for inv, post in zip(involved, posts, strict=True)]
+
+    # Individual points: the person's 岗位类别, else that of a roster post of the same name.
+    # Unit points: the most severe floor among the roster posts named in 涉及岗位.
+    # Each distinct (section, person) or (section, 涉及岗位) is looked up once.
+    person_keys = list(zip(sections, names, posts, strict=True))
+    unit_keys = list(zip(sections, involved, strict=True))
+    person_types: dict[tuple[str, str, str], str] = {}
+    for sec, name, post in dict.fromkeys(k for k, u in zip(person_keys, unit) if not u):
+        found = lookup.by_person.get((vocab.fold(sec), vocab.fold(name)))
+        person_types[(sec, name, post)] = found or lookup.post_type_of_post(sec, post) or ""
+    unit_found = {
+        k: lookup.unit_floor(*k) for k in dict.fromkeys(k for k, u in zip(unit_keys, unit) if u)
+    }
+    post_type = [
+        unit_found[uk][0] if u else person_types[pk]
+        for pk, uk, u in zip(person_keys, unit_keys, unit, strict=True)
+    ]
+    unmatched = [
+        NAME_JOIN.join(unit_found[uk][2]) if u else ""
+        for uk, u in zip(unit_keys, unit, strict=True)
+    ]
+    matched_posts = [
+        unit_found[uk][1] if u else None for uk, u in zip(unit_keys, unit, strict=True)
+    ]
+
+    harms = text_series(df["harm"]).tolist()
+    likelihoods = text_series(df["likelihood"]).tolist()
+    self_levels = text_series(df["self_level"]).tolist() if "self_level" in df else [""] * n
+    combos = list(zip(likelihoods, harms, post_type, self_levels, strict=True))
+    graded = {}
+    for likelihood, harm, ptype, self_level in dict.fromkeys(combos):
+        matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
+        floor_level = lookup.floor(ptype) or ""
+        level, reason = reason_text(likelihood, harm, matrix_level, ptype, floor_level, self_level)
+        graded[(likelihood, harm, ptype, self_level)] = (
+            matrix_level or None,
+            floor_level or None,
+            level or None,
+            reason,
+            bool(self_level and level and self_level != level),
+        )
+    rows = [graded[c] for c in combos]
+    columns = list(zip(*rows, strict=True))
+    df["post_type"] = pd.Series(post_type, index=df.index, dtype="str")
+    for i, col in enumerate(("matrix_level", "floor_level", "level", "level_reason")):
+        df[col] = pd.Series(columns[i], index=df.index, dtype="str")
+    df["level_differs"] = pd.Series(columns[4], index=df.index, dtype="bool")
+    df[UNMATCHED_COLUMN] = pd.Series(unmatched, index=df.index, dtype="str")
+    return df, _posts(df, unit, matched_posts, lookup, roster)
+
+
+def _posts(
+    df: pd.DataFrame,
+    unit: np.ndarray,
+    matched_posts: list[list[str] | None],
+    lookup: _RosterPosts,
+    roster: Roster,
+) -> pd.DataFrame:
+    """One row per (section, post): its most severe point decides its level."""
+    base = pd.DataFrame(
+        {
+            "section": text_series(df["section"]),
+            "post": text_series(df["post"]),
+            "name": text_series(df["names"] if "names" in df else df["name"]),
+            "point_id": text_series(df["point_id"]) if "point_id" in df else "",
+            "level": df["level"],
+            "level_reason": df["level_reason"],
+            "post_type": df["post_type"],
+            "order": np.arange(len(df)),
+        },
+        index=df.index,
+    )
+    individual = base[~unit].copy()
+    # A form without 岗位 counts for the post the roster gives its person.
+    no_post = (individual["post"] == "").to_numpy()
+    if no_post.any():
+        individual.loc[no_post, "post"] = [
+            lookup.post_of_person.get((vocab.fold(sec), vocab.fold(name)), "")
+            for sec, name in zip(
+                individual.loc[no_post, "section"],
+                text_series(df["name"])[~unit][no_post],
+                strict=True,
+            )
+        ]
+    # A unit point counts for every roster post of its section that it names.
+    unit_rows = base[unit].copy()
+    unit_rows["post"] = pd.Series(matched_posts, index=df.index, dtype="object")[unit]
+    unit_rows["name"] = ""
+    unit_rows["post_type"] = ""
+    unit_rows = unit_rows.explode("post").dropna(subset=["post"])
+    rows = pd.concat([individual, unit_rows], ignore_index=True)
+    rows = rows[rows["post"] != ""]
+    if rows.empty:
+        return _posts_frame([])
+    # Spell a post as the roster does when the roster knows it.
+    canon = {k: v[0][0] for k, v in lookup.by_post.items()}
+    post_key = fold_series(rows["section"]) + _SEP + fold_series(rows["post"])
+    rows["post"] = post_key.map(canon).fillna(rows["post"]).astype("str")
+    rows["rank"] = rows["level"].map(vocab.LEVEL_RANK).fillna(_NO_RANK)
+    rows = rows.sort_values(["section", "post", "rank", "order"], kind="stable")
+    keys = ["section", "post"]
+    top = rows.drop_duplicates(keys).set_index(keys)
+    n_points = rows.groupby(keys, sort=True)["point_id"].nunique()
+    counts = rows.groupby([*keys, "level"], sort=True).size().unstack("level", fill_value=0)
+
+    # Names: those who reported the post's points (in point order), then its roster holders.
+    names: dict[tuple[str, str], list[str]] = {}
+    ordered = rows.sort_values(["section", "post", "order"], kind="stable")
+    for sec, post, text in zip(
+        ordered["section"].tolist(), ordered["post"].tolist(), ordered["name"].tolist(), strict=True
+    ):
+        bucket = names.setdefault((sec, post), [])
+        for n in text.split(NAME_JOIN):
+            if n and n not in bucket:
+                bucket.append(n)
+    for sec, post, name in zip(
+        roster.people["section"].tolist(),
+        roster.people["post"].tolist(),
+        roster.people["name"].tolist(),
+        strict=True,
+    ):
+        bucket = names.get((_clean(sec), _clean(post)))
+        if bucket is not None and _clean(name) and _clean(name) not in bucket:
+            bucket.append(_clean(name))
+
+    out = pd.DataFrame(index=top.index)
+    out["names"] = [NAME_JOIN.join(names.get(k, [])) for k in top.index]
+    roster_type = [lookup.post_type_of_post(sec, post) for sec, post in top.index]
+    out["post_type"] = [
+        rt if rt else _clean(pt) for rt, pt in zip(roster_type, top["post_type"], strict=True)
+    ]
+    out["level"] = top["level"]
+    out["level_reason"] = top["point_id"] + "：" + top["level_reason"].fillna("")
+    out["n_points"] = n_points
+    for lv, col in LEVEL_COUNT_COLUMNS.items():
+        out[col] = counts.get(lv, 0)
+    return _posts_frame(out.reset_index())
+
+
+def _posts_frame(records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=list(POST_COLUMNS))
+    ints = ["n_points", *LEVEL_COUNT_COLUMNS.values()]
+    for col in POST_COLUMNS:
+        frame[col] = frame[col].astype("int64" if col in ints else "str")
+    return frame
+
+
+def level_issues(points: pd.DataFrame) -> pd.DataFrame:
+    """提示 level_differs for each point whose 自评等级 differs from the computed level, and
+    posts_not_in_roster for unit points naming posts the roster does not have."""
+    if points.empty or "level_differs" not in points:
+        return frames.empty_issues()
+    rows: list[dict[str, Any]] = []
+    differs = points[points["level_differs"].fillna(False).astype(bool)]
+    for rec in differs.to_dict("records"):
+        suffix = vocab.REASON_DIFFERS.format(self_level=rec["self_level"])
+        rows.append(
+            frames.issue(
+                "level_differs",
+                file=_clean(rec.get("file")),
+                sheet=_clean(rec.get("sheet")),
+                cell=_clean(rec.get("self_level_cell")),
+                field_key="self_level",
+                value=rec["self_level"],
+                section=rec.get("section"),
+                name=rec.get("name"),
+                row_id=_row_id(rec.get("row_id")),
+                level=rec["level"],
+                reason=str(rec["level_reason"]).removesuffix(suffix),
+            )
+        )
+    if UNMATCHED_COLUMN in points:
+        unmatched = points[text_series(points[UNMATCHED_COLUMN]) != ""]
+        for rec in unmatched.to_dict("records"):
+            rows.append(
+                frames.issue(
+                    "posts_not_in_roster",
+                    file=_clean(rec.get("file")),
+                    sheet=_clean(rec.get("sheet")),
+                    field_key="posts_involved",
+                    value=rec[UNMATCHED_COLUMN],
+                    section=rec.get("section"),
+                    name=rec.get("name"),
+                    row_id=_row_id(rec.get("row_id")),
+                )
+            )
+    return frames.issues_frame(rows)
+
+
+def _row_id(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]

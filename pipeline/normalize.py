@@ -1,0 +1,292 @@
+"""Vocabulary folding, dates, combined 防控措施 splitting and text clean-up.
+
+Column functions work on the column's *unique* values (``map_unique``) and map the result
+back, so 100,000 rows with a few hundred distinct spellings cost a few hundred calls.
+User text is never NFKC-normalised: only surrounding whitespace is removed. NFKC is used for
+comparison (``vocab.fold``) and for reading dates and numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import vocab
+
+# --------------------------------------------------------------------------------------
+# Text
+# --------------------------------------------------------------------------------------
+
+
+def _scalar_text(value: object) -> str | None:
+    """One cell value -> stripped text, None when blank. Integral floats lose their '.0'
+    (a number typed into a text column comes back from Excel as 1.0)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+        return str(float(value))  # np.float64's repr would be 'np.float64(1.5)'
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        iso = parse_date(value)
+        return iso if iso is not None else str(value)
+    text = str(value).strip()
+    return text or None
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Any column -> ``str`` dtype with surrounding whitespace removed (inner newlines kept)
+    and blank cells missing. Non-text cells (numbers, dates) become their text."""
+    values = series.to_numpy(dtype=object, na_value=None)
+    # a plain loop over an object array is several times faster than .str.strip() here
+    out = [
+        (v.strip() or None) if type(v) is str else None if v is None else _scalar_text(v)
+        for v in values
+    ]
+    return pd.Series(out, index=series.index, dtype="str", name=series.name)
+
+
+def map_unique(
+    series: pd.Series, func: Callable[[Any], Any], dtype: str | None = "str"
+) -> pd.Series:
+    """``func`` applied once per distinct non-missing value of ``series``; missing -> None.
+
+    ``pd.factorize`` does the hashing in C; only the distinct values reach Python.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [func(u) for u in np.asarray(uniques, dtype=object)]
+    mapped[-1] = None  # code -1 (missing) picks the last slot
+    return pd.Series(mapped[codes], index=series.index, dtype=dtype, name=series.name)
+
+
+def fold_series(series: pd.Series) -> pd.Series:
+    """``vocab.fold`` over a column (once per distinct value); missing -> ''."""
+    return map_unique(series, vocab.fold).fillna("")
+
+
+# --------------------------------------------------------------------------------------
+# Enumerations
+# --------------------------------------------------------------------------------------
+# vocab.fold drops '.', so a synonym such as '1.0' folds to '10'; numbers are looked up by
+# their integer value instead (see _enum_value) and multi-digit keys are left out here.
+_ENUM_TABLES: dict[str, dict[str, str]] = {
+    field: {k: v for k, v in table.items() if not (k.isdigit() and len(k) > 1)}
+    for field, table in vocab.ENUM_LOOKUP.items()
+}
+_NUMBER = re.compile(r"\d+(?:\.0*)?")
+
+
+def _enum_value(text: str, table: dict[str, str]) -> str | None:
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if _NUMBER.fullmatch(plain):
+        number = int(plain.split(".")[0])
+        return table.get(str(number)) if number < 10 else None
+    return table.get(vocab.fold(plain))
+
+
+def fold_enum(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
+    """Fold an enumerated column to its canonical values.
+
+    Returns ``(canonical, bad)``: ``canonical`` is a ``str`` column (missing for blank or
+    unknown values), ``bad`` is True where a non-blank value is not in the vocabulary.
+    """
+    table = _ENUM_TABLES[field]
+
+    def fold_one(value: object) -> tuple[str | None, bool]:
+        text = _scalar_text(value)
+        if text is None:
+            return None, False
+        canonical = _enum_value(text, table)
+        return canonical, canonical is None
+
+    pairs = map_unique(series, fold_one, dtype=None)
+    valid = pairs.notna().to_numpy()
+    canonical = np.full(len(series), None, dtype=object)
+    bad = np.zeros(len(series), dtype=bool)
+    if valid.any():
+        found = pairs.to_numpy()[valid]
+        canonical[valid] = [p[0] for p in found]
+        bad[valid] = [p[1] for p in found]
+    return (
+        pd.Series(canonical, index=series.index, dtype="str", name=series.name),
+        pd.Series(bad, index=series.index, name=series.name),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------
+_EXCEL_EPOCH = date(1899, 12, 30)  # 1900 date system, serials from 61 on
+# Serials are only believed for plausible years (1950-2200): a bare '2012' typed as a date
+# would otherwise become 1905-07-04.
+_MIN_SERIAL = 18264  # 1950-01-01
+_MAX_SERIAL = 110_000  # 2201-02-..
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?"
+)
+_COMPACT = re.compile(r"(19|20|21)\d{6}")
+_NUMERIC = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _from_serial(serial: float) -> str | None:
+    if not (_MIN_SERIAL <= serial < _MAX_SERIAL):
+        return None
+    return (_EXCEL_EPOCH + timedelta(days=int(serial))).isoformat()
+
+
+def _from_parts(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(value: object) -> str | None:
+    """A date as users and Excel write it -> ISO 'YYYY-MM-DD', or None when it is not a date.
+
+    Accepts datetime/date/Timestamp objects, Excel serial numbers (1900 system, as numbers or
+    numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日', with or without a
+    time ('2012-03-15 08:30:00'), and '20120315'.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if math.isnan(value):
+            return None
+        return _compact_or_serial(float(value))
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        try:
+            return parse_date(
+                pd.Timestamp(value) if "datetime" in str(value.dtype) else value.item()
+            )
+        except (ValueError, TypeError, AttributeError):
+            return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    if _NUMERIC.fullmatch(text):
+        return _compact_or_serial(float(text))
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        return _from_parts(*match.groups())
+    return None
+
+
+def _compact_or_serial(number: float) -> str | None:
+    if number.is_integer() and _COMPACT.fullmatch(str(int(number))):
+        digits = str(int(number))
+        return _from_parts(digits[:4], digits[4:6], digits[6:])
+    return _from_serial(number)
+
+
+def parse_dates(series: pd.Series) -> pd.Series:
+    """``parse_date`` over a column (once per distinct value) -> ``str`` column, NA if invalid."""
+    return map_unique(series, parse_date)
+
+
+# --------------------------------------------------------------------------------------
+# Combined 防控措施 -> 前期预防 / 中期监控 / 后期处置
+# --------------------------------------------------------------------------------------
+_MARKER_KIND = {word: kind for kind, words in vocab.MEASURE_MARKERS.items() for word in words}
+_MARKER_WORDS = "|".join(re.escape(w) for w in sorted(_MARKER_KIND, key=len, reverse=True))
+# Words that may follow a marker inside a label: 前期预防措施, 事中监控阶段 ...
+_LABEL_TAIL = "措施|阶段|环节|防控|方面"
+_NUMBERING = (
+    r"(?:\d+\s*[.、．)）]"
+    r"|[（(]\s*(?:[一二三四五六七八九十]+|\d+)\s*[)）]"
+    r"|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[一二三四五六七八九十]是"
+    r"|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+_LABEL = re.compile(
+    rf"(?P<num>{_NUMBERING}\s*)?"
+    rf"(?P<label>(?:{_MARKER_WORDS})(?:{_MARKER_WORDS}|{_LABEL_TAIL})*)"
+    r"(?P<colon>\s*[：:])?(?P<space>[ \t\u3000]+)?"
+)
+# A label starts a segment: at the start, after a line break or a sentence end (hard), or,
+# when it ends with a colon, also after a comma, colon, ellipsis or bracket (soft).
+_HARD_BOUNDARY = "\n\r；;。"
+_SOFT_BOUNDARY = _HARD_BOUNDARY + "，,、…)）：: \t\u3000"
+_SEGMENT_TRIM = " \t\u3000\r\n；;，,、"
+
+
+def _is_label(text: str, match: re.Match[str]) -> bool:
+    before = text[: match.start()]
+    prev = before.rstrip(" \t\u3000")[-1:]
+    at_hard = prev == "" or prev in _HARD_BOUNDARY
+    if match.group("colon"):
+        return at_hard or before[-1:] in _SOFT_BOUNDARY or prev in _SOFT_BOUNDARY
+    # Without a colon only a numbered item or a label followed by a space counts, and only
+    # at the start of a line or sentence: '预防为主，…' is text, '（一）事中 …' a label.
+    return at_hard and bool(match.group("num") or match.group("space"))
+
+
+def split_measures(text: object) -> tuple[str | None, str | None, str | None, bool]:
+    """Split a combined 防控措施 text into (prevent, monitor, handle, split_ok).
+
+    Each label from ``vocab.MEASURE_MARKERS`` ('前期预防：', '1.事前：', '（一）事中 ', …) starts
+    a segment; text before the first label goes with the first. Without any label the whole
+    text goes to prevent and ``split_ok`` is False.
+    """
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return None, None, None, True
+    raw = str(text).strip()
+    if not raw:
+        return None, None, None, True
+    labels = [m for m in _LABEL.finditer(raw) if _is_label(raw, m)]
+    if not labels:
+        return raw, None, None, False
+    parts: dict[str, list[str]] = {kind: [] for kind in vocab.MEASURE_MARKERS}
+    lead = raw[: labels[0].start()].strip(_SEGMENT_TRIM)
+    for i, match in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(raw)
+        body = raw[match.end() : end].strip(_SEGMENT_TRIM)
+        first_word = re.match(_MARKER_WORDS, match.group("label"))
+        kind = _MARKER_KIND[first_word.group(0)]  # type: ignore[union-attr]
+        if i == 0 and lead:
+            body = f"{lead}\n{body}" if body else lead
+        if body:
+            parts[kind].append(body)
+    out = tuple("\n".join(p) if p else None for p in parts.values())
+    return out[0], out[1], out[2], True
+
+
+def split_measures_series(series: pd.Series) -> pd.DataFrame:
+    """``split_measures`` over a column (once per distinct text) -> frame with columns
+    prevent, monitor, handle (``str``) and split_ok (bool), on the column's index."""
+    text = clean_text(series)
+    out = pd.DataFrame(index=series.index)
+    for key in vocab.MEASURE_FIELDS:
+        out[key] = pd.Series(pd.NA, index=series.index, dtype="str")
+    out["split_ok"] = True
+    present = text.dropna()
+    if present.empty:
+        return out
+    mapping = {v: split_measures(v) for v in present.unique()}
+    parts = [mapping[v] for v in present.to_numpy()]
+    for i, key in enumerate(vocab.MEASURE_FIELDS):
+        out.loc[present.index, key] = [p[i] for p in parts]
+    out.loc[present.index, "split_ok"] = [p[3] for p in parts]
+    out["split_ok"] = out["split_ok"].astype(bool)
+    return out

@@ -1,0 +1,1199 @@
+"""Read every form that discover kept: header fields, table rows (as text) and pledge sheet.
+
+Hostile files are refused before any parser sees them (zip directory, XML entity
+declarations and sheet extents are pre-scanned within ``settings.limits``), and parsing runs in
+worker processes with a memory limit, so a file that still kills its worker costs only itself
+(``worker_crashed``). Workers return small plain dicts; the frames are built here, column-wise.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import os
+import re
+import struct
+import sys
+import zipfile
+import zlib
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import frames, vocab
+from pipeline.config import Limits, Settings
+from pipeline.discover import OLE_MAGIC, ZIP_MAGIC
+
+MB = 1024 * 1024
+IN_PROCESS_MAX_FILES = 50  # below this, files that pass the pre-scan are parsed in-process
+MAX_CHUNK = 64  # files per worker task
+XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
+SCAN_BLOCK = 1 * MB
+HEADER_SCAN_ROWS = 60  # the table header must start within these rows
+HEADER_BLOCK_ROWS = 20  # header fields are looked for in these rows above the table
+LABEL_MAX_CHARS = 40  # longer cells are never labels
+PLEDGE_SCAN_ROWS = 200
+
+PROGRESS_DESC = "读取表格"
+PROGRESS_UNIT = "份"
+LEGACY_FORMAT_NAMES = {
+    "xls": "Excel 97-2003（.xls）",
+    "ods": "OpenDocument（.ods）",
+    "csv": "CSV 文本（.csv）",
+}
+CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
+CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"
+EXTENT_DETAIL = "{cell}，上限为 {rows} 行 × {cols} 列"
+
+FORMAT_EXTS = {
+    "xlsx": (".xlsx", ".xlsm"),
+    "xlsb": (".xlsb",),
+    "xls": (".xls",),
+    "ods": (".ods",),
+    "csv": (".csv",),
+}
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads utf-8 without a BOM
+
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
+_CELL_REF_FAST = re.compile(rb"<c r=\"([A-Z]{1,3})(\d{1,7})\"")
+_ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,7})\"")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]*)\"")
+_DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ATTR = re.compile(r"([\w:]+)=\"([^\"]*)\"")
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_DATE_TEXT = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+)
+_LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
+_COLONS = ("：", ":")
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+def col_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def col_index(letters: str) -> int:
+    """Excel letters -> 0-based column index (A -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) -> 'B3'."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    return vocab.fold(text)
+
+
+def _label_fold(value: object) -> str:
+    """Folded text of a cell that could be a label ('' for anything else)."""
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+        return ""
+    return _fold(value)
+
+
+def cell_text(value: object) -> str | None:
+    """A cell value as the text the user sees; None when empty."""
+    t = type(value)
+    if t is str:
+        if not value:
+            return None
+        s = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return s or None
+    if value is None:
+        return None
+    if t is float:
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if t is int:
+        return str(value)
+    if t is bool:
+        return "TRUE" if value else "FALSE"
+    if t is datetime:
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if t is date:
+        return value.isoformat()
+    if t is time:
+        return value.isoformat(timespec="seconds")
+    if t is timedelta:
+        return str(value)
+    s = str(value).strip()
+    return s or None
+
+
+def iso_date(value: object) -> str | None:
+    """A date cell -> 'YYYY-MM-DD' when recognisable, else its text (validate reports it)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel serial number
+            return (datetime(1899, 12, 30) + timedelta(days=int(value))).date().isoformat()
+        return cell_text(value)
+    text = cell_text(value)
+    if text is None:
+        return None
+    m = _DATE_TEXT.match(text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return text
+    return text
+
+
+# --------------------------------------------------------------------------------------
+# Pre-scan: refuse hostile or oversize files before a parser sees them
+# --------------------------------------------------------------------------------------
+class Refused(Exception):
+    """Raised inside read when a file is refused; carries the reason code and where."""
+
+    def __init__(self, code: str, detail: str = "", sheet: str = "", cell: str = "") -> None:
+        super().__init__(code)
+        self.code, self.detail, self.sheet, self.cell = code, detail, sheet, cell
+
+
+@dataclass
+class Opened:
+    """What the pre-scan learned about a file that may be parsed."""
+
+    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'csv'
+    marker: str | None = None  # form kind from the template marker
+    sheet_xml: dict[str, str] = field(default_factory=dict)  # sheet name -> part name
+
+
+class _Zip:
+    """A zip read from memory: the directory via zipfile, members inflated directly from the
+    bytes with a cap on the output (cheaper than ZipFile.open for a dozen small parts)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = self.zf.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise Refused("corrupt", detail=type(exc).__name__) from exc
+        self.by_name = {i.filename: i for i in self.infos}
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        off = info.header_offset
+        data = self.data
+        if data[off : off + 4] != ZIP_MAGIC or info.flag_bits & 0x1:
+            raise Refused("corrupt", detail=info.filename)
+        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + name_len + extra_len
+        raw = data[start : start + info.compress_size]
+        if len(raw) < info.compress_size:
+            raise Refused("corrupt", detail=info.filename)
+        return raw
+
+    def blocks(self, name: str, limit: int, block: int = SCAN_BLOCK):
+        """Yield the member's content in blocks, at most ``limit`` bytes in all."""
+        info = self.by_name[name]
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            for i in range(0, min(len(raw), limit), block):
+                yield raw[i : min(i + block, limit)]
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise Refused("corrupt", detail=f"{name}: compression {info.compress_type}")
+        inflate = zlib.decompressobj(-15)
+        total = 0
+        try:
+            while raw and total < limit:
+                out = inflate.decompress(raw, min(block, limit - total))
+                raw = inflate.unconsumed_tail
+                if not out:
+                    break
+                total += len(out)
+                yield out
+        except zlib.error as exc:
+            raise Refused("corrupt", detail=f"{name}: {exc}") from exc
+
+    def read(self, name: str, limit: int) -> bytes:
+        return b"".join(self.blocks(name, limit, block=limit))
+
+
+def _check_zip_directory(z: _Zip, size: int, limits: Limits) -> None:
+    total = sum(i.file_size for i in z.infos)
+    if total > limits.max_uncompressed_bytes:
+        raise Refused(
+            "zip_bomb", detail=f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
+        )
+    ratio = total / max(size, 1)
+    if total > MB and ratio > limits.max_compression_ratio:
+        raise Refused(
+            "zip_bomb", detail=f"{ratio:.0f} : 1 > {limits.max_compression_ratio:.0f} : 1"
+        )
+    for info in z.infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > limits.max_compression_ratio:
+            raise Refused(
+                "zip_bomb", detail=f"{ratio:.0f} : 1 > {limits.max_compression_ratio:.0f} : 1"
+            )
+
+
+def _check_entities(data: bytes) -> None:
+    if _DANGEROUS.search(data):
+        raise Refused("xml_entities")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
+
+
+def _sheet_parts(workbook: str, rels: str) -> dict[str, str]:
+    """Worksheet part name -> sheet name, from workbook.xml and its relationships."""
+    targets: dict[str, str] = {}
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        a = _attrs(tag)
+        target = a.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[a.get("Id", "")] = os.path.normpath(target).replace("\\", "/")
+    parts: dict[str, str] = {}
+    for tag in re.findall(r"<sheet\b[^>]*>", workbook):
+        a = _attrs(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id")), "")
+        if rid in targets:
+            parts[targets[rid]] = a.get("name", "")
+    return parts
+
+
+def _marker(workbook: str, custom: str) -> str | None:
+    """Form kind from the LZ_FORM defined name or the custom document property."""
+    for tag, value in re.findall(r"<definedName\b([^>]*)>([^<]*)</definedName>", workbook):
+        if _attrs(tag).get("name") == vocab.TEMPLATE_MARKER_NAME:
+            kind = html.unescape(value).strip().lstrip("=").strip('"').split(":")[0]
+            if kind in vocab.FORM_KINDS:
+                return kind
+    if custom:
+        pattern = rf"name=\"{re.escape(vocab.TEMPLATE_PROPERTY_KIND)}\"[^>]*>\s*<[^>]+>([^<]*)<"
+        m = re.search(pattern, custom)
+        if m and m[1].strip() in vocab.FORM_KINDS:
+            return m[1].strip()
+    return None
+
+
+def _col_key(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters
+
+
+def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
+    """Refuse a worksheet whose dimension, cell references or row numbers exceed the limits.
+
+    Only cells with a value make calamine allocate, but a dimension or a formatted cell that
+    far out is refused as well: the form is meant to be small."""
+    max_row, max_col = 0, b"A"
+    far = ""
+    n_cells = n_rows = 0
+    tail = b""
+    first = True
+    out_total = 0
+    declared = z.by_name[part].file_size
+    for block in z.blocks(part, limits.max_uncompressed_bytes + 1):
+        out_total += len(block)
+        if out_total > max(declared, 0) + SCAN_BLOCK or out_total > limits.max_uncompressed_bytes:
+            raise Refused("zip_bomb", detail=f"{part} > {declared / MB:.1f} MB")
+        data = tail + block
+        if first:
+            first = False
+            _check_entities(data[:XML_HEAD_BYTES])
+            m = _DIMENSION.search(data)
+            if m:
+                mm = _A1.match(m[1].decode("ascii", "replace").split(":")[-1])
+                if mm and (int(mm[2]) > limits.max_rows or col_index(mm[1]) >= limits.max_columns):
+                    far = f"{mm[1].upper()}{int(mm[2])}"
+        cut = data.rfind(b"<")  # scan complete tags; a cut tag goes on with the next block
+        scan, tail = (data[:cut], data[cut:]) if 0 < cut and len(data) - cut < 4096 else (data, b"")
+        cells = scan.count(b"<c ") + scan.count(b"<c>")
+        n_cells += cells
+        n_rows += scan.count(b"<row")
+        refs = _CELL_REF_FAST.findall(scan)
+        if len(refs) != cells:  # attributes in another order: the slower general pattern
+            refs = _CELL_REF.findall(scan)
+        if refs:
+            letters, digits = zip(*refs)
+            col = max(set(letters), key=_col_key)
+            if _col_key(col) > _col_key(max_col):
+                max_col = col
+            row = max(map(int, digits))
+            max_row = max(max_row, row)
+            if not far and (row > limits.max_rows or col_index(col.decode()) >= limits.max_columns):
+                far = next(
+                    (L + d).decode()
+                    for L, d in refs
+                    if int(d) > limits.max_rows or col_index(L.decode()) >= limits.max_columns
+                )
+        rows = _ROW_REF.findall(scan)
+        if rows:
+            max_row = max(max_row, *map(int, rows))
+    max_c = col_index(max_col.decode())
+    too_big = (
+        far
+        or max_row > limits.max_rows
+        or max_c >= limits.max_columns
+        or n_rows > limits.max_rows
+        or n_cells > limits.max_rows * limits.max_columns
+    )
+    if too_big:
+        cell = far or a1(max(n_rows, max_row, 1) - 1, max_c)
+        raise Refused(
+            "too_many_cells",
+            detail=EXTENT_DETAIL.format(cell=cell, rows=limits.max_rows, cols=limits.max_columns),
+            sheet=sheet,
+            cell=cell,
+        )
+
+
+def _check_member(z: _Zip, name: str, is_xml: bool, limits: Limits) -> None:
+    """Inflate a part without keeping it: refuse entity declarations at its start and a part
+    that inflates to more than its directory entry declares (a lying zip bomb)."""
+    declared = z.by_name[name].file_size
+    total = 0
+    for block in z.blocks(name, limits.max_uncompressed_bytes + 1):
+        if is_xml and total == 0:
+            _check_entities(block[:XML_HEAD_BYTES])
+        total += len(block)
+        if total > declared + 1024 or total > limits.max_uncompressed_bytes:
+            raise Refused("zip_bomb", detail=f"{name} > {declared / MB:.1f} MB")
+
+
+def prescan(path: str, limits: Limits) -> Opened:
+    """Check a file before parsing; raise Refused with the reason when it must not be parsed."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_file_bytes:
+                raise Refused("too_large", detail=f"{size / MB:.1f} MB")
+            data = fh.read()
+    except OSError as exc:
+        raise Refused("read_failed", detail=type(exc).__name__) from exc
+    if data.startswith(OLE_MAGIC):
+        return _prescan_ole(path)
+    if not data.startswith(ZIP_MAGIC):
+        if path.lower().endswith(".csv"):
+            return Opened("csv")
+        raise Refused("corrupt", detail=data[:4].hex())
+    z = _Zip(data)
+    _check_zip_directory(z, size, limits)
+    names = z.by_name
+    xml_parts = [n for n in names if n.endswith((".xml", ".rels")) or n == "mimetype"]
+    if "xl/workbook.xml" in names:
+        workbook = z.read("xl/workbook.xml", 4 * MB).decode("utf-8", "replace")
+        rels_name = "xl/_rels/workbook.xml.rels"
+        rels = z.read(rels_name, 4 * MB).decode("utf-8", "replace") if rels_name in names else ""
+        parts = _sheet_parts(workbook, rels)
+        for name in names:
+            # every XML part, not only the sheets the relationships name: a parser that
+            # resolves parts differently must not meet an unscanned sheet
+            if name.endswith(".xml"):
+                _scan_sheet_extent(z, name, parts.get(name, ""), limits)
+            else:
+                _check_member(z, name, name in xml_parts, limits)
+        custom_name = "docProps/custom.xml"
+        custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
+        return Opened("xlsx", marker=_marker(workbook, custom), sheet_xml=parts)
+    for name in names:
+        _check_member(z, name, name in xml_parts, limits)
+    if "xl/workbook.bin" in names:
+        return Opened("xlsb")
+    if "content.xml" in names:
+        return Opened("ods")
+    raise Refused("corrupt", detail="zip")
+
+
+def _prescan_ole(path: str) -> Opened:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(path) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir()}
+    except Exception as exc:  # olefile raises several types for malformed containers
+        raise Refused("corrupt", detail=type(exc).__name__) from exc
+    if {"encryptedpackage", "encryptioninfo"} & streams:
+        raise Refused("encrypted")
+    if not {"workbook", "book"} & streams:
+        raise Refused("corrupt", detail="OLE")
+    return Opened("xls")
+
+
+# --------------------------------------------------------------------------------------
+# Parsing one workbook
+# --------------------------------------------------------------------------------------
+Grid = list[list[Any]]
+
+
+def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str], Any]:
+    from python_calamine import CalamineWorkbook
+
+    if path.lower().endswith(FORMAT_EXTS[opened.fmt]):
+        wb = CalamineWorkbook.from_path(path)
+    else:  # renamed file (an .xlsx saved as .xls): let calamine go by the content
+        with open(path, "rb") as fh:
+            wb = CalamineWorkbook.from_filelike(fh)
+    visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")]
+    hidden = [n for n in wb.sheet_names if n not in visible]
+    ods_merges: list[dict[str, list[tuple[int, int, int, int]]]] = []
+
+    def load(name: str) -> tuple[Grid, list[tuple[int, int, int, int]]]:
+        sheet = wb.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None and (end[0] >= limits.max_rows or end[1] >= limits.max_columns):
+            cell = a1(end[0], end[1])
+            raise Refused(
+                "too_many_cells",
+                detail=EXTENT_DETAIL.format(
+                    cell=cell, rows=limits.max_rows, cols=limits.max_columns
+                ),
+                sheet=name,
+                cell=cell,
+            )
+        grid = sheet.to_python(skip_empty_area=False)
+        if opened.fmt == "ods":  # calamine does not report ODS merges: read content.xml
+            if not ods_merges:
+                ods_merges.append(_ods_merges(path))
+            merges = ods_merges[0].get(name, [])
+        else:
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+        return grid, merges
+
+    return visible + hidden, load
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: str) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges per sheet of an ODS file (cells with number-rows/columns-spanned)."""
+    from defusedxml.ElementTree import iterparse
+
+    t = _ODS_TABLE
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    current: list[tuple[int, int, int, int]] = []
+    row = col = row_repeat = 0
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    current = out.setdefault(el.get(t + "name", ""), [])
+                    row = 0
+                elif tag == t + "table-row":
+                    col = 0
+                    row_repeat = int(el.get(t + "number-rows-repeated", "1"))
+                elif tag in (t + "table-cell", t + "covered-table-cell"):
+                    rows_span = int(el.get(t + "number-rows-spanned", "1"))
+                    cols_span = int(el.get(t + "number-columns-spanned", "1"))
+                    if tag == t + "table-cell" and (rows_span > 1 or cols_span > 1):
+                        current.append((row, col, row + rows_span - 1, col + cols_span - 1))
+                    col += int(el.get(t + "number-columns-repeated", "1"))
+            else:
+                if tag == t + "table-row":
+                    row += row_repeat
+                el.clear()
+    return out
+
+
+def _load_csv(path: str, limits: Limits) -> tuple[list[str], Any]:
+    raw = Path(path).read_bytes()
+    text = None
+    for enc in CSV_ENCODINGS:
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise Refused("corrupt", detail="encoding")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    grid: Grid = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            grid.append(row)
+            if len(grid) > limits.max_rows or len(row) > limits.max_columns:
+                cell = a1(len(grid) - 1, max(len(row) - 1, 0))
+                raise Refused(
+                    "too_many_cells",
+                    detail=EXTENT_DETAIL.format(
+                        cell=cell, rows=limits.max_rows, cols=limits.max_columns
+                    ),
+                    sheet=Path(path).stem,
+                    cell=cell,
+                )
+    except csv.Error as exc:
+        raise Refused("corrupt", detail=str(exc)[:60]) from exc
+    name = Path(path).stem
+    return [name], lambda _name: (grid, [])
+
+
+def _carry_merges(grid: Grid, merges: list[tuple[int, int, int, int]]) -> set[tuple[int, int]]:
+    """Copy each merged range's top-left value into every cell of the range (clipped to the
+    grid); return the cells that received a carried value."""
+    carried: set[tuple[int, int]] = set()
+    if not grid:
+        return carried
+    n_rows = len(grid)
+    width = max(len(r) for r in grid)
+    for r0, c0, r1, c1 in merges:
+        if r0 >= n_rows or c0 >= width:
+            continue
+        r1, c1 = min(r1, n_rows - 1), min(c1, width - 1)
+        row0 = grid[r0]
+        value = row0[c0] if c0 < len(row0) else ""
+        if value is None or value == "":
+            continue
+        for r in range(r0, r1 + 1):
+            row = grid[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
+                    carried.add((r, c))
+    return carried
+
+
+def _find_table_header(grid: Grid) -> tuple[int, dict[str, int], list[int]] | None:
+    """(row, column key -> index, unknown header columns) of the best table header row."""
+    best: tuple[int, dict[str, int], list[int]] | None = None
+    found_at = -1
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        if found_at >= 0 and r > found_at + 2:
+            break  # a two-row header is the most we look past the first match
+        keys: dict[str, int] = {}
+        unknown: list[int] = []
+        for c, value in enumerate(grid[r]):
+            f = _label_fold(value)
+            if not f:
+                if cell_text(value) is not None:
+                    unknown.append(c)
+                continue
+            key = vocab.COLUMN_LOOKUP.get(f)
+            if key is None:
+                unknown.append(c)
+            elif key not in keys:
+                keys[key] = c
+        if "description" not in keys or len(keys) < 2:
+            continue
+        if best is None or len(keys) > len(best[1]):
+            best = (r, keys, unknown)
+        if found_at < 0:
+            found_at = r
+    return best
+
+
+def _split_pair(text: str) -> list[tuple[str, str]]:
+    """'科室：办公室  姓名：张三' -> [(header key, value), ...]; [] unless it starts with a label."""
+    text = text.strip()
+    hits = []
+    for m in _LABEL_COLON.finditer(text):
+        key = vocab.HEADER_LOOKUP.get(_fold(m[1]))
+        if key:
+            hits.append((m.start(), m.end(), key))
+    if not hits or hits[0][0] != 0:
+        return []
+    pairs = []
+    for j, (_start, end, key) in enumerate(hits):
+        stop = hits[j + 1][0] if j + 1 < len(hits) else len(text)
+        pairs.append((key, text[end:stop].strip()))
+    return pairs
+
+
+def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]) -> None:
+    """Look for header labels in ``rows``; ``found`` gets key -> (raw value, A1 cell)."""
+    for r in rows:
+        row = grid[r]
+        for c, value in enumerate(row):
+            if type(value) is not str or not value:
+                continue
+            f = _label_fold(value)
+            key = vocab.HEADER_LOOKUP.get(f) if f else None
+            if key:
+                if key in found:
+                    continue
+                raw: object = None
+                where = a1(r, c)
+                for cc in range(c + 1, len(row)):
+                    v = row[cc]
+                    if cell_text(v) is None or v == value:
+                        continue
+                    if vocab.HEADER_LOOKUP.get(_label_fold(v)) or _split_pair(
+                        v if type(v) is str else ""
+                    ):
+                        break  # the next label: this one has no value
+                    raw, where = v, a1(r, cc)
+                    break
+                found[key] = (raw, where)
+            elif any(colon in value for colon in _COLONS):
+                for key2, text in _split_pair(value):
+                    if key2 not in found:
+                        found[key2] = (text or None, a1(r, c))
+
+
+def _is_headerish(grid_row: list[Any]) -> bool:
+    """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
+    texts = [v for v in grid_row if cell_text(v) is not None]
+    if not texts or len(texts) > 4 or type(texts[0]) is not str:
+        return False
+    first = texts[0]
+    return bool(vocab.HEADER_LOOKUP.get(_label_fold(first)) or _split_pair(first))
+
+
+def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
+    return "、".join(f"{a1(r0, c0)}:{a1(r1, c1)}" for r0, c0, r1, c1 in ranges)
+
+
+def _pledge(grid: Grid) -> tuple[int, object, object]:
+    """(number of pledge items, pledger, pledge date) of a 廉政承诺书 sheet."""
+    items_label = _fold(vocab.PLEDGE_ITEMS_LABEL)
+    found: dict[str, tuple[object, str]] = {}
+    items_at: tuple[int, int] | None = None
+    pledger_row = None
+    labels = {_fold(v): k for k, v in vocab.PLEDGE_LABELS.items()}
+    n = min(len(grid), PLEDGE_SCAN_ROWS)
+    for r in range(n):
+        row = grid[r]
+        for c, value in enumerate(row):
+            f = _label_fold(value)
+            if not f:
+                continue
+            if f == items_label and items_at is None:
+                items_at = (r, c)
+                continue
+            key = labels.get(f)
+            label_text = value
+            inline = None
+            if key is None:
+                for colon in _COLONS:
+                    if colon in value:
+                        left, _, right = value.partition(colon)
+                        key = labels.get(_fold(left))
+                        inline = right.strip() or None
+                        break
+            if key is None or key in found:
+                continue
+            if key == "pledger" and pledger_row is None:
+                pledger_row = r
+            raw: object = inline
+            if inline is None:
+                for cc in range(c + 1, len(row)):
+                    v = row[cc]
+                    if cell_text(v) is None or v == label_text:
+                        continue
+                    if labels.get(_label_fold(v)):
+                        break
+                    raw = v
+                    break
+            found[key] = (raw, "")
+    stop = pledger_row if pledger_row is not None else n
+    items = 0
+    if items_at is not None:
+        r0, c0 = items_at
+        for r in range(r0 + 1, stop):
+            row = grid[r]
+            if c0 < len(row) and cell_text(row[c0]) is not None:
+                items += 1
+    pledger = cell_text(found.get("pledger", (None, ""))[0])
+    pledge_date = iso_date(found.get("pledge_date", (None, ""))[0])
+    return items, pledger, pledge_date
+
+
+def _sheet_order(names: list[str]) -> list[str]:
+    """Sheets to look for the table in: the form titles first, the other form sheets last."""
+    titles = {_fold(t) for t in vocab.FORM_TITLES.values()}
+    last = {_fold(vocab.SHEET_PLEDGE), _fold(vocab.SHEET_GUIDE), _fold(vocab.SHEET_LISTS)}
+    first = [n for n in names if _fold(n) in titles]
+    end = [n for n in names if _fold(n) in last]
+    middle = [n for n in names if n not in first and n not in end]
+    return first + middle + end
+
+
+def _kind_of(
+    marker: str | None,
+    keys: dict[str, int],
+    header: dict[str, Any],
+    sheet: str,
+    grid: Grid,
+    hr: int,
+) -> str:
+    if marker in vocab.FORM_KINDS:
+        return marker
+    if "posts_involved" in keys:
+        return vocab.UNIT
+    if "name" in header:
+        return vocab.INDIVIDUAL
+    title_folds = {_fold(sheet)} | {
+        _label_fold(v) for row in grid[: min(hr, HEADER_BLOCK_ROWS)] for v in row
+    }
+    for kind, title in vocab.FORM_TITLES.items():
+        if _fold(title) in title_folds:
+            return kind
+    if "head" in header:
+        return vocab.UNIT
+    return vocab.INDIVIDUAL
+
+
+def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
+    """Parse one pre-scanned file; returns the plain result dict (see ``read_one``)."""
+    if opened.fmt == "csv":
+        names, load = _load_csv(path, limits)
+    else:
+        names, load = _load_calamine(path, opened, limits)
+    table = None
+    loaded: dict[str, tuple[Grid, list[tuple[int, int, int, int]], set[tuple[int, int]]]] = {}
+    for name in _sheet_order(names):
+        grid, merges = load(name)
+        carried = _carry_merges(grid, merges)
+        loaded[name] = (grid, merges, carried)
+        found = _find_table_header(grid)
+        if found is not None:
+            table = (name, *found)
+            break
+    if table is None:
+        raise Refused("unknown_template")
+    sheet, hr, keys, unknown = table
+    grid, merges, carried = loaded[sheet]
+
+    header_raw: dict[str, tuple[object, str]] = {}
+    _header_fields(grid, range(max(0, hr - HEADER_BLOCK_ROWS), hr), header_raw)
+
+    # data rows
+    issues: list[dict[str, Any]] = []
+    field_cols = [(k, keys[k]) for k in frames.ROW_FIELDS if k in keys]
+    seq_col = keys.get("seq", -1)
+    data_rows: list[int] = []
+    values: dict[str, list[str | None]] = {k: [] for k, _ in field_cols}
+    skipped: list[int] = []
+    for r in range(hr + 1, len(grid)):
+        row = grid[r]
+        texts = [cell_text(v) for v in row]
+        filled = [c for c, t in enumerate(texts) if t is not None]
+        if not filled:
+            skipped.append(r)
+            continue
+        if len(filled) >= 3 and all((r, c) in carried for c in filled[1:]):
+            continue  # one merged note line across the table (e.g. 注：…), not a risk point
+        if filled == [seq_col]:  # a numbered but empty line of the form
+            skipped.append(r)
+            continue
+        if len(filled) <= 4 and _is_headerish(row):
+            _header_fields(grid, range(r, r + 1), header_raw)
+            continue
+        data_rows.append(r)
+        width = len(row)
+        for k, c in field_cols:
+            values[k].append(texts[c] if c < width else None)
+    blank_between = 0
+    if data_rows:
+        first, last = data_rows[0], data_rows[-1]
+        blank_between = sum(1 for r in skipped if first < r < last)
+
+    header: dict[str, Any] = {}
+    header_cells: dict[str, str] = {}
+    for key, (raw, where) in header_raw.items():
+        header[key] = iso_date(raw) if key == "date" else cell_text(raw)
+        header_cells[key] = where
+    kind = _kind_of(opened.marker, keys, header, sheet, grid, hr)
+    section, name = header.get("section"), header.get("name")
+
+    def note(code: str, **kw: Any) -> None:
+        issues.append(frames.issue(code, file=rel, sheet=sheet, section=section, name=name, **kw))
+
+    for c in unknown:
+        if (hr, c) in carried:
+            continue
+        note(
+            "extra_column",
+            cell=a1(hr, c),
+            value=cell_text(grid[hr][c]),
+            detail=cell_text(grid[hr][c]),
+        )
+    if blank_between:
+        first_blank = next(r for r in skipped if data_rows[0] < r < data_rows[-1])
+        note("blank_rows_skipped", cell=a1(first_blank, 0), detail=blank_between)
+    if data_rows:
+        data_set = set(data_rows)
+        in_data = sorted(
+            m for m in merges if m[2] > hr and any(r in data_set for r in range(m[0], m[2] + 1))
+        )
+        if in_data:
+            note(
+                "merged_cells", cell=a1(in_data[0][0], in_data[0][1]), detail=_ranges_text(in_data)
+            )
+    if opened.fmt in LEGACY_FORMAT_NAMES:
+        note("legacy_format", detail=LEGACY_FORMAT_NAMES[opened.fmt])
+
+    pledge_sheet = False
+    pledge_items, pledger, pledge_date = 0, None, None
+    pledge_fold = _fold(vocab.SHEET_PLEDGE)
+    for n in names:
+        if _fold(n) == pledge_fold:
+            pledge_sheet = True
+            pgrid = loaded[n][0] if n in loaded else load(n)[0]
+            pledge_items, pledger, pledge_date = _pledge(pgrid)
+            break
+
+    return {
+        "status": frames.FILE_STATUS_READ,
+        "reason": None,
+        "meta": {
+            "kind": kind,
+            "sheet": sheet,
+            "section": section,
+            "name": header.get("name"),
+            "post": header.get("post"),
+            "head": header.get("head"),
+            "date": header.get("date"),
+            "pledge_sheet": pledge_sheet,
+            "pledge_items": pledge_items,
+            "pledger": pledger,
+            "pledge_date": pledge_date,
+            "n_rows": len(data_rows),
+            "colmap": {k: col_letter(c) for k, c in keys.items()},
+            "header_cells": header_cells,
+        },
+        "excel_rows": [r + 1 for r in data_rows],
+        "values": values,
+        "issues": issues,
+    }
+
+
+def _rejected(rel: str, exc: Refused) -> dict[str, Any]:
+    return {
+        "status": frames.FILE_STATUS_REJECTED,
+        "reason": exc.code,
+        "meta": {},
+        "excel_rows": [],
+        "values": {},
+        "issues": [
+            frames.issue(exc.code, file=rel, sheet=exc.sheet, cell=exc.cell, detail=exc.detail)
+        ],
+    }
+
+
+def _crashed(rel: str, detail: str) -> dict[str, Any]:
+    return _rejected(rel, Refused("worker_crashed", detail=detail))
+
+
+def read_one(path: str, rel: str, limits: Limits, opened: Opened | None = None) -> dict[str, Any]:
+    """Pre-scan and parse one file; never raises for a bad file."""
+    try:
+        if opened is None:
+            opened = prescan(path, limits)
+        return parse(path, rel, opened, limits)
+    except Refused as exc:
+        return _rejected(rel, exc)
+    except MemoryError:
+        return _crashed(rel, CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB))
+    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the run
+        return _rejected(rel, _classify(exc))
+
+
+def _classify(exc: Exception) -> Refused:
+    import python_calamine as pc
+
+    text = f"{type(exc).__name__}: {exc}"[:80]
+    if isinstance(exc, pc.PasswordError):
+        return Refused("encrypted")
+    if isinstance(exc, (pc.XmlError,)) and re.search("(?i)entit|doctype", str(exc)):
+        return Refused("xml_entities")
+    if isinstance(exc, (pc.CalamineError, pc.XmlError, pc.ZipError, zipfile.BadZipFile, EOFError)):
+        return Refused("corrupt", detail=text)
+    return Refused("read_failed", detail=text)
+
+
+# --------------------------------------------------------------------------------------
+# Worker processes
+# --------------------------------------------------------------------------------------
+def _virtual_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _init_worker(memory_bytes: int) -> None:
+    """Cap the worker's address space: what it has after start-up plus the memory budget."""
+    # a parser that runs out of memory aborts with a Rust backtrace: keep the terminal clean
+    import faulthandler
+
+    faulthandler.disable()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no cap, the pre-scan still applies
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _virtual_size() + memory_bytes
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _read_chunk(
+    tasks: list[tuple[int, str, str]], limits: Limits
+) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, read_one(path, rel, limits)) for i, path, rel in tasks]
+
+
+def _new_pool(workers: int, limits: Limits) -> ProcessPoolExecutor:
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(limits.worker_memory_bytes,),
+    )
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        if p.is_alive():
+            p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(timeout=5)
+
+
+def _read_pooled(
+    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any
+) -> dict[int, dict[str, Any]]:
+    """Read ``tasks`` in worker processes; a chunk whose worker dies or hangs is retried file
+    by file in a fresh single-worker pool, and the culprit gets worker_crashed."""
+    results: dict[int, dict[str, Any]] = {}
+    if not tasks:
+        return results
+    workers = max(1, min(limits.workers or os.cpu_count() or 1, len(tasks)))
+    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * 4))))
+    queue = deque(tasks[i : i + size] for i in range(0, len(tasks), size))
+    suspects: list[tuple[int, str, str]] = []
+    timeout = limits.worker_timeout_s
+    while queue:
+        pool = _new_pool(workers, limits)
+        inflight: dict[Future[Any], list[tuple[int, str, str]]] = {}
+        broken = False
+        try:
+            while (queue or inflight) and not broken:
+                while queue and len(inflight) < workers * 2:
+                    chunk = queue.popleft()
+                    try:
+                        inflight[pool.submit(_read_chunk, chunk, limits)] = chunk
+                    except BrokenProcessPool:
+                        queue.appendleft(chunk)
+                        broken = True
+                        break
+                if not inflight:
+                    break
+                done, _ = wait(inflight, timeout=timeout, return_when=FIRST_COMPLETED)
+                if not done:
+                    broken = True
+                for fut in done:
+                    chunk = inflight.pop(fut)
+                    try:
+                        results.update(fut.result())
+                        bar.update(len(chunk))
+                    except (BrokenProcessPool, OSError, EOFError):
+                        suspects.extend(chunk)
+                        broken = True
+        finally:
+            if broken:
+                for chunk in inflight.values():
+                    suspects.extend(chunk)
+                _kill(pool)
+            else:
+                pool.shutdown(wait=True)
+    if suspects:
+        results.update(_read_one_by_one(sorted(suspects), limits, bar))
+    return results
+
+
+def _read_one_by_one(
+    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any
+) -> dict[int, dict[str, Any]]:
+    results: dict[int, dict[str, Any]] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for task in tasks:
+            i, _path, rel = task
+            if pool is None:
+                pool = _new_pool(1, limits)
+            fut = pool.submit(_read_chunk, [task], limits)
+            try:
+                results.update(fut.result(timeout=limits.worker_timeout_s))
+            except TimeoutError:
+                results[i] = _crashed(
+                    rel, CRASH_DETAIL_TIME.format(seconds=limits.worker_timeout_s)
+                )
+                _kill(pool)
+                pool = None
+            except (BrokenProcessPool, OSError, EOFError):
+                results[i] = _crashed(
+                    rel, CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB)
+                )
+                _kill(pool)
+                pool = None
+            bar.update(1)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def read_files(
+    files: pd.DataFrame, inbox: Path, settings: Settings, progress: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Read every file whose status is NA; return (files, rows, issues)."""
+    limits = settings.limits
+    files = files.reset_index(drop=True).copy()
+    todo = [int(i) for i in files.index[files["status"].isna()]]
+    names = files["file"].tolist()
+    tasks = [(i, str(inbox / names[i]), names[i]) for i in todo]
+
+    bar: Any = _NoBar()
+    if progress and tasks:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), desc=PROGRESS_DESC, unit=PROGRESS_UNIT, file=sys.stderr)
+    results: dict[int, dict[str, Any]] = {}
+    try:
+        pooled = tasks
+        if len(tasks) < IN_PROCESS_MAX_FILES:
+            pooled = []
+            for i, path, rel in tasks:
+                try:
+                    opened = prescan(path, limits)
+                except Refused as exc:
+                    results[i] = _rejected(rel, exc)
+                    bar.update(1)
+                    continue
+                if opened.fmt in ("xlsx", "csv"):  # extents checked: safe in this process
+                    results[i] = read_one(path, rel, limits, opened)
+                    bar.update(1)
+                else:
+                    pooled.append((i, path, rel))
+        results.update(_read_pooled(pooled, limits, bar))
+    finally:
+        bar.close()
+    return _assemble(files, results)
+
+
+def _object_column(values: list[Any]) -> pd.Series:
+    """A Series of arbitrary objects (dicts) without pandas trying to unpack them."""
+    arr = np.empty(len(values), dtype=object)
+    for j, v in enumerate(values):
+        arr[j] = v
+    return pd.Series(arr, dtype="object")
+
+
+def _assemble(
+    files: pd.DataFrame, results: dict[int, dict[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fold the per-file results into the files frame and build rows and issues column-wise."""
+    order = sorted(results)
+    status = files["status"].astype("object").tolist()
+    reason = files["reason"].astype("object").tolist()
+    meta_cols = {
+        c: files[c].astype("object").tolist()
+        for c in frames.FILE_COLUMNS
+        if c not in ("file", "size", "mtime", "sha256", "ext", "status", "reason")
+    }
+    names = files["file"].tolist()
+    issues: list[dict[str, Any]] = []
+    row_cols: dict[str, list[Any]] = {c: [] for c in frames.ROW_COLUMNS if c != "row_id"}
+    for i in order:
+        res = results[i]
+        status[i] = res["status"]
+        reason[i] = res["reason"] if res["reason"] is not None else pd.NA
+        meta = res["meta"]
+        for c, value in meta.items():
+            meta_cols[c][i] = pd.NA if value is None else value
+        issues.extend(res["issues"])
+        n = len(res["excel_rows"])
+        if not n:
+            continue
+        rel = names[i]
+        for c in ("sheet", "kind", "section", "name", "post", "head", "date"):
+            row_cols[c].extend([meta.get(c)] * n)
+        row_cols["file"].extend([rel] * n)
+        row_cols["excel_row"].extend(res["excel_rows"])
+        for c in frames.ROW_FIELDS:
+            row_cols[c].extend(res["values"].get(c) or [None] * n)
+        row_cols["accepted"].extend([True] * n)
+
+    files["status"] = pd.Series(status, dtype="str")
+    files["reason"] = pd.Series(reason, dtype="str")
+    for c, values in meta_cols.items():
+        if c in ("pledge_items", "n_rows"):
+            files[c] = pd.Series(values, dtype="int64")
+        elif c == "pledge_sheet":
+            files[c] = pd.Series(values, dtype="bool")
+        elif c in ("colmap", "header_cells"):
+            files[c] = _object_column([v if isinstance(v, dict) else {} for v in values])
+        else:
+            files[c] = pd.Series(values, dtype="str")
+
+    n_total = len(row_cols["file"])
+    rows = pd.DataFrame(
+        {
+            "row_id": pd.Series(range(n_total), dtype="int64"),
+            **{
+                c: pd.Series(
+                    row_cols[c],
+                    dtype="int64" if c == "excel_row" else "bool" if c == "accepted" else "str",
+                )
+                for c in frames.ROW_COLUMNS
+                if c != "row_id"
+            },
+        },
+        columns=list(frames.ROW_COLUMNS),
+    )
+    return files, rows, frames.issues_frame(issues)

@@ -1,0 +1,599 @@
+"""Header, roster, resubmission and row checks: files + rows -> accepted risk points + issues.
+
+``validate`` runs the checks in the order SPEC's rules imply:
+
+a. header fields every form needs (科室, and 姓名 on individual forms); dates to ISO;
+b. the submitter against the roster (names and sections canonicalised to the roster spelling);
+c. resubmission: the latest form of a person or section wins, the others are superseded
+   and their rows leave the ``rows`` frame;
+d. empty forms;
+e. every data row in ONE lazy pandera validation (all columns as text, checks that parse);
+f. the combined 防控措施 column split into the three measure lines;
+g. ``points``: the accepted rows with canonical values.
+
+User problems become issue rows; a pandera failure that cannot be mapped to a cell is a bug
+and raises ``ValidationBug``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline import frames, normalize, vocab
+from pipeline.config import Roster, Settings
+from pipeline.xlsx import cell_text
+
+ENUM_FIELDS = tuple(vocab.ENUMS)
+TEXT_FIELDS = tuple(f for f in frames.ROW_FIELDS if f not in ENUM_FIELDS)
+HEADER_TEXT_FIELDS = ("section", "name", "post", "head", "pledger")
+_FIELD_ORDER = {f: i for i, f in enumerate(frames.ROW_FIELDS)}
+_KEY_SEP = "\x1f"
+# Who a superseded form belonged to, for the 「同一{detail}」 of the superseded message.
+_WHO_PERSON = "人（{section} {name}）"
+_WHO_SECTION = vocab.HEADER_LABELS["section"] + "（{section}）"
+_PERSON_DETAIL = "{name}（{section}）"
+
+# pandera check names -> (reason code, action override or None)
+_CHECK_CODES = {
+    "missing_value": ("missing_value", None),
+    "missing_posts": ("missing_value", vocab.ACTION_NOTE),
+    "bad_enum": ("bad_enum", None),
+    "text_too_long": ("text_too_long", None),
+}
+_REJECTING_CHECKS = ("missing_value", "bad_enum")
+
+
+class ValidationBug(RuntimeError):
+    "Raised when pandera reports a failure that maps to no row (a crashed check): a bug."
+
+
+def validate(
+    files: pd.DataFrame, rows: pd.DataFrame, roster: Roster, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Check files and rows; return ``(files, rows, points, issues)``.
+
+    ``files`` gets status/reason updates, canonical section/name and ISO dates; ``rows`` loses
+    the rows of superseded files and gets ``accepted``; ``points`` are the accepted rows with
+    canonical values (see frames.py); ``issues`` is an issues frame in (file, row, column) order.
+    """
+    log = _IssueLog()
+    files = _prepare_files(files)
+    rows = rows.copy()
+    was_read = files["status"].eq(frames.FILE_STATUS_READ)
+
+    index = _RosterIndex(roster)
+    # every file (also those the reader rejected) gets the roster's spelling of its section,
+    # so each issue reaches the right section's feedback
+    found_section = normalize.map_unique(normalize.fold_series(files["section"]), index.section.get)
+    files["section"] = found_section.fillna(files["section"])
+    _check_headers(files, log)
+    _check_roster(files, index, log)
+    _check_dates(files, was_read, log)
+    rows = _supersede(files, rows, log)
+    _reject_empty(files, rows, log)
+    rows = _copy_file_fields(files, rows)
+
+    read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
+    checked = rows["file"].isin(read_files).to_numpy()
+    table = _row_table(rows.loc[checked])
+    colmaps = _colmaps(files)
+    row_issues = _RowIssues(table, colmaps)
+    rejected = _check_rows(table, settings, row_issues)
+    _split_measures(table, row_issues)
+    log.extend(row_issues.records)
+
+    accepted = np.zeros(len(rows), dtype=bool)
+    accepted[np.flatnonzero(checked)] = ~rejected
+    rows["accepted"] = accepted
+    points = _points(table.loc[~rejected], colmaps, settings)
+    return files, rows, points, log.frame()
+
+
+# --------------------------------------------------------------------------------------
+# Issues
+# --------------------------------------------------------------------------------------
+class _IssueLog:
+    """Collects issue dicts with sort keys; ``frame()`` gives the ordered issues frame."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        code: str,
+        *,
+        excel_row: int = 0,
+        column: str = "",
+        text_code: str | None = None,
+        action: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        record = frames.issue(code, **kwargs)
+        if text_code:  # a more precise wording of the same reason code
+            placeholders = {
+                k: v
+                for k, v in kwargs.items()
+                if k not in ("file", "sheet", "cell", "field_key", "value", "section", "name")
+                and k != "row_id"
+            }
+            _, record["problem"], record["fix"] = vocab.message(
+                text_code, field=record["field"], value=record["value"], **placeholders
+            )
+        if action:
+            record["action"] = action
+        record["_row"] = excel_row
+        record["_col"] = _FIELD_ORDER.get(column, -1)
+        self.records.append(record)
+
+    def extend(self, records: list[dict[str, Any]]) -> None:
+        self.records.extend(records)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.records:
+            return frames.empty_issues()
+        table = pd.DataFrame(self.records)
+        table["_seq"] = np.arange(len(table))
+        table = table.sort_values(["file", "_row", "_col", "_seq"], kind="stable")
+        table = table.reset_index(drop=True)[list(frames.ISSUE_COLUMNS)]
+        text_cols = [c for c in frames.ISSUE_COLUMNS if c != "row_id"]
+        table[text_cols] = table[text_cols].fillna("").astype("str")
+        table["row_id"] = pd.array(table["row_id"], dtype="Int64")
+        return table
+
+
+def _file_issue(log: _IssueLog, rec: Any, code: str, key: str, **kwargs: Any) -> None:
+    """A file-level issue at the header cell of ``key``, carrying the file's section/name."""
+    cells = rec.header_cells if isinstance(rec.header_cells, dict) else {}
+    kwargs.setdefault("sheet", _text(rec.sheet))
+    log.add(
+        code,
+        file=rec.file,
+        cell=cells.get(key, ""),
+        section=_text(rec.section),
+        name="" if rec.kind == vocab.UNIT else _text(rec.name),
+        **kwargs,
+    )
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------
+# a. header fields and dates
+# --------------------------------------------------------------------------------------
+def _prepare_files(files: pd.DataFrame) -> pd.DataFrame:
+    files = files.copy()
+    for col in frames.FILE_COLUMNS:
+        if col not in files:
+            files[col] = pd.NA
+    for col in HEADER_TEXT_FIELDS:
+        files[col] = normalize.clean_text(files[col])
+    files["status"] = files["status"].astype("str")
+    files["reason"] = files["reason"].astype("str")
+    return files
+
+
+def _reject(files: pd.DataFrame, mask: pd.Series, reason: str) -> None:
+    files.loc[mask, "status"] = frames.FILE_STATUS_REJECTED
+    files.loc[mask, "reason"] = reason
+
+
+def _check_headers(files: pd.DataFrame, log: _IssueLog) -> None:
+    read = files["status"].eq(frames.FILE_STATUS_READ)
+    bad = pd.Series(False, index=files.index)
+    for kind, required in vocab.REQUIRED_HEADER_FIELDS.items():
+        of_kind = read & files["kind"].eq(kind).fillna(False).astype(bool)
+        for key in required:
+            missing = of_kind & files[key].isna()
+            for rec in files.loc[missing].itertuples():
+                label = vocab.field_label(key)
+                _file_issue(log, rec, "missing_header_field", key, field_key=key, detail=label)
+            bad |= missing
+    _reject(files, bad, "missing_header_field")
+
+
+def _check_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog) -> None:
+    for key, sheet in (("date", None), ("pledge_date", vocab.SHEET_PLEDGE)):
+        raw = files[key]
+        shown = normalize.clean_text(raw)
+        iso = normalize.parse_dates(raw)
+        bad = was_read & shown.notna() & iso.isna()
+        for rec, value in zip(files.loc[bad].itertuples(), shown[bad]):
+            extra = {"sheet": sheet} if sheet else {}
+            _file_issue(
+                log,
+                rec,
+                "bad_date",
+                key,
+                field_key=key,
+                value=value,
+                action=vocab.ACTION_NOTE,
+                **extra,
+            )
+        files[key] = iso
+
+
+# --------------------------------------------------------------------------------------
+# b. roster
+# --------------------------------------------------------------------------------------
+class _RosterIndex:
+    """Folded lookups into the roster: person (科室+姓名), name -> its sections, section."""
+
+    def __init__(self, roster: Roster) -> None:
+        people = roster.people
+        section = normalize.clean_text(people["section"]).fillna("").tolist()
+        name = normalize.clean_text(people["name"]).fillna("").tolist()
+        section_key = normalize.fold_series(pd.Series(section, dtype="str")).tolist()
+        name_key = normalize.fold_series(pd.Series(name, dtype="str")).tolist()
+        self.person: dict[str, tuple[str, str]] = {}
+        self.sections_of_name: dict[str, list[str]] = {}
+        for sec, nm, skey, nkey in zip(section, name, section_key, name_key):
+            if not nkey:
+                continue
+            self.person.setdefault(skey + _KEY_SEP + nkey, (sec, nm))
+            if sec not in self.sections_of_name.setdefault(nkey, []):
+                self.sections_of_name[nkey].append(sec)
+        self.section: dict[str, str] = {}
+        listed = normalize.clean_text(roster.sections["section"]).dropna().tolist()
+        for sec in [*listed, *section]:
+            if sec:
+                self.section.setdefault(vocab.fold(sec), sec)
+
+
+def _check_roster(files: pd.DataFrame, index: _RosterIndex, log: _IssueLog) -> None:
+    read = files["status"].eq(frames.FILE_STATUS_READ)
+    section_key = normalize.fold_series(files["section"])
+    name_key = normalize.fold_series(files["name"])
+
+    # individual forms: (科室, 姓名) must be a roster person
+    individual = read & files["kind"].eq(vocab.INDIVIDUAL).fillna(False).astype(bool)
+    keys = section_key + _KEY_SEP + name_key
+    found = normalize.map_unique(keys, index.person.get, dtype=None)
+    matched = individual & found.notna()
+    if matched.any():
+        files.loc[matched, "section"] = [p[0] for p in found[matched]]
+        files.loc[matched, "name"] = [p[1] for p in found[matched]]
+    unknown = individual & found.isna()
+    for rec, nkey in zip(files.loc[unknown].itertuples(), name_key[unknown]):
+        detail = _PERSON_DETAIL.format(name=_text(rec.name), section=_text(rec.section))
+        elsewhere = index.sections_of_name.get(nkey)
+        if elsewhere:
+            _file_issue(
+                log,
+                rec,
+                "not_in_roster",
+                "section",
+                field_key="section",
+                value=_text(rec.section),
+                detail=detail,
+                text_code="not_in_roster_section",
+                person=_text(rec.name),
+                roster_section=vocab.allowed_text(tuple(elsewhere)),
+            )
+        else:
+            _file_issue(
+                log,
+                rec,
+                "not_in_roster",
+                "name",
+                field_key="name",
+                value=_text(rec.name),
+                detail=detail,
+            )
+    _reject(files, unknown, "not_in_roster")
+
+    # unit forms: 科室 must be a roster section (already spelled as the roster does)
+    unit = read & files["kind"].eq(vocab.UNIT).fillna(False).astype(bool)
+    unknown = unit & ~section_key.isin(list(index.section))
+    for rec in files.loc[unknown].itertuples():
+        _file_issue(
+            log,
+            rec,
+            "section_not_in_roster",
+            "section",
+            field_key="section",
+            value=_text(rec.section),
+            detail=_text(rec.section),
+        )
+    _reject(files, unknown, "section_not_in_roster")
+
+
+# --------------------------------------------------------------------------------------
+# c. resubmission, d. empty forms
+# --------------------------------------------------------------------------------------
+def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.DataFrame:
+    """Keep the latest form per person (individual) or section (unit); drop the rows of the
+    others. Latest = 填表日期 (missing sorts oldest), then mtime, then file path."""
+    read = files["status"].eq(frames.FILE_STATUS_READ)
+    candidates = files.loc[read & files["kind"].isin(vocab.FORM_KINDS)]
+    if candidates.empty:
+        return rows
+    section_key = normalize.fold_series(candidates["section"])
+    name_key = normalize.fold_series(candidates["name"])
+    is_unit = candidates["kind"].eq(vocab.UNIT)
+    order = pd.DataFrame(
+        {
+            "key": np.where(
+                is_unit,
+                "u" + _KEY_SEP + section_key,
+                "i" + _KEY_SEP + section_key + _KEY_SEP + name_key,
+            ),
+            "date": candidates["date"].fillna("").astype("str"),
+            "mtime": pd.to_numeric(candidates["mtime"], errors="coerce").fillna(-np.inf),
+            "file": candidates["file"].astype("str"),
+        },
+        index=candidates.index,
+    )
+    order = order.sort_values(["key", "date", "mtime", "file"], kind="stable")
+    latest = order.drop_duplicates("key", keep="last")
+    if len(latest) == len(order):
+        return rows
+    newer = dict(zip(latest["key"], latest["file"]))
+    old = order.index.difference(latest.index)
+    for idx in old:
+        rec = next(files.loc[[idx]].itertuples())
+        if rec.kind == vocab.UNIT:
+            who = _WHO_SECTION.format(section=_text(rec.section))
+        else:
+            who = _WHO_PERSON.format(section=_text(rec.section), name=_text(rec.name))
+        _file_issue(
+            log,
+            rec,
+            "superseded",
+            "date",
+            field_key="date",
+            value=_text(rec.date),
+            detail=who,
+            text_code="superseded_by",
+            newer=newer[order.at[idx, "key"]],
+        )
+    files.loc[old, "status"] = frames.FILE_STATUS_SUPERSEDED
+    files.loc[old, "reason"] = "superseded"
+    gone = files.loc[old, "file"].unique()
+    return rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
+
+
+def _reject_empty(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> None:
+    read = files["status"].eq(frames.FILE_STATUS_READ)
+    empty = read & ~files["file"].isin(rows["file"].unique())
+    for rec in files.loc[empty].itertuples():
+        log.add(
+            "empty_form",
+            file=rec.file,
+            sheet=_text(rec.sheet),
+            section=_text(rec.section),
+            name="" if rec.kind == vocab.UNIT else _text(rec.name),
+        )
+    _reject(files, empty, "empty_form")
+
+
+def _copy_file_fields(files: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows carry their file's (canonical) header values."""
+    rows = rows.copy()
+    by_file = files.drop_duplicates("file").set_index("file")
+    for col in ("sheet", "kind", "section", "name", "post", "head", "date"):
+        rows[col] = rows["file"].map(by_file[col]).astype("str")
+    return rows
+
+
+def _colmaps(files: pd.DataFrame) -> dict[str, dict[str, str]]:
+    return {
+        f: cm if isinstance(cm, dict) else {}
+        for f, cm in zip(files["file"].tolist(), files["colmap"].tolist())
+    }
+
+
+# --------------------------------------------------------------------------------------
+# e. row validation (pandera)
+# --------------------------------------------------------------------------------------
+def _row_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows to check, every field as ``str`` (stripped, blank = NA), on a RangeIndex."""
+    table = rows.reset_index(drop=True).copy()
+    for field in frames.ROW_FIELDS:
+        if field not in table:
+            table[field] = pd.NA
+        table[field] = normalize.clean_text(table[field])
+    return table
+
+
+def row_schema(kinds: pd.Series, settings: Settings) -> pa.DataFrameSchema:
+    """The pandera schema of data rows. ``kinds`` (aligned with the frame) makes 涉及岗位
+    required on unit forms only; every column is text, and every check parses it itself."""
+    limit = settings.limits.max_cell_chars
+
+    def present(s: pd.Series) -> pd.Series:
+        return s.notna()
+
+    def posts_present(s: pd.Series) -> pd.Series:
+        return s.notna() | kinds.reindex(s.index).ne(vocab.UNIT)
+
+    def fits(s: pd.Series) -> pd.Series:
+        return s.str.len() <= limit
+
+    def enum_check(field: str) -> pa.Check:
+        return pa.Check(lambda s: ~normalize.fold_enum(s, field)[1], name="bad_enum")
+
+    columns = {}
+    for field in frames.ROW_FIELDS:
+        checks = []
+        if field in vocab.REQUIRED_VALUES:
+            checks.append(pa.Check(present, ignore_na=False, name="missing_value"))
+        if field == "posts_involved":
+            checks.append(pa.Check(posts_present, ignore_na=False, name="missing_posts"))
+        if field in ENUM_FIELDS:
+            checks.append(enum_check(field))
+        checks.append(pa.Check(fits, name="text_too_long"))
+        columns[field] = pa.Column(str, nullable=True, checks=checks)
+    return pa.DataFrameSchema(columns, strict=False)
+
+
+def _failures(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Run the schema once, lazily; failure cases as (pos, field, check)."""
+    empty = pd.DataFrame({"pos": pd.Series([], dtype=int), "field": [], "check": []})
+    if table.empty:
+        return empty
+    schema = row_schema(table["kind"], settings)
+    try:
+        schema.validate(table[list(frames.ROW_FIELDS)], lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    else:
+        return empty
+    unmapped = cases["index"].isna() | ~cases["check"].isin(_CHECK_CODES)
+    if unmapped.any():
+        raise ValidationBug(
+            "row validation failed without a row to blame (a check crashed or the frame has a "
+            f"wrong column type):\n{cases.loc[unmapped].to_string()}"
+        )
+    out = pd.DataFrame(
+        {
+            "pos": cases["index"].astype(int).to_numpy(),
+            "field": cases["column"].astype(str).to_numpy(),
+            "check": cases["check"].astype(str).to_numpy(),
+        }
+    )
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def _cell(colmaps: dict[str, dict[str, str]], file: str, field: str, excel_row: object) -> str:
+    letter = colmaps.get(file, {}).get(field, "")
+    if not letter or excel_row is None or excel_row is pd.NA:
+        return ""
+    return f"{letter}{int(excel_row)}"  # type: ignore[call-overload]
+
+
+class _RowIssues:
+    """Issue rows for cells of ``table``; texts are built once per (code, field, value)."""
+
+    def __init__(self, table: pd.DataFrame, colmaps: dict[str, dict[str, str]]) -> None:
+        self.table = table
+        self.colmaps = colmaps
+        self.files = table["file"].to_numpy(dtype=object)
+        self.sheets = table["sheet"].fillna("").to_numpy(dtype=object)
+        self.sections = table["section"].fillna("").to_numpy(dtype=object)
+        unit = table["kind"].eq(vocab.UNIT).fillna(False).to_numpy(dtype=bool)
+        self.names = np.where(unit, "", table["name"].fillna("").to_numpy(dtype=object))
+        self.excel_rows = table["excel_row"].to_numpy()
+        self.row_ids = table["row_id"].to_numpy()
+        self.texts: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.records: list[dict[str, Any]] = []
+
+    def values(self, field: str) -> np.ndarray:
+        return self.table[field].to_numpy(dtype=object, na_value=None)
+
+    def add(
+        self,
+        pos: int,
+        code: str,
+        field: str,
+        value: object = "",
+        action: str | None = None,
+        **placeholders: Any,
+    ) -> None:
+        key = (code, field, value, action, *placeholders.values())
+        text = self.texts.get(key)
+        if text is None:
+            text = frames.issue(code, field_key=field, value=value, **placeholders)
+            if action:
+                text["action"] = action
+            self.texts[key] = text
+        record = dict(text)
+        file = self.files[pos]
+        record.update(
+            file=file,
+            sheet=self.sheets[pos],
+            cell=_cell(self.colmaps, file, field, self.excel_rows[pos]),
+            section=self.sections[pos],
+            name=self.names[pos],
+            row_id=int(self.row_ids[pos]),
+            _row=int(self.excel_rows[pos]),
+            _col=_FIELD_ORDER.get(field, -1),
+        )
+        self.records.append(record)
+
+
+def _check_rows(table: pd.DataFrame, settings: Settings, out: _RowIssues) -> np.ndarray:
+    """Validate every row; add its issues; return the rejected mask over ``table``."""
+    rejected = np.zeros(len(table), dtype=bool)
+    failures = _failures(table, settings)
+    if failures.empty:
+        return rejected
+    rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
+    rejected[failures.loc[rejecting, "pos"].to_numpy()] = True
+    limit = settings.limits.max_cell_chars
+    values = {f: out.values(f) for f in failures["field"].unique()}
+    for pos, field, check in failures.itertuples(index=False):
+        code, action = _CHECK_CODES[check]
+        raw = values[field][pos]
+        if code == "bad_enum":
+            allowed = vocab.allowed_text(vocab.ENUMS[field])
+            out.add(pos, code, field, raw, action, allowed=allowed)
+        elif code == "text_too_long":
+            out.add(pos, code, field, len(raw), action, limit=limit)
+        else:
+            out.add(pos, code, field, "", action)
+    return rejected
+
+
+# --------------------------------------------------------------------------------------
+# f. combined 防控措施
+# --------------------------------------------------------------------------------------
+def _split_measures(table: pd.DataFrame, out: _RowIssues) -> None:
+    """Fill prevent/monitor/handle from 防控措施 where all three are empty (in place)."""
+    if table.empty:
+        return
+    three_empty = table[list(vocab.MEASURE_FIELDS)].isna().all(axis=1)
+    has_combined = table["measures"].notna()
+    to_split = three_empty & has_combined
+    if to_split.any():
+        split = normalize.split_measures_series(table.loc[to_split, "measures"])
+        for field in vocab.MEASURE_FIELDS:
+            table.loc[to_split, field] = split[field]
+        unsplit = split.index[~split["split_ok"]]
+        measures = out.values("measures")
+        for pos in unsplit:
+            out.add(pos, "measures_unsplit", "measures", measures[pos])
+    for pos in np.flatnonzero((three_empty & ~has_combined).to_numpy()):
+        file_cols = out.colmaps.get(out.files[pos], {})
+        field = "measures" if "measures" in file_cols and "prevent" not in file_cols else "prevent"
+        out.add(int(pos), "measures_missing", field)
+
+
+# --------------------------------------------------------------------------------------
+# g. points
+# --------------------------------------------------------------------------------------
+def _points(
+    table: pd.DataFrame, colmaps: dict[str, dict[str, str]], settings: Settings
+) -> pd.DataFrame:
+    points = table.reset_index(drop=True).copy()
+    for field in ENUM_FIELDS:
+        points[field] = normalize.fold_enum(points[field], field)[0]
+    limit = settings.limits.max_cell_chars
+    for field in TEXT_FIELDS:
+        too_long = points[field].str.len().gt(limit).fillna(False).astype(bool)
+        if too_long.any():
+            points.loc[too_long, field] = [cell_text(v, limit) for v in points.loc[too_long, field]]
+    points["post"] = normalize.clean_text(points["post"])
+    unit = points["kind"].eq(vocab.UNIT).fillna(False).astype(bool)
+    points.loc[unit, "post"] = points.loc[unit, "posts_involved"]
+    points.loc[unit, "name"] = ""
+    points["accepted"] = True
+    letter_of = {
+        f: colmaps.get(f, {}).get("self_level", "") for f in points["file"].unique().tolist()
+    }
+    letters = points["file"].map(letter_of).fillna("")
+    has_col = letters.ne("")
+    points["self_level_cell"] = ""
+    points.loc[has_col, "self_level_cell"] = letters[has_col] + points.loc[
+        has_col, "excel_row"
+    ].astype(int).astype(str)
+    columns = [c for c in frames.ROW_COLUMNS if c in points] + ["self_level_cell"]
+    return points[columns]

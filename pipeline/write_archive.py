@@ -1,0 +1,1263 @@
+"""The archive workbook filed upward: ``<year>_<body>_廉政风险信息档案.xlsx``.
+
+One xlsxwriter workbook in constant-memory mode: every sheet is written row by row, in
+order, so a catalogue of 100,000 risk points stays fast and small in memory. Every user
+value goes through ``xlsx.cell_text`` (control characters stripped, cut visibly when too
+long) and ``write_string``: text that looks like a formula stays text.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import frames, vocab, xlsx
+
+# --------------------------------------------------------------------------------------
+# Labels used only by the archive (vocab.py holds the shared ones).
+# TODO(vocab): move these into vocab.py once the lead agrees.
+# --------------------------------------------------------------------------------------
+COVER_TITLE = "{body}{year}年度岗位廉政风险信息档案"
+COVER_INFO = {
+    "body": "单位",
+    "year": "年度",
+    "run_time": "生成时间",
+    "source": "评级设置来源",
+}
+COVER_COUNTS_TITLE = "一、处理统计"
+COVER_COUNTS_HEADER = ("项目", "数量")
+COUNT_LABELS: dict[tuple[str, str], str] = {
+    ("files", "total"): "收到文件总数",
+    ("files", "read"): "已读取的文件",
+    ("files", "rejected"): "退回的文件",
+    ("files", "superseded"): "被新版本替代的文件",
+    ("rows", "total"): "数据行总数",
+    ("rows", "accepted"): "计入目录的数据行",
+    ("rows", "rejected"): "退回的数据行",
+    ("levels", "一级"): "一级风险点",
+    ("levels", "二级"): "二级风险点",
+    ("levels", "三级"): "三级风险点",
+}
+POINTS_LABEL = "风险点总数（合并重复后）"
+COVER_COUNTS_NOTE = "文件总数 = 已读取 + 退回 + 被替代；数据行总数 = 计入 + 退回；计入的数据行合并重复后形成风险点。"
+COVER_SHEETS_TITLE = "二、各工作表说明"
+COVER_SHEETS_HEADER = ("工作表", "内容")
+SHEET_HELP = {
+    vocab.ARCHIVE_SHEET_COVER: "本页：档案概况、处理统计和本次评定所用的规则。",
+    vocab.ARCHIVE_SHEET_CATALOGUE: "每个风险点一行：科室、岗位、填报人、风险内容、自评与评定等级、"
+    "评定依据、监管人、防控措施及来源文件和行号；评定等级与自评不一致的以粗斜体标出。",
+    vocab.ARCHIVE_SHEET_POSTS: "每个岗位一行：岗位类别、岗位等级（取该岗位最严重的风险点等级）和各等级风险点数。",
+    vocab.ARCHIVE_SHEET_MATRIX: "每个风险点的前期预防、中期监控、后期处置措施，以及直接管理人和负责领导。",
+    vocab.ARCHIVE_SHEET_SECTIONS: "每个科室的风险点数，按等级和风险类别分列，并列出自评不一致和退回的行数。",
+    vocab.ARCHIVE_SHEET_PLEDGES: "名册中每个人的廉政承诺书签署情况。",
+    vocab.ARCHIVE_SHEET_SUBMISSIONS: "名册中每个人（个人表）和每个科室（单位表）的报送情况：按时、逾期或未提交。",
+    vocab.ARCHIVE_SHEET_NOTICE: "可直接打印张贴的公示版本，不含备注、自评和来源信息。",
+    vocab.ARCHIVE_SHEET_ISSUES: "所有退回的文件和数据行（红色底纹）以及需要核对的提示，注明单元格、问题和修改建议。",
+    vocab.ARCHIVE_SHEET_STATS: "各科室风险等级分布、风险类别分布图，以及发生几率×危害程度分布热力图。",
+}
+COVER_RULES_TITLE = "三、本次评定使用的规则（以后修改设置不影响本档案）"
+MATRIX_TITLE = "（一）风险等级评定矩阵：行为危害程度，列为发生几率"
+MATRIX_CORNER = "危害程度＼发生几率"
+FLOORS_TITLE = "（二）岗位类别等级下限：风险点等级不低于其岗位类别的下限"
+FLOORS_HEADER = ("岗位类别", "等级下限")
+SUPERVISION_TITLE = "（三）监管责任与处置方式（本人或上级不能由下级监管，依次上移：科室负责人→分管副主席→主席→上级监督机构）"
+SUPERVISION_HEADER = ("评定等级", "直接管理", "负责领导", "处置方式")
+DEADLINES_TITLE = "（四）各阶段截止日期"
+DEADLINES_HEADER = ("阶段", "截止日期")
+LEADERSHIP_TITLE = "（五）单位领导"
+LEADERSHIP_LABELS = (vocab.ROLE_CHAIR, vocab.ROLE_OVERSIGHT)
+
+POST_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "post": vocab.CATALOGUE_COLUMNS["post"],
+    "names": vocab.CATALOGUE_COLUMNS["name"],
+    "post_type": vocab.ROSTER_PEOPLE_COLUMNS["post_type"],
+    "level": "岗位等级",
+    "level_reason": vocab.CATALOGUE_COLUMNS["level_reason"],
+    "n_points": "风险点数",
+    **{lv: lv for lv in vocab.LEVELS},
+}
+MATRIX_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "post": vocab.CATALOGUE_COLUMNS["post"],
+    "name": vocab.CATALOGUE_COLUMNS["name"],
+    "description": vocab.CATALOGUE_COLUMNS["description"],
+    "level": vocab.CATALOGUE_COLUMNS["level"],
+    "prevent": vocab.CATALOGUE_COLUMNS["prevent"],
+    "monitor": vocab.CATALOGUE_COLUMNS["monitor"],
+    "handle": vocab.CATALOGUE_COLUMNS["handle"],
+    "direct": vocab.CATALOGUE_COLUMNS["direct"],
+    "leader": vocab.CATALOGUE_COLUMNS["leader"],
+    "measure": vocab.CATALOGUE_COLUMNS["measure"],
+    "point_id": vocab.POINT_ID_LABEL,
+}
+SECTION_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "n_points": "风险点数",
+    **{lv: lv for lv in vocab.LEVELS},
+    **{cat: cat for cat in vocab.CATEGORIES},
+    "differs": "自评不一致",
+    "rejected": "退回行数",
+}
+TOTAL_LABEL = "合计"
+PLEDGE_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "name": vocab.CATALOGUE_COLUMNS["name"],
+    "post": vocab.CATALOGUE_COLUMNS["post"],
+    "date": vocab.PLEDGE_LABELS["pledge_date"],
+    "items": "承诺事项数",
+    "status": "状态",
+}
+SUBMISSION_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "name": vocab.CATALOGUE_COLUMNS["name"],
+    "post": vocab.CATALOGUE_COLUMNS["post"],
+    "form": "表格",
+    "status": "状态",
+    "date": vocab.HEADER_LABELS["date"],
+    "deadline": "截止日期",
+    "file": vocab.ISSUE_COLUMNS["file"],
+    "note": vocab.COLUMN_LABELS["remark"],
+}
+NOTICE_TITLE = "{body}{year}年度岗位廉政风险点及风险等级公示"
+NOTICE_HEADERS = {
+    "section": vocab.CATALOGUE_COLUMNS["section"],
+    "post": vocab.CATALOGUE_COLUMNS["post"],
+    "description": vocab.CATALOGUE_COLUMNS["description"],
+    "level": vocab.CATALOGUE_COLUMNS["level"],
+    "measures": vocab.COLUMN_LABELS["measures"],
+    "direct": vocab.CATALOGUE_COLUMNS["direct"],
+    "leader": vocab.CATALOGUE_COLUMNS["leader"],
+}
+NOTICE_FOOTER = (
+    "公示期为五个工作日。如对上述风险点、风险等级或防控措施有意见和建议，"
+    "请向单位廉政风险防控工作领导小组办公室反映。"
+)
+NOTICE_SIGNATURE = "{body}廉政风险防控工作领导小组办公室　　{date}"
+STATS_TITLE = "{body}{year}年度廉政风险点统计"
+STATS_LEVELS_TITLE = "各科室风险点等级分布"
+STATS_CATEGORY_TITLE = "风险类别分布"
+STATS_CATEGORY_HEADER = (vocab.CATALOGUE_COLUMNS["category"], "风险点数")
+STATS_HEAT_TITLE = "发生几率×危害程度分布（格中为风险点数，底色为该格对应的评定等级）"
+STATS_LEGEND = "图例："
+AXIS_COUNT = "风险点数"
+DATE_FORMAT = "{y}年{m}月{d}日"
+
+# Print-friendly calm fills per level, and the same hues for charts.
+LEVEL_FILLS = {"一级": "#F4CCCC", "二级": "#FCE5CD", "三级": "#D9EAD3"}
+LEVEL_CHART_COLOURS = {"一级": "#CC4125", "二级": "#E69138", "三级": "#6AA84F"}
+CATEGORY_COLOURS = ("#3D85C6", "#6FA8DC", "#93C47D", "#F6B26B")
+HEADER_FILL = "#DDE4EE"
+REJECT_FILL = "#F4CCCC"
+WARN_FILL = "#FFF2CC"
+BORDER_COLOUR = "#808080"
+FOOTER = "&C第 &P 页 共 &N 页"
+A4 = 9
+
+LINE_HEIGHT = 15.0  # points per line of 11pt 宋体
+DEFAULT_ROW_HEIGHT = 18.0
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+WRAP_WIDTH = 36  # cap for long text columns (they wrap)
+SHORT_WIDTH = 24  # cap for short text columns
+
+
+# --------------------------------------------------------------------------------------
+# Formats: created once per workbook, reused for every cell
+# --------------------------------------------------------------------------------------
+class _Formats:
+    def __init__(self, wb: Any) -> None:
+        self.pending: list[_Rows] = []  # table records spliced in after close()
+        base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": BORDER_COLOUR}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "valign": "vcenter"})
+        self.title_center = wb.add_format(
+            {**base, "bold": True, "font_size": 18, "align": "center", "valign": "vcenter"}
+        )
+        self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12, "valign": "vcenter"})
+        self.plain = wb.add_format(base)
+        self.plain_wrap = wb.add_format({**base, "text_wrap": True})
+        self.note = wb.add_format({**base, "text_wrap": True, "font_color": "#444444"})
+        self.signature = wb.add_format({**base, "align": "right"})
+        self.header = wb.add_format(
+            {
+                **cell,
+                "bold": True,
+                "bg_color": HEADER_FILL,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self.label = wb.add_format(
+            {**cell, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"}
+        )
+        self.text = wb.add_format({**cell, "text_wrap": True})
+        self.wrap = self.text
+        self.center = wb.add_format({**cell, "align": "center", "text_wrap": True})
+        self.number = wb.add_format({**cell, "align": "right", "num_format": "0"})
+        self.total = wb.add_format({**cell, "bold": True, "num_format": "0"})
+        self.total_label = wb.add_format({**cell, "bold": True})
+        self.level = {
+            lv: wb.add_format({**cell, "align": "center", "bg_color": fill, "text_wrap": True})
+            for lv, fill in LEVEL_FILLS.items()
+        }
+        # 评定等级 differing from 自评等级: same fill, bold italic
+        self.level_differs = {
+            lv: wb.add_format(
+                {**cell, "align": "center", "bg_color": fill, "bold": True, "italic": True}
+            )
+            for lv, fill in LEVEL_FILLS.items()
+        }
+        self.heat = {
+            lv: wb.add_format(
+                {
+                    **cell,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "bg_color": fill,
+                    "font_size": 14,
+                    "bold": True,
+                }
+            )
+            for lv, fill in LEVEL_FILLS.items()
+        }
+        self.reject = {
+            "text": wb.add_format({**cell, "bg_color": REJECT_FILL, "text_wrap": True}),
+            "center": wb.add_format(
+                {**cell, "bg_color": REJECT_FILL, "align": "center", "text_wrap": True}
+            ),
+            "number": wb.add_format({**cell, "bg_color": REJECT_FILL, "num_format": "0"}),
+        }
+        self.reject["wrap"] = self.reject["text"]
+        self.warn = {
+            "text": wb.add_format({**cell, "bg_color": WARN_FILL, "text_wrap": True}),
+            "center": wb.add_format(
+                {**cell, "bg_color": WARN_FILL, "align": "center", "text_wrap": True}
+            ),
+            "number": wb.add_format({**cell, "bg_color": WARN_FILL, "num_format": "0"}),
+        }
+        self.warn["wrap"] = self.warn["text"]
+
+    def kind(self, kind: str) -> Any:
+        return {"text": self.text, "wrap": self.wrap, "center": self.center, "number": self.number}[
+            kind
+        ]
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | wrap | center | number | level
+    max_width: int = SHORT_WIDTH
+
+
+# --------------------------------------------------------------------------------------
+# Vectorised cell preparation
+# --------------------------------------------------------------------------------------
+def _texts(series: pd.Series) -> list[str | None]:
+    """A column of user text -> safe cell strings (None for missing or empty).
+
+    Same result as ``xlsx.cell_text`` per value, but checks the whole column at once so a
+    clean column (the usual case) costs one pass in C."""
+    if len(series) == 0:
+        return []
+    missing = series.isna().to_numpy()
+    values: list[str | None] = [
+        None if gone else (v if v.__class__ is str else str(v))
+        for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
+    ]
+    present = [v for v in values if v]
+    joined = "\n".join(present)
+    if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
+        values = [xlsx.ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in values]
+    if present and max(map(len, present)) > xlsx.MAX_CELL_CHARS:
+        values = [xlsx.cell_text(v) if v else v for v in values]
+    return [v or None for v in values]
+
+
+def _numbers(series: pd.Series) -> list[object]:
+    return [xlsx.output_value(v) for v in series.tolist()]
+
+
+def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
+    if key not in frame.columns:
+        return [None] * len(frame)
+    if kind == "number":
+        return _numbers(frame[key])
+    return _texts(frame[key])
+
+
+# --------------------------------------------------------------------------------------
+# Sheet plumbing
+# --------------------------------------------------------------------------------------
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _print_setup(ws: Any, body: str, repeat: tuple[int, int] | None) -> None:
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    ws.set_header(f"&L{_escape_header(body)}&R&A")
+    ws.set_footer(FOOTER)
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+
+
+def _widths(
+    ws: Any, frame_values: Sequence[Sequence[object]], columns: Sequence[_Column]
+) -> list[float]:
+    widths = []
+    for c, (col, values) in enumerate(zip(columns, frame_values, strict=True)):
+        minimum = 6 if col.kind in ("number", "center", "level") else 8
+        # the header may wrap onto two lines, so it only counts up to the cap
+        width = xlsx.fit_width(values, "", minimum, col.max_width)
+        header = min(xlsx.display_width(col.header) + 2, col.max_width)
+        width = max(width, min(header, 8 if col.kind != "number" else header))
+        ws.set_column(c, c, width)
+        widths.append(width)
+    return widths
+
+
+def _display_units(texts: list[str]) -> np.ndarray:
+    """Width of each text in column units: CJK (3 UTF-8 bytes) counts 2, ASCII 1."""
+    chars = np.fromiter(map(len, texts), np.float64, len(texts))
+    octets = np.fromiter(map(len, map(str.encode, texts)), np.float64, len(texts))
+    return chars + (octets - chars) / 2
+
+
+def _line_counts(values: Sequence[object], width: float) -> np.ndarray:
+    """Lines a wrapped cell needs, each paragraph wrapping on its own.
+
+    Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights."""
+    usable = max(width - 1.0, 1.0)
+    texts = [v if v.__class__ is str else "" for v in values]
+    lines = np.maximum(np.ceil(_display_units(texts) / usable), 1)
+    multi = [i for i, t in enumerate(texts) if "\n" in t]
+    if multi:
+        owners: list[int] = []
+        paragraphs: list[str] = []
+        for i in multi:
+            parts = texts[i].split("\n")
+            owners.extend([i] * len(parts))
+            paragraphs.extend(parts)
+        per_paragraph = np.maximum(np.ceil(_display_units(paragraphs) / usable), 1)
+        lines[multi] = 0
+        np.add.at(lines, np.array(owners), per_paragraph)
+    return lines
+
+
+def _row_heights(
+    columns: Sequence[_Column], values: Sequence[Sequence[object]], widths: Sequence[float]
+) -> np.ndarray:
+    n = len(values[0]) if values else 0
+    lines = np.ones(n)
+    for col, column_values, width in zip(columns, values, widths, strict=True):
+        if col.kind != "number" and n:
+            lines = np.maximum(lines, _line_counts(column_values, width))
+    return np.minimum(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT)
+
+
+def _write_table(
+    ws: Any,
+    fmt: _Formats,
+    first_row: int,
+    columns: Sequence[_Column],
+    values: Sequence[Sequence[object]],
+    *,
+    widths: Sequence[float],
+    freeze_cols: int = 0,
+    column_formats: dict[int, list[Any]] | None = None,
+    row_styles: Sequence[dict[str, Any] | None] | None = None,
+) -> int:
+    """Header row at ``first_row``, then one row per record (``values`` holds one list per
+    column). ``column_formats[c]`` gives record-by-record formats for column ``c``;
+    ``row_styles[i]`` (a kind -> format dict) restyles a whole record.
+
+    The header goes through xlsxwriter; the records are queued on ``fmt.pending`` and
+    spliced into the sheet XML after ``close()`` (see ``_splice``): xlsxwriter spends
+    ~15 µs per cell, far too slow for 100,000 risk points. Returns the last row."""
+    header_lines = [
+        _line_counts([col.header], w)[0] for col, w in zip(columns, widths, strict=True)
+    ]
+    ws.set_row(first_row, max(header_lines) * LINE_HEIGHT + 4)
+    for c, col in enumerate(columns):
+        ws.write_string(first_row, c, col.header, fmt.header)
+    n = len(values[0]) if values else 0
+    styles: list[int | list[int]] = []
+    for c, col in enumerate(columns):
+        kind = "center" if col.kind == "level" else col.kind
+        base = _xf(fmt.kind(kind))
+        per_row: list[int] | None = None
+        if row_styles is not None and any(row_styles):
+            per_row = [_xf(style[kind]) if style else base for style in row_styles]
+        if column_formats and c in column_formats:
+            xf_of = {id(f): _xf(f) for f in column_formats[c]}
+            per_row = [xf_of[id(f)] for f in column_formats[c]]
+        styles.append(per_row if per_row is not None else base)
+    if n:
+        fmt.pending.append(
+            _Rows(
+                sheet_number=ws.index + 1,
+                header_row=first_row,
+                values=[_xml_column(v) for v in values],
+                styles=styles,
+                heights=_row_heights(columns, values, widths).tolist(),
+            )
+        )
+    last = first_row + n
+    ws.freeze_panes(first_row + 1, freeze_cols)
+    ws.autofilter(first_row, 0, max(last, first_row + 1), len(columns) - 1)
+    return last
+
+
+def _xf(f: Any) -> int:
+    # The style index xlsxwriter gives a format when a cell uses it (stable once assigned).
+    return f._get_xf_index()
+
+
+@dataclass
+class _Rows:
+    """Table records to splice into ``xl/worksheets/sheet<sheet_number>.xml``."""
+
+    sheet_number: int
+    header_row: int  # 0-based row of the header; records follow it
+    values: list[list[object]]  # per column: str | number | None
+    styles: list[int | list[int]]  # per column: one xf index, or one per record
+    heights: list[float]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.heights)
+
+
+_XML_ESCAPED_MARK = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _xml_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "_x" in text:  # a literal _x0041_ would otherwise be read as an escaped character
+        text = _XML_ESCAPED_MARK.sub(r"_x005F_\1", text)
+    return text
+
+
+def _xml_column(values: Sequence[object]) -> list[object]:
+    """Text values -> their escaped ``<t>`` elements; numbers and None stay as they are."""
+    texts = [v for v in values if v.__class__ is str]
+    joined = "\n".join(texts)
+    escape = any(mark in joined for mark in ("&", "<", ">", "_x"))
+    out: list[object] = []
+    for v in values:
+        if v.__class__ is str:
+            text = _xml_text(v) if escape else v
+            if text[0].isspace() or text[-1].isspace():
+                out.append(f'<t xml:space="preserve">{text}</t>')
+            else:
+                out.append(f"<t>{text}</t>")
+        else:
+            out.append(v)
+    return out
+
+
+def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
+    """The <row> elements for records ``start:stop``."""
+    n_cols = len(rows.values)
+    first = rows.header_row + 2  # 1-based Excel row of record 0
+    numbers = [str(first + i) for i in range(start, stop)]
+    openers = []
+    for number, height in zip(numbers, rows.heights[start:stop], strict=True):
+        if height > DEFAULT_ROW_HEIGHT:
+            openers.append(
+                f'<row r="{number}" spans="1:{n_cols}" ht="{height:g}" customHeight="1">'
+            )
+        else:
+            openers.append(f'<row r="{number}" spans="1:{n_cols}">')
+    cells = []
+    for c in range(n_cols):
+        letter = _col_letter(c)
+        style = rows.styles[c]
+        col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
+        frag = []
+        append = frag.append
+        for number, s, v in zip(numbers, col_styles, rows.values[c][start:stop], strict=True):
+            if v is None:
+                append(f'<c r="{letter}{number}" s="{s}"/>')
+            elif v.__class__ is str:
+                append(f'<c r="{letter}{number}" s="{s}" t="inlineStr"><is>{v}</is></c>')
+            else:
+                append(f'<c r="{letter}{number}" s="{s}"><v>{v!r}</v></c>')
+        cells.append(frag)
+    return "".join(["".join(parts) + "</row>" for parts in zip(openers, *cells, strict=True)])
+
+
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
+CHUNK_ROWS = 5000
+
+
+def _splice(base: Path, final: Path, pending: list[_Rows]) -> None:
+    """Copy the xlsxwriter package ``base`` to ``final``, inserting the queued records
+    after each table's header row (entries keep xlsxwriter's fixed timestamps)."""
+    by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
+    with (
+        zipfile.ZipFile(base) as src,
+        zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            rows = by_name.get(info.filename)
+            if rows is None:
+                dst.writestr(info, data)
+                continue
+            xml = data.decode("utf-8")
+            marker = f'<row r="{rows.header_row + 1}" '
+            at = xml.index("</row>", xml.index(marker)) + len("</row>")
+            head, tail = xml[:at], xml[at:]
+            last_row = rows.header_row + 1 + rows.n_rows
+            match = _DIMENSION.search(head)
+            if match:
+                ref = _dimension(match, last_row, len(rows.values))
+                head = head[: match.start()] + ref + head[match.end() :]
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
+            entry._compresslevel = 1
+            with dst.open(entry, "w", force_zip64=True) as out:
+                out.write(head.encode("utf-8"))
+                for start in range(0, rows.n_rows, CHUNK_ROWS):
+                    stop = min(start + CHUNK_ROWS, rows.n_rows)
+                    out.write(_rows_xml(rows, start, stop).encode("utf-8"))
+                out.write(tail.encode("utf-8"))
+
+
+def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
+    """Widen the sheet's used range to cover the spliced records."""
+    last_col = match.group(2) or match.group(1) or "A"
+    rows = int(match.group(3) or 1)
+    cols = max(_col_index(last_col), n_cols - 1)
+    return f'<dimension ref="A1:{_col_letter(cols)}{max(rows, last_row)}"/>'
+
+
+def _col_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _section_order(result: frames.RunResult, *frames_with_sections: pd.DataFrame) -> list[str]:
+    """Sections in roster order, then any other section seen in the data, sorted."""
+    order: list[str] = []
+    roster = result.roster
+    if roster is not None and len(getattr(roster, "sections", [])):
+        order = [s for s in roster.sections["section"].tolist() if isinstance(s, str) and s]
+    seen = set(order)
+    extra: set[str] = set()
+    for frame in frames_with_sections:
+        if len(frame) and "section" in frame.columns:
+            extra.update(s for s in frame["section"].dropna().astype(str) if s and s not in seen)
+    return list(dict.fromkeys(order)) + sorted(extra)
+
+
+def _sorted_points(result: frames.RunResult) -> pd.DataFrame:
+    points = result.points
+    if not len(points):
+        return points
+    order = {s: i for i, s in enumerate(_section_order(result, points))}
+    key = points["section"].map(order).fillna(len(order)).astype(int)
+    return points.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def _level_series(frame: pd.DataFrame) -> list[str | None]:
+    return _texts(frame["level"]) if "level" in frame.columns else [None] * len(frame)
+
+
+def _display_names(points: pd.DataFrame) -> pd.Series:
+    if "names" in points.columns:
+        names = points["names"].astype("object")
+        if "name" in points.columns:
+            names = names.where(names.notna() & (names != ""), points["name"].astype("object"))
+        return names
+    return points.get("name", pd.Series([None] * len(points), index=points.index))
+
+
+# --------------------------------------------------------------------------------------
+# Sheets
+# --------------------------------------------------------------------------------------
+def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_COVER)
+    settings = result.settings
+    body = xlsx.cell_text(result.body_name) or ""
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 4, 16)
+    ws.set_column(5, 5, 30)
+    last_col = 5
+    row = 0
+    ws.set_row(0, 30)
+    ws.merge_range(
+        row, 0, row, last_col, COVER_TITLE.format(body=body, year=result.year), fmt.title
+    )
+    row += 2
+    info = {
+        "body": body,
+        "year": str(result.year),
+        "run_time": xlsx.cell_text(result.run_time) or "",
+        "source": xlsx.cell_text(getattr(settings, "source", "")) or "",
+    }
+    for key, label in COVER_INFO.items():
+        ws.write_string(row, 0, label, fmt.label)
+        ws.merge_range(row, 1, row, 3, info[key], fmt.text)
+        row += 1
+
+    row += 1
+    _subtitle(ws, fmt, row, COVER_COUNTS_TITLE)
+    row += 1
+    ws.write_string(row, 0, COVER_COUNTS_HEADER[0], fmt.header)
+    ws.write_string(row, 1, COVER_COUNTS_HEADER[1], fmt.header)
+    row += 1
+    counts = result.counts or {}
+    for (group, key), label in COUNT_LABELS.items():
+        if key == "一级":
+            ws.write_string(row, 0, POINTS_LABEL, fmt.label)
+            ws.write_number(row, 1, int(counts.get("points", len(result.points))), fmt.number)
+            row += 1
+        value = counts.get(group, {}).get(key, 0)
+        ws.write_string(row, 0, label, fmt.label)
+        ws.write_number(row, 1, int(value), fmt.number)
+        row += 1
+    ws.set_row(row, 18)
+    ws.merge_range(row, 0, row, last_col, COVER_COUNTS_NOTE, fmt.note)
+    row += 2
+
+    _subtitle(ws, fmt, row, COVER_SHEETS_TITLE)
+    row += 1
+    ws.write_string(row, 0, COVER_SHEETS_HEADER[0], fmt.header)
+    ws.merge_range(row, 1, row, last_col, COVER_SHEETS_HEADER[1], fmt.header)
+    row += 1
+    for sheet in vocab.ARCHIVE_SHEETS:
+        text = SHEET_HELP[sheet]
+        lines = max(1, -(-xlsx.display_width(text) // 92))  # ~92 half-width chars per line
+        ws.set_row(row, 15 * lines + 3)
+        ws.write_string(row, 0, sheet, fmt.label)
+        ws.merge_range(row, 1, row, last_col, text, fmt.wrap)
+        row += 1
+
+    row += 1
+    _subtitle(ws, fmt, row, COVER_RULES_TITLE)
+    row += 1
+    if settings is not None:
+        row = _cover_rules(ws, fmt, result, row)
+    _print_setup(ws, body, None)
+    ws.hide_gridlines(2)
+    ws.activate()
+
+
+def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> int:
+    settings = result.settings
+    ws.write_string(row, 0, MATRIX_TITLE, fmt.plain)
+    row += 1
+    ws.write_string(row, 0, MATRIX_CORNER, fmt.header)
+    for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
+        ws.write_string(row, c, likelihood, fmt.header)
+    row += 1
+    for harm in vocab.HARMS:
+        ws.write_string(row, 0, harm, fmt.label)
+        for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
+            level = settings.matrix[harm][likelihood]
+            ws.write_string(row, c, level, fmt.level.get(level, fmt.center))
+        row += 1
+    row += 1
+
+    ws.write_string(row, 0, FLOORS_TITLE, fmt.plain)
+    row += 1
+    ws.write_string(row, 0, FLOORS_HEADER[0], fmt.header)
+    ws.write_string(row, 1, FLOORS_HEADER[1], fmt.header)
+    row += 1
+    for post_type, floor in settings.floors.items():
+        ws.write_string(row, 0, post_type, fmt.label)
+        ws.write_string(row, 1, floor or vocab.NO_FLOOR, fmt.level.get(floor or "", fmt.center))
+        row += 1
+    row += 1
+
+    ws.write_string(row, 0, SUPERVISION_TITLE, fmt.plain)
+    row += 1
+    for c, label in enumerate(SUPERVISION_HEADER):
+        ws.write_string(row, c, label, fmt.header)
+    row += 1
+    for level in vocab.LEVELS:
+        entry = settings.supervision[level]
+        ws.write_string(row, 0, level, fmt.level[level])
+        ws.write_string(row, 1, entry["direct"], fmt.center)
+        ws.write_string(row, 2, entry["leader"], fmt.center)
+        ws.write_string(row, 3, entry["measure"], fmt.center)
+        row += 1
+    row += 1
+
+    ws.write_string(row, 0, DEADLINES_TITLE, fmt.plain)
+    row += 1
+    ws.write_string(row, 0, DEADLINES_HEADER[0], fmt.header)
+    ws.write_string(row, 1, DEADLINES_HEADER[1], fmt.header)
+    row += 1
+    for phase, label in vocab.PHASES.items():
+        deadline = settings.deadlines.get(phase, "")
+        ws.write_string(row, 0, label, fmt.label)
+        ws.write_string(row, 1, f"{result.year}-{deadline}" if deadline else "", fmt.center)
+        row += 1
+
+    roster = result.roster
+    if roster is not None:
+        row += 1
+        ws.write_string(row, 0, LEADERSHIP_TITLE, fmt.plain)
+        row += 1
+        for label, value in zip(LEADERSHIP_LABELS, (roster.chair, roster.oversight), strict=True):
+            ws.write_string(row, 0, label, fmt.label)
+            ws.merge_range(row, 1, row, 3, xlsx.cell_text(value) or "", fmt.text)
+            row += 1
+    return row
+
+
+CATALOGUE_KINDS = {  # (kind, max width): narrow enough that one A4 page holds the width
+    "section": ("text", 10),
+    "post": ("text", 10),
+    "name": ("text", 8),
+    "step": ("text", 12),
+    "category": ("center", 14),
+    "description": ("text", 26),
+    "likelihood": ("center", 6),
+    "harm": ("center", 6),
+    "self_level": ("center", 6),
+    "level": ("level", 6),
+    "level_reason": ("text", 16),
+    "direct": ("center", 8),
+    "leader": ("center", 8),
+    "measure": ("center", 6),
+    "prevent": ("text", 18),
+    "monitor": ("text", 18),
+    "handle": ("text", 18),
+    "source_file": ("text", 16),
+    "source_row": ("center", 6),
+}
+
+
+def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_CATALOGUE)
+    columns = [
+        _Column(key, header, *CATALOGUE_KINDS[key])
+        for key, header in vocab.CATALOGUE_COLUMNS.items()
+    ]
+    columns.append(_Column("point_id", vocab.POINT_ID_LABEL, "center", 14))
+    frame = points.copy()
+    if len(frame):
+        frame["name"] = _display_names(frame)
+    values = [_column(frame, col.key, col.kind) for col in columns]
+    level_col = [col.key for col in columns].index("level")
+    levels = values[level_col]
+    differs = (
+        frame["level_differs"].fillna(False).astype(bool).tolist()
+        if "level_differs" in frame.columns
+        else [False] * len(frame)
+    )
+    level_formats = [
+        (fmt.level_differs if d else fmt.level).get(lv or "", fmt.center)
+        for lv, d in zip(levels, differs, strict=True)
+    ]
+
+    widths = _widths(ws, values, columns)
+    last = _write_table(
+        ws,
+        fmt,
+        0,
+        columns,
+        values,
+        widths=widths,
+        freeze_cols=3,
+        column_formats={level_col: level_formats},
+    )
+    # 来源行 and similar digit text are meant as text: no green triangles
+    ws.ignore_errors({"number_stored_as_text": f"A1:{_col_letter(len(columns) - 1)}{last + 1}"})
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def _sheet(wb: Any, name: str) -> Any:
+    ws = wb.add_worksheet(name)
+    ws.set_default_row(DEFAULT_ROW_HEIGHT)
+    return ws
+
+
+def _subtitle(ws: Any, fmt: _Formats, row: int, text: str) -> None:
+    ws.set_row(row, 22)
+    ws.write_string(row, 0, text, fmt.subtitle)
+
+
+def _col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _level_formats(fmt: _Formats, levels: list[str | None], level_col: int):
+    return {level_col: [fmt.level.get(lv or "", fmt.center) for lv in levels]}
+
+
+def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_POSTS)
+    kinds = {
+        "section": ("text", 16),
+        "post": ("wrap", 20),
+        "names": ("wrap", 24),
+        "post_type": ("center", 14),
+        "level": ("level", 10),
+        "level_reason": ("wrap", 40),
+        "n_points": ("number", 10),
+    }
+    columns = [
+        _Column(key, header, *kinds.get(key, ("number", 8))) for key, header in POST_HEADERS.items()
+    ]
+    posts = result.posts if result.posts is not None else pd.DataFrame()
+    if len(posts):
+        order = {s: i for i, s in enumerate(_section_order(result, posts))}
+        key = posts["section"].map(order).fillna(len(order)).astype(int).to_numpy()
+        posts = posts.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    values = [_column(posts, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[4], 4)
+    widths = _widths(ws, values, columns)
+    _write_table(
+        ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, column_formats=level_formats
+    )
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_MATRIX)
+    kinds = {
+        "section": ("text", 16),
+        "post": ("wrap", 16),
+        "name": ("wrap", 12),
+        "description": ("wrap", WRAP_WIDTH),
+        "level": ("level", 8),
+        "prevent": ("wrap", 32),
+        "monitor": ("wrap", 32),
+        "handle": ("wrap", 32),
+        "direct": ("center", 12),
+        "leader": ("center", 12),
+        "measure": ("center", 10),
+        "point_id": ("text", 14),
+    }
+    columns = [_Column(key, header, *kinds[key]) for key, header in MATRIX_HEADERS.items()]
+    frame = points.copy()
+    if len(frame):
+        frame["name"] = _display_names(frame)
+    values = [_column(frame, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[4], 4)
+    widths = _widths(ws, values, columns)
+    _write_table(
+        ws, fmt, 0, columns, values, widths=widths, freeze_cols=3, column_formats=level_formats
+    )
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def section_summary(result: frames.RunResult) -> pd.DataFrame:
+    """Per section: points by level and category, 自评不一致 and rejected rows."""
+    points = result.points
+    rows = result.rows
+    sections = _section_order(result, points)
+    table = pd.DataFrame({"section": sections})
+    table = table.set_index("section")
+    if len(points):
+        by_level = pd.crosstab(points["section"], points["level"])
+        by_category = pd.crosstab(points["section"], points["category"])
+        table["n_points"] = points.groupby("section").size()
+        for lv in vocab.LEVELS:
+            table[lv] = by_level[lv] if lv in by_level.columns else 0
+        for cat in vocab.CATEGORIES:
+            table[cat] = by_category[cat] if cat in by_category.columns else 0
+        differs = points["level_differs"].fillna(False).astype(bool)
+        table["differs"] = points[differs].groupby("section").size()
+    else:
+        for key in ("n_points", *vocab.LEVELS, *vocab.CATEGORIES, "differs"):
+            table[key] = 0
+    if len(rows) and "accepted" in rows.columns:
+        rejected = rows[~rows["accepted"].astype(bool)]
+        table["rejected"] = rejected.groupby("section").size()
+    else:
+        table["rejected"] = 0
+    table = table.fillna(0).astype(int).reset_index()
+    return table[list(SECTION_HEADERS)]
+
+
+def _sections(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_SECTIONS)
+    columns = [
+        _Column(key, header, "text" if key == "section" else "number", 16)
+        for key, header in SECTION_HEADERS.items()
+    ]
+    table = section_summary(result)
+    values = [_column(table, col.key, col.kind) for col in columns]
+    widths = _widths(ws, values, columns)
+    last = _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=1)
+    total_row = last + 1
+    ws.write_string(total_row, 0, TOTAL_LABEL, fmt.total_label)
+    for c, col in enumerate(columns[1:], start=1):
+        ws.write_number(total_row, c, int(table[col.key].sum()), fmt.total)
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def _status_sheet(
+    wb: Any,
+    fmt: _Formats,
+    result: frames.RunResult,
+    name: str,
+    frame: pd.DataFrame | None,
+    headers: dict[str, str],
+    kinds: dict[str, tuple[str, int]],
+    flagged: dict[str, dict[str, Any]],
+) -> None:
+    ws = _sheet(wb, name)
+    frame = frame if frame is not None else pd.DataFrame()
+    columns = [_Column(k, h, *kinds.get(k, ("text", SHORT_WIDTH))) for k, h in headers.items()]
+    values = [_column(frame, col.key, col.kind) for col in columns]
+    status_col = list(headers).index("status")
+    statuses = values[status_col]
+    row_styles = [flagged.get(s or "") for s in statuses]
+    widths = _widths(ws, values, columns)
+    _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    kinds = {
+        "section": ("text", 16),
+        "name": ("text", 12),
+        "post": ("wrap", 20),
+        "date": ("center", 12),
+        "items": ("number", 10),
+        "status": ("center", 14),
+    }
+    flagged = {
+        vocab.PLEDGE_STATUS_MISSING: fmt.warn,
+        vocab.PLEDGE_STATUS_EMPTY: fmt.warn,
+        vocab.PLEDGE_STATUS_NO_FORM: fmt.reject,
+    }
+    _status_sheet(
+        wb, fmt, result, vocab.ARCHIVE_SHEET_PLEDGES, result.pledges, PLEDGE_HEADERS, kinds, flagged
+    )
+
+
+def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    kinds = {
+        "section": ("text", 16),
+        "name": ("text", 12),
+        "post": ("wrap", 16),
+        "form": ("center", 8),
+        "status": ("center", 14),
+        "date": ("center", 12),
+        "deadline": ("center", 12),
+        "file": ("wrap", 36),
+        "note": ("wrap", 36),
+    }
+    flagged = {vocab.STATUS_MISSING: fmt.reject, vocab.STATUS_LATE: fmt.warn}
+    _status_sheet(
+        wb,
+        fmt,
+        result,
+        vocab.ARCHIVE_SHEET_SUBMISSIONS,
+        result.submissions,
+        SUBMISSION_HEADERS,
+        kinds,
+        flagged,
+    )
+
+
+def _measures_summary(points: pd.DataFrame) -> pd.Series:
+    """前期：…\\n中期：…\\n后期：… (only the parts present)."""
+    parts = []
+    for key in vocab.MEASURE_FIELDS:
+        if key not in points.columns:
+            continue
+        text = points[key].astype("object")
+        label = vocab.MEASURE_MARKERS[key][0]
+        present = text.notna() & (text.astype(str).str.strip() != "")
+        parts.append((label + "：" + text.astype(str)).where(present, ""))
+    if not parts:
+        return pd.Series([""] * len(points), index=points.index)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.str.cat(part, sep="\n")
+    return joined.str.replace(r"\n+", "\n", regex=True).str.strip("\n")
+
+
+def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_NOTICE)
+    body = xlsx.cell_text(result.body_name) or ""
+    kinds = {
+        "section": ("text", 14),
+        "post": ("wrap", 16),
+        "description": ("wrap", 40),
+        "level": ("level", 8),
+        "measures": ("wrap", 52),
+        "direct": ("center", 10),
+        "leader": ("center", 10),
+    }
+    columns = [_Column(key, header, *kinds[key]) for key, header in NOTICE_HEADERS.items()]
+    frame = points.copy()
+    if len(frame):
+        frame["measures"] = _measures_summary(frame)
+    values = [_column(frame, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[3], 3)
+    widths = _widths(ws, values, columns)
+    last_col = len(columns) - 1
+    ws.set_row(0, 36)
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        NOTICE_TITLE.format(body=body, year=result.year),
+        fmt.title_center,
+    )
+    last = _write_table(ws, fmt, 1, columns, values, widths=widths, column_formats=level_formats)
+    ws.set_row(last + 2, 36)
+    ws.merge_range(last + 2, 0, last + 2, last_col, NOTICE_FOOTER, fmt.plain_wrap)
+    ws.merge_range(
+        last + 3,
+        0,
+        last + 3,
+        last_col,
+        NOTICE_SIGNATURE.format(body=body, date=_date_text(result.run_time)),
+        fmt.signature,
+    )
+    _print_setup(ws, body, (1, 1))
+    ws.set_header("")
+
+
+def _date_text(run_time: str) -> str:
+    try:
+        ts = pd.Timestamp(str(run_time))
+    except (ValueError, TypeError):
+        return ""
+    return DATE_FORMAT.format(y=ts.year, m=ts.month, d=ts.day)
+
+
+def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_ISSUES)
+    kinds = {
+        "action": ("center", 6),
+        "file": ("wrap", 30),
+        "sheet": ("wrap", 16),
+        "cell": ("center", 8),
+        "field": ("center", 14),
+        "value": ("wrap", 20),
+        "problem": ("wrap", 44),
+        "fix": ("wrap", 40),
+        "section": ("text", 14),
+        "name": ("text", 10),
+    }
+    columns = [_Column(k, h, *kinds[k]) for k, h in vocab.ISSUE_COLUMNS.items()]
+    issues = result.issues if result.issues is not None else frames.empty_issues()
+    values = [_column(issues, col.key, col.kind) for col in columns]
+    row_styles = [fmt.reject if a == vocab.ACTION_REJECT else None for a in values[0]]
+    widths = _widths(ws, values, columns)
+    _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+
+
+def _major_unit(largest: int) -> int:
+    """A whole-number tick step giving at most about six ticks."""
+    step = 1
+    while largest / step > 6:
+        step *= 5 if str(step).startswith("2") else 2
+    return step
+
+
+def heat_counts(points: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(危害程度, 发生几率) -> number of points."""
+    counts = {(h, lk): 0 for h in vocab.HARMS for lk in vocab.LIKELIHOODS}
+    if len(points):
+        grouped = points.groupby(["harm", "likelihood"]).size()
+        for (harm, likelihood), n in grouped.items():
+            if (harm, likelihood) in counts:
+                counts[(harm, likelihood)] = int(n)
+    return counts
+
+
+def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
+    ws = _sheet(wb, vocab.ARCHIVE_SHEET_STATS)
+    body = xlsx.cell_text(result.body_name) or ""
+    sheet = vocab.ARCHIVE_SHEET_STATS
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 4, 11)
+    ws.set_column(5, 5, 3)
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, 4, STATS_TITLE.format(body=body, year=result.year), fmt.title)
+
+    # levels by section
+    table = section_summary(result)
+    row = 2
+    _subtitle(ws, fmt, row, STATS_LEVELS_TITLE)
+    row += 1
+    header_row = row
+    for c, label in enumerate((SECTION_HEADERS["section"], *vocab.LEVELS, TOTAL_LABEL)):
+        ws.write_string(row, c, label, fmt.header)
+    for rec in table.itertuples(index=False):
+        row += 1
+        ws.write_string(row, 0, xlsx.cell_text(rec.section) or "", fmt.text)
+        for c, lv in enumerate(vocab.LEVELS, start=1):
+            ws.write_number(row, c, int(getattr(rec, lv)), fmt.number)
+        ws.write_number(row, 4, int(rec.n_points), fmt.number)
+    first_data, last_data = header_row + 1, row
+    row += 1
+    ws.write_string(row, 0, TOTAL_LABEL, fmt.total_label)
+    for c, lv in enumerate(vocab.LEVELS, start=1):
+        ws.write_number(row, c, int(table[lv].sum()), fmt.total)
+    ws.write_number(row, 4, int(table["n_points"].sum()), fmt.total)
+
+    # heat map
+    row += 2
+    _subtitle(ws, fmt, row, STATS_HEAT_TITLE)
+    row += 1
+    ws.write_string(row, 0, MATRIX_CORNER, fmt.header)
+    for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
+        ws.write_string(row, c, likelihood, fmt.header)
+    counts = heat_counts(points)
+    for harm in vocab.HARMS:
+        row += 1
+        ws.set_row(row, 30)
+        ws.write_string(row, 0, harm, fmt.label)
+        for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
+            level = result.settings.matrix[harm][likelihood] if result.settings else ""
+            ws.write_number(row, c, counts[(harm, likelihood)], fmt.heat.get(level, fmt.number))
+    row += 1
+    ws.write_string(row, 0, STATS_LEGEND, fmt.plain)
+    for c, lv in enumerate(vocab.LEVELS, start=1):
+        ws.write_string(row, c, lv, fmt.level[lv])
+
+    # categories
+    row += 2
+    _subtitle(ws, fmt, row, STATS_CATEGORY_TITLE)
+    row += 1
+    ws.write_string(row, 0, STATS_CATEGORY_HEADER[0], fmt.header)
+    ws.write_string(row, 1, STATS_CATEGORY_HEADER[1], fmt.header)
+    by_category = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
+    cat_first = row + 1
+    for cat in vocab.CATEGORIES:
+        row += 1
+        ws.write_string(row, 0, cat, fmt.text)
+        ws.write_number(row, 1, int(by_category.get(cat, 0)), fmt.number)
+    cat_last = row
+
+    font = {"name": xlsx.FONT_NAME}
+    if last_data >= first_data:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for c, lv in enumerate(vocab.LEVELS, start=1):
+            chart.add_series(
+                {
+                    "name": [sheet, header_row, c],
+                    "categories": [sheet, first_data, 0, last_data, 0],
+                    "values": [sheet, first_data, c, last_data, c],
+                    "fill": {"color": LEVEL_CHART_COLOURS[lv]},
+                    "border": {"none": True},
+                    "gap": 80,
+                }
+            )
+        chart.set_title({"name": STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}})
+        chart.set_x_axis({"num_font": font})
+        chart.set_y_axis(
+            {
+                "name": AXIS_COUNT,
+                "name_font": {**font, "bold": False},
+                "num_font": font,
+                "min": 0,
+                "major_unit": _major_unit(int(table["n_points"].max())),
+                "num_format": "0",
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        chart.set_legend({"position": "bottom", "font": font})
+        chart.set_size({"width": 620, "height": 330})
+        ws.insert_chart(2, 6, chart, {"object_position": 2})
+    if len(points):
+        bar = wb.add_chart({"type": "bar"})
+        bar.add_series(
+            {
+                "name": STATS_CATEGORY_TITLE,
+                "categories": [sheet, cat_first, 0, cat_last, 0],
+                "values": [sheet, cat_first, 1, cat_last, 1],
+                "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
+                "data_labels": {"value": True, "font": font},
+                "gap": 60,
+            }
+        )
+        bar.set_title({"name": STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}})
+        bar.set_x_axis(
+            {
+                "num_font": font,
+                "min": 0,
+                "num_format": "0",
+                "major_unit": _major_unit(int(by_category.max())),
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        bar.set_y_axis({"num_font": font, "reverse": True})
+        bar.set_legend({"none": True})
+        bar.set_size({"width": 620, "height": 280})
+        ws.insert_chart(20, 6, bar, {"object_position": 2})
+    _print_setup(ws, body, None)
+    ws.hide_gridlines(2)
+
+
+# --------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------
+def archive_path(result: frames.RunResult, out: Path) -> Path:
+    name = vocab.ARCHIVE_FILE_TEMPLATE.format(
+        year=result.year, body=xlsx.safe_filename(result.body_name)
+    )
+    return out / name
+
+
+def write_archive(result: frames.RunResult, out: Path) -> Path:
+    """Write the archive workbook into ``out`` atomically and return its path."""
+    final = archive_path(result, out)
+    points = _sorted_points(result)
+    with tempfile.TemporaryDirectory(prefix="lz-archive-") as work, xlsx.atomic_path(final) as tmp:
+        base = Path(work) / "base.xlsx"
+        wb = xlsx.new_workbook(base)
+        wb.set_properties(
+            {
+                "title": COVER_TITLE.format(body=result.body_name, year=result.year),
+                "created": xlsx.FIXED_DATE,
+                "author": "lianzheng-risk",
+                "company": "",
+            }
+        )
+        fmt = _Formats(wb)
+        _cover(wb, fmt, result)
+        _catalogue(wb, fmt, result, points)
+        _posts(wb, fmt, result)
+        _matrix(wb, fmt, result, points)
+        _sections(wb, fmt, result)
+        _pledges(wb, fmt, result)
+        _submissions(wb, fmt, result)
+        _notice(wb, fmt, result, points)
+        _issues(wb, fmt, result)
+        _stats(wb, fmt, result, points)
+        wb.close()
+        _splice(base, tmp, fmt.pending)
+    return final

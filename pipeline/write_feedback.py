@@ -1,0 +1,965 @@
+"""Per-section feedback: a workbook of the section's own rows, grades and problems, and an
+annotated copy of each of its files that has a problem (bad cells filled and commented).
+
+A section's folder holds only that section's data. Files and problems that cannot be placed in
+a roster section go to one extra folder for the office. Originals are only ever read: annotated
+copies are opened from ``result.inbox`` and saved (atomically) under ``out``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+import numbers
+import os
+import re
+import shutil
+import warnings
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline import frames, vocab, xlsx
+
+log = logging.getLogger("pipeline.write_feedback")
+
+# --------------------------------------------------------------------------------------
+# Chinese texts vocab.py does not have yet (to move there: see the report of this module)
+# --------------------------------------------------------------------------------------
+UNKNOWN_SECTION_DIR = "未能识别科室"
+FEEDBACK_SHEET_COVER = vocab.ARCHIVE_SHEET_COVER  # 说明
+FEEDBACK_SHEET_POINTS = "风险点"
+FEEDBACK_SHEET_ISSUES = vocab.ARCHIVE_SHEET_ISSUES  # 异常清单
+FEEDBACK_SHEET_SUBMISSIONS = vocab.ARCHIVE_SHEET_SUBMISSIONS  # 提交情况
+COMMENT_AUTHOR = "廉政风险自查处理"
+COMMENT_OLD_NOTE = "原批注："
+FOOTER = "&C第 &P 页 共 &N 页"
+SUBMISSION_LABELS = {
+    "section": vocab.HEADER_LABELS["section"],
+    "name": vocab.HEADER_LABELS["name"],
+    "post": vocab.HEADER_LABELS["post"],
+    "form": "表格",
+    "status": "提交状态",
+    "date": vocab.HEADER_LABELS["date"],
+    "deadline": "截止日期",
+    "pledge": "承诺书",
+    "file": vocab.ISSUE_COLUMNS["file"],
+    "note": vocab.COLUMN_LABELS["remark"],
+}
+COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"
+COVER_TITLE_UNKNOWN = "{body}{year}年廉政风险自查：未能识别科室的文件和问题"
+COVER_LABEL_SECTION = "科室"
+COVER_LABEL_RUN_TIME = "处理时间"
+COVER_LABEL_FILE_PROBLEMS = "整份文件的问题"
+COVER_FILE_PROBLEM_LINE = "【{action}】{file}：{problem}{fix_label}：{fix}"
+COVER_LABEL_FILES = "收到的文件"
+COVER_FILES_TEXT = (
+    "共 {total} 份：已读取 {read} 份，退回 {rejected} 份，已被新版本替代 {superseded} 份"
+)
+COVER_LABEL_POINTS = "风险点"
+COVER_POINTS_TEXT = "共 {total} 条：一级 {一级} 条，二级 {二级} 条，三级 {三级} 条"
+COVER_LABEL_ISSUES = "异常"
+COVER_ISSUES_TEXT = "退回 {reject} 条，提示 {note} 条"
+COVER_LABEL_PEOPLE = "人员报送"
+COVER_PEOPLE_TEXT = (
+    "应报送 {total} 人：未报送 {missing} 人，逾期 {late} 人，承诺书缺少或为空 {pledge} 人"
+)
+COVER_LABEL_COPIES = "批注副本"
+COVER_COPIES_TEXT = "{n} 份（文件名以「{suffix}」结尾，问题单元格已标色并加批注）"
+COVER_LABEL_NEXT = "下一步"
+COVER_NEXT_TEXT = (
+    "1. 在「异常清单」中查看每个问题；标「退回」的必须修改，标「提示」的请核对。\n"
+    "2. 打开本文件夹中的批注副本：红色单元格为退回，黄色单元格为提示，鼠标移到单元格上可看批注。\n"
+    "3. 在原来的表格文件（不是批注副本）中逐项修改，保存后重新报送。\n"
+    "4. 「提交情况」中未报送、逾期或承诺书缺少的同志，请提醒其尽快补报。"
+)
+COVER_NEXT_TEXT_UNKNOWN = (
+    "1. 这些文件或问题无法对应到组织名册中的科室（文件无法打开、不是自查表、科室或姓名不在名册中等）。\n"
+    "2. 请在「异常清单」中逐条核对原因：联系报送人重新发送，或先在 config/roster.xlsx 中补充名册。\n"
+    "3. 能打开的文件另有批注副本，问题单元格已标色并加批注。"
+)
+COVER_LABEL_SHEETS = "各工作表"
+COVER_SHEETS_TEXT = (
+    "风险点：本科室的每条风险点及评定等级、评定依据、直接管理、负责领导和处置方式。\n"
+    "异常清单：本科室被退回的条目和需要核对的提示，退回在前。\n"
+    "提交情况：本科室人员的报送、逾期和承诺书情况。"
+)
+COVER_SHEETS_TEXT_UNKNOWN = "异常清单：无法归入科室的文件和问题及其原因。"
+COVER_NONE = "无"
+
+# --------------------------------------------------------------------------------------
+# Colours and limits (not user text)
+# --------------------------------------------------------------------------------------
+FILL_REJECT = "FFC7CE"
+FILL_NOTE = "FFEB9C"
+LEVEL_FILLS = {"一级": "FFC7CE", "二级": "FFEB9C", "三级": "C6EFCE"}
+HEADER_FILL = "D9E1F2"
+ACTION_FILLS = {vocab.ACTION_REJECT: FILL_REJECT, vocab.ACTION_NOTE: FILL_NOTE}
+ACTION_RANK = {vocab.ACTION_REJECT: 0, vocab.ACTION_NOTE: 1}
+
+# A file rejected for one of these reasons was never parsed (or is hostile): no copy.
+UNOPENABLE_REASONS = frozenset(
+    {
+        "lock_file",
+        "not_excel",
+        "empty_file",
+        "corrupt",
+        "encrypted",
+        "too_large",
+        "zip_bomb",
+        "xml_entities",
+        "too_many_cells",
+        "read_failed",
+        "worker_crashed",
+    }
+)
+# A file rejected for one of these reasons cannot be trusted to belong to the section it names.
+UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
+OPENPYXL_EXTS = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
+CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
+CSV_EXTS = frozenset({".csv"})
+MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
+MAX_COMMENT_CHARS = 8000
+PARALLEL_MIN_COPIES = 24  # below this a process pool costs more than it saves
+DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
+
+
+# --------------------------------------------------------------------------------------
+# Public entry point
+# --------------------------------------------------------------------------------------
+def write_feedback(result: frames.RunResult, out: Path) -> list[Path]:
+    """Write ``out/科室反馈/<科室>/`` for every section (and one folder for what has no section).
+
+    Previous contents of ``out/科室反馈`` are removed first, so fixed files leave no stale copies.
+    Returns the paths written, sorted.
+    """
+    root = out / vocab.FEEDBACK_DIR
+    _clear(root)
+    root.mkdir(parents=True, exist_ok=True)
+
+    sections = _known_sections(result)
+    file_routes = _route_files(result.files, sections)
+    issues = _route_issues(result.issues, file_routes, sections)
+    points = _frame(result.points)
+    submissions = _with_pledges(_frame(result.submissions), _frame(result.pledges))
+    files = _frame(result.files)
+    files = files.assign(_route=files["file"].map(file_routes)) if len(files) else files
+
+    folders = _folder_names(sections)
+    issues_by = _split(issues, "_route")
+    files_by = _split(files, "_route")
+    points_by = _split(points, "section")
+    subs_by = _split(submissions, "section")
+    cells = _row_cells(result.rows, issues)
+    written: list[Path] = []
+    tasks: list[AnnotateTask] = []
+    for section in [*sections, None]:
+        sec_issues = issues_by.get(section, issues.iloc[0:0])
+        if section is None and sec_issues.empty:
+            continue
+        folder = root / folders[section]
+        folder.mkdir(parents=True, exist_ok=True)
+        sec_files = files_by.get(section, files.iloc[0:0])
+        sec_tasks = _annotate_tasks(result, sec_files, sec_issues, folder, cells)
+        tasks.extend(sec_tasks)
+        # what has no section has no points or people: those always carry a roster section
+        sec_points = points_by.get(section, points.iloc[0:0]) if section else points.iloc[0:0]
+        sec_subs = subs_by.get(section, submissions.iloc[0:0]) if section else submissions.iloc[0:0]
+        workbook = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])
+        _write_workbook(
+            workbook, result, section, sec_points, sec_issues, sec_subs, sec_files, len(sec_tasks)
+        )
+        written.append(workbook)
+    written.extend(_run_tasks(tasks, result))
+    return sorted(written)
+
+
+# --------------------------------------------------------------------------------------
+# Which section owns what
+# --------------------------------------------------------------------------------------
+def _frame(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame()
+
+
+def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="object")
+    return frame[column].map(lambda v: "" if xlsx.is_missing(v) else str(v))
+
+
+def _known_sections(result: frames.RunResult) -> list[str]:
+    """Roster sections (科室 sheet and people's sections) plus any section holding points."""
+    names: set[str] = set()
+    roster = result.roster
+    if roster is not None:
+        for frame in (roster.sections, roster.people):
+            if frame is not None and "section" in frame:
+                names.update(_text_column(frame, "section"))
+    points = _frame(result.points)
+    if "section" in points:
+        names.update(_text_column(points, "section"))
+    names.discard("")
+    return sorted(names)
+
+
+def _route_files(files: pd.DataFrame | None, sections: list[str]) -> dict[str, str | None]:
+    """file -> its section, or None when it belongs to no (trustworthy) roster section."""
+    files = _frame(files)
+    if files.empty:
+        return {}
+    known = set(sections)
+    section = _text_column(files, "section")
+    reason = _text_column(files, "reason")
+    ok = section.isin(known) & ~reason.isin(UNROUTABLE_REASONS)
+    routes = section.where(ok, None)
+    return dict(zip(_text_column(files, "file"), routes, strict=True))
+
+
+def _route_issues(
+    issues: pd.DataFrame | None, file_routes: dict[str, str | None], sections: list[str]
+) -> pd.DataFrame:
+    """Issues with a ``_route`` column: the file's section when the issue names a known file,
+    else the issue's own section when it is a roster section, else None."""
+    issues = _frame(issues)
+    if issues.empty:
+        issues = frames.empty_issues()
+    issues = issues.copy()
+    for col in frames.ISSUE_COLUMNS:
+        if col != "row_id":
+            issues[col] = _text_column(issues, col)
+    own = issues["section"].where(issues["section"].isin(set(sections)), None)
+    by_file = issues["file"].map(lambda f: file_routes.get(f))
+    route = [
+        file_route if known else section
+        for file_route, known, section in zip(
+            by_file, issues["file"].isin(set(file_routes)), own, strict=True
+        )
+    ]
+    route = [None if xlsx.is_missing(r) else r for r in route]
+    issues["_route"] = pd.Series(route, index=issues.index, dtype="object")
+    return issues
+
+
+def _split(frame: pd.DataFrame, column: str) -> dict[str | None, pd.DataFrame]:
+    """Rows of ``frame`` by the value of ``column`` (missing values under None), in one pass."""
+    if frame.empty or column not in frame:
+        return {}
+    missing = frame[column].isna()
+    parts: dict[str | None, pd.DataFrame] = {}
+    if missing.any():
+        parts[None] = frame[missing]
+    present = frame[~missing]
+    for key, grp in present.groupby(present[column].astype(str), sort=False):
+        parts[str(key)] = grp
+    return parts
+
+
+def _folder_names(sections: list[str]) -> dict[str | None, str]:
+    """Section -> folder name: safe (no path separators, no '..'), short and unique."""
+    used: set[str] = set()
+    names: dict[str | None, str] = {}
+    for section in [None, *sections]:
+        base = UNKNOWN_SECTION_DIR if section is None else xlsx.safe_filename(section)
+        base = base[:MAX_NAME_CHARS].strip(" .") or xlsx.safe_filename("")
+        name, n = base, 2
+        while name.casefold() in used:
+            name = f"{base}({n})"
+            n += 1
+        used.add(name.casefold())
+        names[section] = name
+    return names
+
+
+def _clear(root: Path) -> None:
+    """Remove a previous run's feedback folder (only that folder, never what a link points to)."""
+    if root.is_symlink() or root.is_file():
+        root.unlink()
+    elif root.exists():
+        shutil.rmtree(root)
+
+
+def _with_pledges(submissions: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFrame:
+    """Submissions with the person's pledge status as a ``pledge`` column."""
+    if submissions.empty:
+        return submissions
+    subs = submissions.copy()
+    if pledges.empty or not {"section", "name", "status"} <= set(pledges.columns):
+        subs["pledge"] = ""
+        return subs
+    key = _text_column(pledges, "section") + "\0" + _text_column(pledges, "name")
+    status = dict(zip(key, _text_column(pledges, "status"), strict=True))
+    individual = _text_column(subs, "form") != vocab.FORM_KIND_LABEL[vocab.UNIT]
+    sub_key = _text_column(subs, "section") + "\0" + _text_column(subs, "name")
+    subs["pledge"] = sub_key.map(status).where(individual, "").fillna("")
+    return subs
+
+
+# --------------------------------------------------------------------------------------
+# The feedback workbook
+# --------------------------------------------------------------------------------------
+class _Formats:
+    """The xlsxwriter formats of one workbook, created once."""
+
+    def __init__(self, wb: Any) -> None:
+        base = {"font_name": xlsx.FONT_NAME, "font_size": 10, "valign": "top", "text_wrap": True}
+        cell = {**base, "border": 1}
+        self.text = wb.add_format(cell)
+        self.header = wb.add_format(
+            {**cell, "bold": True, "bg_color": HEADER_FILL, "align": "center", "valign": "vcenter"}
+        )
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "valign": "vcenter"})
+        self.label = wb.add_format({**cell, "bold": True, "bg_color": HEADER_FILL})
+        self.fills = {
+            colour: wb.add_format({**cell, "bg_color": colour})
+            for colour in sorted({*LEVEL_FILLS.values(), *ACTION_FILLS.values()})
+        }
+        # Data rows are written as XML by ``_table``: fix the formats' style numbers now.
+        self.styles = {key: str(f._get_xf_index()) for key, f in self.fills.items()}
+        self.plain = str(self.text._get_xf_index())
+
+    def style(self, colour: object) -> str:
+        """Style number of a data cell with this fill colour (plain when none)."""
+        return self.styles.get(colour, self.plain) if isinstance(colour, str) else self.plain
+
+
+def _write_workbook(
+    path: Path,
+    result: frames.RunResult,
+    section: str | None,
+    points: pd.DataFrame,
+    issues: pd.DataFrame,
+    submissions: pd.DataFrame,
+    files: pd.DataFrame,
+    n_copies: int,
+) -> None:
+    issues = _sorted_issues(issues)
+    with xlsx.atomic_path(path) as tmp:
+        wb = xlsx.new_workbook(tmp)
+        fmt = _Formats(wb)
+        tables: list[_Table] = []
+        _cover_sheet(wb, fmt, result, section, points, issues, submissions, files, n_copies)
+        if section is not None:
+            tables.append(_table(wb, fmt, FEEDBACK_SHEET_POINTS, *_points_table(points)))
+        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *_issues_table(issues)))
+        if section is not None:
+            tables.append(
+                _table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *_submissions_table(submissions))
+            )
+        wb.close()
+        _insert_rows(tmp, tables)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Data rows of one sheet, as worksheet XML, to insert after xlsxwriter wrote the rest."""
+
+    sheet_index: int  # 1-based, as in xl/worksheets/sheet<N>.xml
+    rows_xml: str
+    dimension: str
+
+
+def _setup_page(ws: Any, n_rows: int, n_cols: int) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(FOOTER)
+    if n_cols:
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
+
+
+def _xml_escape(text: pd.Series) -> pd.Series:
+    return text.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return False
+    return math.isfinite(float(value))
+
+
+def _column_xml(values: pd.Series, refs: pd.Series, styles: pd.Series) -> pd.Series:
+    """Cells of one column as XML: text as inline strings (never formulas), numbers as numbers,
+    missing values as styled blanks."""
+    values = values.astype("object")
+    missing = values.isna()
+    head = '<c r="' + refs + '" s="' + styles + '"'
+    out = (head + "/>").astype("object")
+    present = ~missing
+    if not present.any():
+        return out
+    kept = values[present]
+    numeric = kept.map(_is_number)
+    if numeric.any():
+        nums = kept[numeric].map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)))
+        out[nums.index] = head[nums.index] + "><v>" + nums + "</v></c>"
+    texts = kept[~numeric].map(xlsx.output_value).map(str)
+    if len(texts):
+        # output_value keeps text safe (no control characters, cut at the cell limit)
+        escaped = _xml_escape(texts.astype("object"))
+        out[texts.index] = (
+            head[texts.index]
+            + ' t="inlineStr"><is><t xml:space="preserve">'
+            + escaped
+            + "</t></is></c>"
+        )
+    return out
+
+
+def _table(
+    wb: Any, fmt: _Formats, name: str, headers: list[str], data: pd.DataFrame, fills: pd.DataFrame
+) -> _Table:
+    """One data sheet: header row and layout by xlsxwriter, data rows built column-wise
+    (xlsxwriter's per-cell cost is too high for 80,000 risk points)."""
+    ws = wb.add_worksheet(name)
+    data = data.reset_index(drop=True)
+    fills = fills.reset_index(drop=True)
+    for c, header in enumerate(headers):
+        ws.write_string(0, c, header, fmt.header)
+        sample = data.iloc[:300, c].map(xlsx.output_value)
+        ws.set_column(c, c, xlsx.fit_width(sample, header))
+    _setup_page(ws, len(data), len(headers))
+    last = f"{get_column_letter(len(headers))}{len(data) + 1}"
+    if data.empty:
+        return _Table(len(wb.worksheets()), "", f"A1:{last}")
+    row_numbers = pd.Series(range(2, len(data) + 2), dtype="object").map(str)
+    xml = '<row r="' + row_numbers + '">'
+    for c in range(len(headers)):
+        refs = get_column_letter(c + 1) + row_numbers
+        styles = fills.iloc[:, c].map(fmt.style).astype("object")
+        xml = xml + _column_xml(data.iloc[:, c], refs, styles)
+    xml = xml + "</row>"
+    return _Table(len(wb.worksheets()), "".join(xml.tolist()), f"A1:{last}")
+
+
+def _insert_rows(path: Path, tables: list[_Table]) -> None:
+    """Put the data rows into the worksheets xlsxwriter wrote (header row only)."""
+    by_name = {f"xl/worksheets/sheet{t.sheet_index}.xml": t for t in tables if t.rows_xml}
+    if not by_name:
+        return
+    patched = path.with_name(path.name + ".rows")
+    try:
+        with (
+            zipfile.ZipFile(path) as zin,
+            zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+        ):
+            for info in zin.infolist():
+                data = zin.read(info)
+                table = by_name.get(info.filename)
+                if table is not None:
+                    text = data.decode("utf-8")
+                    text = re.sub(
+                        r'<dimension ref="[^"]*"/>',
+                        f'<dimension ref="{table.dimension}"/>',
+                        text,
+                        count=1,
+                    )
+                    end = text.index("</sheetData>")
+                    text = text[:end] + table.rows_xml + text[end:]
+                    data = text.encode("utf-8", errors="replace")
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        os.replace(patched, path)
+    finally:
+        if patched.exists():
+            patched.unlink()
+
+
+def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    keys = list(vocab.CATALOGUE_COLUMNS)
+    headers = list(vocab.CATALOGUE_COLUMNS.values())
+    frame = points.copy()
+    if "names" in frame:  # merged points list every name of the post
+        frame["name"] = frame["names"]
+    for key in keys:
+        if key not in frame:
+            frame[key] = None
+    frame["_rank"] = frame["level"].map(vocab.LEVEL_RANK).fillna(9)
+    order = ["_rank", "post", "name", "source_file", "source_row", "description"]
+    for col in order[1:]:
+        frame["_" + col] = _text_column(frame, col)
+    frame = frame.sort_values(["_rank", *("_" + c for c in order[1:])], kind="stable")
+    colours = frame["level"].map(LEVEL_FILLS).astype("object")
+    fills = pd.DataFrame({k: colours for k in keys})
+    return headers, frame[keys], fills
+
+
+def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
+    """退回 first, then by file, sheet and cell in reading order; fully deterministic."""
+    if issues.empty:
+        return issues
+    frame = issues.copy()
+    parts = frame["cell"].str.upper().str.extract(_CELL_RE.pattern)
+    letters = parts[0].fillna("").astype(str)
+    frame["_action"] = frame["action"].map(ACTION_RANK).fillna(2)
+    frame["_row"] = pd.to_numeric(parts[1], errors="coerce").fillna(0)
+    frame["_col"] = letters.map(lambda s: column_index_from_string(s) if s else 0)
+    text = [c for c in frames.ISSUE_COLUMNS if c not in ("action", "row_id")]
+    order = ["_action", "file", "sheet", "_row", "_col", *text]
+    return frame.sort_values(order, kind="stable")
+
+
+def _issues_table(issues: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    keys = list(vocab.ISSUE_COLUMNS)
+    data = pd.DataFrame({k: _text_column(issues, k) for k in keys}, index=issues.index)
+    fills = pd.DataFrame({k: pd.Series(None, index=issues.index, dtype="object") for k in keys})
+    fills["action"] = data["action"].map(ACTION_FILLS).astype("object")
+    return list(vocab.ISSUE_COLUMNS.values()), data.where(data != "", None), fills
+
+
+def _submissions_table(subs: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    keys = list(SUBMISSION_LABELS)
+    headers = list(SUBMISSION_LABELS.values())
+    frame = pd.DataFrame({k: _text_column(subs, k) for k in keys}, index=subs.index)
+    frame["form"] = frame["form"].map(lambda v: vocab.FORM_KIND_LABEL.get(v, v))
+    status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_LATE: 1}
+    pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
+    frame["_rank"] = frame["status"].map(status_rank).fillna(2 - pledge_bad.astype(int) * 0.5)
+    frame = frame.sort_values(["_rank", "form", "name", "file", "date"], kind="stable")
+    fills = pd.DataFrame({k: pd.Series(None, index=frame.index, dtype="object") for k in keys})
+    fills["status"] = (
+        frame["status"]
+        .map({vocab.STATUS_MISSING: FILL_REJECT, vocab.STATUS_LATE: FILL_NOTE})
+        .astype("object")
+    )
+    fills.loc[pledge_bad.loc[frame.index], "pledge"] = FILL_NOTE
+    data = frame[keys]
+    return headers, data.where(data != "", None), fills
+
+
+def _cover_sheet(
+    wb: Any,
+    fmt: _Formats,
+    result: frames.RunResult,
+    section: str | None,
+    points: pd.DataFrame,
+    issues: pd.DataFrame,
+    subs: pd.DataFrame,
+    files: pd.DataFrame,
+    n_copies: int,
+) -> None:
+    ws = wb.add_worksheet(FEEDBACK_SHEET_COVER)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 100)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(FOOTER)
+    body, year = xlsx.cell_text(result.body_name) or "", result.year
+    if section is None:
+        title = COVER_TITLE_UNKNOWN.format(body=body, year=year)
+    else:
+        title = COVER_TITLE.format(body=body, year=year, section=section)
+    ws.merge_range(0, 0, 0, 1, "", fmt.title)
+    ws.write_string(0, 0, xlsx.cell_text(title) or "", fmt.title)
+    ws.set_row(0, 28)
+
+    lines: list[tuple[str, str]] = []
+    if section is not None:
+        lines.append((COVER_LABEL_SECTION, section))
+    lines.append((COVER_LABEL_RUN_TIME, str(result.run_time)))
+    file_level = issues
+    if len(issues):
+        file_level = issues[
+            (issues["cell"] == "") & (issues["file"] != "") & issues["row_id"].isna()
+        ]
+    problems = [
+        COVER_FILE_PROBLEM_LINE.format(
+            action=r.action,
+            file=r.file,
+            problem=r.problem,
+            fix_label=vocab.ISSUE_COLUMNS["fix"],
+            fix=r.fix,
+        )
+        for r in file_level.itertuples()
+    ]
+    lines.append((COVER_LABEL_FILE_PROBLEMS, "\n".join(problems) or COVER_NONE))
+    status = _text_column(files, "status").value_counts() if len(files) else pd.Series()
+    lines.append(
+        (
+            COVER_LABEL_FILES,
+            COVER_FILES_TEXT.format(
+                total=len(files),
+                read=int(status.get(frames.FILE_STATUS_READ, 0)),
+                rejected=int(status.get(frames.FILE_STATUS_REJECTED, 0)),
+                superseded=int(status.get(frames.FILE_STATUS_SUPERSEDED, 0)),
+            ),
+        )
+    )
+    if section is not None:
+        levels = _text_column(points, "level").value_counts() if len(points) else pd.Series()
+        lines.append(
+            (
+                COVER_LABEL_POINTS,
+                COVER_POINTS_TEXT.format(
+                    total=len(points), **{lv: int(levels.get(lv, 0)) for lv in vocab.LEVELS}
+                ),
+            )
+        )
+    actions = issues["action"].value_counts() if len(issues) else pd.Series()
+    lines.append(
+        (
+            COVER_LABEL_ISSUES,
+            COVER_ISSUES_TEXT.format(
+                reject=int(actions.get(vocab.ACTION_REJECT, 0)),
+                note=int(actions.get(vocab.ACTION_NOTE, 0)),
+            ),
+        )
+    )
+    if section is not None:
+        people = subs[_text_column(subs, "form") != vocab.FORM_KIND_LABEL[vocab.UNIT]]
+        status_people = _text_column(people, "status")
+        pledge = _text_column(people, "pledge")
+        lines.append(
+            (
+                COVER_LABEL_PEOPLE,
+                COVER_PEOPLE_TEXT.format(
+                    total=len(people),
+                    missing=int((status_people == vocab.STATUS_MISSING).sum()),
+                    late=int((status_people == vocab.STATUS_LATE).sum()),
+                    pledge=int(
+                        pledge.isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}).sum()
+                    ),
+                ),
+            )
+        )
+    lines.append(
+        (COVER_LABEL_COPIES, COVER_COPIES_TEXT.format(n=n_copies, suffix=vocab.ANNOTATED_SUFFIX))
+    )
+    if section is None:
+        lines.append((COVER_LABEL_NEXT, COVER_NEXT_TEXT_UNKNOWN))
+        lines.append((COVER_LABEL_SHEETS, COVER_SHEETS_TEXT_UNKNOWN))
+    else:
+        lines.append((COVER_LABEL_NEXT, COVER_NEXT_TEXT))
+        lines.append((COVER_LABEL_SHEETS, COVER_SHEETS_TEXT))
+    for r, (label, text) in enumerate(lines, start=2):
+        ws.write_string(r, 0, label, fmt.label)
+        ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
+        n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 98)) for t in text.split("\n"))
+        if n_lines > 1:
+            ws.set_row(r, min(409, 14 * n_lines))
+
+
+# --------------------------------------------------------------------------------------
+# Annotated copies of the section's files
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Annotation:
+    """One note to put on a cell: ``cell`` is '' for a file-level note (goes on A1)."""
+
+    sheet: str
+    cell: str
+    action: str
+    problem: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class AnnotateTask:
+    """Everything a worker needs to write one annotated copy (plain data: picklable)."""
+
+    source: str
+    target: str
+    ext: str
+    main_sheet: str
+    notes: tuple[Annotation, ...]
+    max_uncompressed: int
+
+
+def _annotate_tasks(
+    result: frames.RunResult,
+    files: pd.DataFrame,
+    issues: pd.DataFrame,
+    folder: Path,
+    cells: dict[int, str],
+) -> list[AnnotateTask]:
+    """One task per openable file of this folder that has at least one issue."""
+    if result.inbox is None or files.empty or issues.empty:
+        return []
+    inbox = Path(result.inbox)
+    limits = getattr(result.settings, "limits", None)
+    max_bytes = getattr(limits, "max_uncompressed_bytes", DEFAULT_MAX_UNCOMPRESSED)
+    by_file = {f: grp for f, grp in issues[issues["file"] != ""].groupby("file", sort=True)}
+    used: set[str] = set()
+    tasks = []
+    for rec in files.sort_values("file", kind="stable").itertuples():
+        grp = by_file.get(rec.file)
+        if grp is None:
+            continue
+        reason = "" if xlsx.is_missing(rec.reason) else str(rec.reason)
+        source = inbox / rec.file
+        if reason in UNOPENABLE_REASONS or not source.is_file():
+            continue
+        grp = _sorted_issues(grp)
+        notes = []
+        for issue in grp.itertuples():
+            cell = issue.cell
+            if not cell and not xlsx.is_missing(issue.row_id):
+                cell = cells.get(int(issue.row_id), "")
+            notes.append(Annotation(issue.sheet, cell, issue.action, issue.problem, issue.fix))
+        ext = str(rec.ext).lower() if not xlsx.is_missing(rec.ext) else source.suffix.lower()
+        sheet = "" if xlsx.is_missing(rec.sheet) else str(rec.sheet)
+        if not sheet and not xlsx.is_missing(getattr(rec, "kind", None)):
+            sheet = vocab.MAIN_SHEET.get(str(rec.kind), "")
+        target = folder / _copy_name(rec.file, used)
+        tasks.append(AnnotateTask(str(source), str(target), ext, sheet, tuple(notes), max_bytes))
+    return tasks
+
+
+def _row_cells(rows: pd.DataFrame | None, issues: pd.DataFrame) -> dict[int, str]:
+    """row_id -> 'A<excel_row>' for the row issues that name no cell."""
+    rows = _frame(rows)
+    if rows.empty or issues.empty or not {"row_id", "excel_row"} <= set(rows.columns):
+        return {}
+    wanted = issues.loc[(issues["cell"] == "") & issues["row_id"].notna(), "row_id"]
+    found = rows[rows["row_id"].isin({int(r) for r in wanted})]
+    return {int(r): f"A{int(e)}" for r, e in zip(found["row_id"], found["excel_row"], strict=True)}
+
+
+def _copy_name(file: str, used: set[str]) -> str:
+    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders)."""
+    rel = Path(file)
+    stems = [rel.stem, "_".join([*rel.parent.parts, rel.stem]), rel.name]
+    for stem in stems:
+        name = xlsx.safe_filename(stem)[:MAX_NAME_CHARS] + vocab.ANNOTATED_SUFFIX + ".xlsx"
+        if name.casefold() not in used:
+            used.add(name.casefold())
+            return name
+    base, n = xlsx.safe_filename(rel.stem)[:MAX_NAME_CHARS], 2
+    while True:
+        name = f"{base}({n}){vocab.ANNOTATED_SUFFIX}.xlsx"
+        if name.casefold() not in used:
+            used.add(name.casefold())
+            return name
+        n += 1
+
+
+def _run_tasks(tasks: list[AnnotateTask], result: frames.RunResult) -> list[Path]:
+    if not tasks:
+        return []
+    limits = getattr(result.settings, "limits", None)
+    workers = getattr(limits, "workers", 0) or os.cpu_count() or 1
+    workers = min(workers, len(tasks))
+    if workers > 1 and len(tasks) >= PARALLEL_MIN_COPIES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(annotate_copy, tasks, chunksize=8))
+    else:
+        done = [annotate_copy(task) for task in tasks]
+    return [Path(t) for t in done if t]
+
+
+def annotate_copy(task: AnnotateTask) -> str | None:
+    """Write one annotated copy; None when the original cannot be opened (it stays listed
+    in the feedback workbook's 异常清单)."""
+    try:
+        data = Path(task.source).read_bytes()
+        wb = _open_copy(data, task)
+        if wb is None:
+            return None
+        _annotate(wb, task)
+        with xlsx.atomic_path(Path(task.target)) as tmp:
+            wb.save(tmp)
+        return task.target
+    except Exception as exc:  # noqa: BLE001 - a bad user file means no copy, never a failed run
+        log.warning("no annotated copy of %s: %s", task.source, exc)
+        return None
+
+
+def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    if task.ext in CSV_EXTS:
+        return _from_csv(data, task)
+    if zipfile.is_zipfile(io.BytesIO(data)) and task.ext not in (".ods",):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > task.max_uncompressed:
+                return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unsupported extensions are dropped, fine here
+            return openpyxl.load_workbook(io.BytesIO(data), keep_links=False, rich_text=True)
+    if task.ext in CALAMINE_EXTS or task.ext in OPENPYXL_EXTS:
+        return _from_calamine(data, task)
+    return None
+
+
+def _set_text(cell: Any, value: object) -> None:
+    """Write a value into a new cell; text stays text (never a formula)."""
+    if isinstance(value, str):
+        cell.value = xlsx.ILLEGAL_CHARACTERS_RE.sub("", value)[: xlsx.MAX_CELL_CHARS]
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = _SHEET_TITLE_BAD.sub("_", name).strip("'")[:31] or "Sheet"
+    title, n = base, 2
+    while title.casefold() in used:
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title.casefold())
+    return title
+
+
+def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    """.xls/.ods: a new workbook holding the values at the same cell positions."""
+    from python_calamine import CalamineWorkbook
+
+    source = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    ods_merges = _ods_merges(data) if task.ext == ".ods" else {}
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name in source.sheet_names:
+        sheet = source.get_sheet_by_name(name)
+        ws = wb.create_sheet(_sheet_title(name, used))
+        for r, values in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+            for c, value in enumerate(values, start=1):
+                if value is None or value == "":
+                    continue
+                _set_text(ws.cell(r, c), value)
+        merges = getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, [])
+        for (r0, c0), (r1, c1) in merges:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(
+                    start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                )
+    return wb if wb.worksheets else None
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged ranges of an .ods (calamine does not report them), 0-based like calamine's."""
+    import defusedxml.ElementTree as SafeET
+
+    def attr(elem: Any, name: str, default: int = 1) -> int:
+        try:
+            return int(elem.get(f"{{{_ODS_TABLE}}}{name}", default))
+        except ValueError:
+            return default
+
+    merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
+            sheet, row, col = "", 0, 0
+            for event, elem in SafeET.iterparse(fh, events=("start", "end")):
+                tag = elem.tag.rsplit("}", 1)[-1]
+                if event == "start" and tag == "table":
+                    sheet, row = elem.get(f"{{{_ODS_TABLE}}}name", ""), 0
+                elif event == "start" and tag == "table-row":
+                    col = 0
+                elif event == "end" and tag == "table-row":
+                    row += attr(elem, "number-rows-repeated")
+                    elem.clear()
+                elif event == "end" and tag in ("table-cell", "covered-table-cell"):
+                    rows, cols = (
+                        attr(elem, "number-rows-spanned"),
+                        attr(elem, "number-columns-spanned"),
+                    )
+                    if tag == "table-cell" and (rows > 1 or cols > 1):
+                        merges.setdefault(sheet, []).append(
+                            ((row, col), (row + rows - 1, col + cols - 1))
+                        )
+                    col += attr(elem, "number-columns-repeated")
+    except (KeyError, zipfile.BadZipFile, SafeET.ParseError, ValueError) as exc:
+        log.debug("no merge ranges from ods: %s", exc)
+    return merges
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook:
+    """.csv: a new workbook, one sheet, each field at its row and column, all as text."""
+    text = _decode(data)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _sheet_title(task.main_sheet or Path(task.source).stem, set())
+    for r, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        for c, value in enumerate(values, start=1):
+            if value != "":
+                _set_text(ws.cell(r, c), value)
+    return wb
+
+
+def _worksheet(wb: openpyxl.Workbook, name: str) -> Worksheet | None:
+    if name and name in wb.sheetnames:
+        ws = wb[name]
+        if isinstance(ws, Worksheet):
+            return ws
+    return None
+
+
+def _target_cell(ws: Worksheet, ref: str) -> tuple[int, int]:
+    """(row, column) a note goes on: the cell itself, the top-left of its merge range,
+    or A1 when the reference is empty or not a cell."""
+    match = _CELL_RE.match(ref.strip()) if ref else None
+    if not match:
+        return 1, 1
+    try:
+        column, row = coordinate_from_string(f"{match.group(1).upper()}{match.group(2)}")
+        col = column_index_from_string(column)
+    except ValueError:
+        return 1, 1
+    if not (1 <= row <= 1_048_576 and 1 <= col <= 16_384):
+        return 1, 1
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, col
+
+
+def _annotate(wb: openpyxl.Workbook, task: AnnotateTask) -> None:
+    """Fill and comment every cell a note names; several notes on one cell share a comment."""
+    main = _worksheet(wb, task.main_sheet) or wb.worksheets[0]
+    targets: dict[tuple[str, int, int], list[Annotation]] = {}
+    sheets: dict[str, Worksheet] = {}
+    for note in task.notes:
+        ws = _worksheet(wb, note.sheet) or main
+        row, col = _target_cell(ws, note.cell)
+        sheets[ws.title] = ws
+        targets.setdefault((ws.title, row, col), []).append(note)
+    for (title, row, col), notes in targets.items():
+        cell = sheets[title].cell(row, col)
+        reject = any(n.action == vocab.ACTION_REJECT for n in notes)
+        colour = FILL_REJECT if reject else FILL_NOTE
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        text = "\n\n".join(
+            f"【{n.action}】{vocab.ISSUE_COLUMNS['problem']}：{n.problem}\n"
+            f"{vocab.ISSUE_COLUMNS['fix']}：{n.fix}"
+            for n in notes
+        )
+        if cell.comment is not None and cell.comment.text:
+            text += f"\n\n{COMMENT_OLD_NOTE}{cell.comment.text}"
+        text = xlsx.cell_text(text, MAX_COMMENT_CHARS) or ""
+        n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 44)) for t in text.split("\n"))
+        cell.comment = Comment(text, COMMENT_AUTHOR, height=min(600, 20 + 14 * n_lines), width=280)

@@ -1,0 +1,159 @@
+"""Small builders of form files for the discover/read tests (xlsxwriter, no project writer).
+
+A sheet is a grid: a list of rows, each a list of cell values (None = no cell). ``form_grid``
+builds the decided layout (title, header block, table header, data rows) so tests can
+move, rename or merge things before writing it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from pipeline import vocab
+
+HEADER = {"section": "办公室", "name": "张三", "post": "科员", "date": datetime(2026, 3, 10)}
+UNIT_HEADER = {"section": "办公室", "head": "李四", "date": datetime(2026, 3, 12)}
+
+
+def sample_row(i: int, **over: Any) -> dict[str, Any]:
+    row = {
+        "seq": i,
+        "step": f"公文处理{i}",
+        "category": "岗位职责风险",
+        "description": f"泄露未公开信息{i}",
+        "likelihood": "中",
+        "harm": "较重",
+        "self_level": "二级",
+        "prevent": "加强保密教育",
+        "monitor": "定期检查",
+        "handle": "追究责任",
+        "remark": None,
+    }
+    row.update(over)
+    return row
+
+
+def form_grid(
+    kind: str = vocab.INDIVIDUAL,
+    header: dict[str, Any] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    columns: list[str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> list[list[Any]]:
+    """Title row, header block row, table header row and data rows of the decided layout.
+
+    ``columns`` are column keys (default: the template's); ``labels`` overrides a key's label.
+    """
+    header = dict(HEADER if kind == vocab.INDIVIDUAL else UNIT_HEADER, **(header or {}))
+    columns = list(columns or vocab.TABLE_COLUMNS[kind])
+    labels = labels or {}
+    title = [vocab.FORM_TITLES[kind]] + [None] * (len(columns) - 1)
+    block: list[Any] = []
+    for key in vocab.HEADER_FIELDS[kind]:
+        block += [vocab.HEADER_LABELS[key], header.get(key), None]
+    head_row = [labels.get(k, vocab.COLUMN_LABELS.get(k, k)) for k in columns]
+    data = [[r.get(k) for k in columns] for r in (rows if rows is not None else [sample_row(1)])]
+    return [title, block, head_row, *data]
+
+
+def pledge_grid(items: list[str], pledger: str | None = "张三", when: Any = date(2026, 3, 10)):
+    grid: list[list[Any]] = [[vocab.PLEDGE_TITLE, None], ["本人郑重承诺：", None]]
+    grid.append([vocab.COLUMN_LABELS["seq"], vocab.PLEDGE_ITEMS_LABEL])
+    for i in range(10):
+        grid.append([i + 1, items[i] if i < len(items) else None])
+    grid.append([vocab.PLEDGE_LABELS["pledger"], pledger])
+    grid.append([vocab.PLEDGE_LABELS["pledge_date"], when])
+    return grid
+
+
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, list[list[Any]]],
+    merges: dict[str, list[str]] | None = None,
+    marker: str | None = None,
+    formatted_rows: int = 0,
+) -> Path:
+    """Write grids as sheets; ``merges`` per sheet as A1 ranges; ``marker`` e.g. 'individual:1'."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    border = wb.add_format({"border": 1})
+    wrap = wb.add_format({"text_wrap": True})
+    for name, grid in sheets.items():
+        ws = wb.add_worksheet(name)
+        merged_cells: set[tuple[int, int]] = set()
+        for ref in (merges or {}).get(name, []):
+            first, last = ref.split(":")
+            r0, c0 = xlsxwriter.utility.xl_cell_to_rowcol(first)
+            r1, c1 = xlsxwriter.utility.xl_cell_to_rowcol(last)
+            value = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else None
+            ws.merge_range(r0, c0, r1, c1, "", border)
+            if isinstance(value, (datetime, date)):
+                ws.write_datetime(r0, c0, value, date_fmt)
+            elif value is not None:
+                ws.write(r0, c0, value, border)
+            merged_cells |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is None or (r, c) in merged_cells:
+                    continue
+                if isinstance(value, (datetime, date)):
+                    ws.write_datetime(r, c, value, date_fmt)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value, wrap if "\n" in value else None)
+                else:
+                    ws.write(r, c, value)
+        for r in range(len(grid), len(grid) + formatted_rows):
+            for c in range(len(grid[2]) if len(grid) > 2 else 1):
+                ws.write_blank(r, c, None, border)
+    if marker:
+        wb.define_name(vocab.TEMPLATE_MARKER_NAME, f'="{marker}"')
+    wb.close()
+    return path
+
+
+def write_form(
+    path: Path,
+    kind: str = vocab.INDIVIDUAL,
+    grid: list[list[Any]] | None = None,
+    *,
+    pledge: list[list[Any]] | None = None,
+    merges: dict[str, list[str]] | None = None,
+    marker: bool = True,
+    formatted_rows: int = 0,
+    **grid_kw: Any,
+) -> Path:
+    """A whole form workbook: main sheet (+ pledge sheet for individual forms) + guide sheet."""
+    grid = grid if grid is not None else form_grid(kind, **grid_kw)
+    sheets = {vocab.MAIN_SHEET[kind]: grid}
+    if kind == vocab.INDIVIDUAL:
+        sheets[vocab.SHEET_PLEDGE] = pledge if pledge is not None else pledge_grid(["不收受礼金"])
+    sheets[vocab.SHEET_GUIDE] = [["填表说明"]]
+    default_merges = {vocab.MAIN_SHEET[kind]: ["A1:D1"]}
+    return write_xlsx(
+        path,
+        sheets,
+        merges=merges if merges is not None else default_merges,
+        marker=f"{kind}:1" if marker else None,
+        formatted_rows=formatted_rows,
+    )
+
+
+def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes], compress: bool = True) -> Path:
+    """Copy an xlsx with some parts replaced (or added)."""
+    mode = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", mode) as zout:
+        for info in zin.infolist():
+            data = replace.pop(info.filename, None)
+            zout.writestr(info.filename, data if data is not None else zin.read(info.filename))
+        for name, data in replace.items():
+            zout.writestr(name, data)
+    return dst

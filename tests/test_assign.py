@@ -1,0 +1,226 @@
+"""Supervisors: the digest's table, escalated so nobody is supervised by themselves or by
+someone at or below their rank; vacant roles pass up the chain; measures by level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import assign, config, frames, grade, merge, vocab
+from tests.test_grade import make_point, make_points, make_roster, write_settings
+
+OVERSIGHT = "区纪委派驻纪检组"
+# Leaders get the post type 其他 here so their points can be of every level (with 领导班子正职
+# the floor makes them all 一级, which test_grade covers).
+PEOPLE = [
+    ("领导班子", "陈主席", "主席", "其他", False),
+    ("领导班子", "李副主席", "副主席", "其他", False),
+    ("领导班子", "张副主席", "副主席", "其他", False),
+    ("办公室", "王芳", "主任", "一般管理服务", True),
+    ("办公室", "小刘", "文秘", "一般管理服务", False),
+    ("财务科", "周会计", "会计", "一般管理服务", False),
+    ("宣传部", "赵部长", "部长", "一般管理服务", True),
+    ("宣传部", "钱干事", "干事", "一般管理服务", False),
+]
+SECTIONS = [
+    ("领导班子", "陈主席", ""),
+    ("办公室", "王芳", "李副主席"),
+    ("财务科", "", "张副主席"),  # section without a head
+    ("宣传部", "赵部长", ""),  # vice-chair missing
+]
+# Each level is produced by the matrix alone (every post type here has no floor).
+LEVEL_INPUT = {"一级": ("严重", "高"), "二级": ("较重", "中"), "三级": ("一般", "低")}
+
+
+def assigned(rows: list[dict], roster: config.Roster, settings=None) -> pd.DataFrame:
+    settings = settings or config.default_settings()
+    points, _ = merge.merge(make_points(rows))
+    points, _ = grade.grade(points, roster, settings)
+    return assign.assign(points, roster, settings)
+
+
+def point_at(level: str, section: str, name: str, kind: str = vocab.INDIVIDUAL) -> dict:
+    harm, likelihood = LEVEL_INPUT[level]
+    values = {"harm": harm, "likelihood": likelihood, "section": section, "self_level": level}
+    if kind == vocab.UNIT:
+        values.update(kind=kind, name=pd.NA, posts_involved="司机", post=pd.NA)
+    else:
+        values.update(name=name, post="岗位")
+    return make_point(**values)
+
+
+@pytest.mark.parametrize(
+    "who, section, name, kind, expected",
+    [
+        # staff: the digest's table as it stands
+        (
+            "staff",
+            "办公室",
+            "小刘",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("王芳", "王芳"),
+                "二级": ("王芳", "李副主席"),
+                "一级": ("李副主席", "陈主席"),
+            },
+        ),
+        # section head: 三级 and 二级 pass to the vice-chair, 一级 stays
+        (
+            "head",
+            "办公室",
+            "王芳",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("李副主席", "李副主席"),
+                "二级": ("李副主席", "李副主席"),
+                "一级": ("李副主席", "陈主席"),
+            },
+        ),
+        # vice-chair: everything goes to the chair
+        (
+            "vice-chair",
+            "领导班子",
+            "李副主席",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("陈主席", "陈主席"),
+                "二级": ("陈主席", "陈主席"),
+                "一级": ("陈主席", "陈主席"),
+            },
+        ),
+        # chair: everything goes to the oversight body
+        (
+            "chair",
+            "领导班子",
+            "陈主席",
+            vocab.INDIVIDUAL,
+            {
+                "三级": (OVERSIGHT, OVERSIGHT),
+                "二级": (OVERSIGHT, OVERSIGHT),
+                "一级": (OVERSIGHT, OVERSIGHT),
+            },
+        ),
+        # section without a head: the head's role passes to the vice-chair
+        (
+            "staff, no head",
+            "财务科",
+            "周会计",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("张副主席", "张副主席"),
+                "二级": ("张副主席", "张副主席"),
+                "一级": ("张副主席", "陈主席"),
+            },
+        ),
+        # vice-chair missing: the vice-chair's role passes to the chair
+        (
+            "staff, no vice-chair",
+            "宣传部",
+            "钱干事",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("赵部长", "赵部长"),
+                "二级": ("赵部长", "陈主席"),
+                "一级": ("陈主席", "陈主席"),
+            },
+        ),
+        (
+            "head, no vice-chair",
+            "宣传部",
+            "赵部长",
+            vocab.INDIVIDUAL,
+            {
+                "三级": ("陈主席", "陈主席"),
+                "二级": ("陈主席", "陈主席"),
+                "一级": ("陈主席", "陈主席"),
+            },
+        ),
+        # unit forms are the head's: escalated like the head's own points
+        (
+            "unit form",
+            "办公室",
+            "",
+            vocab.UNIT,
+            {
+                "三级": ("李副主席", "李副主席"),
+                "二级": ("李副主席", "李副主席"),
+                "一级": ("李副主席", "陈主席"),
+            },
+        ),
+        (
+            "unit form, no head",
+            "财务科",
+            "",
+            vocab.UNIT,
+            {
+                "三级": ("张副主席", "张副主席"),
+                "二级": ("张副主席", "张副主席"),
+                "一级": ("张副主席", "陈主席"),
+            },
+        ),
+    ],
+)
+def test_escalation(who: str, section: str, name: str, kind: str, expected: dict) -> None:
+    roster = make_roster(PEOPLE, SECTIONS, oversight=OVERSIGHT)
+    rows = [
+        {**point_at(level, section, name, kind), "description": f"风险{level}", "excel_row": i}
+        for i, level in enumerate(vocab.LEVELS, start=4)
+    ]
+    points = assigned(rows, roster)
+    got = {r["level"]: (r["direct"], r["leader"]) for r in points.to_dict("records")}
+    assert got == expected, who
+
+
+def test_vice_chair_whose_section_is_not_on_the_sections_sheet_goes_to_the_chair() -> None:
+    roster = make_roster(PEOPLE, SECTIONS[1:], oversight=OVERSIGHT)
+    points = assigned([point_at("三级", "领导班子", "张副主席")], roster)
+    assert (points.iloc[0]["direct"], points.iloc[0]["leader"]) == ("陈主席", "陈主席")
+
+
+def test_without_an_oversight_body_the_chair_is_supervised_by_the_role_name() -> None:
+    roster = make_roster(PEOPLE, SECTIONS, oversight="")
+    points = assigned([point_at("二级", "领导班子", "陈主席")], roster)
+    assert points.iloc[0]["direct"] == vocab.ROLE_OVERSIGHT
+
+
+@pytest.mark.parametrize("level, measure", list(vocab.MEASURES_BY_LEVEL.items()))
+def test_measure_by_level(level: str, measure: str) -> None:
+    roster = make_roster(PEOPLE, SECTIONS, oversight=OVERSIGHT)
+    points = assigned([point_at(level, "办公室", "小刘")], roster)
+    assert points.iloc[0]["measure"] == measure
+    assert set(frames.ASSIGN_COLUMNS) <= set(points.columns)
+
+
+def test_custom_supervision_and_measure_from_settings_toml(tmp_path: Path) -> None:
+    settings = config.load_settings(
+        write_settings(
+            tmp_path,
+            '[supervision."三级"]\ndirect = "分管副主席"\nleader = "主席"\nmeasure = "批评教育"\n',
+        )
+    )
+    roster = make_roster(PEOPLE, SECTIONS, oversight=OVERSIGHT)
+    points = assigned([point_at("三级", "办公室", "小刘")], roster, settings)
+    got = points.iloc[0]
+    assert (got["direct"], got["leader"], got["measure"]) == ("李副主席", "陈主席", "批评教育")
+
+
+def test_supervisors_are_names_not_roles() -> None:
+    roster = make_roster(PEOPLE, SECTIONS, oversight=OVERSIGHT)
+    rows = [
+        {**point_at(lv, "办公室", "小刘"), "description": lv, "excel_row": i}
+        for i, lv in enumerate(vocab.LEVELS, start=4)
+    ]
+    points = assigned(rows, roster)
+    names = set(points["direct"]) | set(points["leader"])
+    assert names <= {"王芳", "李副主席", "陈主席"}
+    assert not any("（" in n or n in vocab.ROLE_CHAIN for n in names)
+
+
+def test_empty_points_keep_the_columns() -> None:
+    roster = make_roster(PEOPLE, SECTIONS)
+    points = assign.assign(
+        pd.DataFrame({"level": pd.Series([], dtype="str")}), roster, config.default_settings()
+    )
+    assert points.empty and set(frames.ASSIGN_COLUMNS) <= set(points.columns)

@@ -1,0 +1,324 @@
+"""Completeness against the roster: missing, late, undated, rejected and superseded forms,
+pledges missing or empty, sections without a unit form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pipeline import completeness, config, frames, vocab
+from tests.test_grade import make_point, make_points, make_roster, write_settings
+
+YEAR = 2026
+PEOPLE = [
+    ("领导班子", "陈主席", "主席", "领导班子正职", False),
+    ("领导班子", "李副主席", "副主席", "领导班子正职", False),
+    ("办公室", "王芳", "主任", "一般管理服务", True),
+    ("办公室", "张三", "文秘", "一般管理服务", False),
+    ("办公室", "李四", "档案员", "其他", False),
+    ("财务科", "周会计", "会计", "人财物管理", True),
+    ("财务科", "吴出纳", "出纳", "人财物管理", False),
+]
+SECTIONS = [
+    ("领导班子", "陈主席", ""),
+    ("办公室", "王芳", "李副主席"),
+    ("财务科", "周会计", "李副主席"),
+]
+HEADER_CELLS = {"section": "B2", "name": "E2", "post": "G2", "date": "J2"}
+
+
+def form(name: str, section: str, **values: Any) -> dict[str, Any]:
+    """One files row: an individual form read without trouble, pledge signed, on time."""
+    row: dict[str, Any] = {c: pd.NA for c in frames.FILE_COLUMNS}
+    row.update(
+        file=f"{section}/{name or '单位表'}.xlsx",
+        size=9000,
+        mtime=datetime(YEAR, 3, 20, 10).timestamp(),
+        sha256=f"{section}{name}",
+        ext=".xlsx",
+        kind=vocab.INDIVIDUAL,
+        status=frames.FILE_STATUS_READ,
+        sheet=vocab.SHEET_INDIVIDUAL,
+        section=section,
+        name=name,
+        date=f"{YEAR}-03-20",
+        pledge_sheet=True,
+        pledge_items=5,
+        pledger=name,
+        pledge_date=f"{YEAR}-03-20",
+        n_rows=3,
+        colmap={},
+        header_cells=HEADER_CELLS,
+    )
+    row.update(values)
+    return row
+
+
+def unit_form(section: str, **values: Any) -> dict[str, Any]:
+    values = {
+        "kind": vocab.UNIT,
+        "sheet": vocab.SHEET_UNIT,
+        "pledge_sheet": False,
+        "pledge_items": 0,
+        "header_cells": {"section": "B2", "head": "E2", "date": "H2"},
+        **values,
+    }
+    row = form("", section, **values)
+    row["name"] = pd.NA  # a unit form's header has no 姓名
+    return row
+
+
+def everyone_on_time() -> list[dict[str, Any]]:
+    return [form(n, s) for s, n, *_ in PEOPLE] + [unit_form("办公室"), unit_form("财务科")]
+
+
+def run(
+    files: list[dict[str, Any]], settings: config.Settings | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    roster = make_roster(PEOPLE, SECTIONS)
+    frame = pd.DataFrame(files, columns=list(frames.FILE_COLUMNS))
+    read = frame[frame["status"] == frames.FILE_STATUS_READ]
+    points = make_points(
+        [
+            make_point(file=f, section=s, name=n)
+            for f, s, n in zip(read["file"], read["section"], read["name"], strict=True)
+        ]
+    )
+    return completeness.completeness(
+        frame, points, roster, settings or config.default_settings(), YEAR
+    )
+
+
+def row_of(submissions: pd.DataFrame, section: str, name: str, form_kind: str) -> pd.Series:
+    label = vocab.FORM_KIND_LABEL[form_kind]
+    hit = submissions[
+        (submissions["section"] == section)
+        & (submissions["name"] == name)
+        & (submissions["form"] == label)
+    ]
+    assert len(hit) == 1, (section, name, form_kind)
+    return hit.iloc[0]
+
+
+def test_everyone_on_time_gives_a_clean_table() -> None:
+    submissions, pledges, issues = run(everyone_on_time())
+    assert list(submissions.columns) == list(completeness.SUBMISSION_COLUMNS)
+    assert list(pledges.columns) == list(completeness.PLEDGE_COLUMNS)
+    # one row per person and per section owing a unit form; 领导班子 owes none
+    assert len(submissions) == len(PEOPLE) + 2
+    assert (submissions["status"] == vocab.STATUS_ON_TIME).all()
+    assert (submissions["deadline"] == f"{YEAR}-03-31").all()
+    assert (submissions["note"] == "").all()
+    assert list(submissions["section"].unique()) == ["领导班子", "办公室", "财务科"]
+    assert row_of(submissions, "办公室", "", vocab.UNIT)["file"] == "办公室/单位表.xlsx"
+    assert (pledges["status"] == vocab.PLEDGE_STATUS_OK).all()
+    assert pledges["items"].tolist() == [5] * len(PEOPLE)
+    assert issues.empty
+
+
+def test_missing_person_and_missing_unit_form() -> None:
+    dropped = {"办公室/李四.xlsx", "财务科/单位表.xlsx"}
+    files = [f for f in everyone_on_time() if f["file"] not in dropped]
+    submissions, pledges, issues = run(files)
+    li = row_of(submissions, "办公室", "李四", vocab.INDIVIDUAL)
+    assert (li["status"], li["file"], li["date"]) == (vocab.STATUS_MISSING, "", "")
+    assert row_of(submissions, "财务科", "", vocab.UNIT)["status"] == vocab.STATUS_MISSING
+    assert pledges.set_index("name").loc["李四", "status"] == vocab.PLEDGE_STATUS_NO_FORM
+    assert pd.isna(pledges.set_index("name").loc["李四", "items"])
+    by_code = {code: grp for code, grp in issues.groupby("code")}
+    assert set(by_code) == {"not_submitted", "no_unit_form"}
+    missing = by_code["not_submitted"].iloc[0]
+    assert (missing["section"], missing["name"]) == ("办公室", "李四")
+    assert missing["problem"] == "李四（办公室）尚未报送个人廉政风险自查表。"
+    unit = by_code["no_unit_form"].iloc[0]
+    assert (unit["section"], unit["name"], unit["action"]) == ("财务科", "", vocab.ACTION_NOTE)
+    assert "财务科" in unit["problem"]
+
+
+@pytest.mark.parametrize(
+    "date, status",
+    [
+        ("2026-03-31", vocab.STATUS_ON_TIME),
+        ("2026-04-01", vocab.STATUS_LATE),
+        ("2025-12-30", vocab.STATUS_ON_TIME),
+    ],
+)
+def test_late_means_after_the_deadline_day(date: str, status: str) -> None:
+    files = [form("张三", "办公室", date=date)]
+    submissions, _, issues = run(files)
+    assert row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)["status"] == status
+    late = issues[issues["code"] == "late"]
+    if status == vocab.STATUS_LATE:
+        assert len(late) == 1
+        note = late.iloc[0]
+        assert (note["file"], note["sheet"], note["cell"]) == (
+            "办公室/张三.xlsx",
+            vocab.SHEET_INDIVIDUAL,
+            "J2",
+        )
+        assert (note["value"], note["section"], note["name"]) == (date, "办公室", "张三")
+        assert "「查找风险」" in note["problem"] and "2026-03-31" in note["problem"]
+    else:
+        assert late.empty
+
+
+def test_a_late_unit_form_is_noted_at_its_date_cell() -> None:
+    submissions, _, issues = run([unit_form("办公室", date="2026-04-10")])
+    assert row_of(submissions, "办公室", "", vocab.UNIT)["status"] == vocab.STATUS_LATE
+    late = issues[issues["code"] == "late"].iloc[0]
+    assert (late["cell"], late["section"], late["name"]) == ("H2", "办公室", "")
+
+
+@pytest.mark.parametrize(
+    "mtime, status",
+    [
+        (datetime(2026, 3, 30, 23), vocab.STATUS_ON_TIME),
+        (datetime(2026, 4, 2, 8), vocab.STATUS_LATE),
+    ],
+)
+def test_without_a_date_the_file_modification_date_decides_and_the_note_says_so(
+    mtime: datetime, status: str
+) -> None:
+    submissions, _, _ = run([form("张三", "办公室", date=pd.NA, mtime=mtime.timestamp())])
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert row["status"] == status
+    assert row["date"] == mtime.date().isoformat()
+    assert "未填写填表日期" in row["note"] and mtime.date().isoformat() in row["note"]
+
+
+def test_a_rejected_form_leaves_its_sender_unsubmitted_with_a_note() -> None:
+    bounced = form("张三", "办公室", status=frames.FILE_STATUS_REJECTED, reason="corrupt")
+    submissions, pledges, issues = run([bounced])
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert row["status"] == vocab.STATUS_MISSING and row["file"] == ""
+    assert "已报送但被退回" in row["note"] and "办公室/张三.xlsx" in row["note"]
+    assert pledges.set_index("name").loc["张三", "status"] == vocab.PLEDGE_STATUS_NO_FORM
+    assert ((issues["code"] == "not_submitted") & (issues["name"] == "张三")).any()
+
+
+def test_the_superseded_file_is_not_the_submission() -> None:
+    old = form(
+        "张三",
+        "办公室",
+        file="办公室/张三-旧.xlsx",
+        date="2026-04-09",
+        status=frames.FILE_STATUS_SUPERSEDED,
+        reason="superseded",
+    )
+    new = form("张三", "办公室", file="办公室/张三-新.xlsx", date="2026-03-25")
+    submissions, _, issues = run([old, new])
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert (row["file"], row["status"], row["date"]) == (
+        "办公室/张三-新.xlsx",
+        vocab.STATUS_ON_TIME,
+        "2026-03-25",
+    )
+    assert row["note"] == f"{vocab.STATUS_SUPERSEDED}：办公室/张三-旧.xlsx"
+    assert not (issues["code"] == "late").any()
+    only_old, _, _ = run([old])
+    assert row_of(only_old, "办公室", "张三", vocab.INDIVIDUAL)["status"] == vocab.STATUS_MISSING
+
+
+def test_a_read_form_whose_rows_were_all_rejected_is_submitted_with_a_note() -> None:
+    roster = make_roster(PEOPLE, SECTIONS)
+    files = pd.DataFrame([form("张三", "办公室")], columns=list(frames.FILE_COLUMNS))
+    no_points = make_points([make_point()]).iloc[0:0]
+    submissions, _, _ = completeness.completeness(
+        files, no_points, roster, config.default_settings(), YEAR
+    )
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert row["status"] == vocab.STATUS_ON_TIME and "全部被退回" in row["note"]
+
+
+@pytest.mark.parametrize(
+    "values, status, code, sheet",
+    [
+        (
+            {"pledge_sheet": False, "pledge_items": 0},
+            vocab.PLEDGE_STATUS_MISSING,
+            "pledge_missing",
+            "",
+        ),
+        (
+            {"pledge_items": 0, "pledge_date": pd.NA},
+            vocab.PLEDGE_STATUS_EMPTY,
+            "pledge_empty",
+            vocab.SHEET_PLEDGE,
+        ),
+        ({"pledge_items": 3}, vocab.PLEDGE_STATUS_OK, None, ""),
+    ],
+)
+def test_pledges(values: dict, status: str, code: str | None, sheet: str) -> None:
+    _, pledges, issues = run([form("张三", "办公室", **values)])
+    row = pledges.set_index("name").loc["张三"]
+    assert row["status"] == status
+    assert row["items"] == values["pledge_items"]
+    found = issues[issues["code"].isin(["pledge_missing", "pledge_empty"])]
+    if code is None:
+        assert found.empty
+    else:
+        assert list(found["code"]) == [code]
+        note = found.iloc[0]
+        assert (note["file"], note["sheet"], note["name"], note["section"]) == (
+            "办公室/张三.xlsx",
+            sheet,
+            "张三",
+            "办公室",
+        )
+        assert note["problem"].startswith("张三 ")
+
+
+def test_a_unit_form_from_the_leadership_section_is_still_listed() -> None:
+    submissions, _, issues = run(everyone_on_time() + [unit_form("领导班子")])
+    assert row_of(submissions, "领导班子", "", vocab.UNIT)["status"] == vocab.STATUS_ON_TIME
+    assert issues.empty
+
+
+def test_late_phase_and_deadlines_come_from_settings(tmp_path: Path) -> None:
+    settings = config.load_settings(
+        write_settings(
+            tmp_path, '[deadlines]\ngrade = "04-20"\n\n[submission]\nlate_phase = "grade"\n'
+        )
+    )
+    submissions, _, issues = run([form("张三", "办公室", date="2026-04-10")], settings)
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert (row["status"], row["deadline"]) == (vocab.STATUS_ON_TIME, "2026-04-20")
+    submissions, _, issues = run([form("张三", "办公室", date="2026-04-21")], settings)
+    late = issues[issues["code"] == "late"].iloc[0]
+    assert "「确定等级」" in late["problem"] and "2026-04-20" in late["problem"]
+
+
+def test_names_match_the_roster_after_folding() -> None:
+    submissions, _, _ = run([form("张 三", "办公室 ")])
+    assert row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)["status"] == vocab.STATUS_ON_TIME
+
+
+@pytest.mark.parametrize(
+    "file, kind, section, name, who",
+    [
+        # corrupt: nothing read, the name in the file name tells who sent it
+        ("2026-03-30 来自吴出纳/吴出纳.xlsx", pd.NA, pd.NA, pd.NA, ("财务科", "吴出纳")),
+        # header misspelled the section, the name still identifies the sender
+        ("财务科_吴出纳_自查表.xlsx", vocab.INDIVIDUAL, "财务股", pd.NA, ("财务科", "吴出纳")),
+        # a unit form whose section is misspelled: the section named in the path
+        ("财务科单位自查表.xlsx", vocab.UNIT, "财务股", pd.NA, ("财务科", "")),
+        # two roster names in the path: nobody is guessed
+        ("张三和李四.xlsx", pd.NA, pd.NA, pd.NA, None),
+    ],
+)
+def test_a_rejected_file_is_traced_to_its_sender_by_header_or_file_name(
+    file: str, kind: object, section: object, name: object, who: tuple[str, str] | None
+) -> None:
+    bounced = form("x", "x", file=file, kind=kind, status=frames.FILE_STATUS_REJECTED)
+    bounced.update(section=section, name=name, reason="corrupt")
+    submissions, _, _ = run([bounced])
+    noted = submissions[submissions["note"].str.contains("已报送但被退回")]
+    if who is None:
+        assert noted.empty
+    else:
+        assert list(zip(noted["section"], noted["name"])) == [who]
+        assert noted.iloc[0]["status"] == vocab.STATUS_MISSING and file in noted.iloc[0]["note"]

@@ -1,0 +1,119 @@
+"""discover: every file under the inbox gets a row; what will not be read gets a reason."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline import config, discover, frames, vocab
+from tests.forms import sample_row, write_form
+
+
+def settings(**limits: object) -> config.Settings:
+    base = config.default_settings()
+    return dataclasses.replace(base, limits=dataclasses.replace(base.limits, **limits))
+
+
+def _docx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+
+
+# (file name, how to build it, reason code, detail shown in the problem text)
+CASES = [
+    ("~$张三.xlsx", lambda p: p.write_bytes(b"\x05owner" + b"\x00" * 160), "lock_file", ""),
+    ("空.xlsx", lambda p: p.write_bytes(b""), "empty_file", ""),
+    ("扫描件.pdf", lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "not_excel", "PDF 文档"),
+    ("假表格.xlsx", lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "not_excel", "PDF 文档"),
+    ("说明.docx", _docx, "not_excel", "Word 文档"),
+    ("说明.txt", lambda p: p.write_text("请查收", encoding="utf-8"), "not_excel", "文本文件"),
+    ("乱码.xls", lambda p: p.write_bytes(b"\x01\x02\x03garbage" * 10), "corrupt", ""),
+    (
+        "网页导出.xls",
+        lambda p: p.write_bytes(b"<html><table></table></html>"),
+        "not_excel",
+        "网页文件",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "code", "detail"), CASES, ids=[c[2] + ":" + c[0] for c in CASES]
+)
+def test_rejected_files(tmp_path: Path, name: str, build, code: str, detail: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(inbox / name)
+    write_form(inbox / "正常.xlsx")
+    files, issues = discover.discover(inbox, settings())
+    row = files.set_index("file").loc[name]
+    assert row["status"] == frames.FILE_STATUS_REJECTED
+    assert row["reason"] == code
+    (issue,) = issues[issues["file"] == name].to_dict("records")
+    assert issue["code"] == code and issue["action"] == vocab.ACTION_REJECT
+    assert detail in issue["problem"]
+    assert files.set_index("file").loc["正常.xlsx", "status"] is not None
+    assert files.set_index("file")["status"].isna().sum() == 1  # only the real form goes on
+
+
+def test_too_large(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "大.xlsx", rows=[sample_row(i) for i in range(1, 200)])
+    files, issues = discover.discover(inbox, settings(max_file_bytes=1024))
+    assert files.loc[0, "reason"] == "too_large"
+    assert issues.loc[0, "code"] == "too_large"
+
+
+def test_walks_subfolders_hidden_files_sorted_with_columns(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "b" / "乙.xlsx", rows=[sample_row(2)])
+    write_form(inbox / "a" / "深" / "甲.xlsx", rows=[sample_row(1)])
+    write_form(inbox / ".隐藏" / "丙.xlsx", rows=[sample_row(3)])
+    (inbox / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    files, _ = discover.discover(inbox, settings())
+    assert list(files.columns) == list(frames.FILE_COLUMNS)
+    assert files["file"].tolist() == [".DS_Store", ".隐藏/丙.xlsx", "a/深/甲.xlsx", "b/乙.xlsx"]
+    assert files["status"].isna().tolist() == [False, True, True, True]
+    assert files.loc[0, "reason"] == "not_excel"
+    first = files.iloc[2]
+    assert first["ext"] == ".xlsx" and first["size"] == (inbox / "a/深/甲.xlsx").stat().st_size
+    assert len(first["sha256"]) == 64
+
+
+def test_duplicate_content_is_superseded_naming_the_kept_file(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "a" / "张三.xlsx")
+    (inbox / "b").mkdir()
+    (inbox / "b" / "张三(1).xlsx").write_bytes((inbox / "a" / "张三.xlsx").read_bytes())
+    files, issues = discover.discover(inbox, settings())
+    assert files["status"].isna().tolist() == [True, False]
+    assert files.loc[1, "status"] == frames.FILE_STATUS_SUPERSEDED
+    assert files.loc[1, "reason"] == "duplicate_file"
+    (issue,) = issues.to_dict("records")
+    assert issue["file"] == "b/张三(1).xlsx" and "a/张三.xlsx" in issue["problem"]
+    assert issue["action"] == vocab.ACTION_NOTE
+
+
+def test_symlink_out_of_inbox_and_special_files_are_not_followed(tmp_path: Path) -> None:
+    outside = write_form(tmp_path / "outside" / "secret.xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "link.xlsx").symlink_to(outside)
+    (inbox / "linkdir").symlink_to(outside.parent, target_is_directory=True)
+    os.mkfifo(inbox / "pipe.xlsx")
+    write_form(inbox / "real.xlsx")
+    (inbox / "inner.xlsx").symlink_to(inbox / "real.xlsx")
+    files, _ = discover.discover(inbox, settings())
+    by = files.set_index("file")
+    assert by.loc["link.xlsx", "reason"] == "symlink"
+    assert by.loc["linkdir", "reason"] == "symlink"
+    assert by.loc["pipe.xlsx", "reason"] == "not_excel"
+    # a link to a file inside the inbox is read (and is a duplicate of its target)
+    assert by.loc["inner.xlsx", "status"] != by.loc["inner.xlsx", "status"]  # NA: read
+    assert by.loc["real.xlsx", "reason"] == "duplicate_file"
+    assert "secret.xlsx" not in " ".join(files["file"])

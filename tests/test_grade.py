@@ -1,0 +1,442 @@
+"""Grading: the nine matrix cells × every post-type floor, custom and broken matrices,
+unit-form floors from 涉及岗位, reasons in Chinese, the posts summary and level_differs notes."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pipeline import config, frames, grade, merge, vocab
+from pipeline.errors import ConfigError
+
+# SPEC's default matrix, spelled out here so the test does not read the code's own table.
+SPEC_MATRIX = {
+    ("严重", "高"): "一级",
+    ("严重", "中"): "一级",
+    ("严重", "低"): "二级",
+    ("较重", "高"): "一级",
+    ("较重", "中"): "二级",
+    ("较重", "低"): "三级",
+    ("一般", "高"): "二级",
+    ("一般", "中"): "三级",
+    ("一般", "低"): "三级",
+}
+SPEC_FLOORS = {
+    "领导班子正职": "一级",
+    "人财物管理": "一级",
+    "民生密切相关": "一级",
+    "一般管理服务": None,
+    "其他": None,
+}
+RANK = {"一级": 1, "二级": 2, "三级": 3}
+
+
+# ------------------------------------------------------------------------------------------
+# Builders shared by the rule tests (merge, grade, assign, completeness)
+# ------------------------------------------------------------------------------------------
+def make_roster(
+    people: list[tuple[str, str, str, str, bool]],
+    sections: list[tuple[str, str, str]],
+    chair: str = "陈主席",
+    oversight: str = "区纪委派驻纪检组",
+) -> config.Roster:
+    """A Roster shaped like config.load_roster's: people (section, name, post, post_type,
+    is_head) and sections (section, head, vice_chair)."""
+    people_frame = pd.DataFrame(
+        [
+            {"section": s, "name": n, "post": p, "post_type": t, "is_head": h, "excel_row": i}
+            for i, (s, n, p, t, h) in enumerate(people, start=2)
+        ],
+        columns=["section", "name", "post", "post_type", "is_head", "excel_row"],
+    )
+    section_frame = pd.DataFrame(
+        [
+            {"section": s, "head": h, "vice_chair": v, "excel_row": i}
+            for i, (s, h, v) in enumerate(sections, start=2)
+        ],
+        columns=["section", "head", "vice_chair", "excel_row"],
+    )
+    return config.Roster(
+        people=people_frame,
+        sections=section_frame,
+        body_name="示例区妇联",
+        chair=chair,
+        oversight=oversight,
+    )
+
+
+def make_point(**values: Any) -> dict[str, Any]:
+    """One accepted, normalised row as validate hands it on (defaults: a clean individual row)."""
+    row: dict[str, Any] = {
+        "row_id": 0,
+        "file": "办公室/张三.xlsx",
+        "sheet": vocab.SHEET_INDIVIDUAL,
+        "kind": vocab.INDIVIDUAL,
+        "section": "办公室",
+        "name": "张三",
+        "post": "文秘",
+        "head": pd.NA,
+        "date": "2026-03-20",
+        "excel_row": 4,
+        "seq": "1",
+        "step": "公文处理",
+        "posts_involved": pd.NA,
+        "category": "岗位职责风险",
+        "description": "泄露未公开信息",
+        "likelihood": "中",
+        "harm": "较重",
+        "self_level": "二级",
+        "prevent": "加强保密教育",
+        "monitor": "定期检查",
+        "handle": "发现即纠正",
+        "remark": pd.NA,
+        "measures": pd.NA,
+        "accepted": True,
+        "self_level_cell": "G4",
+    }
+    row.update(values)
+    return row
+
+
+def make_points(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["row_id"] = range(len(frame))
+    return frame
+
+
+def graded(rows: list[dict[str, Any]], roster: config.Roster, settings=None):
+    settings = settings or config.default_settings()
+    points, _ = merge.merge(make_points(rows))
+    return grade.grade(points, roster, settings)
+
+
+ONE_PERSON_PER_TYPE = [
+    ("办公室", f"人员{i}", f"岗位{i}", post_type, False)
+    for i, post_type in enumerate(vocab.POST_TYPES)
+]
+SECTIONS = [("办公室", "王芳", "李副主席")]
+
+
+def expected(harm: str, likelihood: str, post_type: str) -> tuple[str, str]:
+    matrix = SPEC_MATRIX[(harm, likelihood)]
+    floor = SPEC_FLOORS[post_type]
+    reason = f"发生几率{likelihood}×危害程度{harm}→{matrix}"
+    level = matrix
+    if floor and RANK[floor] <= RANK[matrix]:
+        reason += f"；岗位类别：{post_type}→{floor}"
+        level = floor
+    return level, reason
+
+
+# ------------------------------------------------------------------------------------------
+# The matrix and the floors
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("post_type", vocab.POST_TYPES)
+@pytest.mark.parametrize("harm, likelihood", list(SPEC_MATRIX))
+def test_every_matrix_cell_with_every_post_type_floor(
+    harm: str, likelihood: str, post_type: str
+) -> None:
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    i = vocab.POST_TYPES.index(post_type)
+    level, reason = expected(harm, likelihood, post_type)
+    points, _ = graded(
+        [
+            make_point(
+                name=f"人员{i}", post=f"岗位{i}", harm=harm, likelihood=likelihood, self_level=level
+            )
+        ],
+        roster,
+    )
+    got = points.iloc[0]
+    assert got["matrix_level"] == SPEC_MATRIX[(harm, likelihood)]
+    assert got["post_type"] == post_type
+    assert got["level"] == level
+    assert got["level_reason"] == reason
+    assert not got["level_differs"]
+
+
+def test_grade_adds_the_declared_columns_as_text() -> None:
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    points, posts = graded([make_point(name="人员0", post="岗位0")], roster)
+    for col in frames.GRADE_COLUMNS:
+        assert col in points
+    assert points["level_differs"].dtype == bool
+    assert list(posts.columns) == list(grade.POST_COLUMNS)
+
+
+def test_a_post_type_without_floor_leaves_the_matrix_alone() -> None:
+    """一般管理服务 has no floor: the reason is the matrix alone."""
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    points, _ = graded(
+        [make_point(name="人员3", post="岗位3", harm="一般", likelihood="低", self_level="三级")],
+        roster,
+    )
+    assert points.iloc[0]["level_reason"] == "发生几率低×危害程度一般→三级"
+    assert pd.isna(points.iloc[0]["floor_level"])
+
+
+@pytest.mark.parametrize(
+    "self_level, differs",
+    [("三级", True), ("一级", False), (pd.NA, False)],
+)
+def test_a_differing_self_level_is_shown_in_the_reason_and_noted(
+    self_level: object, differs: bool
+) -> None:
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    points, _ = graded(
+        [
+            make_point(
+                name="人员1",
+                post="岗位1",
+                harm="较重",
+                likelihood="低",
+                self_level=self_level,
+                self_level_cell="G7",
+            )
+        ],
+        roster,
+    )
+    got = points.iloc[0]
+    base = "发生几率低×危害程度较重→三级；岗位类别：人财物管理→一级"
+    assert got["level"] == "一级"
+    assert bool(got["level_differs"]) is differs
+    assert got["level_reason"] == (base + "（自评三级）" if differs else base)
+    issues = grade.level_issues(points)
+    if differs:
+        assert len(issues) == 1
+        note = issues.iloc[0]
+        assert note["code"] == "level_differs" and note["action"] == vocab.ACTION_NOTE
+        assert (note["cell"], note["value"], note["file"]) == ("G7", "三级", "办公室/张三.xlsx")
+        assert "「三级」" in note["problem"] and "「一级」" in note["problem"]
+        assert base in note["problem"] and "（自评三级）" not in note["problem"]
+        assert (note["section"], note["name"]) == ("办公室", "人员1")
+    else:
+        assert issues.empty
+
+
+def test_person_missing_from_roster_falls_back_to_a_roster_post_of_that_name() -> None:
+    roster = make_roster([("财务科", "刘会计", "会计", "人财物管理", False)], [("财务科", "", "")])
+    points, _ = graded(
+        [make_point(section="财务科", name="新同事", post="会计", harm="一般", likelihood="低")],
+        roster,
+    )
+    assert points.iloc[0]["post_type"] == "人财物管理"
+    assert points.iloc[0]["level"] == "一级"
+
+
+# ------------------------------------------------------------------------------------------
+# Custom and broken settings
+# ------------------------------------------------------------------------------------------
+def write_settings(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / vocab.SETTINGS_FILE).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_custom_matrix_and_floor_from_settings_toml(tmp_path: Path) -> None:
+    settings = config.load_settings(
+        write_settings(
+            tmp_path,
+            '[grading.matrix."一般"]\n"低" = "二级"\n\n'
+            '[grading.floors]\n"一般管理服务" = "二级"\n"人财物管理" = "无"\n',
+        )
+    )
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    rows = [
+        make_point(name="人员4", post="岗位4", harm="一般", likelihood="低", self_level="三级"),
+        make_point(name="人员3", post="岗位3", harm="一般", likelihood="中", description="二"),
+        make_point(name="人员1", post="岗位1", harm="一般", likelihood="中", description="三"),
+    ]
+    points, _ = graded(rows, roster, settings)
+    by_name = points.set_index("name")
+    assert by_name.loc["人员4", "level"] == "二级"
+    assert by_name.loc["人员4", "level_reason"] == "发生几率低×危害程度一般→二级（自评三级）"
+    assert by_name.loc["人员3", "level"] == "二级"
+    assert by_name.loc["人员3", "level_reason"] == (
+        "发生几率中×危害程度一般→三级；岗位类别：一般管理服务→二级"
+    )
+    # 人财物管理 has no floor any more: the matrix alone decides
+    assert by_name.loc["人员1", "level"] == "三级"
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ('[grading.matrix."严重"]\n"高" = "四级"\n', "grading.matrix.严重.高"),
+        ('[grading.matrix."较重"]\n"中" = ""\n', "grading.matrix.较重.中"),
+        ('[grading.matrix."严重"]\n"极高" = "一级"\n', "grading.matrix.严重.极高"),
+        ('[grading.matrix."极严重"]\n"高" = "一级"\n', "grading.matrix.极严重"),
+        ('[grading.floors]\n"人财物管理" = "顶级"\n', "grading.floors.人财物管理"),
+        ('[grading.floors]\n"临时岗位" = "一级"\n', "grading.floors.临时岗位"),
+    ],
+)
+def test_a_broken_matrix_or_floor_in_settings_toml_is_refused(
+    tmp_path: Path, text: str, needle: str
+) -> None:
+    with pytest.raises(ConfigError) as exc:
+        config.load_settings(write_settings(tmp_path, text))
+    assert needle in str(exc.value)
+
+
+@pytest.mark.parametrize("harm, likelihood", [("严重", "高"), ("一般", "低")])
+def test_a_matrix_missing_a_cell_is_refused_naming_the_cell(harm: str, likelihood: str) -> None:
+    data = copy.deepcopy(config.DEFAULTS)
+    del data["grading"]["matrix"][harm][likelihood]
+    with pytest.raises(ConfigError) as exc:
+        config.settings_from_dict(data)
+    assert f"{harm}×{likelihood}" in str(exc.value)
+
+
+# ------------------------------------------------------------------------------------------
+# Unit-form points: the floor of the posts named in 涉及岗位
+# ------------------------------------------------------------------------------------------
+FINANCE = [
+    ("财务科", "孙科长", "科长", "一般管理服务", True),
+    ("财务科", "刘会计", "会计", "一般管理服务", False),
+    ("财务科", "周出纳", "出纳", "人财物管理", False),
+    ("财务科", "吴文员", "文员", "其他", False),
+    ("办公室", "郑出纳", "档案员", "民生密切相关", False),
+]
+FINANCE_SECTIONS = [("财务科", "孙科长", "李副主席"), ("办公室", "王芳", "李副主席")]
+
+
+def unit_point(involved: str, **values: Any) -> dict[str, Any]:
+    base = {
+        "kind": vocab.UNIT,
+        "file": "财务科/单位表.xlsx",
+        "sheet": vocab.SHEET_UNIT,
+        "section": "财务科",
+        "name": pd.NA,
+        "post": pd.NA,
+        "head": "孙科长",
+        "posts_involved": involved,
+        "harm": "一般",
+        "likelihood": "低",
+        "self_level": "三级",
+        "self_level_cell": "H4",
+        "step": "报销审核",
+        "description": "审核把关不严",
+    }
+    base.update(values)
+    return make_point(**base)
+
+
+@pytest.mark.parametrize(
+    "involved, post_type, level, unmatched",
+    [
+        ("会计、出纳", "人财物管理", "一级", ""),
+        ("会计，出纳", "人财物管理", "一级", ""),
+        ("会计,出纳", "人财物管理", "一级", ""),
+        ("会计/出纳", "人财物管理", "一级", ""),
+        ("会计 出纳", "人财物管理", "一级", ""),
+        ("会计\u3000出纳", "人财物管理", "一级", ""),
+        ("ＡＢ、出纳 ", "人财物管理", "一级", "ＡＢ"),
+        ("会计、文员", "一般管理服务", "三级", ""),
+        ("出 纳", "", "三级", "出、纳"),
+        ("档案员", "", "三级", "档案员"),  # a post of another section does not count
+        ("科长、司机", "一般管理服务", "三级", "司机"),
+    ],
+)
+def test_unit_point_floor_comes_from_the_posts_it_names(
+    involved: str, post_type: str, level: str, unmatched: str
+) -> None:
+    roster = make_roster(FINANCE, FINANCE_SECTIONS)
+    points, _ = graded([unit_point(involved)], roster)
+    got = points.iloc[0]
+    assert got["post"] == involved and got["name"] == ""
+    assert got["post_type"] == post_type
+    assert got["level"] == level
+    assert got[grade.UNMATCHED_COLUMN] == unmatched
+    issues = grade.level_issues(points)
+    missing = issues[issues["code"] == "posts_not_in_roster"]
+    if unmatched:
+        assert len(missing) == 1 and missing.iloc[0]["value"] == unmatched
+        assert missing.iloc[0]["section"] == "财务科"
+    else:
+        assert missing.empty
+
+
+def test_unit_post_names_match_after_folding() -> None:
+    roster = make_roster([("财务科", "周出纳", "出纳员", "人财物管理", False)], FINANCE_SECTIONS)
+    points, _ = graded([unit_point("出纳员：")], roster)
+    assert points.iloc[0]["level"] == "一级"
+
+
+# ------------------------------------------------------------------------------------------
+# The posts summary
+# ------------------------------------------------------------------------------------------
+def test_posts_take_their_most_severe_point_and_count_unit_points_for_each_named_post() -> None:
+    roster = make_roster(FINANCE, FINANCE_SECTIONS)
+    rows = [
+        make_point(section="财务科", name="刘会计", post="会计", harm="一般", likelihood="低"),
+        make_point(
+            section="财务科",
+            name="刘会计",
+            post="会计",
+            harm="较重",
+            likelihood="中",
+            description="报销单据审核不严",
+            excel_row=5,
+        ),
+        make_point(section="财务科", name="吴文员", post="文员", harm="一般", likelihood="中"),
+        unit_point("会计、出纳", harm="严重", likelihood="中"),
+    ]
+    points, posts = graded(rows, roster)
+    table = posts.set_index("post")
+    assert list(posts["section"].unique()) == ["财务科"]
+    assert set(table.index) == {"会计", "出纳", "文员"}
+    # 会计: its own 三级 and 二级 points plus the unit point (一级 by the matrix)
+    assert table.loc["会计", "level"] == "一级"
+    assert table.loc["会计", "n_points"] == 3
+    assert table.loc["会计", list(vocab.LEVELS)].tolist() == [1, 1, 1]
+    unit = points[points["kind"] == vocab.UNIT].iloc[0]
+    assert unit["level_reason"].startswith(
+        "发生几率中×危害程度严重→一级；岗位类别：人财物管理→一级"
+    )
+    assert table.loc["会计", "level_reason"] == f"{unit['point_id']}：{unit['level_reason']}"
+    assert table.loc["会计", "names"] == "刘会计"
+    # 出纳 is named only by the unit point; its holder is listed from the roster
+    assert table.loc["出纳", "n_points"] == 1 and table.loc["出纳", "names"] == "周出纳"
+    assert table.loc["出纳", "post_type"] == "人财物管理"
+    assert table.loc["文员", "level"] == "三级" and table.loc["文员", "post_type"] == "其他"
+
+
+def test_empty_points_give_empty_frames_with_the_columns() -> None:
+    roster = make_roster(FINANCE, FINANCE_SECTIONS)
+    empty = make_points([make_point()]).iloc[0:0]
+    merged, _ = merge.merge(empty)
+    points, posts = grade.grade(merged, roster, config.default_settings())
+    assert points.empty and posts.empty
+    assert set(frames.GRADE_COLUMNS) <= set(points.columns)
+    assert list(posts.columns) == list(grade.POST_COLUMNS)
+    assert grade.level_issues(points).empty
+
+
+def test_grading_is_per_combination_and_independent_of_row_order() -> None:
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    rows = [
+        make_point(
+            name=f"人员{i}", post=f"岗位{i}", harm=h, likelihood=lk, description=f"描述{i}{h}{lk}"
+        )
+        for i, (h, lk) in itertools.product(range(5), SPEC_MATRIX)
+    ]
+    forward, posts_forward = graded(rows, roster)
+    backward, posts_backward = graded(rows[::-1], roster)
+    cols = ["point_id", "level", "level_reason"]
+    pd.testing.assert_frame_equal(
+        forward[cols].reset_index(drop=True), backward[cols].reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(posts_forward, posts_backward)
+
+
+def test_a_form_without_post_counts_for_the_roster_post_of_its_person() -> None:
+    roster = make_roster(FINANCE, FINANCE_SECTIONS)
+    _, posts = graded([make_point(section="财务科", name="周出纳", post=pd.NA)], roster)
+    assert posts[["section", "post", "names", "level"]].values.tolist() == [
+        ["财务科", "出纳", "周出纳", "一级"]
+    ]

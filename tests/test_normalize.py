@@ -1,0 +1,232 @@
+"""normalize: enum folding, dates, combined 防控措施 splitting, text clean-up."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import normalize, vocab
+
+# SPEC's vocabulary table, every example it gives, plus spacing/width variants users type.
+SPEC_SYNONYMS = [
+    ("category", "岗位职责", "岗位职责风险"),
+    ("category", "职责风险", "岗位职责风险"),
+    ("category", "流程风险", "业务流程风险"),
+    ("category", "制度风险", "制度机制风险"),
+    ("category", "环境风险", "外部环境风险"),
+    ("category", "1", "岗位职责风险"),
+    ("category", "2", "业务流程风险"),
+    ("category", "3", "制度机制风险"),
+    ("category", "4", "外部环境风险"),
+    ("category", "４", "外部环境风险"),
+    ("category", "1.0", "岗位职责风险"),
+    ("category", " 业务流程风险 ", "业务流程风险"),
+    ("likelihood", "较高", "高"),
+    ("likelihood", "大", "高"),
+    ("likelihood", "较大", "高"),
+    ("likelihood", "中等", "中"),
+    ("likelihood", "一般", "中"),
+    ("likelihood", "较低", "低"),
+    ("likelihood", "小", "低"),
+    ("likelihood", "较小", "低"),
+    ("harm", "重", "严重"),
+    ("harm", "重大", "严重"),
+    ("harm", "高", "严重"),
+    ("harm", "较大", "较重"),
+    ("harm", "中", "较重"),
+    ("harm", "轻", "一般"),
+    ("harm", "较轻", "一般"),
+    ("harm", "轻微", "一般"),
+    ("harm", "低", "一般"),
+    ("self_level", "1", "一级"),
+    ("self_level", "1级", "一级"),
+    ("self_level", "Ⅰ级", "一级"),
+    ("self_level", "I级", "一级"),
+    ("self_level", "i级", "一级"),
+    ("self_level", "一", "一级"),
+    ("self_level", "高", "一级"),
+    ("self_level", "2", "二级"),
+    ("self_level", "Ⅱ级", "二级"),
+    ("self_level", "中", "二级"),
+    ("self_level", "3", "三级"),
+    ("self_level", "3.0", "三级"),
+    ("self_level", "Ⅲ级", "三级"),
+    ("self_level", "低", "三级"),
+    ("self_level", "三 级", "三级"),
+]
+
+
+@pytest.mark.parametrize(("field", "raw", "canonical"), SPEC_SYNONYMS)
+def test_spec_synonyms_fold_to_canonical(field, raw, canonical):
+    values, bad = normalize.fold_enum(pd.Series([raw], dtype="str"), field)
+    assert values.tolist() == [canonical] and not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "canonical"),
+    [
+        (field, word, value)
+        for field, synonyms in (
+            ("category", vocab.CATEGORY_SYNONYMS),
+            ("likelihood", vocab.LIKELIHOOD_SYNONYMS),
+            ("harm", vocab.HARM_SYNONYMS),
+            ("self_level", vocab.LEVEL_SYNONYMS),
+        )
+        for value, words in synonyms.items()
+        for word in (value, *words)
+    ],
+)
+def test_every_vocab_synonym_folds(field, raw, canonical):
+    values, bad = normalize.fold_enum(pd.Series([raw]), field)
+    assert values.tolist() == [canonical] and not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [
+        ("category", "其他风险"),
+        ("category", "5"),
+        ("category", "高"),
+        ("likelihood", "严重"),
+        ("harm", "四级"),
+        ("self_level", "10"),  # '1.0' folds to '10' in vocab.fold: must not pass as 一级
+        ("self_level", "四级"),
+        ("self_level", "1.5"),
+        ("self_level", "*"),
+    ],
+)
+def test_unknown_values_are_bad(field, raw):
+    values, bad = normalize.fold_enum(pd.Series([raw]), field)
+    assert values.isna().all() and bad.all()
+
+
+def test_blanks_stay_missing_and_are_not_bad():
+    values, bad = normalize.fold_enum(pd.Series([None, "", "  ", np.nan, "高"]), "likelihood")
+    assert values.isna().tolist() == [True, True, True, True, False]
+    assert bad.tolist() == [False] * 5
+    assert values.dtype == "str" and bad.dtype == bool
+
+
+def test_numbers_from_excel_cells_fold():
+    values, bad = normalize.fold_enum(pd.Series([1.0, 2, 3.0, None], dtype=object), "self_level")
+    assert values.tolist()[:3] == ["一级", "二级", "三级"] and not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        (45000, "2023-03-15"),
+        (45000.75, "2023-03-15"),
+        ("45000", "2023-03-15"),
+        (np.float64(46096), "2026-03-15"),
+        ("2012/3/15", "2012-03-15"),
+        ("2012.3.15", "2012-03-15"),
+        ("2012-3-15", "2012-03-15"),
+        ("2012-03-15", "2012-03-15"),
+        ("2012年3月15日", "2012-03-15"),
+        ("2012 年 3 月 15 日", "2012-03-15"),
+        ("２０１２年３月１５日", "2012-03-15"),
+        ("2012-03-15 08:30:00", "2012-03-15"),
+        ("2012/3/15 8:30", "2012-03-15"),
+        ("2012-03-15T08:30:00", "2012-03-15"),
+        ("20120315", "2012-03-15"),
+        (datetime(2026, 3, 1, 14, 5), "2026-03-01"),
+        (date(2026, 3, 1), "2026-03-01"),
+        (pd.Timestamp("2026-03-01 10:00"), "2026-03-01"),
+        (np.datetime64("2026-03-01"), "2026-03-01"),
+    ],
+)
+def test_dates_parse_to_iso(raw, iso):
+    assert normalize.parse_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        pd.NA,
+        pd.NaT,
+        np.nan,
+        "",
+        "  ",
+        "不详",
+        "2012/2/30",
+        "2012/13/1",
+        "2012",
+        12,
+        True,
+        "3月15日",
+        "15/3/2012",
+    ],
+)
+def test_invalid_dates_are_none(raw):
+    assert normalize.parse_date(raw) is None
+
+
+def test_parse_dates_column():
+    out = normalize.parse_dates(pd.Series(["2026/3/1", None, "x", 46082.0], dtype=object))
+    assert out.tolist()[0] == "2026-03-01" and out.isna().tolist() == [False, True, True, False]
+    assert out.dtype == "str"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "前期预防：加强教育\n中期监控：定期检查\n后期处置：严肃追责",
+            ("加强教育", "定期检查", "严肃追责", True),
+        ),
+        (
+            "1.事前：明确审批权限；2.事中：双人复核；3.事后：定期审计",
+            ("明确审批权限", "双人复核", "定期审计", True),
+        ),
+        (
+            "（一）事前预防 严格执行制度\n（二）事中监控 加强检查\n（三）事后处置 追究责任",
+            ("严格执行制度", "加强检查", "追究责任", True),
+        ),
+        ("（一）事中加强监督\n（二）事后通报", (None, "加强监督", "通报", True)),
+        ("前期：学习…中期：检查…后期：问责", ("学习…", "检查…", "问责", True)),
+        (
+            "一、预防：签订承诺书 二、监控：抽查 三、处置：约谈",
+            ("签订承诺书", "抽查", "约谈", True),
+        ),
+        ("① 事前：a ② 事后：b", ("a", None, "b", True)),
+        ("总体要求如下。\n前期：学习\n后期：问责", ("总体要求如下。\n学习", None, "问责", True)),
+        ("预防：学习\n预防：签承诺书", ("学习\n签承诺书", None, None, True)),
+        ("防控措施：前期：学习；后期：问责", ("防控措施：\n学习", None, "问责", True)),
+        ("一是事前预防，签承诺书；二是事中监控，抽查", ("签承诺书", "抽查", None, True)),
+        ("加强学习，定期检查", ("加强学习，定期检查", None, None, False)),
+        ("预防为主，加强监控：每月一次", ("预防为主，加强监控：每月一次", None, None, False)),
+        ("1. 加强学习\n2. 定期检查", ("1. 加强学习\n2. 定期检查", None, None, False)),
+        ("  \n ", (None, None, None, True)),
+        (None, (None, None, None, True)),
+    ],
+)
+def test_split_measures(text, expected):
+    assert normalize.split_measures(text) == expected
+
+
+def test_split_measures_series_keeps_index_and_blanks():
+    series = pd.Series(["前期：a 中期：b", None, "随时检查"], index=[7, 8, 9], dtype="str")
+    out = normalize.split_measures_series(series)
+    assert out.index.tolist() == [7, 8, 9]
+    assert out.loc[7, ["prevent", "monitor"]].tolist() == ["a", "b"]
+    assert out["split_ok"].tolist() == [True, True, False]
+    assert out.loc[9, "prevent"] == "随时检查" and pd.isna(out.loc[8, "prevent"])
+
+
+def test_clean_text_strips_but_keeps_inner_lines_and_width():
+    raw = pd.Series(["  第一行\n第二行  ", "\u3000", None, "ＡＢＣ", 12.0, 1.5], dtype=object)
+    out = normalize.clean_text(raw)
+    assert out.tolist()[0] == "第一行\n第二行"
+    assert out.isna().tolist() == [False, True, True, False, False, False]
+    assert out.tolist()[3:] == ["ＡＢＣ", "12", "1.5"]  # no NFKC on user text
+    assert out.dtype == "str"
+
+
+def test_fold_series_compares_widths_and_spacing():
+    out = normalize.fold_series(pd.Series(["办 公 室", "办公室：", None]))
+    assert out.tolist() == ["办公室", "办公室", ""]

@@ -1,0 +1,485 @@
+"""read: tolerant reading of real-world forms and refusal of hostile files, cell by cell."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+import uuid
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import config, discover, frames, read, vocab
+from tests.forms import (
+    form_grid,
+    pledge_grid,
+    rewrite_zip,
+    sample_row,
+    write_form,
+    write_xlsx,
+)
+
+MAIN = vocab.SHEET_INDIVIDUAL
+
+
+def settings(**limits: object) -> config.Settings:
+    base = config.default_settings()
+    return dataclasses.replace(base, limits=dataclasses.replace(base.limits, **limits))
+
+
+def run(inbox: Path, st: config.Settings | None = None):
+    st = st or settings()
+    files, found = discover.discover(inbox, st)
+    files, rows, issues = read.read_files(files, inbox, st)
+    return files, rows, frames.concat_issues(found, issues)
+
+
+def only(inbox: Path, name: str, st: config.Settings | None = None):
+    """(file record, its rows, its issues) after discover + read."""
+    files, rows, issues = run(inbox, st)
+    record = files.set_index("file").loc[name]
+    return record, rows[rows["file"] == name].reset_index(drop=True), issues[issues["file"] == name]
+
+
+def codes(issues: pd.DataFrame) -> list[str]:
+    return sorted(issues["code"])
+
+
+# --------------------------------------------------------------------------------------
+# Hostile and broken files: refused with the exact reason (and cell), never a crash
+# --------------------------------------------------------------------------------------
+SHEET_XML = "xl/worksheets/sheet1.xml"
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+
+
+def _sheet_with(extra: bytes):
+    def edit(base: Path, dst: Path) -> None:
+        with zipfile.ZipFile(base) as zf:
+            xml = zf.read(SHEET_XML)
+        rewrite_zip(base, dst, {SHEET_XML: xml.replace(b"</sheetData>", extra + b"</sheetData>")})
+
+    return edit
+
+
+def _truncated(base: Path, dst: Path) -> None:
+    dst.write_bytes(base.read_bytes()[: base.stat().st_size // 2])
+
+
+def _zip_bomb(base: Path, dst: Path) -> None:
+    rewrite_zip(base, dst, {"xl/media/image1.bin": b"\x00" * (8 * 1024 * 1024)})
+
+
+def _entities(base: Path, dst: Path) -> None:
+    rewrite_zip(base, dst, {SHEET_XML: BILLION_LAUGHS})
+
+
+def _encrypted(base: Path, dst: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with base.open("rb") as src, dst.open("wb") as out:
+        OOXMLFile(src).encrypt("secret", out)
+
+
+def _unknown_template(base: Path, dst: Path) -> None:
+    write_xlsx(dst, {"通讯录": [["姓名", "电话"], ["张三", "123"]]})
+
+
+HOSTILE = [
+    ("truncated", _truncated, "corrupt", "", ""),
+    ("zip_bomb", _zip_bomb, "zip_bomb", "", ""),
+    ("entities", _entities, "xml_entities", "", ""),
+    ("encrypted", _encrypted, "encrypted", "", ""),
+    (
+        "far_cell",
+        _sheet_with(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+        "too_many_cells",
+        MAIN,
+        "XFD1048576",
+    ),
+    (
+        "far_row",
+        _sheet_with(b'<row r="900000"><c r="B900000"><v>1</v></c></row>'),
+        "too_many_cells",
+        MAIN,
+        "B900000",
+    ),
+    (
+        "wide",
+        _sheet_with(b'<row r="30"><c r="GZ30" t="inlineStr"><is><t>x</t></is></c></row>'),
+        "too_many_cells",
+        MAIN,
+        "GZ30",
+    ),
+    ("unknown_template", _unknown_template, "unknown_template", "", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "build", "code", "sheet", "cell"), HOSTILE, ids=[h[0] for h in HOSTILE]
+)
+def test_hostile_file_is_refused_and_the_rest_is_read(
+    tmp_path: Path, label: str, build, code: str, sheet: str, cell: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    inbox.mkdir()
+    build(base, inbox / "bad.xlsx")
+    write_form(inbox / "good.xlsx", rows=[sample_row(1), sample_row(2)])
+    files, rows, issues = run(inbox)
+    bad = files.set_index("file").loc["bad.xlsx"]
+    assert (bad["status"], bad["reason"]) == (frames.FILE_STATUS_REJECTED, code)
+    (issue,) = issues[issues["file"] == "bad.xlsx"].to_dict("records")
+    assert (issue["code"], issue["sheet"], issue["cell"]) == (code, sheet, cell)
+    assert issue["action"] == vocab.ACTION_REJECT
+    assert set(rows["file"]) == {"good.xlsx"} and len(rows) == 2
+
+
+def test_worker_killed_by_a_file_costs_only_that_file(tmp_path: Path) -> None:
+    """Enough files to use the worker pool; one has a million shared strings and the worker
+    memory budget is tiny: that file is worker_crashed, every other one is read."""
+    inbox = tmp_path / "inbox"
+    for i in range(read.IN_PROCESS_MAX_FILES + 4):
+        write_form(inbox / f"p{i:03d}.xlsx", header={"name": f"人{i}"}, rows=[sample_row(i + 1)])
+    base = inbox / "p000.xlsx"
+    with zipfile.ZipFile(base) as zf:
+        old = zf.read("xl/sharedStrings.xml")
+    items = b"".join(re.findall(rb"<si>.*?</si>", old, re.DOTALL))
+    n = 1_500_000
+    huge = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main">'
+        + items
+        + b"".join(b"<si><t>%d</t></si>" % i for i in range(n))
+        + b"</sst>"
+    )
+    rewrite_zip(base, inbox / "huge.xlsx", {"xl/sharedStrings.xml": huge})
+    st = settings(
+        worker_memory_bytes=24 * 1024 * 1024,
+        max_uncompressed_bytes=1024 * 1024 * 1024,
+        max_compression_ratio=1e6,
+        workers=2,
+    )
+    files, rows, issues = run(inbox, st)
+    by = files.set_index("file")
+    assert by.loc["huge.xlsx", "reason"] == "worker_crashed"
+    assert (by.drop("huge.xlsx")["status"] == frames.FILE_STATUS_READ).all()
+    assert rows["file"].nunique() == read.IN_PROCESS_MAX_FILES + 4
+    assert rows["row_id"].tolist() == list(range(len(rows)))
+    assert issues.loc[issues["file"] == "huge.xlsx", "code"].tolist() == ["worker_crashed"]
+
+
+def test_far_cell_inside_a_big_inbox_is_refused_by_the_prescan_in_a_worker(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    for i in range(read.IN_PROCESS_MAX_FILES):
+        write_form(inbox / f"p{i:03d}.xlsx", header={"name": f"人{i}"})
+    _sheet_with(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')(
+        inbox / "p000.xlsx", inbox / "far.xlsx"
+    )
+    files, _rows, issues = run(inbox)
+    far = issues[issues["file"] == "far.xlsx"].iloc[0]
+    assert (far["code"], far["cell"]) == ("too_many_cells", "XFD1048576")
+    assert (files["status"] == frames.FILE_STATUS_READ).sum() == read.IN_PROCESS_MAX_FILES
+
+
+# --------------------------------------------------------------------------------------
+# Real-world variants
+# --------------------------------------------------------------------------------------
+def test_template_form_header_table_and_pledge(tmp_path: Path) -> None:
+    rows = [sample_row(1), sample_row(2, description="多行\n描述", remark="=SUM(A1)")]
+    write_form(
+        tmp_path / "in" / "张三.xlsx",
+        rows=rows,
+        pledge=pledge_grid(["不收礼", "不吃请", "不违规"], "张三", datetime(2026, 3, 11)),
+        formatted_rows=20,
+    )
+    rec, got, issues = only(tmp_path / "in", "张三.xlsx")
+    assert rec["status"] == "read" and rec["kind"] == vocab.INDIVIDUAL and rec["sheet"] == MAIN
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "办公室",
+        "张三",
+        "科员",
+        "2026-03-10",
+    )
+    assert rec["header_cells"] == {"section": "B2", "name": "E2", "post": "H2", "date": "K2"}
+    assert rec["colmap"]["description"] == "D" and rec["colmap"]["remark"] == "K"
+    assert (rec["pledge_sheet"], rec["pledge_items"], rec["pledger"], rec["pledge_date"]) == (
+        True,
+        3,
+        "张三",
+        "2026-03-11",
+    )
+    assert rec["n_rows"] == 2
+    assert list(got.columns) == list(frames.ROW_COLUMNS)
+    assert got["excel_row"].tolist() == [4, 5]
+    assert got["description"].tolist() == ["泄露未公开信息1", "多行\n描述"]
+    assert got["seq"].tolist() == ["1", "2"]
+    assert got.loc[1, "remark"] == "=SUM(A1)"
+    assert got["accepted"].all() and got["section"].eq("办公室").all()
+    assert issues.empty  # template merges and trailing formatted rows are silent
+
+
+def test_moved_header_block_synonyms_reordered_columns_and_no_marker(tmp_path: Path) -> None:
+    keys = [
+        "description",
+        "seq",
+        "self_level",
+        "step",
+        "category",
+        "likelihood",
+        "harm",
+        "prevent",
+        "monitor",
+        "handle",
+    ]
+    labels = {
+        "description": "廉政风险点",
+        "self_level": "风险等级",
+        "step": "工作环节",
+        "seq": "编 号",
+        "category": "风险类别：",
+    }
+    grid = form_grid(rows=[sample_row(7)], columns=keys, labels=labels)
+    block = [
+        None,
+        None,
+        "部门",
+        "财务科",
+        None,
+        "职务",
+        "会计",
+        None,
+        "填报日期",
+        "2026年3月5日",
+        "*姓 名",
+        "王五",
+    ]
+    moved = [
+        [],
+        ["说明文字"],
+        [],
+        [None, None, *grid[0]],
+        [],
+        block,
+        *([None, None, *r] for r in grid[2:]),
+    ]
+    write_form(tmp_path / "in" / "王五.xlsx", grid=moved, marker=False, merges={})
+    rec, got, issues = only(tmp_path / "in", "王五.xlsx")
+    assert rec["kind"] == vocab.INDIVIDUAL
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "财务科",
+        "王五",
+        "会计",
+        "2026-03-05",
+    )
+    assert rec["header_cells"] == {"section": "D6", "post": "G6", "date": "J6", "name": "L6"}
+    assert rec["colmap"]["description"] == "C" and rec["colmap"]["step"] == "F"
+    assert got["excel_row"].tolist() == [8]
+    assert got.loc[0, "step"] == "公文处理7" and got.loc[0, "self_level"] == "二级"
+    assert got.loc[0, "category"] == "岗位职责风险"
+    assert issues.empty
+
+
+def test_label_and_value_in_one_cell(tmp_path: Path) -> None:
+    grid = form_grid(rows=[sample_row(1)])
+    grid[1] = [
+        "科室：办公室",
+        None,
+        None,
+        "姓名:  张三",
+        None,
+        "岗位（职务）：科员  填表日期：2026.3.9",
+    ]
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid, merges={})
+    rec, _, _ = only(tmp_path / "in", "a.xlsx")
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "办公室",
+        "张三",
+        "科员",
+        "2026-03-09",
+    )
+    assert rec["header_cells"] == {"section": "A2", "name": "D2", "post": "F2", "date": "F2"}
+
+
+def test_missing_header_value_points_at_the_label(tmp_path: Path) -> None:
+    write_form(tmp_path / "in" / "a.xlsx", header={"name": None})
+    rec, _, _ = only(tmp_path / "in", "a.xlsx")
+    assert pd.isna(rec["name"]) and rec["header_cells"]["name"] == "D2"
+    assert rec["section"] == "办公室"
+
+
+def test_extra_column_blank_rows_and_seq_only_rows(tmp_path: Path) -> None:
+    keys = [*vocab.TABLE_COLUMNS[vocab.INDIVIDUAL], "phone"]
+    rows = [sample_row(1, phone="123"), {}, {"seq": 3}, sample_row(4), {}, sample_row(6)]
+    rows += [{"seq": i} for i in range(7, 12)]
+    write_form(
+        tmp_path / "in" / "a.xlsx",
+        columns=keys,
+        labels={"phone": "联系电话"},
+        rows=rows,
+        formatted_rows=10,
+    )
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["excel_row"].tolist() == [4, 7, 9]
+    assert rec["n_rows"] == 3
+    extra = issues[issues["code"] == "extra_column"].iloc[0]
+    assert (extra["cell"], extra["value"], extra["action"]) == ("L3", "联系电话", vocab.ACTION_NOTE)
+    blank = issues[issues["code"] == "blank_rows_skipped"].iloc[0]
+    assert "3 个空行" in blank["problem"]
+    assert codes(issues) == ["blank_rows_skipped", "extra_column"]
+
+
+def test_merged_cells_carry_their_value_down(tmp_path: Path) -> None:
+    rows = [sample_row(1), sample_row(2, step=None), sample_row(3, step=None), sample_row(4)]
+    merges = {MAIN: ["A1:K1", "B2:C2", "B4:B6", "E5:F5"]}
+    write_form(tmp_path / "in" / "a.xlsx", rows=rows, merges=merges)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["step"].tolist() == ["公文处理1", "公文处理1", "公文处理1", "公文处理4"]
+    assert got.loc[1, "harm"] == got.loc[1, "likelihood"] == "中"
+    assert rec["section"] == "办公室"
+    (merged,) = issues[issues["code"] == "merged_cells"].to_dict("records")
+    assert merged["cell"] == "B4" and "B4:B6、E5:F5" in merged["problem"]
+    assert codes(issues) == ["merged_cells"]
+
+
+def test_numbers_and_dates_as_text_and_as_numbers(tmp_path: Path) -> None:
+    rows = [
+        sample_row(1.0, likelihood=2, remark=datetime(2026, 4, 1), self_level=1.5),
+        sample_row("2", remark="2026/4/2"),
+    ]
+    write_form(tmp_path / "in" / "a.xlsx", rows=rows, header={"date": "2026/3/15"})
+    rec, got, _ = only(tmp_path / "in", "a.xlsx")
+    assert rec["date"] == "2026-03-15"
+    assert got["seq"].tolist() == ["1", "2"]
+    assert got["likelihood"].tolist() == ["2", "中"]
+    assert got["remark"].tolist() == ["2026-04-01", "2026/4/2"]
+    assert got.loc[0, "self_level"] == "1.5"
+
+
+def test_combined_measures_column_goes_to_measures(tmp_path: Path) -> None:
+    keys = ["seq", "step", "category", "description", "likelihood", "harm", "measures"]
+    text = "前期：学习\n中期：检查\n后期：问责"
+    write_form(
+        tmp_path / "in" / "a.xlsx",
+        columns=keys,
+        labels={"measures": "防控要点及防控措施"},
+        rows=[sample_row(1, measures=text)],
+    )
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got.loc[0, "measures"] == text
+    assert got[["prevent", "monitor", "handle"]].isna().all().all()
+    assert rec["colmap"]["measures"] == "G" and issues.empty
+
+
+def test_unit_form_without_marker_is_a_unit_form(tmp_path: Path) -> None:
+    write_form(
+        tmp_path / "in" / "u.xlsx",
+        kind=vocab.UNIT,
+        marker=False,
+        rows=[sample_row(1, posts_involved="会计、出纳")],
+    )
+    rec, got, _ = only(tmp_path / "in", "u.xlsx")
+    assert (rec["kind"], rec["head"], rec["section"]) == (vocab.UNIT, "李四", "办公室")
+    assert got.loc[0, "posts_involved"] == "会计、出纳"
+    assert not rec["pledge_sheet"]
+
+
+def test_empty_form_is_read_with_no_rows(tmp_path: Path) -> None:
+    write_form(
+        tmp_path / "in" / "a.xlsx", rows=[{"seq": i} for i in range(1, 31)], formatted_rows=5
+    )
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert (rec["status"], rec["n_rows"], len(got)) == ("read", 0, 0)
+    assert issues.empty
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv(tmp_path: Path, encoding: str) -> None:
+    grid = form_grid(rows=[sample_row(1, description="含,逗号\n两行"), sample_row(2)])
+    grid[1] = ["科室", "办公室", "", "姓名", "张三"]
+    out = tmp_path / "in" / "表.csv"
+    out.parent.mkdir()
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf).writerows([["" if v is None else v for v in row] for row in grid])
+    out.write_bytes(buf.getvalue().encode(encoding))
+    rec, got, issues = only(tmp_path / "in", "表.csv")
+    assert (rec["status"], rec["section"], rec["name"], rec["sheet"]) == (
+        "read",
+        "办公室",
+        "张三",
+        "表",
+    )
+    assert got["description"].tolist() == ["含,逗号\n两行", "泄露未公开信息2"]
+    assert got["excel_row"].tolist() == [4, 5]
+    assert codes(issues) == ["legacy_format"]
+    assert issues.iloc[0]["action"] == vocab.ACTION_NOTE
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_legacy_formats_converted_by_libreoffice(tmp_path: Path, fmt: str) -> None:
+    src = write_form(
+        tmp_path / "src" / "张三.xlsx",
+        rows=[sample_row(1), sample_row(2, step=None), sample_row(3)],
+        merges={MAIN: ["A1:D1", "B4:B5"]},
+    )
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(inbox),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    name = f"张三.{fmt}"
+    rec, got, issues = only(inbox, name)
+    assert (rec["status"], rec["kind"], rec["name"], rec["date"]) == (
+        "read",
+        "individual",
+        "张三",
+        "2026-03-10",
+    )
+    assert rec["pledge_items"] == 1
+    assert got["step"].tolist() == ["公文处理1", "公文处理1", "公文处理3"]
+    assert got["seq"].tolist() == ["1", "2", "3"]
+    assert codes(issues) == ["legacy_format", "merged_cells"]
+
+
+def test_rows_frame_ids_follow_file_order_then_row(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    write_form(inbox / "b.xlsx", header={"name": "乙"}, rows=[sample_row(1), sample_row(2)])
+    write_form(inbox / "a" / "a.xlsx", header={"name": "甲"}, rows=[sample_row(1)])
+    files, rows, _ = run(inbox)
+    assert rows[["file", "excel_row", "row_id"]].values.tolist() == [
+        ["a/a.xlsx", 4, 0],
+        ["b.xlsx", 4, 1],
+        ["b.xlsx", 5, 2],
+    ]
+    assert str(rows["description"].dtype) == "str" and str(rows["excel_row"].dtype) == "int64"
+    assert list(files.columns) == list(frames.FILE_COLUMNS)

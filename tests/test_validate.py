@@ -1,0 +1,643 @@
+"""validate(): header, roster, resubmission, empty forms, row checks, measures, points.
+
+The ``files`` and ``rows`` frames are built by hand with the columns of pipeline/frames.py,
+as the reader would produce them for forms in the decided template layout.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+from pipeline import config, frames, normalize, vocab
+from pipeline.validate import ValidationBug, row_schema, validate
+
+SETTINGS = config.default_settings()
+HEADER_CELLS = {
+    vocab.INDIVIDUAL: {"section": "B2", "name": "E2", "post": "G2", "date": "J2"},
+    vocab.UNIT: {"section": "B2", "head": "E2", "date": "H2"},
+}
+COLMAPS = {
+    kind: {key: string.ascii_uppercase[i] for i, key in enumerate(vocab.TABLE_COLUMNS[kind])}
+    for kind in vocab.FORM_KINDS
+}
+# individual: A 序号, B 职权事项, C 风险类别, D 风险点描述, E 发生几率, F 危害程度, G 自评等级,
+# H 前期, I 中期, J 后期, K 备注. unit: one column later from 涉及岗位 (C) on.
+
+GOOD = {
+    "seq": "1",
+    "step": "审批报销单据",
+    "category": "岗位职责风险",
+    "description": "违规审批不合规票据",
+    "likelihood": "高",
+    "harm": "严重",
+    "self_level": "一级",
+    "prevent": "学习财务制度",
+    "monitor": "双人复核",
+    "handle": "追回款项并问责",
+    "remark": None,
+}
+GOOD_UNIT = {**GOOD, "posts_involved": "会计、出纳"}
+
+
+def make_roster() -> config.Roster:
+    people = pd.DataFrame(
+        [
+            ("办公室", "张三", "主任", "一般管理服务", True, 2),
+            ("办公室", "李四", "文员", "其他", False, 3),
+            ("财务科", "王五", "会计", "人财物管理", False, 4),
+            ("财务科", "赵六", "出纳", "人财物管理", False, 5),
+            ("领导班子", "孙七", "副主席", "领导班子正职", False, 6),
+        ],
+        columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"],
+    )
+    sections = pd.DataFrame(
+        [("办公室", "张三", "孙七", 2), ("财务科", "王五", "孙七", 3), ("领导班子", "", "", 4)],
+        columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"],
+    )
+    return config.Roster(
+        people=people, sections=sections, body_name="示例区妇联", chair="周八", oversight="区纪委"
+    )
+
+
+def file_record(
+    file: str,
+    kind: str = vocab.INDIVIDUAL,
+    section: str | None = "办公室",
+    name: str | None = "张三",
+    date: object = "2026-03-10",
+    mtime: float = 1_700_000_000.0,
+    status: str = frames.FILE_STATUS_READ,
+    colmap: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {c: pd.NA for c in frames.FILE_COLUMNS}
+    record.update(
+        file=file,
+        size=10_000,
+        mtime=mtime,
+        sha256=file,
+        ext=".xlsx",
+        kind=kind,
+        status=status,
+        sheet=vocab.MAIN_SHEET[kind],
+        section=section,
+        name=name if kind == vocab.INDIVIDUAL else pd.NA,
+        post="会计" if kind == vocab.INDIVIDUAL else pd.NA,
+        head="张三" if kind == vocab.UNIT else pd.NA,
+        date=date,
+        pledge_sheet=kind == vocab.INDIVIDUAL,
+        pledge_items=3 if kind == vocab.INDIVIDUAL else 0,
+        colmap=dict(COLMAPS[kind] if colmap is None else colmap),
+        header_cells=dict(HEADER_CELLS[kind]),
+    )
+    record.update(extra)
+    return record
+
+
+def make_frames(
+    forms: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(file record, data rows) pairs -> files and rows frames as read.py makes them."""
+    files = pd.DataFrame([f for f, _ in forms], columns=list(frames.FILE_COLUMNS))
+    records = []
+    for form, data in forms:
+        for i, values in enumerate(data):
+            row: dict[str, Any] = {c: pd.NA for c in frames.ROW_COLUMNS}
+            for col in ("file", "sheet", "kind", "section", "name", "post", "head", "date"):
+                row[col] = form[col]
+            row.update(excel_row=4 + i, accepted=False, **values)
+            records.append(row)
+    rows = pd.DataFrame(records, columns=list(frames.ROW_COLUMNS))
+    rows["row_id"] = range(len(rows))
+    for col in frames.ROW_FIELDS:
+        rows[col] = rows[col].astype("str")
+    files["n_rows"] = files["file"].map(rows["file"].value_counts()).fillna(0).astype(int)
+    return files, rows
+
+
+def run(forms: list[tuple[dict[str, Any], list[dict[str, Any]]]], settings=SETTINGS):
+    files, rows = make_frames(forms)
+    return validate(files, rows, make_roster(), settings)
+
+
+def only(issues: pd.DataFrame, code: str) -> pd.DataFrame:
+    return issues[issues["code"] == code]
+
+
+def status_of(files: pd.DataFrame, file: str) -> tuple[str, str]:
+    rec = files.set_index("file").loc[file]
+    return rec["status"], rec["reason"]
+
+
+# --------------------------------------------------------------------------------------
+# the happy path and the frames' shape
+# --------------------------------------------------------------------------------------
+def test_good_forms_become_points_with_canonical_values():
+    raw = {**GOOD, "category": "1", "likelihood": "较大", "harm": "中", "self_level": "Ⅱ级"}
+    unit_row = {**GOOD_UNIT, "posts_involved": "  会计、出纳 \n"}
+    files, rows, points, issues = run(
+        [
+            (file_record("办公室/张三.xlsx", section="办公室 ", name="张 三"), [raw, GOOD]),
+            (file_record("财务科/单位.xlsx", kind=vocab.UNIT, section="财务科"), [unit_row]),
+        ]
+    )
+    assert issues.empty, issues[["code", "cell", "problem"]]
+    assert list(files["status"]) == ["read", "read"]
+    assert rows["accepted"].tolist() == [True, True, True]
+    assert list(points.columns) == [*frames.ROW_COLUMNS, "self_level_cell"]
+    first = points.iloc[0]
+    assert (first.category, first.likelihood, first.harm, first.self_level) == (
+        "岗位职责风险",
+        "高",
+        "较重",
+        "二级",
+    )
+    assert (first["section"], first["name"], first["self_level_cell"]) == ("办公室", "张三", "G4")
+    # raw text stays in rows
+    assert rows.loc[0, "category"] == "1"
+    unit = points.iloc[2]
+    assert (unit["name"], unit["post"], unit["self_level_cell"]) == ("", "会计、出纳", "H4")
+    assert files.loc[0, "section"] == "办公室" and files.loc[0, "name"] == "张三"
+    assert list(issues.columns) == list(frames.ISSUE_COLUMNS)
+
+
+def test_self_level_may_be_blank_and_cell_is_empty_without_column():
+    colmap = {k: v for k, v in COLMAPS[vocab.INDIVIDUAL].items() if k != "self_level"}
+    _, _, points, issues = run(
+        [(file_record("a.xlsx", colmap=colmap), [{**GOOD, "self_level": None}])]
+    )
+    assert issues.empty
+    assert pd.isna(points.loc[0, "self_level"])
+    assert points.loc[0, "self_level_cell"] == ""
+
+
+# --------------------------------------------------------------------------------------
+# a. header
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "blank", "cell", "label"),
+    [
+        (vocab.INDIVIDUAL, "section", "B2", "科室"),
+        (vocab.INDIVIDUAL, "name", "E2", "姓名"),
+        (vocab.UNIT, "section", "B2", "科室"),
+    ],
+)
+def test_missing_header_field_rejects_the_file(kind, blank, cell, label):
+    row = GOOD_UNIT if kind == vocab.UNIT else GOOD
+    record = file_record("x.xlsx", kind=kind, **{blank: "  "})
+    files, rows, points, issues = run([(record, [row, row])])
+    assert status_of(files, "x.xlsx") == ("rejected", "missing_header_field")
+    assert not rows["accepted"].any() and points.empty
+    (hit,) = only(issues, "missing_header_field").itertuples()
+    assert (hit.action, hit.cell, hit.sheet) == ("退回", cell, vocab.MAIN_SHEET[kind])
+    assert hit.problem == f"表头缺少「{label}」，无法确定是谁、哪个科室报送的。"
+    assert len(issues) == 1
+
+
+def test_unit_form_needs_no_name():
+    files, _, points, issues = run(
+        [(file_record("u.xlsx", kind=vocab.UNIT, section="财务科"), [GOOD_UNIT])]
+    )
+    assert files.loc[0, "status"] == "read" and len(points) == 1 and issues.empty
+
+
+def test_header_dates_become_iso_and_a_bad_date_is_only_a_note():
+    files, _, points, issues = run(
+        [
+            (file_record("a.xlsx", date=45000, pledge_date="2026年3月2日"), [GOOD]),
+            (file_record("b.xlsx", name="李四", date="三月十日", pledge_date="不详"), [GOOD]),
+        ]
+    )
+    assert files["date"].tolist()[0] == "2023-03-15"
+    assert pd.isna(files.loc[1, "date"])
+    assert files.loc[0, "pledge_date"] == "2026-03-02" and pd.isna(files.loc[1, "pledge_date"])
+    assert files["status"].tolist() == ["read", "read"] and len(points) == 2
+    bad = only(issues, "bad_date")
+    assert bad["action"].tolist() == ["提示", "提示"]
+    assert bad["cell"].tolist() == ["J2", ""]
+    assert bad["sheet"].tolist() == [vocab.SHEET_INDIVIDUAL, vocab.SHEET_PLEDGE]
+    assert bad["problem"].iloc[0] == "填表日期「三月十日」不是可识别的日期。"
+    assert bad["problem"].iloc[1] == "承诺日期「不详」不是可识别的日期。"
+    assert set(bad["name"]) == {"李四"}
+
+
+# --------------------------------------------------------------------------------------
+# b. roster
+# --------------------------------------------------------------------------------------
+def test_person_not_in_roster_rejects_the_file():
+    files, rows, points, issues = run([(file_record("x.xlsx", name="钱九"), [GOOD])])
+    assert status_of(files, "x.xlsx") == ("rejected", "not_in_roster")
+    assert not rows["accepted"].any() and points.empty
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell) == ("not_in_roster", "退回", "E2")
+    assert hit.problem == "「钱九（办公室）」不在组织名册中，整份表格未计入。"
+    assert (hit.section, hit.name) == ("办公室", "钱九")
+
+
+def test_person_in_another_section_is_told_the_roster_section():
+    files, _, _, issues = run([(file_record("x.xlsx", section="办公室", name="王五"), [GOOD])])
+    assert status_of(files, "x.xlsx") == ("rejected", "not_in_roster")
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.cell, hit.value) == ("not_in_roster", "B2", "办公室")
+    assert hit.problem == (
+        "「王五（办公室）」不在组织名册中：名册中的「王五」属于「财务科」，整份表格未计入。"
+    )
+    assert "「财务科」" in hit.fix
+
+
+def test_full_width_and_spaced_spelling_matches_the_roster():
+    files, _, points, issues = run(
+        [(file_record("x.xlsx", section="办 公 室", name="张\u3000三"), [GOOD])]
+    )
+    assert issues.empty
+    assert (files.loc[0, "section"], files.loc[0, "name"]) == ("办公室", "张三")
+    assert (points.loc[0, "section"], points.loc[0, "name"]) == ("办公室", "张三")
+
+
+def test_issues_of_a_rejected_file_reach_the_roster_section():
+    files, _, _, issues = run([(file_record("x.xlsx", section="办 公 室", name=None), [GOOD])])
+    assert files.loc[0, "section"] == "办公室"
+    assert issues[["code", "section"]].values.tolist() == [["missing_header_field", "办公室"]]
+
+
+def test_unit_section_not_in_roster():
+    files, _, _, issues = run(
+        [(file_record("u.xlsx", kind=vocab.UNIT, section="后勤科"), [GOOD_UNIT])]
+    )
+    assert status_of(files, "u.xlsx") == ("rejected", "section_not_in_roster")
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.cell, hit.name) == ("section_not_in_roster", "B2", "")
+    assert hit.problem == "科室「后勤科」不在组织名册中，整份表格未计入。"
+
+
+# --------------------------------------------------------------------------------------
+# c. resubmission
+# --------------------------------------------------------------------------------------
+def test_later_date_wins_and_superseded_rows_leave_the_rows_frame():
+    old = file_record("张三-旧.xlsx", date="2026-03-01", mtime=2e9)  # newer mtime, older date
+    new = file_record("张三-新.xlsx", date="2026/3/20", mtime=1e9)
+    files, rows, points, issues = run([(old, [GOOD, GOOD, GOOD]), (new, [GOOD])])
+    assert status_of(files, "张三-旧.xlsx") == ("superseded", "superseded")
+    assert files.set_index("file").loc["张三-新.xlsx", "status"] == "read"
+    assert set(rows["file"]) == {"张三-新.xlsx"} and len(points) == 1
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.file, hit.name) == (
+        "superseded",
+        "提示",
+        "张三-旧.xlsx",
+        "张三",
+    )
+    assert hit.problem == (
+        "同一人（办公室 张三）后来又报送了新版本「张三-新.xlsx」，本文件已被替代，未计入。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "winner"),
+    [
+        ({"mtime": 2e9}, {"mtime": 1e9}, "a.xlsx"),  # same date: later mtime
+        ({"mtime": 1e9}, {"mtime": 1e9}, "b.xlsx"),  # full tie: file path
+        ({"date": pd.NA}, {"date": "2000-01-01"}, "b.xlsx"),  # missing date sorts oldest
+    ],
+)
+def test_resubmission_tie_breaks(first, second, winner):
+    files, rows, _, _ = run(
+        [(file_record("a.xlsx", **first), [GOOD]), (file_record("b.xlsx", **second), [GOOD])]
+    )
+    assert files.set_index("file")["status"].to_dict() == {
+        "a.xlsx": "read" if winner == "a.xlsx" else "superseded",
+        "b.xlsx": "read" if winner == "b.xlsx" else "superseded",
+    }
+    assert set(rows["file"]) == {winner}
+
+
+def test_unit_resubmission_and_people_are_grouped_apart():
+    forms = [
+        (file_record("u1.xlsx", kind=vocab.UNIT, section="财务科", date="2026-03-01"), [GOOD_UNIT]),
+        (file_record("u2.xlsx", kind=vocab.UNIT, section="财务科", date="2026-03-05"), [GOOD_UNIT]),
+        (file_record("w.xlsx", section="财务科", name="王五", date="2026-03-09"), [GOOD]),
+        (file_record("z.xlsx", section="财务科", name="赵六", date="2026-03-01"), [GOOD]),
+    ]
+    files, rows, points, issues = run(forms)
+    status = files.set_index("file")["status"].to_dict()
+    assert status == {
+        "u1.xlsx": "superseded",
+        "u2.xlsx": "read",
+        "w.xlsx": "read",
+        "z.xlsx": "read",
+    }
+    (hit,) = only(issues, "superseded").itertuples()
+    assert hit.problem.startswith("同一科室（财务科）后来又报送了新版本「u2.xlsx」")
+    assert len(rows) == 3 and len(points) == 3
+
+
+def test_rejected_file_does_not_supersede():
+    bad = file_record("new.xlsx", name="钱九", date="2026-04-01")
+    files, _, points, _ = run([(file_record("old.xlsx"), [GOOD]), (bad, [GOOD])])
+    assert files.set_index("file")["status"].to_dict() == {
+        "old.xlsx": "read",
+        "new.xlsx": "rejected",
+    }
+    assert len(points) == 1
+
+
+# --------------------------------------------------------------------------------------
+# d. empty forms
+# --------------------------------------------------------------------------------------
+def test_empty_form_is_rejected():
+    files, rows, points, issues = run([(file_record("e.xlsx"), [])])
+    assert status_of(files, "e.xlsx") == ("rejected", "empty_form")
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.problem) == (
+        "empty_form",
+        "退回",
+        "表格中没有填写任何风险点。",
+    )
+    assert rows.empty and points.empty
+
+
+# --------------------------------------------------------------------------------------
+# e. row checks
+# --------------------------------------------------------------------------------------
+ALLOWED = {field: "、".join(values) for field, values in vocab.ENUMS.items()}
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "cell", "problem"),
+    [
+        (
+            {"category": "其他风险"},
+            "bad_enum",
+            "C4",
+            "风险类别「其他风险」不在可选范围内：岗位职责风险、业务流程风险、制度机制风险、外部环境风险。",
+        ),
+        ({"likelihood": "偶尔"}, "bad_enum", "E4", "发生几率「偶尔」不在可选范围内：高、中、低。"),
+        ({"harm": "5"}, "bad_enum", "F4", "危害程度「5」不在可选范围内：严重、较重、一般。"),
+        (
+            {"self_level": "四级"},
+            "bad_enum",
+            "G4",
+            "自评等级「四级」不在可选范围内：一级、二级、三级。",
+        ),
+        (
+            {"category": "=1+1"},
+            "bad_enum",
+            "C4",
+            f"风险类别「=1+1」不在可选范围内：{ALLOWED['category']}。",
+        ),
+        ({"step": None}, "missing_value", "B4", "「职权事项（工作环节）」没有填写。"),
+        ({"category": "  "}, "missing_value", "C4", "「风险类别」没有填写。"),
+        ({"description": None}, "missing_value", "D4", "「风险点描述」没有填写。"),
+        ({"likelihood": None}, "missing_value", "E4", "「发生几率」没有填写。"),
+        ({"harm": ""}, "missing_value", "F4", "「危害程度」没有填写。"),
+    ],
+)
+def test_each_row_failure_gives_code_cell_and_text(change, code, cell, problem):
+    files, rows, points, issues = run([(file_record("a.xlsx"), [GOOD, {**GOOD, **change}])])
+    # the failing row is the second data row (Excel row 5)
+    cell = cell[0] + "5"
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell, hit.problem) == (code, "退回", cell, problem)
+    assert (hit.file, hit.sheet, hit.section, hit.name, hit.row_id) == (
+        "a.xlsx",
+        vocab.SHEET_INDIVIDUAL,
+        "办公室",
+        "张三",
+        1,
+    )
+    assert rows["accepted"].tolist() == [True, False]
+    assert len(points) == 1 and files.loc[0, "status"] == "read"
+
+
+def test_all_rows_rejected_keeps_file_read():
+    files, rows, points, _issues = run([(file_record("a.xlsx"), [{**GOOD, "harm": "超级"}])])
+    assert files.loc[0, "status"] == "read" and points.empty
+    assert not rows["accepted"].any()
+
+
+def test_unit_posts_involved_missing_is_only_a_note():
+    record = file_record("u.xlsx", kind=vocab.UNIT, section="财务科")
+    _files, rows, points, issues = run([(record, [{**GOOD_UNIT, "posts_involved": None}])])
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell, hit.name) == ("missing_value", "提示", "C4", "")
+    assert hit.problem == "「涉及岗位」没有填写。"
+    assert rows["accepted"].all() and len(points) == 1
+
+
+def test_issues_are_ordered_by_file_row_and_column():
+    bad1 = {**GOOD, "harm": "x", "step": None}
+    bad2 = {**GOOD, "likelihood": "y", "category": "z"}
+    _, _, _, issues = run(
+        [(file_record("b.xlsx", name="李四"), [bad2]), (file_record("a.xlsx"), [GOOD, bad1, bad2])]
+    )
+    assert list(zip(issues["file"], issues["cell"])) == [
+        ("a.xlsx", "B5"),
+        ("a.xlsx", "F5"),
+        ("a.xlsx", "C6"),
+        ("a.xlsx", "E6"),
+        ("b.xlsx", "C4"),
+        ("b.xlsx", "E4"),
+    ]
+
+
+def test_long_text_is_a_note_and_is_cut_in_points():
+    small = config.settings_from_dict(
+        {**config.DEFAULTS, "limits": {**config.DEFAULTS["limits"], "max_cell_chars": 50}}
+    )
+    text = "很长的描述" * 20  # 100 characters
+    _files, rows, points, issues = run(
+        [(file_record("a.xlsx"), [{**GOOD, "description": text}])], settings=small
+    )
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell, hit.value) == ("text_too_long", "提示", "D4", "100")
+    assert (
+        hit.problem == "「风险点描述」的内容有 100 个字，超过了一个单元格能容纳的 50 个字，已截断。"
+    )
+    assert rows["accepted"].all() and rows.loc[0, "description"] == text
+    cut = points.loc[0, "description"]
+    assert len(cut) == 50 and cut.startswith("很长的描述") and cut.endswith("已截断）")
+
+
+def test_text_starting_with_formula_characters_is_accepted_as_text():
+    row = {**GOOD, "description": "=SUM(A1)", "prevent": "+1", "monitor": "-检查", "handle": "@x"}
+    _, _, points, issues = run([(file_record("a.xlsx"), [row])])
+    assert issues.empty
+    assert points.loc[0, ["description", "prevent", "monitor", "handle"]].tolist() == [
+        "=SUM(A1)",
+        "+1",
+        "-检查",
+        "@x",
+    ]
+
+
+def test_crashing_check_is_a_bug_not_a_user_issue(monkeypatch):
+    import pipeline.validate as validate_module
+
+    def broken(s: pd.Series, field: str):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(validate_module.normalize, "fold_enum", broken)
+    with pytest.raises(ValidationBug):
+        run([(file_record("a.xlsx"), [GOOD])])
+
+
+def test_schema_covers_every_field_and_odd_column_types_do_not_crash():
+    schema = row_schema(pd.Series([vocab.INDIVIDUAL]), SETTINGS)
+    assert set(schema.columns) == set(frames.ROW_FIELDS)
+    # an empty Excel column arrives as all-NaN float64, numbers as numbers (pandera #2245)
+    files, rows = make_frames([(file_record("a.xlsx"), [GOOD, {**GOOD, "seq": "2"}])])
+    rows["remark"] = float("nan")
+    rows["seq"] = [1.0, 2.0]
+    rows["self_level"] = pd.Series([1, 2], dtype="Int64")
+    _, rows, points, issues = validate(files, rows, make_roster(), SETTINGS)
+    assert issues.empty and rows["accepted"].all()
+    assert points["self_level"].tolist() == ["一级", "二级"]
+    assert points["seq"].tolist() == ["1", "2"]
+
+
+# --------------------------------------------------------------------------------------
+# f. combined 防控措施
+# --------------------------------------------------------------------------------------
+def _combined(measures: str | None) -> dict[str, Any]:
+    return {**GOOD, "prevent": None, "monitor": None, "handle": None, "measures": measures}
+
+
+COMBINED_COLMAP = {
+    **{k: v for k, v in COLMAPS[vocab.INDIVIDUAL].items() if k not in vocab.MEASURE_FIELDS},
+    "measures": "H",
+    "remark": "I",
+}
+
+
+def test_combined_measures_are_split_into_three_lines():
+    text = "1.事前：学习制度；\n2.事中：双人复核；\n3.事后：追责"
+    _, rows, points, issues = run(
+        [(file_record("a.xlsx", colmap=COMBINED_COLMAP), [_combined(text)])]
+    )
+    assert issues.empty
+    assert points.loc[0, ["prevent", "monitor", "handle"]].tolist() == [
+        "学习制度",
+        "双人复核",
+        "追责",
+    ]
+    assert pd.isna(rows.loc[0, "prevent"])  # rows keep what the user wrote
+
+
+def test_unsplit_and_missing_measures_are_notes():
+    forms = [
+        (
+            file_record("a.xlsx", colmap=COMBINED_COLMAP),
+            [_combined("加强学习，定期检查"), _combined(None)],
+        )
+    ]
+    _, rows, points, issues = run(forms)
+    assert rows["accepted"].all()
+    assert points.loc[0, "prevent"] == "加强学习，定期检查" and pd.isna(points.loc[0, "monitor"])
+    assert issues[["code", "action", "cell"]].values.tolist() == [
+        ["measures_unsplit", "提示", "H4"],
+        ["measures_missing", "提示", "H5"],
+    ]
+    assert issues["problem"].iloc[1] == "没有填写任何防控措施。"
+
+
+def test_missing_measures_on_the_template_points_at_the_prevent_cell():
+    row = {**GOOD, "prevent": None, "monitor": None, "handle": None}
+    _, _, _, issues = run([(file_record("a.xlsx"), [row])])
+    assert issues[["code", "cell", "field"]].values.tolist() == [
+        ["measures_missing", "H4", "前期预防措施"]
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# accounting
+# --------------------------------------------------------------------------------------
+def test_every_row_is_accepted_or_rejected_with_a_reason():
+    forms = [
+        (file_record("ok.xlsx"), [GOOD, {**GOOD, "harm": "?"}, {**GOOD, "step": None}]),
+        (file_record("old.xlsx", name="李四", date="2026-01-01"), [GOOD, GOOD]),
+        (
+            file_record("new.xlsx", name="李四", date="2026-02-01"),
+            [GOOD, {**GOOD, "category": "9"}],
+        ),
+        (file_record("stranger.xlsx", name="钱九"), [GOOD]),
+        (file_record("nohead.xlsx", name=None), [GOOD]),
+        (
+            file_record("u.xlsx", kind=vocab.UNIT, section="财务科"),
+            [GOOD_UNIT, {**GOOD_UNIT, "likelihood": "??"}],
+        ),
+        (
+            file_record("reader-rejected.xlsx", name="王五", section="财务科", status="rejected"),
+            [GOOD],
+        ),
+    ]
+    files_in, rows_in = make_frames(forms)
+    files, rows, points, issues = validate(files_in, rows_in, make_roster(), SETTINGS)
+    superseded = set(files.loc[files["status"] == "superseded", "file"])
+    assert superseded == {"old.xlsx"}
+    assert len(rows) == len(rows_in) - 2
+    rejected_files = set(files.loc[files["status"] == "rejected", "file"])
+    rejects = issues[issues["action"] == "退回"]
+    for row in rows.itertuples():
+        if row.accepted:
+            assert row.row_id in set(points["row_id"])
+        else:
+            assert row.file in rejected_files or row.row_id in set(rejects["row_id"].dropna())
+    assert int(rows["accepted"].sum()) == len(points) == 3
+    assert len(files) == len(files_in)
+
+
+# --------------------------------------------------------------------------------------
+# property: junk in enum columns
+# --------------------------------------------------------------------------------------
+def _is_junk(field: str, text: str) -> bool:
+    plain = text.strip()
+    folded = vocab.fold(text)
+    if not plain or folded in vocab.ENUM_LOOKUP[field]:
+        return False
+    import unicodedata
+
+    return not any(ch.isdigit() for ch in unicodedata.normalize("NFKC", text))
+
+
+JUNK = st.text(min_size=1, max_size=12)
+
+
+@hyp_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.lists(
+        st.tuples(st.sampled_from(("category", "likelihood", "harm", "self_level")), JUNK),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_junk_in_enum_columns_never_crashes_and_is_rejected_at_its_cell(data):
+    junk_rows = [{**GOOD, field: text} for field, text in data]
+    _files, rows, points, issues = run([(file_record("a.xlsx"), [GOOD, *junk_rows])])
+    assert rows.loc[0, "accepted"]
+    letter = COLMAPS[vocab.INDIVIDUAL]
+    for i, (field, text) in enumerate(data, start=1):
+        junk = _is_junk(field, text)
+        hits = issues[(issues["row_id"] == i) & (issues["code"] == "bad_enum")]
+        if junk:
+            assert not rows.loc[i, "accepted"]
+            assert hits["cell"].tolist() == [f"{letter[field]}{4 + i}"]
+            assert hits["value"].iloc[0] == text.strip()
+        elif not text.strip():
+            assert field == "self_level" or not rows.loc[i, "accepted"]
+    assert len(points) == int(rows["accepted"].sum())
+    assert set(normalize.fold_enum(points["category"], "category")[0]) <= set(vocab.CATEGORIES)
+
+
+def test_no_files_at_all_gives_empty_frames_with_the_declared_columns():
+    files_in, rows_in = make_frames([])
+    files, rows, points, issues = validate(files_in, rows_in, make_roster(), SETTINGS)
+    assert files.empty and rows.empty and points.empty and issues.empty
+    assert list(points.columns) == [*frames.ROW_COLUMNS, "self_level_cell"]
+    assert list(issues.columns) == list(frames.ISSUE_COLUMNS)

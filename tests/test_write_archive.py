@@ -1,0 +1,378 @@
+"""The archive workbook: written from a hand-built RunResult, read back as a user would."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline import vocab, xlsx
+from pipeline.write_archive import (
+    COUNT_LABELS,
+    LEVEL_FILLS,
+    MATRIX_CORNER,
+    NOTICE_HEADERS,
+    POINTS_LABEL,
+    REJECT_FILL,
+    SECTION_HEADERS,
+    STATS_HEAT_TITLE,
+    TOTAL_LABEL,
+    write_archive,
+)
+from tests import result_factory as rf
+
+CATALOGUE = vocab.ARCHIVE_SHEET_CATALOGUE
+CATALOGUE_HEADERS = [*vocab.CATALOGUE_COLUMNS.values(), vocab.POINT_ID_LABEL]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("archive")
+    result = rf.make_result(root)
+    path = write_archive(result, root / "out")
+    return result, path
+
+
+@pytest.fixture(scope="module")
+def book(written):
+    return openpyxl.load_workbook(written[1])
+
+
+@pytest.fixture(scope="module")
+def sheets(written):
+    return pd.read_excel(written[1], sheet_name=None, engine="openpyxl", dtype=str)
+
+
+def _fill(cell) -> str:
+    return (cell.fill.fgColor.rgb or "")[-6:].upper()
+
+
+def _find(ws, text: str) -> tuple[int, int]:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text:
+                return cell.row, cell.column
+    raise AssertionError(f"{text!r} not found on {ws.title}")
+
+
+def _header_index(ws, header_row: int = 1) -> dict[str, int]:
+    return {c.value: c.column for c in ws[header_row] if c.value is not None}
+
+
+# --------------------------------------------------------------------------------------
+# File and sheets
+# --------------------------------------------------------------------------------------
+def test_file_name_and_no_leftover_temp_files(written):
+    result, path = written
+    assert path.name == f"2026_{rf.BODY}_廉政风险信息档案.xlsx"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_sheets_are_named_and_ordered_as_spec(book):
+    assert book.sheetnames == list(vocab.ARCHIVE_SHEETS)
+
+
+def test_catalogue_headers_in_spec_order(sheets):
+    assert list(sheets[CATALOGUE].columns) == CATALOGUE_HEADERS
+
+
+def test_catalogue_has_one_row_per_point_with_sources(written, sheets):
+    result, _ = written
+    catalogue = sheets[CATALOGUE]
+    assert len(catalogue) == len(result.points)
+    assert sorted(catalogue[vocab.POINT_ID_LABEL]) == sorted(result.points["point_id"])
+    merged = catalogue[catalogue[vocab.CATALOGUE_COLUMNS["source_row"]] == "4；6"]
+    assert merged[vocab.CATALOGUE_COLUMNS["source_file"]].tolist() == [rf.FILE_LI]
+    unit = catalogue[catalogue[vocab.CATALOGUE_COLUMNS["section"]] == rf.SECTION_LIAISON]
+    assert set(unit[vocab.CATALOGUE_COLUMNS["post"]]) == {"帮扶专干、部长", "干事"}
+
+
+def test_catalogue_rows_grouped_by_section_in_roster_order(sheets):
+    sections = sheets[CATALOGUE][vocab.CATALOGUE_COLUMNS["section"]].tolist()
+    assert sections == sorted(sections, key=list(rf.SECTIONS).index)
+
+
+def test_cover_counts_equal_run_counts(written, book):
+    result, _ = written
+    ws = book[vocab.ARCHIVE_SHEET_COVER]
+    cells = {row[0].value: row[1].value for row in ws.iter_rows(max_col=2) if row[0].value}
+    for (group, key), label in COUNT_LABELS.items():
+        assert cells[label] == result.counts[group][key], label
+    assert cells[POINTS_LABEL] == result.counts["points"]
+    assert rf.BODY in ws["A1"].value and "2026" in ws["A1"].value
+    assert cells["生成时间"] == rf.RUN_TIME
+
+
+def test_cover_documents_the_rules_this_run_used(tmp_path):
+    settings = rf.config.default_settings()
+    matrix = {h: {lk: "三级" for lk in vocab.LIKELIHOODS} for h in vocab.HARMS}
+    matrix["严重"]["高"] = "二级"
+    result = rf.make_result(tmp_path, settings=dataclasses.replace(settings, matrix=matrix))
+    ws = openpyxl.load_workbook(write_archive(result, tmp_path / "out"))[vocab.ARCHIVE_SHEET_COVER]
+    row, col = _find(ws, MATRIX_CORNER)
+    grid = [[ws.cell(row + 1 + r, col + 1 + c).value for c in range(3)] for r in range(3)]
+    assert grid == [["二级", "三级", "三级"], ["三级"] * 3, ["三级"] * 3]
+    assert _fill(ws.cell(row + 1, col + 1)) == LEVEL_FILLS["二级"][1:]
+    values = {c.value for r in ws.iter_rows() for c in r}
+    assert {"人财物管理", "分管副主席", "诫勉纠错", "2026-03-31"} <= values
+
+
+# --------------------------------------------------------------------------------------
+# Text safety
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text", [rf.TEXT_FORMULA, rf.TEXT_PHONE, rf.TEXT_MINUS, rf.TEXT_AT, "-未按规定审核支付凭证"]
+)
+def test_formula_like_text_is_stored_as_text(book, text):
+    hits = [
+        cell
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value == text
+    ]
+    assert hits, text
+    assert all(cell.data_type == "s" for cell in hits)
+
+
+def test_no_formulas_anywhere(written):
+    with zipfile.ZipFile(written[1]) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                assert not re.search(rb"<f[ >]", zf.read(name)), name
+
+
+def test_bad_value_in_issues_is_text(written, book):
+    ws = book[vocab.ARCHIVE_SHEET_ISSUES]
+    row, col = _find(ws, rf.BAD_LIKELIHOOD)
+    assert ws.cell(row, col).data_type == "s"
+
+
+def test_control_characters_are_stripped(book, sheets):
+    for name, frame in sheets.items():
+        text = frame.to_csv(index=False)
+        assert not xlsx.ILLEGAL_CHARACTERS_RE.search(text), name
+    descriptions = sheets[CATALOGUE][vocab.CATALOGUE_COLUMNS["description"]].tolist()
+    assert "超标准接待，虚报接待人数" in descriptions
+
+
+def test_long_text_is_cut_visibly(sheets):
+    monitor = sheets[CATALOGUE][vocab.CATALOGUE_COLUMNS["monitor"]].dropna()
+    long = [t for t in monitor if len(t) > 1000]
+    assert len(long) == 1
+    assert len(long[0]) == xlsx.MAX_CELL_CHARS
+    assert long[0].endswith(xlsx.TRUNCATION_MARK)
+    notice = sheets[vocab.ARCHIVE_SHEET_NOTICE].to_csv(index=False)
+    assert xlsx.TRUNCATION_MARK in notice
+
+
+# --------------------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------------------
+def test_level_cells_are_coloured_and_disagreements_marked(written, book):
+    result, _ = written
+    ws = book[CATALOGUE]
+    headers = _header_index(ws)
+    level_col = headers[vocab.CATALOGUE_COLUMNS["level"]]
+    id_col = headers[vocab.POINT_ID_LABEL]
+    differs = dict(zip(result.points["point_id"], result.points["level_differs"], strict=True))
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, level_col)
+        assert _fill(cell) == LEVEL_FILLS[cell.value][1:]
+        marked = bool(cell.font.b and cell.font.i)
+        assert marked == differs[ws.cell(r, id_col).value]
+    assert any(differs.values())
+
+
+def test_fonts_are_songti(book):
+    ws = book[CATALOGUE]
+    assert ws["A1"].font.name == xlsx.FONT_NAME and ws["A1"].font.b
+    assert ws["A2"].font.name == xlsx.FONT_NAME and ws["A2"].font.sz == 11
+
+
+TABLE_SHEETS = [
+    (vocab.ARCHIVE_SHEET_CATALOGUE, 1),
+    (vocab.ARCHIVE_SHEET_POSTS, 1),
+    (vocab.ARCHIVE_SHEET_MATRIX, 1),
+    (vocab.ARCHIVE_SHEET_SECTIONS, 1),
+    (vocab.ARCHIVE_SHEET_PLEDGES, 1),
+    (vocab.ARCHIVE_SHEET_SUBMISSIONS, 1),
+    (vocab.ARCHIVE_SHEET_NOTICE, 2),
+    (vocab.ARCHIVE_SHEET_ISSUES, 1),
+]
+
+
+@pytest.mark.parametrize(("sheet", "header_row"), TABLE_SHEETS)
+def test_tables_have_frozen_header_filter_and_print_titles(book, sheet, header_row):
+    ws = book[sheet]
+    assert ws.freeze_panes is not None
+    assert int(re.sub(r"\D", "", ws.freeze_panes)) == header_row + 1
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{header_row}:")
+    assert ws.print_title_rows.replace("$", "") == f"{header_row}:{header_row}"
+
+
+@pytest.mark.parametrize("sheet", vocab.ARCHIVE_SHEETS)
+def test_every_sheet_prints_a4_landscape_one_page_wide_with_page_numbers(book, sheet):
+    ws = book[sheet]
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth or 1) == 1  # 1 is the default, left out
+    assert int(ws.page_setup.fitToHeight) == 0
+    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+
+
+def test_long_text_columns_wrap_and_fit(book):
+    ws = book[CATALOGUE]
+    headers = _header_index(ws)
+    col = openpyxl.utils.get_column_letter(headers[vocab.CATALOGUE_COLUMNS["description"]])
+    assert ws[f"{col}2"].alignment.wrap_text
+    assert 10 <= ws.column_dimensions[col].width <= 40
+
+
+# --------------------------------------------------------------------------------------
+# Other sheets
+# --------------------------------------------------------------------------------------
+def test_notice_is_public_version(written, book, sheets):
+    result, _ = written
+    ws = book[vocab.ARCHIVE_SHEET_NOTICE]
+    assert rf.BODY in ws["A1"].value and "公示" in ws["A1"].value
+    headers = [c.value for c in ws[2] if c.value is not None]
+    assert headers == list(NOTICE_HEADERS.values())
+    for hidden in ("自评等级", "备注", "来源文件", "来源行", "姓名"):
+        assert hidden not in headers
+    last_data = 2 + len(result.points)
+    footer = [ws.cell(r, 1).value for r in range(last_data + 1, ws.max_row + 1)]
+    assert any(text and rf.BODY in text and "2026年4月20日" in text for text in footer)
+    measures = ws.cell(3, headers.index("防控措施") + 1).value
+    assert measures.splitlines() == [
+        f"前期：{rf.TEXT_MINUS}",
+        f"中期：{rf.TEXT_PHONE}",
+        f"后期：{rf.TEXT_AT}",
+    ]
+
+
+def test_issues_sheet_lists_every_issue_with_rejections_highlighted(written, book, sheets):
+    result, _ = written
+    frame = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    assert list(frame.columns) == list(vocab.ISSUE_COLUMNS.values())
+    assert len(frame) == len(result.issues)
+    ws = book[vocab.ARCHIVE_SHEET_ISSUES]
+    for r in range(2, ws.max_row + 1):
+        rejected = ws.cell(r, 1).value == vocab.ACTION_REJECT
+        assert (_fill(ws.cell(r, 7)) == REJECT_FILL[1:]) == rejected
+    bad = frame[frame["原值"] == rf.BAD_LIKELIHOOD].iloc[0]
+    assert (bad["处理"], bad["文件"], bad["单元格"]) == (vocab.ACTION_REJECT, rf.FILE_LI, "E5")
+
+
+def test_section_summary_counts(written, sheets):
+    result, _ = written
+    frame = sheets[vocab.ARCHIVE_SHEET_SECTIONS]
+    assert list(frame.columns) == list(SECTION_HEADERS.values())
+    table = frame.set_index("科室")
+    office = table.loc[rf.SECTION_OFFICE]
+    assert office["风险点数"] == "5"
+    assert (office["一级"], office["二级"], office["三级"]) == ("2", "1", "2")
+    assert office["退回行数"] == "1" and office["自评不一致"] == "1"
+    assert table.loc[rf.SECTION_FINANCE, "自评不一致"] == "2"
+    assert table.loc[TOTAL_LABEL, "风险点数"] == str(len(result.points))
+
+
+def test_posts_submissions_and_pledges_have_a_row_each(written, sheets):
+    result, _ = written
+    assert len(sheets[vocab.ARCHIVE_SHEET_POSTS]) == len(result.posts)
+    submissions = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS]
+    assert len(submissions) == len(result.submissions)
+    assert set(submissions["状态"]) == {vocab.STATUS_ON_TIME, vocab.STATUS_LATE, vocab.STATUS_MISSING}
+    assert len(sheets[vocab.ARCHIVE_SHEET_PLEDGES]) == len(result.pledges)
+
+
+def test_stats_has_native_charts(written):
+    with zipfile.ZipFile(written[1]) as zf:
+        charts = [n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        assert len(charts) >= 2
+        xml = b"".join(zf.read(n) for n in charts)
+    assert b"<c:barChart>" in xml and b'<c:grouping val="stacked"/>' in xml
+
+
+def test_heat_map_counts_and_colours(written, book):
+    result, _ = written
+    ws = book[vocab.ARCHIVE_SHEET_STATS]
+    row, _ = _find(ws, STATS_HEAT_TITLE)
+    assert ws.cell(row + 1, 1).value == MATRIX_CORNER
+    assert [ws.cell(row + 1, c).value for c in (2, 3, 4)] == list(vocab.LIKELIHOODS)
+    expected = result.points.groupby(["harm", "likelihood"]).size()
+    for r, harm in enumerate(vocab.HARMS, start=row + 2):
+        assert ws.cell(r, 1).value == harm
+        for c, likelihood in enumerate(vocab.LIKELIHOODS, start=2):
+            cell = ws.cell(r, c)
+            assert cell.value == expected.get((harm, likelihood), 0), (harm, likelihood)
+            level = result.settings.matrix[harm][likelihood]
+            assert _fill(cell) == LEVEL_FILLS[level][1:]
+
+
+# --------------------------------------------------------------------------------------
+# Determinism, robustness, rendering
+# --------------------------------------------------------------------------------------
+def test_two_writes_give_identical_files(written, tmp_path):
+    result, first = written
+    second = write_archive(result, tmp_path)
+    a = pd.read_excel(first, sheet_name=None, engine="calamine")
+    b = pd.read_excel(second, sheet_name=None, engine="calamine")
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_an_empty_run_still_gives_a_complete_archive(tmp_path):
+    full = rf.make_result(tmp_path)
+    result = rf.make_result(
+        tmp_path,
+        points=full.points.iloc[0:0],
+        posts=full.posts.iloc[0:0],
+        rows=full.rows.iloc[0:0],
+        issues=full.issues.iloc[0:0],
+        submissions=pd.DataFrame(),
+        pledges=pd.DataFrame(),
+    )
+    path = write_archive(result, tmp_path / "out")
+    frames_back = pd.read_excel(path, sheet_name=None, engine="calamine")
+    assert list(frames_back) == list(vocab.ARCHIVE_SHEETS)
+    assert list(frames_back[CATALOGUE].columns) == CATALOGUE_HEADERS
+    assert frames_back[CATALOGUE].empty
+
+
+def test_body_name_needing_care_gives_a_safe_file_name(tmp_path):
+    result = rf.make_result(tmp_path, body_name="示例区/妇联:办公室")
+    path = write_archive(result, tmp_path / "out")
+    assert path.parent == tmp_path / "out" and path.exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_converts_it_to_pdf(written, tmp_path):
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(written[1]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = tmp_path / written[1].with_suffix(".pdf").name
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,521 @@
+"""Per-section feedback folders: the section's own workbook and annotated copies of its files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline import frames, vocab, write_feedback
+from pipeline.write_feedback import (
+    COMMENT_AUTHOR,
+    FEEDBACK_SHEET_POINTS,
+    FILL_NOTE,
+    FILL_REJECT,
+    UNKNOWN_SECTION_DIR,
+)
+from tests import result_factory as rf
+from tests.result_factory import make_result
+
+SHEETS = [
+    vocab.ARCHIVE_SHEET_COVER,
+    FEEDBACK_SHEET_POINTS,
+    vocab.ARCHIVE_SHEET_ISSUES,
+    vocab.ARCHIVE_SHEET_SUBMISSIONS,
+]
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+def feedback_root(out: Path) -> Path:
+    return out / vocab.FEEDBACK_DIR
+
+
+def folder_of(out: Path, section: str) -> Path:
+    return feedback_root(out) / write_feedback.xlsx.safe_filename(section)
+
+
+def workbook_of(out: Path, section: str) -> Path:
+    name = write_feedback.xlsx.safe_filename(section)
+    return folder_of(out, section) / vocab.FEEDBACK_FILE_TEMPLATE.format(section=name)
+
+
+def copy_name(file: str) -> str:
+    return Path(file).stem + vocab.ANNOTATED_SUFFIX + ".xlsx"
+
+
+def all_text(path: Path) -> list[str]:
+    """Every cell value and comment of every sheet, as text."""
+    wb = openpyxl.load_workbook(path)
+    texts = []
+    for ws in wb.worksheets:
+        texts.append(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    texts.append(str(cell.value))
+                if cell.comment is not None:
+                    texts.append(cell.comment.text)
+    return texts
+
+
+def sheet_frame(path: Path, sheet: str) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=str)
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def add_issues(result: frames.RunResult, *rows: dict) -> frames.RunResult:
+    result.issues = frames.concat_issues(result.issues, frames.issues_frame(list(rows)))
+    return result
+
+
+def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
+    """Register a file of the inbox in result.files (like discover/read would)."""
+    path = result.inbox / rel
+    data = path.read_bytes()
+    record = {col: pd.NA for col in frames.FILE_COLUMNS}
+    record.update(
+        file=rel,
+        size=len(data),
+        mtime=path.stat().st_mtime,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ext=path.suffix.lower(),
+        status=frames.FILE_STATUS_READ,
+        pledge_sheet=False,
+        pledge_items=0,
+        n_rows=0,
+        colmap={},
+        header_cells={},
+    )
+    record.update(fields)
+    result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> tuple[frames.RunResult, Path, list[Path]]:
+    result = make_result(tmp_path)
+    out = tmp_path / "out"
+    written = write_feedback.write_feedback(result, out)
+    return result, out, written
+
+
+# --------------------------------------------------------------------------------------
+# folders and the feedback workbook
+# --------------------------------------------------------------------------------------
+def test_every_section_gets_a_folder_with_its_workbook(run) -> None:
+    result, out, written = run
+    for section in result.roster.sections["section"]:
+        path = workbook_of(out, section)
+        assert path.is_file(), section
+        assert path in written
+        assert openpyxl.load_workbook(path).sheetnames == SHEETS
+    # a section name with '/' stays one folder level
+    assert folder_of(out, rf.SECTION_FINANCE).parent == feedback_root(out)
+    assert all(p.is_relative_to(feedback_root(out)) for p in written)
+    assert written == sorted(written)
+
+
+def test_points_sheet_holds_exactly_the_sections_points(run) -> None:
+    result, out, _ = run
+    for section in rf.SECTIONS:
+        sheet = sheet_frame(workbook_of(out, section), FEEDBACK_SHEET_POINTS)
+        assert list(sheet.columns) == list(vocab.CATALOGUE_COLUMNS.values())
+        assert set(sheet["科室"]) == {section}
+        expected = result.points[result.points["section"] == section]
+        assert len(sheet) == len(expected)
+        assert sorted(sheet["风险点描述"].map(rf.frames_safe)) == sorted(
+            expected["description"].map(rf.frames_safe)
+        )
+        # grades and supervisors are shown
+        assert sheet["评定等级"].isin(vocab.LEVELS).all()
+        assert sheet[["评定依据", "直接管理", "负责领导", "处置方式"]].notna().all().all()
+    # '=...' text is written as text, not as a formula
+    office = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))[FEEDBACK_SHEET_POINTS]
+    cells = [c for row in office.iter_rows() for c in row if c.value == rf.TEXT_FORMULA]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_each_folder_holds_only_its_own_sections_data(run) -> None:
+    result, out, _ = run
+    people = result.roster.people
+    files_by_section = result.files.dropna(subset=["section"]).groupby("section")["file"]
+    for section in rf.SECTIONS:
+        mine = result.points[result.points["section"] == section]
+        supervisors = set(mine["direct"]) | set(mine["leader"])
+        foreign_names = set(people.loc[people["section"] != section, "name"]) - supervisors
+        foreign_files = {
+            f for sec, group in files_by_section for f in group if sec != section
+        } | {rf.FILE_STRAY}
+        foreign_sections = set(rf.SECTIONS) - {section}
+        forbidden = foreign_names | foreign_files | foreign_sections
+        paths = sorted(folder_of(out, section).rglob("*.xlsx"))
+        assert len(paths) >= 2  # the workbook and at least one annotated copy
+        for path in paths:
+            for text in all_text(path):
+                hits = [word for word in forbidden if word in text]
+                assert not hits, (path.name, text[:80], hits)
+
+
+def test_issues_sheet_puts_rejections_first(run) -> None:
+    result, out, _ = run
+    sheet = sheet_frame(workbook_of(out, rf.SECTION_OFFICE), vocab.ARCHIVE_SHEET_ISSUES)
+    assert list(sheet.columns) == list(vocab.ISSUE_COLUMNS.values())
+    actions = list(sheet["处理"])
+    assert actions[0] == vocab.ACTION_REJECT
+    assert actions == sorted(actions, key=lambda a: a != vocab.ACTION_REJECT)
+    first = sheet.iloc[0]
+    assert (first["文件"], first["单元格"], first["原值"]) == (rf.FILE_LI, "E5", rf.BAD_LIKELIHOOD)
+    office = result.issues[result.issues["section"] == rf.SECTION_OFFICE]
+    assert len(sheet) == len(office)
+
+
+def test_submissions_sheet_shows_who_is_missing_late_or_without_pledge(run) -> None:
+    _, out, _ = run
+    office = sheet_frame(workbook_of(out, rf.SECTION_OFFICE), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    status = dict(zip(office["姓名"] + office["表格"], office["提交状态"], strict=True))
+    assert status["周六个人表"] == vocab.STATUS_MISSING
+    pledge = dict(zip(office["姓名"], office["承诺书"], strict=True))
+    assert pledge["李四"] == vocab.PLEDGE_STATUS_EMPTY
+    assert office["提交状态"].iloc[0] == vocab.STATUS_MISSING  # problems first
+    liaison = sheet_frame(workbook_of(out, rf.SECTION_LIAISON), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    unit = liaison[liaison["表格"] == vocab.FORM_KIND_LABEL[vocab.UNIT]]
+    assert list(unit["提交状态"]) == [vocab.STATUS_LATE]
+
+
+def test_cover_lists_file_level_problems_and_next_steps(run) -> None:
+    _, out, _ = run
+    cover = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))[vocab.ARCHIVE_SHEET_COVER]
+    text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert rf.SECTION_OFFICE in text and rf.BODY in text
+    assert rf.FILE_ZHANG_OLD in text  # its superseded note has no cell
+    assert vocab.ACTION_REJECT in text and vocab.ANNOTATED_SUFFIX in text
+
+
+# --------------------------------------------------------------------------------------
+# annotated copies
+# --------------------------------------------------------------------------------------
+def test_annotated_copy_marks_the_bad_cell(run) -> None:
+    _, out, written = run
+    path = folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_LI)
+    assert path in written
+    ws = openpyxl.load_workbook(path)[vocab.SHEET_INDIVIDUAL]
+    cell = ws["E5"]
+    assert cell.value == rf.BAD_LIKELIHOOD and cell.data_type == "s"
+    assert cell.fill.fgColor.rgb.endswith(FILL_REJECT)
+    assert cell.comment.author == COMMENT_AUTHOR
+    assert "发生几率「=高」不在可选范围内" in cell.comment.text
+    assert "请从下拉列表中选择" in cell.comment.text
+    # a 提示 is yellow; an unmarked cell is untouched
+    assert ws["I7"].fill.fgColor.rgb.endswith(FILL_NOTE)
+    assert ws["E4"].comment is None and ws["E4"].fill.fgColor.rgb != "00" + FILL_REJECT
+    # a problem named on another sheet goes to that sheet
+    pledge = openpyxl.load_workbook(path)[vocab.SHEET_PLEDGE]
+    assert "承诺事项" in pledge["A1"].comment.text
+
+
+def test_file_level_problem_goes_on_a1_of_the_main_sheet(run) -> None:
+    _, out, _ = run
+    path = folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG_OLD)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == vocab.SHEET_INDIVIDUAL
+    assert "已被替代" in wb[vocab.SHEET_INDIVIDUAL]["A1"].comment.text
+
+
+def test_files_without_problems_get_no_copy(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    result.issues = result.issues[result.issues["file"] != rf.FILE_WANG].reset_index(drop=True)
+    write_feedback.write_feedback(result, tmp_path / "out")
+    assert not (folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rf.FILE_WANG)).exists()
+
+
+def test_formula_like_text_stays_text_in_the_copy(run) -> None:
+    _, out, _ = run
+    path = folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG)
+    ws = openpyxl.load_workbook(path)[vocab.SHEET_INDIVIDUAL]
+    assert ws["D4"].value == rf.TEXT_FORMULA and ws["D4"].data_type == "s"
+    assert ws["H4"].value == rf.TEXT_MINUS and ws["H4"].data_type == "s"
+
+
+def test_merged_cell_comment_goes_to_top_left_and_notes_on_one_cell_join(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    add_issues(
+        result,
+        frames.issue(
+            "bad_date",
+            file=rf.FILE_ZHANG,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="K2",  # inside the merged J2:K2 date value
+            field_key="date",
+            value="三月",
+            section=rf.SECTION_OFFICE,
+            name="张三",
+        ),
+        frames.issue(
+            "missing_value",
+            file=rf.FILE_ZHANG,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="J2",
+            field_key="date",
+            section=rf.SECTION_OFFICE,
+            name="张三",
+        ),
+    )
+    write_feedback.write_feedback(result, tmp_path / "out")
+    path = folder_of(tmp_path / "out", rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG)
+    ws = openpyxl.load_workbook(path)[vocab.SHEET_INDIVIDUAL]
+    assert ws["K2"].comment is None
+    text = ws["J2"].comment.text
+    assert "「三月」不是可识别的日期" in text and "「填表日期」没有填写" in text
+    assert ws["J2"].fill.fgColor.rgb.endswith(FILL_REJECT)
+
+
+def test_originals_are_never_modified(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    before = hash_tree(result.inbox)
+    write_feedback.write_feedback(result, tmp_path / "out")
+    write_feedback.write_feedback(result, tmp_path / "out")
+    assert hash_tree(result.inbox) == before
+
+
+def test_csv_original_gets_an_annotated_xlsx(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    rel = "办公室/周六.csv"
+    rows = [
+        ["科室", "办公室", "姓名", "周六"],
+        ["序号", "职权事项（工作环节）", "风险类别", "风险点描述", "发生几率"],
+        ["1", "档案管理", "岗位职责风险", "=cmd|' /C calc'!A0", "很可能"],
+    ]
+    path = result.inbox / rel
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="周六")
+    add_issues(
+        result,
+        frames.issue(
+            "bad_enum",
+            file=rel,
+            sheet="周六",
+            cell="E3",
+            field_key="likelihood",
+            value="很可能",
+            section=rf.SECTION_OFFICE,
+            name="周六",
+            allowed=vocab.allowed_text(vocab.LIKELIHOODS),
+        ),
+    )
+    written = write_feedback.write_feedback(result, tmp_path / "out")
+    copy = folder_of(tmp_path / "out", rf.SECTION_OFFICE) / copy_name(rel)
+    assert copy in written
+    ws = openpyxl.load_workbook(copy).worksheets[0]
+    assert ws["B1"].value == "办公室" and ws["D2"].value == "风险点描述"
+    assert ws["E3"].value == "很可能" and "很可能" in ws["E3"].comment.text
+    assert ws["E3"].fill.fgColor.rgb.endswith(FILL_REJECT)
+    assert ws["D3"].value == rows[2][3] and ws["D3"].data_type == "s"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_legacy_original_gets_an_annotated_xlsx(tmp_path: Path, ext: str) -> None:
+    result = make_result(tmp_path)
+    source = result.inbox / rf.FILE_WANG
+    convert = tmp_path / "convert"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", ext, "--outdir", str(convert), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+    rel = f"财务审计科/王五旧格式.{ext}"
+    shutil.copy(convert / f"{source.stem}.{ext}", result.inbox / rel)
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_FINANCE, name="王五")
+    add_issues(
+        result,
+        frames.issue(
+            "legacy_format",
+            file=rel,
+            section=rf.SECTION_FINANCE,
+            name="王五",
+            detail=ext,
+        ),
+        frames.issue(
+            "missing_value",
+            file=rel,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="C2",  # inside the merged section value B2:C2
+            field_key="section",
+            section=rf.SECTION_FINANCE,
+            name="王五",
+        ),
+    )
+    write_feedback.write_feedback(result, tmp_path / "out")
+    copy = folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rel)
+    wb = openpyxl.load_workbook(copy)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    assert ws["D4"].value == "-未按规定审核支付凭证" and ws["D4"].data_type == "s"
+    assert ws["B2"].value == rf.SECTION_FINANCE
+    assert "没有填写" in ws["B2"].comment.text  # the merge survived: top-left got it
+    assert f"{ext} 格式" in ws["A1"].comment.text
+
+
+def test_unopenable_files_get_no_copy_but_are_listed(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    rel = "办公室/坏文件.xlsx"
+    (result.inbox / rel).write_bytes(b"PK\x03\x04 this is not a workbook")
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="周六")
+    add_issues(
+        result,
+        frames.issue(
+            "missing_value",
+            file=rel,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="B4",
+            field_key="step",
+            section=rf.SECTION_OFFICE,
+            name="周六",
+        ),
+    )
+    written = write_feedback.write_feedback(result, tmp_path / "out")
+    folder = folder_of(tmp_path / "out", rf.SECTION_OFFICE)
+    assert not (folder / copy_name(rel)).exists()
+    assert (folder / copy_name(rf.FILE_LI)) in written  # the others still get theirs
+    sheet = sheet_frame(workbook_of(tmp_path / "out", rf.SECTION_OFFICE), "异常清单")
+    assert rel in set(sheet["文件"])
+
+
+# --------------------------------------------------------------------------------------
+# what has no section
+# --------------------------------------------------------------------------------------
+def test_files_without_a_roster_section_go_to_the_unknown_folder(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    # a form of someone not in the roster who wrote a real section into it
+    stranger = "办公室/陌生人.xlsx"
+    shutil.copy(result.inbox / rf.FILE_LI, result.inbox / stranger)
+    add_file(
+        result,
+        stranger,
+        kind=vocab.INDIVIDUAL,
+        status=frames.FILE_STATUS_REJECTED,
+        reason="not_in_roster",
+        section=rf.SECTION_OFFICE,
+        name="陌生人",
+        sheet=vocab.SHEET_INDIVIDUAL,
+    )
+    add_issues(
+        result,
+        frames.issue(
+            "not_in_roster",
+            file=stranger,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="E2",
+            section=rf.SECTION_OFFICE,
+            name="陌生人",
+            detail="办公室 陌生人",
+        ),
+    )
+    out = tmp_path / "out"
+    written = write_feedback.write_feedback(result, out)
+    unknown = feedback_root(out) / UNKNOWN_SECTION_DIR
+    book = unknown / vocab.FEEDBACK_FILE_TEMPLATE.format(section=UNKNOWN_SECTION_DIR)
+    assert book in written
+    sheet = sheet_frame(book, vocab.ARCHIVE_SHEET_ISSUES)
+    assert {rf.FILE_STRAY, stranger} <= set(sheet["文件"])
+    assert sheet["问题"].str.contains("不是 Excel").any()
+    # the openable one gets a copy; the text file does not
+    copy = unknown / copy_name(stranger)
+    assert copy in written
+    assert "不在组织名册中" in openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]["E2"].comment.text
+    assert sorted(p.name for p in unknown.iterdir()) == sorted([book.name, copy.name])
+    # and the section it claims never sees it
+    for path in folder_of(out, rf.SECTION_OFFICE).rglob("*.xlsx"):
+        assert not any("陌生人" in t for t in all_text(path)), path.name
+
+
+@pytest.mark.parametrize("evil", ["../x", "..", "/etc/x", "a\\..\\..\\b", "CON:"])
+def test_malicious_section_name_stays_inside_the_feedback_folder(tmp_path: Path, evil: str) -> None:
+    result = make_result(tmp_path)
+    extra = pd.DataFrame([{"section": evil, "head": "", "vice_chair": "", "excel_row": 9}])
+    result.roster.sections = pd.concat([result.roster.sections, extra], ignore_index=True)
+    add_issues(result, rf._completeness_issue("no_unit_form", evil, ""))
+    out = tmp_path / "work" / "out"
+    written = write_feedback.write_feedback(result, out)
+    root = feedback_root(out).resolve()
+    assert all(p.resolve().is_relative_to(root) for p in written)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.xlsx")) == sorted(
+        [p.relative_to(tmp_path).as_posix() for p in written]
+        + [p.relative_to(tmp_path).as_posix() for p in result.inbox.rglob("*.xlsx")]
+    )
+    folders = [p for p in feedback_root(out).iterdir()]
+    assert len(folders) == len(set(folders)) == len(rf.SECTIONS) + 3  # +领导班子, evil, unknown
+
+
+def test_two_sections_with_the_same_safe_name_get_two_folders(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    twin = "财务_审计科"  # safe_filename('财务/审计科') gives the same text
+    extra = pd.DataFrame([{"section": twin, "head": "", "vice_chair": "", "excel_row": 9}])
+    result.roster.sections = pd.concat([result.roster.sections, extra], ignore_index=True)
+    write_feedback.write_feedback(result, tmp_path / "out")
+    books = sorted(feedback_root(tmp_path / "out").glob(f"{twin}*/*_反馈.xlsx"))
+    assert len(books) == 2
+    shown = [set(sheet_frame(book, FEEDBACK_SHEET_POINTS)["科室"].dropna()) for book in books]
+    assert sorted(shown, key=len) == [set(), {rf.SECTION_FINANCE}]
+
+
+# --------------------------------------------------------------------------------------
+# repeat runs
+# --------------------------------------------------------------------------------------
+def test_second_run_removes_stale_copies(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    out = tmp_path / "out"
+    write_feedback.write_feedback(result, out)
+    stale = folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_LI)
+    assert stale.exists()
+    (feedback_root(out) / "旧科室").mkdir()
+    (out / "keep.txt").write_text("not ours", encoding="utf-8")
+    # 李四 fixed the file: no issue names it any more
+    result.issues = result.issues[result.issues["file"] != rf.FILE_LI].reset_index(drop=True)
+    written = write_feedback.write_feedback(result, out)
+    assert not stale.exists()
+    assert not (feedback_root(out) / "旧科室").exists()
+    assert (out / "keep.txt").exists()
+    on_disk = sorted(p for p in feedback_root(out).rglob("*") if p.is_file())
+    assert on_disk == written
+
+
+def test_same_result_gives_same_cells(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    first = write_feedback.write_feedback(result, tmp_path / "a")
+    shuffled = make_result(tmp_path)
+    shuffled.issues = shuffled.issues.iloc[::-1].reset_index(drop=True)
+    shuffled.points = shuffled.points.iloc[::-1].reset_index(drop=True)
+    second = write_feedback.write_feedback(shuffled, tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in first] == [
+        p.relative_to(tmp_path / "b") for p in second
+    ]
+    for a, b in zip(first, second, strict=True):
+        assert all_text(a) == all_text(b), a.name
+
+
+def test_parallel_copies_match_serial_ones(tmp_path: Path, monkeypatch) -> None:
+    result = make_result(tmp_path)
+    serial = write_feedback.write_feedback(result, tmp_path / "serial")
+    monkeypatch.setattr(write_feedback, "PARALLEL_MIN_COPIES", 1)
+    monkeypatch.setattr(write_feedback.os, "cpu_count", lambda: 2)
+    parallel = write_feedback.write_feedback(result, tmp_path / "parallel")
+    assert len(serial) == len(parallel)
+    for a, b in zip(serial, parallel, strict=True):
+        assert all_text(a) == all_text(b), a.name
