@@ -498,7 +498,16 @@ def machine_info() -> dict[str, Any]:
         "openpyxl": version("openpyxl"),
         "pandera": version("pandera"),
         "platform": platform.platform(),
+        "load_before": _load_average(),
     }
+
+
+def _load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine skews every figure."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "-"
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -573,10 +582,16 @@ def markdown_section(info: dict[str, Any], results: list[dict[str, Any]]) -> str
         "| N | files timed | rows | read_excel ms/file | naive frame ms/file "
         "| validate s (sample) | total ms/file | method |"
     )
+    load = (
+        f"- Load average (1/5/15 min) before: {info['load_before']}; after: "
+        f"{info.get('load_after', '-')} (on {info['nproc']} cores: anything above "
+        f"{info['nproc']} means other work competed with the bench)."
+    )
     lines = [
         f"## Run of {info['date']}",
         "",
         machine,
+        load,
         data,
         fast,
         baseline,
@@ -697,6 +712,7 @@ def run_bench(sizes: list[int], data: Path, report: Path, baseline_sample: int) 
     smallest = results[0]["per_file_ms"] if results else None
     for r in results:
         r["relative_per_file"] = _ratio(r["per_file_ms"], smallest)
+    info["load_after"] = _load_average()
     print()
     print_table(results)
     section = markdown_section(info, results)

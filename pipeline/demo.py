@@ -444,9 +444,16 @@ def _more_severe(a: str, b: str | None) -> str:
 
 
 def _risk_rows(
-    rng: random.Random, kind: str, bank_key: str, n: int, post_types: list[str], posts: list[str]
+    rng: random.Random,
+    kind: str,
+    bank_key: str,
+    n: int,
+    post_types: list[tuple[str, ...]],
+    posts: list[str],
 ) -> list[dict[str, Any]]:
-    """n plausible risk points; also records the level the default rules give (``_level``)."""
+    """n plausible risk points; also records the level the default rules give (``_level``).
+
+    ``posts[i]`` has the 岗位类别 ``post_types[i]``; a unit form names 1-3 of them in 涉及岗位."""
     own = SECTION_BANKS[bank_key]
     pool = own + rng.sample(COMMON_BANK, k=min(len(COMMON_BANK), max(3, n - len(own) + 3)))
     chosen = rng.sample(pool, k=min(n, len(pool)))
@@ -456,14 +463,15 @@ def _risk_rows(
         harm = rng.choices(vocab.HARMS, weights=(2, 5, 4))[0]
         matrix_level = MATRIX[harm][likelihood]
         involved = ""
-        floor_types = post_types
         if kind == vocab.UNIT:
             k = min(len(posts), rng.choice((1, 1, 2, 2, 3)))
             picked = rng.sample(range(len(posts)), k=k)
             involved = "、".join(posts[p] for p in sorted(picked))
             floor_types = [post_types[p] for p in sorted(picked)]
+        else:
+            floor_types = post_types
         level = matrix_level
-        for ptype in floor_types:
+        for ptype in (t for types in floor_types for t in types):
             level = _more_severe(level, FLOORS.get(ptype))
         roll = rng.random()
         if roll < 0.65:
@@ -990,7 +998,23 @@ def write_demo(
     year: int = DEFAULT_YEAR,
 ) -> dict[str, Any]:
     """Write ``out/config/roster.xlsx``, ``out/inbox/…`` and ``out/manifest.json``; return the
-    manifest (ground truth: every file, every injected fault and its cell, summary counts)."""
+    manifest, the ground truth a run is checked against:
+
+    - ``files``: one entry per file under inbox: ``file`` (relative, '/'), ``kind``
+      ('individual' | 'unit' | None for a stray file), ``section``, ``name``, ``date``, ``late``,
+      ``rows`` (data rows the reader should find; 0 when unreadable), ``clean_rows`` (rows
+      that should be accepted), ``level_differs`` (clean rows whose 自评等级 differs from the
+      level the default settings give; the run notes once per merged point), ``anomaly``
+      (the injected kind or None), ``pledge`` ('ok' | 'empty' | 'missing'), and
+      ``superseded`` / ``superseded_by`` for the resubmission.
+    - ``errors``: every issue the run must report: ``file``, ``sheet``, ``cell`` (A1, '' for
+      the whole file), ``code`` (vocab.MESSAGES), ``action`` (退回 | 提示), ``excel_row``
+      (int or None), plus ``field``/``value``/``range``/``detail`` where they apply. Each
+      form has at most one. Silent variants (synonym headers, moved header block, combined
+      防控措施, formula-like text, folded values) are only in ``files[].anomaly``.
+    - ``not_submitted``, ``no_unit_form``, ``summary`` (counts; ``rows_total`` counts
+      non-superseded files, as the run's summary.json does).
+    """
     out = Path(out)
     rng = random.Random(seed)
     body = build_body(rng, people, sections)
@@ -998,11 +1022,13 @@ def write_demo(
     roster_names = {p["name"] for p in persons}
     section_names = {s["section"] for s in sec_rows}
     kind_of = {s["section"]: s["kind"] for s in sec_rows}
-    posts_of: dict[str, list[tuple[str, str]]] = {}
+    # section -> post -> every 岗位类别 the roster gives that post (a unit-form point's floor
+    # is the most severe among them, as grade.py does)
+    posts_of: dict[str, dict[str, list[str]]] = {}
     for p in persons:
-        pair = (p["post"], p["post_type"])
-        if pair not in posts_of.setdefault(p["section"], []):
-            posts_of[p["section"]].append(pair)
+        types = posts_of.setdefault(p["section"], {}).setdefault(p["post"], [])
+        if p["post_type"] not in types:
+            types.append(p["post_type"])
 
     # who submits
     n_missing = round(0.03 * people) if people >= 10 else 0
@@ -1026,7 +1052,7 @@ def write_demo(
             vocab.INDIVIDUAL,
             kind_of[p["section"]],
             rng.choice((6, 7, 8, 8, 9, 10)),
-            [p["post_type"]],
+            [(p["post_type"],)],
             [p["post"]],
         )
         n_items = rng.randint(3, 6)
@@ -1055,14 +1081,14 @@ def write_demo(
             continue
         late = j in late_units
         d = _form_date(rng, year, late, unit=True)
-        posts = posts_of.get(s["section"], [])
+        posts = posts_of.get(s["section"], {})
         rows = _risk_rows(
             rng,
             vocab.UNIT,
             s["kind"],
             rng.choice((8, 9, 10, 10, 11, 12)),
-            [t for _, t in posts],
-            [q for q, _ in posts],
+            [tuple(t) for t in posts.values()],
+            list(posts),
         )
         forms.append(
             {
@@ -1333,7 +1359,6 @@ def _manifest(
     errors = sorted(errors, key=lambda e: (e["file"], e["excel_row"] or 0, e["cell"], e["code"]))
     persons = body["people"]
     live = [f for f in files if "superseded_by" not in f]
-    forms_only = [f for f in forms]
     by_code: dict[str, int] = {}
     for e in errors:
         by_code[e["code"]] = by_code.get(e["code"], 0) + 1
@@ -1341,7 +1366,7 @@ def _manifest(
         "files_total": len(files),
         "individual_forms": sum(1 for f in forms if f["kind"] == vocab.INDIVIDUAL),
         "unit_forms": sum(1 for f in forms if f["kind"] == vocab.UNIT),
-        "forms_with_anomaly": sum(1 for f in forms_only if f.get("anomaly")),
+        "forms_with_anomaly": sum(1 for f in forms if f.get("anomaly")),
         "superseded": len(superseded),
         "extras": len(extras),
         "rows_total": sum(f["rows"] for f in live),

@@ -36,7 +36,7 @@ from pipeline.discover import OLE_MAGIC, ZIP_MAGIC
 
 MB = 1024 * 1024
 IN_PROCESS_MAX_FILES = 50  # below this, files that pass the pre-scan are parsed in-process
-MAX_CHUNK = 64  # files per worker task
+MAX_CHUNK = 32  # files per worker task
 XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
 SCAN_BLOCK = 1 * MB
 HEADER_SCAN_ROWS = 60  # the table header must start within these rows
@@ -187,7 +187,7 @@ class Opened:
 
     fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'csv'
     marker: str | None = None  # form kind from the template marker
-    sheet_xml: dict[str, str] = field(default_factory=dict)  # sheet name -> part name
+    sheet_xml: dict[str, str] = field(default_factory=dict)  # worksheet part -> sheet name
 
 
 class _Zip:
@@ -386,8 +386,10 @@ def _check_member(z: _Zip, name: str, is_xml: bool, limits: Limits) -> None:
             raise Refused("zip_bomb", detail=f"{name} > {declared / MB:.1f} MB")
 
 
-def prescan(path: str, limits: Limits) -> Opened:
-    """Check a file before parsing; raise Refused with the reason when it must not be parsed."""
+def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
+    """Check a file before parsing; raise Refused with the reason when it must not be parsed.
+
+    ``thorough=False`` is for worker processes, whose memory limit catches what it skips."""
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -412,17 +414,25 @@ def prescan(path: str, limits: Limits) -> Opened:
         rels = z.read(rels_name, 4 * MB).decode("utf-8", "replace") if rels_name in names else ""
         parts = _sheet_parts(workbook, rels)
         for name in names:
-            # every XML part, not only the sheets the relationships name: a parser that
-            # resolves parts differently must not meet an unscanned sheet
-            if name.endswith(".xml"):
+            # thorough (parsing in this process): every XML part is scanned as if it were a
+            # sheet and every part fully inflated, so nothing unchecked reaches the parser;
+            # in a worker the memory limit backs up a lighter scan
+            if name in parts or name.startswith("xl/worksheets/"):
                 _scan_sheet_extent(z, name, parts.get(name, ""), limits)
-            else:
+            elif thorough and name.endswith(".xml"):
+                _scan_sheet_extent(z, name, "", limits)
+            elif thorough:
                 _check_member(z, name, name in xml_parts, limits)
+            elif name in xml_parts:
+                _check_entities(z.read(name, XML_HEAD_BYTES))
         custom_name = "docProps/custom.xml"
         custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
         return Opened("xlsx", marker=_marker(workbook, custom), sheet_xml=parts)
     for name in names:
-        _check_member(z, name, name in xml_parts, limits)
+        if thorough:
+            _check_member(z, name, name in xml_parts, limits)
+        elif name in xml_parts:
+            _check_entities(z.read(name, XML_HEAD_BYTES))
     if "xl/workbook.bin" in names:
         return Opened("xlsb")
     if "content.xml" in names:
@@ -644,9 +654,14 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                     continue
                 raw: object = None
                 where = a1(r, c)
+                blank = None  # the first cell right of the label: where an empty value goes
                 for cc in range(c + 1, len(row)):
                     v = row[cc]
-                    if cell_text(v) is None or v == value:
+                    if v == value:  # the label's own merged range
+                        continue
+                    if blank is None:
+                        blank = cc
+                    if cell_text(v) is None:
                         continue
                     if vocab.HEADER_LOOKUP.get(_label_fold(v)) or _split_pair(
                         v if type(v) is str else ""
@@ -654,6 +669,8 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                         break  # the next label: this one has no value
                     raw, where = v, a1(r, cc)
                     break
+                if raw is None:
+                    where = a1(r, blank if blank is not None else c + 1)
                 found[key] = (raw, where)
             elif any(colon in value for colon in _COLONS):
                 for key2, text in _split_pair(value):
@@ -907,10 +924,10 @@ def _crashed(rel: str, detail: str) -> dict[str, Any]:
 
 
 def read_one(path: str, rel: str, limits: Limits, opened: Opened | None = None) -> dict[str, Any]:
-    """Pre-scan and parse one file; never raises for a bad file."""
+    """Pre-scan (unless done) and parse one file in a worker; never raises for a bad file."""
     try:
         if opened is None:
-            opened = prescan(path, limits)
+            opened = prescan(path, limits, thorough=False)
         return parse(path, rel, opened, limits)
     except Refused as exc:
         return _rejected(rel, exc)

@@ -8,6 +8,7 @@ long) and ``write_string``: text that looks like a formula stays text.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import zipfile
@@ -68,7 +69,10 @@ MATRIX_TITLE = "（一）风险等级评定矩阵：行为危害程度，列为�
 MATRIX_CORNER = "危害程度＼发生几率"
 FLOORS_TITLE = "（二）岗位类别等级下限：风险点等级不低于其岗位类别的下限"
 FLOORS_HEADER = ("岗位类别", "等级下限")
-SUPERVISION_TITLE = "（三）监管责任与处置方式（本人或上级不能由下级监管，依次上移：科室负责人→分管副主席→主席→上级监督机构）"
+SUPERVISION_TITLE = (
+    "（三）监管责任与处置方式（监管人是本人或职级不高于本人时，依次上移："
+    "科室负责人→分管副主席→主席→上级监督机构）"
+)
 SUPERVISION_HEADER = ("评定等级", "直接管理", "负责领导", "处置方式")
 DEADLINES_TITLE = "（四）各阶段截止日期"
 DEADLINES_HEADER = ("阶段", "截止日期")
@@ -199,8 +203,7 @@ class _Formats:
         self.label = wb.add_format(
             {**cell, "bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"}
         )
-        self.text = wb.add_format({**cell, "text_wrap": True})
-        self.wrap = self.text
+        self.text = wb.add_format({**cell, "text_wrap": True})  # every text cell wraps
         self.center = wb.add_format({**cell, "align": "center", "text_wrap": True})
         self.number = wb.add_format({**cell, "align": "right", "num_format": "0"})
         self.total = wb.add_format({**cell, "bold": True, "num_format": "0"})
@@ -236,7 +239,6 @@ class _Formats:
             ),
             "number": wb.add_format({**cell, "bg_color": REJECT_FILL, "num_format": "0"}),
         }
-        self.reject["wrap"] = self.reject["text"]
         self.warn = {
             "text": wb.add_format({**cell, "bg_color": WARN_FILL, "text_wrap": True}),
             "center": wb.add_format(
@@ -244,25 +246,26 @@ class _Formats:
             ),
             "number": wb.add_format({**cell, "bg_color": WARN_FILL, "num_format": "0"}),
         }
-        self.warn["wrap"] = self.warn["text"]
 
     def kind(self, kind: str) -> Any:
-        return {"text": self.text, "wrap": self.wrap, "center": self.center, "number": self.number}[
-            kind
-        ]
+        return {"text": self.text, "center": self.center, "number": self.number}[kind]
 
 
 @dataclass(frozen=True)
 class _Column:
     key: str
     header: str
-    kind: str = "text"  # text | wrap | center | number | level
+    kind: str = "text"  # text | center | number | level (all text wraps)
     max_width: int = SHORT_WIDTH
 
 
 # --------------------------------------------------------------------------------------
 # Vectorised cell preparation
 # --------------------------------------------------------------------------------------
+# Also impossible in XML (and in UTF-8, for lone surrogates): dropped like control characters.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def _texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 
@@ -279,13 +282,22 @@ def _texts(series: pd.Series) -> list[str | None]:
     joined = "\n".join(present)
     if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
         values = [xlsx.ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in values]
+    if _NOT_XML.search(joined):
+        values = [_NOT_XML.sub("", v) if v else v for v in values]
     if present and max(map(len, present)) > xlsx.MAX_CELL_CHARS:
         values = [xlsx.cell_text(v) if v else v for v in values]
     return [v or None for v in values]
 
 
 def _numbers(series: pd.Series) -> list[object]:
-    return [xlsx.output_value(v) for v in series.tolist()]
+    out: list[object] = []
+    for v in (xlsx.output_value(v) for v in series.tolist()):
+        if isinstance(v, float):
+            # counts read from a float column (NaN elsewhere) are still whole numbers;
+            # infinities have no cell form
+            v = int(v) if v.is_integer() else (v if math.isfinite(v) else None)
+        out.append(v)
+    return out
 
 
 def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
@@ -365,7 +377,8 @@ def _row_heights(
     for col, column_values, width in zip(columns, values, widths, strict=True):
         if col.kind != "number" and n:
             lines = np.maximum(lines, _line_counts(column_values, width))
-    return np.minimum(lines * LINE_HEIGHT + 3, MAX_ROW_HEIGHT)
+    heights = np.where(lines > 1, lines * LINE_HEIGHT + 5, DEFAULT_ROW_HEIGHT)
+    return np.minimum(heights, MAX_ROW_HEIGHT)
 
 
 def _write_table(
@@ -410,7 +423,8 @@ def _write_table(
             _Rows(
                 sheet_number=ws.index + 1,
                 header_row=first_row,
-                values=[_xml_column(v) for v in values],
+                values=[list(v) for v in values],
+                escape=[_needs_escape(v) for v in values],
                 styles=styles,
                 heights=_row_heights(columns, values, widths).tolist(),
             )
@@ -435,6 +449,7 @@ class _Rows:
     values: list[list[object]]  # per column: str | number | None
     styles: list[int | list[int]]  # per column: one xf index, or one per record
     heights: list[float]
+    escape: list[bool]  # per column: holds & < > or _x that XML needs escaped
 
     @property
     def n_rows(self) -> int:
@@ -456,22 +471,18 @@ def _xml_text(text: str) -> str:
     return text
 
 
-def _xml_column(values: Sequence[object]) -> list[object]:
-    """Text values -> their escaped ``<t>`` elements; numbers and None stay as they are."""
-    texts = [v for v in values if v.__class__ is str]
-    joined = "\n".join(texts)
-    escape = any(mark in joined for mark in ("&", "<", ">", "_x"))
-    out: list[object] = []
-    for v in values:
-        if v.__class__ is str:
-            text = _xml_text(v) if escape else v
-            if text[0].isspace() or text[-1].isspace():
-                out.append(f'<t xml:space="preserve">{text}</t>')
-            else:
-                out.append(f"<t>{text}</t>")
-        else:
-            out.append(v)
-    return out
+def _needs_escape(values: Sequence[object]) -> bool:
+    joined = "\n".join(v for v in values if v.__class__ is str)
+    return any(mark in joined for mark in ("&", "<", ">", "_x"))
+
+
+def _xml_element(text: str, escape: bool) -> str:
+    """The ``<t>`` element of an inline string."""
+    if escape:
+        text = _xml_text(text)
+    if text[0].isspace() or text[-1].isspace():
+        return f'<t xml:space="preserve">{text}</t>'
+    return f"<t>{text}</t>"
 
 
 def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
@@ -482,11 +493,9 @@ def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
     openers = []
     for number, height in zip(numbers, rows.heights[start:stop], strict=True):
         if height > DEFAULT_ROW_HEIGHT:
-            openers.append(
-                f'<row r="{number}" spans="1:{n_cols}" ht="{height:g}" customHeight="1">'
-            )
+            openers.append(f'<row r="{number}" ht="{height:g}" customHeight="1">')
         else:
-            openers.append(f'<row r="{number}" spans="1:{n_cols}">')
+            openers.append(f'<row r="{number}">')
     cells = []
     for c in range(n_cols):
         letter = _col_letter(c)
@@ -494,11 +503,13 @@ def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
         col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
         frag = []
         append = frag.append
+        escape = rows.escape[c]
         for number, s, v in zip(numbers, col_styles, rows.values[c][start:stop], strict=True):
             if v is None:
                 append(f'<c r="{letter}{number}" s="{s}"/>')
             elif v.__class__ is str:
-                append(f'<c r="{letter}{number}" s="{s}" t="inlineStr"><is>{v}</is></c>')
+                t = _xml_element(v, escape)
+                append(f'<c r="{letter}{number}" s="{s}" t="inlineStr"><is>{t}</is></c>')
             else:
                 append(f'<c r="{letter}{number}" s="{s}"><v>{v!r}</v></c>')
         cells.append(frag)
@@ -524,8 +535,10 @@ def _splice(base: Path, final: Path, pending: list[_Rows]) -> None:
                 dst.writestr(info, data)
                 continue
             xml = data.decode("utf-8")
-            marker = f'<row r="{rows.header_row + 1}" '
-            at = xml.index("</row>", xml.index(marker)) + len("</row>")
+            header = re.search(f'<row r="{rows.header_row + 1}"[ >]', xml)
+            if header is None:
+                raise RuntimeError(f"header row missing in {info.filename}")  # a bug, not input
+            at = xml.index("</row>", header.start()) + len("</row>")
             head, tail = xml[:at], xml[at:]
             last_row = rows.header_row + 1 + rows.n_rows
             match = _DIMENSION.search(head)
@@ -535,13 +548,20 @@ def _splice(base: Path, final: Path, pending: list[_Rows]) -> None:
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
-            entry._compresslevel = 1
-            with dst.open(entry, "w", force_zip64=True) as out:
+            level_attr = "compress_level" if hasattr(entry, "compress_level") else "_compresslevel"
+            setattr(entry, level_attr, 1)
+            # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
+            with dst.open(entry, "w", force_zip64=_may_be_huge(rows)) as out:
                 out.write(head.encode("utf-8"))
                 for start in range(0, rows.n_rows, CHUNK_ROWS):
                     stop = min(start + CHUNK_ROWS, rows.n_rows)
                     out.write(_rows_xml(rows, start, stop).encode("utf-8"))
                 out.write(tail.encode("utf-8"))
+
+
+def _may_be_huge(rows: _Rows) -> bool:
+    chars = sum(sum(map(len, (v for v in col if v.__class__ is str))) for col in rows.values)
+    return 3 * chars + 100 * rows.n_rows * len(rows.values) > 1_500_000_000
 
 
 def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
@@ -582,10 +602,6 @@ def _sorted_points(result: frames.RunResult) -> pd.DataFrame:
     return points.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
-def _level_series(frame: pd.DataFrame) -> list[str | None]:
-    return _texts(frame["level"]) if "level" in frame.columns else [None] * len(frame)
-
-
 def _display_names(points: pd.DataFrame) -> pd.Series:
     if "names" in points.columns:
         names = points["names"].astype("object")
@@ -615,7 +631,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     info = {
         "body": body,
         "year": str(result.year),
-        "run_time": xlsx.cell_text(result.run_time) or "",
+        "run_time": (xlsx.cell_text(result.run_time) or "").replace("T", " "),
         "source": xlsx.cell_text(getattr(settings, "source", "")) or "",
     }
     for key, label in COVER_INFO.items():
@@ -643,6 +659,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws.merge_range(row, 0, row, last_col, COVER_COUNTS_NOTE, fmt.note)
     row += 2
 
+    breaks = [row]  # each part of the cover starts a printed page
     _subtitle(ws, fmt, row, COVER_SHEETS_TITLE)
     row += 1
     ws.write_string(row, 0, COVER_SHEETS_HEADER[0], fmt.header)
@@ -653,10 +670,12 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         lines = max(1, -(-xlsx.display_width(text) // 92))  # ~92 half-width chars per line
         ws.set_row(row, 15 * lines + 3)
         ws.write_string(row, 0, sheet, fmt.label)
-        ws.merge_range(row, 1, row, last_col, text, fmt.wrap)
+        ws.merge_range(row, 1, row, last_col, text, fmt.text)
         row += 1
 
     row += 1
+    breaks.append(row)
+    ws.set_h_pagebreaks(breaks)
     _subtitle(ws, fmt, row, COVER_RULES_TITLE)
     row += 1
     if settings is not None:
@@ -756,7 +775,7 @@ CATALOGUE_KINDS = {  # (kind, max width): narrow enough that one A4 page holds t
 def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_CATALOGUE)
     columns = [
-        _Column(key, header, *CATALOGUE_KINDS[key])
+        _Column(key, header, *CATALOGUE_KINDS.get(key, ("text", SHORT_WIDTH)))
         for key, header in vocab.CATALOGUE_COLUMNS.items()
     ]
     columns.append(_Column("point_id", vocab.POINT_ID_LABEL, "center", 14))
@@ -820,11 +839,11 @@ def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_POSTS)
     kinds = {
         "section": ("text", 16),
-        "post": ("wrap", 20),
-        "names": ("wrap", 24),
+        "post": ("text", 20),
+        "names": ("text", 24),
         "post_type": ("center", 14),
         "level": ("level", 10),
-        "level_reason": ("wrap", 40),
+        "level_reason": ("text", 40),
         "n_points": ("number", 10),
     }
     columns = [
@@ -848,13 +867,13 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_MATRIX)
     kinds = {
         "section": ("text", 16),
-        "post": ("wrap", 16),
-        "name": ("wrap", 12),
-        "description": ("wrap", WRAP_WIDTH),
+        "post": ("text", 16),
+        "name": ("text", 12),
+        "description": ("text", WRAP_WIDTH),
         "level": ("level", 8),
-        "prevent": ("wrap", 32),
-        "monitor": ("wrap", 32),
-        "handle": ("wrap", 32),
+        "prevent": ("text", 32),
+        "monitor": ("text", 32),
+        "handle": ("text", 32),
         "direct": ("center", 12),
         "leader": ("center", 12),
         "measure": ("center", 10),
@@ -894,7 +913,7 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
         for key in ("n_points", *vocab.LEVELS, *vocab.CATEGORIES, "differs"):
             table[key] = 0
     if len(rows) and "accepted" in rows.columns:
-        rejected = rows[~rows["accepted"].astype(bool)]
+        rejected = rows[~rows["accepted"].fillna(True).astype(bool)]
         table["rejected"] = rejected.groupby("section").size()
     else:
         table["rejected"] = 0
@@ -945,7 +964,7 @@ def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     kinds = {
         "section": ("text", 16),
         "name": ("text", 12),
-        "post": ("wrap", 20),
+        "post": ("text", 20),
         "date": ("center", 12),
         "items": ("number", 10),
         "status": ("center", 14),
@@ -964,13 +983,13 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     kinds = {
         "section": ("text", 16),
         "name": ("text", 12),
-        "post": ("wrap", 16),
+        "post": ("text", 16),
         "form": ("center", 8),
         "status": ("center", 14),
         "date": ("center", 12),
         "deadline": ("center", 12),
-        "file": ("wrap", 36),
-        "note": ("wrap", 36),
+        "file": ("text", 36),
+        "note": ("text", 36),
     }
     flagged = {vocab.STATUS_MISSING: fmt.reject, vocab.STATUS_LATE: fmt.warn}
     _status_sheet(
@@ -1008,10 +1027,10 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     body = xlsx.cell_text(result.body_name) or ""
     kinds = {
         "section": ("text", 14),
-        "post": ("wrap", 16),
-        "description": ("wrap", 40),
+        "post": ("text", 16),
+        "description": ("text", 40),
         "level": ("level", 8),
-        "measures": ("wrap", 52),
+        "measures": ("text", 52),
         "direct": ("center", 10),
         "leader": ("center", 10),
     }
@@ -1059,13 +1078,13 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_ISSUES)
     kinds = {
         "action": ("center", 6),
-        "file": ("wrap", 30),
-        "sheet": ("wrap", 16),
+        "file": ("text", 30),
+        "sheet": ("text", 16),
         "cell": ("center", 8),
         "field": ("center", 14),
-        "value": ("wrap", 20),
-        "problem": ("wrap", 44),
-        "fix": ("wrap", 40),
+        "value": ("text", 20),
+        "problem": ("text", 44),
+        "fix": ("text", 40),
         "section": ("text", 14),
         "name": ("text", 10),
     }
@@ -1079,11 +1098,13 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
 
 
 def _major_unit(largest: int) -> int:
-    """A whole-number tick step giving at most about six ticks."""
-    step = 1
-    while largest / step > 6:
-        step *= 5 if str(step).startswith("2") else 2
-    return step
+    """A whole-number tick step (1, 2, 5, 10, 20, 50, ...) giving at most six ticks."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if largest <= 6 * step:
+                return step
+        magnitude *= 10
 
 
 def heat_counts(points: pd.DataFrame) -> dict[tuple[str, str], int]:

@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 import openpyxl
@@ -30,7 +31,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import (
     column_index_from_string,
-    coordinate_from_string,
     get_column_letter,
 )
 from openpyxl.worksheet.worksheet import Worksheet
@@ -81,7 +81,9 @@ COVER_PEOPLE_TEXT = (
     "应报送 {total} 人：未报送 {missing} 人，逾期 {late} 人，承诺书缺少或为空 {pledge} 人"
 )
 COVER_LABEL_COPIES = "批注副本"
-COVER_COPIES_TEXT = "{n} 份（文件名以「{suffix}」结尾，问题单元格已标色并加批注）"
+COVER_COPIES_TEXT = (
+    "{n} 份：有「退回」问题的文件各一份，文件名以「{suffix}」结尾，问题单元格已标色并加批注"
+)
 COVER_LABEL_NEXT = "下一步"
 COVER_NEXT_TEXT = (
     "1. 在「异常清单」中查看每个问题；标「退回」的必须修改，标「提示」的请核对。\n"
@@ -112,6 +114,10 @@ LEVEL_FILLS = {"一级": "FFC7CE", "二级": "FFEB9C", "三级": "C6EFCE"}
 HEADER_FILL = "D9E1F2"
 ACTION_FILLS = {vocab.ACTION_REJECT: FILL_REJECT, vocab.ACTION_NOTE: FILL_NOTE}
 ACTION_RANK = {vocab.ACTION_REJECT: 0, vocab.ACTION_NOTE: 1}
+# A file gets an annotated copy when one of its issues has one of these actions; the copy then
+# carries all its issues. Not 提示: most forms carry a 提示 (a self-assessed level differing
+# from the computed one), and a copy costs ~20-30 ms of openpyxl per file.
+COPY_ACTIONS = frozenset({vocab.ACTION_REJECT})
 
 # A file rejected for one of these reasons was never parsed (or is hostile): no copy.
 UNOPENABLE_REASONS = frozenset(
@@ -131,7 +137,6 @@ UNOPENABLE_REASONS = frozenset(
 )
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
-OPENPYXL_EXTS = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
 CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
 CSV_EXTS = frozenset({".csv"})
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
@@ -169,10 +174,10 @@ def write_feedback(result: frames.RunResult, out: Path) -> list[Path]:
     points_by = _split(points, "section")
     subs_by = _split(submissions, "section")
     cells = _row_cells(result.rows, issues)
-    written: list[Path] = []
+    plans = []
     tasks: list[AnnotateTask] = []
     for section in [*sections, None]:
-        sec_issues = issues_by.get(section, issues.iloc[0:0])
+        sec_issues = _sorted_issues(issues_by.get(section, issues.iloc[0:0]))
         if section is None and sec_issues.empty:
             continue
         folder = root / folders[section]
@@ -180,15 +185,26 @@ def write_feedback(result: frames.RunResult, out: Path) -> list[Path]:
         sec_files = files_by.get(section, files.iloc[0:0])
         sec_tasks = _annotate_tasks(result, sec_files, sec_issues, folder, cells)
         tasks.extend(sec_tasks)
-        # what has no section has no points or people: those always carry a roster section
-        sec_points = points_by.get(section, points.iloc[0:0]) if section else points.iloc[0:0]
-        sec_subs = subs_by.get(section, submissions.iloc[0:0]) if section else submissions.iloc[0:0]
-        workbook = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])
-        _write_workbook(
-            workbook, result, section, sec_points, sec_issues, sec_subs, sec_files, len(sec_tasks)
-        )
-        written.append(workbook)
-    written.extend(_run_tasks(tasks, result))
+        plans.append((section, folder, sec_issues, sec_files, len(sec_tasks)))
+
+    # the copies are written by worker processes while this process writes the workbooks
+    copies = _CopyWriter(tasks, result)
+    written: list[Path] = []
+    try:
+        for section, folder, sec_issues, sec_files, n_copies in plans:
+            # what has no section has no points or people: those always carry a roster section
+            sec_points = points_by.get(section, points.iloc[0:0]) if section else points.iloc[0:0]
+            sec_subs = (
+                subs_by.get(section, submissions.iloc[0:0]) if section else submissions.iloc[0:0]
+            )
+            workbook = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])
+            _write_workbook(
+                workbook, result, section, sec_points, sec_issues, sec_subs, sec_files, n_copies
+            )
+            written.append(workbook)
+        written.extend(copies.results())
+    finally:
+        copies.close()
     return sorted(written)
 
 
@@ -202,7 +218,8 @@ def _frame(frame: pd.DataFrame | None) -> pd.DataFrame:
 def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series([""] * len(frame), index=frame.index, dtype="object")
-    return frame[column].map(lambda v: "" if xlsx.is_missing(v) else str(v))
+    values = frame[column].astype("object")
+    return values.where(values.notna(), "").astype(str).astype("object")
 
 
 def _known_sections(result: frames.RunResult) -> list[str]:
@@ -272,13 +289,21 @@ def _split(frame: pd.DataFrame, column: str) -> dict[str | None, pd.DataFrame]:
     return parts
 
 
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
+
+
+def _safe_name(text: str) -> str:
+    """User text as one file or folder name: no separators or '..', short, not a device name."""
+    name = xlsx.safe_filename(text)[:MAX_NAME_CHARS].strip(" .") or xlsx.safe_filename("")
+    return "_" + name if _WINDOWS_RESERVED.match(name) else name
+
+
 def _folder_names(sections: list[str]) -> dict[str | None, str]:
     """Section -> folder name: safe (no path separators, no '..'), short and unique."""
     used: set[str] = set()
     names: dict[str | None, str] = {}
     for section in [None, *sections]:
-        base = UNKNOWN_SECTION_DIR if section is None else xlsx.safe_filename(section)
-        base = base[:MAX_NAME_CHARS].strip(" .") or xlsx.safe_filename("")
+        base = UNKNOWN_SECTION_DIR if section is None else _safe_name(section)
         name, n = base, 2
         while name.casefold() in used:
             name = f"{base}({n})"
@@ -350,7 +375,6 @@ def _write_workbook(
     files: pd.DataFrame,
     n_copies: int,
 ) -> None:
-    issues = _sorted_issues(issues)
     with xlsx.atomic_path(path) as tmp:
         wb = xlsx.new_workbook(tmp)
         fmt = _Formats(wb)
@@ -387,68 +411,59 @@ def _setup_page(ws: Any, n_rows: int, n_cols: int) -> None:
         ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
 
 
-def _xml_escape(text: pd.Series) -> pd.Series:
-    return text.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
-
-
 def _is_number(value: object) -> bool:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return False
     return math.isfinite(float(value))
 
 
-def _column_xml(values: pd.Series, refs: pd.Series, styles: pd.Series) -> pd.Series:
-    """Cells of one column as XML: text as inline strings (never formulas), numbers as numbers,
-    missing values as styled blanks."""
-    values = values.astype("object")
-    missing = values.isna()
-    head = '<c r="' + refs + '" s="' + styles + '"'
-    out = (head + "/>").astype("object")
-    present = ~missing
-    if not present.any():
-        return out
-    kept = values[present]
-    numeric = kept.map(_is_number)
-    if numeric.any():
-        nums = kept[numeric].map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)))
-        out[nums.index] = head[nums.index] + "><v>" + nums + "</v></c>"
-    texts = kept[~numeric].map(xlsx.output_value).map(str)
-    if len(texts):
-        # output_value keeps text safe (no control characters, cut at the cell limit)
-        escaped = _xml_escape(texts.astype("object"))
-        out[texts.index] = (
-            head[texts.index]
-            + ' t="inlineStr"><is><t xml:space="preserve">'
-            + escaped
-            + "</t></is></c>"
-        )
-    return out
+def _cell_xml(ref: str, style: str, value: object) -> str:
+    """One cell as worksheet XML: text as an inline string (never a formula or link), numbers
+    as numbers, missing values as a styled blank."""
+    if type(value) is not str:
+        if xlsx.is_missing(value):
+            return f'<c r="{ref}" s="{style}"/>'
+        if _is_number(value):
+            number = float(value)  # type: ignore[arg-type]
+            text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+            return f'<c r="{ref}" s="{style}"><v>{text}</v></c>'
+        value = str(xlsx.output_value(value))
+    if len(value) > xlsx.MAX_CELL_CHARS or xlsx.ILLEGAL_CHARACTERS_RE.search(value):
+        value = xlsx.cell_text(value) or ""  # no control characters, cut at the cell limit
+    text = escape(value)
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _sample_text(value: object) -> object:
+    """A value shortened for width fitting (widths are capped anyway): keeps big sheets fast."""
+    if isinstance(value, str) and len(value) > 60:
+        return "\n".join(line[:60] for line in value.split("\n"))
+    return value
 
 
 def _table(
     wb: Any, fmt: _Formats, name: str, headers: list[str], data: pd.DataFrame, fills: pd.DataFrame
 ) -> _Table:
-    """One data sheet: header row and layout by xlsxwriter, data rows built column-wise
+    """One data sheet: header row and layout by xlsxwriter, data rows built as XML directly
     (xlsxwriter's per-cell cost is too high for 80,000 risk points)."""
     ws = wb.add_worksheet(name)
-    data = data.reset_index(drop=True)
-    fills = fills.reset_index(drop=True)
+    columns = [data.iloc[:, c].astype("object").tolist() for c in range(len(headers))]
+    styles = [fills.iloc[:, c].map(fmt.style).tolist() for c in range(len(headers))]
     for c, header in enumerate(headers):
         ws.write_string(0, c, header, fmt.header)
-        sample = data.iloc[:300, c].map(xlsx.output_value)
-        ws.set_column(c, c, xlsx.fit_width(sample, header))
+        sample = [_sample_text(xlsx.output_value(v)) for v in columns[c][:100]]
+        ws.set_column(c, c, xlsx.fit_width(sample, header, maximum=32))
     _setup_page(ws, len(data), len(headers))
-    last = f"{get_column_letter(len(headers))}{len(data) + 1}"
-    if data.empty:
-        return _Table(len(wb.worksheets()), "", f"A1:{last}")
-    row_numbers = pd.Series(range(2, len(data) + 2), dtype="object").map(str)
-    xml = '<row r="' + row_numbers + '">'
-    for c in range(len(headers)):
-        refs = get_column_letter(c + 1) + row_numbers
-        styles = fills.iloc[:, c].map(fmt.style).astype("object")
-        xml = xml + _column_xml(data.iloc[:, c], refs, styles)
-    xml = xml + "</row>"
-    return _Table(len(wb.worksheets()), "".join(xml.tolist()), f"A1:{last}")
+    letters = [get_column_letter(c + 1) for c in range(len(headers))]
+    parts: list[str] = []
+    for r in range(len(data)):
+        row = r + 2
+        parts.append(f'<row r="{row}">')
+        for c, letter in enumerate(letters):
+            parts.append(_cell_xml(f"{letter}{row}", styles[c][r], columns[c][r]))
+        parts.append("</row>")
+    dimension = f"A1:{letters[-1]}{len(data) + 1}"
+    return _Table(len(wb.worksheets()), "".join(parts), dimension)
 
 
 def _insert_rows(path: Path, tables: list[_Table]) -> None:
@@ -691,30 +706,33 @@ def _annotate_tasks(
     folder: Path,
     cells: dict[int, str],
 ) -> list[AnnotateTask]:
-    """One task per openable file of this folder that has at least one issue."""
+    """One task per openable file of this folder with an issue whose action is in
+    COPY_ACTIONS (``issues`` sorted by ``_sorted_issues``: a cell's notes keep that order)."""
     if result.inbox is None or files.empty or issues.empty:
         return []
     inbox = Path(result.inbox)
     limits = getattr(result.settings, "limits", None)
     max_bytes = getattr(limits, "max_uncompressed_bytes", DEFAULT_MAX_UNCOMPRESSED)
-    by_file = {f: grp for f, grp in issues[issues["file"] != ""].groupby("file", sort=True)}
+    notes_by_file: dict[str, list[Annotation]] = {}
+    columns = [issues[c].tolist() for c in ("file", "sheet", "cell", "action", "problem", "fix")]
+    for file, sheet, cell, action, problem, fix, row_id in zip(
+        *columns, issues["row_id"].tolist(), strict=True
+    ):
+        if not file:
+            continue
+        if not cell and not xlsx.is_missing(row_id):
+            cell = cells.get(int(row_id), "")
+        notes_by_file.setdefault(file, []).append(Annotation(sheet, cell, action, problem, fix))
     used: set[str] = set()
     tasks = []
     for rec in files.sort_values("file", kind="stable").itertuples():
-        grp = by_file.get(rec.file)
-        if grp is None:
+        notes = notes_by_file.get(rec.file)
+        if not notes or not any(n.action in COPY_ACTIONS for n in notes):
             continue
         reason = "" if xlsx.is_missing(rec.reason) else str(rec.reason)
         source = inbox / rec.file
         if reason in UNOPENABLE_REASONS or not source.is_file():
             continue
-        grp = _sorted_issues(grp)
-        notes = []
-        for issue in grp.itertuples():
-            cell = issue.cell
-            if not cell and not xlsx.is_missing(issue.row_id):
-                cell = cells.get(int(issue.row_id), "")
-            notes.append(Annotation(issue.sheet, cell, issue.action, issue.problem, issue.fix))
         ext = str(rec.ext).lower() if not xlsx.is_missing(rec.ext) else source.suffix.lower()
         sheet = "" if xlsx.is_missing(rec.sheet) else str(rec.sheet)
         if not sheet and not xlsx.is_missing(getattr(rec, "kind", None)):
@@ -739,11 +757,11 @@ def _copy_name(file: str, used: set[str]) -> str:
     rel = Path(file)
     stems = [rel.stem, "_".join([*rel.parent.parts, rel.stem]), rel.name]
     for stem in stems:
-        name = xlsx.safe_filename(stem)[:MAX_NAME_CHARS] + vocab.ANNOTATED_SUFFIX + ".xlsx"
+        name = _safe_name(stem) + vocab.ANNOTATED_SUFFIX + ".xlsx"
         if name.casefold() not in used:
             used.add(name.casefold())
             return name
-    base, n = xlsx.safe_filename(rel.stem)[:MAX_NAME_CHARS], 2
+    base, n = _safe_name(rel.stem), 2
     while True:
         name = f"{base}({n}){vocab.ANNOTATED_SUFFIX}.xlsx"
         if name.casefold() not in used:
@@ -752,18 +770,66 @@ def _copy_name(file: str, used: set[str]) -> str:
         n += 1
 
 
-def _run_tasks(tasks: list[AnnotateTask], result: frames.RunResult) -> list[Path]:
-    if not tasks:
-        return []
-    limits = getattr(result.settings, "limits", None)
-    workers = getattr(limits, "workers", 0) or os.cpu_count() or 1
-    workers = min(workers, len(tasks))
-    if workers > 1 and len(tasks) >= PARALLEL_MIN_COPIES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(annotate_copy, tasks, chunksize=8))
-    else:
-        done = [annotate_copy(task) for task in tasks]
-    return [Path(t) for t in done if t]
+class _CopyWriter:
+    """Writes the annotated copies: in worker processes (started at once, so they work while
+    the caller writes the workbooks) when there are many, else on ``results()``."""
+
+    def __init__(self, tasks: list[AnnotateTask], result: frames.RunResult) -> None:
+        self.tasks = tasks
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
+        limits = getattr(result.settings, "limits", None)
+        workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, len(tasks))
+        if workers > 1 and len(tasks) >= PARALLEL_MIN_COPIES:
+            import multiprocessing as mp
+
+            context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+            memory = getattr(limits, "worker_memory_bytes", 0)
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(memory,),
+            )
+            self.futures = [self.pool.submit(annotate_copy, task) for task in tasks]
+
+    def results(self) -> list[Path]:
+        if self.pool is None:
+            return [Path(t) for t in map(annotate_copy, self.tasks) if t]
+        written = []
+        for task, future in zip(self.tasks, self.futures, strict=True):
+            try:
+                target = future.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of this file
+                log.warning("no annotated copy of %s: %s", task.source, exc)
+                continue
+            if target:
+                written.append(Path(target))
+        return written
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _init_worker(memory_bytes: int) -> None:
+    """Cap a worker's address space (what it has now plus the budget): a hostile file that
+    slipped past the reader's checks then costs one copy, not the machine."""
+    if not memory_bytes:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):  # not Linux: the size checks still apply
+        return
 
 
 def annotate_copy(task: AnnotateTask) -> str | None:
@@ -784,18 +850,20 @@ def annotate_copy(task: AnnotateTask) -> str | None:
 
 
 def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    """The workbook to annotate: the original itself (.xlsx/.xlsm, via openpyxl) or a new one
+    holding the original's values at the same cells (.xls/.ods/.xlsb/.csv)."""
     if task.ext in CSV_EXTS:
         return _from_csv(data, task)
-    if zipfile.is_zipfile(io.BytesIO(data)) and task.ext not in (".ods",):
+    is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if is_zip:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if sum(i.file_size for i in zf.infolist()) > task.max_uncompressed:
                 return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unsupported extensions are dropped, fine here
-            return openpyxl.load_workbook(io.BytesIO(data), keep_links=False, rich_text=True)
-    if task.ext in CALAMINE_EXTS or task.ext in OPENPYXL_EXTS:
-        return _from_calamine(data, task)
-    return None
+    if task.ext in CALAMINE_EXTS or not is_zip:
+        return _from_calamine(data, task)  # calamine tells the format from the content
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unsupported extensions are dropped, fine here
+        return openpyxl.load_workbook(io.BytesIO(data), keep_links=False, rich_text=True)
 
 
 def _set_text(cell: Any, value: object) -> None:
@@ -926,8 +994,7 @@ def _target_cell(ws: Worksheet, ref: str) -> tuple[int, int]:
     if not match:
         return 1, 1
     try:
-        column, row = coordinate_from_string(f"{match.group(1).upper()}{match.group(2)}")
-        col = column_index_from_string(column)
+        row, col = int(match.group(2)), column_index_from_string(match.group(1).upper())
     except ValueError:
         return 1, 1
     if not (1 <= row <= 1_048_576 and 1 <= col <= 16_384):

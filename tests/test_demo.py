@@ -410,3 +410,24 @@ def test_shipped_settings_spell_out_the_defaults() -> None:
         assert f"[{table}" in text, table
         for key in values:
             assert key in text, key
+
+
+def test_many_sections_get_distinct_names(tmp_path: Path) -> None:
+    manifest = demo.write_demo(tmp_path, people=40, seed=4, error_rate=0.0, sections=8)
+    roster = config.load_roster(tmp_path / "config")
+    assert roster.problems == []
+    assert len(roster.sections) == 1 + 8 and roster.sections["section"].is_unique
+    assert len(manifest["no_unit_form"]) == 1
+    units = {f["section"] for f in manifest["files"] if f["kind"] == vocab.UNIT}
+    assert units == set(roster.sections["section"]) - set(manifest["no_unit_form"])
+
+
+def test_command_line_writes_a_demo(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    args = ["demo-data", "--people", "12", "--seed", "1", "--error-rate", "0.2"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "config" / vocab.ROSTER_FILE).exists()
+    manifest = json.loads((tmp_path / demo.MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["generator"] == {"people": 12, "seed": 1, "error_rate": 0.2, "year": 2026}
+    assert len(list((tmp_path / "inbox").rglob("*.xlsx"))) >= 12

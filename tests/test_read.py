@@ -314,10 +314,10 @@ def test_label_and_value_in_one_cell(tmp_path: Path) -> None:
     assert rec["header_cells"] == {"section": "A2", "name": "D2", "post": "F2", "date": "F2"}
 
 
-def test_missing_header_value_points_at_the_label(tmp_path: Path) -> None:
+def test_missing_header_value_points_at_the_empty_value_cell(tmp_path: Path) -> None:
     write_form(tmp_path / "in" / "a.xlsx", header={"name": None})
     rec, _, _ = only(tmp_path / "in", "a.xlsx")
-    assert pd.isna(rec["name"]) and rec["header_cells"]["name"] == "D2"
+    assert pd.isna(rec["name"]) and rec["header_cells"]["name"] == "E2"
     assert rec["section"] == "办公室"
 
 
@@ -483,3 +483,20 @@ def test_rows_frame_ids_follow_file_order_then_row(tmp_path: Path) -> None:
     ]
     assert str(rows["description"].dtype) == "str" and str(rows["excel_row"].dtype) == "int64"
     assert list(files.columns) == list(frames.FILE_COLUMNS)
+
+
+def test_xlsx_renamed_to_xls_is_read_by_its_content(tmp_path: Path) -> None:
+    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1)])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "张三.xls").write_bytes(src.read_bytes())
+    rec, got, issues = only(tmp_path / "in", "张三.xls")
+    assert (rec["status"], rec["name"], len(got)) == ("read", "张三", 1)
+    assert issues.empty
+
+
+def test_individual_form_without_pledge_sheet(tmp_path: Path) -> None:
+    grid = form_grid(rows=[sample_row(1)])
+    write_xlsx(tmp_path / "in" / "a.xlsx", {MAIN: grid})
+    rec, _, _ = only(tmp_path / "in", "a.xlsx")
+    assert (rec["pledge_sheet"], rec["pledge_items"]) == (False, 0)
+    assert pd.isna(rec["pledger"])

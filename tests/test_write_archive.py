@@ -7,13 +7,13 @@ import re
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from pipeline import vocab, xlsx
+from pipeline import write_archive as archive_module
 from pipeline.write_archive import (
     COUNT_LABELS,
     LEVEL_FILLS,
@@ -70,7 +70,7 @@ def _header_index(ws, header_row: int = 1) -> dict[str, int]:
 # File and sheets
 # --------------------------------------------------------------------------------------
 def test_file_name_and_no_leftover_temp_files(written):
-    result, path = written
+    path = written[1]
     assert path.name == f"2026_{rf.BODY}_廉政风险信息档案.xlsx"
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 
@@ -107,7 +107,7 @@ def test_cover_counts_equal_run_counts(written, book):
         assert cells[label] == result.counts[group][key], label
     assert cells[POINTS_LABEL] == result.counts["points"]
     assert rf.BODY in ws["A1"].value and "2026" in ws["A1"].value
-    assert cells["生成时间"] == rf.RUN_TIME
+    assert cells["生成时间"] == rf.RUN_TIME.replace("T", " ")
 
 
 def test_cover_documents_the_rules_this_run_used(tmp_path):
@@ -147,6 +147,39 @@ def test_no_formulas_anywhere(written):
         for name in zf.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 assert not re.search(rb"<f[ >]", zf.read(name)), name
+
+
+def test_sheet_xml_is_well_formed_with_rows_and_cells_in_order(written):
+    """Excel refuses a sheet whose rows or cells are out of order; the tables are spliced
+    into xlsxwriter's XML, so check what Excel would."""
+    from defusedxml import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(written[1]) as zf:
+        names = [n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+        assert len(names) == len(vocab.ARCHIVE_SHEETS)
+        for name in names:
+            root = ElementTree.fromstring(zf.read(name))
+            rows = [int(r.get("r")) for r in root.iter(f"{ns}row")]
+            assert rows == sorted(set(rows)), name
+            for row in root.iter(f"{ns}row"):
+                cols = [
+                    openpyxl.utils.column_index_from_string(re.sub(r"\d", "", c.get("r")))
+                    for c in row.iter(f"{ns}c")
+                ]
+                assert cols == sorted(set(cols)), (name, row.get("r"))
+            dimension = root.find(f"{ns}dimension").get("ref")
+            assert int(re.sub(r"^.*?(\d+)$", r"\1", dimension)) >= rows[-1], name
+
+
+def test_xml_special_text_round_trips(tmp_path):
+    result = rf.make_result(tmp_path)
+    points = result.points.copy()
+    tricky = " A & B <c> _x0041_ 结尾 "
+    points.loc[0, "description"] = tricky
+    path = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+    catalogue = pd.read_excel(path, sheet_name=CATALOGUE, engine="calamine", dtype=str)
+    assert tricky in catalogue[vocab.CATALOGUE_COLUMNS["description"]].tolist()
 
 
 def test_bad_value_in_issues_is_text(written, book):
@@ -290,7 +323,11 @@ def test_posts_submissions_and_pledges_have_a_row_each(written, sheets):
     assert len(sheets[vocab.ARCHIVE_SHEET_POSTS]) == len(result.posts)
     submissions = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS]
     assert len(submissions) == len(result.submissions)
-    assert set(submissions["状态"]) == {vocab.STATUS_ON_TIME, vocab.STATUS_LATE, vocab.STATUS_MISSING}
+    assert set(submissions["状态"]) == {
+        vocab.STATUS_ON_TIME,
+        vocab.STATUS_LATE,
+        vocab.STATUS_MISSING,
+    }
     assert len(sheets[vocab.ARCHIVE_SHEET_PLEDGES]) == len(result.pledges)
 
 
@@ -330,6 +367,26 @@ def test_two_writes_give_identical_files(written, tmp_path):
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name])
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_chunked_table_writing_gives_the_same_file(written, tmp_path, monkeypatch):
+    result, first = written
+    monkeypatch.setattr(archive_module, "CHUNK_ROWS", 2)
+    assert write_archive(result, tmp_path).read_bytes() == first.read_bytes()
+
+
+def test_a_large_catalogue_keeps_every_point_in_order(tmp_path):
+    result = rf.make_result(tmp_path)
+    small = result.points[result.points["monitor"].str.len() < 1000]
+    n = 12_000
+    points = small.iloc[[i % len(small) for i in range(n)]].reset_index(drop=True)
+    points["point_id"] = [f"P{i:06d}" for i in range(n)]
+    points["section"] = rf.SECTION_OFFICE
+    path = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+    catalogue = pd.read_excel(path, sheet_name=CATALOGUE, engine="calamine", dtype=str)
+    assert catalogue[vocab.POINT_ID_LABEL].tolist() == points["point_id"].tolist()
+    level = vocab.CATALOGUE_COLUMNS["level"]
+    assert catalogue[level].tolist() == points["level"].tolist()
 
 
 def test_an_empty_run_still_gives_a_complete_archive(tmp_path):

@@ -105,9 +105,33 @@ def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
     result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
 
 
+def reject(file: str, cell: str, section: str, name: str = "", sheet: str = "") -> dict:
+    """A 退回 issue on one cell (a file with one gets an annotated copy)."""
+    sheet = sheet or vocab.SHEET_INDIVIDUAL
+    return frames.issue(
+        "missing_value",
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        field_key="harm",
+        section=section,
+        name=name,
+    )
+
+
+def with_rejections(result: frames.RunResult) -> frames.RunResult:
+    """Give every section's files a 退回 so each folder has annotated copies."""
+    return add_issues(
+        result,
+        reject(rf.FILE_WANG, "F5", rf.SECTION_FINANCE, "王五"),
+        reject(rf.FILE_UNIT, "G4", rf.SECTION_LIAISON, sheet=vocab.SHEET_UNIT),
+        reject(rf.FILE_ZHANG, "F4", rf.SECTION_OFFICE, "张三"),
+    )
+
+
 @pytest.fixture
 def run(tmp_path: Path) -> tuple[frames.RunResult, Path, list[Path]]:
-    result = make_result(tmp_path)
+    result = with_rejections(make_result(tmp_path))
     out = tmp_path / "out"
     written = write_feedback.write_feedback(result, out)
     return result, out, written
@@ -157,9 +181,9 @@ def test_each_folder_holds_only_its_own_sections_data(run) -> None:
         mine = result.points[result.points["section"] == section]
         supervisors = set(mine["direct"]) | set(mine["leader"])
         foreign_names = set(people.loc[people["section"] != section, "name"]) - supervisors
-        foreign_files = {
-            f for sec, group in files_by_section for f in group if sec != section
-        } | {rf.FILE_STRAY}
+        foreign_files = {f for sec, group in files_by_section for f in group if sec != section} | {
+            rf.FILE_STRAY
+        }
         foreign_sections = set(rf.SECTIONS) - {section}
         forbidden = foreign_names | foreign_files | foreign_sections
         paths = sorted(folder_of(out, section).rglob("*.xlsx"))
@@ -177,8 +201,10 @@ def test_issues_sheet_puts_rejections_first(run) -> None:
     actions = list(sheet["处理"])
     assert actions[0] == vocab.ACTION_REJECT
     assert actions == sorted(actions, key=lambda a: a != vocab.ACTION_REJECT)
-    first = sheet.iloc[0]
-    assert (first["文件"], first["单元格"], first["原值"]) == (rf.FILE_LI, "E5", rf.BAD_LIKELIHOOD)
+    rejected = sheet[sheet["处理"] == vocab.ACTION_REJECT]
+    assert list(rejected["文件"]) == sorted(rejected["文件"])
+    bad = rejected[rejected["文件"] == rf.FILE_LI].iloc[0]
+    assert (bad["单元格"], bad["原值"]) == ("E5", rf.BAD_LIKELIHOOD)
     office = result.issues[result.issues["section"] == rf.SECTION_OFFICE]
     assert len(sheet) == len(office)
 
@@ -227,16 +253,30 @@ def test_annotated_copy_marks_the_bad_cell(run) -> None:
     assert "承诺事项" in pledge["A1"].comment.text
 
 
-def test_file_level_problem_goes_on_a1_of_the_main_sheet(run) -> None:
-    _, out, _ = run
-    path = folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG_OLD)
+def test_file_level_problem_goes_on_a1_of_the_main_sheet(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    add_issues(
+        result, frames.issue("empty_form", file=rf.FILE_ZHANG_OLD, section=rf.SECTION_OFFICE)
+    )
+    write_feedback.write_feedback(result, tmp_path / "out")
+    path = folder_of(tmp_path / "out", rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG_OLD)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == vocab.SHEET_INDIVIDUAL
-    assert "已被替代" in wb[vocab.SHEET_INDIVIDUAL]["A1"].comment.text
+    text = wb[vocab.SHEET_INDIVIDUAL]["A1"].comment.text
+    assert "没有填写任何风险点" in text and "已被替代" in text  # both file-level notes
+    assert wb[vocab.SHEET_INDIVIDUAL]["A1"].fill.fgColor.rgb.endswith(FILL_REJECT)
+
+
+def test_files_with_only_notes_get_no_copy(run) -> None:
+    _, out, _ = run
+    # 张三's old version carries only a 提示 (superseded): listed, but no copy
+    assert not (folder_of(out, rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG_OLD)).exists()
+    sheet = sheet_frame(workbook_of(out, rf.SECTION_OFFICE), vocab.ARCHIVE_SHEET_ISSUES)
+    assert rf.FILE_ZHANG_OLD in set(sheet["文件"])
 
 
 def test_files_without_problems_get_no_copy(tmp_path: Path) -> None:
-    result = make_result(tmp_path)
+    result = with_rejections(make_result(tmp_path))
     result.issues = result.issues[result.issues["file"] != rf.FILE_WANG].reset_index(drop=True)
     write_feedback.write_feedback(result, tmp_path / "out")
     assert not (folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rf.FILE_WANG)).exists()
@@ -284,7 +324,7 @@ def test_merged_cell_comment_goes_to_top_left_and_notes_on_one_cell_join(tmp_pat
 
 
 def test_originals_are_never_modified(tmp_path: Path) -> None:
-    result = make_result(tmp_path)
+    result = with_rejections(make_result(tmp_path))
     before = hash_tree(result.inbox)
     write_feedback.write_feedback(result, tmp_path / "out")
     write_feedback.write_feedback(result, tmp_path / "out")
@@ -438,14 +478,16 @@ def test_files_without_a_roster_section_go_to_the_unknown_folder(tmp_path: Path)
     # the openable one gets a copy; the text file does not
     copy = unknown / copy_name(stranger)
     assert copy in written
-    assert "不在组织名册中" in openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]["E2"].comment.text
+    assert (
+        "不在组织名册中" in openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]["E2"].comment.text
+    )
     assert sorted(p.name for p in unknown.iterdir()) == sorted([book.name, copy.name])
     # and the section it claims never sees it
     for path in folder_of(out, rf.SECTION_OFFICE).rglob("*.xlsx"):
         assert not any("陌生人" in t for t in all_text(path)), path.name
 
 
-@pytest.mark.parametrize("evil", ["../x", "..", "/etc/x", "a\\..\\..\\b", "CON:"])
+@pytest.mark.parametrize("evil", ["../x", "..", "/etc/x", "a\\..\\..\\b", "CON:", "nul", "x" * 300])
 def test_malicious_section_name_stays_inside_the_feedback_folder(tmp_path: Path, evil: str) -> None:
     result = make_result(tmp_path)
     extra = pd.DataFrame([{"section": evil, "head": "", "vice_chair": "", "excel_row": 9}])
@@ -461,6 +503,9 @@ def test_malicious_section_name_stays_inside_the_feedback_folder(tmp_path: Path,
     )
     folders = [p for p in feedback_root(out).iterdir()]
     assert len(folders) == len(set(folders)) == len(rf.SECTIONS) + 3  # +领导班子, evil, unknown
+    assert all(len(p.name.encode()) < 200 for p in written)  # fits a file-name limit
+    names = {p.name.split(".")[0].upper() for p in folders}
+    assert not names & {"CON", "NUL", "PRN", "AUX", "COM1", "LPT1"}
 
 
 def test_two_sections_with_the_same_safe_name_get_two_folders(tmp_path: Path) -> None:
@@ -497,9 +542,9 @@ def test_second_run_removes_stale_copies(tmp_path: Path) -> None:
 
 
 def test_same_result_gives_same_cells(tmp_path: Path) -> None:
-    result = make_result(tmp_path)
+    result = with_rejections(make_result(tmp_path))
     first = write_feedback.write_feedback(result, tmp_path / "a")
-    shuffled = make_result(tmp_path)
+    shuffled = with_rejections(make_result(tmp_path))
     shuffled.issues = shuffled.issues.iloc[::-1].reset_index(drop=True)
     shuffled.points = shuffled.points.iloc[::-1].reset_index(drop=True)
     second = write_feedback.write_feedback(shuffled, tmp_path / "b")
@@ -511,7 +556,7 @@ def test_same_result_gives_same_cells(tmp_path: Path) -> None:
 
 
 def test_parallel_copies_match_serial_ones(tmp_path: Path, monkeypatch) -> None:
-    result = make_result(tmp_path)
+    result = with_rejections(make_result(tmp_path))
     serial = write_feedback.write_feedback(result, tmp_path / "serial")
     monkeypatch.setattr(write_feedback, "PARALLEL_MIN_COPIES", 1)
     monkeypatch.setattr(write_feedback.os, "cpu_count", lambda: 2)
@@ -519,3 +564,101 @@ def test_parallel_copies_match_serial_ones(tmp_path: Path, monkeypatch) -> None:
     assert len(serial) == len(parallel)
     for a, b in zip(serial, parallel, strict=True):
         assert all_text(a) == all_text(b), a.name
+
+
+def test_comment_text_has_no_control_characters_and_keeps_an_existing_note(
+    tmp_path: Path,
+) -> None:
+    result = make_result(tmp_path)
+    rel = "财务审计科/王五-有批注.xlsx"
+    wb = openpyxl.load_workbook(result.inbox / rf.FILE_WANG)
+    wb[vocab.SHEET_INDIVIDUAL]["D4"].comment = openpyxl.comments.Comment("科长：请细化", "孙七")
+    wb.save(result.inbox / rel)
+    add_file(
+        result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_FINANCE, sheet=vocab.SHEET_INDIVIDUAL
+    )
+    add_issues(
+        result,
+        frames.issue(
+            "bad_enum",
+            file=rel,
+            sheet=vocab.SHEET_INDIVIDUAL,
+            cell="D4",
+            field_key="category",
+            value=rf.TEXT_CONTROL,
+            section=rf.SECTION_FINANCE,
+            name="王五",
+            allowed=vocab.allowed_text(vocab.CATEGORIES),
+        ),
+    )
+    write_feedback.write_feedback(result, tmp_path / "out")
+    copy = folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rel)
+    text = openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]["D4"].comment.text
+    assert "\x07" not in text and "超标准接待，虚报接待人数" in text
+    assert "科长：请细化" in text
+
+
+@pytest.mark.parametrize(
+    ("cell", "sheet", "expected"),
+    [
+        ("$E$5", vocab.SHEET_INDIVIDUAL, "E5"),
+        ("E5:F6", vocab.SHEET_INDIVIDUAL, "E5"),
+        ("e5", "没有这个工作表", "E5"),  # unknown sheet: the main sheet
+        ("第5行", vocab.SHEET_INDIVIDUAL, "A1"),
+        ("XFE1", vocab.SHEET_INDIVIDUAL, "A1"),
+        ("A0", vocab.SHEET_INDIVIDUAL, "A1"),
+    ],
+)
+def test_odd_cell_references_land_on_a_sensible_cell(
+    tmp_path: Path, cell: str, sheet: str, expected: str
+) -> None:
+    result = make_result(tmp_path)
+    add_issues(
+        result,
+        frames.issue(
+            "missing_value",
+            file=rf.FILE_WANG,
+            sheet=sheet,
+            cell=cell,
+            field_key="harm",
+            section=rf.SECTION_FINANCE,
+            name="王五",
+        ),
+    )
+    write_feedback.write_feedback(result, tmp_path / "out")
+    copy = folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rf.FILE_WANG)
+    ws = openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]
+    assert "「危害程度」没有填写" in ws[expected].comment.text
+
+
+def test_feedback_workbook_is_formatted_for_people(run) -> None:
+    _, out, _ = run
+    wb = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))
+    points = wb[FEEDBACK_SHEET_POINTS]
+    headers = [c.value for c in points[1]]
+    level_col = headers.index(vocab.CATALOGUE_COLUMNS["level"]) + 1
+    for row in range(2, points.max_row + 1):
+        cell = points.cell(row, level_col)
+        assert cell.fill.fgColor.rgb.endswith(write_feedback.LEVEL_FILLS[cell.value])
+        assert cell.font.name == "宋体" and cell.alignment.wrap_text
+    assert points.freeze_panes == "A2" and points.auto_filter.ref
+    assert points.page_setup.orientation == "landscape" and points.page_setup.paperSize == 9
+    issues = wb[vocab.ARCHIVE_SHEET_ISSUES]
+    assert issues["A2"].value == vocab.ACTION_REJECT
+    assert issues["A2"].fill.fgColor.rgb.endswith(FILL_REJECT)
+
+
+def test_empty_result_writes_an_empty_feedback_folder(tmp_path: Path) -> None:
+    result = make_result(
+        tmp_path,
+        files=pd.DataFrame(columns=list(frames.FILE_COLUMNS)),
+        rows=pd.DataFrame(columns=list(frames.ROW_COLUMNS)),
+        points=pd.DataFrame(),
+        posts=pd.DataFrame(),
+        submissions=pd.DataFrame(),
+        pledges=pd.DataFrame(),
+        issues=frames.empty_issues(),
+        roster=None,
+    )
+    assert write_feedback.write_feedback(result, tmp_path / "out") == []
+    assert feedback_root(tmp_path / "out").is_dir()
