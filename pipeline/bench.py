@@ -48,9 +48,23 @@ MIB = 1024 * 1024
 # --------------------------------------------------------------------------------------
 # Data: generated once per size, cached behind a stamp
 # --------------------------------------------------------------------------------------
+GENERATOR_SOURCES = ("demo.py", "templates.py")
+
+
 def _generator_stamp(people: int) -> dict[str, Any]:
-    # keyed by the generator parameters only: after changing demo.py, delete DATA/ to regenerate
-    return {"people": people, "seed": SEED, "error_rate": ERROR_RATE}
+    """The generator parameters, plus a digest of the generator's code: a changed generator
+    writes different forms, so its cached inboxes are stale."""
+    digest = hashlib.sha256()
+    for name in GENERATOR_SOURCES:
+        source = Path(__file__).with_name(name)
+        if source.exists():
+            digest.update(source.read_bytes())
+    return {
+        "people": people,
+        "seed": SEED,
+        "error_rate": ERROR_RATE,
+        "generator": digest.hexdigest()[:16],
+    }
 
 
 def ensure_data(data: Path, people: int) -> tuple[Path, float | None]:

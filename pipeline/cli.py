@@ -21,7 +21,9 @@ EXIT_USAGE = 2
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"命令行参数有误：{message}\n请运行 python -m pipeline --help 查看用法。\n")
+        sys.stderr.write(
+            f"命令行参数有误：{message}\n请运行 python -m pipeline --help 查看用法。\n"
+        )
         raise SystemExit(EXIT_USAGE)
 
 
@@ -70,7 +72,7 @@ def _setup_logging(out: Path) -> None:
     root.setLevel(logging.INFO)
 
 
-def _print_summary(result, out: Path) -> None:  # noqa: ANN001 - RunResult
+def _print_summary(result, out: Path) -> None:
     c = result.counts
     f, r, lv = c["files"], c["rows"], c["levels"]
     missing = 0
@@ -80,8 +82,10 @@ def _print_summary(result, out: Path) -> None:  # noqa: ANN001 - RunResult
     lines = [
         "",
         f"处理完成：{result.body_name} {result.year} 年廉政风险自查",
-        f"  文件：共 {f['total']} 个，读取 {f['read']} 个，退回 {f['rejected']} 个，"
-        f"被新版本替代 {f['superseded']} 个",
+        (
+            f"  文件：共 {f['total']} 个，读取 {f['read']} 个，退回 {f['rejected']} 个，"
+            f"被新版本替代 {f['superseded']} 个"
+        ),
         f"  风险点行：共 {r['total']} 行，计入 {r['accepted']} 行，退回 {r['rejected']} 行",
         f"  评定等级：一级 {lv['一级']} 个，二级 {lv['二级']} 个，三级 {lv['三级']} 个",
         f"  尚未报送：{missing} 人",

@@ -58,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
 KEY_HINTS = {
     "body.name": "单位名称（文字）",
     "body.year": "年份（如 2026）",
-    "deadlines": "截止日期，写成 \"MM-DD\"（如 \"03-31\"）",
+    "deadlines": '截止日期，写成 "MM-DD"（如 "03-31"）',
     "submission.late_phase": "阶段名：find_risks、grade 或 archive",
     "limits": "正整数",
 }
@@ -164,7 +164,11 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     if not isinstance(body["name"], str):
         raise _fail(f"settings.toml 中「body.name」应为文字，现为「{body['name']}」。")
     year = body["year"]
-    if isinstance(year, bool) or not isinstance(year, int) or not (year == 0 or 2000 <= year <= 2100):
+    if (
+        isinstance(year, bool)
+        or not isinstance(year, int)
+        or not (year == 0 or 2000 <= year <= 2100)
+    ):
         raise _fail(f"settings.toml 中「body.year」的值「{year}」无效，应为年份，如 2026。")
     deadlines = {}
     for phase, value in data["deadlines"].items():
@@ -173,7 +177,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
             pd.Timestamp(year=2024, month=month, day=day)  # leap year accepts 02-29
         except (ValueError, TypeError) as exc:
             raise _fail(
-                f"settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 \"MM-DD\"，如 \"03-31\"。"
+                f'settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 "MM-DD"，如 "03-31"。'
             ) from exc
         deadlines[phase] = f"{month:02d}-{day:02d}"
     late_phase = data["submission"]["late_phase"]
@@ -223,13 +227,17 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
                     + "。"
                 )
         if not isinstance(entry.get("measure"), str) or not entry["measure"].strip():
-            raise _fail(f"settings.toml 中「supervision.{level}.measure」应为处置方式文字，如「提醒纠错」。")
+            raise _fail(
+                f"settings.toml 中「supervision.{level}.measure」应为处置方式文字，如「提醒纠错」。"
+            )
         supervision[level] = {k: str(entry[k]) for k in ("direct", "leader", "measure")}
     lim = data["limits"]
     mb = 1024 * 1024
     limits = Limits(
         max_file_bytes=_positive_int(lim["max_file_mb"], "limits.max_file_mb") * mb,
-        max_uncompressed_bytes=_positive_int(lim["max_uncompressed_mb"], "limits.max_uncompressed_mb")
+        max_uncompressed_bytes=_positive_int(
+            lim["max_uncompressed_mb"], "limits.max_uncompressed_mb"
+        )
         * mb,
         max_compression_ratio=float(
             _positive_int(lim["max_compression_ratio"], "limits.max_compression_ratio")
@@ -275,7 +283,9 @@ def _read_table(
 ) -> list[dict[str, Any]]:
     """Rows of a roster sheet as dicts keyed by English column key, header found by label."""
     if sheet not in sheets:
-        raise _fail(f"组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。")
+        raise _fail(
+            f"组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。"
+        )
     data = sheets[sheet]
     wanted = {vocab.fold(label): key for key, label in columns.items()}
     for r, row in enumerate(data[:20]):
@@ -293,9 +303,7 @@ def _read_table(
                 )
             out = []
             for i, values in enumerate(data[r + 1 :], start=r + 2):
-                record = {
-                    k: _clean(values[c]) if c < len(values) else "" for k, c in found.items()
-                }
+                record = {k: _clean(values[c]) if c < len(values) else "" for k, c in found.items()}
                 for k in columns:
                     record.setdefault(k, "")
                 if any(record.values()):
@@ -321,7 +329,9 @@ def load_roster(config_dir: Path) -> Roster:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
     except Exception as exc:  # calamine raises several types for bad files
-        raise _fail(f"组织名册 {path} 无法打开（{exc}）。请用 Excel 打开确认后另存为 .xlsx。") from exc
+        raise _fail(
+            f"组织名册 {path} 无法打开（{exc}）。请用 Excel 打开确认后另存为 .xlsx。"
+        ) from exc
 
     people_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS)
     section_rows = _read_table(

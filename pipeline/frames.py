@@ -164,7 +164,9 @@ def issue(
     ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``.
     """
     label = vocab.field_label(field_key) if field_key else ""
-    text_value = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text_value = (
+        "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    )
     placeholders.setdefault("section", _text(section))
     placeholders.setdefault("name", _text(name))
     action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)

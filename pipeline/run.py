@@ -47,13 +47,13 @@ def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) 
     """The accounting of SPEC's summary.json; raises AccountingError when it does not add up."""
     status = result_files["status"].value_counts()
     files = {
-        "total": int(len(result_files)),
+        "total": len(result_files),
         "read": int(status.get(frames.FILE_STATUS_READ, 0)),
         "rejected": int(status.get(frames.FILE_STATUS_REJECTED, 0)),
         "superseded": int(status.get(frames.FILE_STATUS_SUPERSEDED, 0)),
     }
     accepted = int(rows["accepted"].sum()) if len(rows) else 0
-    row_counts = {"total": int(len(rows)), "accepted": accepted, "rejected": int(len(rows)) - accepted}
+    row_counts = {"total": len(rows), "accepted": accepted, "rejected": len(rows) - accepted}
     levels = {lv: int((points["level"] == lv).sum()) if len(points) else 0 for lv in vocab.LEVELS}
     if files["total"] != files["read"] + files["rejected"] + files["superseded"]:
         raise AccountingError(f"file counts do not add up: {files}")
@@ -63,7 +63,7 @@ def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) 
             raise AccountingError(
                 f"{accepted} accepted rows but the merged points cite {in_points} sources"
             )
-    return {"files": files, "rows": row_counts, "levels": levels, "points": int(len(points))}
+    return {"files": files, "rows": row_counts, "levels": levels, "points": len(points)}
 
 
 def process(
@@ -150,7 +150,7 @@ def process(
     summary = {
         **counts,
         "issues": {
-            "total": int(len(issues)),
+            "total": len(issues),
             vocab.ACTION_REJECT: int((issues["action"] == vocab.ACTION_REJECT).sum()),
             vocab.ACTION_NOTE: int((issues["action"] == vocab.ACTION_NOTE).sum()),
         },

@@ -7,6 +7,7 @@ workbooks with ``new_workbook`` (formula and URL conversion off, fixed propertie
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -31,7 +32,7 @@ FIXED_DATE = datetime(2000, 1, 1)  # document properties: same bytes for the sam
 def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and value != value
+    return isinstance(value, float) and math.isnan(value)
 
 
 def cell_text(value: object, limit: int = MAX_CELL_CHARS) -> str | None:

@@ -24,7 +24,11 @@ def test_no_settings_file_gives_spec_defaults(tmp_path: Path) -> None:
     assert s.matrix["一般"] == {"高": "二级", "中": "三级", "低": "三级"}
     assert s.floors["人财物管理"] == "一级" and s.floors["其他"] is None
     assert s.deadlines == {"find_risks": "03-31", "grade": "04-15", "archive": "04-30"}
-    assert s.supervision["二级"] == {"direct": "科室负责人", "leader": "分管副主席", "measure": "谈话提醒"}
+    assert s.supervision["二级"] == {
+        "direct": "科室负责人",
+        "leader": "分管副主席",
+        "measure": "谈话提醒",
+    }
 
 
 def test_shipped_settings_equal_the_defaults() -> None:
@@ -44,9 +48,9 @@ def test_shipped_settings_equal_the_defaults() -> None:
         ("[unknown]\na = 1\n", "「unknown」"),
         ('[body]\nyear = "今年"\n', "body.year"),
         ('[deadlines]\nfind_risks = "13-40"\n', "deadlines.find_risks"),
-        ('[grading.matrix.\"严重\"]\n"高" = "四级"\n', "grading.matrix.严重.高"),
+        ('[grading.matrix."严重"]\n"高" = "四级"\n', "grading.matrix.严重.高"),
         ('[grading.floors]\n"人财物管理" = "顶级"\n', "grading.floors.人财物管理"),
-        ('[supervision.\"一级\"]\ndirect = "处长"\n', "supervision.一级.direct"),
+        ('[supervision."一级"]\ndirect = "处长"\n', "supervision.一级.direct"),
         ("[limits]\nmax_rows = -5\n", "limits.max_rows"),
         ("this is not toml", "不是有效的 TOML"),
     ],
@@ -59,7 +63,7 @@ def test_bad_settings_are_refused_naming_the_key(tmp_path: Path, text: str, need
 
 
 def test_custom_matrix_cell_overrides_default(tmp_path: Path) -> None:
-    s = config.load_settings(write_settings(tmp_path, '[grading.matrix.\"一般\"]\n"高" = "一级"\n'))
+    s = config.load_settings(write_settings(tmp_path, '[grading.matrix."一般"]\n"高" = "一级"\n'))
     assert s.matrix["一般"]["高"] == "一级"
     assert s.matrix["一般"]["中"] == "三级"  # the rest keeps its default
 

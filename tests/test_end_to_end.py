@@ -66,7 +66,9 @@ def test_every_injected_error_is_reported_at_its_cell(demo_run: DemoRun) -> None
         if not hit:
             missing.append(err)
     recall = 1 - len(missing) / max(len(expected), 1)
-    print(f"recall of injected errors: {recall:.1%} ({len(expected) - len(missing)}/{len(expected)})")
+    print(
+        f"recall of injected errors: {recall:.1%} ({len(expected) - len(missing)}/{len(expected)})"
+    )
     assert not missing
 
 
@@ -74,10 +76,14 @@ def test_no_clean_row_is_rejected(demo_run: DemoRun) -> None:
     """Precision: rows the generator left clean are never 退回."""
     issues = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
     rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
-    bad_files = {e["file"] for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT}
+    bad_files = {
+        e["file"] for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT
+    }
     wrong = rejected[~rejected["文件"].isin(bad_files) & (rejected["文件"] != "")]
     total = len(rejected)
-    print(f"precision of rejections: {1 - len(wrong) / max(total, 1):.1%} ({total - len(wrong)}/{total})")
+    print(
+        f"precision of rejections: {1 - len(wrong) / max(total, 1):.1%} ({total - len(wrong)}/{total})"
+    )
     assert wrong.empty, wrong.to_string()
 
 
@@ -149,8 +155,16 @@ def test_missing_roster_exits_2_with_advice(tmp_path: Path, capsys) -> None:
     (tmp_path / "inbox").mkdir()
     (tmp_path / "config").mkdir()
     code = main(
-        ["process", "--inbox", str(tmp_path / "inbox"), "--config", str(tmp_path / "config"),
-         "--out", str(tmp_path / "out"), "--no-progress"]
+        [
+            "process",
+            "--inbox",
+            str(tmp_path / "inbox"),
+            "--config",
+            str(tmp_path / "config"),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+        ]
     )
     assert code == 2
     err = capsys.readouterr().err
@@ -163,8 +177,16 @@ def test_unknown_settings_key_exits_2_naming_it(demo_run: DemoRun, tmp_path: Pat
     (config / "roster.xlsx").write_bytes((demo_run.config / "roster.xlsx").read_bytes())
     (config / "settings.toml").write_text('[body]\nname = "x"\ncolour = "red"\n', encoding="utf-8")
     code = main(
-        ["process", "--inbox", str(demo_run.inbox), "--config", str(config),
-         "--out", str(tmp_path / "out"), "--no-progress"]
+        [
+            "process",
+            "--inbox",
+            str(demo_run.inbox),
+            "--config",
+            str(config),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+        ]
     )
     assert code == 2
     assert "body.colour" in capsys.readouterr().err

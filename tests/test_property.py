@@ -22,15 +22,34 @@ FAULT_FIELDS = ("category", "likelihood", "harm", "description")
 def roster() -> config.Roster:
     people = pd.DataFrame(
         [
-            {"section": "办公室", "name": "张三", "post": "科员", "post_type": "一般管理服务",
-             "is_head": False, "excel_row": 2},
-            {"section": "办公室", "name": "李四", "post": "主任", "post_type": "人财物管理",
-             "is_head": True, "excel_row": 3},
+            {
+                "section": "办公室",
+                "name": "张三",
+                "post": "科员",
+                "post_type": "一般管理服务",
+                "is_head": False,
+                "excel_row": 2,
+            },
+            {
+                "section": "办公室",
+                "name": "李四",
+                "post": "主任",
+                "post_type": "人财物管理",
+                "is_head": True,
+                "excel_row": 3,
+            },
         ]
     )
-    sections = pd.DataFrame([{"section": "办公室", "head": "李四", "vice_chair": "王五", "excel_row": 2}])
-    return config.Roster(people=people, sections=sections, body_name="示例", chair="赵主席",
-                         oversight="区纪委派驻纪检组")
+    sections = pd.DataFrame(
+        [{"section": "办公室", "head": "李四", "vice_chair": "王五", "excel_row": 2}]
+    )
+    return config.Roster(
+        people=people,
+        sections=sections,
+        body_name="示例",
+        chair="赵主席",
+        oversight="区纪委派驻纪检组",
+    )
 
 
 @st.composite
