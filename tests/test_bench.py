@@ -18,9 +18,16 @@ def test_bench_appends_a_report_section_with_ratios(tmp_path: Path) -> None:
 
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nan earlier run\n")  # appended, never rewritten
-    for heading in ("## Run of ", "### Results", "### Baseline sample", "### Flatness"):
+    headings = ("## Run of ", "### Results", "### Baseline sample", "### Flatness", "### Against")
+    for heading in headings:
         assert text.count(heading) == 1, heading
-    for column in ("end-to-end s", "per-file ms", "baseline ÷ fast (read+validate)", "peak MiB"):
+    columns = (
+        "end-to-end s",
+        "per-file ms",
+        "baseline ÷ fast (discover+read+validate)",
+        "peak MiB",
+    )
+    for column in columns:
         assert column in text
     assert "nproc" in text and "python-calamine" in text
 
