@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, vocab, xlsx
 
 SEED = 7
 ERROR_RATE = 0.05
@@ -238,15 +238,6 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _naive_date(text: str) -> object:
     if not text:
         return pd.NA
@@ -270,13 +261,13 @@ def _naive_header_block(block: pd.DataFrame) -> tuple[dict[str, str], dict[str, 
                 continue
             if sep and rest.strip():
                 values[key] = rest.strip()
-                cells[key] = f"{_column_letter(c)}{r + 1}"
+                cells[key] = f"{xlsx.col_letter(c)}{r + 1}"
                 continue
             for c2 in range(c + 1, len(texts)):
                 if texts[c2]:
                     if vocab.HEADER_LOOKUP.get(vocab.fold(texts[c2])) is None:
                         values[key] = texts[c2]
-                        cells[key] = f"{_column_letter(c2)}{r + 1}"
+                        cells[key] = f"{xlsx.col_letter(c2)}{r + 1}"
                     break
     return values, cells
 
@@ -367,7 +358,7 @@ def naive_records(
         post=header.get("post", pd.NA),
         head=header.get("head", pd.NA),
         date=_naive_date(header.get("date", "")),
-        colmap={k: _column_letter(c) for k, c in colmap.items()},
+        colmap={k: xlsx.col_letter(c) for k, c in colmap.items()},
         header_cells=header_cells,
         **_naive_pledge(sheets.get(vocab.SHEET_PLEDGE)),
     )

@@ -324,16 +324,6 @@ TABLE_HEADER_ROW = 3
 FIRST_DATA_ROW = 4
 
 
-def col_letter(index: int) -> str:
-    """0-based column index -> Excel letters."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 # --------------------------------------------------------------------------------------
 # The body: people, sections, unit
 # --------------------------------------------------------------------------------------
@@ -536,7 +526,7 @@ def _write_custom(path: Path, form: dict[str, Any]) -> None:
     for key, (label_col, value_col) in lay["header_cells"].items():
         label = lay["header_labels"][key]
         value = form["header"].get(key)
-        lc = _col_index(label_col)
+        lc = xlsx.col_index(label_col)
         if lay.get("inline_header"):
             text = (
                 ""
@@ -548,10 +538,10 @@ def _write_custom(path: Path, form: dict[str, Any]) -> None:
         ws.write_string(hrow, lc, label, bold)
         if isinstance(value, date):
             ws.write_datetime(
-                hrow, _col_index(value_col), datetime(value.year, value.month, value.day), datef
+                hrow, xlsx.col_index(value_col), datetime(value.year, value.month, value.day), datef
             )
         elif value:
-            ws.write_string(hrow, _col_index(value_col), str(value), wrap)
+            ws.write_string(hrow, xlsx.col_index(value_col), str(value), wrap)
     trow = lay["table_header_row"] - 1
     for c, (_key, label) in enumerate(lay["columns"]):
         ws.write_string(trow, c, label, bold)
@@ -599,13 +589,6 @@ def _write_pledge_sheet(wb: Any, form: dict[str, Any], wrap: Any, bold: Any, dat
         ws.write_datetime(14, 1, datetime(d.year, d.month, d.day), datef)
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _write_standard(path: Path, form: dict[str, Any]) -> None:
     pledge = form.get("pledge")
     templates.write_form(
@@ -627,9 +610,11 @@ def _write_csv(path: Path, form: dict[str, Any]) -> None:
     lines: list[list[str]] = [[vocab.FORM_TITLES[kind]] + [""] * (width - 1)]
     header = [""] * width
     for key, (lc, vc) in HEADER_CELLS[kind].items():
-        header[_col_index(lc)] = vocab.HEADER_LABELS[key]
+        header[xlsx.col_index(lc)] = vocab.HEADER_LABELS[key]
         value = form["header"].get(key)
-        header[_col_index(vc)] = value.isoformat() if isinstance(value, date) else str(value or "")
+        header[xlsx.col_index(vc)] = (
+            value.isoformat() if isinstance(value, date) else str(value or "")
+        )
     lines.append(header)
     lines.append([vocab.COLUMN_LABELS[k] for k in keys])
     for row in form["rows"]:
@@ -717,7 +702,7 @@ def _standard_layout(kind: str, n_rows: int) -> dict[str, Any]:
 
 
 def _col_of(layout: dict[str, Any], key: str) -> str:
-    return col_letter([k for k, _ in layout["columns"]].index(key))
+    return xlsx.col_letter([k for k, _ in layout["columns"]].index(key))
 
 
 def _foreign_layout(rng: random.Random, kind: str, n_rows: int) -> dict[str, Any]:
@@ -782,14 +767,14 @@ def _inject(
         value = rng.choice(BAD_ENUM_VALUES[fld])
         form["rows"][i][fld] = value
         form["rows"][i]["_clean"] = False
-        cell = f"{col_letter(keys.index(fld))}{FIRST_DATA_ROW + i}"
+        cell = f"{xlsx.col_letter(keys.index(fld))}{FIRST_DATA_ROW + i}"
         return [_entry(form, "bad_enum", cell, FIRST_DATA_ROW + i, field=fld, value=value)]
     if anomaly == "missing_value":
         i = rng.randrange(n)
         fld = rng.choice(vocab.REQUIRED_VALUES)
         form["rows"][i][fld] = ""
         form["rows"][i]["_clean"] = False
-        cell = f"{col_letter(keys.index(fld))}{FIRST_DATA_ROW + i}"
+        cell = f"{xlsx.col_letter(keys.index(fld))}{FIRST_DATA_ROW + i}"
         return [_entry(form, "missing_value", cell, FIRST_DATA_ROW + i, field=fld, value="")]
     if anomaly == "missing_header_field":
         fld = "name" if kind == vocab.INDIVIDUAL else "section"
@@ -842,7 +827,7 @@ def _inject(
         form["rows"][i]["description"] = (base * (LONG_TEXT_CHARS // len(base) + 1))[
             :LONG_TEXT_CHARS
         ]
-        cell = f"{col_letter(keys.index('description'))}{FIRST_DATA_ROW + i}"
+        cell = f"{xlsx.col_letter(keys.index('description'))}{FIRST_DATA_ROW + i}"
         return [
             _entry(
                 form,
@@ -890,7 +875,7 @@ def _inject(
         lay["columns"].append(("extra", label))
         for r in form["rows"]:
             r["extra"] = rng.choice(values)
-        cell = f"{col_letter(len(lay['columns']) - 1)}{TABLE_HEADER_ROW}"
+        cell = f"{xlsx.col_letter(len(lay['columns']) - 1)}{TABLE_HEADER_ROW}"
         return [_entry(form, "extra_column", cell, None, value=label)]
     if anomaly == "foreign_layout":
         form["layout"] = _foreign_layout(rng, kind, n)

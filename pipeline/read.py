@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, vocab, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.discover import OLE_MAGIC, ZIP_MAGIC
 
@@ -81,27 +81,11 @@ _COLONS = ("：", ":")
 # --------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------
-def col_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_index(letters: str) -> int:
-    """Excel letters -> 0-based column index (A -> 0)."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def a1(row: int, col: int) -> str:
     """0-based (row, col) -> 'B3'."""
-    return f"{col_letter(col)}{row + 1}"
+    return f"{xlsx.col_letter(col)}{row + 1}"
 
 
 @lru_cache(maxsize=8192)
@@ -329,7 +313,9 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
             m = _DIMENSION.search(data)
             if m:
                 mm = _A1.match(m[1].decode("ascii", "replace").split(":")[-1])
-                if mm and (int(mm[2]) > limits.max_rows or col_index(mm[1]) >= limits.max_columns):
+                if mm and (
+                    int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns
+                ):
                     far = f"{mm[1].upper()}{int(mm[2])}"
         cut = data.rfind(b"<")  # scan complete tags; a cut tag goes on with the next block
         scan, tail = (data[:cut], data[cut:]) if 0 < cut and len(data) - cut < 4096 else (data, b"")
@@ -346,16 +332,18 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
                 max_col = col
             row = max(map(int, digits))
             max_row = max(max_row, row)
-            if not far and (row > limits.max_rows or col_index(col.decode()) >= limits.max_columns):
+            if not far and (
+                row > limits.max_rows or xlsx.col_index(col.decode()) >= limits.max_columns
+            ):
                 far = next(
                     (L + d).decode()
                     for L, d in refs
-                    if int(d) > limits.max_rows or col_index(L.decode()) >= limits.max_columns
+                    if int(d) > limits.max_rows or xlsx.col_index(L.decode()) >= limits.max_columns
                 )
         rows = _ROW_REF.findall(scan)
         if rows:
             max_row = max(max_row, *map(int, rows))
-    max_c = col_index(max_col.decode())
+    max_c = xlsx.col_index(max_col.decode())
     too_big = (
         far
         or max_row > limits.max_rows
@@ -897,7 +885,7 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
             "pledger": pledger,
             "pledge_date": pledge_date,
             "n_rows": len(data_rows),
-            "colmap": {k: col_letter(c) for k, c in keys.items()},
+            "colmap": {k: xlsx.col_letter(c) for k, c in keys.items()},
             "header_cells": header_cells,
         },
         "excel_rows": [r + 1 for r in data_rows],

@@ -498,7 +498,7 @@ def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
             openers.append(f'<row r="{number}">')
     cells = []
     for c in range(n_cols):
-        letter = _col_letter(c)
+        letter = xlsx.col_letter(c)
         style = rows.styles[c]
         col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
         frag = []
@@ -568,15 +568,8 @@ def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
     """Widen the sheet's used range to cover the spliced records."""
     last_col = match.group(2) or match.group(1) or "A"
     rows = int(match.group(3) or 1)
-    cols = max(_col_index(last_col), n_cols - 1)
-    return f'<dimension ref="A1:{_col_letter(cols)}{max(rows, last_row)}"/>'
-
-
-def _col_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    cols = max(xlsx.col_index(last_col), n_cols - 1)
+    return f'<dimension ref="A1:{xlsx.col_letter(cols)}{max(rows, last_row)}"/>'
 
 
 def _section_order(result: frames.RunResult, *frames_with_sections: pd.DataFrame) -> list[str]:
@@ -807,7 +800,7 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         column_formats={level_col: level_formats},
     )
     # 来源行 and similar digit text are meant as text: no green triangles
-    ws.ignore_errors({"number_stored_as_text": f"A1:{_col_letter(len(columns) - 1)}{last + 1}"})
+    ws.ignore_errors({"number_stored_as_text": f"A1:{xlsx.col_letter(len(columns) - 1)}{last + 1}"})
     _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
@@ -820,15 +813,6 @@ def _sheet(wb: Any, name: str) -> Any:
 def _subtitle(ws: Any, fmt: _Formats, row: int, text: str) -> None:
     ws.set_row(row, 22)
     ws.write_string(row, 0, text, fmt.subtitle)
-
-
-def _col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _level_formats(fmt: _Formats, levels: list[str | None], level_col: int):

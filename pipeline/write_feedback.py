@@ -31,7 +31,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import (
     column_index_from_string,
-    get_column_letter,
 )
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -454,7 +453,7 @@ def _table(
         sample = [_sample_text(xlsx.output_value(v)) for v in columns[c][:100]]
         ws.set_column(c, c, xlsx.fit_width(sample, header, maximum=32))
     _setup_page(ws, len(data), len(headers))
-    letters = [get_column_letter(c + 1) for c in range(len(headers))]
+    letters = [xlsx.col_letter(c) for c in range(len(headers))]
     parts: list[str] = []
     for r in range(len(data)):
         row = r + 2
