@@ -11,7 +11,6 @@ from its content only, so a point keeps its ID across runs, file orders and resu
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import pandas as pd
 
@@ -119,33 +118,33 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> pd.DataFrame:
-    """Fill the merged columns of points that have more than one source."""
-    groups = multi.groupby("_key", sort=False)
-    named = multi[multi["name"] != ""].drop_duplicates(["_key", "name"])
-    names = named.groupby("_key", sort=False)["name"].agg(NAME_JOIN.join)
-    files = groups["file"].agg(SOURCE_JOIN.join)
-    rows = multi["excel_row"].astype("int64").astype("str").groupby(multi["_key"], sort=False)
-    source_rows = rows.agg(SOURCE_JOIN.join)
-    pairs = pd.Series(
-        [
-            (f, int(r))
-            for f, r in zip(multi["file"].tolist(), multi["excel_row"].tolist(), strict=True)
-        ],
-        index=multi.index,
-        dtype="object",
-    )
-    sources = pairs.groupby(multi["_key"], sort=False).agg(list)
+    """Fill the merged columns of points that have more than one source (one pass over the
+    sources in plain Python: groups are small and many, where pandas' per-group cost rules)."""
+    names: dict[str, list[str]] = {}
+    sources: dict[str, list[tuple[str, int]]] = {}
+    for key, name, file, row in zip(
+        multi["_key"].tolist(),
+        multi["name"].tolist(),
+        multi["file"].tolist(),
+        multi["excel_row"].tolist(),
+        strict=True,
+    ):
+        sources.setdefault(key, []).append((file, int(row)))
+        group = names.setdefault(key, [])
+        if name and name not in group:
+            group.append(name)
 
-    idx = out["_key"].isin(sources.index).to_numpy()
+    idx = out["_key"].isin(sources.keys()).to_numpy()
     keys = out.loc[idx, "_key"]
     key_list = keys.tolist()
-    out.loc[idx, "names"] = [names.get(k, "") for k in key_list]
-    out.loc[idx, "source_file"] = [files[k] for k in key_list]
-    out.loc[idx, "source_row"] = [source_rows[k] for k in key_list]
-    out["sources"] = out["sources"].astype("object")
-    mapped = keys.map(sources)
-    for i, value in zip(out.index[idx], mapped, strict=True):
-        out.at[i, "sources"] = value
+    out.loc[idx, "names"] = [NAME_JOIN.join(names[k]) for k in key_list]
+    out.loc[idx, "source_file"] = [SOURCE_JOIN.join(f for f, _ in sources[k]) for k in key_list]
+    out.loc[idx, "source_row"] = [SOURCE_JOIN.join(str(r) for _, r in sources[k]) for k in key_list]
+    merged = [
+        sources.get(key, single)
+        for key, single in zip(out["_key"].tolist(), out["sources"].tolist(), strict=True)
+    ]
+    out["sources"] = pd.Series(merged, index=out.index, dtype="object")
 
     for col in FIRST_NON_EMPTY:
         if col not in multi:
@@ -161,26 +160,39 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> pd.DataFrame:
 
 def _duplicate_issues(multi: pd.DataFrame) -> pd.DataFrame:
     """One 提示 per source that was folded into an earlier one."""
-    firsts = multi.drop_duplicates("_key").set_index("_key")
-    later = multi[multi.duplicated("_key", keep="first")]
-    rows: list[dict[str, Any]] = []
-    for rec in later.to_dict("records"):
-        origin = firsts.loc[rec["_key"]]
-        detail = ROW_REF.format(file=origin["file"], row=int(origin["excel_row"]))
-        row_id = rec.get("row_id")
-        rows.append(
-            frames.issue(
-                "duplicate_point",
-                file=rec["file"],
-                sheet=_text(rec.get("sheet", "")),
-                field_key="description",
-                value=rec["description"],
-                section=rec["section"],
-                name=rec["name"],
-                row_id=None if row_id is None or pd.isna(row_id) else int(row_id),
-                detail=detail,
-            )
+    first = ~multi.duplicated("_key", keep="first")
+    origin = multi[first]
+    refs = [
+        ROW_REF.format(file=f, row=int(r))
+        for f, r in zip(origin["file"].tolist(), origin["excel_row"].tolist(), strict=True)
+    ]
+    detail = multi.loc[~first, "_key"].map(dict(zip(origin["_key"].tolist(), refs, strict=True)))
+    later = multi[~first]
+    sheets = later["sheet"].tolist() if "sheet" in later else [""] * len(later)
+    row_ids = later["row_id"].tolist() if "row_id" in later else [None] * len(later)
+    rows = [
+        frames.issue(
+            "duplicate_point",
+            file=file,
+            sheet=_text(sheet),
+            field_key="description",
+            value=description,
+            section=section,
+            name=name,
+            row_id=None if row_id is None or pd.isna(row_id) else int(row_id),
+            detail=ref,
         )
+        for file, sheet, description, section, name, row_id, ref in zip(
+            later["file"].tolist(),
+            sheets,
+            later["description"].tolist(),
+            later["section"].tolist(),
+            later["name"].tolist(),
+            row_ids,
+            detail.tolist(),
+            strict=True,
+        )
+    ]
     return frames.issues_frame(rows)
 
 

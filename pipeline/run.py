@@ -143,8 +143,14 @@ def process(
 
     stage("write")
     out.mkdir(parents=True, exist_ok=True)
-    archive_path = write_archive.write_archive(result, out)
-    write_feedback.write_feedback(result, out)
+    # section workbooks and annotated copies are written by workers while the archive is
+    feedback = write_feedback.start_feedback(result, out)
+    try:
+        archive_path = write_archive.write_archive(result, out)
+    except BaseException:
+        feedback.close()
+        raise
+    feedback.finish()
     done("write")
 
     summary = {

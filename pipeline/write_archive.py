@@ -8,10 +8,7 @@ long) and ``write_string``: text that looks like a formula stays text.
 
 from __future__ import annotations
 
-import math
-import re
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab, xlsx
+from pipeline import frames, sheetxml, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Labels used only by the archive (vocab.py holds the shared ones).
@@ -166,9 +163,6 @@ BORDER_COLOUR = "#808080"
 FOOTER = "&C第 &P 页 共 &N 页"
 A4 = 9
 
-LINE_HEIGHT = 15.0  # points per line of 11pt 宋体
-DEFAULT_ROW_HEIGHT = 18.0
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
 WRAP_WIDTH = 36  # cap for long text columns (they wrap)
 SHORT_WIDTH = 24  # cap for short text columns
 
@@ -178,7 +172,7 @@ SHORT_WIDTH = 24  # cap for short text columns
 # --------------------------------------------------------------------------------------
 class _Formats:
     def __init__(self, wb: Any) -> None:
-        self.pending: list[_Rows] = []  # table records spliced in after close()
+        self.pending: list[sheetxml.Rows] = []  # table records spliced in after close()
         base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "top"}
         cell = {**base, "border": 1, "border_color": BORDER_COLOUR}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16, "valign": "vcenter"})
@@ -262,50 +256,14 @@ class _Column:
 # --------------------------------------------------------------------------------------
 # Vectorised cell preparation
 # --------------------------------------------------------------------------------------
-# Also impossible in XML (and in UTF-8, for lone surrogates): dropped like control characters.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
-def _texts(series: pd.Series) -> list[str | None]:
-    """A column of user text -> safe cell strings (None for missing or empty).
-
-    Same result as ``xlsx.cell_text`` per value, but checks the whole column at once so a
-    clean column (the usual case) costs one pass in C."""
-    if len(series) == 0:
-        return []
-    missing = series.isna().to_numpy()
-    values: list[str | None] = [
-        None if gone else (v if v.__class__ is str else str(v))
-        for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
-    ]
-    present = [v for v in values if v]
-    joined = "\n".join(present)
-    if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
-        values = [xlsx.ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in values]
-    if _NOT_XML.search(joined):
-        values = [_NOT_XML.sub("", v) if v else v for v in values]
-    if present and max(map(len, present)) > xlsx.MAX_CELL_CHARS:
-        values = [xlsx.cell_text(v) if v else v for v in values]
-    return [v or None for v in values]
-
-
-def _numbers(series: pd.Series) -> list[object]:
-    out: list[object] = []
-    for v in (xlsx.output_value(v) for v in series.tolist()):
-        if isinstance(v, float):
-            # counts read from a float column (NaN elsewhere) are still whole numbers;
-            # infinities have no cell form
-            v = int(v) if v.is_integer() else (v if math.isfinite(v) else None)
-        out.append(v)
-    return out
 
 
 def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
     if key not in frame.columns:
         return [None] * len(frame)
     if kind == "number":
-        return _numbers(frame[key])
-    return _texts(frame[key])
+        return sheetxml.numbers(frame[key])
+    return sheetxml.texts(frame[key])
 
 
 # --------------------------------------------------------------------------------------
@@ -341,46 +299,6 @@ def _widths(
     return widths
 
 
-def _display_units(texts: list[str]) -> np.ndarray:
-    """Width of each text in column units: CJK (3 UTF-8 bytes) counts 2, ASCII 1."""
-    chars = np.fromiter(map(len, texts), np.float64, len(texts))
-    octets = np.fromiter(map(len, map(str.encode, texts)), np.float64, len(texts))
-    return chars + (octets - chars) / 2
-
-
-def _line_counts(values: Sequence[object], width: float) -> np.ndarray:
-    """Lines a wrapped cell needs, each paragraph wrapping on its own.
-
-    Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights."""
-    usable = max(width - 1.0, 1.0)
-    texts = [v if v.__class__ is str else "" for v in values]
-    lines = np.maximum(np.ceil(_display_units(texts) / usable), 1)
-    multi = [i for i, t in enumerate(texts) if "\n" in t]
-    if multi:
-        owners: list[int] = []
-        paragraphs: list[str] = []
-        for i in multi:
-            parts = texts[i].split("\n")
-            owners.extend([i] * len(parts))
-            paragraphs.extend(parts)
-        per_paragraph = np.maximum(np.ceil(_display_units(paragraphs) / usable), 1)
-        lines[multi] = 0
-        np.add.at(lines, np.array(owners), per_paragraph)
-    return lines
-
-
-def _row_heights(
-    columns: Sequence[_Column], values: Sequence[Sequence[object]], widths: Sequence[float]
-) -> np.ndarray:
-    n = len(values[0]) if values else 0
-    lines = np.ones(n)
-    for col, column_values, width in zip(columns, values, widths, strict=True):
-        if col.kind != "number" and n:
-            lines = np.maximum(lines, _line_counts(column_values, width))
-    heights = np.where(lines > 1, lines * LINE_HEIGHT + 5, DEFAULT_ROW_HEIGHT)
-    return np.minimum(heights, MAX_ROW_HEIGHT)
-
-
 def _write_table(
     ws: Any,
     fmt: _Formats,
@@ -398,178 +316,43 @@ def _write_table(
     ``row_styles[i]`` (a kind -> format dict) restyles a whole record.
 
     The header goes through xlsxwriter; the records are queued on ``fmt.pending`` and
-    spliced into the sheet XML after ``close()`` (see ``_splice``): xlsxwriter spends
+    spliced into the sheet XML after ``close()`` (see ``sheetxml.splice``): xlsxwriter spends
     ~15 µs per cell, far too slow for 100,000 risk points. Returns the last row."""
     header_lines = [
-        _line_counts([col.header], w)[0] for col, w in zip(columns, widths, strict=True)
+        sheetxml.line_counts([col.header], w)[0] for col, w in zip(columns, widths, strict=True)
     ]
-    ws.set_row(first_row, max(header_lines) * LINE_HEIGHT + 4)
+    ws.set_row(first_row, max(header_lines) * sheetxml.LINE_HEIGHT + 4)
     for c, col in enumerate(columns):
         ws.write_string(first_row, c, col.header, fmt.header)
     n = len(values[0]) if values else 0
     styles: list[int | list[int]] = []
     for c, col in enumerate(columns):
         kind = "center" if col.kind == "level" else col.kind
-        base = _xf(fmt.kind(kind))
+        base = sheetxml.xf(fmt.kind(kind))
         per_row: list[int] | None = None
         if row_styles is not None and any(row_styles):
-            per_row = [_xf(style[kind]) if style else base for style in row_styles]
+            per_row = [sheetxml.xf(style[kind]) if style else base for style in row_styles]
         if column_formats and c in column_formats:
-            xf_of = {id(f): _xf(f) for f in column_formats[c]}
+            xf_of = {id(f): sheetxml.xf(f) for f in column_formats[c]}
             per_row = [xf_of[id(f)] for f in column_formats[c]]
         styles.append(per_row if per_row is not None else base)
     if n:
         fmt.pending.append(
-            _Rows(
+            sheetxml.Rows(
                 sheet_number=ws.index + 1,
                 header_row=first_row,
                 values=[list(v) for v in values],
-                escape=[_needs_escape(v) for v in values],
+                escape=[sheetxml.needs_escape(v) for v in values],
                 styles=styles,
-                heights=_row_heights(columns, values, widths).tolist(),
+                heights=sheetxml.row_heights(
+                    values, widths, [c.kind != "number" for c in columns]
+                ).tolist(),
             )
         )
     last = first_row + n
     ws.freeze_panes(first_row + 1, freeze_cols)
     ws.autofilter(first_row, 0, max(last, first_row + 1), len(columns) - 1)
     return last
-
-
-def _xf(f: Any) -> int:
-    # The style index xlsxwriter gives a format when a cell uses it (stable once assigned).
-    return f._get_xf_index()
-
-
-@dataclass
-class _Rows:
-    """Table records to splice into ``xl/worksheets/sheet<sheet_number>.xml``."""
-
-    sheet_number: int
-    header_row: int  # 0-based row of the header; records follow it
-    values: list[list[object]]  # per column: str | number | None
-    styles: list[int | list[int]]  # per column: one xf index, or one per record
-    heights: list[float]
-    escape: list[bool]  # per column: holds & < > or _x that XML needs escaped
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.heights)
-
-
-_XML_ESCAPED_MARK = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def _xml_text(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "_x" in text:  # a literal _x0041_ would otherwise be read as an escaped character
-        text = _XML_ESCAPED_MARK.sub(r"_x005F_\1", text)
-    return text
-
-
-def _needs_escape(values: Sequence[object]) -> bool:
-    joined = "\n".join(v for v in values if v.__class__ is str)
-    return any(mark in joined for mark in ("&", "<", ">", "_x"))
-
-
-def _xml_element(text: str, escape: bool) -> str:
-    """The ``<t>`` element of an inline string."""
-    if escape:
-        text = _xml_text(text)
-    if text[0].isspace() or text[-1].isspace():
-        return f'<t xml:space="preserve">{text}</t>'
-    return f"<t>{text}</t>"
-
-
-def _rows_xml(rows: _Rows, start: int, stop: int) -> str:
-    """The <row> elements for records ``start:stop``."""
-    n_cols = len(rows.values)
-    first = rows.header_row + 2  # 1-based Excel row of record 0
-    numbers = [str(first + i) for i in range(start, stop)]
-    openers = []
-    for number, height in zip(numbers, rows.heights[start:stop], strict=True):
-        if height > DEFAULT_ROW_HEIGHT:
-            openers.append(f'<row r="{number}" ht="{height:g}" customHeight="1">')
-        else:
-            openers.append(f'<row r="{number}">')
-    cells = []
-    for c in range(n_cols):
-        letter = xlsx.col_letter(c)
-        style = rows.styles[c]
-        col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
-        frag = []
-        append = frag.append
-        escape = rows.escape[c]
-        for number, s, v in zip(numbers, col_styles, rows.values[c][start:stop], strict=True):
-            if v is None:
-                append(f'<c r="{letter}{number}" s="{s}"/>')
-            elif v.__class__ is str:
-                t = _xml_element(v, escape)
-                append(f'<c r="{letter}{number}" s="{s}" t="inlineStr"><is>{t}</is></c>')
-            else:
-                append(f'<c r="{letter}{number}" s="{s}"><v>{v!r}</v></c>')
-        cells.append(frag)
-    return "".join(["".join(parts) + "</row>" for parts in zip(openers, *cells, strict=True)])
-
-
-_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
-CHUNK_ROWS = 5000
-
-
-def _splice(base: Path, final: Path, pending: list[_Rows]) -> None:
-    """Copy the xlsxwriter package ``base`` to ``final``, inserting the queued records
-    after each table's header row (entries keep xlsxwriter's fixed timestamps)."""
-    by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
-    with (
-        zipfile.ZipFile(base) as src,
-        zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            data = src.read(info.filename)
-            rows = by_name.get(info.filename)
-            if rows is None:
-                dst.writestr(info, data)
-                continue
-            xml = data.decode("utf-8")
-            header = re.search(f'<row r="{rows.header_row + 1}"[ >]', xml)
-            if header is None:
-                raise RuntimeError(f"header row missing in {info.filename}")  # a bug, not input
-            at = xml.index("</row>", header.start()) + len("</row>")
-            head, tail = xml[:at], xml[at:]
-            last_row = rows.header_row + 1 + rows.n_rows
-            match = _DIMENSION.search(head)
-            if match:
-                ref = _dimension(match, last_row, len(rows.values))
-                head = head[: match.start()] + ref + head[match.end() :]
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
-            level_attr = "compress_level" if hasattr(entry, "compress_level") else "_compresslevel"
-            setattr(entry, level_attr, 1)
-            # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
-            with dst.open(entry, "w", force_zip64=_may_be_huge(rows)) as out:
-                out.write(head.encode("utf-8"))
-                for start in range(0, rows.n_rows, CHUNK_ROWS):
-                    stop = min(start + CHUNK_ROWS, rows.n_rows)
-                    out.write(_rows_xml(rows, start, stop).encode("utf-8"))
-                out.write(tail.encode("utf-8"))
-
-
-def _may_be_huge(rows: _Rows) -> bool:
-    chars = sum(sum(map(len, (v for v in col if v.__class__ is str))) for col in rows.values)
-    return 3 * chars + 100 * rows.n_rows * len(rows.values) > 1_500_000_000
-
-
-def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
-    """Widen the sheet's used range to cover the spliced records."""
-    last_col = match.group(2) or match.group(1) or "A"
-    rows = int(match.group(3) or 1)
-    cols = max(xlsx.col_index(last_col), n_cols - 1)
-    return f'<dimension ref="A1:{xlsx.col_letter(cols)}{max(rows, last_row)}"/>'
 
 
 def _section_order(result: frames.RunResult, *frames_with_sections: pd.DataFrame) -> list[str]:
@@ -806,7 +589,7 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
 
 def _sheet(wb: Any, name: str) -> Any:
     ws = wb.add_worksheet(name)
-    ws.set_default_row(DEFAULT_ROW_HEIGHT)
+    ws.set_default_row(sheetxml.DEFAULT_ROW_HEIGHT)
     return ws
 
 
@@ -1264,5 +1047,5 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _issues(wb, fmt, result)
         _stats(wb, fmt, result, points)
         wb.close()
-        _splice(base, tmp, fmt.pending)
+        sheetxml.splice(base, tmp, fmt.pending)
     return final

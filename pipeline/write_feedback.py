@@ -9,10 +9,10 @@ copies are opened from ``result.inbox`` and saved (atomically) under ``out``.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import logging
 import math
-import numbers
 import os
 import re
 import shutil
@@ -22,9 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.comments import Comment
@@ -34,7 +32,7 @@ from openpyxl.utils.cell import (
 )
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import frames, vocab, xlsx
+from pipeline import frames, sheetxml, vocab, xlsx
 
 log = logging.getLogger("pipeline.write_feedback")
 
@@ -49,6 +47,7 @@ FEEDBACK_SHEET_SUBMISSIONS = vocab.ARCHIVE_SHEET_SUBMISSIONS  # 提交情况
 COMMENT_AUTHOR = "廉政风险自查处理"
 COMMENT_OLD_NOTE = "原批注："
 FOOTER = "&C第 &P 页 共 &N 页"
+LINE_HEIGHT = 13.0  # points per line of 10pt 宋体
 SUBMISSION_LABELS = {
     "section": vocab.HEADER_LABELS["section"],
     "name": vocab.HEADER_LABELS["name"],
@@ -155,13 +154,21 @@ def write_feedback(result: frames.RunResult, out: Path) -> list[Path]:
     Previous contents of ``out/科室反馈`` are removed first, so fixed files leave no stale copies.
     Returns the paths written, sorted.
     """
+    return start_feedback(result, out).finish()
+
+
+def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
+    """Plan every section workbook and annotated copy and start writing them: in worker
+    processes when there are many (the caller writes the archive meanwhile), else on
+    ``finish()``."""
     root = out / vocab.FEEDBACK_DIR
     _clear(root)
     root.mkdir(parents=True, exist_ok=True)
 
     sections = _known_sections(result)
     file_routes = _route_files(result.files, sections)
-    issues = _route_issues(result.issues, file_routes, sections)
+    # sorted once here: splitting keeps the order within each section
+    issues = _sorted_issues(_route_issues(result.issues, file_routes, sections))
     points = _frame(result.points)
     submissions = _with_pledges(_frame(result.submissions), _frame(result.pledges))
     files = _frame(result.files)
@@ -173,38 +180,34 @@ def write_feedback(result: frames.RunResult, out: Path) -> list[Path]:
     points_by = _split(points, "section")
     subs_by = _split(submissions, "section")
     cells = _row_cells(result.rows, issues)
-    plans = []
-    tasks: list[AnnotateTask] = []
+    books: list[SectionTask] = []
+    copies: list[AnnotateTask] = []
     for section in [*sections, None]:
-        sec_issues = _sorted_issues(issues_by.get(section, issues.iloc[0:0]))
+        sec_issues = issues_by.get(section, issues.iloc[0:0])
         if section is None and sec_issues.empty:
             continue
         folder = root / folders[section]
         folder.mkdir(parents=True, exist_ok=True)
         sec_files = files_by.get(section, files.iloc[0:0])
-        sec_tasks = _annotate_tasks(result, sec_files, sec_issues, folder, cells)
-        tasks.extend(sec_tasks)
-        plans.append((section, folder, sec_issues, sec_files, len(sec_tasks)))
-
-    # the copies are written by worker processes while this process writes the workbooks
-    copies = _CopyWriter(tasks, result)
-    written: list[Path] = []
-    try:
-        for section, folder, sec_issues, sec_files, n_copies in plans:
-            # what has no section has no points or people: those always carry a roster section
-            sec_points = points_by.get(section, points.iloc[0:0]) if section else points.iloc[0:0]
-            sec_subs = (
-                subs_by.get(section, submissions.iloc[0:0]) if section else submissions.iloc[0:0]
+        sec_copies = _annotate_tasks(result, sec_files, sec_issues, folder, cells)
+        copies.extend(sec_copies)
+        # what has no section has no points or people: those always carry a roster section
+        empty_points, empty_subs = points.iloc[0:0], submissions.iloc[0:0]
+        books.append(
+            SectionTask(
+                path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
+                body=xlsx.cell_text(result.body_name) or "",
+                year=result.year,
+                run_time=str(result.run_time),
+                section=section,
+                points=points_by.get(section, empty_points) if section else empty_points,
+                issues=sec_issues,
+                submissions=subs_by.get(section, empty_subs) if section else empty_subs,
+                files=sec_files,
+                n_copies=len(sec_copies),
             )
-            workbook = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])
-            _write_workbook(
-                workbook, result, section, sec_points, sec_issues, sec_subs, sec_files, n_copies
-            )
-            written.append(workbook)
-        written.extend(copies.results())
-    finally:
-        copies.close()
-    return sorted(written)
+        )
+    return FeedbackJobs(books, copies, result)
 
 
 # --------------------------------------------------------------------------------------
@@ -356,47 +359,49 @@ class _Formats:
             for colour in sorted({*LEVEL_FILLS.values(), *ACTION_FILLS.values()})
         }
         # Data rows are written as XML by ``_table``: fix the formats' style numbers now.
-        self.styles = {key: str(f._get_xf_index()) for key, f in self.fills.items()}
-        self.plain = str(self.text._get_xf_index())
+        self.styles = {key: sheetxml.xf(f) for key, f in self.fills.items()}
+        self.plain = sheetxml.xf(self.text)
 
-    def style(self, colour: object) -> str:
+    def style(self, colour: object) -> int:
         """Style number of a data cell with this fill colour (plain when none)."""
         return self.styles.get(colour, self.plain) if isinstance(colour, str) else self.plain
 
 
-def _write_workbook(
-    path: Path,
-    result: frames.RunResult,
-    section: str | None,
-    points: pd.DataFrame,
-    issues: pd.DataFrame,
-    submissions: pd.DataFrame,
-    files: pd.DataFrame,
-    n_copies: int,
-) -> None:
-    with xlsx.atomic_path(path) as tmp:
-        wb = xlsx.new_workbook(tmp)
-        fmt = _Formats(wb)
-        tables: list[_Table] = []
-        _cover_sheet(wb, fmt, result, section, points, issues, submissions, files, n_copies)
-        if section is not None:
-            tables.append(_table(wb, fmt, FEEDBACK_SHEET_POINTS, *_points_table(points)))
-        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *_issues_table(issues)))
-        if section is not None:
-            tables.append(
-                _table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *_submissions_table(submissions))
-            )
-        wb.close()
-        _insert_rows(tmp, tables)
-
-
 @dataclass(frozen=True)
-class _Table:
-    """Data rows of one sheet, as worksheet XML, to insert after xlsxwriter wrote the rest."""
+class SectionTask:
+    """Everything a worker needs to write one section's feedback workbook (picklable)."""
 
-    sheet_index: int  # 1-based, as in xl/worksheets/sheet<N>.xml
-    rows_xml: str
-    dimension: str
+    path: str
+    body: str
+    year: int
+    run_time: str
+    section: str | None
+    points: pd.DataFrame
+    issues: pd.DataFrame
+    submissions: pd.DataFrame
+    files: pd.DataFrame
+    n_copies: int
+
+
+def write_section(task: SectionTask) -> str:
+    """Write one ``<科室>_反馈.xlsx``; returns its path."""
+    section = task.section
+    with xlsx.atomic_path(Path(task.path)) as tmp:
+        base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
+        wb = xlsx.new_workbook(base)
+        fmt = _Formats(wb)
+        tables: list[sheetxml.Rows | None] = []
+        _cover_sheet(wb, fmt, task)
+        if section is not None:
+            tables.append(_table(wb, fmt, FEEDBACK_SHEET_POINTS, *_points_table(task.points)))
+        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *_issues_table(task.issues)))
+        if section is not None:
+            subs = _submissions_table(task.submissions)
+            tables.append(_table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *subs))
+        wb.close()
+        base.seek(0)
+        sheetxml.splice(base, tmp, [t for t in tables if t is not None])
+    return task.path
 
 
 def _setup_page(ws: Any, n_rows: int, n_cols: int) -> None:
@@ -410,29 +415,6 @@ def _setup_page(ws: Any, n_rows: int, n_cols: int) -> None:
         ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        return False
-    return math.isfinite(float(value))
-
-
-def _cell_xml(ref: str, style: str, value: object) -> str:
-    """One cell as worksheet XML: text as an inline string (never a formula or link), numbers
-    as numbers, missing values as a styled blank."""
-    if type(value) is not str:
-        if xlsx.is_missing(value):
-            return f'<c r="{ref}" s="{style}"/>'
-        if _is_number(value):
-            number = float(value)  # type: ignore[arg-type]
-            text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-            return f'<c r="{ref}" s="{style}"><v>{text}</v></c>'
-        value = str(xlsx.output_value(value))
-    if len(value) > xlsx.MAX_CELL_CHARS or xlsx.ILLEGAL_CHARACTERS_RE.search(value):
-        value = xlsx.cell_text(value) or ""  # no control characters, cut at the cell limit
-    text = escape(value)
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-
-
 def _sample_text(value: object) -> object:
     """A value shortened for width fitting (widths are capped anyway): keeps big sheets fast."""
     if isinstance(value, str) and len(value) > 60:
@@ -440,61 +422,40 @@ def _sample_text(value: object) -> object:
     return value
 
 
+NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean"})
+
+
+def _cell_values(column: pd.Series) -> list[object]:
+    """A column as cell values: numbers stay numbers, everything else safe text."""
+    if pd.api.types.infer_dtype(column, skipna=True) in NUMERIC_KINDS:
+        return sheetxml.numbers(column)
+    return sheetxml.texts(column)
+
+
 def _table(
     wb: Any, fmt: _Formats, name: str, headers: list[str], data: pd.DataFrame, fills: pd.DataFrame
-) -> _Table:
-    """One data sheet: header row and layout by xlsxwriter, data rows built as XML directly
-    (xlsxwriter's per-cell cost is too high for 80,000 risk points)."""
+) -> sheetxml.Rows | None:
+    """One data sheet: header row and layout by xlsxwriter; the data rows are returned to be
+    spliced in as XML after ``close()`` (see ``sheetxml``)."""
     ws = wb.add_worksheet(name)
-    columns = [data.iloc[:, c].astype("object").tolist() for c in range(len(headers))]
-    styles = [fills.iloc[:, c].map(fmt.style).tolist() for c in range(len(headers))]
+    values = [_cell_values(data.iloc[:, c]) for c in range(len(headers))]
+    widths = []
     for c, header in enumerate(headers):
         ws.write_string(0, c, header, fmt.header)
-        sample = [_sample_text(xlsx.output_value(v)) for v in columns[c][:100]]
-        ws.set_column(c, c, xlsx.fit_width(sample, header, maximum=32))
+        sample = [_sample_text(v) for v in values[c][:100]]
+        widths.append(xlsx.fit_width(sample, header, maximum=32))
+        ws.set_column(c, c, widths[-1])
     _setup_page(ws, len(data), len(headers))
-    letters = [xlsx.col_letter(c) for c in range(len(headers))]
-    parts: list[str] = []
-    for r in range(len(data)):
-        row = r + 2
-        parts.append(f'<row r="{row}">')
-        for c, letter in enumerate(letters):
-            parts.append(_cell_xml(f"{letter}{row}", styles[c][r], columns[c][r]))
-        parts.append("</row>")
-    dimension = f"A1:{letters[-1]}{len(data) + 1}"
-    return _Table(len(wb.worksheets()), "".join(parts), dimension)
-
-
-def _insert_rows(path: Path, tables: list[_Table]) -> None:
-    """Put the data rows into the worksheets xlsxwriter wrote (header row only)."""
-    by_name = {f"xl/worksheets/sheet{t.sheet_index}.xml": t for t in tables if t.rows_xml}
-    if not by_name:
-        return
-    patched = path.with_name(path.name + ".rows")
-    try:
-        with (
-            zipfile.ZipFile(path) as zin,
-            zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
-        ):
-            for info in zin.infolist():
-                data = zin.read(info)
-                table = by_name.get(info.filename)
-                if table is not None:
-                    text = data.decode("utf-8")
-                    text = re.sub(
-                        r'<dimension ref="[^"]*"/>',
-                        f'<dimension ref="{table.dimension}"/>',
-                        text,
-                        count=1,
-                    )
-                    end = text.index("</sheetData>")
-                    text = text[:end] + table.rows_xml + text[end:]
-                    data = text.encode("utf-8", errors="replace")
-                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-        os.replace(patched, path)
-    finally:
-        if patched.exists():
-            patched.unlink()
+    if not len(data):
+        return None
+    return sheetxml.Rows(
+        sheet_number=ws.index + 1,
+        header_row=0,
+        values=values,
+        styles=[fills.iloc[:, c].map(fmt.style).tolist() for c in range(len(headers))],
+        heights=sheetxml.row_heights(values, widths, [True] * len(headers), LINE_HEIGHT).tolist(),
+        escape=[sheetxml.needs_escape(v) for v in values],
+    )
 
 
 def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
@@ -559,17 +520,9 @@ def _submissions_table(subs: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.
     return headers, data.where(data != "", None), fills
 
 
-def _cover_sheet(
-    wb: Any,
-    fmt: _Formats,
-    result: frames.RunResult,
-    section: str | None,
-    points: pd.DataFrame,
-    issues: pd.DataFrame,
-    subs: pd.DataFrame,
-    files: pd.DataFrame,
-    n_copies: int,
-) -> None:
+def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
+    section, issues, files = task.section, task.issues, task.files
+    points, subs, n_copies = task.points, task.submissions, task.n_copies
     ws = wb.add_worksheet(FEEDBACK_SHEET_COVER)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 100)
@@ -577,7 +530,7 @@ def _cover_sheet(
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.set_footer(FOOTER)
-    body, year = xlsx.cell_text(result.body_name) or "", result.year
+    body, year = task.body, task.year
     if section is None:
         title = COVER_TITLE_UNKNOWN.format(body=body, year=year)
     else:
@@ -589,7 +542,7 @@ def _cover_sheet(
     lines: list[tuple[str, str]] = []
     if section is not None:
         lines.append((COVER_LABEL_SECTION, section))
-    lines.append((COVER_LABEL_RUN_TIME, str(result.run_time)))
+    lines.append((COVER_LABEL_RUN_TIME, task.run_time))
     file_level = issues
     if len(issues):
         file_level = issues[
@@ -769,17 +722,24 @@ def _copy_name(file: str, used: set[str]) -> str:
         n += 1
 
 
-class _CopyWriter:
-    """Writes the annotated copies: in worker processes (started at once, so they work while
-    the caller writes the workbooks) when there are many, else on ``results()``."""
+class FeedbackJobs:
+    """Writes the section workbooks and annotated copies: in worker processes, started at
+    once so they work while the caller writes the archive, when there are many; else on
+    ``finish()``. A workbook that fails is a bug and fails the run; a copy that fails is a bad
+    user file and is only logged (the file stays listed in its section's 异常清单)."""
 
-    def __init__(self, tasks: list[AnnotateTask], result: frames.RunResult) -> None:
-        self.tasks = tasks
+    def __init__(
+        self, books: list[SectionTask], copies: list[AnnotateTask], result: frames.RunResult
+    ) -> None:
+        self.books = books
+        self.copies = copies
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Any] = []
+        self.book_futures: list[Any] = []
+        self.copy_futures: list[Any] = []
         limits = getattr(result.settings, "limits", None)
-        workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, len(tasks))
-        if workers > 1 and len(tasks) >= PARALLEL_MIN_COPIES:
+        jobs = len(books) + len(copies)
+        workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, jobs)
+        if workers > 1 and jobs >= PARALLEL_MIN_COPIES:
             import multiprocessing as mp
 
             context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
@@ -790,21 +750,29 @@ class _CopyWriter:
                 initializer=_init_worker,
                 initargs=(memory,),
             )
-            self.futures = [self.pool.submit(annotate_copy, task) for task in tasks]
+            # copies first: each costs more than a small workbook, so the pool ends level
+            self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
+            self.book_futures = [self.pool.submit(write_section, task) for task in books]
 
-    def results(self) -> list[Path]:
-        if self.pool is None:
-            return [Path(t) for t in map(annotate_copy, self.tasks) if t]
-        written = []
-        for task, future in zip(self.tasks, self.futures, strict=True):
-            try:
-                target = future.result()
-            except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of this file
-                log.warning("no annotated copy of %s: %s", task.source, exc)
-                continue
-            if target:
-                written.append(Path(target))
-        return written
+    def finish(self) -> list[Path]:
+        """Wait for (or do) every job; the paths written, sorted."""
+        try:
+            if self.pool is None:
+                written = [Path(write_section(task)) for task in self.books]
+                written += [Path(t) for t in map(annotate_copy, self.copies) if t]
+                return sorted(written)
+            written = [Path(future.result()) for future in self.book_futures]
+            for task, future in zip(self.copies, self.copy_futures, strict=True):
+                try:
+                    target = future.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of this file
+                    log.warning("no annotated copy of %s: %s", task.source, exc)
+                    continue
+                if target:
+                    written.append(Path(target))
+            return sorted(written)
+        finally:
+            self.close()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -814,7 +782,11 @@ class _CopyWriter:
 
 def _init_worker(memory_bytes: int) -> None:
     """Cap a worker's address space (what it has now plus the budget): a hostile file that
-    slipped past the reader's checks then costs one copy, not the machine."""
+    slipped past the reader's checks then costs one copy, not the machine.
+
+    The objects inherited from the parent (the whole run's frames) are frozen out of the
+    garbage collector: otherwise every collection walks them and copies their pages."""
+    gc.freeze()
     if not memory_bytes:
         return
     try:

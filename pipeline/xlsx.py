@@ -7,11 +7,11 @@ workbooks with ``new_workbook`` (formula and URL conversion off, fixed propertie
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
@@ -59,15 +59,23 @@ def output_value(value: object) -> object:
     return cell_text(value)
 
 
+# East Asian wide and full-width characters (the blocks met in practice: CJK, kana, hangul,
+# full-width forms, CJK punctuation, emoji); each counts 2 columns.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def display_width(text: object) -> int:
     """Width of the longest line in Excel character units: East Asian wide/full count 2."""
     if is_missing(text):
         return 0
-    best = 0
-    for line in str(text).split("\n"):
-        w = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
-        best = max(best, w)
-    return best
+    text = str(text)
+    if text.isascii():
+        return max(map(len, text.split("\n")))
+    return max(len(line) + len(_WIDE.findall(line)) for line in text.split("\n"))
 
 
 def fit_width(values: Iterable[object], header: str, minimum: int = 6, maximum: int = 50) -> float:
@@ -81,12 +89,14 @@ def fit_width(values: Iterable[object], header: str, minimum: int = 6, maximum: 
 
 
 def new_workbook(
-    path: Path, constant_memory: bool = False, in_memory: bool = False
+    path: Path | io.BytesIO, constant_memory: bool = False, in_memory: bool = False
 ) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that never turns text into formulas or links, with fixed
-    document properties so the same data gives the same file."""
+    document properties so the same data gives the same file. ``path`` may be a buffer
+    (then the workbook is built in memory)."""
+    in_memory = in_memory or isinstance(path, io.BytesIO)
     wb = xlsxwriter.Workbook(
-        str(path),
+        path if isinstance(path, io.BytesIO) else str(path),
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import vocab, xlsx
+from pipeline import sheetxml, vocab, xlsx
 from pipeline import write_archive as archive_module
 from pipeline.write_archive import (
     COUNT_LABELS,
@@ -371,7 +371,7 @@ def test_two_writes_give_identical_files(written, tmp_path):
 
 def test_chunked_table_writing_gives_the_same_file(written, tmp_path, monkeypatch):
     result, first = written
-    monkeypatch.setattr(archive_module, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 2)
     assert write_archive(result, tmp_path).read_bytes() == first.read_bytes()
 
 
