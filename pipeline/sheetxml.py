@@ -176,20 +176,27 @@ def rows_xml(rows: Rows, start: int, stop: int) -> str:
             openers.append(f'<row r="{number}">')
     cells = []
     for c in range(n_cols):
-        letter = xlsx.col_letter(c)
+        prefix = f'<c r="{xlsx.col_letter(c)}'
         style = rows.styles[c]
         col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
+        escape = rows.escape[c]
+        # what follows the cell reference, once per distinct (style, value): most columns
+        # (section, level, supervisors, category) repeat a few values over many rows
+        tails: dict[tuple[object, object], str] = {}
         frag = []
         append = frag.append
-        escape = rows.escape[c]
         for number, s, v in zip(numbers, col_styles, rows.values[c][start:stop], strict=True):
-            if v is None:
-                append(f'<c r="{letter}{number}" s="{s}"/>')
-            elif v.__class__ is str:
-                t = _xml_element(v, escape)
-                append(f'<c r="{letter}{number}" s="{s}" t="inlineStr"><is>{t}</is></c>')
-            else:
-                append(f'<c r="{letter}{number}" s="{s}"><v>{v!r}</v></c>')
+            key = (s, v)
+            tail = tails.get(key)
+            if tail is None:
+                if v is None:
+                    tail = f'" s="{s}"/>'
+                elif v.__class__ is str:
+                    tail = f'" s="{s}" t="inlineStr"><is>{_xml_element(v, escape)}</is></c>'
+                else:
+                    tail = f'" s="{s}"><v>{v!r}</v></c>'
+                tails[key] = tail
+            append(prefix + number + tail)
         cells.append(frag)
     return "".join(["".join(parts) + "</row>" for parts in zip(openers, *cells, strict=True)])
 
