@@ -21,9 +21,7 @@ EXIT_USAGE = 2
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
-        sys.stderr.write(
-            f"命令行参数有误：{message}\n请运行 python -m pipeline --help 查看用法。\n"
-        )
+        sys.stderr.write(vocab.CLI_USAGE_ERROR.format(message=message) + "\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -79,21 +77,22 @@ def _print_summary(result, out: Path) -> None:
     if len(result.submissions):
         missing = int((result.submissions["status"] == vocab.STATUS_MISSING).sum())
     archive = out / vocab.ARCHIVE_FILE_TEMPLATE.format(year=result.year, body=result.body_name)
-    lines = [
-        "",
-        f"处理完成：{result.body_name} {result.year} 年廉政风险自查",
-        (
-            f"  文件：共 {f['total']} 个，读取 {f['read']} 个，退回 {f['rejected']} 个，"
-            f"被新版本替代 {f['superseded']} 个"
+    text = vocab.CLI_SUMMARY.format(
+        body=result.body_name,
+        year=result.year,
+        files=f,
+        rows=r,
+        levels="，".join(
+            vocab.CLI_SUMMARY_LEVEL.format(level=level, n=lv.get(level, 0))
+            for level in vocab.LEVELS
         ),
-        f"  风险点行：共 {r['total']} 行，计入 {r['accepted']} 行，退回 {r['rejected']} 行",
-        f"  评定等级：一级 {lv['一级']} 个，二级 {lv['二级']} 个，三级 {lv['三级']} 个",
-        f"  尚未报送：{missing} 人",
-        f"  异常清单：{len(result.issues)} 条（见档案的「{vocab.ARCHIVE_SHEET_ISSUES}」工作表）",
-        f"  档案：{archive}",
-        f"  科室反馈：{out / vocab.FEEDBACK_DIR}/",
-        "",
-    ]
+        missing=missing,
+        issues=len(result.issues),
+        issues_sheet=vocab.ARCHIVE_SHEET_ISSUES,
+        archive=archive,
+        feedback=f"{out / vocab.FEEDBACK_DIR}/",
+    )
+    lines = ["", *text.split("\n"), ""]
     print("\n".join(lines))
 
 
@@ -116,12 +115,12 @@ def main(argv: list[str] | None = None) -> int:
             from pipeline.templates import write_templates
 
             for path in write_templates(args.out):
-                print(f"已生成 {path}")
+                print(vocab.CLI_WROTE.format(path=path))
         elif args.command == "demo-data":
             from pipeline.demo import write_demo
 
             if args.people < 1 or not 0 <= args.error_rate <= 1:
-                raise PipelineError("--people 应为正整数，--error-rate 应在 0 到 1 之间。")
+                raise PipelineError(vocab.CLI_DEMO_ARGS)
             write_demo(
                 args.out,
                 people=args.people,
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 error_rate=args.error_rate,
                 sections=args.sections or None,
             )
-            print(f"已生成示例数据：{args.out / 'inbox'}，名册：{args.out / 'config'}")
+            print(vocab.CLI_DEMO_WROTE.format(inbox=args.out / "inbox", config=args.out / "config"))
         elif args.command == "bench":
             from pipeline.bench import run_bench
 

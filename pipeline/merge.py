@@ -20,7 +20,6 @@ POINT_ID_PREFIX = "FX-"
 POINT_ID_HEX = 10
 NAME_JOIN = "、"
 SOURCE_JOIN = "；"
-ROW_REF = "「{file}」第{row}行"  # TODO(vocab): move to vocab.py
 KEY_FIELDS = ("section", "post", "step", "description")
 # Kept from the first non-empty duplicate, line by line.
 FIRST_NON_EMPTY = (*vocab.MEASURE_FIELDS, "remark")
@@ -163,7 +162,7 @@ def _duplicate_issues(multi: pd.DataFrame) -> pd.DataFrame:
     first = ~multi.duplicated("_key", keep="first")
     origin = multi[first]
     refs = [
-        ROW_REF.format(file=f, row=int(r))
+        vocab.MERGE_ROW_REF.format(file=f, row=int(r))
         for f, r in zip(origin["file"].tolist(), origin["excel_row"].tolist(), strict=True)
     ]
     detail = multi.loc[~first, "_key"].map(dict(zip(origin["_key"].tolist(), refs, strict=True)))

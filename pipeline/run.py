@@ -79,7 +79,7 @@ def process(
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
     if not inbox.is_dir():
-        raise PipelineError(f"找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。")
+        raise PipelineError(vocab.INBOX_MISSING.format(inbox=inbox))
     seconds: dict[str, float] = {}
 
     def stage(name: str) -> None:
@@ -132,7 +132,7 @@ def process(
         pledges=pledges,
         issues=issues,
         counts=counts,
-        body_name=settings.body_name or roster.body_name or "本单位",
+        body_name=settings.body_name or roster.body_name or vocab.BODY_FALLBACK,
         year=year,
         run_time=run_time or datetime.now().isoformat(timespec="seconds"),
         settings=settings,

@@ -136,34 +136,25 @@ COLUMN_SYNONYMS = {
     "measures": ("防范措施", "防控要点及防控措施", "预防和控制措施", "防控要点"),
     "remark": ("说明",),
 }
+# The unit form's table; the individual form's is the same without 涉及岗位.
+UNIT_ONLY_COLUMNS = ("posts_involved",)
+_UNIT_TABLE = (
+    "seq",
+    "step",
+    "posts_involved",
+    "category",
+    "description",
+    "likelihood",
+    "harm",
+    "self_level",
+    "prevent",
+    "monitor",
+    "handle",
+    "remark",
+)
 TABLE_COLUMNS = {
-    INDIVIDUAL: (
-        "seq",
-        "step",
-        "category",
-        "description",
-        "likelihood",
-        "harm",
-        "self_level",
-        "prevent",
-        "monitor",
-        "handle",
-        "remark",
-    ),
-    UNIT: (
-        "seq",
-        "step",
-        "posts_involved",
-        "category",
-        "description",
-        "likelihood",
-        "harm",
-        "self_level",
-        "prevent",
-        "monitor",
-        "handle",
-        "remark",
-    ),
+    INDIVIDUAL: tuple(k for k in _UNIT_TABLE if k not in UNIT_ONLY_COLUMNS),
+    UNIT: _UNIT_TABLE,
 }
 # Columns whose label must be present for the table header to be recognised.
 REQUIRED_COLUMNS = ("description",)
@@ -224,18 +215,23 @@ ROLE_VICE = "分管副主席"
 ROLE_CHAIR = "主席"
 ROLE_OVERSIGHT = "上级监督机构"
 ROLE_CHAIN = (ROLE_HEAD, ROLE_VICE, ROLE_CHAIR, ROLE_OVERSIGHT)
+# The 科室 the roster may give the chair and vice-chairs.
+LEADERSHIP_SECTION = "领导班子"
 MEASURES_BY_LEVEL = {"三级": "提醒纠错", "二级": "谈话提醒", "一级": "诫勉纠错"}
 
-# Roster columns.
+# Roster columns (the header block's labels where they name the same thing).
+_WHO = ("section", "name", "post")
 ROSTER_PEOPLE_COLUMNS = {
-    "section": "科室",
-    "name": "姓名",
-    "post": "岗位（职务）",
+    **{key: HEADER_LABELS[key] for key in _WHO},
     "post_type": "岗位类别",
     "is_head": "是否科室负责人",
 }
-ROSTER_SECTION_COLUMNS = {"section": "科室", "head": "科室负责人", "vice_chair": "分管副主席"}
-ROSTER_UNIT_COLUMNS = {"body": "单位名称", "chair": "主席", "oversight": "上级监督机构"}
+ROSTER_SECTION_COLUMNS = {
+    "section": HEADER_LABELS["section"],
+    "head": HEADER_LABELS["head"],
+    "vice_chair": ROLE_VICE,
+}
+ROSTER_UNIT_COLUMNS = {"body": "单位名称", "chair": ROLE_CHAIR, "oversight": ROLE_OVERSIGHT}
 
 # Phases and their deadlines (month-day; the year comes from settings).
 PHASES = {"find_risks": "查找风险", "grade": "确定等级", "archive": "建立档案"}
@@ -245,23 +241,17 @@ PHASES = {"find_risks": "查找风险", "grade": "确定等级", "archive": "建
 # --------------------------------------------------------------------------------------
 # Catalogue columns in SPEC's exact order: output key -> header.
 CATALOGUE_COLUMNS = {
-    "section": "科室",
-    "post": "岗位（职务）",
-    "name": "姓名",
-    "step": "职权事项（工作环节）",
-    "category": "风险类别",
-    "description": "风险点描述",
-    "likelihood": "发生几率",
-    "harm": "危害程度",
-    "self_level": "自评等级",
+    **{key: HEADER_LABELS[key] for key in ("section", "post", "name")},
+    **{
+        key: COLUMN_LABELS[key]
+        for key in ("step", "category", "description", "likelihood", "harm", "self_level")
+    },
     "level": "评定等级",
     "level_reason": "评定依据",
     "direct": "直接管理",
     "leader": "负责领导",
     "measure": "处置方式",
-    "prevent": "前期预防措施",
-    "monitor": "中期监控措施",
-    "handle": "后期处置措施",
+    **{key: COLUMN_LABELS[key] for key in MEASURE_FIELDS},
     "source_file": "来源文件",
     "source_row": "来源行",
 }
@@ -274,8 +264,8 @@ ISSUE_COLUMNS = {
     "value": "原值",
     "problem": "问题",
     "fix": "修改建议",
-    "section": "科室",
-    "name": "姓名",
+    "section": HEADER_LABELS["section"],
+    "name": HEADER_LABELS["name"],
 }
 ACTION_REJECT = "退回"
 ACTION_NOTE = "提示"
@@ -583,5 +573,263 @@ REASON_FLOOR = "岗位类别：{post_type}→{level}"
 REASON_JOIN = "；"
 REASON_DIFFERS = "（自评{self_level}）"
 
+# Headers of the guide sheet's tables of the rules (the rest are the archive cover's).
+LEVEL_LABEL = "等级"
+SUPERVISION_LEADER_LABEL = "负责"  # the digest's word for the leader column
+# How a combined 防控措施 cell labels its three lines: 前期：…\n中期：…\n后期：…
+MEASURE_LINE = "{marker}：{text}"
+
 CONFIG_ERROR_PREFIX = "配置有误："
 EXIT_HINT = "请按提示修改后重新运行 make process。"
+
+# --------------------------------------------------------------------------------------
+# Appended by the robustness sweep (read/discover/validate): real-world variants
+# --------------------------------------------------------------------------------------
+# More header labels seen in the wild (above the table).
+HEADER_SYNONYMS_MORE = {
+    "date": ("填表时间", "填报时间", "报送日期", "报送时间", "时间", "填写日期"),
+    "name": ("填报人", "姓名签字"),
+}
+for _key, _words in HEADER_SYNONYMS_MORE.items():
+    for _w in _words:
+        HEADER_LOOKUP.setdefault(fold(_w), _key)
+# A whole row of these (besides 序号) is a placeholder such as 「以下空白」, not a risk point.
+PLACEHOLDER_TEXTS = (
+    "以下空白",
+    "以下无正文",
+    "以下无内容",
+    "以下为空白",
+    "此页以下空白",
+    "空白",
+    "无",
+)
+# A sheet holding the pledge under another name: its name contains this.
+PLEDGE_SHEET_HINT = "承诺"
+# What is wrong with a file that cannot be opened ({detail} of corrupt / read_failed).
+DETAIL_BROKEN_ZIP = "文件结构不完整，可能在下载或保存时中断"
+DETAIL_NOT_SPREADSHEET = "文件内容不是 Excel 表格，可能是扩展名被改过"
+DETAIL_BROKEN_PART = "工作簿内部数据损坏"
+DETAIL_BROKEN_OLE = "旧版 Excel（.xls）文件结构损坏"
+DETAIL_TEXT_ENCODING = "文本文件的文字编码无法识别"
+DETAIL_BROKEN_TEXT = "文本表格的格式无法解析"
+DETAIL_UNREADABLE = "表格内容无法解析"
+DETAIL_CANNOT_OPEN = "无法打开文件，可能没有读取权限或正被其他程序占用"
+DETAIL_PART_INFLATES = "部件「{part}」解压后超过其声明的 {mb:.1f} MB"
+MESSAGES.update(
+    {
+        "second_form": Message(
+            "{where}还有另一份自查表{who}，共 {n} 行，未读取：一个文件只读取一份自查表。",
+            "请把每人（或每个科室）的自查表分别保存为单独的文件后重新发送。",
+        ),
+        "blank_template": Message(
+            "这是一份没有填写的空白模板：表头和风险点都是空的。",
+            "请填写表头（科室、姓名等）和至少一条风险点后重新发送。",
+        ),
+        "missing_column_value": Message(
+            "表格中没有「{field}」列，这一项无法填写。",
+            "请使用下发的模板，或在表格中加上「{field}」列并逐行填写后重新发送。",
+        ),
+    }
+)
+SECOND_FORM_ROWS = "本工作表第 {row} 行起"
+SECOND_FORM_SHEET = "工作表「{sheet}」中"
+SECOND_FORM_WHO = "（{who}）"
+
+
+# --------------------------------------------------------------------------------------
+# 档案工作簿（write_archive）的标题、表头和说明文字
+# --------------------------------------------------------------------------------------
+ARCHIVE_COVER_TITLE = "{body}{year}年度岗位廉政风险信息档案"
+ARCHIVE_COVER_INFO = {
+    "body": "单位",
+    "year": "年度",
+    "run_time": "生成时间",
+    "source": "评级设置来源",
+}
+ARCHIVE_COVER_COUNTS_TITLE = "一、处理统计"
+ARCHIVE_COVER_COUNTS_HEADER = ("项目", "数量")
+ARCHIVE_COUNT_LABELS: dict[tuple[str, str], str] = {
+    ("files", "total"): "收到文件总数",
+    ("files", "read"): "已读取的文件",
+    ("files", "rejected"): "退回的文件",
+    ("files", "superseded"): "被新版本替代的文件",
+    ("rows", "total"): "数据行总数",
+    ("rows", "accepted"): "计入目录的数据行",
+    ("rows", "rejected"): "退回的数据行",
+    ("levels", "一级"): "一级风险点",
+    ("levels", "二级"): "二级风险点",
+    ("levels", "三级"): "三级风险点",
+}
+ARCHIVE_POINTS_LABEL = "风险点总数（合并重复后）"
+ARCHIVE_COVER_COUNTS_NOTE = "文件总数 = 已读取 + 退回 + 被替代；数据行总数 = 计入 + 退回；计入的数据行合并重复后形成风险点。"
+ARCHIVE_COVER_SHEETS_TITLE = "二、各工作表说明"
+ARCHIVE_COVER_SHEETS_HEADER = ("工作表", "内容")
+ARCHIVE_SHEET_HELP = {
+    ARCHIVE_SHEET_COVER: "本页：档案概况、处理统计和本次评定所用的规则。",
+    ARCHIVE_SHEET_CATALOGUE: "每个风险点一行：科室、岗位、填报人、风险内容、自评与评定等级、"
+    "评定依据、监管人、防控措施及来源文件和行号；评定等级与自评不一致的以粗斜体标出。",
+    ARCHIVE_SHEET_POSTS: "每个岗位一行：岗位类别、岗位等级（取该岗位最严重的风险点等级）和各等级风险点数。",
+    ARCHIVE_SHEET_MATRIX: "每个风险点的前期预防、中期监控、后期处置措施，以及直接管理人和负责领导。",
+    ARCHIVE_SHEET_SECTIONS: "每个科室的风险点数，按等级和风险类别分列，并列出自评不一致和退回的行数。",
+    ARCHIVE_SHEET_PLEDGES: "名册中每个人的廉政承诺书签署情况。",
+    ARCHIVE_SHEET_SUBMISSIONS: "名册中每个人（个人表）和每个科室（单位表）的报送情况：按时、逾期或未提交。",
+    ARCHIVE_SHEET_NOTICE: "可直接打印张贴的公示版本，不含备注、自评和来源信息。",
+    ARCHIVE_SHEET_ISSUES: "所有退回的文件和数据行（红色底纹）以及需要核对的提示，注明单元格、问题和修改建议。",
+    ARCHIVE_SHEET_STATS: "各科室风险等级分布、风险类别分布图，以及发生几率×危害程度分布热力图。",
+}
+ARCHIVE_COVER_RULES_TITLE = "三、本次评定使用的规则（以后修改设置不影响本档案）"
+ARCHIVE_MATRIX_TITLE = "（一）风险等级评定矩阵：行为危害程度，列为发生几率"
+ARCHIVE_MATRIX_CORNER = "危害程度＼发生几率"
+ARCHIVE_FLOORS_TITLE = "（二）岗位类别等级下限：风险点等级不低于其岗位类别的下限"
+ARCHIVE_FLOORS_HEADER = ("岗位类别", "等级下限")
+ARCHIVE_SUPERVISION_TITLE = (
+    "（三）监管责任与处置方式（监管人是本人或职级不高于本人时，依次上移："
+    "科室负责人→分管副主席→主席→上级监督机构）"
+)
+ARCHIVE_SUPERVISION_HEADER = ("评定等级", "直接管理", "负责领导", "处置方式")
+ARCHIVE_DEADLINES_TITLE = "（四）各阶段截止日期"
+ARCHIVE_DEADLINES_HEADER = ("阶段", "截止日期")
+ARCHIVE_LEADERSHIP_TITLE = "（五）单位领导"
+ARCHIVE_POST_HEADERS = {
+    "section": CATALOGUE_COLUMNS["section"],
+    "post": CATALOGUE_COLUMNS["post"],
+    "names": CATALOGUE_COLUMNS["name"],
+    "post_type": ROSTER_PEOPLE_COLUMNS["post_type"],
+    "level": "岗位等级",
+    "level_reason": CATALOGUE_COLUMNS["level_reason"],
+    "n_points": "风险点数",
+    **{lv: lv for lv in LEVELS},
+}
+ARCHIVE_SECTION_HEADERS = {
+    "section": CATALOGUE_COLUMNS["section"],
+    "n_points": "风险点数",
+    **{lv: lv for lv in LEVELS},
+    **{cat: cat for cat in CATEGORIES},
+    "differs": "自评不一致",
+    "rejected": "退回行数",
+}
+ARCHIVE_TOTAL_LABEL = "合计"
+ARCHIVE_PLEDGE_HEADERS = {
+    "section": CATALOGUE_COLUMNS["section"],
+    "name": CATALOGUE_COLUMNS["name"],
+    "post": CATALOGUE_COLUMNS["post"],
+    "date": PLEDGE_LABELS["pledge_date"],
+    "items": "承诺事项数",
+    "status": "状态",
+}
+ARCHIVE_NOTICE_TITLE = "{body}{year}年度岗位廉政风险点及风险等级公示"
+ARCHIVE_NOTICE_FOOTER = (
+    "公示期为五个工作日。如对上述风险点、风险等级或防控措施有意见和建议，"
+    "请向单位廉政风险防控工作领导小组办公室反映。"
+)
+ARCHIVE_NOTICE_SIGNATURE = "{body}廉政风险防控工作领导小组办公室　　{date}"
+ARCHIVE_STATS_TITLE = "{body}{year}年度廉政风险点统计"
+ARCHIVE_STATS_LEVELS_TITLE = "各科室风险点等级分布"
+ARCHIVE_STATS_CATEGORY_TITLE = "风险类别分布"
+ARCHIVE_STATS_CATEGORY_HEADER = (CATALOGUE_COLUMNS["category"], "风险点数")
+ARCHIVE_STATS_HEAT_TITLE = "发生几率×危害程度分布（格中为风险点数，底色为该格对应的评定等级）"
+ARCHIVE_STATS_LEGEND = "图例："
+ARCHIVE_AXIS_COUNT = "风险点数"
+ARCHIVE_DATE_FORMAT = "{y}年{m}月{d}日"
+
+# --------------------------------------------------------------------------------------
+# 科室反馈工作簿（write_feedback）的标题、表头和说明文字
+# --------------------------------------------------------------------------------------
+FEEDBACK_UNKNOWN_SECTION_DIR = "未能识别科室"
+FEEDBACK_SHEET_POINTS = "风险点"
+FEEDBACK_COMMENT_AUTHOR = "廉政风险自查处理"
+FEEDBACK_COMMENT_OLD_NOTE = "原批注："
+FEEDBACK_COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"
+FEEDBACK_COVER_TITLE_UNKNOWN = "{body}{year}年廉政风险自查：未能识别科室的文件和问题"
+FEEDBACK_COVER_LABEL_SECTION = "科室"
+FEEDBACK_COVER_LABEL_RUN_TIME = "处理时间"
+FEEDBACK_COVER_LABEL_FILE_PROBLEMS = "整份文件的问题"
+FEEDBACK_COVER_LABEL_FILES = "收到的文件"
+FEEDBACK_COVER_FILES_TEXT = (
+    "共 {total} 份：已读取 {read} 份，退回 {rejected} 份，已被新版本替代 {superseded} 份"
+)
+FEEDBACK_COVER_LABEL_POINTS = "风险点"
+FEEDBACK_COVER_POINTS_TEXT = "共 {total} 条：一级 {一级} 条，二级 {二级} 条，三级 {三级} 条"
+FEEDBACK_COVER_LABEL_ISSUES = "异常"
+FEEDBACK_COVER_ISSUES_TEXT = "退回 {reject} 条，提示 {note} 条"
+FEEDBACK_COVER_LABEL_PEOPLE = "人员报送"
+FEEDBACK_COVER_PEOPLE_TEXT = (
+    "应报送 {total} 人：未报送 {missing} 人，逾期 {late} 人，承诺书缺少或为空 {pledge} 人"
+)
+FEEDBACK_COVER_LABEL_COPIES = "批注副本"
+FEEDBACK_COVER_COPIES_TEXT = (
+    "{n} 份：有「退回」问题的文件各一份，文件名以「{suffix}」结尾，问题单元格已标色并加批注"
+)
+FEEDBACK_COVER_LABEL_NEXT = "下一步"
+FEEDBACK_COVER_NEXT_TEXT = (
+    "1. 在「异常清单」中查看每个问题；标「退回」的必须修改，标「提示」的请核对。\n"
+    "2. 打开本文件夹中的批注副本：红色单元格为退回，黄色单元格为提示，鼠标移到单元格上可看批注。\n"
+    "3. 在原来的表格文件（不是批注副本）中逐项修改，保存后重新报送。\n"
+    "4. 「提交情况」中未报送、逾期或承诺书缺少的同志，请提醒其尽快补报。"
+)
+FEEDBACK_COVER_NEXT_TEXT_UNKNOWN = (
+    "1. 这些文件或问题无法对应到组织名册中的科室（文件无法打开、不是自查表、科室或姓名不在名册中等）。\n"
+    "2. 请在「异常清单」中逐条核对原因：联系报送人重新发送，或先在 config/roster.xlsx 中补充名册。\n"
+    "3. 能打开的文件另有批注副本，问题单元格已标色并加批注。"
+)
+FEEDBACK_COVER_LABEL_SHEETS = "各工作表"
+FEEDBACK_COVER_SHEETS_TEXT = (
+    "风险点：本科室的每条风险点及评定等级、评定依据、直接管理、负责领导和处置方式。\n"
+    "异常清单：本科室被退回的条目和需要核对的提示，退回在前。\n"
+    "提交情况：本科室人员的报送、逾期和承诺书情况。"
+)
+FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN = "异常清单：无法归入科室的文件和问题及其原因。"
+FEEDBACK_COVER_NONE = "无"
+
+# --------------------------------------------------------------------------------------
+# 合并重复风险点（merge）
+# --------------------------------------------------------------------------------------
+MERGE_ROW_REF = "「{file}」第{row}行"
+
+# --------------------------------------------------------------------------------------
+# 单元格文字
+# --------------------------------------------------------------------------------------
+TRUNCATION_MARK = "…（内容过长，已截断）"
+
+
+# --------------------------------------------------------------------------------------
+# 档案和科室反馈共用
+# --------------------------------------------------------------------------------------
+PAGE_FOOTER = "&C第 &P 页 共 &N 页"
+# 提交情况 sheet (archive) and its section part (feedback; the archive has 承诺书登记 instead
+# of the pledge column)
+SUBMISSION_COLUMNS = {
+    "section": HEADER_LABELS["section"],
+    "name": HEADER_LABELS["name"],
+    "post": HEADER_LABELS["post"],
+    "form": "表格",
+    "status": "提交状态",
+    "date": HEADER_LABELS["date"],
+    "deadline": "截止日期",
+    "pledge": "承诺书",
+    "file": ISSUE_COLUMNS["file"],
+    "note": COLUMN_LABELS["remark"],
+}
+
+
+# --------------------------------------------------------------------------------------
+# 命令行（cli.py、run.py）
+# --------------------------------------------------------------------------------------
+CLI_SUMMARY = (
+    "处理完成：{body} {year} 年廉政风险自查\n"
+    "  文件：共 {files[total]} 个，读取 {files[read]} 个，退回 {files[rejected]} 个，"
+    "被新版本替代 {files[superseded]} 个\n"
+    "  风险点行：共 {rows[total]} 行，计入 {rows[accepted]} 行，退回 {rows[rejected]} 行\n"
+    "  评定等级：{levels}\n"
+    "  尚未报送：{missing} 人\n"
+    "  异常清单：{issues} 条（见档案的「{issues_sheet}」工作表）\n"
+    "  档案：{archive}\n"
+    "  科室反馈：{feedback}"
+)
+CLI_SUMMARY_LEVEL = "{level} {n} 个"
+CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 python -m pipeline --help 查看用法。"
+CLI_WROTE = "已生成 {path}"
+CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"
+CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
+INBOX_MISSING = "找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。"
+BODY_FALLBACK = "本单位"

@@ -20,72 +20,10 @@ import pandas as pd
 from pipeline import frames, sheetxml, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
-# Labels used only by the archive (vocab.py holds the shared ones).
-# TODO(vocab): move these into vocab.py once the lead agrees.
+# Labels composed from vocab (every Chinese text is spelled in vocab.py)
 # --------------------------------------------------------------------------------------
-COVER_TITLE = "{body}{year}年度岗位廉政风险信息档案"
-COVER_INFO = {
-    "body": "单位",
-    "year": "年度",
-    "run_time": "生成时间",
-    "source": "评级设置来源",
-}
-COVER_COUNTS_TITLE = "一、处理统计"
-COVER_COUNTS_HEADER = ("项目", "数量")
-COUNT_LABELS: dict[tuple[str, str], str] = {
-    ("files", "total"): "收到文件总数",
-    ("files", "read"): "已读取的文件",
-    ("files", "rejected"): "退回的文件",
-    ("files", "superseded"): "被新版本替代的文件",
-    ("rows", "total"): "数据行总数",
-    ("rows", "accepted"): "计入目录的数据行",
-    ("rows", "rejected"): "退回的数据行",
-    ("levels", "一级"): "一级风险点",
-    ("levels", "二级"): "二级风险点",
-    ("levels", "三级"): "三级风险点",
-}
-POINTS_LABEL = "风险点总数（合并重复后）"
-COVER_COUNTS_NOTE = "文件总数 = 已读取 + 退回 + 被替代；数据行总数 = 计入 + 退回；计入的数据行合并重复后形成风险点。"
-COVER_SHEETS_TITLE = "二、各工作表说明"
-COVER_SHEETS_HEADER = ("工作表", "内容")
-SHEET_HELP = {
-    vocab.ARCHIVE_SHEET_COVER: "本页：档案概况、处理统计和本次评定所用的规则。",
-    vocab.ARCHIVE_SHEET_CATALOGUE: "每个风险点一行：科室、岗位、填报人、风险内容、自评与评定等级、"
-    "评定依据、监管人、防控措施及来源文件和行号；评定等级与自评不一致的以粗斜体标出。",
-    vocab.ARCHIVE_SHEET_POSTS: "每个岗位一行：岗位类别、岗位等级（取该岗位最严重的风险点等级）和各等级风险点数。",
-    vocab.ARCHIVE_SHEET_MATRIX: "每个风险点的前期预防、中期监控、后期处置措施，以及直接管理人和负责领导。",
-    vocab.ARCHIVE_SHEET_SECTIONS: "每个科室的风险点数，按等级和风险类别分列，并列出自评不一致和退回的行数。",
-    vocab.ARCHIVE_SHEET_PLEDGES: "名册中每个人的廉政承诺书签署情况。",
-    vocab.ARCHIVE_SHEET_SUBMISSIONS: "名册中每个人（个人表）和每个科室（单位表）的报送情况：按时、逾期或未提交。",
-    vocab.ARCHIVE_SHEET_NOTICE: "可直接打印张贴的公示版本，不含备注、自评和来源信息。",
-    vocab.ARCHIVE_SHEET_ISSUES: "所有退回的文件和数据行（红色底纹）以及需要核对的提示，注明单元格、问题和修改建议。",
-    vocab.ARCHIVE_SHEET_STATS: "各科室风险等级分布、风险类别分布图，以及发生几率×危害程度分布热力图。",
-}
-COVER_RULES_TITLE = "三、本次评定使用的规则（以后修改设置不影响本档案）"
-MATRIX_TITLE = "（一）风险等级评定矩阵：行为危害程度，列为发生几率"
-MATRIX_CORNER = "危害程度＼发生几率"
-FLOORS_TITLE = "（二）岗位类别等级下限：风险点等级不低于其岗位类别的下限"
-FLOORS_HEADER = ("岗位类别", "等级下限")
-SUPERVISION_TITLE = (
-    "（三）监管责任与处置方式（监管人是本人或职级不高于本人时，依次上移："
-    "科室负责人→分管副主席→主席→上级监督机构）"
-)
-SUPERVISION_HEADER = ("评定等级", "直接管理", "负责领导", "处置方式")
-DEADLINES_TITLE = "（四）各阶段截止日期"
-DEADLINES_HEADER = ("阶段", "截止日期")
-LEADERSHIP_TITLE = "（五）单位领导"
 LEADERSHIP_LABELS = (vocab.ROLE_CHAIR, vocab.ROLE_OVERSIGHT)
 
-POST_HEADERS = {
-    "section": vocab.CATALOGUE_COLUMNS["section"],
-    "post": vocab.CATALOGUE_COLUMNS["post"],
-    "names": vocab.CATALOGUE_COLUMNS["name"],
-    "post_type": vocab.ROSTER_PEOPLE_COLUMNS["post_type"],
-    "level": "岗位等级",
-    "level_reason": vocab.CATALOGUE_COLUMNS["level_reason"],
-    "n_points": "风险点数",
-    **{lv: lv for lv in vocab.LEVELS},
-}
 MATRIX_HEADERS = {
     "section": vocab.CATALOGUE_COLUMNS["section"],
     "post": vocab.CATALOGUE_COLUMNS["post"],
@@ -100,35 +38,7 @@ MATRIX_HEADERS = {
     "measure": vocab.CATALOGUE_COLUMNS["measure"],
     "point_id": vocab.POINT_ID_LABEL,
 }
-SECTION_HEADERS = {
-    "section": vocab.CATALOGUE_COLUMNS["section"],
-    "n_points": "风险点数",
-    **{lv: lv for lv in vocab.LEVELS},
-    **{cat: cat for cat in vocab.CATEGORIES},
-    "differs": "自评不一致",
-    "rejected": "退回行数",
-}
-TOTAL_LABEL = "合计"
-PLEDGE_HEADERS = {
-    "section": vocab.CATALOGUE_COLUMNS["section"],
-    "name": vocab.CATALOGUE_COLUMNS["name"],
-    "post": vocab.CATALOGUE_COLUMNS["post"],
-    "date": vocab.PLEDGE_LABELS["pledge_date"],
-    "items": "承诺事项数",
-    "status": "状态",
-}
-SUBMISSION_HEADERS = {
-    "section": vocab.CATALOGUE_COLUMNS["section"],
-    "name": vocab.CATALOGUE_COLUMNS["name"],
-    "post": vocab.CATALOGUE_COLUMNS["post"],
-    "form": "表格",
-    "status": "状态",
-    "date": vocab.HEADER_LABELS["date"],
-    "deadline": "截止日期",
-    "file": vocab.ISSUE_COLUMNS["file"],
-    "note": vocab.COLUMN_LABELS["remark"],
-}
-NOTICE_TITLE = "{body}{year}年度岗位廉政风险点及风险等级公示"
+SUBMISSION_HEADERS = {k: v for k, v in vocab.SUBMISSION_COLUMNS.items() if k != "pledge"}
 NOTICE_HEADERS = {
     "section": vocab.CATALOGUE_COLUMNS["section"],
     "post": vocab.CATALOGUE_COLUMNS["post"],
@@ -138,29 +48,16 @@ NOTICE_HEADERS = {
     "direct": vocab.CATALOGUE_COLUMNS["direct"],
     "leader": vocab.CATALOGUE_COLUMNS["leader"],
 }
-NOTICE_FOOTER = (
-    "公示期为五个工作日。如对上述风险点、风险等级或防控措施有意见和建议，"
-    "请向单位廉政风险防控工作领导小组办公室反映。"
-)
-NOTICE_SIGNATURE = "{body}廉政风险防控工作领导小组办公室　　{date}"
-STATS_TITLE = "{body}{year}年度廉政风险点统计"
-STATS_LEVELS_TITLE = "各科室风险点等级分布"
-STATS_CATEGORY_TITLE = "风险类别分布"
-STATS_CATEGORY_HEADER = (vocab.CATALOGUE_COLUMNS["category"], "风险点数")
-STATS_HEAT_TITLE = "发生几率×危害程度分布（格中为风险点数，底色为该格对应的评定等级）"
-STATS_LEGEND = "图例："
-AXIS_COUNT = "风险点数"
-DATE_FORMAT = "{y}年{m}月{d}日"
 
 # Print-friendly calm fills per level, and the same hues for charts.
-LEVEL_FILLS = {"一级": "#F4CCCC", "二级": "#FCE5CD", "三级": "#D9EAD3"}
-LEVEL_CHART_COLOURS = {"一级": "#CC4125", "二级": "#E69138", "三级": "#6AA84F"}
+LEVEL_FILLS = dict(zip(vocab.LEVELS, ("#F4CCCC", "#FCE5CD", "#D9EAD3"), strict=True))
+LEVEL_CHART_COLOURS = dict(zip(vocab.LEVELS, ("#CC4125", "#E69138", "#6AA84F"), strict=True))
 CATEGORY_COLOURS = ("#3D85C6", "#6FA8DC", "#93C47D", "#F6B26B")
 HEADER_FILL = "#DDE4EE"
 REJECT_FILL = "#F4CCCC"
 WARN_FILL = "#FFF2CC"
 BORDER_COLOUR = "#808080"
-FOOTER = "&C第 &P 页 共 &N 页"
+FOOTER = vocab.PAGE_FOOTER
 A4 = 9
 
 WRAP_WIDTH = 36  # cap for long text columns (they wrap)
@@ -401,7 +298,12 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row = 0
     ws.set_row(0, 30)
     ws.merge_range(
-        row, 0, row, last_col, COVER_TITLE.format(body=body, year=result.year), fmt.title
+        row,
+        0,
+        row,
+        last_col,
+        vocab.ARCHIVE_COVER_TITLE.format(body=body, year=result.year),
+        fmt.title,
     )
     row += 2
     info = {
@@ -410,21 +312,21 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         "run_time": (xlsx.cell_text(result.run_time) or "").replace("T", " "),
         "source": xlsx.cell_text(getattr(settings, "source", "")) or "",
     }
-    for key, label in COVER_INFO.items():
+    for key, label in vocab.ARCHIVE_COVER_INFO.items():
         ws.write_string(row, 0, label, fmt.label)
         ws.merge_range(row, 1, row, 3, info[key], fmt.text)
         row += 1
 
     row += 1
-    _subtitle(ws, fmt, row, COVER_COUNTS_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_COVER_COUNTS_TITLE)
     row += 1
-    ws.write_string(row, 0, COVER_COUNTS_HEADER[0], fmt.header)
-    ws.write_string(row, 1, COVER_COUNTS_HEADER[1], fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_COVER_COUNTS_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_COVER_COUNTS_HEADER[1], fmt.header)
     row += 1
     counts = result.counts or {}
-    for (group, key), label in COUNT_LABELS.items():
-        if key == "一级":
-            ws.write_string(row, 0, POINTS_LABEL, fmt.label)
+    for (group, key), label in vocab.ARCHIVE_COUNT_LABELS.items():
+        if key == vocab.LEVELS[0]:
+            ws.write_string(row, 0, vocab.ARCHIVE_POINTS_LABEL, fmt.label)
             ws.write_number(row, 1, int(counts.get("points", len(result.points))), fmt.number)
             row += 1
         value = counts.get(group, {}).get(key, 0)
@@ -432,17 +334,17 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         ws.write_number(row, 1, int(value), fmt.number)
         row += 1
     ws.set_row(row, 18)
-    ws.merge_range(row, 0, row, last_col, COVER_COUNTS_NOTE, fmt.note)
+    ws.merge_range(row, 0, row, last_col, vocab.ARCHIVE_COVER_COUNTS_NOTE, fmt.note)
     row += 2
 
     breaks = [row]  # each part of the cover starts a printed page
-    _subtitle(ws, fmt, row, COVER_SHEETS_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_COVER_SHEETS_TITLE)
     row += 1
-    ws.write_string(row, 0, COVER_SHEETS_HEADER[0], fmt.header)
-    ws.merge_range(row, 1, row, last_col, COVER_SHEETS_HEADER[1], fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_COVER_SHEETS_HEADER[0], fmt.header)
+    ws.merge_range(row, 1, row, last_col, vocab.ARCHIVE_COVER_SHEETS_HEADER[1], fmt.header)
     row += 1
     for sheet in vocab.ARCHIVE_SHEETS:
-        text = SHEET_HELP[sheet]
+        text = vocab.ARCHIVE_SHEET_HELP[sheet]
         lines = max(1, -(-xlsx.display_width(text) // 92))  # ~92 half-width chars per line
         ws.set_row(row, 15 * lines + 3)
         ws.write_string(row, 0, sheet, fmt.label)
@@ -452,7 +354,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row += 1
     breaks.append(row)
     ws.set_h_pagebreaks(breaks)
-    _subtitle(ws, fmt, row, COVER_RULES_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_COVER_RULES_TITLE)
     row += 1
     if settings is not None:
         row = _cover_rules(ws, fmt, result, row)
@@ -463,9 +365,9 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
 
 def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> int:
     settings = result.settings
-    ws.write_string(row, 0, MATRIX_TITLE, fmt.plain)
+    ws.write_string(row, 0, vocab.ARCHIVE_MATRIX_TITLE, fmt.plain)
     row += 1
-    ws.write_string(row, 0, MATRIX_CORNER, fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_MATRIX_CORNER, fmt.header)
     for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
         ws.write_string(row, c, likelihood, fmt.header)
     row += 1
@@ -477,10 +379,10 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
         row += 1
     row += 1
 
-    ws.write_string(row, 0, FLOORS_TITLE, fmt.plain)
+    ws.write_string(row, 0, vocab.ARCHIVE_FLOORS_TITLE, fmt.plain)
     row += 1
-    ws.write_string(row, 0, FLOORS_HEADER[0], fmt.header)
-    ws.write_string(row, 1, FLOORS_HEADER[1], fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_FLOORS_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_FLOORS_HEADER[1], fmt.header)
     row += 1
     for post_type, floor in settings.floors.items():
         ws.write_string(row, 0, post_type, fmt.label)
@@ -488,9 +390,9 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
         row += 1
     row += 1
 
-    ws.write_string(row, 0, SUPERVISION_TITLE, fmt.plain)
+    ws.write_string(row, 0, vocab.ARCHIVE_SUPERVISION_TITLE, fmt.plain)
     row += 1
-    for c, label in enumerate(SUPERVISION_HEADER):
+    for c, label in enumerate(vocab.ARCHIVE_SUPERVISION_HEADER):
         ws.write_string(row, c, label, fmt.header)
     row += 1
     for level in vocab.LEVELS:
@@ -502,10 +404,10 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
         row += 1
     row += 1
 
-    ws.write_string(row, 0, DEADLINES_TITLE, fmt.plain)
+    ws.write_string(row, 0, vocab.ARCHIVE_DEADLINES_TITLE, fmt.plain)
     row += 1
-    ws.write_string(row, 0, DEADLINES_HEADER[0], fmt.header)
-    ws.write_string(row, 1, DEADLINES_HEADER[1], fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_DEADLINES_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_DEADLINES_HEADER[1], fmt.header)
     row += 1
     for phase, label in vocab.PHASES.items():
         deadline = settings.deadlines.get(phase, "")
@@ -516,7 +418,7 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
     roster = result.roster
     if roster is not None:
         row += 1
-        ws.write_string(row, 0, LEADERSHIP_TITLE, fmt.plain)
+        ws.write_string(row, 0, vocab.ARCHIVE_LEADERSHIP_TITLE, fmt.plain)
         row += 1
         for label, value in zip(LEADERSHIP_LABELS, (roster.chair, roster.oversight), strict=True):
             ws.write_string(row, 0, label, fmt.label)
@@ -614,7 +516,8 @@ def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         "n_points": ("number", 10),
     }
     columns = [
-        _Column(key, header, *kinds.get(key, ("number", 8))) for key, header in POST_HEADERS.items()
+        _Column(key, header, *kinds.get(key, ("number", 8)))
+        for key, header in vocab.ARCHIVE_POST_HEADERS.items()
     ]
     posts = result.posts if result.posts is not None else pd.DataFrame()
     if len(posts):
@@ -685,21 +588,21 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
     else:
         table["rejected"] = 0
     table = table.fillna(0).astype(int).reset_index()
-    return table[list(SECTION_HEADERS)]
+    return table[list(vocab.ARCHIVE_SECTION_HEADERS)]
 
 
 def _sections(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_SECTIONS)
     columns = [
         _Column(key, header, "text" if key == "section" else "number", 16)
-        for key, header in SECTION_HEADERS.items()
+        for key, header in vocab.ARCHIVE_SECTION_HEADERS.items()
     ]
     table = section_summary(result)
     values = [_column(table, col.key, col.kind) for col in columns]
     widths = _widths(ws, values, columns)
     last = _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=1)
     total_row = last + 1
-    ws.write_string(total_row, 0, TOTAL_LABEL, fmt.total_label)
+    ws.write_string(total_row, 0, vocab.ARCHIVE_TOTAL_LABEL, fmt.total_label)
     for c, col in enumerate(columns[1:], start=1):
         ws.write_number(total_row, c, int(table[col.key].sum()), fmt.total)
     _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
@@ -742,7 +645,14 @@ def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         vocab.PLEDGE_STATUS_NO_FORM: fmt.reject,
     }
     _status_sheet(
-        wb, fmt, result, vocab.ARCHIVE_SHEET_PLEDGES, result.pledges, PLEDGE_HEADERS, kinds, flagged
+        wb,
+        fmt,
+        result,
+        vocab.ARCHIVE_SHEET_PLEDGES,
+        result.pledges,
+        vocab.ARCHIVE_PLEDGE_HEADERS,
+        kinds,
+        flagged,
     )
 
 
@@ -815,18 +725,18 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         0,
         0,
         last_col,
-        NOTICE_TITLE.format(body=body, year=result.year),
+        vocab.ARCHIVE_NOTICE_TITLE.format(body=body, year=result.year),
         fmt.title_center,
     )
     last = _write_table(ws, fmt, 1, columns, values, widths=widths, column_formats=level_formats)
     ws.set_row(last + 2, 36)
-    ws.merge_range(last + 2, 0, last + 2, last_col, NOTICE_FOOTER, fmt.plain_wrap)
+    ws.merge_range(last + 2, 0, last + 2, last_col, vocab.ARCHIVE_NOTICE_FOOTER, fmt.plain_wrap)
     ws.merge_range(
         last + 3,
         0,
         last + 3,
         last_col,
-        NOTICE_SIGNATURE.format(body=body, date=_date_text(result.run_time)),
+        vocab.ARCHIVE_NOTICE_SIGNATURE.format(body=body, date=_date_text(result.run_time)),
         fmt.signature,
     )
     _print_setup(ws, body, (1, 1))
@@ -838,7 +748,7 @@ def _date_text(run_time: str) -> str:
         ts = pd.Timestamp(str(run_time))
     except (ValueError, TypeError):
         return ""
-    return DATE_FORMAT.format(y=ts.year, m=ts.month, d=ts.day)
+    return vocab.ARCHIVE_DATE_FORMAT.format(y=ts.year, m=ts.month, d=ts.day)
 
 
 def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
@@ -893,15 +803,19 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
     ws.set_column(1, 4, 11)
     ws.set_column(5, 5, 3)
     ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, 4, STATS_TITLE.format(body=body, year=result.year), fmt.title)
+    ws.merge_range(
+        0, 0, 0, 4, vocab.ARCHIVE_STATS_TITLE.format(body=body, year=result.year), fmt.title
+    )
 
     # levels by section
     table = section_summary(result)
     row = 2
-    _subtitle(ws, fmt, row, STATS_LEVELS_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_STATS_LEVELS_TITLE)
     row += 1
     header_row = row
-    for c, label in enumerate((SECTION_HEADERS["section"], *vocab.LEVELS, TOTAL_LABEL)):
+    for c, label in enumerate(
+        (vocab.ARCHIVE_SECTION_HEADERS["section"], *vocab.LEVELS, vocab.ARCHIVE_TOTAL_LABEL)
+    ):
         ws.write_string(row, c, label, fmt.header)
     for rec in table.itertuples(index=False):
         row += 1
@@ -911,16 +825,16 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         ws.write_number(row, 4, int(rec.n_points), fmt.number)
     first_data, last_data = header_row + 1, row
     row += 1
-    ws.write_string(row, 0, TOTAL_LABEL, fmt.total_label)
+    ws.write_string(row, 0, vocab.ARCHIVE_TOTAL_LABEL, fmt.total_label)
     for c, lv in enumerate(vocab.LEVELS, start=1):
         ws.write_number(row, c, int(table[lv].sum()), fmt.total)
     ws.write_number(row, 4, int(table["n_points"].sum()), fmt.total)
 
     # heat map
     row += 2
-    _subtitle(ws, fmt, row, STATS_HEAT_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_STATS_HEAT_TITLE)
     row += 1
-    ws.write_string(row, 0, MATRIX_CORNER, fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_MATRIX_CORNER, fmt.header)
     for c, likelihood in enumerate(vocab.LIKELIHOODS, start=1):
         ws.write_string(row, c, likelihood, fmt.header)
     counts = heat_counts(points)
@@ -932,16 +846,16 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
             level = result.settings.matrix[harm][likelihood] if result.settings else ""
             ws.write_number(row, c, counts[(harm, likelihood)], fmt.heat.get(level, fmt.number))
     row += 1
-    ws.write_string(row, 0, STATS_LEGEND, fmt.plain)
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_LEGEND, fmt.plain)
     for c, lv in enumerate(vocab.LEVELS, start=1):
         ws.write_string(row, c, lv, fmt.level[lv])
 
     # categories
     row += 2
-    _subtitle(ws, fmt, row, STATS_CATEGORY_TITLE)
+    _subtitle(ws, fmt, row, vocab.ARCHIVE_STATS_CATEGORY_TITLE)
     row += 1
-    ws.write_string(row, 0, STATS_CATEGORY_HEADER[0], fmt.header)
-    ws.write_string(row, 1, STATS_CATEGORY_HEADER[1], fmt.header)
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
     by_category = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
     cat_first = row + 1
     for cat in vocab.CATEGORIES:
@@ -964,11 +878,13 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
                     "gap": 80,
                 }
             )
-        chart.set_title({"name": STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}})
+        chart.set_title(
+            {"name": vocab.ARCHIVE_STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}}
+        )
         chart.set_x_axis({"num_font": font})
         chart.set_y_axis(
             {
-                "name": AXIS_COUNT,
+                "name": vocab.ARCHIVE_AXIS_COUNT,
                 "name_font": {**font, "bold": False},
                 "num_font": font,
                 "min": 0,
@@ -984,7 +900,7 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         bar = wb.add_chart({"type": "bar"})
         bar.add_series(
             {
-                "name": STATS_CATEGORY_TITLE,
+                "name": vocab.ARCHIVE_STATS_CATEGORY_TITLE,
                 "categories": [sheet, cat_first, 0, cat_last, 0],
                 "values": [sheet, cat_first, 1, cat_last, 1],
                 "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
@@ -992,7 +908,9 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
                 "gap": 60,
             }
         )
-        bar.set_title({"name": STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}})
+        bar.set_title(
+            {"name": vocab.ARCHIVE_STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}}
+        )
         bar.set_x_axis(
             {
                 "num_font": font,
@@ -1029,7 +947,7 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         wb = xlsx.new_workbook(base)
         wb.set_properties(
             {
-                "title": COVER_TITLE.format(body=result.body_name, year=result.year),
+                "title": vocab.ARCHIVE_COVER_TITLE.format(body=result.body_name, year=result.year),
                 "created": xlsx.FIXED_DATE,
                 "author": "lianzheng-risk",
                 "company": "",

@@ -39,76 +39,20 @@ log = logging.getLogger("pipeline.write_feedback")
 # --------------------------------------------------------------------------------------
 # Chinese texts vocab.py does not have yet (to move there: see the report of this module)
 # --------------------------------------------------------------------------------------
-UNKNOWN_SECTION_DIR = "未能识别科室"
 FEEDBACK_SHEET_COVER = vocab.ARCHIVE_SHEET_COVER  # 说明
-FEEDBACK_SHEET_POINTS = "风险点"
 FEEDBACK_SHEET_ISSUES = vocab.ARCHIVE_SHEET_ISSUES  # 异常清单
 FEEDBACK_SHEET_SUBMISSIONS = vocab.ARCHIVE_SHEET_SUBMISSIONS  # 提交情况
-COMMENT_AUTHOR = "廉政风险自查处理"
-COMMENT_OLD_NOTE = "原批注："
-FOOTER = "&C第 &P 页 共 &N 页"
+FOOTER = vocab.PAGE_FOOTER
 LINE_HEIGHT = 13.0  # points per line of 10pt 宋体
-SUBMISSION_LABELS = {
-    "section": vocab.HEADER_LABELS["section"],
-    "name": vocab.HEADER_LABELS["name"],
-    "post": vocab.HEADER_LABELS["post"],
-    "form": "表格",
-    "status": "提交状态",
-    "date": vocab.HEADER_LABELS["date"],
-    "deadline": "截止日期",
-    "pledge": "承诺书",
-    "file": vocab.ISSUE_COLUMNS["file"],
-    "note": vocab.COLUMN_LABELS["remark"],
-}
-COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"
-COVER_TITLE_UNKNOWN = "{body}{year}年廉政风险自查：未能识别科室的文件和问题"
-COVER_LABEL_SECTION = "科室"
-COVER_LABEL_RUN_TIME = "处理时间"
-COVER_LABEL_FILE_PROBLEMS = "整份文件的问题"
+SUBMISSION_LABELS = vocab.SUBMISSION_COLUMNS
 COVER_FILE_PROBLEM_LINE = "【{action}】{file}：{problem}{fix_label}：{fix}"
-COVER_LABEL_FILES = "收到的文件"
-COVER_FILES_TEXT = (
-    "共 {total} 份：已读取 {read} 份，退回 {rejected} 份，已被新版本替代 {superseded} 份"
-)
-COVER_LABEL_POINTS = "风险点"
-COVER_POINTS_TEXT = "共 {total} 条：一级 {一级} 条，二级 {二级} 条，三级 {三级} 条"
-COVER_LABEL_ISSUES = "异常"
-COVER_ISSUES_TEXT = "退回 {reject} 条，提示 {note} 条"
-COVER_LABEL_PEOPLE = "人员报送"
-COVER_PEOPLE_TEXT = (
-    "应报送 {total} 人：未报送 {missing} 人，逾期 {late} 人，承诺书缺少或为空 {pledge} 人"
-)
-COVER_LABEL_COPIES = "批注副本"
-COVER_COPIES_TEXT = (
-    "{n} 份：有「退回」问题的文件各一份，文件名以「{suffix}」结尾，问题单元格已标色并加批注"
-)
-COVER_LABEL_NEXT = "下一步"
-COVER_NEXT_TEXT = (
-    "1. 在「异常清单」中查看每个问题；标「退回」的必须修改，标「提示」的请核对。\n"
-    "2. 打开本文件夹中的批注副本：红色单元格为退回，黄色单元格为提示，鼠标移到单元格上可看批注。\n"
-    "3. 在原来的表格文件（不是批注副本）中逐项修改，保存后重新报送。\n"
-    "4. 「提交情况」中未报送、逾期或承诺书缺少的同志，请提醒其尽快补报。"
-)
-COVER_NEXT_TEXT_UNKNOWN = (
-    "1. 这些文件或问题无法对应到组织名册中的科室（文件无法打开、不是自查表、科室或姓名不在名册中等）。\n"
-    "2. 请在「异常清单」中逐条核对原因：联系报送人重新发送，或先在 config/roster.xlsx 中补充名册。\n"
-    "3. 能打开的文件另有批注副本，问题单元格已标色并加批注。"
-)
-COVER_LABEL_SHEETS = "各工作表"
-COVER_SHEETS_TEXT = (
-    "风险点：本科室的每条风险点及评定等级、评定依据、直接管理、负责领导和处置方式。\n"
-    "异常清单：本科室被退回的条目和需要核对的提示，退回在前。\n"
-    "提交情况：本科室人员的报送、逾期和承诺书情况。"
-)
-COVER_SHEETS_TEXT_UNKNOWN = "异常清单：无法归入科室的文件和问题及其原因。"
-COVER_NONE = "无"
 
 # --------------------------------------------------------------------------------------
 # Colours and limits (not user text)
 # --------------------------------------------------------------------------------------
 FILL_REJECT = "FFC7CE"
 FILL_NOTE = "FFEB9C"
-LEVEL_FILLS = {"一级": "FFC7CE", "二级": "FFEB9C", "三级": "C6EFCE"}
+LEVEL_FILLS = dict(zip(vocab.LEVELS, ("FFC7CE", "FFEB9C", "C6EFCE"), strict=True))
 HEADER_FILL = "D9E1F2"
 ACTION_FILLS = {vocab.ACTION_REJECT: FILL_REJECT, vocab.ACTION_NOTE: FILL_NOTE}
 ACTION_RANK = {vocab.ACTION_REJECT: 0, vocab.ACTION_NOTE: 1}
@@ -305,7 +249,7 @@ def _folder_names(sections: list[str]) -> dict[str | None, str]:
     used: set[str] = set()
     names: dict[str | None, str] = {}
     for section in [None, *sections]:
-        base = UNKNOWN_SECTION_DIR if section is None else _safe_name(section)
+        base = vocab.FEEDBACK_UNKNOWN_SECTION_DIR if section is None else _safe_name(section)
         name, n = base, 2
         while name.casefold() in used:
             name = f"{base}({n})"
@@ -393,7 +337,7 @@ def write_section(task: SectionTask) -> str:
         tables: list[sheetxml.Rows | None] = []
         _cover_sheet(wb, fmt, task)
         if section is not None:
-            tables.append(_table(wb, fmt, FEEDBACK_SHEET_POINTS, *_points_table(task.points)))
+            tables.append(_table(wb, fmt, vocab.FEEDBACK_SHEET_POINTS, *_points_table(task.points)))
         tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *_issues_table(task.issues)))
         if section is not None:
             subs = _submissions_table(task.submissions)
@@ -532,17 +476,17 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     ws.set_footer(FOOTER)
     body, year = task.body, task.year
     if section is None:
-        title = COVER_TITLE_UNKNOWN.format(body=body, year=year)
+        title = vocab.FEEDBACK_COVER_TITLE_UNKNOWN.format(body=body, year=year)
     else:
-        title = COVER_TITLE.format(body=body, year=year, section=section)
+        title = vocab.FEEDBACK_COVER_TITLE.format(body=body, year=year, section=section)
     ws.merge_range(0, 0, 0, 1, "", fmt.title)
     ws.write_string(0, 0, xlsx.cell_text(title) or "", fmt.title)
     ws.set_row(0, 28)
 
     lines: list[tuple[str, str]] = []
     if section is not None:
-        lines.append((COVER_LABEL_SECTION, section))
-    lines.append((COVER_LABEL_RUN_TIME, task.run_time))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
+    lines.append((vocab.FEEDBACK_COVER_LABEL_RUN_TIME, task.run_time))
     file_level = issues
     if len(issues):
         file_level = issues[
@@ -558,12 +502,14 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
         )
         for r in file_level.itertuples()
     ]
-    lines.append((COVER_LABEL_FILE_PROBLEMS, "\n".join(problems) or COVER_NONE))
+    lines.append(
+        (vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS, "\n".join(problems) or vocab.FEEDBACK_COVER_NONE)
+    )
     status = _text_column(files, "status").value_counts() if len(files) else pd.Series()
     lines.append(
         (
-            COVER_LABEL_FILES,
-            COVER_FILES_TEXT.format(
+            vocab.FEEDBACK_COVER_LABEL_FILES,
+            vocab.FEEDBACK_COVER_FILES_TEXT.format(
                 total=len(files),
                 read=int(status.get(frames.FILE_STATUS_READ, 0)),
                 rejected=int(status.get(frames.FILE_STATUS_REJECTED, 0)),
@@ -575,8 +521,8 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
         levels = _text_column(points, "level").value_counts() if len(points) else pd.Series()
         lines.append(
             (
-                COVER_LABEL_POINTS,
-                COVER_POINTS_TEXT.format(
+                vocab.FEEDBACK_COVER_LABEL_POINTS,
+                vocab.FEEDBACK_COVER_POINTS_TEXT.format(
                     total=len(points), **{lv: int(levels.get(lv, 0)) for lv in vocab.LEVELS}
                 ),
             )
@@ -584,8 +530,8 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     actions = issues["action"].value_counts() if len(issues) else pd.Series()
     lines.append(
         (
-            COVER_LABEL_ISSUES,
-            COVER_ISSUES_TEXT.format(
+            vocab.FEEDBACK_COVER_LABEL_ISSUES,
+            vocab.FEEDBACK_COVER_ISSUES_TEXT.format(
                 reject=int(actions.get(vocab.ACTION_REJECT, 0)),
                 note=int(actions.get(vocab.ACTION_NOTE, 0)),
             ),
@@ -597,8 +543,8 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
         pledge = _text_column(people, "pledge")
         lines.append(
             (
-                COVER_LABEL_PEOPLE,
-                COVER_PEOPLE_TEXT.format(
+                vocab.FEEDBACK_COVER_LABEL_PEOPLE,
+                vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
                     total=len(people),
                     missing=int((status_people == vocab.STATUS_MISSING).sum()),
                     late=int((status_people == vocab.STATUS_LATE).sum()),
@@ -609,14 +555,17 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
             )
         )
     lines.append(
-        (COVER_LABEL_COPIES, COVER_COPIES_TEXT.format(n=n_copies, suffix=vocab.ANNOTATED_SUFFIX))
+        (
+            vocab.FEEDBACK_COVER_LABEL_COPIES,
+            vocab.FEEDBACK_COVER_COPIES_TEXT.format(n=n_copies, suffix=vocab.ANNOTATED_SUFFIX),
+        )
     )
     if section is None:
-        lines.append((COVER_LABEL_NEXT, COVER_NEXT_TEXT_UNKNOWN))
-        lines.append((COVER_LABEL_SHEETS, COVER_SHEETS_TEXT_UNKNOWN))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT_UNKNOWN))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN))
     else:
-        lines.append((COVER_LABEL_NEXT, COVER_NEXT_TEXT))
-        lines.append((COVER_LABEL_SHEETS, COVER_SHEETS_TEXT))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
     for r, (label, text) in enumerate(lines, start=2):
         ws.write_string(r, 0, label, fmt.label)
         ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
@@ -997,7 +946,9 @@ def _annotate(wb: openpyxl.Workbook, task: AnnotateTask) -> None:
             for n in notes
         )
         if cell.comment is not None and cell.comment.text:
-            text += f"\n\n{COMMENT_OLD_NOTE}{cell.comment.text}"
+            text += f"\n\n{vocab.FEEDBACK_COMMENT_OLD_NOTE}{cell.comment.text}"
         text = xlsx.cell_text(text, MAX_COMMENT_CHARS) or ""
         n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 44)) for t in text.split("\n"))
-        cell.comment = Comment(text, COMMENT_AUTHOR, height=min(600, 20 + 14 * n_lines), width=280)
+        cell.comment = Comment(
+            text, vocab.FEEDBACK_COMMENT_AUTHOR, height=min(600, 20 + 14 * n_lines), width=280
+        )

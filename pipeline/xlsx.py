@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from pipeline import vocab
+
 MAX_CELL_CHARS = 32767
-TRUNCATION_MARK = "…（内容过长，已截断）"
 # Same set openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -42,7 +43,7 @@ def cell_text(value: object, limit: int = MAX_CELL_CHARS) -> str | None:
         return None
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if len(text) > limit:
-        text = text[: limit - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+        text = text[: limit - len(vocab.TRUNCATION_MARK)] + vocab.TRUNCATION_MARK
     return text
 
 

@@ -13,17 +13,10 @@ import pandas as pd
 import pytest
 
 from pipeline import sheetxml, vocab, xlsx
-from pipeline import write_archive as archive_module
 from pipeline.write_archive import (
-    COUNT_LABELS,
     LEVEL_FILLS,
-    MATRIX_CORNER,
     NOTICE_HEADERS,
-    POINTS_LABEL,
     REJECT_FILL,
-    SECTION_HEADERS,
-    STATS_HEAT_TITLE,
-    TOTAL_LABEL,
     write_archive,
 )
 from tests import result_factory as rf
@@ -103,9 +96,9 @@ def test_cover_counts_equal_run_counts(written, book):
     result, _ = written
     ws = book[vocab.ARCHIVE_SHEET_COVER]
     cells = {row[0].value: row[1].value for row in ws.iter_rows(max_col=2) if row[0].value}
-    for (group, key), label in COUNT_LABELS.items():
+    for (group, key), label in vocab.ARCHIVE_COUNT_LABELS.items():
         assert cells[label] == result.counts[group][key], label
-    assert cells[POINTS_LABEL] == result.counts["points"]
+    assert cells[vocab.ARCHIVE_POINTS_LABEL] == result.counts["points"]
     assert rf.BODY in ws["A1"].value and "2026" in ws["A1"].value
     assert cells["生成时间"] == rf.RUN_TIME.replace("T", " ")
 
@@ -116,7 +109,7 @@ def test_cover_documents_the_rules_this_run_used(tmp_path):
     matrix["严重"]["高"] = "二级"
     result = rf.make_result(tmp_path, settings=dataclasses.replace(settings, matrix=matrix))
     ws = openpyxl.load_workbook(write_archive(result, tmp_path / "out"))[vocab.ARCHIVE_SHEET_COVER]
-    row, col = _find(ws, MATRIX_CORNER)
+    row, col = _find(ws, vocab.ARCHIVE_MATRIX_CORNER)
     grid = [[ws.cell(row + 1 + r, col + 1 + c).value for c in range(3)] for r in range(3)]
     assert grid == [["二级", "三级", "三级"], ["三级"] * 3, ["三级"] * 3]
     assert _fill(ws.cell(row + 1, col + 1)) == LEVEL_FILLS["二级"][1:]
@@ -201,9 +194,9 @@ def test_long_text_is_cut_visibly(sheets):
     long = [t for t in monitor if len(t) > 1000]
     assert len(long) == 1
     assert len(long[0]) == xlsx.MAX_CELL_CHARS
-    assert long[0].endswith(xlsx.TRUNCATION_MARK)
+    assert long[0].endswith(vocab.TRUNCATION_MARK)
     notice = sheets[vocab.ARCHIVE_SHEET_NOTICE].to_csv(index=False)
-    assert xlsx.TRUNCATION_MARK in notice
+    assert vocab.TRUNCATION_MARK in notice
 
 
 # --------------------------------------------------------------------------------------
@@ -308,14 +301,14 @@ def test_issues_sheet_lists_every_issue_with_rejections_highlighted(written, boo
 def test_section_summary_counts(written, sheets):
     result, _ = written
     frame = sheets[vocab.ARCHIVE_SHEET_SECTIONS]
-    assert list(frame.columns) == list(SECTION_HEADERS.values())
+    assert list(frame.columns) == list(vocab.ARCHIVE_SECTION_HEADERS.values())
     table = frame.set_index("科室")
     office = table.loc[rf.SECTION_OFFICE]
     assert office["风险点数"] == "5"
     assert (office["一级"], office["二级"], office["三级"]) == ("2", "1", "2")
     assert office["退回行数"] == "1" and office["自评不一致"] == "1"
     assert table.loc[rf.SECTION_FINANCE, "自评不一致"] == "2"
-    assert table.loc[TOTAL_LABEL, "风险点数"] == str(len(result.points))
+    assert table.loc[vocab.ARCHIVE_TOTAL_LABEL, "风险点数"] == str(len(result.points))
 
 
 def test_posts_submissions_and_pledges_have_a_row_each(written, sheets):
@@ -323,7 +316,7 @@ def test_posts_submissions_and_pledges_have_a_row_each(written, sheets):
     assert len(sheets[vocab.ARCHIVE_SHEET_POSTS]) == len(result.posts)
     submissions = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS]
     assert len(submissions) == len(result.submissions)
-    assert set(submissions["状态"]) == {
+    assert set(submissions[vocab.SUBMISSION_COLUMNS["status"]]) == {
         vocab.STATUS_ON_TIME,
         vocab.STATUS_LATE,
         vocab.STATUS_MISSING,
@@ -342,8 +335,8 @@ def test_stats_has_native_charts(written):
 def test_heat_map_counts_and_colours(written, book):
     result, _ = written
     ws = book[vocab.ARCHIVE_SHEET_STATS]
-    row, _ = _find(ws, STATS_HEAT_TITLE)
-    assert ws.cell(row + 1, 1).value == MATRIX_CORNER
+    row, _ = _find(ws, vocab.ARCHIVE_STATS_HEAT_TITLE)
+    assert ws.cell(row + 1, 1).value == vocab.ARCHIVE_MATRIX_CORNER
     assert [ws.cell(row + 1, c).value for c in (2, 3, 4)] == list(vocab.LIKELIHOODS)
     expected = result.points.groupby(["harm", "likelihood"]).size()
     for r, harm in enumerate(vocab.HARMS, start=row + 2):

@@ -13,19 +13,13 @@ import pandas as pd
 import pytest
 
 from pipeline import frames, vocab, write_feedback
-from pipeline.write_feedback import (
-    COMMENT_AUTHOR,
-    FEEDBACK_SHEET_POINTS,
-    FILL_NOTE,
-    FILL_REJECT,
-    UNKNOWN_SECTION_DIR,
-)
+from pipeline.write_feedback import FILL_NOTE, FILL_REJECT
 from tests import result_factory as rf
 from tests.result_factory import make_result
 
 SHEETS = [
     vocab.ARCHIVE_SHEET_COVER,
-    FEEDBACK_SHEET_POINTS,
+    vocab.FEEDBACK_SHEET_POINTS,
     vocab.ARCHIVE_SHEET_ISSUES,
     vocab.ARCHIVE_SHEET_SUBMISSIONS,
 ]
@@ -105,15 +99,17 @@ def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
     result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
 
 
-def reject(file: str, cell: str, section: str, name: str = "", sheet: str = "") -> dict:
-    """A 退回 issue on one cell (a file with one gets an annotated copy)."""
+def reject(
+    file: str, cell: str, section: str, name: str = "", sheet: str = "", field_key: str = "harm"
+) -> dict:
+    """A 退回 issue on one cell, a value missing (a file with one gets an annotated copy)."""
     sheet = sheet or vocab.SHEET_INDIVIDUAL
     return frames.issue(
         "missing_value",
         file=file,
         sheet=sheet,
         cell=cell,
-        field_key="harm",
+        field_key=field_key,
         section=section,
         name=name,
     )
@@ -156,7 +152,7 @@ def test_every_section_gets_a_folder_with_its_workbook(run) -> None:
 def test_points_sheet_holds_exactly_the_sections_points(run) -> None:
     result, out, _ = run
     for section in rf.SECTIONS:
-        sheet = sheet_frame(workbook_of(out, section), FEEDBACK_SHEET_POINTS)
+        sheet = sheet_frame(workbook_of(out, section), vocab.FEEDBACK_SHEET_POINTS)
         assert list(sheet.columns) == list(vocab.CATALOGUE_COLUMNS.values())
         assert set(sheet["科室"]) == {section}
         expected = result.points[result.points["section"] == section]
@@ -168,7 +164,9 @@ def test_points_sheet_holds_exactly_the_sections_points(run) -> None:
         assert sheet["评定等级"].isin(vocab.LEVELS).all()
         assert sheet[["评定依据", "直接管理", "负责领导", "处置方式"]].notna().all().all()
     # '=...' text is written as text, not as a formula
-    office = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))[FEEDBACK_SHEET_POINTS]
+    office = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))[
+        vocab.FEEDBACK_SHEET_POINTS
+    ]
     cells = [c for row in office.iter_rows() for c in row if c.value == rf.TEXT_FORMULA]
     assert cells and all(c.data_type == "s" for c in cells)
 
@@ -242,7 +240,7 @@ def test_annotated_copy_marks_the_bad_cell(run) -> None:
     cell = ws["E5"]
     assert cell.value == rf.BAD_LIKELIHOOD and cell.data_type == "s"
     assert cell.fill.fgColor.rgb.endswith(FILL_REJECT)
-    assert cell.comment.author == COMMENT_AUTHOR
+    assert cell.comment.author == vocab.FEEDBACK_COMMENT_AUTHOR
     assert "发生几率「=高」不在可选范围内" in cell.comment.text
     assert "请从下拉列表中选择" in cell.comment.text
     # a 提示 is yellow; an unmarked cell is untouched
@@ -304,15 +302,7 @@ def test_merged_cell_comment_goes_to_top_left_and_notes_on_one_cell_join(tmp_pat
             section=rf.SECTION_OFFICE,
             name="张三",
         ),
-        frames.issue(
-            "missing_value",
-            file=rf.FILE_ZHANG,
-            sheet=vocab.SHEET_INDIVIDUAL,
-            cell="J2",
-            field_key="date",
-            section=rf.SECTION_OFFICE,
-            name="张三",
-        ),
+        reject(rf.FILE_ZHANG, "J2", rf.SECTION_OFFICE, "张三", field_key="date"),
     )
     write_feedback.write_feedback(result, tmp_path / "out")
     path = folder_of(tmp_path / "out", rf.SECTION_OFFICE) / copy_name(rf.FILE_ZHANG)
@@ -392,15 +382,8 @@ def test_legacy_original_gets_an_annotated_xlsx(tmp_path: Path, ext: str) -> Non
             name="王五",
             detail=ext,
         ),
-        frames.issue(
-            "missing_value",
-            file=rel,
-            sheet=vocab.SHEET_INDIVIDUAL,
-            cell="C2",  # inside the merged section value B2:C2
-            field_key="section",
-            section=rf.SECTION_FINANCE,
-            name="王五",
-        ),
+        # C2 is inside the merged section value B2:C2
+        reject(rel, "C2", rf.SECTION_FINANCE, "王五", field_key="section"),
     )
     write_feedback.write_feedback(result, tmp_path / "out")
     copy = folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rel)
@@ -419,15 +402,7 @@ def test_unopenable_files_get_no_copy_but_are_listed(tmp_path: Path) -> None:
     add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="周六")
     add_issues(
         result,
-        frames.issue(
-            "missing_value",
-            file=rel,
-            sheet=vocab.SHEET_INDIVIDUAL,
-            cell="B4",
-            field_key="step",
-            section=rf.SECTION_OFFICE,
-            name="周六",
-        ),
+        reject(rel, "B4", rf.SECTION_OFFICE, "周六", field_key="step"),
     )
     written = write_feedback.write_feedback(result, tmp_path / "out")
     folder = folder_of(tmp_path / "out", rf.SECTION_OFFICE)
@@ -469,8 +444,8 @@ def test_files_without_a_roster_section_go_to_the_unknown_folder(tmp_path: Path)
     )
     out = tmp_path / "out"
     written = write_feedback.write_feedback(result, out)
-    unknown = feedback_root(out) / UNKNOWN_SECTION_DIR
-    book = unknown / vocab.FEEDBACK_FILE_TEMPLATE.format(section=UNKNOWN_SECTION_DIR)
+    unknown = feedback_root(out) / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    book = unknown / vocab.FEEDBACK_FILE_TEMPLATE.format(section=vocab.FEEDBACK_UNKNOWN_SECTION_DIR)
     assert book in written
     sheet = sheet_frame(book, vocab.ARCHIVE_SHEET_ISSUES)
     assert {rf.FILE_STRAY, stranger} <= set(sheet["文件"])
@@ -516,7 +491,7 @@ def test_two_sections_with_the_same_safe_name_get_two_folders(tmp_path: Path) ->
     write_feedback.write_feedback(result, tmp_path / "out")
     books = sorted(feedback_root(tmp_path / "out").glob(f"{twin}*/*_反馈.xlsx"))
     assert len(books) == 2
-    shown = [set(sheet_frame(book, FEEDBACK_SHEET_POINTS)["科室"].dropna()) for book in books]
+    shown = [set(sheet_frame(book, vocab.FEEDBACK_SHEET_POINTS)["科室"].dropna()) for book in books]
     assert sorted(shown, key=len) == [set(), {rf.SECTION_FINANCE}]
 
 
@@ -615,15 +590,7 @@ def test_odd_cell_references_land_on_a_sensible_cell(
     result = make_result(tmp_path)
     add_issues(
         result,
-        frames.issue(
-            "missing_value",
-            file=rf.FILE_WANG,
-            sheet=sheet,
-            cell=cell,
-            field_key="harm",
-            section=rf.SECTION_FINANCE,
-            name="王五",
-        ),
+        reject(rf.FILE_WANG, cell, rf.SECTION_FINANCE, "王五", sheet=sheet),
     )
     write_feedback.write_feedback(result, tmp_path / "out")
     copy = folder_of(tmp_path / "out", rf.SECTION_FINANCE) / copy_name(rf.FILE_WANG)
@@ -634,7 +601,7 @@ def test_odd_cell_references_land_on_a_sensible_cell(
 def test_feedback_workbook_is_formatted_for_people(run) -> None:
     _, out, _ = run
     wb = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))
-    points = wb[FEEDBACK_SHEET_POINTS]
+    points = wb[vocab.FEEDBACK_SHEET_POINTS]
     headers = [c.value for c in points[1]]
     level_col = headers.index(vocab.CATALOGUE_COLUMNS["level"]) + 1
     for row in range(2, points.max_row + 1):
