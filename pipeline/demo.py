@@ -24,7 +24,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline import config, templates, vocab, xlsx
+import pandas as pd
+
+from pipeline import config, grade, templates, vocab, xlsx
 
 DEFAULT_YEAR = 2026
 MANIFEST_FILE = "manifest.json"
@@ -35,8 +37,8 @@ PARALLEL_MIN_FILES = 200  # below this, writing in-process beats starting worker
 # --------------------------------------------------------------------------------------
 BODY_NAME = "云溪区妇女联合会"
 OVERSIGHT = "云溪区纪委监委派驻第五纪检监察组"
-LEADERSHIP = "领导班子"
-CHAIR_POST = "主席"
+LEADERSHIP = vocab.LEADERSHIP_SECTION
+CHAIR_POST = vocab.ROLE_CHAIR  # the chair's post is called after the role
 VICE_POST = "副主席"
 
 SURNAMES = (
@@ -258,30 +260,22 @@ BAD_ENUM_VALUES = {
     "harm": ("一般般", "不大", "很大", "待定"),
     "self_level": ("四级", "A级", "待定", "较低级"),
 }
-# Variants that fold to the canonical value (tests check them against vocab.ENUM_LOOKUP).
+# Variants that fold to the canonical value: the first synonym vocab.py accepts for each.
+_SYNONYMS = {
+    "category": vocab.CATEGORY_SYNONYMS,
+    "likelihood": vocab.LIKELIHOOD_SYNONYMS,
+    "harm": vocab.HARM_SYNONYMS,
+    "self_level": vocab.LEVEL_SYNONYMS,
+}
 FOLDED_VALUES = {
-    "category": {
-        "岗位职责风险": "岗位职责",
-        "业务流程风险": "流程风险",
-        "制度机制风险": "制度风险",
-        "外部环境风险": "外部环境",
-    },
-    "likelihood": {"高": "较高", "中": "中等", "低": "较低"},
-    "harm": {"严重": "重大", "较重": "较严重", "一般": "轻微"},
-    "self_level": {"一级": "1级", "二级": "Ⅱ级", "三级": "3"},
+    field: {value: words[0] for value, words in synonyms.items()}
+    for field, synonyms in _SYNONYMS.items()
 }
-# Real-world column labels (tests check each maps back to its key in vocab.COLUMN_LOOKUP).
-COLUMN_VARIANTS = {
-    "step": ("工作环节", "职权事项", "关键环节"),
-    "posts_involved": ("风险点涉及的岗位", "涉及关键岗位"),
-    "description": ("廉政风险点", "风险点", "风险点表现形式"),
-    "self_level": ("风险等级", "等级"),
-    "prevent": ("前期预防",),
-    "monitor": ("中期监控",),
-    "handle": ("后期处置",),
-}
-HEADER_VARIANTS = {"section": ("部门", "处室"), "date": ("填报日期",), "head": ("部门负责人",)}
-MEASURES_VARIANT_LABEL = "防控措施"
+# Real-world column and header labels: every synonym vocab.py accepts for these keys.
+_RELABELLED = ("step", "posts_involved", "description", "self_level", *vocab.MEASURE_FIELDS)
+COLUMN_VARIANTS = {key: vocab.COLUMN_SYNONYMS[key] for key in _RELABELLED}
+HEADER_VARIANTS = {key: vocab.HEADER_SYNONYMS[key] for key in ("section", "date", "head")}
+MEASURES_VARIANT_LABEL = vocab.COLUMN_LABELS["measures"]
 EXTRA_COLUMN = ("完成时限", ("长期坚持", "2026年6月底前", "持续推进", "年底前"))
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 LONG_TEXT_CHARS = 33000
@@ -423,27 +417,16 @@ def build_body(rng: random.Random, people: int, sections: int | None) -> dict[st
 # --------------------------------------------------------------------------------------
 # Content of one form
 # --------------------------------------------------------------------------------------
-MATRIX = config.DEFAULTS["grading"]["matrix"]
-FLOORS = config.DEFAULTS["grading"]["floors"]
-
-
-def _more_severe(a: str, b: str | None) -> str:
-    if b is None or b == vocab.NO_FLOOR:
-        return a
-    return a if vocab.LEVEL_RANK[a] <= vocab.LEVEL_RANK[b] else b
+# Most staff grade their points right. The usual mistake is a level one step too low, mostly
+# a post-type floor overlooked; it is made on this share of the points above the lowest level.
+SELF_LEVEL_MISTAKE_RATE = 0.12
 
 
 def _risk_rows(
-    rng: random.Random,
-    kind: str,
-    bank_key: str,
-    n: int,
-    post_types: list[tuple[str, ...]],
-    posts: list[str],
+    rng: random.Random, kind: str, bank_key: str, n: int, posts: list[str]
 ) -> list[dict[str, Any]]:
-    """n plausible risk points; also records the level the default rules give (``_level``).
-
-    ``posts[i]`` has the 岗位类别 ``post_types[i]``; a unit form names 1-3 of them in 涉及岗位."""
+    """n plausible risk points, 自评等级 not yet filled (see ``_self_assess``); a unit form
+    names 1-3 of its section's ``posts`` in 涉及岗位."""
     own = SECTION_BANKS[bank_key]
     pool = own + rng.sample(COMMON_BANK, k=min(len(COMMON_BANK), max(3, n - len(own) + 3)))
     chosen = rng.sample(pool, k=min(n, len(pool)))
@@ -451,43 +434,66 @@ def _risk_rows(
     for i, (step, cat, desc, prevent, monitor, handle) in enumerate(chosen, start=1):
         likelihood = rng.choices(vocab.LIKELIHOODS, weights=(2, 5, 4))[0]
         harm = rng.choices(vocab.HARMS, weights=(2, 5, 4))[0]
-        matrix_level = MATRIX[harm][likelihood]
-        involved = ""
+        involved = None
         if kind == vocab.UNIT:
             k = min(len(posts), rng.choice((1, 1, 2, 2, 3)))
-            picked = rng.sample(range(len(posts)), k=k)
-            involved = "、".join(posts[p] for p in sorted(picked))
-            floor_types = [post_types[p] for p in sorted(picked)]
-        else:
-            floor_types = post_types
-        level = matrix_level
-        for ptype in (t for types in floor_types for t in types):
-            level = _more_severe(level, FLOORS.get(ptype))
-        roll = rng.random()
-        if roll < 0.65:
-            self_level = matrix_level
-        elif roll < 0.92:
-            self_level = level
-        else:
-            self_level = rng.choice(vocab.LEVELS)
-        row: dict[str, Any] = {
-            "seq": i,
-            "step": step,
-            "category": vocab.CATEGORIES[cat],
-            "description": desc[:-1] + rng.choice(DESCRIPTION_ENDINGS) + desc[-1],
-            "likelihood": likelihood,
-            "harm": harm,
-            "self_level": self_level,
-            "prevent": prevent,
-            "monitor": monitor,
-            "handle": handle,
-            "remark": rng.choice(REMARKS) if rng.random() < 0.08 else "",
-            "_level": level,
-        }
-        if kind == vocab.UNIT:
-            row["posts_involved"] = involved
-        rows.append(row)
+            involved = "、".join(posts[p] for p in sorted(rng.sample(range(len(posts)), k=k)))
+        description = desc[:-1] + rng.choice(DESCRIPTION_ENDINGS) + desc[-1]
+        remark = rng.choice(REMARKS) if rng.random() < 0.08 else ""
+        rows.append(
+            {
+                "seq": i,
+                **templates.form_row(
+                    step,
+                    vocab.CATEGORIES[cat],
+                    description,
+                    likelihood,
+                    harm,
+                    None,
+                    prevent,
+                    monitor,
+                    handle,
+                    remark=remark,
+                    posts_involved=involved,
+                ),
+            }
+        )
     return rows
+
+
+def _self_assess(
+    rng: random.Random,
+    forms: list[dict[str, Any]],
+    roster: config.Roster,
+    settings: config.Settings,
+) -> None:
+    """Fill every row's 自评等级 as staff do: by the rule the run grades with (grade.grade on
+    the body's own roster and settings; the level is kept as ``_level``), except that about
+    SELF_LEVEL_MISTAKE_RATE of the points above the lowest level are rated one level too low."""
+    rows = [row for form in forms for row in form["rows"]]
+    if not rows:
+        return
+    points = pd.DataFrame(
+        [
+            {
+                "kind": form["kind"],
+                "section": form["header"]["section"],
+                "name": form["header"].get("name", ""),
+                "post": form["header"].get("post", ""),
+                "posts_involved": row["posts_involved"] or "",
+                "likelihood": row["likelihood"],
+                "harm": row["harm"],
+            }
+            for form in forms
+            for row in form["rows"]
+        ]
+    )
+    graded, _ = grade.grade(points, roster, settings)
+    lowest = vocab.LEVELS[-1]
+    for row, level in zip(rows, graded["level"].tolist(), strict=True):
+        row["_level"] = level
+        mistaken = rng.random() < SELF_LEVEL_MISTAKE_RATE and level != lowest
+        row["self_level"] = vocab.LEVELS[vocab.LEVELS.index(level) + 1] if mistaken else level
 
 
 def _public_rows(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -888,7 +894,10 @@ def _inject(
         lay["columns"] = cols
         lay["marker"] = False
         for r in form["rows"]:
-            r["measures"] = f"前期：{r['prevent']}\n中期：{r['monitor']}\n后期：{r['handle']}"
+            r["measures"] = "\n".join(
+                vocab.MEASURE_LINE.format(marker=vocab.MEASURE_MARKERS[key][0], text=r[key])
+                for key in vocab.MEASURE_FIELDS
+            )
         return []
     if anomaly == "formula_text":
         cells = []
@@ -989,7 +998,7 @@ def write_demo(
       ('individual' | 'unit' | None for a stray file), ``section``, ``name``, ``date``, ``late``,
       ``rows`` (data rows the reader should find; 0 when unreadable), ``clean_rows`` (rows
       that should be accepted), ``level_differs`` (clean rows whose 自评等级 differs from the
-      level the default settings give; the run notes once per merged point), ``anomaly``
+      level grade.py gives them; the run notes once per merged point), ``anomaly``
       (the injected kind or None), ``pledge`` ('ok' | 'empty' | 'missing'), and
       ``superseded`` / ``superseded_by`` for the resubmission.
     - ``errors``: every issue the run must report: ``file``, ``sheet``, ``cell`` (A1, '' for
@@ -1004,16 +1013,23 @@ def write_demo(
     rng = random.Random(seed)
     body = build_body(rng, people, sections)
     persons, sec_rows = body["people"], body["sections"]
+    config_dir = out / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    templates.write_roster(
+        config_dir / vocab.ROSTER_FILE,
+        [{k: p[k] for k in ("section", "name", "post", "post_type", "is_head")} for p in persons],
+        [{k: s[k] for k in ("section", "head", "vice_chair")} for s in sec_rows],
+        body["unit"],
+    )
     roster_names = {p["name"] for p in persons}
     section_names = {s["section"] for s in sec_rows}
     kind_of = {s["section"]: s["kind"] for s in sec_rows}
-    # section -> post -> every 岗位类别 the roster gives that post (a unit-form point's floor
-    # is the most severe among them, as grade.py does)
-    posts_of: dict[str, dict[str, list[str]]] = {}
+    # section -> its roster posts, in roster order (what a unit form's 涉及岗位 names)
+    posts_of: dict[str, list[str]] = {}
     for p in persons:
-        types = posts_of.setdefault(p["section"], {}).setdefault(p["post"], [])
-        if p["post_type"] not in types:
-            types.append(p["post_type"])
+        posts = posts_of.setdefault(p["section"], [])
+        if p["post"] not in posts:
+            posts.append(p["post"])
 
     # who submits
     n_missing = round(0.03 * people) if people >= 10 else 0
@@ -1037,7 +1053,6 @@ def write_demo(
             vocab.INDIVIDUAL,
             kind_of[p["section"]],
             rng.choice((6, 7, 8, 8, 9, 10)),
-            [(p["post_type"],)],
             [p["post"]],
         )
         n_items = rng.randint(3, 6)
@@ -1066,14 +1081,12 @@ def write_demo(
             continue
         late = j in late_units
         d = _form_date(rng, year, late, unit=True)
-        posts = posts_of.get(s["section"], {})
         rows = _risk_rows(
             rng,
             vocab.UNIT,
             s["kind"],
             rng.choice((8, 9, 10, 10, 11, 12)),
-            [tuple(t) for t in posts.values()],
-            list(posts),
+            posts_of.get(s["section"], []),
         )
         forms.append(
             {
@@ -1086,6 +1099,14 @@ def write_demo(
                 "late": late,
             }
         )
+    # 自评等级 as the body's staff give it, graded by the body's own roster and settings (a
+    # stream of its own, so the rest of the body does not depend on how many are mistaken)
+    _self_assess(
+        random.Random(f"{seed}:self_level"),
+        forms,
+        config.load_roster(config_dir),
+        config.load_settings(config_dir),
+    )
     for form in forms:
         form["how"] = "form"
         form["layout"] = None
@@ -1213,16 +1234,9 @@ def write_demo(
     for seq, task in enumerate(tasks):
         task["mtime"] = _mtime(task["date"], seq)
 
-    # write: roster, then the inbox in parallel chunks
-    (out / "config").mkdir(parents=True, exist_ok=True)
+    # write the inbox in parallel chunks
     inbox = out / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    templates.write_roster(
-        out / "config" / vocab.ROSTER_FILE,
-        [{k: p[k] for k in ("section", "name", "post", "post_type", "is_head")} for p in persons],
-        [{k: s[k] for k in ("section", "head", "vice_chair")} for s in sec_rows],
-        body["unit"],
-    )
     payload = [_task_payload(t) for t in tasks]
     _write_all(inbox, payload)
 

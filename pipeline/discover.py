@@ -7,8 +7,10 @@ with an issue row. The rest keep status NA and go to ``read``.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames
+from pipeline import frames, vocab
 from pipeline.config import Settings
 
 SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -25,6 +27,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LOCK_PREFIX = "~$"
 _HASH_BLOCK = 1 << 20
+TEXT_HEAD_BYTES = 4096  # enough of a file's start to tell a text table from binary
 
 # What a rejected file most likely is, for the not_excel message ({detail}).
 FORMAT_NAMES = {
@@ -95,7 +98,7 @@ def _walk(inbox: Path) -> list[tuple[str, Path]]:
 def _inside(path: Path, inbox: Path) -> bool:
     try:
         path.resolve().relative_to(inbox.resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
     return True
 
@@ -107,7 +110,7 @@ def _hash(path: Path) -> tuple[str, bytes]:
     with path.open("rb") as fh:
         while block := fh.read(_HASH_BLOCK):
             if not head:
-                head = block[:16]
+                head = block[:TEXT_HEAD_BYTES]
             digest.update(block)
     return digest.hexdigest(), head
 
@@ -139,7 +142,9 @@ def _ole_kind(path: Path) -> str:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir()}
     except Exception:  # noqa: BLE001 - olefile raises many types for malformed containers
-        return "excel"  # let read report it as corrupt
+        # a broken spreadsheet is reported as corrupt by read; anything else (Thumbs.db …)
+        # is simply not a spreadsheet
+        return "excel" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
     if {"workbook", "book", "encryptedpackage"} & streams:
         return "excel"
     if "worddocument" in streams:
@@ -147,6 +152,26 @@ def _ole_kind(path: Path) -> str:
     if "powerpoint document" in streams:
         return "powerpoint"
     return "other"
+
+
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def text_table(head: bytes) -> bool:
+    """Whether a file's first bytes read as a text table: CSV or tab-separated text in UTF-16
+    (with a BOM, Excel's 'Unicode text'), UTF-8 or GB18030, with a separator or line break."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for enc in encodings:
+        try:
+            text = codecs.getincrementaldecoder(enc)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if text.strip() and not _TEXT_CONTROLS.search(text):
+            return any(sep in text for sep in (",", "\t", "\n", "，"))
+    return False
 
 
 def _looks_text(head: bytes) -> bool:
@@ -177,8 +202,10 @@ def _sniff(path: Path, ext: str, head: bytes) -> str | None:
     if ext == ".csv":
         return None if _looks_text(head) else "corrupt"
     if ext in SPREADSHEET_EXTS:
-        if ext != ".csv" and head.lstrip()[:1] == b"<":
+        if head.lstrip()[:1] == b"<" or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
             return "html"  # "xls" files exported by web systems are often HTML
+        if text_table(head):
+            return None  # ... or tab-separated text: read as a text table
         return "corrupt"
     if ext in _EXT_FORMATS:
         return _EXT_FORMATS[ext]
@@ -196,6 +223,7 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
         "ext": path.suffix.lower(),
         "status": pd.NA,
         "reason": pd.NA,
+        "_link": False,  # a symlink to a file inside the inbox (not a column)
     }
 
     def reject(code: str, **detail: object) -> dict[str, Any]:
@@ -212,8 +240,9 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
             if not _inside(path, inbox) or not path.is_file():
                 return reject("symlink")
             st = path.stat()
-    except OSError as exc:
-        return reject("read_failed", detail=type(exc).__name__)
+            rec["_link"] = True
+    except OSError:
+        return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
     rec["size"] = int(st.st_size)
     if path.name.startswith(LOCK_PREFIX):
         return reject("lock_file")
@@ -228,11 +257,11 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
         )
     try:
         rec["sha256"], head = _hash(path)
-    except OSError as exc:
-        return reject("read_failed", detail=type(exc).__name__)
+    except OSError:
+        return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
     verdict = _sniff(path, rec["ext"], head)
     if verdict == "corrupt":
-        return reject("corrupt", detail=rec["ext"] or "?")
+        return reject("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if verdict is not None:
         return reject("not_excel", detail=FORMAT_NAMES.get(verdict, FORMAT_NAMES["other"]))
     return rec
@@ -242,7 +271,7 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
     """One row per file under ``inbox`` (frames.FILE_COLUMNS) and the issues of rejected ones."""
     records: list[dict[str, Any]] = []
     issues: list[dict[str, Any]] = []
-    kept_by_hash: dict[str, str] = {}
+    kept_by_hash: dict[str, dict[str, Any]] = {}
     for rel, path in _walk(inbox):
         rec = _examine(rel, path, inbox, settings)
         records.append(rec)
@@ -250,12 +279,16 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
             issues.append(rec.pop("issue"))
             continue
         kept = kept_by_hash.get(rec["sha256"])
+        if kept is not None and kept["_link"] and not rec["_link"]:
+            # the file itself is kept, not a link to it that happens to sort first
+            kept, rec = rec, kept
+            kept_by_hash[kept["sha256"]] = kept
         if kept is not None:
             rec["status"] = frames.FILE_STATUS_SUPERSEDED
             rec["reason"] = "duplicate_file"
-            issues.append(frames.issue("duplicate_file", file=rel, detail=kept))
+            issues.append(frames.issue("duplicate_file", file=rec["file"], detail=kept["file"]))
             continue
-        kept_by_hash[rec["sha256"]] = rel
+        kept_by_hash[rec["sha256"]] = rec
     return files_frame(records), frames.issues_frame(issues)
 
 

@@ -34,6 +34,7 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
     all ``rows`` columns with category/likelihood/harm/self_level canonical (self_level may be NA),
     prevent/monitor/handle filled (a combined 防控措施 split), plus
     self_level_cell str  A1 reference of the 自评等级 cell ('' when the form has no such column)
+    description_cell, posts_involved_cell  the same for 风险点描述 and 涉及岗位
     merge:  point_id str (stable hash of section+post+step+description after folding),
             names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
             sources object list[(file, excel_row)]
@@ -85,21 +86,8 @@ FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"
 FILE_STATUS_SUPERSEDED = "superseded"
 
-ROW_FIELDS = (
-    "seq",
-    "step",
-    "posts_involved",
-    "category",
-    "description",
-    "likelihood",
-    "harm",
-    "self_level",
-    "prevent",
-    "monitor",
-    "handle",
-    "remark",
-    "measures",
-)
+# Every table column a form may have (the unit form's), plus a combined 防控措施 column.
+ROW_FIELDS = (*vocab.TABLE_COLUMNS[vocab.UNIT], "measures")
 ROW_COLUMNS = (
     "row_id",
     "file",

@@ -334,6 +334,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                     "posts_not_in_roster",
                     file=_clean(rec.get("file")),
                     sheet=_clean(rec.get("sheet")),
+                    cell=_clean(rec.get("posts_involved_cell")),
                     field_key="posts_involved",
                     value=rec[UNMATCHED_COLUMN],
                     section=rec.get("section"),

@@ -168,12 +168,14 @@ def _duplicate_issues(multi: pd.DataFrame) -> pd.DataFrame:
     detail = multi.loc[~first, "_key"].map(dict(zip(origin["_key"].tolist(), refs, strict=True)))
     later = multi[~first]
     sheets = later["sheet"].tolist() if "sheet" in later else [""] * len(later)
+    cells = later["description_cell"].tolist() if "description_cell" in later else [""] * len(later)
     row_ids = later["row_id"].tolist() if "row_id" in later else [None] * len(later)
     rows = [
         frames.issue(
             "duplicate_point",
             file=file,
             sheet=_text(sheet),
+            cell=_text(cell),
             field_key="description",
             value=description,
             section=section,
@@ -181,9 +183,10 @@ def _duplicate_issues(multi: pd.DataFrame) -> pd.DataFrame:
             row_id=None if row_id is None or pd.isna(row_id) else int(row_id),
             detail=ref,
         )
-        for file, sheet, description, section, name, row_id, ref in zip(
+        for file, sheet, cell, description, section, name, row_id, ref in zip(
             later["file"].tolist(),
             sheets,
+            cells,
             later["description"].tolist(),
             later["section"].tolist(),
             later["name"].tolist(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import logging
 import math
 import os
 import re
@@ -32,7 +33,9 @@ import pandas as pd
 
 from pipeline import frames, vocab, xlsx
 from pipeline.config import Limits, Settings
-from pipeline.discover import OLE_MAGIC, ZIP_MAGIC
+from pipeline.discover import OLE_MAGIC, TEXT_HEAD_BYTES, ZIP_MAGIC, text_table
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 IN_PROCESS_MAX_FILES = 50  # below this, files that pass the pre-scan are parsed in-process
@@ -49,7 +52,7 @@ PROGRESS_UNIT = "份"
 LEGACY_FORMAT_NAMES = {
     "xls": "Excel 97-2003（.xls）",
     "ods": "OpenDocument（.ods）",
-    "csv": "CSV 文本（.csv）",
+    "csv": "文本表格（CSV，逗号或制表符分隔）",
 }
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
 CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"
@@ -91,6 +94,31 @@ def a1(row: int, col: int) -> str:
 @lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     return vocab.fold(text)
+
+
+# A hint in brackets after a label: 风险等级（一级、二级、三级）, 姓名（签字）, 风险点描述【必填】.
+_LABEL_HINT = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+
+
+def _lookup_label(table: dict[str, str], folded: str) -> str | None:
+    key = table.get(folded)
+    if key is None and folded:
+        bare = _LABEL_HINT.sub("", folded)
+        if bare and bare != folded:
+            key = table.get(bare)
+    return key
+
+
+@lru_cache(maxsize=8192)
+def _column_key(folded: str) -> str | None:
+    """Table column key of a folded label (a bracketed hint after the label is ignored)."""
+    return _lookup_label(vocab.COLUMN_LOOKUP, folded)
+
+
+@lru_cache(maxsize=8192)
+def _header_key(folded: str) -> str | None:
+    """Header field key of a folded label (a bracketed hint after the label is ignored)."""
+    return _lookup_label(vocab.HEADER_LOOKUP, folded)
 
 
 def _label_fold(value: object) -> str:
@@ -184,19 +212,21 @@ class _Zip:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             self.infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise Refused("corrupt", detail=type(exc).__name__) from exc
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP) from exc
         self.by_name = {i.filename: i for i in self.infos}
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
         off = info.header_offset
         data = self.data
-        if data[off : off + 4] != ZIP_MAGIC or info.flag_bits & 0x1:
-            raise Refused("corrupt", detail=info.filename)
+        if info.flag_bits & 0x1:  # a zip-encrypted part
+            raise Refused("encrypted")
+        if data[off : off + 4] != ZIP_MAGIC:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
         name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
         start = off + 30 + name_len + extra_len
         raw = data[start : start + info.compress_size]
         if len(raw) < info.compress_size:
-            raise Refused("corrupt", detail=info.filename)
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
         return raw
 
     def blocks(self, name: str, limit: int, block: int = SCAN_BLOCK):
@@ -208,7 +238,7 @@ class _Zip:
                 yield raw[i : min(i + block, limit)]
             return
         if info.compress_type != zipfile.ZIP_DEFLATED:
-            raise Refused("corrupt", detail=f"{name}: compression {info.compress_type}")
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART)
         inflate = zlib.decompressobj(-15)
         total = 0
         try:
@@ -220,7 +250,7 @@ class _Zip:
                 total += len(out)
                 yield out
         except zlib.error as exc:
-            raise Refused("corrupt", detail=f"{name}: {exc}") from exc
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART) from exc
 
     def read(self, name: str, limit: int) -> bytes:
         return b"".join(self.blocks(name, limit, block=limit))
@@ -305,7 +335,9 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
     for block in z.blocks(part, limits.max_uncompressed_bytes + 1):
         out_total += len(block)
         if out_total > max(declared, 0) + SCAN_BLOCK or out_total > limits.max_uncompressed_bytes:
-            raise Refused("zip_bomb", detail=f"{part} > {declared / MB:.1f} MB")
+            raise Refused(
+                "zip_bomb", detail=vocab.DETAIL_PART_INFLATES.format(part=part, mb=declared / MB)
+            )
         data = tail + block
         if first:
             first = False
@@ -352,13 +384,37 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
         or n_cells > limits.max_rows * limits.max_columns
     )
     if too_big:
-        cell = far or a1(max(n_rows, max_row, 1) - 1, max_c)
+        far_value = _far_value_cell(z, part, limits)
+        if far_value == "":
+            return  # only formatting (borders, empty styled rows) reaches that far
+        cell = far_value or far or a1(max(n_rows, max_row, 1) - 1, max_c)
         raise Refused(
             "too_many_cells",
             detail=EXTENT_DETAIL.format(cell=cell, rows=limits.max_rows, cols=limits.max_columns),
             sheet=sheet,
             cell=cell,
         )
+
+
+_CELL_ELEMENT = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_R_ATTR = re.compile(rb"\br=\"([A-Z]{1,3})(\d{1,7})\"")
+
+
+def _far_value_cell(z: _Zip, part: str, limits: Limits) -> str | None:
+    """The first cell holding a value or formula beyond the limits; '' when every such cell
+    is within them (the parser skips empty cells, however far they are formatted); None when
+    it cannot tell (cells without a reference)."""
+    data = z.read(part, limits.max_uncompressed_bytes)
+    for m in _CELL_ELEMENT.finditer(data):
+        body = m[2]
+        if not body or not (b"<v" in body or b"<is" in body or b"<f" in body):
+            continue
+        ref = _R_ATTR.search(m[1])
+        if ref is None:
+            return None
+        if int(ref[2]) > limits.max_rows or xlsx.col_index(ref[1].decode()) >= limits.max_columns:
+            return (ref[1] + ref[2]).decode()
+    return ""
 
 
 def _check_member(z: _Zip, name: str, is_xml: bool, limits: Limits) -> None:
@@ -371,7 +427,9 @@ def _check_member(z: _Zip, name: str, is_xml: bool, limits: Limits) -> None:
             _check_entities(block[:XML_HEAD_BYTES])
         total += len(block)
         if total > declared + 1024 or total > limits.max_uncompressed_bytes:
-            raise Refused("zip_bomb", detail=f"{name} > {declared / MB:.1f} MB")
+            raise Refused(
+                "zip_bomb", detail=vocab.DETAIL_PART_INFLATES.format(part=name, mb=declared / MB)
+            )
 
 
 def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
@@ -385,13 +443,13 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
                 raise Refused("too_large", detail=f"{size / MB:.1f} MB")
             data = fh.read()
     except OSError as exc:
-        raise Refused("read_failed", detail=type(exc).__name__) from exc
+        raise Refused("read_failed", detail=vocab.DETAIL_CANNOT_OPEN) from exc
     if data.startswith(OLE_MAGIC):
         return _prescan_ole(path)
     if not data.startswith(ZIP_MAGIC):
-        if path.lower().endswith(".csv"):
-            return Opened("csv")
-        raise Refused("corrupt", detail=data[:4].hex())
+        if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
+            return Opened("csv")  # also a text table saved as .xls (web systems do that)
+        raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     z = _Zip(data)
     _check_zip_directory(z, size, limits)
     names = z.by_name
@@ -425,7 +483,7 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
         return Opened("xlsb")
     if "content.xml" in names:
         return Opened("ods")
-    raise Refused("corrupt", detail="zip")
+    raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
 
 
 def _prescan_ole(path: str) -> Opened:
@@ -435,11 +493,11 @@ def _prescan_ole(path: str) -> Opened:
         with olefile.OleFileIO(path) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir()}
     except Exception as exc:  # olefile raises several types for malformed containers
-        raise Refused("corrupt", detail=type(exc).__name__) from exc
+        raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
     if {"encryptedpackage", "encryptioninfo"} & streams:
         raise Refused("encrypted")
     if not {"workbook", "book"} & streams:
-        raise Refused("corrupt", detail="OLE")
+        raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     return Opened("xls")
 
 
@@ -449,7 +507,8 @@ def _prescan_ole(path: str) -> Opened:
 Grid = list[list[Any]]
 
 
-def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str], Any]:
+def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str], Any, set[str]]:
+    """(sheet names, visible first; a loader of one sheet; the hidden sheet names)."""
     from python_calamine import CalamineWorkbook
 
     if path.lower().endswith(FORMAT_EXTS[opened.fmt]):
@@ -483,7 +542,7 @@ def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str]
             merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
         return grid, merges
 
-    return visible + hidden, load
+    return visible + hidden, load, set(hidden)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -520,22 +579,39 @@ def _ods_merges(path: str) -> dict[str, list[tuple[int, int, int, int]]]:
     return out
 
 
-def _load_csv(path: str, limits: Limits) -> tuple[list[str], Any]:
-    raw = Path(path).read_bytes()
-    text = None
-    for enc in CSV_ENCODINGS:
+def decode_text(raw: bytes) -> str | None:
+    """A text table's bytes -> str: UTF-16 with a BOM (Excel's 'Unicode text'), UTF-8 (with or
+    without BOM) or GB18030 (which also reads GBK); None when none of them fits."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = CSV_ENCODINGS
+    for enc in encodings:
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    if text is None:
-        raise Refused("corrupt", detail="encoding")
+    return None
+
+
+def csv_dialect(text: str) -> Any:
+    """Tab-separated text (Excel's 'Unicode text', web exports) or CSV."""
+    head = "\n".join(text[:8192].splitlines()[:20])
+    if head.count("\t") and head.count("\t") >= head.count(","):
+        return csv.excel_tab
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+        return csv.Sniffer().sniff(head, delimiters=",\t;")
     except csv.Error:
-        dialect = csv.excel
+        return csv.excel
+
+
+def _load_csv(path: str, limits: Limits) -> tuple[list[str], Any, set[str]]:
+    raw = Path(path).read_bytes()
+    text = decode_text(raw)
+    if text is None or "\x00" in text:
+        raise Refused("corrupt", detail=vocab.DETAIL_TEXT_ENCODING)
     grid: Grid = []
+    dialect = csv_dialect(text)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):
             grid.append(row)
@@ -550,9 +626,9 @@ def _load_csv(path: str, limits: Limits) -> tuple[list[str], Any]:
                     cell=cell,
                 )
     except csv.Error as exc:
-        raise Refused("corrupt", detail=str(exc)[:60]) from exc
+        raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_TEXT) from exc
     name = Path(path).stem
-    return [name], lambda _name: (grid, [])
+    return [name], lambda _name: (grid, []), set()
 
 
 def _carry_merges(grid: Grid, merges: list[tuple[int, int, int, int]]) -> set[tuple[int, int]]:
@@ -589,19 +665,7 @@ def _find_table_header(grid: Grid) -> tuple[int, dict[str, int], list[int]] | No
     for r in range(min(len(grid), HEADER_SCAN_ROWS)):
         if found_at >= 0 and r > found_at + 2:
             break  # a two-row header is the most we look past the first match
-        keys: dict[str, int] = {}
-        unknown: list[int] = []
-        for c, value in enumerate(grid[r]):
-            f = _label_fold(value)
-            if not f:
-                if cell_text(value) is not None:
-                    unknown.append(c)
-                continue
-            key = vocab.COLUMN_LOOKUP.get(f)
-            if key is None:
-                unknown.append(c)
-            elif key not in keys:
-                keys[key] = c
+        keys, unknown = _row_keys(grid[r])
         if "description" not in keys or len(keys) < 2:
             continue
         if best is None or len(keys) > len(best[1]):
@@ -616,7 +680,7 @@ def _split_pair(text: str) -> list[tuple[str, str]]:
     text = text.strip()
     hits = []
     for m in _LABEL_COLON.finditer(text):
-        key = vocab.HEADER_LOOKUP.get(_fold(m[1]))
+        key = _header_key(_fold(m[1]))
         if key:
             hits.append((m.start(), m.end(), key))
     if not hits or hits[0][0] != 0:
@@ -636,7 +700,7 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
             if type(value) is not str or not value:
                 continue
             f = _label_fold(value)
-            key = vocab.HEADER_LOOKUP.get(f) if f else None
+            key = _header_key(f) if f else None
             if key:
                 if key in found:
                     continue
@@ -651,12 +715,18 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                         blank = cc
                     if cell_text(v) is None:
                         continue
-                    if vocab.HEADER_LOOKUP.get(_label_fold(v)) or _split_pair(
-                        v if type(v) is str else ""
-                    ):
+                    if _header_key(_label_fold(v)) or _split_pair(v if type(v) is str else ""):
                         break  # the next label: this one has no value
                     raw, where = v, a1(r, cc)
                     break
+                if raw is None and r + 1 in rows:
+                    # labels side by side with their values in the row below
+                    # (科室 | 姓名 | …  /  办公室 | 张三 | …)
+                    below = _value_below(grid, r + 1, c)
+                    if below is not None:
+                        raw, where = below, a1(r + 1, c)
+                        found[key] = (raw, where)
+                        continue
                 if raw is None:
                     where = a1(r, blank if blank is not None else c + 1)
                 found[key] = (raw, where)
@@ -666,13 +736,28 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                         found[key2] = (text or None, a1(r, c))
 
 
+def _is_label_cell(value: object) -> bool:
+    f = _label_fold(value)
+    return bool(f and (_header_key(f) or _column_key(f) or _split_pair(str(value))))
+
+
+def _value_below(grid: Grid, r: int, c: int) -> object | None:
+    """The value under a header label, when the row below holds values only (no labels)."""
+    row = grid[r]
+    if c >= len(row) or cell_text(row[c]) is None:
+        return None
+    if any(_is_label_cell(v) for v in row):
+        return None
+    return row[c]
+
+
 def _is_headerish(grid_row: list[Any]) -> bool:
     """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
     texts = [v for v in grid_row if cell_text(v) is not None]
     if not texts or len(texts) > 4 or type(texts[0]) is not str:
         return False
     first = texts[0]
-    return bool(vocab.HEADER_LOOKUP.get(_label_fold(first)) or _split_pair(first))
+    return bool(_header_key(_label_fold(first)) or _split_pair(first))
 
 
 def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
@@ -734,6 +819,27 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
     return items, pledger, pledge_date
 
 
+def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of: Any) -> str | None:
+    """The 廉政承诺书 sheet: by its name, else a sheet whose name has 承诺 in it, else a visible
+    sheet (not the table's, nor the guide) that holds the 承诺事项 / 承诺人 labels."""
+    pledge_fold = _fold(vocab.SHEET_PLEDGE)
+    for n in names:
+        if _fold(n) == pledge_fold:
+            return n
+    candidates = [n for n in names if n != table_sheet and not _is_side_sheet(n)]
+    for n in candidates:
+        if vocab.PLEDGE_SHEET_HINT in _fold(n):
+            return n
+    labels = {_fold(vocab.PLEDGE_ITEMS_LABEL), _fold(vocab.PLEDGE_LABELS["pledger"])}
+    for n in candidates:
+        if n in hidden:
+            continue
+        grid = grid_of(n)
+        if any(_label_fold(v) in labels for row in grid[:PLEDGE_SCAN_ROWS] for v in row):
+            return n
+    return None
+
+
 def _sheet_order(names: list[str]) -> list[str]:
     """Sheets to look for the table in: the form titles first, the other form sheets last."""
     titles = {_fold(t) for t in vocab.FORM_TITLES.values()}
@@ -742,6 +848,108 @@ def _sheet_order(names: list[str]) -> list[str]:
     end = [n for n in names if _fold(n) in last]
     middle = [n for n in names if n not in first and n not in end]
     return first + middle + end
+
+
+_SIDE_SHEETS = frozenset(
+    _fold(n) for n in (vocab.SHEET_PLEDGE, vocab.SHEET_GUIDE, vocab.SHEET_LISTS)
+)
+_PLACEHOLDERS = frozenset(_fold(t) for t in vocab.PLACEHOLDER_TEXTS)
+
+
+def _is_side_sheet(name: str) -> bool:
+    """The pledge, guide and list sheets of the template (never a second form)."""
+    return _fold(name) in _SIDE_SHEETS
+
+
+def _is_placeholder(text: str | None) -> bool:
+    """'以下空白', '无', '/', '——' …: a cell that says there is nothing here."""
+    if text is None:
+        return True
+    if len(text) > 12:
+        return False
+    return _fold(text).strip("()[]【】") in _PLACEHOLDERS or not _fold(text).strip("/\\()[]【】")
+
+
+def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
+    """(column key -> index, unknown filled columns) of a row read as a table header."""
+    keys: dict[str, int] = {}
+    unknown: list[int] = []
+    for c, value in enumerate(row):
+        f = _label_fold(value)
+        if not f:
+            if cell_text(value) is not None:
+                unknown.append(c)
+            continue
+        key = _column_key(f)
+        if key is None:
+            unknown.append(c)
+        elif key not in keys:
+            keys[key] = c
+    return keys, unknown
+
+
+def _has_rows(grid: Grid, hr: int) -> bool:
+    """Whether anything but a 序号 is filled below the table header at ``hr``."""
+    for row in grid[hr + 1 :]:
+        filled = [c for c, v in enumerate(row) if cell_text(v) is not None]
+        if len(filled) > 1 or (filled and not isinstance(row[filled[0]], (int, float))):
+            return True
+    return False
+
+
+def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | None]:
+    """(end of this form's rows, header row of the next form or None) in one sheet.
+
+    A later row that reads as a table header again starts another form; its title and
+    header block (label rows, a title line, blank rows) just above it go with it."""
+    probes = [keys[k] for k in ("description", "step") if k in keys]
+    for r in range(hr + 1, len(grid)):
+        row = grid[r]
+        if not any(
+            c < len(row) and _column_key(_label_fold(row[c])) in ("description", "step")
+            for c in probes
+        ):
+            continue
+        found, _ = _row_keys(row)
+        if "description" not in found or len(found) < 3:
+            continue
+        start = r
+        while start - 1 > hr and _is_form_top(grid[start - 1]):
+            start -= 1
+        while start < r and all(cell_text(v) is None for v in grid[start]):
+            start += 1  # the next form starts at its first filled row
+        return start, r
+    return len(grid), None
+
+
+def _is_form_top(row: list[Any]) -> bool:
+    """A row above a table header that belongs to that form: blank, labels, a title."""
+    texts = [t for t in (cell_text(v) for v in row) if t is not None]
+    if not texts:
+        return True
+    if any(_header_key(_label_fold(v)) or _split_pair(v) for v in row if type(v) is str):
+        return True
+    return len(set(texts)) == 1 and len(texts[0]) <= LABEL_MAX_CHARS and "表" in texts[0]
+
+
+def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -> dict[str, Any]:
+    """What the second_form issue says about a form that is not read."""
+    found: dict[str, tuple[object, str]] = {}
+    _header_fields(grid, range(max(start, hr - HEADER_BLOCK_ROWS), hr), found)
+    who = " ".join(
+        t for t in (cell_text(found.get(k, (None, ""))[0]) for k in ("section", "name")) if t
+    )
+    n_rows = sum(1 for row in grid[hr + 1 :] if any(cell_text(v) is not None for v in row[1:]))
+    keys, _ = _row_keys(grid[hr])
+    return {
+        "sheet": sheet,
+        "cell": a1(hr, min(keys.values()) if keys else 0),
+        "where": vocab.SECOND_FORM_ROWS.format(row=start + 1)
+        if same_sheet
+        else vocab.SECOND_FORM_SHEET.format(sheet=sheet),
+        "who": vocab.SECOND_FORM_WHO.format(who=who) if who else "",
+        "n": n_rows,
+    }
 
 
 def _kind_of(
@@ -772,19 +980,37 @@ def _kind_of(
 def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
     """Parse one pre-scanned file; returns the plain result dict (see ``read_one``)."""
     if opened.fmt == "csv":
-        names, load = _load_csv(path, limits)
+        names, load, hidden = _load_csv(path, limits)
     else:
-        names, load = _load_calamine(path, opened, limits)
-    table = None
+        names, load, hidden = _load_calamine(path, opened, limits)
     loaded: dict[str, tuple[Grid, list[tuple[int, int, int, int]], set[tuple[int, int]]]] = {}
-    for name in _sheet_order(names):
-        grid, merges = load(name)
-        carried = _carry_merges(grid, merges)
-        loaded[name] = (grid, merges, carried)
-        found = _find_table_header(grid)
-        if found is not None:
+
+    def sheet_grid(
+        name: str,
+    ) -> tuple[Grid, list[tuple[int, int, int, int]], set[tuple[int, int]]]:
+        if name not in loaded:
+            grid, merges = load(name)
+            loaded[name] = (grid, merges, _carry_merges(grid, merges))
+        return loaded[name]
+
+    order = _sheet_order(names)
+    form_sheets = [n for n in order if n not in hidden and not _is_side_sheet(n)]
+    # the first visible form sheet whose table has rows, else the first visible form sheet
+    # with a table, else a table on a hidden or side sheet (填表说明 may hold an example)
+    table = None
+    headers: dict[str, tuple[int, dict[str, int], list[int]] | None] = {}
+    for name in form_sheets + [n for n in order if n not in form_sheets]:
+        grid = sheet_grid(name)[0]
+        found = headers[name] = _find_table_header(grid)
+        if found is None:
+            continue
+        if name in form_sheets and not _has_rows(grid, found[0]):
+            table = table or (name, *found)
+            continue
+        table = table or (name, *found)
+        if name in form_sheets:
             table = (name, *found)
-            break
+        break
     if table is None:
         raise Refused("unknown_template")
     sheet, hr, keys, unknown = table
@@ -795,12 +1021,16 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
 
     # data rows
     issues: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
     field_cols = [(k, keys[k]) for k in frames.ROW_FIELDS if k in keys]
     seq_col = keys.get("seq", -1)
     data_rows: list[int] = []
     values: dict[str, list[str | None]] = {k: [] for k, _ in field_cols}
     skipped: list[int] = []
-    for r in range(hr + 1, len(grid)):
+    stop, next_header = _next_form(grid, hr, keys)
+    if next_header is not None:
+        others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
+    for r in range(hr + 1, stop):
         row = grid[r]
         texts = [cell_text(v) for v in row]
         filled = [c for c, t in enumerate(texts) if t is not None]
@@ -812,6 +1042,9 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
         if filled == [seq_col]:  # a numbered but empty line of the form
             skipped.append(r)
             continue
+        if all(_is_placeholder(texts[c]) for c in filled if c != seq_col):
+            skipped.append(r)  # 以下空白, 无 …: nothing to read
+            continue
         if len(filled) <= 4 and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
             continue
@@ -819,6 +1052,14 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
         width = len(row)
         for k, c in field_cols:
             values[k].append(texts[c] if c < width else None)
+    # forms on other visible sheets (two people pasted into one workbook)
+    for name in form_sheets:
+        if name == sheet:
+            continue
+        other_grid = sheet_grid(name)[0]
+        found = headers[name] if name in headers else _find_table_header(other_grid)
+        if found is not None and _has_rows(other_grid, found[0]):
+            others.append(_other_form(other_grid, name, 0, found[0], same_sheet=False))
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]
@@ -835,6 +1076,20 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
     def note(code: str, **kw: Any) -> None:
         issues.append(frames.issue(code, file=rel, sheet=sheet, section=section, name=name, **kw))
 
+    for other in others:
+        issues.append(
+            frames.issue(
+                "second_form",
+                file=rel,
+                sheet=other["sheet"],
+                cell=other["cell"],
+                section=section,
+                name=name,
+                where=other["where"],
+                who=other["who"],
+                n=other["n"],
+            )
+        )
     for c in unknown:
         if (hr, c) in carried:
             continue
@@ -861,13 +1116,10 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
 
     pledge_sheet = False
     pledge_items, pledger, pledge_date = 0, None, None
-    pledge_fold = _fold(vocab.SHEET_PLEDGE)
-    for n in names:
-        if _fold(n) == pledge_fold:
-            pledge_sheet = True
-            pgrid = loaded[n][0] if n in loaded else load(n)[0]
-            pledge_items, pledger, pledge_date = _pledge(pgrid)
-            break
+    pledge_name = _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
+    if pledge_name is not None:
+        pledge_sheet = True
+        pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
 
     return {
         "status": frames.FILE_STATUS_READ,
@@ -928,14 +1180,17 @@ def read_one(path: str, rel: str, limits: Limits, opened: Opened | None = None) 
 def _classify(exc: Exception) -> Refused:
     import python_calamine as pc
 
-    text = f"{type(exc).__name__}: {exc}"[:80]
+    # the technical text goes to the developers' log; users get a sentence in Chinese
+    log.warning("could not read a file: %s: %s", type(exc).__name__, str(exc)[:200])
     if isinstance(exc, pc.PasswordError):
         return Refused("encrypted")
     if isinstance(exc, (pc.XmlError,)) and re.search("(?i)entit|doctype", str(exc)):
         return Refused("xml_entities")
-    if isinstance(exc, (pc.CalamineError, pc.XmlError, pc.ZipError, zipfile.BadZipFile, EOFError)):
-        return Refused("corrupt", detail=text)
-    return Refused("read_failed", detail=text)
+    if isinstance(exc, (pc.ZipError, zipfile.BadZipFile, EOFError)):
+        return Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
+    if isinstance(exc, (pc.CalamineError, pc.XmlError)):
+        return Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART)
+    return Refused("read_failed", detail=vocab.DETAIL_UNREADABLE)
 
 
 # --------------------------------------------------------------------------------------

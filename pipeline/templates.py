@@ -82,7 +82,6 @@ PROTECTION = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
 }
-FOOTER = "&C第 &P 页 共 &N 页"
 
 # --------------------------------------------------------------------------------------
 # Texts only the forms show (hints, the guide, the pledge). Labels come from vocab.
@@ -207,8 +206,8 @@ GUIDE_GRADING_RULES = (
     ),
     "一级风险最高，三级风险最低。自评等级与评定等级不一致时，以评定等级为准，并在反馈中提示。",
 )
-GUIDE_MATRIX_CORNER = "危害程度＼发生几率"
-GUIDE_FLOOR_HEADER = ("岗位类别", "最低等级")
+GUIDE_MATRIX_CORNER = vocab.ARCHIVE_MATRIX_CORNER
+GUIDE_FLOOR_HEADER = (vocab.ROSTER_PEOPLE_COLUMNS["post_type"], "最低等级")
 GUIDE_NO_FLOOR = "无（按矩阵评定）"
 LEVEL_MEANINGS = {
     "一级": "风险度最高：单位领导班子正职岗位，与经济发展和人民群众生产生活密切相关的岗位，"
@@ -216,13 +215,18 @@ LEVEL_MEANINGS = {
     "二级": "可能产生严重违规、违章行为的具有一般经济管理、社会事务管理、公共服务等职能的岗位。",
     "三级": "可能产生轻微违规、违章行为，造成不良社会影响或一定经济损失的风险点。",
 }
-GUIDE_LEVEL_HEADER = ("等级",)
-GUIDE_SUPERVISION_HEADER = ("等级", "直接管理", "负责", "处置方式")
+GUIDE_LEVEL_HEADER = (vocab.LEVEL_LABEL,)
+GUIDE_SUPERVISION_HEADER = (
+    vocab.LEVEL_LABEL,
+    vocab.CATALOGUE_COLUMNS["direct"],
+    vocab.SUPERVISION_LEADER_LABEL,
+    vocab.CATALOGUE_COLUMNS["measure"],
+)
 GUIDE_SUPERVISION_NOTE = (
     "监管人不能是本人或职级低于本人的人：按 科室负责人→分管副主席→主席→上级监督机构 的顺序"
     "上移到第一个职级高于本人的人。"
 )
-GUIDE_DEADLINE_HEADER = ("阶段", "截止日期")
+GUIDE_DEADLINE_HEADER = vocab.ARCHIVE_DEADLINES_HEADER
 GUIDE_DEADLINE_NOTE = (
     "个人和单位自查表请在「查找风险」阶段截止日期前报送；具体年份以办公室通知为准。"
 )
@@ -236,7 +240,10 @@ ROSTER_NOTES = (
     + "；"
     + "、".join(t for t, floor in DEFAULTS["grading"]["floors"].items() if floor in vocab.LEVELS)
     + "岗位的风险点有最低等级（见自查表的「填表说明」）。",
-    "「是否科室负责人」填「是」或「否」。分管副主席、主席也请列入「人员」（科室可填「领导班子」）。",
+    (
+        "「是否科室负责人」填「是」或「否」。分管副主席、主席也请列入「人员」"
+        f"（科室可填「{vocab.LEADERSHIP_SECTION}」）。"
+    ),
     "「科室」：每个科室一行，填写科室负责人和分管副主席的姓名。",
     "「单位」：只填一行：单位名称、主席姓名、上级监督机构（如 区纪委派驻纪检组）。",
     "请不要修改各工作表第一行的表头。",
@@ -359,9 +366,18 @@ def _hint(ws: Any, r1: int, c1: int, r2: int, c2: int, title: str, message: str)
 
 
 def _dropdown(
-    ws: Any, r1: int, c1: int, r2: int, c2: int, title: str, source: str, values: tuple[str, ...]
+    ws: Any,
+    r1: int,
+    c1: int,
+    r2: int,
+    c2: int,
+    title: str,
+    values: tuple[str, ...],
+    source: str | None = None,
 ) -> None:
-    allowed = vocab.allowed_text(values)
+    """A list validation offering ``values``: read from the range ``source`` when given (a
+    list typed into the validation itself is limited to 255 characters), else typed in."""
+    message = vocab.MESSAGES["bad_enum"].fix.format(allowed=vocab.allowed_text(values))[:255]
     ws.data_validation(
         r1,
         c1,
@@ -369,11 +385,11 @@ def _dropdown(
         c2,
         {
             "validate": "list",
-            "source": "=" + source,
+            "source": "=" + source if source else list(values),
             "input_title": title[:32],
-            "input_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed)[:255],
+            "input_message": message,
             "error_title": ERROR_TITLE_ENUM,
-            "error_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed)[:255],
+            "error_message": message,
             "error_type": "stop",
         },
     )
@@ -388,7 +404,7 @@ def _print_setup(ws: Any, last_row: int, last_col: int, landscape: bool = True) 
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.center_horizontally()
     ws.fit_to_pages(1, 0)
-    ws.set_footer(FOOTER)
+    ws.set_footer(vocab.PAGE_FOOTER)
     ws.print_area(0, 0, last_row, last_col)
 
 
@@ -469,7 +485,7 @@ def _write_main(
             label = vocab.COLUMN_LABELS[key]
             if key in refs:
                 values = vocab.ENUMS[key]
-                _dropdown(ws, FIRST_DATA_ROW, col, last_row, col, label, refs[key], values)
+                _dropdown(ws, FIRST_DATA_ROW, col, last_row, col, label, values, refs[key])
             elif key in COLUMN_HINTS:
                 _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, COLUMN_HINTS[key])
 
@@ -636,19 +652,48 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     ws.protect("", PROTECTION)
 
 
+def _properties(wb: Any, title: str) -> None:
+    """Fixed document properties: the same input gives the same bytes."""
+    wb.set_properties(
+        {"title": title, "created": xlsx.FIXED_DATE, "author": "lianzheng-risk", "company": ""}
+    )
+
+
 def _mark(wb: Any, kind: str) -> None:
     marker = f"{kind}:{vocab.TEMPLATE_VERSION}"
     wb.define_name(vocab.TEMPLATE_MARKER_NAME, f'="{marker}"')
     wb.set_custom_property(vocab.TEMPLATE_PROPERTY_KIND, kind)
     wb.set_custom_property(vocab.TEMPLATE_PROPERTY_VERSION, vocab.TEMPLATE_VERSION)
-    wb.set_properties(
-        {
-            "title": vocab.FORM_TITLES[kind],
-            "created": xlsx.FIXED_DATE,
-            "author": "lianzheng-risk",
-            "company": "",
-        }
-    )
+    _properties(wb, vocab.FORM_TITLES[kind])
+
+
+def form_row(
+    step: object,
+    category: object,
+    description: object,
+    likelihood: object,
+    harm: object,
+    self_level: object,
+    prevent: object,
+    monitor: object,
+    handle: object,
+    remark: object = "",
+    posts_involved: object = None,
+) -> dict[str, Any]:
+    """One risk point as ``write_form`` takes it, in the order a person fills the row."""
+    return {
+        "step": step,
+        "posts_involved": posts_involved,
+        "category": category,
+        "description": description,
+        "likelihood": likelihood,
+        "harm": harm,
+        "self_level": self_level,
+        "prevent": prevent,
+        "monitor": monitor,
+        "handle": handle,
+        "remark": remark,
+    }
 
 
 def write_form(
@@ -723,21 +768,7 @@ def write_roster(
     yes_no = (xlsx.output_value(True), xlsx.output_value(False))
     for key, values in (("post_type", vocab.POST_TYPES), ("is_head", yes_no)):
         col = keys.index(key)
-        allowed = vocab.allowed_text(values)
-        ws.data_validation(
-            1,
-            col,
-            last,
-            col,
-            {
-                "validate": "list",
-                "source": list(values),
-                "input_title": vocab.ROSTER_PEOPLE_COLUMNS[key],
-                "input_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed),
-                "error_title": ERROR_TITLE_ENUM,
-                "error_message": vocab.MESSAGES["bad_enum"].fix.format(allowed=allowed),
-            },
-        )
+        _dropdown(ws, 1, col, last, col, vocab.ROSTER_PEOPLE_COLUMNS[key], values)
     ws.autofilter(0, 0, max(len(people), 1), len(keys) - 1)
     _roster_sheet(wb, f, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS, sections)
     _roster_sheet(wb, f, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS, [unit] if unit else [])
@@ -748,14 +779,7 @@ def write_roster(
         notes.write_string(i, 0, text, f["note"])
         _fit_row(notes, i, [text], [ROSTER_NOTES_WIDTH])
     _print_setup(notes, len(ROSTER_NOTES), 0)
-    wb.set_properties(
-        {
-            "title": vocab.ROSTER_TITLE,
-            "created": xlsx.FIXED_DATE,
-            "author": "lianzheng-risk",
-            "company": "",
-        }
-    )
+    _properties(wb, vocab.ROSTER_TITLE)
     wb.close()
 
 

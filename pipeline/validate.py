@@ -18,6 +18,7 @@ and raises ``ValidationBug``.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,9 @@ def validate(
     index = _RosterIndex(roster)
     # every file (also those the reader rejected) gets the roster's spelling of its section,
     # so each issue reaches the right section's feedback
-    found_section = normalize.map_unique(normalize.fold_series(files["section"]), index.section.get)
+    found_section = normalize.map_unique(
+        normalize.fold_series(files["section"]), index.find_section
+    )
     files["section"] = found_section.fillna(files["section"])
     _check_headers(files, log)
     _check_roster(files, index, log)
@@ -186,7 +189,19 @@ def _reject(files: pd.DataFrame, mask: pd.Series, reason: str) -> None:
     files.loc[mask, "reason"] = reason
 
 
+def _is_blank(files: pd.DataFrame) -> pd.Series:
+    """Forms with no header value and no table row: an unfilled template sent back."""
+    no_rows = pd.to_numeric(files["n_rows"], errors="coerce").fillna(0).eq(0)
+    no_header = files[["section", "name", "post", "head", "date"]].isna().all(axis=1)
+    return no_rows & no_header
+
+
 def _check_headers(files: pd.DataFrame, log: _IssueLog) -> None:
+    # an unfilled template gets one empty_form issue, not one per missing field
+    blank = files["status"].eq(frames.FILE_STATUS_READ) & _is_blank(files)
+    for rec in files.loc[blank].itertuples():
+        log.add("empty_form", file=rec.file, sheet=_text(rec.sheet), text_code="blank_template")
+    _reject(files, blank, "empty_form")
     read = files["status"].eq(frames.FILE_STATUS_READ)
     bad = pd.Series(False, index=files.index)
     for kind, required in vocab.REQUIRED_HEADER_FIELDS.items():
@@ -247,6 +262,28 @@ class _RosterIndex:
             if sec:
                 self.section.setdefault(vocab.fold(sec), sec)
 
+    def find_section(self, folded: str) -> str | None:
+        """The roster's spelling of a folded section; a bracketed remark is ignored."""
+        found = self.section.get(folded)
+        if found is None and _bare(folded) != folded:
+            found = self.section.get(_bare(folded))
+        return found
+
+    def find_person(self, key: str) -> tuple[str, str] | None:
+        """(section, name) of a folded '科室<sep>姓名' key; bracketed remarks are ignored."""
+        found = self.person.get(key)
+        if found is None and _bare(key) != key:
+            found = self.person.get(_bare(key))
+        return found
+
+
+# A remark in brackets after a name or section: 张三（科员）, 办公室（党办）.
+_BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+
+
+def _bare(folded: str) -> str:
+    return _BRACKETED.sub("", folded)
+
 
 def _check_roster(files: pd.DataFrame, index: _RosterIndex, log: _IssueLog) -> None:
     read = files["status"].eq(frames.FILE_STATUS_READ)
@@ -256,7 +293,7 @@ def _check_roster(files: pd.DataFrame, index: _RosterIndex, log: _IssueLog) -> N
     # individual forms: (科室, 姓名) must be a roster person
     individual = read & files["kind"].eq(vocab.INDIVIDUAL).fillna(False).astype(bool)
     keys = section_key + _KEY_SEP + name_key
-    found = normalize.map_unique(keys, index.person.get, dtype=None)
+    found = normalize.map_unique(keys, index.find_person, dtype=None)
     matched = individual & found.notna()
     if matched.any():
         files.loc[matched, "section"] = [p[0] for p in found[matched]]
@@ -470,6 +507,15 @@ def _cell(colmaps: dict[str, dict[str, str]], file: str, field: str, excel_row: 
     return f"{letter}{int(excel_row)}"  # type: ignore[call-overload]
 
 
+def _row_cell(colmap: dict[str, str], excel_row: object) -> str:
+    """The row's first table cell (its leftmost known column), e.g. 'A7'."""
+    letters = [v for v in colmap.values() if v]
+    if not letters or excel_row is None or excel_row is pd.NA:
+        return ""
+    first = min(letters, key=lambda v: (len(v), v))
+    return f"{first}{int(excel_row)}"  # type: ignore[call-overload]
+
+
 class _RowIssues:
     """Issue rows for cells of ``table``; texts are built once per (code, field, value)."""
 
@@ -498,19 +544,29 @@ class _RowIssues:
         action: str | None = None,
         **placeholders: Any,
     ) -> None:
-        key = (code, field, value, action, *placeholders.values())
+        file = self.files[pos]
+        cell = _cell(self.colmaps, file, field, self.excel_rows[pos])
+        text_code = None
+        if not cell and code == "missing_value" and self.colmaps.get(file):
+            # the form has no such column at all: say so, and point at the row
+            text_code = "missing_column_value"
+            cell = _row_cell(self.colmaps[file], self.excel_rows[pos])
+        key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)
         if text is None:
             text = frames.issue(code, field_key=field, value=value, **placeholders)
+            if text_code:
+                _, text["problem"], text["fix"] = vocab.message(
+                    text_code, field=text["field"], value=text["value"]
+                )
             if action:
                 text["action"] = action
             self.texts[key] = text
         record = dict(text)
-        file = self.files[pos]
         record.update(
             file=file,
             sheet=self.sheets[pos],
-            cell=_cell(self.colmaps, file, field, self.excel_rows[pos]),
+            cell=cell,
             section=self.sections[pos],
             name=self.names[pos],
             row_id=int(self.row_ids[pos]),
@@ -570,6 +626,10 @@ def _split_measures(table: pd.DataFrame, out: _RowIssues) -> None:
 # --------------------------------------------------------------------------------------
 # g. points
 # --------------------------------------------------------------------------------------
+# Points carry the A1 reference of these fields' cells, for the notes later stages attach to them
+CELL_FIELDS = ("self_level", "description", "posts_involved")
+
+
 def _points(
     table: pd.DataFrame, colmaps: dict[str, dict[str, str]], settings: Settings
 ) -> pd.DataFrame:
@@ -586,14 +646,12 @@ def _points(
     points.loc[unit, "post"] = points.loc[unit, "posts_involved"]
     points.loc[unit, "name"] = ""
     points["accepted"] = True
-    letter_of = {
-        f: colmaps.get(f, {}).get("self_level", "") for f in points["file"].unique().tolist()
-    }
-    letters = points["file"].map(letter_of).fillna("")
-    has_col = letters.ne("")
-    points["self_level_cell"] = ""
-    points.loc[has_col, "self_level_cell"] = letters[has_col] + points.loc[
-        has_col, "excel_row"
-    ].astype(int).astype(str)
-    columns = [c for c in frames.ROW_COLUMNS if c in points] + ["self_level_cell"]
+    excel_row = points["excel_row"].astype(int).astype(str)
+    for field in CELL_FIELDS:
+        letter_of = {f: colmaps.get(f, {}).get(field, "") for f in points["file"].unique().tolist()}
+        letters = points["file"].map(letter_of).fillna("")
+        has_col = letters.ne("")
+        points[f"{field}_cell"] = ""
+        points.loc[has_col, f"{field}_cell"] = letters[has_col] + excel_row[has_col]
+    columns = [c for c in frames.ROW_COLUMNS if c in points] + [f"{f}_cell" for f in CELL_FIELDS]
     return points[columns]

@@ -443,12 +443,12 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     "pledge_missing": Message(
-        "{name} 的自查表中没有「廉政承诺书」工作表。",
+        "{name}的自查表中没有「廉政承诺书」工作表。",
         "请使用下发模板，在「廉政承诺书」工作表中填写承诺事项并签名。",
         ACTION_NOTE,
     ),
     "pledge_empty": Message(
-        "{name} 的「廉政承诺书」没有填写承诺事项。",
+        "{name}的「廉政承诺书」没有填写承诺事项。",
         "请在「廉政承诺书」工作表中填写承诺事项、承诺人和承诺日期。",
         ACTION_NOTE,
     ),

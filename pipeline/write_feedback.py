@@ -33,6 +33,7 @@ from openpyxl.utils.cell import (
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import frames, sheetxml, vocab, xlsx
+from pipeline.discover import text_table
 
 log = logging.getLogger("pipeline.write_feedback")
 
@@ -83,6 +84,7 @@ CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
 CSV_EXTS = frozenset({".csv"})
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
 MAX_COMMENT_CHARS = 8000
+TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
 PARALLEL_MIN_COPIES = 24  # below this a process pool costs more than it saves
 DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
@@ -772,9 +774,9 @@ def annotate_copy(task: AnnotateTask) -> str | None:
 def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """The workbook to annotate: the original itself (.xlsx/.xlsm, via openpyxl) or a new one
     holding the original's values at the same cells (.xls/.ods/.xlsb/.csv)."""
-    if task.ext in CSV_EXTS:
-        return _from_csv(data, task)
     is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
+        return _from_csv(data, task)  # a text table, whatever its extension
     if is_zip:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if sum(i.file_size for i in zf.infolist()) > task.max_uncompressed:
@@ -873,22 +875,15 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
     return merges
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    """A text table (.csv, tab-separated, whatever its extension): a new workbook, one sheet,
+    each field at the row and column the reader gave it, all as text."""
+    from pipeline.read import csv_dialect, decode_text
 
-
-def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook:
-    """.csv: a new workbook, one sheet, each field at its row and column, all as text."""
-    text = _decode(data)
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    text = decode_text(data)
+    if text is None:
+        return None
+    dialect = csv_dialect(text)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = _sheet_title(task.main_sheet or Path(task.source).stem, set())

@@ -28,7 +28,8 @@ import openpyxl
 import pandas as pd
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipeline import config, frames, vocab
+from pipeline import config, frames, templates, vocab, xlsx
+from pipeline.templates import form_row
 
 BODY = "示例区妇女联合会"
 YEAR = 2026
@@ -53,8 +54,6 @@ TEXT_CONTROL = "超标准接待\x07，虚报接待人数"
 LONG_TEXT = ("定期检查档案借阅登记情况。" * 4000)[:40000]
 BAD_LIKELIHOOD = "=高"
 
-_INDIVIDUAL_COLS = "ABCDEFGHIJK"
-_UNIT_COLS = "ABCDEFGHIJKL"
 _MTIME = 1_774_000_000.0  # fixed modification times keep results deterministic
 
 
@@ -97,7 +96,8 @@ def make_roster() -> config.Roster:
 
 
 # --------------------------------------------------------------------------------------
-# The forms in the inbox (decided layout, written with openpyxl)
+# The forms in the inbox: the decided layout (templates.py), written with openpyxl and only
+# a stub guide sheet, so the feedback tests see no template text
 # --------------------------------------------------------------------------------------
 def _set_text(ws: Any, ref: str, value: object) -> None:
     cell = ws[ref]
@@ -116,48 +116,45 @@ def frames_safe(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def write_form(
-    path: Path,
-    kind: str,
-    header: dict[str, Any],
-    rows: list[dict[str, Any]],
-    pledge_items: list[str] | None = None,
-    pledger: str | None = None,
-    pledge_date: date | None = None,
-) -> None:
-    """A filled form in the decided layout (title, header block, table from row 4)."""
+def _ref(row0: int, col0: int) -> str:
+    return f"{xlsx.col_letter(col0)}{row0 + 1}"
+
+
+def header_cells(kind: str) -> dict[str, str]:
+    """Header key -> the A1 cell holding its value in the decided layout."""
+    return {
+        key: _ref(templates.HEADER_ROW, first) for key, _, first, _ in templates.HEADER_BLOCK[kind]
+    }
+
+
+def column_letters(kind: str) -> dict[str, str]:
+    """Table column key -> its letter in the decided layout."""
+    return {key: xlsx.col_letter(i) for i, key in enumerate(vocab.TABLE_COLUMNS[kind])}
+
+
+def write_form(path: Path, form: dict[str, Any]) -> None:
+    """One of ``_forms()`` as a filled form (title, header block, table from row 4)."""
+    kind, header, rows = form["kind"], form["header"], form["rows"]
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = vocab.MAIN_SHEET[kind]
-    columns = vocab.TABLE_COLUMNS[kind]
-    letters = _INDIVIDUAL_COLS if kind == vocab.INDIVIDUAL else _UNIT_COLS
+    letters = column_letters(kind)
     ws["A1"] = vocab.FORM_TITLES[kind]
-    ws.merge_cells(f"A1:{letters[-1]}1")
-    if kind == vocab.INDIVIDUAL:
-        block = (
-            ("A2", "B2", "C2", "section"),
-            ("D2", "E2", None, "name"),
-            ("F2", "G2", "H2", "post"),
-            ("I2", "J2", "K2", "date"),
-        )
-    else:
-        block = (
-            ("A2", "B2", "C2", "section"),
-            ("D2", "E2", "F2", "head"),
-            ("G2", "H2", "I2", "date"),
-        )
-    for label_ref, value_ref, merge_to, key in block:
-        ws[label_ref] = vocab.HEADER_LABELS[key]
-        _set_text(ws, value_ref, header.get(key))
-        if merge_to:
-            ws.merge_cells(f"{value_ref}:{merge_to}")
-    for letter, key in zip(letters, columns, strict=True):
-        ws[f"{letter}3"] = vocab.COLUMN_LABELS[key]
+    ws.merge_cells(f"A1:{list(letters.values())[-1]}1")
+    hrow = templates.HEADER_ROW
+    for key, label_col, first, last in templates.HEADER_BLOCK[kind]:
+        ws[_ref(hrow, label_col)] = vocab.HEADER_LABELS[key]
+        _set_text(ws, _ref(hrow, first), header.get(key))
+        if last > first:
+            ws.merge_cells(f"{_ref(hrow, first)}:{_ref(hrow, last)}")
+    first_row = templates.FIRST_DATA_ROW + 1
+    for key, letter in letters.items():
+        ws[f"{letter}{templates.TABLE_HEADER_ROW + 1}"] = vocab.COLUMN_LABELS[key]
     for offset, row in enumerate(rows):
-        for letter, key in zip(letters, columns, strict=True):
+        for key, letter in letters.items():
             value = row.get(key, offset + 1 if key == "seq" else None)
             if value is not None and value != "":
-                _set_text(ws, f"{letter}{4 + offset}", value)
+                _set_text(ws, f"{letter}{first_row + offset}", value)
     if kind == vocab.INDIVIDUAL:
         ps = wb.create_sheet(vocab.SHEET_PLEDGE)
         ps["A1"] = vocab.PLEDGE_TITLE
@@ -165,17 +162,18 @@ def write_form(
         ps["A2"] = "本人郑重承诺，严格遵守廉洁从政各项规定。"
         ps["A3"] = vocab.COLUMN_LABELS["seq"]
         ps["B3"] = vocab.PLEDGE_ITEMS_LABEL
-        items = pledge_items or []
-        for i in range(10):
+        items = form["pledge"] or []
+        for i in range(templates.PLEDGE_ROWS):
             ps[f"A{4 + i}"] = i + 1
             if i < len(items):
                 _set_text(ps, f"B{4 + i}", items[i])
-        ps["A14"] = vocab.PLEDGE_LABELS["pledger"]
-        if pledger:
-            ps["B14"] = pledger
-        ps["A15"] = vocab.PLEDGE_LABELS["pledge_date"]
-        if pledge_date:
-            ps["B15"] = pledge_date
+        below = 4 + templates.PLEDGE_ROWS
+        ps[f"A{below}"] = vocab.PLEDGE_LABELS["pledger"]
+        if form["pledger"]:
+            ps[f"B{below}"] = form["pledger"]
+        ps[f"A{below + 1}"] = vocab.PLEDGE_LABELS["pledge_date"]
+        if form["pledge_date"]:
+            ps[f"B{below + 1}"] = form["pledge_date"]
     guide = wb.create_sheet(vocab.SHEET_GUIDE)
     guide["A1"] = vocab.SHEET_GUIDE
     lists = wb.create_sheet(vocab.SHEET_LISTS)
@@ -196,38 +194,10 @@ def write_form(
 _PLEDGE = ["严格遵守中央八项规定精神。", "不利用职务之便谋取私利。", "自觉接受组织和群众监督。"]
 
 
-def _row(
-    step,
-    category,
-    description,
-    likelihood,
-    harm,
-    self_level,
-    prevent,
-    monitor,
-    handle,
-    remark="",
-    posts_involved=None,
-) -> dict[str, Any]:
-    return {
-        "step": step,
-        "posts_involved": posts_involved,
-        "category": category,
-        "description": description,
-        "likelihood": likelihood,
-        "harm": harm,
-        "self_level": self_level,
-        "prevent": prevent,
-        "monitor": monitor,
-        "handle": handle,
-        "remark": remark,
-    }
-
-
 def _forms() -> list[dict[str, Any]]:
     """Every form file with its header, rows and status."""
     zhang_rows = [
-        _row(
+        form_row(
             "公文审核",
             "岗位职责风险",
             TEXT_FORMULA,
@@ -239,7 +209,7 @@ def _forms() -> list[dict[str, Any]]:
             TEXT_AT,
             "@备注 以此为准",
         ),
-        _row(
+        form_row(
             "公务接待",
             "业务流程风险",
             TEXT_CONTROL,
@@ -250,7 +220,7 @@ def _forms() -> list[dict[str, Any]]:
             "每月公开接待费用",
             "超标准部分个人承担",
         ),
-        _row(
+        form_row(
             "办公用品采购",
             "制度机制风险",
             "采购程序不规范，未比价",
@@ -262,19 +232,20 @@ def _forms() -> list[dict[str, Any]]:
             "追回损失并问责",
         ),
     ]
+    archive_lending = form_row(
+        "档案借阅",
+        "岗位职责风险",
+        "违规提供档案查阅",
+        "低",
+        "较重",
+        "三级",
+        "落实借阅审批制度",
+        "借阅登记",
+        "责令整改",
+    )
     li_rows = [
-        _row(
-            "档案借阅",
-            "岗位职责风险",
-            "违规提供档案查阅",
-            "低",
-            "较重",
-            "三级",
-            "落实借阅审批制度",
-            "借阅登记",
-            "责令整改",
-        ),
-        _row(
+        archive_lending,
+        form_row(
             "会议组织",
             "业务流程风险",
             "会议费虚列支出",
@@ -285,18 +256,8 @@ def _forms() -> list[dict[str, Any]]:
             "会后核对签到",
             "追回资金",
         ),
-        _row(
-            "档案借阅",
-            "岗位职责风险",
-            "违规提供档案查阅",
-            "低",
-            "较重",
-            "三级",
-            "落实借阅审批制度",
-            "借阅登记",
-            "责令整改",
-        ),
-        _row(
+        dict(archive_lending),  # the same point again: merged, both rows kept as sources
+        form_row(
             "印章管理",
             "岗位职责风险",
             "未经批准使用印章",
@@ -309,7 +270,7 @@ def _forms() -> list[dict[str, Any]]:
         ),
     ]
     wang_rows = [
-        _row(
+        form_row(
             "资金支付",
             "岗位职责风险",
             "-未按规定审核支付凭证",
@@ -320,7 +281,7 @@ def _forms() -> list[dict[str, Any]]:
             "定期对账",
             "追责问责",
         ),
-        _row(
+        form_row(
             "报销审核",
             "业务流程风险",
             "报销单据审核不严",
@@ -333,7 +294,7 @@ def _forms() -> list[dict[str, Any]]:
         ),
     ]
     unit_rows = [
-        _row(
+        form_row(
             "困难帮扶资金发放",
             "外部环境风险",
             "优亲厚友，虚报冒领帮扶资金",
@@ -345,7 +306,7 @@ def _forms() -> list[dict[str, Any]]:
             "追回资金并移交",
             posts_involved="帮扶专干、部长",
         ),
-        _row(
+        form_row(
             "活动场地租赁",
             "制度机制风险",
             "+租赁价格明显偏高",
@@ -436,15 +397,7 @@ def _write_inbox(inbox: Path) -> list[dict[str, Any]]:
     forms = _forms()
     for i, form in enumerate(forms):
         path = inbox / form["file"]
-        write_form(
-            path,
-            form["kind"],
-            form["header"],
-            form["rows"],
-            form["pledge"],
-            form["pledger"],
-            form["pledge_date"],
-        )
+        write_form(path, form)
         os.utime(path, (_MTIME + i, _MTIME + i))
     stray = inbox / FILE_STRAY
     stray.write_text("请查收附件。\n", encoding="utf-8")
@@ -534,6 +487,21 @@ def _completeness_issue(code: str, section: str, name: str, **where: str) -> dic
     return row
 
 
+def issue_at(file: str, code: str, cell: str = "", **values: Any) -> dict[str, Any]:
+    """An issue on one of the inbox forms: its sheet (when a cell is named), section and
+    person filled in from the form."""
+    form = next(f for f in _forms() if f["file"] == file)
+    return frames.issue(
+        code,
+        file=file,
+        sheet=vocab.MAIN_SHEET[form["kind"]] if cell else "",
+        cell=cell,
+        section=form["header"]["section"],
+        name=form["header"].get("name", ""),
+        **values,
+    )
+
+
 # --------------------------------------------------------------------------------------
 # The RunResult
 # --------------------------------------------------------------------------------------
@@ -550,13 +518,6 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
     for form in forms:
         header = form["header"]
         kind = form["kind"]
-        letters = _INDIVIDUAL_COLS if kind == vocab.INDIVIDUAL else _UNIT_COLS
-        colmap = dict(zip(vocab.TABLE_COLUMNS[kind], letters, strict=True))
-        header_cells = (
-            {"section": "B2", "name": "E2", "post": "G2", "date": "J2"}
-            if kind == vocab.INDIVIDUAL
-            else {"section": "B2", "head": "E2", "date": "H2"}
-        )
         superseded = form["status"] == frames.FILE_STATUS_SUPERSEDED
         file_records.append(
             {
@@ -575,8 +536,8 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
                 "pledger": form["pledger"] or pd.NA,
                 "pledge_date": form["pledge_date"].isoformat() if form["pledge_date"] else pd.NA,
                 "n_rows": len(form["rows"]),
-                "colmap": colmap,
-                "header_cells": header_cells,
+                "colmap": column_letters(kind),
+                "header_cells": header_cells(kind),
             }
         )
     file_records.append(
@@ -804,44 +765,29 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
     long_point = li_points[li_points["monitor"].str.len() > 32767].iloc[0]
     issue_rows = [
         frames.issue("not_excel", file=FILE_STRAY, detail="文本文件 .txt"),
-        frames.issue(
-            "superseded",
-            file=FILE_ZHANG_OLD,
-            section=SECTION_OFFICE,
-            name="张三",
-            detail="人（办公室 张三）",
-        ),
-        frames.issue(
+        issue_at(FILE_ZHANG_OLD, "superseded", detail="人（办公室 张三）"),
+        issue_at(
+            FILE_LI,
             "bad_enum",
-            file=FILE_LI,
-            sheet=vocab.SHEET_INDIVIDUAL,
             cell=f"E{rejected['excel_row']}",
             field_key="likelihood",
             value=BAD_LIKELIHOOD,
-            section=SECTION_OFFICE,
-            name="李四",
             row_id=int(rejected["row_id"]),
             allowed=vocab.allowed_text(vocab.LIKELIHOODS),
         ),
-        frames.issue(
+        issue_at(
+            FILE_LI,
             "text_too_long",
-            file=FILE_LI,
-            sheet=vocab.SHEET_INDIVIDUAL,
             cell=f"I{long_point['excel_row']}",
             field_key="monitor",
             value=len(LONG_TEXT),
-            section=SECTION_OFFICE,
-            name="李四",
             row_id=int(long_point["row_id"]),
             limit=32767,
         ),
-        frames.issue(
+        issue_at(
+            FILE_LI,
             "duplicate_point",
-            file=FILE_LI,
-            sheet=vocab.SHEET_INDIVIDUAL,
             cell="B6",
-            section=SECTION_OFFICE,
-            name="李四",
             row_id=int(
                 rows.loc[(rows["file"] == FILE_LI) & (rows["excel_row"] == 6), "row_id"].iloc[0]
             ),
@@ -871,14 +817,12 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
         _completeness_issue("not_submitted", SECTION_OFFICE, "周六"),
         _completeness_issue("no_unit_form", SECTION_OFFICE, ""),
         _completeness_issue("no_unit_form", SECTION_FINANCE, ""),
-        frames.issue(
+        issue_at(
+            FILE_UNIT,
             "late",
-            file=FILE_UNIT,
-            sheet=vocab.SHEET_UNIT,
             cell="H2",
             field_key="date",
             value="2026-04-02",
-            section=SECTION_LIAISON,
             phase=vocab.PHASES[settings.late_phase],
             deadline=deadline,
         ),

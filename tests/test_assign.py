@@ -9,27 +9,25 @@ import pandas as pd
 import pytest
 
 from pipeline import assign, config, frames, grade, merge, vocab
-from tests.test_grade import make_point, make_points, make_roster, write_settings
+from tests.builders import make_point, make_points, make_roster, sample_body, write_settings
 
 OVERSIGHT = "区纪委派驻纪检组"
 # Leaders get the post type 其他 here so their points can be of every level (with 领导班子正职
 # the floor makes them all 一级, which test_grade covers).
-PEOPLE = [
-    ("领导班子", "陈主席", "主席", "其他", False),
-    ("领导班子", "李副主席", "副主席", "其他", False),
-    ("领导班子", "张副主席", "副主席", "其他", False),
-    ("办公室", "王芳", "主任", "一般管理服务", True),
-    ("办公室", "小刘", "文秘", "一般管理服务", False),
-    ("财务科", "周会计", "会计", "一般管理服务", False),
-    ("宣传部", "赵部长", "部长", "一般管理服务", True),
-    ("宣传部", "钱干事", "干事", "一般管理服务", False),
-]
-SECTIONS = [
-    ("领导班子", "陈主席", ""),
-    ("办公室", "王芳", "李副主席"),
-    ("财务科", "", "张副主席"),  # section without a head
-    ("宣传部", "赵部长", ""),  # vice-chair missing
-]
+PEOPLE, SECTIONS = sample_body(
+    "其他",
+    people=[
+        ("办公室", "小刘", "文秘", "一般管理服务", False),
+        ("财务科", "周会计", "会计", "一般管理服务", False),
+        ("宣传部", "赵部长", "部长", "一般管理服务", True),
+        ("宣传部", "钱干事", "干事", "一般管理服务", False),
+    ],
+    sections=[
+        ("财务科", "", "张副主席"),  # section without a head
+        ("宣传部", "赵部长", ""),  # vice-chair missing
+    ],
+    vice_chairs=("李副主席", "张副主席"),
+)
 # Each level is produced by the matrix alone (every post type here has no floor).
 LEVEL_INPUT = {"一级": ("严重", "高"), "二级": ("较重", "中"), "三级": ("一般", "低")}
 
@@ -51,117 +49,51 @@ def point_at(level: str, section: str, name: str, kind: str = vocab.INDIVIDUAL) 
     return make_point(**values)
 
 
-@pytest.mark.parametrize(
-    "who, section, name, kind, expected",
-    [
-        # staff: the digest's table as it stands
-        (
-            "staff",
-            "办公室",
-            "小刘",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("王芳", "王芳"),
-                "二级": ("王芳", "李副主席"),
-                "一级": ("李副主席", "陈主席"),
-            },
-        ),
-        # section head: 三级 and 二级 pass to the vice-chair, 一级 stays
-        (
-            "head",
-            "办公室",
-            "王芳",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("李副主席", "李副主席"),
-                "二级": ("李副主席", "李副主席"),
-                "一级": ("李副主席", "陈主席"),
-            },
-        ),
-        # vice-chair: everything goes to the chair
-        (
-            "vice-chair",
-            "领导班子",
-            "李副主席",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("陈主席", "陈主席"),
-                "二级": ("陈主席", "陈主席"),
-                "一级": ("陈主席", "陈主席"),
-            },
-        ),
-        # chair: everything goes to the oversight body
-        (
-            "chair",
-            "领导班子",
-            "陈主席",
-            vocab.INDIVIDUAL,
-            {
-                "三级": (OVERSIGHT, OVERSIGHT),
-                "二级": (OVERSIGHT, OVERSIGHT),
-                "一级": (OVERSIGHT, OVERSIGHT),
-            },
-        ),
-        # section without a head: the head's role passes to the vice-chair
-        (
-            "staff, no head",
-            "财务科",
-            "周会计",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("张副主席", "张副主席"),
-                "二级": ("张副主席", "张副主席"),
-                "一级": ("张副主席", "陈主席"),
-            },
-        ),
-        # vice-chair missing: the vice-chair's role passes to the chair
-        (
-            "staff, no vice-chair",
-            "宣传部",
-            "钱干事",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("赵部长", "赵部长"),
-                "二级": ("赵部长", "陈主席"),
-                "一级": ("陈主席", "陈主席"),
-            },
-        ),
-        (
-            "head, no vice-chair",
-            "宣传部",
-            "赵部长",
-            vocab.INDIVIDUAL,
-            {
-                "三级": ("陈主席", "陈主席"),
-                "二级": ("陈主席", "陈主席"),
-                "一级": ("陈主席", "陈主席"),
-            },
-        ),
-        # unit forms are the head's: escalated like the head's own points
-        (
-            "unit form",
-            "办公室",
-            "",
-            vocab.UNIT,
-            {
-                "三级": ("李副主席", "李副主席"),
-                "二级": ("李副主席", "李副主席"),
-                "一级": ("李副主席", "陈主席"),
-            },
-        ),
-        (
-            "unit form, no head",
-            "财务科",
-            "",
-            vocab.UNIT,
-            {
-                "三级": ("张副主席", "张副主席"),
-                "二级": ("张副主席", "张副主席"),
-                "一级": ("张副主席", "陈主席"),
-            },
-        ),
-    ],
-)
+def by_level(third: tuple, second: tuple, first: tuple) -> dict[str, tuple[str, str]]:
+    """Expected (直接管理, 负责领导) for the 三级, 二级 and 一级 points."""
+    return {"三级": third, "二级": second, "一级": first}
+
+
+def everything_to(who: str) -> dict[str, tuple[str, str]]:
+    return by_level((who, who), (who, who), (who, who))
+
+
+def as_section_head(vice_chair: str) -> dict[str, tuple[str, str]]:
+    """A section head's points: 三级 and 二级 pass to the vice-chair, 一级 stays."""
+    return by_level((vice_chair, vice_chair), (vice_chair, vice_chair), (vice_chair, "陈主席"))
+
+
+ESCALATION = [
+    # (who, section, name, kind, expected)
+    # staff: the digest's table as it stands
+    (
+        "staff",
+        "办公室",
+        "小刘",
+        vocab.INDIVIDUAL,
+        by_level(("王芳", "王芳"), ("王芳", "李副主席"), ("李副主席", "陈主席")),
+    ),
+    ("head", "办公室", "王芳", vocab.INDIVIDUAL, as_section_head("李副主席")),
+    ("vice-chair", "领导班子", "李副主席", vocab.INDIVIDUAL, everything_to("陈主席")),
+    ("chair", "领导班子", "陈主席", vocab.INDIVIDUAL, everything_to(OVERSIGHT)),
+    # section without a head: the head's role passes to the vice-chair
+    ("staff, no head", "财务科", "周会计", vocab.INDIVIDUAL, as_section_head("张副主席")),
+    # vice-chair missing: the vice-chair's role passes to the chair
+    (
+        "staff, no vice-chair",
+        "宣传部",
+        "钱干事",
+        vocab.INDIVIDUAL,
+        by_level(("赵部长", "赵部长"), ("赵部长", "陈主席"), ("陈主席", "陈主席")),
+    ),
+    ("head, no vice-chair", "宣传部", "赵部长", vocab.INDIVIDUAL, everything_to("陈主席")),
+    # unit forms are the head's: escalated like the head's own points
+    ("unit form", "办公室", "", vocab.UNIT, as_section_head("李副主席")),
+    ("unit form, no head", "财务科", "", vocab.UNIT, as_section_head("张副主席")),
+]
+
+
+@pytest.mark.parametrize("who, section, name, kind, expected", ESCALATION)
 def test_escalation(who: str, section: str, name: str, kind: str, expected: dict) -> None:
     roster = make_roster(PEOPLE, SECTIONS, oversight=OVERSIGHT)
     rows = [

@@ -11,23 +11,19 @@ import pandas as pd
 import pytest
 
 from pipeline import completeness, config, frames, vocab
-from tests.test_grade import make_point, make_points, make_roster, write_settings
+from tests.builders import make_point, make_points, make_roster, sample_body, write_settings
 
 YEAR = 2026
-PEOPLE = [
-    ("领导班子", "陈主席", "主席", "领导班子正职", False),
-    ("领导班子", "李副主席", "副主席", "领导班子正职", False),
-    ("办公室", "王芳", "主任", "一般管理服务", True),
-    ("办公室", "张三", "文秘", "一般管理服务", False),
-    ("办公室", "李四", "档案员", "其他", False),
-    ("财务科", "周会计", "会计", "人财物管理", True),
-    ("财务科", "吴出纳", "出纳", "人财物管理", False),
-]
-SECTIONS = [
-    ("领导班子", "陈主席", ""),
-    ("办公室", "王芳", "李副主席"),
-    ("财务科", "周会计", "李副主席"),
-]
+PEOPLE, SECTIONS = sample_body(
+    "领导班子正职",
+    people=[
+        ("办公室", "张三", "文秘", "一般管理服务", False),
+        ("办公室", "李四", "档案员", "其他", False),
+        ("财务科", "周会计", "会计", "人财物管理", True),
+        ("财务科", "吴出纳", "出纳", "人财物管理", False),
+    ],
+    sections=[("财务科", "周会计", "李副主席")],
+)
 HEADER_CELLS = {"section": "B2", "name": "E2", "post": "G2", "date": "J2"}
 
 
@@ -269,7 +265,7 @@ def test_pledges(values: dict, status: str, code: str | None, sheet: str) -> Non
             "张三",
             "办公室",
         )
-        assert note["problem"].startswith("张三 ")
+        assert note["problem"].startswith("张三的")
 
 
 def test_a_unit_form_from_the_leadership_section_is_still_listed() -> None:

@@ -198,3 +198,16 @@ def test_every_command_has_help(capsys) -> None:
             main([command, "--help"])
         assert exc.value.code == 0
         assert "--" in capsys.readouterr().out
+
+
+def test_every_note_on_a_table_field_names_its_cell(demo_run: DemoRun) -> None:
+    """A note about a table column (风险点描述, 自评等级, 涉及岗位, …) says which cell, so the
+    annotated copy and the clerk can find it: duplicates and level notes included."""
+    issues = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    table_fields = set(vocab.COLUMN_LABELS.values())
+    on_fields = issues[issues["字段"].isin(table_fields) & (issues["文件"] != "")]
+    assert len(on_fields) > 0
+    kinds = set(on_fields["问题"].str.slice(0, 6))
+    assert len(kinds) > 3, kinds  # several kinds of note, not one
+    blank = on_fields[on_fields["单元格"] == ""]
+    assert blank.empty, blank[["文件", "字段", "问题"]].to_string()

@@ -13,6 +13,7 @@ import pytest
 
 from pipeline import config, frames, grade, merge, vocab
 from pipeline.errors import ConfigError
+from tests.builders import OFFICE_SECTION, make_point, make_points, make_roster, write_settings
 
 # SPEC's default matrix, spelled out here so the test does not read the code's own table.
 SPEC_MATRIX = {
@@ -36,79 +37,6 @@ SPEC_FLOORS = {
 RANK = {"一级": 1, "二级": 2, "三级": 3}
 
 
-# ------------------------------------------------------------------------------------------
-# Builders shared by the rule tests (merge, grade, assign, completeness)
-# ------------------------------------------------------------------------------------------
-def make_roster(
-    people: list[tuple[str, str, str, str, bool]],
-    sections: list[tuple[str, str, str]],
-    chair: str = "陈主席",
-    oversight: str = "区纪委派驻纪检组",
-) -> config.Roster:
-    """A Roster shaped like config.load_roster's: people (section, name, post, post_type,
-    is_head) and sections (section, head, vice_chair)."""
-    people_frame = pd.DataFrame(
-        [
-            {"section": s, "name": n, "post": p, "post_type": t, "is_head": h, "excel_row": i}
-            for i, (s, n, p, t, h) in enumerate(people, start=2)
-        ],
-        columns=["section", "name", "post", "post_type", "is_head", "excel_row"],
-    )
-    section_frame = pd.DataFrame(
-        [
-            {"section": s, "head": h, "vice_chair": v, "excel_row": i}
-            for i, (s, h, v) in enumerate(sections, start=2)
-        ],
-        columns=["section", "head", "vice_chair", "excel_row"],
-    )
-    return config.Roster(
-        people=people_frame,
-        sections=section_frame,
-        body_name="示例区妇联",
-        chair=chair,
-        oversight=oversight,
-    )
-
-
-def make_point(**values: Any) -> dict[str, Any]:
-    """One accepted, normalised row as validate hands it on (defaults: a clean individual row)."""
-    row: dict[str, Any] = {
-        "row_id": 0,
-        "file": "办公室/张三.xlsx",
-        "sheet": vocab.SHEET_INDIVIDUAL,
-        "kind": vocab.INDIVIDUAL,
-        "section": "办公室",
-        "name": "张三",
-        "post": "文秘",
-        "head": pd.NA,
-        "date": "2026-03-20",
-        "excel_row": 4,
-        "seq": "1",
-        "step": "公文处理",
-        "posts_involved": pd.NA,
-        "category": "岗位职责风险",
-        "description": "泄露未公开信息",
-        "likelihood": "中",
-        "harm": "较重",
-        "self_level": "二级",
-        "prevent": "加强保密教育",
-        "monitor": "定期检查",
-        "handle": "发现即纠正",
-        "remark": pd.NA,
-        "measures": pd.NA,
-        "accepted": True,
-        "self_level_cell": "G4",
-    }
-    row.update(values)
-    return row
-
-
-def make_points(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    frame["row_id"] = range(len(frame))
-    return frame
-
-
 def graded(rows: list[dict[str, Any]], roster: config.Roster, settings=None):
     settings = settings or config.default_settings()
     points, _ = merge.merge(make_points(rows))
@@ -119,7 +47,7 @@ ONE_PERSON_PER_TYPE = [
     ("办公室", f"人员{i}", f"岗位{i}", post_type, False)
     for i, post_type in enumerate(vocab.POST_TYPES)
 ]
-SECTIONS = [("办公室", "王芳", "李副主席")]
+SECTIONS = [OFFICE_SECTION]
 
 
 def expected(harm: str, likelihood: str, post_type: str) -> tuple[str, str]:
@@ -232,12 +160,6 @@ def test_person_missing_from_roster_falls_back_to_a_roster_post_of_that_name() -
 # ------------------------------------------------------------------------------------------
 # Custom and broken settings
 # ------------------------------------------------------------------------------------------
-def write_settings(folder: Path, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / vocab.SETTINGS_FILE).write_text(text, encoding="utf-8")
-    return folder
-
-
 def test_a_custom_matrix_and_floor_from_settings_toml(tmp_path: Path) -> None:
     settings = config.load_settings(
         write_settings(
@@ -302,7 +224,7 @@ FINANCE = [
     ("财务科", "吴文员", "文员", "其他", False),
     ("办公室", "郑出纳", "档案员", "民生密切相关", False),
 ]
-FINANCE_SECTIONS = [("财务科", "孙科长", "李副主席"), ("办公室", "王芳", "李副主席")]
+FINANCE_SECTIONS = [("财务科", "孙科长", "李副主席"), OFFICE_SECTION]
 
 
 def unit_point(involved: str, **values: Any) -> dict[str, Any]:

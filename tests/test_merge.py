@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from pipeline import frames, merge, vocab
-from tests.test_grade import make_point, make_points
+from tests.builders import make_point, make_points
 
 ZHANG = {"file": "办公室/张三.xlsx", "name": "张三", "post": "文秘"}
 LI = {"file": "办公室/李四.xlsx", "name": "李四", "post": "文秘"}
+UNIT_FORM = {"kind": vocab.UNIT, "file": "办公室/单位.xlsx", "name": pd.NA}
 
 
 def duplicates() -> list[dict]:
@@ -91,22 +92,8 @@ def test_points_differing_in_section_post_step_or_description_stay_apart(change:
 
 def test_unit_points_use_posts_involved_as_post_and_no_person() -> None:
     rows = [
-        make_point(
-            kind=vocab.UNIT,
-            file="办公室/单位.xlsx",
-            name=pd.NA,
-            post=pd.NA,
-            posts_involved="文秘、档案员",
-            excel_row=4,
-        ),
-        make_point(
-            kind=vocab.UNIT,
-            file="办公室/单位.xlsx",
-            name=pd.NA,
-            post=pd.NA,
-            posts_involved="文秘 、档案员",
-            excel_row=5,
-        ),
+        make_point(**UNIT_FORM, post=pd.NA, posts_involved="文秘、档案员", excel_row=4),
+        make_point(**UNIT_FORM, post=pd.NA, posts_involved="文秘 、档案员", excel_row=5),
         make_point(**ZHANG, excel_row=4),
     ]
     points, issues = merge.merge(make_points(rows))
@@ -120,7 +107,7 @@ def test_unit_points_use_posts_involved_as_post_and_no_person() -> None:
 
 def test_an_individual_and_a_unit_point_on_the_same_post_merge() -> None:
     rows = [
-        make_point(kind=vocab.UNIT, file="办公室/单位.xlsx", name=pd.NA, posts_involved="文秘"),
+        make_point(**UNIT_FORM, posts_involved="文秘"),
         make_point(**ZHANG),
     ]
     points, _ = merge.merge(make_points(rows))

@@ -16,7 +16,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from pipeline import config, frames, normalize, vocab
-from pipeline.validate import ValidationBug, row_schema, validate
+from pipeline.validate import CELL_FIELDS, ValidationBug, row_schema, validate
 
 SETTINGS = config.default_settings()
 HEADER_CELLS = {
@@ -151,7 +151,7 @@ def test_good_forms_become_points_with_canonical_values():
     assert issues.empty, issues[["code", "cell", "problem"]]
     assert list(files["status"]) == ["read", "read"]
     assert rows["accepted"].tolist() == [True, True, True]
-    assert list(points.columns) == [*frames.ROW_COLUMNS, "self_level_cell"]
+    assert list(points.columns) == [*frames.ROW_COLUMNS, *(f"{f}_cell" for f in CELL_FIELDS)]
     first = points.iloc[0]
     assert (first.category, first.likelihood, first.harm, first.self_level) == (
         "岗位职责风险",
@@ -639,5 +639,5 @@ def test_no_files_at_all_gives_empty_frames_with_the_declared_columns():
     files_in, rows_in = make_frames([])
     files, rows, points, issues = validate(files_in, rows_in, make_roster(), SETTINGS)
     assert files.empty and rows.empty and points.empty and issues.empty
-    assert list(points.columns) == [*frames.ROW_COLUMNS, "self_level_cell"]
+    assert list(points.columns) == [*frames.ROW_COLUMNS, *(f"{f}_cell" for f in CELL_FIELDS)]
     assert list(issues.columns) == list(frames.ISSUE_COLUMNS)

@@ -1,0 +1,116 @@
+"""Builders shared by the rule tests (merge, grade, assign, completeness): rosters, points
+as validate hands them on, settings files, and the sample body's leaders and 办公室."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import config, vocab
+
+CHAIR = "陈主席"
+LEADERSHIP = "领导班子"
+OFFICE_HEAD = ("办公室", "王芳", "主任", "一般管理服务", True)
+LEADERSHIP_SECTION = (LEADERSHIP, CHAIR, "")
+OFFICE_SECTION = ("办公室", "王芳", "李副主席")
+
+
+def leadership(
+    post_type: str, vice_chairs: tuple[str, ...] = ("李副主席",)
+) -> list[tuple[str, str, str, str, bool]]:
+    """The roster rows of the chair and the vice-chairs, all of one 岗位类别."""
+    return [(LEADERSHIP, CHAIR, "主席", post_type, False)] + [
+        (LEADERSHIP, vice, "副主席", post_type, False) for vice in vice_chairs
+    ]
+
+
+def sample_body(
+    leaders_post_type: str,
+    people: list[tuple[str, str, str, str, bool]],
+    sections: list[tuple[str, str, str]],
+    vice_chairs: tuple[str, ...] = ("李副主席",),
+) -> tuple[list[tuple[str, str, str, str, bool]], list[tuple[str, str, str]]]:
+    """(people, sections) of the sample body: its leaders (all of ``leaders_post_type``), 办公室
+    headed by 王芳 under 李副主席, then the given ``people`` and ``sections``."""
+    return (
+        [*leadership(leaders_post_type, vice_chairs), OFFICE_HEAD, *people],
+        [LEADERSHIP_SECTION, OFFICE_SECTION, *sections],
+    )
+
+
+def make_roster(
+    people: list[tuple[str, str, str, str, bool]],
+    sections: list[tuple[str, str, str]],
+    chair: str = CHAIR,
+    oversight: str = "区纪委派驻纪检组",
+) -> config.Roster:
+    """A Roster shaped like config.load_roster's: people (section, name, post, post_type,
+    is_head) and sections (section, head, vice_chair)."""
+    people_frame = pd.DataFrame(
+        [
+            {"section": s, "name": n, "post": p, "post_type": t, "is_head": h, "excel_row": i}
+            for i, (s, n, p, t, h) in enumerate(people, start=2)
+        ],
+        columns=["section", "name", "post", "post_type", "is_head", "excel_row"],
+    )
+    section_frame = pd.DataFrame(
+        [
+            {"section": s, "head": h, "vice_chair": v, "excel_row": i}
+            for i, (s, h, v) in enumerate(sections, start=2)
+        ],
+        columns=["section", "head", "vice_chair", "excel_row"],
+    )
+    return config.Roster(
+        people=people_frame,
+        sections=section_frame,
+        body_name="示例区妇联",
+        chair=chair,
+        oversight=oversight,
+    )
+
+
+def make_point(**values: Any) -> dict[str, Any]:
+    """One accepted, normalised row as validate hands it on (defaults: a clean individual row)."""
+    row: dict[str, Any] = {
+        "row_id": 0,
+        "file": "办公室/张三.xlsx",
+        "sheet": vocab.SHEET_INDIVIDUAL,
+        "kind": vocab.INDIVIDUAL,
+        "section": "办公室",
+        "name": "张三",
+        "post": "文秘",
+        "head": pd.NA,
+        "date": "2026-03-20",
+        "excel_row": 4,
+        "seq": "1",
+        "step": "公文处理",
+        "posts_involved": pd.NA,
+        "category": "岗位职责风险",
+        "description": "泄露未公开信息",
+        "likelihood": "中",
+        "harm": "较重",
+        "self_level": "二级",
+        "prevent": "加强保密教育",
+        "monitor": "定期检查",
+        "handle": "发现即纠正",
+        "remark": pd.NA,
+        "measures": pd.NA,
+        "accepted": True,
+        "self_level_cell": "G4",
+    }
+    row.update(values)
+    return row
+
+
+def make_points(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["row_id"] = range(len(frame))
+    return frame
+
+
+def write_settings(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / vocab.SETTINGS_FILE).write_text(text, encoding="utf-8")
+    return folder

@@ -1,0 +1,397 @@
+"""Real-world submissions the robustness sweep found mishandled: each builds the workbook,
+reads it back through discover + read (+ validate) and checks the exact reason and cell."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import config, discover, frames, read, vocab, xlsx
+from pipeline.validate import validate
+from tests.forms import form_grid, pledge_grid, rewrite_zip, sample_row, write_form, write_xlsx
+from tests.test_validate import make_roster
+
+MAIN = vocab.SHEET_INDIVIDUAL
+SHEET_XML = "xl/worksheets/sheet1.xml"
+SETTINGS = config.default_settings()
+
+
+def run(inbox: Path):
+    files, found = discover.discover(inbox, SETTINGS)
+    files, rows, issues = read.read_files(files, inbox, SETTINGS)
+    return files, rows, frames.concat_issues(found, issues)
+
+
+def checked(inbox: Path):
+    """discover + read + validate against the test roster (办公室: 张三, 李四; 财务科: …)."""
+    files, rows, issues = run(inbox)
+    files, rows, points, more = validate(files, rows, make_roster(), SETTINGS)
+    return files, points, frames.concat_issues(issues, more)
+
+
+def one(issues: pd.DataFrame, code: str) -> dict:
+    (issue,) = issues[issues["code"] == code].to_dict("records")
+    return issue
+
+
+# --------------------------------------------------------------------------------------
+# discover
+# --------------------------------------------------------------------------------------
+def test_symlink_loop_is_refused_not_a_crash(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx")
+    os.symlink(inbox / "loop.xlsx", inbox / "loop.xlsx")
+    _files, rows, issues = run(inbox)
+    assert one(issues, "symlink")["file"] == "loop.xlsx"
+    assert len(rows) == 1
+
+
+def test_a_link_to_a_form_never_displaces_the_form_itself(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx")
+    os.symlink(inbox / "张三.xlsx", inbox / "a_link.xlsx")  # sorts first
+    _files, rows, issues = run(inbox)
+    dup = one(issues, "duplicate_file")
+    assert dup["file"] == "a_link.xlsx"
+    assert dup["problem"] == "与文件「张三.xlsx」内容完全相同，按重复文件处理，未重复计入。"
+    assert set(rows["file"]) == {"张三.xlsx"}
+
+
+def test_broken_ole_file_that_is_no_spreadsheet_is_not_called_a_corrupt_form(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "Thumbs.db").write_bytes(discover.OLE_MAGIC + b"\x00" * 504)
+    (inbox / "表.xls").write_bytes(discover.OLE_MAGIC + b"\x00" * 504)
+    _files, _rows, issues = run(inbox)
+    by_file = issues.set_index("file")
+    assert by_file.loc["Thumbs.db", "code"] == "not_excel"
+    assert by_file.loc["表.xls", "code"] == "corrupt"
+    assert by_file.loc["表.xls", "problem"] == (
+        "文件已损坏或不完整，无法打开（旧版 Excel（.xls）文件结构损坏）。"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# broken files: the reason is said in Chinese, never an exception name
+# --------------------------------------------------------------------------------------
+def _truncated(path: Path) -> None:
+    write_form(path)
+    path.write_bytes(path.read_bytes()[:-40])
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(1, 9)) * 400)
+
+
+@pytest.mark.parametrize(
+    ("build", "detail"),
+    [(_truncated, vocab.DETAIL_BROKEN_ZIP), (_garbage, vocab.DETAIL_NOT_SPREADSHEET)],
+    ids=["truncated", "garbage"],
+)
+def test_corrupt_file_reason_is_chinese(tmp_path: Path, build, detail: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    build(inbox / "坏.xlsx")
+    _files, _rows, issues = run(inbox)
+    issue = one(issues, "corrupt")
+    assert issue["problem"] == f"文件已损坏或不完整，无法打开（{detail}）。"
+    assert not re.search("[A-Za-z]{4,}", issue["problem"].replace("Excel", ""))
+
+
+# --------------------------------------------------------------------------------------
+# text tables: UTF-16 (Excel's Unicode text), GBK, and with a spreadsheet extension
+# --------------------------------------------------------------------------------------
+def _text_table(delimiter: str) -> str:
+    out = io.StringIO()
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    grid[1][grid[1].index(vocab.HEADER_LABELS["date"]) + 1] = "2026/3/5"
+    csv.writer(out, delimiter=delimiter).writerows([[c or "" for c in r] for r in grid])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter", "encoding"),
+    [
+        ("张三.csv", ",", "utf-16"),
+        ("张三.xls", "\t", "utf-16"),  # web systems' "xls" exports
+        ("张三.xlsx", ",", "gbk"),
+    ],
+)
+def test_text_table_is_read_whatever_its_extension(
+    tmp_path: Path, name: str, delimiter: str, encoding: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / name).write_bytes(_text_table(delimiter).encode(encoding))
+    files, rows, issues = run(inbox)
+    rec = files.set_index("file").loc[name]
+    assert (rec["status"], rec["name"], rec["date"]) == (
+        frames.FILE_STATUS_READ,
+        "张三",
+        "2026-03-05",
+    )
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    assert rows["excel_row"].tolist() == [4, 5]
+    assert issues["code"].tolist() == ["legacy_format"]
+
+
+def test_text_table_saved_as_xls_gets_an_annotated_copy(tmp_path: Path) -> None:
+    """A web system's tab-separated "xls" is read as text, so its annotated copy is too: the
+    note lands on the same cell the reader named."""
+    import openpyxl
+
+    from pipeline.write_feedback import AnnotateTask, Annotation, annotate_copy
+
+    source = tmp_path / "张三.xls"
+    source.write_bytes(_text_table("\t").encode("utf-16"))
+    _files, rows, _issues = run(tmp_path)
+    col = vocab.TABLE_COLUMNS[vocab.INDIVIDUAL].index("description")
+    cell = f"{xlsx.col_letter(col)}{rows['excel_row'].iloc[0]}"
+    note = Annotation(MAIN, cell, vocab.ACTION_REJECT, "风险点描述过于笼统。", "请具体描述。")
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    task = AnnotateTask(str(source), str(target), ".xls", MAIN, (note,), 10**8)
+    assert annotate_copy(task) == str(target)
+    ws = openpyxl.load_workbook(target).worksheets[0]
+    assert ws[cell].value == "泄露未公开信息1"
+    assert "风险点描述过于笼统" in ws[cell].comment.text
+
+
+# --------------------------------------------------------------------------------------
+# labels with hints, header values under their labels, more header synonyms
+# --------------------------------------------------------------------------------------
+def test_bracketed_hints_after_labels_are_ignored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = form_grid(
+        labels={
+            "description": "风险点描述（必填）",
+            "likelihood": "发生几率\n（高、中、低）",
+            "harm": "危害程度【严重/较重/一般】",
+            "self_level": "风险等级(一级、二级、三级)",
+        }
+    )
+    grid[1][grid[1].index("姓名")] = "姓名（签字）"
+    write_form(inbox / "a.xlsx", grid=grid, marker=False)
+    files, rows, issues = run(inbox)
+    rec = files.set_index("file").loc["a.xlsx"]
+    assert (rec["status"], rec["name"]) == (frames.FILE_STATUS_READ, "张三")
+    assert rec["colmap"]["self_level"] == "G" and rec["colmap"]["likelihood"] == "E"
+    assert rows[["likelihood", "harm", "self_level"]].values.tolist() == [["中", "较重", "二级"]]
+    assert issues.empty
+
+
+def test_header_values_in_the_row_under_their_labels(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["个人廉政风险自查表"],
+        ["科室", "姓名", "岗位（职务）", "填表时间"],
+        ["办公室", "张三", "科员", "2026年3月5日"],
+        [],
+        list(form_grid()[2]),
+        list(form_grid()[3]),
+    ]
+    write_form(inbox / "a.xlsx", grid=grid, marker=False, merges={})
+    files, rows, _issues = run(inbox)
+    rec = files.set_index("file").loc["a.xlsx"]
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "办公室",
+        "张三",
+        "科员",
+        "2026-03-05",
+    )
+    assert rec["header_cells"] == {"section": "A3", "name": "B3", "post": "C3", "date": "D3"}
+    assert rows["excel_row"].tolist() == [6]
+
+
+# --------------------------------------------------------------------------------------
+# two forms in one workbook: the first is read, the other is reported, never mixed in
+# --------------------------------------------------------------------------------------
+def test_second_form_on_another_sheet_is_reported_with_its_rows(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    li = form_grid(header={"name": "李四"}, rows=[sample_row(7), sample_row(8)])
+    write_xlsx(
+        inbox / "两人.xlsx",
+        {MAIN: form_grid(), "李四": li, vocab.SHEET_PLEDGE: pledge_grid(["不收礼"])},
+    )
+    _files, rows, issues = run(inbox)
+    assert rows["description"].tolist() == ["泄露未公开信息1"]
+    issue = one(issues, "second_form")
+    assert (issue["action"], issue["sheet"], issue["cell"]) == (vocab.ACTION_REJECT, "李四", "A3")
+    assert issue["problem"] == (
+        "工作表「李四」中还有另一份自查表（办公室 李四），共 2 行，未读取：一个文件只读取一份自查表。"
+    )
+    assert issue["fix"] == "请把每人（或每个科室）的自查表分别保存为单独的文件后重新发送。"
+
+
+def test_second_form_below_the_first_in_one_sheet_is_not_read_as_its_rows(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    first = form_grid(rows=[sample_row(1), sample_row(2)])
+    second = form_grid(header={"name": "李四"}, rows=[sample_row(5)])
+    write_form(inbox / "两人.xlsx", grid=first + [[], []] + second, marker=False)
+    files, rows, issues = run(inbox)
+    rec = files.set_index("file").loc["两人.xlsx"]
+    assert (rec["name"], rec["n_rows"]) == ("张三", 2)
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    issue = one(issues, "second_form")
+    assert (issue["sheet"], issue["cell"]) == (MAIN, "A10")
+    assert issue["problem"].startswith("本工作表第 8 行起还有另一份自查表（办公室 李四），共 1 行")
+    assert set(issues["code"]) == {"second_form"}
+
+
+def test_filled_copy_is_read_when_the_template_sheet_was_left_empty(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_xlsx(
+        inbox / "a.xlsx",
+        {MAIN: form_grid(rows=[]), "Sheet2": form_grid(rows=[sample_row(1)])},
+    )
+    files, rows, issues = run(inbox)
+    assert files.set_index("file").loc["a.xlsx", "sheet"] == "Sheet2"
+    assert len(rows) == 1 and issues.empty
+
+
+def test_hidden_old_form_is_neither_read_nor_reported(tmp_path: Path) -> None:
+    path = write_form(tmp_path / "inbox" / "a.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        workbook = zf.read("xl/workbook.xml")
+    # the guide sheet (third) becomes a hidden sheet holding an old form
+    old = form_grid(header={"name": "李四"}, rows=[sample_row(9)])
+    other = write_xlsx(tmp_path / "old.xlsx", {"旧表": old})
+    with zipfile.ZipFile(other) as zf:
+        old_xml = zf.read(SHEET_XML)
+    hidden = re.sub(rb'(<sheet name="[^"]*" sheetId="3")', rb'\1 state="hidden"', workbook)
+    rewrite_zip(
+        path,
+        tmp_path / "inbox" / "b.xlsx",
+        {"xl/workbook.xml": hidden, "xl/worksheets/sheet3.xml": old_xml},
+    )
+    path.unlink()
+    _files, rows, issues = run(tmp_path / "inbox")
+    assert rows["description"].tolist() == ["泄露未公开信息1"]
+    assert issues.empty
+
+
+# --------------------------------------------------------------------------------------
+# formatting far away is not a reason to refuse a form; values far away still are
+# --------------------------------------------------------------------------------------
+def _dimension(xml: bytes) -> bytes:
+    return re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:IV65536"/>', xml)
+
+
+def _styled_far_cell(xml: bytes) -> bytes:
+    far = b'<row r="1048576"><c r="XFD1048576" s="1"/></row>'
+    return xml.replace(b"</sheetData>", far + b"</sheetData>")
+
+
+def _styled_rows(xml: bytes) -> bytes:
+    rows = b"".join(
+        b'<row r="%d">%s</row>'
+        % (r, b"".join(b'<c r="%s%d" s="1"/>' % (bytes([c]), r) for c in b"ABCDEFGHIJK"))
+        for r in range(100, 8100)
+    )
+    return xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+@pytest.mark.parametrize("edit", [_dimension, _styled_far_cell, _styled_rows])
+def test_formatting_beyond_the_limits_does_not_refuse_the_form(tmp_path: Path, edit) -> None:
+    base = write_form(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as zf:
+        xml = zf.read(SHEET_XML)
+    (tmp_path / "inbox").mkdir()
+    rewrite_zip(base, tmp_path / "inbox" / "a.xlsx", {SHEET_XML: edit(xml)})
+    files, rows, issues = run(tmp_path / "inbox")
+    assert files["status"].tolist() == [frames.FILE_STATUS_READ]
+    assert rows["description"].tolist() == ["泄露未公开信息1"] and issues.empty
+
+
+def test_a_value_beyond_the_limits_among_formatting_is_still_refused(tmp_path: Path) -> None:
+    base = write_form(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as zf:
+        xml = _styled_far_cell(zf.read(SHEET_XML))
+    xml = xml.replace(b"</sheetData>", b'<row r="7000"><c r="C7000"><v>1</v></c></row></sheetData>')
+    (tmp_path / "inbox").mkdir()
+    rewrite_zip(base, tmp_path / "inbox" / "a.xlsx", {SHEET_XML: xml})
+    _files, _rows, issues = run(tmp_path / "inbox")
+    issue = one(issues, "too_many_cells")
+    assert (issue["sheet"], issue["cell"]) == (MAIN, "C7000")
+
+
+# --------------------------------------------------------------------------------------
+# the pledge sheet under another name; placeholder rows
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sheet", ["承诺书", "Sheet2"])
+def test_pledge_sheet_found_by_its_name_or_its_labels(tmp_path: Path, sheet: str) -> None:
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "a.xlsx", {MAIN: form_grid(), sheet: pledge_grid(["不收礼", "不吃请"])})
+    files, _rows, _issues = run(inbox)
+    rec = files.set_index("file").loc["a.xlsx"]
+    assert (bool(rec["pledge_sheet"]), rec["pledge_items"], rec["pledger"]) == (True, 2, "张三")
+
+
+def test_placeholder_rows_are_not_risk_points(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    rows = [sample_row(1), {"seq": 2, "step": "无", "description": "无"}, sample_row(3)]
+    rows.append({"step": "以下空白"})
+    write_form(inbox / "a.xlsx", rows=rows)
+    _files, got, issues = run(inbox)
+    assert got["excel_row"].tolist() == [4, 6]
+    assert one(issues, "blank_rows_skipped")["cell"] == "A5"
+
+
+# --------------------------------------------------------------------------------------
+# validate: an unfilled template, a missing column, a remark after a name
+# --------------------------------------------------------------------------------------
+def test_unfilled_template_gets_one_plain_reason(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = form_grid(header={"section": None, "name": None, "post": None, "date": None}, rows=[])
+    write_form(inbox / "模板.xlsx", grid=grid)
+    _files, _points, issues = checked(inbox)
+    assert issues["code"].tolist() == ["empty_form"]
+    assert issues["problem"].tolist() == ["这是一份没有填写的空白模板：表头和风险点都是空的。"]
+    assert issues["action"].tolist() == [vocab.ACTION_REJECT]
+
+
+def test_a_missing_column_is_named_and_the_row_pointed_at(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    columns = [k for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL] if k != "harm"]
+    write_form(inbox / "a.xlsx", columns=columns, rows=[sample_row(1), sample_row(2)])
+    _files, points, issues = checked(inbox)
+    missing = issues[issues["code"] == "missing_value"]
+    assert missing["cell"].tolist() == ["A4", "A5"]
+    assert set(missing["problem"]) == {"表格中没有「危害程度」列，这一项无法填写。"}
+    assert points.empty
+
+
+@pytest.mark.parametrize(
+    ("section", "name"),
+    [("办公室", "张三（科员）"), ("办公室（党办）", "张三"), (" 办公室", "张 三")],
+)
+def test_a_remark_in_brackets_after_a_name_or_section_still_finds_the_person(
+    tmp_path: Path, section: str, name: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "a.xlsx", header={"section": section, "name": name})
+    files, points, _issues = checked(inbox)
+    rec = files.set_index("file").loc["a.xlsx"]
+    assert (rec["status"], rec["section"], rec["name"]) == (
+        frames.FILE_STATUS_READ,
+        "办公室",
+        "张三",
+    )
+    assert len(points) == 1
+
+
+def test_text_decoder_keeps_a_cut_multibyte_character_out_of_the_verdict() -> None:
+    text = "科室,办公室\n".encode("gbk") * 300
+    assert discover.text_table(text[:4095])
+    assert not discover.text_table(codecs.BOM_UTF8 + b"\x00\x01\x02binary")
