@@ -76,7 +76,9 @@ def _print_summary(result, out: Path) -> None:
     missing = 0
     if len(result.submissions):
         missing = int((result.submissions["status"] == vocab.STATUS_MISSING).sum())
-    archive = out / vocab.ARCHIVE_FILE_TEMPLATE.format(year=result.year, body=result.body_name)
+    from pipeline.write_archive import archive_path
+
+    archive = archive_path(result, out)
     text = vocab.CLI_SUMMARY.format(
         body=result.body_name,
         year=result.year,
@@ -100,9 +102,20 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "process":
-            from pipeline.run import process
+            from pipeline.run import check_paths, process
 
-            _setup_logging(args.out)
+            check_paths(args.inbox, args.config, args.out)
+            try:
+                _setup_logging(args.out)
+            except OSError as exc:
+                reason = (
+                    vocab.OUT_REASON_DENIED
+                    if isinstance(exc, PermissionError)
+                    else vocab.OUT_REASON_OTHER
+                )
+                raise PipelineError(
+                    vocab.OUT_UNUSABLE.format(path=args.out, reason=reason)
+                ) from exc
             result = process(
                 args.inbox,
                 args.config,

@@ -7,6 +7,9 @@ of them. Unknown keys and bad values stop the run with a Chinese message (Config
 from __future__ import annotations
 
 import copy
+import logging
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,8 @@ import pandas as pd
 
 from pipeline import vocab
 from pipeline.errors import ConfigError
+
+log = logging.getLogger("pipeline.config")
 
 DEFAULTS: dict[str, Any] = {
     "body": {"name": "", "year": 0},
@@ -139,21 +144,66 @@ def _check_level(value: object, where: str, allow_none: bool = False) -> str | N
     return str(value)
 
 
-def _positive_int(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise _fail(f"settings.toml 中「{where}」的值「{value}」无效，应为正数。")
-    return int(value)
+def _bad(where: str, value: object, expected: str) -> ConfigError:
+    return _fail(vocab.SETTINGS_BAD_TEXT.format(where=where, value=value, expected=expected))
+
+
+def _number(value: object, where: str, *, whole: bool = True, zero_ok: bool = False) -> float:
+    """A limit: a finite number above 0 (or 0 when ``zero_ok``), a whole one when ``whole``.
+    Refused otherwise: 0.5 would truncate to 0 and inf/nan cannot be compared or converted."""
+    if zero_ok:
+        expected = vocab.SETTINGS_EXPECT_WORKERS
+    else:
+        expected = vocab.SETTINGS_EXPECT_WHOLE if whole else vocab.SETTINGS_EXPECT_POSITIVE
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(where, value, expected)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise _bad(where, value, expected)
+    if whole and not float(value).is_integer():
+        raise _bad(where, value, expected)
+    return value
+
+
+def _positive_int(value: object, where: str, zero_ok: bool = False) -> int:
+    return int(_number(value, where, zero_ok=zero_ok))
+
+
+def _read_settings_text(path: Path) -> str:
+    """settings.toml as text: UTF-8 (a BOM, as Windows Notepad writes, is fine), else GB18030
+    (Notepad's "ANSI" on Chinese Windows)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(vocab.SETTINGS_UNREADABLE.format(path=path)) from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _fail(vocab.SETTINGS_NOT_UTF8.format(path=path))
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def load_settings(config_dir: Path) -> Settings:
     """Read ``settings.toml`` if present (else all defaults) and validate every value."""
     path = config_dir / vocab.SETTINGS_FILE
     raw: dict[str, Any] = {}
-    if path.exists():
+    if path.exists() or path.is_symlink():
+        text = _read_settings_text(path)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise _fail(f"{path} 不是有效的 TOML 文件（{exc}）。请对照示例修改。") from exc
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # tomllib's own text is English: only its line and column are passed on
+            place = _TOML_PLACE.search(str(exc))
+            if place:
+                msg = vocab.SETTINGS_SYNTAX.format(
+                    path=path, line=place.group(1), column=place.group(2)
+                )
+            else:
+                msg = vocab.SETTINGS_SYNTAX_NO_PLACE.format(path=path)
+            raise _fail(msg) from exc
     data = _merge(DEFAULTS, raw)
     return settings_from_dict(data, source=str(path) if path.exists() else "默认设置")
 
@@ -174,18 +224,19 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     for phase, value in data["deadlines"].items():
         try:
             month, day = (int(x) for x in str(value).split("-"))
-            pd.Timestamp(year=2024, month=month, day=day)  # leap year accepts 02-29
+            # a set year must hold the day (02-29); with the year from the forms a leap year
+            pd.Timestamp(year=year or 2024, month=month, day=day)
         except (ValueError, TypeError) as exc:
             raise _fail(
                 f'settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 "MM-DD"，如 "03-31"。'
             ) from exc
         deadlines[phase] = f"{month:02d}-{day:02d}"
     late_phase = data["submission"]["late_phase"]
-    if late_phase not in vocab.PHASES:
-        raise _fail(
-            f"settings.toml 中「submission.late_phase」的值「{late_phase}」无效，应为："
-            + "、".join(vocab.PHASES)
-            + "。"
+    if not isinstance(late_phase, str) or late_phase not in vocab.PHASES:
+        raise _bad(
+            "submission.late_phase",
+            late_phase,
+            vocab.SETTINGS_EXPECT_PHASE.format(phases="、".join(vocab.PHASES)),
         )
     matrix: dict[str, dict[str, str]] = {}
     raw_matrix = data["grading"]["matrix"]
@@ -240,14 +291,16 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
         )
         * mb,
         max_compression_ratio=float(
-            _positive_int(lim["max_compression_ratio"], "limits.max_compression_ratio")
+            _number(lim["max_compression_ratio"], "limits.max_compression_ratio", whole=False)
         ),
         max_rows=_positive_int(lim["max_rows"], "limits.max_rows"),
         max_columns=_positive_int(lim["max_columns"], "limits.max_columns"),
         max_cell_chars=min(_positive_int(lim["max_cell_chars"], "limits.max_cell_chars"), 32767),
         worker_memory_bytes=_positive_int(lim["worker_memory_mb"], "limits.worker_memory_mb") * mb,
-        worker_timeout_s=float(_positive_int(lim["worker_timeout_s"], "limits.worker_timeout_s")),
-        workers=_positive_int(lim["workers"], "limits.workers"),
+        worker_timeout_s=float(
+            _number(lim["worker_timeout_s"], "limits.worker_timeout_s", whole=False)
+        ),
+        workers=_positive_int(lim["workers"], "limits.workers", zero_ok=True),
     )
     return Settings(
         body_name=body["name"].strip(),
@@ -295,11 +348,13 @@ def _read_table(
             if key in columns and key not in found:
                 found[key] = c
         if len(found) >= min(2, len(columns)):
-            missing = [columns[k] for k in columns if k not in found]
             required = [k for k in columns if k not in ("is_head", "post_type", "oversight")]
-            if any(k not in found for k in required):
+            missing = [columns[k] for k in required if k not in found]
+            if missing:
                 raise _fail(
-                    f"组织名册 {path} 的工作表「{sheet}」缺少列：{'、'.join(missing)}。请补上后重新运行。"
+                    vocab.ROSTER_MISSING_COLUMNS.format(
+                        path=path, sheet=sheet, missing="、".join(missing)
+                    )
                 )
             out = []
             for i, values in enumerate(data[r + 1 :], start=r + 2):
@@ -325,13 +380,14 @@ def load_roster(config_dir: Path) -> Roster:
         raise _fail(
             f"找不到组织名册 {path}。请把名册放到配置文件夹（可复制 input_templates/组织名册.xlsx 填写）。"
         )
+    if path.is_dir():
+        raise _fail(vocab.ROSTER_IS_FOLDER.format(path=path))
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
     except Exception as exc:  # calamine raises several types for bad files
-        raise _fail(
-            f"组织名册 {path} 无法打开（{exc}）。请用 Excel 打开确认后另存为 .xlsx。"
-        ) from exc
+        log.info("roster %s unreadable: %r", path, exc)
+        raise _fail(vocab.ROSTER_UNREADABLE.format(path=path)) from exc
 
     people_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS)
     section_rows = _read_table(
@@ -362,6 +418,9 @@ def load_roster(config_dir: Path) -> Roster:
             }
         )
 
+    _canonical_sections(section_rows, people_rows, problem)
+    _duplicate_rows(section_rows, people_rows, problem)
+
     people = pd.DataFrame(people_rows, columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"])
     people["is_head"] = people["is_head"].map(lambda v: vocab.fold(v) in vocab.YES_NO_TRUE)
     post_types = set(vocab.POST_TYPES)
@@ -375,9 +434,11 @@ def load_roster(config_dir: Path) -> Roster:
                 f"岗位类别「{rec.post_type}」不在可选范围内：{vocab.allowed_text(vocab.POST_TYPES)}，按无等级下限处理。",
                 "请从下拉列表中选择岗位类别。",
             )
-    dup = people[people.duplicated("name", keep=False) & (people["name"] != "")]
-    for name, grp in dup.groupby("name", sort=True):
-        if grp["section"].nunique() > 1:
+    name_key = people["name"].map(vocab.fold)
+    dup = people[name_key.duplicated(keep=False) & (name_key != "")]
+    for _key, grp in dup.groupby(name_key[dup.index], sort=True):
+        name = grp["name"].iloc[0]
+        if grp["section"].map(vocab.fold).nunique() > 1:
             rows = "、".join(f"第{r}行" for r in grp["excel_row"])
             problem(
                 vocab.ROSTER_SHEET_PEOPLE,
@@ -388,7 +449,7 @@ def load_roster(config_dir: Path) -> Roster:
                 "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
             )
     sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
-    known = set(people["name"])
+    known = {vocab.fold(n) for n in people["name"]}
     for rec in sections.itertuples():
         if not rec.head:
             problem(
@@ -400,6 +461,8 @@ def load_roster(config_dir: Path) -> Roster:
                 "请填写科室负责人。",
             )
         if not rec.vice_chair:
+            if vocab.fold(rec.head) == vocab.fold(unit.get("chair", "")):
+                continue  # the leadership section, headed by the chair, has none above it
             problem(
                 vocab.ROSTER_SHEET_SECTIONS,
                 f"C{rec.excel_row}",
@@ -408,7 +471,7 @@ def load_roster(config_dir: Path) -> Roster:
                 f"科室「{rec.section}」没有填写分管副主席，其风险点的监管人将上移到主席。",
                 "请填写分管副主席。",
             )
-        elif rec.vice_chair not in known:
+        elif vocab.fold(rec.vice_chair) not in known:
             problem(
                 vocab.ROSTER_SHEET_SECTIONS,
                 f"C{rec.excel_row}",
@@ -434,3 +497,87 @@ def load_roster(config_dir: Path) -> Roster:
         oversight=unit.get("oversight", ""),
         problems=problems,
     )
+
+
+def _canonical_sections(
+    section_rows: list[dict[str, Any]], people_rows: list[dict[str, Any]], problem: Any
+) -> None:
+    """Give every spelling of one section (full/half width, spacing, punctuation: the same
+    after ``vocab.fold``) the first spelling met, 科室 sheet first, with one 提示 per variant.
+    Otherwise 「ＡＢ科」 and 「AB科」 would be two sections sharing one head and one unit form."""
+    first: dict[str, tuple[str, str, int]] = {}  # folded -> (spelling, sheet, excel row)
+    reported: set[tuple[str, str]] = set()
+    for sheet, rows, column in (
+        (vocab.ROSTER_SHEET_SECTIONS, section_rows, "A"),
+        (vocab.ROSTER_SHEET_PEOPLE, people_rows, "A"),
+    ):
+        for rec in rows:
+            section = rec["section"]
+            if not section:
+                continue
+            spelling, first_sheet, first_row = first.setdefault(
+                vocab.fold(section), (section, sheet, rec["excel_row"])
+            )
+            if section == spelling:
+                continue
+            rec["section"] = spelling
+            if (sheet, section) in reported:
+                continue
+            reported.add((sheet, section))
+            problem(
+                sheet,
+                f"{column}{rec['excel_row']}",
+                vocab.ROSTER_SECTION_COLUMNS["section"],
+                section,
+                vocab.ROSTER_SECTION_VARIANT.format(
+                    value=section,
+                    first=spelling,
+                    first_sheet=f"「{first_sheet}」",
+                    first_row=first_row,
+                ),
+                vocab.ROSTER_SECTION_VARIANT_FIX,
+            )
+
+
+def _duplicate_rows(
+    section_rows: list[dict[str, Any]], people_rows: list[dict[str, Any]], problem: Any
+) -> None:
+    """A section listed twice on the 科室 sheet, or a person twice in one section: the first
+    row counts (as before), and the office is told which rows repeat."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for rec in section_rows:
+        if rec["section"]:
+            sections.setdefault(rec["section"], []).append(rec)
+    for section, recs in sections.items():
+        if len(recs) > 1:
+            problem(
+                vocab.ROSTER_SHEET_SECTIONS,
+                f"A{recs[1]['excel_row']}",
+                vocab.ROSTER_SECTION_COLUMNS["section"],
+                section,
+                vocab.ROSTER_SECTION_DUPLICATE.format(
+                    section=section,
+                    rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                    first_row=recs[0]["excel_row"],
+                ),
+                vocab.ROSTER_SECTION_DUPLICATE_FIX,
+            )
+    people: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rec in people_rows:
+        if rec["name"]:
+            people.setdefault((rec["section"], vocab.fold(rec["name"])), []).append(rec)
+    for (section, _name), recs in people.items():
+        if len(recs) > 1:
+            problem(
+                vocab.ROSTER_SHEET_PEOPLE,
+                f"B{recs[1]['excel_row']}",
+                vocab.ROSTER_PEOPLE_COLUMNS["name"],
+                recs[1]["name"],
+                vocab.ROSTER_PERSON_DUPLICATE.format(
+                    name=recs[0]["name"],
+                    section=section,
+                    rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                    first_row=recs[0]["excel_row"],
+                ),
+                vocab.ROSTER_PERSON_DUPLICATE_FIX,
+            )

@@ -76,10 +76,9 @@ def process(
     on_stage: Callable[[str], None] | None = None,
 ) -> frames.RunResult:
     """Read every file under ``inbox``, grade and assign, and write the archive and feedback."""
+    check_paths(inbox, config_dir, out)
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
-    if not inbox.is_dir():
-        raise PipelineError(vocab.INBOX_MISSING.format(inbox=inbox))
     seconds: dict[str, float] = {}
 
     def stage(name: str) -> None:
@@ -142,15 +141,24 @@ def process(
     )
 
     stage("write")
-    out.mkdir(parents=True, exist_ok=True)
-    # section workbooks and annotated copies are written by workers while the archive is
-    feedback = write_feedback.start_feedback(result, out)
     try:
-        archive_path = write_archive.write_archive(result, out)
-    except BaseException:
-        feedback.close()
-        raise
-    feedback.finish()
+        out.mkdir(parents=True, exist_ok=True)
+        # section workbooks and annotated copies are written by workers while the archive is
+        feedback = write_feedback.start_feedback(result, out)
+        try:
+            archive_path = write_archive.write_archive(result, out)
+        except BaseException:
+            feedback.close()
+            raise
+        feedback.finish()
+    except OSError as exc:
+        # on Windows a workbook open in Excel/WPS cannot be replaced or removed
+        log.exception("writing the outputs failed")
+        where = _shown(Path(str(exc.filename2 or exc.filename or out)))
+        if isinstance(exc, PermissionError):
+            raise PipelineError(vocab.OUT_FILE_BUSY.format(path=where)) from exc
+        reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
+        raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason)) from exc
     done("write")
 
     summary = {
@@ -171,6 +179,38 @@ def process(
     }
     write_text_atomic(out / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2))
     return result
+
+
+def _shown(path: Path) -> Path:
+    """A temporary file's name as the user knows it (``.tmp-xyz.xlsx`` is not theirs)."""
+    return path.parent if path.name.startswith(".tmp-") else path
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def check_paths(inbox: Path, config_dir: Path, out: Path) -> None:
+    """Refuse folder layouts that would make a run read its own outputs or delete its inputs
+    (``out/科室反馈`` is rebuilt on every run); raises PipelineError with a Chinese message."""
+    if not inbox.is_dir():
+        raise PipelineError(vocab.INBOX_MISSING.format(inbox=inbox))
+    if out.exists() and not out.is_dir():
+        raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=vocab.OUT_REASON_NOT_FOLDER))
+    if _inside(out, inbox):
+        raise PipelineError(vocab.OUT_INSIDE_INBOX.format(out=out, inbox=inbox))
+    feedback = out / vocab.FEEDBACK_DIR
+    for what, folder in ((vocab.INBOX_LABEL, inbox), (vocab.CONFIG_LABEL, config_dir)):
+        if _inside(folder, feedback):
+            raise PipelineError(
+                vocab.INBOX_INSIDE_FEEDBACK.format(
+                    what=what, path=folder, feedback=vocab.FEEDBACK_DIR
+                )
+            )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -33,6 +33,15 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
+def cell_text(value: object, limit: int = xlsx.MAX_CELL_CHARS) -> str | None:
+    """``xlsx.cell_text`` that also drops what XML cannot hold (U+FFFE, U+FFFF, lone
+    surrogates): for every user value a writer puts in a cell, comment or header itself."""
+    text = xlsx.cell_text(value, limit)
+    if text and _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    return text
+
+
 def texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 

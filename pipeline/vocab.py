@@ -833,3 +833,70 @@ CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间�
 CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
 INBOX_MISSING = "找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。"
 BODY_FALLBACK = "本单位"
+
+
+# --------------------------------------------------------------------------------------
+# Appended by the output/configuration sweep: settings, roster, output folder
+# --------------------------------------------------------------------------------------
+SETTINGS_NOT_UTF8 = (
+    "{path} 的文字编码无法识别。请用记事本打开，「另存为」时把编码选为 UTF-8 后重新运行。"
+)
+SETTINGS_SYNTAX = (
+    "{path} 第 {line} 行第 {column} 列附近的写法有误，不是有效的设置文件。"
+    "常见原因：文字没有用英文双引号括起、方括号或引号不成对、用了中文标点（＝、“”）。"
+    "请对照 config/settings.toml 示例修改。"
+)
+SETTINGS_SYNTAX_NO_PLACE = (
+    "{path} 的写法有误，不是有效的设置文件。"
+    "常见原因：文字没有用英文双引号括起、方括号或引号不成对、用了中文标点（＝、“”）。"
+    "请对照 config/settings.toml 示例修改。"
+)
+SETTINGS_UNREADABLE = (
+    "无法读取设置文件 {path}（它不是普通文件，或没有读取权限）。请检查后重新运行。"
+)
+SETTINGS_BAD_TEXT = "settings.toml 中「{where}」的值「{value}」无效，应为{expected}。"
+SETTINGS_EXPECT_PHASE = "阶段名：{phases}"
+SETTINGS_EXPECT_WHOLE = "大于 0 的整数"
+SETTINGS_EXPECT_POSITIVE = "大于 0 的数"
+SETTINGS_EXPECT_WORKERS = "0（自动）或正整数"
+ROSTER_UNREADABLE = (
+    "组织名册 {path} 无法打开：它不是有效的 .xlsx 文件（可能已损坏、被加密，或是其他格式）。"
+    "请用 Excel 打开确认后「另存为」Excel 工作簿（.xlsx）。"
+)
+ROSTER_IS_FOLDER = (
+    "组织名册 {path} 是一个文件夹，不是 Excel 文件。请把名册文件 roster.xlsx 放到配置文件夹。"
+)
+ROSTER_MISSING_COLUMNS = "组织名册 {path} 的工作表「{sheet}」缺少列：{missing}。请补上后重新运行。"
+ROSTER_SECTION_VARIANT = (
+    "科室「{value}」与{first_sheet}工作表第{first_row}行的「{first}」只差全角/半角、空格或标点，"
+    "按同一个科室「{first}」处理。"
+)
+ROSTER_SECTION_VARIANT_FIX = "请统一科室名称的写法；如确是两个不同的科室，请改用能区分的名称。"
+ROSTER_SECTION_DUPLICATE = "科室「{section}」在「科室」工作表中出现了多次（{rows}），按第{first_row}行填写的负责人和分管副主席处理。"
+ROSTER_SECTION_DUPLICATE_FIX = "请删去重复的行，每个科室只写一行。"
+ROSTER_PERSON_DUPLICATE = (
+    "「{name}」在科室「{section}」中出现了多次（{rows}），按第{first_row}行处理。"
+)
+ROSTER_PERSON_DUPLICATE_FIX = (
+    "请删去重复的行；如确为重名的两个人，请在姓名后加以区分（如 张伟（大））。"
+)
+OUT_UNUSABLE = (
+    "无法写入输出文件夹 {path}：{reason}。请换一个输出文件夹（--out），或检查文件夹权限后重新运行。"
+)
+OUT_REASON_NOT_FOLDER = "同名的文件已存在，它不是文件夹"
+OUT_REASON_DENIED = "没有写入权限"
+OUT_REASON_OTHER = "系统拒绝写入"
+OUT_FILE_BUSY = (
+    "无法保存 {path}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
+    "请关闭这个文件后重新运行（该文件仍是上一次运行的结果）。"
+)
+OUT_INSIDE_INBOX = (
+    "输出文件夹 {out} 位于收件文件夹 {inbox} 之内（或就是它），下次运行会把输出当作收到的表格读取。"
+    "请另选一个输出文件夹（--out）。"
+)
+INBOX_INSIDE_FEEDBACK = (
+    "{what} {path} 位于输出文件夹的「{feedback}」之内；每次运行都会清空并重建该文件夹，会删掉其中的文件。"
+    "请把它移到别处后重新运行。"
+)
+INBOX_LABEL = "收件文件夹"
+CONFIG_LABEL = "配置文件夹"

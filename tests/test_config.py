@@ -52,7 +52,17 @@ def test_shipped_settings_equal_the_defaults() -> None:
         ('[grading.floors]\n"人财物管理" = "顶级"\n', "grading.floors.人财物管理"),
         ('[supervision."一级"]\ndirect = "处长"\n', "supervision.一级.direct"),
         ("[limits]\nmax_rows = -5\n", "limits.max_rows"),
-        ("this is not toml", "不是有效的 TOML"),
+        ("this is not toml", "第 1 行第 6 列附近的写法有误"),
+        # wrong types and values that used to crash or slip through
+        ('[submission]\nlate_phase = ["grade"]\n', "submission.late_phase"),
+        ("[limits]\nmax_file_mb = inf\n", "limits.max_file_mb"),
+        ("[limits]\nmax_rows = nan\n", "limits.max_rows"),
+        ("[limits]\nmax_rows = 0\n", "limits.max_rows"),
+        ("[limits]\nmax_rows = 2.5\n", "limits.max_rows"),
+        ('[limits]\nworkers = "2"\n', "limits.workers"),
+        ('[grading.matrix."较重"]\n"中" = "特级"\n', "grading.matrix.较重.中"),
+        ('[grading.matrix."较重"]\n"很高" = "一级"\n', "grading.matrix.较重.很高"),
+        ('[body]\nyear = 2026\n[deadlines]\ngrade = "02-29"\n', "deadlines.grade"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_key(tmp_path: Path, text: str, needle: str) -> None:
