@@ -205,7 +205,12 @@ def load_settings(config_dir: Path) -> Settings:
                 msg = vocab.SETTINGS_SYNTAX_NO_PLACE.format(path=path)
             raise _fail(msg) from exc
     data = _merge(DEFAULTS, raw)
-    return settings_from_dict(data, source=str(path) if path.exists() else "默认设置")
+    return settings_from_dict(
+        data,
+        source=f"{path.parent.name}/{path.name}"
+        if path.exists()
+        else vocab.SETTINGS_DEFAULT_SOURCE,
+    )
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
@@ -316,7 +321,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
 
 
 def default_settings() -> Settings:
-    return settings_from_dict(copy.deepcopy(DEFAULTS), source="默认设置")
+    return settings_from_dict(copy.deepcopy(DEFAULTS), source=vocab.SETTINGS_DEFAULT_SOURCE)
 
 
 # --------------------------------------------------------------------------------------

@@ -900,3 +900,6 @@ INBOX_INSIDE_FEEDBACK = (
 )
 INBOX_LABEL = "收件文件夹"
 CONFIG_LABEL = "配置文件夹"
+# the cover's 评级设置来源 when no settings.toml exists (else "<folder>/settings.toml", no
+# absolute path: the archive is filed upward)
+SETTINGS_DEFAULT_SOURCE = "默认设置"
