@@ -29,19 +29,6 @@ DEFAULT_ROW_HEIGHT = 18.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
-# Also impossible in XML (and in UTF-8, for lone surrogates): dropped like control characters.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
-def cell_text(value: object, limit: int = xlsx.MAX_CELL_CHARS) -> str | None:
-    """``xlsx.cell_text`` that also drops what XML cannot hold (U+FFFE, U+FFFF, lone
-    surrogates): for every user value a writer puts in a cell, comment or header itself."""
-    text = xlsx.cell_text(value, limit)
-    if text and _NOT_XML.search(text):
-        text = _NOT_XML.sub("", text)
-    return text
-
-
 def texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 
@@ -58,8 +45,6 @@ def texts(series: pd.Series) -> list[str | None]:
     joined = "\n".join(present)
     if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
         values = [xlsx.ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in values]
-    if _NOT_XML.search(joined):
-        values = [_NOT_XML.sub("", v) if v else v for v in values]
     if present and max(map(len, present)) > xlsx.MAX_CELL_CHARS:
         values = [xlsx.cell_text(v) if v else v for v in values]
     return [v or None for v in values]

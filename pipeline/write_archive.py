@@ -293,7 +293,7 @@ def _display_names(points: pd.DataFrame) -> pd.Series:
 def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_COVER)
     settings = result.settings
-    body = sheetxml.cell_text(result.body_name) or ""
+    body = xlsx.cell_text(result.body_name) or ""
     ws.set_column(0, 0, 26)
     ws.set_column(1, 4, 16)
     ws.set_column(5, 5, 30)
@@ -312,8 +312,8 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     info = {
         "body": body,
         "year": str(result.year),
-        "run_time": (sheetxml.cell_text(result.run_time) or "").replace("T", " "),
-        "source": sheetxml.cell_text(getattr(settings, "source", "")) or "",
+        "run_time": (xlsx.cell_text(result.run_time) or "").replace("T", " "),
+        "source": xlsx.cell_text(getattr(settings, "source", "")) or "",
     }
     for key, label in vocab.ARCHIVE_COVER_INFO.items():
         ws.write_string(row, 0, label, fmt.label)
@@ -425,7 +425,7 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
         row += 1
         for label, value in zip(LEADERSHIP_LABELS, (roster.chair, roster.oversight), strict=True):
             ws.write_string(row, 0, label, fmt.label)
-            ws.merge_range(row, 1, row, 3, sheetxml.cell_text(value) or "", fmt.text)
+            ws.merge_range(row, 1, row, 3, xlsx.cell_text(value) or "", fmt.text)
             row += 1
     return row
 
@@ -489,7 +489,7 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
     )
     # 来源行 and similar digit text are meant as text: no green triangles
     ws.ignore_errors({"number_stored_as_text": f"A1:{xlsx.col_letter(len(columns) - 1)}{last + 1}"})
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def _sheet(wb: Any, name: str) -> Any:
@@ -533,7 +533,7 @@ def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, column_formats=level_formats
     )
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
@@ -562,7 +562,7 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=3, column_formats=level_formats
     )
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def section_summary(result: frames.RunResult) -> pd.DataFrame:
@@ -608,7 +608,7 @@ def _sections(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws.write_string(total_row, 0, vocab.ARCHIVE_TOTAL_LABEL, fmt.total_label)
     for c, col in enumerate(columns[1:], start=1):
         ws.write_number(total_row, c, int(table[col.key].sum()), fmt.total)
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def _status_sheet(
@@ -630,7 +630,7 @@ def _status_sheet(
     row_styles = [flagged.get(s or "") for s in statuses]
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
@@ -704,7 +704,7 @@ def _measures_summary(points: pd.DataFrame) -> pd.Series:
 
 def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_NOTICE)
-    body = sheetxml.cell_text(result.body_name) or ""
+    body = xlsx.cell_text(result.body_name) or ""
     kinds = {
         "section": ("text", 14),
         "post": ("text", 16),
@@ -774,7 +774,7 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row_styles = [fmt.reject if a == vocab.ACTION_REJECT else None for a in values[0]]
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
-    _print_setup(ws, sheetxml.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
 
 
 def _major_unit(largest: int) -> int:
@@ -800,7 +800,7 @@ def heat_counts(points: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_STATS)
-    body = sheetxml.cell_text(result.body_name) or ""
+    body = xlsx.cell_text(result.body_name) or ""
     sheet = vocab.ARCHIVE_SHEET_STATS
     ws.set_column(0, 0, 22)
     ws.set_column(1, 4, 11)
@@ -822,7 +822,7 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         ws.write_string(row, c, label, fmt.header)
     for rec in table.itertuples(index=False):
         row += 1
-        ws.write_string(row, 0, sheetxml.cell_text(rec.section) or "", fmt.text)
+        ws.write_string(row, 0, xlsx.cell_text(rec.section) or "", fmt.text)
         for c, lv in enumerate(vocab.LEVELS, start=1):
             ws.write_number(row, c, int(getattr(rec, lv)), fmt.number)
         ws.write_number(row, 4, int(rec.n_points), fmt.number)

@@ -142,7 +142,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
         books.append(
             SectionTask(
                 path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
-                body=sheetxml.cell_text(result.body_name) or "",
+                body=xlsx.cell_text(result.body_name) or "",
                 year=result.year,
                 run_time=str(result.run_time),
                 section=section,
@@ -482,7 +482,7 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     else:
         title = vocab.FEEDBACK_COVER_TITLE.format(body=body, year=year, section=section)
     ws.merge_range(0, 0, 0, 1, "", fmt.title)
-    ws.write_string(0, 0, sheetxml.cell_text(title) or "", fmt.title)
+    ws.write_string(0, 0, xlsx.cell_text(title) or "", fmt.title)
     ws.set_row(0, 28)
 
     lines: list[tuple[str, str]] = []
@@ -570,7 +570,7 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
         lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
     for r, (label, text) in enumerate(lines, start=2):
         ws.write_string(r, 0, label, fmt.label)
-        ws.write_string(r, 1, sheetxml.cell_text(text) or "", fmt.text)
+        ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
         n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 98)) for t in text.split("\n"))
         if n_lines > 1:
             ws.set_row(r, min(409, 14 * n_lines))
@@ -795,7 +795,7 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
 def _set_text(cell: Any, value: object) -> None:
     """Write a value into a new cell; text stays text (never a formula)."""
     if isinstance(value, str):
-        cell.value = sheetxml.cell_text(value)
+        cell.value = xlsx.cell_text(value)
         cell.data_type = "s"
     else:
         cell.value = value
@@ -946,7 +946,7 @@ def _annotate(wb: openpyxl.Workbook, task: AnnotateTask) -> None:
         )
         if cell.comment is not None and cell.comment.text:
             text += f"\n\n{vocab.FEEDBACK_COMMENT_OLD_NOTE}{cell.comment.text}"
-        text = sheetxml.cell_text(text, MAX_COMMENT_CHARS) or ""
+        text = xlsx.cell_text(text, MAX_COMMENT_CHARS) or ""
         n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 44)) for t in text.split("\n"))
         cell.comment = Comment(
             text, vocab.FEEDBACK_COMMENT_AUTHOR, height=min(600, 20 + 14 * n_lines), width=280

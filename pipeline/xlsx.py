@@ -23,8 +23,9 @@ import xlsxwriter
 from pipeline import vocab
 
 MAX_CELL_CHARS = 32767
-# Same set openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# Control characters openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), plus what
+# XML (and UTF-8, for lone surrogates) cannot hold: U+FFFE, U+FFFF, surrogates.
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 FONT_NAME = "宋体"
 FIXED_DATE = datetime(2000, 1, 1)  # document properties: same bytes for the same inbox
