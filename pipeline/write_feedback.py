@@ -85,7 +85,7 @@ CSV_EXTS = frozenset({".csv"})
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
 MAX_COMMENT_CHARS = 8000
 TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
-PARALLEL_MIN_COPIES = 24  # below this a process pool costs more than it saves
+PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves
 DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
@@ -690,7 +690,7 @@ class FeedbackJobs:
         limits = getattr(result.settings, "limits", None)
         jobs = len(books) + len(copies)
         workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, jobs)
-        if workers > 1 and jobs >= PARALLEL_MIN_COPIES:
+        if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
             import multiprocessing as mp
 
             context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)

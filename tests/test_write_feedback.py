@@ -533,7 +533,7 @@ def test_same_result_gives_same_cells(tmp_path: Path) -> None:
 def test_parallel_copies_match_serial_ones(tmp_path: Path, monkeypatch) -> None:
     result = with_rejections(make_result(tmp_path))
     serial = write_feedback.write_feedback(result, tmp_path / "serial")
-    monkeypatch.setattr(write_feedback, "PARALLEL_MIN_COPIES", 1)
+    monkeypatch.setattr(write_feedback, "PARALLEL_MIN_JOBS", 1)
     monkeypatch.setattr(write_feedback.os, "cpu_count", lambda: 2)
     parallel = write_feedback.write_feedback(result, tmp_path / "parallel")
     assert len(serial) == len(parallel)
