@@ -25,6 +25,13 @@ TEMPLATE_VERSION = 1
 # The same marker as custom document properties (docProps/custom.xml).
 TEMPLATE_PROPERTY_KIND = "lianzheng_form"
 TEMPLATE_PROPERTY_VERSION = "lianzheng_form_version"
+# Every annotated copy the tool writes carries its source file's SHA-256 (hex) as this custom
+# document property (docProps/custom.xml), so a returned copy supersedes its original (SPEC
+# Resubmission). Written by annotate, read by discover/read and completeness.
+COPY_SOURCE_PROPERTY = "lianzheng_source_sha256"
+# The archive's machine-readable identity (custom document properties of the archive workbook):
+# format version, body, year, run time, content hash. Written by write_archive, read by combine.
+ARCHIVE_PROPERTY_PREFIX = "lianzheng_archive_"
 
 # --------------------------------------------------------------------------------------
 # Sheet names
