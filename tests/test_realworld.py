@@ -150,7 +150,7 @@ def test_text_table_saved_as_xls_gets_an_annotated_copy(tmp_path: Path) -> None:
     note lands on the same cell the reader named."""
     import openpyxl
 
-    from pipeline.write_feedback import AnnotateTask, Annotation, annotate_copy
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
 
     source = tmp_path / "张三.xls"
     source.write_bytes(_text_table("\t").encode("utf-16"))

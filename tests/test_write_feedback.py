@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline import frames, vocab, write_feedback
-from pipeline.write_feedback import FILL_NOTE, FILL_REJECT
+from pipeline.annotate import FILL_NOTE, FILL_REJECT
 from tests import result_factory as rf
 from tests.result_factory import make_result
 
