@@ -54,10 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--sections", type=int, default=0, help="number of sections (0 = automatic)")
 
     b = sub.add_parser("bench", help="measure the pipeline against the straightforward approach")
-    b.add_argument("--sizes", default="1000,5000,10000", help="inbox sizes, comma-separated")
+    b.add_argument("--sizes", default="1000,10000,20000", help="inbox sizes, comma-separated")
     b.add_argument("--data", type=Path, default=Path("bench-data"), help="cache of inboxes")
     b.add_argument("--report", type=Path, default=Path("docs/benchmarks.md"), help="results file")
-    b.add_argument("--baseline-sample", type=int, default=1000, help="files timed for baseline")
+    b.add_argument(
+        "--baseline-max", type=int, default=10000, help="run the baselines up to this size"
+    )
     return parser
 
 
@@ -146,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             from pipeline.bench import run_bench
 
             sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-            run_bench(sizes, args.data, args.report, baseline_sample=args.baseline_sample)
+            run_bench(sizes, args.data, args.report, baseline_max=args.baseline_max)
     except PipelineError as exc:
         sys.stderr.write(f"{exc}\n{vocab.EXIT_HINT}\n")
         return EXIT_USAGE

@@ -5,51 +5,77 @@ It never checks timings (SPEC: performance is measured by ``make bench``, not by
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from pipeline.bench import STAMP_FILE, run_bench
+from pipeline.bench import FORM_SUFFIXES, STAMP_FILE, run_bench
 
 
-def test_bench_appends_a_report_section_with_ratios(tmp_path: Path) -> None:
+def _digests(inbox: Path) -> dict[str, str]:
+    return {
+        p.relative_to(inbox).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(inbox.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
+    tmp_path: Path,
+) -> None:
     data, report = tmp_path / "bench-data", tmp_path / "benchmarks.md"
     report.write_text("# Benchmarks\n\nan earlier run\n", encoding="utf-8")
 
-    figures = run_bench([20], data, report, baseline_sample=4)
+    figures = run_bench([20], data, report)
 
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nan earlier run\n")  # appended, never rewritten
-    headings = ("## Run of ", "### Results", "### Baseline sample", "### Flatness", "### Against")
-    for heading in headings:
+    headings = ("## Run of ", "### Results", "### Baselines (whole inbox)", "### Flatness")
+    for heading in (*headings, "### Against"):
         assert text.count(heading) == 1, heading
     columns = (
         "end-to-end s",
         "per-file ms",
-        "baseline ÷ fast (discover+read+validate)",
-        "peak MiB",
+        "rerun after 10 changed s",
+        "straightforward ÷ fast",
+        "careful ÷ fast",
+        "peak MiB (PSS)",
     )
     for column in columns:
         assert column in text
     assert "nproc" in text and "python-calamine" in text
 
     (size,) = figures["sizes"]
-    inbox_files = [p for p in (data / "20" / "inbox").rglob("*") if p.is_file()]
+    inbox = data / "20" / "inbox"
+    inbox_files = [p for p in inbox.rglob("*") if p.is_file()]
+    forms = [p for p in inbox_files if p.suffix.lower() in FORM_SUFFIXES]
     assert size["n"] == 20 and size["files"] == len(inbox_files) >= 20
     assert size["fast"]["exit_code"] == 0, size["fast"].get("error")
     assert set(size["fast"]["stage_seconds"]) >= {"discover", "read", "validate", "grade", "write"}
-    assert size["fast"]["peak_tree_rss_mib"] > 0
+    assert size["fast"]["peak_tree_pss_mib"] > 0
     assert size["fast"]["counts"]["files"]["total"] == len(inbox_files)
-    # the baseline really read forms and found their rows, then extrapolated to every file
-    baseline = size["baseline"]
-    assert baseline["sample"] == 4 and baseline["sample_rows"] > 0
-    assert baseline["extrapolated_s"] > 0
-    assert size["ratio_read_validate"] > 0 and size["ratio_end_to_end"] > 0
+    # both baselines read every form of the inbox (nothing sampled) and validated the rows
+    for kind in ("straightforward", "careful"):
+        baseline = size["baselines"][kind]
+        assert baseline["exit_code"] == 0, baseline.get("error")
+        assert baseline["forms"] == len(forms)
+        assert baseline["rows"] > 0 and baseline["points"] > 0
+        assert baseline["wall_s"] > 0
+    # the straightforward one wrote its archive with to_excel
+    assert (data / "20" / "out-straightforward" / "archive.xlsx").stat().st_size > 0
+    assert size["ratio_straightforward"] > 0 and size["ratio_careful"] > 0
+    # the rerun changed forms, ran on the same output folder, and put the originals back
+    assert size["rerun"]["exit_code"] == 0, size["rerun"].get("error")
+    assert size["rerun"]["changed"] == 10
     assert size["relative_per_file"] == 1.0
     assert f"| 20 | {len(inbox_files)} |" in text
 
-    # a second run reuses the cached inbox (same generator parameters) and appends again
+    # a second run reuses the cached inbox (same generator parameters, originals restored)
     stamp = data / "20" / STAMP_FILE
     stamped = stamp.stat().st_mtime_ns
-    again = run_bench([20], data, report, baseline_sample=4)
+    before = _digests(inbox)
+    again = run_bench([20], data, report, baseline_max=0)
     assert again["sizes"][0]["generate_s"] is None
+    assert again["sizes"][0]["baselines"] == {}
     assert stamp.stat().st_mtime_ns == stamped
+    assert _digests(inbox) == before
     assert report.read_text(encoding="utf-8").count("## Run of ") == 2
