@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,48 +20,95 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
+def _translate(message: str) -> str:
+    return vocab.ARGPARSE_MESSAGES.get(message, message)
+
+
+# argparse looks its own messages ("usage: ", "the following arguments are required: %s", …) up
+# through the module global ``argparse._`` at call time; pointing it at our table makes every
+# message of the command line Chinese without copying argparse's logic.
+argparse._ = _translate  # type: ignore[attr-defined]
+
+
+def invoked_as(argv: list[str] | None = None) -> str:
+    """The command the user typed to start us: ``make``, ``处理.bat``, the console script or
+    ``python -m pipeline``; hints name it so a user without make is never told to run make."""
+    launcher = os.environ.get(vocab.LAUNCHER_ENV, "")
+    if launcher == "bat":
+        return vocab.LAUNCHER_BAT_HINT
+    if launcher == "make" or os.environ.get("MAKELEVEL"):
+        return "make"
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if name in ("__main__.py", "-c", "") or name.startswith("python"):
+        return "python -m pipeline"
+    return name.removesuffix(".exe").removesuffix("-script.py")
+
+
+def rerun_hint(argv: list[str]) -> str:
+    """What to type (or click) to run again: ``make process``, ``双击 处理.bat``, or the same
+    command line as this run."""
+    prog = invoked_as()
+    if prog == vocab.LAUNCHER_BAT_HINT:
+        return prog
+    if prog == "make":
+        return f"make {argv[0]}" if argv else "make process"
+    return " ".join([prog, *(shlex.quote(a) for a in argv)])
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
-        sys.stderr.write(vocab.CLI_USAGE_ERROR.format(message=message) + "\n")
+        prog = self.prog.split(" ")[0] if invoked_as() == "make" else self.prog
+        sys.stderr.write(vocab.CLI_USAGE_ERROR.format(message=message, prog=prog) + "\n")
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add(parser: argparse.ArgumentParser, command: str, *flags: str, **kwargs: object) -> None:
+    key = flags[0].lstrip("-").replace("-", "_")
+    parser.add_argument(*flags, help=vocab.CLI_HELP[f"{command}.{key}"], **kwargs)  # type: ignore[arg-type]
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    prog = prog or (invoked_as() if invoked_as() != vocab.LAUNCHER_BAT_HINT else "lianzheng-risk")
+    if prog == "make":
+        prog = "python -m pipeline"
     parser = ChineseArgumentParser(
-        prog="python -m pipeline",
-        description="廉政风险自查表处理工具 (lianzheng-risk): integrity-risk self-check processor.",
+        prog=prog,
+        description=vocab.CLI_DESCRIPTION,
+        epilog=vocab.CLI_EPILOG.format(prog=prog),
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
-
-    p = sub.add_parser("process", help="read the inbox, grade, write archive and feedback")
-    p.add_argument("--inbox", type=Path, default=Path("inbox"), help="folder of received files")
-    p.add_argument("--config", type=Path, default=Path("config"), help="folder with roster.xlsx")
-    p.add_argument("--out", type=Path, default=Path("output"), help="output folder")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument(
-        "--run-time",
-        default=None,
-        help="timestamp shown on the cover (ISO); fix it for byte-stable comparisons",
+    sub = parser.add_subparsers(
+        dest="command",
+        title=vocab.CLI_COMMANDS_TITLE,
+        metavar=vocab.CLI_COMMAND_METAVAR,
+        parser_class=ChineseArgumentParser,
     )
 
-    t = sub.add_parser("templates", help="write the blank forms to input_templates/")
-    t.add_argument("--out", type=Path, default=Path("input_templates"), help="output folder")
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=vocab.CLI_HELP[name], description=vocab.CLI_HELP[name])
 
-    d = sub.add_parser("demo-data", help="write a synthetic body: DIR/inbox and DIR/config")
-    d.add_argument("--people", type=int, default=30, help="number of people")
-    d.add_argument("--seed", type=int, default=1, help="random seed")
-    d.add_argument("--error-rate", type=float, default=0.05, help="share of forms with errors")
-    d.add_argument("--out", type=Path, required=True, help="output folder")
-    d.add_argument("--sections", type=int, default=0, help="number of sections (0 = automatic)")
+    p = command("process")
+    _add(p, "process", "--inbox", type=Path, default=Path("inbox"), metavar="文件夹")
+    _add(p, "process", "--config", type=Path, default=Path("config"), metavar="文件夹")
+    _add(p, "process", "--out", type=Path, default=Path("output"), metavar="文件夹")
+    _add(p, "process", "--no-progress", action="store_true")
+    _add(p, "process", "--run-time", default=None, metavar="时间")
 
-    b = sub.add_parser("bench", help="measure the pipeline against the straightforward approach")
-    b.add_argument("--sizes", default="1000,10000,20000", help="inbox sizes, comma-separated")
-    b.add_argument("--data", type=Path, default=Path("bench-data"), help="cache of inboxes")
-    b.add_argument("--report", type=Path, default=Path("docs/benchmarks.md"), help="results file")
-    b.add_argument(
-        "--baseline-max", type=int, default=10000, help="run the baselines up to this size"
-    )
+    t = command("templates")
+    _add(t, "templates", "--out", type=Path, default=Path("input_templates"), metavar="文件夹")
+
+    d = command("demo-data")
+    _add(d, "demo-data", "--people", type=int, default=30, metavar="N")
+    _add(d, "demo-data", "--seed", type=int, default=1, metavar="S")
+    _add(d, "demo-data", "--error-rate", type=float, default=0.05, metavar="R")
+    _add(d, "demo-data", "--out", type=Path, required=True, metavar="DIR")
+    _add(d, "demo-data", "--sections", type=int, default=0, metavar="N")
+
+    b = command("bench")
+    _add(b, "bench", "--sizes", default="1000,10000,20000", metavar="N,N")
+    _add(b, "bench", "--data", type=Path, default=Path("bench-data"), metavar="文件夹")
+    _add(b, "bench", "--report", type=Path, default=Path("docs/benchmarks.md"), metavar="文件")
+    _add(b, "bench", "--baseline-max", type=int, default=10000, metavar="N")
     return parser
 
 
@@ -101,7 +150,27 @@ def _print_summary(result, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Entry point of ``python -m pipeline`` and of the ``lianzheng-risk`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader of our output went away (``… | head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write(vocab.CLI_INTERRUPTED + "\n")
+        return 130
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        sys.stderr.write("\n" + vocab.CLI_NO_COMMAND + "\n")
+        return EXIT_USAGE
     try:
         if args.command == "process":
             from pipeline.run import check_paths, process
@@ -150,6 +219,6 @@ def main(argv: list[str] | None = None) -> int:
             sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
             run_bench(sizes, args.data, args.report, baseline_max=args.baseline_max)
     except PipelineError as exc:
-        sys.stderr.write(f"{exc}\n{vocab.EXIT_HINT}\n")
+        sys.stderr.write(f"{exc}\n{vocab.EXIT_HINT.format(command=rerun_hint(argv))}\n")
         return EXIT_USAGE
     return EXIT_OK

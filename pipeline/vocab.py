@@ -587,7 +587,7 @@ SUPERVISION_LEADER_LABEL = "负责"  # the digest's word for the leader column
 MEASURE_LINE = "{marker}：{text}"
 
 CONFIG_ERROR_PREFIX = "配置有误："
-EXIT_HINT = "请按提示修改后重新运行 make process。"
+EXIT_HINT = "请按提示修改后重新运行：{command}"
 
 # --------------------------------------------------------------------------------------
 # Appended by the robustness sweep (read/discover/validate): real-world variants
@@ -834,7 +834,63 @@ CLI_SUMMARY = (
     "  科室反馈：{feedback}"
 )
 CLI_SUMMARY_LEVEL = "{level} {n} 个"
-CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 python -m pipeline --help 查看用法。"
+CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
+CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
+# How the user started the tool, for "run it again" hints: set by the Makefile and 处理.bat.
+LAUNCHER_ENV = "LIANZHENG_LAUNCHER"
+LAUNCHER_BAT_HINT = "双击 处理.bat"
+CLI_DESCRIPTION = (
+    "廉政风险自查表处理工具：读取收件箱里的全部自查表，校验、合并、评定等级、确定监督责任人，"
+    "写出上报的廉政风险信息档案和发回各科室的反馈表。"
+)
+CLI_EPILOG = "例如：{prog} process --inbox inbox --config config --out output"
+CLI_COMMANDS_TITLE = "可用的命令"
+CLI_COMMAND_METAVAR = "命令"
+CLI_HELP = {
+    "help": "显示本帮助后退出",
+    "process": "处理收件箱：读取、校验、评定等级，写出档案和科室反馈",
+    "process.inbox": "收件文件夹（默认 inbox）",
+    "process.config": "配置文件夹，内有 roster.xlsx（组织名册），可有 settings.toml（默认 config）",
+    "process.out": "输出文件夹（默认 output）",
+    "process.no_progress": "不显示进度条",
+    "process.run_time": "封面上显示的处理时间（ISO 格式，如 2026-04-30T09:00:00）；固定它可使两次结果逐字相同",
+    "templates": "生成空白表格（个人表、单位表、组织名册）",
+    "templates.out": "写到哪个文件夹（默认 input_templates）",
+    "demo-data": "生成一个虚构单位的示例数据：DIR/inbox 和 DIR/config",
+    "demo-data.people": "人数（默认 30）",
+    "demo-data.seed": "随机种子（相同种子得到相同数据）",
+    "demo-data.error_rate": "带错误的表格所占比例，0 到 1（默认 0.05）",
+    "demo-data.out": "写到哪个文件夹",
+    "demo-data.sections": "科室数（0 表示自动）",
+    "bench": "测量处理速度，并与常规做法对比",
+    "bench.sizes": "收件箱规模，逗号分隔",
+    "bench.data": "示例收件箱的缓存文件夹",
+    "bench.report": "结果追加写入的文件",
+    "bench.baseline_max": "常规做法只在不超过这个规模的收件箱上计时",
+}
+# argparse's own messages (it looks them up through argparse._ at call time), in Chinese.
+ARGPARSE_MESSAGES = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助后退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "没有「%(value)s」这个选项（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "「%(value)s」不是有效的值",
+    "expected one argument": "后面需要跟一个值",
+    "expected at most one argument": "后面最多跟一个值",
+    "expected at least one argument": "后面至少跟一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "多余的值 %r",
+    "one of the arguments %s is required": "参数 %s 至少要给一个",
+    "unexpected option string: %s": "意外的选项：%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：%(message)s\n",
+}
+CLI_NO_COMMAND = "请指定要做的事，例如 process（处理收件箱）。"
 CLI_WROTE = "已生成 {path}"
 CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"
 CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
@@ -910,3 +966,16 @@ CONFIG_LABEL = "配置文件夹"
 # the cover's 评级设置来源 when no settings.toml exists (else "<folder>/settings.toml", no
 # absolute path: the archive is filed upward)
 SETTINGS_DEFAULT_SOURCE = "默认设置"
+
+
+# --------------------------------------------------------------------------------------
+# 离线安装包（make wheelhouse）
+# --------------------------------------------------------------------------------------
+WHEELHOUSE_README_FILE = "说明.txt"
+WHEELHOUSE_README = (
+    "这个文件夹是廉政风险自查表处理工具的离线安装包。\r\n"
+    "把它整个放在工具文件夹里（与 处理.bat 同一层，名字保持 wheelhouse），"
+    "双击 处理.bat 即可在不联网的电脑上完成安装。\r\n"
+    "手动安装：pip install --no-index --find-links wheelhouse lianzheng-risk\r\n"
+)
+WHEELHOUSE_WROTE = "已写出离线安装包：{out}（{n} 个文件）"

@@ -1,0 +1,243 @@
+"""The command line as an office PC meets it: Chinese help and errors that name the command the
+user ran, quiet on a closed pipe, 处理.bat calling only what exists, and an offline install."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+import pytest
+
+from pipeline import cli, vocab
+
+ROOT = Path(__file__).resolve().parent.parent
+BAT = ROOT / "处理.bat"
+# what argparse prints when its messages are not translated
+ENGLISH = re.compile(
+    r"usage:|positional arguments|options:|show this help|required|invalid choice|unrecognized"
+)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    environment = {**os.environ, **(env or {})}
+    environment.pop("MAKELEVEL", None)  # `make test` must not make every run look like make
+    environment.setdefault(vocab.LAUNCHER_ENV, "")
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def commands() -> list[str]:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return list(sub.choices)
+
+
+def test_help_is_chinese_for_every_command() -> None:
+    assert "process" in commands()
+    for args in ([], *([c] for c in commands())):
+        done = run_cli(*args, "--help")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("用法："), done.stdout[:80]
+        assert not ENGLISH.search(done.stdout), done.stdout
+        # every option a user can type has a Chinese help line
+        options = done.stdout.split("\n\n", 1)[1]  # after the usage block
+        for line in options.splitlines():
+            if line.strip().startswith("-"):
+                assert re.search(r"[\u4e00-\u9fff]", line), line
+
+
+def test_missing_command_is_explained_in_chinese() -> None:
+    done = run_cli()
+    assert done.returncode == 2
+    assert vocab.CLI_NO_COMMAND in done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["frob"], "没有「frob」这个选项"),
+        (["process", "--frob"], "无法识别的参数：--frob"),
+        (["demo-data", "--people", "many", "--out", "x"], "「many」不是有效的值"),
+        (["demo-data"], "缺少必需的参数：--out"),
+    ],
+)
+def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert expected in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("launcher", "hint"),
+    [
+        ("make", "重新运行：make process"),
+        ("bat", "重新运行：双击 处理.bat"),
+        ("", "重新运行：python -m pipeline process --inbox inbox --config"),
+    ],
+)
+def test_error_hint_names_the_command_the_user_ran(
+    tmp_path: Path, launcher: str, hint: str
+) -> None:
+    missing = tmp_path / "没有名册"
+    missing.mkdir()
+    done = run_cli(
+        "process",
+        "--inbox",
+        "inbox",
+        "--config",
+        str(missing),
+        "--out",
+        str(tmp_path / "out"),
+        env={vocab.LAUNCHER_ENV: launcher},
+    )
+    assert done.returncode == 2
+    assert "roster.xlsx" in done.stderr  # the precondition: the run stopped on the missing roster
+    assert hint in done.stderr, done.stderr
+    if launcher != "make":
+        assert "make" not in done.stderr
+
+
+def test_closed_pipe_is_quiet() -> None:
+    environment = {**os.environ, vocab.LAUNCHER_ENV: ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "process", "--help"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=ROOT,
+    )
+    proc.stdout.close()  # the reader goes away before the help is written, as `| head` does
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert proc.returncode == 0
+
+
+# --------------------------------------------------------------------------------------
+# 处理.bat
+# --------------------------------------------------------------------------------------
+def bat_lines() -> list[str]:
+    return BAT.read_bytes().decode("utf-8").split("\r\n")
+
+
+def test_bat_is_crlf_utf8_and_switches_the_console_to_utf8() -> None:
+    data = BAT.read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b""), "cmd.exe mis-parses labels in LF-only files"
+    assert not data.startswith(b"\xef\xbb\xbf"), "a BOM breaks the first command"
+    lines = [line.strip().lower() for line in bat_lines()]
+    assert lines.index("chcp 65001 >nul") < min(
+        i for i, line in enumerate(lines) if line.startswith("echo ") and line != "echo off"
+    )
+
+
+def test_bat_calls_only_what_exists() -> None:
+    text = "\r\n".join(bat_lines())
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    tool = re.search(r'set "TOOL=\.venv\\Scripts\\([\w-]+)\.exe"', text)
+    assert tool and tool.group(1) in scripts
+    assert scripts[tool.group(1)] == "pipeline.cli:main"
+    # every call of the tool names a real subcommand with real options, on folders that exist
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    calls = re.findall(r'^"%TOOL%" (.+)$', text, re.MULTILINE)
+    assert calls
+    for call in calls:
+        command, *rest = call.split()
+        assert command in sub.choices
+        options = {s for a in sub.choices[command]._actions for s in a.option_strings}
+        for flag, value in zip(rest[::2], rest[1::2], strict=True):
+            assert flag in options, flag
+            if flag in ("--inbox", "--config"):
+                assert (ROOT / value).is_dir(), value
+    # every goto has its label; the set-up installs this project from this folder
+    labels = set(re.findall(r"^:(\w+)", text, re.MULTILINE))
+    assert set(re.findall(r"goto (\w+)", text)) <= labels
+    assert "--no-index --find-links wheelhouse" in text
+    assert "%LIANZHENG_LAUNCHER%" not in text and 'set "LIANZHENG_LAUNCHER=bat"' in text
+
+
+# --------------------------------------------------------------------------------------
+# The offline install: a wheelhouse, a fresh venv, no package index
+# --------------------------------------------------------------------------------------
+def test_wheelhouse_installs_offline_and_runs_the_demo(tmp_path: Path) -> None:
+    from pipeline.wheelhouse import build
+
+    wheels = build(tmp_path / "wheelhouse")
+    names = {w.name.split("-")[0].lower() for w in wheels}
+    assert {"lianzheng_risk", "pandas", "pandera", "python_calamine", "openpyxl"} <= names
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    bindir = target / ("Scripts" if os.name == "nt" else "bin")
+    install = subprocess.run(
+        [
+            str(bindir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(tmp_path / "wheelhouse"),
+            "lianzheng-risk",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr
+    tool = bindir / "lianzheng-risk"
+    environment = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "PYTHONPATH")}
+    environment[vocab.LAUNCHER_ENV] = ""
+    helped = subprocess.run(
+        [str(tool), "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("用法：lianzheng-risk"), helped.stdout[:80]
+    out = tmp_path / "output"
+    done = subprocess.run(
+        [str(tool), "process", "--inbox", "inbox", "--config", "config", "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["rows"]["accepted"] > 0
+    assert (out / summary["archive"]).is_file()
+    # the installed copy is the one that ran, not this checkout
+    where = subprocess.run(
+        [str(bindir / "python"), "-c", "import pipeline; print(pipeline.__file__)"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+    )
+    assert str(target) in where.stdout
