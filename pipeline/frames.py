@@ -34,10 +34,11 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
     all ``rows`` columns with category/likelihood/harm/self_level canonical (self_level may be NA),
     prevent/monitor/handle filled (a combined 防控措施 split), plus
     self_level_cell str  A1 reference of the 自评等级 cell ('' when the form has no such column)
-    description_cell, posts_involved_cell  the same for 风险点描述 and 涉及岗位
+    category_cell, likelihood_cell, harm_cell, description_cell, posts_involved_cell  the same
     merge:  point_id str (stable hash of section+post+step+description after folding),
             names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
-            sources object list[(file, excel_row)]
+            sources object list[(file, excel_row)],
+            source_levels object None, or for several sources each one's 自评等级 and cell
     grade:  post_type str, matrix_level str, floor_level str|NA, level str,
             level_reason str, level_differs bool
     assign: direct str, leader str, measure str

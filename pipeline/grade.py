@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline import frames, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import NAME_JOIN, fold_series, text_series
+from pipeline.merge import NAME_JOIN, SOURCE_LEVELS, fold_series, text_series
 
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
@@ -308,15 +308,47 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
     if points.empty or "level_differs" not in points:
         return frames.empty_issues()
     rows: list[dict[str, Any]] = []
-    differs = points[points["level_differs"].fillna(False).astype(bool)]
-    for rec in differs.to_dict("records"):
-        suffix = vocab.REASON_DIFFERS.format(self_level=rec["self_level"])
+    # A merged point's every source whose own 自评等级 differs is told, at its own cell.
+    several = (
+        points[SOURCE_LEVELS].notna().to_numpy(bool)
+        if SOURCE_LEVELS in points
+        else np.zeros(len(points), dtype=bool)
+    )
+    differs = points[points["level_differs"].fillna(False).astype(bool).to_numpy() & ~several]
+    checked = [
+        {
+            "file": rec.get("file"),
+            "sheet": rec.get("sheet"),
+            "cell": rec.get("self_level_cell"),
+            "self_level": rec["self_level"],
+            "section": rec.get("section"),
+            "name": rec.get("name"),
+            "row_id": rec.get("row_id"),
+            "level": rec["level"],
+            "point_self_level": rec["self_level"],
+            "level_reason": rec["level_reason"],
+        }
+        for rec in differs.to_dict("records")
+    ]
+    for rec in points[several].to_dict("records"):
+        for src in rec[SOURCE_LEVELS]:
+            if src["self_level"] and rec["level"] and src["self_level"] != rec["level"]:
+                checked.append(
+                    {
+                        **src,
+                        "level": rec["level"],
+                        "point_self_level": rec["self_level"],
+                        "level_reason": rec["level_reason"],
+                    }
+                )
+    for rec in checked:
+        suffix = vocab.REASON_DIFFERS.format(self_level=rec["point_self_level"])
         rows.append(
             frames.issue(
                 "level_differs",
                 file=_clean(rec.get("file")),
                 sheet=_clean(rec.get("sheet")),
-                cell=_clean(rec.get("self_level_cell")),
+                cell=_clean(rec.get("cell")),
                 field_key="self_level",
                 value=rec["self_level"],
                 section=rec.get("section"),

@@ -627,7 +627,7 @@ def _split_measures(table: pd.DataFrame, out: _RowIssues) -> None:
 # g. points
 # --------------------------------------------------------------------------------------
 # Points carry the A1 reference of these fields' cells, for the notes later stages attach to them
-CELL_FIELDS = ("self_level", "description", "posts_involved")
+CELL_FIELDS = ("category", "likelihood", "harm", "self_level", "description", "posts_involved")
 
 
 def _points(

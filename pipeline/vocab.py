@@ -434,8 +434,20 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     "duplicate_point": Message(
-        "与{detail}的风险点完全相同，已合并为一条。",
+        "与{detail}的风险点完全相同（每一项都一样），已合并为一条。",
         "无需处理。",
+        ACTION_NOTE,
+    ),
+    "merged_point": Message(
+        "与{detail}是同一风险点（岗位、职权事项、风险点描述相同），已合并为一条；"
+        "两处填写的防控措施和备注都已保留。",
+        "无需处理；如两处的措施需要统一，请科室商定后修改。",
+        ACTION_NOTE,
+    ),
+    "merge_conflict": Message(
+        "本条与其他表中的同一风险点（岗位、职权事项、风险点描述相同）已合并为一条，"
+        "但{field}不一致：本表为「{value}」，{others}；{outcome}。",
+        "请科室商定「{field}」后统一填写，改正后重新发送。",
         ACTION_NOTE,
     ),
     "posts_not_in_roster": Message(
@@ -791,7 +803,15 @@ FEEDBACK_COVER_NONE = "无"
 # --------------------------------------------------------------------------------------
 # 合并重复风险点（merge）
 # --------------------------------------------------------------------------------------
-MERGE_ROW_REF = "「{file}」第{row}行"
+# where another source of a merged point is: 「办公室/张三.xlsx」E4 (or 第4行 without the
+# column), with the sheet when it is not the form's usual one
+MERGE_FILE = "「{file}」"
+MERGE_ROW = "第{row}行"
+MERGE_SHEET = "工作表「{sheet}」"
+MERGE_OTHER_VALUE = "{where}为「{value}」"
+MERGE_OTHERS_JOIN = "，"
+MERGE_KEPT_SEVERE = "目录中按其中较严重的「{value}」定级"
+MERGE_KEPT_CATEGORY = "目录中暂记为「{value}」"
 
 # --------------------------------------------------------------------------------------
 # 单元格文字

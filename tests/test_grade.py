@@ -147,6 +147,28 @@ def test_a_differing_self_level_is_shown_in_the_reason_and_noted(
         assert issues.empty
 
 
+def test_each_merged_source_whose_self_level_differs_is_noted_at_its_own_cell() -> None:
+    """Two people report the same point 低×较重 (三级); one self-grades 三级, the other 二级. The
+    point is 三级; only the second source's 自评等级 differs, and it is told at its own cell."""
+    roster = make_roster(ONE_PERSON_PER_TYPE, SECTIONS)
+    common = {"post": "岗位3", "harm": "较重", "likelihood": "低"}
+    rows = [
+        make_point(file="办公室/甲.xlsx", name="人员3", self_level="三级", **common),
+        make_point(
+            file="办公室/乙.xlsx", name="人员4", self_level="二级", self_level_cell="G9", **common
+        ),
+    ]
+    assert roster.people.set_index("name").at["人员3", "post_type"] == "一般管理服务"
+    points, _ = graded(rows, roster)
+    assert len(points) == 1 and points.iloc[0]["level"] == "三级"
+    notes = grade.level_issues(points)
+    assert list(notes["code"]) == ["level_differs"]
+    note = notes.iloc[0]
+    assert (note["file"], note["cell"], note["value"]) == ("办公室/乙.xlsx", "G9", "二级")
+    assert (note["name"], note["row_id"]) == ("人员4", 1)
+    assert "「三级」" in note["problem"]
+
+
 def test_person_missing_from_roster_falls_back_to_a_roster_post_of_that_name() -> None:
     roster = make_roster([("财务科", "刘会计", "会计", "人财物管理", False)], [("财务科", "", "")])
     points, _ = graded(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline import frames, merge, vocab
+from pipeline import frames, merge, run, templates, vocab
 from tests.builders import make_point, make_points
+from tests.forms import sample_row, write_form
 
 ZHANG = {"file": "办公室/张三.xlsx", "name": "张三", "post": "文秘"}
 LI = {"file": "办公室/李四.xlsx", "name": "李四", "post": "文秘"}
@@ -34,24 +36,113 @@ def duplicates() -> list[dict]:
 
 
 def test_same_post_step_and_description_in_two_files_become_one_point() -> None:
-    points, issues = merge.merge(make_points(duplicates()))
+    rows = duplicates()
+    assert rows[0]["prevent"] != rows[2]["prevent"] and rows[0]["monitor"] == ""
+    points, issues = merge.merge(make_points(rows))
     assert len(points) == 2
     merged = points[points["description"] == "泄露未公开信息"].iloc[0]
     assert merged["names"] == "张三、李四"
     assert merged["sources"] == [("办公室/张三.xlsx", 4), ("办公室/李四.xlsx", 6)]
     assert merged["source_file"] == "办公室/张三.xlsx；办公室/李四.xlsx"
     assert merged["source_row"] == "4；6"
-    # the first source's values stay; an empty measure line is taken from the duplicate
-    assert merged["name"] == "张三" and merged["prevent"] == "加强保密教育"
+    # every distinct measure text of every source is kept, in source order
+    assert merged["name"] == "张三"
+    assert merged["prevent"] == "加强保密教育\n李四的预防"
     assert merged["monitor"] == "李四的监控"
+    assert merged["handle"] == "发现即纠正"  # the same text twice is kept once
     # every accepted row is still cited by exactly one point
     assert sum(len(s) for s in points["sources"]) == 3
-    assert list(issues["code"]) == ["duplicate_point"]
+    # the measures differ, so the two are not called 完全相同
+    assert list(issues["code"]) == ["merged_point"]
     note = issues.iloc[0]
     assert note["action"] == vocab.ACTION_NOTE
     assert (note["file"], note["name"], note["section"]) == ("办公室/李四.xlsx", "李四", "办公室")
-    assert "「办公室/张三.xlsx」第4行" in note["problem"]
+    assert "「办公室/张三.xlsx」" in note["problem"] and "完全相同" not in note["problem"]
     assert note["row_id"] == 2
+
+
+def test_only_sources_equal_in_every_field_are_called_identical() -> None:
+    rows = [
+        make_point(**ZHANG, excel_row=4),
+        make_point(**LI, excel_row=6, prevent="加强保密教育。"),
+    ]
+    points, issues = merge.merge(make_points(rows))
+    assert len(points) == 1 and points.iloc[0]["prevent"] == "加强保密教育"
+    assert list(issues["code"]) == ["duplicate_point"]
+    assert "完全相同" in issues.iloc[0]["problem"]
+    assert "「办公室/张三.xlsx」第4行" in issues.iloc[0]["problem"]
+
+
+CELLS = {
+    "category_cell": "C{r}",
+    "likelihood_cell": "E{r}",
+    "harm_cell": "F{r}",
+    "self_level_cell": "G{r}",
+    "description_cell": "D{r}",
+}
+
+
+def cells(row: int) -> dict[str, str]:
+    return {k: v.format(r=row) for k, v in CELLS.items()}
+
+
+def test_the_most_severe_likelihood_and_harm_win_and_both_sources_are_told() -> None:
+    """丁玲's 高×较重 (一级) merged with 范彩兰's 中×一般 (三级): the point keeps 高 and 较重,
+    and each of them is told the other's file, cell and value."""
+    fan = {"file": "范彩兰.xlsx", "name": "范彩兰", "post": "干事", "section": "家庭儿童工作部"}
+    ding = {
+        "file": "个人廉政风险自查表-丁玲.xlsx",
+        "name": "丁玲",
+        "post": "干事",
+        "section": "家庭儿童工作部",
+    }
+    common = {"step": "儿童之家项目", "description": "项目资金使用不规范"}
+    rows = [
+        make_point(
+            **fan,
+            **common,
+            **cells(5),
+            excel_row=5,
+            likelihood="中",
+            harm="一般",
+            self_level="三级",
+            category="业务流程风险",
+        ),
+        make_point(
+            **ding,
+            **common,
+            **cells(4),
+            excel_row=4,
+            likelihood="高",
+            harm="较重",
+            self_level="一级",
+            category="岗位职责风险",
+            prevent="丁玲的预防",
+        ),
+    ]
+    points, issues = merge.merge(make_points(rows))
+    assert len(points) == 1
+    point = points.iloc[0]
+    assert (point["likelihood"], point["harm"], point["self_level"]) == ("高", "较重", "一级")
+    assert point["category"] == "岗位职责风险"  # the first source (file order) names it
+    assert "丁玲的预防" in point["prevent"] and "加强保密教育" in point["prevent"]
+    assert set(issues["code"]) == {"merge_conflict"}
+    by = {(r.file, r.field): r for r in issues.itertuples()}
+    assert len(by) == 8  # four differing fields, told to each of the two sources
+    fan_likelihood = by[("范彩兰.xlsx", "发生几率")]
+    assert fan_likelihood.cell == "E5" and fan_likelihood.value == "中"
+    assert "「个人廉政风险自查表-丁玲.xlsx」E4为「高」" in fan_likelihood.problem
+    ding_harm = by[("个人廉政风险自查表-丁玲.xlsx", "危害程度")]
+    assert ding_harm.cell == "F4" and "「范彩兰.xlsx」F5为「一般」" in ding_harm.problem
+    assert "较重" in ding_harm.problem and ding_harm.row_id == 1
+    assert all("商定" in fix for fix in issues["fix"])
+
+
+def test_a_blank_value_is_filled_from_another_source_without_a_conflict() -> None:
+    rows = [make_point(**ZHANG, self_level=pd.NA), make_point(**LI, excel_row=6)]
+    points, issues = merge.merge(make_points(rows))
+    assert points.iloc[0]["self_level"] == "二级"
+    assert list(issues["code"]) == ["merged_point"]
 
 
 def test_point_ids_are_stable_across_runs_and_file_orders() -> None:
@@ -103,6 +194,7 @@ def test_unit_points_use_posts_involved_as_post_and_no_person() -> None:
     assert unit["kind"] == vocab.UNIT
     assert (unit["post"], unit["name"], unit["names"]) == ("文秘、档案员", "", "")
     assert unit["source_row"] == "4；5"
+    assert list(issues["code"]) == ["duplicate_point"]
 
 
 def test_an_individual_and_a_unit_point_on_the_same_post_merge() -> None:
@@ -145,3 +237,85 @@ def test_many_rows_merge_in_one_pass() -> None:
     assert len(issues) == 300 * 8
     assert sum(len(s) for s in points["sources"]) == len(rows)
     assert (points["names"].str.count("、") == 1).all()
+
+
+def write_body(root: Path) -> Path:
+    """root/config/roster.xlsx (the project's writer) for a small body with one section."""
+    keys = list(vocab.ROSTER_PEOPLE_COLUMNS)
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("领导班子", "李副主席", "副主席", "领导班子正职", "否"),
+        ("家庭儿童工作部", "闫红", "部长", "一般管理服务", "是"),
+        ("家庭儿童工作部", "丁玲", "儿童工作干事", "一般管理服务", "否"),
+        ("家庭儿童工作部", "范彩兰", "儿童工作干事", "一般管理服务", "否"),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("家庭儿童工作部", "闫红", "李副主席")]
+    cfg = root / "config"
+    cfg.mkdir(parents=True)
+    templates.write_roster(
+        cfg / vocab.ROSTER_FILE,
+        [dict(zip(keys, p, strict=True)) for p in people],
+        [dict(zip(vocab.ROSTER_SECTION_COLUMNS, s, strict=True)) for s in sections],
+        {"body": "测试妇联", "chair": "陈主席", "oversight": "区纪委派驻纪检组"},
+    )
+    return cfg
+
+
+def test_the_archive_files_a_merged_point_at_its_most_severe_sources_level(
+    tmp_path: Path,
+) -> None:
+    """The shipped demo's case, built: 丁玲 grades 儿童之家项目 高×较重 (一级), 范彩兰 the same
+    point 中×一般 (三级) with other measures. The archive has one 一级 point citing both files,
+    every measure of both, and each file's 异常清单 note names the other's cell and value."""
+    cfg = write_body(tmp_path)
+    inbox = tmp_path / "inbox"
+    common = {"step": "儿童之家项目", "description": "项目申报审核不严，资金分配不公。"}
+    header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    ding = sample_row(1, **common, likelihood="高", harm="较重", self_level="一级")
+    fan = sample_row(
+        1,
+        **common,
+        likelihood="中",
+        harm="一般",
+        self_level="三级",
+        category="业务流程风险",
+        prevent="公开项目申报条件",
+        monitor="项目实地验收",
+        handle="不合格项目收回资金",
+    )
+    # as in the demo, 范彩兰's file sorts first (a mail folder), so it is the first source
+    fan_file = "2026-03-05 来自范彩兰/范彩兰.xlsx"
+    ding_file = "个人廉政风险自查表-丁玲.xlsx"
+    write_form(inbox / ding_file, header={**header, "name": "丁玲"}, rows=[ding])
+    write_form(inbox / fan_file, header={**header, "name": "范彩兰"}, rows=[fan])
+    assert (ding["likelihood"], ding["harm"], fan["likelihood"], fan["harm"]) == (
+        "高",
+        "较重",
+        "中",
+        "一般",
+    )
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    archive = next(out.glob("*.xlsx"))
+    sheets = pd.read_excel(archive, sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    rows = catalogue[catalogue["职权事项（工作环节）"] == "儿童之家项目"]
+    assert len(rows) == 1
+    point = rows.iloc[0]
+    assert (point["发生几率"], point["危害程度"], point["评定等级"]) == ("高", "较重", "一级")
+    assert point["来源文件"] == f"{fan_file}；{ding_file}"
+    assert point["姓名"] == "范彩兰、丁玲"
+    for field in ("前期预防措施", "中期监控措施", "后期处置措施"):
+        assert ding[vocab_key(field)] in point[field] and fan[vocab_key(field)] in point[field]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    notes = issues[issues["字段"] == "发生几率"].set_index("文件")
+    assert notes.at[fan_file, "单元格"] == "E4" and notes.at[fan_file, "原值"] == "中"
+    assert f"「{ding_file}」E4为「高」" in notes.at[fan_file, "问题"]
+    assert f"「{fan_file}」E4为「中」" in notes.at[ding_file, "问题"]
+    categories = issues[issues["字段"] == "风险类别"]
+    assert set(categories["文件"]) == {ding_file, fan_file}
+    assert not issues["问题"].str.contains("完全相同").any()
+
+
+def vocab_key(label: str) -> str:
+    return next(k for k, v in vocab.COLUMN_LABELS.items() if v == label)
