@@ -109,6 +109,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(b, "bench", "--data", type=Path, default=Path("bench-data"), metavar="文件夹")
     _add(b, "bench", "--report", type=Path, default=Path("docs/benchmarks.md"), metavar="文件")
     _add(b, "bench", "--baseline-max", type=int, default=10000, metavar="N")
+
+    pf = command("prefill")
+    _add(pf, "prefill", "--config", type=Path, default=Path("config"), metavar="文件夹")
+    _add(pf, "prefill", "--out", type=Path, required=True, metavar="文件夹")
+    _add(pf, "prefill", "--last-archive", type=Path, default=None, metavar="文件")
     return parser
 
 
@@ -213,6 +218,18 @@ def _main(argv: list[str]) -> int:
                 sections=args.sections or None,
             )
             print(vocab.CLI_DEMO_WROTE.format(inbox=args.out / "inbox", config=args.out / "config"))
+        elif args.command == "prefill":
+            from pipeline.prefill import prefill
+
+            made = prefill(args.config, args.out, args.last_archive)
+            print(
+                vocab.CLI_PREFILL_WROTE.format(
+                    sections=len(made.folders),
+                    forms=len(made.forms),
+                    points=made.points,
+                    out=args.out,
+                )
+            )
         elif args.command == "bench":
             from pipeline.bench import run_bench
 

@@ -265,6 +265,8 @@ def _formats(wb: Any) -> dict[str, Any]:
         "label": fmt(bold=True, align="center", bg_color=LABEL_FILL, text_wrap=True, **border),
         "value": fmt(locked=False, text_wrap=True, align="left", indent=1, **border),
         "value_date": fmt(locked=False, num_format="yyyy-mm-dd", align="left", indent=1, **border),
+        # pre-filled from the roster (prefill): locked, on the label's grey
+        "value_locked": fmt(text_wrap=True, align="left", indent=1, bg_color=LABEL_FILL, **border),
         "th": fmt(bold=True, align="center", text_wrap=True, bg_color=HEADER_FILL, **border),
         "text": fmt(locked=False, text_wrap=True, align="left", indent=1, **border),
         "center": fmt(locked=False, align="center", text_wrap=True, **border),
@@ -411,19 +413,31 @@ def _print_setup(ws: Any, last_row: int, last_col: int, landscape: bool = True) 
 # --------------------------------------------------------------------------------------
 # Sheets of a form
 # --------------------------------------------------------------------------------------
-def _list_refs() -> dict[str, str]:
-    """Enum column key -> its range on the 可选值 sheet (one column per enum, values from row 2)."""
+def _lists(choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+    """The 可选值 sheet's lists: the enums, then any header field's choices (prefill)."""
+    return {**vocab.ENUMS, **{f"header:{k}": v for k, v in (choices or {}).items() if v}}
+
+
+def _list_refs(choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """List key -> its range on the 可选值 sheet (one column per list, values from row 2)."""
     return {
-        key: _range(col, 1, len(values)) for col, (key, values) in enumerate(vocab.ENUMS.items())
+        key: _range(col, 1, len(values))
+        for col, (key, values) in enumerate(_lists(choices).items())
     }
 
 
-def _write_lists(wb: Any, f: dict[str, Any]) -> None:
+def _write_lists(
+    wb: Any, f: dict[str, Any], choices: dict[str, tuple[str, ...]] | None = None
+) -> None:
     """The hidden 可选值 sheet the dropdowns read (a list typed into the validation itself is
     limited to 255 characters)."""
     ws = wb.add_worksheet(vocab.SHEET_LISTS)
-    for col, (key, values) in enumerate(vocab.ENUMS.items()):
-        ws.write_string(0, col, vocab.COLUMN_LABELS[key], f["plain"])
+    for col, (key, values) in enumerate(_lists(choices).items()):
+        label = key.removeprefix("header:")
+        label = (
+            vocab.HEADER_LABELS[label] if key.startswith("header:") else vocab.COLUMN_LABELS[key]
+        )
+        ws.write_string(0, col, label, f["plain"])
         for i, value in enumerate(values, start=1):
             ws.write_string(i, col, value, f["plain"])
         ws.set_column(col, col, max(xlsx.display_width(v) for v in values) + 4)
@@ -444,6 +458,8 @@ def _write_main(
     rows: list[dict[str, Any]],
     blank_rows: int,
     refs: dict[str, str],
+    locked: frozenset[str] = frozenset(),
+    choices: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
     columns = vocab.TABLE_COLUMNS[kind]
     last_col = len(columns) - 1
@@ -459,8 +475,14 @@ def _write_main(
     for key, label_col, first, last in HEADER_BLOCK[kind]:
         ws.write_string(HEADER_ROW, label_col, vocab.HEADER_LABELS[key], f["label"])
         date_fmt = f["value_date"] if key in DATE_KEYS else None
-        _write_value(ws, HEADER_ROW, first, last, header.get(key), f["value"], date_fmt)
-        _hint(ws, HEADER_ROW, first, HEADER_ROW, last, vocab.HEADER_LABELS[key], HEADER_HINTS[key])
+        value_fmt = f["value_locked"] if key in locked else f["value"]
+        _write_value(ws, HEADER_ROW, first, last, header.get(key), value_fmt, date_fmt)
+        label = vocab.HEADER_LABELS[key]
+        if choices and choices.get(key):  # a roster list (prefill): the value is one of them
+            source = refs[f"header:{key}"]
+            _dropdown(ws, HEADER_ROW, first, HEADER_ROW, last, label, choices[key], source)
+        else:
+            _hint(ws, HEADER_ROW, first, HEADER_ROW, last, label, HEADER_HINTS[key])
 
     for col, key in enumerate(columns):
         ws.write_string(TABLE_HEADER_ROW, col, vocab.COLUMN_LABELS[key], f["th"])
@@ -705,23 +727,28 @@ def write_form(
     pledger: str | None = None,
     pledge_date: str | None = None,
     blank_rows: int = 0,
+    locked: frozenset[str] = frozenset(),
+    choices: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
     """Write a filled form exactly like the template (same sheets, layout, marker).
 
     ``rows`` are dicts keyed by vocab.TABLE_COLUMNS[kind] keys ('seq' defaults to 1..n);
     no rows gives the blank template with its empty input rows. Dates given as 'YYYY-MM-DD'
-    become date cells; any other value is written as it is (text stays text)."""
+    become date cells; any other value is written as it is (text stays text). Header fields in
+    ``locked`` are written locked (the sheet is protected, no password); ``choices`` gives a
+    header field a dropdown of allowed values (prefill: the roster's sections)."""
     if kind not in vocab.FORM_KINDS:
         raise ValueError(f"unknown form kind {kind!r}")
     wb = xlsx.new_workbook(Path(path))
     wb.in_memory = True  # no temporary files per sheet: faster for thousands of demo forms
     f = _formats(wb)
     # The lists sheet comes last in the tab order; the main sheet's dropdowns point into it.
-    _write_main(wb, f, kind, header, rows, blank_rows, _list_refs())
+    refs = _list_refs(choices)
+    _write_main(wb, f, kind, header, rows, blank_rows, refs, frozenset(locked), choices)
     if kind == vocab.INDIVIDUAL:
         _write_pledge(wb, f, pledge_items, pledger, pledge_date)
     _write_guide(wb, f, kind)
-    _write_lists(wb, f)
+    _write_lists(wb, f, choices)
     _mark(wb, kind)
     wb.close()
 

@@ -999,3 +999,51 @@ WHEELHOUSE_README = (
     "手动安装：pip install --no-index --find-links wheelhouse lianzheng-risk\r\n"
 )
 WHEELHOUSE_WROTE = "已写出离线安装包：{out}（{n} 个文件）"
+
+# --------------------------------------------------------------------------------------
+# The yearly cycle and the district (archives, prefill, history, combine)
+# --------------------------------------------------------------------------------------
+# Labels a catalogue column is also known by (archives of earlier versions, hand-made
+# catalogues): output key -> synonyms.
+CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "section": HEADER_SYNONYMS["section"],
+    "post": HEADER_SYNONYMS["post"],
+    "name": ("填报人", "填表人", "责任人"),
+    "step": (*COLUMN_SYNONYMS["step"], "风险环节", "权力事项", "业务环节"),
+    "category": COLUMN_SYNONYMS["category"],
+    "description": (
+        *COLUMN_SYNONYMS["description"],
+        "风险内容",
+        "主要表现形式",
+        "廉政风险点表现形式",
+    ),
+    "likelihood": COLUMN_SYNONYMS["likelihood"],
+    "harm": COLUMN_SYNONYMS["harm"],
+    "level": ("风险等级", "等级", "风险级别", "岗位风险等级"),
+    "prevent": COLUMN_SYNONYMS["prevent"],
+    "monitor": COLUMN_SYNONYMS["monitor"],
+    "handle": COLUMN_SYNONYMS["handle"],
+    "measure": ("处置措施方式",),
+}
+COMBINE_BODY_LABEL = "单位"
+COMBINE_BODY_SYNONYMS = ("单位名称", "报送单位")
+LAST_ARCHIVE_MISSING = (
+    "找不到上年档案 {path}。请检查文件名和所在文件夹后重新运行"
+    "（上年档案是上年处理生成的「……廉政风险信息档案.xlsx」）。"
+)
+LAST_ARCHIVE_NOT_ARCHIVE = (
+    "{path} 不是廉政风险信息档案：其中找不到「岗位廉政风险和等级目录」"
+    "（或带有 科室、岗位、风险点描述、风险等级 表头的目录）。请指定上年处理生成的档案文件。"
+)
+CLI_HELP.update(
+    {
+        "prefill": "按组织名册为每个科室生成预填好科室、姓名、岗位的自查表（可带入上年风险点）",
+        "prefill.config": "配置文件夹，内有 roster.xlsx（组织名册）（默认 config）",
+        "prefill.out": "输出文件夹：每个科室一个文件夹和一个同名 .zip",
+        "prefill.last_archive": "上年的档案（……廉政风险信息档案.xlsx）：带入每人、每个科室上年的风险点和防控措施",
+    }
+)
+CLI_PREFILL_WROTE = (
+    "已生成预填的自查表：{sections} 个科室，共 {forms} 份（带入上年风险点 {points} 条），"
+    "在 {out}（每个科室一个文件夹，另有同名 .zip 可直接发送）。"
+)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, sheetxml, vocab, xlsx
+from pipeline import archives, frames, sheetxml, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Labels composed from vocab (every Chinese text is spelled in vocab.py)
@@ -476,6 +476,9 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         for lv, d in zip(levels, differs, strict=True)
     ]
 
+    body, run_time = xlsx.cell_text(result.body_name) or "", result.run_time or ""
+    cells = {col.header: v for col, v in zip(columns, values, strict=True)}
+    archives.mark(wb, body, result.year, run_time, cells)  # identity marker (combine, history)
     widths = _widths(ws, values, columns)
     last = _write_table(
         ws,

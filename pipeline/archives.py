@@ -1,0 +1,231 @@
+"""The archive's identity marker, and reading archives back (history, prefill, combine).
+
+Every archive workbook carries custom document properties named ``vocab.ARCHIVE_PROPERTY_PREFIX``
++ ``format_version`` / ``body`` / ``year`` / ``run_time`` / ``content_hash``. The content hash is
+SHA-256 over the catalogue's cells (the SPEC columns, found by their header labels, in row
+order), so two archives with the same catalogue have the same hash whatever else changed, and
+a catalogue edited by hand no longer matches its marker.
+
+Archives are read back by header label, never by position: the catalogue may gain columns
+(序号, 风险点编号) and archives of earlier versions of this tool lack the marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from defusedxml import DefusedXmlException, ElementTree
+
+from pipeline import vocab
+
+FORMAT_VERSION = 1
+PROPERTY_KEYS = ("format_version", "body", "year", "run_time", "content_hash")
+CUSTOM_XML = "docProps/custom.xml"
+MAX_CUSTOM_XML_BYTES = 1 << 20  # a marker is a few hundred bytes; refuse anything huge
+
+# Catalogue columns the hash covers, by header label (SPEC order).
+HASHED_LABELS = tuple(vocab.CATALOGUE_COLUMNS.values())
+_CELL_SEP = "\x1f"
+_ROW_SEP = "\x1e"
+
+
+def property_name(key: str) -> str:
+    return vocab.ARCHIVE_PROPERTY_PREFIX + key
+
+
+def content_hash(cells: Mapping[str, Sequence[object]]) -> str:
+    """SHA-256 hex over the catalogue: ``cells`` maps a header label to its column's values
+    (None or '' for an empty cell). Only SPEC's catalogue columns count, in SPEC order."""
+    columns = [list(cells.get(label, ())) for label in HASHED_LABELS]
+    n = max((len(c) for c in columns), default=0)
+    digest = hashlib.sha256()
+    for label in HASHED_LABELS:
+        digest.update(label.encode("utf-8") + _CELL_SEP.encode())
+    for i in range(n):
+        row = [_cell(c[i]) if i < len(c) else "" for c in columns]
+        digest.update((_ROW_SEP + _CELL_SEP.join(row)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def mark(wb: Any, body: str, year: int, run_time: str, cells: Mapping[str, Sequence[object]]):
+    """Write the identity marker into an xlsxwriter workbook (before ``close()``)."""
+    values = {
+        "format_version": str(FORMAT_VERSION),
+        "body": body,
+        "year": str(year),
+        "run_time": run_time,
+        "content_hash": content_hash(cells),
+    }
+    for key in PROPERTY_KEYS:
+        wb.set_custom_property(property_name(key), values[key])
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An archive's marker as read back."""
+
+    format_version: int
+    body: str
+    year: int
+    run_time: str
+    content_hash: str
+
+
+def custom_properties(path: Path) -> dict[str, str]:
+    """The custom document properties of an xlsx file ({} when it has none or is no xlsx).
+    Reads only docProps/custom.xml (defusedxml: entity declarations are refused)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            try:
+                info = zf.getinfo(CUSTOM_XML)
+            except KeyError:
+                return {}
+            if info.file_size > MAX_CUSTOM_XML_BYTES:
+                return {}
+            data = zf.read(info)
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, NotImplementedError):
+        return {}
+    try:
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException):  # hostile or broken: no marker
+        return {}
+    out: dict[str, str] = {}
+    for prop in root:
+        name = prop.get("name")
+        if not name:
+            continue
+        value = next(iter(prop), None)
+        out[name] = "" if value is None or value.text is None else value.text
+    return out
+
+
+def read_identity(path: Path) -> Identity | None:
+    """The archive marker of ``path``, or None when the file carries none (or a broken one)."""
+    props = custom_properties(path)
+    values = {key: props.get(property_name(key)) for key in PROPERTY_KEYS}
+    if any(v is None for v in values.values()):
+        return None
+    try:
+        version = int(values["format_version"])  # type: ignore[arg-type]
+        year = int(values["year"])  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return Identity(
+        format_version=version,
+        body=str(values["body"]),
+        year=year,
+        run_time=str(values["run_time"]),
+        content_hash=str(values["content_hash"]),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Reading a catalogue back by its header labels
+# --------------------------------------------------------------------------------------
+# Output key -> labels accepted for it (this tool's labels first, then what earlier versions
+# and hand-made catalogues use).
+CATALOGUE_LABELS: dict[str, tuple[str, ...]] = {
+    key: (label, *vocab.CATALOGUE_SYNONYMS.get(key, ()))
+    for key, label in vocab.CATALOGUE_COLUMNS.items()
+}
+CATALOGUE_LABELS["point_id"] = (vocab.POINT_ID_LABEL,)
+CATALOGUE_LABELS["body"] = (vocab.COMBINE_BODY_LABEL, *vocab.COMBINE_BODY_SYNONYMS)
+_LOOKUP = {vocab.fold(labels[0]): key for key, labels in CATALOGUE_LABELS.items()}
+for _key, _labels in CATALOGUE_LABELS.items():
+    for _label in _labels[1:]:
+        _LOOKUP.setdefault(vocab.fold(_label), _key)
+# A catalogue is recognised by these columns (every hand-made layout has them).
+REQUIRED_KEYS = ("section", "post", "description", "level")
+HEADER_SCAN_ROWS = 10
+
+
+def _label_key(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    folded = vocab.fold(value)
+    key = _LOOKUP.get(folded)
+    if key is None:
+        # a bracketed hint after a label: 风险等级（一二三级）
+        for opener in ("(", "（", "【", "["):
+            if opener in value:
+                key = _LOOKUP.get(vocab.fold(value.split(opener, 1)[0]))
+                break
+    return key
+
+
+def find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
+    """(header row index, key -> column index) of the first of the top rows holding every
+    required catalogue label, or None."""
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        for c, value in enumerate(row):
+            key = _label_key(value)
+            if key is not None and key not in columns:
+                columns[key] = c
+        if all(k in columns for k in REQUIRED_KEYS):
+            return r, columns
+    return None
+
+
+def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
+    """A catalogue sheet's rows (as calamine gives them) -> one text column per known key,
+    or None when the sheet holds no catalogue header. Empty rows are dropped."""
+    found = find_header(rows)
+    if found is None:
+        return None
+    header_row, columns = found
+    body = rows[header_row + 1 :]
+    data: dict[str, list[str]] = {}
+    for key, c in columns.items():
+        data[key] = [_cell(row[c]) if c < len(row) else "" for row in body]
+    data["excel_row"] = [str(header_row + 2 + i) for i in range(len(body))]
+    frame = pd.DataFrame(data, dtype="str")
+    if len(frame):
+        filled = (
+            frame[[k for k in REQUIRED_KEYS if k != "level"]]
+            .apply(lambda s: s.str.strip().ne(""))
+            .any(axis=1)
+        )
+        frame = frame[filled.to_numpy()].reset_index(drop=True)
+    return frame
+
+
+def catalogue_cells(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """A frame read by ``catalogue_frame`` -> the label -> values mapping ``content_hash``
+    takes (so a read archive can be checked against its marker)."""
+    return {
+        label: frame[key].tolist() if key in frame.columns else [""] * len(frame)
+        for key, label in vocab.CATALOGUE_COLUMNS.items()
+    }
+
+
+def read_catalogue(path: Path) -> pd.DataFrame | None:
+    """The catalogue of an archive (this tool's, of any version), found by sheet name and
+    then by header labels; None when no sheet holds one. Read with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    names = list(wb.sheet_names)
+    order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
+    for name in order:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        frame = catalogue_frame(rows)
+        if frame is not None:
+            frame.attrs["sheet"] = name
+            return frame
+    return None

@@ -1,0 +1,183 @@
+"""Pre-filled forms for the year's first round: ``python -m pipeline prefill``.
+
+Per roster section, a folder (and a zip of it, ready to mail) holding each roster person's
+individual form and the section's unit form, written by ``templates.write_form`` exactly like
+the blank templates: 科室/姓名/岗位（职务） filled in from the roster and locked (the sheet is
+protected without a password; every input cell stays unlocked), the 科室 cell offering the
+roster's sections as its list. With last year's archive, each form also holds the person's
+(or, for the unit form, the section's) accepted risk points and measures of last year, to
+revise instead of retyping: points are matched by section and name after ``vocab.fold``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import archives, completeness, config, templates, vocab, xlsx
+from pipeline.errors import PipelineError
+from pipeline.merge import NAME_JOIN
+
+BLANK_ROWS = 10  # empty input rows below last year's points
+LOCKED = {
+    vocab.INDIVIDUAL: frozenset({"section", "name", "post"}),
+    vocab.UNIT: frozenset({"section"}),
+}
+ROW_KEYS = (
+    "step",
+    "category",
+    "description",
+    "likelihood",
+    "harm",
+    "prevent",
+    "monitor",
+    "handle",
+)
+
+
+@dataclass
+class PrefillResult:
+    """What ``prefill`` wrote: per section its folder, zip and forms."""
+
+    folders: dict[str, Path] = field(default_factory=dict)
+    zips: dict[str, Path] = field(default_factory=dict)
+    forms: list[Path] = field(default_factory=list)
+    points: int = 0  # last year's points filled in
+
+
+def load_last_archive(path: Path) -> pd.DataFrame:
+    """Last year's catalogue (read by header labels), or PipelineError in Chinese when the file
+    is missing or holds no catalogue."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(vocab.LAST_ARCHIVE_MISSING.format(path=path))
+    try:
+        frame = archives.read_catalogue(path)
+    except Exception as exc:  # calamine's errors for a file that is no workbook
+        raise PipelineError(vocab.LAST_ARCHIVE_NOT_ARCHIVE.format(path=path)) from exc
+    if frame is None:
+        raise PipelineError(vocab.LAST_ARCHIVE_NOT_ARCHIVE.format(path=path))
+    return frame
+
+
+def _text(value: object) -> str:
+    return "" if xlsx.is_missing(value) else str(value).strip()
+
+
+def _rows(points: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """Catalogue points -> form rows; 自评等级 is last year's 评定等级 (the accepted level)."""
+    out = []
+    for rec in points.to_dict("records"):
+        row = {key: _text(rec.get(key, "")) for key in ROW_KEYS}
+        row["self_level"] = _text(rec.get("level", "")) or _text(rec.get("self_level", ""))
+        if kind == vocab.UNIT:
+            row["posts_involved"] = _text(rec.get("post", ""))
+        out.append(row)
+    return out
+
+
+def _split_last(last: pd.DataFrame | None) -> tuple[dict, dict]:
+    """Last year's points by (folded section, folded name) and, for unit points (no 姓名),
+    by folded section."""
+    people: dict[tuple[str, str], list[int]] = {}
+    units: dict[str, list[int]] = {}
+    if last is None or not len(last):
+        return people, units
+    sections = [vocab.fold(s) for s in last["section"].tolist()]
+    names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
+    for i, (sec, names_text) in enumerate(zip(sections, names, strict=True)):
+        listed = [vocab.fold(n) for n in str(names_text).split(NAME_JOIN) if n.strip()]
+        if not listed:
+            units.setdefault(sec, []).append(i)
+        for name in listed:
+            people.setdefault((sec, name), []).append(i)
+    return people, units
+
+
+def _form_name(who: str, kind: str) -> str:
+    return f"{xlsx.safe_filename(who)}_{vocab.FORM_TITLES[kind]}.xlsx"
+
+
+def _zip_folder(folder: Path, target: Path) -> None:
+    """Zip ``folder`` (its name as the top folder inside), atomically and deterministically."""
+    with xlsx.atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.iterdir()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.flag_bits |= 0x800  # names in UTF-8
+            zf.writestr(info, path.read_bytes())
+
+
+def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> PrefillResult:
+    """Write the pre-filled forms of every roster section into ``out``."""
+    config_dir, out = Path(config_dir), Path(out)
+    config.load_settings(config_dir)  # a bad settings file stops here, as for process
+    roster = config.load_roster(config_dir)
+    last = load_last_archive(last_archive) if last_archive is not None else None
+    by_person, by_section = _split_last(last)
+    sections = completeness.roster_sections(roster)
+    leadership = completeness.leadership_sections(roster)
+    heads = {_text(r["section"]): _text(r["head"]) for r in roster.sections.to_dict("records")}
+    choices = {"section": tuple(sections)}
+    result = PrefillResult()
+    out.mkdir(parents=True, exist_ok=True)
+    people = roster.people
+    for section in sections:
+        folder = out / xlsx.safe_filename(section)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.xlsx"):  # a rerun rebuilds the folder's forms
+            stale.unlink()
+        members = people[people["section"].map(_text) == section]
+        for person in members.to_dict("records"):
+            name, post = _text(person["name"]), _text(person["post"])
+            if not name:
+                continue
+            picked = by_person.get((vocab.fold(section), vocab.fold(name)), [])
+            rows = _rows(last.iloc[picked], vocab.INDIVIDUAL) if picked else []
+            path = folder / _form_name(name, vocab.INDIVIDUAL)
+            _write(
+                path,
+                vocab.INDIVIDUAL,
+                {"section": section, "name": name, "post": post},
+                rows,
+                choices,
+            )
+            result.forms.append(path)
+            result.points += len(rows)
+        picked = by_section.get(vocab.fold(section), [])
+        if section not in leadership or picked:  # leaders owe none, but keep last year's
+            rows = _rows(last.iloc[picked], vocab.UNIT) if picked else []
+            header = {"section": section, "head": heads.get(section, "")}
+            path = folder / _form_name(section, vocab.UNIT)
+            _write(path, vocab.UNIT, header, rows, choices)
+            result.forms.append(path)
+            result.points += len(rows)
+        result.folders[section] = folder
+        target = out / f"{folder.name}.zip"
+        _zip_folder(folder, target)
+        result.zips[section] = target
+    return result
+
+
+def _write(
+    path: Path,
+    kind: str,
+    header: dict[str, Any],
+    rows: list[dict[str, Any]],
+    choices: dict[str, tuple[str, ...]],
+) -> None:
+    with xlsx.atomic_path(path) as tmp:
+        templates.write_form(
+            tmp,
+            kind,
+            header,
+            rows,
+            blank_rows=BLANK_ROWS if rows else 0,
+            locked=LOCKED[kind],
+            choices=choices,
+        )

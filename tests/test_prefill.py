@@ -1,0 +1,165 @@
+"""prefill: pre-filled forms per section, read back through process unchanged and with edits."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import archives, vocab
+from pipeline.cli import main
+from tests.conftest import make_demo
+
+INPUT_FIELDS = (
+    "section",
+    "post",
+    "step",
+    "category",
+    "description",
+    "likelihood",
+    "harm",
+    "prevent",
+    "monitor",
+    "handle",
+)
+
+
+def _process(inbox: Path, config: Path, out: Path) -> Path:
+    code = main(
+        [
+            "process",
+            "--inbox",
+            str(inbox),
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--run-time",
+            "2026-04-01T09:00:00",
+        ]
+    )
+    assert code == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    return archive
+
+
+def _points(archive: Path) -> set[tuple[str, ...]]:
+    frame = archives.read_catalogue(archive)
+    assert frame is not None
+    return {tuple(rec[k] for k in INPUT_FIELDS) for rec in frame.to_dict("records")}
+
+
+def _rejected_files(archive: Path) -> set[str]:
+    import pandas as pd
+
+    issues = pd.read_excel(archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, engine="calamine")
+    rejected = issues[issues[vocab.ISSUE_COLUMNS["action"]] == vocab.ACTION_REJECT]
+    return set(rejected[vocab.ISSUE_COLUMNS["file"]].astype(str))
+
+
+@pytest.fixture(scope="module")
+def last_year(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("prefill")
+    make_demo(root, people=24, seed=5, error_rate=0.0)
+    archive = _process(root / "inbox", root / "config", root / "out")
+    pre = root / "pre"
+    code = main(
+        [
+            "prefill",
+            "--config",
+            str(root / "config"),
+            "--out",
+            str(pre),
+            "--last-archive",
+            str(archive),
+        ]
+    )
+    assert code == 0
+    return root, archive, pre
+
+
+def _copy_forms(pre: Path, inbox: Path) -> None:
+    for folder in pre.iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, inbox / folder.name)
+
+
+def test_every_roster_person_gets_a_locked_form_in_their_section(last_year):
+    root, _, pre = last_year
+    roster = openpyxl.load_workbook(root / "config" / "roster.xlsx", read_only=True)
+    people = [r for r in roster[vocab.ROSTER_SHEET_PEOPLE].iter_rows(min_row=2, values_only=True)]
+    assert people
+    for section, name, post, *_ in people:
+        path = pre / section / f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"
+        assert path.is_file(), path
+        with zipfile.ZipFile(pre / f"{section}.zip") as zf:
+            assert f"{section}/{path.name}" in zf.namelist()
+    section, name, post, *_ = people[-1]
+    wb = openpyxl.load_workbook(
+        pre / section / f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"
+    )
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    assert ws.protection.sheet and not ws.protection.password
+    values = {ws.cell(2, c).value: ws.cell(2, c + 1) for c in (1, 4, 6)}
+    assert values[vocab.HEADER_LABELS["section"]].value == section
+    assert values[vocab.HEADER_LABELS["name"]].value == name
+    assert values[vocab.HEADER_LABELS["post"]].value == post
+    assert all(cell.protection.locked for cell in values.values())
+    assert ws.cell(4, 2).protection.locked is False  # table input stays open
+    lists = [dv for dv in ws.data_validations.dataValidation if "B2" in str(dv.sqref)]
+    assert lists and lists[0].type == "list"  # the section offers the roster's sections
+
+
+def test_unchanged_forms_read_back_as_last_year(last_year, tmp_path):
+    root, archive, pre = last_year
+    inbox = tmp_path / "inbox"
+    _copy_forms(pre, inbox)
+    again = _process(inbox, root / "config", tmp_path / "out")
+    last = _points(archive)
+    assert last  # precondition: last year had points to carry over
+    assert _points(again) == last
+    # the only files sent back are empty forms: of people (or sections) without points last year
+    cat = archives.read_catalogue(archive)
+    with_points = {(r["section"], n) for r in cat.to_dict("records") for n in r["name"].split("、")}
+    for rel in _rejected_files(again):
+        section, file = rel.split("/", 1)
+        name = file.split("_", 1)[0]
+        assert (section, "" if name == section else name) not in with_points  # unit form: ""
+
+
+def test_two_edited_cells_read_back_as_exactly_those_edits(last_year, tmp_path):
+    root, archive, pre = last_year
+    inbox = tmp_path / "inbox"
+    _copy_forms(pre, inbox)
+    forms = sorted(inbox.rglob(f"*_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"))
+    path = next(p for p in forms if openpyxl.load_workbook(p)[vocab.SHEET_INDIVIDUAL]["E5"].value)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    columns = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    desc_col = columns[vocab.COLUMN_LABELS["description"]]
+    harm_col = columns[vocab.COLUMN_LABELS["harm"]]
+    old_desc = ws.cell(4, desc_col).value
+    old_harm = ws.cell(5, harm_col).value
+    new_harm = next(h for h in vocab.HARMS if h != old_harm)
+    ws.cell(4, desc_col).value = old_desc + "（今年修订）"
+    ws.cell(5, harm_col).value = new_harm
+    second_desc = ws.cell(5, desc_col).value
+    wb.save(path)
+
+    edited = _points(_process(inbox, root / "config", tmp_path / "out"))
+    last = _points(archive)
+    gone = {p[INPUT_FIELDS.index("description")]: p for p in last - edited}
+    new = {p[INPUT_FIELDS.index("description")]: p for p in edited - last}
+    assert set(gone) == {old_desc, second_desc}
+    assert set(new) == {old_desc + "（今年修订）", second_desc}
+
+    def changed(a: tuple, b: tuple) -> list[str]:
+        return [k for k, x, y in zip(INPUT_FIELDS, a, b, strict=True) if x != y]
+
+    assert changed(gone[old_desc], new[old_desc + "（今年修订）"]) == ["description"]
+    assert changed(gone[second_desc], new[second_desc]) == ["harm"]
+    assert new[second_desc][INPUT_FIELDS.index("harm")] == new_harm
