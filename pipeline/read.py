@@ -55,6 +55,8 @@ LEGACY_FORMAT_NAMES = {
     "csv": "文本表格（CSV，逗号或制表符分隔）",
 }
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+MEMORY_SIGNALS = {6, 9}  # SIGABRT: a Rust allocation failure; SIGKILL: the OOM killer
 CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"
 EXTENT_DETAIL = "{cell}，上限为 {rows} 行 × {cols} 列"
 
@@ -1173,15 +1175,19 @@ def read_one(path: str, rel: str, limits: Limits, opened: Opened | None = None) 
         return _rejected(rel, exc)
     except MemoryError:
         return _crashed(rel, CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB))
-    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the run
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native panic (pyo3) is a BaseException
         return _rejected(rel, _classify(exc))
 
 
-def _classify(exc: Exception) -> Refused:
+def _classify(exc: BaseException) -> Refused:
     import python_calamine as pc
 
     # the technical text goes to the developers' log; users get a sentence in Chinese
     log.warning("could not read a file: %s: %s", type(exc).__name__, str(exc)[:200])
+    if not isinstance(exc, Exception):  # pyo3_runtime.PanicException: the parser gave up
+        return Refused("reader_crashed", detail=vocab.DETAIL_PARSER_PANIC)
     if isinstance(exc, pc.PasswordError):
         return Refused("encrypted")
     if isinstance(exc, (pc.XmlError,)) and re.search("(?i)entit|doctype", str(exc)):
@@ -1204,8 +1210,27 @@ def _virtual_size() -> int:
         return 0
 
 
-def _init_worker(memory_bytes: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """On Linux the kernel kills this worker when the process that started it ends, so a run
+    killed with ``kill -9`` leaves no orphaned worker holding memory (elsewhere the pool's
+    own shutdown ends the workers)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no usable libc: the pool's shutdown still applies
+            pass
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def _init_worker(memory_bytes: int, parent: int = 0) -> None:
     """Cap the worker's address space: what it has after start-up plus the memory budget."""
+    if parent:
+        _die_with_parent(parent)
     # a parser that runs out of memory aborts with a Rust backtrace: keep the terminal clean
     import faulthandler
 
@@ -1239,8 +1264,20 @@ def _new_pool(workers: int, limits: Limits) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(limits.worker_memory_bytes,),
+        initargs=(limits.worker_memory_bytes, os.getpid()),
     )
+
+
+def _died(rel: str, processes: list[Any], limits: Limits) -> dict[str, Any]:
+    """The result of a file whose worker died: out of memory (the address-space cap makes the
+    parser abort, or the system's OOM killer sends SIGKILL), else killed by another signal."""
+    codes = [p.exitcode for p in processes if p.exitcode is not None]
+    log.warning("the worker reading %s died (exit codes %s)", rel, codes)
+    signals = [-c for c in codes if c < 0]
+    if not signals or set(signals) & MEMORY_SIGNALS:
+        return _crashed(rel, CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB))
+    detail = vocab.DETAIL_WORKER_SIGNAL.format(signal=signals[0])
+    return _rejected(rel, Refused("reader_crashed", detail=detail))
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -1290,9 +1327,12 @@ def _read_pooled(
                     try:
                         results.update(fut.result())
                         bar.update(len(chunk))
-                    except (BrokenProcessPool, OSError, EOFError):
+                    except Exception as exc:  # noqa: BLE001 - no result: retry file by file
+                        # a dead worker breaks the pool; an error sent back (a result that
+                        # cannot be pickled) leaves it usable
+                        log.warning("a read chunk failed: %s: %s", type(exc).__name__, exc)
                         suspects.extend(chunk)
-                        broken = True
+                        broken = broken or isinstance(exc, (BrokenProcessPool, OSError, EOFError))
         finally:
             if broken:
                 for chunk in inflight.values():
@@ -1316,6 +1356,7 @@ def _read_one_by_one(
             if pool is None:
                 pool = _new_pool(1, limits)
             fut = pool.submit(_read_chunk, [task], limits)
+            processes = list((getattr(pool, "_processes", None) or {}).values())
             try:
                 results.update(fut.result(timeout=limits.worker_timeout_s))
             except TimeoutError:
@@ -1325,11 +1366,14 @@ def _read_one_by_one(
                 _kill(pool)
                 pool = None
             except (BrokenProcessPool, OSError, EOFError):
-                results[i] = _crashed(
-                    rel, CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB)
-                )
                 _kill(pool)
                 pool = None
+                results[i] = _died(rel, processes, limits)
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                log.warning("reading %s failed: %s: %s", rel, type(exc).__name__, exc)
+                results[i] = _rejected(
+                    rel, Refused("reader_crashed", detail=vocab.DETAIL_PARSER_PANIC)
+                )
             bar.update(1)
     finally:
         if pool is not None:

@@ -634,6 +634,18 @@ DETAIL_BROKEN_TEXT = "文本表格的格式无法解析"
 DETAIL_UNREADABLE = "表格内容无法解析"
 DETAIL_CANNOT_OPEN = "无法打开文件，可能没有读取权限或正被其他程序占用"
 DETAIL_PART_INFLATES = "部件「{part}」解压后超过其声明的 {mb:.1f} MB"
+DETAIL_PARSER_PANIC = "表格读取组件解析其内部数据时中止"
+DETAIL_WORKER_SIGNAL = "读取进程意外终止，信号 {signal}"
+MESSAGES.update(
+    {
+        "reader_crashed": Message(
+            "这个文件的内部数据不合规范，无法读取（{detail}）；为保护整批处理，已跳过该文件，"
+            "其他文件照常处理。",
+            "请让报送人用 Excel 或 WPS 打开，确认内容完整后另存为新的 .xlsx 文件重新发送；"
+            "如打不开，说明文件已损坏，请重新填写。",
+        ),
+    }
+)
 MESSAGES.update(
     {
         "second_form": Message(

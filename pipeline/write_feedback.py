@@ -75,6 +75,7 @@ UNOPENABLE_REASONS = frozenset(
         "too_many_cells",
         "read_failed",
         "worker_crashed",
+        "reader_crashed",
     }
 )
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
