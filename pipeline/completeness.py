@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, owners, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import text_series
 
@@ -159,6 +159,15 @@ def completeness(
     name_key = text_series(files["name"]).map(vocab.fold)
     files["_key"] = sec_key + "|" + name_key.where(kind == vocab.INDIVIDUAL, "")
     read = files[status == frames.FILE_STATUS_READ]
+    # the people and sections whose own rows came in a section or body table sent it too
+    read = pd.concat([read, owners.row_senders(read, points)], ignore_index=True)
+    read["_key"] = (
+        text_series(read["section"]).map(vocab.fold)
+        + "|"
+        + text_series(read["name"])
+        .map(vocab.fold)
+        .where(text_series(read["kind"]) == vocab.INDIVIDUAL, "")
+    )
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     superseded: dict[str, list[str]] = {}
     for key, file in zip(

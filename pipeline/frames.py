@@ -28,6 +28,9 @@ rows (one row per data row of every non-superseded file whose table was found) �
     excel_row   int   1-based row number in the sheet
     seq, step, posts_involved, category, description, likelihood, harm, self_level,
     prevent, monitor, handle, remark, measures           raw text as the user wrote it
+    row_section, row_name, row_post, row_sheet   the row's own owner (owner columns, or the
+                header of its sheet in a workbook of one sheet per person); NA otherwise
+    stated_direct, stated_leader   supervisors the form itself names (直接责任人, 责任领导 …)
     accepted    bool  set by validate: False when any 退回 issue names the row or its file
 
 points (accepted rows, normalised) — from validate, then merge, grade, assign add columns:
@@ -88,7 +91,15 @@ FILE_STATUS_REJECTED = "rejected"
 FILE_STATUS_SUPERSEDED = "superseded"
 
 # Every table column a form may have (the unit form's), plus a combined 防控措施 column.
-ROW_FIELDS = (*vocab.TABLE_COLUMNS[vocab.UNIT], "measures")
+# Tables that name each row's owner (section and whole-body tables, one sheet per person) add
+# the row's own section/name/post (and sheet), and the supervisors the form states itself.
+ROW_FIELDS = (
+    *vocab.TABLE_COLUMNS[vocab.UNIT],
+    "measures",
+    *vocab.OWNER_KEYS,
+    "row_sheet",
+    *vocab.STATED_KEYS,
+)
 ROW_COLUMNS = (
     "row_id",
     "file",

@@ -132,6 +132,19 @@ def reason_text(
     return level, reason
 
 
+def written_reason(self_level: str, post_type: str, floor_level: str) -> tuple[str, str]:
+    """(level, reason) of a point graded by its written level and the post-type floor."""
+    level = min((lv for lv in (self_level, floor_level) if lv), key=_rank)
+    reason = vocab.REASON_WRITTEN.format(level=self_level)
+    if floor_level and _rank(floor_level) <= _rank(self_level):
+        reason += vocab.REASON_JOIN + vocab.REASON_FLOOR.format(
+            post_type=post_type, level=floor_level
+        )
+    if level != self_level:
+        reason += vocab.REASON_DIFFERS.format(self_level=self_level)
+    return level, reason
+
+
 def _empty(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = points.copy()
     for col in frames.GRADE_COLUMNS:
@@ -188,6 +201,17 @@ def grade(
     for likelihood, harm, ptype, self_level in dict.fromkeys(combos):
         matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
         floor_level = lookup.floor(ptype) or ""
+        if not likelihood and not harm and self_level:
+            # a single-level form: its written level stands where the matrix would
+            level, reason = written_reason(self_level, ptype, floor_level)
+            graded[(likelihood, harm, ptype, self_level)] = (
+                None,
+                floor_level or None,
+                level,
+                reason,
+                self_level != level,
+            )
+            continue
         level, reason = reason_text(likelihood, harm, matrix_level, ptype, floor_level, self_level)
         graded[(likelihood, harm, ptype, self_level)] = (
             matrix_level or None,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab, xlsx
+from pipeline import frames, layout, vocab, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.discover import OLE_MAGIC, TEXT_HEAD_BYTES, ZIP_MAGIC, text_table
 
@@ -662,19 +662,7 @@ def _carry_merges(grid: Grid, merges: list[tuple[int, int, int, int]]) -> set[tu
 
 def _find_table_header(grid: Grid) -> tuple[int, dict[str, int], list[int]] | None:
     """(row, column key -> index, unknown header columns) of the best table header row."""
-    best: tuple[int, dict[str, int], list[int]] | None = None
-    found_at = -1
-    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
-        if found_at >= 0 and r > found_at + 2:
-            break  # a two-row header is the most we look past the first match
-        keys, unknown = _row_keys(grid[r])
-        if "description" not in keys or len(keys) < 2:
-            continue
-        if best is None or len(keys) > len(best[1]):
-            best = (r, keys, unknown)
-        if found_at < 0:
-            found_at = r
-    return best
+    return layout.find_header(grid)
 
 
 def _split_pair(text: str) -> list[tuple[str, str]]:
@@ -874,19 +862,7 @@ def _is_placeholder(text: str | None) -> bool:
 
 def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
     """(column key -> index, unknown filled columns) of a row read as a table header."""
-    keys: dict[str, int] = {}
-    unknown: list[int] = []
-    for c, value in enumerate(row):
-        f = _label_fold(value)
-        if not f:
-            if cell_text(value) is not None:
-                unknown.append(c)
-            continue
-        key = _column_key(f)
-        if key is None:
-            unknown.append(c)
-        elif key not in keys:
-            keys[key] = c
+    keys, unknown, _kept = layout.row_keys(row)
     return keys, unknown
 
 
@@ -979,6 +955,73 @@ def _kind_of(
     return vocab.INDIVIDUAL
 
 
+# Header block field -> the per-row owner column that can stand in for it.
+_HEADER_OWNER = {"section": "row_section", "name": "row_name", "post": "row_post"}
+
+
+@dataclass
+class _TableRows:
+    """The data rows of one table: Excel rows (0-based), values by field, skipped rows and
+    example rows (row, 序号)."""
+
+    rows: list[int]
+    values: dict[str, list[str | None]]
+    skipped: list[int]
+    examples: list[tuple[int, str]]
+
+
+def _table_rows(
+    grid: Grid,
+    hr: int,
+    keys: dict[str, int],
+    carried: set[tuple[int, int]],
+    stop: int,
+    header_raw: dict[str, tuple[object, str]],
+) -> _TableRows:
+    """Read the rows below the header at ``hr`` up to ``stop``; header fields found below the
+    table (填表人：…) go into ``header_raw``."""
+    field_cols = [(k, keys[k]) for k in frames.ROW_FIELDS if k in keys]
+    kept = layout.kept_columns(grid, hr)
+    seq_col = keys.get("seq", -1)
+    out = _TableRows([], {k: [] for k, _ in field_cols}, [], [])
+    kept_texts: list[list[tuple[str, str | None]]] = []
+    for r in range(hr + 1, stop):
+        row = grid[r]
+        texts = [cell_text(v) for v in row]
+        filled = [c for c, t in enumerate(texts) if t is not None]
+        if not filled:
+            out.skipped.append(r)
+            continue
+        if len(filled) >= 3 and all((r, c) in carried for c in filled[1:]):
+            continue  # one merged note line across the table (e.g. 注：…), not a risk point
+        if filled == [seq_col]:  # a numbered but empty line of the form
+            out.skipped.append(r)
+            continue
+        if all(_is_placeholder(texts[c]) for c in filled if c != seq_col):
+            out.skipped.append(r)  # 以下空白, 无 …: nothing to read
+            continue
+        if layout.is_note_row(texts, filled):
+            continue  # 注：… / 填表说明 under the table
+        if len(filled) <= 4 and _is_headerish(row):
+            _header_fields(grid, range(r, r + 1), header_raw)
+            continue
+        if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
+            out.examples.append((r, texts[seq_col] or ""))
+            continue
+        out.rows.append(r)
+        width = len(row)
+        for k, c in field_cols:
+            out.values[k].append(texts[c] if c < width else None)
+        if kept:
+            kept_texts.append([(label, texts[c] if c < width else None) for c, label in kept])
+    if kept:
+        remarks = out.values.get("remark") or [None] * len(out.rows)
+        out.values["remark"] = [
+            layout.with_kept(rm, kt) for rm, kt in zip(remarks, kept_texts, strict=True)
+        ]
+    return out
+
+
 def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
     """Parse one pre-scanned file; returns the plain result dict (see ``read_one``)."""
     if opened.fmt == "csv":
@@ -1024,44 +1067,71 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
     # data rows
     issues: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
-    field_cols = [(k, keys[k]) for k in frames.ROW_FIELDS if k in keys]
-    seq_col = keys.get("seq", -1)
-    data_rows: list[int] = []
-    values: dict[str, list[str | None]] = {k: [] for k, _ in field_cols}
-    skipped: list[int] = []
     stop, next_header = _next_form(grid, hr, keys)
     if next_header is not None:
         others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
-    for r in range(hr + 1, stop):
-        row = grid[r]
-        texts = [cell_text(v) for v in row]
-        filled = [c for c, t in enumerate(texts) if t is not None]
-        if not filled:
-            skipped.append(r)
-            continue
-        if len(filled) >= 3 and all((r, c) in carried for c in filled[1:]):
-            continue  # one merged note line across the table (e.g. 注：…), not a risk point
-        if filled == [seq_col]:  # a numbered but empty line of the form
-            skipped.append(r)
-            continue
-        if all(_is_placeholder(texts[c]) for c in filled if c != seq_col):
-            skipped.append(r)  # 以下空白, 无 …: nothing to read
-            continue
-        if len(filled) <= 4 and _is_headerish(row):
-            _header_fields(grid, range(r, r + 1), header_raw)
-            continue
-        data_rows.append(r)
-        width = len(row)
-        for k, c in field_cols:
-            values[k].append(texts[c] if c < width else None)
-    # forms on other visible sheets (two people pasted into one workbook)
+    table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw)
+    data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
+    examples = [(sheet, r, seq) for r, seq in table_rows.examples]
+    # every other visible sheet holding a form with rows is a submission of its own (one sheet
+    # per person, as sections collect them): its rows are read with the owner its header names
+    extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]]]] = []
     for name in form_sheets:
         if name == sheet:
             continue
-        other_grid = sheet_grid(name)[0]
+        other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
-        if found is not None and _has_rows(other_grid, found[0]):
-            others.append(_other_form(other_grid, name, 0, found[0], same_sheet=False))
+        if found is None or not _has_rows(other_grid, found[0]):
+            continue
+        o_hr, o_keys, _o_unknown = found
+        o_header: dict[str, tuple[object, str]] = {}
+        _header_fields(other_grid, range(max(0, o_hr - HEADER_BLOCK_ROWS), o_hr), o_header)
+        o_stop, o_next = _next_form(other_grid, o_hr, o_keys)
+        if o_next is not None:
+            others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
+        o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header)
+        if o_rows.rows:
+            extra.append((name, o_rows, o_header))
+            examples += [(name, r, seq) for r, seq in o_rows.examples]
+    if extra:
+        # owners per row: each sheet's rows carry the person its own header block names
+        parts = [(sheet, table_rows, header_raw), *extra]
+        data_rows, values = [], {k: [] for k in frames.ROW_FIELDS}
+        for part_sheet, part, part_header in parts:
+            n = len(part.rows)
+            if not n:
+                continue
+            data_rows += part.rows
+            for k in frames.ROW_FIELDS:
+                values[k] += part.values.get(k) or [None] * n
+            values["row_sheet"][-n:] = [part_sheet] * n
+            for hkey, okey in _HEADER_OWNER.items():
+                own = cell_text(part_header.get(hkey, (None, ""))[0])
+                column = values[okey][-n:]
+                values[okey][-n:] = [v if v is not None else own for v in column]
+    else:
+        # a table whose owner columns all name one section / person stands for the header
+        for hkey, okey in _HEADER_OWNER.items():
+            if cell_text(header_raw.get(hkey, (None, ""))[0]) is None and okey in keys:
+                one = layout.uniform(values.get(okey, []))
+                if one is not None:
+                    first = next(i for i, v in enumerate(values[okey]) if v is not None)
+                    header_raw[hkey] = (one, a1(data_rows[first], keys[okey]))
+    for ex_sheet, r, seq in examples:
+        issues.append(
+            frames.issue(
+                "example_row",
+                file=rel,
+                sheet=ex_sheet,
+                cell=a1(r, keys.get("seq", 0)),
+                value=seq,
+                detail=r + 1,
+            )
+        )
+    if data_rows and layout.single_level(keys):
+        issues.append(
+            frames.issue("single_level", file=rel, sheet=sheet, cell=a1(hr, keys["self_level"]))
+        )
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]

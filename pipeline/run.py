@@ -20,6 +20,7 @@ from pipeline import (
     frames,
     grade,
     merge,
+    owners,
     read,
     validate,
     vocab,
@@ -105,7 +106,7 @@ def process(
     points, merge_issues = merge.merge(points)
     points, posts = grade.grade(points, roster, settings)
     points = assign.assign(points, roster, settings)
-    grade_issues = grade.level_issues(points)
+    grade_issues = frames.concat_issues(grade.level_issues(points), owners.stated_issues(points))
     year = settings.year or _year_from_forms(files)
     submissions, pledges, completeness_issues = completeness.completeness(
         files, points, roster, settings, year

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import frames, normalize, vocab
+from pipeline import frames, normalize, owners, vocab
 from pipeline.config import Roster, Settings
 from pipeline.xlsx import cell_text
 
@@ -74,8 +74,10 @@ def validate(
         normalize.fold_series(files["section"]), index.find_section
     )
     files["section"] = found_section.fillna(files["section"])
-    _check_headers(files, log)
-    _check_roster(files, index, log)
+    # files whose rows name their own owner are checked row by row (owners.attribute)
+    per_row = files["file"].isin(owners.files_with_row_owners(rows))
+    _check_headers(files, log, skip=per_row)
+    _check_roster(files, index, log, skip=per_row)
     _check_dates(files, was_read, log)
     rows = _supersede(files, rows, log)
     _reject_empty(files, rows, log)
@@ -84,9 +86,13 @@ def validate(
     read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
     checked = rows["file"].isin(read_files).to_numpy()
     table = _row_table(rows.loc[checked])
+    owner_problems = owners.attribute(table, index)
     colmaps = _colmaps(files)
     row_issues = _RowIssues(table, colmaps)
     rejected = _check_rows(table, settings, row_issues)
+    for pos, code, field, value, detail in owner_problems:
+        row_issues.add(pos, code, field, value, detail=detail)
+        rejected[pos] = True
     _split_measures(table, row_issues)
     log.extend(row_issues.records)
 
@@ -196,13 +202,15 @@ def _is_blank(files: pd.DataFrame) -> pd.Series:
     return no_rows & no_header
 
 
-def _check_headers(files: pd.DataFrame, log: _IssueLog) -> None:
+def _check_headers(files: pd.DataFrame, log: _IssueLog, skip: pd.Series | None = None) -> None:
     # an unfilled template gets one empty_form issue, not one per missing field
     blank = files["status"].eq(frames.FILE_STATUS_READ) & _is_blank(files)
     for rec in files.loc[blank].itertuples():
         log.add("empty_form", file=rec.file, sheet=_text(rec.sheet), text_code="blank_template")
     _reject(files, blank, "empty_form")
     read = files["status"].eq(frames.FILE_STATUS_READ)
+    if skip is not None:
+        read &= ~skip
     bad = pd.Series(False, index=files.index)
     for kind, required in vocab.REQUIRED_HEADER_FIELDS.items():
         of_kind = read & files["kind"].eq(kind).fillna(False).astype(bool)
@@ -285,8 +293,12 @@ def _bare(folded: str) -> str:
     return _BRACKETED.sub("", folded)
 
 
-def _check_roster(files: pd.DataFrame, index: _RosterIndex, log: _IssueLog) -> None:
+def _check_roster(
+    files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series | None = None
+) -> None:
     read = files["status"].eq(frames.FILE_STATUS_READ)
+    if skip is not None:
+        read &= ~skip
     section_key = normalize.fold_series(files["section"])
     name_key = normalize.fold_series(files["name"])
 
@@ -441,13 +453,22 @@ def _row_table(rows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def row_schema(kinds: pd.Series, settings: Settings) -> pa.DataFrameSchema:
+def row_schema(
+    kinds: pd.Series, settings: Settings, written: pd.Series | None = None
+) -> pa.DataFrameSchema:
     """The pandera schema of data rows. ``kinds`` (aligned with the frame) makes 涉及岗位
-    required on unit forms only; every column is text, and every check parses it itself."""
+    required on unit forms only; every column is text, and every check parses it itself.
+    ``written`` marks rows graded by their written level alone (a 风险等级 but neither 发生几率
+    nor 危害程度): those need no likelihood or harm."""
     limit = settings.limits.max_cell_chars
 
     def present(s: pd.Series) -> pd.Series:
         return s.notna()
+
+    def present_unless_written(s: pd.Series) -> pd.Series:
+        if written is None:
+            return s.notna()
+        return s.notna() | written.reindex(s.index).fillna(False).astype(bool)
 
     def posts_present(s: pd.Series) -> pd.Series:
         return s.notna() | kinds.reindex(s.index).ne(vocab.UNIT)
@@ -462,7 +483,8 @@ def row_schema(kinds: pd.Series, settings: Settings) -> pa.DataFrameSchema:
     for field in frames.ROW_FIELDS:
         checks = []
         if field in vocab.REQUIRED_VALUES:
-            checks.append(pa.Check(present, ignore_na=False, name="missing_value"))
+            check = present_unless_written if field in ("likelihood", "harm") else present
+            checks.append(pa.Check(check, ignore_na=False, name="missing_value"))
         if field == "posts_involved":
             checks.append(pa.Check(posts_present, ignore_na=False, name="missing_posts"))
         if field in ENUM_FIELDS:
@@ -477,7 +499,8 @@ def _failures(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     empty = pd.DataFrame({"pos": pd.Series([], dtype=int), "field": [], "check": []})
     if table.empty:
         return empty
-    schema = row_schema(table["kind"], settings)
+    written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
+    schema = row_schema(table["kind"], settings, written)
     try:
         schema.validate(table[list(frames.ROW_FIELDS)], lazy=True)
     except pa.errors.SchemaErrors as err:

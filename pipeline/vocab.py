@@ -1059,3 +1059,134 @@ CLI_PREFILL_WROTE = (
     "已生成预填的自查表：{sections} 个科室，共 {forms} 份（带入上年风险点 {points} 条），"
     "在 {out}（每个科室一个文件夹，另有同名 .zip 可直接发送）。"
 )
+
+# --------------------------------------------------------------------------------------
+# What real offices send (layout.py, containers.py, pledges.py): layouts, owners, containers
+# --------------------------------------------------------------------------------------
+# More wording of the table columns seen on public forms (SPEC "What real offices send").
+COLUMN_SYNONYMS_MORE = {
+    "step": ("风险环节", "权力事项", "权力", "业务环节", "工作职责", "主要职责"),
+    "description": (
+        "风险内容",
+        "主要表现形式",
+        "廉政风险点表现形式",
+        "风险表现形式",
+        "廉政风险内容",
+        "风险点及表现形式",
+        "廉政风险点描述",
+        "风险点内容",
+    ),
+    "self_level": ("风险级别", "风险等级评定", "等级评定", "风险定级"),
+    "likelihood": ("发生可能性", "风险发生几率"),
+    "measures": ("防控措施", "风险防控措施", "防范措施及要求", "主要防控措施", "廉政风险防控措施"),
+    # sub-columns under a merged 防控措施 (two-row headers)
+    "prevent": ("前期", "事前", "事前预防", "前期防控", "事前防范"),
+    "monitor": ("中期", "事中", "事中监控", "中期防控", "事中监督"),
+    "handle": ("后期", "事后", "事后处置", "后期防控", "事后处理"),
+}
+# Per-row owner columns: whose risk point this row is (section and whole-body tables).
+OWNER_COLUMN_LABELS = {
+    "row_section": "科室",
+    "row_name": "姓名",
+    "row_post": "岗位（职务）",
+}
+OWNER_COLUMN_SYNONYMS = {
+    "row_section": (
+        "单位/科室",
+        "部门",
+        "处室",
+        "科室名称",
+        "所在科室",
+        "单位（科室）",
+        "科室/单位",
+    ),
+    "row_name": ("责任人姓名", "人员姓名"),
+    "row_post": ("岗位", "职务", "职位", "岗位名称", "所在岗位", "风险岗位"),
+}
+# Supervisors the form states itself: kept beside the computed 直接管理 / 负责领导.
+STATED_COLUMN_LABELS = {"stated_direct": "直接责任人", "stated_leader": "责任领导"}
+STATED_COLUMN_SYNONYMS = {
+    "stated_direct": (
+        "部门负责人",
+        "部门责任人",
+        "科室负责人",
+        "直接管理",
+        "直接管理人",
+        "直接监管人",
+    ),
+    "stated_leader": ("分管领导", "负责领导", "分管副主席", "领导责任人", "主管领导"),
+}
+OWNER_KEYS = tuple(OWNER_COLUMN_LABELS)
+STATED_KEYS = tuple(STATED_COLUMN_LABELS)
+# Which computed column each stated one is compared with.
+STATED_COMPARED = {"stated_direct": "direct", "stated_leader": "leader"}
+# A short title column: it takes the first of its keys no other column has (风险名称 is the
+# description only when there is no description column); otherwise its text is kept in 备注
+# as 「风险名称：…」. 风险点 beside a longer 廉政风险主要内容及表现形式 names the step.
+COLUMN_FALLBACK_LABELS = {
+    "风险名称": ("description",),
+    "风险点名称": ("description",),
+    "风险点": ("description", "step"),
+    "廉政风险点": ("description", "step"),
+}
+HEADER_SYNONYMS_REAL = {"section": ("填报单位", "填报科室", "填报部门", "所在部门")}
+for _key, _words in HEADER_SYNONYMS_REAL.items():
+    for _w in _words:
+        HEADER_LOOKUP.setdefault(fold(_w), _key)
+# A known column whose key another column already holds keeps its text in 备注 this way.
+REMARK_KEPT = "{label}：{text}"
+# 序号 values that mark an example row (skipped with a note).
+EXAMPLE_SEQ = ("例", "示例", "举例", "范例", "样例", "例子", "填写示例", "例1", "示例1")
+# A row starting with one of these is a note of the form, not a risk point.
+NOTE_ROW_PREFIXES = ("注", "备注：", "说明：", "填表说明", "填报说明", "填写说明", "附注")
+
+for _key, _words in COLUMN_SYNONYMS_MORE.items():
+    for _w in _words:
+        COLUMN_LOOKUP.setdefault(fold(_w), _key)
+for _labels, _synonyms in (
+    (OWNER_COLUMN_LABELS, OWNER_COLUMN_SYNONYMS),
+    (STATED_COLUMN_LABELS, STATED_COLUMN_SYNONYMS),
+):
+    for _key, _label in _labels.items():
+        COLUMN_LOOKUP.setdefault(fold(_label), _key)
+    for _key, _words in _synonyms.items():
+        for _w in _words:
+            COLUMN_LOOKUP.setdefault(fold(_w), _key)
+COLUMN_LABELS_MORE = {**OWNER_COLUMN_LABELS, **STATED_COLUMN_LABELS}
+
+# Grading a single-level form (no 发生几率 / 危害程度).
+REASON_WRITTEN = "按填报的风险等级：{level}；未填发生几率、危害程度"
+SUPERVISOR_LABELS = {"direct": "直接管理", "leader": "负责领导"}
+
+MESSAGES.update(
+    {
+        "single_level": Message(
+            "表格只有一个「风险等级」列，没有「发生几率」「危害程度」：已按填报的等级和岗位类别定级。",
+            "建议加上「发生几率」（高/中/低）和「危害程度」（严重/较重/一般）两列，按矩阵评定等级更准确。",
+            ACTION_NOTE,
+        ),
+        "example_row": Message(
+            "第 {detail} 行是填写示例（序号为「{value}」），未计入。",
+            "无需处理；如这是真实的风险点，请把序号改为数字。",
+            ACTION_NOTE,
+        ),
+        "row_not_in_roster": Message(
+            "这一行的「{detail}」不在组织名册中，该行未计入。",
+            "请核对这一行的科室和姓名是否与名册一致；如是新同事，请办公室先把他加入 config/roster.xlsx。",
+        ),
+        "row_section_not_in_roster": Message(
+            "这一行的科室「{detail}」不在组织名册中，该行未计入。",
+            "请核对科室名称是否与名册一致，修改后重新发送。",
+        ),
+        "row_owner_missing": Message(
+            "这一行没有填写科室或姓名，无法确定是谁的风险点，该行未计入。",
+            "请在这一行填写「科室」（个人的风险点还要填写「姓名」）。",
+        ),
+        "stated_supervisor_differs": Message(
+            "表中填写的{field}「{value}」与按名册确定的{computed_label}「{computed}」不同。",
+            "请核对：监管责任人按名册和风险等级确定（{computed_label}：{computed}）；如名册有误，请办公室修改 config/roster.xlsx。",
+            ACTION_NOTE,
+        ),
+    }
+)
+COLUMN_LABELS.update(COLUMN_LABELS_MORE)

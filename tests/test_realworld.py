@@ -213,25 +213,9 @@ def test_header_values_in_the_row_under_their_labels(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# two forms in one workbook: the first is read, the other is reported, never mixed in
+# two forms stacked in one sheet: the first is read, the other is reported, never mixed in
+# (a form on each sheet is read sheet by sheet: tests/test_realforms.py)
 # --------------------------------------------------------------------------------------
-def test_second_form_on_another_sheet_is_reported_with_its_rows(tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    li = form_grid(header={"name": "李四"}, rows=[sample_row(7), sample_row(8)])
-    write_xlsx(
-        inbox / "两人.xlsx",
-        {MAIN: form_grid(), "李四": li, vocab.SHEET_PLEDGE: pledge_grid(["不收礼"])},
-    )
-    _files, rows, issues = run(inbox)
-    assert rows["description"].tolist() == ["泄露未公开信息1"]
-    issue = one(issues, "second_form")
-    assert (issue["action"], issue["sheet"], issue["cell"]) == (vocab.ACTION_REJECT, "李四", "A3")
-    assert issue["problem"] == (
-        "工作表「李四」中还有另一份自查表（办公室 李四），共 2 行，未读取：一个文件只读取一份自查表。"
-    )
-    assert issue["fix"] == "请把每人（或每个科室）的自查表分别保存为单独的文件后重新发送。"
-
-
 def test_second_form_below_the_first_in_one_sheet_is_not_read_as_its_rows(
     tmp_path: Path,
 ) -> None:

@@ -1,0 +1,209 @@
+"""Where the table is and what its columns mean: the layout-finding rules in one place.
+
+Real forms put the table anywhere under a title, word its columns many ways, split
+``防控措施`` into sub-columns on a second header row, name the owner of each row in columns of
+their own and mix in example and note rows. Every word these rules use is data in
+``vocab.py`` (synonyms, sub-column labels, owner columns, fallback labels, example 序号,
+note prefixes); this module only says how a grid of cells is read with them.
+
+Grids are lists of rows of raw cell values, merged ranges already carried (read.py).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pipeline import vocab
+
+HEADER_SCAN_ROWS = 60  # the table header must start within these rows
+LABEL_MAX_CHARS = 40  # longer cells are never labels
+# A hint in brackets after a label: 风险等级（一级、二级、三级）, 姓名（签字）, 风险点描述【必填】.
+_LABEL_HINT = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+# Keys whose text is kept in 备注 when a second column carries them (never enums or 序号).
+_TEXT_KEYS = frozenset((*vocab.TEXT_FIELDS, "measures"))
+_FALLBACKS = {vocab.fold(k): v for k, v in vocab.COLUMN_FALLBACK_LABELS.items()}
+_EXAMPLE_SEQ = frozenset(vocab.fold(s) for s in vocab.EXAMPLE_SEQ)
+_NOTE_START = re.compile(
+    r"^\s*(?:注\s*(?:[:：\d１-９一二三四五六七八九]|意)|"
+    + "|".join(re.escape(p) for p in vocab.NOTE_ROW_PREFIXES if p != "注")
+    + ")"
+)
+
+
+def _fold_label(value: object) -> str:
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+        return ""
+    return vocab.fold(value)
+
+
+@lru_cache(maxsize=8192)
+def _key_of_folded(folded: str) -> str | None:
+    key = vocab.COLUMN_LOOKUP.get(folded)
+    if key is None and folded:
+        bare = _LABEL_HINT.sub("", folded)
+        if bare and bare != folded:
+            key = vocab.COLUMN_LOOKUP.get(bare)
+    return key
+
+
+def column_key(value: object) -> str | None:
+    """The table column key of a header cell (None for anything that is not a known label)."""
+    f = _fold_label(value)
+    return _key_of_folded(f) if f else None
+
+
+def _fallback_keys(value: object) -> tuple[str, ...]:
+    f = _fold_label(value)
+    if not f:
+        return ()
+    return _FALLBACKS.get(f) or _FALLBACKS.get(_LABEL_HINT.sub("", f)) or ()
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (type(value) is str and not value.strip())
+
+
+def row_keys(row: list[Any]) -> tuple[dict[str, int], list[int], list[tuple[int, str]]]:
+    """(column key -> index, unknown filled columns, columns kept in 备注 as (index, label))
+    of a row read as a table header.
+
+    A label that only stands in for a missing column (``风险名称`` for 风险点描述) takes the key
+    when no column has it; a second column of a text key already taken (``权力`` and
+    ``风险环节`` both name the step) is kept in 备注 rather than dropped."""
+    keys: dict[str, int] = {}
+    unknown: list[int] = []
+    kept: list[tuple[int, str]] = []
+    fallbacks: list[tuple[int, str, str]] = []
+    for c, value in enumerate(row):
+        fb = _fallback_keys(value)
+        if fb:
+            if not any(f[2] == value for f in fallbacks):  # a merged title counts once
+                fallbacks.append((c, fb, str(value).strip()))
+            continue
+        key = column_key(value)
+        if key is None:
+            if _filled(value):
+                unknown.append(c)
+            continue
+        if key not in keys:
+            keys[key] = c
+        elif keys[key] != c and row[keys[key]] != value:  # not the same merged label
+            if key in _TEXT_KEYS:
+                kept.append((c, str(value).strip()))
+            else:
+                unknown.append(c)
+    for c, candidates, label in fallbacks:
+        free = next((k for k in candidates if k not in keys), None)
+        if free is not None:
+            keys[free] = c
+        else:
+            kept.append((c, label))
+    return keys, unknown, sorted(kept)
+
+
+def _is_sub_header(top: list[Any], sub: list[Any]) -> bool:
+    """Whether ``sub`` is the second row of a two-row header: only labels (or the merged
+    label above carried down), at least one label of its own."""
+    own = 0
+    for c, value in enumerate(sub):
+        if not _filled(value):
+            continue
+        above = top[c] if c < len(top) else None
+        if value == above:
+            continue  # a label merged over both rows
+        if column_key(value) is None and not _fallback_keys(value):
+            return False
+        if not _is_group_cell(top, c):
+            return False  # a label under another label: two separate rows, not one header
+        own += 1
+    return own > 0
+
+
+def _is_group_cell(top: list[Any], c: int) -> bool:
+    """Whether a sub-column label may stand under ``top[c]``: nothing there, a label merged
+    over several columns (carried to each), or the group label 防控措施 itself."""
+    above = top[c] if c < len(top) else None
+    if not _filled(above):
+        return True
+    left = top[c - 1] if c > 0 else None
+    right = top[c + 1] if c + 1 < len(top) else None
+    return above in (left, right) or column_key(above) == "measures"
+
+
+def _combined(top: list[Any], sub: list[Any]) -> list[Any]:
+    """One header row from two: a sub-column label wins over the merged label above it."""
+    width = max(len(top), len(sub))
+    out: list[Any] = []
+    for c in range(width):
+        t = top[c] if c < len(top) else None
+        s = sub[c] if c < len(sub) else None
+        out.append(s if _filled(s) else t)
+    return out
+
+
+def header_row(grid: list[list[Any]], r: int) -> tuple[int, list[Any]]:
+    """(last header row, the header's labels) of a table header starting at row ``r``."""
+    if r + 1 < len(grid) and _is_sub_header(grid[r], grid[r + 1]):
+        return r + 1, _combined(grid[r], grid[r + 1])
+    return r, grid[r]
+
+
+def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], list[int]] | None:
+    """(last header row, column key -> index, unknown header columns) of the best table
+    header: the row (or pair of rows) with the most known labels, one of them 风险点描述."""
+    best: tuple[int, dict[str, int], list[int]] | None = None
+    found_at = -1
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        if found_at >= 0 and r > found_at + 2:
+            break  # a two-row header is the most we look past the first match
+        hr, labels = header_row(grid, r)
+        keys, unknown, _kept = row_keys(labels)
+        if "description" not in keys or len(keys) < 2:
+            continue
+        if best is None or len(keys) > len(best[1]):
+            best = (hr, keys, unknown)
+        if found_at < 0:
+            found_at = r
+    return best
+
+
+def kept_columns(grid: list[list[Any]], hr: int) -> list[tuple[int, str]]:
+    """The columns of the header ending at ``hr`` whose text is kept in 备注."""
+    start = hr - 1 if hr > 0 and _is_sub_header(grid[hr - 1], grid[hr]) else hr
+    return row_keys(header_row(grid, start)[1])[2]
+
+
+def with_kept(remark: str | None, kept: list[tuple[str, str | None]]) -> str | None:
+    """备注 with the kept columns' texts appended as 「label：text」 lines."""
+    lines = [remark] if remark else []
+    lines += [vocab.REMARK_KEPT.format(label=label, text=t) for label, t in kept if t]
+    return "\n".join(lines) or None
+
+
+def is_example_row(seq: str | None) -> bool:
+    """A row whose 序号 says it is an example (例, 示例 …)."""
+    if seq is None or len(seq) > 6:
+        return False
+    f = vocab.fold(seq).strip("()[]【】")
+    return f in _EXAMPLE_SEQ or (f.startswith(("例", "示例")) and f[-1:].isdigit())
+
+
+def is_note_row(texts: list[str | None], filled: list[int]) -> bool:
+    """A 注：… / 填表说明 … line under or above the table (one or two cells), not a point."""
+    if not filled or len(filled) > 2:
+        return False
+    first = texts[filled[0]] or ""
+    return bool(_NOTE_START.match(first))
+
+
+def single_level(keys: dict[str, int]) -> bool:
+    """A table graded by one written level: no 发生几率 and no 危害程度 column."""
+    return "self_level" in keys and "likelihood" not in keys and "harm" not in keys
+
+
+def uniform(values: list[str | None]) -> str | None:
+    """The one value every filled cell of an owner column holds, else None."""
+    seen = {v for v in values if v is not None}
+    return seen.pop() if len(seen) == 1 else None

@@ -1,0 +1,162 @@
+"""Rows that name their own owner: section and whole-body tables, one sheet per person.
+
+A table with ``科室`` / ``姓名`` / ``岗位`` columns (or a workbook of one form sheet per person)
+says whose each risk point is; such a file needs no header block and is checked against the
+roster row by row, not as a whole. The supervisors a form states itself (``直接责任人``,
+``责任领导`` …) are kept and compared with the ones the roster gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import frames, vocab
+
+_SEP = "\x1f"
+_PERSON = "{name}（{section}）"
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def files_with_row_owners(rows: pd.DataFrame) -> set[str]:
+    """The files some of whose rows name their own section or person."""
+    if rows.empty or "row_section" not in rows:
+        return set()
+    own = rows["row_section"].notna() | rows["row_name"].notna()
+    return set(rows.loc[own, "file"].tolist())
+
+
+def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str, str]]:
+    """Give each row of a file with row owners its own section, person, post, kind and sheet
+    (in place, roster spelling); return the problems as (pos, code, field, value, detail).
+
+    ``index`` is validate's roster index (find_person, find_section, sections_of_name)."""
+    problems: list[tuple[int, str, str, str, str]] = []
+    if table.empty or "row_section" not in table:
+        return problems
+    own = table["row_section"].notna() | table["row_name"].notna()
+    own_files = set(table.loc[own, "file"].tolist())
+    mine = table["file"].isin(own_files).to_numpy()
+    if not mine.any():
+        return problems
+    cols = ("section", "name", "post", "kind", "sheet", "posts_involved")
+    out = {c: table[c].astype("object").to_numpy(copy=True) for c in cols}
+    row_section = table["row_section"].to_numpy(dtype=object, na_value=None)
+    row_name = table["row_name"].to_numpy(dtype=object, na_value=None)
+    row_post = table["row_post"].to_numpy(dtype=object, na_value=None)
+    row_sheet = table["row_sheet"].to_numpy(dtype=object, na_value=None)
+    file_kind = table["kind"].to_numpy(dtype=object, na_value=None)
+    for pos in np.flatnonzero(mine):
+        individual_file = file_kind[pos] != vocab.UNIT
+        section = _text(row_section[pos]) or _text(out["section"][pos])
+        name = _text(row_name[pos]) or (_text(out["name"][pos]) if individual_file else "")
+        if row_sheet[pos]:
+            out["sheet"][pos] = row_sheet[pos]
+        if name and not section:
+            found_in = index.sections_of_name.get(vocab.fold(name)) or []
+            if len(found_in) == 1:
+                section = found_in[0]
+        if name:
+            person = index.find_person(vocab.fold(section) + _SEP + vocab.fold(name))
+            if person is None:
+                field = "row_name" if row_name[pos] else "row_section"
+                detail = _PERSON.format(name=name, section=section) if section else name
+                problems.append((int(pos), "row_not_in_roster", field, name, detail))
+                out["section"][pos], out["name"][pos] = section or pd.NA, name
+                continue
+            out["section"][pos], out["name"][pos] = person
+            out["kind"][pos] = vocab.INDIVIDUAL
+            if row_post[pos]:
+                out["post"][pos] = row_post[pos]
+            continue
+        if not section:
+            problems.append((int(pos), "row_owner_missing", "row_section", "", ""))
+            continue
+        found = index.find_section(vocab.fold(section))
+        if found is None:
+            problems.append(
+                (int(pos), "row_section_not_in_roster", "row_section", section, section)
+            )
+            out["section"][pos] = section
+            continue
+        # a row naming a section but no person is that section's (unit) point
+        out["section"][pos], out["name"][pos] = found, pd.NA
+        out["kind"][pos] = vocab.UNIT
+        if row_post[pos] and not _text(out["posts_involved"][pos]):
+            out["posts_involved"][pos] = row_post[pos]
+    for c in cols:
+        table[c] = pd.Series(out[c], index=table.index, dtype="str")
+    return problems
+
+
+def stated_issues(points: pd.DataFrame) -> pd.DataFrame:
+    """A 提示 for every point whose stated supervisor differs from the computed one."""
+    records: list[dict[str, Any]] = []
+    if points.empty or "stated_direct" not in points:
+        return frames.issues_frame(records)
+    for stated, computed in vocab.STATED_COMPARED.items():
+        if computed not in points:
+            continue
+        said = points[stated].to_numpy(dtype=object, na_value=None)
+        got = points[computed].to_numpy(dtype=object, na_value=None)
+        for pos in np.flatnonzero([bool(s) for s in said]):
+            s, g = _text(said[pos]), _text(got[pos])
+            if vocab.fold(s) == vocab.fold(g) or vocab.fold(g) in vocab.fold(s).split("、"):
+                continue
+            rec = points.iloc[pos]
+            sources = rec["sources"] if "sources" in points else None
+            excel_row = int(sources[0][1]) if sources else int(rec["excel_row"])
+            records.append(
+                frames.issue(
+                    "stated_supervisor_differs",
+                    file=_text(rec["file"]),
+                    sheet=_text(rec["sheet"]),
+                    cell=_stated_cell(rec, stated, excel_row),
+                    field_key=stated,
+                    value=s,
+                    section=rec["section"],
+                    name=rec["name"],
+                    row_id=int(rec["row_id"]),
+                    computed=g,
+                    computed_label=vocab.SUPERVISOR_LABELS[computed],
+                )
+            )
+    return frames.issues_frame(records)
+
+
+def _stated_cell(rec: pd.Series, stated: str, excel_row: int) -> str:
+    cell = rec.get(f"{stated}_cell")
+    return _text(cell) if cell is not None else ""
+
+
+def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """Extra submission records for completeness: every person (or section) whose accepted
+    rows came in a file with row owners counts as having sent that file."""
+    if points.empty or "row_name" not in points or read.empty:
+        return read.iloc[0:0]
+    own = points["row_section"].notna() | points["row_name"].notna()
+    sent = points.loc[own, ["file", "kind", "section", "name"]].drop_duplicates()
+    if sent.empty:
+        return read.iloc[0:0]
+    by_file = read.drop_duplicates("file").set_index("file")
+    sent = sent[sent["file"].isin(by_file.index)]
+    extra = by_file.loc[sent["file"]].reset_index()
+    same = (
+        (extra["section"].fillna("").to_numpy() == sent["section"].fillna("").to_numpy())
+        & (extra["name"].fillna("").to_numpy() == sent["name"].fillna("").to_numpy())
+        & (extra["kind"].fillna("").to_numpy() == sent["kind"].fillna("").to_numpy())
+    )
+    extra["kind"] = sent["kind"].to_numpy()
+    extra["section"] = sent["section"].to_numpy()
+    extra["name"] = sent["name"].where(sent["kind"].eq(vocab.INDIVIDUAL), "").to_numpy()
+    # the file's pledge sheet is its own sender's, not every person its rows name
+    extra["pledge_sheet"] = False
+    extra["pledge_items"] = 0
+    return extra.loc[~same]

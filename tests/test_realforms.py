@@ -1,0 +1,335 @@
+"""What real offices send: layouts of public bodies' forms, read through discover, read,
+validate, merge, grade and assign, and checked row by row (section, person, level, 评定依据)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import assign, config, discover, frames, grade, merge, owners, read, vocab
+from pipeline.validate import validate
+from tests.forms import form_grid, pledge_grid, sample_row, write_xlsx
+from tests.test_validate import make_roster
+
+SETTINGS = config.default_settings()
+
+
+def graded(inbox: Path):
+    """(files, points, issues) of ``inbox`` through every stage up to assign."""
+    roster = make_roster()
+    files, found = discover.discover(inbox, SETTINGS)
+    files, rows, read_issues = read.read_files(files, inbox, SETTINGS)
+    files, rows, points, checked = validate(files, rows, roster, SETTINGS)
+    points, merged = merge.merge(points)
+    points, _posts = grade.grade(points, roster, SETTINGS)
+    points = assign.assign(points, roster, SETTINGS)
+    issues = frames.concat_issues(
+        found,
+        read_issues,
+        checked,
+        merged,
+        grade.level_issues(points),
+        owners.stated_issues(points),
+    )
+    return files, rows, points, issues
+
+
+def codes(issues: pd.DataFrame) -> list[str]:
+    return sorted(issues["code"].tolist())
+
+
+# --------------------------------------------------------------------------------------
+# 亳州's 廉政风险防控表: no header block, 单位/科室 and leaders merged over blocks, 高/中/低
+# --------------------------------------------------------------------------------------
+BOZHOU_HEADER = [
+    "序号",
+    "单位/科室",
+    "风险类别",
+    "风险点",
+    "廉政风险主要内容及表现形式",
+    "风险等级",
+    "防控措施",
+    "部门负责人",
+    "责任领导",
+]
+
+
+def bozhou_grid() -> list[list[object]]:
+    title = ["示例区妇联廉政风险防控表", *[None] * 8]
+    return [
+        title,
+        BOZHOU_HEADER,
+        [
+            1,
+            "办公室",
+            "岗位职责风险",
+            "公文管理",
+            "泄露未公开文件内容",
+            "低",
+            "严格保密制度",
+            "张三",
+            "孙七",
+        ],
+        [
+            2,
+            None,
+            "业务流程风险",
+            "公务接待",
+            "超标准接待",
+            "中",
+            "前期：定标准\n中期：审批\n后期：公示",
+            None,
+            None,
+        ],
+        [3, "财务科", "制度机制风险", "资金支付", "违规审批支付", "高", "双人复核", "王五", "孙七"],
+        [4, None, "外部环境风险", "政府采购", "与供应商串通", "中", "公开招标", None, None],
+        ["注：风险等级分为高、中、低三级。", None, None, None, None, None, None, None, None],
+    ]
+
+
+def test_bozhou_table_is_read_row_by_row_against_the_roster(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = bozhou_grid()
+    assert grid[3][1] is None and grid[3][7] is None  # the blocks are merged, not repeated
+    write_xlsx(
+        inbox / "廉政风险防控表.xlsx",
+        {"Sheet1": grid},
+        merges={"Sheet1": ["A1:I1", "B3:B4", "H3:H4", "I3:I4", "B5:B6", "H5:H6", "I5:I6"]},
+    )
+    files, rows, points, issues = graded(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert rows["accepted"].all() and len(rows) == 4  # the 注： line is not a risk point
+    got = points.sort_values("excel_row")
+    assert got["section"].tolist() == ["办公室", "办公室", "财务科", "财务科"]
+    assert got["kind"].tolist() == [vocab.UNIT] * 4  # a section's rows, no person named
+    # 风险点 names the step here: the longer column is the description
+    assert got["step"].tolist() == ["公文管理", "公务接待", "资金支付", "政府采购"]
+    assert got["description"].tolist()[0] == "泄露未公开文件内容"
+    assert got["self_level"].tolist() == ["三级", "二级", "一级", "二级"]
+    assert got["level"].tolist() == ["三级", "二级", "一级", "二级"]
+    assert got["level_reason"].tolist()[1] == "按填报的风险等级：二级；未填发生几率、危害程度"
+    # the combined measures were split where labelled
+    assert got["monitor"].tolist()[1] == "审批"
+    # one note per file suggests the two columns; the header block is not required
+    assert codes(issues).count("single_level") == 1
+    assert "missing_header_field" not in codes(issues)
+    # stated supervisors are kept and compared: the 部门负责人 is not the computed 直接管理
+    assert got["stated_direct"].tolist() == ["张三", "张三", "王五", "王五"]
+    differs = issues[issues["code"] == "stated_supervisor_differs"]
+    direct = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_direct"]]
+    assert set(direct["value"]) == {"张三", "王五"}  # a unit point's 直接管理 is the 分管副主席
+    assert "孙七" in direct.iloc[0]["problem"] and direct.iloc[0]["action"] == vocab.ACTION_NOTE
+    # 责任领导 孙七 is right for the 二级/三级 points; the 一级 one goes to the chair 周八
+    leader = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_leader"]]
+    assert leader["value"].tolist() == ["孙七"] and "周八" in leader.iloc[0]["problem"]
+
+
+# --------------------------------------------------------------------------------------
+# a whole-body table: 科室 | 姓名 | 岗位 per row, merged over blocks, one level column
+# --------------------------------------------------------------------------------------
+def test_body_table_attributes_each_row_to_its_person(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    header = [
+        "序号",
+        "科室",
+        "姓名",
+        "岗位",
+        "风险环节",
+        "风险类别",
+        "风险描述",
+        "风险等级",
+        "防范措施",
+    ]
+    grid = [
+        ["2026年度岗位廉政风险点汇总表", *[None] * 8],
+        ["填报单位：示例区妇联", *[None] * 8],
+        header,
+        [1, "办公室", "李四", "文员", "印章管理", "岗位职责风险", "违规用印", "三级", "登记审批"],
+        [2, None, None, None, "档案管理", "业务流程风险", "泄露档案", "二级", "查阅登记"],
+        [3, "财务科", "赵六", "出纳", "现金管理", "岗位职责风险", "挪用现金", "三级", "日清月结"],
+        [4, "财务科", "钱九", "会计", "报销审核", "业务流程风险", "虚假报销", "二级", "复核"],
+    ]
+    write_xlsx(
+        inbox / "汇总表.xlsx",
+        {"汇总": grid},
+        merges={"汇总": ["A1:I1", "A2:I2", "B4:B5", "C4:C5", "D4:D5"]},
+    )
+    _files, rows, points, issues = graded(inbox)
+    by_row = points.set_index("excel_row")
+    assert by_row.loc[4, ["section", "name", "post"]].tolist() == ["办公室", "李四", "文员"]
+    assert by_row.loc[5, ["section", "name"]].tolist() == ["办公室", "李四"]  # merged block
+    # 赵六 is 出纳 (人财物管理): the post floor raises the written 三级 to 一级
+    assert by_row.loc[6, "level"] == "一级"
+    assert by_row.loc[6, "level_reason"] == (
+        "按填报的风险等级：三级；未填发生几率、危害程度；岗位类别：人财物管理→一级（自评三级）"
+    )
+    assert by_row.loc[4, "level_reason"] == "按填报的风险等级：三级；未填发生几率、危害程度"
+    # 钱九 is not in the roster: that row (and only it) is sent back, at its 姓名 cell
+    bad = issues[issues["code"] == "row_not_in_roster"]
+    assert bad[["cell", "action"]].values.tolist() == [["C7", vocab.ACTION_REJECT]]
+    assert rows.set_index("excel_row")["accepted"].to_dict() == {
+        4: True,
+        5: True,
+        6: True,
+        7: False,
+    }
+    assert "missing_header_field" not in codes(issues)
+
+
+# --------------------------------------------------------------------------------------
+# a two-row header (防控措施 over 前期预防 | 中期监控 | 后期处置), example row, 注 row
+# --------------------------------------------------------------------------------------
+def test_two_row_header_with_example_and_note_rows(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    top = [
+        "序号",
+        "权力事项",
+        "风险类别",
+        "廉政风险点表现形式",
+        "发生几率",
+        "危害程度",
+        "风险等级",
+        "防控措施",
+        None,
+        None,
+    ]
+    sub = [None, None, None, None, None, None, None, "事前", "事中", "事后"]
+    grid = [
+        ["个人岗位廉政风险点登记表", *[None] * 9],
+        [
+            "科室：财务科",
+            None,
+            None,
+            "姓名：王五",
+            None,
+            None,
+            "填报日期：2026年3月20日",
+            None,
+            None,
+            None,
+        ],
+        top,
+        sub,
+        [
+            "例",
+            "资金审批",
+            "岗位职责风险",
+            "示例：违规审批",
+            "高",
+            "严重",
+            "一级",
+            "学习",
+            "检查",
+            "问责",
+        ],
+        [1, "资金支付", "岗位职责风险", "违规支付", "中", "一般", "三级", "制度", "复核", "追责"],
+        [2, "票据管理", "业务流程风险", "虚开票据", "低", "较重", "二级", "登记", "盘点", "处理"],
+        ["填表说明：风险等级按矩阵评定。", None, None, None, None, None, None, None, None, None],
+    ]
+    merges = ["A1:J1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:F4", "G3:G4", "H3:J3"]
+    write_xlsx(inbox / "王五.xlsx", {"Sheet1": grid}, merges={"Sheet1": merges})
+    files, rows, points, issues = graded(inbox)
+    rec = files.iloc[0]
+    assert (rec["status"], rec["section"], rec["name"], rec["date"]) == (
+        frames.FILE_STATUS_READ,
+        "财务科",
+        "王五",
+        "2026-03-20",
+    )
+    assert rows["excel_row"].tolist() == [6, 7]  # the example row is skipped, the 说明 too
+    example = issues[issues["code"] == "example_row"]
+    assert example[["cell", "action"]].values.tolist() == [["A5", vocab.ACTION_NOTE]]
+    got = points.sort_values("excel_row")
+    assert got[["prevent", "monitor", "handle"]].values.tolist()[0] == ["制度", "复核", "追责"]
+    # 王五 is 会计 (人财物管理): the floor decides
+    assert got["level"].tolist() == ["一级", "一级"]
+    assert got["level_reason"].tolist()[0] == (
+        "发生几率中×危害程度一般→三级；岗位类别：人财物管理→一级（自评三级）"
+    )
+    assert "extra_column" not in codes(issues) and "single_level" not in codes(issues)
+
+
+# --------------------------------------------------------------------------------------
+# the 纪检 app's 风险清单: 权力 and 风险环节 both name the step, 风险名称 kept in 备注
+# --------------------------------------------------------------------------------------
+def test_risk_list_template_keeps_every_column(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    header = [
+        "序号",
+        "权力",
+        "风险名称",
+        "风险环节",
+        "风险内容",
+        "风险类别",
+        "风险等级",
+        "防范措施",
+    ]
+    grid = [
+        ["风险清单", *[None] * 7],
+        ["科室", "办公室", "姓名", "李四", None, None, None, None],
+        header,
+        [
+            "例",
+            "0101重大决策",
+            "提交资料风险",
+            "提交资料",
+            "引导错误决策",
+            "岗位职责风险",
+            "高",
+            "按制度执行",
+        ],
+        [1, "0102采购", "采购风险", "询价", "指定供应商", "业务流程风险", "中", "三家比价"],
+        [2, None, None, None, None, None, None, None],
+    ]
+    write_xlsx(inbox / "风险清单.xlsx", {"Sheet1": grid}, merges={"Sheet1": ["A1:H1"]})
+    _files, rows, points, issues = graded(inbox)
+    assert len(rows) == 1 and rows["accepted"].all()
+    point = points.iloc[0]
+    assert (point["section"], point["name"], point["level"]) == ("办公室", "李四", "二级")
+    assert point["step"] == "0102采购" and point["description"] == "指定供应商"
+    assert point["remark"] == "风险名称：采购风险\n风险环节：询价"
+    assert codes(issues).count("example_row") == 1
+    assert "extra_column" not in codes(issues)
+
+
+def test_the_blank_risk_list_template_of_the_corpus_is_an_empty_form(tmp_path: Path) -> None:
+    src = Path(
+        "/work/shared/corpus/public/luanshenhui+java/vip/dcapp/src/main/resources/template/"
+        "List_of_risks.xlsx"
+    )
+    if not src.exists():  # the corpus is not part of the repository
+        return
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / src.name).write_bytes(src.read_bytes())
+    files, _rows, _points, issues = graded(inbox)
+    assert files.loc[0, "reason"] == "empty_form"
+    assert "unknown_template" not in codes(issues)
+    assert codes(issues).count("example_row") == 1
+
+
+# --------------------------------------------------------------------------------------
+# one sheet per person
+# --------------------------------------------------------------------------------------
+def test_every_form_sheet_of_a_workbook_is_its_own_submission(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    zhang = form_grid(rows=[sample_row(1)])
+    li = form_grid(header={"name": "李四", "post": "文员"}, rows=[sample_row(7), sample_row(8)])
+    wang = form_grid(header={"section": "财务科", "name": "王五"}, rows=[sample_row(9)])
+    write_xlsx(
+        inbox / "科室汇总.xlsx",
+        {"张三": zhang, "李四": li, "王五": wang, vocab.SHEET_PLEDGE: pledge_grid(["不收礼"])},
+    )
+    _files, rows, points, issues = graded(inbox)
+    assert len(rows) == 4 and rows["accepted"].all()  # none skipped, all rows counted
+    by_desc = points.set_index("description")
+    assert by_desc.loc["泄露未公开信息1", ["name", "sheet"]].tolist() == ["张三", "张三"]
+    assert by_desc.loc["泄露未公开信息7", ["name", "post", "sheet"]].tolist() == [
+        "李四",
+        "文员",
+        "李四",
+    ]
+    assert by_desc.loc["泄露未公开信息9", ["section", "name"]].tolist() == ["财务科", "王五"]
+    assert by_desc.loc["泄露未公开信息9", "level"] == "一级"  # 会计: 人财物管理
+    assert "second_form" not in codes(issues)
