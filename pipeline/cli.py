@@ -150,7 +150,7 @@ def _print_summary(result, out: Path) -> None:
         archive=archive,
         feedback=f"{out / vocab.FEEDBACK_DIR}/",
     )
-    lines = ["", *text.split("\n"), ""]
+    lines = ["", *text.split("\n"), *(f"  {notice}" for notice in result.notices), ""]
     print("\n".join(lines))
 
 

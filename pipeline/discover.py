@@ -79,9 +79,16 @@ _EXT_FORMATS = {
 
 def _walk(inbox: Path) -> list[tuple[str, Path]]:
     """Every entry under ``inbox`` (relative posix path, absolute path), sorted; directory
-    symlinks are listed as entries, never followed."""
+    symlinks are listed as entries, never followed. A sub-folder that cannot be listed is an
+    entry too (``_examine`` rejects it as folder_unreadable), so nothing vanishes silently."""
     out: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
+
+    def unlistable(exc: OSError) -> None:
+        path = Path(exc.filename) if exc.filename else None
+        if path is not None and path != inbox and _inside(path, inbox):
+            out.append((path.relative_to(inbox).as_posix(), path))
+
+    for dirpath, dirnames, filenames in os.walk(inbox, onerror=unlistable, followlinks=False):
         base = Path(dirpath)
         dirnames.sort()
         for d in list(dirnames):
@@ -244,6 +251,8 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
     except OSError:
         return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
     rec["size"] = int(st.st_size)
+    if stat.S_ISDIR(st.st_mode):  # only an unlistable folder is ever an entry (see _walk)
+        return reject("folder_unreadable")
     if path.name.startswith(LOCK_PREFIX):
         return reject("lock_file")
     if not stat.S_ISREG(st.st_mode):

@@ -233,3 +233,5 @@ class RunResult:
     roster: Any = None
     inbox: Any = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # Chinese lines for the terminal
+    changes: Any = None  # 本轮变化: rounds.CHANGE_COLUMNS frame (None: no previous run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import time
@@ -20,6 +21,7 @@ from pipeline import (
     frames,
     grade,
     merge,
+    outputs,
     owners,
     read,
     validate,
@@ -80,6 +82,47 @@ def process(
     check_paths(inbox, config_dir, out)
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
+    _ensure_log(out)
+    try:
+        staging = outputs.begin(out)
+    except OSError as exc:
+        raise _out_error(exc, out) from exc
+    try:
+        result = _run(inbox, settings, roster, progress, run_time, on_stage)
+        result.notices[:0] = staging.notices
+        result.stage_seconds["write"] = time.perf_counter()
+        archive_path = _write_outputs(result, staging.root)
+        result.stage_seconds["write"] = round(
+            time.perf_counter() - result.stage_seconds["write"], 3
+        )
+        summary = _summary(result, archive_path.name)
+        write_text_atomic(
+            staging.root / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2)
+        )
+        kept = outputs.commit(staging)
+    except OSError as exc:
+        log.exception("writing the outputs failed")
+        raise _out_error(exc, out) from exc
+    finally:
+        outputs.abandon(staging)
+    if kept:
+        shown = "、".join(kept[:10]) + ("……" if len(kept) > 10 else "")
+        result.notices.append(
+            vocab.OUT_KEPT_FILES.format(feedback=vocab.FEEDBACK_DIR, n=len(kept), files=shown)
+        )
+    _log_run(result)
+    return result
+
+
+def _run(
+    inbox: Path,
+    settings: config.Settings,
+    roster: config.Roster,
+    progress: bool,
+    run_time: str | None,
+    on_stage: Callable[[str], None] | None,
+) -> frames.RunResult:
+    """The stages, discover to completeness: everything a run knows before it writes."""
     seconds: dict[str, float] = {}
 
     def stage(name: str) -> None:
@@ -89,6 +132,7 @@ def process(
 
     def done(name: str) -> None:
         seconds[name] = round(time.perf_counter() - seconds[name], 3)
+        log.info("stage %s: %.3f s", name, seconds[name])
 
     stage("discover")
     files, discover_issues = discover.discover(inbox, settings)
@@ -123,7 +167,9 @@ def process(
         completeness_issues,
     )
     counts = count(files, rows, points)
-    result = frames.RunResult(
+    if on_stage:
+        on_stage("write")
+    return frames.RunResult(
         files=files,
         rows=rows,
         points=points,
@@ -141,29 +187,37 @@ def process(
         stage_seconds=seconds,
     )
 
-    stage("write")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        # section workbooks and annotated copies are written by workers while the archive is
-        feedback = write_feedback.start_feedback(result, out)
-        try:
-            archive_path = write_archive.write_archive(result, out)
-        except BaseException:
-            feedback.close()
-            raise
-        feedback.finish()
-    except OSError as exc:
-        # on Windows a workbook open in Excel/WPS cannot be replaced or removed
-        log.exception("writing the outputs failed")
-        where = _shown(Path(str(exc.filename2 or exc.filename or out)))
-        if isinstance(exc, PermissionError):
-            raise PipelineError(vocab.OUT_FILE_BUSY.format(path=where)) from exc
-        reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
-        raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason)) from exc
-    done("write")
 
-    summary = {
-        **counts,
+def _ensure_log(out: Path) -> None:
+    """Called as a library (no handler set up by the command line), a run still writes
+    OUT/run.log."""
+    root = logging.getLogger("pipeline")
+    if root.handlers:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(out / vocab.LOG_FILE, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _write_outputs(result: frames.RunResult, root: Path) -> Path:
+    """Write the archive and the section feedback into ``root`` (the staging folder)."""
+    # section workbooks and annotated copies are written by workers while the archive is
+    feedback = write_feedback.start_feedback(result, root)
+    try:
+        archive_path = write_archive.write_archive(result, root)
+    except BaseException:
+        feedback.close()
+        raise
+    feedback.finish()
+    return archive_path
+
+
+def _summary(result: frames.RunResult, archive_name: str) -> dict[str, Any]:
+    issues, submissions = result.issues, result.submissions
+    return {
+        **result.counts,
         "issues": {
             "total": len(issues),
             vocab.ACTION_REJECT: int((issues["action"] == vocab.ACTION_REJECT).sum()),
@@ -172,14 +226,47 @@ def process(
         "missing_submissions": int(
             (submissions["status"] == vocab.STATUS_MISSING).sum() if len(submissions) else 0
         ),
-        "archive": archive_path.name,
+        "archive": archive_name,
         "body": result.body_name,
-        "year": year,
+        "year": result.year,
         "run_time": result.run_time,
-        "stage_seconds": seconds,
+        "stage_seconds": result.stage_seconds,
     }
-    write_text_atomic(out / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2))
-    return result
+
+
+def _out_error(exc: OSError, out: Path) -> PipelineError:
+    """The Chinese message for an output that could not be written: a full disk, a file held
+    open (Windows: Excel/WPS), or another refusal."""
+    where = _shown(Path(str(exc.filename2 or exc.filename or out)))
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return PipelineError(vocab.OUT_DISK_FULL.format(path=where, out=out))
+    if isinstance(exc, PermissionError | IsADirectoryError):
+        return PipelineError(vocab.OUT_FILE_BUSY.format(path=where))
+    reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
+    return PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason))
+
+
+def _log_run(result: frames.RunResult) -> None:
+    """What the run read, refused and why, and the stage times, into run.log."""
+    files, issues = result.files, result.issues
+    rejecting = issues[(issues["action"] == vocab.ACTION_REJECT) & (issues["file"] != "")]
+    reason_of = dict(zip(rejecting["file"].tolist(), rejecting["problem"].tolist(), strict=True))
+    lines = [f"run {result.run_time}: inbox {result.inbox}", f"counts: {result.counts}"]
+    for rec in files[["file", "status", "reason"]].itertuples(index=False):
+        status = str(rec.status)
+        why = "" if pd.isna(rec.reason) else str(rec.reason)
+        if status == frames.FILE_STATUS_READ:
+            problem = reason_of.get(rec.file)
+            lines.append(
+                f"read      {rec.file}" + (f"  (rows sent back: {problem})" if problem else "")
+            )
+        else:
+            lines.append(f"{status:<9} {rec.file}  [{why}] {reason_of.get(rec.file, '')}".rstrip())
+    for notice in result.notices:
+        lines.append(f"notice: {notice}")
+    stages = ", ".join(f"{k} {v:.3f} s" for k, v in result.stage_seconds.items())
+    lines.append(f"stage times: {stages}")
+    log.info("\n".join(lines))
 
 
 def _shown(path: Path) -> Path:

@@ -1,0 +1,202 @@
+"""The output folder's lifecycle, through the real command: the tool deletes only what it
+wrote, a run is built aside and swapped in whole, what a killed run leaves is cleaned up by the
+next run, and run.log says what each run read and refused."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import outputs, vocab
+from pipeline.demo import write_demo
+from tests.forms import write_form
+from tests.test_output_robustness import OFFICE, OFFICE_SECTION, archive, process, write_body
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != vocab.LOG_FILE
+    }
+
+
+def office_body(tmp_path: Path) -> Path:
+    root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
+    write_form(root / "inbox" / "张三.xlsx", header={"section": "办公室", "name": "张三"})
+    return root
+
+
+def test_office_files_under_feedback_are_kept_and_named(tmp_path: Path, capsys) -> None:
+    root = office_body(tmp_path)
+    # a form rejected for a missing name gets an annotated copy in 办公室/
+    bad = root / "inbox" / "王五.xlsx"
+    write_form(bad, header={"section": "办公室", "name": ""})
+    assert process(root, capsys)[0] == 0
+    office = root / "out" / vocab.FEEDBACK_DIR / "办公室"
+    (copy,) = office.glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx")
+    mine = office / "我的记录.docx"
+    mine.write_bytes(b"notes of the office")
+    theirs = root / "out" / vocab.FEEDBACK_DIR / "汇总" / "总表.xlsx"
+    theirs.parent.mkdir()
+    theirs.write_bytes(b"a table of the office")
+
+    bad.unlink()  # the bad form is withdrawn: its copy is the tool's and goes
+    code, out, _ = process(root, capsys)
+    assert code == 0
+    assert not copy.exists()
+    assert mine.read_bytes() == b"notes of the office"
+    assert theirs.read_bytes() == b"a table of the office"
+    assert "2 个文件不是本工具生成的" in out and "我的记录.docx" in out
+    log = (root / "out" / vocab.LOG_FILE).read_text(encoding="utf-8")
+    assert "我的记录.docx" in log
+
+
+def test_a_run_killed_midway_leaves_the_previous_outputs_whole(tmp_path: Path) -> None:
+    write_demo(tmp_path, people=60, seed=5, error_rate=0.2)
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "process",
+        "--inbox",
+        str(tmp_path / "inbox"),
+        "--config",
+        str(tmp_path / "config"),
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    before = tree(out)
+
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while run.poll() is None and not list(out.glob(outputs.STAGING_PREFIX + "*")):
+        pass
+    assert run.poll() is None, "the run ended before it could be killed"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert list(out.glob(outputs.STAGING_PREFIX + "*"))  # the killed run's leftovers
+    after = tree(out)
+    assert outputs.RUNNING_FILE in after  # the killed run is marked unfinished
+    assert {
+        k: v
+        for k, v in after.items()
+        if not k.startswith(outputs.STAGING_PREFIX) and k != outputs.RUNNING_FILE
+    } == before
+
+    third = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert third.returncode == 0, third.stderr
+    assert "没有正常结束" in third.stdout
+    assert not list(out.glob(outputs.STAGING_PREFIX + "*"))
+    assert not (out / outputs.RUNNING_FILE).exists()
+    assert not [p for p in out.rglob(".tmp-*")]
+
+
+def test_leftover_temporary_files_are_removed(tmp_path: Path, capsys) -> None:
+    root = office_body(tmp_path)
+    assert process(root, capsys)[0] == 0
+    out = root / "out"
+    leftovers = [
+        out / ".tmp-k3j2h1.xlsx",
+        out / (vocab.SUMMARY_FILE + ".tmp"),
+        out / vocab.FEEDBACK_DIR / "办公室" / ".tmp-abc.xlsx",
+        out / (outputs.STAGING_PREFIX + "99-1") / vocab.FEEDBACK_DIR / "办公室" / "x.xlsx",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half written")
+    assert process(root, capsys)[0] == 0
+    assert not [p for p in leftovers if p.exists()]
+    assert not (out / (outputs.STAGING_PREFIX + "99-1")).exists()
+
+
+def test_a_swap_interrupted_is_finished_by_the_next_run(tmp_path: Path, capsys) -> None:
+    root = office_body(tmp_path)
+    assert process(root, capsys)[0] == 0
+    out = root / "out"
+    manifest = json.loads((out / outputs.MANIFEST_FILE).read_text(encoding="utf-8"))
+    staged = out / (outputs.STAGING_PREFIX + "7-7")
+    (staged / vocab.FEEDBACK_DIR / "办公室").mkdir(parents=True)
+    (staged / vocab.FEEDBACK_DIR / "办公室" / "新_批注.xlsx").write_bytes(b"new")
+    plan = {
+        "format": 1,
+        "state": outputs.STATE_SWAPPING,
+        "staging": staged.name,
+        "new": [f"{vocab.FEEDBACK_DIR}/办公室/新_批注.xlsx"],
+        "old": manifest["files"],
+        "drop": [],
+    }
+    (out / outputs.MANIFEST_FILE).write_text(json.dumps(plan), encoding="utf-8")
+    code, text, _ = process(root, capsys)
+    assert code == 0 and "替换输出文件时中断" in text
+    assert not staged.exists()
+    # the finished swap's file is the tool's: this run, which did not write it, removed it
+    assert not (out / vocab.FEEDBACK_DIR / "办公室" / "新_批注.xlsx").exists()
+
+
+def test_a_full_disk_is_named_and_the_previous_outputs_stay(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = office_body(tmp_path)
+    assert process(root, capsys)[0] == 0
+    before = tree(root / "out")
+
+    def full(result, out):
+        path = out / "x.xlsx"
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr("pipeline.write_archive.write_archive", full)
+    code, _, err = process(root, capsys)
+    assert code == 2 and "磁盘空间不足" in err and "权限" not in err
+    assert tree(root / "out") == before
+    assert archive(root / "out").exists()
+
+
+def test_an_unlistable_subfolder_is_counted_and_reported(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = office_body(tmp_path)
+    locked = root / "inbox" / "2026-03-24 来自王五"
+    locked.mkdir()
+    write_form(locked / "王五.xlsx", header={"section": "办公室", "name": "王五"})
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):
+        if (
+            isinstance(path, str | os.PathLike) and Path(path) == locked
+        ):  # stands in for a folder without read permission
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, _, _ = process(root, capsys)
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    assert code == 0
+    summary = json.loads((root / "out" / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["files"]["total"] == 2 and summary["files"]["rejected"] == 1
+    import openpyxl
+
+    ws = openpyxl.load_workbook(archive(root / "out"), read_only=True)[vocab.ARCHIVE_SHEET_ISSUES]
+    rows = [r for r in ws.iter_rows(values_only=True) if r and "2026-03-24 来自王五" in r]
+    assert rows and "文件夹无法打开" in "".join(str(v) for v in rows[0])
+
+
+def test_run_log_says_what_was_read_refused_and_why(tmp_path: Path, capsys) -> None:
+    root = office_body(tmp_path)
+    (root / "inbox" / "通知.pdf").write_bytes(b"%PDF-1.4 not a form")
+    assert process(root, capsys)[0] == 0
+    log = (root / "out" / vocab.LOG_FILE).read_text(encoding="utf-8")
+    assert "read      张三.xlsx" in log
+    assert "rejected  通知.pdf  [not_excel]" in log and "PDF" in log
+    assert "stage times:" in log and "read " in log
