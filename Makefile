@@ -25,7 +25,7 @@ WHEEL_PYTHON ?= 3.11
 export LIANZHENG_LAUNCHER := make
 OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
 
-.PHONY: process test templates bench lint format clean venv wheelhouse
+.PHONY: process test templates bench golden lint format clean venv wheelhouse
 
 venv: $(STAMP)
 
@@ -46,6 +46,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pipeline bench
+
+golden: $(STAMP)
+	$(PY) -m tests.golden --update
 
 lint: $(STAMP)
 	$(BIN)/ruff$(EXE) check pipeline tests

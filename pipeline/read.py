@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, layout, vocab, xlsx
+from pipeline import cache, frames, layout, vocab, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.discover import OLE_MAGIC, TEXT_HEAD_BYTES, ZIP_MAGIC, text_table
 
@@ -1463,21 +1463,32 @@ class _NoBar:
 
 
 def read_files(
-    files: pd.DataFrame, inbox: Path, settings: Settings, progress: bool = False
+    files: pd.DataFrame,
+    inbox: Path,
+    settings: Settings,
+    progress: bool = False,
+    cache_dir: Path | None = None,
+    cache_stats: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Read every file whose status is NA; return (files, rows, issues)."""
+    """Read every file whose status is NA; return (files, rows, issues).
+
+    With ``cache_dir``, files whose result is in the read cache are not parsed again
+    (pipeline/cache.py); ``cache_stats`` receives its counts."""
     limits = settings.limits
     files = files.reset_index(drop=True).copy()
     todo = [int(i) for i in files.index[files["status"].isna()]]
     names = files["file"].tolist()
     tasks = [(i, str(inbox / names[i]), names[i]) for i in todo]
+    results: dict[int, dict[str, Any]] = {}
+    read_cache = cache.ReadCache(cache_dir, settings) if cache_dir is not None else None
+    if read_cache is not None:
+        tasks, keys = cache.split_tasks(read_cache, files, tasks, results)
 
     bar: Any = _NoBar()
     if progress and tasks:
         from tqdm import tqdm
 
         bar = tqdm(total=len(tasks), desc=PROGRESS_DESC, unit=PROGRESS_UNIT, file=sys.stderr)
-    results: dict[int, dict[str, Any]] = {}
     try:
         pooled = tasks
         if len(tasks) < IN_PROCESS_MAX_FILES:
@@ -1497,6 +1508,10 @@ def read_files(
         results.update(_read_pooled(pooled, limits, bar))
     finally:
         bar.close()
+    if read_cache is not None:
+        cache.store(read_cache, keys, results)
+        if cache_stats is not None:
+            cache_stats.update(read_cache.stats())
     return _assemble(files, results)
 
 

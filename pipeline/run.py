@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline import (
     assign,
+    cache,
     completeness,
     config,
     discover,
@@ -88,7 +89,7 @@ def process(
     except OSError as exc:
         raise _out_error(exc, out) from exc
     try:
-        result = _run(inbox, settings, roster, progress, run_time, on_stage)
+        result = _run(inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR)
         result.notices[:0] = staging.notices
         result.stage_seconds["write"] = time.perf_counter()
         archive_path = _write_outputs(result, staging.root)
@@ -121,6 +122,7 @@ def _run(
     progress: bool,
     run_time: str | None,
     on_stage: Callable[[str], None] | None,
+    cache_dir: Path | None = None,
 ) -> frames.RunResult:
     """The stages, discover to completeness: everything a run knows before it writes."""
     seconds: dict[str, float] = {}
@@ -139,7 +141,10 @@ def _run(
     done("discover")
 
     stage("read")
-    files, rows, read_issues = read.read_files(files, inbox, settings, progress=progress)
+    read_cache: dict[str, int] = {}
+    files, rows, read_issues = read.read_files(
+        files, inbox, settings, progress, cache_dir=cache_dir, cache_stats=read_cache
+    )
     done("read")
 
     stage("validate")
@@ -185,6 +190,7 @@ def _run(
         roster=roster,
         inbox=inbox,
         stage_seconds=seconds,
+        read_cache=read_cache,
     )
 
 
@@ -231,6 +237,7 @@ def _summary(result: frames.RunResult, archive_name: str) -> dict[str, Any]:
         "year": result.year,
         "run_time": result.run_time,
         "stage_seconds": result.stage_seconds,
+        "read_cache": result.read_cache,
     }
 
 

@@ -128,13 +128,66 @@ def test_two_runs_give_identical_cells(demo_run: DemoRun, tmp_path: Path) -> Non
         pd.testing.assert_frame_equal(first[name], second[name], obj=name)
 
 
+FORMULA_LIKE = ('=HYPERLINK("http://example.com","点此")', "+1 审批", "-2 经费报销", "@财务室")
+
+
+def _formula_like_form(src: Path, dst: Path) -> Path:
+    """A copy of a demo form whose first risk descriptions are text that looks like formulas
+    (string cells, as a user typing them into a text-formatted cell leaves them)."""
+    for path in sorted(src.rglob("*.xlsx")):
+        wb = load_workbook(path)
+        ws = wb.worksheets[0]
+        header = next(
+            (
+                cell
+                for row in ws.iter_rows(max_row=30)
+                for cell in row
+                if isinstance(cell.value, str)
+                and vocab.COLUMN_LOOKUP.get(vocab.fold(cell.value)) == "description"
+            ),
+            None,
+        )
+        if header is None:
+            continue
+        below = [ws.cell(row=header.row + 1 + k, column=header.column) for k in range(4)]
+        if not all(isinstance(c.value, str) and c.value.strip() for c in below):
+            continue
+        for cell, text in zip(below, FORMULA_LIKE, strict=True):
+            cell.value = text
+            cell.data_type = "s"  # text, not a formula
+        dst.mkdir(parents=True)
+        target = dst / path.name
+        wb.save(target)
+        return target
+    raise AssertionError("no demo form with four risk descriptions")
+
+
 def test_formula_like_text_is_kept_as_text(tmp_path: Path, demo_run: DemoRun) -> None:
-    wb = load_workbook(archive_path(demo_run), read_only=False)
-    ws = wb[vocab.ARCHIVE_SHEET_CATALOGUE]
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                assert cell.data_type == "s"
+    form = _formula_like_form(demo_run.inbox, tmp_path / "inbox")
+    # the precondition: the input holds formula-like text as text cells
+    typed = {
+        c.value: c.data_type
+        for row in load_workbook(form).worksheets[0].iter_rows()
+        for c in row
+        if c.value in FORMULA_LIKE
+    }
+    assert typed == dict.fromkeys(FORMULA_LIKE, "s")
+    out = tmp_path / "out"
+    args = ["process", "--inbox", str(tmp_path / "inbox"), "--config", str(demo_run.config)]
+    assert main([*args, "--out", str(out), "--no-progress"]) == 0
+
+    books = [next(out.glob("*_廉政风险信息档案.xlsx")), *sorted(out.rglob("*_反馈.xlsx"))]
+    found: dict[str, set[str]] = {}
+    for book in books:
+        for ws in load_workbook(book).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value in FORMULA_LIKE:
+                        found.setdefault(ws.title, set()).add(cell.value)
+                        assert cell.data_type == "s", (book.name, ws.title, cell.coordinate)
+    # every text reached the catalogue (and the section's risk sheet) unchanged, as text
+    assert found[vocab.ARCHIVE_SHEET_CATALOGUE] == set(FORMULA_LIKE)
+    assert sum(len(v) for v in found.values()) >= 2 * len(FORMULA_LIKE)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,113 @@
+"""The read cache (SPEC Performance): a rerun does not parse unchanged files again, yet its
+outputs are those of a first run; a changed file, changed settings or a damaged cache entry
+make the reader parse again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import cache, run
+from pipeline.bench import _change_form
+from tests import golden
+from tests.conftest import make_demo
+
+RUN_TIME = "2026-04-01T09:00:00"
+
+
+def _process(root: Path, out: Path) -> dict:
+    run.process(root / "inbox", root / "config", out, run_time=RUN_TIME)
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))["read_cache"]
+
+
+@pytest.fixture(scope="module")
+def body(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root, _ = make_demo(tmp_path_factory.mktemp("cache"), people=16, seed=5, error_rate=0.2)
+    return root
+
+
+def test_a_rerun_parses_nothing_and_writes_the_same_outputs(body: Path, tmp_path: Path) -> None:
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+
+    first = _process(root, out)
+    assert first["hits"] == 0 and first["parsed"] > 10  # every form was parsed
+    outputs = golden.dump(out)
+    assert (out / cache.CACHE_DIR / cache.READ_CACHE_FILE).stat().st_size > 0
+
+    second = _process(root, out)
+    assert second == {"hits": first["parsed"], "parsed": 0, "ignored": 0}
+    assert golden.dump(out) == outputs
+
+    # a fresh output folder (no cache) gives the same outputs too
+    _process(root, tmp_path / "fresh")
+    assert golden.dump(tmp_path / "fresh") == outputs
+
+
+def test_a_changed_file_alone_is_parsed_again_and_its_change_shows(
+    body: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+    first = _process(root, out)
+
+    forms = sorted((root / "inbox").rglob("*.xlsx"))
+    changed = next(p for p in forms if _change_form(p))
+    second = _process(root, out)
+
+    assert second == {"hits": first["parsed"] - 1, "parsed": 1, "ignored": 0}
+    catalogue = "\n".join(v for k, v in golden.dump(out).items() if k.endswith(".csv"))
+    assert "（修订）" in catalogue  # the cache was not trusted over the file
+    assert changed.exists()
+
+
+def test_changed_settings_parse_everything_again(body: Path, tmp_path: Path) -> None:
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+    first = _process(root, out)
+
+    assert not (root / "config" / "settings.toml").exists()
+    (root / "config" / "settings.toml").write_text(
+        "[limits]\nmax_cell_chars = 30000\n", encoding="utf-8"
+    )
+    second = _process(root, out)
+
+    assert second == {"hits": 0, "parsed": first["parsed"], "ignored": 0}
+
+
+def test_a_damaged_entry_is_ignored_and_entries_of_gone_files_are_pruned(
+    body: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+    first = _process(root, out)
+    outputs = golden.dump(out)
+    path = out / cache.CACHE_DIR / cache.READ_CACHE_FILE
+    lines = path.read_bytes().split(b"\n")
+    assert len([x for x in lines if x]) == first["parsed"]
+
+    # flip one character inside the first entry's JSON (its checksum no longer holds)
+    key, checksum, payload = lines[0].split(b"\t", 2)
+    damaged = payload.replace(b'"status":"', b'"status":"X', 1)
+    assert damaged != payload
+    lines[0] = b"\t".join((key, checksum, damaged))
+    path.write_bytes(b"\n".join(lines))
+
+    second = _process(root, out)
+    assert second == {"hits": first["parsed"] - 1, "parsed": 1, "ignored": 1}
+    assert golden.dump(out) == outputs
+
+    # a removed file's entry leaves the cache
+    gone = sorted((root / "inbox").rglob("*.xlsx"))[0]
+    gone.unlink()
+    third = _process(root, out)
+    assert third["parsed"] == 0
+    kept = [x for x in path.read_bytes().split(b"\n") if x]
+    assert len(kept) == third["hits"] == first["parsed"] - 1
