@@ -84,7 +84,7 @@ def dump(out: Path) -> dict[str, str]:
 
     texts: dict[str, str] = {}
     files = sorted(
-        p for p in out.rglob("*") if p.is_file() and not p.relative_to(out).parts[0] == ".cache"
+        p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != ".cache"
     )
     names = [p.relative_to(out).as_posix() for p in files if p.name != "run.log"]
     texts["files.txt"] = "\n".join(names) + "\n"
