@@ -44,6 +44,7 @@ _FILE_FIELDS = (
     "pledge_sheet",
     "pledge_items",
     "pledge_date",
+    "date_written",  # set by validate when the 填表日期 could not be read
 )
 
 
@@ -95,7 +96,7 @@ def _latest(files: pd.DataFrame) -> dict[str, dict[str, Any]]:
         _date=text_series(files["date"]), _mtime=files["mtime"].astype("float64").fillna(0.0)
     ).sort_values(["_date", "_mtime", "file"], kind="stable")
     latest = order.drop_duplicates("_key", keep="last")
-    columns = [latest[c].tolist() for c in _FILE_FIELDS]
+    columns = [latest[c].tolist() if c in latest else [None] * len(latest) for c in _FILE_FIELDS]
     records = [dict(zip(_FILE_FIELDS, values, strict=True)) for values in zip(*columns)]
     return dict(zip(latest["_key"].tolist(), records, strict=True))
 
@@ -217,7 +218,11 @@ def completeness(
             date = _clean(found["date"])
             if not date:
                 date = _mtime_date(found["mtime"])
-                notes.append(_note("note_no_date", date=date))
+                written = _clean(found.get("date_written"))  # an unreadable 填表日期 (validate)
+                if written:
+                    notes.append(_note("note_bad_date", value=written, date=date))
+                else:
+                    notes.append(_note("note_no_date", date=date))
             late = bool(date) and date > deadline
             row.update(
                 status=vocab.STATUS_LATE if late else vocab.STATUS_ON_TIME,

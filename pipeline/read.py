@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import cache, frames, layout, vocab, xlsx
+from pipeline import cache, frames, layout, normalize, vocab, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.discover import OLE_MAGIC, TEXT_HEAD_BYTES, ZIP_MAGIC, text_table
 
@@ -76,9 +76,6 @@ _DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]*)\"")
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ATTR = re.compile(r"([\w:]+)=\"([^\"]*)\"")
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
-_DATE_TEXT = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
-)
 _LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
 _COLONS = ("：", ":")
 
@@ -163,25 +160,10 @@ def cell_text(value: object) -> str | None:
 
 
 def iso_date(value: object) -> str | None:
-    """A date cell -> 'YYYY-MM-DD' when recognisable, else its text (validate reports it)."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:  # an Excel serial number
-            return (datetime(1899, 12, 30) + timedelta(days=int(value))).date().isoformat()
-        return cell_text(value)
-    text = cell_text(value)
-    if text is None:
-        return None
-    m = _DATE_TEXT.match(text)
-    if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return text
-    return text
+    """A date cell -> 'YYYY-MM-DD' when it is a full date, else its text as written (validate
+    resolves a day without its year and reports the rest). The package's one date parser is
+    ``normalize.read_date``."""
+    return normalize.date_cell(value)
 
 
 # --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pipeline import (
     frames,
     grade,
     merge,
+    normalize,
     outputs,
     owners,
     read,
@@ -36,15 +37,9 @@ log = logging.getLogger("pipeline")
 
 
 def _year_from_forms(files: pd.DataFrame) -> int:
-    dates = files.loc[files["status"] == frames.FILE_STATUS_READ, "date"].dropna()
-    years = dates.astype(str).str.slice(0, 4)
-    years = years[years.str.fullmatch(r"\d{4}")]
-    if years.empty:
-        return datetime.now().year
-    counts = years.value_counts()
-    # most common year; ties go to the later year so the result does not depend on order
-    top = counts[counts == counts.max()].index
-    return int(max(top))
+    """The year most read forms' 填表日期 share (validate resolves dates with the same rule)."""
+    read_dates = files.loc[files["status"] == frames.FILE_STATUS_READ, "date"]
+    return normalize.common_year(read_dates) or datetime.now().year
 
 
 def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:

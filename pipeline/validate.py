@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,8 @@ from pipeline.xlsx import cell_text
 ENUM_FIELDS = tuple(vocab.ENUMS)
 TEXT_FIELDS = tuple(f for f in frames.ROW_FIELDS if f not in ENUM_FIELDS)
 HEADER_TEXT_FIELDS = ("section", "name", "post", "head", "pledger")
+# date fields of a file -> the sheet their cell is on (None: the form's own sheet)
+DATE_FIELDS = {"date": None, "pledge_date": vocab.SHEET_PLEDGE}
 _FIELD_ORDER = {f: i for i, f in enumerate(frames.ROW_FIELDS)}
 _KEY_SEP = "\x1f"
 # Who a superseded form belonged to, for the 「同一{detail}」 of the superseded message.
@@ -78,7 +81,7 @@ def validate(
     per_row = files["file"].isin(owners.files_with_row_owners(rows))
     _check_headers(files, log, skip=per_row)
     _check_roster(files, index, log, skip=per_row)
-    _check_dates(files, was_read, log)
+    _check_dates(files, was_read, log, settings)
     rows = _supersede(files, rows, log)
     _reject_empty(files, rows, log)
     rows = _copy_file_fields(files, rows)
@@ -223,25 +226,52 @@ def _check_headers(files: pd.DataFrame, log: _IssueLog, skip: pd.Series | None =
     _reject(files, bad, "missing_header_field")
 
 
-def _check_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog) -> None:
-    for key, sheet in (("date", None), ("pledge_date", vocab.SHEET_PLEDGE)):
-        raw = files[key]
-        shown = normalize.clean_text(raw)
-        iso = normalize.parse_dates(raw)
-        bad = was_read & shown.notna() & iso.isna()
-        for rec, value in zip(files.loc[bad].itertuples(), shown[bad]):
-            extra = {"sheet": sheet} if sheet else {}
-            _file_issue(
-                log,
-                rec,
-                "bad_date",
-                key,
-                field_key=key,
-                value=value,
-                action=vocab.ACTION_NOTE,
-                **extra,
-            )
+def _check_dates(
+    files: pd.DataFrame, was_read: pd.Series, log: _IssueLog, settings: Settings
+) -> None:
+    """Dates to ISO. A day without its year (3.15, 3-15, 3月15日) is in the body's year (the
+    settings' year, else the year most forms' full dates share) with a 提示; a date outside that
+    year ±1 is a 提示; an unreadable one is a 提示 quoting what was written, which is kept in
+    ``<key>_written`` for the notes of later stages."""
+    written = {key: normalize.clean_text(files[key]) for key in DATE_FIELDS}
+    full = normalize.parse_dates(written["date"].where(was_read))
+    forms_year = normalize.common_year(full)
+    year = settings.year or forms_year or datetime.now().year
+    for key, sheet in DATE_FIELDS.items():
+        shown = written[key]
+        iso, assumed = normalize.read_dates(shown, year)
+        extra = {"sheet": sheet} if sheet else {}
+        off = iso.str.slice(0, 4).astype("float64").sub(year).abs().gt(1).fillna(False)
+        marks = {
+            "bad_date": shown.notna() & iso.isna(),
+            "date_year_assumed": assumed,
+            "date_out_of_year": off.astype(bool) & ~assumed,
+        }
+        for code, mask in marks.items():
+            mask = was_read & mask
+            for rec, value, day in zip(files.loc[mask].itertuples(), shown[mask], iso[mask]):
+                _file_issue(
+                    log,
+                    rec,
+                    code,
+                    key,
+                    field_key=key,
+                    value=value,
+                    action=vocab.ACTION_NOTE,
+                    date=day,
+                    year=year,
+                    **extra,
+                )
         files[key] = iso
+        files[f"{key}_written"] = shown.where(shown.notna() & iso.isna())
+    if settings.year and forms_year and not (full.str.slice(0, 4) == str(settings.year)).any():
+        log.add(
+            "settings_year_unshared",
+            file=settings.source,
+            value=settings.year,
+            year=settings.year,
+            forms_year=forms_year,
+        )
 
 
 # --------------------------------------------------------------------------------------

@@ -413,6 +413,22 @@ MESSAGES: dict[str, Message] = {
         "{field}「{value}」不是可识别的日期。",
         "请写成 2026-03-15 或 2026年3月15日 的形式。",
     ),
+    "date_year_assumed": Message(
+        "{field}「{value}」没有写年份，按 {date} 处理。",
+        "请写完整的日期，如 {date}。",
+        ACTION_NOTE,
+    ),
+    "date_out_of_year": Message(
+        "{field} {date} 不在 {year} 年前后一年之内，可能写错了年份。",
+        "请核对日期；如写错，请改正后重新发送。",
+        ACTION_NOTE,
+    ),
+    "settings_year_unshared": Message(
+        "设置文件中的年份 body.year = {year}，但收到的表格的填表日期没有一份在 {year} 年"
+        "（多数在 {forms_year} 年）；是否逾期按 {year} 年的截止日期判断。",
+        "如果沿用了往年的 settings.toml，请把 [body] 下的 year 改为 {forms_year} 后重新运行。",
+        ACTION_NOTE,
+    ),
     "text_too_long": Message(
         "「{field}」的内容有 {value} 个字，超过了一个单元格能容纳的 {limit} 个字，已截断。",
         "请精简内容，或分成几条风险点填写。",
@@ -495,6 +511,11 @@ MESSAGES: dict[str, Message] = {
     "note_no_date": Message(
         "未填写填表日期，按文件修改日期 {date} 判断是否逾期。",
         "请在表头填写填表日期。",
+        ACTION_NOTE,
+    ),
+    "note_bad_date": Message(
+        "填表日期「{value}」无法识别，按文件修改日期 {date} 判断是否逾期。",
+        "请把填表日期写成 2026-03-15 的形式。",
         ACTION_NOTE,
     ),
     "note_no_points": Message(

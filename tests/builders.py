@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import config, vocab
+from pipeline import config, templates, vocab
 
 CHAIR = "陈主席"
 LEADERSHIP = "领导班子"
@@ -114,3 +114,35 @@ def write_settings(folder: Path, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / vocab.SETTINGS_FILE).write_text(text, encoding="utf-8")
     return folder
+
+
+# A small body with one section, for tests that run the whole pipeline on real files.
+CHILDREN_PEOPLE = [
+    ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+    ("领导班子", "李副主席", "副主席", "领导班子正职", "否"),
+    ("家庭儿童工作部", "闫红", "部长", "一般管理服务", "是"),
+    ("家庭儿童工作部", "丁玲", "儿童工作干事", "一般管理服务", "否"),
+    ("家庭儿童工作部", "范彩兰", "儿童工作干事", "一般管理服务", "否"),
+]
+CHILDREN_SECTIONS = [("领导班子", "陈主席", ""), ("家庭儿童工作部", "闫红", "李副主席")]
+
+
+def write_config(
+    root: Path,
+    people: list[tuple[Any, ...]],
+    sections: list[tuple[Any, ...]],
+    settings: str | None = None,
+) -> Path:
+    """root/config: roster.xlsx through the project's writer (people rows: 科室, 姓名, 岗位,
+    岗位类别, 是否科室负责人; sections: 科室, 科室负责人, 分管副主席), optional settings.toml."""
+    cfg = root / "config"
+    cfg.mkdir(parents=True, exist_ok=True)
+    templates.write_roster(
+        cfg / vocab.ROSTER_FILE,
+        [dict(zip(vocab.ROSTER_PEOPLE_COLUMNS, p, strict=True)) for p in people],
+        [dict(zip(vocab.ROSTER_SECTION_COLUMNS, s, strict=True)) for s in sections],
+        {"body": "测试妇联", "chair": "陈主席", "oversight": "区纪委派驻纪检组"},
+    )
+    if settings is not None:
+        write_settings(cfg, settings)
+    return cfg

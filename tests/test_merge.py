@@ -9,8 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import frames, merge, run, templates, vocab
-from tests.builders import make_point, make_points
+from pipeline import frames, merge, run, vocab
+from tests.builders import (
+    CHILDREN_PEOPLE,
+    CHILDREN_SECTIONS,
+    make_point,
+    make_points,
+    write_config,
+)
 from tests.forms import sample_row, write_form
 
 ZHANG = {"file": "办公室/张三.xlsx", "name": "张三", "post": "文秘"}
@@ -239,35 +245,13 @@ def test_many_rows_merge_in_one_pass() -> None:
     assert (points["names"].str.count("、") == 1).all()
 
 
-def write_body(root: Path) -> Path:
-    """root/config/roster.xlsx (the project's writer) for a small body with one section."""
-    keys = list(vocab.ROSTER_PEOPLE_COLUMNS)
-    people = [
-        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
-        ("领导班子", "李副主席", "副主席", "领导班子正职", "否"),
-        ("家庭儿童工作部", "闫红", "部长", "一般管理服务", "是"),
-        ("家庭儿童工作部", "丁玲", "儿童工作干事", "一般管理服务", "否"),
-        ("家庭儿童工作部", "范彩兰", "儿童工作干事", "一般管理服务", "否"),
-    ]
-    sections = [("领导班子", "陈主席", ""), ("家庭儿童工作部", "闫红", "李副主席")]
-    cfg = root / "config"
-    cfg.mkdir(parents=True)
-    templates.write_roster(
-        cfg / vocab.ROSTER_FILE,
-        [dict(zip(keys, p, strict=True)) for p in people],
-        [dict(zip(vocab.ROSTER_SECTION_COLUMNS, s, strict=True)) for s in sections],
-        {"body": "测试妇联", "chair": "陈主席", "oversight": "区纪委派驻纪检组"},
-    )
-    return cfg
-
-
 def test_the_archive_files_a_merged_point_at_its_most_severe_sources_level(
     tmp_path: Path,
 ) -> None:
     """The shipped demo's case, built: 丁玲 grades 儿童之家项目 高×较重 (一级), 范彩兰 the same
     point 中×一般 (三级) with other measures. The archive has one 一级 point citing both files,
     every measure of both, and each file's 异常清单 note names the other's cell and value."""
-    cfg = write_body(tmp_path)
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
     inbox = tmp_path / "inbox"
     common = {"step": "儿童之家项目", "description": "项目申报审核不严，资金分配不公。"}
     header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}

@@ -166,6 +166,49 @@ def test_invalid_dates_are_none(raw):
     assert normalize.parse_date(raw) is None
 
 
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        (3.15, "2026-03-15"),  # typed as a number
+        ("3.15", "2026-03-15"),
+        ("3月15日", "2026-03-15"),
+        ("3月15号", "2026-03-15"),
+        ("３月１５日", "2026-03-15"),
+        ("3-15", "2026-03-15"),
+        ("03/15", "2026-03-15"),
+        (12.31, "2026-12-31"),
+        # a number in a cell formatted as a date reads as a day of January 1900
+        (datetime(1900, 1, 3, 3, 36), "2026-03-15"),
+        (datetime(1900, 1, 12, 7, 26, 24), "2026-12-31"),
+    ],
+)
+def test_a_day_without_its_year_is_in_the_given_year(raw, iso):
+    assert normalize.read_date(raw, 2026) == (iso, True)
+    assert normalize.read_date(raw) == (None, False)  # no year known: not a date
+    assert normalize.parse_date(raw, 2026) == iso
+
+
+@pytest.mark.parametrize("raw", ["2月30日", "13.5", "0.15", "3月", "三月十五日"])
+def test_impossible_days_without_a_year_are_not_dates(raw):
+    assert normalize.read_date(raw, 2026) == (None, False)
+
+
+def test_full_dates_are_not_assumed_and_serials_share_one_window():
+    assert normalize.read_date("2025-03-15", 2026) == ("2025-03-15", False)
+    assert normalize.read_date(46096, 2026) == ("2026-03-15", False)
+    # the reader and validate use the same window: a bare year is never a serial
+    assert normalize.date_cell(2026) == "2026" and normalize.parse_date(2026) is None
+    assert normalize.date_cell(46096.0) == "2026-03-15"
+    assert normalize.date_cell(datetime(1900, 1, 3, 3, 36)) == "3.15"
+
+
+def test_the_year_most_dates_share():
+    dates = pd.Series(["2026-03-01", "2025-12-30", "2026-03-02", None], dtype="str")
+    assert normalize.common_year(dates) == 2026
+    assert normalize.common_year(pd.Series(["2025-01-01", "2026-01-01"])) == 2026  # tie: later
+    assert normalize.common_year(pd.Series([None], dtype="str")) is None
+
+
 def test_parse_dates_column():
     out = normalize.parse_dates(pd.Series(["2026/3/1", None, "x", 46082.0], dtype=object))
     assert out.tolist()[0] == "2026-03-01" and out.isna().tolist() == [False, True, True, False]

@@ -6,7 +6,10 @@ as the reader would produce them for forms in the decided template layout.
 
 from __future__ import annotations
 
+import dataclasses
 import string
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +19,10 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from pipeline import config, frames, normalize, vocab
+from pipeline import run as pipeline_run
 from pipeline.validate import CELL_FIELDS, ValidationBug, row_schema, validate
+from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+from tests.forms import sample_row, write_form
 
 SETTINGS = config.default_settings()
 HEADER_CELLS = {
@@ -641,3 +647,88 @@ def test_no_files_at_all_gives_empty_frames_with_the_declared_columns():
     assert files.empty and rows.empty and points.empty and issues.empty
     assert list(points.columns) == [*frames.ROW_COLUMNS, *(f"{f}_cell" for f in CELL_FIELDS)]
     assert list(issues.columns) == list(frames.ISSUE_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------
+# dates as people type them
+# --------------------------------------------------------------------------------------
+def test_a_day_without_its_year_takes_the_year_most_forms_share_with_a_note():
+    files, _, _, issues = run(
+        [
+            (file_record("a.xlsx", date="2026-03-10"), [GOOD]),
+            (file_record("b.xlsx", name="李四", date=3.15), [GOOD]),
+            (file_record("c.xlsx", section="财务科", name="王五", date="3月16日"), [GOOD]),
+        ]
+    )
+    assert SETTINGS.year == 0
+    assert files["date"].tolist() == ["2026-03-10", "2026-03-15", "2026-03-16"]
+    notes = only(issues, "date_year_assumed")
+    assert notes["file"].tolist() == ["b.xlsx", "c.xlsx"] and set(notes["cell"]) == {"J2"}
+    assert notes["action"].tolist() == [vocab.ACTION_NOTE] * 2
+    assert notes["problem"].iloc[0] == "填表日期「3.15」没有写年份，按 2026-03-15 处理。"
+    assert only(issues, "bad_date").empty
+
+
+def test_the_settings_year_is_the_body_year_and_far_dates_are_noted():
+    settings = dataclasses.replace(SETTINGS, year=2026)
+    files, _, _, issues = run(
+        [
+            (file_record("a.xlsx", date="3-15"), [GOOD]),
+            (file_record("b.xlsx", name="李四", date="2019-03-15"), [GOOD]),
+            (file_record("c.xlsx", section="财务科", name="王五", date="2025-12-30"), [GOOD]),
+            (file_record("d.xlsx", section="财务科", name="赵六", date="2026-03-20"), [GOOD]),
+        ],
+        settings,
+    )
+    assert files["date"].tolist() == ["2026-03-15", "2019-03-15", "2025-12-30", "2026-03-20"]
+    far = only(issues, "date_out_of_year")
+    assert far["file"].tolist() == ["b.xlsx"] and far["cell"].tolist() == ["J2"]
+    assert "2019-03-15" in far["problem"].iloc[0] and "2026" in far["problem"].iloc[0]
+    assert only(issues, "settings_year_unshared").empty  # d.xlsx is in 2026
+    assert len(only(issues, "date_year_assumed")) == 1
+
+
+def test_a_settings_year_no_form_shares_is_told_once():
+    settings = dataclasses.replace(SETTINGS, year=2025, source="config/settings.toml")
+    _, _, _, issues = run(
+        [
+            (file_record("a.xlsx", date="2026-03-10"), [GOOD]),
+            (file_record("b.xlsx", name="李四", date="2026-03-12"), [GOOD]),
+        ],
+        settings,
+    )
+    note = only(issues, "settings_year_unshared")
+    assert len(note) == 1
+    assert note["file"].iloc[0] == "config/settings.toml" and note["action"].iloc[0] == "提示"
+    assert "2025" in note["problem"].iloc[0] and "2026" in note["fix"].iloc[0]
+
+
+def test_forms_with_dates_as_typed_read_back_from_the_archive(tmp_path: Path) -> None:
+    """3.15 typed into the date-formatted 填表日期 cell is that day of the body's year; an
+    unreadable date is quoted as written, never called 未填写."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    typed = datetime(1900, 1, 3, 3, 36)  # written as serial 3.15 with a date format
+    write_form(inbox / "丁玲.xlsx", header={**header, "name": "丁玲", "date": typed})
+    write_form(inbox / "范彩兰.xlsx", header={**header, "name": "范彩兰", "date": "三月中旬"})
+    write_form(
+        inbox / "闫红.xlsx",
+        header={**header, "name": "闫红", "post": "部长", "date": "2026-03-20"},
+        rows=[sample_row(2)],
+    )
+    out = tmp_path / "out"
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    archive = next(out.glob("*.xlsx"))
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    submitted = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名")
+    assert submitted.at["丁玲", "填表日期"] == "2026-03-15"
+    assert submitted.at["丁玲", "提交状态"] == vocab.STATUS_ON_TIME
+    note = submitted.at["范彩兰", "备注"]
+    assert "「三月中旬」" in note and "未填写" not in note
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    assumed = issues[issues["文件"] == "丁玲.xlsx"]
+    assert "没有写年份，按 2026-03-15 处理" in " ".join(assumed["问题"])
+    assert set(assumed.loc[assumed["问题"].str.contains("年份"), "原值"]) == {"3.15"}
+    bad = issues[(issues["文件"] == "范彩兰.xlsx") & issues["问题"].str.contains("不是可识别")]
+    assert bad["原值"].tolist() == ["三月中旬"] and bad["处理"].tolist() == [vocab.ACTION_NOTE]
