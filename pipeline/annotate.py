@@ -8,11 +8,15 @@ are only ever read; copies are saved atomically.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import hashlib
 import io
 import logging
 import math
+import os
 import re
+import stat
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
@@ -35,11 +40,15 @@ log = logging.getLogger("pipeline.annotate")
 # --------------------------------------------------------------------------------------
 FILL_REJECT = "FFC7CE"
 FILL_NOTE = "FFEB9C"
+OUR_FILLS = frozenset({FILL_REJECT, FILL_NOTE})
 CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
 CSV_EXTS = frozenset({".csv"})
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
 MAX_COMMENT_CHARS = 8000
 TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+COMMENT_WIDTH = 280  # points
+COMMENT_CHARS_PER_LINE = 44  # display columns of 9pt text in a comment box that wide
 CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
@@ -69,6 +78,11 @@ class AnnotateTask:
     main_sheet: str
     notes: tuple[Annotation, ...]
     max_uncompressed: int
+    inbox: str = ""  # the source must lie inside it (after resolving links), when given
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES  # never read more of the source than this
+    sha256: str = ""  # what the reader read: a source changed since then gets no copy
+    drop_sheets: tuple[str, ...] = ()  # sheets holding another section's form
+    only_sheets: tuple[str, ...] = ()  # when given, the copy holds only these sheets
 
 
 # --------------------------------------------------------------------------------------
@@ -102,14 +116,25 @@ def copy_name(file: str, used: set[str]) -> str:
 # Writing one copy
 # --------------------------------------------------------------------------------------
 def annotate_copy(task: AnnotateTask) -> str | None:
-    """Write one annotated copy; None when the original cannot be opened (it stays listed
-    in the feedback workbook's 异常清单)."""
+    """Write one annotated copy; None when the original cannot be read or opened (it stays
+    listed in the feedback workbook's 异常清单)."""
     try:
-        data = Path(task.source).read_bytes()
-        wb = _open_copy(data, task)
-        if wb is None:
+        data = read_source(task)
+        if data is None:
             return None
-        _annotate(wb, task)
+        digest = hashlib.sha256(data).hexdigest()
+        if task.sha256 and digest != task.sha256:
+            log.warning("no annotated copy of %s: changed since it was read", task.source)
+            return None
+        wb = _open_copy(data, task)
+        if wb is None or not _keep_sheets(wb, task):
+            return None
+        if _source_marker(wb):  # a copy we wrote, sent back: last round's marks go first
+            _clear_marks(wb)
+        links = _neutralise(wb)
+        _annotate(wb, task, links)
+        _set_marker(wb, digest)
+        _print_comments(wb)
         with xlsx.atomic_path(Path(task.target)) as tmp:
             wb.save(tmp)
         return task.target
@@ -118,9 +143,35 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         return None
 
 
+def read_source(task: AnnotateTask) -> bytes | None:
+    """The source's bytes, or None when it is (or leads through) a link out of the inbox, is
+    not a regular file, or is larger than ``task.max_bytes`` (then nothing is read)."""
+    path = Path(task.source)
+    try:
+        if task.inbox:
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(Path(task.inbox).resolve(strict=True)):
+                log.warning("no annotated copy of %s: a link out of the inbox", task.source)
+                return None
+            path = real  # no link left to follow: O_NOFOLLOW refuses one swapped in since
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+    except (OSError, RuntimeError, ValueError) as exc:
+        log.warning("no annotated copy of %s: %s", task.source, exc)
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > task.max_bytes:
+            log.warning("no annotated copy of %s: not a file within the limits", task.source)
+            return None
+        data = fh.read(task.max_bytes + 1)
+    return data if len(data) <= task.max_bytes else None
+
+
 def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """The workbook to annotate: the original itself (.xlsx/.xlsm, via openpyxl) or a new one
-    holding the original's values at the same cells (.xls/.ods/.xlsb/.csv)."""
+    holding the original's values at the same cells (.xls/.ods/.xlsb/.csv, and any package
+    openpyxl cannot open: Strict OOXML, raw control characters)."""
     is_zip = zipfile.is_zipfile(io.BytesIO(data))
     if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
         return _from_csv(data, task)  # a text table, whatever its extension
@@ -130,15 +181,107 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
                 return None
     if task.ext in CALAMINE_EXTS or not is_zip:
         return _from_calamine(data, task)  # calamine tells the format from the content
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # unsupported extensions are dropped, fine here
-        # data_only: a formula cell keeps the value the reader saw (its cached result), so the
-        # copy carries no live formula or link from the inbox (none that was not there is added)
-        return openpyxl.load_workbook(
-            io.BytesIO(data), keep_links=False, rich_text=True, data_only=True
-        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unsupported extensions are dropped, fine here
+            # data_only: a formula cell keeps the value the reader saw (its cached result), so
+            # the copy carries no live formula or link from the inbox
+            wb = openpyxl.load_workbook(
+                io.BytesIO(data), keep_links=False, rich_text=True, data_only=True
+            )
+    except Exception as exc:  # noqa: BLE001 - the reader read it: rebuild from its values
+        log.info("rebuilding the copy of %s from its values: %s", task.source, exc)
+        return _from_calamine(data, task)
+    if not any(isinstance(ws, Worksheet) for ws in wb.worksheets):  # Strict OOXML reads empty
+        return _from_calamine(data, task)
+    return wb
 
 
+def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask) -> bool:
+    """Remove the sheets that are not this section's; False when none is left."""
+    drop = set(task.drop_sheets)
+    only = set(task.only_sheets)
+    for ws in list(wb.worksheets):
+        if ws.title in drop or (only and ws.title not in only):
+            wb.remove(ws)
+    if not wb.worksheets:
+        return False
+    wb.active = 0
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws is wb.worksheets[0]
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# The marker, last round's marks, links and long text
+# --------------------------------------------------------------------------------------
+def _source_marker(wb: openpyxl.Workbook) -> str:
+    """The source hash a copy we wrote carries ('' for any other workbook)."""
+    for prop in wb.custom_doc_props.props:
+        if prop.name == vocab.COPY_SOURCE_PROPERTY:
+            return str(prop.value or "")
+    return ""
+
+
+def _set_marker(wb: openpyxl.Workbook, digest: str) -> None:
+    """Mark the copy with its source's SHA-256 (replacing a marker the source carried)."""
+    props = wb.custom_doc_props
+    props.props = [p for p in props.props if p.name != vocab.COPY_SOURCE_PROPERTY]
+    props.append(StringProperty(name=vocab.COPY_SOURCE_PROPERTY, value=digest))
+
+
+def _is_our_fill(cell: Any) -> bool:
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return False
+    rgb = fill.fgColor.rgb if fill.fgColor is not None else None
+    return isinstance(rgb, str) and rgb[-6:].upper() in OUR_FILLS
+
+
+def _clear_marks(wb: openpyxl.Workbook) -> None:
+    """Remove the fills and comments a previous round put on a copy we wrote: our comments
+    (by their author) and our two fill colours; other people's comments stay."""
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet):
+            continue
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and cell.comment.author == vocab.FEEDBACK_COMMENT_AUTHOR:
+                cell.comment = None
+            if cell.has_style and _is_our_fill(cell):
+                cell.fill = PatternFill(fill_type=None)
+
+
+def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
+    """Make nothing in the copy live or oversized: external hyperlinks are removed (their
+    targets returned by cell, to be said in the cell's comment) and text over a cell's
+    32,767 characters is cut like in the archive."""
+    links: dict[tuple[str, int, int], str] = {}
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet):
+            continue
+        for (row, col), cell in list(ws._cells.items()):
+            value = cell._value
+            if type(value) is str and len(value) > xlsx.MAX_CELL_CHARS:
+                cell._value = xlsx.cell_text(value)
+            link = getattr(cell, "_hyperlink", None)  # a merged cell carries none
+            if link is not None and (link.target or not link.location):
+                links[(ws.title, row, col)] = str(link.target or "")
+                cell.hyperlink = None
+        ws._hyperlinks = []
+    return links
+
+
+def _print_comments(wb: openpyxl.Workbook) -> None:
+    """Comments print after the sheet (OOXML pageSetup cellComments="atEnd"), so a printed
+    copy shows why a cell is marked."""
+    for ws in wb.worksheets:
+        if isinstance(ws, Worksheet):
+            ws.page_setup.cellComments = "atEnd"
+
+
+# --------------------------------------------------------------------------------------
+# Rebuilt copies (.xls, .ods, .xlsb, text tables, what openpyxl cannot open)
+# --------------------------------------------------------------------------------------
 def _set_text(cell: Any, value: object) -> None:
     """Write a value into a new cell; text stays text (never a formula)."""
     if isinstance(value, str):
@@ -253,9 +396,8 @@ def _worksheet(wb: openpyxl.Workbook, name: str) -> Worksheet | None:
     return None
 
 
-def _target_cell(ws: Worksheet, ref: str) -> tuple[int, int]:
-    """(row, column) a note goes on: the cell itself, the top-left of its merge range,
-    or A1 when the reference is empty or not a cell."""
+def _cell_of(ref: str) -> tuple[int, int]:
+    """(row, column) of a reference; A1 when it is empty or not a cell."""
     match = CELL_RE.match(ref.strip()) if ref else None
     if not match:
         return 1, 1
@@ -265,36 +407,85 @@ def _target_cell(ws: Worksheet, ref: str) -> tuple[int, int]:
         return 1, 1
     if not (1 <= row <= 1_048_576 and 1 <= col <= 16_384):
         return 1, 1
-    for merged in ws.merged_cells.ranges:
-        if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
-            return merged.min_row, merged.min_col
     return row, col
 
 
-def _annotate(wb: openpyxl.Workbook, task: AnnotateTask) -> None:
-    """Fill and comment every cell a note names; several notes on one cell share a comment."""
+def _top_left(ws: Worksheet, cells: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each cell -> the top-left cell of the merged range holding it (itself when none).
+
+    One pass over the sheet's merged ranges, each looking up the cells in its rows by
+    bisection: a sheet with 200,000 ranges and a note per row costs ranges × log(notes)."""
+    found = {cell: cell for cell in cells}
+    ranges = ws.merged_cells.ranges
+    if not ranges or not cells:
+        return found
+    ordered = sorted(cells)
+    rows = [r for r, _ in ordered]
+    for merged in ranges:
+        lo = bisect.bisect_left(rows, merged.min_row)
+        hi = bisect.bisect_right(rows, merged.max_row)
+        for row, col in ordered[lo:hi]:
+            if merged.min_col <= col <= merged.max_col:
+                found[(row, col)] = (merged.min_row, merged.min_col)
+    return found
+
+
+def _comment_text(notes: list[Annotation], link: str | None, old: str) -> str:
+    parts = [
+        f"【{n.action}】{vocab.ISSUE_COLUMNS['problem']}：{n.problem}\n"
+        f"{vocab.ISSUE_COLUMNS['fix']}：{n.fix}"
+        for n in notes
+    ]
+    if link is not None:
+        parts.append(vocab.COPY_LINK_REMOVED.format(target=link or vocab.COPY_LINK_UNNAMED))
+    if old:
+        parts.append(f"{vocab.FEEDBACK_COMMENT_OLD_NOTE}{old}")
+    return xlsx.cell_text("\n\n".join(parts), MAX_COMMENT_CHARS) or ""
+
+
+def _annotate(
+    wb: openpyxl.Workbook,
+    task: AnnotateTask,
+    links: dict[tuple[str, int, int], str] | None = None,
+) -> None:
+    """Fill and comment every cell a note names (several notes on one cell share a comment);
+    a cell whose link was removed says so in its comment."""
     main = _worksheet(wb, task.main_sheet) or wb.worksheets[0]
-    targets: dict[tuple[str, int, int], list[Annotation]] = {}
+    wanted: dict[str, list[tuple[tuple[int, int], Annotation]]] = {}
     sheets: dict[str, Worksheet] = {}
     for note in task.notes:
         ws = _worksheet(wb, note.sheet) or main
-        row, col = _target_cell(ws, note.cell)
-        sheets[ws.title] = ws
-        targets.setdefault((ws.title, row, col), []).append(note)
-    for (title, row, col), notes in targets.items():
-        cell = sheets[title].cell(row, col)
-        reject = any(n.action == vocab.ACTION_REJECT for n in notes)
-        colour = FILL_REJECT if reject else FILL_NOTE
-        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-        text = "\n\n".join(
-            f"【{n.action}】{vocab.ISSUE_COLUMNS['problem']}：{n.problem}\n"
-            f"{vocab.ISSUE_COLUMNS['fix']}：{n.fix}"
-            for n in notes
+        left_out = note.sheet in task.drop_sheets or (
+            task.only_sheets and note.sheet and note.sheet not in task.only_sheets
         )
-        if cell.comment is not None and cell.comment.text:
-            text += f"\n\n{vocab.FEEDBACK_COMMENT_OLD_NOTE}{cell.comment.text}"
-        text = xlsx.cell_text(text, MAX_COMMENT_CHARS) or ""
-        n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 44)) for t in text.split("\n"))
+        sheets[ws.title] = ws
+        # a note on a sheet left out of this copy goes on A1 of the main sheet
+        cell = (1, 1) if left_out else _cell_of(note.cell)
+        wanted.setdefault(ws.title, []).append((cell, note))
+    targets: dict[tuple[str, int, int], list[Annotation]] = {}
+    for title, items in wanted.items():
+        top = _top_left(sheets[title], {cell for cell, _ in items})
+        for cell, note in items:
+            targets.setdefault((title, *top[cell]), []).append(note)
+    links = links or {}
+    for key in links:
+        targets.setdefault(key, [])
+    for (title, row, col), notes in targets.items():
+        ws = sheets.get(title) or wb[title]
+        cell = ws.cell(row, col)
+        if notes:
+            reject = any(n.action == vocab.ACTION_REJECT for n in notes)
+            colour = FILL_REJECT if reject else FILL_NOTE
+            cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        old = cell.comment.text if cell.comment is not None and cell.comment.text else ""
+        text = _comment_text(notes, links.get((title, row, col)), old)
+        n_lines = sum(
+            max(1, math.ceil(xlsx.display_width(t) / COMMENT_CHARS_PER_LINE))
+            for t in text.split("\n")
+        )
         cell.comment = Comment(
-            text, vocab.FEEDBACK_COMMENT_AUTHOR, height=min(600, 20 + 14 * n_lines), width=280
+            text,
+            vocab.FEEDBACK_COMMENT_AUTHOR,
+            height=min(600, 20 + 14 * n_lines),
+            width=COMMENT_WIDTH,
         )

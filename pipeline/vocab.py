@@ -791,6 +791,10 @@ FEEDBACK_UNKNOWN_SECTION_DIR = "未能识别科室"
 FEEDBACK_SHEET_POINTS = "风险点"
 FEEDBACK_COMMENT_AUTHOR = "廉政风险自查处理"
 FEEDBACK_COMMENT_OLD_NOTE = "原批注："
+COPY_LINK_REMOVED = (
+    "【提示】原文件此单元格带有链接（{target}）。为安全起见，批注副本中已去掉该链接，原文件未改动。"
+)
+COPY_LINK_UNNAMED = "未注明地址"
 FEEDBACK_COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"
 FEEDBACK_COVER_TITLE_UNKNOWN = "{body}{year}年廉政风险自查：未能识别科室的文件和问题"
 FEEDBACK_COVER_LABEL_SECTION = "科室"

@@ -15,8 +15,9 @@ import math
 import os
 import re
 import shutil
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from openpyxl.utils.cell import (
 
 from pipeline import frames, sheetxml, vocab, xlsx
 from pipeline.annotate import (
+    DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
     FILL_REJECT,
     AnnotateTask,
@@ -76,6 +78,7 @@ UNOPENABLE_REASONS = frozenset(
         "read_failed",
         "worker_crashed",
         "reader_crashed",
+        "symlink",
     }
 )
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
@@ -107,8 +110,9 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
 
     sections = _known_sections(result)
     file_routes = _route_files(result.files, sections)
+    owners = _sheet_owners(result, file_routes, sections)
     # sorted once here: splitting keeps the order within each section
-    issues = _sorted_issues(_route_issues(result.issues, file_routes, sections))
+    issues = _sorted_issues(_route_issues(result.issues, file_routes, sections, owners))
     points = _frame(result.points)
     submissions = _with_pledges(_frame(result.submissions), _frame(result.pledges))
     files = _frame(result.files)
@@ -129,7 +133,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
         folder = root / folders[section]
         folder.mkdir(parents=True, exist_ok=True)
         sec_files = files_by.get(section, files.iloc[0:0])
-        sec_copies = _annotate_tasks(result, sec_files, sec_issues, folder, cells)
+        sec_copies = _annotate_tasks(result, files, sec_issues, folder, cells, section, owners)
         copies.extend(sec_copies)
         # what has no section has no points or people: those always carry a roster section
         empty_points, empty_subs = points.iloc[0:0], submissions.iloc[0:0]
@@ -192,11 +196,52 @@ def _route_files(files: pd.DataFrame | None, sections: list[str]) -> dict[str, s
     return dict(zip(_text_column(files, "file"), routes, strict=True))
 
 
+def _sheet_owners(
+    result: frames.RunResult, file_routes: dict[str, str | None], sections: list[str]
+) -> dict[str, dict[str, str | None]]:
+    """file -> {sheet: section} for the sheets of a routable file that hold a form: the
+    section of the rows read from it, the file's own section for the sheet its form was read
+    from, None for a form whose section is not known (another form left unread, rows of two
+    sections on one sheet, a section not in the roster). A file's data goes only to the
+    folders of the sections its sheets hold."""
+    known = set(sections)
+    owners: dict[str, dict[str, str | None]] = {}
+    rows = _frame(result.rows)
+    if len(rows) and {"file", "sheet", "section"} <= set(rows.columns):
+        seen = pd.DataFrame({c: _text_column(rows, c) for c in ("file", "sheet", "section")})
+        for file, sheet, section in seen.drop_duplicates().itertuples(index=False):
+            if file_routes.get(file) is None or not section:
+                continue
+            sheets = owners.setdefault(file, {})
+            owner = section if section in known else None
+            sheets[sheet] = owner if sheets.get(sheet, owner) == owner else None
+    files = _frame(result.files)
+    if len(files) and "sheet" in files:
+        for file, sheet in zip(
+            _text_column(files, "file"), _text_column(files, "sheet"), strict=True
+        ):
+            if file_routes.get(file) is not None and sheet:
+                owners.setdefault(file, {}).setdefault(sheet, file_routes[file])
+    issues = _frame(result.issues)
+    if len(issues) and {"code", "file", "sheet"} <= set(issues.columns):
+        other = issues[_text_column(issues, "code") == "second_form"]
+        for file, sheet in zip(
+            _text_column(other, "file"), _text_column(other, "sheet"), strict=True
+        ):
+            if file_routes.get(file) is not None and sheet:
+                owners.setdefault(file, {}).setdefault(sheet, None)
+    return owners
+
+
 def _route_issues(
-    issues: pd.DataFrame | None, file_routes: dict[str, str | None], sections: list[str]
+    issues: pd.DataFrame | None,
+    file_routes: dict[str, str | None],
+    sections: list[str],
+    owners: dict[str, dict[str, str | None]] | None = None,
 ) -> pd.DataFrame:
-    """Issues with a ``_route`` column: the file's section when the issue names a known file,
-    else the issue's own section when it is a roster section, else None."""
+    """Issues with a ``_route`` column: the section of the issue's sheet when that sheet of
+    the file holds another roster section's form, else the file's section when the issue
+    names a known file, else the issue's own section when it is a roster section, else None."""
     issues = _frame(issues)
     if issues.empty:
         issues = frames.empty_issues()
@@ -213,6 +258,13 @@ def _route_issues(
         )
     ]
     route = [None if xlsx.is_missing(r) else r for r in route]
+    owners = owners or {}
+    if owners:
+        files, sheets = issues["file"].tolist(), issues["sheet"].tolist()
+        route = [
+            (owners.get(f, {}).get(sh) or r) if f in owners and r is not None else r
+            for f, sh, r in zip(files, sheets, route, strict=True)
+        ]
     issues["_route"] = pd.Series(route, index=issues.index, dtype="object")
     return issues
 
@@ -570,14 +622,22 @@ def _annotate_tasks(
     issues: pd.DataFrame,
     folder: Path,
     cells: dict[int, str],
+    section: str | None = None,
+    owners: dict[str, dict[str, str | None]] | None = None,
 ) -> list[AnnotateTask]:
-    """One task per openable file of this folder with an issue whose action is in
-    COPY_ACTIONS (``issues`` sorted by ``_sorted_issues``: a cell's notes keep that order)."""
+    """One task per openable file with an issue routed to this folder whose action is in
+    COPY_ACTIONS (``issues`` sorted by ``_sorted_issues``: a cell's notes keep that order).
+
+    The copy holds only this section's sheets of the file: in the file's own section's folder
+    every sheet but those holding another's form, in another section's folder only the sheets
+    holding that section's form."""
     if result.inbox is None or files.empty or issues.empty:
         return []
     inbox = Path(result.inbox)
     limits = getattr(result.settings, "limits", None)
     max_bytes = getattr(limits, "max_uncompressed_bytes", DEFAULT_MAX_UNCOMPRESSED)
+    max_file = getattr(limits, "max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    owners = owners or {}
     notes_by_file: dict[str, list[Annotation]] = {}
     columns = [issues[c].tolist() for c in ("file", "sheet", "cell", "action", "problem", "fix")]
     for file, sheet, cell, action, problem, fix, row_id in zip(
@@ -588,22 +648,48 @@ def _annotate_tasks(
         if not cell and not xlsx.is_missing(row_id):
             cell = cells.get(int(row_id), "")
         notes_by_file.setdefault(file, []).append(Annotation(sheet, cell, action, problem, fix))
+    records = files[files["file"].isin(set(notes_by_file))].sort_values("file", kind="stable")
+    records = records.drop_duplicates("file")
     used: set[str] = set()
     tasks = []
-    for rec in files.sort_values("file", kind="stable").itertuples():
-        notes = notes_by_file.get(rec.file)
-        if not notes or not any(n.action in COPY_ACTIONS for n in notes):
+    for rec in records.itertuples():
+        notes = notes_by_file[rec.file]
+        if not any(n.action in COPY_ACTIONS for n in notes):
             continue
         reason = "" if xlsx.is_missing(rec.reason) else str(rec.reason)
-        source = inbox / rec.file
-        if reason in UNOPENABLE_REASONS or not source.is_file():
+        if reason in UNOPENABLE_REASONS:
             continue
+        source = inbox / rec.file
         ext = str(rec.ext).lower() if not xlsx.is_missing(rec.ext) else source.suffix.lower()
         sheet = "" if xlsx.is_missing(rec.sheet) else str(rec.sheet)
         if not sheet and not xlsx.is_missing(getattr(rec, "kind", None)):
             sheet = vocab.MAIN_SHEET.get(str(rec.kind), "")
+        sheets = owners.get(rec.file, {})
+        own = getattr(rec, "_route", None)
+        if section is None or xlsx.is_missing(own) or own == section:
+            drop = tuple(sorted(sh for sh, o in sheets.items() if o != section))
+            only: tuple[str, ...] = ()
+        else:
+            drop, only = (), tuple(sorted(sh for sh, o in sheets.items() if o == section))
+            if not only:
+                continue
+        digest = "" if xlsx.is_missing(rec.sha256) else str(rec.sha256)
         target = folder / copy_name(rec.file, used)
-        tasks.append(AnnotateTask(str(source), str(target), ext, sheet, tuple(notes), max_bytes))
+        tasks.append(
+            AnnotateTask(
+                str(source),
+                str(target),
+                ext,
+                sheet,
+                tuple(notes),
+                max_bytes,
+                inbox=str(inbox),
+                max_bytes=max_file,
+                sha256=digest,
+                drop_sheets=drop if section is not None else (),
+                only_sheets=only,
+            )
+        )
     return tasks
 
 
@@ -621,7 +707,10 @@ class FeedbackJobs:
     """Writes the section workbooks and annotated copies: in worker processes, started at
     once so they work while the caller writes the archive, when there are many; else on
     ``finish()``. A workbook that fails is a bug and fails the run; a copy that fails is a bad
-    user file and is only logged (the file stays listed in its section's 异常清单)."""
+    user file and is only logged (the file stays listed in its section's 异常清单).
+
+    A section's workbook is written after its copies, so its cover counts the copies that
+    were really written."""
 
     def __init__(
         self, books: list[SectionTask], copies: list[AnnotateTask], result: frames.RunResult
@@ -631,6 +720,9 @@ class FeedbackJobs:
         self.pool: ProcessPoolExecutor | None = None
         self.book_futures: list[Any] = []
         self.copy_futures: list[Any] = []
+        self.written_copies: list[Path] = []
+        self._feeder: threading.Thread | None = None
+        self._feeder_error: BaseException | None = None
         limits = getattr(result.settings, "limits", None)
         jobs = len(books) + len(copies)
         workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, jobs)
@@ -647,25 +739,69 @@ class FeedbackJobs:
             )
             # copies first: each costs more than a small workbook, so the pool ends level
             self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
-            self.book_futures = [self.pool.submit(write_section, task) for task in books]
+            self._feeder = threading.Thread(target=self._feed_books, daemon=True)
+            self._feeder.start()
+
+    def _folder_copies(self) -> dict[str, list[int]]:
+        """Folder -> indexes of its copies."""
+        by_folder: dict[str, list[int]] = {}
+        for i, task in enumerate(self.copies):
+            by_folder.setdefault(str(Path(task.target).parent), []).append(i)
+        return by_folder
+
+    def _counted(self, book: SectionTask, done: dict[int, str | None]) -> SectionTask:
+        indexes = self._folder_copies().get(str(Path(book.path).parent), [])
+        return replace(book, n_copies=sum(1 for i in indexes if done.get(i)))
+
+    def _feed_books(self) -> None:
+        """Submit each section's workbook as soon as its copies are done (in a thread: the
+        caller writes the archive meanwhile)."""
+        try:
+            assert self.pool is not None
+            by_folder = self._folder_copies()
+            waiting = {
+                i: len(by_folder.get(str(Path(book.path).parent), []))
+                for i, book in enumerate(self.books)
+            }
+            folder_book = {str(Path(b.path).parent): i for i, b in enumerate(self.books)}
+            futures: dict[int, Any] = {}
+            done: dict[int, str | None] = {}
+            for i, book in enumerate(self.books):
+                if not waiting[i]:
+                    futures[i] = self.pool.submit(write_section, replace(book, n_copies=0))
+            index = {id(f): i for i, f in enumerate(self.copy_futures)}
+            for future in as_completed(self.copy_futures):
+                i = index[id(future)]
+                try:
+                    done[i] = future.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of it
+                    log.warning("no annotated copy of %s: %s", self.copies[i].source, exc)
+                    done[i] = None
+                b = folder_book.get(str(Path(self.copies[i].target).parent))
+                if b is None:
+                    continue
+                waiting[b] -= 1
+                if not waiting[b]:
+                    futures[b] = self.pool.submit(write_section, self._counted(self.books[b], done))
+            self.written_copies = [Path(t) for t in done.values() if t]
+            self.book_futures = [futures[i] for i in sorted(futures)]
+        except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
+            self._feeder_error = exc
 
     def finish(self) -> list[Path]:
         """Wait for (or do) every job; the paths written, sorted."""
         try:
             if self.pool is None:
-                written = [Path(write_section(task)) for task in self.books]
-                written += [Path(t) for t in map(annotate_copy, self.copies) if t]
+                done = dict(enumerate(map(annotate_copy, self.copies)))
+                written = [Path(t) for t in done.values() if t]
+                written += [Path(write_section(self._counted(b, done))) for b in self.books]
                 return sorted(written)
+            assert self._feeder is not None
+            self._feeder.join()
+            if self._feeder_error is not None:
+                raise self._feeder_error
             written = [Path(future.result()) for future in self.book_futures]
-            for task, future in zip(self.copies, self.copy_futures, strict=True):
-                try:
-                    target = future.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of this file
-                    log.warning("no annotated copy of %s: %s", task.source, exc)
-                    continue
-                if target:
-                    written.append(Path(target))
-            return sorted(written)
+            return sorted([*written, *self.written_copies])
         finally:
             self.close()
 

@@ -1,0 +1,460 @@
+"""Annotated copies of submitted files: the marker, a returned copy, links, bounds, fallbacks
+and routing. Every test writes a real workbook, annotates it and reads the copy back."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from pipeline import frames, vocab, write_feedback
+from pipeline.annotate import (
+    FILL_REJECT,
+    AnnotateTask,
+    Annotation,
+    annotate_copy,
+)
+from tests import result_factory as rf
+from tests.result_factory import make_result
+
+MAIN = vocab.SHEET_INDIVIDUAL
+CORPUS = Path("/work/shared/corpus/public")
+MB = 1024 * 1024
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+def write_form(path: Path, cells: dict[str, object], sheet: str = MAIN, **extra: object) -> Path:
+    """A small workbook: ``cells`` on ``sheet``; extra sheets as {title: {ref: value}}."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for ref, value in cells.items():
+        ws[ref] = value
+    for title, more in extra.items():
+        other = wb.create_sheet(title)
+        for ref, value in dict(more).items():
+            other[ref] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def replace_in_package(path: Path, old: str, new: str) -> None:
+    """Rewrite a saved workbook's XML with ``old`` text replaced (what openpyxl would refuse)."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    assert any(old.encode() in data for data in members.values())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data.replace(old.encode(), new.encode()))
+
+
+def reject(cell: str, problem: str = "「发生几率」没有填写。", sheet: str = MAIN) -> Annotation:
+    return Annotation(sheet, cell, vocab.ACTION_REJECT, problem, "请从下拉列表中选择。")
+
+
+def task_for(
+    source: Path, target: Path, *notes: Annotation, inbox: Path | None = None, **kw: object
+) -> AnnotateTask:
+    return AnnotateTask(
+        str(source),
+        str(target),
+        source.suffix.lower(),
+        MAIN,
+        tuple(notes),
+        100 * MB,
+        inbox=str(inbox or source.parent),
+        **kw,
+    )
+
+
+def marker(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    values = [p.value for p in wb.custom_doc_props.props if p.name == vocab.COPY_SOURCE_PROPERTY]
+    assert len(values) == 1
+    return values[0]
+
+
+def is_filled(cell, colour: str) -> bool:
+    return cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb).endswith(colour)
+
+
+def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
+    path = result.inbox / rel
+    data = path.read_bytes()
+    record = {col: pd.NA for col in frames.FILE_COLUMNS}
+    record.update(
+        file=rel,
+        size=len(data),
+        mtime=path.stat().st_mtime,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ext=path.suffix.lower(),
+        status=frames.FILE_STATUS_READ,
+        pledge_sheet=False,
+        pledge_items=0,
+        n_rows=0,
+        colmap={},
+        header_cells={},
+    )
+    record.update(fields)
+    result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
+
+
+def add_issues(result: frames.RunResult, *rows: dict) -> None:
+    result.issues = frames.concat_issues(result.issues, frames.issues_frame(list(rows)))
+
+
+def missing(file: str, cell: str, section: str, sheet: str = MAIN, name: str = "") -> dict:
+    return frames.issue(
+        "missing_value",
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        field_key="harm",
+        section=section,
+        name=name,
+    )
+
+
+def folder_of(out: Path, section: str) -> Path:
+    return out / vocab.FEEDBACK_DIR / write_feedback.xlsx.safe_filename(section)
+
+
+def copy_name(file: str) -> str:
+    return Path(file).stem + vocab.ANNOTATED_SUFFIX + ".xlsx"
+
+
+def copies_line(workbook: Path) -> str:
+    """The cover's 批注副本 line of a section workbook."""
+    ws = openpyxl.load_workbook(workbook)[vocab.ARCHIVE_SHEET_COVER]
+    for row in ws.iter_rows(values_only=True):
+        if row[0] == vocab.FEEDBACK_COVER_LABEL_COPIES:
+            return str(row[1])
+    raise AssertionError("no 批注副本 line on the cover")
+
+
+def all_text(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    parts = []
+    for ws in wb.worksheets:
+        parts.append(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    parts.append(str(cell.value))
+                if cell.comment is not None:
+                    parts.append(cell.comment.text)
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# the marker and a returned copy
+# --------------------------------------------------------------------------------------
+def test_copy_carries_the_source_hash(tmp_path: Path) -> None:
+    source = write_form(tmp_path / "inbox" / "张三.xlsx", {"A1": "科室", "E5": None})
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"))) == str(target)
+    assert marker(target) == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_returned_copy_loses_last_rounds_marks_and_keeps_other_comments(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    source = write_form(inbox / "张三.xlsx", {"E5": "", "F6": "", "B2": "办公室"})
+    round1 = tmp_path / "out1" / "张三_批注.xlsx"
+    annotate_copy(task_for(source, round1, reject("E5"), reject("F6", "「危害程度」没有填写。")))
+    # he fixes E5 in the copy, leaves F6, adds a note of his own, and sends the copy back
+    wb = openpyxl.load_workbook(round1)
+    ws = wb[MAIN]
+    assert is_filled(ws["E5"], FILL_REJECT) and ws["E5"].comment is not None
+    ws["E5"] = "很可能"
+    ws["B2"].comment = Comment("科室名称已核对", "张三")
+    returned = inbox / "张三_批注.xlsx"
+    wb.save(returned)
+
+    round2 = tmp_path / "out2" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(returned, round2, reject("F6", "「危害程度」没有填写。")))
+    ws = openpyxl.load_workbook(round2)[MAIN]
+    assert ws["E5"].value == "很可能"
+    assert ws["E5"].comment is None and not is_filled(ws["E5"], FILL_REJECT)
+    assert is_filled(ws["F6"], FILL_REJECT)
+    assert ws["F6"].comment.text.count("「危害程度」没有填写") == 1  # not last round's text again
+    assert vocab.FEEDBACK_COMMENT_OLD_NOTE not in ws["F6"].comment.text
+    assert ws["B2"].comment.text == "科室名称已核对"
+    assert marker(round2) == hashlib.sha256(returned.read_bytes()).hexdigest()
+
+
+def test_an_original_with_our_colours_keeps_them(tmp_path: Path) -> None:
+    """Only a copy we wrote (it carries the marker) is cleared: a user's own red stays."""
+    path = write_form(tmp_path / "inbox" / "张三.xlsx", {"C3": "重点", "E5": ""})
+    wb = openpyxl.load_workbook(path)
+    wb[MAIN]["C3"].fill = PatternFill("solid", start_color=FILL_REJECT, end_color=FILL_REJECT)
+    wb.save(path)
+    target = tmp_path / "out" / "c.xlsx"
+    annotate_copy(task_for(path, target, reject("E5")))
+    assert is_filled(openpyxl.load_workbook(target)[MAIN]["C3"], FILL_REJECT)
+
+
+# --------------------------------------------------------------------------------------
+# links, limits, hostile content
+# --------------------------------------------------------------------------------------
+def test_link_out_of_the_inbox_is_never_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="ascii")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    link = inbox / "passwd"
+    link.symlink_to(secret)
+    assert link.read_text(encoding="ascii").startswith("root:x")  # the link works
+    target = tmp_path / "out" / "passwd_批注.xlsx"
+    assert annotate_copy(task_for(link, target, reject("A1"), inbox=inbox)) is None
+    assert not target.exists()
+
+
+def test_symlink_rejected_by_discover_gets_no_copy_in_the_feedback(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="ascii")
+    (result.inbox / "passwd").symlink_to(secret)
+    add_file(result, "passwd", status=frames.FILE_STATUS_REJECTED, reason="symlink")
+    add_issues(result, frames.issue("symlink", file="passwd"))
+    written = write_feedback.write_feedback(result, tmp_path / "out")
+    for path in written:
+        assert "root:x" not in all_text(path)
+    assert not any(p.name.startswith("passwd") for p in written)
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    big = inbox / "大文件.xlsx"
+    with big.open("wb") as fh:  # sparse: 3 GB on paper, nothing on disk
+        fh.truncate(3 * 1024 * MB)
+    link = inbox / "链接.xlsx"
+    link.symlink_to(big)
+    assert big.stat().st_size == 3 * 1024 * MB
+    for source in (big, link):
+        target = tmp_path / "out" / f"{source.stem}_批注.xlsx"
+        task = task_for(source, target, reject("A1"), inbox=inbox, max_bytes=20 * MB)
+        assert annotate_copy(task) is None
+
+
+def test_a_source_changed_since_it_was_read_gets_no_copy(tmp_path: Path) -> None:
+    source = write_form(tmp_path / "inbox" / "张三.xlsx", {"E5": ""})
+    stale = hashlib.sha256(b"what the reader read").hexdigest()
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"), sha256=stale)) is None
+    fresh = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert annotate_copy(task_for(source, target, reject("E5"), sha256=fresh)) == str(target)
+
+
+def test_external_hyperlinks_are_removed_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "inbox" / "张三.xlsx"
+    write_form(path, {"D4": "制度文件", "D5": "网站", "D6": "本表", "E5": ""})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN]
+    ws["D4"].hyperlink = "file:///C:/Windows/System32/cmd.exe"
+    ws["D5"].hyperlink = "https://example.com/x"
+    ws["D6"].hyperlink = openpyxl.worksheet.hyperlink.Hyperlink(ref="D6", location="'Sheet'!A1")
+    wb.save(path)
+    assert b"cmd.exe" in zipfile.ZipFile(path).read("xl/worksheets/_rels/sheet1.xml.rels")
+    target = tmp_path / "out" / "c.xlsx"
+    annotate_copy(task_for(path, target, reject("E5")))
+    with zipfile.ZipFile(target) as zf:
+        rels = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".rels"))
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    assert b"cmd.exe" not in rels and b"example.com" not in rels and b"cmd.exe" not in sheet
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["D4"].hyperlink is None and ws["D5"].hyperlink is None
+    assert ws["D4"].value == "制度文件"
+    assert "已去掉该链接" in ws["D4"].comment.text and "cmd.exe" in ws["D4"].comment.text
+    assert "example.com" in ws["D5"].comment.text
+    assert ws["D6"].hyperlink.location == "'Sheet'!A1"  # a link within the workbook stays
+
+
+def test_overlong_text_is_cut_to_what_a_cell_holds(tmp_path: Path) -> None:
+    path = tmp_path / "inbox" / "张三.xlsx"
+    # a 40,000-character cell, as a script or web export writes it (Excel itself cannot)
+    write_form(path, {"D4": "占位文字", "E5": ""})
+    replace_in_package(path, "占位文字", rf.LONG_TEXT)
+    assert len(pd.read_excel(path, header=None, engine="calamine").iloc[3, 3]) == 40000
+    target = tmp_path / "out" / "c.xlsx"
+    annotate_copy(task_for(path, target, reject("E5")))
+    text = openpyxl.load_workbook(target)[MAIN]["D4"].value
+    assert len(text) == 32767 and text.endswith(vocab.TRUNCATION_MARK)
+
+
+def test_many_merged_ranges_with_a_note_per_row_land_on_their_top_left(tmp_path: Path) -> None:
+    path = tmp_path / "inbox" / "张三.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MAIN
+    n = 3000
+    for r in range(1, n + 1):
+        ws.cell(r, 1, f"第{r}行")
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+    wb.save(path.parent.mkdir(parents=True) or path)
+    notes = [reject(f"C{r}") for r in range(1, n + 1)]  # inside B:D of each row
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(path, target, *notes)) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert len(ws.merged_cells.ranges) == n
+    for r in (1, n // 2, n):
+        assert ws.cell(r, 2).comment is not None and is_filled(ws.cell(r, 2), FILL_REJECT)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the public corpus is not here")
+def test_strict_ooxml_gets_a_copy_rebuilt_from_its_values(tmp_path: Path) -> None:
+    source = CORPUS / "apache+poi/test-data/spreadsheet/SimpleStrict.xlsx"
+    assert openpyxl.load_workbook(source).sheetnames == []  # openpyxl sees nothing in it
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(source, inbox / "strict.xlsx")
+    target = tmp_path / "out" / "strict_批注.xlsx"
+    task = task_for(inbox / "strict.xlsx", target, reject("B2", sheet="Sheet1"))
+    assert annotate_copy(task) == str(target)
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames == ["Sheet1", "Sheet Number 2"]
+    assert any(c.value is not None for row in wb["Sheet1"].iter_rows() for c in row)
+    assert wb["Sheet1"]["B2"].comment is not None
+
+
+def test_raw_control_characters_still_get_a_copy(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    path = write_form(inbox / "张三.xlsx", {"D4": "接待XX超标", "E5": ""})
+    # a raw control character in the cell text, as some exporters write it
+    replace_in_package(path, "接待XX超标", "接待\x07超标")
+    with pytest.raises(Exception):  # noqa: B017 - openpyxl refuses the file, any way
+        openpyxl.load_workbook(path)
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(path, target, reject("E5"))) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["D4"].value == "接待超标" and is_filled(ws["E5"], FILL_REJECT)
+
+
+def test_cover_counts_only_copies_really_written(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    rel = "办公室/周六.xlsx"
+    write_form(result.inbox / rel, {"E5": ""})
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="周六")
+    add_issues(result, missing(rel, "E5", rf.SECTION_OFFICE))
+    # it changes after it was read: its copy is refused
+    write_form(result.inbox / rel, {"E5": "很可能"})
+    add_issues(result, missing(rf.FILE_LI, "F5", rf.SECTION_OFFICE))
+    out = tmp_path / "out"
+    written = write_feedback.write_feedback(result, out)
+    folder = folder_of(out, rf.SECTION_OFFICE)
+    copies = [p for p in written if p.parent == folder and vocab.ANNOTATED_SUFFIX in p.name]
+    assert folder / copy_name(rf.FILE_LI) in copies
+    assert folder / copy_name(rel) not in copies
+    workbook = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folder.name)
+    assert copies_line(workbook).startswith(f"{len(copies)} 份")
+
+
+# --------------------------------------------------------------------------------------
+# one workbook, two sections
+# --------------------------------------------------------------------------------------
+def test_a_workbook_with_two_sections_forms_sends_each_only_its_own_sheets(
+    tmp_path: Path,
+) -> None:
+    result = make_result(tmp_path)
+    rel = "办公室/两份表.xlsx"
+    finance_sheet = "王五的表"
+    write_form(
+        result.inbox / rel,
+        {"B2": rf.SECTION_OFFICE, "D2": "赵六", "E5": ""},
+        **{finance_sheet: {"B2": rf.SECTION_FINANCE, "D2": "钱七", "D5": "钱七的风险点"}},
+    )
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="赵六", sheet=MAIN)
+    last = int(result.rows["row_id"].max()) if len(result.rows) else 0
+    rows = pd.DataFrame(
+        [
+            {"row_id": last + 1, "file": rel, "sheet": MAIN, "section": rf.SECTION_OFFICE},
+            {
+                "row_id": last + 2,
+                "file": rel,
+                "sheet": finance_sheet,
+                "section": rf.SECTION_FINANCE,
+            },
+        ]
+    )
+    result.rows = pd.concat([result.rows, rows], ignore_index=True)
+    add_issues(
+        result,
+        missing(rel, "E5", rf.SECTION_OFFICE, name="赵六"),
+        missing(rel, "E5", rf.SECTION_FINANCE, sheet=finance_sheet, name="钱七"),
+    )
+    out = tmp_path / "out"
+    write_feedback.write_feedback(result, out)
+
+    office = openpyxl.load_workbook(folder_of(out, rf.SECTION_OFFICE) / copy_name(rel))
+    assert office.sheetnames == [MAIN]
+    assert "钱七" not in all_text(folder_of(out, rf.SECTION_OFFICE) / copy_name(rel))
+    finance_copy = folder_of(out, rf.SECTION_FINANCE) / copy_name(rel)
+    finance = openpyxl.load_workbook(finance_copy)
+    assert finance.sheetnames == [finance_sheet]
+    assert finance[finance_sheet]["E5"].comment is not None
+    assert "赵六" not in all_text(finance_copy)
+    # the finance section's problem is listed in its own feedback workbook only
+    for section, name in ((rf.SECTION_OFFICE, "钱七"), (rf.SECTION_FINANCE, "赵六")):
+        folder = folder_of(out, section)
+        book = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folder.name)
+        assert name not in all_text(book)
+
+
+def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
+    result = make_result(tmp_path)
+    rel = "办公室/两人.xlsx"
+    write_form(
+        result.inbox / rel,
+        {"B2": rf.SECTION_OFFICE, "D2": "赵六", "E5": ""},
+        别人的表={"B2": rf.SECTION_FINANCE, "D2": "钱七"},
+    )
+    add_file(result, rel, kind=vocab.INDIVIDUAL, section=rf.SECTION_OFFICE, name="赵六", sheet=MAIN)
+    second = frames.issue(
+        "second_form",
+        file=rel,
+        sheet="别人的表",
+        cell="A3",
+        section=rf.SECTION_OFFICE,
+        name="赵六",
+        where="工作表「别人的表」",
+        who="",
+        n=1,
+    )
+    add_issues(result, missing(rel, "E5", rf.SECTION_OFFICE, name="赵六"), second)
+    out = tmp_path / "out"
+    write_feedback.write_feedback(result, out)
+    copy = folder_of(out, rf.SECTION_OFFICE) / copy_name(rel)
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames == [MAIN]
+    assert "钱七" not in all_text(copy)
+    assert "另一份自查表" in wb[MAIN]["A1"].comment.text  # the note itself is kept, on A1
+
+
+def test_copy_comments_print_at_the_end(tmp_path: Path) -> None:
+    source = write_form(tmp_path / "inbox" / "张三.xlsx", {"E5": ""})
+    target = tmp_path / "out" / "c.xlsx"
+    annotate_copy(task_for(source, target, reject("E5")))
+    assert openpyxl.load_workbook(target)[MAIN].page_setup.cellComments == "atEnd"
+    with zipfile.ZipFile(target) as zf:
+        assert b'cellComments="atEnd"' in zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_symlink_inside_the_inbox_to_a_file_inside_is_copied(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    real = write_form(inbox / "张三.xlsx", {"E5": ""})
+    link = inbox / "链接.xlsx"
+    os.symlink(real, link)
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(link, target, reject("E5"), inbox=inbox)) == str(target)
