@@ -8,6 +8,7 @@ Reading never relies on these positions; writing always produces exactly them.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline import vocab, xlsx
+from pipeline import styles, vocab, xlsx
 from pipeline.config import DEFAULTS
 
 TEMPLATE_FILES = {
@@ -36,19 +37,21 @@ HEADER_ROW = 1
 PRINT_TITLE_ROWS = (0, 2)
 
 # Column widths in Excel character units (a CJK character counts 2).
+# Narrow enough that the unit form (the wider) prints one A4 page wide with its 11 pt text at
+# 8 pt or more (styles.py); text wraps and rows grow as people type.
 COLUMN_WIDTHS = {
-    "seq": 6,
-    "step": 18,
-    "posts_involved": 14,
-    "category": 14,
-    "description": 32,
-    "likelihood": 10,
-    "harm": 13,
-    "self_level": 10,
-    "prevent": 21,
-    "monitor": 21,
-    "handle": 21,
-    "remark": 12,
+    "seq": 5,
+    "step": 14,
+    "posts_involved": 12,
+    "category": 12,
+    "description": 30,
+    "likelihood": 7,
+    "harm": 8,
+    "self_level": 7,
+    "prevent": 15,
+    "monitor": 15,
+    "handle": 15,
+    "remark": 10,
 }
 CENTERED_COLUMNS = frozenset({"seq", "category", "likelihood", "harm", "self_level"})
 # Header block: (header key, label column, first value column, last value column), 0-based.
@@ -64,7 +67,9 @@ HEADER_BLOCK = {
 DATE_KEYS = frozenset({"date", "pledge_date"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-LINE_HEIGHT = 14.5  # points per line of 11-point 宋体
+FONT_SIZE = 11
+LINE_HEIGHT = styles.line_height(FONT_SIZE)  # points per line of 11-point 宋体
+MIN_SCALE = math.ceil(100 * styles.MIN_PRINTED_PT / FONT_SIZE)  # 11 pt prints at 8 pt
 LEVEL_COLOURS = {"一级": "#F8CBAD", "二级": "#FFE699", "三级": "#C6E0B4"}
 HEADER_FILL = "#D9E1F2"
 LABEL_FILL = "#F2F2F2"
@@ -254,7 +259,7 @@ ROSTER_NOTES = (
 # Formats (built once per workbook)
 # --------------------------------------------------------------------------------------
 def _formats(wb: Any) -> dict[str, Any]:
-    base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "vcenter"}
+    base = {"font_name": xlsx.FONT_NAME, "font_size": FONT_SIZE, "valign": "vcenter"}
     border = {"border": 1}
 
     def fmt(**props: Any) -> Any:
@@ -397,17 +402,14 @@ def _dropdown(
     )
 
 
-def _print_setup(ws: Any, last_row: int, last_col: int, landscape: bool = True) -> None:
-    if landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+def _print_setup(
+    ws: Any, widths: list[float], landscape: bool = True, repeat: tuple[int, int] | None = None
+) -> None:
+    """A4 at an explicit scale that fits the columns one page wide and keeps the text at 8 pt
+    or more. No print area: a filled form or roster prints every row people added."""
+    scale = styles.print_scale(widths, landscape=landscape, minimum=MIN_SCALE)
+    styles.page_setup(ws, scale=scale, sheet_name=False, landscape=landscape, repeat_rows=repeat)
     ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer(vocab.PAGE_FOOTER)
-    ws.print_area(0, 0, last_row, last_col)
 
 
 # --------------------------------------------------------------------------------------
@@ -468,7 +470,7 @@ def _write_main(
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.set_row(0, 36)
-    ws.set_row(HEADER_ROW, 28)
+    ws.set_row(HEADER_ROW, 36)  # a label may wrap onto two lines
     ws.set_row(TABLE_HEADER_ROW, 36)
     ws.merge_range(0, 0, 0, last_col, vocab.FORM_TITLES[kind], f["title"])
 
@@ -512,8 +514,7 @@ def _write_main(
                 _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, COLUMN_HINTS[key])
 
     ws.freeze_panes(FIRST_DATA_ROW, 0)
-    ws.repeat_rows(*PRINT_TITLE_ROWS)
-    _print_setup(ws, last_row, last_col)
+    _print_setup(ws, widths, repeat=PRINT_TITLE_ROWS)
     ws.protect("", PROTECTION)
 
 
@@ -548,8 +549,7 @@ def _write_pledge(
         _write(ws, row, 1, value, f["value"], date_fmt)
         _hint(ws, row, 1, row, 1, vocab.PLEDGE_LABELS[key], HEADER_HINTS[key])
         row += 1
-    ws.repeat_rows(0, 0)
-    _print_setup(ws, row - 1, 1, landscape=False)
+    _print_setup(ws, [12, PLEDGE_ITEM_WIDTH], landscape=False, repeat=(0, 0))
     ws.protect("", PROTECTION)
 
 
@@ -562,7 +562,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     ws = wb.add_worksheet(vocab.SHEET_GUIDE)
     columns = _guide_columns(kind)
     last_col = len(columns) - 1
-    preset = {**COLUMN_WIDTHS, "meaning": 26, "category": 16, "description": 26}
+    preset = {**COLUMN_WIDTHS, "meaning": 20, "category": 12, "description": 22}
     widths = [float(preset[key]) for key in columns]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
@@ -670,7 +670,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
         table_row([label, f"{int(month)}月{int(day)}日"], [f["cell"], f["cell_center"]])
     paragraph(GUIDE_DEADLINE_NOTE)
 
-    _print_setup(ws, row - 1, last_col)
+    _print_setup(ws, widths)
     ws.protect("", PROTECTION)
 
 
@@ -765,17 +765,18 @@ def _roster_sheet(
 ) -> Any:
     ws = wb.add_worksheet(name)
     keys = list(columns)
+    widths = []
     for col, key in enumerate(keys):
         values = [xlsx.output_value(r.get(key)) for r in records]
-        ws.set_column(col, col, xlsx.fit_width(values, columns[key], minimum=14, maximum=40))
+        widths.append(xlsx.fit_width(values, columns[key], minimum=14, maximum=40))
+        ws.set_column(col, col, widths[-1])
         ws.write_string(0, col, columns[key], f["th"])
     for i, record in enumerate(records, start=1):
         for col, key in enumerate(keys):
             _write(ws, i, col, xlsx.output_value(record.get(key)), f["value"])
     ws.set_row(0, 24)
     ws.freeze_panes(1, 0)
-    ws.repeat_rows(0, 0)
-    _print_setup(ws, max(len(records), 1), len(keys) - 1)
+    _print_setup(ws, widths, repeat=(0, 0))
     return ws
 
 
@@ -805,7 +806,7 @@ def write_roster(
     for i, text in enumerate(ROSTER_NOTES, start=1):
         notes.write_string(i, 0, text, f["note"])
         _fit_row(notes, i, [text], [ROSTER_NOTES_WIDTH])
-    _print_setup(notes, len(ROSTER_NOTES), 0)
+    _print_setup(notes, [ROSTER_NOTES_WIDTH])
     _properties(wb, vocab.ROSTER_TITLE)
     wb.close()
 

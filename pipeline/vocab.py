@@ -714,6 +714,8 @@ ARCHIVE_COUNT_LABELS: dict[tuple[str, str], str] = {
 }
 ARCHIVE_POINTS_LABEL = "风险点总数（合并重复后）"
 ARCHIVE_COVER_COUNTS_NOTE = "文件总数 = 已读取 + 退回 + 被替代；数据行总数 = 计入 + 退回；计入的数据行合并重复后形成风险点。"
+ARCHIVE_FILING_TITLE = "报送"
+ARCHIVE_FILING_LABELS = ("报送单位（盖章）", "负责人", "报送日期")
 ARCHIVE_COVER_SHEETS_TITLE = "二、各工作表说明"
 ARCHIVE_COVER_SHEETS_HEADER = ("工作表", "内容")
 ARCHIVE_SHEET_HELP = {

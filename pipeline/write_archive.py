@@ -8,6 +8,8 @@ long) and ``write_string``: text that looks like a formula stays text.
 
 from __future__ import annotations
 
+import itertools
+import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import archives, frames, sheetxml, vocab, xlsx
+from pipeline import archives, frames, printing, sheetxml, styles, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Labels composed from vocab (every Chinese text is spelled in vocab.py)
@@ -49,20 +51,23 @@ NOTICE_HEADERS = {
     "leader": vocab.CATALOGUE_COLUMNS["leader"],
 }
 
-# Print-friendly calm fills per level, and the same hues for charts.
-LEVEL_FILLS = dict(zip(vocab.LEVELS, ("#F4CCCC", "#FCE5CD", "#D9EAD3"), strict=True))
+# One palette for both writers (pipeline/styles.py); the same hues for charts.
+LEVEL_FILLS = styles.LEVEL_FILLS
 LEVEL_CHART_COLOURS = dict(zip(vocab.LEVELS, ("#CC4125", "#E69138", "#6AA84F"), strict=True))
 CATEGORY_COLOURS = ("#3D85C6", "#6FA8DC", "#93C47D", "#F6B26B")
-HEADER_FILL = "#DDE4EE"
-REJECT_FILL = "#F4CCCC"
-WARN_FILL = "#FFF2CC"
-BORDER_COLOUR = "#808080"
-FOOTER = vocab.PAGE_FOOTER
-A4 = 9
+HEADER_FILL = styles.HEADER_FILL
+REJECT_FILL = styles.REJECT_FILL
+WARN_FILL = styles.WARN_FILL
+BORDER_COLOUR = styles.BORDER_COLOUR
 
 MAX_NAME_CHARS = 60  # of the body name in the file name: within 255 bytes with year and suffix
-MAX_HEADER_BODY = 100  # of the body name in the page header (Excel: 255 characters in all)
 WRAP_WIDTH = 36  # cap for long text columns (they wrap)
+COVER_WIDTHS = (26, 16, 16, 16, 16, 30)
+COVER_TEXT_WIDTH = sum(COVER_WIDTHS[1:])  # the merged text cells of the cover
+FILING_COL = 3  # the filing block stands to the right of the counts
+FILING_ROWS = (4, 2, 2)  # rows of 18 pt per entry: the stamp needs room
+STATS_WIDTHS = (22, 11, 11, 11, 11, 3)
+CHART_WIDTH_PX = 520
 SHORT_WIDTH = 24  # cap for short text columns
 
 
@@ -72,9 +77,13 @@ SHORT_WIDTH = 24  # cap for short text columns
 class _Formats:
     def __init__(self, wb: Any) -> None:
         self.pending: list[sheetxml.Rows] = []  # table records spliced in after close()
-        base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "top"}
+        # sheet index -> (title rows' height, every row's height): for the print scale
+        self.heights: dict[int, tuple[float, list[float]]] = {}
+        base = {"font_name": styles.FONT_NAME, "font_size": styles.FONT_SIZE, "valign": "top"}
         cell = {**base, "border": 1, "border_color": BORDER_COLOUR}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "valign": "vcenter"})
+        self.title = wb.add_format(
+            {**base, "bold": True, "font_size": styles.TITLE_SIZE + 2, "valign": "vcenter"}
+        )
         self.title_center = wb.add_format(
             {**base, "bold": True, "font_size": 18, "align": "center", "valign": "vcenter"}
         )
@@ -168,20 +177,20 @@ def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
 # --------------------------------------------------------------------------------------
 # Sheet plumbing
 # --------------------------------------------------------------------------------------
-def _escape_header(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def _print_setup(ws: Any, body: str, repeat: tuple[int, int] | None) -> None:
-    ws.set_landscape()
-    ws.set_paper(A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-    # Excel allows 255 characters in a header: a very long body name is cut
-    ws.set_header(f"&L{_escape_header(body[:MAX_HEADER_BODY])}&R&A")
-    ws.set_footer(FOOTER)
-    if repeat is not None:
-        ws.repeat_rows(*repeat)
+def _print_setup(
+    ws: Any,
+    fmt: _Formats,
+    body: str,
+    repeat: tuple[int, int] | None,
+    widths: Sequence[float],
+    *,
+    header: bool = True,
+) -> None:
+    """A4 landscape at the largest scale at which ``widths`` fit one page wide (never below
+    8 pt text), nudged down when that saves a page holding a few spilled rows."""
+    repeat_height, heights = fmt.heights.get(ws.index, (0.0, []))
+    scale = styles.print_scale(widths, heights, repeat_height)
+    styles.page_setup(ws, scale=scale, header_left=body if header else None, repeat_rows=repeat)
 
 
 def _widths(
@@ -210,10 +219,12 @@ def _write_table(
     freeze_cols: int = 0,
     column_formats: dict[int, list[Any]] | None = None,
     row_styles: Sequence[dict[str, Any] | None] | None = None,
+    above: Sequence[float] = (),
 ) -> int:
     """Header row at ``first_row``, then one row per record (``values`` holds one list per
     column). ``column_formats[c]`` gives record-by-record formats for column ``c``;
-    ``row_styles[i]`` (a kind -> format dict) restyles a whole record.
+    ``row_styles[i]`` (a kind -> format dict) restyles a whole record; ``above`` holds the
+    heights of the rows above the header (for the print scale).
 
     The header goes through xlsxwriter; the records are queued on ``fmt.pending`` and
     spliced into the sheet XML after ``close()`` (see ``sheetxml.splice``): xlsxwriter spends
@@ -221,11 +232,19 @@ def _write_table(
     header_lines = [
         sheetxml.line_counts([col.header], w)[0] for col, w in zip(columns, widths, strict=True)
     ]
-    ws.set_row(first_row, max(header_lines) * sheetxml.LINE_HEIGHT + 4)
+    header_height = styles.lines_height(int(max(header_lines)))
+    ws.set_row(first_row, header_height)
     for c, col in enumerate(columns):
         ws.write_string(first_row, c, col.header, fmt.header)
     n = len(values[0]) if values else 0
-    styles: list[int | list[int]] = []
+    heights = (
+        sheetxml.row_heights(
+            values, widths, [c.kind != "number" for c in columns], styles.line_height()
+        ).tolist()
+        if n
+        else []
+    )
+    cell_styles: list[int | list[int]] = []
     for c, col in enumerate(columns):
         kind = "center" if col.kind == "level" else col.kind
         base = sheetxml.xf(fmt.kind(kind))
@@ -235,7 +254,7 @@ def _write_table(
         if column_formats and c in column_formats:
             xf_of = {id(f): sheetxml.xf(f) for f in column_formats[c]}
             per_row = [xf_of[id(f)] for f in column_formats[c]]
-        styles.append(per_row if per_row is not None else base)
+        cell_styles.append(per_row if per_row is not None else base)
     if n:
         fmt.pending.append(
             sheetxml.Rows(
@@ -243,12 +262,11 @@ def _write_table(
                 header_row=first_row,
                 values=[list(v) for v in values],
                 escape=[sheetxml.needs_escape(v) for v in values],
-                styles=styles,
-                heights=sheetxml.row_heights(
-                    values, widths, [c.kind != "number" for c in columns]
-                ).tolist(),
+                styles=cell_styles,
+                heights=heights,
             )
         )
+    fmt.heights[ws.index] = (header_height, [*above, header_height, *heights])
     last = first_row + n
     ws.freeze_panes(first_row + 1, freeze_cols)
     ws.autofilter(first_row, 0, max(last, first_row + 1), len(columns) - 1)
@@ -294,10 +312,9 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_COVER)
     settings = result.settings
     body = xlsx.cell_text(result.body_name) or ""
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 4, 16)
-    ws.set_column(5, 5, 30)
-    last_col = 5
+    for c, width in enumerate(COVER_WIDTHS):
+        ws.set_column(c, c, width)
+    last_col = len(COVER_WIDTHS) - 1
     row = 0
     ws.set_row(0, 30)
     ws.merge_range(
@@ -325,6 +342,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row += 1
     ws.write_string(row, 0, vocab.ARCHIVE_COVER_COUNTS_HEADER[0], fmt.header)
     ws.write_string(row, 1, vocab.ARCHIVE_COVER_COUNTS_HEADER[1], fmt.header)
+    _filing_block(ws, fmt, row)
     row += 1
     counts = result.counts or {}
     for (group, key), label in vocab.ARCHIVE_COUNT_LABELS.items():
@@ -348,8 +366,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row += 1
     for sheet in vocab.ARCHIVE_SHEETS:
         text = vocab.ARCHIVE_SHEET_HELP[sheet]
-        lines = max(1, -(-xlsx.display_width(text) // 92))  # ~92 half-width chars per line
-        ws.set_row(row, 15 * lines + 3)
+        ws.set_row(row, styles.lines_height(styles.text_lines(text, COVER_TEXT_WIDTH)))
         ws.write_string(row, 0, sheet, fmt.label)
         ws.merge_range(row, 1, row, last_col, text, fmt.text)
         row += 1
@@ -361,9 +378,36 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row += 1
     if settings is not None:
         row = _cover_rules(ws, fmt, result, row)
-    _print_setup(ws, body, None)
+    # each part of the cover prints on one page: the scale fits the tallest part too
+    heights = [_row_height(ws, r) for r in range(row)]
+    bounds = [0, *breaks, row]
+    tallest = max(sum(heights[a:b]) for a, b in itertools.pairwise(bounds))
+    scale = min(
+        styles.width_scale(COVER_WIDTHS),
+        math.floor(100 * styles.printable_height() / max(tallest, 1.0)),
+    )
+    styles.page_setup(ws, scale=max(scale, styles.MIN_SCALE), header_left=body)
     ws.hide_gridlines(2)
     ws.activate()
+
+
+def _row_height(ws: Any, row: int) -> float:
+    """The height given to a row (xlsxwriter keeps it in ``row_info``), else the default."""
+    info = getattr(ws, "row_info", {}).get(row)
+    height = getattr(info, "height", None)
+    return float(height) if height else sheetxml.DEFAULT_ROW_HEIGHT
+
+
+def _filing_block(ws: Any, fmt: _Formats, row: int) -> None:
+    """报送单位（盖章）, 负责人, 报送日期 beside the counts: room to stamp and sign the cover's
+    first printed page."""
+    ws.merge_range(row, FILING_COL, row, FILING_COL + 2, vocab.ARCHIVE_FILING_TITLE, fmt.header)
+    row += 1
+    for label, n_rows in zip(vocab.ARCHIVE_FILING_LABELS, FILING_ROWS, strict=True):
+        last = row + n_rows - 1
+        ws.merge_range(row, FILING_COL, last, FILING_COL, label, fmt.label)
+        ws.merge_range(row, FILING_COL + 1, last, FILING_COL + 2, "", fmt.text)
+        row = last + 1
 
 
 def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> int:
@@ -430,39 +474,16 @@ def _cover_rules(ws: Any, fmt: _Formats, result: frames.RunResult, row: int) -> 
     return row
 
 
-CATALOGUE_KINDS = {  # (kind, max width): narrow enough that one A4 page holds the width
-    "section": ("text", 10),
-    "post": ("text", 10),
-    "name": ("text", 8),
-    "step": ("text", 12),
-    "category": ("center", 14),
-    "description": ("text", 26),
-    "likelihood": ("center", 6),
-    "harm": ("center", 6),
-    "self_level": ("center", 6),
-    "level": ("level", 6),
-    "level_reason": ("text", 16),
-    "direct": ("center", 8),
-    "leader": ("center", 8),
-    "measure": ("center", 6),
-    "prevent": ("text", 18),
-    "monitor": ("text", 18),
-    "handle": ("text", 18),
-    "source_file": ("text", 16),
-    "source_row": ("center", 6),
-}
-
-
 def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_CATALOGUE)
     columns = [
-        _Column(key, header, *CATALOGUE_KINDS.get(key, ("text", SHORT_WIDTH)))
-        for key, header in vocab.CATALOGUE_COLUMNS.items()
+        _Column(key, header, *styles.POINT_COLUMNS[key])
+        for key, header in styles.point_headers().items()
     ]
-    columns.append(_Column("point_id", vocab.POINT_ID_LABEL, "center", 14))
     frame = points.copy()
     if len(frame):
         frame["name"] = _display_names(frame)
+    frame[styles.SEQ_KEY] = styles.sequence(len(frame))
     values = [_column(frame, col.key, col.kind) for col in columns]
     level_col = [col.key for col in columns].index("level")
     levels = values[level_col]
@@ -487,12 +508,13 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         columns,
         values,
         widths=widths,
-        freeze_cols=3,
+        freeze_cols=len(styles.POINT_REPEAT_KEYS),
         column_formats={level_col: level_formats},
     )
     # 来源行 and similar digit text are meant as text: no green triangles
     ws.ignore_errors({"number_stored_as_text": f"A1:{xlsx.col_letter(len(columns) - 1)}{last + 1}"})
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    keys = [col.key for col in columns]
+    styles.point_table_page(ws, widths, keys, xlsx.cell_text(result.body_name) or "")
 
 
 def _sheet(wb: Any, name: str) -> Any:
@@ -513,12 +535,12 @@ def _level_formats(fmt: _Formats, levels: list[str | None], level_col: int):
 def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_POSTS)
     kinds = {
-        "section": ("text", 16),
-        "post": ("text", 20),
-        "names": ("text", 24),
+        "section": ("text", 14),
+        "post": ("text", 16),
+        "names": ("text", 20),
         "post_type": ("center", 14),
         "level": ("level", 10),
-        "level_reason": ("text", 40),
+        "level_reason": ("text", 36),
         "n_points": ("number", 10),
     }
     columns = [
@@ -536,24 +558,24 @@ def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, column_formats=level_formats
     )
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
 
 
 def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_MATRIX)
     kinds = {
-        "section": ("text", 16),
-        "post": ("text", 16),
-        "name": ("text", 12),
-        "description": ("text", WRAP_WIDTH),
-        "level": ("level", 8),
-        "prevent": ("text", 32),
-        "monitor": ("text", 32),
-        "handle": ("text", 32),
-        "direct": ("center", 12),
-        "leader": ("center", 12),
-        "measure": ("center", 10),
-        "point_id": ("text", 14),
+        "section": ("text", 8),
+        "post": ("text", 10),
+        "name": ("text", 8),
+        "description": ("text", 22),
+        "level": ("level", 5),
+        "prevent": ("text", 18),
+        "monitor": ("text", 18),
+        "handle": ("text", 18),
+        "direct": ("center", 7),
+        "leader": ("center", 7),
+        "measure": ("center", 6),
+        "point_id": ("text", 12),
     }
     columns = [_Column(key, header, *kinds[key]) for key, header in MATRIX_HEADERS.items()]
     frame = points.copy()
@@ -565,7 +587,7 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=3, column_formats=level_formats
     )
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
 
 
 def section_summary(result: frames.RunResult) -> pd.DataFrame:
@@ -611,7 +633,7 @@ def _sections(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws.write_string(total_row, 0, vocab.ARCHIVE_TOTAL_LABEL, fmt.total_label)
     for c, col in enumerate(columns[1:], start=1):
         ws.write_number(total_row, c, int(table[col.key].sum()), fmt.total)
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
 
 
 def _status_sheet(
@@ -633,7 +655,7 @@ def _status_sheet(
     row_styles = [flagged.get(s or "") for s in statuses]
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
 
 
 def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
@@ -664,15 +686,15 @@ def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
 
 def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     kinds = {
-        "section": ("text", 16),
-        "name": ("text", 12),
-        "post": ("text", 16),
+        "section": ("text", 14),
+        "name": ("text", 10),
+        "post": ("text", 14),
         "form": ("center", 8),
-        "status": ("center", 14),
+        "status": ("center", 10),
         "date": ("center", 12),
         "deadline": ("center", 12),
-        "file": ("text", 36),
-        "note": ("text", 36),
+        "file": ("text", 24),
+        "note": ("text", 28),
     }
     flagged = {vocab.STATUS_MISSING: fmt.reject, vocab.STATUS_LATE: fmt.warn}
     _status_sheet(
@@ -709,13 +731,13 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_NOTICE)
     body = xlsx.cell_text(result.body_name) or ""
     kinds = {
-        "section": ("text", 14),
-        "post": ("text", 16),
-        "description": ("text", 40),
+        "section": ("text", 12),
+        "post": ("text", 14),
+        "description": ("text", 36),
         "level": ("level", 8),
-        "measures": ("text", 52),
-        "direct": ("center", 10),
-        "leader": ("center", 10),
+        "measures": ("text", 44),
+        "direct": ("center", 9),
+        "leader": ("center", 9),
     }
     columns = [_Column(key, header, *kinds[key]) for key, header in NOTICE_HEADERS.items()]
     frame = points.copy()
@@ -734,7 +756,9 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         vocab.ARCHIVE_NOTICE_TITLE.format(body=body, year=result.year),
         fmt.title_center,
     )
-    last = _write_table(ws, fmt, 1, columns, values, widths=widths, column_formats=level_formats)
+    last = _write_table(
+        ws, fmt, 1, columns, values, widths=widths, column_formats=level_formats, above=(36,)
+    )
     ws.set_row(last + 2, 36)
     ws.merge_range(last + 2, 0, last + 2, last_col, vocab.ARCHIVE_NOTICE_FOOTER, fmt.plain_wrap)
     ws.merge_range(
@@ -745,8 +769,7 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         vocab.ARCHIVE_NOTICE_SIGNATURE.format(body=body, date=_date_text(result.run_time)),
         fmt.signature,
     )
-    _print_setup(ws, body, (1, 1))
-    ws.set_header("")
+    _print_setup(ws, fmt, body, (1, 1), widths, header=False)
 
 
 def _date_text(run_time: str) -> str:
@@ -761,15 +784,15 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_ISSUES)
     kinds = {
         "action": ("center", 6),
-        "file": ("text", 30),
-        "sheet": ("text", 16),
-        "cell": ("center", 8),
-        "field": ("center", 14),
-        "value": ("text", 20),
-        "problem": ("text", 44),
-        "fix": ("text", 40),
-        "section": ("text", 14),
-        "name": ("text", 10),
+        "file": ("text", 18),
+        "sheet": ("text", 10),
+        "cell": ("center", 7),
+        "field": ("center", 10),
+        "value": ("text", 18),
+        "problem": ("text", 30),
+        "fix": ("text", 26),
+        "section": ("text", 8),
+        "name": ("text", 7),
     }
     columns = [_Column(k, h, *kinds[k]) for k, h in vocab.ISSUE_COLUMNS.items()]
     issues = result.issues if result.issues is not None else frames.empty_issues()
@@ -777,7 +800,7 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     row_styles = [fmt.reject if a == vocab.ACTION_REJECT else None for a in values[0]]
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
-    _print_setup(ws, xlsx.cell_text(result.body_name) or "", (0, 0))
+    _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
 
 
 def _major_unit(largest: int) -> int:
@@ -805,9 +828,8 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_STATS)
     body = xlsx.cell_text(result.body_name) or ""
     sheet = vocab.ARCHIVE_SHEET_STATS
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 4, 11)
-    ws.set_column(5, 5, 3)
+    for c, width in enumerate(STATS_WIDTHS):
+        ws.set_column(c, c, width)
     ws.set_row(0, 30)
     ws.merge_range(
         0, 0, 0, 4, vocab.ARCHIVE_STATS_TITLE.format(body=body, year=result.year), fmt.title
@@ -900,7 +922,7 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
             }
         )
         chart.set_legend({"position": "bottom", "font": font})
-        chart.set_size({"width": 620, "height": 330})
+        chart.set_size({"width": CHART_WIDTH_PX, "height": 330})
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
         bar = wb.add_chart({"type": "bar"})
@@ -928,9 +950,11 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         )
         bar.set_y_axis({"num_font": font, "reverse": True})
         bar.set_legend({"none": True})
-        bar.set_size({"width": 620, "height": 280})
+        bar.set_size({"width": CHART_WIDTH_PX, "height": 280})
         ws.insert_chart(20, 6, bar, {"object_position": 2})
-    _print_setup(ws, body, None)
+    # a chart spans the columns Excel's 7-pixel unit gives it; LibreOffice widens those too
+    chart_units = CHART_WIDTH_PX / 7
+    _print_setup(ws, fmt, body, None, [*STATS_WIDTHS, chart_units])
     ws.hide_gridlines(2)
 
 
@@ -944,7 +968,8 @@ def archive_path(result: frames.RunResult, out: Path) -> Path:
 
 
 def write_archive(result: frames.RunResult, out: Path) -> Path:
-    """Write the archive workbook into ``out`` atomically and return its path."""
+    """Write the archive workbook into ``out`` atomically and return its path; with
+    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``)."""
     final = archive_path(result, out)
     points = _sorted_points(result)
     with tempfile.TemporaryDirectory(prefix="lz-archive-") as work, xlsx.atomic_path(final) as tmp:
@@ -971,4 +996,5 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _stats(wb, fmt, result, points)
         wb.close()
         sheetxml.splice(base, tmp, fmt.pending)
+    printing.archive_pdf(final, len(points))
     return final

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import io
 import logging
-import math
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ from openpyxl.utils.cell import (
     column_index_from_string,
 )
 
-from pipeline import frames, sheetxml, vocab, xlsx
+from pipeline import frames, sheetxml, styles, vocab, xlsx
 from pipeline.annotate import (
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -47,15 +46,16 @@ FEEDBACK_SHEET_COVER = vocab.ARCHIVE_SHEET_COVER  # 说明
 FEEDBACK_SHEET_ISSUES = vocab.ARCHIVE_SHEET_ISSUES  # 异常清单
 FEEDBACK_SHEET_SUBMISSIONS = vocab.ARCHIVE_SHEET_SUBMISSIONS  # 提交情况
 FOOTER = vocab.PAGE_FOOTER
-LINE_HEIGHT = 13.0  # points per line of 10pt 宋体
+LINE_HEIGHT = styles.line_height()  # points per line of 10pt 宋体 (LibreOffice's pitch)
 SUBMISSION_LABELS = vocab.SUBMISSION_COLUMNS
 COVER_FILE_PROBLEM_LINE = "【{action}】{file}：{problem}{fix_label}：{fix}"
 
 # --------------------------------------------------------------------------------------
 # Colours and limits (not user text)
 # --------------------------------------------------------------------------------------
-LEVEL_FILLS = dict(zip(vocab.LEVELS, ("FFC7CE", "FFEB9C", "C6EFCE"), strict=True))
-HEADER_FILL = "D9E1F2"
+# one palette for both writers (pipeline/styles.py)
+LEVEL_FILLS = {level: fill.lstrip("#") for level, fill in styles.LEVEL_FILLS.items()}
+HEADER_FILL = styles.HEADER_FILL
 ACTION_FILLS = {vocab.ACTION_REJECT: FILL_REJECT, vocab.ACTION_NOTE: FILL_NOTE}
 ACTION_RANK = {vocab.ACTION_REJECT: 0, vocab.ACTION_NOTE: 1}
 # A file gets an annotated copy when one of its issues has one of these actions; the copy then
@@ -329,13 +329,20 @@ class _Formats:
     """The xlsxwriter formats of one workbook, created once."""
 
     def __init__(self, wb: Any) -> None:
-        base = {"font_name": xlsx.FONT_NAME, "font_size": 10, "valign": "top", "text_wrap": True}
+        base = {
+            "font_name": styles.FONT_NAME,
+            "font_size": styles.FONT_SIZE,
+            "valign": "top",
+            "text_wrap": True,
+        }
         cell = {**base, "border": 1}
         self.text = wb.add_format(cell)
         self.header = wb.add_format(
             {**cell, "bold": True, "bg_color": HEADER_FILL, "align": "center", "valign": "vcenter"}
         )
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "valign": "vcenter"})
+        self.title = wb.add_format(
+            {**base, "bold": True, "font_size": styles.TITLE_SIZE, "valign": "vcenter"}
+        )
         self.label = wb.add_format({**cell, "bold": True, "bg_color": HEADER_FILL})
         self.fills = {
             colour: wb.add_format({**cell, "bg_color": colour})
@@ -375,27 +382,49 @@ def write_section(task: SectionTask) -> str:
         fmt = _Formats(wb)
         tables: list[sheetxml.Rows | None] = []
         _cover_sheet(wb, fmt, task)
+        header = _page_header(task)
         if section is not None:
-            tables.append(_table(wb, fmt, vocab.FEEDBACK_SHEET_POINTS, *_points_table(task.points)))
-        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *_issues_table(task.issues)))
+            points = _points_table(task.points)
+            tables.append(
+                _table(wb, fmt, vocab.FEEDBACK_SHEET_POINTS, *points, POINT_CAPS, header, True)
+            )
+        issues = _issues_table(task.issues)
+        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *issues, ISSUE_CAPS, header))
         if section is not None:
             subs = _submissions_table(task.submissions)
-            tables.append(_table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *subs))
+            tables.append(
+                _table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *subs, SUBMISSION_CAPS, header)
+            )
         wb.close()
         base.seek(0)
         sheetxml.splice(base, tmp, [t for t in tables if t is not None])
     return task.path
 
 
-def _setup_page(ws: Any, n_rows: int, n_cols: int) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer(FOOTER)
+def _page_header(task: SectionTask) -> str:
+    """The page header's left part: body and section, so a loose page says whose it is."""
+    return " ".join(t for t in (task.body, task.section or "") if t)
+
+
+def _setup_page(
+    ws: Any,
+    n_rows: int,
+    n_cols: int,
+    widths: list[float],
+    heights: list[float],
+    header: str,
+    split: bool,
+    keys: list[str],
+) -> None:
     if n_cols:
         ws.repeat_rows(0)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(1, len(styles.POINT_REPEAT_KEYS) if split else 0)
         ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
+    if split:
+        styles.point_table_page(ws, widths, keys, header)
+        return
+    scale = styles.print_scale(widths, heights, heights[0] if heights else 0.0)
+    styles.page_setup(ws, scale=scale, header_left=header, repeat_rows=(0, 0))
 
 
 def _sample_text(value: object) -> object:
@@ -416,19 +445,43 @@ def _cell_values(column: pd.Series) -> list[object]:
 
 
 def _table(
-    wb: Any, fmt: _Formats, name: str, headers: list[str], data: pd.DataFrame, fills: pd.DataFrame
+    wb: Any,
+    fmt: _Formats,
+    name: str,
+    headers: list[str],
+    data: pd.DataFrame,
+    fills: pd.DataFrame,
+    caps: dict[str, int],
+    page_header: str,
+    split: bool = False,
 ) -> sheetxml.Rows | None:
     """One data sheet: header row and layout by xlsxwriter; the data rows are returned to be
-    spliced in as XML after ``close()`` (see ``sheetxml``)."""
+    spliced in as XML after ``close()`` (see ``sheetxml``). ``caps`` bounds each column's
+    width (by key) so the sheet prints legibly; ``split`` prints the risk-point table in two
+    halves side by side (see ``styles.point_table_page``)."""
     ws = wb.add_worksheet(name)
+    keys = [str(k) for k in data.columns]
     values = [_cell_values(data.iloc[:, c]) for c in range(len(headers))]
     widths = []
     for c, header in enumerate(headers):
         ws.write_string(0, c, header, fmt.header)
         sample = [_sample_text(v) for v in values[c][:100]]
-        widths.append(xlsx.fit_width(sample, header, maximum=32))
+        cap = caps.get(keys[c], 24)
+        # a header wraps onto two lines at most: it counts up to half its width
+        width = xlsx.fit_width(sample, "", minimum=4, maximum=cap)
+        widths.append(max(width, min(cap, -(-xlsx.display_width(header) // 2) + 2)))
         ws.set_column(c, c, widths[-1])
-    _setup_page(ws, len(data), len(headers))
+    header_lines = max(int(sheetxml.line_counts([h], w)[0]) for h, w in zip(headers, widths))
+    header_height = styles.lines_height(header_lines)
+    ws.set_row(0, header_height)
+    heights = (
+        sheetxml.row_heights(values, widths, [True] * len(headers), LINE_HEIGHT).tolist()
+        if len(data)
+        else []
+    )
+    _setup_page(
+        ws, len(data), len(headers), widths, [header_height, *heights], page_header, split, keys
+    )
     if not len(data):
         return None
     return sheetxml.Rows(
@@ -436,14 +489,43 @@ def _table(
         header_row=0,
         values=values,
         styles=[fills.iloc[:, c].map(fmt.style).tolist() for c in range(len(headers))],
-        heights=sheetxml.row_heights(values, widths, [True] * len(headers), LINE_HEIGHT).tolist(),
+        heights=heights,
         escape=[sheetxml.needs_escape(v) for v in values],
     )
 
 
+COVER_WIDTHS = (18, 100)
+POINT_CAPS = {key: width for key, (_kind, width) in styles.POINT_COLUMNS.items()}
+ISSUE_CAPS = {
+    "action": 6,
+    "file": 18,
+    "sheet": 10,
+    "cell": 7,
+    "field": 10,
+    "value": 18,
+    "problem": 30,
+    "fix": 26,
+    "section": 8,
+    "name": 7,
+}
+SUBMISSION_CAPS = {
+    "section": 12,
+    "name": 10,
+    "post": 14,
+    "form": 8,
+    "status": 10,
+    "date": 12,
+    "deadline": 12,
+    "pledge": 12,
+    "file": 24,
+    "note": 28,
+}
+
+
 def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
-    keys = list(vocab.CATALOGUE_COLUMNS)
-    headers = list(vocab.CATALOGUE_COLUMNS.values())
+    columns = styles.point_headers()
+    keys = list(columns)
+    headers = list(columns.values())
     frame = points.copy()
     if "names" in frame:  # merged points list every name of the post
         frame["name"] = frame["names"]
@@ -455,6 +537,7 @@ def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.Dat
     for col in order[1:]:
         frame["_" + col] = _text_column(frame, col)
     frame = frame.sort_values(["_rank", *("_" + c for c in order[1:])], kind="stable")
+    frame[styles.SEQ_KEY] = styles.sequence(len(frame))
     colours = frame["level"].map(LEVEL_FILLS).astype("object")
     fills = pd.DataFrame({k: colours for k in keys})
     return headers, frame[keys], fills
@@ -507,12 +590,9 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     section, issues, files = task.section, task.issues, task.files
     points, subs, n_copies = task.points, task.submissions, task.n_copies
     ws = wb.add_worksheet(FEEDBACK_SHEET_COVER)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 100)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer(FOOTER)
+    for c, width in enumerate(COVER_WIDTHS):
+        ws.set_column(c, c, width)
+    styles.page_setup(ws, scale=styles.print_scale(COVER_WIDTHS), header_left=_page_header(task))
     body, year = task.body, task.year
     if section is None:
         title = vocab.FEEDBACK_COVER_TITLE_UNKNOWN.format(body=body, year=year)
@@ -608,9 +688,9 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     for r, (label, text) in enumerate(lines, start=2):
         ws.write_string(r, 0, label, fmt.label)
         ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
-        n_lines = sum(max(1, math.ceil(xlsx.display_width(t) / 98)) for t in text.split("\n"))
+        n_lines = styles.text_lines(text, COVER_WIDTHS[1])
         if n_lines > 1:
-            ws.set_row(r, min(409, 14 * n_lines))
+            ws.set_row(r, styles.lines_height(n_lines))
 
 
 # --------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ MAX_CELL_CHARS = 32767
 ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 FONT_NAME = "宋体"
+DEFAULT_FONT_SIZE = 10
 FIXED_DATE = datetime(2000, 1, 1)  # document properties: same bytes for the same inbox
 
 
@@ -106,6 +107,9 @@ def new_workbook(
             "constant_memory": constant_memory,
             "in_memory": in_memory,
             "default_date_format": "yyyy-mm-dd",
+            # the Normal style sets the column unit: 宋体 keeps it close in Excel and
+            # LibreOffice (Calibri, absent on Linux, makes LibreOffice columns 35 % wider)
+            "default_format_properties": {"font_name": FONT_NAME, "font_size": DEFAULT_FONT_SIZE},
         },
     )
     wb.set_properties({"created": FIXED_DATE, "author": "lianzheng-risk", "company": ""})

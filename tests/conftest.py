@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import main
+
+# Rendering the archive's PDF through LibreOffice costs seconds per run: off in the suite,
+# except where a test turns it on (tests/test_print.py renders once, on purpose).
+os.environ.setdefault("LIANZHENG_PDF", "0")
 
 
 @dataclass

@@ -153,12 +153,18 @@ def test_print_setup_is_a4_landscape_with_repeated_header_rows(generated, kind):
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
     assert ws.print_title_rows == "$1:$3"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert int(ws.page_setup.fitToHeight) == 0
-    assert ws.page_setup.fitToWidth in (None, 1, "1")
+    # an explicit scale keeping 11 pt text at 8 pt or more (never a renderer's own fit)
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert templates.MIN_SCALE <= int(ws.page_setup.scale or 100) <= 100
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
-    last_col = get_column_letter(len(vocab.TABLE_COLUMNS[kind]))
-    assert ws.print_area.endswith(f"$A$1:${last_col}${LAST_TEMPLATE_ROW}")
+    # no fixed print area: a filled form prints every row people added
+    assert not ws.print_area
+
+
+def test_roster_template_prints_every_person_it_will_hold(generated):
+    wb = openpyxl.load_workbook(generated[templates.ROSTER_TEMPLATE_FILE])
+    for ws in wb.worksheets:
+        assert not ws.print_area, ws.title
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import sheetxml, vocab, xlsx
+from pipeline import sheetxml, styles, vocab, xlsx
 from pipeline.write_archive import (
     LEVEL_FILLS,
     NOTICE_HEADERS,
@@ -22,7 +22,12 @@ from pipeline.write_archive import (
 from tests import result_factory as rf
 
 CATALOGUE = vocab.ARCHIVE_SHEET_CATALOGUE
-CATALOGUE_HEADERS = [*vocab.CATALOGUE_COLUMNS.values(), vocab.POINT_ID_LABEL]
+# 序号 first, then SPEC's 19 columns in their order, then the point's ID
+CATALOGUE_HEADERS = [
+    vocab.COLUMN_LABELS["seq"],
+    *vocab.CATALOGUE_COLUMNS.values(),
+    vocab.POINT_ID_LABEL,
+]
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +79,10 @@ def test_sheets_are_named_and_ordered_as_spec(book):
 
 def test_catalogue_headers_in_spec_order(sheets):
     assert list(sheets[CATALOGUE].columns) == CATALOGUE_HEADERS
+    # 序号 counts the points 1..n in catalogue order
+    assert sheets[CATALOGUE]["序号"].tolist() == [
+        str(i) for i in range(1, len(sheets[CATALOGUE]) + 1)
+    ]
 
 
 def test_catalogue_has_one_row_per_point_with_sources(written, sheets):
@@ -220,7 +229,7 @@ def test_level_cells_are_coloured_and_disagreements_marked(written, book):
 def test_fonts_are_songti(book):
     ws = book[CATALOGUE]
     assert ws["A1"].font.name == xlsx.FONT_NAME and ws["A1"].font.b
-    assert ws["A2"].font.name == xlsx.FONT_NAME and ws["A2"].font.sz == 11
+    assert ws["A2"].font.name == xlsx.FONT_NAME and ws["A2"].font.sz == styles.FONT_SIZE
 
 
 TABLE_SHEETS = [
@@ -245,14 +254,23 @@ def test_tables_have_frozen_header_filter_and_print_titles(book, sheet, header_r
 
 
 @pytest.mark.parametrize("sheet", vocab.ARCHIVE_SHEETS)
-def test_every_sheet_prints_a4_landscape_one_page_wide_with_page_numbers(book, sheet):
+def test_every_sheet_prints_a4_landscape_legibly_with_page_numbers(book, sheet):
     ws = book[sheet]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert int(ws.page_setup.fitToWidth or 1) == 1  # 1 is the default, left out
-    assert int(ws.page_setup.fitToHeight) == 0
+    # an explicit scale that keeps 10 pt text at 8 pt or more, never a renderer's own fit
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert styles.MIN_SCALE <= int(ws.page_setup.scale or 100) <= 100  # 100 is left out
     assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+
+
+def test_catalogue_prints_in_two_halves_with_who_repeated(book):
+    ws = book[CATALOGUE]
+    headers = _header_index(ws)
+    second = headers[vocab.CATALOGUE_COLUMNS["direct"]]  # 1-based
+    assert [b.id for b in ws.col_breaks.brk] == [second - 1]
+    assert ws.print_title_cols.replace("$", "") == "A:D"
+    assert ws.page_setup.pageOrder == "overThenDown"
 
 
 def test_long_text_columns_wrap_and_fit(book):

@@ -153,7 +153,12 @@ def test_points_sheet_holds_exactly_the_sections_points(run) -> None:
     result, out, _ = run
     for section in rf.SECTIONS:
         sheet = sheet_frame(workbook_of(out, section), vocab.FEEDBACK_SHEET_POINTS)
-        assert list(sheet.columns) == list(vocab.CATALOGUE_COLUMNS.values())
+        assert list(sheet.columns) == [
+            vocab.COLUMN_LABELS["seq"],
+            *vocab.CATALOGUE_COLUMNS.values(),
+            vocab.POINT_ID_LABEL,
+        ]
+        assert sheet["序号"].astype(int).tolist() == list(range(1, len(sheet) + 1))
         assert set(sheet["科室"]) == {section}
         expected = result.points[result.points["section"] == section]
         assert len(sheet) == len(expected)
@@ -608,7 +613,7 @@ def test_feedback_workbook_is_formatted_for_people(run) -> None:
         cell = points.cell(row, level_col)
         assert cell.fill.fgColor.rgb.endswith(write_feedback.LEVEL_FILLS[cell.value])
         assert cell.font.name == "宋体" and cell.alignment.wrap_text
-    assert points.freeze_panes == "A2" and points.auto_filter.ref
+    assert points.freeze_panes == "E2" and points.auto_filter.ref  # 序号 and who stay
     assert points.page_setup.orientation == "landscape" and points.page_setup.paperSize == 9
     issues = wb[vocab.ARCHIVE_SHEET_ISSUES]
     assert issues["A2"].value == vocab.ACTION_REJECT

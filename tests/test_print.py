@@ -1,0 +1,202 @@
+"""Paper: what a section or the commission prints, rendered by LibreOffice as a user would.
+
+One module-scoped render (the archive's PDF is the pipeline's own; one LibreOffice start for
+a feedback workbook, the three templates and a calibration sheet). Asserted from the PDFs:
+no page's text is smaller than 8 pt, and every cell's text is on paper (LibreOffice does not
+draw the lines a row is too short for, so a clipped cell loses its last line)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from pipeline import printing, run, styles, templates, vocab
+from tests.conftest import make_demo
+
+pytestmark = pytest.mark.skipif(
+    printing.soffice() is None or __import__("shutil").which("pdftotext") is None,
+    reason="LibreOffice or poppler not installed",
+)
+
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+CALIBRATION = "calibration.xlsx"
+
+
+def _calibration(path: Path) -> None:
+    """One line of 8 pt 宋体 at 100 %: the word height that 8 pt text gives in this PDF."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("8pt")
+    ws.set_column(0, 0, 40)
+    ws.write_string(0, 0, "八磅文字 ABC 2026", wb.add_format({"font_name": "宋体", "font_size": 8}))
+    ws.set_paper(9)
+    wb.close()
+
+
+def _pages(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in found]
+        for found in (WORD.findall(page) for page in out.split("<page ")[1:])
+    ]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _printed_text(pages: list) -> str:
+    """The PDF's text read down each table column: words grouped by their left edge, centre
+    and right edge (left-aligned, centred and right-aligned cells), with and without joining
+    words on one line, each group top to bottom; plus the plain text."""
+    groups: dict[tuple, list[tuple[float, str]]] = defaultdict(list)
+    plain = []
+    for n, page in enumerate(pages):
+        rows: dict[int, list] = defaultdict(list)
+        for word in page:
+            rows[round(word[3])].append(word)
+            plain.append(word[4])
+        for y, words in rows.items():
+            words.sort()
+            pieces = [(w[0], w[2], w[4]) for w in words]
+            joined: list[tuple[float, float, str]] = []
+            for x0, x1, text in pieces:
+                size = words[0][3] - words[0][1]
+                if joined and x0 - joined[-1][1] < 0.32 * size:
+                    joined[-1] = (joined[-1][0], x1, joined[-1][2] + text)
+                else:
+                    joined.append((x0, x1, text))
+            for kind, items in (("w", pieces), ("j", joined)):
+                for x0, x1, text in items:
+                    for edge, x in (("l", x0), ("c", (x0 + x1) / 2), ("r", x1)):
+                        groups[(kind, edge, n, round(x))].append((y, text))
+    columns = ["".join(t for _, t in sorted(g)) for g in groups.values()]
+    return "\0".join([*columns, "".join(plain)])
+
+
+def _on_paper(value: str, printed: str) -> bool:
+    """The whole text, or (when neighbouring cells interleave with it) its first and last
+    characters: a clipped cell loses its last line."""
+    text = _norm(value)
+    if text in printed:
+        return True
+    return text[:4] in printed and text[-4:] in printed
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    root = tmp_path_factory.mktemp("print")
+    make_demo(root, people=24, seed=7, error_rate=0.3)
+    out = root / "out"
+    mp = pytest.MonkeyPatch()
+    mp.setenv(printing.PDF_ENV, "1")
+    try:
+        result = run.process(root / "inbox", root / "config", out, run_time="2026-04-01T09:00:00")
+    finally:
+        mp.undo()
+    archive = next(out.glob("*.xlsx"))
+    feedback = max((out / vocab.FEEDBACK_DIR).glob("*/*_反馈.xlsx"), key=lambda p: p.stat().st_size)
+    forms = templates.write_templates(root / "templates")
+    _calibration(root / CALIBRATION)
+    rendered = printing.render_pdfs([feedback, *forms, root / CALIBRATION], root / "pdf")
+    assert len(rendered) == len(forms) + 2
+    pdfs = {p.stem: p for p in rendered}
+    books = {
+        "archive": (archive, printing.pdf_path(archive)),
+        "feedback": (feedback, pdfs[feedback.stem]),
+        **{f.stem: (f, pdfs[f.stem]) for f in forms},
+        "calibration": (root / CALIBRATION, pdfs[Path(CALIBRATION).stem]),
+    }
+    assert len(result.points) > 0
+    return books
+
+
+def test_the_run_writes_a_pdf_beside_the_archive(printed):
+    archive, pdf = printed["archive"]
+    assert pdf.parent == archive.parent and pdf.name == archive.stem + ".pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not list(archive.parent.glob(".tmp-*")) and not list(archive.parent.glob("lz-pdf-*"))
+
+
+PRINTED = ["archive", "feedback", *(Path(n).stem for n in templates.TEMPLATE_FILES.values())]
+PRINTED.append(Path(templates.ROSTER_TEMPLATE_FILE).stem)
+
+
+@pytest.mark.parametrize("name", PRINTED)
+def test_no_page_prints_text_below_8_pt(printed, name):
+    calibration = _pages(printed["calibration"][1])
+    eight_pt = min(w[3] - w[1] for page in calibration for w in page)
+    pages = _pages(printed[name][1])
+    assert pages
+    for number, page in enumerate(pages, start=1):
+        assert page, f"page {number} is empty"
+        smallest = min(w[3] - w[1] for w in page)
+        assert smallest >= eight_pt * 0.98, (name, number, smallest / eight_pt * 8)
+
+
+@pytest.mark.parametrize("name", PRINTED)
+def test_no_cell_text_is_cut_on_paper(printed, name):
+    workbook, pdf = printed[name]
+    on_paper = _printed_text(_pages(pdf))
+    wb = openpyxl.load_workbook(workbook)
+    missing = [
+        (ws.title, cell.coordinate, cell.value)
+        for ws in wb.worksheets
+        if ws.sheet_state == "visible"
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+        and cell.value.strip()
+        and not _on_paper(cell.value, on_paper)
+    ]
+    assert not missing, missing[:5]
+
+
+def test_every_description_and_issue_text_of_the_run_is_in_the_archive_pdf(printed):
+    archive, pdf = printed["archive"]
+    on_paper = _printed_text(_pages(pdf))
+    wb = openpyxl.load_workbook(archive, read_only=True)
+    issues = list(wb[vocab.ARCHIVE_SHEET_ISSUES].iter_rows(values_only=True))
+    header = issues[0]
+    wanted = [
+        row[header.index(vocab.ISSUE_COLUMNS[key])]
+        for row in issues[1:]
+        for key in ("value", "problem", "fix")
+    ]
+    catalogue = list(wb[vocab.ARCHIVE_SHEET_CATALOGUE].iter_rows(values_only=True))
+    col = catalogue[0].index(vocab.CATALOGUE_COLUMNS["description"])
+    wanted += [row[col] for row in catalogue[1:]]
+    texts = [t for t in wanted if isinstance(t, str) and t.strip()]
+    assert len(texts) > 20  # the precondition: real descriptions and issue texts
+    assert [t for t in texts if not _on_paper(t, on_paper)] == []
+
+
+def test_no_soffice_means_no_pdf_and_a_log_line(tmp_path, monkeypatch, caplog):
+    book = tmp_path / "档案.xlsx"
+    book.write_bytes(b"not rendered")
+    stale = printing.pdf_path(book)
+    stale.write_bytes(b"%PDF old")  # a PDF of an older archive must not stay beside it
+    monkeypatch.setenv(printing.PDF_ENV, "1")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with caplog.at_level(logging.INFO, logger="pipeline.printing"):
+        assert printing.archive_pdf(book, 10) is None
+    assert not stale.exists()
+    assert "soffice" in caplog.text
+
+
+def test_print_scales_keep_8_pt(printed):
+    wb = openpyxl.load_workbook(printed["feedback"][0])
+    for ws in wb.worksheets:
+        scale = int(ws.page_setup.scale or 100)
+        assert scale * styles.FONT_SIZE / 100 >= styles.MIN_PRINTED_PT, ws.title
