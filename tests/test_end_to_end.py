@@ -40,7 +40,8 @@ def test_archive_sheets_and_catalogue_columns(demo_run: DemoRun) -> None:
     sheets = read_sheets(archive_path(demo_run))
     assert list(sheets) == list(vocab.ARCHIVE_SHEETS)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
-    expected = list(vocab.CATALOGUE_COLUMNS.values())
+    # 序号 first, then SPEC's catalogue columns in their order
+    expected = [vocab.COLUMN_LABELS["seq"], *vocab.CATALOGUE_COLUMNS.values()]
     assert list(catalogue.columns[: len(expected)]) == expected
     summary = json.loads((demo_run.out / "summary.json").read_text(encoding="utf-8"))
     assert len(catalogue) == summary["points"]
