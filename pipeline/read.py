@@ -304,11 +304,28 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
     return len(letters), letters
 
 
-def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
+@lru_cache(maxsize=16)
+def _reaching(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """A pattern found in every ``r="..."`` reference that could exceed the limits: a column of
+    as many letters as the first column beyond them, or a row of as many digits as the row
+    limit (a superset: blocks without a match hold no reference beyond the limits)."""
+    letters = len(xlsx.col_letter(max_columns))
+    digits = len(str(max_rows))
+    return re.compile(
+        rb'r="(?:[A-Z]{%d}|[A-Z]{1,3}\d{%d}|\d{%d})' % (min(letters, 3), digits, digits)
+    )
+
+
+def _scan_sheet_extent(
+    z: _Zip, part: str, sheet: str, limits: Limits, prefilter: bool = True
+) -> None:
     """Refuse a worksheet whose dimension, cell references or row numbers exceed the limits.
 
     Only cells with a value make calamine allocate, but a dimension or a formatted cell that
-    far out is refused as well: the form is meant to be small."""
+    far out is refused as well: the form is meant to be small. With ``prefilter``, blocks in
+    which no reference can reach the limits (``_reaching``: one search in C) are only counted,
+    not parsed reference by reference; the verdict is the same."""
+    reaching = _reaching(limits.max_rows, limits.max_columns) if prefilter else None
     max_row, max_col = 0, b"A"
     far = ""
     n_cells = n_rows = 0
@@ -338,6 +355,8 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
         cells = scan.count(b"<c ") + scan.count(b"<c>")
         n_cells += cells
         n_rows += scan.count(b"<row")
+        if reaching is not None and reaching.search(scan) is None:
+            continue
         refs = _CELL_REF_FAST.findall(scan)
         if len(refs) != cells:  # attributes in another order: the slower general pattern
             refs = _CELL_REF.findall(scan)
@@ -371,6 +390,9 @@ def _scan_sheet_extent(z: _Zip, part: str, sheet: str, limits: Limits) -> None:
         far_value = _far_value_cell(z, part, limits)
         if far_value == "":
             return  # only formatting (borders, empty styled rows) reaches that far
+        if not far_value and not far and reaching is not None:
+            # the cell named below needs the extent over every block: scan them all
+            _scan_sheet_extent(z, part, sheet, limits, prefilter=False)
         cell = far_value or far or a1(max(n_rows, max_row, 1) - 1, max_c)
         raise Refused(
             "too_many_cells",

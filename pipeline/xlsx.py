@@ -8,6 +8,7 @@ workbooks with ``new_workbook`` (formula and URL conversion off, fixed propertie
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import re
@@ -83,12 +84,17 @@ def display_width(text: object) -> int:
 
 def fit_width(values: Iterable[object], header: str, minimum: int = 6, maximum: int = 50) -> float:
     """A column width that fits the header and most values, capped so long text wraps."""
-    widths = [display_width(header)]
-    for i, v in enumerate(values):
-        if i >= 2000:  # a sample is enough; keeps big sheets fast
+    widest = display_width(header)
+    # a sample is enough (the first 2,000 values); each distinct text is measured once, and
+    # the measuring stops as soon as one value reaches the cap
+    sample = list(itertools.islice(values, 2000))
+    distinct = [*dict.fromkeys(v for v in sample if v.__class__ is str)]
+    distinct += [v for v in sample if v.__class__ is not str]
+    for v in distinct:
+        if widest + 2 >= maximum:
             break
-        widths.append(display_width(v))
-    return float(min(max(max(widths) + 2, minimum), maximum))
+        widest = max(widest, display_width(v))
+    return float(min(max(widest + 2, minimum), maximum))
 
 
 def new_workbook(

@@ -9,6 +9,11 @@ from pathlib import Path
 
 from tests import golden
 
+UPDATE_HINT = (
+    "If this change of the outputs is meant, regenerate the golden files with `make golden` "
+    "(.venv/bin/python -m tests.golden --update), review `git diff tests/golden` and commit them."
+)
+
 
 def test_archive_and_feedback_sheets_match_the_golden_files(tmp_path: Path) -> None:
     kept = golden.stored()
@@ -19,7 +24,7 @@ def test_archive_and_feedback_sheets_match_the_golden_files(tmp_path: Path) -> N
 
     now = golden.dump(golden.build(tmp_path))
 
-    assert sorted(now) == sorted(kept), "sheets added or removed: run python -m tests.golden"
+    assert sorted(now) == sorted(kept), f"sheets added or removed. {UPDATE_HINT}"
     for name in sorted(now):
         if now[name] != kept[name]:
             diff = "\n".join(
@@ -27,4 +32,6 @@ def test_archive_and_feedback_sheets_match_the_golden_files(tmp_path: Path) -> N
                     kept[name].splitlines(), now[name].splitlines(), "golden", "now", lineterm=""
                 )
             )
-            raise AssertionError(f"{name} differs from the golden file:\n{diff[:4000]}")
+            raise AssertionError(
+                f"{name} differs from the golden file. {UPDATE_HINT}\n{diff[:4000]}"
+            )
