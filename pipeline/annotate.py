@@ -9,6 +9,7 @@ are only ever read; copies are saved atomically.
 from __future__ import annotations
 
 import bisect
+import copy
 import csv
 import hashlib
 import io
@@ -26,8 +27,8 @@ from typing import Any
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import PatternFill
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import vocab, xlsx
@@ -49,6 +50,7 @@ TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 COMMENT_WIDTH = 280  # points
 COMMENT_CHARS_PER_LINE = 44  # display columns of 9pt text in a comment box that wide
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
@@ -132,7 +134,8 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         if _source_marker(wb):  # a copy we wrote, sent back: last round's marks go first
             _clear_marks(wb)
         links = _neutralise(wb)
-        _annotate(wb, task, links)
+        placed = _annotate(wb, task, links)
+        _notes_sheet(wb, placed)
         _set_marker(wb, digest)
         _print_comments(wb)
         with xlsx.atomic_path(Path(task.target)) as tmp:
@@ -239,8 +242,11 @@ def _is_our_fill(cell: Any) -> bool:
 
 
 def _clear_marks(wb: openpyxl.Workbook) -> None:
-    """Remove the fills and comments a previous round put on a copy we wrote: our comments
-    (by their author) and our two fill colours; other people's comments stay."""
+    """Remove the fills, comments and notes sheet a previous round put on a copy we wrote:
+    our comments (by their author) and our two fill colours; other people's comments stay."""
+    for ws in list(wb.worksheets):
+        if ws.title == vocab.COPY_NOTES_SHEET and len(wb.worksheets) > 1:
+            wb.remove(ws)
     for ws in wb.worksheets:
         if not isinstance(ws, Worksheet):
             continue
@@ -308,17 +314,22 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
 
     source = CalamineWorkbook.from_filelike(io.BytesIO(data))
     ods_merges = _ods_merges(data) if task.ext == ".ods" else {}
+    looks = _looks(data)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     for name in source.sheet_names:
         sheet = source.get_sheet_by_name(name)
         ws = wb.create_sheet(_sheet_title(name, used))
-        for r, values in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        grid = sheet.to_python(skip_empty_area=False)
+        for r, values in enumerate(grid, start=1):
             for c, value in enumerate(values, start=1):
                 if value is None or value == "":
                     continue
                 _set_text(ws.cell(r, c), value)
+        if name in looks:
+            width = max((len(v) for v in grid), default=0)
+            looks[name].apply(ws, len(grid) + LOOK_MARGIN, width + LOOK_MARGIN)
         merges = getattr(sheet, "merged_cell_ranges", None) or ods_merges.get(name, [])
         for (r0, c0), (r1, c1) in merges:
             if (r0, c0) != (r1, c1):
@@ -326,6 +337,318 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
                     start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
                 )
     return wb if wb.worksheets else None
+
+
+# --------------------------------------------------------------------------------------
+# The look of a rebuilt copy: column widths, row heights, borders, wrapping, fonts
+# --------------------------------------------------------------------------------------
+LOOK_MARGIN = 20  # styled (bordered) empty rows and columns kept beyond the values
+ODS_POINTS_PER_CHAR = 7.0
+LOOK_MAX_CELLS = 200_000  # styled cells applied per sheet at most
+_XLS_BORDERS = {
+    1: "thin",
+    2: "medium",
+    3: "dashed",
+    4: "dotted",
+    5: "thick",
+    6: "double",
+    7: "hair",
+    8: "mediumDashed",
+    9: "dashDot",
+    10: "mediumDashDot",
+    11: "dashDotDot",
+    12: "mediumDashDotDot",
+    13: "slantDashDot",
+}
+_XLS_HORIZONTAL = {1: "left", 2: "center", 3: "right", 4: "fill", 5: "justify", 7: "distributed"}
+_XLS_VERTICAL = {0: "top", 1: "center", 2: "bottom", 3: "justify", 4: "distributed"}
+
+
+@dataclass
+class CellLook:
+    """What a cell looks like, in openpyxl's terms (None: the default)."""
+
+    font: Font | None = None
+    border: Border | None = None
+    alignment: Alignment | None = None
+    number_format: str | None = None
+
+
+@dataclass
+class SheetLook:
+    """Column widths (characters), row heights (points) and cell looks of one sheet (0-based)."""
+
+    widths: dict[int, float]
+    heights: dict[int, float]
+    cells: dict[tuple[int, int], CellLook]
+    default_width: float | None = None
+
+    def apply(self, ws: Worksheet, max_rows: int, max_cols: int) -> None:
+        """Give ``ws`` this look, within ``max_rows`` × ``max_cols`` (styled empty cells beyond
+        the values are kept, up to a margin)."""
+        if self.default_width:
+            ws.sheet_format.defaultColWidth = round(self.default_width, 2)
+        for c, width in self.widths.items():
+            if c < max_cols and width > 0:
+                ws.column_dimensions[get_column_letter(c + 1)].width = round(width, 2)
+        for r, height in self.heights.items():
+            if r < max_rows and height > 0:
+                ws.row_dimensions[r + 1].height = round(min(height, 409.0), 2)
+        done: dict[int, Any] = {}  # one style array per look: later cells share it
+        for n, ((r, c), look) in enumerate(self.cells.items()):
+            if n >= LOOK_MAX_CELLS:
+                break
+            if r >= max_rows or c >= max_cols:
+                continue
+            cell = ws.cell(r + 1, c + 1)
+            if id(look) in done:
+                cell._style = copy.copy(done[id(look)])
+                continue
+            if look.font is not None:
+                cell.font = look.font
+            if look.border is not None:
+                cell.border = look.border
+            if look.alignment is not None:
+                cell.alignment = look.alignment
+            if look.number_format and look.number_format != "General":
+                cell.number_format = look.number_format
+            done[id(look)] = copy.copy(cell._style)
+
+
+def _looks(data: bytes) -> dict[str, SheetLook]:
+    """The look of each sheet of an .xls (xlrd) or .ods (its content.xml); {} when unknown."""
+    try:
+        if data[:8] == OLE_MAGIC:
+            return _xls_looks(data)
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            return _ods_looks(data)
+    except Exception as exc:  # noqa: BLE001 - the look is a nicety: values and notes matter
+        log.debug("no look from the original: %s", exc)
+    return {}
+
+
+def _xls_looks(data: bytes) -> dict[str, SheetLook]:
+    import xlrd
+
+    book = xlrd.open_workbook(
+        file_contents=data, formatting_info=True, logfile=io.StringIO(), on_demand=True
+    )
+    cache: dict[int, CellLook] = {}
+
+    def look(xf_index: int) -> CellLook:
+        if xf_index in cache:
+            return cache[xf_index]
+        xf = book.xf_list[xf_index]
+        font = None
+        if 0 <= xf.font_index < len(book.font_list):
+            f = book.font_list[xf.font_index]
+            font = Font(name=f.name or None, sz=f.height / 20 if f.height else None, b=bool(f.bold))
+        b = xf.border
+        sides = {
+            side: Side(style=_XLS_BORDERS.get(getattr(b, f"{side}_line_style", 0)))
+            for side in ("left", "right", "top", "bottom")
+        }
+        al = xf.alignment
+        alignment = Alignment(
+            horizontal=_XLS_HORIZONTAL.get(al.hor_align),
+            vertical=_XLS_VERTICAL.get(al.vert_align, "bottom"),
+            wrap_text=bool(al.text_wrapped) or None,
+        )
+        fmt = book.format_map.get(xf.format_key)
+        cache[xf_index] = CellLook(
+            font=font,
+            border=Border(**sides),
+            alignment=alignment,
+            number_format=fmt.format_str if fmt is not None else None,
+        )
+        return cache[xf_index]
+
+    looks: dict[str, SheetLook] = {}
+    for index, name in enumerate(book.sheet_names()):
+        sheet = book.sheet_by_index(index)
+        widths = {c: info.width / 256 for c, info in sheet.colinfo_map.items()}
+        heights = {r: info.height / 20 for r, info in sheet.rowinfo_map.items()}
+        cells: dict[tuple[int, int], CellLook] = {}
+        for r in range(sheet.nrows):
+            for c in range(sheet.row_len(r)):
+                cells[(r, c)] = look(sheet.cell_xf_index(r, c))
+                if len(cells) >= LOOK_MAX_CELLS:
+                    break
+        default = sheet.standardwidth / 256 if sheet.standardwidth else sheet.defcolwidth
+        looks[name] = SheetLook(widths, heights, cells, float(default) if default else None)
+        book.unload_sheet(index)
+    return looks
+
+
+_ODS_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_ODS_FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+_UNIT_POINTS = {"pt": 1.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pc": 12.0, "px": 0.75}
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|cm|mm|in|pc|px)\s*$")
+
+
+def _points(length: str | None) -> float | None:
+    match = _LENGTH.match(length or "")
+    if not match:
+        return None
+    try:
+        return float(match.group(1)) * _UNIT_POINTS[match.group(2)]
+    except ValueError:
+        return None
+
+
+def _chars(points: float) -> float:
+    """A column width in points -> character units, as LibreOffice converts them (7 pt a
+    character): an .ods saved from an .xlsx gets its widths back."""
+    return max(0.0, points / ODS_POINTS_PER_CHAR)
+
+
+def _ods_border(value: str | None) -> Side | None:
+    """'0.06pt solid #000000' -> a thin side; 'none' or nothing -> None."""
+    if not value or value.strip() == "none":
+        return None
+    width = _points(value.split()[0]) or 0.0
+    style = "double" if "double" in value else "medium" if width > 1.0 else "thin"
+    return Side(style=style)
+
+
+def _ods_looks(data: bytes) -> dict[str, SheetLook]:
+    import defusedxml.ElementTree as SafeET
+
+    def a(elem: Any, ns: str, name: str) -> str | None:
+        return elem.get(f"{{{ns}}}{name}")
+
+    def count(elem: Any, name: str) -> int:
+        try:
+            return max(1, int(a(elem, _ODS_TABLE, name) or 1))
+        except ValueError:
+            return 1
+
+    col_width: dict[str, float] = {}
+    row_height: dict[str, float] = {}
+    cell_look: dict[str, CellLook] = {}
+    date_formats: dict[str, str] = {}
+    looks: dict[str, SheetLook] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        if "styles.xml" in zf.namelist():  # the date formats cells refer to may live there
+            with zf.open("styles.xml") as fh:
+                for _event, elem in SafeET.iterparse(fh, events=("end",)):
+                    if elem.tag.rsplit("}", 1)[-1] == "date-style":
+                        name = a(elem, _ODS_STYLE, "name")
+                        if name:
+                            date_formats[name] = _ods_date_format(elem)
+                        elem.clear()
+        fh = zf.open("content.xml")
+        current: SheetLook | None = None
+        row = col = 0
+        row_default: str | None = None
+        col_defaults: list[str | None] = []
+        for event, elem in SafeET.iterparse(fh, events=("start", "end")):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if event == "end" and tag == "style" and a(elem, _ODS_STYLE, "family"):
+                name, family = a(elem, _ODS_STYLE, "name") or "", a(elem, _ODS_STYLE, "family")
+                props = {c.tag.rsplit("}", 1)[-1]: c for c in elem}
+                if family == "table-column" and "table-column-properties" in props:
+                    width = _points(a(props["table-column-properties"], _ODS_STYLE, "column-width"))
+                    if width:
+                        col_width[name] = _chars(width)
+                elif family == "table-row" and "table-row-properties" in props:
+                    height = _points(a(props["table-row-properties"], _ODS_STYLE, "row-height"))
+                    if height:
+                        row_height[name] = height
+                elif family == "table-cell":
+                    look = _ods_cell_look(props, a)
+                    look.number_format = date_formats.get(a(elem, _ODS_STYLE, "data-style-name"))
+                    cell_look[name] = look
+                elem.clear()
+            elif event == "end" and tag == "date-style":
+                name = a(elem, _ODS_STYLE, "name")
+                if name:
+                    date_formats[name] = _ods_date_format(elem)
+            elif event == "start" and tag == "table":
+                current = SheetLook({}, {}, {})
+                looks[a(elem, _ODS_TABLE, "name") or ""] = current
+                row, col_defaults = 0, []
+            elif current is None:
+                continue
+            elif event == "start" and tag == "table-column":
+                style = a(elem, _ODS_TABLE, "style-name")
+                default = a(elem, _ODS_TABLE, "default-cell-style-name")
+                for _ in range(min(count(elem, "number-columns-repeated"), 1024)):
+                    if style in col_width:
+                        current.widths[len(col_defaults)] = col_width[style]
+                    col_defaults.append(default)
+            elif event == "start" and tag == "table-row":
+                col = 0
+                row_default = a(elem, _ODS_TABLE, "default-cell-style-name")
+                style = a(elem, _ODS_TABLE, "style-name")
+                if style in row_height and row < LOOK_MAX_CELLS:
+                    for r in range(row, row + min(count(elem, "number-rows-repeated"), 1024)):
+                        current.heights[r] = row_height[style]
+            elif event == "end" and tag == "table-row":
+                row += count(elem, "number-rows-repeated")
+                elem.clear()
+            elif event == "end" and tag in ("table-cell", "covered-table-cell"):
+                n = count(elem, "number-columns-repeated")
+                style = a(elem, _ODS_TABLE, "style-name") or row_default
+                if n <= 1024 and len(current.cells) < LOOK_MAX_CELLS:
+                    for c in range(col, col + n):
+                        name = style or (col_defaults[c] if c < len(col_defaults) else None)
+                        if name in cell_look:
+                            current.cells[(row, c)] = cell_look[name]
+                col += n
+    return looks
+
+
+_ODS_NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+
+
+def _ods_date_format(elem: Any) -> str:
+    """An ODS number:date-style -> an Excel number format (year, month, day and literals)."""
+    parts = []
+    for child in elem:
+        tag = child.tag.rsplit("}", 1)[-1]
+        long = child.get(f"{{{_ODS_NUMBER}}}style") == "long"
+        if tag == "year":
+            parts.append("yyyy" if long else "yy")
+        elif tag == "month":
+            parts.append("mm" if long else "m")
+        elif tag == "day":
+            parts.append("dd" if long else "d")
+        elif tag == "text" and child.text:
+            parts.append('"' + child.text.replace('"', "") + '"')
+    return "".join(parts) or "yyyy-mm-dd"
+
+
+def _ods_cell_look(props: dict[str, Any], a: Any) -> CellLook:
+    cell = props.get("table-cell-properties")
+    para = props.get("paragraph-properties")
+    text = props.get("text-properties")
+    border = alignment = font = None
+    if cell is not None:
+        every = _ods_border(a(cell, _ODS_FO, "border"))
+        sides = {
+            side: _ods_border(a(cell, _ODS_FO, f"border-{side}")) or every
+            for side in ("left", "right", "top", "bottom")
+        }
+        border = Border(**{k: v for k, v in sides.items() if v is not None})
+        vertical = {"middle": "center", "top": "top", "bottom": "bottom"}.get(
+            a(cell, _ODS_STYLE, "vertical-align") or ""
+        )
+        wrap = a(cell, _ODS_FO, "wrap-option") == "wrap"
+        horizontal = None
+        if para is not None:
+            horizontal = {
+                "center": "center",
+                "end": "right",
+                "right": "right",
+                "start": "left",
+            }.get(a(para, _ODS_FO, "text-align") or "")
+        alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap or None)
+    if text is not None:
+        size = _points(a(text, _ODS_FO, "font-size"))
+        name = a(text, _ODS_STYLE, "font-name")
+        font = Font(name=name, sz=size, b=a(text, _ODS_FO, "font-weight") == "bold")
+    return CellLook(font=font, border=border, alignment=alignment)
 
 
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -447,9 +770,10 @@ def _annotate(
     wb: openpyxl.Workbook,
     task: AnnotateTask,
     links: dict[tuple[str, int, int], str] | None = None,
-) -> None:
+) -> list[tuple[str, str, str]]:
     """Fill and comment every cell a note names (several notes on one cell share a comment);
-    a cell whose link was removed says so in its comment."""
+    a cell whose link was removed says so in its comment. Returns (sheet, cell, comment
+    text) of every cell commented, in reading order."""
     main = _worksheet(wb, task.main_sheet) or wb.worksheets[0]
     wanted: dict[str, list[tuple[tuple[int, int], Annotation]]] = {}
     sheets: dict[str, Worksheet] = {}
@@ -470,6 +794,7 @@ def _annotate(
     links = links or {}
     for key in links:
         targets.setdefault(key, [])
+    placed: list[tuple[str, int, int, str]] = []
     for (title, row, col), notes in targets.items():
         ws = sheets.get(title) or wb[title]
         cell = ws.cell(row, col)
@@ -489,3 +814,41 @@ def _annotate(
             height=min(600, 20 + 14 * n_lines),
             width=COMMENT_WIDTH,
         )
+        placed.append((title, row, col, text))
+    order = {ws.title: i for i, ws in enumerate(wb.worksheets)}
+    placed.sort(key=lambda p: (order.get(p[0], 0), p[1], p[2]))
+    return [(t, f"{get_column_letter(c)}{r}", text) for t, r, c, text in placed]
+
+
+def _notes_sheet(wb: openpyxl.Workbook, placed: list[tuple[str, str, str]]) -> None:
+    """A last sheet listing every comment with its cell, printed on A4: a printout shows why
+    each cell is marked whatever the program prints comments or not (LibreOffice reads only
+    cellComments="asDisplayed" as printing them; Excel prints "atEnd" ones)."""
+    if not placed:
+        return
+    used = {ws.title.casefold() for ws in wb.worksheets}
+    ws = wb.create_sheet(_sheet_title(vocab.COPY_NOTES_SHEET, used))
+    headers = vocab.COPY_NOTES_HEADERS
+    bold = Font(b=True)
+    line = Side(style="thin")
+    box = Border(left=line, right=line, top=line, bottom=line)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for c, header in enumerate(headers, start=1):
+        cell = ws.cell(1, c, header)
+        cell.font, cell.border, cell.alignment = bold, box, wrap
+    widths = (16, 8, 70)
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for r, (title, ref, text) in enumerate(placed, start=2):
+        for c, value in enumerate((title, ref, text), start=1):
+            cell = ws.cell(r, c)
+            _set_text(cell, value)
+            cell.border, cell.alignment = box, wrap
+        n_lines = sum(
+            max(1, math.ceil(xlsx.display_width(t) / (widths[2] - 2))) for t in text.split("\n")
+        )
+        ws.row_dimensions[r].height = min(409.0, 15.0 * n_lines + 3)
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

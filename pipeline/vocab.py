@@ -797,6 +797,8 @@ COPY_LINK_REMOVED = (
     "【提示】原文件此单元格带有链接（{target}）。为安全起见，批注副本中已去掉该链接，原文件未改动。"
 )
 COPY_LINK_UNNAMED = "未注明地址"
+COPY_NOTES_SHEET = "批注清单"  # the last sheet of an annotated copy: every comment, printable
+COPY_NOTES_HEADERS = ("工作表", "单元格", "批注内容")
 FEEDBACK_COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"
 FEEDBACK_COVER_TITLE_UNKNOWN = "{body}{year}年廉政风险自查：未能识别科室的文件和问题"
 FEEDBACK_COVER_LABEL_SECTION = "科室"

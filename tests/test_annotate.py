@@ -3,9 +3,11 @@ and routing. Every test writes a real workbook, annotates it and reads the copy 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 
 from pipeline import frames, vocab, write_feedback
 from pipeline.annotate import (
@@ -76,6 +78,11 @@ def task_for(
         inbox=str(inbox or source.parent),
         **kw,
     )
+
+
+def form_sheets(path: Path) -> list[str]:
+    """The copy's sheets but the notes list it ends with."""
+    return [n for n in openpyxl.load_workbook(path).sheetnames if n != vocab.COPY_NOTES_SHEET]
 
 
 def marker(path: Path) -> str:
@@ -190,6 +197,8 @@ def test_returned_copy_loses_last_rounds_marks_and_keeps_other_comments(tmp_path
     assert ws["F6"].comment.text.count("「危害程度」没有填写") == 1  # not last round's text again
     assert vocab.FEEDBACK_COMMENT_OLD_NOTE not in ws["F6"].comment.text
     assert ws["B2"].comment.text == "科室名称已核对"
+    sheets = openpyxl.load_workbook(round2).sheetnames
+    assert sheets == [MAIN, vocab.COPY_NOTES_SHEET]  # last round's list replaced, not kept
     assert marker(round2) == hashlib.sha256(returned.read_bytes()).hexdigest()
 
 
@@ -324,7 +333,7 @@ def test_strict_ooxml_gets_a_copy_rebuilt_from_its_values(tmp_path: Path) -> Non
     task = task_for(inbox / "strict.xlsx", target, reject("B2", sheet="Sheet1"))
     assert annotate_copy(task) == str(target)
     wb = openpyxl.load_workbook(target)
-    assert wb.sheetnames == ["Sheet1", "Sheet Number 2"]
+    assert form_sheets(target) == ["Sheet1", "Sheet Number 2"]
     assert any(c.value is not None for row in wb["Sheet1"].iter_rows() for c in row)
     assert wb["Sheet1"]["B2"].comment is not None
 
@@ -397,12 +406,11 @@ def test_a_workbook_with_two_sections_forms_sends_each_only_its_own_sheets(
     out = tmp_path / "out"
     write_feedback.write_feedback(result, out)
 
-    office = openpyxl.load_workbook(folder_of(out, rf.SECTION_OFFICE) / copy_name(rel))
-    assert office.sheetnames == [MAIN]
+    assert form_sheets(folder_of(out, rf.SECTION_OFFICE) / copy_name(rel)) == [MAIN]
     assert "钱七" not in all_text(folder_of(out, rf.SECTION_OFFICE) / copy_name(rel))
     finance_copy = folder_of(out, rf.SECTION_FINANCE) / copy_name(rel)
     finance = openpyxl.load_workbook(finance_copy)
-    assert finance.sheetnames == [finance_sheet]
+    assert form_sheets(finance_copy) == [finance_sheet]
     assert finance[finance_sheet]["E5"].comment is not None
     assert "赵六" not in all_text(finance_copy)
     # the finance section's problem is listed in its own feedback workbook only
@@ -437,7 +445,7 @@ def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
     write_feedback.write_feedback(result, out)
     copy = folder_of(out, rf.SECTION_OFFICE) / copy_name(rel)
     wb = openpyxl.load_workbook(copy)
-    assert wb.sheetnames == [MAIN]
+    assert form_sheets(copy) == [MAIN]
     assert "钱七" not in all_text(copy)
     assert "另一份自查表" in wb[MAIN]["A1"].comment.text  # the note itself is kept, on A1
 
@@ -458,3 +466,100 @@ def test_symlink_inside_the_inbox_to_a_file_inside_is_copied(tmp_path: Path) -> 
     os.symlink(real, link)
     target = tmp_path / "out" / "c.xlsx"
     assert annotate_copy(task_for(link, target, reject("E5"), inbox=inbox)) == str(target)
+
+
+# --------------------------------------------------------------------------------------
+# paper: the look of rebuilt copies, comments on the printout
+# --------------------------------------------------------------------------------------
+needs_office = pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftotext")),
+    reason="LibreOffice and pdftotext are not installed",
+)
+DATE_TEXT = "2026年3月28日"
+LONG_DESCRIPTION = (
+    "对报销凭证审核把关不严，存在以文代审、先支付后补手续等问题，可能导致资金被挪用。"
+)
+
+
+def soffice(args: list[str], home: Path) -> None:
+    subprocess.run(
+        ["soffice", "--headless", *args],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+
+
+def pdf_text(path: Path, home: Path) -> str:
+    soffice(["--convert-to", "pdf", "--outdir", str(path.parent), str(path)], home)
+    pdf = path.with_suffix(".pdf")
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def styled_originals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A styled form (narrow A, wide wrapped D, a 16-wide 填表日期 with a Chinese date format,
+    a bordered table, a tall row) saved as .xlsx, and by LibreOffice as .xls and .ods."""
+    folder = tmp_path_factory.mktemp("styled")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MAIN
+    ws["A1"], ws["A2"], ws["B2"], ws["I2"] = "个人廉政风险自查表", "科室", "办公室", "填表日期"
+    ws["J2"] = datetime.datetime(2026, 3, 28)
+    ws["J2"].number_format = 'yyyy"年"m"月"d"日"'
+    for col, width in (("A", 6), ("D", 40), ("J", 16)):
+        ws.column_dimensions[col].width = width
+    thin = Side(style="thin")
+    for r in range(3, 7):
+        for c in range(1, 12):
+            ws.cell(r, c).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws["D4"] = LONG_DESCRIPTION
+    ws["D4"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[4].height = 48
+    wb.save(folder / "styled.xlsx")
+    paths = {"xlsx": folder / "styled.xlsx"}
+    if shutil.which("soffice"):
+        for ext in ("xls", "ods"):
+            soffice(["--convert-to", ext, "--outdir", str(folder), str(paths["xlsx"])], folder)
+            paths[ext] = folder / f"styled.{ext}"
+    return paths
+
+
+@needs_office
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_rebuilt_copy_keeps_widths_borders_wrapping_and_formats(
+    styled_originals: dict[str, Path], tmp_path: Path, ext: str
+) -> None:
+    source = styled_originals[ext]
+    target = tmp_path / f"copy_{ext}.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4"))) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    widths = {col: ws.column_dimensions[col].width for col in "ADJ"}
+    assert widths == pytest.approx({"A": 6, "D": 40, "J": 16}, abs=0.6)
+    assert ws["D4"].value == LONG_DESCRIPTION and ws["D4"].alignment.wrap_text
+    assert ws.row_dimensions[4].height == pytest.approx(48, abs=1)
+    assert ws["C5"].border.left.style == "thin" and ws["K3"].border.bottom.style == "thin"
+    assert "年" in ws["J2"].number_format
+    assert is_filled(ws["E4"], FILL_REJECT)
+
+
+@needs_office
+@pytest.mark.parametrize("ext", ["xlsx", "xls", "ods"])
+def test_printed_copy_shows_every_comment_and_an_uncut_date(
+    styled_originals: dict[str, Path], tmp_path: Path, ext: str
+) -> None:
+    source = styled_originals[ext]
+    target = tmp_path / f"copy_{ext}.xlsx"
+    notes = (
+        reject("E4", "「发生几率」没有填写。"),
+        Annotation(MAIN, "J2", vocab.ACTION_NOTE, "填表日期晚于截止日期。", "请核对填表日期。"),
+    )
+    assert annotate_copy(task_for(source, target, *notes)) == str(target)
+    text = pdf_text(target, tmp_path)
+    flat = "".join(text.split())
+    for note in notes:
+        assert note.problem in flat and note.fix in flat
+    assert DATE_TEXT in flat and "###" not in text
+    assert "".join(LONG_DESCRIPTION.split()) in flat  # the wrapped description is whole
