@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -25,6 +27,8 @@ ERROR_RATE = 0.2
 RUN_TIME = "2026-04-01T09:00:00"
 VOLATILE_SUMMARY_KEYS = ("stage_seconds", "read_cache")
 KEEP = ("__init__.py", "__main__.py")
+PDF_ENV = "LIANZHENG_PDF"  # pipeline.printing.PDF_ENV
+SKIPPED_SUFFIXES = (".pdf",)  # renderings by LibreOffice, when installed
 
 
 def build(root: Path) -> Path:
@@ -34,7 +38,23 @@ def build(root: Path) -> Path:
 
     write_demo(root, people=PEOPLE, seed=SEED, error_rate=ERROR_RATE)
     out = root / "out"
-    code = main(
+    # the archive's PDF depends on LibreOffice being installed: never part of the golden run
+    previous = os.environ.get(PDF_ENV)
+    os.environ[PDF_ENV] = "0"
+    try:
+        code = _process(main, root, out)
+    finally:
+        if previous is None:
+            os.environ.pop(PDF_ENV, None)
+        else:
+            os.environ[PDF_ENV] = previous
+    if code != 0:
+        raise RuntimeError(f"the golden body's run exited with status {code}")
+    return out
+
+
+def _process(main: Callable[[list[str]], int], root: Path, out: Path) -> int:
+    return main(
         [
             "process",
             "--inbox",
@@ -48,9 +68,6 @@ def build(root: Path) -> Path:
             RUN_TIME,
         ]
     )
-    if code != 0:
-        raise RuntimeError(f"the golden body's run exited with status {code}")
-    return out
 
 
 def cell_text(value: object) -> str:
@@ -86,6 +103,7 @@ def dump(out: Path) -> dict[str, str]:
     files = sorted(
         p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != ".cache"
     )
+    files = [p for p in files if p.suffix not in SKIPPED_SUFFIXES]
     names = [p.relative_to(out).as_posix() for p in files if p.name != "run.log"]
     texts["files.txt"] = "\n".join(names) + "\n"
     for path in files:
