@@ -202,6 +202,7 @@ def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
             .any(axis=1)
         )
         frame = frame[filled.to_numpy()].reset_index(drop=True)
+    frame.attrs["columns"] = dict(columns)  # key -> 0-based column, for cell references
     return frame
 
 

@@ -114,6 +114,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(pf, "prefill", "--config", type=Path, default=Path("config"), metavar="文件夹")
     _add(pf, "prefill", "--out", type=Path, required=True, metavar="文件夹")
     _add(pf, "prefill", "--last-archive", type=Path, default=None, metavar="文件")
+
+    cb = command("combine")
+    _add(cb, "combine", "archives", type=Path, nargs="+", metavar="档案")
+    _add(cb, "combine", "--out", type=Path, required=True, metavar="文件夹")
+    _add(cb, "combine", "--expected", type=Path, default=None, metavar="名单")
+    _add(cb, "combine", "--run-time", default=None, metavar="时间")
     return parser
 
 
@@ -228,6 +234,21 @@ def _main(argv: list[str]) -> int:
                     forms=len(made.forms),
                     points=made.points,
                     out=args.out,
+                )
+            )
+        elif args.command == "combine":
+            from pipeline.combine import combine
+            from pipeline.write_district import counts
+
+            done = combine(args.archives, args.out, args.expected, run_time=args.run_time)
+            n = counts(done)
+            missing = n.pop("missing", 0)
+            print(
+                vocab.COMBINE_WROTE.format(
+                    year=done.year,
+                    missing=vocab.COMBINE_WROTE_MISSING.format(n=missing) if missing else "",
+                    path=done.path,
+                    **n,
                 )
             )
         elif args.command == "bench":

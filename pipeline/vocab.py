@@ -1242,3 +1242,120 @@ MESSAGES["folder_unreadable"] = Message(
     "这个文件夹无法打开（没有读取权限或已损坏），其中的文件都没有读取。",
     "请检查该文件夹的权限（或把其中的文件复制到收件文件夹的普通文件夹中）后重新运行。",
 )
+
+
+MESSAGES.update(
+    {
+        "combine_no_catalogue": Message(
+            "这个工作簿里没有找到风险点目录：既没有「岗位廉政风险和等级目录」工作表，"
+            "也没有表头含 科室、岗位（职务）、风险点描述、风险等级 的工作表，不是廉政风险信息档案。",
+            "请确认文件是否发错；手工整理的目录请在表头写上 科室、岗位、风险点描述、风险等级 后重新报送。",
+        ),
+        "combine_bad_level": Message(
+            "风险等级「{value}」无法识别：这个风险点列入目录，但不计入等级统计。",
+            "请让该单位改写为 一级、二级、三级（或 高、中、低）后重新报送。",
+            ACTION_NOTE,
+        ),
+        "combine_hand_made": Message(
+            "这是手工整理的风险点目录（不是本工具生成的档案）：按表头读取了 {n} 个风险点，单位记为「{body}」。",
+            "请核对单位名称是否正确（取自文件名）；今后请报送本工具生成的档案。",
+            ACTION_NOTE,
+        ),
+        "combine_no_body": Message(
+            "无法确定这份目录属于哪个单位。",
+            "请在文件名中写明单位名称（如「2026_某某局_廉政风险信息档案.xlsx」）后重新汇总。",
+        ),
+        "combine_other_year": Message(
+            "这是{body} {value} 年度的档案，与本次汇总的 {year} 年度不同，未计入汇总。",
+            "如需汇总该年度，请把该年度的档案单独汇总；否则请让该单位报送 {year} 年度的档案。",
+            ACTION_NOTE,
+        ),
+        "combine_duplicate": Message(
+            "与「{other}」是同一份档案（内容和生成时间都相同），只计一次。",
+            "无需处理。",
+            ACTION_NOTE,
+        ),
+        "combine_stale": Message(
+            "{body}的这份档案（生成于 {run_time}）不是最新版本：「{other}」生成于 {newer_time}，已按最新版本汇总，本份未计入。",
+            "无需处理；如最新版本有误，请让该单位重新报送。",
+            ACTION_NOTE,
+        ),
+    }
+)
+COMBINE_NO_RUN_TIME = "时间不详"
+COMBINE_STATUS_FILED = "已报送"
+COMBINE_STATUS_MISSING = "未报送"
+COMBINE_STATUS_UNEXPECTED = "已报送（不在应报名单中）"
+COMBINE_KINDS = {
+    "marked": "本工具生成的档案",
+    "tool": "本工具生成的档案（早期版本）",
+    "hand": "手工整理的目录",
+}
+COMBINE_EXPECTED_MISSING = "找不到应报单位名单 {path}。请检查文件名后重新运行（名单每行一个单位，或 Excel 的「单位名称」列）。"
+COMBINE_EXPECTED_UNREADABLE = "应报单位名单 {path} 无法读取。请保存为 .xlsx（「单位名称」列）或 UTF-8 文本（每行一个单位）后重新运行。"
+COMBINE_FILE_TEMPLATE = "{year}_各单位廉政风险信息汇总.xlsx"
+COMBINE_TITLE = "{year}年度各单位廉政风险信息汇总"
+COMBINE_SHEET_COVER = "说明"
+COMBINE_SHEET_BODIES = "各单位汇总"
+COMBINE_SHEET_MAJOR = "一级风险点"
+COMBINE_SHEET_CATALOGUE = "风险点目录"
+COMBINE_SHEET_STATS = "统计"
+COMBINE_SHEET_FILING = "报送情况"
+COMBINE_SHEET_ISSUES = "异常清单"
+COMBINE_INFO = {"year": "汇总年度", "run_time": "生成时间", "files": "收到的文件"}
+COMBINE_FILES_TEXT = "共 {total} 个：计入 {current} 个，非最新版本 {stale} 个，重复 {duplicate} 个，其他年度 {other_year} 个，未能读取 {rejected} 个"
+COMBINE_COUNTS_TITLE = "一、汇总统计"
+COMBINE_COUNT_LABELS = {
+    "expected": "应报单位",
+    "filed": "已报送单位",
+    "missing": "未报送单位",
+    "unexpected": "不在应报名单中的单位",
+    "stale": "非最新版本的档案（未计入）",
+    "rejected": "未能读取的文件",
+    "points": "风险点总数",
+    **{lv: f"{lv}风险点" for lv in LEVELS},
+}
+COMBINE_BODIES_TITLE = "二、各单位风险点数"
+COMBINE_SHEETS_TITLE = "三、各工作表说明"
+COMBINE_SHEET_HELP = {
+    COMBINE_SHEET_COVER: "本页：汇总概况、各单位风险点数。",
+    COMBINE_SHEET_BODIES: "每个单位一行：报送状态，风险点数，按等级和风险类别分列。",
+    COMBINE_SHEET_MAJOR: "各单位全部一级风险点，含监管人和防控措施。",
+    COMBINE_SHEET_CATALOGUE: "各单位全部风险点，第一列为单位。",
+    COMBINE_SHEET_STATS: "各单位等级分布图、风险类别分布图，以及发生几率×危害程度分布热力图。",
+    COMBINE_SHEET_FILING: "每个单位的报送情况：已报送的档案、生成时间、被替代的较早版本；未报送的单位。",
+    COMBINE_SHEET_ISSUES: "未能读取的文件及原因，非最新版本、重复和其他年度的档案，以及需要核对的提示。",
+}
+COMBINE_BODY_HEADERS = {
+    "body": COMBINE_BODY_LABEL,
+    "status": "报送状态",
+    "sections": "科室数",
+    "n_points": "风险点数",
+    **{lv: lv for lv in LEVELS},
+    **{cat: cat for cat in CATEGORIES},
+}
+COMBINE_FILING_HEADERS = {
+    "body": COMBINE_BODY_LABEL,
+    "status": "报送状态",
+    "file": "档案文件",
+    "kind": "类型",
+    "run_time": "生成时间",
+    "stale": "较早版本（未计入）",
+}
+COMBINE_SOURCE_LABEL = "来源档案"
+COMBINE_STATS_LEVELS_TITLE = "各单位风险点等级分布"
+COMBINE_WROTE = (
+    "汇总完成：{year} 年度，已报送 {filed} 个单位{missing}，风险点 {points} 个"
+    "（一级 {一级}，二级 {二级}，三级 {三级}）；未能读取 {rejected} 个文件，非最新版本 {stale} 个。\n"
+    "  汇总表：{path}"
+)
+COMBINE_WROTE_MISSING = "，未报送 {n} 个"
+CLI_HELP.update(
+    {
+        "combine": "汇总各单位报送的档案，生成一份区级汇总表（区纪委使用）",
+        "combine.archives": "各单位的档案文件，或存放档案的文件夹（可写多个）",
+        "combine.out": "输出文件夹",
+        "combine.expected": "应报单位名单：文本文件（每行一个单位）或 Excel（「单位名称」列）",
+        "combine.run_time": "汇总表上显示的生成时间（ISO 格式）；固定它可使两次结果逐字相同",
+    }
+)

@@ -1,0 +1,458 @@
+"""The commission's side: ``python -m pipeline combine ARCHIVE... --out DIR``.
+
+Reads the archives many bodies filed (this tool's, recognised by their identity marker, of any
+version; and hand-made catalogues in the layouts the reader knows: a sheet whose header holds
+科室, 岗位, 风险点描述 and a level) and writes one district workbook: per-body counts, levels and
+categories, every 一级 point, one catalogue with a 单位 column, the heat map and native charts,
+who has filed (against an optional list of expected bodies) and which archives are older than
+their body's latest. A file that is not an archive is listed with its reason, as in 异常清单;
+one bad file never stops the run.
+
+Fast on purpose: reading is python-calamine (about 5 ms for an archive of 100 people), the big
+tables are written as sheet XML (``sheetxml``), everything else is column operations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import archives, discover, frames, read, vocab, xlsx
+from pipeline.config import DEFAULTS, Limits
+
+log = logging.getLogger("pipeline.combine")
+
+MB = 1024 * 1024
+LIMITS = Limits(  # an archive of 20,000 people is ~160,000 rows and tens of MB
+    max_file_bytes=512 * MB,
+    max_uncompressed_bytes=4096 * MB,
+    max_compression_ratio=400.0,
+    max_rows=1_048_576,
+    max_columns=200,
+    max_cell_chars=32767,
+    worker_memory_bytes=0,
+    worker_timeout_s=0.0,
+    workers=1,
+)
+WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv")
+FILE_NAME = re.compile(
+    r"^(?P<year>\d{4})_(?P<body>.+?)_" + vocab.ARCHIVE_FILE_TEMPLATE.split("}_")[-1]
+)
+YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)(?:年度|年)?")
+MATRIX = DEFAULTS["grading"]["matrix"]
+
+STATUS_CURRENT = "current"
+STATUS_STALE = "stale"
+STATUS_DUPLICATE = "duplicate"
+STATUS_OTHER_YEAR = "other_year"
+
+KEPT_KEYS = tuple(vocab.CATALOGUE_COLUMNS)
+
+
+@dataclass
+class Filed:
+    """One archive read: who filed it, when, and its points (one text column per key)."""
+
+    file: str  # as the user named it
+    body: str
+    year: int
+    run_time: str  # ISO; '' when unknown (hand-made catalogues)
+    mtime: float
+    kind: str  # 'marked' | 'tool' (earlier version, no marker) | 'hand'
+    points: pd.DataFrame
+    content_hash: str = ""
+    status: str = STATUS_CURRENT
+    newer: str = ""  # the file that supersedes this one
+    sheet: str = ""  # the catalogue's sheet
+
+
+@dataclass
+class Combined:
+    """What ``combine`` read and wrote."""
+
+    filed: list[Filed]
+    issues: pd.DataFrame
+    points: pd.DataFrame  # current archives' points with a 'body' column
+    bodies: pd.DataFrame  # one row per body: counts by level and category, status
+    year: int
+    path: Path | None = None
+    expected: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+def expand(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+    """Command-line arguments -> (shown name, path), folders walked in name order; links are
+    never followed out of a named folder."""
+    out: list[tuple[str, Path]] = []
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            for p in sorted(given.rglob("*")):
+                if p.is_file() and not p.is_symlink():
+                    out.append((f"{given.name}/{p.relative_to(given).as_posix()}", p))
+        else:
+            out.append((given.name if given.parent == Path(".") else str(given), given))
+    return out
+
+
+def _issue(code: str, file: str, **values: Any) -> dict[str, Any]:
+    return frames.issue(code, file=file, **values)
+
+
+def _cover_info(load: Any, names: list[str]) -> dict[str, str]:
+    """An earlier archive's cover: label -> value of its 单位 / 年度 / 生成时间 rows."""
+    if vocab.ARCHIVE_SHEET_COVER not in names:
+        return {}
+    grid, _ = load(vocab.ARCHIVE_SHEET_COVER)
+    labels = {v: k for k, v in vocab.ARCHIVE_COVER_INFO.items()}
+    info: dict[str, str] = {}
+    for row in grid[:20]:
+        cells = [c for c in row if c not in (None, "")]
+        if len(cells) >= 2 and isinstance(cells[0], str) and cells[0].strip() in labels:
+            info[labels[cells[0].strip()]] = str(cells[1]).strip()
+    return info
+
+
+def _normalise(
+    frame: pd.DataFrame, key: str, lookup: dict[str, str]
+) -> tuple[pd.Series, pd.Series]:
+    """(canonical values, mask of filled values that are not recognised)."""
+    raw = frame[key] if key in frame.columns else pd.Series([""] * len(frame), dtype="str")
+    folded = raw.map(vocab.fold)
+    canonical = folded.map(lookup).fillna("")
+    bad = (folded != "") & (canonical == "")
+    return canonical.astype("str"), bad
+
+
+def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, Any]]]:
+    """Read one filed workbook; (None, [its issue]) when it is not an archive."""
+    name = path.name
+    if name.startswith(discover.LOCK_PREFIX):
+        return None, [_issue("lock_file", shown)]
+    try:
+        st = path.stat()
+        with path.open("rb") as fh:
+            head = fh.read(discover.TEXT_HEAD_BYTES)
+    except OSError:
+        return None, [_issue("read_failed", shown, detail=vocab.DETAIL_CANNOT_OPEN)]
+    if st.st_size == 0:
+        return None, [_issue("empty_file", shown)]
+    ext = path.suffix.lower()
+    verdict = discover._sniff(path, ext, head)
+    if verdict == "corrupt":
+        return None, [_issue("corrupt", shown, detail=vocab.DETAIL_NOT_SPREADSHEET)]
+    if verdict is not None:
+        detail = discover.FORMAT_NAMES.get(verdict, discover.FORMAT_NAMES["other"])
+        return None, [_issue("not_excel", shown, detail=detail)]
+    try:
+        opened = read.prescan(str(path), LIMITS)
+        if opened.fmt == "csv":
+            names, load, _ = read._load_csv(str(path), LIMITS)
+        else:
+            names, load, _ = read._load_calamine(str(path), opened, LIMITS)
+        order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
+        frame, sheet = None, ""
+        for sheet in order:
+            grid, _ = load(sheet)
+            frame = archives.catalogue_frame(grid)
+            if frame is not None:
+                break
+        info = _cover_info(load, names) if frame is not None else {}
+    except read.Refused as exc:
+        return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
+    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the run
+        refused = read._classify(exc)
+        return None, [_issue(refused.code, shown, detail=refused.detail)]
+    if frame is None:
+        return None, [_issue("combine_no_catalogue", shown)]
+
+    issues: list[dict[str, Any]] = []
+    identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
+    by_name = FILE_NAME.match(path.stem + path.suffix)
+    if identity is not None:
+        kind, body, year, run_time = "marked", identity.body, identity.year, identity.run_time
+    elif sheet == vocab.ARCHIVE_SHEET_CATALOGUE and (info or by_name):
+        kind = "tool"
+        body = info.get("body") or (by_name.group("body") if by_name else "")
+        year_text = info.get("year") or (by_name.group("year") if by_name else "")
+        year = int(year_text) if year_text.isdigit() else 0
+        run_time = info.get("run_time", "").replace(" ", "T")
+    else:
+        kind, run_time = "hand", ""
+        body = by_name.group("body") if by_name else ""
+        found_year = by_name.group("year") if by_name else None
+        if found_year is None:
+            match = YEAR_IN_NAME.search(path.stem)
+            found_year = match.group(1) if match else None
+        year = int(found_year) if found_year else 0
+        if not body:
+            body = body_from_name(path.stem)
+
+    points = frame.copy()
+    if "body" in points.columns:  # a catalogue naming the body row by row
+        named = points["body"].str.strip()
+        points["body"] = named.where(named != "", body)
+    else:
+        points["body"] = body
+    for key in KEPT_KEYS:
+        if key not in points.columns:
+            points[key] = ""
+    points["level"], bad_level = _normalise(points, "level", vocab.ENUM_LOOKUP["self_level"])
+    points["likelihood"], _ = _normalise(points, "likelihood", vocab.ENUM_LOOKUP["likelihood"])
+    points["harm"], _ = _normalise(points, "harm", vocab.ENUM_LOOKUP["harm"])
+    category, _ = _normalise(points, "category", vocab.ENUM_LOOKUP["category"])
+    points["category"] = category.where(category != "", points["category"])
+    level_col = frame.attrs.get("columns", {}).get("level")
+    for i in np.flatnonzero(bad_level.to_numpy()):
+        cell = (
+            f"{xlsx.col_letter(level_col)}{points['excel_row'].iloc[i]}"
+            if level_col is not None
+            else ""
+        )
+        issues.append(
+            _issue(
+                "combine_bad_level",
+                shown,
+                sheet=sheet,
+                cell=cell,
+                value=frame["level"].iloc[i],
+                field_key="self_level",
+                section=points["section"].iloc[i],
+                name=points["name"].iloc[i],
+            )
+        )
+    if body == "":
+        issues.append(_issue("combine_no_body", shown))
+    points["file"] = shown
+    filed = Filed(
+        file=shown,
+        body=body,
+        year=year,
+        run_time=run_time,
+        mtime=float(st.st_mtime),
+        kind=kind,
+        points=points,
+        content_hash=identity.content_hash if identity else "",
+        sheet=sheet,
+    )
+    return filed, issues
+
+
+DOCUMENT_WORDS = re.compile("目录|档案|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本")
+NAME_PARTS = re.compile(r"[_\s\-—·（）()]+")
+
+
+def body_from_name(stem: str) -> str:
+    """A hand-made catalogue's body from its file name: the year and the words that name the
+    document (目录, 风险点, 汇总 ...) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局)."""
+    rest = YEAR_IN_NAME.sub(" ", stem)
+    parts = [p for p in NAME_PARTS.split(rest) if p and not DOCUMENT_WORDS.search(p)]
+    if parts:
+        return "".join(parts)
+    cut = DOCUMENT_WORDS.search(rest.strip())
+    head = rest.strip()[: cut.start()] if cut else rest.strip()
+    return head.strip(" _-—·").removesuffix("廉政") or stem
+
+
+def _match_expected(filed: list[Filed], expected: list[str]) -> None:
+    """A hand-made catalogue's body named in its file name: the expected body it names, when
+    exactly one expected name is part of the name."""
+    for f in filed:
+        if f.kind != "hand":
+            continue
+        stem = vocab.fold(Path(f.file).stem)
+        hits = [e for e in expected if vocab.fold(e) and vocab.fold(e) in stem]
+        if len(hits) == 1 and hits[0] != f.body:
+            f.points["body"] = f.points["body"].where(f.points["body"] != f.body, hits[0])
+            f.body = hits[0]
+
+
+def _read_expected(path: Path) -> list[str]:
+    """Expected bodies: one per line of a text file, or the 单位名称/单位 column (else the first
+    column) of a workbook's first sheet."""
+    from pipeline.errors import PipelineError
+
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(vocab.COMBINE_EXPECTED_MISSING.format(path=path))
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(path))
+            rows = wb.get_sheet_by_index(0).to_python()
+        except Exception as exc:
+            raise PipelineError(vocab.COMBINE_EXPECTED_UNREADABLE.format(path=path)) from exc
+        col = 0
+        if rows:
+            labels = [vocab.fold(c) for c in rows[0]]
+            for label in (vocab.ROSTER_UNIT_COLUMNS["body"], vocab.COMBINE_BODY_LABEL):
+                if vocab.fold(label) in labels:
+                    col, rows = labels.index(vocab.fold(label)), rows[1:]
+                    break
+        names = [str(r[col]).strip() for r in rows if col < len(r) and str(r[col]).strip()]
+    else:
+        raw = path.read_bytes()
+        text = read.decode_text(raw)
+        if text is None:
+            raise PipelineError(vocab.COMBINE_EXPECTED_UNREADABLE.format(path=path))
+        names = [line.strip() for line in text.splitlines() if line.strip()]
+    return list(dict.fromkeys(names))
+
+
+# --------------------------------------------------------------------------------------
+# Combining
+# --------------------------------------------------------------------------------------
+def _latest(filed: list[Filed]) -> int:
+    """The district's year: the most common among the archives (ties: the later year)."""
+    years = pd.Series([f.year for f in filed if f.year], dtype="int64")
+    if years.empty:
+        return datetime.now().year
+    counts = years.value_counts()
+    return int(max(counts[counts == counts.max()].index))
+
+
+def _statuses(filed: list[Filed], year: int) -> list[dict[str, Any]]:
+    """Mark archives of another year, duplicates and older versions of a body's archive."""
+    issues: list[dict[str, Any]] = []
+    groups: dict[str, list[Filed]] = {}
+    for f in filed:
+        if f.year and f.year != year:
+            f.status = STATUS_OTHER_YEAR
+            issues.append(
+                _issue("combine_other_year", f.file, value=f.year, year=year, body=f.body)
+            )
+            continue
+        groups.setdefault(vocab.fold(f.body), []).append(f)
+    for group in groups.values():
+        # latest by run time, then modification time, then name: deterministic
+        ranked = sorted(group, key=lambda f: (f.run_time, f.mtime, f.file), reverse=True)
+        newest = ranked[0]
+        for f in ranked[1:]:
+            f.newer = newest.file
+            same = f.content_hash and f.content_hash == newest.content_hash
+            if same and f.run_time == newest.run_time:
+                f.status = STATUS_DUPLICATE
+                issues.append(_issue("combine_duplicate", f.file, other=newest.file, body=f.body))
+            else:
+                f.status = STATUS_STALE
+                issues.append(
+                    _issue(
+                        "combine_stale",
+                        f.file,
+                        body=f.body,
+                        other=newest.file,
+                        run_time=_shown_time(f.run_time) or vocab.COMBINE_NO_RUN_TIME,
+                        newer_time=_shown_time(newest.run_time) or vocab.COMBINE_NO_RUN_TIME,
+                    )
+                )
+    return issues
+
+
+def _shown_time(iso: str) -> str:
+    return iso.replace("T", " ")
+
+
+def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) -> pd.DataFrame:
+    """One row per body: filing status, archive, run time, counts by level and category."""
+    current = [f for f in filed if f.status == STATUS_CURRENT]
+    counts = (
+        points.groupby(["body", "level"]).size().unstack(fill_value=0)
+        if len(points)
+        else pd.DataFrame()
+    )
+    cats = (
+        points.groupby(["body", "category"]).size().unstack(fill_value=0)
+        if len(points)
+        else pd.DataFrame()
+    )
+    sections = points.groupby("body")["section"].nunique() if len(points) else pd.Series()
+    rows: list[dict[str, Any]] = []
+    order = list(dict.fromkeys([*expected, *sorted({f.body for f in current})]))
+    filed_by = {vocab.fold(f.body): f for f in current}
+    expected_folded = {vocab.fold(e) for e in expected}
+    stale = {}
+    for f in filed:
+        if f.status == STATUS_STALE:
+            stale.setdefault(vocab.fold(f.body), []).append(f.file)
+    for body in order:
+        f = filed_by.get(vocab.fold(body))
+        if f is None:
+            status = vocab.COMBINE_STATUS_MISSING
+        elif expected and vocab.fold(body) not in expected_folded:
+            status = vocab.COMBINE_STATUS_UNEXPECTED
+        else:
+            status = vocab.COMBINE_STATUS_FILED
+        name = f.body if f else body
+        row: dict[str, Any] = {
+            "body": name,
+            "status": status,
+            "file": f.file if f else "",
+            "kind": vocab.COMBINE_KINDS[f.kind] if f else "",
+            "run_time": _shown_time(f.run_time) if f else "",
+            "stale": "；".join(stale.get(vocab.fold(body), [])),
+            "sections": int(sections.get(name, 0)) if f else 0,
+        }
+        total = 0
+        for lv in vocab.LEVELS:
+            n = int(counts.loc[name, lv]) if f and name in counts.index and lv in counts else 0
+            row[lv] = n
+        total = int((points["body"] == name).sum()) if f and len(points) else 0
+        row["n_points"] = total
+        for cat in vocab.CATEGORIES:
+            row[cat] = int(cats.loc[name, cat]) if f and name in cats.index and cat in cats else 0
+        rows.append(row)
+    columns = ["body", "status", "file", "kind", "run_time", "stale", "sections", "n_points"]
+    return pd.DataFrame(rows, columns=[*columns, *vocab.LEVELS, *vocab.CATEGORIES])
+
+
+def combine(
+    paths: Sequence[Path], out: Path, expected: Path | None = None, run_time: str | None = None
+) -> Combined:
+    """Read every archive named (folders walked), and write the district workbook into ``out``."""
+    expected_names = _read_expected(expected) if expected is not None else []
+    filed: list[Filed] = []
+    issues: list[dict[str, Any]] = []
+    for shown, path in expand(paths):
+        one, found = read_archive(shown, path)
+        issues.extend(found)
+        if one is not None:
+            filed.append(one)
+    _match_expected(filed, expected_names)
+    for f in filed:
+        if f.kind == "hand":
+            n = len(f.points)
+            issues.append(_issue("combine_hand_made", f.file, sheet=f.sheet, n=n, body=f.body))
+    year = _latest(filed)
+    issues.extend(_statuses(filed, year))
+    current = [f.points for f in filed if f.status == STATUS_CURRENT]
+    points = (
+        pd.concat(current, ignore_index=True)
+        if current
+        else pd.DataFrame(columns=["body", *KEPT_KEYS, "file", "excel_row"], dtype="str")
+    )
+    bodies = body_table(points, filed, expected_names)
+    result = Combined(
+        filed=filed,
+        issues=frames.issues_frame(issues),
+        points=points,
+        bodies=bodies,
+        year=year,
+        expected=expected_names,
+    )
+    from pipeline import write_district
+
+    result.path = write_district.write_district(
+        result, Path(out), run_time or datetime.now().isoformat(timespec="seconds")
+    )
+    return result

@@ -1,0 +1,428 @@
+"""The district workbook ``combine`` writes: ``<year>_各单位廉政风险信息汇总.xlsx``.
+
+Small sheets (cover, per-body table, heat map) through xlsxwriter; the catalogue and the 一级
+points, which run to hundreds of thousands of rows for a district, as sheet XML spliced in after
+``close()`` (``sheetxml``), like the archive. Charts are native Excel charts.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from pipeline import sheetxml, vocab, xlsx
+from pipeline.write_archive import (
+    A4,
+    BORDER_COLOUR,
+    CATALOGUE_KINDS,
+    CATEGORY_COLOURS,
+    FOOTER,
+    HEADER_FILL,
+    LEVEL_CHART_COLOURS,
+    LEVEL_FILLS,
+    REJECT_FILL,
+    WARN_FILL,
+)
+
+if TYPE_CHECKING:
+    from pipeline.combine import Combined
+
+CATALOGUE_KEYS = ("body", *vocab.CATALOGUE_COLUMNS, "file")
+MAJOR_KEYS = (
+    "body",
+    "section",
+    "post",
+    "name",
+    "step",
+    "category",
+    "description",
+    "level",
+    "direct",
+    "leader",
+    "measure",
+    "prevent",
+    "monitor",
+    "handle",
+)
+HEADERS = {
+    "body": vocab.COMBINE_BODY_LABEL,
+    **vocab.CATALOGUE_COLUMNS,
+    "file": vocab.COMBINE_SOURCE_LABEL,
+}
+KINDS = {**CATALOGUE_KINDS, "body": ("text", 16), "file": ("text", 22)}
+WIDTH_CAP = {"text": 36, "center": 14}
+
+
+class _Formats:
+    def __init__(self, wb: Any) -> None:
+        base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": BORDER_COLOUR}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "valign": "vcenter"})
+        self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12})
+        self.plain = wb.add_format(base)
+        self.header = wb.add_format(
+            {**cell, "bold": True, "bg_color": HEADER_FILL, "align": "center", "text_wrap": True}
+        )
+        self.label = wb.add_format({**cell, "bold": True, "bg_color": HEADER_FILL})
+        self.text = wb.add_format({**cell, "text_wrap": True})
+        self.center = wb.add_format({**cell, "align": "center", "text_wrap": True})
+        self.number = wb.add_format({**cell, "align": "right", "num_format": "0"})
+        self.total = wb.add_format({**cell, "bold": True, "num_format": "0"})
+        self.level = {
+            lv: wb.add_format({**cell, "align": "center", "bg_color": fill})
+            for lv, fill in LEVEL_FILLS.items()
+        }
+        self.heat = {
+            lv: wb.add_format(
+                {**cell, "align": "center", "valign": "vcenter", "bg_color": fill, "bold": True}
+            )
+            for lv, fill in LEVEL_FILLS.items()
+        }
+        self.reject = wb.add_format({**cell, "bg_color": REJECT_FILL, "text_wrap": True})
+        self.warn = wb.add_format({**cell, "bg_color": WARN_FILL, "text_wrap": True})
+        self.missing = wb.add_format({**cell, "bg_color": REJECT_FILL, "text_wrap": True})
+
+    def of(self, kind: str) -> Any:
+        return {"text": self.text, "center": self.center, "level": self.center}.get(
+            kind, self.number
+        )
+
+
+def _print_setup(ws: Any, repeat: bool = True) -> None:
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    ws.set_header("&R&A")
+    ws.set_footer(FOOTER)
+    if repeat:
+        ws.repeat_rows(0, 0)
+
+
+def _big_table(
+    ws: Any,
+    fmt: _Formats,
+    pending: list[sheetxml.Rows],
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+) -> None:
+    """Header through xlsxwriter, records queued as sheet XML; level cells coloured."""
+    values = [sheetxml.texts(frame[k]) if k in frame.columns else [None] * len(frame) for k in keys]
+    widths = []
+    for c, key in enumerate(keys):
+        kind, cap = KINDS.get(key, ("text", 24))
+        width = xlsx.fit_width(values[c], "", 6, cap)
+        width = max(width, min(xlsx.display_width(HEADERS[key]) + 2, cap))
+        ws.set_column(c, c, width)
+        widths.append(width)
+        ws.write_string(0, c, HEADERS[key], fmt.header)
+    ws.set_row(0, 2 * sheetxml.LINE_HEIGHT + 4)
+    styles: list[int | list[int]] = []
+    for key, column in zip(keys, values, strict=True):
+        kind = KINDS.get(key, ("text", 24))[0]
+        if key == "level":
+            xf = {lv: sheetxml.xf(f) for lv, f in fmt.level.items()}
+            base = sheetxml.xf(fmt.center)
+            styles.append([xf.get(v or "", base) for v in column])
+        else:
+            styles.append(sheetxml.xf(fmt.of(kind)))
+    if len(frame):
+        pending.append(
+            sheetxml.Rows(
+                sheet_number=ws.index + 1,
+                header_row=0,
+                values=[list(v) for v in values],
+                escape=[sheetxml.needs_escape(v) for v in values],
+                styles=styles,
+                heights=sheetxml.row_heights(values, widths, [True] * len(keys)).tolist(),
+            )
+        )
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(len(frame), 1), len(keys) - 1)
+    _print_setup(ws)
+
+
+def _small_table(
+    ws: Any, fmt: _Formats, row: int, frame: pd.DataFrame, headers: dict[str, str]
+) -> int:
+    """A table written cell by cell (a few hundred rows at most); returns the next row."""
+    keys = list(headers)
+    for c, key in enumerate(keys):
+        ws.write_string(row, c, headers[key], fmt.header)
+    for rec in frame.to_dict("records"):
+        row += 1
+        missing = rec.get("status") == vocab.COMBINE_STATUS_MISSING
+        for c, key in enumerate(keys):
+            value = rec.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(row, c, value, fmt.number)
+            else:
+                text = xlsx.cell_text(value) or ""
+                ws.write_string(row, c, text, fmt.missing if missing else fmt.text)
+    return row + 1
+
+
+def _widths(ws: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+    for c, key in enumerate(headers):
+        values = frame[key].tolist() if key in frame.columns else []
+        ws.set_column(c, c, xlsx.fit_width(values, headers[key], 8, 40))
+
+
+def _major_unit(largest: int) -> int:
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if largest <= 6 * step:
+                return step
+        magnitude *= 10
+
+
+def _cover(wb: Any, fmt: _Formats, result: Combined, run_time: str) -> None:
+    ws = wb.add_worksheet(vocab.COMBINE_SHEET_COVER)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 5, 12)
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, 5, vocab.COMBINE_TITLE.format(year=result.year), fmt.title)
+    statuses = [f.status for f in result.filed]
+    n_rejected = int((result.issues["action"] == vocab.ACTION_REJECT).sum())
+    files_text = vocab.COMBINE_FILES_TEXT.format(
+        total=len(result.filed) + n_rejected,
+        current=statuses.count("current"),
+        stale=statuses.count("stale"),
+        duplicate=statuses.count("duplicate"),
+        other_year=statuses.count("other_year"),
+        rejected=n_rejected,
+    )
+    info = {"year": str(result.year), "run_time": run_time.replace("T", " "), "files": files_text}
+    row = 2
+    for key, label in vocab.COMBINE_INFO.items():
+        ws.write_string(row, 0, label, fmt.label)
+        ws.merge_range(row, 1, row, 5, info[key], fmt.text)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, vocab.COMBINE_COUNTS_TITLE, fmt.subtitle)
+    row += 1
+    for key, n in counts(result).items():
+        ws.write_string(row, 0, vocab.COMBINE_COUNT_LABELS[key], fmt.label)
+        ws.write_number(row, 1, n, fmt.number)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, vocab.COMBINE_BODIES_TITLE, fmt.subtitle)
+    row += 1
+    headers = {
+        k: vocab.COMBINE_BODY_HEADERS[k] for k in ("body", "status", "n_points", *vocab.LEVELS)
+    }
+    row = _small_table(ws, fmt, row, result.bodies, headers)
+    row += 1
+    ws.write_string(row, 0, vocab.COMBINE_SHEETS_TITLE, fmt.subtitle)
+    row += 1
+    for sheet, text in vocab.COMBINE_SHEET_HELP.items():
+        ws.write_string(row, 0, sheet, fmt.label)
+        ws.merge_range(row, 1, row, 5, text, fmt.text)
+        row += 1
+    _print_setup(ws, repeat=False)
+    ws.hide_gridlines(2)
+    ws.activate()
+
+
+def counts(result: Combined) -> dict[str, int]:
+    """The cover's counts (also what the command line prints)."""
+    bodies = result.bodies
+    status = bodies["status"] if len(bodies) else pd.Series([], dtype="str")
+    levels = result.points["level"] if len(result.points) else pd.Series([], dtype="str")
+    out = {
+        "expected": len(result.expected),
+        "filed": int((status != vocab.COMBINE_STATUS_MISSING).sum()),
+        "missing": int((status == vocab.COMBINE_STATUS_MISSING).sum()),
+        "unexpected": int((status == vocab.COMBINE_STATUS_UNEXPECTED).sum()),
+        "stale": sum(f.status == "stale" for f in result.filed),
+        "rejected": int((result.issues["action"] == vocab.ACTION_REJECT).sum()),
+        "points": len(result.points),
+        **{lv: int((levels == lv).sum()) for lv in vocab.LEVELS},
+    }
+    if not result.expected:
+        del out["expected"], out["missing"], out["unexpected"]
+    return out
+
+
+def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
+    name = vocab.COMBINE_SHEET_STATS
+    ws = wb.add_worksheet(name)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 4, 11)
+    ws.merge_range(0, 0, 0, 4, vocab.COMBINE_TITLE.format(year=result.year), fmt.title)
+    points = result.points
+    # heat map: 危害程度 rows × 发生几率 columns, coloured by the level the default matrix gives
+    row = 2
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_HEAT_TITLE, fmt.subtitle)
+    row += 1
+    ws.write_string(row, 0, vocab.ARCHIVE_MATRIX_CORNER, fmt.header)
+    for c, lk in enumerate(vocab.LIKELIHOODS, start=1):
+        ws.write_string(row, c, lk, fmt.header)
+    grouped = points.groupby(["harm", "likelihood"]).size() if len(points) else pd.Series()
+    from pipeline.combine import MATRIX
+
+    for harm in vocab.HARMS:
+        row += 1
+        ws.set_row(row, 30)
+        ws.write_string(row, 0, harm, fmt.label)
+        for c, lk in enumerate(vocab.LIKELIHOODS, start=1):
+            n = int(grouped.get((harm, lk), 0))
+            ws.write_number(row, c, n, fmt.heat[MATRIX[harm][lk]])
+    row += 1
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_LEGEND, fmt.plain)
+    for c, lv in enumerate(vocab.LEVELS, start=1):
+        ws.write_string(row, c, lv, fmt.level[lv])
+    # categories
+    row += 2
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_TITLE, fmt.subtitle)
+    row += 1
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
+    by_cat = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
+    cat_first = row + 1
+    for cat in vocab.CATEGORIES:
+        row += 1
+        ws.write_string(row, 0, cat, fmt.text)
+        ws.write_number(row, 1, int(by_cat.get(cat, 0)), fmt.number)
+    cat_last = row
+    # levels by body (the data the column chart reads)
+    row += 2
+    ws.write_string(row, 0, vocab.COMBINE_STATS_LEVELS_TITLE, fmt.subtitle)
+    row += 1
+    header_row = row
+    ws.write_string(row, 0, vocab.COMBINE_BODY_LABEL, fmt.header)
+    for c, lv in enumerate(vocab.LEVELS, start=1):
+        ws.write_string(row, c, lv, fmt.header)
+    filed = result.bodies[result.bodies["status"] != vocab.COMBINE_STATUS_MISSING]
+    for rec in filed.to_dict("records"):
+        row += 1
+        ws.write_string(row, 0, xlsx.cell_text(rec["body"]) or "", fmt.text)
+        for c, lv in enumerate(vocab.LEVELS, start=1):
+            ws.write_number(row, c, int(rec[lv]), fmt.number)
+    first, last = header_row + 1, row
+
+    font = {"name": xlsx.FONT_NAME}
+    if last >= first:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for c, lv in enumerate(vocab.LEVELS, start=1):
+            chart.add_series(
+                {
+                    "name": [name, header_row, c],
+                    "categories": [name, first, 0, last, 0],
+                    "values": [name, first, c, last, c],
+                    "fill": {"color": LEVEL_CHART_COLOURS[lv]},
+                    "border": {"none": True},
+                    "gap": 60,
+                }
+            )
+        chart.set_title(
+            {"name": vocab.COMBINE_STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}}
+        )
+        chart.set_x_axis({"num_font": {**font, "rotation": -45}})
+        top = int(filed["n_points"].max()) if len(filed) else 1
+        chart.set_y_axis(
+            {
+                "name": vocab.ARCHIVE_AXIS_COUNT,
+                "name_font": {**font, "bold": False},
+                "num_font": font,
+                "min": 0,
+                "major_unit": _major_unit(max(top, 1)),
+                "num_format": "0",
+            }
+        )
+        chart.set_legend({"position": "bottom", "font": font})
+        chart.set_size({"width": max(620, min(40 * (last - first + 1), 2400)), "height": 360})
+        ws.insert_chart(2, 6, chart, {"object_position": 2})
+    if len(points):
+        bar = wb.add_chart({"type": "bar"})
+        bar.add_series(
+            {
+                "name": vocab.ARCHIVE_STATS_CATEGORY_TITLE,
+                "categories": [name, cat_first, 0, cat_last, 0],
+                "values": [name, cat_first, 1, cat_last, 1],
+                "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
+                "data_labels": {"value": True, "font": font},
+                "gap": 60,
+            }
+        )
+        bar.set_title(
+            {"name": vocab.ARCHIVE_STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}}
+        )
+        bar.set_x_axis({"num_font": font, "min": 0, "num_format": "0"})
+        bar.set_y_axis({"num_font": font, "reverse": True})
+        bar.set_legend({"none": True})
+        bar.set_size({"width": 620, "height": 280})
+        ws.insert_chart(22, 6, bar, {"object_position": 2})
+    _print_setup(ws, repeat=False)
+    ws.hide_gridlines(2)
+
+
+def _issues(wb: Any, fmt: _Formats, result: Combined) -> None:
+    ws = wb.add_worksheet(vocab.COMBINE_SHEET_ISSUES)
+    headers = {k: v for k, v in vocab.ISSUE_COLUMNS.items()}
+    issues = result.issues
+    for c, (key, label) in enumerate(headers.items()):
+        values = issues[key].tolist() if key in issues.columns else []
+        cap = 50 if key in ("problem", "fix") else 24
+        ws.set_column(c, c, xlsx.fit_width(values, label, 8, cap))
+        ws.write_string(0, c, label, fmt.header)
+    for r, rec in enumerate(issues.to_dict("records"), start=1):
+        style = fmt.reject if rec["action"] == vocab.ACTION_REJECT else fmt.warn
+        for c, key in enumerate(headers):
+            ws.write_string(r, c, xlsx.cell_text(rec.get(key, "")) or "", style)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(issues), 1), len(headers) - 1)
+    _print_setup(ws)
+
+
+def district_path(result: Combined, out: Path) -> Path:
+    return out / vocab.COMBINE_FILE_TEMPLATE.format(year=result.year)
+
+
+def write_district(result: Combined, out: Path, run_time: str) -> Path:
+    """Write the district workbook into ``out`` atomically and return its path."""
+    final = district_path(result, out)
+    points = result.points
+    with (
+        tempfile.TemporaryDirectory(prefix="lz-district-") as work,
+        xlsx.atomic_path(final) as tmp,
+    ):
+        base = Path(work) / "base.xlsx"
+        wb = xlsx.new_workbook(base)
+        wb.set_properties(
+            {
+                "title": vocab.COMBINE_TITLE.format(year=result.year),
+                "created": xlsx.FIXED_DATE,
+                "author": "lianzheng-risk",
+                "company": "",
+            }
+        )
+        fmt = _Formats(wb)
+        pending: list[sheetxml.Rows] = []
+        _cover(wb, fmt, result, run_time)
+        ws = wb.add_worksheet(vocab.COMBINE_SHEET_BODIES)
+        _widths(ws, result.bodies, vocab.COMBINE_BODY_HEADERS)
+        _small_table(ws, fmt, 0, result.bodies, vocab.COMBINE_BODY_HEADERS)
+        ws.freeze_panes(1, 1)
+        _print_setup(ws)
+        major = points[points["level"] == vocab.LEVELS[0]] if len(points) else points
+        _big_table(wb.add_worksheet(vocab.COMBINE_SHEET_MAJOR), fmt, pending, major, MAJOR_KEYS)
+        _big_table(
+            wb.add_worksheet(vocab.COMBINE_SHEET_CATALOGUE), fmt, pending, points, CATALOGUE_KEYS
+        )
+        _stats(wb, fmt, result)
+        ws = wb.add_worksheet(vocab.COMBINE_SHEET_FILING)
+        _widths(ws, result.bodies, vocab.COMBINE_FILING_HEADERS)
+        _small_table(ws, fmt, 0, result.bodies, vocab.COMBINE_FILING_HEADERS)
+        ws.freeze_panes(1, 1)
+        _print_setup(ws)
+        _issues(wb, fmt, result)
+        wb.close()
+        sheetxml.splice(base, tmp, pending)
+    return final

@@ -1,0 +1,209 @@
+"""combine: one district workbook from many bodies' archives, counts checked against the inputs."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline import archives, vocab
+from pipeline.cli import main
+from tests.builders import write_settings
+from tests.conftest import make_demo
+
+YEAR = 2026
+
+
+def _body(root: Path, name: str, seed: int, people: int = 12) -> Path:
+    make_demo(root, people=people, seed=seed, error_rate=0.0)
+    write_settings(root / "config", f'[body]\nname = "{name}"\nyear = {YEAR}\n')
+    return root
+
+
+def _process(body: Path, out: Path, run_time: str) -> Path:
+    code = main(
+        [
+            "process",
+            "--inbox",
+            str(body / "inbox"),
+            "--config",
+            str(body / "config"),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--run-time",
+            run_time,
+        ]
+    )
+    assert code == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    return archive
+
+
+def _levels(archive: Path) -> dict[str, int]:
+    frame = archives.read_catalogue(archive)
+    return {lv: int((frame["level"] == lv).sum()) for lv in vocab.LEVELS} | {"n": len(frame)}
+
+
+HAND_ROWS = [  # 科室, 岗位, 风险点描述, 风险等级 as a body typed them
+    ("财务股", "会计", "虚列支出套取资金", "高"),
+    ("财务股", "出纳", "挪用公款", "一级"),
+    ("办公室", "驾驶员", "公车私用", "中"),
+    ("办公室", "文印员", "泄露文件", "2级"),
+    ("救助股", "经办人", "优亲厚友", "低"),
+]
+
+
+def _hand_made(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "风险点目录"
+    ws.append(["甲区民政局廉政风险点目录"])
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("combine")
+    filed = root / "filed"
+    filed.mkdir()
+    a = _body(root / "a", "甲区教育局", seed=21)
+    old = _process(a, root / "a" / "out1", f"{YEAR}-04-01T09:00:00")
+    (filed / "old").mkdir()
+    stale = shutil.copy(old, filed / "old" / old.name)
+    next(iter(sorted((a / "inbox").rglob("*.xlsx")))).unlink()  # the body corrected and reran
+    latest = shutil.copy(_process(a, root / "a" / "out2", f"{YEAR}-04-20T09:00:00"), filed)
+    b = _body(root / "b", "甲区卫生健康委员会", seed=22, people=16)
+    other = shutil.copy(_process(b, root / "b" / "out", f"{YEAR}-04-25T10:00:00"), filed)
+    hand = filed / f"{YEAR}_甲区民政局_风险点目录.xlsx"
+    _hand_made(hand)
+    pdf = filed / "说明.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    roster = shutil.copy(a / "config" / "roster.xlsx", filed / "名册.xlsx")
+    expected = root / "应报单位.txt"
+    expected.write_text(
+        "甲区教育局\n甲区卫生健康委员会\n甲区民政局\n甲区财政局\n", encoding="utf-8"
+    )
+    out = root / "district"
+    code = main(
+        [
+            "combine",
+            str(filed),
+            "--out",
+            str(out),
+            "--expected",
+            str(expected),
+            "--run-time",
+            f"{YEAR}-05-10T09:00:00",
+        ]
+    )
+    assert code == 0
+    (book,) = out.glob("*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    inputs = {"latest": Path(latest), "stale": Path(stale), "other": Path(other)}
+    return book, sheets, inputs, {"hand": hand, "pdf": pdf, "roster": Path(roster)}
+
+
+def _by_body(sheets: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    table = sheets[vocab.COMBINE_SHEET_BODIES]
+    return {rec[vocab.COMBINE_BODY_LABEL]: rec for rec in table.to_dict("records")}
+
+
+def test_per_body_counts_are_the_latest_archives(district):
+    _, sheets, inputs, _ = district
+    bodies = _by_body(sheets)
+    latest, stale = _levels(inputs["latest"]), _levels(inputs["stale"])
+    assert latest["n"] < stale["n"]  # precondition: the stale archive differs from the latest
+    for body, archive in (("甲区教育局", "latest"), ("甲区卫生健康委员会", "other")):
+        counts = _levels(inputs[archive])
+        row = bodies[body]
+        assert int(row[vocab.COMBINE_BODY_HEADERS["n_points"]]) == counts["n"]
+        assert {lv: int(row[lv]) for lv in vocab.LEVELS} == {lv: counts[lv] for lv in vocab.LEVELS}
+        assert row[vocab.COMBINE_BODY_HEADERS["status"]] == vocab.COMBINE_STATUS_FILED
+    hand = bodies["甲区民政局"]
+    assert {lv: int(hand[lv]) for lv in vocab.LEVELS} == {"一级": 2, "二级": 2, "三级": 1}
+    assert (
+        bodies["甲区财政局"][vocab.COMBINE_BODY_HEADERS["status"]] == vocab.COMBINE_STATUS_MISSING
+    )
+    assert int(bodies["甲区财政局"][vocab.COMBINE_BODY_HEADERS["n_points"]]) == 0
+
+
+def test_one_catalogue_with_a_body_column_and_every_major_point(district):
+    _, sheets, inputs, _ = district
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    per_body = catalogue[vocab.COMBINE_BODY_LABEL].value_counts().to_dict()
+    assert per_body == {
+        "甲区教育局": _levels(inputs["latest"])["n"],
+        "甲区卫生健康委员会": _levels(inputs["other"])["n"],
+        "甲区民政局": len(HAND_ROWS),
+    }
+    major = sheets[vocab.COMBINE_SHEET_MAJOR]
+    level = vocab.CATALOGUE_COLUMNS["level"]
+    assert len(major) == int((catalogue[level] == "一级").sum())
+    assert set(major[level]) == {"一级"}
+    assert "挪用公款" in set(major[vocab.CATALOGUE_COLUMNS["description"]])
+
+
+def test_filing_lists_the_stale_archive_and_the_missing_body(district):
+    _, sheets, inputs, _ = district
+    filing = {
+        r[vocab.COMBINE_BODY_LABEL]: r
+        for r in sheets[vocab.COMBINE_SHEET_FILING].to_dict("records")
+    }
+    stale_col = vocab.COMBINE_FILING_HEADERS["stale"]
+    assert inputs["stale"].name in filing["甲区教育局"][stale_col]
+    assert filing["甲区教育局"][vocab.COMBINE_FILING_HEADERS["file"]].endswith(
+        inputs["latest"].name
+    )
+    assert (
+        filing["甲区财政局"][vocab.COMBINE_FILING_HEADERS["status"]] == vocab.COMBINE_STATUS_MISSING
+    )
+
+
+def test_foreign_files_are_reported_with_their_reason(district):
+    _, sheets, inputs, others = district
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    file_col, action = vocab.ISSUE_COLUMNS["file"], vocab.ISSUE_COLUMNS["action"]
+    problem = vocab.ISSUE_COLUMNS["problem"]
+
+    def rows_for(path: Path) -> pd.DataFrame:
+        return issues[issues[file_col].str.endswith(path.name)]
+
+    pdf = rows_for(others["pdf"])
+    assert list(pdf[action]) == [vocab.ACTION_REJECT] and "PDF" in pdf[problem].iloc[0]
+    roster = rows_for(others["roster"])
+    assert list(roster[action]) == [vocab.ACTION_REJECT]
+    assert vocab.ARCHIVE_SHEET_CATALOGUE in roster[problem].iloc[0]
+    stale = rows_for(inputs["stale"])
+    assert (
+        list(stale[action]) == [vocab.ACTION_NOTE]
+        and inputs["latest"].name in stale[problem].iloc[0]
+    )
+    assert list(rows_for(others["hand"])[action]) == [vocab.ACTION_NOTE]  # accepted, noted
+
+
+def test_heat_map_and_native_charts(district):
+    book, sheets, _, _ = district
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    likelihood, harm = vocab.CATALOGUE_COLUMNS["likelihood"], vocab.CATALOGUE_COLUMNS["harm"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb[vocab.COMBINE_SHEET_STATS]
+    corner = next(
+        c for row in ws.iter_rows() for c in row if c.value == vocab.ARCHIVE_MATRIX_CORNER
+    )
+    for i, h in enumerate(vocab.HARMS, start=1):
+        assert ws.cell(corner.row + i, corner.column).value == h
+        for j, lk in enumerate(vocab.LIKELIHOODS, start=1):
+            expected = int(((catalogue[harm] == h) & (catalogue[likelihood] == lk)).sum())
+            assert ws.cell(corner.row + i, corner.column + j).value == expected
+    assert ws.cell(corner.row + 1, corner.column + 1).fill.fgColor.rgb.endswith("F4CCCC")  # 一级
+    with zipfile.ZipFile(book) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
