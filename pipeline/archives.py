@@ -190,11 +190,19 @@ def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
         return None
     header_row, columns = found
     body = rows[header_row + 1 :]
+    width = max(columns.values()) + 1
+    # columns at once (calamine rows are lists of equal length; pad any short ones)
+    padded = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in body]
+    transposed = list(zip(*padded, strict=False)) if padded else [()] * width
     data: dict[str, list[str]] = {}
     for key, c in columns.items():
-        data[key] = [_cell(row[c]) if c < len(row) else "" for row in body]
+        column = transposed[c]
+        if all(v.__class__ is str for v in column):
+            data[key] = list(column)
+        else:
+            data[key] = [_cell(v) for v in column]
     data["excel_row"] = [str(header_row + 2 + i) for i in range(len(body))]
-    frame = pd.DataFrame(data, dtype="str")
+    frame = pd.DataFrame(data, dtype=object)  # plain str objects: cheap to build and pickle
     if len(frame):
         filled = (
             frame[[k for k in REQUIRED_KEYS if k != "level"]]

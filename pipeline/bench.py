@@ -926,6 +926,65 @@ def print_table(headings: tuple[str, ...], rows: list[list[str]]) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# combine: the commission's side (200 bodies' archives of 100 people each)
+# --------------------------------------------------------------------------------------
+COMBINE_BODIES = 200
+COMBINE_PEOPLE = 100
+
+
+def bench_combine(data: Path, bodies: int = COMBINE_BODIES, people: int = COMBINE_PEOPLE) -> dict:
+    """Time ``python -m pipeline combine`` over ``bodies`` archives of ``people`` each: one real
+    archive (demo body, processed), copied with each copy's identity marker naming its own body
+    (so every file is read as a separate body's latest archive)."""
+    import re
+    import zipfile
+
+    from pipeline import archives
+
+    root = Path(data) / f"combine-{bodies}x{people}"
+    folder = root / "archives"
+    if len(list(folder.glob("*.xlsx"))) != bodies:
+        from pipeline.demo import write_demo
+        from pipeline.run import process
+
+        shutil.rmtree(root, ignore_errors=True)
+        write_demo(root / "body", people=people, seed=SEED, error_rate=ERROR_RATE)
+        process(root / "body" / "inbox", root / "body" / "config", root / "out")
+        (source,) = (root / "out").glob("*_廉政风险信息档案.xlsx")
+        body = archives.read_identity(source).body
+        folder.mkdir(parents=True)
+        with zipfile.ZipFile(source) as src:
+            parts = [(info, src.read(info)) for info in src.infolist()]
+        for i in range(1, bodies + 1):
+            name = f"{body}{i:03d}"
+            with zipfile.ZipFile(folder / f"2026_{name}_廉政风险信息档案.xlsx", "w") as dst:
+                for info, blob in parts:
+                    if info.filename == archives.CUSTOM_XML:
+                        blob = re.sub(f">{re.escape(body)}<".encode(), f">{name}<".encode(), blob)
+                    dst.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED)
+    out = root / "district"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "pipeline", "combine", str(folder), "--out", str(out)]
+    result = measure(cmd, root / "combine.log")
+    points = 0
+    for book in out.glob("*.xlsx"):
+        catalogue = pd.read_excel(
+            book, sheet_name=vocab.COMBINE_SHEET_CATALOGUE, engine="calamine", usecols=[0]
+        )
+        points = len(catalogue)
+    print(f"[bench] combine: {bodies} archives, {points} points, {result['wall_s']:.2f} s")
+    return {**result, "bodies": bodies, "people": people, "points": points}
+
+
+def combine_line(r: dict) -> str:
+    return (
+        f"- Combine (`python -m pipeline combine`, fresh subprocess): {r['bodies']} bodies' "
+        f"archives of {r['people']} people ({r['points']:,} points) in {_fmt(r['wall_s'])} s, "
+        f"peak {_fmt(r.get('peak_tree_pss_mib'), 0)} MiB PSS (target: seconds).\n"
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -981,7 +1040,7 @@ def run_bench(
     print_table(TABLE_HEADINGS, _table_rows(results))
     print()
     print_table(STAGE_HEADINGS, _stage_rows(results))
-    section = markdown_section(info, results)
+    section = markdown_section(info, results) + combine_line(bench_combine(Path(data)))
     append_report(Path(report), section)
     print(f"\n[bench] appended to {report}")
     return {"machine": info, "sizes": results}

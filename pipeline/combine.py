@@ -15,8 +15,11 @@ tables are written as sheet XML (``sheetxml``), everything else is column operat
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +45,8 @@ LIMITS = Limits(  # an archive of 20,000 people is ~160,000 rows and tens of MB
     worker_timeout_s=0.0,
     workers=1,
 )
+MEMORY_MB = 2048  # address space a worker may add while reading one archive
+CHUNK = 8  # files per worker task
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv")
 FILE_NAME = re.compile(
     r"^(?P<year>\d{4})_(?P<body>.+?)_" + vocab.ARCHIVE_FILE_TEMPLATE.split("}_")[-1]
@@ -128,10 +133,33 @@ def _normalise(
 ) -> tuple[pd.Series, pd.Series]:
     """(canonical values, mask of filled values that are not recognised)."""
     raw = frame[key] if key in frame.columns else pd.Series([""] * len(frame), dtype="str")
-    folded = raw.map(vocab.fold)
-    canonical = folded.map(lookup).fillna("")
-    bad = (folded != "") & (canonical == "")
-    return canonical.astype("str"), bad
+    table = {v: lookup.get(vocab.fold(v), "" if vocab.fold(v) else None) for v in raw.unique()}
+    mapped = raw.map(table)
+    bad = mapped.eq("").fillna(False).astype(bool)  # filled but not recognised
+    return mapped.fillna("").astype("str"), bad
+
+
+def _guard(path: Path) -> read.Opened:
+    """The checks before a parser sees the file, cheap enough for hundreds of archives: size,
+    the zip directory (bombs), the container's kind. What they cannot see (a far cell that
+    makes calamine allocate without bound) is caught by the worker's memory limit."""
+    with path.open("rb") as fh:
+        head = fh.read(len(read.ZIP_MAGIC))
+    if head != read.ZIP_MAGIC:
+        return read.prescan(str(path), LIMITS)  # .xls, .csv: the reader's own checks
+    size = path.stat().st_size
+    if size > LIMITS.max_file_bytes:
+        raise read.Refused("too_large", detail=f"{size / MB:.1f} MB")
+    z = read._Zip(path.read_bytes())
+    read._check_zip_directory(z, size, LIMITS)
+    names = z.by_name
+    if "xl/workbook.xml" in names:
+        return read.Opened("xlsx")
+    if "xl/workbook.bin" in names:
+        return read.Opened("xlsb")
+    if "content.xml" in names:
+        return read.Opened("ods")
+    raise read.Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
 
 
 def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, Any]]]:
@@ -155,7 +183,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         detail = discover.FORMAT_NAMES.get(verdict, discover.FORMAT_NAMES["other"])
         return None, [_issue("not_excel", shown, detail=detail)]
     try:
-        opened = read.prescan(str(path), LIMITS)
+        opened = _guard(path)
         if opened.fmt == "csv":
             names, load, _ = read._load_csv(str(path), LIMITS)
         else:
@@ -167,10 +195,13 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
             frame = archives.catalogue_frame(grid)
             if frame is not None:
                 break
-        info = _cover_info(load, names) if frame is not None else {}
+        marked = opened.fmt == "xlsx" and archives.read_identity(path) is not None
+        info = _cover_info(load, names) if frame is not None and not marked else {}
     except read.Refused as exc:
         return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
-    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the run
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native panic (pyo3) is a BaseException
         refused = read._classify(exc)
         return None, [_issue(refused.code, shown, detail=refused.detail)]
     if frame is None:
@@ -275,6 +306,50 @@ def _match_expected(filed: list[Filed], expected: list[str]) -> None:
         if len(hits) == 1 and hits[0] != f.body:
             f.points["body"] = f.points["body"].where(f.points["body"] != f.body, hits[0])
             f.body = hits[0]
+
+
+def _read_chunk(chunk: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dict]]]:
+    return [read_archive(shown, path) for shown, path in chunk]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    memory = MEMORY_MB * MB  # the worker adds its own size at start
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=read._init_worker,
+        initargs=(memory, os.getpid()),
+    )
+
+
+def read_all(named: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dict]]]:
+    """Read every file in worker processes (a file that kills its worker costs only itself:
+    its chunk is retried file by file), results in the order given."""
+    if not named:
+        return []
+    workers = max(1, min(os.cpu_count() or 1, 4, len(named)))
+    chunks = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
+    results: dict[int, list] = {}
+    failed: list[int] = []
+    with _pool(workers) as pool:
+        futures = {pool.submit(_read_chunk, chunk): i for i, chunk in enumerate(chunks)}
+        for future, i in futures.items():
+            try:
+                results[i] = future.result()
+            except BaseException:  # noqa: BLE001 - a dead worker or an unpicklable result
+                failed.append(i)
+    for i in failed:
+        one_by_one = []
+        for item in chunks[i]:
+            try:
+                with _pool(1) as pool:
+                    one_by_one.extend(pool.submit(_read_chunk, [item]).result())
+            except BaseException:
+                log.exception("combine: reading %s failed", item[0])
+                detail = vocab.COMBINE_CRASH_DETAIL.format(mb=MEMORY_MB)
+                one_by_one.append((None, [_issue("worker_crashed", item[0], detail=detail)]))
+        results[i] = one_by_one
+    return [r for i in range(len(chunks)) for r in results[i]]
 
 
 def _read_expected(path: Path) -> list[str]:
@@ -423,8 +498,7 @@ def combine(
     expected_names = _read_expected(expected) if expected is not None else []
     filed: list[Filed] = []
     issues: list[dict[str, Any]] = []
-    for shown, path in expand(paths):
-        one, found = read_archive(shown, path)
+    for one, found in read_all(expand(paths)):
         issues.extend(found)
         if one is not None:
             filed.append(one)

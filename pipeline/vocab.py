@@ -1359,3 +1359,4 @@ CLI_HELP.update(
         "combine.run_time": "汇总表上显示的生成时间（ISO 格式）；固定它可使两次结果逐字相同",
     }
 )
+COMBINE_CRASH_DETAIL = "读取时超出内存上限 {mb} MB 或读取程序异常退出"

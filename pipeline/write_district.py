@@ -31,7 +31,27 @@ from pipeline.write_archive import (
 if TYPE_CHECKING:
     from pipeline.combine import Combined
 
-CATALOGUE_KEYS = ("body", *vocab.CATALOGUE_COLUMNS, "file")
+# The district's catalogue: what the commission reads (a body's 自评等级, 评定依据 and its own
+# source files stay in that body's archive, named in 来源档案).
+CATALOGUE_KEYS = (
+    "body",
+    "section",
+    "post",
+    "name",
+    "step",
+    "category",
+    "description",
+    "likelihood",
+    "harm",
+    "level",
+    "direct",
+    "leader",
+    "measure",
+    "prevent",
+    "monitor",
+    "handle",
+    "file",
+)
 MAJOR_KEYS = (
     "body",
     "section",
@@ -69,6 +89,7 @@ class _Formats:
         )
         self.label = wb.add_format({**cell, "bold": True, "bg_color": HEADER_FILL})
         self.text = wb.add_format({**cell, "text_wrap": True})
+        self.flat = wb.add_format(cell)  # one line per row (the big catalogue)
         self.center = wb.add_format({**cell, "align": "center", "text_wrap": True})
         self.number = wb.add_format({**cell, "align": "right", "num_format": "0"})
         self.total = wb.add_format({**cell, "bold": True, "num_format": "0"})
@@ -109,8 +130,11 @@ def _big_table(
     pending: list[sheetxml.Rows],
     frame: pd.DataFrame,
     keys: Sequence[str],
+    fit_rows: bool = True,
 ) -> None:
-    """Header through xlsxwriter, records queued as sheet XML; level cells coloured."""
+    """Header through xlsxwriter, records queued as sheet XML; level cells coloured. With
+    ``fit_rows`` rows are as tall as their wrapped text (for print), else one line each (the
+    district catalogue: hundreds of thousands of rows, filtered on screen, not printed)."""
     values = [sheetxml.texts(frame[k]) if k in frame.columns else [None] * len(frame) for k in keys]
     widths = []
     for c, key in enumerate(keys):
@@ -127,9 +151,9 @@ def _big_table(
         if key == "level":
             xf = {lv: sheetxml.xf(f) for lv, f in fmt.level.items()}
             base = sheetxml.xf(fmt.center)
-            styles.append([xf.get(v or "", base) for v in column])
+            styles.append([xf.get(v, base) for v in column])
         else:
-            styles.append(sheetxml.xf(fmt.of(kind)))
+            styles.append(sheetxml.xf(fmt.of(kind) if fit_rows else fmt.flat))
     if len(frame):
         pending.append(
             sheetxml.Rows(
@@ -138,7 +162,11 @@ def _big_table(
                 values=[list(v) for v in values],
                 escape=[sheetxml.needs_escape(v) for v in values],
                 styles=styles,
-                heights=sheetxml.row_heights(values, widths, [True] * len(keys)).tolist(),
+                heights=(
+                    sheetxml.row_heights(values, widths, [True] * len(keys)).tolist()
+                    if fit_rows
+                    else [sheetxml.DEFAULT_ROW_HEIGHT] * len(frame)
+                ),
             )
         )
     ws.freeze_panes(1, 1)
@@ -413,9 +441,8 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
         _print_setup(ws)
         major = points[points["level"] == vocab.LEVELS[0]] if len(points) else points
         _big_table(wb.add_worksheet(vocab.COMBINE_SHEET_MAJOR), fmt, pending, major, MAJOR_KEYS)
-        _big_table(
-            wb.add_worksheet(vocab.COMBINE_SHEET_CATALOGUE), fmt, pending, points, CATALOGUE_KEYS
-        )
+        sheet = wb.add_worksheet(vocab.COMBINE_SHEET_CATALOGUE)
+        _big_table(sheet, fmt, pending, points, CATALOGUE_KEYS, fit_rows=False)
         _stats(wb, fmt, result)
         ws = wb.add_worksheet(vocab.COMBINE_SHEET_FILING)
         _widths(ws, result.bodies, vocab.COMBINE_FILING_HEADERS)
