@@ -15,18 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from pipeline import sheetxml, vocab, xlsx
-from pipeline.write_archive import (
-    A4,
-    BORDER_COLOUR,
-    CATALOGUE_KINDS,
-    CATEGORY_COLOURS,
-    FOOTER,
-    HEADER_FILL,
-    LEVEL_CHART_COLOURS,
-    LEVEL_FILLS,
-    REJECT_FILL,
-    WARN_FILL,
-)
+from pipeline.styles import A4, BORDER_COLOUR, HEADER_FILL, LEVEL_FILLS, REJECT_FILL, WARN_FILL
+from pipeline.write_archive import CATEGORY_COLOURS, LEVEL_CHART_COLOURS
+
+FOOTER = vocab.PAGE_FOOTER
 
 if TYPE_CHECKING:
     from pipeline.combine import Combined
@@ -73,7 +65,25 @@ HEADERS = {
     **vocab.CATALOGUE_COLUMNS,
     "file": vocab.COMBINE_SOURCE_LABEL,
 }
-KINDS = {**CATALOGUE_KINDS, "body": ("text", 16), "file": ("text", 22)}
+KINDS = {  # (kind, max width) of each column
+    "body": ("text", 16),
+    "section": ("text", 12),
+    "post": ("text", 12),
+    "name": ("text", 10),
+    "step": ("text", 14),
+    "category": ("center", 14),
+    "description": ("text", 30),
+    "likelihood": ("center", 6),
+    "harm": ("center", 6),
+    "level": ("level", 6),
+    "direct": ("center", 10),
+    "leader": ("center", 10),
+    "measure": ("center", 8),
+    "prevent": ("text", 22),
+    "monitor": ("text", 22),
+    "handle": ("text", 22),
+    "file": ("text", 22),
+}
 WIDTH_CAP = {"text": 36, "center": 14}
 
 
