@@ -7,6 +7,7 @@ of them. Unknown keys and bad values stop the run with a Chinese message (Config
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import math
 import re
@@ -47,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
         "二级": {"direct": "科室负责人", "leader": "分管副主席", "measure": "谈话提醒"},
         "三级": {"direct": "科室负责人", "leader": "科室负责人", "measure": "提醒纠错"},
     },
+    # Last year's archive for the 年度对比 sheet (a path, relative to the config folder).
+    "history": {"last_archive": ""},
     "limits": {
         "max_file_mb": 20,
         "max_uncompressed_mb": 100,
@@ -97,6 +100,7 @@ class Settings:
     supervision: dict[str, dict[str, str]]
     limits: Limits
     source: str = ""  # where the settings came from, for the cover sheet
+    last_archive: Path | None = None  # [history] last_archive, resolved and checked
 
     def measure_for(self, level: str) -> str:
         return self.supervision[level]["measure"]
@@ -205,12 +209,37 @@ def load_settings(config_dir: Path) -> Settings:
                 msg = vocab.SETTINGS_SYNTAX_NO_PLACE.format(path=path)
             raise _fail(msg) from exc
     data = _merge(DEFAULTS, raw)
-    return settings_from_dict(
+    settings = settings_from_dict(
         data,
         source=f"{path.parent.name}/{path.name}"
         if path.exists()
         else vocab.SETTINGS_DEFAULT_SOURCE,
     )
+    last = _last_archive(data["history"]["last_archive"], config_dir)
+    return dataclasses.replace(settings, last_archive=last) if last else settings
+
+
+def _last_archive(value: object, config_dir: Path) -> Path | None:
+    """``[history] last_archive``: '' for none; else a file (relative to the config folder)
+    that holds an archive catalogue, or ConfigError in Chinese."""
+    if not isinstance(value, str):
+        raise _bad("history.last_archive", value, vocab.SETTINGS_EXPECT_PATH)
+    if not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    if not path.is_absolute():
+        path = config_dir / path
+    if not path.is_file():
+        raise _fail(vocab.SETTINGS_LAST_ARCHIVE_MISSING.format(path=path))
+    from pipeline import archives
+
+    try:
+        found = archives.read_catalogue(path) is not None
+    except Exception:  # noqa: BLE001 - calamine's errors for a file that is no workbook
+        found = False
+    if not found:
+        raise _fail(vocab.SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE.format(path=path))
+    return path
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:

@@ -235,4 +235,5 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # Chinese lines for the terminal
     read_cache: dict[str, int] = field(default_factory=dict)  # cache.ReadCache.stats()
+    history: Any = None  # 年度对比: history.Comparison (None: no [history] last_archive)
     changes: Any = None  # 本轮变化: rounds.CHANGE_COLUMNS frame (None: no previous run)

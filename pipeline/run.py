@@ -21,6 +21,7 @@ from pipeline import (
     discover,
     frames,
     grade,
+    history,
     merge,
     normalize,
     outputs,
@@ -206,6 +207,7 @@ def _write_outputs(result: frames.RunResult, root: Path) -> Path:
     """Write the archive and the section feedback into ``root`` (the staging folder)."""
     # section workbooks and annotated copies are written by workers while the archive is
     feedback = write_feedback.start_feedback(result, root)
+    result.history = history.for_run(result)  # 年度对比 when [history] names last year's
     try:
         archive_path = write_archive.write_archive(result, root)
     except BaseException:

@@ -1360,3 +1360,61 @@ CLI_HELP.update(
     }
 )
 COMBINE_CRASH_DETAIL = "读取时超出内存上限 {mb} MB 或读取程序异常退出"
+
+HISTORY_SHEET = "年度对比"
+HISTORY_TITLE = "与上年档案「{source}」（{year}年度）对比"
+HISTORY_NEW = "新增"
+HISTORY_REMOVED = "删除"
+HISTORY_CHANGED = "变化"
+HISTORY_BLANK = "（空）"
+HISTORY_CHANGE_PART = "{field}：{before}→{after}"
+HISTORY_CHANGE_JOIN = "；"
+HISTORY_EMPTY_HAD = "上年有风险点，本年没有"
+HISTORY_EMPTY_ROSTER = "名册中的岗位，本年和上年都没有风险点"
+HISTORY_COUNT_LABELS = {
+    "new": "与上年相比：新增风险点",
+    "removed": "与上年相比：删除风险点",
+    "changed": "与上年相比：类别或等级有变化的风险点",
+    "post_levels": "与上年相比：岗位等级有变化的岗位",
+    "empty_posts": "本年没有风险点的岗位",
+}
+HISTORY_POSTS_TITLE = "一、岗位等级的变化（岗位等级取该岗位个人风险点中最高的等级）"
+HISTORY_EMPTY_TITLE = "二、本年没有风险点的岗位"
+HISTORY_POINTS_TITLE = "三、新增、删除和有变化的风险点（按科室、岗位、职权事项和风险点描述对应）"
+HISTORY_POST_HEADERS = {
+    "section": CATALOGUE_COLUMNS["section"],
+    "post": CATALOGUE_COLUMNS["post"],
+    "last_level": "上年岗位等级",
+    "level": "本年岗位等级",
+}
+HISTORY_EMPTY_HEADERS = {
+    "section": CATALOGUE_COLUMNS["section"],
+    "post": CATALOGUE_COLUMNS["post"],
+    "last_points": "上年风险点数",
+    "note": "说明",
+}
+HISTORY_POINT_HEADERS = {
+    "change": "对比",
+    "section": CATALOGUE_COLUMNS["section"],
+    "post": CATALOGUE_COLUMNS["post"],
+    "name": CATALOGUE_COLUMNS["name"],
+    "step": CATALOGUE_COLUMNS["step"],
+    "description": CATALOGUE_COLUMNS["description"],
+    "last_level": "上年评定等级",
+    "level": "本年评定等级",
+    "what": "变化内容",
+}
+ARCHIVE_SHEET_HELP[HISTORY_SHEET] = (
+    "设置了上年档案（settings.toml 的 [history] last_archive）时：与上年相比新增、删除和有变化的风险点，"
+    "岗位等级的变化，以及本年没有风险点的岗位。"
+)
+SETTINGS_LAST_ARCHIVE_MISSING = (
+    "settings.toml 中「history.last_archive」指定的上年档案 {path} 不存在。"
+    "请写上上年档案的文件名（可以是相对 config 文件夹的路径），或删去这一行。"
+)
+SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE = (
+    "settings.toml 中「history.last_archive」指定的文件 {path} 不是廉政风险信息档案："
+    "其中找不到「岗位廉政风险和等级目录」（或带有 科室、岗位、风险点描述、风险等级 表头的目录）。"
+    "请指定上年处理生成的档案文件，或删去这一行。"
+)
+SETTINGS_EXPECT_PATH = "上年档案的文件名（文字，用英文双引号括起）"

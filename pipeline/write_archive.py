@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import archives, frames, printing, sheetxml, styles, vocab, xlsx
+from pipeline import archives, frames, history, printing, sheetxml, styles, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Labels composed from vocab (every Chinese text is spelled in vocab.py)
@@ -354,6 +354,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         ws.write_string(row, 0, label, fmt.label)
         ws.write_number(row, 1, int(value), fmt.number)
         row += 1
+    row = history.cover_rows(ws, fmt, result.history, row)  # 年度对比 counts, if any
     ws.set_row(row, 18)
     ws.merge_range(row, 0, row, last_col, vocab.ARCHIVE_COVER_COUNTS_NOTE, fmt.note)
     row += 2
@@ -994,6 +995,7 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _notice(wb, fmt, result, points)
         _issues(wb, fmt, result)
         _stats(wb, fmt, result, points)
+        history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
         sheetxml.splice(base, tmp, fmt.pending)
     printing.archive_pdf(final, len(points))

@@ -1,0 +1,298 @@
+"""This year against last: the archive's ``年度对比`` sheet when ``[history] last_archive`` names
+last year's archive.
+
+Points are matched by section, post, step and description after ``vocab.fold`` (the same key
+merge uses within a year): a point only this year is 新增, only last year 删除, in both with a
+different 风险类别, 发生几率, 危害程度 or 评定等级 变化 (the change is spelled out). Posts compare by
+their level (the most severe of their individual points); posts that had points last year, or
+that the roster names, and have none this year are listed. Last year's catalogue is read by its
+header labels (``archives.read_catalogue``), so archives of earlier versions of this tool and
+hand-made catalogues serve where their columns allow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import archives, sheetxml, vocab, xlsx
+
+log = logging.getLogger("pipeline.history")
+
+KEY_FIELDS = ("section", "post", "step", "description")
+COMPARED = ("category", "likelihood", "harm", "level")
+SHOWN = ("section", "post", "name", "step", "description")
+LEVEL_RANK = {lv: i for i, lv in enumerate(vocab.LEVELS)}
+
+
+@dataclass
+class Comparison:
+    """The result of comparing this year's points with last year's catalogue."""
+
+    source: str  # last year's archive as named in settings
+    year: int | str  # last year's (from its marker, else '')
+    points: pd.DataFrame  # change, section, post, name, step, description, last_level, level, what
+    posts: pd.DataFrame  # section, post, last_level, level
+    empty_posts: pd.DataFrame  # section, post, last_points, note
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _text(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[key].astype(object).where(frame[key].notna(), "").map(str).str.strip()
+
+
+def _folded_key(frame: pd.DataFrame) -> pd.Series:
+    parts = [_text(frame, k).map(vocab.fold) for k in KEY_FIELDS]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
+def _normal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The compared columns as canonical values (a hand-made 高 is 一级), shown columns as text."""
+    out = pd.DataFrame(index=frame.index)
+    for key in SHOWN:
+        out[key] = _text(frame, key)
+    lookups = {
+        "category": vocab.ENUM_LOOKUP["category"],
+        "likelihood": vocab.ENUM_LOOKUP["likelihood"],
+        "harm": vocab.ENUM_LOOKUP["harm"],
+        "level": vocab.ENUM_LOOKUP["self_level"],
+    }
+    for key, lookup in lookups.items():
+        raw = _text(frame, key)
+        out[key] = raw.map(lambda v, lk=lookup: lk.get(vocab.fold(v), v))
+    out["_key"] = _folded_key(frame)
+    return out
+
+
+def _post_levels(points: pd.DataFrame) -> pd.DataFrame:
+    """(section, post) -> most severe level among individual points (those with a 姓名)."""
+    own = points[(points["name"] != "") & points["level"].isin(vocab.LEVELS)]
+    if not len(own):
+        return pd.DataFrame(columns=["_post", "section", "post", "level"])
+    own = own.assign(
+        _post=own["section"].map(vocab.fold) + "\x1f" + own["post"].map(vocab.fold),
+        _rank=own["level"].map(LEVEL_RANK),
+    )
+    top = own.sort_values("_rank", kind="stable").drop_duplicates("_post")
+    return top[["_post", "section", "post", "level"]].reset_index(drop=True)
+
+
+def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -> dict:
+    """The three tables and their counts (pure: frames in, frames out)."""
+    now = _normal(this_points).drop_duplicates("_key")
+    before = _normal(last).drop_duplicates("_key")
+    now_keys, before_keys = set(now["_key"]), set(before["_key"])
+
+    added = now[~now["_key"].isin(before_keys)].assign(change=vocab.HISTORY_NEW)
+    added["last_level"] = ""
+    added["what"] = ""
+    removed = before[~before["_key"].isin(now_keys)].assign(change=vocab.HISTORY_REMOVED)
+    removed["last_level"] = removed["level"]
+    removed["level"] = ""
+    removed["what"] = ""
+    both = now.merge(before, on="_key", suffixes=("", "_last"))
+    differs = pd.Series(False, index=both.index)
+    what = pd.Series("", index=both.index, dtype=object)
+    for key in COMPARED:
+        changed = both[key] != both[f"{key}_last"]
+        differs |= changed
+        note = vocab.HISTORY_CHANGE_PART.format(
+            field=vocab.CATALOGUE_COLUMNS[key], before="{before}", after="{after}"
+        )
+        texts = [
+            note.format(before=b or vocab.HISTORY_BLANK, after=a or vocab.HISTORY_BLANK)
+            for a, b in zip(both.loc[changed, key], both.loc[changed, f"{key}_last"], strict=True)
+        ]
+        what.loc[changed] = [
+            f"{w}{vocab.HISTORY_CHANGE_JOIN}{t}" if w else t
+            for w, t in zip(what.loc[changed], texts, strict=True)
+        ]
+    changed = both[differs.to_numpy()].assign(change=vocab.HISTORY_CHANGED)
+    changed["last_level"] = changed["level_last"]
+    changed["what"] = what[differs.to_numpy()]
+    columns = ["change", *SHOWN, "last_level", "level", "what"]
+    table = pd.concat(
+        [changed[columns], added[columns], removed[columns]], ignore_index=True
+    ).sort_values(["section", "post", "change"], kind="stable", ignore_index=True)
+
+    posts_now, posts_before = _post_levels(now), _post_levels(before)
+    merged = posts_now.merge(posts_before, on="_post", suffixes=("", "_last"))
+    level_changes = merged[merged["level"] != merged["level_last"]].rename(
+        columns={"level_last": "last_level"}
+    )[["section", "post", "last_level", "level"]]
+
+    # posts with no point this year: last year's (any point naming the post) and the roster's
+    post_of = now["section"].map(vocab.fold) + "\x1f" + now["post"].map(vocab.fold)
+    present = set(post_of)
+    last_posts = before.assign(
+        _post=before["section"].map(vocab.fold) + "\x1f" + before["post"].map(vocab.fold)
+    )
+    counts = last_posts.groupby("_post", sort=False).agg(
+        section=("section", "first"), post=("post", "first"), last_points=("_key", "size")
+    )
+    empty = counts[~counts.index.isin(present)].reset_index(drop=True)
+    empty["note"] = vocab.HISTORY_EMPTY_HAD
+    if roster is not None and len(getattr(roster, "people", [])):
+        people = roster.people
+        listed = pd.DataFrame(
+            {"section": _text(people, "section"), "post": _text(people, "post")}
+        ).drop_duplicates()
+        listed = listed[listed["post"] != ""]
+        keys = listed["section"].map(vocab.fold) + "\x1f" + listed["post"].map(vocab.fold)
+        seen = present | set(counts.index)
+        extra = listed[~keys.isin(seen).to_numpy()].assign(
+            last_points=0, note=vocab.HISTORY_EMPTY_ROSTER
+        )
+        empty = pd.concat([empty, extra], ignore_index=True)
+    empty = empty[["section", "post", "last_points", "note"]]
+    summary = {
+        "new": len(added),
+        "removed": len(removed),
+        "changed": len(changed),
+        "post_levels": len(level_changes),
+        "empty_posts": len(empty),
+    }
+    return {
+        "points": table,
+        "posts": level_changes.reset_index(drop=True),
+        "empty_posts": empty.reset_index(drop=True),
+        "counts": summary,
+    }
+
+
+def resolve(settings: Any) -> Path | None:
+    path = getattr(settings, "last_archive", None)
+    return Path(path) if path else None
+
+
+def for_run(result: Any) -> Comparison | None:
+    """The comparison of a run with the archive ``[history] last_archive`` names (checked when
+    the settings were loaded), or None without one."""
+    path = resolve(result.settings)
+    if path is None:
+        return None
+    last = archives.read_catalogue(path)
+    if last is None:  # checked at start; the file changed since
+        return None
+    identity = archives.read_identity(path)
+    tables = compare(result.points, last, result.roster)
+    return Comparison(
+        source=path.name,
+        year=identity.year if identity else "",
+        points=tables["points"],
+        posts=tables["posts"],
+        empty_posts=tables["empty_posts"],
+        counts=tables["counts"],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Writing (hooks called by write_archive)
+# --------------------------------------------------------------------------------------
+def cover_rows(ws: Any, fmt: Any, comparison: Comparison | None, row: int) -> int:
+    """The comparison's counts as rows of the cover's counts table; returns the next row."""
+    if comparison is None:
+        return row
+    for key, label in vocab.HISTORY_COUNT_LABELS.items():
+        ws.write_string(row, 0, label, fmt.label)
+        ws.write_number(row, 1, int(comparison.counts.get(key, 0)), fmt.number)
+        row += 1
+    return row
+
+
+def _table(ws: Any, fmt: Any, row: int, frame: pd.DataFrame, headers: dict[str, str]) -> int:
+    for c, label in enumerate(headers.values()):
+        ws.write_string(row, c, label, fmt.header)
+    for rec in frame.to_dict("records"):
+        row += 1
+        for c, key in enumerate(headers):
+            value = rec.get(key)
+            if isinstance(value, int):
+                ws.write_number(row, c, value, fmt.number)
+            elif key in ("level", "last_level") and value in fmt.level:
+                ws.write_string(row, c, value, fmt.level[value])
+            else:
+                ws.write_string(row, c, xlsx.cell_text(value) or "", fmt.text)
+    return row + 2
+
+
+def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
+    """The 年度对比 sheet: counts, post levels, posts without points, then every new, removed
+    and changed point (that table last: it can be long, so its rows go in as sheet XML)."""
+    if comparison is None:
+        return
+    ws = wb.add_worksheet(vocab.HISTORY_SHEET)
+    ws.set_default_row(sheetxml.DEFAULT_ROW_HEIGHT)
+    headers = vocab.HISTORY_POINT_HEADERS
+    widths = [vocab_width(k) for k in headers]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    ws.set_row(0, 28)
+    ws.write_string(
+        0, 0, vocab.HISTORY_TITLE.format(source=comparison.source, year=comparison.year), fmt.title
+    )
+    row = 2
+    for key, label in vocab.HISTORY_COUNT_LABELS.items():
+        ws.write_string(row, 0, label, fmt.label)
+        ws.write_number(row, 1, int(comparison.counts.get(key, 0)), fmt.number)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, vocab.HISTORY_POSTS_TITLE, fmt.subtitle)
+    row = _table(ws, fmt, row + 1, comparison.posts, vocab.HISTORY_POST_HEADERS)
+    ws.write_string(row, 0, vocab.HISTORY_EMPTY_TITLE, fmt.subtitle)
+    row = _table(ws, fmt, row + 1, comparison.empty_posts, vocab.HISTORY_EMPTY_HEADERS)
+    ws.write_string(row, 0, vocab.HISTORY_POINTS_TITLE, fmt.subtitle)
+    row += 1
+    header_row = row
+    for c, label in enumerate(headers.values()):
+        ws.write_string(header_row, c, label, fmt.header)
+    frame = comparison.points
+    if len(frame):
+        values = [sheetxml.texts(frame[k]) for k in headers]
+        levels = {lv: sheetxml.xf(f) for lv, f in fmt.level.items()}
+        text = sheetxml.xf(fmt.text)
+        styles: list[int | list[int]] = [
+            [levels.get(v, text) for v in values[c]] if key in ("level", "last_level") else text
+            for c, key in enumerate(headers)
+        ]
+        fmt.pending.append(
+            sheetxml.Rows(
+                sheet_number=ws.index + 1,
+                header_row=header_row,
+                values=[list(v) for v in values],
+                escape=[sheetxml.needs_escape(v) for v in values],
+                styles=styles,
+                heights=sheetxml.row_heights(values, widths, [True] * len(headers)).tolist(),
+            )
+        )
+    ws.freeze_panes(header_row + 1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(vocab.PAGE_FOOTER)
+
+
+HISTORY_WIDTHS = {
+    "change": 14,
+    "section": 12,
+    "post": 12,
+    "name": 10,
+    "step": 16,
+    "description": 34,
+    "last_level": 9,
+    "level": 9,
+    "what": 30,
+}
+
+
+def vocab_width(key: str) -> float:
+    return float(HISTORY_WIDTHS.get(key, 12))

@@ -1,0 +1,175 @@
+"""[history] last_archive: the archive's 年度对比 lists exactly the points added, removed and
+re-graded since last year, with counts on the cover; a bad setting stops the run in Chinese."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import archives, vocab
+from pipeline.cli import main
+from tests.builders import write_settings
+from tests.conftest import make_demo
+
+ADDED = "本年新发现：借调人员经手的补贴发放未经复核"
+
+
+def _process(inbox: Path, config: Path, out: Path, run_time: str) -> tuple[int, Path | None]:
+    code = main(
+        [
+            "process",
+            "--inbox",
+            str(inbox),
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--run-time",
+            run_time,
+        ]
+    )
+    found = sorted(out.glob("*_廉政风险信息档案.xlsx"))
+    return code, (found[0] if found else None)
+
+
+def _columns(ws) -> dict[str, int]:
+    return {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value}
+
+
+def _single_sources(catalogue):
+    rows = catalogue[
+        (catalogue["name"] != "")
+        & ~catalogue["source_file"].str.contains("；")
+        & catalogue["source_file"].str.contains(vocab.FORM_TITLES[vocab.INDIVIDUAL])
+    ]
+    return rows.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("history")
+    make_demo(root, people=16, seed=31, error_rate=0.0)
+    write_settings(root / "config", "[body]\nyear = 2025\n")
+    code, last = _process(root / "inbox", root / "config", root / "out1", "2025-04-01T09:00:00")
+    assert code == 0 and last is not None
+    catalogue = archives.read_catalogue(last)
+    candidates = _single_sources(catalogue)
+    removed = candidates[0]
+    regraded = next(
+        p
+        for p in candidates
+        if p["source_file"] != removed["source_file"] and p["level"] in ("二级", "三级")
+    )
+    added_to = next(
+        p["source_file"]
+        for p in candidates
+        if p["source_file"] not in (removed["source_file"], regraded["source_file"])
+    )
+
+    inbox = root / "inbox2"
+    shutil.copytree(root / "inbox", inbox)
+    sheet = vocab.SHEET_INDIVIDUAL
+    # removed: the row deleted from its form
+    wb = openpyxl.load_workbook(inbox / removed["source_file"])
+    ws = wb[sheet]
+    assert (
+        ws.cell(int(removed["source_row"]), _columns(ws)["风险点描述"]).value
+        == removed["description"]
+    )
+    ws.delete_rows(int(removed["source_row"]))
+    wb.save(inbox / removed["source_file"])
+    # re-graded: likelihood 高 and harm 严重 (the matrix gives 一级)
+    wb = openpyxl.load_workbook(inbox / regraded["source_file"])
+    ws = wb[sheet]
+    cols = _columns(ws)
+    row = int(regraded["source_row"])
+    assert ws.cell(row, cols["风险点描述"]).value == regraded["description"]
+    ws.cell(row, cols["发生几率"]).value = "高"
+    ws.cell(row, cols["危害程度"]).value = "严重"
+    wb.save(inbox / regraded["source_file"])
+    # added: one more row after the form's last point
+    wb = openpyxl.load_workbook(inbox / added_to)
+    ws = wb[sheet]
+    cols = _columns(ws)
+    last_row = max(r for r in range(4, ws.max_row + 1) if ws.cell(r, cols["风险点描述"]).value)
+    new = {
+        "职权事项（工作环节）": "补贴发放复核",
+        "风险类别": "业务流程风险",
+        "风险点描述": ADDED,
+        "发生几率": "低",
+        "危害程度": "一般",
+        "自评等级": "三级",
+        "前期预防措施": "明确复核程序。",
+    }
+    for label, value in new.items():
+        ws.cell(last_row + 1, cols[label]).value = value
+    wb.save(inbox / added_to)
+
+    config = root / "config2"
+    shutil.copytree(root / "config", config)
+    write_settings(config, f'[body]\nyear = 2026\n\n[history]\nlast_archive = "{last}"\n')
+    code, this = _process(inbox, config, root / "out2", "2026-04-01T09:00:00")
+    assert code == 0 and this is not None
+    return this, {"removed": removed, "regraded": regraded}
+
+
+def _points_table(path: Path) -> list[dict[str, object]]:
+    ws = openpyxl.load_workbook(path)[vocab.HISTORY_SHEET]
+    labels = list(vocab.HISTORY_POINT_HEADERS.values())
+    start = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == labels[0])
+    keys = list(vocab.HISTORY_POINT_HEADERS)
+    assert [ws.cell(start, c + 1).value for c in range(len(keys))] == labels
+    rows = []
+    for r in range(start + 1, ws.max_row + 1):
+        values = [ws.cell(r, c + 1).value for c in range(len(keys))]
+        if any(values):
+            rows.append(dict(zip(keys, values, strict=True)))
+    return rows
+
+
+def test_year_on_year_lists_exactly_the_added_removed_and_regraded_points(two_years):
+    archive, known = two_years
+    rows = _points_table(archive)
+    by_change: dict[str, set[str]] = {}
+    for row in rows:
+        by_change.setdefault(row["change"], set()).add(row["description"])
+    assert by_change == {
+        vocab.HISTORY_NEW: {ADDED},
+        vocab.HISTORY_REMOVED: {known["removed"]["description"]},
+        vocab.HISTORY_CHANGED: {known["regraded"]["description"]},
+    }
+    (changed,) = [r for r in rows if r["change"] == vocab.HISTORY_CHANGED]
+    assert changed["last_level"] == known["regraded"]["level"] and changed["level"] == "一级"
+    assert f"评定等级：{known['regraded']['level']}→一级" in changed["what"]
+    (removed,) = [r for r in rows if r["change"] == vocab.HISTORY_REMOVED]
+    assert removed["last_level"] == known["removed"]["level"] and not removed["level"]
+
+
+def test_cover_counts_the_comparison(two_years):
+    archive, _ = two_years
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_COVER]
+    found = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    labels = vocab.HISTORY_COUNT_LABELS
+    assert (found[labels["new"]], found[labels["removed"]], found[labels["changed"]]) == (1, 1, 1)
+
+
+def test_no_comparison_sheet_without_last_archive(demo_run):
+    (archive,) = demo_run.out.glob("*_廉政风险信息档案.xlsx")
+    assert vocab.HISTORY_SHEET not in openpyxl.load_workbook(archive, read_only=True).sheetnames
+
+
+@pytest.mark.parametrize("kind", ["missing", "not_archive"])
+def test_a_bad_last_archive_stops_the_run_in_chinese(demo_run, tmp_path, capsys, kind):
+    config = tmp_path / "config"
+    shutil.copytree(demo_run.config, config)
+    target = tmp_path / "nowhere.xlsx" if kind == "missing" else config / vocab.ROSTER_FILE
+    write_settings(config, f'[history]\nlast_archive = "{target}"\n')
+    code, _ = _process(demo_run.inbox, config, tmp_path / "out", "2026-04-01T09:00:00")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "history.last_archive" in err and str(target) in err
+    assert ("不存在" in err) if kind == "missing" else ("不是廉政风险信息档案" in err)
