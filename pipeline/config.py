@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import vocab
+from pipeline import frames, vocab, xlsx
 from pipeline.errors import ConfigError
 
 log = logging.getLogger("pipeline.config")
@@ -367,8 +367,9 @@ def _clean(value: object) -> str:
 
 def _read_table(
     path: Path, sheets: dict[str, list[list[object]]], sheet: str, columns: dict[str, str]
-) -> list[dict[str, Any]]:
-    """Rows of a roster sheet as dicts keyed by English column key, header found by label."""
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Rows of a roster sheet as dicts keyed by English column key, header found by label, and
+    the column letter of every key (where the office put it; '' for a column it left out)."""
     if sheet not in sheets:
         raise _fail(
             f"组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。"
@@ -398,7 +399,8 @@ def _read_table(
                 if any(record.values()):
                     record["excel_row"] = i
                     out.append(record)
-            return out
+            letters = {k: xlsx.col_letter(found[k]) if k in found else "" for k in columns}
+            return out, letters
     raise _fail(
         f"组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{'、'.join(columns.values())}）。"
     )
@@ -423,106 +425,68 @@ def load_roster(config_dir: Path) -> Roster:
         log.info("roster %s unreadable: %r", path, exc)
         raise _fail(vocab.ROSTER_UNREADABLE.format(path=path)) from exc
 
-    people_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS)
-    section_rows = _read_table(
+    people_rows, people_cols = _read_table(
+        path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS
+    )
+    section_rows, section_cols = _read_table(
         path, sheets, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS
     )
-    unit_rows = _read_table(path, sheets, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS)
+    unit_rows, _ = _read_table(path, sheets, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS)
     if not people_rows:
         raise _fail(f"组织名册 {path} 的「人员」工作表是空的。请填写全体人员后重新运行。")
     unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
 
     problems: list[dict[str, Any]] = []
     file_label = f"config/{vocab.ROSTER_FILE}"
+    cols = {vocab.ROSTER_SHEET_PEOPLE: people_cols, vocab.ROSTER_SHEET_SECTIONS: section_cols}
+    labels = {
+        vocab.ROSTER_SHEET_PEOPLE: vocab.ROSTER_PEOPLE_COLUMNS,
+        vocab.ROSTER_SHEET_SECTIONS: vocab.ROSTER_SECTION_COLUMNS,
+    }
 
-    def problem(sheet: str, cell: str, field_label: str, value: str, text: str, fix: str) -> None:
-        problems.append(
-            {
-                "action": vocab.ACTION_NOTE,
-                "code": "roster_problem",
-                "file": file_label,
-                "sheet": sheet,
-                "cell": cell,
-                "field": field_label,
-                "value": value,
-                "problem": text,
-                "fix": fix,
-                "section": "",
-                "name": "",
-            }
+    def problem(code: str, sheet: str, key: str, row: int, value: str, **placeholders: Any) -> None:
+        """A 提示 about the roster at its true cell (the column where the office put ``key``)."""
+        letter = cols[sheet].get(key, "")
+        record = frames.issue(
+            code,
+            file=file_label,
+            sheet=sheet,
+            cell=f"{letter}{row}" if letter else "",
+            field_key=labels[sheet][key],
+            value=value,
+            **placeholders,
         )
+        record["section"] = record["name"] = ""  # for the office, not for a section
+        record["row_id"] = None
+        problems.append(record)
 
     _canonical_sections(section_rows, people_rows, problem)
     _duplicate_rows(section_rows, people_rows, problem)
+    for rec in people_rows:
+        rec["name"] = vocab.visible(rec["name"])
+        rec["post"] = vocab.visible(rec["post"])
+    for rec in section_rows:
+        rec["head"] = vocab.visible(rec["head"])
+        rec["vice_chair"] = vocab.visible(rec["vice_chair"])
 
     people = pd.DataFrame(people_rows, columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"])
-    people["is_head"] = people["is_head"].map(lambda v: vocab.fold(v) in vocab.YES_NO_TRUE)
-    post_types = set(vocab.POST_TYPES)
-    for rec in people.itertuples():
-        if rec.post_type and rec.post_type not in post_types:
-            problem(
-                vocab.ROSTER_SHEET_PEOPLE,
-                f"D{rec.excel_row}",
-                "岗位类别",
-                rec.post_type,
-                f"岗位类别「{rec.post_type}」不在可选范围内：{vocab.allowed_text(vocab.POST_TYPES)}，按无等级下限处理。",
-                "请从下拉列表中选择岗位类别。",
-            )
+    _check_people(people, people_cols, problem)
     name_key = people["name"].map(vocab.fold)
     dup = people[name_key.duplicated(keep=False) & (name_key != "")]
     for _key, grp in dup.groupby(name_key[dup.index], sort=True):
         name = grp["name"].iloc[0]
         if grp["section"].map(vocab.fold).nunique() > 1:
-            rows = "、".join(f"第{r}行" for r in grp["excel_row"])
             problem(
+                "roster_name_in_sections",
                 vocab.ROSTER_SHEET_PEOPLE,
-                f"B{grp['excel_row'].iloc[1]}",
-                "姓名",
+                "name",
+                int(grp["excel_row"].iloc[1]),
                 str(name),
-                f"「{name}」出现在多个科室（{rows}：{'、'.join(grp['section'])}）。",
-                "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
+                rows="、".join(f"第{r}行" for r in grp["excel_row"]),
+                sections="、".join(grp["section"]),
             )
     sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
-    known = {vocab.fold(n) for n in people["name"]}
-    for rec in sections.itertuples():
-        if not rec.head:
-            problem(
-                vocab.ROSTER_SHEET_SECTIONS,
-                f"B{rec.excel_row}",
-                "科室负责人",
-                "",
-                f"科室「{rec.section}」没有填写科室负责人，其风险点的监管人将上移到分管副主席。",
-                "请填写科室负责人。",
-            )
-        if not rec.vice_chair:
-            if vocab.fold(rec.head) == vocab.fold(unit.get("chair", "")):
-                continue  # the leadership section, headed by the chair, has none above it
-            problem(
-                vocab.ROSTER_SHEET_SECTIONS,
-                f"C{rec.excel_row}",
-                "分管副主席",
-                "",
-                f"科室「{rec.section}」没有填写分管副主席，其风险点的监管人将上移到主席。",
-                "请填写分管副主席。",
-            )
-        elif vocab.fold(rec.vice_chair) not in known:
-            problem(
-                vocab.ROSTER_SHEET_SECTIONS,
-                f"C{rec.excel_row}",
-                "分管副主席",
-                rec.vice_chair,
-                f"分管副主席「{rec.vice_chair}」不在「人员」工作表中。",
-                "请把分管副主席也列入「人员」工作表（科室可填「领导班子」）。",
-            )
-    for sec in sorted(set(people["section"]) - set(sections["section"]) - {""}):
-        problem(
-            vocab.ROSTER_SHEET_SECTIONS,
-            "A1",
-            "科室",
-            sec,
-            f"「人员」工作表中的科室「{sec}」没有列在「科室」工作表中，无法确定其负责人和分管副主席。",
-            "请在「科室」工作表中补上这个科室。",
-        )
+    _check_sections(sections, people, unit, problem)
     return Roster(
         people=people,
         sections=sections,
@@ -531,6 +495,131 @@ def load_roster(config_dir: Path) -> Roster:
         oversight=unit.get("oversight", ""),
         problems=problems,
     )
+
+
+def _post_type(value: str) -> tuple[str, bool]:
+    """(canonical 岗位类别, known): an abbreviation such as 人财物, 民生 or 正职 is folded to the
+    one type it names; an unknown value is returned as it is with known=False."""
+    if value in vocab.POST_TYPES:
+        return value, True
+    folded = vocab.fold(value)
+    found = vocab.POST_TYPE_LOOKUP.get(folded)
+    if found is None and len(folded) >= 2:
+        # a part of exactly one type's name (人财物), or a type's name with more (人财物管理岗)
+        hits = [t for t in vocab.POST_TYPES if folded in vocab.fold(t) or vocab.fold(t) in folded]
+        found = hits[0] if len(hits) == 1 else None
+    return (found, True) if found else (value, False)
+
+
+def _check_people(people: pd.DataFrame, letters: dict[str, str], problem: Any) -> None:
+    """岗位类别 folded or noted, 是否科室负责人 read or noted; is_head becomes bool."""
+    heads: list[bool] = []
+    for i, rec in enumerate(people.itertuples()):
+        who = {"name": rec.name or "", "section": rec.section or ""}
+        canonical, known = _post_type(rec.post_type) if rec.post_type else ("", True)
+        if not rec.post_type:
+            problem(
+                "roster_post_type_blank",
+                vocab.ROSTER_SHEET_PEOPLE,
+                "post_type",
+                rec.excel_row,
+                "",
+                **who,
+            )
+        elif not known:
+            problem(
+                "roster_post_type_unknown",
+                vocab.ROSTER_SHEET_PEOPLE,
+                "post_type",
+                rec.excel_row,
+                rec.post_type,
+                allowed=vocab.allowed_text(vocab.POST_TYPES),
+            )
+        elif canonical != rec.post_type:
+            problem(
+                "roster_post_type_folded",
+                vocab.ROSTER_SHEET_PEOPLE,
+                "post_type",
+                rec.excel_row,
+                rec.post_type,
+                canonical=canonical,
+            )
+            people.iat[i, people.columns.get_loc("post_type")] = canonical
+        flag = vocab.fold(rec.is_head)
+        heads.append(flag in vocab.YES_NO_TRUE)
+        if not letters.get("is_head"):
+            continue  # the roster has no such column: 科室 sheet names the heads
+        if not flag:
+            problem(
+                "roster_is_head_blank",
+                vocab.ROSTER_SHEET_PEOPLE,
+                "is_head",
+                rec.excel_row,
+                "",
+                **who,
+            )
+        elif flag not in vocab.YES_NO_TRUE and flag not in vocab.YES_NO_FALSE:
+            problem(
+                "roster_is_head_unknown",
+                vocab.ROSTER_SHEET_PEOPLE,
+                "is_head",
+                rec.excel_row,
+                rec.is_head,
+            )
+    people["is_head"] = pd.Series(heads, index=people.index, dtype=bool)
+
+
+def _check_sections(
+    sections: pd.DataFrame, people: pd.DataFrame, unit: dict[str, Any], problem: Any
+) -> None:
+    """Heads and vice-chairs named, listed in 人员, and the same head in 人员 and 科室."""
+    known = {vocab.fold(n) for n in people["name"]}
+    flagged: dict[str, list[tuple[str, int]]] = {}
+    for sec, name, is_head, row in zip(
+        people["section"], people["name"], people["is_head"], people["excel_row"], strict=True
+    ):
+        if is_head and name:
+            flagged.setdefault(vocab.fold(sec), []).append((name, int(row)))
+    for rec in sections.itertuples():
+        where = (vocab.ROSTER_SHEET_SECTIONS, rec.excel_row)
+        if not rec.head:
+            problem("roster_head_missing", where[0], "head", where[1], "", section=rec.section)
+        elif vocab.fold(rec.head) not in known:
+            problem(
+                "roster_head_not_in_people",
+                where[0],
+                "head",
+                where[1],
+                rec.head,
+                section=rec.section,
+            )
+        marked = flagged.get(vocab.fold(rec.section), [])
+        if rec.head and marked and vocab.fold(rec.head) not in {vocab.fold(n) for n, _ in marked}:
+            problem(
+                "roster_heads_differ",
+                where[0],
+                "head",
+                where[1],
+                rec.head,
+                section=rec.section,
+                marked="、".join(f"「{n}」（第{r}行）" for n, r in marked),
+            )
+        if not rec.vice_chair:
+            if vocab.fold(rec.head) == vocab.fold(unit.get("chair", "")):
+                continue  # the leadership section, headed by the chair, has none above it
+            problem(
+                "roster_vice_missing", where[0], "vice_chair", where[1], "", section=rec.section
+            )
+        elif vocab.fold(rec.vice_chair) not in known:
+            problem("roster_vice_not_in_people", where[0], "vice_chair", where[1], rec.vice_chair)
+    listed = set(sections["section"])
+    first_row = {}
+    for sec, row in zip(people["section"], people["excel_row"], strict=True):
+        first_row.setdefault(sec, int(row))
+    for sec in sorted(set(people["section"]) - listed - {""}):
+        problem(
+            "roster_section_unlisted", vocab.ROSTER_SHEET_PEOPLE, "section", first_row[sec], sec
+        )
 
 
 def _canonical_sections(
@@ -559,17 +648,14 @@ def _canonical_sections(
                 continue
             reported.add((sheet, section))
             problem(
+                "roster_section_variant",
                 sheet,
-                f"{column}{rec['excel_row']}",
-                vocab.ROSTER_SECTION_COLUMNS["section"],
+                "section",
+                rec["excel_row"],
                 section,
-                vocab.ROSTER_SECTION_VARIANT.format(
-                    value=section,
-                    first=spelling,
-                    first_sheet=f"「{first_sheet}」",
-                    first_row=first_row,
-                ),
-                vocab.ROSTER_SECTION_VARIANT_FIX,
+                first=spelling,
+                first_sheet=f"「{first_sheet}」",
+                first_row=first_row,
             )
 
 
@@ -585,16 +671,14 @@ def _duplicate_rows(
     for section, recs in sections.items():
         if len(recs) > 1:
             problem(
+                "roster_section_duplicate",
                 vocab.ROSTER_SHEET_SECTIONS,
-                f"A{recs[1]['excel_row']}",
-                vocab.ROSTER_SECTION_COLUMNS["section"],
+                "section",
+                recs[1]["excel_row"],
                 section,
-                vocab.ROSTER_SECTION_DUPLICATE.format(
-                    section=section,
-                    rows="、".join(f"第{r['excel_row']}行" for r in recs),
-                    first_row=recs[0]["excel_row"],
-                ),
-                vocab.ROSTER_SECTION_DUPLICATE_FIX,
+                section=section,
+                rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                first_row=recs[0]["excel_row"],
             )
     people: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rec in people_rows:
@@ -603,15 +687,13 @@ def _duplicate_rows(
     for (section, _name), recs in people.items():
         if len(recs) > 1:
             problem(
+                "roster_person_duplicate",
                 vocab.ROSTER_SHEET_PEOPLE,
-                f"B{recs[1]['excel_row']}",
-                vocab.ROSTER_PEOPLE_COLUMNS["name"],
+                "name",
+                recs[1]["excel_row"],
                 recs[1]["name"],
-                vocab.ROSTER_PERSON_DUPLICATE.format(
-                    name=recs[0]["name"],
-                    section=section,
-                    rows="、".join(f"第{r['excel_row']}行" for r in recs),
-                    first_row=recs[0]["excel_row"],
-                ),
-                vocab.ROSTER_PERSON_DUPLICATE_FIX,
+                name=recs[0]["name"],
+                section=section,
+                rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                first_row=recs[0]["excel_row"],
             )

@@ -49,7 +49,7 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
 
 issues (the future 异常清单) — every stage may add rows:
     action      '退回' | '提示'
-    code        stable reason code (vocab.MESSAGES key or 'roster_problem')
+    code        stable reason code (a vocab.MESSAGES key; roster problems: roster_*)
     file, sheet, cell, field, value, problem, fix, section, name   str ('' when not applicable)
     row_id      Int64 (NA for file-level and completeness issues)
 """

@@ -188,6 +188,8 @@ def _prepare_files(files: pd.DataFrame) -> pd.DataFrame:
             files[col] = pd.NA
     for col in HEADER_TEXT_FIELDS:
         files[col] = normalize.clean_text(files[col])
+    for col in ("post", "head"):  # 科室 and 姓名 take the roster's spelling when matched
+        files[col] = normalize.map_unique(files[col], vocab.visible)
     files["status"] = files["status"].astype("str")
     files["reason"] = files["reason"].astype("str")
     return files
@@ -294,11 +296,25 @@ class _RosterIndex:
             self.person.setdefault(skey + _KEY_SEP + nkey, (sec, nm))
             if sec not in self.sections_of_name.setdefault(nkey, []):
                 self.sections_of_name[nkey].append(sec)
+        # folded section -> [(folded name, section, name)], for names one character apart
+        self.names_in_section: dict[str, list[tuple[str, str, str]]] = {}
+        for sec, nm, skey, nkey in zip(section, name, section_key, name_key):
+            if nkey:
+                self.names_in_section.setdefault(skey, []).append((nkey, sec, nm))
         self.section: dict[str, str] = {}
         listed = normalize.clean_text(roster.sections["section"]).dropna().tolist()
         for sec in [*listed, *section]:
             if sec:
                 self.section.setdefault(vocab.fold(sec), sec)
+
+    def similar(self, section_key: str, name_key: str) -> list[tuple[str, str]]:
+        """(section, name) of the roster people of a section whose folded name is one
+        character (added, dropped or changed) from ``name_key``."""
+        return [
+            (sec, nm)
+            for nkey, sec, nm in self.names_in_section.get(section_key, [])
+            if _one_apart(nkey, name_key)
+        ]
 
     def find_section(self, folded: str) -> str | None:
         """The roster's spelling of a folded section; a bracketed remark is ignored."""
@@ -323,6 +339,34 @@ def _bare(folded: str) -> str:
     return _BRACKETED.sub("", folded)
 
 
+def _one_apart(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one character changed, added or dropped."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _difference(written: str, roster: str) -> str:
+    """How a name differs from the roster's, in words: 「杰」与名册的「洁」不同."""
+    a, b = vocab.fold(written), vocab.fold(roster)
+    if len(a) == len(b):
+        i = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+        return vocab.NAME_DIFF_CHANGED.format(written=a[i], roster=b[i])
+    if len(a) > len(b):
+        i = next((i for i in range(len(b)) if a[i] != b[i]), len(b))
+        return vocab.NAME_DIFF_EXTRA.format(char=a[i])
+    i = next((i for i in range(len(a)) if a[i] != b[i]), len(a))
+    return vocab.NAME_DIFF_MISSING.format(char=b[i])
+
+
+def _shown_name(text: str) -> str:
+    """A name with its invisible characters made visible, for messages."""
+    return vocab.INVISIBLE.sub(vocab.INVISIBLE_MARK, text)
+
+
 def _check_roster(
     files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series | None = None
 ) -> None:
@@ -341,10 +385,51 @@ def _check_roster(
         files.loc[matched, "section"] = [p[0] for p in found[matched]]
         files.loc[matched, "name"] = [p[1] for p in found[matched]]
     unknown = individual & found.isna()
-    for rec, nkey in zip(files.loc[unknown].itertuples(), name_key[unknown]):
-        detail = _PERSON_DETAIL.format(name=_text(rec.name), section=_text(rec.section))
+    # a name one character from a roster name of the same section: that person, with a 提示,
+    # unless the roster person sent a form of their own (then it may be someone else)
+    claimed = {tuple(p) for p in found[matched]}
+    for idx, skey, nkey in zip(files.index[unknown], section_key[unknown], name_key[unknown]):
+        if index.sections_of_name.get(nkey):
+            continue
+        close = index.similar(skey, nkey)
+        if len(close) != 1 or close[0] in claimed:
+            continue
+        claimed.add(close[0])
+        rec = next(files.loc[[idx]].itertuples())
+        _file_issue(
+            log,
+            rec,
+            "name_similar",
+            "name",
+            field_key="name",
+            value=_shown_name(_text(rec.name)),
+            roster_name=close[0][1],
+            difference=_difference(_text(rec.name), close[0][1]),
+            action=vocab.ACTION_NOTE,
+        )
+        files.loc[idx, ["section", "name"]] = list(close[0])
+        unknown.loc[idx] = False
+    for rec, skey, nkey in zip(
+        files.loc[unknown].itertuples(), section_key[unknown], name_key[unknown]
+    ):
+        shown = _shown_name(_text(rec.name))
+        detail = _PERSON_DETAIL.format(name=shown, section=_text(rec.section))
         elsewhere = index.sections_of_name.get(nkey)
-        if elsewhere:
+        close = index.similar(skey, nkey)
+        if close and not elsewhere:
+            _file_issue(
+                log,
+                rec,
+                "not_in_roster",
+                "name",
+                field_key="name",
+                value=shown,
+                detail=detail,
+                text_code="not_in_roster_similar",
+                roster_name="」「".join(nm for _, nm in close),
+                difference=_difference(_text(rec.name), close[0][1]),
+            )
+        elif elsewhere:
             _file_issue(
                 log,
                 rec,
@@ -364,7 +449,7 @@ def _check_roster(
                 "not_in_roster",
                 "name",
                 field_key="name",
-                value=_text(rec.name),
+                value=shown,
                 detail=detail,
             )
     _reject(files, unknown, "not_in_roster")

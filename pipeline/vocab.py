@@ -215,6 +215,15 @@ NO_FLOOR = "无"
 
 POST_TYPES = ("领导班子正职", "人财物管理", "民生密切相关", "一般管理服务", "其他")
 YES_NO_TRUE = ("是", "Y", "YES", "TRUE", "1", "√", "是的")
+YES_NO_FALSE = ("否", "N", "NO", "FALSE", "0", "×", "不是", "无")
+# 岗位类别 as offices abbreviate it (config folds them with a 提示)
+POST_TYPE_SYNONYMS = {
+    "领导班子正职": ("正职", "班子正职", "领导正职", "主要领导", "一把手"),
+    "人财物管理": ("人财物", "人财物岗", "人财物管理岗位"),
+    "民生密切相关": ("民生", "民生相关", "民生密切", "与民生密切相关"),
+    "一般管理服务": ("一般管理", "管理服务", "一般", "一般岗位"),
+    "其他": ("其它",),
+}
 
 # Supervisor roles, in the chain of rank (lowest first).
 ROLE_HEAD = "科室负责人"
@@ -529,6 +538,17 @@ MESSAGES: dict[str, Message] = {
         "请核对表头的「科室」：如应为「{roster_section}」，请改正后重新发送；"
         "如本人已调到现科室，请办公室先更新 config/roster.xlsx。",
     ),
+    "not_in_roster_similar": Message(
+        "「{detail}」不在组织名册中，整份表格未计入；名册中有「{roster_name}」，是否写错？"
+        "（{difference}）",
+        "如是写错，请改正表头的姓名后重新发送；如是新同事，请办公室先把他加入 config/roster.xlsx。",
+    ),
+    "name_similar": Message(
+        "姓名「{value}」在名册中找不到；名册中有「{roster_name}」，是否写错？（{difference}）"
+        "已按「{roster_name}」计入。",
+        "如是写错，请改正姓名；如确是另一个人，请办公室把他加入 config/roster.xlsx。",
+        ACTION_NOTE,
+    ),
     "superseded_by": Message(
         "同一{detail}后来又报送了新版本「{newer}」，本文件已被替代，未计入。",
         "无需处理；如果本文件才是最终版本，请把填表日期改为最新后重新发送。",
@@ -553,12 +573,29 @@ def allowed_text(values: tuple[str, ...]) -> str:
 _SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、]+")
 
 
+# Characters that show nothing (zero-width space/joiners, direction marks, BOM, soft hyphen,
+# word joiner, Mongolian vowel separator): pasted from web pages and chat apps into names.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+INVISIBLE_MARK = "[不可见字符]"
+NAME_DIFF_CHANGED = "写的「{written}」，名册是「{roster}」"
+NAME_DIFF_EXTRA = "多了「{char}」"
+NAME_DIFF_MISSING = "少了「{char}」"
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show nothing (see ``INVISIBLE``)."""
+    return INVISIBLE.sub("", text) if text else text
+
+
 def fold(text: object) -> str:
     """Fold a label or value for comparison: NFKC (full-width to half-width), no spacing,
-    no decoration such as ``*`` or a trailing colon, upper case Latin letters."""
+    no invisible characters, no decoration such as ``*`` or a trailing colon, upper case
+    Latin letters."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    s = unicodedata.normalize("NFKC", INVISIBLE.sub("", str(text)))
     return _SPACE_PUNCT.sub("", s).upper()
 
 
@@ -573,6 +610,7 @@ def _lookup(canonical: dict[str, str], synonyms: dict[str, tuple[str, ...]]) -> 
 
 
 HEADER_LOOKUP = _lookup(HEADER_LABELS, HEADER_SYNONYMS)  # folded label -> header key
+POST_TYPE_LOOKUP = _lookup({t: t for t in POST_TYPES}, POST_TYPE_SYNONYMS)  # folded -> 岗位类别
 COLUMN_LOOKUP = _lookup(COLUMN_LABELS, COLUMN_SYNONYMS)  # folded label -> column key
 
 
@@ -1003,6 +1041,82 @@ ROSTER_PERSON_DUPLICATE = (
 )
 ROSTER_PERSON_DUPLICATE_FIX = (
     "请删去重复的行；如确为重名的两个人，请在姓名后加以区分（如 张伟（大））。"
+)
+_ROSTER_CHOOSE_TYPE = "请从下拉列表中选择岗位类别：" + "、".join(POST_TYPES) + "。"
+_ROSTER_YES_NO = "请填写「是」或「否」。"
+# Problems of the roster: 提示 for the office at the cell to fix (config.load_roster)
+MESSAGES.update(
+    {
+        "roster_section_variant": Message(
+            ROSTER_SECTION_VARIANT, ROSTER_SECTION_VARIANT_FIX, ACTION_NOTE
+        ),
+        "roster_section_duplicate": Message(
+            ROSTER_SECTION_DUPLICATE, ROSTER_SECTION_DUPLICATE_FIX, ACTION_NOTE
+        ),
+        "roster_person_duplicate": Message(
+            ROSTER_PERSON_DUPLICATE, ROSTER_PERSON_DUPLICATE_FIX, ACTION_NOTE
+        ),
+        "roster_name_in_sections": Message(
+            "「{value}」出现在多个科室（{rows}：{sections}）。",
+            "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
+            ACTION_NOTE,
+        ),
+        "roster_post_type_unknown": Message(
+            "岗位类别「{value}」不在可选范围内：{allowed}，按无等级下限处理。",
+            _ROSTER_CHOOSE_TYPE,
+            ACTION_NOTE,
+        ),
+        "roster_post_type_folded": Message(
+            "岗位类别「{value}」按「{canonical}」处理。",
+            "请从下拉列表中选择完整的岗位类别「{canonical}」。",
+            ACTION_NOTE,
+        ),
+        "roster_post_type_blank": Message(
+            "{name}（{section}）没有填写岗位类别，其风险点按无等级下限定级。",
+            _ROSTER_CHOOSE_TYPE,
+            ACTION_NOTE,
+        ),
+        "roster_is_head_blank": Message(
+            "{name}（{section}）的「是否科室负责人」没有填写，按「否」处理。",
+            _ROSTER_YES_NO,
+            ACTION_NOTE,
+        ),
+        "roster_is_head_unknown": Message(
+            "「是否科室负责人」的值「{value}」无法识别，按「否」处理。", _ROSTER_YES_NO, ACTION_NOTE
+        ),
+        "roster_head_missing": Message(
+            "科室「{section}」没有填写科室负责人，其风险点的监管人将上移到分管副主席。",
+            "请填写科室负责人。",
+            ACTION_NOTE,
+        ),
+        "roster_head_not_in_people": Message(
+            "科室「{section}」的科室负责人「{value}」不在「人员」工作表中，"
+            "无法核对其本人的报送，却要监管本科室的风险点。",
+            "请把科室负责人也列入「人员」工作表（「是否科室负责人」填「是」）。",
+            ACTION_NOTE,
+        ),
+        "roster_heads_differ": Message(
+            "科室「{section}」的负责人在「科室」工作表中是「{value}」，而「人员」工作表中"
+            "标为科室负责人的是{marked}；按「科室」工作表的「{value}」确定监管人。",
+            "请统一两个工作表中的科室负责人。",
+            ACTION_NOTE,
+        ),
+        "roster_vice_missing": Message(
+            "科室「{section}」没有填写分管副主席，其风险点的监管人将上移到主席。",
+            "请填写分管副主席。",
+            ACTION_NOTE,
+        ),
+        "roster_vice_not_in_people": Message(
+            "分管副主席「{value}」不在「人员」工作表中。",
+            "请把分管副主席也列入「人员」工作表（科室可填「领导班子」）。",
+            ACTION_NOTE,
+        ),
+        "roster_section_unlisted": Message(
+            "「人员」工作表中的科室「{value}」没有列在「科室」工作表中，无法确定其负责人和分管副主席。",
+            "请在「科室」工作表中补上这个科室。",
+            ACTION_NOTE,
+        ),
+    }
 )
 OUT_UNUSABLE = (
     "无法写入输出文件夹 {path}：{reason}。请换一个输出文件夹（--out），或检查文件夹权限后重新运行。"

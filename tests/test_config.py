@@ -123,3 +123,86 @@ def test_roster_missing_sheet_is_a_config_error(tmp_path: Path) -> None:
     wb.close()
     with pytest.raises(ConfigError, match="缺少工作表「人员」"):
         config.load_roster(tmp_path)
+
+
+def write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for i, row in enumerate(rows):
+            ws.write_row(i, 0, row)
+    wb.close()
+
+
+UNIT_SHEET = [list(vocab.ROSTER_UNIT_COLUMNS.values()), ["示例区妇联", "周主席", "区纪委"]]
+SECTIONS_SHEET = [
+    list(vocab.ROSTER_SECTION_COLUMNS.values()),
+    ["办公室", "李明", "陈副"],
+    ["财务科", "钱七", "陈副"],
+]
+
+
+def roster_problems(tmp_path: Path, people: list[list[object]], sections=SECTIONS_SHEET):
+    write_sheets(
+        tmp_path / vocab.ROSTER_FILE,
+        {
+            vocab.ROSTER_SHEET_PEOPLE: people,
+            vocab.ROSTER_SHEET_SECTIONS: sections,
+            vocab.ROSTER_SHEET_UNIT: UNIT_SHEET,
+        },
+    )
+    roster = config.load_roster(tmp_path)
+    return roster, {(p["code"], p["sheet"], p["cell"]): p for p in roster.problems}
+
+
+def test_roster_slips_are_noted_at_their_true_cell_with_their_own_code(tmp_path: Path) -> None:
+    """The office moved 岗位类别 to column A: every note names the column it is really in."""
+    people = [
+        ["岗位类别", "科室", "姓名", "岗位（职务）", "是否科室负责人"],
+        ["人财物", "办公室", "李明", "主任", "是"],  # row 2: abbreviated
+        ["管钱的", "办公室", "王芳", "文员", "否"],  # row 3: unknown
+        ["", "财务科", "赵六", "会计", "否"],  # row 4: blank 岗位类别
+        ["民生", "财务科", "孙八", "出纳", ""],  # row 5: blank 是否科室负责人
+        ["正职", "领导班子", "陈副", "副主席", "否"],
+        ["一般管理服务", "领导班子", "周主席", "主席", "否"],
+    ]
+    assert people[0][0] == "岗位类别" and people[2][0] == "管钱的"
+    roster, found = roster_problems(tmp_path, people)
+    types = dict(zip(roster.people["name"], roster.people["post_type"], strict=True))
+    assert types["李明"] == "人财物管理" and types["孙八"] == "民生密切相关"
+    assert types["陈副"] == "领导班子正职"
+    folded = found[("roster_post_type_folded", "人员", "A2")]
+    assert folded["value"] == "人财物" and "人财物管理" in folded["problem"]
+    assert ("roster_post_type_unknown", "人员", "A3") in found
+    assert "赵六" in found[("roster_post_type_blank", "人员", "A4")]["problem"]
+    assert "孙八" in found[("roster_is_head_blank", "人员", "E5")]["problem"]
+    # 钱七 heads 财务科 on the 科室 sheet but is not in 人员
+    assert "钱七" in found[("roster_head_not_in_people", "科室", "B3")]["problem"]
+    assert "roster_problem" not in {p["code"] for p in roster.problems}
+    assert all(p["action"] == vocab.ACTION_NOTE and p["problem"] for p in roster.problems)
+
+
+def test_a_section_head_named_differently_in_the_two_sheets_is_noted(tmp_path: Path) -> None:
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李明", "主任", "一般管理服务", "否"],
+        ["办公室", "王芳", "副主任", "一般管理服务", "是"],
+        ["财务科", "钱七", "科长", "人财物管理", "是"],
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+    ]
+    _, found = roster_problems(tmp_path, people)
+    differ = found[("roster_heads_differ", "科室", "B2")]
+    assert differ["value"] == "李明" and "「王芳」（第3行）" in differ["problem"]
+    assert not any(code == "roster_heads_differ" and cell == "B3" for code, _, cell in found)
+
+
+def test_invisible_characters_in_roster_names_are_dropped(tmp_path: Path) -> None:
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李\u200b明", "主任", "一般管理服务", "是"],
+        ["财务科", "钱七\ufeff", "科长", "人财物管理", "是"],
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+    ]
+    roster, found = roster_problems(tmp_path, people)
+    assert list(roster.people["name"]) == ["李明", "钱七", "陈副"]
+    assert not any(code == "roster_head_not_in_people" for code, _, _ in found)

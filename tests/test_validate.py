@@ -732,3 +732,43 @@ def test_forms_with_dates_as_typed_read_back_from_the_archive(tmp_path: Path) ->
     assert set(assumed.loc[assumed["问题"].str.contains("年份"), "原值"]) == {"3.15"}
     bad = issues[(issues["文件"] == "范彩兰.xlsx") & issues["问题"].str.contains("不是可识别")]
     assert bad["原值"].tolist() == ["三月中旬"] and bad["处理"].tolist() == [vocab.ACTION_NOTE]
+
+
+# --------------------------------------------------------------------------------------
+# names as people type them
+# --------------------------------------------------------------------------------------
+def test_invisible_characters_in_a_name_do_not_stop_it_matching():
+    files, _, points, issues = run([(file_record("a.xlsx", name="张\u200b三\ufeff"), [GOOD])])
+    assert "\u200b" in file_record("a.xlsx", name="张\u200b三")["name"]
+    assert files.loc[0, "status"] == "read" and files.loc[0, "name"] == "张三"
+    assert len(points) == 1 and issues.empty
+
+
+def test_a_name_one_character_from_a_roster_name_is_that_person_with_a_note():
+    files, _, points, issues = run([(file_record("a.xlsx", name="李泗"), [GOOD])])
+    assert files.loc[0, "status"] == "read" and files.loc[0, "name"] == "李四"
+    note = only(issues, "name_similar")
+    assert len(note) == 1 and note["action"].iloc[0] == vocab.ACTION_NOTE
+    assert note["cell"].iloc[0] == "E2" and note["value"].iloc[0] == "李泗"
+    assert "名册中有「李四」，是否写错？" in note["problem"].iloc[0]
+    assert "「泗」" in note["problem"].iloc[0] and "「四」" in note["problem"].iloc[0]
+    assert len(points) == 1
+
+
+def test_a_close_name_stays_rejected_when_the_roster_person_sent_their_own_form():
+    files, _, _, issues = run(
+        [
+            (file_record("a.xlsx", name="李四"), [GOOD]),
+            (file_record("b.xlsx", name="李泗"), [GOOD]),
+        ]
+    )
+    assert status_of(files, "b.xlsx") == ("rejected", "not_in_roster")
+    bad = only(issues, "not_in_roster")
+    assert bad["file"].tolist() == ["b.xlsx"] and bad["action"].tolist() == [vocab.ACTION_REJECT]
+    assert "名册中有「李四」，是否写错？" in bad["problem"].iloc[0]
+
+
+def test_an_unmatched_name_shows_its_invisible_characters():
+    _, _, _, issues = run([(file_record("a.xlsx", name="钱\u200b九九"), [GOOD])])
+    bad = only(issues, "not_in_roster")
+    assert bad["value"].iloc[0] == "钱" + vocab.INVISIBLE_MARK + "九九"
