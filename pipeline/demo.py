@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import config, grade, templates, vocab, xlsx
+from pipeline import config, grade, normalize, templates, vocab, xlsx
 
 DEFAULT_YEAR = 2026
 MANIFEST_FILE = "manifest.json"
@@ -789,11 +789,13 @@ def _inject(
         cell = f"{HEADER_CELLS[kind][fld][1]}{HEADER_ROW}"
         return [_entry(form, "missing_header_field", cell, None, field=fld, value="")]
     if anomaly == "not_in_roster" and kind == vocab.INDIVIDUAL:
-        # a misspelt name: one character changed, not in the roster
-        name = form["header"]["name"]
+        # a name the roster does not know: not one character from any roster name either (a
+        # one-character slip is that person with a 提示, see validate.name_similar)
         while True:
-            wrong = name[:-1] + rng.choice(GIVEN_SECOND)
-            if wrong not in roster_names and wrong != name:
+            wrong = rng.choice(SURNAMES) + rng.choice(GIVEN_FIRST) + rng.choice(GIVEN_SECOND)
+            if not any(
+                normalize.one_apart(wrong, known) or wrong == known for known in roster_names
+            ):
                 break
         form["header"]["name"] = wrong
         form["pledger"] = wrong

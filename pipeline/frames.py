@@ -38,7 +38,7 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
     prevent/monitor/handle filled (a combined 防控措施 split), plus
     self_level_cell str  A1 reference of the 自评等级 cell ('' when the form has no such column)
     category_cell, likelihood_cell, harm_cell, description_cell, posts_involved_cell  the same
-    merge:  point_id str (stable hash of section+post+step+description after folding),
+    merge:  point_id str (readable 科室-姓名-序号, unit points 科室-单位-序号),
             names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
             sources object list[(file, excel_row)],
             source_levels object None, or for several sources each one's 自评等级 and cell

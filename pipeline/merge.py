@@ -15,19 +15,18 @@ submitter wrote (SPEC Merging):
   ``merged_point``.
 
 Sources are ordered individual before unit, then file, then row; ``sources`` lists them all.
+Points are numbered per person (or section, for unit-form points) in catalogue order:
+``point_id`` is ``科室-姓名-序号`` (``办公室-何佳-03``, ``办公室-单位-02``), never a hash.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import pandas as pd
 
 from pipeline import frames, vocab
 
-POINT_ID_PREFIX = "FX-"
-POINT_ID_HEX = 10
 NAME_JOIN = "、"
 SOURCE_JOIN = "；"
 TEXT_JOIN = "\n"
@@ -63,22 +62,15 @@ def text_series(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "").astype("str")
 
 
-def point_id(key: str, digits: int = POINT_ID_HEX) -> str:
-    return POINT_ID_PREFIX + hashlib.sha1(key.encode("utf-8")).hexdigest()[:digits]
-
-
-def _point_ids(keys: pd.Series) -> pd.Series:
-    ids = {k: point_id(k) for k in keys.drop_duplicates().tolist()}
-    if len(set(ids.values())) < len(ids):
-        # A 40-bit collision between two different points is very unlikely; lengthen those IDs.
-        seen: dict[str, list[str]] = {}
-        for k, pid in ids.items():
-            seen.setdefault(pid, []).append(k)
-        for colliding in seen.values():
-            if len(colliding) > 1:
-                for k in colliding:
-                    ids[k] = point_id(k, 40)
-    return keys.map(ids).astype("str")
+def point_ids(section: pd.Series, owner: pd.Series) -> pd.Series:
+    """Readable IDs ``办公室-何佳-03`` for points in catalogue order: the section, the person
+    (``vocab.POINT_ID_UNIT`` for a unit form's points) and the point's number among that
+    person's points, at least two digits (more when someone has 100 or more)."""
+    prefix = section.astype("str") + vocab.POINT_ID_SEP + owner.astype("str")
+    seq = prefix.groupby(prefix, sort=False).cumcount() + 1
+    width = seq.groupby(prefix, sort=False).transform("max").astype("str").str.len().clip(lower=2)
+    numbers = [str(n).zfill(w) for n, w in zip(seq.tolist(), width.tolist(), strict=True)]
+    return (prefix + vocab.POINT_ID_SEP + pd.Series(numbers, index=prefix.index)).astype("str")
 
 
 def _empty_result(points: pd.DataFrame) -> pd.DataFrame:
@@ -118,10 +110,12 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rank = pd.Series(range(len(firsts)), index=firsts["_key"].tolist())
     df["_rank"] = df["_key"].map(rank).to_numpy()
     df = df.sort_values("_rank", kind="stable").reset_index(drop=True)
-    df["point_id"] = _point_ids(df["_key"])
 
     first = ~df.duplicated("_key", keep="first")
     out = df[first].copy()
+    is_unit = (out["kind"] == vocab.UNIT).fillna(False).to_numpy(bool)
+    owner = out["name"].where(~is_unit & (out["name"] != ""), vocab.POINT_ID_UNIT)
+    out["point_id"] = point_ids(out["section"], owner)
     out["names"] = out["name"]
     out["source_file"] = out["file"]
     out["source_row"] = out["excel_row"].astype("int64").astype("str")

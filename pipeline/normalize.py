@@ -76,6 +76,16 @@ def fold_series(series: pd.Series) -> pd.Series:
     return map_unique(series, vocab.fold).fillna("")
 
 
+def one_apart(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one character changed, added or dropped."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 # --------------------------------------------------------------------------------------
 # Enumerations
 # --------------------------------------------------------------------------------------

@@ -313,7 +313,7 @@ class _RosterIndex:
         return [
             (sec, nm)
             for nkey, sec, nm in self.names_in_section.get(section_key, [])
-            if _one_apart(nkey, name_key)
+            if normalize.one_apart(nkey, name_key)
         ]
 
     def find_section(self, folded: str) -> str | None:
@@ -337,16 +337,6 @@ _BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
 
 def _bare(folded: str) -> str:
     return _BRACKETED.sub("", folded)
-
-
-def _one_apart(a: str, b: str) -> bool:
-    """True when ``b`` is ``a`` with one character changed, added or dropped."""
-    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _difference(written: str, roster: str) -> str:

@@ -287,6 +287,9 @@ ACTION_REJECT = "退回"
 ACTION_NOTE = "提示"
 
 POINT_ID_LABEL = "风险点编号"
+# readable point IDs: 科室-姓名-序号, a unit form's points 科室-单位-序号
+POINT_ID_SEP = "-"
+POINT_ID_UNIT = "单位"
 STATUS_ON_TIME = "按时"
 STATUS_LATE = "逾期"
 STATUS_MISSING = "未提交"

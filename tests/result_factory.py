@@ -28,7 +28,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipeline import config, frames, templates, vocab, xlsx
+from pipeline import config, frames, merge, templates, vocab, xlsx
 from pipeline.templates import form_row
 
 BODY = "示例区妇女联合会"
@@ -651,6 +651,9 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
     points = pd.DataFrame(list(point_records.values()), columns=point_columns)
     points["level_differs"] = points["level_differs"].astype(bool)
     points = points.reset_index(drop=True)
+    # readable IDs as merge gives them (科室-姓名-序号, unit points 科室-单位-序号)
+    owner = points["name"].where(points["name"] != "", vocab.POINT_ID_UNIT)
+    points["point_id"] = merge.point_ids(points["section"], owner)
 
     # posts ---------------------------------------------------------------------------
     post_records = []

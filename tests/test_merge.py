@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from pathlib import Path
 
@@ -162,13 +161,32 @@ def test_point_ids_are_stable_across_runs_and_file_orders() -> None:
     assert list(first["sources"]) == list(again["sources"])
 
 
-def test_point_id_is_a_hash_of_the_folded_content() -> None:
-    points, _ = merge.merge(make_points([make_point()]))
-    key = "|".join(vocab.fold(v) for v in ("办公室", "文秘", "公文处理", "泄露未公开信息"))
-    assert points.iloc[0]["point_id"] == "FX-" + hashlib.sha1(key.encode()).hexdigest()[:10]
-    # the same point in a resubmitted file (other name, other row) keeps its ID
-    again, _ = merge.merge(make_points([make_point(file="办公室/张三(2).xlsx", excel_row=9)]))
-    assert again.iloc[0]["point_id"] == points.iloc[0]["point_id"]
+def test_point_ids_are_readable_section_person_and_number() -> None:
+    rows = [
+        make_point(**ZHANG, excel_row=5, step="印章管理", description="违规用印"),
+        make_point(**ZHANG, excel_row=4),
+        make_point(**LI, excel_row=4, step="会议组织", description="泄露会议信息"),
+        make_point(**UNIT_FORM, post=pd.NA, posts_involved="文秘", step="采购", excel_row=4),
+        make_point(section="财务科", file="财务科/王五.xlsx", name="王五", post="会计"),
+    ]
+    points, _ = merge.merge(make_points(rows))
+    ids = dict(zip(points["description"] + "@" + points["name"], points["point_id"], strict=True))
+    assert ids["泄露未公开信息@张三"] == "办公室-张三-01"  # row 4 before row 5
+    assert ids["违规用印@张三"] == "办公室-张三-02"
+    assert ids["泄露会议信息@李四"] == "办公室-李四-01"
+    assert ids["泄露未公开信息@"] == "办公室-单位-01"
+    assert ids["泄露未公开信息@王五"] == "财务科-王五-01"
+    # the same inbox gives the same IDs, whatever order the rows come in
+    again, _ = merge.merge(make_points(rows[::-1]))
+    assert sorted(again["point_id"]) == sorted(points["point_id"])
+    assert not points["point_id"].str.contains("FX-").any()
+
+
+def test_a_hundred_points_of_one_person_get_three_digits() -> None:
+    rows = [make_point(excel_row=4 + i, description=f"风险{i}") for i in range(100)]
+    points, _ = merge.merge(make_points(rows))
+    assert points["point_id"].iloc[0] == "办公室-张三-001"
+    assert points["point_id"].iloc[-1] == "办公室-张三-100" and points["point_id"].is_unique
 
 
 @pytest.mark.parametrize(
@@ -299,6 +317,11 @@ def test_the_archive_files_a_merged_point_at_its_most_severe_sources_level(
     categories = issues[issues["字段"] == "风险类别"]
     assert set(categories["文件"]) == {ding_file, fan_file}
     assert not issues["问题"].str.contains("完全相同").any()
+    # the point is named by its first source's section, person and number, never by a hash
+    assert point[vocab.POINT_ID_LABEL] == "家庭儿童工作部-范彩兰-01"
+    posts = sheets[vocab.ARCHIVE_SHEET_POSTS]
+    reasons = posts.loc[posts["岗位（职务）"] == "儿童工作干事", "评定依据"].tolist()
+    assert reasons == ["家庭儿童工作部-范彩兰-01：发生几率高×危害程度较重→一级"]
 
 
 def vocab_key(label: str) -> str:
