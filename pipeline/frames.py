@@ -57,11 +57,13 @@ issues (the future 异常清单) — every stage may add rows:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline import vocab
+from pipeline.config import Roster, Settings
 
 FILE_COLUMNS = (
     "file",
@@ -229,9 +231,9 @@ class RunResult:
     body_name: str
     year: int
     run_time: str  # ISO timestamp shown on the cover; fixed by --run-time for determinism
-    settings: Any = None
-    roster: Any = None
-    inbox: Any = None
+    settings: Settings | None = None
+    roster: Roster | None = None
+    inbox: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # Chinese lines for the terminal
     read_cache: dict[str, int] = field(default_factory=dict)  # cache.ReadCache.stats()

@@ -277,7 +277,7 @@ def _section_order(result: frames.RunResult, *frames_with_sections: pd.DataFrame
     """Sections in roster order, then any other section seen in the data, sorted."""
     order: list[str] = []
     roster = result.roster
-    if roster is not None and len(getattr(roster, "sections", [])):
+    if roster is not None and len(roster.sections):
         order = [s for s in roster.sections["section"].tolist() if isinstance(s, str) and s]
     seen = set(order)
     extra: set[str] = set()
@@ -330,7 +330,7 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         "body": body,
         "year": str(result.year),
         "run_time": (xlsx.cell_text(result.run_time) or "").replace("T", " "),
-        "source": xlsx.cell_text(getattr(settings, "source", "")) or "",
+        "source": xlsx.cell_text(settings.source if settings else "") or "",
     }
     for key, label in vocab.ARCHIVE_COVER_INFO.items():
         ws.write_string(row, 0, label, fmt.label)

@@ -714,9 +714,9 @@ def _annotate_tasks(
     if result.inbox is None or files.empty or issues.empty:
         return []
     inbox = Path(result.inbox)
-    limits = getattr(result.settings, "limits", None)
-    max_bytes = getattr(limits, "max_uncompressed_bytes", DEFAULT_MAX_UNCOMPRESSED)
-    max_file = getattr(limits, "max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    limits = result.settings.limits if result.settings is not None else None
+    max_bytes = limits.max_uncompressed_bytes if limits else DEFAULT_MAX_UNCOMPRESSED
+    max_file = limits.max_file_bytes if limits else DEFAULT_MAX_FILE_BYTES
     owners = owners or {}
     notes_by_file: dict[str, list[Annotation]] = {}
     columns = [issues[c].tolist() for c in ("file", "sheet", "cell", "action", "problem", "fix")]
@@ -803,14 +803,14 @@ class FeedbackJobs:
         self.written_copies: list[Path] = []
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
-        limits = getattr(result.settings, "limits", None)
+        limits = result.settings.limits if result.settings is not None else None
         jobs = len(books) + len(copies)
-        workers = min(getattr(limits, "workers", 0) or os.cpu_count() or 1, jobs)
+        workers = min((limits.workers if limits else 0) or os.cpu_count() or 1, jobs)
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
             import multiprocessing as mp
 
             context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-            memory = getattr(limits, "worker_memory_bytes", 0)
+            memory = limits.worker_memory_bytes if limits else 0
             self.pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=context,
