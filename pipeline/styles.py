@@ -43,6 +43,7 @@ MARGIN_BOTTOM = 0.6
 MARGIN_HEADER = 0.25
 COLUMN_PT = 6.35  # printed width of one column unit in LibreOffice (Excel: 5.25)
 COLUMN_PAD = 5 / 7  # xlsxwriter stores width + 5/7 of a unit
+NUDGE_MAX_PAGES = 10  # tables up to this long are scaled a little down to save a last page
 PAGE_SAFETY = 0.97  # keep a little room: renderers round widths and heights differently
 
 # Fills: one palette for both writers (print-friendly, calm)
@@ -163,7 +164,9 @@ def print_scale(
     little smaller (never below ``minimum``) when that saves a last page holding only a few
     rows (岗位等级汇总's single spilled row)."""
     scale = max(minimum, width_scale(widths, landscape))
-    if not heights:
+    # only short tables: one spilled row on page 40 of 40 is no matter, and a big
+    # catalogue is not paginated row by row over and over
+    if not heights or sum(heights) * scale / 100 > NUDGE_MAX_PAGES * printable_height(landscape):
         return scale
     pages = page_count(heights, repeat, scale, landscape)
     if pages < 2:
@@ -256,6 +259,26 @@ def point_table_page(
         repeat_cols=(0, repeat - 1),
         v_breaks=[second],
     )
+
+
+WIDEN_FIRST_HALF = {"description": 0.6, "level_reason": 0.4}  # who takes the spare width
+
+
+def balance_halves(widths: Sequence[float], keys: Sequence[str]) -> list[float]:
+    """Widths of the risk-point table with the first printed half widened (description,
+    评定依据) to fill its page at the scale the second half needs: fewer lines, no blank band."""
+    keys = list(keys)
+    repeat, second = len(POINT_REPEAT_KEYS), keys.index(POINT_SECOND_HALF)
+    scale = split_scale(widths, repeat, second)
+    room = printable_width() * 100 / scale - columns_pt(widths[:second])
+    extra = math.floor(room / COLUMN_PT) - 1
+    out = list(widths)
+    if extra <= 0:
+        return out
+    for key, share in WIDEN_FIRST_HALF.items():
+        if key in keys[:second]:
+            out[keys.index(key)] += math.floor(extra * share)
+    return out
 
 
 def sequence(n: int) -> list[object]:

@@ -501,7 +501,10 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
     body, run_time = xlsx.cell_text(result.body_name) or "", result.run_time or ""
     cells = {col.header: v for col, v in zip(columns, values, strict=True)}
     archives.mark(wb, body, result.year, run_time, cells)  # identity marker (combine, history)
-    widths = _widths(ws, values, columns)
+    keys = [col.key for col in columns]
+    widths = styles.balance_halves(_widths(ws, values, columns), keys)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     last = _write_table(
         ws,
         fmt,
@@ -514,7 +517,6 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
     )
     # 来源行 and similar digit text are meant as text: no green triangles
     ws.ignore_errors({"number_stored_as_text": f"A1:{xlsx.col_letter(len(columns) - 1)}{last + 1}"})
-    keys = [col.key for col in columns]
     styles.point_table_page(ws, widths, keys, xlsx.cell_text(result.body_name) or "")
 
 

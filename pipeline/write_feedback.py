@@ -348,13 +348,25 @@ class _Formats:
             colour: wb.add_format({**cell, "bg_color": colour})
             for colour in sorted({*LEVEL_FILLS.values(), *ACTION_FILLS.values()})
         }
+        centred = {**cell, "align": "center"}
+        self.fills_centred = {
+            colour: wb.add_format({**centred, "bg_color": colour}) for colour in self.fills
+        }
         # Data rows are written as XML by ``_table``: fix the formats' style numbers now.
         self.styles = {key: sheetxml.xf(f) for key, f in self.fills.items()}
+        self.styles_centred = {key: sheetxml.xf(f) for key, f in self.fills_centred.items()}
         self.plain = sheetxml.xf(self.text)
+        self.plain_centred = sheetxml.xf(wb.add_format(centred))
 
     def style(self, colour: object) -> int:
         """Style number of a data cell with this fill colour (plain when none)."""
         return self.styles.get(colour, self.plain) if isinstance(colour, str) else self.plain
+
+    def style_centred(self, colour: object) -> int:
+        """The same, centred (levels, short enumerated values, dates)."""
+        if isinstance(colour, str):
+            return self.styles_centred.get(colour, self.plain_centred)
+        return self.plain_centred
 
 
 @dataclass(frozen=True)
@@ -470,7 +482,10 @@ def _table(
         # a header wraps onto two lines at most: it counts up to half its width
         width = xlsx.fit_width(sample, "", minimum=4, maximum=cap)
         widths.append(max(width, min(cap, -(-xlsx.display_width(header) // 2) + 2)))
-        ws.set_column(c, c, widths[-1])
+    if split:
+        widths = styles.balance_halves(widths, keys)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     header_lines = max(int(sheetxml.line_counts([h], w)[0]) for h, w in zip(headers, widths))
     header_height = styles.lines_height(header_lines)
     ws.set_row(0, header_height)
@@ -488,13 +503,20 @@ def _table(
         sheet_number=ws.index + 1,
         header_row=0,
         values=values,
-        styles=[fills.iloc[:, c].map(fmt.style).tolist() for c in range(len(headers))],
+        styles=[
+            fills.iloc[:, c].map(fmt.style_centred if keys[c] in CENTRED else fmt.style).tolist()
+            for c in range(len(headers))
+        ],
         heights=heights,
         escape=[sheetxml.needs_escape(v) for v in values],
     )
 
 
 COVER_WIDTHS = (18, 100)
+CENTRED = frozenset(
+    {k for k, (kind, _w) in styles.POINT_COLUMNS.items() if kind in ("center", "level")}
+    | {"action", "cell", "form", "status", "date", "deadline", "pledge"}
+)
 POINT_CAPS = {key: width for key, (_kind, width) in styles.POINT_COLUMNS.items()}
 ISSUE_CAPS = {
     "action": 6,
@@ -538,8 +560,10 @@ def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.Dat
         frame["_" + col] = _text_column(frame, col)
     frame = frame.sort_values(["_rank", *("_" + c for c in order[1:])], kind="stable")
     frame[styles.SEQ_KEY] = styles.sequence(len(frame))
+    # only the level cell is coloured: whole coloured rows print as stripes
     colours = frame["level"].map(LEVEL_FILLS).astype("object")
-    fills = pd.DataFrame({k: colours for k in keys})
+    fills = pd.DataFrame({k: pd.Series(None, index=frame.index, dtype="object") for k in keys})
+    fills["level"] = colours
     return headers, frame[keys], fills
 
 
