@@ -32,6 +32,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import vocab, xlsx
+from pipeline.annotate_patch import patch_copy
 from pipeline.discover import text_table
 
 log = logging.getLogger("pipeline.annotate")
@@ -44,6 +45,7 @@ FILL_NOTE = "FFEB9C"
 OUR_FILLS = frozenset({FILL_REJECT, FILL_NOTE})
 CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
 CSV_EXTS = frozenset({".csv"})
+PATCH_EXTS = frozenset({".xlsx"})  # patched in place when plain (annotate_patch), else openpyxl
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
 MAX_COMMENT_CHARS = 8000
 TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
@@ -128,6 +130,12 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         if task.sha256 and digest != task.sha256:
             log.warning("no annotated copy of %s: changed since it was read", task.source)
             return None
+        if task.ext in PATCH_EXTS:
+            patched = patch_copy(data, task, digest)
+            if patched is not None:
+                with xlsx.atomic_path(Path(task.target)) as tmp:
+                    tmp.write_bytes(patched)
+                return task.target
         wb = _open_copy(data, task)
         if wb is None or not _keep_sheets(wb, task):
             return None

@@ -17,8 +17,9 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 
-from pipeline import frames, vocab, write_feedback
+from pipeline import annotate, frames, vocab, write_feedback
 from pipeline.annotate import (
+    FILL_NOTE,
     FILL_REJECT,
     AnnotateTask,
     Annotation,
@@ -563,3 +564,69 @@ def test_printed_copy_shows_every_comment_and_an_uncut_date(
         assert note.problem in flat and note.fix in flat
     assert DATE_TEXT in flat and "###" not in text
     assert "".join(LONG_DESCRIPTION.split()) in flat  # the wrapped description is whole
+
+
+# --------------------------------------------------------------------------------------
+# the patched package (plain .xlsx) and the openpyxl round trip give the same copy
+# --------------------------------------------------------------------------------------
+def copy_content(path: Path) -> dict[str, object]:
+    """What a reader of the copy sees: values, fills, comments, marker, print setting."""
+    wb = openpyxl.load_workbook(path)
+    seen: dict[str, object] = {"sheets": wb.sheetnames, "marker": marker(path)}
+    for ws in wb.worksheets:
+        seen[f"{ws.title}!print"] = ws.page_setup.cellComments
+        for row in ws.iter_rows():
+            for cell in row:
+                key = f"{ws.title}!{cell.coordinate}"
+                if cell.value is not None:
+                    seen[key] = cell.value
+                if cell.comment is not None:
+                    seen[key + "#comment"] = (cell.comment.author, cell.comment.text)
+                if is_filled(cell, FILL_REJECT) or is_filled(cell, FILL_NOTE):
+                    seen[key + "#fill"] = str(cell.fill.fgColor.rgb)[-6:]
+    return seen
+
+
+def test_patched_copy_equals_the_openpyxl_copy(tmp_path: Path, monkeypatch) -> None:
+    result = make_result(tmp_path)
+    source = result.inbox / rf.FILE_ZHANG  # J2:K2 merged, a pledge sheet
+    notes = (
+        reject("K2", "「填表日期」没有填写。"),  # inside the merge: goes on J2
+        reject("E5"),
+        reject("Z40", "一个还没有的单元格"),  # a cell and a row the sheet does not have
+        Annotation(MAIN, "F4", vocab.ACTION_NOTE, "自评等级与评定等级不同。", "请核对。"),
+        Annotation(vocab.SHEET_PLEDGE, "", vocab.ACTION_REJECT, "承诺事项为空。", "请填写。"),
+    )
+    patched = tmp_path / "patched.xlsx"
+    assert annotate_copy(task_for(source, patched, *notes, inbox=result.inbox))
+    monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    rebuilt = tmp_path / "openpyxl.xlsx"
+    assert annotate_copy(task_for(source, rebuilt, *notes, inbox=result.inbox))
+    # the patched copy keeps the original's members that hold no mark byte for byte
+    with zipfile.ZipFile(source) as zs, zipfile.ZipFile(patched) as zp:
+        kept = [n for n in zs.namelist() if n.startswith("xl/theme/") or n == "docProps/app.xml"]
+        assert kept and all(zs.read(n) == zp.read(n) for n in kept)
+    seen = copy_content(patched)
+    assert seen == copy_content(rebuilt)
+    assert seen[f"{MAIN}!J2#fill"] == FILL_REJECT and f"{MAIN}!K2#comment" not in seen
+    assert seen[f"{MAIN}!F4#fill"] == FILL_NOTE and seen[f"{MAIN}!Z40#fill"] == FILL_REJECT
+    assert "承诺事项为空" in seen[f"{vocab.SHEET_PLEDGE}!A1#comment"][1]
+
+
+def test_unusual_packages_fall_back_to_openpyxl(tmp_path: Path) -> None:
+    """A formula, a link or a comment already there: the copy is still right (via openpyxl)."""
+    path = tmp_path / "inbox" / "张三.xlsx"
+    write_form(path, {"A1": "=1+1", "D4": "链接", "E5": ""})
+    wb = openpyxl.load_workbook(path)
+    wb[MAIN]["D4"].hyperlink = "https://example.com/"
+    wb[MAIN]["E5"].comment = Comment("我的批注", "张三")
+    wb.save(path)
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(path, target, reject("E5")))
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["A1"].value is None or not str(ws["A1"].value).startswith("=")
+    assert ws["D4"].hyperlink is None and is_filled(ws["E5"], FILL_REJECT)
+    assert (
+        "我的批注" in ws["E5"].comment.text
+        and vocab.FEEDBACK_COMMENT_OLD_NOTE in ws["E5"].comment.text
+    )
