@@ -58,12 +58,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from pipeline import vocab
-from pipeline.config import Roster, Settings
+
+if TYPE_CHECKING:  # config imports frames: only the type checker needs these names
+    from pipeline.config import Roster, Settings
 
 FILE_COLUMNS = (
     "file",
