@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline import frames, vocab
 from pipeline.config import Settings
+from pipeline.workbook.biff import bare_biff_version
 
 SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -158,7 +159,8 @@ def _ole_kind(path: Path) -> str:
         return "word"
     if "powerpoint document" in streams:
         return "powerpoint"
-    return "other"
+    # an .xls container without a workbook stream is a broken workbook, not another format
+    return "corrupt_ole" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
 
 
 _TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -203,6 +205,8 @@ def _sniff(path: Path, ext: str, head: bytes) -> str | None:
     if head.startswith(OLE_MAGIC):
         kind = _ole_kind(path)
         return None if kind == "excel" else kind
+    if bare_biff_version(head) is not None:
+        return None  # Excel 2.1-4.0 (no OLE container): read by xlrd
     for magic, kind in _MAGIC_FORMATS:
         if head.startswith(magic):
             return kind
@@ -271,6 +275,8 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
     verdict = _sniff(path, rec["ext"], head)
     if verdict == "corrupt":
         return reject("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+    if verdict == "corrupt_ole":
+        return reject("corrupt", detail=vocab.DETAIL_BROKEN_OLE)
     if verdict is not None:
         return reject("not_excel", detail=FORMAT_NAMES.get(verdict, FORMAT_NAMES["other"]))
     return rec

@@ -34,6 +34,7 @@ import pandas as pd
 from pipeline import cache, frames, layout, normalize, vocab, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.discover import OLE_MAGIC, TEXT_HEAD_BYTES, ZIP_MAGIC, text_table
+from pipeline.workbook import biff
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ IN_PROCESS_MAX_FILES = 50  # below this, files that pass the pre-scan are parsed
 MAX_CHUNK = 32  # files per worker task
 XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
 SCAN_BLOCK = 1 * MB
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip archive with no members
+OLE_HEAD_BYTES = 64 * 1024  # a FILEPASS record comes among the first records of the stream
 HEADER_SCAN_ROWS = 60  # the table header must start within these rows
 HEADER_BLOCK_ROWS = 20  # header fields are looked for in these rows above the table
 LABEL_MAX_CHARS = 40  # longer cells are never labels
@@ -64,6 +67,7 @@ FORMAT_EXTS = {
     "xlsx": (".xlsx", ".xlsm"),
     "xlsb": (".xlsb",),
     "xls": (".xls",),
+    "biff": (".xls",),
     "ods": (".ods",),
     "csv": (".csv",),
 }
@@ -181,9 +185,12 @@ class Refused(Exception):
 class Opened:
     """What the pre-scan learned about a file that may be parsed."""
 
-    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'csv'
+    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv'
     marker: str | None = None  # form kind from the template marker
     sheet_xml: dict[str, str] = field(default_factory=dict)  # worksheet part -> sheet name
+    legacy: str | None = None  # the format's name for the legacy_format note, when not fmt's
+    formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
+    formula_text: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formula cells
 
 
 class _Zip:
@@ -197,7 +204,8 @@ class _Zip:
             self.infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP) from exc
-        self.by_name = {i.filename: i for i in self.infos}
+        # some writers store member names with backslashes; readers treat them as '/'
+        self.by_name = {i.filename.replace("\\", "/"): i for i in self.infos}
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
         off = info.header_offset
@@ -268,13 +276,17 @@ def _attrs(tag: str) -> dict[str, str]:
     return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
 
 
-def _sheet_parts(workbook: str, rels: str) -> dict[str, str]:
-    """Worksheet part name -> sheet name, from workbook.xml and its relationships."""
+def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]:
+    """Worksheet part name -> sheet name, from workbook.xml and its relationships (targets
+    are relative to the workbook part's ``folder``)."""
     targets: dict[str, str] = {}
     for tag in re.findall(r"<Relationship\b[^>]*>", rels):
         a = _attrs(tag)
-        target = a.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        target = a.get("Target", "").replace("\\", "/")
+        if target.startswith("/"):
+            target = target.lstrip("/")
+        elif folder:
+            target = f"{folder}/{target}"
         targets[a.get("Id", "")] = os.path.normpath(target).replace("\\", "/")
     parts: dict[str, str] = {}
     for tag in re.findall(r"<sheet\b[^>]*>", workbook):
@@ -318,14 +330,16 @@ def _reaching(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
 
 def _scan_sheet_extent(
     z: _Zip, part: str, sheet: str, limits: Limits, prefilter: bool = True
-) -> None:
-    """Refuse a worksheet whose dimension, cell references or row numbers exceed the limits.
+) -> bool:
+    """Refuse a worksheet whose dimension, cell references or row numbers exceed the limits;
+    return whether it holds formulas or error values (read from the XML: see ``formulas``).
 
     Only cells with a value make calamine allocate, but a dimension or a formatted cell that
     far out is refused as well: the form is meant to be small. With ``prefilter``, blocks in
     which no reference can reach the limits (``_reaching``: one search in C) are only counted,
     not parsed reference by reference; the verdict is the same."""
     reaching = _reaching(limits.max_rows, limits.max_columns) if prefilter else None
+    formulas = False
     max_row, max_col = 0, b"A"
     far = ""
     n_cells = n_rows = 0
@@ -353,6 +367,7 @@ def _scan_sheet_extent(
         cut = data.rfind(b"<")  # scan complete tags; a cut tag goes on with the next block
         scan, tail = (data[:cut], data[cut:]) if 0 < cut and len(data) - cut < 4096 else (data, b"")
         cells = scan.count(b"<c ") + scan.count(b"<c>")
+        formulas = formulas or b"<f>" in scan or b"<f " in scan or b't="e"' in scan
         n_cells += cells
         n_rows += scan.count(b"<row")
         if reaching is not None and reaching.search(scan) is None:
@@ -389,7 +404,7 @@ def _scan_sheet_extent(
     if too_big:
         far_value = _far_value_cell(z, part, limits)
         if far_value == "":
-            return  # only formatting (borders, empty styled rows) reaches that far
+            return formulas  # only formatting (borders, empty styled rows) reaches that far
         if not far_value and not far and reaching is not None:
             # the cell named below needs the extent over every block: scan them all
             _scan_sheet_extent(z, part, sheet, limits, prefilter=False)
@@ -400,6 +415,7 @@ def _scan_sheet_extent(
             sheet=sheet,
             cell=cell,
         )
+    return formulas
 
 
 _CELL_ELEMENT = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
@@ -452,6 +468,11 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
         raise Refused("read_failed", detail=vocab.DETAIL_CANNOT_OPEN) from exc
     if data.startswith(OLE_MAGIC):
         return _prescan_ole(path)
+    version = biff.bare_biff_version(data[:16])
+    if version is not None:  # Excel 2.1-4.0: a bare BIFF stream, read by xlrd
+        return Opened("biff", legacy=vocab.LEGACY_BIFF_NAME.format(version=version))
+    if data.startswith(EMPTY_ZIP_MAGIC):
+        raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)
     if not data.startswith(ZIP_MAGIC):
         if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
             return Opened("csv")  # also a text table saved as .xls (web systems do that)
@@ -460,17 +481,22 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
     _check_zip_directory(z, size, limits)
     names = z.by_name
     xml_parts = [n for n in names if n.endswith((".xml", ".rels")) or n == "mimetype"]
-    if "xl/workbook.xml" in names:
-        workbook = z.read("xl/workbook.xml", 4 * MB).decode("utf-8", "replace")
-        rels_name = "xl/_rels/workbook.xml.rels"
+    workbook_part = _workbook_part(z)
+    if workbook_part is not None:
+        workbook = z.read(workbook_part, 4 * MB).decode("utf-8", "replace")
+        folder, _, base = workbook_part.rpartition("/")
+        rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
         rels = z.read(rels_name, 4 * MB).decode("utf-8", "replace") if rels_name in names else ""
-        parts = _sheet_parts(workbook, rels)
+        parts = _sheet_parts(workbook, rels, folder)
+        sheets_folder = f"{folder}/worksheets/" if folder else "worksheets/"
+        formula_parts: set[str] = set()
         for name in names:
             # thorough (parsing in this process): every XML part is scanned as if it were a
             # sheet and every part fully inflated, so nothing unchecked reaches the parser;
             # in a worker the memory limit backs up a lighter scan
-            if name in parts or name.startswith("xl/worksheets/"):
-                _scan_sheet_extent(z, name, parts.get(name, ""), limits)
+            if name in parts or name.startswith(sheets_folder):
+                if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
+                    formula_parts.add(name)
             elif thorough and name.endswith(".xml"):
                 _scan_sheet_extent(z, name, "", limits)
             elif thorough:
@@ -479,7 +505,12 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
                 _check_entities(z.read(name, XML_HEAD_BYTES))
         custom_name = "docProps/custom.xml"
         custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
-        return Opened("xlsx", marker=_marker(workbook, custom), sheet_xml=parts)
+        return Opened(
+            "xlsx",
+            marker=_marker(workbook, custom),
+            sheet_xml=parts,
+            formula_parts=formula_parts,
+        )
     for name in names:
         if thorough:
             _check_member(z, name, name in xml_parts, limits)
@@ -489,21 +520,48 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
         return Opened("xlsb")
     if "content.xml" in names:
         return Opened("ods")
+    if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names) or not names:
+        raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)  # a package missing its core
     raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+
+
+def _workbook_part(z: _Zip) -> str | None:
+    """The package's workbook XML part: the officeDocument relationship of ``_rels/.rels``
+    (minimal packages keep it at ``/workbook.xml``), else ``xl/workbook.xml``."""
+    names = z.by_name
+    if "_rels/.rels" in names:
+        rels = z.read("_rels/.rels", MB).decode("utf-8", "replace")
+        for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+            a = _attrs(tag)
+            if a.get("Type", "").endswith("/officeDocument"):
+                target = os.path.normpath(a.get("Target", "").lstrip("/")).replace("\\", "/")
+                if target in names and target.endswith(".xml"):
+                    return target
+    return "xl/workbook.xml" if "xl/workbook.xml" in names else None
 
 
 def _prescan_ole(path: str) -> Opened:
     import olefile
 
+    stream: bytes | None = None
     try:
         with olefile.OleFileIO(path) as ole:
-            streams = {"/".join(entry).lower() for entry in ole.listdir()}
+            entries = {"/".join(entry).lower(): entry for entry in ole.listdir()}
+            name = "workbook" if "workbook" in entries else "book" if "book" in entries else ""
+            if name:
+                with ole.openstream(entries[name]) as fh:
+                    stream = fh.read(OLE_HEAD_BYTES)
     except Exception as exc:  # olefile raises several types for malformed containers
         raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
+    streams = set(entries)
     if {"encryptedpackage", "encryptioninfo"} & streams:
         raise Refused("encrypted")
-    if not {"workbook", "book"} & streams:
+    if stream is None:
         raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+    if biff.ole_encrypted(path, stream):  # BIFF5/8 with an open password (XOR or RC4)
+        raise Refused("encrypted")
+    if name == "book":  # Excel 5.0/95
+        return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
     return Opened("xls")
 
 
@@ -540,6 +598,7 @@ def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str]
                 cell=cell,
             )
         grid = sheet.to_python(skip_empty_area=False)
+        _formulas_into(grid, path, opened, name, limits)
         if opened.fmt == "ods":  # calamine does not report ODS merges: read content.xml
             if not ods_merges:
                 ods_merges.append(_ods_merges(path))
@@ -549,6 +608,114 @@ def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str]
         return grid, merges
 
     return visible + hidden, load, set(hidden)
+
+
+def _load_openpyxl(path: str, opened: Opened, limits: Limits) -> tuple[list[str], Any, set[str]]:
+    """The loader for OOXML packages python-calamine refuses though Excel opens them (macro
+    or dialog sheets, an odd dimension or shared-string table): openpyxl, values only."""
+    import warnings
+
+    import openpyxl
+
+    with open(path, "rb") as fh, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
+        wb = openpyxl.load_workbook(fh, data_only=True, keep_links=False)
+    sheets = {ws.title: ws for ws in wb.worksheets}
+    hidden = {t for t, ws in sheets.items() if ws.sheet_state != "visible"}
+
+    def load(name: str) -> tuple[Grid, list[tuple[int, int, int, int]]]:
+        ws = sheets[name]
+        # the pre-scan refused any value beyond the limits: formatting alone may reach further
+        n_rows, n_cols = min(ws.max_row, limits.max_rows), min(ws.max_column, limits.max_columns)
+        grid = [
+            list(row)
+            for row in ws.iter_rows(
+                min_row=1, max_row=n_rows, min_col=1, max_col=n_cols, values_only=True
+            )
+        ]
+        _formulas_into(grid, path, opened, name, limits)
+        merges = [
+            (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+            for m in ws.merged_cells.ranges
+        ]
+        return grid, merges
+
+    visible = [t for t in sheets if t not in hidden]
+    return visible + [t for t in sheets if t in hidden], load, hidden
+
+
+def _load_xlrd(path: str, limits: Limits) -> tuple[list[str], Any, set[str]]:
+    """The loader for Excel 2.1-5.0 files, and Excel 97-2003 ones python-calamine gives up on."""
+    names, load, hidden = biff.load_xlrd(path, limits.max_rows, limits.max_columns)
+
+    def checked(name: str) -> tuple[Grid, list[tuple[int, int, int, int]]]:
+        try:
+            return load(name)
+        except biff.TooBig as exc:
+            cell = a1(exc.row, exc.col)
+            detail = EXTENT_DETAIL.format(cell=cell, rows=limits.max_rows, cols=limits.max_columns)
+            raise Refused("too_many_cells", detail=detail, sheet=exc.sheet, cell=cell) from exc
+
+    return names, checked, hidden
+
+
+# --------------------------------------------------------------------------------------
+# Formula cells without a cached value, and error values, from the sheet XML
+# --------------------------------------------------------------------------------------
+_F_ELEMENT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+_V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.DOTALL)
+_T_ATTR = re.compile(rb"\bt=\"([A-Za-z]+)\"")
+FORMULA_CELLS_KEY = "_formula_cells"  # the parse result carries them under this key
+
+
+def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
+    """(row, col) -> ('formula', '=TEXT') for formula cells saved without a result (files
+    written by scripts and web exports), ('error', '#N/A') for error values; the parsers
+    return both as empty cells. A cached empty text result (t="str") is a result."""
+    out: dict[tuple[int, int], tuple[str, str]] = {}
+    for m in _CELL_ELEMENT.finditer(xml):
+        attrs, body = m[1], m[2]
+        if not body:
+            continue
+        ref = _R_ATTR.search(attrs)
+        if ref is None:
+            continue
+        pos = (int(ref[2]) - 1, xlsx.col_index(ref[1].decode()))
+        t = _T_ATTR.search(attrs)
+        kind = t[1] if t else b"n"
+        v = _V_ELEMENT.search(body)
+        value = html.unescape(v[1].decode("utf-8", "replace")) if v and v[1] else ""
+        if kind == b"e":
+            out[pos] = ("error", value.strip() or "#N/A")
+            continue
+        f = _F_ELEMENT.search(body)
+        if f is None or value or (kind == b"str" and v is not None) or not f[1]:
+            continue  # a cached result; or a shared formula's follower (its text is elsewhere)
+        out[pos] = ("formula", "=" + html.unescape(f[1].decode("utf-8", "replace")))
+    return out
+
+
+def _formulas_into(grid: Grid, path: str, opened: Opened, sheet: str, limits: Limits) -> None:
+    """Put formula texts and error values (see ``formula_cells``) into the empty cells of
+    ``grid``; the cells that got a formula text are listed in ``opened.formula_text``."""
+    part = next((k for k, v in opened.sheet_xml.items() if v == sheet), None)
+    if part is None or part not in opened.formula_parts:
+        return
+    with open(path, "rb") as fh:
+        cells = formula_cells(_Zip(fh.read()).read(part, limits.max_uncompressed_bytes))
+    width = max((len(r) for r in grid), default=0)
+    for (r, c), (kind, text) in sorted(cells.items()):
+        if r >= limits.max_rows or c >= limits.max_columns:
+            continue
+        while len(grid) <= r:
+            grid.append([None] * width)
+        row = grid[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        if row[c] is None or row[c] == "":
+            row[c] = text
+            if kind == "formula":
+                opened.formula_text.setdefault(sheet, []).append(a1(r, c))
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -1026,12 +1193,68 @@ def _table_rows(
     return out
 
 
-def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
-    """Parse one pre-scanned file; returns the plain result dict (see ``read_one``)."""
+def _open_book(path: str, opened: Opened, limits: Limits) -> tuple[list[str], Any, set[str]]:
     if opened.fmt == "csv":
-        names, load, hidden = _load_csv(path, limits)
-    else:
-        names, load, hidden = _load_calamine(path, opened, limits)
+        return _load_csv(path, limits)
+    if opened.fmt == "biff":
+        return _load_xlrd(path, limits)
+    return _load_calamine(path, opened, limits)
+
+
+def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
+    """Parse one pre-scanned file; returns the plain result dict (see ``read_one``).
+
+    A package or old workbook python-calamine cannot read (though Excel opens it) is read by
+    the next maintained reader: openpyxl for .xlsx/.xlsm, xlrd for .xls. When that fails too,
+    the first reader's error names the reason."""
+    try:
+        result = _parse(path, rel, opened, limits, _open_book(path, opened, limits))
+    except (Refused, MemoryError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a native panic included: try the other reader
+        if opened.fmt not in ("xlsx", "xls") or _no_fallback(exc):
+            raise
+        log.info("calamine could not read %s (%s): trying the next reader", rel, exc)
+        opened.formula_text.clear()
+        loader = _load_openpyxl if opened.fmt == "xlsx" else None
+        try:
+            book = loader(path, opened, limits) if loader else _load_xlrd(path, limits)
+            result = _parse(path, rel, opened, limits, book)
+        except (Refused, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - neither reader could: the first one's error says why
+            raise exc from None
+    cells = opened.formula_text.get(result["meta"].get("sheet") or "")
+    if cells:
+        meta = result["meta"]
+        result["issues"].append(
+            frames.issue(
+                "formula_text",
+                file=rel,
+                sheet=meta["sheet"],
+                cell=cells[0],
+                section=meta.get("section"),
+                name=meta.get("name"),
+                detail=len(cells),
+            )
+        )
+    return result
+
+
+def _no_fallback(exc: BaseException) -> bool:
+    """Errors another reader would meet too: a password, entity declarations, a size limit."""
+    import python_calamine as pc
+
+    if isinstance(exc, pc.PasswordError):
+        return True
+    text = str(exc)
+    return bool(re.search("(?i)entit|doctype|cell limit", text))
+
+
+def _parse(
+    path: str, rel: str, opened: Opened, limits: Limits, book: tuple[list[str], Any, set[str]]
+) -> dict[str, Any]:
+    names, load, hidden = book
     loaded: dict[str, tuple[Grid, list[tuple[int, int, int, int]], set[tuple[int, int]]]] = {}
 
     def sheet_grid(
@@ -1187,8 +1410,8 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
             note(
                 "merged_cells", cell=a1(in_data[0][0], in_data[0][1]), detail=_ranges_text(in_data)
             )
-    if opened.fmt in LEGACY_FORMAT_NAMES:
-        note("legacy_format", detail=LEGACY_FORMAT_NAMES[opened.fmt])
+    if opened.legacy or opened.fmt in LEGACY_FORMAT_NAMES:
+        note("legacy_format", detail=opened.legacy or LEGACY_FORMAT_NAMES[opened.fmt])
 
     pledge_sheet = False
     pledge_items, pledger, pledge_date = 0, None, None
@@ -1262,6 +1485,15 @@ def _classify(exc: BaseException) -> Refused:
     log.warning("could not read a file: %s: %s", type(exc).__name__, str(exc)[:200])
     if not isinstance(exc, Exception):  # pyo3_runtime.PanicException: the parser gave up
         return Refused("reader_crashed", detail=vocab.DETAIL_PARSER_PANIC)
+    if isinstance(exc, pc.CalamineError) and "unrecognized" in str(exc).lower():
+        # sheet kinds or attribute values the readers do not know (Excel 4.0 macro sheets)
+        return Refused("unsupported_content", detail=vocab.DETAIL_UNKNOWN_PARTS)
+    if "cell limit" in str(exc).lower():  # the sheet declares billions of cells
+        return Refused("too_many_cells", detail=vocab.DETAIL_HUGE_DECLARED)
+    if type(exc).__module__.startswith("xlrd"):  # an old .xls only xlrd could have read
+        if "encrypted" in str(exc).lower():
+            return Refused("encrypted")
+        return Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE)
     if isinstance(exc, pc.PasswordError):
         return Refused("encrypted")
     if isinstance(exc, (pc.XmlError,)) and re.search("(?i)entit|doctype", str(exc)):

@@ -48,8 +48,10 @@ _CHECK_CODES = {
     "missing_posts": ("missing_value", vocab.ACTION_NOTE),
     "bad_enum": ("bad_enum", None),
     "text_too_long": ("text_too_long", None),
+    "error_value": ("error_value", None),
+    "error_value_note": ("error_value", vocab.ACTION_NOTE),
 }
-_REJECTING_CHECKS = ("missing_value", "bad_enum")
+_REJECTING_CHECKS = ("missing_value", "bad_enum", "error_value")
 
 
 class ValidationBug(RuntimeError):
@@ -581,8 +583,14 @@ def row_schema(
     def fits(s: pd.Series) -> pd.Series:
         return s.str.len() <= limit
 
+    def no_error(s: pd.Series) -> pd.Series:
+        return ~s.isin(vocab.EXCEL_ERRORS)
+
     def enum_check(field: str) -> pa.Check:
-        return pa.Check(lambda s: ~normalize.fold_enum(s, field)[1], name="bad_enum")
+        def valid(s: pd.Series) -> pd.Series:  # an error value gets its own message
+            return ~normalize.fold_enum(s, field)[1] | s.isin(vocab.EXCEL_ERRORS)
+
+        return pa.Check(valid, name="bad_enum")
 
     columns = {}
     for field in frames.ROW_FIELDS:
@@ -590,6 +598,9 @@ def row_schema(
         if field in vocab.REQUIRED_VALUES:
             check = present_unless_written if field in ("likelihood", "harm") else present
             checks.append(pa.Check(check, ignore_na=False, name="missing_value"))
+        # an Excel error value (#N/A) is reported as such: 退回 in a required field
+        required = field in vocab.REQUIRED_VALUES
+        checks.append(pa.Check(no_error, name="error_value" if required else "error_value_note"))
         if field == "posts_involved":
             checks.append(pa.Check(posts_present, ignore_na=False, name="missing_posts"))
         if field in ENUM_FIELDS:
@@ -722,6 +733,8 @@ def _check_rows(table: pd.DataFrame, settings: Settings, out: _RowIssues) -> np.
             out.add(pos, code, field, raw, action, allowed=allowed)
         elif code == "text_too_long":
             out.add(pos, code, field, len(raw), action, limit=limit)
+        elif code == "error_value":
+            out.add(pos, code, field, raw, action)
         else:
             out.add(pos, code, field, "", action)
     return rejected

@@ -697,9 +697,29 @@ DETAIL_UNREADABLE = "表格内容无法解析"
 DETAIL_CANNOT_OPEN = "无法打开文件，可能没有读取权限或正被其他程序占用"
 DETAIL_PART_INFLATES = "部件「{part}」解压后超过其声明的 {mb:.1f} MB"
 DETAIL_PARSER_PANIC = "表格读取组件解析其内部数据时中止"
+DETAIL_NO_WORKBOOK = "文件中缺少工作簿的主体部分"
+DETAIL_UNKNOWN_PARTS = "如 Excel 4.0 宏表、对话框工作表或非标准的工作表属性"
+DETAIL_HUGE_DECLARED = "工作表声明的单元格数量异常巨大"
+LEGACY_BIFF_NAME = "Excel {version}.0 旧版（.xls）"
+LEGACY_BIFF5_NAME = "Excel 5.0/95 旧版（.xls）"
 DETAIL_WORKER_SIGNAL = "读取进程意外终止，信号 {signal}"
 MESSAGES.update(
     {
+        "formula_text": Message(
+            "表格中有 {detail} 个公式单元格没有保存计算结果（文件可能由程序或网页导出生成），"
+            "已按公式原文当作文字读取，没有计算。",
+            "请核对这些单元格的内容；建议在 Excel 或 WPS 中打开后保存一次（会保存公式结果），"
+            "或直接填写文字。",
+            ACTION_NOTE,
+        ),
+        "unsupported_content": Message(
+            "文件中含有本工具的读取组件不支持的内容（{detail}），无法读取；文件本身可能是完好的。",
+            "请在 Excel 或 WPS 中打开，「另存为」Excel 工作簿（.xlsx）后重新发送。",
+        ),
+        "error_value": Message(
+            "「{field}」单元格是错误值 {value}（公式计算出错），不是填写的内容。",
+            "请改正该单元格的公式，或直接填写「{field}」的内容后重新发送。",
+        ),
         "reader_crashed": Message(
             "这个文件的内部数据不合规范，无法读取（{detail}）；为保护整批处理，已跳过该文件，"
             "其他文件照常处理。",
@@ -723,6 +743,20 @@ MESSAGES.update(
             "请使用下发的模板，或在表格中加上「{field}」列并逐行填写后重新发送。",
         ),
     }
+)
+# Excel error values: a cell holding one is an error, never the submitter's text (typing
+# #N/A into Excel makes the error value itself).
+EXCEL_ERRORS = (
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
 )
 SECOND_FORM_ROWS = "本工作表第 {row} 行起"
 SECOND_FORM_SHEET = "工作表「{sheet}」中"

@@ -79,6 +79,7 @@ UNOPENABLE_REASONS = frozenset(
         "worker_crashed",
         "reader_crashed",
         "symlink",
+        "unsupported_content",
     }
 )
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.

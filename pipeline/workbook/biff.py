@@ -1,0 +1,136 @@
+"""Old Excel (BIFF) files: which version a file is, whether it is password-protected, and a
+grid loader through xlrd for what python-calamine does not read (Excel 2.1-4.0, and BIFF5/8
+files calamine gives up on).
+
+Excel 2.1-4.0 write a bare BIFF stream (no OLE container): it starts with a BOF record,
+type 0x0009 / 0x0209 / 0x0409. Excel 5.0/95 and 97-2003 put the stream in an OLE container,
+named ``Book`` (BIFF5) or ``Workbook`` (BIFF8). A FILEPASS record (0x002F) among the
+workbook globals means the file has an open password (XOR or RC4)."""
+
+from __future__ import annotations
+
+import logging
+import struct
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BARE_BOF_TYPES = {0x0009: 2, 0x0209: 3, 0x0409: 4}  # BOF record type -> Excel version
+FILEPASS = 0x002F
+EOF_RECORD = 0x000A
+_BOF_DOC_TYPES = {0x0010, 0x0020, 0x0040, 0x0100}  # worksheet, chart, macro sheet, workbook
+_MAX_GLOBAL_RECORDS = 4096  # FILEPASS comes right after the BOF; never scan a whole stream
+
+
+def bare_biff_version(head: bytes) -> int | None:
+    """2, 3 or 4 when ``head`` starts a bare BIFF2/3/4 stream (Excel 2.1-4.0), else None."""
+    if len(head) < 8:
+        return None
+    rtype, length = struct.unpack_from("<HH", head)
+    version = BARE_BOF_TYPES.get(rtype)
+    if version is None or length not in (4, 6, 8, 16):
+        return None
+    doc_type = struct.unpack_from("<H", head, 6)[0]
+    return version if doc_type in _BOF_DOC_TYPES else None
+
+
+def has_filepass(stream: bytes) -> bool:
+    """Whether the workbook globals of a BIFF stream hold a FILEPASS record."""
+    pos = 0
+    for _ in range(_MAX_GLOBAL_RECORDS):
+        if pos + 4 > len(stream):
+            return False
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        if rtype == FILEPASS:
+            return True
+        if rtype == EOF_RECORD:
+            return False
+        pos += 4 + length
+    return False
+
+
+def ole_encrypted(path: str, stream: bytes | None) -> bool:
+    """Whether an OLE spreadsheet has an open password: msoffcrypto-tool's verdict (BIFF8 XOR
+    and RC4, encrypted OOXML packages), else a FILEPASS record in ``stream`` (the ``Book``
+    or ``Workbook`` stream; msoffcrypto does not know BIFF5)."""
+    import msoffcrypto
+
+    try:
+        with open(path, "rb") as fh:
+            if msoffcrypto.OfficeFile(fh).is_encrypted():
+                return True
+    except Exception:  # noqa: BLE001 - it raises many types on BIFF5 and malformed files
+        log.debug("msoffcrypto could not tell whether %s is encrypted", path)
+    return stream is not None and has_filepass(stream)
+
+
+Grid = list[list[Any]]
+
+
+def load_xlrd(path: str, max_rows: int, max_columns: int) -> tuple[list[str], Any, set[str]]:
+    """(sheet names, a loader of one sheet -> (grid, merges), hidden sheet names) through
+    xlrd; error cells read as their Excel text (``#N/A``). Raises ``TooBig(sheet, row, col)``
+    for a sheet beyond the limits."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, logfile=_Quiet())
+    except (NotImplementedError, xlrd.XLRDError):  # no formatting records in some versions
+        book = xlrd.open_workbook(path, on_demand=True, logfile=_Quiet())
+    names = book.sheet_names()
+    hidden = {n for i, n in enumerate(names) if _visibility(book, i)}
+
+    def load(name: str) -> tuple[Grid, list[tuple[int, int, int, int]]]:
+        sheet = book.sheet_by_name(name)
+        if sheet.nrows > max_rows or sheet.ncols > max_columns:
+            raise TooBig(name, sheet.nrows - 1, sheet.ncols - 1)
+        grid = [
+            [_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)]
+            for r in range(sheet.nrows)
+        ]
+        merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+        return grid, merges
+
+    visible = [n for n in names if n not in hidden]
+    return visible + [n for n in names if n in hidden], load, hidden
+
+
+class TooBig(Exception):
+    """Raised by a loader when a sheet holds more rows or columns than the limits allow."""
+
+    def __init__(self, sheet: str, row: int, col: int) -> None:
+        super().__init__(sheet)
+        self.sheet, self.row, self.col = sheet, row, col
+
+
+class _Quiet:
+    """xlrd writes warnings about odd files to a log file: keep them out of the terminal."""
+
+    def write(self, _text: str) -> None:
+        pass
+
+
+def _visibility(book: Any, index: int) -> int:
+    try:
+        return int(book.sheet_visibility[index])
+    except (AttributeError, IndexError, TypeError):
+        return 0
+
+
+def _value(cell: Any, datemode: int) -> Any:
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#N/A")
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return datetime(*xlrd.xldate_as_tuple(value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return value
+    return value

@@ -1,0 +1,205 @@
+"""True reasons for the workbook formats offices send: old BIFF, passwords, odd packages,
+formula cells without a result and Excel error values."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline import config, discover, frames, read, vocab
+from pipeline.validate import validate
+from pipeline.workbook import biff
+from tests.forms import form_grid, sample_row, write_form
+from tests.test_validate import make_roster
+
+CORPUS = Path("/work/shared/corpus/public")
+SETTINGS = config.default_settings()
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the public corpus is absent")
+
+
+def run(inbox: Path):
+    files, found = discover.discover(inbox, SETTINGS)
+    files, rows, issues = read.read_files(files, inbox, SETTINGS)
+    return files.set_index("file"), rows, frames.concat_issues(found, issues)
+
+
+def checked(inbox: Path):
+    """discover + read + validate against the test roster (办公室: 张三, 李四 …)."""
+    files, found = discover.discover(inbox, SETTINGS)
+    files, rows, issues = read.read_files(files, inbox, SETTINGS)
+    files, rows, points, more = validate(files, rows, make_roster(), SETTINGS)
+    return files.set_index("file"), rows, points, frames.concat_issues(found, issues, more)
+
+
+def corpus_copy(tmp_path: Path, relpaths: list[str]) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for rel in relpaths:
+        shutil.copyfile(CORPUS / rel, inbox / Path(rel).name)
+    return inbox
+
+
+# --------------------------------------------------------------------------------------
+# old Excel and passwords
+# --------------------------------------------------------------------------------------
+BARE_BIFF = [
+    "SheetJS+test_files/crlf/CRLFX5_2.XLS",
+    "SheetJS+test_files/crlf/CRLFX5_3.XLS",
+    "apache+poi/test-data/spreadsheet/testEXCEL_4.xls",
+]
+
+
+@needs_corpus
+def test_excel_2_to_4_files_are_opened_not_called_renamed(tmp_path: Path) -> None:
+    inbox = corpus_copy(tmp_path, BARE_BIFF)
+    versions = {p.name: biff.bare_biff_version(p.read_bytes()[:16]) for p in inbox.iterdir()}
+    assert sorted(versions.values()) == [2, 3, 4]  # precondition: bare BIFF2/3/4 streams
+    files, _rows, issues = run(inbox)
+    # opened and looked at: they hold no 自查表, which is the true reason
+    assert set(files["reason"]) == {"unknown_template"}
+    assert not issues["problem"].str.contains("扩展名").any()
+
+
+def test_an_excel_4_form_is_read(tmp_path: Path) -> None:
+    """A bare BIFF4 form (as Excel 4.0 saves it) is read by xlrd with its rows."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    (inbox / "张三.xls").write_bytes(_biff4(grid))
+    files, rows, issues = run(inbox)
+    assert files.loc["张三.xls", "status"] == frames.FILE_STATUS_READ
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    note = issues[issues["code"] == "legacy_format"].iloc[0]
+    assert "Excel 4.0" in note["problem"]
+
+
+def _biff4(grid: list[list[object]]) -> bytes:
+    """A minimal BIFF4 worksheet stream: BOF, LABEL (code page 936 text) and NUMBER, EOF."""
+    import struct
+
+    out = [struct.pack("<HHHHH", 0x0409, 6, 0, 0x0010, 0)]
+    out.append(struct.pack("<HHH", 0x0042, 2, 936))  # CODEPAGE: GBK
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, (int, float)):
+                out.append(struct.pack("<HHHHHd", 0x0203, 14, r, c, 0, float(value)))
+            else:
+                text = str(value).encode("gbk")
+                body = struct.pack("<HHHH", r, c, 0, len(text)) + text
+                out.append(struct.pack("<HH", 0x0204, len(body)) + body)
+    out.append(struct.pack("<HH", 0x000A, 0))
+    return b"".join(out)
+
+
+ENCRYPTED_XLS = [
+    "SheetJS+test_files/password_2002_40_xor.xls",  # BIFF8, XOR obfuscation
+    "apache+poi/test-data/spreadsheet/xor-encryption-abc.xls",  # BIFF8, XOR
+    "SheetJS+test_files/password_2002_40_basecrypto.xls",  # BIFF8, RC4
+]
+
+
+@needs_corpus
+def test_password_protected_xls_says_password(tmp_path: Path) -> None:
+    inbox = corpus_copy(tmp_path, ENCRYPTED_XLS)
+    bif5 = CORPUS / "SheetJS+test_files/biff5/password_2002_40_xor.xls"
+    shutil.copyfile(bif5, inbox / "biff5_xor.xls")
+    for path in inbox.iterdir():  # precondition: a FILEPASS record in the workbook stream
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            name = next(n for n in ("Workbook", "Book") if ole.exists(n))
+            assert biff.has_filepass(ole.openstream(name).read())
+    files, _rows, issues = run(inbox)
+    assert set(files["reason"]) == {"encrypted"}
+    assert issues["problem"].str.contains("设置了打开密码").all()
+
+
+# --------------------------------------------------------------------------------------
+# packages calamine reads though our pre-scan used to refuse them; files Excel opens
+# --------------------------------------------------------------------------------------
+def test_package_with_backslash_member_names_is_read(tmp_path: Path) -> None:
+    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1), sample_row(2)])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(inbox / "张三.xlsx", "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename.replace("/", "\\"), zin.read(info))
+    with zipfile.ZipFile(inbox / "张三.xlsx") as zf:
+        assert any("\\" in n for n in zf.namelist())  # precondition
+    files, rows, _issues = run(inbox)
+    assert files.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert len(rows) == 2
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "tafia+calamine/tests/minimal_package.xlsx",  # workbook part at /workbook.xml
+        "tafia+calamine/tests/issue_530.xlsx",  # backslash member names
+        "apache+poi/test-data/spreadsheet/xlmmacro.xlsm",  # an Excel 4.0 macro sheet
+        "apache+poi/test-data/spreadsheet/poc-shared-strings.xlsx",  # odd shared strings
+    ],
+)
+def test_packages_excel_opens_are_read_not_called_corrupt(tmp_path: Path, rel: str) -> None:
+    inbox = corpus_copy(tmp_path, [rel])
+    files, _rows, issues = run(inbox)
+    # read (no 自查表 inside), never refused as broken
+    assert files["reason"].tolist() == ["unknown_template"]
+    assert not issues["problem"].str.contains("损坏|重新保存").any()
+
+
+# --------------------------------------------------------------------------------------
+# formula cells without a result, error values
+# --------------------------------------------------------------------------------------
+def _openpyxl_form(path: Path, grid: list[list[object]]) -> Path:
+    """A form written by a script (openpyxl saves formulas without a result)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = vocab.SHEET_INDIVIDUAL
+    for r, row in enumerate(grid, 1):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(r, c, value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_formula_without_result_is_read_as_its_text_and_error_values_as_errors(
+    tmp_path: Path,
+) -> None:
+    link = '=HYPERLINK("http://example.org/a","点击")'
+    grid = form_grid(
+        rows=[
+            sample_row(1, description=link),
+            sample_row(2, likelihood="#N/A"),
+            sample_row(3, description="#DIV/0!"),
+        ]
+    )
+    path = _openpyxl_form(tmp_path / "inbox" / "张三.xlsx", grid)
+    with zipfile.ZipFile(path) as zf:  # precondition: a formula without <v>, an error cell
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>HYPERLINK" in xml and 't="e"' in xml
+    assert pd.isna(pd.read_excel(path, engine="calamine", header=None).iloc[3, 3])
+
+    _files, _rows, points, issues = checked(tmp_path / "inbox")
+
+    assert points["description"].tolist() == [link]  # text, never evaluated
+    note = issues[issues["code"] == "formula_text"].iloc[0]
+    assert (note["action"], note["cell"]) == (vocab.ACTION_NOTE, "D4")
+    errors = issues[issues["code"] == "error_value"].set_index("cell")
+    assert (
+        errors.loc["E5", "problem"]
+        == "「发生几率」单元格是错误值 #N/A（公式计算出错），不是填写的内容。"
+    )
+    assert errors.loc["D6", "value"] == "#DIV/0!"
+    assert set(errors["action"]) == {vocab.ACTION_REJECT}
+    assert not issues["problem"].str.contains("没有填写").any()
