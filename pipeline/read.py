@@ -402,9 +402,11 @@ def _scan_sheet_extent(
         or n_cells > limits.max_rows * limits.max_columns
     )
     if too_big:
-        far_value = _far_value_cell(z, part, limits)
+        far_value, value_rows = _far_value_cell(z, part, limits)
         if far_value == "":
             return formulas  # only formatting (borders, empty styled rows) reaches that far
+        if value_rows > limits.max_rows:  # real rows, not a stray far cell
+            raise _too_many_rows(sheet, value_rows, limits)
         if not far_value and not far and reaching is not None:
             # the cell named below needs the extent over every block: scan them all
             _scan_sheet_extent(z, part, sheet, limits, prefilter=False)
@@ -422,21 +424,33 @@ _CELL_ELEMENT = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _R_ATTR = re.compile(rb"\br=\"([A-Z]{1,3})(\d{1,7})\"")
 
 
-def _far_value_cell(z: _Zip, part: str, limits: Limits) -> str | None:
-    """The first cell holding a value or formula beyond the limits; '' when every such cell
-    is within them (the parser skips empty cells, however far they are formatted); None when
-    it cannot tell (cells without a reference)."""
+def _far_value_cell(z: _Zip, part: str, limits: Limits) -> tuple[str | None, int]:
+    """(the first cell holding a value or formula beyond the limits, the number of rows that
+    hold values); the cell is '' when every such cell is within them (the parser skips empty
+    cells, however far they are formatted), None when it cannot tell (cells without a
+    reference)."""
     data = z.read(part, limits.max_uncompressed_bytes)
+    far: str | None = ""
+    value_rows: set[bytes] = set()
     for m in _CELL_ELEMENT.finditer(data):
         body = m[2]
         if not body or not (b"<v" in body or b"<is" in body or b"<f" in body):
             continue
         ref = _R_ATTR.search(m[1])
         if ref is None:
-            return None
-        if int(ref[2]) > limits.max_rows or xlsx.col_index(ref[1].decode()) >= limits.max_columns:
-            return (ref[1] + ref[2]).decode()
-    return ""
+            return None, len(value_rows)
+        value_rows.add(ref[2])
+        if far == "" and (
+            int(ref[2]) > limits.max_rows or xlsx.col_index(ref[1].decode()) >= limits.max_columns
+        ):
+            far = (ref[1] + ref[2]).decode()
+    return far, len(value_rows)
+
+
+def _too_many_rows(sheet: str, n: int, limits: Limits) -> Refused:
+    """A sheet whose rows are real (they hold values) but more than the limit allows."""
+    detail = vocab.TOO_MANY_ROWS_DETAIL.format(sheet=sheet, n=n, limit=limits.max_rows)
+    return Refused("too_many_rows", detail=detail, sheet=sheet, cell=a1(limits.max_rows, 0))
 
 
 def _check_member(z: _Zip, name: str, is_xml: bool, limits: Limits) -> None:
@@ -587,6 +601,8 @@ def _load_calamine(path: str, opened: Opened, limits: Limits) -> tuple[list[str]
     def load(name: str) -> tuple[Grid, list[tuple[int, int, int, int]]]:
         sheet = wb.get_sheet_by_name(name)
         end = sheet.end
+        if end is not None and end[0] >= limits.max_rows and end[1] < limits.max_columns:
+            raise _too_many_rows(name, end[0] + 1, limits)
         if end is not None and (end[0] >= limits.max_rows or end[1] >= limits.max_columns):
             cell = a1(end[0], end[1])
             raise Refused(
@@ -652,6 +668,8 @@ def _load_xlrd(path: str, limits: Limits) -> tuple[list[str], Any, set[str]]:
         try:
             return load(name)
         except biff.TooBig as exc:
+            if exc.row >= limits.max_rows and exc.col < limits.max_columns:
+                raise _too_many_rows(exc.sheet, exc.row + 1, limits) from exc
             cell = a1(exc.row, exc.col)
             detail = EXTENT_DETAIL.format(cell=cell, rows=limits.max_rows, cols=limits.max_columns)
             raise Refused("too_many_cells", detail=detail, sheet=exc.sheet, cell=cell) from exc
@@ -788,6 +806,9 @@ def _load_csv(path: str, limits: Limits) -> tuple[list[str], Any, set[str]]:
     try:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):
             grid.append(row)
+            if len(grid) > limits.max_rows and len(row) <= limits.max_columns:
+                rows = csv.reader(io.StringIO(text, newline=""), dialect)
+                raise _too_many_rows(Path(path).stem, sum(1 for r in rows if any(r)), limits)
             if len(grid) > limits.max_rows or len(row) > limits.max_columns:
                 cell = a1(len(grid) - 1, max(len(row) - 1, 0))
                 raise Refused(
@@ -1085,12 +1106,19 @@ def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -
     """What the second_form issue says about a form that is not read."""
     found: dict[str, tuple[object, str]] = {}
     _header_fields(grid, range(max(start, hr - HEADER_BLOCK_ROWS), hr), found)
-    who = " ".join(
-        t for t in (cell_text(found.get(k, (None, ""))[0]) for k in ("section", "name")) if t
-    )
-    n_rows = sum(1 for row in grid[hr + 1 :] if any(cell_text(v) is not None for v in row[1:]))
+    section, name = (cell_text(found.get(k, (None, ""))[0]) for k in ("section", "name"))
+    who = " ".join(t for t in (section, name) if t)
+    rows = [
+        r + 1
+        for r in range(hr + 1, len(grid))
+        if any(cell_text(v) is not None for v in grid[r][1:])
+    ]
+    n_rows = len(rows)
     keys, _ = _row_keys(grid[hr])
     return {
+        "section": section,
+        "name": name,
+        "excel_rows": rows,
         "sheet": sheet,
         "cell": a1(hr, min(keys.values()) if keys else 0),
         "where": vocab.SECOND_FORM_ROWS.format(row=start + 1)
@@ -1382,8 +1410,8 @@ def _parse(
                 file=rel,
                 sheet=other["sheet"],
                 cell=other["cell"],
-                section=section,
-                name=name,
+                section=other["section"] or section,  # the form's own person, not the first's
+                name=other["name"] or "",
                 where=other["where"],
                 who=other["who"],
                 n=other["n"],
@@ -1442,6 +1470,8 @@ def _parse(
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,
         "issues": issues,
+        # rows of the forms not read (second_form): counted, as rejected rows
+        "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
     }
 
 
@@ -1783,16 +1813,26 @@ def _assemble(
             meta_cols[c][i] = pd.NA if value is None else value
         issues.extend(res["issues"])
         n = len(res["excel_rows"])
-        if not n:
-            continue
         rel = names[i]
-        for c in ("sheet", "kind", "section", "name", "post", "head", "date"):
-            row_cols[c].extend([meta.get(c)] * n)
-        row_cols["file"].extend([rel] * n)
-        row_cols["excel_row"].extend(res["excel_rows"])
-        for c in frames.ROW_FIELDS:
-            row_cols[c].extend(res["values"].get(c) or [None] * n)
-        row_cols["accepted"].extend([True] * n)
+        if n:
+            for c in ("sheet", "kind", "section", "name", "post", "head", "date"):
+                row_cols[c].extend([meta.get(c)] * n)
+            row_cols["file"].extend([rel] * n)
+            row_cols["excel_row"].extend(res["excel_rows"])
+            for c in frames.ROW_FIELDS:
+                row_cols[c].extend(res["values"].get(c) or [None] * n)
+            row_cols["accepted"].extend([True] * n)
+        unread = res.get("unread_rows") or []
+        if unread:  # never accepted (validate checks only rows the reader read as a form's)
+            m = len(unread)
+            for c in ("kind", "section", "name", "post", "head", "date"):
+                row_cols[c].extend([meta.get(c)] * m)
+            row_cols["sheet"].extend(sheet for sheet, _ in unread)
+            row_cols["file"].extend([rel] * m)
+            row_cols["excel_row"].extend(r for _, r in unread)
+            for c in frames.ROW_FIELDS:
+                row_cols[c].extend([None] * m)
+            row_cols["accepted"].extend([False] * m)
 
     files["status"] = pd.Series(status, dtype="str")
     files["reason"] = pd.Series(reason, dtype="str")

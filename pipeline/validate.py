@@ -89,7 +89,8 @@ def validate(
     rows = _copy_file_fields(files, rows)
 
     read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
-    checked = rows["file"].isin(read_files).to_numpy()
+    # rows the reader counted but did not read as a form's (a second form) are never accepted
+    checked = rows["file"].isin(read_files).to_numpy() & _read_as_form(rows)
     table = _row_table(rows.loc[checked])
     owner_problems = owners.attribute(table, index)
     colmaps = _colmaps(files)
@@ -517,9 +518,16 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     return rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
 
 
+def _read_as_form(rows: pd.DataFrame) -> np.ndarray:
+    """Rows the reader read as a form's (``accepted`` from read); the others are counted only."""
+    if "accepted" not in rows:
+        return np.ones(len(rows), dtype=bool)
+    return rows["accepted"].fillna(True).to_numpy(dtype=bool)
+
+
 def _reject_empty(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> None:
     read = files["status"].eq(frames.FILE_STATUS_READ)
-    empty = read & ~files["file"].isin(rows["file"].unique())
+    empty = read & ~files["file"].isin(rows.loc[_read_as_form(rows), "file"].unique())
     for rec in files.loc[empty].itertuples():
         log.add(
             "empty_form",

@@ -698,6 +698,7 @@ DETAIL_CANNOT_OPEN = "无法打开文件，可能没有读取权限或正被其�
 DETAIL_PART_INFLATES = "部件「{part}」解压后超过其声明的 {mb:.1f} MB"
 DETAIL_PARSER_PANIC = "表格读取组件解析其内部数据时中止"
 DETAIL_NO_WORKBOOK = "文件中缺少工作簿的主体部分"
+TOO_MANY_ROWS_DETAIL = "工作表「{sheet}」有 {n} 行内容，上限为 {limit} 行"
 DETAIL_UNKNOWN_PARTS = "如 Excel 4.0 宏表、对话框工作表或非标准的工作表属性"
 DETAIL_HUGE_DECLARED = "工作表声明的单元格数量异常巨大"
 LEGACY_BIFF_NAME = "Excel {version}.0 旧版（.xls）"
@@ -711,6 +712,12 @@ MESSAGES.update(
             "请核对这些单元格的内容；建议在 Excel 或 WPS 中打开后保存一次（会保存公式结果），"
             "或直接填写文字。",
             ACTION_NOTE,
+        ),
+        "too_many_rows": Message(
+            "{detail}，超过了允许的上限，为安全起见未读取。",
+            "一份自查表通常只有几十行：请确认是否误把其他表格的内容粘贴了进来；"
+            "如这些内容确需报送，请分成几个文件（每个不超过上限）发送，"
+            "或请办公室在 settings.toml 的 [limits] 中调高 max_rows 后重新运行。",
         ),
         "unsupported_content": Message(
             "文件中含有本工具的读取组件不支持的内容（{detail}），无法读取；文件本身可能是完好的。",

@@ -80,6 +80,7 @@ UNOPENABLE_REASONS = frozenset(
         "reader_crashed",
         "symlink",
         "unsupported_content",
+        "too_many_rows",
     }
 )
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.

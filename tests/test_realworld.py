@@ -226,7 +226,9 @@ def test_second_form_below_the_first_in_one_sheet_is_not_read_as_its_rows(
     files, rows, issues = run(inbox)
     rec = files.set_index("file").loc["两人.xlsx"]
     assert (rec["name"], rec["n_rows"]) == ("张三", 2)
-    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    read_rows = rows[rows["accepted"]]
+    assert read_rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [11]  # counted, not read
     issue = one(issues, "second_form")
     assert (issue["sheet"], issue["cell"]) == (MAIN, "A10")
     assert issue["problem"].startswith("本工作表第 8 行起还有另一份自查表（办公室 李四），共 1 行")

@@ -3,6 +3,8 @@ formula cells without a result and Excel error values."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,9 +14,10 @@ import pandas as pd
 import pytest
 
 from pipeline import config, discover, frames, read, vocab
+from pipeline.cli import main
 from pipeline.validate import validate
 from pipeline.workbook import biff
-from tests.forms import form_grid, sample_row, write_form
+from tests.forms import form_grid, pledge_grid, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
 
 CORPUS = Path("/work/shared/corpus/public")
@@ -203,3 +206,60 @@ def test_formula_without_result_is_read_as_its_text_and_error_values_as_errors(
     assert errors.loc["D6", "value"] == "#DIV/0!"
     assert set(errors["action"]) == {vocab.ACTION_REJECT}
     assert not issues["problem"].str.contains("没有填写").any()
+
+
+# --------------------------------------------------------------------------------------
+# rows outside the totals: a second form on another sheet
+# --------------------------------------------------------------------------------------
+def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    first = form_grid(
+        header={"section": "领导班子", "name": "陶卫琴", "post": "主席"},
+        rows=[sample_row(1), sample_row(2)],
+    )
+    second = form_grid(
+        header={"section": "领导班子", "name": "闫红", "post": "副主席"},
+        rows=[sample_row(7), sample_row(8), sample_row(9)],
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(
+        inbox / "两人.xlsx",
+        {vocab.SHEET_INDIVIDUAL: first, "闫红": second, vocab.SHEET_PLEDGE: pledge_grid(["x"])},
+    )
+    code = main(
+        ["process", "--inbox", str(inbox), "--config", str(repo / "config"), "--out", str(out)]
+        + ["--no-progress"]
+    )
+    assert code == 0
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["rows"] == {"total": 5, "accepted": 2, "rejected": 3}
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    issues = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, dtype=str, engine="calamine"
+    ).fillna("")
+    (line,) = issues[issues["问题"].str.contains("另一份自查表")].to_dict("records")
+    assert (line["处理"], line["工作表"], line["姓名"]) == (vocab.ACTION_REJECT, "闫红", "闫红")
+    assert "共 3 行" in line["问题"]
+
+
+# --------------------------------------------------------------------------------------
+# limits: real rows over the limit are not "blank rows"
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_sheet_with_more_real_rows_than_the_limit_says_so(tmp_path: Path, fmt: str) -> None:
+    limits = dataclasses.replace(SETTINGS.limits, max_rows=50)
+    st = dataclasses.replace(SETTINGS, limits=limits)
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(i) for i in range(1, 61)])
+    if fmt == "xlsx":
+        write_form(inbox / "长表.xlsx", grid=grid)
+    else:
+        inbox.mkdir()
+        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in grid)
+        (inbox / "长表.csv").write_text(text, encoding="utf-8")
+    files, _found = discover.discover(inbox, st)
+    files, _rows, issues = read.read_files(files, inbox, st)
+    (issue,) = issues.to_dict("records")
+    assert issue["code"] == "too_many_rows"
+    assert f"有 {len(grid)} 行内容，上限为 50 行" in issue["problem"]
+    assert "空白" not in issue["problem"] + issue["fix"]
