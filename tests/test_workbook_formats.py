@@ -212,6 +212,8 @@ def test_formula_without_result_is_read_as_its_text_and_error_values_as_errors(
 # rows outside the totals: a second form on another sheet
 # --------------------------------------------------------------------------------------
 def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Path) -> None:
+    """A second form stacked below the first on one sheet is not read: its rows are counted
+    (as rejected rows) and its 退回 line names its own person."""
     repo = Path(__file__).resolve().parents[1]
     first = form_grid(
         header={"section": "领导班子", "name": "陶卫琴", "post": "主席"},
@@ -224,7 +226,7 @@ def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Pa
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     write_xlsx(
         inbox / "两人.xlsx",
-        {vocab.SHEET_INDIVIDUAL: first, "闫红": second, vocab.SHEET_PLEDGE: pledge_grid(["x"])},
+        {vocab.SHEET_INDIVIDUAL: first + [[], []] + second, vocab.SHEET_PLEDGE: pledge_grid(["x"])},
     )
     code = main(
         ["process", "--inbox", str(inbox), "--config", str(repo / "config"), "--out", str(out)]
@@ -238,8 +240,8 @@ def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Pa
         archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, dtype=str, engine="calamine"
     ).fillna("")
     (line,) = issues[issues["问题"].str.contains("另一份自查表")].to_dict("records")
-    assert (line["处理"], line["工作表"], line["姓名"]) == (vocab.ACTION_REJECT, "闫红", "闫红")
-    assert "共 3 行" in line["问题"]
+    assert (line["处理"], line["姓名"]) == (vocab.ACTION_REJECT, "闫红")
+    assert line["工作表"] == vocab.SHEET_INDIVIDUAL and "共 3 行" in line["问题"]
 
 
 # --------------------------------------------------------------------------------------
