@@ -31,7 +31,8 @@ rows (one row per data row of every non-superseded file whose table was found) �
     row_section, row_name, row_post, row_sheet   the row's own owner (owner columns, or the
                 header of its sheet in a workbook of one sheet per person); NA otherwise
     stated_direct, stated_leader   supervisors the form itself names (直接责任人, 责任领导 …)
-    accepted    bool  set by validate: False when any 退回 issue names the row or its file
+    accepted    bool  from read: False for rows only counted (a second form not read);
+                then set by validate: False when any 退回 issue names the row or its file
 
 points (accepted rows, normalised) — from validate, then merge, grade, assign add columns:
     all ``rows`` columns with category/likelihood/harm/self_level canonical (self_level may be NA),

@@ -118,7 +118,7 @@ def make_frames(
             row: dict[str, Any] = {c: pd.NA for c in frames.ROW_COLUMNS}
             for col in ("file", "sheet", "kind", "section", "name", "post", "head", "date"):
                 row[col] = form[col]
-            row.update(excel_row=4 + i, accepted=False, **values)
+            row.update(excel_row=4 + i, accepted=True, **values)  # as read gives them
             records.append(row)
     rows = pd.DataFrame(records, columns=list(frames.ROW_COLUMNS))
     rows["row_id"] = range(len(rows))
