@@ -44,7 +44,10 @@ MAX_CHUNK = 32  # files per worker task
 XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
 SCAN_BLOCK = 1 * MB
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip archive with no members
-OLE_HEAD_BYTES = 64 * 1024  # a FILEPASS record comes among the first records of the stream
+OLE_HEAD_BYTES = 64 * 1024
+SST_SCAN_BYTES = (
+    256 * 1024
+)  # shared-string tables larger than this are checked string by string  # a FILEPASS record comes among the first records of the stream
 HEADER_SCAN_ROWS = 60  # the table header must start within these rows
 HEADER_BLOCK_ROWS = 20  # header fields are looked for in these rows above the table
 LABEL_MAX_CHARS = 40  # longer cells are never labels
@@ -517,6 +520,9 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
                 _check_member(z, name, name in xml_parts, limits)
             elif name in xml_parts:
                 _check_entities(z.read(name, XML_HEAD_BYTES))
+        sst = f"{folder}/sharedStrings.xml" if folder else "sharedStrings.xml"
+        if sst in names and names[sst].file_size > SST_SCAN_BYTES:
+            _check_shared_strings(z, sst, limits)
         custom_name = "docProps/custom.xml"
         custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
         return Opened(
@@ -537,6 +543,24 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
     if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names) or not names:
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)  # a package missing its core
     raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+
+
+_SHARED_STRING = re.compile(rb"<si\b[^>]*>(.*?)</si>", re.DOTALL)
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def _check_shared_strings(z: _Zip, part: str, limits: Limits) -> None:
+    """Refuse a shared string longer than a cell can hold: Excel never writes one, and every
+    cell referring to it would expand it again (a 1 MB string named by 12,000 cells is 12 GB
+    of text for the parser and for every copy made of the file)."""
+    data = z.read(part, limits.max_uncompressed_bytes)
+    for m in _SHARED_STRING.finditer(data):
+        if len(m[1]) <= xlsx.MAX_CELL_CHARS:
+            continue  # fewer bytes than the limit: fewer characters too
+        n = len(html.unescape(_TAG.sub(b"", m[1]).decode("utf-8", "replace")))
+        if n > xlsx.MAX_CELL_CHARS:
+            detail = vocab.DETAIL_HUGE_SHARED_STRING.format(n=n, limit=xlsx.MAX_CELL_CHARS)
+            raise Refused("zip_bomb", detail=detail)
 
 
 def _workbook_part(z: _Zip) -> str | None:

@@ -698,6 +698,9 @@ DETAIL_CANNOT_OPEN = "无法打开文件，可能没有读取权限或正被其�
 DETAIL_PART_INFLATES = "部件「{part}」解压后超过其声明的 {mb:.1f} MB"
 DETAIL_PARSER_PANIC = "表格读取组件解析其内部数据时中止"
 DETAIL_NO_WORKBOOK = "文件中缺少工作簿的主体部分"
+DETAIL_HUGE_SHARED_STRING = (
+    "其中一段共享文字有 {n} 字，超过单元格上限 {limit} 字，引用它的每个单元格都会重复展开"
+)
 TOO_MANY_ROWS_DETAIL = "工作表「{sheet}」有 {n} 行内容，上限为 {limit} 行"
 DETAIL_UNKNOWN_PARTS = "如 Excel 4.0 宏表、对话框工作表或非标准的工作表属性"
 DETAIL_HUGE_DECLARED = "工作表声明的单元格数量异常巨大"

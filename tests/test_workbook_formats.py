@@ -148,7 +148,7 @@ def test_package_with_backslash_member_names_is_read(tmp_path: Path) -> None:
         "tafia+calamine/tests/minimal_package.xlsx",  # workbook part at /workbook.xml
         "tafia+calamine/tests/issue_530.xlsx",  # backslash member names
         "apache+poi/test-data/spreadsheet/xlmmacro.xlsm",  # an Excel 4.0 macro sheet
-        "apache+poi/test-data/spreadsheet/poc-shared-strings.xlsx",  # odd shared strings
+        "exceljs+exceljs/spec/integration/data/test-issue-176.xlsx",  # an odd <dimension>
     ],
 )
 def test_packages_excel_opens_are_read_not_called_corrupt(tmp_path: Path, rel: str) -> None:
@@ -265,3 +265,13 @@ def test_a_sheet_with_more_real_rows_than_the_limit_says_so(tmp_path: Path, fmt:
     assert issue["code"] == "too_many_rows"
     assert f"有 {len(grid)} 行内容，上限为 50 行" in issue["problem"]
     assert "空白" not in issue["problem"] + issue["fix"]
+
+
+@needs_corpus
+def test_a_shared_string_bomb_is_refused_as_hostile(tmp_path: Path) -> None:
+    rel = "apache+poi/test-data/spreadsheet/poc-shared-strings.xlsx"
+    with zipfile.ZipFile(CORPUS / rel) as zf:  # precondition: one string over a cell's limit
+        assert zf.getinfo("xl/sharedStrings.xml").file_size > 1_000_000
+    files, _rows, issues = run(corpus_copy(tmp_path, [rel]))
+    assert files["reason"].tolist() == ["zip_bomb"]
+    assert "共享文字" in issues["problem"].iloc[0]
