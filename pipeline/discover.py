@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import containers, frames, vocab
 from pipeline.config import Settings
 from pipeline.workbook.biff import bare_biff_version
 
@@ -287,8 +287,19 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
     records: list[dict[str, Any]] = []
     issues: list[dict[str, Any]] = []
     kept_by_hash: dict[str, dict[str, Any]] = {}
-    for rel, path in _walk(inbox):
-        rec = _examine(rel, path, inbox, settings)
+
+    def examine_inner(rel: str, path: Path) -> dict[str, Any]:
+        return _examine(rel, path, path.parent, settings)
+
+    # a container (.zip, .eml) is followed by the files inside it (containers.py)
+    walked = (
+        rec
+        for rel, path in _walk(inbox)
+        for rec in containers.expand(
+            _examine(rel, path, inbox, settings), path, settings, examine_inner
+        )
+    )
+    for rec in walked:
         records.append(rec)
         if "issue" in rec:
             issues.append(rec.pop("issue"))

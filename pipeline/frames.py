@@ -21,6 +21,9 @@ files (one row per file under INBOX) — from discover, completed by read and me
     n_rows      int   data rows read from the table
     colmap      object dict: column key -> Excel column letter, for cell references
     header_cells object dict: header key -> A1 cell holding its value (or its label)
+    container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
+    source_path str   where the bytes are when not at INBOX/file: the private copy of a file
+                      inside a container, or the real name of a file shown decoded (NA otherwise)
 
 rows (one row per data row of every non-superseded file whose table was found) — from read:
     row_id      int   unique, stable within a run (file order, then excel_row)
@@ -90,6 +93,8 @@ FILE_COLUMNS = (
     "n_rows",
     "colmap",
     "header_cells",
+    "container",
+    "source_path",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"

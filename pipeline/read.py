@@ -1768,7 +1768,12 @@ def read_files(
     files = files.reset_index(drop=True).copy()
     todo = [int(i) for i in files.index[files["status"].isna()]]
     names = files["file"].tolist()
-    tasks = [(i, str(inbox / names[i]), names[i]) for i in todo]
+    # a file inside a container (or under a decoded name) is read from where its bytes are
+    sources = files["source_path"].tolist() if "source_path" in files else [None] * len(files)
+    tasks = [
+        (i, sources[i] if isinstance(sources[i], str) else str(inbox / names[i]), names[i])
+        for i in todo
+    ]
     results: dict[int, dict[str, Any]] = {}
     read_cache = cache.ReadCache(cache_dir, settings) if cache_dir is not None else None
     if read_cache is not None:

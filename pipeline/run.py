@@ -18,6 +18,7 @@ from pipeline import (
     cache,
     completeness,
     config,
+    containers,
     discover,
     frames,
     grade,
@@ -45,6 +46,8 @@ def _year_from_forms(files: pd.DataFrame) -> int:
 
 def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
     """The accounting of SPEC's summary.json; raises AccountingError when it does not add up."""
+    # files inside containers are counted apart: files.total is what lies under INBOX
+    result_files, contained = containers.counts(result_files)
     status = result_files["status"].value_counts()
     files = {
         "total": len(result_files),
@@ -63,7 +66,13 @@ def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) 
             raise AccountingError(
                 f"{accepted} accepted rows but the merged points cite {in_points} sources"
             )
-    return {"files": files, "rows": row_counts, "levels": levels, "points": len(points)}
+    return {
+        "files": files,
+        "contained_files": contained,
+        "rows": row_counts,
+        "levels": levels,
+        "points": len(points),
+    }
 
 
 def process(
@@ -145,6 +154,7 @@ def _run(
 
     stage("validate")
     files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
+    files = containers.settle(files)
     done("validate")
 
     stage("grade")

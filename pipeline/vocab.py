@@ -1579,3 +1579,29 @@ SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE = (
     "请指定上年处理生成的档案文件，或删去这一行。"
 )
 SETTINGS_EXPECT_PATH = "上年档案的文件名（文字，用英文双引号括起）"
+
+# Containers (containers.py): .zip and .eml opened, .rar/.7z reported
+ARCHIVE_NAMES = {"zip": "ZIP 压缩包", "eml": "邮件", "rar": "RAR 压缩包", "7z": "7z 压缩包"}
+CONTAINER_UNNAMED = "未命名附件（{type}）"
+DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
+DETAIL_CONTAINER_LIES = "解压后的大小超过压缩包目录中声明的大小"
+MESSAGES.update(
+    {
+        "archive_unsupported": Message(
+            "这是一个{detail}，本工具不能直接打开，其中的文件未读取。",
+            "请解压后放入收件箱（把解压出的表格放进收件文件夹），再重新运行。",
+        ),
+        "container_empty": Message(
+            "这个{detail}中没有任何文件。",
+            "请确认附件是否发错，让报送人重新发送。",
+        ),
+        "container_too_many": Message(
+            "压缩包（或邮件）中的文件过多（{detail} 个），为安全起见未打开。",
+            "请解压后只把自查表放入收件箱，再重新运行。",
+        ),
+        "container_too_deep": Message(
+            "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",
+            "请解压后放入收件箱，再重新运行。",
+        ),
+    }
+)

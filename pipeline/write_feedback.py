@@ -25,7 +25,7 @@ from openpyxl.utils.cell import (
     column_index_from_string,
 )
 
-from pipeline import frames, sheetxml, styles, vocab, xlsx
+from pipeline import containers, frames, sheetxml, styles, vocab, xlsx
 from pipeline.annotate import (
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -768,7 +768,7 @@ def _annotate_tasks(
         reason = "" if xlsx.is_missing(rec.reason) else str(rec.reason)
         if reason in UNOPENABLE_REASONS:
             continue
-        source = inbox / rec.file
+        source = containers.source_of(inbox, rec)
         ext = str(rec.ext).lower() if not xlsx.is_missing(rec.ext) else source.suffix.lower()
         sheet = "" if xlsx.is_missing(rec.sheet) else str(rec.sheet)
         if not sheet and not xlsx.is_missing(getattr(rec, "kind", None)):

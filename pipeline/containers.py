@@ -1,0 +1,399 @@
+"""Files that hold other files: a section's ``.zip`` of its members' forms, a saved ``.eml``.
+
+discover hands every file it walks to ``expand``: a container is opened within the same
+limits as a workbook (its own size, the sum and ratio of what it inflates to, how many files it
+holds), each file inside is written to a private temporary folder (never next to the inbox;
+inputs are never modified) and examined like any file of the inbox, under the name
+``外层.zip/内层.xlsx``. Containers inside containers are opened too, a few levels deep.
+
+Accounting: the container itself is one file under INBOX, ``read`` when it could be opened
+(whatever became of the files inside) and ``rejected`` when not; the files inside are rows of
+their own with ``container`` set, counted apart (summary ``contained_files``), and their data
+rows count in ``rows`` like any other. While the run reads and validates, an opened container
+carries the status ``STATUS_OPENED``; ``settle`` turns it into ``read``.
+
+File names are shown decoded: zip names without the UTF-8 flag are GBK (Chinese Windows), and a
+name that was GBK bytes decoded as cp437 by an unzip tool elsewhere (``╡Ñ╬╗.xlsx``) is turned
+back into what its sender wrote.
+"""
+
+from __future__ import annotations
+
+import atexit
+import email
+import email.policy
+import logging
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import frames, vocab
+from pipeline.config import Settings
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+MAX_MEMBERS = 2000  # files one container may hold
+MAX_DEPTH = 3  # containers inside containers
+STATUS_OPENED = "container"  # an opened container until ``settle``
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+RAR_MAGIC = b"Rar!"
+SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
+# Headers a saved mail starts with (RFC 5322), enough to tell an .eml without its extension.
+_MAIL_HEADER = re.compile(
+    rb"^(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|"
+    rb"Delivered-To|X-[\w-]+|Content-Type):[^\r\n]*\r?\n)",
+    re.IGNORECASE,
+)
+# What an archiver adds that is not a file of the sender (macOS resource forks, folders' cache).
+_ARCHIVER_JUNK = re.compile(
+    r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE
+)
+_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# cp437 letters an unzip tool shows for GBK bytes (box drawing, accented Latin, Greek …)
+_CP437_HIGH = re.compile(r"[\u00c0-\u00ff\u0192\u0393-\u03c6\u2010-\u25a0]")
+
+Examine = Callable[[str, Path], dict[str, Any]]
+
+
+# --------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------
+def decode_mangled(name: str) -> str:
+    """A name that is GBK bytes shown as cp437 (``╡Ñ╬╗.xlsx``) -> the Chinese its sender
+    wrote (``单位.xlsx``); any other name unchanged."""
+    if not _CP437_HIGH.search(name) or _CJK.search(name):
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gbk"):
+        try:
+            decoded = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CJK.search(decoded):
+            return decoded
+    return name
+
+
+def shown_path(rel: str) -> str:
+    """A relative path with every mangled part decoded."""
+    return "/".join(decode_mangled(part) for part in rel.split("/"))
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as its sender wrote it: UTF-8 when flagged, else GBK (what Chinese
+    Windows writes; zipfile shows those bytes as cp437)."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            raw = b""
+        for encoding in ("utf-8", "gbk"):
+            try:
+                name = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return name.replace("\\", "/").strip("/")
+
+
+# --------------------------------------------------------------------------------------
+# What a file is
+# --------------------------------------------------------------------------------------
+def kind_of(path: Path, head: bytes) -> str | None:
+    """'zip' | 'eml' | 'rar' | '7z' for a container (by content, the extension only for an
+    empty zip), else None. Office files are zips too: those are never containers."""
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            return None  # read / discover report a broken zip as such
+        office = ("[Content_Types].xml", "mimetype", "xl/workbook.xml", "word/document.xml")
+        if any(n in names for n in office) or any(n.startswith("META-INF/") for n in names):
+            return None
+        return "zip"
+    if head.startswith(EMPTY_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(RAR_MAGIC):
+        return "rar"
+    if head.startswith(SEVEN_ZIP_MAGIC):
+        return "7z"
+    if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
+        return "eml"
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# The private folder files inside containers are written to
+# --------------------------------------------------------------------------------------
+class _Scratch:
+    """One private temporary folder per process, removed when the process ends."""
+
+    root: Path | None = None
+    count = 0
+
+    @classmethod
+    def place(cls, name: str) -> Path:
+        if cls.root is None:
+            cls.root = Path(tempfile.mkdtemp(prefix="lianzheng-containers-"))
+            atexit.register(shutil.rmtree, cls.root, True)
+        cls.count += 1
+        folder = cls.root / f"{cls.count:06d}"
+        folder.mkdir()
+        base = _UNSAFE.sub("_", name.rsplit("/", 1)[-1]).strip(". ") or "file"
+        return folder / base[:120]
+
+
+# --------------------------------------------------------------------------------------
+# Opening containers
+# --------------------------------------------------------------------------------------
+class _Refused(Exception):
+    """Raised when a container as a whole cannot be opened; carries the reason code."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+def _ratio_detail(ratio: float, limit: float) -> str:
+    return f"{ratio:.0f} : 1 > {limit:.0f} : 1"
+
+
+def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """(name, content or None when refused, mtime or refusal (code, detail)) of each file."""
+    limits = settings.limits
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise _Refused("corrupt", vocab.DETAIL_BROKEN_ZIP) from exc
+    with zf:
+        infos = [i for i in infos if not _ARCHIVER_JUNK.search(_zip_name(i))]
+        if len(infos) > MAX_MEMBERS:
+            raise _Refused("container_too_many", str(len(infos)))
+        total = sum(i.file_size for i in infos)
+        if total > limits.max_uncompressed_bytes:
+            raise _Refused(
+                "zip_bomb", f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
+            )
+        size = max(path.stat().st_size, 1)
+        if total > MB and total / size > limits.max_compression_ratio:
+            raise _Refused("zip_bomb", _ratio_detail(total / size, limits.max_compression_ratio))
+        for info in infos:
+            name = _zip_name(info)
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.flag_bits & 0x1:
+                yield name, None, ("encrypted", "")
+            elif info.file_size > limits.max_file_bytes:
+                yield name, None, ("too_large", f"{info.file_size / MB:.1f} MB")
+            elif info.file_size > MB and ratio > limits.max_compression_ratio:
+                yield name, None, ("zip_bomb", _ratio_detail(ratio, limits.max_compression_ratio))
+            else:
+                try:
+                    with zf.open(info) as fh:
+                        data = fh.read(info.file_size + 1)
+                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                    log.warning("zip member %s: %s", name, exc)
+                    yield name, None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
+                    continue
+                except RuntimeError:  # a password-protected member zipfile cannot open
+                    yield name, None, ("encrypted", "")
+                    continue
+                if len(data) > info.file_size:  # the directory lied about the size
+                    yield name, None, ("zip_bomb", vocab.DETAIL_CONTAINER_LIES)
+                    continue
+                yield name, data, time.mktime((*info.date_time, 0, 0, -1))
+
+
+def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
+    """(file name, part) of every attachment, those of attached mails included."""
+    for part in msg.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            for sub in inner if isinstance(inner, list) else [inner]:
+                if isinstance(sub, EmailMessage):
+                    yield from _attachments(sub)
+            continue
+        name = part.get_filename() or ""
+        if not name:
+            if part.get_content_maintype() in ("text", "multipart"):
+                continue  # an alternative body, not an attachment
+            name = vocab.CONTAINER_UNNAMED.format(type=part.get_content_type())
+        yield name.replace("\\", "/").rsplit("/", 1)[-1], part
+
+
+def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    limits = settings.limits
+    try:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    except Exception as exc:  # the email parser raises many kinds on bad input
+        raise _Refused("corrupt", vocab.DETAIL_BROKEN_MAIL) from exc
+    if not isinstance(msg, EmailMessage):
+        raise _Refused("corrupt", vocab.DETAIL_BROKEN_MAIL)
+    try:
+        sent = parsedate_to_datetime(str(msg["Date"])).timestamp() if msg["Date"] else None
+    except (TypeError, ValueError, OverflowError):
+        sent = None
+    mtime = sent if sent is not None else path.stat().st_mtime
+    parts = list(_attachments(msg))
+    if len(parts) > MAX_MEMBERS:
+        raise _Refused("container_too_many", str(len(parts)))
+    total = 0
+    for name, part in parts:
+        try:
+            data = part.get_payload(decode=True) or b""
+        except Exception:  # noqa: BLE001 - a broken transfer encoding
+            yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
+            continue
+        total += len(data)
+        if total > limits.max_uncompressed_bytes:
+            raise _Refused(
+                "zip_bomb", f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
+            )
+        if len(data) > limits.max_file_bytes:
+            yield name, None, ("too_large", f"{len(data) / MB:.1f} MB")
+            continue
+        yield name, data, mtime
+
+
+def _refused_record(rec: dict[str, Any], rel: str, code: str, detail: str) -> dict[str, Any]:
+    rec["status"] = frames.FILE_STATUS_REJECTED
+    rec["reason"] = code
+    rec["issue"] = frames.issue(code, file=rel, detail=detail)
+    return rec
+
+
+def expand(
+    rec: dict[str, Any], path: Path, settings: Settings, examine: Examine
+) -> list[dict[str, Any]]:
+    """The record of a walked file followed, for a container, by the records of every file
+    inside it (each examined by ``examine(rel, path)``); other files come back alone."""
+    return list(_expand(rec, path, settings, examine, depth=0))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4096)
+    except OSError:
+        return b""
+
+
+def _expand(
+    rec: dict[str, Any], path: Path, settings: Settings, examine: Examine, depth: int
+) -> Iterator[dict[str, Any]]:
+    if depth == 0:
+        shown = shown_path(rec["file"])
+        if shown != rec["file"]:  # a name mangled by unzipping elsewhere: shown decoded
+            rec["file"], rec["source_path"] = shown, str(path)
+            if "issue" in rec:
+                rec["issue"]["file"] = shown
+    if not (isinstance(rec.get("reason"), str) and rec["reason"] == "not_excel") or rec.get(
+        "_link"
+    ):
+        yield rec
+        return
+    kind = kind_of(path, _head(path))
+    if kind is None:
+        yield rec
+        return
+    rel = rec["file"]
+    rec.pop("issue", None)
+    rec["status"], rec["reason"] = pd.NA, pd.NA
+    if kind in ("rar", "7z"):
+        yield _refused_record(rec, rel, "archive_unsupported", vocab.ARCHIVE_NAMES[kind])
+        return
+    if depth >= MAX_DEPTH:
+        yield _refused_record(rec, rel, "container_too_deep", str(MAX_DEPTH))
+        return
+    members: list[dict[str, Any]] = []
+    try:
+        source = _zip_members(path, settings) if kind == "zip" else _eml_members(path, settings)
+        for name, data, extra in source:
+            inner_rel = f"{rel}/{name}"
+            if data is None:
+                code, detail = extra
+                inner = {
+                    "file": inner_rel,
+                    "size": 0,
+                    "mtime": float("nan"),
+                    "ext": Path(name).suffix.lower(),
+                }
+                _refused_record(inner, inner_rel, code, detail)
+                inner["container"] = rel
+                members.append(inner)
+                continue
+            where = _Scratch.place(name)
+            where.write_bytes(data)
+            inner = examine(inner_rel, where)
+            inner["container"] = rel
+            inner["source_path"] = str(where)
+            if isinstance(extra, float):
+                inner["mtime"] = extra
+            members.append(inner)
+    except _Refused as exc:
+        yield _refused_record(rec, rel, exc.code, exc.detail)
+        return
+    if not members:
+        yield _refused_record(rec, rel, "container_empty", vocab.ARCHIVE_NAMES[kind])
+        return
+    rec["status"] = STATUS_OPENED
+    rec["kind"] = pd.NA
+    yield rec
+    for inner in members:
+        inner_path = Path(inner["source_path"]) if inner.get("source_path") else None
+        if inner_path is None:
+            yield inner
+            continue
+        yield from _expand(inner, inner_path, settings, examine, depth + 1)
+
+
+def settle(files: pd.DataFrame) -> pd.DataFrame:
+    """Opened containers become ``read`` (call once the stages that read files are done)."""
+    if "status" not in files:
+        return files
+    opened = files["status"].eq(STATUS_OPENED).fillna(False).astype(bool)
+    if opened.any():
+        files = files.copy()
+        files.loc[opened, "status"] = frames.FILE_STATUS_READ
+    return files
+
+
+def source_of(inbox: Path, rec: Any) -> Path:
+    """Where a file's bytes are: its copy in the private folder for a file inside a container
+    (or under a decoded name), else the inbox."""
+    source = getattr(rec, "source_path", None)
+    if isinstance(source, str) and source:
+        return Path(source)
+    return inbox / rec.file
+
+
+def counts(files: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """(the files under INBOX itself, the counts of the files inside containers)."""
+    inside = files["container"].notna() if "container" in files else pd.Series(False)
+    if not inside.any():
+        return files, {"total": 0, "read": 0, "rejected": 0, "superseded": 0}
+    status = files.loc[inside, "status"].value_counts()
+    contained = {
+        "total": int(inside.sum()),
+        "read": int(status.get(frames.FILE_STATUS_READ, 0)),
+        "rejected": int(status.get(frames.FILE_STATUS_REJECTED, 0)),
+        "superseded": int(status.get(frames.FILE_STATUS_SUPERSEDED, 0)),
+    }
+    return files.loc[~inside], contained

@@ -1,0 +1,180 @@
+"""Containers: a section's .zip of its members' forms and a saved .eml are opened within the
+workbook limits and every file inside is read or reported as ``外层.zip/内层.xlsx``; names
+mangled by unzipping elsewhere are shown decoded."""
+
+from __future__ import annotations
+
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from pipeline import containers, frames, run, vocab
+from tests.forms import form_grid, rewrite_zip, sample_row, write_form, write_xlsx
+from tests.test_realforms import graded
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _form(path: Path, name: str, section: str = "办公室", n: int = 1) -> bytes:
+    write_form(path, header={"name": name, "section": section}, rows=[sample_row(n)])
+    return path.read_bytes()
+
+
+def _bomb(tmp: Path) -> bytes:
+    base = tmp / "base.xlsx"
+    _form(base, "张三")
+    bomb = tmp / "bomb.xlsx"
+    rewrite_zip(base, bomb, {"xl/media/image1.bin": b"\x00" * (8 * 1024 * 1024)})
+    return bomb.read_bytes()
+
+
+class _GbkInfo(zipfile.ZipInfo):
+    """A member whose name is stored as GBK bytes without the UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):  # zipfile's own hook
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def _gbk_zip(path: Path, members: dict[str, bytes]) -> None:
+    """A zip as Chinese Windows writes it: names in GBK, no UTF-8 flag, forms stored."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(_GbkInfo(name, (2026, 3, 20, 9, 0, 0)), data)
+    with zipfile.ZipFile(path) as zf:  # the precondition: the names are not flagged UTF-8
+        assert all(not i.flag_bits & 0x800 for i in zf.infolist())
+
+
+def test_zip_of_three_forms_one_a_bomb_is_read_file_by_file(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    inbox = tmp_path / "inbox"
+    _gbk_zip(
+        inbox / "办公室.zip",
+        {
+            "办公室自查表/张三.xlsx": _form(work / "a.xlsx", "张三", n=1),
+            "办公室自查表/李四.xlsx": _form(work / "b.xlsx", "李四", n=2),
+            "办公室自查表/炸弹.xlsx": _bomb(work),
+        },
+    )
+    before = (inbox / "办公室.zip").read_bytes()
+    files, rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    outer = "办公室.zip"
+    assert by_file.loc[outer, "status"] == containers.STATUS_OPENED  # until run settles it
+    zhang = f"{outer}/办公室自查表/张三.xlsx"
+    li = f"{outer}/办公室自查表/李四.xlsx"
+    bomb = f"{outer}/办公室自查表/炸弹.xlsx"
+    assert by_file.loc[[zhang, li, bomb], "status"].tolist() == [
+        frames.FILE_STATUS_READ,
+        frames.FILE_STATUS_READ,
+        frames.FILE_STATUS_REJECTED,
+    ]
+    assert by_file.loc[bomb, "reason"] == "zip_bomb"
+    assert (issues[issues["file"] == bomb]["code"] == "zip_bomb").all()
+    assert sorted(points["name"]) == ["张三", "李四"]
+    assert sorted(points["file"]) == sorted([li, zhang])
+    # the inbox holds only the zip, unchanged: the files inside went to a private folder
+    assert [p.name for p in inbox.rglob("*")] == [outer]
+    assert (inbox / outer).read_bytes() == before
+    for path in by_file.loc[[zhang, li], "source_path"]:
+        assert not Path(path).is_relative_to(inbox)
+    # accounting: the zip is one file under INBOX, the files inside are counted apart
+    counts = run.count(containers.settle(files), rows, points)
+    assert counts["files"] == {"total": 1, "read": 1, "rejected": 0, "superseded": 0}
+    assert counts["contained_files"] == {"total": 3, "read": 2, "rejected": 1, "superseded": 0}
+    assert counts["rows"]["total"] == 2
+
+
+def test_mail_with_two_attachments_is_read_attachment_by_attachment(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    inbox = tmp_path / "inbox"
+    msg = EmailMessage()
+    msg["From"] = "财务科 <cwk@example.cn>"
+    msg["Subject"] = "财务科廉政风险自查表"
+    msg["Date"] = "Fri, 20 Mar 2026 09:30:00 +0800"
+    msg.set_content("请查收附件。")
+    msg.add_attachment(
+        _form(work / "w.xlsx", "王五", "财务科", 3),
+        maintype=XLSX_TYPE[0],
+        subtype=XLSX_TYPE[1],
+        filename="王五自查表.xlsx",
+    )
+    msg.add_attachment(
+        _form(work / "z.xlsx", "赵六", "财务科", 4),
+        maintype=XLSX_TYPE[0],
+        subtype=XLSX_TYPE[1],
+        filename="赵六自查表.xlsx",
+    )
+    inbox.mkdir()
+    (inbox / "财务科来信.eml").write_bytes(msg.as_bytes())
+    files, _rows, points, _issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["财务科来信.eml", "status"] == containers.STATUS_OPENED
+    inner = ["财务科来信.eml/王五自查表.xlsx", "财务科来信.eml/赵六自查表.xlsx"]
+    assert by_file.loc[inner, "status"].tolist() == [frames.FILE_STATUS_READ] * 2
+    assert by_file.loc[inner, "container"].tolist() == ["财务科来信.eml"] * 2
+    assert sorted(points["name"]) == ["王五", "赵六"]
+    assert sorted(points["section"]) == ["财务科", "财务科"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("科室.rar", b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, "archive_unsupported"),
+        ("科室.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "archive_unsupported"),
+        ("空.zip", b"PK\x05\x06" + b"\x00" * 18, "container_empty"),
+    ],
+)
+def test_containers_that_cannot_be_read_say_what_to_do(
+    tmp_path: Path, name: str, content: bytes, code: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / name).write_bytes(content)
+    files, _rows, _points, issues = graded(inbox)
+    assert files.loc[0, "reason"] == code
+    (issue,) = issues.to_dict("records")
+    assert issue["code"] == code and issue["action"] == vocab.ACTION_REJECT
+    if code == "archive_unsupported":
+        assert "请解压后放入收件箱" in issue["fix"]
+
+
+def test_a_zip_inside_a_zip_is_opened_too(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    inner = work / "内层.zip"
+    _gbk_zip(inner, {"张三.xlsx": _form(work / "a.xlsx", "张三")})
+    inbox = tmp_path / "inbox"
+    _gbk_zip(inbox / "外层.zip", {"内层.zip": inner.read_bytes(), "说明.txt": "请查收".encode()})
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["外层.zip/内层.zip/张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert by_file.loc["外层.zip/内层.zip/张三.xlsx", "container"] == "外层.zip/内层.zip"
+    assert points["name"].tolist() == ["张三"]
+    note = issues[issues["file"] == "外层.zip/说明.txt"]
+    assert note["code"].tolist() == ["not_excel"]  # reported, not lost
+
+
+def test_a_zip_inflating_past_the_ratio_is_refused_without_extracting(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "包.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("大.xlsx", b"\x00" * (20 * 1024 * 1024))
+    assert (inbox / "包.zip").stat().st_size < 100_000  # the precondition: a 20 MB bomb
+    files, _rows, _points, issues = graded(inbox)
+    assert files["file"].tolist() == ["包.zip"]  # nothing inside was extracted
+    assert files.loc[0, "reason"] == "zip_bomb"
+    assert issues["code"].tolist() == ["zip_bomb"]
+
+
+def test_a_name_mangled_by_unzipping_elsewhere_is_shown_decoded(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    mangled = "张三自查表.xlsx".encode("gbk").decode("cp437")
+    assert mangled != "张三自查表.xlsx" and "張" not in mangled  # the precondition
+    write_xlsx(inbox / mangled, {"Sheet1": form_grid(rows=[sample_row(1)])})
+    files, _rows, points, _issues = graded(inbox)
+    assert files.loc[0, "file"] == "张三自查表.xlsx"
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert points["file"].tolist() == ["张三自查表.xlsx"]
+    assert containers.decode_mangled("╡Ñ╬╗.xlsx") == "单位.xlsx"
