@@ -20,6 +20,8 @@ import pandas as pd
 from pipeline import frames, owners, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import text_series
+from pipeline.pledges import register as register_pledges
+from pipeline.pledges import standalone as standalone_pledges
 
 SUBMISSION_COLUMNS = (
     "section",
@@ -267,6 +269,8 @@ def completeness(
                 section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + vocab.fold(name)
             )
             pledges.append(_pledge(section, name, post, found, issues))
+    # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
+    register_pledges(pledges, issues, standalone_pledges(files))
 
     return (
         _frame(submissions, SUBMISSION_COLUMNS),

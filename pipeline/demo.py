@@ -992,6 +992,7 @@ def write_demo(
     error_rate: float,
     sections: int | None = None,
     year: int = DEFAULT_YEAR,
+    real_offices: bool = False,
 ) -> dict[str, Any]:
     """Write ``out/config/roster.xlsx``, ``out/inbox/…`` and ``out/manifest.json``; return the
     manifest, the ground truth a run is checked against:
@@ -1256,6 +1257,10 @@ def write_demo(
         missing,
         no_unit,
     )
+    if real_offices:  # a section's zip, a mail, a pledge sent alone, a section table
+        from pipeline.demo_real import add_real_office_files
+
+        add_real_office_files(out, seed, year, body, forms, missing, no_unit, manifest)
     (out / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )

@@ -96,11 +96,17 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
     return problems
 
 
-def stated_issues(points: pd.DataFrame) -> pd.DataFrame:
-    """A 提示 for every point whose stated supervisor differs from the computed one."""
+def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A 提示 for every point whose stated supervisor differs from the computed one, at the
+    stated cell (``files`` gives the column letters)."""
     records: list[dict[str, Any]] = []
     if points.empty or "stated_direct" not in points:
         return frames.issues_frame(records)
+    colmaps: dict[str, dict[str, str]] = {}
+    if files is not None and "colmap" in files:
+        colmaps = {
+            f: c for f, c in zip(files["file"], files["colmap"], strict=True) if isinstance(c, dict)
+        }
     for stated, computed in vocab.STATED_COMPARED.items():
         if computed not in points:
             continue
@@ -118,7 +124,7 @@ def stated_issues(points: pd.DataFrame) -> pd.DataFrame:
                     "stated_supervisor_differs",
                     file=_text(rec["file"]),
                     sheet=_text(rec["sheet"]),
-                    cell=_stated_cell(rec, stated, excel_row),
+                    cell=_stated_cell(colmaps.get(_text(rec["file"]), {}), stated, excel_row),
                     field_key=stated,
                     value=s,
                     section=rec["section"],
@@ -131,9 +137,9 @@ def stated_issues(points: pd.DataFrame) -> pd.DataFrame:
     return frames.issues_frame(records)
 
 
-def _stated_cell(rec: pd.Series, stated: str, excel_row: int) -> str:
-    cell = rec.get(f"{stated}_cell")
-    return _text(cell) if cell is not None else ""
+def _stated_cell(colmap: dict[str, str], stated: str, excel_row: int) -> str:
+    letter = colmap.get(stated, "")
+    return f"{letter}{excel_row}" if letter else ""
 
 
 def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +151,16 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     sent = points.loc[own, ["file", "kind", "section", "name"]].drop_duplicates()
     if sent.empty:
         return read.iloc[0:0]
+    # a person (or section) who sent a form of their own is represented by that form
+    own_keys = set(
+        zip(
+            read["section"].fillna("").tolist(),
+            read["name"].fillna("").where(read["kind"].eq(vocab.INDIVIDUAL), "").tolist(),
+        )
+    )
+    named = sent["name"].fillna("").where(sent["kind"].eq(vocab.INDIVIDUAL), "")
+    fresh = [k not in own_keys for k in zip(sent["section"].fillna("").tolist(), named.tolist())]
+    sent = sent.loc[fresh]
     by_file = read.drop_duplicates("file").set_index("file")
     sent = sent[sent["file"].isin(by_file.index)]
     extra = by_file.loc[sent["file"]].reset_index()

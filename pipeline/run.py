@@ -33,6 +33,7 @@ from pipeline import (
     write_archive,
     write_feedback,
 )
+from pipeline import pledges as pledge_files
 from pipeline.errors import AccountingError, PipelineError
 
 log = logging.getLogger("pipeline")
@@ -155,13 +156,17 @@ def _run(
     stage("validate")
     files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
     files = containers.settle(files)
+    # pledges sent on their own (PDF, Word, photo) are taken back from the refused files
+    files, discover_issues = pledge_files.find(files, discover_issues, roster, inbox, settings)
     done("validate")
 
     stage("grade")
     points, merge_issues = merge.merge(points)
     points, posts = grade.grade(points, roster, settings)
     points = assign.assign(points, roster, settings)
-    grade_issues = frames.concat_issues(grade.level_issues(points), owners.stated_issues(points))
+    grade_issues = frames.concat_issues(
+        grade.level_issues(points), owners.stated_issues(points, files)
+    )
     year = settings.year or _year_from_forms(files)
     submissions, pledges, completeness_issues = completeness.completeness(
         files, points, roster, settings, year

@@ -1605,3 +1605,6 @@ MESSAGES.update(
         ),
     }
 )
+
+# Pledges sent on their own (pledges.py)
+PLEDGE_STATUS_ALONE = "单独报送（{file}）"

@@ -30,7 +30,7 @@ def graded(inbox: Path):
         checked,
         merged,
         grade.level_issues(points),
-        owners.stated_issues(points),
+        owners.stated_issues(points, files),
     )
     return files, rows, points, issues
 
@@ -120,6 +120,7 @@ def test_bozhou_table_is_read_row_by_row_against_the_roster(tmp_path: Path) -> N
     direct = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_direct"]]
     assert set(direct["value"]) == {"张三", "王五"}  # a unit point's 直接管理 is the 分管副主席
     assert "孙七" in direct.iloc[0]["problem"] and direct.iloc[0]["action"] == vocab.ACTION_NOTE
+    assert direct["cell"].tolist() == ["H3", "H4", "H5", "H6"]  # the stated cell
     # 责任领导 孙七 is right for the 二级/三级 points; the 一级 one goes to the chair 周八
     leader = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_leader"]]
     assert leader["value"].tolist() == ["孙七"] and "周八" in leader.iloc[0]["problem"]

@@ -1,0 +1,169 @@
+"""Pledges sent on their own: a signed 廉政承诺书 scanned to PDF or a photo, or written in Word.
+
+discover refuses such files as not spreadsheets; once the roster is known, ``find`` takes back
+every one whose name (or, for a ``.docx``, whose text) says 承诺 and names one roster person:
+the file is ``read`` (kind ``pledge``) and its person's 承诺书登记 row says
+``单独报送（文件名）`` (``register``, called by completeness).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import containers, frames, vocab
+from pipeline.config import Roster, Settings
+
+log = logging.getLogger(__name__)
+
+KIND = "pledge"
+PLEDGE_EXTS = (".docx", ".doc", ".pdf", ".jpg", ".jpeg", ".png", ".wps", ".tif", ".tiff", ".bmp")
+DOCX_TEXT_PART = "word/document.xml"
+MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
+_W_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_KEY_SEP = "|"
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def docx_text(path: Path, settings: Settings) -> str:
+    """The text of a .docx (word/document.xml), within the workbook limits; '' when unsafe or
+    unreadable."""
+    from defusedxml.ElementTree import fromstring
+
+    limits = settings.limits
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(DOCX_TEXT_PART)
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > min(MAX_DOCX_XML_BYTES, limits.max_uncompressed_bytes) or (
+                info.file_size > 1024 * 1024 and ratio > limits.max_compression_ratio
+            ):
+                return ""
+            with zf.open(info) as fh:
+                xml = fh.read(info.file_size + 1)
+        if len(xml) > info.file_size:
+            return ""
+        fromstring(xml)  # refuses entity declarations (defusedxml) and malformed XML
+    except Exception as exc:  # noqa: BLE001 - a foreign document must never stop the run
+        log.info("pledge document %s not read: %s", path.name, exc)
+        return ""
+    return "".join(_W_TEXT.findall(xml.decode("utf-8", "replace")))
+
+
+class _People:
+    """Roster people by folded name, for finding who a pledge names."""
+
+    def __init__(self, roster: Roster) -> None:
+        self.by_name: dict[str, list[tuple[str, str]]] = {}
+        for section, name in zip(
+            roster.people["section"].tolist(), roster.people["name"].tolist(), strict=True
+        ):
+            if _text(name):
+                self.by_name.setdefault(vocab.fold(name), []).append((_text(section), _text(name)))
+        self.longest = max((len(n) for n in self.by_name), default=0)
+
+    def named_in(self, text: str, where: str = "") -> tuple[str, str] | None:
+        """The one roster person ``text`` names (the longest name written wins; a name two
+        sections share needs its section in ``where`` or the text)."""
+        folded = vocab.fold(text)
+        found = {
+            folded[i : i + n]
+            for n in range(2, self.longest + 1)
+            for i in range(len(folded) - n + 1)
+            if folded[i : i + n] in self.by_name
+        }
+        found = {f for f in found if not any(f != o and f in o for o in found)}
+        people = {p for f in found for p in self.by_name[f]}
+        if len(people) > 1:
+            context = vocab.fold(where + text)
+            people = {p for p in people if vocab.fold(p[0]) in context}
+        return people.pop() if len(people) == 1 else None
+
+
+def find(
+    files: pd.DataFrame, issues: pd.DataFrame, roster: Roster, inbox: Path, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Take back the pledges sent on their own from the files refused as not spreadsheets;
+    return (files, issues) without the refusals of those files."""
+    if files.empty:
+        return files, issues
+    refused = files["status"].eq(frames.FILE_STATUS_REJECTED) & files["reason"].eq("not_excel")
+    refused = refused.fillna(False).astype(bool)
+    if not refused.any():
+        return files, issues
+    people = _People(roster)
+    hint = vocab.fold(vocab.PLEDGE_SHEET_HINT)
+    taken: dict[int, tuple[str, str]] = {}
+    for idx, rec in files.loc[refused].iterrows():
+        name = Path(_text(rec["file"])).name
+        ext = Path(name).suffix.lower()
+        if ext not in PLEDGE_EXTS:
+            continue
+        person = None
+        if hint in vocab.fold(name):
+            person = people.named_in(Path(name).stem, _text(rec["file"]))
+        if person is None and ext == ".docx":
+            text = docx_text(containers.source_of(inbox, rec), settings)
+            if hint in vocab.fold(text):
+                signer = text.split(vocab.PLEDGE_LABELS["pledger"], 1)
+                person = (people.named_in(signer[1][:40]) if len(signer) > 1 else None) or (
+                    people.named_in(Path(name).stem + text, _text(rec["file"]))
+                )
+        if person is not None:
+            taken[idx] = person
+    if not taken:
+        return files, issues
+    files = files.copy()
+    rows = list(taken)
+    files.loc[rows, "status"] = frames.FILE_STATUS_READ
+    files.loc[rows, "reason"] = pd.NA
+    files.loc[rows, "kind"] = KIND
+    files.loc[rows, "section"] = [taken[i][0] for i in rows]
+    files.loc[rows, "name"] = [taken[i][1] for i in rows]
+    files.loc[rows, "pledger"] = [taken[i][1] for i in rows]
+    gone = set(files.loc[rows, "file"].tolist())
+    keep = ~(issues["file"].isin(gone) & issues["code"].eq("not_excel"))
+    return files, issues.loc[keep].reset_index(drop=True)
+
+
+def standalone(files: pd.DataFrame) -> dict[str, str]:
+    """Person key (folded 科室|姓名, as completeness keys them) -> the pledge file sent alone."""
+    if files.empty or "kind" not in files:
+        return {}
+    mine = files[files["kind"].eq(KIND).fillna(False).astype(bool)].sort_values("file")
+    out: dict[str, str] = {}
+    for section, name, file in zip(mine["section"], mine["name"], mine["file"], strict=True):
+        out.setdefault(vocab.fold(_text(section)) + _KEY_SEP + vocab.fold(_text(name)), file)
+    return out
+
+
+def register(
+    pledge_rows: list[dict[str, Any]], issues: list[dict[str, Any]], sent: dict[str, str]
+) -> None:
+    """Mark the 承诺书登记 rows of the people who sent their pledge on its own (in place) and
+    drop the 缺少承诺书 / 承诺书为空 notes about them."""
+    if not sent:
+        return
+    done: set[tuple[str, str]] = set()
+    for row in pledge_rows:
+        key = vocab.fold(row["section"]) + _KEY_SEP + vocab.fold(row["name"])
+        if key in sent:
+            row["status"] = vocab.PLEDGE_STATUS_ALONE.format(file=Path(sent[key]).name)
+            done.add((row["section"], row["name"]))
+    issues[:] = [
+        i
+        for i in issues
+        if not (
+            i["code"] in ("pledge_missing", "pledge_empty") and (i["section"], i["name"]) in done
+        )
+    ]

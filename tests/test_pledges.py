@@ -1,0 +1,96 @@
+"""Pledges sent on their own (a scanned PDF, a photo, a Word file) register their person's
+廉政承诺书 in 承诺书登记 as 单独报送（文件名）, instead of being refused as stray attachments."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline import completeness, config, containers, frames, pledges, vocab
+from tests.forms import write_form
+from tests.test_realforms import graded
+from tests.test_validate import make_roster
+
+SETTINGS = config.default_settings()
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def write_docx(path: Path, paragraphs: list[str]) -> Path:
+    """A minimal Word document (what Word saves: content types, document.xml)."""
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+            'document.main+xml"/></Types>',
+        )
+        zf.writestr(
+            "word/document.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W_NS}"><w:body>'
+            f"{body}</w:body></w:document>",
+        )
+    return path
+
+
+def scanned_pdf(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/XObject/Subtype/Image>>\n%%EOF\n"
+    )
+    return path
+
+
+def registered(inbox: Path):
+    roster = make_roster()
+    files, _rows, points, issues = graded(inbox)
+    files = containers.settle(files)
+    files, issues = pledges.find(files, issues, roster, inbox, SETTINGS)
+    _subs, register, more = completeness.completeness(files, points, roster, SETTINGS, 2026)
+    return files, register.set_index("name"), frames.concat_issues(issues, more)
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx", "jpg"])
+def test_pledge_sent_alone_registers_its_person(tmp_path: Path, kind: str) -> None:
+    inbox = tmp_path / "inbox"
+    # 张三's form has no pledge sheet: the pledge came as a separate file
+    write_form(inbox / "张三.xlsx", pledge=[])
+    name = f"张三_廉政承诺书.{kind}"
+    if kind == "docx":
+        write_docx(inbox / name, ["廉政承诺书", "本人承诺：不收受礼金。", "承诺人：张三"])
+    elif kind == "pdf":
+        scanned_pdf(inbox / name)
+    else:
+        (inbox / name).write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    files, register, issues = registered(inbox)
+    rec = files.set_index("file").loc[name]
+    assert (rec["status"], rec["kind"], rec["name"]) == (frames.FILE_STATUS_READ, "pledge", "张三")
+    assert register.loc["张三", "status"] == f"单独报送（{name}）"
+    assert issues[issues["file"] == name].empty  # not refused as a stray attachment
+    assert not ((issues["code"] == "pledge_empty") & (issues["name"] == "张三")).any()
+    # 李四 sent nothing: still listed as such
+    assert register.loc["李四", "status"] == vocab.PLEDGE_STATUS_NO_FORM
+
+
+def test_a_word_pledge_is_recognised_by_its_text(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_docx(
+        inbox / "附件1.docx", ["廉政承诺书", "本人郑重承诺……", "承诺人：李四", "2026年3月1日"]
+    )
+    files, register, issues = registered(inbox)
+    assert files.set_index("file").loc["附件1.docx", "name"] == "李四"
+    assert register.loc["李四", "status"] == "单独报送（附件1.docx）"
+    assert issues[issues["file"] == "附件1.docx"].empty
+
+
+def test_other_documents_are_still_refused(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_docx(inbox / "工作总结.docx", ["2026年工作总结", "张三"])
+    scanned_pdf(inbox / "某某_廉政承诺书.pdf")  # nobody of the roster
+    files, _register, issues = registered(inbox)
+    assert files["reason"].tolist() == ["not_excel", "not_excel"]
+    assert sorted(issues.loc[issues["code"] == "not_excel", "file"]) == sorted(files["file"])
