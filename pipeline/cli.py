@@ -103,6 +103,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(d, "demo-data", "--error-rate", type=float, default=0.05, metavar="R")
     _add(d, "demo-data", "--out", type=Path, required=True, metavar="DIR")
     _add(d, "demo-data", "--sections", type=int, default=0, metavar="N")
+    _add(d, "demo-data", "--real-offices", action="store_true")
 
     b = command("bench")
     _add(b, "bench", "--sizes", default="1000,10000,20000", metavar="N,N")
@@ -222,6 +223,7 @@ def _main(argv: list[str]) -> int:
                 seed=args.seed,
                 error_rate=args.error_rate,
                 sections=args.sections or None,
+                real_offices=args.real_offices,
             )
             print(vocab.CLI_DEMO_WROTE.format(inbox=args.out / "inbox", config=args.out / "config"))
         elif args.command == "prefill":

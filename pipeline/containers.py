@@ -25,6 +25,7 @@ import email.policy
 import logging
 import re
 import shutil
+import stat
 import tempfile
 import time
 import zipfile
@@ -309,7 +310,11 @@ def _expand(
     ):
         yield rec
         return
-    kind = kind_of(path, _head(path))
+    try:  # only a regular file can be a container (a FIFO would block the read)
+        regular = stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        regular = False
+    kind = kind_of(path, _head(path)) if regular else None
     if kind is None:
         yield rec
         return

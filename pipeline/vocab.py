@@ -1008,6 +1008,7 @@ CLI_HELP = {
     "demo-data.error_rate": "带错误的表格所占比例，0 到 1（默认 0.05）",
     "demo-data.out": "写到哪个文件夹",
     "demo-data.sections": "科室数（0 表示自动）",
+    "demo-data.real_offices": "再加上实际工作中常见的报送方式：科室压缩包、邮件、单独的承诺书、按行填写科室姓名的汇总表",
     "bench": "测量处理速度，并与常规做法对比",
     "bench.sizes": "收件箱规模，逗号分隔",
     "bench.data": "示例收件箱的缓存文件夹",

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from pipeline import config, demo, vocab
 
 REPO = Path(__file__).resolve().parent.parent
-SHIPPED = {"people": 30, "seed": 2026, "error_rate": 0.15}
+SHIPPED = {"people": 30, "seed": 2026, "error_rate": 0.15, "real_offices": True}
 
 
 def tree(folder: Path) -> dict[str, str]:
