@@ -134,13 +134,13 @@ def _setup_logging(out: Path) -> None:
 
 
 def _print_summary(result, out: Path) -> None:
-    c = result.counts
-    f, r, lv = c["files"], c["rows"], c["levels"]
-    missing = 0
-    if len(result.submissions):
-        missing = int((result.submissions["status"] == vocab.STATUS_MISSING).sum())
+    from pipeline import rounds
     from pipeline.write_archive import archive_path
 
+    c = result.counts
+    f, r, lv = c["files"], c["rows"], c["levels"]
+    sent = rounds.counts(result)
+    owed = rounds.pending(result)
     archive = archive_path(result, out)
     text = vocab.CLI_SUMMARY.format(
         body=result.body_name,
@@ -151,13 +151,28 @@ def _print_summary(result, out: Path) -> None:
             vocab.CLI_SUMMARY_LEVEL.format(level=level, n=lv.get(level, 0))
             for level in vocab.LEVELS
         ),
-        missing=missing,
+        people=sent["people"],
+        units=sent["units"],
         issues=len(result.issues),
         issues_sheet=vocab.ARCHIVE_SHEET_ISSUES,
         archive=archive,
         feedback=f"{out / vocab.FEEDBACK_DIR}/",
+        reminder=out / vocab.REMINDER_FILE,
     )
-    lines = ["", *text.split("\n"), *(f"  {notice}" for notice in result.notices), ""]
+    lines = ["", *text.split("\n")]
+    if len(owed):
+        lines += [vocab.CLI_SUMMARY_OWED, *rounds.screen_lines(owed)]
+    if result.changes is not None:
+        n = result.changes["change"].value_counts()
+        lines.append(
+            vocab.CLI_SUMMARY_CHANGES.format(
+                fixed=int(n.get(vocab.ROUND_CHANGE_FIXED, 0)),
+                accepted=int(n.get(vocab.ROUND_CHANGE_ACCEPTED, 0)),
+                new=int(n.get(vocab.ROUND_CHANGE_NEW_REJECT, 0)),
+                sheet=vocab.SHEET_CHANGES,
+            )
+        )
+    lines += [*(f"  {notice}" for notice in result.notices), ""]
     print("\n".join(lines))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, owners, vocab
+from pipeline import frames, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import text_series
 from pipeline.pledges import register as register_pledges
@@ -92,11 +92,9 @@ def leadership_sections(roster: Roster) -> set[str]:
 
 
 def _latest(files: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """One file per sender (key -> files record): the latest by 填表日期, then modification
-    time, then path."""
-    order = files.assign(
-        _date=text_series(files["date"]), _mtime=files["mtime"].astype("float64").fillna(0.0)
-    ).sort_values(["_date", "_mtime", "file"], kind="stable")
+    """One file per sender (key -> files record): the latest by 填表日期, then the mail
+    folder's date, then modification time, then path (resubmit.ORDER_COLUMNS)."""
+    order = resubmit.order_keys(files).sort_values(list(resubmit.ORDER_COLUMNS), kind="stable")
     latest = order.drop_duplicates("_key", keep="last")
     columns = [latest[c].tolist() if c in latest else [None] * len(latest) for c in _FILE_FIELDS]
     records = [dict(zip(_FILE_FIELDS, values, strict=True)) for values in zip(*columns)]
@@ -172,13 +170,7 @@ def completeness(
         .where(text_series(read["kind"]) == vocab.INDIVIDUAL, "")
     )
     rejected = files[status == frames.FILE_STATUS_REJECTED]
-    superseded: dict[str, list[str]] = {}
-    for key, file in zip(
-        files.loc[status == frames.FILE_STATUS_SUPERSEDED, "_key"].tolist(),
-        text_series(files.loc[status == frames.FILE_STATUS_SUPERSEDED, "file"]).tolist(),
-        strict=True,
-    ):
-        superseded.setdefault(key, []).append(file)
+    replaced = resubmit.replaced_by(files)
     read_by = {k: _latest(read[text_series(read["kind"]) == k]) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
     accepted_files = set(text_series(points["file"]).tolist()) if "file" in points else set()
@@ -208,10 +200,15 @@ def completeness(
             "deadline": deadline,
         }
         notes: list[str] = []
-        if found is None:
+        if found is None and key in bounced[form]:
+            # sent, but nothing of it can be counted: not the same as never sent
+            file = bounced[form][key]
+            row.update(status=vocab.STATUS_SENT_BACK, date="", file=file)
+            notes.append(_note("note_rejected", file=file))
+            code = "sent_back" if form == vocab.INDIVIDUAL else "unit_sent_back"
+            issues.append(_issue(code, section=section, name=name, about=file))
+        elif found is None:
             row.update(status=vocab.STATUS_MISSING, date="", file="")
-            if key in bounced[form]:
-                notes.append(_note("note_rejected", file=bounced[form][key]))
             if form == vocab.INDIVIDUAL:
                 issues.append(_issue("not_submitted", section=section, name=name))
             else:
@@ -232,7 +229,11 @@ def completeness(
                 file=_clean(found["file"]),
             )
             if row["file"] not in accepted_files:
+                # read, but every row was sent back: nothing of it counts yet
+                row["status"], late = vocab.STATUS_SENT_BACK, False
                 notes.append(_note("note_no_points"))
+                code = "sent_back" if form == vocab.INDIVIDUAL else "unit_sent_back"
+                issues.append(_issue(code, section=section, name=name, about=row["file"]))
             if late:
                 cells = found["header_cells"]
                 issues.append(
@@ -249,8 +250,8 @@ def completeness(
                         deadline=deadline,
                     )
                 )
-        for old in sorted(superseded.get(key, [])):
-            notes.append(f"{vocab.STATUS_SUPERSEDED}：{old}")
+        if replaced.get(row["file"]):
+            notes.append(vocab.NOTE_REPLACED.format(files="、".join(replaced[row["file"]])))
         row["note"] = NOTE_JOIN.join(notes)
         submissions.append(row)
         return found
@@ -280,13 +281,14 @@ def completeness(
 
 
 def _issue(
-    code: str, *, section: str, name: str, file: str = "", sheet: str = ""
+    code: str, *, section: str, name: str, file: str = "", sheet: str = "", about: str = ""
 ) -> dict[str, Any]:
-    """An issue row whose message names the person and section ({name}, {section}).
+    """An issue row whose message names the person and section ({name}, {section}) and, as
+    ``{file}``, the file ``about`` (the row itself names ``file``).
 
     ``frames.issue`` keeps ``section``/``name`` for the columns and does not pass them to the
     message template (a KeyError for these codes), so the row is built here the same way."""
-    action, problem, fix = vocab.message(code, section=section, name=name)
+    action, problem, fix = vocab.message(code, section=section, name=name, file=about)
     return {
         "action": action,
         "code": code,

@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,23 @@ def _walk(inbox: Path) -> list[tuple[str, Path]]:
             out.append((path.relative_to(inbox).as_posix(), path))
     out.sort(key=lambda item: item[0])
     return out
+
+
+# A mail client's attachment folder: '2026-03-24 来自方淑琪', '2026.3.24', '20260324_…', '2026年3月24日…'
+_FOLDER_DATE = re.compile(r"^\s*(\d{4})[-./_年]?(\d{1,2})[-./_月]?(\d{1,2})(?!\d)")
+
+
+def folder_date(rel: str) -> str | None:
+    """The date (ISO) in the name of the nearest folder of ``rel`` that starts with one."""
+    for part in reversed(rel.split("/")[:-1]):
+        m = _FOLDER_DATE.match(part)
+        if not m:
+            continue
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _inside(path: Path, inbox: Path) -> bool:
@@ -234,6 +252,7 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
         "ext": path.suffix.lower(),
         "status": pd.NA,
         "reason": pd.NA,
+        "folder_date": folder_date(rel) or pd.NA,
         "_link": False,  # a symlink to a file inside the inbox (not a column)
     }
 

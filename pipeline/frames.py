@@ -25,6 +25,10 @@ files (one row per file under INBOX) — from discover, completed by read and me
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file
                       inside a container, or the real name of a file shown decoded (NA otherwise)
 
+    folder_date str   ISO date in the name of the nearest mail folder ('2026-03-24 来自…') or NA
+    copy_of     str   SHA-256 of the file this one is the annotated copy of (its marker) or NA
+    superseded_by str the file that replaced this one (status 'superseded') or NA
+
 rows (one row per data row of every non-superseded file whose table was found) — from read:
     row_id      int   unique, stable within a run (file order, then excel_row)
     file, sheet, kind, section, name, post, head, date   copied from files
@@ -95,6 +99,9 @@ FILE_COLUMNS = (
     "header_cells",
     "container",
     "source_path",
+    "folder_date",
+    "copy_of",
+    "superseded_by",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"
@@ -247,3 +254,4 @@ class RunResult:
     read_cache: dict[str, int] = field(default_factory=dict)  # cache.ReadCache.stats()
     history: Any = None  # 年度对比: history.Comparison (None: no [history] last_archive)
     changes: Any = None  # 本轮变化: rounds.CHANGE_COLUMNS frame (None: no previous run)
+    round_state: Any = None  # rounds: {"current": state, "previous_run": run time or None}

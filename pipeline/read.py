@@ -190,6 +190,7 @@ class Opened:
 
     fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv'
     marker: str | None = None  # form kind from the template marker
+    copy_source: str | None = None  # SHA-256 of the file this is the annotated copy of
     sheet_xml: dict[str, str] = field(default_factory=dict)  # worksheet part -> sheet name
     legacy: str | None = None  # the format's name for the legacy_format note, when not fmt's
     formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
@@ -313,6 +314,15 @@ def _marker(workbook: str, custom: str) -> str | None:
         if m and m[1].strip() in vocab.FORM_KINDS:
             return m[1].strip()
     return None
+
+
+def _copy_of(custom: str) -> str | None:
+    """The source hash an annotated copy carries (vocab.COPY_SOURCE_PROPERTY), or None."""
+    if vocab.COPY_SOURCE_PROPERTY not in custom:
+        return None
+    pattern = rf"name=\"{re.escape(vocab.COPY_SOURCE_PROPERTY)}\"[^>]*>\s*<[^>]+>\s*([0-9A-Fa-f]{{64}})\s*<"
+    m = re.search(pattern, custom)
+    return m[1].lower() if m else None
 
 
 def _col_key(letters: bytes) -> tuple[int, bytes]:
@@ -530,6 +540,7 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
             marker=_marker(workbook, custom),
             sheet_xml=parts,
             formula_parts=formula_parts,
+            copy_source=_copy_of(custom),
         )
     for name in names:
         if thorough:
@@ -1477,6 +1488,7 @@ def _parse(
         "reason": None,
         "meta": {
             "kind": kind,
+            "copy_of": opened.copy_source,
             "sheet": sheet,
             "section": section,
             "name": header.get("name"),

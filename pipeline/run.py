@@ -28,6 +28,8 @@ from pipeline import (
     outputs,
     owners,
     read,
+    resubmit,
+    rounds,
     validate,
     vocab,
     write_archive,
@@ -97,6 +99,13 @@ def process(
     try:
         result = _run(inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR)
         result.notices[:0] = staging.notices
+        previous = rounds.previous_state(out)
+        current = rounds.state(result)
+        result.round_state = {
+            "current": current,
+            "previous_run": previous.get("run_time") if previous else None,
+        }
+        result.changes = rounds.changes(previous, current)
         result.stage_seconds["write"] = time.perf_counter()
         archive_path = _write_outputs(result, staging.root)
         result.stage_seconds["write"] = round(
@@ -106,6 +115,7 @@ def process(
         write_text_atomic(
             staging.root / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2)
         )
+        rounds.write_round_files(result, staging.root, out, current, previous, summary)
         kept = outputs.commit(staging)
     except OSError as exc:
         log.exception("writing the outputs failed")
@@ -182,6 +192,7 @@ def _run(
         grade_issues,
         completeness_issues,
     )
+    issues = resubmit.drop_superseded_issues(issues, files)
     counts = count(files, rows, points)
     if on_stage:
         on_stage("write")
@@ -243,6 +254,12 @@ def _summary(result: frames.RunResult, archive_name: str) -> dict[str, Any]:
         },
         "missing_submissions": int(
             (submissions["status"] == vocab.STATUS_MISSING).sum() if len(submissions) else 0
+        ),
+        "submissions": rounds.counts(result),
+        "changes": (
+            None
+            if result.changes is None
+            else {c: int((result.changes["change"] == c).sum()) for c in vocab.ROUND_CHANGES}
         ),
         "archive": archive_name,
         "body": result.body_name,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import frames, normalize, owners, vocab
+from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.xlsx import cell_text
 
@@ -468,14 +468,31 @@ def _check_roster(
 # --------------------------------------------------------------------------------------
 def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.DataFrame:
     """Keep the latest form per person (individual) or section (unit); drop the rows of the
-    others. Latest = 填表日期 (missing sorts oldest), then mtime, then file path."""
+    others. A corrected annotated copy first replaces its original; then latest = 填表日期
+    (missing sorts oldest), mail-folder date, mtime, file path (see resubmit.py)."""
+    for idx, newer in resubmit.copied_originals(files).items():
+        rec = next(files.loc[[idx]].itertuples())
+        _file_issue(
+            log,
+            rec,
+            "superseded",
+            "date",
+            value=_text(rec.date),
+            detail="",
+            text_code="superseded_by_copy",
+            newer=newer,
+        )
+        files.loc[idx, ["status", "reason", "superseded_by"]] = [
+            frames.FILE_STATUS_SUPERSEDED,
+            "superseded",
+            newer,
+        ]
     read = files["status"].eq(frames.FILE_STATUS_READ)
     candidates = files.loc[read & files["kind"].isin(vocab.FORM_KINDS)]
-    if candidates.empty:
-        return rows
     section_key = normalize.fold_series(candidates["section"])
     name_key = normalize.fold_series(candidates["name"])
     is_unit = candidates["kind"].eq(vocab.UNIT)
+    keyed = resubmit.order_keys(candidates)
     order = pd.DataFrame(
         {
             "key": np.where(
@@ -483,17 +500,13 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
                 "u" + _KEY_SEP + section_key,
                 "i" + _KEY_SEP + section_key + _KEY_SEP + name_key,
             ),
-            "date": candidates["date"].fillna("").astype("str"),
-            "mtime": pd.to_numeric(candidates["mtime"], errors="coerce").fillna(-np.inf),
-            "file": candidates["file"].astype("str"),
+            **{c: keyed[c] for c in resubmit.ORDER_COLUMNS},
         },
         index=candidates.index,
     )
-    order = order.sort_values(["key", "date", "mtime", "file"], kind="stable")
+    order = order.sort_values(["key", *resubmit.ORDER_COLUMNS], kind="stable")
     latest = order.drop_duplicates("key", keep="last")
-    if len(latest) == len(order):
-        return rows
-    newer = dict(zip(latest["key"], latest["file"]))
+    newer = dict(zip(latest["key"], latest["_file"]))
     old = order.index.difference(latest.index)
     for idx in old:
         rec = next(files.loc[[idx]].itertuples())
@@ -512,9 +525,12 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             text_code="superseded_by",
             newer=newer[order.at[idx, "key"]],
         )
+        files.loc[idx, "superseded_by"] = newer[order.at[idx, "key"]]
     files.loc[old, "status"] = frames.FILE_STATUS_SUPERSEDED
     files.loc[old, "reason"] = "superseded"
-    gone = files.loc[old, "file"].unique()
+    gone = files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"].unique()
+    if not len(gone):
+        return rows
     return rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
 
 

@@ -61,6 +61,7 @@ ARCHIVE_SHEET_SUBMISSIONS = "提交情况"
 ARCHIVE_SHEET_NOTICE = "公示"
 ARCHIVE_SHEET_ISSUES = "异常清单"
 ARCHIVE_SHEET_STATS = "统计"
+ARCHIVE_SHEET_CHANGES = "本轮变化"  # since the previous run in the same OUT (rounds.py)
 ARCHIVE_SHEETS = (
     ARCHIVE_SHEET_COVER,
     ARCHIVE_SHEET_CATALOGUE,
@@ -71,6 +72,7 @@ ARCHIVE_SHEETS = (
     ARCHIVE_SHEET_SUBMISSIONS,
     ARCHIVE_SHEET_NOTICE,
     ARCHIVE_SHEET_ISSUES,
+    ARCHIVE_SHEET_CHANGES,
     ARCHIVE_SHEET_STATS,
 )
 ARCHIVE_FILE_TEMPLATE = "{year}_{body}_廉政风险信息档案.xlsx"
@@ -292,12 +294,12 @@ POINT_ID_SEP = "-"
 POINT_ID_UNIT = "单位"
 STATUS_ON_TIME = "按时"
 STATUS_LATE = "逾期"
-STATUS_MISSING = "未提交"
+STATUS_MISSING = "未报送"
 STATUS_SUPERSEDED = "已被新版本替代"
 PLEDGE_STATUS_OK = "已签署"
 PLEDGE_STATUS_MISSING = "缺少承诺书"
 PLEDGE_STATUS_EMPTY = "承诺书为空"
-PLEDGE_STATUS_NO_FORM = "未提交自查表"
+PLEDGE_STATUS_NO_FORM = "没有可计入的自查表"
 
 
 # --------------------------------------------------------------------------------------
@@ -811,9 +813,10 @@ ARCHIVE_SHEET_HELP = {
     ARCHIVE_SHEET_MATRIX: "每个风险点的前期预防、中期监控、后期处置措施，以及直接管理人和负责领导。",
     ARCHIVE_SHEET_SECTIONS: "每个科室的风险点数，按等级和风险类别分列，并列出自评不一致和退回的行数。",
     ARCHIVE_SHEET_PLEDGES: "名册中每个人的廉政承诺书签署情况。",
-    ARCHIVE_SHEET_SUBMISSIONS: "名册中每个人（个人表）和每个科室（单位表）的报送情况：按时、逾期或未提交。",
+    ARCHIVE_SHEET_SUBMISSIONS: "名册中每个人（个人表）和每个科室（单位表）的报送情况：按时、逾期、已报送但被退回或未报送。",
     ARCHIVE_SHEET_NOTICE: "可直接打印张贴的公示版本，不含备注、自评和来源信息。",
     ARCHIVE_SHEET_ISSUES: "所有退回的文件和数据行（红色底纹）以及需要核对的提示，注明单元格、问题和修改建议。",
+    ARCHIVE_SHEET_CHANGES: "与上一次运行（同一输出文件夹）相比：已改正的问题、新接受的表格、新退回的问题，以及仍未解决的数量。",
     ARCHIVE_SHEET_STATS: "各科室风险等级分布、风险类别分布图，以及发生几率×危害程度分布热力图。",
 }
 ARCHIVE_COVER_RULES_TITLE = "三、本次评定使用的规则（以后修改设置不影响本档案）"
@@ -899,7 +902,8 @@ FEEDBACK_COVER_LABEL_ISSUES = "异常"
 FEEDBACK_COVER_ISSUES_TEXT = "退回 {reject} 条，提示 {note} 条"
 FEEDBACK_COVER_LABEL_PEOPLE = "人员报送"
 FEEDBACK_COVER_PEOPLE_TEXT = (
-    "应报送 {total} 人：未报送 {missing} 人，逾期 {late} 人，承诺书缺少或为空 {pledge} 人"
+    "应报送 {total} 人：未报送 {missing} 人，已报送但被退回 {sent_back} 人，逾期 {late} 人，"
+    "承诺书缺少或为空 {pledge} 人"
 )
 FEEDBACK_COVER_LABEL_COPIES = "批注副本"
 FEEDBACK_COVER_COPIES_TEXT = (
@@ -974,10 +978,14 @@ CLI_SUMMARY = (
     "被新版本替代 {files[superseded]} 个\n"
     "  风险点行：共 {rows[total]} 行，计入 {rows[accepted]} 行，退回 {rows[rejected]} 行\n"
     "  评定等级：{levels}\n"
-    "  尚未报送：{missing} 人\n"
+    "  个人表：应报送 {people[expected]} 人，已计入 {people[counted]} 人（其中逾期 {people[late]} 人），"
+    "已报送但被退回 {people[sent_back]} 人，未报送 {people[missing]} 人\n"
+    "  单位表：应报送 {units[expected]} 份，已计入 {units[counted]} 份（其中逾期 {units[late]} 份），"
+    "已报送但被退回 {units[sent_back]} 份，未报送 {units[missing]} 份\n"
     "  异常清单：{issues} 条（见档案的「{issues_sheet}」工作表）\n"
     "  档案：{archive}\n"
-    "  科室反馈：{feedback}"
+    "  科室反馈：{feedback}（每个科室另有同名 .zip，可直接发送）\n"
+    "  催报名单：{reminder}"
 )
 CLI_SUMMARY_LEVEL = "{level} {n} 个"
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
@@ -1609,3 +1617,70 @@ MESSAGES.update(
 
 # Pledges sent on their own (pledges.py)
 PLEDGE_STATUS_ALONE = "单独报送（{file}）"
+
+MESSAGES["superseded_by_copy"] = Message(
+    "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
+    "无需处理。",
+    ACTION_NOTE,
+)
+MESSAGES["sent_back"] = Message(
+    "{name}（{section}）报送的个人廉政风险自查表被退回（文件「{file}」），目前没有可以计入的版本。",
+    "请本人按异常清单和批注副本修改后重新报送。",
+    ACTION_NOTE,
+)
+MESSAGES["unit_sent_back"] = Message(
+    "科室「{section}」报送的单位廉政风险自查表被退回（文件「{file}」），目前没有可以计入的版本。",
+    "请科室负责人组织按异常清单和批注副本修改后重新报送。",
+    ACTION_NOTE,
+)
+# 提交情况: the state of a sender who sent a form that could not be counted (not 未报送)
+STATUS_SENT_BACK = "已报送但被退回"
+# 提交情况 备注 of the submission that replaced older files (never on the replaced ones' rows)
+NOTE_REPLACED = "替代了旧版本：{files}"
+FEEDBACK_COVER_LABEL_UNIT = "单位表报送"
+FEEDBACK_COVER_UNIT_NOT_OWED = "本科室无需报送单位表"
+HISTORY_DIR = "历次"
+REMINDER_FILE = "催报名单.txt"
+SHEET_CHANGES = ARCHIVE_SHEET_CHANGES
+CHANGE_COLUMN_LABELS = {
+    "change": "变化",
+    "section": HEADER_LABELS["section"],
+    "name": HEADER_LABELS["name"],
+    "form": "表格",
+    "file": ISSUE_COLUMNS["file"],
+    "cell": ISSUE_COLUMNS["cell"],
+    "problem": "内容",
+    "note": "说明",
+}
+ROUND_CHANGE_FIXED = "已改正"
+ROUND_CHANGE_ACCEPTED = "新接受"
+ROUND_CHANGE_NEW_REJECT = "新退回"
+ROUND_CHANGES = (ROUND_CHANGE_FIXED, ROUND_CHANGE_ACCEPTED, ROUND_CHANGE_NEW_REJECT)
+ROUND_CHANGE_REPLACED = "已由新版本「{file}」替代"
+ROUND_CHANGE_WAS = "上次：{status}"
+ROUND_CHANGES_TITLE = "本轮变化（与上一次运行 {previous} 相比）"
+ROUND_CHANGES_TITLE_FIRST = "本轮变化"
+ROUND_CHANGES_FIRST_RUN = "这是在本输出文件夹中的第一次运行，没有可以比较的上一次结果。"
+ROUND_CHANGES_NONE = "与上一次运行相比没有变化。"
+ROUND_CHANGES_SUMMARY = (
+    "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处。"
+    "仍未解决：退回的问题 {problems} 处，未报送 {missing} 人，已报送但被退回 {sent_back} 人，"
+    "单位表未报送或被退回 {units} 份（见「异常清单」「提交情况」）。"
+)
+ROUND_SEE_ISSUES = "原因见异常清单"
+ROUND_MORE_PROBLEMS = "（共 {n} 处问题，见批注副本）"
+ROUND_REMINDER_TITLE = "{body}{year}年廉政风险自查：催报名单（{date}）"
+ROUND_REMINDER_NOTHING = "全部人员和科室都已报送，没有被退回的表格。"
+ROUND_REMINDER_SECTION = "【{section}】"
+ROUND_REMINDER_MISSING = "  尚未报送个人自查表：{names}"
+ROUND_REMINDER_SENT_BACK = "  个人自查表被退回，请修改后重新报送："
+ROUND_REMINDER_PARTLY = "  个人自查表已计入，但有风险点被退回，请修改后重新报送："
+ROUND_REMINDER_UNIT_MISSING = "  单位自查表：尚未报送"
+ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表被退回，请修改后重新报送："
+ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退回："
+ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈中的批注副本（文件名以「_批注」结尾）里改正后发回，也可以改原表格后发回。"
+ROUND_SCREEN_SENT_BACK = "被退回"
+ROUND_SCREEN_PARTLY = "部分风险点被退回"
+ROUND_SCREEN_MORE = "    ……另有 {n} 个科室，见 催报名单.txt"
+CLI_SUMMARY_OWED = "  还需要催报或修改的（详见催报名单）："
+CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处（见「{sheet}」工作表）"

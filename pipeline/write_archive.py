@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import archives, frames, history, printing, sheetxml, styles, vocab, xlsx
+from pipeline import archives, frames, history, printing, rounds, sheetxml, styles, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Labels composed from vocab (every Chinese text is spelled in vocab.py)
@@ -699,7 +699,11 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         "file": ("text", 24),
         "note": ("text", 28),
     }
-    flagged = {vocab.STATUS_MISSING: fmt.reject, vocab.STATUS_LATE: fmt.warn}
+    flagged = {
+        vocab.STATUS_MISSING: fmt.reject,
+        vocab.STATUS_SENT_BACK: fmt.reject,
+        vocab.STATUS_LATE: fmt.warn,
+    }
     _status_sheet(
         wb,
         fmt,
@@ -996,6 +1000,7 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _submissions(wb, fmt, result)
         _notice(wb, fmt, result, points)
         _issues(wb, fmt, result)
+        rounds.add_changes_sheet(wb, result)
         _stats(wb, fmt, result, points)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()

@@ -25,7 +25,7 @@ from openpyxl.utils.cell import (
     column_index_from_string,
 )
 
-from pipeline import containers, frames, sheetxml, styles, vocab, xlsx
+from pipeline import containers, frames, rounds, sheetxml, styles, vocab, xlsx
 from pipeline.annotate import (
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -151,6 +151,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
                 submissions=subs_by.get(section, empty_subs) if section else empty_subs,
                 files=sec_files,
                 n_copies=len(sec_copies),
+                changes=rounds.sheet_args(result, section, None if section else set(sections)),
             )
         )
     return FeedbackJobs(books, copies, result)
@@ -388,6 +389,7 @@ class SectionTask:
     submissions: pd.DataFrame
     files: pd.DataFrame
     n_copies: int
+    changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
 
 
 def write_section(task: SectionTask) -> str:
@@ -412,6 +414,8 @@ def write_section(task: SectionTask) -> str:
             tables.append(
                 _table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *subs, SUBMISSION_CAPS, header)
             )
+        if task.changes is not None:
+            rounds.write_changes_sheet(wb, *task.changes)
         wb.close()
         base.seek(0)
         sheetxml.splice(base, tmp, [t for t in tables if t is not None])
@@ -600,14 +604,20 @@ def _submissions_table(subs: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.
     headers = list(SUBMISSION_LABELS.values())
     frame = pd.DataFrame({k: _text_column(subs, k) for k in keys}, index=subs.index)
     frame["form"] = frame["form"].map(lambda v: vocab.FORM_KIND_LABEL.get(v, v))
-    status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_LATE: 1}
+    status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
     frame["_rank"] = frame["status"].map(status_rank).fillna(2 - pledge_bad.astype(int) * 0.5)
     frame = frame.sort_values(["_rank", "form", "name", "file", "date"], kind="stable")
     fills = pd.DataFrame({k: pd.Series(None, index=frame.index, dtype="object") for k in keys})
     fills["status"] = (
         frame["status"]
-        .map({vocab.STATUS_MISSING: FILL_REJECT, vocab.STATUS_LATE: FILL_NOTE})
+        .map(
+            {
+                vocab.STATUS_MISSING: FILL_REJECT,
+                vocab.STATUS_SENT_BACK: FILL_REJECT,
+                vocab.STATUS_LATE: FILL_NOTE,
+            }
+        )
         .astype("object")
     )
     fills.loc[pledge_bad.loc[frame.index], "pledge"] = FILL_NOTE
@@ -695,11 +705,21 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
                 vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
                     total=len(people),
                     missing=int((status_people == vocab.STATUS_MISSING).sum()),
+                    sent_back=int((status_people == vocab.STATUS_SENT_BACK).sum()),
                     late=int((status_people == vocab.STATUS_LATE).sum()),
                     pledge=int(
                         pledge.isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}).sum()
                     ),
                 ),
+            )
+        )
+        unit = _text_column(
+            subs[_text_column(subs, "form") == vocab.FORM_KIND_LABEL[vocab.UNIT]], "status"
+        )
+        lines.append(
+            (
+                vocab.FEEDBACK_COVER_LABEL_UNIT,
+                unit.iloc[0] if len(unit) else vocab.FEEDBACK_COVER_UNIT_NOT_OWED,
             )
         )
     lines.append(

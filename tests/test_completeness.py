@@ -186,14 +186,17 @@ def test_without_a_date_the_file_modification_date_decides_and_the_note_says_so(
     assert "未填写填表日期" in row["note"] and mtime.date().isoformat() in row["note"]
 
 
-def test_a_rejected_form_leaves_its_sender_unsubmitted_with_a_note() -> None:
+def test_a_rejected_form_leaves_its_sender_sent_back_not_missing() -> None:
     bounced = form("张三", "办公室", status=frames.FILE_STATUS_REJECTED, reason="corrupt")
     submissions, pledges, issues = run([bounced])
     row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
-    assert row["status"] == vocab.STATUS_MISSING and row["file"] == ""
+    assert row["status"] == vocab.STATUS_SENT_BACK and row["file"] == "办公室/张三.xlsx"
     assert "已报送但被退回" in row["note"] and "办公室/张三.xlsx" in row["note"]
     assert pledges.set_index("name").loc["张三", "status"] == vocab.PLEDGE_STATUS_NO_FORM
-    assert ((issues["code"] == "not_submitted") & (issues["name"] == "张三")).any()
+    mine = issues[issues["name"] == "张三"]
+    # told the form came back, never that it was not sent
+    assert "sent_back" in set(mine["code"]) and "not_submitted" not in set(mine["code"])
+    assert not mine["problem"].str.contains("尚未报送").any()
 
 
 def test_the_superseded_file_is_not_the_submission() -> None:
@@ -204,6 +207,7 @@ def test_the_superseded_file_is_not_the_submission() -> None:
         date="2026-04-09",
         status=frames.FILE_STATUS_SUPERSEDED,
         reason="superseded",
+        superseded_by="办公室/张三-新.xlsx",
     )
     new = form("张三", "办公室", file="办公室/张三-新.xlsx", date="2026-03-25")
     submissions, _, issues = run([old, new])
@@ -213,13 +217,15 @@ def test_the_superseded_file_is_not_the_submission() -> None:
         vocab.STATUS_ON_TIME,
         "2026-03-25",
     )
-    assert row["note"] == f"{vocab.STATUS_SUPERSEDED}：办公室/张三-旧.xlsx"
+    # the accepted file says which old version it replaced (not that it was replaced)
+    assert row["note"] == vocab.NOTE_REPLACED.format(files="办公室/张三-旧.xlsx")
+    assert vocab.STATUS_SUPERSEDED not in row["note"]
     assert not (issues["code"] == "late").any()
     only_old, _, _ = run([old])
     assert row_of(only_old, "办公室", "张三", vocab.INDIVIDUAL)["status"] == vocab.STATUS_MISSING
 
 
-def test_a_read_form_whose_rows_were_all_rejected_is_submitted_with_a_note() -> None:
+def test_a_read_form_whose_rows_were_all_rejected_is_sent_back_with_a_note() -> None:
     roster = make_roster(PEOPLE, SECTIONS)
     files = pd.DataFrame([form("张三", "办公室")], columns=list(frames.FILE_COLUMNS))
     no_points = make_points([make_point()]).iloc[0:0]
@@ -227,7 +233,7 @@ def test_a_read_form_whose_rows_were_all_rejected_is_submitted_with_a_note() -> 
         files, no_points, roster, config.default_settings(), YEAR
     )
     row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
-    assert row["status"] == vocab.STATUS_ON_TIME and "全部被退回" in row["note"]
+    assert row["status"] == vocab.STATUS_SENT_BACK and "全部被退回" in row["note"]
 
 
 @pytest.mark.parametrize(
@@ -317,4 +323,4 @@ def test_a_rejected_file_is_traced_to_its_sender_by_header_or_file_name(
         assert noted.empty
     else:
         assert list(zip(noted["section"], noted["name"])) == [who]
-        assert noted.iloc[0]["status"] == vocab.STATUS_MISSING and file in noted.iloc[0]["note"]
+        assert noted.iloc[0]["status"] == vocab.STATUS_SENT_BACK and file in noted.iloc[0]["note"]

@@ -1,0 +1,88 @@
+"""Resubmission (SPEC): which of a sender's files is the latest, and which files are corrected
+annotated copies of earlier ones.
+
+- "Latest" is decided by 填表日期, then the date in the mail folder's name
+  (``2026-03-24 来自…``, discover's ``folder_date``), then the modification time, then the
+  path; a missing date sorts oldest.
+- A file carrying the annotated-copy marker (``copy_of``: the SHA-256 of the file it is a copy
+  of, vocab.COPY_SOURCE_PROPERTY) supersedes that file whatever the dates say, also when the
+  earlier file could not be attributed to anybody (rejected for a missing 姓名): a correction
+  ends its original's 退回.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline import frames
+
+ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
+# The issue codes a superseded file keeps in 异常清单 (all its other issues are obsolete).
+SUPERSEDED_CODES = frozenset({"superseded", "duplicate_file"})
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), "").astype("str")
+
+
+def order_keys(files: pd.DataFrame) -> pd.DataFrame:
+    """``files`` with the sort columns of ORDER_COLUMNS: sort ascending, the last is latest."""
+    return files.assign(
+        _date=_text(files["date"]),
+        _folder_date=_text(files["folder_date"]) if "folder_date" in files else "",
+        _mtime=pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf),
+        _file=_text(files["file"]),
+    )
+
+
+def copied_originals(files: pd.DataFrame) -> dict[int, str]:
+    """Index of every file that a corrected annotated copy in ``files`` replaces -> that
+    copy's path. Only files read or rejected (not already superseded) take part; when several
+    copies name one original, the latest of them (ORDER_COLUMNS) is named."""
+    if "copy_of" not in files or "sha256" not in files:
+        return {}
+    live = files["status"].isin([frames.FILE_STATUS_READ, frames.FILE_STATUS_REJECTED])
+    copies = files.loc[live & files["copy_of"].notna() & _text(files["copy_of"]).ne("")]
+    if copies.empty:
+        return {}
+    copies = order_keys(copies).sort_values(list(ORDER_COLUMNS), kind="stable")
+    newest_copy = dict(zip(_text(copies["copy_of"]), _text(copies["file"]), strict=True))
+    originals = files.loc[live & _text(files["sha256"]).isin(set(newest_copy))]
+    out: dict[int, str] = {}
+    for idx, sha, file in zip(
+        originals.index, _text(originals["sha256"]), _text(originals["file"]), strict=True
+    ):
+        if newest_copy[sha] != file:
+            out[int(idx)] = newest_copy[sha]
+    return out
+
+
+def replaced_by(files: pd.DataFrame) -> dict[str, list[str]]:
+    """file -> the files it replaced, directly or through a chain of versions, in path order."""
+    if "superseded_by" not in files:
+        return {}
+    newer = {
+        old: new
+        for old, new in zip(_text(files["file"]), _text(files["superseded_by"]), strict=True)
+        if new
+    }
+    out: dict[str, list[str]] = {}
+    for old in sorted(newer):
+        seen = {old}
+        new = newer[old]
+        while new in newer and newer[new] not in seen:  # the end of the chain
+            seen.add(new)
+            new = newer[new]
+        out.setdefault(new, []).append(old)
+    return out
+
+
+def drop_superseded_issues(issues: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
+    """Issues without those of superseded files, except the note saying by which file: a
+    replaced version's problems are no longer anybody's to fix."""
+    gone = set(_text(files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"]))
+    if not gone or issues.empty:
+        return issues
+    keep = ~issues["file"].isin(gone) | issues["code"].isin(SUPERSEDED_CODES)
+    return issues.loc[keep].reset_index(drop=True)

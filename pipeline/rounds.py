@@ -1,0 +1,429 @@
+"""The correction rounds: what is still owed, what changed since the previous run in the same
+OUT, and the outputs that make each round ready to send.
+
+- ``pending``: per roster sender, what is still owed: a form never sent (未报送), a form sent but
+  nothing of it counted (已报送但被退回), a form counted with some rows sent back; with the
+  reason, from the 退回 issues of the file.
+- ``state`` / ``previous_state``: what a run leaves for the next one to compare with,
+  ``OUT/历次/<run time>/state.json`` beside that run's ``summary.json`` and ``催报名单.txt``.
+- ``changes``: the 本轮变化 rows: 退回 problems fixed (已改正) or new (新退回), senders newly
+  counted (新接受); what is still open is counted in the sheet's summary line.
+- ``write_round_files``: ``科室反馈/<科室>.zip`` per section, ``催报名单.txt``, ``历次/…``.
+- ``write_changes_sheet``: the 本轮变化 sheet of the archive and of each feedback workbook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import frames, vocab, xlsx
+
+HISTORY_STATE_FILE = "state.json"
+STATE_FORMAT = 1
+CHANGE_COLUMNS = ("change", "section", "name", "form", "file", "cell", "problem", "note")
+PENDING_COLUMNS = ("section", "name", "form", "status", "file", "reason", "n_problems")
+COUNTED = frozenset({vocab.STATUS_ON_TIME, vocab.STATUS_LATE})
+PARTLY = "partly"  # pending status: counted, some rows sent back
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("object").where(series.notna(), "").astype("str")
+
+
+# --------------------------------------------------------------------------------------
+# What is still owed
+# --------------------------------------------------------------------------------------
+def _reasons(issues: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """file -> (its first 退回 problem, with the cell; number of 退回 problems)."""
+    rejecting = issues[(issues["action"] == vocab.ACTION_REJECT) & (issues["file"] != "")]
+    out: dict[str, tuple[str, int]] = {}
+    for file, group in rejecting.groupby("file", sort=False):
+        first = group.iloc[0]
+        where = str(first["cell"])
+        text = str(first["problem"]).rstrip("。")
+        out[str(file)] = (f"{where}：{text}" if where else text, len(group))
+    return out
+
+
+def pending(result: frames.RunResult) -> pd.DataFrame:
+    """The senders who still owe something, in 提交情况 order (PENDING_COLUMNS)."""
+    subs = result.submissions
+    if subs is None or subs.empty:
+        return pd.DataFrame(columns=list(PENDING_COLUMNS))
+    reasons = _reasons(result.issues)
+    rows = []
+    for rec in subs.itertuples(index=False):
+        status, file = str(rec.status), str(rec.file)
+        reason, n = reasons.get(file, ("", 0))
+        if status in COUNTED:
+            if not n:
+                continue
+            status = PARTLY
+        elif status not in (vocab.STATUS_MISSING, vocab.STATUS_SENT_BACK):
+            continue
+        rows.append((rec.section, rec.name, rec.form, status, file, reason, n))
+    return pd.DataFrame(rows, columns=list(PENDING_COLUMNS))
+
+
+def _names(frame: pd.DataFrame) -> str:
+    return "、".join(frame["name"].tolist())
+
+
+def _with_reason(frame: pd.DataFrame) -> list[str]:
+    out = []
+    for rec in frame.itertuples(index=False):
+        more = vocab.ROUND_MORE_PROBLEMS.format(n=rec.n_problems) if rec.n_problems > 1 else ""
+        out.append(f"{rec.name}：{rec.reason or vocab.ROUND_SEE_ISSUES}{more}")
+    return out
+
+
+def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
+    """催报名单.txt: per section, who has not sent, whose form was sent back and for what,
+    which unit form is missing; short lines to paste into a message."""
+    date = str(result.run_time)[:10]
+    lines = [vocab.ROUND_REMINDER_TITLE.format(body=result.body_name, year=result.year, date=date)]
+    if owed.empty:
+        lines += ["", vocab.ROUND_REMINDER_NOTHING]
+    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    for section, group in owed.groupby("section", sort=False):
+        lines += ["", vocab.ROUND_REMINDER_SECTION.format(section=section)]
+        people = group[group["form"] != unit_label]
+        unit = group[group["form"] == unit_label]
+        missing = people[people["status"] == vocab.STATUS_MISSING]
+        if len(missing):
+            lines.append(vocab.ROUND_REMINDER_MISSING.format(names=_names(missing)))
+        for status, label in (
+            (vocab.STATUS_SENT_BACK, vocab.ROUND_REMINDER_SENT_BACK),
+            (PARTLY, vocab.ROUND_REMINDER_PARTLY),
+        ):
+            part = people[people["status"] == status]
+            if len(part):
+                lines.append(label)
+                lines += [f"    {line}" for line in _with_reason(part)]
+        for rec in unit.itertuples(index=False):
+            if rec.status == vocab.STATUS_MISSING:
+                lines.append(vocab.ROUND_REMINDER_UNIT_MISSING)
+            else:
+                label = (
+                    vocab.ROUND_REMINDER_UNIT_SENT_BACK
+                    if rec.status == vocab.STATUS_SENT_BACK
+                    else vocab.ROUND_REMINDER_UNIT_PARTLY
+                )
+                more = (
+                    vocab.ROUND_MORE_PROBLEMS.format(n=rec.n_problems) if rec.n_problems > 1 else ""
+                )
+                lines.append(f"{label}{rec.reason or vocab.ROUND_SEE_ISSUES}{more}")
+    lines += ["", vocab.ROUND_REMINDER_FOOTER]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def screen_lines(owed: pd.DataFrame) -> list[str]:
+    """Who is missing or sent back, by name, one line per section (at most a screenful)."""
+    lines = []
+    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    for section, group in owed.groupby("section", sort=False):
+        parts = []
+        people = group[group["form"] != unit_label]
+        for status, label in (
+            (vocab.STATUS_MISSING, vocab.STATUS_MISSING),
+            (vocab.STATUS_SENT_BACK, vocab.ROUND_SCREEN_SENT_BACK),
+            (PARTLY, vocab.ROUND_SCREEN_PARTLY),
+        ):
+            part = people[people["status"] == status]
+            if len(part):
+                parts.append(f"{label} {_names(part)}")
+        unit = group[group["form"] == unit_label]
+        for rec in unit.itertuples(index=False):
+            status = {vocab.STATUS_MISSING: vocab.STATUS_MISSING, PARTLY: vocab.ROUND_SCREEN_PARTLY}
+            parts.append(f"{unit_label}{status.get(rec.status, vocab.ROUND_SCREEN_SENT_BACK)}")
+        lines.append(f"    {section}：" + "；".join(parts))
+    if len(lines) > SCREEN_LINES:
+        rest = len(lines) - SCREEN_LINES + 1
+        lines = [*lines[: SCREEN_LINES - 1], vocab.ROUND_SCREEN_MORE.format(n=rest)]
+    return lines
+
+
+def counts(result: frames.RunResult) -> dict[str, dict[str, int]]:
+    """Submissions counted apart for people (个人表) and sections (单位表)."""
+    subs = result.submissions
+    out = {}
+    for key, kind in (("people", vocab.INDIVIDUAL), ("units", vocab.UNIT)):
+        part = subs[subs["form"] == vocab.FORM_KIND_LABEL[kind]] if len(subs) else subs
+        status = part["status"] if len(part) else pd.Series(dtype="str")
+        out[key] = {
+            "expected": len(part),
+            "counted": int(status.isin(COUNTED).sum()),
+            "late": int((status == vocab.STATUS_LATE).sum()),
+            "sent_back": int((status == vocab.STATUS_SENT_BACK).sum()),
+            "missing": int((status == vocab.STATUS_MISSING).sum()),
+        }
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# State kept for the next run, and what changed since the previous one
+# --------------------------------------------------------------------------------------
+def _problem_key(section: str, name: str, kind: str, code: str, field: str, cell: str, file: str):
+    # who + what + where; the file only when nobody could be named (a form without 姓名)
+    who = name if (name or kind == vocab.UNIT) else f"@{file}"
+    return f"{section}\x1f{who}\x1f{kind}\x1f{code}\x1f{field}\x1f{cell}"
+
+
+def state(result: frames.RunResult) -> dict[str, Any]:
+    """What the next run compares with: every sender's state and every open 退回 problem."""
+    files = result.files
+    kind_of = dict(zip(_text(files["file"]), _text(files["kind"]), strict=True))
+    issues = result.issues
+    rejecting = issues[issues["action"] == vocab.ACTION_REJECT]
+    problems = []
+    for rec in rejecting.itertuples(index=False):
+        kind = kind_of.get(rec.file, "")
+        problems.append(
+            {
+                "key": _problem_key(
+                    rec.section, rec.name, kind, rec.code, rec.field, rec.cell, rec.file
+                ),
+                "section": rec.section,
+                "name": rec.name,
+                "form": vocab.FORM_KIND_LABEL.get(kind, ""),
+                "file": rec.file,
+                "cell": rec.cell,
+                "problem": rec.problem,
+            }
+        )
+    subs = result.submissions
+    senders = [
+        {"section": r.section, "name": r.name, "form": r.form, "status": r.status, "file": r.file}
+        for r in subs.itertuples(index=False)
+    ]
+    return {
+        "format": STATE_FORMAT,
+        "run_time": str(result.run_time),
+        "senders": senders,
+        "problems": problems,
+        "superseded": _superseded(files),
+    }
+
+
+def _superseded(files: pd.DataFrame) -> dict[str, str]:
+    if "superseded_by" not in files:
+        return {}
+    pairs = zip(_text(files["file"]), _text(files["superseded_by"]), strict=True)
+    return {old: new for old, new in pairs if new}
+
+
+def previous_state(out: Path) -> dict[str, Any] | None:
+    """The state the latest earlier run saved in ``OUT/历次/`` (highest sequence), or None."""
+    history = out / vocab.HISTORY_DIR
+    best: dict[str, Any] | None = None
+    if not history.is_dir():
+        return None
+    for folder in sorted(history.iterdir()):
+        try:
+            data = json.loads((folder / HISTORY_STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            continue
+        if best is None or int(data.get("sequence", 0)) >= int(best.get("sequence", 0)):
+            best = data
+    return best
+
+
+def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.DataFrame | None:
+    """The 本轮变化 rows (CHANGE_COLUMNS) of ``current`` against ``previous`` (None: none)."""
+    if previous is None:
+        return None
+    rows: list[tuple[str, ...]] = []
+    before = {p["key"]: p for p in previous.get("problems", [])}
+    now = {p["key"]: p for p in current["problems"]}
+    replaced = current.get("superseded", {})
+    for key, p in before.items():
+        if key not in now:
+            newer = replaced.get(p["file"], "")
+            note = vocab.ROUND_CHANGE_REPLACED.format(file=newer) if newer else ""
+            rows.append(
+                (vocab.ROUND_CHANGE_FIXED, p["section"], p["name"], p["form"], p["file"],
+                 p["cell"], p["problem"], note)
+            )  # fmt: skip
+    for key, p in now.items():
+        if key not in before:
+            rows.append(
+                (vocab.ROUND_CHANGE_NEW_REJECT, p["section"], p["name"], p["form"], p["file"],
+                 p["cell"], p["problem"], "")
+            )  # fmt: skip
+    was = {(s["section"], s["name"], s["form"]): s["status"] for s in previous.get("senders", [])}
+    for s in current["senders"]:
+        if s["status"] in COUNTED and was.get((s["section"], s["name"], s["form"])) not in COUNTED:
+            note = was.get((s["section"], s["name"], s["form"]), "")
+            rows.append(
+                (vocab.ROUND_CHANGE_ACCEPTED, s["section"], s["name"], s["form"], s["file"], "",
+                 s["status"], vocab.ROUND_CHANGE_WAS.format(status=note) if note else "")
+            )  # fmt: skip
+    order = {c: i for i, c in enumerate(vocab.ROUND_CHANGES)}
+    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)).astype("str")
+    frame["_order"] = frame["change"].map(order)
+    frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def still_open(current: dict[str, Any]) -> dict[str, int]:
+    """Counts of what is still open (for the summary line of 本轮变化)."""
+    senders, problems = current["senders"], current["problems"]
+    unit = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    return {
+        "problems": len(problems),
+        "missing": sum(s["status"] == vocab.STATUS_MISSING and s["form"] != unit for s in senders),
+        "sent_back": sum(
+            s["status"] == vocab.STATUS_SENT_BACK and s["form"] != unit for s in senders
+        ),
+        "units": sum(s["status"] not in COUNTED and s["form"] == unit for s in senders),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Files of the round
+# --------------------------------------------------------------------------------------
+def history_name(run_time: str, history: Path) -> str:
+    """A folder name for ``历次/`` from the run time (no ':' for Windows), unique."""
+    base = str(run_time).replace("T", "_").replace(":", "")[:17] or "run"
+    name, n = base, 2
+    while (history / name).exists():
+        name = f"{base}-{n:02d}"
+        n += 1
+    return name
+
+
+def write_round_files(
+    result: frames.RunResult,
+    root: Path,
+    out: Path,
+    current: dict[str, Any],
+    previous: dict[str, Any] | None,
+    summary: dict[str, Any],
+) -> None:
+    """Into the staging folder ``root``: the section zips, 催报名单.txt and this run's
+    ``历次/<run time>/`` (summary.json, state.json, 催报名单.txt)."""
+    feedback = root / vocab.FEEDBACK_DIR
+    if feedback.is_dir():
+        for folder in sorted(p for p in feedback.iterdir() if p.is_dir()):
+            if folder.name != vocab.FEEDBACK_UNKNOWN_SECTION_DIR:
+                zip_folder(folder, feedback / f"{folder.name}.zip")
+    text = reminder_text(result, pending(result))
+    (root / vocab.REMINDER_FILE).write_text(text, encoding="utf-8-sig", newline="")
+    history = root / vocab.HISTORY_DIR / history_name(result.run_time, out / vocab.HISTORY_DIR)
+    history.mkdir(parents=True)
+    sequence = int(previous.get("sequence", 0)) + 1 if previous else 1
+    (history / HISTORY_STATE_FILE).write_text(
+        json.dumps({**current, "sequence": sequence}, ensure_ascii=False), encoding="utf-8"
+    )
+    (history / vocab.SUMMARY_FILE).write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (history / vocab.REMINDER_FILE).write_text(text, encoding="utf-8-sig", newline="")
+
+
+def zip_folder(folder: Path, target: Path) -> None:
+    """``target`` holds exactly ``folder``'s files under ``<folder name>/``, deterministic
+    (sorted, fixed dates); workbooks are stored (they are zips already)."""
+    with zipfile.ZipFile(target, "w") as zf:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                arcname = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+                info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
+                info.external_attr = 0o644 << 16
+                info.compress_type = (
+                    zipfile.ZIP_STORED if name.endswith(".xlsx") else zipfile.ZIP_DEFLATED
+                )
+                zf.writestr(info, path.read_bytes())
+
+
+# --------------------------------------------------------------------------------------
+# The 本轮变化 sheet
+# --------------------------------------------------------------------------------------
+def sheet_args(
+    result: frames.RunResult, section: str | None = None, known: set[str] | None = None
+) -> tuple[pd.DataFrame | None, dict[str, int], str | None]:
+    """The arguments of ``write_changes_sheet`` for the archive (no ``section``, no
+    ``known``), one section's feedback, or (``section`` None, ``known`` the roster sections)
+    the feedback of what belongs to no section."""
+    info = result.round_state or {}
+    current = info.get("current") or state(result)
+    frame = result.changes
+
+    def mine(value: str) -> bool:
+        if known is not None:
+            return value not in known
+        return section is None or value == section
+
+    if frame is not None:
+        frame = frame[frame["section"].map(mine)] if len(frame) else frame
+    subset = {
+        "senders": [s for s in current["senders"] if mine(s["section"])],
+        "problems": [p for p in current["problems"] if mine(p["section"])],
+    }
+    return frame, still_open(subset), info.get("previous_run")
+
+
+def add_changes_sheet(wb: Any, result: frames.RunResult) -> None:
+    """The archive's 本轮变化 sheet."""
+    write_changes_sheet(wb, *sheet_args(result))
+
+
+def write_changes_sheet(
+    wb: Any,
+    changes_frame: pd.DataFrame | None,
+    open_counts: dict[str, int] | None,
+    previous_run: str | None,
+) -> None:
+    """Add the 本轮变化 sheet to an xlsxwriter workbook: a summary line, then one row per
+    change (CHANGE_COLUMNS), header on row 3."""
+    ws = wb.add_worksheet(vocab.SHEET_CHANGES)
+    base = {"font_name": xlsx.FONT_NAME, "font_size": 10, "valign": "top", "text_wrap": True}
+    title = wb.add_format({**base, "bold": True, "font_size": 14, "text_wrap": False})
+    plain = wb.add_format({**base, "text_wrap": False})
+    header = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "D9E1F2"})
+    cell = wb.add_format({**base, "border": 1})
+    labels = [vocab.CHANGE_COLUMN_LABELS[c] for c in CHANGE_COLUMNS]
+    widths = (10, 14, 10, 8, 36, 8, 50, 30)
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2)
+    ws.set_footer(vocab.PAGE_FOOTER)
+    if changes_frame is None:
+        ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE_FIRST, title)
+        ws.write_string(1, 0, vocab.ROUND_CHANGES_FIRST_RUN, plain)
+        rows = pd.DataFrame(columns=list(CHANGE_COLUMNS))
+    else:
+        ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE.format(previous=previous_run or ""), title)
+        n = changes_frame["change"].value_counts()
+        summary = vocab.ROUND_CHANGES_SUMMARY.format(
+            fixed=int(n.get(vocab.ROUND_CHANGE_FIXED, 0)),
+            accepted=int(n.get(vocab.ROUND_CHANGE_ACCEPTED, 0)),
+            new=int(n.get(vocab.ROUND_CHANGE_NEW_REJECT, 0)),
+            **(open_counts or {}),
+        )
+        if changes_frame.empty:
+            summary = vocab.ROUND_CHANGES_NONE + summary
+        ws.write_string(1, 0, summary, plain)
+        rows = changes_frame
+    for c, label in enumerate(labels):
+        ws.write_string(2, c, label, header)
+    for r, values in enumerate(rows[list(CHANGE_COLUMNS)].itertuples(index=False), start=3):
+        for c, value in enumerate(values):
+            ws.write_string(r, c, xlsx.cell_text(value) or "", cell)
+    ws.freeze_panes(3, 0)
+    ws.autofilter(2, 0, 2 + len(rows), len(labels) - 1)

@@ -1,0 +1,335 @@
+"""Three correction rounds on a generated body, through the real command (SPEC Resubmission and
+Outputs item 4): corrections end their originals' 退回 whether they come as the annotated copy
+or as a fixed original with old dates, 本轮变化 lists exactly the fixes, each section's zip is
+exactly its folder, 催报名单.txt names exactly who still owes a form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.packaging.custom import StringProperty
+
+from pipeline import vocab
+from pipeline.demo import write_demo
+
+ROUND1_FOLDER = "2026-03-24 来自{who}"
+ROUND2_FOLDER = "2026-04-03 来自{who}"
+CHANGES_HEADER_ROW = 2  # 0-based: title, summary line, header
+
+
+def run(root: Path) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "process",
+        "--inbox",
+        str(root / "inbox"),
+        "--config",
+        str(root / "config"),
+        "--out",
+        str(root / "out"),
+        "--no-progress",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def archive(root: Path) -> Path:
+    (found,) = (root / "out").glob("*_廉政风险信息档案.xlsx")
+    return found
+
+
+def sheet(path: Path, name: str, header: int = 0) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=name, header=header, dtype=str, engine="openpyxl").fillna(
+        ""
+    )
+
+
+def table_cells(path: Path) -> dict[str, str]:
+    """Field label -> column letter of the form's table, and '姓名' -> its value cell."""
+    ws = openpyxl.load_workbook(path)[vocab.SHEET_INDIVIDUAL]
+    cells: dict[str, str] = {}
+    for row in ws.iter_rows(min_row=1, max_row=6):
+        for cell in row:
+            text = str(cell.value or "").strip()
+            if text == vocab.HEADER_LABELS["name"]:
+                cells["name"] = ws.cell(cell.row, cell.column + 1).coordinate
+            for key in ("likelihood", "description"):
+                if text == vocab.COLUMN_LABELS[key]:
+                    cells[key] = f"{cell.column_letter}{cell.row + 1}"  # first data row
+    return cells
+
+
+def edit(src: Path, dst: Path, values: dict[str, object], marker: str | None = None) -> None:
+    wb = openpyxl.load_workbook(src)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    for ref, value in values.items():
+        ws[ref].value = value
+    if marker is not None and vocab.COPY_SOURCE_PROPERTY not in wb.custom_doc_props.names:
+        # until every copy the tool writes carries it: the marker the tool's copies carry
+        wb.custom_doc_props.append(StringProperty(name=vocab.COPY_SOURCE_PROPERTY, value=marker))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+
+
+def reminder_names(text: str) -> set[str]:
+    """The people 催报名单.txt names (not-submitted lists and per-person lines)."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        if m := re.match(r"^  尚未报送个人自查表：(.+)$", line):
+            names.update(m[1].split("、"))
+        elif m := re.match(r"^    ([^：\s]+)：", line):
+            names.add(m[1])
+    return names
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("rounds")
+    manifest = write_demo(root, people=40, seed=7, error_rate=0.0)
+    inbox = root / "inbox"
+    # a clean body to start from: only the files the generator made without a problem
+    bad = {e["file"] for e in manifest["errors"] if e["action"] == vocab.ACTION_REJECT}
+    for entry in manifest["files"]:
+        if entry["file"] in bad or entry.get("anomaly"):
+            (inbox / entry["file"]).unlink()
+    forms = [
+        f
+        for f in manifest["files"]
+        if f["kind"] == vocab.INDIVIDUAL
+        and f["file"] not in bad
+        and not f.get("anomaly")
+        and "/" not in f["file"]
+        and not f.get("superseded")
+        and not f.get("superseded_by")
+    ]
+    # four people of four sections; everyone's round-1 mail in a dated mail folder
+    picked: dict[str, dict] = {}
+    for f in forms:
+        if f["section"] not in {p["section"] for p in picked.values()} and len(picked) < 4:
+            picked[("copy", "original", "nameless", "unfixed")[len(picked)]] = f
+    assert len(picked) == 4
+    for f in forms:
+        mail = inbox / ROUND1_FOLDER.format(who=f["name"])
+        mail.mkdir()
+        (inbox / f["file"]).rename(mail / f["file"])
+
+    def where(role: str) -> Path:
+        f = picked[role]
+        return inbox / ROUND1_FOLDER.format(who=f["name"]) / f["file"]
+
+    # round 1: four errors
+    cells = {role: table_cells(where(role)) for role in picked}
+    edit(where("copy"), where("copy"), {cells["copy"]["likelihood"]: "很高很高"})
+    edit(where("original"), where("original"), {cells["original"]["description"]: None})
+    nameless = inbox / ROUND1_FOLDER.format(who="科室") / "附件1.xlsx"
+    edit(where("nameless"), nameless, {cells["nameless"]["name"]: None})
+    where("nameless").unlink()
+    edit(where("unfixed"), where("unfixed"), {cells["unfixed"]["name"]: None})
+    first = run(root)
+    out = root / "out"
+    issues1 = sheet(archive(root), vocab.ARCHIVE_SHEET_ISSUES)
+    r1 = {
+        "copy": where("copy").relative_to(inbox).as_posix(),
+        "original": where("original").relative_to(inbox).as_posix(),
+        "nameless": nameless.relative_to(inbox).as_posix(),
+        "unfixed": where("unfixed").relative_to(inbox).as_posix(),
+    }
+    rejected1 = issues1[issues1["处理"] == vocab.ACTION_REJECT]
+    reminder1 = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    changes1 = sheet(archive(root), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+
+    # round 2: the 'copy' section corrects the annotated copy; 'original' fixes its original
+    # keeping 填表日期 with an older modification time; 'nameless' sends back the corrected
+    # annotated copy of the form without a name; 'unfixed' sends nothing
+    folder = lambda role: out / vocab.FEEDBACK_DIR / picked[role]["section"]
+    copy_of = next(folder("copy").glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
+    fixed_copy = inbox / ROUND2_FOLDER.format(who=picked["copy"]["name"]) / copy_of.name
+    edit(copy_of, fixed_copy, {cells["copy"]["likelihood"]: "中"}, marker=sha256(where("copy")))
+    fixed_original = (
+        inbox / ROUND2_FOLDER.format(who=picked["original"]["name"]) / where("original").name
+    )
+    edit(where("original"), fixed_original, {cells["original"]["description"]: "补填的风险点描述"})
+    old = where("original").stat().st_mtime - 7 * 86400
+    os.utime(fixed_original, (old, old))
+    nameless_copy = folder("nameless") / f"附件1{vocab.ANNOTATED_SUFFIX}.xlsx"
+    fixed_nameless = (
+        inbox / ROUND2_FOLDER.format(who=picked["nameless"]["name"]) / nameless_copy.name
+    )
+    edit(
+        nameless_copy,
+        fixed_nameless,
+        {cells["nameless"]["name"]: picked["nameless"]["name"]},
+        marker=sha256(nameless),
+    )
+    zips2 = {}
+    second = run(root)
+    for z in sorted((out / vocab.FEEDBACK_DIR).glob("*.zip")):
+        zips2[z.stem] = z
+    state2 = {
+        "issues": sheet(archive(root), vocab.ARCHIVE_SHEET_ISSUES),
+        "subs": sheet(archive(root), vocab.ARCHIVE_SHEET_SUBMISSIONS),
+        "changes": sheet(archive(root), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW),
+        "reminder": (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig"),
+        "zip_check": {
+            stem: (
+                sorted(zipfile.ZipFile(z).namelist()),
+                sorted(
+                    f"{stem}/{p.relative_to(out / vocab.FEEDBACK_DIR / stem).as_posix()}"
+                    for p in (out / vocab.FEEDBACK_DIR / stem).rglob("*")
+                    if p.is_file()
+                ),
+                all(
+                    zipfile.ZipFile(z).read(n) == (out / vocab.FEEDBACK_DIR / n).read_bytes()
+                    for n in zipfile.ZipFile(z).namelist()
+                ),
+            )
+            for stem, z in zips2.items()
+        },
+        "folders": sorted(p.name for p in (out / vocab.FEEDBACK_DIR).iterdir() if p.is_dir()),
+        "feedback_changes": {
+            p.name: sheet(
+                p / vocab.FEEDBACK_FILE_TEMPLATE.format(section=p.name),
+                vocab.ARCHIVE_SHEET_CHANGES,
+                header=CHANGES_HEADER_ROW,
+            )
+            for p in (out / vocab.FEEDBACK_DIR).iterdir()
+            if p.is_dir()
+        },
+        "stdout": second.stdout,
+    }
+    third = run(root)
+    state3 = {
+        "changes": sheet(archive(root), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW),
+        "summary": json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8")),
+        "history": sorted(p.name for p in (out / vocab.HISTORY_DIR).iterdir()),
+    }
+    return {
+        "root": root,
+        "manifest": manifest,
+        "picked": picked,
+        "r1": r1,
+        "cells": cells,
+        "rejected1": rejected1,
+        "reminder1": reminder1,
+        "changes1": changes1,
+        "first": first.stdout,
+        "fixed": {
+            "copy": fixed_copy.relative_to(inbox).as_posix(),
+            "original": fixed_original.relative_to(inbox).as_posix(),
+            "nameless": fixed_nameless.relative_to(inbox).as_posix(),
+        },
+        "r2": state2,
+        "r3": state3,
+        "third": third.stdout,
+    }
+
+
+def test_round_one_reports_the_four_errors(rounds: dict) -> None:
+    rejected, r1 = rounds["rejected1"], rounds["r1"]
+    for role in ("copy", "original", "nameless", "unfixed"):
+        assert (rejected["文件"] == r1[role]).any(), role
+    assert rounds["changes1"].empty  # first run in this OUT: nothing to compare with
+    picked = rounds["picked"]
+    names = reminder_names(rounds["reminder1"])
+    # sent back, not "not submitted": the nameless form could not be attributed to anybody
+    assert {picked[r]["name"] for r in ("copy", "original", "unfixed")} <= names
+    assert "尚未报送" not in next(
+        line for line in rounds["reminder1"].splitlines() if picked["unfixed"]["name"] in line
+    )
+
+
+def test_after_round_two_no_corrected_error_is_still_sent_back(rounds: dict) -> None:
+    issues, picked, r1, fixed = (
+        rounds["r2"]["issues"],
+        rounds["picked"],
+        rounds["r1"],
+        rounds["fixed"],
+    )
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    for role in ("copy", "original", "nameless"):
+        assert not (rejected["文件"].isin([r1[role], fixed[role]])).any(), role
+        assert not (rejected["姓名"] == picked[role]["name"]).any(), role
+    assert (rejected["文件"] == r1["unfixed"]).any()  # the one not corrected still is
+
+
+def test_every_original_is_listed_as_superseded_by_its_correction(rounds: dict) -> None:
+    issues, subs = rounds["r2"]["issues"], rounds["r2"]["subs"]
+    r1, fixed, picked = rounds["r1"], rounds["fixed"], rounds["picked"]
+    for role in ("copy", "original", "nameless"):
+        note = issues[(issues["文件"] == r1[role]) & (issues["处理"] == vocab.ACTION_NOTE)]
+        assert note["问题"].str.contains(fixed[role], regex=False).any(), role
+        row = subs[(subs["姓名"] == picked[role]["name"]) & (subs["表格"] == "个人表")].iloc[0]
+        assert row["文件"] == fixed[role] and row["提交状态"] in (
+            vocab.STATUS_ON_TIME,
+            vocab.STATUS_LATE,
+        )
+        # the accepted file says which version it replaced; never that it was replaced
+        assert vocab.NOTE_REPLACED.format(files=r1[role]) in row["备注"]
+        assert vocab.STATUS_SUPERSEDED not in row["备注"]
+
+
+def test_changes_list_exactly_the_fixes(rounds: dict) -> None:
+    changes, r1, picked = rounds["r2"]["changes"], rounds["r1"], rounds["picked"]
+    fixed = changes[changes["变化"] == vocab.ROUND_CHANGE_FIXED]
+    expected = {
+        (
+            r1[role],
+            rounds["rejected1"].loc[rounds["rejected1"]["文件"] == r1[role], "单元格"].iloc[0],
+        )
+        for role in ("copy", "original", "nameless")
+    }
+    assert set(zip(fixed["文件"], fixed["单元格"], strict=True)) == expected
+    assert len(fixed) == 3
+    assert changes[changes["变化"] == vocab.ROUND_CHANGE_NEW_REJECT].empty
+    accepted = changes[changes["变化"] == vocab.ROUND_CHANGE_ACCEPTED]
+    assert list(accepted["姓名"]) == [picked["nameless"]["name"]]
+    # each section's feedback shows its own part
+    for role in ("copy", "original"):
+        own = rounds["r2"]["feedback_changes"][picked[role]["section"]]
+        assert list(own["文件"]) == [r1[role]]
+
+
+def test_each_section_zip_holds_exactly_its_folder(rounds: dict) -> None:
+    checks = rounds["r2"]["zip_check"]
+    folders = [f for f in rounds["r2"]["folders"] if f != vocab.FEEDBACK_UNKNOWN_SECTION_DIR]
+    assert sorted(checks) == folders
+    for stem, (members, files, same) in checks.items():
+        assert members == files and same, stem
+
+
+def test_reminder_names_exactly_who_still_owes_a_form(rounds: dict) -> None:
+    manifest, picked = rounds["manifest"], rounds["picked"]
+    expected = {p["name"] for p in manifest["not_submitted"]} | {picked["unfixed"]["name"]}
+    text = rounds["r2"]["reminder"]
+    assert reminder_names(text) == expected
+    for section in manifest["no_unit_form"]:
+        block = text.split(f"【{section}】", 1)[1].split("【", 1)[0]
+        assert "单位自查表：尚未报送" in block
+    # the terminal names them too, people and unit forms counted apart
+    stdout = rounds["r2"]["stdout"]
+    assert all(name in stdout for name in expected)
+    assert "个人表：应报送" in stdout and "单位表：应报送" in stdout
+
+
+def test_round_three_with_nothing_new_changes_nothing(rounds: dict) -> None:
+    r3 = rounds["r3"]
+    assert r3["changes"].empty
+    assert r3["summary"]["changes"] == dict.fromkeys(vocab.ROUND_CHANGES, 0)
+    assert len(r3["history"]) == 3  # every run's summary kept under 历次/
