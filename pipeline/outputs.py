@@ -85,7 +85,9 @@ def commit(staging: Staging) -> list[str]:
     old = _ours_before(out)
     new = _files_under(root)
     new_set = set(new)
-    drop = sorted(f for f in old if f.startswith(_FEEDBACK) and f not in new_set)
+    drop = sorted(
+        f for f in old if f not in new_set and (f.startswith(_FEEDBACK) or _companion(f, new_set))
+    )
     plan = {
         "format": MANIFEST_FORMAT,
         "state": STATE_SWAPPING,
@@ -198,6 +200,12 @@ def _apply(out: Path, plan: dict[str, Any], swap: _Swap | None = None) -> list[s
     if kept:
         log.warning("kept files under %s the tool did not write: %s", vocab.FEEDBACK_DIR, kept)
     return kept
+
+
+def _companion(rel: str, new: set[str]) -> bool:
+    """A rendering of ours (``<archive>.pdf``) whose workbook this run wrote again: a PDF of
+    an older archive must not stay beside the new one."""
+    return "/" not in rel and rel.endswith(".pdf") and rel[: -len(".pdf")] + ".xlsx" in new
 
 
 def _ours_before(out: Path) -> set[str]:

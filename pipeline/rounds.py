@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, vocab, xlsx
+from pipeline import frames, styles, vocab, xlsx
 
 HISTORY_STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -392,17 +392,15 @@ def write_changes_sheet(
     base = {"font_name": xlsx.FONT_NAME, "font_size": 10, "valign": "top", "text_wrap": True}
     title = wb.add_format({**base, "bold": True, "font_size": 14, "text_wrap": False})
     plain = wb.add_format({**base, "text_wrap": False})
+    wrapped = wb.add_format(base)
     header = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "D9E1F2"})
     cell = wb.add_format({**base, "border": 1})
     labels = [vocab.CHANGE_COLUMN_LABELS[c] for c in CHANGE_COLUMNS]
-    widths = (10, 14, 10, 8, 36, 8, 50, 30)
+    widths = (8, 12, 8, 6, 30, 6, 40, 24)
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2)
-    ws.set_footer(vocab.PAGE_FOOTER)
+    # explicit scale, one page wide, text never printed below 8 pt (styles.page_setup)
+    styles.page_setup(ws, scale=styles.print_scale(widths), repeat_rows=(2, 2))
     if changes_frame is None:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE_FIRST, title)
         ws.write_string(1, 0, vocab.ROUND_CHANGES_FIRST_RUN, plain)
@@ -418,7 +416,8 @@ def write_changes_sheet(
         )
         if changes_frame.empty:
             summary = vocab.ROUND_CHANGES_NONE + summary
-        ws.write_string(1, 0, summary, plain)
+        ws.merge_range(1, 0, 1, len(labels) - 1, summary, wrapped)
+        ws.set_row(1, 30)
         rows = changes_frame
     for c, label in enumerate(labels):
         ws.write_string(2, c, label, header)

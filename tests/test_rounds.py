@@ -17,7 +17,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from openpyxl.packaging.custom import StringProperty
 
 from pipeline import vocab
 from pipeline.demo import write_demo
@@ -81,9 +80,9 @@ def edit(src: Path, dst: Path, values: dict[str, object], marker: str | None = N
     ws = wb[vocab.SHEET_INDIVIDUAL]
     for ref, value in values.items():
         ws[ref].value = value
-    if marker is not None and vocab.COPY_SOURCE_PROPERTY not in wb.custom_doc_props.names:
-        # until every copy the tool writes carries it: the marker the tool's copies carry
-        wb.custom_doc_props.append(StringProperty(name=vocab.COPY_SOURCE_PROPERTY, value=marker))
+    if marker is not None:  # precondition: the tool's copy carries its source's hash
+        props = {p.name: p.value for p in wb.custom_doc_props.props}
+        assert props.get(vocab.COPY_SOURCE_PROPERTY) == marker
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
 
