@@ -1189,7 +1189,7 @@ OUT_INSIDE_INBOX = (
     "请另选一个输出文件夹（--out）。"
 )
 INBOX_INSIDE_FEEDBACK = (
-    "{what} {path} 位于输出文件夹的「{feedback}」之内；每次运行都会清空并重建该文件夹，会删掉其中的文件。"
+    "{what} {path} 位于输出文件夹的「{feedback}」之内；每次运行都会重新生成该文件夹，运行会读到自己的输出。"
     "请把它移到别处后重新运行。"
 )
 INBOX_LABEL = "收件文件夹"
