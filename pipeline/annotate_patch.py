@@ -661,9 +661,12 @@ def _insert_before(xml: str, element: str, successors: tuple[str, ...]) -> str:
 
 
 def _set_attrs(tag: str, **attrs: str) -> str:
-    """An element's start tag with attributes set (replaced or added)."""
+    """An element (or its start tag) with attributes of the start tag set (replaced or
+    added); a whole element such as ``<xf …><alignment/></xf>`` keeps its content."""
+    first = tag.index(">") + 1
+    tag, content = tag[:first], tag[first:]
     end = len(tag) - (2 if tag.endswith("/>") else 1)
-    start, close = tag[:end], tag[end:]
+    start, close = tag[:end], tag[end:] + content
     for name, value in attrs.items():
         pattern = re.compile(rf'\s{name}="[^"]*"')
         if pattern.search(start):
