@@ -116,6 +116,9 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 # --------------------------------------------------------------------------------------
 # What a file is
 # --------------------------------------------------------------------------------------
+IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
+
+
 def kind_of(path: Path, head: bytes) -> str | None:
     """'zip' | 'eml' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
@@ -128,6 +131,10 @@ def kind_of(path: Path, head: bytes) -> str | None:
         office = ("[Content_Types].xml", "mimetype", "xl/workbook.xml", "word/document.xml")
         if any(n in names for n in office) or any(n.startswith("META-INF/") for n in names):
             return None
+        if path.suffix.lower() in IWORK_SUFFIXES or any(
+            n.endswith((".iwa", "/Index.zip")) or n == "Index.zip" for n in names
+        ):
+            return None  # an Apple Numbers/Pages/Keynote document is a zip, not a parcel
         return "zip"
     if head.startswith(EMPTY_ZIP_MAGIC):
         return "zip"

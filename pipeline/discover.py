@@ -38,6 +38,7 @@ FORMAT_NAMES = {
     "powerpoint": "PowerPoint 演示文稿",
     "image": "图片",
     "archive": "压缩包",
+    "iwork": "苹果 Numbers/Pages 文档，请在 Numbers 中用「导出为 › Excel」另存为 .xlsx",
     "text": "文本文件",
     "html": "网页文件",
     "email": "邮件文件",
@@ -69,6 +70,9 @@ _EXT_FORMATS = {
     ".gif": "image",
     ".bmp": "image",
     ".zip": "archive",
+    ".numbers": "iwork",
+    ".pages": "iwork",
+    ".key": "iwork",
     ".rar": "archive",
     ".7z": "archive",
     ".txt": "text",
@@ -157,6 +161,8 @@ def _zip_kind(path: Path) -> str:
         return "word"
     if "ppt/presentation.xml" in names or b"presentation" in mimetype:
         return "powerpoint"
+    if any(n.endswith((".iwa", "Index.zip")) for n in names):
+        return "iwork"
     return "archive"
 
 

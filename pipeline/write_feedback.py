@@ -788,6 +788,11 @@ def _annotate_tasks(
         reason = "" if xlsx.is_missing(rec.reason) else str(rec.reason)
         if reason in UNOPENABLE_REASONS:
             continue
+        kind = getattr(rec, "kind", None)
+        if xlsx.is_missing(kind) and not any(n.cell for n in notes):
+            # not a form and nothing to point at: a copy would repeat the 异常清单 line on an
+            # unmarked stranger's workbook (the corpus has hundreds), so none is made
+            continue
         source = containers.source_of(inbox, rec)
         ext = str(rec.ext).lower() if not xlsx.is_missing(rec.ext) else source.suffix.lower()
         sheet = "" if xlsx.is_missing(rec.sheet) else str(rec.sheet)
