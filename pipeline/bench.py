@@ -1042,8 +1042,10 @@ def run_bench(
     data: Path = Path("bench-data"),
     report: Path = Path("docs/benchmarks.md"),
     baseline_max: int = BASELINE_MAX,
+    combine: tuple[int, int] | None = (COMBINE_BODIES, COMBINE_PEOPLE),
 ) -> dict:
-    """Measure every size, print the tables, append a section to ``report``; return figures."""
+    """Measure every size, print the tables, append a section to ``report``; return figures.
+    ``combine`` = (bodies, people) of the district measurement, None to skip it."""
     info = machine_info()
     info["baseline_max"] = baseline_max
     results = [bench_size(Path(data), n, baseline_max) for n in sorted(sizes)]
@@ -1056,10 +1058,11 @@ def run_bench(
     print()
     print_table(STAGE_HEADINGS, _stage_rows(results))
     section = markdown_section(info, results)
-    try:  # the sizes' figures are appended even when the combine measurement fails
-        section += combine_line(bench_combine(Path(data)))
-    except Exception as exc:  # noqa: BLE001 - reported in the section, never lost
-        section += f"- Combine measurement failed: {exc!r:.300}\n"
+    if combine is not None:
+        try:  # the sizes' figures are appended even when the combine measurement fails
+            section += combine_line(bench_combine(Path(data), *combine))
+        except Exception as exc:  # noqa: BLE001 - reported in the section, never lost
+            section += f"- Combine measurement failed: {exc!r:.300}\n"
     append_report(Path(report), section)
     print(f"\n[bench] appended to {report}")
     return {"machine": info, "sizes": results}

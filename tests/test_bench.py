@@ -25,7 +25,7 @@ def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
     data, report = tmp_path / "bench-data", tmp_path / "benchmarks.md"
     report.write_text("# Benchmarks\n\nan earlier run\n", encoding="utf-8")
 
-    figures = run_bench([20], data, report)
+    figures = run_bench([20], data, report, combine=(3, 4))
 
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nan earlier run\n")  # appended, never rewritten
@@ -43,6 +43,7 @@ def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
     for column in columns:
         assert column in text
     assert "nproc" in text and "python-calamine" in text
+    assert "Combine" in text and "failed" not in text  # the district measurement ran
 
     (size,) = figures["sizes"]
     inbox = data / "20" / "inbox"
@@ -73,7 +74,7 @@ def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
     stamp = data / "20" / STAMP_FILE
     stamped = stamp.stat().st_mtime_ns
     before = _digests(inbox)
-    again = run_bench([20], data, report, baseline_max=0)
+    again = run_bench([20], data, report, baseline_max=0, combine=None)
     assert again["sizes"][0]["generate_s"] is None
     assert again["sizes"][0]["baselines"] == {}
     assert stamp.stat().st_mtime_ns == stamped
