@@ -820,6 +820,73 @@ def _major_unit(largest: int) -> int:
         magnitude *= 10
 
 
+CHART_FONT = {"name": xlsx.FONT_NAME}
+GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+
+
+def level_chart(
+    wb: Any, sheet: str, header_row: int, first: int, last: int, *, top: int, gap: int
+) -> Any:
+    """A stacked column chart of points by level (one series per level, categories in column
+    A, counts in the columns after it), for the archive's and the district's 统计 sheets."""
+    chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+    for c, lv in enumerate(vocab.LEVELS, start=1):
+        chart.add_series(
+            {
+                "name": [sheet, header_row, c],
+                "categories": [sheet, first, 0, last, 0],
+                "values": [sheet, first, c, last, c],
+                "fill": {"color": LEVEL_CHART_COLOURS[lv]},
+                "border": {"none": True},
+                "gap": gap,
+            }
+        )
+    chart.set_x_axis({"num_font": CHART_FONT})
+    chart.set_y_axis(
+        {
+            "name": vocab.ARCHIVE_AXIS_COUNT,
+            "name_font": {**CHART_FONT, "bold": False},
+            "num_font": CHART_FONT,
+            "min": 0,
+            "major_unit": _major_unit(max(top, 1)),
+            "num_format": "0",
+            "major_gridlines": GRIDLINES,
+        }
+    )
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
+    return chart
+
+
+def category_chart(wb: Any, sheet: str, first: int, last: int, *, top: int) -> Any:
+    """A bar chart of points by 风险类别 (names in column A, counts in column B)."""
+    bar = wb.add_chart({"type": "bar"})
+    bar.add_series(
+        {
+            "name": vocab.ARCHIVE_STATS_CATEGORY_TITLE,
+            "categories": [sheet, first, 0, last, 0],
+            "values": [sheet, first, 1, last, 1],
+            "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
+            "data_labels": {"value": True, "font": CHART_FONT},
+            "gap": 60,
+        }
+    )
+    bar.set_title(
+        {"name": vocab.ARCHIVE_STATS_CATEGORY_TITLE, "name_font": {**CHART_FONT, "size": 12}}
+    )
+    bar.set_x_axis(
+        {
+            "num_font": CHART_FONT,
+            "min": 0,
+            "num_format": "0",
+            "major_unit": _major_unit(max(top, 1)),
+            "major_gridlines": GRIDLINES,
+        }
+    )
+    bar.set_y_axis({"num_font": CHART_FONT, "reverse": True})
+    bar.set_legend({"none": True})
+    return bar
+
+
 def heat_counts(points: pd.DataFrame) -> dict[tuple[str, str], int]:
     """(危害程度, 发生几率) -> number of points."""
     counts = {(h, lk): 0 for h in vocab.HARMS for lk in vocab.LIKELIHOODS}
@@ -899,64 +966,16 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         ws.write_number(row, 1, int(by_category.get(cat, 0)), fmt.number)
     cat_last = row
 
-    font = {"name": xlsx.FONT_NAME}
     if last_data >= first_data:
-        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
-        for c, lv in enumerate(vocab.LEVELS, start=1):
-            chart.add_series(
-                {
-                    "name": [sheet, header_row, c],
-                    "categories": [sheet, first_data, 0, last_data, 0],
-                    "values": [sheet, first_data, c, last_data, c],
-                    "fill": {"color": LEVEL_CHART_COLOURS[lv]},
-                    "border": {"none": True},
-                    "gap": 80,
-                }
-            )
+        top = int(table["n_points"].max())
+        chart = level_chart(wb, sheet, header_row, first_data, last_data, top=top, gap=80)
         chart.set_title(
-            {"name": vocab.ARCHIVE_STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}}
+            {"name": vocab.ARCHIVE_STATS_LEVELS_TITLE, "name_font": {**CHART_FONT, "size": 12}}
         )
-        chart.set_x_axis({"num_font": font})
-        chart.set_y_axis(
-            {
-                "name": vocab.ARCHIVE_AXIS_COUNT,
-                "name_font": {**font, "bold": False},
-                "num_font": font,
-                "min": 0,
-                "major_unit": _major_unit(int(table["n_points"].max())),
-                "num_format": "0",
-                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-            }
-        )
-        chart.set_legend({"position": "bottom", "font": font})
         chart.set_size({"width": CHART_WIDTH_PX, "height": 330})
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
-        bar = wb.add_chart({"type": "bar"})
-        bar.add_series(
-            {
-                "name": vocab.ARCHIVE_STATS_CATEGORY_TITLE,
-                "categories": [sheet, cat_first, 0, cat_last, 0],
-                "values": [sheet, cat_first, 1, cat_last, 1],
-                "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
-                "data_labels": {"value": True, "font": font},
-                "gap": 60,
-            }
-        )
-        bar.set_title(
-            {"name": vocab.ARCHIVE_STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}}
-        )
-        bar.set_x_axis(
-            {
-                "num_font": font,
-                "min": 0,
-                "num_format": "0",
-                "major_unit": _major_unit(int(by_category.max())),
-                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-            }
-        )
-        bar.set_y_axis({"num_font": font, "reverse": True})
-        bar.set_legend({"none": True})
+        bar = category_chart(wb, sheet, cat_first, cat_last, top=int(by_category.max()))
         bar.set_size({"width": CHART_WIDTH_PX, "height": 280})
         ws.insert_chart(20, 6, bar, {"object_position": 2})
     # a chart spans the columns Excel's 7-pixel unit gives it; LibreOffice widens those too

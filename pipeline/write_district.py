@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline import sheetxml, vocab, xlsx
 from pipeline.styles import A4, BORDER_COLOUR, HEADER_FILL, LEVEL_FILLS, REJECT_FILL, WARN_FILL
-from pipeline.write_archive import CATEGORY_COLOURS, LEVEL_CHART_COLOURS
+from pipeline.write_archive import CHART_FONT, category_chart, level_chart
 
 FOOTER = vocab.PAGE_FOOTER
 
@@ -345,56 +345,18 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
             ws.write_number(row, c, int(rec[lv]), fmt.number)
     first, last = header_row + 1, row
 
-    font = {"name": xlsx.FONT_NAME}
     if last >= first:
-        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
-        for c, lv in enumerate(vocab.LEVELS, start=1):
-            chart.add_series(
-                {
-                    "name": [name, header_row, c],
-                    "categories": [name, first, 0, last, 0],
-                    "values": [name, first, c, last, c],
-                    "fill": {"color": LEVEL_CHART_COLOURS[lv]},
-                    "border": {"none": True},
-                    "gap": 60,
-                }
-            )
-        chart.set_title(
-            {"name": vocab.COMBINE_STATS_LEVELS_TITLE, "name_font": {**font, "size": 12}}
-        )
-        chart.set_x_axis({"num_font": {**font, "rotation": -45}})
         top = int(filed["n_points"].max()) if len(filed) else 1
-        chart.set_y_axis(
-            {
-                "name": vocab.ARCHIVE_AXIS_COUNT,
-                "name_font": {**font, "bold": False},
-                "num_font": font,
-                "min": 0,
-                "major_unit": _major_unit(max(top, 1)),
-                "num_format": "0",
-            }
+        chart = level_chart(wb, name, header_row, first, last, top=top, gap=60)
+        chart.set_title(
+            {"name": vocab.COMBINE_STATS_LEVELS_TITLE, "name_font": {**CHART_FONT, "size": 12}}
         )
-        chart.set_legend({"position": "bottom", "font": font})
+        chart.set_x_axis({"num_font": {**CHART_FONT, "rotation": -45}})
         chart.set_size({"width": max(620, min(40 * (last - first + 1), 2400)), "height": 360})
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
-        bar = wb.add_chart({"type": "bar"})
-        bar.add_series(
-            {
-                "name": vocab.ARCHIVE_STATS_CATEGORY_TITLE,
-                "categories": [name, cat_first, 0, cat_last, 0],
-                "values": [name, cat_first, 1, cat_last, 1],
-                "points": [{"fill": {"color": colour}} for colour in CATEGORY_COLOURS],
-                "data_labels": {"value": True, "font": font},
-                "gap": 60,
-            }
-        )
-        bar.set_title(
-            {"name": vocab.ARCHIVE_STATS_CATEGORY_TITLE, "name_font": {**font, "size": 12}}
-        )
-        bar.set_x_axis({"num_font": font, "min": 0, "num_format": "0"})
-        bar.set_y_axis({"num_font": font, "reverse": True})
-        bar.set_legend({"none": True})
+        top = int(by_cat.max()) if len(by_cat) else 1
+        bar = category_chart(wb, name, cat_first, cat_last, top=top)
         bar.set_size({"width": 620, "height": 280})
         ws.insert_chart(22, 6, bar, {"object_position": 2})
     _print_setup(ws, repeat=False)

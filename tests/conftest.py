@@ -16,6 +16,9 @@ from pipeline.cli import main
 os.environ.setdefault("LIANZHENG_PDF", "0")
 
 
+RUN_TIME = "2026-04-01T09:00:00"
+
+
 @dataclass
 class DemoRun:
     root: Path
@@ -35,6 +38,12 @@ def hash_tree(folder: Path) -> dict[str, str]:
     }
 
 
+def process_cli(inbox: Path, config: Path, out: Path, run_time: str = RUN_TIME) -> int:
+    """The real ``process`` command, in-process, with a fixed run time; its exit status."""
+    args = ["process", "--inbox", str(inbox), "--config", str(config), "--out", str(out)]
+    return main([*args, "--no-progress", "--run-time", run_time])
+
+
 def make_demo(root: Path, people: int, seed: int, error_rate: float) -> tuple[Path, dict]:
     import json
 
@@ -52,18 +61,5 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     _, manifest = make_demo(root, people=60, seed=11, error_rate=0.1)
     inbox, config, out = root / "inbox", root / "config", root / "out"
     before = hash_tree(inbox)
-    code = main(
-        [
-            "process",
-            "--inbox",
-            str(inbox),
-            "--config",
-            str(config),
-            "--out",
-            str(out),
-            "--no-progress",
-            "--run-time",
-            "2026-04-01T09:00:00",
-        ]
-    )
+    code = process_cli(inbox, config, out)
     return DemoRun(root, inbox, config, out, manifest, code, before)

@@ -10,28 +10,14 @@ import openpyxl
 import pytest
 
 from pipeline import archives, vocab
-from pipeline.cli import main
 from tests.builders import write_settings
-from tests.conftest import make_demo
+from tests.conftest import make_demo, process_cli
 
 ADDED = "本年新发现：借调人员经手的补贴发放未经复核"
 
 
 def _process(inbox: Path, config: Path, out: Path, run_time: str) -> tuple[int, Path | None]:
-    code = main(
-        [
-            "process",
-            "--inbox",
-            str(inbox),
-            "--config",
-            str(config),
-            "--out",
-            str(out),
-            "--no-progress",
-            "--run-time",
-            run_time,
-        ]
-    )
+    code = process_cli(inbox, config, out, run_time)
     found = sorted(out.glob("*_廉政风险信息档案.xlsx"))
     return code, (found[0] if found else None)
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import archives, vocab
 from pipeline.cli import main
-from tests.conftest import make_demo
+from tests.conftest import make_demo, process_cli
 
 INPUT_FIELDS = (
     "section",
@@ -28,20 +28,7 @@ INPUT_FIELDS = (
 
 
 def _process(inbox: Path, config: Path, out: Path) -> Path:
-    code = main(
-        [
-            "process",
-            "--inbox",
-            str(inbox),
-            "--config",
-            str(config),
-            "--out",
-            str(out),
-            "--no-progress",
-            "--run-time",
-            "2026-04-01T09:00:00",
-        ]
-    )
+    code = process_cli(inbox, config, out)
     assert code == 0
     (archive,) = out.glob("*_廉政风险信息档案.xlsx")
     return archive
