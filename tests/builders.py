@@ -3,12 +3,13 @@ as validate hands them on, settings files, and the sample body's leaders and 办
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline import config, templates, vocab
+from pipeline import config, frames, templates, vocab
 
 CHAIR = "陈主席"
 LEADERSHIP = "领导班子"
@@ -146,3 +147,25 @@ def write_config(
     if settings is not None:
         write_settings(cfg, settings)
     return cfg
+
+
+def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
+    """Register a file of the inbox in result.files (like discover/read would)."""
+    path = result.inbox / rel
+    data = path.read_bytes()
+    record = {col: pd.NA for col in frames.FILE_COLUMNS}
+    record.update(
+        file=rel,
+        size=len(data),
+        mtime=path.stat().st_mtime,
+        sha256=hashlib.sha256(data).hexdigest(),
+        ext=path.suffix.lower(),
+        status=frames.FILE_STATUS_READ,
+        pledge_sheet=False,
+        pledge_items=0,
+        n_rows=0,
+        colmap={},
+        header_cells={},
+    )
+    record.update(fields)
+    result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)

@@ -26,6 +26,7 @@ from pipeline.annotate import (
     annotate_copy,
 )
 from tests import result_factory as rf
+from tests.builders import add_file
 from tests.result_factory import make_result
 
 MAIN = vocab.SHEET_INDIVIDUAL
@@ -95,27 +96,6 @@ def marker(path: Path) -> str:
 
 def is_filled(cell, colour: str) -> bool:
     return cell.fill.fill_type == "solid" and str(cell.fill.fgColor.rgb).endswith(colour)
-
-
-def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
-    path = result.inbox / rel
-    data = path.read_bytes()
-    record = {col: pd.NA for col in frames.FILE_COLUMNS}
-    record.update(
-        file=rel,
-        size=len(data),
-        mtime=path.stat().st_mtime,
-        sha256=hashlib.sha256(data).hexdigest(),
-        ext=path.suffix.lower(),
-        status=frames.FILE_STATUS_READ,
-        pledge_sheet=False,
-        pledge_items=0,
-        n_rows=0,
-        colmap={},
-        header_cells={},
-    )
-    record.update(fields)
-    result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
 
 
 def add_issues(result: frames.RunResult, *rows: dict) -> None:

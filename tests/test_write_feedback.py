@@ -15,6 +15,7 @@ import pytest
 from pipeline import frames, vocab, write_feedback
 from pipeline.annotate import FILL_NOTE, FILL_REJECT
 from tests import result_factory as rf
+from tests.builders import add_file
 from tests.result_factory import make_result
 
 SHEETS = [
@@ -76,28 +77,6 @@ def hash_tree(folder: Path) -> dict[str, str]:
 def add_issues(result: frames.RunResult, *rows: dict) -> frames.RunResult:
     result.issues = frames.concat_issues(result.issues, frames.issues_frame(list(rows)))
     return result
-
-
-def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
-    """Register a file of the inbox in result.files (like discover/read would)."""
-    path = result.inbox / rel
-    data = path.read_bytes()
-    record = {col: pd.NA for col in frames.FILE_COLUMNS}
-    record.update(
-        file=rel,
-        size=len(data),
-        mtime=path.stat().st_mtime,
-        sha256=hashlib.sha256(data).hexdigest(),
-        ext=path.suffix.lower(),
-        status=frames.FILE_STATUS_READ,
-        pledge_sheet=False,
-        pledge_items=0,
-        n_rows=0,
-        colmap={},
-        header_cells={},
-    )
-    record.update(fields)
-    result.files = pd.concat([result.files, pd.DataFrame([record])], ignore_index=True)
 
 
 def reject(
