@@ -1582,7 +1582,7 @@ def _virtual_size() -> int:
         return 0
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """On Linux the kernel kills this worker when the process that started it ends, so a run
     killed with ``kill -9`` leaves no orphaned worker holding memory (elsewhere the pool's
     own shutdown ends the workers)."""
@@ -1602,7 +1602,7 @@ def _die_with_parent(parent: int) -> None:
 def _init_worker(memory_bytes: int, parent: int = 0) -> None:
     """Cap the worker's address space: what it has after start-up plus the memory budget."""
     if parent:
-        _die_with_parent(parent)
+        die_with_parent(parent)
     # a parser that runs out of memory aborts with a Rust backtrace: keep the terminal clean
     import faulthandler
 

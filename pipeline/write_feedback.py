@@ -869,7 +869,7 @@ class FeedbackJobs:
                 max_workers=workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(memory,),
+                initargs=(memory, os.getpid()),
             )
             # copies first: each costs more than a small workbook, so the pool ends level
             self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
@@ -945,12 +945,17 @@ class FeedbackJobs:
             self.pool = None
 
 
-def _init_worker(memory_bytes: int) -> None:
+def _init_worker(memory_bytes: int, parent: int = 0) -> None:
     """Cap a worker's address space (what it has now plus the budget): a hostile file that
     slipped past the reader's checks then costs one copy, not the machine.
 
     The objects inherited from the parent (the whole run's frames) are frozen out of the
-    garbage collector: otherwise every collection walks them and copies their pages."""
+    garbage collector: otherwise every collection walks them and copies their pages.
+    Like the read workers, a writer dies with the run (``kill -9`` leaves no orphan)."""
+    if parent:
+        from pipeline.read import die_with_parent
+
+        die_with_parent(parent)
     gc.freeze()
     if not memory_bytes:
         return

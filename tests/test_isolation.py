@@ -83,13 +83,22 @@ def test_a_file_that_makes_the_parser_panic_costs_only_itself(tmp_path: Path) ->
     assert "PanicException" not in line["问题"] and "扩展名" not in line["问题"]
 
 
+READ_POOL = "read._new_pool(1, config.default_settings().limits)"
+WRITE_POOL = (
+    "ProcessPoolExecutor(1, initializer=write_feedback._init_worker, initargs=(0, os.getpid()))"
+)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_workers_die_with_the_run(tmp_path: Path) -> None:
-    """A run killed with SIGKILL (no clean-up of its own) leaves no worker process behind."""
+@pytest.mark.parametrize("pool", [READ_POOL, WRITE_POOL], ids=["read", "write"])
+def test_workers_die_with_the_run(tmp_path: Path, pool: str) -> None:
+    """A run killed with SIGKILL (no clean-up of its own) leaves no worker process behind,
+    neither a reader nor a feedback writer."""
     script = (
         "import os, signal, sys, time\n"
-        "from pipeline import config, read\n"
-        "pool = read._new_pool(1, config.default_settings().limits)\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from pipeline import config, read, write_feedback\n"
+        f"pool = {pool}\n"
         "print(pool.submit(os.getpid).result(), flush=True)\n"
         "pool.submit(time.sleep, 120)\n"
         "time.sleep(0.5)\n"
