@@ -25,9 +25,9 @@ ENGLISH = re.compile(
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
-    environment = {**os.environ, **(env or {})}
-    environment.pop("MAKELEVEL", None)  # `make test` must not make every run look like make
-    environment.setdefault(vocab.LAUNCHER_ENV, "")
+    # `make test` exports the launcher and MAKELEVEL: a test run must not look like make
+    environment = {**os.environ, vocab.LAUNCHER_ENV: "", **(env or {})}
+    environment.pop("MAKELEVEL", None)
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args],
         check=False,
