@@ -820,6 +820,20 @@ def _major_unit(largest: int) -> int:
         magnitude *= 10
 
 
+def category_counts(
+    ws: Any, fmt: Any, row: int, points: pd.DataFrame
+) -> tuple[int, int, pd.Series]:
+    """The 风险类别 | 数量 table (header at ``row``, one row per category) that the category
+    chart reads, for the archive's and the district's 统计; (first, last data row, counts)."""
+    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
+    ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
+    counts = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
+    for offset, cat in enumerate(vocab.CATEGORIES, start=1):
+        ws.write_string(row + offset, 0, cat, fmt.text)
+        ws.write_number(row + offset, 1, int(counts.get(cat, 0)), fmt.number)
+    return row + 1, row + len(vocab.CATEGORIES), counts
+
+
 CHART_FONT = {"name": xlsx.FONT_NAME}
 GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
 
@@ -955,16 +969,8 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
     # categories
     row += 2
     _subtitle(ws, fmt, row, vocab.ARCHIVE_STATS_CATEGORY_TITLE)
-    row += 1
-    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
-    ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
-    by_category = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
-    cat_first = row + 1
-    for cat in vocab.CATEGORIES:
-        row += 1
-        ws.write_string(row, 0, cat, fmt.text)
-        ws.write_number(row, 1, int(by_category.get(cat, 0)), fmt.number)
-    cat_last = row
+    cat_first, cat_last, by_category = category_counts(ws, fmt, row + 1, points)
+    row = cat_last
 
     if last_data >= first_data:
         top = int(table["n_points"].max())

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline import sheetxml, vocab, xlsx
 from pipeline.styles import A4, BORDER_COLOUR, HEADER_FILL, LEVEL_FILLS, REJECT_FILL, WARN_FILL
-from pipeline.write_archive import CHART_FONT, category_chart, level_chart
+from pipeline.write_archive import CHART_FONT, category_chart, category_counts, level_chart
 
 FOOTER = vocab.PAGE_FOOTER
 
@@ -319,16 +319,8 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
     # categories
     row += 2
     ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_TITLE, fmt.subtitle)
-    row += 1
-    ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
-    ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
-    by_cat = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
-    cat_first = row + 1
-    for cat in vocab.CATEGORIES:
-        row += 1
-        ws.write_string(row, 0, cat, fmt.text)
-        ws.write_number(row, 1, int(by_cat.get(cat, 0)), fmt.number)
-    cat_last = row
+    cat_first, cat_last, by_cat = category_counts(ws, fmt, row + 1, points)
+    row = cat_last
     # levels by body (the data the column chart reads)
     row += 2
     ws.write_string(row, 0, vocab.COMBINE_STATS_LEVELS_TITLE, fmt.subtitle)
