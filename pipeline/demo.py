@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import config, grade, normalize, templates, vocab, xlsx
+from pipeline import config, grade, templates, vocab, xlsx
 
 DEFAULT_YEAR = 2026
 MANIFEST_FILE = "manifest.json"
@@ -755,11 +755,36 @@ def _entry(
     return out
 
 
+UNKNOWN_NAME_TRIES = 200
+# compound surnames, none of whose characters is in SURNAMES: a 4-character name made with one
+# is never one character from a roster name
+COMPOUND_SURNAMES = ("欧阳", "司徒", "上官", "诸葛", "慕容", "令狐")
+
+
+class _NearNames:
+    """The roster's names and their one-character neighbours, as sets: ``near(w)`` is
+    ``any(w == k or normalize.one_apart(w, k) for k in names)`` in constant time."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = set(names)
+        self.changed = {n[:i] + "\0" + n[i + 1 :] for n in names for i in range(len(n))}
+        self.dropped = {n[:i] + n[i + 1 :] for n in names if len(n) > 1 for i in range(len(n))}
+
+    def near(self, word: str) -> bool:
+        if word in self.names or word in self.dropped:  # equal, or a known name less one char
+            return True
+        if any(word[:i] + "\0" + word[i + 1 :] in self.changed for i in range(len(word))):
+            return True
+        return len(word) > 1 and any(
+            word[:i] + word[i + 1 :] in self.names for i in range(len(word))
+        )
+
+
 def _inject(
     rng: random.Random,
     form: dict[str, Any],
     anomaly: str,
-    roster_names: set[str],
+    roster_names: _NearNames,
     sections: set[str],
 ) -> list[dict[str, Any]]:
     """Apply ``anomaly`` to ``form`` in place; return the manifest error entries it causes."""
@@ -791,11 +816,11 @@ def _inject(
     if anomaly == "not_in_roster" and kind == vocab.INDIVIDUAL:
         # a name the roster does not know: not one character from any roster name either (a
         # one-character slip is that person with a 提示, see validate.name_similar)
-        while True:
+        for attempt in range(UNKNOWN_NAME_TRIES):
             wrong = rng.choice(SURNAMES) + rng.choice(GIVEN_FIRST) + rng.choice(GIVEN_SECOND)
-            if not any(
-                normalize.one_apart(wrong, known) or wrong == known for known in roster_names
-            ):
+            if attempt == UNKNOWN_NAME_TRIES - 1:  # a large roster fills the 3-character space
+                wrong = rng.choice(COMPOUND_SURNAMES) + wrong[1:]
+            if not roster_names.near(wrong):
                 break
         form["header"]["name"] = wrong
         form["pledger"] = wrong
@@ -1024,7 +1049,7 @@ def write_demo(
         [{k: s[k] for k in ("section", "head", "vice_chair")} for s in sec_rows],
         body["unit"],
     )
-    roster_names = {p["name"] for p in persons}
+    roster_names = _NearNames({p["name"] for p in persons})
     section_names = {s["section"] for s in sec_rows}
     kind_of = {s["section"]: s["kind"] for s in sec_rows}
     # section -> its roster posts, in roster order (what a unit form's 涉及岗位 names)
