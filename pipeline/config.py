@@ -30,24 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "submission": {"late_phase": "find_risks"},
     "grading": {
         # rows: 危害程度; keys inside: 发生几率
-        "matrix": {
-            "严重": {"高": "一级", "中": "一级", "低": "二级"},
-            "较重": {"高": "一级", "中": "二级", "低": "三级"},
-            "一般": {"高": "二级", "中": "三级", "低": "三级"},
-        },
-        "floors": {
-            "领导班子正职": "一级",
-            "人财物管理": "一级",
-            "民生密切相关": "一级",
-            "一般管理服务": "无",
-            "其他": "无",
-        },
+        "matrix": copy.deepcopy(vocab.DEFAULT_MATRIX),
+        "floors": dict(vocab.DEFAULT_FLOORS),
     },
-    "supervision": {
-        "一级": {"direct": "分管副主席", "leader": "主席", "measure": "诫勉纠错"},
-        "二级": {"direct": "科室负责人", "leader": "分管副主席", "measure": "谈话提醒"},
-        "三级": {"direct": "科室负责人", "leader": "科室负责人", "measure": "提醒纠错"},
-    },
+    "supervision": copy.deepcopy(vocab.DEFAULT_SUPERVISION),
     # Last year's archive for the 年度对比 sheet (a path, relative to the config folder).
     "history": {"last_archive": ""},
     "limits": {
@@ -61,14 +47,6 @@ DEFAULTS: dict[str, Any] = {
         "worker_timeout_s": 60,
         "workers": 0,
     },
-}
-
-KEY_HINTS = {
-    "body.name": "单位名称（文字）",
-    "body.year": "年份（如 2026）",
-    "deadlines": '截止日期，写成 "MM-DD"（如 "03-31"）',
-    "submission.late_phase": "阶段名：find_risks、grade 或 archive",
-    "limits": "正整数",
 }
 
 
@@ -127,11 +105,11 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> di
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
         if key not in base:
-            known = "、".join(base) or "（无）"
-            raise _fail(f"settings.toml 中的键「{where}」无法识别。此处可用的键：{known}。")
+            known = vocab.LIST_SEP.join(base) or vocab.NONE_LISTED
+            raise _fail(vocab.SETTINGS_UNKNOWN_KEY.format(where=where, known=known))
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
-                raise _fail(f"settings.toml 中的「{where}」应当是一个表（[{where}]）。")
+                raise _fail(vocab.SETTINGS_NOT_TABLE.format(where=where))
             # grading.matrix / floors / supervision replace whole rows but keep key checks
             out[key] = _merge(base[key], value, where)
         else:
@@ -143,8 +121,8 @@ def _check_level(value: object, where: str, allow_none: bool = False) -> str | N
     if allow_none and (value in ("", None) or value == vocab.NO_FLOOR):
         return None
     if value not in vocab.LEVELS:
-        allowed = "、".join(vocab.LEVELS) + ("、无" if allow_none else "")
-        raise _fail(f"settings.toml 中「{where}」的值「{value}」无效，应为：{allowed}。")
+        allowed = vocab.LIST_SEP.join(vocab.LEVELS + ((vocab.NO_FLOOR,) if allow_none else ()))
+        raise _fail(vocab.SETTINGS_BAD_LEVEL.format(where=where, value=value, allowed=allowed))
     return str(value)
 
 
@@ -246,14 +224,14 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     """Validate a full settings mapping (defaults already merged in)."""
     body = data["body"]
     if not isinstance(body["name"], str):
-        raise _fail(f"settings.toml 中「body.name」应为文字，现为「{body['name']}」。")
+        raise _fail(vocab.SETTINGS_BODY_NAME.format(value=body["name"]))
     year = body["year"]
     if (
         isinstance(year, bool)
         or not isinstance(year, int)
         or not (year == 0 or 2000 <= year <= 2100)
     ):
-        raise _fail(f"settings.toml 中「body.year」的值「{year}」无效，应为年份，如 2026。")
+        raise _fail(vocab.SETTINGS_BODY_YEAR.format(value=year))
     deadlines = {}
     for phase, value in data["deadlines"].items():
         try:
@@ -261,28 +239,26 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
             # a set year must hold the day (02-29); with the year from the forms a leap year
             pd.Timestamp(year=year or 2024, month=month, day=day)
         except (ValueError, TypeError) as exc:
-            raise _fail(
-                f'settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 "MM-DD"，如 "03-31"。'
-            ) from exc
+            raise _fail(vocab.SETTINGS_DEADLINE.format(phase=phase, value=value)) from exc
         deadlines[phase] = f"{month:02d}-{day:02d}"
     late_phase = data["submission"]["late_phase"]
     if not isinstance(late_phase, str) or late_phase not in vocab.PHASES:
         raise _bad(
             "submission.late_phase",
             late_phase,
-            vocab.SETTINGS_EXPECT_PHASE.format(phases="、".join(vocab.PHASES)),
+            vocab.SETTINGS_EXPECT_PHASE.format(phases=vocab.LIST_SEP.join(vocab.PHASES)),
         )
     matrix: dict[str, dict[str, str]] = {}
     raw_matrix = data["grading"]["matrix"]
     for harm in vocab.HARMS:
         row = raw_matrix.get(harm)
         if not isinstance(row, dict):
-            raise _fail(f"settings.toml 的评级矩阵 [grading.matrix] 缺少危害程度「{harm}」这一行。")
+            raise _fail(vocab.SETTINGS_MATRIX_ROW_MISSING.format(harm=harm))
         matrix[harm] = {}
         for likelihood in vocab.LIKELIHOODS:
             if likelihood not in row:
                 raise _fail(
-                    f"settings.toml 的评级矩阵缺少格「{harm}×{likelihood}」（grading.matrix.{harm}.{likelihood}）。"
+                    vocab.SETTINGS_MATRIX_CELL_MISSING.format(harm=harm, likelihood=likelihood)
                 )
             matrix[harm][likelihood] = _check_level(
                 row[likelihood], f"grading.matrix.{harm}.{likelihood}"
@@ -290,12 +266,18 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
         extra = set(row) - set(vocab.LIKELIHOODS)
         if extra:
             raise _fail(
-                f"settings.toml 的评级矩阵「{harm}」行有无法识别的发生几率：{'、'.join(sorted(extra))}；应为：高、中、低。"
+                vocab.SETTINGS_MATRIX_EXTRA_LIKELIHOOD.format(
+                    harm=harm,
+                    extra=vocab.LIST_SEP.join(sorted(extra)),
+                    allowed=vocab.LIST_SEP.join(vocab.LIKELIHOODS),
+                )
             )
     extra = set(raw_matrix) - set(vocab.HARMS)
     if extra:
         raise _fail(
-            f"settings.toml 的评级矩阵有无法识别的危害程度：{'、'.join(sorted(extra))}；应为：严重、较重、一般。"
+            vocab.SETTINGS_MATRIX_EXTRA_HARM.format(
+                extra=vocab.LIST_SEP.join(sorted(extra)), allowed=vocab.LIST_SEP.join(vocab.HARMS)
+            )
         )
     floors = {
         post_type: _check_level(value, f"grading.floors.{post_type}", allow_none=True)
@@ -307,14 +289,15 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
         for role_key in ("direct", "leader"):
             if entry.get(role_key) not in vocab.ROLE_CHAIN:
                 raise _fail(
-                    f"settings.toml 中「supervision.{level}.{role_key}」的值「{entry.get(role_key)}」无效，应为："
-                    + "、".join(vocab.ROLE_CHAIN)
-                    + "。"
+                    vocab.SETTINGS_ROLE_BAD.format(
+                        level=level,
+                        role_key=role_key,
+                        value=entry.get(role_key),
+                        allowed=vocab.LIST_SEP.join(vocab.ROLE_CHAIN),
+                    )
                 )
         if not isinstance(entry.get("measure"), str) or not entry["measure"].strip():
-            raise _fail(
-                f"settings.toml 中「supervision.{level}.measure」应为处置方式文字，如「提醒纠错」。"
-            )
+            raise _fail(vocab.SETTINGS_MEASURE_BAD.format(level=level))
         supervision[level] = {k: str(entry[k]) for k in ("direct", "leader", "measure")}
     lim = data["limits"]
     mb = 1024 * 1024
@@ -371,9 +354,7 @@ def _read_table(
     """Rows of a roster sheet as dicts keyed by English column key, header found by label, and
     the column letter of every key (where the office put it; '' for a column it left out)."""
     if sheet not in sheets:
-        raise _fail(
-            f"组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。"
-        )
+        raise _fail(vocab.ROSTER_SHEET_MISSING.format(path=path, sheet=sheet))
     data = sheets[sheet]
     wanted = {vocab.fold(label): key for key, label in columns.items()}
     for r, row in enumerate(data[:20]):
@@ -388,7 +369,7 @@ def _read_table(
             if missing:
                 raise _fail(
                     vocab.ROSTER_MISSING_COLUMNS.format(
-                        path=path, sheet=sheet, missing="、".join(missing)
+                        path=path, sheet=sheet, missing=vocab.LIST_SEP.join(missing)
                     )
                 )
             out = []
@@ -402,7 +383,9 @@ def _read_table(
             letters = {k: xlsx.col_letter(found[k]) if k in found else "" for k in columns}
             return out, letters
     raise _fail(
-        f"组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{'、'.join(columns.values())}）。"
+        vocab.ROSTER_NO_HEADER.format(
+            path=path, sheet=sheet, labels=vocab.LIST_SEP.join(columns.values())
+        )
     )
 
 
@@ -413,9 +396,7 @@ def load_roster(config_dir: Path) -> Roster:
 
     path = config_dir / vocab.ROSTER_FILE
     if not path.exists():
-        raise _fail(
-            f"找不到组织名册 {path}。请把名册放到配置文件夹（可复制 input_templates/组织名册.xlsx 填写）。"
-        )
+        raise _fail(vocab.ROSTER_MISSING.format(path=path))
     if path.is_dir():
         raise _fail(vocab.ROSTER_IS_FOLDER.format(path=path))
     try:
@@ -433,7 +414,7 @@ def load_roster(config_dir: Path) -> Roster:
     )
     unit_rows, _ = _read_table(path, sheets, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS)
     if not people_rows:
-        raise _fail(f"组织名册 {path} 的「人员」工作表是空的。请填写全体人员后重新运行。")
+        raise _fail(vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=vocab.ROSTER_SHEET_PEOPLE))
     unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
 
     problems: list[dict[str, Any]] = []
@@ -482,8 +463,8 @@ def load_roster(config_dir: Path) -> Roster:
                 "name",
                 int(grp["excel_row"].iloc[1]),
                 str(name),
-                rows="、".join(f"第{r}行" for r in grp["excel_row"]),
-                sections="、".join(grp["section"]),
+                rows=_rows(grp["excel_row"]),
+                sections=vocab.LIST_SEP.join(grp["section"]),
             )
     sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
     _check_sections(sections, people, unit, problem)
@@ -495,6 +476,11 @@ def load_roster(config_dir: Path) -> Roster:
         oversight=unit.get("oversight", ""),
         problems=problems,
     )
+
+
+def _rows(rows: Any) -> str:
+    """Roster rows for a message: 第3行、第7行."""
+    return vocab.LIST_SEP.join(vocab.ROSTER_ROW.format(row=r) for r in rows)
 
 
 def _post_type(value: str) -> tuple[str, bool]:
@@ -602,7 +588,9 @@ def _check_sections(
                 where[1],
                 rec.head,
                 section=rec.section,
-                marked="、".join(f"「{n}」（第{r}行）" for n, r in marked),
+                marked=vocab.LIST_SEP.join(
+                    vocab.ROSTER_MARKED_HEAD.format(name=n, row=r) for n, r in marked
+                ),
             )
         if not rec.vice_chair:
             if vocab.fold(rec.head) == vocab.fold(unit.get("chair", "")):
@@ -677,7 +665,7 @@ def _duplicate_rows(
                 recs[1]["excel_row"],
                 section,
                 section=section,
-                rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                rows=_rows(r["excel_row"] for r in recs),
                 first_row=recs[0]["excel_row"],
             )
     people: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -694,6 +682,6 @@ def _duplicate_rows(
                 recs[1]["name"],
                 name=recs[0]["name"],
                 section=section,
-                rows="、".join(f"第{r['excel_row']}行" for r in recs),
+                rows=_rows(r["excel_row"] for r in recs),
                 first_row=recs[0]["excel_row"],
             )

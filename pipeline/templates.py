@@ -70,7 +70,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FONT_SIZE = 11
 LINE_HEIGHT = styles.line_height(FONT_SIZE)  # points per line of 11-point 宋体
 MIN_SCALE = math.ceil(100 * styles.MIN_PRINTED_PT / FONT_SIZE)  # 11 pt prints at 8 pt
-LEVEL_COLOURS = {"一级": "#F8CBAD", "二级": "#FFE699", "三级": "#C6E0B4"}
+LEVEL_COLOURS = dict(zip(vocab.LEVELS, ("#F8CBAD", "#FFE699", "#C6E0B4"), strict=True))
 HEADER_FILL = "#D9E1F2"
 LABEL_FILL = "#F2F2F2"
 
@@ -87,172 +87,6 @@ PROTECTION = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
 }
-
-# --------------------------------------------------------------------------------------
-# Texts only the forms show (hints, the guide, the pledge). Labels come from vocab.
-# --------------------------------------------------------------------------------------
-HINT_TITLE_ENUM = "请从下拉列表选择"
-ERROR_TITLE_ENUM = "输入值不在可选范围内"
-HEADER_HINTS = {
-    "section": "填写科室全称，与组织名册一致，如「办公室」。",
-    "name": "填写本人姓名，与组织名册一致。",
-    "post": "填写本人岗位或职务，与组织名册一致，如「会计」。",
-    "date": "填写日期，如 2026-03-15。",
-    "head": "填写本科室负责人姓名。",
-    "pledger": "承诺人本人签名（填写姓名）。",
-    "pledge_date": "填写日期，如 2026-03-15。",
-}
-COLUMN_HINTS = {
-    "step": "填写行使职权的具体事项或工作环节，如「经费报销审核」。",
-    "posts_involved": "填写名册中本科室的岗位名称，多个岗位用顿号分隔，如「会计、出纳」。",
-    "description": "具体写出可能发生的廉政风险，一条风险点填一行。",
-    "self_level": "按「填表说明」中的评级矩阵自评：一级风险最高，三级最低。",
-    "prevent": "事前预防措施：教育、制度、公开、承诺等。",
-    "monitor": "事中监控措施：审核、复核、检查、台账等。",
-    "handle": "事后处置措施：发现问题后如何纠正、追责。",
-}
-PLEDGE_INTRO = (
-    "本人根据所在岗位查找出的廉政风险点，郑重作出以下承诺，自觉接受组织和群众监督，"
-    "落实情况与年度工作目标考核挂钩。"
-)
-PLEDGE_ITEM_HINT = "每行填写一条承诺事项，如「严格执行财务制度，不违规报销」。"
-
-GUIDE_HEADINGS = (
-    "一、填表方法",
-    "二、四类风险及填写示例",
-    "三、风险等级评定",
-    "四、分级监控与处置",
-    "五、报送时间",
-)
-GUIDE_STEPS = {
-    vocab.INDIVIDUAL: (
-        "1. 每人填写一份，针对本人岗位，对行使职权的每个环节逐一查找可能存在的廉政风险。",
-        "2. 在表头填写科室、姓名、岗位（职务）和填表日期，写法与组织名册一致。",
-        (
-            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
-            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
-        ),
-        "4. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
-        "5. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
-        "6. 在「廉政承诺书」工作表中逐条填写承诺事项，并填写承诺人和承诺日期。",
-        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
-    ),
-    vocab.UNIT: (
-        "1. 每个科室填写一份：科室在审核个人自查表的基础上，对本科室职权行使的每个工作环节归纳查找风险点。",
-        "2. 在表头填写科室、科室负责人和填表日期，写法与组织名册一致。",
-        (
-            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
-            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
-        ),
-        (
-            "4. 「涉及岗位」填写名册中本科室的岗位名称，多个岗位用顿号分隔；"
-            "风险点的最低等级按其中岗位类别最高的岗位确定。"
-        ),
-        "5. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
-        "6. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
-        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
-    ),
-}
-GUIDE_MEANING_LABEL = "含义"
-CATEGORY_MEANINGS = {
-    "岗位职责风险": "由于工作岗位的特殊性，可能造成在岗人员不履行或不正确履行职责的因素。",
-    "业务流程风险": "由于工作程序和个人自由裁量空间过大，可能造成权力失控和行为失范的因素。",
-    "制度机制风险": "由于缺乏制度的明确覆盖及工作时限、标准、质量等明确规定，可能导致行为失控的因素。",
-    "外部环境风险": "行业“潜规则”对岗位的干扰，以及生活圈、社交圈对个人的不利影响等因素。",
-}
-# One worked example per category: step, posts involved, description, likelihood, harm,
-# prevention, monitoring, handling. The example's 自评等级 is computed from the matrix.
-CATEGORY_EXAMPLES = {
-    "岗位职责风险": (
-        "妇女儿童维权信访接待",
-        "信访接待员",
-        "对群众反映的问题推诿拖延，不及时登记转办，损害群众利益。",
-        "中",
-        "较重",
-        "学习信访工作规定，公开办理流程和时限。",
-        "建立信访台账，科室负责人每周检查办理进度。",
-        "对推诿拖延的提醒纠错，督促限期办结。",
-    ),
-    "业务流程风险": (
-        "救助资金审核发放",
-        "会计、出纳",
-        "审核发放程序不规范，可能优亲厚友或虚报冒领。",
-        "中",
-        "严重",
-        "制定发放标准和审批流程，名单集体研究并公示。",
-        "分管副主席审核，财务与业务科室双人复核。",
-        "发现违规的追回资金，按规定严肃处理。",
-    ),
-    "制度机制风险": (
-        "办公用品采购",
-        "采购员",
-        "缺少采购比价和验收制度，可能虚报价格或以次充好。",
-        "低",
-        "较重",
-        "建立采购比价、验收制度，明确审批权限。",
-        "每季度公开采购明细，财务逐笔核对。",
-        "对违规采购责令整改，追究相关人员责任。",
-    ),
-    "外部环境风险": (
-        "评先评优推荐",
-        "科室负责人",
-        "受人情关系干扰，说情打招呼影响推荐的公正性。",
-        "中",
-        "一般",
-        "公开推荐条件和程序，签订廉洁承诺。",
-        "推荐结果集体研究并公示，接受群众监督。",
-        "对说情干扰的登记报告，查实的严肃处理。",
-    ),
-}
-GUIDE_GRADING_RULES = (
-    (
-        "评定等级取以下两者中更严重的一级：（1）发生几率与危害程度在下面矩阵中对应的等级；"
-        "（2）岗位类别对应的最低等级（单位表按涉及岗位中最高的一个；岗位类别见组织名册）。"
-    ),
-    "一级风险最高，三级风险最低。自评等级与评定等级不一致时，以评定等级为准，并在反馈中提示。",
-)
-GUIDE_MATRIX_CORNER = vocab.ARCHIVE_MATRIX_CORNER
-GUIDE_FLOOR_HEADER = (vocab.ROSTER_PEOPLE_COLUMNS["post_type"], "最低等级")
-GUIDE_NO_FLOOR = "无（按矩阵评定）"
-LEVEL_MEANINGS = {
-    "一级": "风险度最高：单位领导班子正职岗位，与经济发展和人民群众生产生活密切相关的岗位，"
-    "从事人财物等管理的岗位，以及可能造成严重后果的风险点。",
-    "二级": "可能产生严重违规、违章行为的具有一般经济管理、社会事务管理、公共服务等职能的岗位。",
-    "三级": "可能产生轻微违规、违章行为，造成不良社会影响或一定经济损失的风险点。",
-}
-GUIDE_LEVEL_HEADER = (vocab.LEVEL_LABEL,)
-GUIDE_SUPERVISION_HEADER = (
-    vocab.LEVEL_LABEL,
-    vocab.CATALOGUE_COLUMNS["direct"],
-    vocab.SUPERVISION_LEADER_LABEL,
-    vocab.CATALOGUE_COLUMNS["measure"],
-)
-GUIDE_SUPERVISION_NOTE = (
-    "监管人不能是本人或职级低于本人的人：按 科室负责人→分管副主席→主席→上级监督机构 的顺序"
-    "上移到第一个职级高于本人的人。"
-)
-GUIDE_DEADLINE_HEADER = vocab.ARCHIVE_DEADLINES_HEADER
-GUIDE_DEADLINE_NOTE = (
-    "个人和单位自查表请在「查找风险」阶段截止日期前报送；具体年份以办公室通知为准。"
-)
-
-ROSTER_SHEET_NOTES = "说明"
-ROSTER_NOTES = (
-    "组织名册由领导小组办公室维护，放在 config/roster.xlsx，每次处理时据此核对报送情况、确定监管人。",
-    "「人员」：列出所有应当报送个人自查表的人，一人一行。科室、姓名的写法要与自查表中的一致。",
-    "「岗位类别」从下拉列表选择："
-    + vocab.allowed_text(vocab.POST_TYPES)
-    + "；"
-    + "、".join(t for t, floor in DEFAULTS["grading"]["floors"].items() if floor in vocab.LEVELS)
-    + "岗位的风险点有最低等级（见自查表的「填表说明」）。",
-    (
-        "「是否科室负责人」填「是」或「否」。分管副主席、主席也请列入「人员」"
-        f"（科室可填「{vocab.LEADERSHIP_SECTION}」）。"
-    ),
-    "「科室」：每个科室一行，填写科室负责人和分管副主席的姓名。",
-    "「单位」：只填一行：单位名称、主席姓名、上级监督机构（如 区纪委派驻纪检组）。",
-    "请不要修改各工作表第一行的表头。",
-)
 
 
 # --------------------------------------------------------------------------------------
@@ -395,7 +229,7 @@ def _dropdown(
             "source": "=" + source if source else list(values),
             "input_title": title[:32],
             "input_message": message,
-            "error_title": ERROR_TITLE_ENUM,
+            "error_title": vocab.FORM_ERROR_TITLE_ENUM,
             "error_message": message,
             "error_type": "stop",
         },
@@ -484,7 +318,7 @@ def _write_main(
             source = refs[f"header:{key}"]
             _dropdown(ws, HEADER_ROW, first, HEADER_ROW, last, label, choices[key], source)
         else:
-            _hint(ws, HEADER_ROW, first, HEADER_ROW, last, label, HEADER_HINTS[key])
+            _hint(ws, HEADER_ROW, first, HEADER_ROW, last, label, vocab.FORM_HEADER_HINTS[key])
 
     for col, key in enumerate(columns):
         ws.write_string(TABLE_HEADER_ROW, col, vocab.COLUMN_LABELS[key], f["th"])
@@ -510,8 +344,8 @@ def _write_main(
             if key in refs:
                 values = vocab.ENUMS[key]
                 _dropdown(ws, FIRST_DATA_ROW, col, last_row, col, label, values, refs[key])
-            elif key in COLUMN_HINTS:
-                _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, COLUMN_HINTS[key])
+            elif key in vocab.FORM_COLUMN_HINTS:
+                _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, vocab.FORM_COLUMN_HINTS[key])
 
     ws.freeze_panes(FIRST_DATA_ROW, 0)
     _print_setup(ws, widths, repeat=PRINT_TITLE_ROWS)
@@ -530,7 +364,7 @@ def _write_pledge(
     ws.set_column(1, 1, PLEDGE_ITEM_WIDTH)
     ws.set_row(0, 36)
     ws.merge_range(0, 0, 0, 1, vocab.PLEDGE_TITLE, f["title"])
-    _merged_text(ws, 1, 1, PLEDGE_INTRO, f["note"], PLEDGE_ITEM_WIDTH + 12)
+    _merged_text(ws, 1, 1, vocab.FORM_PLEDGE_INTRO, f["note"], PLEDGE_ITEM_WIDTH + 12)
     ws.write_string(2, 0, vocab.COLUMN_LABELS["seq"], f["th"])
     ws.write_string(2, 1, vocab.PLEDGE_ITEMS_LABEL, f["th"])
     items = list(items or [])
@@ -540,14 +374,14 @@ def _write_pledge(
         ws.write_number(3 + i, 0, i + 1, f["number"])
         _write(ws, 3 + i, 1, item, f["text"])
         ws.set_row(3 + i, max(24, LINE_HEIGHT * _lines(item or "", PLEDGE_ITEM_WIDTH) + 4))
-    _hint(ws, 3, 1, 2 + n_items, 1, vocab.PLEDGE_ITEMS_LABEL, PLEDGE_ITEM_HINT)
+    _hint(ws, 3, 1, 2 + n_items, 1, vocab.PLEDGE_ITEMS_LABEL, vocab.FORM_PLEDGE_ITEM_HINT)
     row = 3 + n_items
     for key, value in (("pledger", pledger), ("pledge_date", pledge_date)):
         ws.set_row(row, 24)
         ws.write_string(row, 0, vocab.PLEDGE_LABELS[key], f["label"])
         date_fmt = f["value_date"] if key in DATE_KEYS else None
         _write(ws, row, 1, value, f["value"], date_fmt)
-        _hint(ws, row, 1, row, 1, vocab.PLEDGE_LABELS[key], HEADER_HINTS[key])
+        _hint(ws, row, 1, row, 1, vocab.PLEDGE_LABELS[key], vocab.FORM_HEADER_HINTS[key])
         row += 1
     _print_setup(ws, [12, PLEDGE_ITEM_WIDTH], landscape=False, repeat=(0, 0))
     ws.protect("", PROTECTION)
@@ -589,24 +423,26 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
         _fit_row(ws, row, values, widths[: len(values)])
         row += 1
 
-    headings = iter(GUIDE_HEADINGS)
+    headings = iter(vocab.GUIDE_HEADINGS)
     heading(next(headings))
-    for step in GUIDE_STEPS[kind]:
+    for step in vocab.GUIDE_STEPS[kind]:
         paragraph(step)
     row += 1
 
     # Four categories, each with a worked example row in the form's own columns.
     heading(next(headings))
-    labels = [GUIDE_MEANING_LABEL if k == "meaning" else vocab.COLUMN_LABELS[k] for k in columns]
+    labels = [
+        vocab.GUIDE_MEANING_LABEL if k == "meaning" else vocab.COLUMN_LABELS[k] for k in columns
+    ]
     table_row(labels, [f["th"]] * len(columns))
     matrix = DEFAULTS["grading"]["matrix"]
     for category in vocab.CATEGORIES:
-        step, posts, description, likelihood, harm, prevent, monitor, handle = CATEGORY_EXAMPLES[
-            category
-        ]
+        step, posts, description, likelihood, harm, prevent, monitor, handle = (
+            vocab.GUIDE_CATEGORY_EXAMPLES[category]
+        )
         example = {
             "category": category,
-            "meaning": CATEGORY_MEANINGS[category],
+            "meaning": vocab.GUIDE_CATEGORY_MEANINGS[category],
             "step": step,
             "posts_involved": posts,
             "description": description,
@@ -624,51 +460,52 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     # Grading: the rule, the matrix, the post-type floors, what the levels mean.
     ws.set_h_pagebreaks([row])  # page 1: how to fill; page 2: grading and supervision
     heading(next(headings))
-    for text in GUIDE_GRADING_RULES:
+    for text in vocab.GUIDE_GRADING_RULES:
         paragraph(text)
     table_row(
-        [GUIDE_MATRIX_CORNER, *vocab.LIKELIHOODS],
+        [vocab.GUIDE_MATRIX_CORNER, *vocab.LIKELIHOODS],
         [f["th"]] * (1 + len(vocab.LIKELIHOODS)),
     )
     for harm in vocab.HARMS:
         levels = [matrix[harm][likelihood] for likelihood in vocab.LIKELIHOODS]
         table_row([harm, *levels], [f["th"], *(f[level] for level in levels)])
     row += 1
-    table_row(list(GUIDE_FLOOR_HEADER), [f["th"], f["th"]])
+    table_row(list(vocab.GUIDE_FLOOR_HEADER), [f["th"], f["th"]])
     for post_type, floor in DEFAULTS["grading"]["floors"].items():
         if floor in vocab.LEVELS:
             table_row([post_type, floor], [f["cell"], f[floor]])
         else:
-            table_row([post_type, GUIDE_NO_FLOOR], [f["cell"], f["cell_center"]])
+            table_row([post_type, vocab.GUIDE_NO_FLOOR], [f["cell"], f["cell_center"]])
     row += 1
-    ws.merge_range(row, 1, row, last_col, GUIDE_MEANING_LABEL, f["th"])
-    ws.write_string(row, 0, GUIDE_LEVEL_HEADER[0], f["th"])
+    ws.merge_range(row, 1, row, last_col, vocab.GUIDE_MEANING_LABEL, f["th"])
+    ws.write_string(row, 0, vocab.GUIDE_LEVEL_HEADER[0], f["th"])
     row += 1
     for level in vocab.LEVELS:
         ws.write_string(row, 0, level, f[level])
-        ws.merge_range(row, 1, row, last_col, LEVEL_MEANINGS[level], f["cell"])
-        _fit_row(ws, row, [LEVEL_MEANINGS[level]], [total - widths[0]])
+        ws.merge_range(row, 1, row, last_col, vocab.GUIDE_LEVEL_MEANINGS[level], f["cell"])
+        _fit_row(ws, row, [vocab.GUIDE_LEVEL_MEANINGS[level]], [total - widths[0]])
         row += 1
     row += 1
 
     # Supervision by level (the digest's table, as settings give it by default).
     heading(next(headings))
-    table_row(list(GUIDE_SUPERVISION_HEADER), [f["th"]] * 4)
+    table_row(list(vocab.GUIDE_SUPERVISION_HEADER), [f["th"]] * 4)
     for level in vocab.LEVELS:
         entry = DEFAULTS["supervision"][level]
         table_row(
             [level, entry["direct"], entry["leader"], entry["measure"]],
             [f[level], f["cell_center"], f["cell_center"], f["cell_center"]],
         )
-    paragraph(GUIDE_SUPERVISION_NOTE)
+    paragraph(vocab.GUIDE_SUPERVISION_NOTE)
     row += 1
 
     heading(next(headings))
-    table_row(list(GUIDE_DEADLINE_HEADER), [f["th"], f["th"]])
+    table_row(list(vocab.GUIDE_DEADLINE_HEADER), [f["th"], f["th"]])
     for phase, label in vocab.PHASES.items():
         month, day = DEFAULTS["deadlines"][phase].split("-")
-        table_row([label, f"{int(month)}月{int(day)}日"], [f["cell"], f["cell_center"]])
-    paragraph(GUIDE_DEADLINE_NOTE)
+        deadline = vocab.GUIDE_MONTH_DAY.format(month=int(month), day=int(day))
+        table_row([label, deadline], [f["cell"], f["cell_center"]])
+    paragraph(vocab.GUIDE_DEADLINE_NOTE)
 
     _print_setup(ws, widths)
     ws.protect("", PROTECTION)
@@ -800,10 +637,10 @@ def write_roster(
     ws.autofilter(0, 0, max(len(people), 1), len(keys) - 1)
     _roster_sheet(wb, f, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS, sections)
     _roster_sheet(wb, f, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS, [unit] if unit else [])
-    notes = wb.add_worksheet(ROSTER_SHEET_NOTES)
+    notes = wb.add_worksheet(vocab.ROSTER_NOTES_SHEET)
     notes.set_column(0, 0, ROSTER_NOTES_WIDTH)
     notes.write_string(0, 0, vocab.ROSTER_TITLE, f["heading"])
-    for i, text in enumerate(ROSTER_NOTES, start=1):
+    for i, text in enumerate(vocab.ROSTER_NOTES, start=1):
         notes.write_string(i, 0, text, f["note"])
         _fit_row(notes, i, [text], [ROSTER_NOTES_WIDTH])
     _print_setup(notes, [ROSTER_NOTES_WIDTH])

@@ -1198,6 +1198,234 @@ CONFIG_LABEL = "配置文件夹"
 # absolute path: the archive is filed upward)
 SETTINGS_DEFAULT_SOURCE = "默认设置"
 
+# --------------------------------------------------------------------------------------
+# Settings defaults and settings/roster messages (config.py)
+# --------------------------------------------------------------------------------------
+# SPEC's default grading matrix: rows 危害程度, keys inside 发生几率.
+DEFAULT_MATRIX = {
+    "严重": {"高": "一级", "中": "一级", "低": "二级"},
+    "较重": {"高": "一级", "中": "二级", "低": "三级"},
+    "一般": {"高": "二级", "中": "三级", "低": "三级"},
+}
+# SPEC's default post-type floors (NO_FLOOR: none).
+DEFAULT_FLOORS = {
+    "领导班子正职": "一级",
+    "人财物管理": "一级",
+    "民生密切相关": "一级",
+    "一般管理服务": NO_FLOOR,
+    "其他": NO_FLOOR,
+}
+# The digest's supervisor table: roles per level and the default handling measure.
+DEFAULT_SUPERVISION = {
+    "一级": {"direct": ROLE_VICE, "leader": ROLE_CHAIR, "measure": MEASURES_BY_LEVEL["一级"]},
+    "二级": {"direct": ROLE_HEAD, "leader": ROLE_VICE, "measure": MEASURES_BY_LEVEL["二级"]},
+    "三级": {"direct": ROLE_HEAD, "leader": ROLE_HEAD, "measure": MEASURES_BY_LEVEL["三级"]},
+}
+LIST_SEP = "、"  # between the items of a list in a message
+NONE_LISTED = "（无）"
+SETTINGS_UNKNOWN_KEY = "settings.toml 中的键「{where}」无法识别。此处可用的键：{known}。"
+SETTINGS_NOT_TABLE = "settings.toml 中的「{where}」应当是一个表（[{where}]）。"
+SETTINGS_BAD_LEVEL = "settings.toml 中「{where}」的值「{value}」无效，应为：{allowed}。"
+SETTINGS_BODY_NAME = "settings.toml 中「body.name」应为文字，现为「{value}」。"
+SETTINGS_BODY_YEAR = "settings.toml 中「body.year」的值「{value}」无效，应为年份，如 2026。"
+SETTINGS_DEADLINE = (
+    'settings.toml 中「deadlines.{phase}」的值「{value}」无效，应写成 "MM-DD"，如 "03-31"。'
+)
+SETTINGS_MATRIX_ROW_MISSING = (
+    "settings.toml 的评级矩阵 [grading.matrix] 缺少危害程度「{harm}」这一行。"
+)
+SETTINGS_MATRIX_CELL_MISSING = (
+    "settings.toml 的评级矩阵缺少格「{harm}×{likelihood}」（grading.matrix.{harm}.{likelihood}）。"
+)
+SETTINGS_MATRIX_EXTRA_LIKELIHOOD = (
+    "settings.toml 的评级矩阵「{harm}」行有无法识别的发生几率：{extra}；应为：{allowed}。"
+)
+SETTINGS_MATRIX_EXTRA_HARM = (
+    "settings.toml 的评级矩阵有无法识别的危害程度：{extra}；应为：{allowed}。"
+)
+SETTINGS_ROLE_BAD = (
+    "settings.toml 中「supervision.{level}.{role_key}」的值「{value}」无效，应为：{allowed}。"
+)
+SETTINGS_MEASURE_BAD = (
+    "settings.toml 中「supervision.{level}.measure」应为处置方式文字，如「提醒纠错」。"
+)
+ROSTER_SHEET_MISSING = (
+    "组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。"
+)
+ROSTER_NO_HEADER = "组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{labels}）。"
+ROSTER_MISSING = (
+    "找不到组织名册 {path}。请把名册放到配置文件夹（可复制 input_templates/组织名册.xlsx 填写）。"
+)
+ROSTER_PEOPLE_EMPTY = "组织名册 {path} 的「{sheet}」工作表是空的。请填写全体人员后重新运行。"
+ROSTER_ROW = "第{row}行"  # a roster row in a message (rows="第3行、第7行")
+ROSTER_MARKED_HEAD = "「{name}」（第{row}行）"  # a person marked 是否科室负责人 in 人员
+
+# --------------------------------------------------------------------------------------
+# Texts only the forms show (templates.py): hints, the guide, the pledge, the roster notes
+# --------------------------------------------------------------------------------------
+FORM_ERROR_TITLE_ENUM = "输入值不在可选范围内"
+FORM_HEADER_HINTS = {
+    "section": "填写科室全称，与组织名册一致，如「办公室」。",
+    "name": "填写本人姓名，与组织名册一致。",
+    "post": "填写本人岗位或职务，与组织名册一致，如「会计」。",
+    "date": "填写日期，如 2026-03-15。",
+    "head": "填写本科室负责人姓名。",
+    "pledger": "承诺人本人签名（填写姓名）。",
+    "pledge_date": "填写日期，如 2026-03-15。",
+}
+FORM_COLUMN_HINTS = {
+    "step": "填写行使职权的具体事项或工作环节，如「经费报销审核」。",
+    "posts_involved": "填写名册中本科室的岗位名称，多个岗位用顿号分隔，如「会计、出纳」。",
+    "description": "具体写出可能发生的廉政风险，一条风险点填一行。",
+    "self_level": "按「填表说明」中的评级矩阵自评：一级风险最高，三级最低。",
+    "prevent": "事前预防措施：教育、制度、公开、承诺等。",
+    "monitor": "事中监控措施：审核、复核、检查、台账等。",
+    "handle": "事后处置措施：发现问题后如何纠正、追责。",
+}
+FORM_PLEDGE_INTRO = (
+    "本人根据所在岗位查找出的廉政风险点，郑重作出以下承诺，自觉接受组织和群众监督，"
+    "落实情况与年度工作目标考核挂钩。"
+)
+FORM_PLEDGE_ITEM_HINT = "每行填写一条承诺事项，如「严格执行财务制度，不违规报销」。"
+
+GUIDE_HEADINGS = (
+    "一、填表方法",
+    "二、四类风险及填写示例",
+    "三、风险等级评定",
+    "四、分级监控与处置",
+    "五、报送时间",
+)
+GUIDE_STEPS = {
+    INDIVIDUAL: (
+        "1. 每人填写一份，针对本人岗位，对行使职权的每个环节逐一查找可能存在的廉政风险。",
+        "2. 在表头填写科室、姓名、岗位（职务）和填表日期，写法与组织名册一致。",
+        (
+            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
+            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
+        ),
+        "4. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
+        "5. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
+        "6. 在「廉政承诺书」工作表中逐条填写承诺事项，并填写承诺人和承诺日期。",
+        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
+    ),
+    UNIT: (
+        "1. 每个科室填写一份：科室在审核个人自查表的基础上，对本科室职权行使的每个工作环节归纳查找风险点。",
+        "2. 在表头填写科室、科室负责人和填表日期，写法与组织名册一致。",
+        (
+            "3. 每个风险点填一行：职权事项（工作环节）、风险类别、风险点描述、发生几率、危害程度必填；"
+            "风险类别、发生几率、危害程度、自评等级请从下拉列表选择。"
+        ),
+        (
+            "4. 「涉及岗位」填写名册中本科室的岗位名称，多个岗位用顿号分隔；"
+            "风险点的最低等级按其中岗位类别最高的岗位确定。"
+        ),
+        "5. 防控措施分前期预防、中期监控、后期处置三类分别填写；一个单元格内可换行（Alt+Enter）。",
+        "6. 行数不够时，可在表格中间插入行；请不要修改、删除表头，不要合并单元格。",
+        "7. 保存为 .xlsx 格式，以附件形式发送给领导小组办公室；修改后重新发送的，以填表日期最新的一份为准。",
+    ),
+}
+GUIDE_MEANING_LABEL = "含义"
+GUIDE_CATEGORY_MEANINGS = {
+    "岗位职责风险": "由于工作岗位的特殊性，可能造成在岗人员不履行或不正确履行职责的因素。",
+    "业务流程风险": "由于工作程序和个人自由裁量空间过大，可能造成权力失控和行为失范的因素。",
+    "制度机制风险": "由于缺乏制度的明确覆盖及工作时限、标准、质量等明确规定，可能导致行为失控的因素。",
+    "外部环境风险": "行业“潜规则”对岗位的干扰，以及生活圈、社交圈对个人的不利影响等因素。",
+}
+# One worked example per category: step, posts involved, description, likelihood, harm,
+# prevention, monitoring, handling. The example's 自评等级 is computed from the matrix.
+GUIDE_CATEGORY_EXAMPLES = {
+    "岗位职责风险": (
+        "妇女儿童维权信访接待",
+        "信访接待员",
+        "对群众反映的问题推诿拖延，不及时登记转办，损害群众利益。",
+        "中",
+        "较重",
+        "学习信访工作规定，公开办理流程和时限。",
+        "建立信访台账，科室负责人每周检查办理进度。",
+        "对推诿拖延的提醒纠错，督促限期办结。",
+    ),
+    "业务流程风险": (
+        "救助资金审核发放",
+        "会计、出纳",
+        "审核发放程序不规范，可能优亲厚友或虚报冒领。",
+        "中",
+        "严重",
+        "制定发放标准和审批流程，名单集体研究并公示。",
+        "分管副主席审核，财务与业务科室双人复核。",
+        "发现违规的追回资金，按规定严肃处理。",
+    ),
+    "制度机制风险": (
+        "办公用品采购",
+        "采购员",
+        "缺少采购比价和验收制度，可能虚报价格或以次充好。",
+        "低",
+        "较重",
+        "建立采购比价、验收制度，明确审批权限。",
+        "每季度公开采购明细，财务逐笔核对。",
+        "对违规采购责令整改，追究相关人员责任。",
+    ),
+    "外部环境风险": (
+        "评先评优推荐",
+        "科室负责人",
+        "受人情关系干扰，说情打招呼影响推荐的公正性。",
+        "中",
+        "一般",
+        "公开推荐条件和程序，签订廉洁承诺。",
+        "推荐结果集体研究并公示，接受群众监督。",
+        "对说情干扰的登记报告，查实的严肃处理。",
+    ),
+}
+GUIDE_GRADING_RULES = (
+    (
+        "评定等级取以下两者中更严重的一级：（1）发生几率与危害程度在下面矩阵中对应的等级；"
+        "（2）岗位类别对应的最低等级（单位表按涉及岗位中最高的一个；岗位类别见组织名册）。"
+    ),
+    "一级风险最高，三级风险最低。自评等级与评定等级不一致时，以评定等级为准，并在反馈中提示。",
+)
+GUIDE_MATRIX_CORNER = ARCHIVE_MATRIX_CORNER
+GUIDE_FLOOR_HEADER = (ROSTER_PEOPLE_COLUMNS["post_type"], "最低等级")
+GUIDE_NO_FLOOR = "无（按矩阵评定）"
+GUIDE_LEVEL_MEANINGS = {
+    "一级": "风险度最高：单位领导班子正职岗位，与经济发展和人民群众生产生活密切相关的岗位，"
+    "从事人财物等管理的岗位，以及可能造成严重后果的风险点。",
+    "二级": "可能产生严重违规、违章行为的具有一般经济管理、社会事务管理、公共服务等职能的岗位。",
+    "三级": "可能产生轻微违规、违章行为，造成不良社会影响或一定经济损失的风险点。",
+}
+GUIDE_LEVEL_HEADER = (LEVEL_LABEL,)
+GUIDE_SUPERVISION_HEADER = (
+    LEVEL_LABEL,
+    CATALOGUE_COLUMNS["direct"],
+    SUPERVISION_LEADER_LABEL,
+    CATALOGUE_COLUMNS["measure"],
+)
+GUIDE_SUPERVISION_NOTE = (
+    "监管人不能是本人或职级低于本人的人：按 科室负责人→分管副主席→主席→上级监督机构 的顺序"
+    "上移到第一个职级高于本人的人。"
+)
+GUIDE_DEADLINE_HEADER = ARCHIVE_DEADLINES_HEADER
+GUIDE_MONTH_DAY = "{month}月{day}日"  # a deadline in the guide: 3月31日
+GUIDE_DEADLINE_NOTE = (
+    "个人和单位自查表请在「查找风险」阶段截止日期前报送；具体年份以办公室通知为准。"
+)
+
+ROSTER_NOTES_SHEET = "说明"
+ROSTER_NOTES = (
+    "组织名册由领导小组办公室维护，放在 config/roster.xlsx，每次处理时据此核对报送情况、确定监管人。",
+    "「人员」：列出所有应当报送个人自查表的人，一人一行。科室、姓名的写法要与自查表中的一致。",
+    "「岗位类别」从下拉列表选择："
+    + allowed_text(POST_TYPES)
+    + "；"
+    + "、".join(t for t, floor in DEFAULT_FLOORS.items() if floor in LEVELS)
+    + "岗位的风险点有最低等级（见自查表的「填表说明」）。",
+    (
+        "「是否科室负责人」填「是」或「否」。分管副主席、主席也请列入「人员」"
+        f"（科室可填「{LEADERSHIP_SECTION}」）。"
+    ),
+    "「科室」：每个科室一行，填写科室负责人和分管副主席的姓名。",
+    "「单位」：只填一行：单位名称、主席姓名、上级监督机构（如 区纪委派驻纪检组）。",
+    "请不要修改各工作表第一行的表头。",
+)
+
 
 # --------------------------------------------------------------------------------------
 # 离线安装包（make wheelhouse）

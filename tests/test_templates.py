@@ -216,7 +216,7 @@ def test_guide_explains_categories_grading_and_supervision(generated, kind):
     # the matrix exactly as settings default it
     matrix = config.DEFAULTS["grading"]["matrix"]
     assert [vocab.LIKELIHOODS] == [
-        tuple(r[1:4]) for r in cells if r[0] == templates.GUIDE_MATRIX_CORNER
+        tuple(r[1:4]) for r in cells if r[0] == vocab.GUIDE_MATRIX_CORNER
     ]
     for harm in vocab.HARMS:
         assert [harm, *(matrix[harm][lk] for lk in vocab.LIKELIHOODS)] in [r[:4] for r in cells]
@@ -225,7 +225,7 @@ def test_guide_explains_categories_grading_and_supervision(generated, kind):
         assert floor_rows and (floor in vocab.LEVELS) == (floor_rows[0][1] == floor)
     for level, entry in config.DEFAULTS["supervision"].items():
         assert [level, entry["direct"], entry["leader"], entry["measure"]] in [r[:4] for r in cells]
-    example_header = next(r for r in cells if templates.GUIDE_MEANING_LABEL in r)
+    example_header = next(r for r in cells if vocab.GUIDE_MEANING_LABEL in r)
     assert (vocab.COLUMN_LABELS["posts_involved"] in example_header) == (kind == vocab.UNIT)
 
 
@@ -397,7 +397,7 @@ def test_roster_template_has_sheets_headers_and_dropdowns(generated):
         vocab.ROSTER_SHEET_PEOPLE,
         vocab.ROSTER_SHEET_SECTIONS,
         vocab.ROSTER_SHEET_UNIT,
-        templates.ROSTER_SHEET_NOTES,
+        vocab.ROSTER_NOTES_SHEET,
     ]
     for sheet, columns in (
         (vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS),
