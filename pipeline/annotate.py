@@ -666,38 +666,18 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
     """Merged ranges of an .ods (calamine does not report them), 0-based like calamine's."""
     import defusedxml.ElementTree as SafeET
 
-    def attr(elem: Any, name: str, default: int = 1) -> int:
-        try:
-            return int(elem.get(f"{{{_ODS_TABLE}}}{name}", default))
-        except ValueError:
-            return default
+    from pipeline.workbook import ods
 
-    merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
-            sheet, row, col = "", 0, 0
-            for event, elem in SafeET.iterparse(fh, events=("start", "end")):
-                tag = elem.tag.rsplit("}", 1)[-1]
-                if event == "start" and tag == "table":
-                    sheet, row = elem.get(f"{{{_ODS_TABLE}}}name", ""), 0
-                elif event == "start" and tag == "table-row":
-                    col = 0
-                elif event == "end" and tag == "table-row":
-                    row += attr(elem, "number-rows-repeated")
-                    elem.clear()
-                elif event == "end" and tag in ("table-cell", "covered-table-cell"):
-                    rows, cols = (
-                        attr(elem, "number-rows-spanned"),
-                        attr(elem, "number-columns-spanned"),
-                    )
-                    if tag == "table-cell" and (rows > 1 or cols > 1):
-                        merges.setdefault(sheet, []).append(
-                            ((row, col), (row + rows - 1, col + cols - 1))
-                        )
-                    col += attr(elem, "number-columns-repeated")
+        found = ods.merges(data)
     except (KeyError, zipfile.BadZipFile, SafeET.ParseError, ValueError) as exc:
         log.debug("no merge ranges from ods: %s", exc)
-    return merges
+        return {}
+    return {
+        sheet: [((r0, c0), (r1, c1)) for r0, c0, r1, c1 in ranges]
+        for sheet, ranges in found.items()
+        if ranges
+    }
 
 
 def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:

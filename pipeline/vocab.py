@@ -709,6 +709,31 @@ DETAIL_HUGE_DECLARED = "工作表声明的单元格数量异常巨大"
 LEGACY_BIFF_NAME = "Excel {version}.0 旧版（.xls）"
 LEGACY_BIFF5_NAME = "Excel 5.0/95 旧版（.xls）"
 DETAIL_WORKER_SIGNAL = "读取进程意外终止，信号 {signal}"
+# reader (pipeline/read.py, pipeline/workbook/*): progress bar, format names, crash details
+READ_PROGRESS_DESC = "读取表格"
+READ_PROGRESS_UNIT = "份"
+LEGACY_FORMAT_NAMES = {
+    "xls": "Excel 97-2003（.xls）",
+    "ods": "OpenDocument（.ods）",
+    "csv": "文本表格（CSV，逗号或制表符分隔）",
+}
+CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
+CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"
+EXTENT_DETAIL = "{cell}，上限为 {rows} 行 × {cols} 列"
+# What a rejected file most likely is, for the not_excel message ({detail}; discover).
+FORMAT_NAMES = {
+    "pdf": "PDF 文档",
+    "word": "Word 文档",
+    "powerpoint": "PowerPoint 演示文稿",
+    "image": "图片",
+    "archive": "压缩包",
+    "iwork": "苹果 Numbers/Pages 文档，请在 Numbers 中用「导出为 › Excel」另存为 .xlsx",
+    "text": "文本文件",
+    "html": "网页文件",
+    "email": "邮件文件",
+    "special": "特殊文件",
+    "other": "无法识别的文件类型",
+}
 MESSAGES.update(
     {
         "formula_text": Message(

@@ -8,7 +8,6 @@ copies are opened from ``result.inbox`` and saved (atomically) under ``out``.
 
 from __future__ import annotations
 
-import gc
 import io
 import logging
 import os
@@ -26,6 +25,7 @@ from openpyxl.utils.cell import (
 )
 
 from pipeline import containers, frames, rounds, sheetxml, styles, vocab, xlsx
+from pipeline import workers as pipeline_workers
 from pipeline.annotate import (
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -861,16 +861,9 @@ class FeedbackJobs:
         jobs = len(books) + len(copies)
         workers = min((limits.workers if limits else 0) or os.cpu_count() or 1, jobs)
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
-            import multiprocessing as mp
-
-            context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+            # capped, dies with the run, inherited frames frozen out of the GC (workers.py)
             memory = limits.worker_memory_bytes if limits else 0
-            self.pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(memory, os.getpid()),
-            )
+            self.pool = pipeline_workers.new_pool(workers, memory, freeze_gc=True)
             # copies first: each costs more than a small workbook, so the pool ends level
             self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
             self._feeder = threading.Thread(target=self._feed_books, daemon=True)
@@ -943,31 +936,3 @@ class FeedbackJobs:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-
-
-def _init_worker(memory_bytes: int, parent: int = 0) -> None:
-    """Cap a worker's address space (what it has now plus the budget): a hostile file that
-    slipped past the reader's checks then costs one copy, not the machine.
-
-    The objects inherited from the parent (the whole run's frames) are frozen out of the
-    garbage collector: otherwise every collection walks them and copies their pages.
-    Like the read workers, a writer dies with the run (``kill -9`` leaves no orphan)."""
-    if parent:
-        from pipeline.read import die_with_parent
-
-        die_with_parent(parent)
-    gc.freeze()
-    if not memory_bytes:
-        return
-    try:
-        import resource
-
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + memory_bytes
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, OSError, ValueError):  # not Linux: the size checks still apply
-        return

@@ -84,9 +84,7 @@ def test_a_file_that_makes_the_parser_panic_costs_only_itself(tmp_path: Path) ->
 
 
 READ_POOL = "read._new_pool(1, config.default_settings().limits)"
-WRITE_POOL = (
-    "ProcessPoolExecutor(1, initializer=write_feedback._init_worker, initargs=(0, os.getpid()))"
-)
+WRITE_POOL = "workers.new_pool(1, 0, freeze_gc=True)"  # the feedback writers' pool
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -97,7 +95,7 @@ def test_workers_die_with_the_run(tmp_path: Path, pool: str) -> None:
     script = (
         "import os, signal, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from pipeline import config, read, write_feedback\n"
+        "from pipeline import config, read, workers\n"
         f"pool = {pool}\n"
         "print(pool.submit(os.getpid).result(), flush=True)\n"
         "pool.submit(time.sleep, 120)\n"

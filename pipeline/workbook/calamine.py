@@ -1,0 +1,44 @@
+"""The main grid reader: python-calamine for .xlsx/.xlsm/.xlsb/.xls/.ods."""
+
+from __future__ import annotations
+
+import io
+
+from pipeline.config import Limits
+from pipeline.workbook import ods
+from pipeline.workbook.formulas import formulas_into
+from pipeline.workbook.grid import FORMAT_EXTS, Book, Grid, Merge
+from pipeline.workbook.guard import Opened, extent_refusal
+
+
+def load(path: str, opened: Opened, limits: Limits) -> Book:
+    """(sheet names, visible first; a loader of one sheet; the hidden sheet names)."""
+    from python_calamine import CalamineWorkbook
+
+    data = opened.data
+    if path.lower().endswith(FORMAT_EXTS[opened.fmt]):
+        wb = CalamineWorkbook.from_path(path)
+    else:  # renamed file (an .xlsx saved as .xls): let calamine go by the content
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")]
+    hidden = [n for n in wb.sheet_names if n not in visible]
+    ods_merges: list[dict[str, list[Merge]]] = []
+
+    def load_sheet(name: str) -> tuple[Grid, list[Merge]]:
+        sheet = wb.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None:
+            refused = extent_refusal(name, end[0], end[1], limits)
+            if refused is not None:
+                raise refused
+        grid = sheet.to_python(skip_empty_area=False)
+        formulas_into(grid, data, opened, name, limits)
+        if opened.fmt == "ods":  # calamine does not report ODS merges: read content.xml
+            if not ods_merges:
+                ods_merges.append(ods.merges(data))
+            merges = ods_merges[0].get(name, [])
+        else:
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []]
+        return grid, merges
+
+    return visible + hidden, load_sheet, set(hidden)

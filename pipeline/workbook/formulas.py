@@ -1,0 +1,71 @@
+"""Formula cells saved without a result, and error values, read from the sheet XML.
+
+The parsers return both as empty cells; a reader that says "empty" about a cell the user
+sees filled (``=A1*2`` written by a script, ``#N/A``) would be wrong, so their text is put
+into the grid (formulas listed, for the formula_text note)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from pipeline import xlsx
+from pipeline.config import Limits
+from pipeline.workbook.cells import a1
+from pipeline.workbook.guard import CELL_ELEMENT, R_ATTR, Opened, Zip
+
+_F_ELEMENT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+_V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.DOTALL)
+_T_ATTR = re.compile(rb"\bt=\"([A-Za-z]+)\"")
+
+
+def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
+    """(row, col) -> ('formula', '=TEXT') for formula cells saved without a result (files
+    written by scripts and web exports), ('error', '#N/A') for error values; the parsers
+    return both as empty cells. A cached empty text result (t="str") is a result."""
+    out: dict[tuple[int, int], tuple[str, str]] = {}
+    for m in CELL_ELEMENT.finditer(xml):
+        attrs, body = m[1], m[2]
+        if not body:
+            continue
+        ref = R_ATTR.search(attrs)
+        if ref is None:
+            continue
+        pos = (int(ref[2]) - 1, xlsx.col_index(ref[1].decode()))
+        t = _T_ATTR.search(attrs)
+        kind = t[1] if t else b"n"
+        v = _V_ELEMENT.search(body)
+        value = html.unescape(v[1].decode("utf-8", "replace")) if v and v[1] else ""
+        if kind == b"e":
+            out[pos] = ("error", value.strip() or "#N/A")
+            continue
+        f = _F_ELEMENT.search(body)
+        if f is None or value or (kind == b"str" and v is not None) or not f[1]:
+            continue  # a cached result; or a shared formula's follower (its text is elsewhere)
+        out[pos] = ("formula", "=" + html.unescape(f[1].decode("utf-8", "replace")))
+    return out
+
+
+def formulas_into(
+    grid: list[list[Any]], data: bytes, opened: Opened, sheet: str, limits: Limits
+) -> None:
+    """Put formula texts and error values (see ``formula_cells``) into the empty cells of
+    ``grid``; the cells that got a formula text are listed in ``opened.formula_text``."""
+    part = next((k for k, v in opened.sheet_xml.items() if v == sheet), None)
+    if part is None or part not in opened.formula_parts:
+        return
+    cells = formula_cells(Zip(data).read(part, limits.max_uncompressed_bytes))
+    width = max((len(r) for r in grid), default=0)
+    for (r, c), (kind, text) in sorted(cells.items()):
+        if r >= limits.max_rows or c >= limits.max_columns:
+            continue
+        while len(grid) <= r:
+            grid.append([None] * width)
+        row = grid[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        if row[c] is None or row[c] == "":
+            row[c] = text
+            if kind == "formula":
+                opened.formula_text.setdefault(sheet, []).append(a1(r, c))

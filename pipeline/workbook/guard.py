@@ -1,0 +1,518 @@
+"""The safety guard: a file is checked before any parser sees it, within ``settings.limits``.
+
+What is refused, and why (each a ``Refused`` with the reason code users see):
+- a zip directory that declares more than the limits allow, in all or for one part, or a
+  part that inflates to more than its directory entry says (a lying zip bomb): ``zip_bomb``;
+- an XML part with a DOCTYPE / ENTITY declaration (billion laughs, external entities):
+  ``xml_entities``;
+- a worksheet whose dimension, cell references or rows reach beyond the limits (calamine
+  allocates the whole rectangle): ``too_many_cells`` / ``too_many_rows``;
+- an encrypted package or workbook: ``encrypted``; what is not a workbook at all: ``corrupt``.
+
+``prescan`` reads the file once; the bytes travel on in ``Opened.data`` to the grid readers.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline import vocab, xlsx
+from pipeline.config import Limits
+from pipeline.workbook import biff
+from pipeline.workbook.cells import A1, a1
+from pipeline.workbook.sniff import (
+    EMPTY_ZIP_MAGIC,
+    OLE_MAGIC,
+    TEXT_HEAD_BYTES,
+    ZIP_MAGIC,
+    text_table,
+)
+
+MB = 1024 * 1024
+XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
+SCAN_BLOCK = 1 * MB
+OLE_HEAD_BYTES = 64 * 1024
+SST_SCAN_BYTES = 256 * 1024  # shared-string tables larger than this are checked string by string
+
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"")
+_CELL_REF_FAST = re.compile(rb"<c r=\"([A-Z]{1,3})(\d{1,7})\"")
+_ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,7})\"")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]*)\"")
+_DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ATTR = re.compile(r"([\w:]+)=\"([^\"]*)\"")
+CELL_ELEMENT = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+R_ATTR = re.compile(rb"\br=\"([A-Z]{1,3})(\d{1,7})\"")
+
+
+class Refused(Exception):
+    """Raised inside read when a file is refused; carries the reason code and where."""
+
+    def __init__(self, code: str, detail: str = "", sheet: str = "", cell: str = "") -> None:
+        super().__init__(code)
+        self.code, self.detail, self.sheet, self.cell = code, detail, sheet, cell
+
+
+@dataclass
+class Opened:
+    """What the pre-scan learned about a file that may be parsed."""
+
+    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv'
+    marker: str | None = None  # form kind from the template marker
+    copy_source: str | None = None  # SHA-256 of the file this is the annotated copy of
+    sheet_xml: dict[str, str] = field(default_factory=dict)  # worksheet part -> sheet name
+    legacy: str | None = None  # the format's name for the legacy_format note, when not fmt's
+    formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
+    formula_text: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formula cells
+    data: bytes = field(default=b"", repr=False)  # the file's bytes, read once
+
+
+class Zip:
+    """A zip read from memory: the directory via zipfile, members inflated directly from the
+    bytes with a cap on the output (cheaper than ZipFile.open for a dozen small parts)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = self.zf.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP) from exc
+        # some writers store member names with backslashes; readers treat them as '/'
+        self.by_name = {i.filename.replace("\\", "/"): i for i in self.infos}
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        off = info.header_offset
+        data = self.data
+        if info.flag_bits & 0x1:  # a zip-encrypted part
+            raise Refused("encrypted")
+        if data[off : off + 4] != ZIP_MAGIC:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
+        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + name_len + extra_len
+        raw = data[start : start + info.compress_size]
+        if len(raw) < info.compress_size:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
+        return raw
+
+    def blocks(self, name: str, limit: int, block: int = SCAN_BLOCK):
+        """Yield the member's content in blocks, at most ``limit`` bytes in all."""
+        info = self.by_name[name]
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            for i in range(0, min(len(raw), limit), block):
+                yield raw[i : min(i + block, limit)]
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART)
+        inflate = zlib.decompressobj(-15)
+        total = 0
+        try:
+            while raw and total < limit:
+                out = inflate.decompress(raw, min(block, limit - total))
+                raw = inflate.unconsumed_tail
+                if not out:
+                    break
+                total += len(out)
+                yield out
+        except zlib.error as exc:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART) from exc
+
+    def read(self, name: str, limit: int) -> bytes:
+        return b"".join(self.blocks(name, limit, block=limit))
+
+
+def check_zip_directory(z: Zip, size: int, limits: Limits) -> None:
+    total = sum(i.file_size for i in z.infos)
+    if total > limits.max_uncompressed_bytes:
+        raise Refused(
+            "zip_bomb", detail=f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
+        )
+    ratio = total / max(size, 1)
+    if total > MB and ratio > limits.max_compression_ratio:
+        raise Refused(
+            "zip_bomb", detail=f"{ratio:.0f} : 1 > {limits.max_compression_ratio:.0f} : 1"
+        )
+    for info in z.infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > limits.max_compression_ratio:
+            raise Refused(
+                "zip_bomb", detail=f"{ratio:.0f} : 1 > {limits.max_compression_ratio:.0f} : 1"
+            )
+
+
+def _check_entities(data: bytes) -> None:
+    if _DANGEROUS.search(data):
+        raise Refused("xml_entities")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
+
+
+def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]:
+    """Worksheet part name -> sheet name, from workbook.xml and its relationships (targets
+    are relative to the workbook part's ``folder``)."""
+    targets: dict[str, str] = {}
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        a = _attrs(tag)
+        target = a.get("Target", "").replace("\\", "/")
+        if target.startswith("/"):
+            target = target.lstrip("/")
+        elif folder:
+            target = f"{folder}/{target}"
+        targets[a.get("Id", "")] = os.path.normpath(target).replace("\\", "/")
+    parts: dict[str, str] = {}
+    for tag in re.findall(r"<sheet\b[^>]*>", workbook):
+        a = _attrs(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id")), "")
+        if rid in targets:
+            parts[targets[rid]] = a.get("name", "")
+    return parts
+
+
+def _marker(workbook: str, custom: str) -> str | None:
+    """Form kind from the LZ_FORM defined name or the custom document property."""
+    for tag, value in re.findall(r"<definedName\b([^>]*)>([^<]*)</definedName>", workbook):
+        if _attrs(tag).get("name") == vocab.TEMPLATE_MARKER_NAME:
+            kind = html.unescape(value).strip().lstrip("=").strip('"').split(":")[0]
+            if kind in vocab.FORM_KINDS:
+                return kind
+    if custom:
+        pattern = rf"name=\"{re.escape(vocab.TEMPLATE_PROPERTY_KIND)}\"[^>]*>\s*<[^>]+>([^<]*)<"
+        m = re.search(pattern, custom)
+        if m and m[1].strip() in vocab.FORM_KINDS:
+            return m[1].strip()
+    return None
+
+
+def _copy_of(custom: str) -> str | None:
+    """The source hash an annotated copy carries (vocab.COPY_SOURCE_PROPERTY), or None."""
+    if vocab.COPY_SOURCE_PROPERTY not in custom:
+        return None
+    pattern = rf"name=\"{re.escape(vocab.COPY_SOURCE_PROPERTY)}\"[^>]*>\s*<[^>]+>\s*([0-9A-Fa-f]{{64}})\s*<"
+    m = re.search(pattern, custom)
+    return m[1].lower() if m else None
+
+
+def _col_key(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters
+
+
+@lru_cache(maxsize=16)
+def _reaching(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """A pattern found in every ``r="..."`` reference that could exceed the limits: a column of
+    as many letters as the first column beyond them, or a row of as many digits as the row
+    limit (a superset: blocks without a match hold no reference beyond the limits)."""
+    letters = len(xlsx.col_letter(max_columns))
+    digits = len(str(max_rows))
+    return re.compile(
+        rb'r="(?:[A-Z]{%d}|[A-Z]{1,3}\d{%d}|\d{%d})' % (min(letters, 3), digits, digits)
+    )
+
+
+def _scan_sheet_extent(
+    z: Zip, part: str, sheet: str, limits: Limits, prefilter: bool = True
+) -> bool:
+    """Refuse a worksheet whose dimension, cell references or row numbers exceed the limits;
+    return whether it holds formulas or error values (read from the XML: see ``formulas``).
+
+    Only cells with a value make calamine allocate, but a dimension or a formatted cell that
+    far out is refused as well: the form is meant to be small. With ``prefilter``, blocks in
+    which no reference can reach the limits (``_reaching``: one search in C) are only counted,
+    not parsed reference by reference; the verdict is the same."""
+    reaching = _reaching(limits.max_rows, limits.max_columns) if prefilter else None
+    formulas = False
+    max_row, max_col = 0, b"A"
+    far = ""
+    n_cells = n_rows = 0
+    tail = b""
+    first = True
+    out_total = 0
+    declared = z.by_name[part].file_size
+    for block in z.blocks(part, limits.max_uncompressed_bytes + 1):
+        out_total += len(block)
+        if out_total > max(declared, 0) + SCAN_BLOCK or out_total > limits.max_uncompressed_bytes:
+            raise Refused(
+                "zip_bomb", detail=vocab.DETAIL_PART_INFLATES.format(part=part, mb=declared / MB)
+            )
+        data = tail + block
+        if first:
+            first = False
+            _check_entities(data[:XML_HEAD_BYTES])
+            m = _DIMENSION.search(data)
+            if m:
+                mm = A1.match(m[1].decode("ascii", "replace").split(":")[-1])
+                if mm and (
+                    int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns
+                ):
+                    far = f"{mm[1].upper()}{int(mm[2])}"
+        cut = data.rfind(b"<")  # scan complete tags; a cut tag goes on with the next block
+        scan, tail = (data[:cut], data[cut:]) if 0 < cut and len(data) - cut < 4096 else (data, b"")
+        cells = scan.count(b"<c ") + scan.count(b"<c>")
+        formulas = formulas or b"<f>" in scan or b"<f " in scan or b't="e"' in scan
+        n_cells += cells
+        n_rows += scan.count(b"<row")
+        if reaching is not None and reaching.search(scan) is None:
+            continue
+        refs = _CELL_REF_FAST.findall(scan)
+        if len(refs) != cells:  # attributes in another order: the slower general pattern
+            refs = _CELL_REF.findall(scan)
+        if refs:
+            letters, digits = zip(*refs)
+            col = max(set(letters), key=_col_key)
+            if _col_key(col) > _col_key(max_col):
+                max_col = col
+            row = max(map(int, digits))
+            max_row = max(max_row, row)
+            if not far and (
+                row > limits.max_rows or xlsx.col_index(col.decode()) >= limits.max_columns
+            ):
+                far = next(
+                    (L + d).decode()
+                    for L, d in refs
+                    if int(d) > limits.max_rows or xlsx.col_index(L.decode()) >= limits.max_columns
+                )
+        rows = _ROW_REF.findall(scan)
+        if rows:
+            max_row = max(max_row, *map(int, rows))
+    max_c = xlsx.col_index(max_col.decode())
+    too_big = (
+        far
+        or max_row > limits.max_rows
+        or max_c >= limits.max_columns
+        or n_rows > limits.max_rows
+        or n_cells > limits.max_rows * limits.max_columns
+    )
+    if too_big:
+        far_value, value_rows = _far_value_cell(z, part, limits)
+        if far_value == "":
+            return formulas  # only formatting (borders, empty styled rows) reaches that far
+        if value_rows > limits.max_rows:  # real rows, not a stray far cell
+            raise too_many_rows(sheet, value_rows, limits)
+        if not far_value and not far and reaching is not None:
+            # the cell named below needs the extent over every block: scan them all
+            _scan_sheet_extent(z, part, sheet, limits, prefilter=False)
+        cell = far_value or far or a1(max(n_rows, max_row, 1) - 1, max_c)
+        raise Refused(
+            "too_many_cells",
+            detail=vocab.EXTENT_DETAIL.format(
+                cell=cell, rows=limits.max_rows, cols=limits.max_columns
+            ),
+            sheet=sheet,
+            cell=cell,
+        )
+    return formulas
+
+
+def _far_value_cell(z: Zip, part: str, limits: Limits) -> tuple[str | None, int]:
+    """(the first cell holding a value or formula beyond the limits, the number of rows that
+    hold values); the cell is '' when every such cell is within them (the parser skips empty
+    cells, however far they are formatted), None when it cannot tell (cells without a
+    reference)."""
+    data = z.read(part, limits.max_uncompressed_bytes)
+    far: str | None = ""
+    value_rows: set[bytes] = set()
+    for m in CELL_ELEMENT.finditer(data):
+        body = m[2]
+        if not body or not (b"<v" in body or b"<is" in body or b"<f" in body):
+            continue
+        ref = R_ATTR.search(m[1])
+        if ref is None:
+            return None, len(value_rows)
+        value_rows.add(ref[2])
+        if far == "" and (
+            int(ref[2]) > limits.max_rows or xlsx.col_index(ref[1].decode()) >= limits.max_columns
+        ):
+            far = (ref[1] + ref[2]).decode()
+    return far, len(value_rows)
+
+
+def too_many_cells(sheet: str, row: int, col: int, limits: Limits) -> Refused:
+    """A sheet whose extent (0-based last row and column) passes the limits."""
+    cell = a1(row, col)
+    detail = vocab.EXTENT_DETAIL.format(cell=cell, rows=limits.max_rows, cols=limits.max_columns)
+    return Refused("too_many_cells", detail=detail, sheet=sheet, cell=cell)
+
+
+def extent_refusal(sheet: str, row: int, col: int, limits: Limits) -> Refused | None:
+    """The refusal for a sheet whose last cell is (row, col), 0-based; None within the limits."""
+    if row >= limits.max_rows and col < limits.max_columns:
+        return too_many_rows(sheet, row + 1, limits)
+    if row >= limits.max_rows or col >= limits.max_columns:
+        return too_many_cells(sheet, row, col, limits)
+    return None
+
+
+def too_many_rows(sheet: str, n: int, limits: Limits) -> Refused:
+    """A sheet whose rows are real (they hold values) but more than the limit allows."""
+    detail = vocab.TOO_MANY_ROWS_DETAIL.format(sheet=sheet, n=n, limit=limits.max_rows)
+    return Refused("too_many_rows", detail=detail, sheet=sheet, cell=a1(limits.max_rows, 0))
+
+
+def _check_member(z: Zip, name: str, is_xml: bool, limits: Limits) -> None:
+    """Inflate a part without keeping it: refuse entity declarations at its start and a part
+    that inflates to more than its directory entry declares (a lying zip bomb)."""
+    declared = z.by_name[name].file_size
+    total = 0
+    for block in z.blocks(name, limits.max_uncompressed_bytes + 1):
+        if is_xml and total == 0:
+            _check_entities(block[:XML_HEAD_BYTES])
+        total += len(block)
+        if total > declared + 1024 or total > limits.max_uncompressed_bytes:
+            raise Refused(
+                "zip_bomb", detail=vocab.DETAIL_PART_INFLATES.format(part=name, mb=declared / MB)
+            )
+
+
+def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
+    """Check a file before parsing; raise Refused with the reason when it must not be parsed.
+
+    ``thorough=False`` is for worker processes, whose memory limit catches what it skips.
+    The file is read once: its bytes are ``Opened.data``."""
+    data = read_bytes(path, limits)
+    opened = _prescan(path, data, limits, thorough)
+    opened.data = data
+    return opened
+
+
+def read_bytes(path: str, limits: Limits) -> bytes:
+    """The file's bytes; Refused when it is too large or cannot be opened."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_file_bytes:
+                raise Refused("too_large", detail=f"{size / MB:.1f} MB")
+            return fh.read()
+    except OSError as exc:
+        raise Refused("read_failed", detail=vocab.DETAIL_CANNOT_OPEN) from exc
+
+
+def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
+    size = len(data)
+    if data.startswith(OLE_MAGIC):
+        return prescan_ole(path)
+    version = biff.bare_biff_version(data[:16])
+    if version is not None:  # Excel 2.1-4.0: a bare BIFF stream, read by xlrd
+        return Opened("biff", legacy=vocab.LEGACY_BIFF_NAME.format(version=version))
+    if data.startswith(EMPTY_ZIP_MAGIC):
+        raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)
+    if not data.startswith(ZIP_MAGIC):
+        if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
+            return Opened("csv")  # also a text table saved as .xls (web systems do that)
+        raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+    z = Zip(data)
+    check_zip_directory(z, size, limits)
+    names = z.by_name
+    xml_parts = [n for n in names if n.endswith((".xml", ".rels")) or n == "mimetype"]
+    workbook_part = find_workbook_part(z)
+    if workbook_part is not None:
+        workbook = z.read(workbook_part, 4 * MB).decode("utf-8", "replace")
+        folder, _, base = workbook_part.rpartition("/")
+        rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        rels = z.read(rels_name, 4 * MB).decode("utf-8", "replace") if rels_name in names else ""
+        parts = _sheet_parts(workbook, rels, folder)
+        sheets_folder = f"{folder}/worksheets/" if folder else "worksheets/"
+        formula_parts: set[str] = set()
+        for name in names:
+            # thorough (parsing in this process): every XML part is scanned as if it were a
+            # sheet and every part fully inflated, so nothing unchecked reaches the parser;
+            # in a worker the memory limit backs up a lighter scan
+            if name in parts or name.startswith(sheets_folder):
+                if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
+                    formula_parts.add(name)
+            elif thorough and name.endswith(".xml"):
+                _scan_sheet_extent(z, name, "", limits)
+            elif thorough:
+                _check_member(z, name, name in xml_parts, limits)
+            elif name in xml_parts:
+                _check_entities(z.read(name, XML_HEAD_BYTES))
+        sst = f"{folder}/sharedStrings.xml" if folder else "sharedStrings.xml"
+        if sst in names and names[sst].file_size > SST_SCAN_BYTES:
+            _check_shared_strings(z, sst, limits)
+        custom_name = "docProps/custom.xml"
+        custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
+        return Opened(
+            "xlsx",
+            marker=_marker(workbook, custom),
+            sheet_xml=parts,
+            formula_parts=formula_parts,
+            copy_source=_copy_of(custom),
+        )
+    for name in names:
+        if thorough:
+            _check_member(z, name, name in xml_parts, limits)
+        elif name in xml_parts:
+            _check_entities(z.read(name, XML_HEAD_BYTES))
+    if "xl/workbook.bin" in names:
+        return Opened("xlsb")
+    if "content.xml" in names:
+        return Opened("ods")
+    if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names) or not names:
+        raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)  # a package missing its core
+    raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+
+
+_SHARED_STRING = re.compile(rb"<si\b[^>]*>(.*?)</si>", re.DOTALL)
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def _check_shared_strings(z: Zip, part: str, limits: Limits) -> None:
+    """Refuse a shared string longer than a cell can hold: Excel never writes one, and every
+    cell referring to it would expand it again (a 1 MB string named by 12,000 cells is 12 GB
+    of text for the parser and for every copy made of the file)."""
+    data = z.read(part, limits.max_uncompressed_bytes)
+    for m in _SHARED_STRING.finditer(data):
+        if len(m[1]) <= xlsx.MAX_CELL_CHARS:
+            continue  # fewer bytes than the limit: fewer characters too
+        n = len(html.unescape(_TAG.sub(b"", m[1]).decode("utf-8", "replace")))
+        if n > xlsx.MAX_CELL_CHARS:
+            detail = vocab.DETAIL_HUGE_SHARED_STRING.format(n=n, limit=xlsx.MAX_CELL_CHARS)
+            raise Refused("zip_bomb", detail=detail)
+
+
+def find_workbook_part(z: Zip) -> str | None:
+    """The package's workbook XML part: the officeDocument relationship of ``_rels/.rels``
+    (minimal packages keep it at ``/workbook.xml``), else ``xl/workbook.xml``."""
+    names = z.by_name
+    if "_rels/.rels" in names:
+        rels = z.read("_rels/.rels", MB).decode("utf-8", "replace")
+        for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+            a = _attrs(tag)
+            if a.get("Type", "").endswith("/officeDocument"):
+                target = os.path.normpath(a.get("Target", "").lstrip("/")).replace("\\", "/")
+                if target in names and target.endswith(".xml"):
+                    return target
+    return "xl/workbook.xml" if "xl/workbook.xml" in names else None
+
+
+def prescan_ole(path: str) -> Opened:
+    import olefile
+
+    stream: bytes | None = None
+    try:
+        with olefile.OleFileIO(path) as ole:
+            entries = {"/".join(entry).lower(): entry for entry in ole.listdir()}
+            name = "workbook" if "workbook" in entries else "book" if "book" in entries else ""
+            if name:
+                with ole.openstream(entries[name]) as fh:
+                    stream = fh.read(OLE_HEAD_BYTES)
+    except Exception as exc:  # olefile raises several types for malformed containers
+        raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
+    streams = set(entries)
+    if {"encryptedpackage", "encryptioninfo"} & streams:
+        raise Refused("encrypted")
+    if stream is None:
+        raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+    if biff.ole_encrypted(path, stream):  # BIFF5/8 with an open password (XOR or RC4)
+        raise Refused("encrypted")
+    if name == "book":  # Excel 5.0/95
+        return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
+    return Opened("xls")

@@ -1,0 +1,46 @@
+"""OpenDocument spreadsheets: the merged ranges python-calamine does not report.
+
+The one ODS merge parser of the package: the reader carries merged values with it and the
+annotated copies rebuild the merges with it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+Merge = tuple[int, int, int, int]  # 0-based (first row, first col, last row, last col)
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def merges(data: bytes) -> dict[str, list[Merge]]:
+    """Merged ranges per sheet of an .ods file's bytes (cells with number-rows/columns-
+    spanned), 0-based. Raises KeyError / zipfile.BadZipFile / ParseError / ValueError for
+    a package that is not a readable ODS."""
+    from defusedxml.ElementTree import iterparse
+
+    t = _TABLE
+    out: dict[str, list[Merge]] = {}
+    current: list[Merge] = []
+    row = col = row_repeat = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    current = out.setdefault(el.get(t + "name", ""), [])
+                    row = 0
+                elif tag == t + "table-row":
+                    col = 0
+                    row_repeat = int(el.get(t + "number-rows-repeated", "1"))
+                elif tag in (t + "table-cell", t + "covered-table-cell"):
+                    rows_span = int(el.get(t + "number-rows-spanned", "1"))
+                    cols_span = int(el.get(t + "number-columns-spanned", "1"))
+                    if tag == t + "table-cell" and (rows_span > 1 or cols_span > 1):
+                        current.append((row, col, row + rows_span - 1, col + cols_span - 1))
+                    col += int(el.get(t + "number-columns-repeated", "1"))
+            else:
+                if tag == t + "table-row":
+                    row += row_repeat
+                el.clear()
+    return out

@@ -1,0 +1,161 @@
+"""What a file is, from its first bytes (and, for zip and OLE containers, their directory):
+a spreadsheet to read, or the kind of document it is instead.
+
+``sniff`` is discover's verdict; the reader's guard (``guard.prescan``) then checks the
+spreadsheets themselves before any parser sees them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zipfile
+from pathlib import Path
+
+from pipeline.workbook.biff import bare_biff_version
+
+SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip archive with no members
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TEXT_HEAD_BYTES = 4096  # enough of a file's start to tell a text table from binary
+
+MAGIC_FORMATS = (
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"BM", "image"),
+    (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"),
+    (b"\x1f\x8b", "archive"),
+    (b"{\\rtf", "word"),
+)
+EXT_FORMATS = {
+    ".pdf": "pdf",
+    ".doc": "word",
+    ".docx": "word",
+    ".wps": "word",
+    ".rtf": "word",
+    ".ppt": "powerpoint",
+    ".pptx": "powerpoint",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".gif": "image",
+    ".bmp": "image",
+    ".zip": "archive",
+    ".numbers": "iwork",
+    ".pages": "iwork",
+    ".key": "iwork",
+    ".rar": "archive",
+    ".7z": "archive",
+    ".txt": "text",
+    ".htm": "html",
+    ".html": "html",
+    ".eml": "email",
+    ".msg": "email",
+}
+
+
+def zip_kind(path: Path) -> str:
+    """'excel' | 'ods' | 'word' | 'powerpoint' | 'archive' | 'corrupt' for a zip file."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, NotImplementedError, RuntimeError):
+        return "corrupt"
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "excel"
+    if b"spreadsheet" in mimetype:
+        return "ods"
+    if "word/document.xml" in names or b"text" in mimetype:
+        return "word"
+    if "ppt/presentation.xml" in names or b"presentation" in mimetype:
+        return "powerpoint"
+    if any(n.endswith((".iwa", "Index.zip")) for n in names):
+        return "iwork"
+    return "archive"
+
+
+def ole_kind(path: Path) -> str:
+    """'excel' (legacy workbook or encrypted package) | 'word' | 'powerpoint' | 'other'."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(entry).lower() for entry in ole.listdir()}
+    except Exception:  # noqa: BLE001 - olefile raises many types for malformed containers
+        # a broken spreadsheet is reported as corrupt by read; anything else (Thumbs.db …)
+        # is simply not a spreadsheet
+        return "excel" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
+    if {"workbook", "book", "encryptedpackage"} & streams:
+        return "excel"
+    if "worddocument" in streams:
+        return "word"
+    if "powerpoint document" in streams:
+        return "powerpoint"
+    # an .xls container without a workbook stream is a broken workbook, not another format
+    return "corrupt_ole" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
+
+
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def text_table(head: bytes) -> bool:
+    """Whether a file's first bytes read as a text table: CSV or tab-separated text in UTF-16
+    (with a BOM, Excel's 'Unicode text'), UTF-8 or GB18030, with a separator or line break."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for enc in encodings:
+        try:
+            text = codecs.getincrementaldecoder(enc)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if text.strip() and not _TEXT_CONTROLS.search(text):
+            return any(sep in text for sep in (",", "\t", "\n", "，"))
+    return False
+
+
+def looks_text(head: bytes) -> bool:
+    if not head:
+        return False
+    if b"\x00" in head:
+        return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return True
+
+
+def sniff(path: Path, ext: str, head: bytes) -> str | None:
+    """None when the file should be read; otherwise a vocab.FORMAT_NAMES key, 'corrupt' or
+    'corrupt_ole'."""
+    if head.startswith(ZIP_MAGIC):
+        if ext in (".xlsx", ".xlsm", ".ods"):
+            return None  # read checks the zip itself, once
+        kind = zip_kind(path)
+        if kind in ("excel", "ods"):
+            return None
+        if kind == "corrupt":
+            return "corrupt" if ext in SPREADSHEET_EXTS else "archive"
+        return kind
+    if head.startswith(OLE_MAGIC):
+        kind = ole_kind(path)
+        return None if kind == "excel" else kind
+    if bare_biff_version(head) is not None:
+        return None  # Excel 2.1-4.0 (no OLE container): read by xlrd
+    for magic, kind in MAGIC_FORMATS:
+        if head.startswith(magic):
+            return kind
+    if ext == ".csv":
+        return None if looks_text(head) else "corrupt"
+    if ext in SPREADSHEET_EXTS:
+        if head.lstrip()[:1] == b"<" or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
+            return "html"  # "xls" files exported by web systems are often HTML
+        if text_table(head):
+            return None  # ... or tab-separated text: read as a text table
+        return "corrupt"
+    if ext in EXT_FORMATS:
+        return EXT_FORMATS[ext]
+    return "text" if looks_text(head) else "other"

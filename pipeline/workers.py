@@ -1,0 +1,264 @@
+"""One capped worker pool for the stages that touch users' files (reading, feedback copies).
+
+A hostile file that still makes a parser allocate without bound, hang or crash costs only
+itself: each worker process
+
+- has its address space capped (what it has after start-up plus the memory budget), so a
+  runaway allocation ends the worker, not the machine;
+- dies with the run (Linux ``PR_SET_PDEATHSIG``): a run killed with ``kill -9`` leaves no
+  orphaned worker holding memory;
+- can freeze the objects inherited from the parent out of the garbage collector (the
+  feedback writers inherit the whole run's frames: every collection would walk them).
+
+``run_chunks`` maps a function over tasks in chunks with a time limit per chunk; a chunk
+whose worker dies, hangs or cannot send its result back is retried task by task in a fresh
+single-worker pool, and only the culprit gets a failure result (``on_failure``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("pipeline.workers")
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+MEMORY_SIGNALS = {6, 9}  # SIGABRT: a Rust allocation failure; SIGKILL: the OOM killer
+MAX_CHUNK = 32  # tasks per worker call
+
+
+def worker_count(configured: int, jobs: int) -> int:
+    """Workers for ``jobs`` tasks: the configured number (0 = one per core), at most one per
+    task, at least one."""
+    return max(1, min(configured or os.cpu_count() or 1, jobs))
+
+
+def virtual_size() -> int:
+    """This process's address-space size in bytes (0 when unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def die_with_parent(parent: int) -> None:
+    """On Linux the kernel kills this worker when the process that started it ends, so a run
+    killed with ``kill -9`` leaves no orphaned worker holding memory (elsewhere the pool's
+    own shutdown ends the workers)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no usable libc: the pool's shutdown still applies
+            pass
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def cap_memory(memory_bytes: int) -> None:
+    """Cap the address space: what the process has now plus ``memory_bytes``."""
+    if not memory_bytes:
+        return
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no cap, the pre-scan still applies
+        return
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = virtual_size() + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):
+        return
+
+
+def init_worker(
+    memory_bytes: int, parent: int = 0, freeze_gc: bool = False, quiet: bool = False
+) -> None:
+    """A worker's start: die with ``parent``; freeze the inherited objects out of the garbage
+    collector; with ``quiet``, send stderr to /dev/null (a parser that runs out of memory
+    aborts with a Rust backtrace: keep the terminal clean); cap the memory last."""
+    if parent:
+        die_with_parent(parent)
+    if freeze_gc:
+        import gc
+
+        gc.freeze()
+    if quiet:
+        import faulthandler
+
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    cap_memory(memory_bytes)
+
+
+def new_pool(
+    workers: int, memory_bytes: int, *, freeze_gc: bool = False, quiet: bool = False
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` capped processes (forked where the platform can)."""
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=init_worker,
+        initargs=(memory_bytes, os.getpid(), freeze_gc, quiet),
+    )
+
+
+def kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool's processes now (a hung or broken pool), then shut it down."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        if p.is_alive():
+            p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(timeout=5)
+
+
+@dataclass
+class Failure:
+    """Why a task has no result: its worker hit the time limit, died (exit codes: a negative
+    code is the signal that ended it), or the result could not be sent back."""
+
+    kind: str  # 'timeout' | 'died' | 'error'
+    exit_codes: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def signals(self) -> list[int]:
+        return [-c for c in self.exit_codes if c < 0]
+
+    def out_of_memory(self) -> bool:
+        """A death by the memory cap (the parser aborts) or the OOM killer, or unknown."""
+        signals = self.signals()
+        return not signals or bool(set(signals) & MEMORY_SIGNALS)
+
+
+Task = tuple[Any, ...]  # (key, ...): the key names the task's result
+
+
+def run_chunks(
+    func: Callable[..., list[tuple[Any, Any]]],
+    tasks: Sequence[Task],
+    args: tuple[Any, ...],
+    *,
+    workers: int,
+    memory_bytes: int,
+    timeout: float,
+    on_failure: Callable[[Task, Failure], Any],
+    progress: Callable[[int], None] | None = None,
+    max_chunk: int = MAX_CHUNK,
+    quiet: bool = True,
+) -> dict[Any, Any]:
+    """``func(chunk, *args) -> [(key, result), ...]`` over ``tasks`` in capped workers; returns
+    key -> result. A chunk whose worker dies or hangs (``timeout`` seconds without any chunk
+    finishing) is retried task by task; a task that fails alone gets ``on_failure``."""
+    results: dict[Any, Any] = {}
+    if not tasks:
+        return results
+    done_n = progress or (lambda _n: None)
+    workers = worker_count(workers, len(tasks))
+    size = max(1, min(max_chunk, math.ceil(len(tasks) / (workers * 4))))
+    queue = deque(list(tasks[i : i + size]) for i in range(0, len(tasks), size))
+    suspects: list[Task] = []
+    while queue:
+        pool = new_pool(workers, memory_bytes, quiet=quiet)
+        inflight: dict[Future[Any], list[Task]] = {}
+        broken = False
+        try:
+            while (queue or inflight) and not broken:
+                while queue and len(inflight) < workers * 2:
+                    chunk = queue.popleft()
+                    try:
+                        inflight[pool.submit(func, chunk, *args)] = chunk
+                    except BrokenProcessPool:
+                        queue.appendleft(chunk)
+                        broken = True
+                        break
+                if not inflight:
+                    break
+                done, _ = wait(inflight, timeout=timeout, return_when=FIRST_COMPLETED)
+                if not done:
+                    broken = True
+                for fut in done:
+                    chunk = inflight.pop(fut)
+                    try:
+                        results.update(fut.result())
+                        done_n(len(chunk))
+                    except Exception as exc:  # noqa: BLE001 - no result: retry task by task
+                        # a dead worker breaks the pool; an error sent back (a result that
+                        # cannot be pickled) leaves it usable
+                        log.warning("a chunk failed: %s: %s", type(exc).__name__, exc)
+                        suspects.extend(chunk)
+                        broken = broken or isinstance(exc, (BrokenProcessPool, OSError, EOFError))
+        finally:
+            if broken:
+                for chunk in inflight.values():
+                    suspects.extend(chunk)
+                kill(pool)
+            else:
+                pool.shutdown(wait=True)
+    if suspects:
+        suspects.sort(key=lambda task: task[0])
+        results.update(
+            _one_by_one(func, suspects, args, memory_bytes, timeout, on_failure, done_n, quiet)
+        )
+    return results
+
+
+def _one_by_one(
+    func: Callable[..., list[tuple[Any, Any]]],
+    tasks: list[Task],
+    args: tuple[Any, ...],
+    memory_bytes: int,
+    timeout: float,
+    on_failure: Callable[[Task, Failure], Any],
+    done_n: Callable[[int], None],
+    quiet: bool,
+) -> dict[Any, Any]:
+    results: dict[Any, Any] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for task in tasks:
+            if pool is None:
+                pool = new_pool(1, memory_bytes, quiet=quiet)
+            fut = pool.submit(func, [task], *args)
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            try:
+                results.update(fut.result(timeout=timeout))
+            except TimeoutError:
+                results[task[0]] = on_failure(task, Failure("timeout"))
+                kill(pool)
+                pool = None
+            except (BrokenProcessPool, OSError, EOFError):
+                kill(pool)
+                pool = None
+                codes = [p.exitcode for p in processes if p.exitcode is not None]
+                log.warning("the worker of task %s died (exit codes %s)", task[0], codes)
+                results[task[0]] = on_failure(task, Failure("died", exit_codes=codes))
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                log.warning("task %s failed: %s: %s", task[0], type(exc).__name__, exc)
+                results[task[0]] = on_failure(task, Failure("error", error=exc))
+            done_n(1)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return results
