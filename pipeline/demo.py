@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import config, grade, templates, vocab, xlsx
+from pipeline import config, formlayout, grade, templates, vocab, xlsx
 
 DEFAULT_YEAR = 2026
 MANIFEST_FILE = "manifest.json"
@@ -303,19 +303,18 @@ ANOMALY_WEIGHTS = {
 }
 FILE_REJECTIONS = ("corrupt", "not_excel", "encrypted", "lock_file")
 
-# Header block of the template layout (common.md): header key -> (label column, value column).
+# Our template's layout (declared in formlayout) in Excel's terms: 1-based rows, and per
+# header key its (label column, value column) letters.
 HEADER_CELLS = {
-    vocab.INDIVIDUAL: {
-        "section": ("A", "B"),
-        "name": ("D", "E"),
-        "post": ("F", "G"),
-        "date": ("I", "J"),
-    },
-    vocab.UNIT: {"section": ("A", "B"), "head": ("D", "E"), "date": ("G", "H")},
+    kind: {
+        c.key: (xlsx.col_letter(c.label_col), xlsx.col_letter(c.first_col))
+        for c in formlayout.HEADER_BLOCK[kind]
+    }
+    for kind in vocab.FORM_KINDS
 }
-HEADER_ROW = 2
-TABLE_HEADER_ROW = 3
-FIRST_DATA_ROW = 4
+HEADER_ROW = formlayout.HEADER_ROW + 1
+TABLE_HEADER_ROW = formlayout.TABLE_HEADER_ROW + 1
+FIRST_DATA_ROW = formlayout.FIRST_DATA_ROW + 1
 
 
 # --------------------------------------------------------------------------------------
@@ -497,8 +496,8 @@ def _self_assess(
 
 
 def _public_rows(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with exactly the keys of vocab.TABLE_COLUMNS[kind] (what write_form takes)."""
-    return [{k: r.get(k, "") for k in vocab.TABLE_COLUMNS[kind]} for r in rows]
+    """Rows with exactly the keys of formlayout.COLUMNS[kind] (what write_form takes)."""
+    return [{k: r.get(k, "") for k in formlayout.COLUMNS[kind]} for r in rows]
 
 
 def _form_date(rng: random.Random, year: int, late: bool, unit: bool) -> date:
@@ -525,7 +524,8 @@ def _write_custom(path: Path, form: dict[str, Any]) -> None:
     datef = wb.add_format({"num_format": "yyyy-mm-dd", "font_name": xlsx.FONT_NAME})
     ws = wb.add_worksheet(vocab.MAIN_SHEET[kind])
     ncols = len(lay["columns"])
-    ws.merge_range(0, 0, 0, ncols - 1, vocab.FORM_TITLES[kind], bold)
+    title_row = formlayout.TITLE_ROW
+    ws.merge_range(title_row, 0, title_row, ncols - 1, vocab.FORM_TITLES[kind], bold)
     for r, text in lay.get("preamble", []):
         ws.write_string(r - 1, 0, text, wrap)
     hrow = lay["header_row"] - 1
@@ -576,23 +576,28 @@ def _write_custom(path: Path, form: dict[str, Any]) -> None:
 
 
 def _write_pledge_sheet(wb: Any, form: dict[str, Any], wrap: Any, bold: Any, datef: Any) -> None:
+    fl = formlayout
+    label_col, value_col = fl.PLEDGE_LABEL_COL, fl.PLEDGE_VALUE_COL
     ws = wb.add_worksheet(vocab.SHEET_PLEDGE)
-    ws.set_column(1, 1, 60)
-    ws.merge_range(0, 0, 0, 1, vocab.PLEDGE_TITLE, bold)
-    ws.write_string(2, 0, vocab.COLUMN_LABELS["seq"], bold)
-    ws.write_string(2, 1, vocab.PLEDGE_ITEMS_LABEL, bold)
+    ws.set_column(value_col, value_col, 60)
+    ws.merge_range(
+        fl.PLEDGE_TITLE_ROW, label_col, fl.PLEDGE_TITLE_ROW, value_col, vocab.PLEDGE_TITLE, bold
+    )
+    ws.write_string(fl.PLEDGE_HEADER_ROW, label_col, vocab.COLUMN_LABELS["seq"], bold)
+    ws.write_string(fl.PLEDGE_HEADER_ROW, value_col, vocab.PLEDGE_ITEMS_LABEL, bold)
     items = form.get("pledge_items") or []
-    for i in range(10):
-        ws.write_number(3 + i, 0, i + 1)
+    for i in range(fl.pledge_item_count(len(items))):
+        ws.write_number(fl.PLEDGE_FIRST_ITEM_ROW + i, label_col, i + 1)
         if i < len(items):
-            ws.write_string(3 + i, 1, items[i], wrap)
-    ws.write_string(13, 0, vocab.PLEDGE_LABELS["pledger"], bold)
+            ws.write_string(fl.PLEDGE_FIRST_ITEM_ROW + i, value_col, items[i], wrap)
+    rows = fl.pledge_sign_rows(len(items))
+    ws.write_string(rows["pledger"], label_col, vocab.PLEDGE_LABELS["pledger"], bold)
     if form.get("pledger"):
-        ws.write_string(13, 1, form["pledger"])
-    ws.write_string(14, 0, vocab.PLEDGE_LABELS["pledge_date"], bold)
+        ws.write_string(rows["pledger"], value_col, form["pledger"])
+    ws.write_string(rows["pledge_date"], label_col, vocab.PLEDGE_LABELS["pledge_date"], bold)
     if form.get("pledge_date"):
         d = date.fromisoformat(form["pledge_date"])
-        ws.write_datetime(14, 1, datetime(d.year, d.month, d.day), datef)
+        ws.write_datetime(rows["pledge_date"], value_col, datetime(d.year, d.month, d.day), datef)
 
 
 def _write_standard(path: Path, form: dict[str, Any]) -> None:
@@ -611,7 +616,7 @@ def _write_standard(path: Path, form: dict[str, Any]) -> None:
 def _write_csv(path: Path, form: dict[str, Any]) -> None:
     """The form as a CSV copy (UTF-8 with BOM, as Excel saves it), same rows and columns."""
     kind = form["kind"]
-    keys = vocab.TABLE_COLUMNS[kind]
+    keys = formlayout.COLUMNS[kind]
     width = len(keys)
     lines: list[list[str]] = [[vocab.FORM_TITLES[kind]] + [""] * (width - 1)]
     header = [""] * width
@@ -695,7 +700,7 @@ def _write_chunk(root: str, tasks: list[dict[str, Any]]) -> int:
 # Layouts of the real-world variants
 # --------------------------------------------------------------------------------------
 def _standard_layout(kind: str, n_rows: int) -> dict[str, Any]:
-    keys = vocab.TABLE_COLUMNS[kind]
+    keys = formlayout.COLUMNS[kind]
     return {
         "marker": True,
         "header_row": HEADER_ROW,
@@ -790,7 +795,7 @@ def _inject(
     """Apply ``anomaly`` to ``form`` in place; return the manifest error entries it causes."""
     kind = form["kind"]
     n = len(form["rows"])
-    keys = vocab.TABLE_COLUMNS[kind]
+    keys = formlayout.COLUMNS[kind]
     form["anomaly"] = anomaly
     if anomaly == "bad_enum":
         i = rng.randrange(n)

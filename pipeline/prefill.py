@@ -18,15 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import archives, completeness, config, templates, vocab, xlsx
+from pipeline import archives, completeness, config, formlayout, templates, vocab, xlsx
 from pipeline.errors import PipelineError
 from pipeline.merge import NAME_JOIN
 
 BLANK_ROWS = 10  # empty input rows below last year's points
-LOCKED = {
-    vocab.INDIVIDUAL: frozenset({"section", "name", "post"}),
-    vocab.UNIT: frozenset({"section"}),
-}
 ROW_KEYS = (
     "step",
     "category",
@@ -178,6 +174,6 @@ def _write(
             header,
             rows,
             blank_rows=BLANK_ROWS if rows else 0,
-            locked=LOCKED[kind],
+            locked=formlayout.ROSTER_FILLED[kind],
             choices=choices,
         )

@@ -1,8 +1,8 @@
 """Blank forms (input_templates/) and the writer of filled forms used by demo.py.
 
-One function writes both: a template is a form with no rows. The layout is the one decided for
-the project (see README): title in row 1, header block in row 2, table header in row 3, data
-from row 4; sheets in the order main sheet, 廉政承诺书 (individual only), 填表说明, hidden 可选值.
+One function writes both: a template is a form with no rows. Where every cell goes is declared
+once in ``formlayout`` (title in row 1, header block in row 2, table header in row 3, data from
+row 4; sheets in the order main sheet, 廉政承诺书 (individual only), 填表说明, hidden 可选值).
 Reading never relies on these positions; writing always produces exactly them.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline import styles, vocab, xlsx
+from pipeline import formlayout, styles, vocab, xlsx
 from pipeline.config import DEFAULTS
 
 TEMPLATE_FILES = {
@@ -27,14 +27,9 @@ TEMPLATE_FILES = {
 ROSTER_TEMPLATE_FILE = f"{vocab.ROSTER_TITLE}.xlsx"
 
 TEMPLATE_ROWS = 30  # empty input rows of a blank form
-PLEDGE_ROWS = 10  # pledge item rows of a blank pledge sheet
 PLEDGE_ITEM_WIDTH = 86
 ROSTER_NOTES_WIDTH = 110
 ROSTER_VALIDATION_ROWS = 500  # roster dropdowns reach this far below the last person
-FIRST_DATA_ROW = 3  # 0-based: row 4 in Excel
-TABLE_HEADER_ROW = 2
-HEADER_ROW = 1
-PRINT_TITLE_ROWS = (0, 2)
 
 # Column widths in Excel character units (a CJK character counts 2).
 # Narrow enough that the unit form (the wider) prints one A4 page wide with its 11 pt text at
@@ -54,16 +49,6 @@ COLUMN_WIDTHS = {
     "remark": 10,
 }
 CENTERED_COLUMNS = frozenset({"seq", "category", "likelihood", "harm", "self_level"})
-# Header block: (header key, label column, first value column, last value column), 0-based.
-HEADER_BLOCK = {
-    vocab.INDIVIDUAL: (
-        ("section", 0, 1, 2),
-        ("name", 3, 4, 4),
-        ("post", 5, 6, 7),
-        ("date", 8, 9, 10),
-    ),
-    vocab.UNIT: (("section", 0, 1, 2), ("head", 3, 4, 5), ("date", 6, 7, 8)),
-}
 DATE_KEYS = frozenset({"date", "pledge_date"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -297,34 +282,36 @@ def _write_main(
     locked: frozenset[str] = frozenset(),
     choices: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
-    columns = vocab.TABLE_COLUMNS[kind]
+    columns = formlayout.COLUMNS[kind]
     last_col = len(columns) - 1
     ws = wb.add_worksheet(vocab.MAIN_SHEET[kind])
     widths = [_column_width(key) for key in columns]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    ws.set_row(0, 36)
-    ws.set_row(HEADER_ROW, 36)  # a label may wrap onto two lines
-    ws.set_row(TABLE_HEADER_ROW, 36)
-    ws.merge_range(0, 0, 0, last_col, vocab.FORM_TITLES[kind], f["title"])
+    title_row, header_row = formlayout.TITLE_ROW, formlayout.HEADER_ROW
+    table_header_row, first_data_row = formlayout.TABLE_HEADER_ROW, formlayout.FIRST_DATA_ROW
+    ws.set_row(title_row, 36)
+    ws.set_row(header_row, 36)  # a label may wrap onto two lines
+    ws.set_row(table_header_row, 36)
+    ws.merge_range(title_row, 0, title_row, last_col, vocab.FORM_TITLES[kind], f["title"])
 
-    for key, label_col, first, last in HEADER_BLOCK[kind]:
-        ws.write_string(HEADER_ROW, label_col, vocab.HEADER_LABELS[key], f["label"])
+    for key, label_col, first, last in formlayout.HEADER_BLOCK[kind]:
+        ws.write_string(header_row, label_col, vocab.HEADER_LABELS[key], f["label"])
         date_fmt = f["value_date"] if key in DATE_KEYS else None
         value_fmt = f["value_locked"] if key in locked else f["value"]
-        _write_value(ws, HEADER_ROW, first, last, header.get(key), value_fmt, date_fmt)
+        _write_value(ws, header_row, first, last, header.get(key), value_fmt, date_fmt)
         label = vocab.HEADER_LABELS[key]
         if choices and choices.get(key):  # a roster list (prefill): the value is one of them
             source = refs[f"header:{key}"]
-            _dropdown(ws, HEADER_ROW, first, HEADER_ROW, last, label, choices[key], source)
+            _dropdown(ws, header_row, first, header_row, last, label, choices[key], source)
         else:
-            _hint(ws, HEADER_ROW, first, HEADER_ROW, last, label, vocab.FORM_HEADER_HINTS[key])
+            _hint(ws, header_row, first, header_row, last, label, vocab.FORM_HEADER_HINTS[key])
 
     for col, key in enumerate(columns):
-        ws.write_string(TABLE_HEADER_ROW, col, vocab.COLUMN_LABELS[key], f["th"])
+        ws.write_string(table_header_row, col, vocab.COLUMN_LABELS[key], f["th"])
 
     col_fmt = [f["center"] if key in CENTERED_COLUMNS else f["text"] for key in columns]
-    row = FIRST_DATA_ROW
+    row = first_data_row
     for n, record in enumerate(rows, start=1):
         values = [record.get(key, n) if key == "seq" else record.get(key) for key in columns]
         for col, value in enumerate(values):
@@ -336,19 +323,19 @@ def _write_main(
         for col in range(len(columns)):
             ws.write_blank(row, col, None, col_fmt[col])
         row += 1
-    last_row = max(row - 1, TABLE_HEADER_ROW)
+    last_row = max(row - 1, table_header_row)
 
-    if row > FIRST_DATA_ROW:
+    if row > first_data_row:
         for col, key in enumerate(columns):
             label = vocab.COLUMN_LABELS[key]
             if key in refs:
                 values = vocab.ENUMS[key]
-                _dropdown(ws, FIRST_DATA_ROW, col, last_row, col, label, values, refs[key])
+                _dropdown(ws, first_data_row, col, last_row, col, label, values, refs[key])
             elif key in vocab.FORM_COLUMN_HINTS:
-                _hint(ws, FIRST_DATA_ROW, col, last_row, col, label, vocab.FORM_COLUMN_HINTS[key])
+                _hint(ws, first_data_row, col, last_row, col, label, vocab.FORM_COLUMN_HINTS[key])
 
-    ws.freeze_panes(FIRST_DATA_ROW, 0)
-    _print_setup(ws, widths, repeat=PRINT_TITLE_ROWS)
+    ws.freeze_panes(first_data_row, 0)
+    _print_setup(ws, widths, repeat=formlayout.PRINT_TITLE_ROWS)
     ws.protect("", PROTECTION)
 
 
@@ -359,37 +346,51 @@ def _write_pledge(
     pledger: object,
     pledge_date: object,
 ) -> None:
+    fl = formlayout
+    label_col, value_col = fl.PLEDGE_LABEL_COL, fl.PLEDGE_VALUE_COL
+    first_item = fl.PLEDGE_FIRST_ITEM_ROW
     ws = wb.add_worksheet(vocab.SHEET_PLEDGE)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, PLEDGE_ITEM_WIDTH)
-    ws.set_row(0, 36)
-    ws.merge_range(0, 0, 0, 1, vocab.PLEDGE_TITLE, f["title"])
-    _merged_text(ws, 1, 1, vocab.FORM_PLEDGE_INTRO, f["note"], PLEDGE_ITEM_WIDTH + 12)
-    ws.write_string(2, 0, vocab.COLUMN_LABELS["seq"], f["th"])
-    ws.write_string(2, 1, vocab.PLEDGE_ITEMS_LABEL, f["th"])
+    ws.set_column(label_col, label_col, 12)
+    ws.set_column(value_col, value_col, PLEDGE_ITEM_WIDTH)
+    ws.set_row(fl.PLEDGE_TITLE_ROW, 36)
+    ws.merge_range(
+        fl.PLEDGE_TITLE_ROW,
+        label_col,
+        fl.PLEDGE_TITLE_ROW,
+        value_col,
+        vocab.PLEDGE_TITLE,
+        f["title"],
+    )
+    intro, width = vocab.FORM_PLEDGE_INTRO, PLEDGE_ITEM_WIDTH + 12
+    _merged_text(ws, fl.PLEDGE_INTRO_ROW, value_col, intro, f["note"], width)
+    ws.write_string(fl.PLEDGE_HEADER_ROW, label_col, vocab.COLUMN_LABELS["seq"], f["th"])
+    ws.write_string(fl.PLEDGE_HEADER_ROW, value_col, vocab.PLEDGE_ITEMS_LABEL, f["th"])
     items = list(items or [])
-    n_items = max(PLEDGE_ROWS, len(items))
+    n_items = fl.pledge_item_count(len(items))
     for i in range(n_items):
         item = items[i] if i < len(items) else None
-        ws.write_number(3 + i, 0, i + 1, f["number"])
-        _write(ws, 3 + i, 1, item, f["text"])
-        ws.set_row(3 + i, max(24, LINE_HEIGHT * _lines(item or "", PLEDGE_ITEM_WIDTH) + 4))
-    _hint(ws, 3, 1, 2 + n_items, 1, vocab.PLEDGE_ITEMS_LABEL, vocab.FORM_PLEDGE_ITEM_HINT)
-    row = 3 + n_items
-    for key, value in (("pledger", pledger), ("pledge_date", pledge_date)):
+        ws.write_number(first_item + i, label_col, i + 1, f["number"])
+        _write(ws, first_item + i, value_col, item, f["text"])
+        height = max(24, LINE_HEIGHT * _lines(item or "", PLEDGE_ITEM_WIDTH) + 4)
+        ws.set_row(first_item + i, height)
+    last_item = first_item + n_items - 1
+    hint = vocab.FORM_PLEDGE_ITEM_HINT
+    _hint(ws, first_item, value_col, last_item, value_col, vocab.PLEDGE_ITEMS_LABEL, hint)
+    values = {"pledger": pledger, "pledge_date": pledge_date}
+    for key, row in fl.pledge_sign_rows(len(items)).items():
         ws.set_row(row, 24)
-        ws.write_string(row, 0, vocab.PLEDGE_LABELS[key], f["label"])
+        ws.write_string(row, label_col, vocab.PLEDGE_LABELS[key], f["label"])
         date_fmt = f["value_date"] if key in DATE_KEYS else None
-        _write(ws, row, 1, value, f["value"], date_fmt)
-        _hint(ws, row, 1, row, 1, vocab.PLEDGE_LABELS[key], vocab.FORM_HEADER_HINTS[key])
-        row += 1
+        _write(ws, row, value_col, values[key], f["value"], date_fmt)
+        label, hint = vocab.PLEDGE_LABELS[key], vocab.FORM_HEADER_HINTS[key]
+        _hint(ws, row, value_col, row, value_col, label, hint)
     _print_setup(ws, [12, PLEDGE_ITEM_WIDTH], landscape=False, repeat=(0, 0))
     ws.protect("", PROTECTION)
 
 
 def _guide_columns(kind: str) -> list[str]:
     skip = {"seq", "category", "remark"}
-    return ["category", "meaning"] + [k for k in vocab.TABLE_COLUMNS[kind] if k not in skip]
+    return ["category", "meaning"] + [k for k in formlayout.COLUMNS[kind] if k not in skip]
 
 
 def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
@@ -581,11 +582,16 @@ def write_form(
     f = _formats(wb)
     # The lists sheet comes last in the tab order; the main sheet's dropdowns point into it.
     refs = _list_refs(choices)
-    _write_main(wb, f, kind, header, rows, blank_rows, refs, frozenset(locked), choices)
-    if kind == vocab.INDIVIDUAL:
-        _write_pledge(wb, f, pledge_items, pledger, pledge_date)
-    _write_guide(wb, f, kind)
-    _write_lists(wb, f, choices)
+    writers = {
+        vocab.MAIN_SHEET[kind]: lambda: _write_main(
+            wb, f, kind, header, rows, blank_rows, refs, frozenset(locked), choices
+        ),
+        vocab.SHEET_PLEDGE: lambda: _write_pledge(wb, f, pledge_items, pledger, pledge_date),
+        vocab.SHEET_GUIDE: lambda: _write_guide(wb, f, kind),
+        vocab.SHEET_LISTS: lambda: _write_lists(wb, f, choices),
+    }
+    for sheet in formlayout.SHEETS[kind]:  # in tab order
+        writers[sheet]()
     _mark(wb, kind)
     wb.close()
 

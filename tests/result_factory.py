@@ -28,7 +28,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipeline import config, frames, merge, templates, vocab, xlsx
+from pipeline import config, formlayout, frames, merge, vocab
 from pipeline.templates import form_row
 
 BODY = "示例区妇女联合会"
@@ -96,7 +96,7 @@ def make_roster() -> config.Roster:
 
 
 # --------------------------------------------------------------------------------------
-# The forms in the inbox: the decided layout (templates.py), written with openpyxl and only
+# The forms in the inbox: the decided layout (formlayout.py), written with openpyxl and only
 # a stub guide sheet, so the feedback tests see no template text
 # --------------------------------------------------------------------------------------
 def _set_text(ws: Any, ref: str, value: object) -> None:
@@ -116,20 +116,9 @@ def frames_safe(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def _ref(row0: int, col0: int) -> str:
-    return f"{xlsx.col_letter(col0)}{row0 + 1}"
-
-
-def header_cells(kind: str) -> dict[str, str]:
-    """Header key -> the A1 cell holding its value in the decided layout."""
-    return {
-        key: _ref(templates.HEADER_ROW, first) for key, _, first, _ in templates.HEADER_BLOCK[kind]
-    }
-
-
-def column_letters(kind: str) -> dict[str, str]:
-    """Table column key -> its letter in the decided layout."""
-    return {key: xlsx.col_letter(i) for i, key in enumerate(vocab.TABLE_COLUMNS[kind])}
+_ref = formlayout.ref
+header_cells = formlayout.header_value_refs  # header key -> the A1 cell holding its value
+column_letters = formlayout.column_letters  # table column key -> its letter
 
 
 def write_form(path: Path, form: dict[str, Any]) -> None:
@@ -139,41 +128,41 @@ def write_form(path: Path, form: dict[str, Any]) -> None:
     ws = wb.active
     ws.title = vocab.MAIN_SHEET[kind]
     letters = column_letters(kind)
-    ws["A1"] = vocab.FORM_TITLES[kind]
-    ws.merge_cells(f"A1:{list(letters.values())[-1]}1")
-    hrow = templates.HEADER_ROW
-    for key, label_col, first, last in templates.HEADER_BLOCK[kind]:
+    title = formlayout.TITLE_ROW
+    ws[_ref(title, 0)] = vocab.FORM_TITLES[kind]
+    ws.merge_cells(f"{_ref(title, 0)}:{_ref(title, len(letters) - 1)}")
+    hrow = formlayout.HEADER_ROW
+    for key, label_col, first, last in formlayout.HEADER_BLOCK[kind]:
         ws[_ref(hrow, label_col)] = vocab.HEADER_LABELS[key]
         _set_text(ws, _ref(hrow, first), header.get(key))
         if last > first:
             ws.merge_cells(f"{_ref(hrow, first)}:{_ref(hrow, last)}")
-    first_row = templates.FIRST_DATA_ROW + 1
+    first_row = formlayout.FIRST_DATA_ROW + 1
     for key, letter in letters.items():
-        ws[f"{letter}{templates.TABLE_HEADER_ROW + 1}"] = vocab.COLUMN_LABELS[key]
+        ws[f"{letter}{formlayout.TABLE_HEADER_ROW + 1}"] = vocab.COLUMN_LABELS[key]
     for offset, row in enumerate(rows):
         for key, letter in letters.items():
             value = row.get(key, offset + 1 if key == "seq" else None)
             if value is not None and value != "":
                 _set_text(ws, f"{letter}{first_row + offset}", value)
     if kind == vocab.INDIVIDUAL:
+        fl = formlayout
+        label, value = fl.PLEDGE_LABEL_COL, fl.PLEDGE_VALUE_COL
         ps = wb.create_sheet(vocab.SHEET_PLEDGE)
-        ps["A1"] = vocab.PLEDGE_TITLE
-        ps.merge_cells("A1:B1")
-        ps["A2"] = "本人郑重承诺，严格遵守廉洁从政各项规定。"
-        ps["A3"] = vocab.COLUMN_LABELS["seq"]
-        ps["B3"] = vocab.PLEDGE_ITEMS_LABEL
+        ps[_ref(fl.PLEDGE_TITLE_ROW, label)] = vocab.PLEDGE_TITLE
+        ps.merge_cells(f"{_ref(fl.PLEDGE_TITLE_ROW, label)}:{_ref(fl.PLEDGE_TITLE_ROW, value)}")
+        ps[_ref(fl.PLEDGE_INTRO_ROW, label)] = "本人郑重承诺，严格遵守廉洁从政各项规定。"
+        ps[_ref(fl.PLEDGE_HEADER_ROW, label)] = vocab.COLUMN_LABELS["seq"]
+        ps[_ref(fl.PLEDGE_HEADER_ROW, value)] = vocab.PLEDGE_ITEMS_LABEL
         items = form["pledge"] or []
-        for i in range(templates.PLEDGE_ROWS):
-            ps[f"A{4 + i}"] = i + 1
+        for i in range(fl.pledge_item_count(len(items))):
+            ps[_ref(fl.PLEDGE_FIRST_ITEM_ROW + i, label)] = i + 1
             if i < len(items):
-                _set_text(ps, f"B{4 + i}", items[i])
-        below = 4 + templates.PLEDGE_ROWS
-        ps[f"A{below}"] = vocab.PLEDGE_LABELS["pledger"]
-        if form["pledger"]:
-            ps[f"B{below}"] = form["pledger"]
-        ps[f"A{below + 1}"] = vocab.PLEDGE_LABELS["pledge_date"]
-        if form["pledge_date"]:
-            ps[f"B{below + 1}"] = form["pledge_date"]
+                _set_text(ps, _ref(fl.PLEDGE_FIRST_ITEM_ROW + i, value), items[i])
+        for key, row in fl.pledge_sign_rows(len(items)).items():
+            ps[_ref(row, label)] = vocab.PLEDGE_LABELS[key]
+            if form[key]:
+                ps[_ref(row, value)] = form[key]
     guide = wb.create_sheet(vocab.SHEET_GUIDE)
     guide["A1"] = vocab.SHEET_GUIDE
     lists = wb.create_sheet(vocab.SHEET_LISTS)

@@ -13,7 +13,7 @@ import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
-from pipeline import config, templates, vocab
+from pipeline import config, formlayout, templates, vocab
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "input_templates"
@@ -106,7 +106,7 @@ def test_title_header_block_and_table_header_use_the_vocab_labels(generated, kin
     row2 = [c.value for c in ws[2] if c.value is not None]
     assert row2 == [vocab.HEADER_LABELS[k] for k in vocab.HEADER_FIELDS[kind]]
     # every header label is followed by its (empty, unlocked) value cell
-    for key, label_col, first, _last in templates.HEADER_BLOCK[kind]:
+    for key, label_col, first, _last in formlayout.HEADER_BLOCK[kind]:
         assert ws.cell(row=2, column=label_col + 1).value == vocab.HEADER_LABELS[key]
         assert ws.cell(row=2, column=first + 1).protection.locked is False
     # 30 empty input rows, nothing below
@@ -143,7 +143,7 @@ def test_only_enumerated_columns_have_dropdowns_and_text_columns_have_hints(gene
     for key in ("step", "description", "prevent", "monitor", "handle"):
         dv = validation_covering(ws, f"{column_of(kind, key)}{FIRST_INPUT_ROW}")
         assert dv is not None and dv.prompt, key
-    date_col = get_column_letter(templates.HEADER_BLOCK[kind][-1][2] + 1)
+    date_col = get_column_letter(formlayout.HEADER_BLOCK[kind][-1][2] + 1)
     assert "2026-03-15" in validation_covering(ws, f"{date_col}2").prompt
 
 
