@@ -64,10 +64,14 @@ issues (the future 异常清单) — every stage may add rows:
 
 from __future__ import annotations
 
+import itertools
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import vocab
@@ -221,6 +225,107 @@ def issues_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     text_cols = [c for c in ISSUE_COLUMNS if c != "row_id"]
     frame[text_cols] = frame[text_cols].fillna("").astype("str")
     frame["row_id"] = pd.array(frame["row_id"], dtype="Int64")
+    return frame
+
+
+def _texts(values: object, n: int) -> np.ndarray | str:
+    """A scalar as ``str``; a column as an object array of ``str`` ('' for missing)."""
+    if isinstance(values, str):
+        return values
+    if values is None or np.ndim(values) == 0:  # type: ignore[arg-type]
+        return _text(values)
+    series = pd.Series(values, dtype="object") if not isinstance(values, pd.Series) else values
+    if len(series) != n:
+        raise ValueError(f"column of {len(series)} values for {n} issues")
+    out = series.to_numpy(dtype=object, na_value="")
+    kinds = pd.api.types.infer_dtype(out, skipna=False)
+    if kinds not in ("string", "empty"):
+        out = np.array([_text(v) if not isinstance(v, str) else v for v in out], dtype=object)
+    return out
+
+
+def fill_template(template: str, values: Mapping[str, np.ndarray | str], n: int) -> np.ndarray:
+    """``template.format(**values)`` for ``n`` rows at once; values are ``str`` scalars or
+    object arrays of ``str`` (each row's text joined once from the template's parts)."""
+    parts: list[Any] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(itertools.repeat(literal, n))
+        if name is None:
+            continue
+        if spec or conversion or name not in values:  # not a plain {name}: format row by row
+            return _fill_rows(template, values, n)
+        value = values[name]
+        parts.append(itertools.repeat(value, n) if isinstance(value, str) else value)
+    out = np.empty(n, dtype=object)
+    out[:] = list(map("".join, zip(*parts))) if parts else [""] * n
+    return out
+
+
+def _fill_rows(template: str, values: Mapping[str, np.ndarray | str], n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [
+        template.format(**{k: v if isinstance(v, str) else v[i] for k, v in values.items()})
+        for i in range(n)
+    ]
+    return out
+
+
+def issues_table(
+    code: str,
+    n: int,
+    *,
+    file: object = "",
+    sheet: object = "",
+    cell: object = "",
+    field_key: object = "",
+    value: object = "",
+    section: object = "",
+    name: object = "",
+    row_id: object = None,
+    **placeholders: object,
+) -> pd.DataFrame:
+    """``n`` issues of one reason code as an issues frame, the same rows ``issue()`` would
+    give one by one. Every argument is a scalar or a column of ``n`` values (array, list or
+    Series, aligned by position); the message texts are built column-wise, not per row."""
+    if n == 0:
+        return empty_issues()
+    keys = _texts(field_key, n)
+    if isinstance(keys, str):
+        label: np.ndarray | str = vocab.field_label(keys) if keys else ""
+    else:
+        labels = {k: (vocab.field_label(k) if k else "") for k in pd.unique(keys)}
+        label = pd.Series(keys).map(labels).to_numpy(dtype=object)
+    texts = {k: _texts(v, n) for k, v in placeholders.items()}
+    texts.setdefault("section", _texts(section, n))
+    texts.setdefault("name", _texts(name, n))
+    texts["field"] = label
+    texts["value"] = _texts(value, n)
+    message = vocab.MESSAGES[code]
+    columns = {
+        "action": message.action,
+        "code": code,
+        "file": _texts(file, n),
+        "sheet": _texts(sheet, n),
+        "cell": _texts(cell, n),
+        "field": label,
+        "value": texts["value"],
+        "problem": fill_template(message.problem, texts, n),
+        "fix": fill_template(message.fix, texts, n),
+        "section": _texts(section, n),
+        "name": _texts(name, n),
+    }
+    frame = pd.DataFrame(
+        {
+            c: pd.Series(np.full(n, v, dtype=object) if isinstance(v, str) else v, dtype="str")
+            for c, v in columns.items()
+        }
+    )
+    if row_id is None or np.ndim(row_id) == 0:  # type: ignore[arg-type]
+        ids = pd.array([row_id] * n, dtype="Int64")
+    else:
+        ids = pd.array(pd.Series(row_id).to_numpy(dtype=object, na_value=None), dtype="Int64")
+    frame["row_id"] = ids
     return frame
 
 

@@ -21,8 +21,7 @@ Points are numbered per person (or section, for unit-form points) in catalogue o
 
 from __future__ import annotations
 
-from typing import Any
-
+import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
@@ -128,8 +127,7 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     issues = frames.empty_issues()
     if (size > 1).any():
         multi = df[(size > 1).to_numpy()].copy()
-        out, records = _merge_groups(out, multi)
-        issues = frames.issues_frame(records)
+        out, issues = _merge_groups(out, multi)
 
     out = out.drop(columns=["_key", "_kind", "_rank"]).reset_index(drop=True)
     for col in ("point_id", "names", "source_file", "source_row"):
@@ -143,152 +141,269 @@ def _value(value: object) -> str:
     return str(value).strip()
 
 
-def _most_severe(values: list[str], field: str) -> str:
-    ranks = SEVERITY[field]
-    present = [v for v in values if v]
-    return min(present, key=lambda v: ranks.get(v, len(ranks))) if present else ""
+def _values(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A column as stripped text ('' for missing or absent), as an object array; the
+    stripping is done once per distinct value."""
+    if col not in frame:
+        return np.full(len(frame), "", dtype=object)
+    codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
+    table[-1] = ""
+    return table[codes]
 
 
-def _joined(values: list[str]) -> str:
-    """Every distinct text (compared after folding) in source order, one per line."""
-    kept: dict[str, str] = {}
-    for text in values:
-        if text and vocab.fold(text) not in kept:
-            kept[vocab.fold(text)] = text
-    return TEXT_JOIN.join(kept.values())
+def _folded(values: np.ndarray) -> np.ndarray:
+    """``vocab.fold`` of an object array of text, once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return np.array([vocab.fold(u) for u in uniques], dtype=object)[codes]
 
 
-def _where(src: dict[str, Any], field: str) -> str:
-    """「file」C6 — a source's cell of ``field`` (its row when the form has no such column)."""
-    cell = _value(src.get(f"{field}_cell"))
-    sheet = _value(src.get("sheet"))
-    place = cell or vocab.MERGE_ROW.format(row=int(src["excel_row"]))
-    if sheet and sheet not in vocab.MAIN_SHEET.values():
-        place = vocab.MERGE_SHEET.format(sheet=sheet) + place
-    return vocab.MERGE_FILE.format(file=src["file"]) + place
+def _group_join(group: np.ndarray, values: np.ndarray, sep: str, n_groups: int) -> np.ndarray:
+    """Per group (``group`` sorted, codes 0..n_groups-1), its ``values`` joined with ``sep``
+    in order; '' for a group without values. Lists are concatenated the same way."""
+    out = np.full(n_groups, "", dtype=object)
+    if not len(values):
+        return out
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    parts = values.astype(object, copy=True)
+    if sep:
+        rest = np.ones(len(parts), dtype=bool)
+        rest[starts] = False
+        parts[rest] = sep + parts[rest]
+    out[group[starts]] = np.add.reduceat(parts, starts)
+    return out
 
 
-def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Fill the merged columns of points that have more than one source and build their notes
-    (one pass over the sources in plain Python: groups are small and many, where pandas'
-    per-group cost rules)."""
-    fields = ["_key", "file", "sheet", "excel_row", "row_id", "section", "name", "description"]
-    fields += [*COMPARED_FIELDS, *(f"{f}_cell" for f in (*CONFLICT_FIELDS, "description"))]
-    cols = [c for c in fields if c in multi]
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for rec in multi[cols].to_dict("records"):
-        for f in COMPARED_FIELDS:
-            rec[f] = _value(rec.get(f))
-        groups.setdefault(rec["_key"], []).append(rec)
+def _where(file: np.ndarray, sheet: np.ndarray, cell: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """「file」C6 — a source's cell (its row when the form has no such column), with the sheet
+    when it is not the form's own, for every source at once."""
+    place = cell.copy()
+    no_cell = cell == ""
+    if no_cell.any():
+        place[no_cell] = _formatted(vocab.MERGE_ROW, row=row[no_cell])
+    other_sheet = (sheet != "") & ~pd.Series(sheet).isin(list(vocab.MAIN_SHEET.values())).to_numpy()
+    if other_sheet.any():
+        place[other_sheet] = (
+            _formatted(vocab.MERGE_SHEET, sheet=sheet[other_sheet]) + place[other_sheet]
+        )
+    return _formatted(vocab.MERGE_FILE, file=file) + place
 
-    merged: dict[str, dict[str, Any]] = {}
-    records: list[dict[str, Any]] = []
-    for key, group in groups.items():
-        names: list[str] = []
-        for src in group:
-            if src["name"] and src["name"] not in names:
-                names.append(src["name"])
-        values: dict[str, Any] = {
-            "names": NAME_JOIN.join(names),
-            "source_file": SOURCE_JOIN.join(s["file"] for s in group),
-            "source_row": SOURCE_JOIN.join(str(int(s["excel_row"])) for s in group),
-            "sources": [(s["file"], int(s["excel_row"])) for s in group],
-            SOURCE_LEVELS: [_source_level(s) for s in group],
-            "category": next((s["category"] for s in group if s["category"]), ""),
-        }
-        for f in SEVERITY:
-            values[f] = _most_severe([s[f] for s in group], f)
-        for f in JOINED_FIELDS:
-            values[f] = _joined([s[f] for s in group])
-        merged[key] = values
-        records.extend(_group_notes(group, values))
 
-    idx = out["_key"].isin(merged.keys()).to_numpy()
-    key_list = out.loc[idx, "_key"].tolist()
+def _formatted(template: str, **columns: np.ndarray) -> np.ndarray:
+    """``template.format(**row)`` for every row of equally long ``str`` object arrays."""
+    n = len(next(iter(columns.values())))
+    return frames.fill_template(template, columns, n)
+
+
+def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill the merged columns of points that have more than one source and build their notes,
+    column-wise over all such sources at once (``multi`` holds them grouped, in source order)."""
+    keys = multi["_key"].to_numpy(dtype=object)
+    group, group_keys = pd.factorize(keys)  # groups numbered in catalogue order
+    n_groups = len(group_keys)
+    pos = multi.groupby(group, sort=False).cumcount().to_numpy()
+    first_of = np.flatnonzero(pos == 0)  # each group's first source, by group number
+    src = {
+        "file": multi["file"].to_numpy(dtype=object),
+        "section": multi["section"].to_numpy(dtype=object),
+        "name": multi["name"].to_numpy(dtype=object),
+        "description": multi["description"].to_numpy(dtype=object),
+        "sheet": _values(multi, "sheet"),
+        "row": multi["excel_row"].astype("int64").to_numpy(),
+    }
+    src["row_text"] = src["row"].astype(str).astype(object)
+    row_id = multi["row_id"] if "row_id" in multi else pd.Series([None] * len(multi))
+    src["row_id"] = row_id.to_numpy(dtype=object, na_value=None)
+    for f in COMPARED_FIELDS:
+        src[f] = _values(multi, f)
+    for f in (*CONFLICT_FIELDS, "description"):
+        src[f"{f}_cell"] = _values(multi, f"{f}_cell")
+
+    merged: dict[str, np.ndarray] = {}
+    named = src["name"] != ""
+    distinct = named & ~pd.DataFrame({"g": group, "n": src["name"]}).duplicated().to_numpy()
+    merged["names"] = _group_join(group[distinct], src["name"][distinct], NAME_JOIN, n_groups)
+    merged["source_file"] = _group_join(group, src["file"], SOURCE_JOIN, n_groups)
+    merged["source_row"] = _group_join(group, src["row_text"], SOURCE_JOIN, n_groups)
+    singles = np.empty(len(multi), dtype=object)
+    singles[:] = [[(f, r)] for f, r in zip(src["file"].tolist(), src["row"].tolist(), strict=True)]
+    merged["sources"] = _group_join(group, singles, "", n_groups)
+    levels = np.empty(len(multi), dtype=object)
+    levels[:] = [
+        [
+            {
+                "file": f,
+                "sheet": sh,
+                "cell": c,
+                "self_level": lv,
+                "section": sec,
+                "name": nm,
+                "row_id": None if r is None else int(r),
+            }
+        ]
+        for f, sh, c, lv, sec, nm, r in zip(
+            src["file"].tolist(),
+            src["sheet"].tolist(),
+            src["self_level_cell"].tolist(),
+            src["self_level"].tolist(),
+            src["section"].tolist(),
+            src["name"].tolist(),
+            src["row_id"].tolist(),
+            strict=True,
+        )
+    ]
+    merged[SOURCE_LEVELS] = _group_join(group, levels, "", n_groups)
+    has_category = src["category"] != ""
+    merged["category"] = np.full(n_groups, "", dtype=object)
+    firsts = has_category & ~pd.Series(np.where(has_category, group, -1)).duplicated().to_numpy()
+    merged["category"][group[firsts]] = src["category"][firsts]
+    for f, ranks in SEVERITY.items():
+        rank = pd.Series(src[f]).map(ranks).fillna(len(ranks)).to_numpy()
+        rank = np.where(src[f] == "", len(ranks) + 1, rank)
+        order = np.lexsort((np.arange(len(rank)), rank, group))
+        top = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+        merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
+    folded = {f: _folded(src[f]) for f in COMPARED_FIELDS}
+    for f in JOINED_FIELDS:
+        present = np.flatnonzero(src[f] != "")
+        texts = pd.DataFrame({"g": group[present], "t": folded[f][present]})
+        kept = present[~texts.duplicated().to_numpy()]
+        merged[f] = _group_join(group[kept], src[f][kept], TEXT_JOIN, n_groups)
+
+    # the merged columns go to the group's row of ``out`` (its first source)
+    at = pd.Index(out["_key"]).get_indexer(group_keys)
     for col in ("names", "source_file", "source_row"):
-        out.loc[idx, col] = [merged[k][col] for k in key_list]
+        out.iloc[at, out.columns.get_loc(col)] = merged[col]
     for col in ("sources", SOURCE_LEVELS):
-        column = out[col].astype("object").tolist()
-        for pos in [i for i, flag in enumerate(idx) if flag]:
-            column[pos] = merged[out["_key"].iat[pos]][col]
+        column = out[col].to_numpy(dtype=object, copy=True)
+        column[at] = merged[col]
         out[col] = pd.Series(column, index=out.index, dtype="object")
     for col in (*SEVERITY, "category", *JOINED_FIELDS):
         if col in out:
-            out.loc[idx, col] = [merged[k][col] or pd.NA for k in key_list]
-    return out, records
+            values = pd.Series(merged[col], dtype="object").where(merged[col] != "", pd.NA)
+            out.iloc[at, out.columns.get_loc(col)] = values.to_numpy(dtype=object)
+    return out, _notes(src, group, pos, first_of, merged)
 
 
-def _source_level(src: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "file": src["file"],
-        "sheet": _value(src.get("sheet")),
-        "cell": _value(src.get("self_level_cell")),
-        "self_level": src["self_level"],
-        "section": src["section"],
-        "name": src["name"],
-        "row_id": _row_id(src.get("row_id")),
-    }
-
-
-def _group_notes(group: list[dict[str, Any]], values: dict[str, Any]) -> list[dict[str, Any]]:
+def _notes(
+    src: dict[str, np.ndarray],
+    group: np.ndarray,
+    pos: np.ndarray,
+    first_of: np.ndarray,
+    merged: dict[str, np.ndarray],
+) -> pd.DataFrame:
     """merge_conflict for each source differing from another in a graded field; a later source
-    with no conflict gets duplicate_point (every field equal to the first) or merged_point."""
-    notes: list[dict[str, Any]] = []
-    in_conflict: set[int] = set()
-    for field in CONFLICT_FIELDS:
-        if len({s[field] for s in group if s[field]}) < 2:
+    with no conflict gets duplicate_point (every field equal to the first) or merged_point.
+    Notes come per group, conflicts first (field by field, sources in order), then the others."""
+    n = len(group)
+    parts: list[pd.DataFrame] = []
+    order: list[np.ndarray] = []
+    in_conflict = np.zeros(n, dtype=bool)
+    for fi, f in enumerate(CONFLICT_FIELDS):
+        value = src[f]
+        present = value != ""
+        pairs = pd.DataFrame({"g": group[present], "v": value[present]})
+        n_values = pairs.drop_duplicates().groupby("g").size()
+        conflicted = np.zeros(len(merged["names"]), dtype=bool)
+        conflicted[n_values.index[n_values.to_numpy() >= 2].to_numpy()] = True
+        rows = np.flatnonzero(present & conflicted[group])
+        if not len(rows):
             continue
-        for i, src in enumerate(group):
-            if not src[field]:
-                continue
-            others = [
-                vocab.MERGE_OTHER_VALUE.format(where=_where(o, field), value=o[field])
-                for o in group
-                if o[field] and o[field] != src[field]
-            ]
-            outcome = (
-                vocab.MERGE_KEPT_CATEGORY if field == "category" else vocab.MERGE_KEPT_SEVERE
-            ).format(value=values[field])
-            notes.append(
-                _note(
-                    "merge_conflict",
-                    src,
-                    field,
-                    src[field],
-                    others=vocab.MERGE_OTHERS_JOIN.join(others),
-                    outcome=outcome,
-                )
-            )
-            in_conflict.add(i)
-    head = group[0]
-    for i, src in enumerate(group[1:], start=1):
-        if i in in_conflict:
-            continue
-        same = all(vocab.fold(src[f]) == vocab.fold(head[f]) for f in COMPARED_FIELDS)
-        where = _where({**head, "description_cell": ""}, "description")  # the whole row
-        notes.append(
-            _note(
-                "duplicate_point" if same else "merged_point",
+        in_conflict[rows] = True
+        # each source names every other source holding another value: «where»为「value」
+        entry = _formatted(
+            vocab.MERGE_OTHER_VALUE,
+            where=_where(
+                src["file"][rows], src["sheet"][rows], src[f"{f}_cell"][rows], src["row_text"][rows]
+            ),
+            value=value[rows],
+        )
+        sources = pd.DataFrame(
+            {"g": group[rows], "v": value[rows], "entry": entry, "o": np.arange(len(rows))}
+        )
+        wanted = sources[["g", "v"]].drop_duplicates().reset_index(drop=True)
+        wanted["w"] = np.arange(len(wanted))
+        cross = wanted.merge(sources, on="g", suffixes=("", "_o"))
+        cross = cross[cross["v"] != cross["v_o"]].sort_values(["w", "o"], kind="stable")
+        others = _group_join(
+            cross["w"].to_numpy(),
+            cross["entry"].to_numpy(dtype=object),
+            vocab.MERGE_OTHERS_JOIN,
+            len(wanted),
+        )
+        which = pd.MultiIndex.from_frame(wanted[["g", "v"]]).get_indexer(
+            pd.MultiIndex.from_arrays([group[rows], value[rows]])
+        )
+        kept = vocab.MERGE_KEPT_CATEGORY if f == "category" else vocab.MERGE_KEPT_SEVERE
+        outcome = _formatted(kept, value=merged[f].astype(object))
+        parts.append(
+            _source_notes(
+                "merge_conflict",
                 src,
-                "description",
-                src["description"],
-                detail=where,
+                rows,
+                f,
+                value[rows],
+                others=others[which],
+                outcome=outcome[group[rows]],
             )
         )
-    return notes
+        order.append(
+            np.column_stack(
+                [group[rows], np.zeros(len(rows), int), np.full(len(rows), fi), pos[rows]]
+            )
+        )
+    later = np.flatnonzero((pos > 0) & ~in_conflict)
+    if len(later):
+        head = first_of[group[later]]
+        same = np.ones(len(later), dtype=bool)
+        for f in COMPARED_FIELDS:
+            folded = _folded(src[f])
+            same &= folded[later] == folded[head]
+        no_cell = np.full(len(later), "", dtype=object)
+        detail = _where(src["file"][head], src["sheet"][head], no_cell, src["row_text"][head])
+        for code, mask in (("duplicate_point", same), ("merged_point", ~same)):
+            rows = later[mask]
+            if not len(rows):
+                continue
+            parts.append(
+                _source_notes(
+                    code, src, rows, "description", src["description"][rows], detail=detail[mask]
+                )
+            )
+            order.append(
+                np.column_stack(
+                    [group[rows], np.ones(len(rows), int), np.zeros(len(rows), int), pos[rows]]
+                )
+            )
+    if not parts:
+        return frames.empty_issues()
+    keys = np.concatenate(order)
+    sequence = np.lexsort((keys[:, 3], keys[:, 2], keys[:, 1], keys[:, 0]))
+    notes = pd.concat(parts, ignore_index=True)
+    return notes.iloc[sequence].reset_index(drop=True)
 
 
-def _note(code: str, src: dict[str, Any], field: str, value: str, **placeholders: Any) -> dict:
-    return frames.issue(
+def _source_notes(
+    code: str,
+    src: dict[str, np.ndarray],
+    rows: np.ndarray,
+    field: str,
+    value: np.ndarray,
+    **placeholders: np.ndarray,
+) -> pd.DataFrame:
+    """The notes of ``code`` at the ``field`` cell of the sources ``rows``."""
+    return frames.issues_table(
         code,
-        file=src["file"],
-        sheet=_value(src.get("sheet")),
-        cell=_value(src.get(f"{field}_cell")),
+        len(rows),
+        file=src["file"][rows],
+        sheet=src["sheet"][rows],
+        cell=src[f"{field}_cell"][rows],
         field_key=field,
         value=value,
-        section=src["section"],
-        name=src["name"],
-        row_id=_row_id(src.get("row_id")),
+        section=src["section"][rows],
+        name=src["name"][rows],
+        row_id=src["row_id"][rows],
         **placeholders,
     )
 
