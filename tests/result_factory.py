@@ -30,6 +30,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from pipeline import config, formlayout, frames, merge, vocab
 from pipeline.templates import form_row
+from tests import oracle
 
 BODY = "示例区妇女联合会"
 YEAR = 2026
@@ -406,63 +407,6 @@ def _file_record(inbox: Path, rel: str) -> dict[str, Any]:
     }
 
 
-# --------------------------------------------------------------------------------------
-# Grading and assignment by hand (the rules of SPEC.md, for a handful of rows)
-# --------------------------------------------------------------------------------------
-def _grade(
-    settings: config.Settings, post_type: str, likelihood: str, harm: str, self_level: str | None
-) -> dict[str, Any]:
-    matrix_level = settings.matrix[harm][likelihood]
-    floor = settings.floors.get(post_type)
-    reasons = [vocab.REASON_MATRIX.format(likelihood=likelihood, harm=harm, level=matrix_level)]
-    level = matrix_level
-    if floor and vocab.LEVEL_RANK[floor] < vocab.LEVEL_RANK[matrix_level]:
-        level = floor
-        reasons.append(vocab.REASON_FLOOR.format(post_type=post_type, level=floor))
-    differs = bool(self_level) and self_level != level
-    reason = vocab.REASON_JOIN.join(reasons)
-    if differs:
-        reason += vocab.REASON_DIFFERS.format(self_level=self_level)
-    return {
-        "post_type": post_type,
-        "matrix_level": matrix_level,
-        "floor_level": floor if floor else pd.NA,
-        "level": level,
-        "level_reason": reason,
-        "level_differs": differs,
-    }
-
-
-def _assign(
-    settings: config.Settings, roster: config.Roster, section: str, name: str, level: str
-) -> dict[str, str]:
-    sec = roster.sections.set_index("section").loc[section]
-    holders = {
-        vocab.ROLE_HEAD: sec["head"],
-        vocab.ROLE_VICE: sec["vice_chair"],
-        vocab.ROLE_CHAIR: roster.chair,
-        vocab.ROLE_OVERSIGHT: roster.oversight,
-    }
-    rank = {role: i + 1 for i, role in enumerate(vocab.ROLE_CHAIN)}
-    own = 0
-    for role in vocab.ROLE_CHAIN:
-        if holders[role] == name:
-            own = rank[role]
-
-    def pick(role: str) -> str:
-        for candidate in vocab.ROLE_CHAIN[rank[role] - 1 :]:
-            if rank[candidate] > own and holders[candidate]:
-                return holders[candidate]
-        return roster.oversight
-
-    entry = settings.supervision[level]
-    return {
-        "direct": pick(entry["direct"]),
-        "leader": pick(entry["leader"]),
-        "measure": entry["measure"],
-    }
-
-
 def _point_id(section: str, post: str, step: str, description: str) -> str:
     key = "|".join(vocab.fold(x) for x in (section, post, step, description))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
@@ -571,7 +515,7 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
                 "post": header.get("post", pd.NA),
                 "head": header.get("head", pd.NA),
                 "date": header["date"].isoformat(),
-                "excel_row": 4 + offset,
+                "excel_row": formlayout.FIRST_DATA_ROW + 1 + offset,
                 "seq": str(offset + 1),
                 **{
                     k: (raw.get(k) if raw.get(k) not in (None, "") else pd.NA)
@@ -605,17 +549,16 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
             involved = [p for p in str(rec["posts_involved"]).replace("，", "、").split("、") if p]
             floors = [post_types.get((rec["section"], p)) for p in involved]
             ranked = sorted(
-                (t for t in floors if t and settings.floors.get(t)),
-                key=lambda t: vocab.LEVEL_RANK[settings.floors[t]],
+                (t for t in floors if t and oracle.POST_TYPE_FLOOR.get(t)),
+                key=lambda t: oracle.MOST_SEVERE_FIRST.index(oracle.POST_TYPE_FLOOR[t]),
             )
             known = [t for t in floors if t]
             post_type = ranked[0] if ranked else (known[0] if known else vocab.POST_TYPES[-1])
         else:
             post_type = post_types[(rec["section"], rec["post"])]
-        graded = _grade(settings, post_type, rec["likelihood"], rec["harm"], rec["self_level"])
-        assigned = _assign(
-            settings, roster, rec["section"], "" if unit else rec["name"], graded["level"]
-        )
+        graded = oracle.graded(post_type, rec["likelihood"], rec["harm"], rec["self_level"])
+        submitter = oracle.submitter_kind(roster, unit, rec["name"])
+        assigned = oracle.supervisors(roster, rec["section"], submitter, graded["level"])
         point_records[pid] = {
             **rec,
             "name": "" if unit else rec["name"],
