@@ -58,6 +58,8 @@ def test_every_injected_error_is_reported_at_its_cell(demo_run: DemoRun) -> None
     reported = {(r["文件"], r["单元格"], r["处理"]) for _, r in issues.iterrows()}
     reported_files = {(r["文件"], r["处理"]) for _, r in issues.iterrows()}
     expected = [e for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT]
+    # precondition: the body holds injected faults, both at a cell and of whole files
+    assert any(e["cell"] for e in expected) and any(not e["cell"] for e in expected), expected
     missing = []
     for err in expected:
         if err["cell"]:
@@ -80,6 +82,9 @@ def test_no_clean_row_is_rejected(demo_run: DemoRun) -> None:
     bad_files = {
         e["file"] for e in demo_run.manifest["errors"] if e["action"] == vocab.ACTION_REJECT
     }
+    # precondition: there are rejections to check, and forms the generator left clean
+    clean_files = {f["file"] for f in demo_run.manifest["files"]} - bad_files
+    assert len(rejected) > 0 and clean_files
     wrong = rejected[~rejected["文件"].isin(bad_files) & (rejected["文件"] != "")]
     total = len(rejected)
     print(
@@ -92,20 +97,39 @@ def test_inputs_are_never_modified(demo_run: DemoRun) -> None:
     assert hash_tree(demo_run.inbox) == demo_run.input_hashes
 
 
-def test_no_formula_anywhere_in_outputs(demo_run: DemoRun) -> None:
-    for path in sorted(demo_run.out.rglob("*.xlsx")):
+def formula_parts(out: Path) -> tuple[int, list[tuple[str, str]]]:
+    """(sheets looked at, [(workbook, sheet part) holding a formula]) over every output .xlsx."""
+    looked, found = 0, []
+    for path in sorted(out.rglob("*.xlsx")):
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    assert b"<f>" not in zf.read(name) and b"<f " not in zf.read(name), (path, name)
+                    looked += 1
+                    data = zf.read(name)
+                    if b"<f>" in data or b"<f " in data:
+                        found.append((str(path.relative_to(out)), name))
+    return looked, found
+
+
+def test_no_formula_anywhere_in_outputs(demo_run: DemoRun) -> None:
+    """No output cell is a formula (totals are values). User text that looks like a formula
+    is checked the same way in test_formula_like_text_is_kept_as_text, whose inbox holds it."""
+    looked, found = formula_parts(demo_run.out)
+    # precondition: the archive, feedback workbooks and annotated copies were all looked at
+    assert len(list(demo_run.out.rglob("*_反馈.xlsx"))) > 1
+    assert list(demo_run.out.rglob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
+    assert looked > len(vocab.ARCHIVE_SHEETS)
+    assert not found, found
 
 
 def test_feedback_folders_hold_only_their_section(demo_run: DemoRun) -> None:
     feedback = demo_run.out / vocab.FEEDBACK_DIR
     sections = [p for p in feedback.iterdir() if p.is_dir()]
-    assert sections
     catalogue = read_sheets(archive_path(demo_run))[vocab.ARCHIVE_SHEET_CATALOGUE]
     all_sections = set(catalogue["科室"])
+    # precondition: several sections, each with its folder
+    assert len(all_sections) > 1 and all_sections <= {p.name for p in sections}
+    checked = 0
     for folder in sections:
         book = folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folder.name)
         if folder.name not in all_sections:
@@ -115,6 +139,8 @@ def test_feedback_folders_hold_only_their_section(demo_run: DemoRun) -> None:
             if "科室" in frame.columns:
                 values = set(frame["科室"].dropna())
                 assert values <= {folder.name}, (book, name, values)
+                checked += bool(values)
+    assert checked >= len(all_sections)  # every section's rows were looked at
 
 
 def test_two_runs_give_identical_cells(demo_run: DemoRun, tmp_path: Path) -> None:
@@ -189,6 +215,10 @@ def test_formula_like_text_is_kept_as_text(tmp_path: Path, demo_run: DemoRun) ->
     # every text reached the catalogue (and the section's risk sheet) unchanged, as text
     assert found[vocab.ARCHIVE_SHEET_CATALOGUE] == set(FORMULA_LIKE)
     assert sum(len(v) for v in found.values()) >= 2 * len(FORMULA_LIKE)
+    # and no sheet of any output workbook holds a formula
+    looked, formulas = formula_parts(out)
+    assert looked >= len(vocab.ARCHIVE_SHEETS) + 1
+    assert not formulas, formulas
 
 
 @pytest.mark.parametrize(
