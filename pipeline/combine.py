@@ -452,6 +452,13 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
         else pd.DataFrame()
     )
     sections = points.groupby("body")["section"].nunique() if len(points) else pd.Series()
+    totals = points.groupby("body").size() if len(points) else pd.Series()
+    # body -> {column: count} dicts, looked up once per body (a few hundred bodies)
+    by_level = counts.reindex(columns=list(vocab.LEVELS), fill_value=0).to_dict("index")
+    by_category = cats.reindex(columns=list(vocab.CATEGORIES), fill_value=0).to_dict("index")
+    sections_of, totals_of = sections.to_dict(), totals.to_dict()
+    no_level = dict.fromkeys(vocab.LEVELS, 0)
+    no_category = dict.fromkeys(vocab.CATEGORIES, 0)
     rows: list[dict[str, Any]] = []
     order = list(dict.fromkeys([*expected, *sorted({f.body for f in current})]))
     filed_by = {vocab.fold(f.body): f for f in current}
@@ -476,16 +483,14 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
             "kind": vocab.COMBINE_KINDS[f.kind] if f else "",
             "run_time": _shown_time(f.run_time) if f else "",
             "stale": "；".join(stale.get(vocab.fold(body), [])),
-            "sections": int(sections.get(name, 0)) if f else 0,
+            "sections": int(sections_of.get(name, 0)) if f else 0,
         }
-        total = 0
-        for lv in vocab.LEVELS:
-            n = int(counts.loc[name, lv]) if f and name in counts.index and lv in counts else 0
-            row[lv] = n
-        total = int((points["body"] == name).sum()) if f and len(points) else 0
-        row["n_points"] = total
-        for cat in vocab.CATEGORIES:
-            row[cat] = int(cats.loc[name, cat]) if f and name in cats.index and cat in cats else 0
+        row.update(
+            {lv: int(n) for lv, n in (by_level.get(name, no_level) if f else no_level).items()}
+        )
+        row["n_points"] = int(totals_of.get(name, 0)) if f else 0
+        cat_counts = by_category.get(name, no_category) if f else no_category
+        row.update({cat: int(n) for cat, n in cat_counts.items()})
         rows.append(row)
     columns = ["body", "status", "file", "kind", "run_time", "stale", "sections", "n_points"]
     return pd.DataFrame(rows, columns=[*columns, *vocab.LEVELS, *vocab.CATEGORIES])

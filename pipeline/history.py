@@ -269,7 +269,6 @@ def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
                 sheet_number=ws.index + 1,
                 header_row=header_row,
                 values=[list(v) for v in values],
-                escape=[sheetxml.needs_escape(v) for v in values],
                 styles=styles,
                 heights=sheetxml.row_heights(values, widths, [True] * len(headers)).tolist(),
             )

@@ -29,25 +29,34 @@ DEFAULT_ROW_HEIGHT = 18.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
+def _text_of(value: str) -> str | None:
+    """One distinct text -> its safe cell string (``xlsx.cell_text``), None when empty."""
+    if xlsx.ILLEGAL_CHARACTERS_RE.search(value):
+        value = xlsx.ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > xlsx.MAX_CELL_CHARS:
+        value = xlsx.cell_text(value) or ""
+    return value or None
+
+
 def texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 
-    Same result as ``xlsx.cell_text`` per value, but checks the whole column at once so a
-    clean column (the usual case) costs one pass in C."""
-    if len(series) == 0:
+    Same result as ``xlsx.cell_text`` per value, but each distinct text is checked once
+    (``pd.factorize``) and the column is rebuilt by one take in C; equal texts come back as
+    the same string object, which the row renderer relies on to render each once."""
+    n = len(series)
+    if n == 0:
         return []
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        table = np.array([*map(_text_of, uniques.tolist()), None], dtype=object)
+        return table[codes].tolist()  # code -1 (missing) takes the trailing None
     missing = series.isna().to_numpy()
-    values: list[str | None] = [
+    values = [
         None if gone else (v if v.__class__ is str else str(v))
         for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
     ]
-    present = [v for v in values if v]
-    joined = "\n".join(present)
-    if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
-        values = [xlsx.ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in values]
-    if present and max(map(len, present)) > xlsx.MAX_CELL_CHARS:
-        values = [xlsx.cell_text(v) if v else v for v in values]
-    return [v or None for v in values]
+    return [_text_of(v) if v else None for v in values]
 
 
 def numbers(series: pd.Series) -> list[object]:
@@ -61,6 +70,26 @@ def numbers(series: pd.Series) -> list[object]:
     return out
 
 
+def _factorize(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """(code of each value, the distinct values); None gets code -1.
+
+    Distinct by identity, not by value: hashing object ids is a pass in C, where hashing
+    hundreds of thousands of fresh strings is not. ``texts`` returns equal texts as one
+    object, so its columns come out distinct by value; anything else is merely rendered
+    once per object (the same output)."""
+    ids = np.fromiter(map(id, values), np.uint64, len(values))
+    codes, _ = pd.factorize(ids)
+    # codes number the ids in order of appearance: a record is the first of its code when
+    # its code passes every code before it
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    uniques = [values[i] for i in np.flatnonzero(codes > before).tolist()]
+    if None in uniques:  # missing: code -1, as pandas does
+        gone = uniques.index(None)
+        codes = np.where(codes == gone, -1, codes - (codes > gone))
+        del uniques[gone]
+    return codes, uniques
+
+
 def display_units(texts: list[str]) -> np.ndarray:
     """Width of each text in column units: CJK (3 UTF-8 bytes) counts 2, ASCII 1."""
     chars = np.fromiter(map(len, texts), np.float64, len(texts))
@@ -71,11 +100,16 @@ def display_units(texts: list[str]) -> np.ndarray:
 def line_counts(values: Sequence[object], width: float) -> np.ndarray:
     """Lines a wrapped cell needs, each paragraph wrapping on its own.
 
-    Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights."""
+    Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights.
+    Each distinct value is measured once."""
     # Excel's 10-11 pt 宋体 fits a little more than ``width`` half-width characters less
     # padding; the margin left covers line-breaking rules (no line starts with ，。)
     usable = max(width * 1.05 - 0.6, 1.0)
-    texts = [v if v.__class__ is str else "" for v in values]
+    if len(values) == 0:
+        return np.ones(0)
+    codes, uniques = _factorize(values)
+    texts = [v if v.__class__ is str else "" for v in uniques]
+    texts.append("")  # code -1: missing
     lines = np.maximum(np.ceil(display_units(texts) / usable), 1)
     multi = [i for i, t in enumerate(texts) if "\n" in t]
     if multi:
@@ -88,7 +122,7 @@ def line_counts(values: Sequence[object], width: float) -> np.ndarray:
         per_paragraph = np.maximum(np.ceil(display_units(paragraphs) / usable), 1)
         lines[multi] = 0
         np.add.at(lines, np.array(owners), per_paragraph)
-    return lines
+    return lines[codes]
 
 
 def row_heights(
@@ -123,7 +157,9 @@ class Rows:
     values: list[list[object]]  # per column: str | number | None
     styles: list[int | list[int]]  # per column: one xf index, or one per record
     heights: list[float]
-    escape: list[bool]  # per column: holds & < > or _x that XML needs escaped
+    # per column: holds & < > or _x that XML needs escaped. No longer needed (every distinct
+    # text is escaped as it is rendered); kept so existing callers still work.
+    escape: list[bool] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -146,11 +182,15 @@ def _xml_text(text: str) -> str:
 
 
 def needs_escape(values: Sequence[object]) -> bool:
-    joined = "\n".join(v for v in values if v.__class__ is str)
+    """Whether a column holds text XML needs escaped (a hint ``Rows`` no longer needs)."""
+    try:
+        joined = "\n".join(filter(None, values))  # type: ignore[arg-type]
+    except TypeError:  # numbers among the texts
+        joined = "\n".join(v for v in values if v.__class__ is str)
     return any(mark in joined for mark in ("&", "<", ">", "_x"))
 
 
-def _xml_element(text: str, escape: bool) -> str:
+def _xml_element(text: str, escape: bool = True) -> str:
     """The ``<t>`` element of an inline string."""
     if escape:
         text = _xml_text(text)
@@ -159,46 +199,108 @@ def _xml_element(text: str, escape: bool) -> str:
     return f"<t>{text}</t>"
 
 
+def _tail(style: int, value: object) -> str:
+    """What follows ``<c r="A12`` for one value in one style. Text is always an inline
+    string: user text never becomes a formula or a link."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return f'" s="{style}"/>'
+    if isinstance(value, str):
+        return f'" s="{style}" t="inlineStr"><is>{_xml_element(value)}</is></c>'
+    return f'" s="{style}"><v>{value!r}</v></c>'
+
+
+@dataclass
+class _Column:
+    """One column rendered: each record's code into ``tails`` (the distinct cell endings)."""
+
+    prefix: str  # '<c r="B'
+    codes: np.ndarray
+    tails: np.ndarray  # object array of str
+
+    def n_bytes(self, numbers_bytes: int) -> int:
+        counts = np.bincount(self.codes, minlength=len(self.tails))
+        sizes = np.fromiter(map(len, map(str.encode, self.tails)), np.int64, len(self.tails))
+        return int(counts @ sizes) + len(self.codes) * len(self.prefix) + numbers_bytes
+
+
+def _render_column(c: int, values: Sequence[object], style: int | list[int]) -> _Column:
+    """Each distinct (style, value) rendered once; the records refer to them by code."""
+    vcodes, uniques = _factorize(values)
+    uniques.append(None)  # code -1 (missing) -> the last entry
+    vcodes = np.where(vcodes < 0, len(uniques) - 1, vcodes)
+    if isinstance(style, list):
+        scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
+        codes, pairs = pd.factorize(vcodes.astype(np.int64) * len(sunique) + scodes)
+        tails = [_tail(int(sunique[p % len(sunique)]), uniques[p // len(sunique)]) for p in pairs]
+    else:
+        codes, tails = vcodes, [_tail(style, v) for v in uniques]
+    table = np.empty(len(tails), dtype=object)
+    table[:] = tails
+    return _Column(f'<c r="{xlsx.col_letter(c)}', np.asarray(codes, dtype=np.intp), table)
+
+
+@dataclass
+class _Rendered:
+    numbers: np.ndarray  # object array: each record's Excel row number as text
+    openers: np.ndarray  # object array: what follows '<row r="N'
+    columns: list[_Column]
+
+    def n_bytes(self) -> int:
+        numbers_bytes = sum(map(len, self.numbers.tolist()))
+        openers = sum(map(len, self.openers.tolist()))
+        n = len(self.numbers)
+        return (
+            n * len('<row r="</row>')
+            + numbers_bytes
+            + openers
+            + sum(col.n_bytes(numbers_bytes) for col in self.columns)
+        )
+
+
+def _render(rows: Rows) -> _Rendered:
+    first = rows.header_row + 2  # 1-based Excel row of record 0
+    n = rows.n_rows
+    numbers = np.empty(n, dtype=object)
+    numbers[:] = [str(i) for i in range(first, first + n)]
+    heights = np.asarray(rows.heights, dtype=np.float64)
+    hcodes, hunique = pd.factorize(heights)
+    opener_of = [
+        f'" ht="{h:g}" customHeight="1">' if h > DEFAULT_ROW_HEIGHT else '">' for h in hunique
+    ]
+    openers = np.empty(len(opener_of), dtype=object)
+    openers[:] = opener_of
+    columns = [
+        _render_column(c, values, style)
+        for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
+    ]
+    return _Rendered(numbers, openers[hcodes], columns)
+
+
+def _rows_text(done: _Rendered, start: int, stop: int) -> str:
+    """The <row> elements of records ``start:stop``: one object array holding every piece
+    (shared strings, no copies) in document order, joined once."""
+    k = len(done.columns)
+    numbers = done.numbers[start:stop]
+    pieces = np.empty((stop - start, 3 * k + 4), dtype=object)
+    pieces[:, 0] = '<row r="'
+    pieces[:, 1] = numbers
+    pieces[:, 2] = done.openers[start:stop]
+    for c, col in enumerate(done.columns):
+        pieces[:, 3 + 3 * c] = col.prefix
+        pieces[:, 4 + 3 * c] = numbers
+        pieces[:, 5 + 3 * c] = col.tails[col.codes[start:stop]]
+    pieces[:, -1] = "</row>"
+    return "".join(pieces.ravel().tolist())
+
+
 def rows_xml(rows: Rows, start: int, stop: int) -> str:
     """The <row> elements for records ``start:stop``."""
-    n_cols = len(rows.values)
-    first = rows.header_row + 2  # 1-based Excel row of record 0
-    numbers = [str(first + i) for i in range(start, stop)]
-    openers = []
-    for number, height in zip(numbers, rows.heights[start:stop], strict=True):
-        if height > DEFAULT_ROW_HEIGHT:
-            openers.append(f'<row r="{number}" ht="{height:g}" customHeight="1">')
-        else:
-            openers.append(f'<row r="{number}">')
-    cells = []
-    for c in range(n_cols):
-        prefix = f'<c r="{xlsx.col_letter(c)}'
-        style = rows.styles[c]
-        col_styles = style[start:stop] if isinstance(style, list) else [style] * (stop - start)
-        escape = rows.escape[c]
-        # what follows the cell reference, once per distinct (style, value): most columns
-        # (section, level, supervisors, category) repeat a few values over many rows
-        tails: dict[tuple[object, object], str] = {}
-        frag = []
-        append = frag.append
-        for number, s, v in zip(numbers, col_styles, rows.values[c][start:stop], strict=True):
-            key = (s, v)
-            tail = tails.get(key)
-            if tail is None:
-                if v is None:
-                    tail = f'" s="{s}"/>'
-                elif v.__class__ is str:
-                    tail = f'" s="{s}" t="inlineStr"><is>{_xml_element(v, escape)}</is></c>'
-                else:
-                    tail = f'" s="{s}"><v>{v!r}</v></c>'
-                tails[key] = tail
-            append(prefix + number + tail)
-        cells.append(frag)
-    return "".join(["".join(parts) + "</row>" for parts in zip(openers, *cells, strict=True)])
+    return _rows_text(_render(rows), start, stop)
 
 
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
 CHUNK_ROWS = 5000
+ZIP64_BYTES = 1_500_000_000  # Zip64 only when the sheet could pass 2 GiB
 
 
 def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
@@ -226,23 +328,20 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
+            done = _render(rows)
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
             level_attr = "compress_level" if hasattr(entry, "compress_level") else "_compresslevel"
             setattr(entry, level_attr, 1)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
-            with dst.open(entry, "w", force_zip64=_may_be_huge(rows)) as out:
+            huge = done.n_bytes() + len(data) > ZIP64_BYTES
+            with dst.open(entry, "w", force_zip64=huge) as out:
                 out.write(head.encode("utf-8"))
                 for start in range(0, rows.n_rows, CHUNK_ROWS):
                     stop = min(start + CHUNK_ROWS, rows.n_rows)
-                    out.write(rows_xml(rows, start, stop).encode("utf-8"))
+                    out.write(_rows_text(done, start, stop).encode("utf-8"))
                 out.write(tail.encode("utf-8"))
-
-
-def _may_be_huge(rows: Rows) -> bool:
-    chars = sum(sum(map(len, (v for v in col if v.__class__ is str))) for col in rows.values)
-    return 3 * chars + 100 * rows.n_rows * len(rows.values) > 1_500_000_000
 
 
 def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:

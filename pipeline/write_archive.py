@@ -261,7 +261,6 @@ def _write_table(
                 sheet_number=ws.index + 1,
                 header_row=first_row,
                 values=[list(v) for v in values],
-                escape=[sheetxml.needs_escape(v) for v in values],
                 styles=cell_styles,
                 heights=heights,
             )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import sheetxml, vocab, xlsx
@@ -138,14 +139,16 @@ def _big_table(
     ws: Any,
     fmt: _Formats,
     pending: list[sheetxml.Rows],
-    frame: pd.DataFrame,
+    cells: dict[str, list[str | None]],
     keys: Sequence[str],
     fit_rows: bool = True,
 ) -> None:
     """Header through xlsxwriter, records queued as sheet XML; level cells coloured. With
     ``fit_rows`` rows are as tall as their wrapped text (for print), else one line each (the
-    district catalogue: hundreds of thousands of rows, filtered on screen, not printed)."""
-    values = [sheetxml.texts(frame[k]) if k in frame.columns else [None] * len(frame) for k in keys]
+    district catalogue: hundreds of thousands of rows, filtered on screen, not printed).
+    ``cells`` holds each key's column of safe cell texts (``sheetxml.texts``)."""
+    values = [cells[k] for k in keys]
+    n = len(values[0]) if values else 0
     widths = []
     for c, key in enumerate(keys):
         kind, cap = KINDS.get(key, ("text", 24))
@@ -161,26 +164,25 @@ def _big_table(
         if key == "level":
             xf = {lv: sheetxml.xf(f) for lv, f in fmt.level.items()}
             base = sheetxml.xf(fmt.center)
-            styles.append([xf.get(v, base) for v in column])
+            styles.append(pd.Series(column, dtype=object).map(xf).fillna(base).astype(int).tolist())
         else:
             styles.append(sheetxml.xf(fmt.of(kind) if fit_rows else fmt.flat))
-    if len(frame):
+    if n:
         pending.append(
             sheetxml.Rows(
                 sheet_number=ws.index + 1,
                 header_row=0,
                 values=[list(v) for v in values],
-                escape=[sheetxml.needs_escape(v) for v in values],
                 styles=styles,
                 heights=(
                     sheetxml.row_heights(values, widths, [True] * len(keys)).tolist()
                     if fit_rows
-                    else [sheetxml.DEFAULT_ROW_HEIGHT] * len(frame)
+                    else [sheetxml.DEFAULT_ROW_HEIGHT] * n
                 ),
             )
         )
     ws.freeze_panes(1, 1)
-    ws.autofilter(0, 0, max(len(frame), 1), len(keys) - 1)
+    ws.autofilter(0, 0, max(n, 1), len(keys) - 1)
     _print_setup(ws)
 
 
@@ -373,6 +375,16 @@ def _issues(wb: Any, fmt: _Formats, result: Combined) -> None:
     _print_setup(ws)
 
 
+def _texts(frame: pd.DataFrame, key: str) -> list[str | None]:
+    return sheetxml.texts(frame[key]) if key in frame.columns else [None] * len(frame)
+
+
+def _take(values: list[str | None], rows: np.ndarray) -> list[str | None]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array[rows].tolist()
+
+
 def district_path(result: Combined, out: Path) -> Path:
     return out / vocab.COMBINE_FILE_TEMPLATE.format(year=result.year)
 
@@ -403,10 +415,13 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
         _small_table(ws, fmt, 0, result.bodies, vocab.COMBINE_BODY_HEADERS)
         ws.freeze_panes(1, 1)
         _print_setup(ws)
-        major = points[points["level"] == vocab.LEVELS[0]] if len(points) else points
+        # each column's cell texts once, for the catalogue and (a slice) the 一级 points
+        cells = {k: _texts(points, k) for k in CATALOGUE_KEYS}
+        major_rows = np.flatnonzero((points["level"] == vocab.LEVELS[0]).to_numpy(bool))
+        major = {k: _take(cells[k], major_rows) for k in MAJOR_KEYS}
         _big_table(wb.add_worksheet(vocab.COMBINE_SHEET_MAJOR), fmt, pending, major, MAJOR_KEYS)
         sheet = wb.add_worksheet(vocab.COMBINE_SHEET_CATALOGUE)
-        _big_table(sheet, fmt, pending, points, CATALOGUE_KEYS, fit_rows=False)
+        _big_table(sheet, fmt, pending, cells, CATALOGUE_KEYS, fit_rows=False)
         _stats(wb, fmt, result)
         ws = wb.add_worksheet(vocab.COMBINE_SHEET_FILING)
         _widths(ws, result.bodies, vocab.COMBINE_FILING_HEADERS)

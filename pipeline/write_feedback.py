@@ -517,7 +517,6 @@ def _table(
             for c in range(len(headers))
         ],
         heights=heights,
-        escape=[sheetxml.needs_escape(v) for v in values],
     )
 
 
