@@ -42,16 +42,25 @@ def property_name(key: str) -> str:
 
 def content_hash(cells: Mapping[str, Sequence[object]]) -> str:
     """SHA-256 hex over the catalogue: ``cells`` maps a header label to its column's values
-    (None or '' for an empty cell). Only SPEC's catalogue columns count, in SPEC order."""
-    columns = [list(cells.get(label, ())) for label in HASHED_LABELS]
+    (None or '' for an empty cell). Only SPEC's catalogue columns count, in SPEC order.
+
+    The bytes hashed are the header labels, then per row ``_ROW_SEP`` and the row's cells
+    joined by ``_CELL_SEP``; built column by column (one pass per column, one join)."""
+    columns = [_cells(cells.get(label, ())) for label in HASHED_LABELS]
     n = max((len(c) for c in columns), default=0)
+    columns = [c if len(c) == n else [*c, *([""] * (n - len(c)))] for c in columns]
     digest = hashlib.sha256()
     for label in HASHED_LABELS:
         digest.update(label.encode("utf-8") + _CELL_SEP.encode())
-    for i in range(n):
-        row = [_cell(c[i]) if i < len(c) else "" for c in columns]
-        digest.update((_ROW_SEP + _CELL_SEP.join(row)).encode("utf-8", "surrogatepass"))
+    if n:
+        rows = _ROW_SEP.join(map(_CELL_SEP.join, zip(*columns, strict=True)))
+        digest.update((_ROW_SEP + rows).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _cells(values: Sequence[object]) -> list[str]:
+    """A column's values as the hashed text (``_cell`` of each; text stays as it is)."""
+    return [v if v.__class__ is str else _cell(v) for v in values]
 
 
 def _cell(value: object) -> str:

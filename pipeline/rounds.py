@@ -375,6 +375,35 @@ def sheet_args(
     return frame, still_open(subset), info.get("previous_run")
 
 
+def section_sheet_args(
+    result: frames.RunResult, sections: list[str]
+) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None]]:
+    """``sheet_args`` of every section's feedback and (under None) of the feedback of what
+    belongs to no section (``sections`` the roster sections), grouped in one pass each."""
+    info = result.round_state or {}
+    current = info.get("current") or state(result)
+    frame = result.changes
+    known = set(sections)
+    senders: dict[str | None, list[dict[str, Any]]] = {}
+    problems: dict[str | None, list[dict[str, Any]]] = {}
+    for entries, by in ((current["senders"], senders), (current["problems"], problems)):
+        for entry in entries:
+            by.setdefault(entry["section"] if entry["section"] in known else None, []).append(entry)
+    frames_by: dict[str | None, pd.DataFrame] = {}
+    if frame is not None and len(frame):
+        mine = frame["section"].isin(known)
+        frames_by = {str(k): g for k, g in frame[mine].groupby("section", sort=False)}
+        frames_by[None] = frame[~mine]
+    args = {}
+    for section in [*sections, None]:
+        part = frame
+        if frame is not None and len(frame):
+            part = frames_by.get(section, frame.iloc[0:0])
+        subset = {"senders": senders.get(section, []), "problems": problems.get(section, [])}
+        args[section] = (part, still_open(subset), info.get("previous_run"))
+    return args
+
+
 def add_changes_sheet(wb: Any, result: frames.RunResult) -> None:
     """The archive's 本轮变化 sheet."""
     write_changes_sheet(wb, *sheet_args(result))

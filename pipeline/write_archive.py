@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -244,13 +245,26 @@ def _write_table(
         if n
         else []
     )
+    # restyled records: the distinct restyles (by identity) and each record's (0: none)
+    restyles: list[dict[str, Any]] = []
+    codes = None
+    if row_styles is not None and any(row_styles):
+        index: dict[int, int] = {}
+        for style in row_styles:
+            if style and id(style) not in index:
+                index[id(style)] = len(restyles) + 1
+                restyles.append(style)
+        codes = np.fromiter(
+            (index[id(s)] if s else 0 for s in row_styles), np.intp, len(row_styles)
+        )
     cell_styles: list[int | list[int]] = []
     for c, col in enumerate(columns):
         kind = "center" if col.kind == "level" else col.kind
         base = sheetxml.xf(fmt.kind(kind))
         per_row: list[int] | None = None
-        if row_styles is not None and any(row_styles):
-            per_row = [sheetxml.xf(style[kind]) if style else base for style in row_styles]
+        if codes is not None:
+            table = np.array([base, *(sheetxml.xf(s[kind]) for s in restyles)])
+            per_row = table[codes].tolist()
         if column_formats and c in column_formats:
             xf_of = {id(f): sheetxml.xf(f) for f in column_formats[c]}
             per_row = [xf_of[id(f)] for f in column_formats[c]]
@@ -600,8 +614,8 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
     table = pd.DataFrame({"section": sections})
     table = table.set_index("section")
     if len(points):
-        by_level = pd.crosstab(points["section"], points["level"])
-        by_category = pd.crosstab(points["section"], points["category"])
+        by_level = points.groupby(["section", "level"]).size().unstack(fill_value=0)
+        by_category = points.groupby(["section", "category"]).size().unstack(fill_value=0)
         table["n_points"] = points.groupby("section").size()
         for lv in vocab.LEVELS:
             table[lv] = by_level[lv] if lv in by_level.columns else 0
@@ -621,13 +635,12 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
     return table[list(vocab.ARCHIVE_SECTION_HEADERS)]
 
 
-def _sections(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
+def _sections(wb: Any, fmt: _Formats, result: frames.RunResult, table: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_SECTIONS)
     columns = [
         _Column(key, header, "text" if key == "section" else "number", 16)
         for key, header in vocab.ARCHIVE_SECTION_HEADERS.items()
     ]
-    table = section_summary(result)
     values = [_column(table, col.key, col.kind) for col in columns]
     widths = _widths(ws, values, columns)
     last = _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=1)
@@ -716,21 +729,25 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
 
 
 def _measures_summary(points: pd.DataFrame) -> pd.Series:
-    """前期：…\\n中期：…\\n后期：… (only the parts present)."""
+    """前期：…\\n中期：…\\n后期：… (only the parts present; runs of line breaks made one)."""
     parts = []
     for key in vocab.MEASURE_FIELDS:
         if key not in points.columns:
             continue
         text = points[key].astype("object")
-        label = vocab.MEASURE_MARKERS[key][0]
-        present = text.notna() & (text.astype(str).str.strip() != "")
-        parts.append((label + "：" + text.astype(str)).where(present, ""))
+        present = (text.notna() & (text.astype(str).str.strip() != "")).to_numpy().tolist()
+        label = vocab.MEASURE_MARKERS[key][0] + "："
+        parts.append(
+            [label + str(t) if p else None for t, p in zip(text.tolist(), present, strict=True)]
+        )
     if not parts:
         return pd.Series([""] * len(points), index=points.index)
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined.str.cat(part, sep="\n")
-    return joined.str.replace(r"\n+", "\n", regex=True).str.strip("\n")
+    joined = ["\n".join(filter(None, row)) for row in zip(*parts, strict=True)]
+    joined = [(_NEWLINES.sub("\n", t) if "\n\n" in t else t).strip("\n") for t in joined]
+    return pd.Series(joined, index=points.index, dtype="object")
+
+
+_NEWLINES = re.compile(r"\n+")
 
 
 def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
@@ -911,7 +928,9 @@ def heat_counts(points: pd.DataFrame) -> dict[tuple[str, str], int]:
     return counts
 
 
-def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame) -> None:
+def _stats(
+    wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFrame, table: pd.DataFrame
+) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_STATS)
     body = xlsx.cell_text(result.body_name) or ""
     sheet = vocab.ARCHIVE_SHEET_STATS
@@ -922,8 +941,7 @@ def _stats(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFram
         0, 0, 0, 4, vocab.ARCHIVE_STATS_TITLE.format(body=body, year=result.year), fmt.title
     )
 
-    # levels by section
-    table = section_summary(result)
+    # levels by section (``table``: section_summary)
     row = 2
     _subtitle(ws, fmt, row, vocab.ARCHIVE_STATS_LEVELS_TITLE)
     row += 1
@@ -1019,13 +1037,14 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _catalogue(wb, fmt, result, points)
         _posts(wb, fmt, result)
         _matrix(wb, fmt, result, points)
-        _sections(wb, fmt, result)
+        summary = section_summary(result)
+        _sections(wb, fmt, result, summary)
         _pledges(wb, fmt, result)
         _submissions(wb, fmt, result)
         _notice(wb, fmt, result, points)
         _issues(wb, fmt, result)
         rounds.add_changes_sheet(wb, result)
-        _stats(wb, fmt, result, points)
+        _stats(wb, fmt, result, points, summary)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
         sheetxml.splice(base, tmp, fmt.pending)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import (
     column_index_from_string,
@@ -126,6 +127,8 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     points_by = _split(points, "section")
     subs_by = _split(submissions, "section")
     cells = _row_cells(result.rows, issues)
+    changes = rounds.section_sheet_args(result, sections)
+    candidates = _copy_candidates(files, issues)
     books: list[SectionTask] = []
     copies: list[AnnotateTask] = []
     for section in [*sections, None]:
@@ -135,7 +138,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
         folder = root / folders[section]
         folder.mkdir(parents=True, exist_ok=True)
         sec_files = files_by.get(section, files.iloc[0:0])
-        sec_copies = _annotate_tasks(result, files, sec_issues, folder, cells, section, owners)
+        sec_copies = _annotate_tasks(result, candidates, sec_issues, folder, cells, section, owners)
         copies.extend(sec_copies)
         # what has no section has no points or people: those always carry a roster section
         empty_points, empty_subs = points.iloc[0:0], submissions.iloc[0:0]
@@ -151,7 +154,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
                 submissions=subs_by.get(section, empty_subs) if section else empty_subs,
                 files=sec_files,
                 n_copies=len(sec_copies),
-                changes=rounds.sheet_args(result, section, None if section else set(sections)),
+                changes=changes[section],
             )
         )
     return FeedbackJobs(books, copies, result)
@@ -168,6 +171,9 @@ def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series([""] * len(frame), index=frame.index, dtype="object")
     series = frame[column]
+    if isinstance(series.dtype, pd.StringDtype):  # already text: only the gaps to fill
+        values = series.to_numpy(dtype=object, na_value="")
+        return pd.Series(values, index=frame.index, dtype="object")
     # one vectorised isna, then plain str(): four pandas passes cost more on small frames
     missing = series.isna().to_numpy().tolist()
     values = ["" if gone else str(v) for v, gone in zip(series.tolist(), missing, strict=True)]
@@ -256,22 +262,25 @@ def _route_issues(
         if col != "row_id":
             issues[col] = _text_column(issues, col)
     own = issues["section"].where(issues["section"].isin(set(sections)), None)
-    by_file = issues["file"].map(lambda f: file_routes.get(f))
-    route = [
-        file_route if known else section
-        for file_route, known, section in zip(
-            by_file, issues["file"].isin(set(file_routes)), own, strict=True
-        )
-    ]
-    route = [None if xlsx.is_missing(r) else r for r in route]
+    known = issues["file"].isin(set(file_routes))
+    by_file = issues["file"].map(file_routes).where(known, None)
+    route = by_file.where(known, own).astype("object")
+    route = route.where(route.notna(), None)
     owners = owners or {}
     if owners:
-        files, sheets = issues["file"].tolist(), issues["sheet"].tolist()
-        route = [
-            (owners.get(f, {}).get(sh) or r) if f in owners and r is not None else r
-            for f, sh, r in zip(files, sheets, route, strict=True)
-        ]
-    issues["_route"] = pd.Series(route, index=issues.index, dtype="object")
+        # the owner of the issue's sheet, when the file's sheets have owners and one is named
+        sheet_owner = {
+            (file, sheet): owner
+            for file, sheets in owners.items()
+            for sheet, owner in sheets.items()
+            if owner
+        }
+        pairs = zip(issues["file"].tolist(), issues["sheet"].tolist(), strict=True)
+        owner = pd.Series(map(sheet_owner.get, pairs), index=issues.index, dtype="object")
+        named = owner.notna() & route.notna()
+        route = owner.where(named, route).astype("object")
+        route = route.where(route.notna(), None)
+    issues["_route"] = route
     return issues
 
 
@@ -580,14 +589,48 @@ def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
     if issues.empty:
         return issues
     frame = issues.copy()
-    parts = frame["cell"].str.upper().str.extract(_CELL_RE.pattern)
+    # each distinct cell reference parsed once
+    codes, cells = pd.factorize(frame["cell"], use_na_sentinel=False)
+    parts = pd.Series(cells, dtype="object").str.upper().str.extract(_CELL_RE.pattern)
     letters = parts[0].fillna("").astype(str)
+    rows = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy()
+    cols = np.array([column_index_from_string(s) if s else 0 for s in letters], dtype=np.int64)
     frame["_action"] = frame["action"].map(ACTION_RANK).fillna(2)
-    frame["_row"] = pd.to_numeric(parts[1], errors="coerce").fillna(0)
-    frame["_col"] = letters.map(lambda s: column_index_from_string(s) if s else 0)
+    frame["_row"] = rows[codes] if len(cells) else 0.0
+    frame["_col"] = cols[codes] if len(cells) else 0
     text = [c for c in frames.ISSUE_COLUMNS if c not in ("action", "row_id")]
     order = ["_action", "file", "sheet", "_row", "_col", *text]
-    return frame.sort_values(order, kind="stable")
+    return frame.iloc[_lexsort(frame, order, 6)]
+
+
+def _lexsort(frame: pd.DataFrame, keys: list[str], primary: int) -> np.ndarray:
+    """Positions of ``frame`` sorted by ``keys`` (stable), as ``sort_values(keys,
+    kind="stable")`` gives them: one lexsort by the first ``primary`` keys, then the rows
+    tied on those (usually few) sorted by the rest, so long texts are compared only there."""
+    n = len(frame)
+    codes = []
+    for key in keys[:primary]:
+        values = frame[key].to_numpy()
+        codes.append(pd.factorize(values, sort=True)[0] if values.dtype == object else values)
+    order = np.lexsort(codes[::-1]) if codes else np.arange(n)
+    if n < 2 or primary >= len(keys):
+        return order
+    same = np.ones(n - 1, dtype=bool)
+    for code in codes:
+        ranked = code[order]
+        same &= ranked[1:] == ranked[:-1]
+    if not same.any():
+        return order
+    tied = np.zeros(n, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    rows = order[at]
+    group = np.concatenate(([0], np.cumsum(~same)))[at]
+    rest = [k for k in keys[primary:] if k not in keys[:primary]]
+    sub = pd.DataFrame({"_g": group, **{k: frame[k].to_numpy()[rows] for k in rest}})
+    order[at] = rows[sub.sort_values(["_g", *rest], kind="stable").index.to_numpy()]
+    return order
 
 
 def _issues_table(issues: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
@@ -744,6 +787,19 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
 # --------------------------------------------------------------------------------------
 # Annotated copies of the section's files
 # --------------------------------------------------------------------------------------
+COPY_RECORD_COLUMNS = ("file", "reason", "kind", "ext", "sheet", "sha256", "source_path", "_route")
+
+
+def _copy_candidates(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """The records (only the columns a copy needs) of the files with an issue asking for an
+    annotated copy (COPY_ACTIONS): the only files ``_annotate_tasks`` may copy."""
+    if files.empty or issues.empty:
+        return files.iloc[0:0]
+    wanted = set(issues.loc[issues["action"].isin(COPY_ACTIONS), "file"].tolist())
+    columns = [c for c in COPY_RECORD_COLUMNS if c in files.columns]
+    return files.loc[files["file"].isin(wanted), columns]
+
+
 def _annotate_tasks(
     result: frames.RunResult,
     files: pd.DataFrame,
@@ -766,6 +822,11 @@ def _annotate_tasks(
     max_bytes = limits.max_uncompressed_bytes if limits else DEFAULT_MAX_UNCOMPRESSED
     max_file = limits.max_file_bytes if limits else DEFAULT_MAX_FILE_BYTES
     owners = owners or {}
+    # only files with an issue asking for a copy get one: their issues alone are collected
+    wanted = issues.loc[issues["action"].isin(COPY_ACTIONS), "file"]
+    issues = issues[issues["file"].isin(set(wanted.tolist()) - {""})]
+    if issues.empty:
+        return []
     notes_by_file: dict[str, list[Annotation]] = {}
     columns = [issues[c].tolist() for c in ("file", "sheet", "cell", "action", "problem", "fix")]
     for file, sheet, cell, action, problem, fix, row_id in zip(
