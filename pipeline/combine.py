@@ -15,11 +15,8 @@ tables are written as sheet XML (``sheetxml``), everything else is column operat
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import archives, discover, frames, read, vocab, xlsx
+from pipeline import archives, discover, frames, read, vocab, workers, xlsx
 from pipeline.config import DEFAULTS, Limits
 
 log = logging.getLogger("pipeline.combine")
@@ -46,7 +43,7 @@ LIMITS = Limits(  # an archive of 20,000 people is ~160,000 rows and tens of MB
     workers=1,
 )
 MEMORY_MB = 2048  # address space a worker may add while reading one archive
-CHUNK = 8  # files per worker task
+TIMEOUT_S = 600.0  # seconds without any chunk of archives read: a worker hangs
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv")
 FILE_NAME = re.compile(
     r"^(?P<year>\d{4})_(?P<body>.+?)_" + vocab.ARCHIVE_FILE_TEMPLATE.split("}_")[-1]
@@ -59,7 +56,13 @@ STATUS_STALE = "stale"
 STATUS_DUPLICATE = "duplicate"
 STATUS_OTHER_YEAR = "other_year"
 
-KEPT_KEYS = tuple(vocab.CATALOGUE_COLUMNS)
+# The catalogue columns the district workbook shows (a body's 自评等级, 评定依据 and source
+# files stay in its archive): only these travel back from the read workers.
+KEPT_KEYS = tuple(
+    k
+    for k in vocab.CATALOGUE_COLUMNS
+    if k not in ("self_level", "level_reason", "source_file", "source_row")
+)
 
 
 @dataclass
@@ -72,11 +75,16 @@ class Filed:
     run_time: str  # ISO; '' when unknown (hand-made catalogues)
     mtime: float
     kind: str  # 'marked' | 'tool' (earlier version, no marker) | 'hand'
-    points: pd.DataFrame
+    points: dict[str, list[str]]  # key -> column of texts (KEPT_KEYS, body, excel_row)
     content_hash: str = ""
     status: str = STATUS_CURRENT
     newer: str = ""  # the file that supersedes this one
     sheet: str = ""  # the catalogue's sheet
+    level_col: int | None = None  # 0-based column of the level, for cell references
+
+    @property
+    def n_points(self) -> int:
+        return len(self.points["excel_row"])
 
 
 @dataclass
@@ -188,15 +196,15 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
             names, load, _ = read._load_csv(str(path), LIMITS)
         else:
             names, load, _ = read._load_calamine(str(path), opened, LIMITS)
+        identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
         order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
-        frame, sheet = None, ""
+        found, sheet = None, ""
         for sheet in order:
             grid, _ = load(sheet)
-            frame = archives.catalogue_frame(grid)
-            if frame is not None:
+            found = catalogue_columns(grid)
+            if found is not None:
                 break
-        marked = opened.fmt == "xlsx" and archives.read_identity(path) is not None
-        info = _cover_info(load, names) if frame is not None and not marked else {}
+        info = _cover_info(load, names) if found is not None and identity is None else {}
     except read.Refused as exc:
         return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
     except (KeyboardInterrupt, SystemExit):
@@ -204,11 +212,11 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     except BaseException as exc:  # noqa: BLE001 - a native panic (pyo3) is a BaseException
         refused = read._classify(exc)
         return None, [_issue(refused.code, shown, detail=refused.detail)]
-    if frame is None:
+    if found is None:
         return None, [_issue("combine_no_catalogue", shown)]
+    points, columns = found
 
     issues: list[dict[str, Any]] = []
-    identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
     by_name = FILE_NAME.match(path.stem + path.suffix)
     if identity is not None:
         kind, body, year, run_time = "marked", identity.body, identity.year, identity.run_time
@@ -229,42 +237,16 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         if not body:
             body = body_from_name(path.stem)
 
-    points = frame.copy()
-    if "body" in points.columns:  # a catalogue naming the body row by row
-        named = points["body"].str.strip()
-        points["body"] = named.where(named != "", body)
+    n = len(points["excel_row"])
+    if "body" in points:  # a catalogue naming the body row by row
+        points["body"] = [v.strip() or body for v in points["body"]]
     else:
-        points["body"] = body
+        points["body"] = [body] * n
     for key in KEPT_KEYS:
-        if key not in points.columns:
-            points[key] = ""
-    points["level"], bad_level = _normalise(points, "level", vocab.ENUM_LOOKUP["self_level"])
-    points["likelihood"], _ = _normalise(points, "likelihood", vocab.ENUM_LOOKUP["likelihood"])
-    points["harm"], _ = _normalise(points, "harm", vocab.ENUM_LOOKUP["harm"])
-    category, _ = _normalise(points, "category", vocab.ENUM_LOOKUP["category"])
-    points["category"] = category.where(category != "", points["category"])
-    level_col = frame.attrs.get("columns", {}).get("level")
-    for i in np.flatnonzero(bad_level.to_numpy()):
-        cell = (
-            f"{xlsx.col_letter(level_col)}{points['excel_row'].iloc[i]}"
-            if level_col is not None
-            else ""
-        )
-        issues.append(
-            _issue(
-                "combine_bad_level",
-                shown,
-                sheet=sheet,
-                cell=cell,
-                value=frame["level"].iloc[i],
-                field_key="self_level",
-                section=points["section"].iloc[i],
-                name=points["name"].iloc[i],
-            )
-        )
+        if key not in points:
+            points[key] = [""] * n
     if body == "":
         issues.append(_issue("combine_no_body", shown))
-    points["file"] = shown
     filed = Filed(
         file=shown,
         body=body,
@@ -275,8 +257,43 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         points=points,
         content_hash=identity.content_hash if identity else "",
         sheet=sheet,
+        level_col=columns.get("level"),
     )
     return filed, issues
+
+
+def catalogue_columns(
+    grid: Sequence[Sequence[object]],
+) -> tuple[dict[str, list[str]], dict[str, int]] | None:
+    """A sheet's rows -> (key -> column of texts for KEPT_KEYS and body, plus ``excel_row``;
+    key -> 0-based column of every label found), or None when no catalogue header is there.
+    The rows ``archives.catalogue_frame`` keeps (those with a section, post or description),
+    as plain lists: equal texts of a column are one object, so they pickle once."""
+    header = archives.find_header(grid)
+    if header is None:
+        return None
+    header_row, columns = header
+    rows = grid[header_row + 1 :]
+    width = max(columns.values()) + 1
+    if any(len(r) < width for r in rows):
+        rows = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in rows]
+    out: dict[str, list[str]] = {}
+    for key, c in columns.items():
+        if key not in KEPT_KEYS and key != "body":
+            continue
+        column = [r[c] for r in rows]
+        if not all(v.__class__ is str for v in column):
+            column = [v if v.__class__ is str else archives._cell(v) for v in column]
+        seen: dict[str, str] = {}
+        out[key] = [seen.setdefault(v, v) for v in column]
+    excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
+    tests = [out[k] for k in archives.REQUIRED_KEYS if k != "level"]  # all in KEPT_KEYS
+    keep = [i for i, cells in enumerate(zip(*tests, strict=True)) if any(v.strip() for v in cells)]
+    if len(keep) < len(rows):
+        out = {k: [v[i] for i in keep] for k, v in out.items()}
+        excel_rows = [excel_rows[i] for i in keep]
+    out["excel_row"] = excel_rows
+    return out, columns
 
 
 DOCUMENT_WORDS = re.compile("目录|档案|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本")
@@ -304,52 +321,34 @@ def _match_expected(filed: list[Filed], expected: list[str]) -> None:
         stem = vocab.fold(Path(f.file).stem)
         hits = [e for e in expected if vocab.fold(e) and vocab.fold(e) in stem]
         if len(hits) == 1 and hits[0] != f.body:
-            f.points["body"] = f.points["body"].where(f.points["body"] != f.body, hits[0])
+            f.points["body"] = [hits[0] if b == f.body else b for b in f.points["body"]]
             f.body = hits[0]
 
 
-def _read_chunk(chunk: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dict]]]:
-    return [read_archive(shown, path) for shown, path in chunk]
+def _read_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, Any]]:
+    return [(i, read_archive(shown, path)) for i, shown, path in chunk]
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    memory = MEMORY_MB * MB  # the worker adds its own size at start
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=read._init_worker,
-        initargs=(memory, os.getpid()),
-    )
+def _crashed(task: tuple[int, str, Path], failure: workers.Failure) -> Any:
+    log.warning("combine: reading %s failed (%s)", task[1], failure.kind)
+    detail = vocab.COMBINE_CRASH_DETAIL.format(mb=MEMORY_MB)
+    return None, [_issue("worker_crashed", task[1], detail=detail)]
 
 
 def read_all(named: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dict]]]:
-    """Read every file in worker processes (a file that kills its worker costs only itself:
-    its chunk is retried file by file), results in the order given."""
-    if not named:
-        return []
-    workers = max(1, min(os.cpu_count() or 1, 4, len(named)))
-    chunks = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
-    results: dict[int, list] = {}
-    failed: list[int] = []
-    with _pool(workers) as pool:
-        futures = {pool.submit(_read_chunk, chunk): i for i, chunk in enumerate(chunks)}
-        for future, i in futures.items():
-            try:
-                results[i] = future.result()
-            except BaseException:  # noqa: BLE001 - a dead worker or an unpicklable result
-                failed.append(i)
-    for i in failed:
-        one_by_one = []
-        for item in chunks[i]:
-            try:
-                with _pool(1) as pool:
-                    one_by_one.extend(pool.submit(_read_chunk, [item]).result())
-            except BaseException:
-                log.exception("combine: reading %s failed", item[0])
-                detail = vocab.COMBINE_CRASH_DETAIL.format(mb=MEMORY_MB)
-                one_by_one.append((None, [_issue("worker_crashed", item[0], detail=detail)]))
-        results[i] = one_by_one
-    return [r for i in range(len(chunks)) for r in results[i]]
+    """Read every file in the capped worker pool (``workers.run_chunks``: a file that kills or
+    hangs its worker costs only itself), results in the order given."""
+    tasks = [(i, shown, path) for i, (shown, path) in enumerate(named)]
+    results = workers.run_chunks(
+        _read_chunk,
+        tasks,
+        (),
+        workers=0,  # one per core
+        memory_bytes=MEMORY_MB * MB,
+        timeout=TIMEOUT_S,
+        on_failure=_crashed,
+    )
+    return [results[i] for i in range(len(tasks))]
 
 
 def _read_expected(path: Path) -> list[str]:
@@ -496,30 +495,86 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
     return pd.DataFrame(rows, columns=[*columns, *vocab.LEVELS, *vocab.CATEGORIES])
 
 
+def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
+    """Every archive's points in one frame (``archive``: index into ``filed``), the levels,
+    likelihoods, harms and categories normalised once for all (``level_raw``: as written);
+    and the mask of levels filled but not recognised."""
+    keys = ["body", *KEPT_KEYS, "file", "excel_row"]
+    columns: dict[str, Any] = {}
+    for key in keys:
+        if key == "file":
+            parts = [[f.file] * f.n_points for f in filed]
+        else:
+            parts = [f.points[key] for f in filed]
+        array = np.empty(sum(map(len, parts)), dtype=object)
+        array[:] = [v for part in parts for v in part]
+        columns[key] = array
+    sizes = [f.n_points for f in filed]
+    columns["archive"] = np.repeat(np.arange(len(filed)), sizes)
+    frame = pd.DataFrame(columns, copy=False)
+    frame["level_raw"] = frame["level"]
+    frame["level"], bad_level = _normalise(frame, "level", vocab.ENUM_LOOKUP["self_level"])
+    frame["likelihood"], _ = _normalise(frame, "likelihood", vocab.ENUM_LOOKUP["likelihood"])
+    frame["harm"], _ = _normalise(frame, "harm", vocab.ENUM_LOOKUP["harm"])
+    category, _ = _normalise(frame, "category", vocab.ENUM_LOOKUP["category"])
+    frame["category"] = category.where(category != "", frame["category"])
+    return frame, bad_level
+
+
+def _bad_levels(
+    frame: pd.DataFrame, bad: pd.Series, filed: list[Filed]
+) -> dict[int, list[dict[str, Any]]]:
+    """archive index -> its issues for levels that are not one of 一级/二级/三级."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not bad.any():
+        return out
+    picked = frame.loc[bad.to_numpy(), ["archive", "excel_row", "level_raw", "section", "name"]]
+    for rec in picked.to_dict("records"):
+        f = filed[rec["archive"]]
+        cell = (
+            f"{xlsx.col_letter(f.level_col)}{rec['excel_row']}" if f.level_col is not None else ""
+        )
+        out.setdefault(rec["archive"], []).append(
+            _issue(
+                "combine_bad_level",
+                f.file,
+                sheet=f.sheet,
+                cell=cell,
+                value=rec["level_raw"],
+                field_key="self_level",
+                section=rec["section"],
+                name=rec["name"],
+            )
+        )
+    return out
+
+
 def combine(
     paths: Sequence[Path], out: Path, expected: Path | None = None, run_time: str | None = None
 ) -> Combined:
     """Read every archive named (folders walked), and write the district workbook into ``out``."""
     expected_names = _read_expected(expected) if expected is not None else []
-    filed: list[Filed] = []
-    issues: list[dict[str, Any]] = []
-    for one, found in read_all(expand(paths)):
-        issues.extend(found)
-        if one is not None:
-            filed.append(one)
+    read_back = read_all(expand(paths))
+    filed = [one for one, _ in read_back if one is not None]
     _match_expected(filed, expected_names)
+    everything, bad = _points_frame(filed)
+    bad_levels = _bad_levels(everything, bad, filed)
+    issues: list[dict[str, Any]] = []
+    i = 0
+    for one, found in read_back:  # each file's issues together, in the order given
+        if one is not None:
+            issues.extend(bad_levels.get(i, []))
+            i += 1
+        issues.extend(found)
     for f in filed:
         if f.kind == "hand":
-            n = len(f.points)
+            n = f.n_points
             issues.append(_issue("combine_hand_made", f.file, sheet=f.sheet, n=n, body=f.body))
     year = _latest(filed)
     issues.extend(_statuses(filed, year))
-    current = [f.points for f in filed if f.status == STATUS_CURRENT]
-    points = (
-        pd.concat(current, ignore_index=True)
-        if current
-        else pd.DataFrame(columns=["body", *KEPT_KEYS, "file", "excel_row"], dtype="str")
-    )
+    current = np.array([f.status == STATUS_CURRENT for f in filed], dtype=bool)
+    of_current = current[everything["archive"].to_numpy()] if len(filed) else np.zeros(0, bool)
+    points = everything[of_current].drop(columns=["archive", "level_raw"]).reset_index(drop=True)
     bodies = body_table(points, filed, expected_names)
     result = Combined(
         filed=filed,

@@ -41,16 +41,20 @@ def _text_of(value: str) -> str | None:
 def texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 
-    Same result as ``xlsx.cell_text`` per value, but each distinct text is checked once
-    (``pd.factorize``) and the column is rebuilt by one take in C; equal texts come back as
-    the same string object, which the row renderer relies on to render each once."""
+    Same result as ``xlsx.cell_text`` per value, but each distinct text is checked once and
+    the column is rebuilt by one take in C; equal texts come back as the same string object,
+    which the row renderer relies on to render each once. Distinct objects are found by
+    identity first (a pass in C), then only those are compared by value."""
     n = len(series)
     if n == 0:
         return []
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        array = series.to_numpy(dtype=object)
+        by_id, firsts = _by_identity(array)
+        codes, uniques = pd.factorize(array[firsts], use_na_sentinel=True)
         table = np.array([*map(_text_of, uniques.tolist()), None], dtype=object)
-        return table[codes].tolist()  # code -1 (missing) takes the trailing None
+        codes = np.where(codes < 0, len(table) - 1, codes)  # missing: the trailing None
+        return table[codes[by_id]].tolist()
     missing = series.isna().to_numpy()
     values = [
         None if gone else (v if v.__class__ is str else str(v))
@@ -70,19 +74,25 @@ def numbers(series: pd.Series) -> list[object]:
     return out
 
 
+def _by_identity(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value, index of each code's first value), values told apart by
+    identity: hashing object ids is a pass in C, where hashing fresh strings is not."""
+    ids = np.fromiter(map(id, values), np.uint64, len(values))
+    codes, _ = pd.factorize(ids)
+    # codes number the ids in order of appearance: a value is the first of its code when
+    # its code passes every code before it
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return codes, np.flatnonzero(codes > before)
+
+
 def _factorize(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     """(code of each value, the distinct values); None gets code -1.
 
-    Distinct by identity, not by value: hashing object ids is a pass in C, where hashing
-    hundreds of thousands of fresh strings is not. ``texts`` returns equal texts as one
-    object, so its columns come out distinct by value; anything else is merely rendered
-    once per object (the same output)."""
-    ids = np.fromiter(map(id, values), np.uint64, len(values))
-    codes, _ = pd.factorize(ids)
-    # codes number the ids in order of appearance: a record is the first of its code when
-    # its code passes every code before it
-    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
-    uniques = [values[i] for i in np.flatnonzero(codes > before).tolist()]
+    Distinct by identity, not by value (see ``_by_identity``): ``texts`` returns equal texts
+    as one object, so its columns come out distinct by value; anything else is merely
+    rendered once per object (the same output)."""
+    codes, firsts = _by_identity(values)
+    uniques = [values[i] for i in firsts.tolist()]
     if None in uniques:  # missing: code -1, as pandas does
         gone = uniques.index(None)
         codes = np.where(codes == gone, -1, codes - (codes > gone))
