@@ -245,6 +245,42 @@ def test_pledge_sheet_layout(generated):
     assert ws.protection.sheet
 
 
+@pytest.mark.parametrize("kind", vocab.FORM_KINDS)
+def test_forms_hold_exactly_the_declared_layout(tmp_path, kind):
+    """formlayout's declaration (which demo, prefill and a reader's fast path rely on) is where
+    the written form has its cells, a pledge longer than the blank sheet's rows included."""
+    path = tmp_path / "form.xlsx"
+    header = {"section": "办公室", "name": "张三", "post": "会计", "head": "王芳"}
+    header["date"] = "2026-03-15"
+    items = [f"承诺事项{i}" for i in range(formlayout.PLEDGE_ROWS + 2)]  # more than the blank rows
+    templates.write_form(path, kind, header, ROWS[:1], items, "张三", "2026-03-16")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == list(formlayout.SHEETS[kind])
+    ws = wb[vocab.MAIN_SHEET[kind]]
+    assert ws[formlayout.ref(formlayout.TITLE_ROW, 0)].value == vocab.FORM_TITLES[kind]
+    labels = formlayout.header_label_refs(kind)
+    values = formlayout.header_value_refs(kind)
+    assert set(labels) == set(vocab.HEADER_FIELDS[kind])
+    for key in labels:
+        assert ws[labels[key]].value == vocab.HEADER_LABELS[key]
+        assert ws[values[key]].value not in (None, ""), key
+    for key, letter in formlayout.column_letters(kind).items():
+        assert ws[f"{letter}{formlayout.TABLE_HEADER_ROW + 1}"].value == vocab.COLUMN_LABELS[key]
+        value = ws[f"{letter}{formlayout.FIRST_DATA_ROW + 1}"].value
+        assert value == ROWS[0].get(key, 1 if key == "seq" else None), key
+    if kind == vocab.INDIVIDUAL:
+        ps = wb[vocab.SHEET_PLEDGE]
+        first = formlayout.PLEDGE_FIRST_ITEM_ROW
+        col = formlayout.PLEDGE_VALUE_COL
+        assert [ps[formlayout.ref(first + i, col)].value for i in range(len(items))] == items
+        rows = formlayout.pledge_sign_rows(len(items))
+        assert rows["pledger"] == first + len(items)  # right below the last item
+        for key, want in (("pledger", "张三"), ("pledge_date", dt.datetime(2026, 3, 16))):
+            label = ps[formlayout.ref(rows[key], formlayout.PLEDGE_LABEL_COL)].value
+            assert label == vocab.PLEDGE_LABELS[key]
+            assert ps[formlayout.ref(rows[key], col)].value == want
+
+
 # --------------------------------------------------------------------------------------
 # Filled forms (the demo generator's writer)
 # --------------------------------------------------------------------------------------
