@@ -282,16 +282,19 @@ def catalogue_columns(
         if key not in KEPT_KEYS and key != "body":
             continue
         column = [r[c] for r in rows]
-        if not all(v.__class__ is str for v in column):
+        if set(map(type, column)) - {str}:
             column = [v if v.__class__ is str else archives._cell(v) for v in column]
-        seen: dict[str, str] = {}
-        out[key] = [seen.setdefault(v, v) for v in column]
+        seen = {v: v for v in column}  # equal texts -> one object
+        out[key] = list(map(seen.__getitem__, column))
     excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
     tests = [out[k] for k in archives.REQUIRED_KEYS if k != "level"]  # all in KEPT_KEYS
-    keep = [i for i, cells in enumerate(zip(*tests, strict=True)) if any(v.strip() for v in cells)]
-    if len(keep) < len(rows):
-        out = {k: [v[i] for i in keep] for k, v in out.items()}
-        excel_rows = [excel_rows[i] for i in keep]
+    if any("" in set(map(str.strip, column)) for column in tests):  # some row may be blank
+        keep = [
+            i for i, cells in enumerate(zip(*tests, strict=True)) if any(v.strip() for v in cells)
+        ]
+        if len(keep) < len(rows):
+            out = {k: [v[i] for i in keep] for k, v in out.items()}
+            excel_rows = [excel_rows[i] for i in keep]
     out["excel_row"] = excel_rows
     return out, columns
 

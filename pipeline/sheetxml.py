@@ -3,9 +3,13 @@
 xlsxwriter spends ~15 µs per cell, far too slow for 100,000 risk points. The writers lay out
 a sheet (header row, widths, formats, print setup) with xlsxwriter, queue the records as
 ``Rows``, and after ``close()`` ``splice`` copies the package inserting the records' XML after
-each table's header row. Text is always an inline string (never a formula or link), control
-characters and what XML cannot hold are dropped, and row heights are estimated for wrapped
-text (LibreOffice does not grow rows on load).
+each table's header row. Text is always a string cell (never a formula or link), in the
+package's shared-string table; control characters and what XML cannot hold are dropped, and
+row heights are estimated for wrapped text (LibreOffice does not grow rows on load).
+
+Fast on purpose: each column's distinct values are rendered once (``texts`` hands equal
+texts back as one object; records are coded by identity in C), a chunk of rows is one
+``str.join`` over an object array of shared pieces, and deflate runs on a second thread.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import io
 import math
 import re
 import zipfile
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Self
 
 import numpy as np
 import pandas as pd
@@ -209,14 +215,54 @@ def _xml_element(text: str, escape: bool = True) -> str:
     return f"<t>{text}</t>"
 
 
-def _tail(style: int, value: object) -> str:
-    """What follows ``<c r="A12`` for one value in one style. Text is always an inline
-    string: user text never becomes a formula or a link."""
+def _tail(style: int, value: object, strings: _Strings | None = None) -> str:
+    """What follows ``<c r="A12`` for one value in one style. Text is a shared string (an
+    index into ``strings``) or, without a table, an inline string: user text never becomes
+    a formula or a link."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return f'" s="{style}"/>'
     if isinstance(value, str):
+        if strings is not None:
+            return f'" s="{style}" t="s"><v>{strings.index(value)}</v></c>'
         return f'" s="{style}" t="inlineStr"><is>{_xml_element(value)}</is></c>'
     return f'" s="{style}"><v>{value!r}</v></c>'
+
+
+class _Strings:
+    """The package's shared-string table, extended by the spliced records: xlsxwriter's own
+    strings keep their indices; each new distinct text is added once.
+
+    Measured on the district workbook (200 archives x 100 people): the sheet XML is less
+    than half the size of inline strings (less to join, encode and deflate), and the
+    archive's catalogue reads back faster (calamine 20-25 -> 17 ms)."""
+
+    _HEAD = re.compile(r'<sst\b[^>]*?\bcount="(\d+)"[^>]*?\buniqueCount="(\d+)"[^>]*>')
+
+    def __init__(self, xml: str) -> None:
+        match = self._HEAD.search(xml)
+        if match is None or "</sst>" not in xml:
+            raise ValueError("no shared-string table header")
+        self.xml = xml
+        self.match = match
+        self.base = int(match.group(2))
+        self.count = int(match.group(1))  # references to the table, kept up to date
+        self.added: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        i = self.added.get(text)
+        if i is None:
+            i = self.added[text] = self.base + len(self.added)
+        return i
+
+    def to_xml(self) -> str:
+        head = self.match.group(0)
+        head = re.sub(r'\bcount="\d+"', f'count="{self.count}"', head, count=1)
+        head = re.sub(
+            r'\buniqueCount="\d+"', f'uniqueCount="{self.base + len(self.added)}"', head, count=1
+        )
+        body = self.xml[self.match.end() : self.xml.rindex("</sst>")]
+        new = [f"<si>{_xml_element(t)}</si>" for t in self.added]
+        return "".join([self.xml[: self.match.start()], head, body, *new, "</sst>"])
 
 
 @dataclass
@@ -233,7 +279,9 @@ class _Column:
         return int(counts @ sizes) + len(self.codes) * len(self.prefix) + numbers_bytes
 
 
-def _render_column(c: int, values: Sequence[object], style: int | list[int]) -> _Column:
+def _render_column(
+    c: int, values: Sequence[object], style: int | list[int], strings: _Strings | None
+) -> _Column:
     """Each distinct (style, value) rendered once; the records refer to them by code."""
     vcodes, uniques = _factorize(values)
     uniques.append(None)  # code -1 (missing) -> the last entry
@@ -241,12 +289,17 @@ def _render_column(c: int, values: Sequence[object], style: int | list[int]) -> 
     if isinstance(style, list):
         scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
         codes, pairs = pd.factorize(vcodes.astype(np.int64) * len(sunique) + scodes)
-        tails = [_tail(int(sunique[p % len(sunique)]), uniques[p // len(sunique)]) for p in pairs]
+        keys = [(int(sunique[p % len(sunique)]), uniques[p // len(sunique)]) for p in pairs]
     else:
-        codes, tails = vcodes, [_tail(style, v) for v in uniques]
-    table = np.empty(len(tails), dtype=object)
-    table[:] = tails
-    return _Column(f'<c r="{xlsx.col_letter(c)}', np.asarray(codes, dtype=np.intp), table)
+        codes, keys = vcodes, [(style, v) for v in uniques]
+    codes = np.asarray(codes, dtype=np.intp)
+    if strings is not None:  # references to the table: one per text cell
+        counts = np.bincount(codes, minlength=len(keys))
+        is_text = np.fromiter((isinstance(v, str) and v != "" for _, v in keys), bool, len(keys))
+        strings.count += int(counts[is_text].sum())
+    table = np.empty(len(keys), dtype=object)
+    table[:] = [_tail(s, v, strings) for s, v in keys]
+    return _Column(f'<c r="{xlsx.col_letter(c)}', codes, table)
 
 
 @dataclass
@@ -267,7 +320,7 @@ class _Rendered:
         )
 
 
-def _render(rows: Rows) -> _Rendered:
+def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
     first = rows.header_row + 2  # 1-based Excel row of record 0
     n = rows.n_rows
     numbers = np.empty(n, dtype=object)
@@ -280,7 +333,7 @@ def _render(rows: Rows) -> _Rendered:
     openers = np.empty(len(opener_of), dtype=object)
     openers[:] = opener_of
     columns = [
-        _render_column(c, values, style)
+        _render_column(c, values, style, strings)
         for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
     ]
     return _Rendered(numbers, openers[hcodes], columns)
@@ -313,17 +366,32 @@ CHUNK_ROWS = 5000
 ZIP64_BYTES = 1_500_000_000  # Zip64 only when the sheet could pass 2 GiB
 
 
+SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
 def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
     """Copy the xlsxwriter package ``base`` to ``final``, inserting the queued records
-    after each table's header row (entries keep xlsxwriter's fixed timestamps)."""
+    after each table's header row (entries keep xlsxwriter's fixed timestamps). Their texts
+    join the package's shared-string table (inline strings if it has none)."""
     by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
     with (
         zipfile.ZipFile(base) as src,
         zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
+        strings: _Strings | None = None
+        if SHARED_STRINGS in src.namelist():
+            try:
+                strings = _Strings(src.read(SHARED_STRINGS).decode("utf-8"))
+            except ValueError:
+                strings = None
+        # every table rendered first: the string table is complete whatever the part order
+        rendered = {name: _render(rows, strings) for name, rows in by_name.items()}
         for info in src.infolist():
             data = src.read(info.filename)
             rows = by_name.get(info.filename)
+            if info.filename == SHARED_STRINGS and strings is not None and strings.added:
+                dst.writestr(info, strings.to_xml().encode("utf-8"))
+                continue
             if rows is None:
                 dst.writestr(info, data)
                 continue
@@ -338,7 +406,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            done = _render(rows)
+            done = rendered.pop(info.filename)
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
@@ -346,12 +414,38 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             setattr(entry, level_attr, 1)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
             huge = done.n_bytes() + len(data) > ZIP64_BYTES
-            with dst.open(entry, "w", force_zip64=huge) as out:
-                out.write(head.encode("utf-8"))
+            with dst.open(entry, "w", force_zip64=huge) as out, _Writer(out) as write:
+                write(head.encode("utf-8"))
                 for start in range(0, rows.n_rows, CHUNK_ROWS):
                     stop = min(start + CHUNK_ROWS, rows.n_rows)
-                    out.write(_rows_text(done, start, stop).encode("utf-8"))
-                out.write(tail.encode("utf-8"))
+                    write(_rows_text(done, start, stop).encode("utf-8"))
+                write(tail.encode("utf-8"))
+
+
+class _Writer:
+    """Writes chunks into a zip entry on one background thread, so deflate (zlib releases
+    the GIL) runs on the second core while the next chunk is rendered; at most two chunks
+    wait, and the first error is raised in the caller."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetxml")
+        self.waiting: deque[Future[Any]] = deque()
+
+    def __call__(self, chunk: bytes) -> None:
+        while len(self.waiting) >= 2:
+            self.waiting.popleft().result()
+        self.waiting.append(self.pool.submit(self.out.write, chunk))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self.waiting:
+                self.waiting.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
