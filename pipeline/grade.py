@@ -6,6 +6,7 @@ distinct combination (of harm and likelihood, of person, of 涉及岗位 text), 
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -331,74 +332,108 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
     posts_not_in_roster for unit points naming posts the roster does not have."""
     if points.empty or "level_differs" not in points:
         return frames.empty_issues()
-    rows: list[dict[str, Any]] = []
+    parts: list[pd.DataFrame] = []
     # A merged point's every source whose own 自评等级 differs is told, at its own cell.
     several = (
         points[SOURCE_LEVELS].notna().to_numpy(bool)
         if SOURCE_LEVELS in points
         else np.zeros(len(points), dtype=bool)
     )
-    differs = points[points["level_differs"].fillna(False).astype(bool).to_numpy() & ~several]
-    checked = [
-        {
-            "file": rec.get("file"),
-            "sheet": rec.get("sheet"),
-            "cell": rec.get("self_level_cell"),
-            "self_level": rec["self_level"],
-            "section": rec.get("section"),
-            "name": rec.get("name"),
-            "row_id": rec.get("row_id"),
-            "level": rec["level"],
-            "point_self_level": rec["self_level"],
-            "level_reason": rec["level_reason"],
-        }
-        for rec in differs.to_dict("records")
-    ]
-    for rec in points[several].to_dict("records"):
-        for src in rec[SOURCE_LEVELS]:
-            if src["self_level"] and rec["level"] and src["self_level"] != rec["level"]:
-                checked.append(
-                    {
-                        **src,
-                        "level": rec["level"],
-                        "point_self_level": rec["self_level"],
-                        "level_reason": rec["level_reason"],
-                    }
-                )
-    for rec in checked:
-        suffix = vocab.REASON_DIFFERS.format(self_level=rec["point_self_level"])
-        rows.append(
-            frames.issue(
+    differs = points["level_differs"].fillna(False).astype(bool).to_numpy() & ~several
+    at = np.flatnonzero(differs)
+    if len(at):
+        one = points.iloc[at]
+        parts.append(
+            frames.issues_table(
                 "level_differs",
-                file=_clean(rec.get("file")),
-                sheet=_clean(rec.get("sheet")),
-                cell=_clean(rec.get("cell")),
+                len(at),
+                file=_column(one, "file"),
+                sheet=_column(one, "sheet"),
+                cell=_column(one, "self_level_cell"),
                 field_key="self_level",
-                value=rec["self_level"],
-                section=rec.get("section"),
-                name=rec.get("name"),
-                row_id=_row_id(rec.get("row_id")),
-                level=rec["level"],
-                reason=str(rec["level_reason"]).removesuffix(suffix),
+                value=one["self_level"],
+                section=_column(one, "section", None),
+                name=_column(one, "name", None),
+                row_id=_column(one, "row_id", None),
+                level=one["level"],
+                reason=_without_differs(one["level_reason"], one["self_level"]),
             )
         )
-    if UNMATCHED_COLUMN in points:
-        unmatched = points[text_series(points[UNMATCHED_COLUMN]) != ""]
-        for rec in unmatched.to_dict("records"):
-            rows.append(
-                frames.issue(
-                    "posts_not_in_roster",
-                    file=_clean(rec.get("file")),
-                    sheet=_clean(rec.get("sheet")),
-                    cell=_clean(rec.get("posts_involved_cell")),
-                    field_key="posts_involved",
-                    value=rec[UNMATCHED_COLUMN],
-                    section=rec.get("section"),
-                    name=rec.get("name"),
-                    row_id=_row_id(rec.get("row_id")),
+    at = np.flatnonzero(several)
+    if len(at):
+        many = points.iloc[at]
+        lists = many[SOURCE_LEVELS].tolist()
+        owner = np.repeat(np.arange(len(at)), [len(sources) for sources in lists])
+        flat = list(itertools.chain.from_iterable(lists))
+        level = many["level"].to_numpy(dtype=object, na_value=None)[owner]
+        own_level = np.array([src["self_level"] for src in flat], dtype=object)
+        told = np.array(
+            [bool(s) and bool(lv) and s != lv for s, lv in zip(own_level, level, strict=True)],
+            dtype=bool,
+        )
+        if told.any():
+            sources = [src for src, keep in zip(flat, told, strict=True) if keep]
+            owner, level = owner[told], level[told]
+            reason = _without_differs(many["level_reason"], many["self_level"])[owner]
+
+            def field(key: str) -> list[Any]:
+                return [src.get(key) for src in sources]
+
+            parts.append(
+                frames.issues_table(
+                    "level_differs",
+                    len(sources),
+                    file=[_clean(v) for v in field("file")],
+                    sheet=[_clean(v) for v in field("sheet")],
+                    cell=[_clean(v) for v in field("cell")],
+                    field_key="self_level",
+                    value=field("self_level"),
+                    section=field("section"),
+                    name=field("name"),
+                    row_id=[_row_id(v) for v in field("row_id")],
+                    level=level,
+                    reason=reason,
                 )
             )
-    return frames.issues_frame(rows)
+    if UNMATCHED_COLUMN in points:
+        at = np.flatnonzero((text_series(points[UNMATCHED_COLUMN]) != "").to_numpy())
+        if len(at):
+            unmatched = points.iloc[at]
+            parts.append(
+                frames.issues_table(
+                    "posts_not_in_roster",
+                    len(at),
+                    file=_column(unmatched, "file"),
+                    sheet=_column(unmatched, "sheet"),
+                    cell=_column(unmatched, "posts_involved_cell"),
+                    field_key="posts_involved",
+                    value=unmatched[UNMATCHED_COLUMN],
+                    section=_column(unmatched, "section", None),
+                    name=_column(unmatched, "name", None),
+                    row_id=_column(unmatched, "row_id", None),
+                )
+            )
+    return frames.concat_issues(*parts)
+
+
+def _column(frame: pd.DataFrame, col: str, missing: object = "") -> Any:
+    """A column as stripped text ('' for missing), or ``missing`` when there is no such
+    column; with ``missing=None`` the raw column (frames.issues_table cleans it)."""
+    if col not in frame:
+        return missing
+    if missing is None:
+        return frame[col]
+    return text_series(frame[col]).str.strip()
+
+
+def _without_differs(reasons: pd.Series, self_levels: pd.Series) -> np.ndarray:
+    """Each reason without its trailing 「（自评…）」 (the note says it in words)."""
+    out = np.empty(len(reasons), dtype=object)
+    out[:] = [
+        str(r).removesuffix(vocab.REASON_DIFFERS.format(self_level=s))
+        for r, s in zip(reasons.tolist(), self_levels.tolist(), strict=True)
+    ]
+    return out
 
 
 def _row_id(value: object) -> int | None:

@@ -49,11 +49,22 @@ def clean_text(series: pd.Series) -> pd.Series:
     """Any column -> ``str`` dtype with surrounding whitespace removed (inner newlines kept)
     and blank cells missing. Non-text cells (numbers, dates) become their text."""
     values = series.to_numpy(dtype=object, na_value=None)
-    # a plain loop over an object array is several times faster than .str.strip() here
-    out = [
-        (v.strip() or None) if type(v) is str else None if v is None else _scalar_text(v)
-        for v in values
-    ]
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # text only: strip each distinct value once (pd.factorize hashes in C)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        stripped = [u.strip() or None for u in uniques.tolist()]
+        if series.dtype == "str" and stripped == uniques.tolist():
+            return series  # already clean
+        table = np.empty(len(stripped) + 1, dtype=object)
+        table[:-1] = stripped
+        table[-1] = None  # code -1 (missing) picks the last slot
+        out = table[codes]
+    else:
+        # a plain loop over an object array is several times faster than .str.strip() here
+        out = [
+            (v.strip() or None) if type(v) is str else None if v is None else _scalar_text(v)
+            for v in values
+        ]
     return pd.Series(out, index=series.index, dtype="str", name=series.name)
 
 
@@ -113,25 +124,17 @@ def fold_enum(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
     unknown values), ``bad`` is True where a non-blank value is not in the vocabulary.
     """
     table = _ENUM_TABLES[field]
-
-    def fold_one(value: object) -> tuple[str | None, bool]:
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    canonical = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (code -1)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(np.asarray(uniques, dtype=object).tolist()):
         text = _scalar_text(value)
-        if text is None:
-            return None, False
-        canonical = _enum_value(text, table)
-        return canonical, canonical is None
-
-    pairs = map_unique(series, fold_one, dtype=None)
-    valid = pairs.notna().to_numpy()
-    canonical = np.full(len(series), None, dtype=object)
-    bad = np.zeros(len(series), dtype=bool)
-    if valid.any():
-        found = pairs.to_numpy()[valid]
-        canonical[valid] = [p[0] for p in found]
-        bad[valid] = [p[1] for p in found]
+        if text is not None:
+            canonical[i] = _enum_value(text, table)
+            bad[i] = canonical[i] is None
     return (
-        pd.Series(canonical, index=series.index, dtype="str", name=series.name),
-        pd.Series(bad, index=series.index, name=series.name),
+        pd.Series(canonical[codes], index=series.index, dtype="str", name=series.name),
+        pd.Series(bad[codes], index=series.index, name=series.name),
     )
 
 

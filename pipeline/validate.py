@@ -409,42 +409,32 @@ def _check_roster(
         detail = _PERSON_DETAIL.format(name=shown, section=_text(rec.section))
         elsewhere = index.sections_of_name.get(nkey)
         close = index.similar(skey, nkey)
+        # the same reason; a more precise wording when the name is one character from a
+        # roster name of the section, or is a roster person of another section
+        field, value, wording = "name", shown, {}
         if close and not elsewhere:
-            _file_issue(
-                log,
-                rec,
-                "not_in_roster",
-                "name",
-                field_key="name",
-                value=shown,
-                detail=detail,
-                text_code="not_in_roster_similar",
-                roster_name="」「".join(nm for _, nm in close),
-                difference=_difference(_text(rec.name), close[0][1]),
-            )
+            wording = {
+                "text_code": "not_in_roster_similar",
+                "roster_name": "」「".join(nm for _, nm in close),
+                "difference": _difference(_text(rec.name), close[0][1]),
+            }
         elif elsewhere:
-            _file_issue(
-                log,
-                rec,
-                "not_in_roster",
-                "section",
-                field_key="section",
-                value=_text(rec.section),
-                detail=detail,
-                text_code="not_in_roster_section",
-                person=_text(rec.name),
-                roster_section=vocab.allowed_text(tuple(elsewhere)),
-            )
-        else:
-            _file_issue(
-                log,
-                rec,
-                "not_in_roster",
-                "name",
-                field_key="name",
-                value=shown,
-                detail=detail,
-            )
+            field, value = "section", _text(rec.section)
+            wording = {
+                "text_code": "not_in_roster_section",
+                "person": _text(rec.name),
+                "roster_section": vocab.allowed_text(tuple(elsewhere)),
+            }
+        _file_issue(
+            log,
+            rec,
+            "not_in_roster",
+            field,
+            field_key=field,
+            value=value,
+            detail=detail,
+            **wording,
+        )
     _reject(files, unknown, "not_in_roster")
 
     # unit forms: 科室 must be a roster section (already spelled as the roster does)
@@ -604,8 +594,10 @@ def row_schema(
     def posts_present(s: pd.Series) -> pd.Series:
         return s.notna() | kinds.reindex(s.index).ne(vocab.UNIT)
 
+    # Every check reads a blank cell itself (ignore_na=False): pandera's own NA handling
+    # would copy each column once per check.
     def fits(s: pd.Series) -> pd.Series:
-        return s.str.len() <= limit
+        return ~s.str.len().gt(limit).fillna(False).astype(bool)
 
     def no_error(s: pd.Series) -> pd.Series:
         return ~s.isin(vocab.EXCEL_ERRORS)
@@ -614,7 +606,7 @@ def row_schema(
         def valid(s: pd.Series) -> pd.Series:  # an error value gets its own message
             return ~normalize.fold_enum(s, field)[1] | s.isin(vocab.EXCEL_ERRORS)
 
-        return pa.Check(valid, name="bad_enum")
+        return pa.Check(valid, ignore_na=False, name="bad_enum")
 
     columns = {}
     for field in frames.ROW_FIELDS:
@@ -624,12 +616,16 @@ def row_schema(
             checks.append(pa.Check(check, ignore_na=False, name="missing_value"))
         # an Excel error value (#N/A) is reported as such: 退回 in a required field
         required = field in vocab.REQUIRED_VALUES
-        checks.append(pa.Check(no_error, name="error_value" if required else "error_value_note"))
+        checks.append(
+            pa.Check(
+                no_error, ignore_na=False, name="error_value" if required else "error_value_note"
+            )
+        )
         if field == "posts_involved":
             checks.append(pa.Check(posts_present, ignore_na=False, name="missing_posts"))
         if field in ENUM_FIELDS:
             checks.append(enum_check(field))
-        checks.append(pa.Check(fits, name="text_too_long"))
+        checks.append(pa.Check(fits, ignore_na=False, name="text_too_long"))
         columns[field] = pa.Column(str, nullable=True, checks=checks)
     return pa.DataFrameSchema(columns, strict=False)
 
@@ -811,12 +807,14 @@ def _points(
     points.loc[unit, "post"] = points.loc[unit, "posts_involved"]
     points.loc[unit, "name"] = ""
     points["accepted"] = True
-    excel_row = points["excel_row"].astype(int).astype(str)
+    excel_row = points["excel_row"].astype(int).astype(str).to_numpy(dtype=object)
+    codes, files = pd.factorize(points["file"])
     for field in CELL_FIELDS:
-        letter_of = {f: colmaps.get(f, {}).get(field, "") for f in points["file"].unique().tolist()}
-        letters = points["file"].map(letter_of).fillna("")
-        has_col = letters.ne("")
-        points[f"{field}_cell"] = ""
-        points.loc[has_col, f"{field}_cell"] = letters[has_col] + excel_row[has_col]
+        letter_of = np.array(
+            [colmaps.get(f, {}).get(field, "") for f in files] + [""], dtype=object
+        )
+        letters = letter_of[codes]  # code -1 (no file) picks the last slot
+        cells = np.where(letters != "", letters + excel_row, "")
+        points[f"{field}_cell"] = pd.Series(cells, index=points.index, dtype="str")
     columns = [c for c in frames.ROW_COLUMNS if c in points] + [f"{f}_cell" for f in CELL_FIELDS]
     return points[columns]
