@@ -32,12 +32,6 @@ _NOTE_START = re.compile(
 )
 
 
-def _fold_label(value: object) -> str:
-    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
-        return ""
-    return vocab.fold(value)
-
-
 @lru_cache(maxsize=8192)
 def _key_of_folded(folded: str) -> str | None:
     key = vocab.COLUMN_LOOKUP.get(folded)
@@ -48,17 +42,27 @@ def _key_of_folded(folded: str) -> str | None:
     return key
 
 
+@lru_cache(maxsize=16384)
+def _label(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """(column key, fallback keys) of a short text (see ``column_key``, ``_fallback_keys``)."""
+    f = vocab.fold(text)
+    if not f:
+        return None, ()
+    fallbacks = _FALLBACKS.get(f) or _FALLBACKS.get(_LABEL_HINT.sub("", f)) or ()
+    return _key_of_folded(f), tuple(fallbacks)
+
+
 def column_key(value: object) -> str | None:
     """The table column key of a header cell (None for anything that is not a known label)."""
-    f = _fold_label(value)
-    return _key_of_folded(f) if f else None
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+        return None
+    return _label(value)[0]
 
 
 def _fallback_keys(value: object) -> tuple[str, ...]:
-    f = _fold_label(value)
-    if not f:
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
         return ()
-    return _FALLBACKS.get(f) or _FALLBACKS.get(_LABEL_HINT.sub("", f)) or ()
+    return _label(value)[1]
 
 
 def _filled(value: object) -> bool:
@@ -77,14 +81,20 @@ def row_keys(row: list[Any]) -> tuple[dict[str, int], list[int], list[tuple[int,
     kept: list[tuple[int, str]] = []
     fallbacks: list[tuple[int, str, str]] = []
     for c, value in enumerate(row):
-        fb = _fallback_keys(value)
+        # column_key / _fallback_keys / _filled, inlined: this runs for every header cell
+        if type(value) is str:
+            if not value or len(value) > LABEL_MAX_CHARS:
+                key, fb = None, ()
+            else:
+                key, fb = _label(value)
+        else:
+            key, fb = None, ()
         if fb:
             if not any(f[2] == value for f in fallbacks):  # a merged title counts once
                 fallbacks.append((c, fb, str(value).strip()))
             continue
-        key = column_key(value)
         if key is None:
-            if _filled(value):
+            if value is not None and not (type(value) is str and not value.strip()):
                 unknown.append(c)
             continue
         if key not in keys:

@@ -464,7 +464,10 @@ def _table_rows(
     kept_texts: list[list[tuple[str, str | None]]] = []
     for r in range(hr + 1, stop):
         row = grid[r]
-        texts = [cell_text(v) for v in row]
+        # cell_text, inlined for the common text cell without a carriage return
+        texts = [
+            (v.strip() or None) if type(v) is str and "\r" not in v else cell_text(v) for v in row
+        ]
         filled = [c for c, t in enumerate(texts) if t is not None]
         if not filled:
             out.skipped.append(r)
