@@ -122,26 +122,66 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     files = files.assign(_route=files["file"].map(file_routes)) if len(files) else files
 
     folders = _folder_names(sections)
-    issues_by = _split(issues, "_route")
-    files_by = _split(files, "_route")
-    points_by = _split(points, "section")
-    subs_by = _split(submissions, "section")
+    unplaced = bool(len(issues)) and bool(issues["_route"].isna().any())
     cells = _row_cells(result.rows, issues)
-    changes = rounds.section_sheet_args(result, sections)
     candidates = _copy_candidates(files, issues)
-    books: list[SectionTask] = []
+    # the issues of the files that may get a copy, by folder
+    copy_issues = _split(issues[issues["file"].isin(set(candidates["file"].tolist()))], "_route")
+    candidates = _records(candidates) if len(candidates) else {}
+    plans: list[tuple[str | None, Path, int]] = []
     copies: list[AnnotateTask] = []
+    empty_issues = issues.iloc[0:0]
     for section in [*sections, None]:
-        sec_issues = issues_by.get(section, issues.iloc[0:0])
-        if section is None and sec_issues.empty:
+        if section is None and not unplaced:
             continue
         folder = root / folders[section]
         folder.mkdir(parents=True, exist_ok=True)
-        sec_files = files_by.get(section, files.iloc[0:0])
-        sec_copies = _annotate_tasks(result, candidates, sec_issues, folder, cells, section, owners)
+        sec_copies = _annotate_tasks(
+            result,
+            candidates,
+            copy_issues.get(section, empty_issues),
+            folder,
+            cells,
+            section,
+            owners,
+        )
         copies.extend(sec_copies)
+        plans.append((section, folder, len(sec_copies)))
+    # the copies start now; the workbooks follow once their sheets are prepared
+    jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
+    try:
+        jobs.start_books(
+            _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
+        )
+    except BaseException:
+        jobs.close()
+        raise
+    return jobs
+
+
+def _section_tasks(
+    result: frames.RunResult,
+    plans: list[tuple[str | None, Path, int]],
+    folders: dict[str | None, str],
+    sections: list[str],
+    issues: pd.DataFrame,
+    files: pd.DataFrame,
+    points: pd.DataFrame,
+    submissions: pd.DataFrame,
+) -> list[SectionTask]:
+    """One workbook task per folder (``plans``: section, folder, copies planned), the three
+    data sheets of every section prepared once over all sections and sliced."""
+    changes = rounds.section_sheet_args(result, sections)
+    tables = [
+        _points_prepared(points, sections),
+        _issues_prepared(issues, sections),
+        _submissions_prepared(submissions, sections),
+    ]
+    covers = _cover_facts(sections, issues, files, tables[0], submissions)
+    books: list[SectionTask] = []
+    for section, folder, n_copies in plans:
         # what has no section has no points or people: those always carry a roster section
-        empty_points, empty_subs = points.iloc[0:0], submissions.iloc[0:0]
+        sheets = [tables[1]] if section is None else tables
         books.append(
             SectionTask(
                 path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
@@ -149,15 +189,13 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
                 year=result.year,
                 run_time=str(result.run_time),
                 section=section,
-                points=points_by.get(section, empty_points) if section else empty_points,
-                issues=sec_issues,
-                submissions=subs_by.get(section, empty_subs) if section else empty_subs,
-                files=sec_files,
-                n_copies=len(sec_copies),
+                tables=tuple(t.table(section) for t in sheets),
+                cover=covers[section],
+                n_copies=n_copies,
                 changes=changes[section],
             )
         )
-    return FeedbackJobs(books, copies, result)
+    return books
 
 
 # --------------------------------------------------------------------------------------
@@ -174,6 +212,11 @@ def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if isinstance(series.dtype, pd.StringDtype):  # already text: only the gaps to fill
         values = series.to_numpy(dtype=object, na_value="")
         return pd.Series(values, index=frame.index, dtype="object")
+    if series.dtype == object:
+        values = series.to_numpy(dtype=object).copy()
+        values[series.isna().to_numpy()] = ""
+        if set(map(type, values)) <= {str}:  # all text (one pass in C)
+            return pd.Series(values, index=frame.index, dtype="object")
     # one vectorised isna, then plain str(): four pandas passes cost more on small frames
     missing = series.isna().to_numpy().tolist()
     values = ["" if gone else str(v) for v, gone in zip(series.tolist(), missing, strict=True)]
@@ -385,6 +428,32 @@ class _Formats:
 
 
 @dataclass(frozen=True)
+class Table:
+    """One data sheet of a section's workbook with its cells prepared (picklable)."""
+
+    name: str
+    headers: list[str]
+    keys: list[str]
+    values: list[list[object]]  # per column: str | number | None
+    colours: dict[str, list[object]]  # key -> fill colour of each record (coloured columns)
+    caps: dict[str, int]
+    split: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The lines of a section's 说明 sheet (label, text); the copies line goes at
+    ``copies_at`` once the copies written are known."""
+
+    lines: tuple[tuple[str, str], ...]
+    copies_at: int
+
+
+@dataclass(frozen=True)
 class SectionTask:
     """Everything a worker needs to write one section's feedback workbook (picklable)."""
 
@@ -393,36 +462,21 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
-    points: pd.DataFrame
-    issues: pd.DataFrame
-    submissions: pd.DataFrame
-    files: pd.DataFrame
+    tables: tuple[Table, ...]
+    cover: Cover
     n_copies: int
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
 
 
 def write_section(task: SectionTask) -> str:
     """Write one ``<科室>_反馈.xlsx``; returns its path."""
-    section = task.section
     with xlsx.atomic_path(Path(task.path)) as tmp:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
-        tables: list[sheetxml.Rows | None] = []
         _cover_sheet(wb, fmt, task)
         header = _page_header(task)
-        if section is not None:
-            points = _points_table(task.points)
-            tables.append(
-                _table(wb, fmt, vocab.FEEDBACK_SHEET_POINTS, *points, POINT_CAPS, header, True)
-            )
-        issues = _issues_table(task.issues)
-        tables.append(_table(wb, fmt, FEEDBACK_SHEET_ISSUES, *issues, ISSUE_CAPS, header))
-        if section is not None:
-            subs = _submissions_table(task.submissions)
-            tables.append(
-                _table(wb, fmt, FEEDBACK_SHEET_SUBMISSIONS, *subs, SUBMISSION_CAPS, header)
-            )
+        tables = [_table(wb, fmt, table, header) for table in task.tables]
         if task.changes is not None:
             rounds.write_changes_sheet(wb, *task.changes)
         wb.close()
@@ -474,33 +528,22 @@ def _cell_values(column: pd.Series) -> list[object]:
     return sheetxml.texts(column)
 
 
-def _table(
-    wb: Any,
-    fmt: _Formats,
-    name: str,
-    headers: list[str],
-    data: pd.DataFrame,
-    fills: pd.DataFrame,
-    caps: dict[str, int],
-    page_header: str,
-    split: bool = False,
-) -> sheetxml.Rows | None:
+def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.Rows | None:
     """One data sheet: header row and layout by xlsxwriter; the data rows are returned to be
-    spliced in as XML after ``close()`` (see ``sheetxml``). ``caps`` bounds each column's
-    width (by key) so the sheet prints legibly; ``split`` prints the risk-point table in two
-    halves side by side (see ``styles.point_table_page``)."""
-    ws = wb.add_worksheet(name)
-    keys = [str(k) for k in data.columns]
-    values = [_cell_values(data.iloc[:, c]) for c in range(len(headers))]
+    spliced in as XML after ``close()`` (see ``sheetxml``). ``table.caps`` bounds each
+    column's width (by key) so the sheet prints legibly; ``table.split`` prints the
+    risk-point table in two halves side by side (see ``styles.point_table_page``)."""
+    ws = wb.add_worksheet(table.name)
+    headers, keys, values, n = table.headers, table.keys, table.values, table.n_rows
     widths = []
     for c, header in enumerate(headers):
         ws.write_string(0, c, header, fmt.header)
         sample = [_sample_text(v) for v in values[c][:100]]
-        cap = caps.get(keys[c], 24)
+        cap = table.caps.get(keys[c], 24)
         # a header wraps onto two lines at most: it counts up to half its width
         width = xlsx.fit_width(sample, "", minimum=4, maximum=cap)
         widths.append(max(width, min(cap, -(-xlsx.display_width(header) // 2) + 2)))
-    if split:
+    if table.split:
         widths = styles.balance_halves(widths, keys)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
@@ -509,23 +552,26 @@ def _table(
     ws.set_row(0, header_height)
     heights = (
         sheetxml.row_heights(values, widths, [True] * len(headers), LINE_HEIGHT).tolist()
-        if len(data)
+        if n
         else []
     )
     _setup_page(
-        ws, len(data), len(headers), widths, [header_height, *heights], page_header, split, keys
+        ws, n, len(headers), widths, [header_height, *heights], page_header, table.split, keys
     )
-    if not len(data):
+    if not n:
         return None
+    cell_styles: list[int | list[int]] = []
+    for key in keys:
+        style = fmt.style_centred if key in CENTRED else fmt.style
+        colours = table.colours.get(key)
+        cell_styles.append(style(None) if colours is None else [style(c) for c in colours])
     return sheetxml.Rows(
         sheet_number=ws.index + 1,
         header_row=0,
         values=values,
-        styles=[
-            fills.iloc[:, c].map(fmt.style_centred if keys[c] in CENTRED else fmt.style).tolist()
-            for c in range(len(headers))
-        ],
+        styles=cell_styles,
         heights=heights,
+        escape=[sheetxml.needs_escape(v) for v in values],
     )
 
 
@@ -561,27 +607,103 @@ SUBMISSION_CAPS = {
 }
 
 
-def _points_table(points: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+@dataclass
+class _Prepared:
+    """One data sheet of every section's workbook, prepared once: the records grouped by
+    section (in ``sections`` order) and sorted within it; ``bounds`` gives each section's."""
+
+    name: str
+    headers: list[str]
+    keys: list[str]
+    values: list[list[object]]
+    colours: dict[str, list[object]]
+    caps: dict[str, int]
+    bounds: dict[str | None, tuple[int, int]]
+    split: bool = False
+
+    def table(self, section: str | None) -> Table:
+        start, stop = self.bounds.get(section, (0, 0))
+        return Table(
+            name=self.name,
+            headers=self.headers,
+            keys=self.keys,
+            values=[v[start:stop] for v in self.values],
+            colours={k: v[start:stop] for k, v in self.colours.items()},
+            caps=self.caps,
+            split=self.split,
+        )
+
+
+def _section_codes(section: pd.Series, sections: list[str], none_last: bool) -> np.ndarray:
+    """Each record's place in ``sections`` (-1: not a roster section; with ``none_last``,
+    missing values count as one more section after them)."""
+    code = section.map({s: i for i, s in enumerate(sections)})
+    if none_last:
+        code = code.where(section.notna(), len(sections))
+    return code.fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _bounds(codes: np.ndarray, sections: list[str]) -> dict[str | None, tuple[int, int]]:
+    """Section -> (start, stop) of its records in ``codes`` (sorted); None after them."""
+    names: list[str | None] = [*sections, None]
+    starts = np.searchsorted(codes, np.arange(len(names)), side="left").tolist()
+    stops = np.searchsorted(codes, np.arange(len(names)), side="right").tolist()
+    return {name: (a, b) for name, a, b in zip(names, starts, stops, strict=True) if b > a}
+
+
+def _cell_columns(frame: pd.DataFrame, bounds: dict[str | None, tuple[int, int]]):
+    """Each column as cell values, as ``_cell_values`` gives them for each section's slice:
+    decided once for the whole column when it is all text or all numbers (the usual case),
+    else section by section."""
+    out = []
+    for c in range(frame.shape[1]):
+        column = frame.iloc[:, c]
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind in NUMERIC_KINDS:
+            out.append(sheetxml.numbers(column))
+        elif kind in ("string", "empty"):
+            out.append(sheetxml.texts(column))
+        else:
+            values: list[object] = []
+            for start, stop in sorted(bounds.values()):
+                values.extend(_cell_values(column.iloc[start:stop]))
+            out.append(values)
+    return out
+
+
+def _points_prepared(points: pd.DataFrame, sections: list[str]) -> _Prepared:
+    """The 风险点 sheets: by level (一级 first), post, name, file, row, description."""
     columns = styles.point_headers()
     keys = list(columns)
-    headers = list(columns.values())
-    frame = points.copy()
+    codes = _section_codes(_text_column(points, "section"), sections, none_last=False)
+    frame = points[codes >= 0].copy() if len(points) else pd.DataFrame(index=range(0))
+    frame["_sec"] = codes[codes >= 0]
     if "names" in frame:  # merged points list every name of the post
         frame["name"] = frame["names"]
     for key in keys:
         if key not in frame:
             frame[key] = None
     frame["_rank"] = frame["level"].map(vocab.LEVEL_RANK).fillna(9)
-    order = ["_rank", "post", "name", "source_file", "source_row", "description"]
-    for col in order[1:]:
+    order = ["post", "name", "source_file", "source_row", "description"]
+    for col in order:
         frame["_" + col] = _text_column(frame, col)
-    frame = frame.sort_values(["_rank", *("_" + c for c in order[1:])], kind="stable")
-    frame[styles.SEQ_KEY] = styles.sequence(len(frame))
+    frame = frame.iloc[_lexsort(frame, ["_sec", "_rank", *("_" + c for c in order)], 4)]
+    sec = frame["_sec"].to_numpy(dtype=np.int64)
+    bounds = _bounds(sec, sections)
+    first = np.searchsorted(sec, sec, side="left")
+    frame[styles.SEQ_KEY] = np.arange(len(frame), dtype=np.int64) - first + 1
     # only the level cell is coloured: whole coloured rows print as stripes
-    colours = frame["level"].map(LEVEL_FILLS).astype("object")
-    fills = pd.DataFrame({k: pd.Series(None, index=frame.index, dtype="object") for k in keys})
-    fills["level"] = colours
-    return headers, frame[keys], fills
+    colours = frame["level"].map(LEVEL_FILLS).astype("object").tolist()
+    return _Prepared(
+        name=vocab.FEEDBACK_SHEET_POINTS,
+        headers=list(columns.values()),
+        keys=keys,
+        values=_cell_columns(frame[keys], bounds),
+        colours={"level": colours},
+        caps=POINT_CAPS,
+        bounds=bounds,
+        split=True,
+    )
 
 
 def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
@@ -633,43 +755,198 @@ def _lexsort(frame: pd.DataFrame, keys: list[str], primary: int) -> np.ndarray:
     return order
 
 
-def _issues_table(issues: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+def _issues_prepared(issues: pd.DataFrame, sections: list[str]) -> _Prepared:
+    """The 异常清单 sheets (``issues`` sorted by ``_sorted_issues``, routed): each folder's
+    issues in that order; what has no section last, under None."""
+    codes = _section_codes(issues["_route"], sections, none_last=True)
+    frame = issues.iloc[np.argsort(codes, kind="stable")]
+    bounds = _bounds(np.sort(codes, kind="stable"), sections)
     keys = list(vocab.ISSUE_COLUMNS)
-    data = pd.DataFrame({k: _text_column(issues, k) for k in keys}, index=issues.index)
-    fills = pd.DataFrame({k: pd.Series(None, index=issues.index, dtype="object") for k in keys})
-    fills["action"] = data["action"].map(ACTION_FILLS).astype("object")
-    return list(vocab.ISSUE_COLUMNS.values()), data.where(data != "", None), fills
+    data = {k: frame[k] if frame[k].dtype == object else _text_column(frame, k) for k in keys}
+    return _Prepared(
+        name=FEEDBACK_SHEET_ISSUES,
+        headers=list(vocab.ISSUE_COLUMNS.values()),
+        keys=keys,
+        values=[sheetxml.texts(data[k]) for k in keys],
+        colours={"action": data["action"].map(ACTION_FILLS).astype("object").tolist()},
+        caps=ISSUE_CAPS,
+        bounds=bounds,
+    )
 
 
-def _submissions_table(subs: pd.DataFrame) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+def _submissions_prepared(subs: pd.DataFrame, sections: list[str]) -> _Prepared:
+    """The 提交情况 sheets: missing and sent back first, then late, then no pledge."""
     keys = list(SUBMISSION_LABELS)
-    headers = list(SUBMISSION_LABELS.values())
+    codes = _section_codes(_text_column(subs, "section"), sections, none_last=False)
     frame = pd.DataFrame({k: _text_column(subs, k) for k in keys}, index=subs.index)
-    frame["form"] = frame["form"].map(lambda v: vocab.FORM_KIND_LABEL.get(v, v))
+    frame = frame[codes >= 0]
+    frame["_sec"] = codes[codes >= 0]
+    label = frame["form"].map(vocab.FORM_KIND_LABEL)
+    frame["form"] = label.where(label.notna(), frame["form"]).astype("object")
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
     frame["_rank"] = frame["status"].map(status_rank).fillna(2 - pledge_bad.astype(int) * 0.5)
-    frame = frame.sort_values(["_rank", "form", "name", "file", "date"], kind="stable")
-    fills = pd.DataFrame({k: pd.Series(None, index=frame.index, dtype="object") for k in keys})
-    fills["status"] = (
-        frame["status"]
-        .map(
-            {
-                vocab.STATUS_MISSING: FILL_REJECT,
-                vocab.STATUS_SENT_BACK: FILL_REJECT,
-                vocab.STATUS_LATE: FILL_NOTE,
-            }
-        )
-        .astype("object")
+    frame = frame.iloc[_lexsort(frame, ["_sec", "_rank", "form", "name", "file", "date"], 4)]
+    bounds = _bounds(frame["_sec"].to_numpy(dtype=np.int64), sections)
+    status_fill = {
+        vocab.STATUS_MISSING: FILL_REJECT,
+        vocab.STATUS_SENT_BACK: FILL_REJECT,
+        vocab.STATUS_LATE: FILL_NOTE,
+    }
+    pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
+    return _Prepared(
+        name=FEEDBACK_SHEET_SUBMISSIONS,
+        headers=list(SUBMISSION_LABELS.values()),
+        keys=keys,
+        values=[sheetxml.texts(frame[k]) for k in keys],
+        colours={
+            "status": frame["status"].map(status_fill).astype("object").tolist(),
+            "pledge": [FILL_NOTE if bad else None for bad in pledge_bad.tolist()],
+        },
+        caps=SUBMISSION_CAPS,
+        bounds=bounds,
     )
-    fills.loc[pledge_bad.loc[frame.index], "pledge"] = FILL_NOTE
-    data = frame[keys]
-    return headers, data.where(data != "", None), fills
+
+
+def _cover_facts(
+    sections: list[str],
+    issues: pd.DataFrame,
+    files: pd.DataFrame,
+    points: _Prepared,
+    subs: pd.DataFrame,
+) -> dict[str | None, Cover]:
+    """Every folder's 说明 lines, counted once over all sections (``issues`` routed and
+    sorted, ``files`` routed, ``points`` the prepared 风险点 sheets, ``subs`` with pledges)."""
+    names: list[str | None] = [*sections, None]
+
+    def counts(
+        section: pd.Series, values: pd.Series, none_last: bool
+    ) -> dict[tuple[int, str], int]:
+        """(place of the section in ``names``, value) -> records."""
+        codes = _section_codes(section, sections, none_last)
+        pairs = pd.DataFrame({"r": codes, "v": values.to_numpy(dtype=object)})
+        return {(int(r), str(v)): int(n) for (r, v), n in pairs.value_counts().items()}
+
+    problems: dict[int, list[str]] = {}
+    if len(issues):
+        level = issues[(issues["cell"] == "") & (issues["file"] != "") & issues["row_id"].isna()]
+        where = _section_codes(level["_route"], sections, none_last=True).tolist()
+        for code, r in zip(where, level.itertuples(), strict=True):
+            problems.setdefault(code, []).append(
+                COVER_FILE_PROBLEM_LINE.format(
+                    action=r.action,
+                    file=r.file,
+                    problem=r.problem,
+                    fix_label=vocab.ISSUE_COLUMNS["fix"],
+                    fix=r.fix,
+                )
+            )
+    route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
+    file_status = counts(route, _text_column(files, "status"), True) if len(files) else {}
+    file_total = counts(route, pd.Series([""] * len(files)), True) if len(files) else {}
+    actions = counts(issues["_route"], issues["action"], True) if len(issues) else {}
+    level_of = points.keys.index("level")
+    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    sub_section = _text_column(subs, "section")
+    form = _text_column(subs, "form")
+    person = (form != unit_label).to_numpy()
+    people = subs[person]
+    people_section = sub_section[person]
+    pledge = (
+        _text_column(people, "pledge")
+        .isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
+        .to_numpy()
+    )
+    people_status = people_total = pledge_bad = {}
+    if len(people):
+        people_status = counts(people_section, _text_column(people, "status"), False)
+        people_total = counts(people_section, pd.Series([""] * len(people)), False)
+        blank = pd.Series([""] * int(pledge.sum()), dtype=object)
+        pledge_bad = counts(people_section[pledge], blank, False) if pledge.any() else {}
+    unit_first: dict[str, str] = {}
+    if len(subs):
+        units = subs[~person]
+        for sec, status in zip(sub_section[~person], _text_column(units, "status"), strict=True):
+            unit_first.setdefault(sec, status)
+
+    covers: dict[str | None, Cover] = {}
+    for at, section in enumerate(names):
+        lines: list[tuple[str, str]] = []
+        if section is not None:
+            lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_RUN_TIME, ""))  # the run time: filled in
+        lines.append(
+            (
+                vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS,
+                "\n".join(problems.get(at, [])) or vocab.FEEDBACK_COVER_NONE,
+            )
+        )
+        lines.append(
+            (
+                vocab.FEEDBACK_COVER_LABEL_FILES,
+                vocab.FEEDBACK_COVER_FILES_TEXT.format(
+                    total=file_total.get((at, ""), 0),
+                    read=file_status.get((at, frames.FILE_STATUS_READ), 0),
+                    rejected=file_status.get((at, frames.FILE_STATUS_REJECTED), 0),
+                    superseded=file_status.get((at, frames.FILE_STATUS_SUPERSEDED), 0),
+                ),
+            )
+        )
+        if section is not None:
+            start, stop = points.bounds.get(section, (0, 0))
+            levels = pd.Series(points.values[level_of][start:stop], dtype="object")
+            found = levels.value_counts()
+            lines.append(
+                (
+                    vocab.FEEDBACK_COVER_LABEL_POINTS,
+                    vocab.FEEDBACK_COVER_POINTS_TEXT.format(
+                        total=stop - start, **{lv: int(found.get(lv, 0)) for lv in vocab.LEVELS}
+                    ),
+                )
+            )
+        lines.append(
+            (
+                vocab.FEEDBACK_COVER_LABEL_ISSUES,
+                vocab.FEEDBACK_COVER_ISSUES_TEXT.format(
+                    reject=actions.get((at, vocab.ACTION_REJECT), 0),
+                    note=actions.get((at, vocab.ACTION_NOTE), 0),
+                ),
+            )
+        )
+        if section is not None:
+            lines.append(
+                (
+                    vocab.FEEDBACK_COVER_LABEL_PEOPLE,
+                    vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
+                        total=people_total.get((at, ""), 0),
+                        missing=people_status.get((at, vocab.STATUS_MISSING), 0),
+                        sent_back=people_status.get((at, vocab.STATUS_SENT_BACK), 0),
+                        late=people_status.get((at, vocab.STATUS_LATE), 0),
+                        pledge=pledge_bad.get((at, ""), 0),
+                    ),
+                )
+            )
+            lines.append(
+                (
+                    vocab.FEEDBACK_COVER_LABEL_UNIT,
+                    unit_first.get(section, vocab.FEEDBACK_COVER_UNIT_NOT_OWED),
+                )
+            )
+        copies_at = len(lines)
+        if section is None:
+            lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT_UNKNOWN))
+            lines.append(
+                (vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN)
+            )
+        else:
+            lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
+            lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
+        covers[section] = Cover(tuple(lines), copies_at)
+    return covers
 
 
 def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
-    section, issues, files = task.section, task.issues, task.files
-    points, subs, n_copies = task.points, task.submissions, task.n_copies
+    section = task.section
     ws = wb.add_worksheet(FEEDBACK_SHEET_COVER)
     for c, width in enumerate(COVER_WIDTHS):
         ws.set_column(c, c, width)
@@ -683,99 +960,12 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
     ws.write_string(0, 0, xlsx.cell_text(title) or "", fmt.title)
     ws.set_row(0, 28)
 
-    lines: list[tuple[str, str]] = []
-    if section is not None:
-        lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
-    lines.append((vocab.FEEDBACK_COVER_LABEL_RUN_TIME, task.run_time))
-    file_level = issues
-    if len(issues):
-        file_level = issues[
-            (issues["cell"] == "") & (issues["file"] != "") & issues["row_id"].isna()
-        ]
-    problems = [
-        COVER_FILE_PROBLEM_LINE.format(
-            action=r.action,
-            file=r.file,
-            problem=r.problem,
-            fix_label=vocab.ISSUE_COLUMNS["fix"],
-            fix=r.fix,
-        )
-        for r in file_level.itertuples()
+    lines = [
+        (label, task.run_time if label == vocab.FEEDBACK_COVER_LABEL_RUN_TIME else text)
+        for label, text in task.cover.lines
     ]
-    lines.append(
-        (vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS, "\n".join(problems) or vocab.FEEDBACK_COVER_NONE)
-    )
-    status = _text_column(files, "status").value_counts() if len(files) else pd.Series()
-    lines.append(
-        (
-            vocab.FEEDBACK_COVER_LABEL_FILES,
-            vocab.FEEDBACK_COVER_FILES_TEXT.format(
-                total=len(files),
-                read=int(status.get(frames.FILE_STATUS_READ, 0)),
-                rejected=int(status.get(frames.FILE_STATUS_REJECTED, 0)),
-                superseded=int(status.get(frames.FILE_STATUS_SUPERSEDED, 0)),
-            ),
-        )
-    )
-    if section is not None:
-        levels = _text_column(points, "level").value_counts() if len(points) else pd.Series()
-        lines.append(
-            (
-                vocab.FEEDBACK_COVER_LABEL_POINTS,
-                vocab.FEEDBACK_COVER_POINTS_TEXT.format(
-                    total=len(points), **{lv: int(levels.get(lv, 0)) for lv in vocab.LEVELS}
-                ),
-            )
-        )
-    actions = issues["action"].value_counts() if len(issues) else pd.Series()
-    lines.append(
-        (
-            vocab.FEEDBACK_COVER_LABEL_ISSUES,
-            vocab.FEEDBACK_COVER_ISSUES_TEXT.format(
-                reject=int(actions.get(vocab.ACTION_REJECT, 0)),
-                note=int(actions.get(vocab.ACTION_NOTE, 0)),
-            ),
-        )
-    )
-    if section is not None:
-        people = subs[_text_column(subs, "form") != vocab.FORM_KIND_LABEL[vocab.UNIT]]
-        status_people = _text_column(people, "status")
-        pledge = _text_column(people, "pledge")
-        lines.append(
-            (
-                vocab.FEEDBACK_COVER_LABEL_PEOPLE,
-                vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
-                    total=len(people),
-                    missing=int((status_people == vocab.STATUS_MISSING).sum()),
-                    sent_back=int((status_people == vocab.STATUS_SENT_BACK).sum()),
-                    late=int((status_people == vocab.STATUS_LATE).sum()),
-                    pledge=int(
-                        pledge.isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}).sum()
-                    ),
-                ),
-            )
-        )
-        unit = _text_column(
-            subs[_text_column(subs, "form") == vocab.FORM_KIND_LABEL[vocab.UNIT]], "status"
-        )
-        lines.append(
-            (
-                vocab.FEEDBACK_COVER_LABEL_UNIT,
-                unit.iloc[0] if len(unit) else vocab.FEEDBACK_COVER_UNIT_NOT_OWED,
-            )
-        )
-    lines.append(
-        (
-            vocab.FEEDBACK_COVER_LABEL_COPIES,
-            vocab.FEEDBACK_COVER_COPIES_TEXT.format(n=n_copies, suffix=vocab.ANNOTATED_SUFFIX),
-        )
-    )
-    if section is None:
-        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT_UNKNOWN))
-        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN))
-    else:
-        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
-        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
+    copies = vocab.FEEDBACK_COVER_COPIES_TEXT.format(n=task.n_copies, suffix=vocab.ANNOTATED_SUFFIX)
+    lines.insert(task.cover.copies_at, (vocab.FEEDBACK_COVER_LABEL_COPIES, copies))
     for r, (label, text) in enumerate(lines, start=2):
         ws.write_string(r, 0, label, fmt.label)
         ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
@@ -800,9 +990,15 @@ def _copy_candidates(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     return files.loc[files["file"].isin(wanted), columns]
 
 
+def _records(files: pd.DataFrame) -> dict[str, Any]:
+    """file -> its (first) record, as ``itertuples`` gives it."""
+    records = files.sort_values("file", kind="stable").drop_duplicates("file")
+    return {rec.file: rec for rec in records.itertuples()}
+
+
 def _annotate_tasks(
     result: frames.RunResult,
-    files: pd.DataFrame,
+    files: pd.DataFrame | dict[str, Any],
     issues: pd.DataFrame,
     folder: Path,
     cells: dict[int, str],
@@ -815,7 +1011,7 @@ def _annotate_tasks(
     The copy holds only this section's sheets of the file: in the file's own section's folder
     every sheet but those holding another's form, in another section's folder only the sheets
     holding that section's form."""
-    if result.inbox is None or files.empty or issues.empty:
+    if result.inbox is None or len(files) == 0 or issues.empty:
         return []
     inbox = Path(result.inbox)
     limits = result.settings.limits if result.settings is not None else None
@@ -837,11 +1033,11 @@ def _annotate_tasks(
         if not cell and not xlsx.is_missing(row_id):
             cell = cells.get(int(row_id), "")
         notes_by_file.setdefault(file, []).append(Annotation(sheet, cell, action, problem, fix))
-    records = files[files["file"].isin(set(notes_by_file))].sort_values("file", kind="stable")
-    records = records.drop_duplicates("file")
+    if isinstance(files, pd.DataFrame):
+        files = _records(files)
     used: set[str] = set()
     tasks = []
-    for rec in records.itertuples():
+    for rec in (files[f] for f in sorted(notes_by_file) if f in files):
         notes = notes_by_file[rec.file]
         if not any(n.action in COPY_ACTIONS for n in notes):
             continue
@@ -907,9 +1103,15 @@ class FeedbackJobs:
     were really written."""
 
     def __init__(
-        self, books: list[SectionTask], copies: list[AnnotateTask], result: frames.RunResult
+        self,
+        books: list[SectionTask] | None,
+        copies: list[AnnotateTask],
+        result: frames.RunResult,
+        n_books: int = 0,
     ) -> None:
-        self.books = books
+        """``books`` None: the workbooks follow with ``start_books`` (``n_books`` of them),
+        the copies start at once."""
+        self.books = books or []
         self.copies = copies
         self.pool: ProcessPoolExecutor | None = None
         self.book_futures: list[Any] = []
@@ -918,7 +1120,7 @@ class FeedbackJobs:
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
         limits = result.settings.limits if result.settings is not None else None
-        jobs = len(books) + len(copies)
+        jobs = (n_books if books is None else len(books)) + len(copies)
         workers = min((limits.workers if limits else 0) or os.cpu_count() or 1, jobs)
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
             # capped, dies with the run, inherited frames frozen out of the GC (workers.py)
@@ -926,6 +1128,13 @@ class FeedbackJobs:
             self.pool = pipeline_workers.new_pool(workers, memory, freeze_gc=True)
             # copies first: each costs more than a small workbook, so the pool ends level
             self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
+        if books is not None:
+            self.start_books(books)
+
+    def start_books(self, books: list[SectionTask]) -> None:
+        """Hand over the section workbooks: each is written once its folder's copies are."""
+        self.books = books
+        if self.pool is not None:
             self._feeder = threading.Thread(target=self._feed_books, daemon=True)
             self._feeder.start()
 
