@@ -21,6 +21,9 @@ Points are numbered per person (or section, for unit-form points) in catalogue o
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -46,6 +49,18 @@ COMPARED_FIELDS = (*CONFLICT_FIELDS, *JOINED_FIELDS)
 # (grade checks every source's 自评等级 against the point's level); None for single sources.
 SOURCE_LEVELS = "source_levels"
 KIND_ORDER = {vocab.INDIVIDUAL: 0, vocab.UNIT: 1}
+# The columns of a merged point's sources that the merge reads.
+_SOURCE_FIELDS = (
+    "file",
+    "sheet",
+    "excel_row",
+    "row_id",
+    "section",
+    "name",
+    "description",
+    *COMPARED_FIELDS,
+    *(f"{f}_cell" for f in (*CONFLICT_FIELDS, "description")),
+)
 _SEP = "|"
 
 
@@ -72,6 +87,41 @@ def point_ids(section: pd.Series, owner: pd.Series) -> pd.Series:
     return (prefix + vocab.POINT_ID_SEP + pd.Series(numbers, index=prefix.index)).astype("str")
 
 
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Each value's place in the sorted distinct values (for np.lexsort)."""
+    return pd.factorize(values.to_numpy(dtype=object), sort=True)[0]
+
+
+def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(point number of each row, sort rank of each point's key): rows are one point when
+    their folded section|post|step|description keys are equal. The fold and the joined key
+    are computed once per distinct combination, never per row."""
+    codes = []
+    folded = []
+    for col in KEY_FIELDS:
+        code, uniques = pd.factorize(df[col].to_numpy(dtype=object))
+        codes.append(code)
+        folded.append(np.array([vocab.fold(u) for u in uniques], dtype=object))
+    combo = codes[0].astype(np.int64)
+    for code in codes[1:]:
+        combo = pd.factorize(combo * (int(code.max()) + 1) + code)[0].astype(np.int64)
+    first_row = _first_rows(combo)
+    keys = folded[0][codes[0][first_row]]
+    for fold, code in zip(folded[1:], codes[1:], strict=True):
+        keys = keys + _SEP + fold[code[first_row]]
+    # two combinations whose joined keys are equal are the same point
+    key_of_combo, key_texts = pd.factorize(keys)
+    key_rank = _ranks(pd.Series(key_texts, dtype=object))
+    return key_of_combo[combo], key_rank
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row holding each of the codes 0..n-1."""
+    first_row = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(len(codes))[::-1]  # the last write (first row) wins
+    return first_row
+
+
 def _empty_result(points: pd.DataFrame) -> pd.DataFrame:
     out = points.copy()
     for col in frames.MERGE_COLUMNS:
@@ -95,22 +145,32 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         df.loc[unit, "post"] = text_series(pd.Series(involved, index=df.index[unit]))
         df.loc[unit, "name"] = ""
 
-    key = fold_series(df["section"])
-    for col in KEY_FIELDS[1:]:
-        key = key + _SEP + fold_series(df[col])
-    df["_key"] = key
-    df["_kind"] = df["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER)).astype(int)
+    group, key_rank = _point_keys(df)
+    kind = df["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER)).astype(int).to_numpy()
+    file_rank = _ranks(df["file"])
+    row = df["excel_row"].to_numpy()
     # Sources of a point in kind, file, row order; points ordered by section, kind, post, name
-    # and first source. Both sorts are independent of the order files were read in.
-    df = df.sort_values(["_kind", "file", "excel_row", "_key"], kind="stable")
-    firsts = df.drop_duplicates("_key").sort_values(
-        ["section", "_kind", "post", "name", "file", "excel_row", "_key"], kind="stable"
+    # and first source. Both orders are independent of the order files were read in.
+    by_source = np.lexsort((key_rank[group], row, file_rank, kind))
+    firsts = by_source[~pd.Series(group[by_source]).duplicated().to_numpy()]
+    by_point = np.lexsort(
+        (
+            key_rank[group[firsts]],
+            row[firsts],
+            file_rank[firsts],
+            _ranks(df["name"].iloc[firsts]),
+            _ranks(df["post"].iloc[firsts]),
+            kind[firsts],
+            _ranks(df["section"].iloc[firsts]),
+        )
     )
-    rank = pd.Series(range(len(firsts)), index=firsts["_key"].tolist())
-    df["_rank"] = df["_key"].map(rank).to_numpy()
-    df = df.sort_values("_rank", kind="stable").reset_index(drop=True)
+    rank = np.empty(len(firsts), dtype=np.int64)
+    rank[group[firsts[by_point]]] = np.arange(len(firsts))
+    order = by_source[np.argsort(rank[group[by_source]], kind="stable")]
+    df = df.take(order).reset_index(drop=True)
+    point = rank[group[order]]  # each source's point number, 0.. in catalogue order
 
-    first = ~df.duplicated("_key", keep="first")
+    first = np.r_[True, point[1:] != point[:-1]]
     out = df[first].copy()
     is_unit = (out["kind"] == vocab.UNIT).fillna(False).to_numpy(bool)
     owner = out["name"].where(~is_unit & (out["name"] != ""), vocab.POINT_ID_UNIT)
@@ -123,13 +183,13 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ]
     out[SOURCE_LEVELS] = pd.Series(None, index=out.index, dtype="object")
 
-    size = df.groupby("_key", sort=False)["_key"].transform("size")
+    several = np.bincount(point)[point] > 1
     issues = frames.empty_issues()
-    if (size > 1).any():
-        multi = df[(size > 1).to_numpy()].copy()
-        out, issues = _merge_groups(out, multi)
+    if several.any():
+        wanted = [c for c in _SOURCE_FIELDS if c in df]
+        out, issues = _merge_groups(out, df.loc[several, wanted], point[several])
 
-    out = out.drop(columns=["_key", "_kind", "_rank"]).reset_index(drop=True)
+    out = out.reset_index(drop=True)
     for col in ("point_id", "names", "source_file", "source_row"):
         out[col] = out[col].astype("str")
     return out, issues
@@ -144,19 +204,24 @@ def _value(value: object) -> str:
 def _values(frame: pd.DataFrame, col: str) -> np.ndarray:
     """A column as stripped text ('' for missing or absent), as an object array; the
     stripping is done once per distinct value."""
+    return _values_folded(frame, col, fold=False)[0]
+
+
+def _values_folded(
+    frame: pd.DataFrame, col: str, fold: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(stripped text, its ``vocab.fold``) of a column, both once per distinct value."""
     if col not in frame:
-        return np.full(len(frame), "", dtype=object)
+        blank = np.full(len(frame), "", dtype=object)
+        return blank, blank
     codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
     table[-1] = ""
-    return table[codes]
-
-
-def _folded(values: np.ndarray) -> np.ndarray:
-    """``vocab.fold`` of an object array of text, once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    return np.array([vocab.fold(u) for u in uniques], dtype=object)[codes]
+    if not fold:
+        return table[codes], table[codes]
+    folded = np.array([vocab.fold(v) for v in table.tolist()], dtype=object)
+    return table[codes], folded[codes]
 
 
 def _group_join(group: np.ndarray, values: np.ndarray, sep: str, n_groups: int) -> np.ndarray:
@@ -172,6 +237,13 @@ def _group_join(group: np.ndarray, values: np.ndarray, sep: str, n_groups: int) 
         rest[starts] = False
         parts[rest] = sep + parts[rest]
     out[group[starts]] = np.add.reduceat(parts, starts)
+    return out
+
+
+def _slices(items: list[Any], bounds: list[int]) -> np.ndarray:
+    """``items`` cut into the lists between consecutive ``bounds``, as an object array."""
+    out = np.empty(len(bounds) - 1, dtype=object)
+    out[:] = [items[a:b] for a, b in itertools.pairwise(bounds)]
     return out
 
 
@@ -196,12 +268,14 @@ def _formatted(template: str, **columns: np.ndarray) -> np.ndarray:
     return frames.fill_template(template, columns, n)
 
 
-def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _merge_groups(
+    out: pd.DataFrame, multi: pd.DataFrame, point: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill the merged columns of points that have more than one source and build their notes,
-    column-wise over all such sources at once (``multi`` holds them grouped, in source order)."""
-    keys = multi["_key"].to_numpy(dtype=object)
-    group, group_keys = pd.factorize(keys)  # groups numbered in catalogue order
-    n_groups = len(group_keys)
+    column-wise over all such sources at once (``multi`` holds them grouped, in source order;
+    ``point`` is their point's row in ``out``)."""
+    group, at = pd.factorize(point)  # groups numbered in catalogue order
+    n_groups = len(at)
     pos = multi.groupby(group, sort=False).cumcount().to_numpy()
     first_of = np.flatnonzero(pos == 0)  # each group's first source, by group number
     src = {
@@ -215,8 +289,9 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
     src["row_text"] = src["row"].astype(str).astype(object)
     row_id = multi["row_id"] if "row_id" in multi else pd.Series([None] * len(multi))
     src["row_id"] = row_id.to_numpy(dtype=object, na_value=None)
+    folded: dict[str, np.ndarray] = {}
     for f in COMPARED_FIELDS:
-        src[f] = _values(multi, f)
+        src[f], folded[f] = _values_folded(multi, f)
     for f in (*CONFLICT_FIELDS, "description"):
         src[f"{f}_cell"] = _values(multi, f"{f}_cell")
 
@@ -226,22 +301,19 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
     merged["names"] = _group_join(group[distinct], src["name"][distinct], NAME_JOIN, n_groups)
     merged["source_file"] = _group_join(group, src["file"], SOURCE_JOIN, n_groups)
     merged["source_row"] = _group_join(group, src["row_text"], SOURCE_JOIN, n_groups)
-    singles = np.empty(len(multi), dtype=object)
-    singles[:] = [[(f, r)] for f, r in zip(src["file"].tolist(), src["row"].tolist(), strict=True)]
-    merged["sources"] = _group_join(group, singles, "", n_groups)
-    levels = np.empty(len(multi), dtype=object)
-    levels[:] = [
-        [
-            {
-                "file": f,
-                "sheet": sh,
-                "cell": c,
-                "self_level": lv,
-                "section": sec,
-                "name": nm,
-                "row_id": None if r is None else int(r),
-            }
-        ]
+    bounds = [*first_of.tolist(), len(multi)]  # groups are contiguous runs of ``multi``
+    pairs = list(zip(src["file"].tolist(), src["row"].tolist(), strict=True))
+    merged["sources"] = _slices(pairs, bounds)
+    levels = [
+        {
+            "file": f,
+            "sheet": sh,
+            "cell": c,
+            "self_level": lv,
+            "section": sec,
+            "name": nm,
+            "row_id": None if r is None else int(r),
+        }
         for f, sh, c, lv, sec, nm, r in zip(
             src["file"].tolist(),
             src["sheet"].tolist(),
@@ -253,7 +325,7 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
             strict=True,
         )
     ]
-    merged[SOURCE_LEVELS] = _group_join(group, levels, "", n_groups)
+    merged[SOURCE_LEVELS] = _slices(levels, bounds)
     has_category = src["category"] != ""
     merged["category"] = np.full(n_groups, "", dtype=object)
     firsts = has_category & ~pd.Series(np.where(has_category, group, -1)).duplicated().to_numpy()
@@ -264,7 +336,6 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
         order = np.lexsort((np.arange(len(rank)), rank, group))
         top = order[np.r_[True, group[order][1:] != group[order][:-1]]]
         merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
-    folded = {f: _folded(src[f]) for f in COMPARED_FIELDS}
     for f in JOINED_FIELDS:
         present = np.flatnonzero(src[f] != "")
         texts = pd.DataFrame({"g": group[present], "t": folded[f][present]})
@@ -272,7 +343,6 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
         merged[f] = _group_join(group[kept], src[f][kept], TEXT_JOIN, n_groups)
 
     # the merged columns go to the group's row of ``out`` (its first source)
-    at = pd.Index(out["_key"]).get_indexer(group_keys)
     for col in ("names", "source_file", "source_row"):
         out.iloc[at, out.columns.get_loc(col)] = merged[col]
     for col in ("sources", SOURCE_LEVELS):
@@ -283,11 +353,12 @@ def _merge_groups(out: pd.DataFrame, multi: pd.DataFrame) -> tuple[pd.DataFrame,
         if col in out:
             values = pd.Series(merged[col], dtype="object").where(merged[col] != "", pd.NA)
             out.iloc[at, out.columns.get_loc(col)] = values.to_numpy(dtype=object)
-    return out, _notes(src, group, pos, first_of, merged)
+    return out, _notes(src, folded, group, pos, first_of, merged)
 
 
 def _notes(
     src: dict[str, np.ndarray],
+    folded: dict[str, np.ndarray],
     group: np.ndarray,
     pos: np.ndarray,
     first_of: np.ndarray,
@@ -358,8 +429,7 @@ def _notes(
         head = first_of[group[later]]
         same = np.ones(len(later), dtype=bool)
         for f in COMPARED_FIELDS:
-            folded = _folded(src[f])
-            same &= folded[later] == folded[head]
+            same &= folded[f][later] == folded[f][head]
         no_cell = np.full(len(later), "", dtype=object)
         detail = _where(src["file"][head], src["sheet"][head], no_cell, src["row_text"][head])
         for code, mask in (("duplicate_point", same), ("merged_point", ~same)):
