@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import stat
 import warnings
 import zipfile
@@ -87,6 +88,80 @@ class AnnotateTask:
     sha256: str = ""  # what the reader read: a source changed since then gets no copy
     drop_sheets: tuple[str, ...] = ()  # sheets holding another section's form
     only_sheets: tuple[str, ...] = ()  # when given, the copy holds only these sheets
+    # the previous run's copy made from the same inputs (see ``reuse_key``) and its
+    # (size, mtime_ns) as that run wrote it: linked instead of written again while unchanged
+    previous: str = ""
+    previous_stat: tuple[int, int] = ()
+
+
+COPY_FORMAT = "lianzheng-copy 1"
+# the modules whose code shapes a copy: a new version of any makes every copy anew
+_COPY_MODULES = ("annotate.py", "annotate_patch.py", "xlsx.py", "vocab.py", "workbook")
+
+
+def _code_digest() -> str:
+    """SHA-256 over the code that writes copies (and openpyxl's version)."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        digest = hashlib.sha256(f"{COPY_FORMAT}\0{openpyxl.__version__}".encode())
+        here = Path(__file__).parent
+        for name in _COPY_MODULES:
+            paths = sorted((here / name).rglob("*.py")) if (here / name).is_dir() else [here / name]
+            for path in paths:
+                try:
+                    digest.update(path.read_bytes())
+                except OSError:
+                    digest.update(b"?")
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None
+
+
+def reuse_key(task: AnnotateTask) -> str:
+    """What a copy is made from: the source's bytes (their SHA-256), where it lies, the notes,
+    the sheets kept or dropped, the limits and the code; '' when the bytes are not known."""
+    if not task.sha256:
+        return ""
+    parts = [
+        _code_digest(),
+        task.source,
+        task.sha256,
+        task.ext,
+        task.main_sheet,
+        [(n.sheet, n.cell, n.action, n.problem, n.fix) for n in task.notes],
+        task.max_uncompressed,
+        task.max_bytes,
+        list(task.drop_sheets),
+        list(task.only_sheets),
+    ]
+    text = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()
+
+
+def _reuse(task: AnnotateTask) -> bool:
+    """Link (or copy) the previous run's copy to ``task.target`` when it is still the file
+    that run wrote (same size and modification time)."""
+    if not task.previous or len(task.previous_stat) != 2:
+        return False
+    try:
+        info = os.stat(task.previous, follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if (info.st_size, info.st_mtime_ns) != tuple(task.previous_stat):
+            return False
+        target = Path(task.target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.unlink()
+        try:
+            os.link(task.previous, target)
+        except OSError:  # no hard links here (another volume, FAT): a copy keeping the time
+            shutil.copy2(task.previous, target)
+    except OSError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -122,6 +197,8 @@ def copy_name(file: str, used: set[str]) -> str:
 def annotate_copy(task: AnnotateTask) -> str | None:
     """Write one annotated copy; None when the original cannot be read or opened (it stays
     listed in the feedback workbook's 异常清单)."""
+    if _reuse(task):
+        return task.target
     try:
         data = read_source(task)
         if data is None:

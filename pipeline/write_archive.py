@@ -78,6 +78,8 @@ SHORT_WIDTH = 24  # cap for short text columns
 class _Formats:
     def __init__(self, wb: Any) -> None:
         self.pending: list[sheetxml.Rows] = []  # table records spliced in after close()
+        # (key, numeric) -> cells of a column of the sorted points (catalogue, matrix, notice)
+        self.point_columns: dict[tuple[str, bool], list[object]] = {}
         # sheet index -> (title rows' height, every row's height): for the print scale
         self.heights: dict[int, tuple[float, list[float]]] = {}
         base = {"font_name": styles.FONT_NAME, "font_size": styles.FONT_SIZE, "valign": "top"}
@@ -165,6 +167,16 @@ class _Column:
 # --------------------------------------------------------------------------------------
 # Vectorised cell preparation
 # --------------------------------------------------------------------------------------
+
+
+def _point_column(fmt: _Formats, frame: pd.DataFrame, key: str, kind: str) -> list[object]:
+    """``_column`` of a frame of the sorted points (same records, same order; ``name`` the
+    display names): each column made once for every sheet that shows it."""
+    cache = (key, kind == "number")
+    found = fmt.point_columns.get(cache)
+    if found is None:
+        found = fmt.point_columns[cache] = _column(frame, key, kind)
+    return found
 
 
 def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
@@ -494,11 +506,11 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         _Column(key, header, *styles.POINT_COLUMNS[key])
         for key, header in styles.point_headers().items()
     ]
-    frame = points.copy()
+    frame = points.copy(deep=False)
     if len(frame):
         frame["name"] = _display_names(frame)
     frame[styles.SEQ_KEY] = styles.sequence(len(frame))
-    values = [_column(frame, col.key, col.kind) for col in columns]
+    values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
     level_col = [col.key for col in columns].index("level")
     levels = values[level_col]
     differs = (
@@ -594,10 +606,10 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         "point_id": ("text", 12),
     }
     columns = [_Column(key, header, *kinds[key]) for key, header in MATRIX_HEADERS.items()]
-    frame = points.copy()
+    frame = points.copy(deep=False)
     if len(frame):
         frame["name"] = _display_names(frame)
-    values = [_column(frame, col.key, col.kind) for col in columns]
+    values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
     level_formats = _level_formats(fmt, values[4], 4)
     widths = _widths(ws, values, columns)
     _write_table(
@@ -763,10 +775,10 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         "leader": ("center", 9),
     }
     columns = [_Column(key, header, *kinds[key]) for key, header in NOTICE_HEADERS.items()]
-    frame = points.copy()
+    frame = points.copy(deep=False)
     if len(frame):
         frame["measures"] = _measures_summary(frame)
-    values = [_column(frame, col.key, col.kind) for col in columns]
+    values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
     level_formats = _level_formats(fmt, values[3], 3)
     widths = _widths(ws, values, columns)
     last_col = len(columns) - 1

@@ -9,6 +9,7 @@ copies are opened from ``result.inbox`` and saved (atomically) under ``out``.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import re
@@ -25,7 +26,7 @@ from openpyxl.utils.cell import (
     column_index_from_string,
 )
 
-from pipeline import containers, frames, rounds, sheetxml, styles, vocab, xlsx
+from pipeline import cache, containers, frames, outputs, rounds, sheetxml, styles, vocab, xlsx
 from pipeline import workers as pipeline_workers
 from pipeline.annotate import (
     DEFAULT_MAX_FILE_BYTES,
@@ -35,6 +36,7 @@ from pipeline.annotate import (
     Annotation,
     annotate_copy,
     copy_name,
+    reuse_key,
     safe_name,
 )
 
@@ -147,8 +149,14 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
         )
         copies.extend(sec_copies)
         plans.append((section, folder, len(sec_copies)))
+    # an unchanged file's copy from the previous run is linked, not made again
+    index = _copies_index(out)
+    keys = {task.target: reuse_key(task) for task in copies}
+    if index is not None:
+        copies = _with_previous(copies, keys, index, out)
     # the copies start now; the workbooks follow once their sheets are prepared
     jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
+    jobs.index = (index, keys, out)
     try:
         jobs.start_books(
             _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
@@ -157,6 +165,70 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
         jobs.close()
         raise
     return jobs
+
+
+COPIES_INDEX = "feedback-copies.json"  # in OUT/.cache: the copies the last run wrote
+COPIES_INDEX_FORMAT = "lianzheng-copies 1"
+
+
+def _copies_index(out: Path) -> dict[str, Any] | None:
+    """The previous run's copies (path under OUT -> [reuse key, size, mtime_ns]) when the
+    outputs are built in a staging folder of OUT (``outputs.begin``), else None."""
+    if not out.name.startswith(outputs.STAGING_PREFIX):
+        return None
+    try:
+        data = json.loads((out.parent / cache.CACHE_DIR / COPIES_INDEX).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != COPIES_INDEX_FORMAT:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _with_previous(
+    copies: list[AnnotateTask], keys: dict[str, str], index: dict[str, Any], out: Path
+) -> list[AnnotateTask]:
+    """The copy tasks, those whose inputs match the previous run's copy at the same place
+    told to link it (``AnnotateTask.previous``)."""
+    tasks = []
+    for task in copies:
+        rel = Path(task.target).relative_to(out).as_posix()
+        entry = index.get(rel)
+        key = keys[task.target]
+        if (
+            key
+            and isinstance(entry, list)
+            and len(entry) == 3
+            and entry[0] == key
+            and all(isinstance(v, int) for v in entry[1:])
+        ):
+            task = replace(task, previous=str(out.parent / rel), previous_stat=(entry[1], entry[2]))
+        tasks.append(task)
+    return tasks
+
+
+def _save_copies_index(written: list[Path], keys: dict[str, str], out: Path) -> None:
+    """Record the copies this run wrote (for the next run in the same OUT)."""
+    files = {}
+    for path in written:
+        key = keys.get(str(path))
+        if not key:
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        files[path.relative_to(out).as_posix()] = [key, info.st_size, info.st_mtime_ns]
+    folder = out.parent / cache.CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / (COPIES_INDEX + ".tmp")
+        data = {"format": COPIES_INDEX_FORMAT, "files": files}
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / COPIES_INDEX)
+    except OSError as exc:  # only the next run's shortcut is lost
+        log.warning("could not record the annotated copies: %s", exc)
 
 
 def _section_tasks(
@@ -1119,6 +1191,8 @@ class FeedbackJobs:
         self.written_copies: list[Path] = []
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
+        # (previous copies index or None, reuse key by target, staging root): see finish()
+        self.index: tuple[dict[str, Any] | None, dict[str, str], Path] | None = None
         limits = result.settings.limits if result.settings is not None else None
         jobs = (n_books if books is None else len(books)) + len(copies)
         workers = min((limits.workers if limits else 0) or os.cpu_count() or 1, jobs)
@@ -1186,6 +1260,13 @@ class FeedbackJobs:
 
     def finish(self) -> list[Path]:
         """Wait for (or do) every job; the paths written, sorted."""
+        written = self._finish()
+        if self.index is not None and self.index[0] is not None:
+            copies = {t.target for t in self.copies}
+            _save_copies_index([p for p in written if str(p) in copies], *self.index[1:])
+        return written
+
+    def _finish(self) -> list[Path]:
         try:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))

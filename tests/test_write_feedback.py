@@ -614,3 +614,55 @@ def test_empty_result_writes_an_empty_feedback_folder(tmp_path: Path) -> None:
     )
     assert write_feedback.write_feedback(result, tmp_path / "out") == []
     assert feedback_root(tmp_path / "out").is_dir()
+
+
+# --------------------------------------------------------------------------------------
+# A rerun in the same OUT: copies of unchanged files are the previous run's, linked
+# --------------------------------------------------------------------------------------
+def _copies(out: Path) -> dict[str, Path]:
+    suffix = vocab.ANNOTATED_SUFFIX + ".xlsx"
+    return {
+        p.relative_to(out).as_posix(): p
+        for p in feedback_root(out).rglob("*" + suffix)
+        if p.is_file()
+    }
+
+
+def test_rerun_links_unchanged_files_copies_and_remakes_a_changed_ones(tmp_path: Path) -> None:
+    from pipeline import run
+    from pipeline.demo import write_demo
+
+    write_demo(tmp_path, people=30, seed=5, error_rate=0.3)
+    inbox, config, out = tmp_path / "inbox", tmp_path / "config", tmp_path / "out"
+    run.process(inbox, config, out, run_time="2026-04-01T09:00:00")
+    first = _copies(out)
+    assert len(first) >= 2  # the precondition: files sent back, with copies
+    inodes = {rel: p.stat().st_ino for rel, p in first.items()}
+    # one copied file changes (a remark typed in): its copy must be made anew
+    changed_rel = min(first)
+    original = next(p for p in inbox.rglob("*.xlsx") if copy_name(p.name) == Path(changed_rel).name)
+    wb = openpyxl.load_workbook(original)
+    wb.worksheets[0]["A1"] = str(wb.worksheets[0]["A1"].value or "") + "（已修改）"
+    wb.save(original)
+
+    run.process(inbox, config, out, run_time="2026-04-02T09:00:00")
+    second = _copies(out)
+    assert set(second) == set(first)
+    for rel, path in second.items():
+        if rel == changed_rel:
+            assert path.stat().st_ino != inodes[rel]
+            assert any("（已修改）" in text for text in all_text(path))
+        else:
+            assert path.stat().st_ino == inodes[rel], rel  # the previous run's file, linked
+    # the linked copies hold what a fresh run writes (openpyxl stamps the time of saving)
+    fresh = tmp_path / "fresh"
+    run.process(inbox, config, fresh, run_time="2026-04-02T09:00:00")
+    for rel, path in _copies(fresh).items():
+        assert _members(path) == _members(second[rel]), rel
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
