@@ -326,8 +326,10 @@ def _merge_groups(
         )
     ]
     merged[SOURCE_LEVELS] = _slices(levels, bounds)
-    has_category = src["category"] != ""
+    # a real category wins over 未分类 (a source without a 风险类别 column); 未分类 only alone
+    has_category = (src["category"] != "") & (src["category"] != vocab.UNCATEGORISED)
     merged["category"] = np.full(n_groups, "", dtype=object)
+    merged["category"][group[src["category"] == vocab.UNCATEGORISED]] = vocab.UNCATEGORISED
     firsts = has_category & ~pd.Series(np.where(has_category, group, -1)).duplicated().to_numpy()
     merged["category"][group[firsts]] = src["category"][firsts]
     for f, ranks in SEVERITY.items():
@@ -374,6 +376,8 @@ def _notes(
     for fi, f in enumerate(CONFLICT_FIELDS):
         value = src[f]
         present = value != ""
+        if f == "category":  # 未分类 is no value to settle: the real category wins
+            present &= value != vocab.UNCATEGORISED
         pairs = pd.DataFrame({"g": group[present], "v": value[present]})
         n_values = pairs.drop_duplicates().groupby("g").size()
         conflicted = np.zeros(len(merged["names"]), dtype=bool)

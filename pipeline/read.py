@@ -646,6 +646,14 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         issues.append(
             frames.issue("single_level", file=rel, sheet=sheet, cell=a1(hr, keys["self_level"]))
         )
+    if data_rows and "category" not in keys:
+        # no 风险类别 column at all (real 风险清单 forms): validate files the rows as 未分类
+        cell = a1(hr, min(keys.values())) if keys else ""
+        issues.append(
+            frames.issue(
+                "no_category_column", file=rel, sheet=sheet, cell=cell, field_key="category"
+            )
+        )
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]

@@ -575,12 +575,16 @@ def _row_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def row_schema(
-    kinds: pd.Series, settings: Settings, written: pd.Series | None = None
+    kinds: pd.Series,
+    settings: Settings,
+    written: pd.Series | None = None,
+    no_category: pd.Series | None = None,
 ) -> pa.DataFrameSchema:
     """The pandera schema of data rows. ``kinds`` (aligned with the frame) makes 涉及岗位
     required on unit forms only; every column is text, and every check parses it itself.
     ``written`` marks rows graded by their written level alone (a 风险等级 but neither 发生几率
-    nor 危害程度): those need no likelihood or harm."""
+    nor 危害程度): those need no likelihood or harm; ``no_category`` marks rows of tables without
+    a 风险类别 column: those need no category."""
     limit = settings.limits.max_cell_chars
 
     def present(s: pd.Series) -> pd.Series:
@@ -590,6 +594,11 @@ def row_schema(
         if written is None:
             return s.notna()
         return s.notna() | written.reindex(s.index).fillna(False).astype(bool)
+
+    def category_present(s: pd.Series) -> pd.Series:
+        if no_category is None:
+            return s.notna()
+        return s.notna() | no_category.reindex(s.index).fillna(False).astype(bool)
 
     def posts_present(s: pd.Series) -> pd.Series:
         return s.notna() | kinds.reindex(s.index).ne(vocab.UNIT)
@@ -613,6 +622,7 @@ def row_schema(
         checks = []
         if field in vocab.REQUIRED_VALUES:
             check = present_unless_written if field in ("likelihood", "harm") else present
+            check = category_present if field == "category" else check
             checks.append(pa.Check(check, ignore_na=False, name="missing_value"))
         # an Excel error value (#N/A) is reported as such: 退回 in a required field
         required = field in vocab.REQUIRED_VALUES
@@ -630,13 +640,22 @@ def row_schema(
     return pa.DataFrameSchema(columns, strict=False)
 
 
-def _failures(table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def _no_category(table: pd.DataFrame, colmaps: dict[str, dict[str, str]]) -> pd.Series:
+    """Rows of tables with no 风险类别 column at all (a known layout without it): their points
+    are filed as vocab.UNCATEGORISED; a blank cell of an existing column is still 退回."""
+    without = [f for f, cm in colmaps.items() if cm and "category" not in cm]
+    return table["file"].isin(without)
+
+
+def _failures(
+    table: pd.DataFrame, settings: Settings, colmaps: dict[str, dict[str, str]]
+) -> pd.DataFrame:
     """Run the schema once, lazily; failure cases as (pos, field, check)."""
     empty = pd.DataFrame({"pos": pd.Series([], dtype=int), "field": [], "check": []})
     if table.empty:
         return empty
     written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
-    schema = row_schema(table["kind"], settings, written)
+    schema = row_schema(table["kind"], settings, written, _no_category(table, colmaps))
     try:
         schema.validate(table[list(frames.ROW_FIELDS)], lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -738,7 +757,7 @@ class _RowIssues:
 def _check_rows(table: pd.DataFrame, settings: Settings, out: _RowIssues) -> np.ndarray:
     """Validate every row; add its issues; return the rejected mask over ``table``."""
     rejected = np.zeros(len(table), dtype=bool)
-    failures = _failures(table, settings)
+    failures = _failures(table, settings, out.colmaps)
     if failures.empty:
         return rejected
     rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
@@ -797,6 +816,8 @@ def _points(
     points = table.reset_index(drop=True).copy()
     for field in ENUM_FIELDS:
         points[field] = normalize.fold_enum(points[field], field)[0]
+    no_category = _no_category(points, colmaps) & points["category"].isna()
+    points.loc[no_category, "category"] = vocab.UNCATEGORISED
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
         too_long = points[field].str.len().gt(limit).fillna(False).astype(bool)

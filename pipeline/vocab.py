@@ -194,6 +194,9 @@ CATEGORY_SYNONYMS = {
     "制度机制风险": ("制度机制", "制度风险", "机制风险", "3"),
     "外部环境风险": ("外部环境", "环境风险", "外部风险", "4"),
 }
+# The 风险类别 of a point read from a table without a 风险类别 column (real 风险清单 forms):
+# accepted, shown as this placeholder, counted as its own category where present.
+UNCATEGORISED = "未分类"
 LIKELIHOODS = ("高", "中", "低")
 LIKELIHOOD_SYNONYMS = {
     "高": ("较高", "大", "较大", "很高", "高风险"),
@@ -1615,6 +1618,12 @@ MESSAGES.update(
         "single_level": Message(
             "表格只有一个「风险等级」列，没有「发生几率」「危害程度」：已按填报的等级和岗位类别定级。",
             "建议加上「发生几率」（高/中/低）和「危害程度」（严重/较重/一般）两列，按矩阵评定等级更准确。",
+            ACTION_NOTE,
+        ),
+        "no_category_column": Message(
+            "表格中没有「风险类别」列：这张表的风险点已按「" + UNCATEGORISED + "」登记，未退回。",
+            "请在表头加上「风险类别」一列，逐行填写岗位职责风险、业务流程风险、制度机制风险或"
+            "外部环境风险之一，再重新报送。",
             ACTION_NOTE,
         ),
         "example_row": Message(

@@ -55,7 +55,7 @@ NOTICE_HEADERS = {
 # One palette for both writers (pipeline/styles.py); the same hues for charts.
 LEVEL_FILLS = styles.LEVEL_FILLS
 LEVEL_CHART_COLOURS = dict(zip(vocab.LEVELS, ("#CC4125", "#E69138", "#6AA84F"), strict=True))
-CATEGORY_COLOURS = ("#3D85C6", "#6FA8DC", "#93C47D", "#F6B26B")
+CATEGORY_COLOURS = ("#3D85C6", "#6FA8DC", "#93C47D", "#F6B26B", "#B7B7B7")  # last: 未分类
 HEADER_FILL = styles.HEADER_FILL
 REJECT_FILL = styles.REJECT_FILL
 WARN_FILL = styles.WARN_FILL
@@ -856,10 +856,12 @@ def category_counts(
     ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_HEADER[0], fmt.header)
     ws.write_string(row, 1, vocab.ARCHIVE_STATS_CATEGORY_HEADER[1], fmt.header)
     counts = points["category"].value_counts() if len(points) else pd.Series(dtype=int)
-    for offset, cat in enumerate(vocab.CATEGORIES, start=1):
+    # points of tables without a 风险类别 column are counted too, as their own row
+    shown = (*vocab.CATEGORIES, *([vocab.UNCATEGORISED] if counts.get(vocab.UNCATEGORISED) else []))
+    for offset, cat in enumerate(shown, start=1):
         ws.write_string(row + offset, 0, cat, fmt.text)
         ws.write_number(row + offset, 1, int(counts.get(cat, 0)), fmt.number)
-    return row + 1, row + len(vocab.CATEGORIES), counts
+    return row + 1, row + len(shown), counts
 
 
 CHART_FONT = {"name": xlsx.FONT_NAME}

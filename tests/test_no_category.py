@@ -1,0 +1,166 @@
+"""Real 风险清单 forms have no 风险类别 column: their rows are filed as 未分类 with one 提示 per
+file, never 退回; a blank cell of an existing 风险类别 column is still 退回."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from pipeline import merge, vocab
+from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, make_point, make_points, write_config
+from tests.conftest import process_cli
+from tests.forms import sample_row, write_form, write_xlsx
+
+REAL_TEMPLATE = Path(
+    "/work/shared/corpus/public/luanshenhui+java/vip/dcapp/src/main/resources/template/"
+    "List_of_risks.xlsx"
+)
+# the header row of the 纪检 app's 风险清单 (List_of_risks.xlsx), exactly
+RISK_LIST_HEADER = ["序号", "权力", "风险名称", "风险环节", "风险内容", "风险等级", "防范措施"]
+RISK_LIST_ROWS = [
+    [
+        "例",
+        "0101重大决策",
+        "提交资料风险",
+        "提交投资资料文件",
+        "利用职务之便，故意人为引导公司作出错误投资决策，以为自己或他人谋取私利",
+        "高",
+        "严格按照制度汇编执行，提交的投资资料要符合相关规定",
+    ],
+    [
+        1,
+        "儿童之家项目审核",
+        "项目审核风险",
+        "项目申报",
+        "项目申报审核不严，向关系单位倾斜资金",
+        "高",
+        "前期：公开申报条件\n中期：集体评审\n后期：实地验收",
+    ],
+    [
+        2,
+        "公务接待",
+        "接待风险",
+        "接待审批",
+        "超标准接待，虚列接待费用",
+        "中",
+        "严格执行接待标准，接待清单逐项审核",
+    ],
+    [
+        3,
+        "物资发放",
+        "发放风险",
+        "登记发放",
+        "慰问物资发放不登记，截留私分",
+        "低",
+        "双人登记，公示发放名单",
+    ],
+]
+
+
+def risk_list_grid(owner: list[object]) -> list[list[object]]:
+    """The real template's title row and header row, an owner block row between them, and the
+    example row plus three filled rows."""
+    return [
+        ["风险清单_模板", *[None] * 6],
+        owner,
+        list(RISK_LIST_HEADER),
+        *[list(r) for r in RISK_LIST_ROWS],
+    ]
+
+
+def archive_sheets(out: Path) -> dict[str, pd.DataFrame]:
+    (archive,) = sorted(out.glob("*_廉政风险信息档案.xlsx"))
+    return pd.read_excel(archive, sheet_name=None, engine="calamine", dtype=str)
+
+
+def test_a_risk_list_without_category_column_files_every_row_as_uncategorised(
+    tmp_path: Path,
+) -> None:
+    if REAL_TEMPLATE.exists():  # the corpus is not part of the repository
+        real = load_workbook(REAL_TEMPLATE, read_only=True).active
+        rows = list(real.iter_rows(min_row=1, max_row=2, values_only=True))
+        assert list(rows[1]) == RISK_LIST_HEADER and rows[0][0] == "风险清单_模板"
+    assert vocab.COLUMN_LABELS["category"] not in RISK_LIST_HEADER  # the precondition
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    owner = ["科室", "家庭儿童工作部", "姓名", "丁玲", "岗位", "儿童工作干事", None]
+    write_xlsx(
+        inbox / "风险清单-丁玲.xlsx",
+        {"Sheet1": risk_list_grid(owner)},
+        merges={"Sheet1": ["A1:G1"]},
+    )
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue["风险点描述"].tolist() == [r[4] for r in RISK_LIST_ROWS[1:]]
+    assert catalogue["风险类别"].tolist() == [vocab.UNCATEGORISED] * 3
+    assert catalogue["评定等级"].tolist() == ["一级", "二级", "三级"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert (issues["处理"] != vocab.ACTION_REJECT).all()  # nothing 退回
+    missing = issues[issues["问题"].str.contains("没有「风险类别」列")]
+    assert len(missing) == 1  # one 提示 per file, at the table header row
+    note = missing.iloc[0]
+    assert (note["处理"], note["单元格"], note["文件"]) == ("提示", "A3", "风险清单-丁玲.xlsx")
+    assert vocab.UNCATEGORISED in note["问题"] and "业务流程风险" in note["修改建议"]
+    # 统计: the four categories and 未分类 as its own row, nothing lost
+    stats = sheets[vocab.ARCHIVE_SHEET_STATS].fillna("")
+    assert category_counts(stats) == {
+        **dict.fromkeys(vocab.CATEGORIES, "0"),
+        vocab.UNCATEGORISED: "3",
+    }
+    # the section's feedback workbook lists the points as 未分类 and carries the 提示
+    feedback = pd.read_excel(
+        out / "科室反馈" / "家庭儿童工作部" / "家庭儿童工作部_反馈.xlsx",
+        sheet_name=None,
+        engine="calamine",
+        dtype=str,
+    )
+    assert feedback["风险点"]["风险类别"].tolist() == [vocab.UNCATEGORISED] * 3
+    cells = feedback[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert cells.loc[cells["问题"].str.contains("没有「风险类别」列"), "单元格"].tolist() == ["A3"]
+
+
+def category_counts(stats: pd.DataFrame) -> dict[str, str]:
+    """The 统计 sheet's 风险类别 | 风险点数 rows (category names in column A)."""
+    names = (*vocab.CATEGORIES, vocab.UNCATEGORISED)
+    return {r.iloc[0]: r.iloc[1] for _, r in stats.iterrows() if r.iloc[0] in names}
+
+
+def test_a_blank_cell_of_an_existing_category_column_is_still_returned(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    rows = [sample_row(1), sample_row(2, category=None)]
+    assert rows[1]["category"] is None and rows[0]["category"] == "岗位职责风险"
+    write_form(inbox / "丁玲.xlsx", header=header, rows=rows)
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue["风险类别"].tolist() == ["岗位职责风险"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    blank = issues[issues["字段"] == "风险类别"]
+    assert blank["处理"].tolist() == [vocab.ACTION_REJECT]
+    assert not issues["问题"].str.contains("没有「风险类别」列").any()
+    # no 未分类 row in 统计 when no point is uncategorised
+    stats = sheets[vocab.ARCHIVE_SHEET_STATS].fillna("")
+    assert category_counts(stats) == {**dict.fromkeys(vocab.CATEGORIES, "0"), "岗位职责风险": "1"}
+
+
+def test_a_real_category_wins_over_uncategorised_without_a_conflict_note() -> None:
+    same = {"step": "公务接待", "description": "超标准接待"}
+    points = make_points(
+        [
+            make_point(file="办公室/张三-风险清单.xlsx", category=vocab.UNCATEGORISED, **same),
+            make_point(file="办公室/张三.xlsx", category="业务流程风险", **same),
+            make_point(file="办公室/张三-旧.xlsx", category=vocab.UNCATEGORISED, step="收文"),
+        ]
+    )
+    merged, notes = merge.merge(points)
+    by_step = merged.set_index("step")["category"]
+    assert by_step["公务接待"] == "业务流程风险"
+    assert by_step["收文"] == vocab.UNCATEGORISED  # alone, it stays 未分类
+    conflicts = notes[notes["code"] == "merge_conflict"]
+    assert not (conflicts["field"] == "风险类别").any()
+    assert len(merged) == 2
