@@ -79,6 +79,19 @@ def context_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+PAYLOAD_KEY = "_cache_payload"  # a worker's result may carry its encoded entry under this key
+_NOT_ENCODED = object()
+
+
+def payload_of(result: dict[str, Any]) -> bytes | None:
+    """A result as the cache stores it (JSON); None when JSON cannot hold it. Workers call
+    this, so the main process does not encode every file's result itself."""
+    try:
+        return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return None
+
+
 def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}"
 
@@ -136,12 +149,14 @@ class ReadCache:
         return result
 
     def put(self, key: str | None, result: dict[str, Any]) -> None:
+        """Keep ``result`` for the next run; its entry was encoded by the worker that read it
+        when it carries one (``PAYLOAD_KEY``, taken out here)."""
         self.parsed += 1
+        encoded = result.pop(PAYLOAD_KEY, _NOT_ENCODED)
         if key is None or result.get("reason") in TRANSIENT_REASONS:
             return
-        try:
-            payload = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
-        except (TypeError, ValueError):  # a value JSON cannot hold: parse it again next time
+        payload = payload_of(result) if encoded is _NOT_ENCODED else encoded
+        if payload is None:  # a value JSON cannot hold: parse it again next time
             return
         self._keep[key] = b"\t".join((key.encode(), _checksum(payload).encode(), payload))
 

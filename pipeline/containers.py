@@ -288,7 +288,7 @@ def _refused_record(rec: dict[str, Any], rel: str, code: str, detail: str) -> di
 
 
 def expand(
-    rec: dict[str, Any], path: Path, settings: Settings, examine: Examine
+    rec: dict[str, Any], path: Path | str, settings: Settings, examine: Examine
 ) -> list[dict[str, Any]]:
     """The record of a walked file followed, for a container, by the records of every file
     inside it (each examined by ``examine(rel, path)``); other files come back alone."""
@@ -304,7 +304,7 @@ def _head(path: Path) -> bytes:
 
 
 def _expand(
-    rec: dict[str, Any], path: Path, settings: Settings, examine: Examine, depth: int
+    rec: dict[str, Any], path: Path | str, settings: Settings, examine: Examine, depth: int
 ) -> Iterator[dict[str, Any]]:
     if depth == 0:
         shown = shown_path(rec["file"])
@@ -317,6 +317,7 @@ def _expand(
     ):
         yield rec
         return
+    path = Path(path)
     try:  # only a regular file can be a container (a FIFO would block the read)
         regular = stat.S_ISREG(path.lstat().st_mode)
     except OSError:

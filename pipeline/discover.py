@@ -12,6 +12,7 @@ import os
 import re
 import stat
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +31,15 @@ from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages
 )
 
 LOCK_PREFIX = "~$"
-_HASH_BLOCK = 1 << 20
 FORMAT_NAMES = vocab.FORMAT_NAMES  # what a rejected file most likely is (not_excel's detail)
 _sniff = sniff.sniff  # combine.py checks archives the same way
 
 
-def _walk(inbox: Path) -> list[tuple[str, Path]]:
+def _walk(inbox: Path) -> list[tuple[str, Path | str]]:
     """Every entry under ``inbox`` (relative posix path, absolute path), sorted; directory
     symlinks are listed as entries, never followed. A sub-folder that cannot be listed is an
     entry too (``_examine`` rejects it as folder_unreadable), so nothing vanishes silently."""
-    out: list[tuple[str, Path]] = []
+    out: list[tuple[str, Path | str]] = []
 
     def unlistable(exc: OSError) -> None:
         path = Path(exc.filename) if exc.filename else None
@@ -48,14 +48,16 @@ def _walk(inbox: Path) -> list[tuple[str, Path]]:
 
     for dirpath, dirnames, filenames in os.walk(inbox, onerror=unlistable, followlinks=False):
         base = Path(dirpath)
+        folder = base.relative_to(inbox).as_posix()  # once per folder, not per file
+        prefix = "" if folder == "." else folder + "/"
         dirnames.sort()
         for d in list(dirnames):
             if (base / d).is_symlink():
                 dirnames.remove(d)
                 filenames.append(d)
-        for name in filenames:
-            path = base / name
-            out.append((path.relative_to(inbox).as_posix(), path))
+        sep = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
+        for name in filenames:  # plain strings: a Path per file costs more than its stat
+            out.append((prefix + name, sep + name))
     out.sort(key=lambda item: item[0])
     return out
 
@@ -66,7 +68,12 @@ _FOLDER_DATE = re.compile(r"^\s*(\d{4})[-./_年]?(\d{1,2})[-./_月]?(\d{1,2})(?!
 
 def folder_date(rel: str) -> str | None:
     """The date (ISO) in the name of the nearest folder of ``rel`` that starts with one."""
-    for part in reversed(rel.split("/")[:-1]):
+    return _folder_date(rel.rpartition("/")[0])
+
+
+@lru_cache(maxsize=4096)
+def _folder_date(folder: str) -> str | None:
+    for part in reversed(folder.split("/") if folder else []):
         m = _FOLDER_DATE.match(part)
         if not m:
             continue
@@ -85,27 +92,30 @@ def _inside(path: Path, inbox: Path) -> bool:
     return True
 
 
-def _hash(path: Path) -> tuple[str, bytes]:
-    """(sha256 hex, first bytes) of a file, read in blocks."""
-    digest = hashlib.sha256()
-    head = b""
-    with path.open("rb") as fh:
-        while block := fh.read(_HASH_BLOCK):
-            if not head:
-                head = block[:TEXT_HEAD_BYTES]
-            digest.update(block)
-    return digest.hexdigest(), head
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without building a Path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str, Any]:
+def _hash(path: Path | str) -> tuple[str, bytes]:
+    """(sha256 hex, first bytes) of a file (at most ``limits.max_file_bytes``: read whole)."""
+    with open(path, "rb", buffering=0) as fh:
+        data = fh.readall()
+    return hashlib.sha256(data).hexdigest(), data[:TEXT_HEAD_BYTES]
+
+
+def _examine(rel: str, path: Path | str, inbox: Path, settings: Settings) -> dict[str, Any]:
     """The record of one file; a rejected one carries its issue under the key 'issue'."""
     limits = settings.limits
+    path = os.fspath(path)
+    name = os.path.basename(path)
     rec: dict[str, Any] = {
         "file": rel,
         "size": 0,
         "mtime": float("nan"),
         "sha256": pd.NA,
-        "ext": path.suffix.lower(),
+        "ext": _suffix(name).lower(),
         "status": pd.NA,
         "reason": pd.NA,
         "folder_date": folder_date(rel) or pd.NA,
@@ -119,20 +129,20 @@ def _examine(rel: str, path: Path, inbox: Path, settings: Settings) -> dict[str,
         return rec
 
     try:
-        st = path.lstat()
+        st = os.lstat(path)
         rec["mtime"] = float(st.st_mtime)
         if stat.S_ISLNK(st.st_mode):
             # read only links to regular files inside the inbox; never follow one out of it
-            if not _inside(path, inbox) or not path.is_file():
+            if not _inside(Path(path), inbox) or not os.path.isfile(path):
                 return reject("symlink")
-            st = path.stat()
+            st = os.stat(path)
             rec["_link"] = True
     except OSError:
         return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
     rec["size"] = int(st.st_size)
     if stat.S_ISDIR(st.st_mode):  # only an unlistable folder is ever an entry (see _walk)
         return reject("folder_unreadable")
-    if path.name.startswith(LOCK_PREFIX):
+    if name.startswith(LOCK_PREFIX):
         return reject("lock_file")
     if not stat.S_ISREG(st.st_mode):
         return reject("not_excel", detail=FORMAT_NAMES["special"])

@@ -10,9 +10,13 @@ kills its worker costs only itself, ``worker_crashed``) and builds the frames co
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -784,9 +788,17 @@ def _memory_detail(limits: Limits) -> str:
 # Worker processes (pipeline/workers.py)
 # --------------------------------------------------------------------------------------
 def _read_chunk(
-    tasks: list[tuple[int, str, str]], limits: Limits
+    tasks: list[tuple[int, str, str]], limits: Limits, encode: bool = False
 ) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, read_one(path, rel, limits)) for i, path, rel in tasks]
+    """Read a chunk in a worker; with ``encode``, each result also carries its read-cache
+    entry (encoded here, in parallel, rather than in the main process)."""
+    out = []
+    for i, path, rel in tasks:
+        result = read_one(path, rel, limits)
+        if encode:
+            result[cache.PAYLOAD_KEY] = cache.payload_of(result)
+        out.append((i, result))
+    return out
 
 
 def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> dict[str, Any]:
@@ -808,14 +820,14 @@ def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> 
 
 
 def _read_pooled(
-    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any
+    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any, encode: bool = False
 ) -> dict[int, dict[str, Any]]:
     """Read ``tasks`` in capped worker processes (pipeline/workers.py): a file that kills or
     hangs its worker gets worker_crashed, every other file its result."""
     return workers.run_chunks(
         _read_chunk,
         tasks,
-        (limits,),
+        (limits, encode),
         workers=limits.workers,
         memory_bytes=limits.worker_memory_bytes,
         timeout=limits.worker_timeout_s,
@@ -879,14 +891,17 @@ def read_files(
     names = files["file"].tolist()
     # a file inside a container (or under a decoded name) is read from where its bytes are
     sources = files["source_path"].tolist() if "source_path" in files else [None] * len(files)
+    top = str(inbox)  # joined as strings: a Path per file costs more than reading it
     tasks = [
-        (i, sources[i] if isinstance(sources[i], str) else str(inbox / names[i]), names[i])
+        (i, sources[i] if isinstance(sources[i], str) else os.path.join(top, names[i]), names[i])
         for i in todo
     ]
     results: dict[int, dict[str, Any]] = {}
-    read_cache = cache.ReadCache(cache_dir, settings) if cache_dir is not None else None
-    if read_cache is not None:
-        tasks, keys = cache.split_tasks(read_cache, files, tasks, results)
+    read_cache = None
+    if cache_dir is not None:
+        with _no_gc():  # ten thousand small results: nothing here is garbage
+            read_cache = cache.ReadCache(cache_dir, settings)
+            tasks, keys = cache.split_tasks(read_cache, files, tasks, results)
 
     bar: Any = _NoBar()
     if progress and tasks:
@@ -914,14 +929,28 @@ def read_files(
                     bar.update(1)
                 else:
                     pooled.append((i, path, rel))
-        results.update(_read_pooled(pooled, limits, bar))
+        results.update(_read_pooled(pooled, limits, bar, encode=read_cache is not None))
     finally:
         bar.close()
     if read_cache is not None:
         cache.store(read_cache, keys, results)
         if cache_stats is not None:
             cache_stats.update(read_cache.stats())
-    return _assemble(files, results)
+    with _no_gc():
+        return _assemble(files, results)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Python's garbage collector paused: building thousands of results' containers would
+    otherwise trigger full collections over the whole heap, with nothing to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _object_column(values: list[Any]) -> pd.Series:

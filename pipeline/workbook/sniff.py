@@ -58,7 +58,7 @@ EXT_FORMATS = {
 }
 
 
-def zip_kind(path: Path) -> str:
+def zip_kind(path: Path | str) -> str:
     """'excel' | 'ods' | 'word' | 'powerpoint' | 'archive' | 'corrupt' for a zip file."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -79,10 +79,11 @@ def zip_kind(path: Path) -> str:
     return "archive"
 
 
-def ole_kind(path: Path) -> str:
+def ole_kind(path: Path | str) -> str:
     """'excel' (legacy workbook or encrypted package) | 'word' | 'powerpoint' | 'other'."""
     import olefile
 
+    path = Path(path)
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(entry).lower() for entry in ole.listdir()}
@@ -128,7 +129,7 @@ def looks_text(head: bytes) -> bool:
     return True
 
 
-def sniff(path: Path, ext: str, head: bytes) -> str | None:
+def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
     """None when the file should be read; otherwise a vocab.FORMAT_NAMES key, 'corrupt' or
     'corrupt_ole'."""
     if head.startswith(ZIP_MAGIC):
