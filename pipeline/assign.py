@@ -9,6 +9,7 @@ responsibility, so its points are escalated as if the head had submitted them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
@@ -114,20 +115,31 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     name = text_series(df["name"])
     level = text_series(df["level"])
     key = kind + _SEP + section + _SEP + name + _SEP + level
-    table: dict[str, tuple[str, str]] = {}
-    for k in key.drop_duplicates().tolist():
+    codes, keys = pd.factorize(key.to_numpy(dtype=object))
+    found: dict[tuple[str, str, str, int], str] = {}
+
+    def supervisor(role: str, k_section: str, who: str, rank: int) -> str:
+        # a staff submitter (rank below every role holder) is never a holder: the answer
+        # is the same for everyone of the section
+        memo = (role, k_section, who if rank > STAFF_RANK else "", rank)
+        if memo not in found:
+            found[memo] = chain.supervisor(role, k_section, who, rank)
+        return found[memo]
+
+    direct = np.empty(len(keys) + 1, dtype=object)
+    leader = np.empty(len(keys) + 1, dtype=object)
+    direct[-1] = leader[-1] = ""
+    for i, k in enumerate(keys.tolist()):
         k_kind, k_section, k_name, k_level = k.split(_SEP)
         roles = settings.supervision.get(k_level)
         if roles is None:
-            table[k] = ("", "")
+            direct[i] = leader[i] = ""
             continue
         who, rank = chain.submitter(k_kind, k_section, k_name)
-        table[k] = (
-            chain.supervisor(roles["direct"], k_section, who, rank),
-            chain.supervisor(roles["leader"], k_section, who, rank),
-        )
-    df["direct"] = key.map({k: v[0] for k, v in table.items()}).astype("str")
-    df["leader"] = key.map({k: v[1] for k, v in table.items()}).astype("str")
+        direct[i] = supervisor(roles["direct"], k_section, who, rank)
+        leader[i] = supervisor(roles["leader"], k_section, who, rank)
+    df["direct"] = pd.Series(direct[codes], index=df.index, dtype="str")
+    df["leader"] = pd.Series(leader[codes], index=df.index, dtype="str")
     measures = {lv: entry["measure"] for lv, entry in settings.supervision.items()}
     df["measure"] = level.map(measures).fillna("").astype("str")
     return df

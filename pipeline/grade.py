@@ -108,6 +108,24 @@ class _RosterPosts:
         return best_type, matched, unmatched
 
 
+def _distinct(*columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row's combination of values, first row of each code), codes in order
+    of first appearance."""
+    combo = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        code = pd.factorize(np.asarray(values, dtype=object))[0]
+        combo = pd.factorize(combo * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
+    first_row = np.empty(int(combo.max(initial=-1)) + 1, dtype=np.int64)
+    first_row[combo[::-1]] = np.arange(len(combo))[::-1]  # the last write (first row) wins
+    return combo, first_row
+
+
+def _take(values: list[Any], codes: np.ndarray) -> np.ndarray:
+    """``values[code]`` for every code, as an object array."""
+    table = np.fromiter(values, dtype=object, count=len(values))  # tuples stay whole
+    return table[codes]
+
+
 def _clean(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -173,60 +191,59 @@ def grade(
     # Individual points: the person's 岗位类别, else that of a roster post of the same name.
     # Unit points: the most severe floor among the roster posts named in 涉及岗位.
     # Each distinct (section, person) or (section, 涉及岗位) is looked up once.
-    person_keys = list(zip(sections, names, posts, strict=True))
-    unit_keys = list(zip(sections, involved, strict=True))
-    person_types: dict[tuple[str, str, str], str] = {}
-    for sec, name, post in dict.fromkeys(k for k, u in zip(person_keys, unit) if not u):
-        found = lookup.by_person.get((vocab.fold(sec), vocab.fold(name)))
-        person_types[(sec, name, post)] = found or lookup.post_type_of_post(sec, post) or ""
-    unit_found = {
-        k: lookup.unit_floor(*k) for k in dict.fromkeys(k for k, u in zip(unit_keys, unit) if u)
-    }
-    post_type = [
-        unit_found[uk][0] if u else person_types[pk]
-        for pk, uk, u in zip(person_keys, unit_keys, unit, strict=True)
+    kinds = unit.tolist()
+    person, person_rows = _distinct(kinds, sections, names, posts)
+    unit_key, unit_rows = _distinct(kinds, sections, involved)
+    person_types = [
+        ""
+        if unit[r]
+        else lookup.by_person.get((vocab.fold(sections[r]), vocab.fold(names[r])))
+        or lookup.post_type_of_post(sections[r], posts[r])
+        or ""
+        for r in person_rows.tolist()
     ]
-    unmatched = [
-        NAME_JOIN.join(unit_found[uk][2]) if u else ""
-        for uk, u in zip(unit_keys, unit, strict=True)
+    unit_found = [
+        lookup.unit_floor(sections[r], involved[r]) if unit[r] else ("", [], [])
+        for r in unit_rows.tolist()
     ]
-    matched_posts = [
-        unit_found[uk][1] if u else None for uk, u in zip(unit_keys, unit, strict=True)
-    ]
+    found = _take(unit_found, unit_key)
+    post_type = np.where(
+        unit, _take([f[0] for f in unit_found], unit_key), _take(person_types, person)
+    )
+    unmatched = [NAME_JOIN.join(f[2]) if u else "" for f, u in zip(found, unit, strict=True)]
+    matched_posts = [f[1] if u else None for f, u in zip(found, unit, strict=True)]
 
     harms = text_series(df["harm"]).tolist()
     likelihoods = text_series(df["likelihood"]).tolist()
     self_levels = text_series(df["self_level"]).tolist() if "self_level" in df else [""] * n
-    combos = list(zip(likelihoods, harms, post_type, self_levels, strict=True))
-    graded = {}
-    for likelihood, harm, ptype, self_level in dict.fromkeys(combos):
+    combo, combo_rows = _distinct(likelihoods, harms, post_type.tolist(), self_levels)
+    graded = []
+    for r in combo_rows.tolist():
+        likelihood, harm, ptype, self_level = likelihoods[r], harms[r], post_type[r], self_levels[r]
         matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
         floor_level = lookup.floor(ptype) or ""
         if not likelihood and not harm and self_level:
             # a single-level form: its written level stands where the matrix would
             level, reason = written_reason(self_level, ptype, floor_level)
-            graded[(likelihood, harm, ptype, self_level)] = (
-                None,
-                floor_level or None,
-                level,
-                reason,
-                self_level != level,
-            )
+            graded.append((None, floor_level or None, level, reason, self_level != level))
             continue
         level, reason = reason_text(likelihood, harm, matrix_level, ptype, floor_level, self_level)
-        graded[(likelihood, harm, ptype, self_level)] = (
-            matrix_level or None,
-            floor_level or None,
-            level or None,
-            reason,
-            bool(self_level and level and self_level != level),
+        graded.append(
+            (
+                matrix_level or None,
+                floor_level or None,
+                level or None,
+                reason,
+                bool(self_level and level and self_level != level),
+            )
         )
-    rows = [graded[c] for c in combos]
-    columns = list(zip(*rows, strict=True))
+    columns = list(zip(*graded, strict=True))
     df["post_type"] = pd.Series(post_type, index=df.index, dtype="str")
     for i, col in enumerate(("matrix_level", "floor_level", "level", "level_reason")):
-        df[col] = pd.Series(columns[i], index=df.index, dtype="str")
-    df["level_differs"] = pd.Series(columns[4], index=df.index, dtype="bool")
+        df[col] = pd.Series(_take(list(columns[i]), combo), index=df.index, dtype="str")
+    df["level_differs"] = pd.Series(
+        np.array(columns[4], dtype=bool)[combo], index=df.index, dtype="bool"
+    )
     df[UNMATCHED_COLUMN] = pd.Series(unmatched, index=df.index, dtype="str")
     return df, _posts(df, unit, matched_posts, lookup, roster)
 
