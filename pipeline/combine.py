@@ -457,10 +457,12 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
     totals = points.groupby("body").size() if len(points) else pd.Series()
     # body -> {column: count} dicts, looked up once per body (a few hundred bodies)
     by_level = counts.reindex(columns=list(vocab.LEVELS), fill_value=0).to_dict("index")
-    by_category = cats.reindex(columns=list(vocab.CATEGORIES), fill_value=0).to_dict("index")
+    # points of forms without a 风险类别 column are counted in a 未分类 column, when there are any
+    shown = [*vocab.CATEGORIES, *([vocab.UNCATEGORISED] if vocab.UNCATEGORISED in cats else [])]
+    by_category = cats.reindex(columns=shown, fill_value=0).to_dict("index")
     sections_of, totals_of = sections.to_dict(), totals.to_dict()
     no_level = dict.fromkeys(vocab.LEVELS, 0)
-    no_category = dict.fromkeys(vocab.CATEGORIES, 0)
+    no_category = dict.fromkeys(shown, 0)
     rows: list[dict[str, Any]] = []
     order = list(dict.fromkeys([*expected, *sorted({f.body for f in current})]))
     filed_by = {vocab.fold(f.body): f for f in current}
@@ -495,7 +497,7 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
         row.update({cat: int(n) for cat, n in cat_counts.items()})
         rows.append(row)
     columns = ["body", "status", "file", "kind", "run_time", "stale", "sections", "n_points"]
-    return pd.DataFrame(rows, columns=[*columns, *vocab.LEVELS, *vocab.CATEGORIES])
+    return pd.DataFrame(rows, columns=[*columns, *vocab.LEVELS, *shown])
 
 
 def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:

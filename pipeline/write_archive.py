@@ -633,6 +633,8 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
             table[lv] = by_level[lv] if lv in by_level.columns else 0
         for cat in vocab.CATEGORIES:
             table[cat] = by_category[cat] if cat in by_category.columns else 0
+        if vocab.UNCATEGORISED in by_category.columns:  # points of forms without 风险类别
+            table[vocab.UNCATEGORISED] = by_category[vocab.UNCATEGORISED]
         differs = points["level_differs"].fillna(False).astype(bool)
         table["differs"] = points[differs].groupby("section").size()
     else:
@@ -644,14 +646,26 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
     else:
         table["rejected"] = 0
     table = table.fillna(0).astype(int).reset_index()
-    return table[list(vocab.ARCHIVE_SECTION_HEADERS)]
+    return table[list(section_headers(table))]
+
+
+def section_headers(table: pd.DataFrame) -> dict[str, str]:
+    """科室汇总's columns: a 未分类 column after the four categories only when ``table`` has it."""
+    if vocab.UNCATEGORISED not in table.columns:
+        return vocab.ARCHIVE_SECTION_HEADERS
+    headers: dict[str, str] = {}
+    for key, header in vocab.ARCHIVE_SECTION_HEADERS.items():
+        headers[key] = header
+        if key == vocab.CATEGORIES[-1]:
+            headers[vocab.UNCATEGORISED] = vocab.UNCATEGORISED
+    return headers
 
 
 def _sections(wb: Any, fmt: _Formats, result: frames.RunResult, table: pd.DataFrame) -> None:
     ws = _sheet(wb, vocab.ARCHIVE_SHEET_SECTIONS)
     columns = [
         _Column(key, header, "text" if key == "section" else "number", 16)
-        for key, header in vocab.ARCHIVE_SECTION_HEADERS.items()
+        for key, header in section_headers(table).items()
     ]
     values = [_column(table, col.key, col.kind) for col in columns]
     widths = _widths(ws, values, columns)

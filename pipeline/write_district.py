@@ -411,8 +411,11 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
         pending: list[sheetxml.Rows] = []
         _cover(wb, fmt, result, run_time)
         ws = wb.add_worksheet(vocab.COMBINE_SHEET_BODIES)
-        _widths(ws, result.bodies, vocab.COMBINE_BODY_HEADERS)
-        _small_table(ws, fmt, 0, result.bodies, vocab.COMBINE_BODY_HEADERS)
+        body_headers = dict(vocab.COMBINE_BODY_HEADERS)
+        if vocab.UNCATEGORISED in result.bodies:  # bodies filed points without a 风险类别
+            body_headers[vocab.UNCATEGORISED] = vocab.UNCATEGORISED
+        _widths(ws, result.bodies, body_headers)
+        _small_table(ws, fmt, 0, result.bodies, body_headers)
         ws.freeze_panes(1, 1)
         _print_setup(ws)
         # each column's cell texts once, for the catalogue and (a slice) the 一级 points

@@ -3,12 +3,14 @@ file, never 退回; a blank cell of an existing 风险类别 column is still 退
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
 
 from pipeline import merge, vocab
+from pipeline.cli import main
 from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, make_point, make_points, write_config
 from tests.conftest import process_cli
 from tests.forms import sample_row, write_form, write_xlsx
@@ -120,6 +122,28 @@ def test_a_risk_list_without_category_column_files_every_row_as_uncategorised(
     assert feedback["风险点"]["风险类别"].tolist() == [vocab.UNCATEGORISED] * 3
     cells = feedback[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
     assert cells.loc[cells["问题"].str.contains("没有「风险类别」列"), "单元格"].tolist() == ["A3"]
+    # 科室汇总: a 未分类 column beside the four categories, its counts adding up to 风险点数
+    sections = sheets[vocab.ARCHIVE_SHEET_SECTIONS].set_index("科室")
+    family = sections.loc["家庭儿童工作部"]
+    assert family[vocab.UNCATEGORISED] == "3" and family["风险点数"] == "3"
+    assert [family[c] for c in vocab.CATEGORIES] == ["0"] * 4
+    # the district workbook counts the body's 未分类 points too (per body and in 统计)
+    filed = tmp_path / "filed"
+    filed.mkdir()
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    shutil.copy(archive, filed)
+    district = tmp_path / "district"
+    args = ["combine", str(filed), "--out", str(district), "--run-time", "2026-05-10T09:00:00"]
+    assert main(args) == 0
+    (book,) = district.glob("*.xlsx")
+    combined = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    (body,) = combined[vocab.COMBINE_SHEET_BODIES].to_dict("records")
+    assert body[vocab.UNCATEGORISED] == "3" and body["风险点数"] == "3"
+    assert combined[vocab.COMBINE_SHEET_CATALOGUE]["风险类别"].tolist() == [vocab.UNCATEGORISED] * 3
+    assert category_counts(combined[vocab.COMBINE_SHEET_STATS].fillna("")) == {
+        **dict.fromkeys(vocab.CATEGORIES, "0"),
+        vocab.UNCATEGORISED: "3",
+    }
 
 
 def category_counts(stats: pd.DataFrame) -> dict[str, str]:
@@ -143,9 +167,12 @@ def test_a_blank_cell_of_an_existing_category_column_is_still_returned(tmp_path:
     blank = issues[issues["字段"] == "风险类别"]
     assert blank["处理"].tolist() == [vocab.ACTION_REJECT]
     assert not issues["问题"].str.contains("没有「风险类别」列").any()
-    # no 未分类 row in 统计 when no point is uncategorised
+    # no 未分类 row in 统计 and no 未分类 column in 科室汇总 when no point is uncategorised
     stats = sheets[vocab.ARCHIVE_SHEET_STATS].fillna("")
     assert category_counts(stats) == {**dict.fromkeys(vocab.CATEGORIES, "0"), "岗位职责风险": "1"}
+    assert list(sheets[vocab.ARCHIVE_SHEET_SECTIONS].columns) == list(
+        vocab.ARCHIVE_SECTION_HEADERS.values()
+    )
 
 
 def test_a_real_category_wins_over_uncategorised_without_a_conflict_note() -> None:
@@ -164,3 +191,35 @@ def test_a_real_category_wins_over_uncategorised_without_a_conflict_note() -> No
     conflicts = notes[notes["code"] == "merge_conflict"]
     assert not (conflicts["field"] == "风险类别").any()
     assert len(merged) == 2
+
+
+def test_a_risk_list_with_owners_per_row_files_every_row_as_uncategorised(
+    tmp_path: Path,
+) -> None:
+    """The same 风险清单 columns as one section's table: 科室 | 姓名 per row, no header block."""
+    header = [*RISK_LIST_HEADER, "科室", "姓名"]
+    assert vocab.COLUMN_LABELS["category"] not in header  # the precondition
+    owners = [
+        ("家庭儿童工作部", "丁玲"),
+        ("家庭儿童工作部", "范彩兰"),
+        ("家庭儿童工作部", "范彩兰"),
+    ]
+    grid = [
+        ["风险清单_模板", *[None] * 8],
+        header,
+        *[[*row, sec, name] for row, (sec, name) in zip(RISK_LIST_ROWS[1:], owners, strict=True)],
+    ]
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(
+        inbox / "家庭儿童工作部风险清单.xlsx", {"Sheet1": grid}, merges={"Sheet1": ["A1:I1"]}
+    )
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert sorted(catalogue["姓名"]) == sorted(name for _, name in owners)
+    assert catalogue["风险类别"].tolist() == [vocab.UNCATEGORISED] * 3
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert (issues["处理"] != vocab.ACTION_REJECT).all()
+    missing = issues[issues["问题"].str.contains("没有「风险类别」列")]
+    assert missing["单元格"].tolist() == ["A2"] and missing["处理"].tolist() == ["提示"]
