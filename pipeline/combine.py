@@ -14,6 +14,8 @@ tables are written as sheet XML (``sheetxml``), everything else is column operat
 
 from __future__ import annotations
 
+import gc
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -329,6 +331,9 @@ def _match_expected(filed: list[Filed], expected: list[str]) -> None:
 
 
 def _read_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, Any]]:
+    # in a worker: the objects inherited from the parent stay out of the garbage collector
+    # (every collection would walk them while calamine's rows are allocated)
+    gc.freeze()
     return [(i, read_archive(shown, path)) for i, shown, path in chunk]
 
 
@@ -506,15 +511,14 @@ def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
     and the mask of levels filled but not recognised."""
     keys = ["body", *KEPT_KEYS, "file", "excel_row"]
     columns: dict[str, Any] = {}
-    for key in keys:
-        if key == "file":
-            parts = [[f.file] * f.n_points for f in filed]
-        else:
-            parts = [f.points[key] for f in filed]
-        array = np.empty(sum(map(len, parts)), dtype=object)
-        array[:] = [v for part in parts for v in part]
-        columns[key] = array
     sizes = [f.n_points for f in filed]
+    for key in keys:
+        array = np.empty(sum(sizes), dtype=object)
+        if key == "file":
+            array[:] = np.repeat(np.array([f.file for f in filed], dtype=object), sizes)
+        else:
+            array[:] = list(itertools.chain.from_iterable(f.points[key] for f in filed))
+        columns[key] = array
     columns["archive"] = np.repeat(np.arange(len(filed)), sizes)
     frame = pd.DataFrame(columns, copy=False)
     frame["level_raw"] = frame["level"]
