@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline import frames, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import text_series
+from pipeline.merge import fold_series, text_series
 from pipeline.pledges import register as register_pledges
 from pipeline.pledges import standalone as standalone_pledges
 
@@ -156,18 +156,16 @@ def completeness(
             files[col] = pd.NA
     kind = text_series(files["kind"])
     status = text_series(files["status"])
-    sec_key = text_series(files["section"]).map(vocab.fold)
-    name_key = text_series(files["name"]).map(vocab.fold)
+    sec_key = fold_series(files["section"])  # folded once per distinct value
+    name_key = fold_series(files["name"])
     files["_key"] = sec_key + "|" + name_key.where(kind == vocab.INDIVIDUAL, "")
     read = files[status == frames.FILE_STATUS_READ]
     # the people and sections whose own rows came in a section or body table sent it too
     read = pd.concat([read, owners.row_senders(read, points)], ignore_index=True)
     read["_key"] = (
-        text_series(read["section"]).map(vocab.fold)
+        fold_series(read["section"])
         + "|"
-        + text_series(read["name"])
-        .map(vocab.fold)
-        .where(text_series(read["kind"]) == vocab.INDIVIDUAL, "")
+        + fold_series(read["name"]).where(text_series(read["kind"]) == vocab.INDIVIDUAL, "")
     )
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
