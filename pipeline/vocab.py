@@ -1621,7 +1621,7 @@ MESSAGES.update(
             ACTION_NOTE,
         ),
         "no_category_column": Message(
-            "表格中没有「风险类别」列：这张表的风险点已按「" + UNCATEGORISED + "」登记，未退回。",
+            f"表格中没有「风险类别」列：这张表的风险点按「{UNCATEGORISED}」登记（不因此退回）。",
             "请在表头加上「风险类别」一列，逐行填写岗位职责风险、业务流程风险、制度机制风险或"
             "外部环境风险之一，再重新报送。",
             ACTION_NOTE,
