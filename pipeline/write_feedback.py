@@ -444,11 +444,14 @@ def _with_pledges(submissions: pd.DataFrame, pledges: pd.DataFrame) -> pd.DataFr
     if pledges.empty or not {"section", "name", "status"} <= set(pledges.columns):
         subs["pledge"] = ""
         return subs
-    key = _text_column(pledges, "section") + "\0" + _text_column(pledges, "name")
+    # tuple keys: pandas' string columns drop "\0" in a concatenation, so joined texts could
+    # make 办公+室张三 and 办公室+张三 one key
+    key = zip(_text_column(pledges, "section"), _text_column(pledges, "name"), strict=True)
     status = dict(zip(key, _text_column(pledges, "status"), strict=True))
     individual = _text_column(subs, "form") != vocab.FORM_KIND_LABEL[vocab.UNIT]
-    sub_key = _text_column(subs, "section") + "\0" + _text_column(subs, "name")
-    subs["pledge"] = sub_key.map(status).where(individual, "").fillna("")
+    sub_key = zip(_text_column(subs, "section"), _text_column(subs, "name"), strict=True)
+    found = [status.get(k, "") for k in sub_key]
+    subs["pledge"] = pd.Series(found, index=subs.index, dtype=object).where(individual, "")
     return subs
 
 
