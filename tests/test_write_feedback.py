@@ -671,8 +671,6 @@ def _members(path: Path) -> dict[str, bytes]:
 def test_pledge_status_is_joined_on_section_and_name_not_on_their_concatenation() -> None:
     """科室「办公」的「室张三」and 科室「办公室」的「张三」are two people: each 提交情况 row shows
     its own pledge status (joined texts would make them one key)."""
-    from pipeline import write_feedback
-
     form = vocab.FORM_KIND_LABEL[vocab.INDIVIDUAL]
     subs = pd.DataFrame({"section": ["办公", "办公室"], "name": ["室张三", "张三"], "form": form})
     pledges = pd.DataFrame(
