@@ -13,27 +13,12 @@ import pytest
 
 from pipeline import config, frames, grade, merge, vocab
 from pipeline.errors import ConfigError
+from tests import oracle
 from tests.builders import OFFICE_SECTION, make_point, make_points, make_roster, write_settings
 
-# SPEC's default matrix, spelled out here so the test does not read the code's own table.
-SPEC_MATRIX = {
-    ("严重", "高"): "一级",
-    ("严重", "中"): "一级",
-    ("严重", "低"): "二级",
-    ("较重", "高"): "一级",
-    ("较重", "中"): "二级",
-    ("较重", "低"): "三级",
-    ("一般", "高"): "二级",
-    ("一般", "中"): "三级",
-    ("一般", "低"): "三级",
-}
-SPEC_FLOORS = {
-    "领导班子正职": "一级",
-    "人财物管理": "一级",
-    "民生密切相关": "一级",
-    "一般管理服务": None,
-    "其他": None,
-}
+# SPEC's default matrix and floors, spelled out in the test oracle (not read from the code)
+SPEC_MATRIX = oracle.MATRIX_LEVEL
+SPEC_FLOORS = oracle.POST_TYPE_FLOOR
 RANK = {"一级": 1, "二级": 2, "三级": 3}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import assign, config, grade, merge, vocab
+from pipeline import assign, config, frames, grade, merge, vocab
 from tests import oracle
 from tests.builders import make_point, make_points, make_roster
 from tests.result_factory import make_result
@@ -138,19 +138,8 @@ def test_the_writers_run_result_is_what_the_real_stages_compute(tmp_path: Path) 
     assert set(ours["level"]) == set(oracle.MOST_SEVERE_FIRST)
     assert (ours["floor_level"].notna() & (ours["level"] != ours["matrix_level"])).any()
     assert (ours["kind"] == vocab.UNIT).any()
-    source = ours.drop(
-        columns=[
-            "post_type",
-            "matrix_level",
-            "floor_level",
-            "level",
-            "level_reason",
-            "level_differs",
-            "direct",
-            "leader",
-            "measure",
-        ]
-    )
+    # the factory's points without what grade and assign add: the real stages add it again
+    source = ours.drop(columns=[*frames.GRADE_COLUMNS, *frames.ASSIGN_COLUMNS])
     real, _ = grade.grade(source, result.roster, result.settings)
     real = assign.assign(real, result.roster, result.settings)
     columns = ["point_id", "level", "level_reason", "direct", "leader", "measure"]
