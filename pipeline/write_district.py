@@ -212,15 +212,6 @@ def _widths(ws: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
         ws.set_column(c, c, xlsx.fit_width(values, headers[key], 8, 40))
 
 
-def _major_unit(largest: int) -> int:
-    magnitude = 1
-    while True:
-        for step in (magnitude, 2 * magnitude, 5 * magnitude):
-            if largest <= 6 * step:
-                return step
-        magnitude *= 10
-
-
 def _cover(wb: Any, fmt: _Formats, result: Combined, run_time: str) -> None:
     ws = wb.add_worksheet(vocab.COMBINE_SHEET_COVER)
     ws.set_column(0, 0, 30)
