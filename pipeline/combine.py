@@ -40,12 +40,10 @@ LIMITS = Limits(  # an archive of 20,000 people is ~160,000 rows and tens of MB
     max_rows=1_048_576,
     max_columns=200,
     max_cell_chars=32767,
-    worker_memory_bytes=0,
-    worker_timeout_s=0.0,
-    workers=1,
+    worker_memory_bytes=2048 * MB,  # address space a worker may add reading one archive
+    worker_timeout_s=600.0,  # seconds without any chunk of archives read: a worker hangs
+    workers=0,  # one per core
 )
-MEMORY_MB = 2048  # address space a worker may add while reading one archive
-TIMEOUT_S = 600.0  # seconds without any chunk of archives read: a worker hangs
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv")
 FILE_NAME = re.compile(
     r"^(?P<year>\d{4})_(?P<body>.+?)_" + vocab.ARCHIVE_FILE_TEMPLATE.split("}_")[-1]
@@ -339,7 +337,7 @@ def _read_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, Any]]:
 
 def _crashed(task: tuple[int, str, Path], failure: workers.Failure) -> Any:
     log.warning("combine: reading %s failed (%s)", task[1], failure.kind)
-    detail = vocab.COMBINE_CRASH_DETAIL.format(mb=MEMORY_MB)
+    detail = vocab.COMBINE_CRASH_DETAIL.format(mb=LIMITS.worker_memory_bytes // MB)
     return None, [_issue("worker_crashed", task[1], detail=detail)]
 
 
@@ -351,9 +349,9 @@ def read_all(named: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dic
         _read_chunk,
         tasks,
         (),
-        workers=0,  # one per core
-        memory_bytes=MEMORY_MB * MB,
-        timeout=TIMEOUT_S,
+        workers=LIMITS.workers,
+        memory_bytes=LIMITS.worker_memory_bytes,
+        timeout=LIMITS.worker_timeout_s,
         on_failure=_crashed,
     )
     return [results[i] for i in range(len(tasks))]
