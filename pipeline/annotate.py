@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline import vocab, xlsx
 from pipeline.annotate_patch import patch_copy
 from pipeline.discover import text_table
+from pipeline.workbook.cells import A1_START
 
 log = logging.getLogger("pipeline.annotate")
 
@@ -54,7 +55,6 @@ DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 COMMENT_WIDTH = 280  # points
 COMMENT_CHARS_PER_LINE = 44  # display columns of 9pt text in a comment box that wide
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 
@@ -786,7 +786,7 @@ def _worksheet(wb: openpyxl.Workbook, name: str) -> Worksheet | None:
 
 def _cell_of(ref: str) -> tuple[int, int]:
     """(row, column) of a reference; A1 when it is empty or not a cell."""
-    match = CELL_RE.match(ref.strip()) if ref else None
+    match = A1_START.match(ref.strip()) if ref else None
     if not match:
         return 1, 1
     try:

@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import os
-import re
 import shutil
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,6 +38,7 @@ from pipeline.annotate import (
     reuse_key,
     safe_name,
 )
+from pipeline.workbook.cells import A1_START
 
 log = logging.getLogger("pipeline.write_feedback")
 
@@ -90,7 +90,6 @@ UNOPENABLE_REASONS = frozenset(
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
 PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves
 DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
-_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
 # --------------------------------------------------------------------------------------
@@ -788,7 +787,7 @@ def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
     frame = issues.copy()
     # each distinct cell reference parsed once
     codes, cells = pd.factorize(frame["cell"], use_na_sentinel=False)
-    parts = pd.Series(cells, dtype="object").str.upper().str.extract(_CELL_RE.pattern)
+    parts = pd.Series(cells, dtype="object").str.upper().str.extract(A1_START.pattern)
     letters = parts[0].fillna("").astype(str)
     rows = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy()
     cols = np.array([column_index_from_string(s) if s else 0 for s in letters], dtype=np.int64)
