@@ -1197,7 +1197,7 @@ class FeedbackJobs:
         self.index: tuple[dict[str, Any] | None, dict[str, str], Path] | None = None
         limits = result.settings.limits if result.settings is not None else None
         jobs = (n_books if books is None else len(books)) + len(copies)
-        workers = min((limits.workers if limits else 0) or os.cpu_count() or 1, jobs)
+        workers = pipeline_workers.worker_count(limits.workers if limits else 0, jobs)
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
             # capped, dies with the run, inherited frames frozen out of the GC (workers.py)
             memory = limits.worker_memory_bytes if limits else 0
