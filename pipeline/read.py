@@ -840,12 +840,6 @@ def _read_pooled(
 _Zip = guard.Zip
 _check_zip_directory = guard.check_zip_directory
 _classify = books.classify
-die_with_parent = workers.die_with_parent
-
-
-def _init_worker(memory_bytes: int, parent: int = 0) -> None:
-    """A read worker's start (pipeline/workers.py): dies with the run, quiet, capped."""
-    workers.init_worker(memory_bytes, parent, quiet=True)
 
 
 def _new_pool(n: int, limits: Limits) -> Any:
