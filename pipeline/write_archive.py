@@ -1027,7 +1027,7 @@ def _stats(
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
         bar = category_chart(wb, sheet, cat_first, cat_last, top=int(by_category.max()))
-        bar.set_size({"width": CHART_WIDTH_PX, "height": 280})
+        bar.set_size({"width": CHART_WIDTH_PX, "height": 240})
         ws.insert_chart(20, 6, bar, {"object_position": 2})
     # a chart spans the columns Excel's 7-pixel unit gives it; LibreOffice widens those too
     chart_units = CHART_WIDTH_PX / 7

@@ -200,3 +200,16 @@ def test_print_scales_keep_8_pt(printed):
     for ws in wb.worksheets:
         scale = int(ws.page_setup.scale or 100)
         assert scale * styles.FONT_SIZE / 100 >= styles.MIN_PRINTED_PT, ws.title
+
+
+def test_the_archive_statistics_print_on_one_page(printed):
+    """统计 (tables and both charts) is one sheet of paper for a body of a few sections: no
+    second page holding only the bottom edge of a chart."""
+    _, pdf = printed["archive"]
+    pages = _pages(pdf)
+    # the page header names the sheet at the top of every page it prints on
+    stats = [
+        page for page in pages if any(w[4] == vocab.ARCHIVE_SHEET_STATS and w[3] < 60 for w in page)
+    ]
+    assert stats, "the 统计 sheet is printed"
+    assert len(stats) == 1
