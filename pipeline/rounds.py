@@ -44,12 +44,19 @@ def _text(series: pd.Series) -> pd.Series:
 def _reasons(issues: pd.DataFrame) -> dict[str, tuple[str, int]]:
     """file -> (its first 退回 problem, with the cell; number of 退回 problems)."""
     rejecting = issues[(issues["action"] == vocab.ACTION_REJECT) & (issues["file"] != "")]
+    if rejecting.empty:
+        return {}
+    files = rejecting["file"]
+    n_of = files.value_counts(sort=False).to_dict()
+    firsts = rejecting[~files.duplicated()]
     out: dict[str, tuple[str, int]] = {}
-    for file, group in rejecting.groupby("file", sort=False):
-        first = group.iloc[0]
-        where = str(first["cell"])
-        text = str(first["problem"]).rstrip("。")
-        out[str(file)] = (f"{where}：{text}" if where else text, len(group))
+    for file, cell, problem in zip(
+        firsts["file"].tolist(), firsts["cell"].tolist(), firsts["problem"].tolist(), strict=True
+    ):
+        if pd.isna(file):  # groupby leaves missing keys out
+            continue
+        where, text = str(cell), str(problem).rstrip("。")
+        out[str(file)] = (f"{where}：{text}" if where else text, int(n_of[file]))
     return out
 
 
@@ -59,30 +66,57 @@ def pending(result: frames.RunResult) -> pd.DataFrame:
     if subs is None or subs.empty:
         return pd.DataFrame(columns=list(PENDING_COLUMNS))
     reasons = _reasons(result.issues)
+    owing = (vocab.STATUS_MISSING, vocab.STATUS_SENT_BACK)
+    columns = [subs[c].tolist() for c in ("section", "name", "form", "status", "file")]
     rows = []
-    for rec in subs.itertuples(index=False):
-        status, file = str(rec.status), str(rec.file)
+    for section, name, form, status, file in zip(*columns, strict=True):
+        status, file = str(status), str(file)
         reason, n = reasons.get(file, ("", 0))
         if status in COUNTED:
             if not n:
                 continue
             status = PARTLY
-        elif status not in (vocab.STATUS_MISSING, vocab.STATUS_SENT_BACK):
+        elif status not in owing:
             continue
-        rows.append((rec.section, rec.name, rec.form, status, file, reason, n))
+        rows.append((section, name, form, status, file, reason, n))
     return pd.DataFrame(rows, columns=list(PENDING_COLUMNS))
 
 
-def _names(frame: pd.DataFrame) -> str:
-    return "、".join(frame["name"].tolist())
+def _by_section(owed: pd.DataFrame) -> dict[str, list[tuple[Any, ...]]]:
+    """The owed records (PENDING_COLUMNS tuples) by section in order of first appearance, as
+    ``groupby(sort=False)`` gives them (a missing section is left out, as there)."""
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    if owed.empty:
+        return groups
+    columns = [owed[c].tolist() for c in PENDING_COLUMNS]
+    for rec in zip(*columns, strict=True):
+        if not pd.isna(rec[0]):
+            groups.setdefault(rec[0], []).append(rec)
+    return groups
 
 
-def _with_reason(frame: pd.DataFrame) -> list[str]:
-    out = []
-    for rec in frame.itertuples(index=False):
-        more = vocab.ROUND_MORE_PROBLEMS.format(n=rec.n_problems) if rec.n_problems > 1 else ""
-        out.append(f"{rec.name}：{rec.reason or vocab.ROUND_SEE_ISSUES}{more}")
-    return out
+STATUS, REASON, N_PROBLEMS = 3, 5, 6  # places in a PENDING_COLUMNS record
+
+
+def _names(records: list[tuple[Any, ...]]) -> str:
+    return "、".join(rec[1] for rec in records)
+
+
+def _more(rec: tuple[Any, ...]) -> str:
+    n = rec[N_PROBLEMS]
+    return vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
+
+
+def _with_reason(records: list[tuple[Any, ...]]) -> list[str]:
+    return [f"{rec[1]}：{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}" for rec in records]
+
+
+def _people_and_unit(
+    records: list[tuple[Any, ...]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    people = [rec for rec in records if rec[2] != unit_label]
+    return people, [rec for rec in records if rec[2] == unit_label]
 
 
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
@@ -92,35 +126,30 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
     lines = [vocab.ROUND_REMINDER_TITLE.format(body=result.body_name, year=result.year, date=date)]
     if owed.empty:
         lines += ["", vocab.ROUND_REMINDER_NOTHING]
-    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
-    for section, group in owed.groupby("section", sort=False):
+    for section, group in _by_section(owed).items():
         lines += ["", vocab.ROUND_REMINDER_SECTION.format(section=section)]
-        people = group[group["form"] != unit_label]
-        unit = group[group["form"] == unit_label]
-        missing = people[people["status"] == vocab.STATUS_MISSING]
-        if len(missing):
+        people, unit = _people_and_unit(group)
+        missing = [rec for rec in people if rec[STATUS] == vocab.STATUS_MISSING]
+        if missing:
             lines.append(vocab.ROUND_REMINDER_MISSING.format(names=_names(missing)))
         for status, label in (
             (vocab.STATUS_SENT_BACK, vocab.ROUND_REMINDER_SENT_BACK),
             (PARTLY, vocab.ROUND_REMINDER_PARTLY),
         ):
-            part = people[people["status"] == status]
-            if len(part):
+            part = [rec for rec in people if rec[STATUS] == status]
+            if part:
                 lines.append(label)
                 lines += [f"    {line}" for line in _with_reason(part)]
-        for rec in unit.itertuples(index=False):
-            if rec.status == vocab.STATUS_MISSING:
+        for rec in unit:
+            if rec[STATUS] == vocab.STATUS_MISSING:
                 lines.append(vocab.ROUND_REMINDER_UNIT_MISSING)
             else:
                 label = (
                     vocab.ROUND_REMINDER_UNIT_SENT_BACK
-                    if rec.status == vocab.STATUS_SENT_BACK
+                    if rec[STATUS] == vocab.STATUS_SENT_BACK
                     else vocab.ROUND_REMINDER_UNIT_PARTLY
                 )
-                more = (
-                    vocab.ROUND_MORE_PROBLEMS.format(n=rec.n_problems) if rec.n_problems > 1 else ""
-                )
-                lines.append(f"{label}{rec.reason or vocab.ROUND_SEE_ISSUES}{more}")
+                lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
     lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
 
@@ -129,21 +158,22 @@ def screen_lines(owed: pd.DataFrame) -> list[str]:
     """Who is missing or sent back, by name, one line per section (at most a screenful)."""
     lines = []
     unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
-    for section, group in owed.groupby("section", sort=False):
+    unit_status = {vocab.STATUS_MISSING: vocab.STATUS_MISSING, PARTLY: vocab.ROUND_SCREEN_PARTLY}
+    for section, group in _by_section(owed).items():
         parts = []
-        people = group[group["form"] != unit_label]
+        people, unit = _people_and_unit(group)
         for status, label in (
             (vocab.STATUS_MISSING, vocab.STATUS_MISSING),
             (vocab.STATUS_SENT_BACK, vocab.ROUND_SCREEN_SENT_BACK),
             (PARTLY, vocab.ROUND_SCREEN_PARTLY),
         ):
-            part = people[people["status"] == status]
-            if len(part):
+            part = [rec for rec in people if rec[STATUS] == status]
+            if part:
                 parts.append(f"{label} {_names(part)}")
-        unit = group[group["form"] == unit_label]
-        for rec in unit.itertuples(index=False):
-            status = {vocab.STATUS_MISSING: vocab.STATUS_MISSING, PARTLY: vocab.ROUND_SCREEN_PARTLY}
-            parts.append(f"{unit_label}{status.get(rec.status, vocab.ROUND_SCREEN_SENT_BACK)}")
+        for rec in unit:
+            parts.append(
+                f"{unit_label}{unit_status.get(rec[STATUS], vocab.ROUND_SCREEN_SENT_BACK)}"
+            )
         lines.append(f"    {section}：" + "；".join(parts))
     if len(lines) > SCREEN_LINES:
         rest = len(lines) - SCREEN_LINES + 1
@@ -183,26 +213,28 @@ def state(result: frames.RunResult) -> dict[str, Any]:
     kind_of = dict(zip(_text(files["file"]), _text(files["kind"]), strict=True))
     issues = result.issues
     rejecting = issues[issues["action"] == vocab.ACTION_REJECT]
+    fields = ("section", "name", "code", "field", "cell", "file", "problem")
     problems = []
-    for rec in rejecting.itertuples(index=False):
-        kind = kind_of.get(rec.file, "")
+    for section, name, code, field, cell, file, problem in zip(
+        *(rejecting[c].tolist() for c in fields), strict=True
+    ):
+        kind = kind_of.get(file, "")
         problems.append(
             {
-                "key": _problem_key(
-                    rec.section, rec.name, kind, rec.code, rec.field, rec.cell, rec.file
-                ),
-                "section": rec.section,
-                "name": rec.name,
+                "key": _problem_key(section, name, kind, code, field, cell, file),
+                "section": section,
+                "name": name,
                 "form": vocab.FORM_KIND_LABEL.get(kind, ""),
-                "file": rec.file,
-                "cell": rec.cell,
-                "problem": rec.problem,
+                "file": file,
+                "cell": cell,
+                "problem": problem,
             }
         )
     subs = result.submissions
+    keys = ("section", "name", "form", "status", "file")
     senders = [
-        {"section": r.section, "name": r.name, "form": r.form, "status": r.status, "file": r.file}
-        for r in subs.itertuples(index=False)
+        dict(zip(keys, values, strict=True))
+        for values in zip(*(subs[c].tolist() for c in keys), strict=True)
     ]
     return {
         "format": STATE_FORMAT,
