@@ -15,11 +15,12 @@ texts back as one object; records are coded by identity in C), a chunk of rows i
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 import zipfile
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,40 +45,163 @@ def _text_of(value: str) -> str | None:
     return value or None
 
 
+class _Measures:
+    """Width-independent measures of a column's distinct values, taken once and shared by
+    every slice of the column: display units of each value (non-text: 0) and, for values
+    holding line breaks, the units of each paragraph."""
+
+    def __init__(self, uniques: list[object]) -> None:
+        texts = [v if v.__class__ is str else "" for v in uniques]
+        self.units = display_units(texts)
+        self.multi = [i for i, t in enumerate(texts) if "\n" in t]
+        owners: list[int] = []
+        paragraphs: list[str] = []
+        for i in self.multi:
+            parts = texts[i].split("\n")
+            owners.extend([i] * len(parts))
+            paragraphs.extend(parts)
+        self.owners = np.array(owners, dtype=np.intp)
+        self.paragraph_units = display_units(paragraphs)
+
+    def lines(self, usable: float) -> np.ndarray:
+        """Lines each distinct value needs at ``usable`` units a line, each paragraph
+        wrapping on its own."""
+        lines = np.maximum(np.ceil(self.units / usable), 1)
+        if self.multi:
+            per_paragraph = np.maximum(np.ceil(self.paragraph_units / usable), 1)
+            lines[self.multi] = 0
+            np.add.at(lines, self.owners, per_paragraph)
+        return lines
+
+
+class Coded:
+    """A column of cells as codes into its distinct values: ``codes[i]`` is record ``i``'s
+    index into ``uniques``, -1 for an empty cell. Texts are safe cell strings (see
+    ``text_column``), numbers Python numbers (``number_column``).
+
+    What the writers need per cell is computed per distinct value (measures, cell XML) and
+    taken by code, so a column of 100,000 records costs a few passes in C. ``Rows`` and
+    ``row_heights`` take a ``Coded`` wherever they take a list; ``coded[a:b]`` is the slice
+    of records ``a:b`` (same distinct values, measured once for all slices)."""
+
+    __slots__ = ("_measures", "codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: list[object]) -> None:
+        self.codes = np.asarray(codes, dtype=np.intp)
+        self.uniques = uniques
+        self._measures: list[_Measures] = []  # shared with slices: filled on first use
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, key: slice) -> Coded:
+        if not isinstance(key, slice):
+            raise TypeError("a Coded column is sliced, not indexed; use tolist()")
+        part = Coded(self.codes[key], self.uniques)
+        part._measures = self._measures
+        return part
+
+    def table(self) -> np.ndarray:
+        """Object array of the distinct values, None last (the value of code -1)."""
+        table = np.empty(len(self.uniques) + 1, dtype=object)
+        table[: len(self.uniques)] = self.uniques
+        return table
+
+    def tolist(self) -> list[object]:
+        """The cells as a list (None for empty ones), as ``texts``/``numbers`` give them."""
+        return self.table()[self.codes].tolist()
+
+    def head(self, n: int) -> list[object]:
+        """The distinct values among the first ``n`` records (None standing for empty)."""
+        codes = pd.unique(self.codes[:n])
+        return [self.uniques[c] if c >= 0 else None for c in codes.tolist()]
+
+    def measures(self) -> _Measures:
+        if not self._measures:
+            self._measures.append(_Measures(self.uniques))
+        return self._measures[0]
+
+    def map_codes(self, table: Sequence[object] | np.ndarray, missing: object) -> np.ndarray:
+        """``table[code]`` for each record (``missing`` for empty cells), by one take."""
+        lookup = np.empty(len(self.uniques) + 1, dtype=np.asarray(table).dtype)
+        lookup[: len(self.uniques)] = table
+        lookup[-1] = missing
+        return lookup[self.codes]
+
+
+def _coded_from_factorized(codes: np.ndarray, uniques: list[object]) -> Coded:
+    """Drop the distinct values that became None (empty), their records coded -1."""
+    gone = [i for i, v in enumerate(uniques) if v is None]
+    if gone:
+        keep = np.ones(len(uniques), dtype=bool)
+        keep[gone] = False
+        remap = np.full(len(uniques) + 1, -1, dtype=np.intp)  # index -1: already empty
+        remap[: len(uniques)][keep] = np.arange(int(keep.sum()))
+        codes = remap[codes]
+        uniques = [v for v in uniques if v is not None]
+    return Coded(codes, uniques)
+
+
+def _clean_texts(uniques: list[str]) -> list[str | None]:
+    """``_text_of`` of each distinct text; one scan of all of them in the usual case
+    (nothing to remove, nothing too long, nothing empty)."""
+    if not uniques:
+        return []
+    if (
+        min(map(len, uniques)) > 0
+        and max(map(len, uniques)) <= xlsx.MAX_CELL_CHARS
+        and xlsx.ILLEGAL_CHARACTERS_RE.search("\n".join(uniques)) is None
+    ):
+        return list(uniques)
+    return [*map(_text_of, uniques)]
+
+
+def text_column(series: pd.Series) -> Coded:
+    """A column of user text -> safe cell strings, coded (``Coded``): the same cells as
+    ``texts``, each distinct text cleaned (``xlsx.cell_text``) once."""
+    if len(series) == 0:
+        return Coded(np.empty(0, dtype=np.intp), [])
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        values: Any = series.to_numpy(dtype=object)
+    else:
+        missing = series.isna().to_numpy()
+        values = [
+            None if gone else (v if v.__class__ is str else str(v))
+            for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
+        ]
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return _coded_from_factorized(codes, _clean_texts(list(uniques)))
+
+
 def texts(series: pd.Series) -> list[str | None]:
     """A column of user text -> safe cell strings (None for missing or empty).
 
-    Same result as ``xlsx.cell_text`` per value, but each distinct text is checked once and
-    the column is rebuilt by one take in C; equal texts come back as the same string object,
-    which the row renderer relies on to render each once. Distinct objects are found by
-    identity first (a pass in C), then only those are compared by value."""
-    n = len(series)
-    if n == 0:
-        return []
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        array = series.to_numpy(dtype=object)
-        by_id, firsts = _by_identity(array)
-        codes, uniques = pd.factorize(array[firsts], use_na_sentinel=True)
-        table = np.array([*map(_text_of, uniques.tolist()), None], dtype=object)
-        codes = np.where(codes < 0, len(table) - 1, codes)  # missing: the trailing None
-        return table[codes[by_id]].tolist()
-    missing = series.isna().to_numpy()
-    values = [
-        None if gone else (v if v.__class__ is str else str(v))
-        for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
-    ]
-    return [_text_of(v) if v else None for v in values]
+    Same result as ``xlsx.cell_text`` per value; each distinct text is checked once (see
+    ``text_column``, which keeps the column coded)."""
+    return text_column(series).tolist()
+
+
+def _number_of(v: object) -> object:
+    v = xlsx.output_value(v)
+    if isinstance(v, float):
+        # counts read from a float column (NaN elsewhere) are still whole numbers;
+        # infinities have no cell form
+        v = int(v) if v.is_integer() else (v if math.isfinite(v) else None)
+    return v
 
 
 def numbers(series: pd.Series) -> list[object]:
-    out: list[object] = []
-    for v in (xlsx.output_value(v) for v in series.tolist()):
-        if isinstance(v, float):
-            # counts read from a float column (NaN elsewhere) are still whole numbers;
-            # infinities have no cell form
-            v = int(v) if v.is_integer() else (v if math.isfinite(v) else None)
-        out.append(v)
-    return out
+    return number_column(series).tolist()
+
+
+def number_column(series: pd.Series) -> Coded:
+    """A column as number cells (``numbers``), coded: numeric columns are factorized in C
+    and each distinct number converted once; any other column value by value."""
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return _coded_from_factorized(codes, [*map(_number_of, uniques.tolist())])
+    return as_coded([*map(_number_of, series.tolist())])
 
 
 def _by_identity(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
@@ -91,19 +215,23 @@ def _by_identity(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.flatnonzero(codes > before)
 
 
-def _factorize(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
-    """(code of each value, the distinct values); None gets code -1.
+def as_coded(values: Sequence[object] | Coded) -> Coded:
+    """A column of cell values (list) as a ``Coded``; None is an empty cell.
 
     Distinct by identity, not by value (see ``_by_identity``): ``texts`` returns equal texts
     as one object, so its columns come out distinct by value; anything else is merely
     rendered once per object (the same output)."""
+    if isinstance(values, Coded):
+        return values
+    if len(values) == 0:
+        return Coded(np.empty(0, dtype=np.intp), [])
     codes, firsts = _by_identity(values)
     uniques = [values[i] for i in firsts.tolist()]
-    if None in uniques:  # missing: code -1, as pandas does
+    if None in uniques:  # missing: code -1
         gone = uniques.index(None)
         codes = np.where(codes == gone, -1, codes - (codes > gone))
         del uniques[gone]
-    return codes, uniques
+    return Coded(codes, uniques)
 
 
 def display_units(texts: list[str]) -> np.ndarray:
@@ -113,7 +241,7 @@ def display_units(texts: list[str]) -> np.ndarray:
     return chars + (octets - chars) / 2
 
 
-def line_counts(values: Sequence[object], width: float) -> np.ndarray:
+def line_counts(values: Sequence[object] | Coded, width: float) -> np.ndarray:
     """Lines a wrapped cell needs, each paragraph wrapping on its own.
 
     Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights.
@@ -123,33 +251,19 @@ def line_counts(values: Sequence[object], width: float) -> np.ndarray:
     usable = max(width * 1.05 - 0.6, 1.0)
     if len(values) == 0:
         return np.ones(0)
-    codes, uniques = _factorize(values)
-    texts = [v if v.__class__ is str else "" for v in uniques]
-    texts.append("")  # code -1: missing
-    lines = np.maximum(np.ceil(display_units(texts) / usable), 1)
-    multi = [i for i, t in enumerate(texts) if "\n" in t]
-    if multi:
-        owners: list[int] = []
-        paragraphs: list[str] = []
-        for i in multi:
-            parts = texts[i].split("\n")
-            owners.extend([i] * len(parts))
-            paragraphs.extend(parts)
-        per_paragraph = np.maximum(np.ceil(display_units(paragraphs) / usable), 1)
-        lines[multi] = 0
-        np.add.at(lines, np.array(owners), per_paragraph)
-    return lines[codes]
+    coded = as_coded(values)
+    return coded.map_codes(coded.measures().lines(usable), 1.0)
 
 
 def row_heights(
-    values: Sequence[Sequence[object]],
+    values: Sequence[Sequence[object] | Coded],
     widths: Sequence[float],
     wraps: Sequence[bool],
     line_height: float = LINE_HEIGHT,
 ) -> np.ndarray:
     """Height of each record: enough lines for its tallest wrapped cell, within Excel's cap.
-    ``values`` holds one list per column; ``wraps[c]`` says whether column ``c`` wraps;
-    ``line_height`` is the points one line of the sheet's font needs."""
+    ``values`` holds one list (or ``Coded``) per column; ``wraps[c]`` says whether column
+    ``c`` wraps; ``line_height`` is the points one line of the sheet's font needs."""
     n = len(values[0]) if values else 0
     lines = np.ones(n)
     for wrap, column_values, width in zip(wraps, values, widths, strict=True):
@@ -170,9 +284,9 @@ class Rows:
 
     sheet_number: int
     header_row: int  # 0-based row of the header; records follow it
-    values: list[list[object]]  # per column: str | number | None
-    styles: list[int | list[int]]  # per column: one xf index, or one per record
-    heights: list[float]
+    values: list[Any]  # per column: a list (str | number | None) or a ``Coded``
+    styles: list[Any]  # per column: one xf index, or one per record (list or int array)
+    heights: Any  # per record (list or float array)
     # per column: holds & < > or _x that XML needs escaped. No longer needed (every distinct
     # text is escaped as it is rendered); kept so existing callers still work.
     escape: list[bool] | None = None
@@ -215,17 +329,28 @@ def _xml_element(text: str, escape: bool = True) -> str:
     return f"<t>{text}</t>"
 
 
-def _tail(style: int, value: object, strings: _Strings | None = None) -> str:
-    """What follows ``<c r="A12`` for one value in one style. Text is a shared string (an
-    index into ``strings``) or, without a table, an inline string: user text never becomes
-    a formula or a link."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        return f'" s="{style}"/>'
-    if isinstance(value, str):
-        if strings is not None:
-            return f'" s="{style}" t="s"><v>{strings.index(value)}</v></c>'
-        return f'" s="{style}" t="inlineStr"><is>{_xml_element(value)}</is></c>'
-    return f'" s="{style}"><v>{value!r}</v></c>'
+def _is_empty(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _value_pieces(uniques: list[object], strings: _Strings | None) -> list[str]:
+    """What follows ``<c r="A12" s="7`` for each distinct value, and last for an empty
+    cell. Text is a shared string (an index into ``strings``) or, without a table, an
+    inline string: user text never becomes a formula or a link."""
+    empty = '"/>'
+    pieces = [empty] * (len(uniques) + 1)
+    at = [i for i, v in enumerate(uniques) if isinstance(v, str) and v != ""]
+    text = [uniques[i] for i in at]
+    if strings is not None:
+        rendered = [f'" t="s"><v>{i}</v></c>' for i in strings.indices(text)]
+    else:
+        rendered = [f'" t="inlineStr"><is>{_xml_element(t)}</is></c>' for t in text]
+    for i, piece in zip(at, rendered, strict=True):
+        pieces[i] = piece
+    for i, v in enumerate(uniques):
+        if not isinstance(v, str) and not _is_empty(v):
+            pieces[i] = f'"><v>{v!r}</v></c>'
+    return pieces
 
 
 class _Strings:
@@ -237,6 +362,7 @@ class _Strings:
     archive's catalogue reads back faster (calamine 20-25 -> 17 ms)."""
 
     _HEAD = re.compile(r'<sst\b[^>]*?\bcount="(\d+)"[^>]*?\buniqueCount="(\d+)"[^>]*>')
+    BATCH = 20_000  # texts escaped and encoded at a time (bounds the copies in memory)
 
     def __init__(self, xml: str) -> None:
         match = self._HEAD.search(xml)
@@ -254,86 +380,128 @@ class _Strings:
             i = self.added[text] = self.base + len(self.added)
         return i
 
-    def to_xml(self) -> str:
+    def indices(self, texts: list[str]) -> list[int]:
+        """``index`` of each text (new ones added in order), in a few passes in C."""
+        added = self.added
+        new = [t for t in texts if t not in added]
+        if new:
+            added.update(zip(dict.fromkeys(new), itertools.count(self.base + len(added))))
+        return [*map(added.__getitem__, texts)]
+
+    def chunks(self) -> Iterator[bytes]:
+        """The table as UTF-8 XML, in pieces: the new texts are escaped and joined a batch
+        at a time."""
         head = self.match.group(0)
         head = re.sub(r'\bcount="\d+"', f'count="{self.count}"', head, count=1)
         head = re.sub(
             r'\buniqueCount="\d+"', f'uniqueCount="{self.base + len(self.added)}"', head, count=1
         )
         body = self.xml[self.match.end() : self.xml.rindex("</sst>")]
-        new = [f"<si>{_xml_element(t)}</si>" for t in self.added]
-        return "".join([self.xml[: self.match.start()], head, body, *new, "</sst>"])
+        yield "".join([self.xml[: self.match.start()], head, body]).encode("utf-8")
+        added = list(self.added)
+        for start in range(0, len(added), self.BATCH):
+            yield _string_items(added[start : start + self.BATCH]).encode("utf-8")
+        yield b"</sst>"
+
+    def to_xml(self) -> str:
+        return b"".join(self.chunks()).decode("utf-8")
+
+
+_ITEM = "</t></si><si><t>"
+_ITEM_PRESERVE = '</t></si><si><t xml:space="preserve">'
+
+
+def _string_items(texts: list[str]) -> str:
+    """``<si><t>text</t></si>`` of each text (non-empty, safe): escaped in one pass over
+    all of them joined, cut apart again at the separators."""
+    if not texts:
+        return ""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a text holding the separator (unsafe)
+        return "".join(f"<si>{_xml_element(t)}</si>" for t in texts)
+    escaped = _xml_text(joined).split("\x00")
+    pieces = np.empty((len(texts), 2), dtype=object)
+    pieces[:, 0] = _ITEM
+    preserve = [i for i, t in enumerate(texts) if t[0].isspace() or t[-1].isspace()]
+    if preserve:
+        pieces[preserve, 0] = _ITEM_PRESERVE
+    pieces[:, 1] = escaped
+    pieces[0, 0] = pieces[0, 0][len("</t></si>") :]
+    return "".join([*pieces.ravel().tolist(), "</t></si>"])
 
 
 @dataclass
 class _Column:
-    """One column rendered: each record's code into ``tails`` (the distinct cell endings)."""
+    """One column rendered: each record's code into ``tails``, the distinct cell endings,
+    each followed by what starts the next cell (or ends the row and opens the next)."""
 
-    prefix: str  # '<c r="B'
     codes: np.ndarray
     tails: np.ndarray  # object array of str
 
-    def n_bytes(self, numbers_bytes: int) -> int:
-        counts = np.bincount(self.codes, minlength=len(self.tails))
-        sizes = np.fromiter(map(len, map(str.encode, self.tails)), np.int64, len(self.tails))
-        return int(counts @ sizes) + len(self.codes) * len(self.prefix) + numbers_bytes
-
 
 def _render_column(
-    c: int, values: Sequence[object], style: int | list[int], strings: _Strings | None
+    values: Sequence[object] | Coded, style: Any, strings: _Strings | None, glue: str
 ) -> _Column:
     """Each distinct (style, value) rendered once; the records refer to them by code."""
-    vcodes, uniques = _factorize(values)
-    uniques.append(None)  # code -1 (missing) -> the last entry
-    vcodes = np.where(vcodes < 0, len(uniques) - 1, vcodes)
-    if isinstance(style, list):
-        scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
-        codes, pairs = pd.factorize(vcodes.astype(np.int64) * len(sunique) + scodes)
-        keys = [(int(sunique[p % len(sunique)]), uniques[p // len(sunique)]) for p in pairs]
-    else:
-        codes, keys = vcodes, [(style, v) for v in uniques]
-    codes = np.asarray(codes, dtype=np.intp)
+    coded = as_coded(values)
+    n_values = len(coded.uniques)
+    vcodes = np.where(coded.codes < 0, n_values, coded.codes)  # empty: the last piece
+    pieces = _value_pieces(coded.uniques, strings)
     if strings is not None:  # references to the table: one per text cell
-        counts = np.bincount(codes, minlength=len(keys))
-        is_text = np.fromiter((isinstance(v, str) and v != "" for _, v in keys), bool, len(keys))
-        strings.count += int(counts[is_text].sum())
-    table = np.empty(len(keys), dtype=object)
-    table[:] = [_tail(s, v, strings) for s, v in keys]
-    return _Column(f'<c r="{xlsx.col_letter(c)}', codes, table)
+        is_text = np.zeros(n_values + 1, dtype=bool)
+        is_text[: len(pieces) - 1] = [p.startswith('" t="s"') for p in pieces[:-1]]
+        strings.count += int(np.count_nonzero(is_text[vcodes]))
+    if isinstance(style, (list, np.ndarray)):
+        scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
+        ns = len(sunique)
+        codes, pairs = pd.factorize(vcodes.astype(np.int64) * ns + scodes)
+        heads = [f'" s="{s}' for s in sunique.tolist()]
+        tails = [heads[p % ns] + pieces[p // ns] + glue for p in np.asarray(pairs).tolist()]
+    else:
+        codes = vcodes
+        head = f'" s="{style}'
+        tails = [head + p + glue for p in pieces]
+    table = np.empty(len(tails), dtype=object)
+    table[:] = tails
+    return _Column(np.asarray(codes, dtype=np.intp), table)
+
+
+_NEXT_ROW = '</row><row r="'
 
 
 @dataclass
 class _Rendered:
     numbers: np.ndarray  # object array: each record's Excel row number as text
-    openers: np.ndarray  # object array: what follows '<row r="N'
+    openers: np.ndarray  # object array: what follows '<row r="N' up to the first cell's N
     columns: list[_Column]
 
     def n_bytes(self) -> int:
         numbers_bytes = sum(map(len, self.numbers.tolist()))
-        openers = sum(map(len, self.openers.tolist()))
-        n = len(self.numbers)
-        return (
-            n * len('<row r="</row>')
-            + numbers_bytes
-            + openers
-            + sum(col.n_bytes(numbers_bytes) for col in self.columns)
-        )
+        total = sum(map(len, self.openers.tolist())) + numbers_bytes * (len(self.columns) + 1)
+        for col in self.columns:
+            counts = np.bincount(col.codes, minlength=len(col.tails))
+            sizes = np.fromiter(map(len, map(str.encode, col.tails)), np.int64, len(col.tails))
+            total += int(counts @ sizes)
+        return total + len('<row r="')
 
 
 def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
     first = rows.header_row + 2  # 1-based Excel row of record 0
     n = rows.n_rows
     numbers = np.empty(n, dtype=object)
-    numbers[:] = [str(i) for i in range(first, first + n)]
+    numbers[:] = [*map(str, range(first, first + n))]
+    k = len(rows.values)
+    glues = [f'<c r="{xlsx.col_letter(c)}' for c in range(k)] + [_NEXT_ROW]
     heights = np.asarray(rows.heights, dtype=np.float64)
     hcodes, hunique = pd.factorize(heights)
     opener_of = [
-        f'" ht="{h:g}" customHeight="1">' if h > DEFAULT_ROW_HEIGHT else '">' for h in hunique
+        (f'" ht="{h:g}" customHeight="1">' if h > DEFAULT_ROW_HEIGHT else '">') + glues[0]
+        for h in hunique.tolist()
     ]
     openers = np.empty(len(opener_of), dtype=object)
     openers[:] = opener_of
     columns = [
-        _render_column(c, values, style, strings)
+        _render_column(values, style, strings, glues[c + 1])
         for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
     ]
     return _Rendered(numbers, openers[hcodes], columns)
@@ -341,18 +509,19 @@ def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
 
 def _rows_text(done: _Rendered, start: int, stop: int) -> str:
     """The <row> elements of records ``start:stop``: one object array holding every piece
-    (shared strings, no copies) in document order, joined once."""
-    k = len(done.columns)
+    (shared strings, no copies) in document order, joined once. Each piece after a row
+    number carries what follows it up to the next row number."""
+    if stop <= start:
+        return ""
     numbers = done.numbers[start:stop]
-    pieces = np.empty((stop - start, 3 * k + 4), dtype=object)
-    pieces[:, 0] = '<row r="'
-    pieces[:, 1] = numbers
-    pieces[:, 2] = done.openers[start:stop]
+    pieces = np.empty((stop - start, 2 * len(done.columns) + 2), dtype=object)
+    pieces[:, 0] = numbers
+    pieces[:, 1] = done.openers[start:stop]
     for c, col in enumerate(done.columns):
-        pieces[:, 3 + 3 * c] = col.prefix
-        pieces[:, 4 + 3 * c] = numbers
-        pieces[:, 5 + 3 * c] = col.tails[col.codes[start:stop]]
-    pieces[:, -1] = "</row>"
+        pieces[:, 2 + 2 * c] = numbers
+        pieces[:, 3 + 2 * c] = col.tails[col.codes[start:stop]]
+    pieces[0, 0] = '<row r="' + pieces[0, 0]
+    pieces[-1, -1] = pieces[-1, -1][: -len('<row r="')]  # the last row opens no other
     return "".join(pieces.ravel().tolist())
 
 
@@ -390,7 +559,9 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             data = src.read(info.filename)
             rows = by_name.get(info.filename)
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
-                dst.writestr(info, strings.to_xml().encode("utf-8"))
+                with dst.open(_entry(info), "w") as out, _Writer(out) as write:
+                    for chunk in strings.chunks():
+                        write(chunk)
                 continue
             if rows is None:
                 dst.writestr(info, data)
@@ -407,11 +578,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
             done = rendered.pop(info.filename)
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            # big generated XML: fast compression (level 1) costs ~20% size, saves seconds
-            level_attr = "compress_level" if hasattr(entry, "compress_level") else "_compresslevel"
-            setattr(entry, level_attr, 1)
+            entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
             huge = done.n_bytes() + len(data) > ZIP64_BYTES
             with dst.open(entry, "w", force_zip64=huge) as out, _Writer(out) as write:
@@ -420,6 +587,16 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                     stop = min(start + CHUNK_ROWS, rows.n_rows)
                     write(_rows_text(done, start, stop).encode("utf-8"))
                 write(tail.encode("utf-8"))
+
+
+def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A zip entry for generated XML, with ``info``'s name and timestamp: fast compression
+    (level 1) costs ~20% size, saves seconds."""
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    level_attr = "compress_level" if hasattr(entry, "compress_level") else "_compresslevel"
+    setattr(entry, level_attr, 1)
+    return entry
 
 
 class _Writer:

@@ -79,7 +79,7 @@ class _Formats:
     def __init__(self, wb: Any) -> None:
         self.pending: list[sheetxml.Rows] = []  # table records spliced in after close()
         # (key, numeric) -> cells of a column of the sorted points (catalogue, matrix, notice)
-        self.point_columns: dict[tuple[str, bool], list[object]] = {}
+        self.point_columns: dict[tuple[str, bool], sheetxml.Coded] = {}
         # sheet index -> (title rows' height, every row's height): for the print scale
         self.heights: dict[int, tuple[float, list[float]]] = {}
         base = {"font_name": styles.FONT_NAME, "font_size": styles.FONT_SIZE, "valign": "top"}
@@ -169,7 +169,7 @@ class _Column:
 # --------------------------------------------------------------------------------------
 
 
-def _point_column(fmt: _Formats, frame: pd.DataFrame, key: str, kind: str) -> list[object]:
+def _point_column(fmt: _Formats, frame: pd.DataFrame, key: str, kind: str) -> sheetxml.Coded:
     """``_column`` of a frame of the sorted points (same records, same order; ``name`` the
     display names): each column made once for every sheet that shows it."""
     cache = (key, kind == "number")
@@ -179,12 +179,43 @@ def _point_column(fmt: _Formats, frame: pd.DataFrame, key: str, kind: str) -> li
     return found
 
 
-def _column(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
+def _column(frame: pd.DataFrame, key: str, kind: str) -> sheetxml.Coded:
+    """A column's cells, coded (each distinct value cleaned, measured and rendered once)."""
     if key not in frame.columns:
-        return [None] * len(frame)
+        return sheetxml.Coded(np.full(len(frame), -1, dtype=np.intp), [])
     if kind == "number":
-        return sheetxml.numbers(frame[key])
-    return sheetxml.texts(frame[key])
+        return sheetxml.number_column(frame[key])
+    return sheetxml.text_column(frame[key])
+
+
+def _restyles(
+    column: sheetxml.Coded, style_of: dict[str, dict[str, Any]]
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Records restyled by their value in ``column`` (``style_of``: value -> a kind -> format
+    dict): each record's code (0: as it is, ``i``: ``restyles[i - 1]``) and the restyles."""
+    restyles: list[dict[str, Any]] = []
+    index: dict[int, int] = {}
+    table = []
+    for value in column.uniques:
+        style = style_of.get(value) if isinstance(value, str) else None
+        if style and id(style) not in index:
+            index[id(style)] = len(restyles) + 1
+            restyles.append(style)
+        table.append(index[id(style)] if style else 0)
+    missing = style_of.get("")
+    if missing and id(missing) not in index:
+        index[id(missing)] = len(restyles) + 1
+        restyles.append(missing)
+    return column.map_codes(np.array(table, dtype=np.intp), index.get(id(missing), 0)), restyles
+
+
+def _format_codes(
+    column: sheetxml.Coded, format_of: dict[str, Any], default: Any
+) -> tuple[np.ndarray, list[Any]]:
+    """Each record's format by its value (``format_of``, else ``default``), as each record's
+    code into a list of formats (see ``_write_table``'s ``column_formats``)."""
+    formats = [format_of.get(v, default) for v in column.uniques] + [default]
+    return np.where(column.codes < 0, len(column.uniques), column.codes), formats
 
 
 # --------------------------------------------------------------------------------------
@@ -207,13 +238,14 @@ def _print_setup(
 
 
 def _widths(
-    ws: Any, frame_values: Sequence[Sequence[object]], columns: Sequence[_Column]
+    ws: Any, frame_values: Sequence[sheetxml.Coded], columns: Sequence[_Column]
 ) -> list[float]:
     widths = []
     for c, (col, values) in enumerate(zip(columns, frame_values, strict=True)):
         minimum = 6 if col.kind in ("number", "center", "level") else 8
-        # the header may wrap onto two lines, so it only counts up to the cap
-        width = xlsx.fit_width(values, "", minimum, col.max_width)
+        # the header may wrap onto two lines, so it only counts up to the cap; the width
+        # fits the first 2,000 records (``fit_width``'s sample), each distinct value once
+        width = xlsx.fit_width(values.head(2000), "", minimum, col.max_width)
         header = min(xlsx.display_width(col.header) + 2, col.max_width)
         width = max(width, min(header, 8 if col.kind != "number" else header))
         ws.set_column(c, c, width)
@@ -226,18 +258,19 @@ def _write_table(
     fmt: _Formats,
     first_row: int,
     columns: Sequence[_Column],
-    values: Sequence[Sequence[object]],
+    values: Sequence[sheetxml.Coded],
     *,
     widths: Sequence[float],
     freeze_cols: int = 0,
-    column_formats: dict[int, list[Any]] | None = None,
-    row_styles: Sequence[dict[str, Any] | None] | None = None,
+    column_formats: dict[int, tuple[np.ndarray, list[Any]]] | None = None,
+    row_styles: tuple[np.ndarray, list[dict[str, Any]]] | None = None,
     above: Sequence[float] = (),
 ) -> int:
-    """Header row at ``first_row``, then one row per record (``values`` holds one list per
-    column). ``column_formats[c]`` gives record-by-record formats for column ``c``;
-    ``row_styles[i]`` (a kind -> format dict) restyles a whole record; ``above`` holds the
-    heights of the rows above the header (for the print scale).
+    """Header row at ``first_row``, then one row per record (``values`` holds one coded
+    column each). ``column_formats[c]`` gives record-by-record formats for column ``c`` (each
+    record's code into a list of formats);
+    ``row_styles`` (each record's code, the restyles: see ``_restyles``) restyles whole
+    records; ``above`` holds the heights of the rows above the header (for the print scale).
 
     The header goes through xlsxwriter; the records are queued on ``fmt.pending`` and
     spliced into the sheet XML after ``close()`` (see ``sheetxml.splice``): xlsxwriter spends
@@ -253,45 +286,42 @@ def _write_table(
     heights = (
         sheetxml.row_heights(
             values, widths, [c.kind != "number" for c in columns], styles.line_height()
-        ).tolist()
-        if n
-        else []
-    )
-    # restyled records: the distinct restyles (by identity) and each record's (0: none)
-    restyles: list[dict[str, Any]] = []
-    codes = None
-    if row_styles is not None and any(row_styles):
-        index: dict[int, int] = {}
-        for style in row_styles:
-            if style and id(style) not in index:
-                index[id(style)] = len(restyles) + 1
-                restyles.append(style)
-        codes = np.fromiter(
-            (index[id(s)] if s else 0 for s in row_styles), np.intp, len(row_styles)
         )
-    cell_styles: list[int | list[int]] = []
+        if n
+        else np.empty(0)
+    )
+    # restyled records: each record's code (0: none) into the distinct restyles
+    codes, restyles = row_styles if row_styles is not None else (None, [])
+    if not restyles:
+        codes = None
+    cell_styles: list[int | np.ndarray] = []
     for c, col in enumerate(columns):
         kind = "center" if col.kind == "level" else col.kind
         base = sheetxml.xf(fmt.kind(kind))
-        per_row: list[int] | None = None
+        per_row: np.ndarray | None = None
         if codes is not None:
             table = np.array([base, *(sheetxml.xf(s[kind]) for s in restyles)])
-            per_row = table[codes].tolist()
+            per_row = table[codes]
         if column_formats and c in column_formats:
-            xf_of = {id(f): sheetxml.xf(f) for f in column_formats[c]}
-            per_row = [xf_of[id(f)] for f in column_formats[c]]
+            # xf indices are given in the order formats are first used (as cell by cell)
+            format_codes, formats = column_formats[c]
+            used = pd.unique(format_codes).tolist()
+            xf_of = {id(formats[i]): sheetxml.xf(formats[i]) for i in used}
+            table = np.zeros(len(formats), dtype=np.int64)
+            table[used] = [xf_of[id(formats[i])] for i in used]
+            per_row = table[format_codes]
         cell_styles.append(per_row if per_row is not None else base)
     if n:
         fmt.pending.append(
             sheetxml.Rows(
                 sheet_number=ws.index + 1,
                 header_row=first_row,
-                values=[list(v) for v in values],
+                values=list(values),
                 styles=cell_styles,
                 heights=heights,
             )
         )
-    fmt.heights[ws.index] = (header_height, [*above, header_height, *heights])
+    fmt.heights[ws.index] = (header_height, [*above, header_height, *heights.tolist()])
     last = first_row + n
     ws.freeze_panes(first_row + 1, freeze_cols)
     ws.autofilter(first_row, 0, max(last, first_row + 1), len(columns) - 1)
@@ -513,18 +543,22 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
     values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
     level_col = [col.key for col in columns].index("level")
     levels = values[level_col]
-    differs = (
-        frame["level_differs"].fillna(False).astype(bool).tolist()
-        if "level_differs" in frame.columns
-        else [False] * len(frame)
-    )
-    level_formats = [
-        (fmt.level_differs if d else fmt.level).get(lv or "", fmt.center)
-        for lv, d in zip(levels, differs, strict=True)
-    ]
+    level_formats = _format_codes(levels, fmt.level, fmt.center)
+    if "level_differs" in frame.columns:
+        differs = frame["level_differs"].fillna(False).astype(bool).to_numpy()
+        same, same_formats = level_formats
+        other, other_formats = _format_codes(levels, fmt.level_differs, fmt.center)
+        level_formats = (
+            np.where(differs, other + len(same_formats), same),
+            same_formats + other_formats,
+        )
 
     body, run_time = xlsx.cell_text(result.body_name) or "", result.run_time or ""
-    cells = {col.header: v for col, v in zip(columns, values, strict=True)}
+    cells = {
+        col.header: v.tolist()
+        for col, v in zip(columns, values, strict=True)
+        if col.header in archives.HASHED_LABELS
+    }
     archives.mark(wb, body, result.year, run_time, cells)  # identity marker (combine, history)
     keys = [col.key for col in columns]
     widths = styles.balance_halves(_widths(ws, values, columns), keys)
@@ -556,8 +590,10 @@ def _subtitle(ws: Any, fmt: _Formats, row: int, text: str) -> None:
     ws.write_string(row, 0, text, fmt.subtitle)
 
 
-def _level_formats(fmt: _Formats, levels: list[str | None], level_col: int):
-    return {level_col: [fmt.level.get(lv or "", fmt.center) for lv in levels]}
+def _level_formats(
+    fmt: _Formats, levels: sheetxml.Coded, level_col: int
+) -> dict[int, tuple[np.ndarray, list[Any]]]:
+    return {level_col: _format_codes(levels, fmt.level, fmt.center)}
 
 
 def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
@@ -692,8 +728,7 @@ def _status_sheet(
     columns = [_Column(k, h, *kinds.get(k, ("text", SHORT_WIDTH))) for k, h in headers.items()]
     values = [_column(frame, col.key, col.kind) for col in columns]
     status_col = list(headers).index("status")
-    statuses = values[status_col]
-    row_styles = [flagged.get(s or "") for s in statuses]
+    row_styles = _restyles(values[status_col], flagged)
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
     _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
@@ -846,7 +881,7 @@ def _issues(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     columns = [_Column(k, h, *kinds[k]) for k, h in vocab.ISSUE_COLUMNS.items()]
     issues = result.issues if result.issues is not None else frames.empty_issues()
     values = [_column(issues, col.key, col.kind) for col in columns]
-    row_styles = [fmt.reject if a == vocab.ACTION_REJECT else None for a in values[0]]
+    row_styles = _restyles(values[0], {vocab.ACTION_REJECT: fmt.reject})
     widths = _widths(ws, values, columns)
     _write_table(ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, row_styles=row_styles)
     _print_setup(ws, fmt, xlsx.cell_text(result.body_name) or "", (0, 0), widths)
