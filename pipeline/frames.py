@@ -49,7 +49,8 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
     merge:  point_id str (readable 科室-姓名-序号, unit points 科室-单位-序号),
             names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
             sources object list[(file, excel_row)],
-            source_levels object None, or for several sources each one's 自评等级 and cell
+            source_levels object None, or for several sources one tuple per source: its file,
+                   sheet, 自评等级 cell, 自评等级, section, name, row_id (merge.SOURCE_LEVEL_FIELDS)
     grade:  post_type str, matrix_level str, floor_level str|NA, level str,
             level_reason str, level_differs bool
     assign: direct str, leader str, measure str
@@ -250,15 +251,20 @@ def fill_template(template: str, values: Mapping[str, np.ndarray | str], n: int)
     parts: list[Any] = []
     for literal, name, spec, conversion in string.Formatter().parse(template):
         if literal:
-            parts.append(itertools.repeat(literal, n))
+            parts.append(literal)
         if name is None:
             continue
         if spec or conversion or name not in values:  # not a plain {name}: format row by row
             return _fill_rows(template, values, n)
-        value = values[name]
-        parts.append(itertools.repeat(value, n) if isinstance(value, str) else value)
+        parts.append(values[name])
+    if all(isinstance(p, str) for p in parts):  # the same text for every row: one object
+        return repeated("".join(parts), n)
+    joined = map(
+        "".join, zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))
+    )
+    one: dict[str, str] = {}  # equal texts share one object (issue frames repeat them a lot)
     out = np.empty(n, dtype=object)
-    out[:] = list(map("".join, zip(*parts))) if parts else [""] * n
+    out[:] = [one.setdefault(text, text) for text in joined]
     return out
 
 
@@ -317,16 +323,29 @@ def issues_table(
     }
     frame = pd.DataFrame(
         {
-            c: pd.Series(np.full(n, v, dtype=object) if isinstance(v, str) else v, dtype="str")
+            c: pd.Series(repeated(v, n) if isinstance(v, str) else v, dtype="str")
             for c, v in columns.items()
         }
     )
-    if row_id is None or np.ndim(row_id) == 0:  # type: ignore[arg-type]
-        ids = pd.array([row_id] * n, dtype="Int64")
-    else:
-        ids = pd.array(pd.Series(row_id).to_numpy(dtype=object, na_value=None), dtype="Int64")
-    frame["row_id"] = ids
+    frame["row_id"] = _row_ids(row_id, n)
     return frame
+
+
+def repeated(text: str, n: int) -> np.ndarray:
+    """An object array of ``n`` references to the one ``text`` (``np.full`` would make ``n``
+    copies of it: 164,000 issue rows would each hold their own 「退回」)."""
+    out = np.empty(n, dtype=object)
+    out[:] = text
+    return out
+
+
+def _row_ids(row_id: object, n: int) -> pd.api.extensions.ExtensionArray:
+    """``row_id`` (a scalar or a column of ``n`` ints, None/NA for none) as an Int64 array."""
+    if row_id is None or np.ndim(row_id) == 0:  # type: ignore[arg-type]
+        return pd.array([row_id] * n, dtype="Int64")
+    if isinstance(getattr(row_id, "dtype", None), np.dtype) and row_id.dtype.kind in "iu":  # type: ignore[union-attr]
+        return pd.array(np.asarray(row_id, dtype=np.int64), dtype="Int64")
+    return pd.array(pd.Series(row_id).to_numpy(dtype=object, na_value=None), dtype="Int64")
 
 
 def concat_issues(*frames: pd.DataFrame) -> pd.DataFrame:

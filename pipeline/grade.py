@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline import frames, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import NAME_JOIN, SOURCE_LEVELS, fold_series, text_series
+from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS, fold_series, text_series
 
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
@@ -35,6 +35,7 @@ POST_COLUMNS = (
 UNMATCHED_COLUMN = "posts_unmatched"
 _SEP = "\x1f"
 _NO_RANK = 99
+_LEVEL_AT = {key: i for i, key in enumerate(SOURCE_LEVEL_FIELDS)}  # a source's entry, by field
 
 
 def _rank(level: object) -> int:
@@ -383,7 +384,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
         owner = np.repeat(np.arange(len(at)), [len(sources) for sources in lists])
         flat = list(itertools.chain.from_iterable(lists))
         level = many["level"].to_numpy(dtype=object, na_value=None)[owner]
-        own_level = np.array([src["self_level"] for src in flat], dtype=object)
+        own_level = np.array([src[_LEVEL_AT["self_level"]] for src in flat], dtype=object)
         told = np.array(
             [bool(s) and bool(lv) and s != lv for s, lv in zip(own_level, level, strict=True)],
             dtype=bool,
@@ -394,7 +395,8 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
             reason = _without_differs(many["level_reason"], many["self_level"])[owner]
 
             def field(key: str) -> list[Any]:
-                return [src.get(key) for src in sources]
+                at = _LEVEL_AT[key]
+                return [src[at] for src in sources]
 
             parts.append(
                 frames.issues_table(

@@ -48,6 +48,8 @@ COMPARED_FIELDS = (*CONFLICT_FIELDS, *JOINED_FIELDS)
 # Column holding, for points with several sources, each source's 自评等级 and where it is
 # (grade checks every source's 自评等级 against the point's level); None for single sources.
 SOURCE_LEVELS = "source_levels"
+# What each source's entry of SOURCE_LEVELS holds, in order (a tuple per source).
+SOURCE_LEVEL_FIELDS = ("file", "sheet", "cell", "self_level", "section", "name", "row_id")
 KIND_ORDER = {vocab.INDIVIDUAL: 0, vocab.UNIT: 1}
 # The columns of a merged point's sources that the merge reads.
 _SOURCE_FIELDS = (
@@ -304,27 +306,23 @@ def _merge_groups(
     bounds = [*first_of.tolist(), len(multi)]  # groups are contiguous runs of ``multi``
     pairs = list(zip(src["file"].tolist(), src["row"].tolist(), strict=True))
     merged["sources"] = _slices(pairs, bounds)
-    levels = [
-        {
-            "file": f,
-            "sheet": sh,
-            "cell": c,
-            "self_level": lv,
-            "section": sec,
-            "name": nm,
-            "row_id": None if r is None else int(r),
-        }
-        for f, sh, c, lv, sec, nm, r in zip(
+    if pd.api.types.is_integer_dtype(row_id.dtype) and not row_id.isna().any():
+        row_ids = row_id.astype("int64").tolist()
+    else:
+        row_ids = [None if r is None else int(r) for r in src["row_id"].tolist()]
+    # one tuple per source, fields as SOURCE_LEVEL_FIELDS (a dict each would weigh 3 times more)
+    levels = list(
+        zip(
             src["file"].tolist(),
             src["sheet"].tolist(),
             src["self_level_cell"].tolist(),
             src["self_level"].tolist(),
             src["section"].tolist(),
             src["name"].tolist(),
-            src["row_id"].tolist(),
+            row_ids,
             strict=True,
         )
-    ]
+    )
     merged[SOURCE_LEVELS] = _slices(levels, bounds)
     # a real category wins over 未分类 (a source without a 风险类别 column); 未分类 only alone
     has_category = (src["category"] != "") & (src["category"] != vocab.UNCATEGORISED)
