@@ -215,9 +215,8 @@ def state(result: frames.RunResult) -> dict[str, Any]:
     rejecting = issues[issues["action"] == vocab.ACTION_REJECT]
     fields = ("section", "name", "code", "field", "cell", "file", "problem")
     problems = []
-    for section, name, code, field, cell, file, problem in zip(
-        *(rejecting[c].tolist() for c in fields), strict=True
-    ):
+    columns = [rejecting[c].tolist() for c in fields] if len(rejecting) else [[]] * len(fields)
+    for section, name, code, field, cell, file, problem in zip(*columns, strict=True):
         kind = kind_of.get(file, "")
         problems.append(
             {
@@ -232,10 +231,14 @@ def state(result: frames.RunResult) -> dict[str, Any]:
         )
     subs = result.submissions
     keys = ("section", "name", "form", "status", "file")
-    senders = [
-        dict(zip(keys, values, strict=True))
-        for values in zip(*(subs[c].tolist() for c in keys), strict=True)
-    ]
+    senders = (
+        [
+            dict(zip(keys, values, strict=True))
+            for values in zip(*(subs[c].tolist() for c in keys), strict=True)
+        ]
+        if len(subs)
+        else []
+    )
     return {
         "format": STATE_FORMAT,
         "run_time": str(result.run_time),
