@@ -51,10 +51,9 @@ def clean_text(series: pd.Series) -> pd.Series:
     values = series.to_numpy(dtype=object, na_value=None)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         # text only: strip each distinct value once (pd.factorize hashes in C)
+        # the rows holding one text share one object (the reader gives each cell its own)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         stripped = [u.strip() or None for u in uniques.tolist()]
-        if series.dtype == "str" and stripped == uniques.tolist():
-            return series  # already clean
         table = np.empty(len(stripped) + 1, dtype=object)
         table[:-1] = stripped
         table[-1] = None  # code -1 (missing) picks the last slot
@@ -66,6 +65,18 @@ def clean_text(series: pd.Series) -> pd.Series:
             for v in values
         ]
     return pd.Series(out, index=series.index, dtype="str", name=series.name)
+
+
+def shared_text(series: pd.Series) -> pd.Series:
+    """A ``str`` column with equal texts held as one object (same values): the reader gives
+    every cell its own ``str``, 80,000 rows repeat a few hundred texts."""
+    if series.dtype != "str":
+        return series
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = np.asarray(uniques, dtype=object)
+    table[-1] = None  # code -1 (missing) picks the last slot
+    return pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
 
 
 def map_unique(

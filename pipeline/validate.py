@@ -70,6 +70,8 @@ def validate(
     log = _IssueLog()
     files = _prepare_files(files)
     rows = rows.copy()
+    for col in rows.columns:
+        rows[col] = normalize.shared_text(rows[col])
     was_read = files["status"].eq(frames.FILE_STATUS_READ)
 
     index = _RosterIndex(roster)
