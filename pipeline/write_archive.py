@@ -338,7 +338,8 @@ def _section_order(result: frames.RunResult, *frames_with_sections: pd.DataFrame
     extra: set[str] = set()
     for frame in frames_with_sections:
         if len(frame) and "section" in frame.columns:
-            extra.update(s for s in frame["section"].dropna().astype(str) if s and s not in seen)
+            sections = frame["section"].dropna().unique()  # each distinct section once
+            extra.update(s for s in map(str, sections) if s and s not in seen)
     return list(dict.fromkeys(order)) + sorted(extra)
 
 
@@ -554,8 +555,8 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         )
 
     body, run_time = xlsx.cell_text(result.body_name) or "", result.run_time or ""
-    cells = {
-        col.header: v.tolist()
+    cells = {  # empty cells as the hash spells them
+        col.header: v.tolist(empty="")
         for col, v in zip(columns, values, strict=True)
         if col.header in archives.HASHED_LABELS
     }
@@ -790,22 +791,41 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
 
 
 def _measures_summary(points: pd.DataFrame) -> pd.Series:
-    """前期：…\\n中期：…\\n后期：… (only the parts present; runs of line breaks made one)."""
-    parts = []
-    for key in vocab.MEASURE_FIELDS:
-        if key not in points.columns:
-            continue
-        text = points[key].astype("object")
-        present = (text.notna() & (text.astype(str).str.strip() != "")).to_numpy().tolist()
-        label = vocab.MEASURE_MARKERS[key][0] + "："
-        parts.append(
-            [label + str(t) if p else None for t, p in zip(text.tolist(), present, strict=True)]
-        )
-    if not parts:
+    """前期：…\\n中期：…\\n后期：… (only the parts present; runs of line breaks made one).
+
+    Made once per distinct combination of the three texts, taken by code."""
+    keys = [key for key in vocab.MEASURE_FIELDS if key in points.columns]
+    if not keys:
         return pd.Series([""] * len(points), index=points.index)
-    joined = ["\n".join(filter(None, row)) for row in zip(*parts, strict=True)]
-    joined = [(_NEWLINES.sub("\n", t) if "\n\n" in t else t).strip("\n") for t in joined]
-    return pd.Series(joined, index=points.index, dtype="object")
+    combined = np.zeros(len(points), dtype=np.int64)
+    field_uniques = []
+    for key in keys:
+        codes, uniques = _text_codes(points[key])
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+        field_uniques.append(uniques)
+    codes, combos = pd.factorize(combined)
+    summaries = []
+    for combo in np.asarray(combos).tolist():
+        parts = []
+        for key, uniques in zip(reversed(keys), reversed(field_uniques), strict=True):
+            combo, code = divmod(combo, len(uniques) + 1)
+            text = uniques[code - 1] if code else None
+            if text is not None and text.strip() != "":
+                parts.append(vocab.MEASURE_MARKERS[key][0] + "：" + text)
+        joined = "\n".join(reversed(parts))
+        summaries.append((_NEWLINES.sub("\n", joined) if "\n\n" in joined else joined).strip("\n"))
+    table = np.empty(len(summaries), dtype=object)
+    table[:] = summaries
+    return pd.Series(table[codes], index=points.index, dtype="object")
+
+
+def _text_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(code of each value, the distinct values as text), missing values coded -1."""
+    values = series.astype("object")
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = values.map(str, na_action="ignore")
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), [str(u) for u in uniques.tolist()]
 
 
 _NEWLINES = re.compile(r"\n+")
