@@ -7,8 +7,11 @@ itself: each worker process
   runaway allocation ends the worker, not the machine;
 - dies with the run (Linux ``PR_SET_PDEATHSIG``): a run killed with ``kill -9`` leaves no
   orphaned worker holding memory;
-- can freeze the objects inherited from the parent out of the garbage collector (the
-  feedback writers inherit the whole run's frames: every collection would walk them).
+- can freeze the objects inherited from the parent out of the garbage collector;
+- can start fresh (``fresh=True``: a fork server's children, or spawned), so a pool started
+  when this process holds the whole run's frames does not hold a copy of them (forked
+  workers share the parent's pages until either side writes to them, and the parent keeps
+  writing: its refcounts and allocations unshare the pages, doubling the memory).
 
 ``run_chunks`` maps a function over tasks in chunks with a time limit per chunk; a chunk
 whose worker dies, hangs or cannot send its result back is retried task by task in a fresh
@@ -21,11 +24,13 @@ import logging
 import math
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import context as mp_context
 from typing import Any
 
 log = logging.getLogger("pipeline.workers")
@@ -67,6 +72,35 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def die_with_run(run: int) -> None:
+    """End this worker when process ``run`` ends, whoever started the worker: a fork
+    server's child cannot use ``PR_SET_PDEATHSIG`` (its parent is the server, and the server
+    lives as long as any of its children). A daemon thread waits on a pidfd of ``run``
+    (Linux), elsewhere it polls."""
+    import threading
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(run)  # type: ignore[attr-defined]
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd: poll
+            while True:
+                try:
+                    os.kill(run, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except OSError:
+                    pass
+                time.sleep(0.5)
+        import select
+
+        select.select([fd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-run", daemon=True).start()
+
+
 def cap_memory(memory_bytes: int) -> None:
     """Cap the address space: what the process has now plus ``memory_bytes``."""
     if not memory_bytes:
@@ -88,11 +122,15 @@ def cap_memory(memory_bytes: int) -> None:
 def init_worker(
     memory_bytes: int, parent: int = 0, freeze_gc: bool = False, quiet: bool = False
 ) -> None:
-    """A worker's start: die with ``parent``; freeze the inherited objects out of the garbage
-    collector; with ``quiet``, send stderr to /dev/null (a parser that runs out of memory
-    aborts with a Rust backtrace: keep the terminal clean); cap the memory last."""
-    if parent:
+    """A worker's start: die with ``parent`` (the run; when it is not this process's parent,
+    a fork server is, and the worker watches the run instead); freeze the inherited objects
+    out of the garbage collector; with ``quiet``, send stderr to /dev/null (a parser that
+    runs out of memory aborts with a Rust backtrace: keep the terminal clean); cap the memory
+    last."""
+    if parent and parent == os.getppid():
         die_with_parent(parent)
+    elif parent:  # a fork server's child, or the run has already ended
+        die_with_run(parent)
     if freeze_gc:
         import gc
 
@@ -108,19 +146,95 @@ def init_worker(
 
 
 def new_pool(
-    workers: int, memory_bytes: int, *, freeze_gc: bool = False, quiet: bool = False
+    workers: int,
+    memory_bytes: int,
+    *,
+    freeze_gc: bool = False,
+    quiet: bool = False,
+    fresh: bool = False,
+    preload: Sequence[str] = (),
 ) -> ProcessPoolExecutor:
-    """A pool of ``workers`` capped processes (forked where the platform can)."""
+    """A pool of ``workers`` capped processes: forked where the platform can, or with
+    ``fresh`` started from a fresh interpreter (``fresh_context``; ``preload``: the modules
+    its fork server imports once for all its workers). Processes start on first use."""
     import multiprocessing as mp
 
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else None)
+    if fresh:
+        ctx: Any = fresh_context(preload)
+    else:
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("fork" if "fork" in methods else None)
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,
         initializer=init_worker,
         initargs=(memory_bytes, os.getpid(), freeze_gc, quiet),
     )
+
+
+FRESH_NAME = "lianzheng-fresh-"  # the name of every process a fresh context starts
+
+
+class FreshSpawnProcess(mp_context.SpawnProcess):
+    """A spawned process named FRESH_NAME… (see ``_guard_main``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = FRESH_NAME + self.name
+
+
+class FreshSpawnContext(mp_context.SpawnContext):
+    Process = FreshSpawnProcess
+
+
+if hasattr(mp_context, "ForkServerProcess"):  # POSIX
+
+    class FreshForkServerProcess(mp_context.ForkServerProcess):
+        """A fork server's child named FRESH_NAME… (see ``_guard_main``)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.name = FRESH_NAME + self.name
+
+    class FreshForkServerContext(mp_context.ForkServerContext):
+        Process = FreshForkServerProcess
+
+
+def fresh_context(preload: Sequence[str] = ()) -> Any:
+    """A multiprocessing context whose processes start from a fresh interpreter and share
+    nothing with this one: children of a fork server (itself started fresh, importing
+    ``preload`` once, so its children start in milliseconds), or spawned where there is no
+    fork server. Unlike multiprocessing's default, they do not re-run this process's main
+    script: a run started from a script without a ``__main__`` guard (a profiling script)
+    would run again in every worker."""
+    import multiprocessing as mp
+
+    _guard_main()
+    if "forkserver" in mp.get_all_start_methods() and hasattr(mp_context, "ForkServerProcess"):
+        if preload:
+            mp.set_forkserver_preload(list(preload))  # only until the server has started
+        return FreshForkServerContext()
+    return FreshSpawnContext()
+
+
+def _guard_main() -> None:
+    """Leave the parent's main module out of what a fresh process prepares itself from,
+    for the processes a fresh context names (FRESH_NAME): our workers need only modules."""
+    from multiprocessing import spawn
+
+    real = spawn.get_preparation_data
+    if getattr(real, "lianzheng_guard", False):
+        return
+
+    def get_preparation_data(name: str) -> dict[str, Any]:
+        data = real(name)
+        if str(name).startswith(FRESH_NAME):
+            data.pop("init_main_from_name", None)
+            data.pop("init_main_from_path", None)
+        return data
+
+    get_preparation_data.lianzheng_guard = True  # type: ignore[attr-defined]
+    spawn.get_preparation_data = get_preparation_data
 
 
 def kill(pool: ProcessPoolExecutor) -> None:

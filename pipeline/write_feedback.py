@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -89,6 +90,7 @@ UNOPENABLE_REASONS = frozenset(
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
 PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves
+WORKER_PRELOAD = ("pipeline.write_feedback",)  # imported once by the workers' fork server
 DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 
 
@@ -115,8 +117,8 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     sections = _known_sections(result)
     file_routes = _route_files(result.files, sections)
     owners = _sheet_owners(result, file_routes, sections)
-    # sorted once here: splitting keeps the order within each section
-    issues = _sorted_issues(_route_issues(result.issues, file_routes, sections, owners))
+    # routed here; each folder's issues are sorted by the worker that writes its workbook
+    issues = _route_issues(result.issues, file_routes, sections, owners)
     points = _frame(result.points)
     submissions = _with_pledges(_frame(result.submissions), _frame(result.pledges))
     files = _frame(result.files)
@@ -126,8 +128,10 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     unplaced = bool(len(issues)) and bool(issues["_route"].isna().any())
     cells = _row_cells(result.rows, issues)
     candidates = _copy_candidates(files, issues)
-    # the issues of the files that may get a copy, by folder
-    copy_issues = _split(issues[issues["file"].isin(set(candidates["file"].tolist()))], "_route")
+    # the issues of the files that may get a copy, sorted (a cell's notes keep that order),
+    # by folder
+    wanted = issues["file"].isin(set(candidates["file"].tolist()))
+    copy_issues = _split(_sorted_issues(_filled(issues[wanted])), "_route")
     candidates = _records(candidates) if len(candidates) else {}
     plans: list[tuple[str | None, Path, int]] = []
     copies: list[AnnotateTask] = []
@@ -240,19 +244,19 @@ def _section_tasks(
     points: pd.DataFrame,
     submissions: pd.DataFrame,
 ) -> list[SectionTask]:
-    """One workbook task per folder (``plans``: section, folder, copies planned), the three
-    data sheets of every section prepared once over all sections and sliced."""
+    """One workbook task per folder (``plans``: section, folder, copies planned), each with
+    its own slice of the records (in their order) as plain column arrays: the worker that
+    writes the workbook sorts and renders them, so this process only routes and slices."""
     changes = rounds.section_sheet_args(result, sections)
-    tables = [
-        _points_prepared(points, sections),
-        _issues_prepared(issues, sections),
-        _submissions_prepared(submissions, sections),
-    ]
-    covers = _cover_facts(sections, issues, files, tables[0], submissions)
+    issue_part = _Slices(_issue_columns(issues), issues["_route"], sections)
+    point_part = _Slices(_point_columns(points), _section_of(points), sections, False)
+    sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
+    sub_part = _Slices(sub_columns, _section_of(submissions), sections, False)
+    route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
+    file_part = _Slices({"status": _text_column(files, "status")}, route, sections)
     books: list[SectionTask] = []
     for section, folder, n_copies in plans:
         # what has no section has no points or people: those always carry a roster section
-        sheets = [tables[1]] if section is None else tables
         books.append(
             SectionTask(
                 path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
@@ -260,13 +264,107 @@ def _section_tasks(
                 year=result.year,
                 run_time=str(result.run_time),
                 section=section,
-                tables=tuple(t.table(section) for t in sheets),
-                cover=covers[section],
+                issues=issue_part.of(section),
+                points=None if section is None else point_part.of(section),
+                submissions=None if section is None else sub_part.of(section),
+                files=file_part.of(section),
                 n_copies=n_copies,
                 changes=changes[section],
             )
         )
     return books
+
+
+Columns = dict[str, np.ndarray]  # a table's records as one array per column
+
+ISSUE_TEXT_COLUMNS = tuple(c for c in frames.ISSUE_COLUMNS if c != "row_id")
+POINT_SORT_COLUMNS = ("post", "name", "source_file", "source_row", "description")
+SUBMISSION_FRAME_COLUMNS = tuple(dict.fromkeys([*SUBMISSION_LABELS, "section", "form", "status"]))
+
+
+def _section_of(frame: pd.DataFrame) -> pd.Series:
+    return _text_column(frame, "section")
+
+
+def _issue_columns(issues: pd.DataFrame) -> dict[str, pd.Series | np.ndarray]:
+    """Every issue column as text ("" for missing); row_id as floats (NaN for none)."""
+    columns: dict[str, pd.Series | np.ndarray] = {
+        c: _text_column(issues, c) for c in ISSUE_TEXT_COLUMNS
+    }
+    row_id = issues["row_id"] if "row_id" in issues else pd.Series([None] * len(issues))
+    columns["row_id"] = pd.to_numeric(row_id, errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return columns
+
+
+def _point_columns(points: pd.DataFrame) -> dict[str, pd.Series | np.ndarray]:
+    """The 风险点 sheet's columns as the frame holds them (rendered by kind: numbers stay
+    numbers), the name column listing every name of a merged point, and the sort keys as
+    text ("_post" ...)."""
+    columns: dict[str, pd.Series | np.ndarray] = {}
+    for key in styles.point_headers():
+        if key == styles.SEQ_KEY:
+            continue  # numbered per section by the worker
+        column = "names" if key == "name" and "names" in points else key
+        if column not in points:
+            columns[key] = np.full(len(points), None, dtype=object)
+            continue
+        series = points[column]
+        native = isinstance(series.dtype, np.dtype) and series.dtype != object
+        columns[key] = series.to_numpy() if native else series.to_numpy(dtype=object)
+    name_source = "names" if "names" in points else "name"
+    for col in POINT_SORT_COLUMNS:
+        columns["_" + col] = _text_column(points, name_source if col == "name" else col)
+    return columns
+
+
+class _Slices:
+    """Records (``columns``: one array or Series per column) grouped by section (``key``:
+    the section of each record, in ``sections`` or, with ``none_last``, missing for what
+    has no section; any other value is left out), each section's in their order; ``of``
+    gives one section's as plain arrays (views: each task pickles only its own)."""
+
+    def __init__(
+        self,
+        columns: dict[str, pd.Series | np.ndarray],
+        key: pd.Series,
+        sections: list[str],
+        none_last: bool = True,
+    ) -> None:
+        codes = _section_codes(key, sections, none_last) if len(key) else np.zeros(0, np.int64)
+        kept = np.flatnonzero(codes >= 0)
+        order = kept[np.argsort(codes[kept], kind="stable")]
+        self.columns = {
+            name: (c.to_numpy() if isinstance(c, pd.Series) else np.asarray(c))[order]
+            for name, c in columns.items()
+        }
+        self.bounds = _bounds(codes[order], sections)
+
+    def of(self, section: str | None) -> Columns:
+        start, stop = self.bounds.get(section, (0, 0))
+        return {name: values[start:stop] for name, values in self.columns.items()}
+
+
+def _prepare(task: SectionTask) -> tuple[tuple[Table, ...], Cover]:
+    """The data sheets and 说明 lines of one folder's workbook, from its records."""
+    issues = _take(task.issues, _issue_order(task.issues))
+    issue_table = _issues_table(issues)
+    if task.section is None:  # what has no section has no points or people
+        return (issue_table,), _cover(task, issues, [], {})
+    points = _points_table(task.points or {})
+    subs = task.submissions or {}
+    return (points, issue_table, _submissions_table(subs)), _cover(
+        task, issues, points.values[points.keys.index("level")], subs
+    )
+
+
+def _take(columns: Columns, order: np.ndarray) -> Columns:
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _n(columns: Columns) -> int:
+    return len(next(iter(columns.values()))) if columns else 0
 
 
 # --------------------------------------------------------------------------------------
@@ -372,9 +470,8 @@ def _route_issues(
     if issues.empty:
         issues = frames.empty_issues()
     issues = issues.copy()
-    for col in frames.ISSUE_COLUMNS:
-        if col != "row_id":
-            issues[col] = _text_column(issues, col)
+    for col in ROUTED_TEXT_COLUMNS:
+        issues[col] = _text_column(issues, col)
     own = issues["section"].where(issues["section"].isin(set(sections)), None)
     known = issues["file"].isin(set(file_routes))
     by_file = issues["file"].map(file_routes).where(known, None)
@@ -395,6 +492,19 @@ def _route_issues(
         route = owner.where(named, route).astype("object")
         route = route.where(route.notna(), None)
     issues["_route"] = route
+    return issues
+
+
+# the issue columns made text before routing (the others: ``_filled``, by each worker)
+ROUTED_TEXT_COLUMNS = ("action", "file", "sheet", "cell", "section")
+
+
+def _filled(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues with every column but row_id as text ("" for missing)."""
+    issues = issues.copy()
+    for col in frames.ISSUE_COLUMNS:
+        if col != "row_id":
+            issues[col] = _text_column(issues, col)
     return issues
 
 
@@ -536,8 +646,10 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
-    tables: tuple[Table, ...]
-    cover: Cover
+    issues: Columns  # the folder's issues (``_issue_columns``), in the run's order
+    points: Columns | None  # the section's points (``_point_columns``; None: no section)
+    submissions: Columns | None  # its people and unit form, with pledges (as text)
+    files: Columns  # the folder's files: status
     n_copies: int
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
 
@@ -548,9 +660,10 @@ def write_section(task: SectionTask) -> str:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
-        _cover_sheet(wb, fmt, task)
+        sheets, cover = _prepare(task)
+        _cover_sheet(wb, fmt, task, cover)
         header = _page_header(task)
-        tables = [_table(wb, fmt, table, header) for table in task.tables]
+        tables = [_table(wb, fmt, table, header) for table in sheets]
         if task.changes is not None:
             rounds.write_changes_sheet(wb, *task.changes)
         wb.close()
@@ -681,33 +794,6 @@ SUBMISSION_CAPS = {
 }
 
 
-@dataclass
-class _Prepared:
-    """One data sheet of every section's workbook, prepared once: the records grouped by
-    section (in ``sections`` order) and sorted within it; ``bounds`` gives each section's."""
-
-    name: str
-    headers: list[str]
-    keys: list[str]
-    values: list[list[object]]
-    colours: dict[str, list[object]]
-    caps: dict[str, int]
-    bounds: dict[str | None, tuple[int, int]]
-    split: bool = False
-
-    def table(self, section: str | None) -> Table:
-        start, stop = self.bounds.get(section, (0, 0))
-        return Table(
-            name=self.name,
-            headers=self.headers,
-            keys=self.keys,
-            values=[v[start:stop] for v in self.values],
-            colours={k: v[start:stop] for k, v in self.colours.items()},
-            caps=self.caps,
-            split=self.split,
-        )
-
-
 def _section_codes(section: pd.Series, sections: list[str], none_last: bool) -> np.ndarray:
     """Each record's place in ``sections`` (-1: not a roster section; with ``none_last``,
     missing values count as one more section after them)."""
@@ -725,88 +811,87 @@ def _bounds(codes: np.ndarray, sections: list[str]) -> dict[str | None, tuple[in
     return {name: (a, b) for name, a, b in zip(names, starts, stops, strict=True) if b > a}
 
 
-def _cell_columns(frame: pd.DataFrame, bounds: dict[str | None, tuple[int, int]]):
-    """Each column as cell values, as ``_cell_values`` gives them for each section's slice:
-    decided once for the whole column when it is all text or all numbers (the usual case),
-    else section by section."""
-    out = []
-    for c in range(frame.shape[1]):
-        column = frame.iloc[:, c]
-        kind = pd.api.types.infer_dtype(column, skipna=True)
-        if kind in NUMERIC_KINDS:
-            out.append(sheetxml.numbers(column))
-        elif kind in ("string", "empty"):
-            out.append(sheetxml.texts(column))
-        else:
-            values: list[object] = []
-            for start, stop in sorted(bounds.values()):
-                values.extend(_cell_values(column.iloc[start:stop]))
-            out.append(values)
-    return out
+def _object_series(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype=values.dtype if values.dtype != object else object)
 
 
-def _points_prepared(points: pd.DataFrame, sections: list[str]) -> _Prepared:
-    """The 风险点 sheets: by level (一级 first), post, name, file, row, description."""
+def _points_table(points: Columns) -> Table:
+    """The 风险点 sheet: by level (一级 first), post, name, file, row, description."""
     columns = styles.point_headers()
     keys = list(columns)
-    codes = _section_codes(_text_column(points, "section"), sections, none_last=False)
-    frame = points[codes >= 0].copy() if len(points) else pd.DataFrame(index=range(0))
-    frame["_sec"] = codes[codes >= 0]
-    if "names" in frame:  # merged points list every name of the post
-        frame["name"] = frame["names"]
+    n = _n(points)
+    levels = points.get("level", np.full(n, None, dtype=object))
+    rank = np.array([_level_rank(v) for v in levels.tolist()], dtype=np.float64)
+    sort = {"_rank": rank, **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS}}
+    order = _lexsort(sort, list(sort), 3, n)
+    values = []
     for key in keys:
-        if key not in frame:
-            frame[key] = None
-    frame["_rank"] = frame["level"].map(vocab.LEVEL_RANK).fillna(9)
-    order = ["post", "name", "source_file", "source_row", "description"]
-    for col in order:
-        frame["_" + col] = _text_column(frame, col)
-    frame = frame.iloc[_lexsort(frame, ["_sec", "_rank", *("_" + c for c in order)], 4)]
-    sec = frame["_sec"].to_numpy(dtype=np.int64)
-    bounds = _bounds(sec, sections)
-    first = np.searchsorted(sec, sec, side="left")
-    frame[styles.SEQ_KEY] = np.arange(len(frame), dtype=np.int64) - first + 1
+        if key == styles.SEQ_KEY:
+            values.append(list(range(1, n + 1)))
+        else:
+            values.append(_cell_values(_object_series(points[key][order])))
     # only the level cell is coloured: whole coloured rows print as stripes
-    colours = frame["level"].map(LEVEL_FILLS).astype("object").tolist()
-    return _Prepared(
+    level_values = levels[order].tolist()
+    return Table(
         name=vocab.FEEDBACK_SHEET_POINTS,
         headers=list(columns.values()),
         keys=keys,
-        values=_cell_columns(frame[keys], bounds),
-        colours={"level": colours},
+        values=values,
+        colours={
+            "level": [LEVEL_FILLS.get(v) if isinstance(v, str) else None for v in level_values]
+        },
         caps=POINT_CAPS,
-        bounds=bounds,
         split=True,
     )
 
 
+def _level_rank(level: object) -> float:
+    return vocab.LEVEL_RANK.get(level, 9) if isinstance(level, str) else 9
+
+
+def _issue_order(issues: Columns) -> np.ndarray:
+    """退回 first, then by file, sheet and cell in reading order; fully deterministic
+    (``issues``: the text columns, as ``_issue_columns`` gives them)."""
+    n = _n(issues)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    # each distinct cell reference parsed once
+    codes, cells = pd.factorize(issues["cell"], use_na_sentinel=False)
+    rows = np.zeros(len(cells), dtype=np.float64)
+    cols = np.zeros(len(cells), dtype=np.int64)
+    for i, cell in enumerate(cells.tolist()):
+        found = A1_START.search(str(cell).upper())
+        if found:
+            rows[i] = float(found.group(2))
+            cols[i] = column_index_from_string(found.group(1))
+    action_codes, actions = pd.factorize(issues["action"], use_na_sentinel=False)
+    rank = np.array([ACTION_RANK.get(a, 2) for a in actions.tolist()], dtype=np.float64)
+    keys = {
+        "_action": rank[action_codes],
+        "file": issues["file"],
+        "sheet": issues["sheet"],
+        "_row": rows[codes],
+        "_col": cols[codes],
+        **{c: issues[c] for c in ISSUE_TEXT_COLUMNS if c != "action"},
+    }
+    return _lexsort(keys, list(keys), 6, n)
+
+
 def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
-    """退回 first, then by file, sheet and cell in reading order; fully deterministic."""
+    """Issues (every column text but row_id) sorted as ``_issue_order`` sorts them."""
     if issues.empty:
         return issues
-    frame = issues.copy()
-    # each distinct cell reference parsed once
-    codes, cells = pd.factorize(frame["cell"], use_na_sentinel=False)
-    parts = pd.Series(cells, dtype="object").str.upper().str.extract(A1_START.pattern)
-    letters = parts[0].fillna("").astype(str)
-    rows = pd.to_numeric(parts[1], errors="coerce").fillna(0).to_numpy()
-    cols = np.array([column_index_from_string(s) if s else 0 for s in letters], dtype=np.int64)
-    frame["_action"] = frame["action"].map(ACTION_RANK).fillna(2)
-    frame["_row"] = rows[codes] if len(cells) else 0.0
-    frame["_col"] = cols[codes] if len(cells) else 0
-    text = [c for c in frames.ISSUE_COLUMNS if c not in ("action", "row_id")]
-    order = ["_action", "file", "sheet", "_row", "_col", *text]
-    return frame.iloc[_lexsort(frame, order, 6)]
+    columns = {c: issues[c].to_numpy(dtype=object) for c in ISSUE_TEXT_COLUMNS}
+    return issues.iloc[_issue_order(columns)]
 
 
-def _lexsort(frame: pd.DataFrame, keys: list[str], primary: int) -> np.ndarray:
-    """Positions of ``frame`` sorted by ``keys`` (stable), as ``sort_values(keys,
-    kind="stable")`` gives them: one lexsort by the first ``primary`` keys, then the rows
+def _lexsort(columns: dict[str, np.ndarray], keys: list[str], primary: int, n: int) -> np.ndarray:
+    """Positions of the records sorted by ``keys`` (stable), as ``sort_values(keys,
+    kind="stable")`` gives them: one lexsort by the first ``primary`` keys, then the records
     tied on those (usually few) sorted by the rest, so long texts are compared only there."""
-    n = len(frame)
     codes = []
     for key in keys[:primary]:
-        values = frame[key].to_numpy()
+        values = np.asarray(columns[key])
         codes.append(pd.factorize(values, sort=True)[0] if values.dtype == object else values)
     order = np.lexsort(codes[::-1]) if codes else np.arange(n)
     if n < 2 or primary >= len(keys):
@@ -824,202 +909,158 @@ def _lexsort(frame: pd.DataFrame, keys: list[str], primary: int) -> np.ndarray:
     rows = order[at]
     group = np.concatenate(([0], np.cumsum(~same)))[at]
     rest = [k for k in keys[primary:] if k not in keys[:primary]]
-    sub = pd.DataFrame({"_g": group, **{k: frame[k].to_numpy()[rows] for k in rest}})
+    sub = pd.DataFrame({"_g": group, **{k: np.asarray(columns[k])[rows] for k in rest}})
     order[at] = rows[sub.sort_values(["_g", *rest], kind="stable").index.to_numpy()]
     return order
 
 
-def _issues_prepared(issues: pd.DataFrame, sections: list[str]) -> _Prepared:
-    """The 异常清单 sheets (``issues`` sorted by ``_sorted_issues``, routed): each folder's
-    issues in that order; what has no section last, under None."""
-    codes = _section_codes(issues["_route"], sections, none_last=True)
-    frame = issues.iloc[np.argsort(codes, kind="stable")]
-    bounds = _bounds(np.sort(codes, kind="stable"), sections)
+def _issues_table(issues: Columns) -> Table:
+    """The 异常清单 sheet (``issues`` sorted by ``_issue_order``)."""
     keys = list(vocab.ISSUE_COLUMNS)
-    data = {k: frame[k] if frame[k].dtype == object else _text_column(frame, k) for k in keys}
-    return _Prepared(
+    actions = issues["action"].tolist() if issues else []
+    return Table(
         name=FEEDBACK_SHEET_ISSUES,
         headers=list(vocab.ISSUE_COLUMNS.values()),
         keys=keys,
-        values=[sheetxml.texts(data[k]) for k in keys],
-        colours={"action": data["action"].map(ACTION_FILLS).astype("object").tolist()},
+        values=[sheetxml.texts(_object_series(issues[k])) if issues else [] for k in keys],
+        colours={"action": [ACTION_FILLS.get(a) for a in actions]},
         caps=ISSUE_CAPS,
-        bounds=bounds,
     )
 
 
-def _submissions_prepared(subs: pd.DataFrame, sections: list[str]) -> _Prepared:
-    """The 提交情况 sheets: missing and sent back first, then late, then no pledge."""
+def _submissions_table(subs: Columns) -> Table:
+    """The 提交情况 sheet: missing and sent back first, then late, then no pledge."""
     keys = list(SUBMISSION_LABELS)
-    codes = _section_codes(_text_column(subs, "section"), sections, none_last=False)
-    frame = pd.DataFrame({k: _text_column(subs, k) for k in keys}, index=subs.index)
-    frame = frame[codes >= 0]
-    frame["_sec"] = codes[codes >= 0]
-    label = frame["form"].map(vocab.FORM_KIND_LABEL)
-    frame["form"] = label.where(label.notna(), frame["form"]).astype("object")
+    n = _n(subs)
+    form = [vocab.FORM_KIND_LABEL.get(f, f) for f in subs["form"].tolist()] if n else []
+    frame = {**subs, "form": np.array(form, dtype=object)} if n else subs
+    bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
+    pledge_bad = [p in bad for p in subs["pledge"].tolist()] if n else []
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
-    pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
-    frame["_rank"] = frame["status"].map(status_rank).fillna(2 - pledge_bad.astype(int) * 0.5)
-    frame = frame.iloc[_lexsort(frame, ["_sec", "_rank", "form", "name", "file", "date"], 4)]
-    bounds = _bounds(frame["_sec"].to_numpy(dtype=np.int64), sections)
+    rank = [
+        status_rank.get(s, 1.5 if b else 2.0)
+        for s, b in zip(subs["status"].tolist() if n else [], pledge_bad, strict=True)
+    ]
+    sort = {"_rank": np.array(rank, dtype=np.float64), **frame}
+    order = _lexsort(sort, ["_rank", "form", "name", "file", "date"], 3, n)
     status_fill = {
         vocab.STATUS_MISSING: FILL_REJECT,
         vocab.STATUS_SENT_BACK: FILL_REJECT,
         vocab.STATUS_LATE: FILL_NOTE,
     }
-    pledge_bad = frame["pledge"].isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
-    return _Prepared(
+    statuses = subs["status"][order].tolist() if n else []
+    bad_sorted = np.asarray(pledge_bad, dtype=bool)[order].tolist() if n else []
+    return Table(
         name=FEEDBACK_SHEET_SUBMISSIONS,
         headers=list(SUBMISSION_LABELS.values()),
         keys=keys,
-        values=[sheetxml.texts(frame[k]) for k in keys],
+        values=[sheetxml.texts(_object_series(frame[k][order])) if n else [] for k in keys],
         colours={
-            "status": frame["status"].map(status_fill).astype("object").tolist(),
-            "pledge": [FILL_NOTE if bad else None for bad in pledge_bad.tolist()],
+            "status": [status_fill.get(s) for s in statuses],
+            "pledge": [FILL_NOTE if b else None for b in bad_sorted],
         },
         caps=SUBMISSION_CAPS,
-        bounds=bounds,
     )
 
 
-def _cover_facts(
-    sections: list[str],
-    issues: pd.DataFrame,
-    files: pd.DataFrame,
-    points: _Prepared,
-    subs: pd.DataFrame,
-) -> dict[str | None, Cover]:
-    """Every folder's 说明 lines, counted once over all sections (``issues`` routed and
-    sorted, ``files`` routed, ``points`` the prepared 风险点 sheets, ``subs`` with pledges)."""
-    names: list[str | None] = [*sections, None]
-
-    def counts(
-        section: pd.Series, values: pd.Series, none_last: bool
-    ) -> dict[tuple[int, str], int]:
-        """(place of the section in ``names``, value) -> records."""
-        codes = _section_codes(section, sections, none_last)
-        pairs = pd.DataFrame({"r": codes, "v": values.to_numpy(dtype=object)})
-        return {(int(r), str(v)): int(n) for (r, v), n in pairs.value_counts().items()}
-
-    problems: dict[int, list[str]] = {}
-    if len(issues):
-        level = issues[(issues["cell"] == "") & (issues["file"] != "") & issues["row_id"].isna()]
-        where = _section_codes(level["_route"], sections, none_last=True).tolist()
-        for code, r in zip(where, level.itertuples(), strict=True):
-            problems.setdefault(code, []).append(
+def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Columns) -> Cover:
+    """A folder's 说明 lines (``issues`` sorted, ``levels`` the 风险点 sheet's level cells,
+    ``subs`` with pledges)."""
+    section = task.section
+    problems: list[str] = []
+    n_issues = _n(issues)
+    if n_issues:
+        wanted = (issues["cell"] == "") & (issues["file"] != "") & np.isnan(issues["row_id"])
+        for at in np.flatnonzero(wanted).tolist():
+            problems.append(
                 COVER_FILE_PROBLEM_LINE.format(
-                    action=r.action,
-                    file=r.file,
-                    problem=r.problem,
+                    action=issues["action"][at],
+                    file=issues["file"][at],
+                    problem=issues["problem"][at],
                     fix_label=vocab.ISSUE_COLUMNS["fix"],
-                    fix=r.fix,
+                    fix=issues["fix"][at],
                 )
             )
-    route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
-    file_status = counts(route, _text_column(files, "status"), True) if len(files) else {}
-    file_total = counts(route, pd.Series([""] * len(files)), True) if len(files) else {}
-    actions = counts(issues["_route"], issues["action"], True) if len(issues) else {}
-    level_of = points.keys.index("level")
-    unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
-    sub_section = _text_column(subs, "section")
-    form = _text_column(subs, "form")
-    person = (form != unit_label).to_numpy()
-    people = subs[person]
-    people_section = sub_section[person]
-    pledge = (
-        _text_column(people, "pledge")
-        .isin({vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY})
-        .to_numpy()
+    file_status = Counter(task.files["status"].tolist()) if task.files else Counter()
+    n_files = _n(task.files)
+    actions = Counter(issues["action"].tolist()) if n_issues else Counter()
+    lines: list[tuple[str, str]] = []
+    if section is not None:
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
+    lines.append((vocab.FEEDBACK_COVER_LABEL_RUN_TIME, ""))  # the run time: filled in
+    lines.append(
+        (
+            vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS,
+            "\n".join(problems) or vocab.FEEDBACK_COVER_NONE,
+        )
     )
-    people_status = people_total = pledge_bad = {}
-    if len(people):
-        people_status = counts(people_section, _text_column(people, "status"), False)
-        people_total = counts(people_section, pd.Series([""] * len(people)), False)
-        blank = pd.Series([""] * int(pledge.sum()), dtype=object)
-        pledge_bad = counts(people_section[pledge], blank, False) if pledge.any() else {}
-    unit_first: dict[str, str] = {}
-    if len(subs):
-        units = subs[~person]
-        for sec, status in zip(sub_section[~person], _text_column(units, "status"), strict=True):
-            unit_first.setdefault(sec, status)
-
-    covers: dict[str | None, Cover] = {}
-    for at, section in enumerate(names):
-        lines: list[tuple[str, str]] = []
-        if section is not None:
-            lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
-        lines.append((vocab.FEEDBACK_COVER_LABEL_RUN_TIME, ""))  # the run time: filled in
-        lines.append(
-            (
-                vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS,
-                "\n".join(problems.get(at, [])) or vocab.FEEDBACK_COVER_NONE,
-            )
+    lines.append(
+        (
+            vocab.FEEDBACK_COVER_LABEL_FILES,
+            vocab.FEEDBACK_COVER_FILES_TEXT.format(
+                total=n_files,
+                read=file_status.get(frames.FILE_STATUS_READ, 0),
+                rejected=file_status.get(frames.FILE_STATUS_REJECTED, 0),
+                superseded=file_status.get(frames.FILE_STATUS_SUPERSEDED, 0),
+            ),
         )
+    )
+    if section is not None:
+        found = Counter(v for v in levels if v is not None)
         lines.append(
             (
-                vocab.FEEDBACK_COVER_LABEL_FILES,
-                vocab.FEEDBACK_COVER_FILES_TEXT.format(
-                    total=file_total.get((at, ""), 0),
-                    read=file_status.get((at, frames.FILE_STATUS_READ), 0),
-                    rejected=file_status.get((at, frames.FILE_STATUS_REJECTED), 0),
-                    superseded=file_status.get((at, frames.FILE_STATUS_SUPERSEDED), 0),
+                vocab.FEEDBACK_COVER_LABEL_POINTS,
+                vocab.FEEDBACK_COVER_POINTS_TEXT.format(
+                    total=len(levels), **{lv: int(found.get(lv, 0)) for lv in vocab.LEVELS}
                 ),
             )
         )
-        if section is not None:
-            start, stop = points.bounds.get(section, (0, 0))
-            levels = pd.Series(points.values[level_of][start:stop], dtype="object")
-            found = levels.value_counts()
-            lines.append(
-                (
-                    vocab.FEEDBACK_COVER_LABEL_POINTS,
-                    vocab.FEEDBACK_COVER_POINTS_TEXT.format(
-                        total=stop - start, **{lv: int(found.get(lv, 0)) for lv in vocab.LEVELS}
-                    ),
-                )
-            )
+    lines.append(
+        (
+            vocab.FEEDBACK_COVER_LABEL_ISSUES,
+            vocab.FEEDBACK_COVER_ISSUES_TEXT.format(
+                reject=actions.get(vocab.ACTION_REJECT, 0), note=actions.get(vocab.ACTION_NOTE, 0)
+            ),
+        )
+    )
+    if section is not None:
+        unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
+        forms = subs["form"].tolist() if _n(subs) else []
+        statuses = subs["status"].tolist() if forms else []
+        pledges = subs["pledge"].tolist() if forms else []
+        people = [i for i, f in enumerate(forms) if f != unit_label]
+        people_status = Counter(statuses[i] for i in people)
+        bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
+        units = [statuses[i] for i, f in enumerate(forms) if f == unit_label]
         lines.append(
             (
-                vocab.FEEDBACK_COVER_LABEL_ISSUES,
-                vocab.FEEDBACK_COVER_ISSUES_TEXT.format(
-                    reject=actions.get((at, vocab.ACTION_REJECT), 0),
-                    note=actions.get((at, vocab.ACTION_NOTE), 0),
+                vocab.FEEDBACK_COVER_LABEL_PEOPLE,
+                vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
+                    total=len(people),
+                    missing=people_status.get(vocab.STATUS_MISSING, 0),
+                    sent_back=people_status.get(vocab.STATUS_SENT_BACK, 0),
+                    late=people_status.get(vocab.STATUS_LATE, 0),
+                    pledge=sum(1 for i in people if pledges[i] in bad),
                 ),
             )
         )
-        if section is not None:
-            lines.append(
-                (
-                    vocab.FEEDBACK_COVER_LABEL_PEOPLE,
-                    vocab.FEEDBACK_COVER_PEOPLE_TEXT.format(
-                        total=people_total.get((at, ""), 0),
-                        missing=people_status.get((at, vocab.STATUS_MISSING), 0),
-                        sent_back=people_status.get((at, vocab.STATUS_SENT_BACK), 0),
-                        late=people_status.get((at, vocab.STATUS_LATE), 0),
-                        pledge=pledge_bad.get((at, ""), 0),
-                    ),
-                )
+        lines.append(
+            (
+                vocab.FEEDBACK_COVER_LABEL_UNIT,
+                units[0] if units else vocab.FEEDBACK_COVER_UNIT_NOT_OWED,
             )
-            lines.append(
-                (
-                    vocab.FEEDBACK_COVER_LABEL_UNIT,
-                    unit_first.get(section, vocab.FEEDBACK_COVER_UNIT_NOT_OWED),
-                )
-            )
-        copies_at = len(lines)
-        if section is None:
-            lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT_UNKNOWN))
-            lines.append(
-                (vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN)
-            )
-        else:
-            lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
-            lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
-        covers[section] = Cover(tuple(lines), copies_at)
-    return covers
+        )
+    copies_at = len(lines)
+    if section is None:
+        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT_UNKNOWN))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT_UNKNOWN))
+    else:
+        lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
+        lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
+    return Cover(tuple(lines), copies_at)
 
 
-def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
+def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask, cover: Cover) -> None:
     section = task.section
     ws = wb.add_worksheet(FEEDBACK_SHEET_COVER)
     for c, width in enumerate(COVER_WIDTHS):
@@ -1036,10 +1077,10 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask) -> None:
 
     lines = [
         (label, task.run_time if label == vocab.FEEDBACK_COVER_LABEL_RUN_TIME else text)
-        for label, text in task.cover.lines
+        for label, text in cover.lines
     ]
     copies = vocab.FEEDBACK_COVER_COPIES_TEXT.format(n=task.n_copies, suffix=vocab.ANNOTATED_SUFFIX)
-    lines.insert(task.cover.copies_at, (vocab.FEEDBACK_COVER_LABEL_COPIES, copies))
+    lines.insert(cover.copies_at, (vocab.FEEDBACK_COVER_LABEL_COPIES, copies))
     for r, (label, text) in enumerate(lines, start=2):
         ws.write_string(r, 0, label, fmt.label)
         ws.write_string(r, 1, xlsx.cell_text(text) or "", fmt.text)
@@ -1198,21 +1239,25 @@ class FeedbackJobs:
         limits = result.settings.limits if result.settings is not None else None
         jobs = (n_books if books is None else len(books)) + len(copies)
         workers = pipeline_workers.worker_count(limits.workers if limits else 0, jobs)
+        self._books_ready = threading.Event()
+        self._closing = False
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
-            # capped, dies with the run, inherited frames frozen out of the GC (workers.py)
+            # capped, dies with the run; started fresh (a fork server's children), so they
+            # hold none of this process's frames, only what each task is sent (workers.py)
             memory = limits.worker_memory_bytes if limits else 0
-            self.pool = pipeline_workers.new_pool(workers, memory, freeze_gc=True)
-            # copies first: each costs more than a small workbook, so the pool ends level
-            self.copy_futures = [self.pool.submit(annotate_copy, task) for task in copies]
+            self.pool = pipeline_workers.new_pool(
+                workers, memory, freeze_gc=True, fresh=True, preload=WORKER_PRELOAD
+            )
+            # submitted from a thread: the first submission waits for the fork server
+            self._feeder = threading.Thread(target=self._feed_books, daemon=True)
+            self._feeder.start()
         if books is not None:
             self.start_books(books)
 
     def start_books(self, books: list[SectionTask]) -> None:
         """Hand over the section workbooks: each is written once its folder's copies are."""
         self.books = books
-        if self.pool is not None:
-            self._feeder = threading.Thread(target=self._feed_books, daemon=True)
-            self._feeder.start()
+        self._books_ready.set()
 
     def _folder_copies(self) -> dict[str, list[int]]:
         """Folder -> indexes of its copies."""
@@ -1230,6 +1275,11 @@ class FeedbackJobs:
         caller writes the archive meanwhile)."""
         try:
             assert self.pool is not None
+            # copies first: each costs more than a small workbook, so the pool ends level
+            self.copy_futures = [self.pool.submit(annotate_copy, task) for task in self.copies]
+            self._books_ready.wait()
+            if self._closing:
+                return
             by_folder = self._folder_copies()
             waiting = {
                 i: len(by_folder.get(str(Path(book.path).parent), []))
@@ -1285,6 +1335,8 @@ class FeedbackJobs:
             self.close()
 
     def close(self) -> None:
+        self._closing = True
+        self._books_ready.set()  # a feeder still waiting for the workbooks gives up
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

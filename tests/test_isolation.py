@@ -84,20 +84,20 @@ def test_a_file_that_makes_the_parser_panic_costs_only_itself(tmp_path: Path) ->
 
 
 READ_POOL = "read._new_pool(1, config.default_settings().limits)"
-WRITE_POOL = "workers.new_pool(1, 0, freeze_gc=True)"  # the feedback writers' pool
+WRITE_POOL = "workers.new_pool(1, 0, freeze_gc=True, fresh=True)"  # the feedback writers' pool
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 @pytest.mark.parametrize("pool", [READ_POOL, WRITE_POOL], ids=["read", "write"])
 def test_workers_die_with_the_run(tmp_path: Path, pool: str) -> None:
     """A run killed with SIGKILL (no clean-up of its own) leaves no worker process behind,
-    neither a reader nor a feedback writer."""
+    neither a reader nor a feedback writer (nor the fork server the writers come from)."""
     script = (
         "import os, signal, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from pipeline import config, read, workers\n"
         f"pool = {pool}\n"
-        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "print(pool.submit(os.getpid).result(), pool.submit(os.getppid).result(), flush=True)\n"
         "pool.submit(time.sleep, 120)\n"
         "time.sleep(0.5)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -111,13 +111,14 @@ def test_workers_die_with_the_run(tmp_path: Path, pool: str) -> None:
         timeout=60,
     )
     assert done.returncode == -9
-    worker = int(done.stdout.split()[0])
-    # the worker was busy sleeping: only the parent's death can end it this soon
+    worker, parent = map(int, done.stdout.split()[:2])
+    # the worker was busy sleeping: only the run's death can end it this soon
     for _ in range(100):
-        if not _alive(worker):
+        if not _alive(worker) and not _alive(parent):
             break
         time.sleep(0.1)
     assert not _alive(worker)
+    assert not _alive(parent)
 
 
 def _alive(pid: int) -> bool:
