@@ -14,6 +14,7 @@ texts back as one object; records are coded by identity in C), a chunk of rows i
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
 import math
@@ -56,10 +57,23 @@ class _Measures:
     every slice of the column: display units of each value (non-text: 0) and, for values
     holding line breaks, the units of each paragraph."""
 
-    def __init__(self, uniques: list[object]) -> None:
-        texts = [v if v.__class__ is str else "" for v in uniques]
-        self.units = display_units(texts)
-        self.multi = [i for i, t in enumerate(texts) if "\n" in t]
+    def __init__(
+        self,
+        uniques: list[object],
+        units: np.ndarray | None = None,
+        multi: list[int] | None = None,
+    ) -> None:
+        """``units`` and ``multi`` (the values holding line breaks) when already known
+        (then every value is a text)."""
+        texts: list[str] = (
+            uniques  # type: ignore[assignment]
+            if units is not None
+            else [v if v.__class__ is str else "" for v in uniques]
+        )
+        if multi is None:
+            multi = [i for i, t in enumerate(texts) if "\n" in t]
+        self.units = display_units(texts) if units is None else units
+        self.multi = multi
         owners: list[int] = []
         paragraphs: list[str] = []
         for i in self.multi:
@@ -90,11 +104,12 @@ class Coded:
     ``row_heights`` take a ``Coded`` wherever they take a list; ``coded[a:b]`` is the slice
     of records ``a:b`` (same distinct values, measured once for all slices)."""
 
-    __slots__ = ("_measures", "codes", "uniques")
+    __slots__ = ("_measures", "codes", "texts_only", "uniques")
 
-    def __init__(self, codes: np.ndarray, uniques: list[object]) -> None:
+    def __init__(self, codes: np.ndarray, uniques: list[object], texts_only: bool = False) -> None:
         self.codes = np.asarray(codes, dtype=np.intp)
         self.uniques = uniques
+        self.texts_only = texts_only  # every distinct value is a non-empty str
         self._measures: list[_Measures] = []  # shared with slices: filled on first use
 
     def __len__(self) -> int:
@@ -103,7 +118,7 @@ class Coded:
     def __getitem__(self, key: slice) -> Coded:
         if not isinstance(key, slice):
             raise TypeError("a Coded column is sliced, not indexed; use tolist()")
-        part = Coded(self.codes[key], self.uniques)
+        part = Coded(self.codes[key], self.uniques, self.texts_only)
         part._measures = self._measures
         return part
 
@@ -169,13 +184,34 @@ def _clean_texts(uniques: list[str]) -> list[str | None]:
     return out
 
 
+def _addresses(values: np.ndarray) -> np.ndarray:
+    """The address of each object of a C-contiguous object array (what ``id`` gives), read
+    from the array's own buffer of pointers; ``values`` must stay alive meanwhile."""
+    pointers = (ctypes.c_size_t * len(values)).from_address(values.ctypes.data)
+    return np.frombuffer(pointers, dtype=np.uintp).copy()
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """Index of each code's first record, for codes numbered in order of appearance (a
+    record is the first of its code when its code passes every code before it)."""
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return np.flatnonzero(codes > before)
+
+
 def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """(code of each value, the distinct texts in order of appearance); anything not text
-    (missing) is coded -1. By value, in dicts: pd.factorize encodes every text to UTF-8
-    first (and keeps that copy on each string)."""
-    items = values.tolist()
-    index = dict(zip(dict.fromkeys(items), itertools.count()))
-    codes = np.fromiter(map(index.__getitem__, items), np.intp, len(items))
+    (missing) is coded -1.
+
+    Records holding the same object are told apart by its address first (a pass in C over
+    the array's pointers, no object touched), then only the distinct objects are compared
+    by value, in dicts (pd.factorize would encode every text to UTF-8 first and keep that
+    copy on each string). The frames share one object per repeated text, so the distinct
+    objects are few."""
+    values = np.ascontiguousarray(values, dtype=object)
+    by_object, _ = pd.factorize(_addresses(values))
+    objects = values[_firsts(by_object)].tolist()
+    index = dict(zip(dict.fromkeys(objects), itertools.count()))
+    codes = np.fromiter(map(index.__getitem__, objects), np.intp, len(objects))[by_object]
     uniques = list(index)
     gone = [i for i, v in enumerate(uniques) if not isinstance(v, str)]  # None, NaN, NA
     if not gone:
@@ -187,11 +223,42 @@ def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return remap[codes], [v for v, k in zip(uniques, keep.tolist(), strict=False) if k]
 
 
+# bytes other than the control characters XML cannot hold (what ``bytes.translate`` deletes
+# to find those): tab, line feed and carriage return stay
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
+
+
+def _measured_texts(uniques: list[str]) -> Coded | None:
+    """The usual case of ``text_column``'s distinct texts, checked and measured in a few
+    passes over their UTF-8 joined by NUL (no control character, surrogate or U+FFFE/FFFF,
+    none empty or too long): a ``Coded`` with codes to fill in and its measures, or None
+    when some text needs cleaning."""
+    n = len(uniques)
+    chars = np.fromiter(map(len, uniques), np.int64, n)
+    if not n or chars.min() == 0 or chars.max() > xlsx.MAX_CELL_CHARS:
+        return None
+    data = "\x00".join(uniques).encode("utf-8", "surrogatepass")
+    if data.translate(None, _NOT_CONTROL) != b"\x00" * (n - 1):  # more than the separators
+        return None
+    if b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:  # U+FFFE, U+FFFF
+        return None
+    if b"\xed" in data and xlsx.ILLEGAL_CHARACTERS_RE.search("".join(uniques)):  # surrogates
+        return None
+    octets = np.frombuffer(data, np.uint8)
+    ends = np.append(np.flatnonzero(octets == 0), len(octets))  # each text's end
+    sizes = ends - np.concatenate(([0], ends[:-1] + 1))
+    units = chars + (sizes - chars) / 2  # as display_units
+    multi = np.unique(np.searchsorted(ends, np.flatnonzero(octets == 10))).tolist()
+    coded = Coded(np.empty(0, dtype=np.intp), uniques, texts_only=True)
+    coded._measures.append(_Measures(uniques, units, multi))  # type: ignore[arg-type]
+    return coded
+
+
 def text_column(series: pd.Series) -> Coded:
     """A column of user text -> safe cell strings, coded (``Coded``): the same cells as
     ``texts``, each distinct text cleaned (``xlsx.cell_text``) once."""
     if len(series) == 0:
-        return Coded(np.empty(0, dtype=np.intp), [])
+        return Coded(np.empty(0, dtype=np.intp), [], texts_only=True)
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         values = series.to_numpy(dtype=object)
     else:
@@ -202,7 +269,13 @@ def text_column(series: pd.Series) -> Coded:
             for v, gone in zip(series.tolist(), missing.tolist(), strict=True)
         ]
     codes, uniques = _factorize_texts(values)
-    return _coded_from_factorized(codes, _clean_texts(uniques))
+    coded = _measured_texts(uniques)
+    if coded is not None:
+        coded.codes = codes
+        return coded
+    coded = _coded_from_factorized(codes, _clean_texts(uniques))
+    coded.texts_only = True
+    return coded
 
 
 def texts(series: pd.Series) -> list[str | None]:
@@ -241,10 +314,7 @@ def _by_identity(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     identity: hashing object ids is a pass in C, where hashing fresh strings is not."""
     ids = np.fromiter(map(id, values), np.uint64, len(values))
     codes, _ = pd.factorize(ids)
-    # codes number the ids in order of appearance: a value is the first of its code when
-    # its code passes every code before it
-    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
-    return codes, np.flatnonzero(codes > before)
+    return codes, _firsts(codes)
 
 
 def as_coded(values: Sequence[object] | Coded) -> Coded:
@@ -365,7 +435,9 @@ def _is_empty(value: object) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def _value_pieces(uniques: list[object], strings: _Strings | None) -> _Pieces:
+def _value_pieces(
+    uniques: list[object], strings: _Strings | None, texts_only: bool = False
+) -> _Pieces:
     """What follows ``<c r="A12" s="7`` for each distinct value, and last for an empty
     cell. Text is a shared string (an index into ``strings``) or, without a table, an
     inline string: user text never becomes a formula or a link. With a table, made once
@@ -376,6 +448,16 @@ def _value_pieces(uniques: list[object], strings: _Strings | None) -> _Pieces:
         if found is not None and found[0] is uniques:
             return found[1]
     empty = '"/>'
+    if texts_only and strings is not None:  # each distinct value a text: one pass in C
+        numbers = np.array(strings.indices(uniques), dtype=np.int64).astype(str).astype(object)
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = '" t="s"><v>' + numbers + "</v></c>"
+        table[-1] = empty
+        is_text = np.ones(len(uniques) + 1, dtype=bool)
+        is_text[-1] = False
+        done = _Pieces(table, is_text, ascii=True)
+        strings.pieces[id(uniques)] = (uniques, done)
+        return done
     pieces = [empty] * (len(uniques) + 1)
     is_text = np.zeros(len(uniques) + 1, dtype=bool)
     at = [i for i, v in enumerate(uniques) if isinstance(v, str) and v != ""]
@@ -476,21 +558,23 @@ _ITEM_PRESERVE = '</t></si><si><t xml:space="preserve">'
 
 def _string_items(texts: list[str]) -> str:
     """``<si><t>text</t></si>`` of each text (non-empty, safe): escaped in one pass over
-    all of them joined, cut apart again at the separators."""
+    all of them joined; the separators become the item boundaries (cut apart only when
+    some text needs ``xml:space``)."""
     if not texts:
         return ""
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a text holding the separator (unsafe)
         return "".join(f"<si>{_xml_element(t)}</si>" for t in texts)
-    escaped = _xml_text(joined).split("\x00")
-    pieces = np.empty((len(texts), 2), dtype=object)
-    pieces[:, 0] = _ITEM
     n = len(texts)
     # stripping gives the text itself back unless it starts or ends with white space
     preserve = np.flatnonzero(np.fromiter(map(is_not, map(str.strip, texts), texts), bool, n))
-    if len(preserve):
-        pieces[preserve, 0] = _ITEM_PRESERVE
-    pieces[:, 1] = escaped
+    escaped = _xml_text(joined)
+    if not len(preserve):
+        return "".join(["<si><t>", escaped.replace("\x00", _ITEM), "</t></si>"])
+    pieces = np.empty((n, 2), dtype=object)
+    pieces[:, 0] = _ITEM
+    pieces[preserve, 0] = _ITEM_PRESERVE
+    pieces[:, 1] = escaped.split("\x00")
     pieces[0, 0] = pieces[0, 0][len("</t></si>") :]
     return "".join([*pieces.ravel().tolist(), "</t></si>"])
 
@@ -512,7 +596,7 @@ def _render_column(
     coded = as_coded(values)
     n_values = len(coded.uniques)
     vcodes = np.where(coded.codes < 0, n_values, coded.codes)  # empty: the last piece
-    pieces = _value_pieces(coded.uniques, strings)
+    pieces = _value_pieces(coded.uniques, strings, coded.texts_only)
     if strings is not None:  # references to the table: one per text cell
         strings.count += int(np.count_nonzero(pieces.is_text[vcodes]))
     if isinstance(style, (list, np.ndarray)):
@@ -551,11 +635,22 @@ class _Rendered:
         return total + len('<row r="')
 
 
-def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
+def _row_numbers(last: int) -> np.ndarray:
+    """Object array of the texts of Excel rows 1 .. ``last`` (index 0: row 1)."""
+    numbers = np.empty(last, dtype=object)
+    numbers[:] = [*map(str, range(1, last + 1))]
+    return numbers
+
+
+def _render(
+    rows: Rows, strings: _Strings | None = None, numbers: np.ndarray | None = None
+) -> _Rendered:
+    """``numbers``: the texts of rows 1 onwards (``_row_numbers``), shared by the tables."""
     first = rows.header_row + 2  # 1-based Excel row of record 0
     n = rows.n_rows
-    numbers = np.empty(n, dtype=object)
-    numbers[:] = [*map(str, range(first, first + n))]
+    if numbers is None or len(numbers) < first - 1 + n:
+        numbers = _row_numbers(first - 1 + n)
+    numbers = numbers[first - 1 : first - 1 + n]
     k = len(rows.values)
     glues = [f'<c r="{xlsx.col_letter(c)}' for c in range(k)] + [_NEXT_ROW]
     heights = np.asarray(rows.heights, dtype=np.float64)
@@ -620,7 +715,9 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             except ValueError:
                 strings = None
         # every table rendered first: the string table is complete whatever the part order
-        rendered = {name: _render(rows, strings) for name, rows in by_name.items()}
+        last = max((rows.header_row + 1 + rows.n_rows for rows in pending), default=0)
+        numbers = _row_numbers(last)
+        rendered = {name: _render(rows, strings, numbers) for name, rows in by_name.items()}
         for info in src.infolist():
             data = src.read(info.filename)
             rows = by_name.get(info.filename)

@@ -184,6 +184,34 @@ def test_xml_special_text_round_trips(tmp_path):
     assert tricky in catalogue[vocab.CATALOGUE_COLUMNS["description"]].tolist()
 
 
+def test_every_kind_of_awkward_text_reads_back_as_cell_text_gives_it(tmp_path):
+    # texts the coded columns clean in bulk or one by one: each cell holds exactly what
+    # xlsx.cell_text makes of the value, whatever its neighbours in the column
+    result = rf.make_result(tmp_path)
+    points = result.points.copy()
+    awkward = [
+        "한국어 위험",  # Hangul: its UTF-8 shares a lead byte with lone surrogates
+        "代理\ud800人",  # a lone surrogate: dropped
+        "\ufffe标记\uffff",  # not characters: dropped
+        "\x01\x02",  # only control characters: the cell stays empty
+        "  ",  # white space kept as it is
+        "第一行\n\n第三行 ",  # line breaks kept, trailing space kept
+    ]
+    assert len(points) >= len(awkward)  # the precondition: one point for each text
+    points = points.astype({"description": object})
+    for i, text in enumerate(awkward):
+        points.loc[i, "description"] = text
+    path = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None  # every entry inflates to what its CRC says
+    ws = openpyxl.load_workbook(path)[CATALOGUE]
+    headers = _header_index(ws)
+    ids, column = headers[vocab.POINT_ID_LABEL], headers[vocab.CATALOGUE_COLUMNS["description"]]
+    cells = {ws.cell(r, ids).value: ws.cell(r, column).value for r in range(2, ws.max_row + 1)}
+    for i, text in enumerate(awkward):
+        assert cells[points.loc[i, "point_id"]] == (xlsx.cell_text(text) or None), repr(text)
+
+
 def test_bad_value_in_issues_is_text(written, book):
     ws = book[vocab.ARCHIVE_SHEET_ISSUES]
     row, col = _find(ws, rf.BAD_LIKELIHOOD)
