@@ -67,16 +67,20 @@ def clean_text(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype="str", name=series.name)
 
 
-def shared_text(series: pd.Series) -> pd.Series:
-    """A ``str`` column with equal texts held as one object (same values): the reader gives
-    every cell its own ``str``, 80,000 rows repeat a few hundred texts."""
+def shared_and_clean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(``series`` with equal texts held as one object, ``clean_text(series)``) from one pass
+    over the distinct values. The reader gives every cell its own ``str``: 80,000 rows repeat
+    a few hundred texts. A column that is not ``str`` is given back as it is."""
     if series.dtype != "str":
-        return series
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return series, clean_text(series)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None))
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = np.asarray(uniques, dtype=object)
+    table[:-1] = uniques
     table[-1] = None  # code -1 (missing) picks the last slot
-    return pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
+    shared = pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
+    table[:-1] = [u.strip() or None for u in uniques.tolist()]
+    clean = pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
+    return shared, clean
 
 
 def map_unique(

@@ -70,8 +70,6 @@ def validate(
     log = _IssueLog()
     files = _prepare_files(files)
     rows = rows.copy()
-    for col in rows.columns:
-        rows[col] = normalize.shared_text(rows[col])
     was_read = files["status"].eq(frames.FILE_STATUS_READ)
 
     index = _RosterIndex(roster)
@@ -93,7 +91,7 @@ def validate(
     read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
     # rows the reader counted but did not read as a form's (a second form) are never accepted
     checked = rows["file"].isin(read_files).to_numpy() & _read_as_form(rows)
-    table = _row_table(rows.loc[checked])
+    table = _row_table(rows, checked)
     owner_problems = owners.attribute(table, index)
     colmaps = _colmaps(files)
     row_issues = _RowIssues(table, colmaps)
@@ -566,13 +564,16 @@ def _colmaps(files: pd.DataFrame) -> dict[str, dict[str, str]]:
 # --------------------------------------------------------------------------------------
 # e. row validation (pandera)
 # --------------------------------------------------------------------------------------
-def _row_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows to check, every field as ``str`` (stripped, blank = NA), on a RangeIndex."""
-    table = rows.reset_index(drop=True).copy()
+def _row_table(rows: pd.DataFrame, checked: np.ndarray) -> pd.DataFrame:
+    """The ``checked`` rows, every field as ``str`` (stripped, blank = NA), on a RangeIndex.
+    ``rows`` keeps its values, with equal texts of a field held as one object."""
+    table = rows.loc[checked].reset_index(drop=True)
     for field in frames.ROW_FIELDS:
-        if field not in table:
-            table[field] = pd.NA
-        table[field] = normalize.clean_text(table[field])
+        if field not in rows:
+            table[field] = normalize.clean_text(pd.Series(pd.NA, index=table.index))
+            continue
+        rows[field], clean = normalize.shared_and_clean(rows[field])
+        table[field] = clean.array[checked]
     return table
 
 
