@@ -577,6 +577,33 @@ def _row_table(rows: pd.DataFrame, checked: np.ndarray) -> pd.DataFrame:
     return table
 
 
+class _Distinct:
+    """The distinct values of the column the checks are reading and each row's code into them,
+    computed once for all the checks of a column (pandera hands each check the same array)."""
+
+    def __init__(self) -> None:
+        self._array: object = None
+        self._codes = np.empty(0, dtype=np.intp)
+        self._uniques = pd.Series([], dtype=object)
+
+    def _coded(self, s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+        array = s.array
+        if array is not self._array or len(self._codes) != len(s):
+            codes, uniques = pd.factorize(np.asarray(array, dtype=object))
+            self._array, self._codes = array, codes
+            self._uniques = pd.Series(uniques, dtype=s.dtype)
+        return self._codes, self._uniques
+
+    def present(self, s: pd.Series) -> pd.Series:
+        return pd.Series(self._coded(s)[0] != -1, index=s.index)
+
+    def judge(self, s: pd.Series, check: Any, blank: bool) -> pd.Series:
+        """``check`` (distinct values -> bool Series) for every row; ``blank`` for blank rows."""
+        codes, uniques = self._coded(s)
+        verdict = np.append(np.asarray(check(uniques), dtype=bool), blank)
+        return pd.Series(verdict[codes], index=s.index)  # code -1 (blank) picks the last
+
+
 def row_schema(
     kinds: pd.Series,
     settings: Settings,
@@ -591,32 +618,38 @@ def row_schema(
     limit = settings.limits.max_cell_chars
 
     def present(s: pd.Series) -> pd.Series:
-        return s.notna()
+        return distinct.present(s)
 
     def present_unless_written(s: pd.Series) -> pd.Series:
         if written is None:
-            return s.notna()
-        return s.notna() | written.reindex(s.index).fillna(False).astype(bool)
+            return distinct.present(s)
+        return distinct.present(s) | written.reindex(s.index).fillna(False).astype(bool)
 
     def category_present(s: pd.Series) -> pd.Series:
         if no_category is None:
-            return s.notna()
-        return s.notna() | no_category.reindex(s.index).fillna(False).astype(bool)
+            return distinct.present(s)
+        return distinct.present(s) | no_category.reindex(s.index).fillna(False).astype(bool)
 
     def posts_present(s: pd.Series) -> pd.Series:
-        return s.notna() | kinds.reindex(s.index).ne(vocab.UNIT)
+        return distinct.present(s) | kinds.reindex(s.index).ne(vocab.UNIT)
 
     # Every check reads a blank cell itself (ignore_na=False): pandera's own NA handling
-    # would copy each column once per check.
+    # would copy each column once per check. Checks judge each distinct value once.
+    distinct = _Distinct()
+
     def fits(s: pd.Series) -> pd.Series:
-        return ~s.str.len().gt(limit).fillna(False).astype(bool)
+        return distinct.judge(s, lambda u: ~u.str.len().gt(limit).fillna(False), blank=True)
 
     def no_error(s: pd.Series) -> pd.Series:
-        return ~s.isin(vocab.EXCEL_ERRORS)
+        return distinct.judge(s, lambda u: ~u.isin(vocab.EXCEL_ERRORS), blank=True)
 
     def enum_check(field: str) -> pa.Check:
         def valid(s: pd.Series) -> pd.Series:  # an error value gets its own message
-            return ~normalize.fold_enum(s, field)[1] | s.isin(vocab.EXCEL_ERRORS)
+            return distinct.judge(
+                s,
+                lambda u: ~normalize.fold_enum(u, field)[1] | u.isin(vocab.EXCEL_ERRORS),
+                blank=True,
+            )
 
         return pa.Check(valid, ignore_na=False, name="bad_enum")
 
