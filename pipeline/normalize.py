@@ -73,7 +73,7 @@ def shared_and_clean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     a few hundred texts. A column that is not ``str`` is given back as it is."""
     if series.dtype != "str":
         return series, clean_text(series)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None))
+    codes, uniques = pd.factorize(np.asarray(series.array, dtype=object))  # NaN: missing
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = uniques
     table[-1] = None  # code -1 (missing) picks the last slot

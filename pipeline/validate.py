@@ -856,7 +856,8 @@ def _points(
     points.loc[no_category, "category"] = vocab.UNCATEGORISED
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
-        too_long = points[field].str.len().gt(limit).fillna(False).astype(bool)
+        too_long = normalize.map_unique(points[field], lambda v: len(v) > limit, dtype=None)
+        too_long = too_long.fillna(False).astype(bool)
         if too_long.any():
             points.loc[too_long, field] = [cell_text(v, limit) for v in points.loc[too_long, field]]
     points["post"] = normalize.clean_text(points["post"])
@@ -864,14 +865,25 @@ def _points(
     points.loc[unit, "post"] = points.loc[unit, "posts_involved"]
     points.loc[unit, "name"] = ""
     points["accepted"] = True
-    excel_row = points["excel_row"].astype(int).astype(str).to_numpy(dtype=object)
+    # each distinct (column letter, row) is written once; the points holding it share it
+    row_codes, excel_rows = pd.factorize(points["excel_row"].astype(int).to_numpy())
+    row_text = np.array([str(r) for r in excel_rows.tolist()], dtype=object)
     codes, files = pd.factorize(points["file"])
     for field in CELL_FIELDS:
-        letter_of = np.array(
-            [colmaps.get(f, {}).get(field, "") for f in files] + [""], dtype=object
+        letter_codes, letters = pd.factorize(
+            np.array([colmaps.get(f, {}).get(field, "") for f in files] + [""], dtype=object)
         )
-        letters = letter_of[codes]  # code -1 (no file) picks the last slot
-        cells = np.where(letters != "", letters + excel_row, "")
-        points[f"{field}_cell"] = pd.Series(cells, index=points.index, dtype="str")
+        letter = letter_codes[codes]  # code -1 (no file) picks the last slot
+        combo, pairs = pd.factorize(letter * len(excel_rows) + row_codes)
+        texts = np.array(
+            [
+                letters[p // len(excel_rows)] + row_text[p % len(excel_rows)]
+                if letters[p // len(excel_rows)]
+                else ""
+                for p in pairs.tolist()
+            ],
+            dtype=object,
+        )
+        points[f"{field}_cell"] = pd.Series(texts[combo], index=points.index, dtype="str")
     columns = [c for c in frames.ROW_COLUMNS if c in points] + [f"{f}_cell" for f in CELL_FIELDS]
     return points[columns]
