@@ -793,11 +793,12 @@ def _read_chunk(
     """Read a chunk in a worker; with ``encode``, each result also carries its read-cache
     entry (encoded here, in parallel, rather than in the main process)."""
     out = []
-    for i, path, rel in tasks:
-        result = read_one(path, rel, limits)
-        if encode:
-            result[cache.PAYLOAD_KEY] = cache.payload_of(result)
-        out.append((i, result))
+    with _no_gc():  # a chunk's grids hold no reference cycles: collections found nothing
+        for i, path, rel in tasks:
+            result = read_one(path, rel, limits)
+            if encode:
+                result[cache.PAYLOAD_KEY] = cache.payload_of(result)
+            out.append((i, result))
     return out
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from pipeline import config, discover, frames, read, vocab
 from tests.forms import rewrite_zip, sample_row, write_form
 
@@ -59,3 +61,93 @@ def test_far_formatting_alone_does_not_refuse_a_form(tmp_path: Path) -> None:
 
     assert files.loc["styled.xlsx", "status"] == frames.FILE_STATUS_READ
     assert len(rows[rows["file"] == "styled.xlsx"]) == 2
+
+
+# --------------------------------------------------------------------------------------
+# The worker's (light) pre-scan: entity declarations are looked for in each part's prolog,
+# small sheets are judged in one pass; what it refused before, it still refuses
+# --------------------------------------------------------------------------------------
+LIMITS = config.default_settings().limits
+APP_XML = "docProps/app.xml"
+DTD = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+
+
+def _worker_verdict(path: Path) -> str:
+    try:
+        read.prescan(str(path), LIMITS, thorough=False)
+    except read.Refused as exc:
+        return exc.code
+    return "ok"
+
+
+def _with_part(base: Path, dst: Path, part: str, xml: bytes) -> Path:
+    with zipfile.ZipFile(base) as zf:
+        assert part in zf.namelist() or part == APP_XML
+    return rewrite_zip(base, dst, {part: xml})
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n' + DTD,
+        # a comment longer than the first inflated bytes before the DTD
+        b'<?xml version="1.0"?><!--' + b"x" * 5000 + b"-->" + DTD,
+        # a processing instruction, then the DTD
+        b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>' + DTD,
+        # spaces between '<!' and DOCTYPE, well past the first bytes
+        b'<?xml version="1.0"?>' + b" " * 3000 + b"<!   DOCTYPE lolz>",
+    ],
+)
+def test_a_dtd_in_a_side_part_is_refused_by_the_worker_pre_scan(
+    tmp_path: Path, prolog: bytes
+) -> None:
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    assert _worker_verdict(base) == "ok"  # the precondition: the form itself passes
+    xml = prolog + b'<Properties xmlns="x"><Application>Excel</Application></Properties>'
+    bad = _with_part(base, tmp_path / "dtd.xlsx", APP_XML, xml)
+
+    assert _worker_verdict(bad) == "xml_entities"
+
+
+def test_text_that_mentions_a_doctype_inside_a_part_does_not_refuse_it(tmp_path: Path) -> None:
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    xml = (
+        b'<?xml version="1.0"?><Properties xmlns="x">'
+        b"<Company>&lt;!DOCTYPE&gt; Ltd</Company></Properties>"
+    )
+    ok = _with_part(base, tmp_path / "text.xlsx", APP_XML, xml)
+
+    assert _worker_verdict(ok) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "cell"),
+    [
+        (b'<row r="70000"><c r="C70000"><v>7</v></c></row>', "too_many_cells", "C70000"),
+        (
+            b'<row r="30"><c r="CW30" t="inlineStr"><is><t>x</t></is></c></row>',
+            "too_many_cells",
+            "CW30",
+        ),
+        (b'<row r="30"><c r="CV30" t="inlineStr"><is><t>x</t></is></c></row>', "ok", ""),
+        (b'<row r="90000"><c r="CZ90000" s="0"/></row>', "ok", ""),
+    ],
+)
+def test_a_small_sheet_is_judged_like_a_big_one(
+    tmp_path: Path, extra: bytes, code: str, cell: str
+) -> None:
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    with zipfile.ZipFile(base) as zf:
+        xml = zf.read(SHEET_XML)
+    assert len(xml) < read.SCAN_BLOCK  # the precondition: the one-pass check applies
+    path = rewrite_zip(
+        base,
+        tmp_path / "f.xlsx",
+        {SHEET_XML: xml.replace(b"</sheetData>", extra + b"</sheetData>")},
+    )
+    try:
+        read.prescan(str(path), LIMITS, thorough=False)
+        got = ("ok", "")
+    except read.Refused as exc:
+        got = (exc.code, exc.cell)
+    assert got == (code, cell)

@@ -222,6 +222,23 @@ class Zip:
         except zlib.error as exc:
             raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART) from exc
 
+    def head(self, name: str, n: int) -> bytes:
+        """The member's first ``n`` bytes (a part already inflated gives them from memory;
+        otherwise only that much is inflated)."""
+        info = self.by_name[name]
+        memo = self._memo.get(id(info))
+        if memo is not None:
+            return memo[0][:n]
+        raw = self._raw(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw[:n]
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART)
+        try:
+            return zlib.decompressobj(-15).decompress(raw, n)
+        except zlib.error as exc:
+            raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_PART) from exc
+
     def read(self, name: str, limit: int) -> bytes:
         info = self.by_name[name]
         memo = self._inflated(info)
@@ -255,7 +272,41 @@ def _check_entities(data: bytes) -> None:
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
+    return {k: html.unescape(v) if "&" in v else v for k, v in _ATTR.findall(tag)}
+
+
+PROLOG_HEAD_BYTES = 1024  # a part's prolog (XML declaration, DOCTYPE) fits in this, as a rule
+_PROLOG_MARKUP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<", re.DOTALL)
+
+
+def _prolog_end(data: bytes) -> int | None:
+    """Where the prolog of ``data`` ends: the start of the root element's tag, past the XML
+    declaration, processing instructions and comments; None when ``data`` ends first or a
+    declaration (``<!DOCTYPE``) is met (the caller then scans the whole head)."""
+    pos = 0
+    while True:
+        m = _PROLOG_MARKUP.search(data, pos)
+        if m is None:
+            return None
+        token = m[0]
+        if token == b"<":  # not a whole comment or processing instruction
+            nxt = data[m.end() : m.end() + 1]
+            # '<!' starts a declaration (or a comment cut off): the whole head is scanned
+            return None if not nxt or nxt in b"?!" else m.start()
+        pos = m.end()
+
+
+def check_prolog(z: Zip, name: str) -> None:
+    """Refuse DOCTYPE / ENTITY declarations in an XML part. XML allows them only in the
+    prolog, before the root element: when the root element starts within the first
+    ``PROLOG_HEAD_BYTES``, only that much is inflated and the prolog is what is scanned;
+    otherwise the first ``XML_HEAD_BYTES`` are, as for every part before."""
+    head = z.head(name, PROLOG_HEAD_BYTES)
+    end = _prolog_end(head)
+    if end is None:
+        _check_entities(z.head(name, XML_HEAD_BYTES))
+    else:
+        _check_entities(head[:end])
 
 
 def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]:
@@ -307,16 +358,70 @@ def _col_key(letters: bytes) -> tuple[int, bytes]:
     return len(letters), letters
 
 
+# every letter of a reference as 'A', every digit as '0': the shapes the limits care about
+_REF_SHAPES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+
+
 @lru_cache(maxsize=16)
-def _reaching(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
-    """A pattern found in every ``r="..."`` reference that could exceed the limits: a column of
-    as many letters as the first column beyond them, or a row of as many digits as the row
-    limit (a superset: blocks without a match hold no reference beyond the limits)."""
-    letters = len(xlsx.col_letter(max_columns))
+def _reaching(max_rows: int, max_columns: int) -> tuple[bytes, ...]:
+    r"""What every ``r="..."`` reference that could exceed the limits starts with, in
+    ``_REF_SHAPES`` form: a column of as many letters as the first column beyond them, or a
+    row of as many digits as the row limit (a superset: data without any of these holds no
+    reference beyond the limits). It is the pattern ``r="(?:[A-Z]{L}|[A-Z]{1,3}\d{D}|\d{D})``
+    as plain substrings, which bytes search finds many times faster than a regex."""
+    letters = min(len(xlsx.col_letter(max_columns)), 3)
     digits = len(str(max_rows))
-    return re.compile(
-        rb'r="(?:[A-Z]{%d}|[A-Z]{1,3}\d{%d}|\d{%d})' % (min(letters, 3), digits, digits)
-    )
+    needles = {b'r="' + b"A" * letters, b'r="' + b"0" * digits}
+    needles |= {b'r="' + b"A" * k + b"0" * digits for k in range(1, 4)}
+    # a needle that starts with another is found wherever that one is: one search is enough
+    return tuple(sorted(n for n in needles if not any(n != o and n.startswith(o) for o in needles)))
+
+
+def _may_reach(scan: bytes, needles: tuple[bytes, ...]) -> bool:
+    shapes = scan.translate(_REF_SHAPES)
+    return any(n in shapes for n in needles)
+
+
+def _quick_extent(z: Zip, part: str, limits: Limits) -> bool | None:
+    """The verdict of ``_scan_sheet_extent`` for a small part inflated whole, when it is
+    plainly within the limits: whether it holds formulas. None when the full scan must
+    decide (a dimension, reference or count that could pass the limits, a part that is
+    large, stored or inflates past its size): that scan then runs from the start, so the
+    verdict and the cell it names are the full scan's. The checks here look at a superset
+    of what the full scan looks at (the whole part, its last tag included), so a part
+    passed here is one the full scan passes."""
+    info = z.by_name[part]
+    memo = z._inflated(info)
+    if memo is None:
+        return None
+    data, cap = memo
+    size = len(data)
+    if size >= cap or size > SCAN_BLOCK or size > info.file_size + SCAN_BLOCK:
+        return None
+    if size > limits.max_uncompressed_bytes:
+        return None
+    _check_entities(data[:XML_HEAD_BYTES])
+    if _DIMENSION.search(data[:XML_HEAD_BYTES]) is not None:
+        m = _DIMENSION.search(data)
+        mm = A1.match(m[1].decode("ascii", "replace").split(":")[-1]) if m else None
+        if mm and (int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns):
+            return None
+    elif b"<dimension" in data:
+        return None  # a dimension further in: the full scan reads it
+    if _may_reach(data, _reaching(limits.max_rows, limits.max_columns)):
+        return None
+    if size // 4 > limits.max_rows and data.count(b"<row") > limits.max_rows:
+        return None
+    max_cells = limits.max_rows * limits.max_columns
+    if size // 3 > max_cells and data.count(b"<c ") + data.count(b"<c>") > max_cells:
+        return None
+    # formulas: in what the full scan scans (all but a last tag cut off at the end)
+    cut = data.rfind(b"<")
+    end = cut if 0 < cut and size - cut < 4096 else size
+    find = data.find
+    return (
+        find(b"<f", 0, end) >= 0 and (find(b"<f>", 0, end) >= 0 or find(b"<f ", 0, end) >= 0)
+    ) or find(b't="e"', 0, end) >= 0
 
 
 def _scan_sheet_extent(
@@ -329,6 +434,10 @@ def _scan_sheet_extent(
     far out is refused as well: the form is meant to be small. With ``prefilter``, blocks in
     which no reference can reach the limits (``_reaching``: one search in C) are only counted,
     not parsed reference by reference; the verdict is the same."""
+    if prefilter:
+        quick = _quick_extent(z, part, limits)
+        if quick is not None:
+            return quick
     reaching = _reaching(limits.max_rows, limits.max_columns) if prefilter else None
     formulas = False
     max_row, max_col = 0, b"A"
@@ -363,7 +472,7 @@ def _scan_sheet_extent(
         )
         n_cells += cells
         n_rows += scan.count(b"<row")
-        if reaching is not None and reaching.search(scan) is None:
+        if reaching is not None and not _may_reach(scan, reaching):
             continue
         refs = _CELL_REF_FAST.findall(scan)
         if len(refs) != cells:  # attributes in another order: the slower general pattern
@@ -536,7 +645,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             elif thorough:
                 _check_member(z, name, name in xml_parts, limits)
             elif name in xml_parts:
-                _check_entities(z.read(name, XML_HEAD_BYTES))
+                check_prolog(z, name)
         sst = f"{folder}/sharedStrings.xml" if folder else "sharedStrings.xml"
         if sst in names and names[sst].file_size > SST_SCAN_BYTES:
             _check_shared_strings(z, sst, limits)
@@ -553,7 +662,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         if thorough:
             _check_member(z, name, name in xml_parts, limits)
         elif name in xml_parts:
-            _check_entities(z.read(name, XML_HEAD_BYTES))
+            check_prolog(z, name)
     if "xl/workbook.bin" in names:
         return Opened("xlsb")
     if "content.xml" in names:
