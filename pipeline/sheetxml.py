@@ -225,6 +225,7 @@ def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 # bytes other than the control characters XML cannot hold (what ``bytes.translate`` deletes
 # to find those): tab, line feed and carriage return stay
+MEASURE_BATCH = 20_000  # distinct texts checked and measured at a time
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in (0x09, 0x0A, 0x0D))
 
 
@@ -232,25 +233,32 @@ def _measured_texts(uniques: list[str]) -> Coded | None:
     """The usual case of ``text_column``'s distinct texts, checked and measured in a few
     passes over their UTF-8 joined by NUL (no control character, surrogate or U+FFFE/FFFF,
     none empty or too long): a ``Coded`` with codes to fill in and its measures, or None
-    when some text needs cleaning."""
+    when some text needs cleaning. A batch of texts at a time (bounds the copies)."""
     n = len(uniques)
     chars = np.fromiter(map(len, uniques), np.int64, n)
     if not n or chars.min() == 0 or chars.max() > xlsx.MAX_CELL_CHARS:
         return None
-    data = "\x00".join(uniques).encode("utf-8", "surrogatepass")
-    if data.translate(None, _NOT_CONTROL) != b"\x00" * (n - 1):  # more than the separators
-        return None
-    if b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:  # U+FFFE, U+FFFF
-        return None
-    if b"\xed" in data and xlsx.ILLEGAL_CHARACTERS_RE.search("".join(uniques)):  # surrogates
-        return None
-    octets = np.frombuffer(data, np.uint8)
-    ends = np.append(np.flatnonzero(octets == 0), len(octets))  # each text's end
-    sizes = ends - np.concatenate(([0], ends[:-1] + 1))
-    units = chars + (sizes - chars) / 2  # as display_units
-    multi = np.unique(np.searchsorted(ends, np.flatnonzero(octets == 10))).tolist()
+    units: list[np.ndarray] = []
+    multi: list[int] = []
+    for start in range(0, n, MEASURE_BATCH):
+        batch = uniques[start : start + MEASURE_BATCH]
+        data = "\x00".join(batch).encode("utf-8", "surrogatepass")
+        if data.translate(None, _NOT_CONTROL) != b"\x00" * (len(batch) - 1):  # not only NULs
+            return None
+        if b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:  # U+FFFE, U+FFFF
+            return None
+        if b"\xed" in data and xlsx.ILLEGAL_CHARACTERS_RE.search("".join(batch)):  # surrogates
+            return None
+        octets = np.frombuffer(data, np.uint8)
+        ends = np.append(np.flatnonzero(octets == 0), len(octets))  # each text's end
+        sizes = ends - np.concatenate(([0], ends[:-1] + 1))
+        size_chars = chars[start : start + len(batch)]
+        units.append(size_chars + (sizes - size_chars) / 2)  # as display_units
+        breaks = np.searchsorted(ends, np.flatnonzero(octets == 10))
+        multi.extend((np.unique(breaks) + start).tolist())
     coded = Coded(np.empty(0, dtype=np.intp), uniques, texts_only=True)
-    coded._measures.append(_Measures(uniques, units, multi))  # type: ignore[arg-type]
+    measures = _Measures(uniques, np.concatenate(units), multi)  # type: ignore[arg-type]
+    coded._measures.append(measures)
     return coded
 
 
@@ -448,14 +456,10 @@ def _value_pieces(
         if found is not None and found[0] is uniques:
             return found[1]
     empty = '"/>'
-    if texts_only and strings is not None:  # each distinct value a text: one pass in C
-        numbers = np.array(strings.indices(uniques), dtype=np.int64).astype(str).astype(object)
-        table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = '" t="s"><v>' + numbers + "</v></c>"
-        table[-1] = empty
+    if texts_only and strings is not None:  # each distinct value a text: its index only
         is_text = np.ones(len(uniques) + 1, dtype=bool)
         is_text[-1] = False
-        done = _Pieces(table, is_text, ascii=True)
+        done = _Pieces(None, is_text, ascii=True, sst=strings.indices(uniques))  # type: ignore[arg-type]
         strings.pieces[id(uniques)] = (uniques, done)
         return done
     pieces = [empty] * (len(uniques) + 1)
@@ -486,6 +490,28 @@ class _Pieces:
     table: np.ndarray  # object array of str: each distinct value's piece, the empty cell's last
     is_text: np.ndarray  # bool per piece: a reference to the shared-string table
     ascii: bool  # every piece is ASCII (no inline text)
+    # every distinct value a shared string: their indices (then ``table`` is not made)
+    sst: list[int] | None = None
+
+    def tails(self, styles: list[int], values: list[int], glue: str) -> list[str]:
+        """The cell ending of each (style, value index) pair (index ``len``: empty), each
+        followed by ``glue``: one formatting per pair."""
+        if self.sst is not None:
+            sst, n = self.sst, len(self.sst)
+            return [
+                f'" s="{s}" t="s"><v>{sst[v]}</v></c>{glue}' if v < n else f'" s="{s}"/>{glue}'
+                for s, v in zip(styles, values, strict=True)
+            ]
+        table = self.table.tolist()
+        return [f'" s="{s}{table[v]}{glue}' for s, v in zip(styles, values, strict=True)]
+
+    def style_tails(self, style: int, glue: str) -> list[str]:
+        """The cell ending of each distinct value (the empty cell's last) in one style."""
+        if self.sst is not None:
+            head, tail = f'" s="{style}" t="s"><v>', f"</v></c>{glue}"
+            return [f"{head}{i}{tail}" for i in self.sst] + [f'" s="{style}"/>{glue}']
+        head = f'" s="{style}'
+        return [f"{head}{p}{glue}" for p in self.table.tolist()]
 
 
 class _Strings:
@@ -603,13 +629,15 @@ def _render_column(
         scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
         ns = len(sunique)
         codes, pairs = pd.factorize(vcodes.astype(np.int64) * ns + scodes)
-        heads = np.empty(ns, dtype=object)
-        heads[:] = [f'" s="{s}' for s in sunique.tolist()]
         pairs = np.asarray(pairs)
-        tails = heads[pairs % ns] + pieces.table[pairs // ns] + glue
+        rendered = pieces.tails(
+            np.asarray(sunique)[pairs % ns].tolist(), (pairs // ns).tolist(), glue
+        )
     else:
         codes = vcodes
-        tails = f'" s="{style}' + pieces.table + glue
+        rendered = pieces.style_tails(style, glue)
+    tails = np.empty(len(rendered), dtype=object)
+    tails[:] = rendered
     return _Column(np.asarray(codes, dtype=np.intp), tails, pieces.ascii)
 
 
@@ -714,10 +742,15 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                 strings = _Strings(src.read(SHARED_STRINGS).decode("utf-8"))
             except ValueError:
                 strings = None
-        # every table rendered first: the string table is complete whatever the part order
         last = max((rows.header_row + 1 + rows.n_rows for rows in pending), default=0)
         numbers = _row_numbers(last)
-        rendered = {name: _render(rows, strings, numbers) for name, rows in by_name.items()}
+        # each table is rendered as its part is written, and let go after; only tables whose
+        # parts follow the string table are rendered before it, so that it is complete
+        names = src.namelist()
+        after = names[names.index(SHARED_STRINGS) + 1 :] if strings is not None else []
+        rendered = {
+            name: _render(by_name[name], strings, numbers) for name in after if name in by_name
+        }
         for info in src.infolist():
             data = src.read(info.filename)
             rows = by_name.get(info.filename)
@@ -741,7 +774,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            done = rendered.pop(info.filename)
+            done = rendered.pop(info.filename, None) or _render(rows, strings, numbers)
             entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
             huge = done.n_bytes() + len(data) > ZIP64_BYTES
@@ -752,6 +785,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                     stop = min(start + CHUNK_ROWS, rows.n_rows)
                     write(_rows_text(done, start, stop).encode("utf-8"))
                 write(tail.encode("utf-8"))
+            del done
 
 
 def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
