@@ -136,7 +136,7 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accepted rows -> one row per distinct risk point, plus the 提示 of merged sources."""
     if points.empty:
         return _empty_result(points), frames.empty_issues()
-    df = points.copy()
+    df = points.copy(deep=False)  # copy-on-write: only the columns changed here are copied
     for col in ("section", "post", "name", "step", "description", "file"):
         if col not in df:
             df[col] = ""
@@ -169,11 +169,10 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rank = np.empty(len(firsts), dtype=np.int64)
     rank[group[firsts[by_point]]] = np.arange(len(firsts))
     order = by_source[np.argsort(rank[group[by_source]], kind="stable")]
-    df = df.take(order).reset_index(drop=True)
     point = rank[group[order]]  # each source's point number, 0.. in catalogue order
 
     first = np.r_[True, point[1:] != point[:-1]]
-    out = df[first].copy()
+    out = df.take(order[first]).reset_index(drop=True)  # each point's first source
     is_unit = (out["kind"] == vocab.UNIT).fillna(False).to_numpy(bool)
     owner = out["name"].where(~is_unit & (out["name"] != ""), vocab.POINT_ID_UNIT)
     out["point_id"] = point_ids(out["section"], owner)
@@ -189,7 +188,8 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     issues = frames.empty_issues()
     if several.any():
         wanted = [c for c in _SOURCE_FIELDS if c in df]
-        out, issues = _merge_groups(out, df.loc[several, wanted], point[several])
+        multi = df[wanted].take(order[several]).reset_index(drop=True)
+        out, issues = _merge_groups(out, multi, point[several])
 
     out = out.reset_index(drop=True)
     for col in ("point_id", "names", "source_file", "source_row"):
