@@ -18,7 +18,6 @@ from pipeline.merge import text_series
 
 STAFF_RANK = -1
 _CHAIN_RANK = {role: i for i, role in enumerate(vocab.ROLE_CHAIN)}  # head 0 … oversight 3
-_SEP = "\x1f"
 
 
 class Chain:
@@ -104,7 +103,7 @@ def _clean(value: object) -> str:
 
 def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataFrame:
     """Add direct (直接管理), leader (负责领导) and measure (处置方式) to graded points."""
-    df = points.copy()
+    df = points.copy(deep=False)  # copy-on-write: the input frame is never changed
     if df.empty:
         for col in frames.ASSIGN_COLUMNS:
             df[col] = pd.Series([], dtype="str")
@@ -114,8 +113,15 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     section = text_series(df["section"])
     name = text_series(df["name"])
     level = text_series(df["level"])
-    key = kind + _SEP + section + _SEP + name + _SEP + level
-    codes, keys = pd.factorize(key.to_numpy(dtype=object))
+    # each distinct (kind, section, name, level) is looked up once
+    columns = [s.to_numpy(dtype=object) for s in (kind, section, name, level)]
+    codes = np.zeros(len(df), dtype=np.int64)
+    for values in columns:
+        code = pd.factorize(values)[0]
+        codes = pd.factorize(codes * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
+    first_row = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(len(codes))[::-1]  # the last write (first row) wins
+    keys = list(zip(*(values[first_row].tolist() for values in columns)))
     found: dict[tuple[str, str, str, int], str] = {}
 
     def supervisor(role: str, k_section: str, who: str, rank: int) -> str:
@@ -129,8 +135,7 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     direct = np.empty(len(keys) + 1, dtype=object)
     leader = np.empty(len(keys) + 1, dtype=object)
     direct[-1] = leader[-1] = ""
-    for i, k in enumerate(keys.tolist()):
-        k_kind, k_section, k_name, k_level = k.split(_SEP)
+    for i, (k_kind, k_section, k_name, k_level) in enumerate(keys):
         roles = settings.supervision.get(k_level)
         if roles is None:
             direct[i] = leader[i] = ""

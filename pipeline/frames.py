@@ -235,9 +235,13 @@ def _texts(values: object, n: int) -> np.ndarray | str:
         return values
     if values is None or np.ndim(values) == 0:  # type: ignore[arg-type]
         return _text(values)
-    if isinstance(values, np.ndarray) and values.dtype == object and len(values) == n:
-        if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
-            return values  # already text only (the stages' usual case): no copy
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == object
+        and len(values) == n
+        and pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty")
+    ):
+        return values  # already text only (the stages' usual case): no copy
     series = pd.Series(values, dtype="object") if not isinstance(values, pd.Series) else values
     if len(series) != n:
         raise ValueError(f"column of {len(series)} values for {n} issues")

@@ -179,7 +179,7 @@ def grade(
     """Add post_type, matrix_level, floor_level, level, level_reason, level_differs; build posts."""
     if points.empty:
         return _empty(points)
-    df = points.copy()
+    df = points.copy(deep=False)  # copy-on-write: the input frame is never changed
     lookup = _RosterPosts(roster, settings)
     n = len(df)
     sections = text_series(df["section"]).tolist()
@@ -306,6 +306,8 @@ def _posts(
     # Names: those who reported the post's points (in point order), then its roster holders.
     names: dict[tuple[str, str], list[str]] = {}
     ordered = rows.sort_values(["section", "post", "order"], kind="stable")
+    # a (section, post, names) met again adds no name: each distinct one is read once
+    ordered = ordered[["section", "post", "name"]].drop_duplicates()
     for sec, post, text in zip(
         ordered["section"].tolist(), ordered["post"].tolist(), ordered["name"].tolist(), strict=True
     ):
@@ -379,7 +381,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
         )
     at = np.flatnonzero(several)
     if len(at):
-        many = points.iloc[at]
+        many = points[[SOURCE_LEVELS, "level", "level_reason", "self_level"]].iloc[at]
         lists = many[SOURCE_LEVELS].tolist()
         owner = np.repeat(np.arange(len(at)), [len(sources) for sources in lists])
         flat = list(itertools.chain.from_iterable(lists))
