@@ -355,7 +355,7 @@ def _prepare(task: SectionTask) -> tuple[tuple[Table, ...], Cover]:
     points = _points_table(task.points or {})
     subs = task.submissions or {}
     return (points, issue_table, _submissions_table(subs)), _cover(
-        task, issues, points.values[points.keys.index("level")], subs
+        task, issues, _cells(points.values[points.keys.index("level")]), subs
     )
 
 
@@ -618,7 +618,7 @@ class Table:
     name: str
     headers: list[str]
     keys: list[str]
-    values: list[list[object]]  # per column: str | number | None
+    values: list[Any]  # per column: cells (str | number | None), a list or sheetxml.Coded
     colours: dict[str, list[object]]  # key -> fill colour of each record (coloured columns)
     caps: dict[str, int]
     split: bool = False
@@ -708,11 +708,22 @@ def _sample_text(value: object) -> object:
 NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean"})
 
 
-def _cell_values(column: pd.Series) -> list[object]:
-    """A column as cell values: numbers stay numbers, everything else safe text."""
+def _cell_values(column: pd.Series) -> sheetxml.Coded:
+    """A column as cells (coded): numbers stay numbers, everything else safe text."""
     if pd.api.types.infer_dtype(column, skipna=True) in NUMERIC_KINDS:
-        return sheetxml.numbers(column)
-    return sheetxml.texts(column)
+        return sheetxml.number_column(column)
+    return sheetxml.text_column(column)
+
+
+def _cells(values: list[object] | sheetxml.Coded) -> list[object]:
+    """A column's cells as a list (None for empty ones)."""
+    return values.tolist() if isinstance(values, sheetxml.Coded) else values
+
+
+def _head(values: list[object] | sheetxml.Coded, n: int) -> list[object]:
+    """The cells among the first ``n`` records a width is fitted to (for a coded column
+    each distinct one once, None for empty ones: the same widest)."""
+    return values.head(n) if isinstance(values, sheetxml.Coded) else values[:n]
 
 
 def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.Rows | None:
@@ -725,7 +736,7 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
     widths = []
     for c, header in enumerate(headers):
         ws.write_string(0, c, header, fmt.header)
-        sample = [_sample_text(v) for v in values[c][:100]]
+        sample = [_sample_text(v) for v in _head(values[c], 100)]
         cap = table.caps.get(keys[c], 24)
         # a header wraps onto two lines at most: it counts up to half its width
         width = xlsx.fit_width(sample, "", minimum=4, maximum=cap)
@@ -758,7 +769,6 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
         values=values,
         styles=cell_styles,
         heights=heights,
-        escape=[sheetxml.needs_escape(v) for v in values],
     )
 
 
@@ -812,7 +822,7 @@ def _bounds(codes: np.ndarray, sections: list[str]) -> dict[str | None, tuple[in
 
 
 def _object_series(values: np.ndarray) -> pd.Series:
-    return pd.Series(values, dtype=values.dtype if values.dtype != object else object)
+    return pd.Series(values, dtype=values.dtype, copy=False)
 
 
 def _points_table(points: Columns) -> Table:
@@ -922,7 +932,7 @@ def _issues_table(issues: Columns) -> Table:
         name=FEEDBACK_SHEET_ISSUES,
         headers=list(vocab.ISSUE_COLUMNS.values()),
         keys=keys,
-        values=[sheetxml.texts(_object_series(issues[k])) if issues else [] for k in keys],
+        values=[sheetxml.text_column(_object_series(issues[k])) if issues else [] for k in keys],
         colours={"action": [ACTION_FILLS.get(a) for a in actions]},
         caps=ISSUE_CAPS,
     )
@@ -954,7 +964,7 @@ def _submissions_table(subs: Columns) -> Table:
         name=FEEDBACK_SHEET_SUBMISSIONS,
         headers=list(SUBMISSION_LABELS.values()),
         keys=keys,
-        values=[sheetxml.texts(_object_series(frame[k][order])) if n else [] for k in keys],
+        values=[sheetxml.text_column(_object_series(frame[k][order])) if n else [] for k in keys],
         colours={
             "status": [status_fill.get(s) for s in statuses],
             "pledge": [FILL_NOTE if b else None for b in bad_sorted],
