@@ -116,10 +116,31 @@ class Coded:
         return len(self.codes)
 
     def __getitem__(self, key: slice) -> Coded:
+        """Records ``key`` (a slice) as their own column: only the distinct values they
+        hold, in their order of appearance (so a section's workbook never carries another
+        section's texts), measured from this column's measures."""
         if not isinstance(key, slice):
             raise TypeError("a Coded column is sliced, not indexed; use tolist()")
-        part = Coded(self.codes[key], self.uniques, self.texts_only)
-        part._measures = self._measures
+        return Coded(self.codes[key], self.uniques, self.texts_only).compact(self)
+
+    def compact(self, measured: Coded | None = None) -> Coded:
+        """This column with only the distinct values its records use (itself when it uses
+        them all); measures are taken from ``measured`` (same distinct values) if made."""
+        held = self.codes[self.codes >= 0]
+        n = len(self.uniques)
+        if np.count_nonzero(np.bincount(held, minlength=n)) == n:
+            if measured is not None:
+                self._measures = measured._measures
+            return self
+        used = pd.unique(held)
+        remap = np.full(len(self.uniques) + 1, -1, dtype=np.intp)  # index -1: empty
+        remap[used] = np.arange(len(used))
+        part = Coded(remap[self.codes], [self.uniques[i] for i in used.tolist()], self.texts_only)
+        source = measured if measured is not None else self
+        if source._measures:
+            whole = source._measures[0]
+            multi = np.flatnonzero(np.isin(used, whole.multi)).tolist() if whole.multi else []
+            part._measures.append(_Measures(part.uniques, whole.units[used], multi))
         return part
 
     def table(self) -> np.ndarray:
@@ -619,7 +640,7 @@ def _render_column(
     values: Sequence[object] | Coded, style: Any, strings: _Strings | None, glue: str
 ) -> _Column:
     """Each distinct (style, value) rendered once; the records refer to them by code."""
-    coded = as_coded(values)
+    coded = as_coded(values).compact()  # only texts the sheet shows join its string table
     n_values = len(coded.uniques)
     vcodes = np.where(coded.codes < 0, n_values, coded.codes)  # empty: the last piece
     pieces = _value_pieces(coded.uniques, strings, coded.texts_only)
