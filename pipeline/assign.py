@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import text_series
 
@@ -35,8 +35,8 @@ class Chain:
             roster.sections["vice_chair"].tolist(),
             strict=True,
         ):
-            self.heads.setdefault(vocab.fold(section), _clean(head))
-            self.vices.setdefault(vocab.fold(section), _clean(vice))
+            self.heads.setdefault(normalize.fold(section), _clean(head))
+            self.vices.setdefault(normalize.fold(section), _clean(vice))
         people = roster.people
         is_head = people["is_head"].fillna(False).astype(bool) if "is_head" in people else None
         if is_head is not None:
@@ -46,8 +46,8 @@ class Chain:
                 strict=True,
             ):
                 # The 科室 sheet names the head; the 人员 sheet's flag only fills a blank.
-                if not self.heads.get(vocab.fold(section)):
-                    self.heads[vocab.fold(section)] = _clean(name)
+                if not self.heads.get(normalize.fold(section)):
+                    self.heads[normalize.fold(section)] = _clean(name)
         self.rank: dict[str, int] = {}
         flagged = people.loc[is_head, "name"].tolist() if is_head is not None else []
         for name in [*self.heads.values(), *map(_clean, flagged)]:
@@ -58,17 +58,17 @@ class Chain:
 
     def _raise(self, name: str, rank: int) -> None:
         if name:
-            key = vocab.fold(name)
+            key = normalize.fold(name)
             self.rank[key] = max(self.rank.get(key, STAFF_RANK), rank)
 
     def rank_of(self, name: str) -> int:
-        return self.rank.get(vocab.fold(name), STAFF_RANK) if name else STAFF_RANK
+        return self.rank.get(normalize.fold(name), STAFF_RANK) if name else STAFF_RANK
 
     def holder(self, role: str, section: str) -> str:
         if role == vocab.ROLE_HEAD:
-            return self.heads.get(vocab.fold(section), "")
+            return self.heads.get(normalize.fold(section), "")
         if role == vocab.ROLE_VICE:
-            return self.vices.get(vocab.fold(section), "")
+            return self.vices.get(normalize.fold(section), "")
         if role == vocab.ROLE_CHAIR:
             return self.chair
         return self.oversight
@@ -89,7 +89,7 @@ class Chain:
             if chain_role == vocab.ROLE_OVERSIGHT:
                 return person  # outside the body: above everyone in it
             rank = max(self.rank_of(person), _CHAIN_RANK[chain_role])
-            if vocab.fold(person) == vocab.fold(submitter) or rank <= submitter_rank:
+            if normalize.fold(person) == normalize.fold(submitter) or rank <= submitter_rank:
                 continue
             return person
         return self.oversight

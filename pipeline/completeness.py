@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, owners, resubmit, vocab
+from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import fold_series, text_series
 from pipeline.pledges import register as register_pledges
@@ -79,13 +79,13 @@ def roster_sections(roster: Roster) -> list[str]:
 
 def leadership_sections(roster: Roster) -> set[str]:
     """Sections whose members are all body leaders (主席, 分管副主席): no unit form is owed."""
-    leaders = {vocab.fold(roster.chair)} | {
-        vocab.fold(v) for v in roster.sections["vice_chair"].tolist() if _clean(v)
+    leaders = {normalize.fold(roster.chair)} | {
+        normalize.fold(v) for v in roster.sections["vice_chair"].tolist() if _clean(v)
     }
     leaders.discard("")
     out = set()
     for sec, grp in roster.people.groupby("section", sort=False):
-        members = {vocab.fold(n) for n in grp["name"].tolist() if _clean(n)}
+        members = {normalize.fold(n) for n in grp["name"].tolist() if _clean(n)}
         if members and members <= leaders:
             out.add(_clean(sec))
     return out
@@ -110,10 +110,10 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
         roster.people["section"].tolist(), roster.people["name"].tolist(), strict=True
     ):
         if _clean(name):
-            key = vocab.fold(section) + "|" + vocab.fold(name)
-            persons.setdefault(vocab.fold(name), []).append(key)
+            key = normalize.fold(section) + "|" + normalize.fold(name)
+            persons.setdefault(normalize.fold(name), []).append(key)
     person_keys = {k for keys in persons.values() for k in keys}
-    sections = {vocab.fold(sec): sec for sec in roster_sections(roster)}
+    sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
     out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
     ordered = rejected.sort_values("file", kind="stable")
@@ -129,7 +129,7 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
         if kind == vocab.UNIT and key.removesuffix("|") in sections:
             out[vocab.UNIT].setdefault(key, file)
             continue
-        path = vocab.fold(file)
+        path = normalize.fold(file)
         if kind == vocab.UNIT:
             found = {f"{sec}|" for sec in sections if sec and sec in path}
             # 组织宣传部 contains 宣传部: the longest section name written wins
@@ -258,14 +258,14 @@ def completeness(
     if "" in by_section:
         sections.append("")  # people the roster gives no section still owe their form
     for section in sections:
-        sec_fold = vocab.fold(section)
+        sec_fold = normalize.fold(section)
         owes_unit = section != "" and section not in leadership
         if owes_unit or sec_fold + "|" in unit_sent:
             submission(section, "", "", vocab.UNIT, sec_fold + "|")
         for person in by_section.get(section, []):
             name, post = _clean(person["name"]), _clean(person["post"])
             found = submission(
-                section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + vocab.fold(name)
+                section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + normalize.fold(name)
             )
             pledges.append(_pledge(section, name, post, found, issues))
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge

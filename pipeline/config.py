@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, vocab, xlsx
+from pipeline import frames, normalize, vocab, xlsx
 from pipeline.errors import ConfigError
 
 log = logging.getLogger("pipeline.config")
@@ -356,11 +356,11 @@ def _read_table(
     if sheet not in sheets:
         raise _fail(vocab.ROSTER_SHEET_MISSING.format(path=path, sheet=sheet))
     data = sheets[sheet]
-    wanted = {vocab.fold(label): key for key, label in columns.items()}
+    wanted = {normalize.fold(label): key for key, label in columns.items()}
     for r, row in enumerate(data[:20]):
         found = {}
         for c, cell in enumerate(row):
-            key = wanted.get(vocab.fold(cell)) or vocab.HEADER_LOOKUP.get(vocab.fold(cell))
+            key = wanted.get(normalize.fold(cell)) or vocab.HEADER_LOOKUP.get(normalize.fold(cell))
             if key in columns and key not in found:
                 found[key] = c
         if len(found) >= min(2, len(columns)):
@@ -452,11 +452,11 @@ def load_roster(config_dir: Path) -> Roster:
 
     people = pd.DataFrame(people_rows, columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"])
     _check_people(people, people_cols, problem)
-    name_key = people["name"].map(vocab.fold)
+    name_key = people["name"].map(normalize.fold)
     dup = people[name_key.duplicated(keep=False) & (name_key != "")]
     for _key, grp in dup.groupby(name_key[dup.index], sort=True):
         name = grp["name"].iloc[0]
-        if grp["section"].map(vocab.fold).nunique() > 1:
+        if grp["section"].map(normalize.fold).nunique() > 1:
             problem(
                 "roster_name_in_sections",
                 vocab.ROSTER_SHEET_PEOPLE,
@@ -488,11 +488,15 @@ def _post_type(value: str) -> tuple[str, bool]:
     one type it names; an unknown value is returned as it is with known=False."""
     if value in vocab.POST_TYPES:
         return value, True
-    folded = vocab.fold(value)
+    folded = normalize.fold(value)
     found = vocab.POST_TYPE_LOOKUP.get(folded)
     if found is None and len(folded) >= 2:
         # a part of exactly one type's name (人财物), or a type's name with more (人财物管理岗)
-        hits = [t for t in vocab.POST_TYPES if folded in vocab.fold(t) or vocab.fold(t) in folded]
+        hits = [
+            t
+            for t in vocab.POST_TYPES
+            if folded in normalize.fold(t) or normalize.fold(t) in folded
+        ]
         found = hits[0] if len(hits) == 1 else None
     return (found, True) if found else (value, False)
 
@@ -531,7 +535,7 @@ def _check_people(people: pd.DataFrame, letters: dict[str, str], problem: Any) -
                 canonical=canonical,
             )
             people.iat[i, people.columns.get_loc("post_type")] = canonical
-        flag = vocab.fold(rec.is_head)
+        flag = normalize.fold(rec.is_head)
         heads.append(flag in vocab.YES_NO_TRUE)
         if not letters.get("is_head"):
             continue  # the roster has no such column: 科室 sheet names the heads
@@ -559,18 +563,18 @@ def _check_sections(
     sections: pd.DataFrame, people: pd.DataFrame, unit: dict[str, Any], problem: Any
 ) -> None:
     """Heads and vice-chairs named, listed in 人员, and the same head in 人员 and 科室."""
-    known = {vocab.fold(n) for n in people["name"]}
+    known = {normalize.fold(n) for n in people["name"]}
     flagged: dict[str, list[tuple[str, int]]] = {}
     for sec, name, is_head, row in zip(
         people["section"], people["name"], people["is_head"], people["excel_row"], strict=True
     ):
         if is_head and name:
-            flagged.setdefault(vocab.fold(sec), []).append((name, int(row)))
+            flagged.setdefault(normalize.fold(sec), []).append((name, int(row)))
     for rec in sections.itertuples():
         where = (vocab.ROSTER_SHEET_SECTIONS, rec.excel_row)
         if not rec.head:
             problem("roster_head_missing", where[0], "head", where[1], "", section=rec.section)
-        elif vocab.fold(rec.head) not in known:
+        elif normalize.fold(rec.head) not in known:
             problem(
                 "roster_head_not_in_people",
                 where[0],
@@ -579,8 +583,12 @@ def _check_sections(
                 rec.head,
                 section=rec.section,
             )
-        marked = flagged.get(vocab.fold(rec.section), [])
-        if rec.head and marked and vocab.fold(rec.head) not in {vocab.fold(n) for n, _ in marked}:
+        marked = flagged.get(normalize.fold(rec.section), [])
+        if (
+            rec.head
+            and marked
+            and normalize.fold(rec.head) not in {normalize.fold(n) for n, _ in marked}
+        ):
             problem(
                 "roster_heads_differ",
                 where[0],
@@ -593,12 +601,12 @@ def _check_sections(
                 ),
             )
         if not rec.vice_chair:
-            if vocab.fold(rec.head) == vocab.fold(unit.get("chair", "")):
+            if normalize.fold(rec.head) == normalize.fold(unit.get("chair", "")):
                 continue  # the leadership section, headed by the chair, has none above it
             problem(
                 "roster_vice_missing", where[0], "vice_chair", where[1], "", section=rec.section
             )
-        elif vocab.fold(rec.vice_chair) not in known:
+        elif normalize.fold(rec.vice_chair) not in known:
             problem("roster_vice_not_in_people", where[0], "vice_chair", where[1], rec.vice_chair)
     listed = set(sections["section"])
     first_row = {}
@@ -627,7 +635,7 @@ def _canonical_sections(
             if not section:
                 continue
             spelling, first_sheet, first_row = first.setdefault(
-                vocab.fold(section), (section, sheet, rec["excel_row"])
+                normalize.fold(section), (section, sheet, rec["excel_row"])
             )
             if section == spelling:
                 continue
@@ -671,7 +679,7 @@ def _duplicate_rows(
     people: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rec in people_rows:
         if rec["name"]:
-            people.setdefault((rec["section"], vocab.fold(rec["name"])), []).append(rec)
+            people.setdefault((rec["section"], normalize.fold(rec["name"])), []).append(rec)
     for (section, _name), recs in people.items():
         if len(recs) > 1:
             problem(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS, fold_series, text_series
 
@@ -71,11 +71,11 @@ class _RosterPosts:
             people["post_type"].tolist(),
             strict=True,
         ):
-            sec, post_type = vocab.fold(section), _clean(post_type)
-            self.by_person.setdefault((sec, vocab.fold(name)), post_type)
-            self.post_of_person.setdefault((sec, vocab.fold(name)), _clean(post))
+            sec, post_type = normalize.fold(section), _clean(post_type)
+            self.by_person.setdefault((sec, normalize.fold(name)), post_type)
+            self.post_of_person.setdefault((sec, normalize.fold(name)), _clean(post))
             if _clean(post):
-                self.by_post.setdefault((sec, vocab.fold(post)), []).append(
+                self.by_post.setdefault((sec, normalize.fold(post)), []).append(
                     (_clean(post), post_type, _clean(name))
                 )
 
@@ -84,7 +84,7 @@ class _RosterPosts:
 
     def post_type_of_post(self, section: str, post: str) -> str | None:
         """The post type of a roster post (the most severe floor among its holders)."""
-        holders = self.by_post.get((vocab.fold(section), vocab.fold(post)))
+        holders = self.by_post.get((normalize.fold(section), normalize.fold(post)))
         if not holders:
             return None
         return min((h[1] for h in holders), key=lambda t: _rank(self.floor(t)))
@@ -95,7 +95,7 @@ class _RosterPosts:
         unmatched: list[str] = []
         best_type, best_rank = "", _NO_RANK + 1
         for token in split_posts(involved):
-            holders = self.by_post.get((vocab.fold(section), vocab.fold(token)))
+            holders = self.by_post.get((normalize.fold(section), normalize.fold(token)))
             if not holders:
                 unmatched.append(token)
                 continue
@@ -198,7 +198,7 @@ def grade(
     person_types = [
         ""
         if unit[r]
-        else lookup.by_person.get((vocab.fold(sections[r]), vocab.fold(names[r])))
+        else lookup.by_person.get((normalize.fold(sections[r]), normalize.fold(names[r])))
         or lookup.post_type_of_post(sections[r], posts[r])
         or ""
         for r in person_rows.tolist()
@@ -275,7 +275,7 @@ def _posts(
     no_post = (individual["post"] == "").to_numpy()
     if no_post.any():
         individual.loc[no_post, "post"] = [
-            lookup.post_of_person.get((vocab.fold(sec), vocab.fold(name)), "")
+            lookup.post_of_person.get((normalize.fold(sec), normalize.fold(name)), "")
             for sec, name in zip(
                 individual.loc[no_post, "section"],
                 text_series(df["name"])[~unit][no_post],

@@ -8,6 +8,7 @@ comparison (``vocab.fold``) and for reading dates and numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -99,7 +100,21 @@ def map_unique(
 
 def fold_series(series: pd.Series) -> pd.Series:
     """``vocab.fold`` over a column (once per distinct value); missing -> ''."""
-    return map_unique(series, vocab.fold).fillna("")
+    return map_unique(series, fold).fillna("")
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _fold_cached(text: object) -> str:
+    return vocab.fold(text)
+
+
+def fold(text: object) -> str:
+    """``vocab.fold``, remembered: the same roster names and sections are folded by every
+    stage (validate, grade, assign, completeness, pledges), 10,000 people each time."""
+    try:
+        return _fold_cached(text)
+    except TypeError:  # unhashable
+        return vocab.fold(text)
 
 
 def one_apart(a: str, b: str) -> bool:

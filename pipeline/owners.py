@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, vocab
+from pipeline import frames, normalize, vocab
 
 _SEP = "\x1f"
 _PERSON = "{name}（{section}）"
@@ -60,11 +60,11 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
         if row_sheet[pos]:
             out["sheet"][pos] = row_sheet[pos]
         if name and not section:
-            found_in = index.sections_of_name.get(vocab.fold(name)) or []
+            found_in = index.sections_of_name.get(normalize.fold(name)) or []
             if len(found_in) == 1:
                 section = found_in[0]
         if name:
-            person = index.find_person(vocab.fold(section) + _SEP + vocab.fold(name))
+            person = index.find_person(normalize.fold(section) + _SEP + normalize.fold(name))
             if person is None:
                 field = "row_name" if row_name[pos] else "row_section"
                 detail = _PERSON.format(name=name, section=section) if section else name
@@ -79,7 +79,7 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
         if not section:
             problems.append((int(pos), "row_owner_missing", "row_section", "", ""))
             continue
-        found = index.find_section(vocab.fold(section))
+        found = index.find_section(normalize.fold(section))
         if found is None:
             problems.append(
                 (int(pos), "row_section_not_in_roster", "row_section", section, section)
@@ -114,7 +114,9 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
         got = points[computed].to_numpy(dtype=object, na_value=None)
         for pos in np.flatnonzero([bool(s) for s in said]):
             s, g = _text(said[pos]), _text(got[pos])
-            if vocab.fold(s) == vocab.fold(g) or vocab.fold(g) in vocab.fold(s).split("、"):
+            if normalize.fold(s) == normalize.fold(g) or normalize.fold(g) in normalize.fold(
+                s
+            ).split("、"):
                 continue
             rec = points.iloc[pos]
             sources = rec["sources"] if "sources" in points else None

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import containers, frames, vocab
+from pipeline import containers, frames, normalize, vocab
 from pipeline.config import Roster, Settings
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,15 @@ class _People:
             roster.people["section"].tolist(), roster.people["name"].tolist(), strict=True
         ):
             if _text(name):
-                self.by_name.setdefault(vocab.fold(name), []).append((_text(section), _text(name)))
+                self.by_name.setdefault(normalize.fold(name), []).append(
+                    (_text(section), _text(name))
+                )
         self.longest = max((len(n) for n in self.by_name), default=0)
 
     def named_in(self, text: str, where: str = "") -> tuple[str, str] | None:
         """The one roster person ``text`` names (the longest name written wins; a name two
         sections share needs its section in ``where`` or the text)."""
-        folded = vocab.fold(text)
+        folded = normalize.fold(text)
         found = {
             folded[i : i + n]
             for n in range(2, self.longest + 1)
@@ -85,8 +87,8 @@ class _People:
         found = {f for f in found if not any(f != o and f in o for o in found)}
         people = {p for f in found for p in self.by_name[f]}
         if len(people) > 1:
-            context = vocab.fold(where + text)
-            people = {p for p in people if vocab.fold(p[0]) in context}
+            context = normalize.fold(where + text)
+            people = {p for p in people if normalize.fold(p[0]) in context}
         return people.pop() if len(people) == 1 else None
 
 
@@ -102,7 +104,7 @@ def find(
     if not refused.any():
         return files, issues
     people = _People(roster)
-    hint = vocab.fold(vocab.PLEDGE_SHEET_HINT)
+    hint = normalize.fold(vocab.PLEDGE_SHEET_HINT)
     taken: dict[int, tuple[str, str]] = {}
     for idx, rec in files.loc[refused].iterrows():
         name = Path(_text(rec["file"])).name
@@ -110,11 +112,11 @@ def find(
         if ext not in PLEDGE_EXTS:
             continue
         person = None
-        if hint in vocab.fold(name):
+        if hint in normalize.fold(name):
             person = people.named_in(Path(name).stem, _text(rec["file"]))
         if person is None and ext == ".docx":
             text = docx_text(containers.source_of(inbox, rec), settings)
-            if hint in vocab.fold(text):
+            if hint in normalize.fold(text):
                 signer = text.split(vocab.PLEDGE_LABELS["pledger"], 1)
                 person = (people.named_in(signer[1][:40]) if len(signer) > 1 else None) or (
                     people.named_in(Path(name).stem + text, _text(rec["file"]))
@@ -143,7 +145,9 @@ def standalone(files: pd.DataFrame) -> dict[str, str]:
     mine = files[files["kind"].eq(KIND).fillna(False).astype(bool)].sort_values("file")
     out: dict[str, str] = {}
     for section, name, file in zip(mine["section"], mine["name"], mine["file"], strict=True):
-        out.setdefault(vocab.fold(_text(section)) + _KEY_SEP + vocab.fold(_text(name)), file)
+        out.setdefault(
+            normalize.fold(_text(section)) + _KEY_SEP + normalize.fold(_text(name)), file
+        )
     return out
 
 
@@ -156,7 +160,7 @@ def register(
         return
     done: set[tuple[str, str]] = set()
     for row in pledge_rows:
-        key = vocab.fold(row["section"]) + _KEY_SEP + vocab.fold(row["name"])
+        key = normalize.fold(row["section"]) + _KEY_SEP + normalize.fold(row["name"])
         if key in sent:
             row["status"] = vocab.PLEDGE_STATUS_ALONE.format(file=Path(sent[key]).name)
             done.add((row["section"], row["name"]))

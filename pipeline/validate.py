@@ -308,7 +308,7 @@ class _RosterIndex:
         listed = normalize.clean_text(roster.sections["section"]).dropna().tolist()
         for sec in [*listed, *section]:
             if sec:
-                self.section.setdefault(vocab.fold(sec), sec)
+                self.section.setdefault(normalize.fold(sec), sec)
 
     def similar(self, section_key: str, name_key: str) -> list[tuple[str, str]]:
         """(section, name) of the roster people of a section whose folded name is one
@@ -344,7 +344,7 @@ def _bare(folded: str) -> str:
 
 def _difference(written: str, roster: str) -> str:
     """How a name differs from the roster's, in words: 「杰」与名册的「洁」不同."""
-    a, b = vocab.fold(written), vocab.fold(roster)
+    a, b = normalize.fold(written), normalize.fold(roster)
     if len(a) == len(b):
         i = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
         return vocab.NAME_DIFF_CHANGED.format(written=a[i], roster=b[i])
