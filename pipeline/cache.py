@@ -9,22 +9,27 @@ in ``OUT/.cache/`` and reused when the same file comes back. An entry is found b
   libraries and a digest of the package's own source files, so a new version, a changed
   ``settings.toml`` or a changed reader invalidates every entry.
 
-The cache is one JSON-lines file written atomically (temporary file, then rename) at the end
-of the read stage. Each line is ``key<TAB>checksum<TAB>json``; a line whose checksum or JSON
-does not hold is ignored (that file is simply parsed again). Only the entries of files of
-the current run are written back, so entries whose files are gone are pruned and the size
-stays bounded by the inbox (and by ``MAX_BYTES``). Results that depend on the moment, not on
-the bytes (a worker that crashed or hit its time limit, a file that could not be opened), are
-never stored. A cache that cannot be read or written never stops a run.
+The cache is one file written atomically (temporary file, then rename) at the end of the
+read stage: a header line (format, context digest, number of entries, CRC-32 and size of the
+rest) and the results of every file as one column-wise batch (``pipeline/readbatch.py``,
+pickled; loaded by an unpickler that refuses any class or function), so a rerun of ten
+thousand files decodes one object instead of ten thousand. A file whose checksum, size or
+shape does not hold is ignored as a whole (every file is parsed again). Only the entries of
+files of the current run are written back, so entries whose files are gone are pruned and
+the size stays bounded by the inbox (and by ``MAX_BYTES``). Results that depend on the
+moment, not on the bytes (a worker that crashed or hit its time limit, a file that could not
+be opened), are never stored. A cache that cannot be read or written never stops a run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import logging
 import os
+import pickle
 import zlib
 from importlib import metadata
 from pathlib import Path
@@ -33,13 +38,15 @@ from typing import Any
 import pandas as pd
 
 import pipeline
+from pipeline import readbatch
 from pipeline.config import Settings
 
 log = logging.getLogger("pipeline")
 
 CACHE_DIR = ".cache"  # under OUT
-READ_CACHE_FILE = "read.jsonl"
-FORMAT = "lianzheng-read-cache 1"
+READ_CACHE_FILE = "read.cache"
+OLD_CACHE_FILE = "read.jsonl"  # the one-line-per-file cache of earlier versions
+FORMAT = "lianzheng-read-cache 2"
 MAX_BYTES = 512 * 1024 * 1024  # entries beyond this are not stored
 LIBRARIES = ("python-calamine", "openpyxl", "pandas", "olefile", "msoffcrypto-tool")
 # outcomes that depend on the machine or the moment rather than on the file's bytes
@@ -79,17 +86,12 @@ def context_digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-PAYLOAD_KEY = "_cache_payload"  # a worker's result may carry its encoded entry under this key
-_NOT_ENCODED = object()
+class _PlainUnpickler(pickle.Unpickler):
+    """Unpickles plain containers, text and numbers only: a cache file never names a class or
+    a function, so one that does (tampered with) is refused instead of run."""
 
-
-def payload_of(result: dict[str, Any]) -> bytes | None:
-    """A result as the cache stores it (JSON); None when JSON cannot hold it. Workers call
-    this, so the main process does not encode every file's result itself."""
-    try:
-        return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError):
-        return None
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the read cache")
 
 
 def _checksum(payload: bytes) -> str:
@@ -97,119 +99,122 @@ def _checksum(payload: bytes) -> str:
 
 
 class ReadCache:
-    """The reader's results of one run's files, loaded from and saved to ``folder``."""
+    """The reader's results of one run's files, loaded from and saved to ``folder``: one file,
+    a header line (format, context, entries, checksum, size) and the results as one batch
+    (``pipeline/readbatch.py``) with each file's key."""
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.path = folder / READ_CACHE_FILE
         self.context = context_digest(settings)
-        self.lines: dict[str, bytes] = {}  # key -> the stored line (json payload, checksum)
+        self.batch: readbatch.Batch | None = None
+        self.keys: list[str] = []
+        self.position: dict[str, int] = {}  # key -> the file's position in ``batch``
         self.hits = 0
         self.parsed = 0
-        self.ignored = 0  # corrupt lines
-        self._keep: dict[str, bytes] = {}
+        self.ignored = 0  # entries of a cache file that did not hold
         self._load()
 
     def key(self, sha256: object, rel: str) -> str | None:
         if not isinstance(sha256, str) or not sha256:
             return None
-        text = f"{self.context}\0{sha256}\0{rel}"
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return f"{sha256}\0{rel}"
 
     def _load(self) -> None:
         try:
             data = self.path.read_bytes()
         except OSError:
             return
-        for line in data.split(b"\n"):
-            if not line:
-                continue
-            parts = line.split(b"\t", 2)
-            if len(parts) != 3:
-                self.ignored += 1
-                continue
-            self.lines[parts[0].decode("ascii", "replace")] = line
-
-    def get(self, key: str | None) -> dict[str, Any] | None:
-        """The stored result for ``key``; None when absent or the entry does not hold."""
-        line = self.lines.get(key) if key else None
-        if line is None:
-            return None
-        _key, checksum, payload = line.split(b"\t", 2)
+        header, _, payload = data.partition(b"\n")
+        fields = header.split(b"\t")
+        if len(fields) != 5 or fields[0] != FORMAT.encode():
+            self.ignored = 1 if data else 0
+            return
+        _format, context, entries, checksum, size = fields
+        n = 1
         try:
-            if checksum.decode("ascii") != _checksum(payload):
+            n = int(entries)
+            if context.decode("ascii") != self.context:
+                return  # another version or other settings: everything is parsed again
+            if int(size) != len(payload) or checksum.decode("ascii") != _checksum(payload):
                 raise ValueError("checksum")
-            result = json.loads(payload)
-            if not isinstance(result, dict) or not {"status", "meta", "issues"} <= set(result):
+            stored = _PlainUnpickler(io.BytesIO(payload)).load()
+            keys, batch = stored["keys"], stored["batch"]
+            if not readbatch.valid(batch) or not isinstance(keys, list):
                 raise ValueError("shape")
-        except (ValueError, UnicodeDecodeError):
-            self.ignored += 1
-            return None
-        self._keep[key] = line
-        self.hits += 1
-        return result
-
-    def put(self, key: str | None, result: dict[str, Any]) -> None:
-        """Keep ``result`` for the next run; its entry was encoded by the worker that read it
-        when it carries one (``PAYLOAD_KEY``, taken out here)."""
-        self.parsed += 1
-        encoded = result.pop(PAYLOAD_KEY, _NOT_ENCODED)
-        if key is None or result.get("reason") in TRANSIENT_REASONS:
+            if len(keys) != n or len(batch["files"]["index"]) != n:
+                raise ValueError("count")
+        except Exception:  # noqa: BLE001 - any damage: the whole file is ignored
+            self.ignored = max(1, n)
             return
-        payload = payload_of(result) if encoded is _NOT_ENCODED else encoded
-        if payload is None:  # a value JSON cannot hold: parse it again next time
-            return
-        self._keep[key] = b"\t".join((key.encode(), _checksum(payload).encode(), payload))
+        self.batch, self.keys = batch, keys
+        self.position = {k: j for j, k in enumerate(keys)}
 
-    def save(self) -> None:
+    def save(self, batch: readbatch.Batch, keys: list[str]) -> None:
         """Write this run's entries (and only them) atomically; skip when nothing changed."""
-        if self._keep.keys() == self.lines.keys() and not self.ignored:
+        if keys == self.keys and not self.ignored and not self.parsed:
             return
-        out, total = [], 0
-        for line in self._keep.values():
-            total += len(line) + 1
-            if total > MAX_BYTES:
-                break
-            out.append(line)
+        stored = {"keys": keys, "batch": readbatch.shared(batch)}
+        payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(payload) > MAX_BYTES:
+            log.warning("read cache not saved: %d MiB is over its limit", len(payload) >> 20)
+            return
+        header = "\t".join(
+            (FORMAT, self.context, str(len(keys)), _checksum(payload), str(len(payload)))
+        ).encode()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(b"\n".join(out) + b"\n" if out else b"")
+            with tmp.open("wb") as fh:
+                fh.write(header + b"\n")
+                fh.write(payload)
             tmp.replace(self.path)
         except OSError as exc:
             log.warning("read cache not saved (%s): %s", self.path, exc)
             tmp.unlink(missing_ok=True)
+        (self.path.parent / OLD_CACHE_FILE).unlink(missing_ok=True)
 
     def stats(self) -> dict[str, int]:
         return {"hits": self.hits, "parsed": self.parsed, "ignored": self.ignored}
 
 
 def split_tasks(
-    cache: ReadCache,
-    files: pd.DataFrame,
-    tasks: list[tuple[int, str, str]],
-    results: dict[int, dict[str, Any]],
-) -> tuple[list[tuple[int, str, str]], dict[int, str | None]]:
-    """Put cached results into ``results``; return (tasks still to parse, their keys)."""
+    cache: ReadCache, files: pd.DataFrame, tasks: list[tuple[int, str, str]]
+) -> tuple[list[tuple[int, str, str]], dict[int, str | None], readbatch.Batch | None]:
+    """(tasks still to parse, every task's key by file index, the cached results of the
+    others as one batch with this run's file indices)."""
     sha = files["sha256"].tolist()
     todo, keys = [], {}
+    hit_pos, hit_index = [], []
+    position = cache.position
     for task in tasks:
         i, _path, rel = task
-        key = cache.key(sha[i], rel)
-        hit = cache.get(key)
-        if hit is not None:
-            results[i] = hit
-        else:
+        key = keys[i] = cache.key(sha[i], rel)
+        j = position.get(key) if key is not None else None
+        if j is None:
             todo.append(task)
-            keys[i] = key
-    return todo, keys
+        else:
+            hit_pos.append(j)
+            hit_index.append(i)
+    cache.hits = len(hit_pos)
+    if not hit_pos or cache.batch is None:
+        return todo, keys, None
+    hits = readbatch.take(cache.batch, hit_pos)
+    hits["files"]["index"] = hit_index
+    return todo, keys, hits
 
 
-def store(
-    cache: ReadCache, keys: dict[int, str | None], results: dict[int, dict[str, Any]]
-) -> None:
-    """Store the freshly parsed results and write the cache file."""
-    for i, key in keys.items():
-        if i in results:
-            cache.put(key, results[i])
-    cache.save()
+def store(cache: ReadCache, keys: dict[int, str | None], batch: readbatch.Batch) -> None:
+    """Keep the results of this run's files (``batch``, in file order) for the next run:
+    not those without a key nor those that depend on the moment (TRANSIENT_REASONS)."""
+    fl = batch["files"]
+    cache.parsed = len(fl["index"]) - cache.hits
+    pick, kept = [], []
+    for j, (i, reason) in enumerate(zip(fl["index"], fl["reason"], strict=True)):
+        key = keys.get(i)
+        if key is None or reason in TRANSIENT_REASONS:
+            continue
+        pick.append(j)
+        kept.append(key)
+    stored = batch if len(pick) == len(fl["index"]) else readbatch.take(batch, pick)
+    cache.save(stored, kept)
     log.info("read cache: %s", cache.stats())

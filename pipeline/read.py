@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import cache, frames, layout, normalize, vocab, workers, xlsx
+from pipeline import cache, frames, layout, normalize, readbatch, vocab, workers, xlsx
 from pipeline.config import Limits, Settings
 from pipeline.workbook import books, calamine, guard, text
 from pipeline.workbook.cells import a1
@@ -788,17 +788,13 @@ def _memory_detail(limits: Limits) -> str:
 # Worker processes (pipeline/workers.py)
 # --------------------------------------------------------------------------------------
 def _read_chunk(
-    tasks: list[tuple[int, str, str]], limits: Limits, encode: bool = False
+    tasks: list[tuple[int, str, str]], limits: Limits
 ) -> list[tuple[int, dict[str, Any]]]:
-    """Read a chunk in a worker; with ``encode``, each result also carries its read-cache
-    entry (encoded here, in parallel, rather than in the main process)."""
+    """Read a chunk in a worker."""
     out = []
     with _no_gc():  # a chunk's grids hold no reference cycles: collections found nothing
         for i, path, rel in tasks:
-            result = read_one(path, rel, limits)
-            if encode:
-                result[cache.PAYLOAD_KEY] = cache.payload_of(result)
-            out.append((i, result))
+            out.append((i, read_one(path, rel, limits)))
     return out
 
 
@@ -821,14 +817,14 @@ def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> 
 
 
 def _read_pooled(
-    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any, encode: bool = False
+    tasks: list[tuple[int, str, str]], limits: Limits, bar: Any
 ) -> dict[int, dict[str, Any]]:
     """Read ``tasks`` in capped worker processes (pipeline/workers.py): a file that kills or
     hangs its worker gets worker_crashed, every other file its result."""
     return workers.run_chunks(
         _read_chunk,
         tasks,
-        (limits, encode),
+        (limits,),
         workers=limits.workers,
         memory_bytes=limits.worker_memory_bytes,
         timeout=limits.worker_timeout_s,
@@ -887,16 +883,18 @@ def read_files(
     # a file inside a container (or under a decoded name) is read from where its bytes are
     sources = files["source_path"].tolist() if "source_path" in files else [None] * len(files)
     top = str(inbox)  # joined as strings: a Path per file costs more than reading it
+    top = top if top.endswith(os.sep) else top + os.sep  # os.path.join of a relative name
     tasks = [
-        (i, sources[i] if isinstance(sources[i], str) else os.path.join(top, names[i]), names[i])
+        (i, sources[i] if isinstance(sources[i], str) else top + names[i], names[i])
         for i in todo
     ]
     results: dict[int, dict[str, Any]] = {}
     read_cache = None
+    hits: readbatch.Batch | None = None
     if cache_dir is not None:
-        with _no_gc():  # ten thousand small results: nothing here is garbage
+        with _no_gc():  # ten thousand files' results: nothing here is garbage
             read_cache = cache.ReadCache(cache_dir, settings)
-            tasks, keys = cache.split_tasks(read_cache, files, tasks, results)
+            tasks, keys, hits = cache.split_tasks(read_cache, files, tasks)
 
     bar: Any = _NoBar()
     if progress and tasks:
@@ -924,15 +922,18 @@ def read_files(
                     bar.update(1)
                 else:
                     pooled.append((i, path, rel))
-        results.update(_read_pooled(pooled, limits, bar, encode=read_cache is not None))
+        results.update(_read_pooled(pooled, limits, bar))
     finally:
         bar.close()
-    if read_cache is not None:
-        cache.store(read_cache, keys, results)
-        if cache_stats is not None:
-            cache_stats.update(read_cache.stats())
     with _no_gc():
-        return _assemble(files, results)
+        batch = readbatch.from_results(results)
+        if hits is not None:
+            batch = readbatch.in_index_order(readbatch.concat([hits, batch]))
+        if read_cache is not None:
+            cache.store(read_cache, keys, batch)
+            if cache_stats is not None:
+                cache_stats.update(read_cache.stats())
+        return _assemble(files, batch)
 
 
 @contextmanager
@@ -951,81 +952,84 @@ def _no_gc() -> Iterator[None]:
 def _object_column(values: list[Any]) -> pd.Series:
     """A Series of arbitrary objects (dicts) without pandas trying to unpack them."""
     arr = np.empty(len(values), dtype=object)
-    for j, v in enumerate(values):
-        arr[j] = v
+    arr[:] = values
     return pd.Series(arr, dtype="object")
 
 
-def _assemble(
-    files: pd.DataFrame, results: dict[int, dict[str, Any]]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Fold the per-file results into the files frame and build rows and issues column-wise."""
-    order = sorted(results)
-    status = files["status"].astype("object").tolist()
-    reason = files["reason"].astype("object").tolist()
-    meta_cols = {
-        c: files[c].astype("object").tolist()
-        for c in frames.FILE_COLUMNS
-        if c not in ("file", "size", "mtime", "sha256", "ext", "status", "reason")
-    }
-    names = files["file"].tolist()
-    issues: list[dict[str, Any]] = []
-    row_cols: dict[str, list[Any]] = {c: [] for c in frames.ROW_COLUMNS if c != "row_id"}
-    for i in order:
-        res = results[i]
-        status[i] = res["status"]
-        reason[i] = res["reason"] if res["reason"] is not None else pd.NA
-        meta = res["meta"]
-        for c, value in meta.items():
-            meta_cols[c][i] = pd.NA if value is None else value
-        issues.extend(res["issues"])
-        n = len(res["excel_rows"])
-        rel = names[i]
-        if n:
-            for c in ("sheet", "kind", "section", "name", "post", "head", "date"):
-                row_cols[c].extend([meta.get(c)] * n)
-            row_cols["file"].extend([rel] * n)
-            row_cols["excel_row"].extend(res["excel_rows"])
-            for c in frames.ROW_FIELDS:
-                row_cols[c].extend(res["values"].get(c) or [None] * n)
-            row_cols["accepted"].extend([True] * n)
-        unread = res.get("unread_rows") or []
-        if unread:  # never accepted (validate checks only rows the reader read as a form's)
-            m = len(unread)
-            for c in ("kind", "section", "name", "post", "head", "date"):
-                row_cols[c].extend([meta.get(c)] * m)
-            row_cols["sheet"].extend(sheet for sheet, _ in unread)
-            row_cols["file"].extend([rel] * m)
-            row_cols["excel_row"].extend(r for _, r in unread)
-            for c in frames.ROW_FIELDS:
-                row_cols[c].extend([None] * m)
-            row_cols["accepted"].extend([False] * m)
+def _objects(values: list[Any]) -> np.ndarray:
+    return np.fromiter(values, dtype=object, count=len(values))
 
+
+def _issues_frame(cols: dict[str, list[Any]]) -> pd.DataFrame:
+    """``frames.issues_frame`` of issues given column-wise."""
+    if not cols["code"]:
+        return frames.empty_issues()
+    data: dict[str, Any] = {}
+    for c in frames.ISSUE_COLUMNS:
+        arr = _objects(cols[c])
+        if c == "row_id":
+            data[c] = pd.array(arr, dtype="Int64")
+        else:
+            arr[pd.isna(arr)] = ""
+            data[c] = pd.Series(arr, dtype="str")
+    return pd.DataFrame(data, columns=list(frames.ISSUE_COLUMNS))
+
+
+def _assemble(
+    files: pd.DataFrame, batch: readbatch.Batch
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fold the read results (one batch, in file order) into the files frame and build the
+    rows and issues frames column by column."""
+    fl, ml, rl = batch["files"], batch["meta"], batch["rows"]
+    index = np.asarray(fl["index"], dtype=np.int64)
+    status = files["status"].to_numpy(dtype=object, na_value=pd.NA).copy()
+    reason = files["reason"].to_numpy(dtype=object, na_value=pd.NA).copy()
+    status[index] = _objects(fl["status"])
+    got = _objects(fl["reason"])
+    got[pd.isna(got)] = pd.NA
+    reason[index] = got
     files["status"] = pd.Series(status, dtype="str")
     files["reason"] = pd.Series(reason, dtype="str")
-    for c, values in meta_cols.items():
+    with_meta = np.asarray(fl["has_meta"], dtype=bool)
+    at = index[with_meta]
+    for c in readbatch.META_KEYS:
+        values = _objects(ml[c])[with_meta]
         if c in ("pledge_items", "n_rows"):
-            files[c] = pd.Series(values, dtype="int64")
+            col = files[c].to_numpy(dtype=object).copy()
+            col[at] = values
+            files[c] = pd.Series(col, dtype="int64")
         elif c == "pledge_sheet":
-            files[c] = pd.Series(values, dtype="bool")
+            col = files[c].to_numpy(dtype=object).copy()
+            col[at] = values
+            files[c] = pd.Series(col, dtype="bool")
         elif c in ("colmap", "header_cells"):
-            files[c] = _object_column([v if isinstance(v, dict) else {} for v in values])
+            col = files[c].to_numpy(dtype=object).copy()
+            col[at] = values
+            files[c] = _object_column([v if isinstance(v, dict) else {} for v in col])
         else:
-            files[c] = pd.Series(values, dtype="str")
+            col = files[c].to_numpy(dtype=object, na_value=pd.NA).copy()
+            values[pd.isna(values)] = pd.NA
+            col[at] = values
+            files[c] = pd.Series(col, dtype="str")
 
-    n_total = len(row_cols["file"])
-    rows = pd.DataFrame(
-        {
-            "row_id": pd.Series(range(n_total), dtype="int64"),
-            **{
-                c: pd.Series(
-                    row_cols[c],
-                    dtype="int64" if c == "excel_row" else "bool" if c == "accepted" else "str",
-                )
-                for c in frames.ROW_COLUMNS
-                if c != "row_id"
-            },
-        },
-        columns=list(frames.ROW_COLUMNS),
-    )
-    return files, rows, frames.issues_frame(issues)
+    # each row carries its file's name and header fields (meta)
+    n_out = np.asarray(fl["n_out"], dtype=np.int64)
+    names = files["file"].to_numpy(dtype=object)
+    per_file = {"file": names[index]}
+    for c in ("kind", "section", "name", "post", "head", "date"):
+        per_file[c] = _objects(ml[c])
+    n_total = int(n_out.sum())
+    columns: dict[str, Any] = {"row_id": pd.Series(np.arange(n_total), dtype="int64")}
+    for c in frames.ROW_COLUMNS:
+        if c == "row_id":
+            continue
+        if c in per_file:
+            columns[c] = pd.Series(np.repeat(per_file[c], n_out), dtype="str")
+        elif c == "excel_row":
+            columns[c] = pd.Series(np.asarray(rl[c], dtype=np.int64), dtype="int64")
+        elif c == "accepted":
+            columns[c] = pd.Series(np.asarray(rl[c], dtype=bool), dtype="bool")
+        else:
+            columns[c] = pd.Series(_objects(rl[c]), dtype="str")
+    rows = pd.DataFrame(columns, columns=list(frames.ROW_COLUMNS))
+    return files, rows, _issues_frame(batch["issues"])

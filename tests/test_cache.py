@@ -99,7 +99,13 @@ def test_changed_settings_parse_everything_again(body: Path, tmp_path: Path) -> 
     assert second == {"hits": 0, "parsed": first["parsed"], "ignored": 0}
 
 
-def test_a_damaged_entry_is_ignored_and_entries_of_gone_files_are_pruned(
+def _entries(path: Path) -> int:
+    """The number of files the cache file says it holds (its header line)."""
+    header = path.read_bytes().partition(b"\n")[0].split(b"\t")
+    return int(header[2])
+
+
+def test_a_damaged_cache_is_ignored_and_entries_of_gone_files_are_pruned(
     body: Path, tmp_path: Path
 ) -> None:
     root = tmp_path / "body"
@@ -108,18 +114,17 @@ def test_a_damaged_entry_is_ignored_and_entries_of_gone_files_are_pruned(
     first = _process(root, out)
     outputs = _outputs(out)
     path = out / cache.CACHE_DIR / cache.READ_CACHE_FILE
-    lines = path.read_bytes().split(b"\n")
-    assert len([x for x in lines if x]) == first["parsed"]
+    assert _entries(path) == first["parsed"]
 
-    # flip one character inside the first entry's JSON (its checksum no longer holds)
-    key, checksum, payload = lines[0].split(b"\t", 2)
-    damaged = payload.replace(b'"status":"', b'"status":"X', 1)
-    assert damaged != payload
-    lines[0] = b"\t".join((key, checksum, damaged))
-    path.write_bytes(b"\n".join(lines))
+    # flip one byte of a stored value (a status): the checksum no longer holds
+    data = path.read_bytes()
+    at = data.index(b"read", data.index(b"\n"))
+    damaged = data[:at] + b"X" + data[at + 1 :]
+    assert damaged != data and len(damaged) == len(data)
+    path.write_bytes(damaged)
 
     second = _process(root, out)
-    assert second == {"hits": first["parsed"] - 1, "parsed": 1, "ignored": 1}
+    assert second == {"hits": 0, "parsed": first["parsed"], "ignored": first["parsed"]}
     assert _outputs(out) == outputs
 
     # a removed file's entry leaves the cache
@@ -127,5 +132,35 @@ def test_a_damaged_entry_is_ignored_and_entries_of_gone_files_are_pruned(
     gone.unlink()
     third = _process(root, out)
     assert third["parsed"] == 0
-    kept = [x for x in path.read_bytes().split(b"\n") if x]
-    assert len(kept) == third["hits"] == first["parsed"] - 1
+    assert _entries(path) == third["hits"] == first["parsed"] - 1
+
+
+def test_a_cache_that_names_a_class_is_refused_not_run(body: Path, tmp_path: Path) -> None:
+    import pickle
+
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+    first = _process(root, out)
+    path = out / cache.CACHE_DIR / cache.READ_CACHE_FILE
+    header = path.read_bytes().partition(b"\n")[0].split(b"\t")
+    marker = tmp_path / "ran"
+    # a pickle that would call os.system when loaded, with a checksum that holds
+    payload = pickle.dumps(_Evil(f"touch {marker}"))
+    header[3] = cache._checksum(payload).encode()
+    header[4] = str(len(payload)).encode()
+    path.write_bytes(b"\t".join(header) + b"\n" + payload)
+
+    second = _process(root, out)
+    assert not marker.exists()
+    assert second["hits"] == 0 and second["parsed"] == first["parsed"]
+
+
+class _Evil:
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return os.system, (self.command,)

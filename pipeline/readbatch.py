@@ -1,0 +1,172 @@
+"""Many files' read results, column-wise: what the read stage assembles and the cache keeps.
+
+A per-file result (``read.parse``: status, reason, meta, rows, issues) is small; ten thousand
+of them as dicts are millions of small objects to pickle, decode and walk. A batch holds the
+same values as a few flat lists: one entry per file (``files``, ``meta``), one per row
+(``rows``) and one per issue (``issues``), each file's rows and issues contiguous and counted
+(``n_out``, ``n_issues``). Batches are plain dicts of lists (pickled without any class), taken
+apart and joined with numpy index arrays.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from pipeline import frames
+
+Batch = dict[str, dict[str, list[Any]]]
+
+FILE_KEYS = ("index", "status", "reason", "n_out", "n_issues", "has_meta")
+META_KEYS = (
+    "kind",
+    "copy_of",
+    "sheet",
+    "section",
+    "name",
+    "post",
+    "head",
+    "date",
+    "pledge_sheet",
+    "pledge_items",
+    "pledger",
+    "pledge_date",
+    "n_rows",
+    "colmap",
+    "header_cells",
+)
+ROW_KEYS = ("sheet", "excel_row", "accepted", *frames.ROW_FIELDS)
+ISSUE_KEYS = frames.ISSUE_COLUMNS
+PARTS = {"files": FILE_KEYS, "meta": META_KEYS, "rows": ROW_KEYS, "issues": ISSUE_KEYS}
+
+
+def empty() -> Batch:
+    return {part: {k: [] for k in keys} for part, keys in PARTS.items()}
+
+
+def from_results(results: dict[int, dict[str, Any]]) -> Batch:
+    """The per-file results (file index -> result) as one batch, in file index order."""
+    out = empty()
+    fl, ml, rl, il = out["files"], out["meta"], out["rows"], out["issues"]
+    row_fields = frames.ROW_FIELDS
+    for i in sorted(results):
+        res = results[i]
+        meta = res["meta"]
+        rows = res["excel_rows"]
+        unread = res.get("unread_rows") or []
+        issues = res["issues"]
+        n, m = len(rows), len(unread)
+        fl["index"].append(i)
+        fl["status"].append(res["status"])
+        fl["reason"].append(res["reason"])
+        fl["n_out"].append(n + m)
+        fl["n_issues"].append(len(issues))
+        fl["has_meta"].append(bool(meta))
+        for k in META_KEYS:
+            ml[k].append(meta.get(k))
+        if n:
+            rl["sheet"].extend([meta.get("sheet")] * n)
+            rl["excel_row"].extend(rows)
+            rl["accepted"].extend([True] * n)
+            values = res["values"]
+            for c in row_fields:
+                rl[c].extend(values.get(c) or [None] * n)
+        if m:
+            rl["sheet"].extend(sheet for sheet, _ in unread)
+            rl["excel_row"].extend(r for _, r in unread)
+            rl["accepted"].extend([False] * m)
+            for c in row_fields:
+                rl[c].extend([None] * m)
+        for issue in issues:
+            for k in ISSUE_KEYS:
+                il[k].append(issue.get(k))
+    return out
+
+
+def _spans(counts: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The element positions of the picked files' spans, in pick order (counts per file)."""
+    starts = np.cumsum(counts) - counts
+    n = counts[pick]
+    total = int(n.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    first = np.repeat(starts[pick] - (np.cumsum(n) - n), n)
+    return first + np.arange(total, dtype=np.int64)
+
+
+def _take_part(part: dict[str, list[Any]], positions: np.ndarray) -> dict[str, list[Any]]:
+    at = positions.tolist()
+    return {k: [values[j] for j in at] for k, values in part.items()}
+
+
+def take(batch: Batch, pick: list[int] | np.ndarray) -> Batch:
+    """The batch of the files at positions ``pick`` (in that order)."""
+    pick = np.asarray(pick, dtype=np.int64)
+    if len(pick) == len(batch["files"]["index"]) and bool((pick == np.arange(len(pick))).all()):
+        return {part: {k: list(v) for k, v in cols.items()} for part, cols in batch.items()}
+    fl = batch["files"]
+    rows_at = _spans(np.asarray(fl["n_out"], dtype=np.int64), pick)
+    issues_at = _spans(np.asarray(fl["n_issues"], dtype=np.int64), pick)
+    return {
+        "files": _take_part(fl, pick),
+        "meta": _take_part(batch["meta"], pick),
+        "rows": _take_part(batch["rows"], rows_at),
+        "issues": _take_part(batch["issues"], issues_at),
+    }
+
+
+def concat(batches: list[Batch]) -> Batch:
+    out = empty()
+    for b in batches:
+        for part, cols in out.items():
+            for k, values in cols.items():
+                values.extend(b[part][k])
+    return out
+
+
+def in_index_order(batch: Batch) -> Batch:
+    """The batch with its files sorted by file index."""
+    index = batch["files"]["index"]
+    if all(a < b for a, b in pairwise(index)):
+        return batch
+    return take(batch, np.argsort(np.asarray(index, dtype=np.int64), kind="stable"))
+
+
+def valid(batch: object) -> bool:
+    """Whether ``batch`` has the shape of a batch (every part, every column, the lengths
+    that the counts say)."""
+    if not isinstance(batch, dict) or set(batch) != set(PARTS):
+        return False
+    for part, keys in PARTS.items():
+        cols = batch[part]
+        if not isinstance(cols, dict) or set(cols) != set(keys):
+            return False
+        if any(not isinstance(v, list) for v in cols.values()):
+            return False
+        if len({len(v) for v in cols.values()}) > 1:
+            return False
+    fl = batch["files"]
+    n_files = len(fl["index"])
+    if len(batch["meta"]["kind"]) != n_files:
+        return False
+    try:
+        n_rows, n_issues = sum(fl["n_out"]), sum(fl["n_issues"])
+    except TypeError:
+        return False
+    return n_rows == len(batch["rows"]["sheet"]) and n_issues == len(batch["issues"]["code"])
+
+
+def shared(batch: Batch) -> Batch:
+    """The batch with equal texts as one object each (a column repeats its sheet names,
+    levels, categories and messages thousands of times): pickled, each repeat is a
+    reference, smaller to store and faster to load."""
+    seen: dict[str, str] = {}
+    out: Batch = {}
+    for part, cols in batch.items():
+        out[part] = {
+            k: [seen.setdefault(v, v) if type(v) is str else v for v in values]
+            for k, values in cols.items()
+        }
+    return out
