@@ -789,13 +789,12 @@ def _memory_detail(limits: Limits) -> str:
 # --------------------------------------------------------------------------------------
 def _read_chunk(
     tasks: list[tuple[int, str, str]], limits: Limits
-) -> list[tuple[int, dict[str, Any]]]:
-    """Read a chunk in a worker."""
-    out = []
+) -> list[tuple[int, readbatch.Batch]]:
+    """Read a chunk in a worker; its results go back as one batch (a few flat lists are
+    cheaper to send and to receive than a dict per file), keyed by its first file."""
     with _no_gc():  # a chunk's grids hold no reference cycles: collections found nothing
-        for i, path, rel in tasks:
-            out.append((i, read_one(path, rel, limits)))
-    return out
+        results = {i: read_one(path, rel, limits) for i, path, rel in tasks}
+        return [(tasks[0][0], readbatch.from_results(results))] if tasks else []
 
 
 def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> dict[str, Any]:
@@ -818,19 +817,26 @@ def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> 
 
 def _read_pooled(
     tasks: list[tuple[int, str, str]], limits: Limits, bar: Any
-) -> dict[int, dict[str, Any]]:
+) -> list[readbatch.Batch]:
     """Read ``tasks`` in capped worker processes (pipeline/workers.py): a file that kills or
-    hangs its worker gets worker_crashed, every other file its result."""
-    return workers.run_chunks(
+    hangs its worker gets worker_crashed, every other file its result (as batches)."""
+    if not tasks:
+        return []
+
+    def failed(task: tuple[Any, ...], failure: workers.Failure) -> readbatch.Batch:
+        return readbatch.from_results({task[0]: _failed(task, failure, limits)})
+
+    batches = workers.run_chunks(
         _read_chunk,
         tasks,
         (limits,),
         workers=limits.workers,
         memory_bytes=limits.worker_memory_bytes,
         timeout=limits.worker_timeout_s,
-        on_failure=lambda task, failure: _failed(task, failure, limits),
+        on_failure=failed,
         progress=bar.update,
     )
+    return list(batches.values())
 
 
 # Entry points other stages and tests use (combine.py reads archives like forms).
@@ -885,8 +891,7 @@ def read_files(
     top = str(inbox)  # joined as strings: a Path per file costs more than reading it
     top = top if top.endswith(os.sep) else top + os.sep  # os.path.join of a relative name
     tasks = [
-        (i, sources[i] if isinstance(sources[i], str) else top + names[i], names[i])
-        for i in todo
+        (i, sources[i] if isinstance(sources[i], str) else top + names[i], names[i]) for i in todo
     ]
     results: dict[int, dict[str, Any]] = {}
     read_cache = None
@@ -922,13 +927,15 @@ def read_files(
                     bar.update(1)
                 else:
                     pooled.append((i, path, rel))
-        results.update(_read_pooled(pooled, limits, bar))
+        parts = _read_pooled(pooled, limits, bar)
     finally:
         bar.close()
     with _no_gc():
-        batch = readbatch.from_results(results)
+        if results:
+            parts.append(readbatch.from_results(results))
         if hits is not None:
-            batch = readbatch.in_index_order(readbatch.concat([hits, batch]))
+            parts.append(hits)
+        batch = readbatch.in_index_order(readbatch.concat(parts)) if parts else readbatch.empty()
         if read_cache is not None:
             cache.store(read_cache, keys, batch)
             if cache_stats is not None:
