@@ -289,7 +289,9 @@ def _section_of(frame: pd.DataFrame) -> pd.Series:
 def _issue_columns(issues: pd.DataFrame) -> dict[str, pd.Series | np.ndarray]:
     """Every issue column as text ("" for missing); row_id as floats (NaN for none)."""
     columns: dict[str, pd.Series | np.ndarray] = {
-        c: _text_column(issues, c) for c in ISSUE_TEXT_COLUMNS
+        # the routed columns are text already (``_route_issues``)
+        c: issues[c] if c in ROUTED_TEXT_COLUMNS else _text_column(issues, c)
+        for c in ISSUE_TEXT_COLUMNS
     }
     row_id = issues["row_id"] if "row_id" in issues else pd.Series([None] * len(issues))
     columns["row_id"] = pd.to_numeric(row_id, errors="coerce").to_numpy(
@@ -379,7 +381,15 @@ def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
         return pd.Series([""] * len(frame), index=frame.index, dtype="object")
     series = frame[column]
     if isinstance(series.dtype, pd.StringDtype):  # already text: only the gaps to fill
-        values = series.to_numpy(dtype=object, na_value="")
+        if isinstance(series.dtype.na_value, float):  # NaN for missing (not pd.NA)
+            # the array's own objects, gaps (NaN: the one value unequal to itself) filled
+            # in a copy: half the cost of to_numpy(na_value=""), which tests each record
+            values = np.asarray(series.array, dtype=object)
+            present = np.equal(values, values)
+            if not present.all():
+                values = np.where(present, values, "")
+        else:
+            values = series.to_numpy(dtype=object, na_value="")
         return pd.Series(values, index=frame.index, dtype="object")
     if series.dtype == object:
         values = series.to_numpy(dtype=object).copy()
@@ -432,8 +442,8 @@ def _sheet_owners(
     owners: dict[str, dict[str, str | None]] = {}
     rows = _frame(result.rows)
     if len(rows) and {"file", "sheet", "section"} <= set(rows.columns):
-        seen = pd.DataFrame({c: _text_column(rows, c) for c in ("file", "sheet", "section")})
-        for file, sheet, section in seen.drop_duplicates().itertuples(index=False):
+        seen = zip(*(_text_column(rows, c).tolist() for c in ("file", "sheet", "section")))
+        for file, sheet, section in dict.fromkeys(seen):  # distinct, in order
             if file_routes.get(file) is None or not section:
                 continue
             sheets = owners.setdefault(file, {})
@@ -1144,16 +1154,15 @@ def _annotate_tasks(
     max_file = limits.max_file_bytes if limits else DEFAULT_MAX_FILE_BYTES
     owners = owners or {}
     # only files with an issue asking for a copy get one: their issues alone are collected
-    wanted = issues.loc[issues["action"].isin(COPY_ACTIONS), "file"]
-    issues = issues[issues["file"].isin(set(wanted.tolist()) - {""})]
-    if issues.empty:
+    names = ("file", "sheet", "cell", "action", "problem", "fix", "row_id")
+    columns = [issues[c].tolist() for c in names]
+    wanted = {f for f, a in zip(columns[0], columns[3], strict=True) if a in COPY_ACTIONS}
+    wanted.discard("")
+    if not wanted:
         return []
     notes_by_file: dict[str, list[Annotation]] = {}
-    columns = [issues[c].tolist() for c in ("file", "sheet", "cell", "action", "problem", "fix")]
-    for file, sheet, cell, action, problem, fix, row_id in zip(
-        *columns, issues["row_id"].tolist(), strict=True
-    ):
-        if not file:
+    for file, sheet, cell, action, problem, fix, row_id in zip(*columns, strict=True):
+        if file not in wanted:
             continue
         if not cell and not xlsx.is_missing(row_id):
             cell = cells.get(int(row_id), "")
