@@ -82,11 +82,29 @@ def point_ids(section: pd.Series, owner: pd.Series) -> pd.Series:
     """Readable IDs ``办公室-何佳-03`` for points in catalogue order: the section, the person
     (``vocab.POINT_ID_UNIT`` for a unit form's points) and the point's number among that
     person's points, at least two digits (more when someone has 100 or more)."""
-    prefix = section.astype("str") + vocab.POINT_ID_SEP + owner.astype("str")
-    seq = prefix.groupby(prefix, sort=False).cumcount() + 1
-    width = seq.groupby(prefix, sort=False).transform("max").astype("str").str.len().clip(lower=2)
-    numbers = [str(n).zfill(w) for n, w in zip(seq.tolist(), width.tolist(), strict=True)]
-    return (prefix + vocab.POINT_ID_SEP + pd.Series(numbers, index=prefix.index)).astype("str")
+    sections = text_series(section).to_numpy(dtype=object)
+    owners = text_series(owner).to_numpy(dtype=object)
+    # the prefix text of each distinct (section, owner), written once
+    pair, first = _combos(sections, owners)
+    prefix, prefixes = pd.factorize(sections[first] + vocab.POINT_ID_SEP + owners[first])
+    code = prefix[pair]
+    seq = pd.Series(code).groupby(code, sort=False).cumcount().to_numpy() + 1
+    width = np.maximum(2, np.char.str_len(np.bincount(code).astype(str)))[code]
+    number, numbers = pd.factorize(seq * 16 + width)  # a few distinct (number, width)
+    number_text = np.array([str(v // 16).zfill(v % 16) for v in numbers.tolist()], dtype=object)
+    lead = np.asarray(prefixes, dtype=object) + vocab.POINT_ID_SEP
+    return pd.Series(lead[code] + number_text[number], index=section.index, dtype="str")
+
+
+def _combos(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row's combination of values, first row of each code)."""
+    combo = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        code = pd.factorize(values)[0]
+        combo = pd.factorize(combo * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
+    first_row = np.empty(int(combo.max(initial=-1)) + 1, dtype=np.int64)
+    first_row[combo[::-1]] = np.arange(len(combo))[::-1]  # the last write (first row) wins
+    return combo, first_row
 
 
 def _ranks(values: pd.Series) -> np.ndarray:
