@@ -498,8 +498,8 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     latest = order.drop_duplicates("key", keep="last")
     newer = dict(zip(latest["key"], latest["_file"]))
     old = order.index.difference(latest.index)
-    for idx in old:
-        rec = next(files.loc[[idx]].itertuples())
+    superseded_by = []
+    for idx, rec in zip(old, files.loc[old].itertuples(), strict=True):
         if rec.kind == vocab.UNIT:
             who = _WHO_SECTION.format(section=_text(rec.section))
         else:
@@ -515,7 +515,9 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             text_code="superseded_by",
             newer=newer[order.at[idx, "key"]],
         )
-        files.loc[idx, "superseded_by"] = newer[order.at[idx, "key"]]
+        superseded_by.append(newer[order.at[idx, "key"]])
+    if len(old):
+        files.loc[old, "superseded_by"] = superseded_by
     files.loc[old, "status"] = frames.FILE_STATUS_SUPERSEDED
     files.loc[old, "reason"] = "superseded"
     gone = files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"].unique()
@@ -856,8 +858,9 @@ def _points(
     points.loc[no_category, "category"] = vocab.UNCATEGORISED
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
-        too_long = normalize.map_unique(points[field], lambda v: len(v) > limit, dtype=None)
-        too_long = too_long.fillna(False).astype(bool)
+        codes, texts = pd.factorize(np.asarray(points[field].array, dtype=object))
+        long = [isinstance(t, str) and len(t) > limit for t in texts.tolist()]
+        too_long = np.append(np.array(long, dtype=bool), False)[codes]  # -1: blank
         if too_long.any():
             points.loc[too_long, field] = [cell_text(v, limit) for v in points.loc[too_long, field]]
     points["post"] = normalize.clean_text(points["post"])
