@@ -32,6 +32,7 @@ from pipeline import (
     rounds,
     validate,
     vocab,
+    workers,
     write_archive,
     write_feedback,
 )
@@ -39,6 +40,8 @@ from pipeline import pledges as pledge_files
 from pipeline.errors import AccountingError, PipelineError
 
 log = logging.getLogger("pipeline")
+# an inbox this large has enough sections and copies for the feedback pool (write_feedback)
+PRESTART_MIN_FILES = 200
 
 
 def _year_from_forms(files: pd.DataFrame) -> int:
@@ -164,6 +167,9 @@ def _run(
     done("read")
 
     stage("validate")
+    if len(files) >= PRESTART_MIN_FILES and workers.worker_count(settings.limits.workers, 2) > 1:
+        # the middle is serial: the feedback workers' fork server imports on the idle core
+        workers.prestart_fresh(write_feedback.WORKER_PRELOAD)
     files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
     files = containers.settle(files)
     # pledges sent on their own (PDF, Word, photo) are taken back from the refused files

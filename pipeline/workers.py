@@ -217,6 +217,24 @@ def fresh_context(preload: Sequence[str] = ()) -> Any:
     return FreshSpawnContext()
 
 
+def prestart_fresh(preload: Sequence[str] = ()) -> None:
+    """Start the fork server of fresh pools now, importing ``preload``, without waiting for
+    it: a run calls this when one core is idle (the serial middle), so the server's imports
+    are done by the time its pool is first used. Nothing to do where there is no fork server
+    (spawned workers start from nothing anyway)."""
+    import multiprocessing as mp
+    from multiprocessing import forkserver
+
+    if "forkserver" not in mp.get_all_start_methods() or not hasattr(
+        mp_context, "ForkServerProcess"
+    ):
+        return
+    _guard_main()
+    if preload:
+        mp.set_forkserver_preload(list(preload))
+    forkserver.ensure_running()
+
+
 def _guard_main() -> None:
     """Leave the parent's main module out of what a fresh process prepares itself from,
     for the processes a fresh context names (FRESH_NAME): our workers need only modules."""
