@@ -80,15 +80,9 @@ from pipeline import vocab
 if TYPE_CHECKING:  # config imports frames: only the type checker needs these names
     from pipeline.config import Roster, Settings
 
-FILE_COLUMNS = (
-    "file",
-    "size",
-    "mtime",
-    "sha256",
-    "ext",
-    "kind",
-    "status",
-    "reason",
+# What the reader learns of a read form (its sheet, header block, pledge, row count, column
+# map and header cells): the files frame's columns and the read batch's per-file record.
+FORM_FIELDS = (
     "sheet",
     "section",
     "name",
@@ -102,6 +96,17 @@ FILE_COLUMNS = (
     "n_rows",
     "colmap",
     "header_cells",
+)
+FILE_COLUMNS = (
+    "file",
+    "size",
+    "mtime",
+    "sha256",
+    "ext",
+    "kind",
+    "status",
+    "reason",
+    *FORM_FIELDS,
     "container",
     "source_path",
     "folder_date",

@@ -20,23 +20,7 @@ from pipeline import frames
 Batch = dict[str, dict[str, list[Any]]]
 
 FILE_KEYS = ("index", "status", "reason", "n_out", "n_issues", "has_meta")
-META_KEYS = (
-    "kind",
-    "copy_of",
-    "sheet",
-    "section",
-    "name",
-    "post",
-    "head",
-    "date",
-    "pledge_sheet",
-    "pledge_items",
-    "pledger",
-    "pledge_date",
-    "n_rows",
-    "colmap",
-    "header_cells",
-)
+META_KEYS = ("kind", "copy_of", *frames.FORM_FIELDS)
 ROW_KEYS = ("sheet", "excel_row", "accepted", *frames.ROW_FIELDS)
 ISSUE_KEYS = frames.ISSUE_COLUMNS
 PARTS = {"files": FILE_KEYS, "meta": META_KEYS, "rows": ROW_KEYS, "issues": ISSUE_KEYS}
