@@ -175,12 +175,18 @@ def new_pool(
 FRESH_NAME = "lianzheng-fresh-"  # the name of every process a fresh context starts
 
 
-class FreshSpawnProcess(mp_context.SpawnProcess):
-    """A spawned process named FRESH_NAME… (see ``_guard_main``)."""
+class _FreshName:
+    """Names the process FRESH_NAME… (see ``_guard_main``)."""
+
+    name: str
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.name = FRESH_NAME + self.name
+
+
+class FreshSpawnProcess(_FreshName, mp_context.SpawnProcess):
+    """A spawned process of a fresh context."""
 
 
 class FreshSpawnContext(mp_context.SpawnContext):
@@ -189,12 +195,8 @@ class FreshSpawnContext(mp_context.SpawnContext):
 
 if hasattr(mp_context, "ForkServerProcess"):  # POSIX
 
-    class FreshForkServerProcess(mp_context.ForkServerProcess):
-        """A fork server's child named FRESH_NAME… (see ``_guard_main``)."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.name = FRESH_NAME + self.name
+    class FreshForkServerProcess(_FreshName, mp_context.ForkServerProcess):
+        """A fork server's child of a fresh context."""
 
     class FreshForkServerContext(mp_context.ForkServerContext):
         Process = FreshForkServerProcess
@@ -207,14 +209,7 @@ def fresh_context(preload: Sequence[str] = ()) -> Any:
     fork server. Unlike multiprocessing's default, they do not re-run this process's main
     script: a run started from a script without a ``__main__`` guard (a profiling script)
     would run again in every worker."""
-    import multiprocessing as mp
-
-    _guard_main()
-    if "forkserver" in mp.get_all_start_methods() and hasattr(mp_context, "ForkServerProcess"):
-        if preload:
-            mp.set_forkserver_preload(list(preload))  # only until the server has started
-        return FreshForkServerContext()
-    return FreshSpawnContext()
+    return FreshForkServerContext() if _fork_server(preload) else FreshSpawnContext()
 
 
 def prestart_fresh(preload: Sequence[str] = ()) -> None:
@@ -222,17 +217,25 @@ def prestart_fresh(preload: Sequence[str] = ()) -> None:
     it: a run calls this when one core is idle (the serial middle), so the server's imports
     are done by the time its pool is first used. Nothing to do where there is no fork server
     (spawned workers start from nothing anyway)."""
-    import multiprocessing as mp
     from multiprocessing import forkserver
 
+    if _fork_server(preload):
+        forkserver.ensure_running()
+
+
+def _fork_server(preload: Sequence[str]) -> bool:
+    """Make ready what fresh processes start from; True where that is a fork server (which
+    imports ``preload`` when it starts), False where they are spawned."""
+    import multiprocessing as mp
+
+    _guard_main()
     if "forkserver" not in mp.get_all_start_methods() or not hasattr(
         mp_context, "ForkServerProcess"
     ):
-        return
-    _guard_main()
+        return False
     if preload:
-        mp.set_forkserver_preload(list(preload))
-    forkserver.ensure_running()
+        mp.set_forkserver_preload(list(preload))  # only until the server has started
+    return True
 
 
 def _guard_main() -> None:
