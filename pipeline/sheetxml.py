@@ -442,15 +442,6 @@ def _xml_text(text: str) -> str:
     return text
 
 
-def needs_escape(values: Sequence[object]) -> bool:
-    """Whether a column holds text XML needs escaped (a hint ``Rows`` no longer needs)."""
-    try:
-        joined = "\n".join(filter(None, values))  # type: ignore[arg-type]
-    except TypeError:  # numbers among the texts
-        joined = "\n".join(v for v in values if v.__class__ is str)
-    return any(mark in joined for mark in ("&", "<", ">", "_x"))
-
-
 def _xml_element(text: str, escape: bool = True) -> str:
     """The ``<t>`` element of an inline string."""
     if escape:
@@ -595,9 +586,6 @@ class _Strings:
             yield _string_items(added[start : start + self.BATCH]).encode("utf-8")
         yield b"</sst>"
 
-    def to_xml(self) -> str:
-        return b"".join(self.chunks()).decode("utf-8")
-
 
 _ITEM = "</t></si><si><t>"
 _ITEM_PRESERVE = '</t></si><si><t xml:space="preserve">'
@@ -733,11 +721,6 @@ def _rows_text(done: _Rendered, start: int, stop: int) -> str:
     pieces[0, 0] = '<row r="' + pieces[0, 0]
     pieces[-1, -1] = pieces[-1, -1][: -len('<row r="')]  # the last row opens no other
     return "".join(pieces.ravel().tolist())
-
-
-def rows_xml(rows: Rows, start: int, stop: int) -> str:
-    """The <row> elements for records ``start:stop``."""
-    return _rows_text(_render(rows), start, stop)
 
 
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
