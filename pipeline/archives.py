@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from defusedxml import DefusedXmlException, ElementTree
 
@@ -40,9 +41,9 @@ def property_name(key: str) -> str:
     return vocab.ARCHIVE_PROPERTY_PREFIX + key
 
 
-def content_hash(cells: Mapping[str, Sequence[object]]) -> str:
+def content_hash(cells: Mapping[str, Any]) -> str:
     """SHA-256 hex over the catalogue: ``cells`` maps a header label to its column's values
-    (None or '' for an empty cell). Only SPEC's catalogue columns count, in SPEC order.
+    (None or '' for an empty cell), a sequence or a coded column (``sheetxml.Coded``). Only SPEC's catalogue columns count, in SPEC order.
 
     The bytes hashed are the header labels, then per row ``_ROW_SEP`` and the row's cells
     joined by ``_CELL_SEP``; built column by column (one pass per column, one join)."""
@@ -58,8 +59,14 @@ def content_hash(cells: Mapping[str, Sequence[object]]) -> str:
     return digest.hexdigest()
 
 
-def _cells(values: Sequence[object]) -> list[str]:
-    """A column's values as the hashed text (``_cell`` of each; text stays as it is)."""
+def _cells(values: Any) -> list[str]:
+    """A column's values as the hashed text (``_cell`` of each; text stays as it is). A coded
+    column (``sheetxml.Coded``: ``codes`` into ``uniques``, -1 empty) is spelled per distinct
+    value and taken by code."""
+    codes = getattr(values, "codes", None)
+    if codes is not None:
+        table = np.array([*map(_cell, values.uniques), ""], dtype=object)
+        return table[codes].tolist()
     return [v if v.__class__ is str else _cell(v) for v in values]
 
 
@@ -71,7 +78,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def mark(wb: Any, body: str, year: int, run_time: str, cells: Mapping[str, Sequence[object]]):
+def mark(wb: Any, body: str, year: int, run_time: str, cells: Mapping[str, Any]):
     """Write the identity marker into an xlsxwriter workbook (before ``close()``)."""
     values = {
         "format_version": str(FORMAT_VERSION),

@@ -555,8 +555,8 @@ def _catalogue(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.Data
         )
 
     body, run_time = xlsx.cell_text(result.body_name) or "", result.run_time or ""
-    cells = {  # empty cells as the hash spells them
-        col.header: v.tolist(empty="")
+    cells = {  # coded: the hash spells each distinct value once
+        col.header: v
         for col, v in zip(columns, values, strict=True)
         if col.header in archives.HASHED_LABELS
     }
