@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -340,6 +340,11 @@ def default_settings() -> Settings:
 # Roster
 # --------------------------------------------------------------------------------------
 def _clean(value: object) -> str:
+    if value.__class__ is str:  # most roster cells: text, never a whole-number float
+        text = value.strip()  # type: ignore[union-attr]
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]
+        return text
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = str(value).strip()
@@ -501,10 +506,22 @@ def _post_type(value: str) -> tuple[str, bool]:
     return (found, True) if found else (value, False)
 
 
+class _Person(NamedTuple):
+    name: str
+    section: str
+    post_type: str
+    is_head: str
+    excel_row: int
+
+
 def _check_people(people: pd.DataFrame, letters: dict[str, str], problem: Any) -> None:
     """岗位类别 folded or noted, 是否科室负责人 read or noted; is_head becomes bool."""
     heads: list[bool] = []
-    for i, rec in enumerate(people.itertuples()):
+    folded: dict[str, str] = {}  # is_head spellings repeat: fold each once
+    columns = ("name", "section", "post_type", "is_head", "excel_row")
+    records = zip(*(people[c].tolist() for c in columns), strict=True)  # lists: no per-cell pandas
+    for i, values in enumerate(records):
+        rec = _Person(*values)
         who = {"name": rec.name or "", "section": rec.section or ""}
         canonical, known = _post_type(rec.post_type) if rec.post_type else ("", True)
         if not rec.post_type:
@@ -535,7 +552,9 @@ def _check_people(people: pd.DataFrame, letters: dict[str, str], problem: Any) -
                 canonical=canonical,
             )
             people.iat[i, people.columns.get_loc("post_type")] = canonical
-        flag = normalize.fold(rec.is_head)
+        flag = folded.get(rec.is_head)
+        if flag is None:
+            flag = folded[rec.is_head] = normalize.fold(rec.is_head)
         heads.append(flag in vocab.YES_NO_TRUE)
         if not letters.get("is_head"):
             continue  # the roster has no such column: 科室 sheet names the heads
@@ -563,11 +582,10 @@ def _check_sections(
     sections: pd.DataFrame, people: pd.DataFrame, unit: dict[str, Any], problem: Any
 ) -> None:
     """Heads and vice-chairs named, listed in 人员, and the same head in 人员 and 科室."""
-    known = {normalize.fold(n) for n in people["name"]}
+    names, secs, rows = (people[c].tolist() for c in ("name", "section", "excel_row"))
+    known = {normalize.fold(n) for n in names}
     flagged: dict[str, list[tuple[str, int]]] = {}
-    for sec, name, is_head, row in zip(
-        people["section"], people["name"], people["is_head"], people["excel_row"], strict=True
-    ):
+    for sec, name, is_head, row in zip(secs, names, people["is_head"].tolist(), rows, strict=True):
         if is_head and name:
             flagged.setdefault(normalize.fold(sec), []).append((name, int(row)))
     for rec in sections.itertuples():
@@ -608,11 +626,11 @@ def _check_sections(
             )
         elif normalize.fold(rec.vice_chair) not in known:
             problem("roster_vice_not_in_people", where[0], "vice_chair", where[1], rec.vice_chair)
-    listed = set(sections["section"])
+    listed = set(sections["section"].tolist())
     first_row = {}
-    for sec, row in zip(people["section"], people["excel_row"], strict=True):
+    for sec, row in zip(secs, rows, strict=True):
         first_row.setdefault(sec, int(row))
-    for sec in sorted(set(people["section"]) - listed - {""}):
+    for sec in sorted(set(secs) - listed - {""}):
         problem(
             "roster_section_unlisted", vocab.ROSTER_SHEET_PEOPLE, "section", first_row[sec], sec
         )
