@@ -7,11 +7,14 @@ or an unusable configuration.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import shlex
 import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline import vocab
 from pipeline.errors import PipelineError
@@ -174,6 +177,33 @@ def _print_summary(result, out: Path) -> None:
         )
     lines += [*(f"  {notice}" for notice in result.notices), ""]
     print("\n".join(lines))
+
+
+def console() -> NoReturn:
+    """Entry point of ``python -m pipeline`` and of the ``lianzheng-risk`` console script:
+    ``main``, then ``exit_now`` (``main`` itself returns, for callers in the same process)."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown, which frees every module and object
+    one by one (0.3 CPU s for pandas, pandera and the writers alone, more after a run) while
+    the user waits. What a normal exit does that matters is done first: other threads are
+    waited for, the exit functions run (logging's flush and close, multiprocessing's, openpyxl's
+    temporary files), the standard streams are flushed."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_functions is None:  # not CPython: the normal exit
+        raise SystemExit(code)
+    run_exit_functions()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or its reader went away (``… | head``)
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

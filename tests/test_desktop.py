@@ -153,7 +153,7 @@ def test_bat_calls_only_what_exists() -> None:
     ]
     tool = re.search(r'set "TOOL=\.venv\\Scripts\\([\w-]+)\.exe"', text)
     assert tool and tool.group(1) in scripts
-    assert scripts[tool.group(1)] == "pipeline.cli:main"
+    assert scripts[tool.group(1)] == "pipeline.cli:console"
     # every call of the tool names a real subcommand with real options, on folders that exist
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
