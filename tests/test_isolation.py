@@ -34,6 +34,8 @@ def process(inbox: Path, config_dir: Path, out: Path) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
         timeout=600,
+        # buffered as on an office PC (the quick exit must flush what the run printed)
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
     )
 
 
@@ -66,6 +68,9 @@ def test_a_file_that_makes_the_parser_panic_costs_only_itself(tmp_path: Path) ->
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+    # the quick exit (cli.exit_now, no interpreter teardown) still flushed the whole summary
+    first, *_, last = vocab.CLI_SUMMARY.splitlines()
+    assert first.split("{")[0] in done.stdout and last.split("{")[0] in done.stdout
     (archive,) = out.glob("*_廉政风险信息档案.xlsx")
     sheets = pd.read_excel(archive, sheet_name=None, engine="calamine", dtype=str)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
