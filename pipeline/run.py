@@ -294,16 +294,17 @@ def _log_run(result: frames.RunResult) -> None:
     rejecting = issues[(issues["action"] == vocab.ACTION_REJECT) & (issues["file"] != "")]
     reason_of = dict(zip(rejecting["file"].tolist(), rejecting["problem"].tolist(), strict=True))
     lines = [f"run {result.run_time}: inbox {result.inbox}", f"counts: {result.counts}"]
-    for rec in files[["file", "status", "reason"]].itertuples(index=False):
-        status = str(rec.status)
-        why = "" if pd.isna(rec.reason) else str(rec.reason)
+    columns = (files[c].tolist() for c in ("file", "status", "reason"))  # lists: no per-cell pandas
+    for file, status, reason in zip(*columns, strict=True):
+        status = str(status)
+        why = "" if reason is None or pd.isna(reason) else str(reason)
         if status == frames.FILE_STATUS_READ:
-            problem = reason_of.get(rec.file)
+            problem = reason_of.get(file)
             lines.append(
-                f"read      {rec.file}" + (f"  (rows sent back: {problem})" if problem else "")
+                f"read      {file}" + (f"  (rows sent back: {problem})" if problem else "")
             )
         else:
-            lines.append(f"{status:<9} {rec.file}  [{why}] {reason_of.get(rec.file, '')}".rstrip())
+            lines.append(f"{status:<9} {file}  [{why}] {reason_of.get(file, '')}".rstrip())
     for notice in result.notices:
         lines.append(f"notice: {notice}")
     stages = ", ".join(f"{k} {v:.3f} s" for k, v in result.stage_seconds.items())
