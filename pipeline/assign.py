@@ -143,8 +143,8 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
         who, rank = chain.submitter(k_kind, k_section, k_name)
         direct[i] = supervisor(roles["direct"], k_section, who, rank)
         leader[i] = supervisor(roles["leader"], k_section, who, rank)
-    df["direct"] = pd.Series(direct[codes], index=df.index, dtype="str")
-    df["leader"] = pd.Series(leader[codes], index=df.index, dtype="str")
+    df["direct"] = normalize.text_column(direct, codes, df.index)
+    df["leader"] = normalize.text_column(leader, codes, df.index)
     measures = {lv: entry["measure"] for lv, entry in settings.supervision.items()}
     df["measure"] = level.map(measures).fillna("").astype("str")
     return df

@@ -257,9 +257,13 @@ def _texts(values: object, n: int) -> np.ndarray | str:
     return out
 
 
-def fill_template(template: str, values: Mapping[str, np.ndarray | str], n: int) -> np.ndarray:
+def fill_template(
+    template: str, values: Mapping[str, np.ndarray | str], n: int, share: bool = True
+) -> np.ndarray:
     """``template.format(**values)`` for ``n`` rows at once; values are ``str`` scalars or
-    object arrays of ``str`` (each row's text joined once from the template's parts)."""
+    object arrays of ``str`` (each row's text joined once from the template's parts).
+    ``share``: equal texts are held as one object (worth it for texts kept in a frame;
+    hashing every text costs as much as joining it, so texts only joined further skip it)."""
     parts: list[Any] = []
     for literal, name, spec, conversion in string.Formatter().parse(template):
         if literal:
@@ -274,6 +278,10 @@ def fill_template(template: str, values: Mapping[str, np.ndarray | str], n: int)
     joined = map(
         "".join, zip(*(itertools.repeat(p, n) if isinstance(p, str) else p for p in parts))
     )
+    if not share:
+        out = np.empty(n, dtype=object)
+        out[:] = list(joined)
+        return out
     one: dict[str, str] = {}  # equal texts share one object (issue frames repeat them a lot)
     out = np.empty(n, dtype=object)
     out[:] = [one.setdefault(text, text) for text in joined]
@@ -301,11 +309,16 @@ def issues_table(
     section: object = "",
     name: object = "",
     row_id: object = None,
+    message_of: np.ndarray | None = None,
     **placeholders: object,
 ) -> pd.DataFrame:
     """``n`` issues of one reason code as an issues frame, the same rows ``issue()`` would
     give one by one. Every argument is a scalar or a column of ``n`` values (array, list or
-    Series, aligned by position); the message texts are built column-wise, not per row."""
+    Series, aligned by position); the message texts are built column-wise, not per row.
+
+    ``message_of`` (codes 0..m-1, one per issue): issues with one code share one message,
+    built once; the placeholders are then given per message (scalars or columns of ``m``),
+    and the issues of a message must agree on every column its template reads."""
     if n == 0:
         return empty_issues()
     keys = _texts(field_key, n)
@@ -314,25 +327,33 @@ def issues_table(
     else:
         labels = {k: (vocab.field_label(k) if k else "") for k in pd.unique(keys)}
         label = pd.Series(keys).map(labels).to_numpy(dtype=object)
-    texts = {k: _texts(v, n) for k, v in placeholders.items()}
-    texts.setdefault("section", _texts(section, n))
-    texts.setdefault("name", _texts(name, n))
-    texts["field"] = label
-    texts["value"] = _texts(value, n)
-    message = vocab.MESSAGES[code]
     columns = {
-        "action": message.action,
+        "action": "",
         "code": code,
         "file": _texts(file, n),
         "sheet": _texts(sheet, n),
         "cell": _texts(cell, n),
         "field": label,
-        "value": texts["value"],
-        "problem": fill_template(message.problem, texts, n),
-        "fix": fill_template(message.fix, texts, n),
+        "value": _texts(value, n),
+        "problem": "",
+        "fix": "",
         "section": _texts(section, n),
         "name": _texts(name, n),
     }
+    m, first = n, None
+    if message_of is not None:
+        first = _first_rows(message_of)
+        m = len(first)
+    texts = {k: _texts(v, m) for k, v in placeholders.items()}
+    for col in ("section", "name"):
+        texts.setdefault(col, _at(columns[col], first))
+    for col in ("field", "value"):
+        texts[col] = _at(columns[col], first)
+    message = vocab.MESSAGES[code]
+    columns["action"] = message.action
+    for col in ("problem", "fix"):
+        text = fill_template(getattr(message, col), texts, m)
+        columns[col] = text if message_of is None else _at(text, message_of)
     frame = pd.DataFrame(
         {
             c: pd.Series(repeated(v, n) if isinstance(v, str) else v, dtype="str")
@@ -341,6 +362,20 @@ def issues_table(
     )
     frame["row_id"] = _row_ids(row_id, n)
     return frame
+
+
+def _at(values: np.ndarray | str, rows: np.ndarray | None) -> np.ndarray | str:
+    """``values`` (a column, or one ``str`` for all) at ``rows`` (None: all of them)."""
+    if rows is None or isinstance(values, str):
+        return values
+    return values[rows]
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first position holding each of the codes 0..m-1."""
+    first = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the last write (the first row) wins
+    return first
 
 
 def repeated(text: str, n: int) -> np.ndarray:

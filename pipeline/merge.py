@@ -197,9 +197,8 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out["names"] = out["name"]
     out["source_file"] = out["file"]
     out["source_row"] = out["excel_row"].astype("int64").astype("str")
-    out["sources"] = [
-        [(f, int(r))] for f, r in zip(out["file"].tolist(), out["excel_row"].tolist(), strict=True)
-    ]
+    rows = out["excel_row"].astype("int64").tolist()
+    out["sources"] = [[pair] for pair in zip(out["file"].tolist(), rows, strict=True)]
     out[SOURCE_LEVELS] = pd.Series(None, index=out.index, dtype="object")
 
     several = np.bincount(point)[point] > 1
@@ -285,7 +284,7 @@ def _where(file: np.ndarray, sheet: np.ndarray, cell: np.ndarray, row: np.ndarra
 def _formatted(template: str, **columns: np.ndarray) -> np.ndarray:
     """``template.format(**row)`` for every row of equally long ``str`` object arrays."""
     n = len(next(iter(columns.values())))
-    return frames.fill_template(template, columns, n)
+    return frames.fill_template(template, columns, n, share=False)  # parts of notes only
 
 
 def _merge_groups(
@@ -349,8 +348,9 @@ def _merge_groups(
     firsts = has_category & ~pd.Series(np.where(has_category, group, -1)).duplicated().to_numpy()
     merged["category"][group[firsts]] = src["category"][firsts]
     for f, ranks in SEVERITY.items():
-        rank = pd.Series(src[f]).map(ranks).fillna(len(ranks)).to_numpy()
-        rank = np.where(src[f] == "", len(ranks) + 1, rank)
+        codes, values = pd.factorize(src[f])  # '' (no value) ranks after any unknown value
+        known = [len(ranks) + 1 if v == "" else ranks.get(v, len(ranks)) for v in values.tolist()]
+        rank = np.asarray(known, dtype=np.int64)[codes]
         order = np.lexsort((np.arange(len(rank)), rank, group))
         top = order[np.r_[True, group[order][1:] != group[order][:-1]]]
         merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
@@ -428,6 +428,7 @@ def _notes(
         )
         kept = vocab.MERGE_KEPT_CATEGORY if f == "category" else vocab.MERGE_KEPT_SEVERE
         outcome = _formatted(kept, value=merged[f].astype(object))
+        # the sources of a group holding one value share one message: built once
         parts.append(
             _source_notes(
                 "merge_conflict",
@@ -435,8 +436,9 @@ def _notes(
                 rows,
                 f,
                 value[rows],
-                others=others[which],
-                outcome=outcome[group[rows]],
+                message_of=which,
+                others=others,
+                outcome=outcome[wanted["g"].to_numpy()],
             )
         )
         order.append(
@@ -480,9 +482,11 @@ def _source_notes(
     rows: np.ndarray,
     field: str,
     value: np.ndarray,
+    message_of: np.ndarray | None = None,
     **placeholders: np.ndarray,
 ) -> pd.DataFrame:
-    """The notes of ``code`` at the ``field`` cell of the sources ``rows``."""
+    """The notes of ``code`` at the ``field`` cell of the sources ``rows`` (``message_of``:
+    see ``frames.issues_table``)."""
     return frames.issues_table(
         code,
         len(rows),
@@ -494,6 +498,7 @@ def _source_notes(
         section=src["section"][rows],
         name=src["name"][rows],
         row_id=src["row_id"][rows],
+        message_of=message_of,
         **placeholders,
     )
 

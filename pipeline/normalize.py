@@ -26,6 +26,16 @@ from pipeline import vocab
 # --------------------------------------------------------------------------------------
 
 
+def text_column(
+    table: np.ndarray, codes: np.ndarray, index: pd.Index | None = None, name: Any = None
+) -> pd.Series:
+    """``pd.Series(table[codes], dtype="str")``, with the distinct values of ``table`` made
+    ``str`` once instead of every row checked (``table`` holds ``str`` or None; code -1 picks
+    its last slot)."""
+    array = pd.array(table, dtype="str").take(codes)
+    return pd.Series(array, index=index, name=name)
+
+
 def _scalar_text(value: object) -> str | None:
     """One cell value -> stripped text, None when blank. Integral floats lose their '.0'
     (a number typed into a text column comes back from Excel as 1.0)."""
@@ -58,7 +68,7 @@ def clean_text(series: pd.Series) -> pd.Series:
         table = np.empty(len(stripped) + 1, dtype=object)
         table[:-1] = stripped
         table[-1] = None  # code -1 (missing) picks the last slot
-        out = table[codes]
+        return text_column(table, codes, series.index, series.name)
     else:
         # a plain loop over an object array is several times faster than .str.strip() here
         out = [
@@ -78,9 +88,9 @@ def shared_and_clean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = uniques
     table[-1] = None  # code -1 (missing) picks the last slot
-    shared = pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
+    shared = text_column(table, codes, series.index, series.name)
     table[:-1] = [u.strip() or None for u in uniques.tolist()]
-    clean = pd.Series(table[codes], index=series.index, dtype="str", name=series.name)
+    clean = text_column(table, codes, series.index, series.name)
     return shared, clean
 
 
@@ -95,6 +105,8 @@ def map_unique(
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [func(u) for u in np.asarray(uniques, dtype=object)]
     mapped[-1] = None  # code -1 (missing) picks the last slot
+    if dtype == "str":
+        return text_column(mapped, codes, series.index, series.name)
     return pd.Series(mapped[codes], index=series.index, dtype=dtype, name=series.name)
 
 
@@ -163,7 +175,7 @@ def fold_enum(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
             canonical[i] = _enum_value(text, table)
             bad[i] = canonical[i] is None
     return (
-        pd.Series(canonical[codes], index=series.index, dtype="str", name=series.name),
+        text_column(canonical, codes, series.index, series.name),
         pd.Series(bad[codes], index=series.index, name=series.name),
     )
 

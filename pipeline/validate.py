@@ -872,9 +872,10 @@ def _points(
     row_codes, excel_rows = pd.factorize(points["excel_row"].astype(int).to_numpy())
     row_text = np.array([str(r) for r in excel_rows.tolist()], dtype=object)
     codes, files = pd.factorize(points["file"])
+    maps = [colmaps.get(f, {}) for f in files.tolist()]
     for field in CELL_FIELDS:
         letter_codes, letters = pd.factorize(
-            np.array([colmaps.get(f, {}).get(field, "") for f in files] + [""], dtype=object)
+            np.array([cm.get(field, "") for cm in maps] + [""], dtype=object)
         )
         letter = letter_codes[codes]  # code -1 (no file) picks the last slot
         combo, pairs = pd.factorize(letter * len(excel_rows) + row_codes)
@@ -887,6 +888,6 @@ def _points(
             ],
             dtype=object,
         )
-        points[f"{field}_cell"] = pd.Series(texts[combo], index=points.index, dtype="str")
+        points[f"{field}_cell"] = normalize.text_column(texts, combo, points.index)
     columns = [c for c in frames.ROW_COLUMNS if c in points] + [f"{f}_cell" for f in CELL_FIELDS]
     return points[columns]
