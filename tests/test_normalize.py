@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
 from datetime import date, datetime
 
 import numpy as np
@@ -273,3 +276,43 @@ def test_clean_text_strips_but_keeps_inner_lines_and_width():
 def test_fold_series_compares_widths_and_spacing():
     out = normalize.fold_series(pd.Series(["办 公 室", "办公室：", None]))
     assert out.tolist() == ["办公室", "办公室", ""]
+
+
+def _plain_fold(text: str) -> str:
+    """vocab.fold as SPEC words it: NFKC of the whole text, spacing and decoration dropped."""
+    s = unicodedata.normalize("NFKC", vocab.INVISIBLE.sub("", text))
+    return vocab._SPACE_PUNCT.sub("", s).upper()
+
+
+def test_the_characters_fold_skips_are_ones_nfkc_never_changes_or_combines():
+    stable = re.compile(f"[{vocab.NFKC_STABLE}]")
+    in_pairs = set()  # both halves of every canonical composition
+    for cp in range(0x110000):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            in_pairs.update(chr(int(p, 16)) for p in parts)
+    for cp in range(0x10000):
+        c = chr(cp)
+        if not stable.match(c):
+            continue
+        assert unicodedata.normalize("NFKC", c) == c, hex(cp)
+        assert unicodedata.combining(c) == 0, hex(cp)
+        # ASCII letters start compositions (e + U+0301): fold takes the one before a run along
+        assert c not in in_pairs or cp < 0x80, hex(cp)
+
+
+def test_long_texts_fold_as_plain_nfkc_would():
+    # long Chinese text with full-width punctuation, ellipses, circled numbers, decomposed
+    # accents, Hangul jamo, compatibility ideographs and Japanese voiced kana
+    pool = [
+        *"考勤记录不实，代签到或虚报加班。（）【】“”‘’、；：！？ …①②Ⅻ㎡℃",
+        *"abcABC<=>e",
+        *(chr(c) for c in range(0x300, 0x370)),
+        *(chr(c) for c in (0x1100, 0x1161, 0x11A8, 0xAC00, 0xF900, 0x2F00, 0x304B, 0x3099)),
+        *(chr(c) for c in (0x0B47, 0x0B3E, 0x212B, 0xFB01, 0x00A0, 0x3000, 0xFF21, 0x200B)),
+    ]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(150, 600))) for _ in range(3000)]
+    assert any(len(t) > 200 for t in texts)
+    for text in texts:
+        assert vocab.fold(text) == _plain_fold(text), repr(text)
