@@ -843,3 +843,189 @@ def _dimension(match: re.Match[str], last_row: int, n_cols: int) -> str:
     rows = int(match.group(3) or 1)
     cols = max(xlsx.col_index(last_col), n_cols - 1)
     return f'<dimension ref="A1:{xlsx.col_letter(cols)}{max(rows, last_row)}"/>'
+
+
+# --------------------------------------------------------------------------------------
+# A previous package reworked: a few texts changed, one sheet replaced (a rerun's workbook
+# whose data did not change)
+# --------------------------------------------------------------------------------------
+_PLAIN_TEXT = re.compile(r"[^\s&<>\"\x00-\x1f]([^&<>\"\x00-\x1f]*[^\s&<>\"\x00-\x1f])?")
+_STRING_CELL = b't="s"><v>'
+_STRING_REF = re.compile(rb't="s"><v>(\d+)</v>')
+# xlsxwriter's header of the string table (attributes in this order)
+_SST_HEAD = re.compile(rb'<sst( [^>]*? )count="(\d+)" uniqueCount="(\d+)">')
+_STYLES = "xl/styles.xml"
+_WORKBOOK = "xl/workbook.xml"
+_DEFINED_NAME = re.compile(
+    r'<definedName name="([^"]+)" localSheetId="(\d+)"[^>]*>[^<]*</definedName>'
+)
+
+
+class _NotReworked(Exception):
+    """Something in the packages is not as ``rework`` expects: nothing is written."""
+
+
+@dataclass(frozen=True)
+class Donor:
+    """A sheet to put into a previous package in place of its own: ``package`` (bytes of an
+    xlsxwriter package) holds it as sheet ``sheet_number``, its string cells in its own
+    shared-string table, its styles numbered as the previous package's below ``shared_xfs``
+    (the formats both made in the same order)."""
+
+    package: bytes
+    sheet_number: int
+    shared_xfs: int
+
+
+def _items(xml: str, tag: str) -> list[str]:
+    """The ``<tag>`` elements of one list of styles.xml (``fonts``, ``fills``...), as text."""
+    start = xml.find(f"<{tag}s ")
+    if start < 0:
+        return []
+    stop = xml.index(f"</{tag}s>", start)
+    body = xml[xml.index(">", start) + 1 : stop]
+    return re.findall(rf"<{tag}\b(?:[^>]*/>|.*?</{tag}>)", body)
+
+
+def _cell_xfs(styles: str) -> list[str]:
+    block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.DOTALL)
+    return re.findall(r"<xf\b(?:[^>]*/>|.*?</xf>)", block.group(1)) if block else []
+
+
+def _same_styles(old: str, new: str, shared: int) -> bool:
+    """The first ``shared`` cell formats of two styles.xml are the same, with the fonts,
+    fills and borders they use and the number formats."""
+    xfs_old, xfs_new = _cell_xfs(old), _cell_xfs(new)
+    if len(xfs_old) < shared or len(xfs_new) < shared or xfs_old[:shared] != xfs_new[:shared]:
+        return False
+    numfmts = re.compile(r"<numFmts\b.*?</numFmts>", re.DOTALL)
+    if numfmts.findall(old) != numfmts.findall(new):
+        return False
+    for tag, attr in (("font", "fontId"), ("fill", "fillId"), ("border", "borderId")):
+        used = [int(v) for v in re.findall(rf'\b{attr}="(\d+)"', "".join(xfs_old[:shared]))]
+        n = max(used, default=-1) + 1
+        a, b = _items(old, tag), _items(new, tag)
+        if len(a) < n or len(b) < n or a[:n] != b[:n]:
+            return False
+    return True
+
+
+def _xfs_count(styles: str) -> int:
+    match = re.search(r'<cellXfs count="(\d+)"', styles)
+    return int(match.group(1)) if match else -1
+
+
+def rework(source: Path, final: Path, texts: dict[str, str], donor: Donor | None = None) -> bool:
+    """Write the package ``source`` to ``final`` with the shared strings ``texts`` names
+    (old -> new) changed and, with a ``donor``, its sheet of that number replaced by the
+    donor's (its strings joined to the table, its styles and its sheet's defined names
+    taken); everything else is copied as it is. Each old text must be one item of the
+    string table referenced by exactly one cell outside the replaced sheet (that cell alone
+    changes), texts plain (nothing XML escapes, no outer white space). False, and ``final``
+    not written, when anything is not so: then the caller renders the workbook."""
+    try:
+        members = _reworked(source, texts, donor)
+    except (_NotReworked, OSError, zipfile.BadZipFile, ValueError, KeyError, RuntimeError):
+        return False
+    with zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            with dst.open(_entry(info), "w") as out:
+                _fast_deflate(out)
+                out.write(data)
+    return True
+
+
+def _reworked(
+    source: Path, texts: dict[str, str], donor: Donor | None
+) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """The members of the reworked package (in bytes throughout: the sheets are only
+    searched, never decoded)."""
+    if not all(_PLAIN_TEXT.fullmatch(t) for pair in texts.items() for t in pair):
+        raise _NotReworked("texts")
+    with zipfile.ZipFile(source) as src:
+        infos = src.infolist()
+        data = {info.filename: src.read(info.filename) for info in infos}
+    replaced = f"xl/worksheets/sheet{donor.sheet_number}.xml" if donor else ""
+    if donor and (
+        replaced not in data or f"xl/worksheets/_rels/sheet{donor.sheet_number}.xml.rels" in data
+    ):
+        raise _NotReworked("sheet")
+    sst = data[SHARED_STRINGS]
+    head = _SST_HEAD.search(sst)
+    sheets = [
+        name for name in data if name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
+    ]
+    # the table is what its header says, and every reference to it is a cell written so
+    if head is None or sst.count(b"<si>") != int(head.group(3)):
+        raise _NotReworked("table")
+    refs = int(head.group(2))
+    counts = {n: data[n].count(_STRING_CELL) for n in sheets}
+    if sum(counts.values()) != refs:
+        raise _NotReworked("references")
+    kept = [data[n] for n in sheets if n != replaced]
+    for old, new in texts.items():
+        item = f"<si><t>{old}</t></si>".encode()
+        at = sst.find(item)
+        if at < 0 or sst.find(item, at + 1) >= 0:
+            raise _NotReworked("text")
+        cell = b"%s%d</v>" % (_STRING_CELL, sst.count(b"<si>", 0, at))
+        if sum(x.count(cell) for x in kept) != 1:
+            raise _NotReworked("text")
+        sst = b"".join((sst[:at], f"<si><t>{new}</t></si>".encode(), sst[at + len(item) :]))
+    if donor is not None:
+        sst = _take_donor(donor, data, replaced, sst)
+    if replaced:
+        counts[replaced] = data[replaced].count(_STRING_CELL)
+    count = sum(counts.values())
+    head = _SST_HEAD.search(sst)
+    assert head is not None
+    fixed = b'<sst%scount="%d" uniqueCount="%d">' % (head.group(1), count, sst.count(b"<si>"))
+    data[SHARED_STRINGS] = sst[: head.start()] + fixed + sst[head.end() :]
+    return [(info, data[info.filename]) for info in infos]
+
+
+def _take_donor(donor: Donor, data: dict[str, bytes], replaced: str, sst: bytes) -> bytes:
+    """Put the donor's sheet into ``data`` (its string cells renumbered after ``sst``'s
+    items, which are returned with the donor's added), with its styles and defined names."""
+    with zipfile.ZipFile(io.BytesIO(donor.package)) as pkg:
+        names = set(pkg.namelist())
+        sheet = pkg.read(replaced)
+        new_styles = pkg.read(_STYLES).decode("utf-8")
+        workbook = pkg.read(_WORKBOOK).decode("utf-8")
+        strings = pkg.read(SHARED_STRINGS) if SHARED_STRINGS in names else b""
+    if f"xl/worksheets/_rels/sheet{donor.sheet_number}.xml.rels" in names:
+        raise _NotReworked("donor sheet has parts")
+    old_styles = data[_STYLES].decode("utf-8")
+    if not _same_styles(old_styles, new_styles, donor.shared_xfs):
+        raise _NotReworked("styles")
+    # the previous package's other sheets use only the shared formats
+    others = [data[n] for n in data if n.startswith("xl/worksheets/sheet") and n != replaced]
+    for number in range(donor.shared_xfs, _xfs_count(old_styles)):
+        if any(b' s="%d"' % number in x for x in others):
+            raise _NotReworked("styles")
+    # the donor's strings follow the previous table's items
+    base = sst.count(b"<si>")
+    items = b""
+    if strings:
+        head = _SST_HEAD.search(strings)
+        if head is None or strings.count(b"<si>") != int(head.group(3)):
+            raise _NotReworked("donor table")
+        items = strings[head.end() : strings.rindex(b"</sst>")]
+        if sheet.count(b' t="s"') != sheet.count(_STRING_CELL):
+            raise _NotReworked("donor references")
+        sheet = _STRING_REF.sub(lambda m: b"%s%d</v>" % (_STRING_CELL, base + int(m[1])), sheet)
+    elif _STRING_CELL in sheet:
+        raise _NotReworked("donor references")
+    # the replaced sheet's defined names (print titles, filter range): the donor's
+    local = str(donor.sheet_number - 1)
+    workbook_old = data[_WORKBOOK].decode("utf-8")
+    old_names = [m for m in _DEFINED_NAME.finditer(workbook_old) if m.group(2) == local]
+    new_names = [m for m in _DEFINED_NAME.finditer(workbook) if m.group(2) == local]
+    if [m.group(1) for m in old_names] != [m.group(1) for m in new_names]:
+        raise _NotReworked("defined names")
+    for old, new in zip(reversed(old_names), reversed(new_names), strict=True):
+        workbook_old = workbook_old[: old.start()] + new.group(0) + workbook_old[old.end() :]
+    data[_WORKBOOK] = workbook_old.encode("utf-8")
+    data[_STYLES] = new_styles.encode("utf-8")
+    data[replaced] = sheet
+    return sst[: sst.rindex(b"</sst>")] + items + b"</sst>"

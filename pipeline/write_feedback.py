@@ -8,15 +8,19 @@ copies are opened from ``result.inbox`` and saved (atomically) under ``out``.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import json
 import logging
 import os
 import shutil
+import stat
 import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +165,14 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
     jobs.index = (index, keys, out)
     try:
-        jobs.start_books(
-            _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
-        )
+        books = _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
+        # an unchanged section's workbook from the previous run is reused, not rendered again
+        books_index = _load_index(out, BOOKS_INDEX, BOOKS_INDEX_FORMAT)
+        if books_index is not None:
+            context = books_context(result)
+            books = [_with_previous_book(book, context, books_index, out) for book in books]
+            jobs.books_out = out
+        jobs.start_books(books)
     except BaseException:
         jobs.close()
         raise
@@ -177,13 +186,20 @@ COPIES_INDEX_FORMAT = "lianzheng-copies 1"
 def _copies_index(out: Path) -> dict[str, Any] | None:
     """The previous run's copies (path under OUT -> [reuse key, size, mtime_ns]) when the
     outputs are built in a staging folder of OUT (``outputs.begin``), else None."""
+    return _load_index(out, COPIES_INDEX, COPIES_INDEX_FORMAT)
+
+
+def _load_index(out: Path, name: str, format_name: str) -> dict[str, Any] | None:
+    """The files the previous run recorded in ``OUT/.cache/<name>`` (path under OUT -> its
+    entry) when the outputs are built in a staging folder of OUT (``outputs.begin``), else
+    None; empty when there is none, it is of another format or damaged (ignored whole)."""
     if not out.name.startswith(outputs.STAGING_PREFIX):
         return None
     try:
-        data = json.loads((out.parent / cache.CACHE_DIR / COPIES_INDEX).read_text("utf-8"))
+        data = json.loads((out.parent / cache.CACHE_DIR / name).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != COPIES_INDEX_FORMAT:
+    if not isinstance(data, dict) or data.get("format") != format_name:
         return {}
     files = data.get("files")
     return files if isinstance(files, dict) else {}
@@ -223,15 +239,230 @@ def _save_copies_index(written: list[Path], keys: dict[str, str], out: Path) -> 
         except OSError:
             continue
         files[path.relative_to(out).as_posix()] = [key, info.st_size, info.st_mtime_ns]
+    _save_index(out, COPIES_INDEX, COPIES_INDEX_FORMAT, files)
+
+
+def _save_index(out: Path, name: str, format_name: str, files: dict[str, Any]) -> None:
+    """Write ``OUT/.cache/<name>`` atomically (a failure only loses the next run's shortcut)."""
     folder = out.parent / cache.CACHE_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / (COPIES_INDEX + ".tmp")
-        data = {"format": COPIES_INDEX_FORMAT, "files": files}
+        tmp = folder / (name + ".tmp")
+        data = {"format": format_name, "files": files}
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, folder / COPIES_INDEX)
-    except OSError as exc:  # only the next run's shortcut is lost
-        log.warning("could not record the annotated copies: %s", exc)
+        os.replace(tmp, folder / name)
+    except OSError as exc:
+        log.warning("could not record %s: %s", name, exc)
+
+
+# --------------------------------------------------------------------------------------
+# Section workbooks reused on a rerun
+# --------------------------------------------------------------------------------------
+# A section's workbook is a function of its task (records, counts, round state, names) and of
+# the code: ``book_key`` digests exactly that. Two things in it change at every run whatever
+# the data: the run time on the 说明 sheet and the previous run's time in the 本轮变化 title
+# (the "stamps"); they are left out of the key and, when they differ from the previous
+# run's, changed in a copy of its workbook (``sheetxml.restamp``).
+BOOKS_INDEX = "feedback-books.json"  # in OUT/.cache: path -> [key, size, mtime_ns, stamps]
+BOOKS_INDEX_FORMAT = "lianzheng-books 1"
+WRITER_LIBRARIES = ("xlsxwriter", "isal", "numpy", "pandas")
+# the run time and the round are not in the key (see _reuse_book), nor where the previous
+# workbook is
+NOT_IN_KEY = frozenset({"run_time", "changes", "context", "previous", "previous_entry"})
+MAX_REWORKS = 8
+
+
+def books_context(result: frames.RunResult) -> str:
+    """What every section workbook depends on besides its task: the tool's version, code
+    and settings (the read cache's context) and the writing libraries' versions."""
+    settings = result.settings
+    parts = [cache.context_digest(settings) if settings is not None else cache.source_digest()]
+    for dist in WRITER_LIBRARIES:
+        try:
+            parts.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist} -")
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+class _NoKey(Exception):
+    """A value ``book_key`` cannot digest faithfully: the workbook is rendered."""
+
+
+def _tagged(value: object) -> dict[str, str]:
+    """A non-JSON value in an object column, told apart from any text by its shape."""
+    return {"\0type": f"{type(value).__module__}.{type(value).__qualname__}", "r": repr(value)}
+
+
+def _digest_into(digest: Any, value: object) -> None:
+    """Feed ``value`` (task fields: columns, frames, containers, scalars) into ``digest``
+    unambiguously: equal digests, equal values of equal types (as rendered)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            items = value.tolist()
+            if set(map(type, items)) <= {str}:  # texts only (the usual): lengths, then texts
+                digest.update(b"S%d:" % len(items))
+                digest.update(np.fromiter(map(len, items), np.int64, len(items)).tobytes())
+                digest.update("".join(items).encode("utf-8", "surrogatepass"))
+            else:
+                text = json.dumps(items, ensure_ascii=False, default=_tagged)
+                digest.update(b"O%d:" % len(items))
+                digest.update(text.encode("utf-8", "surrogatepass"))
+        else:
+            array = np.ascontiguousarray(value)
+            digest.update(f"A{array.dtype.str}{array.shape}:".encode())
+            digest.update(array.view(np.uint8).data if array.size else b"")
+    elif isinstance(value, pd.DataFrame):
+        digest.update(b"F")
+        _digest_into(digest, [str(c) for c in value.columns])
+        _digest_into(digest, [str(d) for d in value.dtypes])
+        for i in range(value.shape[1]):
+            _digest_into(digest, value.iloc[:, i].to_numpy(dtype=object))
+    elif isinstance(value, dict):
+        digest.update(b"D%d:" % len(value))
+        for k, v in value.items():
+            _digest_into(digest, k)
+            _digest_into(digest, v)
+    elif isinstance(value, (list, tuple)):
+        digest.update(b"L%d:" % len(value))
+        for v in value:
+            _digest_into(digest, v)
+    elif value is None or isinstance(value, (str, int, float)):
+        digest.update(b"J")
+        digest.update(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    else:
+        raise _NoKey(type(value).__name__)
+
+
+def book_key(task: SectionTask) -> str:
+    """The digest of everything ``write_section`` renders from but the run time and the
+    round (``changes``): every other field of the task as sent (its place under 科室反馈,
+    records, counts, names) and its ``context``; '' when not known (no context, a value it
+    cannot digest)."""
+    if not task.context:
+        return ""
+    digest = hashlib.sha256(f"{BOOKS_INDEX_FORMAT}\0{task.context}\0".encode())
+    try:
+        for field in dataclasses.fields(task):
+            if field.name in NOT_IN_KEY:
+                continue
+            value = getattr(task, field.name)
+            if field.name == "path":  # the folder and file name, not the staging folder
+                value = list(Path(value).parts[-2:])
+            _digest_into(digest, field.name)
+            _digest_into(digest, value)
+    except _NoKey:
+        return ""
+    return digest.hexdigest()
+
+
+def changes_key(task: SectionTask) -> str:
+    """The digest of the 本轮变化 sheet's arguments (the previous run's time included)."""
+    digest = hashlib.sha256(b"changes\0")
+    try:
+        _digest_into(digest, task.changes)
+    except _NoKey:
+        return ""
+    return digest.hexdigest()
+
+
+def _with_previous_book(
+    task: SectionTask, context: str, index: dict[str, Any], out: Path
+) -> SectionTask:
+    """The task with its ``context`` and, when the previous run recorded a workbook at the
+    same place, that workbook and its entry (the worker decides whether it still holds)."""
+    rel = Path(task.path).relative_to(out).as_posix()
+    entry = index.get(rel)
+    if not (
+        isinstance(entry, list)
+        and len(entry) == 6
+        and isinstance(entry[0], str)
+        and all(isinstance(v, int) for v in (entry[1], entry[2], entry[5]))
+        and isinstance(entry[3], str)
+        and isinstance(entry[4], str)
+    ):
+        return replace(task, context=context)
+    return replace(
+        task, context=context, previous=str(out.parent / rel), previous_entry=tuple(entry)
+    )
+
+
+def _changes_donor(task: SectionTask) -> sheetxml.Donor | None:
+    """This run's 本轮变化 sheet in a workbook of its own whose formats are numbered as in
+    the section's workbook (the cover's and the headers' made first, in the order
+    ``write_section`` uses them), for ``sheetxml.rework``; None when there is no such sheet."""
+    if task.changes is None:
+        return None
+    base = io.BytesIO()
+    wb = xlsx.new_workbook(base)
+    fmt = _Formats(wb)
+    for used in (fmt.title, fmt.label, fmt.header):
+        sheetxml.xf(used)
+    shared = len(wb.xf_format_indices) + 1  # with the implicit General format
+    before = 2 if task.section is None else 4  # the cover and the data sheets
+    for i in range(before):
+        wb.add_worksheet(f"_{i}")
+    rounds.write_changes_sheet(wb, *task.changes)
+    wb.close()
+    return sheetxml.Donor(base.getvalue(), before + 1, shared)
+
+
+def _reuse_book(task: SectionTask, key: str, changes: str) -> int | None:
+    """Put the previous run's workbook at ``task.path`` when it was made from the same key
+    and is still the file that run wrote (same size and modification time): linked (or
+    copied) when its run time and round are this run's too, else a copy with the run time
+    changed and, for another round, the 本轮变化 sheet made anew (``sheetxml.rework``).
+    The number of sheets made anew in the file since it was rendered (each leaves its old
+    texts in the string table: a file reworked MAX_REWORKS times is rendered again), or
+    None when the workbook must be rendered."""
+    entry = task.previous_entry
+    if not task.previous or len(entry) != 6 or entry[0] != key:
+        return None
+    old_time, new_time = xlsx.cell_text(entry[3]) or "", xlsx.cell_text(task.run_time) or ""
+    if styles.text_lines(entry[3], COVER_WIDTHS[1]) != styles.text_lines(
+        task.run_time, COVER_WIDTHS[1]
+    ):
+        return None  # the run time's row would change height
+    same_round = changes == entry[4]
+    reworks = entry[5] + (0 if same_round else 1)
+    if reworks > MAX_REWORKS:
+        return None
+    try:
+        info = os.stat(task.previous, follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != entry[1:3]:
+            return None
+        target = Path(task.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if same_round and old_time == new_time:
+            target.unlink(missing_ok=True)
+            try:
+                os.link(task.previous, target)
+            except OSError:  # no hard links here (another volume, FAT): a copy keeping the time
+                shutil.copy2(task.previous, target)
+            return reworks
+        texts = {old_time: new_time} if old_time != new_time else {}
+        donor = None if same_round else _changes_donor(task)
+        if donor is None and not same_round:
+            return None  # no 本轮变化 sheet now: was there one? rendered
+        with xlsx.atomic_path(target) as tmp:
+            if not sheetxml.rework(Path(task.previous), tmp, texts, donor):
+                raise _NoKey("not reworked")  # nothing written: rendered instead
+        return reworks
+    except (OSError, _NoKey):
+        return None
+
+
+def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | None]:
+    """Write (or reuse, see ``book_key``) one section's workbook: its path and what the
+    index records of it (key, round key, reworks; None: not to be reused)."""
+    key = book_key(task)
+    changes = changes_key(task) if key else ""
+    reworks = _reuse_book(task, key, changes) if key and changes else None
+    if reworks is None:
+        write_section(task)
+        reworks = 0
+    return task.path, ((key, changes, reworks) if key and changes else None)
 
 
 def _section_tasks(
@@ -662,6 +893,9 @@ class SectionTask:
     files: Columns  # the folder's files: status
     n_copies: int
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
+    context: str = ""  # code, settings and libraries (``books_context``): '' never reused
+    previous: str = ""  # the previous run's workbook at the same place (``_reuse_book``)
+    previous_entry: tuple[Any, ...] = ()  # its BOOKS_INDEX entry
 
 
 def write_section(task: SectionTask) -> str:
@@ -1251,6 +1485,9 @@ class FeedbackJobs:
         self.book_futures: list[Any] = []
         self.copy_futures: list[Any] = []
         self.written_copies: list[Path] = []
+        # workbook written -> what the index records (``write_section_job``)
+        self.book_keys: dict[str, tuple[str, str, int] | None] = {}
+        self.books_out: Path | None = None  # the staging root, when the keys are recorded
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
         # (previous copies index or None, reuse key by target, staging root): see finish()
@@ -1309,7 +1546,7 @@ class FeedbackJobs:
             done: dict[int, str | None] = {}
             for i, book in enumerate(self.books):
                 if not waiting[i]:
-                    futures[i] = self.pool.submit(write_section, replace(book, n_copies=0))
+                    futures[i] = self.pool.submit(write_section_job, replace(book, n_copies=0))
             index = {id(f): i for i, f in enumerate(self.copy_futures)}
             for future in as_completed(self.copy_futures):
                 i = index[id(future)]
@@ -1323,7 +1560,9 @@ class FeedbackJobs:
                     continue
                 waiting[b] -= 1
                 if not waiting[b]:
-                    futures[b] = self.pool.submit(write_section, self._counted(self.books[b], done))
+                    futures[b] = self.pool.submit(
+                        write_section_job, self._counted(self.books[b], done)
+                    )
             self.written_copies = [Path(t) for t in done.values() if t]
             self.book_futures = [futures[i] for i in sorted(futures)]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
@@ -1335,21 +1574,41 @@ class FeedbackJobs:
         if self.index is not None and self.index[0] is not None:
             copies = {t.target for t in self.copies}
             _save_copies_index([p for p in written if str(p) in copies], *self.index[1:])
+        if self.books_out is not None:
+            self._save_books_index(self.books_out)
         return written
+
+    def _save_books_index(self, out: Path) -> None:
+        """Record the workbooks this run wrote with their keys and stamps (for the next run)."""
+        files = {}
+        for book in self.books:
+            recorded = self.book_keys.get(book.path)
+            if not recorded:
+                continue
+            try:
+                info = os.stat(book.path)
+            except OSError:
+                continue
+            key, changes, reworks = recorded
+            rel = Path(book.path).relative_to(out).as_posix()
+            files[rel] = [key, info.st_size, info.st_mtime_ns, book.run_time, changes, reworks]
+        _save_index(out, BOOKS_INDEX, BOOKS_INDEX_FORMAT, files)
 
     def _finish(self) -> list[Path]:
         try:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))
                 written = [Path(t) for t in done.values() if t]
-                written += [Path(write_section(self._counted(b, done))) for b in self.books]
-                return sorted(written)
+                books = [write_section_job(self._counted(b, done)) for b in self.books]
+                self.book_keys = dict(books)
+                return sorted([*written, *(Path(path) for path, _key in books)])
             assert self._feeder is not None
             self._feeder.join()
             if self._feeder_error is not None:
                 raise self._feeder_error
-            written = [Path(future.result()) for future in self.book_futures]
-            return sorted([*written, *self.written_copies])
+            books = [future.result() for future in self.book_futures]
+            self.book_keys = dict(books)
+            return sorted([*(Path(path) for path, _key in books), *self.written_copies])
         finally:
             self.close()
 

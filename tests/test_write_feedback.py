@@ -679,3 +679,96 @@ def test_pledge_status_is_joined_on_section_and_name_not_on_their_concatenation(
     assert subs["section"].str.cat(subs["name"]).nunique() == 1  # the case: same concatenation
     shown = write_feedback._with_pledges(subs, pledges)
     assert shown["pledge"].tolist() == ["已签", "缺失"]
+
+
+# --------------------------------------------------------------------------------------
+# A rerun in the same OUT: a section's workbook is rendered only when its data changed
+# --------------------------------------------------------------------------------------
+def _books(out: Path) -> dict[str, Path]:
+    return {p.parent.name: p for p in feedback_root(out).rglob("*_反馈.xlsx")}
+
+
+def _shown(path: Path) -> dict[str, list[tuple]]:
+    """What a workbook shows: every sheet's cells (value, fill, bold), comments, merges,
+    row heights and column widths."""
+    wb = openpyxl.load_workbook(path)
+    shown = {}
+    for ws in wb.worksheets:
+        cells = [
+            (c.coordinate, c.value, c.fill.fgColor.rgb, c.font.b, c.comment and c.comment.text)
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None or c.comment is not None
+        ]
+        heights = sorted((k, d.height) for k, d in ws.row_dimensions.items() if d.height)
+        widths = sorted((k, d.width) for k, d in ws.column_dimensions.items())
+        merges = sorted(str(m) for m in ws.merged_cells.ranges)
+        shown[ws.title] = [*cells, heights, widths, merges, ws.auto_filter.ref, ws.print_title_rows]
+    return shown
+
+
+def _cover_value(path: Path, label: str) -> object:
+    ws = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_COVER]
+    return next(
+        ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label
+    )
+
+
+def test_rerun_reuses_the_workbooks_of_unchanged_sections_and_renders_a_changed_one(
+    tmp_path: Path,
+) -> None:
+    from pipeline import run
+    from pipeline.bench import CHANGE_MARK, _change_form
+    from pipeline.demo import write_demo
+
+    write_demo(tmp_path, people=30, seed=5, error_rate=0.3)
+    inbox, config, out = tmp_path / "inbox", tmp_path / "config", tmp_path / "out"
+    first_time, later = "2026-04-01T09:00:00", "2026-04-03T15:30:00"
+
+    def process(run_time: str) -> dict[str, Path]:
+        """Run in OUT and, from a copy of OUT without the workbooks' index, the same run
+        rendering every workbook: each reused workbook must show what a rendered one does."""
+        fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
+        shutil.copytree(out, fresh, symlinks=True)
+        (fresh / ".cache" / write_feedback.BOOKS_INDEX).unlink()
+        run.process(inbox, config, fresh, run_time=run_time)
+        run.process(inbox, config, out, run_time=run_time)
+        books, rendered = _books(out), _books(fresh)
+        assert set(books) == set(rendered)
+        for name, path in books.items():
+            assert _shown(path) == _shown(rendered[name]), name
+        return books
+
+    run.process(inbox, config, out, run_time=first_time)
+    first = _books(out)
+    assert len(first) >= 3  # the precondition: several sections
+    # the second run in OUT: each 本轮变化 sheet now compares with the first run
+    second = process(first_time)
+    # one form of one section changes, nothing else: that section's workbook alone is made
+    inodes = {name: path.stat().st_ino for name, path in second.items()}
+    mtimes = {name: path.stat().st_mtime_ns for name, path in second.items()}
+    changed = next(p for p in sorted(inbox.rglob("*.xlsx")) if _change_form(p))
+    third = process(first_time)
+    remade = [name for name, path in third.items() if path.stat().st_ino != inodes[name]]
+    assert len(remade) == 1, remade
+    (section,) = remade
+    assert any(CHANGE_MARK in text for text in all_text(third[section]))
+    for name, path in third.items():
+        if name != section:
+            assert path.stat().st_mtime_ns == mtimes[name]  # the previous run's file, linked
+            assert not any(CHANGE_MARK in text for text in all_text(path))
+
+    # another run time: every workbook shows it (and its 本轮变化 the previous run's)
+    fourth = process(later)
+    for path in fourth.values():
+        assert _cover_value(path, vocab.FEEDBACK_COVER_LABEL_RUN_TIME) == later
+        changes = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_CHANGES]
+        assert first_time in str(changes["A1"].value)
+
+    # a setting the workbooks show (the body's name on every cover) renders them all again
+    (config / "settings.toml").write_text('[body]\nname = "某某县纪委"\n', encoding="utf-8")
+    fifth = process(later)
+    for path in fifth.values():
+        ws = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_COVER]
+        assert "某某县纪委" in str(ws["A1"].value)
+    assert changed.exists()
