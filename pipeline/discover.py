@@ -220,7 +220,7 @@ def files_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             data[col] = pd.Series(column(col, 0), dtype="int64")
         elif col == "pledge_sheet":
             data[col] = pd.Series(column(col, False), dtype="bool")
-        elif col in ("colmap", "header_cells"):
+        elif col in ("colmap", "header_cells", "sheet_colmaps"):
             values = np.empty(n, dtype=object)
             for i, r in enumerate(records):
                 values[i] = dict(r.get(col) or {})

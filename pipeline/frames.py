@@ -21,6 +21,8 @@ files (one row per file under INBOX) — from discover, completed by read and me
     n_rows      int   data rows read from the table
     colmap      object dict: column key -> Excel column letter, for cell references
     header_cells object dict: header key -> A1 cell holding its value (or its label)
+    sheet_colmaps object dict: sheet -> its colmap, for a workbook of one sheet per person
+                (every form sheet read, the first included); {} otherwise
     container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file
                       inside a container, or the real name of a file shown decoded (NA otherwise)
@@ -96,6 +98,7 @@ FORM_FIELDS = (
     "n_rows",
     "colmap",
     "header_cells",
+    "sheet_colmaps",
 )
 FILE_COLUMNS = (
     "file",

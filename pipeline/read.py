@@ -593,7 +593,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     examples = [(sheet, r, seq) for r, seq in table_rows.examples]
     # every other visible sheet holding a form with rows is a submission of its own (one sheet
     # per person, as sections collect them): its rows are read with the owner its header names
-    extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]]]] = []
+    extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]], dict[str, int], int]] = []
     for name in form_sheets:
         if name == sheet:
             continue
@@ -609,13 +609,18 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
         o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header)
         if o_rows.rows:
-            extra.append((name, o_rows, o_header))
+            extra.append((name, o_rows, o_header, o_keys, o_hr))
             examples += [(name, r, seq) for r, seq in o_rows.examples]
+    sheet_colmaps: dict[str, dict[str, str]] = {}
     if extra:
         # owners per row: each sheet's rows carry the person its own header block names
-        parts = [(sheet, table_rows, header_raw), *extra]
+        parts = [(sheet, table_rows, header_raw, keys, hr), *extra]
         data_rows, values = [], {k: [] for k in frames.ROW_FIELDS}
-        for part_sheet, part, part_header in parts:
+        for part_sheet, part, part_header, part_keys, part_hr in parts:
+            # the sheets' columns, for the checks that depend on a column being there at all
+            sheet_colmaps[part_sheet] = {k: xlsx.col_letter(c) for k, c in part_keys.items()}
+            if part_sheet != sheet and part.rows and "category" not in part_keys:
+                issues.append(_no_category_column(rel, part_sheet, part_hr, part_keys))
             n = len(part.rows)
             if not n:
                 continue
@@ -652,12 +657,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         )
     if data_rows and "category" not in keys:
         # no 风险类别 column at all (real 风险清单 forms): validate files the rows as 未分类
-        cell = a1(hr, min(keys.values())) if keys else ""
-        issues.append(
-            frames.issue(
-                "no_category_column", file=rel, sheet=sheet, cell=cell, field_key="category"
-            )
-        )
+        issues.append(_no_category_column(rel, sheet, hr, keys))
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]
@@ -738,6 +738,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "n_rows": len(data_rows),
             "colmap": {k: xlsx.col_letter(c) for k, c in keys.items()},
             "header_cells": header_cells,
+            "sheet_colmaps": sheet_colmaps,
         },
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,
@@ -745,6 +746,14 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         # rows of the forms not read (second_form): counted, as rejected rows
         "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
     }
+
+
+def _no_category_column(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> dict[str, Any]:
+    """The 提示 of a sheet whose table has no 风险类别 column (its rows are filed 未分类)."""
+    cell = a1(hr, min(keys.values())) if keys else ""
+    return frames.issue(
+        "no_category_column", file=rel, sheet=sheet, cell=cell, field_key="category"
+    )
 
 
 def _rejected(rel: str, exc: Refused) -> dict[str, Any]:
@@ -1009,7 +1018,7 @@ def _assemble(
             col = files[c].to_numpy(dtype=object).copy()
             col[at] = values
             files[c] = pd.Series(col, dtype="bool")
-        elif c in ("colmap", "header_cells"):
+        elif c in ("colmap", "header_cells", "sheet_colmaps"):
             col = files[c].to_numpy(dtype=object).copy()
             col[at] = values
             files[c] = _object_column([v if isinstance(v, dict) else {} for v in col])

@@ -93,9 +93,10 @@ def validate(
     checked = rows["file"].isin(read_files).to_numpy() & _read_as_form(rows)
     table = _row_table(rows, checked)
     owner_problems = owners.attribute(table, index)
-    colmaps = _colmaps(files)
+    colmaps = _RowColmaps.of(table, files)
+    no_category = colmaps.without("category")
     row_issues = _RowIssues(table, colmaps)
-    rejected = _check_rows(table, settings, row_issues)
+    rejected = _check_rows(table, settings, row_issues, no_category)
     for pos, code, field, value, detail in owner_problems:
         row_issues.add(pos, code, field, value, detail=detail)
         rejected[pos] = True
@@ -105,7 +106,9 @@ def validate(
     accepted = np.zeros(len(rows), dtype=bool)
     accepted[np.flatnonzero(checked)] = ~rejected
     rows["accepted"] = accepted
-    points = _points(table.loc[~rejected], colmaps, settings)
+    points = _points(
+        table.loc[~rejected], colmaps.take(~rejected), settings, no_category[~rejected]
+    )
     return files, rows, points, log.frame()
 
 
@@ -678,22 +681,57 @@ def row_schema(
     return pa.DataFrameSchema(columns, strict=False)
 
 
-def _no_category(table: pd.DataFrame, colmaps: dict[str, dict[str, str]]) -> pd.Series:
-    """Rows of tables with no 风险类别 column at all (a known layout without it): their points
-    are filed as vocab.UNCATEGORISED; a blank cell of an existing column is still 退回."""
-    without = [f for f, cm in colmaps.items() if cm and "category" not in cm]
-    return table["file"].isin(without)
+class _RowColmaps:
+    """Each row's colmap (column key -> letter): its file's, or in a workbook of one sheet per
+    person its own sheet's. ``codes`` number the rows' distinct colmaps ``maps``."""
+
+    def __init__(self, codes: np.ndarray, maps: list[dict[str, str]]) -> None:
+        self.codes, self.maps = codes, maps
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, files: pd.DataFrame) -> _RowColmaps:
+        if table.empty:
+            return cls(np.zeros(0, dtype=np.intp), [{}])
+        by_file = _colmaps(files)
+        by_sheet: dict[str, dict[str, dict[str, str]]] = {}
+        if "sheet_colmaps" in files:
+            for f, sheets in zip(files["file"].tolist(), files["sheet_colmaps"].tolist()):
+                if isinstance(sheets, dict) and sheets:
+                    by_sheet[f] = {str(s).strip(): cm for s, cm in sheets.items()}
+        key = table["file"].astype("object")
+        if by_sheet and "row_sheet" in table:
+            own = (key.isin(list(by_sheet)) & table["row_sheet"].notna()).to_numpy()
+            if own.any():
+                key = key.copy()
+                key[own] = key[own] + _KEY_SEP + table["row_sheet"].astype("object")[own]
+        codes, keys = pd.factorize(key.to_numpy(dtype=object))
+        maps = []
+        for k in keys.tolist():
+            file, _, sheet = k.partition(_KEY_SEP)
+            cm = by_sheet.get(file, {}).get(sheet) if sheet else None
+            maps.append(cm if isinstance(cm, dict) else by_file.get(file, {}))
+        return cls(codes, [*maps, {}])  # code -1 (no file) picks the last
+
+    def at(self, pos: int) -> dict[str, str]:
+        return self.maps[self.codes[pos]]
+
+    def take(self, mask: np.ndarray) -> _RowColmaps:
+        return _RowColmaps(self.codes[mask], self.maps)
+
+    def without(self, field: str) -> np.ndarray:
+        """Rows whose table has columns but not ``field`` (a known layout without it)."""
+        lacking = np.array([bool(cm) and field not in cm for cm in self.maps], dtype=bool)
+        return lacking[self.codes]
 
 
-def _failures(
-    table: pd.DataFrame, settings: Settings, colmaps: dict[str, dict[str, str]]
-) -> pd.DataFrame:
+def _failures(table: pd.DataFrame, settings: Settings, no_category: np.ndarray) -> pd.DataFrame:
     """Run the schema once, lazily; failure cases as (pos, field, check)."""
     empty = pd.DataFrame({"pos": pd.Series([], dtype=int), "field": [], "check": []})
     if table.empty:
         return empty
     written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
-    schema = row_schema(table["kind"], settings, written, _no_category(table, colmaps))
+    no_column = pd.Series(no_category, index=table.index)
+    schema = row_schema(table["kind"], settings, written, no_column)
     try:
         schema.validate(table[list(frames.ROW_FIELDS)], lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -716,8 +754,8 @@ def _failures(
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _cell(colmaps: dict[str, dict[str, str]], file: str, field: str, excel_row: object) -> str:
-    letter = colmaps.get(file, {}).get(field, "")
+def _cell(colmap: dict[str, str], field: str, excel_row: object) -> str:
+    letter = colmap.get(field, "")
     if not letter or excel_row is None or excel_row is pd.NA:
         return ""
     return f"{letter}{int(excel_row)}"  # type: ignore[call-overload]
@@ -735,7 +773,7 @@ def _row_cell(colmap: dict[str, str], excel_row: object) -> str:
 class _RowIssues:
     """Issue rows for cells of ``table``; texts are built once per (code, field, value)."""
 
-    def __init__(self, table: pd.DataFrame, colmaps: dict[str, dict[str, str]]) -> None:
+    def __init__(self, table: pd.DataFrame, colmaps: _RowColmaps) -> None:
         self.table = table
         self.colmaps = colmaps
         self.files = table["file"].to_numpy(dtype=object)
@@ -761,12 +799,13 @@ class _RowIssues:
         **placeholders: Any,
     ) -> None:
         file = self.files[pos]
-        cell = _cell(self.colmaps, file, field, self.excel_rows[pos])
+        colmap = self.colmaps.at(pos)
+        cell = _cell(colmap, field, self.excel_rows[pos])
         text_code = None
-        if not cell and code == "missing_value" and self.colmaps.get(file):
+        if not cell and code == "missing_value" and colmap:
             # the form has no such column at all: say so, and point at the row
             text_code = "missing_column_value"
-            cell = _row_cell(self.colmaps[file], self.excel_rows[pos])
+            cell = _row_cell(colmap, self.excel_rows[pos])
         key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)
         if text is None:
@@ -792,10 +831,12 @@ class _RowIssues:
         self.records.append(record)
 
 
-def _check_rows(table: pd.DataFrame, settings: Settings, out: _RowIssues) -> np.ndarray:
+def _check_rows(
+    table: pd.DataFrame, settings: Settings, out: _RowIssues, no_category: np.ndarray
+) -> np.ndarray:
     """Validate every row; add its issues; return the rejected mask over ``table``."""
     rejected = np.zeros(len(table), dtype=bool)
-    failures = _failures(table, settings, out.colmaps)
+    failures = _failures(table, settings, no_category)
     if failures.empty:
         return rejected
     rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
@@ -836,7 +877,7 @@ def _split_measures(table: pd.DataFrame, out: _RowIssues) -> None:
         for pos in unsplit:
             out.add(pos, "measures_unsplit", "measures", measures[pos])
     for pos in np.flatnonzero((three_empty & ~has_combined).to_numpy()):
-        file_cols = out.colmaps.get(out.files[pos], {})
+        file_cols = out.colmaps.at(int(pos))
         field = "measures" if "measures" in file_cols and "prevent" not in file_cols else "prevent"
         out.add(int(pos), "measures_missing", field)
 
@@ -849,12 +890,15 @@ CELL_FIELDS = ("category", "likelihood", "harm", "self_level", "description", "p
 
 
 def _points(
-    table: pd.DataFrame, colmaps: dict[str, dict[str, str]], settings: Settings
+    table: pd.DataFrame,
+    colmaps: _RowColmaps,
+    settings: Settings,
+    no_column: np.ndarray,
 ) -> pd.DataFrame:
     points = table.reset_index(drop=True).copy()
     for field in ENUM_FIELDS:
         points[field] = normalize.fold_enum(points[field], field)[0]
-    no_category = _no_category(points, colmaps) & points["category"].isna()
+    no_category = no_column & points["category"].isna().to_numpy()
     points.loc[no_category, "category"] = vocab.UNCATEGORISED
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
@@ -871,8 +915,7 @@ def _points(
     # each distinct (column letter, row) is written once; the points holding it share it
     row_codes, excel_rows = pd.factorize(points["excel_row"].astype(int).to_numpy())
     row_text = np.array([str(r) for r in excel_rows.tolist()], dtype=object)
-    codes, files = pd.factorize(points["file"])
-    maps = [colmaps.get(f, {}) for f in files.tolist()]
+    codes, maps = colmaps.codes, colmaps.maps
     for field in CELL_FIELDS:
         letter_codes, letters = pd.factorize(
             np.array([cm.get(field, "") for cm in maps] + [""], dtype=object)

@@ -223,3 +223,62 @@ def test_a_risk_list_with_owners_per_row_files_every_row_as_uncategorised(
     assert (issues["处理"] != vocab.ACTION_REJECT).all()
     missing = issues[issues["问题"].str.contains("没有「风险类别」列")]
     assert missing["单元格"].tolist() == ["A2"] and missing["处理"].tolist() == ["提示"]
+
+
+def test_one_sheet_per_person_where_only_a_later_sheet_has_no_category_column(
+    tmp_path: Path,
+) -> None:
+    """A section's workbook of one sheet per person: the first sheet has a 风险类别 column, the
+    second (a 风险清单 without one) does not. The second person's rows are 未分类 with the
+    提示 at their own sheet's header, never 退回 for a column their sheet does not have."""
+    with_category = [*RISK_LIST_HEADER, vocab.COLUMN_LABELS["category"]]
+    first = [
+        ["风险清单_模板", *[None] * 7],
+        ["科室", "家庭儿童工作部", "姓名", "丁玲", "岗位", "儿童工作干事", None, None],
+        with_category,
+        *[[*r, "岗位职责风险"] for r in RISK_LIST_ROWS[1:]],
+    ]
+    second = risk_list_grid(["科室", "家庭儿童工作部", "姓名", "范彩兰", "岗位", "副部长", None])
+    assert vocab.COLUMN_LABELS["category"] in first[2]  # the precondition: only the first has it
+    assert vocab.COLUMN_LABELS["category"] not in second[2]
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(inbox / "家庭儿童工作部自查表.xlsx", {"丁玲": first, "范彩兰": second})
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    by_name = catalogue.groupby("姓名")["风险类别"].agg(list).to_dict()
+    assert by_name == {"丁玲": ["岗位职责风险"] * 3, "范彩兰": [vocab.UNCATEGORISED] * 3}
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert (issues["处理"] != vocab.ACTION_REJECT).all()
+    missing = issues[issues["问题"].str.contains("没有「风险类别」列")]
+    assert missing["工作表"].tolist() == ["范彩兰"] and missing["单元格"].tolist() == ["A3"]
+
+
+def test_one_sheet_per_person_where_only_the_first_sheet_has_no_category_column(
+    tmp_path: Path,
+) -> None:
+    """The other way round: the first sheet has no 风险类别 column, the second has one with a
+    blank cell. That blank cell is 退回 as on any form with the column; the first sheet's rows
+    are 未分类."""
+    with_category = [*RISK_LIST_HEADER, vocab.COLUMN_LABELS["category"]]
+    first = risk_list_grid(["科室", "家庭儿童工作部", "姓名", "丁玲", "岗位", "儿童工作干事", None])
+    second = [
+        ["风险清单_模板", *[None] * 7],
+        ["科室", "家庭儿童工作部", "姓名", "范彩兰", "岗位", "副部长", None, None],
+        with_category,
+        *[[*r, "岗位职责风险" if i else None] for i, r in enumerate(RISK_LIST_ROWS[1:])],
+    ]
+    assert second[3][-1] is None  # the precondition: a blank 风险类别 cell on the second sheet
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(inbox / "家庭儿童工作部自查表.xlsx", {"丁玲": first, "范彩兰": second})
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    by_name = catalogue.groupby("姓名")["风险类别"].agg(list).to_dict()
+    assert by_name == {"丁玲": [vocab.UNCATEGORISED] * 3, "范彩兰": ["岗位职责风险"] * 2}
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    returned = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert returned["字段"].tolist() == ["风险类别"]
+    assert returned["工作表"].tolist() == ["范彩兰"] and returned["单元格"].tolist() == ["H4"]

@@ -631,7 +631,12 @@ def test_junk_in_enum_columns_never_crashes_and_is_rejected_at_its_cell(data):
     for i, (field, text) in enumerate(data, start=1):
         junk = _is_junk(field, text)
         hits = issues[(issues["row_id"] == i) & (issues["code"] == "bad_enum")]
-        if junk:
+        if text.strip() in vocab.EXCEL_ERRORS:  # #NAME? is reported as an error value instead
+            errors = issues[(issues["row_id"] == i) & (issues["code"] == "error_value")]
+            # 退回 in a required field; a 提示 in 自评等级, which a form may leave blank
+            assert rows.loc[i, "accepted"] == (field not in vocab.REQUIRED_VALUES) and hits.empty
+            assert errors["cell"].tolist() == [f"{letter[field]}{4 + i}"]
+        elif junk:
             assert not rows.loc[i, "accepted"]
             assert hits["cell"].tolist() == [f"{letter[field]}{4 + i}"]
             assert hits["value"].iloc[0] == text.strip()
