@@ -19,6 +19,7 @@ import io
 import itertools
 import math
 import re
+import struct
 import zipfile
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -915,76 +916,134 @@ def _xfs_count(styles: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def rework(source: Path, final: Path, texts: dict[str, str], donor: Donor | None = None) -> bool:
+def rework(
+    source: Path,
+    final: Path,
+    texts: dict[str, str],
+    donor: Donor | None = None,
+    texts_sheet: int = 1,
+) -> bool:
     """Write the package ``source`` to ``final`` with the shared strings ``texts`` names
     (old -> new) changed and, with a ``donor``, its sheet of that number replaced by the
     donor's (its strings joined to the table, its styles and its sheet's defined names
-    taken); everything else is copied as it is. Each old text must be one item of the
-    string table referenced by exactly one cell outside the replaced sheet (that cell alone
-    changes), texts plain (nothing XML escapes, no outer white space). False, and ``final``
-    not written, when anything is not so: then the caller renders the workbook."""
+    taken); everything else is copied as it is (the other sheets byte for byte, not even
+    inflated). Each old text must be one item of the string table referenced by exactly one
+    cell of sheet ``texts_sheet`` (that cell alone changes; the package's other sheets are
+    ``splice``'s tables, whose records refer only to the texts it added after the writer's
+    own, and headers), texts plain (nothing XML escapes, no outer white space). False, and
+    ``final`` not written, when anything is not so: then the caller renders the workbook."""
     try:
-        members = _reworked(source, texts, donor)
+        with zipfile.ZipFile(source) as src:
+            members = _reworked(src, texts, donor, texts_sheet)
+            with zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info, data in members:
+                    if data is None:
+                        _copy_raw(src, info, dst)
+                        continue
+                    with dst.open(_entry(info), "w") as out:
+                        _fast_deflate(out)
+                        out.write(data)
     except (_NotReworked, OSError, zipfile.BadZipFile, ValueError, KeyError, RuntimeError):
+        final.unlink(missing_ok=True)
         return False
-    with zipfile.ZipFile(final, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in members:
-            with dst.open(_entry(info), "w") as out:
-                _fast_deflate(out)
-                out.write(data)
     return True
 
 
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
+    """Copy one member's compressed bytes as they are. zipfile has no public call for it:
+    this writes the entry as ``ZipFile.write`` does (its local header, then the data, then
+    the central directory at ``close``), through the attributes every CPython 3 has."""
+    fp = src.fp
+    if fp is None or dst.fp is None or info.file_size >= zipfile.ZIP64_LIMIT:
+        raise _NotReworked("raw copy")
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        raise _NotReworked("local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise _NotReworked("member cut short")
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = info.compress_type
+    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
+    entry.external_attr = info.external_attr
+    entry.flag_bits = info.flag_bits & ~0x08  # sizes in the header, no data descriptor
+    entry.header_offset = dst.fp.tell()
+    dst.fp.write(entry.FileHeader(zip64=False))
+    dst.fp.write(raw)
+    dst.filelist.append(entry)
+    dst.NameToInfo[entry.filename] = entry
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True  # close() writes the central directory then
+
+
 def _reworked(
-    source: Path, texts: dict[str, str], donor: Donor | None
-) -> list[tuple[zipfile.ZipInfo, bytes]]:
-    """The members of the reworked package (in bytes throughout: the sheets are only
-    searched, never decoded)."""
+    src: zipfile.ZipFile, texts: dict[str, str], donor: Donor | None, texts_sheet: int
+) -> list[tuple[zipfile.ZipInfo, bytes | None]]:
+    """The members of the reworked package, None for those copied as they are (in bytes
+    throughout: nothing is decoded but the small parts)."""
     if not all(_PLAIN_TEXT.fullmatch(t) for pair in texts.items() for t in pair):
         raise _NotReworked("texts")
-    with zipfile.ZipFile(source) as src:
-        infos = src.infolist()
-        data = {info.filename: src.read(info.filename) for info in infos}
+    infos = src.infolist()
+    names = {info.filename for info in infos}
     replaced = f"xl/worksheets/sheet{donor.sheet_number}.xml" if donor else ""
     if donor and (
-        replaced not in data or f"xl/worksheets/_rels/sheet{donor.sheet_number}.xml.rels" in data
+        replaced not in names or f"xl/worksheets/_rels/sheet{donor.sheet_number}.xml.rels" in names
     ):
         raise _NotReworked("sheet")
+    stamped = f"xl/worksheets/sheet{texts_sheet}.xml"
+    if stamped not in names or stamped == replaced:
+        raise _NotReworked("sheet")
+    untouched = {
+        n
+        for n in names
+        if n.startswith("xl/worksheets/sheet")
+        and n.endswith(".xml")
+        and n not in (stamped, replaced)
+    }
+    data: dict[str, bytes | None] = {
+        n: None if n in untouched else src.read(n) for n in (i.filename for i in infos)
+    }
     sst = data[SHARED_STRINGS]
+    assert sst is not None
     head = _SST_HEAD.search(sst)
-    sheets = [
-        name for name in data if name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
-    ]
-    # the table is what its header says, and every reference to it is a cell written so
     if head is None or sst.count(b"<si>") != int(head.group(3)):
         raise _NotReworked("table")
     refs = int(head.group(2))
-    counts = {n: data[n].count(_STRING_CELL) for n in sheets}
-    if sum(counts.values()) != refs:
-        raise _NotReworked("references")
-    kept = [data[n] for n in sheets if n != replaced]
+    cover = data[stamped]
+    assert cover is not None
+    # every string cell of the parts read is written so (what the counts below rely on)
+    for part in (cover, data[replaced] if replaced else b""):
+        assert part is not None
+        if part.count(b' t="s"') != part.count(_STRING_CELL):
+            raise _NotReworked("references")
     for old, new in texts.items():
         item = f"<si><t>{old}</t></si>".encode()
         at = sst.find(item)
         if at < 0 or sst.find(item, at + 1) >= 0:
             raise _NotReworked("text")
-        cell = b"%s%d</v>" % (_STRING_CELL, sst.count(b"<si>", 0, at))
-        if sum(x.count(cell) for x in kept) != 1:
+        if cover.count(b"%s%d</v>" % (_STRING_CELL, sst.count(b"<si>", 0, at))) != 1:
             raise _NotReworked("text")
         sst = b"".join((sst[:at], f"<si><t>{new}</t></si>".encode(), sst[at + len(item) :]))
     if donor is not None:
-        sst = _take_donor(donor, data, replaced, sst)
-    if replaced:
-        counts[replaced] = data[replaced].count(_STRING_CELL)
-    count = sum(counts.values())
+        old_sheet = data[replaced]
+        assert old_sheet is not None
+        sst = _take_donor(donor, data, replaced, sst, cover)
+        new_sheet = data[replaced]
+        assert new_sheet is not None
+        refs += new_sheet.count(_STRING_CELL) - old_sheet.count(_STRING_CELL)
     head = _SST_HEAD.search(sst)
     assert head is not None
-    fixed = b'<sst%scount="%d" uniqueCount="%d">' % (head.group(1), count, sst.count(b"<si>"))
+    fixed = b'<sst%scount="%d" uniqueCount="%d">' % (head.group(1), refs, sst.count(b"<si>"))
     data[SHARED_STRINGS] = sst[: head.start()] + fixed + sst[head.end() :]
     return [(info, data[info.filename]) for info in infos]
 
 
-def _take_donor(donor: Donor, data: dict[str, bytes], replaced: str, sst: bytes) -> bytes:
+def _take_donor(
+    donor: Donor, data: dict[str, bytes | None], replaced: str, sst: bytes, cover: bytes
+) -> bytes:
     """Put the donor's sheet into ``data`` (its string cells renumbered after ``sst``'s
     items, which are returned with the donor's added), with its styles and defined names."""
     with zipfile.ZipFile(io.BytesIO(donor.package)) as pkg:
@@ -995,13 +1054,12 @@ def _take_donor(donor: Donor, data: dict[str, bytes], replaced: str, sst: bytes)
         strings = pkg.read(SHARED_STRINGS) if SHARED_STRINGS in names else b""
     if f"xl/worksheets/_rels/sheet{donor.sheet_number}.xml.rels" in names:
         raise _NotReworked("donor sheet has parts")
-    old_styles = data[_STYLES].decode("utf-8")
+    old_styles = (data[_STYLES] or b"").decode("utf-8")
     if not _same_styles(old_styles, new_styles, donor.shared_xfs):
         raise _NotReworked("styles")
-    # the previous package's other sheets use only the shared formats
-    others = [data[n] for n in data if n.startswith("xl/worksheets/sheet") and n != replaced]
+    # the cover uses only the shared formats (the tables' are numbered when made, before)
     for number in range(donor.shared_xfs, _xfs_count(old_styles)):
-        if any(b' s="%d"' % number in x for x in others):
+        if b' s="%d"' % number in cover:
             raise _NotReworked("styles")
     # the donor's strings follow the previous table's items
     base = sst.count(b"<si>")
@@ -1018,7 +1076,7 @@ def _take_donor(donor: Donor, data: dict[str, bytes], replaced: str, sst: bytes)
         raise _NotReworked("donor references")
     # the replaced sheet's defined names (print titles, filter range): the donor's
     local = str(donor.sheet_number - 1)
-    workbook_old = data[_WORKBOOK].decode("utf-8")
+    workbook_old = (data[_WORKBOOK] or b"").decode("utf-8")
     old_names = [m for m in _DEFINED_NAME.finditer(workbook_old) if m.group(2) == local]
     new_names = [m for m in _DEFINED_NAME.finditer(workbook) if m.group(2) == local]
     if [m.group(1) for m in old_names] != [m.group(1) for m in new_names]:

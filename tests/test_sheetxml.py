@@ -40,3 +40,45 @@ def test_a_slice_of_a_coded_column_writes_only_its_own_texts(tmp_path: Path) -> 
     assert "乙科室" not in strings
     # the slice's heights come from the whole column's measures: one line each
     assert heights.tolist() == [sheetxml.DEFAULT_ROW_HEIGHT] * 2
+
+
+def _stamped_workbook(path: Path, cover: list[str], table: list[str]) -> None:
+    """A cover sheet with ``cover`` down column A and a table sheet whose records are
+    spliced (as the writers do)."""
+    base = path.with_suffix(".base.xlsx")
+    wb = xlsx.new_workbook(base)
+    ws = wb.add_worksheet("说明")
+    for r, text in enumerate(cover):
+        ws.write_string(r, 0, text)
+    ws = wb.add_worksheet("表")
+    ws.write_string(0, 0, "内容")
+    wb.close()
+    column = sheetxml.text_column(pd.Series(table))
+    rows = sheetxml.Rows(2, 0, [column], [0], [18.0] * len(table))
+    sheetxml.splice(base, path, [rows])
+
+
+def test_rework_changes_the_one_cell_holding_a_text_and_nothing_else(tmp_path: Path) -> None:
+    source, final = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _stamped_workbook(source, ["标题", "2026-04-01T09:00"], ["2026-04-01", "其他"])
+    assert sheetxml.rework(source, final, {"2026-04-01T09:00": "2026-05-01T10:00"})
+    wb = openpyxl.load_workbook(final)
+    assert [c.value for c in wb["说明"]["A"]] == ["标题", "2026-05-01T10:00"]
+    assert [c.value for c in wb["表"]["A"]] == ["内容", "2026-04-01", "其他"]
+    with zipfile.ZipFile(source) as a, zipfile.ZipFile(final) as b:  # the table copied as is
+        name = "xl/worksheets/sheet2.xml"
+        assert a.getinfo(name).CRC == b.getinfo(name).CRC and b.testzip() is None
+
+
+def test_rework_refuses_a_text_that_two_cells_show(tmp_path: Path) -> None:
+    source, final = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _stamped_workbook(source, ["2026-04-01T09:00", "2026-04-01T09:00"], ["甲"])
+    assert openpyxl.load_workbook(source)["说明"]["A2"].value == "2026-04-01T09:00"  # the case
+    assert not sheetxml.rework(source, final, {"2026-04-01T09:00": "2026-05-01T10:00"})
+    assert not final.exists()  # nothing written: the caller renders the workbook
+    # a record of the table showing the same text as the cover's cell: refused as well
+    _stamped_workbook(source, ["标题", "2026-04-01T09:00"], ["2026-04-01T09:00"])
+    assert not sheetxml.rework(source, final, {"2026-04-01T09:00": "2026-05-01T10:00"})
+    # a text the package does not hold, or one XML would need escaped, is refused too
+    assert not sheetxml.rework(source, final, {"2026-03-01T09:00": "2026-05-01T10:00"})
+    assert not sheetxml.rework(source, final, {"2026-04-01T09:00": "<b>"})
