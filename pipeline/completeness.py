@@ -55,9 +55,17 @@ def _note(code: str, **values: object) -> str:
 
 
 def _clean(value: object) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value).strip()
+
+
+def _cleaned(values: list[object]) -> list[str]:
+    """``_clean`` of every value (a roster column), each distinct value once."""
+    table = {v: _clean(v) for v in dict.fromkeys(values)}
+    return [table[v] for v in values]
 
 
 def _mtime_date(mtime: object) -> str:
@@ -69,12 +77,10 @@ def _mtime_date(mtime: object) -> str:
 
 def roster_sections(roster: Roster) -> list[str]:
     """Sections in roster order: the 科室 sheet first, then sections only the 人员 sheet names."""
-    out: list[str] = []
-    for sec in [*roster.sections["section"].tolist(), *roster.people["section"].tolist()]:
-        sec = _clean(sec)
-        if sec and sec not in out:
-            out.append(sec)
-    return out
+    values = [*roster.sections["section"].tolist(), *roster.people["section"].tolist()]
+    # each distinct value once, in order of first appearance (dict keys keep it)
+    cleaned = (_clean(sec) for sec in dict.fromkeys(values))
+    return [sec for sec in dict.fromkeys(cleaned) if sec]
 
 
 def leadership_sections(roster: Roster) -> set[str]:
@@ -106,12 +112,13 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     roster person (or section, for unit forms); otherwise a roster name (a section name, for
     unit forms) written in the file's path identifies it, when exactly one matches."""
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
-    for section, name in zip(
-        roster.people["section"].tolist(), roster.people["name"].tolist(), strict=True
+    names = roster.people["name"].tolist()
+    for section, name, clean in zip(
+        roster.people["section"].tolist(), names, _cleaned(names), strict=True
     ):
-        if _clean(name):
-            key = normalize.fold(section) + "|" + normalize.fold(name)
-            persons.setdefault(normalize.fold(name), []).append(key)
+        if clean:
+            folded = normalize.fold(name)
+            persons.setdefault(folded, []).append(normalize.fold(section) + "|" + folded)
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
@@ -175,11 +182,14 @@ def completeness(
 
     leadership = leadership_sections(roster)
     people = roster.people
-    by_section: dict[str, list[dict[str, Any]]] = {}
+    by_section: dict[str, list[tuple[str, str]]] = {}  # (name, post), cleaned
     for section, name, post in zip(
-        people["section"].tolist(), people["name"].tolist(), people["post"].tolist(), strict=True
+        _cleaned(people["section"].tolist()),
+        _cleaned(people["name"].tolist()),
+        _cleaned(people["post"].tolist()),
+        strict=True,
     ):
-        by_section.setdefault(_clean(section), []).append({"name": name, "post": post})
+        by_section.setdefault(section, []).append((name, post))
     unit_sent = set(read_by[vocab.UNIT])
 
     submissions: list[dict[str, Any]] = []
@@ -262,8 +272,7 @@ def completeness(
         owes_unit = section != "" and section not in leadership
         if owes_unit or sec_fold + "|" in unit_sent:
             submission(section, "", "", vocab.UNIT, sec_fold + "|")
-        for person in by_section.get(section, []):
-            name, post = _clean(person["name"]), _clean(person["post"])
+        for name, post in by_section.get(section, []):
             found = submission(
                 section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + normalize.fold(name)
             )

@@ -71,12 +71,13 @@ class _RosterPosts:
             people["post_type"].tolist(),
             strict=True,
         ):
-            sec, post_type = normalize.fold(section), _clean(post_type)
-            self.by_person.setdefault((sec, normalize.fold(name)), post_type)
-            self.post_of_person.setdefault((sec, normalize.fold(name)), _clean(post))
-            if _clean(post):
+            sec, post_type, clean_post = normalize.fold(section), _clean(post_type), _clean(post)
+            person = (sec, normalize.fold(name))
+            self.by_person.setdefault(person, post_type)
+            self.post_of_person.setdefault(person, clean_post)
+            if clean_post:
                 self.by_post.setdefault((sec, normalize.fold(post)), []).append(
-                    (_clean(post), post_type, _clean(name))
+                    (clean_post, post_type, _clean(name))
                 )
 
     def floor(self, post_type: str) -> str | None:
@@ -128,6 +129,8 @@ def _take(values: list[Any], codes: np.ndarray) -> np.ndarray:
 
 
 def _clean(value: object) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value).strip()
@@ -322,8 +325,10 @@ def _posts(
         strict=True,
     ):
         bucket = names.get((_clean(sec), _clean(post)))
-        if bucket is not None and _clean(name) and _clean(name) not in bucket:
-            bucket.append(_clean(name))
+        if bucket is not None:
+            name = _clean(name)
+            if name and name not in bucket:
+                bucket.append(name)
 
     out = pd.DataFrame(index=top.index)
     out["names"] = [NAME_JOIN.join(names.get(k, [])) for k in top.index]
