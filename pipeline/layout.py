@@ -192,6 +192,7 @@ def with_kept(remark: str | None, kept: list[tuple[str, str | None]]) -> str | N
     return "\n".join(lines) or None
 
 
+@lru_cache(maxsize=4096)
 def is_example_row(seq: str | None) -> bool:
     """A row whose 序号 says it is an example (例, 示例 …)."""
     if seq is None or len(seq) > 6:

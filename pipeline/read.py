@@ -156,6 +156,19 @@ def _split_pair(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=8192)
+def _text_header_key(text: str) -> str | None:
+    """Header field key of a text cell that is a header label (see ``_label_fold``)."""
+    f = _label_fold(text)
+    return _header_key(f) if f else None
+
+
+@lru_cache(maxsize=8192)
+def _has_pair(text: str) -> bool:
+    """Whether a text cell starts with a header label and its colon (``_split_pair``)."""
+    return bool(_split_pair(text))
+
+
 def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]) -> None:
     """Look for header labels in ``rows``; ``found`` gets key -> (raw value, A1 cell)."""
     for r in rows:
@@ -163,8 +176,7 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
         for c, value in enumerate(row):
             if type(value) is not str or not value:
                 continue
-            f = _label_fold(value)
-            key = _header_key(f) if f else None
+            key = _text_header_key(value)
             if key:
                 if key in found:
                     continue
@@ -179,7 +191,7 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                         blank = cc
                     if cell_text(v) is None:
                         continue
-                    if _header_key(_label_fold(v)) or _split_pair(v if type(v) is str else ""):
+                    if type(v) is str and (_text_header_key(v) or _has_pair(v)):
                         break  # the next label: this one has no value
                     raw, where = v, a1(r, cc)
                     break
@@ -194,15 +206,20 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                 if raw is None:
                     where = a1(r, blank if blank is not None else c + 1)
                 found[key] = (raw, where)
-            elif any(colon in value for colon in _COLONS):
+            elif "：" in value or ":" in value:  # _COLONS
                 for key2, text in _split_pair(value):
                     if key2 not in found:
                         found[key2] = (text or None, a1(r, c))
 
 
 def _is_label_cell(value: object) -> bool:
-    f = _label_fold(value)
-    return bool(f and (_header_key(f) or _column_key(f) or _split_pair(str(value))))
+    return type(value) is str and _is_label_text(value)
+
+
+@lru_cache(maxsize=8192)
+def _is_label_text(text: str) -> bool:
+    f = _label_fold(text)
+    return bool(f and (_header_key(f) or _column_key(f) or _split_pair(text)))
 
 
 def _value_below(grid: Grid, r: int, c: int) -> object | None:
@@ -217,29 +234,39 @@ def _value_below(grid: Grid, r: int, c: int) -> object | None:
 
 def _is_headerish(grid_row: list[Any]) -> bool:
     """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
-    texts = [v for v in grid_row if cell_text(v) is not None]
+    # cell_text(v) is not None, for a text: not only white space
+    texts = [
+        v for v in grid_row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+    ]
     if not texts or len(texts) > 4 or type(texts[0]) is not str:
         return False
     first = texts[0]
-    return bool(_header_key(_label_fold(first)) or _split_pair(first))
+    return bool(_text_header_key(first) or _has_pair(first))
 
 
 def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
     return "、".join(f"{a1(r0, c0)}:{a1(r1, c1)}" for r0, c0, r1, c1 in ranges)
 
 
+_PLEDGE_ITEMS_FOLD = _fold(vocab.PLEDGE_ITEMS_LABEL)
+_PLEDGE_LABEL_FOLDS = {_fold(v): k for k, v in vocab.PLEDGE_LABELS.items()}
+
+
 def _pledge(grid: Grid) -> tuple[int, object, object]:
     """(number of pledge items, pledger, pledge date) of a 廉政承诺书 sheet."""
-    items_label = _fold(vocab.PLEDGE_ITEMS_LABEL)
+    items_label = _PLEDGE_ITEMS_FOLD
     found: dict[str, tuple[object, str]] = {}
     items_at: tuple[int, int] | None = None
     pledger_row = None
-    labels = {_fold(v): k for k, v in vocab.PLEDGE_LABELS.items()}
+    labels = _PLEDGE_LABEL_FOLDS
     n = min(len(grid), PLEDGE_SCAN_ROWS)
     for r in range(n):
         row = grid[r]
         for c, value in enumerate(row):
-            f = _label_fold(value)
+            # _label_fold, inlined: this runs for every cell of the sheet
+            if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+                continue
+            f = _fold(value)
             if not f:
                 continue
             if f == items_label and items_at is None:
@@ -325,12 +352,13 @@ def _is_side_sheet(name: str) -> bool:
     return _fold(name) in _SIDE_SHEETS
 
 
-def _is_placeholder(text: str | None) -> bool:
-    """'以下空白', '无', '/', '——' …: a cell that says there is nothing here."""
-    if text is None:
-        return True
-    if len(text) > 12:
-        return False
+PLACEHOLDER_MAX_CHARS = 12  # longer texts are never placeholders
+
+
+@lru_cache(maxsize=4096)
+def _is_short_placeholder(text: str) -> bool:
+    """'以下空白', '无', '/', '——' …: a text (of at most ``PLACEHOLDER_MAX_CHARS``
+    characters; longer ones never are) that says there is nothing here."""
     return _fold(text).strip("()[]【】") in _PLACEHOLDERS or not _fold(text).strip("/\\()[]【】")
 
 
@@ -343,10 +371,23 @@ def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
 def _has_rows(grid: Grid, hr: int) -> bool:
     """Whether anything but a 序号 is filled below the table header at ``hr``."""
     for row in grid[hr + 1 :]:
-        filled = [c for c, v in enumerate(row) if cell_text(v) is not None]
-        if len(filled) > 1 or (filled and not isinstance(row[filled[0]], (int, float))):
+        # cell_text(v) is not None, for a text: not only white space
+        filled = [
+            v for v in row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+        ]
+        if len(filled) > 1 or (filled and not isinstance(filled[0], (int, float))):
             return True
     return False
+
+
+_PROBE_KEYS = ("description", "step")  # a later header row names one of these columns
+_NON_TEXT_PROBE = _column_key(_label_fold(None)) in _PROBE_KEYS  # (False)
+
+
+@lru_cache(maxsize=8192)
+def _is_probe_label(text: str) -> bool:
+    """Whether a text cell is the label of a ``_PROBE_KEYS`` column."""
+    return _column_key(_label_fold(text)) in _PROBE_KEYS
 
 
 def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | None]:
@@ -354,13 +395,14 @@ def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | No
 
     A later row that reads as a table header again starts another form; its title and
     header block (label rows, a title line, blank rows) just above it go with it."""
-    probes = [keys[k] for k in ("description", "step") if k in keys]
+    probes = [keys[k] for k in _PROBE_KEYS if k in keys]
     for r in range(hr + 1, len(grid)):
         row = grid[r]
-        if not any(
-            c < len(row) and _column_key(_label_fold(row[c])) in ("description", "step")
-            for c in probes
-        ):
+        n = len(row)
+        for c in probes:
+            if c < n and (_is_probe_label(v) if type(v := row[c]) is str else _NON_TEXT_PROBE):
+                break
+        else:
             continue
         found, _ = _row_keys(row)
         if "description" not in found or len(found) < 3:
@@ -464,8 +506,9 @@ def _table_rows(
     field_cols = [(k, keys[k]) for k in frames.ROW_FIELDS if k in keys]
     kept = layout.kept_columns(grid, hr)
     seq_col = keys.get("seq", -1)
-    out = _TableRows([], {k: [] for k, _ in field_cols}, [], [])
-    kept_texts: list[list[tuple[str, str | None]]] = []
+    out = _TableRows([], {}, [], [])
+    skipped = out.skipped
+    read_texts: list[list[str | None]] = []  # the cell texts of each row read
     for r in range(hr + 1, stop):
         row = grid[r]
         # cell_text, inlined for the common text cell without a carriage return
@@ -474,34 +517,39 @@ def _table_rows(
         ]
         filled = [c for c, t in enumerate(texts) if t is not None]
         if not filled:
-            out.skipped.append(r)
+            skipped.append(r)
             continue
-        if len(filled) >= 3 and all((r, c) in carried for c in filled[1:]):
+        n_filled = len(filled)
+        if n_filled >= 3 and carried and all((r, c) in carried for c in filled[1:]):
             continue  # one merged note line across the table (e.g. 注：…), not a risk point
         if filled == [seq_col]:  # a numbered but empty line of the form
-            out.skipped.append(r)
+            skipped.append(r)
             continue
-        if all(_is_placeholder(texts[c]) for c in filled if c != seq_col):
-            out.skipped.append(r)  # 以下空白, 无 …: nothing to read
+        for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
+            if c != seq_col:
+                t = texts[c]
+                if len(t) > PLACEHOLDER_MAX_CHARS or not _is_short_placeholder(t):  # type: ignore[arg-type]
+                    break
+        else:
+            skipped.append(r)  # nothing to read
             continue
-        if layout.is_note_row(texts, filled):
+        if n_filled <= 2 and layout.is_note_row(texts, filled):
             continue  # 注：… / 填表说明 under the table
-        if len(filled) <= 4 and _is_headerish(row):
+        if n_filled <= 4 and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
             continue
         if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
             out.examples.append((r, texts[seq_col] or ""))
             continue
         out.rows.append(r)
-        width = len(row)
-        for k, c in field_cols:
-            out.values[k].append(texts[c] if c < width else None)
-        if kept:
-            kept_texts.append([(label, texts[c] if c < width else None) for c, label in kept])
+        read_texts.append(texts)
+    # the values column by column, from the texts of the rows read
+    out.values = {k: [t[c] if c < len(t) else None for t in read_texts] for k, c in field_cols}
     if kept:
         remarks = out.values.get("remark") or [None] * len(out.rows)
         out.values["remark"] = [
-            layout.with_kept(rm, kt) for rm, kt in zip(remarks, kept_texts, strict=True)
+            layout.with_kept(rm, [(label, t[c] if c < len(t) else None) for c, label in kept])
+            for rm, t in zip(remarks, read_texts, strict=True)
         ]
     return out
 

@@ -28,7 +28,7 @@ def carry_merges(grid: Grid, merges: list[Merge]) -> set[tuple[int, int]]:
     if not grid:
         return carried
     n_rows = len(grid)
-    width = max(len(r) for r in grid)
+    width = max(map(len, grid))
     for r0, c0, r1, c1 in merges:
         if r0 >= n_rows or c0 >= width:
             continue
