@@ -38,6 +38,11 @@ from pipeline.workbook.sniff import (
     text_table,
 )
 
+try:  # ISA-L's inflate: the output zlib gives, for about 60 % of its CPU (see _inflate_whole)
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover - the dependency is declared; zlib alone still works
+    _isal = None
+
 MB = 1024 * 1024
 XML_HEAD_BYTES = 64 * 1024  # a DOCTYPE must come before the root element: scan this much
 SCAN_BLOCK = 1 * MB
@@ -50,7 +55,10 @@ _CELL_REF_FAST = re.compile(rb"<c r=\"([A-Z]{1,3})(\d{1,7})\"")
 _ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"(\d{1,7})\"")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]*)\"")
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_ATTR = re.compile(r"([\w:]+)=\"([^\"]*)\"")
+# A name starts after a non-name character (a match inside a name would have matched from
+# the name's start) and is possessive (no shorter name is followed by '=' either): the same
+# matches, without retrying every position of every tag and attribute name.
+_ATTR = re.compile(r"(?<![\w:])([\w:]++)=\"([^\"]*)\"")
 CELL_ELEMENT = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 R_ATTR = re.compile(rb"\br=\"([A-Z]{1,3})(\d{1,7})\"")
 
@@ -75,32 +83,40 @@ class Opened:
     formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
     formula_text: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formula cells
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once
+    # the package again with the parts the guard inflated whole stored uncompressed (the same
+    # bytes it checked): what python-calamine reads, without inflating them a second time
+    package: bytes = field(default=b"", repr=False)
 
 
 class _Entry:
-    """A central-directory entry: the fields the guard reads (as zipfile.ZipInfo names them)."""
+    """A central-directory entry: the fields the guard reads (as zipfile.ZipInfo names them),
+    and the record itself (``_CENTRAL`` fields and the raw name) for ``Zip.repacked``."""
 
-    __slots__ = ("compress_size", "compress_type", "file_size", "filename", "flag_bits")
-    __slots__ += ("header_offset",)
+    __slots__ = ("CRC", "compress_size", "compress_type", "file_size", "filename", "flag_bits")
+    __slots__ += ("header_offset", "record", "raw_name")
 
-    def __init__(
-        self,
-        filename: str,
-        flag_bits: int,
-        compress_type: int,
-        compress_size: int,
-        file_size: int,
-        header_offset: int,
-    ) -> None:
-        self.filename, self.flag_bits, self.compress_type = filename, flag_bits, compress_type
-        self.compress_size, self.file_size, self.header_offset = (
-            compress_size,
-            file_size,
-            header_offset,
-        )
+    def __init__(self, filename: str, record: tuple[Any, ...], raw_name: bytes) -> None:
+        self.filename, self.record, self.raw_name = filename, record, raw_name
+        self.flag_bits, self.compress_type, self.CRC = record[5], record[6], record[9]
+        self.compress_size, self.file_size, self.header_offset = record[10:12] + record[18:19]
+
+
+def _inflate_whole(raw: bytes, cap: int, crc: int) -> bytes | None:
+    """A deflated part inflated by ISA-L, when its stream ends within ``cap`` bytes and the
+    output has the CRC-32 its directory entry declares (then it is the part's content, the
+    bytes zlib gives); None otherwise, for zlib to read (and judge) as before."""
+    if _isal is None:
+        return None
+    inflate = _isal.decompressobj(-15)
+    try:
+        out = inflate.decompress(raw, cap)
+    except _isal.error:
+        return None
+    return out if inflate.eof and _isal.crc32(out) == crc else None
 
 
 _EOCD = struct.Struct("<4s4H2LH")
+_LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _MAX_EXTRACT_VERSION = 63  # zipfile's
@@ -134,11 +150,13 @@ def _plain_directory(data: bytes) -> list[Any] | None:
         raw_name = data[pos + 46 : pos + 46 + name_len]
         if len(raw_name) != name_len or b"\0" in raw_name:
             return None
-        try:
-            name = raw_name.decode("utf-8" if c[5] & 0x800 else "cp437")
+        try:  # an ASCII name reads the same in both (cp437 is a Python-level codec)
+            name = raw_name.decode(
+                "utf-8" if c[5] & 0x800 else "ascii" if raw_name.isascii() else "cp437"
+            )
         except UnicodeDecodeError:
             return None
-        out.append(_Entry(name, c[5], c[6], compress_size, file_size, offset))
+        out.append(_Entry(name, c, raw_name))
         pos += 46 + name_len + extra_len + comment_len
     return out if pos == stop else None
 
@@ -155,10 +173,16 @@ class Zip:
                 infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
                 raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP) from exc
+        else:
+            self.plain = True
         self.infos: list[Any] = infos
         # some writers store member names with backslashes; readers treat them as '/'
         self.by_name = {i.filename.replace("\\", "/"): i for i in self.infos}
         self._memo: dict[int, tuple[bytes, int] | None] = {}  # small parts, inflated once
+        # the parts inflated to the end of their stream, exactly their declared size
+        self._whole: dict[int, bytes] = {}
+
+    plain = False  # the directory was read by _plain_directory (its entries carry records)
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
         off = info.header_offset
@@ -184,13 +208,58 @@ class Zip:
         key = id(info)
         if key not in self._memo:
             cap = info.file_size + 2 * SCAN_BLOCK
-            try:
-                out = zlib.decompressobj(-15).decompress(self._raw(info), cap)
-            except zlib.error:
-                self._memo[key] = None
-            else:
-                self._memo[key] = (out, cap)
+            raw = self._raw(info)
+            out = _inflate_whole(raw, cap, info.CRC)
+            if out is None:  # zlib's reading (and its verdict) is the rule
+                inflate = zlib.decompressobj(-15)
+                try:
+                    out = inflate.decompress(raw, cap)
+                except zlib.error:
+                    self._memo[key] = None
+                    return None
+                if not inflate.eof:
+                    self._memo[key] = (out, cap)
+                    return self._memo[key]
+            self._memo[key] = (out, cap)
+            if len(out) == info.file_size:
+                self._whole[key] = out
         return self._memo[key]
+
+    def repacked(self) -> bytes:
+        """The package with every part inflated whole (``_whole``) stored uncompressed and the
+        others copied as they are: the same names, order, sizes and CRC-32s, so a reader
+        finds the same content (and the same faults) without inflating those parts again.
+        Empty when there is nothing to gain or the directory is not a plain one (parts
+        sharing their bytes are not copied twice)."""
+        whole = self._whole
+        if not (self.plain and whole) or sum(i.compress_size for i in self.infos) > len(self.data):
+            return b""
+        pieces: list[bytes] = []
+        central: list[bytes] = []
+        pos = 0
+        for info in self.infos:
+            c, name = info.record, info.raw_name
+            content = whole.get(id(info))
+            if content is None:
+                try:
+                    content = self._raw(info)
+                except Refused:
+                    return b""
+                method, size = info.compress_type, info.compress_size
+            else:
+                method, size = zipfile.ZIP_STORED, len(content)
+            flags = c[5] & ~0x8  # the sizes are in the local header: no data descriptor
+            fields = (flags, method, c[7], c[8], c[9], size, c[11], len(name))
+            pieces += (_LOCAL.pack(ZIP_MAGIC, c[3], *fields, 0), name, content)
+            central += (
+                _CENTRAL.pack(b"PK\x01\x02", *c[1:5], *fields, 0, 0, *c[15:18], pos),
+                name,
+            )
+            pos += _LOCAL.size + len(name) + size
+        directory = b"".join(central)
+        n = len(self.infos)
+        end = _EOCD.pack(EMPTY_ZIP_MAGIC, 0, 0, n, n, len(directory), pos, 0)
+        return b"".join(pieces) + directory + end
 
     def blocks(self, name: str, limit: int, block: int = SCAN_BLOCK) -> Iterator[bytes]:
         """Yield the member's content in blocks, at most ``limit`` bytes in all (each block
@@ -267,12 +336,25 @@ def check_zip_directory(z: Zip, size: int, limits: Limits) -> None:
 
 
 def _check_entities(data: bytes) -> None:
-    if b"<!" in data and _DANGEROUS.search(data):
+    # '!' first: one byte is searched with memchr, '<!' byte by byte (every '<' of XML a
+    # candidate); a part without '!' has no declaration
+    if b"!" in data and b"<!" in data and _DANGEROUS.search(data):
         raise Refused("xml_entities")
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {k: html.unescape(v) if "&" in v else v for k, v in _ATTR.findall(tag)}
+    attrs = dict(_ATTR.findall(tag))
+    if "&" in tag:
+        return {k: html.unescape(v) if "&" in v else v for k, v in attrs.items()}
+    return attrs
+
+
+def _normpath(path: str) -> str:
+    """``os.path.normpath``, which leaves a path without '.' segments, '//' or a trailing
+    '/' as it is: such a path is returned without the call."""
+    if "/." in path or "//" in path or path.startswith(".") or path.endswith("/") or not path:
+        return os.path.normpath(path)
+    return path
 
 
 PROLOG_HEAD_BYTES = 1024  # a part's prolog (XML declaration, DOCTYPE) fits in this, as a rule
@@ -320,7 +402,7 @@ def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]
             target = target.lstrip("/")
         elif folder:
             target = f"{folder}/{target}"
-        targets[a.get("Id", "")] = os.path.normpath(target).replace("\\", "/")
+        targets[a.get("Id", "")] = _normpath(target).replace("\\", "/")
     parts: dict[str, str] = {}
     for tag in re.findall(r"<sheet\b[^>]*>", workbook):
         a = _attrs(tag)
@@ -623,7 +705,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
     z = Zip(data)
     check_zip_directory(z, size, limits)
     names = z.by_name
-    xml_parts = [n for n in names if n.endswith((".xml", ".rels")) or n == "mimetype"]
+    xml_parts = {n for n in names if n.endswith((".xml", ".rels")) or n == "mimetype"}
     workbook_part = find_workbook_part(z)
     if workbook_part is not None:
         workbook = z.read(workbook_part, 4 * MB).decode("utf-8", "replace")
@@ -632,6 +714,11 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         rels = z.read(rels_name, 4 * MB).decode("utf-8", "replace") if rels_name in names else ""
         parts = _sheet_parts(workbook, rels, folder)
         sheets_folder = f"{folder}/worksheets/" if folder else "worksheets/"
+        sst = f"{folder}/sharedStrings.xml" if folder else "sharedStrings.xml"
+        custom_name = "docProps/custom.xml"
+        # parts read whole later (by the grid reader, or below): inflated whole at once, their
+        # prolog checked from that (the bytes a head inflates are the first of them)
+        whole = {sst, f"{folder}/styles.xml" if folder else "styles.xml", custom_name}
         formula_parts: set[str] = set()
         for name in names:
             # thorough (parsing in this process): every XML part is scanned as if it were a
@@ -645,11 +732,11 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             elif thorough:
                 _check_member(z, name, name in xml_parts, limits)
             elif name in xml_parts:
+                if name in whole:
+                    z._inflated(names[name])
                 check_prolog(z, name)
-        sst = f"{folder}/sharedStrings.xml" if folder else "sharedStrings.xml"
         if sst in names and names[sst].file_size > SST_SCAN_BYTES:
             _check_shared_strings(z, sst, limits)
-        custom_name = "docProps/custom.xml"
         custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
         return Opened(
             "xlsx",
@@ -657,6 +744,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             sheet_xml=parts,
             formula_parts=formula_parts,
             copy_source=_copy_of(custom),
+            package=z.repacked(),
         )
     for name in names:
         if thorough:
@@ -699,7 +787,7 @@ def find_workbook_part(z: Zip) -> str | None:
         for tag in re.findall(r"<Relationship\b[^>]*>", rels):
             a = _attrs(tag)
             if a.get("Type", "").endswith("/officeDocument"):
-                target = os.path.normpath(a.get("Target", "").lstrip("/")).replace("\\", "/")
+                target = _normpath(a.get("Target", "").lstrip("/")).replace("\\", "/")
                 if target in names and target.endswith(".xml"):
                     return target
     return "xl/workbook.xml" if "xl/workbook.xml" in names else None
