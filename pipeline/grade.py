@@ -392,10 +392,9 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
         flat = list(itertools.chain.from_iterable(lists))
         level = many["level"].to_numpy(dtype=object, na_value=None)[owner]
         own_level = np.array([src[_LEVEL_AT["self_level"]] for src in flat], dtype=object)
-        told = np.array(
-            [bool(s) and bool(lv) and s != lv for s, lv in zip(own_level, level, strict=True)],
-            dtype=bool,
-        )
+        # a source's 自评等级 is text ('' when blank); the point's level is text or None
+        known = pd.notna(own_level) & (own_level != "") & pd.notna(level) & (level != "")
+        told = known & (own_level != level)
         if told.any():
             sources = [src for src, keep in zip(flat, told, strict=True) if keep]
             owner, level = owner[told], level[told]
@@ -409,14 +408,14 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 frames.issues_table(
                     "level_differs",
                     len(sources),
-                    file=[_clean(v) for v in field("file")],
-                    sheet=[_clean(v) for v in field("sheet")],
-                    cell=[_clean(v) for v in field("cell")],
+                    file=_cleaned(field("file")),
+                    sheet=_cleaned(field("sheet")),
+                    cell=_cleaned(field("cell")),
                     field_key="self_level",
                     value=field("self_level"),
                     section=field("section"),
                     name=field("name"),
-                    row_id=[_row_id(v) for v in field("row_id")],
+                    row_id=field("row_id"),  # int or None each (merge.SOURCE_LEVELS)
                     level=level,
                     reason=reason,
                 )
@@ -453,14 +452,19 @@ def _column(frame: pd.DataFrame, col: str, missing: object = "") -> Any:
 
 
 def _without_differs(reasons: pd.Series, self_levels: pd.Series) -> np.ndarray:
-    """Each reason without its trailing 「（自评…）」 (the note says it in words)."""
-    out = np.empty(len(reasons), dtype=object)
-    out[:] = [
-        str(r).removesuffix(vocab.REASON_DIFFERS.format(self_level=s))
-        for r, s in zip(reasons.tolist(), self_levels.tolist(), strict=True)
-    ]
+    """Each reason without its trailing 「（自评…）」 (the note says it in words), worked out
+    once per distinct (reason, 自评等级)."""
+    pairs = list(zip(reasons.tolist(), self_levels.tolist(), strict=True))
+    done = {
+        (r, s): str(r).removesuffix(vocab.REASON_DIFFERS.format(self_level=s))
+        for r, s in dict.fromkeys(pairs)
+    }
+    out = np.empty(len(pairs), dtype=object)
+    out[:] = [done[pair] for pair in pairs]
     return out
 
 
-def _row_id(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
+def _cleaned(values: list[Any]) -> list[str]:
+    """``_clean`` of every value, each distinct value once."""
+    done = {v: _clean(v) for v in dict.fromkeys(values)}
+    return [done[v] for v in values]
