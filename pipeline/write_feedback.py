@@ -458,7 +458,12 @@ def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | No
     index records of it (key, round key, reworks; None: not to be reused)."""
     key = book_key(task)
     changes = changes_key(task) if key else ""
-    reworks = _reuse_book(task, key, changes) if key and changes else None
+    reworks = None
+    if key and changes:
+        try:
+            reworks = _reuse_book(task, key, changes)
+        except Exception:  # a shortcut that fails is not taken: the workbook is rendered
+            log.warning("previous workbook not reused: %s", task.path, exc_info=True)
     if reworks is None:
         write_section(task)
         reworks = 0
