@@ -355,8 +355,10 @@ def issues_table(
     message = vocab.MESSAGES[code]
     columns["action"] = message.action
     for col in ("problem", "fix"):
-        text = fill_template(getattr(message, col), texts, m)
-        columns[col] = text if message_of is None else _at(text, message_of)
+        if message_of is None:
+            columns[col] = fill_template(getattr(message, col), texts, m)
+        else:  # each message is built once already: the issues holding it share it
+            columns[col] = _at(fill_template(getattr(message, col), texts, m, False), message_of)
     frame = pd.DataFrame(
         {
             c: pd.Series(repeated(v, n) if isinstance(v, str) else v, dtype="str")

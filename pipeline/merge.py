@@ -307,7 +307,10 @@ def _merge_groups(
     }
     src["row_text"] = src["row"].astype(str).astype(object)
     row_id = multi["row_id"] if "row_id" in multi else pd.Series([None] * len(multi))
-    src["row_id"] = row_id.to_numpy(dtype=object, na_value=None)
+    whole = pd.api.types.is_integer_dtype(row_id.dtype) and not row_id.isna().any()
+    src["row_id"] = (
+        row_id.to_numpy(dtype=np.int64) if whole else row_id.to_numpy(dtype=object, na_value=None)
+    )
     folded: dict[str, np.ndarray] = {}
     for f in COMPARED_FIELDS:
         src[f], folded[f] = _values_folded(multi, f)
@@ -323,8 +326,8 @@ def _merge_groups(
     bounds = [*first_of.tolist(), len(multi)]  # groups are contiguous runs of ``multi``
     pairs = list(zip(src["file"].tolist(), src["row"].tolist(), strict=True))
     merged["sources"] = _slices(pairs, bounds)
-    if pd.api.types.is_integer_dtype(row_id.dtype) and not row_id.isna().any():
-        row_ids = row_id.astype("int64").tolist()
+    if whole:
+        row_ids = src["row_id"].tolist()
     else:
         row_ids = [None if r is None else int(r) for r in src["row_id"].tolist()]
     # one tuple per source, fields as SOURCE_LEVEL_FIELDS (a dict each would weigh 3 times more)
