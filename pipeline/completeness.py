@@ -157,7 +157,7 @@ def completeness(
     """(submissions, pledges, issues) of the roster against the files received."""
     deadline = f"{year:04d}-{settings.deadlines[settings.late_phase]}"
     phase = vocab.PHASES[settings.late_phase]
-    files = files.copy()
+    files = files.copy(deep=False)  # copy-on-write: the columns changed here are copied
     for col in frames.FILE_COLUMNS:
         if col not in files:
             files[col] = pd.NA

@@ -273,7 +273,7 @@ def _posts(
         },
         index=df.index,
     )
-    individual = base[~unit].copy()
+    individual = base[~unit].copy(deep=False)
     # A form without 岗位 counts for the post the roster gives its person.
     no_post = (individual["post"] == "").to_numpy()
     if no_post.any():
@@ -286,7 +286,7 @@ def _posts(
             )
         ]
     # A unit point counts for every roster post of its section that it names.
-    unit_rows = base[unit].copy()
+    unit_rows = base[unit].copy(deep=False)
     unit_rows["post"] = pd.Series(matched_posts, index=df.index, dtype="object")[unit]
     unit_rows["name"] = ""
     unit_rows["post_type"] = ""

@@ -125,7 +125,7 @@ def find(
             taken[idx] = person
     if not taken:
         return files, issues
-    files = files.copy()
+    files = files.copy(deep=False)
     rows = list(taken)
     files.loc[rows, "status"] = frames.FILE_STATUS_READ
     files.loc[rows, "reason"] = pd.NA

@@ -69,7 +69,7 @@ def validate(
     """
     log = _IssueLog()
     files = _prepare_files(files)
-    rows = rows.copy()
+    rows = rows.copy(deep=False)  # copy-on-write: the columns changed here are copied
     was_read = files["status"].eq(frames.FILE_STATUS_READ)
 
     index = _RosterIndex(roster)
@@ -188,7 +188,7 @@ def _text(value: object) -> str:
 # a. header fields and dates
 # --------------------------------------------------------------------------------------
 def _prepare_files(files: pd.DataFrame) -> pd.DataFrame:
-    files = files.copy()
+    files = files.copy(deep=False)
     for col in frames.FILE_COLUMNS:
         if col not in files:
             files[col] = pd.NA
@@ -552,7 +552,7 @@ def _reject_empty(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> No
 
 def _copy_file_fields(files: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """Rows carry their file's (canonical) header values."""
-    rows = rows.copy()
+    rows = rows.copy(deep=False)
     by_file = files.drop_duplicates("file").set_index("file")
     for col in ("sheet", "kind", "section", "name", "post", "head", "date"):
         rows[col] = rows["file"].map(by_file[col]).astype("str")
@@ -895,7 +895,7 @@ def _points(
     settings: Settings,
     no_column: np.ndarray,
 ) -> pd.DataFrame:
-    points = table.reset_index(drop=True).copy()
+    points = table.reset_index(drop=True)
     for field in ENUM_FIELDS:
         points[field] = normalize.fold_enum(points[field], field)[0]
     no_category = no_column & points["category"].isna().to_numpy()
