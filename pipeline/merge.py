@@ -108,8 +108,15 @@ def _combos(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ranks(values: pd.Series) -> np.ndarray:
-    """Each value's place in the sorted distinct values (for np.lexsort)."""
-    return pd.factorize(values.to_numpy(dtype=object), sort=True)[0]
+    """Each value's place in the sorted distinct values (for np.lexsort); -1 for missing.
+    The distinct values are sorted by Python's sort, several times faster on ``str`` than
+    numpy's comparison sort of an object array (``pd.factorize(sort=True)``); same order."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    distinct = uniques.tolist()
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    return np.where(codes >= 0, rank[codes], -1)
 
 
 def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

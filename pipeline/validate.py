@@ -499,7 +499,7 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     )
     order = order.sort_values(["key", *resubmit.ORDER_COLUMNS], kind="stable")
     latest = order.drop_duplicates("key", keep="last")
-    newer = dict(zip(latest["key"], latest["_file"]))
+    newer = dict(zip(latest["key"].tolist(), latest["_file"].tolist()))
     old = order.index.difference(latest.index)
     superseded_by = []
     for idx, rec in zip(old, files.loc[old].itertuples(), strict=True):
