@@ -957,11 +957,25 @@ def _sample_text(value: object) -> object:
 NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean"})
 
 
-def _cell_values(column: pd.Series) -> sheetxml.Coded:
-    """A column as cells (coded): numbers stay numbers, everything else safe text."""
-    if pd.api.types.infer_dtype(column, skipna=True) in NUMERIC_KINDS:
-        return sheetxml.number_column(column)
-    return sheetxml.text_column(column)
+def _cell_columns(columns: list[np.ndarray | None], numbers: bool = True) -> list[Any]:
+    """Each column as cells, coded: with ``numbers`` a numeric column as numbers, anything
+    else safe text; the columns of text made at once
+    (``sheetxml.text_columns``: one pass of the fixed costs for all); None stays None."""
+    out: list[Any] = [None] * len(columns)
+    texts: list[int] = []
+    for i, column in enumerate(columns):
+        if column is None:
+            continue
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if numbers and kind in NUMERIC_KINDS:
+            out[i] = sheetxml.number_column(_object_series(column))
+        elif kind in ("string", "empty") and column.dtype == object:
+            texts.append(i)
+        else:
+            out[i] = sheetxml.text_column(_object_series(column))
+    for i, coded in zip(texts, sheetxml.text_columns([columns[i] for i in texts]), strict=True):
+        out[i] = coded
+    return out
 
 
 def _cells(values: list[object] | sheetxml.Coded) -> list[object]:
@@ -1083,12 +1097,8 @@ def _points_table(points: Columns) -> Table:
     rank = np.array([_level_rank(v) for v in levels.tolist()], dtype=np.float64)
     sort = {"_rank": rank, **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS}}
     order = _lexsort(sort, list(sort), 3, n)
-    values = []
-    for key in keys:
-        if key == styles.SEQ_KEY:
-            values.append(list(range(1, n + 1)))
-        else:
-            values.append(_cell_values(_object_series(points[key][order])))
+    values = _cell_columns([None if key == styles.SEQ_KEY else points[key][order] for key in keys])
+    values[keys.index(styles.SEQ_KEY)] = list(range(1, n + 1))
     # only the level cell is coloured: whole coloured rows print as stripes
     level_values = levels[order].tolist()
     return Table(
@@ -1181,7 +1191,7 @@ def _issues_table(issues: Columns) -> Table:
         name=FEEDBACK_SHEET_ISSUES,
         headers=list(vocab.ISSUE_COLUMNS.values()),
         keys=keys,
-        values=[sheetxml.text_column(_object_series(issues[k])) if issues else [] for k in keys],
+        values=_cell_columns([issues[k] for k in keys], False) if issues else [[] for _ in keys],
         colours={"action": [ACTION_FILLS.get(a) for a in actions]},
         caps=ISSUE_CAPS,
     )
@@ -1213,7 +1223,7 @@ def _submissions_table(subs: Columns) -> Table:
         name=FEEDBACK_SHEET_SUBMISSIONS,
         headers=list(SUBMISSION_LABELS.values()),
         keys=keys,
-        values=[sheetxml.text_column(_object_series(frame[k][order])) if n else [] for k in keys],
+        values=_cell_columns([frame[k][order] for k in keys], False) if n else [[] for _ in keys],
         colours={
             "status": [status_fill.get(s) for s in statuses],
             "pledge": [FILL_NOTE if b else None for b in bad_sorted],
