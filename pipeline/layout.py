@@ -160,14 +160,32 @@ def header_row(grid: list[list[Any]], r: int) -> tuple[int, list[Any]]:
     return r, grid[r]
 
 
+def _may_describe(row: list[Any]) -> bool:
+    """Whether a cell of ``row`` is a label that can take the ``description`` key (its own,
+    or as a fallback label): ``row_keys`` finds that key only then."""
+    for value in row:
+        if type(value) is str and value and len(value) <= LABEL_MAX_CHARS:
+            key, fallbacks = _label(value)
+            if key == "description" or "description" in fallbacks:
+                return True
+    return False
+
+
 def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], list[int]] | None:
     """(last header row, column key -> index, unknown header columns) of the best table
     header: the row (or pair of rows) with the most known labels, one of them 风险点描述."""
     best: tuple[int, dict[str, int], list[int]] | None = None
     found_at = -1
-    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+    n = min(len(grid), HEADER_SCAN_ROWS)
+    # whether a row holds a cell that can name the 风险点描述 column: a row without one, with
+    # the row below (a two-row header) without one either, is no table header
+    below = n > 0 and _may_describe(grid[0])
+    for r in range(n):
         if found_at >= 0 and r > found_at + 2:
             break  # a two-row header is the most we look past the first match
+        here, below = below, r + 1 < len(grid) and _may_describe(grid[r + 1])
+        if not (here or below):
+            continue
         hr, labels = header_row(grid, r)
         keys, unknown, _kept = row_keys(labels)
         if "description" not in keys or len(keys) < 2:

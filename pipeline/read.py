@@ -310,10 +310,16 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
     return items, pledger, pledge_date
 
 
+_PLEDGE_SHEET_FOLD = _fold(vocab.SHEET_PLEDGE)
+_PLEDGE_SHEET_LABELS = frozenset(
+    (_fold(vocab.PLEDGE_ITEMS_LABEL), _fold(vocab.PLEDGE_LABELS["pledger"]))
+)
+
+
 def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of: Any) -> str | None:
     """The 廉政承诺书 sheet: by its name, else a sheet whose name has 承诺 in it, else a visible
     sheet (not the table's, nor the guide) that holds the 承诺事项 / 承诺人 labels."""
-    pledge_fold = _fold(vocab.SHEET_PLEDGE)
+    pledge_fold = _PLEDGE_SHEET_FOLD
     for n in names:
         if _fold(n) == pledge_fold:
             return n
@@ -321,7 +327,7 @@ def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of:
     for n in candidates:
         if vocab.PLEDGE_SHEET_HINT in _fold(n):
             return n
-    labels = {_fold(vocab.PLEDGE_ITEMS_LABEL), _fold(vocab.PLEDGE_LABELS["pledger"])}
+    labels = _PLEDGE_SHEET_LABELS
     for n in candidates:
         if n in hidden:
             continue
@@ -331,10 +337,12 @@ def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of:
     return None
 
 
+_TITLE_FOLDS = frozenset(_fold(t) for t in vocab.FORM_TITLES.values())
+
+
 def _sheet_order(names: list[str]) -> list[str]:
     """Sheets to look for the table in: the form titles first, the other form sheets last."""
-    titles = {_fold(t) for t in vocab.FORM_TITLES.values()}
-    last = {_fold(vocab.SHEET_PLEDGE), _fold(vocab.SHEET_GUIDE), _fold(vocab.SHEET_LISTS)}
+    titles, last = _TITLE_FOLDS, _SIDE_SHEETS
     first = [n for n in names if _fold(n) in titles]
     end = [n for n in names if _fold(n) in last]
     middle = [n for n in names if n not in first and n not in end]
@@ -543,8 +551,13 @@ def _table_rows(
             continue
         out.rows.append(r)
         read_texts.append(texts)
-    # the values column by column, from the texts of the rows read
-    out.values = {k: [t[c] if c < len(t) else None for t in read_texts] for k, c in field_cols}
+    # the values column by column, from the texts of the rows read (rows as wide as the
+    # widest column read, as a rule: then no row's width is asked cell by cell)
+    wide = not read_texts or max((c for _, c in field_cols), default=-1) < min(map(len, read_texts))
+    if wide:
+        out.values = {k: [t[c] for t in read_texts] for k, c in field_cols}
+    else:
+        out.values = {k: [t[c] if c < len(t) else None for t in read_texts] for k, c in field_cols}
     if kept:
         remarks = out.values.get("remark") or [None] * len(out.rows)
         out.values["remark"] = [

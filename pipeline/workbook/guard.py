@@ -117,6 +117,7 @@ def _inflate_whole(raw: bytes, cap: int, crc: int) -> bytes | None:
 
 _EOCD = struct.Struct("<4s4H2LH")
 _LOCAL = struct.Struct("<4s5H3L2H")
+_NAME_EXTRA = struct.Struct("<HH")  # a local header's name and extra field lengths, at 26
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _MAX_EXTRACT_VERSION = 63  # zipfile's
@@ -181,21 +182,27 @@ class Zip:
         self._memo: dict[int, tuple[bytes, int] | None] = {}  # small parts, inflated once
         # the parts inflated to the end of their stream, exactly their declared size
         self._whole: dict[int, bytes] = {}
+        self._raws: dict[int, bytes] = {}
 
     plain = False  # the directory was read by _plain_directory (its entries carry records)
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        """The part's bytes as stored (sliced once: head, inflation and repacking share them)."""
+        raw = self._raws.get(id(info))
+        if raw is not None:
+            return raw
         off = info.header_offset
         data = self.data
         if info.flag_bits & 0x1:  # a zip-encrypted part
             raise Refused("encrypted")
-        if data[off : off + 4] != ZIP_MAGIC:
+        if not data.startswith(ZIP_MAGIC, off):
             raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
-        name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+        name_len, extra_len = _NAME_EXTRA.unpack_from(data, off + 26)
         start = off + 30 + name_len + extra_len
         raw = data[start : start + info.compress_size]
         if len(raw) < info.compress_size:
             raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
+        self._raws[id(info)] = raw
         return raw
 
     def _inflated(self, info: zipfile.ZipInfo) -> tuple[bytes, int] | None:
@@ -461,7 +468,10 @@ def _reaching(max_rows: int, max_columns: int) -> tuple[bytes, ...]:
 
 def _may_reach(scan: bytes, needles: tuple[bytes, ...]) -> bool:
     shapes = scan.translate(_REF_SHAPES)
-    return any(n in shapes for n in needles)
+    for n in needles:
+        if n in shapes:
+            return True
+    return False
 
 
 def _quick_extent(z: Zip, part: str, limits: Limits) -> bool | None:
@@ -483,8 +493,10 @@ def _quick_extent(z: Zip, part: str, limits: Limits) -> bool | None:
     if size > limits.max_uncompressed_bytes:
         return None
     _check_entities(data[:XML_HEAD_BYTES])
-    if _DIMENSION.search(data[:XML_HEAD_BYTES]) is not None:
-        m = _DIMENSION.search(data)
+    m = _DIMENSION.search(data[:XML_HEAD_BYTES])
+    if m is not None:
+        if size > XML_HEAD_BYTES:
+            m = _DIMENSION.search(data)
         mm = A1.match(m[1].decode("ascii", "replace").split(":")[-1]) if m else None
         if mm and (int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns):
             return None
