@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import logging
 import time
@@ -92,6 +93,21 @@ def process(
 ) -> frames.RunResult:
     """Read every file under ``inbox``, grade and assign, and write the archive and feedback."""
     check_paths(inbox, config_dir, out)
+    gc.freeze()  # the imported modules' objects: no full collection walks them again
+    try:
+        return _process(inbox, config_dir, out, progress, run_time, on_stage)
+    finally:
+        gc.unfreeze()  # what the run froze is collectable again (library callers run many)
+
+
+def _process(
+    inbox: Path,
+    config_dir: Path,
+    out: Path,
+    progress: bool,
+    run_time: str | None,
+    on_stage: Callable[[str], None] | None,
+) -> frames.RunResult:
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
     _ensure_log(out)
@@ -109,6 +125,7 @@ def process(
             "previous_run": previous.get("run_time") if previous else None,
         }
         result.changes = rounds.changes(previous, current)
+        gc.freeze()  # as at every stage (see _run's stage)
         result.stage_seconds["write"] = time.perf_counter()
         archive_path = _write_outputs(result, staging.root)
         result.stage_seconds["write"] = round(
@@ -147,6 +164,10 @@ def _run(
     seconds: dict[str, float] = {}
 
     def stage(name: str) -> None:
+        # what the run holds so far (forms read, frames validated) lives to the end: the
+        # collector's full passes skip it instead of walking it again and again (at 10,000
+        # forms they cost ~1.1 CPU s of the main process, ~0.7 s with this)
+        gc.freeze()
         seconds[name] = time.perf_counter()
         if on_stage:
             on_stage(name)
