@@ -33,6 +33,17 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import vocab, xlsx
+from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as before
+    DEFAULT_MAX_FILE_BYTES,
+    FILL_NOTE,
+    FILL_REJECT,
+    MAX_NAME_CHARS,
+    AnnotateTask,
+    Annotation,
+    copy_name,
+    reuse_key,
+    safe_name,
+)
 from pipeline.annotate_patch import patch_copy
 from pipeline.discover import text_table
 from pipeline.workbook.cells import A1_START
@@ -42,102 +53,16 @@ log = logging.getLogger("pipeline.annotate")
 # --------------------------------------------------------------------------------------
 # Colours and limits (not user text)
 # --------------------------------------------------------------------------------------
-FILL_REJECT = "FFC7CE"
-FILL_NOTE = "FFEB9C"
 OUR_FILLS = frozenset({FILL_REJECT, FILL_NOTE})
 CALAMINE_EXTS = frozenset({".xls", ".ods", ".xlsb"})
 CSV_EXTS = frozenset({".csv"})
 PATCH_EXTS = frozenset({".xlsx"})  # patched in place when plain (annotate_patch), else openpyxl
-MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
 MAX_COMMENT_CHARS = 8000
 TEXT_SNIFF_BYTES = 4096  # how much of a file tells a text table
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 COMMENT_WIDTH = 280  # points
 COMMENT_CHARS_PER_LINE = 44  # display columns of 9pt text in a comment box that wide
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
-_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------------------
-# What to annotate
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Annotation:
-    """One note to put on a cell: ``cell`` is '' for a file-level note (goes on A1)."""
-
-    sheet: str
-    cell: str
-    action: str
-    problem: str
-    fix: str
-
-
-@dataclass(frozen=True)
-class AnnotateTask:
-    """Everything a worker needs to write one annotated copy (plain data: picklable)."""
-
-    source: str
-    target: str
-    ext: str
-    main_sheet: str
-    notes: tuple[Annotation, ...]
-    max_uncompressed: int
-    inbox: str = ""  # the source must lie inside it (after resolving links), when given
-    max_bytes: int = DEFAULT_MAX_FILE_BYTES  # never read more of the source than this
-    sha256: str = ""  # what the reader read: a source changed since then gets no copy
-    drop_sheets: tuple[str, ...] = ()  # sheets holding another section's form
-    only_sheets: tuple[str, ...] = ()  # when given, the copy holds only these sheets
-    # the previous run's copy made from the same inputs (see ``reuse_key``) and its
-    # (size, mtime_ns) as that run wrote it: linked instead of written again while unchanged
-    previous: str = ""
-    previous_stat: tuple[int, int] = ()
-
-
-COPY_FORMAT = "lianzheng-copy 1"
-# the modules whose code shapes a copy: a new version of any makes every copy anew
-_COPY_MODULES = ("annotate.py", "annotate_patch.py", "xlsx.py", "vocab.py", "workbook")
-
-
-def _code_digest() -> str:
-    """SHA-256 over the code that writes copies (and openpyxl's version)."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        digest = hashlib.sha256(f"{COPY_FORMAT}\0{openpyxl.__version__}".encode())
-        here = Path(__file__).parent
-        for name in _COPY_MODULES:
-            paths = sorted((here / name).rglob("*.py")) if (here / name).is_dir() else [here / name]
-            for path in paths:
-                try:
-                    digest.update(path.read_bytes())
-                except OSError:
-                    digest.update(b"?")
-        _CODE_DIGEST = digest.hexdigest()
-    return _CODE_DIGEST
-
-
-_CODE_DIGEST: str | None = None
-
-
-def reuse_key(task: AnnotateTask) -> str:
-    """What a copy is made from: the source's bytes (their SHA-256), where it lies, the notes,
-    the sheets kept or dropped, the limits and the code; '' when the bytes are not known."""
-    if not task.sha256:
-        return ""
-    parts = [
-        _code_digest(),
-        task.source,
-        task.sha256,
-        task.ext,
-        task.main_sheet,
-        [(n.sheet, n.cell, n.action, n.problem, n.fix) for n in task.notes],
-        task.max_uncompressed,
-        task.max_bytes,
-        list(task.drop_sheets),
-        list(task.only_sheets),
-    ]
-    text = repr(parts).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(text).hexdigest()
 
 
 def _reuse(task: AnnotateTask) -> bool:
@@ -162,33 +87,6 @@ def _reuse(task: AnnotateTask) -> bool:
     except OSError:
         return False
     return True
-
-
-# --------------------------------------------------------------------------------------
-# Names
-# --------------------------------------------------------------------------------------
-def safe_name(text: str) -> str:
-    """User text as one file or folder name: no separators or '..', short, not a device name."""
-    name = xlsx.safe_filename(text)[:MAX_NAME_CHARS].strip(" .") or xlsx.safe_filename("")
-    return "_" + name if _WINDOWS_RESERVED.match(name) else name
-
-
-def copy_name(file: str, used: set[str]) -> str:
-    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders)."""
-    rel = Path(file)
-    stems = [rel.stem, "_".join([*rel.parent.parts, rel.stem]), rel.name]
-    for stem in stems:
-        name = safe_name(stem) + vocab.ANNOTATED_SUFFIX + ".xlsx"
-        if name.casefold() not in used:
-            used.add(name.casefold())
-            return name
-    base, n = safe_name(rel.stem), 2
-    while True:
-        name = f"{base}({n}){vocab.ANNOTATED_SUFFIX}.xlsx"
-        if name.casefold() not in used:
-            used.add(name.casefold())
-            return name
-        n += 1
 
 
 # --------------------------------------------------------------------------------------

@@ -26,13 +26,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import (
-    column_index_from_string,
-)
 
 from pipeline import cache, containers, frames, outputs, rounds, sheetxml, styles, vocab, xlsx
 from pipeline import workers as pipeline_workers
-from pipeline.annotate import (
+from pipeline.annotate_copies import (
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
     FILL_REJECT,
@@ -94,7 +91,10 @@ UNOPENABLE_REASONS = frozenset(
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
 PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves
-WORKER_PRELOAD = ("pipeline.write_feedback",)  # imported once by the workers' fork server
+WORKER_PRELOAD = (
+    "pipeline.write_feedback",
+    "pipeline.annotate",
+)  # imported once by the workers' fork server
 DEFAULT_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 
 
@@ -1132,7 +1132,7 @@ def _issue_order(issues: Columns) -> np.ndarray:
         found = A1_START.search(str(cell).upper())
         if found:
             rows[i] = float(found.group(2))
-            cols[i] = column_index_from_string(found.group(1))
+            cols[i] = xlsx.col_index(found.group(1)) + 1
     action_codes, actions = pd.factorize(issues["action"], use_na_sentinel=False)
     rank = np.array([ACTION_RANK.get(a, 2) for a in actions.tolist()], dtype=np.float64)
     keys = {
