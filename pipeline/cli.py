@@ -207,7 +207,7 @@ def exit_now(code: int) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m pipeline`` and of the ``lianzheng-risk`` console script."""
+    """The command line's work; returns its exit status (``console`` is the entry point)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _main(argv)
