@@ -72,6 +72,25 @@ def risk_list_grid(owner: list[object]) -> list[list[object]]:
     ]
 
 
+def categorised_grid(name: str, post: str, categories: list[str | None]) -> list[list[object]]:
+    """A 风险清单 sheet of 家庭儿童工作部's ``name`` with a 风险类别 column (one value per row)."""
+    return [
+        ["风险清单_模板", *[None] * 7],
+        ["科室", "家庭儿童工作部", "姓名", name, "岗位", post, None, None],
+        [*RISK_LIST_HEADER, vocab.COLUMN_LABELS["category"]],
+        *[[*r, c] for r, c in zip(RISK_LIST_ROWS[1:], categories, strict=True)],
+    ]
+
+
+def two_person_archive(tmp_path: Path, first: list[list[object]], second: list[list[object]]):
+    """Process one workbook of two sheets (丁玲's, 范彩兰's); the archive's sheets."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(inbox / "家庭儿童工作部自查表.xlsx", {"丁玲": first, "范彩兰": second})
+    assert process_cli(inbox, cfg, out) == 0
+    return archive_sheets(out)
+
+
 def archive_sheets(out: Path) -> dict[str, pd.DataFrame]:
     (archive,) = sorted(out.glob("*_廉政风险信息档案.xlsx"))
     return pd.read_excel(archive, sheet_name=None, engine="calamine", dtype=str)
@@ -231,21 +250,11 @@ def test_one_sheet_per_person_where_only_a_later_sheet_has_no_category_column(
     """A section's workbook of one sheet per person: the first sheet has a 风险类别 column, the
     second (a 风险清单 without one) does not. The second person's rows are 未分类 with the
     提示 at their own sheet's header, never 退回 for a column their sheet does not have."""
-    with_category = [*RISK_LIST_HEADER, vocab.COLUMN_LABELS["category"]]
-    first = [
-        ["风险清单_模板", *[None] * 7],
-        ["科室", "家庭儿童工作部", "姓名", "丁玲", "岗位", "儿童工作干事", None, None],
-        with_category,
-        *[[*r, "岗位职责风险"] for r in RISK_LIST_ROWS[1:]],
-    ]
+    first = categorised_grid("丁玲", "儿童工作干事", ["岗位职责风险"] * 3)
     second = risk_list_grid(["科室", "家庭儿童工作部", "姓名", "范彩兰", "岗位", "副部长", None])
     assert vocab.COLUMN_LABELS["category"] in first[2]  # the precondition: only the first has it
     assert vocab.COLUMN_LABELS["category"] not in second[2]
-    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_xlsx(inbox / "家庭儿童工作部自查表.xlsx", {"丁玲": first, "范彩兰": second})
-    assert process_cli(inbox, cfg, out) == 0
-    sheets = archive_sheets(out)
+    sheets = two_person_archive(tmp_path, first, second)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
     by_name = catalogue.groupby("姓名")["风险类别"].agg(list).to_dict()
     assert by_name == {"丁玲": ["岗位职责风险"] * 3, "范彩兰": [vocab.UNCATEGORISED] * 3}
@@ -261,20 +270,10 @@ def test_one_sheet_per_person_where_only_the_first_sheet_has_no_category_column(
     """The other way round: the first sheet has no 风险类别 column, the second has one with a
     blank cell. That blank cell is 退回 as on any form with the column; the first sheet's rows
     are 未分类."""
-    with_category = [*RISK_LIST_HEADER, vocab.COLUMN_LABELS["category"]]
     first = risk_list_grid(["科室", "家庭儿童工作部", "姓名", "丁玲", "岗位", "儿童工作干事", None])
-    second = [
-        ["风险清单_模板", *[None] * 7],
-        ["科室", "家庭儿童工作部", "姓名", "范彩兰", "岗位", "副部长", None, None],
-        with_category,
-        *[[*r, "岗位职责风险" if i else None] for i, r in enumerate(RISK_LIST_ROWS[1:])],
-    ]
+    second = categorised_grid("范彩兰", "副部长", [None, "岗位职责风险", "岗位职责风险"])
     assert second[3][-1] is None  # the precondition: a blank 风险类别 cell on the second sheet
-    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_xlsx(inbox / "家庭儿童工作部自查表.xlsx", {"丁玲": first, "范彩兰": second})
-    assert process_cli(inbox, cfg, out) == 0
-    sheets = archive_sheets(out)
+    sheets = two_person_archive(tmp_path, first, second)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
     by_name = catalogue.groupby("姓名")["风险类别"].agg(list).to_dict()
     assert by_name == {"丁玲": [vocab.UNCATEGORISED] * 3, "范彩兰": ["岗位职责风险"] * 2}
