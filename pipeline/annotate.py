@@ -17,7 +17,6 @@ import logging
 import math
 import os
 import re
-import shutil
 import stat
 import warnings
 import zipfile
@@ -32,7 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import vocab, xlsx
+from pipeline import outputs, vocab, xlsx
 from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as before
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -71,19 +70,9 @@ def _reuse(task: AnnotateTask) -> bool:
     if not task.previous or len(task.previous_stat) != 2:
         return False
     try:
-        info = os.stat(task.previous, follow_symlinks=False)
-        if not stat.S_ISREG(info.st_mode):
+        if not outputs.still_written(task.previous, task.previous_stat):
             return False
-        if (info.st_size, info.st_mtime_ns) != tuple(task.previous_stat):
-            return False
-        target = Path(task.target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target.unlink()
-        try:
-            os.link(task.previous, target)
-        except OSError:  # no hard links here (another volume, FAT): a copy keeping the time
-            shutil.copy2(task.previous, target)
+        outputs.link_or_copy(task.previous, task.target)
     except OSError:
         return False
     return True

@@ -21,7 +21,9 @@ import json
 import logging
 import os
 import shutil
+import stat
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,6 +276,25 @@ def _is_tmp(name: str) -> bool:
         or name.removesuffix(TMP_SUFFIX) in ours
         and name.endswith(TMP_SUFFIX)
     )
+
+
+def still_written(path: str | Path, size_mtime: Sequence[int]) -> bool:
+    """Whether ``path`` is still the regular file a previous run wrote there: the size and
+    modification time (ns) it recorded. Raises OSError when it cannot be looked at."""
+    info = os.stat(path, follow_symlinks=False)
+    return stat.S_ISREG(info.st_mode) and (info.st_size, info.st_mtime_ns) == tuple(size_mtime)
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """Put the previous run's ``source`` at ``target`` (replacing what is there): a hard link,
+    or where links are impossible (another volume, FAT) a copy keeping its time."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _is_file(path: Path) -> bool:

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import stat
 import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -429,18 +428,13 @@ def _reuse_book(task: SectionTask, key: str, changes: str) -> int | None:
     if reworks > MAX_REWORKS:
         return None
     try:
-        info = os.stat(task.previous, follow_symlinks=False)
-        if not stat.S_ISREG(info.st_mode) or (info.st_size, info.st_mtime_ns) != entry[1:3]:
+        if not outputs.still_written(task.previous, entry[1:3]):
             return None
         target = Path(task.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         if same_round and old_time == new_time:
-            target.unlink(missing_ok=True)
-            try:
-                os.link(task.previous, target)
-            except OSError:  # no hard links here (another volume, FAT): a copy keeping the time
-                shutil.copy2(task.previous, target)
+            outputs.link_or_copy(task.previous, target)
             return reworks
+        target.parent.mkdir(parents=True, exist_ok=True)
         texts = {old_time: new_time} if old_time != new_time else {}
         donor = None if same_round else _changes_donor(task)
         if donor is None and not same_round:
