@@ -24,9 +24,9 @@ class Chain:
     """Who holds each role of a section, and how high each person ranks in the body."""
 
     def __init__(self, roster: Roster) -> None:
-        self.chair = _clean(roster.chair)
+        self.chair = normalize.stripped(roster.chair)
         # A vacant 上级监督机构 still exists: name it by its role.
-        self.oversight = _clean(roster.oversight) or vocab.ROLE_OVERSIGHT
+        self.oversight = normalize.stripped(roster.oversight) or vocab.ROLE_OVERSIGHT
         self.heads: dict[str, str] = {}
         self.vices: dict[str, str] = {}
         for section, head, vice in zip(
@@ -35,8 +35,8 @@ class Chain:
             roster.sections["vice_chair"].tolist(),
             strict=True,
         ):
-            self.heads.setdefault(normalize.fold(section), _clean(head))
-            self.vices.setdefault(normalize.fold(section), _clean(vice))
+            self.heads.setdefault(normalize.fold(section), normalize.stripped(head))
+            self.vices.setdefault(normalize.fold(section), normalize.stripped(vice))
         people = roster.people
         is_head = people["is_head"].fillna(False).astype(bool) if "is_head" in people else None
         if is_head is not None:
@@ -47,10 +47,10 @@ class Chain:
             ):
                 # The 科室 sheet names the head; the 人员 sheet's flag only fills a blank.
                 if not self.heads.get(normalize.fold(section)):
-                    self.heads[normalize.fold(section)] = _clean(name)
+                    self.heads[normalize.fold(section)] = normalize.stripped(name)
         self.rank: dict[str, int] = {}
         flagged = people.loc[is_head, "name"].tolist() if is_head is not None else []
-        for name in [*self.heads.values(), *map(_clean, flagged)]:
+        for name in [*self.heads.values(), *map(normalize.stripped, flagged)]:
             self._raise(name, _CHAIN_RANK[vocab.ROLE_HEAD])
         for name in self.vices.values():
             self._raise(name, _CHAIN_RANK[vocab.ROLE_VICE])
@@ -93,12 +93,6 @@ class Chain:
                 continue
             return person
         return self.oversight
-
-
-def _clean(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
 
 
 def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataFrame:

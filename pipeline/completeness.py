@@ -54,20 +54,6 @@ def _note(code: str, **values: object) -> str:
     return vocab.MESSAGES[code].problem.format(**values)
 
 
-def _clean(value: object) -> str:
-    if type(value) is str:
-        return value.strip()
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _cleaned(values: list[object]) -> list[str]:
-    """``_clean`` of every value (a roster column), each distinct value once."""
-    table = {v: _clean(v) for v in dict.fromkeys(values)}
-    return [table[v] for v in values]
-
-
 def _mtime_date(mtime: object) -> str:
     try:
         return datetime.fromtimestamp(float(mtime)).date().isoformat()  # type: ignore[arg-type]
@@ -79,21 +65,21 @@ def roster_sections(roster: Roster) -> list[str]:
     """Sections in roster order: the 科室 sheet first, then sections only the 人员 sheet names."""
     values = [*roster.sections["section"].tolist(), *roster.people["section"].tolist()]
     # each distinct value once, in order of first appearance (dict keys keep it)
-    cleaned = (_clean(sec) for sec in dict.fromkeys(values))
+    cleaned = (normalize.stripped(sec) for sec in dict.fromkeys(values))
     return [sec for sec in dict.fromkeys(cleaned) if sec]
 
 
 def leadership_sections(roster: Roster) -> set[str]:
     """Sections whose members are all body leaders (主席, 分管副主席): no unit form is owed."""
     leaders = {normalize.fold(roster.chair)} | {
-        normalize.fold(v) for v in roster.sections["vice_chair"].tolist() if _clean(v)
+        normalize.fold(v) for v in roster.sections["vice_chair"].tolist() if normalize.stripped(v)
     }
     leaders.discard("")
     out = set()
     for sec, grp in roster.people.groupby("section", sort=False):
-        members = {normalize.fold(n) for n in grp["name"].tolist() if _clean(n)}
+        members = {normalize.fold(n) for n in grp["name"].tolist() if normalize.stripped(n)}
         if members and members <= leaders:
-            out.add(_clean(sec))
+            out.add(normalize.stripped(sec))
     return out
 
 
@@ -114,7 +100,7 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
     names = roster.people["name"].tolist()
     for section, name, clean in zip(
-        roster.people["section"].tolist(), names, _cleaned(names), strict=True
+        roster.people["section"].tolist(), names, normalize.stripped_all(names), strict=True
     ):
         if clean:
             folded = normalize.fold(name)
@@ -184,9 +170,9 @@ def completeness(
     people = roster.people
     by_section: dict[str, list[tuple[str, str]]] = {}  # (name, post), cleaned
     for section, name, post in zip(
-        _cleaned(people["section"].tolist()),
-        _cleaned(people["name"].tolist()),
-        _cleaned(people["post"].tolist()),
+        normalize.stripped_all(people["section"].tolist()),
+        normalize.stripped_all(people["name"].tolist()),
+        normalize.stripped_all(people["post"].tolist()),
         strict=True,
     ):
         by_section.setdefault(section, []).append((name, post))
@@ -222,10 +208,12 @@ def completeness(
             else:
                 issues.append(_issue("no_unit_form", section=section, name=""))
         else:
-            date = _clean(found["date"])
+            date = normalize.stripped(found["date"])
             if not date:
                 date = _mtime_date(found["mtime"])
-                written = _clean(found.get("date_written"))  # an unreadable 填表日期 (validate)
+                written = normalize.stripped(
+                    found.get("date_written")
+                )  # an unreadable 填表日期 (validate)
                 if written:
                     notes.append(_note("note_bad_date", value=written, date=date))
                 else:
@@ -234,7 +222,7 @@ def completeness(
             row.update(
                 status=vocab.STATUS_LATE if late else vocab.STATUS_ON_TIME,
                 date=date,
-                file=_clean(found["file"]),
+                file=normalize.stripped(found["file"]),
             )
             if row["file"] not in accepted_files:
                 # read, but every row was sent back: nothing of it counts yet
@@ -248,8 +236,10 @@ def completeness(
                     frames.issue(
                         "late",
                         file=row["file"],
-                        sheet=_clean(found["sheet"]),
-                        cell=_clean(cells.get("date")) if isinstance(cells, dict) else "",
+                        sheet=normalize.stripped(found["sheet"]),
+                        cell=normalize.stripped(cells.get("date"))
+                        if isinstance(cells, dict)
+                        else "",
                         field_key="date",
                         value=date,
                         section=section,
@@ -327,8 +317,8 @@ def _pledge(
         return row
     items = found["pledge_items"]
     items = 0 if items is None or pd.isna(items) else int(items)
-    row.update(date=_clean(found["pledge_date"]), items=items)
-    file = _clean(found["file"])
+    row.update(date=normalize.stripped(found["pledge_date"]), items=items)
+    file = normalize.stripped(found["file"])
     has_sheet = found["pledge_sheet"]
     if has_sheet is None or pd.isna(has_sheet) or not bool(has_sheet):
         row["status"] = vocab.PLEDGE_STATUS_MISSING

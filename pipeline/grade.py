@@ -71,13 +71,17 @@ class _RosterPosts:
             people["post_type"].tolist(),
             strict=True,
         ):
-            sec, post_type, clean_post = normalize.fold(section), _clean(post_type), _clean(post)
+            sec, post_type, clean_post = (
+                normalize.fold(section),
+                normalize.stripped(post_type),
+                normalize.stripped(post),
+            )
             person = (sec, normalize.fold(name))
             self.by_person.setdefault(person, post_type)
             self.post_of_person.setdefault(person, clean_post)
             if clean_post:
                 self.by_post.setdefault((sec, normalize.fold(post)), []).append(
-                    (clean_post, post_type, _clean(name))
+                    (clean_post, post_type, normalize.stripped(name))
                 )
 
     def floor(self, post_type: str) -> str | None:
@@ -126,14 +130,6 @@ def _take(values: list[Any], codes: np.ndarray) -> np.ndarray:
     """``values[code]`` for every code, as an object array."""
     table = np.fromiter(values, dtype=object, count=len(values))  # tuples stay whole
     return table[codes]
-
-
-def _clean(value: object) -> str:
-    if type(value) is str:
-        return value.strip()
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
 
 
 def reason_text(
@@ -324,9 +320,9 @@ def _posts(
         roster.people["name"].tolist(),
         strict=True,
     ):
-        bucket = names.get((_clean(sec), _clean(post)))
+        bucket = names.get((normalize.stripped(sec), normalize.stripped(post)))
         if bucket is not None:
-            name = _clean(name)
+            name = normalize.stripped(name)
             if name and name not in bucket:
                 bucket.append(name)
 
@@ -334,7 +330,8 @@ def _posts(
     out["names"] = [NAME_JOIN.join(names.get(k, [])) for k in top.index]
     roster_type = [lookup.post_type_of_post(sec, post) for sec, post in top.index]
     out["post_type"] = [
-        rt if rt else _clean(pt) for rt, pt in zip(roster_type, top["post_type"], strict=True)
+        rt if rt else normalize.stripped(pt)
+        for rt, pt in zip(roster_type, top["post_type"], strict=True)
     ]
     out["level"] = top["level"]
     out["level_reason"] = top["point_id"] + "：" + top["level_reason"].fillna("")
@@ -408,9 +405,9 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 frames.issues_table(
                     "level_differs",
                     len(sources),
-                    file=_cleaned(field("file")),
-                    sheet=_cleaned(field("sheet")),
-                    cell=_cleaned(field("cell")),
+                    file=normalize.stripped_all(field("file")),
+                    sheet=normalize.stripped_all(field("sheet")),
+                    cell=normalize.stripped_all(field("cell")),
                     field_key="self_level",
                     value=field("self_level"),
                     section=field("section"),
@@ -462,9 +459,3 @@ def _without_differs(reasons: pd.Series, self_levels: pd.Series) -> np.ndarray:
     out = np.empty(len(pairs), dtype=object)
     out[:] = [done[pair] for pair in pairs]
     return out
-
-
-def _cleaned(values: list[Any]) -> list[str]:
-    """``_clean`` of every value, each distinct value once."""
-    done = {v: _clean(v) for v in dict.fromkeys(values)}
-    return [done[v] for v in values]

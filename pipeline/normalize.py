@@ -36,6 +36,22 @@ def text_column(
     return pd.Series(array, index=index, name=name)
 
 
+def stripped(value: object) -> str:
+    """A value as stripped text, "" when missing (None, NaN, pd.NA): the roster's and the
+    frames' text cells as the middle compares them."""
+    if type(value) is str:
+        return value.strip()
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return ""
+    return str(value).strip()
+
+
+def stripped_all(values: list[Any]) -> list[str]:
+    """``stripped`` of every value (a column as a list), each distinct value once."""
+    done = {v: stripped(v) for v in dict.fromkeys(values)}
+    return [done[v] for v in values]
+
+
 def _scalar_text(value: object) -> str | None:
     """One cell value -> stripped text, None when blank. Integral floats lose their '.0'
     (a number typed into a text column comes back from Excel as 1.0)."""
