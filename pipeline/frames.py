@@ -324,13 +324,48 @@ def issues_table(
     and the issues of a message must agree on every column its template reads."""
     if n == 0:
         return empty_issues()
+    columns = issue_columns(
+        code,
+        n,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        field_key=field_key,
+        value=value,
+        section=section,
+        name=name,
+        row_id=row_id,
+        message_of=message_of,
+        **placeholders,
+    )
+    return stacked_issues([(columns, n)])
+
+
+def issue_columns(
+    code: str,
+    n: int,
+    *,
+    file: object = "",
+    sheet: object = "",
+    cell: object = "",
+    field_key: object = "",
+    value: object = "",
+    section: object = "",
+    name: object = "",
+    row_id: object = None,
+    message_of: np.ndarray | None = None,
+    **placeholders: object,
+) -> dict[str, Any]:
+    """The columns of ``issues_table`` (same arguments, ``n`` > 0) before they become a frame:
+    each a ``str`` (the same for every issue) or an object array of ``n`` texts, and
+    ``row_id`` an Int64 array. ``stacked_issues`` makes one frame of several such parts."""
     keys = _texts(field_key, n)
     if isinstance(keys, str):
         label: np.ndarray | str = vocab.field_label(keys) if keys else ""
     else:
         labels = {k: (vocab.field_label(k) if k else "") for k in pd.unique(keys)}
         label = pd.Series(keys).map(labels).to_numpy(dtype=object)
-    columns = {
+    columns: dict[str, Any] = {
         "action": "",
         "code": code,
         "file": _texts(file, n),
@@ -359,13 +394,33 @@ def issues_table(
             columns[col] = fill_template(getattr(message, col), texts, m)
         else:  # each message is built once already: the issues holding it share it
             columns[col] = _at(fill_template(getattr(message, col), texts, m, False), message_of)
-    frame = pd.DataFrame(
-        {
-            c: pd.Series(repeated(v, n) if isinstance(v, str) else v, dtype="str")
-            for c, v in columns.items()
-        }
-    )
-    frame["row_id"] = _row_ids(row_id, n)
+    columns["row_id"] = _row_ids(row_id, n)
+    return columns
+
+
+def stacked_issues(
+    parts: list[tuple[dict[str, Any], int]], order: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One issues frame of ``issue_columns`` parts (each with its number of issues), one after
+    the other, then in ``order`` (positions into the stacked rows) when given: every column
+    is joined and taken once, as numpy arrays, not part by part as frames."""
+    parts = [(columns, n) for columns, n in parts if n]
+    if not parts:
+        return empty_issues()
+    data: dict[str, Any] = {}
+    for col in ISSUE_COLUMNS:
+        if col == "row_id":
+            ids = [columns[col] for columns, _ in parts]
+            stacked = ids[0] if len(ids) == 1 else type(ids[0])._concat_same_type(ids)
+            data[col] = stacked if order is None else stacked.take(order)
+            continue
+        pieces = [repeated(c[col], n) if isinstance(c[col], str) else c[col] for c, n in parts]
+        column = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+        if order is not None:
+            column = column[order]
+        data[col] = pd.Series(column, dtype="str")
+    frame = pd.DataFrame({c: v for c, v in data.items() if c != "row_id"})
+    frame["row_id"] = data["row_id"]
     return frame
 
 

@@ -273,19 +273,20 @@ def _slices(items: list[Any], bounds: list[int]) -> np.ndarray:
     return out
 
 
-def _where(file: np.ndarray, sheet: np.ndarray, cell: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """「file」C6 — a source's cell (its row when the form has no such column), with the sheet
-    when it is not the form's own, for every source at once."""
-    place = cell.copy()
-    no_cell = cell == ""
-    if no_cell.any():
-        place[no_cell] = _formatted(vocab.MERGE_ROW, row=row[no_cell])
+def _places(src: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(「file」 with 工作表「sheet」 when it is not the form's own, 第N行) of every source: the
+    two halves of a source's place in the notes (``prefix + cell``, or ``prefix + row`` when
+    the form has no such column), each written once per distinct file and sheet, or row."""
+    pair, first = _combos(src["file"], src["sheet"])
+    file, sheet = src["file"][first], src["sheet"][first]
+    prefix = _formatted(vocab.MERGE_FILE, file=file)
     other_sheet = (sheet != "") & ~pd.Series(sheet).isin(list(vocab.MAIN_SHEET.values())).to_numpy()
     if other_sheet.any():
-        place[other_sheet] = (
-            _formatted(vocab.MERGE_SHEET, sheet=sheet[other_sheet]) + place[other_sheet]
+        prefix[other_sheet] = prefix[other_sheet] + _formatted(
+            vocab.MERGE_SHEET, sheet=sheet[other_sheet]
         )
-    return _formatted(vocab.MERGE_FILE, file=file) + place
+    row, first_row = _combos(src["row"])
+    return prefix[pair], _formatted(vocab.MERGE_ROW, row=src["row_text"][first_row])[row]
 
 
 def _formatted(template: str, **columns: np.ndarray) -> np.ndarray:
@@ -394,9 +395,12 @@ def _notes(
 ) -> pd.DataFrame:
     """merge_conflict for each source differing from another in a graded field; a later source
     with no conflict gets duplicate_point (every field equal to the first) or merged_point.
-    Notes come per group, conflicts first (field by field, sources in order), then the others."""
+    Notes come per group, conflicts first (field by field, sources in order), then the others.
+    Column-wise over all sources (``group`` is sorted: a group's sources are one run)."""
     n = len(group)
-    parts: list[pd.DataFrame] = []
+    n_groups = len(merged["names"])
+    prefix, row_place = _places(src)
+    parts: list[tuple[dict[str, Any], int]] = []
     order: list[np.ndarray] = []
     in_conflict = np.zeros(n, dtype=bool)
     for fi, f in enumerate(CONFLICT_FIELDS):
@@ -404,41 +408,34 @@ def _notes(
         present = value != ""
         if f == "category":  # 未分类 is no value to settle: the real category wins
             present &= value != vocab.UNCATEGORISED
-        pairs = pd.DataFrame({"g": group[present], "v": value[present]})
-        n_values = pairs.drop_duplicates().groupby("g").size()
-        conflicted = np.zeros(len(merged["names"]), dtype=bool)
-        conflicted[n_values.index[n_values.to_numpy() >= 2].to_numpy()] = True
+        code, values = pd.factorize(value)
+        width = len(values)
+        # a group is in conflict when its sources hold two or more distinct values
+        pairs = pd.unique(group[present].astype(np.int64) * width + code[present])
+        conflicted = np.bincount(pairs // width, minlength=n_groups) >= 2
         rows = np.flatnonzero(present & conflicted[group])
         if not len(rows):
             continue
         in_conflict[rows] = True
+        cell = src[f"{f}_cell"][rows]
         # each source names every other source holding another value: «where»为「value」
         entry = _formatted(
             vocab.MERGE_OTHER_VALUE,
-            where=_where(
-                src["file"][rows], src["sheet"][rows], src[f"{f}_cell"][rows], src["row_text"][rows]
-            ),
+            where=prefix[rows] + np.where(cell == "", row_place[rows], cell),
             value=value[rows],
         )
-        sources = pd.DataFrame(
-            {"g": group[rows], "v": value[rows], "entry": entry, "o": np.arange(len(rows))}
-        )
-        wanted = sources[["g", "v"]].drop_duplicates().reset_index(drop=True)
-        wanted["w"] = np.arange(len(wanted))
-        cross = wanted.merge(sources, on="g", suffixes=("", "_o"))
-        cross = cross[cross["v"] != cross["v_o"]].sort_values(["w", "o"], kind="stable")
-        others = _group_join(
-            cross["w"].to_numpy(),
-            cross["entry"].to_numpy(dtype=object),
-            vocab.MERGE_OTHERS_JOIN,
-            len(wanted),
-        )
-        which = pd.MultiIndex.from_frame(wanted[["g", "v"]]).get_indexer(
-            pd.MultiIndex.from_arrays([group[rows], value[rows]])
-        )
+        # the (group, value) of each source: the sources holding one share one message
+        which, wanted = pd.factorize(group[rows].astype(np.int64) * width + code[rows])
+        wanted_group, wanted_value = wanted // width, wanted % width
+        # every (group, value) against its group's sources (a run of ``rows``), in order
+        start = np.searchsorted(group[rows], wanted_group, side="left")
+        size = np.searchsorted(group[rows], wanted_group, side="right") - start
+        w = np.repeat(np.arange(len(wanted)), size)
+        at = np.repeat(start - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
+        other = code[rows][at] != wanted_value[w]
+        others = _group_join(w[other], entry[at[other]], vocab.MERGE_OTHERS_JOIN, len(wanted))
         kept = vocab.MERGE_KEPT_CATEGORY if f == "category" else vocab.MERGE_KEPT_SEVERE
-        outcome = _formatted(kept, value=merged[f].astype(object))
-        # the sources of a group holding one value share one message: built once
+        outcome = _formatted(kept, value=merged[f][wanted_group].astype(object))
         parts.append(
             _source_notes(
                 "merge_conflict",
@@ -448,7 +445,7 @@ def _notes(
                 value[rows],
                 message_of=which,
                 others=others,
-                outcome=outcome[wanted["g"].to_numpy()],
+                outcome=outcome,
             )
         )
         order.append(
@@ -462,15 +459,14 @@ def _notes(
         same = np.ones(len(later), dtype=bool)
         for f in COMPARED_FIELDS:
             same &= folded[f][later] == folded[f][head]
-        no_cell = np.full(len(later), "", dtype=object)
-        detail = _where(src["file"][head], src["sheet"][head], no_cell, src["row_text"][head])
-        for code, mask in (("duplicate_point", same), ("merged_point", ~same)):
+        detail = prefix[head] + row_place[head]
+        for code_, mask in (("duplicate_point", same), ("merged_point", ~same)):
             rows = later[mask]
             if not len(rows):
                 continue
             parts.append(
                 _source_notes(
-                    code, src, rows, "description", src["description"][rows], detail=detail[mask]
+                    code_, src, rows, "description", src["description"][rows], detail=detail[mask]
                 )
             )
             order.append(
@@ -482,8 +478,7 @@ def _notes(
         return frames.empty_issues()
     keys = np.concatenate(order)
     sequence = np.lexsort((keys[:, 3], keys[:, 2], keys[:, 1], keys[:, 0]))
-    notes = pd.concat(parts, ignore_index=True)
-    return notes.iloc[sequence].reset_index(drop=True)
+    return frames.stacked_issues(parts, sequence)
 
 
 def _source_notes(
@@ -494,10 +489,10 @@ def _source_notes(
     value: np.ndarray,
     message_of: np.ndarray | None = None,
     **placeholders: np.ndarray,
-) -> pd.DataFrame:
+) -> tuple[dict[str, Any], int]:
     """The notes of ``code`` at the ``field`` cell of the sources ``rows`` (``message_of``:
-    see ``frames.issues_table``)."""
-    return frames.issues_table(
+    see ``frames.issues_table``), as ``frames.issue_columns``."""
+    columns = frames.issue_columns(
         code,
         len(rows),
         file=src["file"][rows],
@@ -511,6 +506,7 @@ def _source_notes(
         message_of=message_of,
         **placeholders,
     )
+    return columns, len(rows)
 
 
 def _row_id(value: object) -> int | None:
