@@ -12,8 +12,10 @@ in ``OUT/.cache/`` and reused when the same file comes back. An entry is found b
 The cache is one file written atomically (temporary file, then rename) at the end of the
 read stage: a header line (format, context digest, number of entries, CRC-32 and size of the
 rest) and the results of every file as one column-wise batch (``pipeline/readbatch.py``,
-pickled; loaded by an unpickler that refuses any class or function), so a rerun of ten
-thousand files decodes one object instead of ten thousand. A file whose checksum, size or
+pickled with equal texts as one object; loaded by an unpickler that refuses any class or
+function), so a rerun of ten thousand files decodes one object instead of ten thousand. A
+rerun's save shares the texts of the files it parsed only (the cached ones were shared when
+they were stored) and shares all again once a tenth of the entries were stored that way. A file whose checksum, size or
 shape does not hold is ignored as a whole (every file is parsed again). Only the entries of
 files of the current run are written back, so entries whose files are gone are pruned and
 the size stays bounded by the inbox (and by ``MAX_BYTES``). Results that depend on the
@@ -48,6 +50,9 @@ READ_CACHE_FILE = "read.cache"
 OLD_CACHE_FILE = "read.jsonl"  # the one-line-per-file cache of earlier versions
 FORMAT = "lianzheng-read-cache 2"
 MAX_BYTES = 512 * 1024 * 1024  # entries beyond this are not stored
+# a save shares the texts of its newly parsed entries only (the others were shared when they
+# were stored), until more than this share of the entries was stored that way: then all again
+RESHARE_FRACTION = 0.1
 LIBRARIES = ("python-calamine", "openpyxl", "pandas", "olefile", "msoffcrypto-tool")
 # outcomes that depend on the machine or the moment rather than on the file's bytes
 TRANSIENT_REASONS = frozenset({"worker_crashed", "read_failed"})
@@ -109,6 +114,7 @@ class ReadCache:
         self.batch: readbatch.Batch | None = None
         self.keys: list[str] = []
         self.position: dict[str, int] = {}  # key -> the file's position in ``batch``
+        self.unshared = 0  # entries stored since texts were last shared over all of them
         self.hits = 0
         self.parsed = 0
         self.ignored = 0  # entries of a cache file that did not hold
@@ -138,22 +144,33 @@ class ReadCache:
             if int(size) != len(payload) or checksum.decode("ascii") != _checksum(payload):
                 raise ValueError("checksum")
             stored = _PlainUnpickler(io.BytesIO(payload)).load()
-            keys, batch = stored["keys"], stored["batch"]
+            keys, batch, unshared = stored["keys"], stored["batch"], stored["unshared"]
             if not readbatch.valid(batch) or not isinstance(keys, list):
                 raise ValueError("shape")
+            if type(unshared) is not int or not 0 <= unshared <= n:
+                raise ValueError("unshared")
             if len(keys) != n or len(batch["files"]["index"]) != n:
                 raise ValueError("count")
         except Exception:  # noqa: BLE001 - any damage: the whole file is ignored
             self.ignored = max(1, n)
             return
-        self.batch, self.keys = batch, keys
+        self.batch, self.keys, self.unshared = batch, keys, unshared
         self.position = {k: j for j, k in enumerate(keys)}
 
-    def save(self, batch: readbatch.Batch, keys: list[str]) -> None:
-        """Write this run's entries (and only them) atomically; skip when nothing changed."""
+    def save(self, batch: readbatch.Batch, keys: list[str], fresh: list[int] | None = None) -> None:
+        """Write this run's entries (and only them) atomically; skip when nothing changed.
+
+        ``fresh``: the positions in ``batch`` of the entries parsed in this run (None: all);
+        only their texts are shared, unless too many entries were stored that way."""
         if keys == self.keys and not self.ignored and not self.parsed:
             return
-        stored = {"keys": keys, "batch": readbatch.shared(batch)}
+        fresh = list(range(len(keys))) if fresh is None else fresh
+        unshared = min(len(keys), self.unshared + len(fresh))
+        if unshared > RESHARE_FRACTION * len(keys):
+            batch, unshared = readbatch.shared(batch), 0
+        elif fresh:
+            readbatch.shared(batch, fresh)  # in place: the same values, fewer objects
+        stored = {"keys": keys, "batch": batch, "unshared": unshared}
         payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
         if len(payload) > MAX_BYTES:
             log.warning("read cache not saved: %d MiB is over its limit", len(payload) >> 20)
@@ -208,13 +225,16 @@ def store(cache: ReadCache, keys: dict[int, str | None], batch: readbatch.Batch)
     not those without a key nor those that depend on the moment (TRANSIENT_REASONS)."""
     fl = batch["files"]
     cache.parsed = len(fl["index"]) - cache.hits
-    pick, kept = [], []
+    pick, kept, fresh = [], [], []
+    position = cache.position
     for j, (i, reason) in enumerate(zip(fl["index"], fl["reason"], strict=True)):
         key = keys.get(i)
         if key is None or reason in TRANSIENT_REASONS:
             continue
+        if key not in position:
+            fresh.append(len(pick))
         pick.append(j)
         kept.append(key)
     stored = batch if len(pick) == len(fl["index"]) else readbatch.take(batch, pick)
-    cache.save(stored, kept)
+    cache.save(stored, kept, fresh)
     log.info("read cache: %s", cache.stats())

@@ -80,9 +80,29 @@ def _spans(counts: np.ndarray, pick: np.ndarray) -> np.ndarray:
     return first + np.arange(total, dtype=np.int64)
 
 
+def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
+    """The (start, stop) of each run of consecutive positions, in order."""
+    if not len(positions):
+        return []
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    starts = positions[np.concatenate(([0], breaks))]
+    stops = positions[np.concatenate((breaks - 1, [len(positions) - 1]))] + 1
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
 def _take_part(part: dict[str, list[Any]], positions: np.ndarray) -> dict[str, list[Any]]:
-    at = positions.tolist()
-    return {k: [values[j] for j in at] for k, values in part.items()}
+    runs = _runs(positions)
+    if len(runs) * 8 > len(positions):  # mostly scattered: value by value
+        at = positions.tolist()
+        return {k: [values[j] for j in at] for k, values in part.items()}
+    # a rerun keeps most files in place: whole runs copied as list slices
+    out: dict[str, list[Any]] = {}
+    for k, values in part.items():
+        col: list[Any] = []
+        for a, b in runs:
+            col += values[a:b]
+        out[k] = col
+    return out
 
 
 def take(batch: Batch, pick: list[int] | np.ndarray) -> Batch:
@@ -142,15 +162,36 @@ def valid(batch: object) -> bool:
     return n_rows == len(batch["rows"]["sheet"]) and n_issues == len(batch["issues"]["code"])
 
 
-def shared(batch: Batch) -> Batch:
+def shared(batch: Batch, pick: np.ndarray | None = None) -> Batch:
     """The batch with equal texts as one object each (a column repeats its sheet names,
     levels, categories and messages thousands of times): pickled, each repeat is a
-    reference, smaller to store and faster to load."""
+    reference, smaller to store and faster to load.
+
+    With ``pick`` (file positions), only the values of those files are shared (among
+    themselves), in place, and the batch itself is returned: the cost follows the files
+    picked, not the batch (a rerun's newly parsed files among cached ones)."""
     seen: dict[str, str] = {}
-    out: Batch = {}
+    if pick is None:
+        out: Batch = {}
+        for part, cols in batch.items():
+            out[part] = {
+                k: [seen.setdefault(v, v) if type(v) is str else v for v in values]
+                for k, values in cols.items()
+            }
+        return out
+    pick = np.asarray(pick, dtype=np.int64)
+    fl = batch["files"]
+    at = {
+        "files": pick,
+        "meta": pick,
+        "rows": _spans(np.asarray(fl["n_out"], dtype=np.int64), pick),
+        "issues": _spans(np.asarray(fl["n_issues"], dtype=np.int64), pick),
+    }
     for part, cols in batch.items():
-        out[part] = {
-            k: [seen.setdefault(v, v) if type(v) is str else v for v in values]
-            for k, values in cols.items()
-        }
-    return out
+        positions = at[part].tolist()
+        for values in cols.values():
+            for j in positions:
+                v = values[j]
+                if type(v) is str:
+                    values[j] = seen.setdefault(v, v)
+    return batch

@@ -84,6 +84,30 @@ def test_a_changed_file_alone_is_parsed_again_and_its_change_shows(
     assert changed.exists()
 
 
+def test_reruns_after_changes_keep_giving_a_fresh_runs_outputs(body: Path, tmp_path: Path) -> None:
+    # each rerun stores its newly parsed entries beside the cached ones (their texts shared
+    # among themselves only): the cache read back later still gives what a fresh run gives
+    root = tmp_path / "body"
+    shutil.copytree(body, root)
+    out = tmp_path / "out"
+    first = _process(root, out)
+    forms = sorted((root / "inbox").rglob("*.xlsx"))
+    assert len(forms) > 2 / cache.RESHARE_FRACTION  # two changes stay under the reshare
+
+    changed: list[Path] = []
+    for p in forms:
+        if len(changed) < 2 and _change_form(p):
+            changed.append(p)
+    assert _process(root, out)["parsed"] == 2
+    _change_form(changed[0])  # a second edit of the same form
+    assert _process(root, out) == {"hits": first["parsed"] - 1, "parsed": 1, "ignored": 0}
+
+    again = _process(root, out)
+    assert again == {"hits": first["parsed"], "parsed": 0, "ignored": 0}
+    _process(root, tmp_path / "fresh")
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
+
+
 def test_changed_settings_parse_everything_again(body: Path, tmp_path: Path) -> None:
     root = tmp_path / "body"
     shutil.copytree(body, root)
