@@ -267,6 +267,7 @@ def run_fast(folder: Path, fresh: bool = True) -> dict[str, Any]:
         result["stage_seconds"] = {k: float(v) for k, v in summary.get("stage_seconds", {}).items()}
         result["counts"] = {k: summary.get(k) for k in ("files", "rows", "levels", "points")}
         result["read_cache"] = summary.get("read_cache") or {}
+        result["stage_cpu"] = summary.get("stage_cpu") or {}
     else:
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
         result["error"] = tail
@@ -737,6 +738,39 @@ def _stage_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     return out
 
 
+CPU_HEADINGS = (
+    "N",
+    "run",
+    "start",
+    *STAGES,
+    "outside stages (wall s)",
+)
+
+
+def _cpu_rows(results: list[dict[str, Any]]) -> list[list[str]]:
+    """Per stage, CPU seconds of the main process / of its workers (summary.json's
+    ``stage_cpu``), for the first run and the rerun: where the time goes."""
+    out = []
+    for r in results:
+        for label, run in (("first", r["fast"]), ("rerun", r["rerun"])):
+            cpu = run.get("stage_cpu") or {}
+            if not cpu:
+                continue
+
+            def cell(stage: str, cpu: dict[str, Any] = cpu) -> str:
+                got = cpu.get(stage)
+                if not isinstance(got, dict):
+                    return "-"
+                return f"{_fmt(got.get('main'))} / {_fmt(got.get('workers'))}"
+
+            stages = run.get("stage_seconds") or {}
+            outside = run.get("end_to_end_s")
+            if outside is not None and stages:
+                outside -= sum(stages.get(s, 0.0) for s in STAGES)
+            out.append([str(r["n"]), label, *(cell(s) for s in ("start", *STAGES)), _fmt(outside)])
+    return out
+
+
 def _md_table(headings: tuple[str, ...], rows: list[list[str]]) -> list[str]:
     return [
         "| " + " | ".join(headings) + " |",
@@ -801,6 +835,20 @@ def markdown_section(info: dict[str, Any], results: list[dict[str, Any]]) -> str
         "",
         *_md_table(STAGE_HEADINGS, _stage_rows(results)),
     ]
+    cpu_rows = _cpu_rows(results)
+    if cpu_rows:
+        lines += [
+            "",
+            "### Where the time goes (CPU seconds per stage: main process / its workers)",
+            "",
+            (
+                "From summary.json's `stage_cpu`: 'start' is the interpreter, the imports, the "
+                "settings and the roster; the workers' share counts every process the run "
+                "started (read pool, fork server and its section workers)."
+            ),
+            "",
+            *_md_table(CPU_HEADINGS, cpu_rows),
+        ]
     base_rows = []
     for r in results:
         for kind in ("straightforward", "careful"):
@@ -1070,6 +1118,8 @@ def run_bench(
     print_table(TABLE_HEADINGS, _table_rows(results))
     print()
     print_table(STAGE_HEADINGS, _stage_rows(results))
+    print()
+    print_table(CPU_HEADINGS, _cpu_rows(results))
     section = markdown_section(info, results)
     if combine is not None:
         try:  # the sizes' figures are appended even when the combine measurement fails

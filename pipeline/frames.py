@@ -481,6 +481,8 @@ class RunResult:
     roster: Roster | None = None
     inbox: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # CPU seconds per stage, main process and workers (cpuclock.StageClock.summary())
+    stage_cpu: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # Chinese lines for the terminal
     read_cache: dict[str, int] = field(default_factory=dict)  # cache.ReadCache.stats()
     history: Any = None  # 年度对比: history.Comparison (None: no [history] last_archive)

@@ -20,6 +20,7 @@ from pipeline import (
     completeness,
     config,
     containers,
+    cpuclock,
     discover,
     frames,
     grade,
@@ -116,7 +117,10 @@ def _process(
     except OSError as exc:
         raise _out_error(exc, out) from exc
     try:
-        result = _run(inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR)
+        clock = cpuclock.StageClock()
+        result = _run(
+            inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR, clock
+        )
         result.notices[:0] = staging.notices
         previous = rounds.previous_state(out)
         current = rounds.state(result)
@@ -127,10 +131,13 @@ def _process(
         result.changes = rounds.changes(previous, current)
         gc.freeze()  # as at every stage (see _run's stage)
         result.stage_seconds["write"] = time.perf_counter()
+        clock.start("write")
         archive_path = _write_outputs(result, staging.root)
         result.stage_seconds["write"] = round(
             time.perf_counter() - result.stage_seconds["write"], 3
         )
+        clock.stop("write")
+        result.stage_cpu = clock.summary()
         summary = _summary(result, archive_path.name)
         write_text_atomic(
             staging.root / vocab.SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2)
@@ -159,9 +166,12 @@ def _run(
     run_time: str | None,
     on_stage: Callable[[str], None] | None,
     cache_dir: Path | None = None,
+    clock: cpuclock.StageClock | None = None,
 ) -> frames.RunResult:
-    """The stages, discover to completeness: everything a run knows before it writes."""
+    """The stages, discover to completeness: everything a run knows before it writes
+    (``clock``: where each stage's CPU seconds are kept)."""
     seconds: dict[str, float] = {}
+    clock = clock or cpuclock.StageClock()
 
     def stage(name: str) -> None:
         # what the run holds so far (forms read, frames validated) lives to the end: the
@@ -169,11 +179,13 @@ def _run(
         # forms they cost ~1.1 CPU s of the main process, ~0.7 s with this)
         gc.freeze()
         seconds[name] = time.perf_counter()
+        clock.start(name)
         if on_stage:
             on_stage(name)
 
     def done(name: str) -> None:
         seconds[name] = round(time.perf_counter() - seconds[name], 3)
+        clock.stop(name)
         log.info("stage %s: %.3f s", name, seconds[name])
 
     stage("discover")
@@ -239,6 +251,7 @@ def _run(
         roster=roster,
         inbox=inbox,
         stage_seconds=seconds,
+        stage_cpu=clock.summary(),
         read_cache=read_cache,
     )
 
@@ -293,6 +306,7 @@ def _summary(result: frames.RunResult, archive_name: str) -> dict[str, Any]:
         "year": result.year,
         "run_time": result.run_time,
         "stage_seconds": result.stage_seconds,
+        "stage_cpu": result.stage_cpu,
         "read_cache": result.read_cache,
     }
 

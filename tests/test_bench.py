@@ -29,7 +29,13 @@ def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
 
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nan earlier run\n")  # appended, never rewritten
-    headings = ("## Run of ", "### Results", "### Baselines (whole inbox)", "### Flatness")
+    headings = (
+        "## Run of ",
+        "### Results",
+        "### Baselines (whole inbox)",
+        "### Flatness",
+        "### Where the time goes",
+    )
     for heading in (*headings, "### Against"):
         assert text.count(heading) == 1, heading
     columns = (
@@ -53,6 +59,15 @@ def test_bench_appends_a_report_section_with_both_baselines_and_the_rerun(
     assert size["fast"]["exit_code"] == 0, size["fast"].get("error")
     assert set(size["fast"]["stage_seconds"]) >= {"discover", "read", "validate", "grade", "write"}
     assert size["fast"]["peak_tree_pss_mib"] > 0
+    # where the time goes: every stage's CPU, main and workers, within what the kernel
+    # counted for the whole process tree (wait4); the tail after the write stage is outside
+    cpu = size["fast"]["stage_cpu"]
+    stages = ("start", "discover", "read", "validate", "grade", "write")
+    assert set(cpu) >= set(stages) and cpu["workers_exact"] is True
+    counted = sum(cpu[s]["main"] + cpu[s]["workers"] for s in stages)
+    assert all(cpu[s]["main"] >= 0 and cpu[s]["workers"] >= 0 for s in stages)
+    assert cpu["read"]["main"] > 0 and cpu["write"]["main"] > 0
+    assert 0.5 * size["fast"]["cpu_s"] <= counted <= size["fast"]["cpu_s"] + 0.05
     assert size["fast"]["counts"]["files"]["total"] == len(inbox_files)
     # both baselines read every form of the inbox (nothing sampled) and validated the rows
     for kind in ("straightforward", "careful"):
