@@ -84,12 +84,13 @@ class _Measures:
         self.owners = np.array(owners, dtype=np.intp)
         self.paragraph_units = display_units(paragraphs)
 
-    def lines(self, usable: float) -> np.ndarray:
-        """Lines each distinct value needs at ``usable`` units a line, each paragraph
-        wrapping on its own."""
+    def lines(self, usable: float | np.ndarray) -> np.ndarray:
+        """Lines each distinct value needs at ``usable`` units a line (one for all, or one
+        per value), each paragraph wrapping on its own."""
         lines = np.maximum(np.ceil(self.units / usable), 1)
         if self.multi:
-            per_paragraph = np.maximum(np.ceil(self.paragraph_units / usable), 1)
+            at = usable[self.owners] if isinstance(usable, np.ndarray) else usable
+            per_paragraph = np.maximum(np.ceil(self.paragraph_units / at), 1)
             lines[self.multi] = 0
             np.add.at(lines, self.owners, per_paragraph)
         return lines
@@ -404,6 +405,15 @@ def line_counts(values: Sequence[object] | Coded, width: float) -> np.ndarray:
         return np.ones(0)
     coded = as_coded(values)
     return coded.map_codes(coded.measures().lines(usable), 1.0)
+
+
+def line_counts_each(texts: Sequence[str], widths: Sequence[float]) -> np.ndarray:
+    """``line_counts([text], width)[0]`` of each text at its own width, measured at once
+    (a table's header cells)."""
+    if len(texts) == 0:
+        return np.ones(0)
+    usable = np.maximum(np.asarray(widths, dtype=np.float64) * 1.05 - 0.6, 1.0)
+    return _Measures([t if t.__class__ is str else "" for t in texts]).lines(usable)
 
 
 def row_heights(
@@ -776,18 +786,20 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             name: _render(by_name[name], strings, numbers) for name in after if name in by_name
         }
         for info in src.infolist():
-            data = src.read(info.filename)
             rows = by_name.get(info.filename)
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
-                with dst.open(_entry(info), "w") as out, _Writer(out) as write:
+                with dst.open(_entry(info), "w") as out, _writer(out, len(strings.added)) as write:
                     _fast_deflate(out)
                     for chunk in strings.chunks():
                         write(chunk)
                 continue
-            if rows is None:
-                dst.writestr(info, data)
+            if rows is None:  # the writer's own part: its compressed bytes as they are
+                try:
+                    _copy_raw(src, info, dst)
+                except _NotReworked:
+                    dst.writestr(info, src.read(info.filename))
                 continue
-            xml = data.decode("utf-8")
+            xml = src.read(info.filename).decode("utf-8")
             header = re.search(f'<row r="{rows.header_row + 1}"[ >]', xml)
             if header is None:
                 raise RuntimeError(f"header row missing in {info.filename}")  # a bug, not input
@@ -801,8 +813,11 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             done = rendered.pop(info.filename, None) or _render(rows, strings, numbers)
             entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
-            huge = done.n_bytes() + len(data) > ZIP64_BYTES
-            with dst.open(entry, "w", force_zip64=huge) as out, _Writer(out) as write:
+            huge = done.n_bytes() + len(xml) * 3 > ZIP64_BYTES
+            with (
+                dst.open(entry, "w", force_zip64=huge) as out,
+                _writer(out, rows.n_rows) as write,
+            ):
                 _fast_deflate(out)
                 write(head.encode("utf-8"))
                 for start in range(0, rows.n_rows, CHUNK_ROWS):
@@ -829,6 +844,31 @@ def _fast_deflate(out: IO[bytes]) -> None:
     ``_compressor`` (CPython 3.6+) is swapped when present; otherwise zlib stays."""
     if _fast_zlib is not None and getattr(out, "_compressor", None) is not None:
         out._compressor = _fast_zlib.compressobj(1, _fast_zlib.DEFLATED, -15)  # type: ignore[attr-defined]
+
+
+SMALL_PART = CHUNK_ROWS  # rows (or new strings) up to which a part is deflated inline
+
+
+class _Inline:
+    """``_Writer``'s interface, writing on the caller's thread: for small parts, where a
+    thread's start and hand-overs cost more than the deflate they would overlap."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def __call__(self, chunk: bytes) -> None:
+        self.out.write(chunk)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _writer(out: IO[bytes], size: int) -> _Writer | _Inline:
+    """The writer of one part of ``size`` rows (or strings)."""
+    return _Inline(out) if size <= SMALL_PART else _Writer(out)
 
 
 class _Writer:

@@ -1002,7 +1002,7 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
         widths = styles.balance_halves(widths, keys)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    header_lines = max(int(sheetxml.line_counts([h], w)[0]) for h, w in zip(headers, widths))
+    header_lines = int(sheetxml.line_counts_each(headers, widths).max()) if headers else 1
     header_height = styles.lines_height(header_lines)
     ws.set_row(0, header_height)
     heights = (
