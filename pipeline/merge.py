@@ -75,6 +75,8 @@ def fold_series(values: pd.Series) -> pd.Series:
 
 def text_series(values: pd.Series) -> pd.Series:
     """A column as ``str`` with '' for missing."""
+    if values.dtype == "str":  # already text: only its missing cells change
+        return values.fillna("")
     return values.astype("object").where(values.notna(), "").astype("str")
 
 
@@ -112,11 +114,16 @@ def _ranks(values: pd.Series) -> np.ndarray:
     The distinct values are sorted by Python's sort, several times faster on ``str`` than
     numpy's comparison sort of an object array (``pd.factorize(sort=True)``); same order."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    distinct = uniques.tolist()
+    rank = _sorted_places(uniques.tolist())
+    return np.where(codes >= 0, rank[codes], -1)
+
+
+def _sorted_places(distinct: list[str]) -> np.ndarray:
+    """Each of the ``distinct`` values' place in their sorted order."""
     order = sorted(range(len(distinct)), key=distinct.__getitem__)
     rank = np.empty(len(distinct), dtype=np.intp)
     rank[order] = np.arange(len(distinct))
-    return np.where(codes >= 0, rank[codes], -1)
+    return rank
 
 
 def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -138,8 +145,7 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         keys = keys + _SEP + fold[code[first_row]]
     # two combinations whose joined keys are equal are the same point
     key_of_combo, key_texts = pd.factorize(keys)
-    key_rank = _ranks(pd.Series(key_texts, dtype=object))
-    return key_of_combo[combo], key_rank
+    return key_of_combo[combo], _sorted_places(key_texts.tolist())
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -147,6 +153,15 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     first_row = np.empty(int(codes.max()) + 1, dtype=np.int64)
     first_row[codes[::-1]] = np.arange(len(codes))[::-1]  # the last write (first row) wins
     return first_row
+
+
+def _kind_order(kinds: pd.Series) -> np.ndarray:
+    """Each row's place in ``KIND_ORDER`` (after them all for another or no kind)."""
+    values = kinds.to_numpy(dtype=object, na_value=None)
+    out = np.full(len(values), len(KIND_ORDER), dtype=np.int64)
+    for kind, place in KIND_ORDER.items():
+        out[values == kind] = place
+    return out
 
 
 def _empty_result(points: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +188,7 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         df.loc[unit, "name"] = ""
 
     group, key_rank = _point_keys(df)
-    kind = df["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER)).astype(int).to_numpy()
+    kind = _kind_order(df["kind"])
     file_rank = _ranks(df["file"])
     row = df["excel_row"].to_numpy()
     # Sources of a point in kind, file, row order; points ordered by section, kind, post, name
@@ -240,7 +255,10 @@ def _values_folded(
     if col not in frame:
         blank = np.full(len(frame), "", dtype=object)
         return blank, blank
-    codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+    column = frame[col]
+    if column.dtype == "str":  # its object array: the extension array's factorize is slower
+        column = np.asarray(column.array, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
     table[-1] = ""
@@ -248,6 +266,13 @@ def _values_folded(
         return table[codes], table[codes]
     folded = np.array([vocab.fold(v) for v in table.tolist()], dtype=object)
     return table[codes], folded[codes]
+
+
+def _first_of_pair(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """True where a (group, value) pair is met for the first time."""
+    code, uniques = pd.factorize(values)
+    pair = group.astype(np.int64) * (len(uniques) + 1) + code
+    return ~pd.Series(pair).duplicated().to_numpy()
 
 
 def _group_join(group: np.ndarray, values: np.ndarray, sep: str, n_groups: int) -> np.ndarray:
@@ -327,7 +352,7 @@ def _merge_groups(
 
     merged: dict[str, np.ndarray] = {}
     named = src["name"] != ""
-    distinct = named & ~pd.DataFrame({"g": group, "n": src["name"]}).duplicated().to_numpy()
+    distinct = named & _first_of_pair(group, src["name"])
     merged["names"] = _group_join(group[distinct], src["name"][distinct], NAME_JOIN, n_groups)
     merged["source_file"] = _group_join(group, src["file"], SOURCE_JOIN, n_groups)
     merged["source_row"] = _group_join(group, src["row_text"], SOURCE_JOIN, n_groups)
@@ -367,8 +392,7 @@ def _merge_groups(
         merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
     for f in JOINED_FIELDS:
         present = np.flatnonzero(src[f] != "")
-        texts = pd.DataFrame({"g": group[present], "t": folded[f][present]})
-        kept = present[~texts.duplicated().to_numpy()]
+        kept = present[_first_of_pair(group[present], folded[f][present])]
         merged[f] = _group_join(group[kept], src[f][kept], TEXT_JOIN, n_groups)
 
     # the merged columns go to the group's row of ``out`` (its first source)
