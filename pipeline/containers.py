@@ -92,6 +92,8 @@ def decode_mangled(name: str) -> str:
 
 def shown_path(rel: str) -> str:
     """A relative path with every mangled part decoded."""
+    if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
+        return rel
     return "/".join(decode_mangled(part) for part in rel.split("/"))
 
 

@@ -11,8 +11,11 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +101,66 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _hash(path: Path | str) -> tuple[str, bytes]:
-    """(sha256 hex, first bytes) of a file (at most ``limits.max_file_bytes``: read whole)."""
-    with open(path, "rb", buffering=0) as fh:
-        data = fh.readall()
+def _hash(path: Path | str, size: int = 0) -> tuple[str, bytes]:
+    """(sha256 hex, first bytes) of a file (at most ``limits.max_file_bytes``: read whole).
+    ``size``: what stat said; the file is read to its end whatever it holds now."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        # a regular file gives fewer bytes than asked only at its end: one read, usually
+        data = os.read(fd, size + 1)
+        if len(data) > size:
+            parts = [data]
+            while chunk := os.read(fd, 1 << 20):
+                parts.append(chunk)
+            data = b"".join(parts)
+    finally:
+        os.close(fd)
     return hashlib.sha256(data).hexdigest(), data[:TEXT_HEAD_BYTES]
+
+
+HashResult = tuple[str, bytes] | OSError
+
+
+def _hash_chunk(items: list[tuple[str, int]]) -> list[HashResult]:
+    """``_hash`` of each (path, size), or the OSError it raised (run in a thread: the reads
+    and the digests release the GIL)."""
+    out: list[HashResult] = []
+    for path, size in items:
+        try:
+            out.append(_hash(path, size))
+        except OSError as exc:
+            out.append(exc)
+    return out
+
+
+HASH_CHUNK = 64  # files per hashing task
+HASH_THREADS = 2
 
 
 def _examine(rel: str, path: Path | str, inbox: Path, settings: Settings) -> dict[str, Any]:
     """The record of one file; a rejected one carries its issue under the key 'issue'."""
+    rec, size = _stat(rel, path, inbox, settings)
+    if size is None:
+        return rec
+    try:
+        hashed: HashResult = _hash(path, size)
+    except OSError as exc:
+        hashed = exc
+    return _judge(rec, path, hashed)
+
+
+def _reject(rec: dict[str, Any], code: str, **detail: object) -> dict[str, Any]:
+    rec["status"] = frames.FILE_STATUS_REJECTED
+    rec["reason"] = code
+    rec["issue"] = frames.issue(code, file=rec["file"], **detail)
+    return rec
+
+
+def _stat(
+    rel: str, path: Path | str, inbox: Path, settings: Settings
+) -> tuple[dict[str, Any], int | None]:
+    """The record of one file from its directory entry, and its size when its bytes are to
+    be hashed and sniffed (``_judge``); None when the record is already decided."""
     limits = settings.limits
     path = os.fspath(path)
     name = os.path.basename(path)
@@ -122,11 +176,8 @@ def _examine(rel: str, path: Path | str, inbox: Path, settings: Settings) -> dic
         "_link": False,  # a symlink to a file inside the inbox (not a column)
     }
 
-    def reject(code: str, **detail: object) -> dict[str, Any]:
-        rec["status"] = frames.FILE_STATUS_REJECTED
-        rec["reason"] = code
-        rec["issue"] = frames.issue(code, file=rel, **detail)
-        return rec
+    def reject(code: str, **detail: object) -> tuple[dict[str, Any], None]:
+        return _reject(rec, code, **detail), None
 
     try:
         st = os.lstat(path)
@@ -153,18 +204,41 @@ def _examine(rel: str, path: Path | str, inbox: Path, settings: Settings) -> dic
         return reject(
             "too_large", detail=f"{st.st_size / mb:.1f} MB > {limits.max_file_bytes / mb:.0f} MB"
         )
-    try:
-        rec["sha256"], head = _hash(path)
-    except OSError:
-        return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
+    return rec, rec["size"]
+
+
+def _judge(rec: dict[str, Any], path: Path | str, hashed: HashResult) -> dict[str, Any]:
+    """The record of a file given its bytes' digest and first bytes (or the read's error)."""
+    if isinstance(hashed, OSError):
+        return _reject(rec, "read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
+    rec["sha256"], head = hashed
     verdict = _sniff(path, rec["ext"], head)
     if verdict == "corrupt":
-        return reject("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
+        return _reject(rec, "corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if verdict == "corrupt_ole":
-        return reject("corrupt", detail=vocab.DETAIL_BROKEN_OLE)
+        return _reject(rec, "corrupt", detail=vocab.DETAIL_BROKEN_OLE)
     if verdict is not None:
-        return reject("not_excel", detail=FORMAT_NAMES.get(verdict, FORMAT_NAMES["other"]))
+        return _reject(rec, "not_excel", detail=FORMAT_NAMES.get(verdict, FORMAT_NAMES["other"]))
     return rec
+
+
+def _examine_all(
+    entries: list[tuple[str, Path | str]], inbox: Path, settings: Settings
+) -> Iterator[tuple[dict[str, Any], Path | str]]:
+    """``_examine`` of every walked entry, in order: first every entry's stat, then the
+    files' bytes read and hashed by a few threads (the reads and the digests release the
+    GIL; this thread waits meanwhile, so they do not queue for it), then the verdicts."""
+    if len(entries) <= HASH_CHUNK:
+        for rel, path in entries:
+            yield _examine(rel, path, inbox, settings), path
+        return
+    staged = [(*_stat(rel, path, inbox, settings), path) for rel, path in entries]
+    todo = [(os.fspath(path), size) for _rec, size, path in staged if size is not None]
+    chunks = [todo[a : a + HASH_CHUNK] for a in range(0, len(todo), HASH_CHUNK)]
+    with ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="discover-hash") as pool:
+        hashed = iter([h for chunk in pool.map(_hash_chunk, chunks) for h in chunk])
+    for rec, size, path in staged:
+        yield (rec if size is None else _judge(rec, path, next(hashed))), path
 
 
 def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -179,10 +253,8 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
     # a container (.zip, .eml) is followed by the files inside it (containers.py)
     walked = (
         rec
-        for rel, path in _walk(inbox)
-        for rec in containers.expand(
-            _examine(rel, path, inbox, settings), path, settings, examine_inner
-        )
+        for examined, path in _examine_all(_walk(inbox), inbox, settings)
+        for rec in containers.expand(examined, path, settings, examine_inner)
     )
     for rec in walked:
         records.append(rec)
@@ -206,9 +278,15 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
 def files_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Records (any subset of FILE_COLUMNS) -> a files frame with every column and its dtype."""
     n = len(records)
+    present = set().union(*records)  # a column no record has is made whole, not per record
 
     def column(name: str, default: object) -> list[object]:
-        return [r.get(name, default) for r in records]
+        if name not in present:
+            return [default] * n
+        try:  # most columns are in every record: taken in one C-level pass
+            return list(map(itemgetter(name), records))
+        except KeyError:
+            return [r.get(name, default) for r in records]
 
     data: dict[str, Any] = {}
     for col in frames.FILE_COLUMNS:
@@ -222,8 +300,12 @@ def files_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             data[col] = pd.Series(column(col, False), dtype="bool")
         elif col in ("colmap", "header_cells", "sheet_colmaps"):
             values = np.empty(n, dtype=object)
-            for i, r in enumerate(records):
-                values[i] = dict(r.get(col) or {})
+            if col in present:
+                for i, r in enumerate(records):
+                    values[i] = dict(r.get(col) or {})
+            else:
+                for i in range(n):
+                    values[i] = {}
             data[col] = pd.Series(values, dtype="object")
         else:
             data[col] = pd.Series(column(col, pd.NA), dtype="str")

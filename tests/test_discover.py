@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import zipfile
 from pathlib import Path
@@ -118,3 +119,29 @@ def test_symlink_out_of_inbox_and_special_files_are_not_followed(tmp_path: Path)
     assert by.loc["real.xlsx", "status"] != by.loc["real.xlsx", "status"]  # NA: read
     assert by.loc["inner.xlsx", "reason"] == "duplicate_file"
     assert "secret.xlsx" not in " ".join(files["file"])
+
+
+def test_an_inbox_of_many_files_has_each_files_own_hash_and_verdict(tmp_path: Path) -> None:
+    # more files than one hashing task takes: the digests, read by several threads, must
+    # land on their own files, and the rejected ones among them keep their own reasons
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    n = discover.HASH_CHUNK * 3 + 5
+    for i in range(n):
+        (inbox / f"表{i:03d}.csv").write_text(f"序号,风险点\n{i},描述{i}\n", encoding="utf-8")
+    (inbox / "表070-空.csv").write_bytes(b"")
+    (inbox / "表100-扫描件.pdf").write_bytes(b"%PDF-1.7\n%binary")
+    (inbox / "表190-重发.csv").write_bytes((inbox / "表001.csv").read_bytes())
+    files, issues = discover.discover(inbox, settings())
+    assert len(files) == n + 3 > discover.HASH_CHUNK
+    by = files.set_index("file")
+    for i in range(n):
+        name = f"表{i:03d}.csv"
+        assert by.loc[name, "sha256"] == hashlib.sha256((inbox / name).read_bytes()).hexdigest()
+        assert by.loc[name, "size"] == (inbox / name).stat().st_size
+    assert by["status"].isna().sum() == n
+    assert by.loc["表070-空.csv", "reason"] == "empty_file"
+    assert by.loc["表100-扫描件.pdf", "reason"] == "not_excel"
+    assert by.loc["表190-重发.csv", "reason"] == "duplicate_file"
+    (dup,) = issues[issues["code"] == "duplicate_file"].to_dict("records")
+    assert dup["file"] == "表190-重发.csv" and "表001.csv" in dup["problem"]
