@@ -98,8 +98,18 @@ def shared_and_clean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(``series`` with equal texts held as one object, ``clean_text(series)``) from one pass
     over the distinct values. The reader gives every cell its own ``str``: 80,000 rows repeat
     a few hundred texts. A column that is not ``str`` is given back as it is."""
+    shared, clean, _ = shared_clean_coded(series)
+    return shared, clean
+
+
+def shared_clean_coded(
+    series: pd.Series,
+) -> tuple[pd.Series, pd.Series, tuple[np.ndarray, np.ndarray] | None]:
+    """``shared_and_clean`` and, for a ``str`` column, the clean column's (codes, distinct
+    values): code -1 for blank, the distinct values in no particular order (None for a column
+    that is not ``str``), worked out from the same single pass."""
     if series.dtype != "str":
-        return series, clean_text(series)
+        return series, clean_text(series), None
     codes, uniques = pd.factorize(np.asarray(series.array, dtype=object))  # NaN: missing
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = uniques
@@ -107,7 +117,10 @@ def shared_and_clean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     shared = text_column(table, codes, series.index, series.name)
     table[:-1] = [u.strip() or None for u in uniques.tolist()]
     clean = text_column(table, codes, series.index, series.name)
-    return shared, clean
+    # distinct raw texts that strip to one text share its code; a blank one is missing (-1)
+    recode = np.full(len(uniques) + 1, -1, dtype=np.intp)
+    recode[:-1], distinct = pd.factorize(table[:-1])
+    return shared, clean, (recode[codes], np.asarray(distinct, dtype=object))
 
 
 def map_unique(

@@ -91,12 +91,12 @@ def validate(
     read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
     # rows the reader counted but did not read as a form's (a second form) are never accepted
     checked = rows["file"].isin(read_files).to_numpy() & _read_as_form(rows)
-    table = _row_table(rows, checked)
+    table, coded = _row_table(rows, checked)
     owner_problems = owners.attribute(table, index)
     colmaps = _RowColmaps.of(table, files)
     no_category = colmaps.without("category")
     row_issues = _RowIssues(table, colmaps)
-    rejected = _check_rows(table, settings, row_issues, no_category)
+    rejected = _check_rows(table, settings, row_issues, no_category, coded)
     for pos, code, field, value, detail in owner_problems:
         row_issues.add(pos, code, field, value, detail=detail)
         rejected[pos] = True
@@ -569,32 +569,46 @@ def _colmaps(files: pd.DataFrame) -> dict[str, dict[str, str]]:
 # --------------------------------------------------------------------------------------
 # e. row validation (pandera)
 # --------------------------------------------------------------------------------------
-def _row_table(rows: pd.DataFrame, checked: np.ndarray) -> pd.DataFrame:
-    """The ``checked`` rows, every field as ``str`` (stripped, blank = NA), on a RangeIndex.
-    ``rows`` keeps its values, with equal texts of a field held as one object."""
+# field -> (the table column's array when it was coded, codes (-1: blank), distinct values)
+Coded = dict[str, tuple[Any, np.ndarray, np.ndarray]]
+
+
+def _row_table(rows: pd.DataFrame, checked: np.ndarray) -> tuple[pd.DataFrame, Coded]:
+    """The ``checked`` rows, every field as ``str`` (stripped, blank = NA), on a RangeIndex,
+    and the codes of the fields it could code (``Coded``). ``rows`` keeps its values, with
+    equal texts of a field held as one object."""
     table = rows.loc[checked].reset_index(drop=True)
+    coded: Coded = {}
     for field in frames.ROW_FIELDS:
         if field not in rows:
             table[field] = normalize.clean_text(pd.Series(pd.NA, index=table.index))
             continue
-        rows[field], clean = normalize.shared_and_clean(rows[field])
+        rows[field], clean, codes = normalize.shared_clean_coded(rows[field])
         table[field] = clean.array[checked]
-    return table
+        if codes is not None:
+            coded[field] = (table[field].array, codes[0][checked], codes[1])
+    return table, coded
 
 
 class _Distinct:
     """The distinct values of the column the checks are reading and each row's code into them,
     computed once for all the checks of a column (pandera hands each check the same array)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, tuple[Any, np.ndarray, np.ndarray]] | None = None) -> None:
         self._array: object = None
         self._codes = np.empty(0, dtype=np.intp)
         self._uniques = pd.Series([], dtype=object)
+        # column -> (its array, codes, distinct values) worked out before (validate's table)
+        self._known = known or {}
 
     def _coded(self, s: pd.Series) -> tuple[np.ndarray, pd.Series]:
         array = s.array
         if array is not self._array or len(self._codes) != len(s):
-            codes, uniques = pd.factorize(np.asarray(array, dtype=object))
+            known = self._known.get(s.name)  # type: ignore[call-overload]
+            if known is not None and known[0] is array and len(known[1]) == len(s):
+                codes, uniques = known[1], known[2]
+            else:
+                codes, uniques = pd.factorize(np.asarray(array, dtype=object))
             self._array, self._codes = array, codes
             self._uniques = pd.Series(uniques, dtype=s.dtype)
         return self._codes, self._uniques
@@ -614,12 +628,14 @@ def row_schema(
     settings: Settings,
     written: pd.Series | None = None,
     no_category: pd.Series | None = None,
+    known: dict[str, tuple[Any, np.ndarray, np.ndarray]] | None = None,
 ) -> pa.DataFrameSchema:
     """The pandera schema of data rows. ``kinds`` (aligned with the frame) makes 涉及岗位
     required on unit forms only; every column is text, and every check parses it itself.
     ``written`` marks rows graded by their written level alone (a 风险等级 but neither 发生几率
     nor 危害程度): those need no likelihood or harm; ``no_category`` marks rows of tables without
-    a 风险类别 column: those need no category."""
+    a 风险类别 column: those need no category. ``known``: column -> (the array the frame will
+    hold, its codes and distinct values), so that the checks need not factorize it again."""
     limit = settings.limits.max_cell_chars
 
     def present(s: pd.Series) -> pd.Series:
@@ -640,7 +656,7 @@ def row_schema(
 
     # Every check reads a blank cell itself (ignore_na=False): pandera's own NA handling
     # would copy each column once per check. Checks judge each distinct value once.
-    distinct = _Distinct()
+    distinct = _Distinct(known)
 
     def fits(s: pd.Series) -> pd.Series:
         return distinct.judge(s, lambda u: ~u.str.len().gt(limit).fillna(False), blank=True)
@@ -724,16 +740,29 @@ class _RowColmaps:
         return lacking[self.codes]
 
 
-def _failures(table: pd.DataFrame, settings: Settings, no_category: np.ndarray) -> pd.DataFrame:
-    """Run the schema once, lazily; failure cases as (pos, field, check)."""
+def _failures(
+    table: pd.DataFrame, settings: Settings, no_category: np.ndarray, coded: Coded | None = None
+) -> pd.DataFrame:
+    """Run the schema once, lazily; failure cases as (pos, field, check). ``coded``: the
+    table's columns' codes (``_row_table``)."""
     empty = pd.DataFrame({"pos": pd.Series([], dtype=int), "field": [], "check": []})
     if table.empty:
         return empty
     written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
     no_column = pd.Series(no_category, index=table.index)
-    schema = row_schema(table["kind"], settings, written, no_column)
+    frame = table[list(frames.ROW_FIELDS)]
+    # a column replaced since it was coded (owners.attribute gives rows their own owner) is
+    # factorized again by the checks; nothing writes into the table's columns in between
+    known = {
+        field: (frame[field].array, codes, distinct)
+        for field, (array, codes, distinct) in (coded or {}).items()
+        if table[field].array is array
+    }
+    schema = row_schema(table["kind"], settings, written, no_column, known)
     try:
-        schema.validate(table[list(frames.ROW_FIELDS)], lazy=True)
+        # inplace: the schema coerces nothing, so the frame need not be copied, and the
+        # checks see the very arrays whose codes ``known`` holds
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     else:
@@ -832,11 +861,15 @@ class _RowIssues:
 
 
 def _check_rows(
-    table: pd.DataFrame, settings: Settings, out: _RowIssues, no_category: np.ndarray
+    table: pd.DataFrame,
+    settings: Settings,
+    out: _RowIssues,
+    no_category: np.ndarray,
+    coded: Coded | None = None,
 ) -> np.ndarray:
     """Validate every row; add its issues; return the rejected mask over ``table``."""
     rejected = np.zeros(len(table), dtype=bool)
-    failures = _failures(table, settings, no_category)
+    failures = _failures(table, settings, no_category, coded)
     if failures.empty:
         return rejected
     rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
