@@ -861,10 +861,12 @@ def _read_chunk(
     tasks: list[tuple[int, str, str]], limits: Limits
 ) -> list[tuple[int, readbatch.Batch]]:
     """Read a chunk in a worker; its results go back as one batch (a few flat lists are
-    cheaper to send and to receive than a dict per file), keyed by its first file."""
+    cheaper to send and to receive than a dict per file), keyed by its first file, with its
+    repeated texts shared (sent once each: the main process decodes far fewer objects)."""
     with _no_gc():  # a chunk's grids hold no reference cycles: collections found nothing
         results = {i: read_one(path, rel, limits) for i, path, rel in tasks}
-        return [(tasks[0][0], readbatch.from_results(results))] if tasks else []
+        batch = readbatch.shared(readbatch.from_results(results))
+        return [(tasks[0][0], batch)] if tasks else []
 
 
 def _failed(task: tuple[Any, ...], failure: workers.Failure, limits: Limits) -> dict[str, Any]:
