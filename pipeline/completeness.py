@@ -86,11 +86,17 @@ def leadership_sections(roster: Roster) -> set[str]:
 def _latest(files: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """One file per sender (key -> files record): the latest by 填表日期, then the mail
     folder's date, then modification time, then path (resubmit.ORDER_COLUMNS)."""
-    order = resubmit.order_keys(files).sort_values(list(resubmit.ORDER_COLUMNS), kind="stable")
-    latest = order.drop_duplicates("_key", keep="last")
+    order = files.iloc[resubmit.latest_order(files)]
+    latest = order.iloc[resubmit.last_of_each(order["_key"].to_numpy(dtype=object))]
     columns = [latest[c].tolist() if c in latest else [None] * len(latest) for c in _FILE_FIELDS]
     records = [dict(zip(_FILE_FIELDS, values, strict=True)) for values in zip(*columns)]
     return dict(zip(latest["_key"].tolist(), records, strict=True))
+
+
+def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
+    """科室|姓名 (folded) of an individual form's sender, 科室| of a unit form's."""
+    individual = text_series(files["kind"]) == vocab.INDIVIDUAL
+    return section_key + "|" + name_key.where(individual, "")
 
 
 def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
@@ -147,19 +153,19 @@ def completeness(
     for col in frames.FILE_COLUMNS:
         if col not in files:
             files[col] = pd.NA
-    kind = text_series(files["kind"])
     status = text_series(files["status"])
     sec_key = fold_series(files["section"])  # folded once per distinct value
     name_key = fold_series(files["name"])
-    files["_key"] = sec_key + "|" + name_key.where(kind == vocab.INDIVIDUAL, "")
+    files["_key"] = _sender_keys(files, sec_key, name_key)
     read = files[status == frames.FILE_STATUS_READ]
     # the people and sections whose own rows came in a section or body table sent it too
-    read = pd.concat([read, owners.row_senders(read, points)], ignore_index=True)
-    read["_key"] = (
-        fold_series(read["section"])
-        + "|"
-        + fold_series(read["name"]).where(text_series(read["kind"]) == vocab.INDIVIDUAL, "")
-    )
+    senders = owners.row_senders(read, points)
+    if len(senders):
+        senders = senders.copy(deep=False)
+        senders["_key"] = _sender_keys(
+            senders, fold_series(senders["section"]), fold_series(senders["name"])
+        )
+    read = pd.concat([read, senders], ignore_index=True)
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
     read_by = {k: _latest(read[text_series(read["kind"]) == k]) for k in vocab.FORM_KINDS}

@@ -36,6 +36,41 @@ def order_keys(files: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's place among the sorted distinct values (``str`` compared as Python does)."""
+    codes, uniques = pd.factorize(values)
+    distinct = uniques.tolist()
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return rank[codes]
+
+
+def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarray:
+    """The positions of ``files`` in the order of
+    ``order_keys(files).sort_values([key, *ORDER_COLUMNS], kind="stable")`` (``key``, text
+    aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
+    keyed = order_keys(files)
+    columns = [
+        _ranks(keyed["_file"].to_numpy(dtype=object)),
+        keyed["_mtime"].to_numpy(dtype=np.float64),
+        _ranks(np.asarray(keyed["_folder_date"].to_numpy(dtype=object))),
+        _ranks(keyed["_date"].to_numpy(dtype=object)),
+    ]
+    if key is not None:
+        columns.append(_ranks(np.asarray(key, dtype=object)))
+    return np.lexsort(columns)
+
+
+def last_of_each(keys: np.ndarray) -> np.ndarray:
+    """Positions of the last occurrence of each distinct key, in position order
+    (``drop_duplicates(keep="last")``)."""
+    codes = pd.factorize(keys)[0]
+    last = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    last[codes] = np.arange(len(codes))  # the last write wins
+    return np.sort(last)
+
+
 def copied_originals(files: pd.DataFrame) -> dict[int, str]:
     """Index of every file that a corrected annotated copy in ``files`` replaces -> that
     copy's path. Only files read or rejected (not already superseded) take part; when several
@@ -62,9 +97,10 @@ def replaced_by(files: pd.DataFrame) -> dict[str, list[str]]:
     """file -> the files it replaced, directly or through a chain of versions, in path order."""
     if "superseded_by" not in files:
         return {}
+    replaced = files.loc[files["superseded_by"].notna(), ["file", "superseded_by"]]
     newer = {
         old: new
-        for old, new in zip(_text(files["file"]), _text(files["superseded_by"]), strict=True)
+        for old, new in zip(_text(replaced["file"]), _text(replaced["superseded_by"]), strict=True)
         if new
     }
     out: dict[str, list[str]] = {}

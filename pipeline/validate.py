@@ -485,22 +485,21 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     section_key = normalize.fold_series(candidates["section"])
     name_key = normalize.fold_series(candidates["name"])
     is_unit = candidates["kind"].eq(vocab.UNIT)
-    keyed = resubmit.order_keys(candidates)
-    order = pd.DataFrame(
-        {
-            "key": np.where(
-                is_unit,
-                "u" + _KEY_SEP + section_key,
-                "i" + _KEY_SEP + section_key + _KEY_SEP + name_key,
-            ),
-            **{c: keyed[c] for c in resubmit.ORDER_COLUMNS},
-        },
-        index=candidates.index,
+    key = np.asarray(
+        np.where(
+            is_unit,
+            "u" + _KEY_SEP + section_key,
+            "i" + _KEY_SEP + section_key + _KEY_SEP + name_key,
+        ),
+        dtype=object,
     )
-    order = order.sort_values(["key", *resubmit.ORDER_COLUMNS], kind="stable")
-    latest = order.drop_duplicates("key", keep="last")
-    newer = dict(zip(latest["key"].tolist(), latest["_file"].tolist()))
-    old = order.index.difference(latest.index)
+    # sorted by key, then 填表日期, folder date, mtime, path: the last of each key is the latest
+    order = resubmit.latest_order(candidates, key)
+    latest = order[resubmit.last_of_each(key[order])]
+    path = resubmit.order_keys(candidates)["_file"].to_numpy(dtype=object)
+    newer = dict(zip(key[latest].tolist(), path[latest].tolist(), strict=True))
+    key_of = pd.Series(key, index=candidates.index)
+    old = candidates.index.difference(candidates.index[latest])
     superseded_by = []
     for idx, rec in zip(old, files.loc[old].itertuples(), strict=True):
         if rec.kind == vocab.UNIT:
@@ -516,9 +515,9 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             value=_text(rec.date),
             detail=who,
             text_code="superseded_by",
-            newer=newer[order.at[idx, "key"]],
+            newer=newer[key_of.at[idx]],
         )
-        superseded_by.append(newer[order.at[idx, "key"]])
+        superseded_by.append(newer[key_of.at[idx]])
     if len(old):
         files.loc[old, "superseded_by"] = superseded_by
     files.loc[old, "status"] = frames.FILE_STATUS_SUPERSEDED
