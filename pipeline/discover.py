@@ -235,8 +235,12 @@ def _examine_all(
     staged = [(*_stat(rel, path, inbox, settings), path) for rel, path in entries]
     todo = [(os.fspath(path), size) for _rec, size, path in staged if size is not None]
     chunks = [todo[a : a + HASH_CHUNK] for a in range(0, len(todo), HASH_CHUNK)]
-    with ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="discover-hash") as pool:
-        hashed = iter([h for chunk in pool.map(_hash_chunk, chunks) for h in chunk])
+    try:
+        with ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="discover-hash") as pool:
+            done = list(pool.map(_hash_chunk, chunks))
+    except RuntimeError:  # no thread could be started (a process near its limits): serially
+        done = [_hash_chunk(chunk) for chunk in chunks]
+    hashed = iter([h for chunk in done for h in chunk])
     for rec, size, path in staged:
         yield (rec if size is None else _judge(rec, path, next(hashed))), path
 
