@@ -295,18 +295,31 @@ def _posts(
     canon = {k: v[0][0] for k, v in lookup.by_post.items()}
     post_key = fold_series(rows["section"]) + _SEP + fold_series(rows["post"])
     rows["post"] = post_key.map(canon).fillna(rows["post"]).astype("str")
-    rows["rank"] = rows["level"].map(vocab.LEVEL_RANK).fillna(_NO_RANK)
-    rows = rows.sort_values(["section", "post", "rank", "order"], kind="stable")
-    keys = ["section", "post"]
-    top = rows.drop_duplicates(keys).set_index(keys)
-    n_points = rows.groupby(keys, sort=True)["point_id"].nunique()
-    counts = rows.groupby([*keys, "level"], sort=True).size().unstack("level", fill_value=0)
+    rank = rows["level"].map(vocab.LEVEL_RANK).fillna(_NO_RANK).to_numpy()
+    order = rows["order"].to_numpy()
+    # (section, post) as one integer whose order is theirs (each text column ranked once)
+    post_rank = _ranks(rows["post"])
+    pair = _ranks(rows["section"]) * (int(post_rank.max(initial=0)) + 1) + post_rank
+    # per (section, post), in their order: its most severe point (then the first) decides
+    by_level = np.lexsort((order, rank, pair))
+    firsts = by_level[_run_starts(pair[by_level])]
+    top = rows.iloc[firsts].reset_index(drop=True)
+    slot = np.empty(int(pair.max(initial=-1)) + 1, dtype=np.int64)
+    slot[pair[firsts]] = np.arange(len(firsts))
+    at = slot[pair]  # each row's (section, post) number, 0.. in their order
+    point = pd.factorize(rows["point_id"].to_numpy(dtype=object))[0]
+    distinct_points = pd.unique(at.astype(np.int64) * (int(point.max(initial=0)) + 1) + point)
+    n_points = np.bincount(distinct_points // (int(point.max(initial=0)) + 1), minlength=len(top))
+    levels = rows["level"].to_numpy(dtype=object, na_value=None)
 
     # Names: those who reported the post's points (in point order), then its roster holders.
     names: dict[tuple[str, str], list[str]] = {}
-    ordered = rows.sort_values(["section", "post", "order"], kind="stable")
+    by_point = np.lexsort((order, pair))
     # a (section, post, names) met again adds no name: each distinct one is read once
-    ordered = ordered[["section", "post", "name"]].drop_duplicates()
+    reported = rows["name"].to_numpy(dtype=object)[by_point]
+    name_code = pd.factorize(reported)[0]
+    fresh = ~pd.Series(at[by_point] * (int(name_code.max(initial=0)) + 1) + name_code).duplicated()
+    ordered = rows.iloc[by_point[fresh.to_numpy()]]
     for sec, post, text in zip(
         ordered["section"].tolist(), ordered["post"].tolist(), ordered["name"].tolist(), strict=True
     ):
@@ -326,9 +339,10 @@ def _posts(
             if name and name not in bucket:
                 bucket.append(name)
 
-    out = pd.DataFrame(index=top.index)
-    out["names"] = [NAME_JOIN.join(names.get(k, [])) for k in top.index]
-    roster_type = [lookup.post_type_of_post(sec, post) for sec, post in top.index]
+    keys = list(zip(top["section"].tolist(), top["post"].tolist(), strict=True))
+    out = pd.DataFrame({"section": top["section"], "post": top["post"]})
+    out["names"] = [NAME_JOIN.join(names.get(k, [])) for k in keys]
+    roster_type = [lookup.post_type_of_post(sec, post) for sec, post in keys]
     out["post_type"] = [
         rt if rt else normalize.stripped(pt)
         for rt, pt in zip(roster_type, top["post_type"], strict=True)
@@ -337,8 +351,23 @@ def _posts(
     out["level_reason"] = top["point_id"] + "：" + top["level_reason"].fillna("")
     out["n_points"] = n_points
     for lv, col in LEVEL_COUNT_COLUMNS.items():
-        out[col] = counts.get(lv, 0)
-    return _posts_frame(out.reset_index())
+        out[col] = np.bincount(at[levels == lv], minlength=len(top))
+    return _posts_frame(out)
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Each value's place among the sorted distinct values (``str`` as Python compares it)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    distinct = uniques.tolist()
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return rank[codes]
+
+
+def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """True at the first of each run of equal values."""
+    return np.r_[True, sorted_values[1:] != sorted_values[:-1]] if len(sorted_values) else []
 
 
 def _posts_frame(records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:

@@ -188,14 +188,17 @@ def _enum_value(text: str, table: dict[str, str]) -> str | None:
     return table.get(vocab.fold(plain))
 
 
-def fold_enum(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
+def fold_enum(
+    series: pd.Series, field: str, coded: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Fold an enumerated column to its canonical values.
 
     Returns ``(canonical, bad)``: ``canonical`` is a ``str`` column (missing for blank or
     unknown values), ``bad`` is True where a non-blank value is not in the vocabulary.
+    ``coded``: the column's (codes, distinct values) when known already (-1: missing).
     """
     table = _ENUM_TABLES[field]
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = coded if coded is not None else pd.factorize(series, use_na_sentinel=True)
     canonical = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (code -1)
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(np.asarray(uniques, dtype=object).tolist()):

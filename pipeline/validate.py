@@ -106,8 +106,15 @@ def validate(
     accepted = np.zeros(len(rows), dtype=bool)
     accepted[np.flatnonzero(checked)] = ~rejected
     rows["accepted"] = accepted
+    # the codes of the accepted rows, for the columns nothing replaced (owners.attribute) or
+    # wrote into (_split_measures fills the three measure columns in place) since coding
+    kept = {
+        field: (codes[~rejected], distinct)
+        for field, (array, codes, distinct) in coded.items()
+        if table[field].array is array and field not in vocab.MEASURE_FIELDS
+    }
     points = _points(
-        table.loc[~rejected], colmaps.take(~rejected), settings, no_category[~rejected]
+        table.loc[~rejected], colmaps.take(~rejected), settings, no_category[~rejected], kept
     )
     return files, rows, points, log.frame()
 
@@ -926,15 +933,21 @@ def _points(
     colmaps: _RowColmaps,
     settings: Settings,
     no_column: np.ndarray,
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
+    """The accepted rows as points; ``coded``: (codes, distinct values) of columns of
+    ``table`` known already (code -1: blank)."""
+    coded = coded or {}
     points = table.reset_index(drop=True)
     for field in ENUM_FIELDS:
-        points[field] = normalize.fold_enum(points[field], field)[0]
+        points[field] = normalize.fold_enum(points[field], field, coded.get(field))[0]
     no_category = no_column & points["category"].isna().to_numpy()
     points.loc[no_category, "category"] = vocab.UNCATEGORISED
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
-        codes, texts = pd.factorize(np.asarray(points[field].array, dtype=object))
+        codes, texts = coded.get(field) or pd.factorize(
+            np.asarray(points[field].array, dtype=object)
+        )
         long = [isinstance(t, str) and len(t) > limit for t in texts.tolist()]
         too_long = np.append(np.array(long, dtype=bool), False)[codes]  # -1: blank
         if too_long.any():
