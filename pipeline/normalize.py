@@ -345,23 +345,35 @@ def parse_dates(series: pd.Series, year: int | None = None) -> pd.Series:
 def read_dates(series: pd.Series, year: int | None = None) -> tuple[pd.Series, pd.Series]:
     """``read_date`` over a column (once per distinct value) -> (ISO ``str`` column with NA
     where not a date, bool column: the year was assumed)."""
-    pairs = map_unique(series, lambda v: read_date(v, year), dtype=None)
-    iso = [p[0] if isinstance(p, tuple) else None for p in pairs]
-    assumed = [bool(p[1]) if isinstance(p, tuple) else False for p in pairs]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    iso = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (code -1)
+    assumed = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(np.asarray(uniques, dtype=object).tolist()):
+        found = read_date(value, year)
+        if isinstance(found, tuple):
+            iso[i], assumed[i] = found[0], bool(found[1])
     return (
-        pd.Series(iso, index=series.index, dtype="str", name=series.name),
-        pd.Series(assumed, index=series.index, dtype=bool, name=series.name),
+        text_column(iso, codes, series.index, series.name),
+        pd.Series(assumed[codes], index=series.index, dtype=bool, name=series.name),
     )
 
 
 def common_year(iso_dates: pd.Series) -> int | None:
     """The year most of these ISO dates share (ties: the later year), None without any."""
-    years = iso_dates.dropna().astype(str).str.slice(0, 4)
-    years = years[years.str.fullmatch(r"\d{4}")]
-    if years.empty:
+    codes, uniques = pd.factorize(iso_dates, use_na_sentinel=True)  # each distinct date once
+    rows_of = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    counts: dict[str, int] = {}
+    for value, n in zip(np.asarray(uniques, dtype=object).tolist(), rows_of.tolist()):
+        year = str(value)[:4]
+        if _YEAR.fullmatch(year):
+            counts[year] = counts.get(year, 0) + n
+    if not counts:
         return None
-    counts = years.value_counts()
-    return int(max(counts[counts == counts.max()].index))
+    most = max(counts.values())
+    return int(max(year for year, n in counts.items() if n == most))
+
+
+_YEAR = re.compile(r"\d{4}")
 
 
 # --------------------------------------------------------------------------------------

@@ -256,7 +256,7 @@ def _check_dates(
         shown = written[key]
         iso, assumed = normalize.read_dates(shown, year)
         extra = {"sheet": sheet} if sheet else {}
-        off = iso.str.slice(0, 4).astype("float64").sub(year).abs().gt(1).fillna(False)
+        off = _years_off(iso, year)
         marks = {
             "bad_date": shown.notna() & iso.isna(),
             "date_year_assumed": assumed,
@@ -264,6 +264,8 @@ def _check_dates(
         }
         for code, mask in marks.items():
             mask = was_read & mask
+            if not mask.any():
+                continue
             for rec, value, day in zip(files.loc[mask].itertuples(), shown[mask], iso[mask]):
                 _file_issue(
                     log,
@@ -287,6 +289,13 @@ def _check_dates(
             year=settings.year,
             forms_year=forms_year,
         )
+
+
+def _years_off(iso: pd.Series, year: int) -> pd.Series:
+    """ISO dates more than a year from ``year`` (missing: False), each distinct date once."""
+    codes, days = pd.factorize(iso, use_na_sentinel=True)
+    off = [abs(float(str(day)[:4]) - year) > 1 for day in np.asarray(days, dtype=object).tolist()]
+    return pd.Series(np.array([*off, False], dtype=bool)[codes], index=iso.index)
 
 
 # --------------------------------------------------------------------------------------
@@ -560,8 +569,10 @@ def _copy_file_fields(files: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """Rows carry their file's (canonical) header values."""
     rows = rows.copy(deep=False)
     by_file = files.drop_duplicates("file").set_index("file")
+    at = by_file.index.get_indexer(rows["file"])  # -1: a file not in ``files`` (missing)
     for col in ("sheet", "kind", "section", "name", "post", "head", "date"):
-        rows[col] = rows["file"].map(by_file[col]).astype("str")
+        values = by_file[col].array.take(at, allow_fill=True)
+        rows[col] = pd.Series(values, index=rows.index).astype("str")
     return rows
 
 
