@@ -311,6 +311,17 @@ def _digest_into(digest: Any, value: object) -> None:
             array = np.ascontiguousarray(value)
             digest.update(f"A{array.dtype.str}{array.shape}:".encode())
             digest.update(array.view(np.uint8).data if array.size else b"")
+    elif isinstance(value, sheetxml.Coded):
+        digest.update(b"C%d:" % int(value.texts_only))
+        _digest_into(digest, value.codes)
+        uniques = np.empty(len(value.uniques), dtype=object)
+        uniques[:] = value.uniques
+        _digest_into(digest, uniques)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(f"T{type(value).__qualname__}:".encode())
+        for field in dataclasses.fields(value):
+            _digest_into(digest, field.name)
+            _digest_into(digest, getattr(value, field.name))
     elif isinstance(value, pd.DataFrame):
         digest.update(b"F")
         _digest_into(digest, [str(c) for c in value.columns])
@@ -475,8 +486,10 @@ def _section_tasks(
     submissions: pd.DataFrame,
 ) -> list[SectionTask]:
     """One workbook task per folder (``plans``: section, folder, copies planned), each with
-    its own slice of the records (in their order) as plain column arrays: the worker that
-    writes the workbook sorts and renders them, so this process only routes and slices."""
+    its data sheets prepared: every table's records of all folders sorted and coded in one
+    pass over the whole frames (``_issue_tables`` ...), then cut into each folder's part
+    (``sheetxml.Coded.split``: each part holds only its own folder's texts), and its 说明
+    lines counted; the worker lays the sheets out and joins their rendered pieces."""
     changes = rounds.section_sheet_args(result, sections)
     issue_part = _Slices(_issue_columns(issues), issues["_route"], sections)
     point_part = _Slices(_point_columns(points), _section_of(points), sections, False)
@@ -484,9 +497,22 @@ def _section_tasks(
     sub_part = _Slices(sub_columns, _section_of(submissions), sections, False)
     route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
     file_part = _Slices({"status": _text_column(files, "status")}, route, sections)
+    wanted = [section for section, _folder, _n in plans]
+    issue_sheets, sorted_issues = _issue_tables(issue_part, wanted)
+    point_sheets = _point_tables(point_part, [s for s in wanted if s is not None])
+    sub_sheets = _submission_tables(sub_part, [s for s in wanted if s is not None])
     books: list[SectionTask] = []
     for section, folder, n_copies in plans:
         # what has no section has no points or people: those always carry a roster section
+        if section is None:
+            sheets: tuple[Table, ...] = (issue_sheets[section],)
+            levels = sheetxml.Coded(np.zeros(0, dtype=np.intp), [])
+            subs: Columns = {}
+        else:
+            points_sheet = point_sheets[section]
+            sheets = (points_sheet, issue_sheets[section], sub_sheets[section])
+            levels = points_sheet.values[points_sheet.keys.index("level")]
+            subs = sub_part.of(section)
         books.append(
             SectionTask(
                 path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
@@ -494,10 +520,10 @@ def _section_tasks(
                 year=result.year,
                 run_time=str(result.run_time),
                 section=section,
-                issues=issue_part.of(section),
-                points=None if section is None else point_part.of(section),
-                submissions=None if section is None else sub_part.of(section),
-                files=file_part.of(section),
+                sheets=sheets,
+                cover=_cover(
+                    section, file_part.of(section), sorted_issues.of(section), levels, subs
+                ),
                 n_copies=n_copies,
                 changes=changes[section],
             )
@@ -571,24 +597,23 @@ class _Slices:
             name: (c.to_numpy() if isinstance(c, pd.Series) else np.asarray(c))[order]
             for name, c in columns.items()
         }
-        self.bounds = _bounds(codes[order], sections)
+        self.codes = codes[order]  # each record's section (ascending)
+        self.bounds = _bounds(self.codes, sections)
 
     def of(self, section: str | None) -> Columns:
         start, stop = self.bounds.get(section, (0, 0))
         return {name: values[start:stop] for name, values in self.columns.items()}
 
+    def sorted(self, order: np.ndarray) -> _Slices:
+        """The same records reordered by ``order`` (which keeps each section's in place)."""
+        done = object.__new__(_Slices)
+        done.columns = {name: values[order] for name, values in self.columns.items()}
+        done.codes, done.bounds = self.codes, self.bounds
+        return done
 
-def _prepare(task: SectionTask) -> tuple[tuple[Table, ...], Cover]:
-    """The data sheets and 说明 lines of one folder's workbook, from its records."""
-    issues = _take(task.issues, _issue_order(task.issues))
-    issue_table = _issues_table(issues)
-    if task.section is None:  # what has no section has no points or people
-        return (issue_table,), _cover(task, issues, [], {})
-    points = _points_table(task.points or {})
-    subs = task.submissions or {}
-    return (points, issue_table, _submissions_table(subs)), _cover(
-        task, issues, _cells(points.values[points.keys.index("level")]), subs
-    )
+    def spans(self, sections: list[str | None]) -> list[tuple[int, int]]:
+        """(start, stop) of each of ``sections``' records."""
+        return [self.bounds.get(section, (0, 0)) for section in sections]
 
 
 def _take(columns: Columns, order: np.ndarray) -> Columns:
@@ -859,7 +884,8 @@ class Table:
     headers: list[str]
     keys: list[str]
     values: list[Any]  # per column: cells (str | number | None), a list or sheetxml.Coded
-    colours: dict[str, list[object]]  # key -> fill colour of each record (coloured columns)
+    # key -> fill colour of each record (coloured columns): uniques colours, None or -1 none
+    colours: dict[str, sheetxml.Coded]
     caps: dict[str, int]
     split: bool = False
 
@@ -886,10 +912,9 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
-    issues: Columns  # the folder's issues (``_issue_columns``), in the run's order
-    points: Columns | None  # the section's points (``_point_columns``; None: no section)
-    submissions: Columns | None  # its people and unit form, with pledges (as text)
-    files: Columns  # the folder's files: status
+    # the data sheets, prepared (风险点, 异常清单, 提交情况; what has no section: 异常清单)
+    sheets: tuple[Table, ...]
+    cover: Cover  # the 说明 lines
     n_copies: int
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
     context: str = ""  # code, settings and libraries (``books_context``): '' never reused
@@ -903,10 +928,9 @@ def write_section(task: SectionTask) -> str:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
-        sheets, cover = _prepare(task)
-        _cover_sheet(wb, fmt, task, cover)
+        _cover_sheet(wb, fmt, task, task.cover)
         header = _page_header(task)
-        tables = [_table(wb, fmt, table, header) for table in sheets]
+        tables = [_table(wb, fmt, table, header) for table in task.sheets]
         if task.changes is not None:
             rounds.write_changes_sheet(wb, *task.changes)
         wb.close()
@@ -1019,7 +1043,11 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
     for key in keys:
         style = fmt.style_centred if key in CENTRED else fmt.style
         colours = table.colours.get(key)
-        cell_styles.append(style(None) if colours is None else [style(c) for c in colours])
+        if colours is None:
+            cell_styles.append(style(None))
+        else:
+            of = np.array([*map(style, colours.uniques), style(None)], dtype=np.int64)
+            cell_styles.append(of[colours.codes])
     return sheetxml.Rows(
         sheet_number=ws.index + 1,
         header_row=0,
@@ -1082,39 +1110,89 @@ def _object_series(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=values.dtype, copy=False)
 
 
-def _points_table(points: Columns) -> Table:
-    """The 风险点 sheet: by level (一级 first), post, name, file, row, description."""
+def _sliced_cells(
+    columns: list[np.ndarray | None], spans: list[tuple[int, int]], numbers: bool = True
+) -> list[list[Any]]:
+    """Per span (one section's records), each column's cells as ``_cell_columns`` of the
+    span's records gives them, made once for all spans and cut (``Coded.split``: each part
+    holds only its own texts); a column of objects mixing numbers and text, whose kind may
+    differ from span to span, is made span by span. Column by column: the passes' tables
+    stay the size of one column (a run's whole issues are millions of cells)."""
+    per_column: list[list[Any]] = []
+    for column in columns:
+        if column is None:
+            per_column.append([None] * len(spans))
+            continue
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if numbers and kind in NUMERIC_KINDS:
+            coded = sheetxml.number_column(_object_series(column))
+        elif numbers and column.dtype == object and kind not in ("string", "empty"):
+            # numbers and text: each span its own kind
+            per_column.append([_cell_columns([column[a:b]], numbers)[0] for a, b in spans])
+            continue
+        else:
+            coded = sheetxml.text_column(_object_series(column))
+        per_column.append(coded.split(spans))
+    return [list(row) for row in zip(*per_column, strict=True)] if columns else [[] for _ in spans]
+
+
+def _colour_column(values: np.ndarray, colour_of: Any) -> sheetxml.Coded:
+    """Each record's fill colour (``colour_of`` its value; None: none), coded by value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return sheetxml.Coded(codes, [colour_of(v) for v in np.asarray(uniques).tolist()])
+
+
+def _point_tables(part: _Slices, sections: list[str]) -> dict[str, Table]:
+    """The 风险点 sheet of each section: by level (一级 first), post, name, file, row,
+    description (every section's records sorted in one pass, section first)."""
     columns = styles.point_headers()
     keys = list(columns)
-    n = _n(points)
+    points = part.columns
+    n = len(part.codes)
     levels = points.get("level", np.full(n, None, dtype=object))
-    rank = np.array([_level_rank(v) for v in levels.tolist()], dtype=np.float64)
-    sort = {"_rank": rank, **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS}}
-    order = _lexsort(sort, list(sort), 3, n)
-    values = _cell_columns([None if key == styles.SEQ_KEY else points[key][order] for key in keys])
-    values[keys.index(styles.SEQ_KEY)] = list(range(1, n + 1))
-    # only the level cell is coloured: whole coloured rows print as stripes
-    level_values = levels[order].tolist()
-    return Table(
-        name=vocab.FEEDBACK_SHEET_POINTS,
-        headers=list(columns.values()),
-        keys=keys,
-        values=values,
-        colours={
-            "level": [LEVEL_FILLS.get(v) if isinstance(v, str) else None for v in level_values]
-        },
-        caps=POINT_CAPS,
-        split=True,
+    level_codes, level_values = pd.factorize(np.asarray(levels, dtype=object))
+    ranks = np.array([*map(_level_rank, np.asarray(level_values).tolist()), 9], dtype=np.float64)
+    sort = {
+        "_section": part.codes,
+        "_rank": ranks[level_codes],
+        **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS},
+    }
+    order = _lexsort(sort, list(sort), 4, n)
+    spans = part.spans(list(sections))
+    cells = _sliced_cells(
+        [None if key == styles.SEQ_KEY else points[key][order] for key in keys], spans
     )
+    # only the level cell is coloured: whole coloured rows print as stripes
+    colours = _colour_column(
+        np.asarray(levels, dtype=object)[order],
+        lambda v: LEVEL_FILLS.get(v) if isinstance(v, str) else None,
+    ).split(spans)
+    seq = keys.index(styles.SEQ_KEY)
+    tables = {}
+    for i, section in enumerate(sections):
+        values = cells[i]
+        size = spans[i][1] - spans[i][0]
+        values[seq] = sheetxml.Coded(np.arange(size), list(range(1, size + 1)))
+        tables[section] = Table(
+            name=vocab.FEEDBACK_SHEET_POINTS,
+            headers=list(columns.values()),
+            keys=keys,
+            values=values,
+            colours={"level": colours[i]},
+            caps=POINT_CAPS,
+            split=True,
+        )
+    return tables
 
 
 def _level_rank(level: object) -> float:
     return vocab.LEVEL_RANK.get(level, 9) if isinstance(level, str) else 9
 
 
-def _issue_order(issues: Columns) -> np.ndarray:
+def _issue_order(issues: Columns, section: np.ndarray | None = None) -> np.ndarray:
     """退回 first, then by file, sheet and cell in reading order; fully deterministic
-    (``issues``: the text columns, as ``_issue_columns`` gives them)."""
+    (``issues``: the text columns, as ``_issue_columns`` gives them); with ``section``
+    (each record's folder) folder by folder first."""
     n = _n(issues)
     if n == 0:
         return np.zeros(0, dtype=np.intp)
@@ -1130,6 +1208,7 @@ def _issue_order(issues: Columns) -> np.ndarray:
     action_codes, actions = pd.factorize(issues["action"], use_na_sentinel=False)
     rank = np.array([ACTION_RANK.get(a, 2) for a in actions.tolist()], dtype=np.float64)
     keys = {
+        **({} if section is None else {"_section": section}),
         "_action": rank[action_codes],
         "file": issues["file"],
         "sheet": issues["sheet"],
@@ -1137,7 +1216,7 @@ def _issue_order(issues: Columns) -> np.ndarray:
         "_col": cols[codes],
         **{c: issues[c] for c in ISSUE_TEXT_COLUMNS if c != "action"},
     }
-    return _lexsort(keys, list(keys), 6, n)
+    return _lexsort(keys, list(keys), 6 if section is None else 7, n)
 
 
 def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
@@ -1177,59 +1256,77 @@ def _lexsort(columns: dict[str, np.ndarray], keys: list[str], primary: int, n: i
     return order
 
 
-def _issues_table(issues: Columns) -> Table:
-    """The 异常清单 sheet (``issues`` sorted by ``_issue_order``)."""
+def _issue_tables(
+    part: _Slices, folders: list[str | None]
+) -> tuple[dict[str | None, Table], _Slices]:
+    """The 异常清单 sheet of each folder (its issues sorted by ``_issue_order``, all folders'
+    in one pass), and the issues so sorted."""
+    issues = part.sorted(_issue_order(part.columns, part.codes))
+    spans = issues.spans(folders)
     keys = list(vocab.ISSUE_COLUMNS)
-    actions = issues["action"].tolist() if issues else []
-    return Table(
-        name=FEEDBACK_SHEET_ISSUES,
-        headers=list(vocab.ISSUE_COLUMNS.values()),
-        keys=keys,
-        values=_cell_columns([issues[k] for k in keys], False) if issues else [[] for _ in keys],
-        colours={"action": [ACTION_FILLS.get(a) for a in actions]},
-        caps=ISSUE_CAPS,
-    )
+    cells = _sliced_cells([issues.columns[k] for k in keys], spans, False)
+    colours = _colour_column(issues.columns["action"], ACTION_FILLS.get).split(spans)
+    tables = {
+        folder: Table(
+            name=FEEDBACK_SHEET_ISSUES,
+            headers=list(vocab.ISSUE_COLUMNS.values()),
+            keys=keys,
+            values=cells[i],
+            colours={"action": colours[i]},
+            caps=ISSUE_CAPS,
+        )
+        for i, folder in enumerate(folders)
+    }
+    return tables, issues
 
 
-def _submissions_table(subs: Columns) -> Table:
-    """The 提交情况 sheet: missing and sent back first, then late, then no pledge."""
+def _submission_tables(part: _Slices, sections: list[str]) -> dict[str, Table]:
+    """The 提交情况 sheet of each section: missing and sent back first, then late, then no
+    pledge (all sections' records sorted in one pass)."""
     keys = list(SUBMISSION_LABELS)
-    n = _n(subs)
-    form = [vocab.FORM_KIND_LABEL.get(f, f) for f in subs["form"].tolist()] if n else []
-    frame = {**subs, "form": np.array(form, dtype=object)} if n else subs
+    subs = part.columns
+    n = len(part.codes)
+    form_codes, form_values = pd.factorize(subs["form"], use_na_sentinel=False)
+    labels = np.asarray(form_values).tolist()
+    form = np.empty(len(labels), dtype=object)
+    form[:] = [vocab.FORM_KIND_LABEL.get(f, f) for f in labels]
+    frame = {**subs, "form": form[form_codes]}
     bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
-    pledge_bad = [p in bad for p in subs["pledge"].tolist()] if n else []
+    pledge_bad = np.fromiter(map(bad.__contains__, subs["pledge"].tolist()), bool, n)
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     rank = [
         status_rank.get(s, 1.5 if b else 2.0)
-        for s, b in zip(subs["status"].tolist() if n else [], pledge_bad, strict=True)
+        for s, b in zip(subs["status"].tolist(), pledge_bad.tolist(), strict=True)
     ]
-    sort = {"_rank": np.array(rank, dtype=np.float64), **frame}
-    order = _lexsort(sort, ["_rank", "form", "name", "file", "date"], 3, n)
+    sort = {"_section": part.codes, "_rank": np.array(rank, dtype=np.float64), **frame}
+    order = _lexsort(sort, ["_section", "_rank", "form", "name", "file", "date"], 4, n)
+    spans = part.spans(list(sections))
+    cells = _sliced_cells([frame[k][order] for k in keys], spans, False)
     status_fill = {
         vocab.STATUS_MISSING: FILL_REJECT,
         vocab.STATUS_SENT_BACK: FILL_REJECT,
         vocab.STATUS_LATE: FILL_NOTE,
     }
-    statuses = subs["status"][order].tolist() if n else []
-    bad_sorted = np.asarray(pledge_bad, dtype=bool)[order].tolist() if n else []
-    return Table(
-        name=FEEDBACK_SHEET_SUBMISSIONS,
-        headers=list(SUBMISSION_LABELS.values()),
-        keys=keys,
-        values=_cell_columns([frame[k][order] for k in keys], False) if n else [[] for _ in keys],
-        colours={
-            "status": [status_fill.get(s) for s in statuses],
-            "pledge": [FILL_NOTE if b else None for b in bad_sorted],
-        },
-        caps=SUBMISSION_CAPS,
-    )
+    statuses = _colour_column(subs["status"][order], status_fill.get).split(spans)
+    pledges = sheetxml.Coded(np.where(pledge_bad[order], 0, -1), [FILL_NOTE]).split(spans)
+    return {
+        section: Table(
+            name=FEEDBACK_SHEET_SUBMISSIONS,
+            headers=list(SUBMISSION_LABELS.values()),
+            keys=keys,
+            values=cells[i],
+            colours={"status": statuses[i], "pledge": pledges[i]},
+            caps=SUBMISSION_CAPS,
+        )
+        for i, section in enumerate(sections)
+    }
 
 
-def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Columns) -> Cover:
-    """A folder's 说明 lines (``issues`` sorted, ``levels`` the 风险点 sheet's level cells,
-    ``subs`` with pledges)."""
-    section = task.section
+def _cover(
+    section: str | None, files: Columns, issues: Columns, levels: sheetxml.Coded, subs: Columns
+) -> Cover:
+    """A folder's 说明 lines (``files`` its files' statuses, ``issues`` sorted, ``levels``
+    the 风险点 sheet's level cells, ``subs`` with pledges)."""
     problems: list[str] = []
     n_issues = _n(issues)
     if n_issues:
@@ -1244,9 +1341,12 @@ def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Colum
                     fix=issues["fix"][at],
                 )
             )
-    file_status = Counter(task.files["status"].tolist()) if task.files else Counter()
-    n_files = _n(task.files)
-    actions = Counter(issues["action"].tolist()) if n_issues else Counter()
+    file_status = Counter(files["status"].tolist()) if files else Counter()
+    n_files = _n(files)
+    action = issues["action"] if n_issues else np.zeros(0, dtype=object)
+    actions = {
+        a: int(np.count_nonzero(action == a)) for a in (vocab.ACTION_REJECT, vocab.ACTION_NOTE)
+    }
     lines: list[tuple[str, str]] = []
     if section is not None:
         lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
@@ -1269,7 +1369,11 @@ def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Colum
         )
     )
     if section is not None:
-        found = Counter(v for v in levels if v is not None)
+        held = levels.codes[levels.codes >= 0]
+        counts = np.bincount(held, minlength=len(levels.uniques)).tolist()
+        found: Counter[object] = Counter()
+        for value, count in zip(levels.uniques, counts, strict=True):
+            found[value] += count
         lines.append(
             (
                 vocab.FEEDBACK_COVER_LABEL_POINTS,
