@@ -1099,11 +1099,13 @@ def _assemble(
         per_file[c] = _objects(ml[c])
     n_total = int(n_out.sum())
     columns: dict[str, Any] = {"row_id": pd.Series(np.arange(n_total), dtype="int64")}
+    # a per-file text made a text array once per file, then repeated per row by position
+    of_row = np.repeat(np.arange(len(index)), n_out)
     for c in frames.ROW_COLUMNS:
         if c == "row_id":
             continue
         if c in per_file:
-            columns[c] = pd.Series(np.repeat(per_file[c], n_out), dtype="str")
+            columns[c] = pd.Series(pd.array(per_file[c], dtype="str").take(of_row))
         elif c == "excel_row":
             columns[c] = pd.Series(np.asarray(rl[c], dtype=np.int64), dtype="int64")
         elif c == "accepted":
