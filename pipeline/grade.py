@@ -415,20 +415,21 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
         many = points[[SOURCE_LEVELS, "level", "level_reason", "self_level"]].iloc[at]
         lists = many[SOURCE_LEVELS].tolist()
         owner = np.repeat(np.arange(len(at)), [len(sources) for sources in lists])
-        flat = list(itertools.chain.from_iterable(lists))
+        # every source's entry as a row of one object table (SOURCE_LEVEL_FIELDS its columns)
+        flat = np.empty((int(sum(len(sources) for sources in lists)), len(_LEVEL_AT)), dtype=object)
+        flat[:] = list(itertools.chain.from_iterable(lists))
         level = many["level"].to_numpy(dtype=object, na_value=None)[owner]
-        own_level = np.array([src[_LEVEL_AT["self_level"]] for src in flat], dtype=object)
+        own_level = flat[:, _LEVEL_AT["self_level"]]
         # a source's 自评等级 is text ('' when blank); the point's level is text or None
         known = pd.notna(own_level) & (own_level != "") & pd.notna(level) & (level != "")
         told = known & (own_level != level)
         if told.any():
-            sources = [src for src, keep in zip(flat, told, strict=True) if keep]
+            sources = flat[told]
             owner, level = owner[told], level[told]
             reason = _without_differs(many["level_reason"], many["self_level"])[owner]
 
             def field(key: str) -> list[Any]:
-                at = _LEVEL_AT[key]
-                return [src[at] for src in sources]
+                return sources[:, _LEVEL_AT[key]].tolist()
 
             parts.append(
                 frames.issues_table(
