@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -164,13 +166,15 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
     jobs.index = (index, keys, out)
     try:
-        books = _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
         # an unchanged section's workbook from the previous run is reused, not rendered again
+        # (nor are its sheets prepared)
         books_index = _load_index(out, BOOKS_INDEX, BOOKS_INDEX_FORMAT)
+        reuse = None
         if books_index is not None:
-            context = books_context(result)
-            books = [_with_previous_book(book, context, books_index, out) for book in books]
+            reuse = (books_context(result), books_index, out)
             jobs.books_out = out
+        parts = _Parts.of(issues, files, points, submissions, sections)
+        books, jobs.pending = _section_tasks(result, plans, folders, sections, parts, reuse)
         jobs.start_books(books)
     except BaseException:
         jobs.close()
@@ -268,6 +272,8 @@ WRITER_LIBRARIES = ("xlsxwriter", "isal", "numpy", "pandas")
 # the run time and the round are not in the key (see _reuse_book), nor where the previous
 # workbook is
 NOT_IN_KEY = frozenset({"run_time", "changes", "context", "previous", "previous_entry"})
+# made from the records ``data`` digests (with the code): the key holds that digest instead
+MADE_FROM_DATA = frozenset({"sheets", "cover"})
 MAX_REWORKS = 8
 
 
@@ -350,12 +356,12 @@ def book_key(task: SectionTask) -> str:
     round (``changes``): every other field of the task as sent (its place under 科室反馈,
     records, counts, names) and its ``context``; '' when not known (no context, a value it
     cannot digest)."""
-    if not task.context:
+    if not task.context or not task.data:
         return ""
     digest = hashlib.sha256(f"{BOOKS_INDEX_FORMAT}\0{task.context}\0".encode())
     try:
         for field in dataclasses.fields(task):
-            if field.name in NOT_IN_KEY:
+            if field.name in NOT_IN_KEY or field.name in MADE_FROM_DATA:
                 continue
             value = getattr(task, field.name)
             if field.name == "path":  # the folder and file name, not the staging folder
@@ -460,7 +466,8 @@ def _reuse_book(task: SectionTask, key: str, changes: str) -> int | None:
 
 def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | None]:
     """Write (or reuse, see ``book_key``) one section's workbook: its path and what the
-    index records of it (key, round key, reworks; None: not to be reused)."""
+    index records of it (key, round key, reworks; None: not to be reused; NOT_WRITTEN: a
+    task whose sheets were not prepared could not be reused)."""
     key = book_key(task)
     changes = changes_key(task) if key else ""
     reworks = None
@@ -470,9 +477,14 @@ def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | No
         except Exception:  # a shortcut that fails is not taken: the workbook is rendered
             log.warning("previous workbook not reused: %s", task.path, exc_info=True)
     if reworks is None:
+        if task.sheets is None:  # not prepared: the caller prepares it and sends it again
+            return task.path, NOT_WRITTEN
         write_section(task)
         reworks = 0
     return task.path, ((key, changes, reworks) if key and changes else None)
+
+
+NOT_WRITTEN = ("", "", -1)  # ``write_section_job``: a task without sheets not reused
 
 
 def _section_tasks(
@@ -480,55 +492,175 @@ def _section_tasks(
     plans: list[tuple[str | None, Path, int]],
     folders: dict[str | None, str],
     sections: list[str],
-    issues: pd.DataFrame,
-    files: pd.DataFrame,
-    points: pd.DataFrame,
-    submissions: pd.DataFrame,
-) -> list[SectionTask]:
+    parts: _Parts,
+    reuse: tuple[str, dict[str, Any], Path] | None = None,
+) -> tuple[list[SectionTask], _Parts | None]:
     """One workbook task per folder (``plans``: section, folder, copies planned), each with
-    its data sheets prepared: every table's records of all folders sorted and coded in one
-    pass over the whole frames (``_issue_tables`` ...), then cut into each folder's part
-    (``sheetxml.Coded.split``: each part holds only its own folder's texts), and its 说明
-    lines counted; the worker lays the sheets out and joins their rendered pieces."""
+    its data sheets prepared (``_Parts.prepare``: all folders' in one pass). With ``reuse``
+    (context, the previous run's index, the staging root), each task carries the digest of
+    its records and the previous run's workbook at its place; a folder whose workbook the
+    previous run made from the same key and is still that run's file is not prepared
+    (reused by the worker): its records are returned (``_Parts``) to prepare it after all
+    should its copies or the reuse turn out otherwise."""
     changes = rounds.section_sheet_args(result, sections)
-    issue_part = _Slices(_issue_columns(issues), issues["_route"], sections)
-    point_part = _Slices(_point_columns(points), _section_of(points), sections, False)
-    sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
-    sub_part = _Slices(sub_columns, _section_of(submissions), sections, False)
-    route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
-    file_part = _Slices({"status": _text_column(files, "status")}, route, sections)
-    wanted = [section for section, _folder, _n in plans]
-    issue_sheets, sorted_issues = _issue_tables(issue_part, wanted)
-    point_sheets = _point_tables(point_part, [s for s in wanted if s is not None])
-    sub_sheets = _submission_tables(sub_part, [s for s in wanted if s is not None])
+    data = parts.digests([section for section, _f, _n in plans]) if reuse is not None else {}
     books: list[SectionTask] = []
     for section, folder, n_copies in plans:
-        # what has no section has no points or people: those always carry a roster section
-        if section is None:
-            sheets: tuple[Table, ...] = (issue_sheets[section],)
-            levels = sheetxml.Coded(np.zeros(0, dtype=np.intp), [])
-            subs: Columns = {}
-        else:
-            points_sheet = point_sheets[section]
-            sheets = (points_sheet, issue_sheets[section], sub_sheets[section])
-            levels = points_sheet.values[points_sheet.keys.index("level")]
-            subs = sub_part.of(section)
-        books.append(
-            SectionTask(
-                path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
-                body=xlsx.cell_text(result.body_name) or "",
-                year=result.year,
-                run_time=str(result.run_time),
-                section=section,
-                sheets=sheets,
-                cover=_cover(
-                    section, file_part.of(section), sorted_issues.of(section), levels, subs
-                ),
-                n_copies=n_copies,
-                changes=changes[section],
-            )
+        book = SectionTask(
+            path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
+            body=xlsx.cell_text(result.body_name) or "",
+            year=result.year,
+            run_time=str(result.run_time),
+            section=section,
+            n_copies=n_copies,
+            changes=changes[section],
         )
-    return books
+        if reuse is not None:
+            context, index, out = reuse
+            book = _with_previous_book(replace(book, data=data[section]), context, index, out)
+        books.append(book)
+    reusable = [_reusable(b) for b in books]
+    kept = [b.section for b, r in zip(books, reusable, strict=True) if r]
+    wanted = [b.section for b, r in zip(books, reusable, strict=True) if not r]
+    prepared = parts.subset(wanted).prepare(wanted) if wanted else {}
+    books = [replace(b, **prepared[b.section]) if b.section in prepared else b for b in books]
+    return books, (parts.subset(kept) if kept else None)
+
+
+def _span_digests(values: np.ndarray, spans: list[tuple[int, int]]) -> list[bytes] | None:
+    """The SHA-256 of each span of a column's records, by value and type: a column of texts
+    (missing values: None or NaN, told apart from any text) in a few passes over the whole
+    column, each span's digest from its slices of the texts' UTF-8 and lengths; any other
+    column span by span (``_digest_into``); None when some value cannot be digested."""
+    if values.dtype == object and len(values):
+        items = values.tolist()
+        texts = set(map(type, items)) <= {str}
+        missing = np.zeros(len(items), dtype=bool)
+        if not texts:
+            is_text = map(isinstance, items, itertools.repeat(str))
+            missing = ~np.fromiter(is_text, bool, len(items))
+            odd = [items[i] for i in np.flatnonzero(missing).tolist()]
+            if all(v is None or (isinstance(v, float) and math.isnan(v)) for v in odd):
+                items = ["" if gone else v for v, gone in zip(items, missing.tolist(), strict=True)]
+                texts = set(map(type, items)) <= {str}
+        if texts:
+            lengths = np.fromiter(map(len, items), np.int64, len(items))
+            data = "\x00".join(items).encode("utf-8", "surrogatepass")
+            seps = np.flatnonzero(np.frombuffer(data, np.uint8) == 0)
+            if len(seps) == len(items) - 1:  # no text holds the separator
+                starts = [0, *(seps + 1).tolist()]
+                ends = [*seps.tolist(), len(data)]
+                view = memoryview(data)
+                done = []
+                for a, b in spans:
+                    digest = hashlib.sha256(b"S%d:" % (b - a))
+                    digest.update(lengths[a:b].tobytes())
+                    digest.update(missing[a:b].tobytes())
+                    if b > a:
+                        digest.update(view[starts[a] : ends[b - 1]])
+                    done.append(digest.digest())
+                return done
+    done = []
+    for a, b in spans:
+        digest = hashlib.sha256(b"V")
+        try:
+            _digest_into(digest, values[a:b])
+        except _NoKey:
+            return None  # not known: no folder's records are
+        done.append(digest.digest())
+    return done
+
+
+def _reusable(task: SectionTask) -> bool:
+    """Whether the previous run's workbook at the task's place was made from its key (with
+    the copies planned) and is still the file that run wrote: then it is not prepared."""
+    entry = task.previous_entry
+    if not task.previous or len(entry) != 6 or entry[0] != book_key(task) or not entry[0]:
+        return False
+    try:
+        return outputs.still_written(task.previous, entry[1:3])
+    except OSError:
+        return False
+
+
+class _Parts:
+    """The records of every table, grouped by folder (``_Slices``), from which the folders'
+    data sheets and 说明 lines are prepared."""
+
+    def __init__(self, issues: _Slices, points: _Slices, subs: _Slices, files: _Slices) -> None:
+        self.issues, self.points, self.subs, self.files = issues, points, subs, files
+
+    @classmethod
+    def of(
+        cls,
+        issues: pd.DataFrame,
+        files: pd.DataFrame,
+        points: pd.DataFrame,
+        submissions: pd.DataFrame,
+        sections: list[str],
+    ) -> _Parts:
+        sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
+        route = (
+            files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
+        )
+        return cls(
+            _Slices(_issue_columns(issues), issues["_route"], sections),
+            _Slices(_point_columns(points), _section_of(points), sections, False),
+            _Slices(sub_columns, _section_of(submissions), sections, False),
+            _Slices({"status": _text_column(files, "status")}, route, sections),
+        )
+
+    def subset(self, folders: list[str | None]) -> _Parts:
+        """Only these folders' records (``folders`` in the order of the sections)."""
+        return _Parts(
+            *(p.subset(folders) for p in (self.issues, self.points, self.subs, self.files))
+        )
+
+    def digests(self, folders: list[str | None]) -> dict[str | None, str]:
+        """The digest of everything each folder's sheets and 说明 lines are made from: its
+        records of every table, by value and type (``_span_digests``: each column in a few
+        passes for all folders)."""
+        columns: list[list[bytes]] = []
+        for part in (self.issues, self.points, self.subs, self.files):
+            spans = part.spans(folders)
+            for name, values in part.columns.items():
+                if name.startswith("_"):  # the sort keys: text of the columns digested
+                    continue
+                digests = _span_digests(values, spans)
+                if digests is None:
+                    return dict.fromkeys(folders, "")  # not known: none is reused
+                columns.append([name.encode()] * len(folders))
+                columns.append(digests)
+        done = {}
+        for i, folder in enumerate(folders):
+            digest = hashlib.sha256(b"records\0")
+            for column in columns:
+                digest.update(column[i])
+            done[folder] = digest.hexdigest()
+        return done
+
+    def prepare(self, folders: list[str | None]) -> dict[str | None, dict[str, Any]]:
+        """Each folder's data sheets and 说明 lines (``SectionTask.sheets``, ``cover``): every
+        table's records of all of them sorted and coded in one pass, then cut."""
+        issue_sheets, sorted_issues = _issue_tables(self.issues, folders)
+        sections = [s for s in folders if s is not None]
+        point_sheets = _point_tables(self.points, sections)
+        sub_sheets = _submission_tables(self.subs, sections)
+        done: dict[str | None, dict[str, Any]] = {}
+        for section in folders:
+            # what has no section has no points or people: those always carry a roster section
+            if section is None:
+                sheets: tuple[Table, ...] = (issue_sheets[section],)
+                levels = sheetxml.Coded(np.zeros(0, dtype=np.intp), [])
+                subs: Columns = {}
+            else:
+                points_sheet = point_sheets[section]
+                sheets = (points_sheet, issue_sheets[section], sub_sheets[section])
+                levels = points_sheet.values[points_sheet.keys.index("level")]
+                subs = self.subs.of(section)
+            cover = _cover(section, self.files.of(section), sorted_issues.of(section), levels, subs)
+            done[section] = {"sheets": sheets, "cover": cover}
+        return done
 
 
 Columns = dict[str, np.ndarray]  # a table's records as one array per column
@@ -609,6 +741,23 @@ class _Slices:
         done = object.__new__(_Slices)
         done.columns = {name: values[order] for name, values in self.columns.items()}
         done.codes, done.bounds = self.codes, self.bounds
+        return done
+
+    def subset(self, sections: list[str | None]) -> _Slices:
+        """Only these sections' records (``sections`` in the order of their codes)."""
+        if all(s in sections for s in self.bounds):
+            return self
+        spans = [self.bounds[s] for s in sections if s in self.bounds]
+        at = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, int)
+        done = object.__new__(_Slices)
+        done.columns = {name: values[at] for name, values in self.columns.items()}
+        done.codes = self.codes[at]
+        done.bounds, start = {}, 0
+        for section in sections:
+            if section in self.bounds:
+                a, b = self.bounds[section]
+                done.bounds[section] = (start, start + b - a)
+                start += b - a
         return done
 
     def spans(self, sections: list[str | None]) -> list[tuple[int, int]]:
@@ -912,10 +1061,12 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
-    # the data sheets, prepared (风险点, 异常清单, 提交情况; what has no section: 异常清单)
-    sheets: tuple[Table, ...]
-    cover: Cover  # the 说明 lines
     n_copies: int
+    # the data sheets, prepared (风险点, 异常清单, 提交情况; what has no section: 异常清单),
+    # and the 说明 lines; None: not prepared (the previous run's workbook is to be reused)
+    sheets: tuple[Table, ...] | None = None
+    cover: Cover | None = None
+    data: str = ""  # the digest of the records they are made from (``_Parts.digest``)
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
     context: str = ""  # code, settings and libraries (``books_context``): '' never reused
     previous: str = ""  # the previous run's workbook at the same place (``_reuse_book``)
@@ -928,6 +1079,7 @@ def write_section(task: SectionTask) -> str:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
+        assert task.sheets is not None and task.cover is not None  # prepared
         _cover_sheet(wb, fmt, task, task.cover)
         header = _page_header(task)
         tables = [_table(wb, fmt, table, header) for table in task.sheets]
@@ -1601,6 +1753,9 @@ class FeedbackJobs:
         # workbook written -> what the index records (``write_section_job``)
         self.book_keys: dict[str, tuple[str, str, int] | None] = {}
         self.books_out: Path | None = None  # the staging root, when the keys are recorded
+        # the records of the folders whose workbooks were not prepared (to be reused)
+        self.pending: _Parts | None = None
+        self.book_sent: list[SectionTask] = []  # the task of each of book_futures
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
         # (previous copies index or None, reuse key by target, staging root): see finish()
@@ -1639,6 +1794,16 @@ class FeedbackJobs:
         indexes = self._folder_copies().get(str(Path(book.path).parent), [])
         return replace(book, n_copies=sum(1 for i in indexes if done.get(i)))
 
+    def _ready(self, book: SectionTask, force: bool = False) -> SectionTask:
+        """The task to send: a workbook not prepared (to be reused) is prepared now when its
+        key no longer matches (another number of copies written) or ``force`` (the worker
+        could not reuse it)."""
+        if book.sheets is not None or (not force and _reusable(book)):
+            return book
+        assert self.pending is not None  # what was not prepared is kept there
+        folder = [book.section]
+        return replace(book, **self.pending.subset(folder).prepare(folder)[book.section])
+
     def _feed_books(self) -> None:
         """Submit each section's workbook as soon as its copies are done (in a thread: the
         caller writes the archive meanwhile)."""
@@ -1656,10 +1821,12 @@ class FeedbackJobs:
             }
             folder_book = {str(Path(b.path).parent): i for i, b in enumerate(self.books)}
             futures: dict[int, Any] = {}
+            sent: dict[int, SectionTask] = {}
             done: dict[int, str | None] = {}
             for i, book in enumerate(self.books):
                 if not waiting[i]:
-                    futures[i] = self.pool.submit(write_section_job, replace(book, n_copies=0))
+                    sent[i] = self._ready(replace(book, n_copies=0))
+                    futures[i] = self.pool.submit(write_section_job, sent[i])
             index = {id(f): i for i, f in enumerate(self.copy_futures)}
             for future in as_completed(self.copy_futures):
                 i = index[id(future)]
@@ -1673,10 +1840,10 @@ class FeedbackJobs:
                     continue
                 waiting[b] -= 1
                 if not waiting[b]:
-                    futures[b] = self.pool.submit(
-                        write_section_job, self._counted(self.books[b], done)
-                    )
+                    sent[b] = self._ready(self._counted(self.books[b], done))
+                    futures[b] = self.pool.submit(write_section_job, sent[b])
             self.written_copies = [Path(t) for t in done.values() if t]
+            self.book_sent = [sent[i] for i in sorted(futures)]
             self.book_futures = [futures[i] for i in sorted(futures)]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
             self._feeder_error = exc
@@ -1712,14 +1879,26 @@ class FeedbackJobs:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))
                 written = [Path(t) for t in done.values() if t]
-                books = [write_section_job(self._counted(b, done)) for b in self.books]
+                books = []
+                for book in self.books:
+                    task = self._ready(self._counted(book, done))
+                    outcome = write_section_job(task)
+                    if outcome[1] == NOT_WRITTEN:
+                        outcome = write_section_job(self._ready(task, force=True))
+                    books.append(outcome)
                 self.book_keys = dict(books)
                 return sorted([*written, *(Path(path) for path, _key in books)])
             assert self._feeder is not None
             self._feeder.join()
             if self._feeder_error is not None:
                 raise self._feeder_error
-            books = [future.result() for future in self.book_futures]
+            books = []
+            for task, future in zip(self.book_sent, self.book_futures, strict=True):
+                outcome = future.result()
+                if outcome[1] == NOT_WRITTEN:  # not reused after all: prepared and rendered
+                    ready = self._ready(task, force=True)
+                    outcome = self.pool.submit(write_section_job, ready).result()
+                books.append(outcome)
             self.book_keys = dict(books)
             return sorted([*(Path(path) for path, _key in books), *self.written_copies])
         finally:
