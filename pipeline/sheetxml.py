@@ -116,7 +116,8 @@ class Coded:
     __slots__ = ("_measures", "codes", "texts_only", "uniques")
 
     def __init__(self, codes: np.ndarray, uniques: list[object], texts_only: bool = False) -> None:
-        kept = isinstance(codes, np.ndarray) and codes.dtype == np.int32  # ``split``'s parts
+        # ``split``'s parts: small integers kept
+        kept = isinstance(codes, np.ndarray) and codes.dtype in (np.int16, np.int32)
         self.codes = codes if kept else np.asarray(codes, dtype=np.intp)
         self.uniques = uniques
         self.texts_only = texts_only  # every distinct value is a non-empty str
@@ -172,8 +173,11 @@ class Coded:
         keys = np.asarray(keys, dtype=np.int64)
         pair_part, pair_value = keys // max(n, 1), keys % max(n, 1)
         first = np.searchsorted(pair_part, np.arange(len(bounds) + 1))
-        # every part's codes in one array (int32: half the memory a run's parts hold)
-        local = np.full(len(codes), -1, dtype=np.int32)
+        # every part's codes in one array, of the smallest type that holds every part's
+        # (int16 or int32: a quarter or half the memory the run's parts hold)
+        most = max(int(np.diff(first).max()), n if (np.diff(first) == n).any() else 0)
+        small = np.int16 if most < np.iinfo(np.int16).max else np.int32
+        local = np.full(len(codes), -1, dtype=small)
         local[held] = pairs - first[part[held]]
         table = self.table()
         whole = self._measures[0] if self._measures else None

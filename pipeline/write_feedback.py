@@ -1794,6 +1794,15 @@ class FeedbackJobs:
         indexes = self._folder_copies().get(str(Path(book.path).parent), [])
         return replace(book, n_copies=sum(1 for i in indexes if done.get(i)))
 
+    def _send(
+        self, i: int, sent: dict[int, SectionTask], done: dict[int, str | None]
+    ) -> SectionTask:
+        """Workbook ``i``'s task as it is sent (its copies counted, prepared if it must be);
+        this process keeps it without its sheets (let go once the worker has written it)."""
+        task = self._ready(self._counted(self.books[i], done))
+        self.books[i] = sent[i] = replace(task, sheets=None, cover=None)
+        return task
+
     def _ready(self, book: SectionTask, force: bool = False) -> SectionTask:
         """The task to send: a workbook not prepared (to be reused) is prepared now when its
         key no longer matches (another number of copies written) or ``force`` (the worker
@@ -1825,8 +1834,7 @@ class FeedbackJobs:
             done: dict[int, str | None] = {}
             for i, book in enumerate(self.books):
                 if not waiting[i]:
-                    sent[i] = self._ready(replace(book, n_copies=0))
-                    futures[i] = self.pool.submit(write_section_job, sent[i])
+                    futures[i] = self.pool.submit(write_section_job, self._send(i, sent, {}))
             index = {id(f): i for i, f in enumerate(self.copy_futures)}
             for future in as_completed(self.copy_futures):
                 i = index[id(future)]
@@ -1840,8 +1848,7 @@ class FeedbackJobs:
                     continue
                 waiting[b] -= 1
                 if not waiting[b]:
-                    sent[b] = self._ready(self._counted(self.books[b], done))
-                    futures[b] = self.pool.submit(write_section_job, sent[b])
+                    futures[b] = self.pool.submit(write_section_job, self._send(b, sent, done))
             self.written_copies = [Path(t) for t in done.values() if t]
             self.book_sent = [sent[i] for i in sorted(futures)]
             self.book_futures = [futures[i] for i in sorted(futures)]
