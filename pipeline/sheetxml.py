@@ -75,31 +75,24 @@ class _Measures:
             multi = [i for i, t in enumerate(texts) if "\n" in t]
         self.units = display_units(texts) if units is None else units
         self.multi = multi
-        self._texts = texts
-        self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None  # made when first used
-
-    def paragraphs(self) -> tuple[np.ndarray, np.ndarray]:
-        """(the value each paragraph of the values holding line breaks is of, its units)."""
-        if self._paragraphs is None:
-            owners: list[int] = []
-            paragraphs: list[str] = []
-            for i in self.multi:
-                parts = self._texts[i].split("\n")
-                owners.extend([i] * len(parts))
-                paragraphs.extend(parts)
-            self._paragraphs = (np.array(owners, dtype=np.intp), display_units(paragraphs))
-        return self._paragraphs
+        owners: list[int] = []
+        paragraphs: list[str] = []
+        for i in self.multi:
+            parts = texts[i].split("\n")
+            owners.extend([i] * len(parts))
+            paragraphs.extend(parts)
+        self.owners = np.array(owners, dtype=np.intp)
+        self.paragraph_units = display_units(paragraphs)
 
     def lines(self, usable: float | np.ndarray) -> np.ndarray:
         """Lines each distinct value needs at ``usable`` units a line (one for all, or one
         per value), each paragraph wrapping on its own."""
         lines = np.maximum(np.ceil(self.units / usable), 1)
         if self.multi:
-            owners, units = self.paragraphs()
-            at = usable[owners] if isinstance(usable, np.ndarray) else usable
-            per_paragraph = np.maximum(np.ceil(units / at), 1)
+            at = usable[self.owners] if isinstance(usable, np.ndarray) else usable
+            per_paragraph = np.maximum(np.ceil(self.paragraph_units / at), 1)
             lines[self.multi] = 0
-            np.add.at(lines, owners, per_paragraph)
+            np.add.at(lines, self.owners, per_paragraph)
         return lines
 
 
@@ -116,9 +109,7 @@ class Coded:
     __slots__ = ("_measures", "codes", "texts_only", "uniques")
 
     def __init__(self, codes: np.ndarray, uniques: list[object], texts_only: bool = False) -> None:
-        # ``split``'s parts: small integers kept
-        kept = isinstance(codes, np.ndarray) and codes.dtype in (np.int16, np.int32)
-        self.codes = codes if kept else np.asarray(codes, dtype=np.intp)
+        self.codes = np.asarray(codes, dtype=np.intp)
         self.uniques = uniques
         self.texts_only = texts_only  # every distinct value is a non-empty str
         self._measures: list[_Measures] = []  # shared with slices: filled on first use
@@ -153,52 +144,6 @@ class Coded:
             multi = np.flatnonzero(np.isin(used, whole.multi)).tolist() if whole.multi else []
             part._measures.append(_Measures(part.uniques, whole.units[used], multi))
         return part
-
-    def split(self, bounds: Sequence[tuple[int, int]]) -> list[Coded]:
-        """``self[a:b]`` of each of ``bounds`` (ascending, not overlapping: one section's
-        records each), made in a few passes over the whole column: the same codes,
-        distinct values (each part only its own) and measures as slicing one by one."""
-        if not bounds:
-            return []
-        n = len(self.uniques)
-        lengths = np.array([b - a for a, b in bounds], dtype=np.int64)
-        ends = np.cumsum(lengths)
-        offsets = np.concatenate(([0], ends))
-        starts = np.array([a for a, _ in bounds], dtype=np.int64)
-        part = np.repeat(np.arange(len(bounds), dtype=np.int64), lengths)
-        codes = self.codes[np.arange(int(ends[-1]), dtype=np.int64) + (starts - offsets[:-1])[part]]
-        held = codes >= 0
-        # (part, value) pairs numbered in order of appearance: part by part, as the records
-        pairs, keys = pd.factorize(part[held] * max(n, 1) + codes[held])
-        keys = np.asarray(keys, dtype=np.int64)
-        pair_part, pair_value = keys // max(n, 1), keys % max(n, 1)
-        first = np.searchsorted(pair_part, np.arange(len(bounds) + 1))
-        # every part's codes in one array, of the smallest type that holds every part's
-        # (int16 or int32: a quarter or half the memory the run's parts hold)
-        most = max(int(np.diff(first).max()), n if (np.diff(first) == n).any() else 0)
-        small = np.int16 if most < np.iinfo(np.int16).max else np.int32
-        local = np.full(len(codes), -1, dtype=small)
-        local[held] = pairs - first[part[held]]
-        table = self.table()
-        whole = self._measures[0] if self._measures else None
-        is_multi = np.zeros(n, dtype=bool)
-        if whole is not None and whole.multi:
-            is_multi[whole.multi] = True
-        out = []
-        for p in range(len(bounds)):
-            a, b = int(offsets[p]), int(offsets[p + 1])
-            if first[p + 1] - first[p] == n:  # every distinct value (as ``compact``: itself)
-                local[a:b] = codes[a:b]
-                coded = Coded(local[a:b], self.uniques, self.texts_only)
-                coded._measures = self._measures
-            else:
-                values = pair_value[first[p] : first[p + 1]]
-                coded = Coded(local[a:b], table[values].tolist(), self.texts_only)
-                if whole is not None:
-                    multi = np.flatnonzero(is_multi[values]).tolist()
-                    coded._measures.append(_Measures(coded.uniques, whole.units[values], multi))
-            out.append(coded)
-        return out
 
     def table(self) -> np.ndarray:
         """Object array of the distinct values, None last (the value of code -1)."""
@@ -278,7 +223,7 @@ def _firsts(codes: np.ndarray) -> np.ndarray:
 
 def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """(code of each value, the distinct texts in order of appearance); anything not text
-    (missing) and the empty text are coded -1 (an empty cell either way).
+    (missing) is coded -1.
 
     Records holding the same object are told apart by its address first (a pass in C over
     the array's pointers, no object touched), then only the distinct objects are compared
@@ -291,10 +236,7 @@ def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     index = dict(zip(dict.fromkeys(objects), itertools.count()))
     codes = np.fromiter(map(index.__getitem__, objects), np.intp, len(objects))[by_object]
     uniques = list(index)
-    if set(map(type, uniques)) <= {str}:  # the usual: texts only (one pass in C)
-        gone = [index[""]] if "" in index else []
-    else:  # None, NaN, NA
-        gone = [i for i, v in enumerate(uniques) if not isinstance(v, str) or not v]
+    gone = [i for i, v in enumerate(uniques) if not isinstance(v, str)]  # None, NaN, NA
     if not gone:
         return codes, uniques  # type: ignore[return-value]
     keep = np.ones(len(uniques) + 1, dtype=bool)
@@ -747,17 +689,6 @@ class _Rendered:
     openers: np.ndarray  # object array: what follows '<row r="N' up to the first cell's N
     columns: list[_Column]
 
-    def most_bytes(self) -> int:
-        """At least ``n_bytes``: every record as long as the longest pieces (in UTF-8 at
-        most 4 bytes a character), from the distinct pieces alone."""
-        n = len(self.numbers)
-        if not n:
-            return 0
-        longest = sum(max(map(len, col.tails.tolist()), default=0) for col in self.columns)
-        longest += max(map(len, self.openers.tolist()), default=0)
-        numbers = len(self.numbers[-1]) * (len(self.columns) + 1)  # the last is the longest
-        return n * (4 * longest + numbers) + len('<row r="')
-
     def n_bytes(self) -> int:
         numbers_bytes = sum(map(len, self.numbers.tolist()))
         total = sum(map(len, self.openers.tolist())) + numbers_bytes * (len(self.columns) + 1)
@@ -771,16 +702,8 @@ class _Rendered:
         return total + len('<row r="')
 
 
-ROW_NUMBERS_KEPT = 20_000  # the texts of rows up to this one are made once per process
-_ROW_NUMBERS: list[np.ndarray] = []
-
-
 def _row_numbers(last: int) -> np.ndarray:
-    """Object array of the texts of Excel rows 1 .. ``last`` (index 0: row 1), or more."""
-    if last <= ROW_NUMBERS_KEPT:
-        if not _ROW_NUMBERS:
-            _ROW_NUMBERS.append(_row_numbers(ROW_NUMBERS_KEPT + 1))
-        return _ROW_NUMBERS[0]
+    """Object array of the texts of Excel rows 1 .. ``last`` (index 0: row 1)."""
     numbers = np.empty(last, dtype=object)
     numbers[:] = [*map(str, range(1, last + 1))]
     return numbers
@@ -889,11 +812,8 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                 head = head[: match.start()] + ref + head[match.end() :]
             done = rendered.pop(info.filename, None) or _render(rows, strings, numbers)
             entry = _entry(info)
-            # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it (a
-            # bound first: counted exactly only when the bound could pass it)
-            huge = done.most_bytes() + len(xml) * 3 > ZIP64_BYTES and (
-                done.n_bytes() + len(xml) * 3 > ZIP64_BYTES
-            )
+            # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
+            huge = done.n_bytes() + len(xml) * 3 > ZIP64_BYTES
             with (
                 dst.open(entry, "w", force_zip64=huge) as out,
                 _writer(out, rows.n_rows) as write,

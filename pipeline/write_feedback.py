@@ -11,10 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import itertools
 import json
 import logging
-import math
 import os
 import shutil
 import threading
@@ -166,15 +164,13 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
     jobs.index = (index, keys, out)
     try:
+        books = _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
         # an unchanged section's workbook from the previous run is reused, not rendered again
-        # (nor are its sheets prepared)
         books_index = _load_index(out, BOOKS_INDEX, BOOKS_INDEX_FORMAT)
-        reuse = None
         if books_index is not None:
-            reuse = (books_context(result), books_index, out)
+            context = books_context(result)
+            books = [_with_previous_book(book, context, books_index, out) for book in books]
             jobs.books_out = out
-        parts = _Parts.of(issues, files, points, submissions, sections)
-        books, jobs.pending = _section_tasks(result, plans, folders, sections, parts, reuse)
         jobs.start_books(books)
     except BaseException:
         jobs.close()
@@ -272,8 +268,6 @@ WRITER_LIBRARIES = ("xlsxwriter", "isal", "numpy", "pandas")
 # the run time and the round are not in the key (see _reuse_book), nor where the previous
 # workbook is
 NOT_IN_KEY = frozenset({"run_time", "changes", "context", "previous", "previous_entry"})
-# made from the records ``data`` digests (with the code): the key holds that digest instead
-MADE_FROM_DATA = frozenset({"sheets", "cover"})
 MAX_REWORKS = 8
 
 
@@ -317,17 +311,6 @@ def _digest_into(digest: Any, value: object) -> None:
             array = np.ascontiguousarray(value)
             digest.update(f"A{array.dtype.str}{array.shape}:".encode())
             digest.update(array.view(np.uint8).data if array.size else b"")
-    elif isinstance(value, sheetxml.Coded):
-        digest.update(b"C%d:" % int(value.texts_only))
-        _digest_into(digest, value.codes)
-        uniques = np.empty(len(value.uniques), dtype=object)
-        uniques[:] = value.uniques
-        _digest_into(digest, uniques)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        digest.update(f"T{type(value).__qualname__}:".encode())
-        for field in dataclasses.fields(value):
-            _digest_into(digest, field.name)
-            _digest_into(digest, getattr(value, field.name))
     elif isinstance(value, pd.DataFrame):
         digest.update(b"F")
         _digest_into(digest, [str(c) for c in value.columns])
@@ -356,12 +339,12 @@ def book_key(task: SectionTask) -> str:
     round (``changes``): every other field of the task as sent (its place under 科室反馈,
     records, counts, names) and its ``context``; '' when not known (no context, a value it
     cannot digest)."""
-    if not task.context or not task.data:
+    if not task.context:
         return ""
     digest = hashlib.sha256(f"{BOOKS_INDEX_FORMAT}\0{task.context}\0".encode())
     try:
         for field in dataclasses.fields(task):
-            if field.name in NOT_IN_KEY or field.name in MADE_FROM_DATA:
+            if field.name in NOT_IN_KEY:
                 continue
             value = getattr(task, field.name)
             if field.name == "path":  # the folder and file name, not the staging folder
@@ -466,8 +449,7 @@ def _reuse_book(task: SectionTask, key: str, changes: str) -> int | None:
 
 def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | None]:
     """Write (or reuse, see ``book_key``) one section's workbook: its path and what the
-    index records of it (key, round key, reworks; None: not to be reused; NOT_WRITTEN: a
-    task whose sheets were not prepared could not be reused)."""
+    index records of it (key, round key, reworks; None: not to be reused)."""
     key = book_key(task)
     changes = changes_key(task) if key else ""
     reworks = None
@@ -477,14 +459,9 @@ def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | No
         except Exception:  # a shortcut that fails is not taken: the workbook is rendered
             log.warning("previous workbook not reused: %s", task.path, exc_info=True)
     if reworks is None:
-        if task.sheets is None:  # not prepared: the caller prepares it and sends it again
-            return task.path, NOT_WRITTEN
         write_section(task)
         reworks = 0
     return task.path, ((key, changes, reworks) if key and changes else None)
-
-
-NOT_WRITTEN = ("", "", -1)  # ``write_section_job``: a task without sheets not reused
 
 
 def _section_tasks(
@@ -492,175 +469,40 @@ def _section_tasks(
     plans: list[tuple[str | None, Path, int]],
     folders: dict[str | None, str],
     sections: list[str],
-    parts: _Parts,
-    reuse: tuple[str, dict[str, Any], Path] | None = None,
-) -> tuple[list[SectionTask], _Parts | None]:
+    issues: pd.DataFrame,
+    files: pd.DataFrame,
+    points: pd.DataFrame,
+    submissions: pd.DataFrame,
+) -> list[SectionTask]:
     """One workbook task per folder (``plans``: section, folder, copies planned), each with
-    its data sheets prepared (``_Parts.prepare``: all folders' in one pass). With ``reuse``
-    (context, the previous run's index, the staging root), each task carries the digest of
-    its records and the previous run's workbook at its place; a folder whose workbook the
-    previous run made from the same key and is still that run's file is not prepared
-    (reused by the worker): its records are returned (``_Parts``) to prepare it after all
-    should its copies or the reuse turn out otherwise."""
+    its own slice of the records (in their order) as plain column arrays: the worker that
+    writes the workbook sorts and renders them, so this process only routes and slices."""
     changes = rounds.section_sheet_args(result, sections)
-    data = parts.digests([section for section, _f, _n in plans]) if reuse is not None else {}
+    issue_part = _Slices(_issue_columns(issues), issues["_route"], sections)
+    point_part = _Slices(_point_columns(points), _section_of(points), sections, False)
+    sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
+    sub_part = _Slices(sub_columns, _section_of(submissions), sections, False)
+    route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
+    file_part = _Slices({"status": _text_column(files, "status")}, route, sections)
     books: list[SectionTask] = []
     for section, folder, n_copies in plans:
-        book = SectionTask(
-            path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
-            body=xlsx.cell_text(result.body_name) or "",
-            year=result.year,
-            run_time=str(result.run_time),
-            section=section,
-            n_copies=n_copies,
-            changes=changes[section],
+        # what has no section has no points or people: those always carry a roster section
+        books.append(
+            SectionTask(
+                path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
+                body=xlsx.cell_text(result.body_name) or "",
+                year=result.year,
+                run_time=str(result.run_time),
+                section=section,
+                issues=issue_part.of(section),
+                points=None if section is None else point_part.of(section),
+                submissions=None if section is None else sub_part.of(section),
+                files=file_part.of(section),
+                n_copies=n_copies,
+                changes=changes[section],
+            )
         )
-        if reuse is not None:
-            context, index, out = reuse
-            book = _with_previous_book(replace(book, data=data[section]), context, index, out)
-        books.append(book)
-    reusable = [_reusable(b) for b in books]
-    kept = [b.section for b, r in zip(books, reusable, strict=True) if r]
-    wanted = [b.section for b, r in zip(books, reusable, strict=True) if not r]
-    prepared = parts.subset(wanted).prepare(wanted) if wanted else {}
-    books = [replace(b, **prepared[b.section]) if b.section in prepared else b for b in books]
-    return books, (parts.subset(kept) if kept else None)
-
-
-def _span_digests(values: np.ndarray, spans: list[tuple[int, int]]) -> list[bytes] | None:
-    """The SHA-256 of each span of a column's records, by value and type: a column of texts
-    (missing values: None or NaN, told apart from any text) in a few passes over the whole
-    column, each span's digest from its slices of the texts' UTF-8 and lengths; any other
-    column span by span (``_digest_into``); None when some value cannot be digested."""
-    if values.dtype == object and len(values):
-        items = values.tolist()
-        texts = set(map(type, items)) <= {str}
-        missing = np.zeros(len(items), dtype=bool)
-        if not texts:
-            is_text = map(isinstance, items, itertools.repeat(str))
-            missing = ~np.fromiter(is_text, bool, len(items))
-            odd = [items[i] for i in np.flatnonzero(missing).tolist()]
-            if all(v is None or (isinstance(v, float) and math.isnan(v)) for v in odd):
-                items = ["" if gone else v for v, gone in zip(items, missing.tolist(), strict=True)]
-                texts = set(map(type, items)) <= {str}
-        if texts:
-            lengths = np.fromiter(map(len, items), np.int64, len(items))
-            data = "\x00".join(items).encode("utf-8", "surrogatepass")
-            seps = np.flatnonzero(np.frombuffer(data, np.uint8) == 0)
-            if len(seps) == len(items) - 1:  # no text holds the separator
-                starts = [0, *(seps + 1).tolist()]
-                ends = [*seps.tolist(), len(data)]
-                view = memoryview(data)
-                done = []
-                for a, b in spans:
-                    digest = hashlib.sha256(b"S%d:" % (b - a))
-                    digest.update(lengths[a:b].tobytes())
-                    digest.update(missing[a:b].tobytes())
-                    if b > a:
-                        digest.update(view[starts[a] : ends[b - 1]])
-                    done.append(digest.digest())
-                return done
-    done = []
-    for a, b in spans:
-        digest = hashlib.sha256(b"V")
-        try:
-            _digest_into(digest, values[a:b])
-        except _NoKey:
-            return None  # not known: no folder's records are
-        done.append(digest.digest())
-    return done
-
-
-def _reusable(task: SectionTask) -> bool:
-    """Whether the previous run's workbook at the task's place was made from its key (with
-    the copies planned) and is still the file that run wrote: then it is not prepared."""
-    entry = task.previous_entry
-    if not task.previous or len(entry) != 6 or entry[0] != book_key(task) or not entry[0]:
-        return False
-    try:
-        return outputs.still_written(task.previous, entry[1:3])
-    except OSError:
-        return False
-
-
-class _Parts:
-    """The records of every table, grouped by folder (``_Slices``), from which the folders'
-    data sheets and 说明 lines are prepared."""
-
-    def __init__(self, issues: _Slices, points: _Slices, subs: _Slices, files: _Slices) -> None:
-        self.issues, self.points, self.subs, self.files = issues, points, subs, files
-
-    @classmethod
-    def of(
-        cls,
-        issues: pd.DataFrame,
-        files: pd.DataFrame,
-        points: pd.DataFrame,
-        submissions: pd.DataFrame,
-        sections: list[str],
-    ) -> _Parts:
-        sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
-        route = (
-            files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
-        )
-        return cls(
-            _Slices(_issue_columns(issues), issues["_route"], sections),
-            _Slices(_point_columns(points), _section_of(points), sections, False),
-            _Slices(sub_columns, _section_of(submissions), sections, False),
-            _Slices({"status": _text_column(files, "status")}, route, sections),
-        )
-
-    def subset(self, folders: list[str | None]) -> _Parts:
-        """Only these folders' records (``folders`` in the order of the sections)."""
-        return _Parts(
-            *(p.subset(folders) for p in (self.issues, self.points, self.subs, self.files))
-        )
-
-    def digests(self, folders: list[str | None]) -> dict[str | None, str]:
-        """The digest of everything each folder's sheets and 说明 lines are made from: its
-        records of every table, by value and type (``_span_digests``: each column in a few
-        passes for all folders)."""
-        columns: list[list[bytes]] = []
-        for part in (self.issues, self.points, self.subs, self.files):
-            spans = part.spans(folders)
-            for name, values in part.columns.items():
-                if name.startswith("_"):  # the sort keys: text of the columns digested
-                    continue
-                digests = _span_digests(values, spans)
-                if digests is None:
-                    return dict.fromkeys(folders, "")  # not known: none is reused
-                columns.append([name.encode()] * len(folders))
-                columns.append(digests)
-        done = {}
-        for i, folder in enumerate(folders):
-            digest = hashlib.sha256(b"records\0")
-            for column in columns:
-                digest.update(column[i])
-            done[folder] = digest.hexdigest()
-        return done
-
-    def prepare(self, folders: list[str | None]) -> dict[str | None, dict[str, Any]]:
-        """Each folder's data sheets and 说明 lines (``SectionTask.sheets``, ``cover``): every
-        table's records of all of them sorted and coded in one pass, then cut."""
-        issue_sheets, sorted_issues = _issue_tables(self.issues, folders)
-        sections = [s for s in folders if s is not None]
-        point_sheets = _point_tables(self.points, sections)
-        sub_sheets = _submission_tables(self.subs, sections)
-        done: dict[str | None, dict[str, Any]] = {}
-        for section in folders:
-            # what has no section has no points or people: those always carry a roster section
-            if section is None:
-                sheets: tuple[Table, ...] = (issue_sheets[section],)
-                levels = sheetxml.Coded(np.zeros(0, dtype=np.intp), [])
-                subs: Columns = {}
-            else:
-                points_sheet = point_sheets[section]
-                sheets = (points_sheet, issue_sheets[section], sub_sheets[section])
-                levels = points_sheet.values[points_sheet.keys.index("level")]
-                subs = self.subs.of(section)
-            cover = _cover(section, self.files.of(section), sorted_issues.of(section), levels, subs)
-            done[section] = {"sheets": sheets, "cover": cover}
-        return done
+    return books
 
 
 Columns = dict[str, np.ndarray]  # a table's records as one array per column
@@ -729,40 +571,24 @@ class _Slices:
             name: (c.to_numpy() if isinstance(c, pd.Series) else np.asarray(c))[order]
             for name, c in columns.items()
         }
-        self.codes = codes[order]  # each record's section (ascending)
-        self.bounds = _bounds(self.codes, sections)
+        self.bounds = _bounds(codes[order], sections)
 
     def of(self, section: str | None) -> Columns:
         start, stop = self.bounds.get(section, (0, 0))
         return {name: values[start:stop] for name, values in self.columns.items()}
 
-    def sorted(self, order: np.ndarray) -> _Slices:
-        """The same records reordered by ``order`` (which keeps each section's in place)."""
-        done = object.__new__(_Slices)
-        done.columns = {name: values[order] for name, values in self.columns.items()}
-        done.codes, done.bounds = self.codes, self.bounds
-        return done
 
-    def subset(self, sections: list[str | None]) -> _Slices:
-        """Only these sections' records (``sections`` in the order of their codes)."""
-        if all(s in sections for s in self.bounds):
-            return self
-        spans = [self.bounds[s] for s in sections if s in self.bounds]
-        at = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, int)
-        done = object.__new__(_Slices)
-        done.columns = {name: values[at] for name, values in self.columns.items()}
-        done.codes = self.codes[at]
-        done.bounds, start = {}, 0
-        for section in sections:
-            if section in self.bounds:
-                a, b = self.bounds[section]
-                done.bounds[section] = (start, start + b - a)
-                start += b - a
-        return done
-
-    def spans(self, sections: list[str | None]) -> list[tuple[int, int]]:
-        """(start, stop) of each of ``sections``' records."""
-        return [self.bounds.get(section, (0, 0)) for section in sections]
+def _prepare(task: SectionTask) -> tuple[tuple[Table, ...], Cover]:
+    """The data sheets and 说明 lines of one folder's workbook, from its records."""
+    issues = _take(task.issues, _issue_order(task.issues))
+    issue_table = _issues_table(issues)
+    if task.section is None:  # what has no section has no points or people
+        return (issue_table,), _cover(task, issues, [], {})
+    points = _points_table(task.points or {})
+    subs = task.submissions or {}
+    return (points, issue_table, _submissions_table(subs)), _cover(
+        task, issues, _cells(points.values[points.keys.index("level")]), subs
+    )
 
 
 def _take(columns: Columns, order: np.ndarray) -> Columns:
@@ -1033,8 +859,7 @@ class Table:
     headers: list[str]
     keys: list[str]
     values: list[Any]  # per column: cells (str | number | None), a list or sheetxml.Coded
-    # key -> fill colour of each record (coloured columns): uniques colours, None or -1 none
-    colours: dict[str, sheetxml.Coded]
+    colours: dict[str, list[object]]  # key -> fill colour of each record (coloured columns)
     caps: dict[str, int]
     split: bool = False
 
@@ -1061,12 +886,11 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
+    issues: Columns  # the folder's issues (``_issue_columns``), in the run's order
+    points: Columns | None  # the section's points (``_point_columns``; None: no section)
+    submissions: Columns | None  # its people and unit form, with pledges (as text)
+    files: Columns  # the folder's files: status
     n_copies: int
-    # the data sheets, prepared (风险点, 异常清单, 提交情况; what has no section: 异常清单),
-    # and the 说明 lines; None: not prepared (the previous run's workbook is to be reused)
-    sheets: tuple[Table, ...] | None = None
-    cover: Cover | None = None
-    data: str = ""  # the digest of the records they are made from (``_Parts.digest``)
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
     context: str = ""  # code, settings and libraries (``books_context``): '' never reused
     previous: str = ""  # the previous run's workbook at the same place (``_reuse_book``)
@@ -1079,10 +903,10 @@ def write_section(task: SectionTask) -> str:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
-        assert task.sheets is not None and task.cover is not None  # prepared
-        _cover_sheet(wb, fmt, task, task.cover)
+        sheets, cover = _prepare(task)
+        _cover_sheet(wb, fmt, task, cover)
         header = _page_header(task)
-        tables = [_table(wb, fmt, table, header) for table in task.sheets]
+        tables = [_table(wb, fmt, table, header) for table in sheets]
         if task.changes is not None:
             rounds.write_changes_sheet(wb, *task.changes)
         wb.close()
@@ -1195,11 +1019,7 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
     for key in keys:
         style = fmt.style_centred if key in CENTRED else fmt.style
         colours = table.colours.get(key)
-        if colours is None:
-            cell_styles.append(style(None))
-        else:
-            of = np.array([*map(style, colours.uniques), style(None)], dtype=np.int64)
-            cell_styles.append(of[colours.codes])
+        cell_styles.append(style(None) if colours is None else [style(c) for c in colours])
     return sheetxml.Rows(
         sheet_number=ws.index + 1,
         header_row=0,
@@ -1262,89 +1082,39 @@ def _object_series(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=values.dtype, copy=False)
 
 
-def _sliced_cells(
-    columns: list[np.ndarray | None], spans: list[tuple[int, int]], numbers: bool = True
-) -> list[list[Any]]:
-    """Per span (one section's records), each column's cells as ``_cell_columns`` of the
-    span's records gives them, made once for all spans and cut (``Coded.split``: each part
-    holds only its own texts); a column of objects mixing numbers and text, whose kind may
-    differ from span to span, is made span by span. Column by column: the passes' tables
-    stay the size of one column (a run's whole issues are millions of cells)."""
-    per_column: list[list[Any]] = []
-    for column in columns:
-        if column is None:
-            per_column.append([None] * len(spans))
-            continue
-        kind = pd.api.types.infer_dtype(column, skipna=True)
-        if numbers and kind in NUMERIC_KINDS:
-            coded = sheetxml.number_column(_object_series(column))
-        elif numbers and column.dtype == object and kind not in ("string", "empty"):
-            # numbers and text: each span its own kind
-            per_column.append([_cell_columns([column[a:b]], numbers)[0] for a, b in spans])
-            continue
-        else:
-            coded = sheetxml.text_column(_object_series(column))
-        per_column.append(coded.split(spans))
-    return [list(row) for row in zip(*per_column, strict=True)] if columns else [[] for _ in spans]
-
-
-def _colour_column(values: np.ndarray, colour_of: Any) -> sheetxml.Coded:
-    """Each record's fill colour (``colour_of`` its value; None: none), coded by value."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    return sheetxml.Coded(codes, [colour_of(v) for v in np.asarray(uniques).tolist()])
-
-
-def _point_tables(part: _Slices, sections: list[str]) -> dict[str, Table]:
-    """The 风险点 sheet of each section: by level (一级 first), post, name, file, row,
-    description (every section's records sorted in one pass, section first)."""
+def _points_table(points: Columns) -> Table:
+    """The 风险点 sheet: by level (一级 first), post, name, file, row, description."""
     columns = styles.point_headers()
     keys = list(columns)
-    points = part.columns
-    n = len(part.codes)
+    n = _n(points)
     levels = points.get("level", np.full(n, None, dtype=object))
-    level_codes, level_values = pd.factorize(np.asarray(levels, dtype=object))
-    ranks = np.array([*map(_level_rank, np.asarray(level_values).tolist()), 9], dtype=np.float64)
-    sort = {
-        "_section": part.codes,
-        "_rank": ranks[level_codes],
-        **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS},
-    }
-    order = _lexsort(sort, list(sort), 4, n)
-    spans = part.spans(list(sections))
-    cells = _sliced_cells(
-        [None if key == styles.SEQ_KEY else points[key][order] for key in keys], spans
-    )
+    rank = np.array([_level_rank(v) for v in levels.tolist()], dtype=np.float64)
+    sort = {"_rank": rank, **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS}}
+    order = _lexsort(sort, list(sort), 3, n)
+    values = _cell_columns([None if key == styles.SEQ_KEY else points[key][order] for key in keys])
+    values[keys.index(styles.SEQ_KEY)] = list(range(1, n + 1))
     # only the level cell is coloured: whole coloured rows print as stripes
-    colours = _colour_column(
-        np.asarray(levels, dtype=object)[order],
-        lambda v: LEVEL_FILLS.get(v) if isinstance(v, str) else None,
-    ).split(spans)
-    seq = keys.index(styles.SEQ_KEY)
-    tables = {}
-    for i, section in enumerate(sections):
-        values = cells[i]
-        size = spans[i][1] - spans[i][0]
-        values[seq] = sheetxml.Coded(np.arange(size), list(range(1, size + 1)))
-        tables[section] = Table(
-            name=vocab.FEEDBACK_SHEET_POINTS,
-            headers=list(columns.values()),
-            keys=keys,
-            values=values,
-            colours={"level": colours[i]},
-            caps=POINT_CAPS,
-            split=True,
-        )
-    return tables
+    level_values = levels[order].tolist()
+    return Table(
+        name=vocab.FEEDBACK_SHEET_POINTS,
+        headers=list(columns.values()),
+        keys=keys,
+        values=values,
+        colours={
+            "level": [LEVEL_FILLS.get(v) if isinstance(v, str) else None for v in level_values]
+        },
+        caps=POINT_CAPS,
+        split=True,
+    )
 
 
 def _level_rank(level: object) -> float:
     return vocab.LEVEL_RANK.get(level, 9) if isinstance(level, str) else 9
 
 
-def _issue_order(issues: Columns, section: np.ndarray | None = None) -> np.ndarray:
+def _issue_order(issues: Columns) -> np.ndarray:
     """退回 first, then by file, sheet and cell in reading order; fully deterministic
-    (``issues``: the text columns, as ``_issue_columns`` gives them); with ``section``
-    (each record's folder) folder by folder first."""
+    (``issues``: the text columns, as ``_issue_columns`` gives them)."""
     n = _n(issues)
     if n == 0:
         return np.zeros(0, dtype=np.intp)
@@ -1360,7 +1130,6 @@ def _issue_order(issues: Columns, section: np.ndarray | None = None) -> np.ndarr
     action_codes, actions = pd.factorize(issues["action"], use_na_sentinel=False)
     rank = np.array([ACTION_RANK.get(a, 2) for a in actions.tolist()], dtype=np.float64)
     keys = {
-        **({} if section is None else {"_section": section}),
         "_action": rank[action_codes],
         "file": issues["file"],
         "sheet": issues["sheet"],
@@ -1368,7 +1137,7 @@ def _issue_order(issues: Columns, section: np.ndarray | None = None) -> np.ndarr
         "_col": cols[codes],
         **{c: issues[c] for c in ISSUE_TEXT_COLUMNS if c != "action"},
     }
-    return _lexsort(keys, list(keys), 6 if section is None else 7, n)
+    return _lexsort(keys, list(keys), 6, n)
 
 
 def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
@@ -1408,77 +1177,59 @@ def _lexsort(columns: dict[str, np.ndarray], keys: list[str], primary: int, n: i
     return order
 
 
-def _issue_tables(
-    part: _Slices, folders: list[str | None]
-) -> tuple[dict[str | None, Table], _Slices]:
-    """The 异常清单 sheet of each folder (its issues sorted by ``_issue_order``, all folders'
-    in one pass), and the issues so sorted."""
-    issues = part.sorted(_issue_order(part.columns, part.codes))
-    spans = issues.spans(folders)
+def _issues_table(issues: Columns) -> Table:
+    """The 异常清单 sheet (``issues`` sorted by ``_issue_order``)."""
     keys = list(vocab.ISSUE_COLUMNS)
-    cells = _sliced_cells([issues.columns[k] for k in keys], spans, False)
-    colours = _colour_column(issues.columns["action"], ACTION_FILLS.get).split(spans)
-    tables = {
-        folder: Table(
-            name=FEEDBACK_SHEET_ISSUES,
-            headers=list(vocab.ISSUE_COLUMNS.values()),
-            keys=keys,
-            values=cells[i],
-            colours={"action": colours[i]},
-            caps=ISSUE_CAPS,
-        )
-        for i, folder in enumerate(folders)
-    }
-    return tables, issues
+    actions = issues["action"].tolist() if issues else []
+    return Table(
+        name=FEEDBACK_SHEET_ISSUES,
+        headers=list(vocab.ISSUE_COLUMNS.values()),
+        keys=keys,
+        values=_cell_columns([issues[k] for k in keys], False) if issues else [[] for _ in keys],
+        colours={"action": [ACTION_FILLS.get(a) for a in actions]},
+        caps=ISSUE_CAPS,
+    )
 
 
-def _submission_tables(part: _Slices, sections: list[str]) -> dict[str, Table]:
-    """The 提交情况 sheet of each section: missing and sent back first, then late, then no
-    pledge (all sections' records sorted in one pass)."""
+def _submissions_table(subs: Columns) -> Table:
+    """The 提交情况 sheet: missing and sent back first, then late, then no pledge."""
     keys = list(SUBMISSION_LABELS)
-    subs = part.columns
-    n = len(part.codes)
-    form_codes, form_values = pd.factorize(subs["form"], use_na_sentinel=False)
-    labels = np.asarray(form_values).tolist()
-    form = np.empty(len(labels), dtype=object)
-    form[:] = [vocab.FORM_KIND_LABEL.get(f, f) for f in labels]
-    frame = {**subs, "form": form[form_codes]}
+    n = _n(subs)
+    form = [vocab.FORM_KIND_LABEL.get(f, f) for f in subs["form"].tolist()] if n else []
+    frame = {**subs, "form": np.array(form, dtype=object)} if n else subs
     bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
-    pledge_bad = np.fromiter(map(bad.__contains__, subs["pledge"].tolist()), bool, n)
+    pledge_bad = [p in bad for p in subs["pledge"].tolist()] if n else []
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     rank = [
         status_rank.get(s, 1.5 if b else 2.0)
-        for s, b in zip(subs["status"].tolist(), pledge_bad.tolist(), strict=True)
+        for s, b in zip(subs["status"].tolist() if n else [], pledge_bad, strict=True)
     ]
-    sort = {"_section": part.codes, "_rank": np.array(rank, dtype=np.float64), **frame}
-    order = _lexsort(sort, ["_section", "_rank", "form", "name", "file", "date"], 4, n)
-    spans = part.spans(list(sections))
-    cells = _sliced_cells([frame[k][order] for k in keys], spans, False)
+    sort = {"_rank": np.array(rank, dtype=np.float64), **frame}
+    order = _lexsort(sort, ["_rank", "form", "name", "file", "date"], 3, n)
     status_fill = {
         vocab.STATUS_MISSING: FILL_REJECT,
         vocab.STATUS_SENT_BACK: FILL_REJECT,
         vocab.STATUS_LATE: FILL_NOTE,
     }
-    statuses = _colour_column(subs["status"][order], status_fill.get).split(spans)
-    pledges = sheetxml.Coded(np.where(pledge_bad[order], 0, -1), [FILL_NOTE]).split(spans)
-    return {
-        section: Table(
-            name=FEEDBACK_SHEET_SUBMISSIONS,
-            headers=list(SUBMISSION_LABELS.values()),
-            keys=keys,
-            values=cells[i],
-            colours={"status": statuses[i], "pledge": pledges[i]},
-            caps=SUBMISSION_CAPS,
-        )
-        for i, section in enumerate(sections)
-    }
+    statuses = subs["status"][order].tolist() if n else []
+    bad_sorted = np.asarray(pledge_bad, dtype=bool)[order].tolist() if n else []
+    return Table(
+        name=FEEDBACK_SHEET_SUBMISSIONS,
+        headers=list(SUBMISSION_LABELS.values()),
+        keys=keys,
+        values=_cell_columns([frame[k][order] for k in keys], False) if n else [[] for _ in keys],
+        colours={
+            "status": [status_fill.get(s) for s in statuses],
+            "pledge": [FILL_NOTE if b else None for b in bad_sorted],
+        },
+        caps=SUBMISSION_CAPS,
+    )
 
 
-def _cover(
-    section: str | None, files: Columns, issues: Columns, levels: sheetxml.Coded, subs: Columns
-) -> Cover:
-    """A folder's 说明 lines (``files`` its files' statuses, ``issues`` sorted, ``levels``
-    the 风险点 sheet's level cells, ``subs`` with pledges)."""
+def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Columns) -> Cover:
+    """A folder's 说明 lines (``issues`` sorted, ``levels`` the 风险点 sheet's level cells,
+    ``subs`` with pledges)."""
+    section = task.section
     problems: list[str] = []
     n_issues = _n(issues)
     if n_issues:
@@ -1493,12 +1244,9 @@ def _cover(
                     fix=issues["fix"][at],
                 )
             )
-    file_status = Counter(files["status"].tolist()) if files else Counter()
-    n_files = _n(files)
-    action = issues["action"] if n_issues else np.zeros(0, dtype=object)
-    actions = {
-        a: int(np.count_nonzero(action == a)) for a in (vocab.ACTION_REJECT, vocab.ACTION_NOTE)
-    }
+    file_status = Counter(task.files["status"].tolist()) if task.files else Counter()
+    n_files = _n(task.files)
+    actions = Counter(issues["action"].tolist()) if n_issues else Counter()
     lines: list[tuple[str, str]] = []
     if section is not None:
         lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
@@ -1521,11 +1269,7 @@ def _cover(
         )
     )
     if section is not None:
-        held = levels.codes[levels.codes >= 0]
-        counts = np.bincount(held, minlength=len(levels.uniques)).tolist()
-        found: Counter[object] = Counter()
-        for value, count in zip(levels.uniques, counts, strict=True):
-            found[value] += count
+        found = Counter(v for v in levels if v is not None)
         lines.append(
             (
                 vocab.FEEDBACK_COVER_LABEL_POINTS,
@@ -1753,9 +1497,6 @@ class FeedbackJobs:
         # workbook written -> what the index records (``write_section_job``)
         self.book_keys: dict[str, tuple[str, str, int] | None] = {}
         self.books_out: Path | None = None  # the staging root, when the keys are recorded
-        # the records of the folders whose workbooks were not prepared (to be reused)
-        self.pending: _Parts | None = None
-        self.book_sent: list[SectionTask] = []  # the task of each of book_futures
         self._feeder: threading.Thread | None = None
         self._feeder_error: BaseException | None = None
         # (previous copies index or None, reuse key by target, staging root): see finish()
@@ -1794,25 +1535,6 @@ class FeedbackJobs:
         indexes = self._folder_copies().get(str(Path(book.path).parent), [])
         return replace(book, n_copies=sum(1 for i in indexes if done.get(i)))
 
-    def _send(
-        self, i: int, sent: dict[int, SectionTask], done: dict[int, str | None]
-    ) -> SectionTask:
-        """Workbook ``i``'s task as it is sent (its copies counted, prepared if it must be);
-        this process keeps it without its sheets (let go once the worker has written it)."""
-        task = self._ready(self._counted(self.books[i], done))
-        self.books[i] = sent[i] = replace(task, sheets=None, cover=None)
-        return task
-
-    def _ready(self, book: SectionTask, force: bool = False) -> SectionTask:
-        """The task to send: a workbook not prepared (to be reused) is prepared now when its
-        key no longer matches (another number of copies written) or ``force`` (the worker
-        could not reuse it)."""
-        if book.sheets is not None or (not force and _reusable(book)):
-            return book
-        assert self.pending is not None  # what was not prepared is kept there
-        folder = [book.section]
-        return replace(book, **self.pending.subset(folder).prepare(folder)[book.section])
-
     def _feed_books(self) -> None:
         """Submit each section's workbook as soon as its copies are done (in a thread: the
         caller writes the archive meanwhile)."""
@@ -1830,11 +1552,10 @@ class FeedbackJobs:
             }
             folder_book = {str(Path(b.path).parent): i for i, b in enumerate(self.books)}
             futures: dict[int, Any] = {}
-            sent: dict[int, SectionTask] = {}
             done: dict[int, str | None] = {}
             for i, book in enumerate(self.books):
                 if not waiting[i]:
-                    futures[i] = self.pool.submit(write_section_job, self._send(i, sent, {}))
+                    futures[i] = self.pool.submit(write_section_job, replace(book, n_copies=0))
             index = {id(f): i for i, f in enumerate(self.copy_futures)}
             for future in as_completed(self.copy_futures):
                 i = index[id(future)]
@@ -1848,9 +1569,10 @@ class FeedbackJobs:
                     continue
                 waiting[b] -= 1
                 if not waiting[b]:
-                    futures[b] = self.pool.submit(write_section_job, self._send(b, sent, done))
+                    futures[b] = self.pool.submit(
+                        write_section_job, self._counted(self.books[b], done)
+                    )
             self.written_copies = [Path(t) for t in done.values() if t]
-            self.book_sent = [sent[i] for i in sorted(futures)]
             self.book_futures = [futures[i] for i in sorted(futures)]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
             self._feeder_error = exc
@@ -1886,26 +1608,14 @@ class FeedbackJobs:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))
                 written = [Path(t) for t in done.values() if t]
-                books = []
-                for book in self.books:
-                    task = self._ready(self._counted(book, done))
-                    outcome = write_section_job(task)
-                    if outcome[1] == NOT_WRITTEN:
-                        outcome = write_section_job(self._ready(task, force=True))
-                    books.append(outcome)
+                books = [write_section_job(self._counted(b, done)) for b in self.books]
                 self.book_keys = dict(books)
                 return sorted([*written, *(Path(path) for path, _key in books)])
             assert self._feeder is not None
             self._feeder.join()
             if self._feeder_error is not None:
                 raise self._feeder_error
-            books = []
-            for task, future in zip(self.book_sent, self.book_futures, strict=True):
-                outcome = future.result()
-                if outcome[1] == NOT_WRITTEN:  # not reused after all: prepared and rendered
-                    ready = self._ready(task, force=True)
-                    outcome = self.pool.submit(write_section_job, ready).result()
-                books.append(outcome)
+            books = [future.result() for future in self.book_futures]
             self.book_keys = dict(books)
             return sorted([*(Path(path) for path, _key in books), *self.written_copies])
         finally:

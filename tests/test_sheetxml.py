@@ -42,32 +42,6 @@ def test_a_slice_of_a_coded_column_writes_only_its_own_texts(tmp_path: Path) -> 
     assert heights.tolist() == [sheetxml.DEFAULT_ROW_HEIGHT] * 2
 
 
-def test_a_column_split_by_section_writes_what_each_slice_writes(tmp_path: Path) -> None:
-    texts = ["甲科室", "乙科室的风险\n第二行", None, "甲科室", "", "丙科室", "乙科室的风险\n第二行"]
-    column = sheetxml.text_column(pd.Series(texts, dtype=object))
-    bounds = [(0, 2), (2, 5), (5, 7)]  # one section's records each
-    for (a, b), part in zip(bounds, column.split(bounds), strict=True):
-        alone = column[a:b]
-        assert part.tolist() == alone.tolist() == [t or None for t in texts[a:b]]
-        assert part.uniques == alone.uniques  # only the section's own texts
-        wide = [6.0]
-        assert (
-            sheetxml.row_heights([part], wide, [True]).tolist()
-            == sheetxml.row_heights([alone], wide, [True]).tolist()
-        )
-    # the first section's workbook does not hold the third's text
-    base, final = tmp_path / "base.xlsx", tmp_path / "out.xlsx"
-    style = _workbook_with_header(base, "科室")
-    first = column.split(bounds)[0]
-    heights = sheetxml.row_heights([first], [10.0], [True])
-    sheetxml.splice(base, final, [sheetxml.Rows(1, 0, [first], [style], heights)])
-    ws = openpyxl.load_workbook(final)["表"]
-    assert [c.value for c in ws["A"]] == ["科室", "甲科室", "乙科室的风险\n第二行"]
-    assert ws.row_dimensions[3].height > sheetxml.DEFAULT_ROW_HEIGHT  # two lines
-    with zipfile.ZipFile(final) as package:
-        assert "丙科室" not in package.read(sheetxml.SHARED_STRINGS).decode("utf-8")
-
-
 def _stamped_workbook(path: Path, cover: list[str], table: list[str]) -> None:
     """A cover sheet with ``cover`` down column A and a table sheet whose records are
     spliced (as the writers do)."""

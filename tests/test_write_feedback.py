@@ -772,30 +772,3 @@ def test_rerun_reuses_the_workbooks_of_unchanged_sections_and_renders_a_changed_
         ws = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_COVER]
         assert "某某县纪委" in str(ws["A1"].value)
     assert changed.exists()
-
-
-def test_a_workbook_the_rerun_cannot_reuse_after_all_is_rendered_from_its_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pipeline import run
-    from pipeline.demo import write_demo
-
-    write_demo(tmp_path, people=30, seed=5, error_rate=0.3)
-    inbox, config, out = tmp_path / "inbox", tmp_path / "config", tmp_path / "out"
-    run.process(inbox, config, out, run_time="2026-04-01T09:00:00")
-    first = {name: path.stat().st_mtime_ns for name, path in _books(out).items()}
-    fresh = tmp_path / "fresh"
-    shutil.copytree(out, fresh, symlinks=True)
-    (fresh / ".cache" / write_feedback.BOOKS_INDEX).unlink()
-    # the precondition: unchanged data, so the second run plans to reuse every workbook; but
-    # a workbook already reworked too often must be rendered (its sheets prepared late)
-    monkeypatch.setattr(write_feedback, "MAX_REWORKS", 0)
-    later = "2026-04-03T15:30:00"
-    run.process(inbox, config, out, run_time=later)
-    run.process(inbox, config, fresh, run_time=later)
-    second, rendered = _books(out), _books(fresh)
-    assert set(second) == set(first) == set(rendered)
-    for name, path in second.items():
-        assert path.stat().st_mtime_ns != first[name]  # not the previous file, linked
-        assert _cover_value(path, vocab.FEEDBACK_COVER_LABEL_RUN_TIME) == later
-        assert _shown(path) == _shown(rendered[name]), name
