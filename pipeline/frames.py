@@ -300,45 +300,18 @@ def _fill_rows(template: str, values: Mapping[str, np.ndarray | str], n: int) ->
     return out
 
 
-def issues_table(
-    code: str,
-    n: int,
-    *,
-    file: object = "",
-    sheet: object = "",
-    cell: object = "",
-    field_key: object = "",
-    value: object = "",
-    section: object = "",
-    name: object = "",
-    row_id: object = None,
-    message_of: np.ndarray | None = None,
-    **placeholders: object,
-) -> pd.DataFrame:
+def issues_table(code: str, n: int, **fields: Any) -> pd.DataFrame:
     """``n`` issues of one reason code as an issues frame, the same rows ``issue()`` would
-    give one by one. Every argument is a scalar or a column of ``n`` values (array, list or
-    Series, aligned by position); the message texts are built column-wise, not per row.
+    give one by one. ``fields`` are ``issue_columns``'s: every one a scalar or a column of
+    ``n`` values (array, list or Series, aligned by position); the message texts are built
+    column-wise, not per row.
 
     ``message_of`` (codes 0..m-1, one per issue): issues with one code share one message,
     built once; the placeholders are then given per message (scalars or columns of ``m``),
     and the issues of a message must agree on every column its template reads."""
     if n == 0:
         return empty_issues()
-    columns = issue_columns(
-        code,
-        n,
-        file=file,
-        sheet=sheet,
-        cell=cell,
-        field_key=field_key,
-        value=value,
-        section=section,
-        name=name,
-        row_id=row_id,
-        message_of=message_of,
-        **placeholders,
-    )
-    return stacked_issues([(columns, n)])
+    return stacked_issues([(issue_columns(code, n, **fields), n)])
 
 
 def issue_columns(
