@@ -298,8 +298,8 @@ def _posts(
     rank = rows["level"].map(vocab.LEVEL_RANK).fillna(_NO_RANK).to_numpy()
     order = rows["order"].to_numpy()
     # (section, post) as one integer whose order is theirs (each text column ranked once)
-    post_rank = _ranks(rows["post"])
-    pair = _ranks(rows["section"]) * (int(post_rank.max(initial=0)) + 1) + post_rank
+    post_rank = normalize.sorted_ranks(rows["post"])
+    pair = normalize.sorted_ranks(rows["section"]) * (int(post_rank.max(initial=0)) + 1) + post_rank
     # per (section, post), in their order: its most severe point (then the first) decides
     by_level = np.lexsort((order, rank, pair))
     firsts = by_level[_run_starts(pair[by_level])]
@@ -353,16 +353,6 @@ def _posts(
     for lv, col in LEVEL_COUNT_COLUMNS.items():
         out[col] = np.bincount(at[levels == lv], minlength=len(top))
     return _posts_frame(out)
-
-
-def _ranks(values: pd.Series) -> np.ndarray:
-    """Each value's place among the sorted distinct values (``str`` as Python compares it)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    distinct = uniques.tolist()
-    order = sorted(range(len(distinct)), key=distinct.__getitem__)
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[order] = np.arange(len(distinct))
-    return rank[codes]
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:

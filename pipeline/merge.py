@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
+from pipeline.normalize import sorted_places, sorted_ranks
 
 NAME_JOIN = "、"
 SOURCE_JOIN = "；"
@@ -109,23 +110,6 @@ def _combos(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return combo, first_row
 
 
-def _ranks(values: pd.Series) -> np.ndarray:
-    """Each value's place in the sorted distinct values (for np.lexsort); -1 for missing.
-    The distinct values are sorted by Python's sort, several times faster on ``str`` than
-    numpy's comparison sort of an object array (``pd.factorize(sort=True)``); same order."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    rank = _sorted_places(uniques.tolist())
-    return np.where(codes >= 0, rank[codes], -1)
-
-
-def _sorted_places(distinct: list[str]) -> np.ndarray:
-    """Each of the ``distinct`` values' place in their sorted order."""
-    order = sorted(range(len(distinct)), key=distinct.__getitem__)
-    rank = np.empty(len(distinct), dtype=np.intp)
-    rank[order] = np.arange(len(distinct))
-    return rank
-
-
 def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(point number of each row, sort rank of each point's key): rows are one point when
     their folded section|post|step|description keys are equal. The fold and the joined key
@@ -145,7 +129,7 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         keys = keys + _SEP + fold[code[first_row]]
     # two combinations whose joined keys are equal are the same point
     key_of_combo, key_texts = pd.factorize(keys)
-    return key_of_combo[combo], _sorted_places(key_texts.tolist())
+    return key_of_combo[combo], sorted_places(key_texts.tolist())
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -189,7 +173,7 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     group, key_rank = _point_keys(df)
     kind = _kind_order(df["kind"])
-    file_rank = _ranks(df["file"])
+    file_rank = sorted_ranks(df["file"])
     row = df["excel_row"].to_numpy()
     # Sources of a point in kind, file, row order; points ordered by section, kind, post, name
     # and first source. Both orders are independent of the order files were read in.
@@ -200,10 +184,10 @@ def merge(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             key_rank[group[firsts]],
             row[firsts],
             file_rank[firsts],
-            _ranks(df["name"].iloc[firsts]),
-            _ranks(df["post"].iloc[firsts]),
+            sorted_ranks(df["name"].iloc[firsts]),
+            sorted_ranks(df["post"].iloc[firsts]),
             kind[firsts],
-            _ranks(df["section"].iloc[firsts]),
+            sorted_ranks(df["section"].iloc[firsts]),
         )
     )
     rank = np.empty(len(firsts), dtype=np.int64)

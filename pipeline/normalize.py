@@ -123,6 +123,24 @@ def shared_clean_coded(
     return shared, clean, (recode[codes], np.asarray(distinct, dtype=object))
 
 
+def sorted_places(distinct: list[Any]) -> np.ndarray:
+    """Each of the ``distinct`` values' place in their sorted order (Python's sort)."""
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    return rank
+
+
+def sorted_ranks(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Each value's place among the sorted distinct values (for ``np.lexsort``); -1 for
+    missing. The distinct values are sorted by Python's sort, several times faster on ``str``
+    than numpy's comparison sort of an object array (``pd.factorize(sort=True)``); same
+    order."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    rank = sorted_places(uniques.tolist())
+    return np.where(codes >= 0, rank[codes], -1)
+
+
 def map_unique(
     series: pd.Series, func: Callable[[Any], Any], dtype: str | None = "str"
 ) -> pd.Series:

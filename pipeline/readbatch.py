@@ -110,14 +110,19 @@ def take(batch: Batch, pick: list[int] | np.ndarray) -> Batch:
     pick = np.asarray(pick, dtype=np.int64)
     if len(pick) == len(batch["files"]["index"]) and bool((pick == np.arange(len(pick))).all()):
         return {part: {k: list(v) for k, v in cols.items()} for part, cols in batch.items()}
+    at = _positions(batch, pick)
+    return {part: _take_part(batch[part], at[part]) for part in PARTS}
+
+
+def _positions(batch: Batch, pick: np.ndarray) -> dict[str, np.ndarray]:
+    """Per part, the positions of the values of the files at positions ``pick``: the files'
+    own (files, meta), and the spans of their rows and issues."""
     fl = batch["files"]
-    rows_at = _spans(np.asarray(fl["n_out"], dtype=np.int64), pick)
-    issues_at = _spans(np.asarray(fl["n_issues"], dtype=np.int64), pick)
     return {
-        "files": _take_part(fl, pick),
-        "meta": _take_part(batch["meta"], pick),
-        "rows": _take_part(batch["rows"], rows_at),
-        "issues": _take_part(batch["issues"], issues_at),
+        "files": pick,
+        "meta": pick,
+        "rows": _spans(np.asarray(fl["n_out"], dtype=np.int64), pick),
+        "issues": _spans(np.asarray(fl["n_issues"], dtype=np.int64), pick),
     }
 
 
@@ -179,14 +184,7 @@ def shared(batch: Batch, pick: np.ndarray | None = None) -> Batch:
                 for k, values in cols.items()
             }
         return out
-    pick = np.asarray(pick, dtype=np.int64)
-    fl = batch["files"]
-    at = {
-        "files": pick,
-        "meta": pick,
-        "rows": _spans(np.asarray(fl["n_out"], dtype=np.int64), pick),
-        "issues": _spans(np.asarray(fl["n_issues"], dtype=np.int64), pick),
-    }
+    at = _positions(batch, np.asarray(pick, dtype=np.int64))
     for part, cols in batch.items():
         positions = at[part].tolist()
         for values in cols.values():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames
+from pipeline.normalize import sorted_ranks
 
 ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
 # The issue codes a superseded file keeps in 异常清单 (all its other issues are obsolete).
@@ -36,29 +37,19 @@ def order_keys(files: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Each value's place among the sorted distinct values (``str`` compared as Python does)."""
-    codes, uniques = pd.factorize(values)
-    distinct = uniques.tolist()
-    order = sorted(range(len(distinct)), key=distinct.__getitem__)
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[order] = np.arange(len(distinct))
-    return rank[codes]
-
-
 def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarray:
     """The positions of ``files`` in the order of
     ``order_keys(files).sort_values([key, *ORDER_COLUMNS], kind="stable")`` (``key``, text
     aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
     keyed = order_keys(files)
     columns = [
-        _ranks(keyed["_file"].to_numpy(dtype=object)),
+        sorted_ranks(keyed["_file"]),
         keyed["_mtime"].to_numpy(dtype=np.float64),
-        _ranks(np.asarray(keyed["_folder_date"].to_numpy(dtype=object))),
-        _ranks(keyed["_date"].to_numpy(dtype=object)),
+        sorted_ranks(keyed["_folder_date"]),
+        sorted_ranks(keyed["_date"]),
     ]
     if key is not None:
-        columns.append(_ranks(np.asarray(key, dtype=object)))
+        columns.append(sorted_ranks(key))
     return np.lexsort(columns)
 
 
