@@ -13,14 +13,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.merge import fold_series, text_series
-from pipeline.pledges import register as register_pledges
 from pipeline.pledges import standalone as standalone_pledges
 
 SUBMISSION_COLUMNS = (
@@ -83,14 +84,18 @@ def leadership_sections(roster: Roster) -> set[str]:
     return out
 
 
-def _latest(files: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """One file per sender (key -> files record): the latest by 填表日期, then the mail
-    folder's date, then modification time, then path (resubmit.ORDER_COLUMNS)."""
+def _latest(files: pd.DataFrame) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """One file per sender: (sender keys, each field of ``_FILE_FIELDS`` as an object array in
+    their order): the latest by 填表日期, then the mail folder's date, then modification time,
+    then path (resubmit.ORDER_COLUMNS)."""
     order = files.iloc[resubmit.latest_order(files)]
     latest = order.iloc[resubmit.last_of_each(order["_key"].to_numpy(dtype=object))]
-    columns = [latest[c].tolist() if c in latest else [None] * len(latest) for c in _FILE_FIELDS]
-    records = [dict(zip(_FILE_FIELDS, values, strict=True)) for values in zip(*columns)]
-    return dict(zip(latest["_key"].tolist(), records, strict=True))
+    n = len(latest)
+    columns = {
+        c: np.fromiter(latest[c].tolist() if c in latest else [None] * n, dtype=object, count=n)
+        for c in _FILE_FIELDS
+    }  # fromiter: a dict or list value stays one element
+    return pd.Index(latest["_key"].tolist(), dtype=object), columns
 
 
 def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
@@ -182,105 +187,224 @@ def completeness(
         strict=True,
     ):
         by_section.setdefault(section, []).append((name, post))
-    unit_sent = set(read_by[vocab.UNIT])
-
-    submissions: list[dict[str, Any]] = []
-    pledges: list[dict[str, Any]] = []
-    issues: list[dict[str, Any]] = []
-
-    def submission(
-        section: str, name: str, post: str, form: str, key: str
-    ) -> dict[str, Any] | None:
-        found = read_by[form].get(key)
-        row = {
-            "section": section,
-            "name": name,
-            "post": post,
-            "form": vocab.FORM_KIND_LABEL[form],
-            "deadline": deadline,
-        }
-        notes: list[str] = []
-        if found is None and key in bounced[form]:
-            # sent, but nothing of it can be counted: not the same as never sent
-            file = bounced[form][key]
-            row.update(status=vocab.STATUS_SENT_BACK, date="", file=file)
-            notes.append(_note("note_rejected", file=file))
-            code = "sent_back" if form == vocab.INDIVIDUAL else "unit_sent_back"
-            issues.append(_issue(code, section=section, name=name, about=file))
-        elif found is None:
-            row.update(status=vocab.STATUS_MISSING, date="", file="")
-            if form == vocab.INDIVIDUAL:
-                issues.append(_issue("not_submitted", section=section, name=name))
-            else:
-                issues.append(_issue("no_unit_form", section=section, name=""))
-        else:
-            date = normalize.stripped(found["date"])
-            if not date:
-                date = _mtime_date(found["mtime"])
-                written = normalize.stripped(
-                    found.get("date_written")
-                )  # an unreadable 填表日期 (validate)
-                if written:
-                    notes.append(_note("note_bad_date", value=written, date=date))
-                else:
-                    notes.append(_note("note_no_date", date=date))
-            late = bool(date) and date > deadline
-            row.update(
-                status=vocab.STATUS_LATE if late else vocab.STATUS_ON_TIME,
-                date=date,
-                file=normalize.stripped(found["file"]),
-            )
-            if row["file"] not in accepted_files:
-                # read, but every row was sent back: nothing of it counts yet
-                row["status"], late = vocab.STATUS_SENT_BACK, False
-                notes.append(_note("note_no_points"))
-                code = "sent_back" if form == vocab.INDIVIDUAL else "unit_sent_back"
-                issues.append(_issue(code, section=section, name=name, about=row["file"]))
-            if late:
-                cells = found["header_cells"]
-                issues.append(
-                    frames.issue(
-                        "late",
-                        file=row["file"],
-                        sheet=normalize.stripped(found["sheet"]),
-                        cell=normalize.stripped(cells.get("date"))
-                        if isinstance(cells, dict)
-                        else "",
-                        field_key="date",
-                        value=date,
-                        section=section,
-                        name=name,
-                        phase=phase,
-                        deadline=deadline,
-                    )
-                )
-        if replaced.get(row["file"]):
-            notes.append(vocab.NOTE_REPLACED.format(files="、".join(replaced[row["file"]])))
-        row["note"] = NOTE_JOIN.join(notes)
-        submissions.append(row)
-        return found
+    unit_sent = set(read_by[vocab.UNIT][0])
 
     sections = roster_sections(roster)
     if "" in by_section:
         sections.append("")  # people the roster gives no section still owe their form
+    # the forms owed, in order: each section's unit form, then its people's own
+    slots: list[tuple[str, str, str, str, str]] = []
     for section in sections:
         sec_fold = normalize.fold(section)
         owes_unit = section != "" and section not in leadership
         if owes_unit or sec_fold + "|" in unit_sent:
-            submission(section, "", "", vocab.UNIT, sec_fold + "|")
+            slots.append((section, "", "", vocab.UNIT, sec_fold + "|"))
         for name, post in by_section.get(section, []):
-            found = submission(
-                section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + normalize.fold(name)
+            slots.append(
+                (section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + normalize.fold(name))
             )
-            pledges.append(_pledge(section, name, post, found, issues))
-    # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
-    register_pledges(pledges, issues, standalone_pledges(files))
-
-    return (
-        _frame(submissions, SUBMISSION_COLUMNS),
-        _pledge_frame(pledges),
-        frames.issues_frame(issues),
+    submissions, pledges, issues = _judge(
+        slots, read_by, bounced, accepted_files, replaced, deadline, phase
     )
+    # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
+    issues = _register_alone(pledges, issues, standalone_pledges(files))
+    return submissions, pledges, frames.issues_frame(issues)
+
+
+def _judge(
+    slots: list[tuple[str, str, str, str, str]],
+    read_by: dict[str, tuple[pd.Index, dict[str, np.ndarray]]],
+    bounced: dict[str, dict[str, str]],
+    accepted_files: set[str],
+    replaced: dict[str, list[str]],
+    deadline: str,
+    phase: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
+    """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
+    form kind, sender key), column by column; only the few forms with a note or an issue are
+    looked at one by one."""
+    n = len(slots)
+    if not n:
+        return _frame([], SUBMISSION_COLUMNS), _pledge_frame([]), []
+    section, name, post, form, key = (np.array(c, dtype=object) for c in zip(*slots, strict=True))
+    # each slot's received file (the latest of its sender), None where nothing was read
+    rec = {f: np.full(n, None, dtype=object) for f in _FILE_FIELDS}
+    found = np.zeros(n, dtype=bool)
+    for kind in vocab.FORM_KINDS:
+        mine = np.flatnonzero(form == kind)
+        keys, columns = read_by[kind]
+        if not len(mine) or not len(keys):
+            continue
+        at = keys.get_indexer(key[mine])
+        hit = at >= 0
+        found[mine[hit]] = True
+        for f in _FILE_FIELDS:
+            rec[f][mine[hit]] = columns[f][at[hit]]
+    status = np.full(n, vocab.STATUS_MISSING, dtype=object)
+    date = np.full(n, "", dtype=object)
+    file = np.full(n, "", dtype=object)
+    notes: dict[int, list[str]] = {}
+    # (slot, place among the slot's issues, issue): issues come slot by slot
+    told: list[tuple[int, int, dict[str, Any]]] = []
+
+    got = np.flatnonzero(found)
+    date[got] = normalize.stripped_all(rec["date"][got].tolist())
+    file[got] = normalize.stripped_all(rec["file"][got].tolist())
+    for i in got[date[got] == ""].tolist():
+        date[i] = _mtime_date(rec["mtime"][i])
+        written = normalize.stripped(rec["date_written"][i])  # an unreadable 填表日期 (validate)
+        if written:
+            notes[i] = [_note("note_bad_date", value=written, date=date[i])]
+        else:
+            notes[i] = [_note("note_no_date", date=date[i])]
+    late = np.zeros(n, dtype=bool)
+    late[got] = [bool(d) and d > deadline for d in date[got].tolist()]
+    status[got] = np.where(late[got], vocab.STATUS_LATE, vocab.STATUS_ON_TIME)
+    # read, but every row was sent back: nothing of it counts yet
+    no_points = np.zeros(n, dtype=bool)
+    no_points[got] = ~pd.Series(file[got]).isin(accepted_files).to_numpy()
+    for i in np.flatnonzero(no_points).tolist():
+        status[i], late[i] = vocab.STATUS_SENT_BACK, False
+        notes.setdefault(i, []).append(_note("note_no_points"))
+        code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
+        told.append((i, 0, _issue(code, section=section[i], name=name[i], about=file[i])))
+    for i in np.flatnonzero(late).tolist():
+        cells = rec["header_cells"][i]
+        issue = frames.issue(
+            "late",
+            file=file[i],
+            sheet=normalize.stripped(rec["sheet"][i]),
+            cell=normalize.stripped(cells.get("date")) if isinstance(cells, dict) else "",
+            field_key="date",
+            value=date[i],
+            section=section[i],
+            name=name[i],
+            phase=phase,
+            deadline=deadline,
+        )
+        told.append((i, 1, issue))
+    for i in np.flatnonzero(~found).tolist():
+        sent = bounced[form[i]].get(key[i])
+        if sent is not None:
+            # sent, but nothing of it can be counted: not the same as never sent
+            status[i], file[i] = vocab.STATUS_SENT_BACK, sent
+            notes[i] = [_note("note_rejected", file=sent)]
+            code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
+            issue = _issue(code, section=section[i], name=name[i], about=sent)
+        elif form[i] == vocab.INDIVIDUAL:
+            issue = _issue("not_submitted", section=section[i], name=name[i])
+        else:
+            issue = _issue("no_unit_form", section=section[i], name="")
+        told.append((i, 0, issue))
+    if replaced:
+        for i, file_ in enumerate(file.tolist()):
+            if replaced.get(file_):
+                notes.setdefault(i, []).append(
+                    vocab.NOTE_REPLACED.format(files="、".join(replaced[file_]))
+                )
+    note = np.full(n, "", dtype=object)
+    for i, parts in notes.items():
+        note[i] = NOTE_JOIN.join(parts)
+    labels = {k: vocab.FORM_KIND_LABEL[k] for k in vocab.FORM_KINDS}
+    submissions = pd.DataFrame(
+        {
+            "section": section,
+            "name": name,
+            "post": post,
+            "form": pd.Series(form).map(labels).to_numpy(dtype=object),
+            "status": status,
+            "date": date,
+            "deadline": np.full(n, deadline, dtype=object),
+            "file": file,
+            "note": note,
+        }
+    ).astype(dict.fromkeys(SUBMISSION_COLUMNS, "str"))
+    pledges = _pledges(
+        np.flatnonzero(form == vocab.INDIVIDUAL), section, name, post, found, rec, told
+    )
+    told.sort(key=lambda t: (t[0], t[1]))  # stable: a slot's issues keep their order
+    return submissions, pledges, [issue for _, _, issue in told]
+
+
+def _pledges(
+    person: np.ndarray,
+    section: np.ndarray,
+    name: np.ndarray,
+    post: np.ndarray,
+    found: np.ndarray,
+    rec: dict[str, np.ndarray],
+    told: list[tuple[int, int, dict[str, Any]]],
+) -> pd.DataFrame:
+    """The 承诺书登记 of the people (``person``: their slots), from their received form's
+    承诺书 sheet; the notes of missing or empty pledges go to ``told``."""
+    m = len(person)
+    status = np.full(m, vocab.PLEDGE_STATUS_NO_FORM, dtype=object)
+    date = np.full(m, "", dtype=object)
+    items = np.full(m, None, dtype=object)
+    for j, i in enumerate(person.tolist()):
+        if not found[i]:
+            continue
+        count = rec["pledge_items"][i]
+        count = 0 if count is None or pd.isna(count) else int(count)
+        items[j] = count
+        date[j] = normalize.stripped(rec["pledge_date"][i])
+        has_sheet = rec["pledge_sheet"][i]
+        if has_sheet is None or pd.isna(has_sheet) or not bool(has_sheet):
+            status[j] = vocab.PLEDGE_STATUS_MISSING
+            file = normalize.stripped(rec["file"][i])
+            told.append(
+                (i, 2, _issue("pledge_missing", file=file, section=section[i], name=name[i]))
+            )
+        elif count == 0:
+            status[j] = vocab.PLEDGE_STATUS_EMPTY
+            file = normalize.stripped(rec["file"][i])
+            issue = _issue(
+                "pledge_empty",
+                file=file,
+                sheet=vocab.SHEET_PLEDGE,
+                section=section[i],
+                name=name[i],
+            )
+            told.append((i, 2, issue))
+        else:
+            status[j] = vocab.PLEDGE_STATUS_OK
+    frame = pd.DataFrame(
+        {
+            "section": section[person],
+            "name": name[person],
+            "post": post[person],
+            "date": date,
+            "items": items,
+            "status": status,
+        }
+    )
+    return _pledge_frame(frame)
+
+
+def _register_alone(
+    pledges: pd.DataFrame, issues: list[dict[str, Any]], sent: dict[str, str]
+) -> list[dict[str, Any]]:
+    """``pledges.register`` over the 承诺书登记 frame: the people who sent their pledge on its
+    own are marked (in place), and the 缺少承诺书 / 承诺书为空 notes about them dropped."""
+    if not sent or pledges.empty:
+        return issues
+    keys = (fold_series(pledges["section"]) + "|" + fold_series(pledges["name"])).tolist()
+    alone = [k in sent for k in keys]
+    if not any(alone):
+        return issues
+    status = pledges["status"].to_numpy(dtype=object, copy=True)
+    done: set[tuple[str, str]] = set()
+    for i in np.flatnonzero(alone).tolist():
+        status[i] = vocab.PLEDGE_STATUS_ALONE.format(file=Path(sent[keys[i]]).name)
+        done.add((pledges["section"].iat[i], pledges["name"].iat[i]))
+    pledges["status"] = pd.Series(status, index=pledges.index, dtype="str")
+    return [
+        i
+        for i in issues
+        if not (
+            i["code"] in ("pledge_missing", "pledge_empty") and (i["section"], i["name"]) in done
+        )
+    ]
 
 
 def _issue(
@@ -308,43 +432,12 @@ def _issue(
     }
 
 
-def _pledge(
-    section: str, name: str, post: str, found: dict[str, Any] | None, issues: list[dict[str, Any]]
-) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "section": section,
-        "name": name,
-        "post": post,
-        "date": "",
-        "items": None,
-    }
-    if found is None:
-        row["status"] = vocab.PLEDGE_STATUS_NO_FORM
-        return row
-    items = found["pledge_items"]
-    items = 0 if items is None or pd.isna(items) else int(items)
-    row.update(date=normalize.stripped(found["pledge_date"]), items=items)
-    file = normalize.stripped(found["file"])
-    has_sheet = found["pledge_sheet"]
-    if has_sheet is None or pd.isna(has_sheet) or not bool(has_sheet):
-        row["status"] = vocab.PLEDGE_STATUS_MISSING
-        issues.append(_issue("pledge_missing", file=file, section=section, name=name))
-    elif items == 0:
-        row["status"] = vocab.PLEDGE_STATUS_EMPTY
-        issues.append(
-            _issue("pledge_empty", file=file, sheet=vocab.SHEET_PLEDGE, section=section, name=name)
-        )
-    else:
-        row["status"] = vocab.PLEDGE_STATUS_OK
-    return row
-
-
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.astype({c: "str" for c in columns})
 
 
-def _pledge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _pledge_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(PLEDGE_COLUMNS))
     items = frame["items"]
     frame = frame.astype({c: "str" for c in PLEDGE_COLUMNS if c != "items"})
