@@ -822,18 +822,27 @@ class _RowIssues:
     def __init__(self, table: pd.DataFrame, colmaps: _RowColmaps) -> None:
         self.table = table
         self.colmaps = colmaps
-        self.files = table["file"].to_numpy(dtype=object)
-        self.sheets = table["sheet"].fillna("").to_numpy(dtype=object)
-        self.sections = table["section"].fillna("").to_numpy(dtype=object)
-        unit = table["kind"].eq(vocab.UNIT).fillna(False).to_numpy(dtype=bool)
-        self.names = np.where(unit, "", table["name"].fillna("").to_numpy(dtype=object))
         self.excel_rows = table["excel_row"].to_numpy()
         self.row_ids = table["row_id"].to_numpy()
         self.texts: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.records: list[dict[str, Any]] = []
+        # columns are read only at the rows with an issue: nothing is copied for the others
+        self._arrays: dict[str, Any] = {}
 
-    def values(self, field: str) -> np.ndarray:
-        return self.table[field].to_numpy(dtype=object, na_value=None)
+    def _at(self, field: str, pos: int) -> object:
+        array = self._arrays.get(field)
+        if array is None:
+            array = self._arrays[field] = self.table[field].array
+        value = array[pos]
+        return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+    def value(self, field: str, pos: int) -> object:
+        """The row's value of ``field`` (None when blank)."""
+        return self._at(field, pos)
+
+    def _text(self, field: str, pos: int) -> object:
+        value = self._at(field, pos)
+        return "" if value is None else value
 
     def add(
         self,
@@ -844,7 +853,7 @@ class _RowIssues:
         action: str | None = None,
         **placeholders: Any,
     ) -> None:
-        file = self.files[pos]
+        file = self._at("file", pos)
         colmap = self.colmaps.at(pos)
         cell = _cell(colmap, field, self.excel_rows[pos])
         text_code = None
@@ -866,10 +875,10 @@ class _RowIssues:
         record = dict(text)
         record.update(
             file=file,
-            sheet=self.sheets[pos],
+            sheet=self._text("sheet", pos),
             cell=cell,
-            section=self.sections[pos],
-            name=self.names[pos],
+            section=self._text("section", pos),
+            name="" if self._at("kind", pos) == vocab.UNIT else self._text("name", pos),
             row_id=int(self.row_ids[pos]),
             _row=int(self.excel_rows[pos]),
             _col=_FIELD_ORDER.get(field, -1),
@@ -892,10 +901,9 @@ def _check_rows(
     rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
     rejected[failures.loc[rejecting, "pos"].to_numpy()] = True
     limit = settings.limits.max_cell_chars
-    values = {f: out.values(f) for f in failures["field"].unique()}
     for pos, field, check in failures.itertuples(index=False):
         code, action = _CHECK_CODES[check]
-        raw = values[field][pos]
+        raw = out.value(field, pos)
         if code == "bad_enum":
             allowed = vocab.allowed_text(vocab.ENUMS[field])
             out.add(pos, code, field, raw, action, allowed=allowed)
@@ -923,9 +931,8 @@ def _split_measures(table: pd.DataFrame, out: _RowIssues) -> None:
         for field in vocab.MEASURE_FIELDS:
             table.loc[to_split, field] = split[field]
         unsplit = split.index[~split["split_ok"]]
-        measures = out.values("measures")
         for pos in unsplit:
-            out.add(pos, "measures_unsplit", "measures", measures[pos])
+            out.add(pos, "measures_unsplit", "measures", out.value("measures", pos))
     for pos in np.flatnonzero((three_empty & ~has_combined).to_numpy()):
         file_cols = out.colmaps.at(int(pos))
         field = "measures" if "measures" in file_cols and "prevent" not in file_cols else "prevent"
