@@ -128,8 +128,16 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     for fold, code in zip(folded[1:], codes[1:], strict=True):
         keys = keys + _SEP + fold[code[first_row]]
     # two combinations whose joined keys are equal are the same point
-    key_of_combo, key_texts = pd.factorize(keys)
-    return key_of_combo[combo], sorted_places(key_texts.tolist())
+    if any(_SEP in text for fold in folded for text in fold.tolist()):
+        key_of_combo, key_texts = pd.factorize(keys)
+        return key_of_combo[combo], sorted_places(key_texts.tolist())
+    # no folded text holds the separator: joined keys are equal exactly when every folded
+    # part is, so the combinations are told apart by the parts' codes (no long text hashed)
+    key = np.zeros(len(first_row), dtype=np.int64)
+    for fold, code in zip(folded, codes, strict=True):
+        part = pd.factorize(fold)[0][code[first_row]]
+        key = pd.factorize(key * (int(part.max(initial=0)) + 1) + part)[0].astype(np.int64)
+    return key[combo], sorted_places(keys[_first_rows(key)].tolist())
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -252,6 +260,40 @@ def _values_folded(
     return table[codes], folded[codes]
 
 
+def _coded_folded(
+    frame: pd.DataFrame, col: str
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, int]]:
+    """``_values_folded`` of a column and the codes of both: (stripped text, its fold,
+    (code of each stripped text, the distinct texts), (code of each fold, how many)); equal
+    texts share a code, numbered in no particular order."""
+    if col not in frame:
+        blank = np.full(len(frame), "", dtype=object)
+        none = np.zeros(len(frame), dtype=np.intp)
+        return blank, blank, (none, np.array([""], dtype=object)), (none, 1)
+    column = frame[col]
+    if column.dtype == "str":  # its object array: the extension array's factorize is slower
+        column = np.asarray(column.array, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
+    table[-1] = ""  # code -1 (missing) picks the last slot
+    folded = np.array([vocab.fold(v) for v in table.tolist()], dtype=object)
+    text_code, texts = pd.factorize(table)  # distinct raw values may strip to one text
+    fold_code, folds = pd.factorize(folded)
+    return (
+        table[codes],
+        folded[codes],
+        (text_code[codes], np.asarray(texts, dtype=object)),
+        (fold_code[codes], len(folds)),
+    )
+
+
+def _first_of_codes(group: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
+    """True where a (group, code) pair is met for the first time (codes 0..width-1)."""
+    pair = group.astype(np.int64) * (width + 1) + codes
+    return ~pd.Series(pair).duplicated().to_numpy()
+
+
 def _first_of_pair(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     """True where a (group, value) pair is met for the first time."""
     code, uniques = pd.factorize(values)
@@ -329,8 +371,10 @@ def _merge_groups(
         row_id.to_numpy(dtype=np.int64) if whole else row_id.to_numpy(dtype=object, na_value=None)
     )
     folded: dict[str, np.ndarray] = {}
+    text_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    fold_codes: dict[str, tuple[np.ndarray, int]] = {}
     for f in COMPARED_FIELDS:
-        src[f], folded[f] = _values_folded(multi, f)
+        src[f], folded[f], text_codes[f], fold_codes[f] = _coded_folded(multi, f)
     for f in (*CONFLICT_FIELDS, "description"):
         src[f"{f}_cell"] = _values(multi, f"{f}_cell")
 
@@ -368,7 +412,7 @@ def _merge_groups(
     firsts = has_category & ~pd.Series(np.where(has_category, group, -1)).duplicated().to_numpy()
     merged["category"][group[firsts]] = src["category"][firsts]
     for f, ranks in SEVERITY.items():
-        codes, values = pd.factorize(src[f])  # '' (no value) ranks after any unknown value
+        codes, values = text_codes[f]  # '' (no value) ranks after any unknown value
         known = [len(ranks) + 1 if v == "" else ranks.get(v, len(ranks)) for v in values.tolist()]
         rank = np.asarray(known, dtype=np.int64)[codes]
         order = np.lexsort((np.arange(len(rank)), rank, group))
@@ -376,7 +420,8 @@ def _merge_groups(
         merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
     for f in JOINED_FIELDS:
         present = np.flatnonzero(src[f] != "")
-        kept = present[_first_of_pair(group[present], folded[f][present])]
+        codes, width = fold_codes[f]
+        kept = present[_first_of_codes(group[present], codes[present], width)]
         merged[f] = _group_join(group[kept], src[f][kept], TEXT_JOIN, n_groups)
 
     # the merged columns go to the group's row of ``out`` (its first source), each column
@@ -389,7 +434,7 @@ def _merge_groups(
         if col in out:  # '' (no source has a value): missing
             kind = "str" if out[col].dtype == "str" else "object"
             _put(out, col, at, np.where(merged[col] != "", merged[col], pd.NA), kind)
-    return out, _notes(src, folded, group, pos, first_of, merged)
+    return out, _notes(src, folded, text_codes, group, pos, first_of, merged)
 
 
 def _put(frame: pd.DataFrame, col: str, rows: np.ndarray, values: np.ndarray, dtype: str) -> None:
@@ -402,6 +447,7 @@ def _put(frame: pd.DataFrame, col: str, rows: np.ndarray, values: np.ndarray, dt
 def _notes(
     src: dict[str, np.ndarray],
     folded: dict[str, np.ndarray],
+    text_codes: dict[str, tuple[np.ndarray, np.ndarray]],
     group: np.ndarray,
     pos: np.ndarray,
     first_of: np.ndarray,
@@ -422,7 +468,7 @@ def _notes(
         present = value != ""
         if f == "category":  # 未分类 is no value to settle: the real category wins
             present &= value != vocab.UNCATEGORISED
-        code, values = pd.factorize(value)
+        code, values = text_codes[f]
         width = len(values)
         # a group is in conflict when its sources hold two or more distinct values
         pairs = pd.unique(group[present].astype(np.int64) * width + code[present])

@@ -205,6 +205,22 @@ def test_points_differing_in_section_post_step_or_description_stay_apart(change:
     assert points["point_id"].is_unique
 
 
+def test_a_vertical_bar_in_a_key_text_merges_and_keeps_apart_as_any_text() -> None:
+    # "|" joins the folded key parts: a point whose texts hold one is still told apart from
+    # one differing elsewhere, and merged with its own duplicate
+    rows = [
+        make_point(**ZHANG, excel_row=4, step="公文|处理", description="泄露|信息"),
+        make_point(**LI, excel_row=5, step="公文|处理", description="泄露|信息"),
+        make_point(**LI, excel_row=6, step="公文", description="泄露|信息"),
+    ]
+    assert all("|" in r["description"] for r in rows)
+    points, _ = merge.merge(make_points(rows))
+    assert len(points) == 2
+    merged = points[points["step"] == "公文|处理"].iloc[0]
+    assert merged["sources"] == [("办公室/张三.xlsx", 4), ("办公室/李四.xlsx", 5)]
+    assert points["point_id"].is_unique
+
+
 def test_unit_points_use_posts_involved_as_post_and_no_person() -> None:
     rows = [
         make_point(**UNIT_FORM, post=pd.NA, posts_involved="文秘、档案员", excel_row=4),
