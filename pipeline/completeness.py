@@ -110,12 +110,14 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     unit forms) written in the file's path identifies it, when exactly one matches."""
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
     names = roster.people["name"].tolist()
-    for section, name, clean in zip(
-        roster.people["section"].tolist(), names, normalize.stripped_all(names), strict=True
+    for section, folded, clean in zip(
+        normalize.fold_all(roster.people["section"].tolist()),
+        normalize.fold_all(names),
+        normalize.stripped_all(names),
+        strict=True,
     ):
         if clean:
-            folded = normalize.fold(name)
-            persons.setdefault(folded, []).append(normalize.fold(section) + "|" + folded)
+            persons.setdefault(folded, []).append(section + "|" + folded)
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
@@ -179,14 +181,16 @@ def completeness(
 
     leadership = leadership_sections(roster)
     people = roster.people
-    by_section: dict[str, list[tuple[str, str]]] = {}  # (name, post), cleaned
-    for section, name, post in zip(
+    by_section: dict[str, list[tuple[str, str, str]]] = {}  # (name, post) cleaned, folded name
+    clean_names = normalize.stripped_all(people["name"].tolist())
+    for section, name, post, name_key in zip(
         normalize.stripped_all(people["section"].tolist()),
-        normalize.stripped_all(people["name"].tolist()),
+        clean_names,
         normalize.stripped_all(people["post"].tolist()),
+        normalize.fold_all(clean_names),
         strict=True,
     ):
-        by_section.setdefault(section, []).append((name, post))
+        by_section.setdefault(section, []).append((name, post, name_key))
     unit_sent = set(read_by[vocab.UNIT][0])
 
     sections = roster_sections(roster)
@@ -199,10 +203,8 @@ def completeness(
         owes_unit = section != "" and section not in leadership
         if owes_unit or sec_fold + "|" in unit_sent:
             slots.append((section, "", "", vocab.UNIT, sec_fold + "|"))
-        for name, post in by_section.get(section, []):
-            slots.append(
-                (section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + normalize.fold(name))
-            )
+        for name, post, name_key in by_section.get(section, []):
+            slots.append((section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + name_key))
     submissions, pledges, issues = _judge(
         slots, read_by, bounced, accepted_files, replaced, deadline, phase
     )

@@ -67,6 +67,7 @@ issues (the future 异常清单) — every stage may add rows:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import string
 from collections.abc import Mapping
@@ -291,6 +292,12 @@ def fill_template(
     return out
 
 
+@functools.lru_cache(maxsize=512)
+def _has_no_fields(template: str) -> bool:
+    """True when ``template`` has no ``{placeholder}`` (its ``format()`` is its text)."""
+    return all(name is None for _, name, _, _ in string.Formatter().parse(template))
+
+
 def _fill_rows(template: str, values: Mapping[str, np.ndarray | str], n: int) -> np.ndarray:
     out = np.empty(n, dtype=object)
     out[:] = [
@@ -363,10 +370,13 @@ def issue_columns(
     message = vocab.MESSAGES[code]
     columns["action"] = message.action
     for col in ("problem", "fix"):
-        if message_of is None:
-            columns[col] = fill_template(getattr(message, col), texts, m)
+        template = getattr(message, col)
+        if _has_no_fields(template):  # the same text for every issue: kept as one ``str``
+            columns[col] = template.format()
+        elif message_of is None:
+            columns[col] = fill_template(template, texts, m)
         else:  # each message is built once already: the issues holding it share it
-            columns[col] = _at(fill_template(getattr(message, col), texts, m, False), message_of)
+            columns[col] = _at(fill_template(template, texts, m, False), message_of)
     columns["row_id"] = _row_ids(row_id, n)
     return columns
 
@@ -386,6 +396,15 @@ def stacked_issues(
             ids = [columns[col] for columns, _ in parts]
             stacked = ids[0] if len(ids) == 1 else type(ids[0])._concat_same_type(ids)
             data[col] = stacked if order is None else stacked.take(order)
+            continue
+        if all(isinstance(c[col], str) for c, _ in parts):
+            # one text per part: each part's text made ``str`` once, its rows take it
+            texts = np.empty(len(parts), dtype=object)
+            texts[:] = [c[col] for c, _ in parts]
+            codes = np.repeat(np.arange(len(parts)), [n for _, n in parts])
+            if order is not None:
+                codes = codes[order]
+            data[col] = pd.Series(pd.array(texts, dtype="str").take(codes))
             continue
         pieces = [repeated(c[col], n) if isinstance(c[col], str) else c[col] for c, n in parts]
         column = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)

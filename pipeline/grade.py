@@ -64,25 +64,23 @@ class _RosterPosts:
         self.post_of_person: dict[tuple[str, str], str] = {}
         # (section, folded post) -> [(roster post, post_type, name)] in roster order
         self.by_post: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for section, name, post, post_type in zip(
-            people["section"].tolist(),
-            people["name"].tolist(),
-            people["post"].tolist(),
-            people["post_type"].tolist(),
+        names = people["name"].tolist()
+        posts = people["post"].tolist()
+        # each distinct section, name and post folded once (10,000 people repeat them)
+        for sec, name_key, name, post_key, clean_post, post_type in zip(
+            normalize.fold_all(people["section"].tolist()),
+            normalize.fold_all(names),
+            normalize.stripped_all(names),
+            normalize.fold_all(posts),
+            normalize.stripped_all(posts),
+            normalize.stripped_all(people["post_type"].tolist()),
             strict=True,
         ):
-            sec, post_type, clean_post = (
-                normalize.fold(section),
-                normalize.stripped(post_type),
-                normalize.stripped(post),
-            )
-            person = (sec, normalize.fold(name))
+            person = (sec, name_key)
             self.by_person.setdefault(person, post_type)
             self.post_of_person.setdefault(person, clean_post)
             if clean_post:
-                self.by_post.setdefault((sec, normalize.fold(post)), []).append(
-                    (clean_post, post_type, normalize.stripped(name))
-                )
+                self.by_post.setdefault((sec, post_key), []).append((clean_post, post_type, name))
 
     def floor(self, post_type: str) -> str | None:
         return self.floors.get(post_type) if post_type else None

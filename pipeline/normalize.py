@@ -176,6 +176,12 @@ def fold(text: object) -> str:
         return vocab.fold(text)
 
 
+def fold_all(values: list[Any]) -> list[str]:
+    """``fold`` of every value (a column as a list), each distinct value once."""
+    done = {v: fold(v) for v in dict.fromkeys(values)}
+    return [done[v] for v in values]
+
+
 def one_apart(a: str, b: str) -> bool:
     """True when ``b`` is ``a`` with one character changed, added or dropped."""
     if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 1:

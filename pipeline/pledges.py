@@ -92,6 +92,19 @@ class _People:
         return people.pop() if len(people) == 1 else None
 
 
+class _LazyPeople:
+    """``_People`` of the roster, built at the first ``named_in``."""
+
+    def __init__(self, roster: Roster) -> None:
+        self._roster = roster
+        self._people: _People | None = None
+
+    def named_in(self, text: str, where: str = "") -> tuple[str, str] | None:
+        if self._people is None:
+            self._people = _People(self._roster)
+        return self._people.named_in(text, where)
+
+
 def find(
     files: pd.DataFrame, issues: pd.DataFrame, roster: Roster, inbox: Path, settings: Settings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -103,7 +116,7 @@ def find(
     refused = refused.fillna(False).astype(bool)
     if not refused.any():
         return files, issues
-    people = _People(roster)
+    people = _LazyPeople(roster)  # the roster is looked at only for a file that may be one
     hint = normalize.fold(vocab.PLEDGE_SHEET_HINT)
     taken: dict[int, tuple[str, str]] = {}
     for idx, rec in files.loc[refused].iterrows():
