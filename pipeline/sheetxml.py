@@ -21,8 +21,9 @@ import math
 import re
 import struct
 import zipfile
+import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import is_not
@@ -233,9 +234,15 @@ def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     values = np.ascontiguousarray(values, dtype=object)
     by_object, _ = pd.factorize(_addresses(values))
     objects = values[_firsts(by_object)].tolist()
-    index = dict(zip(dict.fromkeys(objects), itertools.count()))
-    codes = np.fromiter(map(index.__getitem__, objects), np.intp, len(objects))[by_object]
-    uniques = list(index)
+    distinct = dict.fromkeys(objects)
+    if len(distinct) == len(objects):  # the usual case: one object per distinct text
+        codes, uniques = np.asarray(by_object, dtype=np.intp), objects
+    else:
+        index = dict(zip(distinct, itertools.count()))
+        codes = np.fromiter(map(index.__getitem__, objects), np.intp, len(objects))[by_object]
+        uniques = list(index)
+    if set(map(type, uniques)) == {str}:  # nothing missing (None, NaN, NA): one pass in C
+        return codes, uniques  # type: ignore[return-value]
     gone = [i for i, v in enumerate(uniques) if not isinstance(v, str)]  # None, NaN, NA
     if not gone:
         return codes, uniques  # type: ignore[return-value]
@@ -652,18 +659,34 @@ class _Column:
     codes: np.ndarray
     tails: np.ndarray  # object array of str
     ascii: bool
+    longest: int = 0  # UTF-8 bytes of the longest tail, at most (a bound: see ``_Rendered``)
 
 
-def _render_column(
-    values: Sequence[object] | Coded, style: Any, strings: _Strings | None, glue: str
-) -> _Column:
-    """Each distinct (style, value) rendered once; the records refer to them by code."""
+def _column_pieces(
+    values: Sequence[object] | Coded, strings: _Strings | None
+) -> tuple[np.ndarray, _Pieces]:
+    """(each record's index into the pieces, the last one for an empty cell; the pieces of
+    the column's distinct values): what joins the string table, in the order it joins."""
     coded = as_coded(values).compact()  # only texts the sheet shows join its string table
     n_values = len(coded.uniques)
     vcodes = np.where(coded.codes < 0, n_values, coded.codes)  # empty: the last piece
     pieces = _value_pieces(coded.uniques, strings, coded.texts_only)
     if strings is not None:  # references to the table: one per text cell
         strings.count += int(np.count_nonzero(pieces.is_text[vcodes]))
+    return vcodes, pieces
+
+
+def _render_column(
+    values: Sequence[object] | Coded, style: Any, strings: _Strings | None, glue: str
+) -> _Column:
+    """Each distinct (style, value) rendered once; the records refer to them by code."""
+    vcodes, pieces = _column_pieces(values, strings)
+    return _column_tails(vcodes, pieces, style, glue)
+
+
+def _column_tails(vcodes: np.ndarray, pieces: _Pieces, style: Any, glue: str) -> _Column:
+    """A column's cell endings from its pieces (``_column_pieces``): no text is touched, so
+    a worker can do it (``render_part``)."""
     if isinstance(style, (list, np.ndarray)):
         scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
         ns = len(sunique)
@@ -677,7 +700,8 @@ def _render_column(
         rendered = pieces.style_tails(style, glue)
     tails = np.empty(len(rendered), dtype=object)
     tails[:] = rendered
-    return _Column(np.asarray(codes, dtype=np.intp), tails, pieces.ascii)
+    longest = max(map(len, rendered), default=0) * (1 if pieces.ascii else 4)  # UTF-8 at most
+    return _Column(np.asarray(codes, dtype=np.intp), tails, pieces.ascii, longest)
 
 
 _NEXT_ROW = '</row><row r="'
@@ -688,6 +712,16 @@ class _Rendered:
     numbers: np.ndarray  # object array: each record's Excel row number as text
     openers: np.ndarray  # object array: what follows '<row r="N' up to the first cell's N
     columns: list[_Column]
+    longest_opener: int = 0  # characters of the longest opener (ASCII)
+
+    def more_bytes_than(self, limit: int) -> bool:
+        """Whether the rows' XML passes ``limit`` bytes (``n_bytes``): told from a bound (every
+        row as long as the longest pieces could make it) when the bound is within ``limit``,
+        with no pass over the records; counted exactly otherwise."""
+        longest_number = len(self.numbers[-1]) if len(self.numbers) else 0
+        row = (len(self.columns) + 1) * longest_number + self.longest_opener
+        bound = len(self.numbers) * (row + sum(col.longest for col in self.columns))
+        return bound + len('<row r="') > limit and self.n_bytes() > limit
 
     def n_bytes(self) -> int:
         numbers_bytes = sum(map(len, self.numbers.tolist()))
@@ -713,14 +747,26 @@ def _render(
     rows: Rows, strings: _Strings | None = None, numbers: np.ndarray | None = None
 ) -> _Rendered:
     """``numbers``: the texts of rows 1 onwards (``_row_numbers``), shared by the tables."""
-    first = rows.header_row + 2  # 1-based Excel row of record 0
-    n = rows.n_rows
+    prepared = [_column_pieces(values, strings) for values in rows.values]
+    return _render_prepared(rows.header_row, rows.heights, prepared, rows.styles, numbers)
+
+
+def _render_prepared(
+    header_row: int,
+    heights_in: Any,
+    prepared: list[tuple[np.ndarray, _Pieces]],
+    styles: list[Any],
+    numbers: np.ndarray | None = None,
+) -> _Rendered:
+    """``_render`` of a table whose columns' pieces are made (``_column_pieces``)."""
+    first = header_row + 2  # 1-based Excel row of record 0
+    n = len(heights_in)
     if numbers is None or len(numbers) < first - 1 + n:
         numbers = _row_numbers(first - 1 + n)
     numbers = numbers[first - 1 : first - 1 + n]
-    k = len(rows.values)
+    k = len(prepared)
     glues = [f'<c r="{xlsx.col_letter(c)}' for c in range(k)] + [_NEXT_ROW]
-    heights = np.asarray(rows.heights, dtype=np.float64)
+    heights = np.asarray(heights_in, dtype=np.float64)
     hcodes, hunique = pd.factorize(heights)
     opener_of = [
         (f'" ht="{h:g}" customHeight="1">' if h > DEFAULT_ROW_HEIGHT else '">') + glues[0]
@@ -729,10 +775,11 @@ def _render(
     openers = np.empty(len(opener_of), dtype=object)
     openers[:] = opener_of
     columns = [
-        _render_column(values, style, strings, glues[c + 1])
-        for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
+        _column_tails(vcodes, pieces, style, glues[c + 1])
+        for c, ((vcodes, pieces), style) in enumerate(zip(prepared, styles, strict=True))
     ]
-    return _Rendered(numbers, openers[hcodes], columns)
+    longest = max(map(len, opener_of), default=0)
+    return _Rendered(numbers, openers[hcodes], columns, longest)
 
 
 def _rows_text(done: _Rendered, start: int, stop: int) -> str:
@@ -760,11 +807,162 @@ ZIP64_BYTES = 1_500_000_000  # Zip64 only when the sheet could pass 2 GiB
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
 
+# --------------------------------------------------------------------------------------
+# A table's rows rendered by a worker while this process renders the others
+# --------------------------------------------------------------------------------------
+REMOTE_MIN_CELLS = 200_000  # a smaller table is rendered here (its transfer costs more)
+PART_TIMEOUT = 300.0  # seconds to wait for a worker's rows before rendering them here
 
-def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
+
+@dataclass
+class PartTask:
+    """What a worker needs to render one table's rows (``render_part``): no text, only each
+    column's pieces (their string-table indices made here) and codes."""
+
+    header_row: int
+    heights: np.ndarray
+    prepared: list[tuple[np.ndarray, _Pieces]]
+    styles: list[Any]
+
+
+@dataclass
+class Part:
+    """A table's rows as raw deflate ending in a sync flush (more deflate may follow), with
+    the size and CRC-32 of the XML it holds."""
+
+    data: bytes
+    size: int
+    crc: int
+
+
+def render_part(task: PartTask) -> Part | None:
+    """The rows of ``task`` as XML, deflated (run in a worker); None when they could pass
+    what one part may hold without Zip64 (the caller renders them)."""
+    done = _render_prepared(task.header_row, task.heights, task.prepared, task.styles)
+    if done.more_bytes_than(ZIP64_BYTES):
+        return None
+    deflate = (_fast_zlib or zlib).compressobj(1, zlib.DEFLATED, -15)
+    chunks, crc, size, n = [], 0, 0, len(task.heights)
+    for start in range(0, n, CHUNK_ROWS):
+        data = _rows_text(done, start, min(start + CHUNK_ROWS, n)).encode("utf-8")
+        crc, size = zlib.crc32(data, crc), size + len(data)
+        chunks.append(deflate.compress(data))
+    chunks.append(deflate.flush(zlib.Z_SYNC_FLUSH))
+    return Part(b"".join(chunks), size, crc)
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Integer codes in the smallest of int32/int64 that holds them (less to send)."""
+    values = np.asarray(values)
+    if (
+        values.dtype.kind in "iu"
+        and len(values)
+        and -(2**31) <= values.min() <= values.max() < 2**31
+    ):
+        return values.astype(np.int32)
+    return values
+
+
+def _start_parts(
+    names: list[str],
+    by_name: dict[str, Rows],
+    strings: _Strings,
+    submit: Callable[..., Future[Any]],
+) -> tuple[dict[str, list[tuple[np.ndarray, _Pieces]]], dict[str, Future[Any]]]:
+    """Every table's pieces made in the order the tables are written (so the string table
+    is the same as when each is rendered in turn), and the large tables that have enough
+    rendering before them here handed to workers (``submit``): (pieces by part, the
+    workers' futures by part)."""
+    prepared: dict[str, list[tuple[np.ndarray, _Pieces]]] = {}
+    futures: dict[str, Future[Any]] = {}
+    local = 0  # cells rendered here before the next part
+    for name in names:
+        rows = by_name[name]
+        prepared[name] = [_column_pieces(values, strings) for values in rows.values]
+        cells = rows.n_rows * len(rows.values)
+        if cells < REMOTE_MIN_CELLS or local < cells // 2:
+            local += cells
+            continue
+        task = PartTask(
+            rows.header_row,
+            np.asarray(rows.heights, dtype=np.float64),
+            [(_compact(v), p) for v, p in prepared[name]],
+            [_compact(st) if isinstance(st, (list, np.ndarray)) else st for st in rows.styles],
+        )
+        try:
+            futures[name] = submit(render_part, task)
+        except Exception:  # noqa: BLE001 - a pool shut down or broken: rendered here
+            local += cells
+    return prepared, futures
+
+
+def _part_of(future: Future[Any] | None) -> Part | None:
+    """A worker's rows, or None (no worker, it failed or took too long: rendered here)."""
+    if future is None:
+        return None
+    try:
+        part = future.result(timeout=PART_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any failure of the worker: the rows are rendered here
+        future.cancel()
+        return None
+    return part if isinstance(part, Part) else None
+
+
+def _write_part(
+    dst: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, part: Part, tail: bytes
+) -> bool:
+    """Write a sheet whose rows a worker deflated: the head, the worker's deflate, the
+    tail, one deflate stream (each piece but the last ends in a sync flush) with the CRC-32
+    of the whole. False (nothing written) when the sheet needs Zip64."""
+    size = len(head) + part.size + len(tail)
+    if size + len(part.data) >= ZIP64_BYTES or _fast_zlib is None:
+        return False
+    first = zlib.compressobj(1, zlib.DEFLATED, -15)
+    last = zlib.compressobj(1, zlib.DEFLATED, -15)
+    pieces = [
+        first.compress(head) + first.flush(zlib.Z_SYNC_FLUSH),
+        part.data,
+        last.compress(tail) + last.flush(),
+    ]
+    crc = _fast_zlib.crc32_combine(zlib.crc32(head), part.crc, part.size)
+    crc = zlib.crc32(tail, crc)
+    entry = _entry(info)
+    entry.CRC, entry.file_size = crc, size
+    entry.compress_size = sum(map(len, pieces))
+    entry.external_attr = 0o600 << 16  # as ZipFile.open gives its entries
+    _write_raw(dst, entry, pieces)
+    return True
+
+
+def _write_raw(dst: zipfile.ZipFile, entry: zipfile.ZipInfo, pieces: list[bytes]) -> None:
+    """Write an entry whose compressed bytes are ``pieces`` (sizes and CRC set on
+    ``entry``), as ``ZipFile.write`` does: local header, data, central directory at close."""
+    if dst.fp is None:
+        raise _NotReworked("closed")
+    entry.flag_bits &= ~0x08  # sizes in the header, no data descriptor
+    entry.header_offset = dst.fp.tell()
+    dst.fp.write(entry.FileHeader(zip64=False))
+    for piece in pieces:
+        dst.fp.write(piece)
+    dst.filelist.append(entry)
+    dst.NameToInfo[entry.filename] = entry
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True  # close() writes the central directory then
+
+
+def splice(
+    base: Path | io.BytesIO,
+    final: Path,
+    pending: list[Rows],
+    submit: Callable[..., Future[Any]] | None = None,
+) -> None:
     """Copy the xlsxwriter package ``base`` to ``final``, inserting the queued records
     after each table's header row (entries keep xlsxwriter's fixed timestamps). Their texts
-    join the package's shared-string table (inline strings if it has none)."""
+    join the package's shared-string table (inline strings if it has none).
+
+    With ``submit`` (a process pool's ``submit``), the rows of the large tables written
+    after enough others are rendered and deflated by a worker meanwhile (``render_part``):
+    the same XML, the same string table."""
     by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
     with (
         zipfile.ZipFile(base) as src,
@@ -785,6 +983,11 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
         rendered = {
             name: _render(by_name[name], strings, numbers) for name in after if name in by_name
         }
+        prepared: dict[str, list[tuple[np.ndarray, _Pieces]]] = {}
+        remote: dict[str, Future[Any]] = {}
+        if submit is not None and strings is not None and _fast_zlib is not None:
+            order = [n for n in names if n in by_name and n not in rendered]
+            prepared, remote = _start_parts(order, by_name, strings, submit)
         for info in src.infolist():
             rows = by_name.get(info.filename)
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
@@ -810,10 +1013,20 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            done = rendered.pop(info.filename, None) or _render(rows, strings, numbers)
+            part = _part_of(remote.pop(info.filename, None))
+            if part is not None and _write_part(
+                dst, info, head.encode("utf-8"), part, tail.encode("utf-8")
+            ):
+                continue
+            done = rendered.pop(info.filename, None)
+            if done is None and info.filename in prepared:
+                made = prepared.pop(info.filename)
+                done = _render_prepared(rows.header_row, rows.heights, made, rows.styles, numbers)
+            elif done is None:
+                done = _render(rows, strings, numbers)
             entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
-            huge = done.n_bytes() + len(xml) * 3 > ZIP64_BYTES
+            huge = done.more_bytes_than(ZIP64_BYTES - len(xml) * 3)
             with (
                 dst.open(entry, "w", force_zip64=huge) as out,
                 _writer(out, rows.n_rows) as write,

@@ -13,6 +13,7 @@ import math
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1099,9 +1100,13 @@ def archive_path(result: frames.RunResult, out: Path) -> Path:
     return out / name
 
 
-def write_archive(result: frames.RunResult, out: Path) -> Path:
+def write_archive(
+    result: frames.RunResult, out: Path, pool: ProcessPoolExecutor | None = None
+) -> Path:
     """Write the archive workbook into ``out`` atomically and return its path; with
-    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``)."""
+    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``). With a
+    ``pool`` whose workers have time to spare, the rows of the large sheets written after
+    the catalogue are rendered there meanwhile (``sheetxml.splice``; the same package)."""
     final = archive_path(result, out)
     points = _sorted_points(result)
     with tempfile.TemporaryDirectory(prefix="lz-archive-") as work, xlsx.atomic_path(final) as tmp:
@@ -1130,6 +1135,6 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _stats(wb, fmt, result, points, summary)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
-        sheetxml.splice(base, tmp, fmt.pending)
+        sheetxml.splice(base, tmp, fmt.pending, pool.submit if pool is not None else None)
     printing.archive_pdf(final, len(points))
     return final
