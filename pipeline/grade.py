@@ -469,11 +469,17 @@ def _column(frame: pd.DataFrame, col: str, missing: object = "") -> Any:
 def _without_differs(reasons: pd.Series, self_levels: pd.Series) -> np.ndarray:
     """Each reason without its trailing 「（自评…）」 (the note says it in words), worked out
     once per distinct (reason, 自评等级)."""
-    pairs = list(zip(reasons.tolist(), self_levels.tolist(), strict=True))
-    done = {
-        (r, s): str(r).removesuffix(vocab.REASON_DIFFERS.format(self_level=s))
-        for r, s in dict.fromkeys(pairs)
-    }
-    out = np.empty(len(pairs), dtype=object)
-    out[:] = [done[pair] for pair in pairs]
-    return out
+    reason_code, reason_texts = pd.factorize(reasons.to_numpy(dtype=object), use_na_sentinel=False)
+    level_code, level_texts = pd.factorize(
+        self_levels.to_numpy(dtype=object), use_na_sentinel=False
+    )
+    pair, pairs = pd.factorize(reason_code.astype(np.int64) * (len(level_texts) + 1) + level_code)
+    reason_texts, level_texts = reason_texts.tolist(), level_texts.tolist()
+    done = np.empty(len(pairs), dtype=object)
+    done[:] = [
+        str(reason_texts[p // (len(level_texts) + 1)]).removesuffix(
+            vocab.REASON_DIFFERS.format(self_level=level_texts[p % (len(level_texts) + 1)])
+        )
+        for p in pairs.tolist()
+    ]
+    return done[pair]
