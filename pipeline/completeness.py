@@ -84,18 +84,22 @@ def leadership_sections(roster: Roster) -> set[str]:
     return out
 
 
-def _latest(files: pd.DataFrame) -> tuple[pd.Index, dict[str, np.ndarray]]:
-    """One file per sender: (sender keys, each field of ``_FILE_FIELDS`` as an object array in
-    their order): the latest by 填表日期, then the mail folder's date, then modification time,
-    then path (resubmit.ORDER_COLUMNS)."""
-    order = files.iloc[resubmit.latest_order(files)]
-    latest = order.iloc[resubmit.last_of_each(order["_key"].to_numpy(dtype=object))]
-    n = len(latest)
+def _latest(
+    files: pd.DataFrame, kinds: np.ndarray, order: np.ndarray, kind: str
+) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """One file of ``kind`` per sender: (sender keys, each field of ``_FILE_FIELDS`` as an
+    object array in their order): the latest by 填表日期, then the mail folder's date, then
+    modification time, then path (``order``: resubmit.latest_order of ``files``)."""
+    mine = order[kinds[order] == kind]  # the order of all files keeps that of a kind's
+    chosen = mine[resubmit.last_of_each(files["_key"].to_numpy(dtype=object)[mine])]
+    n = len(chosen)
     columns = {
-        c: np.fromiter(latest[c].tolist() if c in latest else [None] * n, dtype=object, count=n)
+        c: np.fromiter(
+            files[c].take(chosen).tolist() if c in files else [None] * n, dtype=object, count=n
+        )
         for c in _FILE_FIELDS
     }  # fromiter: a dict or list value stays one element
-    return pd.Index(latest["_key"].tolist(), dtype=object), columns
+    return pd.Index(files["_key"].take(chosen).tolist(), dtype=object), columns
 
 
 def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
@@ -175,7 +179,9 @@ def completeness(
     read = pd.concat([read, senders], ignore_index=True)
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
-    read_by = {k: _latest(read[text_series(read["kind"]) == k]) for k in vocab.FORM_KINDS}
+    kinds = text_series(read["kind"]).to_numpy(dtype=object)
+    order = resubmit.latest_order(read)
+    read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
     accepted_files = set(text_series(points["file"]).tolist()) if "file" in points else set()
 

@@ -41,12 +41,13 @@ def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarra
     """The positions of ``files`` in the order of
     ``order_keys(files).sort_values([key, *ORDER_COLUMNS], kind="stable")`` (``key``, text
     aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
-    keyed = order_keys(files)
+    # order_keys' columns, without a copy of the frame
+    folder_date = _text(files["folder_date"]) if "folder_date" in files else None
     columns = [
-        sorted_ranks(keyed["_file"]),
-        keyed["_mtime"].to_numpy(dtype=np.float64),
-        sorted_ranks(keyed["_folder_date"]),
-        sorted_ranks(keyed["_date"]),
+        sorted_ranks(_text(files["file"])),
+        pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf).to_numpy(dtype=np.float64),
+        np.zeros(len(files), dtype=np.intp) if folder_date is None else sorted_ranks(folder_date),
+        sorted_ranks(_text(files["date"])),
     ]
     if key is not None:
         columns.append(sorted_ranks(key))
