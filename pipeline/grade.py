@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS, fold_series, text_series
+from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS, text_series
 
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
@@ -291,8 +291,18 @@ def _posts(
         return _posts_frame([])
     # Spell a post as the roster does when the roster knows it.
     canon = {k: v[0][0] for k, v in lookup.by_post.items()}
-    post_key = fold_series(rows["section"]) + _SEP + fold_series(rows["post"])
-    rows["post"] = post_key.map(canon).fillna(rows["post"]).astype("str")
+    # each distinct (section, post) folded and looked up once
+    row_sections = rows["section"].to_numpy(dtype=object)
+    row_posts = rows["post"].to_numpy(dtype=object)
+    pair_code, pair_rows = _distinct(row_sections, row_posts)
+    spelled = np.empty(len(pair_rows), dtype=object)
+    spelled[:] = [
+        canon.get(_folded(sec) + _SEP + _folded(post), post)
+        for sec, post in zip(
+            row_sections[pair_rows].tolist(), row_posts[pair_rows].tolist(), strict=True
+        )
+    ]
+    rows["post"] = pd.Series(spelled[pair_code], index=rows.index).astype("str")
     rank = rows["level"].map(vocab.LEVEL_RANK).fillna(_NO_RANK).to_numpy()
     order = rows["order"].to_numpy()
     # (section, post) as one integer whose order is theirs (each text column ranked once)
@@ -351,6 +361,11 @@ def _posts(
     for lv, col in LEVEL_COUNT_COLUMNS.items():
         out[col] = np.bincount(at[levels == lv], minlength=len(top))
     return _posts_frame(out)
+
+
+def _folded(value: object) -> str:
+    """``fold_series``'s value for one cell: a missing one folds to ''."""
+    return normalize.fold(value) if isinstance(value, str) else ""
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
