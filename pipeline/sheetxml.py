@@ -811,6 +811,8 @@ SHARED_STRINGS = "xl/sharedStrings.xml"
 # A table's rows rendered by a worker while this process renders the others
 # --------------------------------------------------------------------------------------
 REMOTE_MIN_CELLS = 200_000  # a smaller table is rendered here (its transfer costs more)
+MAX_REMOTE = 2  # tables sent to workers at most (the largest first): the rest keep this
+# process busy while they work
 PART_TIMEOUT = 300.0  # seconds to wait for a worker's rows before rendering them here
 
 
@@ -870,19 +872,23 @@ def _start_parts(
     submit: Callable[..., Future[Any]],
 ) -> tuple[dict[str, list[tuple[np.ndarray, _Pieces]]], dict[str, Future[Any]]]:
     """Every table's pieces made in the order the tables are written (so the string table
-    is the same as when each is rendered in turn), and the large tables that have enough
-    rendering before them here handed to workers (``submit``): (pieces by part, the
-    workers' futures by part)."""
-    prepared: dict[str, list[tuple[np.ndarray, _Pieces]]] = {}
+    is the same as when each is rendered in turn), then the largest tables (``MAX_REMOTE``)
+    that have at least half as many cells rendered here before them handed to workers
+    (``submit``), the largest first: (pieces by part, the workers' futures by part)."""
+    prepared = {
+        name: [_column_pieces(values, strings) for values in by_name[name].values] for name in names
+    }
+    cells = {name: by_name[name].n_rows * len(by_name[name].values) for name in names}
+    chosen: list[str] = []
+    for name in sorted(names, key=lambda n: -cells[n]):
+        if len(chosen) == MAX_REMOTE or cells[name] < REMOTE_MIN_CELLS:
+            break
+        before = names[: names.index(name)]
+        if sum(cells[n] for n in before if n not in chosen) >= cells[name] // 2:
+            chosen.append(name)
     futures: dict[str, Future[Any]] = {}
-    local = 0  # cells rendered here before the next part
-    for name in names:
+    for name in chosen:
         rows = by_name[name]
-        prepared[name] = [_column_pieces(values, strings) for values in rows.values]
-        cells = rows.n_rows * len(rows.values)
-        if cells < REMOTE_MIN_CELLS or local < cells // 2:
-            local += cells
-            continue
         task = PartTask(
             rows.header_row,
             np.asarray(rows.heights, dtype=np.float64),
@@ -892,7 +898,7 @@ def _start_parts(
         try:
             futures[name] = submit(render_part, task)
         except Exception:  # noqa: BLE001 - a pool shut down or broken: rendered here
-            local += cells
+            break
     return prepared, futures
 
 
@@ -906,6 +912,28 @@ def _part_of(future: Future[Any] | None) -> Part | None:
         future.cancel()
         return None
     return part if isinstance(part, Part) else None
+
+
+def _deflated(chunks: Iterator[bytes]) -> Part:
+    """``chunks`` as one finished raw deflate stream (ISA-L), with its size and CRC-32."""
+    deflate = (_fast_zlib or zlib).compressobj(1, zlib.DEFLATED, -15)
+    out, crc, size = [], 0, 0
+    for chunk in chunks:
+        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+        out.append(deflate.compress(chunk))
+    out.append(deflate.flush())
+    return Part(b"".join(out), size, crc)
+
+
+def _write_deflated(
+    dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[bytes], whole: Part
+) -> None:
+    """Write an entry of ``whole.size`` bytes (CRC-32 ``whole.crc``) deflated as ``pieces``."""
+    entry = _entry(info)
+    entry.CRC, entry.file_size = whole.crc, whole.size
+    entry.compress_size = sum(map(len, pieces))
+    entry.external_attr = 0o600 << 16  # as ZipFile.open gives its entries
+    _write_raw(dst, entry, pieces)
 
 
 def _write_part(
@@ -925,12 +953,7 @@ def _write_part(
         last.compress(tail) + last.flush(),
     ]
     crc = _fast_zlib.crc32_combine(zlib.crc32(head), part.crc, part.size)
-    crc = zlib.crc32(tail, crc)
-    entry = _entry(info)
-    entry.CRC, entry.file_size = crc, size
-    entry.compress_size = sum(map(len, pieces))
-    entry.external_attr = 0o600 << 16  # as ZipFile.open gives its entries
-    _write_raw(dst, entry, pieces)
+    _write_deflated(dst, info, pieces, Part(b"", size, zlib.crc32(tail, crc)))
     return True
 
 
@@ -988,8 +1011,12 @@ def splice(
         if submit is not None and strings is not None and _fast_zlib is not None:
             order = [n for n in names if n in by_name and n not in rendered]
             prepared, remote = _start_parts(order, by_name, strings, submit)
+        table: Part | None = None  # the string table deflated ahead, while a worker works
         for info in src.infolist():
             rows = by_name.get(info.filename)
+            if info.filename == SHARED_STRINGS and table is not None:
+                _write_deflated(dst, info, [table.data], table)
+                continue
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
                 with dst.open(_entry(info), "w") as out, _writer(out, len(strings.added)) as write:
                     _fast_deflate(out)
@@ -1013,7 +1040,12 @@ def splice(
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            part = _part_of(remote.pop(info.filename, None))
+            future = remote.pop(info.filename, None)
+            if future is not None and not future.done() and table is None and strings is not None:
+                # every text has its index (``_start_parts``): the table is complete, and
+                # this process deflates it while the worker finishes
+                table = _deflated(strings.chunks()) if strings.added else None
+            part = _part_of(future)
             if part is not None and _write_part(
                 dst, info, head.encode("utf-8"), part, tail.encode("utf-8")
             ):

@@ -6,6 +6,8 @@ import dataclasses
 import re
 import shutil
 import subprocess
+import threading
+import time
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -510,6 +512,34 @@ def test_sheets_rendered_by_a_worker_give_the_same_archive(written, tmp_path, mo
         pd.testing.assert_frame_equal(here[name], there[name])
     issues = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_ISSUES]
     assert issues.max_row == len(result.issues) + 1
+
+
+def test_a_slow_worker_gives_the_same_archive(written, tmp_path, monkeypatch):
+    """The rows arrive after this process has reached their sheet: it writes the string
+    table ahead meanwhile, and the package is the same."""
+    result, first = written
+    monkeypatch.setattr(sheetxml, "REMOTE_MIN_CELLS", 1)
+
+    class SlowPool(_CountingPool):
+        def submit(self, *args, **kwargs):  # type: ignore[override]
+            real = super().submit(*args, **kwargs)
+            late: Future = Future()
+
+            def deliver() -> None:
+                value = real.result()
+                time.sleep(0.5)
+                late.set_result(value)
+
+            threading.Thread(target=deliver, daemon=True).start()
+            return late
+
+    pool = SlowPool()
+    try:
+        path = write_archive(result, tmp_path, pool)
+    finally:
+        pool.shutdown()
+    assert pool.tasks >= 1
+    assert _parts(path) == _parts(first)
 
 
 def test_a_worker_that_fails_leaves_the_archive_whole(written, tmp_path, monkeypatch):
