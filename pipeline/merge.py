@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
-from pipeline.normalize import sorted_places, sorted_ranks
+from pipeline.normalize import sorted_places, sorted_ranks, text_column
 
 NAME_JOIN = "、"
 SOURCE_JOIN = "；"
@@ -70,8 +70,11 @@ _SEP = "|"
 def fold_series(values: pd.Series) -> pd.Series:
     """``vocab.fold`` over a column, computed once per distinct value."""
     text = text_series(values)
-    table = {v: vocab.fold(v) for v in text.drop_duplicates().tolist()}
-    return text.map(table).astype("str")
+    codes, uniques = pd.factorize(np.asarray(text.array, dtype=object))
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [vocab.fold(v) for v in uniques.tolist()]
+    table[-1] = ""  # not met: text_series leaves nothing missing
+    return text_column(table, codes, text.index, text.name)
 
 
 def text_series(values: pd.Series) -> pd.Series:

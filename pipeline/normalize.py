@@ -159,7 +159,11 @@ def map_unique(
 
 def fold_series(series: pd.Series) -> pd.Series:
     """``vocab.fold`` over a column (once per distinct value); missing -> ''."""
-    return map_unique(series, fold).fillna("")
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [fold(u) for u in np.asarray(uniques, dtype=object)]
+    table[-1] = ""  # code -1 (missing) picks the last slot
+    return text_column(table, codes, series.index, series.name)
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)
