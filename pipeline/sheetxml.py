@@ -76,24 +76,31 @@ class _Measures:
             multi = [i for i, t in enumerate(texts) if "\n" in t]
         self.units = display_units(texts) if units is None else units
         self.multi = multi
-        owners: list[int] = []
-        paragraphs: list[str] = []
-        for i in self.multi:
-            parts = texts[i].split("\n")
-            owners.extend([i] * len(parts))
-            paragraphs.extend(parts)
-        self.owners = np.array(owners, dtype=np.intp)
-        self.paragraph_units = display_units(paragraphs)
+        self._texts = texts
+        self._paragraphs: tuple[np.ndarray, np.ndarray] | None = None  # made when first used
+
+    def paragraphs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the value each paragraph of the values holding line breaks is of, its units)."""
+        if self._paragraphs is None:
+            owners: list[int] = []
+            paragraphs: list[str] = []
+            for i in self.multi:
+                parts = self._texts[i].split("\n")
+                owners.extend([i] * len(parts))
+                paragraphs.extend(parts)
+            self._paragraphs = (np.array(owners, dtype=np.intp), display_units(paragraphs))
+        return self._paragraphs
 
     def lines(self, usable: float | np.ndarray) -> np.ndarray:
         """Lines each distinct value needs at ``usable`` units a line (one for all, or one
         per value), each paragraph wrapping on its own."""
         lines = np.maximum(np.ceil(self.units / usable), 1)
         if self.multi:
-            at = usable[self.owners] if isinstance(usable, np.ndarray) else usable
-            per_paragraph = np.maximum(np.ceil(self.paragraph_units / at), 1)
+            owners, units = self.paragraphs()
+            at = usable[owners] if isinstance(usable, np.ndarray) else usable
+            per_paragraph = np.maximum(np.ceil(units / at), 1)
             lines[self.multi] = 0
-            np.add.at(lines, self.owners, per_paragraph)
+            np.add.at(lines, owners, per_paragraph)
         return lines
 
 
@@ -110,7 +117,9 @@ class Coded:
     __slots__ = ("_measures", "codes", "texts_only", "uniques")
 
     def __init__(self, codes: np.ndarray, uniques: list[object], texts_only: bool = False) -> None:
-        self.codes = np.asarray(codes, dtype=np.intp)
+        # ``split``'s parts: small integers kept
+        kept = isinstance(codes, np.ndarray) and codes.dtype in (np.int16, np.int32)
+        self.codes = codes if kept else np.asarray(codes, dtype=np.intp)
         self.uniques = uniques
         self.texts_only = texts_only  # every distinct value is a non-empty str
         self._measures: list[_Measures] = []  # shared with slices: filled on first use
@@ -145,6 +154,52 @@ class Coded:
             multi = np.flatnonzero(np.isin(used, whole.multi)).tolist() if whole.multi else []
             part._measures.append(_Measures(part.uniques, whole.units[used], multi))
         return part
+
+    def split(self, bounds: Sequence[tuple[int, int]]) -> list[Coded]:
+        """``self[a:b]`` of each of ``bounds`` (ascending, not overlapping: one section's
+        records each), made in a few passes over the whole column: the same codes,
+        distinct values (each part only its own) and measures as slicing one by one."""
+        if not bounds:
+            return []
+        n = len(self.uniques)
+        lengths = np.array([b - a for a, b in bounds], dtype=np.int64)
+        ends = np.cumsum(lengths)
+        offsets = np.concatenate(([0], ends))
+        starts = np.array([a for a, _ in bounds], dtype=np.int64)
+        part = np.repeat(np.arange(len(bounds), dtype=np.int64), lengths)
+        codes = self.codes[np.arange(int(ends[-1]), dtype=np.int64) + (starts - offsets[:-1])[part]]
+        held = codes >= 0
+        # (part, value) pairs numbered in order of appearance: part by part, as the records
+        pairs, keys = pd.factorize(part[held] * max(n, 1) + codes[held])
+        keys = np.asarray(keys, dtype=np.int64)
+        pair_part, pair_value = keys // max(n, 1), keys % max(n, 1)
+        first = np.searchsorted(pair_part, np.arange(len(bounds) + 1))
+        # every part's codes in one array, of the smallest type that holds every part's
+        # (int16 or int32: a quarter or half the memory the run's parts hold)
+        most = max(int(np.diff(first).max()), n if (np.diff(first) == n).any() else 0)
+        small = np.int16 if most < np.iinfo(np.int16).max else np.int32
+        local = np.full(len(codes), -1, dtype=small)
+        local[held] = pairs - first[part[held]]
+        table = self.table()
+        whole = self._measures[0] if self._measures else None
+        is_multi = np.zeros(n, dtype=bool)
+        if whole is not None and whole.multi:
+            is_multi[whole.multi] = True
+        out = []
+        for p in range(len(bounds)):
+            a, b = int(offsets[p]), int(offsets[p + 1])
+            if first[p + 1] - first[p] == n:  # every distinct value (as ``compact``: itself)
+                local[a:b] = codes[a:b]
+                coded = Coded(local[a:b], self.uniques, self.texts_only)
+                coded._measures = self._measures
+            else:
+                values = pair_value[first[p] : first[p + 1]]
+                coded = Coded(local[a:b], table[values].tolist(), self.texts_only)
+                if whole is not None:
+                    multi = np.flatnonzero(is_multi[values]).tolist()
+                    coded._measures.append(_Measures(coded.uniques, whole.units[values], multi))
+            out.append(coded)
+        return out
 
     def table(self) -> np.ndarray:
         """Object array of the distinct values, None last (the value of code -1)."""
@@ -224,7 +279,7 @@ def _firsts(codes: np.ndarray) -> np.ndarray:
 
 def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """(code of each value, the distinct texts in order of appearance); anything not text
-    (missing) is coded -1.
+    (missing) and the empty text are coded -1 (an empty cell either way).
 
     Records holding the same object are told apart by its address first (a pass in C over
     the array's pointers, no object touched), then only the distinct objects are compared
@@ -241,9 +296,12 @@ def _factorize_texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
         index = dict(zip(distinct, itertools.count()))
         codes = np.fromiter(map(index.__getitem__, objects), np.intp, len(objects))[by_object]
         uniques = list(index)
-    if set(map(type, uniques)) == {str}:  # nothing missing (None, NaN, NA): one pass in C
-        return codes, uniques  # type: ignore[return-value]
-    gone = [i for i, v in enumerate(uniques) if not isinstance(v, str)]  # None, NaN, NA
+    if set(map(type, uniques)) <= {str}:  # nothing missing (None, NaN, NA): one pass in C
+        if "" not in distinct:
+            return codes, uniques  # type: ignore[return-value]
+        gone = [uniques.index("")]
+    else:  # None, NaN, NA
+        gone = [i for i, v in enumerate(uniques) if not isinstance(v, str) or not v]
     if not gone:
         return codes, uniques  # type: ignore[return-value]
     keep = np.ones(len(uniques) + 1, dtype=bool)

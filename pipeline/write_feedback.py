@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -165,14 +166,16 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     jobs = FeedbackJobs(None, copies, result, n_books=len(plans))
     jobs.index = (index, keys, out)
     try:
-        books = _section_tasks(result, plans, folders, sections, issues, files, points, submissions)
+        books, data = _section_tasks(
+            result, plans, folders, sections, issues, files, points, submissions
+        )
         # an unchanged section's workbook from the previous run is reused, not rendered again
         books_index = _load_index(out, BOOKS_INDEX, BOOKS_INDEX_FORMAT)
         if books_index is not None:
             context = books_context(result)
             books = [_with_previous_book(book, context, books_index, out) for book in books]
             jobs.books_out = out
-        jobs.start_books(books)
+        jobs.start_books(books, data)
     except BaseException:
         jobs.close()
         raise
@@ -448,9 +451,9 @@ def _reuse_book(task: SectionTask, key: str, changes: str) -> int | None:
         return None
 
 
-def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | None]:
-    """Write (or reuse, see ``book_key``) one section's workbook: its path and what the
-    index records of it (key, round key, reworks; None: not to be reused)."""
+def _reused(task: SectionTask) -> tuple[str, str, int | None]:
+    """The task's key and round key ('' when it is never reused) and, when the previous
+    run's workbook was put in place (``_reuse_book``), its reworks (else None)."""
     key = book_key(task)
     changes = changes_key(task) if key else ""
     reworks = None
@@ -459,10 +462,31 @@ def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | No
             reworks = _reuse_book(task, key, changes)
         except Exception:  # a shortcut that fails is not taken: the workbook is rendered
             log.warning("previous workbook not reused: %s", task.path, exc_info=True)
-    if reworks is None:
-        write_section(task)
-        reworks = 0
-    return task.path, ((key, changes, reworks) if key and changes else None)
+    return key, changes, reworks
+
+
+def write_section_job(task: SectionTask) -> tuple[str, tuple[str, str, int] | None]:
+    """Write (or reuse, see ``book_key``) one section's workbook: its path and what the
+    index records of it (key, round key, reworks; None: not to be reused)."""
+    return write_books_job(_BookData.of_task(task))[0]
+
+
+def write_books_job(batch: BooksBatch) -> list[tuple[str, tuple[str, str, int] | None]]:
+    """Write (or reuse, see ``book_key``) the workbooks of a batch of folders: each one's
+    path and what the index records of it (key, round key, reworks; None: not to be
+    reused), in the batch's order. The folders not reused are prepared together
+    (``_prepare``), then each laid out and rendered."""
+    tasks = [batch.task(i) for i in range(len(batch.tasks))]
+    done: list[tuple[str, str, int | None]] = [_reused(task) for task in tasks]
+    render = [i for i, (_key, _changes, reworks) in enumerate(done) if reworks is None]
+    if render:
+        for i, prepared in zip(render, _prepare([tasks[i] for i in render]), strict=True):
+            write_section(tasks[i], prepared)
+    out = []
+    for task, (key, changes, reworks) in zip(tasks, done, strict=True):
+        record = (key, changes, reworks or 0) if key and changes else None
+        out.append((task.path, record))
+    return out
 
 
 def _section_tasks(
@@ -474,20 +498,22 @@ def _section_tasks(
     files: pd.DataFrame,
     points: pd.DataFrame,
     submissions: pd.DataFrame,
-) -> list[SectionTask]:
-    """One workbook task per folder (``plans``: section, folder, copies planned), each with
-    its own slice of the records (in their order) as plain column arrays: the worker that
-    writes the workbook sorts and renders them, so this process only routes and slices."""
+) -> tuple[list[SectionTask], _BookData]:
+    """One workbook task per folder (``plans``: section, folder, copies planned), without
+    its records, and the records of all folders grouped folder by folder (``_BookData``):
+    a batch of folders is sent their rows (``_BookData.batch``), and the worker sorts,
+    codes and renders them, so this process only routes and groups."""
     changes = rounds.section_sheet_args(result, sections)
-    issue_part = _Slices(_issue_columns(issues), issues["_route"], sections)
-    point_part = _Slices(_point_columns(points), _section_of(points), sections, False)
     sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
-    sub_part = _Slices(sub_columns, _section_of(submissions), sections, False)
     route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
-    file_part = _Slices({"status": _text_column(files, "status")}, route, sections)
+    data = _BookData(
+        issues=_Slices(_issue_columns(issues), issues["_route"], sections),
+        points=_Slices(_point_columns(points), _section_of(points), sections, False),
+        submissions=_Slices(sub_columns, _section_of(submissions), sections, False),
+        files=_Slices({"status": _text_column(files, "status")}, route, sections),
+    )
     books: list[SectionTask] = []
     for section, folder, n_copies in plans:
-        # what has no section has no points or people: those always carry a roster section
         books.append(
             SectionTask(
                 path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
@@ -495,15 +521,15 @@ def _section_tasks(
                 year=result.year,
                 run_time=str(result.run_time),
                 section=section,
-                issues=issue_part.of(section),
-                points=None if section is None else point_part.of(section),
-                submissions=None if section is None else sub_part.of(section),
-                files=file_part.of(section),
+                issues=None,
+                points=None,
+                submissions=None,
+                files=None,
                 n_copies=n_copies,
                 changes=changes[section],
             )
         )
-    return books
+    return books, data
 
 
 Columns = dict[str, np.ndarray]  # a table's records as one array per column
@@ -555,8 +581,9 @@ def _point_columns(points: pd.DataFrame) -> dict[str, pd.Series | np.ndarray]:
 class _Slices:
     """Records (``columns``: one array or Series per column) grouped by section (``key``:
     the section of each record, in ``sections`` or, with ``none_last``, missing for what
-    has no section; any other value is left out), each section's in their order; ``of``
-    gives one section's as plain arrays (views: each task pickles only its own)."""
+    has no section; any other value is left out), each section's in their order, the
+    sections in the order of ``sections`` (None last); ``rows`` gives where one section's
+    records are."""
 
     def __init__(
         self,
@@ -572,28 +599,155 @@ class _Slices:
             name: (c.to_numpy() if isinstance(c, pd.Series) else np.asarray(c))[order]
             for name, c in columns.items()
         }
-        self.bounds = _bounds(codes[order], sections)
+        self.place = {name: i for i, name in enumerate([*sections, None])}
+        at = np.arange(len(self.place) + 1)
+        self.offsets = np.searchsorted(codes[order], at, side="left").tolist()
 
-    def of(self, section: str | None) -> Columns:
-        start, stop = self.bounds.get(section, (0, 0))
-        return {name: values[start:stop] for name, values in self.columns.items()}
+    def rows(self, section: str | None) -> tuple[int, int]:
+        """(start, stop) of ``section``'s records."""
+        i = self.place.get(section)
+        return (0, 0) if i is None else (self.offsets[i], self.offsets[i + 1])
+
+    def of(self, sections: list[str | None]) -> tuple[Columns, tuple[tuple[int, int], ...]]:
+        """The records of ``sections`` (one row range when they are consecutive, as a
+        batch's are) and where each one's are among them."""
+        spans = [self.rows(s) for s in sections]
+        contiguous = all(a == b for (_, b), (a, _) in itertools.pairwise(spans))
+        if contiguous and spans:
+            lo, hi = spans[0][0], spans[-1][1]
+            columns = {name: values[lo:hi] for name, values in self.columns.items()}
+        else:
+            columns = {
+                name: np.concatenate([values[a:b] for a, b in spans] or [values[:0]])
+                for name, values in self.columns.items()
+            }
+        lengths = np.array([b - a for a, b in spans], dtype=np.int64)
+        ends = np.cumsum(lengths).tolist()
+        starts = [0, *ends[:-1]]
+        return columns, tuple(zip(starts, ends, strict=True))
 
 
-def _prepare(task: SectionTask) -> tuple[tuple[Table, ...], Cover]:
-    """The data sheets and 说明 lines of one folder's workbook, from its records."""
-    issues = _take(task.issues, _issue_order(task.issues))
-    issue_table = _issues_table(issues)
-    if task.section is None:  # what has no section has no points or people
-        return (issue_table,), _cover(task, issues, [], {})
-    points = _points_table(task.points or {})
-    subs = task.submissions or {}
-    return (points, issue_table, _submissions_table(subs)), _cover(
-        task, issues, _cells(points.values[points.keys.index("level")]), subs
-    )
+@dataclass(frozen=True)
+class _BookData:
+    """Every folder's records for the workbooks (issues and files: the folder of what has
+    no section last)."""
+
+    issues: _Slices
+    points: _Slices
+    submissions: _Slices
+    files: _Slices
+
+    @staticmethod
+    def of_task(task: SectionTask) -> BooksBatch:
+        """A batch of one task holding its own records."""
+        empty: Columns = {}
+        parts = [task.issues or empty, task.points or empty]
+        parts += [task.submissions or empty, task.files or empty]
+        spans = tuple((0, _n(p)) for p in parts)
+        bare = replace(task, issues=None, points=None, submissions=None, files=None)
+        return BooksBatch((bare,), *parts, spans=(spans,))  # type: ignore[arg-type]
+
+    def batch(self, tasks: list[SectionTask]) -> BooksBatch:
+        """The job writing ``tasks``' workbooks: their records, and where each folder's are."""
+        sections = [t.section for t in tasks]
+        issues, issue_spans = self.issues.of(sections)
+        points, point_spans = self.points.of(sections)
+        subs, sub_spans = self.submissions.of(sections)
+        files, file_spans = self.files.of(sections)
+        return BooksBatch(
+            tasks=tuple(tasks),
+            issues=issues,
+            points=points,
+            submissions=subs,
+            files=files,
+            spans=tuple(zip(issue_spans, point_spans, sub_spans, file_spans, strict=True)),
+        )
 
 
-def _take(columns: Columns, order: np.ndarray) -> Columns:
-    return {name: values[order] for name, values in columns.items()}
+@dataclass(frozen=True)
+class BooksBatch:
+    """The section workbooks one worker writes in one job (picklable): each folder's task
+    without its records, the records of all of them (one array per column) and, per
+    folder, where its issues, points, people and files are among them."""
+
+    tasks: tuple[SectionTask, ...]
+    issues: Columns
+    points: Columns
+    submissions: Columns
+    files: Columns
+    spans: tuple[tuple[tuple[int, int], ...], ...]
+
+    def task(self, i: int) -> SectionTask:
+        """Folder ``i``'s task with its own records (views: no other folder's)."""
+        task = self.tasks[i]
+        (ia, ib), (pa, pb), (sa, sb), (fa, fb) = self.spans[i]
+        has_section = task.section is not None  # what has no section has no points, people
+        return replace(
+            task,
+            issues={k: v[ia:ib] for k, v in self.issues.items()},
+            points={k: v[pa:pb] for k, v in self.points.items()} if has_section else None,
+            submissions=(
+                {k: v[sa:sb] for k, v in self.submissions.items()} if has_section else None
+            ),
+            files={k: v[fa:fb] for k, v in self.files.items()},
+        )
+
+
+class _Part:
+    """The records of several folders, one folder's after the other (``codes``: each
+    record's folder, ascending; ``spans``: where each folder's are)."""
+
+    def __init__(self, columns: Columns, codes: np.ndarray, spans: list[tuple[int, int]]) -> None:
+        self.columns, self.codes, self.spans = columns, codes, spans
+
+    @classmethod
+    def join(cls, parts: list[Columns]) -> _Part:
+        lengths = np.array([_n(p) for p in parts], dtype=np.int64)
+        ends = np.cumsum(lengths)
+        spans = list(zip((ends - lengths).tolist(), ends.tolist(), strict=True))
+        keys = next((list(p) for p in parts if p), [])
+        columns = {k: np.concatenate([p[k] for p in parts if p]) for k in keys}
+        codes = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
+        return cls(columns, codes, spans)
+
+    def sorted(self, order: np.ndarray) -> _Part:
+        """The same records reordered by ``order`` (which keeps each folder's in place)."""
+        columns = {name: values[order] for name, values in self.columns.items()}
+        return _Part(columns, self.codes, self.spans)
+
+    def of(self, i: int) -> Columns:
+        a, b = self.spans[i]
+        return {name: values[a:b] for name, values in self.columns.items()}
+
+
+def _prepare(tasks: list[SectionTask]) -> list[tuple[tuple[Table, ...], Cover]]:
+    """The data sheets and 说明 lines of each folder's workbook, from its records: each
+    table of all the folders sorted and coded in one pass, then cut per folder (each part
+    only its own folder's texts: ``sheetxml.Coded.split``)."""
+    issue_part = _Part.join([t.issues or {} for t in tasks])
+    issue_sheets, issues = _issue_tables(issue_part)
+    sectioned = [i for i, t in enumerate(tasks) if t.section is not None]
+    point_sheets: list[Table] = []
+    sub_sheets: list[Table] = []
+    subs_part = _Part.join([tasks[i].submissions or {} for i in sectioned])
+    if sectioned:
+        point_sheets = _point_tables(_Part.join([tasks[i].points or {} for i in sectioned]))
+        sub_sheets = _submission_tables(subs_part)
+    out = []
+    at = {i: j for j, i in enumerate(sectioned)}
+    for i, task in enumerate(tasks):
+        files = task.files or {}
+        if task.section is None:
+            levels = sheetxml.Coded(np.zeros(0, dtype=np.intp), [])
+            cover = _cover(None, files, issues.of(i), levels, {})
+            out.append(((issue_sheets[i],), cover))
+            continue
+        j = at[i]
+        points = point_sheets[j]
+        levels = points.values[points.keys.index("level")]
+        cover = _cover(task.section, files, issues.of(i), levels, subs_part.of(j))
+        out.append(((points, issue_sheets[i], sub_sheets[j]), cover))
+    return out
 
 
 def _n(columns: Columns) -> int:
@@ -860,7 +1014,8 @@ class Table:
     headers: list[str]
     keys: list[str]
     values: list[Any]  # per column: cells (str | number | None), a list or sheetxml.Coded
-    colours: dict[str, list[object]]  # key -> fill colour of each record (coloured columns)
+    # key -> fill colour of each record (coloured columns): uniques colours, None or -1 none
+    colours: dict[str, sheetxml.Coded]
     caps: dict[str, int]
     split: bool = False
 
@@ -887,10 +1042,11 @@ class SectionTask:
     year: int
     run_time: str
     section: str | None
-    issues: Columns  # the folder's issues (``_issue_columns``), in the run's order
+    # the records (None while the task waits in the main process: ``BooksBatch`` sends them)
+    issues: Columns | None  # the folder's issues (``_issue_columns``), in the run's order
     points: Columns | None  # the section's points (``_point_columns``; None: no section)
     submissions: Columns | None  # its people and unit form, with pledges (as text)
-    files: Columns  # the folder's files: status
+    files: Columns | None  # the folder's files: status
     n_copies: int
     changes: tuple[Any, ...] | None = None  # rounds.write_changes_sheet's arguments
     context: str = ""  # code, settings and libraries (``books_context``): '' never reused
@@ -898,13 +1054,16 @@ class SectionTask:
     previous_entry: tuple[Any, ...] = ()  # its BOOKS_INDEX entry
 
 
-def write_section(task: SectionTask) -> str:
-    """Write one ``<科室>_反馈.xlsx``; returns its path."""
+def write_section(
+    task: SectionTask, prepared: tuple[tuple[Table, ...], Cover] | None = None
+) -> str:
+    """Write one ``<科室>_反馈.xlsx`` (``prepared``: its sheets and 说明 lines, else made from
+    the task's records); returns its path."""
+    sheets, cover = prepared if prepared is not None else _prepare([task])[0]
     with xlsx.atomic_path(Path(task.path)) as tmp:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
         fmt = _Formats(wb)
-        sheets, cover = _prepare(task)
         _cover_sheet(wb, fmt, task, cover)
         header = _page_header(task)
         tables = [_table(wb, fmt, table, header) for table in sheets]
@@ -973,11 +1132,6 @@ def _cell_columns(columns: list[np.ndarray | None], numbers: bool = True) -> lis
     return out
 
 
-def _cells(values: list[object] | sheetxml.Coded) -> list[object]:
-    """A column's cells as a list (None for empty ones)."""
-    return values.tolist() if isinstance(values, sheetxml.Coded) else values
-
-
 def _head(values: list[object] | sheetxml.Coded, n: int) -> list[object]:
     """The cells among the first ``n`` records a width is fitted to (for a coded column
     each distinct one once, None for empty ones: the same widest)."""
@@ -1020,7 +1174,11 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
     for key in keys:
         style = fmt.style_centred if key in CENTRED else fmt.style
         colours = table.colours.get(key)
-        cell_styles.append(style(None) if colours is None else [style(c) for c in colours])
+        if colours is None:
+            cell_styles.append(style(None))
+        else:
+            of = np.array([*map(style, colours.uniques), style(None)], dtype=np.int64)
+            cell_styles.append(of[colours.codes])
     return sheetxml.Rows(
         sheet_number=ws.index + 1,
         header_row=0,
@@ -1071,51 +1229,93 @@ def _section_codes(section: pd.Series, sections: list[str], none_last: bool) -> 
     return code.fillna(-1).to_numpy(dtype=np.int64)
 
 
-def _bounds(codes: np.ndarray, sections: list[str]) -> dict[str | None, tuple[int, int]]:
-    """Section -> (start, stop) of its records in ``codes`` (sorted); None after them."""
-    names: list[str | None] = [*sections, None]
-    starts = np.searchsorted(codes, np.arange(len(names)), side="left").tolist()
-    stops = np.searchsorted(codes, np.arange(len(names)), side="right").tolist()
-    return {name: (a, b) for name, a, b in zip(names, starts, stops, strict=True) if b > a}
-
-
 def _object_series(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=values.dtype, copy=False)
 
 
-def _points_table(points: Columns) -> Table:
-    """The 风险点 sheet: by level (一级 first), post, name, file, row, description."""
+def _sliced_cells(
+    columns: list[np.ndarray | None], spans: list[tuple[int, int]], numbers: bool = True
+) -> list[list[Any]]:
+    """Per span (one folder's records), each column's cells as ``_cell_columns`` of the
+    span's records gives them, made once for all spans and cut (``Coded.split``: each part
+    holds only its own texts); a column of objects mixing numbers and text, whose kind may
+    differ from span to span, is made span by span."""
+    per_column: list[list[Any]] = []
+    for column in columns:
+        if column is None:
+            per_column.append([None] * len(spans))
+            continue
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if numbers and kind in NUMERIC_KINDS:
+            coded = sheetxml.number_column(_object_series(column))
+        elif numbers and column.dtype == object and kind not in ("string", "empty"):
+            # numbers and text: each span its own kind
+            per_column.append([_cell_columns([column[a:b]], numbers)[0] for a, b in spans])
+            continue
+        else:
+            coded = sheetxml.text_column(_object_series(column))
+        per_column.append(coded.split(spans))
+    return [list(row) for row in zip(*per_column, strict=True)] if columns else [[] for _ in spans]
+
+
+def _colour_column(values: np.ndarray, colour_of: Any) -> sheetxml.Coded:
+    """Each record's fill colour (``colour_of`` its value; None: none), coded by value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return sheetxml.Coded(codes, [colour_of(v) for v in np.asarray(uniques).tolist()])
+
+
+def _point_tables(part: _Part) -> list[Table]:
+    """The 风险点 sheet of each folder of ``part``: by level (一级 first), post, name, file,
+    row, description (every folder's records sorted in one pass, folder first)."""
     columns = styles.point_headers()
     keys = list(columns)
-    n = _n(points)
+    points = part.columns
+    n = len(part.codes)
     levels = points.get("level", np.full(n, None, dtype=object))
-    rank = np.array([_level_rank(v) for v in levels.tolist()], dtype=np.float64)
-    sort = {"_rank": rank, **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS}}
-    order = _lexsort(sort, list(sort), 3, n)
-    values = _cell_columns([None if key == styles.SEQ_KEY else points[key][order] for key in keys])
-    values[keys.index(styles.SEQ_KEY)] = list(range(1, n + 1))
-    # only the level cell is coloured: whole coloured rows print as stripes
-    level_values = levels[order].tolist()
-    return Table(
-        name=vocab.FEEDBACK_SHEET_POINTS,
-        headers=list(columns.values()),
-        keys=keys,
-        values=values,
-        colours={
-            "level": [LEVEL_FILLS.get(v) if isinstance(v, str) else None for v in level_values]
-        },
-        caps=POINT_CAPS,
-        split=True,
+    level_codes, level_values = pd.factorize(np.asarray(levels, dtype=object))
+    ranks = np.array([*map(_level_rank, np.asarray(level_values).tolist()), 9], dtype=np.float64)
+    sort = {
+        "_section": part.codes,
+        "_rank": ranks[level_codes],
+        **{"_" + c: points["_" + c] for c in POINT_SORT_COLUMNS},
+    }
+    order = _lexsort(sort, list(sort), 4, n)
+    spans = part.spans
+    cells = _sliced_cells(
+        [None if key == styles.SEQ_KEY else points[key][order] for key in keys], spans
     )
+    # only the level cell is coloured: whole coloured rows print as stripes
+    colours = _colour_column(
+        np.asarray(levels, dtype=object)[order],
+        lambda v: LEVEL_FILLS.get(v) if isinstance(v, str) else None,
+    ).split(spans)
+    seq = keys.index(styles.SEQ_KEY)
+    tables = []
+    for i, (a, b) in enumerate(spans):
+        values = cells[i]
+        values[seq] = sheetxml.Coded(np.arange(b - a), list(range(1, b - a + 1)))
+        tables.append(
+            Table(
+                name=vocab.FEEDBACK_SHEET_POINTS,
+                headers=list(columns.values()),
+                keys=keys,
+                values=values,
+                colours={"level": colours[i]},
+                caps=POINT_CAPS,
+                split=True,
+            )
+        )
+    return tables
 
 
 def _level_rank(level: object) -> float:
     return vocab.LEVEL_RANK.get(level, 9) if isinstance(level, str) else 9
 
 
-def _issue_order(issues: Columns) -> np.ndarray:
+def _issue_order(issues: Columns, section: np.ndarray | None = None) -> np.ndarray:
     """退回 first, then by file, sheet and cell in reading order; fully deterministic
-    (``issues``: the text columns, as ``_issue_columns`` gives them)."""
+    (``issues``: the text columns, as ``_issue_columns`` gives them); with ``section``
+    (each record's folder) folder by folder first."""
     n = _n(issues)
     if n == 0:
         return np.zeros(0, dtype=np.intp)
@@ -1131,6 +1331,7 @@ def _issue_order(issues: Columns) -> np.ndarray:
     action_codes, actions = pd.factorize(issues["action"], use_na_sentinel=False)
     rank = np.array([ACTION_RANK.get(a, 2) for a in actions.tolist()], dtype=np.float64)
     keys = {
+        **({} if section is None else {"_section": section}),
         "_action": rank[action_codes],
         "file": issues["file"],
         "sheet": issues["sheet"],
@@ -1138,7 +1339,7 @@ def _issue_order(issues: Columns) -> np.ndarray:
         "_col": cols[codes],
         **{c: issues[c] for c in ISSUE_TEXT_COLUMNS if c != "action"},
     }
-    return _lexsort(keys, list(keys), 6, n)
+    return _lexsort(keys, list(keys), 6 if section is None else 7, n)
 
 
 def _sorted_issues(issues: pd.DataFrame) -> pd.DataFrame:
@@ -1178,59 +1379,75 @@ def _lexsort(columns: dict[str, np.ndarray], keys: list[str], primary: int, n: i
     return order
 
 
-def _issues_table(issues: Columns) -> Table:
-    """The 异常清单 sheet (``issues`` sorted by ``_issue_order``)."""
+def _issue_tables(part: _Part) -> tuple[list[Table], _Part]:
+    """The 异常清单 sheet of each folder of ``part`` (its issues sorted by ``_issue_order``,
+    all folders' in one pass), and the issues so sorted."""
+    issues = part.sorted(_issue_order(part.columns, part.codes))
+    spans = issues.spans
     keys = list(vocab.ISSUE_COLUMNS)
-    actions = issues["action"].tolist() if issues else []
-    return Table(
-        name=FEEDBACK_SHEET_ISSUES,
-        headers=list(vocab.ISSUE_COLUMNS.values()),
-        keys=keys,
-        values=_cell_columns([issues[k] for k in keys], False) if issues else [[] for _ in keys],
-        colours={"action": [ACTION_FILLS.get(a) for a in actions]},
-        caps=ISSUE_CAPS,
-    )
+    cells = _sliced_cells([issues.columns[k] for k in keys], spans, False)
+    colours = _colour_column(issues.columns["action"], ACTION_FILLS.get).split(spans)
+    tables = [
+        Table(
+            name=FEEDBACK_SHEET_ISSUES,
+            headers=list(vocab.ISSUE_COLUMNS.values()),
+            keys=keys,
+            values=cells[i],
+            colours={"action": colours[i]},
+            caps=ISSUE_CAPS,
+        )
+        for i in range(len(spans))
+    ]
+    return tables, issues
 
 
-def _submissions_table(subs: Columns) -> Table:
-    """The 提交情况 sheet: missing and sent back first, then late, then no pledge."""
+def _submission_tables(part: _Part) -> list[Table]:
+    """The 提交情况 sheet of each folder of ``part``: missing and sent back first, then
+    late, then no pledge (all folders' records sorted in one pass)."""
     keys = list(SUBMISSION_LABELS)
-    n = _n(subs)
-    form = [vocab.FORM_KIND_LABEL.get(f, f) for f in subs["form"].tolist()] if n else []
-    frame = {**subs, "form": np.array(form, dtype=object)} if n else subs
+    subs = part.columns
+    n = len(part.codes)
+    form_codes, form_values = pd.factorize(subs["form"], use_na_sentinel=False)
+    labels = np.asarray(form_values).tolist()
+    form = np.empty(len(labels), dtype=object)
+    form[:] = [vocab.FORM_KIND_LABEL.get(f, f) for f in labels]
+    frame = {**subs, "form": form[form_codes]}
     bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
-    pledge_bad = [p in bad for p in subs["pledge"].tolist()] if n else []
+    pledge_bad = np.fromiter(map(bad.__contains__, subs["pledge"].tolist()), bool, n)
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     rank = [
         status_rank.get(s, 1.5 if b else 2.0)
-        for s, b in zip(subs["status"].tolist() if n else [], pledge_bad, strict=True)
+        for s, b in zip(subs["status"].tolist(), pledge_bad.tolist(), strict=True)
     ]
-    sort = {"_rank": np.array(rank, dtype=np.float64), **frame}
-    order = _lexsort(sort, ["_rank", "form", "name", "file", "date"], 3, n)
+    sort = {"_section": part.codes, "_rank": np.array(rank, dtype=np.float64), **frame}
+    order = _lexsort(sort, ["_section", "_rank", "form", "name", "file", "date"], 4, n)
+    spans = part.spans
+    cells = _sliced_cells([frame[k][order] for k in keys], spans, False)
     status_fill = {
         vocab.STATUS_MISSING: FILL_REJECT,
         vocab.STATUS_SENT_BACK: FILL_REJECT,
         vocab.STATUS_LATE: FILL_NOTE,
     }
-    statuses = subs["status"][order].tolist() if n else []
-    bad_sorted = np.asarray(pledge_bad, dtype=bool)[order].tolist() if n else []
-    return Table(
-        name=FEEDBACK_SHEET_SUBMISSIONS,
-        headers=list(SUBMISSION_LABELS.values()),
-        keys=keys,
-        values=_cell_columns([frame[k][order] for k in keys], False) if n else [[] for _ in keys],
-        colours={
-            "status": [status_fill.get(s) for s in statuses],
-            "pledge": [FILL_NOTE if b else None for b in bad_sorted],
-        },
-        caps=SUBMISSION_CAPS,
-    )
+    statuses = _colour_column(subs["status"][order], status_fill.get).split(spans)
+    pledges = sheetxml.Coded(np.where(pledge_bad[order], 0, -1), [FILL_NOTE]).split(spans)
+    return [
+        Table(
+            name=FEEDBACK_SHEET_SUBMISSIONS,
+            headers=list(SUBMISSION_LABELS.values()),
+            keys=keys,
+            values=cells[i],
+            colours={"status": statuses[i], "pledge": pledges[i]},
+            caps=SUBMISSION_CAPS,
+        )
+        for i in range(len(spans))
+    ]
 
 
-def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Columns) -> Cover:
-    """A folder's 说明 lines (``issues`` sorted, ``levels`` the 风险点 sheet's level cells,
-    ``subs`` with pledges)."""
-    section = task.section
+def _cover(
+    section: str | None, files: Columns, issues: Columns, levels: sheetxml.Coded, subs: Columns
+) -> Cover:
+    """A folder's 说明 lines (``files`` its files' statuses, ``issues`` sorted, ``levels``
+    the 风险点 sheet's level cells, ``subs`` with pledges)."""
     problems: list[str] = []
     n_issues = _n(issues)
     if n_issues:
@@ -1245,9 +1462,12 @@ def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Colum
                     fix=issues["fix"][at],
                 )
             )
-    file_status = Counter(task.files["status"].tolist()) if task.files else Counter()
-    n_files = _n(task.files)
-    actions = Counter(issues["action"].tolist()) if n_issues else Counter()
+    file_status = Counter(files["status"].tolist()) if files else Counter()
+    n_files = _n(files)
+    action = issues["action"] if n_issues else np.zeros(0, dtype=object)
+    actions = {
+        a: int(np.count_nonzero(action == a)) for a in (vocab.ACTION_REJECT, vocab.ACTION_NOTE)
+    }
     lines: list[tuple[str, str]] = []
     if section is not None:
         lines.append((vocab.FEEDBACK_COVER_LABEL_SECTION, section))
@@ -1270,7 +1490,11 @@ def _cover(task: SectionTask, issues: Columns, levels: list[object], subs: Colum
         )
     )
     if section is not None:
-        found = Counter(v for v in levels if v is not None)
+        held = levels.codes[levels.codes >= 0]
+        counts = np.bincount(held, minlength=len(levels.uniques)).tolist()
+        found: Counter[object] = Counter()
+        for value, count in zip(levels.uniques, counts, strict=True):
+            found[value] += count
         lines.append(
             (
                 vocab.FEEDBACK_COVER_LABEL_POINTS,
@@ -1471,6 +1695,24 @@ def _row_cells(rows: pd.DataFrame | None, issues: pd.DataFrame) -> dict[int, str
     return {int(r): f"A{int(e)}" for r, e in zip(found["row_id"], found["excel_row"], strict=True)}
 
 
+# A job writes the workbooks of a batch of folders (``write_books_job``): each table of the
+# batch is sorted and coded in one pass. The batches get smaller towards the end (each about
+# 1/BATCH_SHARE of a worker's share of the folders left, at most BATCH_MAX_FOLDERS), so the
+# workers finish together; a worker holds only its batch's records.
+BATCH_MAX_FOLDERS = 16
+BATCH_SHARE = 3
+
+
+def _batches(n: int, workers: int) -> list[range]:
+    """The folders ``0 .. n-1`` in consecutive batches, smaller towards the end."""
+    out, start = [], 0
+    while start < n:
+        size = max(1, min(BATCH_MAX_FOLDERS, -(-(n - start) // (max(workers, 1) * BATCH_SHARE))))
+        out.append(range(start, min(n, start + size)))
+        start += size
+    return out
+
+
 class FeedbackJobs:
     """Writes the section workbooks and annotated copies: in worker processes, started at
     once so they work while the caller writes the archive, when there are many; else on
@@ -1486,11 +1728,14 @@ class FeedbackJobs:
         copies: list[AnnotateTask],
         result: frames.RunResult,
         n_books: int = 0,
+        data: _BookData | None = None,
     ) -> None:
         """``books`` None: the workbooks follow with ``start_books`` (``n_books`` of them),
-        the copies start at once."""
+        the copies start at once; else ``data`` holds their records."""
         self.books = books or []
+        self.data: _BookData | None = None
         self.copies = copies
+        self._by_folder: dict[str, list[int]] | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.book_futures: list[Any] = []
         self.copy_futures: list[Any] = []
@@ -1505,6 +1750,7 @@ class FeedbackJobs:
         limits = result.settings.limits if result.settings is not None else None
         jobs = (n_books if books is None else len(books)) + len(copies)
         workers = pipeline_workers.worker_count(limits.workers if limits else 0, jobs)
+        self.n_workers = max(workers, 1)
         self._books_ready = threading.Event()
         self._closing = False
         if workers > 1 and jobs >= PARALLEL_MIN_JOBS:
@@ -1517,8 +1763,8 @@ class FeedbackJobs:
             # submitted from a thread: the first submission waits for the fork server
             self._feeder = threading.Thread(target=self._feed_books, daemon=True)
             self._feeder.start()
-        if books is not None:
-            self.start_books(books)
+        if books is not None and data is not None:
+            self.start_books(books, data)
 
     def spare_pool(self) -> ProcessPoolExecutor | None:
         """The pool when its workers will idle for much of the write stage, for the
@@ -1530,20 +1776,29 @@ class FeedbackJobs:
         made = sum(1 for task in self.copies if not task.previous)  # not linked: made again
         return self.pool if made * SPARE_COPIES <= len(self.books) else None
 
-    def start_books(self, books: list[SectionTask]) -> None:
-        """Hand over the section workbooks: each is written once its folder's copies are."""
+    def start_books(self, books: list[SectionTask], data: _BookData) -> None:
+        """Hand over the section workbooks (``data``: their records): a batch of folders is
+        written once the copies of its folders are."""
         self.books = books
+        self.data = data
         self._books_ready.set()
 
+    def _batch(self, folders: range, done: dict[int, str | None]) -> BooksBatch:
+        """The job of the workbooks of ``folders`` (indexes in ``books``), copies counted."""
+        assert self.data is not None
+        return self.data.batch([self._counted(self.books[i], done) for i in folders])
+
     def _folder_copies(self) -> dict[str, list[int]]:
-        """Folder -> indexes of its copies."""
-        by_folder: dict[str, list[int]] = {}
-        for i, task in enumerate(self.copies):
-            by_folder.setdefault(str(Path(task.target).parent), []).append(i)
-        return by_folder
+        """Folder -> indexes of its copies (made once: the copies do not change)."""
+        if self._by_folder is None:
+            by_folder: dict[str, list[int]] = {}
+            for i, task in enumerate(self.copies):
+                by_folder.setdefault(os.path.dirname(task.target), []).append(i)
+            self._by_folder = by_folder
+        return self._by_folder
 
     def _counted(self, book: SectionTask, done: dict[int, str | None]) -> SectionTask:
-        indexes = self._folder_copies().get(str(Path(book.path).parent), [])
+        indexes = self._folder_copies().get(os.path.dirname(book.path), [])
         return replace(book, n_copies=sum(1 for i in indexes if done.get(i)))
 
     def _feed_books(self) -> None:
@@ -1557,16 +1812,19 @@ class FeedbackJobs:
             if self._closing:
                 return
             by_folder = self._folder_copies()
-            waiting = {
-                i: len(by_folder.get(str(Path(book.path).parent), []))
-                for i, book in enumerate(self.books)
+            batches = _batches(len(self.books), self.n_workers)
+            batch_of = {
+                os.path.dirname(self.books[i].path): b for b, r in enumerate(batches) for i in r
             }
-            folder_book = {str(Path(b.path).parent): i for i, b in enumerate(self.books)}
+            waiting = [
+                sum(len(by_folder.get(os.path.dirname(self.books[i].path), [])) for i in r)
+                for r in batches
+            ]
             futures: dict[int, Any] = {}
             done: dict[int, str | None] = {}
-            for i, book in enumerate(self.books):
-                if not waiting[i]:
-                    futures[i] = self.pool.submit(write_section_job, replace(book, n_copies=0))
+            for b, folders in enumerate(batches):
+                if not waiting[b]:
+                    futures[b] = self.pool.submit(write_books_job, self._batch(folders, done))
             index = {id(f): i for i, f in enumerate(self.copy_futures)}
             for future in as_completed(self.copy_futures):
                 i = index[id(future)]
@@ -1575,14 +1833,12 @@ class FeedbackJobs:
                 except Exception as exc:  # noqa: BLE001 - a dead worker means no copy of it
                     log.warning("no annotated copy of %s: %s", self.copies[i].source, exc)
                     done[i] = None
-                b = folder_book.get(str(Path(self.copies[i].target).parent))
+                b = batch_of.get(os.path.dirname(self.copies[i].target))
                 if b is None:
                     continue
                 waiting[b] -= 1
                 if not waiting[b]:
-                    futures[b] = self.pool.submit(
-                        write_section_job, self._counted(self.books[b], done)
-                    )
+                    futures[b] = self.pool.submit(write_books_job, self._batch(batches[b], done))
             self.written_copies = [Path(t) for t in done.values() if t]
             self.book_futures = [futures[i] for i in sorted(futures)]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
@@ -1619,14 +1875,15 @@ class FeedbackJobs:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))
                 written = [Path(t) for t in done.values() if t]
-                books = [write_section_job(self._counted(b, done)) for b in self.books]
+                batches = _batches(len(self.books), 1)
+                books = [p for r in batches for p in write_books_job(self._batch(r, done))]
                 self.book_keys = dict(books)
                 return sorted([*written, *(Path(path) for path, _key in books)])
             assert self._feeder is not None
             self._feeder.join()
             if self._feeder_error is not None:
                 raise self._feeder_error
-            books = [future.result() for future in self.book_futures]
+            books = [p for future in self.book_futures for p in future.result()]
             self.book_keys = dict(books)
             return sorted([*(Path(path) for path, _key in books), *self.written_copies])
         finally:

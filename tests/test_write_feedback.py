@@ -6,6 +6,7 @@ import csv
 import hashlib
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -175,6 +176,53 @@ def test_each_folder_holds_only_its_own_sections_data(run) -> None:
             for text in all_text(path):
                 hits = [word for word in forbidden if word in text]
                 assert not hits, (path.name, text[:80], hits)
+
+
+def _package_text(path: Path) -> str:
+    """Every XML part of a workbook's package as text (the shared strings included, which
+    hold texts no cell may show)."""
+    with zipfile.ZipFile(path) as package:
+        return "".join(
+            package.read(name).decode("utf-8")
+            for name in package.namelist()
+            if name.endswith(".xml")
+        )
+
+
+def test_a_batch_of_folders_writes_each_folder_only_its_own_data(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The workbooks of several folders prepared in one job (each table of all of them sorted
+    and coded together) are those written one folder at a time, and no package holds another
+    section's texts, not even unused in its shared strings."""
+    result = with_rejections(make_result(tmp_path))
+    monkeypatch.setattr(write_feedback, "BATCH_MAX_FOLDERS", 1)
+    alone = write_feedback.write_feedback(result, tmp_path / "alone")
+    monkeypatch.setattr(write_feedback, "BATCH_MAX_FOLDERS", 100)
+    monkeypatch.setattr(write_feedback, "BATCH_SHARE", 1)
+    books = _books(tmp_path / "alone")
+    assert len(books) >= 3  # the precondition: several folders, all in one batch
+    assert len(write_feedback._batches(len(books), 1)) == 1
+    together = write_feedback.write_feedback(result, tmp_path / "together")
+    assert [p.relative_to(tmp_path / "alone") for p in alone] == [
+        p.relative_to(tmp_path / "together") for p in together
+    ]
+    joined = _books(tmp_path / "together")
+    for name, path in books.items():
+        assert _shown(joined[name]) == _shown(path), name
+    files_by_section = result.files.dropna(subset=["section"]).groupby("section")["file"]
+    for section in rf.SECTIONS:
+        mine = result.points[result.points["section"] == section]
+        others = result.points[result.points["section"] != section]
+        foreign = set(others["description"].map(rf.frames_safe)) - set(
+            mine["description"].map(rf.frames_safe)
+        )
+        foreign |= {f for sec, group in files_by_section for f in group if sec != section}
+        foreign |= set(rf.SECTIONS) - {section}
+        assert foreign  # the precondition: the other sections have texts of their own
+        text = _package_text(workbook_of(tmp_path / "together", section))
+        hits = [word for word in foreign if word and word in text]
+        assert not hits, (section, hits)
 
 
 def test_issues_sheet_puts_rejections_first(run) -> None:
