@@ -468,7 +468,7 @@ def write_changes_sheet(
     if changes_frame is None:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE_FIRST, title)
         ws.write_string(1, 0, vocab.ROUND_CHANGES_FIRST_RUN, plain)
-        rows = pd.DataFrame(columns=list(CHANGE_COLUMNS))
+        rows = None  # no changes on a first run
     else:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE.format(previous=previous_run or ""), title)
         n = changes_frame["change"].value_counts()
@@ -485,8 +485,10 @@ def write_changes_sheet(
         rows = changes_frame
     for c, label in enumerate(labels):
         ws.write_string(2, c, label, header)
-    for r, values in enumerate(rows[list(CHANGE_COLUMNS)].itertuples(index=False), start=3):
-        for c, value in enumerate(values):
-            ws.write_string(r, c, xlsx.cell_text(value) or "", cell)
+    n_rows = 0 if rows is None else len(rows)
+    if n_rows:  # (a frame's itertuples costs ~1 ms even empty: once per section workbook)
+        for r, values in enumerate(rows[list(CHANGE_COLUMNS)].itertuples(index=False), start=3):
+            for c, value in enumerate(values):
+                ws.write_string(r, c, xlsx.cell_text(value) or "", cell)
     ws.freeze_panes(3, 0)
-    ws.autofilter(2, 0, 2 + len(rows), len(labels) - 1)
+    ws.autofilter(2, 0, 2 + n_rows, len(labels) - 1)

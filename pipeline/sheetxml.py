@@ -216,8 +216,8 @@ class Coded:
 
     def head(self, n: int) -> list[object]:
         """The distinct values among the first ``n`` records (None standing for empty)."""
-        codes = pd.unique(self.codes[:n])
-        return [self.uniques[c] if c >= 0 else None for c in codes.tolist()]
+        codes = dict.fromkeys(self.codes[:n].tolist())  # in order of appearance
+        return [self.uniques[c] if c >= 0 else None for c in codes]
 
     def measures(self) -> _Measures:
         if not self._measures:
