@@ -115,8 +115,9 @@ def _combos(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(point number of each row, sort rank of each point's key): rows are one point when
-    their folded section|post|step|description keys are equal. The fold and the joined key
-    are computed once per distinct combination, never per row."""
+    their folded section, post, step and description are each equal; points are ordered by
+    the joined key section|post|step|description. The fold and the joined key are computed
+    once per distinct combination, never per row."""
     codes = []
     folded = []
     for col in KEY_FIELDS:
@@ -130,17 +131,22 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     keys = folded[0][codes[0][first_row]]
     for fold, code in zip(folded[1:], codes[1:], strict=True):
         keys = keys + _SEP + fold[code[first_row]]
-    # two combinations whose joined keys are equal are the same point
-    if any(_SEP in text for fold in folded for text in fold.tolist()):
-        key_of_combo, key_texts = pd.factorize(keys)
-        return key_of_combo[combo], sorted_places(key_texts.tolist())
-    # no folded text holds the separator: joined keys are equal exactly when every folded
-    # part is, so the combinations are told apart by the parts' codes (no long text hashed)
+    # rows are one point when every folded part is equal: the combinations are told apart
+    # by the parts' codes (a joined key is not enough: "|" may be in a text, and
+    # "公文|处理" + "泄露" joins like "公文" + "处理|泄露")
     key = np.zeros(len(first_row), dtype=np.int64)
     for fold, code in zip(folded, codes, strict=True):
         part = pd.factorize(fold)[0][code[first_row]]
         key = pd.factorize(key * (int(part.max(initial=0)) + 1) + part)[0].astype(np.int64)
-    return key[combo], sorted_places(keys[_first_rows(key)].tolist())
+    firsts = _first_rows(key)
+    order_keys: list[Any] = keys[firsts].tolist()
+    if any(_SEP in text for fold in folded for text in fold.tolist()):
+        # two points whose joined keys are equal are ordered by their parts
+        parts = [
+            fold[code[first_row]][firsts].tolist() for fold, code in zip(folded, codes, strict=True)
+        ]
+        order_keys = list(zip(order_keys, *parts, strict=True))
+    return key[combo], sorted_places(order_keys)
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:

@@ -221,6 +221,31 @@ def test_a_vertical_bar_in_a_key_text_merges_and_keeps_apart_as_any_text() -> No
     assert points["point_id"].is_unique
 
 
+def test_texts_whose_joined_key_collides_stay_two_points() -> None:
+    # "公文|处理" + "泄露|信息" and "公文" + "处理|泄露|信息" read alike once joined by "|":
+    # they are still two risk points, each graded on its own sources
+    rows = [
+        make_point(
+            **ZHANG, excel_row=4, step="公文|处理", description="泄露|信息", self_level="一级"
+        ),
+        make_point(
+            **ZHANG, excel_row=5, step="公文", description="处理|泄露|信息", self_level="三级"
+        ),
+    ]
+    joined = ["|".join((r["section"], r["post"], r["step"], r["description"])) for r in rows]
+    assert joined[0] == joined[1]  # the case: the joined keys are equal
+    points, issues = merge.merge(make_points(rows))
+    assert len(points) == 2
+    assert sorted(points["step"]) == ["公文", "公文|处理"]
+    by_step = points.set_index("step")
+    assert by_step.loc["公文|处理", "sources"] == [("办公室/张三.xlsx", 4)]
+    assert by_step.loc["公文", "sources"] == [("办公室/张三.xlsx", 5)]
+    assert by_step.loc["公文|处理", "self_level"] == "一级"
+    assert by_step.loc["公文", "self_level"] == "三级"
+    assert "merge_conflict" not in set(issues["code"])
+    assert points["point_id"].is_unique
+
+
 def test_unit_points_use_posts_involved_as_post_and_no_person() -> None:
     rows = [
         make_point(**UNIT_FORM, post=pd.NA, posts_involved="文秘、档案员", excel_row=4),
