@@ -275,7 +275,7 @@ def _write_outputs(result: frames.RunResult, root: Path) -> Path:
     feedback = write_feedback.start_feedback(result, root)
     result.history = history.for_run(result)  # 年度对比 when [history] names last year's
     try:
-        archive_path = write_archive.write_archive(result, root, feedback.spare_pool())
+        archive_path = write_archive.write_archive(result, root)
     except BaseException:
         feedback.close()
         raise

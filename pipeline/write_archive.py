@@ -12,8 +12,8 @@ import itertools
 import math
 import re
 import tempfile
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1101,12 +1101,13 @@ def archive_path(result: frames.RunResult, out: Path) -> Path:
 
 
 def write_archive(
-    result: frames.RunResult, out: Path, pool: ProcessPoolExecutor | None = None
+    result: frames.RunResult, out: Path, submit: Callable[..., Future[Any]] | None = None
 ) -> Path:
     """Write the archive workbook into ``out`` atomically and return its path; with
-    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``). With a
-    ``pool`` whose workers have time to spare, the rows of the large sheets written after
-    the catalogue are rendered there meanwhile (``sheetxml.splice``; the same package)."""
+    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``). With
+    ``submit`` (a process pool's, whose workers have time to spare), the rows of the large
+    sheets written after the catalogue are rendered there meanwhile (``sheetxml.splice``;
+    the same package)."""
     final = archive_path(result, out)
     points = _sorted_points(result)
     with tempfile.TemporaryDirectory(prefix="lz-archive-") as work, xlsx.atomic_path(final) as tmp:
@@ -1135,6 +1136,6 @@ def write_archive(
         _stats(wb, fmt, result, points, summary)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
-        sheetxml.splice(base, tmp, fmt.pending, pool.submit if pool is not None else None)
+        sheetxml.splice(base, tmp, fmt.pending, submit)
     printing.archive_pdf(final, len(points))
     return final

@@ -91,7 +91,6 @@ UNOPENABLE_REASONS = frozenset(
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
 PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves
-SPARE_COPIES = 4  # a pool has time to spare with at most one copy to make per 4 workbooks
 WORKER_PRELOAD = (
     "pipeline.write_feedback",
     "pipeline.annotate",
@@ -1769,16 +1768,6 @@ class FeedbackJobs:
             self._feeder.start()
         if books is not None and data is not None:
             self.start_books(books, data)
-
-    def spare_pool(self) -> ProcessPoolExecutor | None:
-        """The pool when its workers will idle for much of the write stage, for the
-        archive's large sheets (``write_archive``): a rerun (the previous run's workbooks on
-        record) with few copies to make again. None on a first run, where the workers' own
-        work is the longest."""
-        if self.pool is None or self.books_out is None or self._closing:
-            return None
-        made = sum(1 for task in self.copies if not task.previous)  # not linked: made again
-        return self.pool if made * SPARE_COPIES <= len(self.books) else None
 
     def start_books(self, books: list[SectionTask], data: _BookData) -> None:
         """Hand over the section workbooks (``data``: their records): a batch of folders is

@@ -152,7 +152,7 @@ def test_a_full_disk_is_named_and_the_previous_outputs_stay(
     assert process(root, capsys)[0] == 0
     before = tree(root / "out")
 
-    def full(result, out, pool=None):
+    def full(result, out):
         path = out / "x.xlsx"
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 

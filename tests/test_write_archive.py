@@ -501,7 +501,7 @@ def test_sheets_rendered_by_a_worker_give_the_same_archive(written, tmp_path, mo
     monkeypatch.setattr(sheetxml, "REMOTE_MIN_CELLS", 1)  # the small tables go to the worker
     pool = _CountingPool()
     try:
-        path = write_archive(result, tmp_path, pool)
+        path = write_archive(result, tmp_path, pool.submit)
     finally:
         pool.shutdown()
     assert pool.tasks >= 1  # some sheet's rows were rendered by the worker
@@ -535,7 +535,7 @@ def test_a_slow_worker_gives_the_same_archive(written, tmp_path, monkeypatch):
 
     pool = SlowPool()
     try:
-        path = write_archive(result, tmp_path, pool)
+        path = write_archive(result, tmp_path, pool.submit)
     finally:
         pool.shutdown()
     assert pool.tasks >= 1
@@ -558,7 +558,7 @@ def test_a_worker_that_fails_leaves_the_archive_whole(written, tmp_path, monkeyp
     closed.shutdown()  # a pool shut down refuses tasks
     try:
         for pool in (failing, closed):
-            path = write_archive(result, tmp_path / str(id(pool)), pool)
+            path = write_archive(result, tmp_path / str(id(pool)), pool.submit)
             assert _parts(path) == _parts(first)
     finally:
         failing.shutdown()
