@@ -1700,7 +1700,9 @@ def _row_cells(rows: pd.DataFrame | None, issues: pd.DataFrame) -> dict[int, str
 # workers finish together; a worker holds only its batch's records. At least
 # BATCH_MIN_FOLDERS: the pass has a cost per column that one folder alone does not repay (the
 # 102 workbooks at 10,000 forms, CPU s: 11.4-12.1 one folder a job, 7.7 four, 6.9-7.5 8-34).
-BATCH_MAX_FOLDERS = 16
+# At most 6: each folder of a batch costs a worker ~3.5 MiB, and with 16 the whole run's peak
+# at 20,000 forms passed 1 GiB (PSS 1,045 MiB; 975 with 6, 935 with one folder a job).
+BATCH_MAX_FOLDERS = 6
 BATCH_MIN_FOLDERS = 4
 BATCH_SHARE = 3
 
