@@ -249,6 +249,18 @@ def _values(frame: pd.DataFrame, col: str) -> np.ndarray:
     return _values_folded(frame, col, fold=False)[0]
 
 
+def _stripped_table(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, the stripped text of each code): one ``_value`` per distinct value,
+    code -1 (missing) picking the last slot, ''."""
+    if column.dtype == "str":  # its object array: the extension array's factorize is slower
+        column = np.asarray(column.array, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
+    table[-1] = ""
+    return codes, table
+
+
 def _values_folded(
     frame: pd.DataFrame, col: str, fold: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -256,13 +268,7 @@ def _values_folded(
     if col not in frame:
         blank = np.full(len(frame), "", dtype=object)
         return blank, blank
-    column = frame[col]
-    if column.dtype == "str":  # its object array: the extension array's factorize is slower
-        column = np.asarray(column.array, dtype=object)
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
-    table[-1] = ""
+    codes, table = _stripped_table(frame[col])
     if not fold:
         return table[codes], table[codes]
     folded = np.array([vocab.fold(v) for v in table.tolist()], dtype=object)
@@ -279,13 +285,7 @@ def _coded_folded(
         blank = np.full(len(frame), "", dtype=object)
         none = np.zeros(len(frame), dtype=np.intp)
         return blank, blank, (none, np.array([""], dtype=object)), (none, 1)
-    column = frame[col]
-    if column.dtype == "str":  # its object array: the extension array's factorize is slower
-        column = np.asarray(column.array, dtype=object)
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [_value(u) for u in np.asarray(uniques, dtype=object)]
-    table[-1] = ""  # code -1 (missing) picks the last slot
+    codes, table = _stripped_table(frame[col])
     folded = np.array([vocab.fold(v) for v in table.tolist()], dtype=object)
     text_code, texts = pd.factorize(table)  # distinct raw values may strip to one text
     fold_code, folds = pd.factorize(folded)

@@ -1331,14 +1331,8 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile)
     entry.compress_type = info.compress_type
     entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
     entry.external_attr = info.external_attr
-    entry.flag_bits = info.flag_bits & ~0x08  # sizes in the header, no data descriptor
-    entry.header_offset = dst.fp.tell()
-    dst.fp.write(entry.FileHeader(zip64=False))
-    dst.fp.write(raw)
-    dst.filelist.append(entry)
-    dst.NameToInfo[entry.filename] = entry
-    dst.start_dir = dst.fp.tell()
-    dst._didModify = True  # close() writes the central directory then
+    entry.flag_bits = info.flag_bits
+    _write_raw(dst, entry, [raw])
 
 
 def _reworked(
