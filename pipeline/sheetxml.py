@@ -21,9 +21,8 @@ import math
 import re
 import struct
 import zipfile
-import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import is_not
@@ -743,8 +742,7 @@ def _render_column(
 
 
 def _column_tails(vcodes: np.ndarray, pieces: _Pieces, style: Any, glue: str) -> _Column:
-    """A column's cell endings from its pieces (``_column_pieces``): no text is touched, so
-    a worker can do it (``render_part``)."""
+    """A column's cell endings from its pieces (``_column_pieces``)."""
     if isinstance(style, (list, np.ndarray)):
         scodes, sunique = pd.factorize(np.asarray(style, dtype=np.int64))
         ns = len(sunique)
@@ -805,26 +803,14 @@ def _render(
     rows: Rows, strings: _Strings | None = None, numbers: np.ndarray | None = None
 ) -> _Rendered:
     """``numbers``: the texts of rows 1 onwards (``_row_numbers``), shared by the tables."""
-    prepared = [_column_pieces(values, strings) for values in rows.values]
-    return _render_prepared(rows.header_row, rows.heights, prepared, rows.styles, numbers)
-
-
-def _render_prepared(
-    header_row: int,
-    heights_in: Any,
-    prepared: list[tuple[np.ndarray, _Pieces]],
-    styles: list[Any],
-    numbers: np.ndarray | None = None,
-) -> _Rendered:
-    """``_render`` of a table whose columns' pieces are made (``_column_pieces``)."""
-    first = header_row + 2  # 1-based Excel row of record 0
-    n = len(heights_in)
+    first = rows.header_row + 2  # 1-based Excel row of record 0
+    n = rows.n_rows
     if numbers is None or len(numbers) < first - 1 + n:
         numbers = _row_numbers(first - 1 + n)
     numbers = numbers[first - 1 : first - 1 + n]
-    k = len(prepared)
+    k = len(rows.values)
     glues = [f'<c r="{xlsx.col_letter(c)}' for c in range(k)] + [_NEXT_ROW]
-    heights = np.asarray(heights_in, dtype=np.float64)
+    heights = np.asarray(rows.heights, dtype=np.float64)
     hcodes, hunique = pd.factorize(heights)
     opener_of = [
         (f'" ht="{h:g}" customHeight="1">' if h > DEFAULT_ROW_HEIGHT else '">') + glues[0]
@@ -833,8 +819,8 @@ def _render_prepared(
     openers = np.empty(len(opener_of), dtype=object)
     openers[:] = opener_of
     columns = [
-        _column_tails(vcodes, pieces, style, glues[c + 1])
-        for c, ((vcodes, pieces), style) in enumerate(zip(prepared, styles, strict=True))
+        _render_column(values, style, strings, glues[c + 1])
+        for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
     ]
     longest = max(map(len, opener_of), default=0)
     return _Rendered(numbers, openers[hcodes], columns, longest)
@@ -865,155 +851,6 @@ ZIP64_BYTES = 1_500_000_000  # Zip64 only when the sheet could pass 2 GiB
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
 
-# --------------------------------------------------------------------------------------
-# A table's rows rendered by a worker while this process renders the others
-# --------------------------------------------------------------------------------------
-REMOTE_MIN_CELLS = 200_000  # a smaller table is rendered here (its transfer costs more)
-MAX_REMOTE = 2  # tables sent to workers at most (the largest first): the rest keep this
-# process busy while they work
-PART_TIMEOUT = 300.0  # seconds to wait for a worker's rows before rendering them here
-
-
-@dataclass
-class PartTask:
-    """What a worker needs to render one table's rows (``render_part``): no text, only each
-    column's pieces (their string-table indices made here) and codes."""
-
-    header_row: int
-    heights: np.ndarray
-    prepared: list[tuple[np.ndarray, _Pieces]]
-    styles: list[Any]
-
-
-@dataclass
-class Part:
-    """A table's rows as raw deflate ending in a sync flush (more deflate may follow), with
-    the size and CRC-32 of the XML it holds."""
-
-    data: bytes
-    size: int
-    crc: int
-
-
-def render_part(task: PartTask) -> Part | None:
-    """The rows of ``task`` as XML, deflated (run in a worker); None when they could pass
-    what one part may hold without Zip64 (the caller renders them)."""
-    done = _render_prepared(task.header_row, task.heights, task.prepared, task.styles)
-    if done.more_bytes_than(ZIP64_BYTES):
-        return None
-    deflate = (_fast_zlib or zlib).compressobj(1, zlib.DEFLATED, -15)
-    chunks, crc, size, n = [], 0, 0, len(task.heights)
-    for start in range(0, n, CHUNK_ROWS):
-        data = _rows_text(done, start, min(start + CHUNK_ROWS, n)).encode("utf-8")
-        crc, size = zlib.crc32(data, crc), size + len(data)
-        chunks.append(deflate.compress(data))
-    chunks.append(deflate.flush(zlib.Z_SYNC_FLUSH))
-    return Part(b"".join(chunks), size, crc)
-
-
-def _compact(values: np.ndarray) -> np.ndarray:
-    """Integer codes in the smallest of int32/int64 that holds them (less to send)."""
-    values = np.asarray(values)
-    if (
-        values.dtype.kind in "iu"
-        and len(values)
-        and -(2**31) <= values.min() <= values.max() < 2**31
-    ):
-        return values.astype(np.int32)
-    return values
-
-
-def _start_parts(
-    names: list[str],
-    by_name: dict[str, Rows],
-    strings: _Strings,
-    submit: Callable[..., Future[Any]],
-) -> tuple[dict[str, list[tuple[np.ndarray, _Pieces]]], dict[str, Future[Any]]]:
-    """Every table's pieces made in the order the tables are written (so the string table
-    is the same as when each is rendered in turn), then the largest tables (``MAX_REMOTE``)
-    that have at least half as many cells rendered here before them handed to workers
-    (``submit``), the largest first: (pieces by part, the workers' futures by part)."""
-    prepared = {
-        name: [_column_pieces(values, strings) for values in by_name[name].values] for name in names
-    }
-    cells = {name: by_name[name].n_rows * len(by_name[name].values) for name in names}
-    chosen: list[str] = []
-    for name in sorted(names, key=lambda n: -cells[n]):
-        if len(chosen) == MAX_REMOTE or cells[name] < REMOTE_MIN_CELLS:
-            break
-        before = names[: names.index(name)]
-        if sum(cells[n] for n in before if n not in chosen) >= cells[name] // 2:
-            chosen.append(name)
-    futures: dict[str, Future[Any]] = {}
-    for name in chosen:
-        rows = by_name[name]
-        task = PartTask(
-            rows.header_row,
-            np.asarray(rows.heights, dtype=np.float64),
-            [(_compact(v), p) for v, p in prepared[name]],
-            [_compact(st) if isinstance(st, (list, np.ndarray)) else st for st in rows.styles],
-        )
-        try:
-            futures[name] = submit(render_part, task)
-        except Exception:  # noqa: BLE001 - a pool shut down or broken: rendered here
-            break
-    return prepared, futures
-
-
-def _part_of(future: Future[Any] | None) -> Part | None:
-    """A worker's rows, or None (no worker, it failed or took too long: rendered here)."""
-    if future is None:
-        return None
-    try:
-        part = future.result(timeout=PART_TIMEOUT)
-    except Exception:  # noqa: BLE001 - any failure of the worker: the rows are rendered here
-        future.cancel()
-        return None
-    return part if isinstance(part, Part) else None
-
-
-def _deflated(chunks: Iterator[bytes]) -> Part:
-    """``chunks`` as one finished raw deflate stream (ISA-L), with its size and CRC-32."""
-    deflate = (_fast_zlib or zlib).compressobj(1, zlib.DEFLATED, -15)
-    out, crc, size = [], 0, 0
-    for chunk in chunks:
-        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
-        out.append(deflate.compress(chunk))
-    out.append(deflate.flush())
-    return Part(b"".join(out), size, crc)
-
-
-def _write_deflated(
-    dst: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: list[bytes], whole: Part
-) -> None:
-    """Write an entry of ``whole.size`` bytes (CRC-32 ``whole.crc``) deflated as ``pieces``."""
-    entry = _entry(info)
-    entry.CRC, entry.file_size = whole.crc, whole.size
-    entry.compress_size = sum(map(len, pieces))
-    entry.external_attr = 0o600 << 16  # as ZipFile.open gives its entries
-    _write_raw(dst, entry, pieces)
-
-
-def _write_part(
-    dst: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, part: Part, tail: bytes
-) -> bool:
-    """Write a sheet whose rows a worker deflated: the head, the worker's deflate, the
-    tail, one deflate stream (each piece but the last ends in a sync flush) with the CRC-32
-    of the whole. False (nothing written) when the sheet needs Zip64."""
-    size = len(head) + part.size + len(tail)
-    if size + len(part.data) >= ZIP64_BYTES or _fast_zlib is None:
-        return False
-    first = zlib.compressobj(1, zlib.DEFLATED, -15)
-    last = zlib.compressobj(1, zlib.DEFLATED, -15)
-    pieces = [
-        first.compress(head) + first.flush(zlib.Z_SYNC_FLUSH),
-        part.data,
-        last.compress(tail) + last.flush(),
-    ]
-    crc = _fast_zlib.crc32_combine(zlib.crc32(head), part.crc, part.size)
-    _write_deflated(dst, info, pieces, Part(b"", size, zlib.crc32(tail, crc)))
-    return True
-
 
 def _write_raw(dst: zipfile.ZipFile, entry: zipfile.ZipInfo, pieces: list[bytes]) -> None:
     """Write an entry whose compressed bytes are ``pieces`` (sizes and CRC set on
@@ -1031,19 +868,10 @@ def _write_raw(dst: zipfile.ZipFile, entry: zipfile.ZipInfo, pieces: list[bytes]
     dst._didModify = True  # close() writes the central directory then
 
 
-def splice(
-    base: Path | io.BytesIO,
-    final: Path,
-    pending: list[Rows],
-    submit: Callable[..., Future[Any]] | None = None,
-) -> None:
+def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
     """Copy the xlsxwriter package ``base`` to ``final``, inserting the queued records
     after each table's header row (entries keep xlsxwriter's fixed timestamps). Their texts
-    join the package's shared-string table (inline strings if it has none).
-
-    With ``submit`` (a process pool's ``submit``), the rows of the large tables written
-    after enough others are rendered and deflated by a worker meanwhile (``render_part``):
-    the same XML, the same string table."""
+    join the package's shared-string table (inline strings if it has none)."""
     by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
     with (
         zipfile.ZipFile(base) as src,
@@ -1064,17 +892,8 @@ def splice(
         rendered = {
             name: _render(by_name[name], strings, numbers) for name in after if name in by_name
         }
-        prepared: dict[str, list[tuple[np.ndarray, _Pieces]]] = {}
-        remote: dict[str, Future[Any]] = {}
-        if submit is not None and strings is not None and _fast_zlib is not None:
-            order = [n for n in names if n in by_name and n not in rendered]
-            prepared, remote = _start_parts(order, by_name, strings, submit)
-        table: Part | None = None  # the string table deflated ahead, while a worker works
         for info in src.infolist():
             rows = by_name.get(info.filename)
-            if info.filename == SHARED_STRINGS and table is not None:
-                _write_deflated(dst, info, [table.data], table)
-                continue
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
                 with dst.open(_entry(info), "w") as out, _writer(out, len(strings.added)) as write:
                     _fast_deflate(out)
@@ -1098,22 +917,7 @@ def splice(
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            future = remote.pop(info.filename, None)
-            if future is not None and not future.done() and table is None and strings is not None:
-                # every text has its index (``_start_parts``): the table is complete, and
-                # this process deflates it while the worker finishes
-                table = _deflated(strings.chunks()) if strings.added else None
-            part = _part_of(future)
-            if part is not None and _write_part(
-                dst, info, head.encode("utf-8"), part, tail.encode("utf-8")
-            ):
-                continue
-            done = rendered.pop(info.filename, None)
-            if done is None and info.filename in prepared:
-                made = prepared.pop(info.filename)
-                done = _render_prepared(rows.header_row, rows.heights, made, rows.styles, numbers)
-            elif done is None:
-                done = _render(rows, strings, numbers)
+            done = rendered.pop(info.filename, None) or _render(rows, strings, numbers)
             entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
             huge = done.more_bytes_than(ZIP64_BYTES - len(xml) * 3)

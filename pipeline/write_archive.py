@@ -12,8 +12,7 @@ import itertools
 import math
 import re
 import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1100,14 +1099,9 @@ def archive_path(result: frames.RunResult, out: Path) -> Path:
     return out / name
 
 
-def write_archive(
-    result: frames.RunResult, out: Path, submit: Callable[..., Future[Any]] | None = None
-) -> Path:
+def write_archive(result: frames.RunResult, out: Path) -> Path:
     """Write the archive workbook into ``out`` atomically and return its path; with
-    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``). With
-    ``submit`` (a process pool's, whose workers have time to spare), the rows of the large
-    sheets written after the catalogue are rendered there meanwhile (``sheetxml.splice``;
-    the same package)."""
+    LibreOffice installed, also its PDF beside it (see ``printing.archive_pdf``)."""
     final = archive_path(result, out)
     points = _sorted_points(result)
     with tempfile.TemporaryDirectory(prefix="lz-archive-") as work, xlsx.atomic_path(final) as tmp:
@@ -1136,6 +1130,6 @@ def write_archive(
         _stats(wb, fmt, result, points, summary)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
-        sheetxml.splice(base, tmp, fmt.pending, submit)
+        sheetxml.splice(base, tmp, fmt.pending)
     printing.archive_pdf(final, len(points))
     return final

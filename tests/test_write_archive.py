@@ -6,11 +6,7 @@ import dataclasses
 import re
 import shutil
 import subprocess
-import threading
-import time
 import zipfile
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 import openpyxl
 import pandas as pd
@@ -476,90 +472,3 @@ def test_libreoffice_converts_it_to_pdf(written, tmp_path):
     )
     pdf = tmp_path / written[1].with_suffix(".pdf").name
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-
-
-class _CountingPool(ProcessPoolExecutor):
-    """A real process pool that counts the tasks it is given."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=1)
-        self.tasks = 0
-
-    def submit(self, *args, **kwargs):  # type: ignore[override]
-        self.tasks += 1
-        return super().submit(*args, **kwargs)
-
-
-def _parts(path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        assert package.testzip() is None  # every part inflates and matches its CRC-32
-        return {name: package.read(name) for name in package.namelist()}
-
-
-def test_sheets_rendered_by_a_worker_give_the_same_archive(written, tmp_path, monkeypatch):
-    result, first = written
-    monkeypatch.setattr(sheetxml, "REMOTE_MIN_CELLS", 1)  # the small tables go to the worker
-    pool = _CountingPool()
-    try:
-        path = write_archive(result, tmp_path, pool.submit)
-    finally:
-        pool.shutdown()
-    assert pool.tasks >= 1  # some sheet's rows were rendered by the worker
-    assert _parts(path) == _parts(first)  # every part, the sheets' XML included
-    here = pd.read_excel(first, sheet_name=None, engine="calamine")
-    there = pd.read_excel(path, sheet_name=None, engine="calamine")
-    for name in here:
-        pd.testing.assert_frame_equal(here[name], there[name])
-    issues = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_ISSUES]
-    assert issues.max_row == len(result.issues) + 1
-
-
-def test_a_slow_worker_gives_the_same_archive(written, tmp_path, monkeypatch):
-    """The rows arrive after this process has reached their sheet: it writes the string
-    table ahead meanwhile, and the package is the same."""
-    result, first = written
-    monkeypatch.setattr(sheetxml, "REMOTE_MIN_CELLS", 1)
-
-    class SlowPool(_CountingPool):
-        def submit(self, *args, **kwargs):  # type: ignore[override]
-            real = super().submit(*args, **kwargs)
-            late: Future = Future()
-
-            def deliver() -> None:
-                value = real.result()
-                time.sleep(0.5)
-                late.set_result(value)
-
-            threading.Thread(target=deliver, daemon=True).start()
-            return late
-
-    pool = SlowPool()
-    try:
-        path = write_archive(result, tmp_path, pool.submit)
-    finally:
-        pool.shutdown()
-    assert pool.tasks >= 1
-    assert _parts(path) == _parts(first)
-
-
-def test_a_worker_that_fails_leaves_the_archive_whole(written, tmp_path, monkeypatch):
-    result, first = written
-    monkeypatch.setattr(sheetxml, "REMOTE_MIN_CELLS", 1)
-
-    class FailingPool(_CountingPool):
-        def submit(self, *args, **kwargs):  # type: ignore[override]
-            self.tasks += 1
-            future: Future = Future()
-            future.set_exception(BrokenProcessPool("the worker died"))
-            return future
-
-    failing = FailingPool()
-    closed = _CountingPool()
-    closed.shutdown()  # a pool shut down refuses tasks
-    try:
-        for pool in (failing, closed):
-            path = write_archive(result, tmp_path / str(id(pool)), pool.submit)
-            assert _parts(path) == _parts(first)
-    finally:
-        failing.shutdown()
-    assert failing.tasks >= 1
