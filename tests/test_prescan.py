@@ -151,3 +151,29 @@ def test_a_small_sheet_is_judged_like_a_big_one(
     except read.Refused as exc:
         got = (exc.code, exc.cell)
     assert got == (code, cell)
+
+
+def test_a_part_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -> None:
+    """Verdicts are remembered by a part's bytes (forms of one template share parts), and by
+    the limits they were reached under: a sheet that passed is refused under tighter ones."""
+    import dataclasses
+
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    path = rewrite_zip(
+        base,
+        tmp_path / "f.xlsx",
+        {SHEET_XML: _sheet_with(base, b'<row r="40"><c r="C40"><v>7</v></c></row>')},
+    )
+    tight = dataclasses.replace(LIMITS, max_rows=30)
+    assert _worker_verdict(path) == "ok"  # passed (and remembered) under the default limits
+
+    with pytest.raises(read.Refused) as refused:
+        read.prescan(str(path), tight, thorough=False)
+
+    assert (refused.value.code, refused.value.cell) == ("too_many_cells", "C40")
+    assert _worker_verdict(path) == "ok"
+
+
+def _sheet_with(base: Path, extra: bytes) -> bytes:
+    with zipfile.ZipFile(base) as zf:
+        return zf.read(SHEET_XML).replace(b"</sheetData>", extra + b"</sheetData>")

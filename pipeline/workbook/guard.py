@@ -401,6 +401,12 @@ def check_prolog(z: Zip, name: str) -> None:
 def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]:
     """Worksheet part name -> sheet name, from workbook.xml and its relationships (targets
     are relative to the workbook part's ``folder``)."""
+    return dict(_sheet_parts_of(workbook, rels, folder))
+
+
+@lru_cache(maxsize=64)
+def _sheet_parts_of(workbook: str, rels: str, folder: str) -> tuple[tuple[str, str], ...]:
+    """``_sheet_parts`` (a pure function of the texts: forms of one template share them)."""
     targets: dict[str, str] = {}
     for tag in re.findall(r"<Relationship\b[^>]*>", rels):
         a = _attrs(tag)
@@ -416,9 +422,10 @@ def _sheet_parts(workbook: str, rels: str, folder: str = "xl") -> dict[str, str]
         rid = next((v for k, v in a.items() if k.endswith(":id")), "")
         if rid in targets:
             parts[targets[rid]] = a.get("name", "")
-    return parts
+    return tuple(parts.items())
 
 
+@lru_cache(maxsize=64)
 def _marker(workbook: str, custom: str) -> str | None:
     """Form kind from the LZ_FORM defined name or the custom document property."""
     for tag, value in re.findall(r"<definedName\b([^>]*)>([^<]*)</definedName>", workbook):
@@ -618,6 +625,50 @@ def _scan_sheet_extent(
     return formulas
 
 
+# Verdicts of the part checks above for parts already passed, by the part's stored bytes:
+# forms of one template share many parts byte for byte (its guide and list sheets, theme,
+# content types), and a check's verdict is a function of those bytes (and the limits) alone.
+# Only passes are remembered; a part that is refused is checked again every time.
+_PASSED: dict[tuple[Any, ...], bool] = {}
+PASSED_MAX = 512  # entries (each holds a part's stored bytes: a few KB)
+
+
+def _remember(key: tuple[Any, ...], verdict: bool) -> None:
+    if len(_PASSED) >= PASSED_MAX:
+        _PASSED.clear()
+    _PASSED[key] = verdict
+
+
+def _scan_sheet_remembered(z: Zip, part: str, sheet: str, limits: Limits) -> bool:
+    """``_scan_sheet_extent``, its verdict remembered for a part with the same bytes."""
+    info = z.by_name[part]
+    raw = z._raw(info)
+    key = (
+        "sheet",
+        info.compress_type,
+        info.file_size,
+        info.CRC,
+        limits.max_rows,
+        limits.max_columns,
+        limits.max_uncompressed_bytes,
+        raw,
+    )
+    got = _PASSED.get(key)
+    if got is None:
+        got = _scan_sheet_extent(z, part, sheet, limits)
+        _remember(key, got)
+    return got
+
+
+def _check_prolog_remembered(z: Zip, name: str) -> None:
+    """``check_prolog``, its pass remembered for a part with the same bytes."""
+    info = z.by_name[name]
+    key = ("prolog", info.compress_type, z._raw(info))
+    if key not in _PASSED:
+        check_prolog(z, name)
+        _remember(key, True)
+
+
 def _far_value_cell(z: Zip, part: str, limits: Limits) -> tuple[str | None, int]:
     """(the first cell holding a value or formula beyond the limits, the number of rows that
     hold values); the cell is '' when every such cell is within them (the parser skips empty
@@ -737,7 +788,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             # sheet and every part fully inflated, so nothing unchecked reaches the parser;
             # in a worker the memory limit backs up a lighter scan
             if name in parts or name.startswith(sheets_folder):
-                if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
+                if _scan_sheet_remembered(z, name, parts.get(name, ""), limits):
                     formula_parts.add(name)
             elif thorough and name.endswith(".xml"):
                 _scan_sheet_extent(z, name, "", limits)
@@ -746,7 +797,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             elif name in xml_parts:
                 if name in whole:
                     z._inflated(names[name])
-                check_prolog(z, name)
+                _check_prolog_remembered(z, name)
         if sst in names and names[sst].file_size > SST_SCAN_BYTES:
             _check_shared_strings(z, sst, limits)
         custom = z.read(custom_name, MB).decode("utf-8", "replace") if custom_name in names else ""
@@ -796,13 +847,22 @@ def find_workbook_part(z: Zip) -> str | None:
     names = z.by_name
     if "_rels/.rels" in names:
         rels = z.read("_rels/.rels", MB).decode("utf-8", "replace")
-        for tag in re.findall(r"<Relationship\b[^>]*>", rels):
-            a = _attrs(tag)
-            if a.get("Type", "").endswith("/officeDocument"):
-                target = _normpath(a.get("Target", "").lstrip("/")).replace("\\", "/")
-                if target in names and target.endswith(".xml"):
-                    return target
+        for target in _office_targets(rels):
+            if target in names and target.endswith(".xml"):
+                return target
     return "xl/workbook.xml" if "xl/workbook.xml" in names else None
+
+
+@lru_cache(maxsize=64)
+def _office_targets(rels: str) -> tuple[str, ...]:
+    """The officeDocument targets of a package's ``_rels/.rels``, in order (a pure function
+    of the text: forms of one template share it, so it is read once)."""
+    out = []
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        a = _attrs(tag)
+        if a.get("Type", "").endswith("/officeDocument"):
+            out.append(_normpath(a.get("Target", "").lstrip("/")).replace("\\", "/"))
+    return tuple(out)
 
 
 def prescan_ole(path: str) -> Opened:
