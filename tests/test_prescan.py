@@ -153,9 +153,9 @@ def test_a_small_sheet_is_judged_like_a_big_one(
     assert got == (code, cell)
 
 
-def test_a_part_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -> None:
-    """Verdicts are remembered by a part's bytes (forms of one template share parts), and by
-    the limits they were reached under: a sheet that passed is refused under tighter ones."""
+def test_a_file_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -> None:
+    """A worker remembers what passed (side parts by their bytes, parsed relationships): a
+    sheet that passed under the default limits is refused under tighter ones."""
     import dataclasses
 
     base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
@@ -165,7 +165,7 @@ def test_a_part_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -
         {SHEET_XML: _sheet_with(base, b'<row r="40"><c r="C40"><v>7</v></c></row>')},
     )
     tight = dataclasses.replace(LIMITS, max_rows=30)
-    assert _worker_verdict(path) == "ok"  # passed (and remembered) under the default limits
+    assert _worker_verdict(path) == "ok"  # passed under the default limits
 
     with pytest.raises(read.Refused) as refused:
         read.prescan(str(path), tight, thorough=False)

@@ -625,10 +625,10 @@ def _scan_sheet_extent(
     return formulas
 
 
-# Verdicts of the part checks above for parts already passed, by the part's stored bytes:
-# forms of one template share many parts byte for byte (its guide and list sheets, theme,
-# content types), and a check's verdict is a function of those bytes (and the limits) alone.
-# Only passes are remembered; a part that is refused is checked again every time.
+# Side parts that passed the prolog check, by their stored bytes: forms of one template share
+# them byte for byte (theme, content types, styles, document properties), and the verdict is
+# a function of those bytes alone. Only passes are remembered: a part refused is checked again
+# every time. (Sheets rarely repeat: their shared-string indices differ from form to form.)
 _PASSED: dict[tuple[Any, ...], bool] = {}
 PASSED_MAX = 512  # entries (each holds a part's stored bytes: a few KB)
 
@@ -637,27 +637,6 @@ def _remember(key: tuple[Any, ...], verdict: bool) -> None:
     if len(_PASSED) >= PASSED_MAX:
         _PASSED.clear()
     _PASSED[key] = verdict
-
-
-def _scan_sheet_remembered(z: Zip, part: str, sheet: str, limits: Limits) -> bool:
-    """``_scan_sheet_extent``, its verdict remembered for a part with the same bytes."""
-    info = z.by_name[part]
-    raw = z._raw(info)
-    key = (
-        "sheet",
-        info.compress_type,
-        info.file_size,
-        info.CRC,
-        limits.max_rows,
-        limits.max_columns,
-        limits.max_uncompressed_bytes,
-        raw,
-    )
-    got = _PASSED.get(key)
-    if got is None:
-        got = _scan_sheet_extent(z, part, sheet, limits)
-        _remember(key, got)
-    return got
 
 
 def _check_prolog_remembered(z: Zip, name: str) -> None:
@@ -788,7 +767,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             # sheet and every part fully inflated, so nothing unchecked reaches the parser;
             # in a worker the memory limit backs up a lighter scan
             if name in parts or name.startswith(sheets_folder):
-                if _scan_sheet_remembered(z, name, parts.get(name, ""), limits):
+                if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
                     formula_parts.add(name)
             elif thorough and name.endswith(".xml"):
                 _scan_sheet_extent(z, name, "", limits)
