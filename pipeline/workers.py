@@ -55,6 +55,29 @@ def virtual_size() -> int:
         return 0
 
 
+_TRIM: list[Callable[[int], int] | None] = []  # glibc's malloc_trim, once looked up
+
+
+def return_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). The middle's frames come and go through the heap, and glibc keeps what they
+    freed resident, scattered where later allocations do not reuse it: at 20,000 forms
+    ~160 MiB of this process at the start of the write stage (0.05 s)."""
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                trim = ctypes.CDLL(None).malloc_trim  # absent outside glibc (musl)
+                trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+            except (OSError, AttributeError):
+                trim = None
+        _TRIM.append(trim)
+    if _TRIM[0] is not None:
+        _TRIM[0](0)
+
+
 def die_with_parent(parent: int) -> None:
     """On Linux the kernel kills this worker when the process that started it ends, so a run
     killed with ``kill -9`` leaves no orphaned worker holding memory (elsewhere the pool's

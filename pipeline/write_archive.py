@@ -1130,6 +1130,8 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _stats(wb, fmt, result, points, summary)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
+        fmt.heights.clear()  # the print scales are set: only the queued records are needed
+        fmt.point_columns.clear()
         sheetxml.splice(base, tmp, fmt.pending)
     printing.archive_pdf(final, len(points))
     return final

@@ -114,6 +114,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     """Plan every section workbook and annotated copy and start writing them: in worker
     processes when there are many (the caller writes the archive meanwhile), else on
     ``finish()``."""
+    pipeline_workers.return_free_memory()  # what the middle freed: the write stage's peak
     root = out / vocab.FEEDBACK_DIR
     _clear(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -635,6 +636,11 @@ class _BookData:
     points: _Slices
     submissions: _Slices
     files: _Slices
+
+    def records(self, section: str | None) -> int:
+        """How many records (issues, points, people, files) ``section``'s folder has."""
+        tables = (self.issues, self.points, self.submissions, self.files)
+        return sum(b - a for a, b in (table.rows(section) for table in tables))
 
     @staticmethod
     def of_task(task: SectionTask) -> BooksBatch:
@@ -1702,19 +1708,31 @@ def _row_cells(rows: pd.DataFrame | None, issues: pd.DataFrame) -> dict[int, str
 # 102 workbooks at 10,000 forms, CPU s: 11.4-12.1 one folder a job, 7.7 four, 6.9-7.5 8-34).
 # At most 6: each folder of a batch costs a worker ~3.5 MiB, and with 16 the whole run's peak
 # at 20,000 forms passed 1 GiB (PSS 1,045 MiB; 975 with 6, 935 with one folder a job).
+# And at most BATCH_MAX_RECORDS records (issues, points, people and files) unless it is one
+# folder: a worker's memory follows its records, and one large section (a folder of
+# thousands of issues) would make its batch large (~1.7 KiB a record; at 20,000 forms a
+# folder has ~2,100 records, so batches there are still cut by their count of folders).
 BATCH_MAX_FOLDERS = 6
 BATCH_MIN_FOLDERS = 4
 BATCH_SHARE = 3
+BATCH_MAX_RECORDS = 20_000
 
 
-def _batches(n: int, workers: int) -> list[range]:
-    """The folders ``0 .. n-1`` in consecutive batches, smaller towards the end."""
+def _batches(records: list[int], workers: int) -> list[range]:
+    """The folders ``0 .. n-1`` (``records``: each one's count of records) in consecutive
+    batches, smaller towards the end, each of at most ``BATCH_MAX_RECORDS`` records unless
+    it is one folder."""
+    n = len(records)
     out, start = [], 0
     while start < n:
         share = -(-(n - start) // (max(workers, 1) * BATCH_SHARE))
         size = max(1, min(BATCH_MAX_FOLDERS, max(BATCH_MIN_FOLDERS, share)))
-        out.append(range(start, min(n, start + size)))
-        start += size
+        stop, held = start + 1, records[start]
+        while stop < min(n, start + size) and held + records[stop] <= BATCH_MAX_RECORDS:
+            held += records[stop]
+            stop += 1
+        out.append(range(start, stop))
+        start = stop
     return out
 
 
@@ -1783,6 +1801,11 @@ class FeedbackJobs:
         assert self.data is not None
         return self.data.batch([self._counted(self.books[i], done) for i in folders])
 
+    def _records(self) -> list[int]:
+        """Each workbook's count of records (what its batch's job is sent)."""
+        data = self.data
+        return [data.records(book.section) if data else 0 for book in self.books]
+
     def _folder_copies(self) -> dict[str, list[int]]:
         """Folder -> indexes of its copies (made once: the copies do not change)."""
         if self._by_folder is None:
@@ -1807,7 +1830,7 @@ class FeedbackJobs:
             if self._closing:
                 return
             by_folder = self._folder_copies()
-            batches = _batches(len(self.books), self.n_workers)
+            batches = _batches(self._records(), self.n_workers)
             batch_of = {
                 os.path.dirname(self.books[i].path): b for b, r in enumerate(batches) for i in r
             }
@@ -1870,7 +1893,7 @@ class FeedbackJobs:
             if self.pool is None:
                 done = dict(enumerate(map(annotate_copy, self.copies)))
                 written = [Path(t) for t in done.values() if t]
-                batches = _batches(len(self.books), 1)
+                batches = _batches(self._records(), 1)
                 books = [p for r in batches for p in write_books_job(self._batch(r, done))]
                 self.book_keys = dict(books)
                 return sorted([*written, *(Path(path) for path, _key in books)])

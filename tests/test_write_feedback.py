@@ -202,14 +202,31 @@ def test_a_batch_of_folders_writes_each_folder_only_its_own_data(
     monkeypatch.setattr(write_feedback, "BATCH_SHARE", 1)
     books = _books(tmp_path / "alone")
     assert len(books) >= 3  # the precondition: several folders, all in one batch
-    assert len(write_feedback._batches(len(books), 1)) == 1
+    jobs = []
+    real_job = write_feedback.write_books_job
+
+    def counted(batch):
+        jobs.append(len(batch.tasks))
+        return real_job(batch)
+
+    monkeypatch.setattr(write_feedback, "write_books_job", counted)
     together = write_feedback.write_feedback(result, tmp_path / "together")
+    assert jobs == [len(books)]
     assert [p.relative_to(tmp_path / "alone") for p in alone] == [
         p.relative_to(tmp_path / "together") for p in together
     ]
     joined = _books(tmp_path / "together")
     for name, path in books.items():
         assert _shown(joined[name]) == _shown(path), name
+    # a batch is also bounded by its records: here every folder has more than one, so each
+    # is its own job however many folders a batch may hold
+    monkeypatch.setattr(write_feedback, "BATCH_MAX_RECORDS", 1)
+    jobs.clear()
+    write_feedback.write_feedback(result, tmp_path / "by_records")
+    assert jobs == [1] * len(books)
+    by_records = _books(tmp_path / "by_records")
+    for name, path in books.items():
+        assert _shown(by_records[name]) == _shown(path), name
     files_by_section = result.files.dropna(subset=["section"]).groupby("section")["file"]
     for section in rf.SECTIONS:
         mine = result.points[result.points["section"] == section]
