@@ -24,7 +24,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import is_not
 from pathlib import Path
 from typing import IO, Any, Self
@@ -769,19 +769,35 @@ def _small_codes(codes: np.ndarray, n: int) -> np.ndarray:
 _NEXT_ROW = '</row><row r="'
 
 
+class _RowNumbers:
+    """The texts of Excel row numbers, shared by a package's tables: rows 1 .. ``kept`` made
+    once (the tables but the largest fit), the largest table's rows past them made a chunk
+    at a time (its all at once: 17 MiB at 330,000 rows, when it is rendered last)."""
+
+    def __init__(self, kept: int = 0) -> None:
+        self.texts = np.empty(kept, dtype=object)
+        self.texts[:] = [*map(str, range(1, kept + 1))]
+
+    def of(self, first: int, stop: int) -> np.ndarray:
+        """Object array of the texts of rows ``first`` .. ``stop - 1``."""
+        if stop - 1 <= len(self.texts):
+            return self.texts[first - 1 : stop - 1]
+        numbers = np.empty(max(stop - first, 0), dtype=object)
+        numbers[:] = [*map(str, range(first, stop))]
+        return numbers
+
+
 @dataclass
 class _Rendered:
     first: int  # the Excel row number of record 0
     openers: np.ndarray  # object array: what follows '<row r="N' up to the first cell's N
     columns: list[_Column]
     longest_opener: int = 0  # characters of the longest opener (ASCII)
+    row_numbers: _RowNumbers = field(default_factory=_RowNumbers)
 
     def numbers(self, start: int, stop: int) -> np.ndarray:
-        """Object array of the Excel row numbers of records ``start:stop`` as text (made
-        for each chunk: a table's all at once are 17 MiB at 330,000 rows)."""
-        numbers = np.empty(max(stop - start, 0), dtype=object)
-        numbers[:] = [*map(str, range(self.first + start, self.first + stop))]
-        return numbers
+        """Object array of the Excel row numbers of records ``start:stop`` as text."""
+        return self.row_numbers.of(self.first + start, self.first + stop)
 
     def more_bytes_than(self, limit: int) -> bool:
         """Whether the rows' XML passes ``limit`` bytes (``n_bytes``): told from a bound (every
@@ -806,7 +822,9 @@ class _Rendered:
         return total + len('<row r="')
 
 
-def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
+def _render(
+    rows: Rows, strings: _Strings | None = None, row_numbers: _RowNumbers | None = None
+) -> _Rendered:
     first = rows.header_row + 2  # 1-based Excel row of record 0
     k = len(rows.values)
     glues = [f'<c r="{xlsx.col_letter(c)}' for c in range(k)] + [_NEXT_ROW]
@@ -823,7 +841,7 @@ def _render(rows: Rows, strings: _Strings | None = None) -> _Rendered:
         for c, (values, style) in enumerate(zip(rows.values, rows.styles, strict=True))
     ]
     longest = max(map(len, opener_of), default=0)
-    return _Rendered(first, openers[hcodes], columns, longest)
+    return _Rendered(first, openers[hcodes], columns, longest, row_numbers or _RowNumbers())
 
 
 def _rows_text(done: _Rendered, start: int, stop: int) -> str:
@@ -876,6 +894,8 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
     ``pending`` is emptied: each table's records are let go of once its part is written
     (the largest table, written last, is rendered without the others' records held)."""
     by_name = {f"xl/worksheets/sheet{p.sheet_number}.xml": p for p in pending}
+    lasts = sorted(rows.header_row + 1 + rows.n_rows for rows in pending)
+    row_numbers = _RowNumbers(lasts[-2] if len(lasts) > 1 else 0)
     pending.clear()
     with (
         zipfile.ZipFile(base) as src,
@@ -891,7 +911,9 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
         # parts follow the string table are rendered before it, so that it is complete
         names = src.namelist()
         after = names[names.index(SHARED_STRINGS) + 1 :] if strings is not None else []
-        rendered = {name: _render(by_name[name], strings) for name in after if name in by_name}
+        rendered = {
+            name: _render(by_name[name], strings, row_numbers) for name in after if name in by_name
+        }
         for info in src.infolist():
             rows = by_name.pop(info.filename, None)
             if info.filename == SHARED_STRINGS and strings is not None and strings.added:
@@ -917,7 +939,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
             if match:
                 ref = _dimension(match, last_row, len(rows.values))
                 head = head[: match.start()] + ref + head[match.end() :]
-            done = rendered.pop(info.filename, None) or _render(rows, strings)
+            done = rendered.pop(info.filename, None) or _render(rows, strings, row_numbers)
             entry = _entry(info)
             # Zip64 only when the sheet could pass 2 GiB: some Excel builds dislike it
             huge = done.more_bytes_than(ZIP64_BYTES - len(xml) * 3)
