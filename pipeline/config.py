@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline import frames, normalize, vocab, xlsx
 from pipeline.errors import ConfigError
+from pipeline.limits import Limits  # its own module: the read workers import no pandas
 
 log = logging.getLogger("pipeline.config")
 
@@ -48,21 +49,6 @@ DEFAULTS: dict[str, Any] = {
         "workers": 0,
     },
 }
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for reading one file (see settings.toml [limits])."""
-
-    max_file_bytes: int
-    max_uncompressed_bytes: int
-    max_compression_ratio: float
-    max_rows: int
-    max_columns: int
-    max_cell_chars: int
-    worker_memory_bytes: int
-    worker_timeout_s: float
-    workers: int  # 0 = one per core
 
 
 @dataclass(frozen=True)

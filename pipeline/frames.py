@@ -79,28 +79,20 @@ import numpy as np
 import pandas as pd
 
 from pipeline import vocab
+from pipeline.records import (  # noqa: F401 - plain parts of the frames, without pandas
+    FILE_STATUS_READ,
+    FILE_STATUS_REJECTED,
+    FILE_STATUS_SUPERSEDED,
+    FORM_FIELDS,
+    ISSUE_COLUMNS,
+    ROW_FIELDS,
+    _text,
+    issue,
+)
 
 if TYPE_CHECKING:  # config imports frames: only the type checker needs these names
     from pipeline.config import Roster, Settings
 
-# What the reader learns of a read form (its sheet, header block, pledge, row count, column
-# map and header cells): the files frame's columns and the read batch's per-file record.
-FORM_FIELDS = (
-    "sheet",
-    "section",
-    "name",
-    "post",
-    "head",
-    "date",
-    "pledge_sheet",
-    "pledge_items",
-    "pledger",
-    "pledge_date",
-    "n_rows",
-    "colmap",
-    "header_cells",
-    "sheet_colmaps",
-)
 FILE_COLUMNS = (
     "file",
     "size",
@@ -116,20 +108,6 @@ FILE_COLUMNS = (
     "folder_date",
     "copy_of",
     "superseded_by",
-)
-FILE_STATUS_READ = "read"
-FILE_STATUS_REJECTED = "rejected"
-FILE_STATUS_SUPERSEDED = "superseded"
-
-# Every table column a form may have (the unit form's), plus a combined 防控措施 column.
-# Tables that name each row's owner (section and whole-body tables, one sheet per person) add
-# the row's own section/name/post (and sheet), and the supervisors the form states itself.
-ROW_FIELDS = (
-    *vocab.TABLE_COLUMNS[vocab.UNIT],
-    "measures",
-    *vocab.OWNER_KEYS,
-    "row_sheet",
-    *vocab.STATED_KEYS,
 )
 ROW_COLUMNS = (
     "row_id",
@@ -155,72 +133,12 @@ GRADE_COLUMNS = (
     "level_differs",
 )
 ASSIGN_COLUMNS = ("direct", "leader", "measure")
-ISSUE_COLUMNS = (
-    "action",
-    "code",
-    "file",
-    "sheet",
-    "cell",
-    "field",
-    "value",
-    "problem",
-    "fix",
-    "section",
-    "name",
-    "row_id",
-)
 
 
 def empty_issues() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
     frame["row_id"] = pd.Series([], dtype="Int64")
     return frame
-
-
-def issue(
-    code: str,
-    *,
-    file: str = "",
-    sheet: str = "",
-    cell: str = "",
-    field_key: str = "",
-    value: object = "",
-    section: object = "",
-    name: object = "",
-    row_id: int | None = None,
-    **placeholders: object,
-) -> dict[str, Any]:
-    """One issue row built from a reason code; placeholders fill the message template.
-
-    ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``.
-    """
-    label = vocab.field_label(field_key) if field_key else ""
-    text_value = (
-        "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    )
-    placeholders.setdefault("section", _text(section))
-    placeholders.setdefault("name", _text(name))
-    action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)
-    return {
-        "action": action,
-        "code": code,
-        "file": file,
-        "sheet": sheet,
-        "cell": cell,
-        "field": label,
-        "value": text_value,
-        "problem": problem,
-        "fix": fix,
-        "section": _text(section),
-        "name": _text(name),
-        "row_id": row_id,
-    }
-
-
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value)
 
 
 def issues_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

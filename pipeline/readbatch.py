@@ -5,24 +5,26 @@ of them as dicts are millions of small objects to pickle, decode and walk. A bat
 same values as a few flat lists: one entry per file (``files``, ``meta``), one per row
 (``rows``) and one per issue (``issues``), each file's rows and issues contiguous and counted
 (``n_out``, ``n_issues``). Batches are plain dicts of lists (pickled without any class), taken
-apart and joined with numpy index arrays.
+apart and joined with numpy index arrays (imported where used: the read workers build
+batches without numpy, pipeline/readform.py).
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from pipeline import records
 
-from pipeline import frames
+if TYPE_CHECKING:
+    import numpy as np
 
 Batch = dict[str, dict[str, list[Any]]]
 
 FILE_KEYS = ("index", "status", "reason", "n_out", "n_issues", "has_meta")
-META_KEYS = ("kind", "copy_of", *frames.FORM_FIELDS)
-ROW_KEYS = ("sheet", "excel_row", "accepted", *frames.ROW_FIELDS)
-ISSUE_KEYS = frames.ISSUE_COLUMNS
+META_KEYS = ("kind", "copy_of", *records.FORM_FIELDS)
+ROW_KEYS = ("sheet", "excel_row", "accepted", *records.ROW_FIELDS)
+ISSUE_KEYS = records.ISSUE_COLUMNS
 PARTS = {"files": FILE_KEYS, "meta": META_KEYS, "rows": ROW_KEYS, "issues": ISSUE_KEYS}
 
 
@@ -34,7 +36,7 @@ def from_results(results: dict[int, dict[str, Any]]) -> Batch:
     """The per-file results (file index -> result) as one batch, in file index order."""
     out = empty()
     fl, ml, rl, il = out["files"], out["meta"], out["rows"], out["issues"]
-    row_fields = frames.ROW_FIELDS
+    row_fields = records.ROW_FIELDS
     for i in sorted(results):
         res = results[i]
         meta = res["meta"]
@@ -71,6 +73,8 @@ def from_results(results: dict[int, dict[str, Any]]) -> Batch:
 
 def _spans(counts: np.ndarray, pick: np.ndarray) -> np.ndarray:
     """The element positions of the picked files' spans, in pick order (counts per file)."""
+    import numpy as np
+
     starts = np.cumsum(counts) - counts
     n = counts[pick]
     total = int(n.sum())
@@ -82,6 +86,8 @@ def _spans(counts: np.ndarray, pick: np.ndarray) -> np.ndarray:
 
 def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
     """The (start, stop) of each run of consecutive positions, in order."""
+    import numpy as np
+
     if not len(positions):
         return []
     breaks = np.flatnonzero(np.diff(positions) != 1) + 1
@@ -107,6 +113,8 @@ def _take_part(part: dict[str, list[Any]], positions: np.ndarray) -> dict[str, l
 
 def take(batch: Batch, pick: list[int] | np.ndarray) -> Batch:
     """The batch of the files at positions ``pick`` (in that order)."""
+    import numpy as np
+
     pick = np.asarray(pick, dtype=np.int64)
     if len(pick) == len(batch["files"]["index"]) and bool((pick == np.arange(len(pick))).all()):
         return {part: {k: list(v) for k, v in cols.items()} for part, cols in batch.items()}
@@ -117,6 +125,8 @@ def take(batch: Batch, pick: list[int] | np.ndarray) -> Batch:
 def _positions(batch: Batch, pick: np.ndarray) -> dict[str, np.ndarray]:
     """Per part, the positions of the values of the files at positions ``pick``: the files'
     own (files, meta), and the spans of their rows and issues."""
+    import numpy as np
+
     fl = batch["files"]
     return {
         "files": pick,
@@ -137,6 +147,8 @@ def concat(batches: list[Batch]) -> Batch:
 
 def in_index_order(batch: Batch) -> Batch:
     """The batch with its files sorted by file index."""
+    import numpy as np
+
     index = batch["files"]["index"]
     if all(a < b for a, b in pairwise(index)):
         return batch
@@ -184,6 +196,8 @@ def shared(batch: Batch, pick: np.ndarray | None = None) -> Batch:
                 for k, values in cols.items()
             }
         return out
+    import numpy as np
+
     at = _positions(batch, np.asarray(pick, dtype=np.int64))
     for part, cols in batch.items():
         positions = at[part].tolist()

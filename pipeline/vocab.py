@@ -10,8 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import numpy as np
-
 # --------------------------------------------------------------------------------------
 # Form kinds and the template marker
 # --------------------------------------------------------------------------------------
@@ -632,6 +630,8 @@ def _nfkc_match(match: re.Match[str]) -> str:
 
 def _half_width(text: str) -> str:
     """``text`` with its full-width ASCII forms and ideographic spaces as NFKC maps them."""
+    import numpy as np  # here: the read workers fold short texts, and import no numpy
+
     code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     code[(code >= 0xFF01) & (code <= 0xFF5E)] -= 0xFEE0
     code[code == 0x3000] = 0x20

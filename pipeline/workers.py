@@ -185,8 +185,9 @@ def new_pool(
     if fresh:
         ctx: Any = fresh_context(preload)
     else:
-        methods = mp.get_all_start_methods()
-        ctx = mp.get_context("fork" if "fork" in methods else None)
+        # without fork (Windows) the workers are spawned, as fresh ones: they do not re-run
+        # this process's main module (the command's, which imports pandas and every stage)
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else fresh_context()
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,

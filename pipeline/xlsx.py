@@ -22,8 +22,8 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline import vocab
+from pipeline.workbook.cells import MAX_CELL_CHARS, col_index, col_letter  # noqa: F401
 
-MAX_CELL_CHARS = 32767
 # Control characters openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), plus what
 # XML (and UTF-8, for lone surrogates) cannot hold: U+FFFE, U+FFFF, surrogates.
 ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -143,21 +143,3 @@ def safe_filename(name: str) -> str:
     """A section or person name usable as a file or folder name on Windows and Linux."""
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(name)).strip(" .")
     return cleaned or "未命名"
-
-
-def col_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_index(letters: str) -> int:
-    """Excel letters -> 0-based column index (A -> 0)."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 import shutil
 import subprocess
+import sys
 import uuid
 import zipfile
 from datetime import datetime
@@ -180,6 +182,33 @@ def test_worker_killed_by_a_file_costs_only_that_file(tmp_path: Path) -> None:
     assert rows["file"].nunique() == read.IN_PROCESS_MAX_FILES + 4
     assert rows["row_id"].tolist() == list(range(len(rows)))
     assert issues.loc[issues["file"] == "huge.xlsx", "code"].tolist() == ["worker_crashed"]
+
+
+SPAWNED_WORKER = """
+import pickle, sys
+func, tasks, limits = pickle.loads(sys.stdin.buffer.read())
+[(_key, batch)] = func(tasks, limits)
+heavy = [m for m in ("pandas", "numpy", "pandera", "openpyxl", "xlsxwriter") if m in sys.modules]
+print(batch["files"]["status"][0], batch["files"]["n_out"][0], batch["meta"]["name"][0], *heavy)
+"""
+
+
+def test_a_spawned_read_worker_imports_no_pandas(tmp_path: Path) -> None:
+    """Where read workers are spawned (Windows: no fork), each starts a fresh interpreter that
+    imports its task's module and what that needs, at every run: not pandas, numpy, pandera
+    or a writer (a second a worker on an office PC). A fresh interpreter unpickles the pool's
+    task as a spawned worker does and reads a real form with it."""
+    form = write_form(tmp_path / "张三.xlsx", header={"name": "张三"}, rows=[sample_row(1)])
+    call = pickle.dumps((read.read_chunk, [(0, str(form), form.name)], settings().limits))
+    done = subprocess.run(
+        [sys.executable, "-c", SPAWNED_WORKER],
+        input=call,
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.decode("utf-8").split() == [frames.FILE_STATUS_READ, "1", "张三"]
 
 
 def test_far_cell_inside_a_big_inbox_is_refused_by_the_prescan_in_a_worker(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import re
 import zipfile
 
 from pipeline import vocab
-from pipeline.config import Limits
+from pipeline.limits import Limits
 from pipeline.workbook import biff, calamine, ooxml, text
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Opened, Refused, extent_refusal, too_many_cells

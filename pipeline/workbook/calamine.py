@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pipeline.config import Limits
+from pipeline.limits import Limits
 from pipeline.workbook import ods
 from pipeline.workbook.formulas import formulas_into
 from pipeline.workbook.grid import FORMAT_EXTS, Book, Grid, Merge

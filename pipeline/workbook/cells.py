@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.xlsx import col_index, col_letter
+__all__ = ["A1", "A1_START", "MAX_CELL_CHARS", "a1", "col_index", "col_letter", "parse_a1"]
 
-__all__ = ["A1", "A1_START", "a1", "col_index", "col_letter", "parse_a1"]
+MAX_CELL_CHARS = 32767  # Excel's limit of characters in one cell
 
 # 'B3', '$B$3' (the last cell of a range is taken by the callers that need it)
 A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
@@ -25,3 +25,21 @@ def parse_a1(ref: str) -> tuple[int, int] | None:
     if m is None:
         return None
     return int(m[2]) - 1, col_index(m[1])
+
+
+def col_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def col_index(letters: str) -> int:
+    """Excel letters -> 0-based column index (A -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1

@@ -10,9 +10,8 @@ import html
 import re
 from typing import Any
 
-from pipeline import xlsx
-from pipeline.config import Limits
-from pipeline.workbook.cells import a1
+from pipeline.limits import Limits
+from pipeline.workbook.cells import a1, col_index
 from pipeline.workbook.guard import CELL_ELEMENT, R_ATTR, Opened, Zip
 
 _F_ELEMENT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
@@ -32,7 +31,7 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
         ref = R_ATTR.search(attrs)
         if ref is None:
             continue
-        pos = (int(ref[2]) - 1, xlsx.col_index(ref[1].decode()))
+        pos = (int(ref[2]) - 1, col_index(ref[1].decode()))
         t = _T_ATTR.search(attrs)
         kind = t[1] if t else b"n"
         v = _V_ELEMENT.search(body)

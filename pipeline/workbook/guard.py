@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pipeline import vocab, xlsx
-from pipeline.config import Limits
+from pipeline import vocab
+from pipeline.limits import Limits
 from pipeline.workbook import biff
-from pipeline.workbook.cells import A1, a1
+from pipeline.workbook.cells import A1, MAX_CELL_CHARS, a1, col_index, col_letter
 from pipeline.workbook.sniff import (
     EMPTY_ZIP_MAGIC,
     OLE_MAGIC,
@@ -465,7 +465,7 @@ def _reaching(max_rows: int, max_columns: int) -> tuple[bytes, ...]:
     row of as many digits as the row limit (a superset: data without any of these holds no
     reference beyond the limits). It is the pattern ``r="(?:[A-Z]{L}|[A-Z]{1,3}\d{D}|\d{D})``
     as plain substrings, which bytes search finds many times faster than a regex."""
-    letters = min(len(xlsx.col_letter(max_columns)), 3)
+    letters = min(len(col_letter(max_columns)), 3)
     digits = len(str(max_rows))
     needles = {b'r="' + b"A" * letters, b'r="' + b"0" * digits}
     needles |= {b'r="' + b"A" * k + b"0" * digits for k in range(1, 4)}
@@ -505,7 +505,7 @@ def _quick_extent(z: Zip, part: str, limits: Limits) -> bool | None:
         if size > XML_HEAD_BYTES:
             m = _DIMENSION.search(data)
         mm = A1.match(m[1].decode("ascii", "replace").split(":")[-1]) if m else None
-        if mm and (int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns):
+        if mm and (int(mm[2]) > limits.max_rows or col_index(mm[1]) >= limits.max_columns):
             return None
     elif b"<dimension" in data:
         return None  # a dimension further in: the full scan reads it
@@ -561,9 +561,7 @@ def _scan_sheet_extent(
             m = _DIMENSION.search(data)
             if m:
                 mm = A1.match(m[1].decode("ascii", "replace").split(":")[-1])
-                if mm and (
-                    int(mm[2]) > limits.max_rows or xlsx.col_index(mm[1]) >= limits.max_columns
-                ):
+                if mm and (int(mm[2]) > limits.max_rows or col_index(mm[1]) >= limits.max_columns):
                     far = f"{mm[1].upper()}{int(mm[2])}"
         cut = data.rfind(b"<")  # scan complete tags; a cut tag goes on with the next block
         scan, tail = (data[:cut], data[cut:]) if 0 < cut and len(data) - cut < 4096 else (data, b"")
@@ -585,18 +583,16 @@ def _scan_sheet_extent(
                 max_col = col
             row = max(map(int, digits))
             max_row = max(max_row, row)
-            if not far and (
-                row > limits.max_rows or xlsx.col_index(col.decode()) >= limits.max_columns
-            ):
+            if not far and (row > limits.max_rows or col_index(col.decode()) >= limits.max_columns):
                 far = next(
                     (L + d).decode()
                     for L, d in refs
-                    if int(d) > limits.max_rows or xlsx.col_index(L.decode()) >= limits.max_columns
+                    if int(d) > limits.max_rows or col_index(L.decode()) >= limits.max_columns
                 )
         rows = _ROW_REF.findall(scan)
         if rows:
             max_row = max(max_row, *map(int, rows))
-    max_c = xlsx.col_index(max_col.decode())
+    max_c = col_index(max_col.decode())
     too_big = (
         far
         or max_row > limits.max_rows
@@ -665,7 +661,7 @@ def _far_value_cell(z: Zip, part: str, limits: Limits) -> tuple[str | None, int]
             return None, len(value_rows)
         value_rows.add(ref[2])
         if far == "" and (
-            int(ref[2]) > limits.max_rows or xlsx.col_index(ref[1].decode()) >= limits.max_columns
+            int(ref[2]) > limits.max_rows or col_index(ref[1].decode()) >= limits.max_columns
         ):
             far = (ref[1] + ref[2]).decode()
     return far, len(value_rows)
@@ -812,11 +808,11 @@ def _check_shared_strings(z: Zip, part: str, limits: Limits) -> None:
     of text for the parser and for every copy made of the file)."""
     data = z.read(part, limits.max_uncompressed_bytes)
     for m in _SHARED_STRING.finditer(data):
-        if len(m[1]) <= xlsx.MAX_CELL_CHARS:
+        if len(m[1]) <= MAX_CELL_CHARS:
             continue  # fewer bytes than the limit: fewer characters too
         n = len(html.unescape(_TAG.sub(b"", m[1]).decode("utf-8", "replace")))
-        if n > xlsx.MAX_CELL_CHARS:
-            detail = vocab.DETAIL_HUGE_SHARED_STRING.format(n=n, limit=xlsx.MAX_CELL_CHARS)
+        if n > MAX_CELL_CHARS:
+            detail = vocab.DETAIL_HUGE_SHARED_STRING.format(n=n, limit=MAX_CELL_CHARS)
             raise Refused("zip_bomb", detail=detail)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from pipeline.config import Limits
+from pipeline.limits import Limits
 from pipeline.workbook.formulas import formulas_into
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Opened

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import vocab
-from pipeline.config import Limits
+from pipeline.limits import Limits
 from pipeline.workbook.grid import Book, Grid
 from pipeline.workbook.guard import Refused, too_many_cells, too_many_rows
 

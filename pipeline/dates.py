@@ -1,0 +1,151 @@
+"""Dates as users and Excel write them: the one date parser of the package (read, validate
+and config call it; ``normalize`` applies it to columns).
+
+Without pandas: the read workers parse the header dates and never import pandas. A value can
+be one of pandas' objects (NA, NaT, Timestamp) only where pandas is imported (``_pandas``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+def _pandas() -> Any:
+    """pandas where this process has imported it, else None (then no value is its object)."""
+    return sys.modules.get("pandas")
+
+
+def _timestamp(value: Any) -> Any:
+    """A numpy datetime64 as pandas converts it (numpy values come from pandas' frames)."""
+    import pandas as pd
+
+    return pd.Timestamp(value)
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # 1900 date system, serials from 61 on
+_EXCEL_EPOCH_TIME = datetime(1899, 12, 30)
+_EXCEL_LEAP_BUG_END = datetime(1900, 3, 1)
+# Serials are only believed for plausible years (1950-2200): a bare '2012' typed as a date
+# would otherwise become 1905-07-04, and 3.15 would become 1900-01-03.
+_MIN_SERIAL = 18264  # 1950-01-01
+_MAX_SERIAL = 110_000  # 2201-02-..
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?"
+)
+# A day without its year, as people type it: 3.15, 3-15, 3/15, 3月15日, 3月15号
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?")
+_COMPACT = re.compile(r"(19|20|21)\d{6}")
+_NUMERIC = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _from_serial(serial: float) -> str | None:
+    if not (_MIN_SERIAL <= serial < _MAX_SERIAL):
+        return None
+    return (_EXCEL_EPOCH + timedelta(days=int(serial))).isoformat()
+
+
+def _from_parts(year: object, month: object, day: object) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()  # type: ignore[call-overload]
+    except (ValueError, TypeError):
+        return None
+
+
+def _disguised_number(value: datetime | date) -> str | None:
+    """A number in a cell formatted as a date comes back as a day of 1900 (3.15 ->
+    1900-01-03 03:36): give back the number as typed, '3.15'. None for real dates."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    if moment.year >= 1950:
+        return None
+    # Excel (and every reader) counts serials before 60 from 1899-12-31: it believes 1900-02-29
+    epoch = _EXCEL_EPOCH_TIME + timedelta(days=1 if moment < _EXCEL_LEAP_BUG_END else 0)
+    days = round((moment - epoch).total_seconds() / 86400, 6)
+    return f"{days:.6f}".rstrip("0").rstrip(".")
+
+
+def date_text(value: object) -> str | None:
+    """What the user typed into a date cell, as text ('3.15' for a date-formatted 3.15)."""
+    pd = _pandas()
+    if isinstance(value, (datetime, date)) and not (pd and isinstance(value, pd.Timestamp)):
+        disguised = _disguised_number(value)
+        if disguised is not None:
+            return disguised
+    if value is None or (pd and (value is pd.NA or value is pd.NaT)):
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = str(value).strip()
+    return text or None
+
+
+def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]:
+    """A date as users and Excel write it -> (ISO 'YYYY-MM-DD' or None, year_assumed).
+
+    Full dates: datetime/date/Timestamp objects, Excel serial numbers (1900 system, 1950-2200,
+    as numbers or numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日', with or
+    without a time, and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
+    a number or text), '3-15', '3/15', '3月15日' — in that year; ``year_assumed`` is then True.
+    """
+    pd = _pandas()
+    if value is None or (pd and (value is pd.NA or value is pd.NaT)) or isinstance(value, bool):
+        return None, False
+    if pd and isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, (datetime, date)):
+        if _disguised_number(value) is None:
+            return (value.date() if isinstance(value, datetime) else value).isoformat(), False
+        return read_date(date_text(value), year)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        try:
+            item = _timestamp(value) if "datetime" in str(value.dtype) else value.item()
+        except (ValueError, TypeError, AttributeError):
+            return None, False
+        return read_date(item, year)
+    if isinstance(value, (int, float)):
+        if math.isnan(value):
+            return None, False
+        found = _compact_or_serial(float(value))
+        if found is not None or float(value).is_integer():
+            return found, False
+        return read_date(repr(float(value)), year)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None, False
+    if _NUMERIC.fullmatch(text):
+        found = _compact_or_serial(float(text))
+        if found is not None or "." not in text:
+            return found, False
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        return _from_parts(*match.groups()), False
+    match = _MONTH_DAY.fullmatch(text)
+    if match and year:
+        found = _from_parts(year, *match.groups())
+        return found, found is not None
+    return None, False
+
+
+def parse_date(value: object, year: int | None = None) -> str | None:
+    """``read_date``'s ISO date only."""
+    return read_date(value, year)[0]
+
+
+def date_cell(value: object) -> str | None:
+    """A header date cell as the reader hands it on: ISO when it is a full date, else the text
+    as written (validate resolves a day without its year and reports what it cannot read)."""
+    return parse_date(value) or date_text(value)
+
+
+def _compact_or_serial(number: float) -> str | None:
+    if number.is_integer() and _COMPACT.fullmatch(str(int(number))):
+        digits = str(int(number))
+        return _from_parts(digits[:4], digits[4:6], digits[6:])
+    return _from_serial(number)

@@ -1,0 +1,868 @@
+"""One file -> its read result as plain Python: the read workers' task.
+
+The per-file half of the read stage (``pipeline/read.py`` builds the frames): pre-scan
+(``guard.prescan``), grids (``books.open_book``), the form found in them (``layout``) and
+read: header fields, table rows (as text), pledge sheet, the file's issues. Nothing here
+imports pandas, numpy (only for a long text, see ``vocab.fold``) or a writer: where workers are
+spawned (Windows), each worker imports this module and what it needs, and nothing else
+(tests/test_read.py checks it).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from pipeline import dates, layout, readbatch, records, vocab
+from pipeline.limits import Limits
+from pipeline.workbook import books
+from pipeline.workbook.cells import a1, col_letter
+from pipeline.workbook.grid import Book, Grid, Merge, carry_merges
+from pipeline.workbook.guard import Opened, Refused, prescan
+
+log = logging.getLogger("pipeline.read")
+
+MB = 1024 * 1024
+HEADER_SCAN_ROWS = 60  # the table header must start within these rows
+HEADER_BLOCK_ROWS = 20  # header fields are looked for in these rows above the table
+LABEL_MAX_CHARS = 40  # longer cells are never labels
+PLEDGE_SCAN_ROWS = 200
+
+_LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
+_COLONS = ("：", ":")
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    return vocab.fold(text)
+
+
+# A hint in brackets after a label: 风险等级（一级、二级、三级）, 姓名（签字）, 风险点描述【必填】.
+_LABEL_HINT = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+
+
+def _lookup_label(table: dict[str, str], folded: str) -> str | None:
+    key = table.get(folded)
+    if key is None and folded:
+        bare = _LABEL_HINT.sub("", folded)
+        if bare and bare != folded:
+            key = table.get(bare)
+    return key
+
+
+@lru_cache(maxsize=8192)
+def _column_key(folded: str) -> str | None:
+    """Table column key of a folded label (a bracketed hint after the label is ignored)."""
+    return _lookup_label(vocab.COLUMN_LOOKUP, folded)
+
+
+@lru_cache(maxsize=8192)
+def _header_key(folded: str) -> str | None:
+    """Header field key of a folded label (a bracketed hint after the label is ignored)."""
+    return _lookup_label(vocab.HEADER_LOOKUP, folded)
+
+
+def _label_fold(value: object) -> str:
+    """Folded text of a cell that could be a label ('' for anything else)."""
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+        return ""
+    return _fold(value)
+
+
+def cell_text(value: object) -> str | None:
+    """A cell value as the text the user sees; None when empty."""
+    t = type(value)
+    if t is str:
+        if not value:
+            return None
+        s = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return s or None
+    if value is None:
+        return None
+    if t is float:
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if t is int:
+        return str(value)
+    if t is bool:
+        return "TRUE" if value else "FALSE"
+    if t is datetime:
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if t is date:
+        return value.isoformat()
+    if t is time:
+        return value.isoformat(timespec="seconds")
+    if t is timedelta:
+        return str(value)
+    s = str(value).strip()
+    return s or None
+
+
+def iso_date(value: object) -> str | None:
+    """A date cell -> 'YYYY-MM-DD' when it is a full date, else its text as written (validate
+    resolves a day without its year and reports the rest). The package's one date parser is
+    ``dates.read_date``."""
+    return dates.date_cell(value)
+
+
+def _find_table_header(grid: Grid) -> tuple[int, dict[str, int], list[int]] | None:
+    """(row, column key -> index, unknown header columns) of the best table header row."""
+    return layout.find_header(grid)
+
+
+def _split_pair(text: str) -> list[tuple[str, str]]:
+    """'科室：办公室  姓名：张三' -> [(header key, value), ...]; [] unless it starts with a label."""
+    text = text.strip()
+    hits = []
+    for m in _LABEL_COLON.finditer(text):
+        key = _header_key(_fold(m[1]))
+        if key:
+            hits.append((m.start(), m.end(), key))
+    if not hits or hits[0][0] != 0:
+        return []
+    pairs = []
+    for j, (_start, end, key) in enumerate(hits):
+        stop = hits[j + 1][0] if j + 1 < len(hits) else len(text)
+        pairs.append((key, text[end:stop].strip()))
+    return pairs
+
+
+@lru_cache(maxsize=8192)
+def _text_header_key(text: str) -> str | None:
+    """Header field key of a text cell that is a header label (see ``_label_fold``)."""
+    f = _label_fold(text)
+    return _header_key(f) if f else None
+
+
+@lru_cache(maxsize=8192)
+def _has_pair(text: str) -> bool:
+    """Whether a text cell starts with a header label and its colon (``_split_pair``)."""
+    return bool(_split_pair(text))
+
+
+def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]) -> None:
+    """Look for header labels in ``rows``; ``found`` gets key -> (raw value, A1 cell)."""
+    for r in rows:
+        row = grid[r]
+        for c, value in enumerate(row):
+            if type(value) is not str or not value:
+                continue
+            key = _text_header_key(value)
+            if key:
+                if key in found:
+                    continue
+                raw: object = None
+                where = a1(r, c)
+                blank = None  # the first cell right of the label: where an empty value goes
+                for cc in range(c + 1, len(row)):
+                    v = row[cc]
+                    if v == value:  # the label's own merged range
+                        continue
+                    if blank is None:
+                        blank = cc
+                    if cell_text(v) is None:
+                        continue
+                    if type(v) is str and (_text_header_key(v) or _has_pair(v)):
+                        break  # the next label: this one has no value
+                    raw, where = v, a1(r, cc)
+                    break
+                if raw is None and r + 1 in rows:
+                    # labels side by side with their values in the row below
+                    # (科室 | 姓名 | …  /  办公室 | 张三 | …)
+                    below = _value_below(grid, r + 1, c)
+                    if below is not None:
+                        raw, where = below, a1(r + 1, c)
+                        found[key] = (raw, where)
+                        continue
+                if raw is None:
+                    where = a1(r, blank if blank is not None else c + 1)
+                found[key] = (raw, where)
+            elif "：" in value or ":" in value:  # _COLONS
+                for key2, text in _split_pair(value):
+                    if key2 not in found:
+                        found[key2] = (text or None, a1(r, c))
+
+
+def _is_label_cell(value: object) -> bool:
+    return type(value) is str and _is_label_text(value)
+
+
+@lru_cache(maxsize=8192)
+def _is_label_text(text: str) -> bool:
+    f = _label_fold(text)
+    return bool(f and (_header_key(f) or _column_key(f) or _split_pair(text)))
+
+
+def _value_below(grid: Grid, r: int, c: int) -> object | None:
+    """The value under a header label, when the row below holds values only (no labels)."""
+    row = grid[r]
+    if c >= len(row) or cell_text(row[c]) is None:
+        return None
+    if any(_is_label_cell(v) for v in row):
+        return None
+    return row[c]
+
+
+def _is_headerish(grid_row: list[Any]) -> bool:
+    """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
+    # cell_text(v) is not None, for a text: not only white space
+    texts = [
+        v for v in grid_row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+    ]
+    if not texts or len(texts) > 4 or type(texts[0]) is not str:
+        return False
+    first = texts[0]
+    return bool(_text_header_key(first) or _has_pair(first))
+
+
+def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
+    return "、".join(f"{a1(r0, c0)}:{a1(r1, c1)}" for r0, c0, r1, c1 in ranges)
+
+
+_PLEDGE_ITEMS_FOLD = _fold(vocab.PLEDGE_ITEMS_LABEL)
+_PLEDGE_LABEL_FOLDS = {_fold(v): k for k, v in vocab.PLEDGE_LABELS.items()}
+
+
+def _pledge(grid: Grid) -> tuple[int, object, object]:
+    """(number of pledge items, pledger, pledge date) of a 廉政承诺书 sheet."""
+    items_label = _PLEDGE_ITEMS_FOLD
+    found: dict[str, tuple[object, str]] = {}
+    items_at: tuple[int, int] | None = None
+    pledger_row = None
+    labels = _PLEDGE_LABEL_FOLDS
+    n = min(len(grid), PLEDGE_SCAN_ROWS)
+    for r in range(n):
+        row = grid[r]
+        for c, value in enumerate(row):
+            # _label_fold, inlined: this runs for every cell of the sheet
+            if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+                continue
+            f = _fold(value)
+            if not f:
+                continue
+            if f == items_label and items_at is None:
+                items_at = (r, c)
+                continue
+            key = labels.get(f)
+            label_text = value
+            inline = None
+            if key is None:
+                for colon in _COLONS:
+                    if colon in value:
+                        left, _, right = value.partition(colon)
+                        key = labels.get(_fold(left))
+                        inline = right.strip() or None
+                        break
+            if key is None or key in found:
+                continue
+            if key == "pledger" and pledger_row is None:
+                pledger_row = r
+            raw: object = inline
+            if inline is None:
+                for cc in range(c + 1, len(row)):
+                    v = row[cc]
+                    if cell_text(v) is None or v == label_text:
+                        continue
+                    if labels.get(_label_fold(v)):
+                        break
+                    raw = v
+                    break
+            found[key] = (raw, "")
+    stop = pledger_row if pledger_row is not None else n
+    items = 0
+    if items_at is not None:
+        r0, c0 = items_at
+        for r in range(r0 + 1, stop):
+            row = grid[r]
+            if c0 < len(row) and cell_text(row[c0]) is not None:
+                items += 1
+    pledger = cell_text(found.get("pledger", (None, ""))[0])
+    pledge_date = iso_date(found.get("pledge_date", (None, ""))[0])
+    return items, pledger, pledge_date
+
+
+_PLEDGE_SHEET_FOLD = _fold(vocab.SHEET_PLEDGE)
+_PLEDGE_SHEET_LABELS = frozenset(
+    (_fold(vocab.PLEDGE_ITEMS_LABEL), _fold(vocab.PLEDGE_LABELS["pledger"]))
+)
+
+
+def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of: Any) -> str | None:
+    """The 廉政承诺书 sheet: by its name, else a sheet whose name has 承诺 in it, else a visible
+    sheet (not the table's, nor the guide) that holds the 承诺事项 / 承诺人 labels."""
+    pledge_fold = _PLEDGE_SHEET_FOLD
+    for n in names:
+        if _fold(n) == pledge_fold:
+            return n
+    candidates = [n for n in names if n != table_sheet and not _is_side_sheet(n)]
+    for n in candidates:
+        if vocab.PLEDGE_SHEET_HINT in _fold(n):
+            return n
+    labels = _PLEDGE_SHEET_LABELS
+    for n in candidates:
+        if n in hidden:
+            continue
+        grid = grid_of(n)
+        if any(_label_fold(v) in labels for row in grid[:PLEDGE_SCAN_ROWS] for v in row):
+            return n
+    return None
+
+
+_TITLE_FOLDS = frozenset(_fold(t) for t in vocab.FORM_TITLES.values())
+
+
+def _sheet_order(names: list[str]) -> list[str]:
+    """Sheets to look for the table in: the form titles first, the other form sheets last."""
+    titles, last = _TITLE_FOLDS, _SIDE_SHEETS
+    first = [n for n in names if _fold(n) in titles]
+    end = [n for n in names if _fold(n) in last]
+    middle = [n for n in names if n not in first and n not in end]
+    return first + middle + end
+
+
+_SIDE_SHEETS = frozenset(
+    _fold(n) for n in (vocab.SHEET_PLEDGE, vocab.SHEET_GUIDE, vocab.SHEET_LISTS)
+)
+_PLACEHOLDERS = frozenset(_fold(t) for t in vocab.PLACEHOLDER_TEXTS)
+
+
+def _is_side_sheet(name: str) -> bool:
+    """The pledge, guide and list sheets of the template (never a second form)."""
+    return _fold(name) in _SIDE_SHEETS
+
+
+PLACEHOLDER_MAX_CHARS = 12  # longer texts are never placeholders
+
+
+@lru_cache(maxsize=4096)
+def _is_short_placeholder(text: str) -> bool:
+    """'以下空白', '无', '/', '——' …: a text (of at most ``PLACEHOLDER_MAX_CHARS``
+    characters; longer ones never are) that says there is nothing here."""
+    return _fold(text).strip("()[]【】") in _PLACEHOLDERS or not _fold(text).strip("/\\()[]【】")
+
+
+def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
+    """(column key -> index, unknown filled columns) of a row read as a table header."""
+    keys, unknown, _kept = layout.row_keys(row)
+    return keys, unknown
+
+
+def _has_rows(grid: Grid, hr: int) -> bool:
+    """Whether anything but a 序号 is filled below the table header at ``hr``."""
+    for row in grid[hr + 1 :]:
+        # cell_text(v) is not None, for a text: not only white space
+        filled = [
+            v for v in row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+        ]
+        if len(filled) > 1 or (filled and not isinstance(filled[0], (int, float))):
+            return True
+    return False
+
+
+_PROBE_KEYS = ("description", "step")  # a later header row names one of these columns
+_NON_TEXT_PROBE = _column_key(_label_fold(None)) in _PROBE_KEYS  # (False)
+
+
+@lru_cache(maxsize=8192)
+def _is_probe_label(text: str) -> bool:
+    """Whether a text cell is the label of a ``_PROBE_KEYS`` column."""
+    return _column_key(_label_fold(text)) in _PROBE_KEYS
+
+
+def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | None]:
+    """(end of this form's rows, header row of the next form or None) in one sheet.
+
+    A later row that reads as a table header again starts another form; its title and
+    header block (label rows, a title line, blank rows) just above it go with it."""
+    probes = [keys[k] for k in _PROBE_KEYS if k in keys]
+    for r in range(hr + 1, len(grid)):
+        row = grid[r]
+        n = len(row)
+        for c in probes:
+            if c < n and (_is_probe_label(v) if type(v := row[c]) is str else _NON_TEXT_PROBE):
+                break
+        else:
+            continue
+        found, _ = _row_keys(row)
+        if "description" not in found or len(found) < 3:
+            continue
+        start = r
+        while start - 1 > hr and _is_form_top(grid[start - 1]):
+            start -= 1
+        while start < r and all(cell_text(v) is None for v in grid[start]):
+            start += 1  # the next form starts at its first filled row
+        return start, r
+    return len(grid), None
+
+
+def _is_form_top(row: list[Any]) -> bool:
+    """A row above a table header that belongs to that form: blank, labels, a title."""
+    texts = [t for t in (cell_text(v) for v in row) if t is not None]
+    if not texts:
+        return True
+    if any(_header_key(_label_fold(v)) or _split_pair(v) for v in row if type(v) is str):
+        return True
+    return len(set(texts)) == 1 and len(texts[0]) <= LABEL_MAX_CHARS and "表" in texts[0]
+
+
+def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -> dict[str, Any]:
+    """What the second_form issue says about a form that is not read."""
+    found: dict[str, tuple[object, str]] = {}
+    _header_fields(grid, range(max(start, hr - HEADER_BLOCK_ROWS), hr), found)
+    section, name = (cell_text(found.get(k, (None, ""))[0]) for k in ("section", "name"))
+    who = " ".join(t for t in (section, name) if t)
+    rows = [
+        r + 1
+        for r in range(hr + 1, len(grid))
+        if any(cell_text(v) is not None for v in grid[r][1:])
+    ]
+    n_rows = len(rows)
+    keys, _ = _row_keys(grid[hr])
+    return {
+        "section": section,
+        "name": name,
+        "excel_rows": rows,
+        "sheet": sheet,
+        "cell": a1(hr, min(keys.values()) if keys else 0),
+        "where": vocab.SECOND_FORM_ROWS.format(row=start + 1)
+        if same_sheet
+        else vocab.SECOND_FORM_SHEET.format(sheet=sheet),
+        "who": vocab.SECOND_FORM_WHO.format(who=who) if who else "",
+        "n": n_rows,
+    }
+
+
+def _kind_of(
+    marker: str | None,
+    keys: dict[str, int],
+    header: dict[str, Any],
+    sheet: str,
+    grid: Grid,
+    hr: int,
+) -> str:
+    if marker in vocab.FORM_KINDS:
+        return marker
+    if "posts_involved" in keys:
+        return vocab.UNIT
+    if "name" in header:
+        return vocab.INDIVIDUAL
+    title_folds = {_fold(sheet)} | {
+        _label_fold(v) for row in grid[: min(hr, HEADER_BLOCK_ROWS)] for v in row
+    }
+    for kind, title in vocab.FORM_TITLES.items():
+        if _fold(title) in title_folds:
+            return kind
+    if "head" in header:
+        return vocab.UNIT
+    return vocab.INDIVIDUAL
+
+
+# Header block field -> the per-row owner column that can stand in for it.
+_HEADER_OWNER = {"section": "row_section", "name": "row_name", "post": "row_post"}
+
+
+@dataclass
+class _TableRows:
+    """The data rows of one table: Excel rows (0-based), values by field, skipped rows and
+    example rows (row, 序号)."""
+
+    rows: list[int]
+    values: dict[str, list[str | None]]
+    skipped: list[int]
+    examples: list[tuple[int, str]]
+
+
+def _table_rows(
+    grid: Grid,
+    hr: int,
+    keys: dict[str, int],
+    carried: set[tuple[int, int]],
+    stop: int,
+    header_raw: dict[str, tuple[object, str]],
+) -> _TableRows:
+    """Read the rows below the header at ``hr`` up to ``stop``; header fields found below the
+    table (填表人：…) go into ``header_raw``."""
+    field_cols = [(k, keys[k]) for k in records.ROW_FIELDS if k in keys]
+    kept = layout.kept_columns(grid, hr)
+    seq_col = keys.get("seq", -1)
+    out = _TableRows([], {}, [], [])
+    skipped = out.skipped
+    read_texts: list[list[str | None]] = []  # the cell texts of each row read
+    for r in range(hr + 1, stop):
+        row = grid[r]
+        # cell_text, inlined for the common text cell without a carriage return
+        texts = [
+            (v.strip() or None) if type(v) is str and "\r" not in v else cell_text(v) for v in row
+        ]
+        filled = [c for c, t in enumerate(texts) if t is not None]
+        if not filled:
+            skipped.append(r)
+            continue
+        n_filled = len(filled)
+        if n_filled >= 3 and carried and all((r, c) in carried for c in filled[1:]):
+            continue  # one merged note line across the table (e.g. 注：…), not a risk point
+        if filled == [seq_col]:  # a numbered but empty line of the form
+            skipped.append(r)
+            continue
+        for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
+            if c != seq_col:
+                t = texts[c]
+                if len(t) > PLACEHOLDER_MAX_CHARS or not _is_short_placeholder(t):  # type: ignore[arg-type]
+                    break
+        else:
+            skipped.append(r)  # nothing to read
+            continue
+        if n_filled <= 2 and layout.is_note_row(texts, filled):
+            continue  # 注：… / 填表说明 under the table
+        if n_filled <= 4 and _is_headerish(row):
+            _header_fields(grid, range(r, r + 1), header_raw)
+            continue
+        if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
+            out.examples.append((r, texts[seq_col] or ""))
+            continue
+        out.rows.append(r)
+        read_texts.append(texts)
+    # the values column by column, from the texts of the rows read (rows as wide as the
+    # widest column read, as a rule: then no row's width is asked cell by cell)
+    wide = not read_texts or max((c for _, c in field_cols), default=-1) < min(map(len, read_texts))
+    if wide:
+        out.values = {k: [t[c] for t in read_texts] for k, c in field_cols}
+    else:
+        out.values = {k: [t[c] if c < len(t) else None for t in read_texts] for k, c in field_cols}
+    if kept:
+        remarks = out.values.get("remark") or [None] * len(out.rows)
+        out.values["remark"] = [
+            layout.with_kept(rm, [(label, t[c] if c < len(t) else None) for c, label in kept])
+            for rm, t in zip(remarks, read_texts, strict=True)
+        ]
+    return out
+
+
+def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
+    """Parse one pre-scanned file; returns the plain result dict (see ``read_one``).
+
+    A package or old workbook python-calamine cannot read (though Excel opens it) is read by
+    the next maintained reader: openpyxl for .xlsx/.xlsm, xlrd for .xls. When that fails too,
+    the first reader's error names the reason."""
+    try:
+        result = _parse(path, rel, opened, limits, books.open_book(path, opened, limits))
+    except (Refused, MemoryError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a native panic included: try the other reader
+        if opened.fmt not in ("xlsx", "xls") or books.no_fallback(exc):
+            raise
+        log.info("calamine could not read %s (%s): trying the next reader", rel, exc)
+        opened.formula_text.clear()
+        try:
+            book = books.fallback_book(path, opened, limits)
+            assert book is not None  # .xlsx and .xls have a next reader
+            result = _parse(path, rel, opened, limits, book)
+        except (Refused, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - neither reader could: the first one's error says why
+            raise exc from None
+    cells = opened.formula_text.get(result["meta"].get("sheet") or "")
+    if cells:
+        meta = result["meta"]
+        result["issues"].append(
+            records.issue(
+                "formula_text",
+                file=rel,
+                sheet=meta["sheet"],
+                cell=cells[0],
+                section=meta.get("section"),
+                name=meta.get("name"),
+                detail=len(cells),
+            )
+        )
+    return result
+
+
+def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> dict[str, Any]:
+    names, load, hidden = book
+    loaded: dict[str, tuple[Grid, list[Merge], set[tuple[int, int]]]] = {}
+
+    def sheet_grid(name: str) -> tuple[Grid, list[Merge], set[tuple[int, int]]]:
+        if name not in loaded:
+            grid, merges = load(name)
+            loaded[name] = (grid, merges, carry_merges(grid, merges))
+        return loaded[name]
+
+    order = _sheet_order(names)
+    form_sheets = [n for n in order if n not in hidden and not _is_side_sheet(n)]
+    # the first visible form sheet whose table has rows, else the first visible form sheet
+    # with a table, else a table on a hidden or side sheet (填表说明 may hold an example)
+    table = None
+    headers: dict[str, tuple[int, dict[str, int], list[int]] | None] = {}
+    for name in form_sheets + [n for n in order if n not in form_sheets]:
+        grid = sheet_grid(name)[0]
+        found = headers[name] = _find_table_header(grid)
+        if found is None:
+            continue
+        if name in form_sheets and not _has_rows(grid, found[0]):
+            table = table or (name, *found)
+            continue
+        table = table or (name, *found)
+        if name in form_sheets:
+            table = (name, *found)
+        break
+    if table is None:
+        raise Refused("unknown_template")
+    sheet, hr, keys, unknown = table
+    grid, merges, carried = loaded[sheet]
+
+    header_raw: dict[str, tuple[object, str]] = {}
+    _header_fields(grid, range(max(0, hr - HEADER_BLOCK_ROWS), hr), header_raw)
+
+    # data rows
+    issues: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
+    stop, next_header = _next_form(grid, hr, keys)
+    if next_header is not None:
+        others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
+    table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw)
+    data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
+    examples = [(sheet, r, seq) for r, seq in table_rows.examples]
+    # every other visible sheet holding a form with rows is a submission of its own (one sheet
+    # per person, as sections collect them): its rows are read with the owner its header names
+    extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]], dict[str, int], int]] = []
+    for name in form_sheets:
+        if name == sheet:
+            continue
+        other_grid, _merges, other_carried = sheet_grid(name)
+        found = headers[name] if name in headers else _find_table_header(other_grid)
+        if found is None or not _has_rows(other_grid, found[0]):
+            continue
+        o_hr, o_keys, _o_unknown = found
+        o_header: dict[str, tuple[object, str]] = {}
+        _header_fields(other_grid, range(max(0, o_hr - HEADER_BLOCK_ROWS), o_hr), o_header)
+        o_stop, o_next = _next_form(other_grid, o_hr, o_keys)
+        if o_next is not None:
+            others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
+        o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header)
+        if o_rows.rows:
+            extra.append((name, o_rows, o_header, o_keys, o_hr))
+            examples += [(name, r, seq) for r, seq in o_rows.examples]
+    sheet_colmaps: dict[str, dict[str, str]] = {}
+    if extra:
+        # owners per row: each sheet's rows carry the person its own header block names
+        parts = [(sheet, table_rows, header_raw, keys, hr), *extra]
+        data_rows, values = [], {k: [] for k in records.ROW_FIELDS}
+        for part_sheet, part, part_header, part_keys, part_hr in parts:
+            # the sheets' columns, for the checks that depend on a column being there at all
+            sheet_colmaps[part_sheet] = {k: col_letter(c) for k, c in part_keys.items()}
+            if part_sheet != sheet and part.rows and "category" not in part_keys:
+                issues.append(_no_category_column(rel, part_sheet, part_hr, part_keys))
+            n = len(part.rows)
+            if not n:
+                continue
+            data_rows += part.rows
+            for k in records.ROW_FIELDS:
+                values[k] += part.values.get(k) or [None] * n
+            values["row_sheet"][-n:] = [part_sheet] * n
+            for hkey, okey in _HEADER_OWNER.items():
+                own = cell_text(part_header.get(hkey, (None, ""))[0])
+                column = values[okey][-n:]
+                values[okey][-n:] = [v if v is not None else own for v in column]
+    else:
+        # a table whose owner columns all name one section / person stands for the header
+        for hkey, okey in _HEADER_OWNER.items():
+            if cell_text(header_raw.get(hkey, (None, ""))[0]) is None and okey in keys:
+                one = layout.uniform(values.get(okey, []))
+                if one is not None:
+                    first = next(i for i, v in enumerate(values[okey]) if v is not None)
+                    header_raw[hkey] = (one, a1(data_rows[first], keys[okey]))
+    for ex_sheet, r, seq in examples:
+        issues.append(
+            records.issue(
+                "example_row",
+                file=rel,
+                sheet=ex_sheet,
+                cell=a1(r, keys.get("seq", 0)),
+                value=seq,
+                detail=r + 1,
+            )
+        )
+    if data_rows and layout.single_level(keys):
+        issues.append(
+            records.issue("single_level", file=rel, sheet=sheet, cell=a1(hr, keys["self_level"]))
+        )
+    if data_rows and "category" not in keys:
+        # no 风险类别 column at all (real 风险清单 forms): validate files the rows as 未分类
+        issues.append(_no_category_column(rel, sheet, hr, keys))
+    blank_between = 0
+    if data_rows:
+        first, last = data_rows[0], data_rows[-1]
+        blank_between = sum(1 for r in skipped if first < r < last)
+
+    header: dict[str, Any] = {}
+    header_cells: dict[str, str] = {}
+    for key, (raw, where) in header_raw.items():
+        header[key] = iso_date(raw) if key == "date" else cell_text(raw)
+        header_cells[key] = where
+    kind = _kind_of(opened.marker, keys, header, sheet, grid, hr)
+    section, name = header.get("section"), header.get("name")
+
+    def note(code: str, **kw: Any) -> None:
+        issues.append(records.issue(code, file=rel, sheet=sheet, section=section, name=name, **kw))
+
+    for other in others:
+        issues.append(
+            records.issue(
+                "second_form",
+                file=rel,
+                sheet=other["sheet"],
+                cell=other["cell"],
+                section=other["section"] or section,  # the form's own person, not the first's
+                name=other["name"] or "",
+                where=other["where"],
+                who=other["who"],
+                n=other["n"],
+            )
+        )
+    for c in unknown:
+        if (hr, c) in carried:
+            continue
+        note(
+            "extra_column",
+            cell=a1(hr, c),
+            value=cell_text(grid[hr][c]),
+            detail=cell_text(grid[hr][c]),
+        )
+    if blank_between:
+        first_blank = next(r for r in skipped if data_rows[0] < r < data_rows[-1])
+        note("blank_rows_skipped", cell=a1(first_blank, 0), detail=blank_between)
+    if data_rows:
+        data_set = set(data_rows)
+        in_data = sorted(
+            m for m in merges if m[2] > hr and any(r in data_set for r in range(m[0], m[2] + 1))
+        )
+        if in_data:
+            note(
+                "merged_cells", cell=a1(in_data[0][0], in_data[0][1]), detail=_ranges_text(in_data)
+            )
+    if opened.legacy or opened.fmt in vocab.LEGACY_FORMAT_NAMES:
+        note("legacy_format", detail=opened.legacy or vocab.LEGACY_FORMAT_NAMES[opened.fmt])
+
+    pledge_sheet = False
+    pledge_items, pledger, pledge_date = 0, None, None
+    pledge_name = _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
+    if pledge_name is not None:
+        pledge_sheet = True
+        pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
+
+    return {
+        "status": records.FILE_STATUS_READ,
+        "reason": None,
+        "meta": {
+            "kind": kind,
+            "copy_of": opened.copy_source,
+            "sheet": sheet,
+            "section": section,
+            "name": header.get("name"),
+            "post": header.get("post"),
+            "head": header.get("head"),
+            "date": header.get("date"),
+            "pledge_sheet": pledge_sheet,
+            "pledge_items": pledge_items,
+            "pledger": pledger,
+            "pledge_date": pledge_date,
+            "n_rows": len(data_rows),
+            "colmap": {k: col_letter(c) for k, c in keys.items()},
+            "header_cells": header_cells,
+            "sheet_colmaps": sheet_colmaps,
+        },
+        "excel_rows": [r + 1 for r in data_rows],
+        "values": values,
+        "issues": issues,
+        # rows of the forms not read (second_form): counted, as rejected rows
+        "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
+    }
+
+
+def _no_category_column(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> dict[str, Any]:
+    """The 提示 of a sheet whose table has no 风险类别 column (its rows are filed 未分类)."""
+    cell = a1(hr, min(keys.values())) if keys else ""
+    return records.issue(
+        "no_category_column", file=rel, sheet=sheet, cell=cell, field_key="category"
+    )
+
+
+def _rejected(rel: str, exc: Refused) -> dict[str, Any]:
+    return {
+        "status": records.FILE_STATUS_REJECTED,
+        "reason": exc.code,
+        "meta": {},
+        "excel_rows": [],
+        "values": {},
+        "issues": [
+            records.issue(exc.code, file=rel, sheet=exc.sheet, cell=exc.cell, detail=exc.detail)
+        ],
+    }
+
+
+def _crashed(rel: str, detail: str) -> dict[str, Any]:
+    return _rejected(rel, Refused("worker_crashed", detail=detail))
+
+
+def read_one(path: str, rel: str, limits: Limits, opened: Opened | None = None) -> dict[str, Any]:
+    """Pre-scan (unless done) and parse one file in a worker; never raises for a bad file."""
+    try:
+        if opened is None:
+            opened = prescan(path, limits, thorough=False)
+        return parse(path, rel, opened, limits)
+    except Refused as exc:
+        return _rejected(rel, exc)
+    except MemoryError:
+        return _crashed(rel, _memory_detail(limits))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native panic (pyo3) is a BaseException
+        return _rejected(rel, books.classify(exc))
+
+
+def _memory_detail(limits: Limits) -> str:
+    return vocab.CRASH_DETAIL_MEMORY.format(mb=limits.worker_memory_bytes / MB)
+
+
+# --------------------------------------------------------------------------------------
+# The read workers' task (pipeline/workers.py runs it, pipeline/read.py hands it out)
+# --------------------------------------------------------------------------------------
+def read_chunk(
+    tasks: list[tuple[int, str, str]], limits: Limits
+) -> list[tuple[int, readbatch.Batch]]:
+    """Read a chunk in a worker; its results go back as one batch (a few flat lists are
+    cheaper to send and to receive than a dict per file), keyed by its first file, with its
+    repeated texts shared (sent once each: the main process decodes far fewer objects)."""
+    with no_gc():  # a chunk's grids hold no reference cycles: collections found nothing
+        results = {i: read_one(path, rel, limits) for i, path, rel in tasks}
+        batch = readbatch.shared(readbatch.from_results(results))
+        return [(tasks[0][0], batch)] if tasks else []
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Python's garbage collector paused: building thousands of results' containers would
+    otherwise trigger full collections over the whole heap, with nothing to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

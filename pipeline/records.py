@@ -1,0 +1,110 @@
+"""The plain parts of the frames (pipeline/frames.py): the names of the columns a read form
+gives, the files' statuses and one issue row, in plain Python: the read workers build their
+results from these without importing pandas."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from pipeline import vocab
+
+# What the reader learns of a read form (its sheet, header block, pledge, row count, column
+# map and header cells): the files frame's columns and the read batch's per-file record.
+FORM_FIELDS = (
+    "sheet",
+    "section",
+    "name",
+    "post",
+    "head",
+    "date",
+    "pledge_sheet",
+    "pledge_items",
+    "pledger",
+    "pledge_date",
+    "n_rows",
+    "colmap",
+    "header_cells",
+    "sheet_colmaps",
+)
+FILE_STATUS_READ = "read"
+FILE_STATUS_REJECTED = "rejected"
+FILE_STATUS_SUPERSEDED = "superseded"
+
+# Every table column a form may have (the unit form's), plus a combined 防控措施 column.
+# Tables that name each row's owner (section and whole-body tables, one sheet per person) add
+# the row's own section/name/post (and sheet), and the supervisors the form states itself.
+ROW_FIELDS = (
+    *vocab.TABLE_COLUMNS[vocab.UNIT],
+    "measures",
+    *vocab.OWNER_KEYS,
+    "row_sheet",
+    *vocab.STATED_KEYS,
+)
+ISSUE_COLUMNS = (
+    "action",
+    "code",
+    "file",
+    "sheet",
+    "cell",
+    "field",
+    "value",
+    "problem",
+    "fix",
+    "section",
+    "name",
+    "row_id",
+)
+
+
+def issue(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    field_key: str = "",
+    value: object = "",
+    section: object = "",
+    name: object = "",
+    row_id: int | None = None,
+    **placeholders: object,
+) -> dict[str, Any]:
+    """One issue row built from a reason code; placeholders fill the message template.
+
+    ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``.
+    """
+    label = vocab.field_label(field_key) if field_key else ""
+    text_value = (
+        "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    )
+    placeholders.setdefault("section", _text(section))
+    placeholders.setdefault("name", _text(name))
+    action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)
+    return {
+        "action": action,
+        "code": code,
+        "file": file,
+        "sheet": sheet,
+        "cell": cell,
+        "field": label,
+        "value": text_value,
+        "problem": problem,
+        "fix": fix,
+        "section": _text(section),
+        "name": _text(name),
+        "row_id": row_id,
+    }
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value):
+        return ""
+    return str(value)
+
+
+def _is_na(value: object) -> bool:
+    """``value is pd.NA``; without pandas imported no value is (the read workers)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and value is pd.NA
