@@ -1,11 +1,10 @@
 """Read every form that discover kept: header fields, table rows (as text) and pledge sheet.
 
-The bytes-and-cells work is ``pipeline/workbook/``: hostile files are refused before any
-parser sees them (``guard.prescan``: zip directory, XML entity declarations and sheet extents,
-within ``settings.limits``) and each format has its grid reader (``books.open_book``). This
-module finds the form in the grids (with ``layout``), reads a file's result as a small plain
-dict, runs the files in capped worker processes (``pipeline/workers.py``: a file that still
-kills its worker costs only itself, ``worker_crashed``) and builds the frames column-wise.
+One file is ``pipeline/readform.py``'s business (pre-scan, grids, the form found in them, its
+result as plain lists: the read workers' task, without pandas); the bytes-and-cells work is
+``pipeline/workbook/``. This module runs the files in capped worker processes
+(``pipeline/workers.py``: a file that still kills its worker costs only itself,
+``worker_crashed``), keeps the read cache and builds the frames column-wise.
 """
 
 from __future__ import annotations

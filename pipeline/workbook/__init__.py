@@ -12,5 +12,5 @@
 - ``cells``: cell references, parsed once.
 
 Forms (where the table is, what the columns mean) are ``pipeline.layout`` and
-``pipeline.read``'s business, never this layer's.
+``pipeline.readform``'s business, never this layer's.
 """
