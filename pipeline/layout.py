@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline import vocab
 
@@ -171,10 +171,20 @@ def _may_describe(row: list[Any]) -> bool:
     return False
 
 
-def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], list[int]] | None:
-    """(last header row, column key -> index, unknown header columns) of the best table
-    header: the row (or pair of rows) with the most known labels, one of them 风险点描述."""
-    best: tuple[int, dict[str, int], list[int]] | None = None
+class Header(NamedTuple):
+    """A table header found in a grid."""
+
+    row: int  # its last row
+    keys: dict[str, int]  # column key -> index
+    unknown: list[int]  # unknown header columns
+    start: int  # its first row
+    kept: list[tuple[int, str]]  # the columns kept in 备注, as (index, label)
+
+
+def find_header(grid: list[list[Any]]) -> Header | None:
+    """The best table header: the row (or pair of rows) with the most known labels, one of
+    them 风险点描述."""
+    best: Header | None = None
     found_at = -1
     n = min(len(grid), HEADER_SCAN_ROWS)
     # whether a row holds a cell that can name the 风险点描述 column: a row without one, with
@@ -187,19 +197,23 @@ def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], list[int]] 
         if not (here or below):
             continue
         hr, labels = header_row(grid, r)
-        keys, unknown, _kept = row_keys(labels)
+        keys, unknown, kept = row_keys(labels)
         if "description" not in keys or len(keys) < 2:
             continue
-        if best is None or len(keys) > len(best[1]):
-            best = (hr, keys, unknown)
+        if best is None or len(keys) > len(best.keys):
+            best = Header(hr, keys, unknown, r, kept)
         if found_at < 0:
             found_at = r
     return best
 
 
-def kept_columns(grid: list[list[Any]], hr: int) -> list[tuple[int, str]]:
-    """The columns of the header ending at ``hr`` whose text is kept in 备注."""
+def kept_columns(grid: list[list[Any]], header: Header) -> list[tuple[int, str]]:
+    """The columns of ``header`` whose text is kept in 备注: those of the header that ends at
+    its last row (read again when that one starts elsewhere)."""
+    hr = header.row
     start = hr - 1 if hr > 0 and _is_sub_header(grid[hr - 1], grid[hr]) else hr
+    if start == header.start:
+        return header.kept  # the same rows' labels: the same columns
     return row_keys(header_row(grid, start)[1])[2]
 
 

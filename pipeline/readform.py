@@ -120,8 +120,8 @@ def iso_date(value: object) -> str | None:
     return dates.date_cell(value)
 
 
-def _find_table_header(grid: Grid) -> tuple[int, dict[str, int], list[int]] | None:
-    """(row, column key -> index, unknown header columns) of the best table header row."""
+def _find_table_header(grid: Grid) -> layout.Header | None:
+    """The best table header of a grid (``layout.find_header``)."""
     return layout.find_header(grid)
 
 
@@ -494,11 +494,12 @@ def _table_rows(
     carried: set[tuple[int, int]],
     stop: int,
     header_raw: dict[str, tuple[object, str]],
+    header: layout.Header,
 ) -> _TableRows:
     """Read the rows below the header at ``hr`` up to ``stop``; header fields found below the
     table (填表人：…) go into ``header_raw``."""
     field_cols = [(k, keys[k]) for k in records.ROW_FIELDS if k in keys]
-    kept = layout.kept_columns(grid, hr)
+    kept = layout.kept_columns(grid, header)
     seq_col = keys.get("seq", -1)
     out = _TableRows([], {}, [], [])
     skipped = out.skipped
@@ -608,22 +609,23 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # the first visible form sheet whose table has rows, else the first visible form sheet
     # with a table, else a table on a hidden or side sheet (填表说明 may hold an example)
     table = None
-    headers: dict[str, tuple[int, dict[str, int], list[int]] | None] = {}
+    headers: dict[str, layout.Header | None] = {}
     for name in form_sheets + [n for n in order if n not in form_sheets]:
         grid = sheet_grid(name)[0]
         found = headers[name] = _find_table_header(grid)
         if found is None:
             continue
-        if name in form_sheets and not _has_rows(grid, found[0]):
-            table = table or (name, *found)
+        if name in form_sheets and not _has_rows(grid, found.row):
+            table = table or (name, found)
             continue
-        table = table or (name, *found)
+        table = table or (name, found)
         if name in form_sheets:
-            table = (name, *found)
+            table = (name, found)
         break
     if table is None:
         raise Refused("unknown_template")
-    sheet, hr, keys, unknown = table
+    sheet, found_header = table
+    hr, keys, unknown = found_header.row, found_header.keys, found_header.unknown
     grid, merges, carried = loaded[sheet]
 
     header_raw: dict[str, tuple[object, str]] = {}
@@ -635,7 +637,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     stop, next_header = _next_form(grid, hr, keys)
     if next_header is not None:
         others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
-    table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw)
+    table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw, found_header)
     data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
     examples = [(sheet, r, seq) for r, seq in table_rows.examples]
     # every other visible sheet holding a form with rows is a submission of its own (one sheet
@@ -646,15 +648,15 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             continue
         other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
-        if found is None or not _has_rows(other_grid, found[0]):
+        if found is None or not _has_rows(other_grid, found.row):
             continue
-        o_hr, o_keys, _o_unknown = found
+        o_hr, o_keys = found.row, found.keys
         o_header: dict[str, tuple[object, str]] = {}
         _header_fields(other_grid, range(max(0, o_hr - HEADER_BLOCK_ROWS), o_hr), o_header)
         o_stop, o_next = _next_form(other_grid, o_hr, o_keys)
         if o_next is not None:
             others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
-        o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header)
+        o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header, found)
         if o_rows.rows:
             extra.append((name, o_rows, o_header, o_keys, o_hr))
             examples += [(name, r, seq) for r, seq in o_rows.examples]
