@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +19,7 @@ from pipeline import config, discover, frames, read, vocab
 from pipeline.cli import main
 from pipeline.validate import validate
 from pipeline.workbook import biff
-from tests.forms import form_grid, pledge_grid, sample_row, write_form, write_xlsx
+from tests.forms import HEADER, form_grid, pledge_grid, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
 
 CORPUS = Path("/work/shared/corpus/public")
@@ -275,3 +277,120 @@ def test_a_shared_string_bomb_is_refused_as_hostile(tmp_path: Path) -> None:
     files, _rows, issues = run(corpus_copy(tmp_path, [rel]))
     assert files["reason"].tolist() == ["zip_bomb"]
     assert "共享文字" in issues["problem"].iloc[0]
+
+
+# --------------------------------------------------------------------------------------
+# one form, as other writers spell the same cells
+# --------------------------------------------------------------------------------------
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _prefixed(xml: str) -> str:
+    """Every element of the main namespace as ``x:name`` (the .NET Open XML SDK's way)."""
+    xml = re.sub(r"<(/?)(?![?!])([A-Za-z]+)([\s>/])", r"<\1x:\2\3", xml)
+    return xml.replace(f'xmlns="{MAIN_NS}"', f'xmlns:x="{MAIN_NS}"')
+
+
+def _rich(sst: str) -> str:
+    """Each string as two runs (the first character bold) plus a phonetic run and its
+    properties, which a reader must leave out (Excel writes them for Japanese input)."""
+
+    def runs(m: re.Match[str]) -> str:
+        attrs, text = m.group(1), m.group(2)
+        if len(text) < 2:
+            return m.group(0)
+        return (
+            f"<si><r><rPr><b/></rPr><t{attrs}>{text[:1]}</t></r><r><t{attrs}>{text[1:]}</t></r>"
+            '<rPh sb="0" eb="1"><t>ヨミ</t></rPh><phoneticPr fontId="0"/></si>'
+        )
+
+    return re.sub(r"<si><t([^>]*)>(.*?)</t></si>", runs, sst, flags=re.DOTALL)
+
+
+def _inline(sheet: str, sst: str) -> str:
+    """Every shared-string cell with its text inline (``t="inlineStr"``)."""
+    strings = re.findall(r"<si>(.*?)</si>", sst, re.DOTALL)
+    return re.sub(
+        r'<c([^>]*?) t="s"([^>]*)><v>(\d+)</v></c>',
+        lambda m: (
+            f'<c{m.group(1)} t="inlineStr"{m.group(2)}><is>{strings[int(m.group(3))]}</is></c>'
+        ),
+        sheet,
+    )
+
+
+def test_the_same_form_as_other_writers_spell_it_reads_the_same(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    plain = write_form(inbox / "plain.xlsx", rows=[sample_row(i) for i in (1, 2, 3)])
+    with zipfile.ZipFile(plain) as zf:
+        parts = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
+    sheets = [n for n in parts if n.startswith("xl/worksheets/sheet")]
+    sst, rels = parts["xl/sharedStrings.xml"], parts["xl/_rels/workbook.xml.rels"]
+    serial = (HEADER["date"] - datetime(1899, 12, 30)).days
+    date_cell = re.search(rf'<c r="([A-Z]+\d+)" s="(\d+)"><v>{serial}</v></c>', parts[sheets[0]])
+    # the preconditions: the plain form has shared strings, cell and row references and the
+    # 填表日期 as a serial number
+    assert date_cell and ' t="s"' in parts[sheets[0]] and '<row r="' in parts[sheets[0]]
+
+    def each_sheet(change):
+        return {n: change(parts[n]) for n in sheets}
+
+    content_types = parts["[Content_Types].xml"]
+    spellings: dict[str, dict[str, str]] = {
+        "inline": {n: _inline(parts[n], sst) for n in sheets},
+        "rich": {"xl/sharedStrings.xml": _rich(sst)},
+        "prefixed": {**each_sheet(_prefixed), "xl/sharedStrings.xml": _prefixed(sst)},
+        "no_cell_refs": each_sheet(lambda x: re.sub(r'<c r="[A-Z]+\d+"', "<c", x)),
+        "no_row_refs": each_sheet(lambda x: re.sub(r'<row r="\d+"', "<row", x)),
+        "single_quotes": each_sheet(
+            lambda x: re.sub(r'<c r="(\w+)"([^>]*?) t="s">', r"<c t='s'\2 r='\1'>", x)
+        ),
+        "pretty": each_sheet(lambda x: x.replace("><", ">\r\n  <")),
+        "bom": each_sheet(lambda x: "\ufeff" + x),
+        "iso_date": {
+            sheets[0]: parts[sheets[0]].replace(
+                date_cell.group(0),
+                f'<c r="{date_cell.group(1)}" s="{date_cell.group(2)}" t="d">'
+                f"<v>{HEADER['date']:%Y-%m-%d}T00:00:00</v></c>",
+            )
+        },
+        "renamed_part": {
+            sheets[0]: None,
+            "xl/worksheets/form.xml": parts[sheets[0]],
+            "xl/_rels/workbook.xml.rels": rels.replace(
+                sheets[0].removeprefix("xl/"), "worksheets/form.xml"
+            ),
+            "[Content_Types].xml": content_types.replace(
+                f"/{sheets[0]}", "/xl/worksheets/form.xml"
+            ),
+        },
+        "absolute_targets": {
+            "xl/_rels/workbook.xml.rels": rels.replace(
+                'Target="worksheets/', 'Target="/xl/worksheets/'
+            )
+        },
+        "strict": {
+            **each_sheet(lambda x: x.replace(MAIN_NS, STRICT_NS)),
+            "xl/sharedStrings.xml": sst.replace(MAIN_NS, STRICT_NS),
+        },
+    }
+    for name, changed in spellings.items():
+        assert any(changed[n] != parts.get(n) for n in changed), name  # really respelled
+        with zipfile.ZipFile(inbox / f"{name}.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
+            for part, text in {**parts, **changed}.items():
+                if text is not None:
+                    zf.writestr(part, text.encode("utf-8"))
+
+    files, rows, issues = run(inbox)
+
+    fields = ["section", "name", "post", "date", "status"]
+    expected = files.loc["plain.xlsx", fields].tolist()
+    assert expected[-1] == frames.FILE_STATUS_READ and len(rows[rows["file"] == "plain.xlsx"]) == 3
+    table = rows.drop(columns=["row_id", "file"])
+    first = table[rows["file"] == "plain.xlsx"].reset_index(drop=True)
+    for name in spellings:
+        assert files.loc[f"{name}.xlsx", fields].tolist() == expected, name
+        got = table[rows["file"] == f"{name}.xlsx"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, first, obj=name)
+    assert issues.empty or not issues["file"].isin([f"{n}.xlsx" for n in spellings]).any()
