@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import text_series
+from pipeline.frames import text_series
 
 STAFF_RANK = -1
 _CHAIN_RANK = {role: i for i, role in enumerate(vocab.ROLE_CHAIN)}  # head 0 … oversight 3

@@ -21,7 +21,8 @@ import pandas as pd
 
 from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import fold_series, text_series
+from pipeline.frames import text_series
+from pipeline.merge import fold_series
 from pipeline.pledges import standalone as standalone_pledges
 
 SUBMISSION_COLUMNS = (

@@ -86,9 +86,9 @@ from pipeline.records import (  # noqa: F401 - plain parts of the frames, withou
     FORM_FIELDS,
     ISSUE_COLUMNS,
     ROW_FIELDS,
-    _text,
     issue,
 )
+from pipeline.records import text as _text
 
 if TYPE_CHECKING:  # config imports frames: only the type checker needs these names
     from pipeline.config import Roster, Settings
@@ -133,6 +133,13 @@ GRADE_COLUMNS = (
     "level_differs",
 )
 ASSIGN_COLUMNS = ("direct", "leader", "measure")
+
+
+def text_series(values: pd.Series) -> pd.Series:
+    """A column as ``str`` with '' for missing."""
+    if values.dtype == "str":  # already text: only its missing cells change
+        return values.fillna("")
+    return values.astype("object").where(values.notna(), "").astype("str")
 
 
 def empty_issues() -> pd.DataFrame:

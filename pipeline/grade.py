@@ -15,7 +15,8 @@ import pandas as pd
 
 from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
-from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS, text_series
+from pipeline.frames import text_series
+from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS
 
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")

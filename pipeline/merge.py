@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
+from pipeline.frames import text_series
 from pipeline.normalize import sorted_places, sorted_ranks, text_column
 
 NAME_JOIN = "、"
@@ -75,13 +76,6 @@ def fold_series(values: pd.Series) -> pd.Series:
     table[:-1] = [vocab.fold(v) for v in uniques.tolist()]
     table[-1] = ""  # not met: text_series leaves nothing missing
     return text_column(table, codes, text.index, text.name)
-
-
-def text_series(values: pd.Series) -> pd.Series:
-    """A column as ``str`` with '' for missing."""
-    if values.dtype == "str":  # already text: only its missing cells change
-        return values.fillna("")
-    return values.astype("object").where(values.notna(), "").astype("str")
 
 
 def point_ids(section: pd.Series, owner: pd.Series) -> pd.Series:

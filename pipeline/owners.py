@@ -14,15 +14,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames, normalize, vocab
+from pipeline.records import stripped_text as _text
 
 _SEP = "\x1f"
 _PERSON = "{name}（{section}）"
-
-
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 def files_with_row_owners(rows: pd.DataFrame) -> set[str]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline import containers, frames, normalize, vocab
 from pipeline.config import Roster, Settings
+from pipeline.records import stripped_text as _text
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,6 @@ DOCX_TEXT_PART = "word/document.xml"
 MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
 _W_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
 _KEY_SEP = "|"
-
-
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value).strip()
 
 
 def docx_text(path: Path, settings: Settings) -> str:

@@ -81,7 +81,7 @@ def _label_fold(value: object) -> str:
     return _fold(value)
 
 
-def cell_text(value: object) -> str | None:
+def seen_text(value: object) -> str | None:
     """A cell value as the text the user sees; None when empty."""
     t = type(value)
     if t is str:
@@ -175,7 +175,7 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                         continue
                     if blank is None:
                         blank = cc
-                    if cell_text(v) is None:
+                    if seen_text(v) is None:
                         continue
                     if type(v) is str and (_text_header_key(v) or _has_pair(v)):
                         break  # the next label: this one has no value
@@ -211,7 +211,7 @@ def _is_label_text(text: str) -> bool:
 def _value_below(grid: Grid, r: int, c: int) -> object | None:
     """The value under a header label, when the row below holds values only (no labels)."""
     row = grid[r]
-    if c >= len(row) or cell_text(row[c]) is None:
+    if c >= len(row) or seen_text(row[c]) is None:
         return None
     if any(_is_label_cell(v) for v in row):
         return None
@@ -220,9 +220,9 @@ def _value_below(grid: Grid, r: int, c: int) -> object | None:
 
 def _is_headerish(grid_row: list[Any]) -> bool:
     """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
-    # cell_text(v) is not None, for a text: not only white space
+    # seen_text(v) is not None, for a text: not only white space
     texts = [
-        v for v in grid_row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+        v for v in grid_row if (v.strip() != "" if type(v) is str else seen_text(v) is not None)
     ]
     if not texts or len(texts) > 4 or type(texts[0]) is not str:
         return False
@@ -276,7 +276,7 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
             if inline is None:
                 for cc in range(c + 1, len(row)):
                     v = row[cc]
-                    if cell_text(v) is None or v == label_text:
+                    if seen_text(v) is None or v == label_text:
                         continue
                     if labels.get(_label_fold(v)):
                         break
@@ -289,9 +289,9 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
         r0, c0 = items_at
         for r in range(r0 + 1, stop):
             row = grid[r]
-            if c0 < len(row) and cell_text(row[c0]) is not None:
+            if c0 < len(row) and seen_text(row[c0]) is not None:
                 items += 1
-    pledger = cell_text(found.get("pledger", (None, ""))[0])
+    pledger = seen_text(found.get("pledger", (None, ""))[0])
     pledge_date = iso_date(found.get("pledge_date", (None, ""))[0])
     return items, pledger, pledge_date
 
@@ -365,9 +365,9 @@ def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
 def _has_rows(grid: Grid, hr: int) -> bool:
     """Whether anything but a 序号 is filled below the table header at ``hr``."""
     for row in grid[hr + 1 :]:
-        # cell_text(v) is not None, for a text: not only white space
+        # seen_text(v) is not None, for a text: not only white space
         filled = [
-            v for v in row if (v.strip() != "" if type(v) is str else cell_text(v) is not None)
+            v for v in row if (v.strip() != "" if type(v) is str else seen_text(v) is not None)
         ]
         if len(filled) > 1 or (filled and not isinstance(filled[0], (int, float))):
             return True
@@ -404,7 +404,7 @@ def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | No
         start = r
         while start - 1 > hr and _is_form_top(grid[start - 1]):
             start -= 1
-        while start < r and all(cell_text(v) is None for v in grid[start]):
+        while start < r and all(seen_text(v) is None for v in grid[start]):
             start += 1  # the next form starts at its first filled row
         return start, r
     return len(grid), None
@@ -412,7 +412,7 @@ def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | No
 
 def _is_form_top(row: list[Any]) -> bool:
     """A row above a table header that belongs to that form: blank, labels, a title."""
-    texts = [t for t in (cell_text(v) for v in row) if t is not None]
+    texts = [t for t in (seen_text(v) for v in row) if t is not None]
     if not texts:
         return True
     if any(_header_key(_label_fold(v)) or _split_pair(v) for v in row if type(v) is str):
@@ -424,12 +424,12 @@ def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -
     """What the second_form issue says about a form that is not read."""
     found: dict[str, tuple[object, str]] = {}
     _header_fields(grid, range(max(start, hr - HEADER_BLOCK_ROWS), hr), found)
-    section, name = (cell_text(found.get(k, (None, ""))[0]) for k in ("section", "name"))
+    section, name = (seen_text(found.get(k, (None, ""))[0]) for k in ("section", "name"))
     who = " ".join(t for t in (section, name) if t)
     rows = [
         r + 1
         for r in range(hr + 1, len(grid))
-        if any(cell_text(v) is not None for v in grid[r][1:])
+        if any(seen_text(v) is not None for v in grid[r][1:])
     ]
     n_rows = len(rows)
     keys, _ = _row_keys(grid[hr])
@@ -506,9 +506,9 @@ def _table_rows(
     read_texts: list[list[str | None]] = []  # the cell texts of each row read
     for r in range(hr + 1, stop):
         row = grid[r]
-        # cell_text, inlined for the common text cell without a carriage return
+        # seen_text, inlined for the common text cell without a carriage return
         texts = [
-            (v.strip() or None) if type(v) is str and "\r" not in v else cell_text(v) for v in row
+            (v.strip() or None) if type(v) is str and "\r" not in v else seen_text(v) for v in row
         ]
         filled = [c for c, t in enumerate(texts) if t is not None]
         if not filled:
@@ -678,13 +678,13 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 values[k] += part.values.get(k) or [None] * n
             values["row_sheet"][-n:] = [part_sheet] * n
             for hkey, okey in _HEADER_OWNER.items():
-                own = cell_text(part_header.get(hkey, (None, ""))[0])
+                own = seen_text(part_header.get(hkey, (None, ""))[0])
                 column = values[okey][-n:]
                 values[okey][-n:] = [v if v is not None else own for v in column]
     else:
         # a table whose owner columns all name one section / person stands for the header
         for hkey, okey in _HEADER_OWNER.items():
-            if cell_text(header_raw.get(hkey, (None, ""))[0]) is None and okey in keys:
+            if seen_text(header_raw.get(hkey, (None, ""))[0]) is None and okey in keys:
                 one = layout.uniform(values.get(okey, []))
                 if one is not None:
                     first = next(i for i, v in enumerate(values[okey]) if v is not None)
@@ -715,7 +715,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     header: dict[str, Any] = {}
     header_cells: dict[str, str] = {}
     for key, (raw, where) in header_raw.items():
-        header[key] = iso_date(raw) if key == "date" else cell_text(raw)
+        header[key] = iso_date(raw) if key == "date" else seen_text(raw)
         header_cells[key] = where
     kind = _kind_of(opened.marker, keys, header, sheet, grid, hr)
     section, name = header.get("section"), header.get("name")
@@ -743,8 +743,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         note(
             "extra_column",
             cell=a1(hr, c),
-            value=cell_text(grid[hr][c]),
-            detail=cell_text(grid[hr][c]),
+            value=seen_text(grid[hr][c]),
+            detail=seen_text(grid[hr][c]),
         )
     if blank_between:
         first_blank = next(r for r in skipped if data_rows[0] < r < data_rows[-1])

@@ -79,8 +79,8 @@ def issue(
     text_value = (
         "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     )
-    placeholders.setdefault("section", _text(section))
-    placeholders.setdefault("name", _text(name))
+    placeholders.setdefault("section", text(section))
+    placeholders.setdefault("name", text(name))
     action, problem, fix = vocab.message(code, field=label, value=text_value, **placeholders)
     return {
         "action": action,
@@ -92,16 +92,22 @@ def issue(
         "value": text_value,
         "problem": problem,
         "fix": fix,
-        "section": _text(section),
-        "name": _text(name),
+        "section": text(section),
+        "name": text(name),
         "row_id": row_id,
     }
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
+    """A frame value as text: '' for a missing one (None, NaN, pandas' NA), else ``str``."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value):
         return ""
     return str(value)
+
+
+def stripped_text(value: object) -> str:
+    """``text`` without the white space around it."""
+    return text(value).strip()
 
 
 def _is_na(value: object) -> bool:

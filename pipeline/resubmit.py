@@ -23,17 +23,13 @@ ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
 SUPERSEDED_CODES = frozenset({"superseded", "duplicate_file"})
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype("object").where(series.notna(), "").astype("str")
-
-
 def order_keys(files: pd.DataFrame) -> pd.DataFrame:
     """``files`` with the sort columns of ORDER_COLUMNS: sort ascending, the last is latest."""
     return files.assign(
-        _date=_text(files["date"]),
-        _folder_date=_text(files["folder_date"]) if "folder_date" in files else "",
+        _date=frames.text_series(files["date"]),
+        _folder_date=frames.text_series(files["folder_date"]) if "folder_date" in files else "",
         _mtime=pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf),
-        _file=_text(files["file"]),
+        _file=frames.text_series(files["file"]),
     )
 
 
@@ -42,12 +38,12 @@ def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarra
     ``order_keys(files).sort_values([key, *ORDER_COLUMNS], kind="stable")`` (``key``, text
     aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
     # order_keys' columns, without a copy of the frame
-    folder_date = _text(files["folder_date"]) if "folder_date" in files else None
+    folder_date = frames.text_series(files["folder_date"]) if "folder_date" in files else None
     columns = [
-        sorted_ranks(_text(files["file"])),
+        sorted_ranks(frames.text_series(files["file"])),
         pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf).to_numpy(dtype=np.float64),
         np.zeros(len(files), dtype=np.intp) if folder_date is None else sorted_ranks(folder_date),
-        sorted_ranks(_text(files["date"])),
+        sorted_ranks(frames.text_series(files["date"])),
     ]
     if key is not None:
         columns.append(sorted_ranks(key))
@@ -70,15 +66,22 @@ def copied_originals(files: pd.DataFrame) -> dict[int, str]:
     if "copy_of" not in files or "sha256" not in files:
         return {}
     live = files["status"].isin([frames.FILE_STATUS_READ, frames.FILE_STATUS_REJECTED])
-    copies = files.loc[live & files["copy_of"].notna() & _text(files["copy_of"]).ne("")]
+    copies = files.loc[
+        live & files["copy_of"].notna() & frames.text_series(files["copy_of"]).ne("")
+    ]
     if copies.empty:
         return {}
     copies = order_keys(copies).sort_values(list(ORDER_COLUMNS), kind="stable")
-    newest_copy = dict(zip(_text(copies["copy_of"]), _text(copies["file"]), strict=True))
-    originals = files.loc[live & _text(files["sha256"]).isin(set(newest_copy))]
+    newest_copy = dict(
+        zip(frames.text_series(copies["copy_of"]), frames.text_series(copies["file"]), strict=True)
+    )
+    originals = files.loc[live & frames.text_series(files["sha256"]).isin(set(newest_copy))]
     out: dict[int, str] = {}
     for idx, sha, file in zip(
-        originals.index, _text(originals["sha256"]), _text(originals["file"]), strict=True
+        originals.index,
+        frames.text_series(originals["sha256"]),
+        frames.text_series(originals["file"]),
+        strict=True,
     ):
         if newest_copy[sha] != file:
             out[int(idx)] = newest_copy[sha]
@@ -92,7 +95,11 @@ def replaced_by(files: pd.DataFrame) -> dict[str, list[str]]:
     replaced = files.loc[files["superseded_by"].notna(), ["file", "superseded_by"]]
     newer = {
         old: new
-        for old, new in zip(_text(replaced["file"]), _text(replaced["superseded_by"]), strict=True)
+        for old, new in zip(
+            frames.text_series(replaced["file"]),
+            frames.text_series(replaced["superseded_by"]),
+            strict=True,
+        )
         if new
     }
     out: dict[str, list[str]] = {}
@@ -109,7 +116,9 @@ def replaced_by(files: pd.DataFrame) -> dict[str, list[str]]:
 def drop_superseded_issues(issues: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     """Issues without those of superseded files, except the note saying by which file: a
     replaced version's problems are no longer anybody's to fix."""
-    gone = set(_text(files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"]))
+    gone = set(
+        frames.text_series(files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"])
+    )
     if not gone or issues.empty:
         return issues
     keep = ~issues["file"].isin(gone) | issues["code"].isin(SUPERSEDED_CODES)

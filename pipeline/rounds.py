@@ -34,10 +34,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype("object").where(series.notna(), "").astype("str")
-
-
 # --------------------------------------------------------------------------------------
 # What is still owed
 # --------------------------------------------------------------------------------------
@@ -210,7 +206,9 @@ def _problem_key(section: str, name: str, kind: str, code: str, field: str, cell
 def state(result: frames.RunResult) -> dict[str, Any]:
     """What the next run compares with: every sender's state and every open 退回 problem."""
     files = result.files
-    kind_of = dict(zip(_text(files["file"]), _text(files["kind"]), strict=True))
+    kind_of = dict(
+        zip(frames.text_series(files["file"]), frames.text_series(files["kind"]), strict=True)
+    )
     issues = result.issues
     rejecting = issues[issues["action"] == vocab.ACTION_REJECT]
     fields = ("section", "name", "code", "field", "cell", "file", "problem")
@@ -251,7 +249,9 @@ def state(result: frames.RunResult) -> dict[str, Any]:
 def _superseded(files: pd.DataFrame) -> dict[str, str]:
     if "superseded_by" not in files:
         return {}
-    pairs = zip(_text(files["file"]), _text(files["superseded_by"]), strict=True)
+    pairs = zip(
+        frames.text_series(files["file"]), frames.text_series(files["superseded_by"]), strict=True
+    )
     return {old: new for old, new in pairs if new}
 
 

@@ -17,7 +17,6 @@ and raises ``ValidationBug``.
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,7 @@ import pandera.pandas as pa
 
 from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
+from pipeline.records import text as _text
 from pipeline.xlsx import cell_text
 
 ENUM_FIELDS = tuple(vocab.ENUMS)
@@ -183,12 +183,6 @@ def _file_issue(log: _IssueLog, rec: Any, code: str, key: str, **kwargs: Any) ->
         name="" if rec.kind == vocab.UNIT else _text(rec.name),
         **kwargs,
     )
-
-
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
 
 
 # --------------------------------------------------------------------------------------
