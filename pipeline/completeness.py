@@ -104,9 +104,9 @@ def _latest(
 
 
 def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
-    """科室|姓名 (folded) of an individual form's sender, 科室| of a unit form's."""
+    """科室, KEY_SEP, 姓名 (folded) of an individual form's sender; 科室, KEY_SEP of a unit form's."""
     individual = text_series(files["kind"]) == vocab.INDIVIDUAL
-    return section_key + "|" + name_key.where(individual, "")
+    return section_key + vocab.KEY_SEP + name_key.where(individual, "")
 
 
 def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
@@ -122,7 +122,7 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
         strict=True,
     ):
         if clean:
-            persons.setdefault(folded, []).append(section + "|" + folded)
+            persons.setdefault(folded, []).append(section + vocab.KEY_SEP + folded)
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
@@ -137,12 +137,12 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
         if kind != vocab.UNIT and key in person_keys:
             out[vocab.INDIVIDUAL].setdefault(key, file)
             continue
-        if kind == vocab.UNIT and key.removesuffix("|") in sections:
+        if kind == vocab.UNIT and key.removesuffix(vocab.KEY_SEP) in sections:
             out[vocab.UNIT].setdefault(key, file)
             continue
         path = normalize.fold(file)
         if kind == vocab.UNIT:
-            found = {f"{sec}|" for sec in sections if sec and sec in path}
+            found = {sec + vocab.KEY_SEP for sec in sections if sec and sec in path}
             # 组织宣传部 contains 宣传部: the longest section name written wins
             found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
             if len(found) == 1:
@@ -208,10 +208,12 @@ def completeness(
     for section in sections:
         sec_fold = normalize.fold(section)
         owes_unit = section != "" and section not in leadership
-        if owes_unit or sec_fold + "|" in unit_sent:
-            slots.append((section, "", "", vocab.UNIT, sec_fold + "|"))
+        if owes_unit or sec_fold + vocab.KEY_SEP in unit_sent:
+            slots.append((section, "", "", vocab.UNIT, sec_fold + vocab.KEY_SEP))
         for name, post, name_key in by_section.get(section, []):
-            slots.append((section, name, post, vocab.INDIVIDUAL, sec_fold + "|" + name_key))
+            slots.append(
+                (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
+            )
     submissions, pledges, issues = _judge(
         slots, read_by, bounced, accepted_files, replaced, deadline, phase
     )
@@ -397,7 +399,7 @@ def _register_alone(
     own are marked (in place), and the 缺少承诺书 / 承诺书为空 notes about them dropped."""
     if not sent or pledges.empty:
         return issues
-    keys = (fold_series(pledges["section"]) + "|" + fold_series(pledges["name"])).tolist()
+    keys = (fold_series(pledges["section"]) + vocab.KEY_SEP + fold_series(pledges["name"])).tolist()
     alone = [k in sent for k in keys]
     if not any(alone):
         return issues

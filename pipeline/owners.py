@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline import frames, normalize, vocab
 from pipeline.records import stripped_text as _text
 
-_SEP = "\x1f"
+_SEP = vocab.KEY_SEP
 _PERSON = "{name}（{section}）"
 
 

@@ -27,7 +27,7 @@ PLEDGE_EXTS = (".docx", ".doc", ".pdf", ".jpg", ".jpeg", ".png", ".wps", ".tif",
 DOCX_TEXT_PART = "word/document.xml"
 MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
 _W_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
-_KEY_SEP = "|"
+_KEY_SEP = vocab.KEY_SEP
 
 
 def docx_text(path: Path, settings: Settings) -> str:

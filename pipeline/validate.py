@@ -36,7 +36,7 @@ HEADER_TEXT_FIELDS = ("section", "name", "post", "head", "pledger")
 # date fields of a file -> the sheet their cell is on (None: the form's own sheet)
 DATE_FIELDS = {"date": None, "pledge_date": vocab.SHEET_PLEDGE}
 _FIELD_ORDER = {f: i for i, f in enumerate(frames.ROW_FIELDS)}
-_KEY_SEP = "\x1f"
+_KEY_SEP = vocab.KEY_SEP
 # Who a superseded form belonged to, for the 「同一{detail}」 of the superseded message.
 _WHO_PERSON = "人（{section} {name}）"
 _WHO_SECTION = vocab.HEADER_LABELS["section"] + "（{section}）"

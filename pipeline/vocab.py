@@ -613,6 +613,12 @@ def fold(text: object) -> str:
     return _SPACE_PUNCT.sub("", s).upper()
 
 
+# Joins the folded parts of a key (section and name, file and sheet): ``fold`` removes it
+# (it is white space to Python), so no folded part holds it and two keys are equal only when
+# every part is. A printable separator such as '|' would let 「A|B」+「C」 equal 「A」+「B|C」.
+KEY_SEP = "\x1f"
+
+
 _LONG_TEXT = 200
 # Full-width ASCII forms and the ideographic space, which NFKC maps to ASCII and a space.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")

@@ -324,3 +324,32 @@ def test_a_rejected_file_is_traced_to_its_sender_by_header_or_file_name(
     else:
         assert list(zip(noted["section"], noted["name"])) == [who]
         assert noted.iloc[0]["status"] == vocab.STATUS_SENT_BACK and file in noted.iloc[0]["note"]
+
+
+def test_sections_and_names_that_join_alike_stay_two_people() -> None:
+    # 「工会|团委」's 王五 and 「工会」's 团委|王五: joined with a '|' they would read alike
+    people, sections = sample_body(
+        "领导班子正职",
+        people=[
+            ("工会|团委", "王五", "干事", "其他", False),
+            ("工会", "团委|王五", "干事", "其他", False),
+        ],
+        sections=[("工会|团委", "王五", "李副主席"), ("工会", "团委|王五", "李副主席")],
+    )
+    roster = make_roster(people, sections)
+    assert {"工会|团委", "工会"} <= set(roster.people["section"])  # the precondition
+    sent = [form("王五", "工会|团委")]
+    frame = pd.DataFrame(sent, columns=list(frames.FILE_COLUMNS))
+    points = make_points([make_point(file=sent[0]["file"], section="工会|团委", name="王五")])
+
+    submissions, _pledges, issues = completeness.completeness(
+        frame, points, roster, config.default_settings(), YEAR
+    )
+
+    assert row_of(submissions, "工会|团委", "王五", vocab.INDIVIDUAL)["status"] == (
+        vocab.STATUS_ON_TIME
+    )
+    other = row_of(submissions, "工会", "团委|王五", vocab.INDIVIDUAL)
+    assert (other["status"], other["file"]) == (vocab.STATUS_MISSING, "")
+    missing = issues[issues["code"] == "not_submitted"]
+    assert ("工会", "团委|王五") in set(zip(missing["section"], missing["name"], strict=True))
