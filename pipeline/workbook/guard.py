@@ -625,23 +625,19 @@ def _scan_sheet_extent(
 # them byte for byte (theme, content types, styles, document properties), and the verdict is
 # a function of those bytes alone. Only passes are remembered: a part refused is checked again
 # every time. (Sheets rarely repeat: their shared-string indices differ from form to form.)
-_PASSED: dict[tuple[Any, ...], bool] = {}
+_PASSED: set[tuple[int, bytes]] = set()
 PASSED_MAX = 512  # entries (each holds a part's stored bytes: a few KB)
-
-
-def _remember(key: tuple[Any, ...], verdict: bool) -> None:
-    if len(_PASSED) >= PASSED_MAX:
-        _PASSED.clear()
-    _PASSED[key] = verdict
 
 
 def _check_prolog_remembered(z: Zip, name: str) -> None:
     """``check_prolog``, its pass remembered for a part with the same bytes."""
     info = z.by_name[name]
-    key = ("prolog", info.compress_type, z._raw(info))
+    key = (info.compress_type, z._raw(info))
     if key not in _PASSED:
-        check_prolog(z, name)
-        _remember(key, True)
+        check_prolog(z, name)  # raises when refused: nothing is remembered then
+        if len(_PASSED) >= PASSED_MAX:
+            _PASSED.clear()
+        _PASSED.add(key)
 
 
 def _far_value_cell(z: Zip, part: str, limits: Limits) -> tuple[str | None, int]:
