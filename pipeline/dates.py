@@ -14,6 +14,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pipeline import vocab
+
 
 def _pandas() -> Any:
     """pandas where this process has imported it, else None (then no value is its object)."""
@@ -42,6 +44,27 @@ _DATE_TEXT = re.compile(
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?")
 _COMPACT = re.compile(r"(19|20|21)\d{6}")
 _NUMERIC = re.compile(r"\d+(?:\.\d+)?")
+# A run of Chinese numerals in a date: 二〇二六 (digit by digit), 十五, 三十一, 十
+_CN_RUN = re.compile(f"[{vocab.DATE_CN_DIGITS}{vocab.DATE_CN_TEN}]+")
+_CN_DIGIT = {c: str(i % 10) for i, c in enumerate(vocab.DATE_CN_DIGITS)}
+
+
+def _arabic(run: str) -> str:
+    """One run of Chinese numerals as digits: 二〇二六 -> 2026, 十五 -> 15, 三十 -> 30
+    (a run that is no number, such as 十十, is left as it is)."""
+    tens, ten, units = run.partition(vocab.DATE_CN_TEN)
+    if not ten:
+        return "".join(_CN_DIGIT[c] for c in run)
+    if len(tens) > 1 or len(units) > 1 or vocab.DATE_CN_TEN in units:
+        return run
+    return str(int(_CN_DIGIT.get(tens, "1")) * 10 + int(_CN_DIGIT.get(units, "0")))
+
+
+def _with_arabic_numerals(text: str) -> str:
+    """A date written in Chinese numerals (二〇二六年三月五日) in digits (2026年3月5日)."""
+    if vocab.DATE_CN_MONTH not in text:
+        return text
+    return _CN_RUN.sub(lambda m: _arabic(m[0]), text)
 
 
 def _from_serial(serial: float) -> str | None:
@@ -90,8 +113,8 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
     """A date as users and Excel write it -> (ISO 'YYYY-MM-DD' or None, year_assumed).
 
     Full dates: datetime/date/Timestamp objects, Excel serial numbers (1900 system, 1950-2200,
-    as numbers or numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日', with or
-    without a time, and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
+    as numbers or numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日' (also in
+    Chinese numerals, '二〇一二年三月十五日'), with or without a time, and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
     a number or text), '3-15', '3/15', '3月15日' — in that year; ``year_assumed`` is then True.
     """
     pd = _pandas()
@@ -116,7 +139,7 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
         if found is not None or float(value).is_integer():
             return found, False
         return read_date(repr(float(value)), year)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _with_arabic_numerals(unicodedata.normalize("NFKC", str(value)).strip())
     if not text:
         return None, False
     if _NUMERIC.fullmatch(text):

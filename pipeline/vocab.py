@@ -1983,3 +1983,9 @@ ROUND_SCREEN_PARTLY = "部分风险点被退回"
 ROUND_SCREEN_MORE = "    ……另有 {n} 个科室，见 催报名单.txt"
 CLI_SUMMARY_OWED = "  还需要催报或修改的（详见催报名单）："
 CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处（见「{sheet}」工作表）"
+
+# Chinese numerals of dates as official documents write them (二〇二六年三月五日, 三月十五日):
+# the digits 0-9 (零 is 0 too), ten, and the month word without which no text is read so.
+DATE_CN_DIGITS = "〇一二三四五六七八九零"
+DATE_CN_TEN = "十"
+DATE_CN_MONTH = "月"

@@ -132,6 +132,9 @@ def test_numbers_from_excel_cells_fold():
         ("2012年3月15日", "2012-03-15"),
         ("2012 年 3 月 15 日", "2012-03-15"),
         ("２０１２年３月１５日", "2012-03-15"),
+        ("二〇一二年三月十五日", "2012-03-15"),  # Chinese numerals, as official papers write
+        ("二零二六年十二月三十一日", "2026-12-31"),
+        ("二〇二六年十月十日", "2026-10-10"),
         ("2012-03-15 08:30:00", "2012-03-15"),
         ("2012/3/15 8:30", "2012-03-15"),
         ("2012-03-15T08:30:00", "2012-03-15"),
@@ -163,6 +166,8 @@ def test_dates_parse_to_iso(raw, iso):
         True,
         "3月15日",
         "15/3/2012",
+        "二〇一二年三月",
+        "一二三",
     ],
 )
 def test_invalid_dates_are_none(raw):
@@ -177,6 +182,8 @@ def test_invalid_dates_are_none(raw):
         ("3月15日", "2026-03-15"),
         ("3月15号", "2026-03-15"),
         ("３月１５日", "2026-03-15"),
+        ("三月十五日", "2026-03-15"),
+        ("十二月二十日", "2026-12-20"),
         ("3-15", "2026-03-15"),
         ("03/15", "2026-03-15"),
         (12.31, "2026-12-31"),
@@ -191,7 +198,7 @@ def test_a_day_without_its_year_is_in_the_given_year(raw, iso):
     assert normalize.parse_date(raw, 2026) == iso
 
 
-@pytest.mark.parametrize("raw", ["2月30日", "13.5", "0.15", "3月", "三月十五日"])
+@pytest.mark.parametrize("raw", ["2月30日", "13.5", "0.15", "3月", "二月三十日", "十十月一日"])
 def test_impossible_days_without_a_year_are_not_dates(raw):
     assert normalize.read_date(raw, 2026) == (None, False)
 

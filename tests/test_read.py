@@ -398,6 +398,19 @@ def test_numbers_and_dates_as_text_and_as_numbers(tmp_path: Path) -> None:
     assert got.loc[0, "self_level"] == "1.5"
 
 
+def test_dates_in_chinese_numerals_are_dates(tmp_path: Path) -> None:
+    # official papers write dates in Chinese numerals: 填表日期 and 承诺日期 as typed so
+    day = "二〇二六年三月五日"
+    write_form(
+        tmp_path / "in" / "a.xlsx",
+        header={"date": day},
+        pledge=pledge_grid(["不收受礼金"], when=day),
+    )
+    rec, _, issues = only(tmp_path / "in", "a.xlsx")
+    assert (rec["date"], rec["pledge_date"]) == ("2026-03-05", "2026-03-05")
+    assert issues.empty
+
+
 def test_combined_measures_column_goes_to_measures(tmp_path: Path) -> None:
     keys = ["seq", "step", "category", "description", "likelihood", "harm", "measures"]
     text = "前期：学习\n中期：检查\n后期：问责"

@@ -218,7 +218,7 @@ def test_header_dates_become_iso_and_a_bad_date_is_only_a_note():
     files, _, points, issues = run(
         [
             (file_record("a.xlsx", date=45000, pledge_date="2026年3月2日"), [GOOD]),
-            (file_record("b.xlsx", name="李四", date="三月十日", pledge_date="不详"), [GOOD]),
+            (file_record("b.xlsx", name="李四", date="三月中旬", pledge_date="不详"), [GOOD]),
         ]
     )
     assert files["date"].tolist()[0] == "2023-03-15"
@@ -229,7 +229,7 @@ def test_header_dates_become_iso_and_a_bad_date_is_only_a_note():
     assert bad["action"].tolist() == ["提示", "提示"]
     assert bad["cell"].tolist() == ["J2", ""]
     assert bad["sheet"].tolist() == [vocab.SHEET_INDIVIDUAL, vocab.SHEET_PLEDGE]
-    assert bad["problem"].iloc[0] == "填表日期「三月十日」不是可识别的日期。"
+    assert bad["problem"].iloc[0] == "填表日期「三月中旬」不是可识别的日期。"
     assert bad["problem"].iloc[1] == "承诺日期「不详」不是可识别的日期。"
     assert set(bad["name"]) == {"李四"}
 
