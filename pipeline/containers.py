@@ -91,10 +91,34 @@ def decode_mangled(name: str) -> str:
 
 
 def shown_path(rel: str) -> str:
-    """A relative path with every mangled part decoded."""
+    """A relative path with every mangled part decoded: names that are raw bytes on disk (an
+    archive unpacked on Linux keeps its GBK names; Python holds the bytes that are no UTF-8 as
+    lone surrogates, which no output can store) and names shown as cp437."""
+    if _RAW_BYTE.search(rel):
+        rel = _raw_name(rel)
     if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
         return rel
     return "/".join(decode_mangled(part) for part in rel.split("/"))
+
+
+# a byte that is no UTF-8, as ``os.fsdecode`` keeps it (surrogateescape)
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _raw_name(rel: str) -> str:
+    """A path holding raw bytes -> its text: each part as GBK (GB 18030) when it decodes so,
+    else its UTF-8 with each undecodable byte shown as U+FFFD."""
+    parts = []
+    for part in rel.split("/"):
+        if not _RAW_BYTE.search(part):
+            parts.append(part)
+            continue
+        raw = part.encode("utf-8", "surrogateescape")
+        try:
+            parts.append(raw.decode("gb18030"))
+        except UnicodeDecodeError:
+            parts.append(raw.decode("utf-8", "replace"))
+    return "/".join(parts)
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

@@ -4,6 +4,8 @@ mangled by unzipping elsewhere are shown decoded."""
 
 from __future__ import annotations
 
+import json
+import os
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import containers, frames, run, vocab
+from tests.builders import write_config
 from tests.forms import form_grid, rewrite_zip, sample_row, write_form, write_xlsx
 from tests.test_realforms import graded
 
@@ -178,3 +181,39 @@ def test_a_name_mangled_by_unzipping_elsewhere_is_shown_decoded(tmp_path: Path) 
     assert files.loc[0, "status"] == frames.FILE_STATUS_READ
     assert points["file"].tolist() == ["张三自查表.xlsx"]
     assert containers.decode_mangled("╡Ñ╬╗.xlsx") == "单位.xlsx"
+
+
+def test_names_that_are_raw_bytes_on_disk_are_shown_decoded_and_the_run_ends(
+    tmp_path: Path,
+) -> None:
+    """An archive unpacked on Linux keeps its GBK names as bytes; a name may also hold bytes
+    no encoding reads. The run reads the form under its Chinese name, reports the other, and
+    writes every output (the summary and round files are UTF-8 text)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = inbox / "form.xlsx"
+    write_form(form, header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)])
+    gbk = os.path.join(os.fsencode(inbox), "张三自查表.xlsx".encode("gbk"))
+    os.rename(os.fsencode(form), gbk)
+    junk = os.path.join(os.fsencode(inbox), b"\xff\xfe.xlsx")
+    with open(junk, "wb") as fh:
+        fh.write(b"not a workbook")
+    names = os.listdir(inbox)
+    raw = [n for n in names if any("\udc80" <= c <= "\udcff" for c in n)]  # bytes kept
+    assert len(names) == len(raw) == 2
+    out = tmp_path / "out"
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    result = run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    shown = dict(zip(result.files["file"], result.files["status"], strict=True))
+    assert shown == {
+        "张三自查表.xlsx": frames.FILE_STATUS_READ,
+        "\ufffd\ufffd.xlsx": frames.FILE_STATUS_REJECTED,
+    }
+    assert result.points["file"].tolist() == ["张三自查表.xlsx"]
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["files"] == {"total": 2, "read": 1, "rejected": 1, "superseded": 0}
+    assert "张三自查表.xlsx" in (out / vocab.LOG_FILE).read_text(encoding="utf-8")
