@@ -122,6 +122,8 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     sections = _known_sections(result)
     file_routes = _route_files(result.files, sections)
     owners = _sheet_owners(result, file_routes, sections)
+    # after the sheets' owners: an attributed file's sheets all go to its sender's section
+    file_routes.update(_sent_back_routes(result, file_routes, sections))
     # routed here; each folder's issues are sorted by the worker that writes its workbook
     issues = _route_issues(result.issues, file_routes, sections, owners)
     points = _frame(result.points)
@@ -818,6 +820,37 @@ def _route_files(files: pd.DataFrame | None, sections: list[str]) -> dict[str, s
     ok = section.isin(known) & ~reason.isin(UNROUTABLE_REASONS)
     routes = section.where(ok, None)
     return dict(zip(_text_column(files, "file"), routes, strict=True))
+
+
+def _sent_back_routes(
+    result: frames.RunResult, file_routes: dict[str, str | None], sections: list[str]
+) -> dict[str, str]:
+    """file -> section for the unplaced files (route None) that completeness names as a roster
+    sender's sent-back form (提交情况: 已报送但被退回, 原因见异常清单): the section is told so,
+    so the reason and the copy go to it. Only when the file names no other roster section
+    (its own 科室 missing, not in the roster, or that section) and one section claims it."""
+    subs = _frame(result.submissions)
+    files = _frame(result.files)
+    if subs.empty or files.empty or not {"status", "file", "section"} <= set(subs.columns):
+        return {}
+    known = set(sections)
+    sent = subs[(_text_column(subs, "status") == vocab.STATUS_SENT_BACK)]
+    claims: dict[str, set[str]] = {}
+    for file, section in zip(
+        _text_column(sent, "file"), _text_column(sent, "section"), strict=True
+    ):
+        if file and section in known and file in file_routes and file_routes[file] is None:
+            claims.setdefault(file, set()).add(section)
+    if not claims:
+        return {}
+    written = dict(zip(_text_column(files, "file"), _text_column(files, "section"), strict=False))
+    routes = {}
+    for file, owners in claims.items():
+        (section,) = owners if len(owners) == 1 else ("",)
+        own = written.get(file, "")
+        if section and (own not in known or own == section):
+            routes[file] = section
+    return routes
 
 
 def _sheet_owners(

@@ -837,3 +837,45 @@ def test_rerun_reuses_the_workbooks_of_unchanged_sections_and_renders_a_changed_
         ws = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_COVER]
         assert "某某县纪委" in str(ws["A1"].value)
     assert changed.exists()
+
+
+def test_a_sent_back_senders_section_is_told_why_and_gets_the_copy(tmp_path: Path) -> None:
+    """A form the run attributes to a roster person though it could not be filed under the
+    section it names (科室 written wrongly, a corrupt file named after its sender): the
+    person's section is told 已报送但被退回 and 原因见异常清单, so its 异常清单 has the reason
+    and its folder the annotated copy; the office's folder for unplaced files does not."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("办公室", "赵六", "科员", "一般管理服务", False),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "王芳.xlsx", header=dict(HEADER, name="王芳"))
+    # 张三 wrote the body's name as 科室: no roster section, but the roster knows 张三
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, section="测试妇联"))
+    (inbox / "赵六.xlsx").write_bytes(b"PK\x03\x04 cut short")  # corrupt, named after 赵六
+    out = tmp_path / "out"
+    assert process_cli(inbox, config, out) == 0
+    office = workbook_of(out, "办公室")
+    subs = sheet_frame(office, vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    sent_back = subs[subs["提交状态"] == vocab.STATUS_SENT_BACK]
+    assert set(sent_back["姓名"]) == {"张三", "赵六"}  # precondition: both told 被退回
+    issues = sheet_frame(office, vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert {"张三.xlsx", "赵六.xlsx"} <= set(rejected["文件"])
+    assert rejected.loc[rejected["文件"] == "张三.xlsx", "问题"].str.contains("测试妇联").all()
+    assert rejected.loc[rejected["文件"] == "赵六.xlsx", "问题"].str.contains("损坏").all()
+    copy = folder_of(out, "办公室") / copy_name("张三.xlsx")
+    assert copy.exists()
+    assert "不在组织名册中" in " ".join(all_text(copy))
+    unknown = feedback_root(out) / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    assert not unknown.exists() or not list(unknown.glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
+    with zipfile.ZipFile(feedback_root(out) / "办公室.zip") as package:
+        assert f"办公室/{copy.name}" in package.namelist()
