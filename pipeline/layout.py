@@ -31,6 +31,14 @@ _NOTE_START = re.compile(
     + ")"
 )
 
+# 合计 / 小计 … (spaced out or not) alone or before a colon, a number or a bracket
+_TOTAL_START = re.compile(
+    r"^\s*(?:"
+    + "|".join(r"\s*".join(map(re.escape, w)) for w in vocab.TOTAL_ROW_WORDS)
+    + r")\s*(?:$|[:：\d(（])"
+)
+_TOTAL_FIRST = frozenset(w[0] for w in vocab.TOTAL_ROW_WORDS)
+
 
 @lru_cache(maxsize=8192)
 def _key_of_folded(folded: str) -> str | None:
@@ -239,6 +247,11 @@ def is_note_row(texts: list[str | None], filled: list[int]) -> bool:
         return False
     first = texts[filled[0]] or ""
     return bool(_NOTE_START.match(first))
+
+
+def is_total_row(first: str) -> bool:
+    """A 合计 / 小计 line under the table (``first``: its first filled cell's text), not a point."""
+    return first.lstrip()[:1] in _TOTAL_FIRST and bool(_TOTAL_START.match(first))
 
 
 def single_level(keys: dict[str, int]) -> bool:

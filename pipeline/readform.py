@@ -37,6 +37,7 @@ PLEDGE_SCAN_ROWS = 200
 
 _LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
 _COLONS = ("：", ":")
+_SIGNATURE_LABELS = frozenset(vocab.fold(w) for w in vocab.SIGNATURE_LABELS)
 
 
 # --------------------------------------------------------------------------------------
@@ -218,16 +219,39 @@ def _value_below(grid: Grid, r: int, c: int) -> object | None:
     return row[c]
 
 
+@lru_cache(maxsize=8192)
+def _is_label_start(text: str) -> bool:
+    """Whether a text cell is a header label or starts with one and its colon."""
+    return bool(_text_header_key(text) or _has_pair(text))
+
+
+@lru_cache(maxsize=8192)
+def _is_footer_label(text: str) -> bool:
+    """A cell of a signature line that is no value: a header label, a 'label：value' pair, or a
+    signature label such as 审核人 / 审核人：李四 / 联系电话."""
+    if _is_label_start(text):
+        return True
+    if len(text) > LABEL_MAX_CHARS:
+        return False
+    match = _LABEL_COLON.match(text.strip())
+    word = _LABEL_HINT.sub("", _fold(match[1] if match else text))
+    return word in _SIGNATURE_LABELS
+
+
 def _is_headerish(grid_row: list[Any]) -> bool:
-    """A row below the table that holds header fields (e.g. '填表人：张三'), not a risk point."""
+    """A row below the table that holds header fields (e.g. '填表人：张三', or a signature line
+    of labels and values: 填表人 | 张三 | 审核人 | 李四 | 日期 | 2026.3.11), not a risk point."""
     # seen_text(v) is not None, for a text: not only white space
     texts = [
         v for v in grid_row if (v.strip() != "" if type(v) is str else seen_text(v) is not None)
     ]
-    if not texts or len(texts) > 4 or type(texts[0]) is not str:
+    if not texts or type(texts[0]) is not str or not _is_label_start(texts[0]):
         return False
-    first = texts[0]
-    return bool(_text_header_key(first) or _has_pair(first))
+    if len(texts) <= 4:
+        return True
+    # longer: a line of labels each followed by at most one value
+    labels = sum(1 for v in texts if type(v) is str and _is_footer_label(v))
+    return 2 * labels >= len(texts)
 
 
 def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
@@ -528,9 +552,12 @@ def _table_rows(
         else:
             skipped.append(r)  # nothing to read
             continue
+        first_text: str = texts[filled[0]]  # type: ignore[assignment]
         if n_filled <= 2 and layout.is_note_row(texts, filled):
             continue  # 注：… / 填表说明 under the table
-        if n_filled <= 4 and _is_headerish(row):
+        if layout.is_total_row(first_text):
+            continue  # 合计 / 小计 under the table
+        if (n_filled <= 4 or _is_label_start(first_text)) and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
             continue
         if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):

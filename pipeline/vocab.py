@@ -1989,3 +1989,23 @@ CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新�
 DATE_CN_DIGITS = "〇一二三四五六七八九零"
 DATE_CN_TEN = "十"
 DATE_CN_MONTH = "月"
+
+# Lines under a table that are no risk point: a 合计 / 小计 line (its first filled cell starts
+# with one of these words), and the labels of a signature line besides the header labels
+# (填表人 | 张三 | 审核人 | 李四 | 日期 | …).
+TOTAL_ROW_WORDS = ("合计", "小计", "总计", "共计")
+SIGNATURE_LABELS = (
+    "审核人",
+    "审核",
+    "复核人",
+    "审批人",
+    "制表人",
+    "制表",
+    "联系电话",
+    "电话",
+    "签字",
+    "签名",
+    "盖章",
+    "负责人签字",
+    "领导签字",
+)

@@ -398,6 +398,45 @@ def test_numbers_and_dates_as_text_and_as_numbers(tmp_path: Path) -> None:
     assert got.loc[0, "self_level"] == "1.5"
 
 
+def test_total_and_signature_lines_under_the_table_are_not_risk_points(tmp_path: Path) -> None:
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    grid += [
+        [],
+        ["合  计", "2项"],
+        ["小计：", None, None, "一级0个，二级2个", None, None, "2"],
+        ["填表人", "张三", "审核人", "李四", "联系电话", "12345678", "日期", "2026.3.11"],
+    ]
+    assert len(grid[-1]) > 4 and grid[-3][0].startswith("合")  # precondition: long lines
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["seq"].tolist() == ["1", "2"] and rec["n_rows"] == 2
+    assert issues.empty  # no blank row before a 合计 line to report either
+
+
+def test_header_block_written_as_a_signature_line_under_the_table(tmp_path: Path) -> None:
+    grid = form_grid(rows=[sample_row(1)])
+    grid[1] = [None] * len(grid[1])  # no header block above the table
+    grid.append(
+        ["科室：", "办公室", "姓名：", "张三", "岗位（职务）：", "科员", "填表日期：", "2026-03-10"]
+    )
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, _ = only(tmp_path / "in", "a.xlsx")
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "办公室",
+        "张三",
+        "科员",
+        "2026-03-10",
+    )
+    assert got["seq"].tolist() == ["1"]
+
+
+def test_a_point_whose_step_begins_like_a_total_is_read(tmp_path: Path) -> None:
+    rows = [sample_row(None, step="总计划编制"), sample_row(None, step="小计量器具采购")]
+    write_form(tmp_path / "in" / "a.xlsx", rows=rows)
+    _, got, _ = only(tmp_path / "in", "a.xlsx")
+    assert got["step"].tolist() == ["总计划编制", "小计量器具采购"]
+
+
 def test_dates_in_chinese_numerals_are_dates(tmp_path: Path) -> None:
     # official papers write dates in Chinese numerals: 填表日期 and 承诺日期 as typed so
     day = "二〇二六年三月五日"
