@@ -59,6 +59,10 @@ SPEC_SYNONYMS = [
     ("self_level", "Ⅲ级", "三级"),
     ("self_level", "低", "三级"),
     ("self_level", "三 级", "三级"),
+    # a single 风险等级 column of many public forms: 高风险 / 中风险 / 低风险
+    ("self_level", "高风险", "一级"),
+    ("self_level", "中风险", "二级"),
+    ("self_level", "低风险", "三级"),
 ]
 
 
