@@ -18,6 +18,8 @@ from pipeline.config import Roster, Settings
 from pipeline.frames import text_series
 from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS
 
+# 涉及岗位 written as the whole section (全体人员): every roster post of the section
+_ALL_POSTS = frozenset(normalize.fold(w) for w in vocab.ALL_POSTS_WORDS)
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
 # Count columns of the posts frame are named by the level itself (the writers' headers).
@@ -65,6 +67,8 @@ class _RosterPosts:
         self.post_of_person: dict[tuple[str, str], str] = {}
         # (section, folded post) -> [(roster post, post_type, name)] in roster order
         self.by_post: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        # folded section -> every roster post of it (涉及岗位 written as 全体人员)
+        self.by_section: dict[str, list[tuple[str, str, str]]] = {}
         names = people["name"].tolist()
         posts = people["post"].tolist()
         # each distinct section, name and post folded once (10,000 people repeat them)
@@ -82,6 +86,7 @@ class _RosterPosts:
             self.post_of_person.setdefault(person, clean_post)
             if clean_post:
                 self.by_post.setdefault((sec, post_key), []).append((clean_post, post_type, name))
+                self.by_section.setdefault(sec, []).append((clean_post, post_type, name))
 
     def floor(self, post_type: str) -> str | None:
         return self.floors.get(post_type) if post_type else None
@@ -99,13 +104,17 @@ class _RosterPosts:
         unmatched: list[str] = []
         best_type, best_rank = "", _NO_RANK + 1
         for token in split_posts(involved):
-            holders = self.by_post.get((normalize.fold(section), normalize.fold(token)))
+            key = normalize.fold(token)
+            if key in _ALL_POSTS:
+                holders = self.by_section.get(normalize.fold(section), [])
+            else:
+                holders = self.by_post.get((normalize.fold(section), key), [])
             if not holders:
                 unmatched.append(token)
                 continue
-            post = holders[0][0]
-            if post not in matched:
-                matched.append(post)
+            for post in dict.fromkeys(h[0] for h in holders):
+                if post not in matched:
+                    matched.append(post)
             for _, post_type, _ in holders:
                 rank = _rank(self.floor(post_type))
                 if rank < best_rank:

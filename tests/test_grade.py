@@ -269,6 +269,9 @@ def unit_point(involved: str, **values: Any) -> dict[str, Any]:
         ("出 纳", "", "三级", "出、纳"),
         ("档案员", "", "三级", "档案员"),  # a post of another section does not count
         ("科长、司机", "一般管理服务", "三级", "司机"),
+        # the whole section: its most severe post (出纳, 人财物管理), never another section's
+        ("全体人员", "人财物管理", "一级", ""),
+        ("本科室全体人员", "人财物管理", "一级", ""),
     ],
 )
 def test_unit_point_floor_comes_from_the_posts_it_names(
