@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, styles, vocab, xlsx
+from pipeline import frames, sheetxml, styles, vocab, xlsx
 
 HISTORY_STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -487,8 +487,17 @@ def write_changes_sheet(
         ws.write_string(2, c, label, header)
     n_rows = 0 if rows is None else len(rows)
     if n_rows:  # (a frame's itertuples costs ~1 ms even empty: once per section workbook)
-        for r, values in enumerate(rows[list(CHANGE_COLUMNS)].itertuples(index=False), start=3):
+        texts = [
+            [xlsx.cell_text(value) or "" for value in values]
+            for values in rows[list(CHANGE_COLUMNS)].itertuples(index=False)
+        ]
+        # LibreOffice does not grow rows on load: each row as tall as its wrapped lines
+        heights = sheetxml.row_heights(
+            [list(column) for column in zip(*texts, strict=True)], widths, [True] * len(widths)
+        )
+        for r, (values, height) in enumerate(zip(texts, heights.tolist(), strict=True), start=3):
+            ws.set_row(r, height)
             for c, value in enumerate(values):
-                ws.write_string(r, c, xlsx.cell_text(value) or "", cell)
+                ws.write_string(r, c, value, cell)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, 2 + n_rows, len(labels) - 1)

@@ -332,3 +332,47 @@ def test_round_three_with_nothing_new_changes_nothing(rounds: dict) -> None:
     assert r3["changes"].empty
     assert r3["summary"]["changes"] == dict.fromkeys(vocab.ROUND_CHANGES, 0)
     assert len(r3["history"]) == 3  # every run's summary kept under 历次/
+
+
+def test_changes_sheet_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Path) -> None:
+    """本轮变化 prints every line of a long file path or problem: LibreOffice does not grow
+    rows when it opens a workbook, so each row's height must hold its tallest wrapped cell."""
+    import math
+
+    import xlsxwriter
+
+    from pipeline import rounds, xlsx
+
+    long_file = "2026-04-10 来自各科室/单位廉政风险自查表（家庭儿童工作部）修改后第二版.xlsx"
+    problem = "风险类别「廉洁风险」不在可选范围内：岗位职责风险、业务流程风险、制度机制风险、外部环境风险。"
+    note = f"已由新版本「{long_file}」替代"
+    changes = pd.DataFrame(
+        [
+            [
+                vocab.ROUND_CHANGE_FIXED,
+                "家庭儿童工作部",
+                "侯国怡",
+                "个人表",
+                long_file,
+                "C9",
+                problem,
+                note,
+            ],
+            [vocab.ROUND_CHANGE_ACCEPTED, "办公室", "张三", "个人表", "张三.xlsx", "", "按时", ""],
+        ],
+        columns=list(rounds.CHANGE_COLUMNS),
+    )
+    path = tmp_path / "changes.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    open_counts = {"problems": 1, "missing": 0, "sent_back": 0, "units": 0}
+    rounds.write_changes_sheet(wb, changes, open_counts, "2026-04-01T09:00:00")
+    wb.close()
+    ws = openpyxl.load_workbook(path)[vocab.SHEET_CHANGES]
+    widths = [ws.column_dimensions[chr(65 + c)].width for c in range(len(rounds.CHANGE_COLUMNS))]
+    for r in (4, 5):
+        texts = [ws.cell(r, c + 1).value or "" for c in range(len(widths))]
+        lines = max(math.ceil(xlsx.display_width(t) / max(w - 1, 1)) for t, w in zip(texts, widths))
+        height = ws.row_dimensions[r].height or 15.0  # no height: the default row
+        if r == 4:
+            assert lines >= 2  # precondition: the first change needs several lines
+        assert height >= lines * 10 * 1.2, (r, lines, height)
