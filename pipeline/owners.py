@@ -169,7 +169,20 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     extra["kind"] = sent["kind"].to_numpy()
     extra["section"] = sent["section"].to_numpy()
     extra["name"] = sent["name"].where(sent["kind"].eq(vocab.INDIVIDUAL), "").to_numpy()
-    # the file's pledge sheet is its own sender's, not every person its rows name
-    extra["pledge_sheet"] = False
-    extra["pledge_items"] = 0
+    # the file's pledge sheet is its own sender's, not every person its rows name; a workbook
+    # of one sheet per person may hold each person's own (sheet_pledges, by folded name)
+    own = [
+        (sheets or {}).get(normalize.fold(person)) if isinstance(sheets, dict) else None
+        for sheets, person in zip(
+            extra["sheet_pledges"].tolist() if "sheet_pledges" in extra else [None] * len(extra),
+            extra["name"].tolist(),
+            strict=True,
+        )
+    ]
+    extra["pledge_sheet"] = [p is not None for p in own]
+    extra["pledge_items"] = [int(p[0]) if p is not None else 0 for p in own]
+    pledger = [p[1] if p is not None else None for p in own]
+    pledge_date = [p[2] if p is not None else None for p in own]
+    extra["pledger"] = pd.Series(pledger, index=extra.index, dtype="str")
+    extra["pledge_date"] = pd.Series(pledge_date, index=extra.index, dtype="str")
     return extra.loc[~same]

@@ -347,6 +347,29 @@ def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of:
     return None
 
 
+def _own_pledges(
+    names: list[str], hidden: set[str], people: list[str | None], sheet_grid: Any
+) -> dict[str, tuple[int, object, object]]:
+    """Person -> (items, pledger, date) of their own 承诺书 sheet in a workbook of one sheet per
+    person: the visible 承诺 sheet whose 承诺人 is that person, else whose name holds theirs."""
+    pledges = []
+    for n in names:
+        if n not in hidden and vocab.PLEDGE_SHEET_HINT in _fold(n):
+            items, pledger, when = _pledge(sheet_grid(n)[0])
+            pledges.append((_fold(n), seen_text(pledger), (items, pledger, when)))
+    out: dict[str, tuple[int, object, object]] = {}
+    for person in people:
+        if person is None or person in out:
+            continue
+        folded = _fold(person)
+        by_pledger = [p for s, who, p in pledges if who is not None and _fold(who) == folded]
+        by_sheet = [p for s, who, p in pledges if folded and folded in s]
+        found = by_pledger or by_sheet
+        if found:
+            out[person] = found[0]
+    return out
+
+
 _TITLE_FOLDS = frozenset(_fold(t) for t in vocab.FORM_TITLES.values())
 
 
@@ -790,7 +813,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
 
     pledge_sheet = False
     pledge_items, pledger, pledge_date = 0, None, None
-    pledge_name = _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
+    sheet_pledges: dict[str, list[Any]] = {}
+    if extra:
+        # one sheet per person: each person's own 承诺书 sheet (by its 承诺人 or its name)
+        people = [(part[0], seen_text(part[2].get("name", (None, ""))[0])) for part in extra]
+        own = _own_pledges(names, hidden, [name, *(p for _, p in people)], sheet_grid)
+        for _sheet_name, person in people:
+            if person is not None and person in own:
+                sheet_pledges[_fold(person)] = list(own[person])
+        if name is not None and name in own:
+            pledge_sheet = True
+            pledge_items, pledger, pledge_date = own[name]
+    pledge_name = (
+        None if pledge_sheet else _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
+    )
     if pledge_name is not None:
         pledge_sheet = True
         pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
@@ -815,6 +851,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "colmap": {k: col_letter(c) for k, c in keys.items()},
             "header_cells": header_cells,
             "sheet_colmaps": sheet_colmaps,
+            "sheet_pledges": sheet_pledges,
         },
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,

@@ -27,6 +27,7 @@ FORM_FIELDS = (
     "colmap",
     "header_cells",
     "sheet_colmaps",
+    "sheet_pledges",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"

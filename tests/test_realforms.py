@@ -7,7 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import assign, config, discover, frames, grade, merge, owners, read, vocab
+from pipeline import (
+    assign,
+    completeness,
+    config,
+    discover,
+    frames,
+    grade,
+    merge,
+    owners,
+    read,
+    vocab,
+)
 from pipeline.validate import validate
 from tests.forms import form_grid, pledge_grid, sample_row, write_xlsx
 from tests.test_validate import make_roster
@@ -313,6 +324,33 @@ def test_the_blank_risk_list_template_of_the_corpus_is_an_empty_form(tmp_path: P
 # --------------------------------------------------------------------------------------
 # one sheet per person
 # --------------------------------------------------------------------------------------
+def test_each_person_of_a_workbook_of_sheets_has_their_own_pledge(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    zhang = form_grid(rows=[sample_row(1)])
+    li = form_grid(header={"name": "李四", "post": "文员"}, rows=[sample_row(7)])
+    wang = form_grid(header={"section": "财务科", "name": "王五"}, rows=[sample_row(9)])
+    write_xlsx(
+        inbox / "科室汇总.xlsx",
+        {
+            "张三": zhang,
+            "李四": li,
+            "王五": wang,
+            # 李四's pledge first: the first person must not take it for theirs
+            "李四承诺书": pledge_grid(["不收礼", "不吃请"], pledger="李四"),
+            "张三承诺书": pledge_grid(["不收礼"], pledger="张三"),
+        },
+    )
+    files, _rows, points, _issues = graded(inbox)
+    roster = make_roster()
+    _subs, pledges, issues = completeness.completeness(files, points, roster, SETTINGS, 2026)
+    got = pledges.set_index("name")
+    assert got.loc["张三", "items"] == 1 and got.loc["李四", "items"] == 2
+    assert got.loc["张三", "status"] == got.loc["李四", "status"] == vocab.PLEDGE_STATUS_OK
+    assert got.loc["王五", "status"] == vocab.PLEDGE_STATUS_MISSING  # none of their own
+    missing = issues[issues["code"] == "pledge_missing"]
+    assert missing["name"].tolist() == ["王五"]
+
+
 def test_every_form_sheet_of_a_workbook_is_its_own_submission(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     zhang = form_grid(rows=[sample_row(1)])
