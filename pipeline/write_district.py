@@ -7,6 +7,7 @@ points, which run to hundreds of thousands of rows for a district, as sheet XML 
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pipeline import sheetxml, vocab, xlsx
-from pipeline.styles import A4, BORDER_COLOUR, HEADER_FILL, LEVEL_FILLS, REJECT_FILL, WARN_FILL
+from pipeline import sheetxml, styles, vocab, xlsx
+from pipeline.styles import BORDER_COLOUR, HEADER_FILL, LEVEL_FILLS, REJECT_FILL, WARN_FILL
 from pipeline.write_archive import CHART_FONT, category_chart, category_counts, level_chart
-
-FOOTER = vocab.PAGE_FOOTER
 
 if TYPE_CHECKING:
     from pipeline.combine import Combined
@@ -88,9 +87,12 @@ KINDS = {  # (kind, max width) of each column
 WIDTH_CAP = {"text": 36, "center": 14}
 
 
+FONT_SIZE = 11  # the district workbook's text
+
+
 class _Formats:
     def __init__(self, wb: Any) -> None:
-        base = {"font_name": xlsx.FONT_NAME, "font_size": 11, "valign": "top"}
+        base = {"font_name": xlsx.FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "border": 1, "border_color": BORDER_COLOUR}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16, "valign": "vcenter"})
         self.subtitle = wb.add_format({**base, "bold": True, "font_size": 12})
@@ -124,15 +126,16 @@ class _Formats:
         )
 
 
-def _print_setup(ws: Any, repeat: bool = True) -> None:
-    ws.set_landscape()
-    ws.set_paper(A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-    ws.set_header("&R&A")
-    ws.set_footer(FOOTER)
-    if repeat:
-        ws.repeat_rows(0, 0)
+# the district's text is 11 pt: the scale at which it still prints at 8 pt
+MIN_SCALE = math.ceil(100 * styles.MIN_PRINTED_PT / FONT_SIZE)
+CHART_UNIT_PX = 7  # pixels of one column unit, as a chart's width is laid over columns
+
+
+def _print_setup(ws: Any, widths: Sequence[float], repeat: bool = True) -> None:
+    """A4 landscape at an explicit scale (never fit-to-page, which shrinks a wide table's
+    text far below 8 pt): the columns one page wide where that keeps 8 pt, else spread."""
+    scale = styles.print_scale(widths, minimum=MIN_SCALE)
+    styles.page_setup(ws, scale=scale, repeat_rows=(0, 0) if repeat else None)
 
 
 def _big_table(
@@ -183,7 +186,7 @@ def _big_table(
         )
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(n, 1), len(keys) - 1)
-    _print_setup(ws)
+    _print_setup(ws, widths)
 
 
 def _small_table(
@@ -206,17 +209,23 @@ def _small_table(
     return row + 1
 
 
-def _widths(ws: Any, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+def _widths(ws: Any, frame: pd.DataFrame, headers: dict[str, str]) -> list[float]:
+    widths = []
     for c, key in enumerate(headers):
         values = frame[key].tolist() if key in frame.columns else []
-        ws.set_column(c, c, xlsx.fit_width(values, headers[key], 8, 40))
+        widths.append(xlsx.fit_width(values, headers[key], 8, 40))
+        ws.set_column(c, c, widths[-1])
+    return widths
+
+
+COVER_WIDTHS = (30, 20, 12, 12, 12, 12)
+STATS_WIDTHS = (24, 11, 11, 11, 11, 8.43)  # the tables; the charts start in column G
 
 
 def _cover(wb: Any, fmt: _Formats, result: Combined, run_time: str) -> None:
     ws = wb.add_worksheet(vocab.COMBINE_SHEET_COVER)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 5, 12)
+    for c, width in enumerate(COVER_WIDTHS):
+        ws.set_column(c, c, width)
     ws.set_row(0, 30)
     ws.merge_range(0, 0, 0, 5, vocab.COMBINE_TITLE.format(year=result.year), fmt.title)
     statuses = [f.status for f in result.filed]
@@ -256,7 +265,7 @@ def _cover(wb: Any, fmt: _Formats, result: Combined, run_time: str) -> None:
         ws.write_string(row, 0, sheet, fmt.label)
         ws.merge_range(row, 1, row, 5, text, fmt.text)
         row += 1
-    _print_setup(ws, repeat=False)
+    _print_setup(ws, COVER_WIDTHS, repeat=False)
     ws.hide_gridlines(2)
     ws.activate()
 
@@ -284,8 +293,9 @@ def counts(result: Combined) -> dict[str, int]:
 def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
     name = vocab.COMBINE_SHEET_STATS
     ws = wb.add_worksheet(name)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 4, 11)
+    for c, width in enumerate(STATS_WIDTHS[:5]):
+        ws.set_column(c, c, width)
+    chart_px = 0
     ws.merge_range(0, 0, 0, 4, vocab.COMBINE_TITLE.format(year=result.year), fmt.title)
     points = result.points
     # heat map: 危害程度 rows × 发生几率 columns, coloured by the level the default matrix gives
@@ -337,14 +347,16 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
             {"name": vocab.COMBINE_STATS_LEVELS_TITLE, "name_font": {**CHART_FONT, "size": 12}}
         )
         chart.set_x_axis({"num_font": {**CHART_FONT, "rotation": -45}})
-        chart.set_size({"width": max(620, min(40 * (last - first + 1), 2400)), "height": 360})
+        chart_px = max(620, min(40 * (last - first + 1), 2400))
+        chart.set_size({"width": chart_px, "height": 360})
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
         top = int(by_cat.max()) if len(by_cat) else 1
         bar = category_chart(wb, name, cat_first, cat_last, top=top)
         bar.set_size({"width": 620, "height": 280})
         ws.insert_chart(22, 6, bar, {"object_position": 2})
-    _print_setup(ws, repeat=False)
+        chart_px = max(chart_px, 620)
+    _print_setup(ws, [*STATS_WIDTHS, chart_px / CHART_UNIT_PX], repeat=False)
     ws.hide_gridlines(2)
 
 
@@ -352,10 +364,12 @@ def _issues(wb: Any, fmt: _Formats, result: Combined) -> None:
     ws = wb.add_worksheet(vocab.COMBINE_SHEET_ISSUES)
     headers = {k: v for k, v in vocab.ISSUE_COLUMNS.items()}
     issues = result.issues
+    widths = []
     for c, (key, label) in enumerate(headers.items()):
         values = issues[key].tolist() if key in issues.columns else []
         cap = 50 if key in ("problem", "fix") else 24
-        ws.set_column(c, c, xlsx.fit_width(values, label, 8, cap))
+        widths.append(xlsx.fit_width(values, label, 8, cap))
+        ws.set_column(c, c, widths[-1])
         ws.write_string(0, c, label, fmt.header)
     for r, rec in enumerate(issues.to_dict("records"), start=1):
         style = fmt.reject if rec["action"] == vocab.ACTION_REJECT else fmt.warn
@@ -363,7 +377,7 @@ def _issues(wb: Any, fmt: _Formats, result: Combined) -> None:
             ws.write_string(r, c, xlsx.cell_text(rec.get(key, "")) or "", style)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(issues), 1), len(headers) - 1)
-    _print_setup(ws)
+    _print_setup(ws, widths)
 
 
 def _texts(frame: pd.DataFrame, key: str) -> list[str | None]:
@@ -405,10 +419,10 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
         body_headers = dict(vocab.COMBINE_BODY_HEADERS)
         if vocab.UNCATEGORISED in result.bodies:  # bodies filed points without a 风险类别
             body_headers[vocab.UNCATEGORISED] = vocab.UNCATEGORISED
-        _widths(ws, result.bodies, body_headers)
+        widths = _widths(ws, result.bodies, body_headers)
         _small_table(ws, fmt, 0, result.bodies, body_headers)
         ws.freeze_panes(1, 1)
-        _print_setup(ws)
+        _print_setup(ws, widths)
         # each column's cell texts once, for the catalogue and (a slice) the 一级 points
         cells = {k: _texts(points, k) for k in CATALOGUE_KEYS}
         major_rows = np.flatnonzero((points["level"] == vocab.LEVELS[0]).to_numpy(bool))
@@ -418,10 +432,10 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
         _big_table(sheet, fmt, pending, cells, CATALOGUE_KEYS, fit_rows=False)
         _stats(wb, fmt, result)
         ws = wb.add_worksheet(vocab.COMBINE_SHEET_FILING)
-        _widths(ws, result.bodies, vocab.COMBINE_FILING_HEADERS)
+        widths = _widths(ws, result.bodies, vocab.COMBINE_FILING_HEADERS)
         _small_table(ws, fmt, 0, result.bodies, vocab.COMBINE_FILING_HEADERS)
         ws.freeze_panes(1, 1)
-        _print_setup(ws)
+        _print_setup(ws, widths)
         _issues(wb, fmt, result)
         wb.close()
         sheetxml.splice(base, tmp, pending)

@@ -207,3 +207,23 @@ def test_heat_map_and_native_charts(district):
     with zipfile.ZipFile(book) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
+
+
+def test_every_district_sheet_prints_at_8_pt_or_more(district) -> None:
+    """The commission prints the district workbook: each sheet has an explicit print scale at
+    which its 11 pt text is 8 pt or more on paper (a renderer's fit-to-page shrinks a
+    17-column catalogue far below: LibreOffice printed it at ~3 pt)."""
+    import openpyxl
+
+    book, _, _, _ = district
+    wb = openpyxl.load_workbook(book)
+    assert len(wb.worksheets[3]["1"]) >= 14  # precondition: a wide table (风险点目录)
+    for ws in wb.worksheets:
+        fit = (
+            ws.sheet_properties.pageSetUpPr is not None
+            and ws.sheet_properties.pageSetUpPr.fitToPage
+        )
+        assert not fit, ws.title
+        scale = ws.page_setup.scale or 100
+        assert 11 * scale / 100 >= 8, (ws.title, scale)
+        assert ws.page_setup.paperSize in (9, "9") and ws.oddFooter.center.text, ws.title
