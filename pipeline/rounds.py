@@ -32,6 +32,7 @@ COUNTED = frozenset({vocab.STATUS_ON_TIME, vocab.STATUS_LATE})
 PARTLY = "partly"  # pending status: counted, some rows sent back
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
+SCREEN_NAMES = 8  # names per kind on a section's line (the rest counted: 催报名单.txt has all)
 
 
 # --------------------------------------------------------------------------------------
@@ -164,7 +165,12 @@ def screen_lines(owed: pd.DataFrame) -> list[str]:
             (PARTLY, vocab.ROUND_SCREEN_PARTLY),
         ):
             part = [rec for rec in people if rec[STATUS] == status]
-            if part:
+            if len(part) > SCREEN_NAMES:
+                names = vocab.ROUND_SCREEN_NAMES_MORE.format(
+                    names=_names(part[:SCREEN_NAMES]), n=len(part)
+                )
+                parts.append(f"{label} {names}")
+            elif part:
                 parts.append(f"{label} {_names(part)}")
         for rec in unit:
             parts.append(

@@ -1997,6 +1997,7 @@ ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退
 ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈中的批注副本（文件名以「_批注」结尾）里改正后发回，也可以改原表格后发回。"
 ROUND_SCREEN_SENT_BACK = "被退回"
 ROUND_SCREEN_PARTLY = "部分风险点被退回"
+ROUND_SCREEN_NAMES_MORE = "{names} 等 {n} 人"  # a section's line on the terminal, names cut
 ROUND_SCREEN_MORE = "    ……另有 {n} 个科室，见 催报名单.txt"
 CLI_SUMMARY_OWED = "  还需要催报或修改的（详见催报名单）："
 CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处（见「{sheet}」工作表）"

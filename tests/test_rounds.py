@@ -376,3 +376,31 @@ def test_changes_sheet_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Pat
         if r == 4:
             assert lines >= 2  # precondition: the first change needs several lines
         assert height >= lines * 10 * 1.2, (r, lines, height)
+
+
+def test_terminal_names_who_is_missing_in_a_screenful_even_for_a_large_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SPEC: the terminal lists who is missing by name, up to a screenful. A section of 120
+    people who have not sent anything must not print 120 names (several screens on an
+    80-column console): a few names, the count, and 催报名单.txt for the whole list."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+
+    surnames, given = "赵钱孙李周吴郑王冯陈褚卫", "伟芳娜敏静丽强磊洋艳"
+    names = [s + g + g2 for s in surnames for g in given[:5] for g2 in given[5:7]][:120]
+    people = [("领导班子", "陈主席", "主席", "领导班子正职", False)]
+    people += [("办公室", n, "科员", "一般管理服务", i == 0) for i, n in enumerate(names)]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", names[0], "陈主席")]
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert process_cli(inbox, config, tmp_path / "out") == 0
+    screen = capsys.readouterr().out
+    reminder = (tmp_path / "out" / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert all(n in reminder for n in names)  # precondition: all 120 are owed
+    (line,) = [ln for ln in screen.splitlines() if ln.strip().startswith("办公室：")]
+    assert sum(n in line for n in names) <= 10
+    assert "120" in line and len(line) <= 160
+    assert len(screen) < 3000
