@@ -214,12 +214,34 @@ _ENUM_TABLES: dict[str, dict[str, str]] = {
 _NUMBER = re.compile(r"\d+(?:\.0*)?")
 
 
-def _enum_value(text: str, table: dict[str, str]) -> str | None:
-    plain = unicodedata.normalize("NFKC", text).strip()
+# A hint in brackets after a value (NFKC made full-width brackets ASCII): 一级(高), 中(一般)
+_VALUE_HINT = re.compile(r"\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]\s*$")
+
+
+def _enum_exact(plain: str, table: dict[str, str]) -> str | None:
     if _NUMBER.fullmatch(plain):
         number = int(plain.split(".")[0])
         return table.get(str(number)) if number < 10 else None
     return table.get(vocab.fold(plain))
+
+
+def _enum_value(text: str, table: dict[str, str]) -> str | None:
+    """The canonical value of an enumerated cell: the value itself, else the value before a
+    hint in brackets that does not say otherwise (一级（高）, not 二级（高）), else the value
+    before a trailing 风险 (1级风险)."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    found = _enum_exact(plain, table)
+    if found is not None:
+        return found
+    hint = _VALUE_HINT.search(plain)
+    if hint is not None and hint.start() > 0:
+        found = _enum_value(plain[: hint.start()], table)
+        said = _enum_exact(hint[1].strip(), table) if hint[1].strip() else None
+        return found if said in (None, found) else None
+    suffix = vocab.ENUM_VALUE_SUFFIX
+    if plain.endswith(suffix) and len(plain) > len(suffix):
+        return _enum_exact(plain[: -len(suffix)].strip(), table)
+    return None
 
 
 def fold_enum(

@@ -2027,3 +2027,6 @@ SIGNATURE_LABELS = (
     "负责人签字",
     "领导签字",
 )
+# An enumerated value with this word after it is that value (1级风险, 中等风险 …), as the
+# forms write it; tried only when the value itself is unknown.
+ENUM_VALUE_SUFFIX = "风险"

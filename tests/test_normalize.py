@@ -63,6 +63,15 @@ SPEC_SYNONYMS = [
     ("self_level", "高风险", "一级"),
     ("self_level", "中风险", "二级"),
     ("self_level", "低风险", "三级"),
+    # a dropdown's hint in brackets after the value, and 风险 after a digit level
+    ("self_level", "一级（高）", "一级"),
+    ("self_level", "高（一级）", "一级"),
+    ("self_level", "三级 (低)", "三级"),
+    ("self_level", "1级风险", "一级"),
+    ("self_level", "Ⅱ级风险", "二级"),
+    ("likelihood", "中（一般）", "中"),
+    ("likelihood", "中等风险", "中"),
+    ("harm", "严重【高】", "严重"),
 ]
 
 
@@ -103,6 +112,10 @@ def test_every_vocab_synonym_folds(field, raw, canonical):
         ("self_level", "四级"),
         ("self_level", "1.5"),
         ("self_level", "*"),
+        ("self_level", "二级（高）"),  # the hint says otherwise: not guessed
+        ("self_level", "（高）"),
+        ("self_level", "风险"),
+        ("self_level", "较高风险"),
     ],
 )
 def test_unknown_values_are_bad(field, raw):

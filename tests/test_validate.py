@@ -607,6 +607,8 @@ def _is_junk(field: str, text: str) -> bool:
     folded = vocab.fold(text)
     if not plain or folded in vocab.ENUM_LOOKUP[field]:
         return False
+    if any(b in plain for b in "()（）[]【】〔〕") or plain.endswith(vocab.ENUM_VALUE_SUFFIX):
+        return False  # a value with a hint in brackets or 风险 after it may be that value
     import unicodedata
 
     return not any(ch.isdigit() for ch in unicodedata.normalize("NFKC", text))
@@ -644,6 +646,14 @@ def test_junk_in_enum_columns_never_crashes_and_is_rejected_at_its_cell(data):
             assert field == "self_level" or not rows.loc[i, "accepted"]
     assert len(points) == int(rows["accepted"].sum())
     assert set(normalize.fold_enum(points["category"], "category")[0]) <= set(vocab.CATEGORIES)
+
+
+def test_a_level_with_its_dropdown_hint_is_accepted_as_that_level():
+    rows = [{**GOOD, "self_level": "一级（高）"}, {**GOOD, "self_level": "二级（高）"}]
+    _files, _rows, points, issues = run([(file_record("a.xlsx"), rows)])
+    assert points["self_level"].tolist()[:1] == ["一级"]
+    bad = only(issues, "bad_enum")
+    assert bad["value"].tolist() == ["二级（高）"]  # the hint contradicts the value
 
 
 def test_no_files_at_all_gives_empty_frames_with_the_declared_columns():
