@@ -8,6 +8,7 @@ roster row by row, not as a whole. The supervisors a form states itself (``直�
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from pipeline import frames, normalize, vocab
 from pipeline.records import stripped_text as _text
 
 _SEP = vocab.KEY_SEP
+_NAMES_SPLIT = re.compile(vocab.ROW_NAMES_SPLIT)
 _PERSON = "{name}（{section}）"
 
 
@@ -63,7 +65,10 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
             if person is None:
                 field = "row_name" if row_name[pos] else "row_section"
                 detail = _PERSON.format(name=name, section=section) if section else name
-                problems.append((int(pos), "row_not_in_roster", field, name, detail))
+                code = "row_not_in_roster"
+                if _many_people(name, section, index):
+                    code, detail = "row_many_people", vocab.LIST_SEP.join(_NAMES_SPLIT.split(name))
+                problems.append((int(pos), code, field, name, detail))
                 out["section"][pos], out["name"][pos] = section or pd.NA, name
                 continue
             out["section"][pos], out["name"][pos] = person
@@ -89,6 +94,15 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
     for c in cols:
         table[c] = pd.Series(out[c], index=table.index, dtype="str")
     return problems
+
+
+def _many_people(name: str, section: str, index: Any) -> bool:
+    """Whether a 姓名 cell names several roster people of the row's section (张三、李四)."""
+    parts = [p.strip() for p in _NAMES_SPLIT.split(name) if p.strip()]
+    if len(parts) < 2:
+        return False
+    prefix = normalize.fold(section) + _SEP
+    return all(index.find_person(prefix + normalize.fold(p)) is not None for p in parts)
 
 
 def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -1689,6 +1689,11 @@ MESSAGES.update(
             "这一行的「{detail}」不在组织名册中，该行未计入。",
             "请核对这一行的科室和姓名是否与名册一致；如是新同事，请办公室先把他加入 config/roster.xlsx。",
         ),
+        "row_many_people": Message(
+            "这一行的「姓名」写了多个人（{detail}），一个风险点只能登记在一个人名下，该行未计入。",
+            "请每行只填一个人：几个人都有的风险点，请分成几行各填一次；属于整个科室的，"
+            "请填在科室的单位廉政风险自查表中。",
+        ),
         "row_section_not_in_roster": Message(
             "这一行的科室「{detail}」不在组织名册中，该行未计入。",
             "请核对科室名称是否与名册一致，修改后重新发送。",
@@ -2027,6 +2032,8 @@ SIGNATURE_LABELS = (
     "负责人签字",
     "领导签字",
 )
+# Several people named in one 姓名 cell of a table with row owners: 张三、李四 / 张三，李四
+ROW_NAMES_SPLIT = "[、，,/／;；]+"
 # An enumerated value with this word after it is that value (1级风险, 中等风险 …), as the
 # forms write it; tried only when the value itself is unknown.
 ENUM_VALUE_SUFFIX = "风险"

@@ -140,6 +140,26 @@ def test_bozhou_table_is_read_row_by_row_against_the_roster(tmp_path: Path) -> N
 # --------------------------------------------------------------------------------------
 # a whole-body table: 科室 | 姓名 | 岗位 per row, merged over blocks, one level column
 # --------------------------------------------------------------------------------------
+def test_a_row_naming_several_people_says_so_not_that_they_are_unknown(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    header = ["序号", "科室", "姓名", "风险环节", "风险类别", "风险描述", "风险等级", "防范措施"]
+    grid = [
+        header,
+        [1, "办公室", "张三、李四", "印章", "岗位职责风险", "违规用印", "三级", "登记"],
+        [2, "办公室", "张三，钱九", "档案", "业务流程风险", "泄露档案", "二级", "登记"],
+        [3, "办公室", "李四", "公文", "业务流程风险", "泄密", "二级", "登记"],
+    ]
+    write_xlsx(inbox / "汇总表.xlsx", {"汇总": grid})
+    _files, _rows, points, issues = graded(inbox)
+    assert points["excel_row"].tolist() == [4]
+    many = issues[issues["code"] == "row_many_people"]
+    assert many["cell"].tolist() == ["C2"] and many["action"].tolist() == [vocab.ACTION_REJECT]
+    assert "（张三、李四）" in many["problem"].iloc[0]
+    # a name the roster does not have among them: that is what the row is told
+    unknown = issues[issues["code"] == "row_not_in_roster"]
+    assert unknown["cell"].tolist() == ["C3"]
+
+
 def test_body_table_attributes_each_row_to_its_person(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     header = [
