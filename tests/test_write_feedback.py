@@ -879,3 +879,22 @@ def test_a_sent_back_senders_section_is_told_why_and_gets_the_copy(tmp_path: Pat
     assert not unknown.exists() or not list(unknown.glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
     with zipfile.ZipFile(feedback_root(out) / "办公室.zip") as package:
         assert f"办公室/{copy.name}" in package.namelist()
+
+
+def test_cover_describes_every_sheet_of_the_workbook(run) -> None:
+    """The cover's 各工作表 tells the section what each sheet holds: every sheet, 本轮变化
+    included (it is in every feedback workbook)."""
+    written = run[2]
+    books = [p for p in written if p.name.endswith("_反馈.xlsx")]
+    assert len(books) >= 2
+    for book in books:
+        wb = openpyxl.load_workbook(book)
+        assert vocab.ARCHIVE_SHEET_CHANGES in wb.sheetnames  # precondition
+        cover = wb[vocab.ARCHIVE_SHEET_COVER]
+        (text,) = [
+            str(row[1].value)
+            for row in cover.iter_rows()
+            if row[0].value == vocab.FEEDBACK_COVER_LABEL_SHEETS
+        ]
+        described = {line.split("：")[0] for line in text.splitlines()}
+        assert described == set(wb.sheetnames) - {vocab.ARCHIVE_SHEET_COVER}, book.name
