@@ -272,11 +272,33 @@ def previous_state(out: Path) -> dict[str, Any] | None:
             data = json.loads((folder / HISTORY_STATE_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-            continue
-        if best is None or int(data.get("sequence", 0)) >= int(best.get("sequence", 0)):
+        if not _valid_state(data):
+            continue  # damaged or of another format: passed over like an unreadable one
+        if best is None or data.get("sequence", 0) >= best.get("sequence", 0):
             best = data
     return best
+
+
+PROBLEM_FIELDS = ("key", "section", "name", "form", "file", "cell", "problem")
+SENDER_FIELDS = ("section", "name", "form", "status", "file")
+
+
+def _valid_state(data: object) -> bool:
+    """Whether an earlier run's state.json has the shape ``changes`` reads: the format, an
+    integer sequence, and lists of records with text fields (the office's folder holds it)."""
+    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+        return False
+    sequence = data.get("sequence", 0)
+    if not isinstance(sequence, int) or isinstance(sequence, bool):
+        return False
+    for name, fields in (("problems", PROBLEM_FIELDS), ("senders", SENDER_FIELDS)):
+        records = data.get(name, [])
+        if not isinstance(records, list):
+            return False
+        for rec in records:
+            if not isinstance(rec, dict) or not all(isinstance(rec.get(f), str) for f in fields):
+                return False
+    return isinstance(data.get("run_time", ""), str)
 
 
 def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.DataFrame | None:

@@ -404,3 +404,41 @@ def test_terminal_names_who_is_missing_in_a_screenful_even_for_a_large_section(
     assert sum(n in line for n in names) <= 10
     assert "120" in line and len(line) <= 160
     assert len(screen) < 3000
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s["problems"].append({"section": "办公室"}),  # a record without its fields
+        lambda s: s.update(sequence="二"),
+        lambda s: s.update(senders="?"),
+        lambda s: s["senders"].append(["办公室", "张三"]),
+    ],
+)
+def test_a_damaged_earlier_state_is_skipped_not_a_crash(tmp_path: Path, damage) -> None:
+    """历次/<run>/state.json is the tool's own file, but it lives in the office's folder (and
+    is copied, synced, edited): one that no longer has the expected shape is passed over
+    like an unreadable one, and the run compares with the last good one, never crashes."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"))
+    assert process_cli(inbox, config, out, run_time="2026-04-01T09:00:00") == 0
+    assert process_cli(inbox, config, out, run_time="2026-04-02T09:00:00") == 0
+    (_good, latest) = sorted((out / vocab.HISTORY_DIR).iterdir())
+    state = json.loads((latest / "state.json").read_text(encoding="utf-8"))
+    assert state["problems"] is not None and state["senders"]  # precondition: its shape
+    damage(state)
+    (latest / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None)
+    assert "2026-04-01T09:00:00" in changes.iloc[0, 0]  # compared with the last good run
