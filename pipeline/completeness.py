@@ -261,7 +261,8 @@ def _judge(
     got = np.flatnonzero(found)
     date[got] = normalize.stripped_all(rec["date"][got].tolist())
     file[got] = normalize.stripped_all(rec["file"][got].tolist())
-    for i in got[date[got] == ""].tolist():
+    by_mtime = got[date[got] == ""].tolist()
+    for i in by_mtime:
         date[i] = _mtime_date(rec["mtime"][i])
         written = normalize.stripped(rec["date_written"][i])  # an unreadable 填表日期 (validate)
         if written:
@@ -279,15 +280,18 @@ def _judge(
         notes.setdefault(i, []).append(_note("note_no_points"))
         code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
         told.append((i, 0, _issue(code, section=section[i], name=name[i], about=file[i])))
+    from_mtime = set(by_mtime)
     for i in np.flatnonzero(late).tolist():
         cells = rec["header_cells"][i]
+        mtime = i in from_mtime  # what the form wrote (if anything) is no date: say so
         issue = frames.issue(
-            "late",
+            "late_by_mtime" if mtime else "late",
             file=file[i],
             sheet=normalize.stripped(rec["sheet"][i]),
             cell=normalize.stripped(cells.get("date")) if isinstance(cells, dict) else "",
             field_key="date",
-            value=date[i],
+            value=normalize.stripped(rec["date_written"][i]) if mtime else date[i],
+            date=date[i],
             section=section[i],
             name=name[i],
             phase=phase,

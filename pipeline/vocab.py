@@ -531,6 +531,12 @@ MESSAGES: dict[str, Message] = {
         "请今后按时报送。",
         ACTION_NOTE,
     ),
+    # no readable 填表日期: the file's modification date decided (never shown as 填表日期)
+    "late_by_mtime": Message(
+        "表中没有可识别的填表日期，按文件修改日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
+        "请在表头填写填表日期（如 {deadline}）；如确实按时报送，可不必处理。",
+        ACTION_NOTE,
+    ),
     # appended by discover/read
     "symlink": Message(
         "这是一个快捷方式（符号链接），指向的不是收件文件夹中的普通文件，为安全起见未读取。",

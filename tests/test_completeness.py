@@ -186,6 +186,24 @@ def test_without_a_date_the_file_modification_date_decides_and_the_note_says_so(
     assert "未填写填表日期" in row["note"] and mtime.date().isoformat() in row["note"]
 
 
+@pytest.mark.parametrize("written", [None, "2026年3月"])
+def test_lateness_by_the_modification_date_is_never_called_the_forms_date(written) -> None:
+    when = datetime(2026, 4, 2, 8)
+    files = pd.DataFrame(
+        [form("张三", "办公室", date=pd.NA, mtime=when.timestamp())],
+        columns=list(frames.FILE_COLUMNS),
+    )
+    files["date_written"] = written  # validate keeps an unreadable 填表日期 as written
+    points = make_points([make_point(file=files.loc[0, "file"], section="办公室", name="张三")])
+    roster = make_roster(PEOPLE, SECTIONS)
+    _, _, issues = completeness.completeness(files, points, roster, config.default_settings(), YEAR)
+    late = issues[issues["code"].str.startswith("late")]
+    assert late["code"].tolist() == ["late_by_mtime"]
+    assert "按文件修改日期 2026-04-02" in late["problem"].iloc[0]
+    assert not late["problem"].iloc[0].startswith("填表日期 2026-04-02")
+    assert late["value"].iloc[0] == (written or "")  # what the cell held, not the file's date
+
+
 def test_a_rejected_form_leaves_its_sender_sent_back_not_missing() -> None:
     bounced = form("张三", "办公室", status=frames.FILE_STATUS_REJECTED, reason="corrupt")
     submissions, pledges, issues = run([bounced])
