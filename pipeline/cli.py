@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -66,6 +67,15 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _run_time(text: str) -> str:
+    """--run-time as given, when it is an ISO date or time (shown on the covers, names 历次/)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(vocab.CLI_BAD_RUN_TIME.format(value=text)) from None
+    return text
+
+
 def _add(parser: argparse.ArgumentParser, command: str, *flags: str, **kwargs: object) -> None:
     key = flags[0].lstrip("-").replace("-", "_")
     parser.add_argument(*flags, help=vocab.CLI_HELP[f"{command}.{key}"], **kwargs)  # type: ignore[arg-type]
@@ -95,7 +105,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(p, "process", "--config", type=Path, default=Path("config"), metavar="文件夹")
     _add(p, "process", "--out", type=Path, default=Path("output"), metavar="文件夹")
     _add(p, "process", "--no-progress", action="store_true")
-    _add(p, "process", "--run-time", default=None, metavar="时间")
+    _add(p, "process", "--run-time", type=_run_time, default=None, metavar="时间")
 
     t = command("templates")
     _add(t, "templates", "--out", type=Path, default=Path("input_templates"), metavar="文件夹")
@@ -123,7 +133,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(cb, "combine", "archives", type=Path, nargs="+", metavar="档案")
     _add(cb, "combine", "--out", type=Path, required=True, metavar="文件夹")
     _add(cb, "combine", "--expected", type=Path, default=None, metavar="名单")
-    _add(cb, "combine", "--run-time", default=None, metavar="时间")
+    _add(cb, "combine", "--run-time", type=_run_time, default=None, metavar="时间")
     return parser
 
 

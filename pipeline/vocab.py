@@ -1137,6 +1137,7 @@ ARGPARSE_MESSAGES = {
     "unexpected option string: %s": "意外的选项：%s",
     "%(prog)s: error: %(message)s\n": "%(prog)s：%(message)s\n",
 }
+CLI_BAD_RUN_TIME = "「{value}」不是 ISO 格式的时间，请写成 2026-04-30T09:00:00 或 2026-04-30"
 CLI_NO_COMMAND = "请指定要做的事，例如 process（处理收件箱）。"
 CLI_WROTE = "已生成 {path}"
 CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"

@@ -74,6 +74,9 @@ def test_missing_command_is_explained_in_chinese() -> None:
         (["process", "--frob"], "无法识别的参数：--frob"),
         (["demo-data", "--people", "many", "--out", "x"], "「many」不是有效的值"),
         (["demo-data"], "缺少必需的参数：--out"),
+        # the cover, 历次/ and 本轮变化 show the run time: a wrong one is refused, not written
+        (["process", "--run-time", "yesterday"], "「yesterday」不是 ISO 格式的时间"),
+        (["combine", "a.xlsx", "--out", "x", "--run-time", "4/30"], "「4/30」不是 ISO 格式的时间"),
     ],
 )
 def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:
