@@ -601,7 +601,8 @@ def allowed_text(values: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------------------
 # Folding: how labels and enumerated values are compared
 # --------------------------------------------------------------------------------------
-_SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、]+")
+# (the middle dot of names such as 阿不都·热合曼 in every form people type it: · • ‧ ∙ ・)
+_SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、\u2022\u2027\u2219\u30fb]+")
 
 
 # Characters that show nothing (zero-width space/joiners, direction marks, BOM, soft hyphen,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline import (
     assign,
@@ -20,7 +21,8 @@ from pipeline import (
     vocab,
 )
 from pipeline.validate import validate
-from tests.forms import form_grid, pledge_grid, sample_row, write_xlsx
+from tests import builders
+from tests.forms import form_grid, pledge_grid, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
 
 SETTINGS = config.default_settings()
@@ -158,6 +160,27 @@ def test_a_row_naming_several_people_says_so_not_that_they_are_unknown(tmp_path:
     # a name the roster does not have among them: that is what the row is told
     unknown = issues[issues["code"] == "row_not_in_roster"]
     assert unknown["cell"].tolist() == ["C3"]
+
+
+@pytest.mark.parametrize("dot", ["•", "・", "‧", "∙", "･"])
+def test_a_name_whose_middle_dot_is_typed_otherwise_is_the_roster_person(
+    tmp_path: Path, dot: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    roster = builders.make_roster(
+        [
+            ("办公室", "阿不都·热合曼", "科员", "其他", False),
+            ("办公室", "张三", "主任", "其他", True),
+        ],
+        [("办公室", "张三", "")],
+    )
+    write_form(inbox / "a.xlsx", header={"name": f"阿不都{dot}热合曼"})
+    files, _found = discover.discover(inbox, SETTINGS)
+    files, rows, _read_issues = read.read_files(files, inbox, SETTINGS)
+    assert dot in files.loc[0, "name"]  # precondition: the form's own dot
+    files, rows, points, issues = validate(files, rows, roster, SETTINGS)
+    assert points["name"].tolist() == ["阿不都·热合曼"] and rows["accepted"].all()
+    assert issues.empty, codes(issues)  # not even 「是否写错？」: it is the same name
 
 
 def test_body_table_attributes_each_row_to_its_person(tmp_path: Path) -> None:
