@@ -35,8 +35,8 @@ class Chain:
 
     def __init__(self, roster: Roster) -> None:
         people = roster.people
-        sections = normalize.fold_all(people["section"].tolist())
-        names = normalize.fold_all(people["name"].tolist())
+        sections = [normalize.fold(s) for s in people["section"].tolist()]
+        names = [normalize.fold(n) for n in people["name"].tolist()]
         self._sections_of: dict[str, list[str]] = {}
         for section, name in zip(sections, names, strict=True):
             if name and section not in self._sections_of.setdefault(name, []):
@@ -71,7 +71,6 @@ class Chain:
         self._head_people = {s: self._named(h, s, ()) for s, h in self.heads.items()}
         self._vice_people = {s: self._named(v, None, leaders) for s, v in self.vices.items()}
         self.rank: dict[Person, int] = {}
-        self._people: dict[tuple[str, str], Person] = {}
         for person in [*flagged, *(p for ps in self._head_people.values() for p in ps)]:
             self._raise(person, _CHAIN_RANK[vocab.ROLE_HEAD])
         for person in (p for ps in self._vice_people.values() for p in ps):
@@ -116,10 +115,8 @@ class Chain:
         if kind == vocab.UNIT:
             _head, people = self.holder(vocab.ROLE_HEAD, section)
             return people, max(self.rank_of(people), _CHAIN_RANK[vocab.ROLE_HEAD])
-        person = self._people.get((section, name))
-        if person is None:  # each distinct section and name folded once
-            person = self._people[section, name] = (normalize.fold(section), normalize.fold(name))
-        return [person], self.rank.get(person, STAFF_RANK)
+        person = (normalize.fold(section), normalize.fold(name))
+        return [person], self.rank_of([person])
 
     def supervisor(
         self, role: str, section: str, submitter: list[Person], submitter_rank: int
