@@ -105,45 +105,6 @@ def test_escalation(who: str, section: str, name: str, kind: str, expected: dict
     assert got == expected, who
 
 
-# Namesakes of role holders in other sections: a 宣传部 clerk called 王芳 like 办公室's head, a
-# 财务科 cashier called 李副主席 like the vice-chair (a body of thousands has many 王芳s).
-NAMESAKES = [
-    ("宣传部", "王芳", "干事", "一般管理服务", False),
-    ("财务科", "李副主席", "出纳", "一般管理服务", False),
-]
-
-
-@pytest.mark.parametrize(
-    "section, name, expected",
-    [
-        # as 宣传部's 钱干事: its head 赵部长, no vice-chair
-        (
-            "宣传部",
-            "王芳",
-            by_level(("赵部长", "赵部长"), ("赵部长", "陈主席"), ("陈主席", "陈主席")),
-        ),
-        # as 财务科's 周会计: no head, so the vice-chair 张副主席 first
-        ("财务科", "李副主席", as_section_head("张副主席")),
-        # the holders themselves still rank as before
-        ("办公室", "王芳", as_section_head("李副主席")),
-        ("领导班子", "李副主席", everything_to("陈主席")),
-    ],
-)
-def test_a_namesake_of_a_role_holder_in_another_section_is_supervised_as_staff(
-    section: str, name: str, expected: dict
-) -> None:
-    people = [*PEOPLE, *NAMESAKES]
-    assert sum(p[1] == name for p in people) == 2  # the namesake is in the roster
-    roster = make_roster(people, SECTIONS, oversight=OVERSIGHT)
-    rows = [
-        {**point_at(level, section, name), "description": f"风险{level}", "excel_row": i}
-        for i, level in enumerate(vocab.LEVELS, start=4)
-    ]
-    points = assigned(rows, roster)
-    got = {r["level"]: (r["direct"], r["leader"]) for r in points.to_dict("records")}
-    assert got == expected
-
-
 def test_vice_chair_whose_section_is_not_on_the_sections_sheet_goes_to_the_chair() -> None:
     roster = make_roster(PEOPLE, SECTIONS[1:], oversight=OVERSIGHT)
     points = assigned([point_at("三级", "领导班子", "张副主席")], roster)
