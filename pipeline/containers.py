@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import email
+import email.header
 import email.policy
 import logging
 import re
@@ -255,6 +256,32 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                 yield name, data, time.mktime((*info.date_time, 0, 0, -1))
 
 
+# a quoted name parameter as the header's source has it: name="=?GBK?B?…?= =?GBK?B?…?="
+_RAW_NAME = re.compile(r'(?:^|[;\s])(file)?name\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def _name_from_source(part: EmailMessage) -> str | None:
+    """An attachment's name decoded from its header's source, adjacent encoded words of one
+    charset joined before decoding: mail clients split a long GBK name into several words
+    anywhere, even inside a character, which the parser decodes word by word (as �)."""
+    found: dict[bool, str] = {}
+    for key, raw in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type"):
+            for match in _RAW_NAME.finditer(str(raw)):
+                found.setdefault(bool(match[1]), re.sub(r"\r?\n[ \t]+", " ", match[2]))
+    value = found.get(True) or found.get(False)
+    if not value:
+        return None
+    try:
+        chunks = email.header.decode_header(value)
+        return "".join(
+            data.decode(charset or "ascii") if isinstance(data, bytes) else data
+            for data, charset in chunks
+        )
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return None
+
+
 def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
     """(file name, part) of every attachment, those of attached mails included."""
     for part in msg.iter_attachments():
@@ -265,6 +292,8 @@ def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
                     yield from _attachments(sub)
             continue
         name = part.get_filename() or ""
+        if "\ufffd" in name:
+            name = _name_from_source(part) or name
         if not name:
             if part.get_content_maintype() in ("text", "multipart"):
                 continue  # an alternative body, not an attachment

@@ -4,6 +4,7 @@ mangled by unzipping elsewhere are shown decoded."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import zipfile
@@ -88,6 +89,28 @@ def test_zip_of_three_forms_one_a_bomb_is_read_file_by_file(tmp_path: Path) -> N
     assert counts["files"] == {"total": 1, "read": 1, "rejected": 0, "superseded": 0}
     assert counts["contained_files"] == {"total": 3, "read": 2, "rejected": 1, "superseded": 0}
     assert counts["rows"]["total"] == 2
+
+
+def test_an_attachment_name_split_inside_a_character_is_decoded_whole(tmp_path: Path) -> None:
+    # mail clients cut a long GBK name into encoded words anywhere, even inside a character
+    raw = "王五_廉政风险自查表.xlsx".encode("gbk")
+    words = [base64.b64encode(raw[:8]).decode(), base64.b64encode(raw[8:]).decode()]
+    assert raw[:8].decode("gbk", errors="replace").endswith("\ufffd")  # precondition
+    data = base64.encodebytes(_form(tmp_path / "w.xlsx", "王五", "财务科", 2)).decode()
+    mail = (
+        "From: cwk@example.cn\nSubject: zicha\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n--B\n'
+        "Content-Type: text/plain; charset=utf-8\n\nhi\n--B\n"
+        f'Content-Type: application/octet-stream;\n name="=?GBK?B?{words[0]}?=\n'
+        f' =?GBK?B?{words[1]}?="\nContent-Transfer-Encoding: base64\n'
+        f"Content-Disposition: attachment\n\n{data}\n--B--\n"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(mail.replace("\n", "\r\n").encode())
+    files, _rows, points, _issues = graded(inbox)
+    assert "来信.eml/王五_廉政风险自查表.xlsx" in set(files["file"])
+    assert set(points["name"]) == {"王五"}
 
 
 def test_mail_with_two_attachments_is_read_attachment_by_attachment(tmp_path: Path) -> None:
