@@ -32,6 +32,7 @@ COUNTED = frozenset({vocab.STATUS_ON_TIME, vocab.STATUS_LATE})
 PARTLY = "partly"  # pending status: counted, some rows sent back
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
+REASON_MAX_CHARS = 120  # of a problem quoted in 催报名单 (异常清单 has it whole)
 SCREEN_NAMES = 8  # names per kind on a section's line (the rest counted: 催报名单.txt has all)
 
 
@@ -53,6 +54,8 @@ def _reasons(issues: pd.DataFrame) -> dict[str, tuple[str, int]]:
         if pd.isna(file):  # groupby leaves missing keys out
             continue
         where, text = str(cell), str(problem).rstrip("。")
+        if len(text) > REASON_MAX_CHARS:  # a pasted blob in the cell: 催报名单 is pasted text
+            text = text[:REASON_MAX_CHARS] + vocab.ROUND_REASON_CUT
         out[str(file)] = (f"{where}：{text}" if where else text, int(n_of[file]))
     return out
 

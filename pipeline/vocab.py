@@ -2001,6 +2001,7 @@ ROUND_CHANGES_SUMMARY = (
     "单位表未报送或被退回 {units} 份（见「异常清单」「提交情况」）。"
 )
 ROUND_SEE_ISSUES = "原因见异常清单"
+ROUND_REASON_CUT = "……（全文见异常清单）"  # a long problem cut in 催报名单
 ROUND_MORE_PROBLEMS = "（共 {n} 处问题，见批注副本）"
 ROUND_REMINDER_TITLE = "{body}{year}年廉政风险自查：催报名单（{date}）"
 ROUND_REMINDER_NOTHING = "全部人员和科室都已报送，没有被退回的表格。"

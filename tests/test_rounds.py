@@ -442,3 +442,33 @@ def test_a_damaged_earlier_state_is_skipped_not_a_crash(tmp_path: Path, damage) 
     assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
     changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None)
     assert "2026-04-01T09:00:00" in changes.iloc[0, 0]  # compared with the last good run
+
+
+def test_reminder_stays_short_when_a_rejected_value_is_a_pasted_blob(tmp_path: Path) -> None:
+    """催报名单.txt is short text to paste into a message: a sent-back form whose bad cell
+    holds thousands of characters gets a line naming the person, the cell and the start of
+    the problem, pointing to 异常清单 for the rest, not the whole blob."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    blob = "廉洁" * 8000
+    write_form(
+        inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1, category=blob)]
+    )
+    assert process_cli(inbox, config, out) == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert issues["问题"].str.contains(blob[:200]).any()  # precondition: the blob is the reason
+    reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    (line,) = [ln for ln in reminder.splitlines() if ln.strip().startswith("张三：")]
+    assert "C4" in line and "风险类别" in line and vocab.ARCHIVE_SHEET_ISSUES in line
+    assert len(line) <= 200
+    assert len(reminder) < 2000
