@@ -762,6 +762,9 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         first, last = data_rows[0], data_rows[-1]
         blank_between = sum(1 for r in skipped if first < r < last)
 
+    if not extra and not any(k in header_raw or _HEADER_OWNER.get(k) in keys for k in _OWNERS):
+        # no header block on the table's sheet: a cover sheet before it may hold it (封面)
+        _cover_fields(names, sheet, hidden, sheet_grid, header_raw)
     header: dict[str, Any] = {}
     header_cells: dict[str, str] = {}
     for key, (raw, where) in header_raw.items():
@@ -859,6 +862,35 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         # rows of the forms not read (second_form): counted, as rejected rows
         "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
     }
+
+
+_OWNERS = ("section", "name", "head")  # header fields that say whose a form is
+
+
+def _cover_fields(
+    names: list[str],
+    table_sheet: str,
+    hidden: set[str],
+    sheet_grid: Any,
+    header_raw: dict[str, tuple[object, str]],
+) -> None:
+    """The header fields of the first visible sheet without a table (a 封面, not the pledge,
+    guide or list sheet) that names whose the form is; its cells are on another sheet than
+    the table's, so they are given no cell (a message then names the field, not a cell)."""
+    for n in names:
+        if n == table_sheet or n in hidden or _is_side_sheet(n):
+            continue
+        if vocab.PLEDGE_SHEET_HINT in _fold(n):
+            continue
+        grid = sheet_grid(n)[0]
+        if _find_table_header(grid) is not None:
+            continue
+        found: dict[str, tuple[object, str]] = {}
+        _header_fields(grid, range(min(len(grid), HEADER_BLOCK_ROWS)), found)
+        if any(seen_text(found.get(k, (None, ""))[0]) is not None for k in _OWNERS):
+            for key, (raw, _where) in found.items():
+                header_raw.setdefault(key, (raw, ""))
+            return
 
 
 def _no_category_column(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> dict[str, Any]:

@@ -437,6 +437,37 @@ def test_a_point_whose_step_begins_like_a_total_is_read(tmp_path: Path) -> None:
     assert got["step"].tolist() == ["总计划编制", "小计量器具采购"]
 
 
+def test_header_block_on_a_cover_sheet_before_the_table(tmp_path: Path) -> None:
+    grid = form_grid(rows=[sample_row(1)])
+    grid[1] = [None] * len(grid[1])  # the table's sheet has no header block
+    cover = [
+        ["个人廉政风险自查表"],
+        ["科室：", "办公室"],
+        ["姓名：", "张三"],
+        ["填表日期：", "2026年3月10日"],
+    ]
+    write_xlsx(
+        tmp_path / "in" / "a.xlsx",
+        {"封面": cover, MAIN: grid, vocab.SHEET_PLEDGE: pledge_grid(["不收受礼金"])},
+    )
+    rec, got, _ = only(tmp_path / "in", "a.xlsx")
+    assert (rec["sheet"], rec["section"], rec["name"], rec["date"]) == (
+        MAIN,
+        "办公室",
+        "张三",
+        "2026-03-10",
+    )
+    assert got["seq"].tolist() == ["1"]
+    assert rec["header_cells"]["name"] == ""  # on another sheet: no cell of the table's
+
+
+def test_a_header_block_on_the_tables_sheet_wins_over_a_cover(tmp_path: Path) -> None:
+    cover = [["科室：", "财务科"], ["姓名：", "王五"]]
+    write_xlsx(tmp_path / "in" / "a.xlsx", {"封面": cover, MAIN: form_grid()})
+    rec, _, _ = only(tmp_path / "in", "a.xlsx")
+    assert (rec["section"], rec["name"]) == ("办公室", "张三")
+
+
 def test_dates_in_chinese_numerals_are_dates(tmp_path: Path) -> None:
     # official papers write dates in Chinese numerals: 填表日期 and 承诺日期 as typed so
     day = "二〇二六年三月五日"
