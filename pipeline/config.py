@@ -154,8 +154,16 @@ def _read_settings_text(path: Path) -> str:
 _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def check_config_dir(config_dir: Path) -> None:
+    """Refuse a config "folder" that is a file (``--config config/roster.xlsx``): the roster
+    would be looked for inside it and reported missing."""
+    if config_dir.exists() and not config_dir.is_dir():
+        raise _fail(vocab.CONFIG_IS_FILE.format(path=config_dir, folder=config_dir.parent))
+
+
 def load_settings(config_dir: Path) -> Settings:
     """Read ``settings.toml`` if present (else all defaults) and validate every value."""
+    check_config_dir(config_dir)
     path = config_dir / vocab.SETTINGS_FILE
     raw: dict[str, Any] = {}
     if path.exists() or path.is_symlink():
@@ -385,6 +393,7 @@ def load_roster(config_dir: Path) -> Roster:
     ``problems`` (issue rows with the cell to fix)."""
     from python_calamine import CalamineWorkbook
 
+    check_config_dir(config_dir)
     path = config_dir / vocab.ROSTER_FILE
     if not path.exists():
         raise _fail(vocab.ROSTER_MISSING.format(path=path))

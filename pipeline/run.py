@@ -364,6 +364,8 @@ def check_paths(inbox: Path, config_dir: Path, out: Path) -> None:
     """Refuse folder layouts that would make a run read its own outputs or delete its inputs
     (``out/科室反馈`` is rebuilt on every run); raises PipelineError with a Chinese message."""
     if not inbox.is_dir():
+        if inbox.exists():
+            raise PipelineError(vocab.INBOX_IS_FILE.format(inbox=inbox))
         raise PipelineError(vocab.INBOX_MISSING.format(inbox=inbox))
     if out.exists() and not out.is_dir():
         raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=vocab.OUT_REASON_NOT_FOLDER))

@@ -1144,6 +1144,14 @@ CLI_WROTE = "已生成 {path}"
 CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"
 CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
 INBOX_MISSING = "找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。"
+INBOX_IS_FILE = (
+    "{inbox} 是一个文件，不是收件文件夹。--inbox 应当写存放收到的表格的文件夹（例如 inbox），"
+    "请把这个文件放进该文件夹后重新运行。"
+)
+CONFIG_IS_FILE = (
+    "{path} 是一个文件，不是配置文件夹。--config 应当写存放 roster.xlsx（和 settings.toml）"
+    "的文件夹，例如 {folder}。"
+)
 BODY_FALLBACK = "本单位"
 
 

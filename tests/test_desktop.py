@@ -86,6 +86,28 @@ def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:
     assert not ENGLISH.search(done.stderr), done.stderr
 
 
+@pytest.mark.parametrize("option", ["--inbox", "--config"])
+def test_a_file_given_for_a_folder_is_named_as_such(tmp_path: Path, option: str) -> None:
+    """``--config config/roster.xlsx`` or ``--inbox 某表.xlsx``: the message says a folder is
+    wanted, not that the roster (inside the file) or the inbox cannot be found."""
+    folders = {"--inbox": tmp_path / "inbox", "--config": tmp_path / "config"}
+    for folder in folders.values():
+        folder.mkdir()
+    given = folders[option] / ("roster.xlsx" if option == "--config" else "张三.xlsx")
+    given.write_bytes(b"PK")
+    assert given.is_file()  # the precondition: the option names an existing file
+    folders[option] = given
+    done = run_cli(
+        "process",
+        *("--inbox", str(folders["--inbox"]), "--config", str(folders["--config"])),
+        *("--out", str(tmp_path / "out")),
+    )
+    assert done.returncode == 2
+    assert f"{given} 是一个文件" in done.stderr, done.stderr
+    assert "找不到" not in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+
+
 @pytest.mark.parametrize(
     ("launcher", "hint"),
     [
