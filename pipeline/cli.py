@@ -272,6 +272,9 @@ def _main(argv: list[str]) -> int:
 
             if args.people < 1 or not 0 <= args.error_rate <= 1:
                 raise PipelineError(vocab.CLI_DEMO_ARGS)
+            inbox = args.out / "inbox"
+            if inbox.is_dir() and any(inbox.iterdir()):  # another body's files would stay
+                raise PipelineError(vocab.CLI_DEMO_NOT_EMPTY.format(inbox=inbox))
             write_demo(
                 args.out,
                 people=args.people,

@@ -1142,6 +1142,10 @@ CLI_BAD_RUN_TIME = "「{value}」不是 ISO 格式的时间，请写成 2026-04-
 CLI_NO_COMMAND = "请指定要做的事，例如 process（处理收件箱）。"
 CLI_WROTE = "已生成 {path}"
 CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"
+CLI_DEMO_NOT_EMPTY = (
+    "{inbox} 里已经有文件：示例数据只写进空文件夹，否则新旧文件会混在一起。"
+    "请换一个 --out 文件夹，或先清空它。"
+)
 CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
 INBOX_MISSING = "找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。"
 INBOX_IS_FILE = (

@@ -86,6 +86,16 @@ def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:
     assert not ENGLISH.search(done.stderr), done.stderr
 
 
+def test_demo_data_refuses_a_folder_that_already_holds_an_inbox(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "旧单位的表.xlsx").write_bytes(b"PK")
+    done = run_cli("demo-data", "--people", "3", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "里已经有文件" in done.stderr, done.stderr
+    assert sorted(p.name for p in (tmp_path / "inbox").iterdir()) == ["旧单位的表.xlsx"]
+    assert not (tmp_path / "config").exists()
+
+
 @pytest.mark.parametrize("option", ["--inbox", "--config"])
 def test_a_file_given_for_a_folder_is_named_as_such(tmp_path: Path, option: str) -> None:
     """``--config config/roster.xlsx`` or ``--inbox 某表.xlsx``: the message says a folder is
