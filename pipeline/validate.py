@@ -28,6 +28,7 @@ import pandera.pandas as pa
 from pipeline import frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import text as _text
+from pipeline.workbook.cells import MAX_CELL_CHARS
 from pipeline.xlsx import cell_text
 
 ENUM_FIELDS = tuple(vocab.ENUMS)
@@ -670,7 +671,11 @@ def row_schema(
     distinct = _Distinct(known)
 
     def fits(s: pd.Series) -> pd.Series:
-        return distinct.judge(s, lambda u: ~u.str.len().gt(limit).fillna(False), blank=True)
+        def short(u: pd.Series) -> pd.Series:
+            chars = u.str.len()
+            return ~(chars.gt(limit) | chars.eq(MAX_CELL_CHARS)).fillna(False)
+
+        return distinct.judge(s, short, blank=True)
 
     def no_error(s: pd.Series) -> pd.Series:
         return distinct.judge(s, lambda u: ~u.isin(vocab.EXCEL_ERRORS), blank=True)
@@ -902,7 +907,10 @@ def _check_rows(
             allowed = vocab.allowed_text(vocab.ENUMS[field])
             out.add(pos, code, field, raw, action, allowed=allowed)
         elif code == "text_too_long":
-            out.add(pos, code, field, len(raw), action, limit=limit)
+            at_limit = len(raw) == MAX_CELL_CHARS and len(raw) <= limit
+            out.add(
+                pos, "text_at_limit" if at_limit else code, field, len(raw), action, limit=limit
+            )
         elif code == "error_value":
             out.add(pos, code, field, raw, action)
         else:

@@ -468,6 +468,13 @@ MESSAGES: dict[str, Message] = {
         "请精简内容，或分成几条风险点填写。",
         ACTION_NOTE,
     ),
+    # a text of exactly a cell's most characters: Excel holds no more, and the reader
+    # (python-calamine) cuts a longer one written by a script to that length
+    "text_at_limit": Message(
+        "「{field}」的内容有 {value} 个字，正好是一个单元格最多能容纳的字数，后面的内容可能已被截掉。",
+        "请核对这一格的内容是否完整；内容过长时请精简，或分成几条风险点填写。",
+        ACTION_NOTE,
+    ),
     "level_differs": Message(
         "自评等级「{value}」与评定等级「{level}」不一致（{reason}）。",
         "请科室核对发生几率、危害程度和岗位类别；以评定等级为准。",

@@ -787,3 +787,19 @@ def test_an_unmatched_name_shows_its_invisible_characters():
     _, _, _, issues = run([(file_record("a.xlsx", name="钱\u200b九九"), [GOOD])])
     bad = only(issues, "not_in_roster")
     assert bad["value"].iloc[0] == "钱" + vocab.INVISIBLE_MARK + "九九"
+
+
+def test_a_cell_read_at_excels_limit_is_noted_as_perhaps_cut(tmp_path: Path) -> None:
+    """A script can write more than a cell's 32,767 characters; Excel and the reader keep the
+    first 32,767. A text of exactly that length gets a 提示 to check the cell is whole."""
+    from tests.test_realforms import graded
+
+    inbox = tmp_path / "inbox"
+    long = "群众来信登记不全，无人跟踪。" * 3000  # 42,000 characters
+    write_form(inbox / "张三.xlsx", header={"name": "张三"}, rows=[sample_row(1, description=long)])
+    _files, rows, points, issues = graded(inbox)
+    assert len(rows.loc[0, "description"]) == 32767  # the precondition: cut by writer or reader
+    (hit,) = issues[issues["code"] == "text_at_limit"].itertuples()
+    assert (hit.action, hit.cell, hit.value) == ("提示", "D4", "32767")
+    assert "后面的内容可能已被截掉" in hit.problem
+    assert rows["accepted"].all() and len(points) == 1
