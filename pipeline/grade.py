@@ -112,7 +112,9 @@ class _RosterPosts:
             if not holders:
                 unmatched.append(token)
                 continue
-            for post in dict.fromkeys(h[0] for h in holders):
+            # a post is named once in its roster spelling; 全体人员 names each of the section's
+            posts = dict.fromkeys(h[0] for h in holders) if key in _ALL_POSTS else [holders[0][0]]
+            for post in posts:
                 if post not in matched:
                     matched.append(post)
             for _, post_type, _ in holders:
