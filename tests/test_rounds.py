@@ -406,6 +406,19 @@ def test_terminal_names_who_is_missing_in_a_screenful_even_for_a_large_section(
     assert len(screen) < 3000
 
 
+def _chair_and_zhang_san(tmp_path: Path) -> Path:
+    """tmp_path/config of a body of two: the chair, and 张三 heading 办公室."""
+    from tests.builders import write_config
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+    ]
+    return write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -419,17 +432,10 @@ def test_a_damaged_earlier_state_is_skipped_not_a_crash(tmp_path: Path, damage) 
     """历次/<run>/state.json is the tool's own file, but it lives in the office's folder (and
     is copied, synced, edited): one that no longer has the expected shape is passed over
     like an unreadable one, and the run compares with the last good one, never crashes."""
-    from tests.builders import write_config
     from tests.conftest import process_cli
     from tests.forms import HEADER, write_form
 
-    people = [
-        ("领导班子", "陈主席", "主席", "领导班子正职", False),
-        ("办公室", "张三", "科员", "一般管理服务", True),
-    ]
-    config = write_config(
-        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
-    )
+    config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"))
     assert process_cli(inbox, config, out, run_time="2026-04-01T09:00:00") == 0
@@ -448,17 +454,10 @@ def test_reminder_stays_short_when_a_rejected_value_is_a_pasted_blob(tmp_path: P
     """催报名单.txt is short text to paste into a message: a sent-back form whose bad cell
     holds thousands of characters gets a line naming the person, the cell and the start of
     the problem, pointing to 异常清单 for the rest, not the whole blob."""
-    from tests.builders import write_config
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
 
-    people = [
-        ("领导班子", "陈主席", "主席", "领导班子正职", False),
-        ("办公室", "张三", "科员", "一般管理服务", True),
-    ]
-    config = write_config(
-        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
-    )
+    config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     blob = "廉洁" * 8000
     write_form(
