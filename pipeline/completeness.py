@@ -155,6 +155,15 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     return out
 
 
+def _accepted_files(points: pd.DataFrame) -> set[str]:
+    """Every file with a row in the catalogue: a merged point's ``file`` is its first source
+    only; a form whose points all merged into another's (a colleague's copy, the unit form
+    repeating its people's points) is in the point's ``sources``."""
+    if "sources" in points:
+        return {file for sources in points["sources"].tolist() for file, _row in sources}
+    return set(text_series(points["file"]).tolist()) if "file" in points else set()
+
+
 def completeness(
     files: pd.DataFrame, points: pd.DataFrame, roster: Roster, settings: Settings, year: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -184,7 +193,7 @@ def completeness(
     order = resubmit.latest_order(read)
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
-    accepted_files = set(text_series(points["file"]).tolist()) if "file" in points else set()
+    accepted_files = _accepted_files(points)
 
     leadership = leadership_sections(roster)
     people = roster.people

@@ -371,3 +371,44 @@ def test_sections_and_names_that_join_alike_stay_two_people() -> None:
     assert (other["status"], other["file"]) == (vocab.STATUS_MISSING, "")
     missing = issues[issues["code"] == "not_submitted"]
     assert ("工会", "团委|王五") in set(zip(missing["section"], missing["name"], strict=True))
+
+
+def test_a_form_whose_points_all_merged_into_anothers_is_counted(tmp_path: Path) -> None:
+    """Colleagues of one post often send the same points (one copied the other's form), and
+    a unit form repeats its people's points: merged into one catalogue point, each keeps its
+    source. Such a form counts as sent (its points are in the catalogue), never as
+    「已报送但被退回」 with a 提示 that every point was sent back, when none was."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "科员", "一般管理服务", "是"),
+        ("办公室", "李四", "科员", "一般管理服务", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [sample_row(1), sample_row(2)]
+    for name in ("张三", "李四"):
+        write_form(inbox / f"{name}.xlsx", header=dict(HEADER, name=name), rows=rows)
+    unit_rows = [dict(r, posts_involved="科员") for r in rows]
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=UNIT_HEADER, rows=unit_rows)
+    assert process_cli(inbox, cfg, out) == 0
+
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    sources = "\n".join(catalogue["来源文件"].fillna(""))
+    assert len(catalogue) == 2  # precondition: the three forms' points are two points
+    assert all(f in sources for f in ("张三.xlsx", "李四.xlsx", "办公室单位表.xlsx"))
+    subs = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].fillna("")
+    status = dict(zip(subs["姓名"] + "/" + subs["表格"], subs["提交状态"], strict=True))
+    assert status == {
+        "/单位表": vocab.STATUS_ON_TIME,
+        "张三/个人表": vocab.STATUS_ON_TIME,
+        "李四/个人表": vocab.STATUS_ON_TIME,
+        "陈主席/个人表": vocab.STATUS_MISSING,
+    }
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    assert not issues["问题"].str.contains("被退回").any()
