@@ -54,7 +54,8 @@ points (accepted rows, normalised) — from validate, then merge, grade, assign 
             names str (姓名 joined with '、'), source_file str, source_row str (joined with '；'),
             sources object list[(file, excel_row)],
             source_levels object None, or for several sources one tuple per source: its file,
-                   sheet, 自评等级 cell, 自评等级, section, name, row_id (merge.SOURCE_LEVEL_FIELDS)
+                   sheet, 自评等级 cell, 自评等级, section, name, row_id, 发生几率, 危害程度
+                   (merge.SOURCE_LEVEL_FIELDS)
     grade:  post_type str, matrix_level str, floor_level str|NA, level str,
             level_reason str, level_differs bool
     assign: direct str, leader str, measure str

@@ -174,6 +174,116 @@ def written_reason(self_level: str, post_type: str, floor_level: str) -> tuple[s
     return level, reason
 
 
+def _graded(
+    likelihood: str,
+    harm: str,
+    post_type: str,
+    self_level: str,
+    lookup: _RosterPosts,
+    settings: Settings,
+) -> tuple[str | None, str | None, str | None, str, bool]:
+    """(matrix level, floor level, level, reason, level differs) of one combination."""
+    matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
+    floor_level = lookup.floor(post_type) or ""
+    if not likelihood and not harm and self_level:
+        # a single-level form: its written level stands where the matrix would
+        level, reason = written_reason(self_level, post_type, floor_level)
+        return None, floor_level or None, level, reason, self_level != level
+    level, reason = reason_text(likelihood, harm, matrix_level, post_type, floor_level, self_level)
+    return (
+        matrix_level or None,
+        floor_level or None,
+        level or None,
+        reason,
+        bool(self_level and level and self_level != level),
+    )
+
+
+def _by_sources(
+    df: pd.DataFrame,
+    columns: list[list[Any]],
+    combo: np.ndarray,
+    involved: list[str],
+    lookup: _RosterPosts,
+    settings: Settings,
+) -> None:
+    """A merged point is never below any of its sources graded alone (SPEC Merging): the
+    point's own grading takes the sources' most severe 发生几率 and 危害程度 and its first
+    source's post, so a source graded by its written level alone (no 发生几率, 危害程度), or
+    one whose person's 岗位类别 (or, for a unit source, its 涉及岗位) has a more severe floor,
+    could be more severe than the point. Such a point takes that source's level, and its
+    reason says which source and why. ``columns`` (matrix, floor, level, reason, differs, one
+    entry per combination ``combo`` of each point) gets one combination more per raised
+    point, and ``combo`` is pointed at it."""
+    if SOURCE_LEVELS not in df:
+        return
+    several = np.flatnonzero(df[SOURCE_LEVELS].notna().to_numpy(bool))
+    if not len(several):
+        return
+    lists = df[SOURCE_LEVELS].to_numpy(dtype=object)[several].tolist()
+    owner = np.repeat(several, [len(sources) for sources in lists])
+    flat = list(itertools.chain.from_iterable(lists))
+    at = _LEVEL_AT
+
+    def field(key: str) -> list[str]:
+        return [v if isinstance(v, str) else "" for v in (s[at[key]] for s in flat)]
+
+    sections, names = field("section"), field("name")
+    likelihoods, harms, self_levels = field("likelihood"), field("harm"), field("self_level")
+    involved_of = [involved[p] for p in owner.tolist()]  # the point's post or 涉及岗位
+    # each source's post type: its person's, or for a unit source its 涉及岗位's floor
+    person, person_rows = _distinct(sections, names, involved_of)
+    person_types = [
+        lookup.by_person.get((normalize.fold(sections[r]), normalize.fold(names[r])))
+        or lookup.post_type_of_post(sections[r], involved_of[r])
+        or ""
+        if names[r]
+        else lookup.unit_floor(sections[r], involved_of[r])[0]
+        for r in person_rows.tolist()
+    ]
+    types = _take(person_types, person).tolist()
+    code, code_rows = _distinct(likelihoods, harms, types, self_levels)
+    alone = [
+        _graded(likelihoods[r], harms[r], types[r], self_levels[r], lookup, settings)
+        for r in code_rows.tolist()
+    ]
+    source_rank = np.array([_rank(a[2]) for a in alone], dtype=np.int64)[code]
+    point_rank = np.array([_rank(lv) for lv in columns[2]], dtype=np.int64)[combo[owner]]
+    higher = np.flatnonzero(source_rank < point_rank)
+    if not len(higher):
+        return
+    # per raised point, its first most severe source (sources are in order within a point)
+    order = np.lexsort((higher, source_rank[higher], owner[higher]))
+    firsts = higher[order[_run_starts(owner[higher][order])]]
+    files = field("file")
+    point_self = text_series(df["self_level"]).tolist() if "self_level" in df else None
+    for i in firsts.tolist():
+        row = int(owner[i])
+        matrix, floor, _, reason, _ = (columns[k][combo[row]] for k in range(5))
+        source = alone[code[i]]
+        self_level = point_self[row] if point_self else ""
+        level = source[2]
+        base = _strip_differs(reason, self_level)
+        why = vocab.REASON_SOURCE.format(
+            file=files[i], reason=_strip_differs(source[3], self_levels[i])
+        )
+        reason = (base + vocab.REASON_JOIN if base else "") + why
+        differs = bool(self_level and self_level != level)
+        if differs:
+            reason += vocab.REASON_DIFFERS.format(self_level=self_level)
+        if source[1] and _rank(source[1]) < _rank(floor):
+            floor = source[1]
+        for k, value in enumerate((matrix, floor, level, reason, differs)):
+            columns[k].append(value)
+        combo[row] = len(columns[0]) - 1
+
+
+def _strip_differs(reason: str, self_level: str) -> str:
+    """A reason without its trailing 「（自评…）」."""
+    suffix = vocab.REASON_DIFFERS.format(self_level=self_level) if self_level else ""
+    return reason[: -len(suffix)] if suffix and reason.endswith(suffix) else reason
+
+
 def _empty(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = points.copy()
     for col in frames.GRADE_COLUMNS:
@@ -227,27 +337,12 @@ def grade(
     likelihoods = text_series(df["likelihood"]).tolist()
     self_levels = text_series(df["self_level"]).tolist() if "self_level" in df else [""] * n
     combo, combo_rows = _distinct(likelihoods, harms, post_type.tolist(), self_levels)
-    graded = []
-    for r in combo_rows.tolist():
-        likelihood, harm, ptype, self_level = likelihoods[r], harms[r], post_type[r], self_levels[r]
-        matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
-        floor_level = lookup.floor(ptype) or ""
-        if not likelihood and not harm and self_level:
-            # a single-level form: its written level stands where the matrix would
-            level, reason = written_reason(self_level, ptype, floor_level)
-            graded.append((None, floor_level or None, level, reason, self_level != level))
-            continue
-        level, reason = reason_text(likelihood, harm, matrix_level, ptype, floor_level, self_level)
-        graded.append(
-            (
-                matrix_level or None,
-                floor_level or None,
-                level or None,
-                reason,
-                bool(self_level and level and self_level != level),
-            )
-        )
-    columns = list(zip(*graded, strict=True))
+    graded = [
+        _graded(likelihoods[r], harms[r], post_type[r], self_levels[r], lookup, settings)
+        for r in combo_rows.tolist()
+    ]
+    columns = [list(c) for c in zip(*graded, strict=True)]
+    _by_sources(df, columns, combo, involved, lookup, settings)
     df["post_type"] = pd.Series(post_type, index=df.index, dtype="str")
     for i, col in enumerate(("matrix_level", "floor_level", "level", "level_reason")):
         df[col] = pd.Series(_take(list(columns[i]), combo), index=df.index, dtype="str")

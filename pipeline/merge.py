@@ -51,7 +51,18 @@ COMPARED_FIELDS = (*CONFLICT_FIELDS, *JOINED_FIELDS)
 # (grade checks every source's 自评等级 against the point's level); None for single sources.
 SOURCE_LEVELS = "source_levels"
 # What each source's entry of SOURCE_LEVELS holds, in order (a tuple per source).
-SOURCE_LEVEL_FIELDS = ("file", "sheet", "cell", "self_level", "section", "name", "row_id")
+# A source's own 发生几率 and 危害程度 let grade grade it alone: the point is never below it.
+SOURCE_LEVEL_FIELDS = (
+    "file",
+    "sheet",
+    "cell",
+    "self_level",
+    "section",
+    "name",
+    "row_id",
+    "likelihood",
+    "harm",
+)
 KIND_ORDER = {vocab.INDIVIDUAL: 0, vocab.UNIT: 1}
 # The columns of a merged point's sources that the merge reads.
 _SOURCE_FIELDS = (
@@ -404,6 +415,8 @@ def _merge_groups(
             src["section"].tolist(),
             src["name"].tolist(),
             row_ids,
+            src["likelihood"].tolist(),
+            src["harm"].tolist(),
             strict=True,
         )
     )

@@ -210,6 +210,9 @@ def _run(
     done("validate")
 
     stage("grade")
+    # completeness counts a file by its accepted rows, not by the merged points: a file whose
+    # every row merged into a point another file came first in was still counted
+    accepted = points
     points, merge_issues = merge.merge(points)
     points, posts = grade.grade(points, roster, settings)
     points = assign.assign(points, roster, settings)
@@ -218,8 +221,9 @@ def _run(
     )
     year = settings.year or _year_from_forms(files)
     submissions, pledges, completeness_issues = completeness.completeness(
-        files, points, roster, settings, year
+        files, accepted, roster, settings, year
     )
+    del accepted
     done("grade")
 
     issues = frames.concat_issues(

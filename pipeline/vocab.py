@@ -726,6 +726,8 @@ REASON_MATRIX = "发生几率{likelihood}×危害程度{harm}→{level}"
 REASON_FLOOR = "岗位类别：{post_type}→{level}"
 REASON_JOIN = "；"
 REASON_DIFFERS = "（自评{self_level}）"
+# a merged point raised to the level one of its sources has alone (grade._by_sources)
+REASON_SOURCE = "来源「{file}」：{reason}"
 
 # Headers of the guide sheet's tables of the rules (the rest are the archive cover's).
 LEVEL_LABEL = "等级"
