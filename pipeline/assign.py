@@ -4,7 +4,8 @@ Roles come from ``settings.supervision[level]`` (default: the digest's table). N
 supervised by themselves or by someone at or below their own rank: a role whose holder is the
 submitter, ranks no higher, or is vacant passes up the chain 科室负责人 → 分管副主席 → 主席 →
 上级监督机构 to the first holder who ranks above the submitter. A unit form is the section head's
-responsibility, so its points are escalated as if the head had submitted them.
+responsibility, so its points are escalated as if the head had submitted them. A merged point is
+escalated as if its most senior source had submitted it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from pipeline import frames, normalize, vocab
 from pipeline.config import Roster, Settings
 from pipeline.frames import text_series
+from pipeline.merge import SOURCE_LEVEL_FIELDS, SOURCE_LEVELS
 
 STAFF_RANK = -1
 _CHAIN_RANK = {role: i for i, role in enumerate(vocab.ROLE_CHAIN)}  # head 0 … oversight 3
@@ -107,6 +109,7 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     section = text_series(df["section"])
     name = text_series(df["name"])
     level = text_series(df["level"])
+    kind, name = _senior_sources(df, kind, name, chain)
     # each distinct (kind, section, name, level) is looked up once
     columns = [s.to_numpy(dtype=object) for s in (kind, section, name, level)]
     codes = np.zeros(len(df), dtype=np.int64)
@@ -142,3 +145,37 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     measures = {lv: entry["measure"] for lv, entry in settings.supervision.items()}
     df["measure"] = level.map(measures).fillna("").astype("str")
     return df
+
+
+def _senior_sources(
+    df: pd.DataFrame, kind: pd.Series, name: pd.Series, chain: Chain
+) -> tuple[pd.Series, pd.Series]:
+    """(kind, name) of each point's submitter: for a merged point, its most senior source
+    (a unit form's source is its section head's), so that nobody supervises a point they sent
+    themselves (a head's unit form repeating a member's point) and nobody below a sender does."""
+    if SOURCE_LEVELS not in df:
+        return kind, name
+    several = np.flatnonzero(df[SOURCE_LEVELS].notna().to_numpy(bool))
+    if not len(several):
+        return kind, name
+    at_section, at_name = SOURCE_LEVEL_FIELDS.index("section"), SOURCE_LEVEL_FIELDS.index("name")
+    kinds, names = kind.to_numpy(dtype=object, copy=True), name.to_numpy(dtype=object, copy=True)
+    ranks: dict[tuple[str, str], int] = {}
+    for row, sources in zip(
+        several.tolist(), df[SOURCE_LEVELS].iloc[several].tolist(), strict=True
+    ):
+        best, best_rank = None, STAFF_RANK - 1
+        for source in sources:
+            who = (normalize.stripped(source[at_section]), normalize.stripped(source[at_name]))
+            if who not in ranks:
+                source_kind = vocab.INDIVIDUAL if who[1] else vocab.UNIT
+                ranks[who] = chain.submitter(source_kind, who[0], who[1])[1]
+            if ranks[who] > best_rank:
+                best, best_rank = who, ranks[who]
+        if best is not None:
+            kinds[row] = vocab.INDIVIDUAL if best[1] else vocab.UNIT
+            names[row] = best[1]
+    return (
+        pd.Series(kinds, index=kind.index, dtype="str"),
+        pd.Series(names, index=name.index, dtype="str"),
+    )

@@ -18,6 +18,7 @@ PEOPLE = [
     ("办公室", "张三", "科员", "一般管理服务", "否"),
     ("办公室", "李明", "科员", "一般管理服务", "否"),
     ("办公室", "赵六", "科员", "人财物管理", "否"),
+    ("办公室", "钱八", "文秘", "一般管理服务", "否"),
 ]
 SECTIONS = [("领导班子", "陈主席", ""), ("办公室", "王芳", "李副主席")]
 LOW = {"likelihood": "低", "harm": "一般", "self_level": "三级"}  # 低×一般 → 三级
@@ -53,6 +54,12 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
         header={"name": "赵六", "post": "科员"},
         rows=[_row(1, "报销审核", "虚报冒领")],
     )
+    # 钱八's 二级, which the unit form (the head's) repeats
+    forms.write_form(
+        inbox / "钱八.xlsx",
+        header={"name": "钱八", "post": "文秘"},
+        rows=[_row(1, "会议管理", "虚报会议", likelihood="中", harm="较重", self_level="二级")],
+    )
     # the section head's own point, and the unit form repeating it word for word
     forms.write_form(
         inbox / "王芳.xlsx",
@@ -63,7 +70,18 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
         inbox / "办公室单位表.xlsx",
         kind=vocab.UNIT,
         header={"section": "办公室", "head": "王芳"},
-        rows=[_row(1, "印章管理", "违规用印", posts_involved="主任")],
+        rows=[
+            _row(1, "印章管理", "违规用印", posts_involved="主任"),
+            _row(
+                2,
+                "会议管理",
+                "虚报会议",
+                likelihood="中",
+                harm="较重",
+                self_level="二级",
+                posts_involved="文秘",
+            ),
+        ],
     )
     out = root / "out"
     code = main(
@@ -107,6 +125,17 @@ def test_a_source_whose_post_type_has_a_floor_keeps_the_point_at_it(
     issues = office[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
     told = issues[(issues["文件"] == "张三.xlsx") & issues["问题"].str.contains("评定等级「一级」")]
     assert set(told["单元格"]) == {"G4", "G5"}
+
+
+def test_a_point_the_head_sent_too_is_not_supervised_by_the_head(
+    office: dict[str, pd.DataFrame],
+) -> None:
+    point = _point(office, "会议管理")
+    # precondition: 钱八's row comes first, the unit form (the head's) second
+    assert point["来源文件"] == "钱八.xlsx；办公室单位表.xlsx"
+    assert point["评定等级"] == "二级"
+    # 钱八's 二级 alone would go to (王芳, 李副主席); 王芳 sent it too, so it passes up
+    assert (point["直接管理"], point["负责领导"]) == ("李副主席", "李副主席")
 
 
 def test_every_file_whose_rows_merged_into_a_point_counts_as_sent(
