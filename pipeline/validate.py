@@ -94,6 +94,7 @@ def validate(
     checked = rows["file"].isin(read_files).to_numpy() & _read_as_form(rows)
     table, coded = _row_table(rows, checked)
     owner_problems = owners.attribute(table, index)
+    _keep_row_owners(rows, checked, table)
     colmaps = _RowColmaps.of(table, files)
     no_category = colmaps.without("category")
     row_issues = _RowIssues(table, colmaps)
@@ -569,6 +570,20 @@ def _copy_file_fields(files: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         values = by_file[col].array.take(at, allow_fill=True)
         rows[col] = pd.Series(values, index=rows.index).astype("str")
     return rows
+
+
+def _keep_row_owners(rows: pd.DataFrame, checked: np.ndarray, table: pd.DataFrame) -> None:
+    """The rows frame takes each checked row's own sheet, section and person as
+    ``owners.attribute`` gave them (a workbook of one sheet per person, a table with 科室/姓名
+    columns): the feedback routes a sheet and its rejected rows by them, 科室汇总 counts by them."""
+    mine = table["file"].isin(owners.files_with_row_owners(table)).to_numpy()
+    if not mine.any():
+        return
+    at = np.flatnonzero(checked)[mine]
+    for col in ("sheet", "section", "name"):
+        values = rows[col].to_numpy(dtype=object, copy=True)
+        values[at] = table[col].to_numpy(dtype=object)[mine]
+        rows[col] = pd.Series(values, index=rows.index).astype("str")
 
 
 def _colmaps(files: pd.DataFrame) -> dict[str, dict[str, str]]:

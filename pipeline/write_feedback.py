@@ -921,6 +921,18 @@ def _route_issues(
         }
         pairs = zip(issues["file"].tolist(), issues["sheet"].tolist(), strict=True)
         owner = pd.Series(map(sheet_owner.get, pairs), index=issues.index, dtype="object")
+        # an issue on no owned sheet (钱七 has no 承诺书) goes to its own section when that
+        # section holds a sheet of the file
+        held = {
+            f: those
+            for f, sheets in owners.items()
+            if len(those := {o for o in sheets.values() if o}) > 1
+        }
+        if held:
+            shared = issues[issues["file"].isin(set(held)) & owner.isna()]
+            pairs = zip(shared["file"].tolist(), shared["section"].tolist(), strict=True)
+            holds = [s in held[f] for f, s in pairs]
+            owner.loc[shared.index[holds]] = shared["section"][holds]
         named = owner.notna() & route.notna()
         route = owner.where(named, route).astype("object")
         route = route.where(route.notna(), None)

@@ -898,3 +898,73 @@ def test_cover_describes_every_sheet_of_the_workbook(run) -> None:
         ]
         described = {line.split("：")[0] for line in text.splitlines()}
         assert described == set(wb.sheetnames) - {vocab.ARCHIVE_SHEET_COVER}, book.name
+
+
+def _texts_of_folder(folder: Path) -> str:
+    """Every text of every file of a section's folder: each part of each workbook (cells,
+    shared strings, comments, sheet names)."""
+    texts = []
+    for path in sorted(folder.rglob("*.xlsx")):
+        with zipfile.ZipFile(path) as package:
+            texts += [package.read(n).decode("utf-8", "replace") for n in package.namelist()]
+    return "\n".join(texts)
+
+
+def test_a_workbook_of_two_sections_sheets_sends_each_its_own_through_the_real_run(
+    tmp_path: Path,
+) -> None:
+    """A workbook holding one sheet per person of two sections (办公室's 张三, 财务科's 钱七),
+    each with a rejected row and no 承诺书: each section's folder holds a copy with only its
+    own sheet, and its 异常清单 its own person's rejection and missing pledge; neither folder
+    holds a word of the other's. Before, the rows frame kept the file's first sheet and
+    section for every row, so 财务科 got no copy and no reason and 办公室's copy and 异常清单
+    held 钱七's sheet and notes."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import form_grid, sample_row, write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("财务科", "赵六", "科长", "人财物管理", True),
+        ("财务科", "钱七", "出纳", "人财物管理", False),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务科", "赵六", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    office = form_grid(
+        header={"section": "办公室", "name": "张三", "post": "科员"},
+        rows=[sample_row(1, description="办公室的风险点"), sample_row(2, likelihood="超高")],
+    )
+    finance = form_grid(
+        header={"section": "财务科", "name": "钱七", "post": "出纳"},
+        rows=[sample_row(1, description="财务科的风险点"), sample_row(2, harm="无敌")],
+    )
+    write_xlsx(inbox / "合集.xlsx", {"张三": office, "钱七": finance})
+    out = tmp_path / "out"
+    assert process_cli(inbox, config, out) == 0
+
+    for section, own, other, bad in (
+        ("办公室", ("张三", "办公室的风险点"), ("钱七", "财务科"), "超高"),
+        ("财务科", ("钱七", "财务科的风险点"), ("张三", "办公室"), "无敌"),
+    ):
+        copy = folder_of(out, section) / copy_name("合集.xlsx")
+        assert openpyxl.load_workbook(copy).sheetnames[0] == own[0]
+        assert own[0] in openpyxl.load_workbook(copy).sheetnames
+        assert other[0] not in openpyxl.load_workbook(copy).sheetnames
+        issues = sheet_frame(workbook_of(out, section), vocab.ARCHIVE_SHEET_ISSUES)
+        rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+        assert rejected["原值"].tolist() == [bad]
+        assert rejected["工作表"].tolist() == [own[0]]
+        assert issues["问题"].str.contains(f"{own[0]}的自查表中没有").any()
+        points = sheet_frame(workbook_of(out, section), vocab.FEEDBACK_SHEET_POINTS)
+        assert points["风险点描述"].tolist() == [own[1]]
+        text = _texts_of_folder(folder_of(out, section))
+        assert own[0] in text and own[1] in text
+        for word in other:
+            assert word not in text, (section, word)
