@@ -110,9 +110,18 @@ def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Serie
 
 
 def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
-    """Rejected forms by sender key -> file. The sender is read from the header when it names a
-    roster person (or section, for unit forms); otherwise a roster name (a section name, for
-    unit forms) written in the file's path identifies it, when exactly one matches."""
+    """Rejected forms by sender key -> file (the first in path order; see ``_attributed``)."""
+    out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
+    for _idx, bucket, key, file in _attributed(rejected, roster):
+        out[bucket].setdefault(key, file)
+    return out
+
+
+def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, str, str]]:
+    """(index, form kind, sender key, file) of each rejected file that names a roster sender,
+    in path order. The sender is read from the header when it names a roster person (or
+    section, for unit forms); otherwise a roster name (a section name, for unit forms) written
+    in the file's path identifies it, when exactly one matches."""
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
     names = roster.people["name"].tolist()
     for section, folded, clean in zip(
@@ -126,19 +135,20 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
-    out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
+    out: list[tuple[Any, str, str, str]] = []
     ordered = rejected.sort_values("file", kind="stable")
-    for key, kind, file in zip(
+    for idx, key, kind, file in zip(
+        ordered.index.tolist(),
         ordered["_key"].tolist(),
         text_series(ordered["kind"]).tolist(),
         text_series(ordered["file"]).tolist(),
         strict=True,
     ):
         if kind != vocab.UNIT and key in person_keys:
-            out[vocab.INDIVIDUAL].setdefault(key, file)
+            out.append((idx, vocab.INDIVIDUAL, key, file))
             continue
         if kind == vocab.UNIT and key.removesuffix(vocab.KEY_SEP) in sections:
-            out[vocab.UNIT].setdefault(key, file)
+            out.append((idx, vocab.UNIT, key, file))
             continue
         path = normalize.fold(file)
         if kind == vocab.UNIT:
@@ -146,13 +156,99 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
             # 组织宣传部 contains 宣传部: the longest section name written wins
             found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
             if len(found) == 1:
-                out[vocab.UNIT].setdefault(found.pop(), file)
+                out.append((idx, vocab.UNIT, found.pop(), file))
             continue
         words = {path[i : i + n] for n in range(2, longest + 1) for i in range(len(path) - n + 1)}
         matches = {k for w in words & persons.keys() for k in persons[w]}
         if len(matches) == 1:
-            out[vocab.INDIVIDUAL].setdefault(matches.pop(), file)
+            out.append((idx, vocab.INDIVIDUAL, matches.pop(), file))
     return out
+
+
+def _came_later(newer: Any, older: Any) -> bool:
+    """Whether file record ``newer`` came after ``older``: on the first of 填表日期, the mail
+    folder's date and the modification time that both have and that differ (resubmit's
+    order, a missing value skipped rather than sorted oldest); a tie is later."""
+    for column in ("date", "folder_date"):
+        a, b = (
+            normalize.stripped(getattr(newer, column, "")),
+            normalize.stripped(getattr(older, column, "")),
+        )
+        if a and b and a != b:
+            return a > b
+    a, b = (pd.to_numeric(getattr(r, "mtime", None), errors="coerce") for r in (newer, older))
+    if pd.notna(a) and pd.notna(b) and a != b:
+        return bool(a > b)
+    return True
+
+
+def replace_sent_back(
+    files: pd.DataFrame, rows: pd.DataFrame, roster: Roster
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(files, rows, issues): a file rejected as a whole that names a roster sender (as the
+    提交情况 note reads it: header, else path) is superseded by that sender's form read later
+    (SPEC Resubmission: the latest wins; a correction ends its original's 退回). A password
+    file, a corrupt one, a form under a wrong 科室 followed by a good form stayed 退回 in
+    异常清单, the section's feedback and 本轮变化's open problems after it was put right.
+    Lock files (``~$``) are no submission and stay as they are; a rejected file that came
+    after the read form stays 退回 (the newer version is the one to fix)."""
+    status = text_series(files["status"])
+    rejected = files[
+        status.eq(frames.FILE_STATUS_REJECTED) & text_series(files["reason"]).ne("lock_file")
+    ]
+    read = files[status.eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)]
+    if rejected.empty or read.empty:
+        return files, rows, frames.issues_frame([])
+    keyed = lambda part: part.assign(
+        _key=_sender_keys(part, fold_series(part["section"]), fold_series(part["name"]))
+    )
+    rejected, read = keyed(rejected), keyed(read)
+    order = resubmit.latest_order(read)
+    latest = {
+        (kind, key): rec
+        for kind, key, rec in zip(
+            text_series(read["kind"]).take(order).tolist(),
+            read["_key"].take(order).tolist(),
+            read.take(order).itertuples(),
+            strict=True,
+        )
+    }  # the last of each sender wins
+    replaced: dict[Any, str] = {}
+    issues = []
+    for idx, kind, key, file in _attributed(rejected, roster):
+        newer = latest.get((kind, key))
+        old = rejected.loc[idx]
+        if newer is None or not _came_later(newer, old):
+            continue
+        replaced[idx] = newer.file
+        section = normalize.stripped(newer.section)
+        name = normalize.stripped(newer.name) if kind == vocab.INDIVIDUAL else ""
+        who = (
+            vocab.WHO_PERSON.format(section=section, name=name)
+            if name
+            else vocab.WHO_SECTION.format(section=section)
+        )
+        record = frames.issue(
+            "superseded_sent_back",
+            file=file,
+            sheet=normalize.stripped(old.get("sheet")),
+            section=section,
+            name=name,
+            detail=who,
+            newer=newer.file,
+        )
+        issues.append(record)
+    if not replaced:
+        return files, rows, frames.issues_frame([])
+    files = files.copy()
+    at = list(replaced)
+    files.loc[at, "status"] = frames.FILE_STATUS_SUPERSEDED
+    files.loc[at, "reason"] = "superseded"
+    files.loc[at, "superseded_by"] = list(replaced.values())
+    gone = set(files.loc[at, "file"].tolist())
+    if len(rows) and rows["file"].isin(gone).any():
+        rows = rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
+    return files, rows, frames.issues_frame(issues)
 
 
 def _accepted_files(points: pd.DataFrame) -> set[str]:

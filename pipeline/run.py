@@ -207,6 +207,9 @@ def _run(
     files = containers.settle(files)
     # pledges sent on their own (PDF, Word, photo) are taken back from the refused files
     files, discover_issues = pledge_files.find(files, discover_issues, roster, inbox, settings)
+    # a form sent back as a whole, then its sender's good form: the latter replaces it
+    files, rows, resent_issues = completeness.replace_sent_back(files, rows, roster)
+    validate_issues = frames.concat_issues(validate_issues, resent_issues)
     done("validate")
 
     stage("grade")

@@ -1972,6 +1972,14 @@ MESSAGES.update(
 # Pledges sent on their own (pledges.py)
 PLEDGE_STATUS_ALONE = "单独报送（{file}）"
 
+# A file sent back as a whole, then its sender's form read later (completeness.replace_sent_back)
+MESSAGES["superseded_sent_back"] = Message(
+    "同一{detail}后来又报送了「{newer}」，已读取计入；本文件已被它替代，原来的问题不再需要处理。",
+    "无需处理；如果本文件才是最终版本，请改正后重新发送。",
+    ACTION_NOTE,
+)
+WHO_PERSON = "人（{section} {name}）"
+WHO_SECTION = "科室（{section}）"
 MESSAGES["superseded_by_copy"] = Message(
     "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
     "无需处理。",

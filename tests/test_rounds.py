@@ -471,3 +471,63 @@ def test_reminder_stays_short_when_a_rejected_value_is_a_pasted_blob(tmp_path: P
     assert "C4" in line and "风险类别" in line and vocab.ARCHIVE_SHEET_ISSUES in line
     assert len(line) <= 200
     assert len(reminder) < 2000
+
+
+def test_a_file_sent_back_as_a_whole_is_closed_by_its_senders_later_form(tmp_path: Path) -> None:
+    """Round 1: 张三's attachment is corrupt, 李四's form names a section he is not in (both
+    sent back as a whole, named by their path); 王五's form is good. Round 2: 张三 and 李四
+    send good forms, 王五 a corrupt one. The first two 退回 end (the latest wins, SPEC
+    Resubmission): listed as replaced, 已改正 in 本轮变化, nothing left open for them; 王五's
+    newer file that cannot be read stays 退回 (his older form still counts)."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+        ("办公室", "李四", "科员", "一般管理服务", False),
+        ("办公室", "王五", "科员", "一般管理服务", False),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    r1 = {who: inbox / ROUND1_FOLDER.format(who=who) for who in ("张三", "李四", "王五")}
+    r2 = {who: inbox / ROUND2_FOLDER.format(who=who) for who in ("张三", "李四", "王五")}
+    good = write_form(tmp_path / "good.xlsx", header=dict(HEADER, name="张三"))
+    r1["张三"].mkdir(parents=True)
+    (r1["张三"] / "张三.xlsx").write_bytes(good.read_bytes()[:700])  # cut off in transit
+    write_form(r1["李四"] / "李四.xlsx", header=dict(HEADER, name="李四", section="综合科"))
+    write_form(r1["王五"] / "王五.xlsx", header=dict(HEADER, name="王五"))
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    issues1 = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    sent_back1 = set(issues1.loc[issues1["处理"] == vocab.ACTION_REJECT, "文件"])
+    first = {f"{ROUND1_FOLDER.format(who=w)}/{w}.xlsx" for w in ("张三", "李四")}
+    assert sent_back1 == first  # precondition: both sent back as a whole in round 1
+
+    write_form(r2["张三"] / "张三.xlsx", header=dict(HEADER, name="张三"))
+    write_form(r2["李四"] / "李四.xlsx", header=dict(HEADER, name="李四"))
+    r2["王五"].mkdir(parents=True)
+    (r2["王五"] / "王五.xlsx").write_bytes(good.read_bytes()[:800])
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues.loc[issues["处理"] == vocab.ACTION_REJECT, "文件"]
+    assert set(rejected) == {f"{ROUND2_FOLDER.format(who='王五')}/王五.xlsx"}
+    for who in ("张三", "李四"):
+        (note,) = issues.loc[
+            issues["文件"] == f"{ROUND1_FOLDER.format(who=who)}/{who}.xlsx"
+        ].itertuples()
+        assert note.处理 == vocab.ACTION_NOTE and ROUND2_FOLDER.format(who=who) in note.问题
+        assert (note.科室, note.姓名) == ("办公室", who)
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    status = dict(zip(subs["姓名"], subs["提交状态"], strict=False))
+    assert status["张三"] == status["李四"] == status["王五"] == vocab.STATUS_ON_TIME
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    fixed = changes[changes["变化"] == vocab.ROUND_CHANGE_FIXED]
+    assert set(fixed["文件"]) == first
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["files"] == {"total": 6, "read": 3, "rejected": 1, "superseded": 2}
+    reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "张三" not in reminder and "李四" not in reminder
