@@ -3,8 +3,9 @@
 - Only files with status 'read' count as a submission; a rejected file leaves its sender 未提交
   (with a note); superseded files are not the submission.
 - Lateness compares the form's 填表日期 with ``year``-MM-DD of the ``settings.late_phase``
-  deadline; without a 填表日期 the file's modification date (local time) stands in, and the
-  note says so.
+  deadline; without a 填表日期 the date of the mail folder the file was saved in stands in
+  (``2026-03-24 来自…``: when the mail came), else the file's modification date (local time),
+  and the note says which.
 - Every roster section owes a unit form, except the leadership section: one whose roster
   members are all body leaders (the 主席 and the 分管副主席). A unit form received from such a
   section is still listed.
@@ -49,6 +50,7 @@ _FILE_FIELDS = (
     "pledge_items",
     "pledge_date",
     "date_written",  # set by validate when the 填表日期 could not be read
+    "folder_date",  # the mail folder's (discover): when the mail came, without a 填表日期
 )
 
 
@@ -367,13 +369,18 @@ def _judge(
     date[got] = normalize.stripped_all(rec["date"][got].tolist())
     file[got] = normalize.stripped_all(rec["file"][got].tolist())
     by_mtime = got[date[got] == ""].tolist()
+    by_folder = set()  # the mail folder's date is when the mail came; the mtime, when saved
     for i in by_mtime:
-        date[i] = _mtime_date(rec["mtime"][i])
+        folder = normalize.stripped(rec["folder_date"][i])
+        date[i] = folder or _mtime_date(rec["mtime"][i])
+        if folder:
+            by_folder.add(i)
         written = normalize.stripped(rec["date_written"][i])  # an unreadable 填表日期 (validate)
+        suffix = "_folder" if folder else ""
         if written:
-            notes[i] = [_note("note_bad_date", value=written, date=date[i])]
+            notes[i] = [_note("note_bad_date" + suffix, value=written, date=date[i])]
         else:
-            notes[i] = [_note("note_no_date", date=date[i])]
+            notes[i] = [_note("note_no_date" + suffix, date=date[i])]
     late = np.zeros(n, dtype=bool)
     late[got] = [bool(d) and d > deadline for d in date[got].tolist()]
     status[got] = np.where(late[got], vocab.STATUS_LATE, vocab.STATUS_ON_TIME)
@@ -389,8 +396,9 @@ def _judge(
     for i in np.flatnonzero(late).tolist():
         cells = rec["header_cells"][i]
         mtime = i in from_mtime  # what the form wrote (if anything) is no date: say so
+        undated = "late_by_folder_date" if i in by_folder else "late_by_mtime"
         issue = frames.issue(
-            "late_by_mtime" if mtime else "late",
+            undated if mtime else "late",
             file=file[i],
             sheet=normalize.stripped(rec["sheet"][i]),
             cell=normalize.stripped(cells.get("date")) if isinstance(cells, dict) else "",

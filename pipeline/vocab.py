@@ -560,6 +560,21 @@ MESSAGES: dict[str, Message] = {
         "请在表头填写填表日期。",
         ACTION_NOTE,
     ),
+    "note_no_date_folder": Message(
+        "未填写填表日期，按邮件文件夹的日期 {date} 判断是否逾期。",
+        "请在表头填写填表日期。",
+        ACTION_NOTE,
+    ),
+    "note_bad_date_folder": Message(
+        "填表日期「{value}」无法识别，按邮件文件夹的日期 {date} 判断是否逾期。",
+        "请把填表日期写成 2026-03-15 的形式。",
+        ACTION_NOTE,
+    ),
+    "late_by_folder_date": Message(
+        "表中没有可识别的填表日期，按邮件文件夹的日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
+        "请在表头填写填表日期（如 {deadline}）；如确实按时报送，可不必处理。",
+        ACTION_NOTE,
+    ),
     "note_bad_date": Message(
         "填表日期「{value}」无法识别，按文件修改日期 {date} 判断是否逾期。",
         "请把填表日期写成 2026-03-15 的形式。",

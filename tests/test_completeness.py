@@ -412,3 +412,47 @@ def test_a_form_whose_points_all_merged_into_anothers_is_counted(tmp_path: Path)
     }
     issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
     assert not issues["问题"].str.contains("被退回").any()
+
+
+def test_without_a_date_the_mail_folders_date_decides_lateness_not_when_it_was_saved(
+    tmp_path: Path,
+) -> None:
+    """A form without 填表日期 in the folder a mail client saved it to (``2026-03-28 来自张三``):
+    the mail came on that day. The office often saves attachments days later, so the file's
+    modification date is the saving, not the sending: 张三, mailed on 03-28 and saved on
+    04-10, is on time; 李四, mailed on 04-05, is late whatever the file's date says."""
+    import os
+
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "科员", "一般管理服务", "是"),
+        ("办公室", "李四", "科员", "一般管理服务", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    for name, mailed, saved in (
+        ("张三", "2026-03-28", datetime(2026, 4, 10, 9)),
+        ("李四", "2026-04-05", datetime(2026, 3, 20, 9)),
+    ):
+        path = write_form(
+            inbox / f"{mailed} 来自{name}" / f"{name}.xlsx",
+            header=dict(HEADER, name=name, date=None),
+        )
+        os.utime(path, (saved.timestamp(), saved.timestamp()))
+    assert process_cli(inbox, cfg, out) == 0
+
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    subs = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].fillna("").set_index("姓名")
+    assert subs.loc["张三", "填表日期"] == "2026-03-28"
+    assert subs.loc["张三", "提交状态"] == vocab.STATUS_ON_TIME
+    assert "邮件文件夹" in subs.loc["张三", "备注"] and "2026-03-28" in subs.loc["张三", "备注"]
+    assert subs.loc["李四", "提交状态"] == vocab.STATUS_LATE
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    (late,) = issues.loc[issues["问题"].str.contains("晚于"), "问题"]
+    assert "李四" in issues.loc[issues["问题"] == late, "姓名"].iloc[0]
+    assert "邮件文件夹的日期 2026-04-05" in late and "文件修改日期" not in late
