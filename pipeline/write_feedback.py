@@ -126,6 +126,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     file_routes.update(_sent_back_routes(result, file_routes, sections))
     # routed here; each folder's issues are sorted by the worker that writes its workbook
     issues = _route_issues(result.issues, file_routes, sections, owners)
+    issues = _with_row_owners_copies(issues, sections)
     points = _frame(result.points)
     submissions = _with_pledges(_frame(result.submissions), _frame(result.pledges))
     files = _frame(result.files)
@@ -137,7 +138,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     candidates = _copy_candidates(files, issues)
     # the issues of the files that may get a copy, sorted (a cell's notes keep that order),
     # by folder
-    wanted = issues["file"].isin(set(candidates["file"].tolist()))
+    wanted = issues["file"].isin(set(candidates["file"].tolist())) & ~issues[ECHO]
     copy_issues = _split(_sorted_issues(_filled(issues[wanted])), "_route")
     candidates = _records(candidates) if len(candidates) else {}
     plans: list[tuple[str | None, Path, int]] = []
@@ -938,6 +939,34 @@ def _route_issues(
         route = route.where(route.notna(), None)
     issues["_route"] = route
     return issues
+
+
+# an issue listed again for the section of the row it is about (``_with_row_owners_copies``)
+ECHO = "_echo"
+# the problems of a row's own owner: its section cannot be trusted, so it is told nothing
+OWNER_CODES = frozenset(
+    {"row_not_in_roster", "row_section_not_in_roster", "row_owner_missing", "row_many_people"}
+)
+
+
+def _with_row_owners_copies(issues: pd.DataFrame, sections: list[str]) -> pd.DataFrame:
+    """Issues (``_route``d) plus, for each row issue routed elsewhere than the roster section
+    of the row it is about (a table with 科室/姓名 columns listing several sections' people, in
+    a section's file or in one of no section), the same issue for that section's 异常清单
+    (``ECHO``: it makes no copy there, the file holds others' rows)."""
+    issues = issues.assign(**{ECHO: False})
+    if issues.empty or "row_id" not in issues:
+        return issues
+    echo = (
+        issues["row_id"].notna().to_numpy()
+        & issues["section"].isin(set(sections)).to_numpy()
+        & (issues["section"] != issues["_route"].fillna("")).to_numpy()
+        & ~issues["code"].isin(OWNER_CODES).to_numpy()
+    )
+    if not echo.any():
+        return issues
+    again = issues[echo].assign(**{"_route": issues["section"][echo], ECHO: True})
+    return pd.concat([issues, again], ignore_index=True)
 
 
 # the issue columns made text before routing (the others: ``_filled``, by each worker)

@@ -968,3 +968,63 @@ def test_a_workbook_of_two_sections_sheets_sends_each_its_own_through_the_real_r
         assert own[0] in text and own[1] in text
         for word in other:
             assert word not in text, (section, word)
+
+
+def test_a_body_table_tells_each_section_its_own_rejected_rows(tmp_path: Path) -> None:
+    """A table with 科室/姓名 columns listing people of 办公室 and 财务科 (no header block, so
+    no section of its own): each section's 异常清单 lists the rejection of its own row and
+    not the other's, and gets no copy of the shared sheet; the office's folder for unplaced
+    files keeps the copy with both cells marked. Before, both rejections went only to
+    未能识别科室: the sections never heard their rows were sent back."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("财务科", "赵六", "科长", "人财物管理", True),
+        ("财务科", "钱七", "出纳", "人财物管理", False),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务科", "赵六", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    head = ["序号", "科室", "姓名", "岗位", "职权事项", "风险类别", "风险点描述"]
+    head += ["发生几率", "危害程度", "自评等级", "前期预防措施", "中期监控措施", "后期处置措施"]
+    measures = ["教育", "检查", "问责"]
+    table = [
+        ["某妇联廉政风险点汇总表"],
+        head,
+        [1, "办公室", "张三", "科员", "公文", "岗位职责风险", "张三的点", "中", "一般", "三级"],
+        [2, "办公室", "王芳", "主任", "审核", "岗位职责风险", "王芳的点", "超高", "一般", "三级"],
+        [3, "财务科", "钱七", "出纳", "报销", "岗位职责风险", "钱七的点", "中", "无敌", "一级"],
+        [4, "财务科", "赵六", "科长", "审批", "岗位职责风险", "赵六的点", "中", "较重", "一级"],
+    ]
+    for row in table[2:]:
+        row += measures
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "全局汇总.xlsx", {"汇总表": table})
+    out = tmp_path / "out"
+    assert process_cli(inbox, config, out) == 0
+
+    unknown = feedback_root(out) / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    copy = unknown / copy_name("全局汇总.xlsx")
+    sheet = openpyxl.load_workbook(copy)["汇总表"]
+    marked = {c.coordinate for row in sheet.iter_rows() for c in row if c.comment}
+    assert {"H4", "I5"} <= marked  # precondition: both rows are sent back
+    for section, cell, own, other in (
+        ("办公室", "H4", "王芳", ("钱七", "赵六")),
+        ("财务科", "I5", "钱七", ("张三", "王芳")),
+    ):
+        issues = sheet_frame(workbook_of(out, section), vocab.ARCHIVE_SHEET_ISSUES)
+        rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+        assert rejected["单元格"].tolist() == [cell]
+        assert rejected["姓名"].tolist() == [own]
+        assert not list(folder_of(out, section).glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
+        text = _texts_of_folder(folder_of(out, section))
+        for word in other:
+            assert word not in text, (section, word)
