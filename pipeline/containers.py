@@ -452,6 +452,15 @@ def source_of(inbox: Path, rec: Any) -> Path:
     return inbox / rec.file
 
 
+def root_of(inbox: Path, rec: Any) -> Path:
+    """The folder a file's bytes must lie in (``source_of``'s, links resolved): this run's
+    private folder for a file taken out of a container, else the inbox."""
+    container = getattr(rec, "container", None)
+    if _Scratch.root is not None and isinstance(container, str) and container:
+        return _Scratch.root
+    return inbox
+
+
 def counts(files: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """(the files under INBOX itself, the counts of the files inside containers)."""
     inside = files["container"].notna() if "container" in files else pd.Series(False)

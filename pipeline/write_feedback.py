@@ -1659,7 +1659,17 @@ def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask, cover: Cover) -> Non
 # --------------------------------------------------------------------------------------
 # Annotated copies of the section's files
 # --------------------------------------------------------------------------------------
-COPY_RECORD_COLUMNS = ("file", "reason", "kind", "ext", "sheet", "sha256", "source_path", "_route")
+COPY_RECORD_COLUMNS = (
+    "file",
+    "reason",
+    "kind",
+    "ext",
+    "sheet",
+    "sha256",
+    "source_path",
+    "container",
+    "_route",
+)
 
 
 def _copy_candidates(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
@@ -1754,7 +1764,7 @@ def _annotate_tasks(
                 sheet,
                 tuple(notes),
                 max_bytes,
-                inbox=str(inbox),
+                inbox=str(containers.root_of(inbox, rec)),
                 max_bytes=max_file,
                 sha256=digest,
                 drop_sheets=drop if section is not None else (),

@@ -239,3 +239,65 @@ def test_names_that_are_raw_bytes_on_disk_are_shown_decoded_and_the_run_ends(
     assert result.points["file"].tolist() == ["张三自查表.xlsx"]
     summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
     assert summary["files"] == {"total": 2, "read": 1, "rejected": 1, "superseded": 0}
+
+
+def test_forms_sent_back_inside_a_zip_and_a_mail_get_their_annotated_copies(
+    tmp_path: Path,
+) -> None:
+    """A section's .zip and a mail holding forms of two sections, each with a rejected value:
+    each form's copy, its bad cell commented, goes to its own section's folder and package
+    (and nowhere else). Before, every member got no copy: its bytes lie in the run's private
+    folder, which the copy writer took for a link out of the inbox."""
+    import openpyxl
+
+    work = tmp_path / "work"
+    inbox = tmp_path / "inbox"
+    bad = {"张三": "超高", "钱七": "不好说", "赵六": "极高"}
+
+    def form(name: str, section: str) -> bytes:
+        path = work / f"{name}.xlsx"
+        rows = [sample_row(1), sample_row(2, likelihood=bad[name])]
+        write_form(path, header={"name": name, "section": section}, rows=rows)
+        return path.read_bytes()
+
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("办公室/张三.xlsx", form("张三", "办公室"))
+        zf.writestr("财务科/钱七.xlsx", form("钱七", "财务科"))
+    msg = EmailMessage()
+    msg["From"] = "财务科 <cwk@example.cn>"
+    msg["Subject"] = "自查表"
+    msg["Date"] = "Fri, 20 Mar 2026 09:30:00 +0800"
+    msg.set_content("请查收附件。")
+    msg.add_attachment(
+        form("赵六", "财务科"), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename="赵六.xlsx"
+    )
+    (inbox / "来信.eml").write_bytes(msg.as_bytes())
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+        ("财务科", "赵六", "科长", "人财物管理", "是"),
+        ("财务科", "钱七", "出纳", "人财物管理", "否"),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "张三", "陈主席"),
+        ("财务科", "赵六", "陈主席"),
+    ]
+    cfg = write_config(tmp_path, people, sections)
+    out = tmp_path / "out"
+    result = run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    rejected = result.issues[result.issues["action"] == vocab.ACTION_REJECT]
+    assert sorted(rejected["value"]) == sorted(bad.values())  # precondition: one 退回 each
+    feedback = out / vocab.FEEDBACK_DIR
+    for section, names in (("办公室", ["张三"]), ("财务科", ["赵六", "钱七"])):
+        copies = sorted(p.name for p in (feedback / section).glob(f"*{vocab.ANNOTATED_SUFFIX}*"))
+        assert copies == sorted(f"{n}{vocab.ANNOTATED_SUFFIX}.xlsx" for n in names)
+        for name in names:
+            sheet = openpyxl.load_workbook(
+                feedback / section / f"{name}{vocab.ANNOTATED_SUFFIX}.xlsx"
+            )[vocab.SHEET_INDIVIDUAL]
+            assert sheet["E5"].value == bad[name]
+            assert bad[name] in sheet["E5"].comment.text
+        with zipfile.ZipFile(feedback / f"{section}.zip") as package:
+            assert sum(vocab.ANNOTATED_SUFFIX in n for n in package.namelist()) == len(names)
