@@ -505,19 +505,29 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
         ),
         dtype=object,
     )
+    # a workbook of one sheet per person holds one submission per sheet (SPEC): each of its
+    # people competes on their own, and a later form of one of them replaces that sheet only
+    units, sheet_owner = _sheet_units(candidates, rows, key)
+    unit_key = units["_key"].to_numpy(dtype=object)
     # sorted by key, then 填表日期, folder date, mtime, path: the last of each key is the latest
-    order = resubmit.latest_order(candidates, key)
-    latest = order[resubmit.last_of_each(key[order])]
-    path = resubmit.order_keys(candidates)["_file"].to_numpy(dtype=object)
-    newer = dict(zip(key[latest].tolist(), path[latest].tolist(), strict=True))
+    order = resubmit.latest_order(units, units["_key"])
+    latest = order[resubmit.last_of_each(unit_key[order])]
+    path = resubmit.order_keys(units)["_file"].to_numpy(dtype=object)
+    newer = dict(zip(unit_key[latest].tolist(), path[latest].tolist(), strict=True))
+    lost = np.ones(len(units), dtype=bool)
+    lost[latest] = False
+    # a file is superseded when every one of its submissions is; else only those sheets are
+    whole = pd.Series(lost, index=units.index).groupby(level=0).all()
+    old = candidates.index[whole.reindex(candidates.index).to_numpy(bool)]
     key_of = pd.Series(key, index=candidates.index)
-    old = candidates.index.difference(candidates.index[latest])
     superseded_by = []
     for idx, rec in zip(old, files.loc[old].itertuples(), strict=True):
         if rec.kind == vocab.UNIT:
             who = _WHO_SECTION.format(section=_text(rec.section))
         else:
             who = _WHO_PERSON.format(section=_text(rec.section), name=_text(rec.name))
+        own = key_of.at[idx]
+        later = newer.get(own) or newer[unit_key[np.flatnonzero(units.index == idx)[0]]]
         _file_issue(
             log,
             rec,
@@ -527,17 +537,102 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             value=_text(rec.date),
             detail=who,
             text_code="superseded_by",
-            newer=newer[key_of.at[idx]],
+            newer=later,
         )
-        superseded_by.append(newer[key_of.at[idx]])
+        superseded_by.append(later)
     if len(old):
         files.loc[old, "superseded_by"] = superseded_by
     files.loc[old, "status"] = frames.FILE_STATUS_SUPERSEDED
     files.loc[old, "reason"] = "superseded"
     gone = files.loc[files["status"].eq(frames.FILE_STATUS_SUPERSEDED), "file"].unique()
-    if not len(gone):
+    drop = rows["file"].isin(gone).to_numpy(bool, copy=True)
+    # the sheets replaced in a workbook that keeps others
+    partly = lost & ~units.index.isin(old) & (sheet_owner != "")
+    for i in np.flatnonzero(partly).tolist():
+        rec = next(files.loc[[units.index[i]]].itertuples())
+        owner = sheet_owner[i]
+        mine = (rows["file"] == rec.file).to_numpy(bool) & (_row_owner_keys(rows) == owner)
+        section, name = _first_owner(rows.loc[mine])
+        log.add(
+            "superseded",
+            file=rec.file,
+            sheet=_first_text(rows.loc[mine, "row_sheet"]),
+            section=section,
+            name=name,
+            field_key="date",
+            text_code="superseded_sheet_by",
+            detail=_WHO_PERSON.format(section=section, name=name),
+            newer=newer[unit_key[i]],
+        )
+        drop |= mine
+    if not drop.any():
         return rows
-    return rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
+    return rows.loc[~drop].reset_index(drop=True)
+
+
+def _row_owner_keys(rows: pd.DataFrame) -> np.ndarray:
+    """Each row's own person as a resubmission key ('' for rows without one)."""
+    if "row_name" not in rows or "row_sheet" not in rows:
+        return np.full(len(rows), "", dtype=object)
+    section = normalize.fold_series(rows["row_section"].fillna(rows["section"]))
+    name = normalize.fold_series(rows["row_name"])
+    has = rows["row_name"].notna().to_numpy(bool) & rows["row_sheet"].notna().to_numpy(bool)
+    keys = np.asarray("i" + _KEY_SEP + section + _KEY_SEP + name, dtype=object)
+    return np.where(has & (name != "").to_numpy(bool), keys, "")
+
+
+def _sheet_units(
+    candidates: pd.DataFrame, rows: pd.DataFrame, key: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The submissions competing for 'latest' (indexed by their file's index): one per file,
+    or for a workbook of one sheet per person one per person its sheets hold; with the
+    owner key of each ('' for a whole file)."""
+    units = candidates.assign(_key=key)
+    owner = np.full(len(units), "", dtype=object)
+    colmaps = candidates.get("sheet_colmaps")
+    if colmaps is None or rows.empty:
+        return units, owner
+    several = [
+        f
+        for f, sheets in zip(candidates["file"].tolist(), colmaps.tolist(), strict=True)
+        if isinstance(sheets, dict) and len(sheets) > 1
+    ]
+    if not several:
+        return units, owner
+    in_several = rows["file"].isin(several).to_numpy(bool)
+    owners = pd.DataFrame(
+        {
+            "file": rows["file"].to_numpy(dtype=object)[in_several],
+            "_owner": _row_owner_keys(rows)[in_several],
+        }
+    )
+    owners = owners[owners["_owner"] != ""].drop_duplicates()
+    if owners.empty:
+        return units, owner
+    single = units[~units["file"].isin(set(owners["file"]))]
+    split = units[units["file"].isin(set(owners["file"]))]
+    split = (
+        split.reset_index()
+        .merge(owners, on="file", how="left", sort=False)
+        .set_index(split.index.name or "index")
+    )
+    split["_key"] = split["_owner"]
+    units = pd.concat([single, split.drop(columns="_owner")])
+    owner = np.concatenate(
+        [np.full(len(single), "", dtype=object), split["_owner"].to_numpy(dtype=object)]
+    )
+    return units, owner
+
+
+def _first_owner(rows: pd.DataFrame) -> tuple[str, str]:
+    """(section, name) a sheet's rows give their person."""
+    section = _first_text(rows["row_section"]) or _first_text(rows["section"])
+    return section, _first_text(rows["row_name"])
+
+
+def _first_text(values: pd.Series) -> str:
+    found = values.dropna()
+    return _text(found.iloc[0]) if len(found) else ""
 
 
 def _read_as_form(rows: pd.DataFrame) -> np.ndarray:

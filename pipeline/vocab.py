@@ -1995,6 +1995,13 @@ MESSAGES["superseded_sent_back"] = Message(
 )
 WHO_PERSON = "人（{section} {name}）"
 WHO_SECTION = "科室（{section}）"
+# one sheet of a workbook of one sheet per person replaced by that person's later form
+MESSAGES["superseded_sheet_by"] = Message(
+    "同一{detail}后来又报送了新版本「{newer}」，本文件中此人的工作表已被替代，未计入；"
+    "其他人的工作表照常计入。",
+    "无需处理；如果这张工作表才是最终版本，请把它的填表日期改为最新后重新发送。",
+    ACTION_NOTE,
+)
 MESSAGES["superseded_by_copy"] = Message(
     "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
     "无需处理。",

@@ -415,3 +415,57 @@ def test_every_form_sheet_of_a_workbook_is_its_own_submission(tmp_path: Path) ->
     assert by_desc.loc["泄露未公开信息9", ["section", "name"]].tolist() == ["财务科", "王五"]
     assert by_desc.loc["泄露未公开信息9", "level"] == "一级"  # 会计: 人财物管理
     assert "second_form" not in codes(issues)
+
+
+def _section_workbook(inbox: Path, when: object) -> Path:
+    """办公室's workbook of one sheet per person (张三, 李四), both sheets dated ``when``."""
+    zhang = form_grid(header={"date": when}, rows=[sample_row(1), sample_row(2)])
+    li = form_grid(header={"name": "李四", "post": "文员", "date": when}, rows=[sample_row(7)])
+    return write_xlsx(inbox / "办公室汇总.xlsx", {"张三": zhang, "李四": li})
+
+
+def test_a_later_form_of_one_person_replaces_only_their_sheet_of_a_workbook(
+    tmp_path: Path,
+) -> None:
+    """张三's own corrected form, sent after the section's workbook, replaces his sheet of it;
+    李四's sheet still counts (it was dropped with the whole workbook, without a word)."""
+    inbox = tmp_path / "inbox"
+    _section_workbook(inbox, "2026-03-10")
+    write_form(inbox / "张三.xlsx", header={"date": "2026-03-20"}, rows=[sample_row(5)])
+    files, rows, points, issues = graded(inbox)
+    status = files.set_index("file")["status"]
+    # precondition: the workbook's own person is 张三, who also sent a later form
+    assert files.set_index("file").loc["办公室汇总.xlsx", "name"] == "张三"
+    assert status["办公室汇总.xlsx"] == status["张三.xlsx"] == frames.FILE_STATUS_READ
+    got = sorted(zip(points["file"], points["name"], points["description"], strict=True))
+    assert got == [
+        ("办公室汇总.xlsx", "李四", "泄露未公开信息7"),
+        ("张三.xlsx", "张三", "泄露未公开信息5"),
+    ]
+    told = issues[(issues["file"] == "办公室汇总.xlsx") & (issues["code"] == "superseded")]
+    assert told["sheet"].tolist() == ["张三"] and told["name"].tolist() == ["张三"]
+    assert "张三.xlsx" in told["problem"].iloc[0]
+    # 张三's sheet rows are gone from the count; 李四's one row stays
+    assert sorted(rows.loc[rows["file"] == "办公室汇总.xlsx", "excel_row"]) == [4]
+
+
+def test_a_later_workbook_replaces_each_persons_own_earlier_form(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(
+        inbox / "李四.xlsx",
+        header={"name": "李四", "post": "文员", "date": "2026-03-01"},
+        rows=[sample_row(3)],
+    )
+    _section_workbook(inbox, "2026-03-10")
+    files, _rows, points, _issues = graded(inbox)
+    status = files.set_index("file")["status"]
+    # precondition: 李四 is not the workbook's own person (its first sheet is 张三's)
+    assert files.set_index("file").loc["办公室汇总.xlsx", "name"] == "张三"
+    assert status["李四.xlsx"] == frames.FILE_STATUS_SUPERSEDED
+    assert files.set_index("file").loc["李四.xlsx", "superseded_by"] == "办公室汇总.xlsx"
+    assert status["办公室汇总.xlsx"] == frames.FILE_STATUS_READ
+    assert sorted(points["description"]) == [
+        "泄露未公开信息1",
+        "泄露未公开信息2",
+        "泄露未公开信息7",
+    ]
