@@ -248,6 +248,7 @@ def state(result: frames.RunResult) -> dict[str, Any]:
     )
     return {
         "format": STATE_FORMAT,
+        "year": int(result.year),  # rounds are of one year: another year's run is no round
         "run_time": str(result.run_time),
         "senders": senders,
         "problems": problems,
@@ -264,12 +265,22 @@ def _superseded(files: pd.DataFrame) -> dict[str, str]:
     return {old: new for old, new in pairs if new}
 
 
-def previous_state(out: Path) -> dict[str, Any] | None:
-    """The state the latest earlier run saved in ``OUT/历次/`` (highest sequence), or None."""
+def previous_state(out: Path, year: int | None = None) -> dict[str, Any] | None:
+    """The state the latest earlier run of ``year`` saved in ``OUT/历次/`` (highest
+    sequence), or None."""
+    return previous_states(out, year)[0]
+
+
+def previous_states(out: Path, year: int | None = None) -> tuple[dict[str, Any] | None, set[int]]:
+    """(the state the latest earlier run of ``year`` saved in ``OUT/历次/``, highest sequence,
+    or None; the other years whose runs are there). A new year's first run in the OUT of last
+    year's rounds compares with nothing: last year's 退回 were not 已改正 by this year's
+    forms. A state saved before states named their year counts as of any year."""
     history = out / vocab.HISTORY_DIR
     best: dict[str, Any] | None = None
+    others: set[int] = set()
     if not history.is_dir():
-        return None
+        return None, others
     for folder in sorted(history.iterdir()):
         try:
             data = json.loads((folder / HISTORY_STATE_FILE).read_text(encoding="utf-8"))
@@ -277,9 +288,13 @@ def previous_state(out: Path) -> dict[str, Any] | None:
             continue
         if not _valid_state(data):
             continue  # damaged or of another format: passed over like an unreadable one
+        of_year = data.get("year")
+        if year is not None and isinstance(of_year, int) and of_year != year:
+            others.add(of_year)
+            continue
         if best is None or data.get("sequence", 0) >= best.get("sequence", 0):
             best = data
-    return best
+    return best, others
 
 
 PROBLEM_FIELDS = ("key", "section", "name", "form", "file", "cell", "problem")
@@ -419,7 +434,7 @@ def zip_folder(folder: Path, target: Path) -> None:
 # --------------------------------------------------------------------------------------
 def sheet_args(
     result: frames.RunResult, section: str | None = None, known: set[str] | None = None
-) -> tuple[pd.DataFrame | None, dict[str, int], str | None]:
+) -> tuple[pd.DataFrame | None, dict[str, int], str | None, str | None]:
     """The arguments of ``write_changes_sheet`` for the archive (no ``section``, no
     ``known``), one section's feedback, or (``section`` None, ``known`` the roster sections)
     the feedback of what belongs to no section."""
@@ -438,12 +453,22 @@ def sheet_args(
         "senders": [s for s in current["senders"] if mine(s["section"])],
         "problems": [p for p in current["problems"] if mine(p["section"])],
     }
-    return frame, still_open(subset), info.get("previous_run")
+    return frame, still_open(subset), info.get("previous_run"), _first_note(info)
+
+
+def _first_note(info: dict[str, Any]) -> str | None:
+    """The 本轮变化 line of a first run when the OUT holds runs of other years only."""
+    years = info.get("other_years")
+    if not years:
+        return None
+    return vocab.ROUND_CHANGES_FIRST_OF_YEAR.format(
+        year=info["current"]["year"], years="、".join(str(y) for y in sorted(years))
+    )
 
 
 def section_sheet_args(
     result: frames.RunResult, sections: list[str]
-) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None]]:
+) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None, str | None]]:
     """``sheet_args`` of every section's feedback and (under None) of the feedback of what
     belongs to no section (``sections`` the roster sections), grouped in one pass each."""
     info = result.round_state or {}
@@ -466,7 +491,7 @@ def section_sheet_args(
         if frame is not None and len(frame):
             part = frames_by.get(section, frame.iloc[0:0])
         subset = {"senders": senders.get(section, []), "problems": problems.get(section, [])}
-        args[section] = (part, still_open(subset), info.get("previous_run"))
+        args[section] = (part, still_open(subset), info.get("previous_run"), _first_note(info))
     return args
 
 
@@ -480,6 +505,7 @@ def write_changes_sheet(
     changes_frame: pd.DataFrame | None,
     open_counts: dict[str, int] | None,
     previous_run: str | None,
+    first_note: str | None = None,
 ) -> None:
     """Add the 本轮变化 sheet to an xlsxwriter workbook: a summary line, then one row per
     change (CHANGE_COLUMNS), header on row 3."""
@@ -498,7 +524,7 @@ def write_changes_sheet(
     styles.page_setup(ws, scale=styles.print_scale(widths), repeat_rows=(2, 2))
     if changes_frame is None:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE_FIRST, title)
-        ws.write_string(1, 0, vocab.ROUND_CHANGES_FIRST_RUN, plain)
+        ws.write_string(1, 0, first_note or vocab.ROUND_CHANGES_FIRST_RUN, plain)
         rows = None  # no changes on a first run
     else:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE.format(previous=previous_run or ""), title)

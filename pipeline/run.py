@@ -122,11 +122,12 @@ def _process(
             inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR, clock
         )
         result.notices[:0] = staging.notices
-        previous = rounds.previous_state(out)
+        previous, other_years = rounds.previous_states(out, result.year)
         current = rounds.state(result)
         result.round_state = {
             "current": current,
             "previous_run": previous.get("run_time") if previous else None,
+            "other_years": other_years,
         }
         result.changes = rounds.changes(previous, current)
         gc.freeze()  # as at every stage (see _run's stage)

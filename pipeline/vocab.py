@@ -2045,6 +2045,9 @@ ROUND_CHANGE_WAS = "上次：{status}"
 ROUND_CHANGES_TITLE = "本轮变化（与上一次运行 {previous} 相比）"
 ROUND_CHANGES_TITLE_FIRST = "本轮变化"
 ROUND_CHANGES_FIRST_RUN = "这是在本输出文件夹中的第一次运行，没有可以比较的上一次结果。"
+ROUND_CHANGES_FIRST_OF_YEAR = (
+    "这是 {year} 年度在本输出文件夹中的第一次运行：此前的运行属于 {years} 年度，不作比较。"
+)
 ROUND_CHANGES_NONE = "与上一次运行相比没有变化。"
 ROUND_CHANGES_SUMMARY = (
     "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处。"

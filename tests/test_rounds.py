@@ -531,3 +531,43 @@ def test_a_file_sent_back_as_a_whole_is_closed_by_its_senders_later_form(tmp_pat
     assert summary["files"] == {"total": 6, "read": 3, "rejected": 1, "superseded": 2}
     reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert "张三" not in reminder and "李四" not in reminder
+
+
+def test_a_new_years_first_run_in_last_years_out_compares_with_nothing(tmp_path: Path) -> None:
+    """The office keeps one output folder: 2027's first run there is no round of 2026's. It
+    must not call 2026's open 退回 已改正 (nobody fixed them: another year's forms came), and
+    says it is the year's first run; 2027's second run compares with 2027's first."""
+    from tests.builders import write_settings
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    out = tmp_path / "out"
+    last_year, this_year = tmp_path / "inbox2026", tmp_path / "inbox2027"
+    bad = sample_row(1, category="作风风险")
+    write_form(last_year / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[bad])
+    write_settings(config, "[body]\nyear = 2026\n")
+    assert process_cli(last_year, config, out, run_time="2026-04-01T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert (issues["处理"] == vocab.ACTION_REJECT).sum() == 1  # precondition: open in 2026
+
+    header = dict(HEADER, name="张三", date=HEADER["date"].replace(year=2027))
+    write_form(this_year / "张三.xlsx", header=header, rows=[sample_row(1)])
+    write_settings(config, "[body]\nyear = 2027\n")
+    assert process_cli(this_year, config, out, run_time="2027-03-20T09:00:00") == 0
+    (new,) = out.glob("2027_*_廉政风险信息档案.xlsx")
+    changes = sheet(new, vocab.ARCHIVE_SHEET_CHANGES, header=None)
+    assert changes.iloc[3:].eq("").all().all()  # no change rows: nothing 已改正, 新接受
+    assert changes.iloc[1, 0] == vocab.ROUND_CHANGES_FIRST_OF_YEAR.format(year=2027, years="2026")
+    feedback = (
+        out / vocab.FEEDBACK_DIR / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
+    )
+    assert (
+        sheet(feedback, vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0] == (changes.iloc[1, 0])
+    )
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["changes"] is None  # a first run: nothing to compare with
+
+    assert process_cli(this_year, config, out, run_time="2027-03-21T09:00:00") == 0
+    changes = sheet(new, vocab.ARCHIVE_SHEET_CHANGES, header=None)
+    assert "2027-03-20T09:00:00" in changes.iloc[0, 0]  # compared with 2027's first run
