@@ -201,7 +201,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         found, sheet = None, ""
         for sheet in order:
             grid, _ = load(sheet)
-            found = catalogue_columns(grid)
+            found = catalogue_columns(grid, hashed=identity is not None)
             if found is not None:
                 break
         info = _cover_info(load, names) if found is not None and identity is None else {}
@@ -217,6 +217,12 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     points, columns = found
 
     issues: list[dict[str, Any]] = []
+    content = identity.content_hash if identity else ""
+    if identity is not None:
+        # the marker's hash is of the catalogue as written: edited by hand, it no longer holds
+        content = archives.content_hash(points.pop("_hashed"))
+        if content != identity.content_hash:
+            issues.append(_issue("combine_edited", shown, sheet=sheet, body=identity.body))
     by_name = FILE_NAME.match(path.stem + path.suffix)
     if identity is not None:
         kind, body, year, run_time = "marked", identity.body, identity.year, identity.run_time
@@ -255,7 +261,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         mtime=float(st.st_mtime),
         kind=kind,
         points=points,
-        content_hash=identity.content_hash if identity else "",
+        content_hash=content,
         sheet=sheet,
         level_col=columns.get("level"),
     )
@@ -263,12 +269,14 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
 
 
 def catalogue_columns(
-    grid: Sequence[Sequence[object]],
-) -> tuple[dict[str, list[str]], dict[str, int]] | None:
+    grid: Sequence[Sequence[object]], hashed: bool = False
+) -> tuple[dict[str, Any], dict[str, int]] | None:
     """A sheet's rows -> (key -> column of texts for KEPT_KEYS and body, plus ``excel_row``;
     key -> 0-based column of every label found), or None when no catalogue header is there.
     The rows ``archives.catalogue_frame`` keeps (those with a section, post or description),
-    as plain lists: equal texts of a column are one object, so they pickle once."""
+    as plain lists: equal texts of a column are one object, so they pickle once. ``hashed``:
+    also ``_hashed``, label -> the cells ``archives.content_hash`` takes (every catalogue
+    column, the same rows), to check the catalogue against its marker."""
     header = archives.find_header(grid)
     if header is None:
         return None
@@ -288,6 +296,7 @@ def catalogue_columns(
         out[key] = list(map(seen.__getitem__, column))
     excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
     tests = [out[k] for k in archives.REQUIRED_KEYS if k != "level"]  # all in KEPT_KEYS
+    keep: list[int] | None = None
     if any("" in set(map(str.strip, column)) for column in tests):  # some row may be blank
         keep = [
             i for i, cells in enumerate(zip(*tests, strict=True)) if any(v.strip() for v in cells)
@@ -295,6 +304,14 @@ def catalogue_columns(
         if len(keep) < len(rows):
             out = {k: [v[i] for i in keep] for k, v in out.items()}
             excel_rows = [excel_rows[i] for i in keep]
+        else:
+            keep = None
+    if hashed:
+        kept = rows if keep is None else [rows[i] for i in keep]
+        out["_hashed"] = {
+            label: [r[columns[key]] for r in kept] if key in columns else []
+            for key, label in vocab.CATALOGUE_COLUMNS.items()
+        }
     out["excel_row"] = excel_rows
     return out, columns
 
@@ -424,6 +441,11 @@ def _statuses(filed: list[Filed], year: int) -> list[dict[str, Any]]:
             if same and f.run_time == newest.run_time:
                 f.status = STATUS_DUPLICATE
                 issues.append(_issue("combine_duplicate", f.file, other=newest.file, body=f.body))
+            elif f.run_time and f.run_time == newest.run_time:  # one of them edited by hand
+                f.status = STATUS_STALE
+                issues.append(
+                    _issue("combine_same_run_differs", f.file, other=newest.file, body=f.body)
+                )
             else:
                 f.status = STATUS_STALE
                 issues.append(

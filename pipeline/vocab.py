@@ -1814,6 +1814,16 @@ MESSAGES.update(
             "无需处理。",
             ACTION_NOTE,
         ),
+        "combine_edited": Message(
+            "这份档案的风险点目录在生成后被修改过（与档案中的标记不一致），按表中现有的内容汇总。",
+            "请向{body}核实这份修改过的档案是否为正式报送的版本；如不是，请让该单位重新报送本工具生成的档案。",
+            ACTION_NOTE,
+        ),
+        "combine_same_run_differs": Message(
+            "与「{other}」是同一次生成的档案，但风险点目录不同（其中一份生成后被修改过）：已按修改时间较晚的「{other}」汇总，本份未计入。",
+            "请向{body}核实哪一份是正式报送的版本；如不是「{other}」，请只保留正式的一份后重新汇总。",
+            ACTION_NOTE,
+        ),
         "combine_stale": Message(
             "{body}的这份档案（生成于 {run_time}）不是最新版本：「{other}」生成于 {newer_time}，已按最新版本汇总，本份未计入。",
             "无需处理；如最新版本有误，请让该单位重新报送。",

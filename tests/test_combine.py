@@ -227,3 +227,44 @@ def test_every_district_sheet_prints_at_8_pt_or_more(district) -> None:
         scale = ws.page_setup.scale or 100
         assert 11 * scale / 100 >= 8, (ws.title, scale)
         assert ws.page_setup.paperSize in (9, "9") and ws.oddFooter.center.text, ws.title
+
+
+def test_an_archive_edited_by_hand_is_not_called_the_same_archive(district, tmp_path) -> None:
+    """A body's archive saved again after a level was changed by hand in Excel/WPS keeps the
+    tool's marker (body, run time, the hash of the catalogue as written). It is not 「同一份档案
+    （内容和生成时间都相同）」 as its unedited copy: the edited one is named as edited, the other
+    as a different catalogue of the same run, and the counts are the counted file's own."""
+    import os
+
+    _book, _sheets, inputs, _ = district
+    original = inputs["other"]
+    filed = tmp_path / "filed"
+    filed.mkdir()
+    unedited = Path(shutil.copy(original, filed / original.name))
+    edited = filed / "卫健委档案（修改后）.xlsx"
+    wb = openpyxl.load_workbook(original)
+    ws = wb[vocab.ARCHIVE_SHEET_CATALOGUE]
+    header = [c.value for c in ws[1]]
+    level = header.index(vocab.CATALOGUE_COLUMNS["level"]) + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, level).value == "一级")
+    ws.cell(row, level).value = "三级"
+    wb.save(edited)
+    later = unedited.stat().st_mtime + 60
+    os.utime(edited, (later, later))
+    marker = archives.read_identity(edited)
+    assert marker is not None and marker == archives.read_identity(unedited)  # precondition
+
+    out = tmp_path / "district"
+    args = ["combine", str(filed), "--out", str(out), "--run-time", f"{YEAR}-05-10T09:00:00"]
+    assert main(args) == 0
+    (book,) = out.glob("*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES].fillna("")
+    by_file = {rec["文件"]: rec["问题"] for rec in issues.to_dict("records")}
+    assert "同一份档案" not in by_file[f"filed/{unedited.name}"]
+    assert "修改" in by_file[f"filed/{unedited.name}"]
+    assert "修改过" in by_file[f"filed/{edited.name}"]
+    body = _by_body(sheets)[marker.body]
+    counted = _levels(edited)
+    assert int(body["一级"]) == counted["一级"] == _levels(unedited)["一级"] - 1
+    assert len(sheets[vocab.COMBINE_SHEET_MAJOR]) == counted["一级"]
