@@ -334,6 +334,22 @@ class _RosterIndex:
             if normalize.one_apart(nkey, name_key)
         ]
 
+    def close_sections(self, folded: str) -> list[str]:
+        """Roster sections (their spelling) a folded section that is none of them is a slip
+        of: one holds the other (区妇联财务科, 财务), or one character differs that is no
+        numeral (财务室 for 财务科; 业务二科 is not 业务一科)."""
+        if not folded or self.find_section(folded) is not None:
+            return []
+        bare = _bare(folded)
+        out = []
+        for key, spelled in self.section.items():
+            if len(key) < 2 or len(bare) < 2:
+                continue
+            close = key in bare or bare in key or _one_letter_apart(key, bare)
+            if close and spelled not in out:
+                out.append(spelled)
+        return out
+
     def find_section(self, folded: str) -> str | None:
         """The roster's spelling of a folded section; a bracketed remark is ignored."""
         found = self.section.get(folded)
@@ -355,6 +371,19 @@ _BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
 
 def _bare(folded: str) -> str:
     return _BRACKETED.sub("", folded)
+
+
+# Characters that number sections (业务一科, 第二党支部): two sections differing in one of
+# them are two sections, not a slip.
+_NUMERALS = frozenset("〇零一二三四五六七八九十百0123456789ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ甲乙丙丁")
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Same length, one character changed, and neither of the two a numeral."""
+    if len(a) != len(b):
+        return False
+    changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(changed) == 1 and not ({*changed[0]} & _NUMERALS)
 
 
 def _difference(written: str, roster: str) -> str:
@@ -417,6 +446,28 @@ def _check_roster(
         )
         files.loc[idx, ["section", "name"]] = list(close[0])
         unknown.loc[idx] = False
+    # the person's name is theirs alone in the roster, and the 科室 written is no roster
+    # section but a slip of theirs (财务室 for 财务科): that person, with a 提示
+    for idx, skey, nkey in zip(files.index[unknown], section_key[unknown], name_key[unknown]):
+        elsewhere = index.sections_of_name.get(nkey) or []
+        if len(elsewhere) != 1 or elsewhere[0] not in index.close_sections(skey):
+            continue
+        person = index.person.get(normalize.fold(elsewhere[0]) + _KEY_SEP + nkey)
+        if person is None:
+            continue
+        written = _text(files.at[idx, "section"])
+        files.loc[idx, ["section", "name"]] = list(person)
+        unknown.loc[idx] = False
+        _file_issue(
+            log,
+            next(files.loc[[idx]].itertuples()),
+            "section_similar",
+            "section",
+            field_key="section",
+            value=written,
+            person=person[1],
+            roster_section=person[0],
+        )
     for rec, skey, nkey in zip(
         files.loc[unknown].itertuples(), section_key[unknown], name_key[unknown]
     ):
@@ -455,6 +506,23 @@ def _check_roster(
     # unit forms: 科室 must be a roster section (already spelled as the roster does)
     unit = read & files["kind"].eq(vocab.UNIT).fillna(False).astype(bool)
     unknown = unit & ~section_key.isin(list(index.section))
+    # a 科室 that is a slip of exactly one roster section: that section, with a 提示
+    for idx, skey in zip(files.index[unknown], section_key[unknown]):
+        close = index.close_sections(skey)
+        if len(close) != 1:
+            continue
+        written = _text(files.at[idx, "section"])
+        files.loc[idx, "section"] = close[0]
+        unknown.loc[idx] = False
+        _file_issue(
+            log,
+            next(files.loc[[idx]].itertuples()),
+            "section_similar_unit",
+            "section",
+            field_key="section",
+            value=written,
+            roster_section=close[0],
+        )
     for rec in files.loc[unknown].itertuples():
         _file_issue(
             log,

@@ -591,6 +591,19 @@ MESSAGES: dict[str, Message] = {
         "请核对表头的「科室」：如应为「{roster_section}」，请改正后重新发送；"
         "如本人已调到现科室，请办公室先更新 config/roster.xlsx。",
     ),
+    "section_similar": Message(
+        "科室写作「{value}」，与组织名册不一致：名册中的「{person}」属于「{roster_section}」，"
+        "已按「{roster_section}」计入。",
+        "以后请按名册填写科室名称；如本人已调到其他科室，请办公室更新 config/roster.xlsx。",
+        ACTION_NOTE,
+    ),
+    "section_similar_unit": Message(
+        "科室写作「{value}」，组织名册中没有这个科室，最接近的是「{roster_section}」，"
+        "已按「{roster_section}」的单位表计入。",
+        "如不是「{roster_section}」的单位表，请改正科室名称后重新发送；"
+        "如是新设的科室，请办公室先把它加入 config/roster.xlsx。",
+        ACTION_NOTE,
+    ),
     "not_in_roster_similar": Message(
         "「{detail}」不在组织名册中，整份表格未计入；名册中有「{roster_name}」，是否写错？"
         "（{difference}）",

@@ -283,6 +283,42 @@ def test_unit_section_not_in_roster():
     assert hit.problem == "科室「后勤科」不在组织名册中，整份表格未计入。"
 
 
+@pytest.mark.parametrize("written", ["财务室", "区妇联财务科", "财务", "财务科（室）"])
+def test_a_slip_in_the_section_of_a_person_the_roster_knows_is_a_note(written: str) -> None:
+    """王五 is in 财务科 only, and the 科室 written is no roster section but a slip of it."""
+    files, _, points, issues = run([(file_record("x.xlsx", section=written, name="王五"), [GOOD])])
+    assert status_of(files, "x.xlsx")[0] == "read"
+    assert points[["section", "name"]].values.tolist() == [["财务科", "王五"]]
+    if written == "财务科（室）":  # a bracketed remark was always read as the section
+        assert issues.empty
+        return
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell, hit.value) == ("section_similar", "提示", "B2", written)
+    assert (hit.section, hit.name) == ("财务科", "王五")  # reaches 财务科's feedback
+    assert f"科室写作「{written}」" in hit.problem and "已按「财务科」计入" in hit.problem
+
+
+def test_a_unit_form_whose_section_is_a_slip_of_one_roster_section_is_that_sections() -> None:
+    files, _, points, issues = run(
+        [(file_record("u.xlsx", kind=vocab.UNIT, section="财务室"), [GOOD_UNIT])]
+    )
+    assert status_of(files, "u.xlsx")[0] == "read"
+    assert points["section"].tolist() == ["财务科"]
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.cell, hit.value, hit.section) == (
+        "section_similar_unit",
+        "B2",
+        "财务室",
+        "财务科",
+    )
+
+
+@pytest.mark.parametrize("written", ["后勤科", "财务二科"])
+def test_a_section_that_is_no_slip_still_rejects(written: str) -> None:
+    files, *_ = run([(file_record("x.xlsx", section=written, name="王五"), [GOOD])])
+    assert status_of(files, "x.xlsx") == ("rejected", "not_in_roster")
+
+
 # --------------------------------------------------------------------------------------
 # c. resubmission
 # --------------------------------------------------------------------------------------
