@@ -423,15 +423,16 @@ def _check_roster(
         files.loc[matched, "name"] = [p[1] for p in found[matched]]
     unknown = individual & found.isna()
     # a name one character from a roster name of the same section: that person, with a 提示,
-    # unless the roster person sent a form of their own (then it may be someone else)
-    claimed = {tuple(p) for p in found[matched]}
+    # unless the roster person sent a form of their own, or another name took them (then it
+    # may be someone else); every version a person sends under one spelling is theirs
+    claimed: dict[tuple[str, str], str] = {tuple(p): "" for p in found[matched]}
     for idx, skey, nkey in zip(files.index[unknown], section_key[unknown], name_key[unknown]):
         if index.sections_of_name.get(nkey):
             continue
         close = index.similar(skey, nkey)
-        if len(close) != 1 or close[0] in claimed:
+        if len(close) != 1 or claimed.get(close[0], nkey) != nkey:
             continue
-        claimed.add(close[0])
+        claimed[close[0]] = nkey
         rec = next(files.loc[[idx]].itertuples())
         _file_issue(
             log,

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -571,3 +572,38 @@ def test_a_new_years_first_run_in_last_years_out_compares_with_nothing(tmp_path:
     assert process_cli(this_year, config, out, run_time="2027-03-21T09:00:00") == 0
     changes = sheet(new, vocab.ARCHIVE_SHEET_CHANGES, header=None)
     assert "2027-03-20T09:00:00" in changes.iloc[0, 0]  # compared with 2027's first run
+
+
+def test_every_version_sent_under_a_misspelt_name_is_that_persons(tmp_path: Path) -> None:
+    """The roster says 李美洁, 李美杰 writes her name so on every form: round 1 is hers with a
+    提示 (one character from the roster name). Her round-2 correction, under the same spelling,
+    is hers too and replaces round 1; it was refused as 「不在组织名册中」 (the roster person was
+    «taken» by her first form) while the old version went on counting."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "主任", "一般管理服务", True),
+        ("办公室", "李美洁", "科员", "一般管理服务", False),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    first = inbox / ROUND1_FOLDER.format(who="李美杰") / "李美杰.xlsx"
+    second = inbox / ROUND2_FOLDER.format(who="李美杰") / "李美杰.xlsx"
+    header = dict(HEADER, name="李美杰")
+    write_form(first, header=header, rows=[sample_row(1)])
+    write_form(second, header=dict(header, date=datetime(2026, 4, 2)), rows=[sample_row(2)])
+    assert process_cli(inbox, config, out) == 0
+
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any()
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["李美洁", "文件"] == second.relative_to(inbox).as_posix()
+    assert first.relative_to(inbox).as_posix() in subs.loc["李美洁", "备注"]  # replaced
+    catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert list(catalogue["风险点描述"]) == [sample_row(2)["description"]]
+    assert set(catalogue["姓名"]) == {"李美洁"}
