@@ -112,10 +112,19 @@ def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Serie
 
 
 def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
-    """Rejected forms by sender key -> file (the first in path order; see ``_attributed``)."""
+    """Rejected forms by sender key -> file (see ``_attributed``): of several, the latest by
+    resubmit's order (填表日期, mail folder date, mtime, path), the version its sender sent last
+    and is told about."""
     out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
-    for _idx, bucket, key, file in _attributed(rejected, roster):
-        out[bucket].setdefault(key, file)
+    if rejected.empty:
+        return out
+    rank = dict(zip(rejected.index[resubmit.latest_order(rejected)], range(len(rejected))))
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for idx, bucket, key, file in _attributed(rejected, roster):
+        if (bucket, key) not in best or rank[idx] > best[bucket, key][0]:
+            best[bucket, key] = (rank[idx], file)
+    for (bucket, key), (_rank, file) in best.items():
+        out[bucket][key] = file
     return out
 
 

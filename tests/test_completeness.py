@@ -456,3 +456,20 @@ def test_without_a_date_the_mail_folders_date_decides_lateness_not_when_it_was_s
     (late,) = issues.loc[issues["问题"].str.contains("晚于"), "问题"]
     assert "李四" in issues.loc[issues["问题"] == late, "姓名"].iloc[0]
     assert "邮件文件夹的日期 2026-04-05" in late and "文件修改日期" not in late
+
+
+def test_of_two_forms_sent_back_the_later_is_the_one_named() -> None:
+    """张三 sent a form that could not be read, then another one that could not be read
+    either: 提交情况 and 催报名单 name the later (the one he is to fix), not the first in
+    path order."""
+    older, newer = (
+        form("x", "x", file=f"{folder}/张三.xlsx", status=frames.FILE_STATUS_REJECTED)
+        | {"section": pd.NA, "name": pd.NA, "reason": "corrupt", "kind": pd.NA, "date": pd.NA}
+        | {"folder_date": when}
+        for folder, when in (("a 张三的邮件", "2026-03-24"), ("b 张三重发", "2026-04-03"))
+    )
+    assert older["file"] < newer["file"]  # precondition: the older one first in path order
+    submissions, _, _ = run([older, newer])
+    row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
+    assert row["status"] == vocab.STATUS_SENT_BACK
+    assert row["file"] == newer["file"] and newer["file"] in row["note"]
