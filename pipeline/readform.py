@@ -38,6 +38,7 @@ PLEDGE_SCAN_ROWS = 200
 _LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
 _COLONS = ("：", ":")
 _SIGNATURE_LABELS = frozenset(vocab.fold(w) for w in vocab.SIGNATURE_LABELS)
+_SIGNATURE_ENDINGS = tuple(vocab.fold(w) for w in vocab.SIGNATURE_ENDINGS)
 
 
 # --------------------------------------------------------------------------------------
@@ -233,9 +234,17 @@ def _is_footer_label(text: str) -> bool:
         return True
     if len(text) > LABEL_MAX_CHARS:
         return False
+    return _is_signature_label(text)
+
+
+@lru_cache(maxsize=8192)
+def _is_signature_label(text: str) -> bool:
+    """审核人 / 审核人：李四 / 联系电话, or any label ending in 签字 / 签名 / 盖章 (填表人签字：)."""
+    if len(text) > LABEL_MAX_CHARS:
+        return False
     match = _LABEL_COLON.match(text.strip())
     word = _LABEL_HINT.sub("", _fold(match[1] if match else text))
-    return word in _SIGNATURE_LABELS
+    return word in _SIGNATURE_LABELS or word.endswith(_SIGNATURE_ENDINGS)
 
 
 def _is_headerish(grid_row: list[Any]) -> bool:
@@ -245,7 +254,9 @@ def _is_headerish(grid_row: list[Any]) -> bool:
     texts = [
         v for v in grid_row if (v.strip() != "" if type(v) is str else seen_text(v) is not None)
     ]
-    if not texts or type(texts[0]) is not str or not _is_label_start(texts[0]):
+    if not texts or type(texts[0]) is not str:
+        return False
+    if not (_is_label_start(texts[0]) or _is_signature_label(texts[0])):
         return False
     if len(texts) <= 4:
         return True

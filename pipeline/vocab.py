@@ -2122,6 +2122,8 @@ SIGNATURE_LABELS = (
     "负责人签字",
     "领导签字",
 )
+# A label ending in one of these is a signature line's too (填表人签字：, 科室负责人签名)
+SIGNATURE_ENDINGS = ("签字", "签名", "盖章")
 # Several people named in one 姓名 cell of a table with row owners: 张三、李四 / 张三，李四
 ROW_NAMES_SPLIT = "[、，,/／;；]+"
 # An enumerated value with this word after it is that value (1级风险, 中等风险 …), as the

@@ -413,6 +413,17 @@ def test_total_and_signature_lines_under_the_table_are_not_risk_points(tmp_path:
     assert issues.empty  # no blank row before a 合计 line to report either
 
 
+def test_a_signature_line_whose_label_ends_in_qianzi_is_no_risk_point(tmp_path: Path) -> None:
+    """填表人签字： under the 序号 column and 日期： under another: a short signature line whose
+    labels are no header label (it was sent back with four 「没有填写」)."""
+    grid = form_grid(rows=[sample_row(1)])
+    grid += [["填表人签字：", None, None, "日期："], ["科室负责人（签名）", None, "盖章"]]
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["seq"].tolist() == ["1"] and rec["n_rows"] == 1
+    assert issues.empty
+
+
 def test_header_block_written_as_a_signature_line_under_the_table(tmp_path: Path) -> None:
     grid = form_grid(rows=[sample_row(1)])
     grid[1] = [None] * len(grid[1])  # no header block above the table
