@@ -34,7 +34,7 @@ class Comparison:
     """The result of comparing this year's points with last year's catalogue."""
 
     source: str  # last year's archive as named in settings
-    year: int | str  # last year's (from its marker, else '')
+    year: int  # last year's (from its marker, else 0: not known)
     points: pd.DataFrame  # change, section, post, name, step, description, last_level, level, what
     posts: pd.DataFrame  # section, post, last_level, level
     empty_posts: pd.DataFrame  # section, post, last_points, note
@@ -103,6 +103,8 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
     differs = pd.Series(False, index=both.index)
     what = pd.Series("", index=both.index, dtype=object)
     for key in COMPARED:
+        if key not in last.columns:  # a hand-made catalogue without 发生几率/危害程度: unknown
+            continue
         changed = both[key] != both[f"{key}_last"]
         differs |= changed
         note = vocab.HISTORY_CHANGE_PART.format(
@@ -187,7 +189,7 @@ def for_run(result: Any) -> Comparison | None:
     tables = compare(result.points, last, result.roster)
     return Comparison(
         source=path.name,
-        year=identity.year if identity else "",
+        year=identity.year if identity else 0,
         points=tables["points"],
         posts=tables["posts"],
         empty_posts=tables["empty_posts"],
@@ -238,7 +240,14 @@ def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
         ws.set_column(c, c, w)
     ws.set_row(0, 28)
     ws.write_string(
-        0, 0, vocab.HISTORY_TITLE.format(source=comparison.source, year=comparison.year), fmt.title
+        0,
+        0,
+        (
+            vocab.HISTORY_TITLE.format(source=comparison.source, year=comparison.year)
+            if comparison.year
+            else vocab.HISTORY_TITLE_NO_YEAR.format(source=comparison.source)
+        ),
+        fmt.title,
     )
     row = 2
     for key, label in vocab.HISTORY_COUNT_LABELS.items():

@@ -1925,6 +1925,7 @@ COMBINE_CRASH_DETAIL = "读取时超出内存上限 {mb} MB 或读取程序异�
 
 HISTORY_SHEET = "年度对比"
 HISTORY_TITLE = "与上年档案「{source}」（{year}年度）对比"
+HISTORY_TITLE_NO_YEAR = "与上年档案「{source}」对比"  # a hand-made catalogue: no year known
 HISTORY_NEW = "新增"
 HISTORY_REMOVED = "删除"
 HISTORY_CHANGED = "变化"

@@ -159,3 +159,33 @@ def test_a_bad_last_archive_stops_the_run_in_chinese(demo_run, tmp_path, capsys,
     err = capsys.readouterr().err
     assert "history.last_archive" in err and str(target) in err
     assert ("不存在" in err) if kind == "missing" else ("不是廉政风险信息档案" in err)
+
+
+def test_a_hand_made_last_year_catalogue_compares_only_what_it_holds(two_years, tmp_path):
+    """Last year's catalogue typed by hand (科室, 岗位, 姓名, 职权事项, 风险类别, 风险点描述,
+    评定等级; no 发生几率/危害程度, no marker): a point that kept its level is no 变化 for the
+    columns the catalogue never had, and the title names no year it cannot know."""
+    this, changed = two_years
+    root = this.parent.parent
+    (last,) = (root / "out1").glob("*_廉政风险信息档案.xlsx")
+    kept = ("section", "post", "name", "step", "category", "description", "level")
+    catalogue = archives.read_catalogue(last)
+    hand = tmp_path / "去年风险点目录.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([vocab.CATALOGUE_COLUMNS[k] for k in kept])
+    for rec in catalogue.to_dict("records"):
+        ws.append([rec[k] for k in kept])
+    wb.save(hand)
+    config = tmp_path / "config"
+    shutil.copytree(root / "config2", config)
+    write_settings(config, f'[body]\nyear = 2026\n\n[history]\nlast_archive = "{hand}"\n')
+    code, archive = _process(root / "inbox2", config, tmp_path / "out", "2026-04-02T09:00:00")
+    assert code == 0 and archive is not None
+
+    rows = _points_table(archive)
+    regraded = [r for r in rows if r["change"] == vocab.HISTORY_CHANGED]
+    assert [r["description"] for r in regraded] == [changed["regraded"]["description"]]
+    assert vocab.CATALOGUE_COLUMNS["likelihood"] not in str(regraded[0]["what"])
+    title = openpyxl.load_workbook(archive)[vocab.HISTORY_SHEET].cell(1, 1).value
+    assert title == vocab.HISTORY_TITLE_NO_YEAR.format(source=hand.name)
