@@ -154,7 +154,9 @@ def kind_of(path: Path, head: bytes) -> str | None:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-            return None  # read / discover report a broken zip as such
+            # read / discover report a broken workbook as such; a broken .zip (cut short in
+            # the download) is refused as a container that cannot be opened, not "not Excel"
+            return "zip" if path.suffix.lower() == ".zip" else None
         office = ("[Content_Types].xml", "mimetype", "xl/workbook.xml", "word/document.xml")
         if any(n in names for n in office) or any(n.startswith("META-INF/") for n in names):
             return None
@@ -217,7 +219,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         zf = zipfile.ZipFile(path)
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise _Refused("corrupt", vocab.DETAIL_BROKEN_ZIP) from exc
+        raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"]) from exc
     with zf:
         infos = [i for i in infos if not _ARCHIVER_JUNK.search(_zip_name(i))]
         if len(infos) > MAX_MEMBERS:

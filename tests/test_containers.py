@@ -151,6 +151,9 @@ def test_mail_with_two_attachments_is_read_attachment_by_attachment(tmp_path: Pa
         ("科室.rar", b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, "archive_unsupported"),
         ("科室.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "archive_unsupported"),
         ("空.zip", b"PK\x05\x06" + b"\x00" * 18, "container_empty"),
+        # a download cut short: a member's header, no central directory (was 「这不是 Excel
+        # 表格文件（压缩包）」, as if a zip were simply the wrong kind of file)
+        ("科室.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x9c" * 200, "container_corrupt"),
     ],
 )
 def test_containers_that_cannot_be_read_say_what_to_do(
@@ -165,6 +168,8 @@ def test_containers_that_cannot_be_read_say_what_to_do(
     assert issue["code"] == code and issue["action"] == vocab.ACTION_REJECT
     if code == "archive_unsupported":
         assert "请解压后放入收件箱" in issue["fix"]
+    if code == "container_corrupt":
+        assert "压缩包已损坏或不完整" in issue["problem"]
 
 
 def test_a_zip_inside_a_zip_is_opened_too(tmp_path: Path) -> None:
