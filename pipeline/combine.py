@@ -441,7 +441,12 @@ def _statuses(filed: list[Filed], year: int) -> list[dict[str, Any]]:
             if same and f.run_time == newest.run_time:
                 f.status = STATUS_DUPLICATE
                 issues.append(_issue("combine_duplicate", f.file, other=newest.file, body=f.body))
-            elif f.run_time and f.run_time == newest.run_time:  # one of them edited by hand
+            elif (
+                f.run_time == newest.run_time
+                and f.run_time
+                and f.content_hash
+                and newest.content_hash
+            ):  # both marked, one run, two catalogues: one of them edited by hand
                 f.status = STATUS_STALE
                 issues.append(
                     _issue("combine_same_run_differs", f.file, other=newest.file, body=f.body)

@@ -251,6 +251,12 @@ def test_an_archive_edited_by_hand_is_not_called_the_same_archive(district, tmp_
     wb.save(edited)
     later = unedited.stat().st_mtime + 60
     os.utime(edited, (later, later))
+    unmarked = filed / "旧版本档案.xlsx"  # an earlier version's: no marker, same catalogue
+    with zipfile.ZipFile(original) as zin, zipfile.ZipFile(unmarked, "w") as zout:
+        for info in zin.infolist():
+            if info.filename != archives.CUSTOM_XML:
+                zout.writestr(info, zin.read(info))
+    assert archives.read_identity(unmarked) is None  # precondition
     marker = archives.read_identity(edited)
     assert marker is not None and marker == archives.read_identity(unedited)  # precondition
 
@@ -264,6 +270,7 @@ def test_an_archive_edited_by_hand_is_not_called_the_same_archive(district, tmp_
     assert "同一份档案" not in by_file[f"filed/{unedited.name}"]
     assert "修改" in by_file[f"filed/{unedited.name}"]
     assert "修改过" in by_file[f"filed/{edited.name}"]
+    assert "修改过" not in by_file[f"filed/{unmarked.name}"]  # no hash to tell: not said
     body = _by_body(sheets)[marker.body]
     counted = _levels(edited)
     assert int(body["一级"]) == counted["一级"] == _levels(unedited)["一级"] - 1
