@@ -217,6 +217,8 @@ def _judge(rec: dict[str, Any], path: Path | str, hashed: HashResult) -> dict[st
         return _reject(rec, "corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if verdict == "corrupt_ole":
         return _reject(rec, "corrupt", detail=vocab.DETAIL_BROKEN_OLE)
+    if verdict == "shortcut":  # what it points to is never opened
+        return _reject(rec, "shortcut_file")
     if verdict is not None:
         return _reject(rec, "not_excel", detail=FORMAT_NAMES.get(verdict, FORMAT_NAMES["other"]))
     return rec

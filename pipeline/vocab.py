@@ -545,6 +545,10 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     # appended by discover/read
+    "shortcut_file": Message(
+        "这是一个快捷方式文件（.lnk / .url），不是表格本身；为安全起见，它指向的文件未打开。",
+        "请把原文件本身（而不是快捷方式）放进收件文件夹。",
+    ),
     "symlink": Message(
         "这是一个快捷方式（符号链接），指向的不是收件文件夹中的普通文件，为安全起见未读取。",
         "请把原文件本身（而不是快捷方式）放进收件文件夹。",
@@ -833,6 +837,7 @@ FORMAT_NAMES = {
     "html": "网页文件",
     "email": "邮件文件",
     "special": "特殊文件",
+    "shortcut": "快捷方式",
     "other": "无法识别的文件类型",
 }
 MESSAGES.update(

@@ -25,6 +25,14 @@ def _docx(path: Path) -> None:
         zf.writestr("word/document.xml", "<w:document/>")
 
 
+# a Windows shell link's header (size 0x4C, the ShellLink CLSID), then the target's path
+LNK = (
+    b"L\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00F"
+    + b"\x00" * 56
+    + "C:\\Users\\张三\\Desktop\\张三.xlsx".encode("utf-16-le")
+)
+URL_SHORTCUT = "[InternetShortcut]\nURL=file:///C:/Users/张三/Desktop/张三.xlsx\n"
+
 # (file name, how to build it, reason code, detail shown in the problem text)
 CASES = [
     ("~$张三.xlsx", lambda p: p.write_bytes(b"\x05owner" + b"\x00" * 160), "lock_file", ""),
@@ -34,6 +42,11 @@ CASES = [
     ("说明.docx", _docx, "not_excel", "Word 文档"),
     ("说明.txt", lambda p: p.write_text("请查收", encoding="utf-8"), "not_excel", "文本文件"),
     ("乱码.xls", lambda p: p.write_bytes(b"\x01\x02\x03garbage" * 10), "corrupt", ""),
+    # a shortcut dragged in from the desktop: named as such, never followed (was 「这不是
+    # Excel 表格文件（无法识别的文件类型）」 / 「（文本文件）」 / 「已损坏」)
+    ("张三.xlsx.lnk", lambda p: p.write_bytes(LNK), "shortcut_file", "快捷方式"),
+    ("张三.xlsx", lambda p: p.write_bytes(LNK), "shortcut_file", "快捷方式"),
+    ("自查表.url", lambda p: p.write_text(URL_SHORTCUT, encoding="utf-8"), "shortcut_file", ""),
     (
         "网页导出.xls",
         lambda p: p.write_bytes(b"<html><table></table></html>"),

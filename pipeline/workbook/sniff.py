@@ -30,6 +30,7 @@ MAGIC_FORMATS = (
     (b"7z\xbc\xaf", "archive"),
     (b"\x1f\x8b", "archive"),
     (b"{\\rtf", "word"),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", "shortcut"),  # a Windows shortcut (.lnk)
 )
 EXT_FORMATS = {
     ".pdf": "pdf",
@@ -45,6 +46,8 @@ EXT_FORMATS = {
     ".gif": "image",
     ".bmp": "image",
     ".zip": "archive",
+    ".lnk": "shortcut",
+    ".url": "shortcut",
     ".numbers": "iwork",
     ".pages": "iwork",
     ".key": "iwork",
