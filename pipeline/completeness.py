@@ -297,10 +297,14 @@ def completeness(
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
     kinds = text_series(read["kind"]).to_numpy(dtype=object)
+    accepted_files = _accepted_files(points)
     order = resubmit.latest_order(read)
+    # a sender's form with rows in the catalogue stands for them before one whose every row
+    # was sent back (their own form sent back, their rows of a section table counted)
+    counted = read["file"].isin(accepted_files).to_numpy(bool)
+    order = order[np.argsort(counted[order], kind="stable")]
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
-    accepted_files = _accepted_files(points)
 
     leadership = leadership_sections(roster)
     people = roster.people

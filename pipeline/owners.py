@@ -162,11 +162,13 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     sent = points.loc[own, ["file", "kind", "section", "name"]].drop_duplicates()
     if sent.empty:
         return read.iloc[0:0]
-    # a person (or section) who sent a form of their own is represented by that form
+    # a person (or section) who sent a form of their own is represented by that form, when
+    # any of its rows counts (else by the table that holds their counted rows)
+    own_forms = read[read["file"].isin(set(points["file"].tolist()))]
     own_keys = set(
         zip(
-            read["section"].fillna("").tolist(),
-            read["name"].fillna("").where(read["kind"].eq(vocab.INDIVIDUAL), "").tolist(),
+            own_forms["section"].fillna("").tolist(),
+            own_forms["name"].fillna("").where(own_forms["kind"].eq(vocab.INDIVIDUAL), "").tolist(),
         )
     )
     named = sent["name"].fillna("").where(sent["kind"].eq(vocab.INDIVIDUAL), "")

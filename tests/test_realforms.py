@@ -232,6 +232,40 @@ def test_body_table_attributes_each_row_to_its_person(tmp_path: Path) -> None:
     assert "missing_header_field" not in codes(issues)
 
 
+def test_a_person_whose_own_form_was_sent_back_counts_by_their_rows_of_a_table(
+    tmp_path: Path,
+) -> None:
+    """李四's own form has every row sent back, but the section's table holds his rows and
+    they count: he has points in the catalogue, so he is no 「已报送但被退回」."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["办公室廉政风险点汇总表", *[None] * 6],
+        ["科室", "姓名", "岗位", "风险环节", "风险类别", "风险描述", "风险等级"],
+        ["办公室", "李四", "文员", "印章管理", "岗位职责风险", "违规用印", "三级"],
+        ["办公室", "张三", "科员", "公文处理", "岗位职责风险", "泄露信息", "三级"],
+    ]
+    write_xlsx(inbox / "汇总表.xlsx", {"汇总": grid})
+    write_form(
+        inbox / "李四.xlsx",
+        header={"name": "李四", "post": "文员", "date": "2026-03-20"},
+        rows=[sample_row(1, harm=None)],  # 危害程度 blank: the row is sent back
+    )
+    files, rows, points, _issues = graded(inbox)
+    # precondition: his own form is read with no row counted; the table's row counts
+    assert set(files["status"]) == {frames.FILE_STATUS_READ}
+    assert not rows.loc[rows["file"] == "李四.xlsx", "accepted"].any()
+    assert points[["file", "name"]].values.tolist() == [
+        ["汇总表.xlsx", "李四"],
+        ["汇总表.xlsx", "张三"],
+    ]
+    subs, _pledges, issues = completeness.completeness(files, points, make_roster(), SETTINGS, 2026)
+    li = subs.set_index("name").loc["李四"]
+    # counted by the table (逾期 by its modification date: the table has no 填表日期)
+    assert li["file"] == "汇总表.xlsx"
+    assert li["status"] in (vocab.STATUS_ON_TIME, vocab.STATUS_LATE)
+    assert "sent_back" not in codes(issues)
+
+
 # --------------------------------------------------------------------------------------
 # a two-row header (防控措施 over 前期预防 | 中期监控 | 后期处置), example row, 注 row
 # --------------------------------------------------------------------------------------
