@@ -176,11 +176,20 @@ def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask) -> bool:
     """Remove the sheets that are not this section's; False when none is left."""
     drop = set(task.drop_sheets)
     only = set(task.only_sheets)
+    removed = []
     for ws in list(wb.worksheets):
         if ws.title in drop or (only and ws.title not in only):
+            removed.append(ws.title)
             wb.remove(ws)
     if not wb.worksheets:
         return False
+    # a workbook-level name pointing into a removed sheet (a named range of another section's
+    # form) would carry its sheet's name and a dangling reference into this copy
+    refs = [f"{title}!" for title in removed]
+    refs += ["'" + title.replace("'", "''") + "'!" for title in removed]
+    for name, defined in list(wb.defined_names.items()):
+        if any(ref in str(defined.attr_text or "") for ref in refs):
+            del wb.defined_names[name]
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.worksheets[0]

@@ -401,6 +401,33 @@ def test_a_workbook_with_two_sections_forms_sends_each_only_its_own_sheets(
         assert name not in all_text(book)
 
 
+def test_names_pointing_into_another_sections_sheet_leave_the_copy_with_it(
+    tmp_path: Path,
+) -> None:
+    """A workbook-level name over 钱七's sheet (a named range, '钱七'!$A$1:$K$5): the copy
+    for 张三's section, which leaves that sheet out, holds neither the name nor its sheet's
+    name (before, the dangling name stayed: 钱七's name in 办公室's copy, #REF! in Excel);
+    names over the kept sheet and the form's own marker stay."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    source = write_form(tmp_path / "inbox" / "两人.xlsx", {"E5": ""}, 钱七={"D5": "钱七的点"})
+    wb = openpyxl.load_workbook(source)
+    wb.defined_names["钱七区域"] = DefinedName("钱七区域", attr_text="'钱七'!$A$1:$K$5")
+    wb.defined_names["别处"] = DefinedName("别处", attr_text="钱七!$D$5")
+    wb.defined_names["本表"] = DefinedName("本表", attr_text=f"'{MAIN}'!$A$1:$K$5")
+    wb.defined_names[vocab.TEMPLATE_MARKER_NAME] = DefinedName(
+        vocab.TEMPLATE_MARKER_NAME, attr_text='"individual:1"'
+    )
+    wb.save(source)
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"), drop_sheets=("钱七",)))
+    with zipfile.ZipFile(target) as zf:
+        text = "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+    assert "钱七" not in text
+    names = openpyxl.load_workbook(target).defined_names
+    assert {"本表", vocab.TEMPLATE_MARKER_NAME} <= set(names)
+
+
 def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
     result = make_result(tmp_path)
     rel = "办公室/两人.xlsx"
