@@ -305,6 +305,9 @@ def completeness(
     order = order[np.argsort(counted[order], kind="stable")]
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
+    lock_files = frozenset(
+        text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
+    )
 
     leadership = leadership_sections(roster)
     people = roster.people
@@ -335,7 +338,7 @@ def completeness(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
     submissions, pledges, issues = _judge(
-        slots, read_by, bounced, accepted_files, replaced, deadline, phase
+        slots, read_by, bounced, accepted_files, replaced, deadline, phase, lock_files
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -350,6 +353,7 @@ def _judge(
     replaced: dict[str, list[str]],
     deadline: str,
     phase: str,
+    lock_files: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -405,6 +409,15 @@ def _judge(
         notes.setdefault(i, []).append(_note("note_no_points"))
         code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
         told.append((i, 0, _issue(code, section=section[i], name=name[i], about=file[i])))
+    # counted, but a later version was sent back (replace_sent_back left only such files):
+    # the sender is told, in their section, that the resend did not count
+    for i in got.tolist():
+        resent = bounced[form[i]].get(key[i])
+        if resent is not None and not no_points[i] and resent not in lock_files:
+            code = "resend_sent_back" if form[i] == vocab.INDIVIDUAL else "unit_resend_sent_back"
+            told.append(
+                (i, 2, _issue(code, section=section[i], name=name[i], file=resent, about=file[i]))
+            )
     from_mtime = set(by_mtime)
     for i in np.flatnonzero(late).tolist():
         cells = rec["header_cells"][i]

@@ -30,6 +30,8 @@ CHANGE_COLUMNS = ("change", "section", "name", "form", "file", "cell", "problem"
 PENDING_COLUMNS = ("section", "name", "form", "status", "file", "reason", "n_problems")
 COUNTED = frozenset({vocab.STATUS_ON_TIME, vocab.STATUS_LATE})
 PARTLY = "partly"  # pending status: counted, some rows sent back
+RESENT = "resent"  # pending status: counted, a later version sent back
+RESENT_CODES = frozenset({"resend_sent_back", "unit_resend_sent_back"})
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
 REASON_MAX_CHARS = 120  # of a problem quoted in 催报名单 (异常清单 has it whole)
@@ -65,13 +67,26 @@ def pending(result: frames.RunResult) -> pd.DataFrame:
     subs = result.submissions
     if subs is None or subs.empty:
         return pd.DataFrame(columns=list(PENDING_COLUMNS))
-    reasons = _reasons(result.issues)
+    issues = result.issues
+    reasons = _reasons(issues)
     owing = (vocab.STATUS_MISSING, vocab.STATUS_SENT_BACK)
+    resent: dict[tuple[str, str], str] = {}  # (section, name) -> the later file sent back
+    if len(issues) and "code" in issues:
+        told = issues[issues["code"].isin(RESENT_CODES)]
+        for section, name, file in zip(
+            told["section"].tolist(), told["name"].tolist(), told["file"].tolist(), strict=True
+        ):
+            resent[str(section), str(name)] = str(file)
     columns = [subs[c].tolist() for c in ("section", "name", "form", "status", "file")]
     rows = []
     for section, name, form, status, file in zip(*columns, strict=True):
         status, file = str(status), str(file)
         reason, n = reasons.get(file, ("", 0))
+        later = resent.get((str(section), str(name)))
+        if status in COUNTED and later is not None:
+            reason, n = reasons.get(later, ("", 0))
+            rows.append((section, name, form, RESENT, later, reason, n))
+            continue
         if status in COUNTED:
             if not n:
                 continue
@@ -134,6 +149,7 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
             lines.append(vocab.ROUND_REMINDER_MISSING.format(names=_names(missing)))
         for status, label in (
             (vocab.STATUS_SENT_BACK, vocab.ROUND_REMINDER_SENT_BACK),
+            (RESENT, vocab.ROUND_REMINDER_RESENT),
             (PARTLY, vocab.ROUND_REMINDER_PARTLY),
         ):
             part = [rec for rec in people if rec[STATUS] == status]
@@ -144,11 +160,10 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
             if rec[STATUS] == vocab.STATUS_MISSING:
                 lines.append(vocab.ROUND_REMINDER_UNIT_MISSING)
             else:
-                label = (
-                    vocab.ROUND_REMINDER_UNIT_SENT_BACK
-                    if rec[STATUS] == vocab.STATUS_SENT_BACK
-                    else vocab.ROUND_REMINDER_UNIT_PARTLY
-                )
+                label = {
+                    vocab.STATUS_SENT_BACK: vocab.ROUND_REMINDER_UNIT_SENT_BACK,
+                    RESENT: vocab.ROUND_REMINDER_UNIT_RESENT,
+                }.get(rec[STATUS], vocab.ROUND_REMINDER_UNIT_PARTLY)
                 lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
     lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
@@ -158,13 +173,18 @@ def screen_lines(owed: pd.DataFrame) -> list[str]:
     """Who is missing or sent back, by name, one line per section (at most a screenful)."""
     lines = []
     unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
-    unit_status = {vocab.STATUS_MISSING: vocab.STATUS_MISSING, PARTLY: vocab.ROUND_SCREEN_PARTLY}
+    unit_status = {
+        vocab.STATUS_MISSING: vocab.STATUS_MISSING,
+        PARTLY: vocab.ROUND_SCREEN_PARTLY,
+        RESENT: vocab.ROUND_SCREEN_RESENT,
+    }
     for section, group in _by_section(owed).items():
         parts = []
         people, unit = _people_and_unit(group)
         for status, label in (
             (vocab.STATUS_MISSING, vocab.STATUS_MISSING),
             (vocab.STATUS_SENT_BACK, vocab.ROUND_SCREEN_SENT_BACK),
+            (RESENT, vocab.ROUND_SCREEN_RESENT),
             (PARTLY, vocab.ROUND_SCREEN_PARTLY),
         ):
             part = [rec for rec in people if rec[STATUS] == status]

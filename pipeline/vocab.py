@@ -2040,6 +2040,17 @@ MESSAGES["superseded_by_copy"] = Message(
     "无需处理。",
     ACTION_NOTE,
 )
+# A sender counted with an earlier form whose later one was sent back (completeness._judge)
+MESSAGES["resend_sent_back"] = Message(
+    "{name}（{section}）后来又报送了这份文件，但它被退回（原因见本文件的「退回」行）；目前仍按较早的「{file}」计入。",
+    "请本人按退回原因改正后重新报送；如不需要修改，可不必处理。",
+    ACTION_NOTE,
+)
+MESSAGES["unit_resend_sent_back"] = Message(
+    "科室「{section}」后来又报送了这份单位廉政风险自查表，但它被退回（原因见本文件的「退回」行）；目前仍按较早的「{file}」计入。",
+    "请科室负责人组织按退回原因改正后重新报送；如不需要修改，可不必处理。",
+    ACTION_NOTE,
+)
 MESSAGES["sent_back"] = Message(
     "{name}（{section}）报送的个人廉政风险自查表被退回（文件「{file}」），目前没有可以计入的版本。",
     "请本人按异常清单和批注副本修改后重新报送。",
@@ -2099,6 +2110,9 @@ ROUND_REMINDER_PARTLY = "  个人自查表已计入，但有风险点被退回�
 ROUND_REMINDER_UNIT_MISSING = "  单位自查表：尚未报送"
 ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表被退回，请修改后重新报送："
 ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退回："
+ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："
+ROUND_REMINDER_UNIT_RESENT = "  重新报送的单位自查表被退回（目前仍按上一版计入）："
+ROUND_SCREEN_RESENT = "新版本被退回"
 ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈中的批注副本（文件名以「_批注」结尾）里改正后发回，也可以改原表格后发回。"
 ROUND_SCREEN_SENT_BACK = "被退回"
 ROUND_SCREEN_PARTLY = "部分风险点被退回"

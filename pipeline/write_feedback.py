@@ -842,6 +842,15 @@ def _sent_back_routes(
     ):
         if file and section in known and file in file_routes and file_routes[file] is None:
             claims.setdefault(file, set()).add(section)
+    # a counted sender's later version sent back (completeness's 提示 names file and section)
+    issues = _frame(result.issues)
+    if not issues.empty and "code" in issues:
+        told = issues[issues["code"].isin(rounds.RESENT_CODES)]
+        for file, section in zip(
+            _text_column(told, "file"), _text_column(told, "section"), strict=True
+        ):
+            if file and section in known and file in file_routes and file_routes[file] is None:
+                claims.setdefault(file, set()).add(section)
     if not claims:
         return {}
     written = dict(zip(_text_column(files, "file"), _text_column(files, "section"), strict=False))

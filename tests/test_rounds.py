@@ -607,3 +607,43 @@ def test_every_version_sent_under_a_misspelt_name_is_that_persons(tmp_path: Path
     catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
     assert list(catalogue["风险点描述"]) == [sample_row(2)["description"]]
     assert set(catalogue["姓名"]) == {"李美洁"}
+
+
+def test_a_counted_persons_later_version_sent_back_is_in_the_reminder_and_their_feedback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """张三's round-1 form counts; his round-2 resend cannot be opened. His old form still
+    counts, but he must hear that the new one did not: 催报名单 and the terminal name him with
+    the reason, and 办公室's feedback holds the resend's 退回 and a 提示 saying which version
+    counts (before, it went only to 未能识别科室 and 催报名单 said nothing of him)."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    first = write_form(inbox / ROUND1_FOLDER.format(who="张三") / "张三.xlsx",
+                       header=dict(HEADER, name="张三"))  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    resend = inbox / ROUND2_FOLDER.format(who="张三") / "张三.xlsx"
+    resend.parent.mkdir(parents=True)
+    resend.write_bytes(first.read_bytes()[:700])  # cut off in transit
+    capsys.readouterr()
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    screen = capsys.readouterr().out
+
+    shown = resend.relative_to(inbox).as_posix()
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["张三", "提交状态"] == vocab.STATUS_ON_TIME  # precondition: old one counts
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert (issues.loc[issues["处理"] == vocab.ACTION_REJECT, "文件"] == shown).any()
+    reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    (line,) = [ln for ln in reminder.splitlines() if ln.strip().startswith("张三：")]
+    assert "损坏" in line
+    assert any("办公室" in ln and "张三" in ln for ln in screen.splitlines())
+    feedback = (
+        out / vocab.FEEDBACK_DIR / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
+    )
+    mine = sheet(feedback, vocab.ARCHIVE_SHEET_ISSUES)
+    mine = mine[mine["文件"] == shown]
+    assert set(mine["处理"]) == {vocab.ACTION_REJECT, vocab.ACTION_NOTE}
+    assert first.relative_to(inbox).as_posix() in " ".join(mine["问题"])
