@@ -295,12 +295,14 @@ def previous_states(out: Path, year: int | None = None) -> tuple[dict[str, Any] 
     """(the state the latest earlier run of ``year`` saved in ``OUT/历次/``, highest sequence,
     or None; the other years whose runs are there). A new year's first run in the OUT of last
     year's rounds compares with nothing: last year's 退回 were not 已改正 by this year's
-    forms. A state saved before states named their year counts as of any year."""
+    forms. A state saved before states named their year counts as of any year, unless a run
+    of another year came after it."""
     history = out / vocab.HISTORY_DIR
     best: dict[str, Any] | None = None
     others: set[int] = set()
     if not history.is_dir():
         return None, others
+    states = []
     for folder in sorted(history.iterdir()):
         try:
             data = json.loads((folder / HISTORY_STATE_FILE).read_text(encoding="utf-8"))
@@ -308,10 +310,19 @@ def previous_states(out: Path, year: int | None = None) -> tuple[dict[str, Any] 
             continue
         if not _valid_state(data):
             continue  # damaged or of another format: passed over like an unreadable one
+        states.append(data)
+    other_since = -1  # the latest run of another year
+    for data in states:
         of_year = data.get("year")
         if year is not None and isinstance(of_year, int) and of_year != year:
             others.add(of_year)
+            other_since = max(other_since, data.get("sequence", 0))
+    for data in states:
+        of_year = data.get("year")
+        if year is not None and isinstance(of_year, int) and of_year != year:
             continue
+        if not isinstance(of_year, int) and data.get("sequence", 0) <= other_since:
+            continue  # unnamed, and another year's run came after it
         if best is None or data.get("sequence", 0) >= best.get("sequence", 0):
             best = data
     return best, others

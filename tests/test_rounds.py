@@ -548,6 +548,10 @@ def test_a_new_years_first_run_in_last_years_out_compares_with_nothing(tmp_path:
     bad = sample_row(1, category="作风风险")
     write_form(last_year / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[bad])
     write_settings(config, "[body]\nyear = 2026\n")
+    assert process_cli(last_year, config, out, run_time="2026-03-31T09:00:00") == 0
+    (older,) = (out / vocab.HISTORY_DIR).glob("*/state.json")  # as an earlier version wrote it
+    state = json.loads(older.read_text(encoding="utf-8"))
+    older.write_text(json.dumps({k: v for k, v in state.items() if k != "year"}), encoding="utf-8")
     assert process_cli(last_year, config, out, run_time="2026-04-01T09:00:00") == 0
     issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
     assert (issues["处理"] == vocab.ACTION_REJECT).sum() == 1  # precondition: open in 2026
