@@ -147,7 +147,9 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     longest = max((len(n) for n in persons), default=0)
     out: list[tuple[Any, str, str, str]] = []
-    ordered = rejected.sort_values("file", kind="stable")
+    # the tool's own outputs sent back (a section's feedback workbook) are nobody's form
+    ordered = rejected[text_series(rejected["reason"]) != "tool_output"]
+    ordered = ordered.sort_values("file", kind="stable")
     for idx, key, kind, file in zip(
         ordered.index.tolist(),
         ordered["_key"].tolist(),

@@ -621,6 +621,8 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
     A package or old workbook python-calamine cannot read (though Excel opens it) is read by
     the next maintained reader: openpyxl for .xlsx/.xlsm, xlrd for .xls. When that fails too,
     the first reader's error names the reason."""
+    if opened.output:  # the tool's own archive or feedback sent back: nothing of it is a form
+        raise Refused("tool_output", detail=vocab.OUTPUT_LABELS[opened.output])
     try:
         result = _parse(path, rel, opened, limits, books.open_book(path, opened, limits))
     except (Refused, MemoryError, KeyboardInterrupt, SystemExit):

@@ -32,6 +32,17 @@ COPY_SOURCE_PROPERTY = "lianzheng_source_sha256"
 # The archive's machine-readable identity (custom document properties of the archive workbook):
 # format version, body, year, run time, content hash. Written by write_archive, read by combine.
 ARCHIVE_PROPERTY_PREFIX = "lianzheng_archive_"
+# The tool's other outputs name their kind in this custom document property, so that one sent
+# back into the inbox is told apart from a form (readform.parse): feedback, district.
+OUTPUT_PROPERTY = "lianzheng_output"
+OUTPUT_FEEDBACK = "feedback"
+OUTPUT_DISTRICT = "district"
+OUTPUT_ARCHIVE = "archive"
+OUTPUT_LABELS = {
+    OUTPUT_ARCHIVE: "廉政风险信息档案",
+    OUTPUT_FEEDBACK: "科室反馈表",
+    OUTPUT_DISTRICT: "区级汇总表",
+}
 
 # --------------------------------------------------------------------------------------
 # Sheet names
@@ -409,6 +420,11 @@ MESSAGES: dict[str, Message] = {
     "empty_form": Message(
         "表格中没有填写任何风险点。",
         "请在表格中至少填写一条风险点（职权事项、风险类别、风险点描述、发生几率、危害程度）后重新发送。",
+    ),
+    "tool_output": Message(
+        "这是本工具生成的{detail}，不是收到的自查表，未读取。",
+        "无需处理。科室如要改正风险点，请修改批注副本（文件名以「_批注」结尾）后重新报送。",
+        ACTION_NOTE,
     ),
     "duplicate_file": Message(
         "与文件「{detail}」内容完全相同，按重复文件处理，未重复计入。",

@@ -404,6 +404,7 @@ def write_district(result: Combined, out: Path, run_time: str) -> Path:
     ):
         base = Path(work) / "base.xlsx"
         wb = xlsx.new_workbook(base)
+        wb.set_custom_property(vocab.OUTPUT_PROPERTY, vocab.OUTPUT_DISTRICT)  # not a form
         wb.set_properties(
             {
                 "title": vocab.COMBINE_TITLE.format(year=result.year),

@@ -1151,6 +1151,7 @@ def write_section(
     with xlsx.atomic_path(Path(task.path)) as tmp:
         base = io.BytesIO()  # a section's workbook is small: built in memory, then spliced
         wb = xlsx.new_workbook(base)
+        wb.set_custom_property(vocab.OUTPUT_PROPERTY, vocab.OUTPUT_FEEDBACK)  # not a form
         fmt = _Formats(wb)
         _cover_sheet(wb, fmt, task, cover)
         header = _page_header(task)

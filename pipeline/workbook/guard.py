@@ -78,6 +78,7 @@ class Opened:
     fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv'
     marker: str | None = None  # form kind from the template marker
     copy_source: str | None = None  # SHA-256 of the file this is the annotated copy of
+    output: str | None = None  # vocab.OUTPUT_*: the tool's own archive, feedback or district
     sheet_xml: dict[str, str] = field(default_factory=dict)  # worksheet part -> sheet name
     legacy: str | None = None  # the format's name for the legacy_format note, when not fmt's
     formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
@@ -441,6 +442,17 @@ def _marker(workbook: str, custom: str) -> str | None:
     return None
 
 
+def _output_of(custom: str) -> str | None:
+    """Which of the tool's outputs a workbook is (its custom properties), or None."""
+    if vocab.ARCHIVE_PROPERTY_PREFIX in custom:
+        return vocab.OUTPUT_ARCHIVE
+    if vocab.OUTPUT_PROPERTY not in custom:
+        return None
+    pattern = rf"name=\"{re.escape(vocab.OUTPUT_PROPERTY)}\"[^>]*>\s*<[^>]+>([^<]*)<"
+    m = re.search(pattern, custom)
+    return m[1].strip() if m and m[1].strip() in vocab.OUTPUT_LABELS else None
+
+
 def _copy_of(custom: str) -> str | None:
     """The source hash an annotated copy carries (vocab.COPY_SOURCE_PROPERTY), or None."""
     if vocab.COPY_SOURCE_PROPERTY not in custom:
@@ -778,6 +790,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             sheet_xml=parts,
             formula_parts=formula_parts,
             copy_source=_copy_of(custom),
+            output=_output_of(custom),
             package=z.repacked(),
         )
     for name in names:
