@@ -23,7 +23,7 @@ files (one row per file under INBOX) — from discover, completed by read and me
     header_cells object dict: header key -> A1 cell holding its value (or its label)
     sheet_colmaps object dict: sheet -> its colmap, for a workbook of one sheet per person
                 (every form sheet read, the first included); {} otherwise
-    sheet_pledges object dict: folded name -> [pledge items, pledger, pledge date] of each
+    sheet_pledges object dict: folded name -> [pledge items, pledger, pledge date, sheet] of each
                 person of such a workbook besides the first whose own 承诺书 sheet it holds
     container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file

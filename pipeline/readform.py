@@ -360,15 +360,16 @@ def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of:
 
 def _own_pledges(
     names: list[str], hidden: set[str], people: list[str | None], sheet_grid: Any
-) -> dict[str, tuple[int, object, object]]:
-    """Person -> (items, pledger, date) of their own 承诺书 sheet in a workbook of one sheet per
-    person: the visible 承诺 sheet whose 承诺人 is that person, else whose name holds theirs."""
+) -> dict[str, tuple[int, object, object, str]]:
+    """Person -> (items, pledger, date, sheet name) of their own 承诺书 sheet in a workbook of
+    one sheet per person: the visible 承诺 sheet whose 承诺人 is that person, else whose name
+    holds theirs."""
     pledges = []
     for n in names:
         if n not in hidden and vocab.PLEDGE_SHEET_HINT in _fold(n):
             items, pledger, when = _pledge(sheet_grid(n)[0])
-            pledges.append((_fold(n), seen_text(pledger), (items, pledger, when)))
-    out: dict[str, tuple[int, object, object]] = {}
+            pledges.append((_fold(n), seen_text(pledger), (items, pledger, when, n)))
+    out: dict[str, tuple[int, object, object, str]] = {}
     for person in people:
         if person is None or person in out:
             continue
@@ -839,7 +840,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 sheet_pledges[_fold(person)] = list(own[person])
         if name is not None and name in own:
             pledge_sheet = True
-            pledge_items, pledger, pledge_date = own[name]
+            pledge_items, pledger, pledge_date = own[name][:3]
     pledge_name = (
         None if pledge_sheet else _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
     )

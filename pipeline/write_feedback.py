@@ -27,7 +27,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import cache, containers, frames, outputs, rounds, sheetxml, styles, vocab, xlsx
+from pipeline import (
+    cache,
+    containers,
+    frames,
+    normalize,
+    outputs,
+    rounds,
+    sheetxml,
+    styles,
+    vocab,
+    xlsx,
+)
 from pipeline import workers as pipeline_workers
 from pipeline.annotate_copies import (
     DEFAULT_MAX_FILE_BYTES,
@@ -889,6 +900,7 @@ def _sheet_owners(
         ):
             if file_routes.get(file) is not None and sheet:
                 owners.setdefault(file, {}).setdefault(sheet, file_routes[file])
+    _pledge_sheet_owners(owners, files, rows)
     issues = _frame(result.issues)
     if len(issues) and {"code", "file", "sheet"} <= set(issues.columns):
         other = issues[_text_column(issues, "code") == "second_form"]
@@ -898,6 +910,38 @@ def _sheet_owners(
             if file_routes.get(file) is not None and sheet:
                 owners.setdefault(file, {}).setdefault(sheet, None)
     return owners
+
+
+def _pledge_sheet_owners(
+    owners: dict[str, dict[str, str | None]], files: pd.DataFrame, rows: pd.DataFrame
+) -> None:
+    """In a workbook of one sheet per person, each person's own 承诺书 sheet (files'
+    ``sheet_pledges``) belongs to the section of that person's rows (in place)."""
+    if "sheet_pledges" not in files or not len(rows) or "name" not in rows:
+        return
+    shared = [
+        (f, p)
+        for f, p in zip(files["file"], files["sheet_pledges"], strict=True)
+        if isinstance(p, dict) and p and f in owners
+    ]
+    if not shared:
+        return
+    mine = rows[rows["file"].isin({f for f, _ in shared})]
+    sections: dict[tuple[str, str], str] = {}
+    for file, name, sheet in zip(
+        mine["file"].tolist(),
+        _text_column(mine, "name").tolist(),
+        _text_column(mine, "sheet"),
+        strict=True,
+    ):
+        section = owners[file].get(sheet)
+        if name and section:
+            sections.setdefault((file, normalize.fold(name)), section)
+    for file, pledges in shared:
+        for folded, pledge in dict(pledges).items():
+            section = sections.get((file, folded))
+            if section and len(pledge) > 3 and pledge[3]:
+                owners[file].setdefault(str(pledge[3]), section)
 
 
 def _route_issues(
@@ -1695,6 +1739,8 @@ def _copy_candidates(files: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
 def _records(files: pd.DataFrame) -> dict[str, Any]:
     """file -> its (first) record, as ``itertuples`` gives it."""
     records = files.sort_values("file", kind="stable").drop_duplicates("file")
+    # itertuples names a column starting with "_" by its position: the route is ``route``
+    records = records.rename(columns={"_route": "route"})
     return {rec.file: rec for rec in records.itertuples()}
 
 
@@ -1756,7 +1802,7 @@ def _annotate_tasks(
         if not sheet and not xlsx.is_missing(getattr(rec, "kind", None)):
             sheet = vocab.MAIN_SHEET.get(str(rec.kind), "")
         sheets = owners.get(rec.file, {})
-        own = getattr(rec, "_route", None)
+        own = getattr(rec, "route", None)
         if section is None or xlsx.is_missing(own) or own == section:
             drop = tuple(sorted(sh for sh, o in sheets.items() if o != section))
             only: tuple[str, ...] = ()

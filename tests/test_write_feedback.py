@@ -1028,3 +1028,45 @@ def test_a_body_table_tells_each_section_its_own_rejected_rows(tmp_path: Path) -
         text = _texts_of_folder(folder_of(out, section))
         for word in other:
             assert word not in text, (section, word)
+
+
+def test_another_sections_copy_of_a_shared_workbook_holds_only_its_own_sheets(
+    tmp_path: Path,
+) -> None:
+    """A workbook of 办公室's 张三 and 财务科's 钱七, each with a 承诺书 sheet, plus a guide
+    sheet: 财务科's copy holds 钱七's sheets only, 办公室's holds none of 钱七's. Before,
+    财务科's copy kept 张三承诺书 and the guide (the copy was told which sheets to keep
+    through a record field itertuples renames, so it only ever left out the others')."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import form_grid, pledge_grid, sample_row, write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "主任", "一般管理服务", True),
+        ("财务科", "钱七", "科长", "人财物管理", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "张三", "陈主席"),
+        ("财务科", "钱七", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    sheets = {}
+    for name, section, bad in (("张三", "办公室", "超高"), ("钱七", "财务科", "极高")):
+        sheets[name] = form_grid(
+            header={"section": section, "name": name, "post": "科长"},
+            rows=[sample_row(1), sample_row(2, likelihood=bad)],
+        )
+        sheets[f"{name}承诺书"] = pledge_grid([f"{name}承诺不收礼"], pledger=name)
+    sheets[vocab.SHEET_GUIDE] = [["填表说明"]]
+    write_xlsx(inbox / "合集.xlsx", sheets)
+    out = tmp_path / "out"
+    assert process_cli(inbox, config, out) == 0
+
+    finance = openpyxl.load_workbook(folder_of(out, "财务科") / copy_name("合集.xlsx"))
+    assert [s for s in finance.sheetnames if s != vocab.COPY_NOTES_SHEET] == ["钱七", "钱七承诺书"]
+    office = openpyxl.load_workbook(folder_of(out, "办公室") / copy_name("合集.xlsx"))
+    assert "钱七" not in "".join(office.sheetnames)
+    assert {"张三", "张三承诺书"} <= set(office.sheetnames)
