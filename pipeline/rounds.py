@@ -226,10 +226,14 @@ def counts(result: frames.RunResult) -> dict[str, dict[str, int]]:
 # --------------------------------------------------------------------------------------
 # State kept for the next run, and what changed since the previous one
 # --------------------------------------------------------------------------------------
+_KEY_SEP = "\x1f"
+
+
 def _problem_key(section: str, name: str, kind: str, code: str, field: str, cell: str, file: str):
-    # who + what + where; the file only when nobody could be named (a form without 姓名)
+    # who + what + where (the cell last: _moved pairs keys that differ only there); the file
+    # only when nobody could be named (a form without 姓名)
     who = name if (name or kind == vocab.UNIT) else f"@{file}"
-    return f"{section}\x1f{who}\x1f{kind}\x1f{code}\x1f{field}\x1f{cell}"
+    return _KEY_SEP.join((section, who, kind, code, field, cell))
 
 
 def state(result: frames.RunResult) -> dict[str, Any]:
@@ -357,9 +361,10 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     rows: list[tuple[str, ...]] = []
     before = {p["key"]: p for p in previous.get("problems", [])}
     now = {p["key"]: p for p in current["problems"]}
+    moved = _moved(before, now)
     replaced = current.get("superseded", {})
     for key, p in before.items():
-        if key not in now:
+        if key not in now and key not in moved:
             newer = replaced.get(p["file"], "")
             note = vocab.ROUND_CHANGE_REPLACED.format(file=newer) if newer else ""
             rows.append(
@@ -367,7 +372,7 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
                  p["cell"], p["problem"], note)
             )  # fmt: skip
     for key, p in now.items():
-        if key not in before:
+        if key not in before and key not in moved:
             rows.append(
                 (vocab.ROUND_CHANGE_NEW_REJECT, p["section"], p["name"], p["form"], p["file"],
                  p["cell"], p["problem"], "")
@@ -385,6 +390,28 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     frame["_order"] = frame["change"].map(order)
     frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _moved(before: dict[str, Any], now: dict[str, Any]) -> set[str]:
+    """Keys of problems that only moved: the same person's same problem (reason, field and
+    text) at another cell, as when a row was inserted or deleted above it while correcting.
+    Such a pair is neither 已改正 nor 新退回; unpaired ones are (in cell order)."""
+
+    def base(key: str, p: dict[str, Any]) -> str:
+        return f"{key.rpartition(_KEY_SEP)[0]}{_KEY_SEP}{p.get('problem', '')}"
+
+    gone: dict[str, list[str]] = {}
+    for key, p in before.items():
+        if key not in now:
+            gone.setdefault(base(key, p), []).append(key)
+    out: set[str] = set()
+    for key, p in now.items():
+        if key in before:
+            continue
+        olds = gone.get(base(key, p))
+        if olds:
+            out.update((olds.pop(0), key))
+    return out
 
 
 def still_open(current: dict[str, Any]) -> dict[str, int]:

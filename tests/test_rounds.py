@@ -651,3 +651,37 @@ def test_a_counted_persons_later_version_sent_back_is_in_the_reminder_and_their_
     mine = mine[mine["文件"] == shown]
     assert set(mine["处理"]) == {vocab.ACTION_REJECT, vocab.ACTION_NOTE}
     assert first.relative_to(inbox).as_posix() in " ".join(mine["问题"])
+
+
+def test_a_problem_moved_by_an_inserted_row_is_neither_fixed_nor_new(tmp_path: Path) -> None:
+    """张三 corrects his form: he fixes one bad 发生几率 and inserts a new point above the
+    other bad row, whose 风险类别 is still wrong. 本轮变化 says the 发生几率 was 已改正 and
+    nothing else: the still-wrong 风险类别 moved from row 4 to row 5, it is not 「已改正」 at C4
+    and 「新退回」 at C5."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    bad_category = sample_row(1, category="作风风险")
+    bad_likelihood = sample_row(2, likelihood="很高很高")
+    header = dict(HEADER, name="张三")
+    write_form(inbox / ROUND1_FOLDER.format(who="张三") / "张三.xlsx", header=header,
+               rows=[bad_category, bad_likelihood])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    rejected = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = rejected[rejected["处理"] == vocab.ACTION_REJECT]
+    assert sorted(rejected["单元格"]) == ["C4", "E5"]  # precondition
+
+    write_form(inbox / ROUND2_FOLDER.format(who="张三") / "张三.xlsx",
+               header=dict(header, date=datetime(2026, 4, 2)),
+               rows=[sample_row(3), bad_category, sample_row(2)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    rejected = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = rejected[rejected["处理"] == vocab.ACTION_REJECT]
+    assert list(rejected["单元格"]) == ["C5"]  # precondition: the same problem, a row lower
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert list(zip(changes["变化"], changes["单元格"])) == [
+        (vocab.ROUND_CHANGE_FIXED, "E5"),
+        (vocab.ROUND_CHANGE_ACCEPTED, ""),  # round 1 had every row sent back
+    ]
