@@ -195,6 +195,9 @@ def _came_later(newer: Any, older: Any) -> bool:
     return True
 
 
+_KIND_SEP = "\x1e"  # between a form kind and a sender key (neither holds it)
+
+
 def replace_sent_back(
     files: pd.DataFrame, rows: pd.DataFrame, roster: Roster
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -215,20 +218,27 @@ def replace_sent_back(
     keyed = lambda part: part.assign(
         _key=_sender_keys(part, fold_series(part["section"]), fold_series(part["name"]))
     )
-    rejected, read = keyed(rejected), keyed(read)
+    rejected = keyed(rejected)
+    attributed = _attributed(rejected, roster)
+    if not attributed:
+        return files, rows, frames.issues_frame([])
+    # only the read forms of those senders (a few), column by column
+    wanted = {kind + _KIND_SEP + key for _idx, kind, key, _file in attributed}
+    keys = _sender_keys(read, fold_series(read["section"]), fold_series(read["name"]))
+    kinds = text_series(read["kind"]).to_numpy(dtype=object)
+    keys = keys.to_numpy(dtype=object)
+    mine = pd.Series(kinds + _KIND_SEP + keys).isin(wanted).to_numpy()
+    read, kinds, keys = read[mine], kinds[mine], keys[mine]
     order = resubmit.latest_order(read)
     latest = {
         (kind, key): rec
         for kind, key, rec in zip(
-            text_series(read["kind"]).take(order).tolist(),
-            read["_key"].take(order).tolist(),
-            read.take(order).itertuples(),
-            strict=True,
+            kinds[order].tolist(), keys[order].tolist(), read.take(order).itertuples(), strict=True
         )
     }  # the last of each sender wins
     replaced: dict[Any, str] = {}
     issues = []
-    for idx, kind, key, file in _attributed(rejected, roster):
+    for idx, kind, key, file in attributed:
         newer = latest.get((kind, key))
         old = rejected.loc[idx]
         if newer is None or not _came_later(newer, old):
