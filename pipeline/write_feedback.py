@@ -879,9 +879,10 @@ def _sheet_owners(
 ) -> dict[str, dict[str, str | None]]:
     """file -> {sheet: section} for the sheets of a routable file that hold a form: the
     section of the rows read from it, the file's own section for the sheet its form was read
-    from, None for a form whose section is not known (another form left unread, rows of two
-    sections on one sheet, a section not in the roster). A file's data goes only to the
-    folders of the sections its sheets hold."""
+    from, the file's own section for a sheet holding rows of several sections (it cannot be
+    split), None for a form whose section is not known (another form left unread, a section
+    not in the roster). A file's data goes only to the folders of the sections its sheets
+    hold."""
     known = set(sections)
     owners: dict[str, dict[str, str | None]] = {}
     rows = _frame(result.rows)
@@ -892,7 +893,8 @@ def _sheet_owners(
                 continue
             sheets = owners.setdefault(file, {})
             owner = section if section in known else None
-            sheets[sheet] = owner if sheets.get(sheet, owner) == owner else None
+            # rows of two sections on one sheet cannot be split: it stays with the file's own
+            sheets[sheet] = owner if sheets.get(sheet, owner) == owner else file_routes[file]
     files = _frame(result.files)
     if len(files) and "sheet" in files:
         for file, sheet in zip(

@@ -1070,3 +1070,50 @@ def test_another_sections_copy_of_a_shared_workbook_holds_only_its_own_sheets(
     office = openpyxl.load_workbook(folder_of(out, "办公室") / copy_name("合集.xlsx"))
     assert "钱七" not in "".join(office.sheetnames)
     assert {"张三", "张三承诺书"} <= set(office.sheetnames)
+
+
+def test_a_sections_table_holding_another_sections_rows_keeps_its_copy(tmp_path: Path) -> None:
+    """办公室's unit form lists rows of its own people and one of 财务科's (科室/姓名 columns),
+    one bad value each: 办公室's folder keeps the copy of its file with both cells marked
+    (the sheet cannot be split), 财务科's 异常清单 lists its own row's rejection, with no copy.
+    Once rows carried their own sections, the mixed sheet had no owner and the copy was
+    left out of 办公室's folder altogether."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("财务科", "钱七", "出纳", "人财物管理", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务科", "钱七", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    head = ["序号", "科室", "姓名", "岗位", "职权事项", "风险类别", "风险点描述"]
+    head += ["发生几率", "危害程度", "自评等级", "前期预防措施", "中期监控措施", "后期处置措施"]
+    table = [
+        [vocab.FORM_TITLES[vocab.UNIT]],
+        ["科室", "办公室", None, "科室负责人", "王芳"],
+        head,
+        [1, "办公室", "张三", "科员", "公文", "岗位职责风险", "张三的点", "中", "一般", "三级"],
+        [2, "办公室", "王芳", "主任", "审核", "岗位职责风险", "王芳的点", "超高", "一般", "三级"],
+        [3, "财务科", "钱七", "出纳", "报销", "岗位职责风险", "钱七的点", "中", "无敌", "一级"],
+    ]
+    for row in table[3:]:
+        row += ["教育", "检查", "问责"]
+    write_xlsx(tmp_path / "inbox" / "办公室汇总.xlsx", {"汇总表": table})
+    out = tmp_path / "out"
+    assert process_cli(tmp_path / "inbox", config, out) == 0
+
+    copy = folder_of(out, "办公室") / copy_name("办公室汇总.xlsx")
+    sheet = openpyxl.load_workbook(copy)["汇总表"]
+    assert {c.coordinate for row in sheet.iter_rows() for c in row if c.comment} >= {"H5", "I6"}
+    issues = sheet_frame(workbook_of(out, "财务科"), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert rejected["单元格"].tolist() == ["I6"]
+    assert not list(folder_of(out, "财务科").glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
