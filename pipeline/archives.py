@@ -130,6 +130,13 @@ def custom_properties(path: Path) -> dict[str, str]:
     return out
 
 
+def other_output(path: Path) -> str | None:
+    """What the tool's other output ``path`` is (``vocab.OUTPUT_LABELS``: a district or a
+    feedback workbook), or None for an archive or anything else."""
+    kind = custom_properties(path).get(vocab.OUTPUT_PROPERTY, "").strip()
+    return vocab.OUTPUT_LABELS.get(kind) if kind != vocab.OUTPUT_ARCHIVE else None
+
+
 def read_identity(path: Path) -> Identity | None:
     """The archive marker of ``path``, or None when the file carries none (or a broken one)."""
     props = custom_properties(path)

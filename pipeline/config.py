@@ -205,6 +205,9 @@ def _last_archive(value: object, config_dir: Path) -> Path | None:
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_MISSING.format(path=path))
     from pipeline import archives
 
+    other = archives.other_output(path)  # a district workbook holds a catalogue too
+    if other:
+        raise _fail(vocab.SETTINGS_LAST_ARCHIVE_OTHER_OUTPUT.format(path=path, what=other))
     try:
         found = archives.read_catalogue(path) is not None
     except Exception:  # noqa: BLE001 - calamine's errors for a file that is no workbook

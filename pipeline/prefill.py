@@ -51,6 +51,9 @@ def load_last_archive(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise PipelineError(vocab.LAST_ARCHIVE_MISSING.format(path=path))
+    other = archives.other_output(path)  # a district workbook holds a catalogue too
+    if other:
+        raise PipelineError(vocab.LAST_ARCHIVE_OTHER_OUTPUT.format(path=path, what=other))
     try:
         frame = archives.read_catalogue(path)
     except Exception as exc:  # calamine's errors for a file that is no workbook

@@ -10,8 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import archives, vocab
+from pipeline import archives, config, prefill, vocab
 from pipeline.cli import main
+from pipeline.errors import ConfigError, PipelineError
 from tests.builders import write_settings
 from tests.conftest import make_demo
 
@@ -275,3 +276,18 @@ def test_an_archive_edited_by_hand_is_not_called_the_same_archive(district, tmp_
     counted = _levels(edited)
     assert int(body["一级"]) == counted["一级"] == _levels(unedited)["一级"] - 1
     assert len(sheets[vocab.COMBINE_SHEET_MAJOR]) == counted["一级"]
+
+
+def test_a_district_workbook_is_no_last_archive(district, tmp_path) -> None:
+    """The district workbook holds a catalogue too (with a 单位 column): given as a body's
+    last year's archive it would compare the body with every body of the district."""
+    book, *_ = district
+    assert archives.read_catalogue(book) is not None  # precondition: it holds a catalogue
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, f'[history]\nlast_archive = "{book}"\n')
+    with pytest.raises(ConfigError) as found:
+        config.load_settings(config_dir)
+    assert "区级汇总表" in str(found.value) and str(book) in str(found.value)
+    with pytest.raises(PipelineError) as found:
+        prefill.load_last_archive(book)
+    assert "区级汇总表" in str(found.value)
