@@ -160,18 +160,21 @@ def _senior_sources(
         return kind, name
     at_section, at_name = SOURCE_LEVEL_FIELDS.index("section"), SOURCE_LEVEL_FIELDS.index("name")
     kinds, names = kind.to_numpy(dtype=object, copy=True), name.to_numpy(dtype=object, copy=True)
-    ranks: dict[tuple[str, str], int] = {}
+    # each distinct (section, name) of the sources is stripped and ranked once
+    ranks: dict[tuple[object, object], tuple[tuple[str, str], int]] = {}
     for row, sources in zip(
         several.tolist(), df[SOURCE_LEVELS].iloc[several].tolist(), strict=True
     ):
         best, best_rank = None, STAFF_RANK - 1
         for source in sources:
-            who = (normalize.stripped(source[at_section]), normalize.stripped(source[at_name]))
-            if who not in ranks:
+            raw = (source[at_section], source[at_name])
+            found = ranks.get(raw)
+            if found is None:
+                who = (normalize.stripped(raw[0]), normalize.stripped(raw[1]))
                 source_kind = vocab.INDIVIDUAL if who[1] else vocab.UNIT
-                ranks[who] = chain.submitter(source_kind, who[0], who[1])[1]
-            if ranks[who] > best_rank:
-                best, best_rank = who, ranks[who]
+                found = ranks[raw] = (who, chain.submitter(source_kind, who[0], who[1])[1])
+            if found[1] > best_rank:
+                best, best_rank = found
         if best is not None:
             kinds[row] = vocab.INDIVIDUAL if best[1] else vocab.UNIT
             names[row] = best[1]

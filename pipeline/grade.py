@@ -222,11 +222,11 @@ def _by_sources(
         return
     lists = df[SOURCE_LEVELS].to_numpy(dtype=object)[several].tolist()
     owner = np.repeat(several, [len(sources) for sources in lists])
-    flat = list(itertools.chain.from_iterable(lists))
-    at = _LEVEL_AT
+    # the sources' entries transposed, one tuple per field (merge writes these fields as text)
+    fields = list(zip(*itertools.chain.from_iterable(lists), strict=True))
 
     def field(key: str) -> list[str]:
-        return [v if isinstance(v, str) else "" for v in (s[at[key]] for s in flat)]
+        return list(fields[_LEVEL_AT[key]])
 
     sections, names = field("section"), field("name")
     likelihoods, harms, self_levels = field("likelihood"), field("harm"), field("self_level")
