@@ -82,6 +82,7 @@ def validate(
     files["section"] = found_section.fillna(files["section"])
     # files whose rows name their own owner are checked row by row (owners.attribute)
     per_row = files["file"].isin(owners.files_with_row_owners(rows))
+    _section_from_roster(files, index, log, skip=per_row)
     _check_headers(files, log, skip=per_row)
     _check_roster(files, index, log, skip=per_row)
     _check_dates(files, was_read, log, settings)
@@ -235,6 +236,40 @@ def _check_headers(files: pd.DataFrame, log: _IssueLog, skip: pd.Series | None =
                 _file_issue(log, rec, "missing_header_field", key, field_key=key, detail=label)
             bad |= missing
     _reject(files, bad, "missing_header_field")
+
+
+def _section_from_roster(
+    files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series
+) -> None:
+    """An individual form whose 科室 is blank, by a person the roster lists in one section
+    only: that section, with a 提示 (the form was 退回 for the blank 科室)."""
+    blank = (
+        files["status"].eq(frames.FILE_STATUS_READ)
+        & files["kind"].eq(vocab.INDIVIDUAL).fillna(False).astype(bool)
+        & files["section"].isna()
+        & files["name"].notna()
+        & ~skip
+    )
+    for idx in files.index[blank]:
+        name_key = normalize.fold(_text(files.at[idx, "name"]))
+        sections = index.sections_of_name.get(name_key) or []
+        person = (
+            index.person.get(normalize.fold(sections[0]) + _KEY_SEP + name_key)
+            if len(sections) == 1
+            else None
+        )
+        if person is None:
+            continue
+        files.loc[idx, ["section", "name"]] = list(person)
+        _file_issue(
+            log,
+            next(files.loc[[idx]].itertuples()),
+            "section_from_roster",
+            "section",
+            field_key="section",
+            person=person[1],
+            roster_section=person[0],
+        )
 
 
 def _check_dates(

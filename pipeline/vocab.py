@@ -617,6 +617,11 @@ MESSAGES: dict[str, Message] = {
         "以后请按名册填写科室名称；如本人已调到其他科室，请办公室更新 config/roster.xlsx。",
         ACTION_NOTE,
     ),
+    "section_from_roster": Message(
+        "表头没有填写「科室」：组织名册中「{person}」属于「{roster_section}」，已按「{roster_section}」计入。",
+        "以后请在表头填写科室；如本人已调到其他科室，请办公室更新 config/roster.xlsx。",
+        ACTION_NOTE,
+    ),
     "section_similar_unit": Message(
         "科室写作「{value}」，组织名册中没有这个科室，最接近的是「{roster_section}」，"
         "已按「{roster_section}」的单位表计入。",

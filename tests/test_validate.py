@@ -197,7 +197,9 @@ def test_self_level_may_be_blank_and_cell_is_empty_without_column():
 )
 def test_missing_header_field_rejects_the_file(kind, blank, cell, label):
     row = GOOD_UNIT if kind == vocab.UNIT else GOOD
-    record = file_record("x.xlsx", kind=kind, **{blank: "  "})
+    # a blank 科室 beside a name the roster knows is that person's (the next test)
+    unknown = {"name": "钱九"} if (kind, blank) == (vocab.INDIVIDUAL, "section") else {}
+    record = file_record("x.xlsx", kind=kind, **{blank: "  "}, **unknown)
     files, rows, points, issues = run([(record, [row, row])])
     assert status_of(files, "x.xlsx") == ("rejected", "missing_header_field")
     assert not rows["accepted"].any() and points.empty
@@ -205,6 +207,20 @@ def test_missing_header_field_rejects_the_file(kind, blank, cell, label):
     assert (hit.action, hit.cell, hit.sheet) == ("退回", cell, vocab.MAIN_SHEET[kind])
     assert hit.problem == f"表头缺少「{label}」，无法确定是谁、哪个科室报送的。"
     assert len(issues) == 1
+
+
+def test_a_blank_section_beside_a_name_of_one_roster_section_is_that_persons_with_a_note():
+    files, _, points, issues = run([(file_record("x.xlsx", section="  ", name="王五"), [GOOD])])
+    assert status_of(files, "x.xlsx")[0] == "read"
+    assert points[["section", "name"]].values.tolist() == [["财务科", "王五"]]
+    (hit,) = issues.itertuples()
+    assert (hit.code, hit.action, hit.cell, hit.section) == (
+        "section_from_roster",
+        vocab.ACTION_NOTE,
+        "B2",
+        "财务科",
+    )
+    assert "已按「财务科」计入" in hit.problem
 
 
 def test_unit_form_needs_no_name():
