@@ -238,6 +238,32 @@ def _check_headers(files: pd.DataFrame, log: _IssueLog, skip: pd.Series | None =
     _reject(files, bad, "missing_header_field")
 
 
+def _take_section(
+    files: pd.DataFrame,
+    log: _IssueLog,
+    idx: Any,
+    code: str,
+    person: tuple[str, str | None],
+) -> None:
+    """Give file ``idx`` the roster's section (and, for a person, name) of ``person`` and tell
+    it with the 提示 ``code`` at its 科室 cell, quoting what the form wrote there."""
+    section, name = person
+    written = _text(files.at[idx, "section"])
+    files.loc[idx, "section"] = section
+    if name is not None:
+        files.loc[idx, "name"] = name
+    _file_issue(
+        log,
+        next(files.loc[[idx]].itertuples()),
+        code,
+        "section",
+        field_key="section",
+        value=written,
+        person=name or "",
+        roster_section=section,
+    )
+
+
 def _section_from_roster(
     files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series
 ) -> None:
@@ -251,25 +277,9 @@ def _section_from_roster(
         & ~skip
     )
     for idx in files.index[blank]:
-        name_key = normalize.fold(_text(files.at[idx, "name"]))
-        sections = index.sections_of_name.get(name_key) or []
-        person = (
-            index.person.get(normalize.fold(sections[0]) + _KEY_SEP + name_key)
-            if len(sections) == 1
-            else None
-        )
-        if person is None:
-            continue
-        files.loc[idx, ["section", "name"]] = list(person)
-        _file_issue(
-            log,
-            next(files.loc[[idx]].itertuples()),
-            "section_from_roster",
-            "section",
-            field_key="section",
-            person=person[1],
-            roster_section=person[0],
-        )
+        person = index.only_person(normalize.fold(_text(files.at[idx, "name"])))
+        if person is not None:
+            _take_section(files, log, idx, "section_from_roster", person)
 
 
 def _check_dates(
@@ -368,6 +378,14 @@ class _RosterIndex:
             for nkey, sec, nm in self.names_in_section.get(section_key, [])
             if normalize.one_apart(nkey, name_key)
         ]
+
+    def only_person(self, name_key: str) -> tuple[str, str] | None:
+        """(section, name) of the roster person of a folded name, when the roster lists that
+        name in one section only."""
+        sections = self.sections_of_name.get(name_key) or []
+        if len(sections) != 1:
+            return None
+        return self.person.get(normalize.fold(sections[0]) + _KEY_SEP + name_key)
 
     def close_sections(self, folded: str) -> list[str]:
         """Roster sections (their spelling) a folded section that is none of them is a slip
@@ -485,25 +503,10 @@ def _check_roster(
     # the person's name is theirs alone in the roster, and the 科室 written is no roster
     # section but a slip of theirs (财务室 for 财务科): that person, with a 提示
     for idx, skey, nkey in zip(files.index[unknown], section_key[unknown], name_key[unknown]):
-        elsewhere = index.sections_of_name.get(nkey) or []
-        if len(elsewhere) != 1 or elsewhere[0] not in index.close_sections(skey):
-            continue
-        person = index.person.get(normalize.fold(elsewhere[0]) + _KEY_SEP + nkey)
-        if person is None:
-            continue
-        written = _text(files.at[idx, "section"])
-        files.loc[idx, ["section", "name"]] = list(person)
-        unknown.loc[idx] = False
-        _file_issue(
-            log,
-            next(files.loc[[idx]].itertuples()),
-            "section_similar",
-            "section",
-            field_key="section",
-            value=written,
-            person=person[1],
-            roster_section=person[0],
-        )
+        person = index.only_person(nkey)
+        if person is not None and person[0] in index.close_sections(skey):
+            _take_section(files, log, idx, "section_similar", person)
+            unknown.loc[idx] = False
     for rec, skey, nkey in zip(
         files.loc[unknown].itertuples(), section_key[unknown], name_key[unknown]
     ):
@@ -545,20 +548,9 @@ def _check_roster(
     # a 科室 that is a slip of exactly one roster section: that section, with a 提示
     for idx, skey in zip(files.index[unknown], section_key[unknown]):
         close = index.close_sections(skey)
-        if len(close) != 1:
-            continue
-        written = _text(files.at[idx, "section"])
-        files.loc[idx, "section"] = close[0]
-        unknown.loc[idx] = False
-        _file_issue(
-            log,
-            next(files.loc[[idx]].itertuples()),
-            "section_similar_unit",
-            "section",
-            field_key="section",
-            value=written,
-            roster_section=close[0],
-        )
+        if len(close) == 1:
+            _take_section(files, log, idx, "section_similar_unit", (close[0], None))
+            unknown.loc[idx] = False
     for rec in files.loc[unknown].itertuples():
         _file_issue(
             log,
