@@ -275,18 +275,18 @@ def replace_sent_back(
 
 
 def _accepted_files(points: pd.DataFrame) -> set[str]:
-    """Every file with a row in the catalogue: a merged point's ``file`` is its first source
-    only; a form whose points all merged into another's (a colleague's copy, the unit form
-    repeating its people's points) is in the point's ``sources``."""
-    if "sources" in points:
-        return {file for sources in points["sources"].tolist() for file, _row in sources}
+    """Every file with an accepted row. ``points`` are validate's accepted rows, before
+    merging (run.py): a form whose points all merged into another's (a colleague's copy, the
+    unit form repeating its people's points) has rows there, though no catalogue point is
+    filed under its name."""
     return set(text_series(points["file"]).tolist()) if "file" in points else set()
 
 
 def completeness(
     files: pd.DataFrame, points: pd.DataFrame, roster: Roster, settings: Settings, year: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(submissions, pledges, issues) of the roster against the files received."""
+    """(submissions, pledges, issues) of the roster against the files received; ``points``
+    are the accepted rows as validate hands them on (before merging)."""
     deadline = f"{year:04d}-{settings.deadlines[settings.late_phase]}"
     phase = vocab.PHASES[settings.late_phase]
     files = files.copy(deep=False)  # copy-on-write: the columns changed here are copied
