@@ -278,10 +278,11 @@ def _by_sources(
         combo[row] = len(columns[0]) - 1
 
 
-def _strip_differs(reason: str, self_level: str) -> str:
-    """A reason without its trailing 「（自评…）」."""
-    suffix = vocab.REASON_DIFFERS.format(self_level=self_level) if self_level else ""
-    return reason[: -len(suffix)] if suffix and reason.endswith(suffix) else reason
+def _strip_differs(reason: str, self_level: object) -> str:
+    """A reason without its trailing 「（自评…）」 (nothing to strip without a 自评等级)."""
+    if not isinstance(self_level, str) or not self_level:
+        return reason
+    return reason.removesuffix(vocab.REASON_DIFFERS.format(self_level=self_level))
 
 
 def _empty(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -599,8 +600,9 @@ def _without_differs(reasons: pd.Series, self_levels: pd.Series) -> np.ndarray:
     reason_texts, level_texts = reason_texts.tolist(), level_texts.tolist()
     done = np.empty(len(pairs), dtype=object)
     done[:] = [
-        str(reason_texts[p // (len(level_texts) + 1)]).removesuffix(
-            vocab.REASON_DIFFERS.format(self_level=level_texts[p % (len(level_texts) + 1)])
+        _strip_differs(
+            str(reason_texts[p // (len(level_texts) + 1)]),
+            level_texts[p % (len(level_texts) + 1)],
         )
         for p in pairs.tolist()
     ]
