@@ -644,10 +644,10 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     drop = rows["file"].isin(gone).to_numpy(bool, copy=True)
     # the sheets replaced in a workbook that keeps others
     partly = lost & ~units.index.isin(old) & (sheet_owner != "")
+    row_owner = _row_owner_keys(rows) if partly.any() else None
     for i in np.flatnonzero(partly).tolist():
         rec = next(files.loc[[units.index[i]]].itertuples())
-        owner = sheet_owner[i]
-        mine = (rows["file"] == rec.file).to_numpy(bool) & (_row_owner_keys(rows) == owner)
+        mine = (rows["file"] == rec.file).to_numpy(bool) & (row_owner == sheet_owner[i])
         section, name = _first_owner(rows.loc[mine])
         log.add(
             "superseded",
