@@ -16,13 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import containers, frames, normalize, vocab
+from pipeline import containers, frames, normalize, records, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import stripped_text as _text
 
 log = logging.getLogger(__name__)
 
-KIND = "pledge"
+KIND = vocab.PLEDGE_KIND
 PLEDGE_EXTS = (".docx", ".doc", ".pdf", ".jpg", ".jpeg", ".png", ".wps", ".tif", ".tiff", ".bmp")
 DOCX_TEXT_PART = "word/document.xml"
 MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
@@ -109,11 +109,16 @@ def find(
         return files, issues
     refused = files["status"].eq(frames.FILE_STATUS_REJECTED) & files["reason"].eq("not_excel")
     refused = refused.fillna(False).astype(bool)
-    if not refused.any():
+    # workbooks the reader found to hold only a 廉政承诺书 (readform._pledge_book)
+    books = files["status"].eq(frames.FILE_STATUS_READ) & files["kind"].eq(KIND)
+    books = books.fillna(False).astype(bool)
+    if not refused.any() and not books.any():
         return files, issues
     people = _LazyPeople(roster)  # the roster is looked at only for a file that may be one
     hint = normalize.fold(vocab.PLEDGE_SHEET_HINT)
     taken: dict[int, tuple[str, str]] = {}
+    taken.update(_pledge_books(files.loc[books], people))
+    unknown = [i for i in files.index[books] if i not in taken]
     for idx, rec in files.loc[refused].iterrows():
         name = Path(_text(rec["file"])).name
         ext = Path(name).suffix.lower()
@@ -131,9 +136,15 @@ def find(
                 )
         if person is not None:
             taken[idx] = person
-    if not taken:
+    if not taken and not unknown:
         return files, issues
     files = files.copy(deep=False)
+    if unknown:
+        issues = frames.concat_issues(issues, _unknown_issues(files.loc[unknown]))
+        files.loc[unknown, "status"] = frames.FILE_STATUS_REJECTED
+        files.loc[unknown, "reason"] = "pledge_unknown"
+    if not taken:
+        return files, issues
     rows = list(taken)
     files.loc[rows, "status"] = frames.FILE_STATUS_READ
     files.loc[rows, "reason"] = pd.NA
@@ -144,6 +155,34 @@ def find(
     gone = set(files.loc[rows, "file"].tolist())
     keep = ~(issues["file"].isin(gone) & issues["code"].eq("not_excel"))
     return files, issues.loc[keep].reset_index(drop=True)
+
+
+def _pledge_books(books: pd.DataFrame, people: _LazyPeople) -> dict[int, tuple[str, str]]:
+    """Row -> (section, name) of the pledge workbooks whose person is known: by the 承诺人
+    signed (when signed, only by that), else by the file's name."""
+    out: dict[int, tuple[str, str]] = {}
+    for idx, file, pledger in zip(books.index, books["file"], books["pledger"], strict=True):
+        file, pledger = _text(file), _text(pledger)
+        if pledger:
+            person = people.named_in(pledger, file)
+        else:
+            person = people.named_in(Path(file).stem, file)
+        if person is not None:
+            out[idx] = person
+    return out
+
+
+def _unknown_issues(books: pd.DataFrame) -> pd.DataFrame:
+    """The 退回 of pledge workbooks whose person is not known (signed by nobody of the roster,
+    or unsigned and named after nobody)."""
+    rows = []
+    for file, sheet, pledger in zip(books["file"], books["sheet"], books["pledger"], strict=True):
+        signed = _text(pledger)
+        detail = vocab.PLEDGE_SIGNED_UNKNOWN.format(name=signed) if signed else ""
+        rows.append(
+            records.issue("pledge_unknown", file=_text(file), sheet=_text(sheet), detail=detail)
+        )
+    return frames.issues_frame(rows)
 
 
 def standalone(files: pd.DataFrame) -> dict[str, str]:

@@ -687,7 +687,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             table = (name, found)
         break
     if table is None:
-        raise Refused("unknown_template")
+        return _pledge_book(names, hidden, lambda n: sheet_grid(n)[0], opened)
     sheet, found_header = table
     hr, keys, unknown = found_header.row, found_header.keys, found_header.unknown
     grid, merges, carried = loaded[sheet]
@@ -875,6 +875,38 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         "issues": issues,
         # rows of the forms not read (second_form): counted, as rejected rows
         "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
+    }
+
+
+def _pledge_book(names: list[str], hidden: set[str], grid_of: Any, opened: Opened) -> dict[str, Any]:
+    """A workbook without a table that holds a 廉政承诺书 (sent apart from the form): read as a
+    pledge (kind ``pledge``, its 承诺人 as the name; pledges.find says whose it is), else
+    unknown_template."""
+    sheet = _pledge_sheet(names, "", hidden, grid_of)
+    if sheet is None:
+        raise Refused("unknown_template")
+    items, pledger, pledge_date = _pledge(grid_of(sheet))
+    if not items and pledger is None:
+        raise Refused("unknown_template")  # a pledge sheet's labels, nothing filled in
+    meta: dict[str, Any] = dict.fromkeys(records.FORM_FIELDS)
+    meta.update(
+        kind=vocab.PLEDGE_KIND,
+        copy_of=opened.copy_source,
+        sheet=sheet,
+        name=pledger,
+        pledge_sheet=True,
+        pledge_items=items,
+        pledger=pledger,
+        pledge_date=pledge_date,
+        n_rows=0,
+    )
+    return {
+        "status": records.FILE_STATUS_READ,
+        "reason": None,
+        "meta": meta,
+        "excel_rows": [],
+        "values": {},
+        "issues": [],
     }
 
 

@@ -219,7 +219,7 @@ def _is_blank(files: pd.DataFrame) -> pd.Series:
 
 def _check_headers(files: pd.DataFrame, log: _IssueLog, skip: pd.Series | None = None) -> None:
     # an unfilled template gets one empty_form issue, not one per missing field
-    blank = files["status"].eq(frames.FILE_STATUS_READ) & _is_blank(files)
+    blank = _read_forms(files) & _is_blank(files)
     for rec in files.loc[blank].itertuples():
         log.add("empty_form", file=rec.file, sheet=_text(rec.sheet), text_code="blank_template")
     _reject(files, blank, "empty_form")
@@ -738,8 +738,14 @@ def _read_as_form(rows: pd.DataFrame) -> np.ndarray:
     return rows["accepted"].fillna(True).to_numpy(dtype=bool)
 
 
+def _read_forms(files: pd.DataFrame) -> pd.Series:
+    """Files read as forms (not a 廉政承诺书 sent on its own, which has no table)."""
+    kind = files["kind"].isin(vocab.FORM_KINDS).fillna(False).astype(bool)
+    return files["status"].eq(frames.FILE_STATUS_READ) & kind
+
+
 def _reject_empty(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> None:
-    read = files["status"].eq(frames.FILE_STATUS_READ)
+    read = _read_forms(files)
     empty = read & ~files["file"].isin(rows.loc[_read_as_form(rows), "file"].unique())
     for rec in files.loc[empty].itertuples():
         log.add(

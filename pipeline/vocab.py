@@ -392,6 +392,10 @@ MESSAGES: dict[str, Message] = {
         "今后请使用下发的 .xlsx 模板填写。",
         ACTION_NOTE,
     ),
+    "pledge_unknown": Message(
+        "这是一份单独报送的廉政承诺书，但看不出是谁的{detail}，未登记。",
+        "请在「承诺人」处签上名册中的姓名（或在文件名中写明姓名，如「张三_廉政承诺书.xlsx」），改正后重新发送。",
+    ),
     "unknown_template": Message(
         "无法识别这个表格：既没有模板标记，也找不到自查表的表头（如「风险点描述」）。",
         "请使用下发的《个人廉政风险自查表》或《单位廉政风险自查表》模板填写后重新发送。",
@@ -814,6 +818,8 @@ PLACEHOLDER_TEXTS = (
 )
 # A sheet holding the pledge under another name: its name contains this.
 PLEDGE_SHEET_HINT = "承诺"
+PLEDGE_KIND = "pledge"  # a file that is a 廉政承诺书 sent on its own (pipeline/pledges.py)
+PLEDGE_SIGNED_UNKNOWN = "（承诺人写的是「{name}」，组织名册中没有此人）"
 # What is wrong with a file that cannot be opened ({detail} of corrupt / read_failed).
 DETAIL_BROKEN_ZIP = "文件结构不完整，可能在下载或保存时中断"
 DETAIL_NOT_SPREADSHEET = "文件内容不是 Excel 表格，可能是扩展名被改过"

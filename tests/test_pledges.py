@@ -94,3 +94,46 @@ def test_other_documents_are_still_refused(tmp_path: Path) -> None:
     files, _register, issues = registered(inbox)
     assert files["reason"].tolist() == ["not_excel", "not_excel"]
     assert sorted(issues.loc[issues["code"] == "not_excel", "file"]) == sorted(files["file"])
+
+
+def write_pledge_book(path: Path, pledger: str | None, items: list[str], sheet: str = "") -> Path:
+    """A workbook holding only a 廉政承诺书 sheet, as people send when the form went separately
+    (or the office asked for the pledge later)."""
+    from tests.forms import pledge_grid, write_xlsx
+
+    return write_xlsx(path, {sheet or vocab.SHEET_PLEDGE: pledge_grid(items, pledger=pledger)})
+
+
+def test_a_workbook_of_only_a_signed_pledge_registers_its_signer(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", pledge=[])  # 张三's form came without its pledge sheet
+    write_pledge_book(inbox / "承诺书.xlsx", "张三", ["不收受礼金", "不违规吃喝"])
+    files, register, issues = registered(inbox)
+    rec = files.set_index("file").loc["承诺书.xlsx"]
+    assert (rec["status"], rec["kind"], rec["name"]) == (frames.FILE_STATUS_READ, "pledge", "张三")
+    assert register.loc["张三", "status"] == "单独报送（承诺书.xlsx）"
+    assert issues[issues["file"] == "承诺书.xlsx"].empty  # not 退回 as an unknown template
+    assert not ((issues["code"] == "pledge_missing") & (issues["name"] == "张三")).any()
+    assert register.loc["李四", "status"] == vocab.PLEDGE_STATUS_NO_FORM
+
+
+def test_an_unsigned_pledge_workbook_is_known_by_its_file_name(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_pledge_book(inbox / "李四廉政承诺书.xlsx", None, ["不收受礼金"], sheet="Sheet1")
+    files, register, issues = registered(inbox)
+    assert files.set_index("file").loc["李四廉政承诺书.xlsx", "name"] == "李四"
+    assert register.loc["李四", "status"] == "单独报送（李四廉政承诺书.xlsx）"
+    assert issues[issues["file"] == "李四廉政承诺书.xlsx"].empty
+
+
+def test_a_pledge_workbook_of_nobody_is_sent_back_saying_what_it_is(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_pledge_book(inbox / "附件3.xlsx", None, ["不收受礼金"])
+    write_pledge_book(inbox / "承诺书-周九.xlsx", "周九", ["不收受礼金"])  # not in the roster
+    files, _register, issues = registered(inbox)
+    assert set(files["status"]) == {frames.FILE_STATUS_REJECTED}
+    assert set(files["reason"]) == {"pledge_unknown"}
+    text = issues.set_index("file")
+    assert "承诺书" in text.loc["附件3.xlsx", "problem"]
+    assert "承诺人" in text.loc["附件3.xlsx", "fix"]
+    assert "周九" in text.loc["承诺书-周九.xlsx", "problem"]  # the name written, not in the roster
