@@ -79,8 +79,9 @@ def test_missing_command_is_explained_in_chinese() -> None:
         (["combine", "a.xlsx", "--out", "x", "--run-time", "4/30"], "「4/30」不是 ISO 格式的时间"),
     ],
 )
-def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:
-    done = run_cli(*args)
+def test_usage_errors_are_chinese(tmp_path: Path, args: list[str], expected: str) -> None:
+    # run in an empty folder: a usage check that regressed must not write into the checkout
+    done = run_cli(*args, env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr, done.stderr
     assert not ENGLISH.search(done.stderr), done.stderr
