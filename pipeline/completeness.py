@@ -128,6 +128,26 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
     return out
 
 
+def _rows_bounced(rows: pd.DataFrame | None, read: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Sender key -> file, by form kind, of the rows sent back from read tables that name
+    each row's owner (validate gave such a row its roster section and person): a person (or
+    section) with nothing counted whose rows are among them sent that file."""
+    out: dict[str, dict[str, str]] = {vocab.INDIVIDUAL: {}, vocab.UNIT: {}}
+    if rows is None or rows.empty or "row_section" not in rows or "accepted" not in rows:
+        return out
+    back = ~rows["accepted"].fillna(True).astype(bool)
+    back &= rows["row_section"].notna() | rows["row_name"].notna()
+    back &= rows["file"].isin(set(read["file"].tolist()))
+    mine = rows.loc[back, ["file", "section", "name"]].sort_values("file", kind="stable")
+    for file, section, name in zip(mine["file"], mine["section"], mine["name"], strict=True):
+        if not normalize.stripped(section):
+            continue
+        person = normalize.fold(normalize.stripped(name))
+        bucket = vocab.INDIVIDUAL if person else vocab.UNIT
+        out[bucket].setdefault(normalize.fold(section) + vocab.KEY_SEP + person, file)
+    return out
+
+
 def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, str, str]]:
     """(index, form kind, sender key, file) of each rejected file that names a roster sender,
     in path order. The sender is read from the header when it names a roster person (or
@@ -283,10 +303,16 @@ def _accepted_files(points: pd.DataFrame) -> set[str]:
 
 
 def completeness(
-    files: pd.DataFrame, points: pd.DataFrame, roster: Roster, settings: Settings, year: int
+    files: pd.DataFrame,
+    points: pd.DataFrame,
+    roster: Roster,
+    settings: Settings,
+    year: int,
+    rows: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(submissions, pledges, issues) of the roster against the files received; ``points``
-    are the accepted rows as validate hands them on (before merging)."""
+    are the accepted rows as validate hands them on (before merging), ``rows`` every row
+    (a person whose only rows, in a table of many people's, were sent back did submit)."""
     deadline = f"{year:04d}-{settings.deadlines[settings.late_phase]}"
     phase = vocab.PHASES[settings.late_phase]
     files = files.copy(deep=False)  # copy-on-write: the columns changed here are copied
@@ -317,6 +343,7 @@ def completeness(
     order = order[np.argsort(counted[order], kind="stable")]
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
+    by_rows = _rows_bounced(rows, read)
     lock_files = frozenset(
         text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
     )
@@ -350,7 +377,7 @@ def completeness(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
     submissions, pledges, issues = _judge(
-        slots, read_by, bounced, accepted_files, replaced, deadline, phase, lock_files
+        slots, read_by, bounced, accepted_files, replaced, deadline, phase, lock_files, by_rows
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -366,6 +393,7 @@ def _judge(
     deadline: str,
     phase: str,
     lock_files: frozenset[str] = frozenset(),
+    by_rows: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -451,12 +479,19 @@ def _judge(
         told.append((i, 1, issue))
     for i in np.flatnonzero(~found).tolist():
         sent = bounced[form[i]].get(key[i])
+        table = (by_rows or {}).get(form[i], {}).get(key[i]) if sent is None else None
         if sent is not None:
             # sent, but nothing of it can be counted: not the same as never sent
             status[i], file[i] = vocab.STATUS_SENT_BACK, sent
             notes[i] = [_note("note_rejected", file=sent)]
             code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
             issue = _issue(code, section=section[i], name=name[i], about=sent)
+        elif table is not None:
+            # their rows came in a table of many people's, and every one was sent back
+            status[i], file[i] = vocab.STATUS_SENT_BACK, table
+            notes[i] = [_note("note_rows_rejected", file=table)]
+            code = "rows_sent_back" if form[i] == vocab.INDIVIDUAL else "unit_rows_sent_back"
+            issue = _issue(code, section=section[i], name=name[i], about=table)
         elif form[i] == vocab.INDIVIDUAL:
             issue = _issue("not_submitted", section=section[i], name=name[i])
         else:

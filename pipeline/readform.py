@@ -878,7 +878,9 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     }
 
 
-def _pledge_book(names: list[str], hidden: set[str], grid_of: Any, opened: Opened) -> dict[str, Any]:
+def _pledge_book(
+    names: list[str], hidden: set[str], grid_of: Any, opened: Opened
+) -> dict[str, Any]:
     """A workbook without a table that holds a 廉政承诺书 (sent apart from the form): read as a
     pledge (kind ``pledge``, its 承诺人 as the name; pledges.find says whose it is), else
     unknown_template."""

@@ -225,7 +225,7 @@ def _run(
     )
     year = settings.year or _year_from_forms(files)
     submissions, pledges, completeness_issues = completeness.completeness(
-        files, accepted, roster, settings, year
+        files, accepted, roster, settings, year, rows=rows
     )
     del accepted
     done("grade")

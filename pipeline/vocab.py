@@ -604,6 +604,11 @@ MESSAGES: dict[str, Message] = {
         "请把填表日期写成 2026-03-15 的形式。",
         ACTION_NOTE,
     ),
+    "note_rows_rejected": Message(
+        "已报送但被退回：在「{file}」中填报的风险点全部被退回，原因见异常清单。",
+        "请按异常清单修改后重新报送。",
+        ACTION_NOTE,
+    ),
     "note_no_points": Message(
         "已报送，但其中的风险点全部被退回，原因见异常清单。",
         "请按异常清单修改后重新报送。",
@@ -2091,6 +2096,16 @@ MESSAGES["sent_back"] = Message(
 MESSAGES["unit_sent_back"] = Message(
     "科室「{section}」报送的单位廉政风险自查表被退回（文件「{file}」），目前没有可以计入的版本。",
     "请科室负责人组织按异常清单和批注副本修改后重新报送。",
+    ACTION_NOTE,
+)
+MESSAGES["rows_sent_back"] = Message(
+    "{name}（{section}）的风险点报在汇总表「{file}」中，但全部被退回，目前没有可以计入的内容。",
+    "请按异常清单和批注副本修改这些行后重新报送（或本人单独报送个人廉政风险自查表）。",
+    ACTION_NOTE,
+)
+MESSAGES["unit_rows_sent_back"] = Message(
+    "科室「{section}」的风险点报在汇总表「{file}」中，但全部被退回，目前没有可以计入的内容。",
+    "请科室负责人组织按异常清单和批注副本修改这些行后重新报送（或单独报送单位廉政风险自查表）。",
     ACTION_NOTE,
 )
 # 提交情况: the state of a sender who sent a form that could not be counted (not 未报送)

@@ -266,6 +266,35 @@ def test_a_person_whose_own_form_was_sent_back_counts_by_their_rows_of_a_table(
     assert "sent_back" not in codes(issues)
 
 
+def test_a_person_whose_only_rows_of_a_table_were_sent_back_is_not_shown_as_missing(
+    tmp_path: Path,
+) -> None:
+    """张三 sent nothing of his own; the section's table holds one row of his, sent back (its
+    风险等级 is no level). He did submit: 已报送但被退回, told which file, never 未报送."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["办公室廉政风险点汇总表", *[None] * 6],
+        ["科室", "姓名", "岗位", "风险环节", "风险类别", "风险描述", "风险等级"],
+        ["办公室", "李四", "文员", "印章管理", "岗位职责风险", "违规用印", "三级"],
+        ["办公室", "张三", "科员", "公文处理", "岗位职责风险", "泄露信息", "特别严重"],
+    ]
+    write_xlsx(inbox / "汇总表.xlsx", {"汇总": grid})
+    files, rows, points, _issues = graded(inbox)
+    # precondition: the table is read, 张三's only row is sent back, 李四's counts
+    assert set(files["status"]) == {frames.FILE_STATUS_READ}
+    assert rows.set_index("name")["accepted"].to_dict() == {"李四": True, "张三": False}
+    subs, _pledges, issues = completeness.completeness(
+        files, points, make_roster(), SETTINGS, 2026, rows=rows
+    )
+    zhang = subs.set_index("name").loc["张三"]
+    assert (zhang["status"], zhang["file"]) == (vocab.STATUS_SENT_BACK, "汇总表.xlsx")
+    told = issues[issues["name"] == "张三"]
+    assert "not_submitted" not in codes(told)
+    assert told["problem"].str.contains("汇总表.xlsx").any()
+    # 王五 (财务科) sent nothing at all: still 未报送
+    assert subs.set_index("name").loc["王五", "status"] == vocab.STATUS_MISSING
+
+
 # --------------------------------------------------------------------------------------
 # a two-row header (防控措施 over 前期预防 | 中期监控 | 后期处置), example row, 注 row
 # --------------------------------------------------------------------------------------
