@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pipeline import config, discover, frames, read, vocab
+from pipeline import config, discover, frames, read, readform, vocab
 from tests.forms import rewrite_zip, sample_row, write_form
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
@@ -72,12 +73,17 @@ APP_XML = "docProps/app.xml"
 DTD = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
 
 
+def _worker_read(path: Path, limits: Any = LIMITS) -> tuple[str, str]:
+    """(reason, cell) of a worker's reading of ``path`` (its pre-scan, then the parse, which
+    checks each sheet's extent before opening it); ("ok", "") when it is read."""
+    result = readform.read_one(str(path), path.name, limits)
+    if result["status"] == frames.FILE_STATUS_READ:
+        return "ok", ""
+    return result["reason"], result["issues"][0]["cell"]
+
+
 def _worker_verdict(path: Path) -> str:
-    try:
-        read.prescan(str(path), LIMITS, thorough=False)
-    except read.Refused as exc:
-        return exc.code
-    return "ok"
+    return _worker_read(path)[0]
 
 
 def _with_part(base: Path, dst: Path, part: str, xml: bytes) -> Path:
@@ -145,12 +151,7 @@ def test_a_small_sheet_is_judged_like_a_big_one(
         tmp_path / "f.xlsx",
         {SHEET_XML: xml.replace(b"</sheetData>", extra + b"</sheetData>")},
     )
-    try:
-        read.prescan(str(path), LIMITS, thorough=False)
-        got = ("ok", "")
-    except read.Refused as exc:
-        got = (exc.code, exc.cell)
-    assert got == (code, cell)
+    assert _worker_read(path) == (code, cell)
 
 
 def test_a_file_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -> None:
@@ -167,13 +168,40 @@ def test_a_file_that_passed_is_judged_again_under_other_limits(tmp_path: Path) -
     tight = dataclasses.replace(LIMITS, max_rows=30)
     assert _worker_verdict(path) == "ok"  # passed under the default limits
 
-    with pytest.raises(read.Refused) as refused:
-        read.prescan(str(path), tight, thorough=False)
-
-    assert (refused.value.code, refused.value.cell) == ("too_many_cells", "C40")
+    assert _worker_read(path, tight) == ("too_many_cells", "C40")
     assert _worker_verdict(path) == "ok"
 
 
 def _sheet_with(base: Path, extra: bytes) -> bytes:
     with zipfile.ZipFile(base) as zf:
         return zf.read(SHEET_XML).replace(b"</sheetData>", extra + b"</sheetData>")
+
+
+def test_a_sheet_the_reader_never_opens_is_not_judged_by_its_extent(tmp_path: Path) -> None:
+    """The 填表说明 sheet is never parsed: a stray value far out on it (a typing slip in
+    XFD1048576) leaves the form readable, while the same value on the form's own sheet, which
+    is parsed, still refuses the file (the extent is checked before calamine allocates)."""
+    base = write_form(tmp_path / "base.xlsx", rows=[sample_row(1)])
+    guide = "xl/worksheets/sheet3.xml"
+    with zipfile.ZipFile(base) as zf:
+        xml = zf.read(guide)
+    assert b"<sheetData" in xml  # precondition: the third sheet is the guide's
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    stray = rewrite_zip(
+        base,
+        tmp_path / "stray.xlsx",
+        {guide: _rows_added(xml, far)},
+    )
+    result = readform.read_one(str(stray), "stray.xlsx", LIMITS)
+    assert result["status"] == frames.FILE_STATUS_READ
+    assert len(result["excel_rows"]) == 1
+    assert _worker_read(
+        rewrite_zip(base, tmp_path / "far.xlsx", {SHEET_XML: _sheet_with(base, far)})
+    ) == ("too_many_cells", "XFD1048576")
+
+
+def _rows_added(xml: bytes, rows: bytes) -> bytes:
+    """A sheet's XML with ``rows`` added at the end of its data (an empty one's too)."""
+    if b"<sheetData/>" in xml:
+        return xml.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>")
+    return xml.replace(b"</sheetData>", rows + b"</sheetData>")

@@ -8,7 +8,7 @@ from pipeline.limits import Limits
 from pipeline.workbook import ods
 from pipeline.workbook.formulas import formulas_into
 from pipeline.workbook.grid import FORMAT_EXTS, Book, Grid, Merge
-from pipeline.workbook.guard import Opened, extent_refusal
+from pipeline.workbook.guard import Opened, check_sheet, extent_refusal
 
 
 def load(path: str, opened: Opened, limits: Limits) -> Book:
@@ -40,6 +40,7 @@ def load(path: str, opened: Opened, limits: Limits) -> Book:
     ods_merges: list[dict[str, list[Merge]]] = []
 
     def load_sheet(name: str) -> tuple[Grid, list[Merge]]:
+        check_sheet(opened, name, limits)  # its extent, before calamine allocates its grid
         sheet = wb.get_sheet_by_name(name)
         end = sheet.end
         if end is not None:

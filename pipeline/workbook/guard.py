@@ -87,6 +87,33 @@ class Opened:
     # the package again with the parts the guard inflated whole stored uncompressed (the same
     # bytes it checked): what python-calamine reads, without inflating them a second time
     package: bytes = field(default=b"", repr=False)
+    # worksheet parts not yet checked (part -> sheet name): in a worker, a sheet's extent is
+    # checked just before it is parsed (``check_sheet``), so a guide or list sheet the reader
+    # never opens is never inflated nor scanned
+    unscanned: dict[str, str] = field(default_factory=dict)
+    zip: Zip | None = field(default=None, repr=False)
+
+
+def check_sheet(opened: Opened, sheet: str, limits: Limits) -> None:
+    """Check the extent of ``sheet`` before a grid reader parses it (see ``Opened.unscanned``);
+    every unchecked sheet when its part is not known by that name (nothing unchecked is
+    parsed)."""
+    if not opened.unscanned:
+        return
+    parts = [p for p, name in opened.unscanned.items() if name == sheet]
+    check_sheets(opened, limits, parts or list(opened.unscanned))
+
+
+def check_sheets(opened: Opened, limits: Limits, parts: list[str] | None = None) -> None:
+    """Check the extent of the unchecked sheets ``parts`` (all of them by default: before a
+    reader that parses every sheet at once)."""
+    z = opened.zip
+    for part in list(opened.unscanned) if parts is None else parts:
+        sheet = opened.unscanned.pop(part, None)
+        if sheet is None or z is None:
+            continue
+        if _scan_sheet_extent(z, part, sheet, limits):
+            opened.formula_parts.add(part)
 
 
 class _Entry:
@@ -766,11 +793,15 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         # prolog checked from that (the bytes a head inflates are the first of them)
         whole = {sst, f"{folder}/styles.xml" if folder else "styles.xml", custom_name}
         formula_parts: set[str] = set()
+        unscanned: dict[str, str] = {}
         for name in names:
             # thorough (parsing in this process): every XML part is scanned as if it were a
             # sheet and every part fully inflated, so nothing unchecked reaches the parser;
-            # in a worker the memory limit backs up a lighter scan
-            if name in parts or name.startswith(sheets_folder):
+            # in a worker the memory limit backs up a lighter scan, and a sheet the workbook
+            # names is scanned when the reader opens it (check_sheet)
+            if name in parts and not thorough and parts[name]:
+                unscanned[name] = parts[name]
+            elif name in parts or name.startswith(sheets_folder):
                 if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
                     formula_parts.add(name)
             elif thorough and name.endswith(".xml"):
@@ -792,6 +823,8 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             copy_source=_copy_of(custom),
             output=_output_of(custom),
             package=z.repacked(),
+            unscanned=unscanned,
+            zip=z if unscanned else None,
         )
     for name in names:
         if thorough:

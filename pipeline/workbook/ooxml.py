@@ -9,7 +9,7 @@ import io
 from pipeline.limits import Limits
 from pipeline.workbook.formulas import formulas_into
 from pipeline.workbook.grid import Book, Grid, Merge
-from pipeline.workbook.guard import Opened
+from pipeline.workbook.guard import Opened, check_sheets
 
 
 def load(path: str, opened: Opened, limits: Limits) -> Book:
@@ -18,6 +18,7 @@ def load(path: str, opened: Opened, limits: Limits) -> Book:
     import openpyxl
 
     data = opened.data
+    check_sheets(opened, limits)  # openpyxl parses every sheet at once: all checked first
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
