@@ -801,6 +801,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             # names is scanned when the reader opens it (check_sheet)
             if name in parts and not thorough and parts[name]:
                 unscanned[name] = parts[name]
+                z._inflated(names[name])  # a small part inflated now: stored in the repack
             elif name in parts or name.startswith(sheets_folder):
                 if _scan_sheet_extent(z, name, parts.get(name, ""), limits):
                     formula_parts.add(name)
