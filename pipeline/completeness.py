@@ -294,12 +294,36 @@ def replace_sent_back(
     return files, rows, frames.issues_frame(issues)
 
 
-def _accepted_files(points: pd.DataFrame) -> set[str]:
-    """Every file with an accepted row. ``points`` are validate's accepted rows, before
-    merging (run.py): a form whose points all merged into another's (a colleague's copy, the
-    unit form repeating its people's points) has rows there, though no catalogue point is
-    filed under its name."""
-    return set(text_series(points["file"]).tolist()) if "file" in points else set()
+class _Accepted:
+    """Which received files count for which sender. ``points`` are validate's accepted rows,
+    before merging (run.py): a form whose points all merged into another's (a colleague's
+    copy, the unit form repeating its people's points) has rows there, though no catalogue
+    point is filed under its name. A file with an accepted row counts for a section's unit
+    form; for a person only when an accepted row of it is theirs (a workbook of one sheet per
+    person whose sheet was replaced by a later form is not theirs by a colleague's sheet)."""
+
+    def __init__(self, points: pd.DataFrame) -> None:
+        self.files: set[str] = set()
+        self.people: dict[str, set[str]] = {}  # file -> the individual senders of its rows
+        if "file" not in points or points.empty:
+            return
+        files = text_series(points["file"])
+        self.files = set(files.tolist())
+        individual = text_series(points["kind"]).eq(vocab.INDIVIDUAL) if "kind" in points else None
+        if individual is None or not individual.any():
+            return
+        mine = points[individual.to_numpy()]
+        keys = _sender_keys(mine, fold_series(mine["section"]), fold_series(mine["name"]))
+        for file, key in zip(files[individual].tolist(), keys.tolist(), strict=True):
+            self.people.setdefault(file, set()).add(key)
+
+    def counts(self, file: str, key: str) -> bool:
+        """Whether ``file`` holds accepted rows that count for the sender ``key``."""
+        if file not in self.files:
+            return False
+        if key.endswith(vocab.KEY_SEP):  # a section's unit form
+            return True
+        return key in self.people.get(file, ())
 
 
 def completeness(
@@ -335,11 +359,13 @@ def completeness(
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
     kinds = text_series(read["kind"]).to_numpy(dtype=object)
-    accepted_files = _accepted_files(points)
+    accepted = _Accepted(points)
     order = resubmit.latest_order(read)
     # a sender's form with rows in the catalogue stands for them before one whose every row
     # was sent back (their own form sent back, their rows of a section table counted)
-    counted = read["file"].isin(accepted_files).to_numpy(bool)
+    counted = np.array(
+        [accepted.counts(f, k) for f, k in zip(read["file"], read["_key"], strict=True)], bool
+    )
     order = order[np.argsort(counted[order], kind="stable")]
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
@@ -377,7 +403,7 @@ def completeness(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
     submissions, pledges, issues = _judge(
-        slots, read_by, bounced, accepted_files, replaced, deadline, phase, lock_files, by_rows
+        slots, read_by, bounced, accepted, replaced, deadline, phase, lock_files, by_rows
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -388,7 +414,7 @@ def _judge(
     slots: list[tuple[str, str, str, str, str]],
     read_by: dict[str, tuple[pd.Index, dict[str, np.ndarray]]],
     bounced: dict[str, dict[str, str]],
-    accepted_files: set[str],
+    accepted: _Accepted,
     replaced: dict[str, list[str]],
     deadline: str,
     phase: str,
@@ -443,7 +469,7 @@ def _judge(
     status[got] = np.where(late[got], vocab.STATUS_LATE, vocab.STATUS_ON_TIME)
     # read, but every row was sent back: nothing of it counts yet
     no_points = np.zeros(n, dtype=bool)
-    no_points[got] = ~pd.Series(file[got]).isin(accepted_files).to_numpy()
+    no_points[got] = [not accepted.counts(file[i], key[i]) for i in got.tolist()]
     for i in np.flatnonzero(no_points).tolist():
         status[i], late[i] = vocab.STATUS_SENT_BACK, False
         notes.setdefault(i, []).append(_note("note_no_points"))

@@ -512,6 +512,36 @@ def test_a_later_form_of_one_person_replaces_only_their_sheet_of_a_workbook(
     assert sorted(rows.loc[rows["file"] == "办公室汇总.xlsx", "excel_row"]) == [4]
 
 
+def test_a_person_whose_sheet_a_sent_back_form_replaced_is_not_counted_by_a_colleagues_sheet(
+    tmp_path: Path,
+) -> None:
+    """张三's later form replaces his sheet of the section's workbook, and every row of it is
+    sent back: he is 已报送但被退回 (his latest form), not 按时 by the workbook, where only
+    李四's sheet still counts."""
+    inbox = tmp_path / "inbox"
+    _section_workbook(inbox, "2026-03-10")
+    write_form(inbox / "张三.xlsx", header={"date": "2026-03-20"}, rows=[sample_row(5, harm=None)])
+    files, rows, points, _issues = graded(inbox)
+    # precondition: the workbook is read and stands under 张三's name; his later form is read
+    # with no row counted, his sheet of the workbook replaced
+    assert files.set_index("file").loc["办公室汇总.xlsx", ["status", "name"]].tolist() == [
+        frames.FILE_STATUS_READ,
+        "张三",
+    ]
+    assert not rows.loc[rows["file"] == "张三.xlsx", "accepted"].any()
+    assert points["name"].tolist() == ["李四"]
+    subs, _pledges, _issues = completeness.completeness(
+        files, points, make_roster(), SETTINGS, 2026, rows=rows
+    )
+    by_name = subs.set_index("name")
+    assert (by_name.loc["张三", "status"], by_name.loc["张三", "file"]) == (
+        vocab.STATUS_SENT_BACK,
+        "张三.xlsx",
+    )
+    assert by_name.loc["李四", "file"] == "办公室汇总.xlsx"
+    assert by_name.loc["李四", "status"] in (vocab.STATUS_ON_TIME, vocab.STATUS_LATE)
+
+
 def test_a_later_workbook_replaces_each_persons_own_earlier_form(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_form(
