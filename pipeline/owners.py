@@ -163,12 +163,13 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     if sent.empty:
         return read.iloc[0:0]
     # a person (or section) who sent a form of their own is represented by that form, when
-    # any of its rows counts (else by the table that holds their counted rows)
-    own_forms = read[read["file"].isin(set(points["file"].tolist()))]
+    # a row of their own in it counts (else by the table or sheet that holds their counted
+    # rows: their own sheet of a workbook may have been replaced by a later form)
+    plain = points.loc[~own & points["file"].isin(set(read["file"].tolist()))]
     own_keys = set(
         zip(
-            own_forms["section"].fillna("").tolist(),
-            own_forms["name"].fillna("").where(own_forms["kind"].eq(vocab.INDIVIDUAL), "").tolist(),
+            plain["section"].fillna("").tolist(),
+            plain["name"].fillna("").where(plain["kind"].eq(vocab.INDIVIDUAL), "").tolist(),
         )
     )
     named = sent["name"].fillna("").where(sent["kind"].eq(vocab.INDIVIDUAL), "")

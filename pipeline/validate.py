@@ -618,7 +618,7 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     key_of = pd.Series(key, index=candidates.index)
     superseded_by = []
     for idx, rec in zip(old, files.loc[old].itertuples(), strict=True):
-        if rec.kind == vocab.UNIT:
+        if rec.kind == vocab.UNIT or not _text(rec.name):  # a section's table names nobody
             who = _WHO_SECTION.format(section=_text(rec.section))
         else:
             who = _WHO_PERSON.format(section=_text(rec.section), name=_text(rec.name))

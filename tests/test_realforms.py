@@ -542,6 +542,36 @@ def test_a_person_whose_sheet_a_sent_back_form_replaced_is_not_counted_by_a_coll
     assert by_name.loc["李四", "status"] in (vocab.STATUS_ON_TIME, vocab.STATUS_LATE)
 
 
+def test_a_person_whose_replaced_sheet_stood_for_them_counts_by_their_rows_of_a_table(
+    tmp_path: Path,
+) -> None:
+    """张三's sheet of the workbook is replaced by his later form, which is all sent back; a
+    section table also holds a row of his, and it counts: he is counted by that table."""
+    inbox = tmp_path / "inbox"
+    _section_workbook(inbox, "2026-03-10")
+    write_form(inbox / "张三.xlsx", header={"date": "2026-03-20"}, rows=[sample_row(5, harm=None)])
+    grid = [
+        ["办公室廉政风险点汇总表", *[None] * 6],
+        ["科室", "姓名", "岗位", "风险环节", "风险类别", "风险描述", "风险等级"],
+        ["办公室", "张三", "科员", "公文处理", "岗位职责风险", "泄露信息", "三级"],
+        ["办公室", "李四", "文员", "印章管理", "岗位职责风险", "违规用印", "三级"],
+    ]
+    write_xlsx(inbox / "汇总表.xlsx", {"汇总": grid})
+    files, rows, points, _issues = graded(inbox)
+    # precondition: his counted row is the table's; the workbook counts for 李四 only
+    assert sorted(zip(points["file"], points["name"], strict=True)) == [
+        ("办公室汇总.xlsx", "李四"),
+        ("汇总表.xlsx", "张三"),
+        ("汇总表.xlsx", "李四"),
+    ]
+    subs, _pledges, _issues = completeness.completeness(
+        files, points, make_roster(), SETTINGS, 2026, rows=rows
+    )
+    zhang = subs.set_index("name").loc["张三"]
+    assert zhang["file"] == "汇总表.xlsx"
+    assert zhang["status"] in (vocab.STATUS_ON_TIME, vocab.STATUS_LATE)
+
+
 def test_a_later_workbook_replaces_each_persons_own_earlier_form(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_form(
