@@ -304,7 +304,7 @@ def files_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
             data[col] = pd.Series(column(col, 0), dtype="int64")
         elif col == "pledge_sheet":
             data[col] = pd.Series(column(col, False), dtype="bool")
-        elif col in ("colmap", "header_cells", "sheet_colmaps", "sheet_pledges"):
+        elif col in frames.DICT_FILE_COLUMNS:
             values = np.empty(n, dtype=object)
             if col in present:
                 for i, r in enumerate(records):

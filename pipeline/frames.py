@@ -25,6 +25,9 @@ files (one row per file under INBOX) — from discover, completed by read and me
                 (every form sheet read, the first included); {} otherwise
     sheet_pledges object dict: folded name -> [pledge items, pledger, pledge date, sheet] of each
                 person of such a workbook besides the first whose own 承诺书 sheet it holds
+    sheet_dates object dict: folded name -> [填表日期 (as written; validate: ISO or None), its
+                cell, sheet, the name its header gives (, validate: what was written when
+                it is no date)] of each person of such a workbook besides the first
     container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file
                       inside a container, or the real name of a file shown decoded (NA otherwise)
@@ -96,6 +99,8 @@ from pipeline.records import text as _text
 if TYPE_CHECKING:  # config imports frames: only the type checker needs these names
     from pipeline.config import Roster, Settings
 
+# the files frame's columns that hold a dict per file ({} when there is nothing)
+DICT_FILE_COLUMNS = ("colmap", "header_cells", "sheet_colmaps", "sheet_pledges", "sheet_dates")
 FILE_COLUMNS = (
     "file",
     "size",

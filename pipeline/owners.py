@@ -202,4 +202,36 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     pledge_date = [p[2] if p is not None else None for p in own]
     extra["pledger"] = pd.Series(pledger, index=extra.index, dtype="str")
     extra["pledge_date"] = pd.Series(pledge_date, index=extra.index, dtype="str")
+    _own_dates(extra)
     return extra.loc[~same]
+
+
+def _own_dates(extra: pd.DataFrame) -> None:
+    """A person of a workbook of one sheet per person is judged by their own sheet's 填表日期
+    (``sheet_dates``, validated), at its own sheet and cell (in place)."""
+    if "sheet_dates" not in extra or extra.empty:
+        return
+    own = [
+        dates.get(normalize.fold(person)) if isinstance(dates, dict) else None
+        for dates, person in zip(extra["sheet_dates"].tolist(), extra["name"].tolist(), strict=True)
+    ]
+    if not any(o is not None for o in own):
+        return
+    cols = {c: extra[c].to_numpy(dtype=object, copy=True) for c in ("date", "sheet")}
+    written = (
+        extra["date_written"].to_numpy(dtype=object, copy=True)
+        if "date_written" in extra
+        else np.full(len(extra), None, dtype=object)
+    )
+    cells = extra["header_cells"].to_numpy(dtype=object, copy=True)
+    for i, entry in enumerate(own):
+        if entry is None:
+            continue
+        day, cell, sheet = entry[0], entry[1], entry[2]
+        cols["date"][i], cols["sheet"][i] = day, sheet
+        written[i] = entry[4] if len(entry) > 4 else None
+        cells[i] = {**(cells[i] if isinstance(cells[i], dict) else {}), "date": cell}
+    for c, values in cols.items():
+        extra[c] = pd.Series(values, index=extra.index, dtype="str")
+    extra["date_written"] = pd.Series(written, index=extra.index, dtype="str")
+    extra["header_cells"] = pd.Series(cells, index=extra.index, dtype=object)

@@ -244,7 +244,7 @@ def _assemble(
             col = files[c].to_numpy(dtype=object).copy()
             col[at] = values
             files[c] = pd.Series(col, dtype="bool")
-        elif c in ("colmap", "header_cells", "sheet_colmaps", "sheet_pledges"):
+        elif c in frames.DICT_FILE_COLUMNS:
             col = files[c].to_numpy(dtype=object).copy()
             col[at] = values
             files[c] = _object_column([v if isinstance(v, dict) else {} for v in col])

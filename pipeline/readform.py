@@ -831,7 +831,14 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     pledge_sheet = False
     pledge_items, pledger, pledge_date = 0, None, None
     sheet_pledges: dict[str, list[Any]] = {}
+    sheet_dates: dict[str, list[Any]] = {}
     if extra:
+        # one sheet per person: each person's own 填表日期 (validate reads it as the first's)
+        for part_sheet, _part, part_header, _keys, _hr in extra:
+            person = seen_text(part_header.get("name", (None, ""))[0])
+            raw, where = part_header.get("date", (None, ""))
+            if person is not None and _fold(person) not in sheet_dates:
+                sheet_dates[_fold(person)] = [iso_date(raw), where, part_sheet, person]
         # one sheet per person: each person's own 承诺书 sheet (by its 承诺人 or its name)
         people = [(part[0], seen_text(part[2].get("name", (None, ""))[0])) for part in extra]
         own = _own_pledges(names, hidden, [name, *(p for _, p in people)], sheet_grid)
@@ -869,6 +876,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "header_cells": header_cells,
             "sheet_colmaps": sheet_colmaps,
             "sheet_pledges": sheet_pledges,
+            "sheet_dates": sheet_dates,
         },
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,

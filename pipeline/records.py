@@ -28,6 +28,7 @@ FORM_FIELDS = (
     "header_cells",
     "sheet_colmaps",
     "sheet_pledges",
+    "sheet_dates",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"

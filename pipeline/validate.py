@@ -322,6 +322,7 @@ def _check_dates(
                 )
         files[key] = iso
         files[f"{key}_written"] = shown.where(shown.notna() & iso.isna())
+    _check_sheet_dates(files, was_read, log, year)
     if settings.year and forms_year and not (full.str.slice(0, 4) == str(settings.year)).any():
         log.add(
             "settings_year_unshared",
@@ -330,6 +331,60 @@ def _check_dates(
             year=settings.year,
             forms_year=forms_year,
         )
+
+
+def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog, year: int) -> None:
+    """The 填表日期 of each other person's sheet of a workbook of one sheet per person
+    (``sheet_dates``) to ISO by the same rules as the first's, with the same notes at its own
+    sheet and cell; what cannot be read stays as written (its note quotes it)."""
+    if "sheet_dates" not in files:
+        return
+    entries: list[tuple[Any, str, list[Any]]] = []
+    for idx, dates in zip(files.index, files["sheet_dates"], strict=True):
+        if was_read.at[idx] and isinstance(dates, dict) and dates:
+            entries += [(idx, person, entry) for person, entry in dates.items()]
+    if not entries:
+        return
+    shown = normalize.clean_text(
+        pd.Series([e[2][0] for e in entries], dtype=object).where(
+            pd.Series([e[2][0] is not None for e in entries])
+        )
+    )
+    iso, assumed = normalize.read_dates(shown, year)
+    off = _years_off(iso, year)
+    fixed: dict[Any, dict[str, list[Any]]] = {}
+    for i, (idx, folded, (_raw, cell, sheet, person)) in enumerate(entries):
+        value, day = shown.iat[i], iso.iat[i]
+        written = None if pd.isna(value) else str(value)
+        rec = next(files.loc[[idx]].itertuples())
+        code = None
+        if written is not None and pd.isna(day):
+            code = "bad_date"
+        elif assumed.iat[i]:
+            code = "date_year_assumed"
+        elif off.iat[i]:
+            code = "date_out_of_year"
+        if code is not None:
+            log.add(
+                code,
+                file=rec.file,
+                sheet=sheet,
+                cell=cell,
+                section=_text(rec.section),
+                name=person,
+                field_key="date",
+                value=written or "",
+                action=vocab.ACTION_NOTE,
+                date=None if pd.isna(day) else day,
+                year=year,
+            )
+        iso_day = None if pd.isna(day) else str(day)
+        unread = written if iso_day is None else None
+        fixed.setdefault(idx, {})[folded] = [iso_day, cell, sheet, person, unread]
+    col = files["sheet_dates"].to_numpy(dtype=object, copy=True)
+    for idx, dates in fixed.items():
+        col[files.index.get_loc(idx)] = dates
+    files["sheet_dates"] = pd.Series(col, index=files.index, dtype=object)
 
 
 def _years_off(iso: pd.Series, year: int) -> pd.Series:
@@ -713,6 +768,18 @@ def _sheet_units(
         .set_index(split.index.name or "index")
     )
     split["_key"] = split["_owner"]
+    if "sheet_dates" in split:
+        # each person's sheet is as recent as its own 填表日期 (the first sheet's: the file's)
+        split["date"] = [
+            own[folded][0] if isinstance(own, dict) and folded in own else day
+            for own, folded, day in zip(
+                split["sheet_dates"].tolist(),
+                [k.rpartition(_KEY_SEP)[2] for k in split["_owner"].tolist()],
+                split["date"].tolist(),
+                strict=True,
+            )
+        ]
+        split["date"] = split["date"].astype("str")
     units = pd.concat([single, split.drop(columns="_owner")])
     owner = np.concatenate(
         [np.full(len(single), "", dtype=object), split["_owner"].to_numpy(dtype=object)]

@@ -572,6 +572,59 @@ def test_a_person_whose_replaced_sheet_stood_for_them_counts_by_their_rows_of_a_
     assert zhang["status"] in (vocab.STATUS_ON_TIME, vocab.STATUS_LATE)
 
 
+def _dated_workbook(inbox: Path, zhang: object, li: object) -> Path:
+    """办公室's workbook of one sheet per person, each sheet with its own 填表日期."""
+    sheets = {
+        "张三": form_grid(header={"date": zhang}, rows=[sample_row(1)]),
+        "李四": form_grid(
+            header={"name": "李四", "post": "文员", "date": li}, rows=[sample_row(7)]
+        ),
+    }
+    return write_xlsx(inbox / "办公室汇总.xlsx", sheets)
+
+
+def test_each_person_of_a_workbook_is_judged_by_their_own_sheets_date(tmp_path: Path) -> None:
+    """张三 filled his sheet on 3月10日, 李四 his on 4月20日 (no year written): 李四 is 逾期, told
+    at his own sheet's date cell, and the year assumed is noted there; 张三 stays 按时."""
+    inbox = tmp_path / "inbox"
+    _dated_workbook(inbox, "2026-03-10", "4月20日")
+    files, rows, points, issues = graded(inbox)
+    # precondition: both sheets read, each person's row counts
+    assert sorted(points["name"]) == ["张三", "李四"]
+    assumed = issues[(issues["code"] == "date_year_assumed")]
+    assert assumed[["sheet", "name", "value"]].values.tolist() == [["李四", "李四", "4月20日"]]
+    subs, _pledges, more = completeness.completeness(
+        files, points, make_roster(), SETTINGS, 2026, rows=rows
+    )
+    by_name = subs.set_index("name")
+    assert by_name.loc["张三", ["status", "date"]].tolist() == [vocab.STATUS_ON_TIME, "2026-03-10"]
+    assert by_name.loc["李四", ["status", "date"]].tolist() == [vocab.STATUS_LATE, "2026-04-20"]
+    late = more[more["code"] == "late"]
+    assert late[["sheet", "name"]].values.tolist() == [["李四", "李四"]]
+    cell = assumed["cell"].iloc[0]
+    assert cell and late["cell"].iloc[0] == cell  # his own 填表日期 cell, on his own sheet
+
+
+def test_a_persons_later_sheet_replaces_their_earlier_own_form(tmp_path: Path) -> None:
+    """李四 sent his own form on 4月1日, then the section's workbook came with his sheet dated
+    4月20日 (its first sheet, 张三's, is older): his sheet is the later one and counts."""
+    inbox = tmp_path / "inbox"
+    write_form(
+        inbox / "李四.xlsx",
+        header={"name": "李四", "post": "文员", "date": "2026-04-01"},
+        rows=[sample_row(3)],
+    )
+    _dated_workbook(inbox, "2026-03-10", "2026-04-20")
+    files, _rows, points, _issues = graded(inbox)
+    status = files.set_index("file")["status"]
+    assert status["办公室汇总.xlsx"] == frames.FILE_STATUS_READ
+    assert status["李四.xlsx"] == frames.FILE_STATUS_SUPERSEDED
+    assert sorted(zip(points["file"], points["name"], strict=True)) == [
+        ("办公室汇总.xlsx", "张三"),
+        ("办公室汇总.xlsx", "李四"),
+    ]
+
+
 def test_a_later_workbook_replaces_each_persons_own_earlier_form(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_form(
