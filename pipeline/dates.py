@@ -36,12 +36,15 @@ _EXCEL_LEAP_BUG_END = datetime(1900, 3, 1)
 # would otherwise become 1905-07-04, and 3.15 would become 1900-01-03.
 _MIN_SERIAL = 18264  # 1950-01-01
 _MAX_SERIAL = 110_000  # 2201-02-..
+# separators as typed with a Chinese input method too: 2026。3。15, 2026、3、15
 _DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"(\d{4}|\d{2})\s*[-/.。、年]\s*(\d{1,2})\s*[-/.。、月]\s*(\d{1,2})\s*[日号]?"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?"
 )
 # A day without its year, as people type it: 3.15, 3-15, 3/15, 3月15日, 3月15号
-_MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.。、]|月)\s*(\d{1,2})\s*[日号]?")
+# the day of the week after a date, as calendars and phones write it: 星期日, 周一, （星期三）
+_WEEKDAY = re.compile(r"\s*[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天1-7]\s*[)）]?\s*$")
 _COMPACT = re.compile(r"(19|20|21)\d{6}")
 _NUMERIC = re.compile(r"\d+(?:\.\d+)?")
 # A run of Chinese numerals in a date: 二〇二六 (digit by digit), 十五, 三十一, 十
@@ -114,7 +117,9 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
 
     Full dates: datetime/date/Timestamp objects, Excel serial numbers (1900 system, 1950-2200,
     as numbers or numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日' (also in
-    Chinese numerals, '二〇一二年三月十五日'), with or without a time, and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
+    Chinese numerals, '二〇一二年三月十五日'), '2012。3。15' and '2012、3、15' (typed with a
+    Chinese input method), '12.3.15' (a two-digit year is this century's), with or without a
+    time or a day of the week after it ('星期四', '（周四）'), and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
     a number or text), '3-15', '3/15', '3月15日' — in that year; ``year_assumed`` is then True.
     """
     pd = _pandas()
@@ -146,9 +151,13 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
         found = _compact_or_serial(float(text))
         if found is not None or "." not in text:
             return found, False
+    text = _WEEKDAY.sub("", text) or text
     match = _DATE_TEXT.fullmatch(text)
     if match:
-        return _from_parts(*match.groups()), False
+        found_year, month, day = match.groups()
+        if len(found_year) == 2:  # 26.3.15, 26年3月15日: this century's
+            found_year = "20" + found_year
+        return _from_parts(found_year, month, day), False
     match = _MONTH_DAY.fullmatch(text)
     if match and year:
         found = _from_parts(year, *match.groups())
