@@ -895,6 +895,13 @@ def _pledge_book(
     sheet = _pledge_sheet(names, "", hidden, grid_of)
     if sheet is None:
         raise Refused("unknown_template")
+    for other in names:
+        # another sheet with something written on it: a form whose table was not recognised
+        # (its sender must be told), not a pledge sent alone
+        if other == sheet or other in hidden or _is_side_sheet(other):
+            continue
+        if any(seen_text(v) is not None for row in grid_of(other) for v in row):
+            raise Refused("unknown_template")
     items, pledger, pledge_date = _pledge(grid_of(sheet))
     if not items and pledger is None:
         raise Refused("unknown_template")  # a pledge sheet's labels, nothing filled in

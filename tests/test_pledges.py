@@ -137,3 +137,23 @@ def test_a_pledge_workbook_of_nobody_is_sent_back_saying_what_it_is(tmp_path: Pa
     assert "承诺书" in text.loc["附件3.xlsx", "problem"]
     assert "承诺人" in text.loc["附件3.xlsx", "fix"]
     assert "周九" in text.loc["承诺书-周九.xlsx", "problem"]  # the name written, not in the roster
+
+
+def test_a_pledge_beside_a_table_not_recognised_is_still_an_unknown_template(
+    tmp_path: Path,
+) -> None:
+    """A form whose table the reader cannot make out, with its pledge sheet filled in: its
+    sender must hear that the table was not read, so it stays 退回 as unknown_template."""
+    from tests.forms import pledge_grid, write_xlsx
+
+    inbox = tmp_path / "inbox"
+    write_xlsx(
+        inbox / "张三.xlsx",
+        {
+            "自查": [["我的岗位风险"], ["公文处理时可能泄露信息", "加强保密"]],
+            vocab.SHEET_PLEDGE: pledge_grid(["不收受礼金"], pledger="张三"),
+        },
+    )
+    files, register, issues = registered(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "reason"] == "unknown_template"
+    assert register.loc["张三", "status"] != "单独报送（张三.xlsx）"
