@@ -154,6 +154,6 @@ def test_a_pledge_beside_a_table_not_recognised_is_still_an_unknown_template(
             vocab.SHEET_PLEDGE: pledge_grid(["不收受礼金"], pledger="张三"),
         },
     )
-    files, register, issues = registered(inbox)
+    files, register, _issues = registered(inbox)
     assert files.set_index("file").loc["张三.xlsx", "reason"] == "unknown_template"
     assert register.loc["张三", "status"] != "单独报送（张三.xlsx）"
