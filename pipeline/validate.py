@@ -295,14 +295,8 @@ def _check_dates(
     year = settings.year or forms_year or datetime.now().year
     for key, sheet in DATE_FIELDS.items():
         shown = written[key]
-        iso, assumed = normalize.read_dates(shown, year)
+        iso, marks = _read_dates(shown, year)
         extra = {"sheet": sheet} if sheet else {}
-        off = _years_off(iso, year)
-        marks = {
-            "bad_date": shown.notna() & iso.isna(),
-            "date_year_assumed": assumed,
-            "date_out_of_year": off.astype(bool) & ~assumed,
-        }
         for code, mask in marks.items():
             mask = was_read & mask
             if not mask.any():
@@ -350,27 +344,22 @@ def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog,
             pd.Series([e[2][0] is not None for e in entries])
         )
     )
-    iso, assumed = normalize.read_dates(shown, year)
-    off = _years_off(iso, year)
+    iso, marks = _read_dates(shown, year)
+    code_of = np.full(len(entries), None, dtype=object)
+    for code, mask in marks.items():  # at most one of them holds for a date
+        code_of[mask.to_numpy(bool)] = code
     fixed: dict[Any, dict[str, list[Any]]] = {}
     for i, (idx, folded, (_raw, cell, sheet, person)) in enumerate(entries):
         value, day = shown.iat[i], iso.iat[i]
         written = None if pd.isna(value) else str(value)
-        rec = next(files.loc[[idx]].itertuples())
-        code = None
-        if written is not None and pd.isna(day):
-            code = "bad_date"
-        elif assumed.iat[i]:
-            code = "date_year_assumed"
-        elif off.iat[i]:
-            code = "date_out_of_year"
+        code = code_of[i]
         if code is not None:
             log.add(
                 code,
-                file=rec.file,
+                file=files.at[idx, "file"],
                 sheet=sheet,
                 cell=cell,
-                section=_text(rec.section),
+                section=_text(files.at[idx, "section"]),
                 name=person,
                 field_key="date",
                 value=written or "",
@@ -385,6 +374,18 @@ def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog,
     for idx, dates in fixed.items():
         col[files.index.get_loc(idx)] = dates
     files["sheet_dates"] = pd.Series(col, index=files.index, dtype=object)
+
+
+def _read_dates(shown: pd.Series, year: int) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Dates as written -> (ISO dates, each note's mask: unreadable, year assumed, outside
+    the body's year ±1); at most one note holds for a date."""
+    iso, assumed = normalize.read_dates(shown, year)
+    off = _years_off(iso, year)
+    return iso, {
+        "bad_date": shown.notna() & iso.isna(),
+        "date_year_assumed": assumed,
+        "date_out_of_year": off.astype(bool) & ~assumed,
+    }
 
 
 def _years_off(iso: pd.Series, year: int) -> pd.Series:
