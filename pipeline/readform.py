@@ -732,8 +732,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         for part_sheet, part, part_header, part_keys, part_hr in parts:
             # the sheets' columns, for the checks that depend on a column being there at all
             sheet_colmaps[part_sheet] = {k: col_letter(c) for k, c in part_keys.items()}
-            if part_sheet != sheet and part.rows and "category" not in part_keys:
-                issues.append(_no_category_column(rel, part_sheet, part_hr, part_keys))
+            if part_sheet != sheet and part.rows:
+                issues += _missing_optional(rel, part_sheet, part_hr, part_keys)
             n = len(part.rows)
             if not n:
                 continue
@@ -768,9 +768,10 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         issues.append(
             records.issue("single_level", file=rel, sheet=sheet, cell=a1(hr, keys["self_level"]))
         )
-    if data_rows and "category" not in keys:
-        # no 风险类别 column at all (real 风险清单 forms): validate files the rows as 未分类
-        issues.append(_no_category_column(rel, sheet, hr, keys))
+    if data_rows:
+        # no 风险类别 / 职权事项 column at all (real 风险清单 forms): validate files the rows
+        # with the placeholder (未分类, 未注明)
+        issues += _missing_optional(rel, sheet, hr, keys)
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]
@@ -956,12 +957,15 @@ def _cover_fields(
             return
 
 
-def _no_category_column(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> dict[str, Any]:
-    """The 提示 of a sheet whose table has no 风险类别 column (its rows are filed 未分类)."""
+def _missing_optional(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> list[dict[str, Any]]:
+    """The 提示 of a sheet whose table lacks an optional column (``vocab.OPTIONAL_COLUMNS``:
+    its rows are filed with the placeholder), one a missing column."""
     cell = a1(hr, min(keys.values())) if keys else ""
-    return records.issue(
-        "no_category_column", file=rel, sheet=sheet, cell=cell, field_key="category"
-    )
+    return [
+        records.issue(f"no_{field}_column", file=rel, sheet=sheet, cell=cell, field_key=field)
+        for field in vocab.OPTIONAL_COLUMNS
+        if field not in keys
+    ]
 
 
 def _rejected(rel: str, exc: Refused) -> dict[str, Any]:

@@ -97,9 +97,10 @@ def validate(
     owner_problems = owners.attribute(table, index)
     _keep_row_owners(rows, checked, table)
     colmaps = _RowColmaps.of(table, files)
-    no_category = colmaps.without("category")
+    # rows of tables without a 风险类别 / 职权事项 column: filed with the placeholder
+    lacking = {field: colmaps.without(field) for field in vocab.OPTIONAL_COLUMNS}
     row_issues = _RowIssues(table, colmaps)
-    rejected = _check_rows(table, settings, row_issues, no_category, coded)
+    rejected = _check_rows(table, settings, row_issues, lacking, coded)
     for pos, code, field, value, detail in owner_problems:
         row_issues.add(pos, code, field, value, detail=detail)
         rejected[pos] = True
@@ -117,7 +118,11 @@ def validate(
         if table[field].array is array and field not in vocab.MEASURE_FIELDS
     }
     points = _points(
-        table.loc[~rejected], colmaps.take(~rejected), settings, no_category[~rejected], kept
+        table.loc[~rejected],
+        colmaps.take(~rejected),
+        settings,
+        {field: mask[~rejected] for field, mask in lacking.items()},
+        kept,
     )
     return files, rows, points, log.frame()
 
@@ -919,14 +924,14 @@ def row_schema(
     kinds: pd.Series,
     settings: Settings,
     written: pd.Series | None = None,
-    no_category: pd.Series | None = None,
+    lacking: dict[str, pd.Series] | None = None,
     known: dict[str, tuple[Any, np.ndarray, np.ndarray]] | None = None,
 ) -> pa.DataFrameSchema:
     """The pandera schema of data rows. ``kinds`` (aligned with the frame) makes 涉及岗位
     required on unit forms only; every column is text, and every check parses it itself.
     ``written`` marks rows graded by their written level alone (a 风险等级 but neither 发生几率
-    nor 危害程度): those need no likelihood or harm; ``no_category`` marks rows of tables without
-    a 风险类别 column: those need no category. ``known``: column -> (the array the frame will
+    nor 危害程度): those need no likelihood or harm; ``lacking`` marks, per optional column
+    (``vocab.OPTIONAL_COLUMNS``), the rows of tables without it: those need no value there. ``known``: column -> (the array the frame will
     hold, its codes and distinct values), so that the checks need not factorize it again."""
     limit = settings.limits.max_cell_chars
 
@@ -938,10 +943,15 @@ def row_schema(
             return distinct.present(s)
         return distinct.present(s) | written.reindex(s.index).fillna(False).astype(bool)
 
-    def category_present(s: pd.Series) -> pd.Series:
-        if no_category is None:
-            return distinct.present(s)
-        return distinct.present(s) | no_category.reindex(s.index).fillna(False).astype(bool)
+    def present_unless_lacking(field: str) -> Any:
+        mask = (lacking or {}).get(field)
+
+        def check(s: pd.Series) -> pd.Series:
+            if mask is None:
+                return distinct.present(s)
+            return distinct.present(s) | mask.reindex(s.index).fillna(False).astype(bool)
+
+        return check
 
     def posts_present(s: pd.Series) -> pd.Series:
         return distinct.present(s) | kinds.reindex(s.index).ne(vocab.UNIT)
@@ -975,7 +985,8 @@ def row_schema(
         checks = []
         if field in vocab.REQUIRED_VALUES:
             check = present_unless_written if field in ("likelihood", "harm") else present
-            check = category_present if field == "category" else check
+            if field in vocab.OPTIONAL_COLUMNS:
+                check = present_unless_lacking(field)
             checks.append(pa.Check(check, ignore_na=False, name="missing_value"))
         # an Excel error value (#N/A) is reported as such: 退回 in a required field
         required = field in vocab.REQUIRED_VALUES
@@ -1037,7 +1048,10 @@ class _RowColmaps:
 
 
 def _failures(
-    table: pd.DataFrame, settings: Settings, no_category: np.ndarray, coded: Coded | None = None
+    table: pd.DataFrame,
+    settings: Settings,
+    lacking: dict[str, np.ndarray],
+    coded: Coded | None = None,
 ) -> pd.DataFrame:
     """Run the schema once, lazily; failure cases as (pos, field, check). ``coded``: the
     table's columns' codes (``_row_table``)."""
@@ -1045,7 +1059,7 @@ def _failures(
     if table.empty:
         return empty
     written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
-    no_column = pd.Series(no_category, index=table.index)
+    no_column = {field: pd.Series(mask, index=table.index) for field, mask in lacking.items()}
     frame = table[list(frames.ROW_FIELDS)]
     # a column replaced since it was coded (owners.attribute gives rows their own owner) is
     # factorized again by the checks; nothing writes into the table's columns in between
@@ -1169,12 +1183,12 @@ def _check_rows(
     table: pd.DataFrame,
     settings: Settings,
     out: _RowIssues,
-    no_category: np.ndarray,
+    lacking: dict[str, np.ndarray],
     coded: Coded | None = None,
 ) -> np.ndarray:
     """Validate every row; add its issues; return the rejected mask over ``table``."""
     rejected = np.zeros(len(table), dtype=bool)
-    failures = _failures(table, settings, no_category, coded)
+    failures = _failures(table, settings, lacking, coded)
     if failures.empty:
         return rejected
     rejecting = failures["check"].isin(_REJECTING_CHECKS).to_numpy()
@@ -1232,7 +1246,7 @@ def _points(
     table: pd.DataFrame,
     colmaps: _RowColmaps,
     settings: Settings,
-    no_column: np.ndarray,
+    lacking: dict[str, np.ndarray],
     coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """The accepted rows as points; ``coded``: (codes, distinct values) of columns of
@@ -1241,8 +1255,10 @@ def _points(
     points = table.reset_index(drop=True)
     for field in ENUM_FIELDS:
         points[field] = normalize.fold_enum(points[field], field, coded.get(field))[0]
-    no_category = no_column & points["category"].isna().to_numpy()
-    points.loc[no_category, "category"] = vocab.UNCATEGORISED
+    for field, placeholder in vocab.OPTIONAL_COLUMNS.items():
+        filed = lacking[field] & points[field].isna().to_numpy()
+        if filed.any():
+            points.loc[filed, field] = placeholder
     limit = settings.limits.max_cell_chars
     for field in TEXT_FIELDS:
         codes, texts = coded.get(field) or pd.factorize(

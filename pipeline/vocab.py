@@ -208,6 +208,11 @@ CATEGORY_SYNONYMS = {
 # The 风险类别 of a point read from a table without a 风险类别 column (real 风险清单 forms):
 # accepted, shown as this placeholder, counted as its own category where present.
 UNCATEGORISED = "未分类"
+# The 职权事项 of a point read from a table without any 职权事项 column (simple public forms:
+# 风险点 | 风险等级 | 防控措施): accepted, shown as this placeholder, with one 提示 a table.
+NO_STEP = "未注明"
+# Columns a table may lack as a whole: its rows are filed with the placeholder, not 退回.
+OPTIONAL_COLUMNS = {"category": UNCATEGORISED, "step": NO_STEP}
 LIKELIHOODS = ("高", "中", "低")
 LIKELIHOOD_SYNONYMS = {
     "高": ("较高", "大", "较大", "很高", "高风险"),
@@ -1777,6 +1782,13 @@ MESSAGES.update(
             f"表格中没有「风险类别」列：这张表的风险点按「{UNCATEGORISED}」登记（不因此退回）。",
             "请在表头加上「风险类别」一列，逐行填写岗位职责风险、业务流程风险、制度机制风险或"
             "外部环境风险之一，再重新报送。",
+            ACTION_NOTE,
+        ),
+        "no_step_column": Message(
+            "表格中没有「职权事项（工作环节）」列：这张表的风险点的职权事项按「"
+            f"{NO_STEP}」登记（不因此退回）。",
+            "请在表头加上「职权事项（工作环节）」一列，逐行写明风险点所在的职权事项或工作环节"
+            "（如「经费报销审核」），再重新报送。",
             ACTION_NOTE,
         ),
         "example_row": Message(

@@ -1,5 +1,6 @@
-"""Real 风险清单 forms have no 风险类别 column: their rows are filed as 未分类 with one 提示 per
-file, never 退回; a blank cell of an existing 风险类别 column is still 退回."""
+"""Real 风险清单 forms have no 风险类别 column, simple ones no 职权事项 column either: their rows
+are filed as 未分类 / 未注明 with one 提示 per file, never 退回; a blank cell of an existing
+column is still 退回."""
 
 from __future__ import annotations
 
@@ -281,3 +282,40 @@ def test_one_sheet_per_person_where_only_the_first_sheet_has_no_category_column(
     returned = issues[issues["处理"] == vocab.ACTION_REJECT]
     assert returned["字段"].tolist() == ["风险类别"]
     assert returned["工作表"].tolist() == ["范彩兰"] and returned["单元格"].tolist() == ["H4"]
+
+
+def test_a_simple_form_without_step_column_files_its_rows_as_unnamed_step(tmp_path: Path) -> None:
+    """风险点 | 风险等级 | 防控措施, as simple public forms are: every row is a catalogue point
+    whose 职权事项 is 未注明, with one 提示 naming the missing column; a blank cell of a table
+    that has the column is still 退回."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = ["序号", "风险点", "风险等级", "防控措施"]
+    simple = [
+        ["个人廉政风险点及防控措施", None, None, None],
+        ["部门", "家庭儿童工作部", "姓名", "丁玲"],
+        header,
+        [1, "审批把关不严，优亲厚友", "高", "事前：公开标准；事中：集体审核；事后：公示"],
+        [2, "资金拨付延迟", "中", "建立台账"],
+    ]
+    assert not any(h in vocab.COLUMN_SYNONYMS["step"] for h in header)  # the precondition
+    write_xlsx(inbox / "丁玲.xlsx", {"Sheet1": simple})
+    with_step = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=with_step, rows=[sample_row(1, step=None)])
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive_sheets(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue["风险点描述"].tolist() == ["审批把关不严，优亲厚友", "资金拨付延迟"]
+    assert catalogue["职权事项（工作环节）"].tolist() == [vocab.NO_STEP] * 2
+    assert catalogue["评定等级"].tolist() == ["一级", "二级"]
+    assert catalogue["后期处置措施"].tolist()[0] == "公示"
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    mine = issues[issues["文件"] == "丁玲.xlsx"]
+    assert (mine["处理"] != vocab.ACTION_REJECT).all()
+    note = mine[mine["问题"].str.contains("没有「职权事项（工作环节）」列")]
+    assert note["单元格"].tolist() == ["A3"]
+    assert vocab.NO_STEP in note.iloc[0]["问题"] and "工作环节" in note.iloc[0]["修改建议"]
+    # the form that has the column but left it blank: that row is sent back, as before
+    blank = issues[(issues["文件"] == "范彩兰.xlsx") & (issues["字段"] == "职权事项（工作环节）")]
+    assert blank["处理"].tolist() == [vocab.ACTION_REJECT]
+    assert "范彩兰" not in catalogue["姓名"].tolist()
