@@ -148,6 +148,26 @@ def _rows_bounced(rows: pd.DataFrame | None, read: pd.DataFrame) -> dict[str, di
     return out
 
 
+def _empty_sheets(files: pd.DataFrame, sec_key: pd.Series) -> dict[str, dict[str, Any]]:
+    """Sender key -> (file, sheet, cell, section, name) of each person whose own sheet of a
+    workbook of one sheet per person came with an empty table (``empty_sheets``; its 科室,
+    else the workbook's): the first such sheet in path order."""
+    out: dict[str, dict[str, Any]] = {}
+    if "empty_sheets" not in files:
+        return out
+    has = [isinstance(v, dict) and bool(v) for v in files["empty_sheets"].tolist()]
+    mine = files[np.array(has, dtype=bool)].sort_values("file", kind="stable")
+    for idx, file, sheets in zip(mine.index, mine["file"], mine["empty_sheets"], strict=True):
+        for entry in sheets.values():
+            sheet, section, person, cell = (list(entry) + [None] * 4)[:4]
+            own = normalize.fold(normalize.stripped(section)) if section else sec_key[idx]
+            if not own or not normalize.stripped(person):
+                continue
+            key = own + vocab.KEY_SEP + normalize.fold(normalize.stripped(person))
+            out.setdefault(key, {"file": file, "sheet": sheet, "cell": cell})
+    return out
+
+
 def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, str, str]]:
     """(index, form kind, sender key, file) of each rejected file that names a roster sender,
     in path order. The sender is read from the header when it names a roster person (or
@@ -370,6 +390,7 @@ def completeness(
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
     bounced = _bounced(rejected, roster)
     by_rows = _rows_bounced(rows, read)
+    empty = _empty_sheets(files[status != frames.FILE_STATUS_SUPERSEDED], sec_key)
     lock_files = frozenset(
         text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
     )
@@ -403,7 +424,7 @@ def completeness(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
     submissions, pledges, issues = _judge(
-        slots, read_by, bounced, accepted, replaced, deadline, phase, lock_files, by_rows
+        slots, read_by, bounced, accepted, replaced, deadline, phase, lock_files, by_rows, empty
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -420,6 +441,7 @@ def _judge(
     phase: str,
     lock_files: frozenset[str] = frozenset(),
     by_rows: dict[str, dict[str, str]] | None = None,
+    empty: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -506,6 +528,27 @@ def _judge(
     for i in np.flatnonzero(~found).tolist():
         sent = bounced[form[i]].get(key[i])
         table = (by_rows or {}).get(form[i], {}).get(key[i]) if sent is None else None
+        blank = None
+        if sent is None and table is None and form[i] == vocab.INDIVIDUAL:
+            blank = (empty or {}).get(key[i])
+        if blank is not None:
+            # their own sheet of a workbook of one sheet per person came with an empty table
+            sent = blank["file"]
+            told.append(
+                (
+                    i,
+                    0,
+                    frames.issue(
+                        "empty_sheet",
+                        file=sent,
+                        sheet=normalize.stripped(blank["sheet"]),
+                        cell=normalize.stripped(blank["cell"]),
+                        section=section[i],
+                        name=name[i],
+                        tab=normalize.stripped(blank["sheet"]),
+                    ),
+                )
+            )
         if sent is not None:
             # sent, but nothing of it can be counted: not the same as never sent
             status[i], file[i] = vocab.STATUS_SENT_BACK, sent

@@ -28,6 +28,8 @@ files (one row per file under INBOX) — from discover, completed by read and me
     sheet_dates object dict: folded name -> [填表日期 (as written; validate: ISO or None), its
                 cell, sheet, the name its header gives (, validate: what was written when
                 it is no date)] of each person of such a workbook besides the first
+    empty_sheets object dict: folded name -> [sheet, 科室 or None, name, table header cell] of
+                each person of such a workbook whose own sheet's table is empty
     container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file
                       inside a container, or the real name of a file shown decoded (NA otherwise)
@@ -100,7 +102,14 @@ if TYPE_CHECKING:  # config imports frames: only the type checker needs these na
     from pipeline.config import Roster, Settings
 
 # the files frame's columns that hold a dict per file ({} when there is nothing)
-DICT_FILE_COLUMNS = ("colmap", "header_cells", "sheet_colmaps", "sheet_pledges", "sheet_dates")
+DICT_FILE_COLUMNS = (
+    "colmap",
+    "header_cells",
+    "sheet_colmaps",
+    "sheet_pledges",
+    "sheet_dates",
+    "empty_sheets",
+)
 FILE_COLUMNS = (
     "file",
     "size",

@@ -707,16 +707,21 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # every other visible sheet holding a form with rows is a submission of its own (one sheet
     # per person, as sections collect them): its rows are read with the owner its header names
     extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]], dict[str, int], int]] = []
+    # the other form sheets whose table is empty: (sheet, header fields, header row, columns)
+    empty_parts: list[tuple[str, dict[str, tuple[object, str]], int, dict[str, int]]] = []
     for name in form_sheets:
         if name == sheet:
             continue
         other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
-        if found is None or not _has_rows(other_grid, found.row):
+        if found is None:
             continue
         o_hr, o_keys = found.row, found.keys
         o_header: dict[str, tuple[object, str]] = {}
         _header_fields(other_grid, range(max(0, o_hr - HEADER_BLOCK_ROWS), o_hr), o_header)
+        if not _has_rows(other_grid, found.row):
+            empty_parts.append((name, o_header, o_hr, o_keys))
+            continue
         o_stop, o_next = _next_form(other_grid, o_hr, o_keys)
         if o_next is not None:
             others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
@@ -724,6 +729,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         if o_rows.rows:
             extra.append((name, o_rows, o_header, o_keys, o_hr))
             examples += [(name, r, seq) for r, seq in o_rows.examples]
+        else:
+            empty_parts.append((name, o_header, o_hr, o_keys))
     sheet_colmaps: dict[str, dict[str, str]] = {}
     if extra:
         # owners per row: each sheet's rows carry the person its own header block names
@@ -849,6 +856,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         if name is not None and name in own:
             pledge_sheet = True
             pledge_items, pledger, pledge_date = own[name][:3]
+    empty_sheets = _empty_sheets(empty_parts, name, [part[2] for part in extra])
     pledge_name = (
         None if pledge_sheet else _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
     )
@@ -878,6 +886,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "sheet_colmaps": sheet_colmaps,
             "sheet_pledges": sheet_pledges,
             "sheet_dates": sheet_dates,
+            "empty_sheets": empty_sheets,
         },
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,
@@ -885,6 +894,30 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         # rows of the forms not read (second_form): counted, as rejected rows
         "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
     }
+
+
+def _empty_sheets(
+    parts: list[tuple[str, dict[str, tuple[object, str]], int, dict[str, int]]],
+    name: str | None,
+    read_headers: list[dict[str, tuple[object, str]]],
+) -> dict[str, list[Any]]:
+    """Folded name -> [sheet, 科室 (None when not written), name, table header cell] of each
+    person whose own sheet of a workbook of one sheet per person holds an empty table (their
+    form came, empty: completeness tells them so instead of 未报送). A sheet naming nobody (a
+    spare blank copy) or someone whose rows another sheet holds is left out."""
+    people = {_fold(name)} if name else set()
+    for header in read_headers:
+        person = seen_text(header.get("name", (None, ""))[0])
+        if person is not None:
+            people.add(_fold(person))
+    out: dict[str, list[Any]] = {}
+    for sheet, header, hr, keys in parts:
+        person = seen_text(header.get("name", (None, ""))[0])
+        if person is None or _fold(person) in people or _fold(person) in out:
+            continue
+        section = seen_text(header.get("section", (None, ""))[0])
+        out[_fold(person)] = [sheet, section, person, a1(hr, min(keys.values()) if keys else 0)]
+    return out
 
 
 def _pledge_book(

@@ -29,6 +29,7 @@ FORM_FIELDS = (
     "sheet_colmaps",
     "sheet_pledges",
     "sheet_dates",
+    "empty_sheets",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"

@@ -31,6 +31,7 @@ PENDING_COLUMNS = ("section", "name", "form", "status", "file", "reason", "n_pro
 COUNTED = frozenset({vocab.STATUS_ON_TIME, vocab.STATUS_LATE})
 PARTLY = "partly"  # pending status: counted, some rows sent back
 RESENT = "resent"  # pending status: counted, a later version sent back
+SHARED = "\0"  # in _reasons' keys: the file's problems name several people
 RESENT_CODES = frozenset({"resend_sent_back", "unit_resend_sent_back"})
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
@@ -41,25 +42,49 @@ SCREEN_NAMES = 8  # names per kind on a section's line (the rest counted: 催报
 # --------------------------------------------------------------------------------------
 # What is still owed
 # --------------------------------------------------------------------------------------
-def _reasons(issues: pd.DataFrame) -> dict[str, tuple[str, int]]:
-    """file -> (its first 退回 problem, with the cell; number of 退回 problems)."""
+def _reasons(issues: pd.DataFrame) -> dict[tuple[str, str], tuple[str, int]]:
+    """(file, '') -> (its first 退回 problem, with the cell; number of 退回 problems); for a file
+    whose 退回 problems name several people (a section's table, one sheet per person), also
+    (file, name) -> the same of that person's own problems, and (file, SHARED) is present."""
     rejecting = issues[(issues["action"] == vocab.ACTION_REJECT) & (issues["file"] != "")]
     if rejecting.empty:
         return {}
-    files = rejecting["file"]
-    n_of = files.value_counts(sort=False).to_dict()
-    firsts = rejecting[~files.duplicated()]
-    out: dict[str, tuple[str, int]] = {}
-    for file, cell, problem in zip(
-        firsts["file"].tolist(), firsts["cell"].tolist(), firsts["problem"].tolist(), strict=True
-    ):
-        if pd.isna(file):  # groupby leaves missing keys out
-            continue
-        where, text = str(cell), str(problem).rstrip("。")
-        if len(text) > REASON_MAX_CHARS:  # a pasted blob in the cell: 催报名单 is pasted text
-            text = text[:REASON_MAX_CHARS] + vocab.ROUND_REASON_CUT
-        out[str(file)] = (f"{where}：{text}" if where else text, int(n_of[file]))
-    return out
+    rejecting = rejecting[rejecting["file"].notna()]
+    files = rejecting["file"].astype(str).tolist()
+    names = (
+        rejecting["name"].fillna("").astype(str).tolist()
+        if "name" in rejecting
+        else [""] * len(files)
+    )
+    cells, problems = rejecting["cell"].tolist(), rejecting["problem"].tolist()
+    named: dict[str, set[str]] = {}
+    for file, name in zip(files, names, strict=True):
+        named.setdefault(file, set()).add(name)
+    counts: dict[tuple[str, str], int] = {}
+    out: dict[tuple[str, str], tuple[str, int]] = {}
+    for file, name, cell, problem in zip(files, names, cells, problems, strict=True):
+        keys = [(file, "")] + ([(file, name)] if len(named[file]) > 1 else [])
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+            if key in out:
+                continue
+            where, text = str(cell), str(problem).rstrip("。")
+            if len(text) > REASON_MAX_CHARS:  # a pasted blob in the cell: 催报名单 is pasted text
+                text = text[:REASON_MAX_CHARS] + vocab.ROUND_REASON_CUT
+            out[key] = (f"{where}：{text}" if where else text, 0)
+        if len(named[file]) > 1:
+            out[file, SHARED] = ("", 0)
+    return {key: (text, counts.get(key, 0)) for key, (text, _n) in out.items()}
+
+
+def _reason_of(
+    reasons: dict[tuple[str, str], tuple[str, int]], file: str, name: str
+) -> tuple[str, int]:
+    """A sender's first 退回 problem and count in ``file``: their own where the file's
+    problems name several people (``_reasons``), else the file's."""
+    if (file, SHARED) in reasons:
+        return reasons.get((file, name), ("", 0))
+    return reasons.get((file, ""), ("", 0))
 
 
 def pending(result: frames.RunResult) -> pd.DataFrame:
@@ -81,10 +106,10 @@ def pending(result: frames.RunResult) -> pd.DataFrame:
     rows = []
     for section, name, form, status, file in zip(*columns, strict=True):
         status, file = str(status), str(file)
-        reason, n = reasons.get(file, ("", 0))
+        reason, n = _reason_of(reasons, file, str(name))
         later = resent.get((str(section), str(name)))
         if status in COUNTED and later is not None:
-            reason, n = reasons.get(later, ("", 0))
+            reason, n = _reason_of(reasons, later, str(name))
             rows.append((section, name, form, RESENT, later, reason, n))
             continue
         if status in COUNTED:

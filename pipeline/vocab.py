@@ -2110,6 +2110,12 @@ MESSAGES["unit_sent_back"] = Message(
     "请科室负责人组织按异常清单和批注副本修改后重新报送。",
     ACTION_NOTE,
 )
+MESSAGES["empty_sheet"] = Message(
+    "{name}（{section}）的自查表（工作表「{tab}」）的表格中没有填写任何风险点，这一份未计入。",
+    "请本人在这张工作表的表格中至少填写一条风险点（职权事项、风险点描述、发生几率、危害程度等）"
+    "后重新报送。",
+    ACTION_REJECT,
+)
 MESSAGES["rows_sent_back"] = Message(
     "{name}（{section}）的风险点报在汇总表「{file}」中，但全部被退回，目前没有可以计入的内容。",
     "请按异常清单和批注副本修改这些行后重新报送（或本人单独报送个人廉政风险自查表）。",

@@ -22,6 +22,7 @@ from pipeline import (
 )
 from pipeline.validate import validate
 from tests import builders
+from tests.conftest import process_cli
 from tests.forms import form_grid, pledge_grid, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
 
@@ -645,3 +646,105 @@ def test_a_later_workbook_replaces_each_persons_own_earlier_form(tmp_path: Path)
         "泄露未公开信息2",
         "泄露未公开信息7",
     ]
+
+
+def _submissions(inbox: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(submissions by name, completeness issues) of ``inbox`` against the test roster."""
+    files, rows, points, _issues = graded(inbox)
+    subs, _pledges, issues = completeness.completeness(
+        files, points, make_roster(), SETTINGS, 2026, rows=rows
+    )
+    return subs.set_index("name"), issues
+
+
+def test_a_person_whose_own_sheet_of_a_workbook_is_empty_was_sent_back_not_missing(
+    tmp_path: Path,
+) -> None:
+    """李四's sheet of the section's workbook has his header and an empty table: his form came,
+    empty; he is told so at his own sheet (退回), not listed as never having sent one."""
+    inbox = tmp_path / "inbox"
+    zhang = form_grid(rows=[sample_row(1)])
+    li = form_grid(header={"name": "李四", "post": "文员"}, rows=[])
+    wang = form_grid(header={"section": "财务科", "name": "王五"}, rows=[sample_row(9)])
+    assert len(li) == 3 and li[1][4] == "李四"  # the precondition: his header, no data row
+    write_xlsx(inbox / "科室汇总.xlsx", {"张三": zhang, "李四": li, "王五": wang})
+    subs, issues = _submissions(inbox)
+    assert subs.loc["张三", "status"] != vocab.STATUS_SENT_BACK
+    assert subs.loc["王五", "status"] != vocab.STATUS_SENT_BACK
+    assert (subs.loc["李四", "status"], subs.loc["李四", "file"]) == (
+        vocab.STATUS_SENT_BACK,
+        "科室汇总.xlsx",
+    )
+    empty = issues[issues["code"] == "empty_sheet"]
+    assert empty[["action", "file", "sheet", "cell", "section", "name"]].values.tolist() == [
+        [vocab.ACTION_REJECT, "科室汇总.xlsx", "李四", "A3", "办公室", "李四"]
+    ]
+    assert "李四" in empty["problem"].iloc[0] and "没有填写任何风险点" in empty["problem"].iloc[0]
+    assert not (issues["code"].eq("not_submitted") & issues["name"].eq("李四")).any()
+
+
+def test_every_person_of_an_empty_workbook_of_sheets_was_sent_back(tmp_path: Path) -> None:
+    """No sheet has a row: the workbook is 退回 as a whole for its first person, and every
+    other person whose sheet names them is sent back too, none of them 未报送. A spare blank
+    sheet naming nobody says nothing."""
+    inbox = tmp_path / "inbox"
+    sheets = {
+        "张三": form_grid(rows=[]),
+        "李四": form_grid(header={"name": "李四", "post": "文员"}, rows=[]),
+        "王五": form_grid(header={"section": "财务科", "name": "王五"}, rows=[]),
+        "空白": form_grid(header={"section": None, "name": None, "post": None}, rows=[]),
+    }
+    write_xlsx(inbox / "科室汇总.xlsx", sheets)
+    subs, issues = _submissions(inbox)
+    for person in ("张三", "李四", "王五"):
+        assert subs.loc[person, "status"] == vocab.STATUS_SENT_BACK, person
+        assert subs.loc[person, "file"] == "科室汇总.xlsx"
+    assert subs.loc["赵六", "status"] == vocab.STATUS_MISSING  # who sent nothing still is
+    empty = issues[issues["code"] == "empty_sheet"]
+    assert sorted(zip(empty["sheet"], empty["name"], strict=True)) == [
+        ("李四", "李四"),
+        ("王五", "王五"),
+    ]
+
+
+def test_an_empty_sheet_of_someone_counted_elsewhere_is_no_sending_back(tmp_path: Path) -> None:
+    """李四's empty sheet in the section's workbook, and his own filled form: he is counted by
+    his form, and his blank sheet is not held against him; 张三's spare blank copy of his own
+    sheet neither."""
+    inbox = tmp_path / "inbox"
+    sheets = {
+        "张三": form_grid(rows=[sample_row(1)]),
+        "张三 (2)": form_grid(rows=[]),
+        "李四": form_grid(header={"name": "李四", "post": "文员"}, rows=[]),
+    }
+    write_xlsx(inbox / "科室汇总.xlsx", sheets)
+    write_form(inbox / "李四.xlsx", header={"name": "李四", "post": "文员"}, rows=[sample_row(4)])
+    subs, issues = _submissions(inbox)
+    assert subs.loc["李四", "status"] != vocab.STATUS_SENT_BACK
+    assert subs.loc["李四", "file"] == "李四.xlsx"
+    assert subs.loc["张三", "status"] != vocab.STATUS_SENT_BACK
+    assert "empty_sheet" not in issues["code"].tolist()
+
+
+def test_the_reminder_quotes_each_persons_own_problem_of_a_shared_workbook(
+    tmp_path: Path,
+) -> None:
+    """催报名单 and the terminal: each person of an empty workbook of sheets is listed as sent
+    back with their own problem (their own sheet), not the workbook's count of everyone's."""
+    cfg = builders.write_config(tmp_path, builders.CHILDREN_PEOPLE, builders.CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    head = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    sheets = {
+        "丁玲": form_grid(header={**head, "name": "丁玲"}, rows=[]),
+        "范彩兰": form_grid(header={**head, "name": "范彩兰"}, rows=[]),
+    }
+    write_xlsx(inbox / "部门汇总.xlsx", sheets)
+    assert process_cli(inbox, cfg, out) == 0
+    text = (out / "催报名单.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines()]
+    ding = next(line for line in lines if line.startswith("丁玲："))
+    fan = next(line for line in lines if line.startswith("范彩兰："))
+    assert "没有填写任何风险点" in ding and "共 2 处问题" not in ding
+    assert "工作表「范彩兰」" in fan and "共 2 处问题" not in fan
+    missing = [line for line in lines if line.startswith("尚未报送个人自查表")]
+    assert not any("丁玲" in line or "范彩兰" in line for line in missing)
