@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import outputs, vocab, xlsx
+from pipeline import outputs, styles, vocab, xlsx
 from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as before
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -45,7 +45,11 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
 )
 from pipeline.annotate_patch import patch_copy
 from pipeline.discover import text_table
+from pipeline.limits import Limits
 from pipeline.workbook.cells import A1_START
+from pipeline.workbook.guard import Refused
+from pipeline.workbook.html import html_grid
+from pipeline.workbook.sniff import has_table, looks_html
 
 log = logging.getLogger("pipeline.annotate")
 
@@ -148,6 +152,8 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     holding the original's values at the same cells (.xls/.ods/.xlsb/.csv, and any package
     openpyxl cannot open: Strict OOXML, raw control characters)."""
     is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if task.ext not in CSV_EXTS and not is_zip and looks_html(data) and has_table(data):
+        return _from_html(data, task)  # a web table saved as .xls (office systems' exports)
     if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
         return _from_csv(data, task)  # a text table, whatever its extension
     if is_zip:
@@ -670,6 +676,81 @@ def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
             if value != "":
                 _set_text(ws.cell(r, c), value)
     return wb
+
+
+# a web table's copy: any grid the reader read (it was within the read limits) fits
+_HTML_COPY_LIMITS = Limits(
+    max_file_bytes=1 << 40,
+    max_uncompressed_bytes=1 << 40,
+    max_compression_ratio=float("inf"),
+    max_rows=1_048_576,
+    max_columns=16_384,
+    max_cell_chars=32_767,
+    worker_memory_bytes=0,
+    worker_timeout_s=0.0,
+    workers=0,
+)
+_HTML_BORDER = Border(*(Side(style="thin", color="808080"),) * 4)
+
+
+def _from_html(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    """A web table saved as .xls: a new workbook, one sheet, each cell's text where the
+    reader put it, its colspan/rowspan merged, thin borders and wrapping as a web table shows."""
+    try:
+        grid, merges = html_grid(data, _HTML_COPY_LIMITS, Path(task.source).stem)
+    except Refused:
+        return None
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _sheet_title(task.main_sheet or Path(task.source).stem, set())
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for r, values in enumerate(grid, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c)
+            if value != "":
+                _set_text(cell, value)
+                cell.alignment = wrap
+            cell.border = _HTML_BORDER
+    spanned = set()
+    for r0, c0, r1, c1 in merges:
+        if (r0, c0) != (r1, c1):
+            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+            spanned.add((r0, c0))
+    _html_look(ws, grid, spanned)
+    return wb
+
+
+HTML_WIDTHS = (6.0, 30.0)  # the narrowest and widest column of a web table's copy
+
+
+def _html_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int]]) -> None:
+    """Widths that fit each column's longest line (CJK counted double, within HTML_WIDTHS),
+    rows tall enough for their wrapped lines (LibreOffice does not grow them on load), and
+    A4 landscape one page wide: a web table has no widths of its own to keep."""
+    lo, hi = HTML_WIDTHS
+    widths: dict[int, float] = {}
+    for r, values in enumerate(grid):
+        for c, value in enumerate(values):
+            if value and (r, c) not in spanned:
+                longest = max(xlsx.display_width(line) for line in str(value).split("\n"))
+                widths[c] = max(widths.get(c, lo), min(hi, longest + 2.0))
+    for c, width in widths.items():
+        ws.column_dimensions[get_column_letter(c + 1)].width = width
+    for r, values in enumerate(grid):
+        lines = max(
+            (
+                styles.text_lines(str(v), widths.get(c, lo))
+                for c, v in enumerate(values)
+                if v and (r, c) not in spanned
+            ),
+            default=1,
+        )
+        if lines > 1:
+            ws.row_dimensions[r + 1].height = styles.lines_height(lines)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _worksheet(wb: openpyxl.Workbook, name: str) -> Worksheet | None:

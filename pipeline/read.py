@@ -170,7 +170,7 @@ def read_files(
                     results[i] = _rejected(rel, exc)
                     bar.update(1)
                     continue
-                if opened.fmt in ("xlsx", "csv"):  # extents checked: safe in this process
+                if opened.fmt in ("xlsx", "csv", "html"):  # extents checked: safe in process
                     results[i] = read_one(path, rel, limits, opened)
                     bar.update(1)
                 else:

@@ -858,6 +858,7 @@ LEGACY_FORMAT_NAMES = {
     "xls": "Excel 97-2003（.xls）",
     "ods": "OpenDocument（.ods）",
     "csv": "文本表格（CSV，逗号或制表符分隔）",
+    "html": "网页表格（网页系统导出的 .xls，Excel 打开时会提示格式不一致）",
 }
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
 CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"

@@ -9,7 +9,7 @@ import zipfile
 
 from pipeline import vocab
 from pipeline.limits import Limits
-from pipeline.workbook import biff, calamine, ooxml, text
+from pipeline.workbook import biff, calamine, html, ooxml, text
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Opened, Refused, extent_refusal, too_many_cells
 
@@ -20,6 +20,8 @@ def open_book(path: str, opened: Opened, limits: Limits) -> Book:
     """The grid reader of the file's format (python-calamine unless CSV or Excel 2.1-4.0)."""
     if opened.fmt == "csv":
         return text.load_csv(path, opened.data, limits)
+    if opened.fmt == "html":
+        return html.load_html(path, opened.data, limits)
     if opened.fmt == "biff":
         return load_xlrd(path, limits)
     return calamine.load(path, opened, limits)

@@ -18,6 +18,7 @@ FORMAT_EXTS = {
     "biff": (".xls",),
     "ods": (".ods",),
     "csv": (".csv",),
+    "html": (".xls", ".xlsx"),
 }
 
 

@@ -35,6 +35,8 @@ from pipeline.workbook.sniff import (
     OLE_MAGIC,
     TEXT_HEAD_BYTES,
     ZIP_MAGIC,
+    has_table,
+    looks_html,
     text_table,
 )
 
@@ -75,7 +77,7 @@ class Refused(Exception):
 class Opened:
     """What the pre-scan learned about a file that may be parsed."""
 
-    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv'
+    fmt: str  # 'xlsx' | 'xlsb' | 'ods' | 'xls' | 'biff' (Excel 2.1-4.0) | 'csv' | 'html'
     marker: str | None = None  # form kind from the template marker
     copy_source: str | None = None  # SHA-256 of the file this is the annotated copy of
     output: str | None = None  # vocab.OUTPUT_*: the tool's own archive, feedback or district
@@ -772,6 +774,11 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
     if data.startswith(EMPTY_ZIP_MAGIC):
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)
     if not data.startswith(ZIP_MAGIC):
+        if not path.lower().endswith(".csv") and looks_html(data):
+            # a web table saved as .xls (office systems' exports): read as Excel opens it
+            if has_table(data):
+                return Opened("html")
+            raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
             return Opened("csv")  # also a text table saved as .xls (web systems do that)
         raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)

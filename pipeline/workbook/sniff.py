@@ -124,6 +124,20 @@ def text_table(head: bytes) -> bool:
     return False
 
 
+_HTML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<")
+_HTML_CELL = re.compile(rb"<t[dh]\b", re.IGNORECASE)
+
+
+def looks_html(data: bytes) -> bool:
+    """Whether a file's bytes start as markup (a web page or a web table)."""
+    return bool(_HTML_START.match(data[:256]))
+
+
+def has_table(data: bytes) -> bool:
+    """Whether markup holds a table cell at all (else it is a web page, not a sheet)."""
+    return _HTML_CELL.search(data) is not None
+
+
 def looks_text(head: bytes) -> bool:
     if not head:
         return False
@@ -156,7 +170,8 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
         return None if looks_text(head) else "corrupt"
     if ext in SPREADSHEET_EXTS:
         if head.lstrip()[:1] == b"<" or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
-            return "html"  # "xls" files exported by web systems are often HTML
+            return None  # "xls" files exported by web systems are often HTML: the reader
+            # reads their tables (a page without one is refused there as a web page)
         if text_table(head):
             return None  # ... or tab-separated text: read as a text table
         return "corrupt"

@@ -1,0 +1,202 @@
+"""Web tables saved as .xls: what office systems (OA, 钉钉 and other web exports) and Excel's own
+"网页" format send. Excel opens them as a sheet, so the reader does too: one grid of the
+file's tables, one under another as Excel lays them out, with colspan/rowspan as merged ranges.
+
+Parsed with the standard library's ``html.parser`` (no DTD, no entity declarations: nothing
+to expand beyond HTML's own character references). Every cell is text, as in a CSV; ``<br>``
+is a line break, other white space runs collapse to one space, as a browser shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pipeline import vocab
+from pipeline.limits import Limits
+from pipeline.workbook.grid import Book, Grid, Merge
+from pipeline.workbook.guard import Refused, too_many_cells, too_many_rows
+from pipeline.workbook.text import decode_text
+
+HEAD_BYTES = 64 * 1024  # where a <meta charset> must be
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n\f\xa0]+")  # a browser shows each run as one space
+_BREAK = "\ue000"  # a <br> (or a block's end) in a cell's text, until the text is made
+MAX_SPAN = 1000  # a colspan/rowspan beyond this is a mistake (or a trap), not a layout
+
+
+def decode_html(data: bytes) -> str | None:
+    """The page's text: its declared charset (gb2312/gbk read as GB18030), else UTF-8, else
+    GB18030; None when nothing fits."""
+    match = _CHARSET.search(data[:HEAD_BYTES])
+    if match:
+        declared = match.group(1).decode("ascii", "replace").lower()
+        if declared in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936"):
+            declared = "gb18030"
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int((value or "1").strip() or 1), MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+class _Tables(HTMLParser):
+    """Rows of every top-level table in document order; a table inside a cell is that
+    cell's text."""
+
+    def __init__(self, limits: Limits, name: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.limits, self.name = limits, name
+        self.grid: Grid = []
+        self.merges: list[Merge] = []
+        self.depth = 0  # open <table> elements
+        # the spans reaching below their own row, as (first row, last row, first col, last
+        # col): the cells they cover in later rows are taken (rectangles, not cells)
+        self.below: list[tuple[int, int, int, int]] = []
+        self.row: int | None = None  # grid row of the open <tr>
+        self.col = 0
+        self.cell: list[str] | None = None  # the open cell's text parts
+        self.spans = (1, 1)
+        self.in_ignored = 0  # <style>/<script>/<head> text is no cell
+
+    # a cell's text -------------------------------------------------------------------
+    def _close_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = _SPACES.sub(" ", "".join(self.cell).replace("\x00", ""))
+        text = "\n".join(line.strip() for line in text.split(_BREAK)).strip("\n")
+        r, c = self.row, self.col
+        rows, cols = self.spans
+        c = self._free(r, c)
+        if c >= self.limits.max_columns:
+            raise too_many_cells(self.name, r, c, self.limits)
+        cols = min(cols, self.limits.max_columns - c)  # a span is clipped to the limits
+        rows = min(rows, self.limits.max_rows - r)
+        row = self.grid[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = text
+        if rows > 1 or cols > 1:
+            self.merges.append((r, c, r + rows - 1, c + cols - 1))
+        if rows > 1:
+            self.below.append((r, r + rows - 1, c, c + cols - 1))
+        self.col = c + cols
+        self.cell = None
+
+    def _free(self, r: int, c: int) -> int:
+        """The first column from ``c`` on in row ``r`` that no span from above covers."""
+        moved = True
+        while moved:
+            moved = False
+            for first, last, c0, c1 in self.below:
+                if first < r <= last and c0 <= c <= c1:
+                    c, moved = c1 + 1, True
+        return c
+
+    def _open_row(self) -> None:
+        self._close_row()
+        self.row = len(self.grid)
+        if self.row >= self.limits.max_rows:
+            raise too_many_rows(self.name, self.row + 1, self.limits)
+        self.grid.append([])
+        self.col = 0
+        self.below = [span for span in self.below if span[1] >= self.row]  # still reaching
+
+    def _close_row(self) -> None:
+        self._close_cell()
+        if self.row is not None:
+            # a row spanned into from above still has those cells (as Excel shows them)
+            r = self.row
+            width = max((c1 for first, last, _, c1 in self.below if first < r <= last), default=-1)
+            width += 1
+            row = self.grid[self.row]
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+        self.row = None
+
+    # the parser's events -------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.in_ignored += 1
+            return
+        if tag == "table":
+            self.depth += 1
+            if self.depth == 1 and self.grid:
+                self._close_row()
+                self.grid.append([])  # a blank row between two tables
+            return
+        if self.depth > 1:  # inside a nested table: its cells are the outer cell's text
+            if tag in ("td", "th", "br") and self.cell is not None:
+                self.cell.append(" " if tag != "br" else _BREAK)
+            return
+        if self.depth != 1:
+            return
+        if tag == "tr":
+            self._open_row()
+        elif tag in ("td", "th"):
+            if self.row is None:
+                self._open_row()
+            self._close_cell()
+            attr = dict(attrs)
+            self.cell = []
+            self.spans = (_span(attr.get("rowspan")), _span(attr.get("colspan")))
+        elif tag == "br" and self.cell is not None or tag in ("p", "div") and self.cell:
+            self.cell.append(_BREAK)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" and self.cell is not None:
+            self.cell.append(_BREAK)
+        elif tag not in ("td", "th", "tr", "table"):
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.in_ignored = max(0, self.in_ignored - 1)
+            return
+        if tag == "table":
+            if self.depth == 1:
+                self._close_row()
+            self.depth = max(0, self.depth - 1)
+            if self.depth == 0:
+                self.below = []  # a span ends with its table
+            return
+        if self.depth != 1:
+            return
+        if tag in ("td", "th"):
+            self._close_cell()
+        elif tag == "tr":
+            self._close_row()
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None and not self.in_ignored:
+            self.cell.append(data)
+
+
+def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]]:
+    """The one grid of a web table file and its merged ranges (0-based, inclusive)."""
+    text = decode_html(data)
+    if text is None:
+        raise Refused("corrupt", detail=vocab.DETAIL_TEXT_ENCODING)
+    parser = _Tables(limits, name)
+    parser.feed(text)
+    parser.close()
+    parser._close_row()
+    grid = parser.grid
+    while grid and not any(v != "" for v in grid[-1]):
+        grid.pop()
+    return grid, [m for m in parser.merges if m[0] < len(grid)]
+
+
+def load_html(path: str, data: bytes, limits: Limits) -> Book:
+    """The one sheet of a web table file (named after the file), every cell as text."""
+    name = Path(path).stem
+    grid, merges = html_grid(data, limits, name)
+    return [name], lambda _name: (grid, merges), set()

@@ -1,0 +1,135 @@
+"""Web tables saved as .xls (what OA systems and other web exports send, and Excel opens): read
+as the sheet Excel shows, colspan/rowspan as merged cells; a web page without a table is still
+refused as 网页文件; the annotated copy is a workbook of the same cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from pipeline import config, vocab
+from pipeline.workbook.guard import Refused
+from pipeline.workbook.html import html_grid
+from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+from tests.conftest import process_cli
+
+LIMITS = config.default_settings().limits
+COLUMNS = [
+    "序号",
+    "职权事项（工作环节）",
+    "风险类别",
+    "风险点描述",
+    "发生几率",
+    "危害程度",
+    "自评等级",
+]
+COLUMNS += ["前期预防措施", "中期监控措施", "后期处置措施", "备注"]
+
+
+def web_form(name: str, rows: list[list[str]], charset: str = "utf-8") -> bytes:
+    """An individual form as a web system exports it: one <table>, a title over every column
+    (colspan), the header block, the table; styles in <head> as Excel's web format has."""
+    cells = lambda row, tag="td": "".join(f"<{tag}>{v}</{tag}>" for v in row)
+    page = [
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">',
+        "<style>td {mso-number-format:'\\@'; border: .5pt solid windowtext}</style></head>",
+        "<body><table border=1>",
+        f'<tr><td colspan="{len(COLUMNS)}"><b>个人廉政风险自查表</b></td></tr>',
+        "<tr>"
+        + cells(["科室", "家庭儿童工作部", "姓名", name, "岗位（职务）", "儿童工作干事"])
+        + cells(["填表日期", "2026年3月10日"])
+        + "</tr>",
+        f"<tr>{cells(COLUMNS, 'th')}</tr>",
+        *(f"<tr>{cells(r)}</tr>" for r in rows),
+        "</table></body></html>",
+    ]
+    return "\n".join(page).encode("gb18030" if charset != "utf-8" else "utf-8")
+
+
+ROW = [
+    "1",
+    "儿童之家项目审核",
+    "业务流程风险",
+    "审核不严，<br>向关系单位倾斜",
+    "中",
+    "较重",
+    "二级",
+]
+ROW += ["公开&nbsp;申报条件", "集体评审", "实地验收", ""]
+
+
+def archive(out: Path) -> dict[str, pd.DataFrame]:
+    (book,) = out.glob("*_廉政风险信息档案.xlsx")
+    return pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+
+
+def test_the_grid_of_a_web_table_has_its_spans_as_merged_cells() -> None:
+    page = (
+        b"<table><tr><td colspan=3>T</td></tr>"
+        b"<tr><td rowspan=2>A</td><td>b1</td><td>c1</td></tr>"
+        b"<tr><td>b2</td><td>c2<br/>second line</td></tr></table>"
+    )
+    grid, merges = html_grid(page, LIMITS, "t")
+    assert grid == [["T"], ["A", "b1", "c1"], ["", "b2", "c2\nsecond line"]]
+    assert merges == [(0, 0, 0, 2), (1, 0, 2, 0)]  # 0-based, inclusive, as every reader's
+
+
+def test_a_span_beyond_the_limits_is_refused_not_allocated() -> None:
+    page = b'<table><tr><td colspan="99999999" rowspan="99999999">x</td><td>y</td></tr></table>'
+    try:
+        html_grid(page, LIMITS, "t")
+    except Refused as exc:
+        assert exc.code == "too_many_cells"
+    else:
+        raise AssertionError("a row wider than the column limit was read")
+
+
+def test_web_exports_saved_as_xls_are_read_as_forms(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / "丁玲.xls").write_bytes(web_form("丁玲", [ROW]))
+    other = [ROW[0], "物资发放", *ROW[2:]]  # another 职权事项: not merged with 丁玲's
+    (inbox / "范彩兰.xls").write_bytes(web_form("范彩兰", [other], charset="gb2312"))
+    (inbox / "通知.xls").write_bytes("<html><body><p>请各科室报送自查表</p></body></html>".encode())
+    (inbox / "空表.xls").write_bytes(b"<html><table></table></html>")  # a table, no cell
+    assert (inbox / "范彩兰.xls").read_bytes().startswith(b"<html")  # the precondition
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("姓名")
+    for person in ("丁玲", "范彩兰"):
+        point = catalogue.loc[person]
+        assert point["风险点描述"] == "审核不严，\n向关系单位倾斜"  # <br> is a line break
+        assert point["前期预防措施"] == "公开 申报条件"  # &nbsp; is a space
+        assert (point["发生几率"], point["危害程度"], point["评定等级"]) == ("中", "较重", "二级")
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    for page in ("通知.xls", "空表.xls"):
+        notice = issues[issues["文件"] == page]
+        assert notice["处理"].tolist() == [vocab.ACTION_REJECT]
+        assert notice["问题"].tolist() == ["这不是 Excel 表格文件（网页文件），未读取。"]
+    legacy = issues[issues["问题"].str.contains("网页表格")]
+    assert sorted(legacy["文件"]) == ["丁玲.xls", "范彩兰.xls"]
+    assert (legacy["处理"] == vocab.ACTION_NOTE).all()
+
+
+def test_the_annotated_copy_of_a_web_table_marks_the_bad_cell(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    bad = list(ROW)
+    bad[4] = "说不准"  # 发生几率: not a value
+    (inbox / "丁玲.xls").write_bytes(web_form("丁玲", [bad]))
+    assert process_cli(inbox, cfg, out) == 0
+    copy = out / "科室反馈" / "家庭儿童工作部" / "丁玲_批注.xlsx"
+    assert copy.exists()
+    ws = openpyxl.load_workbook(copy).active
+    assert ws["E4"].value == "说不准" and ws["D4"].value == "审核不严，\n向关系单位倾斜"
+    assert ws["E4"].comment is not None and "发生几率" in ws["E4"].comment.text
+    assert ws["E4"].fill.fill_type == "solid"
+    assert "A1:K1" in {str(r) for r in ws.merged_cells.ranges}  # the title's colspan
+    # it prints as a table: 职权事项 wide enough for its text, the two-line row tall enough
+    assert ws.column_dimensions["B"].width >= 16
+    assert ws.row_dimensions[4].height >= 2 * 14
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
