@@ -49,7 +49,8 @@ from pipeline.limits import Limits
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
 from pipeline.workbook.html import html_grid
-from pipeline.workbook.sniff import has_table, looks_html
+from pipeline.workbook.sniff import has_table, looks_html, looks_spreadsheet_ml
+from pipeline.workbook.xml2003 import load_xml2003
 
 log = logging.getLogger("pipeline.annotate")
 
@@ -152,6 +153,8 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     holding the original's values at the same cells (.xls/.ods/.xlsb/.csv, and any package
     openpyxl cannot open: Strict OOXML, raw control characters)."""
     is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    if not is_zip and looks_spreadsheet_ml(data):
+        return _from_xml2003(data, task)  # Excel 2003 XML (「XML 电子表格」)
     if task.ext not in CSV_EXTS and not is_zip and looks_html(data) and has_table(data):
         return _from_html(data, task)  # a web table saved as .xls (office systems' exports)
     if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
@@ -700,23 +703,50 @@ def _from_html(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
         grid, merges = html_grid(data, _HTML_COPY_LIMITS, Path(task.source).stem)
     except Refused:
         return None
+    return _from_grids([(task.main_sheet or Path(task.source).stem, grid, merges)], set())
+
+
+def _from_xml2003(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
+    """An Excel 2003 XML workbook: a new workbook of its sheets (hidden ones hidden), each
+    cell's value where the reader put it, its merged ranges merged."""
+    try:
+        names, load, hidden = load_xml2003(task.source, data, _HTML_COPY_LIMITS)
+        sheets = [(name, *load(name)) for name in names]
+    except Refused:
+        return None
+    return _from_grids(sheets, hidden)
+
+
+def _from_grids(
+    sheets: list[tuple[str, list[list[Any]], list[tuple[int, int, int, int]]]], hidden: set[str]
+) -> openpyxl.Workbook:
+    """A new workbook of grids (sheet name, rows of values, 0-based merged ranges) read by a
+    reader of ours: values at their cells, merges, thin borders, wrapping and ``_html_look``."""
     wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = _sheet_title(task.main_sheet or Path(task.source).stem, set())
+    wb.remove(wb.active)
+    used: set[str] = set()
     wrap = Alignment(wrap_text=True, vertical="center")
-    for r, values in enumerate(grid, start=1):
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c)
-            if value != "":
-                _set_text(cell, value)
-                cell.alignment = wrap
-            cell.border = _HTML_BORDER
-    spanned = set()
-    for r0, c0, r1, c1 in merges:
-        if (r0, c0) != (r1, c1):
-            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-            spanned.add((r0, c0))
-    _html_look(ws, grid, spanned)
+    for name, grid, merges in sheets:
+        ws = wb.create_sheet(_sheet_title(name, used))
+        if name in hidden:
+            ws.sheet_state = "hidden"
+        for r, values in enumerate(grid, start=1):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(r, c)
+                if value != "" and value is not None:
+                    _set_text(cell, value)
+                    cell.alignment = wrap
+                cell.border = _HTML_BORDER
+        spanned = set()
+        for r0, c0, r1, c1 in merges:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(
+                    start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
+                )
+                spanned.add((r0, c0))
+        _html_look(ws, grid, spanned)
+    if wb.worksheets and all(ws.sheet_state == "hidden" for ws in wb.worksheets):
+        wb.worksheets[0].sheet_state = "visible"  # a workbook shows at least one sheet
     return wb
 
 

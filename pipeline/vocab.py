@@ -859,6 +859,7 @@ LEGACY_FORMAT_NAMES = {
     "ods": "OpenDocument（.ods）",
     "csv": "文本表格（CSV，逗号或制表符分隔）",
     "html": "网页表格（网页系统导出的 .xls，Excel 打开时会提示格式不一致）",
+    "xml2003": "Excel 2003 XML 表格（XML 电子表格）",
 }
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
 CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"

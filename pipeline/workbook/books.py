@@ -9,7 +9,7 @@ import zipfile
 
 from pipeline import vocab
 from pipeline.limits import Limits
-from pipeline.workbook import biff, calamine, html, ooxml, text
+from pipeline.workbook import biff, calamine, html, ooxml, text, xml2003
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Opened, Refused, extent_refusal, too_many_cells
 
@@ -22,6 +22,8 @@ def open_book(path: str, opened: Opened, limits: Limits) -> Book:
         return text.load_csv(path, opened.data, limits)
     if opened.fmt == "html":
         return html.load_html(path, opened.data, limits)
+    if opened.fmt == "xml2003":
+        return xml2003.load_xml2003(path, opened.data, limits)
     if opened.fmt == "biff":
         return load_xlrd(path, limits)
     return calamine.load(path, opened, limits)

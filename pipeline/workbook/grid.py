@@ -19,6 +19,7 @@ FORMAT_EXTS = {
     "ods": (".ods",),
     "csv": (".csv",),
     "html": (".xls", ".xlsx"),
+    "xml2003": (".xls", ".xml"),
 }
 
 

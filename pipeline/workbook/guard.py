@@ -37,6 +37,7 @@ from pipeline.workbook.sniff import (
     ZIP_MAGIC,
     has_table,
     looks_html,
+    looks_spreadsheet_ml,
     text_table,
 )
 
@@ -774,6 +775,9 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
     if data.startswith(EMPTY_ZIP_MAGIC):
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)
     if not data.startswith(ZIP_MAGIC):
+        if looks_spreadsheet_ml(data):
+            _check_entities(data)
+            return Opened("xml2003")  # Excel 2003 XML (「XML 电子表格」), often named .xls
         if not path.lower().endswith(".csv") and looks_html(data):
             # a web table saved as .xls (office systems' exports): read as Excel opens it
             if has_table(data):

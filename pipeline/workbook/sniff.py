@@ -138,6 +138,17 @@ def has_table(data: bytes) -> bool:
     return _HTML_CELL.search(data) is not None
 
 
+_SPREADSHEET_ML = re.compile(
+    rb"<\?mso-application\s+progid=\"Excel\.Sheet\"|urn:schemas-microsoft-com:office:spreadsheet"
+)
+
+
+def looks_spreadsheet_ml(data: bytes) -> bool:
+    """Whether a file's first bytes declare an Excel 2003 XML workbook (SpreadsheetML)."""
+    head = data[:TEXT_HEAD_BYTES]
+    return b"<Workbook" in head and _SPREADSHEET_ML.search(head) is not None
+
+
 def looks_text(head: bytes) -> bool:
     if not head:
         return False
@@ -168,6 +179,8 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
             return kind
     if ext == ".csv":
         return None if looks_text(head) else "corrupt"
+    if ext == ".xml" and looks_spreadsheet_ml(head):
+        return None  # an Excel 2003 XML workbook (report systems write these)
     if ext in SPREADSHEET_EXTS:
         if head.lstrip()[:1] == b"<" or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
             return None  # "xls" files exported by web systems are often HTML: the reader
