@@ -527,8 +527,8 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     "merge_conflict": Message(
-        "本条与其他表中的同一风险点（岗位、职权事项、风险点描述相同）已合并为一条，"
-        "但{field}不一致：本表为「{value}」，{others}；{outcome}。",
+        "本条与别处填写的同一风险点（岗位、职权事项、风险点描述相同）已合并为一条，"
+        "但{field}不一致：本处为「{value}」，{others}；{outcome}。",
         "请科室商定「{field}」后统一填写，改正后重新发送。",
         ACTION_NOTE,
     ),
@@ -1744,7 +1744,11 @@ COLUMN_FALLBACK_LABELS = {
     "风险点": ("description", "step"),
     "廉政风险点": ("description", "step"),
 }
-HEADER_SYNONYMS_REAL = {"section": ("填报单位", "填报科室", "填报部门", "所在部门")}
+HEADER_SYNONYMS_REAL = {
+    "section": ("填报单位", "填报科室", "填报部门", "所在部门", "部门名称", "处室名称", "所在处室"),
+    "post": ("职务名称", "现任职务", "岗位（职位）", "所在岗位"),
+    "date": ("填报时间", "填表时间", "报送日期", "报送时间"),
+}
 for _key, _words in HEADER_SYNONYMS_REAL.items():
     for _w in _words:
         HEADER_LOOKUP.setdefault(fold(_w), _key)

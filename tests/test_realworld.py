@@ -381,3 +381,35 @@ def test_text_decoder_keeps_a_cut_multibyte_character_out_of_the_verdict() -> No
     text = "科室,办公室\n".encode("gbk") * 300
     assert discover.text_table(text[:4095])
     assert not discover.text_table(codecs.BOM_UTF8 + b"\x00\x01\x02binary")
+
+
+@pytest.mark.parametrize(
+    ("section_label", "post_label", "date_label"),
+    [
+        ("部门名称", "职务名称", "填报时间"),
+        ("处室名称", "所在岗位", "填表时间"),
+        ("所在处室", "现任职务", "报送日期"),
+    ],
+)
+def test_header_labels_real_forms_use_are_read(
+    tmp_path: Path, section_label: str, post_label: str, date_label: str
+) -> None:
+    """部门名称 / 职务名称 / 填报时间, as forms of other bodies label the header block: read as
+    科室, 岗位（职务）, 填表日期 (before, the form was 退回 for a missing 科室, or its 填表日期 was
+    not seen and the file's modification time decided lateness)."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1)])
+    labels = {"科室": section_label, "岗位（职务）": post_label, "填表日期": date_label}
+    grid[1] = [labels.get(v, v) if isinstance(v, str) else v for v in grid[1]]
+    assert section_label in grid[1] and date_label in grid[1]  # the precondition
+    write_xlsx(inbox / "a.xlsx", {"个人廉政风险自查表": grid})
+    files, points, issues = checked(inbox)
+    rec = files.set_index("file").loc["a.xlsx"]
+    assert (rec["status"], rec["section"], rec["name"]) == (
+        frames.FILE_STATUS_READ,
+        "办公室",
+        "张三",
+    )
+    assert (rec["post"], rec["date"]) == ("科员", "2026-03-10")
+    assert len(points) == 1
+    assert "section_from_roster" not in issues["code"].tolist()
