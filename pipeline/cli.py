@@ -155,10 +155,12 @@ def _print_summary(result, out: Path) -> None:
     sent = rounds.counts(result)
     owed = rounds.pending(result)
     archive = archive_path(result, out)
+    contained = c.get("contained_files") or {}
     text = vocab.CLI_SUMMARY.format(
         body=result.body_name,
         year=result.year,
         files=f,
+        contained=vocab.CLI_SUMMARY_CONTAINED.format(c=contained) if contained.get("total") else "",
         rows=r,
         levels="，".join(
             vocab.CLI_SUMMARY_LEVEL.format(level=level, n=lv.get(level, 0))

@@ -969,6 +969,14 @@ ARCHIVE_COUNT_LABELS: dict[tuple[str, str], str] = {
     ("levels", "二级"): "二级风险点",
     ("levels", "三级"): "三级风险点",
 }
+# the files inside .zip/.eml containers, counted apart (each container is one of the files
+# above): shown only when there are any
+ARCHIVE_CONTAINED_LABELS: dict[str, str] = {
+    "total": "压缩包、邮件里的文件",
+    "read": "其中已读取",
+    "rejected": "其中退回",
+    "superseded": "其中被新版本替代",
+}
 ARCHIVE_POINTS_LABEL = "风险点总数（合并重复后）"
 ARCHIVE_COVER_COUNTS_NOTE = "文件总数 = 已读取 + 退回 + 被替代；数据行总数 = 计入 + 退回；计入的数据行合并重复后形成风险点。"
 ARCHIVE_FILING_TITLE = "报送"
@@ -1150,6 +1158,7 @@ CLI_SUMMARY = (
     "处理完成：{body} {year} 年廉政风险自查\n"
     "  文件：共 {files[total]} 个，读取 {files[read]} 个，退回 {files[rejected]} 个，"
     "被新版本替代 {files[superseded]} 个\n"
+    "{contained}"
     "  风险点行：共 {rows[total]} 行，计入 {rows[accepted]} 行，退回 {rows[rejected]} 行\n"
     "  评定等级：{levels}\n"
     "  个人表：应报送 {people[expected]} 人，已计入 {people[counted]} 人（其中逾期 {people[late]} 人），"
@@ -1162,6 +1171,11 @@ CLI_SUMMARY = (
     "  催报名单：{reminder}"
 )
 CLI_SUMMARY_LEVEL = "{level} {n} 个"
+# under the files line when containers (.zip, .eml) held files: they are counted apart
+CLI_SUMMARY_CONTAINED = (
+    "  压缩包、邮件里的文件：共 {c[total]} 个，读取 {c[read]} 个，退回 {c[rejected]} 个，"
+    "被新版本替代 {c[superseded]} 个\n"
+)
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
 CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
 # How the user started the tool, for "run it again" hints: set by the Makefile and 处理.bat.

@@ -410,6 +410,12 @@ def _cover(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         ws.write_string(row, 0, label, fmt.label)
         ws.write_number(row, 1, int(value), fmt.number)
         row += 1
+        contained = counts.get("contained_files") or {}
+        if (group, key) == ("files", "superseded") and contained.get("total"):
+            for part, part_label in vocab.ARCHIVE_CONTAINED_LABELS.items():
+                ws.write_string(row, 0, part_label, fmt.label)
+                ws.write_number(row, 1, int(contained.get(part, 0)), fmt.number)
+                row += 1
     row = history.cover_rows(ws, fmt, result.history, row)  # 年度对比 counts, if any
     ws.set_row(row, 18)
     ws.merge_range(row, 0, row, last_col, vocab.ARCHIVE_COVER_COUNTS_NOTE, fmt.note)

@@ -306,3 +306,35 @@ def test_forms_sent_back_inside_a_zip_and_a_mail_get_their_annotated_copies(
             assert bad[name] in sheet["E5"].comment.text
         with zipfile.ZipFile(feedback / f"{section}.zip") as package:
             assert sum(vocab.ANNOTATED_SUFFIX in n for n in package.namelist()) == len(names)
+
+
+def test_the_terminal_and_the_cover_count_the_files_inside_containers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One zip of two forms, one of them corrupt: the terminal and the archive's 说明 say how
+    many files the zip held and that one was 退回 (before, both showed only 「共 1 个，读取 1
+    个，退回 0 个」: the refused file was in 异常清单 but in no count the office reads)."""
+    from openpyxl import load_workbook
+
+    from pipeline.cli import main
+
+    work, inbox, out = tmp_path / "work", tmp_path / "inbox", tmp_path / "out"
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "主任", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")])
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(work / "a.xlsx", "张三"))
+        zf.writestr("李四.xlsx", b"PK\x03\x04 cut short")
+    args = ["process", "--inbox", str(inbox), "--config", str(cfg), "--out", str(out)]
+    assert main([*args, "--no-progress", "--run-time", "2026-04-01T09:00:00"]) == 0
+    shown = capsys.readouterr().out
+    assert "文件：共 1 个，读取 1 个，退回 0 个" in shown
+    assert "压缩包、邮件里的文件：共 2 个，读取 1 个，退回 1 个，被新版本替代 0 个" in shown
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    ws = load_workbook(archive)[vocab.ARCHIVE_SHEET_COVER]
+    cells = {r[0].value: r[1].value for r in ws.iter_rows(max_col=2) if r[0].value}
+    labels = vocab.ARCHIVE_CONTAINED_LABELS
+    assert [cells[labels[k]] for k in ("total", "read", "rejected", "superseded")] == [2, 1, 1, 0]
