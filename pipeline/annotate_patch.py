@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline import vocab, xlsx
+from pipeline import sheetxml, vocab, xlsx
 
 if TYPE_CHECKING:
     from pipeline.annotate import AnnotateTask, Annotation
@@ -434,18 +434,22 @@ class _Patcher:
         self.changed["[Content_Types].xml"] = (xml[:end] + additions + xml[end:]).encode("utf-8")
 
     def _write(self) -> bytes:
+        # the parts not changed are copied as they are compressed (not inflated and deflated
+        # again: that was ~40% of a copy's time); changed and new parts deflate fast
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
             written = set()
             for info in self.zin.infolist():
                 if info.filename in self.changed:
-                    zout.writestr(info.filename, self.changed[info.filename])
+                    sheetxml.write_member(
+                        zout, info.filename, self.changed[info.filename], info.date_time
+                    )
                 else:
-                    zout.writestr(info, self.zin.read(info.filename))
+                    sheetxml.copy_member(self.zin, info, zout)
                 written.add(info.filename)
             for name, data in self.changed.items():
                 if name not in written:
-                    zout.writestr(name, data)
+                    sheetxml.write_member(zout, name, data)
         return out.getvalue()
 
 

@@ -868,6 +868,7 @@ ZIP64_BYTES = 1_500_000_000  # Zip64 only when the sheet could pass 2 GiB
 
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the timestamp of a member written anew (zip's earliest)
 
 
 def _write_raw(dst: zipfile.ZipFile, entry: zipfile.ZipInfo, pieces: list[bytes]) -> None:
@@ -1135,6 +1136,26 @@ def rework(
         final.unlink(missing_ok=True)
         return False
     return True
+
+
+def copy_member(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
+    """Copy one member of ``src`` into ``dst``: its compressed bytes as they are when the
+    member is plain (no inflating, no deflating), else read and written again."""
+    try:
+        _copy_raw(src, info, dst)
+    except _NotReworked:
+        dst.writestr(info, src.read(info.filename))
+
+
+def write_member(
+    dst: zipfile.ZipFile, name: str, data: bytes, date_time: tuple[int, ...] = ZIP_EPOCH
+) -> None:
+    """Write one member of generated XML into ``dst``: deflated fast (level 1, ISA-L where
+    installed), with ``date_time`` (a fixed one by default: the same input, the same bytes)."""
+    entry = _entry(zipfile.ZipInfo(name, date_time=date_time))  # type: ignore[arg-type]
+    with dst.open(entry, "w") as out:
+        _fast_deflate(out)
+        out.write(data)
 
 
 def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
