@@ -93,13 +93,15 @@ def test_web_exports_saved_as_xls_are_read_as_forms(tmp_path: Path) -> None:
     (inbox / "丁玲.xls").write_bytes(web_form("丁玲", [ROW]))
     other = [ROW[0], "物资发放", *ROW[2:]]  # another 职权事项: not merged with 丁玲's
     (inbox / "范彩兰.xls").write_bytes(web_form("范彩兰", [other], charset="gb2312"))
+    utf16 = web_form("闫红", [[ROW[0], "儿童之家建设", *ROW[2:]]]).decode("utf-8")
+    (inbox / "闫红.xls").write_bytes(utf16.replace("utf-8", "utf-16").encode("utf-16"))
     (inbox / "通知.xls").write_bytes("<html><body><p>请各科室报送自查表</p></body></html>".encode())
     (inbox / "空表.xls").write_bytes(b"<html><table></table></html>")  # a table, no cell
     assert (inbox / "范彩兰.xls").read_bytes().startswith(b"<html")  # the precondition
     assert process_cli(inbox, cfg, out) == 0
     sheets = archive(out)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("姓名")
-    for person in ("丁玲", "范彩兰"):
+    for person in ("丁玲", "范彩兰", "闫红"):
         point = catalogue.loc[person]
         assert point["风险点描述"] == "审核不严，\n向关系单位倾斜"  # <br> is a line break
         assert point["前期预防措施"] == "公开 申报条件"  # &nbsp; is a space
@@ -110,7 +112,7 @@ def test_web_exports_saved_as_xls_are_read_as_forms(tmp_path: Path) -> None:
         assert notice["处理"].tolist() == [vocab.ACTION_REJECT]
         assert notice["问题"].tolist() == ["这不是 Excel 表格文件（网页文件），未读取。"]
     legacy = issues[issues["问题"].str.contains("网页表格")]
-    assert sorted(legacy["文件"]) == ["丁玲.xls", "范彩兰.xls"]
+    assert sorted(legacy["文件"]) == ["丁玲.xls", "范彩兰.xls", "闫红.xls"]
     assert (legacy["处理"] == vocab.ACTION_NOTE).all()
 
 

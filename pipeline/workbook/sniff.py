@@ -128,13 +128,29 @@ _HTML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<")
 _HTML_CELL = re.compile(rb"<t[dh]\b", re.IGNORECASE)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(data: bytes) -> str | None:
+    """The text of UTF-16 bytes with a BOM (some web exports write it), else None."""
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    return data[: len(data) // 2 * 2].decode("utf-16", "replace")
+
+
 def looks_html(data: bytes) -> bool:
-    """Whether a file's bytes start as markup (a web page or a web table)."""
+    """Whether a file's bytes start as markup (a web page or a web table), also in UTF-16."""
+    text = _utf16(data[:512])
+    if text is not None:
+        return text.lstrip("\ufeff \t\r\n").startswith("<")
     return bool(_HTML_START.match(data[:256]))
 
 
 def has_table(data: bytes) -> bool:
     """Whether markup holds a table cell at all (else it is a web page, not a sheet)."""
+    text = _utf16(data)
+    if text is not None:
+        return re.search(r"<t[dh]\b", text, re.IGNORECASE) is not None
     return _HTML_CELL.search(data) is not None
 
 
@@ -182,7 +198,7 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
     if ext == ".xml" and looks_spreadsheet_ml(head):
         return None  # an Excel 2003 XML workbook (report systems write these)
     if ext in SPREADSHEET_EXTS:
-        if head.lstrip()[:1] == b"<" or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<":
+        if looks_html(head):
             return None  # "xls" files exported by web systems are often HTML: the reader
             # reads their tables (a page without one is refused there as a web page)
         if text_table(head):
