@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import frames, normalize, owners, resubmit, vocab
+from pipeline import dates, frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.frames import text_series
 from pipeline.merge import fold_series
@@ -475,6 +475,7 @@ def _judge(
     file[got] = normalize.stripped_all(rec["file"][got].tolist())
     by_mtime = got[date[got] == ""].tolist()
     by_folder = set()  # the mail folder's date is when the mail came; the mtime, when saved
+    by_month: dict[int, bool] = {}  # a 填表日期 of a month only that decides: slot -> late
     for i in by_mtime:
         folder = normalize.stripped(rec["folder_date"][i])
         date[i] = folder or _mtime_date(rec["mtime"][i])
@@ -482,12 +483,28 @@ def _judge(
             by_folder.add(i)
         written = normalize.stripped(rec["date_written"][i])  # an unreadable 填表日期 (validate)
         suffix = "_folder" if folder else ""
-        if written:
+        month = dates.read_month(written) if written else None
+        if month is not None:
+            # 2026年3月: the whole month before the deadline is on time, after it late; a
+            # deadline inside the month leaves it to the folder's or the file's date
+            first, last = dates.month_bounds(*month)
+            shown = f"{month[0]:04d}-{month[1]:02d}"
+            if last <= deadline or first > deadline:
+                by_month[i] = first > deadline
+                date[i] = shown
+                code = "note_month_late" if by_month[i] else "note_month_on_time"
+                notes[i] = [_note(code, value=written, deadline=deadline)]
+            else:
+                code = "note_month_by_folder" if folder else "note_month_by_mtime"
+                notes[i] = [_note(code, value=written, deadline=deadline, date=date[i])]
+        elif written:
             notes[i] = [_note("note_bad_date" + suffix, value=written, date=date[i])]
         else:
             notes[i] = [_note("note_no_date" + suffix, date=date[i])]
     late = np.zeros(n, dtype=bool)
     late[got] = [bool(d) and d > deadline for d in date[got].tolist()]
+    for i, month_late in by_month.items():
+        late[i] = month_late
     status[got] = np.where(late[got], vocab.STATUS_LATE, vocab.STATUS_ON_TIME)
     # read, but every row was sent back: nothing of it counts yet
     no_points = np.zeros(n, dtype=bool)
@@ -506,11 +523,13 @@ def _judge(
             told.append(
                 (i, 2, _issue(code, section=section[i], name=name[i], file=resent, about=file[i]))
             )
-    from_mtime = set(by_mtime)
+    from_mtime = set(by_mtime) - set(by_month)
     for i in np.flatnonzero(late).tolist():
         cells = rec["header_cells"][i]
         mtime = i in from_mtime  # what the form wrote (if anything) is no date: say so
         undated = "late_by_folder_date" if i in by_folder else "late_by_mtime"
+        if i in by_month:  # 2026年4月 for a deadline of 03-31: late whatever the day
+            undated, mtime = "late_by_month", True
         issue = frames.issue(
             undated if mtime else "late",
             file=file[i],

@@ -165,6 +165,33 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
     return None, False
 
 
+# A month without its day, as forms are often dated: 2026年3月, 2026-03, 2026/3, 二〇二六年三月
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月?|[-/.。、]\s*(\d{1,2})\s*月?)")
+
+
+def read_month(value: object) -> tuple[int, int] | None:
+    """(year, month) of a text naming a month without its day ('2026年3月', '2026-03',
+    '2026/3', '二〇二六年三月'), else None. Numbers are never months (2026.3 typed as a number is
+    no date at all)."""
+    if not isinstance(value, str):
+        return None
+    text = _with_arabic_numerals(unicodedata.normalize("NFKC", value).strip())
+    match = _MONTH_ONLY.fullmatch(_WEEKDAY.sub("", text) or text)
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+    if not (1950 <= year <= 2200 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+def month_bounds(year: int, month: int) -> tuple[str, str]:
+    """ISO first and last day of a month."""
+    first = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return first.isoformat(), (following - timedelta(days=1)).isoformat()
+
+
 def parse_date(value: object, year: int | None = None) -> str | None:
     """``read_date``'s ISO date only."""
     return read_date(value, year)[0]

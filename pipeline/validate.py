@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import frames, normalize, owners, resubmit, vocab
+from pipeline import dates, frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import text as _text
 from pipeline.workbook.cells import MAX_CELL_CHARS
@@ -339,9 +339,9 @@ def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog,
     if "sheet_dates" not in files:
         return
     entries: list[tuple[Any, str, list[Any]]] = []
-    for idx, dates in zip(files.index, files["sheet_dates"], strict=True):
-        if was_read.at[idx] and isinstance(dates, dict) and dates:
-            entries += [(idx, person, entry) for person, entry in dates.items()]
+    for idx, by_person in zip(files.index, files["sheet_dates"], strict=True):
+        if was_read.at[idx] and isinstance(by_person, dict) and by_person:
+            entries += [(idx, person, entry) for person, entry in by_person.items()]
     if not entries:
         return
     shown = normalize.clean_text(
@@ -376,8 +376,8 @@ def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog,
         unread = written if iso_day is None else None
         fixed.setdefault(idx, {})[folded] = [iso_day, cell, sheet, person, unread]
     col = files["sheet_dates"].to_numpy(dtype=object, copy=True)
-    for idx, dates in fixed.items():
-        col[files.index.get_loc(idx)] = dates
+    for idx, by_person in fixed.items():
+        col[files.index.get_loc(idx)] = by_person
     files["sheet_dates"] = pd.Series(col, index=files.index, dtype=object)
 
 
@@ -386,8 +386,14 @@ def _read_dates(shown: pd.Series, year: int) -> tuple[pd.Series, dict[str, pd.Se
     the body's year ±1); at most one note holds for a date."""
     iso, assumed = normalize.read_dates(shown, year)
     off = _years_off(iso, year)
+    unread = shown.notna() & iso.isna()
+    month_only = unread.copy()
+    if unread.any():
+        months = {v: dates.read_month(v) is not None for v in shown[unread].unique().tolist()}
+        month_only[unread] = shown[unread].map(months).astype(bool)
     return iso, {
-        "bad_date": shown.notna() & iso.isna(),
+        "bad_date": unread & ~month_only,
+        "date_month_only": month_only,
         "date_year_assumed": assumed,
         "date_out_of_year": off.astype(bool) & ~assumed,
     }

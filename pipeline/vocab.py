@@ -472,6 +472,10 @@ MESSAGES: dict[str, Message] = {
         "{field}「{value}」不是可识别的日期。",
         "请写成 2026-03-15 或 2026年3月15日 的形式。",
     ),
+    "date_month_only": Message(
+        "{field}「{value}」只写到了月份，没有写是哪一天。",
+        "请写明日期，如 2026-03-15。",
+    ),
     "date_year_assumed": Message(
         "{field}「{value}」没有写年份，按 {date} 处理。",
         "请写完整的日期，如 {date}。",
@@ -602,6 +606,31 @@ MESSAGES: dict[str, Message] = {
     "late_by_folder_date": Message(
         "表中没有可识别的填表日期，按邮件文件夹的日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
         "请在表头填写填表日期（如 {deadline}）；如确实按时报送，可不必处理。",
+        ACTION_NOTE,
+    ),
+    "note_month_on_time": Message(
+        "填表日期只写到月份（{value}），整个月都不晚于截止日期 {deadline}，按按时计。",
+        "请今后写明填表日期（如 2026-03-15）。",
+        ACTION_NOTE,
+    ),
+    "note_month_late": Message(
+        "填表日期只写到月份（{value}），整个月都晚于截止日期 {deadline}，按逾期计。",
+        "请今后按时报送，并写明填表日期。",
+        ACTION_NOTE,
+    ),
+    "note_month_by_mtime": Message(
+        "填表日期只写到月份（{value}），截止日期 {deadline} 在这个月内，按文件修改日期 {date} 判断是否逾期。",
+        "请写明填表日期（如 2026-03-15）。",
+        ACTION_NOTE,
+    ),
+    "note_month_by_folder": Message(
+        "填表日期只写到月份（{value}），截止日期 {deadline} 在这个月内，按邮件文件夹的日期 {date} 判断是否逾期。",
+        "请写明填表日期（如 2026-03-15）。",
+        ACTION_NOTE,
+    ),
+    "late_by_month": Message(
+        "填表日期只写到月份（{value}），整个月都晚于「{phase}」阶段截止日期 {deadline}。",
+        "请今后按时报送，并写明填表日期（如 {deadline}）。",
         ACTION_NOTE,
     ),
     "note_bad_date": Message(

@@ -351,3 +351,31 @@ def test_long_texts_fold_as_plain_nfkc_would():
     assert any(len(t) > 200 for t in texts)
     for text in texts:
         assert vocab.fold(text) == _plain_fold(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "month"),
+    [
+        ("2026年3月", (2026, 3)),
+        ("2026 年 12 月", (2026, 12)),
+        ("2026-03", (2026, 3)),
+        ("2026/3", (2026, 3)),
+        ("二〇二六年三月", (2026, 3)),
+        ("2026年13月", None),  # no such month
+        ("2026年3月15日", None),  # a day: read_date's, not a month
+        (2026.3, None),  # a number is never a month
+        ("三月", None),  # no year
+    ],
+)
+def test_a_month_without_its_day_is_read_as_that_month(value: object, month: object) -> None:
+    from pipeline import dates
+
+    assert dates.read_month(value) == month
+
+
+def test_month_bounds_end_on_the_months_last_day() -> None:
+    from pipeline import dates
+
+    assert dates.month_bounds(2026, 2) == ("2026-02-01", "2026-02-28")
+    assert dates.month_bounds(2028, 2) == ("2028-02-01", "2028-02-29")
+    assert dates.month_bounds(2026, 12) == ("2026-12-01", "2026-12-31")

@@ -3,6 +3,7 @@ validate, merge, grade and assign, and checked row by row (section, person, leve
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -748,3 +749,41 @@ def test_the_reminder_quotes_each_persons_own_problem_of_a_shared_workbook(
     assert "工作表「范彩兰」" in fan and "共 2 处问题" not in fan
     missing = [line for line in lines if line.startswith("尚未报送个人自查表")]
     assert not any("丁玲" in line or "范彩兰" in line for line in missing)
+
+
+@pytest.mark.parametrize(
+    ("written", "phase", "status", "shown", "note"),
+    [
+        ("2026年3月", "find_risks", vocab.STATUS_ON_TIME, "2026-03", "整个月都不晚于截止日期"),
+        ("二〇二六年五月", "find_risks", vocab.STATUS_LATE, "2026-05", "整个月都晚于截止日期"),
+        ("2026-04", "grade", None, None, "截止日期 2026-04-15 在这个月内"),
+    ],
+)
+def test_a_form_dated_by_its_month_only_is_judged_by_that_month(
+    tmp_path: Path, written: str, phase: str, status: str | None, shown: str | None, note: str
+) -> None:
+    """填表日期 「2026年3月」: a 提示 that the day is missing (not 「不是可识别的日期」), and lateness
+    by the month against the deadline — the file's own date only when the deadline falls in
+    that month (before, always the file's modification date, so a March form saved in
+    December was 逾期)."""
+    import dataclasses
+
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", header={"date": written}, rows=[sample_row(1)])
+    os.utime(inbox / "张三.xlsx", (1_795_000_000, 1_795_000_000))  # saved 2026-11-18
+    settings = dataclasses.replace(SETTINGS, late_phase=phase)
+    files, _found = discover.discover(inbox, settings)
+    files, rows, _ = read.read_files(files, inbox, settings)
+    files, rows, points, checked = validate(files, rows, make_roster(), settings)
+    assert files.loc[0, "date"] is pd.NA or pd.isna(files.loc[0, "date"])  # no day was read
+    assert checked["code"].tolist().count("date_month_only") == 1
+    assert "bad_date" not in checked["code"].tolist()
+    subs, _pledges, issues = completeness.completeness(files, points, make_roster(), settings, 2026)
+    zhang = subs.set_index("name").loc["张三"]
+    assert note in zhang["note"]
+    if status is None:  # the deadline inside the month: the file's date (November) decides
+        assert zhang["status"] == vocab.STATUS_LATE and zhang["date"] == "2026-11-18"
+        return
+    assert (zhang["status"], zhang["date"]) == (status, shown)
+    late = issues[issues["code"] == "late_by_month"]
+    assert len(late) == (status == vocab.STATUS_LATE)
