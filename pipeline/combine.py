@@ -479,7 +479,7 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
         else pd.DataFrame()
     )
     cats = (
-        points.groupby(["body", "category"]).size().unstack(fill_value=0)
+        points.groupby([points["body"], counted_categories(points)]).size().unstack(fill_value=0)
         if len(points)
         else pd.DataFrame()
     )
@@ -552,7 +552,18 @@ def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
     frame["harm"], _ = _normalise(frame, "harm", vocab.ENUM_LOOKUP["harm"])
     category, _ = _normalise(frame, "category", vocab.ENUM_LOOKUP["category"])
     frame["category"] = category.where(category != "", frame["category"])
+    # a catalogue without 风险类别 (a hand-made one): its points are 未分类, as in our archives
+    blank = frame["category"].isna() | frame["category"].astype(str).str.strip().eq("")
+    frame.loc[blank.to_numpy(), "category"] = vocab.UNCATEGORISED
     return frame, bad_level
+
+
+def counted_categories(points: pd.DataFrame) -> pd.Series:
+    """Each point's category as the counts take it: one of the four, else 未分类 (a category
+    written otherwise in a hand-made catalogue is shown as written but counted there), so that
+    a body's categories add up to its points."""
+    category = points["category"]
+    return category.where(category.isin(vocab.CATEGORIES), vocab.UNCATEGORISED)
 
 
 def _bad_levels(

@@ -306,7 +306,7 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
     for c, lk in enumerate(vocab.LIKELIHOODS, start=1):
         ws.write_string(row, c, lk, fmt.header)
     grouped = points.groupby(["harm", "likelihood"]).size() if len(points) else pd.Series()
-    from pipeline.combine import MATRIX
+    from pipeline.combine import MATRIX, counted_categories
 
     for harm in vocab.HARMS:
         row += 1
@@ -322,7 +322,8 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
     # categories
     row += 2
     ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_TITLE, fmt.subtitle)
-    cat_first, cat_last, by_cat = category_counts(ws, fmt, row + 1, points)
+    counted = points.assign(category=counted_categories(points)) if len(points) else points
+    cat_first, cat_last, by_cat = category_counts(ws, fmt, row + 1, counted)
     row = cat_last
     # levels by body (the data the column chart reads)
     row += 2

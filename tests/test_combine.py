@@ -291,3 +291,22 @@ def test_a_district_workbook_is_no_last_archive(district, tmp_path) -> None:
     with pytest.raises(PipelineError) as found:
         prefill.load_last_archive(book)
     assert "区级汇总表" in str(found.value)
+
+
+def test_every_bodys_categories_add_up_to_its_points(district) -> None:
+    """A hand-made catalogue without 风险类别 counts its points as 未分类 (before, its points were
+    in no category column: 风险点数 5, categories 0)."""
+    _, sheets, _, _ = district
+    table = sheets[vocab.COMBINE_SHEET_BODIES]
+    assert vocab.UNCATEGORISED in table.columns
+    for rec in _by_body(sheets).values():
+        if rec[vocab.COMBINE_BODY_HEADERS["status"]] != vocab.COMBINE_STATUS_FILED:
+            continue
+        n = int(rec[vocab.COMBINE_BODY_HEADERS["n_points"]])
+        cats = [int(rec[c]) for c in (*vocab.CATEGORIES, vocab.UNCATEGORISED)]
+        assert sum(cats) == n, rec[vocab.COMBINE_BODY_LABEL]
+    hand = _by_body(sheets)["甲区民政局"]
+    assert int(hand[vocab.UNCATEGORISED]) == len(HAND_ROWS)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    mine = catalogue[catalogue[vocab.COMBINE_BODY_LABEL] == "甲区民政局"]
+    assert set(mine["风险类别"]) == {vocab.UNCATEGORISED}
