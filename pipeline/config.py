@@ -350,6 +350,29 @@ def _clean(value: object) -> str:
     return text
 
 
+ROSTER_SHEETS = (vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SHEET_UNIT)
+
+
+def roster_sheet_names(names: list[str]) -> dict[str, str]:
+    """Each roster sheet (人员, 科室, 单位) -> the workbook's sheet that holds it: the sheet of
+    that name (spacing and full-width forms aside), else the one sheet whose name contains it
+    (人员名单, 科室设置, 单位信息) that no other roster sheet took; left out when none is."""
+    folded = {n: normalize.fold(n) for n in names}
+    found: dict[str, str] = {}
+    for canonical in ROSTER_SHEETS:
+        exact = [n for n in names if folded[n] == normalize.fold(canonical)]
+        if exact:
+            found[canonical] = exact[0]
+    for canonical in ROSTER_SHEETS:
+        if canonical in found:
+            continue
+        taken = set(found.values())
+        holding = [n for n in names if normalize.fold(canonical) in folded[n] and n not in taken]
+        if len(holding) == 1:
+            found[canonical] = holding[0]
+    return found
+
+
 def _read_table(
     path: Path, sheets: dict[str, list[list[object]]], sheet: str, columns: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -404,20 +427,28 @@ def load_roster(config_dir: Path) -> Roster:
         raise _fail(vocab.ROSTER_IS_FOLDER.format(path=path))
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+        actual = roster_sheet_names(list(wb.sheet_names))
+        # each roster sheet under the name the office gave it (人员名单 for 人员): read by its
+        # role, named as it is in every note and message
+        sheets = {name: wb.get_sheet_by_name(name).to_python() for name in actual.values()}
     except Exception as exc:  # calamine raises several types for bad files
         log.info("roster %s unreadable: %r", path, exc)
         raise _fail(vocab.ROSTER_UNREADABLE.format(path=path)) from exc
+    shown = {canonical: actual.get(canonical, canonical) for canonical in ROSTER_SHEETS}
 
     people_rows, people_cols = _read_table(
-        path, sheets, vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_PEOPLE_COLUMNS
+        path, sheets, shown[vocab.ROSTER_SHEET_PEOPLE], vocab.ROSTER_PEOPLE_COLUMNS
     )
     section_rows, section_cols = _read_table(
-        path, sheets, vocab.ROSTER_SHEET_SECTIONS, vocab.ROSTER_SECTION_COLUMNS
+        path, sheets, shown[vocab.ROSTER_SHEET_SECTIONS], vocab.ROSTER_SECTION_COLUMNS
     )
-    unit_rows, _ = _read_table(path, sheets, vocab.ROSTER_SHEET_UNIT, vocab.ROSTER_UNIT_COLUMNS)
+    unit_rows, _ = _read_table(
+        path, sheets, shown[vocab.ROSTER_SHEET_UNIT], vocab.ROSTER_UNIT_COLUMNS
+    )
     if not people_rows:
-        raise _fail(vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=vocab.ROSTER_SHEET_PEOPLE))
+        raise _fail(
+            vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=shown[vocab.ROSTER_SHEET_PEOPLE])
+        )
     unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
 
     problems: list[dict[str, Any]] = []
@@ -434,7 +465,7 @@ def load_roster(config_dir: Path) -> Roster:
         record = frames.issue(
             code,
             file=file_label,
-            sheet=sheet,
+            sheet=shown.get(sheet, sheet),  # the sheet as the office named it
             cell=f"{letter}{row}" if letter else "",
             field_key=labels[sheet][key],
             value=value,

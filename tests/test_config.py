@@ -206,3 +206,37 @@ def test_invisible_characters_in_roster_names_are_dropped(tmp_path: Path) -> Non
     roster, found = roster_problems(tmp_path, people)
     assert list(roster.people["name"]) == ["李明", "钱七", "陈副"]
     assert not any(code == "roster_head_not_in_people" for code, _, _ in found)
+
+
+def test_roster_sheets_named_otherwise_are_found_and_named_as_they_are(tmp_path: Path) -> None:
+    """人员名单 / 科室设置 / 单位信息, as offices rename their sheets: read by their role, and a
+    roster note names the sheet the office sees (人员名单!D3), not 人员 (before: 「缺少工作表」)."""
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李明", "主任", "人财物管理", "是"],
+        ["办公室", "王芳", "文员", "管钱的", "否"],
+    ]
+    write_sheets(
+        tmp_path / vocab.ROSTER_FILE,
+        {
+            "说明": [["请按格式填写"]],
+            "人员名单": people,
+            "科室设置": SECTIONS_SHEET,
+            "单位信息": UNIT_SHEET,
+        },
+    )
+    roster = config.load_roster(tmp_path)
+    assert roster.people["name"].tolist() == ["李明", "王芳"]
+    assert roster.chair == "周主席"
+    cells = {(p["sheet"], p["cell"]) for p in roster.problems}
+    assert ("人员名单", "D3") in cells  # the unknown 岗位类别, on the sheet as it is named
+
+
+def test_two_sheets_that_could_be_the_people_sheet_are_not_guessed(tmp_path: Path) -> None:
+    people = [list(vocab.ROSTER_PEOPLE_COLUMNS.values()), ["办公室", "李明", "主任", "其他", "是"]]
+    write_sheets(
+        tmp_path / vocab.ROSTER_FILE,
+        {"人员名单": people, "人员（旧）": people, "科室": SECTIONS_SHEET, "单位": UNIT_SHEET},
+    )
+    with pytest.raises(ConfigError, match="缺少工作表「人员」"):
+        config.load_roster(tmp_path)
