@@ -166,7 +166,10 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
 
 
 # A month without its day, as forms are often dated: 2026年3月, 2026-03, 2026/3, 二〇二六年三月
-_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月?|[-/.。、]\s*(\d{1,2})\s*月?)")
+# (「2026年3月__日」: the day of the template's date line left blank is a month too)
+_MONTH_ONLY = re.compile(
+    r"(\d{4})\s*(?:年\s*(\d{1,2})\s*(?:月[\s_＿]*日?)?|[-/.。、]\s*(\d{1,2})\s*月?)"
+)
 
 
 def read_month(value: object) -> tuple[int, int] | None:
@@ -197,9 +200,23 @@ def parse_date(value: object, year: int | None = None) -> str | None:
     return read_date(value, year)[0]
 
 
+# A date line of the template left unfilled: 「    年  月  日」, 「2026年__月__日」 (the year printed)
+_DATE_BLANK = re.compile(r"[\s_＿—-]*(?:\d{4})?[\s_＿—-]*年[\s_＿—-]*月[\s_＿—-]*日[\s_＿—-]*")
+
+
+def is_blank_date(value: object) -> bool:
+    """Whether a date cell holds only the template's 年 月 日 (a year at most): not filled in."""
+    return (
+        isinstance(value, str) and _DATE_BLANK.fullmatch(value.replace("\u3000", " ")) is not None
+    )
+
+
 def date_cell(value: object) -> str | None:
-    """A header date cell as the reader hands it on: ISO when it is a full date, else the text
-    as written (validate resolves a day without its year and reports what it cannot read)."""
+    """A header date cell as the reader hands it on: ISO when it is a full date, None when it
+    holds only the template's 「  年  月  日」, else the text as written (validate resolves a day
+    without its year and reports what it cannot read)."""
+    if is_blank_date(value):
+        return None
     return parse_date(value) or date_text(value)
 
 

@@ -361,6 +361,7 @@ def test_long_texts_fold_as_plain_nfkc_would():
         ("2026-03", (2026, 3)),
         ("2026/3", (2026, 3)),
         ("二〇二六年三月", (2026, 3)),
+        ("2026年3月__日", (2026, 3)),  # the template's day left blank
         ("2026年13月", None),  # no such month
         ("2026年3月15日", None),  # a day: read_date's, not a month
         (2026.3, None),  # a number is never a month
@@ -379,3 +380,15 @@ def test_month_bounds_end_on_the_months_last_day() -> None:
     assert dates.month_bounds(2026, 2) == ("2026-02-01", "2026-02-28")
     assert dates.month_bounds(2028, 2) == ("2028-02-01", "2028-02-29")
     assert dates.month_bounds(2026, 12) == ("2026-12-01", "2026-12-31")
+
+
+@pytest.mark.parametrize(
+    "value", ["    年  月  日", "2026年  月  日", "____年__月__日", "\u3000年\u3000月\u3000日"]
+)
+def test_the_templates_unfilled_date_line_is_no_date_at_all(value: str) -> None:
+    """「    年  月  日」 as the template prints it: not filled in (validate says 未填写), not a
+    date 「不是可识别的日期」."""
+    from pipeline import dates
+
+    assert dates.is_blank_date(value) and dates.date_cell(value) is None
+    assert dates.date_cell("2026年3月15日") == "2026-03-15"  # a filled one is read

@@ -787,3 +787,13 @@ def test_a_form_dated_by_its_month_only_is_judged_by_that_month(
     assert (zhang["status"], zhang["date"]) == (status, shown)
     late = issues[issues["code"] == "late_by_month"]
     assert len(late) == (status == vocab.STATUS_LATE)
+
+
+def test_an_unfilled_date_line_is_told_as_not_filled_in(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", header={"date": "    年  月  日"}, rows=[sample_row(1)])
+    files, _rows, points, issues = graded(inbox)
+    assert pd.isna(files.loc[0, "date"])
+    assert "bad_date" not in issues["code"].tolist()
+    subs, _pledges, _ = completeness.completeness(files, points, make_roster(), SETTINGS, 2026)
+    assert "未填写填表日期" in subs.set_index("name").loc["张三", "note"]
