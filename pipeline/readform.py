@@ -271,6 +271,14 @@ def _ranges_text(ranges: list[tuple[int, int, int, int]]) -> str:
 
 _PLEDGE_ITEMS_FOLD = _fold(vocab.PLEDGE_ITEMS_LABEL)
 _PLEDGE_LABEL_FOLDS = {_fold(v): k for k, v in vocab.PLEDGE_LABELS.items()}
+_PLEDGE_LABEL_FOLDS.update(
+    {_fold(w): k for k, words in vocab.PLEDGE_LABEL_SYNONYMS.items() for w in words}
+)
+# a numbered item inside a line: 「1.」「2、」「（3）」「一、」 after the line's start or a stop
+_PLEDGE_ITEM_MARK = re.compile(
+    r"(?:^|[：:；;。，,\s（(])(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.．)）]"
+)
+PLEDGE_TITLE_MAX_CHARS = 12  # a short line naming the 承诺书 is its title, not an item
 
 
 def _pledge(grid: Grid) -> tuple[int, object, object]:
@@ -326,9 +334,34 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
             row = grid[r]
             if c0 < len(row) and seen_text(row[c0]) is not None:
                 items += 1
+    else:  # a pledge written as text (no 承诺事项 column): its lines and numbered items
+        items = _written_items(grid, stop)
     pledger = seen_text(found.get("pledger", (None, ""))[0])
     pledge_date = iso_date(found.get("pledge_date", (None, ""))[0])
     return items, pledger, pledge_date
+
+
+def _written_items(grid: Grid, stop: int) -> int:
+    """Pledge items of a 承诺书 written as text above its signature: each numbered item of a
+    line (「一、严守纪律；」, 「1.遵纪守法；2.廉洁自律」), else each line that is no title (廉洁从政
+    承诺书), no lead-in ending in a colon (本人郑重承诺：) and no label."""
+    items = 0
+    for r in range(min(stop, len(grid))):
+        texts = [t for t in (seen_text(v) for v in grid[r]) if t]
+        if not texts:
+            continue
+        line = " ".join(texts)
+        folded = _fold(line)
+        if "承诺" in folded and len(folded) <= PLEDGE_TITLE_MAX_CHARS and "、" not in line:
+            continue  # the title
+        if any(_PLEDGE_LABEL_FOLDS.get(_fold(t.split("：")[0].split(":")[0])) for t in texts):
+            continue  # a 承诺人 / 日期 line above the signature
+        marks = len(_PLEDGE_ITEM_MARK.findall(line))
+        if marks:
+            items += marks
+        elif not line.rstrip().endswith(("：", ":")):
+            items += 1
+    return items
 
 
 _PLEDGE_SHEET_FOLD = _fold(vocab.SHEET_PLEDGE)

@@ -192,6 +192,20 @@ MEASURE_MARKERS = {
 
 # Pledge sheet.
 PLEDGE_LABELS = {"pledger": "承诺人", "pledge_date": "承诺日期"}
+# how pledges written by hand label the two (read on a pledge sheet only)
+PLEDGE_LABEL_SYNONYMS = {
+    "pledger": (
+        "承诺人（签名）",
+        "承诺人（签字）",
+        "承诺人签名",
+        "承诺人签字",
+        "签名",
+        "签字",
+        "本人签名",
+        "承诺人（签章）",
+    ),
+    "pledge_date": ("承诺时间", "签订日期", "签署日期", "签名日期", "日期", "时间"),
+}
 PLEDGE_TITLE = "廉政承诺书"
 PLEDGE_ITEMS_LABEL = "承诺事项"
 

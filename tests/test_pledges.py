@@ -157,3 +157,57 @@ def test_a_pledge_beside_a_table_not_recognised_is_still_an_unknown_template(
     files, register, _issues = registered(inbox)
     assert files.set_index("file").loc["张三.xlsx", "reason"] == "unknown_template"
     assert register.loc["张三", "status"] != "单独报送（张三.xlsx）"
+
+
+@pytest.mark.parametrize(
+    ("grid", "items"),
+    [
+        (  # items as lines, signed 「承诺人（签名）：」, dated 「日期：」
+            [
+                ["廉洁从政承诺书"],
+                ["本人郑重承诺："],
+                ["一、严守政治纪律；"],
+                ["二、不收受礼金；"],
+                ["三、不违规用车。"],
+                [],
+                ["承诺人（签名）：张三"],
+                ["日期：2026年3月10日"],
+            ],
+            3,
+        ),
+        (  # numbered items in one paragraph, the labels in their own cells
+            [
+                ["廉政承诺书"],
+                ["本人承诺：1.遵纪守法；2.廉洁自律；3.接受监督。"],
+                [None, "承诺人：", "张三"],
+                [None, "承诺时间：", "2026.3.10"],
+            ],
+            3,
+        ),
+        (
+            [
+                ["廉政承诺书"],
+                ["本人郑重承诺："],
+                [],
+                ["承诺人：", "张三", "承诺日期：", "2026-03-10"],
+            ],
+            0,
+        ),
+    ],
+)
+def test_a_pledge_written_as_text_counts_its_items(
+    tmp_path: Path, grid: list[list[object]], items: int
+) -> None:
+    """承诺书 as people write them, without the template's 承诺事项 column: their lines and numbered
+    items are counted (before: 「承诺书为空」 for a pledge of three items), and the date under
+    a hand-written label is read; a lead-in with nothing after it is still empty."""
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", pledge=grid)
+    _files, register, issues = registered(inbox)
+    zhang = register.loc["张三"]
+    assert int(zhang["items"]) == items
+    if items:
+        assert zhang["status"] == vocab.PLEDGE_STATUS_OK and zhang["date"] == "2026-03-10"
+        assert "pledge_empty" not in issues["code"].tolist()
+    else:
+        assert zhang["status"] == vocab.PLEDGE_STATUS_EMPTY
