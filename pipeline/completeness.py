@@ -49,6 +49,7 @@ _FILE_FIELDS = (
     "pledge_sheet",
     "pledge_items",
     "pledge_date",
+    "pledge_sheet_name",
     "date_written",  # set by validate when the 填表日期 could not be read
     "folder_date",  # the mail folder's (discover): when the mail came, without a 填表日期
 )
@@ -650,7 +651,7 @@ def _pledges(
             issue = _issue(
                 "pledge_empty",
                 file=file,
-                sheet=vocab.SHEET_PLEDGE,
+                sheet=normalize.stripped(rec["pledge_sheet_name"][i]) or vocab.SHEET_PLEDGE,
                 section=section[i],
                 name=name[i],
             )

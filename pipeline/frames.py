@@ -18,6 +18,7 @@ files (one row per file under INBOX) — from discover, completed by read and me
     pledge_sheet bool the 廉政承诺书 sheet exists
     pledge_items int  number of non-empty pledge items
     pledger, pledge_date  str or NA
+    pledge_sheet_name str the sheet the pledge was read from (廉洁从政承诺书, 承诺书 …) or NA
     n_rows      int   data rows read from the table
     colmap      object dict: column key -> Excel column letter, for cell references
     header_cells object dict: header key -> A1 cell holding its value (or its label)

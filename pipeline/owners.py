@@ -202,6 +202,8 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     pledge_date = [p[2] if p is not None else None for p in own]
     extra["pledger"] = pd.Series(pledger, index=extra.index, dtype="str")
     extra["pledge_date"] = pd.Series(pledge_date, index=extra.index, dtype="str")
+    own_sheet = [p[3] if p is not None and len(p) > 3 else None for p in own]
+    extra["pledge_sheet_name"] = pd.Series(own_sheet, index=extra.index, dtype="str")
     _own_dates(extra)
     return extra.loc[~same]
 

@@ -870,6 +870,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         note("legacy_format", detail=opened.legacy or vocab.LEGACY_FORMAT_NAMES[opened.fmt])
 
     pledge_sheet = False
+    pledge_sheet_name = None  # the sheet the pledge was read from, as the workbook names it
     pledge_items, pledger, pledge_date = 0, None, None
     sheet_pledges: dict[str, list[Any]] = {}
     sheet_dates: dict[str, list[Any]] = {}
@@ -888,13 +889,13 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 sheet_pledges[_fold(person)] = list(own[person])
         if name is not None and name in own:
             pledge_sheet = True
-            pledge_items, pledger, pledge_date = own[name][:3]
+            pledge_items, pledger, pledge_date, pledge_sheet_name = own[name][:4]
     empty_sheets = _empty_sheets(empty_parts, name, [part[2] for part in extra])
     pledge_name = (
         None if pledge_sheet else _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
     )
     if pledge_name is not None:
-        pledge_sheet = True
+        pledge_sheet, pledge_sheet_name = True, pledge_name
         pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
 
     return {
@@ -913,6 +914,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "pledge_items": pledge_items,
             "pledger": pledger,
             "pledge_date": pledge_date,
+            "pledge_sheet_name": pledge_sheet_name,
             "n_rows": len(data_rows),
             "colmap": {k: col_letter(c) for k, c in keys.items()},
             "header_cells": header_cells,

@@ -23,6 +23,7 @@ FORM_FIELDS = (
     "pledge_items",
     "pledger",
     "pledge_date",
+    "pledge_sheet_name",
     "n_rows",
     "colmap",
     "header_cells",

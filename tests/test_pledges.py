@@ -211,3 +211,17 @@ def test_a_pledge_written_as_text_counts_its_items(
         assert "pledge_empty" not in issues["code"].tolist()
     else:
         assert zhang["status"] == vocab.PLEDGE_STATUS_EMPTY
+
+
+def test_an_empty_pledge_is_told_at_the_sheet_it_is_on(tmp_path: Path) -> None:
+    """A 承诺书 sheet named otherwise (廉洁从政承诺书) with nothing pledged: the 提示 names that
+    sheet, where the annotated copy marks it (before: always 「廉政承诺书」, a sheet it lacks)."""
+    from tests.forms import form_grid, write_xlsx
+
+    inbox = tmp_path / "inbox"
+    pledge = [["廉洁从政承诺书"], ["本人郑重承诺："], [], ["承诺人：", "张三"]]
+    write_xlsx(inbox / "张三.xlsx", {"个人廉政风险自查表": form_grid(), "廉洁从政承诺书": pledge})
+    _files, register, issues = registered(inbox)
+    assert register.loc["张三", "status"] == vocab.PLEDGE_STATUS_EMPTY
+    empty = issues[issues["code"] == "pledge_empty"]
+    assert empty["sheet"].tolist() == ["廉洁从政承诺书"]
