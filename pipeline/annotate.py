@@ -681,8 +681,9 @@ def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     return wb
 
 
-# a web table's copy: any grid the reader read (it was within the read limits) fits
-_HTML_COPY_LIMITS = Limits(
+# a copy rebuilt from our own readers' grid (web tables, Excel 2003 XML): any grid the reader
+# read (it was within the read limits) fits
+_REBUILT_COPY_LIMITS = Limits(
     max_file_bytes=1 << 40,
     max_uncompressed_bytes=1 << 40,
     max_compression_ratio=float("inf"),
@@ -693,14 +694,14 @@ _HTML_COPY_LIMITS = Limits(
     worker_timeout_s=0.0,
     workers=0,
 )
-_HTML_BORDER = Border(*(Side(style="thin", color="808080"),) * 4)
+_GRID_BORDER = Border(*(Side(style="thin", color="808080"),) * 4)
 
 
 def _from_html(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """A web table saved as .xls: a new workbook, one sheet, each cell's text where the
     reader put it, its colspan/rowspan merged, thin borders and wrapping as a web table shows."""
     try:
-        grid, merges = html_grid(data, _HTML_COPY_LIMITS, Path(task.source).stem)
+        grid, merges = html_grid(data, _REBUILT_COPY_LIMITS, Path(task.source).stem)
     except Refused:
         return None
     return _from_grids([(task.main_sheet or Path(task.source).stem, grid, merges)], set())
@@ -710,7 +711,7 @@ def _from_xml2003(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """An Excel 2003 XML workbook: a new workbook of its sheets (hidden ones hidden), each
     cell's value where the reader put it, its merged ranges merged."""
     try:
-        names, load, hidden = load_xml2003(task.source, data, _HTML_COPY_LIMITS)
+        names, load, hidden = load_xml2003(task.source, data, _REBUILT_COPY_LIMITS)
         sheets = [(name, *load(name)) for name in names]
     except Refused:
         return None
@@ -721,7 +722,7 @@ def _from_grids(
     sheets: list[tuple[str, list[list[Any]], list[tuple[int, int, int, int]]]], hidden: set[str]
 ) -> openpyxl.Workbook:
     """A new workbook of grids (sheet name, rows of values, 0-based merged ranges) read by a
-    reader of ours: values at their cells, merges, thin borders, wrapping and ``_html_look``."""
+    reader of ours: values at their cells, merges, thin borders, wrapping and ``_grid_look``."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -736,7 +737,7 @@ def _from_grids(
                 if value != "" and value is not None:
                     _set_text(cell, value)
                     cell.alignment = wrap
-                cell.border = _HTML_BORDER
+                cell.border = _GRID_BORDER
         spanned = set()
         for r0, c0, r1, c1 in merges:
             if (r0, c0) != (r1, c1):
@@ -744,20 +745,20 @@ def _from_grids(
                     start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1
                 )
                 spanned.add((r0, c0))
-        _html_look(ws, grid, spanned)
+        _grid_look(ws, grid, spanned)
     if wb.worksheets and all(ws.sheet_state == "hidden" for ws in wb.worksheets):
         wb.worksheets[0].sheet_state = "visible"  # a workbook shows at least one sheet
     return wb
 
 
-HTML_WIDTHS = (6.0, 30.0)  # the narrowest and widest column of a web table's copy
+GRID_WIDTHS = (6.0, 30.0)  # the narrowest and widest column of a rebuilt copy
 
 
-def _html_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int]]) -> None:
-    """Widths that fit each column's longest line (CJK counted double, within HTML_WIDTHS),
+def _grid_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int]]) -> None:
+    """Widths that fit each column's longest line (CJK counted double, within GRID_WIDTHS),
     rows tall enough for their wrapped lines (LibreOffice does not grow them on load), and
-    A4 landscape one page wide: a web table has no widths of its own to keep."""
-    lo, hi = HTML_WIDTHS
+    A4 landscape one page wide: these formats have no widths the grid readers keep."""
+    lo, hi = GRID_WIDTHS
     widths: dict[int, float] = {}
     for r, values in enumerate(grid):
         for c, value in enumerate(values):

@@ -924,10 +924,7 @@ def splice(base: Path | io.BytesIO, final: Path, pending: list[Rows]) -> None:
                         write(chunk)
                 continue
             if rows is None:  # the writer's own part: its compressed bytes as they are
-                try:
-                    _copy_raw(src, info, dst)
-                except _NotReworked:
-                    dst.writestr(info, src.read(info.filename))
+                copy_member(src, info, dst)
                 continue
             xml = src.read(info.filename).decode("utf-8")
             header = re.search(f'<row r="{rows.header_row + 1}"[ >]', xml)
@@ -1129,9 +1126,7 @@ def rework(
                     if data is None:
                         _copy_raw(src, info, dst)
                         continue
-                    with dst.open(_entry(info), "w") as out:
-                        _fast_deflate(out)
-                        out.write(data)
+                    write_member(dst, info.filename, data, info.date_time)
     except (_NotReworked, OSError, zipfile.BadZipFile, ValueError, KeyError, RuntimeError):
         final.unlink(missing_ok=True)
         return False

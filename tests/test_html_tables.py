@@ -16,16 +16,8 @@ from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
 from tests.conftest import process_cli
 
 LIMITS = config.default_settings().limits
-COLUMNS = [
-    "序号",
-    "职权事项（工作环节）",
-    "风险类别",
-    "风险点描述",
-    "发生几率",
-    "危害程度",
-    "自评等级",
-]
-COLUMNS += ["前期预防措施", "中期监控措施", "后期处置措施", "备注"]
+# the individual form's table header, as the template has it
+COLUMNS = [vocab.COLUMN_LABELS[k] for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL]]
 
 
 def web_form(name: str, rows: list[list[str]], charset: str = "utf-8") -> bytes:
