@@ -112,6 +112,9 @@ def date_text(value: object) -> str | None:
     return text or None
 
 
+_TRAILING_PUNCT = "。.，,；;、 "
+
+
 def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]:
     """A date as users and Excel write it -> (ISO 'YYYY-MM-DD' or None, year_assumed).
 
@@ -145,6 +148,7 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
             return found, False
         return read_date(repr(float(value)), year)
     text = _with_arabic_numerals(unicodedata.normalize("NFKC", str(value)).strip())
+    text = text.rstrip(_TRAILING_PUNCT)  # a date line ended as a sentence: 2026年3月5日。
     if not text:
         return None, False
     if _NUMERIC.fullmatch(text):

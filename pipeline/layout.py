@@ -123,7 +123,7 @@ def row_keys(row: list[Any]) -> tuple[dict[str, int], list[int], list[tuple[int,
 
 def _is_sub_header(top: list[Any], sub: list[Any]) -> bool:
     """Whether ``sub`` is the second row of a two-row header: only labels (or the merged
-    label above carried down), at least one label of its own."""
+    label above carried down) and choices (``choice_columns``), at least one of its own."""
     own = 0
     for c, value in enumerate(sub):
         if not _filled(value):
@@ -132,11 +132,85 @@ def _is_sub_header(top: list[Any], sub: list[Any]) -> bool:
         if value == above:
             continue  # a label merged over both rows
         if column_key(value) is None and not _fallback_keys(value):
-            return False
-        if not _is_group_cell(top, c):
+            if _choice_at(top, c, value) is None:
+                return False
+        elif not _is_group_cell(top, c):
             return False  # a label under another label: two separate rows, not one header
         own += 1
+    if own and any(len(cols) < 2 for _key, cols in _choices(top, sub)):
+        return False  # one value alone under a label is no set of choices
     return own > 0
+
+
+def _group_field(top: list[Any], c: int) -> tuple[str, int] | None:
+    """(key, column) of the enumerated field's label standing over column ``c``: at ``c``
+    (merged over the group, carried to each column) or the nearest label to its left with
+    only blanks between (a label centred across the group)."""
+    for j in range(min(c, len(top) - 1), -1, -1):
+        above = top[j]
+        if _filled(above):
+            key = column_key(above)
+            return (key, j) if key in vocab.ENUM_LOOKUP else None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def choice_value(key: str, text: str) -> str | None:
+    """The canonical value a sub-column label names for the enumerated field ``key`` (高 under
+    风险等级 is 一级; 高风险, 一级风险 as well), else None."""
+    table = vocab.ENUM_LOOKUP[key]
+    plain = vocab.fold(text)
+    found = table.get(plain)
+    suffix = vocab.ENUM_VALUE_SUFFIX
+    if found is None and plain.endswith(suffix) and len(plain) > len(suffix):
+        found = table.get(plain[: -len(suffix)])
+    return found
+
+
+def _choice_at(top: list[Any], c: int, value: object) -> tuple[str, str] | None:
+    """(field key, value) when ``value`` under column ``c`` is one of the choices of the
+    enumerated field labelled above it (风险等级 over 高 | 中 | 低, ticked per row)."""
+    if type(value) is not str or not value or len(value) > LABEL_MAX_CHARS:
+        if type(value) is not int or isinstance(value, bool):
+            return None
+        value = str(value)
+    field = _group_field(top, c)
+    if field is None:
+        return None
+    found = choice_value(field[0], value)
+    return None if found is None else (field[0], found)
+
+
+def _choices(top: list[Any], sub: list[Any]) -> tuple[tuple[str, tuple[tuple[int, str], ...]], ...]:
+    """Per enumerated field whose label stands over sub-columns naming its values, the
+    (column, label as written) of each: a row ticks one of them."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for c, value in enumerate(sub):
+        if not _filled(value) or value == (top[c] if c < len(top) else None):
+            continue
+        if column_key(value) is not None or _fallback_keys(value):
+            continue
+        hit = _choice_at(top, c, value)
+        if hit is not None:
+            found.setdefault(hit[0], []).append((c, str(value).strip()))  # as written
+    return tuple((key, tuple(cols)) for key, cols in found.items())
+
+
+def choice_columns(grid: list[list[Any]], header: Header) -> dict[str, tuple[tuple[int, str], ...]]:
+    """The tick columns of ``header``'s table (see ``_choices``): field key -> (column, value)
+    of each choice; empty for a table whose fields are written as values."""
+    hr = header.row
+    if hr == header.start or hr == 0:
+        return {}
+    return dict(_choices(grid[hr - 1], grid[hr]))
+
+
+def is_ticked(text: str | None) -> bool:
+    """Whether a tick cell is marked: anything written but a 'no' mark (×, 否, 无, /, -, 0)."""
+    return text is not None and vocab.fold(text) not in _NO_TICKS
+
+
+_NO_TICKS = frozenset(vocab.fold(t) for t in vocab.TICK_NO_MARKS)
 
 
 def _is_group_cell(top: list[Any], c: int) -> bool:
@@ -151,13 +225,19 @@ def _is_group_cell(top: list[Any], c: int) -> bool:
 
 
 def _combined(top: list[Any], sub: list[Any]) -> list[Any]:
-    """One header row from two: a sub-column label wins over the merged label above it."""
+    """One header row from two: a sub-column label wins over the merged label above it; the
+    choices of a field (高 | 中 | 低 under 风险等级) are its columns, labelled as the field."""
     width = max(len(top), len(sub))
     out: list[Any] = []
     for c in range(width):
         t = top[c] if c < len(top) else None
         s = sub[c] if c < len(sub) else None
         out.append(s if _filled(s) else t)
+    for _key, cols in _choices(top, sub):
+        field = _group_field(top, cols[0][0])
+        label = top[field[1]] if field is not None else None
+        for c, _value in cols:
+            out[c] = label
     return out
 
 
@@ -247,6 +327,34 @@ def is_note_row(texts: list[str | None], filled: list[int]) -> bool:
         return False
     first = texts[filled[0]] or ""
     return bool(_NOTE_START.match(first))
+
+
+# the numbering of a heading line: 一、 （一） (1) 1. 1、 第一类
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:第?[一二三四五六七八九十]+\s*(?:类|部分)?\s*[、.．:：]?|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]"
+    r"|\d+\s*[、.．])\s*"
+)
+HEADING_MAX_CHARS = 24
+
+
+@lru_cache(maxsize=4096)
+def category_heading(text: str, merged: bool) -> str | None:
+    """The 风险类别 a heading line inside the table names (「一、岗位职责风险」 over the points
+    of that category), else None. A lone cell needs its numbering to be a heading; a line
+    merged across the table may go without."""
+    if len(text) > HEADING_MAX_CHARS:
+        return None
+    number = _HEADING_NUMBER.match(text)
+    if not merged and (number is None or not number.group(0).strip()):
+        return None
+    rest = vocab.fold(text[number.end() :] if number else text).rstrip(":")
+    if not rest or rest.isdigit():
+        return None
+    table = vocab.ENUM_LOOKUP["category"]
+    for candidate in (rest, rest.removesuffix("点"), rest.replace("类风险", "风险")):
+        if candidate in table and not candidate.isdigit():
+            return table[candidate]
+    return None
 
 
 def is_total_row(first: str) -> bool:

@@ -577,6 +577,8 @@ class _TableRows:
     values: dict[str, list[str | None]]
     skipped: list[int]
     examples: list[tuple[int, str]]
+    # every row read has a 风险类别 from a heading line above it (「一、岗位职责风险」)
+    headed: bool = False
 
 
 def _table_rows(
@@ -596,6 +598,8 @@ def _table_rows(
     out = _TableRows([], {}, [], [])
     skipped = out.skipped
     read_texts: list[list[str | None]] = []  # the cell texts of each row read
+    heading: str | None = None  # the 风险类别 of the last heading line (「一、岗位职责风险」)
+    headings: list[str | None] = []  # of each row read
     for r in range(hr + 1, stop):
         row = grid[r]
         # seen_text, inlined for the common text cell without a carriage return
@@ -607,7 +611,13 @@ def _table_rows(
             skipped.append(r)
             continue
         n_filled = len(filled)
-        if n_filled >= 3 and carried and all((r, c) in carried for c in filled[1:]):
+        across = n_filled >= 3 and carried and all((r, c) in carried for c in filled[1:])
+        if n_filled == 1 or across:
+            category = layout.category_heading(texts[filled[0]], bool(across))  # type: ignore[arg-type]
+            if category is not None:
+                heading = category  # the points below belong to it
+                continue
+        if across:
             continue  # one merged note line across the table (e.g. 注：…), not a risk point
         if filled == [seq_col]:  # a numbered but empty line of the form
             skipped.append(r)
@@ -633,6 +643,7 @@ def _table_rows(
             continue
         out.rows.append(r)
         read_texts.append(texts)
+        headings.append(heading)
     # the values column by column, from the texts of the rows read (rows as wide as the
     # widest column read, as a rule: then no row's width is asked cell by cell)
     wide = not read_texts or max((c for _, c in field_cols), default=-1) < min(map(len, read_texts))
@@ -640,6 +651,17 @@ def _table_rows(
         out.values = {k: [t[c] for t in read_texts] for k, c in field_cols}
     else:
         out.values = {k: [t[c] if c < len(t) else None for t in read_texts] for k, c in field_cols}
+    if heading is not None or any(headings):
+        # a row's own 风险类别 wins; a blank one (or no such column) takes its heading's
+        own = out.values.get("category") or [None] * len(headings)
+        out.values["category"] = [
+            c if c is not None else h for c, h in zip(own, headings, strict=True)
+        ]
+        out.headed = all(h is not None for h in headings)
+    for key, cols in layout.choice_columns(grid, header).items():
+        # 风险等级 over 高 | 中 | 低: the value is the one choice ticked (several: all of them,
+        # which validate reports)
+        out.values[key] = [_ticked(t, cols) for t in read_texts]
     if kept:
         remarks = out.values.get("remark") or [None] * len(out.rows)
         out.values["remark"] = [
@@ -647,6 +669,13 @@ def _table_rows(
             for rm, t in zip(remarks, read_texts, strict=True)
         ]
     return out
+
+
+def _ticked(texts: list[str | None], cols: tuple[tuple[int, str], ...]) -> str | None:
+    """The value of a row's tick columns: the choice marked, the choices joined when several
+    are, None when none is."""
+    marked = [value for c, value in cols if c < len(texts) and layout.is_ticked(texts[c])]
+    return vocab.TICK_JOIN.join(marked) if marked else None
 
 
 def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]:
@@ -773,7 +802,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             # the sheets' columns, for the checks that depend on a column being there at all
             sheet_colmaps[part_sheet] = {k: col_letter(c) for k, c in part_keys.items()}
             if part_sheet != sheet and part.rows:
-                issues += _missing_optional(rel, part_sheet, part_hr, part_keys)
+                issues += _missing_optional(rel, part_sheet, part_hr, part_keys, part.headed)
             n = len(part.rows)
             if not n:
                 continue
@@ -811,7 +840,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     if data_rows:
         # no 风险类别 / 职权事项 column at all (real 风险清单 forms): validate files the rows
         # with the placeholder (未分类, 未注明)
-        issues += _missing_optional(rel, sheet, hr, keys)
+        issues += _missing_optional(rel, sheet, hr, keys, table_rows.headed)
     blank_between = 0
     if data_rows:
         first, last = data_rows[0], data_rows[-1]
@@ -1025,14 +1054,17 @@ def _cover_fields(
             return
 
 
-def _missing_optional(rel: str, sheet: str, hr: int, keys: dict[str, int]) -> list[dict[str, Any]]:
+def _missing_optional(
+    rel: str, sheet: str, hr: int, keys: dict[str, int], headed: bool = False
+) -> list[dict[str, Any]]:
     """The 提示 of a sheet whose table lacks an optional column (``vocab.OPTIONAL_COLUMNS``:
-    its rows are filed with the placeholder), one a missing column."""
+    its rows are filed with the placeholder), one a missing column; ``headed``: every row
+    has its 风险类别 from a heading line, as good as a column."""
     cell = a1(hr, min(keys.values())) if keys else ""
     return [
         records.issue(f"no_{field}_column", file=rel, sheet=sheet, cell=cell, field_key=field)
         for field in vocab.OPTIONAL_COLUMNS
-        if field not in keys
+        if field not in keys and not (headed and field == "category")
     ]
 
 

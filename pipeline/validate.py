@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import dates, frames, normalize, owners, resubmit, vocab
+from pipeline import dates, frames, layout, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import text as _text
 from pipeline.workbook.cells import MAX_CELL_CHARS
@@ -1185,6 +1185,13 @@ class _RowIssues:
         self.records.append(record)
 
 
+def _ticked_several(field: str, raw: str) -> bool:
+    """Whether a value is the choices of a row that ticked more than one (readform joins
+    them): every part a value of the field."""
+    parts = raw.split(vocab.TICK_JOIN) if raw else []
+    return len(parts) > 1 and all(layout.choice_value(field, p) is not None for p in parts)
+
+
 def _check_rows(
     table: pd.DataFrame,
     settings: Settings,
@@ -1203,7 +1210,9 @@ def _check_rows(
     for pos, field, check in failures.itertuples(index=False):
         code, action = _CHECK_CODES[check]
         raw = out.value(field, pos)
-        if code == "bad_enum":
+        if code == "bad_enum" and _ticked_several(field, raw):
+            out.add(pos, "ticked_several", field, raw, action)
+        elif code == "bad_enum":
             allowed = vocab.allowed_text(vocab.ENUMS[field])
             out.add(pos, code, field, raw, action, allowed=allowed)
         elif code == "text_too_long":

@@ -482,6 +482,10 @@ MESSAGES: dict[str, Message] = {
         "{field}「{value}」不在可选范围内：{allowed}。",
         "请从下拉列表中选择：{allowed}。",
     ),
+    "ticked_several": Message(
+        "{field}勾选了不止一项：{value}。",
+        "请在「{field}」下只勾选一项后重新发送。",
+    ),
     "bad_date": Message(
         "{field}「{value}」不是可识别的日期。",
         "请写成 2026-03-15 或 2026年3月15日 的形式。",
@@ -1812,6 +1816,10 @@ for _key, _words in HEADER_SYNONYMS_REAL.items():
 # A known column whose key another column already holds keeps its text in 备注 this way.
 REMARK_KEPT = "{label}：{text}"
 # 序号 values that mark an example row (skipped with a note).
+# A tick column (风险等级 over 高 | 中 | 低, a mark under one): these marks say "not this one"
+TICK_NO_MARKS = ("×", "✕", "✗", "✘", "╳", "否", "无", "不是", "/", "-", "—", "0")
+# the values of a row that ticked more than one choice, as validate reports them
+TICK_JOIN = "、"
 EXAMPLE_SEQ = ("例", "示例", "举例", "范例", "样例", "例子", "填写示例", "例1", "示例1")
 # A row starting with one of these is a note of the form, not a risk point.
 NOTE_ROW_PREFIXES = ("注", "备注：", "说明：", "填表说明", "填报说明", "填写说明", "附注")

@@ -797,3 +797,98 @@ def test_an_unfilled_date_line_is_told_as_not_filled_in(tmp_path: Path) -> None:
     assert "bad_date" not in issues["code"].tolist()
     subs, _pledges, _ = completeness.completeness(files, points, make_roster(), SETTINGS, 2026)
     assert "未填写填表日期" in subs.set_index("name").loc["张三", "note"]
+
+
+# --------------------------------------------------------------------------------------
+# Tick columns: 风险等级 merged over 一级 | 二级 | 三级, 发生几率 centred over 高 | 中 | 低
+# --------------------------------------------------------------------------------------
+def _ticked_form(inbox: Path) -> Path:
+    top = ["序号", "工作环节", "风险点描述", "发生几率", None, None, "危害程度"]
+    top += ["风险等级", None, None, "防控措施"]
+    sub = [None, None, None, "高", "中", "低", None, "一级", "二级", "三级", None]
+    grid = [
+        ["个人廉政风险点自查表", *[None] * 10],
+        ["科室：办公室", None, "姓名：李四", None, None, "填表日期：2026年3月20日", *[None] * 5],
+        top,
+        sub,
+        [1, "公文收发", "泄露未公开文件", "√", None, None, "较重", None, "√", None, "专人登记"],
+        [2, "物品采购", "违规指定供应商", "×", "×", "✓", "一般", "×", "×", "✓", "三家比价"],
+        [3, "会议安排", "超标准安排会议", "√", "√", None, "严重", "√", None, None, "按标准审核"],
+    ]
+    # 风险等级 merged over its three choices; 发生几率 only written above the first (centred)
+    merges = ["A3:A4", "B3:B4", "C3:C4", "G3:G4", "H3:J3", "K3:K4"]
+    return write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid}, merges={"Sheet1": merges})
+
+
+def test_a_value_ticked_under_its_choices_is_that_value(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _ticked_form(inbox)
+    files, rows, points, issues = graded(inbox)
+    assert files["status"].tolist() == [frames.FILE_STATUS_READ]
+    assert rows["excel_row"].tolist() == [5, 6, 7]  # the choices' row is header, not a point
+    got = points.sort_values("excel_row")
+    assert got["excel_row"].tolist() == [5, 6]
+    assert got["likelihood"].tolist() == ["高", "低"]  # ✓ counts, × does not
+    assert got["self_level"].tolist() == ["二级", "三级"]
+    assert "unknown_column" not in codes(issues) and "extra_column" not in codes(issues)
+    # a row that ticked two choices is sent back, naming them as the form writes them
+    several = issues[issues["code"] == "ticked_several"]
+    assert several[["cell", "field", "action"]].values.tolist() == [
+        ["D7", "发生几率", vocab.ACTION_REJECT]
+    ]
+    assert "高、中" in several["problem"].iloc[0]
+
+
+def test_a_table_of_values_under_a_label_row_is_no_set_of_choices(tmp_path: Path) -> None:
+    """One value under a label (a data row right under a one-row header) stays a point."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["个人廉政风险点自查表", *[None] * 5],
+        ["科室：办公室", None, "姓名：李四", None, "填表日期：2026年3月20日", None],
+        ["序号", "工作环节", "风险点描述", "风险等级", "防控措施", None],
+        [None, None, None, "高", None, None],
+        [1, "公文收发", "泄露未公开文件", "中", "专人登记", None],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, points, _issues = graded(inbox)
+    assert rows["excel_row"].tolist() == [4, 5]
+    assert sorted(points["self_level"].dropna().tolist()) == ["二级"]
+
+
+# --------------------------------------------------------------------------------------
+# 风险类别 as heading lines: 「一、岗位职责风险」 over the points of that category
+# --------------------------------------------------------------------------------------
+def test_points_under_a_category_heading_line_have_that_category(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["个人廉政风险点自查表", *[None] * 5],
+        ["科室：办公室", None, "姓名：李四", None, "填表日期：2026年3月20日", None],
+        ["序号", "工作环节", "风险点描述", "风险等级", "防控措施", "备注"],
+        ["一、岗位职责风险", *[None] * 5],  # merged across the table
+        [1, "公文收发", "泄露未公开文件", "二级", "专人登记", None],
+        ["（二）业务流程风险", *[None] * 5],  # in its first cell only, numbered
+        [2, "物品采购", "违规指定供应商", "三级", "三家比价", None],
+        [3, "会议安排", "超标准安排会议", "三级", "按标准审核", None],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid}, merges={"Sheet1": ["A4:F4"]})
+    _files, rows, points, issues = graded(inbox)
+    assert rows["excel_row"].tolist() == [5, 7, 8]  # the headings are no points
+    got = points.sort_values("excel_row")
+    assert got["category"].tolist() == ["岗位职责风险", "业务流程风险", "业务流程风险"]
+    assert "no_category_column" not in codes(issues)  # the headings stand for the column
+
+
+def test_a_lone_category_cell_without_numbering_is_still_a_row(tmp_path: Path) -> None:
+    """A row holding only 「岗位职责风险」 (no numbering, not merged) is a row with its fields
+    missing, reported as such, not taken for a heading."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["科室：办公室", None, "姓名：李四", None, "填表日期：2026年3月20日"],
+        ["序号", "风险类别", "风险点描述", "风险等级", "防控措施"],
+        [None, "岗位职责风险", None, None, None],
+        [1, "岗位职责风险", "泄露未公开文件", "二级", "专人登记"],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, _points, _issues = graded(inbox)
+    assert rows["excel_row"].tolist() == [3, 4]
+    assert not rows["accepted"].iloc[0] and rows["accepted"].iloc[1]
