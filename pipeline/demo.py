@@ -258,7 +258,7 @@ BAD_ENUM_VALUES = {
     "category": ("其他风险", "廉洁风险", "作风风险", "经济风险"),
     "likelihood": ("很可能", "偶尔", "不确定", "可能"),
     "harm": ("一般般", "不大", "很大", "待定"),
-    "self_level": ("四级", "A级", "待定", "较低级"),
+    "self_level": ("四级", "D级", "待定", "较低级"),
 }
 # Variants that fold to the canonical value: the first synonym vocab.py accepts for each.
 _SYNONYMS = {

@@ -498,8 +498,21 @@ def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | No
             start -= 1
         while start < r and all(seen_text(v) is None for v in grid[start]):
             start += 1  # the next form starts at its first filled row
+        if start == r:
+            continue  # the header again under the rows (a page's repeat, a pasted block): no
+            # title nor header block of its own, so the same form goes on (_table_rows skips it)
         return start, r
     return len(grid), None
+
+
+def _is_header_again(row: list[Any], keys: dict[str, int]) -> bool:
+    """Whether a row under the table is its header again (``_next_form``: not a new form)."""
+    for k in _PROBE_KEYS:
+        c = keys.get(k, -1)
+        if 0 <= c < len(row) and type(v := row[c]) is str and _is_probe_label(v):
+            found, _ = _row_keys(row)
+            return "description" in found and len(found) >= 3
+    return False
 
 
 def _is_form_top(row: list[Any]) -> bool:
@@ -635,6 +648,8 @@ def _table_rows(
             continue  # 注：… / 填表说明 under the table
         if layout.is_total_row(first_text):
             continue  # 合计 / 小计 under the table
+        if n_filled >= 3 and _is_header_again(row, keys):
+            continue  # the table's header repeated under its rows: no point
         if (n_filled <= 4 or _is_label_start(first_text)) and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
             continue

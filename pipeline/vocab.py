@@ -245,6 +245,10 @@ LEVEL_SYNONYMS = {
     "二级": ("2", "2级", "Ⅱ级", "II级", "二", "中", "Ⅱ", "II", "二级风险", "中风险"),
     "三级": ("3", "3级", "Ⅲ级", "III级", "三", "低", "Ⅲ", "III", "三级风险", "低风险"),
 }
+# A/B/C grading (「风险等级分为 A、B、C 三级」, A the highest), as some bodies' forms write it
+# and 重大 / 较大 / 一般 (风险), as risk registers grade
+for _level, _letter, _word in zip(LEVELS, "ABC", ("重大", "较大", "一般"), strict=True):
+    LEVEL_SYNONYMS[_level] += (_letter, f"{_letter}级", f"{_letter}类", _word, f"{_word}风险")
 # 涉及岗位 written as the whole section (unit forms): every roster post of that section
 ALL_POSTS_WORDS = (
     "全体",

@@ -69,6 +69,15 @@ SPEC_SYNONYMS = [
     ("self_level", "三级 (低)", "三级"),
     ("self_level", "1级风险", "一级"),
     ("self_level", "Ⅱ级风险", "二级"),
+    # A/B/C grading, A the highest
+    ("self_level", "A级", "一级"),
+    ("self_level", "b", "二级"),
+    ("self_level", "C级风险", "三级"),
+    ("self_level", "Ｂ类", "二级"),
+    # 重大 / 较大 / 一般 as risk registers grade
+    ("self_level", "重大", "一级"),
+    ("self_level", "较大风险", "二级"),
+    ("self_level", "一般", "三级"),
     ("likelihood", "中（一般）", "中"),
     ("likelihood", "中等风险", "中"),
     ("harm", "严重【高】", "严重"),

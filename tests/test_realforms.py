@@ -892,3 +892,26 @@ def test_a_lone_category_cell_without_numbering_is_still_a_row(tmp_path: Path) -
     _files, rows, _points, _issues = graded(inbox)
     assert rows["excel_row"].tolist() == [3, 4]
     assert not rows["accepted"].iloc[0] and rows["accepted"].iloc[1]
+
+
+def test_the_table_header_repeated_under_its_rows_is_the_same_form(tmp_path: Path) -> None:
+    """A header repeated on a later page (or pasted with a block of rows), with no title or
+    header block of its own, continues the form: its rows are read, the repeat is no point."""
+    inbox = tmp_path / "inbox"
+    header = ["序号", "工作环节", "风险类别", "风险点描述", "风险等级", "防控措施"]
+    grid = [
+        ["科室：办公室", None, "姓名：李四", None, "填表日期：2026年3月20日", None],
+        header,
+        [1, "公文收发", "岗位职责风险", "泄露未公开文件", "二级", "专人登记"],
+        header,
+        [2, "物品采购", "业务流程风险", "违规指定供应商", "三级", "三家比价"],
+        [None] * 6,
+        header,
+        [3, "会议安排", "业务流程风险", "超标准安排会议", "三级", "按标准审核"],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, points, issues = graded(inbox)
+    assert rows["excel_row"].tolist() == [3, 5, 8]
+    assert rows["accepted"].all()
+    assert len(points) == 3
+    assert "second_form" not in codes(issues)
