@@ -156,15 +156,9 @@ def _group_field(top: list[Any], c: int) -> tuple[str, int] | None:
 
 @lru_cache(maxsize=4096)
 def choice_value(key: str, text: str) -> str | None:
-    """The canonical value a sub-column label names for the enumerated field ``key`` (高 under
-    风险等级 is 一级; 高风险, 一级风险 as well), else None."""
-    table = vocab.ENUM_LOOKUP[key]
-    plain = vocab.fold(text)
-    found = table.get(plain)
-    suffix = vocab.ENUM_VALUE_SUFFIX
-    if found is None and plain.endswith(suffix) and len(plain) > len(suffix):
-        found = table.get(plain[: -len(suffix)])
-    return found
+    """The canonical value a sub-column label names for the enumerated field ``key``, read as
+    any written value (``vocab.enum_value``: 高 under 风险等级 is 一级), else None."""
+    return vocab.enum_value(text, key)
 
 
 def _choice_at(top: list[Any], c: int, value: object) -> tuple[str, str] | None:

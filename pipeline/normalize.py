@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -205,45 +204,6 @@ def one_apart(a: str, b: str) -> bool:
 # --------------------------------------------------------------------------------------
 # Enumerations
 # --------------------------------------------------------------------------------------
-# vocab.fold drops '.', so a synonym such as '1.0' folds to '10'; numbers are looked up by
-# their integer value instead (see _enum_value) and multi-digit keys are left out here.
-_ENUM_TABLES: dict[str, dict[str, str]] = {
-    field: {k: v for k, v in table.items() if not (k.isdigit() and len(k) > 1)}
-    for field, table in vocab.ENUM_LOOKUP.items()
-}
-_NUMBER = re.compile(r"\d+(?:\.0*)?")
-
-
-# A hint in brackets after a value (NFKC made full-width brackets ASCII): 一级(高), 中(一般)
-_VALUE_HINT = re.compile(r"\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]\s*$")
-
-
-def _enum_exact(plain: str, table: dict[str, str]) -> str | None:
-    if _NUMBER.fullmatch(plain):
-        number = int(plain.split(".")[0])
-        return table.get(str(number)) if number < 10 else None
-    return table.get(vocab.fold(plain))
-
-
-def _enum_value(text: str, table: dict[str, str]) -> str | None:
-    """The canonical value of an enumerated cell: the value itself, else the value before a
-    hint in brackets that does not say otherwise (一级（高）, not 二级（高）), else the value
-    before a trailing 风险 (1级风险)."""
-    plain = unicodedata.normalize("NFKC", text).strip()
-    found = _enum_exact(plain, table)
-    if found is not None:
-        return found
-    hint = _VALUE_HINT.search(plain)
-    if hint is not None and hint.start() > 0:
-        found = _enum_value(plain[: hint.start()], table)
-        said = _enum_exact(hint[1].strip(), table) if hint[1].strip() else None
-        return found if said in (None, found) else None
-    suffix = vocab.ENUM_VALUE_SUFFIX
-    if plain.endswith(suffix) and len(plain) > len(suffix):
-        return _enum_exact(plain[: -len(suffix)].strip(), table)
-    return None
-
-
 def fold_enum(
     series: pd.Series, field: str, coded: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -253,14 +213,13 @@ def fold_enum(
     unknown values), ``bad`` is True where a non-blank value is not in the vocabulary.
     ``coded``: the column's (codes, distinct values) when known already (-1: missing).
     """
-    table = _ENUM_TABLES[field]
     codes, uniques = coded if coded is not None else pd.factorize(series, use_na_sentinel=True)
     canonical = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (code -1)
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(np.asarray(uniques, dtype=object).tolist()):
         text = _scalar_text(value)
         if text is not None:
-            canonical[i] = _enum_value(text, table)
+            canonical[i] = vocab.enum_value(text, field)
             bad[i] = canonical[i] is None
     return (
         text_column(canonical, codes, series.index, series.name),

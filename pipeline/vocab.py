@@ -832,6 +832,49 @@ ENUM_LOOKUP: dict[str, dict[str, str]] = {
 }
 
 
+# fold drops '.', so a synonym such as '1.0' folds to '10'; numbers are looked up by
+# their integer value instead (see enum_value) and multi-digit keys are left out here.
+_ENUM_TABLES: dict[str, dict[str, str]] = {
+    field: {k: v for k, v in table.items() if not (k.isdigit() and len(k) > 1)}
+    for field, table in ENUM_LOOKUP.items()
+}
+_NUMBER = re.compile(r"\d+(?:\.0*)?")
+
+
+# A hint in brackets after a value (NFKC made full-width brackets ASCII): 一级(高), 中(一般)
+_VALUE_HINT = re.compile(r"\s*[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]\s*$")
+
+
+def _enum_exact(plain: str, table: dict[str, str]) -> str | None:
+    if _NUMBER.fullmatch(plain):
+        number = int(plain.split(".")[0])
+        return table.get(str(number)) if number < 10 else None
+    return table.get(fold(plain))
+
+
+def enum_value(text: str, field: str) -> str | None:
+    """The canonical value of a cell of the enumerated ``field`` (``ENUMS``): the value itself,
+    else the value before a hint in brackets that does not say otherwise (一级（高）, not
+    二级（高）), else the value before a trailing 风险 (1级风险); None when it names none."""
+    return _enum_value(text, _ENUM_TABLES[field])
+
+
+def _enum_value(text: str, table: dict[str, str]) -> str | None:
+    plain = unicodedata.normalize("NFKC", text).strip()
+    found = _enum_exact(plain, table)
+    if found is not None:
+        return found
+    hint = _VALUE_HINT.search(plain)
+    if hint is not None and hint.start() > 0:
+        found = _enum_value(plain[: hint.start()], table)
+        said = _enum_exact(hint[1].strip(), table) if hint[1].strip() else None
+        return found if said in (None, found) else None
+    suffix = ENUM_VALUE_SUFFIX
+    if plain.endswith(suffix) and len(plain) > len(suffix):
+        return _enum_exact(plain[: -len(suffix)].strip(), table)
+    return None
+
+
 def field_label(key: str) -> str:
     """The Chinese label of a header field or table column key."""
     return COLUMN_LABELS.get(key) or HEADER_LABELS.get(key) or PLEDGE_LABELS.get(key) or key
@@ -1819,11 +1862,11 @@ for _key, _words in HEADER_SYNONYMS_REAL.items():
         HEADER_LOOKUP.setdefault(fold(_w), _key)
 # A known column whose key another column already holds keeps its text in 备注 this way.
 REMARK_KEPT = "{label}：{text}"
-# 序号 values that mark an example row (skipped with a note).
 # A tick column (风险等级 over 高 | 中 | 低, a mark under one): these marks say "not this one"
 TICK_NO_MARKS = ("×", "✕", "✗", "✘", "╳", "否", "无", "不是", "/", "-", "—", "0")
 # the values of a row that ticked more than one choice, as validate reports them
 TICK_JOIN = "、"
+# 序号 values that mark an example row (skipped with a note).
 EXAMPLE_SEQ = ("例", "示例", "举例", "范例", "样例", "例子", "填写示例", "例1", "示例1")
 # A row starting with one of these is a note of the form, not a risk point.
 NOTE_ROW_PREFIXES = ("注", "备注：", "说明：", "填表说明", "填报说明", "填写说明", "附注")
