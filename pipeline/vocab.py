@@ -487,8 +487,8 @@ MESSAGES: dict[str, Message] = {
         "请从下拉列表中选择：{allowed}。",
     ),
     "ticked_several": Message(
-        "{field}勾选了不止一项：{value}。",
-        "请在「{field}」下只勾选一项后重新发送。",
+        "{field}选了不止一项：{value}。",
+        "「{field}」只能选一项：请只打一个勾（或只写一个值）后重新发送。",
     ),
     "bad_date": Message(
         "{field}「{value}」不是可识别的日期。",

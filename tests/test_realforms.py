@@ -839,6 +839,18 @@ def test_a_value_ticked_under_its_choices_is_that_value(tmp_path: Path) -> None:
     assert "高、中" in several["problem"].iloc[0]
 
 
+def test_two_levels_typed_into_one_cell_are_not_told_as_ticks(tmp_path: Path) -> None:
+    """「高、中」 typed into a plain level column: sent back as two choices, in words that
+    fit a typed cell (no tick columns on this form)."""
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", rows=[{**sample_row(1), "self_level": "高、中"}])
+    _files, _rows, _points, issues = graded(inbox)
+    several = issues[issues["code"] == "ticked_several"]
+    assert several["field"].tolist() == [vocab.COLUMN_LABELS["self_level"]]
+    assert "高、中" in several["problem"].iloc[0]
+    assert "勾选" not in several["problem"].iloc[0] + several["fix"].iloc[0]
+
+
 def test_a_table_of_values_under_a_label_row_is_no_set_of_choices(tmp_path: Path) -> None:
     """One value under a label (a data row right under a one-row header) stays a point."""
     inbox = tmp_path / "inbox"
