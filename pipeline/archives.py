@@ -172,9 +172,15 @@ _LOOKUP = {vocab.fold(labels[0]): key for key, labels in CATALOGUE_LABELS.items(
 for _key, _labels in CATALOGUE_LABELS.items():
     for _label in _labels[1:]:
         _LOOKUP.setdefault(vocab.fold(_label), _key)
+for _key, _labels in vocab.CATALOGUE_SYNONYMS_MORE.items():  # the forms' wording, after ours
+    for _label in _labels:
+        _LOOKUP.setdefault(vocab.fold(_label), _key)
 # A catalogue is recognised by these columns (every hand-made layout has them).
 REQUIRED_KEYS = ("section", "post", "description", "level")
+# combine also reads a body's catalogue that lists no 岗位 (its sections' points)
+REQUIRED_KEYS_COMBINE = ("section", "description", "level")
 HEADER_SCAN_ROWS = 10
+MEASURE_KEYS = ("prevent", "monitor", "handle")
 
 
 def _label_key(value: object) -> str | None:
@@ -191,18 +197,59 @@ def _label_key(value: object) -> str | None:
     return key
 
 
-def find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
-    """(header row index, key -> column index) of the first of the top rows holding every
-    required catalogue label, or None."""
+def find_header(
+    rows: Sequence[Sequence[object]], required: Sequence[str] = REQUIRED_KEYS
+) -> tuple[int, dict[str, int]] | None:
+    """(index of the header's last row, key -> column index) of the first of the top rows
+    holding every ``required`` catalogue label, or None. A second header row under it (防控措施
+    merged over 前期预防 | 中期监控 | 后期处置) adds its columns; the rows follow it."""
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         columns: dict[str, int] = {}
         for c, value in enumerate(row):
             key = _label_key(value)
             if key is not None and key not in columns:
                 columns[key] = c
-        if all(k in columns for k in REQUIRED_KEYS):
+        if all(k in columns for k in required):
+            if r + 1 < len(rows):
+                more = _sub_header(row, rows[r + 1], columns)
+                if more:
+                    return r + 1, {**columns, **more}
             return r, columns
     return None
+
+
+def _sub_header(
+    row: Sequence[object], below: Sequence[object], columns: dict[str, int]
+) -> dict[str, int]:
+    """The columns a header's second row adds: every filled cell of ``below`` is a label or
+    repeats the label above it (a merged cell carried down), and some are labels of keys the
+    first row lacks; {} when it is not such a row (a point's row, say)."""
+    more: dict[str, int] = {}
+    for c, value in enumerate(below):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if c < len(row) and value == row[c]:
+            continue
+        key = _label_key(value)
+        if key is None:
+            return {}
+        if key not in columns and key not in more:
+            more[key] = c
+    return more
+
+
+def split_combined_measures(data: dict[str, list[str]]) -> None:
+    """A catalogue's single 防控措施 column (key ``measures``, with none of the three) split
+    into 前期预防 / 中期监控 / 后期处置 as the reader splits a form's (``normalize``); the
+    whole text is 前期预防 when it names no stage. The ``measures`` column is dropped."""
+    combined = data.pop("measures", None)
+    if combined is None or any(k in data for k in MEASURE_KEYS):
+        return
+    from pipeline.normalize import split_measures  # pandas: only when a catalogue needs it
+
+    parts = {text: split_measures(text)[:3] for text in set(combined)}
+    for i, key in enumerate(MEASURE_KEYS):
+        data[key] = [parts[text][i] or "" for text in combined]
 
 
 def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
@@ -225,6 +272,7 @@ def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
         else:
             data[key] = [_cell(v) for v in column]
     data["excel_row"] = [str(header_row + 2 + i) for i in range(len(body))]
+    split_combined_measures(data)
     frame = pd.DataFrame(data, dtype=object)  # plain str objects: cheap to build and pickle
     if len(frame):
         filled = (

@@ -2,7 +2,8 @@
 
 Reads the archives many bodies filed (this tool's, recognised by their identity marker, of any
 version; and hand-made catalogues in the layouts the reader knows: a sheet whose header holds
-科室, 岗位, 风险点描述 and a level) and writes one district workbook: per-body counts, levels and
+科室, 风险点描述 and a level, maybe 岗位, in the forms' wording, merged cells carried over their
+rows, a second header row under a merged 防控措施, one 防控措施 column split) and writes one district workbook: per-body counts, levels and
 categories, every 一级 point, one catalogue with a 单位 column, the heat map and native charts,
 who has filed (against an optional list of expected bodies) and which archives are older than
 their body's latest. A file that is not an archive is listed with its reason, as in 异常清单;
@@ -29,6 +30,7 @@ import pandas as pd
 
 from pipeline import archives, discover, frames, read, vocab, workers, xlsx
 from pipeline.config import DEFAULTS, Limits
+from pipeline.workbook.grid import carry_merges
 
 log = logging.getLogger("pipeline.combine")
 
@@ -200,7 +202,9 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
         found, sheet = None, ""
         for sheet in order:
-            grid, _ = load(sheet)
+            grid, merges = load(sheet)
+            if identity is None:  # a section merged over its block of rows: every row's
+                carry_merges(grid, merges)
             found = catalogue_columns(grid, hashed=identity is not None)
             if found is not None:
                 break
@@ -277,7 +281,7 @@ def catalogue_columns(
     as plain lists: equal texts of a column are one object, so they pickle once. ``hashed``:
     also ``_hashed``, label -> the cells ``archives.content_hash`` takes (every catalogue
     column, the same rows), to check the catalogue against its marker."""
-    header = archives.find_header(grid)
+    header = archives.find_header(grid, archives.REQUIRED_KEYS_COMBINE)
     if header is None:
         return None
     header_row, columns = header
@@ -287,7 +291,7 @@ def catalogue_columns(
         rows = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in rows]
     out: dict[str, list[str]] = {}
     for key, c in columns.items():
-        if key not in KEPT_KEYS and key != "body":
+        if key not in KEPT_KEYS and key not in ("body", "measures"):
             continue
         column = [r[c] for r in rows]
         if set(map(type, column)) - {str}:
@@ -295,7 +299,7 @@ def catalogue_columns(
         seen = {v: v for v in column}  # equal texts -> one object
         out[key] = list(map(seen.__getitem__, column))
     excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
-    tests = [out[k] for k in archives.REQUIRED_KEYS if k != "level"]  # all in KEPT_KEYS
+    tests = [out[k] for k in ("section", "post", "description") if k in out]
     keep: list[int] | None = None
     if any("" in set(map(str.strip, column)) for column in tests):  # some row may be blank
         keep = [
@@ -306,6 +310,7 @@ def catalogue_columns(
             excel_rows = [excel_rows[i] for i in keep]
         else:
             keep = None
+    archives.split_combined_measures(out)  # a hand-made catalogue's one 防控措施 column
     if hashed:
         kept = rows if keep is None else [rows[i] for i in keep]
         out["_hashed"] = {

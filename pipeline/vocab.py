@@ -1826,6 +1826,30 @@ OWNER_COLUMN_SYNONYMS = {
     "row_name": ("责任人姓名", "人员姓名"),
     "row_post": ("岗位", "职务", "职位", "岗位名称", "所在岗位", "风险岗位"),
 }
+# Hand-made catalogues (combine, last year's archive) are worded as the forms are: the forms'
+# further labels, 涉及岗位 as the post, a combined 防控措施 (split as on reading, key
+# "measures") and its sub-columns under a merged label (two-row headers).
+CATALOGUE_SYNONYMS_MORE = {
+    "section": OWNER_COLUMN_SYNONYMS["row_section"],
+    "post": (
+        *OWNER_COLUMN_SYNONYMS["row_post"],
+        COLUMN_LABELS["posts_involved"],
+        *COLUMN_SYNONYMS["posts_involved"],
+    ),
+    "name": OWNER_COLUMN_SYNONYMS["row_name"],
+    "step": COLUMN_SYNONYMS_MORE["step"],
+    "description": COLUMN_SYNONYMS_MORE["description"],
+    "level": COLUMN_SYNONYMS_MORE["self_level"],
+    "likelihood": COLUMN_SYNONYMS_MORE["likelihood"],
+    "measures": (
+        COLUMN_LABELS["measures"],
+        *COLUMN_SYNONYMS["measures"],
+        *COLUMN_SYNONYMS_MORE["measures"],
+    ),
+    "prevent": COLUMN_SYNONYMS_MORE["prevent"],
+    "monitor": COLUMN_SYNONYMS_MORE["monitor"],
+    "handle": COLUMN_SYNONYMS_MORE["handle"],
+}
 # Supervisors the form states itself: kept beside the computed 直接管理 / 负责领导.
 STATED_COLUMN_LABELS = {"stated_direct": "直接责任人", "stated_leader": "责任领导"}
 STATED_COLUMN_SYNONYMS = {
@@ -1968,8 +1992,8 @@ MESSAGES.update(
     {
         "combine_no_catalogue": Message(
             "这个工作簿里没有找到风险点目录：既没有「岗位廉政风险和等级目录」工作表，"
-            "也没有表头含 科室、岗位（职务）、风险点描述、风险等级 的工作表，不是廉政风险信息档案。",
-            "请确认文件是否发错；手工整理的目录请在表头写上 科室、岗位、风险点描述、风险等级 后重新报送。",
+            "也没有表头含 科室、风险点描述、风险等级 的工作表，不是廉政风险信息档案。",
+            "请确认文件是否发错；手工整理的目录请在表头写上 科室、风险点描述、风险等级（有岗位的另写 岗位）后重新报送。",
         ),
         "combine_bad_level": Message(
             "风险等级「{value}」无法识别：这个风险点列入目录，但不计入等级统计。",

@@ -310,3 +310,65 @@ def test_every_bodys_categories_add_up_to_its_points(district) -> None:
     catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
     mine = catalogue[catalogue[vocab.COMBINE_BODY_LABEL] == "甲区民政局"]
     assert set(mine["风险类别"]) == {vocab.UNCATEGORISED}
+
+
+def _combined(tmp_path: Path, *books: Path) -> dict[str, pd.DataFrame]:
+    out = tmp_path / "district"
+    code = main(
+        ["combine", *map(str, books), "--out", str(out), "--run-time", f"{YEAR}-05-10T09:00:00"]
+    )
+    assert code == 0
+    (book,) = out.glob("*.xlsx")
+    return pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+
+
+def test_a_hand_made_catalogue_as_bodies_lay_them_out(tmp_path: Path) -> None:
+    """A body's own catalogue with a section merged over its block of rows, a two-row header
+    (防控措施 merged over 前期预防 | 中期监控 | 后期处置) and no 岗位 column: every point is read,
+    with its section and its three measures. Before, such a file was 「没有找到风险点目录」 and
+    a merged section left the block's later rows without one."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["乙区卫健委廉政风险防控一览表"])
+    ws.append(["单位：乙区卫健委", None, None, None, None, "填报日期：2026年4月20日"])
+    ws.append(["序号", "科室", "风险类别", "风险点", "风险等级", "防控措施", None, None])
+    ws.append([None, None, None, None, None, "前期预防", "中期监控", "后期处置"])
+    ws.append([1, "医政科", "岗位职责风险", "审批违规", "一级", "学习制度", "定期检查", "严肃问责"])
+    ws.append([2, None, "业务流程风险", "收受红包", "中", "警示教育", "群众监督", "依纪处理"])
+    ws.append([3, "药政科", "制度机制风险", "采购违规", "三级", "完善制度", "专项审计", "追究责任"])
+    for merged in ("A1:H1", "F3:H3", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "B5:B6"):
+        ws.merge_cells(merged)
+    book = tmp_path / f"{YEAR}_乙区卫健委_风险防控一览表.xlsx"
+    wb.save(book)
+    assert ws["B6"].value is None  # the precondition: the section is written once, merged
+    sheets = _combined(tmp_path, book)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    mine = catalogue[catalogue[vocab.COMBINE_BODY_LABEL] == "乙区卫健委"]
+    got = mine[["科室", "风险点描述", "评定等级", "前期预防措施", "中期监控措施", "后期处置措施"]]
+    assert got.values.tolist() == [
+        ["医政科", "审批违规", "一级", "学习制度", "定期检查", "严肃问责"],
+        ["医政科", "收受红包", "二级", "警示教育", "群众监督", "依纪处理"],
+        ["药政科", "采购违规", "三级", "完善制度", "专项审计", "追究责任"],
+    ]
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert vocab.ACTION_REJECT not in issues.iloc[:, 0].tolist()  # the file is read, not 退回
+
+
+def test_a_hand_made_catalogues_one_measures_column_is_split(tmp_path: Path) -> None:
+    """One 防控措施 column, as most bodies keep it: its 事前/事中/事后 parts go to the three
+    measure columns (as a form's are read); a text naming no stage is 前期预防措施."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "部门", "岗位", "廉政风险点", "风险等级", "防控措施"])
+    ws.append(
+        [1, "财务股", "会计", "虚列支出", "高", "事前：学习财经纪律；事中：双人审核；事后：追责"]
+    )
+    ws.append([2, "办公室", "驾驶员", "公车私用", "低", "派车登记"])
+    book = tmp_path / f"{YEAR}_丙区民政局_风险点汇总.xlsx"
+    wb.save(book)
+    catalogue = _combined(tmp_path, book)[vocab.COMBINE_SHEET_CATALOGUE]
+    got = catalogue[["风险点描述", "前期预防措施", "中期监控措施", "后期处置措施"]].fillna("")
+    assert got.values.tolist() == [
+        ["虚列支出", "学习财经纪律", "双人审核", "追责"],
+        ["公车私用", "派车登记", "", ""],
+    ]
