@@ -197,17 +197,9 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         if opened.fmt == "csv":
             names, load, _ = read._load_csv(str(path), LIMITS)
         else:
-            names, load, _ = read._load_calamine(str(path), opened, LIMITS)
+            names, load, hidden = read._load_calamine(str(path), opened, LIMITS)
         identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
-        order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
-        found, sheet = None, ""
-        for sheet in order:
-            grid, merges = load(sheet)
-            if identity is None:  # a section merged over its block of rows: every row's
-                carry_merges(grid, merges)
-            found = catalogue_columns(grid, hashed=identity is not None)
-            if found is not None:
-                break
+        found, sheet = _catalogue_sheets(names, load, hidden, identity is not None)
         info = _cover_info(load, names) if found is not None and identity is None else {}
     except read.Refused as exc:
         return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
@@ -272,8 +264,69 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     return filed, issues
 
 
+SHEET_NOT_SECTION = re.compile(r"(?i)(sheet|工作表|表|页)?\s*\d*|.*(说明|附件|附表).*")
+
+
+def _sheet_section(name: str) -> str | None:
+    """A sheet's name as the section of its points when its table has no 科室 column (a body's
+    workbook of one sheet per section), None for a name that names no section (Sheet1, 汇总)."""
+    name = name.strip()
+    if SHEET_NOT_SECTION.fullmatch(name) or DOCUMENT_WORDS.search(name):
+        return None
+    return name
+
+
+def _catalogue_sheets(
+    names: list[str], load: Any, hidden: set[str], marked: bool
+) -> tuple[tuple[dict[str, Any], dict[str, int]] | None, str]:
+    """(points and columns, sheet) of the workbook's catalogue, or (None, '').
+
+    This tool's archive (its catalogue sheet by name, or marked) has one catalogue. A
+    hand-made workbook may keep one per section: every visible sheet holding one is read (a
+    sheet without a 科室 column takes its name as the section) and their points are one list,
+    each row with its sheet; a sheet whose points all stand in another sheet (a 汇总 beside
+    the sections' sheets, a copy) is left out, so no point counts twice."""
+    order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
+    sheets: list[tuple[str, dict[str, Any], dict[str, int]]] = []
+    for sheet in order:
+        if sheets and sheet in hidden:
+            continue
+        grid, merges = load(sheet)
+        if not marked:  # a section merged over its block of rows: every row's
+            carry_merges(grid, merges)
+        found = catalogue_columns(grid, hashed=marked, section=_sheet_section(sheet))
+        if found is None:
+            continue
+        sheets.append((sheet, *found))
+        if marked or sheet == vocab.ARCHIVE_SHEET_CATALOGUE:
+            break
+    if not sheets:
+        return None, ""
+    keys = [set(zip(p["section"], p["description"], strict=True)) for _, p, _ in sheets]
+    kept = [
+        i
+        for i, mine in enumerate(keys)
+        if not any(
+            j != i and mine <= other and (mine != other or j < i) for j, other in enumerate(keys)
+        )
+    ]
+    _, points, columns = sheets[kept[0]]
+    if len(kept) > 1:  # each row's sheet and level column, for the cells issues name
+        for sheet, part, cols in (sheets[i] for i in kept):
+            n = len(part["excel_row"])
+            part["_sheet"] = [sheet] * n
+            part["_level_col"] = [cols.get("level", -1)] * n
+        parts = [sheets[i][1] for i in kept]
+        every = dict.fromkeys(k for part in parts for k in part)
+        points = {
+            k: [v for part in parts for v in part.get(k, [""] * len(part["excel_row"]))]
+            for k in every
+        }
+    return (points, columns), "、".join(sheets[i][0] for i in kept)
+
+
 def catalogue_columns(
-    grid: Sequence[Sequence[object]], hashed: bool = False
+    grid: Sequence[Sequence[object]], hashed: bool = False, section: str | None = None
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
     """A sheet's rows -> (key -> column of texts for KEPT_KEYS and body, plus ``excel_row``;
     key -> 0-based column of every label found), or None when no catalogue header is there.
@@ -281,7 +334,10 @@ def catalogue_columns(
     as plain lists: equal texts of a column are one object, so they pickle once. ``hashed``:
     also ``_hashed``, label -> the cells ``archives.content_hash`` takes (every catalogue
     column, the same rows), to check the catalogue against its marker."""
-    header = archives.find_header(grid, archives.REQUIRED_KEYS_COMBINE)
+    required = archives.REQUIRED_KEYS_COMBINE
+    if section is not None:  # the sheet's name serves when the table has no 科室 column
+        required = tuple(k for k in required if k != "section")
+    header = archives.find_header(grid, required)
     if header is None:
         return None
     header_row, columns = header
@@ -301,15 +357,27 @@ def catalogue_columns(
     excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
     tests = [out[k] for k in ("section", "post", "description") if k in out]
     keep: list[int] | None = None
-    if any("" in set(map(str.strip, column)) for column in tests):  # some row may be blank
+    # a line merged across the table (注：…, 填表人 …) was carried into every column: no point
+    across = (
+        not hashed
+        and "section" in out
+        and any(
+            a == b and a.strip() for a, b in zip(out["section"], out["description"], strict=True)
+        )
+    )
+    if across or any("" in set(map(str.strip, column)) for column in tests):  # blank rows
         keep = [
-            i for i, cells in enumerate(zip(*tests, strict=True)) if any(v.strip() for v in cells)
+            i
+            for i, cells in enumerate(zip(*tests, strict=True))
+            if any(v.strip() for v in cells) and not (across and cells[0] == cells[-1])
         ]
         if len(keep) < len(rows):
             out = {k: [v[i] for i in keep] for k, v in out.items()}
             excel_rows = [excel_rows[i] for i in keep]
         else:
             keep = None
+    if "section" not in out:
+        out["section"] = [section or ""] * len(excel_rows)
     archives.split_combined_measures(out)  # a hand-made catalogue's one 防控措施 column
     if hashed:
         kept = rows if keep is None else [rows[i] for i in keep]
@@ -539,13 +607,20 @@ def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
     """Every archive's points in one frame (``archive``: index into ``filed``), the levels,
     likelihoods, harms and categories normalised once for all (``level_raw``: as written);
     and the mask of levels filled but not recognised."""
-    keys = ["body", *KEPT_KEYS, "file", "excel_row"]
+    keys = ["body", *KEPT_KEYS, "file", "excel_row", "_sheet", "_level_col"]
     columns: dict[str, Any] = {}
     sizes = [f.n_points for f in filed]
     for key in keys:
         array = np.empty(sum(sizes), dtype=object)
         if key == "file":
             array[:] = np.repeat(np.array([f.file for f in filed], dtype=object), sizes)
+        elif key in ("_sheet", "_level_col"):  # per row only in a workbook of several
+            own = [f.sheet if key == "_sheet" else f.level_col for f in filed]
+            array[:] = list(
+                itertools.chain.from_iterable(
+                    f.points.get(key) or [v] * n for f, v, n in zip(filed, own, sizes, strict=True)
+                )
+            )
         else:
             array[:] = list(itertools.chain.from_iterable(f.points[key] for f in filed))
         columns[key] = array
@@ -578,17 +653,19 @@ def _bad_levels(
     out: dict[int, list[dict[str, Any]]] = {}
     if not bad.any():
         return out
-    picked = frame.loc[bad.to_numpy(), ["archive", "excel_row", "level_raw", "section", "name"]]
+    picked = frame.loc[
+        bad.to_numpy(),
+        ["archive", "excel_row", "level_raw", "section", "name", "_sheet", "_level_col"],
+    ]
     for rec in picked.to_dict("records"):
         f = filed[rec["archive"]]
-        cell = (
-            f"{xlsx.col_letter(f.level_col)}{rec['excel_row']}" if f.level_col is not None else ""
-        )
+        col = rec["_level_col"]
+        cell = f"{xlsx.col_letter(col)}{rec['excel_row']}" if col is not None and col >= 0 else ""
         out.setdefault(rec["archive"], []).append(
             _issue(
                 "combine_bad_level",
                 f.file,
-                sheet=f.sheet,
+                sheet=rec["_sheet"],
                 cell=cell,
                 value=rec["level_raw"],
                 field_key="self_level",
@@ -624,7 +701,8 @@ def combine(
     issues.extend(_statuses(filed, year))
     current = np.array([f.status == STATUS_CURRENT for f in filed], dtype=bool)
     of_current = current[everything["archive"].to_numpy()] if len(filed) else np.zeros(0, bool)
-    points = everything[of_current].drop(columns=["archive", "level_raw"]).reset_index(drop=True)
+    points = everything[of_current].drop(columns=["archive", "level_raw", "_sheet", "_level_col"])
+    points = points.reset_index(drop=True)
     bodies = body_table(points, filed, expected_names)
     result = Combined(
         filed=filed,

@@ -372,3 +372,44 @@ def test_a_hand_made_catalogues_one_measures_column_is_split(tmp_path: Path) -> 
         ["虚列支出", "学习财经纪律", "双人审核", "追责"],
         ["公车私用", "派车登记", "", ""],
     ]
+
+
+def test_a_hand_made_workbook_of_one_sheet_per_section_counts_each_point_once(
+    tmp_path: Path,
+) -> None:
+    """Every sheet holding a catalogue is read (before, only the first: the other sections'
+    points were lost without a word); a sheet without 科室 takes its name as the section; a
+    section's sheet repeating the 汇总 sheet's points is not counted again; a note merged
+    across the table is no point; a bad level is told at its own sheet and cell."""
+    wb = openpyxl.Workbook()
+    whole = wb.active
+    whole.title = "汇总"
+    whole.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    whole.append([1, "办公室", "文秘", "泄露文件", "高"])
+    whole.append([2, "财务科", "会计", "违规报销", "中"])
+    whole.append([])
+    whole.append(["注：风险等级分为一级、二级、三级。"])
+    whole.merge_cells("A5:E5")
+    office = wb.create_sheet("办公室")
+    office.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    office.append([1, "办公室", "文秘", "泄露文件", "高"])
+    works = wb.create_sheet("业务科")
+    works.append(["序号", "岗位", "风险点描述", "风险等级"])
+    works.append([1, "科员", "吃拿卡要", "特级"])
+    works.append([2, "科员", "推诿扯皮", "三级"])
+    other = wb.create_sheet("Sheet3")
+    other.append(["序号", "岗位", "风险点描述", "风险等级"])
+    other.append([1, "科员", "不属于任何科室", "三级"])
+    book = tmp_path / f"{YEAR}_丁区司法局_风险点目录.xlsx"
+    wb.save(book)
+    sheets = _combined(tmp_path, book)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert sorted(catalogue[["科室", "风险点描述"]].values.tolist()) == [
+        ["业务科", "吃拿卡要"],
+        ["业务科", "推诿扯皮"],
+        ["办公室", "泄露文件"],
+        ["财务科", "违规报销"],
+    ]
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    bad = issues[issues["原值"] == "特级"]
+    assert bad[["工作表", "单元格"]].values.tolist() == [["业务科", "D2"]]
