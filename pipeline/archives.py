@@ -25,6 +25,7 @@ import pandas as pd
 from defusedxml import DefusedXmlException, ElementTree
 
 from pipeline import vocab
+from pipeline.workbook.grid import carry_merges
 
 FORMAT_VERSION = 1
 PROPERTY_KEYS = ("format_version", "body", "year", "run_time", "content_hash")
@@ -303,7 +304,12 @@ def read_catalogue(path: Path) -> pd.DataFrame | None:
     names = list(wb.sheet_names)
     order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
     for name in order:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        if name != vocab.ARCHIVE_SHEET_CATALOGUE:  # a hand-made one: merged cells are every row's
+            ranges = getattr(sheet, "merged_cell_ranges", None) or []
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+            carry_merges(rows, merges)
         frame = catalogue_frame(rows)
         if frame is not None:
             frame.attrs["sheet"] = name
