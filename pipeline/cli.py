@@ -137,6 +137,25 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _out_folder(out: Path) -> None:
+    """Make sure ``--out`` of templates, demo-data, prefill and combine can be written: a file
+    of that name, or a folder that cannot be made, is a Chinese PipelineError (exit 2), never
+    a traceback from deep in a writer."""
+    if out.exists() and not out.is_dir():
+        raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=vocab.OUT_REASON_NOT_FOLDER))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = (
+            vocab.OUT_REASON_NOT_FOLDER
+            if isinstance(exc, (FileExistsError, NotADirectoryError))
+            else vocab.OUT_REASON_DENIED
+            if isinstance(exc, PermissionError)
+            else vocab.OUT_REASON_OTHER
+        )
+        raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason)) from exc
+
+
 def _setup_logging(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(out / vocab.LOG_FILE, mode="w", encoding="utf-8")
@@ -267,6 +286,7 @@ def _main(argv: list[str]) -> int:
         elif args.command == "templates":
             from pipeline.templates import write_templates
 
+            _out_folder(args.out)
             for path in write_templates(args.out):
                 print(vocab.CLI_WROTE.format(path=path))
         elif args.command == "demo-data":
@@ -274,6 +294,7 @@ def _main(argv: list[str]) -> int:
 
             if args.people < 1 or not 0 <= args.error_rate <= 1:
                 raise PipelineError(vocab.CLI_DEMO_ARGS)
+            _out_folder(args.out)
             inbox = args.out / "inbox"
             if inbox.is_dir() and any(inbox.iterdir()):  # another body's files would stay
                 raise PipelineError(vocab.CLI_DEMO_NOT_EMPTY.format(inbox=inbox))
@@ -289,6 +310,7 @@ def _main(argv: list[str]) -> int:
         elif args.command == "prefill":
             from pipeline.prefill import prefill
 
+            _out_folder(args.out)
             made = prefill(args.config, args.out, args.last_archive)
             print(
                 vocab.CLI_PREFILL_WROTE.format(
@@ -302,6 +324,7 @@ def _main(argv: list[str]) -> int:
             from pipeline.combine import combine
             from pipeline.write_district import counts
 
+            _out_folder(args.out)
             done = combine(args.archives, args.out, args.expected, run_time=args.run_time)
             n = counts(done)
             missing = n.pop("missing", 0)

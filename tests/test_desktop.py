@@ -281,3 +281,22 @@ def test_wheelhouse_installs_offline_and_runs_the_demo(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert str(target) in where.stdout
+
+
+@pytest.mark.parametrize("command", ["templates", "demo-data", "prefill", "combine"])
+def test_an_out_that_is_a_file_is_told_in_chinese(tmp_path: Path, command: str) -> None:
+    """``--out`` naming an existing file (a roster, a workbook) for the commands besides
+    process: exit 2 with the Chinese message process gives, not a Python traceback."""
+    taken = tmp_path / "名册.xlsx"
+    taken.write_bytes(b"PK")
+    args = {
+        "templates": ["templates"],
+        "demo-data": ["demo-data"],
+        "prefill": ["prefill", "--config", str(ROOT / "config")],
+        "combine": ["combine", str(taken)],
+    }[command]
+    done = run_cli(*args, "--out", str(taken))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert vocab.OUT_REASON_NOT_FOLDER in done.stderr, done.stderr
+    assert taken.read_bytes() == b"PK"
