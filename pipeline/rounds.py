@@ -384,10 +384,10 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     if previous is None:
         return None
     rows: list[tuple[str, ...]] = []
-    before = {p["key"]: p for p in previous.get("problems", [])}
+    replaced = current.get("superseded", {})
+    before = {_successor_key(p, replaced): p for p in previous.get("problems", [])}
     now = {p["key"]: p for p in current["problems"]}
     moved = _moved(before, now)
-    replaced = current.get("superseded", {})
     for key, p in before.items():
         if key not in now and key not in moved:
             newer = replaced.get(p["file"], "")
@@ -415,6 +415,22 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     frame["_order"] = frame["change"].map(order)
     frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _successor_key(p: dict[str, Any], replaced: dict[str, str]) -> str:
+    """An earlier problem's key as its file's latest version would have it. A problem of a form
+    that named nobody is keyed by its file; when that file is now superseded (its annotated copy
+    came back), the same problem in the copy is the same sender's, still open, not 已改正 at
+    the old file and 新退回 at the copy."""
+    key, file = p["key"], p.get("file", "")
+    section, sep, rest = key.partition(_KEY_SEP)
+    if not rest.startswith(f"@{file}{_KEY_SEP}") or file not in replaced:
+        return key
+    seen = {file}
+    while file in replaced and replaced[file] not in seen:
+        file = replaced[file]
+        seen.add(file)
+    return f"{section}{sep}@{file}{rest[len(p['file']) + 1 :]}"
 
 
 def _moved(before: dict[str, Any], now: dict[str, Any]) -> set[str]:

@@ -685,3 +685,27 @@ def test_a_problem_moved_by_an_inserted_row_is_neither_fixed_nor_new(tmp_path: P
         (vocab.ROUND_CHANGE_FIXED, "E5"),
         (vocab.ROUND_CHANGE_ACCEPTED, ""),  # round 1 had every row sent back
     ]
+
+
+def test_an_uncorrected_copy_of_a_nameless_form_is_not_fixed(tmp_path: Path) -> None:
+    """A form without 姓名 is sent back; its annotated copy comes back opened and saved but
+    not corrected. Its problem is still open: 本轮变化 lists nothing, not 「已改正」 at the
+    original and 「新退回」 at the copy (a nameless form's problem is keyed by its file)."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / ROUND1_FOLDER.format(who="办公室") / "附件.xlsx",
+               header=dict(HEADER, name=None))  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    (copy,) = (out / vocab.FEEDBACK_DIR).rglob("*_批注.xlsx")
+    back = inbox / ROUND2_FOLDER.format(who="办公室") / copy.name
+    back.parent.mkdir(parents=True)
+    openpyxl.load_workbook(copy).save(back)  # opened and saved, nothing corrected
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert list(rejected["文件"]) == [back.relative_to(inbox).as_posix()]  # precondition
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert changes.empty, changes.to_string()
