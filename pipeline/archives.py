@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -253,10 +254,16 @@ def split_combined_measures(data: dict[str, list[str]]) -> None:
         data[key] = [parts[text][i] or "" for text in combined]
 
 
-def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
+def catalogue_frame(
+    rows: Sequence[Sequence[object]], section: str | None = None
+) -> pd.DataFrame | None:
     """A catalogue sheet's rows (as calamine gives them) -> one text column per known key,
-    or None when the sheet holds no catalogue header. Empty rows are dropped."""
-    found = find_header(rows)
+    or None when the sheet holds no catalogue header. Empty rows are dropped. ``section``:
+    the sheet's name, every point's section when the table has no 科室 column."""
+    required = REQUIRED_KEYS
+    if section is not None:
+        required = tuple(k for k in REQUIRED_KEYS if k != "section")
+    found = find_header(rows, required)
     if found is None:
         return None
     header_row, columns = found
@@ -273,6 +280,8 @@ def catalogue_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame | None:
         else:
             data[key] = [_cell(v) for v in column]
     data["excel_row"] = [str(header_row + 2 + i) for i in range(len(body))]
+    if "section" not in data and section is not None:
+        data["section"] = [section] * len(body)
     split_combined_measures(data)
     frame = pd.DataFrame(data, dtype=object)  # plain str objects: cheap to build and pickle
     if len(frame):
@@ -297,21 +306,69 @@ def catalogue_cells(frame: pd.DataFrame) -> dict[str, list[str]]:
 
 def read_catalogue(path: Path) -> pd.DataFrame | None:
     """The catalogue of an archive (this tool's, of any version), found by sheet name and
-    then by header labels; None when no sheet holds one. Read with python-calamine."""
+    then by header labels; None when no sheet holds one. Read with python-calamine.
+
+    A hand-made workbook may keep one catalogue per section: every visible sheet holding one
+    is read (a sheet without a 科室 column takes its name as the section) and their points
+    are one catalogue; a sheet whose points all stand in another (a 汇总 beside the sections'
+    sheets) is left out, so no point counts twice. ``attrs["sheet"]``: the sheets read."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
     names = list(wb.sheet_names)
-    order = sorted(names, key=lambda n: n != vocab.ARCHIVE_SHEET_CATALOGUE)
-    for name in order:
-        sheet = wb.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        if name != vocab.ARCHIVE_SHEET_CATALOGUE:  # a hand-made one: merged cells are every row's
-            ranges = getattr(sheet, "merged_cell_ranges", None) or []
-            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
-            carry_merges(rows, merges)
+    if vocab.ARCHIVE_SHEET_CATALOGUE in names:  # this tool's archive: its catalogue sheet
+        rows = wb.get_sheet_by_name(vocab.ARCHIVE_SHEET_CATALOGUE).to_python(skip_empty_area=False)
         frame = catalogue_frame(rows)
         if frame is not None:
-            frame.attrs["sheet"] = name
+            frame.attrs["sheet"] = vocab.ARCHIVE_SHEET_CATALOGUE
             return frame
-    return None
+    visible = {m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")}
+    found: list[tuple[str, pd.DataFrame]] = []
+    for name in sorted(names, key=lambda n: n not in visible):
+        if name == vocab.ARCHIVE_SHEET_CATALOGUE or (found and name not in visible):
+            continue
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        ranges = getattr(sheet, "merged_cell_ranges", None) or []
+        carry_merges(rows, [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges])
+        frame = catalogue_frame(rows, section=sheet_section(name))
+        if frame is not None:
+            found.append((name, frame))
+    if not found:
+        return None
+    keys = [set(zip(f["section"], f["description"], strict=True)) for _, f in found]
+    kept = [found[i] for i in distinct_sheets(keys)]
+    if len(kept) == 1:
+        frame = kept[0][1]
+    else:
+        frame = pd.concat([f for _, f in kept], ignore_index=True).fillna("")
+        frame.attrs["columns"] = kept[0][1].attrs.get("columns", {})
+    frame.attrs["sheet"] = "、".join(name for name, _ in kept)
+    return frame
+
+
+# words of a document's name (a file's, a sheet's), not of a body or section
+DOCUMENT_WORDS = re.compile("目录|档案|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本")
+# a sheet name that names no section: Sheet1, 工作表2, 汇总, 说明, 附表
+SHEET_NOT_SECTION = re.compile(r"(?i)(sheet|工作表|表|页)?\s*\d*|.*(说明|附件|附表).*")
+
+
+def sheet_section(name: str) -> str | None:
+    """A sheet's name as the section of its points when its table has no 科室 column (a body's
+    workbook of one sheet per section), None for a name that names no section (Sheet1, 汇总)."""
+    name = name.strip()
+    if SHEET_NOT_SECTION.fullmatch(name) or DOCUMENT_WORDS.search(name):
+        return None
+    return name
+
+
+def distinct_sheets(keys: Sequence[set[tuple[str, str]]]) -> list[int]:
+    """Of sheets' (科室, 风险点描述) sets, the indices to keep: a sheet whose points all stand
+    in another sheet (a 汇总 of the others, a copy: the first copy is kept) is left out."""
+    return [
+        i
+        for i, mine in enumerate(keys)
+        if not any(
+            j != i and mine <= other and (mine != other or j < i) for j, other in enumerate(keys)
+        )
+    ]

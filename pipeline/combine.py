@@ -264,18 +264,6 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     return filed, issues
 
 
-SHEET_NOT_SECTION = re.compile(r"(?i)(sheet|工作表|表|页)?\s*\d*|.*(说明|附件|附表).*")
-
-
-def _sheet_section(name: str) -> str | None:
-    """A sheet's name as the section of its points when its table has no 科室 column (a body's
-    workbook of one sheet per section), None for a name that names no section (Sheet1, 汇总)."""
-    name = name.strip()
-    if SHEET_NOT_SECTION.fullmatch(name) or DOCUMENT_WORDS.search(name):
-        return None
-    return name
-
-
 def _catalogue_sheets(
     names: list[str], load: Any, hidden: set[str], marked: bool
 ) -> tuple[tuple[dict[str, Any], dict[str, int]] | None, str]:
@@ -294,7 +282,7 @@ def _catalogue_sheets(
         grid, merges = load(sheet)
         if not marked:  # a section merged over its block of rows: every row's
             carry_merges(grid, merges)
-        found = catalogue_columns(grid, hashed=marked, section=_sheet_section(sheet))
+        found = catalogue_columns(grid, hashed=marked, section=archives.sheet_section(sheet))
         if found is None:
             continue
         sheets.append((sheet, *found))
@@ -303,13 +291,7 @@ def _catalogue_sheets(
     if not sheets:
         return None, ""
     keys = [set(zip(p["section"], p["description"], strict=True)) for _, p, _ in sheets]
-    kept = [
-        i
-        for i, mine in enumerate(keys)
-        if not any(
-            j != i and mine <= other and (mine != other or j < i) for j, other in enumerate(keys)
-        )
-    ]
+    kept = archives.distinct_sheets(keys)
     _, points, columns = sheets[kept[0]]
     if len(kept) > 1:  # each row's sheet and level column, for the cells issues name
         for sheet, part, cols in (sheets[i] for i in kept):
@@ -389,7 +371,7 @@ def catalogue_columns(
     return out, columns
 
 
-DOCUMENT_WORDS = re.compile("目录|档案|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本")
+DOCUMENT_WORDS = archives.DOCUMENT_WORDS
 NAME_PARTS = re.compile(r"[_\s\-—·（）()]+")
 
 

@@ -150,3 +150,52 @@ def test_two_edited_cells_read_back_as_exactly_those_edits(last_year, tmp_path):
     assert changed(gone[old_desc], new[old_desc + "（今年修订）"]) == ["description"]
     assert changed(gone[second_desc], new[second_desc]) == ["harm"]
     assert new[second_desc][INPUT_FIELDS.index("harm")] == new_harm
+
+
+def _cells(path: Path) -> list[object]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row]
+
+
+def test_a_hand_made_last_year_workbook_of_one_sheet_per_section_fills_each_form_once(
+    last_year, tmp_path
+):
+    """Last year's catalogue as a body kept it by hand: one sheet per section named after it
+    (the first without a 科室 column, the second with one) and a 汇总 sheet repeating a point.
+    Each person's form gets their point once; before, only the first sheet holding a
+    catalogue with 科室 was read, so the first section's people got nothing."""
+    root, _, _ = last_year
+    roster = openpyxl.load_workbook(root / "config" / "roster.xlsx", read_only=True)
+    people = list(roster[vocab.ROSTER_SHEET_PEOPLE].iter_rows(min_row=2, values_only=True))
+    by_section: dict[str, tuple[str, str]] = {}
+    for section, name, post, *_ in people:
+        by_section.setdefault(section, (name, post))
+    (s1, (n1, p1)), (s2, (n2, p2)) = list(by_section.items())[:2]
+    header = ["岗位", "姓名", "风险点描述", "风险等级", "前期预防", "中期监控", "后期处置"]
+    measures = ["学习制度", "定期检查", "严肃追责"]
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = s1
+    first.append(header)
+    first.append([p1, n1, f"{s1}去年的风险点", "二级", *measures])
+    second = wb.create_sheet(s2)
+    second.append(["科室", *header])
+    second.append([s2, p2, n2, f"{s2}去年的风险点", "三级", *measures])
+    summary = wb.create_sheet("汇总")
+    summary.append(["科室", *header])
+    summary.append([s1, p1, n1, f"{s1}去年的风险点", "二级", *measures])
+    path = tmp_path / "去年廉政风险点汇总.xlsx"
+    wb.save(path)
+    frame = archives.read_catalogue(path)
+    assert frame is not None
+    assert sorted(zip(frame["section"], frame["description"], strict=True)) == sorted(
+        [(s1, f"{s1}去年的风险点"), (s2, f"{s2}去年的风险点")]
+    )
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(path)]) == 0
+    for section, name in ((s1, n1), (s2, n2)):
+        form = pre / section / f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"
+        cells = _cells(form)
+        assert cells.count(f"{section}去年的风险点") == 1, form
+        assert "定期检查" in cells
