@@ -1,4 +1,5 @@
-"""Files that hold other files: a section's ``.zip`` of its members' forms, a saved ``.eml``.
+"""Files that hold other files: a section's ``.zip`` of its members' forms, a saved ``.eml``
+or Outlook ``.msg`` mail.
 
 discover hands every file it walks to ``expand``: a container is opened within the same
 limits as a workbook (its own size, the sum and ratio of what it inflates to, how many files it
@@ -27,6 +28,7 @@ import logging
 import re
 import shutil
 import stat
+import struct
 import tempfile
 import time
 import zipfile
@@ -51,6 +53,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 RAR_MAGIC = b"Rar!"
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Headers a saved mail starts with (RFC 5322), enough to tell an .eml without its extension.
 _MAIL_HEADER = re.compile(
     rb"^(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|"
@@ -147,7 +150,7 @@ IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
-    """'zip' | 'eml' | 'rar' | '7z' for a container (by content, the extension only for an
+    """'zip' | 'eml' | 'msg' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
     if head.startswith(ZIP_MAGIC):
         try:
@@ -173,7 +176,37 @@ def kind_of(path: Path, head: bytes) -> str | None:
         return "7z"
     if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
         return "eml"
+    if head.startswith(OLE_MAGIC) and (path.suffix.lower() == ".msg" or is_outlook_msg(path)):
+        return "msg"  # a broken one named .msg is told as a mail that cannot be opened
     return None
+
+
+# MS-OXMSG: a message's property streams, its attachments' storages and what they hold
+MSG_PROPERTIES = "__properties_version1.0"
+MSG_ATTACHMENT = "__attach_version1.0_#"
+MSG_DATA = "__substg1.0_37010102"  # PidTagAttachDataBinary: the attached file's bytes
+MSG_EMBEDDED = "__substg1.0_3701000d"  # PidTagAttachDataObject: an attached mail (or object)
+# the attached file's name: PidTagAttachLongFilename, PidTagAttachFilename, PidTagDisplayName
+# (…001F in UTF-16, …001E in the mail's 8-bit code page: GBK on Chinese Windows)
+MSG_NAMES = ("__substg1.0_3707", "__substg1.0_3704", "__substg1.0_3001")
+MSG_MIME = "__substg1.0_370e"  # PidTagAttachMimeTag
+# PidTagClientSubmitTime, PidTagMessageDeliveryTime (PtypTime) in the top properties stream
+MSG_TIMES = (0x00390040, 0x0E060040)
+MSG_TOP_HEADER = 32  # bytes before the top-level message's property entries
+FILETIME_EPOCH = 11644473600  # seconds from 1601-01-01 to 1970-01-01
+
+
+def is_outlook_msg(path: Path) -> bool:
+    """Whether an OLE compound file is an Outlook mail (its top-level property stream and
+    ``__substg1.0_`` properties), not a workbook, document or anything else."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            top = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
+    except Exception:  # noqa: BLE001 - olefile raises many kinds for malformed files
+        return False
+    return MSG_PROPERTIES in top and any(n.startswith("__substg1.0_") for n in top)
 
 
 # --------------------------------------------------------------------------------------
@@ -308,9 +341,9 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
     try:
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     except Exception as exc:  # the email parser raises many kinds on bad input
-        raise _Refused("corrupt", vocab.DETAIL_BROKEN_MAIL) from exc
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"]) from exc
     if not isinstance(msg, EmailMessage):
-        raise _Refused("corrupt", vocab.DETAIL_BROKEN_MAIL)
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"])
     try:
         sent = parsedate_to_datetime(str(msg["Date"])).timestamp() if msg["Date"] else None
     except (TypeError, ValueError, OverflowError):
@@ -335,6 +368,113 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             yield name, None, ("too_large", f"{len(data) / MB:.1f} MB")
             continue
         yield name, data, mtime
+
+
+def _msg_text(ole: Any, stream: list[str]) -> str:
+    """A string property of an Outlook mail: UTF-16 (…001F) or 8-bit (…001E: UTF-8 when it
+    decodes so, else GB 18030, what Chinese Outlook writes)."""
+    data = ole.openstream(stream).read(4096)
+    if stream[-1].upper().endswith("001F"):
+        return data.decode("utf-16-le", "replace").rstrip("\x00")
+    data = data.rstrip(b"\x00")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", "replace")
+
+
+def _msg_attachments(
+    ole: Any, paths: list[list[str]], prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[str, list[str] | None]]:
+    """(file name, its data stream; None for an object that is no file) of every attachment
+    of the message at ``prefix``, those of attached mails included."""
+    n = len(prefix)
+    by_storage: dict[str, list[list[str]]] = {}
+    for p in paths:
+        if len(p) > n + 1 and tuple(p[:n]) == prefix and p[n].lower().startswith(MSG_ATTACHMENT):
+            by_storage.setdefault(p[n], []).append(p)
+    for storage in sorted(by_storage):
+        inside = by_storage[storage]
+        kids = {p[n + 1].lower(): p for p in inside if len(p) == n + 2}
+        embedded = next((p[n + 1] for p in inside if p[n + 1].lower() == MSG_EMBEDDED), None)
+        if embedded is not None and any(
+            len(p) == n + 3 and p[n + 1] == embedded and p[n + 2].lower() == MSG_PROPERTIES
+            for p in inside
+        ):
+            yield from _msg_attachments(ole, paths, (*prefix, storage, embedded))
+            continue
+        name = ""
+        for key in MSG_NAMES:
+            for kind in ("001f", "001e"):
+                if not name and key + kind in kids:
+                    name = _msg_text(ole, kids[key + kind]).strip()
+        if not name:
+            mime = next((kids[k] for k in kids if k.startswith(MSG_MIME)), None)
+            kind_of_file = _msg_text(ole, mime) if mime else "application/octet-stream"
+            name = vocab.CONTAINER_UNNAMED.format(type=kind_of_file)
+        name = name.replace("\\", "/").rsplit("/", 1)[-1]
+        yield name, kids.get(MSG_DATA)
+
+
+def _msg_time(ole: Any) -> float | None:
+    """When the mail was sent (or delivered), from its top-level properties; None without."""
+    try:
+        data = ole.openstream(MSG_PROPERTIES).read(64 * 1024)
+    except OSError:
+        return None
+    found: dict[int, float] = {}
+    for start in range(MSG_TOP_HEADER, len(data) - 15, 16):
+        tag, _flags, value = struct.unpack_from("<IIQ", data, start)
+        if tag in MSG_TIMES and value:
+            seconds = value / 10_000_000 - FILETIME_EPOCH
+            if 631152000 <= seconds <= 4102444800:  # 1990 to 2100: else no real date
+                found.setdefault(tag, seconds)
+    return next((found[t] for t in MSG_TIMES if t in found), None)
+
+
+def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """The attachments of an Outlook ``.msg`` mail (an OLE compound file, read by olefile)."""
+    import olefile
+
+    limits = settings.limits
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except Exception as exc:
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["msg"]) from exc
+    with ole:
+        try:
+            paths = ole.listdir(streams=True, storages=True)
+            parts = list(_msg_attachments(ole, paths))
+            sent = _msg_time(ole)
+        except Exception as exc:
+            raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["msg"]) from exc
+        if len(parts) > MAX_MEMBERS:
+            raise _Refused("container_too_many", str(len(parts)))
+        mtime = sent if sent is not None else path.stat().st_mtime
+        total = 0
+        for name, stream in parts:
+            if stream is None:  # an object in the mail's text (a picture), not a file
+                yield name, None, ("not_excel", vocab.DETAIL_MAIL_OBJECT)
+                continue
+            size = ole.get_size(stream)
+            total += size
+            if total > limits.max_uncompressed_bytes:
+                raise _Refused(
+                    "zip_bomb",
+                    f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB",
+                )
+            if size > limits.max_file_bytes:
+                yield name, None, ("too_large", f"{size / MB:.1f} MB")
+                continue
+            try:
+                data = ole.openstream(stream).read(size + 1)
+            except Exception:  # noqa: BLE001 - a chain cut short or looping
+                yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
+                continue
+            yield name, data, mtime
+
+
+_MEMBERS = {"zip": _zip_members, "eml": _eml_members, "msg": _msg_members}
 
 
 def _refused_record(rec: dict[str, Any], rel: str, code: str, detail: str) -> dict[str, Any]:
@@ -394,7 +534,7 @@ def _expand(
         return
     members: list[dict[str, Any]] = []
     try:
-        source = _zip_members(path, settings) if kind == "zip" else _eml_members(path, settings)
+        source = _MEMBERS[kind](path, settings)
         for name, data, extra in source:
             inner_rel = f"{rel}/{name}"
             if data is None:

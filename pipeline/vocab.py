@@ -2179,9 +2179,16 @@ SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE = (
 SETTINGS_EXPECT_PATH = "上年档案的文件名（文字，用英文双引号括起）"
 
 # Containers (containers.py): .zip and .eml opened, .rar/.7z reported
-ARCHIVE_NAMES = {"zip": "ZIP 压缩包", "eml": "邮件", "rar": "RAR 压缩包", "7z": "7z 压缩包"}
+ARCHIVE_NAMES = {
+    "zip": "ZIP 压缩包",
+    "eml": "邮件",
+    "msg": "Outlook 邮件",
+    "rar": "RAR 压缩包",
+    "7z": "7z 压缩包",
+}
 CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
+DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
 DETAIL_CONTAINER_LIES = "解压后的大小超过压缩包目录中声明的大小"
 MESSAGES.update(
     {
@@ -2200,6 +2207,10 @@ MESSAGES.update(
         "container_corrupt": Message(
             "这个{detail}已损坏或不完整（可能在下载或保存时中断），无法打开，其中的文件未读取。",
             "请让报送人重新打包发送，或把其中的表格直接作为附件发送。",
+        ),
+        "mail_corrupt": Message(
+            "这个{detail}文件已损坏或不完整（可能在保存或下载时中断），无法打开，其中的附件未读取。",
+            "请让报送人把附件直接重新发送，或在邮件程序中把这封邮件重新另存一次后放入收件箱。",
         ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",

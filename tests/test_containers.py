@@ -16,6 +16,7 @@ import pytest
 from pipeline import containers, frames, run, vocab
 from tests.builders import write_config
 from tests.forms import form_grid, rewrite_zip, sample_row, write_form, write_xlsx
+from tests.outlook import SENT, message, write_msg
 from tests.test_realforms import graded
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -143,6 +144,58 @@ def test_mail_with_two_attachments_is_read_attachment_by_attachment(tmp_path: Pa
     assert by_file.loc[inner, "container"].tolist() == ["财务科来信.eml"] * 2
     assert sorted(points["name"]) == ["王五", "赵六"]
     assert sorted(points["section"]) == ["财务科", "财务科"]
+
+
+def test_an_outlook_mail_is_read_attachment_by_attachment(tmp_path: Path) -> None:
+    """A mail dragged out of Outlook is a .msg (an OLE compound file, not MIME): its
+    attachments, and those of a mail attached to it, are read like an .eml's, the mail's
+    send time standing for their date. Before, 「这不是 Excel 表格文件」 and every form in it
+    was lost to the count."""
+    work = tmp_path / "work"
+    forwarded = message(
+        [("赵六自查表.xlsx", _form(work / "z.xlsx", "赵六", "财务科", 4))], top=False
+    )
+    attachments = [
+        ("王五_个人廉政风险自查表.xlsx", _form(work / "w.xlsx", "王五", "财务科", 3)),
+        ("说明.txt", "请查收".encode()),
+        forwarded,
+    ]
+    inbox = tmp_path / "inbox"
+    mail = write_msg(inbox / "财务科来信.msg", attachments, sent=SENT)
+    empty = write_msg(inbox / "空邮件.msg", [])
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (mail, empty)}
+    assert mail.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # the precondition: OLE, no MIME
+    files, rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["财务科来信.msg", "status"] == containers.STATUS_OPENED
+    forms = ["财务科来信.msg/王五_个人廉政风险自查表.xlsx", "财务科来信.msg/赵六自查表.xlsx"]
+    assert by_file.loc[forms, "status"].tolist() == [frames.FILE_STATUS_READ] * 2
+    assert by_file.loc[forms, "container"].tolist() == ["财务科来信.msg"] * 2
+    assert by_file.loc[forms, "mtime"].tolist() == [SENT.timestamp()] * 2
+    assert sorted(points["name"]) == ["王五", "赵六"]
+    note = issues[issues["file"] == "财务科来信.msg/说明.txt"]
+    assert note["code"].tolist() == ["not_excel"]  # reported, not lost
+    (nothing,) = issues[issues["file"] == "空邮件.msg"].to_dict("records")
+    assert nothing["code"] == "container_empty" and nothing["action"] == vocab.ACTION_REJECT
+    assert "Outlook 邮件中没有任何文件" in nothing["problem"]
+    counts = run.count(containers.settle(files), rows, points)
+    assert counts["files"] == {"total": 2, "read": 1, "rejected": 1, "superseded": 0}
+    assert counts["contained_files"] == {"total": 3, "read": 2, "rejected": 1, "superseded": 0}
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (mail, empty)} == before
+
+
+def test_a_broken_outlook_mail_is_told_as_such(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    mail = write_msg(inbox / "来信.msg", [("王五.xlsx", _form(tmp_path / "w.xlsx", "王五"))])
+    data = mail.read_bytes()
+    mail.write_bytes(data[:1536])  # cut short in the download: the directory is gone
+    _files, _rows, points, issues = graded(inbox)
+    assert points.empty
+    (issue,) = issues[issues["file"] == "来信.msg"].to_dict("records")
+    assert issue["action"] == vocab.ACTION_REJECT
+    assert issue["code"] == "mail_corrupt"
+    assert issue["problem"].startswith("这个Outlook 邮件文件已损坏或不完整")
+    assert "附件直接重新发送" in issue["fix"]
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,8 @@ def zip_kind(path: Path | str) -> str:
 
 
 def ole_kind(path: Path | str) -> str:
-    """'excel' (legacy workbook or encrypted package) | 'word' | 'powerpoint' | 'other'."""
+    """'excel' (legacy workbook or encrypted package) | 'word' | 'powerpoint' | 'email' (an
+    Outlook .msg) | 'other'."""
     import olefile
 
     path = Path(path)
@@ -93,13 +94,17 @@ def ole_kind(path: Path | str) -> str:
     except Exception:  # noqa: BLE001 - olefile raises many types for malformed containers
         # a broken spreadsheet is reported as corrupt by read; anything else (Thumbs.db …)
         # is simply not a spreadsheet
-        return "excel" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
+        if path.suffix.lower() in SPREADSHEET_EXTS:
+            return "excel"
+        return EXT_FORMATS.get(path.suffix.lower(), "other")  # a broken .msg: a mail
     if {"workbook", "book", "encryptedpackage"} & streams:
         return "excel"
     if "worddocument" in streams:
         return "word"
     if "powerpoint document" in streams:
         return "powerpoint"
+    if "__properties_version1.0" in streams and any(s.startswith("__substg1.0_") for s in streams):
+        return "email"  # an Outlook mail (.msg): containers opens it for its attachments
     # an .xls container without a workbook stream is a broken workbook, not another format
     return "corrupt_ole" if path.suffix.lower() in SPREADSHEET_EXTS else "other"
 
