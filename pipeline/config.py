@@ -21,6 +21,7 @@ import pandas as pd
 from pipeline import frames, normalize, vocab, xlsx
 from pipeline.errors import ConfigError
 from pipeline.limits import Limits  # its own module: the read workers import no pandas
+from pipeline.workbook.grid import carry_merges
 
 log = logging.getLogger("pipeline.config")
 
@@ -398,8 +399,11 @@ def _read_table(
                     )
                 )
             out = []
+            labels = {k: _clean(row[c]) for k, c in found.items()}
             for i, values in enumerate(data[r + 1 :], start=r + 2):
                 record = {k: _clean(values[c]) if c < len(values) else "" for k, c in found.items()}
+                if record == labels:  # the header merged over two rows: no person
+                    continue
                 for k in columns:
                     record.setdefault(k, "")
                 if any(record.values()):
@@ -412,6 +416,16 @@ def _read_table(
             path=path, sheet=sheet, labels=vocab.LIST_SEP.join(columns.values())
         )
     )
+
+
+def _roster_grid(wb: Any, name: str) -> list[list[object]]:
+    """A roster sheet's cells from A1 (rows are Excel rows), each merged range's value in
+    every cell it covers: a section merged over its people's rows is each person's."""
+    sheet = wb.get_sheet_by_name(name)
+    grid = sheet.to_python(skip_empty_area=False)
+    ranges = getattr(sheet, "merged_cell_ranges", None) or []
+    carry_merges(grid, [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges])
+    return grid
 
 
 def load_roster(config_dir: Path) -> Roster:
@@ -430,7 +444,7 @@ def load_roster(config_dir: Path) -> Roster:
         actual = roster_sheet_names(list(wb.sheet_names))
         # each roster sheet under the name the office gave it (人员名单 for 人员): read by its
         # role, named as it is in every note and message
-        sheets = {name: wb.get_sheet_by_name(name).to_python() for name in actual.values()}
+        sheets = {name: _roster_grid(wb, name) for name in actual.values()}
     except Exception as exc:  # calamine raises several types for bad files
         log.info("roster %s unreadable: %r", path, exc)
         raise _fail(vocab.ROSTER_UNREADABLE.format(path=path)) from exc

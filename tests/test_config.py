@@ -240,3 +240,67 @@ def test_two_sheets_that_could_be_the_people_sheet_are_not_guessed(tmp_path: Pat
     )
     with pytest.raises(ConfigError, match="缺少工作表「人员」"):
         config.load_roster(tmp_path)
+
+
+def test_a_roster_kept_with_merged_cells_gives_each_row_its_section(tmp_path: Path) -> None:
+    """Offices keep the roster as they keep any list: a title merged over the table, each
+    section merged over its people's rows, one 分管副主席 merged over the sections they oversee.
+    Before, only the first person of a block had a section: the others' forms were all sent
+    back, and 催报名单 listed them under a section with no name."""
+    wb = xlsxwriter.Workbook(str(tmp_path / vocab.ROSTER_FILE))
+    people = wb.add_worksheet(vocab.ROSTER_SHEET_PEOPLE)
+    people.merge_range("A1:E1", "示例区妇联人员名册")
+    people.write_row(1, 0, list(vocab.ROSTER_PEOPLE_COLUMNS.values()))
+    rows = [
+        ["办公室", "李明", "主任", "人财物管理", "是"],
+        [None, "王芳", "文员", "一般管理服务", "否"],
+        [None, "张三", "档案员", "一般管理服务", "否"],
+        ["财务科", "钱七", "科长", "人财物管理", "是"],
+        [None, "赵六", "出纳", "", "否"],  # row 7: blank 岗位类别
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+        [None, "周主席", "主席", "领导班子正职", "否"],
+    ]
+    for i, row in enumerate(rows, start=2):
+        people.write_row(i, 0, row)
+    people.merge_range("A3:A5", "办公室")
+    people.merge_range("A6:A7", "财务科")
+    people.merge_range("A8:A9", "领导班子")
+    sections = wb.add_worksheet(vocab.ROSTER_SHEET_SECTIONS)
+    sections.write_row(0, 0, list(vocab.ROSTER_SECTION_COLUMNS.values()))
+    sections.write_row(1, 0, ["办公室", "李明", "陈副"])
+    sections.write_row(2, 0, ["财务科", "钱七", None])
+    sections.merge_range("C2:C3", "陈副")
+    unit = wb.add_worksheet(vocab.ROSTER_SHEET_UNIT)
+    for i, row in enumerate(UNIT_SHEET):
+        unit.write_row(i, 0, row)
+    wb.close()
+    roster = config.load_roster(tmp_path)
+    got = dict(zip(roster.people["name"], roster.people["section"], strict=True))
+    assert got == {
+        "李明": "办公室",
+        "王芳": "办公室",
+        "张三": "办公室",
+        "钱七": "财务科",
+        "赵六": "财务科",
+        "陈副": "领导班子",
+        "周主席": "领导班子",
+    }
+    assert roster.sections["vice_chair"].tolist() == ["陈副", "陈副"]
+    found = {(p["code"], p["sheet"], p["cell"]) for p in roster.problems}
+    assert ("roster_post_type_blank", "人员", "D7") in found  # the true row, title above
+
+
+def test_a_roster_header_merged_over_two_rows_is_no_person(tmp_path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(tmp_path / vocab.ROSTER_FILE))
+    people = wb.add_worksheet(vocab.ROSTER_SHEET_PEOPLE)
+    for c, label in enumerate(vocab.ROSTER_PEOPLE_COLUMNS.values()):
+        people.merge_range(0, c, 1, c, label)
+    people.write_row(2, 0, ["办公室", "李明", "主任", "人财物管理", "是"])
+    for name, rows in ((vocab.ROSTER_SHEET_SECTIONS, SECTIONS_SHEET[:2]), ("单位", UNIT_SHEET)):
+        ws = wb.add_worksheet(name)
+        for i, row in enumerate(rows):
+            ws.write_row(i, 0, row)
+    wb.close()
+    roster = config.load_roster(tmp_path)
+    assert roster.people["name"].tolist() == ["李明"]
+    assert roster.people["excel_row"].tolist() == [3]
