@@ -134,7 +134,7 @@ def _is_sub_header(top: list[Any], sub: list[Any]) -> bool:
         if column_key(value) is None and not _fallback_keys(value):
             if _choice_at(top, c, value) is None:
                 return False
-        elif not _is_group_cell(top, c):
+        elif not (_is_group_cell(top, c) or _is_centred_group(top, sub, c)):
             return False  # a label under another label: two separate rows, not one header
         own += 1
     if own and any(len(cols) < 2 for _key, cols in _choices(top, sub)):
@@ -216,6 +216,20 @@ def _is_group_cell(top: list[Any], c: int) -> bool:
     left = top[c - 1] if c > 0 else None
     right = top[c + 1] if c + 1 < len(top) else None
     return above in (left, right) or column_key(above) == "measures"
+
+
+def _is_centred_group(top: list[Any], sub: list[Any], c: int) -> bool:
+    """Whether ``top[c]`` is a group label centred across the columns to its right (跨列居中,
+    or a merge a converter lost): blank above the next sub-column label, in a row that is a
+    table header itself (two column labels or more: not a title, not a header block)."""
+    if c + 1 >= len(top) or c + 1 >= len(sub) or _filled(top[c + 1]) or not _filled(sub[c + 1]):
+        return False
+    above = top[c]
+    if type(above) is not str or vocab.HEADER_LOOKUP.get(vocab.fold(above)) is not None:
+        return False
+    if any(mark in above for mark in ":："):
+        return False  # 科室：办公室, a header block's label with its value
+    return sum(column_key(v) is not None for v in top) >= 2
 
 
 def _combined(top: list[Any], sub: list[Any]) -> list[Any]:

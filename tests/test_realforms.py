@@ -371,6 +371,40 @@ def test_two_row_header_with_example_and_note_rows(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# a two-row header whose group labels are centred across their columns (跨列居中), not merged
+# --------------------------------------------------------------------------------------
+def test_two_row_header_centred_across_without_merge(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    top = ["序号", "职权事项", "风险类别", "风险点描述", "风险等级评定", None, None]
+    top += ["防控措施", None, None]
+    sub = [None, None, None, None, "发生几率", "危害程度", "等级", "前期", "中期", "后期"]
+    grid = [
+        ["个人廉政风险自查表", *[None] * 9],
+        ["科室", "财务科", "姓名", "王五", None, None, "填表日期", "2026-03-20", None, None],
+        top,
+        sub,
+        [1, "资金支付", "岗位职责风险", "违规支付", "中", "一般", "三级", "制度", "复核", "追责"],
+        [2, "票据管理", "业务流程风险", "虚开票据", "低", "较重", "二级", "登记", "盘点", "处理"],
+    ]
+    write_xlsx(inbox / "王五.xlsx", {"Sheet1": grid})  # no merged ranges at all
+    assert grid[2][4] == "风险等级评定" and grid[2][5] is None and grid[3][4] == "发生几率"
+    files, rows, points, issues = graded(inbox)
+    assert files.iloc[0]["status"] == frames.FILE_STATUS_READ
+    assert rows["excel_row"].tolist() == [5, 6]  # the sub-header row is no risk point
+    got = points.sort_values("excel_row")
+    assert got[["likelihood", "harm", "self_level"]].values.tolist() == [
+        ["中", "一般", "三级"],
+        ["低", "较重", "二级"],
+    ]
+    assert got[["prevent", "monitor", "handle"]].values.tolist() == [
+        ["制度", "复核", "追责"],
+        ["登记", "盘点", "处理"],
+    ]
+    assert "single_level" not in codes(issues)
+    assert (issues["action"] == vocab.ACTION_REJECT).sum() == 0
+
+
+# --------------------------------------------------------------------------------------
 # the 纪检 app's 风险清单: 权力 and 风险环节 both name the step, 风险名称 kept in 备注
 # --------------------------------------------------------------------------------------
 def test_risk_list_template_keeps_every_column(tmp_path: Path) -> None:
