@@ -124,7 +124,64 @@ def validate(
         {field: mask[~rejected] for field, mask in lacking.items()},
         kept,
     )
+    _post_from_roster(points, files, roster, log)
     return files, rows, points, log.frame()
+
+
+def _post_from_roster(
+    points: pd.DataFrame, files: pd.DataFrame, roster: Roster, log: _IssueLog
+) -> None:
+    """An individual point whose form leaves 岗位（职务） blank takes its person's roster post
+    (the catalogue and 公示 list points by post), with one 提示 per person's sheet."""
+    if points.empty:
+        return
+    blank = points["kind"].eq(vocab.INDIVIDUAL).fillna(False).astype(bool)
+    blank &= points["post"].fillna("").astype("str").eq("")
+    if not blank.any():
+        return
+    people = roster.people
+    post_of = {}
+    for sec, nm, post in zip(
+        normalize.fold_all(people["section"].tolist()),
+        normalize.fold_all(people["name"].tolist()),
+        normalize.stripped_all(people["post"].tolist()),
+        strict=True,
+    ):
+        if post:
+            post_of.setdefault((sec, nm), post)
+    posts = [
+        post_of.get((normalize.fold(_text(sec)), normalize.fold(_text(nm))), "")
+        for sec, nm in zip(points.loc[blank, "section"], points.loc[blank, "name"], strict=True)
+    ]
+    points.loc[blank, "post"] = posts
+    by_file = files.drop_duplicates("file").set_index("file")
+    told: set[tuple[str, str, str, str]] = set()
+    for (file, sheet, sec, nm), post in zip(
+        points.loc[blank, ["file", "sheet", "section", "name"]].itertuples(index=False),
+        posts,
+        strict=True,
+    ):
+        key = (file, _text(sheet), _text(sec), _text(nm))
+        if not post or key in told:
+            continue
+        told.add(key)
+        cell = ""
+        if file in by_file.index:
+            rec = by_file.loc[file]
+            cells = rec["header_cells"] if isinstance(rec["header_cells"], dict) else {}
+            if _text(rec["sheet"]) == key[1] and _text(rec["name"]) == key[3]:
+                cell = cells.get("post", "")
+        log.add(
+            "post_from_roster",
+            file=file,
+            sheet=key[1],
+            cell=cell,
+            section=key[2],
+            name=key[3],
+            field_key="post",
+            value="",
+            post=post,
+        )
 
 
 # --------------------------------------------------------------------------------------

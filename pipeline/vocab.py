@@ -699,6 +699,11 @@ MESSAGES: dict[str, Message] = {
         "（{difference}）",
         "如是写错，请改正表头的姓名后重新发送；如是新同事，请办公室先把他加入 config/roster.xlsx。",
     ),
+    "post_from_roster": Message(
+        "表中没有填写岗位（职务），已按名册记为「{post}」。",
+        "如名册中的岗位不对，请在表头填写岗位（职务）后重新报送；办公室也可修改 config/roster.xlsx。",
+        ACTION_NOTE,
+    ),
     "name_similar": Message(
         "姓名「{value}」在名册中找不到；名册中有「{roster_name}」，是否写错？（{difference}）"
         "已按「{roster_name}」计入。",

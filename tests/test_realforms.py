@@ -961,3 +961,21 @@ def test_the_table_header_repeated_under_its_rows_is_the_same_form(tmp_path: Pat
     assert rows["accepted"].all()
     assert len(points) == 3
     assert "second_form" not in codes(issues)
+
+
+# --------------------------------------------------------------------------------------
+# a form whose 岗位（职务） is left blank: the catalogue and 公示 name the roster post
+# --------------------------------------------------------------------------------------
+def test_a_form_without_its_post_takes_the_roster_post_with_a_note(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    grid = form_grid(header={"section": "财务科", "name": "王五", "post": None})
+    assert "岗位（职务）" in grid[1] and grid[1][grid[1].index("岗位（职务）") + 1] is None
+    write_form(inbox / "王五.xlsx", grid=grid)
+    files, _rows, points, issues = graded(inbox)
+    assert files.iloc[0]["status"] == frames.FILE_STATUS_READ
+    assert points["post"].tolist() == ["会计"]  # the roster's post of 财务科 王五
+    note = issues[issues["code"] == "post_from_roster"]
+    assert note[["action", "section", "name", "value"]].values.tolist() == [
+        [vocab.ACTION_NOTE, "财务科", "王五", ""]
+    ]
+    assert "会计" in note.iloc[0]["problem"]
