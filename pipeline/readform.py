@@ -341,6 +341,15 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
     return items, pledger, pledge_date
 
 
+def _pledge_below(grid: Grid, start: int) -> tuple[int, object, object] | None:
+    """The 廉政承诺书 written under a table on the table's own sheet, from its first line that
+    names 承诺 (its title, 本人郑重承诺：…, 承诺人：…), as ``_pledge`` reads a sheet; None without."""
+    for r in range(start, min(len(grid), start + PLEDGE_SCAN_ROWS)):
+        if any(type(v) is str and "承诺" in v for v in grid[r]):
+            return _pledge(grid[r:])
+    return None
+
+
 def _written_items(grid: Grid, stop: int) -> int:
     """Pledge items of a 承诺书 written as text above its signature: each numbered item of a
     line (「一、严守纪律；」, 「1.遵纪守法；2.廉洁自律」), else each line that is no title (廉洁从政
@@ -941,6 +950,11 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     if pledge_name is not None:
         pledge_sheet, pledge_sheet_name = True, pledge_name
         pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
+    elif not pledge_sheet and kind == vocab.INDIVIDUAL:
+        below = _pledge_below(grid, (data_rows[-1] if data_rows else hr) + 1)
+        if below is not None:  # a 承诺书 written under the table on its own sheet
+            pledge_sheet, pledge_sheet_name = True, sheet
+            pledge_items, pledger, pledge_date = below
 
     return {
         "status": records.FILE_STATUS_READ,

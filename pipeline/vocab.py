@@ -2368,6 +2368,10 @@ SIGNATURE_LABELS = (
     "盖章",
     "负责人签字",
     "领导签字",
+    # a 廉政承诺书 written under the table on its own sheet signs off the same way
+    "承诺人",
+    "承诺日期",
+    "承诺时间",
 )
 # A label ending in one of these is a signature line's too (填表人签字：, 科室负责人签名)
 SIGNATURE_ENDINGS = ("签字", "签名", "盖章")

@@ -424,6 +424,33 @@ def test_a_signature_line_whose_label_ends_in_qianzi_is_no_risk_point(tmp_path: 
     assert issues.empty
 
 
+def test_a_pledge_written_under_the_table_is_the_pledge_not_a_risk_point(tmp_path: Path) -> None:
+    """The 廉政承诺书 on the table's own sheet, under the points (no 承诺书 sheet), as many
+    bodies' one-page forms have it: its 承诺人 line was sent back as a risk point with three
+    「没有填写」 and the person was listed 缺少承诺书."""
+    grid = form_grid(rows=[sample_row(1)])
+    width = len(grid[2])
+    grid += [
+        [],
+        ["廉政承诺书", *[None] * (width - 1)],
+        ["本人郑重承诺：一、严守纪律；二、不谋私利；三、接受监督。", *[None] * (width - 1)],
+        ["承诺人：张三", None, None, None, None, None, "承诺日期：2026年3月10日"],
+    ]
+    sheets = {vocab.MAIN_SHEET[vocab.INDIVIDUAL]: grid, vocab.SHEET_GUIDE: [["填表说明"]]}
+    write_xlsx(tmp_path / "in" / "a.xlsx", sheets)
+    assert vocab.SHEET_PLEDGE not in sheets  # precondition: no pledge sheet of its own
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["seq"].tolist() == ["1"] and rec["n_rows"] == 1
+    assert (rec["pledge_sheet"], rec["pledge_items"], rec["pledger"], rec["pledge_date"]) == (
+        True,
+        3,
+        "张三",
+        "2026-03-10",
+    )
+    assert rec["pledge_sheet_name"] == vocab.MAIN_SHEET[vocab.INDIVIDUAL]
+    assert issues.empty
+
+
 def test_header_block_written_as_a_signature_line_under_the_table(tmp_path: Path) -> None:
     grid = form_grid(rows=[sample_row(1)])
     grid[1] = [None] * len(grid[1])  # no header block above the table
