@@ -356,7 +356,13 @@ def _written_items(grid: Grid, stop: int) -> int:
     承诺书), no lead-in ending in a colon (本人郑重承诺：) and no label."""
     items = 0
     for r in range(min(stop, len(grid))):
-        texts = [t for t in (seen_text(v) for v in grid[r]) if t]
+        # a merged line is carried to every cell of its range: each run of one text counts once
+        row = grid[r]
+        texts = [
+            t
+            for c, t in enumerate(seen_text(v) for v in row)
+            if t and (c == 0 or row[c - 1] != row[c])
+        ]
         if not texts:
             continue
         line = " ".join(texts)

@@ -225,3 +225,22 @@ def test_an_empty_pledge_is_told_at_the_sheet_it_is_on(tmp_path: Path) -> None:
     assert register.loc["张三", "status"] == vocab.PLEDGE_STATUS_EMPTY
     empty = issues[issues["code"] == "pledge_empty"]
     assert empty["sheet"].tolist() == ["廉洁从政承诺书"]
+
+
+def test_a_pledge_of_merged_lines_counts_each_item_once(tmp_path: Path) -> None:
+    """承诺书 lines merged across the page (as every printed 承诺书 has them): the merged text is
+    carried to each cell of its range, and each copy was counted (three items → 19)."""
+    inbox = tmp_path / "inbox"
+    pledge = [
+        ["廉政承诺书", *[None] * 5],
+        ["本人郑重承诺：", *[None] * 5],
+        ["一、严守纪律；二、不谋私利；三、接受监督。", *[None] * 5],
+        [],
+        ["承诺人：", "张三", "承诺日期：", "2026-03-10"],
+    ]
+    merges = {"个人廉政风险自查表": ["A1:D1"], vocab.SHEET_PLEDGE: ["A1:F1", "A2:F2", "A3:F3"]}
+    write_form(inbox / "张三.xlsx", pledge=pledge, merges=merges)
+    _files, register, _issues = registered(inbox)
+    zhang = register.loc["张三"]
+    assert int(zhang["items"]) == 3
+    assert zhang["status"] == vocab.PLEDGE_STATUS_OK and zhang["date"] == "2026-03-10"
