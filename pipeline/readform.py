@@ -491,11 +491,15 @@ def _is_probe_label(text: str) -> bool:
     return _column_key(_label_fold(text)) in _PROBE_KEYS
 
 
-def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | None]:
+def _next_form(
+    grid: Grid, hr: int, keys: dict[str, int], own: dict[str, tuple[object, str]] | None = None
+) -> tuple[int, int | None]:
     """(end of this form's rows, header row of the next form or None) in one sheet.
 
     A later row that reads as a table header again starts another form; its title and
-    header block (label rows, a title line, blank rows) just above it go with it."""
+    header block (label rows, a title line, blank rows) just above it go with it. A header
+    repeated with a 续表 line or this form's own title and header block (``own``: the same
+    科室 and 姓名, or none) is this form going on over a page break."""
     probes = [keys[k] for k in _PROBE_KEYS if k in keys]
     for r in range(hr + 1, len(grid)):
         row = grid[r]
@@ -516,8 +520,48 @@ def _next_form(grid: Grid, hr: int, keys: dict[str, int]) -> tuple[int, int | No
         if start == r:
             continue  # the header again under the rows (a page's repeat, a pasted block): no
             # title nor header block of its own, so the same form goes on (_table_rows skips it)
+        if own is not None and _continues(grid, start, r, hr, own):
+            continue  # 续表, or this form's own title and header block again: the same form
         return start, r
     return len(grid), None
+
+
+_CONTINUED_FOLDS = frozenset(_fold(w) for w in vocab.CONTINUED_TABLE_WORDS)
+
+
+def _is_title_line(text: str) -> bool:
+    """A 序号 cell that is a table's title or 续表 (as ``_is_form_top`` takes a title)."""
+    return len(text) <= LABEL_MAX_CHARS and ("表" in text or _fold(text) in _CONTINUED_FOLDS)
+
+
+def _continues(grid: Grid, start: int, r: int, hr: int, own: dict[str, tuple[object, str]]) -> bool:
+    """Whether the lines ``start``..``r - 1`` above a repeated table header carry on the form
+    above: each a 续表 line, a title this form has above its own header, or its header block
+    naming the same 科室 and 姓名 (a copied top of the page), and no other person."""
+    titles = {
+        _fold(t)
+        for row in grid[max(0, hr - HEADER_BLOCK_ROWS) : hr]
+        for t in (seen_text(v) for v in row)
+        if t is not None
+    }
+    again: dict[str, tuple[object, str]] = {}
+    _header_fields(grid, range(start, r), again)
+    for key in ("section", "name", "head"):
+        theirs = seen_text(again.get(key, (None, ""))[0])
+        if theirs is not None:
+            mine = seen_text(own.get(key, (None, ""))[0])
+            if mine is None or _fold(mine) != _fold(theirs):
+                return False  # another person's (or section's) form
+    for row in grid[start:r]:
+        texts = [t for t in (seen_text(v) for v in row) if t is not None]
+        if not texts or any(
+            _header_key(_label_fold(v)) or _split_pair(v) for v in row if type(v) is str
+        ):
+            continue  # blank, or the header block checked above
+        folded = {_fold(t) for t in texts}
+        if not folded <= (titles | _CONTINUED_FOLDS):
+            return False
+    return True
 
 
 def _is_header_again(row: list[Any], keys: dict[str, int]) -> bool:
@@ -648,7 +692,8 @@ def _table_rows(
         if across:
             continue  # one merged note line across the table (e.g. 注：…), not a risk point
         if filled == [seq_col]:  # a numbered but empty line of the form
-            skipped.append(r)
+            if not _is_title_line(texts[seq_col]):  # type: ignore[arg-type]
+                skipped.append(r)  # (续表 or the title over a repeated header is no blank line)
             continue
         for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
             if c != seq_col:
@@ -790,7 +835,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # data rows
     issues: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
-    stop, next_header = _next_form(grid, hr, keys)
+    stop, next_header = _next_form(grid, hr, keys, header_raw)
     if next_header is not None:
         others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
     table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw, found_header)
@@ -814,7 +859,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         if not _has_rows(other_grid, found.row):
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
-        o_stop, o_next = _next_form(other_grid, o_hr, o_keys)
+        o_stop, o_next = _next_form(other_grid, o_hr, o_keys, o_header)
         if o_next is not None:
             others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
         o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header, found)

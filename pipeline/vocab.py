@@ -2373,6 +2373,8 @@ SIGNATURE_LABELS = (
     "承诺日期",
     "承诺时间",
 )
+# A line over a table header repeated after a page break: the same table going on
+CONTINUED_TABLE_WORDS = ("续表", "续", "（续）", "（续表）", "续上表", "接上表", "接上页", "续前表")
 # A label ending in one of these is a signature line's too (填表人签字：, 科室负责人签名)
 SIGNATURE_ENDINGS = ("签字", "签名", "盖章")
 # Several people named in one 姓名 cell of a table with row owners: 张三、李四 / 张三，李四

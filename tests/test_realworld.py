@@ -235,6 +235,30 @@ def test_second_form_below_the_first_in_one_sheet_is_not_read_as_its_rows(
     assert set(issues["code"]) == {"second_form"}
 
 
+@pytest.mark.parametrize("again", ["top", "续表"])
+def test_a_table_continued_over_a_page_break_is_the_same_form(tmp_path: Path, again: str) -> None:
+    """The table goes on after a page break under 「续表」 and its header, or under a copy of
+    the page's top (title, this person's header block, header): it was 退回 as 「还有另一份
+    自查表（办公室 张三）」, its rows not read, and the title line counted as a blank row."""
+    inbox = tmp_path / "inbox"
+    first = form_grid(rows=[sample_row(1), sample_row(2)])
+    top = first[:3] if again == "top" else [["续表"], first[2]]
+    more = form_grid(rows=[sample_row(3)])[3:]
+    write_form(inbox / "张三.xlsx", grid=first + top + more, marker=False)
+    assert top[-1] == first[2] and (top[0] == ["续表"] or top[1] == first[1])  # precondition
+    files, rows, issues = run(inbox)
+    rec = files.set_index("file").loc["张三.xlsx"]
+    assert (rec["name"], rec["n_rows"]) == ("张三", 3)
+    assert rows["accepted"].all()
+    assert rows["description"].tolist() == [f"泄露未公开信息{i}" for i in (1, 2, 3)]
+    assert issues.empty
+    # another person's form stacked under it is still another form
+    second = form_grid(header={"name": "李四"}, rows=[sample_row(5)])
+    write_form(inbox / "张三.xlsx", grid=first + top + more + second, marker=False)
+    _files, _rows, issues = run(inbox)
+    assert set(issues["code"]) == {"second_form"}
+
+
 def test_filled_copy_is_read_when_the_template_sheet_was_left_empty(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_xlsx(
