@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -651,6 +652,9 @@ class _TableRows:
     examples: list[tuple[int, str]]
     # every row read has a 风险类别 from a heading line above it (「一、岗位职责风险」)
     headed: bool = False
+    # lines of only measures joined to the point above: (row, its first cell's column,
+    # the point's row)
+    joined: list[tuple[int, int, int]] = _field(default_factory=list)
 
 
 def _table_rows(
@@ -672,6 +676,8 @@ def _table_rows(
     read_texts: list[list[str | None]] = []  # the cell texts of each row read
     heading: str | None = None  # the 风险类别 of the last heading line (「一、岗位职责风险」)
     headings: list[str | None] = []  # of each row read
+    measure_cols = frozenset(keys[k] for k in (*vocab.MEASURE_FIELDS, "measures") if k in keys)
+    last_read = -2  # the row of the last point read (or of a line joined to it)
     for r in range(hr + 1, stop):
         row = grid[r]
         # seen_text, inlined for the common text cell without a carriage return
@@ -716,9 +722,21 @@ def _table_rows(
         if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
             out.examples.append((r, texts[seq_col] or ""))
             continue
+        if last_read == r - 1 and measure_cols.issuperset(filled):
+            # only measures, right under a point: its further measures, one per line
+            point = read_texts[-1]
+            for c in filled:
+                before = point[c] if c < len(point) else None
+                if c >= len(point):
+                    point.extend([None] * (c + 1 - len(point)))
+                point[c] = texts[c] if before is None else f"{before}\n{texts[c]}"
+            out.joined.append((r, filled[0], out.rows[-1]))
+            last_read = r
+            continue
         out.rows.append(r)
         read_texts.append(texts)
         headings.append(heading)
+        last_read = r
     # the values column by column, from the texts of the rows read (rows as wide as the
     # widest column read, as a rule: then no row's width is asked cell by cell)
     wide = not read_texts or max((c for _, c in field_cols), default=-1) < min(map(len, read_texts))
@@ -897,6 +915,18 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 if one is not None:
                     first = next(i for i, v in enumerate(values[okey]) if v is not None)
                     header_raw[hkey] = (one, a1(data_rows[first], keys[okey]))
+    for j_sheet, j_rows in [(sheet, table_rows.joined), *((p[0], p[1].joined) for p in extra)]:
+        for r, c, point_row in j_rows:
+            issues.append(
+                records.issue(
+                    "measures_line_joined",
+                    file=rel,
+                    sheet=j_sheet,
+                    cell=a1(r, c),
+                    detail=r + 1,
+                    point_row=point_row + 1,
+                )
+            )
     for ex_sheet, r, seq in examples:
         issues.append(
             records.issue(

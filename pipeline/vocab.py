@@ -1938,6 +1938,11 @@ MESSAGES.update(
             "（如「经费报销审核」），再重新报送。",
             ACTION_NOTE,
         ),
+        "measures_line_joined": Message(
+            "第 {detail} 行只填写了防控措施，已并入上一个风险点（第 {point_row} 行）的措施中。",
+            "请核对；同一风险点的几条措施可以写在同一个单元格里（按 Alt+Enter 换行）。",
+            ACTION_NOTE,
+        ),
         "example_row": Message(
             "第 {detail} 行是填写示例（序号为「{value}」），未计入。",
             "无需处理；如这是真实的风险点，请把序号改为数字。",

@@ -259,6 +259,33 @@ def test_a_table_continued_over_a_page_break_is_the_same_form(tmp_path: Path, ag
     assert set(issues["code"]) == {"second_form"}
 
 
+def test_a_line_of_only_measures_under_a_point_is_that_points(tmp_path: Path) -> None:
+    """Measures typed one per line, the second on the next row with nothing else (no 序号, no
+    description): it was 退回 with five 「没有填写」 as a risk point of its own."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    width = len(grid[2])
+    more = [None] * width
+    for key, text in (("prevent", "签订保密承诺"), ("handle", "通报批评")):
+        more[grid[2].index(vocab.COLUMN_LABELS[key])] = text
+    grid.insert(4, more)  # under the first point
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    assert grid[4][0] is None and grid[4].count(None) == width - 2  # precondition
+    files, rows, issues = run(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert rows["excel_row"].tolist() == [4, 6]
+    first = rows.iloc[0]
+    assert (first["prevent"], first["monitor"], first["handle"]) == (
+        "加强保密教育\n签订保密承诺",
+        "定期检查",
+        "追究责任\n通报批评",
+    )
+    note = one(issues, "measures_line_joined")
+    assert (note["cell"], note["action"]) == ("H5", vocab.ACTION_NOTE)  # its first measure
+    assert "第 5 行" in note["problem"] and "第 4 行" in note["problem"]
+    assert set(issues["code"]) == {"measures_line_joined"}
+
+
 def test_filled_copy_is_read_when_the_template_sheet_was_left_empty(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_xlsx(
