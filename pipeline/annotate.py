@@ -20,7 +20,7 @@ import re
 import stat
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,16 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         if _source_marker(wb):  # a copy we wrote, sent back: last round's marks go first
             _clear_marks(wb)
         links = _neutralise(wb)
+        dropped = _pictures_dropped(data, wb)
+        if dropped:  # say so on A1 of the main sheet, like a file-level note
+            note = Annotation(
+                task.main_sheet,
+                "",
+                vocab.ACTION_NOTE,
+                vocab.COPY_PICTURES_DROPPED.format(n=dropped),
+                vocab.COPY_PICTURES_DROPPED_FIX,
+            )
+            task = replace(task, notes=(*task.notes, note))
         placed = _annotate(wb, task, links)
         _notes_sheet(wb, placed)
         _set_marker(wb, digest)
@@ -265,6 +275,17 @@ def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
                 cell.hyperlink = None
         ws._hyperlinks = []
     return links
+
+
+def _pictures_dropped(data: bytes, wb: openpyxl.Workbook) -> int:
+    """How many pictures of the original (signatures, seals: ``xl/media``) the copy lost:
+    openpyxl keeps none without Pillow."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        media = sum(1 for n in zf.namelist() if n.startswith("xl/media/") and not n.endswith("/"))
+    kept = sum(len(getattr(ws, "_images", ())) for ws in wb.worksheets)
+    return max(0, media - kept)
 
 
 def _print_comments(wb: openpyxl.Workbook) -> None:

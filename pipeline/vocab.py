@@ -1162,6 +1162,8 @@ COPY_LINK_REMOVED = (
     "【提示】原文件此单元格带有链接（{target}）。为安全起见，批注副本中已去掉该链接，原文件未改动。"
 )
 COPY_LINK_UNNAMED = "未注明地址"
+COPY_PICTURES_DROPPED = "原文件中有 {n} 张图片（如签名、印章），批注副本中未能保留，原文件未改动。"
+COPY_PICTURES_DROPPED_FIX = "请在原文件上修改后重新发送；或在批注副本中修改后把图片重新插入。"
 COPY_NOTES_SHEET = "批注清单"  # the last sheet of an annotated copy: every comment, printable
 COPY_NOTES_HEADERS = ("工作表", "单元格", "批注内容")
 FEEDBACK_COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"

@@ -637,3 +637,32 @@ def test_unusual_packages_fall_back_to_openpyxl(tmp_path: Path) -> None:
         "我的批注" in ws["E5"].comment.text
         and vocab.FEEDBACK_COMMENT_OLD_NOTE in ws["E5"].comment.text
     )
+
+
+def test_a_copy_that_cannot_keep_the_originals_pictures_says_so(tmp_path: Path) -> None:
+    """A form with a picture (a scanned signature or seal) and a comment of its own: the copy
+    goes through openpyxl, which drops pictures without Pillow; the section was not told and
+    a corrected copy came back without its signature."""
+    import base64
+    import io
+
+    import xlsxwriter
+
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    path = tmp_path / "inbox" / "张三.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(MAIN)
+    ws.write("D4", "制度文件")
+    ws.write_comment("D4", "本人的批注")  # the original's own comment: no patched copy
+    ws.insert_image("H10", "签名.png", {"image_data": io.BytesIO(png)})
+    wb.close()
+    assert any(n.startswith("xl/media/") for n in zipfile.ZipFile(path).namelist())
+    target = tmp_path / "out" / "c.xlsx"
+    annotate_copy(task_for(path, target, reject("E5")))
+    assert not any(n.startswith("xl/media/") for n in zipfile.ZipFile(target).namelist())
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert "1 张图片" in ws["A1"].comment.text and "原文件未改动" in ws["A1"].comment.text
+    assert ws["D4"].comment.text == "本人的批注" and "没有填写" in ws["E5"].comment.text
