@@ -249,10 +249,40 @@ def _combined(top: list[Any], sub: list[Any]) -> list[Any]:
     return out
 
 
+def _split_labels(top: list[Any], sub: list[Any]) -> list[Any] | None:
+    """One header row from two whose labels are split over both (``发生`` over ``几率``, a
+    narrow column's label typed in two cells): each filled cell of ``sub`` completes the text
+    above it to a column label; None unless every one does, two at least."""
+    out = list(top) + [None] * (len(sub) - len(top))
+    n = 0
+    for c, s in enumerate(sub):
+        if not _filled(s):
+            continue
+        t = top[c] if c < len(top) else None
+        if type(s) is not str or type(t) is not str or not t.strip():
+            return None
+        joined = t.strip() + s.strip()
+        key = column_key(joined)
+        if key is None or column_key(s) not in (None, key) or _fallback_keys(s):
+            return None  # no label joined, or another label of its own below
+        out[c] = joined
+        n += 1
+    return out if n >= 2 else None
+
+
+def _two_rows(top: list[Any], sub: list[Any]) -> list[Any] | None:
+    """The labels of a two-row header ``top`` / ``sub``, or None when ``sub`` is no part of it."""
+    if _is_sub_header(top, sub):
+        return _combined(top, sub)
+    return _split_labels(top, sub)
+
+
 def header_row(grid: list[list[Any]], r: int) -> tuple[int, list[Any]]:
     """(last header row, the header's labels) of a table header starting at row ``r``."""
-    if r + 1 < len(grid) and _is_sub_header(grid[r], grid[r + 1]):
-        return r + 1, _combined(grid[r], grid[r + 1])
+    if r + 1 < len(grid):
+        labels = _two_rows(grid[r], grid[r + 1])
+        if labels is not None:
+            return r + 1, labels
     return r, grid[r]
 
 
@@ -307,7 +337,7 @@ def kept_columns(grid: list[list[Any]], header: Header) -> list[tuple[int, str]]
     """The columns of ``header`` whose text is kept in 备注: those of the header that ends at
     its last row (read again when that one starts elsewhere)."""
     hr = header.row
-    start = hr - 1 if hr > 0 and _is_sub_header(grid[hr - 1], grid[hr]) else hr
+    start = hr - 1 if hr > 0 and _two_rows(grid[hr - 1], grid[hr]) is not None else hr
     if start == header.start:
         return header.kept  # the same rows' labels: the same columns
     return row_keys(header_row(grid, start)[1])[2]

@@ -16,6 +16,7 @@ from pipeline import (
     discover,
     frames,
     grade,
+    layout,
     merge,
     owners,
     read,
@@ -961,6 +962,38 @@ def test_the_table_header_repeated_under_its_rows_is_the_same_form(tmp_path: Pat
     assert rows["accepted"].all()
     assert len(points) == 3
     assert "second_form" not in codes(issues)
+
+
+def test_a_header_whose_labels_are_split_over_two_rows(tmp_path: Path) -> None:
+    """Narrow columns' labels typed in two cells, one under the other (发生 / 几率, 风险 /
+    类别): the second row was read as a risk point (危害程度「程度」) and the table as one
+    without 风险类别, 发生几率 and 自评等级, every row sent back."""
+    inbox = tmp_path / "inbox"
+    top = ["序号", "职权事项", "风险", "风险点", "发生", "危害", "自评", "前期预防"]
+    top += ["中期监控", "后期处置"]
+    sub = [None, "（工作环节）", "类别", "描述", "几率", "程度", "等级", "措施", "措施", "措施"]
+    grid = [
+        ["个人廉政风险自查表", *[None] * 9],
+        ["科室", "财务科", "姓名", "王五", None, None, "填表日期", "2026-03-20", None, None],
+        top,
+        sub,
+        [1, "资金支付", "岗位职责风险", "违规支付", "中", "一般", "三级", "制度", "复核", "追责"],
+    ]
+    write_xlsx(inbox / "王五.xlsx", {"Sheet1": grid})
+    assert layout.column_key("发生") is None and layout.column_key("发生几率") == "likelihood"
+    files, rows, points, issues = graded(inbox)
+    assert files.iloc[0]["status"] == frames.FILE_STATUS_READ
+    assert rows["excel_row"].tolist() == [5]
+    point = points.iloc[0]
+    assert (point["category"], point["likelihood"], point["harm"], point["self_level"]) == (
+        "岗位职责风险",
+        "中",
+        "一般",
+        "三级",
+    )
+    assert (point["step"], point["prevent"], point["handle"]) == ("资金支付", "制度", "追责")
+    assert (issues["action"] == vocab.ACTION_REJECT).sum() == 0
+    assert "extra_column" not in codes(issues)
 
 
 # --------------------------------------------------------------------------------------
