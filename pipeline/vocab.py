@@ -111,6 +111,9 @@ HEADER_SYNONYMS = {
     "date": ("日期", "填报日期"),
     "head": ("部门负责人", "负责人"),
 }
+# A label of the body's word with the header label in brackets after it (单位（科室）,
+# 填报单位（部门）) is that header label.
+UNIT_LABEL_WORDS = ("单位", "填报单位", "填表单位", "所在单位", "报送单位")
 HEADER_FIELDS = {
     INDIVIDUAL: ("section", "name", "post", "date"),
     UNIT: ("section", "head", "date"),

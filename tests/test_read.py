@@ -451,6 +451,25 @@ def test_a_pledge_written_under_the_table_is_the_pledge_not_a_risk_point(tmp_pat
     assert issues.empty
 
 
+@pytest.mark.parametrize("label", ["单位（科室）", "填报单位(部门)"])
+def test_a_section_label_written_as_unit_with_its_word_in_brackets(
+    tmp_path: Path, label: str
+) -> None:
+    """「单位（科室）：办公室  填表人：张三 …」 in one cell: the form was refused for a missing
+    科室 and 姓名, though both are written."""
+    grid = form_grid(rows=[sample_row(1)])
+    grid[1] = [f"{label}：办公室  填表人：张三  岗位：科员  时间：2026.03.10"]
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert (rec["section"], rec["name"], rec["post"], rec["date"]) == (
+        "办公室",
+        "张三",
+        "科员",
+        "2026-03-10",
+    )
+    assert len(got) == 1 and issues.empty
+
+
 def test_header_block_written_as_a_signature_line_under_the_table(tmp_path: Path) -> None:
     grid = form_grid(rows=[sample_row(1)])
     grid[1] = [None] * len(grid[1])  # no header block above the table
