@@ -491,6 +491,13 @@ def load_roster(config_dir: Path) -> Roster:
 
     _canonical_sections(section_rows, people_rows, problem)
     _duplicate_rows(section_rows, people_rows, problem)
+    # the 提示 says the first row counts: a repeated row is no second person to expect, nor a
+    # second 科室 row whose head is compared with 人员
+    section_rows = _first_rows(section_rows, lambda rec: rec["section"])
+    people_rows = _first_rows(
+        people_rows,
+        lambda rec: (rec["section"], normalize.fold(rec["name"])) if rec["name"] else "",
+    )
     for rec in people_rows:
         rec["name"] = vocab.visible(rec["name"])
         rec["post"] = vocab.visible(rec["post"])
@@ -714,6 +721,19 @@ def _canonical_sections(
                 first_sheet=f"「{first_sheet}」",
                 first_row=first_row,
             )
+
+
+def _first_rows(rows: list[dict[str, Any]], key: Any) -> list[dict[str, Any]]:
+    """The rows whose ``key`` no earlier row had (rows of an empty key are all kept)."""
+    seen: set[Any] = set()
+    kept = []
+    for rec in rows:
+        k = key(rec)
+        if k and k in seen:
+            continue
+        seen.add(k)
+        kept.append(rec)
+    return kept
 
 
 def _duplicate_rows(

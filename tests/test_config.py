@@ -304,3 +304,26 @@ def test_a_roster_header_merged_over_two_rows_is_no_person(tmp_path: Path) -> No
     roster = config.load_roster(tmp_path)
     assert roster.people["name"].tolist() == ["李明"]
     assert roster.people["excel_row"].tolist() == [3]
+
+
+def test_a_person_or_section_listed_twice_counts_once_by_its_first_row(tmp_path: Path) -> None:
+    """The 提示 says 「按第2行处理」: the repeated rows are not a second person to expect nor a
+    second 科室 row whose head is compared with 人员."""
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李明", "主任", "一般管理服务", "是"],
+        ["办公室", "王芳", "文员", "一般管理服务", "否"],
+        ["办公室", "王 芳", "文员", "一般管理服务", "否"],  # row 4: 王芳 again
+        ["财务科", "钱七", "科长", "人财物管理", "是"],
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+    ]
+    sections = [*SECTIONS_SHEET, ["办公室", "王芳", "陈副"]]  # row 4: 办公室 again
+    assert sections[1][0] == sections[3][0] == "办公室" and people[3][1] == "王 芳"
+    roster, found = roster_problems(tmp_path, people, sections)
+    assert ("roster_person_duplicate", "人员", "B4") in found
+    assert ("roster_section_duplicate", "科室", "A4") in found
+    assert roster.people["name"].tolist() == ["李明", "王芳", "钱七", "陈副"]
+    assert roster.sections["section"].tolist() == ["办公室", "财务科"]
+    assert roster.sections["head"].tolist() == ["李明", "钱七"]
+    # the 科室 sheet's first row names the head 人员 flags: no difference to report
+    assert not any(code == "roster_heads_differ" for code, _, _ in found)
