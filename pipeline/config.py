@@ -489,6 +489,11 @@ def load_roster(config_dir: Path) -> Roster:
         record["row_id"] = None
         problems.append(record)
 
+    section_rows, people_rows = _rows_without_owner(section_rows, people_rows, shown, problem)
+    if not people_rows:
+        raise _fail(
+            vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=shown[vocab.ROSTER_SHEET_PEOPLE])
+        )
     _canonical_sections(section_rows, people_rows, problem)
     _duplicate_rows(section_rows, people_rows, problem)
     # the 提示 says the first row counts: a repeated row is no second person to expect, nor a
@@ -721,6 +726,58 @@ def _canonical_sections(
                 first_sheet=f"「{first_sheet}」",
                 first_row=first_row,
             )
+
+
+def _rows_without_owner(
+    section_rows: list[dict[str, Any]],
+    people_rows: list[dict[str, Any]],
+    shown: dict[str, str],
+    problem: Any,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A 人员 row without 姓名 or 科室 (left blank, or a formula saved without its result, which
+    reads as blank) is nobody to expect and a 科室 row without its name is no section: each is
+    left out with a 提示 at the blank cell. Before, a nameless person was 未报送 and a person
+    of no section was listed under 「【】」."""
+    people_sheet = vocab.ROSTER_SHEET_PEOPLE
+    sections_sheet = vocab.ROSTER_SHEET_SECTIONS
+    kept_people = []
+    for rec in people_rows:
+        if not rec["name"]:
+            problem(
+                "roster_name_blank",
+                people_sheet,
+                "name",
+                rec["excel_row"],
+                "",
+                sheet_name=shown[people_sheet],
+                section=rec["section"],
+                post=rec["post"],
+            )
+        elif not rec["section"]:
+            problem(
+                "roster_person_section_blank",
+                people_sheet,
+                "section",
+                rec["excel_row"],
+                "",
+                name=rec["name"],
+            )
+        else:
+            kept_people.append(rec)
+    kept_sections = []
+    for rec in section_rows:
+        if rec["section"]:
+            kept_sections.append(rec)
+        elif rec["head"] or rec["vice_chair"]:
+            problem(
+                "roster_section_row_blank",
+                sections_sheet,
+                "section",
+                rec["excel_row"],
+                rec["head"] or rec["vice_chair"],
+                sheet_name=shown[sections_sheet],
+            )
+    return kept_sections, kept_people
 
 
 def _first_rows(rows: list[dict[str, Any]], key: Any) -> list[dict[str, Any]]:

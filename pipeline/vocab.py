@@ -1405,6 +1405,7 @@ ROSTER_PERSON_DUPLICATE_FIX = (
 )
 _ROSTER_CHOOSE_TYPE = "请从下拉列表中选择岗位类别：" + "、".join(POST_TYPES) + "。"
 _ROSTER_YES_NO = "请填写「是」或「否」。"
+_ROSTER_FILL_TEXT = "请填写{what}；如果这一格是公式，请改为直接填写文字。"
 # Problems of the roster: 提示 for the office at the cell to fix (config.load_roster)
 MESSAGES.update(
     {
@@ -1435,6 +1436,22 @@ MESSAGES.update(
         "roster_post_type_blank": Message(
             "{name}（{section}）没有填写岗位类别，其风险点按无等级下限定级。",
             _ROSTER_CHOOSE_TYPE,
+            ACTION_NOTE,
+        ),
+        "roster_name_blank": Message(
+            "「{sheet_name}」工作表的这一行（科室「{section}」，岗位「{post}」）没有填写姓名，"
+            "未计入应报送名单。",
+            _ROSTER_FILL_TEXT.format(what="姓名"),
+            ACTION_NOTE,
+        ),
+        "roster_person_section_blank": Message(
+            "{name}的「科室」没有填写，无法确定其所在科室和监管人，未计入应报送名单。",
+            _ROSTER_FILL_TEXT.format(what="所在科室（与「科室」工作表中的写法一致）"),
+            ACTION_NOTE,
+        ),
+        "roster_section_row_blank": Message(
+            "「{sheet_name}」工作表的这一行填写了负责人「{value}」，却没有填写科室名称，这一行未使用。",
+            _ROSTER_FILL_TEXT.format(what="科室名称"),
             ACTION_NOTE,
         ),
         "roster_is_head_blank": Message(

@@ -327,3 +327,26 @@ def test_a_person_or_section_listed_twice_counts_once_by_its_first_row(tmp_path:
     assert roster.sections["head"].tolist() == ["李明", "钱七"]
     # the 科室 sheet's first row names the head 人员 flags: no difference to report
     assert not any(code == "roster_heads_differ" for code, _, _ in found)
+
+
+def test_a_roster_row_without_name_or_section_is_noted_and_not_expected(tmp_path: Path) -> None:
+    """A blank 姓名 or 科室 (typed so, or a formula saved without its result) is a 提示 at
+    that cell; the row is nobody to expect. Before, it was silent: a nameless 未报送 and a
+    person listed under 「【】」 in 催报名单."""
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李明", "主任", "一般管理服务", "是"],
+        ["办公室", "", "文员", "一般管理服务", "否"],  # row 3: no name
+        ["", "赵空", "科员", "其他", "否"],  # row 4: no section
+        ["财务科", "钱七", "科长", "人财物管理", "是"],
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+    ]
+    sections = [*SECTIONS_SHEET, ["", "孙九", "陈副"]]  # row 4: a head without its section
+    assert people[2][1] == "" and people[3][0] == "" and sections[3][0] == ""
+    roster, found = roster_problems(tmp_path, people, sections)
+    assert roster.people["name"].tolist() == ["李明", "钱七", "陈副"]
+    assert roster.sections["section"].tolist() == ["办公室", "财务科"]
+    assert "文员" in found[("roster_name_blank", "人员", "B3")]["problem"]
+    assert "赵空" in found[("roster_person_section_blank", "人员", "A4")]["problem"]
+    assert "孙九" in found[("roster_section_row_blank", "科室", "A4")]["problem"]
+    assert all(p["action"] == vocab.ACTION_NOTE for p in roster.problems)
