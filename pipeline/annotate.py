@@ -43,7 +43,7 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
     reuse_key,
     safe_name,
 )
-from pipeline.annotate_patch import patch_copy
+from pipeline.annotate_patch import inert_name, patch_copy
 from pipeline.discover import text_table
 from pipeline.limits import Limits
 from pipeline.workbook.cells import A1_START
@@ -259,8 +259,8 @@ def _clear_marks(wb: openpyxl.Workbook) -> None:
 
 def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
     """Make nothing in the copy live or oversized: external hyperlinks are removed (their
-    targets returned by cell, to be said in the cell's comment) and text over a cell's
-    32,767 characters is cut like in the archive."""
+    targets returned by cell, to be said in the cell's comment), so are defined names that
+    hold a formula, and text over a cell's 32,767 characters is cut like in the archive."""
     links: dict[tuple[str, int, int], str] = {}
     for ws in wb.worksheets:
         if not isinstance(ws, Worksheet):
@@ -274,6 +274,11 @@ def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
                 links[(ws.title, row, col)] = str(link.target or "")
                 cell.hyperlink = None
         ws._hyperlinks = []
+    # a defined name holding a formula (a DDE call, a function, another book) goes
+    for names in [wb.defined_names, *(getattr(ws, "defined_names", {}) for ws in wb.worksheets)]:
+        for name, defined in list(names.items()):
+            if not inert_name(str(defined.attr_text or "")):
+                del names[name]
     return links
 
 

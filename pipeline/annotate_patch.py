@@ -18,7 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr, unescape
 
 from pipeline import sheetxml, vocab, xlsx
 
@@ -60,6 +60,29 @@ _AFTER_PAGE_SETUP = (
 _AFTER_LEGACY_DRAWING = _AFTER_PAGE_SETUP[_AFTER_PAGE_SETUP.index("legacyDrawingHF") :]
 
 # Members and sheet elements the openpyxl path drops (or that could run or fetch something).
+# A defined name a copy may keep: references into the workbook (A1, $A:$B, $1:$1, #REF!, a
+# list of them) or a constant (the template marker). Anything else (a DDE call
+# cmd|' /c calc'!A0, a function, [1]Sheet1!A1 in another book) is a formula the submitter
+# wrote, which a copy never carries.
+_NAME_SHEET = r"(?:'(?:[^']|'')+'|[^\s!'\"\[\]()=,+\-*/&^<>|:;{}]+)!"
+_NAME_AREA = (
+    r"(?:\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+    r"|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?\d+:\$?\d+|#REF!)"
+)
+_NAME_REF = f"(?:{_NAME_SHEET})?{_NAME_AREA}"
+_INERT_NAME = re.compile(
+    rf'\s*=?\s*(?:"(?:[^"]|"")*"|-?\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?|TRUE|FALSE'
+    rf"|{_NAME_REF}(?:,{_NAME_REF})*)\s*",
+    re.IGNORECASE,
+)
+_DEFINED_NAME_TEXT = re.compile(r"<(?:\w+:)?definedName\b[^>]*>([^<]*)<")
+
+
+def inert_name(text: str) -> bool:
+    """True for a defined name's text that is a plain reference or a constant."""
+    return _INERT_NAME.fullmatch(text) is not None
+
+
 _LIVE_PARTS = ("xl/embeddings/", "xl/activex/", "xl/ctrlprops/", "xl/externallinks/")
 _LIVE_TAGS = (b"<hyperlinks", b"<legacyDrawing", b"<oleObjects", b"<controls")
 _FORMULA = re.compile(rb"<f[\s>/]")
@@ -117,6 +140,9 @@ class _Patcher:
         wb_xml = self.read(workbook_part)
         if MAIN_NS not in wb_xml or b"<workbook" not in wb_xml:
             raise Unusual("not transitional SpreadsheetML")
+        for text in _DEFINED_NAME_TEXT.findall(wb_xml.decode("utf-8")):
+            if not inert_name(unescape(text, {"&quot;": '"', "&apos;": "'"})):
+                raise Unusual("defined names holding formulas")
         wb_rels_part = _rels_of(workbook_part)
         wb_rels = self.read(wb_rels_part).decode("utf-8")
         if "externalLink" in wb_rels:

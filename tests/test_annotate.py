@@ -428,6 +428,50 @@ def test_names_pointing_into_another_sections_sheet_leave_the_copy_with_it(
     assert {"本表", vocab.TEMPLATE_MARKER_NAME} <= set(names)
 
 
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_names_holding_a_formula_or_link_leave_the_copy(
+    tmp_path: Path, monkeypatch, patched: bool
+) -> None:
+    """A defined name is a formula the copy would carry back to the section: a DDE call
+    (cmd|' /c calc'!A0), a function, a link into another workbook. Only names that are plain
+    references into the copy or constants (the template marker) stay; before, every name
+    stayed in the patched copy and in the openpyxl one alike."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    source = write_form(tmp_path / "inbox" / "张三.xlsx", {"E5": ""})
+    wb = openpyxl.load_workbook(source)
+    hostile = {
+        "DDE": "cmd|' /c calc'!A0",
+        "函数": 'HYPERLINK("http://example.com","点我")',
+        "外部": "[1]Sheet1!$A$1",
+        "间接": 'INDIRECT("A1")',
+    }
+    for name, text in hostile.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=text)
+    wb[MAIN].defined_names["本表DDE"] = DefinedName("本表DDE", attr_text="cmd|'/c calc'!A1")
+    wb.defined_names["本表"] = DefinedName("本表", attr_text=f"'{MAIN}'!$A$1:$K$5,'{MAIN}'!$A:$B")
+    wb.defined_names[vocab.TEMPLATE_MARKER_NAME] = DefinedName(
+        vocab.TEMPLATE_MARKER_NAME, attr_text='"individual:1"'
+    )
+    wb.save(source)
+    with zipfile.ZipFile(source) as zf:
+        assert b"/c calc" in zf.read("xl/workbook.xml") and b"HYPERLINK" in zf.read(
+            "xl/workbook.xml"
+        )
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5")))
+    with zipfile.ZipFile(target) as zf:
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+    assert "/c calc" not in book and "HYPERLINK" not in book and "INDIRECT" not in book
+    assert "[1]" not in book
+    copy = openpyxl.load_workbook(target)
+    assert {"本表", vocab.TEMPLATE_MARKER_NAME} <= set(copy.defined_names)
+    assert not set(hostile) & set(copy.defined_names)
+    assert is_filled(copy[MAIN]["E5"], FILL_REJECT)
+
+
 def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
     result = make_result(tmp_path)
     rel = "办公室/两人.xlsx"
