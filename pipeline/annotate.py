@@ -209,10 +209,32 @@ def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask) -> bool:
     for name, defined in list(wb.defined_names.items()):
         if any(ref in str(defined.attr_text or "") for ref in refs):
             del wb.defined_names[name]
+    if refs:
+        for ws in wb.worksheets:
+            if isinstance(ws, Worksheet):
+                _drop_rules_into(ws, refs)
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.worksheets[0]
     return True
+
+
+def _drop_rules_into(ws: Worksheet, refs: list[str]) -> None:
+    """A kept sheet's dropdowns and colour rules whose formulas point into a removed sheet
+    (another section's) go with it: they carried its name and a dangling reference."""
+
+    def into(formulas: Any) -> bool:
+        return any(ref in str(f or "") for f in formulas for ref in refs)
+
+    validations = ws.data_validations.dataValidation
+    validations[:] = [dv for dv in validations if not into((dv.formula1, dv.formula2))]
+    rules = ws.conditional_formatting._cf_rules
+    for key in list(rules):
+        kept = [rule for rule in rules[key] if not into(rule.formula or ())]
+        if kept:
+            rules[key] = kept
+        else:
+            del rules[key]
 
 
 # --------------------------------------------------------------------------------------

@@ -472,6 +472,37 @@ def test_names_holding_a_formula_or_link_leave_the_copy(
     assert is_filled(copy[MAIN]["E5"], FILL_REJECT)
 
 
+def test_dropdowns_and_rules_over_another_sections_sheet_leave_the_copy_with_it(
+    tmp_path: Path,
+) -> None:
+    """张三's sheet has a dropdown listing 钱七's cells and a colour rule comparing with them:
+    the copy for 张三's section leaves 钱七's sheet out, and with it these (they carried 钱七's
+    name and a dangling reference). A dropdown of its own values stays."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    source = write_form(tmp_path / "inbox" / "两人.xlsx", {"E5": ""}, 钱七={"D5": "钱七的点"})
+    wb = openpyxl.load_workbook(source)
+    ws = wb[MAIN]
+    for formula, cells in (("'钱七'!$D$5:$D$9", "D5:D9"), ('"高,中,低"', "E5:E9")):
+        dv = DataValidation(type="list", formula1=formula)
+        dv.add(cells)
+        ws.add_data_validation(dv)
+    ws.conditional_formatting.add(
+        "F5:F9", FormulaRule(formula=["F5=钱七!$D$5"], fill=PatternFill("solid", "FFFF00"))
+    )
+    wb.save(source)
+    with zipfile.ZipFile(source) as zf:
+        assert "钱七!$D$5" in zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"), drop_sheets=("钱七",)))
+    with zipfile.ZipFile(target) as zf:
+        text = "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+    assert "钱七" not in text
+    kept = openpyxl.load_workbook(target)[MAIN].data_validations.dataValidation
+    assert [dv.formula1 for dv in kept] == ['"高,中,低"']
+
+
 def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
     result = make_result(tmp_path)
     rel = "办公室/两人.xlsx"
