@@ -270,6 +270,8 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             ratio = info.file_size / max(info.compress_size, 1)
             if info.flag_bits & 0x1:
                 yield name, None, ("encrypted", "")
+            elif stat.S_ISLNK(info.external_attr >> 16):  # its content is a path: never followed
+                yield name, None, ("symlink", "")
             elif info.file_size > limits.max_file_bytes:
                 yield name, None, ("too_large", f"{info.file_size / MB:.1f} MB")
             elif info.file_size > MB and ratio > limits.max_compression_ratio:

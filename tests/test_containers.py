@@ -391,3 +391,28 @@ def test_the_terminal_and_the_cover_count_the_files_inside_containers(
     cells = {r[0].value: r[1].value for r in ws.iter_rows(max_col=2) if r[0].value}
     labels = vocab.ARCHIVE_CONTAINED_LABELS
     assert [cells[labels[k]] for k in ("total", "read", "rejected", "superseded")] == [2, 1, 1, 0]
+
+
+def test_a_symbolic_link_stored_in_a_zip_is_reported_as_a_link(tmp_path: Path) -> None:
+    """A zip made on Linux or a Mac keeps a symbolic link as a member whose content is the
+    path it points to. It is reported as the link it is (never followed), not as a corrupt
+    file whose extension was changed; the form beside it is read."""
+    work = tmp_path / "work"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    outside = _form(work / "outside.xlsx", "李四", n=2)
+    assert outside
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(work / "a.xlsx", "张三"))
+        link = zipfile.ZipInfo("李四.xlsx")
+        link.external_attr = 0o120777 << 16  # S_IFLNK: what `zip --symlinks` writes
+        zf.writestr(link, str(work / "outside.xlsx"))
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:
+        assert (zf.getinfo("李四.xlsx").external_attr >> 16) & 0o170000 == 0o120000
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    member = "办公室.zip/李四.xlsx"
+    assert by_file.loc[member, "status"] == frames.FILE_STATUS_REJECTED
+    assert by_file.loc[member, "reason"] == "symlink"
+    assert "符号链接" in issues[issues["file"] == member]["problem"].iloc[0]
+    assert points["name"].tolist() == ["张三"]
