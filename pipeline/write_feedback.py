@@ -1052,16 +1052,18 @@ def _split(frame: pd.DataFrame, column: str) -> dict[str | None, pd.DataFrame]:
 
 
 def _folder_names(sections: list[str]) -> dict[str | None, str]:
-    """Section -> folder name: safe (no path separators, no '..'), short and unique."""
+    """Section -> folder name: safe (no path separators, no '..'), short and unique, also
+    against the packages beside the folders (科室反馈/<folder>.zip): a section named 「财务.zip」
+    is not given the name of 「财务」's package."""
     used: set[str] = set()
     names: dict[str | None, str] = {}
     for section in [None, *sections]:
         base = vocab.FEEDBACK_UNKNOWN_SECTION_DIR if section is None else safe_name(section)
         name, n = base, 2
-        while name.casefold() in used:
+        while name.casefold() in used or f"{name}.zip".casefold() in used:
             name = f"{base}({n})"
             n += 1
-        used.add(name.casefold())
+        used.update((name.casefold(), f"{name}.zip".casefold()))
         names[section] = name
     return names
 

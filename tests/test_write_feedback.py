@@ -545,6 +545,48 @@ def test_two_sections_with_the_same_safe_name_get_two_folders(tmp_path: Path) ->
     assert sorted(shown, key=len) == [set(), {rf.SECTION_FINANCE}]
 
 
+def test_a_section_named_like_another_sections_package_gets_its_own_folder(
+    tmp_path: Path,
+) -> None:
+    """Sections 「财务」 and 「财务.zip」: the folder of the second must not be the package
+    科室反馈/财务.zip of the first. Before, the run stopped (exit 2) saying 财务.zip was open in
+    Excel; now each section has its folder and its package, holding only its own data."""
+    from pipeline import run
+    from tests.builders import write_config
+    from tests.forms import pledge_grid, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("财务", "甲", "科员", "一般管理服务", "否"),
+        ("财务.zip", "乙", "科员", "一般管理服务", "否"),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("财务", "", "陈主席"), ("财务.zip", "", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    for section, name in (("财务", "甲"), ("财务.zip", "乙")):
+        write_form(
+            inbox / f"{name}.xlsx",
+            header={"section": section, "name": name},
+            rows=[sample_row(1, description=f"{name}的风险"), sample_row(2, likelihood="超高")],
+            pledge=pledge_grid(["不收受礼金"], pledger=name),
+        )
+    assert {s for s, *_ in sections} >= {"财务", "财务.zip"}
+    out = tmp_path / "out"
+    run.process(inbox, config, out, run_time="2026-04-01T09:00:00")
+    root = feedback_root(out)
+    packages = {p.name: p for p in root.iterdir() if p.is_file() and p.suffix == ".zip"}
+    folders = {p.name: p for p in root.iterdir() if p.is_dir()}
+    assert "财务" in folders and "财务.zip" in packages
+    other = [name for name in folders if name not in ("财务", "领导班子", "未能识别科室")]
+    assert len(other) == 1 and f"{other[0]}.zip" in packages  # 财务.zip's own folder
+    for folder, mine, theirs in (("财务", "甲", "乙"), (other[0], "乙", "甲")):
+        books = sorted(folders[folder].glob("*.xlsx"))
+        text = "".join(t for book in books for t in all_text(book))
+        assert f"{mine}的风险" in text and f"{theirs}的风险" not in text
+        with zipfile.ZipFile(packages[f"{folder}.zip"]) as zf:
+            assert sorted(Path(n).name for n in zf.namelist()) == [b.name for b in books]
+
+
 # --------------------------------------------------------------------------------------
 # repeat runs
 # --------------------------------------------------------------------------------------
