@@ -10,6 +10,7 @@ import argparse
 import atexit
 import logging
 import os
+import re
 import shlex
 import sys
 import threading
@@ -156,10 +157,25 @@ def _out_folder(out: Path) -> None:
         raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason)) from exc
 
 
+# control characters a terminal obeys (ESC sequences, BEL, C1), but not line breaks and tabs
+_LOG_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class LogFormatter(logging.Formatter):
+    """run.log's lines, with the control characters of file and person names shown as \\x1b
+    text: `cat run.log` shows what was read instead of obeying it (clearing the screen)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _LOG_CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", super().format(record))
+
+
 def _setup_logging(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(out / vocab.LOG_FILE, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(LogFormatter())
     root = logging.getLogger("pipeline")
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)

@@ -39,6 +39,7 @@ from pipeline import (
     write_feedback,
 )
 from pipeline import pledges as pledge_files
+from pipeline.cli import LogFormatter
 from pipeline.errors import AccountingError, PipelineError
 
 log = logging.getLogger("pipeline")
@@ -272,7 +273,7 @@ def _ensure_log(out: Path) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(out / vocab.LOG_FILE, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(LogFormatter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 

@@ -192,6 +192,21 @@ def test_an_unlistable_subfolder_is_counted_and_reported(
     assert rows and "文件夹无法打开" in "".join(str(v) for v in rows[0])
 
 
+def test_run_log_shows_control_characters_of_names_escaped(tmp_path: Path, capsys) -> None:
+    """A file or person named with terminal escapes (ESC[2J clears the screen, ESC]0;…BEL
+    retitles the window) is written to run.log as visible \\x1b… text, so `cat run.log` or
+    `type run.log` shows what was read instead of obeying it."""
+    root = office_body(tmp_path)
+    evil = root / "inbox" / "\x1b[2J清屏\x07.xlsx"
+    write_form(evil, header={"section": "办公室", "name": "陌生\x1b]0;改标题\x07人"})
+    assert "\x1b" in evil.name
+    assert process(root, capsys)[0] == 0
+    log = (root / "out" / vocab.LOG_FILE).read_text(encoding="utf-8")
+    assert "\x1b" not in log and "\x07" not in log
+    assert "\\x1b[2J清屏\\x07.xlsx" in log and "陌生\\x1b]0;改标题\\x07人" in log
+    assert "read      张三.xlsx" in log  # lines and tabs as before
+
+
 def test_run_log_says_what_was_read_refused_and_why(tmp_path: Path, capsys) -> None:
     root = office_body(tmp_path)
     (root / "inbox" / "通知.pdf").write_bytes(b"%PDF-1.4 not a form")
