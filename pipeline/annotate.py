@@ -289,7 +289,7 @@ def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
             continue
         for (row, col), cell in list(ws._cells.items()):
             value = cell._value
-            if type(value) is str and len(value) > xlsx.MAX_CELL_CHARS:
+            if type(value) is str and xlsx.over_cell(value):
                 cell._value = xlsx.cell_text(value)
             link = getattr(cell, "_hyperlink", None)  # a merged cell carries none
             if link is not None and (link.target or not link.location):

@@ -48,7 +48,7 @@ def _text_of(value: str) -> str | None:
     """One distinct text -> its safe cell string (``xlsx.cell_text``), None when empty."""
     if xlsx.ILLEGAL_CHARACTERS_RE.search(value):
         value = xlsx.ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(value) > xlsx.MAX_CELL_CHARS:
+    if xlsx.over_cell(value):
         value = xlsx.cell_text(value) or ""
     return value or None
 
@@ -250,7 +250,10 @@ def _clean_texts(uniques: list[str]) -> list[str | None]:
     if not uniques:
         return []
     lengths = np.fromiter(map(len, uniques), np.int64, len(uniques))
-    fix = set(np.flatnonzero((lengths == 0) | (lengths > xlsx.MAX_CELL_CHARS)).tolist())
+    fix = set(np.flatnonzero(lengths == 0).tolist())
+    fix |= {
+        i for i in np.flatnonzero(2 * lengths > xlsx.MAX_CELL_CHARS) if xlsx.over_cell(uniques[i])
+    }
     joined = "\n".join(uniques)  # a legal character: no match spans two texts
     if xlsx.ILLEGAL_CHARACTERS_RE.search(joined):
         starts = np.cumsum(lengths + 1) - (lengths + 1)
@@ -323,7 +326,11 @@ def _measured_texts(uniques: list[str]) -> Coded | None:
     when some text needs cleaning. A batch of texts at a time (bounds the copies)."""
     n = len(uniques)
     chars = np.fromiter(map(len, uniques), np.int64, n)
-    if not n or chars.min() == 0 or chars.max() > xlsx.MAX_CELL_CHARS:
+    if not n or chars.min() == 0:
+        return None
+    if 2 * chars.max() > xlsx.MAX_CELL_CHARS and any(
+        xlsx.over_cell(uniques[i]) for i in np.flatnonzero(2 * chars > xlsx.MAX_CELL_CHARS)
+    ):
         return None
     units: list[np.ndarray] = []
     multi: list[int] = []

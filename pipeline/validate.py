@@ -28,7 +28,7 @@ import pandera.pandas as pa
 from pipeline import dates, frames, layout, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import text as _text
-from pipeline.workbook.cells import MAX_CELL_CHARS
+from pipeline.workbook.cells import MAX_CELL_CHARS, excel_len, over_cell
 from pipeline.xlsx import cell_text
 
 ENUM_FIELDS = tuple(vocab.ENUMS)
@@ -1026,6 +1026,9 @@ def row_schema(
     def fits(s: pd.Series) -> pd.Series:
         def short(u: pd.Series) -> pd.Series:
             chars = u.str.len()
+            long = (2 * chars).gt(min(limit, MAX_CELL_CHARS)).fillna(False)
+            if long.any():  # as Excel counts: an emoji is two
+                chars = chars.where(~long, u[long].map(excel_len))
             return ~(chars.gt(limit) | chars.eq(MAX_CELL_CHARS)).fillna(False)
 
         return distinct.judge(s, short, blank=True)
@@ -1273,10 +1276,9 @@ def _check_rows(
             allowed = vocab.allowed_text(vocab.ENUMS[field])
             out.add(pos, code, field, raw, action, allowed=allowed)
         elif code == "text_too_long":
-            at_limit = len(raw) == MAX_CELL_CHARS and len(raw) <= limit
-            out.add(
-                pos, "text_at_limit" if at_limit else code, field, len(raw), action, limit=limit
-            )
+            chars = excel_len(raw)
+            at_limit = chars == MAX_CELL_CHARS and chars <= limit
+            out.add(pos, "text_at_limit" if at_limit else code, field, chars, action, limit=limit)
         elif code == "error_value":
             out.add(pos, code, field, raw, action)
         else:
@@ -1336,7 +1338,7 @@ def _points(
         codes, texts = coded.get(field) or pd.factorize(
             np.asarray(points[field].array, dtype=object)
         )
-        long = [isinstance(t, str) and len(t) > limit for t in texts.tolist()]
+        long = [isinstance(t, str) and over_cell(t, limit) for t in texts.tolist()]
         too_long = np.append(np.array(long, dtype=bool), False)[codes]  # -1: blank
         if too_long.any():
             points.loc[too_long, field] = [cell_text(v, limit) for v in points.loc[too_long, field]]

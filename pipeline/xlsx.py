@@ -22,7 +22,13 @@ import pandas as pd
 import xlsxwriter
 
 from pipeline import vocab
-from pipeline.workbook.cells import MAX_CELL_CHARS, col_index, col_letter  # noqa: F401
+from pipeline.workbook.cells import (  # noqa: F401
+    MAX_CELL_CHARS,
+    col_index,
+    col_letter,
+    excel_len,
+    over_cell,
+)
 
 # Control characters openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), plus what
 # XML (and UTF-8, for lone surrogates) cannot hold: U+FFFE, U+FFFF, surrogates.
@@ -45,8 +51,11 @@ def cell_text(value: object, limit: int = MAX_CELL_CHARS) -> str | None:
     if is_missing(value):
         return None
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if len(text) > limit:
-        text = text[: limit - len(vocab.TRUNCATION_MARK)] + vocab.TRUNCATION_MARK
+    if over_cell(text, limit):
+        # cut in UTF-16 units, as Excel counts (half an emoji is dropped, never written)
+        units = 2 * (limit - len(vocab.TRUNCATION_MARK))
+        kept = text.encode("utf-16-le", "surrogatepass")[:units]
+        text = kept.decode("utf-16-le", "ignore") + vocab.TRUNCATION_MARK
     return text
 
 

@@ -284,6 +284,44 @@ def test_csv_copy_with_characters_xml_cannot_hold_reopens(tmp_path: Path, capsys
     assert ws["E5"].comment is not None
 
 
+def test_text_of_emoji_past_excels_cell_length_is_cut_everywhere(tmp_path: Path, capsys) -> None:
+    """Excel counts a cell's 32,767 characters in UTF-16 units: an emoji is two. A description
+    of 20,000 emoji (20,002 characters to Python) is past the limit: Excel reports every
+    workbook holding it whole as damaged. It is cut, with the 提示 that says so, in the
+    archive, the feedback workbook and the annotated copy alike."""
+    root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
+    keys = vocab.TABLE_COLUMNS[vocab.INDIVIDUAL]
+    long = "风险" + "😀" * 20_000
+    assert len(long) < 32_767 < len(long.encode("utf-16-le")) // 2
+    lines = [
+        [vocab.FORM_TITLES[vocab.INDIVIDUAL]],
+        ["科室", "办公室", "姓名", "张三", "岗位（职务）", "科员", "填表日期", "2026-03-10"],
+        [vocab.COLUMN_LABELS[k] for k in keys],
+        [str(sample_row(1, description=long).get(k) or "") for k in keys],
+        [str(sample_row(2, likelihood="未知").get(k) or "") for k in keys],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(lines)
+    (root / "inbox" / "张三.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
+    assert process(root, capsys)[0] == 0
+    out = root / "out"
+    (copy,) = (out / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")
+    (book,) = (out / vocab.FEEDBACK_DIR / "办公室").glob("*_反馈.xlsx")
+    for path in (archive(out), book, copy):
+        texts = [
+            cell.value
+            for ws in openpyxl.load_workbook(path).worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if isinstance(cell.value, str)
+        ]
+        cut = [t for t in texts if t.startswith("风险😀")]
+        assert cut and all(t.endswith(vocab.TRUNCATION_MARK) for t in cut), path.name
+        assert max(len(t.encode("utf-16-le")) // 2 for t in texts) <= 32_767, path.name
+    notes = rows_of(archive(out), vocab.ARCHIVE_SHEET_ISSUES)
+    assert any(n["单元格"] == "D4" and "超过" in str(n["问题"]) for n in notes)
+
+
 def test_copy_of_a_form_with_formulas_holds_values_not_formulas(tmp_path: Path, capsys) -> None:
     root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
     grid = form_grid(

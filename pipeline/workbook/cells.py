@@ -4,9 +4,34 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["A1", "A1_START", "MAX_CELL_CHARS", "a1", "col_index", "col_letter", "parse_a1"]
+__all__ = [
+    "A1",
+    "A1_START",
+    "MAX_CELL_CHARS",
+    "a1",
+    "col_index",
+    "col_letter",
+    "excel_len",
+    "over_cell",
+    "parse_a1",
+]
 
-MAX_CELL_CHARS = 32767  # Excel's limit of characters in one cell
+MAX_CELL_CHARS = 32767  # Excel's limit of characters in one cell, counted in UTF-16 units
+
+
+def excel_len(text: str) -> int:
+    """A text's length as Excel counts it: UTF-16 units (a character past U+FFFF, an emoji
+    or a rare CJK ideograph, counts two)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def over_cell(text: str, limit: int = MAX_CELL_CHARS) -> bool:
+    """True when ``text`` is longer than ``limit`` as Excel counts it (only a text of more
+    than half the limit is measured)."""
+    return len(text) > limit or (2 * len(text) > limit and excel_len(text) > limit)
+
 
 # 'B3', '$B$3' (the last cell of a range is taken by the callers that need it)
 A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
