@@ -335,12 +335,21 @@ def _set_text(cell: Any, value: object) -> None:
         cell.value = value
 
 
+def _first_units(text: str, units: int) -> str:
+    """The start of ``text`` that is at most ``units`` UTF-16 units, as Excel counts (an
+    emoji is two; half of one is dropped)."""
+    if len(text) <= units // 2 or xlsx.excel_len(text) <= units:
+        return text
+    return text.encode("utf-16-le", "surrogatepass")[: 2 * units].decode("utf-16-le", "ignore")
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _SHEET_TITLE_BAD.sub("_", name).strip("'")[:31] or "Sheet"
+    """A sheet name Excel takes: no \\ / * ? : [ ], 31 characters as Excel counts them."""
+    base = _first_units(_SHEET_TITLE_BAD.sub("_", name).strip("'"), 31) or "Sheet"
     title, n = base, 2
     while title.casefold() in used:
         suffix = f"({n})"
-        title = base[: 31 - len(suffix)] + suffix
+        title = _first_units(base, 31 - len(suffix)) + suffix
         n += 1
     used.add(title.casefold())
     return title

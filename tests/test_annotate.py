@@ -503,6 +503,28 @@ def test_dropdowns_and_rules_over_another_sections_sheet_leave_the_copy_with_it(
     assert [dv.formula1 for dv in kept] == ['"高,中,低"']
 
 
+def test_a_rebuilt_copys_sheet_name_fits_excels_31_characters(tmp_path: Path) -> None:
+    """A text table's sheet is named after its file: a name of 20 emoji is 20 characters to
+    Python but 40 to Excel (UTF-16 units), past a sheet name's 31, and Excel would call the
+    copy damaged. The copy's sheet name is cut to 31 as Excel counts; the note lands."""
+    stem = "😀" * 20 + "张三"
+    assert len(stem) <= 31 < len(stem.encode("utf-16-le")) // 2
+    source = tmp_path / "inbox" / f"{stem}.csv"
+    source.parent.mkdir(parents=True)
+    source.write_text("科室,办公室\n姓名,张三\n", encoding="utf-8")
+    target = tmp_path / "out" / "c.xlsx"
+    note = reject("B2", sheet=stem)
+    task = AnnotateTask(
+        str(source), str(target), ".csv", stem, (note,), 100 * MB, inbox=str(source.parent)
+    )
+    assert annotate_copy(task)
+    wb = openpyxl.load_workbook(target)
+    assert all(len(ws.title.encode("utf-16-le")) // 2 <= 31 for ws in wb.worksheets)
+    assert wb.worksheets[0].title.startswith("😀") and is_filled(
+        wb.worksheets[0]["B2"], FILL_REJECT
+    )
+
+
 def test_an_unread_second_form_stays_out_of_the_copy(tmp_path: Path) -> None:
     result = make_result(tmp_path)
     rel = "办公室/两人.xlsx"
