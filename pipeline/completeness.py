@@ -172,7 +172,7 @@ def _empty_sheets(files: pd.DataFrame, sec_key: pd.Series) -> dict[str, dict[str
 def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, str, str]]:
     """(index, form kind, sender key, file) of each rejected file that names a roster sender,
     in path order. The sender is read from the header when it names a roster person (or
-    section, for unit forms); otherwise a roster name (a section name, for unit forms) written
+    section, for unit forms), or a name only one roster person has; otherwise a roster name (a section name, for unit forms) written
     in the file's path identifies it, when exactly one matches."""
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
     names = roster.people["name"].tolist()
@@ -200,6 +200,12 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
     ):
         if kind != vocab.UNIT and key in person_keys:
             out.append((idx, vocab.INDIVIDUAL, key, file))
+            continue
+        # the header names one roster person under another 科室 (a roster section or not):
+        # that person sent it, and is told it came back, not that nothing came
+        named = persons.get(key.partition(vocab.KEY_SEP)[2], []) if kind != vocab.UNIT else []
+        if len(named) == 1:
+            out.append((idx, vocab.INDIVIDUAL, named[0], file))
             continue
         if kind == vocab.UNIT and key.removesuffix(vocab.KEY_SEP) in sections:
             out.append((idx, vocab.UNIT, key, file))

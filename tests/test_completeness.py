@@ -322,6 +322,8 @@ def test_names_match_the_roster_after_folding() -> None:
     [
         # corrupt: nothing read, the name in the file name tells who sent it
         ("2026-03-30 来自吴出纳/吴出纳.xlsx", pd.NA, pd.NA, pd.NA, ("财务科", "吴出纳")),
+        # the header names 吴出纳 under another roster section: the roster's 吴出纳 sent it
+        ("自查表.xlsx", vocab.INDIVIDUAL, "办公室", "吴出纳", ("财务科", "吴出纳")),
         # header misspelled the section, the name still identifies the sender
         ("财务科_吴出纳_自查表.xlsx", vocab.INDIVIDUAL, "财务股", pd.NA, ("财务科", "吴出纳")),
         # a unit form whose section is misspelled: the section named in the path
@@ -473,3 +475,35 @@ def test_of_two_forms_sent_back_the_later_is_the_one_named() -> None:
     row = row_of(submissions, "办公室", "张三", vocab.INDIVIDUAL)
     assert row["status"] == vocab.STATUS_SENT_BACK
     assert row["file"] == newer["file"] and newer["file"] in row["note"]
+
+
+def test_a_form_under_another_sections_name_is_sent_back_not_missing(tmp_path: Path) -> None:
+    """王芳 of 财务科 wrote 科室 办公室 (another roster section): her form is 退回, and the
+    archive and 催报名单 say so. Before, 王芳 was 「尚未报送」 everywhere while the reason sat in
+    未能识别科室's folder: she was told she sent nothing."""
+    from pipeline import run
+    from tests.builders import write_config
+    from tests.forms import pledge_grid, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "主任", "一般管理服务", "是"),
+        ("财务科", "王芳", "会计", "人财物管理", "否"),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席"), ("财务科", "", "陈主席")]
+    config_dir = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    write_form(
+        inbox / "个人自查表.xlsx",
+        header={"section": "办公室", "name": "王芳"},
+        rows=[sample_row(1)],
+        pledge=pledge_grid(["不收受礼金"], pledger="王芳"),
+    )
+    assert all("王芳" not in p.name for p in inbox.iterdir())  # only the header names her
+    out = tmp_path / "out"
+    result = run.process(inbox, config_dir, out, run_time="2026-04-01T09:00:00")
+    row = row_of(result.submissions, "财务科", "王芳", vocab.INDIVIDUAL)
+    assert row["status"] == vocab.STATUS_SENT_BACK and row["file"] == "个人自查表.xlsx"
+    reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    finance = reminder.split("【财务科】")[1].split("【")[0]
+    assert "王芳" in finance and "尚未报送个人自查表：王芳" not in finance
