@@ -106,7 +106,7 @@ def annotate_copy(task: AnnotateTask) -> str | None:
                     tmp.write_bytes(patched)
                 return task.target
         wb = _open_copy(data, task)
-        if wb is None or not _keep_sheets(wb, task):
+        if wb is None or not _keep_sheets(wb, task, data):
             return None
         if _source_marker(wb):  # a copy we wrote, sent back: last round's marks go first
             _clear_marks(wb)
@@ -191,8 +191,10 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     return wb
 
 
-def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask) -> bool:
-    """Remove the sheets that are not this section's; False when none is left."""
+def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask, data: bytes = b"") -> bool:
+    """Remove the sheets that are not this section's; False when none is left. What pointed
+    into them goes too: names, dropdowns and colour rules, and the result of a kept cell's
+    formula that read them (``data``: the original, for its formulas)."""
     drop = set(task.drop_sheets)
     only = set(task.only_sheets)
     removed = []
@@ -206,17 +208,52 @@ def _keep_sheets(wb: openpyxl.Workbook, task: AnnotateTask) -> bool:
     # form) would carry its sheet's name and a dangling reference into this copy
     refs = [f"{title}!" for title in removed]
     refs += ["'" + title.replace("'", "''") + "'!" for title in removed]
+    gone = []
     for name, defined in list(wb.defined_names.items()):
         if any(ref in str(defined.attr_text or "") for ref in refs):
+            gone.append(name)
             del wb.defined_names[name]
     if refs:
         for ws in wb.worksheets:
             if isinstance(ws, Worksheet):
                 _drop_rules_into(ws, refs)
+        _drop_results_of(wb, data, refs, gone)
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.worksheets[0]
     return True
+
+
+def _drop_results_of(wb: openpyxl.Workbook, data: bytes, refs: list[str], names: list[str]) -> None:
+    """Empty each kept cell whose formula reads a removed sheet (or a name into one): the copy
+    holds formula results (``data_only``), and that result is another section's data."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return  # rebuilt from values (.xls, .ods): calamine gives no formulas to check
+    named = (
+        re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w(])")
+        if names
+        else None
+    )
+    kept = {ws.title: ws for ws in wb.worksheets if isinstance(ws, Worksheet)}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            source = openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
+    except Exception:  # noqa: BLE001 - opened once already: no formulas to check then
+        return
+    try:
+        for title, ws in kept.items():
+            if title not in source.sheetnames:
+                continue
+            for row in source[title].iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    text = str(getattr(cell.value, "text", cell.value) or "")
+                    if any(ref in text for ref in refs) or (named and named.search(text)):
+                        ws.cell(row=cell.row, column=cell.column).value = None
+    finally:
+        source.close()
 
 
 def _drop_rules_into(ws: Worksheet, refs: list[str]) -> None:

@@ -27,6 +27,7 @@ from pipeline.annotate import (
 )
 from tests import result_factory as rf
 from tests.builders import add_file
+from tests.forms import rewrite_zip
 from tests.result_factory import make_result
 
 MAIN = vocab.SHEET_INDIVIDUAL
@@ -501,6 +502,49 @@ def test_dropdowns_and_rules_over_another_sections_sheet_leave_the_copy_with_it(
     assert "钱七" not in text
     kept = openpyxl.load_workbook(target)[MAIN].data_validations.dataValidation
     assert [dv.formula1 for dv in kept] == ['"高,中,低"']
+
+
+def test_a_formula_reading_another_sections_sheet_leaves_no_result_in_the_copy(
+    tmp_path: Path,
+) -> None:
+    """张三's sheet shows, by formulas, cells of 钱七's sheet (directly, summed, through a
+    name). The copy holds formula results, not formulas: those results are 钱七's data, and
+    they go with 钱七's sheet. A formula over 张三's own cells keeps its result."""
+    import re
+
+    from openpyxl.workbook.defined_name import DefinedName
+
+    first = write_form(tmp_path / "first.xlsx", {"E5": ""}, 钱七={"D5": "钱七的点", "A1": 7})
+    wb = openpyxl.load_workbook(first)
+    ws = wb[MAIN]
+    formulas = {"M1": "钱七!D5", "M2": "SUM(钱七!A1:A3)", "M3": "钱七范围", "M4": "B2"}
+    for ref, formula in formulas.items():
+        ws[ref] = "=" + formula
+    wb.defined_names["钱七范围"] = DefinedName("钱七范围", attr_text="'钱七'!$D$5")
+    wb.save(first)
+    results = {"M1": "钱七的点", "M2": "7", "M3": "钱七的点", "M4": "自己的值"}
+    with zipfile.ZipFile(first) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    for ref, formula in formulas.items():  # the results Excel saved with the formulas
+        kind = "" if results[ref].isdigit() else ' t="str"'
+        sheet, n = re.subn(
+            rf'<c r="{ref}"([^>]*)><f>{re.escape(formula)}</f><v\s*/>',
+            rf'<c r="{ref}"\1{kind}><f>{formula}</f><v>{results[ref]}</v>',
+            sheet,
+        )
+        assert n == 1, ref  # the precondition: each formula is in the file with its result
+    source = tmp_path / "inbox" / "两人.xlsx"
+    source.parent.mkdir()
+    rewrite_zip(first, source, {"xl/worksheets/sheet1.xml": sheet.encode("utf-8")})
+    assert openpyxl.load_workbook(source, data_only=True)[MAIN]["M1"].value == "钱七的点"
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"), drop_sheets=("钱七",)))
+    with zipfile.ZipFile(target) as zf:
+        text = "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+    assert "钱七" not in text
+    kept = openpyxl.load_workbook(target)[MAIN]
+    assert [kept[ref].value for ref in ("M1", "M2", "M3")] == [None, None, None]
+    assert kept["M4"].value == "自己的值"
 
 
 def test_a_rebuilt_copys_sheet_name_fits_excels_31_characters(tmp_path: Path) -> None:
