@@ -40,6 +40,9 @@ _TOTAL_START = re.compile(
 _TOTAL_FIRST = frozenset(w[0] for w in vocab.TOTAL_ROW_WORDS)
 
 
+_UNIT_WORDS = frozenset(vocab.fold(w) for w in vocab.UNIT_LABEL_WORDS)
+
+
 @lru_cache(maxsize=8192)
 def _key_of_folded(folded: str) -> str | None:
     key = vocab.COLUMN_LOOKUP.get(folded)
@@ -47,6 +50,9 @@ def _key_of_folded(folded: str) -> str | None:
         bare = _LABEL_HINT.sub("", folded)
         if bare and bare != folded:
             key = vocab.COLUMN_LOOKUP.get(bare)
+            if key is None and bare in _UNIT_WORDS:  # 单位（部门）: the label in brackets
+                inner = _LABEL_HINT.search(folded)
+                key = vocab.COLUMN_LOOKUP.get(inner[0][1:-1]) if inner else None
     return key
 
 

@@ -142,6 +142,26 @@ def test_bozhou_table_is_read_row_by_row_against_the_roster(tmp_path: Path) -> N
     assert leader["value"].tolist() == ["孙七"] and "周八" in leader.iloc[0]["problem"]
 
 
+def test_an_owner_column_headed_unit_with_its_word_in_brackets(tmp_path: Path) -> None:
+    """The 亳州 table with its 单位/科室 column headed 「单位（部门）」: the column was an extra
+    one, nobody owned the rows, and the file was refused for a missing 科室."""
+    inbox = tmp_path / "inbox"
+    grid = bozhou_grid()
+    grid[1] = ["单位（部门）" if v == "单位/科室" else v for v in grid[1]]
+    assert grid[1][1] == "单位（部门）"  # precondition
+    write_xlsx(
+        inbox / "廉政风险防控表.xlsx",
+        {"Sheet1": grid},
+        merges={"Sheet1": ["A1:I1", "B3:B4", "H3:H4", "I3:I4", "B5:B6", "H5:H6", "I5:I6"]},
+    )
+    files, rows, points, issues = graded(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert rows["accepted"].all() and len(rows) == 4
+    got = points.sort_values("excel_row")
+    assert got["section"].tolist() == ["办公室", "办公室", "财务科", "财务科"]
+    assert "extra_column" not in codes(issues)
+
+
 # --------------------------------------------------------------------------------------
 # a whole-body table: 科室 | 姓名 | 岗位 per row, merged over blocks, one level column
 # --------------------------------------------------------------------------------------
