@@ -1023,6 +1023,30 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 sheet_dates[_fold(person)] = [iso_date(raw), where, part_sheet, person]
         # one sheet per person: each person's own 承诺书 sheet (by its 承诺人 or its name)
         people = [(part[0], seen_text(part[2].get("name", (None, ""))[0])) for part in extra]
+        # the same person's form on two sheets (a copy kept as a draft or backup): both are
+        # read; say so at the later sheet's 姓名
+        first_sheet = {(_fold(section or ""), _fold(name)): sheet} if name is not None else {}
+        for (part_sheet, person), part in zip(people, extra, strict=True):
+            if person is None:
+                continue
+            part_section = seen_text(part[2].get("section", (None, ""))[0]) or section
+            who = (_fold(part_section or ""), _fold(person))
+            if who not in first_sheet:
+                first_sheet[who] = part_sheet
+                continue
+            issues.append(
+                records.issue(
+                    "same_person_sheets",
+                    file=rel,
+                    sheet=part_sheet,
+                    cell=part[2]["name"][1],
+                    section=part_section,
+                    name=person,
+                    detail=person,
+                    first=first_sheet[who],
+                    later=part_sheet,
+                )
+            )
         own = _own_pledges(names, hidden, [name, *(p for _, p in people)], sheet_grid)
         for _sheet_name, person in people:
             if person is not None and person in own:

@@ -1960,6 +1960,12 @@ MESSAGES.update(
             "（如「经费报销审核」），再重新报送。",
             ACTION_NOTE,
         ),
+        "same_person_sheets": Message(
+            "工作表「{first}」和「{later}」都是{detail}的自查表，两张表的风险点都已计入"
+            "（完全相同的已合并）。",
+            "如其中一张是旧稿或备份，请删除后重新发送；如确需两张，可不必处理。",
+            ACTION_NOTE,
+        ),
         "measures_line_joined": Message(
             "第 {detail} 行只填写了防控措施，已并入上一个风险点（第 {point_row} 行）的措施中。",
             "请核对；同一风险点的几条措施可以写在同一个单元格里（按 Alt+Enter 换行）。",

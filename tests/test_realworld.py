@@ -286,6 +286,23 @@ def test_a_line_of_only_measures_under_a_point_is_that_points(tmp_path: Path) ->
     assert set(issues["code"]) == {"measures_line_joined"}
 
 
+def test_the_same_persons_form_on_two_sheets_is_said(tmp_path: Path) -> None:
+    """A person kept a copy of their sheet (a draft: 「个人廉政风险自查表 (2)」) in the workbook
+    they sent: both sheets are read as theirs and the draft's points went into the catalogue
+    without a word. Now a 提示 at the later sheet's 姓名 says so."""
+    inbox = tmp_path / "inbox"
+    final = form_grid(rows=[sample_row(1), sample_row(2)])
+    draft = form_grid(rows=[sample_row(1), sample_row(3, description="旧稿中的描述")])
+    assert final[1][:4] == draft[1][:4]  # precondition: the same 科室 and 姓名 on both
+    write_xlsx(inbox / "张三.xlsx", {MAIN: final, f"{MAIN} (2)": draft})
+    _files, rows, issues = run(inbox)
+    assert rows["accepted"].all() and len(rows) == 4
+    note = one(issues, "same_person_sheets")
+    assert (note["sheet"], note["cell"], note["action"]) == (f"{MAIN} (2)", "E2", vocab.ACTION_NOTE)
+    assert f"「{MAIN}」和「{MAIN} (2)」都是张三的自查表" in note["problem"]
+    assert set(issues["code"]) == {"same_person_sheets"}
+
+
 def test_filled_copy_is_read_when_the_template_sheet_was_left_empty(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_xlsx(
