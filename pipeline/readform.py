@@ -350,10 +350,20 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
 
 def _pledge_below(grid: Grid, start: int) -> tuple[int, object, object] | None:
     """The 廉政承诺书 written under a table on the table's own sheet, from its first line that
-    names 承诺 (its title, 本人郑重承诺：…, 承诺人：…), as ``_pledge`` reads a sheet; None without."""
+    names 承诺 (its title, 本人郑重承诺：…, 承诺人：…), as ``_pledge`` reads a sheet; None
+    without a title naming 承诺书 or a 承诺人 / 承诺日期 label (「本人承诺以上内容属实」 alone
+    under a table is no pledge)."""
+    first = None
     for r in range(start, min(len(grid), start + PLEDGE_SCAN_ROWS)):
-        if any(type(v) is str and "承诺" in v for v in grid[r]):
-            return _pledge(grid[r:])
+        texts = [v for v in grid[r] if type(v) is str and "承诺" in v]
+        if not texts:
+            continue
+        if first is None:
+            first = r
+        for text in texts:
+            label = _fold(text.split("：")[0].split(":")[0])
+            if "承诺书" in text or (_PLEDGE_LABEL_FOLDS.get(label) and "承诺" in label):
+                return _pledge(grid[first:])
     return None
 
 

@@ -451,6 +451,19 @@ def test_a_pledge_written_under_the_table_is_the_pledge_not_a_risk_point(tmp_pat
     assert issues.empty
 
 
+def test_a_sentence_naming_cheng_nuo_under_the_table_is_no_pledge(tmp_path: Path) -> None:
+    """「本人承诺以上填报内容真实准确。」 under the points is no 廉政承诺书: without a 承诺书 title
+    or a 承诺人 line the person still has no pledge (and is told so)."""
+    grid = form_grid(rows=[sample_row(1)])
+    grid += [[], ["本人承诺以上填报内容真实准确。"], ["填表人签字：", None, None, "日期："]]
+    sheets = {vocab.MAIN_SHEET[vocab.INDIVIDUAL]: grid, vocab.SHEET_GUIDE: [["填表说明"]]}
+    write_xlsx(tmp_path / "in" / "a.xlsx", sheets)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["seq"].tolist() == ["1"]
+    assert (rec["pledge_sheet"], rec["pledge_items"]) == (False, 0)
+    assert issues.empty
+
+
 @pytest.mark.parametrize("label", ["单位（科室）", "填报单位(部门)"])
 def test_a_section_label_written_as_unit_with_its_word_in_brackets(
     tmp_path: Path, label: str
