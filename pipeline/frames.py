@@ -19,6 +19,7 @@ files (one row per file under INBOX) — from discover, completed by read and me
     pledge_items int  number of non-empty pledge items
     pledger, pledge_date  str or NA
     pledge_sheet_name str the sheet the pledge was read from (廉洁从政承诺书, 承诺书 …) or NA
+    pledge_date_cell str  the A1 cell of its 承诺日期 on that sheet, or NA
     n_rows      int   data rows read from the table
     colmap      object dict: column key -> Excel column letter, for cell references
     header_cells object dict: header key -> A1 cell holding its value (or its label)

@@ -204,6 +204,8 @@ def row_senders(read: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     extra["pledge_date"] = pd.Series(pledge_date, index=extra.index, dtype="str")
     own_sheet = [p[3] if p is not None and len(p) > 3 else None for p in own]
     extra["pledge_sheet_name"] = pd.Series(own_sheet, index=extra.index, dtype="str")
+    own_cell = [p[4] if p is not None and len(p) > 4 and p[4] else None for p in own]
+    extra["pledge_date_cell"] = pd.Series(own_cell, index=extra.index, dtype="str")
     _own_dates(extra)
     return extra.loc[~same]
 

@@ -288,8 +288,11 @@ _PLEDGE_ITEM_MARK = re.compile(
 PLEDGE_TITLE_MAX_CHARS = 12  # a short line naming the 承诺书 is its title, not an item
 
 
-def _pledge(grid: Grid) -> tuple[int, object, object]:
-    """(number of pledge items, pledger, pledge date) of a 廉政承诺书 sheet."""
+def _pledge(
+    grid: Grid, cells: dict[str, str] | None = None, row0: int = 0
+) -> tuple[int, object, object]:
+    """(number of pledge items, pledger, pledge date) of a 廉政承诺书 sheet; ``cells`` gets
+    the A1 cell of the date (``row0``: the sheet row of the grid's first row)."""
     items_label = _PLEDGE_ITEMS_FOLD
     found: dict[str, tuple[object, str]] = {}
     items_at: tuple[int, int] | None = None
@@ -323,6 +326,7 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
             if key == "pledger" and pledger_row is None:
                 pledger_row = r
             raw: object = inline
+            at = c
             if inline is None:
                 for cc in range(c + 1, len(row)):
                     v = row[cc]
@@ -330,9 +334,9 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
                         continue
                     if labels.get(_label_fold(v)):
                         break
-                    raw = v
+                    raw, at = v, cc
                     break
-            found[key] = (raw, "")
+            found[key] = (raw, f"{col_letter(at)}{r + row0 + 1}")
     stop = pledger_row if pledger_row is not None else n
     items = 0
     if items_at is not None:
@@ -344,11 +348,15 @@ def _pledge(grid: Grid) -> tuple[int, object, object]:
     else:  # a pledge written as text (no 承诺事项 column): its lines and numbered items
         items = _written_items(grid, stop)
     pledger = seen_text(found.get("pledger", (None, ""))[0])
-    pledge_date = iso_date(found.get("pledge_date", (None, ""))[0])
-    return items, pledger, pledge_date
+    raw_date, date_cell = found.get("pledge_date", (None, ""))
+    if cells is not None and date_cell:
+        cells["pledge_date"] = date_cell
+    return items, pledger, iso_date(raw_date)
 
 
-def _pledge_below(grid: Grid, start: int) -> tuple[int, object, object] | None:
+def _pledge_below(
+    grid: Grid, start: int, cells: dict[str, str] | None = None
+) -> tuple[int, object, object] | None:
     """The 廉政承诺书 written under a table on the table's own sheet, from its first line that
     names 承诺 (its title, 本人郑重承诺：…, 承诺人：…), as ``_pledge`` reads a sheet; None
     without a title naming 承诺书 or a 承诺人 / 承诺日期 label (「本人承诺以上内容属实」 alone
@@ -363,7 +371,7 @@ def _pledge_below(grid: Grid, start: int) -> tuple[int, object, object] | None:
         for text in texts:
             label = _fold(text.split("：")[0].split(":")[0])
             if "承诺书" in text or (_PLEDGE_LABEL_FOLDS.get(label) and "承诺" in label):
-                return _pledge(grid[first:])
+                return _pledge(grid[first:], cells, first)
     return None
 
 
@@ -425,16 +433,18 @@ def _pledge_sheet(names: list[str], table_sheet: str, hidden: set[str], grid_of:
 
 def _own_pledges(
     names: list[str], hidden: set[str], people: list[str | None], sheet_grid: Any
-) -> dict[str, tuple[int, object, object, str]]:
-    """Person -> (items, pledger, date, sheet name) of their own 承诺书 sheet in a workbook of
+) -> dict[str, tuple[int, object, object, str, str]]:
+    """Person -> (items, pledger, date, sheet name, date cell) of their own 承诺书 sheet in a workbook of
     one sheet per person: the visible 承诺 sheet whose 承诺人 is that person, else whose name
     holds theirs."""
     pledges = []
     for n in names:
         if n not in hidden and vocab.PLEDGE_SHEET_HINT in _fold(n):
-            items, pledger, when = _pledge(sheet_grid(n)[0])
-            pledges.append((_fold(n), seen_text(pledger), (items, pledger, when, n)))
-    out: dict[str, tuple[int, object, object, str]] = {}
+            cells: dict[str, str] = {}
+            items, pledger, when = _pledge(sheet_grid(n)[0], cells)
+            found = (items, pledger, when, n, cells.get("pledge_date", ""))
+            pledges.append((_fold(n), seen_text(pledger), found))
+    out: dict[str, tuple[int, object, object, str, str]] = {}
     for person in people:
         if person is None or person in out:
             continue
@@ -1021,6 +1031,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
 
     pledge_sheet = False
     pledge_sheet_name = None  # the sheet the pledge was read from, as the workbook names it
+    pledge_cells: dict[str, str] = {}  # the cell of its 承诺日期 on that sheet
     pledge_items, pledger, pledge_date = 0, None, None
     sheet_pledges: dict[str, list[Any]] = {}
     sheet_dates: dict[str, list[Any]] = {}
@@ -1063,16 +1074,17 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 sheet_pledges[_fold(person)] = list(own[person])
         if name is not None and name in own:
             pledge_sheet = True
-            pledge_items, pledger, pledge_date, pledge_sheet_name = own[name][:4]
+            pledge_items, pledger, pledge_date, pledge_sheet_name, date_cell = own[name]
+            pledge_cells["pledge_date"] = date_cell
     empty_sheets = _empty_sheets(empty_parts, name, [part[2] for part in extra])
     pledge_name = (
         None if pledge_sheet else _pledge_sheet(names, sheet, hidden, lambda n: sheet_grid(n)[0])
     )
     if pledge_name is not None:
         pledge_sheet, pledge_sheet_name = True, pledge_name
-        pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0])
+        pledge_items, pledger, pledge_date = _pledge(sheet_grid(pledge_name)[0], pledge_cells)
     elif not pledge_sheet and kind == vocab.INDIVIDUAL:
-        below = _pledge_below(grid, (data_rows[-1] if data_rows else hr) + 1)
+        below = _pledge_below(grid, (data_rows[-1] if data_rows else hr) + 1, pledge_cells)
         if below is not None:  # a 承诺书 written under the table on its own sheet
             pledge_sheet, pledge_sheet_name = True, sheet
             pledge_items, pledger, pledge_date = below
@@ -1094,6 +1106,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "pledger": pledger,
             "pledge_date": pledge_date,
             "pledge_sheet_name": pledge_sheet_name,
+            "pledge_date_cell": pledge_cells.get("pledge_date") or None,
             "n_rows": len(data_rows),
             "colmap": {k: col_letter(c) for k, c in keys.items()},
             "header_cells": header_cells,
@@ -1150,7 +1163,8 @@ def _pledge_book(
             continue
         if any(seen_text(v) is not None for row in grid_of(other) for v in row):
             raise Refused("unknown_template")
-    items, pledger, pledge_date = _pledge(grid_of(sheet))
+    cells: dict[str, str] = {}
+    items, pledger, pledge_date = _pledge(grid_of(sheet), cells)
     if not items and pledger is None:
         raise Refused("unknown_template")  # a pledge sheet's labels, nothing filled in
     meta: dict[str, Any] = dict.fromkeys(records.FORM_FIELDS)
@@ -1163,6 +1177,7 @@ def _pledge_book(
         pledge_items=items,
         pledger=pledger,
         pledge_date=pledge_date,
+        pledge_date_cell=cells.get("pledge_date") or None,
         n_rows=0,
     )
     return {

@@ -24,6 +24,7 @@ FORM_FIELDS = (
     "pledger",
     "pledge_date",
     "pledge_sheet_name",
+    "pledge_date_cell",
     "n_rows",
     "colmap",
     "header_cells",

@@ -243,7 +243,7 @@ def _file_issue(log: _IssueLog, rec: Any, code: str, key: str, **kwargs: Any) ->
     log.add(
         code,
         file=rec.file,
-        cell=cells.get(key, ""),
+        cell=kwargs.pop("cell", None) or cells.get(key, ""),
         section=_text(rec.section),
         name="" if rec.kind == vocab.UNIT else _text(rec.name),
         **kwargs,
@@ -358,12 +358,15 @@ def _check_dates(
     for key, sheet in DATE_FIELDS.items():
         shown = written[key]
         iso, marks = _read_dates(shown, year)
-        extra = {"sheet": sheet} if sheet else {}
         for code, mask in marks.items():
             mask = was_read & mask
             if not mask.any():
                 continue
             for rec, value, day in zip(files.loc[mask].itertuples(), shown[mask], iso[mask]):
+                # the pledge's date is on the sheet the pledge was read from (承诺书 or, written
+                # under the table, the form's own)
+                where = (_text(getattr(rec, "pledge_sheet_name", "")) or sheet) if sheet else None
+                cell = _text(getattr(rec, "pledge_date_cell", "")) if sheet else ""
                 _file_issue(
                     log,
                     rec,
@@ -374,7 +377,8 @@ def _check_dates(
                     action=vocab.ACTION_NOTE,
                     date=day,
                     year=year,
-                    **extra,
+                    cell=cell,
+                    **({"sheet": where} if where else {}),
                 )
         files[key] = iso
         files[f"{key}_written"] = shown.where(shown.notna() & iso.isna())

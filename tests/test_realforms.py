@@ -1032,3 +1032,31 @@ def test_a_form_without_its_post_takes_the_roster_post_with_a_note(tmp_path: Pat
         [vocab.ACTION_NOTE, "财务科", "王五", ""]
     ]
     assert "会计" in note.iloc[0]["problem"]
+
+
+def test_a_pledge_dates_note_names_the_sheet_and_cell_it_is_on(tmp_path: Path) -> None:
+    """A 承诺日期 without its year is noted at its own cell: on the pledge sheet as the body
+    named it (廉洁从政承诺书), or on the form's own sheet when the pledge is written under the
+    table. Before, the note named no cell, and always the sheet 廉政承诺书."""
+    inbox = tmp_path / "inbox"
+    main = vocab.MAIN_SHEET[vocab.INDIVIDUAL]
+    pledge = pledge_grid(["严守纪律"], pledger="张三", when="3月5日")
+    assert pledge[14][:2] == [vocab.PLEDGE_LABELS["pledge_date"], "3月5日"]  # B15
+    write_xlsx(
+        inbox / "a.xlsx",
+        {main: form_grid(rows=[sample_row(1)]), "廉洁从政承诺书": pledge},
+    )
+    grid = form_grid(header={"name": "李四"}, rows=[sample_row(2)])
+    width = len(grid[2])
+    grid += [
+        [],
+        ["廉政承诺书", *[None] * (width - 1)],
+        ["本人郑重承诺：一、严守纪律；二、不谋私利。", *[None] * (width - 1)],
+        ["承诺人：李四", None, None, None, None, None, "承诺日期：3月10日"],
+    ]
+    under = len(grid)  # the 承诺日期 line's Excel row
+    write_xlsx(inbox / "b.xlsx", {main: grid})
+    _files, _rows, _points, issues = graded(inbox)
+    dated = issues[issues["field"] == vocab.PLEDGE_LABELS["pledge_date"]]
+    got = sorted(zip(dated["file"], dated["sheet"], dated["cell"], strict=True))
+    assert got == [("a.xlsx", "廉洁从政承诺书", "B15"), ("b.xlsx", main, f"G{under}")]
