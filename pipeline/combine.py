@@ -199,6 +199,9 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         else:
             names, load, hidden = read._load_calamine(str(path), opened, LIMITS)
         identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
+        other = archives.other_output(path) if identity is None and opened.fmt == "xlsx" else None
+        if other is not None:  # a district or feedback workbook: its points are a body's own
+            return None, [_issue("combine_tool_output", shown, detail=other)]
         found, sheet = _catalogue_sheets(names, load, hidden, identity is not None)
         info = _cover_info(load, names) if found is not None and identity is None else {}
     except read.Refused as exc:

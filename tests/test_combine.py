@@ -413,3 +413,25 @@ def test_a_hand_made_workbook_of_one_sheet_per_section_counts_each_point_once(
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     bad = issues[issues["原值"] == "特级"]
     assert bad[["工作表", "单元格"]].values.tolist() == [["业务科", "D2"]]
+
+
+def test_a_district_or_feedback_workbook_fed_back_in_is_not_counted(district, tmp_path) -> None:
+    """Last round's district workbook and a body's feedback workbooks put among the archives
+    are the tool's own outputs, named so and not counted: before, the district workbook was
+    read as a hand-made catalogue of the body 「各单位」, so every body's points were counted
+    twice, and each 科室反馈表 became a body such as 「办公室反馈」."""
+    book, _, inputs, _ = district
+    feedback = sorted((inputs["latest"].parent.parent / "a" / "out2").rglob("*_反馈.xlsx"))
+    assert feedback and archives.other_output(book) == vocab.OUTPUT_LABELS["district"]
+    filed = tmp_path / "filed"
+    filed.mkdir()
+    for path in (book, inputs["latest"], feedback[0]):
+        shutil.copy(path, filed)
+    sheets = _combined(tmp_path, filed)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert len(catalogue) == _levels(inputs["latest"])["n"]
+    assert set(sheets[vocab.COMBINE_SHEET_BODIES][vocab.COMBINE_BODY_LABEL]) == {"甲区教育局"}
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues["文件"].str.endswith((book.name, feedback[0].name))]
+    assert len(told) == 2
+    assert told["问题"].str.contains("本工具生成的").all()
