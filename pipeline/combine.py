@@ -15,6 +15,7 @@ tables are written as sheet XML (``sheetxml``), everything else is column operat
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import logging
@@ -83,6 +84,7 @@ class Filed:
     newer: str = ""  # the file that supersedes this one
     sheet: str = ""  # the catalogue's sheet
     level_col: int | None = None  # 0-based column of the level, for cell references
+    body_from_column: bool = False  # a hand-made catalogue's body from its 单位 column
 
     @property
     def n_points(self) -> int:
@@ -243,7 +245,11 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
             body = body_from_name(path.stem)
 
     n = len(points["excel_row"])
+    from_column = False
     if "body" in points:  # a catalogue naming the body row by row
+        named = [v.strip() for v in points["body"] if v.strip()]
+        if named and kind == "hand":  # its 单位 column says whose it is, not the file name
+            body, from_column = max(dict.fromkeys(named), key=named.count), True
         points["body"] = [v.strip() or body for v in points["body"]]
     else:
         points["body"] = [body] * n
@@ -263,8 +269,29 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         content_hash=content,
         sheet=sheet,
         level_col=columns.get("level"),
+        body_from_column=from_column,
     )
     return filed, issues
+
+
+def _one_per_body(filed: list[Filed]) -> tuple[list[Filed], list[int]]:
+    """A hand-made catalogue whose 单位 column names several bodies (a bureau's catalogue with
+    its subordinate units'): one Filed per body, so that each body's counts are its own rows.
+    Also each one's index in ``filed``."""
+    out: list[Filed] = []
+    origin: list[int] = []
+    for j, f in enumerate(filed):
+        bodies = dict.fromkeys(f.points["body"]) if f.kind == "hand" else {}
+        if len(bodies) <= 1:
+            out.append(f)
+            origin.append(j)
+            continue
+        for body in bodies:
+            rows = [i for i, b in enumerate(f.points["body"]) if b == body]
+            points = {k: [v[i] for i in rows] for k, v in f.points.items()}
+            out.append(dataclasses.replace(f, body=body, points=points))
+            origin.append(j)
+    return out, origin
 
 
 def _catalogue_sheets(
@@ -394,7 +421,7 @@ def _match_expected(filed: list[Filed], expected: list[str]) -> None:
     """A hand-made catalogue's body named in its file name: the expected body it names, when
     exactly one expected name is part of the name."""
     for f in filed:
-        if f.kind != "hand":
+        if f.kind != "hand" or f.body_from_column:
             continue
         stem = vocab.fold(Path(f.file).stem)
         hits = [e for e in expected if vocab.fold(e) and vocab.fold(e) in stem]
@@ -669,19 +696,21 @@ def combine(
     read_back = read_all(expand(paths))
     filed = [one for one, _ in read_back if one is not None]
     _match_expected(filed, expected_names)
+    filed, origin = _one_per_body(filed)
     everything, bad = _points_frame(filed)
     bad_levels = _bad_levels(everything, bad, filed)
     issues: list[dict[str, Any]] = []
     i = 0
     for one, found in read_back:  # each file's issues together, in the order given
         if one is not None:
-            issues.extend(bad_levels.get(i, []))
+            for j in (j for j, o in enumerate(origin) if o == i):
+                issues.extend(bad_levels.get(j, []))
             i += 1
         issues.extend(found)
     for f in filed:
         if f.kind == "hand":
-            n = f.n_points
-            issues.append(_issue("combine_hand_made", f.file, sheet=f.sheet, n=n, body=f.body))
+            code = "combine_hand_made_column" if f.body_from_column else "combine_hand_made"
+            issues.append(_issue(code, f.file, sheet=f.sheet, n=f.n_points, body=f.body))
     year = _latest(filed)
     issues.extend(_statuses(filed, year))
     current = np.array([f.status == STATUS_CURRENT for f in filed], dtype=bool)

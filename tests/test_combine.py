@@ -435,3 +435,33 @@ def test_a_district_or_feedback_workbook_fed_back_in_is_not_counted(district, tm
     told = issues[issues["文件"].str.endswith((book.name, feedback[0].name))]
     assert len(told) == 2
     assert told["问题"].str.contains("本工具生成的").all()
+
+
+def test_a_hand_made_catalogues_unit_column_names_its_bodies(tmp_path: Path) -> None:
+    """A hand-made catalogue with a 单位 column, saved as 「风险点目录.xlsx」: its bodies are the
+    column's, each counted with its own rows, and the counts add up to the catalogue. Before,
+    the body was taken from the file name (「风险点目录」, with 0 points in 各单位汇总) while its
+    rows stood under the column's names in 风险点目录 and in the totals."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "单位", "科室", "岗位", "风险点描述", "风险等级"])
+    ws.append([1, "甲区民政局", "办公室", "文秘", "泄露文件", "高"])
+    ws.append([2, "甲区民政局", "救助股", "经办人", "优亲厚友", "低"])
+    ws.append([3, "甲区殡葬管理所", "业务股", "收费员", "违规收费", "中"])
+    book = tmp_path / "风险点目录.xlsx"
+    wb.save(book)
+    assert "民政局" not in book.stem  # the precondition: the file name names no body
+    sheets = _combined(tmp_path, book)
+    bodies = sheets[vocab.COMBINE_SHEET_BODIES].set_index(vocab.COMBINE_BODY_LABEL)
+    assert bodies[["风险点数", "一级", "二级", "三级"]].astype(int).to_dict("index") == {
+        "甲区民政局": {"风险点数": 2, "一级": 1, "二级": 0, "三级": 1},
+        "甲区殡葬管理所": {"风险点数": 1, "一级": 0, "二级": 1, "三级": 0},
+    }
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert catalogue[vocab.COMBINE_BODY_LABEL].value_counts().to_dict() == {
+        "甲区民政局": 2,
+        "甲区殡葬管理所": 1,
+    }
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert issues["问题"].str.contains("单位记为「甲区民政局」").any()
+    assert issues["修改建议"].str.contains("「单位」列").any()
