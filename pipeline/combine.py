@@ -256,8 +256,8 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     for key in KEPT_KEYS:
         if key not in points:
             points[key] = [""] * n
-    if body == "":
-        issues.append(_issue("combine_no_body", shown))
+    if body == "":  # whose points they are is unknown: not counted under a made-up name
+        return None, [*issues, _issue("combine_no_body", shown)]
     filed = Filed(
         file=shown,
         body=body,
@@ -407,14 +407,15 @@ NAME_PARTS = re.compile(r"[_\s\-—·（）()]+")
 
 def body_from_name(stem: str) -> str:
     """A hand-made catalogue's body from its file name: the year and the words that name the
-    document (目录, 风险点, 汇总 ...) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局)."""
+    document (目录, 风险点, 汇总 ...) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局);
+    '' when nothing else is left (``风险点目录``)."""
     rest = YEAR_IN_NAME.sub(" ", stem)
     parts = [p for p in NAME_PARTS.split(rest) if p and not DOCUMENT_WORDS.search(p)]
     if parts:
         return "".join(parts)
     cut = DOCUMENT_WORDS.search(rest.strip())
     head = rest.strip()[: cut.start()] if cut else rest.strip()
-    return head.strip(" _-—·").removesuffix("廉政") or stem
+    return head.strip(" _-—·").removesuffix("廉政")  # '' when the name names no body
 
 
 def _match_expected(filed: list[Filed], expected: list[str]) -> None:

@@ -465,3 +465,27 @@ def test_a_hand_made_catalogues_unit_column_names_its_bodies(tmp_path: Path) -> 
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     assert issues["问题"].str.contains("单位记为「甲区民政局」").any()
     assert issues["修改建议"].str.contains("「单位」列").any()
+
+
+def test_a_hand_made_catalogue_naming_no_body_is_not_counted_under_its_file_name(
+    tmp_path: Path,
+) -> None:
+    """A hand-made catalogue saved as 「风险点目录.xlsx」, with no 单位 column: its body is
+    unknown, so it is 退回 with that reason and its points are counted under no made-up body.
+    Before, the body was 「风险点目录」 (the file name), 已报送 among the district's bodies."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    ws.append([1, "办公室", "文秘", "泄露文件", "高"])
+    book = tmp_path / "风险点目录.xlsx"
+    wb.save(book)
+    named = tmp_path / f"{YEAR}_甲区民政局_风险点目录.xlsx"
+    shutil.copy(book, named)
+    sheets = _combined(tmp_path, book, named)
+    assert sheets[vocab.COMBINE_SHEET_BODIES][vocab.COMBINE_BODY_LABEL].tolist() == ["甲区民政局"]
+    assert len(sheets[vocab.COMBINE_SHEET_CATALOGUE]) == 1
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues["文件"] == str(book)]
+    assert told[["处理", "问题"]].values.tolist() == [
+        [vocab.ACTION_REJECT, vocab.MESSAGES["combine_no_body"].problem]
+    ]
