@@ -461,14 +461,16 @@ def read_all(named: list[tuple[str, Path]]) -> list[tuple[Filed | None, list[dic
 
 
 def _read_expected(path: Path) -> list[str]:
-    """Expected bodies: one per line of a text file, or the 单位名称/单位 column (else the first
-    column) of a workbook's first sheet."""
+    """Expected bodies: one per line of a text file, or the 单位名称/单位 column of a workbook's
+    first sheet or a .csv file (its header within the first rows, under a title), else each
+    row's first text that is no number (a 序号 column before the names)."""
     from pipeline.errors import PipelineError
 
     path = Path(path)
     if not path.is_file():
         raise PipelineError(vocab.COMBINE_EXPECTED_MISSING.format(path=path))
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 
         try:
@@ -476,21 +478,42 @@ def _read_expected(path: Path) -> list[str]:
             rows = wb.get_sheet_by_index(0).to_python()
         except Exception as exc:
             raise PipelineError(vocab.COMBINE_EXPECTED_UNREADABLE.format(path=path)) from exc
-        col = 0
-        if rows:
-            labels = [vocab.fold(c) for c in rows[0]]
-            for label in (vocab.ROSTER_UNIT_COLUMNS["body"], vocab.COMBINE_BODY_LABEL):
-                if vocab.fold(label) in labels:
-                    col, rows = labels.index(vocab.fold(label)), rows[1:]
-                    break
-        names = [str(r[col]).strip() for r in rows if col < len(r) and str(r[col]).strip()]
+        names = _expected_names(rows)
     else:
         raw = path.read_bytes()
         text = read.decode_text(raw)
         if text is None:
             raise PipelineError(vocab.COMBINE_EXPECTED_UNREADABLE.format(path=path))
-        names = [line.strip() for line in text.splitlines() if line.strip()]
+        if suffix == ".csv":
+            import csv
+            import io
+
+            names = _expected_names(list(csv.reader(io.StringIO(text))))
+        else:
+            names = [line.strip() for line in text.splitlines() if line.strip()]
     return list(dict.fromkeys(names))
+
+
+def _expected_names(rows: Sequence[Sequence[object]]) -> list[str]:
+    labels = (vocab.ROSTER_UNIT_COLUMNS["body"], vocab.COMBINE_BODY_LABEL)
+    labels += (*vocab.COMBINE_BODY_SYNONYMS, *vocab.COMBINE_EXPECTED_LABELS)
+    wanted = {vocab.fold(label) for label in labels}
+    for r, row in enumerate(rows[: archives.HEADER_SCAN_ROWS]):
+        folded = [vocab.fold(c) if isinstance(c, str) else "" for c in row]
+        col = next((i for i, label in enumerate(folded) if label in wanted), None)
+        if col is not None:
+            cells = (row[col] for row in rows[r + 1 :] if col < len(row))
+            return [str(c).strip() for c in cells if str(c).strip()]
+    names = []
+    for row in rows:
+        texts = [c.strip() for c in row if isinstance(c, str) and c.strip()]
+        texts = [t for t in texts if not _NUMBER.fullmatch(t)]
+        if texts:
+            names.append(texts[0])
+    return names
+
+
+_NUMBER = re.compile(r"\d+(\.\d*)?[.、)）]?")
 
 
 # --------------------------------------------------------------------------------------

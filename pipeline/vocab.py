@@ -1788,6 +1788,8 @@ CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 COMBINE_BODY_LABEL = "单位"
 COMBINE_BODY_SYNONYMS = ("单位名称", "报送单位")
+# the column of bodies in a list of expected bodies (--expected), besides the above
+COMBINE_EXPECTED_LABELS = ("应报单位", "单位全称", "单位名单", "名称", "机构名称")
 LAST_ARCHIVE_MISSING = (
     "找不到上年档案 {path}。请检查文件名和所在文件夹后重新运行"
     "（上年档案是上年处理生成的「……廉政风险信息档案.xlsx」）。"

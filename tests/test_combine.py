@@ -489,3 +489,39 @@ def test_a_hand_made_catalogue_naming_no_body_is_not_counted_under_its_file_name
     assert told[["处理", "问题"]].values.tolist() == [
         [vocab.ACTION_REJECT, vocab.MESSAGES["combine_no_body"].problem]
     ]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_an_expected_list_with_a_title_and_a_number_column(district, tmp_path, kind) -> None:
+    """The list of expected bodies as the commission keeps it: a title row, then 序号 |
+    单位名称 | 联系人 (a .csv saved from it in GBK, too). Before, the .xlsx list's bodies were
+    its title, 「序号」 and 「1.0」 …, and each .csv line was one body 「1,甲区教育局」: every
+    body that filed was 「不在应报名单中」 and the expected ones 未报送 under false names."""
+    _, _, inputs, _ = district
+    rows = [
+        ["2026年度廉政风险信息档案应报单位名单", None, None],
+        ["序号", "单位名称", "联系人"],
+        [1, "甲区教育局", "张三"],
+        [2, "甲区财政局", "李四"],
+    ]
+    listed = tmp_path / f"应报单位.{kind}"
+    if kind == "xlsx":
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(row)
+        wb.save(listed)
+    else:
+        text = "\n".join(",".join("" if c is None else str(c) for c in row) for row in rows)
+        listed.write_bytes(text.encode("gbk"))
+    assert listed.read_bytes()  # the precondition: the list has its title and 序号 column
+    out = tmp_path / "district"
+    argv = ["combine", str(inputs["latest"]), "--out", str(out), "--expected", str(listed)]
+    assert main([*argv, "--run-time", f"{YEAR}-05-10T09:00:00"]) == 0
+    (book,) = out.glob("*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    table = sheets[vocab.COMBINE_SHEET_BODIES]
+    got = dict(zip(table[vocab.COMBINE_BODY_LABEL], table["报送状态"], strict=True))
+    assert got == {
+        "甲区教育局": vocab.COMBINE_STATUS_FILED,
+        "甲区财政局": vocab.COMBINE_STATUS_MISSING,
+    }
