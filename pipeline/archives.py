@@ -227,17 +227,56 @@ def _sub_header(
     repeats the label above it (a merged cell carried down), and some are labels of keys the
     first row lacks; {} when it is not such a row (a point's row, say)."""
     more: dict[str, int] = {}
+    choices: dict[str, int] = {}
     for c, value in enumerate(below):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if c < len(row) and value == row[c]:
+            continue
+        above = _label_key(row[c]) if c < len(row) else None
+        enum = TICK_FIELDS.get(above or "")
+        if enum and isinstance(value, str) and vocab.fold(value) in vocab.ENUM_LOOKUP[enum]:
+            choices[f"{TICK_KEY}{above}{TICK_KEY}{value.strip()}"] = c  # 风险等级 over 高|中|低
             continue
         key = _label_key(value)
         if key is None:
             return {}
         if key not in columns and key not in more:
             more[key] = c
-    return more
+    fields = [k.split(TICK_KEY)[1] for k in choices]
+    if any(fields.count(f) < 2 for f in fields):  # one value alone under a label: a point
+        return {}
+    return {**more, **choices}
+
+
+# A field graded by ticking (its label merged over its choices, √ under one): columns keys
+# f"{TICK_KEY}{key}{TICK_KEY}{choice as written}" -> the choice's column.
+TICK_KEY = "\x1f"
+TICK_FIELDS = {"level": "self_level", "likelihood": "likelihood", "harm": "harm"}
+TICK_FIELDS["category"] = "category"
+
+
+def apply_ticks(
+    data: dict[str, list[str]], rows: Sequence[Sequence[object]], columns: dict[str, int]
+) -> None:
+    """Each ticked field's value per row: the choice it marked, as written (several joined by
+    、, then unreadable and told at its cell; none: blank). As the forms' tick columns are read."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for name, c in columns.items():
+        if name.startswith(TICK_KEY):
+            _, key, choice = name.split(TICK_KEY)
+            groups.setdefault(key, []).append((c, choice))
+    no = {vocab.fold(m) for m in vocab.TICK_NO_MARKS}
+    for key, choices in groups.items():
+        values = []
+        for r in rows:
+            marks = [
+                choice
+                for c, choice in choices
+                if c < len(r) and (text := _cell(r[c]).strip()) and vocab.fold(text) not in no
+            ]
+            values.append(vocab.TICK_JOIN.join(marks))
+        data[key] = values
 
 
 def split_combined_measures(data: dict[str, list[str]]) -> None:
@@ -274,11 +313,14 @@ def catalogue_frame(
     transposed = list(zip(*padded, strict=False)) if padded else [()] * width
     data: dict[str, list[str]] = {}
     for key, c in columns.items():
+        if key.startswith(TICK_KEY):
+            continue
         column = transposed[c]
         if all(v.__class__ is str for v in column):
             data[key] = list(column)
         else:
             data[key] = [_cell(v) for v in column]
+    apply_ticks(data, padded, columns)
     data["excel_row"] = [str(header_row + 2 + i) for i in range(len(body))]
     if "section" not in data and section is not None:
         data["section"] = [section] * len(body)

@@ -366,6 +366,7 @@ def catalogue_columns(
             column = [v if v.__class__ is str else archives._cell(v) for v in column]
         seen = {v: v for v in column}  # equal texts -> one object
         out[key] = list(map(seen.__getitem__, column))
+    archives.apply_ticks(out, rows, columns)  # 风险等级 merged over 高 | 中 | 低, √ under one
     excel_rows = [str(header_row + 2 + i) for i in range(len(rows))]
     tests = [out[k] for k in ("section", "post", "description") if k in out]
     keep: list[int] | None = None

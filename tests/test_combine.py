@@ -525,3 +525,30 @@ def test_an_expected_list_with_a_title_and_a_number_column(district, tmp_path, k
         "甲区教育局": vocab.COMBINE_STATUS_FILED,
         "甲区财政局": vocab.COMBINE_STATUS_MISSING,
     }
+
+
+def test_a_hand_made_catalogue_graded_by_ticks(tmp_path: Path) -> None:
+    """风险等级 merged over 高 | 中 | 低 with √ under one, as some bodies grade: each point has
+    the level it ticked, and the choices' row is no point. Before, that row was read as a
+    point 「风险点描述」 of level 一级 and every real point had a level 「√」 or none."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级", None, None])
+    ws.append([None, None, None, None, "高", "中", "低"])
+    ws.append([1, "办公室", "文秘", "泄露文件", "√", None, None])
+    ws.append([2, "办公室", "司机", "公车私用", None, "√", "×"])
+    ws.append([3, "财务股", "会计", "虚列支出", None, None, "✓"])
+    for merged in ("E1:G1", "A1:A2", "B1:B2", "C1:C2", "D1:D2"):
+        ws.merge_cells(merged)
+    book = tmp_path / f"{YEAR}_甲区水务局_风险点目录.xlsx"
+    wb.save(book)
+    assert ws["E2"].value == "高"  # the precondition: the levels are the header's second row
+    sheets = _combined(tmp_path, book)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert catalogue[["风险点描述", "评定等级"]].values.tolist() == [
+        ["泄露文件", "一级"],
+        ["公车私用", "二级"],
+        ["虚列支出", "三级"],
+    ]
+    (row,) = sheets[vocab.COMBINE_SHEET_BODIES].to_dict("records")
+    assert [row[k] for k in ("风险点数", "一级", "二级", "三级")] == ["3", "1", "1", "1"]
