@@ -665,6 +665,8 @@ def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
     frame = pd.DataFrame(columns, copy=False)
     frame["level_raw"] = frame["level"]
     frame["level"], bad_level = _normalise(frame, "level", vocab.ENUM_LOOKUP["self_level"])
+    # a point whose level is blank is not counted by level either: said as an unreadable one
+    bad_level = bad_level | frame["level_raw"].map(_blank, na_action="ignore").fillna(True)
     frame["likelihood"], _ = _normalise(frame, "likelihood", vocab.ENUM_LOOKUP["likelihood"])
     frame["harm"], _ = _normalise(frame, "harm", vocab.ENUM_LOOKUP["harm"])
     category, _ = _normalise(frame, "category", vocab.ENUM_LOOKUP["category"])
@@ -673,6 +675,14 @@ def _points_frame(filed: list[Filed]) -> tuple[pd.DataFrame, pd.Series]:
     blank = frame["category"].isna() | frame["category"].astype(str).str.strip().eq("")
     frame.loc[blank.to_numpy(), "category"] = vocab.UNCATEGORISED
     return frame, bad_level
+
+
+def _filled(value: object) -> bool:
+    return value is not None and bool(str(value).strip())
+
+
+def _blank(value: object) -> bool:
+    return not str(value).strip()
 
 
 def counted_categories(points: pd.DataFrame) -> pd.Series:
@@ -700,7 +710,7 @@ def _bad_levels(
         cell = f"{xlsx.col_letter(col)}{rec['excel_row']}" if col is not None and col >= 0 else ""
         out.setdefault(rec["archive"], []).append(
             _issue(
-                "combine_bad_level",
+                "combine_bad_level" if _filled(rec["level_raw"]) else "combine_no_level",
                 f.file,
                 sheet=rec["_sheet"],
                 cell=cell,

@@ -552,3 +552,22 @@ def test_a_hand_made_catalogue_graded_by_ticks(tmp_path: Path) -> None:
     ]
     (row,) = sheets[vocab.COMBINE_SHEET_BODIES].to_dict("records")
     assert [row[k] for k in ("风险点数", "一级", "二级", "三级")] == ["3", "1", "1", "1"]
+
+
+def test_a_hand_made_point_without_a_level_is_said(tmp_path: Path) -> None:
+    """A point of a hand-made catalogue whose 风险等级 is blank is listed but counted by no
+    level, so the body's levels fall short of its 风险点数: a 提示 at its cell says so, as for
+    an unreadable level. Before, nothing was said."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    ws.append([1, "办公室", "文秘", "泄露文件", "高"])
+    ws.append([2, "办公室", "司机", "公车私用", None])
+    book = tmp_path / f"{YEAR}_甲区林业局_风险点目录.xlsx"
+    wb.save(book)
+    sheets = _combined(tmp_path, book)
+    (row,) = sheets[vocab.COMBINE_SHEET_BODIES].to_dict("records")
+    assert [row[k] for k in ("风险点数", "一级", "二级", "三级")] == ["2", "1", "0", "0"]
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues["问题"].str.startswith("风险等级没有填写")]
+    assert told[["工作表", "单元格", "科室"]].values.tolist() == [["Sheet", "E3", "办公室"]]
