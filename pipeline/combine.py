@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import itertools
 import logging
 import re
@@ -235,6 +236,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         run_time = info.get("run_time", "").replace(" ", "T")
     else:
         kind, run_time = "hand", ""
+        content = hashlib.sha256(path.read_bytes()).hexdigest()  # a copy of it is 重复
         body = by_name.group("body") if by_name else ""
         found_year = by_name.group("year") if by_name else None
         if found_year is None:
@@ -404,14 +406,21 @@ def catalogue_columns(
 
 DOCUMENT_WORDS = archives.DOCUMENT_WORDS
 NAME_PARTS = re.compile(r"[_\s\-—·（）()]+")
+# parts of a file name that name no body: a copy's (1), a date 20260415, a version v2 / 第2版
+NAME_NOISE = re.compile(r"(?i)\d+|v\d+(?:\.\d+)*|第?\d+版|copy\d*")
+ATTACHMENT = re.compile(r"^\s*附件\s*[\d一二三四五六七八九十]*\s*[：:、.\-_ ]?\s*")
 
 
 def body_from_name(stem: str) -> str:
     """A hand-made catalogue's body from its file name: the year and the words that name the
     document (目录, 风险点, 汇总 ...) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局);
     '' when nothing else is left (``风险点目录``)."""
-    rest = YEAR_IN_NAME.sub(" ", stem)
-    parts = [p for p in NAME_PARTS.split(rest) if p and not DOCUMENT_WORDS.search(p)]
+    rest = YEAR_IN_NAME.sub(" ", ATTACHMENT.sub("", stem))
+    parts = [
+        p
+        for p in NAME_PARTS.split(rest)
+        if p and not DOCUMENT_WORDS.search(p) and not NAME_NOISE.fullmatch(p)
+    ]
     if parts:
         return "".join(parts)
     cut = DOCUMENT_WORDS.search(rest.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -571,3 +572,30 @@ def test_a_hand_made_point_without_a_level_is_said(tmp_path: Path) -> None:
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     told = issues[issues["问题"].str.startswith("风险等级没有填写")]
     assert told[["工作表", "单元格", "科室"]].values.tolist() == [["Sheet", "E3", "办公室"]]
+
+
+def test_a_copy_of_a_hand_made_catalogue_is_the_same_body_once(tmp_path: Path) -> None:
+    """A body's hand-made catalogue sent twice (「… (1).xlsx」 as a mail client saves it again)
+    and once more under a name with a date and an attachment number: one body, its points
+    once, the byte-identical copy 重复. Before, the copy was the body 「甲区水务局1」 and the
+    other 「20260415」, and all three were counted."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    ws.append([1, "办公室", "文秘", "泄露文件", "高"])
+    book = tmp_path / f"{YEAR}_甲区水务局_风险点目录.xlsx"
+    wb.save(book)
+    copy = shutil.copy(book, tmp_path / f"{YEAR}_甲区水务局_风险点目录 (1).xlsx")
+    ws.append([2, "办公室", "司机", "公车私用", "中"])
+    dated = tmp_path / "附件3：甲区水务局风险点目录_20260415.xlsx"
+    wb.save(dated)
+    old = book.stat().st_mtime - 3600
+    os.utime(dated, (old, old))  # saved before the other two
+    assert book.read_bytes() == Path(copy).read_bytes()  # the precondition
+    sheets = _combined(tmp_path, book, Path(copy), dated)
+    bodies = sheets[vocab.COMBINE_SHEET_BODIES]
+    assert bodies[vocab.COMBINE_BODY_LABEL].tolist() == ["甲区水务局"]
+    assert len(sheets[vocab.COMBINE_SHEET_CATALOGUE]) == 1  # the latest version's point
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert issues["问题"].str.contains("是同一份档案").sum() == 1
+    assert issues["问题"].str.contains("不是最新版本").sum() == 1
