@@ -613,7 +613,11 @@ def body_table(points: pd.DataFrame, filed: list[Filed], expected: list[str]) ->
     no_level = dict.fromkeys(vocab.LEVELS, 0)
     no_category = dict.fromkeys(shown, 0)
     rows: list[dict[str, Any]] = []
-    order = list(dict.fromkeys([*expected, *sorted({f.body for f in current})]))
+    # one row per body as folded: 「甲区 教育局」 expected is the 甲区教育局 that filed
+    named: dict[str, str] = {}
+    for one in [*expected, *sorted({f.body for f in current})]:
+        named.setdefault(vocab.fold(one), one)
+    order = list(named.values())
     filed_by = {vocab.fold(f.body): f for f in current}
     expected_folded = {vocab.fold(e) for e in expected}
     stale = {}

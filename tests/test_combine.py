@@ -599,3 +599,22 @@ def test_a_copy_of_a_hand_made_catalogue_is_the_same_body_once(tmp_path: Path) -
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     assert issues["问题"].str.contains("是同一份档案").sum() == 1
     assert issues["问题"].str.contains("不是最新版本").sum() == 1
+
+
+def test_an_expected_name_written_with_a_space_is_the_body_that_filed(district, tmp_path) -> None:
+    """「甲区 教育局」 (a space, full-width letters or a trailing blank typed into the list) is
+    the 甲区教育局 that filed: one row, its points once. Before, it was matched for the status but
+    the body was listed twice, both rows with its counts (「已报送 2 个单位」)."""
+    _, _, inputs, _ = district
+    listed = tmp_path / "应报单位.txt"
+    listed.write_text("甲区 教育局\n甲区财政局\n", encoding="utf-8")
+    assert vocab.fold("甲区 教育局") == vocab.fold("甲区教育局")  # the precondition
+    out = tmp_path / "district"
+    argv = ["combine", str(inputs["latest"]), "--out", str(out), "--expected", str(listed)]
+    assert main([*argv, "--run-time", f"{YEAR}-05-10T09:00:00"]) == 0
+    (book,) = out.glob("*.xlsx")
+    table = pd.read_excel(book, sheet_name=vocab.COMBINE_SHEET_BODIES, engine="calamine", dtype=str)
+    assert table[[vocab.COMBINE_BODY_LABEL, "报送状态", "风险点数"]].values.tolist() == [
+        ["甲区教育局", vocab.COMBINE_STATUS_FILED, str(_levels(inputs["latest"])["n"])],
+        ["甲区财政局", vocab.COMBINE_STATUS_MISSING, "0"],
+    ]
