@@ -1149,6 +1149,9 @@ ARCHIVE_STATS_TITLE = "{body}{year}年度廉政风险点统计"
 ARCHIVE_STATS_LEVELS_TITLE = "各科室风险点等级分布"
 ARCHIVE_STATS_CATEGORY_TITLE = "风险类别分布"
 ARCHIVE_STATS_CATEGORY_HEADER = (CATALOGUE_COLUMNS["category"], "风险点数")
+COMBINE_HEAT_LEFT_OUT = (
+    "共 {total} 个风险点，其中 {n} 个没有填写发生几率或危害程度（多为手工整理的目录），未计入上表。"
+)
 ARCHIVE_STATS_HEAT_TITLE = "发生几率×危害程度分布（格中为风险点数，底色为该格对应的评定等级）"
 ARCHIVE_STATS_LEGEND = "图例："
 ARCHIVE_AXIS_COUNT = "风险点数"

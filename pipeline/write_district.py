@@ -319,6 +319,11 @@ def _stats(wb: Any, fmt: _Formats, result: Combined) -> None:
     ws.write_string(row, 0, vocab.ARCHIVE_STATS_LEGEND, fmt.plain)
     for c, lv in enumerate(vocab.LEVELS, start=1):
         ws.write_string(row, c, lv, fmt.level[lv])
+    in_map = int(sum(grouped.get((h, lk), 0) for h in vocab.HARMS for lk in vocab.LIKELIHOODS))
+    if in_map < len(points):  # hand-made catalogues seldom give 发生几率 and 危害程度
+        row += 1
+        note = vocab.COMBINE_HEAT_LEFT_OUT.format(n=len(points) - in_map, total=len(points))
+        ws.merge_range(row, 0, row, 4, note, fmt.plain)
     # categories
     row += 2
     ws.write_string(row, 0, vocab.ARCHIVE_STATS_CATEGORY_TITLE, fmt.subtitle)

@@ -618,3 +618,17 @@ def test_an_expected_name_written_with_a_space_is_the_body_that_filed(district, 
         ["甲区教育局", vocab.COMBINE_STATUS_FILED, str(_levels(inputs["latest"])["n"])],
         ["甲区财政局", vocab.COMBINE_STATUS_MISSING, "0"],
     ]
+
+
+def test_the_heat_map_says_the_points_it_cannot_place(district, tmp_path) -> None:
+    """A hand-made catalogue gives no 发生几率 or 危害程度: its points are in no cell of the
+    heat map, and a line under it says how many, so that the map and the catalogue add up.
+    Before, the map held fewer points than the catalogue without a word."""
+    _, _, inputs, hand = district
+    sheets = _combined(tmp_path, inputs["latest"], hand["hand"])
+    stats = sheets[vocab.COMBINE_SHEET_STATS]
+    cells = stats.iloc[3:6, 1:4].astype(int).to_numpy().sum()
+    total = len(sheets[vocab.COMBINE_SHEET_CATALOGUE])
+    assert cells == _levels(inputs["latest"])["n"] and total == cells + len(HAND_ROWS)
+    note = f"共 {total} 个风险点，其中 {len(HAND_ROWS)} 个没有填写发生几率或危害程度"
+    assert stats.iloc[:, 0].fillna("").str.startswith(note).sum() == 1
