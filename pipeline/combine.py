@@ -283,12 +283,17 @@ def _one_per_body(filed: list[Filed]) -> tuple[list[Filed], list[int]]:
     out: list[Filed] = []
     origin: list[int] = []
     for j, f in enumerate(filed):
-        bodies = dict.fromkeys(f.points["body"]) if f.kind == "hand" else {}
+        bodies: dict[str, str] = {}  # folded -> the first spelling (「甲区 教育局」 is 甲区教育局)
+        for b in f.points["body"] if f.kind == "hand" else ():
+            bodies.setdefault(vocab.fold(b), b)
+        if bodies:  # each row under its body's one spelling, the file's body among them
+            f.points["body"] = [bodies[vocab.fold(b)] for b in f.points["body"]]
+            f.body = bodies.get(vocab.fold(f.body), f.body)
         if len(bodies) <= 1:
             out.append(f)
             origin.append(j)
             continue
-        for body in bodies:
+        for body in bodies.values():
             rows = [i for i, b in enumerate(f.points["body"]) if b == body]
             points = {k: [v[i] for i in rows] for k, v in f.points.items()}
             out.append(dataclasses.replace(f, body=body, points=points))

@@ -449,6 +449,7 @@ def test_a_hand_made_catalogues_unit_column_names_its_bodies(tmp_path: Path) -> 
     ws.append([1, "甲区民政局", "办公室", "文秘", "泄露文件", "高"])
     ws.append([2, "甲区民政局", "救助股", "经办人", "优亲厚友", "低"])
     ws.append([3, "甲区殡葬管理所", "业务股", "收费员", "违规收费", "中"])
+    ws.append([4, "甲区 殡葬管理所", "业务股", "收费员", "乱收费", "中"])  # the same, a space
     book = tmp_path / "风险点目录.xlsx"
     wb.save(book)
     assert "民政局" not in book.stem  # the precondition: the file name names no body
@@ -456,12 +457,12 @@ def test_a_hand_made_catalogues_unit_column_names_its_bodies(tmp_path: Path) -> 
     bodies = sheets[vocab.COMBINE_SHEET_BODIES].set_index(vocab.COMBINE_BODY_LABEL)
     assert bodies[["风险点数", "一级", "二级", "三级"]].astype(int).to_dict("index") == {
         "甲区民政局": {"风险点数": 2, "一级": 1, "二级": 0, "三级": 1},
-        "甲区殡葬管理所": {"风险点数": 1, "一级": 0, "二级": 1, "三级": 0},
+        "甲区殡葬管理所": {"风险点数": 2, "一级": 0, "二级": 2, "三级": 0},
     }
     catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
     assert catalogue[vocab.COMBINE_BODY_LABEL].value_counts().to_dict() == {
         "甲区民政局": 2,
-        "甲区殡葬管理所": 1,
+        "甲区殡葬管理所": 2,
     }
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     assert issues["问题"].str.contains("单位记为「甲区民政局」").any()
