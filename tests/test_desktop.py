@@ -222,6 +222,10 @@ def test_wheelhouse_installs_offline_and_runs_the_demo(tmp_path: Path) -> None:
     target = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
     bindir = target / ("Scripts" if os.name == "nt" else "bin")
+    # the office PC's environment: a PYTHONPATH naming a checkout would make pip take the
+    # tool as installed already and leave out its command
+    dropped = ("MAKELEVEL", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     install = subprocess.run(
         [
             str(bindir / "python"),
@@ -241,11 +245,10 @@ def test_wheelhouse_installs_offline_and_runs_the_demo(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=600,
+        env=environment,
     )
     assert install.returncode == 0, install.stderr
     tool = bindir / "lianzheng-risk"
-    dropped = ("MAKELEVEL", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
-    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment[vocab.LAUNCHER_ENV] = ""
     helped = subprocess.run(
         [str(tool), "--help"],
