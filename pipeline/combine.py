@@ -194,7 +194,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         return None, [_issue("corrupt", shown, detail=vocab.DETAIL_NOT_SPREADSHEET)]
     if verdict is not None:
         detail = discover.FORMAT_NAMES.get(verdict, discover.FORMAT_NAMES["other"])
-        return None, [_issue("not_excel", shown, detail=detail)]
+        return None, [_issue("combine_not_excel", shown, detail=detail)]
     try:
         opened = _guard(path)
         if opened.fmt == "csv":

@@ -2033,6 +2033,11 @@ MESSAGES["folder_unreadable"] = Message(
 
 MESSAGES.update(
     {
+        "combine_not_excel": Message(
+            "这不是 Excel 表格文件（{detail}），不是廉政风险信息档案，未计入汇总。",
+            "请确认文件是否发错；请各单位报送本工具生成的「…_廉政风险信息档案.xlsx」，"
+            "或 Excel 格式的风险点目录。",
+        ),
         "combine_no_catalogue": Message(
             "这个工作簿里没有找到风险点目录：既没有「岗位廉政风险和等级目录」工作表，"
             "也没有表头含 科室、风险点描述、风险等级 的工作表，不是廉政风险信息档案。",

@@ -180,6 +180,9 @@ def test_foreign_files_are_reported_with_their_reason(district):
 
     pdf = rows_for(others["pdf"])
     assert list(pdf[action]) == [vocab.ACTION_REJECT] and "PDF" in pdf[problem].iloc[0]
+    # told as the commission's file it is, not as a staff form (「自查表请用 .xlsx 格式报送」)
+    fix = pdf[vocab.ISSUE_COLUMNS["fix"]].iloc[0]
+    assert "廉政风险信息档案" in fix and "自查表" not in fix
     roster = rows_for(others["roster"])
     assert list(roster[action]) == [vocab.ACTION_REJECT]
     assert vocab.ARCHIVE_SHEET_CATALOGUE in roster[problem].iloc[0]
