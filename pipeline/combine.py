@@ -207,6 +207,10 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
             return None, [_issue("combine_tool_output", shown, detail=other)]
         found, sheet = _catalogue_sheets(names, load, hidden, identity is not None)
         info = _cover_info(load, names) if found is not None and identity is None else {}
+        title_year = 0
+        if found is not None and identity is None and not YEAR_IN_NAME.search(path.stem):
+            first = next((n for n in names if sheet == n or sheet.startswith(n + "、")), "")
+            title_year = _title_year(load(first)[0]) if first else 0
     except read.Refused as exc:
         return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
     except (KeyboardInterrupt, SystemExit):
@@ -242,7 +246,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         if found_year is None:
             match = YEAR_IN_NAME.search(path.stem)
             found_year = match.group(1) if match else None
-        year = int(found_year) if found_year else 0
+        year = int(found_year) if found_year else title_year  # 「2025年度…风险点目录」
         if not body:
             body = body_from_name(path.stem)
 
@@ -299,6 +303,18 @@ def _one_per_body(filed: list[Filed]) -> tuple[list[Filed], list[int]]:
             out.append(dataclasses.replace(f, body=body, points=points))
             origin.append(j)
     return out, origin
+
+
+def _title_year(grid: Sequence[Sequence[object]]) -> int:
+    """The year a hand-made catalogue's title gives (「2025年度甲区审计局廉政风险点目录」): the
+    first 20xx in the rows above its header; 0 without one."""
+    for row in grid[: archives.HEADER_SCAN_ROWS]:
+        if any(archives._label_key(v) == "description" for v in row):
+            break  # the header: years below it are the points' own words
+        for value in row:
+            if isinstance(value, str) and (match := YEAR_IN_NAME.search(value)):
+                return int(match.group(1))
+    return 0
 
 
 def _catalogue_sheets(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from tests.builders import write_settings
 from tests.conftest import make_demo
 
 YEAR = 2026
+YEAR_IN_STEM = re.compile(r"20\d{2}")
 
 
 def _body(root: Path, name: str, seed: int, people: int = 12) -> Path:
@@ -636,3 +638,35 @@ def test_the_heat_map_says_the_points_it_cannot_place(district, tmp_path) -> Non
     assert cells == _levels(inputs["latest"])["n"] and total == cells + len(HAND_ROWS)
     note = f"共 {total} 个风险点，其中 {len(HAND_ROWS)} 个没有填写发生几率或危害程度"
     assert stats.iloc[:, 0].fillna("").str.startswith(note).sum() == 1
+
+
+def test_a_hand_made_catalogue_of_another_year_by_its_title_is_not_counted(
+    tmp_path: Path,
+) -> None:
+    """Two bodies' own catalogues named without a year, their titles giving it: last year's
+    (2025) is told as another year's and not counted with this year's. Before, a file name
+    without a year counted in any year."""
+    books = []
+    for body, year in (("甲区审计局", YEAR - 1), ("甲区水务局", YEAR), ("甲区统计局", YEAR)):
+        path = tmp_path / f"{body}风险点目录.xlsx"
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append([f"{year}年度{body}廉政风险点目录"])
+        ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+        for i, row in enumerate(HAND_ROWS, start=1):
+            ws.append([i, *row])
+        wb.save(path)
+        assert not YEAR_IN_STEM.search(path.stem)  # the precondition: only the title has it
+        books.append(path)
+    sheets = _combined(tmp_path, *books)
+    bodies = _by_body(sheets)
+    assert "甲区水务局" in bodies and "甲区统计局" in bodies
+    assert (
+        "甲区审计局" not in bodies
+        or int(bodies["甲区审计局"][vocab.COMBINE_BODY_HEADERS["n_points"]]) == 0
+    )
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues[vocab.ISSUE_COLUMNS["file"]].str.contains("甲区审计局")]
+    assert any(str(YEAR - 1) in text for text in told[vocab.ISSUE_COLUMNS["problem"]])
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert "甲区审计局" not in set(catalogue[vocab.COMBINE_BODY_LABEL])
