@@ -462,6 +462,36 @@ def _match_expected(filed: list[Filed], expected: list[str]) -> None:
             f.body = hits[0]
 
 
+def _expected_as_filed(
+    expected: list[str], filed: list[Filed]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The expected list with each name that matches no filed body exactly but is the end of
+    one (教育局 for 甲区教育局, or the other way round) written as that body, when the pair is
+    unique both ways; and those (as written, body) pairs, each told in a 提示."""
+    bodies = sorted({f.body for f in filed if f.status == STATUS_CURRENT})
+    folded = {vocab.fold(b): b for b in bodies}
+    taken = {vocab.fold(e) for e in expected if vocab.fold(e) in folded}
+    free = [b for b in bodies if vocab.fold(b) not in taken]
+    candidates: dict[int, list[str]] = {}
+    for i, name in enumerate(expected):
+        short = vocab.fold(name)
+        if short in folded or len(short) < 2:
+            continue
+        candidates[i] = [
+            b for b in free if vocab.fold(b).endswith(short) or short.endswith(vocab.fold(b))
+        ]
+    claims: dict[str, int] = {}
+    for hits in candidates.values():
+        for b in hits:
+            claims[b] = claims.get(b, 0) + 1
+    out, variants = list(expected), []
+    for i, hits in candidates.items():
+        if len(hits) == 1 and claims[hits[0]] == 1:
+            variants.append((expected[i], hits[0]))
+            out[i] = hits[0]
+    return out, variants
+
+
 def _read_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, Any]]:
     # in a worker: the objects inherited from the parent stay out of the garbage collector
     # (every collection would walk them while calamine's rows are allocated)
@@ -782,6 +812,10 @@ def combine(
             issues.append(_issue(code, f.file, sheet=f.sheet, n=f.n_points, body=f.body))
     year = _latest(filed)
     issues.extend(_statuses(filed, year))
+    expected_names, variants = _expected_as_filed(expected_names, filed)
+    list_name = Path(expected).name if expected is not None else ""
+    for written, body in variants:
+        issues.append(_issue("combine_expected_variant", list_name, value=written, body=body))
     current = np.array([f.status == STATUS_CURRENT for f in filed], dtype=bool)
     of_current = current[everything["archive"].to_numpy()] if len(filed) else np.zeros(0, bool)
     points = everything[of_current].drop(columns=["archive", "level_raw", "_sheet", "_level_col"])

@@ -2074,6 +2074,11 @@ MESSAGES.update(
             "请在文件名中写明单位名称（如「2026_某某局_风险点目录.xlsx」），"
             "或在表中加一列「单位」，然后重新汇总。",
         ),
+        "combine_expected_variant": Message(
+            "应报名单中的「{value}」与已报送的「{body}」写法不完全相同，按同一单位计。",
+            "如果不是同一单位，请在应报名单中写出全称后重新汇总。",
+            ACTION_NOTE,
+        ),
         "combine_other_year": Message(
             "这是{body} {value} 年度的档案，与本次汇总的 {year} 年度不同，未计入汇总。",
             "如需汇总该年度，请把该年度的档案单独汇总；否则请让该单位报送 {year} 年度的档案。",

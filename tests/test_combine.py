@@ -670,3 +670,37 @@ def test_a_hand_made_catalogue_of_another_year_by_its_title_is_not_counted(
     assert any(str(YEAR - 1) in text for text in told[vocab.ISSUE_COLUMNS["problem"]])
     catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
     assert "甲区审计局" not in set(catalogue[vocab.COMBINE_BODY_LABEL])
+
+
+def test_an_expected_body_written_short_is_the_body_that_filed(tmp_path: Path) -> None:
+    """The commission's list says 水务局 where the body filed as 甲区水务局: one row, 已报送,
+    with a 提示 saying the two were taken as one. Before, two rows: 水务局 未报送 and 甲区水务局
+    已报送（不在应报名单中）."""
+    water = _body(tmp_path / "water", "甲区水务局", seed=23)
+    books = [_process(water, tmp_path / "water" / "out", f"{YEAR}-04-20T09:00:00")]
+    assert archives.read_identity(books[0]).body == "甲区水务局"  # a marked archive
+    path = tmp_path / f"{YEAR}_甲区统计局_风险点目录.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    wb.save(path)
+    books.append(path)
+    expected = tmp_path / "应报单位.txt"
+    expected.write_text("水务局\n甲区统计局\n甲区财政局\n", encoding="utf-8")
+    out = tmp_path / "district"
+    argv = ["combine", *map(str, books), "--out", str(out), "--expected", str(expected)]
+    assert main([*argv, "--run-time", f"{YEAR}-05-10T09:00:00"]) == 0
+    (book,) = out.glob("*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    status = vocab.COMBINE_BODY_HEADERS["status"]
+    got = {body: row[status] for body, row in _by_body(sheets).items()}
+    assert got == {
+        "甲区水务局": vocab.COMBINE_STATUS_FILED,
+        "甲区统计局": vocab.COMBINE_STATUS_FILED,
+        "甲区财政局": vocab.COMBINE_STATUS_MISSING,
+    }
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues[vocab.ISSUE_COLUMNS["problem"]].str.contains("「水务局」", na=False)]
+    assert len(told) == 1 and "甲区水务局" in told[vocab.ISSUE_COLUMNS["problem"]].iloc[0]
