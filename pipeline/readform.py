@@ -1147,6 +1147,23 @@ def _empty_sheets(
     return out
 
 
+def _only_pictures(names: list[str], hidden: set[str], grid_of: Any, opened: Opened) -> bool:
+    """Whether a workbook without a table holds pictures and no text at all: a scanned or
+    photographed form pasted into Excel (xlsx, ods)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(opened.data)) as zf:
+            media = [n for n in zf.namelist() if n.startswith(("xl/media/", "Pictures/"))]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    if not media:
+        return False
+    visible = [n for n in names if n not in hidden]
+    return not any(seen_text(v) is not None for n in visible for row in grid_of(n) for v in row)
+
+
 def _pledge_book(
     names: list[str], hidden: set[str], grid_of: Any, opened: Opened
 ) -> dict[str, Any]:
@@ -1155,6 +1172,8 @@ def _pledge_book(
     unknown_template."""
     sheet = _pledge_sheet(names, "", hidden, grid_of)
     if sheet is None:
+        if _only_pictures(names, hidden, grid_of, opened):
+            raise Refused("only_pictures")
         raise Refused("unknown_template")
     for other in names:
         # another sheet with something written on it: a form whose table was not recognised

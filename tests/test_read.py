@@ -100,8 +100,50 @@ def _unknown_template(base: Path, dst: Path) -> None:
     write_xlsx(dst, {"通讯录": [["姓名", "电话"], ["张三", "123"]]})
 
 
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 8 for _ in range(8))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _pictures(text: str | None):
+    """A scanned form pasted into Excel: a picture on an empty sheet (and, with ``text``, a
+    line of text beside it: then it is an unknown table, not only pictures)."""
+
+    def build(base: Path, dst: Path) -> None:
+        import io
+
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(dst))
+        ws = wb.add_worksheet("Sheet1")
+        ws.insert_image("B2", "scan.png", {"image_data": io.BytesIO(_png())})
+        if text:
+            ws.write_string("A1", text)
+        wb.close()
+        with zipfile.ZipFile(dst) as zf:  # the precondition: the picture is in the package
+            assert any(n.startswith("xl/media/") for n in zf.namelist())
+
+    return build
+
+
 HOSTILE = [
     ("truncated", _truncated, "corrupt", "", ""),
+    ("scanned_form", _pictures(None), "only_pictures", "", ""),
+    ("picture_and_text", _pictures("张三的自查表见图"), "unknown_template", "", ""),
     ("zip_bomb", _zip_bomb, "zip_bomb", "", ""),
     ("entities", _entities, "xml_entities", "", ""),
     ("encrypted", _encrypted, "encrypted", "", ""),
