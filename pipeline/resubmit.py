@@ -8,6 +8,9 @@ annotated copies of earlier ones.
   of, vocab.COPY_SOURCE_PROPERTY) supersedes that file whatever the dates say, also when the
   earlier file could not be attributed to anybody (rejected for a missing 姓名): a correction
   ends its original's 退回.
+- An annotated copy that reads exactly as its original (the section mailed its whole feedback
+  package back, a copy in it untouched) is no new version: it is that original's duplicate
+  (``unchanged_copies``), so it neither replaces the original nor a correction sent meanwhile.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from pipeline import frames
 from pipeline.normalize import sorted_ranks
+from pipeline.records import ROW_FIELDS
 
 ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
 # The issue codes a superseded file keeps in 异常清单 (all its other issues are obsolete).
@@ -85,6 +89,57 @@ def copied_originals(files: pd.DataFrame) -> dict[int, str]:
     ):
         if newest_copy[sha] != file:
             out[int(idx)] = newest_copy[sha]
+    return out
+
+
+# what a copy must read as its original's to be unchanged: the header and pledge, every row
+_SAME_FILE_FIELDS = (
+    "kind", "sheet", "section", "name", "post", "head", "date",
+    "pledge_items", "pledger", "pledge_date",
+)  # fmt: skip
+_SAME_ROW_FIELDS = ("sheet", "excel_row", *ROW_FIELDS)
+
+
+def _cell_text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def unchanged_copies(files: pd.DataFrame, rows: pd.DataFrame) -> dict[int, str]:
+    """Index of every annotated copy in ``files`` that reads exactly as its original (the same
+    header, pledge and rows, cell for cell) -> the original's path. Only files read or
+    rejected take part, and the original must be among them."""
+    if "copy_of" not in files or "sha256" not in files:
+        return {}
+    live = files["status"].isin([frames.FILE_STATUS_READ, frames.FILE_STATUS_REJECTED])
+    copy_of = frames.text_series(files["copy_of"])
+    copies = files.loc[live & copy_of.ne("")]
+    if copies.empty:
+        return {}
+    original_of = {
+        sha: idx
+        for idx, sha in zip(
+            files.index[live], frames.text_series(files.loc[live, "sha256"]), strict=True
+        )
+    }
+    file_fields = [c for c in _SAME_FILE_FIELDS if c in files]
+    row_fields = [c for c in _SAME_ROW_FIELDS if c in rows]
+    by_file = rows.groupby("file", sort=False).indices if len(rows) else {}
+
+    def content(idx: int) -> tuple:
+        head = tuple(_cell_text(v) for v in files.loc[idx, file_fields])
+        at = by_file.get(files.at[idx, "file"])
+        body = [] if at is None else rows.iloc[at][row_fields].to_numpy().tolist()
+        return head, tuple(tuple(_cell_text(v) for v in row) for row in body)
+
+    out: dict[int, str] = {}
+    for idx, sha in zip(copies.index, copy_of[copies.index], strict=True):
+        original = original_of.get(sha)
+        if original is None or original == idx:
+            continue
+        if content(int(idx)) == content(int(original)):
+            out[int(idx)] = str(files.at[original, "file"])
     return out
 
 

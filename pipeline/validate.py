@@ -698,7 +698,24 @@ def _check_roster(
 def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.DataFrame:
     """Keep the latest form per person (individual) or section (unit); drop the rows of the
     others. A corrected annotated copy first replaces its original; then latest = 填表日期
-    (missing sorts oldest), mail-folder date, mtime, file path (see resubmit.py)."""
+    (missing sorts oldest), mail-folder date, mtime, file path (see resubmit.py). An
+    annotated copy that reads as its original is that original's duplicate, no version."""
+    for idx, original in resubmit.unchanged_copies(files, rows).items():
+        rec = next(files.loc[[idx]].itertuples())
+        _file_issue(
+            log,
+            rec,
+            "duplicate_file",
+            "date",
+            value=_text(rec.date),
+            detail=original,
+            text_code="unchanged_copy",
+        )
+        files.loc[idx, ["status", "reason", "superseded_by"]] = [
+            frames.FILE_STATUS_SUPERSEDED,
+            "duplicate_file",
+            original,
+        ]
     for idx, newer in resubmit.copied_originals(files).items():
         rec = next(files.loc[[idx]].itertuples())
         _file_issue(

@@ -2317,6 +2317,13 @@ MESSAGES["superseded_by_copy"] = Message(
     "无需处理。",
     ACTION_NOTE,
 )
+# An annotated copy sent back untouched (validate._supersede, resubmit.unchanged_copies)
+MESSAGES["unchanged_copy"] = Message(
+    "这是表格「{detail}」的批注副本，发回时没有任何改动（多半是整个反馈压缩包原样发回），"
+    "不作为新版本，按原表格计入或退回。",
+    "如果想改正，请在批注副本里改好后再发回；已经另行改正发回的，无需处理。",
+    ACTION_NOTE,
+)
 # A sender counted with an earlier form whose later one was sent back (completeness._judge)
 MESSAGES["resend_sent_back"] = Message(
     "{name}（{section}）后来又报送了这份文件，但它被退回（原因见本文件的「退回」行）；目前仍按较早的「{file}」计入。",

@@ -696,8 +696,8 @@ def test_an_uncorrected_copy_of_a_nameless_form_is_not_fixed(tmp_path: Path) -> 
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / ROUND1_FOLDER.format(who="办公室") / "附件.xlsx",
-               header=dict(HEADER, name=None))  # fmt: skip
+    original = write_form(inbox / ROUND1_FOLDER.format(who="办公室") / "附件.xlsx",
+                          header=dict(HEADER, name=None))  # fmt: skip
     assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
     (copy,) = (out / vocab.FEEDBACK_DIR).rglob("*_批注.xlsx")
     back = inbox / ROUND2_FOLDER.format(who="办公室") / copy.name
@@ -706,6 +706,54 @@ def test_an_uncorrected_copy_of_a_nameless_form_is_not_fixed(tmp_path: Path) -> 
     assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
     issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
     rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
-    assert list(rejected["文件"]) == [back.relative_to(inbox).as_posix()]  # precondition
+    # precondition: still sent back; the untouched copy is its original's duplicate
+    assert list(rejected["文件"]) == [original.relative_to(inbox).as_posix()]
+    assert (issues["文件"] == back.relative_to(inbox).as_posix()).any()
     changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     assert changes.empty, changes.to_string()
+
+
+def test_an_unchanged_copy_in_the_returned_package_does_not_undo_a_correction(
+    tmp_path: Path,
+) -> None:
+    """张三's form has a bad 风险类别. He corrects his annotated copy and mails it (4-03); two
+    days later 办公室 mails its whole feedback package back, in which his copy is as the tool
+    wrote it. That untouched copy is no new version: his correction counts, the bad row is
+    gone, 本轮变化 says 已改正, 催报名单 does not name him. Before, the untouched copy was the
+    latest by its mail folder and replaced the correction: the bad row was 退回 again."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = dict(HEADER, name="张三")
+    write_form(inbox / ROUND1_FOLDER.format(who="张三") / "张三.xlsx", header=header,
+               rows=[sample_row(1, category="作风风险"), sample_row(2)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    (copy,) = (out / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")
+    package = (out / vocab.FEEDBACK_DIR / "办公室.zip").read_bytes()
+    cells = table_cells(copy)
+    category = "C" + cells["description"][1:]  # 风险类别 of the first data row
+    assert openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL][category].value == "作风风险"
+
+    fixed = inbox / ROUND2_FOLDER.format(who="张三") / copy.name
+    fixed.parent.mkdir(parents=True)
+    wb = openpyxl.load_workbook(copy)
+    wb[vocab.SHEET_INDIVIDUAL][category] = "岗位职责风险"
+    wb.save(fixed)
+    returned = inbox / "2026-04-05 来自办公室" / "办公室.zip"
+    returned.parent.mkdir(parents=True)
+    returned.write_bytes(package)  # the whole package, his copy untouched inside
+    with zipfile.ZipFile(returned) as zf:  # precondition: the untouched copy is in it
+        assert f"办公室/{copy.name}" in zf.namelist()
+    assert process_cli(inbox, config, out, run_time="2026-04-06T09:00:00") == 0
+
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
+    catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert set(catalogue["来源文件"]) == {fixed.relative_to(inbox).as_posix()}
+    assert len(catalogue) == 2
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert list(changes["变化"]) == [vocab.ROUND_CHANGE_FIXED]
+    reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "张三" not in reminder
