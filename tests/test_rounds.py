@@ -757,3 +757,53 @@ def test_an_unchanged_copy_in_the_returned_package_does_not_undo_a_correction(
     assert list(changes["变化"]) == [vocab.ROUND_CHANGE_FIXED]
     reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert "张三" not in reminder
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed"
+)
+@pytest.mark.parametrize("ext", ["ods", "xls"])
+def test_a_corrected_copy_resaved_by_libreoffice_ends_its_originals_sent_back(
+    tmp_path: Path, ext: str
+) -> None:
+    """A form without 姓名 is sent back. The section fills the 姓名 into the annotated copy and
+    saves it in LibreOffice as .ods (or .xls): LibreOffice keeps the copy's marker. The copy
+    replaces its original (SPEC: even when the original could not be attributed), the 退回 is
+    已改正. Before, only an .xlsx copy's marker was read: the .ods/.xls correction was read as
+    张三's form and the nameless original stayed 退回."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    original = write_form(inbox / ROUND1_FOLDER.format(who="办公室") / "附件.xlsx",
+                          header=dict(HEADER, name=None))  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    (copy,) = (out / vocab.FEEDBACK_DIR).rglob("*_批注.xlsx")
+    work = tmp_path / "work"
+    work.mkdir()
+    wb = openpyxl.load_workbook(copy)
+    wb[vocab.SHEET_INDIVIDUAL][table_cells(copy)["name"]] = "张三"
+    wb.save(work / copy.name)
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{work}/lo", "--headless",
+         "--convert-to", ext, "--outdir", str(work), str(work / copy.name)],
+        capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    resaved = work / f"{copy.stem}.{ext}"
+    assert resaved.exists(), done.stderr
+    back = inbox / ROUND2_FOLDER.format(who="办公室") / resaved.name
+    back.parent.mkdir(parents=True)
+    back.write_bytes(resaved.read_bytes())
+    assert vocab.COPY_SOURCE_PROPERTY.encode() in (  # precondition: LibreOffice kept the marker
+        zipfile.ZipFile(back).read("meta.xml") if ext == "ods" else back.read_bytes()
+    )
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
+    shown = original.relative_to(inbox).as_posix()
+    note = " ".join(issues.loc[issues["文件"] == shown, "问题"])
+    assert back.relative_to(inbox).as_posix() in note and "批注副本" in note
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert vocab.ROUND_CHANGE_FIXED in set(changes["变化"])

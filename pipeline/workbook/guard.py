@@ -492,6 +492,44 @@ def _copy_of(custom: str) -> str | None:
     return m[1].lower() if m else None
 
 
+def _ods_copy_of(z: Any, names: dict[str, Any]) -> str | None:
+    """The copy marker of an .ods (an annotated copy LibreOffice re-saved keeps it as a
+    meta:user-defined property of meta.xml), or None."""
+    info = names.get("meta.xml")
+    if info is None or info.file_size > MB:
+        return None
+    meta = z.read("meta.xml", MB).decode("utf-8", "replace")
+    if vocab.COPY_SOURCE_PROPERTY not in meta:
+        return None
+    pattern = (
+        rf"meta:name=\"{re.escape(vocab.COPY_SOURCE_PROPERTY)}\"[^>]*>\s*([0-9A-Fa-f]{{64}})\s*<"
+    )
+    m = re.search(pattern, meta)
+    return m[1].lower() if m else None
+
+
+def _ole_copy_of(ole: Any, entries: dict[str, Any]) -> str | None:
+    """The copy marker of an .xls (a user-defined property in the DocumentSummaryInformation
+    stream, as LibreOffice and Excel save it), or None. The stream is small: its bytes are
+    searched for the property's name and a 64-digit hash, 8-bit or UTF-16."""
+    entry = entries.get("\x05documentsummaryinformation")
+    if entry is None:
+        return None
+    with ole.openstream(entry) as fh:
+        data = fh.read(OLE_HEAD_BYTES)
+    for enc, digits in _OLE_HASHES:
+        name = vocab.COPY_SOURCE_PROPERTY.encode(enc)
+        if name not in data:
+            continue
+        found = {m.decode(enc).lower() for m in re.findall(digits, data)}
+        if len(found) == 1:  # the marker is the stream's only hash
+            return found.pop()
+    return None
+
+
+_OLE_HASHES = (("latin-1", rb"([0-9A-Fa-f]{64})"), ("utf-16-le", rb"((?:[0-9A-Fa-f]\x00){64})"))
+
+
 def _col_key(letters: bytes) -> tuple[int, bytes]:
     return len(letters), letters
 
@@ -846,7 +884,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
     if "xl/workbook.bin" in names:
         return Opened("xlsb")
     if "content.xml" in names:
-        return Opened("ods")
+        return Opened("ods", copy_source=_ods_copy_of(z, names))
     if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names) or not names:
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)  # a package missing its core
     raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
@@ -905,6 +943,7 @@ def prescan_ole(path: str) -> Opened:
             if name:
                 with ole.openstream(entries[name]) as fh:
                     stream = fh.read(OLE_HEAD_BYTES)
+            copy_source = _ole_copy_of(ole, entries)
     except Exception as exc:  # olefile raises several types for malformed containers
         raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
     streams = set(entries)
@@ -916,4 +955,4 @@ def prescan_ole(path: str) -> Opened:
         raise Refused("encrypted")
     if name == "book":  # Excel 5.0/95
         return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
-    return Opened("xls")
+    return Opened("xls", copy_source=copy_source)
