@@ -69,3 +69,41 @@ def test_outputs_sent_back_add_no_point_and_no_submission(runs: dict[str, object
     ]
     # the feedback workbook named after the section is not its unit form sent back
     assert unit["提交状态"].tolist() == [vocab.STATUS_MISSING]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("ext", ["ods", "xls"])
+def test_outputs_resaved_by_libreoffice_are_no_forms(tmp_path: Path, ext: str) -> None:
+    """The section's feedback workbook and the archive, opened in LibreOffice and saved as
+    .ods (or .xls), come back: LibreOffice keeps their custom properties, so they are still
+    the tool's outputs, not forms. Before, only an .xlsx's were read: the feedback's and the
+    archive's rows went into the catalogue as submitted risk points."""
+    import subprocess
+
+    config = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    header = {"section": SECTION, "name": "丁玲", "post": "儿童工作干事"}
+    forms.write_form(inbox / "丁玲.xlsx", header=header, rows=[forms.sample_row(1)])
+    run.process(inbox, config, tmp_path / "out1", run_time="2026-04-01T09:00:00")
+    (archive,) = (tmp_path / "out1").glob("*_廉政风险信息档案.xlsx")
+    feedback = (
+        tmp_path / "out1" / vocab.FEEDBACK_DIR / SECTION
+        / vocab.FEEDBACK_FILE_TEMPLATE.format(section=SECTION)
+    )  # fmt: skip
+    back = tmp_path / "inbox2"
+    shutil.copytree(inbox, back)
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+         "--convert-to", ext, "--outdir", str(back), str(archive), str(feedback)],
+        capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    resaved = sorted(back.glob(f"*.{ext}"))
+    assert len(resaved) == 2, done.stderr  # precondition: both re-saved into the inbox
+    second = run.process(back, config, tmp_path / "out2", run_time="2026-04-02T09:00:00")
+
+    files = second.files.set_index("file")
+    for path in resaved:
+        assert files.loc[path.name, "reason"] == "tool_output", path.name
+    catalogue = _archive_sheets(tmp_path / "out2")[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert set(catalogue["来源文件"].dropna()) == {"丁玲.xlsx"}
+    assert len(catalogue) == 1

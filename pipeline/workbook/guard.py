@@ -492,42 +492,92 @@ def _copy_of(custom: str) -> str | None:
     return m[1].lower() if m else None
 
 
-def _ods_copy_of(z: Any, names: dict[str, Any]) -> str | None:
-    """The copy marker of an .ods (an annotated copy LibreOffice re-saved keeps it as a
-    meta:user-defined property of meta.xml), or None."""
+def _ods_custom(z: Any, names: dict[str, Any]) -> str:
+    """An .ods's user-defined properties (meta.xml, where LibreOffice keeps the custom
+    properties of a workbook it re-saves) in the shape of docProps/custom.xml, for
+    ``_copy_of`` and ``_output_of``; '' when there are none."""
     info = names.get("meta.xml")
     if info is None or info.file_size > MB:
-        return None
+        return ""
     meta = z.read("meta.xml", MB).decode("utf-8", "replace")
-    if vocab.COPY_SOURCE_PROPERTY not in meta:
-        return None
-    pattern = (
-        rf"meta:name=\"{re.escape(vocab.COPY_SOURCE_PROPERTY)}\"[^>]*>\s*([0-9A-Fa-f]{{64}})\s*<"
-    )
-    m = re.search(pattern, meta)
-    return m[1].lower() if m else None
+    if "lianzheng_" not in meta:
+        return ""
+    found = re.findall(r'<meta:user-defined\s[^>]*?meta:name="([^"]*)"[^>]*>([^<]*)<', meta)
+    return _as_custom(found)
 
 
-def _ole_copy_of(ole: Any, entries: dict[str, Any]) -> str | None:
-    """The copy marker of an .xls (a user-defined property in the DocumentSummaryInformation
-    stream, as LibreOffice and Excel save it), or None. The stream is small: its bytes are
-    searched for the property's name and a 64-digit hash, 8-bit or UTF-16."""
+def _ole_custom(ole: Any, entries: dict[str, Any]) -> str:
+    """An .xls's user-defined properties (the second section of the DocumentSummaryInformation
+    stream, where Excel and LibreOffice keep custom properties) in the shape of
+    docProps/custom.xml; '' when there are none or the stream is not as expected."""
     entry = entries.get("\x05documentsummaryinformation")
     if entry is None:
-        return None
+        return ""
     with ole.openstream(entry) as fh:
         data = fh.read(OLE_HEAD_BYTES)
-    for enc, digits in _OLE_HASHES:
-        name = vocab.COPY_SOURCE_PROPERTY.encode(enc)
-        if name not in data:
+    if b"lianzheng_" not in data and "lianzheng_".encode("utf-16-le") not in data:
+        return ""
+    try:
+        return _as_custom(_property_set_strings(data))
+    except (struct.error, IndexError, LookupError, ValueError):
+        return ""
+
+
+def _property_set_strings(data: bytes) -> list[tuple[str, str]]:
+    """(name, text) of the named properties of a property-set stream's sections (MS-OLEPS):
+    the dictionary (property 0) names them; string values (VT_LPSTR in the section's code
+    page, VT_LPWSTR) and integers (VT_I2, VT_I4) are given as text."""
+    (count,) = struct.unpack_from("<I", data, 24)
+    out: list[tuple[str, str]] = []
+    for k in range(min(count, 4)):
+        (offset,) = struct.unpack_from("<I", data, 28 + 20 * k + 16)
+        _size, n = struct.unpack_from("<II", data, offset)
+        where = dict(
+            struct.unpack_from("<II", data, offset + 8 + 8 * i) for i in range(min(n, 256))
+        )
+        codepage = 1252
+        if 1 in where and struct.unpack_from("<H", data, offset + where[1])[0] == 2:
+            codepage = struct.unpack_from("<H", data, offset + where[1] + 4)[0]
+        encoding = "utf-16-le" if codepage == 1200 else f"cp{codepage}"
+        if 0 not in where:
             continue
-        found = {m.decode(enc).lower() for m in re.findall(digits, data)}
-        if len(found) == 1:  # the marker is the stream's only hash
-            return found.pop()
-    return None
+        at = offset + where[0]
+        (entries,) = struct.unpack_from("<I", data, at)
+        at += 4
+        named: dict[int, str] = {}
+        for _ in range(min(entries, 256)):
+            pid, length = struct.unpack_from("<II", data, at)
+            at += 8
+            width = 2 if codepage == 1200 else 1
+            named[pid] = data[at : at + length * width].decode(encoding).rstrip("\x00")
+            at += length * width
+            if codepage == 1200:
+                at += -at % 4
+        for pid, name in named.items():
+            if pid not in where:
+                continue
+            at = offset + where[pid]
+            (vt,) = struct.unpack_from("<H", data, at)
+            if vt == 0x1E:
+                (length,) = struct.unpack_from("<I", data, at + 4)
+                text = data[at + 8 : at + 8 + length].decode(encoding).rstrip("\x00")
+            elif vt == 0x1F:
+                (length,) = struct.unpack_from("<I", data, at + 4)
+                text = data[at + 8 : at + 8 + 2 * length].decode("utf-16-le").rstrip("\x00")
+            elif vt in (2, 3):
+                text = str(struct.unpack_from("<h" if vt == 2 else "<i", data, at + 4)[0])
+            else:
+                continue
+            out.append((name, text))
+    return out
 
 
-_OLE_HASHES = (("latin-1", rb"([0-9A-Fa-f]{64})"), ("utf-16-le", rb"((?:[0-9A-Fa-f]\x00){64})"))
+def _as_custom(properties: list[tuple[str, str]]) -> str:
+    """(name, text) pairs written as docProps/custom.xml writes them."""
+    return "".join(
+        f'<property name="{html.escape(name)}"><vt:lpwstr>{html.escape(text)}</vt:lpwstr></property>'
+        for name, text in properties
+    )
 
 
 def _col_key(letters: bytes) -> tuple[int, bytes]:
@@ -884,7 +934,8 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
     if "xl/workbook.bin" in names:
         return Opened("xlsb")
     if "content.xml" in names:
-        return Opened("ods", copy_source=_ods_copy_of(z, names))
+        custom = _ods_custom(z, names)
+        return Opened("ods", copy_source=_copy_of(custom), output=_output_of(custom))
     if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names) or not names:
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)  # a package missing its core
     raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
@@ -943,7 +994,7 @@ def prescan_ole(path: str) -> Opened:
             if name:
                 with ole.openstream(entries[name]) as fh:
                     stream = fh.read(OLE_HEAD_BYTES)
-            copy_source = _ole_copy_of(ole, entries)
+            custom = _ole_custom(ole, entries)
     except Exception as exc:  # olefile raises several types for malformed containers
         raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
     streams = set(entries)
@@ -955,4 +1006,4 @@ def prescan_ole(path: str) -> Opened:
         raise Refused("encrypted")
     if name == "book":  # Excel 5.0/95
         return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
-    return Opened("xls", copy_source=copy_source)
+    return Opened("xls", copy_source=_copy_of(custom), output=_output_of(custom))
