@@ -718,6 +718,26 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
         ]
     for idx, newer in resubmit.copied_originals(files).items():
         rec = next(files.loc[[idx]].itertuples())
+        kept = _left_out_of_copy(files, rows, idx, newer)
+        if kept.any():  # the copy replaces its own sections' sheets; the others still count
+            mine = (rows["file"] == rec.file).to_numpy(bool) & ~kept
+            sheets = _row_sheets(rows)
+            for sheet_name in dict.fromkeys(sheets[mine].tolist()):
+                group = rows.loc[mine & (sheets == sheet_name)]
+                section, name = _first_owner(group)
+                log.add(
+                    "superseded",
+                    file=rec.file,
+                    sheet=_text(sheet_name),
+                    section=section,
+                    name=name,
+                    field_key="date",
+                    text_code="superseded_sheet_by",
+                    detail=_WHO_PERSON.format(section=section, name=name),
+                    newer=newer,
+                )
+            rows = rows.loc[~mine].reset_index(drop=True)
+            continue
         _file_issue(
             log,
             rec,
@@ -809,6 +829,33 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     if not drop.any():
         return rows
     return rows.loc[~drop].reset_index(drop=True)
+
+
+def _left_out_of_copy(files: pd.DataFrame, rows: pd.DataFrame, idx: int, copy: str) -> np.ndarray:
+    """Which rows of ``rows`` are the original's (file at ``idx``) on sheets its annotated copy
+    ``copy`` left out as another section's (a section's copy holds only its own sheets): a
+    sheet the copy lacks whose rows are of sections none of the copy's rows is of."""
+    kept = np.zeros(len(rows), dtype=bool)
+    if "row_section" not in rows or "row_sheet" not in rows or rows.empty:
+        return kept
+    section = normalize.fold_series(rows["row_section"].fillna(rows["section"]))
+    mine = (rows["file"] == files.at[idx, "file"]).to_numpy(bool)
+    theirs = (rows["file"] == copy).to_numpy(bool)
+    if not theirs.any():
+        return kept
+    sheets = _row_sheets(rows)
+    copy_sheets = set(sheets[theirs])
+    copy_sections = set(section[theirs])
+    for sheet_name in set(sheets[mine]) - copy_sheets:
+        on = mine & (sheets == sheet_name)
+        if not copy_sections & set(section[on]):
+            kept |= on
+    return kept
+
+
+def _row_sheets(rows: pd.DataFrame) -> np.ndarray:
+    """Each row's own sheet (a workbook of one sheet per person), else its file's."""
+    return frames.text_series(rows["row_sheet"].fillna(rows["sheet"])).to_numpy(dtype=object)
 
 
 def _row_owner_keys(rows: pd.DataFrame) -> np.ndarray:

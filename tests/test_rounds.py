@@ -807,3 +807,61 @@ def test_a_corrected_copy_resaved_by_libreoffice_ends_its_originals_sent_back(
     assert back.relative_to(inbox).as_posix() in note and "批注副本" in note
     changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     assert vocab.ROUND_CHANGE_FIXED in set(changes["变化"])
+
+
+def test_a_corrected_copy_without_another_sections_sheet_keeps_that_sheet(
+    tmp_path: Path,
+) -> None:
+    """One workbook holds 张三's sheet (办公室, a bad 风险类别) and 李四's (财务室, fine). 办公室's
+    annotated copy leaves 李四's sheet out (a section's folder holds only its own data); 办公室
+    corrects it and sends it back. The copy replaces 张三's sheet only: 李四 stays counted with
+    his points. Before, the copy replaced the whole workbook: 李四's points left the
+    catalogue and he was 未报送, and 本轮变化 said nothing of it."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, form_grid, pledge_grid, sample_row, write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+        ("财务室", "李四", "会计", "一般管理服务", True),
+    ]
+    config = write_config(
+        tmp_path,
+        people,
+        [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席"), ("财务室", "李四", "陈主席")],
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    zhang = form_grid(vocab.INDIVIDUAL, header=dict(HEADER, name="张三"),
+                      rows=[sample_row(1, category="作风风险"), sample_row(2)])  # fmt: skip
+    li = form_grid(vocab.INDIVIDUAL, header=dict(HEADER, section="财务室", name="李四", post="会计"),
+                   rows=[sample_row(3), sample_row(4)])  # fmt: skip
+    inbox.mkdir()
+    write_xlsx(inbox / "两人.xlsx", {"张三": zhang, "李四": li,
+                                     vocab.SHEET_PLEDGE: pledge_grid(["不收受礼金"])},
+               marker=f"{vocab.INDIVIDUAL}:1")  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["李四", "提交状态"] == vocab.STATUS_ON_TIME  # precondition
+    (copy,) = (out / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert "李四" not in wb.sheetnames  # precondition: the copy holds 办公室's sheet only
+    ws = wb["张三"]
+    (cell,) = [c for row in ws.iter_rows() for c in row if c.value == "作风风险"]
+    cell.value = "岗位职责风险"
+    back = inbox / ROUND2_FOLDER.format(who="办公室") / copy.name
+    back.parent.mkdir(parents=True)
+    wb.save(back)
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["李四", "提交状态"] == vocab.STATUS_ON_TIME
+    assert subs.loc["张三", "文件"] == back.relative_to(inbox).as_posix()
+    catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert sorted(catalogue["风险点描述"]) == sorted(
+        sample_row(i)["description"] for i in (1, 2, 3, 4)
+    )
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
+    changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert list(changes["变化"]) == [vocab.ROUND_CHANGE_FIXED]
