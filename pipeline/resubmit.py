@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import frames
+from pipeline import frames, vocab
 from pipeline.normalize import sorted_ranks
 from pipeline.records import ROW_FIELDS
 
@@ -97,7 +97,24 @@ _SAME_FILE_FIELDS = (
     "kind", "sheet", "section", "name", "post", "head", "date",
     "pledge_items", "pledger", "pledge_date",
 )  # fmt: skip
-_SAME_ROW_FIELDS = ("sheet", "excel_row", *ROW_FIELDS)
+_SAME_ROW_FIELDS = (
+    "excel_row",
+    *(f for f in ROW_FIELDS if f != "row_sheet" and f not in vocab.OWNER_KEYS),
+)
+
+
+def _row_sheets(rows: pd.DataFrame) -> list[str]:
+    """Each row's own sheet (a workbook of one sheet per person), else its file's."""
+    if "row_sheet" not in rows:
+        return frames.text_series(rows["sheet"]).tolist()
+    return frames.text_series(rows["row_sheet"].fillna(rows["sheet"])).tolist()
+
+
+def _owner(rows: pd.DataFrame, own: str, file_field: str) -> list[str]:
+    """Each row's own section/name, else its file's."""
+    if own not in rows:
+        return frames.text_series(rows[file_field]).tolist()
+    return frames.text_series(rows[own].fillna(rows[file_field])).tolist()
 
 
 def _cell_text(value: object) -> str:
@@ -127,18 +144,42 @@ def unchanged_copies(files: pd.DataFrame, rows: pd.DataFrame) -> dict[int, str]:
     row_fields = [c for c in _SAME_ROW_FIELDS if c in rows]
     by_file = rows.groupby("file", sort=False).indices if len(rows) else {}
 
-    def content(idx: int) -> tuple:
-        head = tuple(_cell_text(v) for v in files.loc[idx, file_fields])
+    def content(idx: int, sheets: set[str] | None = None) -> tuple:
+        """The file's header and rows, each row with its own sheet and owner; only the rows
+        on ``sheets`` and no file header when given (a section's copy leaves the other
+        sections' sheets out: the header the file shows is its first sheet's)."""
         at = by_file.get(files.at[idx, "file"])
-        body = [] if at is None else rows.iloc[at][row_fields].to_numpy().tolist()
-        return head, tuple(tuple(_cell_text(v) for v in row) for row in body)
+        if at is None:
+            return (), ()
+        part = rows.iloc[at]
+        own = _row_sheets(part)
+        section = _owner(part, "row_section", "section")
+        name = _owner(part, "row_name", "name")
+        body = part[row_fields].to_numpy().tolist()
+        lines = tuple(
+            (sheet, sec, who, *(_cell_text(v) for v in row))
+            for row, sheet, sec, who in zip(body, own, section, name, strict=True)
+            if sheets is None or sheet in sheets
+        )
+        head = (
+            tuple(_cell_text(v) for v in files.loc[idx, file_fields])
+            if sheets is None
+            else (_cell_text(files.at[idx, "kind"]),)
+        )
+        return head, lines
+
+    def sheets_of(idx: int) -> set[str]:
+        at = by_file.get(files.at[idx, "file"])
+        return set() if at is None else set(_row_sheets(rows.iloc[at]))
 
     out: dict[int, str] = {}
     for idx, sha in zip(copies.index, copy_of[copies.index], strict=True):
         original = original_of.get(sha)
         if original is None or original == idx:
             continue
-        if content(int(idx)) == content(int(original)):
+        mine, theirs = sheets_of(int(idx)), sheets_of(int(original))
+        fewer = mine if mine and mine < theirs else None
+        if content(int(idx), fewer) == content(int(original), fewer):
             out[int(idx)] = str(files.at[original, "file"])
     return out
 

@@ -711,11 +711,9 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             detail=original,
             text_code="unchanged_copy",
         )
-        files.loc[idx, ["status", "reason", "superseded_by"]] = [
-            frames.FILE_STATUS_SUPERSEDED,
-            "duplicate_file",
-            original,
-        ]
+        # like discover's byte-identical duplicates: no superseded_by (it replaces nothing,
+        # and its original replaced nothing of it)
+        files.loc[idx, ["status", "reason"]] = [frames.FILE_STATUS_SUPERSEDED, "duplicate_file"]
     for idx, newer in resubmit.copied_originals(files).items():
         rec = next(files.loc[[idx]].itertuples())
         kept = _left_out_of_copy(files, rows, idx, newer)

@@ -809,14 +809,9 @@ def test_a_corrected_copy_resaved_by_libreoffice_ends_its_originals_sent_back(
     assert vocab.ROUND_CHANGE_FIXED in set(changes["变化"])
 
 
-def test_a_corrected_copy_without_another_sections_sheet_keeps_that_sheet(
-    tmp_path: Path,
-) -> None:
-    """One workbook holds 张三's sheet (办公室, a bad 风险类别) and 李四's (财务室, fine). 办公室's
-    annotated copy leaves 李四's sheet out (a section's folder holds only its own data); 办公室
-    corrects it and sends it back. The copy replaces 张三's sheet only: 李四 stays counted with
-    his points. Before, the copy replaced the whole workbook: 李四's points left the
-    catalogue and he was 未报送, and 本轮变化 said nothing of it."""
+def _two_sections_workbook(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """(config, inbox, out, 办公室's annotated copy) after round 1 of one workbook holding
+    张三's sheet (办公室, a bad 风险类别 in 张三's first row) and 李四's (财务室, fine)."""
     from tests.builders import write_config
     from tests.conftest import process_cli
     from tests.forms import HEADER, form_grid, pledge_grid, sample_row, write_xlsx
@@ -844,6 +839,21 @@ def test_a_corrected_copy_without_another_sections_sheet_keeps_that_sheet(
     subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
     assert subs.loc["李四", "提交状态"] == vocab.STATUS_ON_TIME  # precondition
     (copy,) = (out / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")
+    return config, inbox, out, copy
+
+
+def test_a_corrected_copy_without_another_sections_sheet_keeps_that_sheet(
+    tmp_path: Path,
+) -> None:
+    """One workbook holds 张三's sheet (办公室, a bad 风险类别) and 李四's (财务室, fine). 办公室's
+    annotated copy leaves 李四's sheet out (a section's folder holds only its own data); 办公室
+    corrects it and sends it back. The copy replaces 张三's sheet only: 李四 stays counted with
+    his points. Before, the copy replaced the whole workbook: 李四's points left the
+    catalogue and he was 未报送, and 本轮变化 said nothing of it."""
+    from tests.conftest import process_cli
+    from tests.forms import sample_row
+
+    config, inbox, out, copy = _two_sections_workbook(tmp_path)
     wb = openpyxl.load_workbook(copy)
     assert "李四" not in wb.sheetnames  # precondition: the copy holds 办公室's sheet only
     ws = wb["张三"]
@@ -865,3 +875,33 @@ def test_a_corrected_copy_without_another_sections_sheet_keeps_that_sheet(
     assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
     changes = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     assert list(changes["变化"]) == [vocab.ROUND_CHANGE_FIXED]
+
+
+def test_an_untouched_section_copy_does_not_undo_a_correction_of_that_section(
+    tmp_path: Path,
+) -> None:
+    """The same workbook: 张三 sends his corrected copy (4-03), then 办公室 mails its whole
+    package back (4-05) with the copy untouched. That copy (only 办公室's sheet) reads as the
+    original's 张三 sheet: it is no new version, and his correction stands."""
+    from tests.conftest import process_cli
+
+    config, inbox, out, copy = _two_sections_workbook(tmp_path)
+    package = (out / vocab.FEEDBACK_DIR / "办公室.zip").read_bytes()
+    wb = openpyxl.load_workbook(copy)
+    (cell,) = [c for row in wb["张三"].iter_rows() for c in row if c.value == "作风风险"]
+    cell.value = "岗位职责风险"
+    fixed = inbox / ROUND2_FOLDER.format(who="张三") / copy.name
+    fixed.parent.mkdir(parents=True)
+    wb.save(fixed)
+    returned = inbox / "2026-04-05 来自办公室" / "办公室.zip"
+    returned.parent.mkdir(parents=True)
+    returned.write_bytes(package)
+    with zipfile.ZipFile(returned) as zf:  # precondition: the untouched copy is in it
+        assert f"办公室/{copy.name}" in zf.namelist()
+    assert process_cli(inbox, config, out, run_time="2026-04-06T09:00:00") == 0
+
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["张三", "文件"] == fixed.relative_to(inbox).as_posix()
+    assert subs.loc["李四", "提交状态"] == vocab.STATUS_ON_TIME
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
