@@ -868,7 +868,8 @@ def _enum_exact(plain: str, table: dict[str, str]) -> str | None:
 def enum_value(text: str, field: str) -> str | None:
     """The canonical value of a cell of the enumerated ``field`` (``ENUMS``): the value itself,
     else the value before a hint in brackets that does not say otherwise (一级（高）, not
-    二级（高）), else the value before a trailing 风险 (1级风险); None when it names none."""
+    二级（高）), else the value before a trailing 风险 or 风险点 (1级风险, 一级风险点; for a
+    category also 类风险 or 类: 岗位职责类); None when it names none."""
     return _enum_value(text, _ENUM_TABLES[field])
 
 
@@ -882,9 +883,14 @@ def _enum_value(text: str, table: dict[str, str]) -> str | None:
         found = _enum_value(plain[: hint.start()], table)
         said = _enum_exact(hint[1].strip(), table) if hint[1].strip() else None
         return found if said in (None, found) else None
-    suffix = ENUM_VALUE_SUFFIX
-    if plain.endswith(suffix) and len(plain) > len(suffix):
-        return _enum_exact(plain[: -len(suffix)].strip(), table)
+    suffixes = ENUM_VALUE_SUFFIXES
+    if table is _ENUM_TABLES.get("category"):
+        suffixes = (*CATEGORY_VALUE_SUFFIXES, *suffixes)
+    for suffix in suffixes:
+        if plain.endswith(suffix) and len(plain) > len(suffix):
+            found = _enum_exact(plain[: -len(suffix)].strip(), table)
+            if found is not None:
+                return found
     return None
 
 
@@ -2458,4 +2464,7 @@ SIGNATURE_ENDINGS = ("签字", "签名", "盖章")
 ROW_NAMES_SPLIT = "[、，,/／;；]+"
 # An enumerated value with this word after it is that value (1级风险, 中等风险 …), as the
 # forms write it; tried only when the value itself is unknown.
-ENUM_VALUE_SUFFIX = "风险"
+# generic words after an enumerated value (1级风险, 一级风险点; a category also 业务流程类风险,
+# 岗位职责类): the value before them is tried, longest first
+ENUM_VALUE_SUFFIXES = ("风险点", "风险")
+CATEGORY_VALUE_SUFFIXES = ("类风险", "类")

@@ -78,6 +78,12 @@ SPEC_SYNONYMS = [
     ("self_level", "重大", "一级"),
     ("self_level", "较大风险", "二级"),
     ("self_level", "一般", "三级"),
+    # 风险点 after a level, 类 or 类风险 after a category (other bodies' dropdowns)
+    ("self_level", "一级风险点", "一级"),
+    ("self_level", "高风险点", "一级"),
+    ("category", "岗位职责类", "岗位职责风险"),
+    ("category", "业务流程类风险", "业务流程风险"),
+    ("category", "外部环境类", "外部环境风险"),
     ("likelihood", "中（一般）", "中"),
     ("likelihood", "中等风险", "中"),
     ("harm", "严重【高】", "严重"),

@@ -659,8 +659,9 @@ def _is_junk(field: str, text: str) -> bool:
     folded = vocab.fold(text)
     if not plain or folded in vocab.ENUM_LOOKUP[field]:
         return False
-    if any(b in plain for b in "()（）[]【】〔〕") or plain.endswith(vocab.ENUM_VALUE_SUFFIX):
-        return False  # a value with a hint in brackets or 风险 after it may be that value
+    suffixes = (*vocab.ENUM_VALUE_SUFFIXES, *vocab.CATEGORY_VALUE_SUFFIXES)
+    if any(b in plain for b in "()（）[]【】〔〕") or plain.endswith(suffixes):
+        return False  # a value with a hint in brackets or 风险 (类) after it may be that value
     import unicodedata
 
     return not any(ch.isdigit() for ch in unicodedata.normalize("NFKC", text))
