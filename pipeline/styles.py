@@ -152,6 +152,28 @@ def page_count(heights: Sequence[float], repeat: float, scale: int, landscape: b
     return pages
 
 
+def starts_a_page(
+    heights: Sequence[float], tail: Sequence[float], repeat: float, scale: int, landscape: bool
+) -> bool:
+    """Whether the rows ``tail`` under the sheet's rows ``heights`` (all of them, from the
+    first) may begin a page of their own: as LibreOffice breaks pages (the page's full
+    height) or with the safety margin. LibreOffice can leave out a last page that holds only
+    lines under a table (the 公示's closing lines after 300 risk points were not printed);
+    a manual break before them makes it print that page."""
+    full = (A4_PT[1] if landscape else A4_PT[0]) - (MARGIN_TOP + MARGIN_BOTTOM) * 72
+    for room in (full * 100 / scale, printable_height(landscape) * 100 / scale):
+        used, page, last_page = 0.0, 1, 1
+        for n, h in enumerate([*heights, *tail]):
+            if used + h > room and used > repeat:
+                page, used = page + 1, repeat
+            used += h
+            if n == len(heights) - 1:
+                last_page = page
+        if page > last_page:
+            return True
+    return False
+
+
 def print_scale(
     widths: Sequence[float],
     heights: Sequence[float] = (),

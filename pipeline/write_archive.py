@@ -42,6 +42,7 @@ MATRIX_HEADERS = {
     "point_id": vocab.POINT_ID_LABEL,
 }
 SUBMISSION_HEADERS = {k: v for k, v in vocab.SUBMISSION_COLUMNS.items() if k != "pledge"}
+NOTICE_FOOTER_HEIGHT = 36.0  # the 公示期 text under the notice (two lines)
 NOTICE_HEADERS = {
     "section": vocab.CATALOGUE_COLUMNS["section"],
     "post": vocab.CATALOGUE_COLUMNS["post"],
@@ -229,12 +230,13 @@ def _print_setup(
     widths: Sequence[float],
     *,
     header: bool = True,
-) -> None:
+) -> int:
     """A4 landscape at the largest scale at which ``widths`` fit one page wide (never below
     8 pt text), nudged down when that saves a page holding a few spilled rows."""
     repeat_height, heights = fmt.heights.get(ws.index, (0.0, []))
     scale = styles.print_scale(widths, heights, repeat_height)
     styles.page_setup(ws, scale=scale, header_left=body if header else None, repeat_rows=repeat)
+    return scale
 
 
 def _widths(
@@ -869,7 +871,7 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     last = _write_table(
         ws, fmt, 1, columns, values, widths=widths, column_formats=level_formats, above=(36,)
     )
-    ws.set_row(last + 2, 36)
+    ws.set_row(last + 2, NOTICE_FOOTER_HEIGHT)
     ws.merge_range(last + 2, 0, last + 2, last_col, vocab.ARCHIVE_NOTICE_FOOTER, fmt.plain_wrap)
     ws.merge_range(
         last + 3,
@@ -879,7 +881,14 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
         vocab.ARCHIVE_NOTICE_SIGNATURE.format(body=body, date=_date_text(result.run_time)),
         fmt.signature,
     )
-    _print_setup(ws, fmt, body, (1, 1), widths, header=False)
+    # the closing lines (gap, 公示期 text, signature) count for the scale; when they may
+    # spill onto a page of their own, a manual break starts it, or LibreOffice omits it
+    repeat_height, heights = fmt.heights[ws.index]
+    tail = (styles.DEFAULT_ROW_HEIGHT, NOTICE_FOOTER_HEIGHT, styles.DEFAULT_ROW_HEIGHT)
+    fmt.heights[ws.index] = (repeat_height, [*heights, *tail])
+    scale = _print_setup(ws, fmt, body, (1, 1), widths, header=False)
+    if styles.starts_a_page(heights, tail, repeat_height, scale, landscape=True):
+        ws.set_h_pagebreaks([last + 2])
 
 
 def _date_text(run_time: str) -> str:

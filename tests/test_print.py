@@ -7,6 +7,7 @@ draw the lines a row is too short for, so a clipped cell loses its last line).""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -15,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 
@@ -213,3 +215,76 @@ def test_the_archive_statistics_print_on_one_page(printed):
     ]
     assert stats, "the 统计 sheet is printed"
     assert len(stats) == 1
+
+
+def _page_of(heights: list[float], title: float, scale: int, breaks=frozenset()) -> list[int]:
+    """The page each row prints on, by the page's full height at ``scale`` (LibreOffice
+    breaks pages so), ``title`` the repeated header row's height."""
+    room = (595.28 - (styles.MARGIN_TOP + styles.MARGIN_BOTTOM) * 72) * 100 / scale
+    used, page, pages = 0.0, 1, []
+    for r, height in enumerate(heights, start=1):
+        if (used + height > room and used > title) or r - 1 in breaks:
+            page, used = page + 1, title
+        used += height
+        pages.append(page)
+    return pages
+
+
+def _notice_rows(archive: Path) -> tuple[list[float], int, set[int], int]:
+    """The 公示's row heights, print scale, manual breaks and the row of its last point."""
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_NOTICE]
+    heights = [
+        ws.row_dimensions[r].height or styles.DEFAULT_ROW_HEIGHT for r in range(1, ws.max_row + 1)
+    ]
+    last_point = max(r for r in range(3, ws.max_row + 1) if ws.cell(r, 4).value)
+    breaks = {b.id for b in ws.row_breaks.brk}
+    return heights, int(ws.page_setup.scale or 100), breaks, last_point
+
+
+def test_the_notice_closing_lines_print_when_they_begin_a_page(tmp_path):
+    """After 300 risk points of one section the 公示's closing lines (公示期 text, signature)
+    were not in the PDF: LibreOffice left out the last page, which held only them. A manual
+    page break before them makes it print that page."""
+    from pipeline.write_archive import write_archive
+    from tests import result_factory as rf
+
+    result = rf.make_result(tmp_path)
+    texts = result.points[["description", "prevent", "monitor", "handle"]].astype(str)
+    short = result.points[texts.apply(lambda c: c.str.len()).max(axis=1) < 60].iloc[[0]]
+    tall = short.copy()  # a row at Excel's greatest height (409 pt), as in that archive
+    tall["description"] = "在干部推荐、考察、公示、任用各环节中，" * 30
+    tall["prevent"] = "\n".join(f"{i}. 严格执行干部选拔任用条例第{i}条的规定。" for i in range(20))
+    four = short.copy()  # a fourth line of measures: a taller row
+    four["prevent"] = "建立审批登记制度。\n定期抽查。"
+
+    def archive_of(n_short: int, n_four: int, name: str) -> Path:
+        points = pd.concat([tall, *[short] * n_short, *[four] * n_four], ignore_index=True)
+        return write_archive(dataclasses.replace(result, points=points), tmp_path / name)
+
+    heights, scale, _, first = _notice_rows(archive_of(1, 1, "kinds"))
+    top, (h_tall, h_short, h_four), tail = heights[: first - 3], heights[2:5], heights[first:]
+    assert h_short != h_four and h_tall == 409
+    # over 10 pages (no nudge of the scale), the counts that put the closing lines' first
+    # row (the blank one under the table) at the top of a page
+    counts = next(
+        (s, f)
+        for s in range(100, 140)
+        for f in range(12)
+        if len(
+            {
+                *_page_of([*top, h_tall, *[h_short] * s, *[h_four] * f, *tail], top[1], scale)[
+                    -len(tail) - 1 : -len(tail) + 1
+                ]
+            }
+        )
+        == 2
+    )
+    archive = archive_of(*counts, "spilled")
+    heights, scale, breaks, last_point = _notice_rows(archive)
+    pages = _page_of(heights, heights[1], scale)
+    assert pages[last_point] > pages[last_point - 1]  # the precondition, in the written sheet
+    pdf = printing.render_pdfs([archive], tmp_path / "pdf")[0]
+    printed = _norm("".join(w[4] for page in _pages(pdf) for w in page))
+    assert _norm(vocab.ARCHIVE_NOTICE_FOOTER) in printed
+    assert _norm(f"{rf.BODY}廉政风险防控工作领导小组办公室") in printed
+    assert breaks == {last_point + 1}  # a manual break before the closing text
