@@ -1050,7 +1050,11 @@ def _stats(
         ws.write_string(row, c, label, fmt.header)
     for rec in table.itertuples(index=False):
         row += 1
-        ws.write_string(row, 0, xlsx.cell_text(rec.section) or "", fmt.text)
+        name = xlsx.cell_text(rec.section) or ""
+        lines = styles.text_lines(name, STATS_WIDTHS[0])
+        if lines > 1:  # a long section name wraps: the row is tall enough for its lines
+            ws.set_row(row, styles.lines_height(lines))
+        ws.write_string(row, 0, name, fmt.text)
         for c, lv in enumerate(vocab.LEVELS, start=1):
             ws.write_number(row, c, int(getattr(rec, lv)), fmt.number)
         ws.write_number(row, 4, int(rec.n_points), fmt.number)

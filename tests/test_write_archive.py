@@ -472,3 +472,22 @@ def test_libreoffice_converts_it_to_pdf(written, tmp_path):
     )
     pdf = tmp_path / written[1].with_suffix(".pdf").name
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_long_section_name_in_the_statistics_table_has_rows_for_its_lines(tmp_path):
+    """统计's table of levels by section kept every row one line tall: a 24-character section
+    name printed as its first line only (「妇女儿童权益保障与家庭教育指」), the rest cut off."""
+    long_name = "妇女儿童权益保障与家庭教育指导服务中心综合协调科"
+    result = rf.make_result(tmp_path)
+    points = result.points.copy()
+    points.loc[points["section"] == rf.SECTION_OFFICE, "section"] = long_name
+    path = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+    ws = openpyxl.load_workbook(path)[vocab.ARCHIVE_SHEET_STATS]
+    width = ws.column_dimensions["A"].width
+    rows = [c.row for c in ws["A"] if c.value == long_name]
+    assert rows and styles.text_lines(long_name, width) > 1  # the precondition
+    for row in rows:
+        assert ws.cell(row, 1).alignment.wrap_text
+        needed = styles.lines_height(styles.text_lines(long_name, width))
+        height = ws.row_dimensions[row].height or styles.DEFAULT_ROW_HEIGHT
+        assert height >= needed - 0.75  # the writer rounds heights to whole pixels
