@@ -70,6 +70,8 @@ FILING_COL = 3  # the filing block stands to the right of the counts
 FILING_ROWS = (4, 2, 2)  # rows of 18 pt per entry: the stamp needs room
 STATS_WIDTHS = (22, 11, 11, 11, 11, 3)
 CHART_WIDTH_PX = 520
+LEVEL_CHART_HEIGHT_PX = 330
+CHART_GAP_PX = 100  # between the level chart and the category chart under it
 SHORT_WIDTH = 24  # cap for short text columns
 
 
@@ -969,7 +971,9 @@ def level_chart(
                 "gap": gap,
             }
         )
-    chart.set_x_axis({"num_font": CHART_FONT})
+    # horizontal labels: LibreOffice wraps a long section name under its column instead of
+    # turning all the labels on their side, shrinking the plot and their text below 8 pt
+    chart.set_x_axis({"num_font": {**CHART_FONT, "rotation": 0}})
     chart.set_y_axis(
         {
             "name": vocab.ARCHIVE_AXIS_COUNT,
@@ -1097,12 +1101,15 @@ def _stats(
         chart.set_title(
             {"name": vocab.ARCHIVE_STATS_LEVELS_TITLE, "name_font": {**CHART_FONT, "size": 12}}
         )
-        chart.set_size({"width": CHART_WIDTH_PX, "height": 330})
+        chart.set_size({"width": CHART_WIDTH_PX, "height": LEVEL_CHART_HEIGHT_PX})
         ws.insert_chart(2, 6, chart, {"object_position": 2})
     if len(points):
         bar = category_chart(wb, sheet, cat_first, cat_last, top=int(by_category.max()))
         bar.set_size({"width": CHART_WIDTH_PX, "height": 240})
-        ws.insert_chart(20, 6, bar, {"object_position": 2})
+        # placed below the level chart, not at a row: long section names make the table's
+        # rows taller, and a chart anchored at a row went down with them onto a second page
+        below = LEVEL_CHART_HEIGHT_PX + CHART_GAP_PX
+        ws.insert_chart(2, 6, bar, {"object_position": 2, "y_offset": below})
     # a chart spans the columns Excel's 7-pixel unit gives it; LibreOffice widens those too
     chart_units = CHART_WIDTH_PX / 7
     _print_setup(ws, fmt, body, None, [*STATS_WIDTHS, chart_units])

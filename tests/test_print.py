@@ -288,3 +288,29 @@ def test_the_notice_closing_lines_print_when_they_begin_a_page(tmp_path):
     assert _norm(vocab.ARCHIVE_NOTICE_FOOTER) in printed
     assert _norm(f"{rf.BODY}廉政风险防控工作领导小组办公室") in printed
     assert breaks == {last_point + 1}  # a manual break before the closing text
+
+
+def test_the_statistics_of_a_body_with_a_long_section_name_print_on_one_page(tmp_path):
+    """A section named in 24 characters: its taller row in 统计's table pushed the category
+    chart (anchored at a row) onto a second page, and LibreOffice turned the level chart's
+    labels on their side (the plot squeezed, its text at 7.2 pt)."""
+    from pipeline.write_archive import write_archive
+    from tests import result_factory as rf
+
+    long_name = "妇女儿童权益保障与家庭教育指导服务中心综合协调科"
+    result = rf.make_result(tmp_path)
+    points = result.points.copy()
+    points.loc[points["section"] == rf.SECTION_OFFICE, "section"] = long_name
+    archive = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_STATS]
+    assert long_name in [c.value for c in ws["A"]]  # the precondition
+    _calibration(tmp_path / CALIBRATION)
+    pdfs = printing.render_pdfs([archive, tmp_path / CALIBRATION], tmp_path / "pdf")
+    eight_pt = min(w[3] - w[1] for page in _pages(pdfs[1]) for w in page)
+    stats = [
+        page
+        for page in _pages(pdfs[0])
+        if any(w[4] == vocab.ARCHIVE_SHEET_STATS and w[3] < 60 for w in page)
+    ]
+    assert len(stats) == 1
+    assert min(w[3] - w[1] for w in stats[0]) >= eight_pt * 0.98
