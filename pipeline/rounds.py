@@ -410,11 +410,30 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
                 (vocab.ROUND_CHANGE_ACCEPTED, s["section"], s["name"], s["form"], s["file"], "",
                  s["status"], vocab.ROUND_CHANGE_WAS.format(status=note) if note else "")
             )  # fmt: skip
+    # a form counted last run of which nothing came in now (its file deleted or moved out of
+    # the inbox): its points left the catalogue, which must not happen without a word
+    counted_before = {
+        (s["section"], s["name"], s["form"]): s["file"]
+        for s in previous.get("senders", [])
+        if s["status"] in COUNTED
+    }
+    for s in current["senders"]:
+        key = (s["section"], s["name"], s["form"])
+        if s["status"] == vocab.STATUS_MISSING and key in counted_before:
+            rows.append(
+                (vocab.ROUND_CHANGE_DROPPED, s["section"], s["name"], s["form"],
+                 counted_before[key], "", s["status"], vocab.ROUND_CHANGE_DROPPED_NOTE)
+            )  # fmt: skip
     order = {c: i for i, c in enumerate(vocab.ROUND_CHANGES)}
     frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)).astype("str")
     frame["_order"] = frame["change"].map(order)
     frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def dropped_part(dropped: int) -> str:
+    """The words for forms no longer counted, in a summary line (none: nothing)."""
+    return vocab.ROUND_CHANGES_DROPPED_PART.format(dropped=dropped) if dropped else ""
 
 
 def _successor_key(p: dict[str, Any], replaced: dict[str, str]) -> str:
@@ -632,6 +651,7 @@ def write_changes_sheet(
             fixed=int(n.get(vocab.ROUND_CHANGE_FIXED, 0)),
             accepted=int(n.get(vocab.ROUND_CHANGE_ACCEPTED, 0)),
             new=int(n.get(vocab.ROUND_CHANGE_NEW_REJECT, 0)),
+            dropped_part=dropped_part(int(n.get(vocab.ROUND_CHANGE_DROPPED, 0))),
             **(open_counts or {}),
         )
         if changes_frame.empty:

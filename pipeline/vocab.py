@@ -2389,7 +2389,18 @@ CHANGE_COLUMN_LABELS = {
 ROUND_CHANGE_FIXED = "已改正"
 ROUND_CHANGE_ACCEPTED = "新接受"
 ROUND_CHANGE_NEW_REJECT = "新退回"
-ROUND_CHANGES = (ROUND_CHANGE_FIXED, ROUND_CHANGE_ACCEPTED, ROUND_CHANGE_NEW_REJECT)
+ROUND_CHANGE_DROPPED = "不再计入"  # counted last run, and this run nothing of theirs came in
+ROUND_CHANGES = (
+    ROUND_CHANGE_FIXED,
+    ROUND_CHANGE_ACCEPTED,
+    ROUND_CHANGE_NEW_REJECT,
+    ROUND_CHANGE_DROPPED,
+)
+ROUND_CHANGE_DROPPED_NOTE = (
+    "上次已按这份表格计入，这次收件箱中没有它，其风险点已不在目录中；"
+    "如是误删或移走，请放回收件箱后重新运行"
+)
+ROUND_CHANGES_DROPPED_PART = "，不再计入 {dropped} 份（收件箱中已没有）"
 ROUND_CHANGE_REPLACED = "已由新版本「{file}」替代"
 ROUND_CHANGE_WAS = "上次：{status}"
 ROUND_CHANGES_TITLE = "本轮变化（与上一次运行 {previous} 相比）"
@@ -2400,7 +2411,7 @@ ROUND_CHANGES_FIRST_OF_YEAR = (
 )
 ROUND_CHANGES_NONE = "与上一次运行相比没有变化。"
 ROUND_CHANGES_SUMMARY = (
-    "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处。"
+    "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处{dropped_part}。"
     "仍未解决：退回的问题 {problems} 处，未报送 {missing} 人，已报送但被退回 {sent_back} 人，"
     "单位表未报送或被退回 {units} 份（见「异常清单」「提交情况」）。"
 )
@@ -2425,7 +2436,7 @@ ROUND_SCREEN_PARTLY = "部分风险点被退回"
 ROUND_SCREEN_NAMES_MORE = "{names} 等 {n} 人"  # a section's line on the terminal, names cut
 ROUND_SCREEN_MORE = "    ……另有 {n} 个科室，见 催报名单.txt"
 CLI_SUMMARY_OWED = "  还需要催报或修改的（详见催报名单）："
-CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处（见「{sheet}」工作表）"
+CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处{dropped_part}（见「{sheet}」工作表）"
 
 # Chinese numerals of dates as official documents write them (二〇二六年三月五日, 三月十五日):
 # the digits 0-9 (零 is 0 too), ten, and the month word without which no text is read so.

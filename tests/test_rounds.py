@@ -905,3 +905,31 @@ def test_an_untouched_section_copy_does_not_undo_a_correction_of_that_section(
     assert subs.loc["李四", "提交状态"] == vocab.STATUS_ON_TIME
     issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
     assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues.to_string()
+
+
+def test_a_counted_form_gone_from_the_inbox_is_said_in_the_changes(tmp_path: Path) -> None:
+    """张三's form was counted in round 1; before round 2 it was deleted from the inbox (by
+    mistake). His points left the catalogue and 本轮变化 said nothing: 「新接受 0 份，新退回
+    0 处」. Now a row 不再计入 names him and the file, and the summary and terminal count it."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    form = inbox / ROUND1_FOLDER.format(who="张三") / "张三.xlsx"
+    write_form(form, header=dict(HEADER, name="张三"), rows=[sample_row(1), sample_row(2)])
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert set(catalogue["姓名"]) == {"张三"}  # precondition: counted in round 1
+
+    form.unlink()
+    done = run(tmp_path)
+    submissions = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    assert vocab.STATUS_MISSING in set(submissions[submissions["姓名"] == "张三"]["提交状态"])
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert list(zip(table["变化"], table["姓名"], table["文件"], strict=True)) == [
+        (vocab.ROUND_CHANGE_DROPPED, "张三", f"{ROUND1_FOLDER.format(who='张三')}/张三.xlsx")
+    ]
+    summary = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
+    assert "不再计入 1 份" in summary
+    assert "不再计入 1 份" in done.stdout
