@@ -765,14 +765,10 @@ def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     if text is None:
         return None
     dialect = csv_dialect(text)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = _sheet_title(task.main_sheet or Path(task.source).stem, set())
-    for r, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        for c, value in enumerate(values, start=1):
-            if value != "":
-                _set_text(ws.cell(r, c), value)
-    return wb
+    grid = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    # a text table has no widths or wrapping of its own: the rebuilt grids' look (widths
+    # that fit, wrapped text, borders, A4 landscape), not 11 columns of clipped text
+    return _from_grids([(task.main_sheet or Path(task.source).stem, grid, [])], set())
 
 
 # a copy rebuilt from our own readers' grid (web tables, Excel 2003 XML): any grid the reader
@@ -846,6 +842,16 @@ def _from_grids(
 
 
 GRID_WIDTHS = (6.0, 30.0)  # the narrowest and widest column of a rebuilt copy
+GRID_COLUMN_FACTOR = 1.2  # LibreOffice prints a column unit wider with Calibri 11 (no such font)
+GRID_NARROWEST = 12.0  # the widest columns are narrowed down to this to fit the page
+GRID_MIN_SCALE = math.ceil(100 * styles.MIN_PRINTED_PT / 11)  # openpyxl's 11 pt text at 8 pt
+
+
+def _grid_scale(widths: dict[int, float], lo: float = GRID_WIDTHS[0]) -> int:
+    """The scale at which a rebuilt copy's columns fit one page wide: its Normal font is
+    openpyxl's Calibri 11, whose column unit LibreOffice prints wider (GRID_COLUMN_FACTOR)."""
+    columns = [widths.get(c, lo) * GRID_COLUMN_FACTOR for c in range(max(widths, default=-1) + 1)]
+    return styles.width_scale(columns)
 
 
 def _grid_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int]]) -> None:
@@ -859,6 +865,16 @@ def _grid_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int
             if value and (r, c) not in spanned:
                 longest = max(xlsx.display_width(line) for line in str(value).split("\n"))
                 widths[c] = max(widths.get(c, lo), min(hi, longest + 2.0))
+    # the widest columns narrowed (their text wraps) until the sheet fits one page wide at
+    # 8 pt, as far as GRID_NARROWEST: a form's 11 columns are one page, not two across
+    # (when even that does not fit, the columns keep their widths and go on pages across)
+    cap = hi
+    narrowed = widths
+    while cap > GRID_NARROWEST and _grid_scale(narrowed) < GRID_MIN_SCALE:
+        cap -= 1
+        narrowed = {c: min(w, cap) for c, w in widths.items()}
+    if _grid_scale(narrowed) >= GRID_MIN_SCALE:
+        widths = narrowed
     for c, width in widths.items():
         ws.column_dimensions[get_column_letter(c + 1)].width = width
     for r, values in enumerate(grid):
@@ -874,8 +890,9 @@ def _grid_look(ws: Worksheet, grid: list[list[Any]], spanned: set[tuple[int, int
             ws.row_dimensions[r + 1].height = styles.lines_height(lines)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # an explicit scale, never fit-to-width (which printed 11 wide columns at ~4 pt): the
+    # columns one page wide where the 11 pt text stays at 8 pt or more, else pages across
+    ws.page_setup.scale = max(GRID_MIN_SCALE, min(100, _grid_scale(widths, lo)))
 
 
 def _worksheet(wb: openpyxl.Workbook, name: str) -> Worksheet | None:

@@ -314,3 +314,54 @@ def test_the_statistics_of_a_body_with_a_long_section_name_print_on_one_page(tmp
     ]
     assert len(stats) == 1
     assert min(w[3] - w[1] for w in stats[0]) >= eight_pt * 0.98
+
+
+def test_the_annotated_copy_of_a_csv_form_prints_its_columns_on_one_page_readably(tmp_path):
+    """The copy of a .csv form (rebuilt as .xlsx) had no look of its own: 11 columns of the
+    default width, text cut at each cell's edge (「受人情影响」 of a long 风险点描述), portrait,
+    the measures on a second page across. Rebuilt web tables and 2003 XML copies were
+    fit-to-width, which can go far below 8 pt. Now they share widths that fit, wrapped text
+    and an explicit scale: one page wide at 8 pt or more."""
+    import csv
+
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+
+    config = write_config(
+        tmp_path,
+        [("领导班子", "陈主席", "主席", "领导班子正职", False),
+         ("办公室", "张三", "科员", "一般管理服务", True)],
+        [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")],
+    )  # fmt: skip
+    description = "受人情影响推荐不符合条件的人员，造成不良社会影响，损害妇联组织形象。"
+    labels = [vocab.COLUMN_LABELS[k] for k in ("seq", "step", "category", "description")]
+    labels += [vocab.COLUMN_LABELS[k] for k in ("likelihood", "harm", "self_level")]
+    labels += [vocab.COLUMN_LABELS[k] for k in ("prevent", "monitor", "handle", "remark")]
+    header = [vocab.HEADER_LABELS[k] for k in ("section", "name", "post", "date")]
+    rows = [
+        [vocab.FORM_TITLES[vocab.INDIVIDUAL]],
+        [header[0], "办公室", "", header[1], "张三", header[2], "科员", "", header[3], "2026-03-10"],
+        labels,
+        *[
+            [i, f"公文处理{i}", "岗位职责风险", description, "很多" if i == 1 else "中", "较重",
+             "二级", "严格执行公文管理制度，落实登记。", "定期检查公文流转登记。",
+             "发现泄密按规定追究责任。", ""]
+            for i in range(1, 6)
+        ],
+    ]  # fmt: skip
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with open(inbox / "张三.csv", "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert process_cli(inbox, config, tmp_path / "out") == 0
+    (copy,) = (tmp_path / "out" / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")
+    _calibration(tmp_path / CALIBRATION)
+    pdf, calibration = printing.render_pdfs([copy, tmp_path / CALIBRATION], tmp_path / "pdf")
+    eight_pt = min(w[3] - w[1] for page in _pages(calibration) for w in page)
+    table = openpyxl.load_workbook(copy).worksheets[0]
+    assert table["E4"].comment is not None  # the precondition: the bad cell is marked
+    first, *_ = _pages(pdf)
+    words = {w[4] for w in first}
+    assert {labels[0], labels[-1], labels[-2]} <= words  # every column on the first page
+    assert min(w[3] - w[1] for w in first) >= eight_pt * 0.98
+    assert _norm(description) in _printed_text([first])
