@@ -190,7 +190,10 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
                     RESENT: vocab.ROUND_REMINDER_UNIT_RESENT,
                 }.get(rec[STATUS], vocab.ROUND_REMINDER_UNIT_PARTLY)
                 lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
-    lines += ["", vocab.ROUND_REMINDER_FOOTER]
+    # how to correct: only under a form sent back (whole or in part), which has a copy to
+    # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」
+    if len(owed) and (owed["status"] != vocab.STATUS_MISSING).any():
+        lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
 
 

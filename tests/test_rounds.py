@@ -933,3 +933,27 @@ def test_a_counted_form_gone_from_the_inbox_is_said_in_the_changes(tmp_path: Pat
     summary = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
     assert "不再计入 1 份" in summary
     assert "不再计入 1 份" in done.stdout
+
+
+def test_the_reminder_speaks_of_annotated_copies_only_when_a_form_was_sent_back(
+    tmp_path: Path,
+) -> None:
+    """催报名单.txt ended 「修改时可以直接在科室反馈中的批注副本…里改正后发回」 also when nothing
+    was sent back (only forms not yet sent, or nothing owed at all): there is no copy to
+    correct. Now that line comes only under a form sent back (whole or in part)."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "陈主席" in text and "退回" not in text  # the precondition: only 未报送
+    assert vocab.ROUND_REMINDER_FOOTER not in text
+
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"),
+               rows=[sample_row(1, likelihood="很高很高")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "退回" in text and vocab.ROUND_REMINDER_FOOTER in text
