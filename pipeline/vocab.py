@@ -1209,7 +1209,7 @@ FEEDBACK_COVER_LABEL_NEXT = "下一步"
 FEEDBACK_COVER_NEXT_TEXT = (
     "1. 在「异常清单」中查看每个问题；标「退回」的必须修改，标「提示」的请核对。\n"
     "2. 打开本文件夹中的批注副本：红色单元格为退回，黄色单元格为提示，鼠标移到单元格上可看批注。\n"
-    "3. 在原来的表格文件（不是批注副本）中逐项修改，保存后重新报送。\n"
+    "3. 直接在批注副本中修改（也可以改原来的表格文件），保存后重新报送；改好的批注副本会替代原表。\n"
     "4. 「提交情况」中未报送、逾期或承诺书缺少的同志，请提醒其尽快补报。"
 )
 FEEDBACK_COVER_NEXT_TEXT_UNKNOWN = (
@@ -2430,7 +2430,7 @@ ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："
 ROUND_REMINDER_UNIT_RESENT = "  重新报送的单位自查表被退回（目前仍按上一版计入）："
 ROUND_SCREEN_RESENT = "新版本被退回"
-ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈中的批注副本（文件名以「_批注」结尾）里改正后发回，也可以改原表格后发回。"
+ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈的批注副本中修改（文件名以「_批注」结尾）后发回，也可以改原表格后发回。"
 ROUND_SCREEN_SENT_BACK = "被退回"
 ROUND_SCREEN_PARTLY = "部分风险点被退回"
 ROUND_SCREEN_NAMES_MORE = "{names} 等 {n} 人"  # a section's line on the terminal, names cut

@@ -279,6 +279,18 @@ def test_cover_lists_file_level_problems_and_next_steps(run) -> None:
     assert vocab.ACTION_REJECT in text and vocab.ANNOTATED_SUFFIX in text
 
 
+def test_the_cover_tells_to_correct_in_the_annotated_copy_as_the_reminder_does(run) -> None:
+    """The cover's 下一步 said 「在原来的表格文件（不是批注副本）中逐项修改」 while 催报名单.txt
+    (and the 异常清单's notes, the README) say a corrected annotated copy may be sent back,
+    and it replaces its original: two outputs of one run told the section opposite things."""
+    _, out, written = run
+    assert any(vocab.ANNOTATED_SUFFIX in p.name for p in written)  # the precondition: copies
+    cover = openpyxl.load_workbook(workbook_of(out, rf.SECTION_OFFICE))[vocab.ARCHIVE_SHEET_COVER]
+    text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert "不是批注副本" not in text
+    assert "批注副本中修改" in text and "批注副本中修改" in vocab.ROUND_REMINDER_FOOTER
+
+
 # --------------------------------------------------------------------------------------
 # annotated copies
 # --------------------------------------------------------------------------------------
