@@ -397,7 +397,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     ws = wb.add_worksheet(vocab.SHEET_GUIDE)
     columns = _guide_columns(kind)
     last_col = len(columns) - 1
-    preset = {**COLUMN_WIDTHS, "meaning": 20, "category": 12, "description": 22}
+    preset = {**COLUMN_WIDTHS, "meaning": 20, "category": 14, "description": 22}
     widths = [float(preset[key]) for key in columns]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)

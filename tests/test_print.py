@@ -365,3 +365,25 @@ def test_the_annotated_copy_of_a_csv_form_prints_its_columns_on_one_page_readabl
     assert {labels[0], labels[-1], labels[-2]} <= words  # every column on the first page
     assert min(w[3] - w[1] for w in first) >= eight_pt * 0.98
     assert _norm(description) in _printed_text([first])
+
+
+def test_the_guide_prints_on_two_pages_without_a_page_of_leftover_lines(tmp_path):
+    """填表说明 is two pages (how to fill; grading, supervision and deadlines). In the
+    individual form the post-type names wrapped in their 12-unit column, their rows took two
+    lines each, and the deadline table's last two rows and its note printed on a third page
+    of their own."""
+    forms = [
+        p for p in templates.write_templates(tmp_path / "templates") if p.stem in TEMPLATE_STEMS
+    ]
+    pdfs = printing.render_pdfs(forms, tmp_path / "pdf")
+    assert len(pdfs) == len(TEMPLATE_STEMS)
+    first_heading = _norm(vocab.GUIDE_HEADINGS[0])
+    for pdf in pdfs:
+        texts = [_norm("".join(w[4] for w in page)) for page in _pages(pdf)]
+        start = next(n for n, text in enumerate(texts) if first_heading in text)
+        guide = texts[start:]
+        assert _norm(vocab.GUIDE_DEADLINE_NOTE) in "".join(guide)  # the precondition
+        assert len(guide) == 2, (pdf.name, [t[:30] for t in guide])
+
+
+TEMPLATE_STEMS = {Path(n).stem for n in templates.TEMPLATE_FILES.values()}
