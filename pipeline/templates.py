@@ -291,7 +291,17 @@ def _write_main(
     title_row, header_row = formlayout.TITLE_ROW, formlayout.HEADER_ROW
     table_header_row, first_data_row = formlayout.TABLE_HEADER_ROW, formlayout.FIRST_DATA_ROW
     ws.set_row(title_row, 36)
-    ws.set_row(header_row, 36)  # a label may wrap onto two lines
+    # a label may wrap onto two lines; a long value (a prefilled section of 60 characters)
+    # onto more: size the row for the tallest, as neither Excel nor LibreOffice re-fits it
+    header_lines = max(
+        (
+            _lines(xlsx.cell_text(header[c.key]), sum(widths[c.first_col : c.last_col + 1]))
+            for c in formlayout.HEADER_BLOCK[kind]
+            if isinstance(header.get(c.key), str) and header[c.key]
+        ),
+        default=2,
+    )
+    ws.set_row(header_row, max(36, LINE_HEIGHT * header_lines + 4))
     ws.set_row(table_header_row, 36)
     ws.merge_range(title_row, 0, title_row, last_col, vocab.FORM_TITLES[kind], f["title"])
 

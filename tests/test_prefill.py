@@ -199,3 +199,53 @@ def test_a_hand_made_last_year_workbook_of_one_sheet_per_section_fills_each_form
         cells = _cells(form)
         assert cells.count(f"{section}去年的风险点") == 1, form
         assert "定期检查" in cells
+
+
+def test_a_long_section_name_shows_in_full_in_the_header_block(tmp_path):
+    """A section named in 60 characters fills the 科室 cell (two merged columns, 26 units) on
+    five lines; the header row stayed two lines high, so the prefilled, locked name was cut
+    on screen and on paper."""
+    from pipeline import styles, templates
+
+    section = ("家庭儿童工作与妇女权益保障及社会联络服务综合协调发展促进中心" * 2)[:60]
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    templates.write_roster(
+        config_dir / "roster.xlsx",
+        [
+            {
+                "section": "领导班子",
+                "name": "丁慧梅",
+                "post": "主席",
+                "post_type": "领导班子正职",
+                "is_head": True,
+            },
+            {
+                "section": section,
+                "name": "尹凤娥",
+                "post": "部长",
+                "post_type": "一般管理服务",
+                "is_head": True,
+            },
+        ],
+        [
+            {"section": "领导班子", "head": "丁慧梅", "vice_chair": "丁慧梅"},
+            {"section": section, "head": "尹凤娥", "vice_chair": "丁慧梅"},
+        ],
+        {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"},
+    )
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    (person,) = pre.rglob(f"尹凤娥_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
+    (unit,) = pre.rglob(f"*_{vocab.FORM_TITLES[vocab.UNIT]}.xlsx")
+    for path in (person, unit):
+        ws = openpyxl.load_workbook(path).worksheets[0]
+        assert ws["B2"].value == section  # the precondition: the whole name is written
+        merged = next(r for r in ws.merged_cells.ranges if "B2" in r)
+        width = sum(
+            ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+            for c in range(merged.min_col, merged.max_col + 1)
+        )
+        lines = styles.text_lines(section, width)
+        assert lines >= 4  # the precondition: it needs more than the label's two lines
+        assert ws.row_dimensions[2].height >= styles.line_height(11) * lines, path.name
