@@ -67,12 +67,20 @@ def _text(value: object) -> str:
     return "" if xlsx.is_missing(value) else str(value).strip()
 
 
+def _as_listed(value: str, key: str) -> str:
+    """An enumerated value as its dropdown offers it (a hand-made catalogue's 流程风险, 较高,
+    Ⅲ级 …); a value that names none stays as written, for the reader to report."""
+    return (vocab.enum_value(value, key) or value) if value else value
+
+
 def _rows(points: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     """Catalogue points -> form rows; 自评等级 is last year's 评定等级 (the accepted level)."""
     out = []
     for rec in points.to_dict("records"):
         row = {key: _text(rec.get(key, "")) for key in ROW_KEYS}
         row["self_level"] = _text(rec.get("level", "")) or _text(rec.get("self_level", ""))
+        for key in vocab.ENUMS:
+            row[key] = _as_listed(row[key], key)
         if kind == vocab.UNIT:
             row["posts_involved"] = _text(rec.get("post", ""))
         out.append(row)

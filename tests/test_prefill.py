@@ -249,3 +249,52 @@ def test_a_long_section_name_shows_in_full_in_the_header_block(tmp_path):
         lines = styles.text_lines(section, width)
         assert lines >= 4  # the precondition: it needs more than the label's two lines
         assert ws.row_dimensions[2].height >= styles.line_height(11) * lines, path.name
+
+
+def test_values_of_a_hand_made_last_year_catalogue_are_prefilled_as_their_dropdowns_offer(
+    last_year, tmp_path
+):
+    """A body's own catalogue writes 流程风险, 较高, 重, 高 (or 2, Ⅲ级): they were copied into
+    the prefilled form as written, cells whose dropdown offers only 业务流程风险, 高, 严重,
+    一级 … (retyping the same word in them is refused by Excel). Now each is written as the
+    value it stands for, and the form reads back with the same point."""
+    root, _, _ = last_year
+    roster = openpyxl.load_workbook(root / "config" / "roster.xlsx", read_only=True)
+    people = list(roster[vocab.ROSTER_SHEET_PEOPLE].iter_rows(min_row=2, values_only=True))
+    section, name, post, *_ = people[-1]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["科室", "岗位", "姓名", "风险环节", "风险类别", "风险点", "发生几率", "危害程度",
+               "风险等级", "前期预防", "中期监控", "后期处置"])  # fmt: skip
+    ws.append([section, post, name, "报销审核", "流程风险", "审核不严", "较高", "重", "高",
+               "学习制度", "复核", "追责"])  # fmt: skip
+    ws.append([section, post, name, "出纳", "2", "挪用资金", "小", "较大", "Ⅲ级",
+               "对账", "抽查", "追回"])  # fmt: skip
+    last = tmp_path / "去年目录.xlsx"
+    wb.save(last)
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(last)]) == 0
+    (form,) = pre.rglob(f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
+    ws = openpyxl.load_workbook(form)[vocab.SHEET_INDIVIDUAL]
+    columns = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
+    got = {
+        key: [ws.cell(r, columns[vocab.COLUMN_LABELS[key]]).value for r in (4, 5)]
+        for key in vocab.ENUMS
+    }
+    assert ws.cell(4, columns[vocab.COLUMN_LABELS["description"]]).value == "审核不严"
+    assert got == {
+        "category": ["业务流程风险", "业务流程风险"],
+        "likelihood": ["高", "低"],
+        "harm": ["严重", "较重"],
+        "self_level": ["一级", "三级"],
+    }
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(form, inbox / form.name)
+    frame = archives.read_catalogue(_process(inbox, root / "config", tmp_path / "out"))
+    assert frame is not None
+    assert sorted(zip(frame["description"], frame["likelihood"], frame["harm"], strict=True)) == [
+        ("审核不严", "高", "严重"),
+        ("挪用资金", "低", "较重"),
+    ]
