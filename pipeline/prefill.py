@@ -105,8 +105,19 @@ def _split_last(last: pd.DataFrame | None) -> tuple[dict, dict]:
     return people, units
 
 
-def _form_name(who: str, kind: str) -> str:
-    return f"{xlsx.safe_filename(who)}_{vocab.FORM_TITLES[kind]}.xlsx"
+def _unique(name: str, used: set[str]) -> str:
+    """``name`` (a safe file or folder name), or with （2）, （3）… when a name already used
+    is the same on Windows (no case; 欧阳/娜 and 欧阳_娜 are both 欧阳_娜): never one path for
+    two people or sections."""
+    candidate, n = name, 2
+    while candidate.casefold() in used:
+        candidate, n = f"{name}（{n}）", n + 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _form_name(who: str, kind: str, used: set[str]) -> str:
+    return f"{_unique(xlsx.safe_filename(who), used)}_{vocab.FORM_TITLES[kind]}.xlsx"
 
 
 def _zip_folder(folder: Path, target: Path) -> None:
@@ -134,8 +145,10 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
     result = PrefillResult()
     out.mkdir(parents=True, exist_ok=True)
     people = roster.people
+    folders: set[str] = set()
     for section in sections:
-        folder = out / xlsx.safe_filename(section)
+        folder = out / _unique(xlsx.safe_filename(section), folders)
+        names: set[str] = set()
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.xlsx"):  # a rerun rebuilds the folder's forms
             stale.unlink()
@@ -146,7 +159,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
                 continue
             picked = by_person.get((vocab.fold(section), vocab.fold(name)), [])
             rows = _rows(last.iloc[picked], vocab.INDIVIDUAL) if picked else []
-            path = folder / _form_name(name, vocab.INDIVIDUAL)
+            path = folder / _form_name(name, vocab.INDIVIDUAL, names)
             _write(
                 path,
                 vocab.INDIVIDUAL,
@@ -160,7 +173,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
         if section not in leadership or picked:  # leaders owe none, but keep last year's
             rows = _rows(last.iloc[picked], vocab.UNIT) if picked else []
             header = {"section": section, "head": heads.get(section, "")}
-            path = folder / _form_name(section, vocab.UNIT)
+            path = folder / _form_name(section, vocab.UNIT, names)
             _write(path, vocab.UNIT, header, rows, choices)
             result.forms.append(path)
             result.points += len(rows)

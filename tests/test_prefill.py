@@ -298,3 +298,49 @@ def test_values_of_a_hand_made_last_year_catalogue_are_prefilled_as_their_dropdo
         ("审核不严", "高", "严重"),
         ("挪用资金", "低", "较重"),
     ]
+
+
+def test_names_that_make_the_same_file_name_each_get_their_own_form(tmp_path):
+    """「欧阳/娜」 and 「欧阳_娜」 are two roster people, 「财务/审计科」 and 「财务_审计科」 two
+    sections, but a file name cannot hold '/': both were written to one path, the second
+    overwriting the first (and the second section's rerun clean-up deleting the first's forms),
+    while the command said it had written a form for each. Now each gets its own file (the
+    later one with （2）) and every form names its own person."""
+    from pipeline import templates
+
+    def person(section: str, name: str, post: str, head: bool = False) -> dict:
+        return {"section": section, "name": name, "post": post,
+                "post_type": "一般管理服务", "is_head": head}  # fmt: skip
+
+    people = [
+        person("领导班子", "丁慧梅", "主席", True),
+        person("财务/审计科", "郑海莉", "科长", True),
+        person("财务/审计科", "欧阳/娜", "会计"),
+        person("财务/审计科", "欧阳_娜", "出纳"),
+        person("财务_审计科", "王五", "科长", True),
+        person("财务_审计科", "Mary Smith", "会计"),
+    ]
+    sections = [
+        {"section": s, "head": h, "vice_chair": "丁慧梅"}
+        for s, h in (("领导班子", "丁慧梅"), ("财务/审计科", "郑海莉"), ("财务_审计科", "王五"))
+    ]
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
+    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    found = {}
+    for path in pre.rglob("*.xlsx"):
+        ws = openpyxl.load_workbook(path).worksheets[0]
+        key = (ws["B2"].value, ws["E2"].value if ws.title == vocab.SHEET_INDIVIDUAL else None)
+        found.setdefault(key, []).append(path.relative_to(pre).as_posix())
+    want = {(p["section"], p["name"]) for p in people}
+    want |= {(s, None) for s in ("财务/审计科", "财务_审计科")}  # the unit forms
+    assert set(found) == want, found
+    assert all(len(paths) == 1 for paths in found.values()), found
+    for zipped in pre.glob("*.zip"):
+        with zipfile.ZipFile(zipped) as zf:
+            names = zf.namelist()
+        folder = pre / zipped.stem
+        assert sorted(names) == sorted(f"{folder.name}/{p.name}" for p in folder.iterdir())
