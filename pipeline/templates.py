@@ -55,6 +55,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FONT_SIZE = 11
 LINE_HEIGHT = styles.line_height(FONT_SIZE)  # points per line of 11-point 宋体
 MIN_SCALE = math.ceil(100 * styles.MIN_PRINTED_PT / FONT_SIZE)  # 11 pt prints at 8 pt
+ONE_LINE_ROW = LINE_HEIGHT  # a one-line row as LibreOffice prints 11 pt text (Excel: 15 pt)
+MIN_BLANK_ROWS = 3  # blank rows under filled ones may stop at the page's end, but not fewer
 LEVEL_COLOURS = dict(zip(vocab.LEVELS, ("#F8CBAD", "#FFE699", "#C6E0B4"), strict=True))
 HEADER_FILL = "#D9E1F2"
 LABEL_FILL = "#F2F2F2"
@@ -160,14 +162,17 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, -(-xlsx.display_width(line) // usable)) for line in text.split("\n"))
 
 
-def _fit_row(ws: Any, row: int, values: list[object], widths: list[float]) -> None:
+def _fit_row(ws: Any, row: int, values: list[object], widths: list[float]) -> float:
     """Size a row for its wrapped text: neither Excel nor LibreOffice re-fits rows on opening
-    a file, so without this long text is cut off on screen and in print."""
+    a file, so without this long text is cut off on screen and in print. Returns the height
+    the row prints at (a one-line row: as much as a renderer may give it)."""
     lines = max(
         _lines(v, w) if isinstance(v, str) else 1 for v, w in zip(values, widths, strict=True)
     )
     if lines > 1:
         ws.set_row(row, LINE_HEIGHT * lines + 4)
+        return LINE_HEIGHT * lines + 4
+    return ONE_LINE_ROW
 
 
 def _merged_text(ws: Any, row: int, last_col: int, text: str, fmt: Any, width: float) -> None:
@@ -301,7 +306,8 @@ def _write_main(
         ),
         default=2,
     )
-    ws.set_row(header_row, max(36, LINE_HEIGHT * header_lines + 4))
+    header_height = max(36, LINE_HEIGHT * header_lines + 4)
+    ws.set_row(header_row, header_height)
     ws.set_row(table_header_row, 36)
     ws.merge_range(title_row, 0, title_row, last_col, vocab.FORM_TITLES[kind], f["title"])
 
@@ -322,13 +328,18 @@ def _write_main(
 
     col_fmt = [f["center"] if key in CENTERED_COLUMNS else f["text"] for key in columns]
     row = first_data_row
+    heights = []
     for n, record in enumerate(rows, start=1):
         values = [record.get(key, n) if key == "seq" else record.get(key) for key in columns]
         for col, value in enumerate(values):
             _write(ws, row, col, value, col_fmt[col])
-        _fit_row(ws, row, values, widths)
+        heights.append(_fit_row(ws, row, values, widths))
         row += 1
-    extra = blank_rows if rows else max(blank_rows, TEMPLATE_ROWS)
+    scale = styles.print_scale(widths, minimum=MIN_SCALE)
+    repeat = 36 + header_height + 36  # title, header block and table header, on every page
+    extra = (
+        _blank_rows(heights, blank_rows, repeat, scale) if rows else max(blank_rows, TEMPLATE_ROWS)
+    )
     for _ in range(extra):
         for col in range(len(columns)):
             ws.write_blank(row, col, None, col_fmt[col])
@@ -347,6 +358,20 @@ def _write_main(
     ws.freeze_panes(first_data_row, 0)
     _print_setup(ws, widths, repeat=formlayout.PRINT_TITLE_ROWS)
     ws.protect("", PROTECTION)
+
+
+def _blank_rows(heights: list[float], wanted: int, repeat: float, scale: int) -> int:
+    """Blank rows under filled ones: ``wanted``, but only as many as still fit on the page
+    where the filled rows end, when at least MIN_BLANK_ROWS do (never a page holding only
+    the header over a few empty rows)."""
+    room = styles.printable_height() * 100 / scale
+    used = repeat
+    for h in heights:
+        if used + h > room and used > repeat:
+            used = repeat
+        used += h
+    fit = int((room - used) // ONE_LINE_ROW)
+    return min(wanted, fit) if fit >= MIN_BLANK_ROWS else wanted
 
 
 def _write_pledge(

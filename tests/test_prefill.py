@@ -344,3 +344,43 @@ def test_names_that_make_the_same_file_name_each_get_their_own_form(tmp_path):
             names = zf.namelist()
         folder = pre / zipped.stem
         assert sorted(names) == sorted(f"{folder.name}/{p.name}" for p in folder.iterdir())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdfinfo") is None,
+                    reason="LibreOffice or poppler not installed")  # fmt: skip
+def test_the_blank_rows_under_last_years_points_never_print_a_page_of_their_own(
+    last_year, tmp_path
+):
+    """A form holding ten of last year's points printed its ten blank rows' last three on a
+    second page (the title and header again over three empty rows). Now the blank rows under
+    the points stop where the points' page ends, when at least a few fit there."""
+    import subprocess
+
+    _, _, pre = last_year
+    forms = sorted(pre.rglob(f"*_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"))
+
+    def points(path: Path) -> int:
+        ws = openpyxl.load_workbook(path, read_only=True)[vocab.SHEET_INDIVIDUAL]
+        return sum(1 for r in ws.iter_rows(min_row=4, values_only=True) if r[3])
+
+    form = max(forms, key=points)
+    assert points(form) >= 8  # the precondition: points that fill most of a page
+    out = tmp_path / "pdf"
+    main_sheet = tmp_path / "main.xlsx"
+    wb = openpyxl.load_workbook(form)
+    for name in wb.sheetnames:
+        if name != vocab.SHEET_INDIVIDUAL:
+            del wb[name]
+    wb.save(main_sheet)  # the main sheet alone (the dropdowns' list sheet is not printed)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(out), str(main_sheet)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    info = subprocess.run(
+        ["pdfinfo", str(out / "main.pdf")], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Pages:           1" in info, info
+    ws = openpyxl.load_workbook(form)[vocab.SHEET_INDIVIDUAL]
+    blank = ws.max_row - 3 - points(form)
+    assert blank >= 3  # still rows to type new points in
