@@ -198,6 +198,7 @@ def _write(
             header,
             rows,
             blank_rows=BLANK_ROWS if rows else 0,
-            locked=formlayout.ROSTER_FILLED[kind],
+            # locked only where filled: a field the roster leaves blank stays open to type in
+            locked=frozenset(k for k in formlayout.ROSTER_FILLED[kind] if _text(header.get(k))),
             choices=choices,
         )

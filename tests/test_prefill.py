@@ -384,3 +384,46 @@ def test_the_blank_rows_under_last_years_points_never_print_a_page_of_their_own(
     ws = openpyxl.load_workbook(form)[vocab.SHEET_INDIVIDUAL]
     blank = ws.max_row - 3 - points(form)
     assert blank >= 3  # still rows to type new points in
+
+
+def test_a_roster_field_left_blank_is_left_open_to_type_in(tmp_path):
+    """A roster person without a 岗位（职务） got a form whose 岗位 cell was empty and locked on
+    the protected sheet: the person could not write their post. Now a header field is locked
+    only when prefill filled it; the form then reads back with the post typed in."""
+    from pipeline import templates
+
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    people = [
+        {"section": "领导班子", "name": "丁慧梅", "post": "主席",
+         "post_type": "领导班子正职", "is_head": True},
+        {"section": "办公室", "name": "石梦凤", "post": "主任",
+         "post_type": "一般管理服务", "is_head": True},
+        {"section": "办公室", "name": "方怡", "post": "",
+         "post_type": "一般管理服务", "is_head": False},
+    ]  # fmt: skip
+    sections = [
+        {"section": "领导班子", "head": "丁慧梅", "vice_chair": "丁慧梅"},
+        {"section": "办公室", "head": "石梦凤", "vice_chair": "丁慧梅"},
+    ]
+    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
+    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    (form,) = pre.rglob(f"方怡_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
+    wb = openpyxl.load_workbook(form)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    assert ws.protection.sheet and ws["E2"].value == "方怡" and ws["G2"].value is None
+    assert ws["B2"].protection.locked and ws["E2"].protection.locked
+    assert not ws["G2"].protection.locked
+    ws["G2"] = "文秘"
+    ws["J2"] = "2026-03-20"
+    row = ["1", "公文收发", "岗位职责风险", "泄露未公开信息", "中", "一般", "三级", "保密教育"]
+    for col, value in enumerate(row, start=1):
+        ws.cell(4, col).value = value
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wb.save(inbox / form.name)
+    frame = archives.read_catalogue(_process(inbox, config_dir, tmp_path / "out"))
+    assert frame is not None
+    assert list(zip(frame["name"], frame["post"], strict=True)) == [("方怡", "文秘")]
