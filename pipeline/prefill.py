@@ -11,6 +11,7 @@ revise instead of retyping: points are matched by section and name after ``vocab
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from pipeline import archives, completeness, config, formlayout, templates, voca
 from pipeline.errors import PipelineError
 from pipeline.merge import NAME_JOIN
 
+# a point's people: our archive joins them with 、; a body's own catalogue may write ，/ too
+# (not spaces: a name may hold one, 「Mary Smith」)
+NAME_SEPARATORS = re.compile(f"[{re.escape(NAME_JOIN)}，,；;/／]")
 BLANK_ROWS = 10  # empty input rows below last year's points
 ROW_KEYS = (
     "step",
@@ -97,7 +101,7 @@ def _split_last(last: pd.DataFrame | None) -> tuple[dict, dict]:
     sections = [vocab.fold(s) for s in last["section"].tolist()]
     names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
     for i, (sec, names_text) in enumerate(zip(sections, names, strict=True)):
-        listed = [vocab.fold(n) for n in str(names_text).split(NAME_JOIN) if n.strip()]
+        listed = [vocab.fold(n) for n in NAME_SEPARATORS.split(str(names_text)) if n.strip()]
         if not listed:
             units.setdefault(sec, []).append(i)
         for name in listed:

@@ -427,3 +427,35 @@ def test_a_roster_field_left_blank_is_left_open_to_type_in(tmp_path):
     frame = archives.read_catalogue(_process(inbox, config_dir, tmp_path / "out"))
     assert frame is not None
     assert list(zip(frame["name"], frame["post"], strict=True)) == [("方怡", "文秘")]
+
+
+def test_names_listed_with_other_separators_each_get_the_shared_point(last_year, tmp_path):
+    """A body's own catalogue lists a point's people as 「甲，乙」 or 「甲/乙」 (our archive
+    joins them with 、): the cell was taken for one name nobody has, and the point went to
+    neither person's form, without a word. Now names are split on 、，,；;/ as 涉及岗位 is."""
+    root, _, _ = last_year
+    roster = openpyxl.load_workbook(root / "config" / "roster.xlsx", read_only=True)
+    people = list(roster[vocab.ROSTER_SHEET_PEOPLE].iter_rows(min_row=2, values_only=True))
+    by_section: dict[str, list[tuple[str, str]]] = {}
+    for section, name, post, *_ in people:
+        by_section.setdefault(section, []).append((name, post))
+    section, members = next((s, m) for s, m in by_section.items() if len(m) >= 3)
+    (a, post), (b, _), (c, _) = members[:3]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["科室", "岗位", "姓名", "风险点描述", "风险等级", "前期预防"])
+    ws.append([section, post, f"{a}，{b}", "逗号分隔的共同风险点", "二级", "学习制度"])
+    ws.append([section, post, f"{b}/{c}", "斜杠分隔的共同风险点", "三级", "定期检查"])
+    last = tmp_path / "去年目录.xlsx"
+    wb.save(last)
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(last)]) == 0
+    want = {a: ["逗号分隔的共同风险点"], b: ["逗号分隔的共同风险点", "斜杠分隔的共同风险点"],
+            c: ["斜杠分隔的共同风险点"]}  # fmt: skip
+    for name, descriptions in want.items():
+        (form,) = pre.rglob(f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
+        cells = _cells(form)
+        assert [d for d in ("逗号分隔的共同风险点", "斜杠分隔的共同风险点") if d in cells] == (
+            descriptions
+        ), name
