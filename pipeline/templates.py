@@ -321,7 +321,8 @@ def _write_main(
             source = refs[f"header:{key}"]
             _dropdown(ws, header_row, first, header_row, last, label, choices[key], source)
         else:
-            _hint(ws, header_row, first, header_row, last, label, vocab.FORM_HEADER_HINTS[key])
+            hint = vocab.FORM_PREFILLED_HINT if key in locked else vocab.FORM_HEADER_HINTS[key]
+            _hint(ws, header_row, first, header_row, last, label, hint)
 
     for col, key in enumerate(columns):
         ws.write_string(table_header_row, col, vocab.COLUMN_LABELS[key], f["th"])

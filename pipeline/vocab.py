@@ -1609,6 +1609,8 @@ FORM_HEADER_HINTS = {
     "pledger": "承诺人本人签名（填写姓名）。",
     "pledge_date": "填写日期，如 2026-03-15。",
 }
+# a header cell prefill filled from the roster and locked: nothing to type there
+FORM_PREFILLED_HINT = "已按组织名册填好，不用填写；如有错误，请告知领导小组办公室。"
 FORM_COLUMN_HINTS = {
     "step": "填写行使职权的具体事项或工作环节，如「经费报销审核」。",
     "posts_involved": "填写名册中本科室的岗位名称，多个岗位用顿号分隔，如「会计、出纳」。",

@@ -459,3 +459,18 @@ def test_names_listed_with_other_separators_each_get_the_shared_point(last_year,
         assert [d for d in ("逗号分隔的共同风险点", "斜杠分隔的共同风险点") if d in cells] == (
             descriptions
         ), name
+
+
+def test_the_locked_prefilled_header_cells_do_not_ask_to_be_filled_in(last_year):
+    """The 姓名 and 岗位（职务） cells of a prefilled form are filled and locked, yet selecting one
+    showed 「填写本人姓名，与组织名册一致。」: a hint to type where nothing can be typed. Now a
+    locked prefilled cell's hint says it was filled from the roster and whom to ask."""
+    _, _, pre = last_year
+    form = next(pre.rglob(f"*_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx"))
+    ws = openpyxl.load_workbook(form)[vocab.SHEET_INDIVIDUAL]
+    for cell in ("E2", "G2"):
+        assert ws[cell].value and ws[cell].protection.locked  # the precondition
+        (dv,) = [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+        assert dv.prompt == vocab.FORM_PREFILLED_HINT, cell
+    (date,) = [dv for dv in ws.data_validations.dataValidation if "J2" in dv.sqref]
+    assert date.prompt == vocab.FORM_HEADER_HINTS["date"]  # an open cell keeps its hint
