@@ -337,6 +337,10 @@ def _main(argv: list[str]) -> int:
                     out=args.out,
                 )
             )
+            if made.not_carried:
+                owners = made.not_carried_owners
+                who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
+                print(vocab.CLI_PREFILL_NOT_CARRIED.format(n=made.not_carried, who=who))
         elif args.command == "combine":
             from pipeline.combine import combine
             from pipeline.write_district import counts

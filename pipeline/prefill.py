@@ -47,6 +47,9 @@ class PrefillResult:
     zips: dict[str, Path] = field(default_factory=dict)
     forms: list[Path] = field(default_factory=list)
     points: int = 0  # last year's points filled in
+    # last year's points that went to no form (nobody on the roster): who they belonged to
+    not_carried: int = 0
+    not_carried_owners: list[str] = field(default_factory=list)
 
 
 def load_last_archive(path: Path) -> pd.DataFrame:
@@ -150,6 +153,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
     out.mkdir(parents=True, exist_ok=True)
     people = roster.people
     folders: set[str] = set()
+    used: set[int] = set()  # last year's rows that went to a form
     for section in sections:
         folder = out / _unique(xlsx.safe_filename(section), folders)
         names: set[str] = set()
@@ -162,6 +166,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
             if not name:
                 continue
             picked = by_person.get((vocab.fold(section), vocab.fold(name)), [])
+            used.update(picked)
             rows = _rows(last.iloc[picked], vocab.INDIVIDUAL) if picked else []
             path = folder / _form_name(name, vocab.INDIVIDUAL, names)
             _write(
@@ -174,6 +179,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
             result.forms.append(path)
             result.points += len(rows)
         picked = by_section.get(vocab.fold(section), [])
+        used.update(picked)
         if section not in leadership or picked:  # leaders owe none, but keep last year's
             rows = _rows(last.iloc[picked], vocab.UNIT) if picked else []
             header = {"section": section, "head": heads.get(section, "")}
@@ -185,7 +191,24 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
         target = out / f"{folder.name}.zip"
         _zip_folder(folder, target)
         result.zips[section] = target
+    if last is not None:
+        _not_carried(last, used, result)
     return result
+
+
+def _not_carried(last: pd.DataFrame, used: set[int], result: PrefillResult) -> None:
+    """Count last year's rows that went to no form and name their owners (科室 姓名, or the
+    科室 of a unit point), in catalogue order, each once."""
+    names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
+    owners: list[str] = []
+    for i, (section, who) in enumerate(zip(last["section"].tolist(), names, strict=True)):
+        if i in used:
+            continue
+        result.not_carried += 1
+        owner = " ".join(t for t in (_text(section), _text(who)) if t)
+        if owner not in owners:
+            owners.append(owner)
+    result.not_carried_owners = owners
 
 
 def _write(

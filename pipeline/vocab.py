@@ -1823,6 +1823,10 @@ CLI_HELP.update(
         "prefill.last_archive": "上年的档案（……廉政风险信息档案.xlsx）：带入每人、每个科室上年的风险点和防控措施",
     }
 )
+CLI_PREFILL_NOT_CARRIED = (
+    "上年档案中另有 {n} 条风险点不属于名册中的任何人或科室，未带入：{who}。"
+    "如是人员调动或改名，请核对组织名册。"
+)
 CLI_PREFILL_WROTE = (
     "已生成预填的自查表：{sections} 个科室，共 {forms} 份（带入上年风险点 {points} 条），"
     "在 {out}（每个科室一个文件夹，另有同名 .zip 可直接发送）。"

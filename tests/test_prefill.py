@@ -474,3 +474,32 @@ def test_the_locked_prefilled_header_cells_do_not_ask_to_be_filled_in(last_year)
         assert dv.prompt == vocab.FORM_PREFILLED_HINT, cell
     (date,) = [dv for dv in ws.data_validations.dataValidation if "J2" in dv.sqref]
     assert date.prompt == vocab.FORM_HEADER_HINTS["date"]  # an open cell keeps its hint
+
+
+def test_last_years_points_of_nobody_on_the_roster_are_named_not_dropped(
+    last_year, tmp_path, capsys
+):
+    """A last-year point of someone who left (or was renamed) goes to no form; prefill said
+    only 「带入上年风险点 N 条」, so the office never learnt a point was left behind. Now it
+    names who those points belonged to and how many there were."""
+    root, _, _ = last_year
+    roster = openpyxl.load_workbook(root / "config" / "roster.xlsx", read_only=True)
+    section, name, post, *_ = next(
+        iter(roster[vocab.ROSTER_SHEET_PEOPLE].iter_rows(min_row=2, values_only=True))
+    )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["科室", "岗位", "姓名", "风险点描述", "风险等级"])
+    ws.append([section, post, name, "在册人员的风险点", "二级"])
+    ws.append([section, post, "已调离的人", "调离人员的风险点", "三级"])
+    ws.append(["已撤销的科室", "科长", "", "撤销科室的风险点", "三级"])
+    last = tmp_path / "去年目录.xlsx"
+    wb.save(last)
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(tmp_path / "pre")]
+    capsys.readouterr()
+    assert main([*argv, "--last-archive", str(last)]) == 0
+    said = capsys.readouterr().out
+    assert "带入上年风险点 1 条" in said  # the precondition: only the roster person's point
+    assert (
+        vocab.CLI_PREFILL_NOT_CARRIED.format(n=2, who=f"{section} 已调离的人、已撤销的科室") in said
+    )
