@@ -309,7 +309,7 @@ def _main(argv: list[str]) -> int:
         elif args.command == "demo-data":
             from pipeline.demo import write_demo
 
-            if args.people < 1 or not 0 <= args.error_rate <= 1:
+            if args.people < 1 or not 0 <= args.error_rate <= 1 or args.sections < 0:
                 raise PipelineError(vocab.CLI_DEMO_ARGS)
             _out_folder(args.out)
             inbox = args.out / "inbox"

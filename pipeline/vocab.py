@@ -1354,7 +1354,9 @@ ARGPARSE_MESSAGES = {
 CLI_BAD_RUN_TIME = "「{value}」不是 ISO 格式的时间，请写成 2026-04-30T09:00:00 或 2026-04-30"
 CLI_NO_COMMAND = "请指定要做的事，例如 process（处理收件箱）。"
 CLI_WROTE = "已生成 {path}"
-CLI_DEMO_ARGS = "--people 应为正整数，--error-rate 应在 0 到 1 之间。"
+CLI_DEMO_ARGS = (
+    "--people 应为正整数，--error-rate 应在 0 到 1 之间，--sections 应为 0（自动）或正整数。"
+)
 CLI_DEMO_NOT_EMPTY = (
     "{inbox} 里已经有文件：示例数据只写进空文件夹，否则新旧文件会混在一起。"
     "请换一个 --out 文件夹，或先清空它。"

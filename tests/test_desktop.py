@@ -303,3 +303,15 @@ def test_an_out_that_is_a_file_is_told_in_chinese(tmp_path: Path, command: str) 
     assert "Traceback" not in done.stderr, done.stderr
     assert vocab.OUT_REASON_NOT_FOLDER in done.stderr, done.stderr
     assert taken.read_bytes() == b"PK"
+
+
+def test_demo_data_refuses_a_negative_number_of_sections_in_chinese(tmp_path: Path) -> None:
+    """``--sections -3`` (0 is 自动): exit 2 with a Chinese message naming --sections, not a
+    Python traceback from deep in the demo's section sizes."""
+    out = tmp_path / "示例"
+    assert not out.exists()  # the precondition: nothing written yet
+    done = run_cli("demo-data", "--people", "5", "--sections", "-3", "--out", str(out))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "--sections" in done.stderr, done.stderr
+    assert not (out / "inbox").exists()
