@@ -342,9 +342,10 @@ def _main(argv: list[str]) -> int:
                 who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
                 print(vocab.CLI_PREFILL_NOT_CARRIED.format(n=made.not_carried, who=who))
         elif args.command == "combine":
-            from pipeline.combine import combine
+            from pipeline.combine import check_arguments, combine
             from pipeline.write_district import counts
 
+            check_arguments(args.archives)
             _out_folder(args.out)
             done = combine(args.archives, args.out, args.expected, run_time=args.run_time)
             n = counts(done)

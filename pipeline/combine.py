@@ -787,10 +787,23 @@ def _bad_levels(
     return out
 
 
+def check_arguments(paths: Sequence[Path]) -> None:
+    """Refuse archives named on the command line that are not there (a typo): before, each was
+    a 异常清单 row blaming its permissions and an empty district workbook was written (exit 0)."""
+    from pipeline.errors import PipelineError
+
+    missing = [str(p) for p in map(Path, paths) if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise PipelineError(
+            vocab.COMBINE_ARCHIVE_MISSING.format(paths=vocab.LIST_SEP.join(missing))
+        )
+
+
 def combine(
     paths: Sequence[Path], out: Path, expected: Path | None = None, run_time: str | None = None
 ) -> Combined:
     """Read every archive named (folders walked), and write the district workbook into ``out``."""
+    check_arguments(paths)
     expected_names = _read_expected(expected) if expected is not None else []
     read_back = read_all(expand(paths))
     filed = [one for one, _ in read_back if one is not None]

@@ -315,3 +315,16 @@ def test_demo_data_refuses_a_negative_number_of_sections_in_chinese(tmp_path: Pa
     assert "Traceback" not in done.stderr, done.stderr
     assert "--sections" in done.stderr, done.stderr
     assert not (out / "inbox").exists()
+
+
+def test_combine_names_an_archive_that_is_not_there_and_writes_nothing(tmp_path: Path) -> None:
+    """A mistyped archive path: exit 2 naming it, not exit 0 with an empty district workbook
+    whose 异常清单 blames the file's permissions."""
+    typo = tmp_path / "2026_某单位_廉政风险信息档案.xlsx"
+    assert not typo.exists()  # the precondition: the path names nothing
+    out = tmp_path / "汇总"
+    done = run_cli("combine", str(typo), "--out", str(out))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "找不到要汇总的档案" in done.stderr and str(typo) in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+    assert not out.exists()
