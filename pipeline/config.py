@@ -153,6 +153,8 @@ def _read_settings_text(path: Path) -> str:
 
 
 _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+# tomllib's words for a [table] or key written a second time
+_TOML_REPEATED = ("Cannot declare", "Cannot overwrite", "Duplicate")
 
 
 def check_config_dir(config_dir: Path) -> None:
@@ -174,7 +176,15 @@ def load_settings(config_dir: Path) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             # tomllib's own text is English: only its line and column are passed on
             place = _TOML_PLACE.search(str(exc))
-            if place:
+            if place and str(exc).startswith(_TOML_REPEATED):
+                line = int(place.group(1))
+                lines = text.split("\n")  # as tomllib counts lines
+                msg = vocab.SETTINGS_DUPLICATE.format(
+                    path=path,
+                    line=line,
+                    text=lines[line - 1].strip() if 0 < line <= len(lines) else "",
+                )
+            elif place:
                 msg = vocab.SETTINGS_SYNTAX.format(
                     path=path, line=place.group(1), column=place.group(2)
                 )

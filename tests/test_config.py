@@ -350,3 +350,24 @@ def test_a_roster_row_without_name_or_section_is_noted_and_not_expected(tmp_path
     assert "赵空" in found[("roster_person_section_blank", "人员", "A4")]["problem"]
     assert "孙九" in found[("roster_section_row_blank", "科室", "A4")]["problem"]
     assert all(p["action"] == vocab.ACTION_NOTE for p in roster.problems)
+
+
+@pytest.mark.parametrize(
+    "text, repeated",
+    [
+        ('[body]\nname = "甲单位"\n\n[body]\nyear = 2026\n', "[body]"),
+        ('[body]\nname = "甲单位"\nname = "乙单位"\n', 'name = "乙单位"'),
+    ],
+)
+def test_a_table_or_key_written_twice_is_said_as_such(
+    tmp_path: Path, text: str, repeated: str
+) -> None:
+    """A [table] or key written twice (a section pasted from the example again): the message
+    names the repeated line and says it is there twice, not the list of quoting and
+    punctuation slips a syntax error gets."""
+    assert text.count(repeated.split(" ")[0]) == 2  # the precondition: written twice
+    with pytest.raises(ConfigError) as exc:
+        config.load_settings(write_settings(tmp_path, text))
+    message = str(exc.value)
+    assert f"「{repeated}」" in message and "重复" in message, message
+    assert "中文标点" not in message, message
