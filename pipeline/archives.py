@@ -39,6 +39,17 @@ _CELL_SEP = "\x1f"
 _ROW_SEP = "\x1e"
 
 
+def archives_in(folder: Path) -> str:
+    """The archive file names directly in ``folder`` (last year's output folder given for last
+    year's archive), for a message: ``2025_某单位_廉政风险信息档案.xlsx``, or ''."""
+    suffix = vocab.ARCHIVE_FILE_TEMPLATE.format(year="", body="").lstrip("_")
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(suffix))
+    except OSError:
+        return ""
+    return vocab.LIST_SEP.join(n for n in names if not n.startswith("~$"))
+
+
 def property_name(key: str) -> str:
     return vocab.ARCHIVE_PROPERTY_PREFIX + key
 

@@ -212,6 +212,10 @@ def _last_archive(value: object, config_dir: Path) -> Path | None:
     path = Path(value.strip()).expanduser()
     if not path.is_absolute():
         path = config_dir / path
+    if path.is_dir():
+        from pipeline.prefill import folder_given
+
+        raise _fail(vocab.SETTINGS_LAST_ARCHIVE_FOLDER.format(message=folder_given(path)))
     if not path.is_file():
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_MISSING.format(path=path))
     from pipeline import archives

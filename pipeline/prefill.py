@@ -52,10 +52,23 @@ class PrefillResult:
     not_carried_owners: list[str] = field(default_factory=list)
 
 
+def folder_given(path: Path) -> str:
+    """The message for a folder given as last year's archive, naming the archives in it."""
+    names = archives.archives_in(path)
+    found = (
+        vocab.LAST_ARCHIVE_FOLDER_HOLDS.format(names=names)
+        if names
+        else vocab.LAST_ARCHIVE_FOLDER_EMPTY
+    )
+    return vocab.LAST_ARCHIVE_IS_FOLDER.format(path=path, found=found)
+
+
 def load_last_archive(path: Path) -> pd.DataFrame:
     """Last year's catalogue (read by header labels), or PipelineError in Chinese when the file
     is missing or holds no catalogue."""
     path = Path(path)
+    if path.is_dir():
+        raise PipelineError(folder_given(path))
     if not path.is_file():
         raise PipelineError(vocab.LAST_ARCHIVE_MISSING.format(path=path))
     other = archives.other_output(path)  # a district workbook holds a catalogue too

@@ -1816,6 +1816,11 @@ LAST_ARCHIVE_MISSING = (
     "找不到上年档案 {path}。请检查文件名和所在文件夹后重新运行"
     "（上年档案是上年处理生成的「……廉政风险信息档案.xlsx」）。"
 )
+LAST_ARCHIVE_IS_FOLDER = (
+    "{path} 是一个文件夹，不是上年档案文件。请写出档案文件本身的路径（{found}）后重新运行。"
+)
+LAST_ARCHIVE_FOLDER_HOLDS = "这个文件夹里有：{names}"
+LAST_ARCHIVE_FOLDER_EMPTY = "上年处理生成的「……廉政风险信息档案.xlsx」"
 LAST_ARCHIVE_OTHER_OUTPUT = "{path} 是本工具生成的{what}，不是本单位的廉政风险信息档案。请指定本单位上年处理生成的档案文件。"
 LAST_ARCHIVE_NOT_ARCHIVE = (
     "{path} 不是廉政风险信息档案：其中找不到「岗位廉政风险和等级目录」"
@@ -2264,6 +2269,7 @@ SETTINGS_LAST_ARCHIVE_MISSING = (
     "settings.toml 中「history.last_archive」指定的上年档案 {path} 不存在。"
     "请写上上年档案的文件名（可以是相对 config 文件夹的路径），或删去这一行。"
 )
+SETTINGS_LAST_ARCHIVE_FOLDER = "settings.toml 中「history.last_archive」：{message}"
 SETTINGS_LAST_ARCHIVE_OTHER_OUTPUT = (
     "settings.toml 中「history.last_archive」指定的文件 {path} 是本工具生成的{what}，"
     "不是本单位的廉政风险信息档案。请指定本单位上年处理生成的档案文件，或删去这一行。"

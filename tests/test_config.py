@@ -371,3 +371,18 @@ def test_a_table_or_key_written_twice_is_said_as_such(
     message = str(exc.value)
     assert f"「{repeated}」" in message and "重复" in message, message
     assert "中文标点" not in message, message
+
+
+def test_last_archive_set_to_a_folder_names_the_archive_in_it(tmp_path: Path) -> None:
+    """``last_archive = "上年输出"`` (the folder, not its archive): the message says it is a
+    folder and names the archive there, not that the archive does not exist."""
+    last_out = tmp_path / "上年输出"
+    last_out.mkdir()
+    (last_out / "2025_某单位_廉政风险信息档案.xlsx").write_bytes(b"PK")
+    assert last_out.is_dir()  # the precondition: the setting names an existing folder
+    folder = write_settings(tmp_path / "config", '[history]\nlast_archive = "../上年输出"\n')
+    with pytest.raises(ConfigError) as exc:
+        config.load_settings(folder)
+    message = str(exc.value)
+    assert "history.last_archive" in message and "不存在" not in message, message
+    assert "是一个文件夹" in message and "2025_某单位_廉政风险信息档案.xlsx" in message, message

@@ -328,3 +328,28 @@ def test_combine_names_an_archive_that_is_not_there_and_writes_nothing(tmp_path:
     assert "找不到要汇总的档案" in done.stderr and str(typo) in done.stderr, done.stderr
     assert not ENGLISH.search(done.stderr), done.stderr
     assert not out.exists()
+
+
+def test_prefill_told_a_folder_for_last_year_archive_names_the_archive_in_it(
+    tmp_path: Path,
+) -> None:
+    """``--last-archive 上年输出`` (last year's output folder instead of its archive): the
+    message says it is a folder and names the archive inside, not 「找不到上年档案」."""
+    last_out = tmp_path / "上年 输出"
+    last_out.mkdir()
+    archive = last_out / "2025_某单位_廉政风险信息档案.xlsx"
+    archive.write_bytes(b"PK")
+    assert last_out.is_dir()  # the precondition: the option names an existing folder
+    done = run_cli(
+        "prefill",
+        "--config",
+        str(ROOT / "config"),
+        "--out",
+        str(tmp_path / "pre"),
+        "--last-archive",
+        str(last_out),
+    )
+    assert done.returncode == 2, done.stderr
+    assert "找不到" not in done.stderr, done.stderr
+    assert "文件夹" in done.stderr and archive.name in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
