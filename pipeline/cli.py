@@ -307,7 +307,7 @@ def _main(argv: list[str]) -> int:
             for path in write_templates(args.out):
                 print(vocab.CLI_WROTE.format(path=path))
         elif args.command == "demo-data":
-            from pipeline.demo import write_demo
+            from pipeline.demo import write_demo_staged
 
             if args.people < 1 or not 0 <= args.error_rate <= 1 or args.sections < 0:
                 raise PipelineError(vocab.CLI_DEMO_ARGS)
@@ -315,7 +315,7 @@ def _main(argv: list[str]) -> int:
             inbox = args.out / "inbox"
             if inbox.is_dir() and any(inbox.iterdir()):  # another body's files would stay
                 raise PipelineError(vocab.CLI_DEMO_NOT_EMPTY.format(inbox=inbox))
-            write_demo(
+            write_demo_staged(
                 args.out,
                 people=args.people,
                 seed=args.seed,

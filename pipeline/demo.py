@@ -1330,6 +1330,34 @@ def _write_all(inbox: Path, tasks: list[dict[str, Any]]) -> None:
             pass
 
 
+STAGING_PREFIX = ".tmp-demo-"
+
+
+def write_demo_staged(out: Path, **options: Any) -> dict[str, Any]:
+    """``write_demo`` into a staging folder inside ``out``, then moved in place: a run stopped
+    (Ctrl-C) or failing halfway leaves no half inbox, which the rerun would refuse as another
+    body's files."""
+    import shutil
+
+    out = Path(out)
+    for leftover in out.glob(STAGING_PREFIX + "*"):  # a run killed before it could clean up
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = out / f"{STAGING_PREFIX}{os.getpid()}"
+    try:
+        manifest = write_demo(staging, **options)
+        inbox = out / "inbox"
+        if inbox.is_dir():
+            inbox.rmdir()  # empty: the command refuses an inbox holding files
+        os.replace(staging / "inbox", inbox)
+        (out / "config").mkdir(exist_ok=True)
+        for made in sorted((staging / "config").iterdir()):
+            os.replace(made, out / "config" / made.name)
+        os.replace(staging / MANIFEST_FILE, out / MANIFEST_FILE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
 def _manifest(
     out: Path,
     people: int,

@@ -353,3 +353,29 @@ def test_prefill_told_a_folder_for_last_year_archive_names_the_archive_in_it(
     assert "找不到" not in done.stderr, done.stderr
     assert "文件夹" in done.stderr and archive.name in done.stderr, done.stderr
     assert not ENGLISH.search(done.stderr), done.stderr
+
+
+def test_demo_data_interrupted_leaves_no_half_inbox_and_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while demo-data writes (here: once the inbox is written, before the manifest):
+    already 「重新运行即可」 is said, so nothing half-written may stay, and the rerun must not be
+    refused because the interrupted run's inbox is there."""
+    from pipeline import demo
+
+    out = tmp_path / "示例 数据"
+    written = demo._manifest
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "_manifest", interrupted)
+    assert cli.main(["demo-data", "--people", "3", "--out", str(out)]) == 130
+    assert "已中断" in capsys.readouterr().err
+    left = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert left == []
+    monkeypatch.setattr(demo, "_manifest", written)
+    assert cli.main(["demo-data", "--people", "3", "--out", str(out)]) == 0, capsys.readouterr()
+    assert (out / "config" / vocab.ROSTER_FILE).is_file()
+    assert any((out / "inbox").iterdir())
+    assert sorted(p.name for p in out.iterdir()) == ["config", "inbox", demo.MANIFEST_FILE]
