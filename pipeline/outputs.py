@@ -169,9 +169,10 @@ def _apply(out: Path, plan: dict[str, Any], swap: _Swap | None = None) -> list[s
     new = [str(f) for f in plan.get("new", [])]
     old = {str(f) for f in plan.get("old", [])}
     drop = [str(f) for f in plan.get("drop", [])]
-    # top-level files (the archive) first: a file held open (Excel) stops the swap before it
-    # changed anything
-    for rel in sorted(new, key=lambda f: (f.startswith(_FEEDBACK), "/" in f, f)):
+    # top-level files first, the archive workbook before them all (its PDF sorts before it): a
+    # workbook held open (Excel) stops the swap before it changed anything
+    order = lambda f: (f.startswith(_FEEDBACK), "/" in f, not f.endswith(".xlsx"), f)
+    for rel in sorted(new, key=order):
         src, dst = root / rel, out / rel
         if not _is_file(src):
             continue  # moved before an interruption

@@ -215,3 +215,40 @@ def test_run_log_says_what_was_read_refused_and_why(tmp_path: Path, capsys) -> N
     assert "read      张三.xlsx" in log
     assert "rejected  通知.pdf  [not_excel]" in log and "PDF" in log
     assert "stage times:" in log and "read " in log
+
+
+def test_an_archive_held_open_stops_the_swap_before_its_pdf_is_replaced(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive open in Excel (Windows refuses to replace it): the message says the
+    outputs are the previous run's, so its PDF must not already be this run's (the PDF sorted
+    before the .xlsx and was moved first)."""
+    from pipeline import printing
+
+    runs = iter(range(1, 10))
+
+    def fake_pdf(workbook: Path, n_points: int) -> Path:  # LibreOffice stand-in
+        pdf = printing.pdf_path(workbook)
+        pdf.write_bytes(f"%PDF-1.4 run {next(runs)}".encode())
+        return pdf
+
+    monkeypatch.setattr(printing, "archive_pdf", fake_pdf)
+    root = office_body(tmp_path)
+    out = root / "out"
+    assert process(root, capsys)[0] == 0
+    held = archive(out)
+    pdf = printing.pdf_path(held)
+    assert pdf.read_bytes() == b"%PDF-1.4 run 1"  # the precondition: a PDF beside the archive
+    before = {p: p.read_bytes() for p in (held, pdf)}
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == held:  # stands in for Excel holding the archive open
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = process(root, capsys)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert code == 2 and held.name in err and "上一次运行的结果" in err, err
+    assert {p: p.read_bytes() for p in (held, pdf)} == before
