@@ -176,10 +176,6 @@ def _apply(out: Path, plan: dict[str, Any], swap: _Swap | None = None) -> list[s
         src, dst = root / rel, out / rel
         if not _is_file(src):
             continue  # moved before an interruption
-        if swap.moved == 0:
-            for gone in drop:
-                if _is_file(out / gone):
-                    _unlink(out / gone)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if rel.startswith(_FEEDBACK) and rel not in old and _is_file(dst):
             aside = _aside_name(dst)
@@ -187,6 +183,10 @@ def _apply(out: Path, plan: dict[str, Any], swap: _Swap | None = None) -> list[s
             os.replace(dst, aside)
         os.replace(src, dst)
         swap.moved += 1
+        if swap.moved == 1:  # only once a move succeeded: a refused first one changed nothing
+            for gone in drop:
+                if _is_file(out / gone):
+                    _unlink(out / gone)
     for gone in drop:
         if _is_file(out / gone):
             _unlink(out / gone)

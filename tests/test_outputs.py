@@ -252,3 +252,38 @@ def test_an_archive_held_open_stops_the_swap_before_its_pdf_is_replaced(
     monkeypatch.setattr(os, "replace", real_replace)
     assert code == 2 and held.name in err and "上一次运行的结果" in err, err
     assert {p: p.read_bytes() for p in (held, pdf)} == before
+
+
+def test_an_archive_held_open_keeps_the_files_this_run_would_drop(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that makes no PDF (LibreOffice gone) drops the last one's; with the archive open
+    in Excel the swap stops, and the previous outputs must be whole: the PDF was deleted
+    before the first move was tried."""
+    from pipeline import printing
+
+    def fake_pdf(workbook: Path, n_points: int) -> Path:  # LibreOffice stand-in
+        pdf = printing.pdf_path(workbook)
+        pdf.write_bytes(b"%PDF-1.4 last run")
+        return pdf
+
+    monkeypatch.setattr(printing, "archive_pdf", fake_pdf)
+    root = office_body(tmp_path)
+    out = root / "out"
+    assert process(root, capsys)[0] == 0
+    held = archive(out)
+    pdf = printing.pdf_path(held)
+    assert pdf.is_file()  # the precondition: the last run's PDF beside its archive
+    monkeypatch.setattr(printing, "archive_pdf", lambda workbook, n_points: None)
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == held:  # stands in for Excel holding the archive open
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = process(root, capsys)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert code == 2 and "上一次运行的结果" in err, err
+    assert pdf.read_bytes() == b"%PDF-1.4 last run"
