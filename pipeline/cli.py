@@ -265,8 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        sys.stderr.write(vocab.CLI_INTERRUPTED + "\n")
+        sys.stderr.write(_interrupted.get("message", vocab.CLI_INTERRUPTED) + "\n")
         return 130
+    finally:
+        _interrupted.clear()
+
+
+# what Ctrl-C is to say, where the command's own words are truer than CLI_INTERRUPTED's
+_interrupted: dict[str, str] = {}
 
 
 def _main(argv: list[str]) -> int:
@@ -328,6 +334,8 @@ def _main(argv: list[str]) -> int:
             from pipeline.prefill import prefill
 
             _out_folder(args.out)
+            # forms are written one by one into the sections' folders: not all or nothing
+            _interrupted["message"] = vocab.CLI_INTERRUPTED_PREFILL.format(out=args.out)
             made = prefill(args.config, args.out, args.last_archive)
             print(
                 vocab.CLI_PREFILL_WROTE.format(

@@ -1296,6 +1296,10 @@ CLI_SUMMARY_CONTAINED = (
 )
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
 CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
+CLI_INTERRUPTED_PREFILL = (
+    "已中断：{out} 中的预填表可能只生成了一部分。请先重新运行同一命令（会重新生成全部预填表），"
+    "再把各科室的文件夹或 .zip 发出。"
+)
 # How the user started the tool, for "run it again" hints: set by the Makefile and 处理.bat.
 LAUNCHER_ENV = "LIANZHENG_LAUNCHER"
 LAUNCHER_BAT_HINT = "双击 处理.bat"

@@ -379,3 +379,29 @@ def test_demo_data_interrupted_leaves_no_half_inbox_and_runs_again(
     assert (out / "config" / vocab.ROSTER_FILE).is_file()
     assert any((out / "inbox").iterdir())
     assert sorted(p.name for p in out.iterdir()) == ["config", "inbox", demo.MANIFEST_FILE]
+
+
+def test_prefill_interrupted_says_its_forms_may_be_partly_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during prefill after some forms were written: 「本次没有写出新的结果」 is untrue
+    (a section's folder is rebuilt form by form); the message says the forms may be partly
+    written and to run the same command again before sending them."""
+    from pipeline import prefill
+
+    out = tmp_path / "预填 表"
+    written = prefill._write
+    calls = iter(range(100))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        if next(calls) == 2:
+            raise KeyboardInterrupt
+        written(*args, **kwargs)
+
+    monkeypatch.setattr(prefill, "_write", interrupted)
+    code = cli.main(["prefill", "--config", str(ROOT / "config"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert any(out.rglob("*.xlsx"))  # the precondition: forms were written before the stop
+    assert "没有写出新的结果" not in err, err
+    assert "已中断" in err and str(out) in err and "重新运行" in err, err
