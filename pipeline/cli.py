@@ -77,6 +77,17 @@ def _run_time(text: str) -> str:
     return text
 
 
+def _sizes(text: str) -> list[int]:
+    """--sizes of bench: whole numbers above 0, comma-separated."""
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(vocab.CLI_BAD_SIZES.format(value=text))
+    return sizes
+
+
 def _add(parser: argparse.ArgumentParser, command: str, *flags: str, **kwargs: object) -> None:
     key = flags[0].lstrip("-").replace("-", "_")
     parser.add_argument(*flags, help=vocab.CLI_HELP[f"{command}.{key}"], **kwargs)  # type: ignore[arg-type]
@@ -120,7 +131,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(d, "demo-data", "--real-offices", action="store_true")
 
     b = command("bench")
-    _add(b, "bench", "--sizes", default="1000,10000,20000", metavar="N,N")
+    _add(b, "bench", "--sizes", type=_sizes, default=[1000, 10000, 20000], metavar="N,N")
     _add(b, "bench", "--data", type=Path, default=Path("bench-data"), metavar="文件夹")
     _add(b, "bench", "--report", type=Path, default=Path("docs/benchmarks.md"), metavar="文件")
     _add(b, "bench", "--baseline-max", type=int, default=10000, metavar="N")
@@ -369,8 +380,7 @@ def _main(argv: list[str]) -> int:
         elif args.command == "bench":
             from pipeline.bench import run_bench
 
-            sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-            run_bench(sizes, args.data, args.report, baseline_max=args.baseline_max)
+            run_bench(args.sizes, args.data, args.report, baseline_max=args.baseline_max)
     except PipelineError as exc:
         sys.stderr.write(f"{exc}\n{vocab.EXIT_HINT.format(command=rerun_hint(argv))}\n")
         return EXIT_USAGE

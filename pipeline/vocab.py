@@ -1356,6 +1356,7 @@ ARGPARSE_MESSAGES = {
     "%(prog)s: error: %(message)s\n": "%(prog)s：%(message)s\n",
 }
 CLI_BAD_RUN_TIME = "「{value}」不是 ISO 格式的时间，请写成 2026-04-30T09:00:00 或 2026-04-30"
+CLI_BAD_SIZES = "「{value}」不是有效的规模，请写正整数，多个用英文逗号分隔，如 1000,10000"
 CLI_NO_COMMAND = "请指定要做的事，例如 process（处理收件箱）。"
 CLI_WROTE = "已生成 {path}"
 CLI_DEMO_ARGS = (

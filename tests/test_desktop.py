@@ -77,6 +77,9 @@ def test_missing_command_is_explained_in_chinese() -> None:
         # the cover, 历次/ and 本轮变化 show the run time: a wrong one is refused, not written
         (["process", "--run-time", "yesterday"], "「yesterday」不是 ISO 格式的时间"),
         (["combine", "a.xlsx", "--out", "x", "--run-time", "4/30"], "「4/30」不是 ISO 格式的时间"),
+        # bench's sizes ended in int()'s ValueError, or an IndexError for 0 people
+        (["bench", "--sizes", "1000,abc"], "「1000,abc」不是有效的规模"),
+        (["bench", "--sizes", "0"], "「0」不是有效的规模"),
     ],
 )
 def test_usage_errors_are_chinese(tmp_path: Path, args: list[str], expected: str) -> None:
