@@ -528,6 +528,8 @@ def _read_expected(path: Path) -> list[str]:
     from pipeline.errors import PipelineError
 
     path = Path(path)
+    if path.is_dir():
+        raise PipelineError(vocab.COMBINE_EXPECTED_IS_FOLDER.format(path=path))
     if not path.is_file():
         raise PipelineError(vocab.COMBINE_EXPECTED_MISSING.format(path=path))
     suffix = path.suffix.lower()

@@ -2152,6 +2152,10 @@ COMBINE_ARCHIVE_MISSING = (
     "找不到要汇总的档案：{paths}。请检查文件名或文件夹名"
     "（路径中有空格时请用英文双引号括起）后重新运行。"
 )
+COMBINE_EXPECTED_IS_FOLDER = (
+    "{path} 是一个文件夹，不是应报单位名单。请写出名单文件本身"
+    "（每行一个单位的 .txt，或有「单位名称」列的 Excel 表）后重新运行。"
+)
 COMBINE_EXPECTED_MISSING = "找不到应报单位名单 {path}。请检查文件名后重新运行（名单每行一个单位，或 Excel 的「单位名称」列）。"
 COMBINE_EXPECTED_UNREADABLE = "应报单位名单 {path} 无法读取。请保存为 .xlsx（「单位名称」列）或 UTF-8 文本（每行一个单位）后重新运行。"
 COMBINE_FILE_TEMPLATE = "{year}_各单位廉政风险信息汇总.xlsx"

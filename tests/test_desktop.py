@@ -408,3 +408,18 @@ def test_prefill_interrupted_says_its_forms_may_be_partly_written(
     assert any(out.rglob("*.xlsx"))  # the precondition: forms were written before the stop
     assert "没有写出新的结果" not in err, err
     assert "已中断" in err and str(out) in err and "重新运行" in err, err
+
+
+def test_combine_told_a_folder_for_the_expected_list_says_so(tmp_path: Path) -> None:
+    """``--expected 名单`` naming a folder: the message says a list file is wanted, not
+    「找不到应报单位名单」 for a folder that is there."""
+    archives_folder, listing = tmp_path / "各单位档案", tmp_path / "应报 名单"
+    archives_folder.mkdir()
+    listing.mkdir()
+    assert listing.is_dir()  # the precondition: --expected names an existing folder
+    done = run_cli(
+        "combine", str(archives_folder), "--out", str(tmp_path / "汇总"), "--expected", str(listing)
+    )
+    assert done.returncode == 2, done.stderr
+    assert "找不到" not in done.stderr and "是一个文件夹" in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
