@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import logging
 import math
 import re
@@ -104,17 +105,31 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> di
     return out
 
 
+def _written(value: object) -> str:
+    """A settings value for a message as TOML writes it (true, ["grade"]), not as Python
+    prints it (True, ['grade'])."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
 def _check_level(value: object, where: str, allow_none: bool = False) -> str | None:
     if allow_none and (value in ("", None) or value == vocab.NO_FLOOR):
         return None
     if value not in vocab.LEVELS:
         allowed = vocab.LIST_SEP.join(vocab.LEVELS + ((vocab.NO_FLOOR,) if allow_none else ()))
-        raise _fail(vocab.SETTINGS_BAD_LEVEL.format(where=where, value=value, allowed=allowed))
+        raise _fail(
+            vocab.SETTINGS_BAD_LEVEL.format(where=where, value=_written(value), allowed=allowed)
+        )
     return str(value)
 
 
 def _bad(where: str, value: object, expected: str) -> ConfigError:
-    return _fail(vocab.SETTINGS_BAD_TEXT.format(where=where, value=value, expected=expected))
+    return _fail(
+        vocab.SETTINGS_BAD_TEXT.format(where=where, value=_written(value), expected=expected)
+    )
 
 
 def _number(value: object, where: str, *, whole: bool = True, zero_ok: bool = False) -> float:
@@ -236,14 +251,14 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     """Validate a full settings mapping (defaults already merged in)."""
     body = data["body"]
     if not isinstance(body["name"], str):
-        raise _fail(vocab.SETTINGS_BODY_NAME.format(value=body["name"]))
+        raise _fail(vocab.SETTINGS_BODY_NAME.format(value=_written(body["name"])))
     year = body["year"]
     if (
         isinstance(year, bool)
         or not isinstance(year, int)
         or not (year == 0 or 2000 <= year <= 2100)
     ):
-        raise _fail(vocab.SETTINGS_BODY_YEAR.format(value=year))
+        raise _fail(vocab.SETTINGS_BODY_YEAR.format(value=_written(year)))
     deadlines = {}
     for phase, value in data["deadlines"].items():
         try:
@@ -251,7 +266,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
             # a set year must hold the day (02-29); with the year from the forms a leap year
             pd.Timestamp(year=year or 2024, month=month, day=day)
         except (ValueError, TypeError) as exc:
-            raise _fail(vocab.SETTINGS_DEADLINE.format(phase=phase, value=value)) from exc
+            raise _fail(vocab.SETTINGS_DEADLINE.format(phase=phase, value=_written(value))) from exc
         deadlines[phase] = f"{month:02d}-{day:02d}"
     late_phase = data["submission"]["late_phase"]
     if not isinstance(late_phase, str) or late_phase not in vocab.PHASES:
@@ -304,7 +319,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
                     vocab.SETTINGS_ROLE_BAD.format(
                         level=level,
                         role_key=role_key,
-                        value=entry.get(role_key),
+                        value=_written(entry.get(role_key)),
                         allowed=vocab.LIST_SEP.join(vocab.ROLE_CHAIN),
                     )
                 )

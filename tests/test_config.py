@@ -386,3 +386,24 @@ def test_last_archive_set_to_a_folder_names_the_archive_in_it(tmp_path: Path) ->
     message = str(exc.value)
     assert "history.last_archive" in message and "不存在" not in message, message
     assert "是一个文件夹" in message and "2025_某单位_廉政风险信息档案.xlsx" in message, message
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("[limits]\nmax_rows = true\n", "「true」"),
+        ("[body]\nyear = false\n", "「false」"),
+        ('[submission]\nlate_phase = ["grade"]\n', '「["grade"]」'),
+        ('[grading.floors]\n"人财物管理" = ["一级"]\n', '「["一级"]」'),
+    ],
+)
+def test_a_refused_value_is_shown_as_it_is_written_in_the_file(
+    tmp_path: Path, text: str, shown: str
+) -> None:
+    """The message quotes the value as the clerk wrote it (true, ["grade"]), not as Python
+    prints it (True, ['grade'])."""
+    with pytest.raises(ConfigError) as exc:
+        config.load_settings(write_settings(tmp_path, text))
+    message = str(exc.value)
+    assert shown in message, message
+    assert "True" not in message and "False" not in message and "['" not in message, message
