@@ -326,7 +326,12 @@ def _out_error(exc: OSError, out: Path) -> PipelineError:
     where = _shown(Path(str(exc.filename2 or exc.filename or out)))
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return PipelineError(vocab.OUT_DISK_FULL.format(path=where, out=out))
-    if isinstance(exc, PermissionError | IsADirectoryError):
+    named = Path(str(exc.filename2 or exc.filename or out))
+    if isinstance(exc, IsADirectoryError) or (
+        isinstance(exc, PermissionError) and named != out and named.is_dir()
+    ):  # a folder under an output's name (Windows says PermissionError for it)
+        return PipelineError(vocab.OUT_NAME_IS_FOLDER.format(path=where))
+    if isinstance(exc, PermissionError):
         return PipelineError(vocab.OUT_FILE_BUSY.format(path=where))
     reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
     return PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason))

@@ -1527,6 +1527,10 @@ OUT_UNUSABLE = (
 OUT_REASON_NOT_FOLDER = "同名的文件已存在，它不是文件夹"
 OUT_REASON_DENIED = "没有写入权限"
 OUT_REASON_OTHER = "系统拒绝写入"
+OUT_NAME_IS_FOLDER = (
+    "无法保存 {path}：那里是一个文件夹，占用了输出文件的名字。"
+    "请把这个文件夹改名或移到别处后重新运行。"
+)
 OUT_FILE_BUSY = (
     "无法保存 {path}：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。"
     "请关闭这个文件后重新运行（该文件仍是上一次运行的结果）。"

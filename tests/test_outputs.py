@@ -287,3 +287,17 @@ def test_an_archive_held_open_keeps_the_files_this_run_would_drop(
     monkeypatch.setattr(os, "replace", real_replace)
     assert code == 2 and "上一次运行的结果" in err, err
     assert pdf.read_bytes() == b"%PDF-1.4 last run"
+
+
+def test_a_folder_holding_an_output_name_is_named_as_a_folder(tmp_path: Path, capsys) -> None:
+    """A folder in OUT under the archive's name (made by hand, or an unpacked copy): the
+    message says a folder is in the way, not that the file is open in Excel."""
+    root = office_body(tmp_path)
+    assert process(root, capsys)[0] == 0
+    held = archive(root / "out")
+    held.unlink()
+    held.mkdir()
+    assert held.is_dir()  # the precondition: a folder where the archive is written
+    code, _, err = process(root, capsys)
+    assert code == 2 and held.name in err, err
+    assert "Excel" not in err and "是一个文件夹" in err, err
