@@ -217,6 +217,20 @@ def test_run_log_says_what_was_read_refused_and_why(tmp_path: Path, capsys) -> N
     assert "stage times:" in log and "read " in log
 
 
+def _held_open(monkeypatch: pytest.MonkeyPatch, held: Path):
+    """``os.replace`` refuses ``held`` as Windows refuses a file Excel holds open; returns the
+    real ``os.replace`` to put back."""
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == held:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return real_replace
+
+
 def test_an_archive_held_open_stops_the_swap_before_its_pdf_is_replaced(
     tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -240,14 +254,7 @@ def test_an_archive_held_open_stops_the_swap_before_its_pdf_is_replaced(
     pdf = printing.pdf_path(held)
     assert pdf.read_bytes() == b"%PDF-1.4 run 1"  # the precondition: a PDF beside the archive
     before = {p: p.read_bytes() for p in (held, pdf)}
-    real_replace = os.replace
-
-    def replace(src, dst, *args, **kwargs):
-        if Path(dst) == held:  # stands in for Excel holding the archive open
-            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", replace)
+    real_replace = _held_open(monkeypatch, held)
     code, _, err = process(root, capsys)
     monkeypatch.setattr(os, "replace", real_replace)
     assert code == 2 and held.name in err and "上一次运行的结果" in err, err
@@ -275,14 +282,7 @@ def test_an_archive_held_open_keeps_the_files_this_run_would_drop(
     pdf = printing.pdf_path(held)
     assert pdf.is_file()  # the precondition: the last run's PDF beside its archive
     monkeypatch.setattr(printing, "archive_pdf", lambda workbook, n_points: None)
-    real_replace = os.replace
-
-    def replace(src, dst, *args, **kwargs):
-        if Path(dst) == held:  # stands in for Excel holding the archive open
-            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", replace)
+    real_replace = _held_open(monkeypatch, held)
     code, _, err = process(root, capsys)
     monkeypatch.setattr(os, "replace", real_replace)
     assert code == 2 and "上一次运行的结果" in err, err
