@@ -263,8 +263,12 @@ def _sub_header(
 # A field graded by ticking (its label merged over its choices, √ under one): columns keys
 # f"{TICK_KEY}{key}{TICK_KEY}{choice as written}" -> the choice's column.
 TICK_KEY = "\x1f"
-TICK_FIELDS = {"level": "self_level", "likelihood": "likelihood", "harm": "harm"}
-TICK_FIELDS["category"] = "category"
+TICK_FIELDS = {
+    "level": "self_level",
+    "likelihood": "likelihood",
+    "harm": "harm",
+    "category": "category",
+}
 
 
 def apply_ticks(

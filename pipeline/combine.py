@@ -240,7 +240,8 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         run_time = info.get("run_time", "").replace(" ", "T")
     else:
         kind, run_time = "hand", ""
-        content = hashlib.sha256(path.read_bytes()).hexdigest()  # a copy of it is 重复
+        # a copy of it is 重复 (the bytes the guard read: the file is not read again)
+        content = hashlib.sha256(opened.data or path.read_bytes()).hexdigest()
         body = by_name.group("body") if by_name else ""
         found_year = by_name.group("year") if by_name else None
         if found_year is None:

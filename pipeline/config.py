@@ -488,10 +488,6 @@ def load_roster(config_dir: Path) -> Roster:
     unit_rows, _ = _read_table(
         path, sheets, shown[vocab.ROSTER_SHEET_UNIT], vocab.ROSTER_UNIT_COLUMNS
     )
-    if not people_rows:
-        raise _fail(
-            vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=shown[vocab.ROSTER_SHEET_PEOPLE])
-        )
     unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
 
     problems: list[dict[str, Any]] = []
@@ -519,7 +515,7 @@ def load_roster(config_dir: Path) -> Roster:
         problems.append(record)
 
     section_rows, people_rows = _rows_without_owner(section_rows, people_rows, shown, problem)
-    if not people_rows:
+    if not people_rows:  # none at all, or none with a 姓名 and a 科室
         raise _fail(
             vocab.ROSTER_PEOPLE_EMPTY.format(path=path, sheet=shown[vocab.ROSTER_SHEET_PEOPLE])
         )

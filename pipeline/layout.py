@@ -43,17 +43,23 @@ _TOTAL_FIRST = frozenset(w[0] for w in vocab.TOTAL_ROW_WORDS)
 _UNIT_WORDS = frozenset(vocab.fold(w) for w in vocab.UNIT_LABEL_WORDS)
 
 
-@lru_cache(maxsize=8192)
-def _key_of_folded(folded: str) -> str | None:
-    key = vocab.COLUMN_LOOKUP.get(folded)
+def lookup_label(table: dict[str, str], folded: str) -> str | None:
+    """The key ``table`` gives a folded label: the label itself, else without a bracketed hint
+    after it (风险等级（一二三级）), else, after 单位, the label in its brackets (单位（部门）)."""
+    key = table.get(folded)
     if key is None and folded:
         bare = _LABEL_HINT.sub("", folded)
         if bare and bare != folded:
-            key = vocab.COLUMN_LOOKUP.get(bare)
+            key = table.get(bare)
             if key is None and bare in _UNIT_WORDS:  # 单位（部门）: the label in brackets
                 inner = _LABEL_HINT.search(folded)
-                key = vocab.COLUMN_LOOKUP.get(inner[0][1:-1]) if inner else None
+                key = table.get(inner[0][1:-1]) if inner else None
     return key
+
+
+@lru_cache(maxsize=8192)
+def _key_of_folded(folded: str) -> str | None:
+    return lookup_label(vocab.COLUMN_LOOKUP, folded)
 
 
 @lru_cache(maxsize=16384)

@@ -56,19 +56,7 @@ def _fold(text: str) -> str:
 _LABEL_HINT = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
 
 
-_UNIT_WORDS = frozenset(_fold(w) for w in vocab.UNIT_LABEL_WORDS)
-
-
-def _lookup_label(table: dict[str, str], folded: str) -> str | None:
-    key = table.get(folded)
-    if key is None and folded:
-        bare = _LABEL_HINT.sub("", folded)
-        if bare and bare != folded:
-            key = table.get(bare)
-            if key is None and bare in _UNIT_WORDS:  # 单位（科室）: the label in brackets
-                inner = _LABEL_HINT.search(folded)
-                key = table.get(inner[0][1:-1]) if inner else None
-    return key
+_lookup_label = layout.lookup_label  # a label's key, its bracketed hint or 单位（科室） aside
 
 
 @lru_cache(maxsize=8192)
