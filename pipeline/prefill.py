@@ -125,14 +125,21 @@ def _split_last(last: pd.DataFrame | None) -> tuple[dict, dict]:
     return people, units
 
 
-def _unique(name: str, used: set[str]) -> str:
+def _unique(name: str, used: set[str], package: bool = False) -> str:
     """``name`` (a safe file or folder name), or with （2）, （3）… when a name already used
     is the same on Windows (no case; 欧阳/娜 and 欧阳_娜 are both 欧阳_娜): never one path for
-    two people or sections."""
+    two people or sections. ``package``: a section's folder, which has <folder>.zip beside
+    it, so neither may be a name taken (a section 「财务.zip」 beside 「财务」's package)."""
+
+    def taken(candidate: str) -> bool:
+        return candidate.casefold() in used or (package and f"{candidate}.zip".casefold() in used)
+
     candidate, n = name, 2
-    while candidate.casefold() in used:
+    while taken(candidate):
         candidate, n = f"{name}（{n}）", n + 1
     used.add(candidate.casefold())
+    if package:
+        used.add(f"{candidate}.zip".casefold())
     return candidate
 
 
@@ -168,7 +175,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
     folders: set[str] = set()
     used: set[int] = set()  # last year's rows that went to a form
     for section in sections:
-        folder = out / _unique(xlsx.safe_filename(section), folders)
+        folder = out / _unique(xlsx.safe_filename(section), folders, package=True)
         names: set[str] = set()
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.xlsx"):  # a rerun rebuilds the folder's forms

@@ -503,3 +503,42 @@ def test_last_years_points_of_nobody_on_the_roster_are_named_not_dropped(
     assert (
         vocab.CLI_PREFILL_NOT_CARRIED.format(n=2, who=f"{section} 已调离的人、已撤销的科室") in said
     )
+
+
+def test_a_section_named_like_anothers_package_gets_its_own_folder(tmp_path):
+    """Sections 「财务」 and 「财务.zip」: each section's folder sits beside its package
+    <folder>.zip, so 「财务」's package and 「财务.zip」's folder were one path. Now the later
+    one is numbered, as the feedback folders are, and each package holds its own forms."""
+    from pipeline import templates
+
+    def person(section: str, name: str, head: bool = False) -> dict:
+        return {"section": section, "name": name, "post": "科员",
+                "post_type": "一般管理服务", "is_head": head}  # fmt: skip
+
+    people = [
+        person("领导班子", "丁慧梅", True),
+        person("财务", "郑海莉", True),
+        person("财务.zip", "王五", True),
+    ]
+    sections = [
+        {"section": s, "head": h, "vice_chair": "丁慧梅"}
+        for s, h in (("领导班子", "丁慧梅"), ("财务", "郑海莉"), ("财务.zip", "王五"))
+    ]
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
+    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    folders = [p for p in pre.iterdir() if p.is_dir()]
+    packages = [p for p in pre.iterdir() if p.is_file() and p.suffix == ".zip"]
+    assert len(folders) == len(packages) == 3, sorted(p.name for p in pre.iterdir())
+    people_in = {}
+    for folder in folders:
+        with zipfile.ZipFile(pre / f"{folder.name}.zip") as zf:
+            names = zf.namelist()
+        assert sorted(names) == sorted(f"{folder.name}/{p.name}" for p in folder.iterdir())
+        for path in folder.glob("*.xlsx"):
+            ws = openpyxl.load_workbook(path).worksheets[0]
+            people_in.setdefault(folder.name, set()).add(ws["B2"].value)
+    assert sorted(map(sorted, people_in.values())) == [["财务"], ["财务.zip"], ["领导班子"]]
