@@ -295,6 +295,9 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         if args.command == "process":
+            from pipeline import prehash
+
+            prehash.start(args.inbox)  # the inbox is hashed while the imports below run
             from pipeline.run import check_paths, process
 
             check_paths(args.inbox, args.config, args.out)

@@ -7,7 +7,6 @@ with an issue row. The rest keep status NA and go to ``read``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import containers, frames, vocab
+from pipeline import containers, frames, prehash, vocab
 from pipeline.config import Settings
 from pipeline.workbook import sniff
 from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages that sniff too
@@ -104,21 +103,10 @@ def _suffix(name: str) -> str:
 def _hash(path: Path | str, size: int = 0) -> tuple[str, bytes]:
     """(sha256 hex, first bytes) of a file (at most ``limits.max_file_bytes``: read whole).
     ``size``: what stat said; the file is read to its end whatever it holds now."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        # a regular file gives fewer bytes than asked only at its end: one read, usually
-        data = os.read(fd, size + 1)
-        if len(data) > size:
-            parts = [data]
-            while chunk := os.read(fd, 1 << 20):
-                parts.append(chunk)
-            data = b"".join(parts)
-    finally:
-        os.close(fd)
-    return hashlib.sha256(data).hexdigest(), data[:TEXT_HEAD_BYTES]
+    return prehash.hash_file(os.fspath(path), size)
 
 
-HashResult = tuple[str, bytes] | OSError
+HashResult = prehash.HashResult
 
 
 def _hash_chunk(items: list[tuple[str, int]]) -> list[HashResult]:
@@ -182,6 +170,7 @@ def _stat(
     try:
         st = os.lstat(path)
         rec["mtime"] = float(st.st_mtime)
+        rec["_stamp"] = prehash.stamp(st)  # matched against a hash taken at start (prehash)
         if stat.S_ISLNK(st.st_mode):
             # read only links to regular files inside the inbox; never follow one out of it
             if not _inside(Path(path), inbox) or not os.path.isfile(path):
@@ -230,12 +219,22 @@ def _examine_all(
     """``_examine`` of every walked entry, in order: first every entry's stat, then the
     files' bytes read and hashed by a few threads (the reads and the digests release the
     GIL; this thread waits meanwhile, so they do not queue for it), then the verdicts."""
-    if len(entries) <= HASH_CHUNK:
+    early = prehash.take(inbox)  # hashed while the program started, if it did
+    if len(entries) <= HASH_CHUNK and not early:
         for rel, path in entries:
             yield _examine(rel, path, inbox, settings), path
         return
     staged = [(*_stat(rel, path, inbox, settings), path) for rel, path in entries]
-    todo = [(os.fspath(path), size) for _rec, size, path in staged if size is not None]
+    known: dict[int, HashResult] = {}
+    for i, (rec, size, path) in enumerate(staged):
+        found = early.get(path) if size is not None and isinstance(path, str) else None
+        if found is not None and found[0] == rec["_stamp"]:  # the file as it was hashed
+            known[i] = found[1]
+    todo = [
+        (os.fspath(path), size)
+        for i, (_rec, size, path) in enumerate(staged)
+        if size is not None and i not in known
+    ]
     chunks = [todo[a : a + HASH_CHUNK] for a in range(0, len(todo), HASH_CHUNK)]
     try:
         with ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="discover-hash") as pool:
@@ -243,8 +242,11 @@ def _examine_all(
     except RuntimeError:  # no thread could be started (a process near its limits): serially
         done = [_hash_chunk(chunk) for chunk in chunks]
     hashed = iter([h for chunk in done for h in chunk])
-    for rec, size, path in staged:
-        yield (rec if size is None else _judge(rec, path, next(hashed))), path
+    for i, (rec, size, path) in enumerate(staged):
+        if size is None:
+            yield rec, path
+        else:
+            yield _judge(rec, path, known[i] if i in known else next(hashed)), path
 
 
 def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:

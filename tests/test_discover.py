@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from pipeline import config, discover, frames, vocab
+from pipeline import config, discover, frames, prehash, vocab
+from pipeline.workbook import sniff
 from tests.forms import sample_row, write_form
 
 
@@ -153,3 +155,79 @@ def test_an_inbox_of_many_files_has_each_files_own_hash_and_verdict(tmp_path: Pa
     assert by.loc["表190-重发.csv", "reason"] == "duplicate_file"
     (dup,) = issues[issues["code"] == "duplicate_file"].to_dict("records")
     assert dup["file"] == "表190-重发.csv" and "表001.csv" in dup["problem"]
+
+
+def _hashed_at_start(inbox: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Start the command line's early hashing on ``inbox`` (files of any age) and wait for it;
+    what it found, by path (it stays waiting for ``discover`` to take it)."""
+    monkeypatch.setattr(prehash, "RECENT_NS", 0)
+    prehash.start(inbox)
+    assert prehash._running is not None
+    return {path: result for path, (_stamp, result) in prehash._running.wait().items()}
+
+
+def test_hashes_taken_at_start_give_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = write_form(tmp_path / "outside" / "secret.xlsx")
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    write_form(inbox / "a.xlsx")
+    write_form(inbox / "sub" / "b.xlsx")
+    (inbox / "c.csv").write_bytes((inbox / "a.xlsx").read_bytes()[:100])
+    (inbox / "~$a.xlsx").write_bytes(b"lock")
+    (inbox / "empty.xlsx").write_bytes(b"")
+    (inbox / "link.xlsx").symlink_to(outside)
+    (inbox / "again.xlsx").write_bytes((inbox / "a.xlsx").read_bytes())
+    plain, plain_issues = discover.discover(inbox, settings())
+    early = _hashed_at_start(inbox, monkeypatch)
+    # the plain files were hashed early; the lock file, the empty one and the link were not
+    names = {Path(p).relative_to(inbox).as_posix() for p in early}
+    assert names == {"a.xlsx", "sub/b.xlsx", "c.csv", "again.xlsx"}
+    assert prehash.HEAD_BYTES == sniff.TEXT_HEAD_BYTES
+    files, issues = discover.discover(inbox, settings())
+    assert prehash._running is None  # taken
+    columns = ["file", "size", "sha256", "status", "reason"]
+    assert files[columns].astype(str).equals(plain[columns].astype(str))
+    assert issues["code"].tolist() == plain_issues["code"].tolist()
+    by = files.set_index("file")
+    assert by.loc["again.xlsx", "reason"] == "duplicate_file"
+    assert by.loc["link.xlsx", "reason"] == "symlink"
+
+
+def test_a_file_changed_after_the_start_is_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the early hash must never be trusted over the file itself: a file rewritten in place
+    # with other bytes of the same size, its modification time put back, is hashed anew
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = write_form(inbox / "form.xlsx")
+    before = form.stat()
+    old = hashlib.sha256(form.read_bytes()).hexdigest()
+    early = _hashed_at_start(inbox, monkeypatch)
+    assert early[str(form)][0] == old
+    time.sleep(0.05)  # past a tick of the file system's clock
+    data = form.read_bytes()
+    new_bytes = data[:-1] + bytes([data[-1] ^ 0xFF])
+    with open(form, "r+b") as fh:
+        fh.write(new_bytes)
+    os.utime(form, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert form.stat().st_size == before.st_size and form.stat().st_mtime_ns == before.st_mtime_ns
+    files, _ = discover.discover(inbox, settings())
+    assert (
+        files.set_index("file").loc["form.xlsx", "sha256"] == hashlib.sha256(new_bytes).hexdigest()
+    )
+    assert hashlib.sha256(new_bytes).hexdigest() != old
+
+
+def test_files_written_just_before_the_start_are_left_to_discover(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(inbox / "form.xlsx")
+    prehash.start(inbox)
+    early = prehash.take(inbox)
+    assert early == {}
+    files, _ = discover.discover(inbox, settings())
+    digest = hashlib.sha256((inbox / "form.xlsx").read_bytes()).hexdigest()
+    assert files.set_index("file").loc["form.xlsx", "sha256"] == digest
