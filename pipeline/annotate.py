@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import outputs, styles, vocab, xlsx
+from pipeline import styles, vocab, xlsx
 from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as before
     DEFAULT_MAX_FILE_BYTES,
     FILL_NOTE,
@@ -41,6 +41,7 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
     Annotation,
     copy_name,
     reuse_key,
+    reuse_previous,
     safe_name,
 )
 from pipeline.annotate_patch import inert_name, patch_copy
@@ -69,27 +70,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
 
 
-def _reuse(task: AnnotateTask) -> bool:
-    """Link (or copy) the previous run's copy to ``task.target`` when it is still the file
-    that run wrote (same size and modification time)."""
-    if not task.previous or len(task.previous_stat) != 2:
-        return False
-    try:
-        if not outputs.still_written(task.previous, task.previous_stat):
-            return False
-        outputs.link_or_copy(task.previous, task.target)
-    except OSError:
-        return False
-    return True
-
-
 # --------------------------------------------------------------------------------------
 # Writing one copy
 # --------------------------------------------------------------------------------------
 def annotate_copy(task: AnnotateTask) -> str | None:
     """Write one annotated copy; None when the original cannot be read or opened (it stays
     listed in the feedback workbook's 异常清单)."""
-    if _reuse(task):
+    if reuse_previous(task):
         return task.target
     try:
         data = read_source(task)

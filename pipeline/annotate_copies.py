@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from pipeline import vocab, xlsx
+from pipeline import outputs, vocab, xlsx
 
 # --------------------------------------------------------------------------------------
 # Colours and limits (not user text)
@@ -141,6 +141,21 @@ def copy_name(file: str, used: set[str]) -> str:
 # --------------------------------------------------------------------------------------
 # Writing one copy (in a worker)
 # --------------------------------------------------------------------------------------
+def reuse_previous(task: AnnotateTask) -> bool:
+    """Link (or copy) the previous run's copy to ``task.target`` when it is still the file
+    that run wrote (same size and modification time): done where the task is planned, a
+    system call or two, instead of sending the task to a worker."""
+    if not task.previous or len(task.previous_stat) != 2:
+        return False
+    try:
+        if not outputs.still_written(task.previous, task.previous_stat):
+            return False
+        outputs.link_or_copy(task.previous, task.target)
+    except OSError:
+        return False
+    return True
+
+
 def annotate_copy(task: AnnotateTask) -> str | None:
     """``pipeline.annotate.annotate_copy``, imported where the copy is written (the workers'
     fork server has it loaded already): the main process never imports openpyxl for it."""

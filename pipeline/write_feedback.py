@@ -18,7 +18,7 @@ import os
 import shutil
 import threading
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +49,7 @@ from pipeline.annotate_copies import (
     annotate_copy,
     copy_name,
     reuse_key,
+    reuse_previous,
     safe_name,
 )
 from pipeline.workbook.cells import A1_START
@@ -1880,6 +1881,13 @@ def _batches(records: list[int], workers: int) -> list[range]:
     return out
 
 
+def _linked(task: AnnotateTask) -> Future[str | None]:
+    """A finished job: the copy linked from the previous run's (``reuse_previous``)."""
+    future: Future[str | None] = Future()
+    future.set_result(task.target)
+    return future
+
+
 class FeedbackJobs:
     """Writes the section workbooks and annotated copies: in worker processes, started at
     once so they work while the caller writes the archive, when there are many; else on
@@ -1968,8 +1976,20 @@ class FeedbackJobs:
         caller writes the archive meanwhile)."""
         try:
             assert self.pool is not None
-            # copies first: each costs more than a small workbook, so the pool ends level
-            self.copy_futures = [self.pool.submit(annotate_copy, task) for task in self.copies]
+            # copies first: each costs more than a small workbook, so the pool ends level;
+            # the previous run's copy of an unchanged file is linked here, after the others
+            # are submitted (a link is cheaper than sending the task to a worker)
+            futures_of: dict[int, Any] = {
+                i: self.pool.submit(annotate_copy, task)
+                for i, task in enumerate(self.copies)
+                if not task.previous
+            }
+            for i, task in enumerate(self.copies):
+                if i not in futures_of:
+                    futures_of[i] = _linked(task) if reuse_previous(task) else None
+                    if futures_of[i] is None:
+                        futures_of[i] = self.pool.submit(annotate_copy, task)
+            self.copy_futures = [futures_of[i] for i in range(len(self.copies))]
             self._books_ready.wait()
             if self._closing:
                 return
