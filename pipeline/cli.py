@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import logging
 import os
 import re
@@ -298,27 +299,30 @@ def _main(argv: list[str]) -> int:
             from pipeline import prehash
 
             prehash.start(args.inbox)  # the inbox is hashed while the imports below run
-            from pipeline.run import check_paths, process
+            from pipeline.run import check_paths, hold_out, process
 
             check_paths(args.inbox, args.config, args.out)
-            try:
-                _setup_logging(args.out)
-            except OSError as exc:
-                reason = (
-                    vocab.OUT_REASON_DENIED
-                    if isinstance(exc, PermissionError)
-                    else vocab.OUT_REASON_OTHER
+            with contextlib.ExitStack() as held:
+                try:
+                    # held before run.log is opened: a second run must not truncate the first's
+                    held.enter_context(hold_out(args.out))
+                    _setup_logging(args.out)
+                except OSError as exc:
+                    reason = (
+                        vocab.OUT_REASON_DENIED
+                        if isinstance(exc, PermissionError)
+                        else vocab.OUT_REASON_OTHER
+                    )
+                    raise PipelineError(
+                        vocab.OUT_UNUSABLE.format(path=args.out, reason=reason)
+                    ) from exc
+                result = process(
+                    args.inbox,
+                    args.config,
+                    args.out,
+                    progress=not args.no_progress and sys.stderr.isatty(),
+                    run_time=args.run_time,
                 )
-                raise PipelineError(
-                    vocab.OUT_UNUSABLE.format(path=args.out, reason=reason)
-                ) from exc
-            result = process(
-                args.inbox,
-                args.config,
-                args.out,
-                progress=not args.no_progress and sys.stderr.isatty(),
-                run_time=args.run_time,
-            )
             _print_summary(result, args.out)
         elif args.command == "templates":
             from pipeline.templates import write_templates

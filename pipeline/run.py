@@ -7,11 +7,13 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 
 from pipeline import (
@@ -84,6 +86,41 @@ def count(result_files: pd.DataFrame, rows: pd.DataFrame, points: pd.DataFrame) 
     }
 
 
+LOCK_FILE = "run.lock"  # in OUT/.cache: held by the run writing OUT (``hold_out``)
+
+
+@contextmanager
+def hold_out(out: Path) -> Iterator[None]:
+    """Hold OUT for one run: a second run into the same OUT while one is writing it (处理.bat
+    double-clicked twice) is refused with a Chinese message instead of truncating the first
+    one's run.log, removing its staging folder or mixing the two runs' files. An operating
+    system lock (``filelock``: flock, or msvcrt on Windows), released when the run ends or
+    its process dies, so a crashed run never leaves OUT locked; nested holds in one thread
+    (the command line's, then ``process``'s) are one. Where the file system cannot lock,
+    the run goes on unlocked, as before."""
+    folder = out / cache.CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(
+        folder / LOCK_FILE,
+        timeout=0,
+        is_singleton=True,
+        fallback_to_soft=False,  # a file's mere existence would outlive a crashed run
+        preserve_lock_file=True,
+    )
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise PipelineError(vocab.OUT_BUSY.format(out=out)) from None
+    except (OSError, NotImplementedError) as exc:
+        log.warning("OUT not locked (%s): %s", folder / LOCK_FILE, exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def process(
     inbox: Path,
     config_dir: Path,
@@ -97,7 +134,8 @@ def process(
     check_paths(inbox, config_dir, out)
     gc.freeze()  # the imported modules' objects: no full collection walks them again
     try:
-        return _process(inbox, config_dir, out, progress, run_time, on_stage)
+        with hold_out(out):
+            return _process(inbox, config_dir, out, progress, run_time, on_stage)
     finally:
         gc.unfreeze()  # what the run froze is collectable again (library callers run many)
 

@@ -397,3 +397,43 @@ def test_vice_chair_heading_a_section_and_a_headless_section(tmp_path: Path, cap
     assert who["李副主席"] == ("陈主席", "陈主席")  # never themselves
     assert who["钱七"] == ("李副主席", "李副主席")  # no head: passes up to the vice-chair
     assert who["陈主席"] == ("区纪委派驻纪检组", "区纪委派驻纪检组")
+
+
+def test_a_second_run_into_the_same_out_is_refused_until_the_first_ends(
+    tmp_path: Path, capsys
+) -> None:
+    import subprocess
+    import sys
+
+    root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
+    write_form(root / "inbox" / "张三.xlsx", header={"section": "办公室", "name": "张三"})
+    assert process(root, capsys)[0] == 0
+    out = root / "out"
+    log_before = (out / vocab.LOG_FILE).read_bytes()
+    archive_before = archive(out).read_bytes()
+    # another process holds OUT as a run does (处理.bat double-clicked twice)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from pipeline.run import hold_out\n"
+            "with hold_out(Path(sys.argv[1])):\n"
+            "    print('held', flush=True); sys.stdin.read()",
+            str(out),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        code, _, err = process(root, capsys)
+        assert code == 2 and "正由另一次处理使用" in err and str(out) in err
+        assert "Traceback" not in err
+        # the first run's log and outputs are untouched
+        assert (out / vocab.LOG_FILE).read_bytes() == log_before
+        assert archive(out).read_bytes() == archive_before
+    finally:
+        holder.kill()  # a run that dies leaves no lock behind
+        holder.wait()
+    assert process(root, capsys)[0] == 0
