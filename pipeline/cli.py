@@ -231,7 +231,10 @@ def _print_summary(result, out: Path) -> None:
                 fixed=int(n.get(vocab.ROUND_CHANGE_FIXED, 0)),
                 accepted=int(n.get(vocab.ROUND_CHANGE_ACCEPTED, 0)),
                 new=int(n.get(vocab.ROUND_CHANGE_NEW_REJECT, 0)),
-                dropped_part=rounds.dropped_part(int(n.get(vocab.ROUND_CHANGE_DROPPED, 0))),
+                dropped_part=rounds.dropped_part(
+                    int(n.get(vocab.ROUND_CHANGE_DROPPED, 0)),
+                    int(n.get(vocab.ROUND_CHANGE_GONE, 0)),
+                ),
                 sheet=vocab.SHEET_CHANGES,
             )
         )

@@ -305,6 +305,9 @@ def state(result: frames.RunResult) -> dict[str, Any]:
         "senders": senders,
         "problems": problems,
         "superseded": _superseded(files),
+        # every file of this run: a problem of last run whose file is not among them left
+        # with its file (rounds.changes), it was not corrected
+        "files": sorted(set(frames.text_series(files["file"]).tolist())),
     }
 
 
@@ -391,13 +394,28 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     before = {_successor_key(p, replaced): p for p in previous.get("problems", [])}
     now = {p["key"]: p for p in current["problems"]}
     moved = _moved(before, now)
+    present = set(current["files"]) if "files" in current else None
+    sent = {
+        (s["section"], s["name"], s["form"]): s["file"]
+        for s in current["senders"]
+        if s["status"] != vocab.STATUS_MISSING and s["file"]
+    }
     for key, p in before.items():
         if key not in now and key not in moved:
+            change = vocab.ROUND_CHANGE_FIXED
             newer = replaced.get(p["file"], "")
+            if not newer and present is not None and p["file"] and p["file"] not in present:
+                # its file left the inbox: corrected only when the sender sent another since
+                named = p["name"] or p["form"] == vocab.FORM_KIND_LABEL[vocab.UNIT]
+                newer = sent.get((p["section"], p["name"], p["form"]), "") if named else ""
+                if not newer:
+                    change = vocab.ROUND_CHANGE_GONE
             note = vocab.ROUND_CHANGE_REPLACED.format(file=newer) if newer else ""
+            if change == vocab.ROUND_CHANGE_GONE:
+                note = vocab.ROUND_CHANGE_GONE_NOTE
             rows.append(
-                (vocab.ROUND_CHANGE_FIXED, p["section"], p["name"], p["form"], p["file"],
-                 p["cell"], p["problem"], note)
+                (change, p["section"], p["name"], p["form"], p["file"], p["cell"], p["problem"],
+                 note)
             )  # fmt: skip
     for key, p in now.items():
         if key not in before and key not in moved:
@@ -434,9 +452,12 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def dropped_part(dropped: int) -> str:
-    """The words for forms no longer counted, in a summary line (none: nothing)."""
-    return vocab.ROUND_CHANGES_DROPPED_PART.format(dropped=dropped) if dropped else ""
+def dropped_part(dropped: int, gone: int = 0) -> str:
+    """The words for forms no longer counted and problems that left with their files, in a
+    summary line (none: nothing)."""
+    return (vocab.ROUND_CHANGES_DROPPED_PART.format(dropped=dropped) if dropped else "") + (
+        vocab.ROUND_CHANGES_GONE_PART.format(gone=gone) if gone else ""
+    )
 
 
 def _successor_key(p: dict[str, Any], replaced: dict[str, str]) -> str:
@@ -654,7 +675,9 @@ def write_changes_sheet(
             fixed=int(n.get(vocab.ROUND_CHANGE_FIXED, 0)),
             accepted=int(n.get(vocab.ROUND_CHANGE_ACCEPTED, 0)),
             new=int(n.get(vocab.ROUND_CHANGE_NEW_REJECT, 0)),
-            dropped_part=dropped_part(int(n.get(vocab.ROUND_CHANGE_DROPPED, 0))),
+            dropped_part=dropped_part(
+                int(n.get(vocab.ROUND_CHANGE_DROPPED, 0)), int(n.get(vocab.ROUND_CHANGE_GONE, 0))
+            ),
             **(open_counts or {}),
         )
         if changes_frame.empty:

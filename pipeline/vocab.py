@@ -2430,12 +2430,21 @@ ROUND_CHANGE_FIXED = "已改正"
 ROUND_CHANGE_ACCEPTED = "新接受"
 ROUND_CHANGE_NEW_REJECT = "新退回"
 ROUND_CHANGE_DROPPED = "不再计入"  # counted last run, and this run nothing of theirs came in
+# a 退回 of last run whose file is no longer in the inbox and whose sender sent nothing since:
+# nobody corrected it, it only left with its file
+ROUND_CHANGE_GONE = "文件已移出"
 ROUND_CHANGES = (
     ROUND_CHANGE_FIXED,
     ROUND_CHANGE_ACCEPTED,
     ROUND_CHANGE_NEW_REJECT,
     ROUND_CHANGE_DROPPED,
+    ROUND_CHANGE_GONE,
 )
+ROUND_CHANGE_GONE_NOTE = (
+    "这份文件这次不在收件箱中，这个问题并未改正，只是不再列出；"
+    "如是误删或移走，请放回收件箱后重新运行"
+)
+ROUND_CHANGES_GONE_PART = "，{gone} 处问题随文件移出收件箱（未改正）"
 ROUND_CHANGE_DROPPED_NOTE = (
     "上次已按这份表格计入，这次收件箱中没有它，其风险点已不在目录中；"
     "如是误删或移走，请放回收件箱后重新运行"

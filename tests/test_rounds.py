@@ -935,6 +935,46 @@ def test_a_counted_form_gone_from_the_inbox_is_said_in_the_changes(tmp_path: Pat
     assert "不再计入 1 份" in done.stdout
 
 
+@pytest.mark.parametrize("resent", [False, True])
+def test_a_sent_back_row_whose_file_left_the_inbox_is_not_called_corrected(
+    tmp_path: Path, resent: bool
+) -> None:
+    """张三's form was counted in round 1 with one row sent back (发生几率「很高很高」). Before
+    round 2 the file was deleted from the inbox. 本轮变化 listed that row as 已改正 and the
+    summary said 「已改正 1 处」: nobody had corrected anything. Now it is 文件已移出 with a note
+    that it was not corrected, and the summary counts it apart. When he sent a corrected form
+    under another name instead, the row is 已改正 and names that form."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    form = inbox / ROUND1_FOLDER.format(who="张三") / "张三.xlsx"
+    write_form(form, header=dict(HEADER, name="张三"),
+               rows=[sample_row(1), sample_row(2, likelihood="很高很高")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert (issues["处理"] == vocab.ACTION_REJECT).sum() == 1  # precondition: one row sent back
+
+    form.unlink()
+    if resent:
+        again = inbox / ROUND2_FOLDER.format(who="张三") / "张三（改）.xlsx"
+        write_form(again, header=dict(HEADER, name="张三"), rows=[sample_row(1), sample_row(2)])
+    done = run(tmp_path)
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    rows = table[table["单元格"] != ""]
+    summary = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
+    if resent:
+        assert list(rows["变化"]) == [vocab.ROUND_CHANGE_FIXED]
+        assert again.name in rows["说明"].iloc[0]
+        assert "已改正 1 处" in summary and "随文件移出" not in summary
+    else:
+        assert list(rows["变化"]) == [vocab.ROUND_CHANGE_GONE]
+        assert "并未改正" in rows["说明"].iloc[0]
+        assert summary.startswith("已改正 0 处") and "1 处问题随文件移出收件箱" in summary
+        assert "已改正 0 处" in done.stdout and "1 处问题随文件移出收件箱" in done.stdout
+
+
 def test_the_reminder_speaks_of_annotated_copies_only_when_a_form_was_sent_back(
     tmp_path: Path,
 ) -> None:
