@@ -590,6 +590,10 @@ def _point_columns(points: pd.DataFrame) -> dict[str, pd.Series | np.ndarray]:
     name_source = "names" if "names" in points else "name"
     for col in POINT_SORT_COLUMNS:
         columns["_" + col] = _text_column(points, name_source if col == "name" else col)
+    # rows in their number's order (as text 「10」 sorted before 「4」); a merged point's
+    # 「4；9」 by its first row
+    first_row = columns["_source_row"].str.extract(r"(\d+)", expand=False)
+    columns["_source_row"] = pd.to_numeric(first_row, errors="coerce").fillna(np.inf).to_numpy()
     return columns
 
 

@@ -1171,3 +1171,30 @@ def test_a_sections_table_holding_another_sections_rows_keeps_its_copy(tmp_path:
     rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
     assert rejected["单元格"].tolist() == ["I6"]
     assert not list(folder_of(out, "财务科").glob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx"))
+
+
+def test_a_persons_points_are_listed_in_the_order_of_their_rows(tmp_path: Path) -> None:
+    """张三's form has ten risk points on rows 4 to 13, all of one level. The 风险点 sheet of
+    办公室's feedback listed rows 10-13 before rows 4-9 (the row sorted as text: 「10」 before
+    「4」), so the points of his form read 07, 08, 09, 10, 01, 02… Now they come in the order of
+    the form's rows, as in the archive's catalogue."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"),
+               rows=[sample_row(i) for i in range(1, 11)])  # fmt: skip
+    assert process_cli(inbox, config, out) == 0
+
+    points = sheet_frame(workbook_of(out, "办公室"), vocab.FEEDBACK_SHEET_POINTS)
+    assert set(points["评定等级"]) == {"二级"}  # precondition: one level, so rows decide
+    assert points["来源行"].tolist() == [str(r) for r in range(4, 14)]
+    assert points["风险点编号"].tolist() == [f"办公室-张三-{i:02d}" for i in range(1, 11)]
