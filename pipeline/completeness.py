@@ -401,6 +401,12 @@ def completeness(
     lock_files = frozenset(
         text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
     )
+    # files that could not be opened get no annotated copy: their senders are not sent to one
+    no_copy = frozenset(
+        text_series(rejected["file"])[
+            text_series(rejected["reason"]).isin(frames.UNOPENABLE_REASONS)
+        ].tolist()
+    )
 
     leadership = leadership_sections(roster)
     people = roster.people
@@ -431,7 +437,17 @@ def completeness(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
     submissions, pledges, issues = _judge(
-        slots, read_by, bounced, accepted, replaced, deadline, phase, lock_files, by_rows, empty
+        slots,
+        read_by,
+        bounced,
+        accepted,
+        replaced,
+        deadline,
+        phase,
+        lock_files,
+        by_rows,
+        empty,
+        no_copy,
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -449,6 +465,7 @@ def _judge(
     lock_files: frozenset[str] = frozenset(),
     by_rows: dict[str, dict[str, str]] | None = None,
     empty: dict[str, dict[str, Any]] | None = None,
+    no_copy: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -581,6 +598,8 @@ def _judge(
             notes[i] = [_note("note_rejected", file=sent)]
             code = "sent_back" if form[i] == vocab.INDIVIDUAL else "unit_sent_back"
             issue = _issue(code, section=section[i], name=name[i], about=sent)
+            if sent in no_copy:  # it could not be opened: there is no annotated copy to use
+                issue["fix"] = vocab.SENT_BACK_FIX_NO_COPY[form[i]]
         elif table is not None:
             # their rows came in a table of many people's, and every one was sent back
             status[i], file[i] = vocab.STATUS_SENT_BACK, table

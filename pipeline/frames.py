@@ -96,6 +96,7 @@ from pipeline.records import (  # noqa: F401 - plain parts of the frames, withou
     FORM_FIELDS,
     ISSUE_COLUMNS,
     ROW_FIELDS,
+    UNOPENABLE_REASONS,
     issue,
 )
 from pipeline.records import text as _text

@@ -37,6 +37,27 @@ FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"
 FILE_STATUS_SUPERSEDED = "superseded"
 
+# A file rejected for one of these reasons was never parsed (or is hostile): no copy.
+UNOPENABLE_REASONS = frozenset(
+    {
+        "lock_file",
+        "not_excel",
+        "empty_file",
+        "corrupt",
+        "encrypted",
+        "too_large",
+        "zip_bomb",
+        "xml_entities",
+        "too_many_cells",
+        "read_failed",
+        "worker_crashed",
+        "reader_crashed",
+        "symlink",
+        "unsupported_content",
+        "too_many_rows",
+    }
+)
+
 # Every table column a form may have (the unit form's), plus a combined 防控措施 column.
 # Tables that name each row's owner (section and whole-body tables, one sheet per person) add
 # the row's own section/name/post (and sheet), and the supervisors the form states itself.

@@ -2391,6 +2391,11 @@ MESSAGES["unit_sent_back"] = Message(
     "请科室负责人组织按异常清单和批注副本修改后重新报送。",
     ACTION_NOTE,
 )
+# the fix of sent_back/unit_sent_back when the file could not be opened (no annotated copy)
+SENT_BACK_FIX_NO_COPY = {
+    INDIVIDUAL: "请本人按异常清单中这份文件的退回原因处理后重新报送（这份文件无法打开，没有批注副本）。",
+    UNIT: "请科室负责人组织按异常清单中这份文件的退回原因处理后重新报送（这份文件无法打开，没有批注副本）。",
+}
 MESSAGES["empty_sheet"] = Message(
     "{name}（{section}）的自查表（工作表「{tab}」）的表格中没有填写任何风险点，这一份未计入。",
     "请本人在这张工作表的表格中至少填写一条风险点（职权事项、风险点描述、发生几率、危害程度等）"

@@ -81,25 +81,7 @@ ACTION_RANK = {vocab.ACTION_REJECT: 0, vocab.ACTION_NOTE: 1}
 COPY_ACTIONS = frozenset({vocab.ACTION_REJECT})
 
 # A file rejected for one of these reasons was never parsed (or is hostile): no copy.
-UNOPENABLE_REASONS = frozenset(
-    {
-        "lock_file",
-        "not_excel",
-        "empty_file",
-        "corrupt",
-        "encrypted",
-        "too_large",
-        "zip_bomb",
-        "xml_entities",
-        "too_many_cells",
-        "read_failed",
-        "worker_crashed",
-        "reader_crashed",
-        "symlink",
-        "unsupported_content",
-        "too_many_rows",
-    }
-)
+UNOPENABLE_REASONS = frames.UNOPENABLE_REASONS
 # A file rejected for one of these reasons cannot be trusted to belong to the section it names.
 UNROUTABLE_REASONS = frozenset({"not_in_roster", "section_not_in_roster"})
 PARALLEL_MIN_JOBS = 24  # workbooks + copies; below this a process pool costs more than it saves

@@ -507,3 +507,44 @@ def test_a_form_under_another_sections_name_is_sent_back_not_missing(tmp_path: P
     reminder = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     finance = reminder.split("【财务科】")[1].split("【")[0]
     assert "王芳" in finance and "尚未报送个人自查表：王芳" not in finance
+
+
+def test_a_sender_whose_file_cannot_be_opened_is_not_sent_to_an_annotated_copy(
+    tmp_path: Path,
+) -> None:
+    """张三's 「张三_廉政风险自查表.xlsx」 is a broken file and 李四 sent a Word document under
+    his name: neither can be opened, so neither gets an annotated copy. Their 被退回 notes told
+    them 「请本人按异常清单和批注副本修改后重新报送」: a copy nobody can find. Now the note
+    sends them to the reason in 异常清单 and says there is no copy; a form that was read (王芳's,
+    one cell sent back) still points to its copy."""
+    from pipeline import run
+    from tests.builders import write_config
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "王芳", "主任", "一般管理服务", "是"),
+        ("办公室", "张三", "科员", "一般管理服务", "否"),
+        ("办公室", "李四", "科员", "一般管理服务", "否"),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")]
+    config_dir = write_config(tmp_path, people, sections)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "张三_廉政风险自查表.xlsx").write_bytes(b"PK\x03\x04" + b"\x00broken" * 40)
+    (inbox / "李四_廉政风险自查表.docx").write_bytes(b"PK\x03\x04" + b"\x00word" * 40)
+    write_form(inbox / "王芳.xlsx", header=dict(HEADER, name="王芳", post="主任"),
+               rows=[sample_row(1, harm="很重很重")])  # fmt: skip
+    out = tmp_path / "out"
+    result = run.process(inbox, config_dir, out, run_time="2026-04-01T09:00:00")
+    for name in ("张三", "李四", "王芳"):  # precondition: all three are sent back
+        row = row_of(result.submissions, "办公室", name, vocab.INDIVIDUAL)
+        assert row["status"] == vocab.STATUS_SENT_BACK, name
+    copies = {p.name for p in (out / vocab.FEEDBACK_DIR / "办公室").glob("*_批注.xlsx")}
+    assert copies == {"王芳_批注.xlsx"}
+
+    notes = result.issues[result.issues["code"] == "sent_back"].set_index("name")
+    for name in ("张三", "李四"):
+        assert "批注副本修改" not in notes.loc[name, "fix"]
+        assert "没有批注副本" in notes.loc[name, "fix"]
+    assert "按异常清单和批注副本修改" in notes.loc["王芳", "fix"]
