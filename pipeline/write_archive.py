@@ -690,6 +690,11 @@ def section_summary(result: frames.RunResult) -> pd.DataFrame:
     if len(rows) and "accepted" in rows.columns:
         rejected = rows[~rows["accepted"].fillna(True).astype(bool)]
         table["rejected"] = rejected.groupby("section").size()
+        # rows of forms whose 科室 is no roster section (or none): one row of their own, so
+        # that 合计 is the cover's 退回的数据行 (before, those rows were left out of it)
+        elsewhere = int((~rejected["section"].isin(set(table.index))).sum())
+        if elsewhere:
+            table.loc[vocab.FEEDBACK_UNKNOWN_SECTION_DIR, "rejected"] = elsewhere
     else:
         table["rejected"] = 0
     table = table.fillna(0).astype(int).reset_index()
@@ -1153,7 +1158,9 @@ def write_archive(result: frames.RunResult, out: Path) -> Path:
         _notice(wb, fmt, result, points)
         _issues(wb, fmt, result)
         rounds.add_changes_sheet(wb, result)
-        _stats(wb, fmt, result, points, summary)
+        # 统计 charts the sections' points: the row of rejected rows of no section has none
+        sections_only = summary[summary["section"] != vocab.FEEDBACK_UNKNOWN_SECTION_DIR]
+        _stats(wb, fmt, result, points, sections_only)
         history.write_sheet(wb, fmt, result.history)  # 年度对比 ([history] last_archive)
         wb.close()
         fmt.heights.clear()  # the print scales are set: only the queued records are needed

@@ -491,3 +491,52 @@ def test_a_long_section_name_in_the_statistics_table_has_rows_for_its_lines(tmp_
         needed = styles.lines_height(styles.text_lines(long_name, width))
         height = ws.row_dimensions[row].height or styles.DEFAULT_ROW_HEIGHT
         assert height >= needed - 0.75  # the writer rounds heights to whole pixels
+
+
+def test_section_summary_total_counts_the_rejected_rows_of_forms_of_no_roster_section(
+    tmp_path,
+) -> None:
+    """张三 wrote 科室 「某某区妇联」 (the body, no roster section) on his form of three points:
+    the whole form is 退回. The cover said 退回的数据行 4 (his three and one row of 王芳's),
+    but 科室汇总's 合计 said 1: rows of no roster section were left out of it. Now they have a
+    row 未能识别科室 (the feedback folder they go to) and 合计 is the cover's count; 统计,
+    which charts the sections' points, has no such row."""
+    import json
+
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, section="某某区妇联", name="张三"),
+               rows=[sample_row(i) for i in range(1, 4)])  # fmt: skip
+    write_form(inbox / "王芳.xlsx", header=dict(HEADER, name="王芳", post="主任"),
+               rows=[sample_row(1), sample_row(2, harm="很重很重")])  # fmt: skip
+    assert process_cli(inbox, config, out) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows"]["rejected"] == 4  # precondition: his 3 rows and her 1
+
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    table = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_SECTIONS, dtype=str, engine="calamine"
+    )
+    table = table.set_index("科室")
+    assert table.loc["办公室", "退回行数"] == "1"
+    assert table.loc[vocab.FEEDBACK_UNKNOWN_SECTION_DIR, "退回行数"] == "3"
+    assert table.loc[vocab.ARCHIVE_TOTAL_LABEL, "退回行数"] == "4"
+    cover = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_COVER, header=None, dtype=str, engine="calamine"
+    )
+    assert "4" in set(cover[cover[0] == "退回的数据行"][1])
+    stats = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_STATS, header=None, dtype=str, engine="calamine"
+    )
+    assert vocab.FEEDBACK_UNKNOWN_SECTION_DIR not in set(stats[0])
