@@ -197,11 +197,15 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         return None, [_issue("combine_not_excel", shown, detail=detail)]
     try:
         opened = _guard(path)
+        identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
+        if identity is None and opened.fmt == "xlsx":
+            # not our archive: the reader's own pre-scan, which also finds the formula cells
+            # saved without a result (a catalogue a script wrote), read as their text
+            opened = read.prescan(str(path), LIMITS)
         if opened.fmt == "csv":
             names, load, _ = read._load_csv(str(path), LIMITS)
         else:
             names, load, hidden = read._load_calamine(str(path), opened, LIMITS)
-        identity = archives.read_identity(path) if opened.fmt == "xlsx" else None
         other = archives.other_output(path) if identity is None and opened.fmt == "xlsx" else None
         if other is not None:  # a district or feedback workbook: its points are a body's own
             return None, [_issue("combine_tool_output", shown, detail=other)]
@@ -223,6 +227,12 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     points, columns = found
 
     issues: list[dict[str, Any]] = []
+    for name in sheet.split("、"):  # the catalogue's sheets: formulas read as their text
+        cells = opened.formula_text.get(name)
+        if cells:
+            issues.append(
+                _issue("formula_text", shown, sheet=name, cell=cells[0], detail=len(cells))
+            )
     content = identity.content_hash if identity else ""
     if identity is not None:
         # the marker's hash is of the catalogue as written: edited by hand, it no longer holds

@@ -704,3 +704,35 @@ def test_an_expected_body_written_short_is_the_body_that_filed(tmp_path: Path) -
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
     told = issues[issues[vocab.ISSUE_COLUMNS["problem"]].str.contains("「水务局」", na=False)]
     assert len(told) == 1 and "甲区水务局" in told[vocab.ISSUE_COLUMNS["problem"]].iloc[0]
+
+
+def test_a_hand_made_catalogues_formula_without_a_result_is_read_as_its_text(
+    tmp_path: Path,
+) -> None:
+    """A catalogue written by a script (openpyxl) whose 风险点描述 of one row is a formula
+    saved without a result (``=CONCATENATE(...)``, no cached value). combine read that cell
+    as empty: the district catalogue showed the point without any description and nothing was
+    said. Now it is read as its formula text (never evaluated), as process reads forms, with a
+    提示 at its cell; nothing in the district workbook becomes a formula."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    ws.append([1, "办公室", "文秘", "泄露文件", "高"])
+    ws.append([2, "办公室", "司机", '=CONCATENATE("公车","私用")', "二级"])
+    book = tmp_path / f"{YEAR}_甲区林业局_风险点目录.xlsx"
+    wb.save(book)
+    with zipfile.ZipFile(book) as zf:  # precondition: a formula, no result saved
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<c r="D3"[^>]*><f>CONCATENATE\("公车","私用"\)</f><v\s*/>', xml)
+
+    sheets = _combined(tmp_path, book)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert catalogue["风险点描述"].tolist() == ["泄露文件", '=CONCATENATE("公车","私用")']
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues["问题"].str.contains("公式单元格没有保存计算结果")]
+    assert told[["工作表", "单元格"]].values.tolist() == [["Sheet", "D3"]]
+    (district,) = (tmp_path / "district").glob("*.xlsx")
+    with zipfile.ZipFile(district) as zf:
+        parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any("CONCATENATE" in zf.read(n).decode() and "<f>" in zf.read(n).decode()
+                       for n in parts)  # fmt: skip
