@@ -416,9 +416,11 @@ def test_a_second_run_into_the_same_out_is_refused_until_the_first_ends(
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from pipeline.run import hold_out\n"
-            "with hold_out(Path(sys.argv[1])):\n"
-            "    print('held', flush=True); sys.stdin.read()",
+            (
+                "import sys; from pathlib import Path; from pipeline.run import hold_out\n"
+                "with hold_out(Path(sys.argv[1])):\n"
+                "    print('held', flush=True); sys.stdin.read()"
+            ),
             str(out),
         ],
         stdin=subprocess.PIPE,
