@@ -414,7 +414,7 @@ MESSAGES: dict[str, Message] = {
         "请让报送人用 Excel 或 WPS 打开、另存为 .xlsx 后重新发送。",
     ),
     "legacy_format": Message(
-        "文件是 {detail} 格式，已尝试读取；批注副本另存为 .xlsx。",
+        "文件是「{detail}」格式，已尝试读取；批注副本另存为 .xlsx。",
         "今后请使用下发的 .xlsx 模板填写。",
         ACTION_NOTE,
     ),
