@@ -748,6 +748,30 @@ _SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、\u2022\u2027\u2219\u
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
+# Traditional characters (Hong Kong, Taiwan and Macao offices, forms typed with a traditional
+# input method) folded to the simplified ones of the labels and values: 風險點描述 is
+# 风险点描述, 嚴重 is 严重, 崗位職責風險 is 岗位职责风险. Pairs (traditional, simplified) of the
+# characters of the vocabulary's words and of common section and post names; NFKC leaves them
+# as they are.
+TRADITIONAL_PAIRS = (
+    "與与 業业 嚴严 個个 為为 爲为 舉举 義义 書书 於于 優优 會会 體体 餘余 兒儿 關关 內内 冊册 "
+    "寫写 況况 幾几 擊击 刪删 別别 辦办 務务 動动 區区 單单 歷历 壓压 參参 雙双 發发 變变 號号 "
+    "後后 員员 響响 圍围 圖图 壞坏 處处 備备 復复 複复 夾夹 婦妇 對对 導导 崗岗 幫帮 幹干 並并 "
+    "應应 異异 錄录 態态 總总 損损 據据 數数 斷断 無无 舊旧 時时 顯显 機机 權权 條条 來来 構构 "
+    "樣样 檔档 沒没 匯汇 彙汇 潔洁 點点 狀状 獨独 環环 現现 電电 監监 蓋盖 碼码 確确 稱称 簽签 "
+    "類类 係系 糾纠 級级 納纳 組组 織织 結结 給给 絕绝 統统 續续 維维 緩缓 編编 縮缩 網网 聯联 "
+    "節节 範范 薦荐 規规 見见 計计 訂订 認认 議议 記记 設设 訪访 評评 識识 話话 詳详 誡诫 誤误 "
+    "說说 請请 諾诺 讀读 談谈 負负 財财 責责 購购 資资 輪轮 輕轻 較较 輸输 過过 運运 進进 郵邮 "
+    "裡里 裏里 錯错 鍵键 長长 門门 問问 間间 陣阵 階阶 險险 頁页 項项 預预 領领 題题 風风 饋馈 "
+    "審审 註注 傳传 紀纪 檢检 擔担 帳账 賬账 產产 證证 線线 歸归 專专 練练 違违 廳厅 黨党 決决 "
+    "採采 價价 費费 補补 貼贴 撥拨 齡龄 護护 勞劳 災灾 濟济 衛卫 醫医 藥药 園园 學学 習习 實实 "
+    "際际 質质 職职 報报 選选 鑒鉴 塊块 營营 擬拟 覈核 辭辞 讓让 縣县 鎮镇 鄉乡"
+)
+_PAIRED = TRADITIONAL_PAIRS.replace(" ", "")
+_TRADITIONAL = str.maketrans(_PAIRED[0::2], _PAIRED[1::2])
+_TRADITIONAL_ANY = re.compile(f"[{_PAIRED[0::2]}]")
+
+
 INVISIBLE_MARK = "[不可见字符]"
 NAME_DIFF_CHANGED = "写的「{written}」，名册是「{roster}」"
 NAME_DIFF_EXTRA = "多了「{char}」"
@@ -760,9 +784,9 @@ def visible(text: str) -> str:
 
 
 def fold(text: object) -> str:
-    """Fold a label or value for comparison: NFKC (full-width to half-width), no spacing,
-    no invisible characters, no decoration such as ``*`` or a trailing colon, upper case
-    Latin letters."""
+    """Fold a label or value for comparison: NFKC (full-width to half-width), traditional
+    characters as simplified (``TRADITIONAL_PAIRS``), no spacing, no invisible characters, no
+    decoration such as ``*`` or a trailing colon, upper case Latin letters."""
     if text is None:
         return ""
     s = INVISIBLE.sub("", str(text))
@@ -772,6 +796,8 @@ def fold(text: object) -> str:
         if _FULL_WIDTH.search(s):
             s = _half_width(s)  # NFKC's own mapping of ，（） and the ideographic space
         s = _UNSTABLE_RUN.sub(_nfkc_match, s)  # NFKC only where it can change anything
+    if _TRADITIONAL_ANY.search(s):
+        s = s.translate(_TRADITIONAL)
     return _SPACE_PUNCT.sub("", s).upper()
 
 
@@ -1874,7 +1900,7 @@ COLUMN_SYNONYMS_MORE = {
         "风险点内容",
     ),
     "self_level": ("风险级别", "风险等级评定", "等级评定", "风险定级"),
-    "likelihood": ("发生可能性", "风险发生几率"),
+    "likelihood": ("发生可能性", "风险发生几率", "发生机率", "机率"),  # 機率: as Taiwan writes it
     "measures": ("防控措施", "风险防控措施", "防范措施及要求", "主要防控措施", "廉政风险防控措施"),
     # sub-columns under a merged 防控措施 (two-row headers)
     "prevent": ("前期", "事前", "事前预防", "前期防控", "事前防范"),

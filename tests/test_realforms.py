@@ -1060,3 +1060,46 @@ def test_a_pledge_dates_note_names_the_sheet_and_cell_it_is_on(tmp_path: Path) -
     dated = issues[issues["field"] == vocab.PLEDGE_LABELS["pledge_date"]]
     got = sorted(zip(dated["file"], dated["sheet"], dated["cell"], strict=True))
     assert got == [("a.xlsx", "廉洁从政承诺书", "B15"), ("b.xlsx", main, f"G{under}")]
+
+
+# --------------------------------------------------------------------------------------
+# forms typed in traditional characters (Hong Kong, Taiwan, a traditional input method)
+# --------------------------------------------------------------------------------------
+def test_a_form_in_traditional_characters_is_read_as_the_template(tmp_path: Path) -> None:
+    """風險點描述 | 發生幾率 | 嚴重 | 崗位職責風險: before, 「无法识别这个表格」 and the file 退回."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["個人廉政風險自查表"],
+        ["科室", "財務科", "姓名", "王五", "崗位（職務）", "會計", "填表日期", "2026年3月11日"],
+        [
+            "序號",
+            "職權事項（工作環節）",
+            "風險類別",
+            "風險點描述",
+            "發生機率",
+            "危害程度",
+            "自評等級",
+            "前期預防措施",
+            "中期監控措施",
+            "後期處置措施",
+            "備註",
+        ],
+        [1, "現金收付", "崗位職責風險", "挪用公款", "高", "嚴重", "一級", "教育", "對賬", "追責"],
+        [2, "票據管理", "業務流程風險", "虛開票據", "較低", "較重", "三級", "制度", "檢查", "處理"],
+    ]
+    assert "風險點描述" in grid[2] and "崗位職責風險" in grid[3]  # precondition
+    write_xlsx(inbox / "王五.xlsx", {"個人廉政風險自查表": grid})
+    files, rows, points, issues = graded(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert files.loc[0, "section"] == "财务科" and files.loc[0, "name"] == "王五"
+    assert rows["accepted"].all() and len(rows) == 2
+    got = points.sort_values("excel_row")
+    assert got["category"].tolist() == ["岗位职责风险", "业务流程风险"]
+    assert got["likelihood"].tolist() == ["高", "低"]
+    assert got["harm"].tolist() == ["严重", "较重"]
+    assert got["step"].tolist() == ["現金收付", "票據管理"]  # the text as written
+    assert got["prevent"].tolist() == ["教育", "制度"]
+    assert (
+        got["level_reason"].tolist()[0] == "发生几率高×危害程度严重→一级；岗位类别：人财物管理→一级"
+    )
+    assert not {"extra_column", "bad_enum", "no_step_column"} & set(codes(issues))
