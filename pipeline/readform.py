@@ -122,20 +122,38 @@ def _find_table_header(grid: Grid) -> layout.Header | None:
     return layout.find_header(grid)
 
 
+_COLON = re.compile("[：:]")
+_PAIR_LABEL_MAX = 30  # characters before a colon a label may take, spacing included
+_PAIR_SEPARATORS = "，,；;、"  # between one pair and the next (科室：办公室，姓名：张三)
+
+
+def _is_pair_gap(char: str) -> bool:
+    return char.isspace() or char in _PAIR_SEPARATORS
+
+
 def _split_pair(text: str) -> list[tuple[str, str]]:
-    """'科室：办公室  姓名：张三' -> [(header key, value), ...]; [] unless it starts with a label."""
+    """'科室：办公室  姓名：张三' -> [(header key, value), ...]; [] unless it starts with a label.
+    A label may be spaced out as forms align it (姓　　名：张三, 职  务：科员): it starts where
+    the text or a space does."""
     text = text.strip()
     hits = []
-    for m in _LABEL_COLON.finditer(text):
-        key = _header_key(_fold(m[1]))
-        if key:
-            hits.append((m.start(), m.end(), key))
+    after = 0  # where the value of the last label found starts
+    for m in _COLON.finditer(text):
+        colon = m.start()
+        for j in range(max(after, colon - _PAIR_LABEL_MAX), colon):
+            if text[j].isspace() or (j > after and not _is_pair_gap(text[j - 1])):
+                continue
+            key = _header_key(_fold(text[j:colon]))
+            if key:
+                hits.append((j, m.end(), key))
+                after = m.end()
+                break
     if not hits or hits[0][0] != 0:
         return []
     pairs = []
     for j, (_start, end, key) in enumerate(hits):
         stop = hits[j + 1][0] if j + 1 < len(hits) else len(text)
-        pairs.append((key, text[end:stop].strip()))
+        pairs.append((key, text[end:stop].strip().rstrip(_PAIR_SEPARATORS).strip()))
     return pairs
 
 

@@ -1103,3 +1103,31 @@ def test_a_form_in_traditional_characters_is_read_as_the_template(tmp_path: Path
         got["level_reason"].tolist()[0] == "发生几率高×危害程度严重→一级；岗位类别：人财物管理→一级"
     )
     assert not {"extra_column", "bad_enum", "no_step_column"} & set(codes(issues))
+
+
+# --------------------------------------------------------------------------------------
+# the person's details as 「label：value」 cells, the labels spaced out to align them
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["科　室：财务科", "姓　　名：王五", "职  务：会计"],
+        ["科室：财务科 姓 名：王五", None, "岗位：会计"],
+        ["科室：财务科，姓名：王五，岗位：会计", None, None],
+    ],
+)
+def test_spaced_labels_in_label_value_cells_name_the_person(
+    tmp_path: Path, cells: list[str | None]
+) -> None:
+    """姓　　名：王五 in one cell: before, the file was 退回 「表头缺少「姓名」」."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid()
+    grid[1] = [cells[0], None, None, cells[1], None, cells[2], None, "填表日期：2026年3月9日"]
+    assert not any(v in ("姓名", "科室") for v in grid[1])  # precondition: no label cells
+    write_xlsx(inbox / "自查表.xlsx", {"Sheet1": grid})
+    files, rows, _points, issues = graded(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert (files.loc[0, "section"], files.loc[0, "name"]) == ("财务科", "王五")
+    assert files.loc[0, "post"] == "会计" and files.loc[0, "date"] == "2026-03-09"
+    assert rows["accepted"].all()
+    assert "missing_header_field" not in codes(issues)
