@@ -993,6 +993,16 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         header_cells[key] = where
     kind = _kind_of(opened.marker, keys, header, sheet, grid, hr)
     section, name = header.get("section"), header.get("name")
+    if (
+        kind == vocab.UNIT
+        and not extra
+        and "row_post" in keys
+        and not {"posts_involved", "row_name"} & keys.keys()
+    ):
+        # a section's table with a 岗位 column and nobody named per row: each row's 岗位 is
+        # the post its point involves (涉及岗位), graded by that post's floor
+        keys = {("posts_involved" if k == "row_post" else k): c for k, c in keys.items()}
+        values["posts_involved"] = values.pop("row_post", None) or [None] * len(data_rows)
 
     def note(code: str, **kw: Any) -> None:
         issues.append(records.issue(code, file=rel, sheet=sheet, section=section, name=name, **kw))

@@ -1131,3 +1131,43 @@ def test_spaced_labels_in_label_value_cells_name_the_person(
     assert files.loc[0, "post"] == "会计" and files.loc[0, "date"] == "2026-03-09"
     assert rows["accepted"].all()
     assert "missing_header_field" not in codes(issues)
+
+
+# --------------------------------------------------------------------------------------
+# a section's table of another body: 责任科室 above, 岗位名称 | 工作职责 | 风险点 | 风险级别,
+# 防控责任人 per row
+# --------------------------------------------------------------------------------------
+def test_a_sections_table_with_a_post_column_is_graded_by_each_rows_post(tmp_path: Path) -> None:
+    """Before: 「表头缺少「科室」」 and the file 退回; with 科室 found, the 岗位名称 column was
+    not the 涉及岗位, so 出纳's point kept 二级 instead of the 人财物管理 floor 一级."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["财务科廉政风险点防控一览表", None, None, None, None, None, None, None],
+        ["责任科室：财务科", None, None, "科室负责人：王五", None, "日期：2026.3.20", None, None],
+        [
+            "序号",
+            "岗位名称",
+            "工作职责",
+            "风险点",
+            "风险类型",
+            "风险级别",
+            "防控措施",
+            "防控责任人",
+        ],
+        [1, "出纳", "现金管理", "坐支现金", "岗位职责风险", "中", "前期：培训 中期：盘点", "王五"],
+        [2, "会计", "记账", "做假账", "业务流程风险", "低", "前期：学习 后期：追责", "赵六"],
+    ]
+    write_xlsx(inbox / "财务科单位表.xlsx", {"单位": grid})
+    files, rows, points, issues = graded(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_READ
+    assert (files.loc[0, "kind"], files.loc[0, "section"]) == (vocab.UNIT, "财务科")
+    assert rows["accepted"].all() and len(rows) == 2
+    got = points.sort_values("excel_row")
+    assert got["posts_involved"].tolist() == ["出纳", "会计"]
+    assert got["step"].tolist() == ["现金管理", "记账"]
+    assert got["level"].tolist() == ["一级", "一级"]  # both posts are 人财物管理
+    assert got["level_reason"].tolist()[0] == (
+        "按填报的风险等级：二级；未填发生几率、危害程度；岗位类别：人财物管理→一级（自评二级）"
+    )
+    assert got["stated_direct"].tolist() == ["王五", "赵六"]  # 防控责任人, kept and compared
+    assert not {"extra_column", "missing_header_field", "missing_posts"} & set(codes(issues))
