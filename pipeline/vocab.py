@@ -248,6 +248,9 @@ LEVEL_SYNONYMS = {
     "二级": ("2", "2级", "Ⅱ级", "II级", "二", "中", "Ⅱ", "II", "二级风险", "中风险"),
     "三级": ("3", "3级", "Ⅲ级", "III级", "三", "低", "Ⅲ", "III", "三级风险", "低风险"),
 }
+# 较高 / 中等 / 较低 (风险), as 发生几率 is written: the level 高 / 中 / 低 means
+for _level, _words in zip(LEVELS, (("较高", "很高"), ("中等",), ("较低", "很低")), strict=True):
+    LEVEL_SYNONYMS[_level] += (*_words, *(f"{w}风险" for w in _words))
 # A/B/C grading (「风险等级分为 A、B、C 三级」, A the highest), as some bodies' forms write it
 # and 重大 / 较大 / 一般 (风险), as risk registers grade
 for _level, _letter, _word in zip(LEVELS, "ABC", ("重大", "较大", "一般"), strict=True):

@@ -130,7 +130,7 @@ def test_every_vocab_synonym_folds(field, raw, canonical):
         ("self_level", "二级（高）"),  # the hint says otherwise: not guessed
         ("self_level", "（高）"),
         ("self_level", "风险"),
-        ("self_level", "较高风险"),
+        ("self_level", "五级风险"),
     ],
 )
 def test_unknown_values_are_bad(field, raw):

@@ -1171,3 +1171,26 @@ def test_a_sections_table_with_a_post_column_is_graded_by_each_rows_post(tmp_pat
     )
     assert got["stated_direct"].tolist() == ["王五", "赵六"]  # 防控责任人, kept and compared
     assert not {"extra_column", "missing_header_field", "missing_posts"} & set(codes(issues))
+
+
+@pytest.mark.parametrize(
+    ("written", "level"),
+    [("较高", "一级"), ("中等", "二级"), ("较低", "三级"), ("較低", "三级"), ("较低风险", "三级")],
+)
+def test_a_level_written_as_likelihood_is_written_is_read(
+    tmp_path: Path, written: str, level: str
+) -> None:
+    """风险等级 「较高」/「较低」, as 发生几率 is written: before, the row was 退回 「自评等级「较高」
+    不在可选范围内」."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["科室", "办公室", "姓名", "李四", "岗位", "文员"],
+        ["序号", "工作环节", "风险类别", "风险点", "风险等级", "防控措施"],
+        [1, "公文", "岗位职责风险", "泄露文件内容", written, "前期：教育 中期：检查 后期：追责"],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, points, issues = graded(inbox)
+    assert rows["accepted"].all() and len(points) == 1
+    assert points["self_level"].tolist() == [level] and points["level"].tolist() == [level]
+    assert points["level_reason"].tolist() == [f"按填报的风险等级：{level}；未填发生几率、危害程度"]
+    assert "bad_enum" not in codes(issues)
