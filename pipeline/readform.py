@@ -687,6 +687,49 @@ class _TableRows:
     # lines of only measures joined to the point above: (row, its first cell's column,
     # the point's row)
     joined: list[tuple[int, int, int]] = _field(default_factory=list)
+    # lines of a point's text running on (序号 blank, no value of its own): (row, its first
+    # own cell's column, the point's row)
+    continued: list[tuple[int, int, int]] = _field(default_factory=list)
+
+
+# Columns a point's text may run on in (the row below, its 序号 blank): free text, no values
+_RUN_ON_KEYS = frozenset(("step", "description", "remark", "measures", *vocab.MEASURE_FIELDS))
+_RUN_ON_NEEDS = frozenset(("step", "description"))  # one of them must run on
+_SENTENCE_END = tuple("。；;！!？?")
+
+
+def _continues_point(
+    texts: list[str | None],
+    filled: list[int],
+    r: int,
+    carried: set[tuple[int, int]],
+    keys: dict[str, int],
+    above: list[str | None],
+) -> bool:
+    """Whether row ``r`` holds the text of the point above running on: the table numbers its
+    points, the point above has its 序号 and this row none, and every cell of its own (not
+    carried from a merged range) is a free-text cell, a 风险点描述 or 职权事项 among them."""
+    seq = keys.get("seq")
+    if seq is None or (seq < len(texts) and texts[seq] is not None):
+        return False
+    if seq >= len(above) or above[seq] is None:
+        return False
+    own = {c for c in filled if (r, c) not in carried}
+    if not own:
+        return False
+    run_on = {keys[k] for k in _RUN_ON_KEYS if k in keys}
+    needs = {keys[k] for k in _RUN_ON_NEEDS if k in keys}
+    return own <= run_on and bool(own & needs)
+
+
+def _run_on(before: str | None, text: str, measure: bool) -> str:
+    """A cell's text with the next row's run-on text: a new line for a measure or after a
+    sentence's end, else straight on (违规借出涉密档案 + ，导致信息泄露)."""
+    if before is None:
+        return text
+    if measure or before.endswith(_SENTENCE_END):
+        return f"{before}\n{text}"
+    return before + text
 
 
 def _table_rows(
@@ -763,6 +806,18 @@ def _table_rows(
                     point.extend([None] * (c + 1 - len(point)))
                 point[c] = texts[c] if before is None else f"{before}\n{texts[c]}"
             out.joined.append((r, filled[0], out.rows[-1]))
+            last_read = r
+            continue
+        if last_read == r - 1 and _continues_point(texts, filled, r, carried, keys, read_texts[-1]):
+            # the point's text running on in the row below, 序号 blank (a description typed
+            # over two rows): appended to the point's cells
+            point = read_texts[-1]
+            own = [c for c in filled if (r, c) not in carried]
+            for c in own:
+                if c >= len(point):
+                    point.extend([None] * (c + 1 - len(point)))
+                point[c] = _run_on(point[c], texts[c], c in measure_cols)  # type: ignore[arg-type]
+            out.continued.append((r, own[0], out.rows[-1]))
             last_read = r
             continue
         out.rows.append(r)
@@ -947,6 +1002,21 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 if one is not None:
                     first = next(i for i, v in enumerate(values[okey]) if v is not None)
                     header_raw[hkey] = (one, a1(data_rows[first], keys[okey]))
+    for c_sheet, c_rows in [
+        (sheet, table_rows.continued),
+        *((p[0], p[1].continued) for p in extra),
+    ]:
+        for r, c, point_row in c_rows:
+            issues.append(
+                records.issue(
+                    "point_line_continued",
+                    file=rel,
+                    sheet=c_sheet,
+                    cell=a1(r, c),
+                    detail=r + 1,
+                    point_row=point_row + 1,
+                )
+            )
     for j_sheet, j_rows in [(sheet, table_rows.joined), *((p[0], p[1].joined) for p in extra)]:
         for r, c, point_row in j_rows:
             issues.append(

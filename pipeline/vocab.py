@@ -2057,6 +2057,13 @@ MESSAGES.update(
             "如其中一张是旧稿或备份，请删除后重新发送；如确需两张，可不必处理。",
             ACTION_NOTE,
         ),
+        "point_line_continued": Message(
+            "第 {detail} 行没有序号，只填写了文字，已作为上一个风险点（第 {point_row} 行）的续行，"
+            "接在该风险点相应的单元格后面。",
+            "请核对；一个风险点的文字可以写在同一个单元格里（按 Alt+Enter 换行）。"
+            "如果这一行是另一个风险点，请填写序号和风险类别、等级等各项后重新发送。",
+            ACTION_NOTE,
+        ),
         "measures_line_joined": Message(
             "第 {detail} 行只填写了防控措施，已并入上一个风险点（第 {point_row} 行）的措施中。",
             "请核对；同一风险点的几条措施可以写在同一个单元格里（按 Alt+Enter 换行）。",

@@ -286,6 +286,52 @@ def test_a_line_of_only_measures_under_a_point_is_that_points(tmp_path: Path) ->
     assert set(issues["code"]) == {"measures_line_joined"}
 
 
+@pytest.mark.parametrize(
+    ("cells", "description", "prevent"),
+    [
+        ({"description": "，导致信息泄露"}, "泄露未公开信息1，导致信息泄露", "加强保密教育"),
+        (
+            {"description": "以及擅自复制文件", "prevent": "签订保密承诺"},
+            "泄露未公开信息1以及擅自复制文件",
+            "加强保密教育\n签订保密承诺",
+        ),
+    ],
+)
+def test_a_point_whose_text_runs_on_in_the_row_below_is_one_point(
+    tmp_path: Path, cells: dict[str, str], description: str, prevent: str
+) -> None:
+    """A description typed over two rows, the second with no 序号 and no values: it was 退回 as
+    a risk point of its own with four 「没有填写」, the point above lacking the rest of its text."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    more = [None] * len(grid[2])
+    for key, text in cells.items():
+        more[grid[2].index(vocab.COLUMN_LABELS[key])] = text
+    grid.insert(4, more)  # under the first point
+    assert grid[4][0] is None and grid[3][0] == 1  # precondition: no 序号 under a numbered point
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert points["excel_row"].tolist() == [4, 6]
+    first = points.iloc[0]
+    assert (first["description"], first["prevent"]) == (description, prevent)
+    note = one(issues, "point_line_continued")
+    assert (note["cell"], note["action"]) == ("D5", vocab.ACTION_NOTE)
+    assert "第 5 行" in note["problem"] and "第 4 行" in note["problem"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_row_without_a_number_but_with_values_is_a_point_of_its_own(tmp_path: Path) -> None:
+    """A row with no 序号 that has a 风险类别 or level of its own is a risk point, not a run-on."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(None, description="另一个风险点")])
+    assert grid[4][0] is None  # precondition
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    assert points["description"].tolist() == ["泄露未公开信息1", "另一个风险点"]
+    assert "point_line_continued" not in set(issues["code"])
+
+
 def test_the_same_persons_form_on_two_sheets_is_said(tmp_path: Path) -> None:
     """A person kept a copy of their sheet (a draft: 「个人廉政风险自查表 (2)」) in the workbook
     they sent: both sheets are read as theirs and the draft's points went into the catalogue
