@@ -1232,6 +1232,9 @@ def _cell(colmap: dict[str, str], field: str, excel_row: object) -> str:
     return f"{letter}{int(excel_row)}"  # type: ignore[call-overload]
 
 
+_MEASURE_KEYS = frozenset((*vocab.MEASURE_FIELDS, "measures"))
+
+
 def _row_cell(colmap: dict[str, str], excel_row: object) -> str:
     """The row's first table cell (its leftmost known column), e.g. 'A7'."""
     letters = [v for v in colmap.values() if v]
@@ -1285,6 +1288,12 @@ class _RowIssues:
         if not cell and code == "missing_value" and colmap:
             # the form has no such column at all: say so, and point at the row
             text_code = "missing_column_value"
+            cell = _row_cell(colmap, self.excel_rows[pos])
+        elif (
+            not cell and code == "measures_missing" and colmap and not _MEASURE_KEYS & colmap.keys()
+        ):
+            # no measure column at all: say so, and point at the row
+            text_code = "measures_no_column"
             cell = _row_cell(colmap, self.excel_rows[pos])
         key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)

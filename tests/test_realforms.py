@@ -1194,3 +1194,22 @@ def test_a_level_written_as_likelihood_is_written_is_read(
     assert points["self_level"].tolist() == [level] and points["level"].tolist() == [level]
     assert points["level_reason"].tolist() == [f"按填报的风险等级：{level}；未填发生几率、危害程度"]
     assert "bad_enum" not in codes(issues)
+
+
+def test_a_form_without_any_measure_column_says_so_at_each_row(tmp_path: Path) -> None:
+    """风险点 rows and no 防控措施 column at all: each row's 提示 「没有填写任何防控措施」 had no
+    cell, so neither the list nor the annotated copy said which row."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["科室", "办公室", "姓名", "李四", "岗位", "文员"],
+        ["序号", "工作环节", "风险类别", "风险点描述", "风险等级"],
+        [1, "公文起草", "岗位职责风险", "泄露文件内容", "二级"],
+        [2, "会议记录", "岗位职责风险", "篡改会议记录", "三级"],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, points, issues = graded(inbox)
+    assert rows["accepted"].all() and len(points) == 2  # accepted, as before
+    notes = issues[issues["code"] == "measures_missing"]
+    assert notes["cell"].tolist() == ["A3", "A4"]
+    assert (notes["action"] == vocab.ACTION_NOTE).all()
+    assert notes["problem"].str.contains("表格中没有防控措施列").all()
