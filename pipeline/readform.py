@@ -157,6 +157,32 @@ def _split_pair(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_SPACE_PAIR_MAX = 40  # a longer cell is no 'label value' pair
+
+
+@lru_cache(maxsize=8192)
+def _space_pairs(text: str) -> list[tuple[str, str]]:
+    """'姓名 张三  岗位 科员' (labels, each with its value after spaces; no colon) ->
+    [(header key, value), ...]; [] unless it starts with a label and every label has a value."""
+    words = text.split()
+    if len(words) < 2 or len(text) > _SPACE_PAIR_MAX:
+        return []
+    pairs: list[tuple[str, list[str]]] = []
+    for word in words:
+        key = _header_key(_fold(word)) if len(word) <= LABEL_MAX_CHARS else None
+        if key is not None:
+            if pairs and not pairs[-1][1]:
+                return []  # labels side by side (科室 姓名): no pair
+            pairs.append((key, []))
+        elif not pairs or _has_pair(word):
+            return []
+        else:
+            pairs[-1][1].append(word)
+    if not pairs[-1][1]:
+        return []
+    return [(key, " ".join(value)) for key, value in pairs]
+
+
 @lru_cache(maxsize=8192)
 def _text_header_key(text: str) -> str | None:
     """Header field key of a text cell that is a header label (see ``_label_fold``)."""
@@ -211,6 +237,10 @@ def _header_fields(grid: Grid, rows: range, found: dict[str, tuple[object, str]]
                 for key2, text in _split_pair(value):
                     if key2 not in found:
                         found[key2] = (text or None, a1(r, c))
+            else:  # 姓名 张三, no colon
+                for key2, text in _space_pairs(value):
+                    if key2 not in found:
+                        found[key2] = (text, a1(r, c))
 
 
 def _is_label_cell(value: object) -> bool:

@@ -1114,6 +1114,8 @@ def test_a_form_in_traditional_characters_is_read_as_the_template(tmp_path: Path
         ["科　室：财务科", "姓　　名：王五", "职  务：会计"],
         ["科室：财务科 姓 名：王五", None, "岗位：会计"],
         ["科室：财务科，姓名：王五，岗位：会计", None, None],
+        ["科室 财务科", "姓名　王五", "岗位 会计"],  # no colon: a label, spaces, the value
+        ["科室 财务科  姓名 王五  岗位 会计", None, None],
     ],
 )
 def test_spaced_labels_in_label_value_cells_name_the_person(
