@@ -161,10 +161,16 @@ def reason_text(
     return level, reason
 
 
-def written_reason(self_level: str, post_type: str, floor_level: str) -> tuple[str, str]:
-    """(level, reason) of a point graded by its written level and the post-type floor."""
+def written_reason(
+    self_level: str, post_type: str, floor_level: str, likelihood: str = "", harm: str = ""
+) -> tuple[str, str]:
+    """(level, reason) of a point graded by its written level and the post-type floor (its
+    发生几率 or 危害程度, or both, not written)."""
     level = min((lv for lv in (self_level, floor_level) if lv), key=_rank)
-    reason = vocab.REASON_WRITTEN.format(level=self_level)
+    missing = [
+        vocab.COLUMN_LABELS[k] for k, v in (("likelihood", likelihood), ("harm", harm)) if not v
+    ]
+    reason = vocab.REASON_WRITTEN.format(level=self_level, missing=vocab.LIST_SEP.join(missing))
     if floor_level and _rank(floor_level) <= _rank(self_level):
         reason += vocab.REASON_JOIN + vocab.REASON_FLOOR.format(
             post_type=post_type, level=floor_level
@@ -185,9 +191,10 @@ def _graded(
     """(matrix level, floor level, level, reason, level differs) of one combination."""
     matrix_level = settings.matrix.get(harm, {}).get(likelihood) or ""
     floor_level = lookup.floor(post_type) or ""
-    if not likelihood and not harm and self_level:
-        # a single-level form: its written level stands where the matrix would
-        level, reason = written_reason(self_level, post_type, floor_level)
+    if self_level and not (likelihood and harm):
+        # a single-level form (or one without a 发生几率 or 危害程度 column: validate accepts
+        # no other row without both): its written level stands where the matrix would
+        level, reason = written_reason(self_level, post_type, floor_level, likelihood, harm)
         return None, floor_level or None, level, reason, self_level != level
     level, reason = reason_text(likelihood, harm, matrix_level, post_type, floor_level, self_level)
     return (

@@ -1074,6 +1074,17 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         issues.append(
             records.issue("single_level", file=rel, sheet=sheet, cell=a1(hr, keys["self_level"]))
         )
+    elif data_rows and "self_level" in keys and not ("likelihood" in keys and "harm" in keys):
+        lacking = "likelihood" if "likelihood" not in keys else "harm"
+        issues.append(
+            records.issue(
+                "single_level_partial",
+                file=rel,
+                sheet=sheet,
+                cell=a1(hr, keys["self_level"]),
+                detail=vocab.COLUMN_LABELS[lacking],
+            )
+        )
     if data_rows:
         # no 风险类别 / 职权事项 column at all (real 风险清单 forms): validate files the rows
         # with the placeholder (未分类, 未注明)

@@ -99,6 +99,8 @@ def validate(
     colmaps = _RowColmaps.of(table, files)
     # rows of tables without a 风险类别 / 职权事项 column: filed with the placeholder
     lacking = {field: colmaps.without(field) for field in vocab.OPTIONAL_COLUMNS}
+    # rows of tables with a level column but no 发生几率 or no 危害程度 column
+    lacking.update({field: colmaps.without(field) for field in ("likelihood", "harm")})
     row_issues = _RowIssues(table, colmaps)
     rejected = _check_rows(table, settings, row_issues, lacking, coded)
     for pos, code, field, value, detail in owner_problems:
@@ -1191,6 +1193,9 @@ def _failures(
     if table.empty:
         return empty
     written = table["self_level"].notna() & table["likelihood"].isna() & table["harm"].isna()
+    for field in ("likelihood", "harm"):  # a table without one of the two: graded by its level
+        if field in lacking:
+            written |= table["self_level"].notna() & pd.Series(lacking[field], index=table.index)
     no_column = {field: pd.Series(mask, index=table.index) for field, mask in lacking.items()}
     frame = table[list(frames.ROW_FIELDS)]
     # a column replaced since it was coded (owners.attribute gives rows their own owner) is

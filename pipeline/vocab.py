@@ -2033,7 +2033,7 @@ for _labels, _synonyms in (
 COLUMN_LABELS_MORE = {**OWNER_COLUMN_LABELS, **STATED_COLUMN_LABELS}
 
 # Grading a single-level form (no 发生几率 / 危害程度).
-REASON_WRITTEN = "按填报的风险等级：{level}；未填发生几率、危害程度"
+REASON_WRITTEN = "按填报的风险等级：{level}；未填{missing}"
 SUPERVISOR_LABELS = {"direct": "直接管理", "leader": "负责领导"}
 
 MESSAGES.update(
@@ -2041,6 +2041,11 @@ MESSAGES.update(
         "single_level": Message(
             "表格只有一个「风险等级」列，没有「发生几率」「危害程度」：已按填报的等级和岗位类别定级。",
             "建议加上「发生几率」（高/中/低）和「危害程度」（严重/较重/一般）两列，按矩阵评定等级更准确。",
+            ACTION_NOTE,
+        ),
+        "single_level_partial": Message(
+            "表格有「风险等级」列，但没有「{detail}」列：已按填报的等级和岗位类别定级。",
+            "建议加上「{detail}」列，与已有的一列一起按矩阵评定等级更准确。",
             ACTION_NOTE,
         ),
         "no_category_column": Message(

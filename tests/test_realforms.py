@@ -1215,3 +1215,30 @@ def test_a_form_without_any_measure_column_says_so_at_each_row(tmp_path: Path) -
     assert notes["cell"].tolist() == ["A3", "A4"]
     assert (notes["action"] == vocab.ACTION_NOTE).all()
     assert notes["problem"].str.contains("表格中没有防控措施列").all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "missing"),
+    [("发生几率", "高", "危害程度"), ("危害程度", "严重", "发生几率")],
+)
+def test_a_level_table_with_only_one_of_likelihood_and_harm_is_graded_by_its_level(
+    tmp_path: Path, column: str, value: str, missing: str
+) -> None:
+    """风险等级 beside 发生几率 but no 危害程度 column: every row was 退回 「表格中没有「危害程度」
+    列」, while the same table without 发生几率 too was accepted by its level."""
+    inbox = tmp_path / "inbox"
+    grid = [
+        ["科室", "办公室", "姓名", "李四", "岗位", "文员"],
+        ["序号", "工作环节", "风险类别", "风险点描述", column, "风险等级", "防控措施"],
+        [1, "公文", "岗位职责风险", "泄露文件内容", value, "二级", "前期：教育 中期：检查"],
+    ]
+    write_xlsx(inbox / "李四.xlsx", {"Sheet1": grid})
+    _files, rows, points, issues = graded(inbox)
+    assert rows["accepted"].all() and len(points) == 1
+    point = points.iloc[0]
+    assert point["level"] == "二级"
+    assert point["level_reason"] == f"按填报的风险等级：二级；未填{missing}"
+    assert value in (point["likelihood"], point["harm"])  # what was written is kept
+    note = issues[issues["code"] == "single_level_partial"]
+    assert note["cell"].tolist() == ["F2"] and f"没有「{missing}」列" in note["problem"].iloc[0]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
