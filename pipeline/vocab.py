@@ -248,6 +248,11 @@ LEVEL_SYNONYMS = {
     "二级": ("2", "2级", "Ⅱ级", "II级", "二", "中", "Ⅱ", "II", "二级风险", "中风险"),
     "三级": ("3", "3级", "Ⅲ级", "III级", "三", "低", "Ⅲ", "III", "三级风险", "低风险"),
 }
+# 一类 / 二类 / 三类 (风险), as some bodies number their levels
+for _level, _marks in zip(
+    LEVELS, (("一", "1", "Ⅰ", "I"), ("二", "2", "Ⅱ", "II"), ("三", "3", "Ⅲ", "III")), strict=True
+):
+    LEVEL_SYNONYMS[_level] += tuple(f"{m}类" for m in _marks)
 # 较高 / 中等 / 较低 (风险), as 发生几率 is written: the level 高 / 中 / 低 means
 for _level, _words in zip(LEVELS, (("较高", "很高"), ("中等",), ("较低", "很低")), strict=True):
     LEVEL_SYNONYMS[_level] += (*_words, *(f"{w}风险" for w in _words))

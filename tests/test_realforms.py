@@ -1177,7 +1177,16 @@ def test_a_sections_table_with_a_post_column_is_graded_by_each_rows_post(tmp_pat
 
 @pytest.mark.parametrize(
     ("written", "level"),
-    [("较高", "一级"), ("中等", "二级"), ("较低", "三级"), ("較低", "三级"), ("较低风险", "三级")],
+    [
+        ("较高", "一级"),
+        ("中等", "二级"),
+        ("较低", "三级"),
+        ("較低", "三级"),
+        ("较低风险", "三级"),
+        ("一类", "一级"),  # 一类 / 二类 / 三类 (风险), as some bodies number their levels
+        ("Ⅱ类", "二级"),
+        ("三类风险", "三级"),
+    ],
 )
 def test_a_level_written_as_likelihood_is_written_is_read(
     tmp_path: Path, written: str, level: str
