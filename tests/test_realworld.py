@@ -463,7 +463,9 @@ def test_unfilled_template_gets_one_plain_reason(tmp_path: Path) -> None:
 
 def test_a_missing_column_is_named_and_the_row_pointed_at(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    columns = [k for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL] if k != "harm"]
+    # no 危害程度 column and no level to grade by instead (with one, the rows are graded by
+    # it: test_realforms::test_a_level_table_with_only_one_of_likelihood_and_harm_…)
+    columns = [k for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL] if k not in ("harm", "self_level")]
     write_form(inbox / "a.xlsx", columns=columns, rows=[sample_row(1), sample_row(2)])
     _files, points, issues = checked(inbox)
     missing = issues[issues["code"] == "missing_value"]
@@ -527,3 +529,4 @@ def test_header_labels_real_forms_use_are_read(
     assert (rec["post"], rec["date"]) == ("科员", "2026-03-10")
     assert len(points) == 1
     assert "section_from_roster" not in issues["code"].tolist()
+
