@@ -1118,6 +1118,14 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     def note(code: str, **kw: Any) -> None:
         issues.append(records.issue(code, file=rel, sheet=sheet, section=section, name=name, **kw))
 
+    if not extra:
+        # the notes on the table's lines made before its owner was known (a line joined to
+        # the point above, an example row, a single level column): the form's own section
+        for item in issues:
+            if not item["section"] and item["sheet"] == sheet:
+                item["section"] = records.text(section)
+                item["name"] = "" if kind == vocab.UNIT else records.text(name)
+
     for other in others:
         issues.append(
             records.issue(

@@ -530,3 +530,18 @@ def test_header_labels_real_forms_use_are_read(
     assert len(points) == 1
     assert "section_from_roster" not in issues["code"].tolist()
 
+
+def test_notes_on_the_tables_lines_name_the_forms_section_and_person(tmp_path: Path) -> None:
+    """The 提示 on a line joined to the point above, an example row or a single level column had
+    an empty 科室 and 姓名 in 异常清单: filtering the list by section missed them."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row("例"), sample_row(1), sample_row(2)])
+    more = [None] * len(grid[2])
+    more[grid[2].index(vocab.COLUMN_LABELS["prevent"])] = "签订保密承诺"
+    grid.insert(5, more)  # a measures line under point 1
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, _rows, issues = run(inbox)
+    notes = issues[issues["code"].isin(["example_row", "measures_line_joined"])]
+    assert sorted(notes["code"]) == ["example_row", "measures_line_joined"]  # precondition
+    assert notes["section"].tolist() == ["办公室", "办公室"]
+    assert notes["name"].tolist() == ["张三", "张三"]
