@@ -40,6 +40,7 @@ _LABEL_COLON = re.compile(r"([^\s：:]{1,20})\s*[：:]")
 _COLONS = ("：", ":")
 _SIGNATURE_LABELS = frozenset(vocab.fold(w) for w in vocab.SIGNATURE_LABELS)
 _SIGNATURE_ENDINGS = tuple(vocab.fold(w) for w in vocab.SIGNATURE_ENDINGS)
+_OPINION_ENDINGS = tuple(vocab.fold(w) for w in vocab.SIGNATURE_OPINION_ENDINGS)
 
 
 # --------------------------------------------------------------------------------------
@@ -287,6 +288,8 @@ def _is_signature_label(text: str) -> bool:
         return False
     match = _LABEL_COLON.match(text.strip())
     word = _LABEL_HINT.sub("", _fold(match[1] if match else text))
+    if match is not None and word.endswith(_OPINION_ENDINGS):
+        return True  # 审核意见：同意, 科室负责人意见： (with its colon: 征求意见 may be a step)
     return word in _SIGNATURE_LABELS or word.endswith(_SIGNATURE_ENDINGS)
 
 
@@ -722,6 +725,16 @@ class _TableRows:
     continued: list[tuple[int, int, int]] = _field(default_factory=list)
 
 
+def _is_date_value(value: object) -> bool:
+    """Whether a cell holds a full date: a date cell, or a text such as 2026年3月15日 (a number
+    alone is no date here: it may be a 序号 or a serial typed by mistake)."""
+    if type(value) in (datetime, date):
+        return True
+    if type(value) is not str or len(value) > 20 or value.strip().isdigit():
+        return False
+    return dates.read_date(value)[0] is not None
+
+
 # Columns a point's text may run on in (the row below, its 序号 blank): free text, no values
 _RUN_ON_KEYS = frozenset(("step", "description", "remark", "measures", *vocab.MEASURE_FIELDS))
 _RUN_ON_NEEDS = frozenset(("step", "description"))  # one of them must run on
@@ -817,6 +830,11 @@ def _table_rows(
         first_text: str = texts[filled[0]]  # type: ignore[assignment]
         if n_filled <= 2 and layout.is_note_row(texts, filled):
             continue  # 注：… / 填表说明 under the table
+        if n_filled <= 2 and all(_is_date_value(row[c]) for c in filled):
+            # the date of a signature line under the table (本人签字： … 2026年3月15日)
+            if out.rows and seen_text(header_raw.get("date", (None, ""))[0]) is None:
+                header_raw["date"] = (row[filled[0]], a1(r, filled[0]))
+            continue
         if layout.is_total_row(first_text):
             continue  # 合计 / 小计 under the table
         if n_filled >= 3 and _is_header_again(row, keys):

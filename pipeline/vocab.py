@@ -2591,6 +2591,8 @@ SIGNATURE_LABELS = (
 CONTINUED_TABLE_WORDS = ("续表", "续", "（续）", "（续表）", "续上表", "接上表", "接上页", "续前表")
 # A label ending in one of these is a signature line's too (填表人签字：, 科室负责人签名)
 SIGNATURE_ENDINGS = ("签字", "签名", "盖章")
+# A label ending in one of these before its colon is a sign-off line's (审核意见：同意)
+SIGNATURE_OPINION_ENDINGS = ("意见",)
 # Several people named in one 姓名 cell of a table with row owners: 张三、李四 / 张三，李四
 ROW_NAMES_SPLIT = "[、，,/／;；]+"
 # An enumerated value with this word after it is that value (1级风险, 中等风险 …), as the

@@ -9,6 +9,7 @@ import io
 import os
 import re
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -545,3 +546,27 @@ def test_notes_on_the_tables_lines_name_the_forms_section_and_person(tmp_path: P
     assert sorted(notes["code"]) == ["example_row", "measures_line_joined"]  # precondition
     assert notes["section"].tolist() == ["办公室", "办公室"]
     assert notes["name"].tolist() == ["张三", "张三"]
+
+
+@pytest.mark.parametrize("when", ["2026年3月15日", datetime(2026, 3, 15)])
+def test_a_sign_off_block_under_the_table_is_no_risk_point(tmp_path: Path, when: object) -> None:
+    """本人签字： with its date on the line below and 审核意见：| 同意 under the table: each was
+    退回 as a risk point (「自评等级「2026年3月15日」不在可选范围内」, 「风险类别「同意」…」)
+    and the form counted as partly sent back."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(header={"date": None}, rows=[sample_row(1)])
+    width = len(grid[2])
+    sign = [None] * width
+    sign[6] = "本人签字："
+    dated = [None] * width
+    dated[6] = when
+    opinion = [None] * width
+    opinion[0], opinion[2] = "审核意见：", "同意"
+    grid += [[None] * width, sign, dated, opinion]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    files, points, issues = checked(inbox)
+    assert len(points) == 1
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    rec = files.set_index("file").loc["张三.xlsx"]
+    assert rec["n_rows"] == 1
+    assert rec["date"] == "2026-03-15"  # the date signed stands for the missing 填表日期
