@@ -49,7 +49,7 @@ from pipeline.discover import text_table
 from pipeline.limits import Limits
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
-from pipeline.workbook.html import html_grid
+from pipeline.workbook.html import html_sheets
 from pipeline.workbook.sniff import has_table, looks_html, looks_spreadsheet_ml
 from pipeline.workbook.xml2003 import load_xml2003
 
@@ -775,13 +775,17 @@ _GRID_BORDER = Border(*(Side(style="thin", color="808080"),) * 4)
 
 
 def _from_html(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
-    """A web table saved as .xls: a new workbook, one sheet, each cell's text where the
-    reader put it, its colspan/rowspan merged, thin borders and wrapping as a web table shows."""
+    """A web table saved as .xls: a new workbook of the sheets the reader made of it (one,
+    or one per headed table), each cell's text where the reader put it, its colspan/rowspan
+    merged, thin borders and wrapping as a web table shows."""
+    stem = Path(task.source).stem
     try:
-        grid, merges = html_grid(data, _REBUILT_COPY_LIMITS, Path(task.source).stem)
+        sheets = html_sheets(data, _REBUILT_COPY_LIMITS, stem)
     except Refused:
         return None
-    return _from_grids([(task.main_sheet or Path(task.source).stem, grid, merges)], set())
+    if len(sheets) == 1:
+        sheets = [(task.main_sheet or stem, *sheets[0][1:])]
+    return _from_grids(sheets, set())
 
 
 def _from_xml2003(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:

@@ -129,3 +129,68 @@ def test_the_annotated_copy_of_a_web_table_marks_the_bad_cell(tmp_path: Path) ->
     assert ws.row_dimensions[4].height >= 2 * 14
     # an explicit scale (fit-to-width could print far below 8 pt): 11 pt text at 8 pt or more
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.scale * 11 / 100 >= 8
+
+
+def _libreoffice_page(sheets: dict[str, str]) -> bytes:
+    """A workbook as LibreOffice saves it as a web page (HTML Document (Calc)): an overview
+    of links, then each sheet's table under a heading 「Sheet N: <em>name</em>」."""
+    links = "".join(f'<A HREF="#table{i}">{name}</A><br>' for i, name in enumerate(sheets))
+    body = "".join(
+        f'<A NAME="table{i}"><h1>Sheet {i + 1}: <em>{name}</em></h1></A>'
+        f'<table cellspacing="0" border="0">{table}</table>'
+        for i, (name, table) in enumerate(sheets.items())
+    )
+    head = '<meta http-equiv="content-type" content="text/html; charset=utf-8"/>'
+    return (
+        f"<!DOCTYPE html><html><head>{head}</head><body><hr><p><center><h1>Overview</h1>"
+        f"{links}</center></p><hr>{body}</body></html>"
+    ).encode()
+
+
+def test_a_workbook_saved_as_a_web_page_reads_each_sheet_as_its_own(tmp_path: Path) -> None:
+    """LibreOffice saves every sheet of a workbook into one web page: the pledge and the
+    填表说明 after the form are their own sheets, not rows of the form to send back."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    form = web_form(
+        "丁玲", [ROW, [*ROW[:1], "物资发放", "业务流程风险", "虚报", "说不准", *ROW[5:]]]
+    )
+    form_table = form.decode().split("<table border=1>")[1].split("</table>")[0]
+    rows = lambda grid: "".join(
+        "<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in grid
+    )
+    pledge = rows(
+        [
+            ["廉政承诺书"],
+            ["序号", "承诺事项"],
+            ["1", "严格遵守廉洁自律各项规定"],
+            ["2", "不利用职务之便谋取私利"],
+            ["承诺人", "丁玲"],
+            ["承诺日期", "2026年3月10日"],
+        ]
+    )
+    guide = rows([["等级", "说明"], ["一级", "风险度最高"], ["二级", "风险度较高"]])
+    page = _libreoffice_page(
+        {"个人廉政风险自查表": form_table, "廉政承诺书": pledge, "填表说明": guide}
+    )
+    (inbox / "丁玲.xls").write_bytes(page)
+    assert page.count(b"<table") == 3 and page.count(b"<em>") == 3  # the precondition
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue["来源文件"].tolist() == ["丁玲.xls"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    sent_back = issues[(issues["文件"] == "丁玲.xls") & (issues["处理"] == vocab.ACTION_REJECT)]
+    # the one bad row of the form is sent back, at its cell on the form's sheet; nothing of
+    # the pledge or the guide is a risk point
+    assert sent_back[["工作表", "单元格", "字段"]].values.tolist() == [
+        ["个人廉政风险自查表", "E5", "发生几率"]
+    ]
+    pledges = sheets[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名")
+    assert pledges.loc["丁玲", "承诺事项数"] == "2"
+    copy = out / "科室反馈" / "家庭儿童工作部" / "丁玲_批注.xlsx"
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[:3] == ["个人廉政风险自查表", "廉政承诺书", "填表说明"]
+    ws = wb["个人廉政风险自查表"]
+    assert ws["E5"].value == "说不准" and "发生几率" in ws["E5"].comment.text

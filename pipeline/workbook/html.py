@@ -19,10 +19,13 @@ from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Refused, too_many_cells, too_many_rows
 from pipeline.workbook.text import decode_text
 
+Sheet = tuple[str, Grid, list[Merge]]  # a sheet's name, grid and merged ranges
+
 HEAD_BYTES = 64 * 1024  # where a <meta charset> must be
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")  # a browser shows each run as one space
 _BREAK = "\ue000"  # a <br> (or a block's end) in a cell's text, until the text is made
+_HEADING = re.compile("h[1-6]")
 MAX_SPAN = 1000  # a colspan/rowspan beyond this is a mistake (or a trap), not a layout
 
 
@@ -66,6 +69,12 @@ class _Tables(HTMLParser):
         self.cell: list[str] | None = None  # the open cell's text parts
         self.spans = (1, 1)
         self.in_ignored = 0  # <style>/<script>/<head> text is no cell
+        # headings outside the tables: LibreOffice saves each sheet as "Sheet 1: <em>name</em>"
+        # over its table; (grid row where a top-level table starts, the heading before it)
+        self.heading: list[str] | None = None  # the open heading's text (its <em>'s if any)
+        self.heading_em: list[str] | None = None
+        self.named = ""  # the last heading's name, until a table takes it
+        self.tables: list[tuple[int, str]] = []
 
     # a cell's text -------------------------------------------------------------------
     def _close_cell(self) -> None:
@@ -129,9 +138,18 @@ class _Tables(HTMLParser):
             return
         if tag == "table":
             self.depth += 1
-            if self.depth == 1 and self.grid:
-                self._close_row()
-                self.grid.append([])  # a blank row between two tables
+            if self.depth == 1:
+                if self.grid:
+                    self._close_row()
+                    self.grid.append([])  # a blank row between two tables
+                self.tables.append((len(self.grid), self.named))
+                self.named = ""
+            return
+        if self.depth == 0 and _HEADING.fullmatch(tag):
+            self.heading, self.heading_em = [], None
+            return
+        if self.heading is not None and tag == "em" and self.heading_em is None:
+            self.heading_em = []
             return
         if self.depth > 1:  # inside a nested table: its cells are the outer cell's text
             if tag in ("td", "th", "br") and self.cell is not None:
@@ -161,6 +179,11 @@ class _Tables(HTMLParser):
         if tag in ("style", "script", "head", "title"):
             self.in_ignored = max(0, self.in_ignored - 1)
             return
+        if self.heading is not None and self.depth == 0 and _HEADING.fullmatch(tag):
+            words = self.heading if not self.heading_em else self.heading_em
+            self.named = _SPACES.sub(" ", "".join(words)).strip()
+            self.heading = self.heading_em = None
+            return
         if tag == "table":
             if self.depth == 1:
                 self._close_row()
@@ -178,10 +201,20 @@ class _Tables(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.cell is not None and not self.in_ignored:
             self.cell.append(data)
+        elif self.heading is not None and not self.in_ignored:
+            self.heading.append(data)
+            if self.heading_em is not None:
+                self.heading_em.append(data)
 
 
-def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]]:
-    """The one grid of a web table file and its merged ranges (0-based, inclusive)."""
+def html_sheets(data: bytes, limits: Limits, name: str) -> list[Sheet]:
+    """The sheets of a web table file: (name, grid, 0-based inclusive merged ranges).
+
+    One sheet named ``name`` holding every table one under another, as Excel shows the page;
+    but when two or more tables each follow a heading (LibreOffice saves a workbook so, a
+    "Sheet 1: <em>个人廉政风险自查表</em>" over each sheet's table), each heading starts a sheet
+    of that name: a pledge or the 填表说明 saved after the form is then its own sheet, not
+    rows of the form."""
     text = decode_html(data)
     if text is None:
         raise Refused("corrupt", detail=vocab.DETAIL_TEXT_ENCODING)
@@ -190,13 +223,40 @@ def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]
     parser.close()
     parser._close_row()
     grid = parser.grid
-    while grid and not any(v != "" for v in grid[-1]):
-        grid.pop()
-    return grid, [m for m in parser.merges if m[0] < len(grid)]
+    starts = [(row, title) for row, title in parser.tables if title]
+    if len(starts) < 2:
+        starts = [(0, name)]
+    elif starts[0][0] > 0:
+        starts.insert(0, (0, name))  # tables before the first heading: a sheet of the file's name
+    sheets: list[Sheet] = []
+    used: set[str] = set()
+    for i, (first, title) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(grid)
+        rows = grid[first:end]
+        while rows and not any(v != "" for v in rows[-1]):
+            rows.pop()
+        merges = [
+            (r0 - first, c0, r1 - first, c1)
+            for r0, c0, r1, c1 in parser.merges
+            if first <= r0 < first + len(rows)
+        ]
+        unique, n = title, 2
+        while unique in used:
+            unique, n = f"{title}({n})", n + 1
+        used.add(unique)
+        sheets.append((unique, rows, merges))
+    return sheets
+
+
+def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]]:
+    """The grid of a web table file's first sheet (see ``html_sheets``) and its merges."""
+    _name, grid, merges = html_sheets(data, limits, name)[0]
+    return grid, merges
 
 
 def load_html(path: str, data: bytes, limits: Limits) -> Book:
-    """The one sheet of a web table file (named after the file), every cell as text."""
-    name = Path(path).stem
-    grid, merges = html_grid(data, limits, name)
-    return [name], lambda _name: (grid, merges), set()
+    """The sheets of a web table file (see ``html_sheets``), every cell as text."""
+    sheets = {
+        name: (grid, merges) for name, grid, merges in html_sheets(data, limits, Path(path).stem)
+    }
+    return list(sheets), sheets.__getitem__, set()
