@@ -49,7 +49,8 @@ from pipeline.discover import text_table
 from pipeline.limits import Limits
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
-from pipeline.workbook.html import html_sheets
+from pipeline.workbook.html import page_sheets
+from pipeline.workbook.mhtml import looks_web_archive
 from pipeline.workbook.sniff import has_table, looks_html, looks_spreadsheet_ml
 from pipeline.workbook.xml2003 import load_xml2003
 
@@ -152,7 +153,11 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     is_zip = zipfile.is_zipfile(io.BytesIO(data))
     if not is_zip and looks_spreadsheet_ml(data):
         return _from_xml2003(data, task)  # Excel 2003 XML (「XML 电子表格」)
-    if task.ext not in CSV_EXTS and not is_zip and looks_html(data) and has_table(data):
+    if (
+        task.ext not in CSV_EXTS
+        and not is_zip
+        and (looks_html(data) and has_table(data) or looks_web_archive(data[:TEXT_SNIFF_BYTES]))
+    ):
         return _from_html(data, task)  # a web table saved as .xls (office systems' exports)
     if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
         return _from_csv(data, task)  # a text table, whatever its extension
@@ -780,7 +785,7 @@ def _from_html(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     merged, thin borders and wrapping as a web table shows."""
     stem = Path(task.source).stem
     try:
-        sheets = html_sheets(data, _REBUILT_COPY_LIMITS, stem)
+        sheets = page_sheets(data, _REBUILT_COPY_LIMITS, stem)
     except Refused:
         return None
     if len(sheets) == 1:

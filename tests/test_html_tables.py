@@ -4,6 +4,7 @@ refused as 网页文件; the annotated copy is a workbook of the same cells."""
 
 from __future__ import annotations
 
+import quopri
 from pathlib import Path
 
 import openpyxl
@@ -193,4 +194,84 @@ def test_a_workbook_saved_as_a_web_page_reads_each_sheet_as_its_own(tmp_path: Pa
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames[:3] == ["个人廉政风险自查表", "廉政承诺书", "填表说明"]
     ws = wb["个人廉政风险自查表"]
+    assert ws["E5"].value == "说不准" and "发生几率" in ws["E5"].comment.text
+
+
+def _web_archive(pages: dict[str, bytes]) -> bytes:
+    """A workbook as Excel saves it as 「单个文件网页」 (.mht): a MIME message whose frame
+    page names each sheet and the part that holds it (quoted-printable, GB 2312)."""
+    boundary = "----=_NextPart_01DA0000.12345678"
+    sheets = "".join(
+        f"<x:ExcelWorksheet><x:Name>{name}</x:Name>"
+        f'<x:WorksheetSource HRef="book.files/sheet{i:03}.htm"/></x:ExcelWorksheet>'
+        for i, name in enumerate(pages, 1)
+    )
+    frame = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>'
+        '<meta http-equiv=Content-Type content="text/html; charset=gb2312">'
+        f"<!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets>{sheets}"
+        "</x:ExcelWorksheets></x:ExcelWorkbook></xml><![endif]--></head>"
+        '<frameset rows="*,39"><frame src="book.files/sheet001.htm" name="frSheet"></frameset>'
+        "</html>"
+    ).encode("gb18030")
+    parts = [("book.htm", frame)] + [
+        (f"book.files/sheet{i:03}.htm", page) for i, page in enumerate(pages.values(), 1)
+    ]
+    lines = [
+        "MIME-Version: 1.0",
+        "X-Document-Type: Workbook",
+        f'Content-Type: multipart/related; boundary="{boundary}"',
+        "",
+        "此文档为“单个文件网页”，也称为“Web 档案”文件。",
+    ]
+    for where, page in parts:
+        lines += [
+            "",
+            f"--{boundary}",
+            f"Content-Location: file:///C:/D1A2B3C4/{where}",
+            "Content-Transfer-Encoding: quoted-printable",
+            'Content-Type: text/html; charset="gb2312"',
+            "",
+            quopri.encodestring(page).decode("ascii"),
+        ]
+    lines.append(f"--{boundary}--")
+    return "\r\n".join(lines).encode("gb18030")
+
+
+def test_a_single_file_web_page_is_read_as_its_sheets(tmp_path: Path) -> None:
+    """Excel's 「单个文件网页」 (.mht), also what report systems send as "xls": the form on its
+    sheet, the pledge on its own; before, it was read as comma text (「无法识别这个表格」) or,
+    named .mht, as a mail holding no file."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    bad = [*ROW[:1], "物资发放", "业务流程风险", "虚报", "说不准", *ROW[5:]]
+    form = web_form("丁玲", [ROW, bad], charset="gb2312")
+    pledge = (
+        "<html><body><table><tr><td>廉政承诺书</td></tr><tr><td>序号</td><td>承诺事项</td></tr>"
+        "<tr><td>1</td><td>严格遵守廉洁自律各项规定</td></tr>"
+        "<tr><td>承诺人</td><td>丁玲</td></tr><tr><td>承诺日期</td><td>2026年3月10日</td></tr>"
+        "</table></body></html>"
+    ).encode("gb18030")
+    archive_bytes = _web_archive({"个人廉政风险自查表": form, "廉政承诺书": pledge})
+    (inbox / "丁玲.xls").write_bytes(archive_bytes)
+    single = _web_archive({"Sheet1": web_form("范彩兰", [[ROW[0], "物资发放", *ROW[2:]]])})
+    (inbox / "范彩兰.mht").write_bytes(single)
+    # the precondition: MIME text, its pages quoted-printable (「=3D」), no markup at its start
+    assert archive_bytes.startswith(b"MIME-Version") and b"=3D" in archive_bytes
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert sorted(catalogue["来源文件"]) == ["丁玲.xls", "范彩兰.mht"]
+    assert catalogue.set_index("姓名").loc["丁玲", "风险点描述"] == "审核不严，\n向关系单位倾斜"
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    sent_back = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert sent_back[["文件", "工作表", "单元格", "字段"]].values.tolist() == [
+        ["丁玲.xls", "个人廉政风险自查表", "E5", "发生几率"]
+    ]
+    pledges = sheets[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名")
+    assert pledges.loc["丁玲", "承诺事项数"] == "1"
+    ws = openpyxl.load_workbook(out / "科室反馈" / "家庭儿童工作部" / "丁玲_批注.xlsx")[
+        "个人廉政风险自查表"
+    ]
     assert ws["E5"].value == "说不准" and "发生几率" in ws["E5"].comment.text

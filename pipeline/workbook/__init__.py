@@ -8,6 +8,7 @@
   ``biff`` (xlrd: Excel 2.1-5.0 and .xls calamine gives up on), ``text`` (CSV / tab text);
   ``books.open_book`` picks one, ``books.classify`` names a reader's failure;
 - ``ods``: the one ODS merged-range parser (reading and annotated copies);
+- ``mhtml``: the pages of a web archive (Excel's 单个文件网页), which ``html`` reads;
 - ``formulas``: formula texts and error values from the sheet XML;
 - ``cells``: cell references, parsed once.
 

@@ -30,6 +30,7 @@ from pipeline import vocab
 from pipeline.limits import Limits
 from pipeline.workbook import biff
 from pipeline.workbook.cells import A1, MAX_CELL_CHARS, a1, col_index, col_letter
+from pipeline.workbook.mhtml import looks_web_archive, web_archive_pages
 from pipeline.workbook.sniff import (
     EMPTY_ZIP_MAGIC,
     OLE_MAGIC,
@@ -866,6 +867,11 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         if looks_spreadsheet_ml(data):
             _check_entities(data)
             return Opened("xml2003")  # Excel 2003 XML (「XML 电子表格」), often named .xls
+        if not path.lower().endswith(".csv") and looks_web_archive(data[:TEXT_HEAD_BYTES]):
+            # a web archive (Excel's 「单个文件网页」 .mht, report systems' "xls"): its pages
+            if any(has_table(page) for _name, page in web_archive_pages(data)):
+                return Opened("html")
+            raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if not path.lower().endswith(".csv") and looks_html(data):
             # a web table saved as .xls (office systems' exports): read as Excel opens it
             if has_table(data):

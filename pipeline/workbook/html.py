@@ -17,6 +17,8 @@ from pipeline import vocab
 from pipeline.limits import Limits
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Refused, too_many_cells, too_many_rows
+from pipeline.workbook.mhtml import looks_web_archive, web_archive_pages
+from pipeline.workbook.sniff import has_table
 from pipeline.workbook.text import decode_text
 
 Sheet = tuple[str, Grid, list[Merge]]  # a sheet's name, grid and merged ranges
@@ -229,7 +231,6 @@ def html_sheets(data: bytes, limits: Limits, name: str) -> list[Sheet]:
     elif starts[0][0] > 0:
         starts.insert(0, (0, name))  # tables before the first heading: a sheet of the file's name
     sheets: list[Sheet] = []
-    used: set[str] = set()
     for i, (first, title) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(grid)
         rows = grid[first:end]
@@ -240,12 +241,35 @@ def html_sheets(data: bytes, limits: Limits, name: str) -> list[Sheet]:
             for r0, c0, r1, c1 in parser.merges
             if first <= r0 < first + len(rows)
         ]
+        sheets.append((title, rows, merges))
+    return _unique(sheets)
+
+
+def _unique(sheets: list[Sheet]) -> list[Sheet]:
+    """The sheets with every name made unique (a second 「表1」 is 「表1(2)」)."""
+    used: set[str] = set()
+    out: list[Sheet] = []
+    for title, rows, merges in sheets:
         unique, n = title, 2
         while unique in used:
             unique, n = f"{title}({n})", n + 1
         used.add(unique)
-        sheets.append((unique, rows, merges))
-    return sheets
+        out.append((unique, rows, merges))
+    return out
+
+
+def page_sheets(data: bytes, limits: Limits, name: str) -> list[Sheet]:
+    """The sheets of a web page file (``html_sheets``) or of a web archive (.mht, also
+    saved as .xls): each page's, in the order the archive names its sheets."""
+    if not looks_web_archive(data[:HEAD_BYTES]):
+        return html_sheets(data, limits, name)
+    sheets: list[Sheet] = []
+    for title, page in web_archive_pages(data):
+        if has_table(page):
+            sheets += html_sheets(page, limits, title or name)
+    if not sheets:
+        raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
+    return _unique(sheets)
 
 
 def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]]:
@@ -255,8 +279,9 @@ def html_grid(data: bytes, limits: Limits, name: str) -> tuple[Grid, list[Merge]
 
 
 def load_html(path: str, data: bytes, limits: Limits) -> Book:
-    """The sheets of a web table file (see ``html_sheets``), every cell as text."""
+    """The sheets of a web table file or web archive (see ``page_sheets``), every cell as
+    text."""
     sheets = {
-        name: (grid, merges) for name, grid, merges in html_sheets(data, limits, Path(path).stem)
+        name: (grid, merges) for name, grid, merges in page_sheets(data, limits, Path(path).stem)
     }
     return list(sheets), sheets.__getitem__, set()

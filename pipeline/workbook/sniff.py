@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from pipeline.workbook.biff import bare_biff_version
+from pipeline.workbook.mhtml import looks_web_archive
 
 SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -209,6 +210,8 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
         if text_table(head):
             return None  # ... or tab-separated text: read as a text table
         return "corrupt"
+    if ext in (".mht", ".mhtml") and looks_web_archive(head):
+        return None  # Excel's 「单个文件网页」: the reader reads its sheets' tables
     if ext in EXT_FORMATS:
         return EXT_FORMATS[ext]
     return "text" if looks_text(head) else "other"
