@@ -210,6 +210,36 @@ def test_formula_without_result_is_read_as_its_text_and_error_values_as_errors(
     assert not issues["problem"].str.contains("没有填写").any()
 
 
+def test_a_shared_formula_block_without_results_reads_every_cell_as_its_formula(
+    tmp_path: Path,
+) -> None:
+    """A 职权事项 filled down with ``=B4`` (「同上」) by a script: the file stores the text once,
+    in the block's first cell (``<f t="shared" ref="B5:B6" si="0">B4</f>``), the others only
+    point at it. Each is read as its own formula text, as Excel shows it, not as empty."""
+    grid = form_grid(rows=[sample_row(i, step="公文处理") for i in (1, 2, 3)])
+    path = _openpyxl_form(tmp_path / "inbox" / "张三.xlsx", grid)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    cells = re.findall(r'<c r="B([56])"[^>]*>.*?</c>', sheet)
+    assert cells == ["5", "6"]  # the precondition: the two cells under B4 hold text
+    block = {5: '<f t="shared" ref="B5:B6" si="0">B4</f>', 6: '<f t="shared" si="0"/>'}
+    for row, f in block.items():
+        sheet = re.sub(rf'<c r="B{row}"[^>]*>.*?</c>', f'<c r="B{row}">{f}</c>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert 't="shared" si="0"/>' in sheet and "<v>" not in re.search(r'<c r="B6">.*?</c>', sheet)[0]
+
+    _files, _rows, points, issues = checked(tmp_path / "inbox")
+
+    assert points["step"].tolist() == ["公文处理", "=B4", "=B5"]  # text, never evaluated
+    note = issues[issues["code"] == "formula_text"]
+    assert note["problem"].str.contains("2 个公式单元格").all()
+    assert not issues["problem"].str.contains("没有填写").any()
+
+
 # --------------------------------------------------------------------------------------
 # rows outside the totals: a second form on another sheet
 # --------------------------------------------------------------------------------------

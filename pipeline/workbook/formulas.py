@@ -17,13 +17,16 @@ from pipeline.workbook.guard import CELL_ELEMENT, R_ATTR, Opened, Zip
 _F_ELEMENT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.DOTALL)
 _T_ATTR = re.compile(rb"\bt=\"([A-Za-z]+)\"")
+_SI_ATTR = re.compile(rb"\bsi=\"(\d+)\"")
 
 
 def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
     """(row, col) -> ('formula', '=TEXT') for formula cells saved without a result (files
     written by scripts and web exports), ('error', '#N/A') for error values; the parsers
-    return both as empty cells. A cached empty text result (t="str") is a result."""
+    return both as empty cells. A cached empty text result (t="str") is a result. A shared
+    formula's follower (``<f t="shared" si="0"/>``) has its master's text, moved."""
     out: dict[tuple[int, int], tuple[str, str]] = {}
+    shared: dict[bytes, tuple[str, tuple[int, int]]] = {}  # si -> (master's text, its cell)
     for m in CELL_ELEMENT.finditer(xml):
         attrs, body = m[1], m[2]
         if not body:
@@ -40,10 +43,30 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
             out[pos] = ("error", value.strip() or "#N/A")
             continue
         f = _F_ELEMENT.search(body)
-        if f is None or value or (kind == b"str" and v is not None) or not f[1]:
-            continue  # a cached result; or a shared formula's follower (its text is elsewhere)
-        out[pos] = ("formula", "=" + html.unescape(f[1].decode("utf-8", "replace")))
+        if f is None:
+            continue
+        text = html.unescape(f[1].decode("utf-8", "replace")) if f[1] else ""
+        si = _SI_ATTR.search(f[0]) if b'"shared"' in f[0] else None
+        if si is not None and text:  # a shared formula's master: its followers' text
+            shared[si[1]] = (text, pos)
+        elif si is not None and si[1] in shared:  # a follower: the master's, moved to here
+            text = _moved(*shared[si[1]], pos)
+        if value or (kind == b"str" and v is not None) or not text:
+            continue  # a cached result
+        out[pos] = ("formula", "=" + text)
     return out
+
+
+def _moved(text: str, origin: tuple[int, int], pos: tuple[int, int]) -> str:
+    """A shared formula's text as a follower at ``pos`` has it (``A4+1`` from A5 is ``A5+1``
+    at A6), as Excel shows it; the master's text when it cannot be moved."""
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    try:
+        moved = Translator("=" + text, origin=a1(*origin)).translate_formula(a1(*pos))
+    except (TranslatorError, ValueError):
+        return text
+    return moved.removeprefix("=")
 
 
 def formulas_into(
