@@ -161,6 +161,39 @@ def test_packages_excel_opens_are_read_not_called_corrupt(tmp_path: Path, rel: s
     assert not issues["problem"].str.contains("损坏|重新保存").any()
 
 
+FLAT_ODS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">'
+    "<office:body><office:spreadsheet/></office:body></office:document>"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "named"),
+    [
+        ("张三.fods", FLAT_ODS, "LibreOffice 单文件 XML 表格（.fods）"),
+        ("张三.slk", 'ID;PWXL;N;E\r\nC;Y1;X1;K"科室"\r\nE\r\n', "SYLK 表格（.slk）"),
+        ("张三.dif", 'TABLE\r\n0,1\r\n"EXCEL"\r\nVECTORS\r\n', "DIF 数据交换表格（.dif）"),
+    ],
+)
+def test_other_programs_text_spreadsheets_are_named_for_what_they_are(
+    tmp_path: Path, name: str, text: str, named: str
+) -> None:
+    """Before, these were 「这不是 Excel 表格文件（文本文件）」: the sender could not tell that
+    the file is a spreadsheet to save again as .xlsx, nor how."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / name).write_text(text, encoding="utf-8")
+    (inbox / "说明.txt").write_text("附件是我的自查表，请查收。\n", encoding="utf-8")
+    files, _rows, issues = run(inbox)
+    assert files.loc[name, "reason"] == "not_excel"
+    problem = issues.set_index("file")["problem"]
+    assert problem[name].startswith(f"这不是 Excel 表格文件（{named}，")
+    assert "另存为" in problem[name]
+    assert problem["说明.txt"] == "这不是 Excel 表格文件（文本文件），未读取。"  # still a text
+
+
 # --------------------------------------------------------------------------------------
 # formula cells without a result, error values
 # --------------------------------------------------------------------------------------

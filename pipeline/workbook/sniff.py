@@ -171,6 +171,24 @@ def looks_spreadsheet_ml(data: bytes) -> bool:
     return b"<Workbook" in head and _SPREADSHEET_ML.search(head) is not None
 
 
+_FLAT_ODS = re.compile(rb"<office:document\b[^>]*opendocument\.spreadsheet")
+_SYLK = re.compile(rb"ID;P")  # a SYLK file's first record
+_DIF = re.compile(rb"TABLE\r?\n0,1\r?\n")  # a DIF file's header
+
+
+def other_spreadsheet(head: bytes) -> str | None:
+    """'flat_ods' | 'sylk' | 'dif' for the text spreadsheets of other programs (Excel opens
+    the last two, LibreOffice all): named for what they are, not as mere text files."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<") and _FLAT_ODS.search(head):
+        return "flat_ods"
+    if _SYLK.match(start):
+        return "sylk"
+    if _DIF.match(start):
+        return "dif"
+    return None
+
+
 def looks_text(head: bytes) -> bool:
     if not head:
         return False
@@ -199,6 +217,9 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
     for magic, kind in MAGIC_FORMATS:
         if head.startswith(magic):
             return kind
+    other = other_spreadsheet(head)
+    if other is not None:
+        return other
     if ext == ".csv":
         return None if looks_text(head) else "corrupt"
     if ext == ".xml" and looks_spreadsheet_ml(head):
