@@ -126,6 +126,9 @@ def _text_table(delimiter: str) -> str:
         ("张三.csv", ",", "utf-16"),
         ("张三.xls", "\t", "utf-16"),  # web systems' "xls" exports
         ("张三.xlsx", ",", "gbk"),
+        ("张三.txt", "\t", "utf-16"),  # Excel's 「Unicode 文本」
+        ("张三.txt", "\t", "gbk"),  # Excel's 「文本文件（制表符分隔）」
+        ("张三.tsv", "\t", "utf-8"),
     ],
 )
 def test_text_table_is_read_whatever_its_extension(

@@ -130,6 +130,21 @@ def text_table(head: bytes) -> bool:
     return False
 
 
+TAB_TEXT_EXTS = (".txt", ".tsv")  # what Excel saves its tab-separated text as
+_TAB_LINES = 2  # lines holding a tab that make a text a table, not a note
+
+
+def tab_table(head: bytes) -> bool:
+    """Whether a text file's first bytes are a tab-separated table (two lines or more with a
+    tab), as Excel saves a sheet as text; a note or a list of names is not."""
+    if not text_table(head):
+        return False
+    enc = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    text = head[: len(head) // 2 * 2] if enc == "utf-16" else head
+    lines = codecs.decode(text, enc, "replace").splitlines()
+    return sum("\t" in line for line in lines[:50]) >= _TAB_LINES
+
+
 _HTML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<")
 _HTML_CELL = re.compile(rb"<t[dh]\b", re.IGNORECASE)
 
@@ -233,6 +248,8 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
         return "corrupt"
     if ext in (".mht", ".mhtml") and looks_web_archive(head):
         return None  # Excel's 「单个文件网页」: the reader reads its sheets' tables
+    if ext in TAB_TEXT_EXTS and tab_table(head):
+        return None  # Excel's 「文本文件（制表符分隔）」/「Unicode 文本」: read as a text table
     if ext in EXT_FORMATS:
         return EXT_FORMATS[ext]
     return "text" if looks_text(head) else "other"
