@@ -180,6 +180,9 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
         return _from_calamine(data, task)
     if not any(isinstance(ws, Worksheet) for ws in wb.worksheets):  # Strict OOXML reads empty
         return _from_calamine(data, task)
+    # the copy is an .xlsx: a template's workbook type (.xltx, .xltm) in an .xlsx is a file
+    # Excel refuses to open
+    wb.template = False
     return wb
 
 

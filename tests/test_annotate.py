@@ -33,6 +33,7 @@ from tests.result_factory import make_result
 MAIN = vocab.SHEET_INDIVIDUAL
 CORPUS = Path("/work/shared/corpus/public")
 MB = 1024 * 1024
+SHEET_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
 # --------------------------------------------------------------------------------------
@@ -318,6 +319,29 @@ def test_strict_ooxml_gets_a_copy_rebuilt_from_its_values(tmp_path: Path) -> Non
     assert form_sheets(target) == ["Sheet1", "Sheet Number 2"]
     assert any(c.value is not None for row in wb["Sheet1"].iter_rows() for c in row)
     assert wb["Sheet1"]["B2"].comment is not None
+
+
+@pytest.mark.parametrize("ext", [".xltx", ".xltm"])
+def test_a_template_saved_form_gets_a_copy_excel_opens_as_xlsx(tmp_path: Path, ext: str) -> None:
+    """A form saved as an Excel template (.xltx, .xltm: the office's blank form kept as a
+    template and filled): the copy is an .xlsx, so its workbook must be typed as one; a
+    template's type in an .xlsx is a file Excel refuses (「文件格式或文件扩展名无效」)."""
+    path = write_form(tmp_path / "inbox" / "张三.xlsx", {"D4": "接待超标", "E4": "说不准"})
+    source = path.with_suffix(ext)
+    macro = "ms-excel.template.macroEnabled" if ext == ".xltm" else None
+    template = "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
+    kind = f"application/vnd.{macro}.main+xml" if macro else template
+    replace_in_package(path, SHEET_MAIN_TYPE, kind)
+    path.rename(source)
+    with zipfile.ZipFile(source) as zf:  # the precondition: a template's workbook type
+        assert kind in zf.read("[Content_Types].xml").decode()
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4"))) == str(target)
+    with zipfile.ZipFile(target) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+    assert SHEET_MAIN_TYPE in types and "template" not in types
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
 
 
 def test_raw_control_characters_still_get_a_copy(tmp_path: Path) -> None:
