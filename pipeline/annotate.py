@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import csv
 import hashlib
 import io
 import logging
@@ -755,12 +754,12 @@ def _from_csv(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """A text table (.csv, tab-separated, whatever its extension): a new workbook, one sheet,
     each field at the row and column the reader gave it, all as text."""
     from pipeline.read import csv_dialect, decode_text
+    from pipeline.workbook.text import text_rows
 
     text = decode_text(data)
     if text is None:
         return None
-    dialect = csv_dialect(text)
-    grid = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    grid = list(text_rows(text, csv_dialect(text)))
     # a text table has no widths or wrapping of its own: the rebuilt grids' look (widths
     # that fit, wrapped text, borders, A4 landscape), not 11 columns of clipped text
     return _from_grids([(task.main_sheet or Path(task.source).stem, grid, [])], set())

@@ -149,6 +149,33 @@ def test_text_table_is_read_whatever_its_extension(
     assert issues["code"].tolist() == ["legacy_format"]
 
 
+def test_a_web_exports_text_fields_written_as_formulas_are_their_text(tmp_path: Path) -> None:
+    """Web systems write CSV fields as ``="…"`` so that Excel keeps them as typed (zeros,
+    dates): Excel shows the text inside, and so does the reader (never evaluating anything
+    else: ``=1+1`` stays as written)."""
+    grid = form_grid(rows=[sample_row(1, remark="=1+1"), sample_row(2)])
+    grid[1][grid[1].index(vocab.HEADER_LABELS["date"]) + 1] = "2026-03-05"
+    lines = [
+        ",".join("" if v is None else v if str(v).startswith("=") else f'="{v}"' for v in row)
+        for row in grid
+    ]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "张三.csv").write_bytes("\r\n".join(lines).encode("gbk"))
+    assert '="张三",' in lines[1] and '="2026-03-05"' in lines[1]  # the precondition
+    files, rows, issues = run(inbox)
+    rec = files.set_index("file").loc["张三.csv"]
+    assert (rec["status"], rec["section"], rec["name"], rec["date"]) == (
+        frames.FILE_STATUS_READ,
+        "办公室",
+        "张三",
+        "2026-03-05",
+    )
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    assert rows["remark"].tolist()[0] == "=1+1"
+    assert issues["code"].tolist() == ["legacy_format"]
+
+
 def test_text_table_saved_as_xls_gets_an_annotated_copy(tmp_path: Path) -> None:
     """A web system's tab-separated "xls" is read as text, so its annotated copy is too: the
     note lands on the same cell the reader named."""

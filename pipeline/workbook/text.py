@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,27 @@ def decode_text(raw: bytes) -> str | None:
     return None
 
 
+# ="0123": a text written as a formula giving that text, as web exports keep a number's zeros
+# (and a date or a name as typed); Excel shows the text in it
+_TEXT_LITERAL = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def field_text(field: str) -> str:
+    """A text table's field as Excel shows it: ``="0123"`` is ``0123``; anything else as is
+    (never evaluated)."""
+    if field.startswith('="'):
+        literal = _TEXT_LITERAL.fullmatch(field.strip())
+        if literal is not None:
+            return literal.group(1).replace('""', '"')
+    return field
+
+
+def text_rows(text: str, dialect: Any) -> Iterator[list[str]]:
+    """The rows of a text table, each field as Excel shows it (``field_text``)."""
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        yield [field_text(f) for f in row] if '="' in "".join(row) else row
+
+
 def csv_dialect(text: str) -> Any:
     """Tab-separated text (Excel's 'Unicode text', web exports) or CSV."""
     head = "\n".join(text[:8192].splitlines()[:20])
@@ -51,7 +74,7 @@ def load_csv(path: str, data: bytes, limits: Limits) -> Book:
     grid: Grid = []
     dialect = csv_dialect(text)
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        for row in text_rows(text, dialect):
             grid.append(row)
             if len(grid) > limits.max_rows and len(row) <= limits.max_columns:
                 rows = csv.reader(io.StringIO(text, newline=""), dialect)
