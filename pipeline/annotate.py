@@ -46,6 +46,7 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
 from pipeline.annotate_patch import inert_name, patch_copy
 from pipeline.discover import text_table
 from pipeline.limits import Limits
+from pipeline.workbook.biff import without_default_password
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
 from pipeline.workbook.html import page_sheets
@@ -390,6 +391,7 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """.xls/.ods: a new workbook holding the values at the same cell positions."""
     from python_calamine import CalamineWorkbook
 
+    data = without_default_password(data) or data  # a protected .xls: Excel's own password
     source = CalamineWorkbook.from_filelike(io.BytesIO(data))
     ods_merges = _ods_merges(data) if task.ext == ".ods" else {}
     looks = _looks(data)

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import shutil
+import struct
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -124,6 +125,111 @@ def test_password_protected_xls_says_password(tmp_path: Path) -> None:
     files, _rows, issues = run(inbox)
     assert set(files["reason"]) == {"encrypted"}
     assert issues["problem"].str.contains("设置了打开密码").all()
+
+
+def _rc4_encrypted(workbook: bytes, password: str) -> bytes:
+    """A BIFF8 workbook stream encrypted as Excel encrypts it (RC4, MS-XLS 2.2.10): a
+    FILEPASS record after the first BOF, every record body but those the format leaves
+    plain XORed with the key stream of ``password`` (rekeyed every 1024 bytes)."""
+    import hashlib
+    import os
+
+    from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    from cryptography.hazmat.primitives.ciphers import Cipher
+    from msoffcrypto.method.rc4 import _makekey
+
+    salt, verifier = os.urandom(16), os.urandom(16)
+    check = Cipher(ARC4(_makekey(password, salt, 0)), mode=None).encryptor()
+    proof = check.update(verifier) + check.update(hashlib.md5(verifier).digest())
+    filepass = struct.pack("<HHHHH", 0x002F, 54, 1, 1, 1) + salt + proof
+    records, pos = [], 0
+    while pos + 4 <= len(workbook):
+        kind, size = struct.unpack_from("<HH", workbook, pos)
+        records.append((kind, workbook[pos + 4 : pos + 4 + size]))
+        pos += 4 + size
+    bof_size = 4 + len(records[0][1])
+    plain = bytearray(workbook[:bof_size] + filepass + workbook[bof_size:])
+    keep = bytearray(len(plain))  # 1 where a byte stays plain
+    keep[: bof_size + len(filepass)] = b"\x01" * (bof_size + len(filepass))
+    pos = bof_size + len(filepass)
+    for kind, body in records[1:]:
+        keep[pos : pos + 4] = b"\x01\x01\x01\x01"  # a record header is never encrypted
+        if kind == 0x0085:  # BoundSheet8: its stream position moves by the FILEPASS record
+            (at,) = struct.unpack_from("<I", plain, pos + 4)
+            struct.pack_into("<I", plain, pos + 4, at + len(filepass))
+            keep[pos + 4 : pos + 8] = b"\x01" * 4
+        elif kind in (0x0809, 0x0194, 0x0193, 0x00E1, 0x0138, 0x0196):  # BOF, UsrExcl …
+            keep[pos + 4 : pos + 4 + len(body)] = b"\x01" * len(body)
+        pos += 4 + len(body)
+    out = bytearray(plain)
+    for block in range(-(-len(plain) // 1024)):
+        stream = Cipher(ARC4(_makekey(password, salt, block)), mode=None).encryptor()
+        key = stream.update(b"\x00" * 1024)
+        for i in range(block * 1024, min(len(plain), block * 1024 + 1024)):
+            if not keep[i]:
+                out[i] ^= key[i - block * 1024]
+    return bytes(out)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_an_xls_encrypted_with_excels_own_password_is_read(tmp_path: Path) -> None:
+    """Excel 97-2003 encrypts an .xls whose workbook structure is protected with its own
+    password 「VelvetSweatshop」 and opens it without asking: it is read, never told
+    「设置了打开密码」. A password of the sender's is still that."""
+    import subprocess
+
+    import olefile
+    import python_calamine
+
+    from tests.outlook import compound_file
+
+    src = write_form(
+        tmp_path / "src" / "张三.xlsx", rows=[sample_row(1), sample_row(2, harm="说不准")]
+    )
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path / "src"),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with olefile.OleFileIO(str(tmp_path / "src" / "张三.xls")) as ole:
+        workbook = ole.openstream("Workbook").read()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    protected = inbox / "张三.xls"
+    protected.write_bytes(compound_file({"Workbook": _rc4_encrypted(workbook, "VelvetSweatshop")}))
+    (inbox / "李四.xls").write_bytes(compound_file({"Workbook": _rc4_encrypted(workbook, "abc")}))
+    with pytest.raises(python_calamine.PasswordError):  # the precondition: encrypted
+        python_calamine.CalamineWorkbook.from_path(str(protected))
+    files, rows, _points, issues = checked(inbox)
+    assert files.loc["张三.xls", "status"] == frames.FILE_STATUS_READ
+    assert rows[rows["file"] == "张三.xls"]["description"].tolist() == [
+        "泄露未公开信息1",
+        "泄露未公开信息2",
+    ]
+    mine = issues[issues["file"] == "张三.xls"]
+    assert mine[mine["action"] == vocab.ACTION_REJECT]["cell"].tolist() == ["F5"]
+    assert not mine["problem"].str.contains("密码").any()
+    assert files.loc["李四.xls", "reason"] == "encrypted"  # the sender's own password
+
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+
+    note = Annotation(vocab.SHEET_INDIVIDUAL, "F5", vocab.ACTION_REJECT, "危害程度不对。", "请改。")
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    task = AnnotateTask(str(protected), str(target), ".xls", vocab.SHEET_INDIVIDUAL, (note,), 10**8)
+    assert annotate_copy(task) == str(target)
+    ws = openpyxl.load_workbook(target)[vocab.SHEET_INDIVIDUAL]
+    assert ws["F5"].value == "说不准" and "危害程度不对" in ws["F5"].comment.text
 
 
 # --------------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ files calamine gives up on).
 Excel 2.1-4.0 write a bare BIFF stream (no OLE container): it starts with a BOF record,
 type 0x0009 / 0x0209 / 0x0409. Excel 5.0/95 and 97-2003 put the stream in an OLE container,
 named ``Book`` (BIFF5) or ``Workbook`` (BIFF8). A FILEPASS record (0x002F) among the
-workbook globals means the file has an open password (XOR or RC4)."""
+workbook globals means the file is encrypted (XOR or RC4): with an open password, or with
+Excel's own (``DEFAULT_PASSWORD``), which opens without asking."""
 
 from __future__ import annotations
 
+import io
 import logging
 import struct
 from datetime import datetime
@@ -48,6 +50,31 @@ def has_filepass(stream: bytes) -> bool:
             return False
         pos += 4 + length
     return False
+
+
+# Excel's own password: an .xls whose workbook structure is protected (or that is marked
+# read-only) is encrypted with it, and Excel and WPS open it without asking for any
+DEFAULT_PASSWORD = "VelvetSweatshop"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def without_default_password(data: bytes) -> bytes | None:
+    """The decrypted bytes of an encrypted .xls that opens with Excel's own password; None
+    for any other file (not encrypted, a password of the sender's, not BIFF8)."""
+    import msoffcrypto
+
+    if not data.startswith(OLE_MAGIC):
+        return None
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office.is_encrypted():
+            return None
+        office.load_key(password=DEFAULT_PASSWORD)
+        plain = io.BytesIO()
+        office.decrypt(plain)
+    except Exception:  # noqa: BLE001 - a wrong password, BIFF5, a malformed container
+        return None
+    return plain.getvalue()
 
 
 def ole_encrypted(path: str, stream: bytes | None) -> bool:

@@ -1009,7 +1009,13 @@ def prescan_ole(path: str) -> Opened:
     if stream is None:
         raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if biff.ole_encrypted(path, stream):  # BIFF5/8 with an open password (XOR or RC4)
-        raise Refused("encrypted")
+        with open(path, "rb") as fh:
+            plain = biff.without_default_password(fh.read())
+        if plain is None:
+            raise Refused("encrypted")
+        # encrypted with Excel's own password (a protected workbook): opens without asking;
+        # the decrypted bytes are what the grid reader reads
+        return Opened("xls", package=plain)
     if name == "book":  # Excel 5.0/95
         return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
     return Opened("xls", copy_source=_copy_of(custom), output=_output_of(custom))
