@@ -275,3 +275,37 @@ def test_a_single_file_web_page_is_read_as_its_sheets(tmp_path: Path) -> None:
         "个人廉政风险自查表"
     ]
     assert ws["E5"].value == "说不准" and "发生几率" in ws["E5"].comment.text
+
+
+def test_text_running_over_empty_cells_in_excels_web_format_is_no_merge(tmp_path: Path) -> None:
+    """Excel's web format writes a text running on over the empty cells to its right as a
+    colspan it ignores itself (``mso-ignore:colspan``): those cells stay empty, so a
+    description over an empty 发生几率 leaves it empty (「没有填写」), not the description,
+    and no merged cells are reported."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    overflow = "<td colspan=2 style='mso-ignore:colspan'>{}</td>"
+    rows = [
+        ROW[:-2] + ["实地验收并公示结果", ""],
+        [ROW[0], "物资发放", ROW[2], "虚报冒领", "", *ROW[5:]],
+    ]
+    page = web_form("丁玲", rows).decode()
+    page = page.replace(
+        "<td>实地验收并公示结果</td><td></td>", overflow.format("实地验收并公示结果")
+    )
+    page = page.replace("<td>虚报冒领</td><td></td>", overflow.format("虚报冒领"))
+    assert page.count("mso-ignore:colspan") == 2  # the precondition
+    (inbox / "丁玲.xls").write_bytes(page.encode())
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive(out)
+    point = (
+        sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+        .set_index("职权事项（工作环节）")
+        .loc["儿童之家项目审核"]
+    )
+    assert point["后期处置措施"] == "实地验收并公示结果"
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    sent_back = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert sent_back[["单元格", "问题"]].values.tolist() == [["E5", "「发生几率」没有填写。"]]
+    assert not issues["问题"].str.contains("合并单元格").any()

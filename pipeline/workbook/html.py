@@ -28,6 +28,9 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNOR
 _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")  # a browser shows each run as one space
 _BREAK = "\ue000"  # a <br> (or a block's end) in a cell's text, until the text is made
 _HEADING = re.compile("h[1-6]")
+# Excel's web format writes text that runs over empty cells to its right as a colspan that
+# Excel itself ignores when it opens the page
+_OVERFLOW = re.compile(r"mso-ignore\s*:\s*colspan", re.IGNORECASE)
 MAX_SPAN = 1000  # a colspan/rowspan beyond this is a mistake (or a trap), not a layout
 
 
@@ -70,6 +73,7 @@ class _Tables(HTMLParser):
         self.col = 0
         self.cell: list[str] | None = None  # the open cell's text parts
         self.spans = (1, 1)
+        self.overflow = False  # the open cell's colspan is Excel's text overflow
         self.in_ignored = 0  # <style>/<script>/<head> text is no cell
         # headings outside the tables: LibreOffice saves each sheet as "Sheet 1: <em>name</em>"
         # over its table; (grid row where a top-level table starts, the heading before it)
@@ -95,8 +99,10 @@ class _Tables(HTMLParser):
         if len(row) <= c:
             row.extend([""] * (c + 1 - len(row)))
         row[c] = text
-        if rows > 1 or cols > 1:
-            self.merges.append((r, c, r + rows - 1, c + cols - 1))
+        if rows > 1 or cols > 1 and not self.overflow:
+            # an overflow (Excel's mso-ignore:colspan) is one cell whose text runs on over
+            # empty neighbours, not a merge: they stay empty
+            self.merges.append((r, c, r + rows - 1, c + (cols if not self.overflow else 1) - 1))
         if rows > 1:
             self.below.append((r, r + rows - 1, c, c + cols - 1))
         self.col = c + cols
@@ -168,6 +174,7 @@ class _Tables(HTMLParser):
             attr = dict(attrs)
             self.cell = []
             self.spans = (_span(attr.get("rowspan")), _span(attr.get("colspan")))
+            self.overflow = _OVERFLOW.search(attr.get("style") or "") is not None
         elif tag == "br" and self.cell is not None or tag in ("p", "div") and self.cell:
             self.cell.append(_BREAK)
 
