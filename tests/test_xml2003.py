@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from pipeline import config, vocab
 from pipeline.workbook.xml2003 import load_xml2003
@@ -133,3 +134,46 @@ def test_the_annotated_copy_of_an_excel_2003_xml_form_marks_the_bad_cell(tmp_pat
     assert "危害程度" in ws["F5"].comment.text
     assert "A1:K1" in {str(r) for r in ws.merged_cells.ranges}
     assert wb["填表说明"].sheet_state == "hidden"
+
+
+def _encoded(text: str, how: str) -> bytes:
+    """The workbook's text as other systems save it: declared GB 2312 (Chinese report
+    systems), UTF-16 with a BOM (.NET writers), GBK bytes without a declaration."""
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+    if how == "gb2312":
+        return text.replace(declaration, '<?xml version="1.0" encoding="gb2312"?>').encode("gbk")
+    if how == "utf-16":
+        return text.replace(declaration, '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16")
+    return text.replace(declaration + "\n", "").encode("gbk")
+
+
+@pytest.mark.parametrize("how", ["gb2312", "utf-16", "gbk_undeclared"])
+def test_an_excel_2003_xml_form_in_gb2312_or_utf16_is_read(tmp_path: Path, how: str) -> None:
+    """Before, the GB 2312 one was 「读取文件时出错（表格内容无法解析）」 (the XML parser reads no
+    multi-byte encoding but UTF-8/16) and the UTF-16 one 「这不是 Excel 表格文件（网页文件）」."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    bad = list(ROW)
+    bad[5] = "说不清"  # 危害程度: not a value
+    data = _encoded(workbook("丁玲", [ROW, [2, "物资发放", *bad[2:]]]).decode(), how)
+    (inbox / "丁玲.xls").write_bytes(data)
+    bomb = _encoded(HEAD.replace("<Workbook", '<!DOCTYPE x [<!ENTITY a "a">]>\n<Workbook', 1), how)
+    (inbox / "炸弹.xls").write_bytes(bomb + _encoded("</Workbook>", how).lstrip(b"\xff\xfe"))
+    assert "丁玲".encode() not in data  # the precondition: not UTF-8 text
+    assert process_cli(inbox, cfg, out) == 0
+    (book,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue["职权事项（工作环节）"].tolist() == ["儿童之家项目审核"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    sent_back = issues[issues["处理"] == vocab.ACTION_REJECT].set_index("文件")
+    assert sent_back.loc["丁玲.xls", ["单元格", "字段"]].tolist() == ["F6", "危害程度"]
+    assert (
+        "实体" in sent_back.loc["炸弹.xls", "问题"]
+        or "DOCTYPE" in sent_back.loc["炸弹.xls", "问题"]
+    )
+    ws = openpyxl.load_workbook(out / "科室反馈" / "家庭儿童工作部" / "丁玲_批注.xlsx")[
+        "个人廉政风险自查表"
+    ]
+    assert ws["F6"].value == "说不清" and "危害程度" in ws["F6"].comment.text

@@ -40,6 +40,7 @@ from pipeline.workbook.sniff import (
     looks_html,
     looks_spreadsheet_ml,
     text_table,
+    xml_as_utf8,
 )
 
 try:  # ISA-L's inflate: the output zlib gives, for about 60 % of its CPU (see _inflate_whole)
@@ -865,7 +866,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         raise Refused("corrupt", detail=vocab.DETAIL_NO_WORKBOOK)
     if not data.startswith(ZIP_MAGIC):
         if looks_spreadsheet_ml(data):
-            _check_entities(data)
+            _check_entities(xml_as_utf8(data))  # a declaration in UTF-16 or GB text too
             return Opened("xml2003")  # Excel 2003 XML (「XML 电子表格」), often named .xls
         if not path.lower().endswith(".csv") and looks_web_archive(data[:TEXT_HEAD_BYTES]):
             # a web archive (Excel's 「单个文件网页」 .mht, report systems' "xls"): its pages

@@ -181,9 +181,50 @@ _SPREADSHEET_ML = re.compile(
 
 
 def looks_spreadsheet_ml(data: bytes) -> bool:
-    """Whether a file's first bytes declare an Excel 2003 XML workbook (SpreadsheetML)."""
+    """Whether a file's first bytes declare an Excel 2003 XML workbook (SpreadsheetML), in
+    UTF-8, GB 2312/GBK or UTF-16 (.NET writers)."""
     head = data[:TEXT_HEAD_BYTES]
+    text = _utf16(head)
+    if text is not None:
+        head = text.encode("utf-8", "replace")
     return b"<Workbook" in head and _SPREADSHEET_ML.search(head) is not None
+
+
+_XML_DECLARATION = re.compile(rb"""\A<\?xml\b[^>]*?\?>""")
+_ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([\w.:-]+)["']""")
+_GB_NAMES = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "936", "euc-cn", "hz-gb-2312"}
+
+
+def xml_as_utf8(data: bytes) -> bytes:
+    """An XML document's bytes in UTF-8 with its encoding declaration dropped: the XML parser
+    reads no multi-byte encoding but UTF-8 and UTF-16, and Chinese report systems write their
+    Excel 2003 XML in GB 2312. Read by its BOM, else its declared encoding (the GB names as
+    GB 18030), else UTF-8, else GB 18030; undecodable bytes as U+FFFD."""
+    text = _utf16(data)
+    if text is None:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        declared = _XML_DECLARATION.match(data)
+        name = ""
+        if declared is not None:
+            found = _ENCODING.search(declared.group(0))
+            name = found.group(1).decode("ascii").lower() if found else ""
+        if name in ("", "utf-8", "utf8", "us-ascii", "ascii"):
+            try:
+                return data.decode("utf-8").encode("utf-8")  # as it is: nothing to change
+            except UnicodeDecodeError:
+                name = "gb18030"  # no (or a wrong) declaration over GBK bytes
+        if name in _GB_NAMES:
+            name = "gb18030"
+        try:
+            text = data.decode(name, "replace")
+        except LookupError:
+            text = data.decode("utf-8", "replace")
+    text = text.lstrip("\ufeff")
+    declared_text = re.match(r"<\?xml\b[^>]*?\?>", text)
+    if declared_text is not None:
+        text = '<?xml version="1.0"?>' + text[declared_text.end() :]
+    return text.encode("utf-8")
 
 
 _FLAT_ODS = re.compile(rb"<office:document\b[^>]*opendocument\.spreadsheet")

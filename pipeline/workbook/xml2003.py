@@ -15,6 +15,7 @@ from pipeline import vocab
 from pipeline.limits import Limits
 from pipeline.workbook.grid import Book, Grid, Merge
 from pipeline.workbook.guard import Refused, too_many_cells, too_many_rows
+from pipeline.workbook.sniff import xml_as_utf8
 
 NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS = f"{{{NS}}}"
@@ -90,7 +91,7 @@ def load_xml2003(path: str, data: bytes, limits: Limits) -> Book:
     from defusedxml import DefusedXmlException
 
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(xml_as_utf8(data))  # GB 2312 or UTF-16 text too
     except DefusedXmlException as exc:
         raise Refused("xml_entities") from exc
     except SafeET.ParseError as exc:
