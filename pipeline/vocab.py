@@ -997,6 +997,7 @@ DETAIL_UNKNOWN_PARTS = "如 Excel 4.0 宏表、对话框工作表或非标准的
 DETAIL_HUGE_DECLARED = "工作表声明的单元格数量异常巨大"
 LEGACY_BIFF_NAME = "Excel {version}.0 旧版（.xls）"
 LEGACY_BIFF5_NAME = "Excel 5.0/95 旧版（.xls）"
+LEGACY_WEB_ARCHIVE_NAME = "单个文件网页（.mht，Excel「另存为 › 单个文件网页」的格式）"
 DETAIL_WORKER_SIGNAL = "读取进程意外终止，信号 {signal}"
 # reader (pipeline/read.py, pipeline/workbook/*): progress bar, format names, crash details
 READ_PROGRESS_DESC = "读取表格"

@@ -271,6 +271,8 @@ def test_a_single_file_web_page_is_read_as_its_sheets(tmp_path: Path) -> None:
     ]
     pledges = sheets[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名")
     assert pledges.loc["丁玲", "承诺事项数"] == "1"
+    legacy = issues[issues["问题"].str.contains("格式，已尝试读取")].set_index("文件")["问题"]
+    assert all("单个文件网页（.mht" in legacy[f] for f in ("丁玲.xls", "范彩兰.mht"))
     ws = openpyxl.load_workbook(out / "科室反馈" / "家庭儿童工作部" / "丁玲_批注.xlsx")[
         "个人廉政风险自查表"
     ]

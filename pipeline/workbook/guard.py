@@ -871,7 +871,7 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         if not path.lower().endswith(".csv") and looks_web_archive(data[:TEXT_HEAD_BYTES]):
             # a web archive (Excel's 「单个文件网页」 .mht, report systems' "xls"): its pages
             if any(has_table(page) for _name, page in web_archive_pages(data)):
-                return Opened("html")
+                return Opened("html", legacy=vocab.LEGACY_WEB_ARCHIVE_NAME)
             raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if not path.lower().endswith(".csv") and looks_html(data):
             # a web table saved as .xls (office systems' exports): read as Excel opens it
