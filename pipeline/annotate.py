@@ -87,6 +87,8 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         if task.sha256 and digest != task.sha256:
             log.warning("no annotated copy of %s: changed since it was read", task.source)
             return None
+        # a protected workbook Excel encrypted with its own password: its decrypted cells
+        data = without_default_password(data) or data
         if task.ext in PATCH_EXTS:
             patched = patch_copy(data, task, digest)
             if patched is not None:
@@ -391,7 +393,6 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """.xls/.ods: a new workbook holding the values at the same cell positions."""
     from python_calamine import CalamineWorkbook
 
-    data = without_default_password(data) or data  # a protected .xls: Excel's own password
     source = CalamineWorkbook.from_filelike(io.BytesIO(data))
     ods_merges = _ods_merges(data) if task.ext == ".ods" else {}
     looks = _looks(data)

@@ -4,6 +4,7 @@ formula cells without a result and Excel error values."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
 import shutil
@@ -227,6 +228,41 @@ def test_an_xls_encrypted_with_excels_own_password_is_read(tmp_path: Path) -> No
     note = Annotation(vocab.SHEET_INDIVIDUAL, "F5", vocab.ACTION_REJECT, "危害程度不对。", "请改。")
     target = tmp_path / "out" / "张三_批注.xlsx"
     task = AnnotateTask(str(protected), str(target), ".xls", vocab.SHEET_INDIVIDUAL, (note,), 10**8)
+    assert annotate_copy(task) == str(target)
+    ws = openpyxl.load_workbook(target)[vocab.SHEET_INDIVIDUAL]
+    assert ws["F5"].value == "说不准" and "危害程度不对" in ws["F5"].comment.text
+
+
+def test_an_xlsx_encrypted_with_excels_own_password_is_read(tmp_path: Path) -> None:
+    """An .xlsx in an encrypted package that opens with Excel's own password
+    「VelvetSweatshop」 (Excel opens it without asking) is read with its rows and gets its
+    annotated copy; one with the sender's password is still 「设置了打开密码」."""
+    from msoffcrypto.method.ecma376_agile import ECMA376Agile
+
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+
+    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1), sample_row(2, harm="说不准")])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    protected = inbox / "张三.xlsx"
+    protected.write_bytes(ECMA376Agile.encrypt("VelvetSweatshop", io.BytesIO(src.read_bytes())))
+    (inbox / "李四.xlsx").write_bytes(ECMA376Agile.encrypt("abc", io.BytesIO(src.read_bytes())))
+    assert not zipfile.is_zipfile(protected)  # the precondition: an encrypted OLE package
+    files, rows, _points, issues = checked(inbox)
+    assert files.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert rows[rows["file"] == "张三.xlsx"]["description"].tolist() == [
+        "泄露未公开信息1",
+        "泄露未公开信息2",
+    ]
+    mine = issues[issues["file"] == "张三.xlsx"]
+    assert mine[mine["action"] == vocab.ACTION_REJECT]["cell"].tolist() == ["F5"]
+    assert not mine["problem"].str.contains("密码").any()
+    assert files.loc["李四.xlsx", "reason"] == "encrypted"
+    note = Annotation(vocab.SHEET_INDIVIDUAL, "F5", vocab.ACTION_REJECT, "危害程度不对。", "请改。")
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    task = AnnotateTask(
+        str(protected), str(target), ".xlsx", vocab.SHEET_INDIVIDUAL, (note,), 10**8
+    )
     assert annotate_copy(task) == str(target)
     ws = openpyxl.load_workbook(target)[vocab.SHEET_INDIVIDUAL]
     assert ws["F5"].value == "说不准" and "危害程度不对" in ws["F5"].comment.text

@@ -52,15 +52,16 @@ def has_filepass(stream: bytes) -> bool:
     return False
 
 
-# Excel's own password: an .xls whose workbook structure is protected (or that is marked
+# Excel's own password: an .xls whose workbook structure is protected (or a workbook marked
 # read-only) is encrypted with it, and Excel and WPS open it without asking for any
 DEFAULT_PASSWORD = "VelvetSweatshop"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def without_default_password(data: bytes) -> bytes | None:
-    """The decrypted bytes of an encrypted .xls that opens with Excel's own password; None
-    for any other file (not encrypted, a password of the sender's, not BIFF8)."""
+    """The decrypted bytes of an encrypted .xls or OOXML package (an OLE file) that opens with
+    Excel's own password; None for any other file (not encrypted, a password of the
+    sender's, BIFF5)."""
     import msoffcrypto
 
     if not data.startswith(OLE_MAGIC):

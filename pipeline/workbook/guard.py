@@ -76,6 +76,9 @@ class Refused(Exception):
         self.code, self.detail, self.sheet, self.cell = code, detail, sheet, cell
 
 
+DECRYPTED = "decrypted"  # Opened.fmt of an OOXML package Excel's own password decrypts
+
+
 @dataclass
 class Opened:
     """What the pre-scan learned about a file that may be parsed."""
@@ -839,6 +842,9 @@ def prescan(path: str, limits: Limits, thorough: bool = True) -> Opened:
     The file is read once: its bytes are ``Opened.data``."""
     data = read_bytes(path, limits)
     opened = _prescan(path, data, limits, thorough)
+    if opened.fmt == DECRYPTED:  # a package encrypted with Excel's own password: its content
+        data = opened.package
+        opened = _prescan(path, data, limits, thorough)
     opened.data = data
     return opened
 
@@ -1006,7 +1012,11 @@ def prescan_ole(path: str) -> Opened:
         raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
     streams = set(entries)
     if {"encryptedpackage", "encryptioninfo"} & streams:
-        raise Refused("encrypted")
+        with open(path, "rb") as fh:
+            plain = biff.without_default_password(fh.read())
+        if plain is None or not plain.startswith(ZIP_MAGIC):
+            raise Refused("encrypted")
+        return Opened(DECRYPTED, package=plain)  # Excel's own password: opens without asking
     if stream is None:
         raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if biff.ole_encrypted(path, stream):  # BIFF5/8 with an open password (XOR or RC4)
