@@ -61,9 +61,9 @@ def password_protected(path: Path) -> bool:
     streams = _ole_streams(path)
     if not streams:
         return False
-    if "encryptedpackage" in streams:
-        return True
-    encrypted = any(biff.has_filepass(s) for k, s in streams.items() if k in ("workbook", "book"))
+    encrypted = "encryptedpackage" in streams or any(
+        biff.has_filepass(s) for k, s in streams.items() if k in ("workbook", "book")
+    )
     return encrypted and not opens_with_excels_own_password(path)
 
 
