@@ -514,6 +514,9 @@ _SIDE_SHEETS = frozenset(
 _PLACEHOLDERS = frozenset(_fold(t) for t in vocab.PLACEHOLDER_TEXTS)
 
 
+_TEMPLATE_SHEETS = frozenset(_fold(n) for n in (vocab.SHEET_GUIDE, vocab.SHEET_LISTS))
+
+
 def _is_side_sheet(name: str) -> bool:
     """The pledge, guide and list sheets of the template (never a second form)."""
     return _fold(name) in _SIDE_SHEETS
@@ -961,10 +964,12 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     order = _sheet_order(names)
     form_sheets = [n for n in order if n not in hidden and not _is_side_sheet(n)]
     # the first visible form sheet whose table has rows, else the first visible form sheet
-    # with a table, else a table on a hidden or side sheet (填表说明 may hold an example)
+    # with a table, else a table on a hidden or the pledge sheet; never the template's own
+    # 填表说明 (its examples are no one's risk points) or list sheet
     table = None
     headers: dict[str, layout.Header | None] = {}
-    for name in form_sheets + [n for n in order if n not in form_sheets]:
+    fallback = [n for n in order if n not in form_sheets and _fold(n) not in _TEMPLATE_SHEETS]
+    for name in form_sheets + fallback:
         grid = sheet_grid(name)[0]
         found = headers[name] = _find_table_header(grid)
         if found is None:
@@ -1324,17 +1329,18 @@ def _pledge_book(
     pledge (kind ``pledge``, its 承诺人 as the name; pledges.find says whose it is), else
     unknown_template."""
     sheet = _pledge_sheet(names, "", hidden, grid_of)
+    unknown = "template_without_table" if opened.marker else "unknown_template"
     if sheet is None:
         if _only_pictures(names, hidden, grid_of, opened):
             raise Refused("only_pictures")
-        raise Refused("unknown_template")
+        raise Refused(unknown)
     for other in names:
         # another sheet with something written on it: a form whose table was not recognised
         # (its sender must be told), not a pledge sent alone
         if other == sheet or other in hidden or _is_side_sheet(other):
             continue
         if any(seen_text(v) is not None for row in grid_of(other) for v in row):
-            raise Refused("unknown_template")
+            raise Refused(unknown)
     cells: dict[str, str] = {}
     items, pledger, pledge_date = _pledge(grid_of(sheet), cells)
     if not items and pledger is None:

@@ -724,3 +724,36 @@ def test_individual_form_without_pledge_sheet(tmp_path: Path) -> None:
     rec, _, _ = only(tmp_path / "in", "a.xlsx")
     assert (rec["pledge_sheet"], rec["pledge_items"]) == (False, 0)
     assert pd.isna(rec["pledger"])
+
+
+@pytest.mark.parametrize("how", ["cleared", "header_row_deleted"])
+def test_a_template_whose_form_table_is_gone_is_told_so_not_read_from_its_guide(
+    tmp_path: Path, how: str
+) -> None:
+    """The office's template sent back with the form sheet emptied (or its table's header
+    row deleted): before, the 填表说明's four examples were read as the sender's 29 rows and
+    sent back for a missing 科室 and 姓名. Now no row is read from the guide and the reason
+    says the template's table is gone."""
+    import openpyxl
+    from openpyxl.cell.cell import MergedCell
+
+    from pipeline import templates
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    blank = tmp_path / "blank.xlsx"
+    templates.write_form(blank, vocab.INDIVIDUAL, {}, [])
+    wb = openpyxl.load_workbook(blank)
+    guide = [c.value for row in wb[vocab.SHEET_GUIDE].iter_rows() for c in row]
+    assert vocab.COLUMN_LABELS["description"] in guide  # the precondition: an example table
+    ws = wb[vocab.MAIN_SHEET[vocab.INDIVIDUAL]]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == vocab.COLUMN_LABELS["seq"])
+    for row in ws.iter_rows(min_row=2 if how == "cleared" else header, max_row=header):
+        for c in row:
+            if not isinstance(c, MergedCell):
+                c.value = None
+    wb.save(inbox / "张三.xlsx")
+    rec, got, issues = only(inbox, "张三.xlsx")
+    assert (rec["status"], rec["reason"]) == ("rejected", "template_without_table")
+    assert got.empty
+    assert issues["problem"].tolist() == [vocab.MESSAGES["template_without_table"].problem]
