@@ -1026,7 +1026,7 @@ def prescan_ole(path: str) -> Opened:
             raise Refused("encrypted")
         # encrypted with Excel's own password (a protected workbook): opens without asking;
         # the decrypted bytes are what the grid reader reads
-        return Opened("xls", package=plain)
+        return Opened("xls", package=plain, copy_source=_copy_of(custom), output=_output_of(custom))
     if name == "book":  # Excel 5.0/95
         return Opened("xls", legacy=vocab.LEGACY_BIFF5_NAME)
     return Opened("xls", copy_source=_copy_of(custom), output=_output_of(custom))
