@@ -609,23 +609,35 @@ def _first_note(info: dict[str, Any]) -> str | None:
 
 
 def section_sheet_args(
-    result: frames.RunResult, sections: list[str]
+    result: frames.RunResult, sections: list[str], moved: dict[str, str] | None = None
 ) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None, str | None]]:
     """``sheet_args`` of every section's feedback and (under None) of the feedback of what
-    belongs to no section (``sections`` the roster sections), grouped in one pass each."""
+    belongs to no section (``sections`` the roster sections), grouped in one pass each.
+    ``moved``: file -> section for the files the feedback sends to another section than
+    they name (a sender's form naming a former or renamed section): their problems and
+    changes go with them."""
     info = result.round_state or {}
     current = info.get("current") or state(result)
     frame = result.changes
     known = set(sections)
+    moved = moved or {}
+
+    def folder(section: str, file: str) -> str | None:
+        section = moved.get(file, section)
+        return section if section in known else None
+
     senders: dict[str | None, list[dict[str, Any]]] = {}
     problems: dict[str | None, list[dict[str, Any]]] = {}
-    for entries, by in ((current["senders"], senders), (current["problems"], problems)):
-        for entry in entries:
-            by.setdefault(entry["section"] if entry["section"] in known else None, []).append(entry)
+    for entry in current["senders"]:
+        senders.setdefault(folder(entry["section"], ""), []).append(entry)
+    for entry in current["problems"]:
+        problems.setdefault(folder(entry["section"], entry["file"]), []).append(entry)
     frames_by: dict[str | None, pd.DataFrame] = {}
     if frame is not None and len(frame):
-        mine = frame["section"].isin(known)
-        frames_by = {str(k): g for k, g in frame[mine].groupby("section", sort=False)}
+        pairs = zip(frame["section"].tolist(), frame["file"].tolist(), strict=True)
+        by = pd.Series([folder(str(s), str(f)) for s, f in pairs], index=frame.index, dtype=object)
+        mine = by.notna()
+        frames_by = {str(k): g for k, g in frame[mine].groupby(by[mine], sort=False)}
         frames_by[None] = frame[~mine]
     args = {}
     for section in [*sections, None]:

@@ -500,7 +500,19 @@ def _section_tasks(
     its records, and the records of all folders grouped folder by folder (``_BookData``):
     a batch of folders is sent their rows (``_BookData.batch``), and the worker sorts,
     codes and renders them, so this process only routes and groups."""
-    changes = rounds.section_sheet_args(result, sections)
+    routed = files[files["_route"].notna()] if "_route" in files else files.iloc[0:0]
+    # files sent to another section than they name (a sent-back sender's): their 本轮变化 too
+    moved = {
+        f: r
+        for f, r, s in zip(
+            _text_column(routed, "file"),
+            _text_column(routed, "_route"),
+            _text_column(routed, "section"),
+            strict=True,
+        )
+        if r != s
+    }
+    changes = rounds.section_sheet_args(result, sections, moved)
     sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
     route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
     data = _BookData(
@@ -826,8 +838,9 @@ def _sent_back_routes(
 ) -> dict[str, str]:
     """file -> section for the unplaced files (route None) that completeness names as a roster
     sender's sent-back form (提交情况: 已报送但被退回, 原因见异常清单): the section is told so,
-    so the reason and the copy go to it. Only when the file names no other roster section
-    (its own 科室 missing, not in the roster, or that section) and one section claims it."""
+    so the reason and the copy go to it. Only when one section claims it; a form naming the
+    person's former section (moved in the roster between rounds) goes to the one they are in,
+    as 催报名单 tells it."""
     subs = _frame(result.submissions)
     files = _frame(result.files)
     if subs.empty or files.empty or not {"status", "file", "section"} <= set(subs.columns):
@@ -851,13 +864,10 @@ def _sent_back_routes(
                 claims.setdefault(file, set()).add(section)
     if not claims:
         return {}
-    written = dict(zip(_text_column(files, "file"), _text_column(files, "section"), strict=False))
     routes = {}
     for file, owners in claims.items():
-        (section,) = owners if len(owners) == 1 else ("",)
-        own = written.get(file, "")
-        if section and (own not in known or own == section):
-            routes[file] = section
+        if len(owners) == 1:
+            (routes[file],) = owners
     return routes
 
 

@@ -997,3 +997,67 @@ def test_the_reminder_speaks_of_annotated_copies_only_when_a_form_was_sent_back(
     assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert "退回" in text and vocab.ROUND_REMINDER_FOOTER in text
+
+
+def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
+    tmp_path: Path,
+) -> None:
+    """Between two rounds the office moved 张三 from 办公室 to 财务科 and renamed 宣传科 to
+    宣传教育科 in the roster; both forms still name the old section and are 退回. 催报名单 and
+    提交情况 tell 财务科 and 宣传教育科, but 张三's reason and annotated copy went to the
+    office's 未能识别科室 folder (财务科's package said 「按异常清单和批注副本修改」 and held
+    neither), his 新退回 row to 办公室's 本轮变化, and 李四's 新退回 row to no section's 本轮变化.
+    Now each goes to the section the person is in, and 办公室 hears nothing of 张三."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("财务科", "赵会计", "科长", "人财物管理", True),
+        ("宣传科", "李四", "科员", "一般管理服务", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务科", "赵会计", "陈主席"),
+        ("宣传科", "李四", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    write_form(
+        inbox / "李四.xlsx",
+        header=dict(HEADER, section="宣传科", name="李四"),
+        rows=[sample_row(2)],
+    )
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+
+    moved = [("财务科", *p[1:]) if p[1] == "张三" else p for p in people]
+    moved = [("宣传教育科", *p[1:]) if p[0] == "宣传科" else p for p in moved]
+    renamed = [("宣传教育科", *s[1:]) if s[0] == "宣传科" else s for s in sections]
+    write_config(tmp_path, moved, renamed)
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["张三", "科室"] == "财务科"  # precondition: both told in their new sections
+    assert subs.loc["李四", "科室"] == "宣传教育科"
+    assert subs.loc["张三", "提交状态"] == subs.loc["李四", "提交状态"] == vocab.STATUS_SENT_BACK
+
+    feedback = out / vocab.FEEDBACK_DIR
+    for section, name in (("财务科", "张三"), ("宣传教育科", "李四")):
+        book = feedback / section / vocab.FEEDBACK_FILE_TEMPLATE.format(section=section)
+        issues = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
+        rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+        assert list(rejected["文件"]) == [f"{name}.xlsx"], (section, issues.to_string())
+        assert (feedback / section / f"{name}{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
+        changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+        assert list(zip(changes["变化"], changes["姓名"], strict=True)) == [
+            (vocab.ROUND_CHANGE_NEW_REJECT, name)
+        ], section
+    office = feedback / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
+    changes = sheet(office, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
+    assert "张三" not in set(changes["姓名"]) | set(issues["姓名"])
+    assert not (feedback / "办公室" / f"张三{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
