@@ -121,15 +121,19 @@ def safe_name(text: str) -> str:
 
 
 def copy_name(file: str, used: set[str]) -> str:
-    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders)."""
+    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders). The
+    copy of an annotated copy sent back is <stem>_批注.xlsx again, not <stem>_批注_批注.xlsx."""
     rel = Path(file)
-    stems = [rel.stem, "_".join([*rel.parent.parts, rel.stem]), rel.name]
+    stem = rel.stem
+    while stem.endswith(vocab.ANNOTATED_SUFFIX) and len(stem) > len(vocab.ANNOTATED_SUFFIX):
+        stem = stem[: -len(vocab.ANNOTATED_SUFFIX)]
+    stems = [stem, "_".join([*rel.parent.parts, stem]), rel.name]
     for stem in stems:
         name = safe_name(stem) + vocab.ANNOTATED_SUFFIX + ".xlsx"
         if name.casefold() not in used:
             used.add(name.casefold())
             return name
-    base, n = safe_name(rel.stem), 2
+    base, n = safe_name(stem), 2
     while True:
         name = f"{base}({n}){vocab.ANNOTATED_SUFFIX}.xlsx"
         if name.casefold() not in used:

@@ -1061,3 +1061,30 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
     assert "张三" not in set(changes["姓名"]) | set(issues["姓名"])
     assert not (feedback / "办公室" / f"张三{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
+
+
+def test_the_copy_of_a_returned_annotated_copy_is_not_named_twice_annotated(
+    tmp_path: Path,
+) -> None:
+    """张三 corrected one of his two problems in the annotated copy and sent it back; the
+    copy of that copy was 张三_批注_批注.xlsx (a third round: _批注_批注_批注). Now it is
+    张三_批注.xlsx again."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [sample_row(1, likelihood="很高很高"), sample_row(2, harm="极重")]
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=rows)
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    copy = out / vocab.FEEDBACK_DIR / "办公室" / f"张三{vocab.ANNOTATED_SUFFIX}.xlsx"
+    cells = table_cells(copy)
+    returned = inbox / ROUND2_FOLDER.format(who="张三") / copy.name
+    edit(copy, returned, {cells["likelihood"]: "中"}, marker=sha256(inbox / "张三.xlsx"))
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert set(rejected["文件"]) == {returned.relative_to(inbox).as_posix()}  # precondition
+    names = sorted(p.name for p in (out / vocab.FEEDBACK_DIR / "办公室").glob("*.xlsx"))
+    assert f"张三{vocab.ANNOTATED_SUFFIX}.xlsx" in names, names
+    assert not [n for n in names if n.count(vocab.ANNOTATED_SUFFIX) > 1], names
