@@ -13,6 +13,7 @@ hand-made catalogues serve where their columns allow.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import archives, sheetxml, vocab, xlsx
+from pipeline.errors import PipelineError
 
 log = logging.getLogger("pipeline.history")
 
@@ -174,6 +176,24 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
 def resolve(settings: Any) -> Path | None:
     path = getattr(settings, "last_archive", None)
     return Path(path) if path else None
+
+
+def check_target(result: Any, target: Path) -> None:
+    """Refuse a run whose archive ``target`` is the very file ``[history] last_archive``
+    names (``body.year`` not changed for the new year, or last_archive set to this run's own
+    archive): the run would compare the file with itself and then overwrite it. Raises
+    PipelineError (exit 2) before anything is written."""
+    path = resolve(result.settings)
+    if path is None or not path.exists() or not target.exists():
+        return
+    try:
+        same = os.path.samefile(path, target)
+    except OSError:
+        return
+    if same:
+        raise PipelineError(
+            vocab.SETTINGS_LAST_ARCHIVE_IS_OUTPUT.format(path=path, year=result.year)
+        )
 
 
 def for_run(result: Any) -> Comparison | None:

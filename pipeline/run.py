@@ -161,6 +161,7 @@ def _process(
             inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR, clock
         )
         result.notices[:0] = staging.notices
+        history.check_target(result, write_archive.archive_path(result, out))
         previous, other_years = rounds.previous_states(out, result.year)
         current = rounds.state(result)
         result.round_state = {

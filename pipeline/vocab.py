@@ -2372,6 +2372,11 @@ SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE = (
     "其中找不到「岗位廉政风险和等级目录」（或带有 科室、岗位、风险点描述、风险等级 表头的目录）。"
     "请指定上年处理生成的档案文件，或删去这一行。"
 )
+SETTINGS_LAST_ARCHIVE_IS_OUTPUT = (
+    "settings.toml 中「history.last_archive」指定的上年档案 {path} 就是本次要写出的 {year} 年度档案，"
+    "照此运行会用本次结果覆盖它，所以没有运行。请先确认 settings.toml 中「body.year」已改为本年度"
+    "（现在是 {year}）；如果确实要重新处理 {year} 年度，请把上年档案改为上一年度的档案，或删去这一行。"
+)
 SETTINGS_EXPECT_PATH = "上年档案的文件名（文字，用英文双引号括起）"
 
 # Containers (containers.py): .zip and .eml opened, .rar/.7z reported

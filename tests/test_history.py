@@ -189,3 +189,40 @@ def test_a_hand_made_last_year_catalogue_compares_only_what_it_holds(two_years, 
     assert vocab.CATALOGUE_COLUMNS["likelihood"] not in str(regraded[0]["what"])
     title = openpyxl.load_workbook(archive)[vocab.HISTORY_SHEET].cell(1, 1).value
     assert title == vocab.HISTORY_TITLE_NO_YEAR.format(source=hand.name)
+
+
+def test_last_years_archive_in_out_is_not_overwritten_when_the_year_was_not_changed(
+    tmp_path, capsys
+):
+    """The office set last_archive to last year's archive in OUT but left body.year at last
+    year's: the run compared the archive with itself and wrote this year's points over it
+    (last year's archive gone, the next 年度对比 against this year's own). Now the run stops
+    with exit 2 before writing, saying to change body.year, and the archive is untouched."""
+    from tests.builders import write_config
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [("领导班子", "陈主席", "主席", "领导班子正职", False)]
+    people.append(("办公室", "张三", "科员", "一般管理服务", True))
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    write_settings(config, "[body]\nyear = 2026\n")
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    code, last = _process(inbox, config, out, "2026-04-01T09:00:00")
+    assert code == 0 and last is not None
+    before = last.read_bytes()
+
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(5)])
+    write_settings(config, f'[body]\nyear = 2026\n\n[history]\nlast_archive = "{last}"\n')
+    capsys.readouterr()
+    assert process_cli(inbox, config, out, "2027-03-20T09:00:00") == 2
+    err = capsys.readouterr().err
+    assert "history.last_archive" in err and "body.year" in err and "覆盖" in err, err
+    assert last.read_bytes() == before
+    assert sorted(p.name for p in out.glob("*_廉政风险信息档案.xlsx")) == [last.name]
+
+    write_settings(config, f'[body]\nyear = 2027\n\n[history]\nlast_archive = "{last}"\n')
+    code, _ = _process(inbox, config, out, "2027-03-21T09:00:00")
+    assert code == 0 and last.read_bytes() == before  # with the year changed, it runs
+    assert (out / last.name.replace("2026", "2027")).exists()
