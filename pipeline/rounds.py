@@ -609,13 +609,14 @@ def _first_note(info: dict[str, Any]) -> str | None:
 
 
 def section_sheet_args(
-    result: frames.RunResult, sections: list[str], moved: dict[str, str] | None = None
+    result: frames.RunResult, sections: list[str], moved: dict[str, str | None] | None = None
 ) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None, str | None]]:
     """``sheet_args`` of every section's feedback and (under None) of the feedback of what
     belongs to no section (``sections`` the roster sections), grouped in one pass each.
-    ``moved``: file -> section for the files the feedback sends to another section than
-    they name (a sender's form naming a former or renamed section): their problems and
-    changes go with them."""
+    ``moved``: file -> section (None: the feedback of no section) for the files the
+    feedback sends elsewhere than the section they name (a sender's form naming a former or
+    renamed section; a form of someone not in the roster): their problems and changes go
+    with them."""
     info = result.round_state or {}
     current = info.get("current") or state(result)
     frame = result.changes
@@ -623,7 +624,8 @@ def section_sheet_args(
     moved = moved or {}
 
     def folder(section: str, file: str) -> str | None:
-        section = moved.get(file, section)
+        if file in moved:
+            return moved[file]
         return section if section in known else None
 
     senders: dict[str | None, list[dict[str, Any]]] = {}

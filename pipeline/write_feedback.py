@@ -500,18 +500,15 @@ def _section_tasks(
     its records, and the records of all folders grouped folder by folder (``_BookData``):
     a batch of folders is sent their rows (``_BookData.batch``), and the worker sorts,
     codes and renders them, so this process only routes and groups."""
-    routed = files[files["_route"].notna()] if "_route" in files else files.iloc[0:0]
-    # files sent to another section than they name (a sent-back sender's): their 本轮变化 too
-    moved = {
-        f: r
-        for f, r, s in zip(
-            _text_column(routed, "file"),
-            _text_column(routed, "_route"),
-            _text_column(routed, "section"),
-            strict=True,
-        )
-        if r != s
-    }
+    # files whose issues go elsewhere than the section they name (a sent-back sender's form
+    # to the sender's section, an unplaced file's to the office's folder): so do their
+    # 本轮变化 rows
+    moved: dict[str, str | None] = {}
+    if "_route" in files:
+        names, owners = _text_column(files, "file"), _text_column(files, "section")
+        for file, route, own in zip(names, files["_route"].tolist(), owners, strict=True):
+            if route is None or pd.isna(route) or route != own:
+                moved[file] = None if route is None or pd.isna(route) else str(route)
     changes = rounds.section_sheet_args(result, sections, moved)
     sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
     route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)

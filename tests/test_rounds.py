@@ -1007,7 +1007,9 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     提交情况 tell 财务科 and 宣传教育科, but 张三's reason and annotated copy went to the
     office's 未能识别科室 folder (财务科's package said 「按异常清单和批注副本修改」 and held
     neither), his 新退回 row to 办公室's 本轮变化, and 李四's 新退回 row to no section's 本轮变化.
-    Now each goes to the section the person is in, and 办公室 hears nothing of 张三."""
+    Now each goes to the section the person is in, and 办公室 hears nothing of 张三. 周国栋 left
+    (taken out of the roster): his form's 新退回 row is in the office's 未能识别科室 feedback,
+    beside its reason, not in 办公室's 本轮变化 (with no reason in 办公室's 异常清单)."""
     from tests.builders import write_config
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
@@ -1016,6 +1018,7 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
         ("领导班子", "陈主席", "主席", "领导班子正职", False),
         ("办公室", "王芳", "主任", "一般管理服务", True),
         ("办公室", "张三", "科员", "一般管理服务", False),
+        ("办公室", "周国栋", "科员", "一般管理服务", False),
         ("财务科", "赵会计", "科长", "人财物管理", True),
         ("宣传科", "李四", "科员", "一般管理服务", True),
     ]
@@ -1033,9 +1036,10 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
         header=dict(HEADER, section="宣传科", name="李四"),
         rows=[sample_row(2)],
     )
+    write_form(inbox / "周国栋.xlsx", header=dict(HEADER, name="周国栋"), rows=[sample_row(3)])
     assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
 
-    moved = [("财务科", *p[1:]) if p[1] == "张三" else p for p in people]
+    moved = [("财务科", *p[1:]) if p[1] == "张三" else p for p in people if p[1] != "周国栋"]
     moved = [("宣传教育科", *p[1:]) if p[0] == "宣传科" else p for p in moved]
     renamed = [("宣传教育科", *s[1:]) if s[0] == "宣传科" else s for s in sections]
     write_config(tmp_path, moved, renamed)
@@ -1059,8 +1063,16 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     office = feedback / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
     changes = sheet(office, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
-    assert "张三" not in set(changes["姓名"]) | set(issues["姓名"])
+    assert not {"张三", "周国栋"} & (set(changes["姓名"]) | set(issues["姓名"]))
     assert not (feedback / "办公室" / f"张三{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
+    unknown = vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    book = feedback / unknown / vocab.FEEDBACK_FILE_TEMPLATE.format(section=unknown)
+    changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    issues = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
+    assert list(zip(changes["变化"], changes["文件"], strict=True)) == [
+        (vocab.ROUND_CHANGE_NEW_REJECT, "周国栋.xlsx")
+    ]
+    assert "周国栋.xlsx" in set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"])
 
 
 def test_the_copy_of_a_returned_annotated_copy_is_not_named_twice_annotated(
