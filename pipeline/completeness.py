@@ -173,7 +173,8 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
     """(index, form kind, sender key, file) of each rejected file that names a roster sender,
     in path order. The sender is read from the header when it names a roster person (or
     section, for unit forms), or a name only one roster person has; otherwise a roster name (a section name, for unit forms) written
-    in the file's path identifies it, when exactly one matches."""
+    in the file's path identifies it, when exactly one matches; a unit form none names is
+    the section its 科室负责人 alone heads (a section renamed in the roster)."""
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
     names = roster.people["name"].tolist()
     for section, folded, clean in zip(
@@ -186,6 +187,22 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
             persons.setdefault(folded, []).append(section + vocab.KEY_SEP + folded)
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
+    # folded 科室负责人 -> the sections they head: a unit form under a section name the roster
+    # no longer has (renamed between rounds) is the section its 科室负责人 heads
+    headed: dict[str, list[str]] = {}
+    for section, head in zip(
+        normalize.fold_all(roster.sections["section"].tolist()),
+        normalize.fold_all(text_series(roster.sections["head"]).tolist()),
+        strict=True,
+    ):
+        if head and section in sections:
+            headed.setdefault(head, []).append(section + vocab.KEY_SEP)
+    heads = (
+        normalize.fold_all(text_series(rejected["head"]).tolist())
+        if "head" in rejected
+        else [""] * len(rejected)
+    )
+    head_of = dict(zip(rejected.index.tolist(), heads, strict=True))
     longest = max((len(n) for n in persons), default=0)
     out: list[tuple[Any, str, str, str]] = []
     # the tool's own outputs sent back (a section's feedback workbook) are nobody's form
@@ -217,6 +234,8 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
             found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
             if len(found) == 1:
                 out.append((idx, vocab.UNIT, found.pop(), file))
+            elif not found and len(headed.get(head_of[idx], ())) == 1:
+                out.append((idx, vocab.UNIT, headed[head_of[idx]][0], file))
             continue
         words = {path[i : i + n] for n in range(2, longest + 1) for i in range(len(path) - n + 1)}
         matches = {k for w in words & persons.keys() for k in persons[w]}

@@ -499,6 +499,13 @@ class _RosterIndex:
         for sec in [*listed, *section]:
             if sec:
                 self.section.setdefault(normalize.fold(sec), sec)
+        # folded 科室负责人 -> the sections (spelled) they head in the 科室 sheet
+        self.headed: dict[str, list[str]] = {}
+        heads = normalize.clean_text(roster.sections["head"]).fillna("").tolist()
+        secs = normalize.clean_text(roster.sections["section"]).fillna("").tolist()
+        for sec, head in zip(secs, heads, strict=True):
+            if sec and head:
+                self.headed.setdefault(normalize.fold(head), []).append(sec)
 
     def similar(self, section_key: str, name_key: str) -> list[tuple[str, str]]:
         """(section, name) of the roster people of a section whose folded name is one
@@ -682,6 +689,17 @@ def _check_roster(
             _take_section(files, log, idx, "section_similar_unit", (close[0], None))
             unknown.loc[idx] = False
     for rec in files.loc[unknown].itertuples():
+        # its 科室负责人 heads one roster section (the section renamed in the roster): say which
+        headed = index.headed.get(normalize.fold(_text(rec.head)), []) if _text(rec.head) else []
+        wording = (
+            {
+                "text_code": "section_not_in_roster_head",
+                "head": _text(rec.head),
+                "roster_section": headed[0],
+            }
+            if len(headed) == 1
+            else {}
+        )
         _file_issue(
             log,
             rec,
@@ -690,6 +708,7 @@ def _check_roster(
             field_key="section",
             value=_text(rec.section),
             detail=_text(rec.section),
+            **wording,
         )
     _reject(files, unknown, "section_not_in_roster")
 

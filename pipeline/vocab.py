@@ -692,6 +692,11 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     # validate: more precise wordings of not_in_roster / superseded (same reason codes)
+    "section_not_in_roster_head": Message(
+        "科室「{detail}」不在组织名册中：名册中「{head}」负责的科室是「{roster_section}」，整份表格未计入。",
+        "如这是「{roster_section}」的单位表，请把表头的「科室」改为「{roster_section}」后重新发送；"
+        "如是新设的科室，请办公室先把它加入 config/roster.xlsx。",
+    ),
     "not_in_roster_section": Message(
         "「{detail}」不在组织名册中：名册中的「{person}」属于「{roster_section}」，整份表格未计入。",
         "请核对表头的「科室」：如应为「{roster_section}」，请改正后重新发送；"

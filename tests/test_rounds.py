@@ -1100,3 +1100,53 @@ def test_the_copy_of_a_returned_annotated_copy_is_not_named_twice_annotated(
     names = sorted(p.name for p in (out / vocab.FEEDBACK_DIR / "办公室").glob("*.xlsx"))
     assert f"张三{vocab.ANNOTATED_SUFFIX}.xlsx" in names, names
     assert not [n for n in names if n.count(vocab.ANNOTATED_SUFFIX) > 1], names
+
+
+def test_a_unit_form_under_a_renamed_sections_old_name_is_sent_back_not_missing(
+    tmp_path: Path,
+) -> None:
+    """The office renamed 宣传科 to 宣传教育科 in the roster between rounds; the section's
+    unit form (科室负责人 李四) still says 宣传科 and is 退回. 催报名单 told 宣传教育科
+    「单位自查表：尚未报送」 and its feedback held neither the reason nor the copy (they went
+    to 未能识别科室). Now the form is the section's that its 科室负责人 heads: 已报送但被退回,
+    the reason in its feedback (naming the section its head heads) and the copy in its
+    folder."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import UNIT_HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("宣传科", "李四", "科长", "一般管理服务", True),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("宣传科", "李四", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    unit = inbox / "单位表.xlsx"
+    write_form(
+        unit, vocab.UNIT, header=dict(UNIT_HEADER, section="宣传科", head="李四"),
+        rows=[sample_row(1, post="科长")],
+    )  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    assert vocab.STATUS_ON_TIME in set(subs[subs["表格"] == "单位表"]["提交状态"])  # precondition
+
+    renamed = [("宣传教育科", *p[1:]) if p[0] == "宣传科" else p for p in people]
+    write_config(
+        tmp_path, renamed, [("宣传教育科", *s[1:]) if s[0] == "宣传科" else s for s in sections]
+    )
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    mine = subs[(subs["表格"] == "单位表") & (subs["科室"] == "宣传教育科")]
+    assert list(zip(mine["提交状态"], mine["文件"], strict=True)) == [
+        (vocab.STATUS_SENT_BACK, "单位表.xlsx")
+    ]
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    part = text.split("【宣传教育科】")[1]
+    assert "单位自查表：尚未报送" not in part and "单位自查表被退回" in part, text
+    folder = out / vocab.FEEDBACK_DIR / "宣传教育科"
+    issues = sheet(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section="宣传教育科"),
+                   vocab.ARCHIVE_SHEET_ISSUES)  # fmt: skip
+    (problem,) = issues[issues["处理"] == vocab.ACTION_REJECT]["问题"]  # says which section
+    assert "名册中「李四」负责的科室是「宣传教育科」" in problem
+    assert (folder / f"单位表{vocab.ANNOTATED_SUFFIX}.xlsx").exists()

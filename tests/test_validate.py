@@ -289,14 +289,26 @@ def test_issues_of_a_rejected_file_reach_the_roster_section():
     assert issues[["code", "section"]].values.tolist() == [["missing_header_field", "办公室"]]
 
 
-def test_unit_section_not_in_roster():
+@pytest.mark.parametrize(
+    ("head", "problem"),
+    [
+        (None, "科室「后勤科」不在组织名册中，整份表格未计入。"),
+        ("外人", "科室「后勤科」不在组织名册中，整份表格未计入。"),
+        # the head of one roster section (the section renamed in the roster): it is named
+        (
+            "张三",
+            "科室「后勤科」不在组织名册中：名册中「张三」负责的科室是「办公室」，整份表格未计入。",
+        ),
+    ],
+)
+def test_unit_section_not_in_roster(head, problem):
     files, _, _, issues = run(
-        [(file_record("u.xlsx", kind=vocab.UNIT, section="后勤科"), [GOOD_UNIT])]
+        [(file_record("u.xlsx", kind=vocab.UNIT, section="后勤科", head=head), [GOOD_UNIT])]
     )
     assert status_of(files, "u.xlsx") == ("rejected", "section_not_in_roster")
     (hit,) = issues.itertuples()
     assert (hit.code, hit.cell, hit.name) == ("section_not_in_roster", "B2", "")
-    assert hit.problem == "科室「后勤科」不在组织名册中，整份表格未计入。"
+    assert hit.problem == problem
 
 
 @pytest.mark.parametrize("written", ["财务室", "区妇联财务科", "财务", "财务科（室）"])
