@@ -301,6 +301,7 @@ def state(result: frames.RunResult) -> dict[str, Any]:
     return {
         "format": STATE_FORMAT,
         "year": int(result.year),  # rounds are of one year: another year's run is no round
+        "body": str(result.body_name or ""),  # and of one body: another body's run is none
         "run_time": str(result.run_time),
         "senders": senders,
         "problems": problems,
@@ -326,15 +327,19 @@ def previous_state(out: Path, year: int | None = None) -> dict[str, Any] | None:
     return previous_states(out, year)[0]
 
 
-def previous_states(out: Path, year: int | None = None) -> tuple[dict[str, Any] | None, set[int]]:
-    """(the state the latest earlier run of ``year`` saved in ``OUT/历次/``, highest sequence,
-    or None; the other years whose runs are there). A new year's first run in the OUT of last
-    year's rounds compares with nothing: last year's 退回 were not 已改正 by this year's
-    forms. A state saved before states named their year counts as of any year, unless a run
-    of another year came after it."""
+def previous_states(
+    out: Path, year: int | None = None, body: str | None = None
+) -> tuple[dict[str, Any] | None, set[int | str]]:
+    """(the state the latest earlier run of ``year`` and ``body`` saved in ``OUT/历次/``,
+    highest sequence, or None; the other years (int) and bodies (str) whose runs are
+    there). A new year's first run in the OUT of last year's rounds compares with nothing:
+    last year's 退回 were not 已改正 by this year's forms; nor does a body's first run in an
+    OUT of another body's runs (the demo tried first): the demo's people were never this
+    body's. A state saved before states named their year (body) counts as of any year
+    (body), unless a run of another year (body) came after it."""
     history = out / vocab.HISTORY_DIR
     best: dict[str, Any] | None = None
-    others: set[int] = set()
+    others: set[int | str] = set()
     if not history.is_dir():
         return None, others
     states = []
@@ -346,19 +351,33 @@ def previous_states(out: Path, year: int | None = None) -> tuple[dict[str, Any] 
         if not _valid_state(data):
             continue  # damaged or of another format: passed over like an unreadable one
         states.append(data)
-    other_since = -1  # the latest run of another year
-    for data in states:
-        of_year = data.get("year")
+    folded = vocab.fold(body) if body is not None else None
+
+    def other(data: dict[str, Any]) -> int | str | None:
+        """The state's year, else its body, when it is another's than this run's."""
+        of_year, of_body = data.get("year"), data.get("body")
         if year is not None and isinstance(of_year, int) and of_year != year:
-            others.add(of_year)
-            other_since = max(other_since, data.get("sequence", 0))
+            return of_year
+        if folded is not None and isinstance(of_body, str) and vocab.fold(of_body) != folded:
+            return of_body
+        return None
+
+    other_since = {"year": -1, "body": -1}  # the latest run of another year, of another body
     for data in states:
-        of_year = data.get("year")
-        if year is not None and isinstance(of_year, int) and of_year != year:
+        label = other(data)
+        if label is not None:
+            others.add(label)
+            kind = "year" if isinstance(label, int) else "body"
+            other_since[kind] = max(other_since[kind], data.get("sequence", 0))
+    for data in states:
+        if other(data) is not None:
             continue
-        if not isinstance(of_year, int) and data.get("sequence", 0) <= other_since:
+        sequence = data.get("sequence", 0)
+        if not isinstance(data.get("year"), int) and sequence <= other_since["year"]:
             continue  # unnamed, and another year's run came after it
-        if best is None or data.get("sequence", 0) >= best.get("sequence", 0):
+        if not isinstance(data.get("body"), str) and sequence <= other_since["body"]:
+            continue  # unnamed, and another body's run came after it
+        if best is None or sequence >= best.get("sequence", 0):
             best = data
     return best, others
 
@@ -599,13 +618,20 @@ def sheet_args(
 
 
 def _first_note(info: dict[str, Any]) -> str | None:
-    """The 本轮变化 line of a first run when the OUT holds runs of other years only."""
-    years = info.get("other_years")
-    if not years:
-        return None
-    return vocab.ROUND_CHANGES_FIRST_OF_YEAR.format(
-        year=info["current"]["year"], years="、".join(str(y) for y in sorted(years))
-    )
+    """The 本轮变化 line of a first run when the OUT holds runs of other years (or other
+    bodies) only."""
+    others = info.get("other_years") or set()
+    years = sorted(y for y in others if isinstance(y, int))
+    bodies = sorted(b for b in others if isinstance(b, str))
+    if years:
+        return vocab.ROUND_CHANGES_FIRST_OF_YEAR.format(
+            year=info["current"]["year"], years="、".join(str(y) for y in years)
+        )
+    if bodies:
+        return vocab.ROUND_CHANGES_FIRST_OF_BODY.format(
+            body=info["current"].get("body", ""), bodies="」「".join(bodies)
+        )
+    return None
 
 
 def section_sheet_args(

@@ -162,7 +162,7 @@ def _process(
         )
         result.notices[:0] = staging.notices
         history.check_target(result, write_archive.archive_path(result, out))
-        previous, other_years = rounds.previous_states(out, result.year)
+        previous, other_years = rounds.previous_states(out, result.year, result.body_name)
         current = rounds.state(result)
         result.round_state = {
             "current": current,

@@ -2548,6 +2548,7 @@ ROUND_CHANGES_FIRST_RUN = "这是在本输出文件夹中的第一次运行，�
 ROUND_CHANGES_FIRST_OF_YEAR = (
     "这是 {year} 年度在本输出文件夹中的第一次运行：此前的运行属于 {years} 年度，不作比较。"
 )
+ROUND_CHANGES_FIRST_OF_BODY = "这是「{body}」在本输出文件夹中的第一次运行：此前的运行属于「{bodies}」（如试运行的示例数据），不作比较。"
 ROUND_CHANGES_NONE = "与上一次运行相比没有变化。"
 ROUND_CHANGES_SUMMARY = (
     "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处{dropped_part}。"

@@ -1150,3 +1150,40 @@ def test_a_unit_form_under_a_renamed_sections_old_name_is_sent_back_not_missing(
     (problem,) = issues[issues["处理"] == vocab.ACTION_REJECT]["问题"]  # says which section
     assert "名册中「李四」负责的科室是「宣传教育科」" in problem
     assert (folder / f"单位表{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
+
+
+def test_a_bodys_first_run_in_an_out_of_another_bodys_runs_compares_with_nothing(
+    tmp_path: Path,
+) -> None:
+    """The office tried the tool on another body's files (the demo) into output/, then ran
+    its own inbox and config into the same output/: its archive's 本轮变化 (filed upward)
+    listed the demo's people as 已改正 and 不再计入. Now a body's first run there compares
+    with nothing and says why; its second run compares with its first."""
+    from tests.builders import write_settings
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    out = tmp_path / "out"
+    demo = tmp_path / "demo_inbox"
+    write_settings(config, '[body]\nname = "示例妇联"\n')
+    write_form(demo / "张三.xlsx", header=dict(HEADER, name="张三"),
+               rows=[sample_row(1, likelihood="很高很高")])  # fmt: skip
+    assert process_cli(demo, config, out, run_time="2026-03-25T09:00:00") == 0
+
+    write_settings(config, '[body]\nname = "本单位妇联"\n')
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    (book,) = out.glob("*本单位妇联*档案.xlsx")
+    top = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=None)
+    assert top.iloc[0, 0] == vocab.ROUND_CHANGES_TITLE_FIRST
+    assert "示例妇联" in top.iloc[1, 0] and "不作比较" in top.iloc[1, 0]
+    rows = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert rows.empty, rows  # no 已改正, 不再计入 … of the other body
+
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"),
+               rows=[sample_row(1, harm="极重")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-27T09:00:00") == 0
+    table = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert list(table["变化"]) == [vocab.ROUND_CHANGE_NEW_REJECT]  # against its own first run
