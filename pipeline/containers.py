@@ -245,6 +245,11 @@ def _ratio_detail(ratio: float, limit: float) -> str:
     return f"{ratio:.0f} : 1 > {limit:.0f} : 1"
 
 
+# zip member dates that are no real date: the DOS epoch (the feedback packages', and what zips
+# written without dates carry) and the prefill packages' fixed date (prefill.write_packages)
+PLACEHOLDER_ZIP_DATES = frozenset({(1980, 1, 1, 0, 0, 0), (2000, 1, 1, 0, 0, 0)})
+
+
 def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
     """(name, content or None when refused, mtime or refusal (code, detail)) of each file."""
     limits = settings.limits
@@ -290,7 +295,15 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                 if len(data) > info.file_size:  # the directory lied about the size
                     yield name, None, ("zip_bomb", vocab.DETAIL_CONTAINER_LIES)
                     continue
-                yield name, data, time.mktime((*info.date_time, 0, 0, -1))
+                when = info.date_time
+                # a placeholder date (this tool's packages: feedback 1980-01-01, prefill
+                # 2000-01-01; a zip without dates) says nothing of when the file was made:
+                # the zip's own date stands in (None)
+                yield (
+                    name,
+                    data,
+                    None if when in PLACEHOLDER_ZIP_DATES else time.mktime((*when, 0, 0, -1)),
+                )
 
 
 # a quoted name parameter as the header's source has it: name="=?GBK?B?…?= =?GBK?B?…?="
@@ -558,6 +571,8 @@ def _expand(
             inner["source_path"] = str(where)
             if isinstance(extra, float):
                 inner["mtime"] = extra
+            elif extra is None:  # no date of its own: the container's
+                inner["mtime"] = rec.get("mtime", float("nan"))
             members.append(inner)
     except _Refused as exc:
         yield _refused_record(rec, rel, exc.code, exc.detail)

@@ -5,12 +5,16 @@ mangled by unzipping elsewhere are shown decoded."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import zipfile
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 
 from pipeline import containers, frames, run, vocab
@@ -416,3 +420,47 @@ def test_a_symbolic_link_stored_in_a_zip_is_reported_as_a_link(tmp_path: Path) -
     assert by_file.loc[member, "reason"] == "symlink"
     assert "符号链接" in issues[issues["file"] == member]["problem"].iloc[0]
     assert points["name"].tolist() == ["张三"]
+
+
+@pytest.mark.parametrize("stored", [(1980, 1, 1, 0, 0, 0), (2000, 1, 1, 0, 0, 0)])
+def test_a_form_in_a_zip_without_real_dates_is_judged_by_the_zips_date(
+    tmp_path: Path, stored: tuple[int, ...]
+) -> None:
+    """A section mails back its feedback (or prefill) package with 张三's form, no 填表日期,
+    after the deadline. The tool's packages store every file with a fixed date (1980-01-01,
+    2000-01-01), and 提交情况 said 「按文件修改日期 1980-01-01 判断」: 按时. Now such a
+    placeholder date is no date: the zip's own date decides (逾期, and the note names it)."""
+    from tests.conftest import process_cli
+
+    people = [("领导班子", "陈主席", "主席", "领导班子正职", False)]
+    people.append(("办公室", "张三", "科员", "一般管理服务", True))
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    package = inbox / "办公室.zip"
+    package.parent.mkdir(parents=True)
+    with zipfile.ZipFile(package, "w") as zf:
+        data = _no_date(_form(tmp_path / "work" / "张三.xlsx", "张三"))
+        zf.writestr(zipfile.ZipInfo("办公室/张三.xlsx", date_time=stored), data)
+    sent = datetime(2026, 4, 8, 9, 30).timestamp()
+    os.utime(package, (sent, sent))
+    assert process_cli(inbox, config, out) == 0
+    (book,) = out.glob("*_廉政风险信息档案.xlsx")
+    subs = pd.read_excel(book, sheet_name=vocab.ARCHIVE_SHEET_SUBMISSIONS, dtype=str).fillna("")
+    (row,) = subs[subs["姓名"] == "张三"].itertuples()
+    assert row.提交状态 == vocab.STATUS_LATE, subs.to_string()
+    assert "2026-04-08" in row.备注 and str(stored[0]) not in row.备注
+
+
+def _no_date(data: bytes) -> bytes:
+    """The form's bytes with its 填表日期 cell emptied."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    for row in ws.iter_rows(min_row=1, max_row=3):
+        for cell in row:
+            if cell.value == vocab.HEADER_LABELS["date"]:
+                ws.cell(cell.row, cell.column + 1).value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
