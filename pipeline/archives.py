@@ -143,6 +143,17 @@ def custom_properties(path: Path) -> dict[str, str]:
     return out
 
 
+def pdf_message(path: Path) -> str | None:
+    """For a ``.pdf`` named as last year's archive (the PDF written beside every archive, the
+    file a clerk sees first): the Chinese sentence saying so and naming the .xlsx beside it
+    when there is one; None for any other file."""
+    if path.suffix.lower() != ".pdf":
+        return None
+    twin = path.with_suffix(".xlsx")
+    beside = vocab.LAST_ARCHIVE_PDF_TWIN.format(xlsx=twin.name) if twin.is_file() else ""
+    return vocab.LAST_ARCHIVE_IS_PDF.format(path=path, beside=beside)
+
+
 def other_output(path: Path) -> str | None:
     """What the tool's other output ``path`` is (``vocab.OUTPUT_LABELS``: a district or a
     feedback workbook), or None for an archive or anything else."""

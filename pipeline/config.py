@@ -235,6 +235,9 @@ def _last_archive(value: object, config_dir: Path) -> Path | None:
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_MISSING.format(path=path))
     from pipeline import archives
 
+    pdf = archives.pdf_message(path)
+    if pdf:
+        raise _fail(vocab.SETTINGS_LAST_ARCHIVE_FOLDER.format(message=pdf))
     other = archives.other_output(path)  # a district workbook holds a catalogue too
     if other:
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_OTHER_OUTPUT.format(path=path, what=other))

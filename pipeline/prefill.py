@@ -71,6 +71,9 @@ def load_last_archive(path: Path) -> pd.DataFrame:
         raise PipelineError(folder_given(path))
     if not path.is_file():
         raise PipelineError(vocab.LAST_ARCHIVE_MISSING.format(path=path))
+    pdf = archives.pdf_message(path)
+    if pdf:
+        raise PipelineError(pdf)
     other = archives.other_output(path)  # a district workbook holds a catalogue too
     if other:
         raise PipelineError(vocab.LAST_ARCHIVE_OTHER_OUTPUT.format(path=path, what=other))

@@ -1889,6 +1889,8 @@ LAST_ARCHIVE_IS_FOLDER = (
 LAST_ARCHIVE_FOLDER_HOLDS = "这个文件夹里有：{names}"
 LAST_ARCHIVE_FOLDER_EMPTY = "上年处理生成的「……廉政风险信息档案.xlsx」"
 LAST_ARCHIVE_OTHER_OUTPUT = "{path} 是本工具生成的{what}，不是本单位的廉政风险信息档案。请指定本单位上年处理生成的档案文件。"
+LAST_ARCHIVE_IS_PDF = "{path} 是 PDF 文件（档案的打印版本），读不出其中的风险点。请改为指定上年档案的 .xlsx 文件{beside}。"
+LAST_ARCHIVE_PDF_TWIN = "（就在它旁边：{xlsx}）"
 LAST_ARCHIVE_NOT_ARCHIVE = (
     "{path} 不是廉政风险信息档案：其中找不到「岗位廉政风险和等级目录」"
     "（或带有 科室、岗位、风险点描述、风险等级 表头的目录）。请指定上年处理生成的档案文件。"

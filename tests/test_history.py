@@ -226,3 +226,32 @@ def test_last_years_archive_in_out_is_not_overwritten_when_the_year_was_not_chan
     code, _ = _process(inbox, config, out, "2027-03-21T09:00:00")
     assert code == 0 and last.read_bytes() == before  # with the year changed, it runs
     assert (out / last.name.replace("2026", "2027")).exists()
+
+
+def test_last_years_archive_given_as_its_pdf_names_the_workbook_beside_it(
+    demo_run, tmp_path, capsys
+):
+    """Every archive has its PDF beside it, and a clerk picks the file that opens: the PDF
+    named as last year's archive (settings or prefill --last-archive) was 「不是廉政风险信息
+    档案：其中找不到「岗位廉政风险和等级目录」」. Now the message says it is the PDF and names
+    the .xlsx beside it."""
+    from pipeline.cli import main
+
+    (archive,) = demo_run.out.glob("*_廉政风险信息档案.xlsx")
+    last = tmp_path / "last" / archive.name
+    last.parent.mkdir()
+    shutil.copy(archive, last)
+    pdf = last.with_suffix(".pdf")
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    config = tmp_path / "config"
+    shutil.copytree(demo_run.config, config)
+    write_settings(config, f'[history]\nlast_archive = "{pdf}"\n')
+    capsys.readouterr()
+    code, _ = _process(demo_run.inbox, config, tmp_path / "out", "2026-04-01T09:00:00")
+    err = capsys.readouterr().err
+    assert code == 2 and "history.last_archive" in err
+    assert "PDF" in err and last.name in err, err
+    args = ["prefill", "--config", str(demo_run.config), "--out", str(tmp_path / "pre")]
+    assert main([*args, "--last-archive", str(pdf)]) == 2
+    err = capsys.readouterr().err
+    assert "PDF" in err and last.name in err, err
