@@ -419,6 +419,9 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
         for s in current["senders"]
         if s["status"] != vocab.STATUS_MISSING and s["file"]
     }
+    # files counted now: a problem gone with no newer file, its file counted, was settled by
+    # the office (the roster or the settings changed), not by the sender
+    counted_now = {s["file"] for s in current["senders"] if s["status"] in COUNTED}
     for key, p in before.items():
         if key not in now and key not in moved:
             change = vocab.ROUND_CHANGE_FIXED
@@ -432,6 +435,8 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
             note = vocab.ROUND_CHANGE_REPLACED.format(file=newer) if newer else ""
             if change == vocab.ROUND_CHANGE_GONE:
                 note = vocab.ROUND_CHANGE_GONE_NOTE
+            elif not newer and p["file"] in counted_now:
+                note = vocab.ROUND_CHANGE_SAME_FILE
             rows.append(
                 (change, p["section"], p["name"], p["form"], p["file"], p["cell"], p["problem"],
                  note)

@@ -2543,6 +2543,7 @@ ROUND_CHANGE_DROPPED_NOTE = (
 )
 ROUND_CHANGES_DROPPED_PART = "，不再计入 {dropped} 份（收件箱中已没有）"
 ROUND_CHANGE_REPLACED = "已由新版本「{file}」替代"
+ROUND_CHANGE_SAME_FILE = "没有新版本：组织名册或设置修改后，同一文件现已计入"
 ROUND_CHANGE_WAS = "上次：{status}"
 ROUND_CHANGES_TITLE = "本轮变化（与上一次运行 {previous} 相比）"
 ROUND_CHANGES_TITLE_FIRST = "本轮变化"

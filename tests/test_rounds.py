@@ -1187,3 +1187,32 @@ def test_a_bodys_first_run_in_an_out_of_another_bodys_runs_compares_with_nothing
     assert process_cli(inbox, config, out, run_time="2026-03-27T09:00:00") == 0
     table = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     assert list(table["变化"]) == [vocab.ROUND_CHANGE_NEW_REJECT]  # against its own first run
+
+
+def test_a_problem_settled_by_a_roster_change_says_so(tmp_path: Path) -> None:
+    """李四's form was 退回 「不在组织名册中」; the office added him to the roster and ran
+    again. 本轮变化 said 已改正 with an empty 说明, as if he had sent a correction. Now it
+    says no new version came: after the roster (or settings) change the same file counts."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "科员", "一般管理服务", True),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "李四.xlsx", header=dict(HEADER, name="李四"), rows=[sample_row(1)])
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert "李四.xlsx" in set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"])
+
+    write_config(tmp_path, [*people, ("办公室", "李四", "科员", "一般管理服务", False)], sections)
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    fixed = table[table["变化"] == vocab.ROUND_CHANGE_FIXED]
+    assert list(zip(fixed["文件"], fixed["说明"], strict=True)) == [
+        ("李四.xlsx", vocab.ROUND_CHANGE_SAME_FILE)
+    ]
