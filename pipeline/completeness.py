@@ -112,7 +112,9 @@ def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Serie
     return section_key + vocab.KEY_SEP + name_key.where(individual, "")
 
 
-def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]]:
+def _bounced(
+    rejected: pd.DataFrame, roster: Roster, read: pd.DataFrame | None = None
+) -> dict[str, dict[str, str]]:
     """Rejected forms by sender key -> file (see ``_attributed``): of several, the latest by
     resubmit's order (填表日期, mail folder date, mtime, path), the version its sender sent last
     and is told about."""
@@ -121,7 +123,7 @@ def _bounced(rejected: pd.DataFrame, roster: Roster) -> dict[str, dict[str, str]
         return out
     rank = dict(zip(rejected.index[resubmit.latest_order(rejected)], range(len(rejected))))
     best: dict[tuple[str, str], tuple[int, str]] = {}
-    for idx, bucket, key, file in _attributed(rejected, roster):
+    for idx, bucket, key, file in _attributed(rejected, roster, read):
         if (bucket, key) not in best or rank[idx] > best[bucket, key][0]:
             best[bucket, key] = (rank[idx], file)
     for (bucket, key), (_rank, file) in best.items():
@@ -169,22 +171,44 @@ def _empty_sheets(files: pd.DataFrame, sec_key: pd.Series) -> dict[str, dict[str
     return out
 
 
-def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, str, str]]:
+def _own_folders(read: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """(folded folder, sender key) of every read individual form: the mail folders whose
+    sender's own form is there."""
+    if read is None or read.empty:
+        return set()
+    individual = read[text_series(read["kind"]) == vocab.INDIVIDUAL]
+    keys = _sender_keys(
+        individual, fold_series(individual["section"]), fold_series(individual["name"])
+    )
+    folders = [normalize.fold(f.rpartition("/")[0]) for f in text_series(individual["file"])]
+    return set(zip(folders, keys.tolist(), strict=True))
+
+
+def _attributed(
+    rejected: pd.DataFrame, roster: Roster, read: pd.DataFrame | None = None
+) -> list[tuple[Any, str, str, str]]:
     """(index, form kind, sender key, file) of each rejected file that names a roster sender,
     in path order. The sender is read from the header when it names a roster person (or
     section, for unit forms), or a name only one roster person has; otherwise a roster name (a section name, for unit forms) written
-    in the file's path identifies it, when exactly one matches; a unit form none names is
-    the section its 科室负责人 alone heads (a section renamed in the roster)."""
+    in the file's path identifies it, when exactly one matches (the file's name first; a
+    mail folder named after a person whose own form (of ``read``) lies in it names them no
+    other form of another post: the colleague's form they sent along is not theirs); a unit
+    form none names
+    is the section its 科室负责人 alone heads (a section renamed in the roster)."""
+    own = _own_folders(read)
     persons: dict[str, list[str]] = {}  # folded name -> sender keys
+    post_of: dict[str, str] = {}  # sender key -> folded roster post
     names = roster.people["name"].tolist()
-    for section, folded, clean in zip(
+    for section, folded, clean, post in zip(
         normalize.fold_all(roster.people["section"].tolist()),
         normalize.fold_all(names),
         normalize.stripped_all(names),
+        normalize.fold_all(text_series(roster.people["post"]).tolist()),
         strict=True,
     ):
         if clean:
             persons.setdefault(folded, []).append(section + vocab.KEY_SEP + folded)
+            post_of.setdefault(section + vocab.KEY_SEP + folded, post)
     person_keys = {k for keys in persons.values() for k in keys}
     sections = {normalize.fold(sec): sec for sec in roster_sections(roster)}
     # folded 科室负责人 -> the sections they head: a unit form under a section name the roster
@@ -208,11 +232,17 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
     # the tool's own outputs sent back (a section's feedback workbook) are nobody's form
     ordered = rejected[text_series(rejected["reason"]) != "tool_output"]
     ordered = ordered.sort_values("file", kind="stable")
-    for idx, key, kind, file in zip(
+    posts = (
+        normalize.fold_all(text_series(ordered["post"]).tolist())
+        if "post" in ordered
+        else [""] * len(ordered)
+    )
+    for idx, key, kind, file, post in zip(
         ordered.index.tolist(),
         ordered["_key"].tolist(),
         text_series(ordered["kind"]).tolist(),
         text_series(ordered["file"]).tolist(),
+        posts,
         strict=True,
     ):
         if kind != vocab.UNIT and key in person_keys:
@@ -237,11 +267,25 @@ def _attributed(rejected: pd.DataFrame, roster: Roster) -> list[tuple[Any, str, 
             elif not found and len(headed.get(head_of[idx], ())) == 1:
                 out.append((idx, vocab.UNIT, headed[head_of[idx]][0], file))
             continue
-        words = {path[i : i + n] for n in range(2, longest + 1) for i in range(len(path) - n + 1)}
-        matches = {k for w in words & persons.keys() for k in persons[w]}
+        folder, _, leaf = file.rpartition("/")
+        matches = _named_in(normalize.fold(leaf), persons, longest)
+        if len(matches) != 1:
+            at = normalize.fold(folder)
+            # (unless the form is of their post: then it is another version of their own)
+            matches = {
+                k
+                for k in _named_in(path, persons, longest)
+                if (at, k) not in own or (post and post == post_of.get(k))
+            }
         if len(matches) == 1:
             out.append((idx, vocab.INDIVIDUAL, matches.pop(), file))
     return out
+
+
+def _named_in(text: str, persons: dict[str, list[str]], longest: int) -> set[str]:
+    """The sender keys of the roster names written in ``text`` (folded)."""
+    words = {text[i : i + n] for n in range(2, longest + 1) for i in range(len(text) - n + 1)}
+    return {k for w in words & persons.keys() for k in persons[w]}
 
 
 def _came_later(newer: Any, older: Any) -> bool:
@@ -285,7 +329,7 @@ def replace_sent_back(
         _key=_sender_keys(part, fold_series(part["section"]), fold_series(part["name"]))
     )
     rejected = keyed(rejected)
-    attributed = _attributed(rejected, roster)
+    attributed = _attributed(rejected, roster, read)
     if not attributed:
         return files, rows, frames.issues_frame([])
     # only the read forms of those senders (a few), column by column
@@ -414,7 +458,7 @@ def completeness(
     )
     order = order[np.argsort(counted[order], kind="stable")]
     read_by = {k: _latest(read, kinds, order, k) for k in vocab.FORM_KINDS}
-    bounced = _bounced(rejected, roster)
+    bounced = _bounced(rejected, roster, read)
     by_rows = _rows_bounced(rows, read)
     empty = _empty_sheets(files[status != frames.FILE_STATUS_SUPERSEDED], sec_key)
     lock_files = frozenset(

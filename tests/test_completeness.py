@@ -548,3 +548,46 @@ def test_a_sender_whose_file_cannot_be_opened_is_not_sent_to_an_annotated_copy(
         assert "批注副本修改" not in notes.loc[name, "fix"]
         assert "没有批注副本" in notes.loc[name, "fix"]
     assert "按异常清单和批注副本修改" in notes.loc["王芳", "fix"]
+
+
+@pytest.mark.parametrize("nameless_first", [True, False])
+def test_a_colleagues_nameless_form_in_a_persons_mail_is_not_theirs(
+    tmp_path: Path, nameless_first: bool
+) -> None:
+    """王芳 (主任) mailed her own form and, along with it, a colleague's (科员) without a 姓名.
+    The mail folder named her, so the nameless form was hers: 催报名单 told 王芳 「重新报送的
+    个人自查表被退回」, or (saved before hers) it was 「已被新版本替代」 by her form, its 退回
+    gone and nobody asked to fix it. Now a mail folder whose sender's own form lies in it
+    names them no form of another post: the nameless form stays 退回, 王芳 is only 按时."""
+    import os
+
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "王芳", "主任", "一般管理服务", "是"),
+        ("办公室", "张三", "科员", "一般管理服务", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    mail = inbox / "2026-03-22 来自王芳"
+    own = write_form(mail / "王芳.xlsx", header=dict(HEADER, name="王芳", post="主任"),
+                     rows=[sample_row(1)])  # fmt: skip
+    other = write_form(mail / "附件2.xlsx", header=dict(HEADER, name=None, post="科员"),
+                       rows=[sample_row(2)])  # fmt: skip
+    first, second = (other, own) if nameless_first else (own, other)
+    os.utime(first, (1_774_000_000, 1_774_000_000))
+    os.utime(second, (1_774_000_100, 1_774_000_100))
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert list(rejected["文件"]) == ["2026-03-22 来自王芳/附件2.xlsx"]  # still to be fixed
+    assert not issues["问题"].str.contains("王芳（办公室）后来又报送|已被新版本替代").any()
+    subs = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].fillna("").set_index("姓名")
+    assert subs.loc["王芳", "提交状态"] == vocab.STATUS_ON_TIME
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "王芳" not in text, text
