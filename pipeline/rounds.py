@@ -159,14 +159,57 @@ def _people_and_unit(
     return people, [rec for rec in records if rec[2] == unit_label]
 
 
+def _unclaimed(result: frames.RunResult, owed: pd.DataFrame) -> dict[str, list[str]]:
+    """Section -> 「file：first problem」 of the forms of a roster section sent back as a whole
+    that no sender is told of (a 姓名 left blank, a name the roster does not hold): they
+    still have to be corrected, by someone the section knows."""
+    files, issues = result.files, result.issues
+    if files is None or files.empty or "section" not in files:
+        return {}
+    sections = set(completeness_sections(result))
+    told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
+    status = frames.text_series(files["status"])
+    kinds = frames.text_series(files["kind"])
+    mine = files[
+        status.eq(frames.FILE_STATUS_REJECTED)
+        & kinds.isin(list(vocab.FORM_KINDS))
+        & frames.text_series(files["section"]).isin(sections)
+        & ~frames.text_series(files["file"]).isin(told)
+    ]
+    if mine.empty:
+        return {}
+    reasons = _reasons(issues)
+    out: dict[str, list[str]] = {}
+    for file, section in zip(
+        frames.text_series(mine["file"]), frames.text_series(mine["section"]), strict=True
+    ):
+        reason, n = reasons.get((file, ""), ("", 0))
+        more = vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
+        out.setdefault(section, []).append(f"{file}：{reason or vocab.ROUND_SEE_ISSUES}{more}")
+    return out
+
+
+def completeness_sections(result: frames.RunResult) -> list[str]:
+    """The roster's sections, in its order."""
+    roster = result.roster
+    if roster is None:
+        return []
+    return [str(s) for s in roster.sections["section"].dropna().tolist() if str(s).strip()]
+
+
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
     """催报名单.txt: per section, who has not sent, whose form was sent back and for what,
-    which unit form is missing; short lines to paste into a message."""
+    which unit form is missing, which form whose sender is not known was sent back; short
+    lines to paste into a message."""
     date = str(result.run_time)[:10]
     lines = [vocab.ROUND_REMINDER_TITLE.format(body=result.body_name, year=result.year, date=date)]
-    if owed.empty:
+    unclaimed = _unclaimed(result, owed)
+    if owed.empty and not unclaimed:
         lines += ["", vocab.ROUND_REMINDER_NOTHING]
-    for section, group in _by_section(owed).items():
+    groups = _by_section(owed)
+    for section in unclaimed:
+        groups.setdefault(section, [])
+    for section, group in groups.items():
         lines += ["", vocab.ROUND_REMINDER_SECTION.format(section=section)]
         people, unit = _people_and_unit(group)
         missing = [rec for rec in people if rec[STATUS] == vocab.STATUS_MISSING]
@@ -190,9 +233,12 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
                     RESENT: vocab.ROUND_REMINDER_UNIT_RESENT,
                 }.get(rec[STATUS], vocab.ROUND_REMINDER_UNIT_PARTLY)
                 lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
+        if unclaimed.get(section):
+            lines.append(vocab.ROUND_REMINDER_UNCLAIMED)
+            lines += [f"    {line}" for line in unclaimed[section]]
     # how to correct: only under a form sent back (whole or in part), which has a copy to
     # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」
-    if len(owed) and (owed["status"] != vocab.STATUS_MISSING).any():
+    if unclaimed or (len(owed) and (owed["status"] != vocab.STATUS_MISSING).any()):
         lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
 

@@ -590,4 +590,4 @@ def test_a_colleagues_nameless_form_in_a_persons_mail_is_not_theirs(
     subs = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].fillna("").set_index("姓名")
     assert subs.loc["王芳", "提交状态"] == vocab.STATUS_ON_TIME
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
-    assert "王芳" not in text, text
+    assert "王芳：" not in text and vocab.ROUND_REMINDER_RESENT not in text, text

@@ -1216,3 +1216,32 @@ def test_a_problem_settled_by_a_roster_change_says_so(tmp_path: Path) -> None:
     assert list(zip(fixed["文件"], fixed["说明"], strict=True)) == [
         ("李四.xlsx", vocab.ROUND_CHANGE_SAME_FILE)
     ]
+
+
+def test_a_form_sent_back_that_names_no_roster_sender_is_in_the_reminder(tmp_path: Path) -> None:
+    """A form of 办公室 with no 姓名 (and one of a name the roster does not hold) was 退回,
+    but 催报名单 said nothing of it under 办公室, or even 「全部人员和科室都已报送，没有被
+    退回的表格」: the office pasted that to the section and nobody corrected the form. Now
+    each such form is listed under its section, with its first problem."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
+               rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
+    write_form(inbox / "附件1.xlsx", header=dict(HEADER, name=None), rows=[sample_row(4)])
+    write_form(inbox / "附件2.xlsx", header=dict(HEADER, name="赵新人"), rows=[sample_row(5)])
+    assert process_cli(inbox, config, out) == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    owed = subs[subs["提交状态"].isin([vocab.STATUS_MISSING, vocab.STATUS_SENT_BACK])]
+    assert owed.empty, owed  # precondition: every roster sender is counted
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert vocab.ROUND_REMINDER_NOTHING not in text, text
+    office = text.split("【办公室】")[1]
+    assert vocab.ROUND_REMINDER_UNCLAIMED in office
+    assert "    附件1.xlsx：E2：表头缺少「姓名」" in office, text
+    assert "    附件2.xlsx：E2：「赵新人（办公室）」不在组织名册中" in office, text
