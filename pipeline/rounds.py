@@ -166,7 +166,9 @@ def _unclaimed(result: frames.RunResult, owed: pd.DataFrame) -> dict[str, list[s
     files, issues = result.files, result.issues
     if files is None or files.empty or "section" not in files:
         return {}
-    sections = set(completeness_sections(result))
+    from pipeline.completeness import roster_sections  # (completeness is above rounds)
+
+    sections = set(roster_sections(result.roster)) if result.roster is not None else set()
     told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
     status = frames.text_series(files["status"])
     kinds = frames.text_series(files["kind"])
@@ -187,14 +189,6 @@ def _unclaimed(result: frames.RunResult, owed: pd.DataFrame) -> dict[str, list[s
         more = vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
         out.setdefault(section, []).append(f"{file}：{reason or vocab.ROUND_SEE_ISSUES}{more}")
     return out
-
-
-def completeness_sections(result: frames.RunResult) -> list[str]:
-    """The roster's sections, in its order."""
-    roster = result.roster
-    if roster is None:
-        return []
-    return [str(s) for s in roster.sections["section"].dropna().tolist() if str(s).strip()]
 
 
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
