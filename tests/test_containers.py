@@ -447,7 +447,9 @@ def test_a_form_in_a_zip_without_real_dates_is_judged_by_the_zips_date(
     os.utime(package, (sent, sent))
     assert process_cli(inbox, config, out) == 0
     (book,) = out.glob("*_廉政风险信息档案.xlsx")
-    subs = pd.read_excel(book, sheet_name=vocab.ARCHIVE_SHEET_SUBMISSIONS, dtype=str).fillna("")
+    subs = pd.read_excel(
+        book, sheet_name=vocab.ARCHIVE_SHEET_SUBMISSIONS, dtype=str, engine="calamine"
+    ).fillna("")
     (row,) = subs[subs["姓名"] == "张三"].itertuples()
     assert row.提交状态 == vocab.STATUS_LATE, subs.to_string()
     assert "2026-04-08" in row.备注 and str(stored[0]) not in row.备注
