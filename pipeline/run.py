@@ -372,8 +372,26 @@ def _out_error(exc: OSError, out: Path) -> PipelineError:
         return PipelineError(vocab.OUT_NAME_IS_FOLDER.format(path=where))
     if isinstance(exc, PermissionError):
         return PipelineError(vocab.OUT_FILE_BUSY.format(path=where))
+    blocking = _file_in_the_way(named, out) if exc.errno in (errno.ENOTDIR, errno.EEXIST) else None
+    if blocking is not None:  # a file under the name of a folder the outputs need
+        return PipelineError(vocab.OUT_FILE_IN_THE_WAY.format(path=_shown(blocking)))
     reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
     return PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason))
+
+
+def _file_in_the_way(path: Path, out: Path) -> Path | None:
+    """The file (not a folder) at ``path`` or at one of its folders up to ``out``, if any."""
+    for candidate in (path, *path.parents):
+        if candidate == out.parent:
+            break
+        try:
+            if candidate.exists() and not candidate.is_dir():
+                return candidate
+        except OSError:
+            return None
+        if candidate == out:
+            break
+    return None
 
 
 def _log_run(result: frames.RunResult) -> None:

@@ -439,3 +439,18 @@ def test_a_second_run_into_the_same_out_is_refused_until_the_first_ends(
         holder.kill()  # a run that dies leaves no lock behind
         holder.wait()
     assert process(root, capsys)[0] == 0
+
+
+def test_a_file_where_an_output_folder_goes_is_named(tmp_path: Path, capsys) -> None:
+    root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
+    write_form(root / "inbox" / "张三.xlsx", header={"section": "办公室", "name": "张三"})
+    assert process(root, capsys)[0] == 0
+    out = root / "out"
+    rounds_dir = next(p for p in out.iterdir() if p.is_dir() and p.name == "历次")
+    import shutil
+
+    shutil.rmtree(rounds_dir)
+    rounds_dir.write_text("误放的文件", encoding="utf-8")  # a file under the folder's name
+    code, _, err = process(root, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert str(rounds_dir) in err and "同名的文件" in err and "改名或移到别处" in err
