@@ -190,11 +190,18 @@ def _process(
         raise _out_error(exc, out) from exc
     finally:
         outputs.abandon(staging)
-    if kept:
-        shown = "、".join(kept[:10]) + ("……" if len(kept) > 10 else "")
-        result.notices.append(
-            vocab.OUT_KEPT_FILES.format(feedback=vocab.FEEDBACK_DIR, n=len(kept), files=shown)
-        )
+    # an open workbook's lock file (Excel, WPS: ~$name; LibreOffice: .~lock.name#) is not a
+    # file the office put there to keep: it is told apart, without the advice to move it
+    locks = [f for f in kept if _is_lock_file(f)]
+    for template, files in (
+        (vocab.OUT_KEPT_FILES, [f for f in kept if not _is_lock_file(f)]),
+        (vocab.OUT_KEPT_LOCKS, locks),
+    ):
+        if files:
+            shown = "、".join(files[:10]) + ("……" if len(files) > 10 else "")
+            result.notices.append(
+                template.format(feedback=vocab.FEEDBACK_DIR, n=len(files), files=shown)
+            )
     _log_run(result)
     return result
 
@@ -377,6 +384,13 @@ def _out_error(exc: OSError, out: Path) -> PipelineError:
         return PipelineError(vocab.OUT_FILE_IN_THE_WAY.format(path=_shown(blocking)))
     reason = f"{vocab.OUT_REASON_OTHER}（{where}）"
     return PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason))
+
+
+def _is_lock_file(rel: str) -> bool:
+    name = rel.rpartition("/")[2]
+    return name.startswith(discover.LOCK_PREFIX) or (
+        name.startswith(".~lock.") and name.endswith("#")
+    )
 
 
 def _file_in_the_way(path: Path, out: Path) -> Path | None:

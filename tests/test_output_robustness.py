@@ -454,3 +454,21 @@ def test_a_file_where_an_output_folder_goes_is_named(tmp_path: Path, capsys) -> 
     code, _, err = process(root, capsys)
     assert code == 2 and "Traceback" not in err
     assert str(rounds_dir) in err and "同名的文件" in err and "改名或移到别处" in err
+
+
+def test_an_open_feedback_workbooks_lock_file_is_not_called_the_offices_file(
+    tmp_path: Path, capsys
+) -> None:
+    root = write_body(tmp_path, OFFICE, OFFICE_SECTION)
+    write_form(root / "inbox" / "张三.xlsx", header={"section": "办公室", "name": "张三"})
+    assert process(root, capsys)[0] == 0
+    folder = root / "out" / vocab.FEEDBACK_DIR / "办公室"
+    (book,) = folder.glob("*_反馈.xlsx")
+    (folder / ("~$" + book.name)).write_bytes(b"\x00" * 162)  # Excel has it open
+    (folder / "我的笔记.docx").write_bytes(b"notes")  # the office's own file
+    code, out_text, _ = process(root, capsys)
+    assert code == 0
+    lock_line = next(line for line in out_text.splitlines() if "锁定文件" in line)
+    assert "~$" + book.name in lock_line and "放到别处" not in lock_line
+    kept_line = next(line for line in out_text.splitlines() if "不是本工具生成的" in line)
+    assert "我的笔记.docx" in kept_line and "~$" not in kept_line
