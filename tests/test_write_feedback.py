@@ -454,7 +454,7 @@ def test_legacy_original_gets_an_annotated_xlsx(tmp_path: Path, ext: str) -> Non
     assert ws["D4"].value == "-未按规定审核支付凭证" and ws["D4"].data_type == "s"
     assert ws["B2"].value == rf.SECTION_FINANCE
     assert "没有填写" in ws["B2"].comment.text  # the merge survived: top-left got it
-    assert f"{ext} 格式" in ws["A1"].comment.text
+    assert f"「{ext}」格式" in ws["A1"].comment.text
 
 
 def test_unopenable_files_get_no_copy_but_are_listed(tmp_path: Path) -> None:
