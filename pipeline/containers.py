@@ -125,6 +125,23 @@ def _raw_name(rel: str) -> str:
     return "/".join(parts)
 
 
+def member_name(name: str) -> str:
+    """A name found inside a container as it is shown: raw bytes and cp437 mangling decoded
+    (a mail client that wrote a GBK name unencoded leaves bytes the parser keeps as lone
+    surrogates, which no output can store), without the ``..``, ``.`` and drive parts a name
+    may carry (never used as a path: the bytes go to the private folder by base name)."""
+    parts = [
+        p
+        for p in shown_path(name.replace("\\", "/")).split("/")
+        if p not in ("", ".", "..") and not re.fullmatch(r"[A-Za-z]:", p)
+    ]
+    shown = "/".join(parts) or "file"
+    return _SURROGATE.sub("\ufffd", shown)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     """A zip member's name as its sender wrote it: UTF-8 when flagged, else GBK (what Chinese
     Windows writes; zipfile shows those bytes as cp437)."""
@@ -550,7 +567,8 @@ def _expand(
     members: list[dict[str, Any]] = []
     try:
         source = _MEMBERS[kind](path, settings)
-        for name, data, extra in source:
+        for found, data, extra in source:
+            name = member_name(found)
             inner_rel = f"{rel}/{name}"
             if data is None:
                 code, detail = extra

@@ -5,6 +5,8 @@ mangled by unzipping elsewhere are shown decoded."""
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import io
 import json
 import os
@@ -466,3 +468,63 @@ def _no_date(data: bytes) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+def _people_config(tmp_path: Path) -> Path:
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+        ("办公室", "李四", "文员", "其他", "否"),
+    ]
+    return write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+
+
+def test_a_mail_attachment_named_in_raw_gbk_bytes_is_read_and_the_run_ends(
+    tmp_path: Path,
+) -> None:
+    """Old Foxmail and some webmail write an attachment's GBK name into the header as raw
+    8-bit bytes, unencoded. The form is read under its Chinese name and the run writes every
+    output (before, the bytes stayed lone surrogates and the run died writing its round
+    files, after every stage had run)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    raw = "李四自查表.xlsx".encode("gbk")
+    data = base64.encodebytes(_form(tmp_path / "w.xlsx", "李四"))
+    mail = (
+        b"From: ls@foxmail.com\r\nSubject: zicha\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        b"Content-Type: text/plain\r\n\r\nhi\r\n--B\r\n"
+        b'Content-Type: application/octet-stream; name="' + raw + b'"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="'
+        + raw
+        + b'"\r\n\r\n'
+        + data
+        + b"\r\n--B--\r\n"
+    )
+    (inbox / "来信.eml").write_bytes(mail)
+    parsed = email.message_from_bytes(mail, policy=email.policy.default)
+    name = next(parsed.iter_attachments()).get_filename()
+    assert "\ufffd" in name  # the precondition: the parser cannot read the name
+    out = tmp_path / "out"
+    result = run.process(inbox, _people_config(tmp_path), out, run_time="2026-04-01T09:00:00")
+    member = "来信.eml/李四自查表.xlsx"
+    shown = dict(zip(result.files["file"], result.files["status"], strict=True))
+    assert shown[member] == frames.FILE_STATUS_READ
+    assert result.points["file"].tolist() == [member]
+    summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["rows"]["accepted"] == 1
+
+
+def test_zip_member_names_climbing_out_are_shown_inside_the_zip(tmp_path: Path) -> None:
+    """A member named ``../../x.xlsx``, ``/etc/x.xlsx`` or ``C:\\…`` is read and shown inside
+    its zip (``外层.zip/x.xlsx``), never as a path that climbs out of it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("../../张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr("C:\\Users\\li\\李四.xlsx", _form(tmp_path / "b.xlsx", "李四", n=2))
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:
+        assert zf.namelist()[0].startswith("../")  # the precondition
+    files, _rows, points, _issues = graded(inbox)
+    assert sorted(points["file"]) == ["办公室.zip/Users/li/李四.xlsx", "办公室.zip/张三.xlsx"]
+    assert not any(".." in f for f in files["file"])
+    assert [p.name for p in tmp_path.rglob("张三.xlsx")] == []
