@@ -291,7 +291,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             name = _zip_name(info)
             ratio = info.file_size / max(info.compress_size, 1)
             if info.flag_bits & 0x1:
-                yield name, None, ("encrypted", "")
+                yield name, None, ("zip_encrypted", "")
             elif stat.S_ISLNK(info.external_attr >> 16):  # its content is a path: never followed
                 yield name, None, ("symlink", "")
             elif info.file_size > limits.max_file_bytes:
@@ -307,7 +307,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                     yield name, None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
                     continue
                 except RuntimeError:  # a password-protected member zipfile cannot open
-                    yield name, None, ("encrypted", "")
+                    yield name, None, ("zip_encrypted", "")
                     continue
                 if len(data) > info.file_size:  # the directory lied about the size
                     yield name, None, ("zip_bomb", vocab.DETAIL_CONTAINER_LIES)

@@ -55,6 +55,10 @@ UNOPENABLE_REASONS = frozenset(
         "symlink",
         "unsupported_content",
         "too_many_rows",
+        "zip_encrypted",
+        "mac_metadata",
+        "pledge_file_unknown",
+        "scratch_failed",
     }
 )
 

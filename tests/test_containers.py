@@ -528,3 +528,69 @@ def test_zip_member_names_climbing_out_are_shown_inside_the_zip(tmp_path: Path) 
     assert sorted(points["file"]) == ["办公室.zip/Users/li/李四.xlsx", "办公室.zip/张三.xlsx"]
     assert not any(".." in f for f in files["file"])
     assert [p.name for p in tmp_path.rglob("张三.xlsx")] == []
+
+
+def _zipcrypto_zip(path: Path, name: str, data: bytes, password: bytes) -> None:
+    """A zip whose member is encrypted with the traditional PKWARE cipher (what WinRAR,
+    7-Zip and Windows' own 「加密」 write by default), stored."""
+    import struct
+    import zlib
+
+    def crc(old: int, byte: int) -> int:
+        return (zlib.crc32(bytes([byte]), old ^ 0xFFFFFFFF) ^ 0xFFFFFFFF) & 0xFFFFFFFF
+
+    keys = [0x12345678, 0x23456789, 0x34567890]
+
+    def update(byte: int) -> None:
+        keys[0] = crc(keys[0], byte)
+        keys[1] = ((keys[1] + (keys[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        keys[2] = crc(keys[2], keys[1] >> 24)
+
+    def encrypt(plain: bytes) -> bytes:
+        out = bytearray()
+        for byte in plain:
+            temp = (keys[2] | 2) & 0xFFFF
+            out.append(byte ^ (((temp * (temp ^ 1)) >> 8) & 0xFF))
+            update(byte)
+        return bytes(out)
+
+    for byte in password:
+        update(byte)
+    check = zlib.crc32(data)
+    body = encrypt(bytes(11) + bytes([check >> 24])) + encrypt(data)
+    raw = name.encode("utf-8")
+    head = struct.pack(
+        "<HHHHHIIIHH", 20, 0x801, 0, 0, 0x5A74, check, len(body), len(data), len(raw), 0
+    )
+    local = b"PK\x03\x04" + head + raw
+    central = (
+        b"PK\x01\x02"
+        + struct.pack("<H", 20)
+        + head
+        + struct.pack("<HHHII", 0, 0, 0, 0o100644 << 16, 0)
+        + raw
+    )
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(body), 0
+    )
+    path.write_bytes(local + body + central + end)
+
+
+def test_a_form_locked_by_the_zip_password_says_so_and_how_to_send_it(tmp_path: Path) -> None:
+    """A member encrypted by the zip's password is told as the zip's password (how to send
+    it again without one), not as a workbook's 打开密码 to remove in Excel's 文件→信息."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = _form(tmp_path / "a.xlsx", "张三")
+    _zipcrypto_zip(inbox / "办公室.zip", "张三.xlsx", data, b"1234")
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:  # the precondition: really encrypted
+        assert zf.infolist()[0].flag_bits & 0x1
+        assert zf.read("张三.xlsx", pwd=b"1234") == data
+    files, _rows, points, issues = graded(inbox)
+    member = "办公室.zip/张三.xlsx"
+    by_file = files.set_index("file")
+    assert by_file.loc[member, "status"] == frames.FILE_STATUS_REJECTED
+    told = issues[issues["file"] == member].iloc[0]
+    assert "解压密码" in told["problem"]
+    assert "重新打包" in told["fix"] and "文件→信息" not in told["fix"]
+    assert points.empty
