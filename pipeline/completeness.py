@@ -230,7 +230,8 @@ def _attributed(
     longest = max((len(n) for n in persons), default=0)
     out: list[tuple[Any, str, str, str]] = []
     # the tool's own outputs sent back (a section's feedback workbook) are nobody's form
-    ordered = rejected[text_series(rejected["reason"]) != "tool_output"]
+    # nor is what a Mac writes beside a file it copies (``._张三.xlsx``)
+    ordered = rejected[~text_series(rejected["reason"]).isin(("tool_output", "mac_metadata"))]
     ordered = ordered.sort_values("file", kind="stable")
     posts = (
         normalize.fold_all(text_series(ordered["post"]).tolist())
@@ -320,7 +321,8 @@ def replace_sent_back(
     after the read form stays 退回 (the newer version is the one to fix)."""
     status = text_series(files["status"])
     rejected = files[
-        status.eq(frames.FILE_STATUS_REJECTED) & text_series(files["reason"]).ne("lock_file")
+        status.eq(frames.FILE_STATUS_REJECTED)
+        & ~text_series(files["reason"]).isin(("lock_file", "mac_metadata"))
     ]
     read = files[status.eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)]
     if rejected.empty or read.empty:

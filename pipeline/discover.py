@@ -33,6 +33,8 @@ from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages
 )
 
 LOCK_PREFIX = "~$"
+# what a Mac writes beside each file it copies to a USB stick or a Windows share (``._名.xlsx``)
+APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
 FORMAT_NAMES = vocab.FORMAT_NAMES  # what a rejected file most likely is (not_excel's detail)
 _sniff = sniff.sniff  # combine.py checks archives the same way
 
@@ -201,6 +203,8 @@ def _judge(rec: dict[str, Any], path: Path | str, hashed: HashResult) -> dict[st
     if isinstance(hashed, OSError):
         return _reject(rec, "read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
     rec["sha256"], head = hashed
+    if head.startswith(APPLE_DOUBLE_MAGIC) and rec["file"].rpartition("/")[2].startswith("._"):
+        return _reject(rec, "mac_metadata")  # a Mac's record of a file's attributes
     verdict = _sniff(path, rec["ext"], head)
     if verdict == "corrupt":
         return _reject(rec, "corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)

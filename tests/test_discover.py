@@ -231,3 +231,42 @@ def test_files_written_just_before_the_start_are_left_to_discover(tmp_path: Path
     files, _ = discover.discover(inbox, settings())
     digest = hashlib.sha256((inbox / "form.xlsx").read_bytes()).hexdigest()
     assert files.set_index("file").loc["form.xlsx", "sha256"] == digest
+
+
+def test_what_a_mac_writes_beside_each_file_is_no_form_and_no_sender(tmp_path: Path) -> None:
+    """A folder copied from a Mac onto a USB stick or a Windows share gets a hidden
+    ``._名.xlsx`` beside every file (AppleDouble: the file's attributes). Each is listed as
+    what it is, not as a corrupt form whose extension was changed, and never makes its
+    namesake 「已报送但被退回」: 张三 is counted from his form, 李四 (only the ``._`` file
+    arrived) has not submitted."""
+    from pipeline import run
+    from tests.builders import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 60
+    for name in ("._张三.xlsx", "._李四.xlsx"):
+        (inbox / name).write_bytes(apple_double)
+    assert sniff.sniff(inbox / "._李四.xlsx", ".xlsx", apple_double) == "corrupt"  # precondition
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+        ("办公室", "李四", "文员", "其他", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    result = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
+    by_file = result.files.set_index("file")
+    assert by_file.loc[["._张三.xlsx", "._李四.xlsx"], "reason"].tolist() == ["mac_metadata"] * 2
+    told = result.issues[result.issues["file"] == "._李四.xlsx"]
+    assert "苹果电脑" in told["problem"].iloc[0] and "损坏" not in told["problem"].iloc[0]
+    assert result.points["file"].tolist() == ["张三.xlsx"]
+    people_rows = result.submissions[
+        result.submissions["form"] == vocab.FORM_KIND_LABEL[vocab.INDIVIDUAL]
+    ]
+    status = people_rows.set_index("name")["status"]
+    assert status["李四"] == vocab.STATUS_MISSING
+    assert status["张三"] != vocab.STATUS_SENT_BACK
+    assert result.counts["files"]["total"] == 3
