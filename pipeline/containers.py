@@ -31,6 +31,7 @@ import stat
 import struct
 import tempfile
 import time
+import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -325,28 +326,81 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
 
 # a quoted name parameter as the header's source has it: name="=?GBK?B?…?= =?GBK?B?…?="
 _RAW_NAME = re.compile(r'(?:^|[;\s])(file)?name\s*=\s*"([^"]*)"', re.IGNORECASE)
+# an RFC 2231 name parameter or one piece of it: filename*=GBK''%D5%C5…, filename*0*=…
+_RFC2231_NAME = re.compile(
+    r'(?:^|[;\s])(file)?name\*(\d+)?(\*)?\s*=\s*("[^"]*"|[^;\s]*)', re.IGNORECASE
+)
+# what mail clients label GBK names with; GB 18030 reads them all (GB2312 lacks 喆, 镕, 堃 …)
+_GB_CHARSETS = frozenset(
+    {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "euc-cn", "x-euc-cn", "csgb2312", "gb18030"}
+)
+_GB_LABEL = re.compile(r"gb2312|gbk|cp936|ms936|euc-cn|gb18030", re.IGNORECASE)
+
+
+def _charset(label: str | None) -> str:
+    """The codec to decode a name labelled ``label`` with: GB 18030 for every GB label."""
+    label = (label or "ascii").strip().lower()
+    return "gb18030" if label in _GB_CHARSETS else label
+
+
+def _rfc2231_name(text: str) -> str | None:
+    """The (file)name an RFC 2231 parameter (its pieces joined in order) gives, or None."""
+    pieces: dict[bool, dict[int, tuple[bool, str]]] = {}
+    for match in _RFC2231_NAME.finditer(text):
+        index = int(match[2]) if match[2] else 0
+        pieces.setdefault(bool(match[1]), {}).setdefault(
+            index, (bool(match[3]) or not match[2], match[4].strip('"'))
+        )
+    found = pieces.get(True) or pieces.get(False)
+    if not found:
+        return None
+    charset, quoted = "ascii", ""
+    for i, index in enumerate(sorted(found)):
+        encoded, value = found[index]
+        if i == 0 and encoded and value.count("'") >= 2:
+            charset, _lang, value = value.split("'", 2)
+        # joined before unquoting: a client may cut a %XX escape across two pieces
+        quoted += value if encoded else urllib.parse.quote(value, safe="", errors="surrogateescape")
+    return urllib.parse.unquote_to_bytes(quoted).decode(_charset(charset))
 
 
 def _name_from_source(part: EmailMessage) -> str | None:
-    """An attachment's name decoded from its header's source, adjacent encoded words of one
-    charset joined before decoding: mail clients split a long GBK name into several words
-    anywhere, even inside a character, which the parser decodes word by word (as �)."""
+    """An attachment's name decoded from its header's source: adjacent encoded words of one
+    charset joined before decoding (mail clients split a long GBK name into several words
+    anywhere, even inside a character, which the parser decodes word by word, as �), the
+    pieces of an RFC 2231 name joined, and names labelled GB2312 read as GB 18030 (what the
+    sender's client wrote; Python's gb2312 codec stops at the first character GB2312 lacks)."""
     found: dict[bool, str] = {}
+    sources = []
     for key, raw in part.raw_items():
         if key.lower() in ("content-disposition", "content-type"):
-            for match in _RAW_NAME.finditer(str(raw)):
-                found.setdefault(bool(match[1]), re.sub(r"\r?\n[ \t]+", " ", match[2]))
-    value = found.get(True) or found.get(False)
-    if not value:
-        return None
+            text = re.sub(r"\r?\n[ \t]+", " ", str(raw))
+            sources.append(text)
+            for match in _RAW_NAME.finditer(text):
+                found.setdefault(bool(match[1]), match[2])
     try:
+        for text in sources:
+            name = _rfc2231_name(text)
+            if name:
+                return name
+        value = found.get(True) or found.get(False)
+        if not value:
+            return None
         chunks = email.header.decode_header(value)
         return "".join(
-            data.decode(charset or "ascii") if isinstance(data, bytes) else data
+            data.decode(_charset(charset)) if isinstance(data, bytes) else data
             for data, charset in chunks
         )
     except (LookupError, UnicodeDecodeError, ValueError):
         return None
+
+
+def _gb_labelled(part: EmailMessage) -> bool:
+    """Whether the part's name headers carry a GB charset label (decoded again, to be sure)."""
+    return any(
+        key.lower() in ("content-disposition", "content-type") and _GB_LABEL.search(str(raw))
+        for key, raw in part.raw_items()
+    )
 
 
 def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
@@ -359,7 +413,7 @@ def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
                     yield from _attachments(sub)
             continue
         name = part.get_filename() or ""
-        if "\ufffd" in name:
+        if "\ufffd" in name or (name and _gb_labelled(part)):
             name = _name_from_source(part) or name
         if not name:
             if part.get_content_maintype() in ("text", "multipart"):

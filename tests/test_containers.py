@@ -594,3 +594,42 @@ def test_a_form_locked_by_the_zip_password_says_so_and_how_to_send_it(tmp_path: 
     assert "解压密码" in told["problem"]
     assert "重新打包" in told["fix"] and "文件→信息" not in told["fix"]
     assert points.empty
+
+
+_GB_NAME = "李四_喆自查表.xlsx"  # 喆 is GBK, not GB2312: clients label such names GB2312 anyway
+_GB_BYTES = _GB_NAME.encode("gbk")
+_GB_QUOTED = "".join(f"%{b:02X}" for b in _GB_BYTES)
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        'filename="=?gb2312?B?' + base64.b64encode(_GB_BYTES).decode() + '?="',
+        'filename="=?GB2312?Q?' + _GB_QUOTED.replace("%", "=") + '?="',
+        "filename*=gb2312''" + _GB_QUOTED,
+        # RFC 2231 pieces, as Outlook and Thunderbird cut a long name
+        "filename*0*=gb2312''" + _GB_QUOTED[:21] + ";\r\n filename*1*=" + _GB_QUOTED[21:],
+    ],
+    ids=["encoded-word-B", "encoded-word-Q", "rfc2231", "rfc2231-pieces"],
+)
+def test_an_attachment_name_labelled_gb2312_is_read_as_its_sender_wrote_it(
+    tmp_path: Path, disposition: str
+) -> None:
+    """Chinese mail clients label GBK names GB2312; Python's GB2312 codec stops at the first
+    character GB2312 lacks (喆, 镕, 堃 …) and the name came out as 「李四_�醋圆楸�.xlsx」."""
+    data = base64.encodebytes(_form(tmp_path / "w.xlsx", "李四")).decode()
+    mail = (
+        "From: ls@163.com\r\nSubject: zicha\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        "Content-Type: text/plain; charset=gb2312\r\n\r\nhi\r\n--B\r\n"
+        "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+        f"Content-Disposition: attachment; {disposition}\r\n\r\n{data}\r\n--B--\r\n"
+    ).encode()
+    parsed = email.message_from_bytes(mail, policy=email.policy.default)
+    assert next(parsed.iter_attachments()).get_filename() != _GB_NAME  # the precondition
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(mail)
+    files, _rows, points, _issues = graded(inbox)
+    assert f"来信.eml/{_GB_NAME}" in set(files["file"])
+    assert points["file"].tolist() == [f"来信.eml/{_GB_NAME}"]
