@@ -117,6 +117,7 @@ def find(
     people = _LazyPeople(roster)  # the roster is looked at only for a file that may be one
     hint = normalize.fold(vocab.PLEDGE_SHEET_HINT)
     taken: dict[int, tuple[str, str]] = {}
+    told: dict[str, tuple[bool, str, str]] = {}  # file -> (says 承诺, ext, what it is)
     taken.update(_pledge_books(files.loc[books], people))
     unknown = [i for i in files.index[books] if i not in taken]
     for idx, rec in files.loc[refused].iterrows():
@@ -125,17 +126,29 @@ def find(
         if ext not in PLEDGE_EXTS:
             continue
         person = None
-        if hint in normalize.fold(name):
+        said = hint in normalize.fold(name)  # the file says it is a pledge
+        if said:
             person = people.named_in(Path(name).stem, _text(rec["file"]))
         if person is None and ext == ".docx":
             text = docx_text(containers.source_of(inbox, rec), settings)
             if hint in normalize.fold(text):
+                said = True
                 signer = text.split(vocab.PLEDGE_LABELS["pledger"], 1)
                 person = (people.named_in(signer[1][:40]) if len(signer) > 1 else None) or (
                     people.named_in(Path(name).stem + text, _text(rec["file"]))
                 )
+        if person is None and said:
+            person = _named_by_folder(_text(rec["file"]), people)
         if person is not None:
             taken[idx] = person
+        else:
+            told[_text(rec["file"])] = (said, ext, vocab.FORMAT_NAMES.get(_format(ext), ""))
+    if told:
+        issues = _tell_unregistered(issues, told)
+        said = [f for f, (says, _ext, _what) in told.items() if says]
+        if said:
+            files = files.copy(deep=False)
+            files.loc[refused & files["file"].isin(said), "reason"] = "pledge_file_unknown"
     if not taken and not unknown:
         return files, issues
     files = files.copy(deep=False)
@@ -155,6 +168,46 @@ def find(
     gone = set(files.loc[rows, "file"].tolist())
     keep = ~(issues["file"].isin(gone) & issues["code"].eq("not_excel"))
     return files, issues.loc[keep].reset_index(drop=True)
+
+
+def _named_by_folder(file: str, people: _LazyPeople) -> tuple[str, str] | None:
+    """The roster person the nearest folder, zip or mail holding ``file`` is named after
+    (「2026-03-24 来自张三/廉政承诺书.pdf」, 「张三.zip/承诺书.jpg」), or None."""
+    for part in reversed(file.split("/")[:-1]):
+        person = people.named_in(Path(part).stem, file)
+        if person is not None:
+            return person
+    return None
+
+
+def _format(ext: str) -> str:
+    """The vocab.FORMAT_NAMES key of a pledge file's extension."""
+    return "pdf" if ext == ".pdf" else "word" if ext in (".docx", ".doc", ".wps") else "image"
+
+
+def _tell_unregistered(
+    issues: pd.DataFrame, told: dict[str, tuple[bool, str, str]]
+) -> pd.DataFrame:
+    """The not_excel refusals of scans, photos and Word files no roster person was found in:
+    one that says 承诺 is told as a pledge of nobody known (pledge_file_unknown); the others
+    keep their reason, with how to send a pledge so that it is registered."""
+    mine = issues["code"].eq("not_excel") & issues["file"].isin(set(told))
+    if not mine.any():
+        return issues
+    issues = issues.copy()
+    for i in issues.index[mine]:
+        said, ext, what = told[issues.at[i, "file"]]
+        if said:
+            row = records.issue(
+                "pledge_file_unknown", file=issues.at[i, "file"], detail=what, ext=ext
+            )
+            for key, value in row.items():
+                if key in issues.columns:
+                    issues.at[i, key] = value
+            issues.at[i, "code"] = "pledge_file_unknown"
+        else:
+            issues.at[i, "fix"] = vocab.NOT_EXCEL_PLEDGE_FIX.format(ext=ext)
+    return issues
 
 
 def _pledge_books(books: pd.DataFrame, people: _LazyPeople) -> dict[int, tuple[str, str]]:

@@ -2447,6 +2447,17 @@ MESSAGES.update(
 
 # Pledges sent on their own (pledges.py)
 PLEDGE_STATUS_ALONE = "单独报送（{file}）"
+MESSAGES["pledge_file_unknown"] = Message(
+    "这像是一份单独报送的廉政承诺书（{detail}），但从文件名和所在的文件夹、压缩包或邮件都看不出是谁的，"
+    "未登记。",
+    "请把文件名改为「姓名_廉政承诺书{ext}」（姓名与组织名册一致）后放入收件箱，再重新运行。",
+)
+# the fix of a scan, photo or Word file refused as not a spreadsheet (not_excel)
+NOT_EXCEL_PLEDGE_FIX = (
+    "请确认附件是否发错，自查表请用 .xlsx 格式报送；"
+    "如果这是廉政承诺书的扫描件、照片或 Word 文件，请把文件名改为「姓名_廉政承诺书{ext}」"
+    "（姓名与组织名册一致）后放入收件箱，再重新运行。"
+)
 
 # A file sent back as a whole, then its sender's form read later (completeness.replace_sent_back)
 MESSAGES["superseded_sent_back"] = Message(

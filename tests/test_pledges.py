@@ -92,8 +92,66 @@ def test_other_documents_are_still_refused(tmp_path: Path) -> None:
     write_docx(inbox / "工作总结.docx", ["2026年工作总结", "张三"])
     scanned_pdf(inbox / "某某_廉政承诺书.pdf")  # nobody of the roster
     files, _register, issues = registered(inbox)
-    assert files["reason"].tolist() == ["not_excel", "not_excel"]
-    assert sorted(issues.loc[issues["code"] == "not_excel", "file"]) == sorted(files["file"])
+    by_file = files.set_index("file")
+    assert (by_file["status"] == frames.FILE_STATUS_REJECTED).all()
+    assert by_file.loc["工作总结.docx", "reason"] == "not_excel"
+    assert by_file.loc["某某_廉政承诺书.pdf", "reason"] == "pledge_file_unknown"
+    assert sorted(issues.loc[issues["file"] != "", "file"]) == sorted(files["file"])
+
+
+@pytest.mark.parametrize(
+    ("where", "person"),
+    [
+        ("2026-03-24 来自张三/廉政承诺书.pdf", "张三"),  # a mail client's attachment folder
+        ("财务科/王五/承诺书.jpg", "王五"),
+        ("李四.zip/廉政承诺书.pdf", "李四"),
+    ],
+)
+def test_a_pledge_whose_own_name_says_nobody_is_its_folders_persons(
+    tmp_path: Path, where: str, person: str
+) -> None:
+    """A scan saved from a person's mail (or sent in their zip) is often just 「廉政承诺书.pdf」:
+    the folder, zip or mail it came in names whose it is. Before, it was 「这不是 Excel 表格文件」
+    and its person, whose folder it sat in, was told their form had been sent back."""
+    inbox = tmp_path / "inbox"
+    if ".zip/" in where:
+        outer, inner = where.split("/", 1)
+        pdf = scanned_pdf(tmp_path / "scan.pdf")
+        inbox.mkdir()
+        with zipfile.ZipFile(inbox / outer, "w") as zf:
+            zf.writestr(inner, pdf.read_bytes())
+    elif where.endswith(".jpg"):
+        (inbox / where).parent.mkdir(parents=True)
+        (inbox / where).write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    else:
+        scanned_pdf(inbox / where)
+    assert person not in Path(where).name  # the precondition: the file's own name says nobody
+    files, register, issues = registered(inbox)
+    rec = files.set_index("file").loc[where]
+    assert (rec["status"], rec["kind"], rec["name"]) == (frames.FILE_STATUS_READ, "pledge", person)
+    assert register.loc[person, "status"] == f"单独报送（{Path(where).name}）"
+    assert issues[issues["file"] == where].empty
+    assert not issues["code"].isin(["note_rejected", "sent_back"]).any()
+
+
+def test_scans_nobody_is_found_in_say_how_to_name_a_pledge(tmp_path: Path) -> None:
+    """A 承诺书 in a folder that names nobody is told as a pledge whose person is not known
+    (not 「这不是 Excel 表格文件」); a photo named by the camera keeps its reason with how to
+    name a pledge so that it is registered."""
+    inbox = tmp_path / "inbox"
+    scanned_pdf(inbox / "附件" / "廉政承诺书.pdf")
+    (inbox / "IMG_0012.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    files, register, issues = registered(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["附件/廉政承诺书.pdf", "reason"] == "pledge_file_unknown"
+    assert by_file.loc["IMG_0012.jpg", "reason"] == "not_excel"
+    told = issues.set_index("file")
+    assert "廉政承诺书" in told.loc["附件/廉政承诺书.pdf", "problem"]
+    assert "Excel" not in told.loc["附件/廉政承诺书.pdf", "problem"]
+    assert "姓名_廉政承诺书.pdf" in told.loc["附件/廉政承诺书.pdf", "fix"]
+    assert "图片" in told.loc["IMG_0012.jpg", "problem"]
+    assert "姓名_廉政承诺书.jpg" in told.loc["IMG_0012.jpg", "fix"]
+    assert (register["status"] != vocab.PLEDGE_STATUS_ALONE.format(file="廉政承诺书.pdf")).all()
 
 
 def write_pledge_book(path: Path, pledger: str | None, items: list[str], sheet: str = "") -> Path:
