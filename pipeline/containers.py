@@ -422,6 +422,26 @@ def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
         yield name.replace("\\", "/").rsplit("/", 1)[-1], part
 
 
+_URL = re.compile(r"https?://[^\s<>\"'()（）「」，。；]+", re.IGNORECASE)
+MAX_LINK_CHARS = 80
+
+
+def _links(msg: EmailMessage) -> str:
+    """The first links in a mail's text (never opened), shortened, for the message; ''."""
+    try:
+        body = msg.get_body(preferencelist=("plain", "html"))
+        text = body.get_content() if body is not None else ""
+    except Exception:  # noqa: BLE001 - a body in an unknown charset or a broken encoding
+        return ""
+    found: list[str] = []
+    for url in _URL.findall(str(text)):
+        url = url.rstrip(".,;:!?")
+        if url not in found:
+            found.append(url)
+    shown = [u if len(u) <= MAX_LINK_CHARS else u[: MAX_LINK_CHARS - 1] + "…" for u in found[:2]]
+    return "、".join(shown)
+
+
 def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
     limits = settings.limits
     try:
@@ -436,6 +456,10 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         sent = None
     mtime = sent if sent is not None else path.stat().st_mtime
     parts = list(_attachments(msg))
+    if not parts:
+        links = _links(msg)
+        if links:  # a cloud drive's or a mail service's 超大附件 link, no file
+            raise _Refused("mail_link_only", links)
     if len(parts) > MAX_MEMBERS:
         raise _Refused("container_too_many", str(len(parts)))
     total = 0

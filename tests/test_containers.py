@@ -633,3 +633,28 @@ def test_an_attachment_name_labelled_gb2312_is_read_as_its_sender_wrote_it(
     files, _rows, points, _issues = graded(inbox)
     assert f"来信.eml/{_GB_NAME}" in set(files["file"])
     assert points["file"].tolist() == [f"来信.eml/{_GB_NAME}"]
+
+
+@pytest.mark.parametrize("subtype", ["plain", "html"])
+def test_a_mail_with_only_a_download_link_says_to_download_it(tmp_path: Path, subtype: str) -> None:
+    """QQ邮箱's 超大附件 and a cloud drive's share are a link in the mail's text, no
+    attachment: the mail is told as such with the link (never opened), not as a mail that
+    「没有任何文件」 sent by mistake."""
+    link = "https://wx.mail.qq.com/ftn/download?func=3&k=6f2a9c"
+    text = f"从QQ邮箱发来的超大附件\n张三自查表.xlsx (15.3K, 2026年04月20日 到期)\n进入下载页面：{link}"
+    msg = EmailMessage()
+    msg["From"] = "zs@qq.com"
+    msg["Subject"] = "自查表"
+    if subtype == "html":
+        msg.set_content(f'<p>超大附件</p><a href="{link}">进入下载页面</a>', subtype="html")
+    else:
+        msg.set_content(text)
+    assert not list(msg.iter_attachments())  # the precondition: no file in the mail
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "超大附件.eml").write_bytes(msg.as_bytes())
+    files, _rows, _points, issues = graded(inbox)
+    assert files.set_index("file").loc["超大附件.eml", "status"] == frames.FILE_STATUS_REJECTED
+    told = issues[issues["file"] == "超大附件.eml"].iloc[0]
+    assert told["code"] == "mail_link_only"
+    assert link in told["problem"] and "下载" in told["fix"]
