@@ -55,6 +55,7 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 RAR_MAGIC = b"Rar!"
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TNEF_MAGIC = b"\x78\x9f\x3e\x22"  # winmail.dat: Outlook's attachments sent as one part
 # Headers a saved mail starts with (RFC 5322), enough to tell an .eml without its extension.
 _MAIL_HEADER = re.compile(
     rb"^(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|"
@@ -168,7 +169,7 @@ IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
-    """'zip' | 'eml' | 'msg' | 'rar' | '7z' for a container (by content, the extension only for an
+    """'zip' | 'eml' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
     if head.startswith(ZIP_MAGIC):
         try:
@@ -192,6 +193,8 @@ def kind_of(path: Path, head: bytes) -> str | None:
         return "rar"
     if head.startswith(SEVEN_ZIP_MAGIC):
         return "7z"
+    if head.startswith(TNEF_MAGIC):
+        return "tnef"
     if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
         return "eml"
     if head.startswith(OLE_MAGIC) and (path.suffix.lower() == ".msg" or is_outlook_msg(path)):
@@ -584,7 +587,130 @@ def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             yield name, data, mtime
 
 
-_MEMBERS = {"zip": _zip_members, "eml": _eml_members, "msg": _msg_members}
+# MS-OXTNEF: attribute ids (id | type << 16) of what a winmail.dat holds
+TNEF_ATTACH_START = 0x00069002  # attAttachRendData: a new attachment begins
+TNEF_ATTACH_TITLE = 0x00018010  # attAttachTitle: its file name (8-bit, the OEM code page)
+TNEF_ATTACH_DATA = 0x0006800F  # attAttachData: its bytes
+TNEF_ATTACH_PROPS = 0x00069005  # attAttachment: its MAPI properties (the long file name)
+TNEF_CODEPAGE = 0x00069007  # attOemCodepage
+TNEF_LEVEL_ATTACHMENT = 2
+PT_STRING8, PT_UNICODE = 0x001E, 0x001F
+PR_ATTACH_LONG_FILENAME = 0x3707
+# fixed sizes of the MAPI property types an attAttachment may hold (others are counted)
+_PT_FIXED = {
+    0x2: 4,
+    0x3: 4,
+    0x4: 4,
+    0x5: 8,
+    0x6: 8,
+    0x7: 8,
+    0xA: 4,
+    0xB: 4,
+    0x14: 8,
+    0x40: 8,
+    0x48: 16,
+}
+
+
+def _tnef_text(data: bytes, codepage: str) -> str:
+    data = data.split(b"\x00", 1)[0]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(codepage, "replace")
+
+
+def _tnef_long_name(props: bytes, codepage: str) -> str:
+    """PR_ATTACH_LONG_FILENAME from an attAttachment's MAPI properties; '' without."""
+    try:
+        (count,) = struct.unpack_from("<I", props, 0)
+        at = 4
+        for _ in range(min(count, 1000)):
+            ptype, pid = struct.unpack_from("<HH", props, at)
+            at += 4
+            if pid >= 0x8000:  # a named property: GUID, kind, then an id or a name
+                (kind,) = struct.unpack_from("<I", props, at + 16)
+                at += 20
+                if kind == 1:
+                    (length,) = struct.unpack_from("<I", props, at)
+                    at += 4 + length + (-length % 4)
+                else:
+                    at += 4
+            multi, base = ptype & 0x1000, ptype & 0x0FFF
+            if base in _PT_FIXED and not multi:
+                at += max(_PT_FIXED[base], 4)
+                continue
+            (values,) = struct.unpack_from("<I", props, at)
+            at += 4
+            for _ in range(min(values, 1000)):
+                if base in _PT_FIXED:
+                    at += _PT_FIXED[base]
+                    continue
+                (length,) = struct.unpack_from("<I", props, at)
+                value = props[at + 4 : at + 4 + length]
+                at += 4 + length + (-length % 4)
+                if pid == PR_ATTACH_LONG_FILENAME and base == PT_UNICODE:
+                    return value.decode("utf-16-le", "replace").split("\x00", 1)[0]
+                if pid == PR_ATTACH_LONG_FILENAME and base == PT_STRING8:
+                    return _tnef_text(value, codepage)
+    except struct.error:
+        pass
+    return ""
+
+
+def _tnef_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """The attachments of an Outlook ``winmail.dat`` (TNEF, MS-OXTNEF): what Outlook sends
+    to a mail program other than its own when the mail is written in RTF."""
+    limits = settings.limits
+    data = path.read_bytes()
+    if len(data) < 6 or not data.startswith(TNEF_MAGIC):
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["tnef"])
+    codepage = "gb18030"
+    found: list[dict[str, Any]] = []
+    at = 6
+    while at + 9 <= len(data):
+        level, attr, length = struct.unpack_from("<BII", data, at)
+        value = data[at + 9 : at + 9 + length]
+        at += 9 + length + 2
+        if len(value) < length:
+            raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["tnef"])
+        if attr == TNEF_CODEPAGE and length >= 4:
+            page = struct.unpack_from("<I", value)[0]
+            codepage = "gb18030" if page == 936 else f"cp{page}"
+            try:
+                "".encode(codepage)
+            except LookupError:
+                codepage = "gb18030"
+        if level != TNEF_LEVEL_ATTACHMENT:
+            continue
+        if attr == TNEF_ATTACH_START or not found:
+            found.append({})
+        if attr == TNEF_ATTACH_TITLE:
+            found[-1]["title"] = _tnef_text(value, codepage)
+        elif attr == TNEF_ATTACH_DATA:
+            found[-1]["data"] = value
+        elif attr == TNEF_ATTACH_PROPS:
+            found[-1]["long"] = _tnef_long_name(value, codepage)
+    if len(found) > MAX_MEMBERS:
+        raise _Refused("container_too_many", str(len(found)))
+    for part in found:
+        name = part.get("long") or part.get("title") or ""
+        name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        name = name or vocab.CONTAINER_UNNAMED.format(type="application/octet-stream")
+        if "data" not in part:  # an attached mail or an object in the text, not a file
+            yield name, None, ("not_excel", vocab.DETAIL_MAIL_OBJECT)
+        elif len(part["data"]) > limits.max_file_bytes:
+            yield name, None, ("too_large", f"{len(part['data']) / MB:.1f} MB")
+        else:
+            yield name, part["data"], None  # dated as the winmail.dat (its mail's date)
+
+
+_MEMBERS = {
+    "zip": _zip_members,
+    "eml": _eml_members,
+    "msg": _msg_members,
+    "tnef": _tnef_members,
+}
 
 
 def _refused_record(rec: dict[str, Any], rel: str, code: str, detail: str) -> dict[str, Any]:

@@ -2404,6 +2404,7 @@ ARCHIVE_NAMES = {
     "zip": "ZIP 压缩包",
     "eml": "邮件",
     "msg": "Outlook 邮件",
+    "tnef": "Outlook 邮件附件包（winmail.dat）",
     "rar": "RAR 压缩包",
     "7z": "7z 压缩包",
 }

@@ -188,3 +188,37 @@ def write_msg(path: Path, attachments: list[tuple[str, bytes] | Tree], **kw) -> 
 
 
 SENT = datetime(2026, 3, 20, 1, 30, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------------------
+# winmail.dat (TNEF, MS-OXTNEF): what Outlook sends to other mail programs for an RTF mail
+# --------------------------------------------------------------------------------------
+def _tnef_attribute(level: int, attr: int, data: bytes) -> bytes:
+    checksum = sum(data) & 0xFFFF
+    return struct.pack("<BII", level, attr, len(data)) + data + struct.pack("<H", checksum)
+
+
+def _mapi_unicode(prop_id: int, text: str) -> bytes:
+    """One PT_UNICODE MAPI property as an attAttachment holds it (value padded to 4)."""
+    value = text.encode("utf-16-le") + b"\x00\x00"
+    return (
+        struct.pack("<HHII", 0x001F, prop_id, 1, len(value)) + value + b"\x00" * (-len(value) % 4)
+    )
+
+
+def winmail_dat(attachments: list[tuple[str, str, bytes]], codepage: int = 936) -> bytes:
+    """A TNEF stream: (short title in the OEM code page, long file name, bytes) per
+    attachment; an empty long name leaves the MAPI properties out (older Outlook)."""
+    out = struct.pack("<IH", 0x223E9F78, 0x0001)
+    out += _tnef_attribute(1, 0x00089006, struct.pack("<I", 0x00010000))  # attTnefVersion
+    out += _tnef_attribute(1, 0x00069007, struct.pack("<II", codepage, 0))  # attOemCodepage
+    out += _tnef_attribute(1, 0x00018004, "自查表".encode("gbk") + b"\x00")  # attSubject
+    for title, long_name, data in attachments:
+        out += _tnef_attribute(2, 0x00069002, b"\x01\x00" + b"\xff" * 4 + b"\x00" * 8)
+        out += _tnef_attribute(2, 0x00018010, title.encode("gbk") + b"\x00")
+        out += _tnef_attribute(2, 0x0006800F, data)
+        if long_name:
+            props = struct.pack("<I", 2) + struct.pack("<HHI", 0x0003, 0x0E21, 7)  # PR_ATTACH_NUM
+            props += _mapi_unicode(0x3707, long_name)
+            out += _tnef_attribute(2, 0x00069005, props)
+    return out

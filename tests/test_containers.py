@@ -658,3 +658,46 @@ def test_a_mail_with_only_a_download_link_says_to_download_it(tmp_path: Path, su
     told = issues[issues["file"] == "超大附件.eml"].iloc[0]
     assert told["code"] == "mail_link_only"
     assert link in told["problem"] and "下载" in told["fix"]
+
+
+def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Path) -> None:
+    """Outlook sends an RTF mail's attachments to other mail programs as one part,
+    winmail.dat (application/ms-tnef): its forms are read as 邮件.eml/winmail.dat/张三.xlsx
+    (the long name, else the short title in the sender's code page), not lost as 「这不是
+    Excel 表格文件」."""
+    from tests.outlook import winmail_dat
+
+    work = tmp_path / "work"
+    tnef = winmail_dat(
+        [
+            ("张三自~1.XLS", "张三自查表.xlsx", _form(work / "a.xlsx", "张三")),
+            ("李四自查表.xlsx", "", _form(work / "b.xlsx", "李四", n=2)),
+        ]
+    )
+    msg = EmailMessage()
+    msg["From"] = "办公室 <bgs@example.cn>"
+    msg["Subject"] = "自查表"
+    msg["Date"] = "Fri, 20 Mar 2026 09:30:00 +0800"
+    msg.set_content("请查收附件。")
+    msg.add_attachment(tnef, maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(msg.as_bytes())
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    inner = "来信.eml/winmail.dat"
+    assert by_file.loc[inner, "status"] == containers.STATUS_OPENED
+    assert by_file.loc[f"{inner}/张三自查表.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert by_file.loc[f"{inner}/李四自查表.xlsx", "status"] == frames.FILE_STATUS_READ
+    sent = by_file.loc[f"{inner}/张三自查表.xlsx", "mtime"]
+    assert sent == pytest.approx(1773970200.0)  # dated by the mail, not when it was unpacked
+    assert sorted(points["name"]) == ["张三", "李四"]
+    assert not issues["code"].eq("not_excel").any()
+    # saved on its own from the mail
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "winmail.dat").write_bytes(
+        winmail_dat([("王五.xlsx", "", _form(work / "c.xlsx", "王五", "财务科"))])
+    )
+    files, _rows, points, _issues = graded(alone)
+    assert points["file"].tolist() == ["winmail.dat/王五.xlsx"]
