@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 MAX_MEMBERS = 2000  # files one container may hold
 MAX_DEPTH = 3  # containers inside containers
+MAX_TREE_MEMBERS = 5 * MAX_MEMBERS  # files one file of the inbox may hold, at every depth
 STATUS_OPENED = "container"  # an opened container until ``settle``
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -725,7 +726,30 @@ def expand(
 ) -> list[dict[str, Any]]:
     """The record of a walked file followed, for a container, by the records of every file
     inside it (each examined by ``examine(rel, path)``); other files come back alone."""
-    return list(_expand(rec, path, settings, examine, depth=0))
+    budget = _Budget(settings.limits.max_uncompressed_bytes, MAX_TREE_MEMBERS)
+    return list(_expand(rec, path, settings, examine, depth=0, budget=budget))
+
+
+class _Budget:
+    """What one file of the inbox may unpack, over every container inside it: each level is
+    checked on its own (size, ratio, count), but nesting multiplies them (a zip of 2,000
+    small zips, each inflating a megabyte of zeros, passes every check of each level)."""
+
+    def __init__(self, max_bytes: int, max_files: int) -> None:
+        self.bytes_left, self.files_left = max_bytes, max_files
+        self.max_bytes = max_bytes
+
+    def take(self, size: int) -> bool:
+        """Whether one more file of ``size`` bytes may be written out (counted when so)."""
+        if size > self.bytes_left or self.files_left <= 0:
+            return False
+        self.bytes_left -= size
+        self.files_left -= 1
+        return True
+
+
+def _budget_detail(budget: _Budget) -> str:
+    return vocab.DETAIL_CONTAINER_TREE.format(mb=budget.max_bytes / MB, files=MAX_TREE_MEMBERS)
 
 
 def _head(path: Path) -> bytes:
@@ -737,7 +761,12 @@ def _head(path: Path) -> bytes:
 
 
 def _expand(
-    rec: dict[str, Any], path: Path | str, settings: Settings, examine: Examine, depth: int
+    rec: dict[str, Any],
+    path: Path | str,
+    settings: Settings,
+    examine: Examine,
+    depth: int,
+    budget: _Budget,
 ) -> Iterator[dict[str, Any]]:
     if depth == 0:
         shown = shown_path(rec["file"])
@@ -774,6 +803,8 @@ def _expand(
         for found, data, extra in source:
             name = member_name(found)
             inner_rel = f"{rel}/{name}"
+            if data is not None and not budget.take(len(data)):
+                data, extra = None, ("zip_bomb", _budget_detail(budget))
             if data is None:
                 code, detail = extra
                 inner = {
@@ -786,8 +817,17 @@ def _expand(
                 inner["container"] = rel
                 members.append(inner)
                 continue
-            where = _Scratch.place(name)
-            where.write_bytes(data)
+            try:
+                where = _Scratch.place(name)
+                where.write_bytes(data)
+            except OSError as exc:  # the temporary folder's disk is full, or no longer there
+                log.warning("container member %s not written out: %s", inner_rel, exc)
+                inner = {"file": inner_rel, "size": len(data), "mtime": float("nan")}
+                inner["ext"] = Path(name).suffix.lower()
+                _refused_record(inner, inner_rel, "scratch_failed", "")
+                inner["container"] = rel
+                members.append(inner)
+                continue
             inner = examine(inner_rel, where)
             inner["container"] = rel
             inner["source_path"] = str(where)
@@ -810,7 +850,7 @@ def _expand(
         if inner_path is None:
             yield inner
             continue
-        yield from _expand(inner, inner_path, settings, examine, depth + 1)
+        yield from _expand(inner, inner_path, settings, examine, depth + 1, budget)
 
 
 def settle(files: pd.DataFrame) -> pd.DataFrame:

@@ -2412,6 +2412,7 @@ CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
 DETAIL_CONTAINER_LIES = "解压后的大小超过压缩包目录中声明的大小"
+DETAIL_CONTAINER_TREE = "整个压缩包（连同其中套着的压缩包、邮件）解压后合计超过 {mb:.0f} MB 或 {files} 个文件，其余文件未解压"
 MESSAGES.update(
     {
         "archive_unsupported": Message(
@@ -2444,6 +2445,10 @@ MESSAGES.update(
             "压缩包中的这个文件设置了解压密码，无法读取。",
             "请让报送人不设密码重新打包发送（或把表格直接作为附件发送）；"
             "也可向报送人要来密码，解压后把表格放入收件箱，再重新运行。",
+        ),
+        "scratch_failed": Message(
+            "这个文件没能从压缩包（或邮件）中解压到临时文件夹（磁盘空间不足，或临时文件夹被清理），未读取。",
+            "请清理本机磁盘空间后重新运行；文件本身不一定有问题，无需让报送人重发。",
         ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",

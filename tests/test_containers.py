@@ -5,6 +5,7 @@ mangled by unzipping elsewhere are shown decoded."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email
 import email.policy
 import io
@@ -701,3 +702,63 @@ def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Pat
     )
     files, _rows, points, _issues = graded(alone)
     assert points["file"].tolist() == ["winmail.dat/王五.xlsx"]
+
+
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zips_nested_to_multiply_what_each_level_allows_are_stopped(tmp_path: Path) -> None:
+    """Each level of a zip in a zip passes its own checks (members under a megabyte are not
+    ratio-checked, a level's total is under the limit), but nesting multiplies them: what one
+    file of the inbox unpacks, at every depth, is capped by the same limit as one workbook.
+    The forms unpacked first are read; the rest are refused as a bomb, nothing is lost."""
+    from pipeline import config as config_module
+    from pipeline import discover
+
+    settings = config_module.default_settings()
+    limits = dataclasses.replace(settings.limits, max_uncompressed_bytes=2 * 1024 * 1024)
+    settings = dataclasses.replace(settings, limits=limits)
+    filler = b"\x00" * (900 * 1024)  # under a megabyte: no ratio check of its own
+    inner = _zip_bytes({"part.bin": filler})
+    outer = _zip_bytes({f"{i:02d}.zip": inner for i in range(8)})
+    assert len(outer) < 64 * 1024 and len(inner) * 8 < limits.max_uncompressed_bytes  # precondition
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "套娃.zip").write_bytes(outer)
+    files, issues = discover.discover(inbox, settings)
+    by_file = files.set_index("file")
+    parts = [f for f in by_file.index if f.endswith(".bin")]
+    written = sum(int(by_file.loc[f, "size"]) for f in parts)
+    assert written <= limits.max_uncompressed_bytes  # before: 8 × 900 KB written out
+    refused = [f for f in parts if by_file.loc[f, "reason"] == "zip_bomb"]
+    assert (len(parts), len(refused)) == (8, 6)  # every member is listed, read or refused
+    told = issues.set_index("file").loc[refused[0]]
+    assert told["code"] == "zip_bomb" and "合计超过 2 MB" in told["problem"]
+
+
+def test_a_member_that_cannot_be_unpacked_is_told_so_and_the_run_goes_on(tmp_path: Path) -> None:
+    """When the temporary folder is gone (a cleaner emptied /tmp) or its disk is full, the
+    member is 退回 saying so, not a traceback that stops the run."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+    gone = tmp_path / "scratch"
+    gone.mkdir()
+    gone.rmdir()  # the precondition: the folder files are written to is not there
+    saved = containers._Scratch.root
+    containers._Scratch.root = gone
+    try:
+        files, _rows, points, issues = graded(inbox)
+    finally:
+        containers._Scratch.root = saved
+    member = "办公室.zip/张三.xlsx"
+    assert files.set_index("file").loc[member, "reason"] == "scratch_failed"
+    told = issues[issues["file"] == member].iloc[0]
+    assert "临时文件夹" in told["problem"] and "磁盘空间" in told["fix"]
+    assert points.empty
