@@ -181,6 +181,7 @@ def kind_of(path: Path, head: bytes) -> str | None:
             # the download) is refused as a container that cannot be opened, not "not Excel"
             return "zip" if path.suffix.lower() == ".zip" else None
         office = ("[Content_Types].xml", "mimetype", "xl/workbook.xml", "word/document.xml")
+        office += ("OFD.xml",)  # an OFD document (GB/T 33190) is a zip, not a parcel
         if any(n in names for n in office) or any(n.startswith("META-INF/") for n in names):
             return None
         if path.suffix.lower() in IWORK_SUFFIXES or any(

@@ -23,7 +23,10 @@ from pipeline.records import stripped_text as _text
 log = logging.getLogger(__name__)
 
 KIND = vocab.PLEDGE_KIND
-PLEDGE_EXTS = (".docx", ".doc", ".pdf", ".jpg", ".jpeg", ".png", ".wps", ".tif", ".tiff", ".bmp")
+PLEDGE_EXTS = (
+    *(".docx", ".doc", ".wps", ".pdf", ".ofd"),
+    *(".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".webp"),
+)
 DOCX_TEXT_PART = "word/document.xml"
 MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
 _W_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
@@ -182,7 +185,9 @@ def _named_by_folder(file: str, people: _LazyPeople) -> tuple[str, str] | None:
 
 def _format(ext: str) -> str:
     """The vocab.FORMAT_NAMES key of a pledge file's extension."""
-    return "pdf" if ext == ".pdf" else "word" if ext in (".docx", ".doc", ".wps") else "image"
+    if ext in (".pdf", ".ofd"):
+        return ext[1:]
+    return "word" if ext in (".docx", ".doc", ".wps") else "image"
 
 
 def _tell_unregistered(

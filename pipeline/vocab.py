@@ -1030,6 +1030,7 @@ EXTENT_DETAIL = "{cell}，上限为 {rows} 行 × {cols} 列"
 # What a rejected file most likely is, for the not_excel message ({detail}; discover).
 FORMAT_NAMES = {
     "pdf": "PDF 文档",
+    "ofd": "OFD 版式文档",
     "word": "Word 文档",
     "powerpoint": "PowerPoint 演示文稿",
     "image": "图片",

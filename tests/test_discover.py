@@ -27,6 +27,18 @@ def _docx(path: Path) -> None:
         zf.writestr("word/document.xml", "<w:document/>")
 
 
+def _ofd(path: Path) -> None:
+    """An OFD document (GB/T 33190, what WPS and government systems export): a zip of XML."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(
+            "OFD.xml", f"<ofd:OFD {ns}><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:OFD>"
+        )
+        zf.writestr("Doc_0/Document.xml", f"<ofd:Document {ns}/>")
+        zf.writestr("Doc_0/Pages/Page_0/Content.xml", f"<ofd:Page {ns}/>")
+        zf.writestr("Doc_0/Res/image_1.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+
+
 # a Windows shell link's header (size 0x4C, the ShellLink CLSID), then the target's path
 LNK = (
     b"L\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00F"
@@ -42,6 +54,14 @@ CASES = [
     ("扫描件.pdf", lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "not_excel", "PDF 文档"),
     ("假表格.xlsx", lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "not_excel", "PDF 文档"),
     ("说明.docx", _docx, "not_excel", "Word 文档"),
+    # an OFD notice was opened as a parcel and each of its XML parts 退回 one by one
+    ("通知.ofd", _ofd, "not_excel", "OFD 版式文档"),
+    (
+        "IMG_0012.HEIC",
+        lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(64)),
+        "not_excel",
+        "图片",
+    ),
     ("说明.txt", lambda p: p.write_text("请查收", encoding="utf-8"), "not_excel", "文本文件"),
     ("乱码.xls", lambda p: p.write_bytes(b"\x01\x02\x03garbage" * 10), "corrupt", ""),
     # a shortcut dragged in from the desktop: named as such, never followed (was 「这不是

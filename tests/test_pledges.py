@@ -54,7 +54,7 @@ def registered(inbox: Path):
     return files, register.set_index("name"), frames.concat_issues(issues, more)
 
 
-@pytest.mark.parametrize("kind", ["pdf", "docx", "jpg"])
+@pytest.mark.parametrize("kind", ["pdf", "docx", "jpg", "ofd", "heic"])
 def test_pledge_sent_alone_registers_its_person(tmp_path: Path, kind: str) -> None:
     inbox = tmp_path / "inbox"
     # 张三's form has no pledge sheet: the pledge came as a separate file
@@ -64,6 +64,12 @@ def test_pledge_sent_alone_registers_its_person(tmp_path: Path, kind: str) -> No
         write_docx(inbox / name, ["廉政承诺书", "本人承诺：不收受礼金。", "承诺人：张三"])
     elif kind == "pdf":
         scanned_pdf(inbox / name)
+    elif kind == "ofd":  # China's fixed-layout format (GB/T 33190), a zip of XML
+        with zipfile.ZipFile(inbox / name, "w") as zf:
+            zf.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+            zf.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    elif kind == "heic":  # a photo taken on an iPhone
+        (inbox / name).write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100)
     else:
         (inbox / name).write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     files, register, issues = registered(inbox)

@@ -19,6 +19,7 @@ SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip archive with no members
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OFD_ROOT = "OFD.xml"  # an OFD document (GB/T 33190, China's fixed-layout format) is a zip
 TEXT_HEAD_BYTES = 4096  # enough of a file's start to tell a text table from binary
 
 MAGIC_FORMATS = (
@@ -46,6 +47,12 @@ EXT_FORMATS = {
     ".jpeg": "image",
     ".gif": "image",
     ".bmp": "image",
+    ".heic": "image",
+    ".heif": "image",
+    ".webp": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".ofd": "ofd",
     ".zip": "archive",
     ".lnk": "shortcut",
     ".url": "shortcut",
@@ -63,7 +70,8 @@ EXT_FORMATS = {
 
 
 def zip_kind(path: Path | str) -> str:
-    """'excel' | 'ods' | 'word' | 'powerpoint' | 'archive' | 'corrupt' for a zip file."""
+    """'excel' | 'ods' | 'word' | 'powerpoint' | 'iwork' | 'ofd' | 'archive' | 'corrupt' for a
+    zip file."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -80,6 +88,8 @@ def zip_kind(path: Path | str) -> str:
         return "powerpoint"
     if any(n.endswith((".iwa", "Index.zip")) for n in names):
         return "iwork"
+    if OFD_ROOT in names:
+        return "ofd"
     return "archive"
 
 
