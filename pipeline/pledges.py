@@ -89,6 +89,15 @@ class _People:
             people = {p for p in people if normalize.fold(p[0]) in context}
         return people.pop() if len(people) == 1 else None
 
+    def names_anyone(self, text: str) -> bool:
+        """Whether ``text`` holds any roster name (one person or several)."""
+        folded = normalize.fold(text)
+        return any(
+            folded[i : i + n] in self.by_name
+            for n in range(2, self.longest + 1)
+            for i in range(len(folded) - n + 1)
+        )
+
 
 class _LazyPeople:
     """``_People`` of the roster, built at the first ``named_in``."""
@@ -101,6 +110,11 @@ class _LazyPeople:
         if self._people is None:
             self._people = _People(self._roster)
         return self._people.named_in(text, where)
+
+    def names_anyone(self, text: str) -> bool:
+        if self._people is None:
+            self._people = _People(self._roster)
+        return self._people.names_anyone(text)
 
 
 def find(
@@ -140,7 +154,7 @@ def find(
                 person = (people.named_in(signer[1][:40]) if len(signer) > 1 else None) or (
                     people.named_in(Path(name).stem + text, _text(rec["file"]))
                 )
-        if person is None and said:
+        if person is None and said and not people.names_anyone(Path(name).stem):
             person = _named_by_folder(_text(rec["file"]), people)
         if person is not None:
             taken[idx] = person

@@ -160,6 +160,16 @@ def test_scans_nobody_is_found_in_say_how_to_name_a_pledge(tmp_path: Path) -> No
     assert (register["status"] != vocab.PLEDGE_STATUS_ALONE.format(file="廉政承诺书.pdf")).all()
 
 
+def test_a_joint_pledge_in_a_persons_folder_is_not_taken_for_that_persons(tmp_path: Path) -> None:
+    """The folder decides only when the file's own name names nobody: 「张三李四承诺书.pdf」 in
+    张三's mail folder names two people and is registered for neither."""
+    inbox = tmp_path / "inbox"
+    scanned_pdf(inbox / "2026-03-24 来自张三" / "张三李四承诺书.pdf")
+    files, register, _issues = registered(inbox)
+    assert files.loc[0, "status"] == frames.FILE_STATUS_REJECTED
+    assert not register["status"].str.startswith("单独报送").any()
+
+
 def write_pledge_book(path: Path, pledger: str | None, items: list[str], sheet: str = "") -> Path:
     """A workbook holding only a 廉政承诺书 sheet, as people send when the form went separately
     (or the office asked for the pledge later)."""
