@@ -24,6 +24,7 @@ import atexit
 import email
 import email.header
 import email.policy
+import io
 import logging
 import re
 import shutil
@@ -145,6 +146,44 @@ def member_name(name: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """``zipfile.ZipFile(path)``, also for a zip whose names are flagged UTF-8 but are not
+    (GBK, written by some Chinese archivers; 7-Zip and Explorer open it, zipfile raises
+    UnicodeDecodeError): the flag is cleared in a copy in memory, so the names are read as
+    unflagged ones are (``_zip_name``: GBK)."""
+    try:
+        return zipfile.ZipFile(path)
+    except UnicodeDecodeError:
+        return zipfile.ZipFile(io.BytesIO(_unflag_names(path.read_bytes())))
+
+
+_CENTRAL = struct.Struct("<4s4xH18xHHH8xI")  # a central directory entry's fixed part
+_END = struct.Struct("<4s8xII")  # the end of central directory record
+
+
+def _unflag_names(data: bytes) -> bytes:
+    """The zip's bytes with the UTF-8 flag (bit 11) cleared on every entry whose name is not
+    UTF-8, in the central directory and the local headers."""
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or end + _END.size > len(data):
+        raise zipfile.BadZipFile("no end of central directory")
+    _sig, _size, at = _END.unpack_from(data, end)
+    out = bytearray(data)
+    while 0 <= at <= len(data) - _CENTRAL.size and data[at : at + 4] == b"PK\x01\x02":
+        _sig, flags, name_len, extra_len, comment_len, local = _CENTRAL.unpack_from(data, at)
+        name = data[at + 46 : at + 46 + name_len]
+        try:
+            name.decode("utf-8")
+        except UnicodeDecodeError:
+            if flags & 0x800:
+                struct.pack_into("<H", out, at + 8, flags & ~0x800)
+                if data[local : local + 4] == b"PK\x03\x04":
+                    (local_flags,) = struct.unpack_from("<H", data, local + 6)
+                    struct.pack_into("<H", out, local + 6, local_flags & ~0x800)
+        at += 46 + name_len + extra_len + comment_len
+    return bytes(out)
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     """A zip member's name as its sender wrote it: UTF-8 when flagged, else GBK (what Chinese
     Windows writes; zipfile shows those bytes as cp437)."""
@@ -174,7 +213,7 @@ def kind_of(path: Path, head: bytes) -> str | None:
     empty zip), else None. Office files are zips too: those are never containers."""
     if head.startswith(ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with open_zip(path) as zf:
                 names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
             # read / discover report a broken workbook as such; a broken .zip (cut short in
@@ -277,7 +316,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
     """(name, content or None when refused, mtime or refusal (code, detail)) of each file."""
     limits = settings.limits
     try:
-        zf = zipfile.ZipFile(path)
+        zf = open_zip(path)
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"]) from exc

@@ -762,3 +762,27 @@ def test_a_member_that_cannot_be_unpacked_is_told_so_and_the_run_goes_on(tmp_pat
     told = issues[issues["file"] == member].iloc[0]
     assert "临时文件夹" in told["problem"] and "磁盘空间" in told["fix"]
     assert points.empty
+
+
+class _FalseUtf8Info(zipfile.ZipInfo):
+    """A member whose GBK name is flagged UTF-8, as some Chinese archivers write it."""
+
+    def _encodeFilenameFlags(self):  # zipfile's own hook
+        return self.filename.encode("gbk"), self.flag_bits | 0x800
+
+
+def test_a_zip_whose_gbk_names_are_flagged_utf8_is_read_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    """7-Zip and Explorer open such a zip; Python's zipfile raised UnicodeDecodeError, which
+    stopped the whole run in discover. Its forms are read under their Chinese names."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr(_FalseUtf8Info("办公室/张三自查表.xlsx"), _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr(_FalseUtf8Info("李四.xlsx"), _form(tmp_path / "b.xlsx", "李四", n=2))
+    with pytest.raises(UnicodeDecodeError):  # the precondition
+        zipfile.ZipFile(inbox / "办公室.zip")
+    files, _rows, points, _issues = graded(inbox)
+    assert files.set_index("file").loc["办公室.zip", "status"] == containers.STATUS_OPENED
+    assert sorted(points["file"]) == ["办公室.zip/办公室/张三自查表.xlsx", "办公室.zip/李四.xlsx"]

@@ -76,6 +76,8 @@ def zip_kind(path: Path | str) -> str:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except UnicodeDecodeError:  # a name flagged UTF-8 that is not (GBK from a Chinese tool):
+        return "archive"  # no Office file is named so; containers opens such a zip
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, NotImplementedError, RuntimeError):
         return "corrupt"
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
