@@ -34,6 +34,7 @@ import tempfile
 import time
 import urllib.parse
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -154,7 +155,11 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except UnicodeDecodeError:
+        pass
+    try:
         return zipfile.ZipFile(io.BytesIO(_unflag_names(path.read_bytes())))
+    except (UnicodeDecodeError, struct.error) as exc:  # a directory damaged past that
+        raise zipfile.BadZipFile(str(exc)) from exc
 
 
 _CENTRAL = struct.Struct("<4s4xH18xHHH8xI")  # a central directory entry's fixed part
@@ -347,7 +352,14 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                 try:
                     with zf.open(info) as fh:
                         data = fh.read(info.file_size + 1)
-                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                except (
+                    zipfile.BadZipFile,
+                    OSError,
+                    EOFError,
+                    NotImplementedError,
+                    zlib.error,  # its compressed bytes damaged (cut short, changed in transit)
+                    ValueError,  # its local header's name no UTF-8 though flagged so
+                ) as exc:
                     log.warning("zip member %s: %s", name, exc)
                     yield name, None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
                     continue

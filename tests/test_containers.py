@@ -12,6 +12,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -786,3 +787,28 @@ def test_a_zip_whose_gbk_names_are_flagged_utf8_is_read_and_the_run_goes_on(
     files, _rows, points, _issues = graded(inbox)
     assert files.set_index("file").loc["办公室.zip", "status"] == containers.STATUS_OPENED
     assert sorted(points["file"]) == ["办公室.zip/办公室/张三自查表.xlsx", "办公室.zip/李四.xlsx"]
+
+
+def test_a_zip_damaged_in_transit_reports_the_member_and_reads_the_rest(tmp_path: Path) -> None:
+    """A byte changed inside a member's compressed data (a mail gateway, a bad download):
+    that member is 退回 as damaged and the form beside it is read. Before, zlib's error
+    escaped discover and stopped the whole run with a traceback."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = _form(tmp_path / "a.xlsx", "张三")
+    with zipfile.ZipFile(inbox / "办公室.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("说明.txt", "请查收各位的自查表。" * 200)
+        zf.writestr("张三.xlsx", good)
+    data = bytearray((inbox / "办公室.zip").read_bytes())
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:
+        info = zf.getinfo("说明.txt")
+    start = info.header_offset + 30 + len(info.filename.encode()) + 4
+    data[start : start + 4] = b"\xff\xff\xff\xff"
+    (inbox / "办公室.zip").write_bytes(bytes(data))
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf, pytest.raises(zlib.error):
+        zf.read("说明.txt")  # the precondition: the member's data is damaged
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["办公室.zip/说明.txt", "reason"] == "corrupt"
+    assert points["file"].tolist() == ["办公室.zip/张三.xlsx"]
+    assert "损坏" in issues.set_index("file").loc["办公室.zip/说明.txt", "problem"]
