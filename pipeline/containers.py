@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import email
+import email.errors
 import email.header
 import email.policy
 import io
@@ -447,8 +448,8 @@ def _name_from_source(part: EmailMessage) -> str | None:
             data.decode(_charset(charset)) if isinstance(data, bytes) else data
             for data, charset in chunks
         )
-    except (LookupError, UnicodeDecodeError, ValueError):
-        return None
+    except (LookupError, UnicodeDecodeError, ValueError, email.errors.HeaderParseError):
+        return None  # a name damaged past reading: the parser's own reading is kept
 
 
 def _gb_labelled(part: EmailMessage) -> bool:
@@ -511,7 +512,10 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
     except (TypeError, ValueError, OverflowError):
         sent = None
     mtime = sent if sent is not None else path.stat().st_mtime
-    parts = list(_attachments(msg))
+    try:
+        parts = list(_attachments(msg))
+    except Exception as exc:  # the parser raises many kinds on a damaged mail
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"]) from exc
     if not parts:
         links = _links(msg)
         if links:  # a cloud drive's or a mail service's 超大附件 link, no file

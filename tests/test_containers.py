@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import email
+import email.errors
+import email.header
 import email.policy
 import io
 import json
@@ -812,3 +814,27 @@ def test_a_zip_damaged_in_transit_reports_the_member_and_reads_the_rest(tmp_path
     assert by_file.loc["办公室.zip/说明.txt", "reason"] == "corrupt"
     assert points["file"].tolist() == ["办公室.zip/张三.xlsx"]
     assert "损坏" in issues.set_index("file").loc["办公室.zip/说明.txt", "problem"]
+
+
+def test_a_mail_whose_attachment_name_is_damaged_is_still_opened(tmp_path: Path) -> None:
+    """An encoded word cut to one base64 character (a mail saved half-way) made the header
+    decoder raise HeaderParseError, which stopped the whole run; the attachment is read
+    under the name the parser could make of it."""
+    data = base64.encodebytes(_form(tmp_path / "w.xlsx", "李四")).decode()
+    mail = (
+        "From: ls@163.com\r\nSubject: zicha\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        "Content-Type: text/plain\r\n\r\nhi\r\n--B\r\n"
+        'Content-Type: application/octet-stream; name="=?GBK?B?1?=.xlsx"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="=?GBK?B?1?=.xlsx"\r\n\r\n'
+        f"{data}\r\n--B--\r\n"
+    )
+    with pytest.raises(email.errors.HeaderParseError):  # the precondition
+        email.header.decode_header("=?GBK?B?1?=.xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(mail.encode())
+    files, _rows, points, _issues = graded(inbox)
+    assert files.set_index("file").loc["来信.eml", "status"] == containers.STATUS_OPENED
+    assert len(points) == 1 and points["name"].tolist() == ["李四"]
