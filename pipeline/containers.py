@@ -804,6 +804,20 @@ class _Budget:
         return True
 
 
+def _unique(name: str, used: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … (before the extension, as Windows names
+    copies) when a file of the container was already shown so: people all send
+    「个人廉政风险自查表.xlsx」, and a mail forwarding five of them must show five files."""
+    shown, n = name, 1
+    folder, _, base = name.rpartition("/")
+    stem, dot, ext = base.rpartition(".") if "." in base.lstrip(".") else (base, "", "")
+    while shown.casefold() in used:
+        n += 1
+        shown = f"{folder + '/' if folder else ''}{stem} ({n}){dot}{ext}"
+    used.add(shown.casefold())
+    return shown
+
+
 def _budget_detail(budget: _Budget) -> str:
     return vocab.DETAIL_CONTAINER_TREE.format(mb=budget.max_bytes / MB, files=MAX_TREE_MEMBERS)
 
@@ -856,8 +870,9 @@ def _expand(
     members: list[dict[str, Any]] = []
     try:
         source = _MEMBERS[kind](path, settings)
+        used: set[str] = set()
         for found, data, extra in source:
-            name = member_name(found)
+            name = _unique(member_name(found), used)
             inner_rel = f"{rel}/{name}"
             if data is not None and not budget.take(len(data)):
                 data, extra = None, ("zip_bomb", _budget_detail(budget))

@@ -838,3 +838,45 @@ def test_a_mail_whose_attachment_name_is_damaged_is_still_opened(tmp_path: Path)
     files, _rows, points, _issues = graded(inbox)
     assert files.set_index("file").loc["来信.eml", "status"] == containers.STATUS_OPENED
     assert len(points) == 1 and points["name"].tolist() == ["李四"]
+
+
+def test_attachments_sharing_one_name_stay_three_files_of_three_people(tmp_path: Path) -> None:
+    """Everyone sends the form as 「个人廉政风险自查表.xlsx」: a section head forwarding three
+    in one mail gave three files of one name, so the reader took them for one file — a bad
+    row of 王五's was charged to 张三, and 李四, whose form was fine, was told it was sent
+    back. Now they are shown as Windows names copies: 「…自查表 (2).xlsx」, 「… (3).xlsx」."""
+    work = tmp_path / "work"
+    msg = EmailMessage()
+    msg["From"] = "bgs@example.cn"
+    msg["Subject"] = "转发：自查表"
+    msg.set_content("见附件")
+    forms = [
+        _form(work / "a.xlsx", "张三"),
+        _form(work / "b.xlsx", "李四", n=2),
+        write_form(
+            work / "c.xlsx",
+            header={"name": "王五", "section": "财务科"},
+            rows=[sample_row(1, category="乱写")],
+        ).read_bytes(),
+    ]
+    for data in forms:
+        msg.add_attachment(
+            data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename="个人廉政风险自查表.xlsx"
+        )
+    assert {p.get_filename() for p in msg.iter_attachments()} == {"个人廉政风险自查表.xlsx"}
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(msg.as_bytes())
+    files, _rows, points, issues = graded(inbox)
+    first, second, third = (
+        "来信.eml/个人廉政风险自查表.xlsx",
+        "来信.eml/个人廉政风险自查表 (2).xlsx",
+        "来信.eml/个人廉政风险自查表 (3).xlsx",
+    )
+    assert files["file"].tolist() == ["来信.eml", first, second, third]
+    by_file = files.set_index("file")
+    assert by_file.loc[[first, second, third], "name"].tolist() == ["张三", "李四", "王五"]
+    assert dict(zip(points["file"], points["name"], strict=True)) == {first: "张三", second: "李四"}
+    bad = issues[issues["action"] == vocab.ACTION_REJECT]
+    assert bad["file"].tolist() == [third] and bad["name"].tolist() == ["王五"]
+    assert "乱写" in bad["problem"].iloc[0]
