@@ -143,7 +143,10 @@ def find(
         if ext not in PLEDGE_EXTS:
             continue
         person = None
-        said = hint in normalize.fold(name)  # the file says it is a pledge
+        # the file says it is a pledge, or the folder it is in does (「承诺书/张三.jpg」)
+        said = hint in normalize.fold(_text(rec["file"]).rsplit("/", 1)[-1]) or (
+            hint in normalize.fold(_text(rec["file"]).rpartition("/")[0])
+        )
         if said:
             person = people.named_in(Path(name).stem, _text(rec["file"]))
         if person is None and ext == ".docx":

@@ -318,3 +318,22 @@ def test_a_pledge_of_merged_lines_counts_each_item_once(tmp_path: Path) -> None:
     zhang = register.loc["张三"]
     assert int(zhang["items"]) == 3
     assert zhang["status"] == vocab.PLEDGE_STATUS_OK and zhang["date"] == "2026-03-10"
+
+
+def test_scans_in_a_folder_of_pledges_are_their_named_persons(tmp_path: Path) -> None:
+    """A section collects its members' signed pledges in a folder 「廉政承诺书」 of its zip,
+    each photo named after its person: 「办公室.zip/廉政承诺书/李四.jpg」 is 李四's pledge (was
+    「这不是 Excel 表格文件（图片）」); a camera-named photo there is a pledge of nobody known."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    photo = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("廉政承诺书/李四.jpg", photo)
+        zf.writestr("廉政承诺书/IMG_0012.jpg", photo + b"\x01")
+    files, register, issues = registered(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["办公室.zip/廉政承诺书/李四.jpg", "kind"] == "pledge"
+    assert register.loc["李四", "status"] == "单独报送（李四.jpg）"
+    assert by_file.loc["办公室.zip/廉政承诺书/IMG_0012.jpg", "reason"] == "pledge_file_unknown"
+    told = issues.set_index("file").loc["办公室.zip/廉政承诺书/IMG_0012.jpg"]
+    assert "姓名_廉政承诺书.jpg" in told["fix"]
