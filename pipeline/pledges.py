@@ -161,14 +161,15 @@ def find(
             person = _named_by_folder(_text(rec["file"]), people)
         if person is not None:
             taken[idx] = person
-        else:
+        elif said or _format(ext) == "image" or people.names_anyone(Path(name).stem):
+            # a photo, or a document named after someone, may be a pledge (a notice is not)
             told[_text(rec["file"])] = (said, ext, vocab.FORMAT_NAMES.get(_format(ext), ""))
     if told:
         issues = _tell_unregistered(issues, told)
-        said = [f for f, (says, _ext, _what) in told.items() if says]
-        if said:
+        of_nobody = [f for f, (says, _ext, _what) in told.items() if says]
+        if of_nobody:
             files = files.copy(deep=False)
-            files.loc[refused & files["file"].isin(said), "reason"] = "pledge_file_unknown"
+            files.loc[refused & files["file"].isin(of_nobody), "reason"] = "pledge_file_unknown"
     if not taken and not unknown:
         return files, issues
     files = files.copy(deep=False)
@@ -210,9 +211,10 @@ def _format(ext: str) -> str:
 def _tell_unregistered(
     issues: pd.DataFrame, told: dict[str, tuple[bool, str, str]]
 ) -> pd.DataFrame:
-    """The not_excel refusals of scans, photos and Word files no roster person was found in:
-    one that says 承诺 is told as a pledge of nobody known (pledge_file_unknown); the others
-    keep their reason, with how to send a pledge so that it is registered."""
+    """The not_excel refusals of what may be a pledge no roster person was found in (photos,
+    files naming someone or saying 承诺): one that says 承诺 is told as a pledge of nobody
+    known (pledge_file_unknown); the others keep their reason, with how to send a pledge so
+    that it is registered."""
     mine = issues["code"].eq("not_excel") & issues["file"].isin(set(told))
     if not mine.any():
         return issues
@@ -223,10 +225,8 @@ def _tell_unregistered(
             row = records.issue(
                 "pledge_file_unknown", file=issues.at[i, "file"], detail=what, ext=ext
             )
-            for key, value in row.items():
-                if key in issues.columns:
-                    issues.at[i, key] = value
-            issues.at[i, "code"] = "pledge_file_unknown"
+            for key in ("action", "code", "problem", "fix"):
+                issues.at[i, key] = row[key]
         else:
             issues.at[i, "fix"] = vocab.NOT_EXCEL_PLEDGE_FIX.format(ext=ext)
     return issues
