@@ -7,8 +7,8 @@ submitter wrote (SPEC Merging):
 
 - the point's 发生几率, 危害程度 and 自评等级 are the most severe among its sources, so its
   评定等级 is never below any source's; its 风险类别 is the first source's;
-- every distinct measure text (前期/中期/后期) and 备注 of every source is kept, in source order,
-  each once (compared after ``vocab.fold``), one per line;
+- every distinct measure line (前期/中期/后期) and 备注 line of every source is kept, in source
+  order, each once (compared after ``vocab.fold``), one per line;
 - where sources differ in 风险类别, 发生几率, 危害程度 or 自评等级, each of them gets a 提示
   ``merge_conflict`` naming the other sources' file, cell and value; a source that agrees with
   the first is told ``duplicate_point`` (完全相同) only when every field is equal, else
@@ -302,12 +302,6 @@ def _coded_folded(
     )
 
 
-def _first_of_codes(group: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
-    """True where a (group, code) pair is met for the first time (codes 0..width-1)."""
-    pair = group.astype(np.int64) * (width + 1) + codes
-    return ~pd.Series(pair).duplicated().to_numpy()
-
-
 def _first_of_pair(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     """True where a (group, value) pair is met for the first time."""
     code, uniques = pd.factorize(values)
@@ -329,6 +323,23 @@ def _group_join(group: np.ndarray, values: np.ndarray, sep: str, n_groups: int) 
         parts[rest] = sep + parts[rest]
     out[group[starts]] = np.add.reduceat(parts, starts)
     return out
+
+
+def _joined_lines(group: np.ndarray, texts: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (``group`` sorted), the lines of its ``texts`` in order, each distinct line
+    (compared after ``vocab.fold``) once, joined with TEXT_JOIN: a line two sources both wrote
+    is listed once even when one of them wrote more lines in the same cell. Each distinct
+    text is split, and each distinct line folded, once."""
+    code, uniques = pd.factorize(texts)
+    split = [[ln.strip() for ln in str(t).splitlines() if ln.strip()] for t in uniques.tolist()]
+    counts = np.array([len(lines) for lines in split], dtype=np.int64)[code]
+    line_group = np.repeat(group, counts)
+    lines = np.empty(int(counts.sum()), dtype=object)
+    lines[:] = list(itertools.chain.from_iterable(split[c] for c in code.tolist()))
+    line_code, distinct = pd.factorize(lines)
+    folded = np.array([vocab.fold(v) or v for v in distinct.tolist()], dtype=object)
+    kept = _first_of_pair(line_group, folded[line_code]) if len(lines) else np.zeros(0, bool)
+    return _group_join(line_group[kept], lines[kept], TEXT_JOIN, n_groups)
 
 
 def _slices(items: list[Any], bounds: list[int]) -> np.ndarray:
@@ -436,9 +447,7 @@ def _merge_groups(
         merged[f] = np.where(rank[top] <= len(ranks), src[f][top], "").astype(object)
     for f in JOINED_FIELDS:
         present = np.flatnonzero(src[f] != "")
-        codes, width = fold_codes[f]
-        kept = present[_first_of_codes(group[present], codes[present], width)]
-        merged[f] = _group_join(group[kept], src[f][kept], TEXT_JOIN, n_groups)
+        merged[f] = _joined_lines(group[present], src[f][present], n_groups)
 
     # the merged columns go to the group's row of ``out`` (its first source), each column
     # written whole (a positional setitem per column costs several times more)

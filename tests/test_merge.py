@@ -367,3 +367,30 @@ def test_the_archive_files_a_merged_point_at_its_most_severe_sources_level(
 
 def vocab_key(label: str) -> str:
     return next(k for k, v in vocab.COLUMN_LABELS.items() if v == label)
+
+
+def test_a_measure_line_two_sources_both_wrote_is_kept_once(tmp_path: Path) -> None:
+    """丁玲 writes 前期预防 「公开项目申报条件」, 范彩兰 the same line and one more under it in
+    one cell. The merged point lists each line once, in source order, not 「公开项目申报条件」
+    twice because the two cells differ as a whole."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    common = {"step": "儿童之家项目", "description": "项目申报审核不严"}
+    header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    ding = sample_row(1, **common, prevent="公开项目申报条件", monitor="项目实地验收")
+    fan = sample_row(
+        1, **common, prevent="公开项目申报条件。\n集体研究审批", monitor="项目实地验收"
+    )
+    write_form(inbox / "丁玲.xlsx", header={**header, "name": "丁玲"}, rows=[ding])
+    write_form(inbox / "范彩兰.xlsx", header={**header, "name": "范彩兰"}, rows=[fan])
+    assert ding["prevent"] in fan["prevent"] and ding["prevent"] != fan["prevent"]
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    archive = next(out.glob("*.xlsx"))
+    catalogue = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, engine="calamine", dtype=str
+    )
+    point = catalogue[catalogue["职权事项（工作环节）"] == "儿童之家项目"]
+    assert len(point) == 1 and point.iloc[0]["来源文件"] == "丁玲.xlsx；范彩兰.xlsx"
+    assert point.iloc[0]["前期预防措施"] == "公开项目申报条件\n集体研究审批"
+    assert point.iloc[0]["中期监控措施"] == "项目实地验收"
