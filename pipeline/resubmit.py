@@ -3,7 +3,9 @@ annotated copies of earlier ones.
 
 - "Latest" is decided by 填表日期, then the date in the mail folder's name
   (``2026-03-24 来自…``, discover's ``folder_date``), then the modification time, then the
-  path; a missing date sorts oldest.
+  path. Among one sender's versions a date decides only when every version has one: a blank
+  填表日期 is unknown, not old (a correction mailed later with the date left blank is the
+  later version), so their mail folders' dates, else their times, decide.
 - A file carrying the annotated-copy marker (``copy_of``: the SHA-256 of the file it is a copy
   of, vocab.COPY_SOURCE_PROPERTY) supersedes that file whatever the dates say, also when the
   earlier file could not be attributed to anybody (rejected for a missing 姓名): a correction
@@ -43,15 +45,28 @@ def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarra
     aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
     # order_keys' columns, without a copy of the frame
     folder_date = frames.text_series(files["folder_date"]) if "folder_date" in files else None
+    date = frames.text_series(files["date"])
+    if key is not None:
+        # per sender (``key``), a date decides only when all their versions have one
+        date = _known_by_all(key, date)
+        folder_date = None if folder_date is None else _known_by_all(key, folder_date)
     columns = [
         sorted_ranks(frames.text_series(files["file"])),
         pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf).to_numpy(dtype=np.float64),
         np.zeros(len(files), dtype=np.intp) if folder_date is None else sorted_ranks(folder_date),
-        sorted_ranks(frames.text_series(files["date"])),
+        sorted_ranks(date),
     ]
     if key is not None:
         columns.append(sorted_ranks(key))
     return np.lexsort(columns)
+
+
+def _known_by_all(key: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` ('' for missing), blank for every file of a ``key`` some of whose files
+    have none: a missing date cannot be compared, so it decides nothing for that sender."""
+    key = frames.text_series(pd.Series(np.asarray(key, dtype=object), index=values.index))
+    incomplete = (values == "").groupby(key.to_numpy(dtype=object)).transform("any")
+    return values.where(~incomplete.to_numpy(bool), "")
 
 
 def last_of_each(keys: np.ndarray) -> np.ndarray:

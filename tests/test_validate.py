@@ -374,7 +374,9 @@ def test_later_date_wins_and_superseded_rows_leave_the_rows_frame():
     [
         ({"mtime": 2e9}, {"mtime": 1e9}, "a.xlsx"),  # same date: later mtime
         ({"mtime": 1e9}, {"mtime": 1e9}, "b.xlsx"),  # full tie: file path
-        ({"date": pd.NA}, {"date": "2000-01-01"}, "b.xlsx"),  # missing date sorts oldest
+        # a missing date is unknown, not old: the dates decide nothing, the times do
+        ({"date": pd.NA}, {"date": "2000-01-01"}, "b.xlsx"),
+        ({"date": pd.NA, "mtime": 2e9}, {"date": "2000-01-01", "mtime": 1e9}, "a.xlsx"),
     ],
 )
 def test_resubmission_tie_breaks(first, second, winner):
@@ -386,6 +388,37 @@ def test_resubmission_tie_breaks(first, second, winner):
         "b.xlsx": "read" if winner == "b.xlsx" else "superseded",
     }
     assert set(rows["file"]) == {winner}
+
+
+def test_a_correction_without_a_date_mailed_later_replaces_the_dated_original(
+    tmp_path: Path,
+) -> None:
+    """丁玲 mails her form (填表日期 3-04) on 03-05, then a correction on 03-24 whose 填表日期
+    she left blank. The mail of 03-24 stands in for the missing date: the correction is
+    counted and the original is the superseded one, not the other way round with a note
+    telling her that the 03-05 file is the newer version."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    first = "2026-03-05 来自丁玲/丁玲.xlsx"
+    again = "2026-03-24 来自丁玲/丁玲.xlsx"
+    write_form(
+        inbox / first,
+        header={**header, "date": datetime(2026, 3, 4)},
+        rows=[sample_row(1, description="原稿")],
+    )
+    write_form(
+        inbox / again, header={**header, "date": None}, rows=[sample_row(1, description="改正稿")]
+    )
+    out = tmp_path / "out"
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert catalogue.loc[catalogue["姓名"] == "丁玲", "风险点描述"].tolist() == ["改正稿"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    replaced = issues[issues["问题"].str.contains("已被替代", na=False)]
+    assert replaced["文件"].tolist() == [first]
+    assert f"新版本「{again}」" in replaced.iloc[0]["问题"]
 
 
 def test_unit_resubmission_and_people_are_grouped_apart():
