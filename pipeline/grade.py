@@ -22,6 +22,11 @@ from pipeline.merge import NAME_JOIN, SOURCE_LEVEL_FIELDS, SOURCE_LEVELS
 _ALL_POSTS = frozenset(normalize.fold(w) for w in vocab.ALL_POSTS_WORDS)
 # 涉及岗位 lists several posts: 会计、出纳 / 会计,出纳 / 会计/出纳 / 会计 出纳
 POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
+# A word naming a roster post as offices write it, after vocab.fold: 会计岗, 会计岗位, 会计等,
+# 会计(主管) name 会计; 科员和会计 / 科员及会计 / 科员与会计 name both (only when each is one)
+_POST_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
+_POST_SUFFIX = re.compile(r"(?:岗位|岗|等)+$")
+_POST_AND = re.compile(r"[和及与]")
 # Count columns of the posts frame are named by the level itself (the writers' headers).
 LEVEL_COUNT_COLUMNS = {lv: lv for lv in vocab.LEVELS}
 POST_COLUMNS = (
@@ -67,6 +72,8 @@ class _RosterPosts:
         self.post_of_person: dict[tuple[str, str], str] = {}
         # (section, folded post) -> [(roster post, post_type, name)] in roster order
         self.by_post: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        # the same by the post's core (_post_core: 会计岗, 会计(主管) -> 会计)
+        self.by_core: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         # folded section -> every roster post of it (涉及岗位 written as 全体人员)
         self.by_section: dict[str, list[tuple[str, str, str]]] = {}
         names = people["name"].tolist()
@@ -85,7 +92,9 @@ class _RosterPosts:
             self.by_person.setdefault(person, post_type)
             self.post_of_person.setdefault(person, clean_post)
             if clean_post:
-                self.by_post.setdefault((sec, post_key), []).append((clean_post, post_type, name))
+                holder = (clean_post, post_type, name)
+                self.by_post.setdefault((sec, post_key), []).append(holder)
+                self.by_core.setdefault((sec, _post_core(post_key)), []).append(holder)
                 self.by_section.setdefault(sec, []).append((clean_post, post_type, name))
 
     def floor(self, post_type: str) -> str | None:
@@ -107,13 +116,14 @@ class _RosterPosts:
             key = normalize.fold(token)
             if key in _ALL_POSTS:
                 holders = self.by_section.get(normalize.fold(section), [])
+                posts = list(dict.fromkeys(h[0] for h in holders))  # each of the section's
             else:
-                holders = self.by_post.get((normalize.fold(section), key), [])
+                named = self._named_posts(normalize.fold(section), key)
+                holders = [h for found in named for h in found]
+                posts = [found[0][0] for found in named]  # each once, in its roster spelling
             if not holders:
                 unmatched.append(token)
                 continue
-            # a post is named once in its roster spelling; 全体人员 names each of the section's
-            posts = dict.fromkeys(h[0] for h in holders) if key in _ALL_POSTS else [holders[0][0]]
             for post in posts:
                 if post not in matched:
                     matched.append(post)
@@ -122,6 +132,29 @@ class _RosterPosts:
                 if rank < best_rank:
                     best_type, best_rank = post_type, rank
         return best_type, matched, unmatched
+
+
+    def _named_posts(self, section: str, key: str) -> list[list[tuple[str, str, str]]]:
+        """The holders of each roster post of folded ``section`` that the folded word ``key``
+        names: the post itself, else the post it names with a 岗/岗位/等 or a note in
+        brackets around it, else the posts it joins with 和/及/与 when each part is one."""
+        found = self.by_post.get((section, key)) or self.by_core.get((section, _post_core(key)))
+        if found:
+            return [found]
+        parts = [part for part in _POST_AND.split(key) if part]
+        if len(parts) < 2:
+            return []
+        each = [
+            self.by_post.get((section, part)) or self.by_core.get((section, _post_core(part)))
+            for part in parts
+        ]
+        return [found for found in each if found] if all(each) else []
+
+
+def _post_core(folded: str) -> str:
+    """A folded post word without a note in brackets and a trailing 岗/岗位/等 (itself when
+    nothing else is left)."""
+    return _POST_SUFFIX.sub("", _POST_NOTE.sub("", folded)) or folded
 
 
 def _distinct(*columns: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,10 +11,20 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline import config, frames, grade, merge, vocab
+from pipeline import config, frames, grade, merge, run, vocab
 from pipeline.errors import ConfigError
 from tests import oracle
-from tests.builders import OFFICE_SECTION, make_point, make_points, make_roster, write_settings
+from tests.builders import (
+    CHILDREN_PEOPLE,
+    CHILDREN_SECTIONS,
+    OFFICE_SECTION,
+    make_point,
+    make_points,
+    make_roster,
+    write_config,
+    write_settings,
+)
+from tests.forms import sample_row, write_form
 
 # SPEC's default matrix and floors, spelled out in the test oracle (not read from the code)
 SPEC_MATRIX = oracle.MATRIX_LEVEL
@@ -272,6 +282,13 @@ def unit_point(involved: str, **values: Any) -> dict[str, Any]:
         # the whole section: its most severe post (出纳, 人财物管理), never another section's
         ("全体人员", "人财物管理", "一级", ""),
         ("本科室全体人员", "人财物管理", "一级", ""),
+        # a roster post as offices write it: with 岗/岗位/等 or a note, or two joined by 和/及
+        ("出纳岗", "人财物管理", "一级", ""),
+        ("文员岗、出纳岗位", "人财物管理", "一级", ""),
+        ("出纳（兼）", "人财物管理", "一级", ""),
+        ("会计和出纳", "人财物管理", "一级", ""),
+        ("文员及出纳等", "人财物管理", "一级", ""),
+        ("会计和司机", "", "三级", "会计和司机"),  # 司机 is no post: the word stays unmatched
     ],
 )
 def test_unit_point_floor_comes_from_the_posts_it_names(
@@ -291,6 +308,48 @@ def test_unit_point_floor_comes_from_the_posts_it_names(
         assert missing.iloc[0]["section"] == "财务科"
     else:
         assert missing.empty
+
+
+def test_a_unit_form_naming_posts_as_offices_write_them_gets_their_floor(tmp_path: Path) -> None:
+    """A real unit form of 家庭儿童工作部 names 「儿童工作干事岗」 and 「部长和儿童工作干事」; the
+    roster's 儿童工作干事 is 人财物管理 (floor 一级). Both points are 一级 by that floor, the
+    post's summary counts them, and nobody is told the posts are not in the roster."""
+    people = [
+        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
+    ]
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    words = ["儿童工作干事岗", "部长和儿童工作干事"]
+    rows = [
+        sample_row(
+            i,
+            description=f"风险{i}",
+            posts_involved=w,
+            likelihood="低",
+            harm="一般",
+            self_level=None,
+        )
+        for i, w in enumerate(words, start=1)
+    ]
+    assert oracle.expected_level("一般管理服务", "一般", "低") == "三级"  # the matrix alone
+    write_form(
+        inbox / "单位表.xlsx",
+        vocab.UNIT,
+        header={"section": "家庭儿童工作部", "head": "闫红"},
+        rows=rows,
+    )
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("岗位（职务）")
+    for word in words:
+        assert catalogue.at[word, "评定等级"] == "一级"
+        assert "岗位类别：人财物管理→一级" in catalogue.at[word, "评定依据"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    assert not issues["字段"].eq("涉及岗位").any()
+    posts = sheets[vocab.ARCHIVE_SHEET_POSTS].set_index("岗位（职务）")
+    assert posts.at["儿童工作干事", "岗位等级"] == "一级"
+    assert posts.at["儿童工作干事", "风险点数"] == "2"
 
 
 def test_unit_post_names_match_after_folding() -> None:
