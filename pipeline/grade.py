@@ -133,7 +133,6 @@ class _RosterPosts:
                     best_type, best_rank = post_type, rank
         return best_type, matched, unmatched
 
-
     def _named_posts(self, section: str, key: str) -> list[list[tuple[str, str, str]]]:
         """The holders of each roster post of folded ``section`` that the folded word ``key``
         names: the post itself, else the post it names with a 岗/岗位/等 or a note in
