@@ -39,6 +39,8 @@ SUBMISSION_COLUMNS = (
 )
 PLEDGE_COLUMNS = ("section", "name", "post", "date", "items", "status")
 NOTE_JOIN = "；"
+# The notes about a person's pledge that a pledge sent on its own answers.
+_PLEDGE_NOTES = ("pledge_missing", "pledge_empty", "pledge_other_signer")
 # The files columns completeness reads.
 _FILE_FIELDS = (
     "file",
@@ -49,6 +51,7 @@ _FILE_FIELDS = (
     "pledge_sheet",
     "pledge_items",
     "pledge_date",
+    "pledger",
     "pledge_sheet_name",
     "date_written",  # set by validate when the 填表日期 could not be read
     "folder_date",  # the mail folder's (discover): when the mail came, without a 填表日期
@@ -746,6 +749,18 @@ def _pledges(
                 name=name[i],
             )
             told.append((i, 2, issue))
+        elif _signed_by_another(rec["pledger"][i], name[i]):
+            # a colleague's form taken over, its 承诺书 still theirs
+            status[j] = vocab.PLEDGE_STATUS_OTHER_SIGNER
+            issue = _issue(
+                "pledge_other_signer",
+                file=normalize.stripped(rec["file"][i]),
+                sheet=normalize.stripped(rec["pledge_sheet_name"][i]) or vocab.SHEET_PLEDGE,
+                section=section[i],
+                name=name[i],
+                value=normalize.stripped(rec["pledger"][i]),
+            )
+            told.append((i, 2, issue))
         else:
             status[j] = vocab.PLEDGE_STATUS_OK
     frame = pd.DataFrame(
@@ -759,6 +774,13 @@ def _pledges(
         }
     )
     return _pledge_frame(frame)
+
+
+def _signed_by_another(pledger: object, name: object) -> bool:
+    """Whether a 承诺人 is written and does not hold the person's name (「周科员（签字）」 holds
+    周科员's; spacing and full-width forms folded away)."""
+    signed, own = normalize.fold(normalize.stripped(pledger)), normalize.fold(name)
+    return bool(signed and own) and own not in signed
 
 
 def _register_alone(
@@ -779,31 +801,34 @@ def _register_alone(
         done.add((pledges["section"].iat[i], pledges["name"].iat[i]))
     pledges["status"] = pd.Series(status, index=pledges.index, dtype="str")
     return [
-        i
-        for i in issues
-        if not (
-            i["code"] in ("pledge_missing", "pledge_empty") and (i["section"], i["name"]) in done
-        )
+        i for i in issues if not (i["code"] in _PLEDGE_NOTES and (i["section"], i["name"]) in done)
     ]
 
 
 def _issue(
-    code: str, *, section: str, name: str, file: str = "", sheet: str = "", about: str = ""
+    code: str,
+    *,
+    section: str,
+    name: str,
+    file: str = "",
+    sheet: str = "",
+    about: str = "",
+    value: str = "",
 ) -> dict[str, Any]:
     """An issue row whose message names the person and section ({name}, {section}) and, as
     ``{file}``, the file ``about`` (the row itself names ``file``).
 
     ``frames.issue`` keeps ``section``/``name`` for the columns and does not pass them to the
     message template (a KeyError for these codes), so the row is built here the same way."""
-    action, problem, fix = vocab.message(code, section=section, name=name, file=about)
+    action, problem, fix = vocab.message(code, section=section, name=name, file=about, value=value)
     return {
         "action": action,
         "code": code,
         "file": file,
         "sheet": sheet,
         "cell": "",
-        "field": "",
-        "value": "",
+        "field": vocab.PLEDGE_LABELS["pledger"] if value else "",
+        "value": value,
         "problem": problem,
         "fix": fix,
         "section": section,

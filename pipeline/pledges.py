@@ -290,6 +290,7 @@ def register(
         i
         for i in issues
         if not (
-            i["code"] in ("pledge_missing", "pledge_empty") and (i["section"], i["name"]) in done
+            i["code"] in ("pledge_missing", "pledge_empty", "pledge_other_signer")
+            and (i["section"], i["name"]) in done
         )
     ]

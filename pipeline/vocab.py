@@ -364,7 +364,12 @@ STATUS_SUPERSEDED = "已被新版本替代"
 PLEDGE_STATUS_OK = "已签署"
 PLEDGE_STATUS_MISSING = "缺少承诺书"
 PLEDGE_STATUS_EMPTY = "承诺书为空"
+PLEDGE_STATUS_OTHER_SIGNER = "承诺人不是本人"
 PLEDGE_STATUS_NO_FORM = "没有可计入的自查表"
+# the 承诺书登记 states its person should put right (the feedback marks and counts them)
+PLEDGE_STATUSES_TO_FIX = frozenset(
+    {PLEDGE_STATUS_MISSING, PLEDGE_STATUS_EMPTY, PLEDGE_STATUS_OTHER_SIGNER}
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -603,6 +608,12 @@ MESSAGES: dict[str, Message] = {
     "pledge_empty": Message(
         "{name}的「廉政承诺书」没有填写承诺事项。",
         "请在「廉政承诺书」工作表中填写承诺事项、承诺人和承诺日期。",
+        ACTION_NOTE,
+    ),
+    "pledge_other_signer": Message(
+        "{name}的「廉政承诺书」中承诺人写的是「{value}」，不是{name}本人。",
+        "请由{name}本人在「廉政承诺书」的承诺人处签名；如表格是照他人的改写的，"
+        "请一并核对承诺事项，改正后重新发送。",
         ACTION_NOTE,
     ),
     "no_unit_form": Message(

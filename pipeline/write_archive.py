@@ -762,6 +762,7 @@ def _pledges(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     flagged = {
         vocab.PLEDGE_STATUS_MISSING: fmt.warn,
         vocab.PLEDGE_STATUS_EMPTY: fmt.warn,
+        vocab.PLEDGE_STATUS_OTHER_SIGNER: fmt.warn,
         vocab.PLEDGE_STATUS_NO_FORM: fmt.reject,
     }
     _status_sheet(

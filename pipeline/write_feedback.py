@@ -1543,7 +1543,7 @@ def _submission_tables(part: _Part) -> list[Table]:
     form = np.empty(len(labels), dtype=object)
     form[:] = [vocab.FORM_KIND_LABEL.get(f, f) for f in labels]
     frame = {**subs, "form": form[form_codes]}
-    bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
+    bad = vocab.PLEDGE_STATUSES_TO_FIX
     pledge_bad = np.fromiter(map(bad.__contains__, subs["pledge"].tolist()), bool, n)
     status_rank = {vocab.STATUS_MISSING: 0, vocab.STATUS_SENT_BACK: 0, vocab.STATUS_LATE: 1}
     rank = [
@@ -1649,7 +1649,7 @@ def _cover(
         pledges = subs["pledge"].tolist() if forms else []
         people = [i for i, f in enumerate(forms) if f != unit_label]
         people_status = Counter(statuses[i] for i in people)
-        bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}
+        bad = {vocab.PLEDGE_STATUS_MISSING, vocab.PLEDGE_STATUS_EMPTY}  # as the cover says
         units = [statuses[i] for i, f in enumerate(forms) if f == unit_label]
         lines.append(
             (

@@ -591,3 +591,42 @@ def test_a_colleagues_nameless_form_in_a_persons_mail_is_not_theirs(
     assert subs.loc["王芳", "提交状态"] == vocab.STATUS_ON_TIME
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert "王芳：" not in text and vocab.ROUND_REMINDER_RESENT not in text, text
+
+
+def test_a_pledge_signed_by_a_colleague_is_not_called_signed(tmp_path: Path) -> None:
+    """李四 took 张三's form over: her header is right, the 承诺书 still says 承诺人 张三. Her
+    承诺书登记 row says 承诺人不是本人 (not 已签署) and 异常清单 tells her at the pledge sheet;
+    张三's own 「张三（签字）」 is his signature."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, pledge_grid, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "科员", "一般管理服务", "是"),
+        ("办公室", "李四", "科员", "一般管理服务", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    for name, pledger in (("张三", "张三（签字）"), ("李四", "张三")):
+        write_form(
+            inbox / f"{name}.xlsx",
+            header=dict(HEADER, name=name),
+            pledge=pledge_grid(["不收受礼金"], pledger=pledger),
+        )
+    assert process_cli(inbox, cfg, out) == 0
+
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    pledges = sheets[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名")
+    assert pledges.loc["张三", "状态"] == vocab.PLEDGE_STATUS_OK
+    assert pledges.loc["李四", "状态"] == "承诺人不是本人"
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    (note,) = issues[issues["字段"] == "承诺人"].itertuples()
+    assert (note.文件, note.工作表, note.原值, note.姓名) == (
+        "李四.xlsx",
+        "廉政承诺书",
+        "张三",
+        "李四",
+    )
+    assert "不是李四本人" in note.问题 and note.处理 == vocab.ACTION_NOTE
