@@ -74,6 +74,8 @@ class _RosterPosts:
         self.by_post: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         # the same by the post's core (_post_core: 会计岗, 会计(主管) -> 会计)
         self.by_core: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        # (section, folded name) -> [that person's post]: 涉及岗位 naming the people
+        self.by_name: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         # folded section -> every roster post of it (涉及岗位 written as 全体人员)
         self.by_section: dict[str, list[tuple[str, str, str]]] = {}
         names = people["name"].tolist()
@@ -95,6 +97,7 @@ class _RosterPosts:
                 holder = (clean_post, post_type, name)
                 self.by_post.setdefault((sec, post_key), []).append(holder)
                 self.by_core.setdefault((sec, _post_core(post_key)), []).append(holder)
+                self.by_name.setdefault((sec, name_key), [holder])
                 self.by_section.setdefault(sec, []).append((clean_post, post_type, name))
 
     def floor(self, post_type: str) -> str | None:
@@ -136,18 +139,24 @@ class _RosterPosts:
     def _named_posts(self, section: str, key: str) -> list[list[tuple[str, str, str]]]:
         """The holders of each roster post of folded ``section`` that the folded word ``key``
         names: the post itself, else the post it names with a 岗/岗位/等 or a note in
-        brackets around it, else the posts it joins with 和/及/与 when each part is one."""
-        found = self.by_post.get((section, key)) or self.by_core.get((section, _post_core(key)))
+        brackets around it, else the post of the section's person of that name, else the
+        posts it joins with 和/及/与 when each part is one."""
+        found = self._named_post(section, key)
         if found:
             return [found]
         parts = [part for part in _POST_AND.split(key) if part]
         if len(parts) < 2:
             return []
-        each = [
-            self.by_post.get((section, part)) or self.by_core.get((section, _post_core(part)))
-            for part in parts
-        ]
+        each = [self._named_post(section, part) for part in parts]
         return [found for found in each if found] if all(each) else []
+
+    def _named_post(self, section: str, key: str) -> list[tuple[str, str, str]]:
+        return (
+            self.by_post.get((section, key))
+            or self.by_core.get((section, _post_core(key)))
+            or self.by_name.get((section, key))
+            or []
+        )
 
 
 def _post_core(folded: str) -> str:

@@ -289,6 +289,12 @@ def unit_point(involved: str, **values: Any) -> dict[str, Any]:
         ("会计和出纳", "人财物管理", "一级", ""),
         ("文员及出纳等", "人财物管理", "一级", ""),
         ("会计和司机", "", "三级", "会计和司机"),  # 司机 is no post: the word stays unmatched
+        # the people of the section by name (their posts), the section in other words
+        ("周出纳", "人财物管理", "一级", ""),
+        ("吴文员、刘会计", "其他", "三级", ""),
+        ("郑出纳", "", "三级", "郑出纳"),  # a person of another section does not count
+        ("本科室", "人财物管理", "一级", ""),
+        ("全科人员", "人财物管理", "一级", ""),
     ],
 )
 def test_unit_point_floor_comes_from_the_posts_it_names(
