@@ -317,15 +317,16 @@ def test_unit_point_floor_comes_from_the_posts_it_names(
 
 
 def test_a_unit_form_naming_posts_as_offices_write_them_gets_their_floor(tmp_path: Path) -> None:
-    """A real unit form of 家庭儿童工作部 names 「儿童工作干事岗」 and 「部长和儿童工作干事」; the
-    roster's 儿童工作干事 is 人财物管理 (floor 一级). Both points are 一级 by that floor, the
-    post's summary counts them, and nobody is told the posts are not in the roster."""
+    """A real unit form of 家庭儿童工作部 names 「儿童工作干事岗」, 「部长和儿童工作干事」 and two
+    of its 干事 by name; the roster's 儿童工作干事 is 人财物管理 (floor 一级). Every point is
+    一级 by that floor, the post's summary counts them, and nobody is told the posts are not in
+    the roster."""
     people = [
         (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
     ]
     cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
     inbox = tmp_path / "inbox"
-    words = ["儿童工作干事岗", "部长和儿童工作干事"]
+    words = ["儿童工作干事岗", "部长和儿童工作干事", "丁玲、范彩兰"]  # the last: her people
     rows = [
         sample_row(
             i,
@@ -355,7 +356,7 @@ def test_a_unit_form_naming_posts_as_offices_write_them_gets_their_floor(tmp_pat
     assert not issues["字段"].eq("涉及岗位").any()
     posts = sheets[vocab.ARCHIVE_SHEET_POSTS].set_index("岗位（职务）")
     assert posts.at["儿童工作干事", "岗位等级"] == "一级"
-    assert posts.at["儿童工作干事", "风险点数"] == "2"
+    assert posts.at["儿童工作干事", "风险点数"] == "3"
 
 
 def test_unit_post_names_match_after_folding() -> None:
