@@ -687,7 +687,10 @@ def _judge(
                 )
     note = np.full(n, "", dtype=object)
     for i, parts in notes.items():
-        note[i] = NOTE_JOIN.join(parts)
+        # sentences joined: 「…判断是否逾期；替代了旧版本：…」, not 「…逾期。；替代…」
+        note[i] = NOTE_JOIN.join(
+            part.removesuffix("。") if k < len(parts) - 1 else part for k, part in enumerate(parts)
+        )
     labels = {k: vocab.FORM_KIND_LABEL[k] for k in vocab.FORM_KINDS}
     submissions = pd.DataFrame(
         {

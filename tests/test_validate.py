@@ -419,6 +419,10 @@ def test_a_correction_without_a_date_mailed_later_replaces_the_dated_original(
     replaced = issues[issues["问题"].str.contains("已被替代", na=False)]
     assert replaced["文件"].tolist() == [first]
     assert f"新版本「{again}」" in replaced.iloc[0]["问题"]
+    # 提交情况 says the mail's date stood in and which version was replaced, in one note
+    note = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名").at["丁玲", "备注"]
+    assert "按邮件文件夹的日期 2026-03-24" in note and f"替代了旧版本：{first}" in note
+    assert "。；" not in note
 
 
 def test_unit_resubmission_and_people_are_grouped_apart():
