@@ -50,10 +50,35 @@ class Chain:
                 # The 科室 sheet names the head; the 人员 sheet's flag only fills a blank.
                 if not self.heads.get(normalize.fold(section)):
                     self.heads[normalize.fold(section)] = normalize.stripped(name)
+        # A head ranks as one in their own section: another section's namesake (two 王芳) is
+        # staff. The vice-chairs and the chair rank so body-wide, as does a head whom the 人员
+        # sheet does not list in the section they head (where they submit from is unknown).
         self.rank: dict[str, int] = {}
-        flagged = people.loc[is_head, "name"].tolist() if is_head is not None else []
-        for name in [*self.heads.values(), *map(normalize.stripped, flagged)]:
-            self._raise(name, _CHAIN_RANK[vocab.ROLE_HEAD])
+        self.section_rank: dict[tuple[str, str], int] = {}
+        members = {
+            (normalize.fold(sec), normalize.fold(name))
+            for sec, name in zip(people["section"].tolist(), people["name"].tolist(), strict=True)
+        }
+        heads = list(self.heads.items())
+        if is_head is not None:
+            heads += [
+                (normalize.fold(sec), normalize.stripped(name))
+                for sec, name in zip(
+                    people.loc[is_head, "section"].tolist(),
+                    people.loc[is_head, "name"].tolist(),
+                    strict=True,
+                )
+            ]
+        for sec_key, name in heads:
+            if not name:
+                continue
+            if (sec_key, normalize.fold(name)) in members:
+                key = (sec_key, normalize.fold(name))
+                self.section_rank[key] = max(
+                    self.section_rank.get(key, STAFF_RANK), _CHAIN_RANK[vocab.ROLE_HEAD]
+                )
+            else:
+                self._raise(name, _CHAIN_RANK[vocab.ROLE_HEAD])
         for name in self.vices.values():
             self._raise(name, _CHAIN_RANK[vocab.ROLE_VICE])
         self._raise(self.chair, _CHAIN_RANK[vocab.ROLE_CHAIR])
@@ -63,8 +88,13 @@ class Chain:
             key = normalize.fold(name)
             self.rank[key] = max(self.rank.get(key, STAFF_RANK), rank)
 
-    def rank_of(self, name: str) -> int:
-        return self.rank.get(normalize.fold(name), STAFF_RANK) if name else STAFF_RANK
+    def rank_of(self, name: str, section: str = "") -> int:
+        """How high ``name`` of ``section`` ranks (a head only in the section they head)."""
+        if not name:
+            return STAFF_RANK
+        key = normalize.fold(name)
+        own = self.section_rank.get((normalize.fold(section), key), STAFF_RANK)
+        return max(self.rank.get(key, STAFF_RANK), own)
 
     def holder(self, role: str, section: str) -> str:
         if role == vocab.ROLE_HEAD:
@@ -79,8 +109,8 @@ class Chain:
         """(person, rank) treated as the submitter of a point."""
         if kind == vocab.UNIT:
             head = self.holder(vocab.ROLE_HEAD, section)
-            return head, max(self.rank_of(head), _CHAIN_RANK[vocab.ROLE_HEAD])
-        return name, self.rank_of(name)
+            return head, max(self.rank_of(head, section), _CHAIN_RANK[vocab.ROLE_HEAD])
+        return name, self.rank_of(name, section)
 
     def supervisor(self, role: str, section: str, submitter: str, submitter_rank: int) -> str:
         """The holder of ``role``, or of the first role above it, who ranks above the submitter."""
@@ -90,7 +120,7 @@ class Chain:
                 continue
             if chain_role == vocab.ROLE_OVERSIGHT:
                 return person  # outside the body: above everyone in it
-            rank = max(self.rank_of(person), _CHAIN_RANK[chain_role])
+            rank = max(self.rank_of(person, section), _CHAIN_RANK[chain_role])
             if normalize.fold(person) == normalize.fold(submitter) or rank <= submitter_rank:
                 continue
             return person

@@ -156,3 +156,55 @@ def test_empty_points_keep_the_columns() -> None:
         pd.DataFrame({"level": pd.Series([], dtype="str")}), roster, config.default_settings()
     )
     assert points.empty and set(frames.ASSIGN_COLUMNS) <= set(points.columns)
+
+
+def test_a_staff_member_named_like_another_sections_head_has_her_own_head(
+    tmp_path: Path,
+) -> None:
+    """Two 王芳: one heads 财务科, the other is a 科员 of 办公室 under 刘主任. The 科员's
+    三级 and 二级 points go to her own head 刘主任 (the digest's table), not up to 李副主席
+    as if she were a section head; the head 王芳's stay with 李副主席."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import pledge_grid, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("领导班子", "李副主席", "副主席", "领导班子正职", "否"),
+        ("财务科", "王芳", "科长", "一般管理服务", "是"),
+        ("办公室", "刘主任", "主任", "一般管理服务", "是"),
+        ("办公室", "王芳", "科员", "一般管理服务", "否"),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("财务科", "王芳", "李副主席"),
+        ("办公室", "刘主任", "李副主席"),
+    ]
+    cfg = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [
+        sample_row(1, description="三级点", harm="一般", likelihood="低", self_level="三级"),
+        sample_row(2, description="二级点", harm="较重", likelihood="中", self_level="二级"),
+    ]
+    for section, post in (("办公室", "科员"), ("财务科", "科长")):
+        write_form(
+            inbox / section / "王芳.xlsx",
+            header={"section": section, "name": "王芳", "post": post},
+            rows=rows,
+            pledge=pledge_grid(["不收受礼金"], pledger="王芳"),
+        )
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    catalogue = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, dtype=str, engine="calamine"
+    )
+    got = {
+        (r.科室, r.评定等级): (r.直接管理, r.负责领导)
+        for r in catalogue[catalogue["姓名"] == "王芳"].itertuples()
+    }
+    assert got == {
+        ("办公室", "三级"): ("刘主任", "刘主任"),
+        ("办公室", "二级"): ("刘主任", "李副主席"),
+        ("财务科", "三级"): ("李副主席", "李副主席"),
+        ("财务科", "二级"): ("李副主席", "李副主席"),
+    }
