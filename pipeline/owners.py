@@ -123,9 +123,7 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
         got = points[computed].to_numpy(dtype=object, na_value=None)
         for pos in np.flatnonzero([bool(s) for s in said]):
             s, g = _text(said[pos]), _text(got[pos])
-            if normalize.fold(s) == normalize.fold(g) or normalize.fold(g) in normalize.fold(
-                s
-            ).split("、"):
+            if normalize.fold(g) in _stated_names(s):
                 continue
             rec = points.iloc[pos]
             sources = rec["sources"] if "sources" in points else None
@@ -146,6 +144,21 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
                 )
             )
     return frames.issues_frame(records)
+
+
+# A stated supervisor cell naming several people (「王芳、李明」, 「王芳 李明」), or one with a
+# note (「王芳（科长）」): each name, folded, without the note.
+_STATED_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
+_STATED_NOTE = re.compile(r"[(（][^)）]*[)）]")
+
+
+def _stated_names(text: str) -> set[str]:
+    """The folded names a stated supervisor cell holds: the whole text, and each person."""
+    names = {normalize.fold(text)}
+    for part in _STATED_SPLIT.split(_STATED_NOTE.sub(" ", text)):
+        if part:
+            names.add(normalize.fold(part))
+    return names
 
 
 def _stated_cell(colmap: dict[str, str], stated: str, excel_row: int) -> str:

@@ -208,3 +208,37 @@ def test_a_staff_member_named_like_another_sections_head_has_her_own_head(
         ("财务科", "三级"): ("李副主席", "李副主席"),
         ("财务科", "二级"): ("李副主席", "李副主席"),
     }
+
+
+def test_a_stated_supervisor_cell_naming_several_people_agrees_when_one_is_computed(
+    tmp_path: Path,
+) -> None:
+    """A form with its own 直接责任人 and 责任领导 columns: 「闫红、丁玲」, 「丁玲 闫红」 and
+    「闫红（部长）」 all name the computed 闫红, so no 提示 says they differ; 「李副主席」 where
+    the roster gives 闫红 does get one, at its cell."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    columns = [*vocab.TABLE_COLUMNS[vocab.INDIVIDUAL], "直接责任人", "责任领导"]
+    stated = [("闫红、丁玲", "闫红"), ("丁玲 闫红", "李副主席"), ("闫红（部长）", "闫红（部长）")]
+    rows = [
+        {
+            **sample_row(i, harm="一般", likelihood="低", self_level="三级"),
+            "直接责任人": direct,
+            "责任领导": leader,
+        }
+        for i, (direct, leader) in enumerate(stated, start=1)
+    ]
+    header = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=header, rows=rows, columns=columns)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert set(catalogue["直接管理"]) == set(catalogue["负责领导"]) == {"闫红"}  # 三级: the head
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    differs = issues[issues["问题"].str.contains("按名册确定")]
+    assert differs[["单元格", "原值"]].values.tolist() == [["M5", "李副主席"]]
