@@ -19,6 +19,9 @@ from pipeline.frames import text_series
 from pipeline.merge import SOURCE_LEVEL_FIELDS, SOURCE_LEVELS
 
 STAFF_RANK = -1
+# Extra points columns (not in frames.ASSIGN_COLUMNS): the role (vocab.ROLE_CHAIN) in which
+# the computed 直接管理 / 负责领导 supervises the point, for comparing stated supervisors.
+ROLE_COLUMNS = {"direct": "direct_role", "leader": "leader_role"}
 _CHAIN_RANK = {role: i for i, role in enumerate(vocab.ROLE_CHAIN)}  # head 0 … oversight 3
 
 
@@ -114,24 +117,30 @@ class Chain:
 
     def supervisor(self, role: str, section: str, submitter: str, submitter_rank: int) -> str:
         """The holder of ``role``, or of the first role above it, who ranks above the submitter."""
+        return self.supervising(role, section, submitter, submitter_rank)[0]
+
+    def supervising(
+        self, role: str, section: str, submitter: str, submitter_rank: int
+    ) -> tuple[str, str]:
+        """(``supervisor``'s person, the role in which they supervise)."""
         for chain_role in vocab.ROLE_CHAIN[_CHAIN_RANK[role] :]:
             person = self.holder(chain_role, section)
             if not person:
                 continue
             if chain_role == vocab.ROLE_OVERSIGHT:
-                return person  # outside the body: above everyone in it
+                return person, chain_role  # outside the body: above everyone in it
             rank = max(self.rank_of(person, section), _CHAIN_RANK[chain_role])
             if normalize.fold(person) == normalize.fold(submitter) or rank <= submitter_rank:
                 continue
-            return person
-        return self.oversight
+            return person, chain_role
+        return self.oversight, vocab.ROLE_OVERSIGHT
 
 
 def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataFrame:
     """Add direct (直接管理), leader (负责领导) and measure (处置方式) to graded points."""
     df = points.copy(deep=False)  # copy-on-write: the input frame is never changed
     if df.empty:
-        for col in frames.ASSIGN_COLUMNS:
+        for col in (*frames.ASSIGN_COLUMNS, *ROLE_COLUMNS.values()):
             df[col] = pd.Series([], dtype="str")
         return df
     chain = Chain(roster)
@@ -149,29 +158,29 @@ def assign(points: pd.DataFrame, roster: Roster, settings: Settings) -> pd.DataF
     first_row = np.empty(int(codes.max(initial=-1)) + 1, dtype=np.int64)
     first_row[codes[::-1]] = np.arange(len(codes))[::-1]  # the last write (first row) wins
     keys = list(zip(*(values[first_row].tolist() for values in columns)))
-    found: dict[tuple[str, str, str, int], str] = {}
+    found: dict[tuple[str, str, str, int], tuple[str, str]] = {}
 
-    def supervisor(role: str, k_section: str, who: str, rank: int) -> str:
+    def supervisor(role: str, k_section: str, who: str, rank: int) -> tuple[str, str]:
         # a staff submitter (rank below every role holder) is never a holder: the answer
         # is the same for everyone of the section
         memo = (role, k_section, who if rank > STAFF_RANK else "", rank)
         if memo not in found:
-            found[memo] = chain.supervisor(role, k_section, who, rank)
+            found[memo] = chain.supervising(role, k_section, who, rank)
         return found[memo]
 
-    direct = np.empty(len(keys) + 1, dtype=object)
-    leader = np.empty(len(keys) + 1, dtype=object)
-    direct[-1] = leader[-1] = ""
+    table = {
+        col: np.full(len(keys) + 1, "", dtype=object)
+        for col in ("direct", "leader", *ROLE_COLUMNS.values())
+    }
     for i, (k_kind, k_section, k_name, k_level) in enumerate(keys):
         roles = settings.supervision.get(k_level)
         if roles is None:
-            direct[i] = leader[i] = ""
             continue
         who, rank = chain.submitter(k_kind, k_section, k_name)
-        direct[i] = supervisor(roles["direct"], k_section, who, rank)
-        leader[i] = supervisor(roles["leader"], k_section, who, rank)
-    df["direct"] = normalize.text_column(direct, codes, df.index)
-    df["leader"] = normalize.text_column(leader, codes, df.index)
+        for col, role_col in ROLE_COLUMNS.items():
+            table[col][i], table[role_col][i] = supervisor(roles[col], k_section, who, rank)
+    for col, values in table.items():
+        df[col] = normalize.text_column(values, codes, df.index)
     measures = {lv: entry["measure"] for lv, entry in settings.supervision.items()}
     df["measure"] = level.map(measures).fillna("").astype("str")
     return df

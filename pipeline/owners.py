@@ -121,10 +121,17 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
             continue
         said = points[stated].to_numpy(dtype=object, na_value=None)
         got = points[computed].to_numpy(dtype=object, na_value=None)
+        role_col = f"{computed}_role"  # assign.ROLE_COLUMNS
+        roles = (
+            points[role_col].to_numpy(dtype=object, na_value=None) if role_col in points else None
+        )
         for pos in np.flatnonzero([bool(s) for s in said]):
             s, g = _text(said[pos]), _text(got[pos])
-            if normalize.fold(g) in _stated_names(s):
+            names = _stated_names(s)
+            if normalize.fold(g) in names:
                 continue
+            if roles is not None and names & _ROLE_WORDS.get(_text(roles[pos]), frozenset()):
+                continue  # 「分管领导」 for the vice-chair the roster gives
             rec = points.iloc[pos]
             sources = rec["sources"] if "sources" in points else None
             excel_row = int(sources[0][1]) if sources else int(rec["excel_row"])
@@ -150,6 +157,12 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
 # note (「王芳（科长）」): each name, folded, without the note.
 _STATED_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
 _STATED_NOTE = re.compile(r"[(（][^)）]*[)）]")
+
+
+_ROLE_WORDS = {
+    role: frozenset(normalize.fold(w) for w in words)
+    for role, words in vocab.STATED_ROLE_WORDS.items()
+}
 
 
 def _stated_names(text: str) -> set[str]:

@@ -2032,6 +2032,46 @@ OWNER_KEYS = tuple(OWNER_COLUMN_LABELS)
 STATED_KEYS = tuple(STATED_COLUMN_LABELS)
 # Which computed column each stated one is compared with.
 STATED_COMPARED = {"stated_direct": "direct", "stated_leader": "leader"}
+# A stated supervisor written as a role, not a name (public forms often do): it agrees with a
+# computed supervisor who holds that role for the point.
+STATED_ROLE_WORDS = {
+    ROLE_HEAD: (
+        ROLE_HEAD,
+        "部门负责人",
+        "处室负责人",
+        "科室主要负责人",
+        "部门主要负责人",
+        "科室领导",
+        "部门领导",
+        "科室主任",
+        "部门主任",
+        "科长",
+        "部长",
+        "主任",
+        "股长",
+    ),
+    ROLE_VICE: (
+        ROLE_VICE,
+        "分管领导",
+        "分管负责人",
+        "分管副职",
+        "分管班子成员",
+        "分管副主任",
+        "分管副局长",
+        "主管领导",
+        "副主席",
+    ),
+    ROLE_CHAIR: (
+        ROLE_CHAIR,
+        "主要领导",
+        "主要负责人",
+        "单位主要负责人",
+        "单位负责人",
+        "一把手",
+        "党组书记",
+    ),
+    ROLE_OVERSIGHT: (ROLE_OVERSIGHT, "纪检组", "派驻纪检组", "纪检监察组", "纪委"),
+}
 # A short title column: it takes the first of its keys no other column has (风险名称 is the
 # description only when there is no description column); otherwise its text is kept in 备注
 # as 「风险名称：…」. 风险点 beside a longer 廉政风险主要内容及表现形式 names the step.

@@ -242,3 +242,46 @@ def test_a_stated_supervisor_cell_naming_several_people_agrees_when_one_is_compu
     issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
     differs = issues[issues["问题"].str.contains("按名册确定")]
     assert differs[["单元格", "原值"]].values.tolist() == [["M5", "李副主席"]]
+
+
+def test_a_stated_supervisor_written_as_a_role_agrees_with_the_holder_of_that_role(
+    tmp_path: Path,
+) -> None:
+    """Public forms often fill 直接责任人 / 责任领导 with roles: 「科室负责人」 / 「分管领导」 on a
+    二级 point is what the roster gives (闫红, the head; 李副主席, the vice-chair), so no
+    提示; 「分管领导」 as 直接责任人 of a 三级 point (the head's) does get one."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    columns = [*vocab.TABLE_COLUMNS[vocab.INDIVIDUAL], "直接责任人", "责任领导"]
+    cases = [  # (危害程度, 发生几率, 直接责任人, 责任领导)
+        ("较重", "中", "科室负责人", "分管领导"),  # 二级: (闫红, 李副主席)
+        ("较重", "中", "部长", "分管副主席"),
+        ("一般", "低", "分管领导", "部门负责人"),  # 三级: (闫红, 闫红)
+    ]
+    rows = [
+        {
+            **sample_row(i, harm=harm, likelihood=likelihood, self_level=None),
+            "直接责任人": direct,
+            "责任领导": leader,
+        }
+        for i, (harm, likelihood, direct, leader) in enumerate(cases, start=1)
+    ]
+    header = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=header, rows=rows, columns=columns)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("职权事项（工作环节）")
+    assert catalogue.loc["公文处理1", ["评定等级", "直接管理", "负责领导"]].tolist() == [
+        "二级",
+        "闫红",
+        "李副主席",
+    ]
+    assert catalogue.loc["公文处理3", ["评定等级", "直接管理"]].tolist() == ["三级", "闫红"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    differs = issues[issues["问题"].str.contains("按名册确定")]
+    assert differs[["单元格", "原值"]].values.tolist() == [["L6", "分管领导"]]
