@@ -1,8 +1,8 @@
 """This year against last: the archive's ``年度对比`` sheet when ``[history] last_archive`` names
 last year's archive.
 
-Points are matched by section, post, step and description after ``vocab.fold`` (the same key
-merge uses within a year): a point only this year is 新增, only last year 删除, in both with a
+Points are matched by section, post, step and description after ``merge.key_fold`` (the same
+key merge uses within a year): a point only this year is 新增, only last year 删除, in both with a
 different 风险类别, 发生几率, 危害程度 or 评定等级 变化 (the change is spelled out). Posts compare by
 their level (the most severe of their individual points); posts that had points last year, or
 that the roster names, and have none this year are listed. Last year's catalogue is read by its
@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import archives, sheetxml, vocab, xlsx
 from pipeline.errors import PipelineError
+from pipeline.merge import key_fold
 
 log = logging.getLogger("pipeline.history")
 
@@ -50,7 +51,7 @@ def _text(frame: pd.DataFrame, key: str) -> pd.Series:
 
 
 def _folded_key(frame: pd.DataFrame) -> pd.Series:
-    parts = [_text(frame, k).map(vocab.fold) for k in KEY_FIELDS]
+    parts = [_text(frame, k).map(key_fold) for k in KEY_FIELDS]
     key = parts[0]
     for part in parts[1:]:
         key = key + "\x1f" + part

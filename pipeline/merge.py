@@ -1,7 +1,8 @@
 """Merge risk points of a section that are the same point into one, keeping every source.
 
 Two rows are the same risk point when their section, post, 职权事项 and 风险点描述 are equal
-after ``vocab.fold`` (spacing, full-width forms and decoration ignored). For unit-form rows the
+after ``vocab.fold`` (spacing, full-width forms and decoration ignored) and without trailing
+punctuation (「…不规范；」 is 「…不规范」). For unit-form rows the
 post is the 涉及岗位 text and there is no person. Merging never hides or changes what a
 submitter wrote (SPEC Merging):
 
@@ -128,7 +129,7 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     for col in KEY_FIELDS:
         code, uniques = pd.factorize(df[col].to_numpy(dtype=object))
         codes.append(code)
-        folded.append(np.array([vocab.fold(u) for u in uniques], dtype=object))
+        folded.append(np.array([key_fold(u) for u in uniques], dtype=object))
     combo = codes[0].astype(np.int64)
     for code in codes[1:]:
         combo = pd.factorize(combo * (int(code.max()) + 1) + code)[0].astype(np.int64)
@@ -152,6 +153,17 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         ]
         order_keys = list(zip(order_keys, *parts, strict=True))
     return key[combo], sorted_places(order_keys)
+
+
+# Punctuation a text may end with or not, as people copy a list item (「…不规范；」): no part of
+# what the point is. (vocab.fold already drops 。 and spacing.)
+_KEY_TRAILING = ";,!?…"
+
+
+def key_fold(text: object) -> str:
+    """``vocab.fold`` of a key part without trailing ; , ! ? … (after NFKC, full-width too)."""
+    folded = vocab.fold(text)
+    return folded.rstrip(_KEY_TRAILING) or folded
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:

@@ -394,3 +394,25 @@ def test_a_measure_line_two_sources_both_wrote_is_kept_once(tmp_path: Path) -> N
     assert len(point) == 1 and point.iloc[0]["来源文件"] == "丁玲.xlsx；范彩兰.xlsx"
     assert point.iloc[0]["前期预防措施"] == "公开项目申报条件\n集体研究审批"
     assert point.iloc[0]["中期监控措施"] == "项目实地验收"
+
+
+def test_a_description_copied_with_a_trailing_semicolon_is_the_same_point(tmp_path: Path) -> None:
+    """丁玲 and 范彩兰 copy the same list item, one with its 「；」: one point, both sources."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    texts = {"丁玲": "项目资金使用不规范；", "范彩兰": "项目资金使用不规范"}
+    for name, text in texts.items():
+        row = sample_row(1, step="儿童之家项目；", description=text)
+        write_form(inbox / f"{name}.xlsx", header={**header, "name": name}, rows=[row])
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    catalogue = pd.read_excel(
+        next(out.glob("*.xlsx")),
+        sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE,
+        engine="calamine",
+        dtype=str,
+    )
+    assert len(catalogue) == 1
+    assert catalogue.iloc[0]["来源文件"] == "丁玲.xlsx；范彩兰.xlsx"
+    assert catalogue.iloc[0]["风险点描述"] == texts["丁玲"]  # the first source's text, as written
