@@ -1,8 +1,8 @@
 """Merge risk points of a section that are the same point into one, keeping every source.
 
 Two rows are the same risk point when their section, post, 职权事项 and 风险点描述 are equal
-after ``vocab.fold`` (spacing, full-width forms and decoration ignored) and without trailing
-punctuation (「…不规范；」 is 「…不规范」). For unit-form rows the
+after ``vocab.fold`` (spacing, full-width forms and decoration ignored), without a leading
+list number or trailing punctuation (「1.…不规范；」 is 「…不规范」). For unit-form rows the
 post is the 涉及岗位 text and there is no person. Merging never hides or changes what a
 submitter wrote (SPEC Merging):
 
@@ -23,6 +23,7 @@ Points are numbered per person (or section, for unit-form points) in catalogue o
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import numpy as np
@@ -160,8 +161,18 @@ def _point_keys(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 _KEY_TRAILING = ";,!?…"
 
 
+# A list number in front of a text (「1.」「2、」「（3）」「4)」「⑤」), as a point copied from a
+# numbered list carries it: no part of what the point is either.
+_KEY_NUMBER = re.compile(
+    r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}(?:[.．](?!\d)|[、)）])|[\u2460-\u2473])\s*"
+)
+
+
 def key_fold(text: object) -> str:
-    """``vocab.fold`` of a key part without trailing ; , ! ? … (after NFKC, full-width too)."""
+    """``vocab.fold`` of a key part without a leading list number or trailing ; , ! ? …
+    (after NFKC, full-width too)."""
+    if isinstance(text, str):
+        text = _KEY_NUMBER.sub("", text, count=1) or text
     folded = vocab.fold(text)
     return folded.rstrip(_KEY_TRAILING) or folded
 

@@ -396,12 +396,15 @@ def test_a_measure_line_two_sources_both_wrote_is_kept_once(tmp_path: Path) -> N
     assert point.iloc[0]["中期监控措施"] == "项目实地验收"
 
 
-def test_a_description_copied_with_a_trailing_semicolon_is_the_same_point(tmp_path: Path) -> None:
-    """丁玲 and 范彩兰 copy the same list item, one with its 「；」: one point, both sources."""
+def test_a_description_copied_with_its_list_number_and_semicolon_is_the_same_point(
+    tmp_path: Path,
+) -> None:
+    """丁玲 and 范彩兰 copy the same list item, one with its number and 「；」: one point, both
+    sources."""
     cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
     inbox = tmp_path / "inbox"
     header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
-    texts = {"丁玲": "项目资金使用不规范；", "范彩兰": "项目资金使用不规范"}
+    texts = {"丁玲": "1. 项目资金使用不规范；", "范彩兰": "项目资金使用不规范"}
     for name, text in texts.items():
         row = sample_row(1, step="儿童之家项目；", description=text)
         write_form(inbox / f"{name}.xlsx", header={**header, "name": name}, rows=[row])
