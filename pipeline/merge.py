@@ -47,8 +47,10 @@ SEVERITY = {
     "harm": {v: i for i, v in enumerate(vocab.HARMS)},
     "self_level": dict(vocab.LEVEL_RANK),
 }
-# A source is 完全相同 to the first only when all of these are equal.
+# A source is 完全相同 to the first only when all of these are equal (and the step and
+# description, folded as written).
 COMPARED_FIELDS = (*CONFLICT_FIELDS, *JOINED_FIELDS)
+_WRITTEN_KEY_FIELDS = ("step", "description")
 # Column holding, for points with several sources, each source's 自评等级 and where it is
 # (grade checks every source's 自评等级 against the point's level); None for single sources.
 SOURCE_LEVELS = "source_levels"
@@ -74,6 +76,7 @@ _SOURCE_FIELDS = (
     "row_id",
     "section",
     "name",
+    "step",
     "description",
     *COMPARED_FIELDS,
     *(f"{f}_cell" for f in (*CONFLICT_FIELDS, "description")),
@@ -423,6 +426,10 @@ def _merge_groups(
     fold_codes: dict[str, tuple[np.ndarray, int]] = {}
     for f in COMPARED_FIELDS:
         src[f], folded[f], text_codes[f], fold_codes[f] = _coded_folded(multi, f)
+    # the key texts as written (folded, list number and end punctuation kept): 完全相同 only
+    # when they are equal too
+    for f in _WRITTEN_KEY_FIELDS:
+        folded[f] = _values_folded(multi, f)[1]
     for f in (*CONFLICT_FIELDS, "description"):
         src[f"{f}_cell"] = _values(multi, f"{f}_cell")
 
@@ -565,7 +572,7 @@ def _notes(
     if len(later):
         head = first_of[group[later]]
         same = np.ones(len(later), dtype=bool)
-        for f in COMPARED_FIELDS:
+        for f in (*COMPARED_FIELDS, *_WRITTEN_KEY_FIELDS):
             same &= folded[f][later] == folded[f][head]
         detail = prefix[head] + row_place[head]
         for code_, mask in (("duplicate_point", same), ("merged_point", ~same)):

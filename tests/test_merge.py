@@ -419,3 +419,9 @@ def test_a_description_copied_with_its_list_number_and_semicolon_is_the_same_poi
     assert len(catalogue) == 1
     assert catalogue.iloc[0]["来源文件"] == "丁玲.xlsx；范彩兰.xlsx"
     assert catalogue.iloc[0]["风险点描述"] == texts["丁玲"]  # the first source's text, as written
+    # the two texts are not 完全相同: the note says they were merged, not that they are equal
+    issues = pd.read_excel(
+        next(out.glob("*.xlsx")), sheet_name=vocab.ARCHIVE_SHEET_ISSUES, engine="calamine"
+    )
+    (note,) = issues.loc[issues["字段"] == "风险点描述", "问题"]
+    assert "同一风险点" in note and "完全相同" not in note
