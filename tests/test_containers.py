@@ -472,6 +472,8 @@ def _no_date(data: bytes) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
 def _people_config(tmp_path: Path) -> Path:
     people = [
         ("领导班子", "陈主席", "主席", "其他", "否"),
