@@ -1055,33 +1055,26 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 if one is not None:
                     first = next(i for i, v in enumerate(values[okey]) if v is not None)
                     header_raw[hkey] = (one, a1(data_rows[first], keys[okey]))
-    for c_sheet, c_rows in [
-        (sheet, table_rows.continued),
-        *((p[0], p[1].continued) for p in extra),
-    ]:
-        for r, c, point_row in c_rows:
-            issues.append(
-                records.issue(
-                    "point_line_continued",
-                    file=rel,
-                    sheet=c_sheet,
-                    cell=a1(r, c),
-                    detail=r + 1,
-                    point_row=point_row + 1,
+    # lines joined to the point above: a run-on description, a line of measures only
+    for code, lines_of in (
+        ("point_line_continued", lambda t: t.continued),
+        ("measures_line_joined", lambda t: t.joined),
+    ):
+        for l_sheet, l_rows in [
+            (sheet, lines_of(table_rows)),
+            *((p[0], lines_of(p[1])) for p in extra),
+        ]:
+            for r, c, point_row in l_rows:
+                issues.append(
+                    records.issue(
+                        code,
+                        file=rel,
+                        sheet=l_sheet,
+                        cell=a1(r, c),
+                        detail=r + 1,
+                        point_row=point_row + 1,
+                    )
                 )
-            )
-    for j_sheet, j_rows in [(sheet, table_rows.joined), *((p[0], p[1].joined) for p in extra)]:
-        for r, c, point_row in j_rows:
-            issues.append(
-                records.issue(
-                    "measures_line_joined",
-                    file=rel,
-                    sheet=j_sheet,
-                    cell=a1(r, c),
-                    detail=r + 1,
-                    point_row=point_row + 1,
-                )
-            )
     for ex_sheet, r, seq in examples:
         issues.append(
             records.issue(
