@@ -109,16 +109,17 @@ def hold_out(out: Path) -> Iterator[None]:
     )
     try:
         lock.acquire()
+        held = True
     except filelock.Timeout:
         raise PipelineError(vocab.OUT_BUSY.format(out=out)) from None
     except (OSError, NotImplementedError) as exc:
         log.warning("OUT not locked (%s): %s", folder / LOCK_FILE, exc)
-        yield
-        return
+        held = False
     try:
         yield
     finally:
-        lock.release()
+        if held:
+            lock.release()
 
 
 def process(
