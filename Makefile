@@ -42,7 +42,7 @@ templates: $(STAMP)
 	$(PY) -m pipeline templates --out input_templates
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n auto --dist loadfile
+	$(PY) -m pytest -q -n auto --dist worksteal
 
 bench: $(STAMP)
 	$(PY) -m pipeline bench
