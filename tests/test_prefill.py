@@ -300,13 +300,26 @@ def test_values_of_a_hand_made_last_year_catalogue_are_prefilled_as_their_dropdo
     ]
 
 
+def _prefill_roster(tmp_path: Path, people: list[dict], sections: list[dict]) -> Path:
+    """Write a roster of ``people`` and ``sections`` (body 测试单位, chair 丁慧梅) under
+    tmp_path/config, run ``prefill`` into tmp_path/pre and return that folder."""
+    from pipeline import templates
+
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
+    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    return pre
+
+
 def test_names_that_make_the_same_file_name_each_get_their_own_form(tmp_path):
     """「欧阳/娜」 and 「欧阳_娜」 are two roster people, 「财务/审计科」 and 「财务_审计科」 two
     sections, but a file name cannot hold '/': both were written to one path, the second
     overwriting the first (and the second section's rerun clean-up deleting the first's forms),
     while the command said it had written a form for each. Now each gets its own file (the
     later one with （2）) and every form names its own person."""
-    from pipeline import templates
 
     def person(section: str, name: str, post: str, head: bool = False) -> dict:
         return {"section": section, "name": name, "post": post,
@@ -324,12 +337,7 @@ def test_names_that_make_the_same_file_name_each_get_their_own_form(tmp_path):
         {"section": s, "head": h, "vice_chair": "丁慧梅"}
         for s, h in (("领导班子", "丁慧梅"), ("财务/审计科", "郑海莉"), ("财务_审计科", "王五"))
     ]
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
-    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
-    pre = tmp_path / "pre"
-    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    pre = _prefill_roster(tmp_path, people, sections)
     found = {}
     for path in pre.rglob("*.xlsx"):
         ws = openpyxl.load_workbook(path).worksheets[0]
@@ -390,10 +398,7 @@ def test_a_roster_field_left_blank_is_left_open_to_type_in(tmp_path):
     """A roster person without a 岗位（职务） got a form whose 岗位 cell was empty and locked on
     the protected sheet: the person could not write their post. Now a header field is locked
     only when prefill filled it; the form then reads back with the post typed in."""
-    from pipeline import templates
 
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
     people = [
         {"section": "领导班子", "name": "丁慧梅", "post": "主席",
          "post_type": "领导班子正职", "is_head": True},
@@ -406,10 +411,7 @@ def test_a_roster_field_left_blank_is_left_open_to_type_in(tmp_path):
         {"section": "领导班子", "head": "丁慧梅", "vice_chair": "丁慧梅"},
         {"section": "办公室", "head": "石梦凤", "vice_chair": "丁慧梅"},
     ]
-    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
-    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
-    pre = tmp_path / "pre"
-    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    pre = _prefill_roster(tmp_path, people, sections)
     (form,) = pre.rglob(f"方怡_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
     wb = openpyxl.load_workbook(form)
     ws = wb[vocab.SHEET_INDIVIDUAL]
@@ -424,7 +426,7 @@ def test_a_roster_field_left_blank_is_left_open_to_type_in(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     wb.save(inbox / form.name)
-    frame = archives.read_catalogue(_process(inbox, config_dir, tmp_path / "out"))
+    frame = archives.read_catalogue(_process(inbox, tmp_path / "config", tmp_path / "out"))
     assert frame is not None
     assert list(zip(frame["name"], frame["post"], strict=True)) == [("方怡", "文秘")]
 
@@ -509,7 +511,6 @@ def test_a_section_named_like_anothers_package_gets_its_own_folder(tmp_path):
     """Sections 「财务」 and 「财务.zip」: each section's folder sits beside its package
     <folder>.zip, so 「财务」's package and 「财务.zip」's folder were one path. Now the later
     one is numbered, as the feedback folders are, and each package holds its own forms."""
-    from pipeline import templates
 
     def person(section: str, name: str, head: bool = False) -> dict:
         return {"section": section, "name": name, "post": "科员",
@@ -524,12 +525,7 @@ def test_a_section_named_like_anothers_package_gets_its_own_folder(tmp_path):
         {"section": s, "head": h, "vice_chair": "丁慧梅"}
         for s, h in (("领导班子", "丁慧梅"), ("财务", "郑海莉"), ("财务.zip", "王五"))
     ]
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
-    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
-    pre = tmp_path / "pre"
-    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    pre = _prefill_roster(tmp_path, people, sections)
     folders = [p for p in pre.iterdir() if p.is_dir()]
     packages = [p for p in pre.iterdir() if p.is_file() and p.suffix == ".zip"]
     assert len(folders) == len(packages) == 3, sorted(p.name for p in pre.iterdir())
