@@ -32,7 +32,7 @@ from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages
     text_table,
 )
 
-LOCK_PREFIX = "~$"
+LOCK_PREFIX = prehash.LOCK_PREFIX  # "~$": Excel's and WPS's lock files
 # what a Mac writes beside each file it copies to a USB stick or a Windows share (``._名.xlsx``)
 APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
 FORMAT_NAMES = vocab.FORMAT_NAMES  # what a rejected file most likely is (not_excel's detail)
