@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from pipeline import frames, normalize, vocab, xlsx
+from pipeline import frames, normalize, prehash, vocab, xlsx
 from pipeline.errors import ConfigError
 from pipeline.limits import Limits  # its own module: the read workers import no pandas
 from pipeline.workbook.grid import carry_merges
@@ -40,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     # Last year's archive for the 年度对比 sheet (a path, relative to the config folder).
     "history": {"last_archive": ""},
     "limits": {
-        "max_file_mb": 20,
+        "max_file_mb": prehash.MAX_BYTES // (1024 * 1024),  # 20
         "max_uncompressed_mb": 100,
         "max_compression_ratio": 200,
         "max_rows": 5000,

@@ -33,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-MAX_BYTES = 20 * 1024 * 1024  # config's default limits.max_file_mb
+MAX_BYTES = 20 * 1024 * 1024  # the default limits.max_file_mb (config takes it from here)
 HEAD_BYTES = 4096  # workbook.sniff.TEXT_HEAD_BYTES (checked by a test)
 LOCK_PREFIX = "~$"
 # a file written this shortly before the start may still be being written, within one tick of
