@@ -268,6 +268,52 @@ def test_an_xlsx_encrypted_with_excels_own_password_is_read(tmp_path: Path) -> N
     assert ws["F5"].value == "说不准" and "危害程度不对" in ws["F5"].comment.text
 
 
+def test_encrypted_packages_asking_for_endless_hashing_are_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    """Encrypted packages whose EncryptionInfo asks for 10,000,000 rounds of hashing of the
+    password (the most the format allows; Excel writes 100,000) are 「设置了打开密码」 at
+    once: trying Excel's own password on each would cost about 6 CPU s, so an inbox of such
+    files would hold the run for minutes. Run in a child with a time limit (20 files: about
+    2 minutes of hashing without the cap), so the test fails instead of taking that long."""
+    import subprocess
+    import sys
+
+    import olefile
+    from msoffcrypto.method.ecma376_agile import ECMA376Agile
+
+    from tests.outlook import compound_file
+
+    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1)])
+    encrypted = ECMA376Agile.encrypt("VelvetSweatshop", io.BytesIO(src.read_bytes()))
+    with olefile.OleFileIO(io.BytesIO(encrypted)) as ole:
+        info = ole.openstream("EncryptionInfo").read()
+        package = ole.openstream("EncryptedPackage").read()
+    assert b'spinCount="100000"' in info  # the precondition: Excel's count, made endless
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(20):  # counts told apart: equal files would be read once
+        spin = b'spinCount="%d"' % (10_000_000 - i)
+        endless = {"EncryptionInfo": info.replace(b'spinCount="100000"', spin)}
+        (inbox / f"张三{i}.xlsx").write_bytes(
+            compound_file({**endless, "EncryptedPackage": package})
+        )
+    code = (
+        "import sys; from pathlib import Path; from tests.test_workbook_formats import run; "
+        "files, _rows, _issues = run(Path(sys.argv[1])); "
+        "print(*sorted(set(zip(files['status'], files['reason']))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(inbox)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+    assert done.stdout.strip() == str((frames.FILE_STATUS_REJECTED, "encrypted"))
+
+
 # --------------------------------------------------------------------------------------
 # packages calamine reads though our pre-scan used to refuse them; files Excel opens
 # --------------------------------------------------------------------------------------
