@@ -21,6 +21,10 @@ WHEELHOUSE ?= wheelhouse
 # make wheelhouse WHEEL_PLATFORM=win_amd64 WHEEL_PYTHON=3.12 fetches wheels for another machine
 WHEEL_PLATFORM ?=
 WHEEL_PYTHON ?= 3.11
+# bytecode is cached (in __pycache__, ignored by git): where the environment says not to
+# (PYTHONDONTWRITEBYTECODE), every run, test child and worker start would compile the package
+# again (about 0.3 CPU s each)
+unexport PYTHONDONTWRITEBYTECODE
 # the tool's hints name the command the user ran ("make process", not "python -m pipeline")
 export LIANZHENG_LAUNCHER := make
 OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
