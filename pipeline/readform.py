@@ -653,6 +653,27 @@ def _is_form_top(row: list[Any]) -> bool:
     return len(set(texts)) == 1 and len(texts[0]) <= LABEL_MAX_CHARS and "表" in texts[0]
 
 
+def _stacked_forms(
+    grid: Grid, sheet: str, stop: int, next_header: int | None, others: list[dict[str, Any]]
+) -> list[tuple[layout.Header, dict[str, tuple[object, str]], int]]:
+    """(table header, header fields, end of rows) of each form stacked below a sheet's first
+    one (``_next_form``'s ``stop`` and ``next_header``): another person's form pasted under
+    the first is read as its own submission, with the owner its own header block names, as a
+    form on a sheet of its own is. One whose header cannot be read is ``others``' (reported)."""
+    forms: list[tuple[layout.Header, dict[str, tuple[object, str]], int]] = []
+    while next_header is not None:
+        found = layout.find_header(grid[next_header:])
+        if found is None:
+            others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
+            break
+        found = found._replace(row=found.row + next_header, start=found.start + next_header)
+        own: dict[str, tuple[object, str]] = {}
+        _header_fields(grid, range(max(stop, found.start - HEADER_BLOCK_ROWS), found.start), own)
+        stop, next_header = _next_form(grid, found.row, found.keys, own)
+        forms.append((found, own, stop))
+    return forms
+
+
 def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -> dict[str, Any]:
     """What the second_form issue says about a form that is not read."""
     found: dict[str, tuple[object, str]] = {}
@@ -994,8 +1015,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     issues: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
     stop, next_header = _next_form(grid, hr, keys, header_raw)
-    if next_header is not None:
-        others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
+    stacked = _stacked_forms(grid, sheet, stop, next_header, others)
     table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw, found_header)
     data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
     examples = [(sheet, r, seq) for r, seq in table_rows.examples]
@@ -1004,6 +1024,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]], dict[str, int], int]] = []
     # the other form sheets whose table is empty: (sheet, header fields, header row, columns)
     empty_parts: list[tuple[str, dict[str, tuple[object, str]], int, dict[str, int]]] = []
+
+    def read_stacked(name: str, forms: list[Any], o_carried: set[tuple[int, int]]) -> None:
+        o_grid = sheet_grid(name)[0]
+        for s_found, s_header, s_stop in forms:
+            s_rows = _table_rows(
+                o_grid, s_found.row, s_found.keys, o_carried, s_stop, s_header, s_found
+            )
+            if s_rows.rows:
+                extra.append((name, s_rows, s_header, s_found.keys, s_found.row))
+                examples.extend((name, r, seq) for r, seq in s_rows.examples)
+            else:
+                empty_parts.append((name, s_header, s_found.row, s_found.keys))
+
+    read_stacked(sheet, stacked, carried)
     for name in form_sheets:
         if name == sheet:
             continue
@@ -1018,14 +1052,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
         o_stop, o_next = _next_form(other_grid, o_hr, o_keys, o_header)
-        if o_next is not None:
-            others.append(_other_form(other_grid, name, o_stop, o_next, same_sheet=True))
-        o_rows = _table_rows(other_grid, o_hr, o_keys, other_carried, o_stop, o_header, found)
-        if o_rows.rows:
-            extra.append((name, o_rows, o_header, o_keys, o_hr))
-            examples += [(name, r, seq) for r, seq in o_rows.examples]
-        else:
-            empty_parts.append((name, o_header, o_hr, o_keys))
+        o_stacked = _stacked_forms(other_grid, name, o_stop, o_next, others)
+        read_stacked(name, [(found, o_header, o_stop), *o_stacked], other_carried)
     sheet_colmaps: dict[str, dict[str, str]] = {}
     if extra:
         # owners per row: each sheet's rows carry the person its own header block names
@@ -1033,7 +1061,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         data_rows, values = [], {k: [] for k in records.ROW_FIELDS}
         for part_sheet, part, part_header, part_keys, part_hr in parts:
             # the sheets' columns, for the checks that depend on a column being there at all
-            sheet_colmaps[part_sheet] = {k: col_letter(c) for k, c in part_keys.items()}
+            # (a form stacked under another on its sheet: the sheet's first form's)
+            sheet_colmaps.setdefault(part_sheet, {k: col_letter(c) for k, c in part_keys.items()})
             if part_sheet != sheet and part.rows:
                 issues += _missing_optional(rel, part_sheet, part_hr, part_keys, part.headed)
             n = len(part.rows)
@@ -1106,8 +1135,9 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         # with the placeholder (未分类, 未注明)
         issues += _missing_optional(rel, sheet, hr, keys, table_rows.headed)
     blank_between = 0
-    if data_rows:
-        first, last = data_rows[0], data_rows[-1]
+    own_rows = table_rows.rows  # the first form's (a form stacked under it has its own)
+    if own_rows:
+        first, last = own_rows[0], own_rows[-1]
         blank_between = sum(1 for r in skipped if first < r < last)
 
     if not extra and not any(k in header_raw or _HEADER_OWNER.get(k) in keys for k in _OWNERS):
@@ -1166,7 +1196,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             detail=seen_text(grid[hr][c]),
         )
     if blank_between:
-        first_blank = next(r for r in skipped if data_rows[0] < r < data_rows[-1])
+        first_blank = next(r for r in skipped if own_rows[0] < r < own_rows[-1])
         note("blank_rows_skipped", cell=a1(first_blank, 0), detail=blank_between)
     if data_rows:
         data_set = set(data_rows)

@@ -244,26 +244,27 @@ def test_header_values_in_the_row_under_their_labels(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# two forms stacked in one sheet: the first is read, the other is reported, never mixed in
+# two forms stacked in one sheet: each is read as its own person's, never mixed in
 # (a form on each sheet is read sheet by sheet: tests/test_realforms.py)
 # --------------------------------------------------------------------------------------
-def test_second_form_below_the_first_in_one_sheet_is_not_read_as_its_rows(
+def test_second_form_below_the_first_in_one_sheet_is_read_as_its_own_persons(
     tmp_path: Path,
 ) -> None:
+    """Another person's form pasted under the first on one sheet, with its own title, header
+    block and table: it was 退回 「还有另一份自查表（办公室 李四）」 and its rows not read."""
     inbox = tmp_path / "inbox"
     first = form_grid(rows=[sample_row(1), sample_row(2)])
     second = form_grid(header={"name": "李四"}, rows=[sample_row(5)])
     write_form(inbox / "两人.xlsx", grid=first + [[], []] + second, marker=False)
-    files, rows, issues = run(inbox)
+    files, points, issues = checked(inbox)
     rec = files.set_index("file").loc["两人.xlsx"]
-    assert (rec["name"], rec["n_rows"]) == ("张三", 2)
-    read_rows = rows[rows["accepted"]]
-    assert read_rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
-    assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [11]  # counted, not read
-    issue = one(issues, "second_form")
-    assert (issue["sheet"], issue["cell"]) == (MAIN, "A10")
-    assert issue["problem"].startswith("本工作表第 8 行起还有另一份自查表（办公室 李四），共 1 行")
-    assert set(issues["code"]) == {"second_form"}
+    assert (rec["name"], rec["n_rows"]) == ("张三", 3)
+    got = points[["name", "description", "excel_row"]].values.tolist()
+    assert got == [["张三", "泄露未公开信息1", 4], ["张三", "泄露未公开信息2", 5]] + [
+        ["李四", "泄露未公开信息5", 11]
+    ]
+    assert "second_form" not in set(issues["code"])
+    assert "blank_rows_skipped" not in set(issues["code"])  # the lines between the two forms
 
 
 @pytest.mark.parametrize("again", ["top", "续表"])
@@ -283,11 +284,12 @@ def test_a_table_continued_over_a_page_break_is_the_same_form(tmp_path: Path, ag
     assert rows["accepted"].all()
     assert rows["description"].tolist() == [f"泄露未公开信息{i}" for i in (1, 2, 3)]
     assert issues.empty
-    # another person's form stacked under it is still another form
+    # another person's form stacked under it is another form: read as theirs
     second = form_grid(header={"name": "李四"}, rows=[sample_row(5)])
     write_form(inbox / "张三.xlsx", grid=first + top + more + second, marker=False)
-    _files, _rows, issues = run(inbox)
-    assert set(issues["code"]) == {"second_form"}
+    _files, rows, issues = run(inbox)
+    assert rows["row_name"].tolist() == ["张三"] * 3 + ["李四"]
+    assert issues.empty
 
 
 def test_a_line_of_only_measures_under_a_point_is_that_points(tmp_path: Path) -> None:
@@ -600,3 +602,4 @@ def test_a_sign_off_block_under_the_table_is_no_risk_point(tmp_path: Path, when:
     rec = files.set_index("file").loc["张三.xlsx"]
     assert rec["n_rows"] == 1
     assert rec["date"] == "2026-03-15"  # the date signed stands for the missing 填表日期
+

@@ -464,9 +464,10 @@ def test_a_shared_formula_block_without_results_reads_every_cell_as_its_formula(
 # --------------------------------------------------------------------------------------
 # rows outside the totals: a second form on another sheet
 # --------------------------------------------------------------------------------------
-def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Path) -> None:
-    """A second form stacked below the first on one sheet is not read: its rows are counted
-    (as rejected rows) and its 退回 line names its own person."""
+def test_a_second_form_stacked_on_one_sheet_is_read_as_its_persons(tmp_path: Path) -> None:
+    """A second person's form stacked below the first on one sheet is that person's
+    submission: its rows are in the catalogue under its own person (before: all 3 退回
+    「还有另一份自查表」, and 闫红 listed as sent back)."""
     repo = Path(__file__).resolve().parents[1]
     first = form_grid(
         header={"section": "领导班子", "name": "陶卫琴", "post": "主席"},
@@ -487,14 +488,15 @@ def test_second_form_rows_are_counted_and_its_line_names_its_person(tmp_path: Pa
     )
     assert code == 0
     summary = json.loads((out / vocab.SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert summary["rows"] == {"total": 5, "accepted": 2, "rejected": 3}
+    assert summary["rows"] == {"total": 5, "accepted": 5, "rejected": 0}
     (archive,) = out.glob("*_廉政风险信息档案.xlsx")
-    issues = pd.read_excel(
-        archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, dtype=str, engine="calamine"
-    ).fillna("")
-    (line,) = issues[issues["问题"].str.contains("另一份自查表")].to_dict("records")
-    assert (line["处理"], line["姓名"]) == (vocab.ACTION_REJECT, "闫红")
-    assert line["工作表"] == vocab.SHEET_INDIVIDUAL and "共 3 行" in line["问题"]
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].fillna("")
+    who = catalogue.groupby("姓名")["来源行"].apply(list).to_dict()
+    assert who == {"陶卫琴": ["4", "5"], "闫红": ["11", "12", "13"]}
+    assert catalogue.loc[catalogue["姓名"] == "闫红", "岗位（职务）"].tolist() == ["副主席"] * 3
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert not issues["问题"].str.contains("另一份自查表").any()
 
 
 # --------------------------------------------------------------------------------------
