@@ -127,7 +127,55 @@ def validate(
         kept,
     )
     _post_from_roster(points, files, roster, log)
+    _middle_level(points, table.loc[~rejected, "self_level"], log)
     return files, rows, points, log.frame()
+
+
+def _level_word(text: object) -> str:
+    """The word of a level cell as written (风险 after it and spacing dropped), folded."""
+    plain = normalize.fold(text)
+    for suffix in vocab.ENUM_VALUE_SUFFIXES:
+        if plain.endswith(suffix) and len(plain) > len(suffix):
+            return plain[: -len(suffix)]
+    return plain
+
+
+def _middle_level(points: pd.DataFrame, written: pd.Series, log: _IssueLog) -> None:
+    """In a file whose 自评等级 column grades 较高 / 一般 / 较低 (and never 重大 or 较大, the
+    risk register's scale where 一般 is 三级), its 一般 is the middle level, 二级; one 提示 per
+    file and sheet at the first such cell."""
+    if points.empty:
+        return
+    codes, uniques = pd.factorize(np.asarray(written.array, dtype=object), use_na_sentinel=True)
+    words = np.array([_level_word(u) for u in uniques.tolist()] + [""], dtype=object)[codes]
+    middle = words == vocab.LEVEL_MIDDLE_WORD
+    if not middle.any():
+        return
+    file_codes, _ = pd.factorize(points["file"].astype("object").to_numpy())
+    n_files = int(file_codes.max()) + 1
+    high_low = np.bincount(file_codes, np.isin(words, vocab.LEVEL_HIGH_LOW_WORDS), n_files)
+    register = np.bincount(file_codes, np.isin(words, vocab.LEVEL_REGISTER_WORDS), n_files)
+    scale = (high_low > 0) & (register == 0)
+    change = middle & scale[file_codes]
+    if not change.any():
+        return
+    points.loc[change, "self_level"] = vocab.LEVELS[1]
+    told = points.loc[change, ["file", "sheet", "section", "name", "excel_row", "self_level_cell"]]
+    for (file, sheet), group in told.groupby(["file", "sheet"], sort=False, dropna=False):
+        first = group.iloc[0]
+        log.add(
+            "level_middle_word",
+            excel_row=int(first["excel_row"]),
+            column="self_level",
+            file=file,
+            sheet=_text(sheet),
+            cell=_text(first["self_level_cell"]),
+            section=_text(first["section"]),
+            name=_text(first["name"]),
+            field_key="self_level",
+            value=vocab.LEVEL_MIDDLE_WORD,
+            n=len(group),
+        )
 
 
 def _post_from_roster(

@@ -260,6 +260,11 @@ for _level, _words in zip(LEVELS, (("较高", "很高"), ("中等",), ("较低",
 # and 重大 / 较大 / 一般 (风险), as risk registers grade
 for _level, _letter, _word in zip(LEVELS, "ABC", ("重大", "较大", "一般"), strict=True):
     LEVEL_SYNONYMS[_level] += (_letter, f"{_letter}级", f"{_letter}类", _word, f"{_word}风险")
+# A level column graded 较高 / 一般 / 较低 (three words, as 发生几率 is written): its 一般 is the
+# middle one, 二级. A column with 重大 or 较大 keeps the register's 一般 = 三级 (above).
+LEVEL_MIDDLE_WORD = "一般"
+LEVEL_HIGH_LOW_WORDS = ("较高", "较低")
+LEVEL_REGISTER_WORDS = ("重大", "较大")
 # 涉及岗位 written as the whole section (unit forms): every roster post of that section
 ALL_POSTS_WORDS = (
     "全体",
@@ -749,6 +754,11 @@ MESSAGES: dict[str, Message] = {
         "「{detail}」不在组织名册中，整份表格未计入；名册中有「{roster_name}」，是否写错？"
         "（{difference}）",
         "如是写错，请改正表头的姓名后重新发送；如是新同事，请办公室先把他加入 config/roster.xlsx。",
+    ),
+    "level_middle_word": Message(
+        "本表的等级按「较高、一般、较低」三档填写，「一般」是中间一档，已按二级计入（共 {n} 处）。",
+        "如「一般」本意是三级，请改填「三级」或「较低」后重新报送。",
+        ACTION_NOTE,
     ),
     "post_from_roster": Message(
         "表中没有填写岗位（职务），已按名册记为「{post}」。",

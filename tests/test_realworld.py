@@ -603,3 +603,25 @@ def test_a_sign_off_block_under_the_table_is_no_risk_point(tmp_path: Path, when:
     assert rec["n_rows"] == 1
     assert rec["date"] == "2026-03-15"  # the date signed stands for the missing 填表日期
 
+
+def test_a_level_column_of_higher_middle_lower_reads_its_middle_as_level_two(
+    tmp_path: Path,
+) -> None:
+    """风险等级 written 较高 / 一般 / 较低: its 一般 is the middle level, 二级 (it was read as
+    三级, the risk register's 重大 / 较大 / 一般, and graded one level too low); a table of
+    重大 / 较大 / 一般 keeps 一般 = 三级."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "self_level", "measures"]
+
+    def grid(name: str, levels: list[str]) -> list[list[object]]:
+        rows = [sample_row(i + 1, self_level=lv, measures="教育") for i, lv in enumerate(levels)]
+        return form_grid(header={"name": name}, columns=cols, rows=rows)
+
+    write_form(inbox / "张三.xlsx", grid=grid("张三", ["较高", "一般", "较低", "一般风险"]))
+    write_form(inbox / "李四.xlsx", grid=grid("李四", ["重大", "一般"]))
+    _files, points, issues = checked(inbox)
+    levels = points.groupby("name")["self_level"].apply(list).to_dict()
+    assert levels == {"张三": ["一级", "二级", "三级", "二级"], "李四": ["一级", "三级"]}
+    note = one(issues, "level_middle_word")
+    assert (note["file"], note["cell"], note["action"]) == ("张三.xlsx", "E5", vocab.ACTION_NOTE)
+    assert "「一般」是中间一档，已按二级计入（共 2 处）" in note["problem"]
