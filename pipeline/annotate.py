@@ -46,12 +46,13 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
 from pipeline.annotate_patch import inert_name, patch_copy
 from pipeline.discover import text_table
 from pipeline.limits import Limits
+from pipeline.workbook import ods
 from pipeline.workbook.biff import without_default_password
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
 from pipeline.workbook.html import page_sheets
 from pipeline.workbook.mhtml import looks_web_archive
-from pipeline.workbook.sniff import has_table, looks_html, looks_spreadsheet_ml
+from pipeline.workbook.sniff import has_table, looks_html, looks_spreadsheet_ml, other_spreadsheet
 from pipeline.workbook.xml2003 import load_xml2003
 
 log = logging.getLogger("pipeline.annotate")
@@ -161,6 +162,8 @@ def _open_copy(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
         and (looks_html(data) and has_table(data) or looks_web_archive(data[:TEXT_SNIFF_BYTES]))
     ):
         return _from_html(data, task)  # a web table saved as .xls (office systems' exports)
+    if not is_zip and other_spreadsheet(data[:TEXT_SNIFF_BYTES]) == "flat_ods":
+        return _from_calamine(ods.flat_package(data), task)  # LibreOffice's one-file .fods
     if task.ext in CSV_EXTS or (not is_zip and text_table(data[:TEXT_SNIFF_BYTES])):
         return _from_csv(data, task)  # a text table, whatever its extension
     if is_zip:
@@ -394,7 +397,7 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     from python_calamine import CalamineWorkbook
 
     source = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    ods_merges = _ods_merges(data) if task.ext == ".ods" else {}
+    ods_merges = _ods_merges(data) if task.ext in (".ods", ".fods") else {}
     looks = _looks(data)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

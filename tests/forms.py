@@ -157,3 +157,56 @@ def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes], compress: bool 
         for name, data in replace.items():
             zout.writestr(name, data)
     return dst
+
+
+def write_fods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """Grids as a flat ODS (.fods), pretty-printed as LibreOffice saves it: one XML file with
+    an indented line per element; a text's line breaks as paragraphs."""
+    from xml.sax.saxutils import escape
+
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        (
+            f'<office:document {ns} office:version="1.3" '
+            'office:mimetype="application/vnd.oasis.opendocument.spreadsheet">'
+        ),
+        " <office:body>",
+        "  <office:spreadsheet>",
+    ]
+    for name, grid in sheets.items():
+        lines.append(f'   <table:table table:name="{escape(name)}">')
+        for row in grid:
+            lines.append("    <table:table-row>")
+            for value in row:
+                if value is None:
+                    lines.append("     <table:table-cell/>")
+                elif isinstance(value, (datetime, date)):
+                    iso = value.strftime("%Y-%m-%d")
+                    lines.append(
+                        f'     <table:table-cell office:value-type="date" office:date-value='
+                        f'"{iso}">\n      <text:p>{iso}</text:p>\n     </table:table-cell>'
+                    )
+                elif isinstance(value, (int, float)):
+                    lines.append(
+                        f'     <table:table-cell office:value-type="float" office:value='
+                        f'"{value}">\n      <text:p>{value}</text:p>\n     </table:table-cell>'
+                    )
+                else:
+                    paras = "\n".join(
+                        f"      <text:p>{escape(t)}</text:p>" for t in str(value).split("\n")
+                    )
+                    lines.append(
+                        f'     <table:table-cell office:value-type="string">\n{paras}\n'
+                        "     </table:table-cell>"
+                    )
+            lines.append("    </table:table-row>")
+        lines.append("   </table:table>")
+    lines += ["  </office:spreadsheet>", " </office:body>", "</office:document>"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -21,7 +21,15 @@ from pipeline import config, discover, frames, read, vocab
 from pipeline.cli import main
 from pipeline.validate import validate
 from pipeline.workbook import biff
-from tests.forms import HEADER, form_grid, pledge_grid, sample_row, write_form, write_xlsx
+from tests.forms import (
+    HEADER,
+    form_grid,
+    pledge_grid,
+    sample_row,
+    write_fods,
+    write_form,
+    write_xlsx,
+)
 from tests.test_validate import make_roster
 
 CORPUS = Path("/work/shared/corpus/public")
@@ -360,7 +368,6 @@ FLAT_ODS = (
 @pytest.mark.parametrize(
     ("name", "text", "named"),
     [
-        ("张三.fods", FLAT_ODS, "LibreOffice 单文件 XML 表格（.fods）"),
         ("张三.slk", 'ID;PWXL;N;E\r\nC;Y1;X1;K"科室"\r\nE\r\n', "SYLK 表格（.slk）"),
         ("张三.dif", 'TABLE\r\n0,1\r\n"EXCEL"\r\nVECTORS\r\n', "DIF 数据交换表格（.dif）"),
     ],
@@ -380,6 +387,35 @@ def test_other_programs_text_spreadsheets_are_named_for_what_they_are(
     assert problem[name].startswith(f"这不是 Excel 表格文件（{named}，")
     assert "另存为" in problem[name]
     assert problem["说明.txt"] == "这不是 Excel 表格文件（文本文件），未读取。"  # still a text
+
+
+def test_a_flat_ods_form_is_read_like_an_ods(tmp_path: Path) -> None:
+    """LibreOffice's 「单文件 XML 表格」 (.fods, pretty-printed XML) of a form: it was only
+    named (「请在 LibreOffice 中用「另存为」保存为 .xlsx」) and not read; now its rows and
+    pledge are read, with the legacy_format 提示 naming the format."""
+    inbox = tmp_path / "inbox"
+    rows = [sample_row(1, description="泄露未公开信息\n导致失密"), sample_row(2)]
+    write_fods(
+        inbox / "张三.fods",
+        {vocab.SHEET_INDIVIDUAL: form_grid(rows=rows), vocab.SHEET_PLEDGE: pledge_grid(["x"])},
+    )
+    files, rows_read, issues = run(inbox)
+    rec = files.loc["张三.fods"]
+    assert (rec["status"], rec["name"], rec["date"], rec["n_rows"]) == (
+        "read",
+        "张三",
+        "2026-03-10",
+        2,
+    )
+    assert rows_read["description"].tolist() == ["泄露未公开信息\n导致失密", "泄露未公开信息2"]
+    assert rec["pledge_items"] == 1
+    (note,) = issues.loc[issues["code"] == "legacy_format", "problem"].tolist()
+    assert "LibreOffice 单文件 XML 表格（.fods）" in note
+    # an entity declaration in one is refused as for any other XML
+    bomb = FLAT_ODS.replace("\n", '\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n', 1)
+    (inbox / "张三.fods").write_text(bomb, encoding="utf-8")
+    files, _rows, _issues = run(inbox)
+    assert files.loc["张三.fods", "reason"] == "xml_entities"
 
 
 # --------------------------------------------------------------------------------------

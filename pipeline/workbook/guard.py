@@ -28,7 +28,7 @@ from typing import Any
 
 from pipeline import vocab
 from pipeline.limits import Limits
-from pipeline.workbook import biff
+from pipeline.workbook import biff, ods
 from pipeline.workbook.cells import A1, MAX_CELL_CHARS, a1, col_index, col_letter
 from pipeline.workbook.mhtml import looks_web_archive, web_archive_pages
 from pipeline.workbook.sniff import (
@@ -39,6 +39,7 @@ from pipeline.workbook.sniff import (
     has_table,
     looks_html,
     looks_spreadsheet_ml,
+    other_spreadsheet,
     text_table,
     xml_as_utf8,
 )
@@ -874,6 +875,10 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         if looks_spreadsheet_ml(data):
             _check_entities(xml_as_utf8(data))  # a declaration in UTF-16 or GB text too
             return Opened("xml2003")  # Excel 2003 XML (「XML 电子表格」), often named .xls
+        if other_spreadsheet(data[:TEXT_HEAD_BYTES]) == "flat_ods":
+            # LibreOffice's 「单文件 XML 表格」 (.fods): read as the .ods of the same content
+            _check_entities(data)
+            return Opened("ods", legacy=vocab.LEGACY_FLAT_ODS_NAME, package=ods.flat_package(data))
         if not path.lower().endswith(".csv") and looks_web_archive(data[:TEXT_HEAD_BYTES]):
             # a web archive (Excel's 「单个文件网页」 .mht, report systems' "xls"): its pages
             if any(has_table(page) for _name, page in web_archive_pages(data)):

@@ -1,4 +1,5 @@
-"""OpenDocument spreadsheets: the merged ranges python-calamine does not report.
+"""OpenDocument spreadsheets: the merged ranges python-calamine does not report, and flat
+ODS (.fods, one XML file) packaged as the .ods python-calamine reads.
 
 The one ODS merge parser of the package: the reader carries merged values with it and the
 annotated copies rebuild the merges with it."""
@@ -6,6 +7,7 @@ annotated copies rebuild the merges with it."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 Merge = tuple[int, int, int, int]  # 0-based (first row, first col, last row, last col)
@@ -44,3 +46,30 @@ def merges(data: bytes) -> dict[str, list[Merge]]:
                     row += row_repeat
                 el.clear()
     return out
+
+
+MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_MANIFEST = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+    b' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
+    b' manifest:media-type="' + MIMETYPE + b'"/><manifest:file-entry'
+    b' manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+# the indentation a pretty-printed document has between its elements (a line break and the
+# spaces after it): python-calamine refuses it between a table row and its cells. Never inside
+# a paragraph's text, where ODF collapses white space and writes kept spaces as <text:s/>.
+_INDENT = re.compile(rb">[ \t]*\r?\n[ \t\r\n]*<")
+
+
+def flat_package(data: bytes) -> bytes:
+    """A flat ODS document (LibreOffice's 「单文件 XML 表格」, .fods: the whole spreadsheet in
+    one XML file) as the zipped .ods of the same content, which python-calamine and
+    ``merges`` read. The caller has refused entity declarations and bounded the size."""
+    content = _INDENT.sub(b"><", data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()

@@ -286,6 +286,8 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
         if head.startswith(magic):
             return kind
     other = other_spreadsheet(head)
+    if other == "flat_ods":
+        return None  # LibreOffice's one-file XML spreadsheet: read as the .ods it holds
     if other is not None:
         return other
     if ext == ".csv":
