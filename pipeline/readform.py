@@ -940,7 +940,12 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
         raise Refused("tool_output", detail=vocab.OUTPUT_LABELS[opened.output])
     try:
         result = _parse(path, rel, opened, limits, books.open_book(path, opened, limits))
-    except (Refused, MemoryError, KeyboardInterrupt, SystemExit):
+    except Refused as exc:
+        if exc.code == "unknown_template" and opened.legacy == vocab.LEGACY_WEB_PAGE_NAME:
+            # a web page holding no form (a saved mail, a page of layout tables): a web page
+            raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"]) from None
+        raise
+    except (MemoryError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a native panic included: try the other reader
         if opened.fmt not in ("xlsx", "xls") or books.no_fallback(exc):

@@ -1054,6 +1054,7 @@ LEGACY_FORMAT_NAMES = {
     "html": "网页表格（网页系统导出的 .xls，Excel 打开时会提示格式不一致）",
     "xml2003": "Excel 2003 XML 表格（XML 电子表格）",
 }
+LEGACY_WEB_PAGE_NAME = "网页（.htm/.html，Excel 或 WPS 另存为网页）"
 LEGACY_FLAT_ODS_NAME = "LibreOffice 单文件 XML 表格（.fods）"
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
 CRASH_DETAIL_TIME = "时间上限 {seconds:.0f} 秒"

@@ -109,6 +109,36 @@ def test_web_exports_saved_as_xls_are_read_as_forms(tmp_path: Path) -> None:
     assert (legacy["处理"] == vocab.ACTION_NOTE).all()
 
 
+def test_a_form_saved_as_a_web_page_is_read(tmp_path: Path) -> None:
+    """A form saved by Excel or WPS as 「网页」 (.htm/.html) and mailed so: it was 退回
+    「这不是 Excel 表格文件（网页文件）」 though Excel opens it as the same sheet. A page that
+    holds no form (a saved mail of layout tables, a notice) is still a web page."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    excel_head = (
+        b'<html xmlns:o="urn:schemas-microsoft-com:office:office" '
+        b'xmlns:x="urn:schemas-microsoft-com:office:excel">\n<!--[if gte mso 9]><xml>'
+        b"<x:ExcelWorkbook></x:ExcelWorkbook></xml><![endif]-->\n"
+    )
+    (inbox / "丁玲.htm").write_bytes(excel_head + web_form("丁玲", [ROW]).split(b"\n", 1)[1])
+    (inbox / "范彩兰.html").write_bytes(web_form("范彩兰", [[ROW[0], "物资发放", *ROW[2:]]]))
+    mail = "<html><body><table><tr><td>各位好：</td></tr><tr><td>附件是自查表。</td></tr></table>"
+    (inbox / "邮件正文.html").write_text(mail + "</body></html>", encoding="utf-8")
+    (inbox / "通知.htm").write_text("<html><body><p>请报送</p></body></html>", encoding="utf-8")
+    assert process_cli(inbox, cfg, out) == 0
+    sheets = archive(out)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    assert sorted(catalogue["来源文件"]) == ["丁玲.htm", "范彩兰.html"]
+    assert set(catalogue["风险点描述"]) == {"审核不严，\n向关系单位倾斜"}
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("").set_index("文件")
+    for page in ("邮件正文.html", "通知.htm"):
+        assert issues.loc[page, "问题"] == "这不是 Excel 表格文件（网页文件），未读取。"
+    legacy = issues[issues["问题"].str.contains("另存为网页")]
+    assert sorted(legacy.index) == ["丁玲.htm", "范彩兰.html"]
+    assert (legacy["处理"] == vocab.ACTION_NOTE).all()
+
+
 def test_the_annotated_copy_of_a_web_table_marks_the_bad_cell(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
     inbox, out = tmp_path / "inbox", tmp_path / "out"

@@ -35,6 +35,7 @@ from pipeline.workbook.sniff import (
     EMPTY_ZIP_MAGIC,
     OLE_MAGIC,
     TEXT_HEAD_BYTES,
+    WEB_PAGE_EXTS,
     ZIP_MAGIC,
     has_table,
     looks_html,
@@ -887,7 +888,8 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
         if not path.lower().endswith(".csv") and looks_html(data):
             # a web table saved as .xls (office systems' exports): read as Excel opens it
             if has_table(data):
-                return Opened("html")
+                page = path.lower().endswith(WEB_PAGE_EXTS)  # saved as a web page, not as .xls
+                return Opened("html", legacy=vocab.LEGACY_WEB_PAGE_NAME if page else None)
             raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
             return Opened("csv")  # also a text table saved as .xls (web systems do that)

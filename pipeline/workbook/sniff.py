@@ -142,6 +142,7 @@ def text_table(head: bytes) -> bool:
     return False
 
 
+WEB_PAGE_EXTS = (".htm", ".html")  # what Excel and WPS save a sheet as 「网页」 as
 TAB_TEXT_EXTS = (".txt", ".tsv")  # what Excel saves its tab-separated text as
 _TAB_LINES = 2  # lines holding a tab that make a text a table, not a note
 
@@ -303,6 +304,9 @@ def sniff(path: Path | str, ext: str, head: bytes) -> str | None:
         return "corrupt"
     if ext in (".mht", ".mhtml") and looks_web_archive(head):
         return None  # Excel's 「单个文件网页」: the reader reads its sheets' tables
+    if ext in WEB_PAGE_EXTS and looks_html(head):
+        return None  # a form saved as a web page (Excel/WPS 「另存为网页」): the reader reads its
+        # tables (a page without one, or without a form, is refused there as a web page)
     if ext in TAB_TEXT_EXTS and tab_table(head):
         return None  # Excel's 「文本文件（制表符分隔）」/「Unicode 文本」: read as a text table
     if ext in EXT_FORMATS:
