@@ -46,7 +46,7 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
 from pipeline.annotate_patch import inert_name, patch_copy
 from pipeline.discover import text_table
 from pipeline.limits import Limits
-from pipeline.workbook import ods
+from pipeline.workbook import ods, xlsb
 from pipeline.workbook.biff import without_default_password
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
@@ -396,13 +396,22 @@ def _from_calamine(data: bytes, task: AnnotateTask) -> openpyxl.Workbook | None:
     """.xls/.ods: a new workbook holding the values at the same cell positions."""
     from python_calamine import CalamineWorkbook
 
-    source = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        source = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:
+        package = xlsb.without_macro_sheets(data)  # an .xlsb with an Excel 4.0 macro sheet
+        if package is None:
+            raise
+        source, data = CalamineWorkbook.from_filelike(io.BytesIO(package)), package
     ods_merges = _ods_merges(data) if task.ext in (".ods", ".fods") else {}
     looks = _looks(data)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    for name in source.sheet_names:
+    for meta in source.sheets_metadata:
+        if str(meta.typ).endswith(("ChartSheet", "DialogSheet", "Vba")):
+            continue  # no cells (calamine cannot load them)
+        name = meta.name
         sheet = source.get_sheet_by_name(name)
         ws = wb.create_sheet(_sheet_title(name, used))
         grid = sheet.to_python(skip_empty_area=False)

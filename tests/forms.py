@@ -210,3 +210,50 @@ def write_fods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _biff12_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _biff12(kind: int, body: bytes = b"") -> bytes:
+    return _biff12_varint(kind) + _biff12_varint(len(body)) + body
+
+
+def xlsb_sheet(grid: list[list[Any]]) -> bytes:
+    """A worksheet part of an .xlsb (BIFF12 records): text cells inline, numbers as reals,
+    dates as their text."""
+    import struct
+
+    width = max(len(r) for r in grid)
+    out = _biff12(0x81) + _biff12(0x94, struct.pack("<IIII", 0, len(grid) - 1, 0, width - 1))
+    out += _biff12(0x91)  # BrtBeginSheetData
+    for r, row in enumerate(grid):
+        out += _biff12(0x00, struct.pack("<IIHHBBI", r, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out += _biff12(0x05, struct.pack("<IId", c, 0, float(value)))  # BrtCellReal
+            else:
+                text = value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
+                wide = struct.pack("<I", len(text)) + text.encode("utf-16-le")
+                out += _biff12(0x06, struct.pack("<II", c, 0) + wide)  # BrtCellSt
+    return out + _biff12(0x92) + _biff12(0x82)
+
+
+def write_xlsb_over(base: Path, path: Path, grid: list[list[Any]]) -> Path:
+    """``base`` (an .xlsb) with its first worksheet's cells replaced by ``grid``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.bin":
+                data = xlsb_sheet(grid)
+            zout.writestr(info.filename, data)
+    return path

@@ -28,6 +28,7 @@ from tests.forms import (
     sample_row,
     write_fods,
     write_form,
+    write_xlsb_over,
     write_xlsx,
 )
 from tests.test_validate import make_roster
@@ -355,6 +356,22 @@ def test_packages_excel_opens_are_read_not_called_corrupt(tmp_path: Path, rel: s
     # read (no 自查表 inside), never refused as broken
     assert files["reason"].tolist() == ["unknown_template"]
     assert not issues["problem"].str.contains("损坏|重新保存").any()
+
+
+@needs_corpus
+def test_an_xlsb_with_a_macro_sheet_has_its_worksheets_read(tmp_path: Path) -> None:
+    """An .xlsb holding an Excel 4.0 macro sheet (and a chart and a dialog sheet) beside the
+    form: python-calamine refuses the whole workbook for the macro sheet, and it was 退回
+    「含有本工具无法识别的内容」; its worksheet is the form, and is read."""
+    inbox = tmp_path / "inbox"
+    base = CORPUS / "SheetJS+test_files/BlankSheetTypes.xlsb"  # worksheet, macro, chart, dialog
+    rows = [sample_row(1, description="泄露\n未公开信息"), sample_row(2)]
+    write_xlsb_over(base, inbox / "张三.xlsb", form_grid(rows=rows))
+    files, rows_read, issues = run(inbox)
+    rec = files.loc["张三.xlsb"]
+    assert (rec["status"], rec["name"], rec["n_rows"]) == ("read", "张三", 2)
+    assert rows_read["description"].tolist() == ["泄露\n未公开信息", "泄露未公开信息2"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
 
 
 FLAT_ODS = (

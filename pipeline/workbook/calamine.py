@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 
 from pipeline.limits import Limits
-from pipeline.workbook import ods
+from pipeline.workbook import ods, xlsb
 from pipeline.workbook.formulas import formulas_into
 from pipeline.workbook.grid import FORMAT_EXTS, Book, Grid, Merge
 from pipeline.workbook.guard import Opened, check_sheet, extent_refusal
+
+_CELL_SHEET_TYPES = ("WorkSheet", "MacroSheet")  # python-calamine's SheetTypeEnum names
 
 
 def load(path: str, opened: Opened, limits: Limits) -> Book:
@@ -31,12 +33,20 @@ def load(path: str, opened: Opened, limits: Limits) -> Book:
         except (MemoryError, KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # a native panic too: from_path names the error
-            if not path.lower().endswith(FORMAT_EXTS[opened.fmt]):
+            # an .xlsb with an Excel 4.0 macro sheet, which calamine refuses the whole
+            # workbook for: its worksheets without it
+            package = xlsb.without_macro_sheets(data) if opened.fmt == "xlsb" else None
+            if package is not None:
+                wb = CalamineWorkbook.from_filelike(io.BytesIO(package))
+                data = package
+            elif not path.lower().endswith(FORMAT_EXTS[opened.fmt]):
                 raise  # renamed file (an .xlsx saved as .xls): the content is all there is
-            # the reader of the file's own format names the real problem
-            wb = CalamineWorkbook.from_path(path)
-    visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")]
-    hidden = [n for n in wb.sheet_names if n not in visible]
+            else:  # the reader of the file's own format names the real problem
+                wb = CalamineWorkbook.from_path(path)
+    # sheets of cells only: a chart or dialog sheet holds none (calamine cannot load them)
+    cells = [m for m in wb.sheets_metadata if str(m.typ).endswith(_CELL_SHEET_TYPES)]
+    visible = [m.name for m in cells if str(m.visible).endswith("Visible")]
+    hidden = [m.name for m in cells if m.name not in visible]
     ods_merges: list[dict[str, list[Merge]]] = []
 
     def load_sheet(name: str) -> tuple[Grid, list[Merge]]:
