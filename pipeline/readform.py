@@ -587,8 +587,13 @@ def _next_form(
         while start < r and all(seen_text(v) is None for v in grid[start]):
             start += 1  # the next form starts at its first filled row
         if start == r:
-            continue  # the header again under the rows (a page's repeat, a pasted block): no
-            # title nor header block of its own, so the same form goes on (_table_rows skips it)
+            # the header again under the rows (a page's repeat, a pasted block): no title nor
+            # header block of its own, so the same form goes on (_table_rows skips it); but a
+            # table of other columns under it (a second table of the form) is read with its own
+            again = layout.find_header(grid[r:])
+            if again is None or again.keys == keys:
+                continue
+            return r, r
         if own is not None and _continues(grid, start, r, hr, own):
             continue  # 续表, or this form's own title and header block again: the same form
         return start, r
@@ -654,17 +659,27 @@ def _is_form_top(row: list[Any]) -> bool:
 
 
 def _stacked_forms(
-    grid: Grid, sheet: str, stop: int, next_header: int | None, others: list[dict[str, Any]]
+    grid: Grid,
+    sheet: str,
+    keys: dict[str, int],
+    stop: int,
+    next_header: int | None,
+    others: list[dict[str, Any]],
 ) -> list[tuple[layout.Header, dict[str, tuple[object, str]], int]]:
     """(table header, header fields, end of rows) of each form stacked below a sheet's first
     one (``_next_form``'s ``stop`` and ``next_header``): another person's form pasted under
     the first is read as its own submission, with the owner its own header block names, as a
-    form on a sheet of its own is. One whose header cannot be read is ``others``' (reported)."""
+    form on a sheet of its own is. A table whose columns differ from the first's (``keys``:
+    the sheet's columns are one layout) or whose header cannot be read is ``others``' (not
+    read, reported with its rows counted), and so is everything under it."""
     forms: list[tuple[layout.Header, dict[str, tuple[object, str]], int]] = []
     while next_header is not None:
         found = layout.find_header(grid[next_header:])
-        if found is None:
-            others.append(_other_form(grid, sheet, stop, next_header, same_sheet=True))
+        if found is None or found.keys != keys:
+            other = _other_form(grid, sheet, stop, next_header, same_sheet=True)
+            if found is not None:
+                other["code"] = "second_table"
+            others.append(other)
             break
         found = found._replace(row=found.row + next_header, start=found.start + next_header)
         own: dict[str, tuple[object, str]] = {}
@@ -1020,7 +1035,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     issues: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
     stop, next_header = _next_form(grid, hr, keys, header_raw)
-    stacked = _stacked_forms(grid, sheet, stop, next_header, others)
+    stacked = _stacked_forms(grid, sheet, keys, stop, next_header, others)
     table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw, found_header)
     data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
     examples = [(sheet, r, seq) for r, seq in table_rows.examples]
@@ -1057,7 +1072,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
         o_stop, o_next = _next_form(other_grid, o_hr, o_keys, o_header)
-        o_stacked = _stacked_forms(other_grid, name, o_stop, o_next, others)
+        o_stacked = _stacked_forms(other_grid, name, o_keys, o_stop, o_next, others)
         read_stacked(name, [(found, o_header, o_stop), *o_stacked], other_carried)
     sheet_colmaps: dict[str, dict[str, str]] = {}
     if extra:
@@ -1180,7 +1195,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     for other in others:
         issues.append(
             records.issue(
-                "second_form",
+                other.get("code", "second_form"),
                 file=rel,
                 sheet=other["sheet"],
                 cell=other["cell"],

@@ -625,3 +625,32 @@ def test_a_level_column_of_higher_middle_lower_reads_its_middle_as_level_two(
     note = one(issues, "level_middle_word")
     assert (note["file"], note["cell"], note["action"]) == ("张三.xlsx", "E5", vocab.ACTION_NOTE)
     assert "「一般」是中间一档，已按二级计入（共 2 处）" in note["problem"]
+
+
+def test_a_table_of_other_columns_under_the_form_is_not_read_with_the_forms_columns(
+    tmp_path: Path,
+) -> None:
+    """A second table under the points (「二、防控措施」: 序号 | 风险点描述 | 前期 | 中期 | 后期):
+    its rows were read with the first table's columns, and 退回 as 「风险类别「加强保密教育」
+    不在可选范围内」, 「发生几率「追究责任」…」 at cells that hold something else. Now it is one
+    退回 naming where it starts, its rows counted."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
+    first = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)])
+    measures = form_grid(columns=["seq", "description", "prevent", "monitor", "handle"])
+    more = [2, "泄露未公开信息2", "加强保密教育", "定期检查", "追究责任"]
+    grid = first + [[], ["二、防控措施"], measures[2], measures[3], more]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, rows, issues = run(inbox)
+    assert rows.loc[rows["accepted"], "description"].tolist() == [
+        "泄露未公开信息1",
+        "泄露未公开信息2",
+    ]
+    assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [9, 10]  # counted, not read
+    issue = one(issues, "second_table")
+    assert (issue["cell"], issue["action"]) == ("A8", vocab.ACTION_REJECT)
+    assert (
+        issue["problem"]
+        == "本工作表第 8 行起还有一个表格，共 2 行，它的列与上面的表格不同，未读取。"
+    )
+    assert set(issues["code"]) == {"second_table"}
