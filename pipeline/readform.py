@@ -13,12 +13,14 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from pipeline import dates, layout, readbatch, records, vocab
@@ -881,6 +883,8 @@ def _table_rows(
         if (n_filled <= 4 or _is_label_start(first_text)) and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
             continue
+        if not out.rows and n_filled >= 3 and _is_column_numbers(texts, filled):
+            continue  # the columns' numbers under the header (栏次: 1 2 3 … or A B C …)
         if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
             out.examples.append((r, texts[seq_col] or ""))
             continue
@@ -936,6 +940,22 @@ def _table_rows(
             for rm, t in zip(remarks, read_texts, strict=True)
         ]
     return out
+
+
+_COLUMN_NUMBER = re.compile(r"[(（\[【]?(\d{1,2}|[A-Za-z])[)）\]】.、]?")
+
+
+def _is_column_numbers(texts: list[str | None], filled: list[int]) -> bool:
+    """Whether a row's filled cells number the columns (1 2 3 …, A B C …, （1）（2）…: 栏次
+    under a table header, as many official forms print), each one more than the last."""
+    numbers = []
+    for c in filled:
+        found = _COLUMN_NUMBER.fullmatch(unicodedata.normalize("NFKC", texts[c] or "").strip())
+        if found is None:
+            return False
+        mark = found[1]
+        numbers.append(int(mark) if mark.isdigit() else ord(mark.upper()) - ord("A") + 1)
+    return numbers[0] <= 2 and all(b == a + 1 for a, b in pairwise(numbers))
 
 
 def _ticked(texts: list[str | None], cols: tuple[tuple[int, str], ...]) -> str | None:

@@ -654,3 +654,20 @@ def test_a_table_of_other_columns_under_the_form_is_not_read_with_the_forms_colu
         == "本工作表第 8 行起还有一个表格，共 2 行，它的列与上面的表格不同，未读取。"
     )
     assert set(issues["code"]) == {"second_table"}
+
+
+@pytest.mark.parametrize("mark", [lambda i: i, lambda i: chr(64 + i), lambda i: f"（{i}）"])
+def test_a_row_numbering_the_columns_under_the_header_is_no_risk_point(
+    tmp_path: Path, mark: object
+) -> None:
+    """Official forms print the columns' numbers (栏次) under the header: 1 2 3 … or A B C ….
+    That row was read as a risk point and 退回 (「发生几率「5」不在可选范围内」), the form counted
+    as partly sent back."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    grid.insert(3, [mark(i) for i in range(1, len(grid[2]) + 1)])  # type: ignore[operator]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert points["excel_row"].tolist() == [5, 6]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
