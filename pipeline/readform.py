@@ -764,6 +764,9 @@ class _TableRows:
     # lines of a point's text running on (序号 blank, no value of its own): (row, its first
     # own cell's column, the point's row)
     continued: list[tuple[int, int, int]] = _field(default_factory=list)
+    # lines holding only choices (风险类别, 发生几率, 等级 … as a dropdown left them) and no
+    # text: a template line not used, (row, its first choice's column); not read
+    unused: list[tuple[int, int]] = _field(default_factory=list)
 
 
 def _is_date_value(value: object) -> bool:
@@ -776,6 +779,8 @@ def _is_date_value(value: object) -> bool:
     return dates.read_date(value)[0] is not None
 
 
+# Columns filled from a dropdown: a line holding only these (and a 序号) is no risk point
+_CHOICE_KEYS = ("category", "likelihood", "harm", "self_level")
 # Columns a point's text may run on in (the row below, its 序号 blank): free text, no values
 _RUN_ON_KEYS = frozenset(("step", "description", "remark", "measures", *vocab.MEASURE_FIELDS))
 _RUN_ON_NEEDS = frozenset(("step", "description"))  # one of them must run on
@@ -836,6 +841,7 @@ def _table_rows(
     heading: str | None = None  # the 风险类别 of the last heading line (「一、岗位职责风险」)
     headings: list[str | None] = []  # of each row read
     measure_cols = frozenset(keys[k] for k in (*vocab.MEASURE_FIELDS, "measures") if k in keys)
+    choice_cols = frozenset(keys[k] for k in _CHOICE_KEYS if k in keys)
     last_read = -2  # the row of the last point read (or of a line joined to it)
     for r in range(hr + 1, stop):
         row = grid[r]
@@ -882,6 +888,12 @@ def _table_rows(
             continue  # the table's header repeated under its rows: no point
         if (n_filled <= 4 or _is_label_start(first_text)) and _is_headerish(row):
             _header_fields(grid, range(r, r + 1), header_raw)
+            continue
+        chosen = [c for c in filled if c != seq_col]
+        if len(chosen) >= 2 and choice_cols.issuperset(chosen):
+            # only the choices of dropdowns (two or more; one value alone is a row missing
+            # its fields), no text of a point: a template line not used
+            out.unused.append((r, chosen[0]))
             continue
         if not out.rows and n_filled >= 3 and _is_column_numbers(texts, filled):
             continue  # the columns' numbers under the header (栏次: 1 2 3 … or A B C …)
@@ -1144,6 +1156,21 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                         point_row=point_row + 1,
                     )
                 )
+    for u_sheet, part in [(sheet, table_rows), *((p[0], p[1]) for p in extra)]:
+        if part.unused:
+            (r, c), last = part.unused[0], part.unused[-1][0]
+            issues.append(
+                records.issue(
+                    "choices_only_rows",
+                    file=rel,
+                    sheet=u_sheet,
+                    cell=a1(r, c),
+                    detail=len(part.unused),
+                    rows=vocab.ROW_SPAN.format(first=r + 1, last=last + 1)
+                    if last > r
+                    else vocab.ROW_ONE.format(row=r + 1),
+                )
+            )
     for ex_sheet, r, seq in examples:
         issues.append(
             records.issue(

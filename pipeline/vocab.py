@@ -1054,6 +1054,8 @@ LEGACY_FORMAT_NAMES = {
     "html": "网页表格（网页系统导出的 .xls，Excel 打开时会提示格式不一致）",
     "xml2003": "Excel 2003 XML 表格（XML 电子表格）",
 }
+ROW_SPAN = "第 {first}–{last} 行"
+ROW_ONE = "第 {row} 行"
 LEGACY_WEB_PAGE_NAME = "网页（.htm/.html，Excel 或 WPS 另存为网页）"
 LEGACY_FLAT_ODS_NAME = "LibreOffice 单文件 XML 表格（.fods）"
 CRASH_DETAIL_MEMORY = "内存上限 {mb:.0f} MB"
@@ -2173,6 +2175,12 @@ MESSAGES.update(
             "工作表「{first}」和「{later}」都是{detail}的自查表，两张表的风险点都已计入"
             "（完全相同的已合并）。",
             "如其中一张是旧稿或备份，请删除后重新发送；如确需两张，可不必处理。",
+            ACTION_NOTE,
+        ),
+        "choices_only_rows": Message(
+            "{rows}共 {detail} 行只有下拉选项（风险类别、发生几率、等级等），没有填写职权事项、"
+            "风险点描述和防控措施，视为没有使用的空行，未计入。",
+            "如果这些行是要填报的风险点，请补填风险点描述等内容后重新发送；否则可以删除这些行。",
             ACTION_NOTE,
         ),
         "point_line_continued": Message(

@@ -671,3 +671,20 @@ def test_a_row_numbering_the_columns_under_the_header_is_no_risk_point(
     assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
     assert points["excel_row"].tolist() == [5, 6]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_lines_holding_only_dropdown_choices_are_unused_template_lines(tmp_path: Path) -> None:
+    """Template lines where only the dropdowns hold a value (风险类别, 发生几率, 危害程度, 等级
+    left as chosen or copied down) and nothing is written: each was 退回 with 「职权事项…」
+    「风险点描述没有填写」, the form counted as partly sent back. Now one 提示 names them."""
+    inbox = tmp_path / "inbox"
+    unused = {"step": None, "description": None, "prevent": None, "monitor": None, "handle": None}
+    rows = [sample_row(1), sample_row(2)] + [sample_row(i, **unused) for i in (3, 4, 5)]
+    write_form(inbox / "张三.xlsx", grid=form_grid(rows=rows), marker=False)
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert points["excel_row"].tolist() == [4, 5]
+    assert set(issues["code"]) == {"choices_only_rows"}
+    note = one(issues, "choices_only_rows")
+    assert (note["cell"], note["action"]) == ("C6", vocab.ACTION_NOTE)
+    assert note["problem"].startswith("第 6–8 行共 3 行只有下拉选项")
