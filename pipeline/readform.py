@@ -1423,14 +1423,14 @@ def _pledge_book(
     if sheet is None:
         if _only_pictures(names, hidden, grid_of, opened):
             raise Refused("only_pictures")
-        raise Refused(unknown)
+        raise _turned_table(names, sheet, hidden, grid_of) or Refused(unknown)
     for other in names:
         # another sheet with something written on it: a form whose table was not recognised
         # (its sender must be told), not a pledge sent alone
         if other == sheet or other in hidden or _is_side_sheet(other):
             continue
         if any(seen_text(v) is not None for row in grid_of(other) for v in row):
-            raise Refused(unknown)
+            raise _turned_table(names, sheet, hidden, grid_of) or Refused(unknown)
     cells: dict[str, str] = {}
     items, pledger, pledge_date = _pledge(grid_of(sheet), cells)
     if not items and pledger is None:
@@ -1456,6 +1456,28 @@ def _pledge_book(
         "values": {},
         "issues": [],
     }
+
+
+_TURNED_COLUMNS = 10  # the columns looked at for a table written with its fields as rows
+
+
+def _turned_table(
+    names: list[str], pledge: str | None, hidden: set[str], grid_of: Any
+) -> Refused | None:
+    """A table written turned (its labels down a column, one risk point per column: 风险点描述
+    in A9, the points in B9, C9 …), which the reader does not read: Refused naming the sheet
+    and the column of labels, else None."""
+    for name in names:
+        if name == pledge or name in hidden or _is_side_sheet(name):
+            continue
+        grid = grid_of(name)[: HEADER_SCAN_ROWS * 2]
+        width = min(max((len(row) for row in grid), default=0), _TURNED_COLUMNS)
+        turned = [[row[c] if c < len(row) else None for row in grid] for c in range(width)]
+        found = layout.find_header(turned)
+        if found is not None and len(found.keys) >= 3:
+            col, row = found.start, found.keys["description"]
+            return Refused("turned_table", detail=col_letter(col), sheet=name, cell=a1(row, col))
+    return None
 
 
 _OWNERS = ("section", "name", "head")  # header fields that say whose a form is

@@ -688,3 +688,21 @@ def test_lines_holding_only_dropdown_choices_are_unused_template_lines(tmp_path:
     note = one(issues, "choices_only_rows")
     assert (note["cell"], note["action"]) == ("C6", vocab.ACTION_NOTE)
     assert note["problem"].startswith("第 6–8 行共 3 行只有下拉选项")
+
+
+def test_a_table_written_turned_is_named_so_not_an_unknown_form(tmp_path: Path) -> None:
+    """A form with its labels down column A and one risk point per column: it was refused
+    「找不到自查表的表头（如「风险点描述」）」 though 风险点描述 is in A9 — untrue and no help.
+    Now the reason says the table is turned, where, and how to turn it."""
+    inbox = tmp_path / "inbox"
+    labels = [vocab.COLUMN_LABELS[k] for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL]]
+    points = [list(sample_row(i).values()) for i in (1, 2)]
+    block = [["科室", "办公室"], ["姓名", "张三"], ["填表日期", "2026-03-10"]]
+    table = [[label, *(p[i] for p in points)] for i, label in enumerate(labels)]
+    write_xlsx(inbox / "张三.xlsx", {MAIN: [["个人廉政风险自查表"], *block, *table]})
+    files, _rows, issues = run(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "reason"] == "turned_table"
+    issue = one(issues, "turned_table")
+    assert (issue["sheet"], issue["cell"], issue["action"]) == (MAIN, "A8", vocab.ACTION_REJECT)
+    assert issue["problem"].startswith("表格是竖着填的：「风险点描述」等项目写在 A 列")
+    assert "转置" in issue["fix"]
