@@ -1303,9 +1303,10 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             if who not in first_sheet:
                 first_sheet[who] = part_sheet
                 continue
+            stacked = first_sheet[who] == part_sheet  # twice on one sheet, one under another
             issues.append(
                 records.issue(
-                    "same_person_sheets",
+                    "same_person_stacked" if stacked else "same_person_sheets",
                     file=rel,
                     sheet=part_sheet,
                     cell=part[2]["name"][1],
@@ -1314,6 +1315,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                     detail=person,
                     first=first_sheet[who],
                     later=part_sheet,
+                    row=part[4] + 1,
                 )
             )
         own = _own_pledges(names, hidden, [name, *(p for _, p in people)], sheet_grid)

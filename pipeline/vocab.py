@@ -2171,6 +2171,12 @@ MESSAGES.update(
             "（如「经费报销审核」），再重新报送。",
             ACTION_NOTE,
         ),
+        "same_person_stacked": Message(
+            "工作表「{first}」第 {row} 行起又有一份{detail}的自查表，两份的风险点都已计入"
+            "（完全相同的已合并）。",
+            "如其中一份是旧稿或备份，请删除后重新发送；如确需两份，可不必处理。",
+            ACTION_NOTE,
+        ),
         "same_person_sheets": Message(
             "工作表「{first}」和「{later}」都是{detail}的自查表，两张表的风险点都已计入"
             "（完全相同的已合并）。",

@@ -706,3 +706,17 @@ def test_a_table_written_turned_is_named_so_not_an_unknown_form(tmp_path: Path) 
     assert (issue["sheet"], issue["cell"], issue["action"]) == (MAIN, "A8", vocab.ACTION_REJECT)
     assert issue["problem"].startswith("表格是竖着填的：「风险点描述」等项目写在 A 列")
     assert "转置" in issue["fix"]
+
+
+def test_the_same_persons_form_stacked_twice_on_one_sheet_says_where(tmp_path: Path) -> None:
+    """张三's form, then under it (another title, so no page's continuation) 张三's again: the
+    note said 「工作表「个人廉政风险自查表」和「个人廉政风险自查表」都是张三的自查表」."""
+    inbox = tmp_path / "inbox"
+    first = form_grid(rows=[sample_row(1)])
+    again = [["个人廉政风险自查表（修改稿）"], *form_grid(rows=[sample_row(2)])[1:]]
+    write_form(inbox / "张三.xlsx", grid=first + [[]] + again, marker=False)
+    _files, rows, issues = run(inbox)
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    note = one(issues, "same_person_stacked")
+    assert note["problem"].startswith(f"工作表「{MAIN}」第 8 行起又有一份张三的自查表")
+    assert (note["cell"], note["action"]) == ("E7", vocab.ACTION_NOTE)
