@@ -19,6 +19,10 @@ from pipeline import outputs, vocab, xlsx
 FILL_REJECT = "FFC7CE"
 FILL_NOTE = "FFEB9C"
 MAX_NAME_CHARS = 60  # folder and file names: room for suffixes within 255 bytes
+# characters of <folder>/<file> under 科室反馈/: Excel will not open a file whose full path
+# exceeds 218 characters, so an OUT of up to ~90 characters on the office PC (or a section's
+# 下载 folder plus the unpacked package's own folder) still leaves every copy openable
+FEEDBACK_PATH_CHARS = 120
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 _WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
 
@@ -114,32 +118,57 @@ def reuse_key(task: AnnotateTask) -> str:
 # --------------------------------------------------------------------------------------
 # Names
 # --------------------------------------------------------------------------------------
-def safe_name(text: str) -> str:
-    """User text as one file or folder name: no separators or '..', short, not a device name."""
-    name = xlsx.safe_filename(text)[:MAX_NAME_CHARS].strip(" .") or xlsx.safe_filename("")
-    return "_" + name if _WINDOWS_RESERVED.match(name) else name
+def safe_name(text: str, limit: int = MAX_NAME_CHARS) -> str:
+    """User text as one file or folder name: no separators or '..', at most ``limit``
+    characters (at least one), not a device name."""
+    limit = max(1, limit)
+    name = xlsx.safe_filename(text)[:limit].strip(" .") or xlsx.safe_filename("")
+    return "_" + name[: limit - 1] if _WINDOWS_RESERVED.match(name) else name
 
 
-def copy_name(file: str, used: set[str]) -> str:
-    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders). The
-    copy of an annotated copy sent back is <stem>_批注.xlsx again, not <stem>_批注_批注.xlsx."""
+def room_in(folder: str) -> int:
+    """Characters a file name in 科室反馈/<folder>/ may have (see FEEDBACK_PATH_CHARS)."""
+    return FEEDBACK_PATH_CHARS - len(folder) - 1
+
+
+def copy_name(file: str, used: set[str], room: int = FEEDBACK_PATH_CHARS) -> str:
+    """<stem>_批注.xlsx, made unique within the folder (same stem in two sub-folders) and at
+    most ``room`` characters long (the stem is shortened). The copy of an annotated copy
+    sent back is <stem>_批注.xlsx again, not <stem>_批注_批注.xlsx."""
     rel = Path(file)
     stem = rel.stem
     while stem.endswith(vocab.ANNOTATED_SUFFIX) and len(stem) > len(vocab.ANNOTATED_SUFFIX):
         stem = stem[: -len(vocab.ANNOTATED_SUFFIX)]
+    tail = vocab.ANNOTATED_SUFFIX + ".xlsx"
+    limit = min(MAX_NAME_CHARS, room - len(tail))
     stems = [stem, "_".join([*rel.parent.parts, stem]), rel.name]
     for stem in stems:
-        name = safe_name(stem) + vocab.ANNOTATED_SUFFIX + ".xlsx"
+        name = safe_name(stem, limit) + tail
         if name.casefold() not in used:
             used.add(name.casefold())
             return name
-    base, n = safe_name(stem), 2
+    n = 2
     while True:
-        name = f"{base}({n}){vocab.ANNOTATED_SUFFIX}.xlsx"
+        name = f"{safe_name(stem, limit - len(f'({n})'))}({n}){tail}"
         if name.casefold() not in used:
             used.add(name.casefold())
             return name
         n += 1
+
+
+def was_shortened(file: str, name: str) -> bool:
+    """Whether ``name`` (from ``copy_name``) had to be cut to fit, rather than being one of
+    the names ``copy_name`` gives ``file`` without a length limit."""
+    rel = Path(file)
+    stem = rel.stem
+    while stem.endswith(vocab.ANNOTATED_SUFFIX) and len(stem) > len(vocab.ANNOTATED_SUFFIX):
+        stem = stem[: -len(vocab.ANNOTATED_SUFFIX)]
+    tail = vocab.ANNOTATED_SUFFIX + ".xlsx"
+    full = [safe_name(s) + tail for s in (stem, "_".join([*rel.parent.parts, stem]), rel.name)]
+    if name in full:
+        return False
+    numbered = re.fullmatch(r"(.*)\(\d+\)" + re.escape(tail), name)
+    return numbered is None or numbered.group(1) != safe_name(rel.name)
 
 
 # --------------------------------------------------------------------------------------

@@ -2252,6 +2252,12 @@ OUT_KEPT_FILES = (
     "「{feedback}」中有 {n} 个文件不是本工具生成的，已保留、未删除：{files}。"
     "科室反馈文件夹每次运行都会重新生成，请把自己的文件放到别处。"
 )
+# names under 科室反馈/ cut to fit Windows (Excel opens no file whose full path exceeds 218
+# characters): {files} are 「原文件」→「科室文件夹/新文件名」
+FEEDBACK_NAMES_SHORTENED = (
+    "「{feedback}」中有 {n} 个文件的名称过长（在 Windows 上，完整路径超过 218 个字符的文件 Excel "
+    "打不开），已缩短文件名，内容不变：{files}。"
+)
 OUT_KEPT_LOCKS = (
     "「{feedback}」中有 {n} 个 Excel 或 WPS 打开表格时留下的锁定文件，已保留：{files}。"
     "它们不影响本次结果；如果这些表格已经关闭，可以删除这些文件。"

@@ -50,7 +50,9 @@ from pipeline.annotate_copies import (
     copy_name,
     reuse_key,
     reuse_previous,
+    room_in,
     safe_name,
+    was_shortened,
 )
 from pipeline.workbook.cells import A1_START
 
@@ -138,6 +140,7 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     plans: list[tuple[str | None, Path, int]] = []
     copies: list[AnnotateTask] = []
     empty_issues = issues.iloc[0:0]
+    shortened: list[str] = []
     for section in [*sections, None]:
         if section is None and not unplaced:
             continue
@@ -151,9 +154,22 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
             cells,
             section,
             owners,
+            shortened,
         )
         copies.extend(sec_copies)
         plans.append((section, folder, len(sec_copies)))
+    # the workbooks' own names are cut to fit the same way (the section's name is their stem)
+    for section, folder, _ in plans:
+        name = feedback_name(folders[section])
+        if name != vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section]):
+            shortened.append(f"「{section or folders[section]}」→「{folders[section]}/{name}」")
+    if shortened:
+        shown = "、".join(shortened[:5]) + ("……" if len(shortened) > 5 else "")
+        result.notices.append(
+            vocab.FEEDBACK_NAMES_SHORTENED.format(
+                feedback=vocab.FEEDBACK_DIR, n=len(shortened), files=shown
+            )
+        )
     # an unchanged file's copy from the previous run is linked, not made again
     index = _copies_index(out)
     keys = {task.target: reuse_key(task) for task in copies}
@@ -522,7 +538,7 @@ def _section_tasks(
     for section, folder, n_copies in plans:
         books.append(
             SectionTask(
-                path=str(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section=folders[section])),
+                path=str(folder / feedback_name(folders[section])),
                 body=xlsx.cell_text(result.body_name) or "",
                 year=result.year,
                 run_time=str(result.run_time),
@@ -1060,6 +1076,14 @@ def _folder_names(sections: list[str]) -> dict[str | None, str]:
         used.update((name.casefold(), f"{name}.zip".casefold()))
         names[section] = name
     return names
+
+
+def feedback_name(folder: str) -> str:
+    """<folder>_反馈.xlsx, the folder's part shortened so that <folder>/<name> fits Windows."""
+    tail = vocab.FEEDBACK_FILE_TEMPLATE.format(section="")
+    return vocab.FEEDBACK_FILE_TEMPLATE.format(
+        section=safe_name(folder, room_in(folder) - len(tail))
+    )
 
 
 def _clear(root: Path) -> None:
@@ -1750,6 +1774,7 @@ def _annotate_tasks(
     cells: dict[int, str],
     section: str | None = None,
     owners: dict[str, dict[str, str | None]] | None = None,
+    shortened: list[str] | None = None,
 ) -> list[AnnotateTask]:
     """One task per openable file with an issue routed to this folder whose action is in
     COPY_ACTIONS (``issues`` sorted by ``_sorted_issues``: a cell's notes keep that order).
@@ -1809,7 +1834,9 @@ def _annotate_tasks(
             if not only:
                 continue
         digest = "" if xlsx.is_missing(rec.sha256) else str(rec.sha256)
-        target = folder / copy_name(rec.file, used)
+        target = folder / copy_name(rec.file, used, room_in(folder.name))
+        if shortened is not None and was_shortened(rec.file, target.name):
+            shortened.append(f"「{rec.file}」→「{folder.name}/{target.name}」")
         tasks.append(
             AnnotateTask(
                 str(source),

@@ -1198,3 +1198,47 @@ def test_a_persons_points_are_listed_in_the_order_of_their_rows(tmp_path: Path) 
     assert set(points["评定等级"]) == {"二级"}  # precondition: one level, so rows decide
     assert points["来源行"].tolist() == [str(r) for r in range(4, 14)]
     assert points["风险点编号"].tolist() == [f"办公室-张三-{i:02d}" for i in range(1, 11)]
+
+
+def test_long_names_are_shortened_to_fit_windows_and_the_run_says_so(tmp_path: Path) -> None:
+    """A 70-character section and a mail client's long attachment name: every path under
+    科室反馈/ stays within 120 characters (so with an OUT like C:\\Users\\办公室\\Desktop\\廉政风险\\
+    output, or unpacked from the section's package, Excel still opens it: it refuses full
+    paths over 218 characters), the copy keeps its marks and the run's log names what was
+    shortened. Before, the copy's name alone could be 68 characters and the workbook's too."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import pledge_grid, sample_row, write_form
+
+    section = "妇女儿童权益保障与家庭教育工作指导服务中心综合协调管理科" * 2 + "第一办公室"
+    name = "欧阳娜娜·阿不都热合曼·买买提"
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        (section, name, "科长", "一般管理服务", True),
+    ]
+    config = write_config(tmp_path, people, [("领导班子", "陈主席", ""), (section, name, "陈主席")])
+    inbox = tmp_path / "inbox"
+    long_file = (
+        f"{name}_2026年度个人廉政风险自查表（修改稿第三版，已按科室会议意见修改）最终版.xlsx"
+    )
+    write_form(
+        inbox / "2026-03-24 来自 欧阳娜娜的邮件" / long_file,
+        header={"section": section, "name": name, "post": "科长"},
+        rows=[sample_row(1, likelihood="极高")],
+        pledge=pledge_grid(["不收受礼金"], pledger=name),
+    )
+    out = tmp_path / "out"
+    assert process_cli(inbox, config, out) == 0
+
+    root = out / vocab.FEEDBACK_DIR
+    written = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()]
+    assert written and max(len(p) for p in written) <= 120
+    copies = [p for p in root.rglob("*" + vocab.ANNOTATED_SUFFIX + ".xlsx")]
+    assert len(copies) == 1 and copies[0].name.startswith(name + "_2026")
+    assert any("极高" in text for text in all_text(copies[0]))
+    books = [p for p in root.rglob("*" + vocab.FEEDBACK_FILE_TEMPLATE.format(section=""))]
+    assert len(books) == 2  # 领导班子 and the long section, both readable
+    issues = sheet_frame(next(b for b in books if "领导班子" not in b.name), "异常清单")
+    assert "极高" in issues["原值"].tolist()
+    log_text = (out / vocab.LOG_FILE).read_text(encoding="utf-8")
+    assert "名称过长" in log_text and long_file in log_text and copies[0].name in log_text
