@@ -680,38 +680,66 @@ def _first_note(info: dict[str, Any]) -> str | None:
 
 
 def section_sheet_args(
-    result: frames.RunResult, sections: list[str], moved: dict[str, str | None] | None = None
+    result: frames.RunResult,
+    sections: list[str],
+    moved: dict[str, str | None] | None = None,
+    placed: dict[tuple[str, ...], set[str | None]] | None = None,
+    routes: dict[str, str | None] | None = None,
 ) -> dict[str | None, tuple[pd.DataFrame | None, dict[str, int], str | None, str | None]]:
     """``sheet_args`` of every section's feedback and (under None) of the feedback of what
     belongs to no section (``sections`` the roster sections), grouped in one pass each.
     ``moved``: file -> section (None: the feedback of no section) for the files the
     feedback sends elsewhere than the section they name (a sender's form naming a former or
     renamed section; a form of someone not in the roster): their problems and changes go
-    with them."""
+    with them. ``placed``: (file, section, name, cell, problem) -> the folders whose 异常清单
+    list that 退回 (a row of another section's in a section's table is listed in both): this
+    run's problems go there. ``routes``: file -> its feedback folder now, where a problem
+    of the previous run that was settled is also told (the sender corrected its file)."""
     info = result.round_state or {}
     current = info.get("current") or state(result)
     frame = result.changes
     known = set(sections)
     moved = moved or {}
+    placed = placed or {}
+    routes = routes or {}
 
     def folder(section: str, file: str) -> str | None:
         if file in moved:
             return moved[file]
         return section if section in known else None
 
+    def folders(p: dict[str, Any] | tuple[Any, ...], settled: bool = False) -> set[str | None]:
+        if isinstance(p, dict):
+            p = (p["section"], p["name"], p["file"], p["cell"], p["problem"])
+        section, name, file, cell, problem = ("" if xlsx.is_missing(v) else str(v) for v in p)
+        found = placed.get((file, section, name, cell, problem))
+        if found:
+            return found
+        where = {folder(section, file)}
+        if settled and routes.get(file) is not None:
+            where.add(routes[file])
+        return where
+
     senders: dict[str | None, list[dict[str, Any]]] = {}
     problems: dict[str | None, list[dict[str, Any]]] = {}
     for entry in current["senders"]:
         senders.setdefault(folder(entry["section"], ""), []).append(entry)
     for entry in current["problems"]:
-        problems.setdefault(folder(entry["section"], entry["file"]), []).append(entry)
+        for where in folders(entry):
+            problems.setdefault(where, []).append(entry)
     frames_by: dict[str | None, pd.DataFrame] = {}
     if frame is not None and len(frame):
-        pairs = zip(frame["section"].tolist(), frame["file"].tolist(), strict=True)
-        by = pd.Series([folder(str(s), str(f)) for s, f in pairs], index=frame.index, dtype=object)
-        mine = by.notna()
-        frames_by = {str(k): g for k, g in frame[mine].groupby(by[mine], sort=False)}
-        frames_by[None] = frame[~mine]
+        columns = [frame[c].tolist() for c in CHANGE_COLUMNS[:7]]
+        settled = {vocab.ROUND_CHANGE_FIXED, vocab.ROUND_CHANGE_GONE}
+        rows: dict[str | None, list[int]] = {}
+        for i, (change, section, name, _, file, cell, problem) in enumerate(zip(*columns)):
+            if change in settled or change == vocab.ROUND_CHANGE_NEW_REJECT:
+                where = folders((section, name, file, cell, problem), change in settled)
+            else:
+                where = {folder(str(section), str(file))}
+            for each in where:
+                rows.setdefault(each, []).append(i)
+        frames_by = {k: frame.iloc[v] for k, v in rows.items()}
     args = {}
     for section in [*sections, None]:
         part = frame

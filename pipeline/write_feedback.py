@@ -525,7 +525,19 @@ def _section_tasks(
         for file, route, own in zip(names, files["_route"].tolist(), owners, strict=True):
             if route is None or pd.isna(route) or route != own:
                 moved[file] = None if route is None or pd.isna(route) else str(route)
-    changes = rounds.section_sheet_args(result, sections, moved)
+    # the folders whose 异常清单 list each 退回 (a row of another section's is in both)
+    placed: dict[tuple[str, ...], set[str | None]] = {}
+    rejects = issues[issues["action"] == vocab.ACTION_REJECT]
+    if len(rejects):
+        keys = ("file", "section", "name", "cell", "problem")
+        columns = [_text_column(rejects, c).tolist() for c in keys]
+        for *key, where in zip(*columns, rejects["_route"].tolist(), strict=True):
+            placed.setdefault(tuple(key), set()).add(None if pd.isna(where) else str(where))
+    file_routes = {}
+    if "_route" in files:
+        for file, where in zip(_text_column(files, "file"), files["_route"].tolist(), strict=True):
+            file_routes[file] = None if where is None or pd.isna(where) else str(where)
+    changes = rounds.section_sheet_args(result, sections, moved, placed, file_routes)
     sub_columns = {k: _text_column(submissions, k) for k in SUBMISSION_FRAME_COLUMNS}
     route = files["_route"] if "_route" in files else pd.Series([None] * len(files), dtype=object)
     data = _BookData(

@@ -1245,3 +1245,58 @@ def test_a_form_sent_back_that_names_no_roster_sender_is_in_the_reminder(tmp_pat
     assert vocab.ROUND_REMINDER_UNCLAIMED in office
     assert "    附件1.xlsx：E2：表头缺少「姓名」" in office, text
     assert "    附件2.xlsx：E2：「赵新人（办公室）」不在组织名册中" in office, text
+
+
+def test_a_row_of_another_section_in_a_sections_table_is_in_both_changes(tmp_path: Path) -> None:
+    """办公室's table lists a row of 财务科's 钱七 (科室/姓名 columns). Its 退回 is in both
+    sections' 异常清单 (办公室 sent the file and must correct it; 财务科 owns the row), and so
+    are its 本轮变化 rows now. Before, they followed the section written on the row only:
+    办公室, who corrected its file, never read 已改正 for 钱七's row, nor 新退回 for the next
+    slip in it, though its 异常清单 and annotated copy listed it."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("财务科", "钱七", "出纳", "人财物管理", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务科", "钱七", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    head = ["序号", "科室", "姓名", "岗位", "职权事项", "风险类别", "风险点描述"]
+    head += ["发生几率", "危害程度", "自评等级", "前期预防措施", "中期监控措施", "后期处置措施"]
+
+    def table(wang: tuple[str, str], qian: tuple[str, str]) -> list[list[object]]:
+        rows = [
+            [1, "办公室", "王芳", "主任", "审核", "岗位职责风险", "王芳的点", *wang, "三级"],
+            [2, "财务科", "钱七", "出纳", "报销", "岗位职责风险", "钱七的点", *qian, "一级"],
+        ]
+        head_block = ["科室", "办公室", None, "科室负责人", "王芳"]
+        return [
+            [vocab.FORM_TITLES[vocab.UNIT]],
+            head_block,
+            head,
+            *[r + ["教育"] * 3 for r in rows],
+        ]
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_xlsx(inbox / "办公室汇总.xlsx", {"汇总表": table(("超高", "一般"), ("中", "无敌"))})
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    write_xlsx(inbox / "办公室汇总.xlsx", {"汇总表": table(("中", "一般"), ("超级", "严重"))})
+    assert process_cli(inbox, config, out, run_time="2026-03-26T09:00:00") == 0
+
+    feedback = out / vocab.FEEDBACK_DIR
+    fixed, new = vocab.ROUND_CHANGE_FIXED, vocab.ROUND_CHANGE_NEW_REJECT
+    seen = {}
+    for section in ("办公室", "财务科"):
+        book = feedback / section / vocab.FEEDBACK_FILE_TEMPLATE.format(section=section)
+        changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+        pairs = zip(changes["变化"], changes["单元格"], strict=True)
+        seen[section] = sorted(p for p in pairs if p[0] in (fixed, new))
+    assert seen["办公室"] == sorted([(fixed, "H4"), (fixed, "I5"), (new, "H5")])
+    assert seen["财务科"] == sorted([(fixed, "I5"), (new, "H5")])
