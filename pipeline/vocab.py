@@ -1248,6 +1248,7 @@ ARCHIVE_PLEDGE_HEADERS = {
     "items": "承诺事项数",
     "status": "状态",
 }
+CONTINUED_MARK = "（续）"  # a text continued on the next printed row
 ARCHIVE_NOTICE_TITLE = "{body}{year}年度岗位廉政风险点及风险等级公示"
 ARCHIVE_NOTICE_FOOTER = (
     "公示期为五个工作日。如对上述风险点、风险等级或防控措施有意见和建议，"

@@ -806,6 +806,71 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     )
 
 
+def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
+    """``frame`` with each record whose text in a column of ``widths`` needs more lines than
+    one row holds split over continuation rows: the first keeps every column, each further
+    row repeats 科室 and 岗位 and holds the rest of each long text after 「（续）」, the other
+    columns blank (a point is graded, and counted, once). A text is first cut at a cell's
+    limit as every cell is (``xlsx.cell_text``), so the 公示 holds what the catalogue holds."""
+    fits = int((sheetxml.MAX_ROW_HEIGHT - 4) / styles.line_height() * 0.9)
+    keys = [k for k in widths if k in frame.columns]
+    if not len(frame) or not keys:
+        return frame
+    tall = np.zeros(len(frame), dtype=bool)
+    for key in keys:
+        tall |= sheetxml.line_counts(_column(frame, key, "text"), widths[key]) > fits
+    if not tall.any():
+        return frame
+    parts: list[pd.DataFrame] = []
+    start = 0
+    for i in np.flatnonzero(tall).tolist():
+        parts.append(frame.iloc[start:i])
+        record = frame.iloc[i]
+        chunks = {k: _chunks(xlsx.cell_text(record[k]) or "", widths[k], fits) for k in keys}
+        rows = []
+        for n in range(max(len(c) for c in chunks.values())):
+            row = record.copy() if n == 0 else pd.Series(pd.NA, index=frame.columns, dtype=object)
+            if n:
+                row[["section", "post"]] = record[["section", "post"]]
+            for key, texts in chunks.items():
+                text = texts[n] if n < len(texts) else None
+                row[key] = text if n == 0 or text is None else vocab.CONTINUED_MARK + text
+            rows.append(row)
+        parts.append(pd.DataFrame(rows, columns=frame.columns))
+        start = i + 1
+    parts.append(frame.iloc[start:])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _chunks(text: str, width: float, fits: int) -> list[str]:
+    """``text`` cut, at line breaks where it can and else between characters, into pieces
+    each needing at most ``fits`` lines at ``width`` (one line kept for 「（续）」)."""
+    room = max(fits - 1, 1)
+
+    def lines(piece: str) -> int:
+        return int(sheetxml.line_counts([piece], width)[0])
+
+    pieces: list[str] = []
+    for paragraph in text.split("\n"):
+        while lines(paragraph) > room:  # one paragraph too long for a row: cut it
+            low, high = 1, len(paragraph)
+            while low < high:
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if lines(paragraph[:mid]) <= room else (low, mid - 1)
+            pieces.append(paragraph[:low])
+            paragraph = paragraph[low:]
+        pieces.append(paragraph)
+    chunks: list[str] = []
+    current: list[str] = []
+    for piece in pieces:
+        if current and lines("\n".join([*current, piece])) > room:
+            chunks.append("\n".join(current))
+            current = []
+        current.append(piece)
+    chunks.append("\n".join(current))
+    return chunks
+
+
 def _measures_summary(points: pd.DataFrame) -> pd.Series:
     """前期：…\\n中期：…\\n后期：… (only the parts present; runs of line breaks made one).
 
@@ -864,8 +929,13 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     if len(frame):
         frame["measures"] = _measures_summary(frame)
     values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
-    level_formats = _level_formats(fmt, values[3], 3)
     widths = _widths(ws, values, columns)
+    # a point taller than a row can be (409 pt) goes on over continuation rows: on paper a
+    # cell shows no more than its row's height
+    frame = _continued(frame, {"description": widths[2], "measures": widths[4]})
+    if len(frame) != len(points):
+        values = [_column(frame, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[3], 3)
     last_col = len(columns) - 1
     ws.set_row(0, 36)
     ws.merge_range(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import shutil
 import subprocess
@@ -540,3 +541,45 @@ def test_section_summary_total_counts_the_rejected_rows_of_forms_of_no_roster_se
         archive, sheet_name=vocab.ARCHIVE_SHEET_STATS, header=None, dtype=str, engine="calamine"
     )
     assert vocab.FEEDBACK_UNKNOWN_SECTION_DIR not in set(stats[0])
+
+
+def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_notice(tmp_path):
+    """A point with 39 numbered measures and a description of 1,200 characters: Excel's rows
+    end at 409 pt, so the 公示's one row printed the first 23 measures and cut the rest (and
+    the description's end) off the paper. Now the point goes on over continuation rows
+    (「（续）」, 科室 and 岗位 repeated), each tall enough for its text, and the whole text
+    is on the sheet."""
+    result = rf.make_result(tmp_path)
+    point = result.points.iloc[[0]].copy()
+    description = "在审核补助资金申报材料、组织项目评审和验收拨付资金过程中，" * 40 + "优亲厚友。"
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 40)]
+    point["description"], point["prevent"] = description, "\n".join(measures)
+    points = pd.concat([point, result.points.iloc[1:]], ignore_index=True)
+    archive = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_NOTICE]
+    header = [c.value for c in ws[2]]
+    col = {k: header.index(v) + 1 for k, v in NOTICE_HEADERS.items()}
+    rows = [r for r in range(3, ws.max_row + 1) if ws.cell(r, col["post"]).value]
+    first = next(r for r in rows if str(ws.cell(r, col["description"]).value).startswith("在审核"))
+
+    def continues(r: int) -> bool:
+        cells = [str(ws.cell(r, col[k]).value or "") for k in ("description", "measures")]
+        return any(c.startswith(vocab.CONTINUED_MARK) for c in cells)
+
+    block = [first, *itertools.takewhile(continues, range(first + 1, ws.max_row + 1))]
+    assert len(block) > 1
+    texts = {}
+    for key in ("description", "measures"):
+        cells = [ws.cell(r, col[key]).value or "" for r in block]
+        assert all(c.startswith(vocab.CONTINUED_MARK) for c in cells[1:] if c)
+        texts[key] = "".join(c.removeprefix(vocab.CONTINUED_MARK) for c in cells)
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(col[key])].width
+        for r, text in zip(block, cells, strict=True):
+            lines = sheetxml.line_counts([text], width)[0]
+            assert lines * styles.line_height() + 4 <= ws.row_dimensions[r].height <= 409
+    assert texts["description"] == description
+    assert all(m in texts["measures"] for m in measures)
+    for r in block[1:]:  # graded and counted once; its place said again
+        assert ws.cell(r, col["level"]).value is None
+        assert ws.cell(r, col["section"]).value == ws.cell(first, col["section"]).value
