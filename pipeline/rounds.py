@@ -752,7 +752,7 @@ def section_sheet_args(
 
 def add_changes_sheet(wb: Any, result: frames.RunResult) -> None:
     """The archive's 本轮变化 sheet."""
-    write_changes_sheet(wb, *sheet_args(result))
+    write_changes_sheet(wb, *sheet_args(result), header_left=xlsx.cell_text(result.body_name))
 
 
 def write_changes_sheet(
@@ -761,9 +761,11 @@ def write_changes_sheet(
     open_counts: dict[str, int] | None,
     previous_run: str | None,
     first_note: str | None = None,
+    header_left: str | None = None,
 ) -> None:
     """Add the 本轮变化 sheet to an xlsxwriter workbook: a summary line, then one row per
-    change (CHANGE_COLUMNS), header on row 3."""
+    change (CHANGE_COLUMNS), header on row 3; ``header_left``: the page header's left part
+    (body, and section in a feedback), as on the workbook's other sheets."""
     ws = wb.add_worksheet(vocab.SHEET_CHANGES)
     base = {"font_name": xlsx.FONT_NAME, "font_size": 10, "valign": "top", "text_wrap": True}
     title = wb.add_format({**base, "bold": True, "font_size": 14, "text_wrap": False})
@@ -776,7 +778,9 @@ def write_changes_sheet(
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     # explicit scale, one page wide, text never printed below 8 pt (styles.page_setup)
-    styles.page_setup(ws, scale=styles.print_scale(widths), repeat_rows=(2, 2))
+    styles.page_setup(
+        ws, scale=styles.print_scale(widths), header_left=header_left, repeat_rows=(2, 2)
+    )
     if changes_frame is None:
         ws.write_string(0, 0, vocab.ROUND_CHANGES_TITLE_FIRST, title)
         ws.write_string(1, 0, first_note or vocab.ROUND_CHANGES_FIRST_RUN, plain)

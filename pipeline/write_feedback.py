@@ -419,7 +419,7 @@ def _changes_donor(task: SectionTask) -> sheetxml.Donor | None:
     before = 2 if task.section is None else 4  # the cover and the data sheets
     for i in range(before):
         wb.add_worksheet(f"_{i}")
-    rounds.write_changes_sheet(wb, *task.changes)
+    rounds.write_changes_sheet(wb, *task.changes, header_left=_page_header(task))
     wb.close()
     return sheetxml.Donor(base.getvalue(), before + 1, shared)
 
@@ -1235,7 +1235,7 @@ def write_section(
         header = _page_header(task)
         tables = [_table(wb, fmt, table, header) for table in sheets]
         if task.changes is not None:
-            rounds.write_changes_sheet(wb, *task.changes)
+            rounds.write_changes_sheet(wb, *task.changes, header_left=header)
         wb.close()
         base.seek(0)
         sheetxml.splice(base, tmp, [t for t in tables if t is not None])

@@ -1300,3 +1300,26 @@ def test_a_row_of_another_section_in_a_sections_table_is_in_both_changes(tmp_pat
         seen[section] = sorted(p for p in pairs if p[0] in (fixed, new))
     assert seen["办公室"] == sorted([(fixed, "H4"), (fixed, "I5"), (new, "H5")])
     assert seen["财务科"] == sorted([(fixed, "I5"), (new, "H5")])
+
+
+def test_every_printed_page_of_the_changes_says_whose_it_is(tmp_path: Path) -> None:
+    """A loose printed page of 本轮变化 had no page header, while every other sheet's says the
+    body (and, in a feedback, the section): now it does too, in the archive and the feedback
+    (the 公示, to be posted, has none on purpose)."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    config = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    write_form(tmp_path / "inbox" / "丁玲.xlsx", header=header, rows=[sample_row(1)])
+    out = tmp_path / "out"
+    assert process_cli(tmp_path / "inbox", config, out) == 0
+    section = "家庭儿童工作部"
+    book = out / vocab.FEEDBACK_DIR / section / vocab.FEEDBACK_FILE_TEMPLATE.format(section=section)
+    for path, words in ((archive(tmp_path), ["测试妇联"]), (book, ["测试妇联", section])):
+        for ws in openpyxl.load_workbook(path).worksheets:
+            if ws.title == vocab.ARCHIVE_SHEET_NOTICE:
+                continue
+            left = ws.oddHeader.left.text or ""
+            assert all(w in left for w in words), (path.name, ws.title, left)
