@@ -478,6 +478,42 @@ def line_counts(values: Sequence[object] | Coded, width: float) -> np.ndarray:
     return coded.map_codes(coded.measures().lines(usable), 1.0)
 
 
+def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "") -> list[str]:
+    """``text`` cut, at line breaks where it can and else between characters, into pieces
+    each needing at most ``fits`` lines at ``width`` (one line kept for 「（续）」); at most
+    ``most`` pieces, the last ending in ``mark`` when the text goes on beyond them (a pasted
+    blob of 30,000 characters is not worth sixty printed rows)."""
+    room = max(fits - 1, 1)
+
+    def lines(piece: str) -> int:
+        return int(line_counts([piece], width)[0])
+
+    pieces: list[str] = []
+    for paragraph in text.split("\n"):
+        while lines(paragraph) > room:  # one paragraph too long for a row: cut it
+            low, high = 1, len(paragraph)
+            while low < high:
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if lines(paragraph[:mid]) <= room else (low, mid - 1)
+            pieces.append(paragraph[:low])
+            paragraph = paragraph[low:]
+        pieces.append(paragraph)
+    chunks: list[str] = []
+    current: list[str] = []
+    for piece in pieces:
+        if current and lines("\n".join([*current, piece])) > room:
+            chunks.append("\n".join(current))
+            current = []
+        current.append(piece)
+    chunks.append("\n".join(current))
+    if len(chunks) > most:
+        last = chunks[most - 1]
+        while last and lines(last + mark) > room:
+            last = last[: -max(1, len(mark))]
+        chunks = [*chunks[: most - 1], last.rstrip() + mark]
+    return chunks
+
+
 def line_counts_each(texts: Sequence[str], widths: Sequence[float]) -> np.ndarray:
     """``line_counts([text], width)[0]`` of each text at its own width, measured at once
     (a table's header cells)."""

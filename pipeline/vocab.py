@@ -1249,6 +1249,9 @@ ARCHIVE_PLEDGE_HEADERS = {
     "status": "状态",
 }
 CONTINUED_MARK = "（续）"  # a text continued on the next printed row
+# the end of a text too long even for its continuation rows (the whole text is in the cells
+# of the catalogue and the form)
+CONTINUED_CUT_MARK = "……（以下从略，全文见原表格）"
 ARCHIVE_NOTICE_TITLE = "{body}{year}年度岗位廉政风险点及风险等级公示"
 ARCHIVE_NOTICE_FOOTER = (
     "公示期为五个工作日。如对上述风险点、风险等级或防控措施有意见和建议，"

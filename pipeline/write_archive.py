@@ -826,7 +826,12 @@ def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
     for i in np.flatnonzero(tall).tolist():
         parts.append(frame.iloc[start:i])
         record = frame.iloc[i]
-        chunks = {k: _chunks(xlsx.cell_text(record[k]) or "", widths[k], fits) for k in keys}
+        chunks = {
+            k: sheetxml.text_chunks(
+                xlsx.cell_text(record[k]) or "", widths[k], fits, mark=vocab.CONTINUED_CUT_MARK
+            )
+            for k in keys
+        }
         rows = []
         for n in range(max(len(c) for c in chunks.values())):
             row = record.copy() if n == 0 else pd.Series(pd.NA, index=frame.columns, dtype=object)
@@ -840,35 +845,6 @@ def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
         start = i + 1
     parts.append(frame.iloc[start:])
     return pd.concat(parts, ignore_index=True)
-
-
-def _chunks(text: str, width: float, fits: int) -> list[str]:
-    """``text`` cut, at line breaks where it can and else between characters, into pieces
-    each needing at most ``fits`` lines at ``width`` (one line kept for 「（续）」)."""
-    room = max(fits - 1, 1)
-
-    def lines(piece: str) -> int:
-        return int(sheetxml.line_counts([piece], width)[0])
-
-    pieces: list[str] = []
-    for paragraph in text.split("\n"):
-        while lines(paragraph) > room:  # one paragraph too long for a row: cut it
-            low, high = 1, len(paragraph)
-            while low < high:
-                mid = (low + high + 1) // 2
-                low, high = (mid, high) if lines(paragraph[:mid]) <= room else (low, mid - 1)
-            pieces.append(paragraph[:low])
-            paragraph = paragraph[low:]
-        pieces.append(paragraph)
-    chunks: list[str] = []
-    current: list[str] = []
-    for piece in pieces:
-        if current and lines("\n".join([*current, piece])) > room:
-            chunks.append("\n".join(current))
-            current = []
-        current.append(piece)
-    chunks.append("\n".join(current))
-    return chunks
 
 
 def _measures_summary(points: pd.DataFrame) -> pd.Series:

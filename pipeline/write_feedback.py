@@ -1322,6 +1322,8 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
         widths.append(max(width, min(cap, -(-xlsx.display_width(header) // 2) + 2)))
     if table.split:
         widths = styles.balance_halves(widths, keys)
+        table = _continued(table, widths)
+        values, n = table.values, table.n_rows
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     header_lines = int(sheetxml.line_counts_each(headers, widths).max()) if headers else 1
@@ -1353,6 +1355,54 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
         styles=cell_styles,
         heights=heights,
     )
+
+
+def _continued(table: Table, widths: list[float]) -> Table:
+    """``table`` with each record whose text needs more lines than one row holds (409 pt)
+    split over continuation rows, as the archive's 公示 (``write_archive._continued``): the
+    first keeps every cell, each further row repeats 科室, 岗位, 姓名 and the point's ID and
+    holds the rest of each long text after 「（续）」, the other cells blank."""
+    fits = int((sheetxml.MAX_ROW_HEIGHT - 4) / LINE_HEIGHT * 0.9)
+    n = table.n_rows
+    counts = [sheetxml.line_counts(v, w) for v, w in zip(table.values, widths, strict=True)]
+    tall = np.zeros(n, dtype=bool)
+    for lines in counts:
+        tall |= lines > fits
+    if not tall.any():
+        return table
+
+    def cells(column: Any) -> list[Any]:
+        if isinstance(column, sheetxml.Coded):
+            return [column.uniques[c] if c >= 0 else None for c in column.codes.tolist()]
+        return list(column)
+
+    repeat = {"section", "post", "name", styles.POINT_ID_KEY}
+    columns = [cells(v) for v in table.values]
+    colours = {k: cells(c) for k, c in table.colours.items()}
+    out: list[list[Any]] = [[] for _ in columns]
+    out_colours: dict[str, list[Any]] = {k: [] for k in colours}
+    for i in range(n):
+        chunks = {
+            c: sheetxml.text_chunks(col[i], widths[c], fits, mark=vocab.CONTINUED_CUT_MARK)
+            for c, col in enumerate(columns)
+            if tall[i] and isinstance(col[i], str) and counts[c][i] > fits
+        }
+        for j in range(max((len(v) for v in chunks.values()), default=1)):
+            for c, col in enumerate(columns):
+                if c in chunks:
+                    part = chunks[c][j] if j < len(chunks[c]) else None
+                    cell = part if j == 0 or part is None else vocab.CONTINUED_MARK + part
+                else:
+                    cell = col[i] if j == 0 or table.keys[c] in repeat else None
+                out[c].append(cell)
+            for key, colour in colours.items():
+                out_colours[key].append(colour[i] if j == 0 else None)
+
+    def coded(values: list[Any]) -> sheetxml.Coded:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return sheetxml.Coded(codes, list(uniques))
+
+    return replace(table, values=out, colours={k: coded(v) for k, v in out_colours.items()})
 
 
 COVER_WIDTHS = (18, 100)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
+import itertools
 import shutil
 import subprocess
 import zipfile
@@ -139,8 +141,10 @@ def test_points_sheet_holds_exactly_the_sections_points(run) -> None:
             *vocab.CATALOGUE_COLUMNS.values(),
             vocab.POINT_ID_LABEL,
         ]
-        assert sheet["序号"].astype(int).tolist() == list(range(1, len(sheet) + 1))
         assert set(sheet["科室"]) == {section}
+        # a point too tall for one row goes on over continuation rows without a 序号
+        sheet = sheet[sheet["序号"].notna()]
+        assert sheet["序号"].astype(int).tolist() == list(range(1, len(sheet) + 1))
         expected = result.points[result.points["section"] == section]
         assert len(sheet) == len(expected)
         assert sorted(sheet["风险点描述"].map(rf.frames_safe)) == sorted(
@@ -710,6 +714,9 @@ def test_feedback_workbook_is_formatted_for_people(run) -> None:
     level_col = headers.index(vocab.CATALOGUE_COLUMNS["level"]) + 1
     for row in range(2, points.max_row + 1):
         cell = points.cell(row, level_col)
+        if cell.value is None:  # a continuation row of a point too tall for one row
+            assert points.cell(row, 1).value is None
+            continue
         assert cell.fill.fgColor.rgb.endswith(write_feedback.LEVEL_FILLS[cell.value])
         assert cell.font.name == "宋体" and cell.alignment.wrap_text
     assert points.freeze_panes == "E2" and points.auto_filter.ref  # 序号 and who stay
@@ -1242,3 +1249,54 @@ def test_long_names_are_shortened_to_fit_windows_and_the_run_says_so(tmp_path: P
     assert "极高" in issues["原值"].tolist()
     log_text = (out / vocab.LOG_FILE).read_text(encoding="utf-8")
     assert "名称过长" in log_text and long_file in log_text and copies[0].name in log_text
+
+
+def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_feedback(
+    tmp_path: Path,
+) -> None:
+    """A point with 39 numbered measures and a description of 1,200 characters: the 风险点
+    sheet's one row stopped at Excel's 409 pt and the section's printout lost the rest. Now
+    the point goes on over continuation rows (「（续）」; 科室, 岗位, 姓名 and ID repeated;
+    序号 and grades once), each tall enough for its text, and all of it is on the sheet."""
+    from pipeline import sheetxml, styles
+
+    result = make_result(tmp_path)
+    points = result.points.copy()
+    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
+    description = "在审核补助资金申报材料、组织项目评审和验收拨付资金过程中，" * 40 + "优亲厚友。"
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 40)]
+    points.loc[first, "description"] = description
+    points.loc[first, "prevent"] = "\n".join(measures)
+    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
+
+    book = workbook_of(tmp_path / "out", rf.SECTION_OFFICE)
+    ws = openpyxl.load_workbook(book)[vocab.FEEDBACK_SHEET_POINTS]
+    header = [c.value for c in ws[1]]
+    col = {k: header.index(v) + 1 for k, v in styles.point_headers().items()}
+    top = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if str(ws.cell(r, col["description"]).value).startswith("在审核")
+    )
+
+    def continues(r: int) -> bool:
+        cells = [str(ws.cell(r, col[k]).value or "") for k in ("description", "prevent")]
+        return any(c.startswith(vocab.CONTINUED_MARK) for c in cells)
+
+    block = [top, *itertools.takewhile(continues, range(top + 1, ws.max_row + 1))]
+    assert len(block) > 1
+    texts = {}
+    for key in ("description", "prevent"):
+        cells = [ws.cell(r, col[key]).value or "" for r in block]
+        texts[key] = "".join(c.removeprefix(vocab.CONTINUED_MARK) for c in cells)
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(col[key])].width
+        for r, text in zip(block, cells, strict=True):
+            lines = sheetxml.line_counts([text], width)[0]
+            assert lines * write_feedback.LINE_HEIGHT + 4 <= ws.row_dimensions[r].height <= 409
+    assert texts["description"] == description
+    assert all(m in texts["prevent"] for m in measures)
+    for r in block[1:]:
+        assert ws.cell(r, col[styles.SEQ_KEY]).value is None
+        assert ws.cell(r, col["level"]).value is None
+        for key in ("section", "name", styles.POINT_ID_KEY):
+            assert ws.cell(r, col[key]).value == ws.cell(top, col[key]).value
