@@ -460,18 +460,69 @@ def _gb_labelled(part: EmailMessage) -> bool:
     )
 
 
-def _attachments(msg: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
-    """(file name, part) of every attachment, those of attached mails included."""
+# a picture's extension, for a part or an Outlook attachment whose type is not said
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".emz", ".wmz"}
+)
+_CID = re.compile(r"cid:([^\s\"'<>()]+)", re.IGNORECASE)
+
+
+def _cids(html: str) -> set[str]:
+    """The Content-IDs a mail's HTML shows as pictures (``<img src="cid:…">``), folded."""
+    return {urllib.parse.unquote(c).strip("<>").casefold() for c in _CID.findall(html)}
+
+
+def _body_cids(msg: EmailMessage) -> set[str]:
+    """``_cids`` of every HTML part of a mail (not of the mails attached to it)."""
+    if msg.get_content_type() == "text/html":
+        try:
+            return _cids(str(msg.get_content()))
+        except Exception:  # noqa: BLE001 - an unknown charset or a broken encoding
+            return set()
+    found: set[str] = set()
+    if msg.is_multipart():
+        for part in msg.iter_parts():
+            found |= _body_cids(part)  # type: ignore[arg-type]
+    return found
+
+
+def _inline_picture(name: str, is_image: bool, inline: bool, cid: str, cids: set[str]) -> bool:
+    """Whether an attachment is a picture of the mail's own text (a signature's logo, a
+    pasted screenshot: shown inline or by ``cid:``), not a file its sender attached. A
+    picture named as a pledge (「廉政承诺书.jpg」) is the sender's, wherever it is shown."""
+    if not (is_image or Path(name).suffix.lower() in IMAGE_SUFFIXES):
+        return False
+    if vocab.PLEDGE_SHEET_HINT in name:
+        return False
+    return inline or (bool(cid) and cid.strip("<>").casefold() in cids)
+
+
+def _attachments(
+    msg: EmailMessage, cids: set[str] | None = None
+) -> Iterator[tuple[str, EmailMessage]]:
+    """(file name, part) of every attachment, those of attached mails included; the
+    pictures of a mail's own text are none (``_inline_picture``)."""
+    if cids is None:
+        cids = _body_cids(msg)
     for part in msg.iter_attachments():
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
             for sub in inner if isinstance(inner, list) else [inner]:
                 if isinstance(sub, EmailMessage):
-                    yield from _attachments(sub)
+                    yield from _attachments(sub, _body_cids(sub))
             continue
         name = part.get_filename() or ""
         if "\ufffd" in name or (name and _gb_labelled(part)):
             name = _name_from_source(part) or name
+        if _inline_picture(
+            name,
+            part.get_content_maintype() == "image",
+            part.get_content_disposition() == "inline",
+            str(part.get("Content-ID") or ""),
+            cids,
+        ):
+            log.info("mail picture %s skipped: part of the mail's text", name or "(unnamed)")
+            continue
         if not name:
             if part.get_content_maintype() in ("text", "multipart"):
                 continue  # an alternative body, not an attachment
@@ -583,7 +634,49 @@ def _msg_attachments(
             kind_of_file = _msg_text(ole, mime) if mime else "application/octet-stream"
             name = vocab.CONTAINER_UNNAMED.format(type=kind_of_file)
         name = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if _msg_inline_picture(ole, kids, name, paths, prefix):
+            log.info("mail picture %s skipped: part of the mail's text", name)
+            continue
         yield name, kids.get(MSG_DATA)
+
+
+MSG_HIDDEN = 0x7FFE000B  # PidTagAttachmentHidden: not shown as an attachment
+MSG_ATTACH_FLAGS = 0x37140003  # PidTagAttachFlags
+ATT_MHTML_REF = 0x4  # … referenced by the HTML body (cid:)
+MSG_CONTENT_ID = "__substg1.0_3712"  # PidTagAttachContentId
+MSG_HTML = ("__substg1.0_10130102", "__substg1.0_1013001f", "__substg1.0_1013001e")
+MAX_HTML_BYTES = 4 * MB
+
+
+def _msg_inline_picture(
+    ole: Any, kids: dict[str, list[str]], name: str, paths: list[list[str]], prefix: tuple
+) -> bool:
+    """Whether an Outlook attachment is a picture of the mail's own text: hidden, flagged as
+    referenced by the HTML body, or its Content-ID shown there (``_inline_picture``)."""
+    mime = next((kids[k] for k in kids if k.startswith(MSG_MIME)), None)
+    is_image = bool(mime) and _msg_text(ole, mime).lower().startswith("image/")
+    if not (is_image or Path(name).suffix.lower() in IMAGE_SUFFIXES):
+        return False
+    inline = False
+    props = kids.get(MSG_PROPERTIES)
+    if props is not None:
+        data = ole.openstream(props).read(64 * 1024)
+        for start in range(8, len(data) - 15, 16):  # an attachment's header is 8 bytes
+            tag, _flags, value = struct.unpack_from("<IIQ", data, start)
+            hidden = tag == MSG_HIDDEN and value & 0xFF
+            inline = inline or bool(hidden or (tag == MSG_ATTACH_FLAGS and value & ATT_MHTML_REF))
+    cid = next((_msg_text(ole, kids[k]) for k in kids if k.startswith(MSG_CONTENT_ID)), "")
+    cids: set[str] = set()
+    if cid and not inline:
+        n = len(prefix)
+        for p in paths:
+            if len(p) == n + 1 and tuple(p[:n]) == prefix and p[n].lower() in MSG_HTML:
+                html = ole.openstream(p).read(MAX_HTML_BYTES)
+                if p[n].lower().endswith("001f"):
+                    cids |= _cids(html.decode("utf-16-le", "replace"))
+                else:
+                    cids |= _cids(html.decode("latin-1"))
+    return _inline_picture(name, is_image, inline, cid, cids)
 
 
 def _msg_time(ole: Any) -> float | None:

@@ -13,6 +13,7 @@ import email.policy
 import io
 import json
 import os
+import struct
 import zipfile
 import zlib
 from datetime import datetime
@@ -26,7 +27,7 @@ import pytest
 from pipeline import containers, frames, run, vocab
 from tests.builders import write_config
 from tests.forms import form_grid, rewrite_zip, sample_row, write_form, write_xlsx
-from tests.outlook import SENT, message, write_msg
+from tests.outlook import SENT, compound_file, message, write_msg
 from tests.test_realforms import graded
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -882,3 +883,68 @@ def test_attachments_sharing_one_name_stay_three_files_of_three_people(tmp_path:
     bad = issues[issues["action"] == vocab.ACTION_REJECT]
     assert bad["file"].tolist() == [third] and bad["name"].tolist() == ["王五"]
     assert "乱写" in bad["problem"].iloc[0]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_pictures_of_a_mails_own_text_are_no_attachments_sent_back(tmp_path: Path) -> None:
+    """A signature's logo and a pasted screenshot (shown inline, or by ``cid:``) are part of
+    the mail's text: not a submission, so not 退回 as 「这不是 Excel 表格文件」 (before, each
+    was one row of 异常清单 and of the section's feedback). A picture attached on purpose is
+    still reported (it may be a photographed pledge), and a picture named as a pledge is
+    the sender's wherever the mail shows it."""
+    from email.mime.application import MIMEApplication
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    def picture(name: str, cid: str = "", disposition: str = "") -> MIMEImage:
+        part = MIMEImage(PNG, "png")
+        if cid:
+            part.add_header("Content-ID", f"<{cid}>")
+        if disposition:
+            part.add_header("Content-Disposition", disposition, filename=("utf-8", "", name))
+        else:
+            part.set_param("name", name)
+        return part
+
+    mail = MIMEMultipart("mixed")
+    mail["Subject"], mail["Date"] = "自查表", "Fri, 20 Mar 2026 09:30:00 +0800"
+    text = MIMEMultipart("alternative")
+    text.attach(MIMEText("请查收", "plain", "utf-8"))
+    text.attach(MIMEText('<p>请查收</p><img src="cid:image001.png@01DC">', "html", "utf-8"))
+    mail.attach(text)
+    mail.attach(picture("image001.png", cid="image001.png@01DC"))  # by cid:, no disposition
+    mail.attach(picture("截图.png", disposition="inline"))  # as Apple Mail pastes one
+    form = MIMEApplication(_form(tmp_path / "w.xlsx", "张三"), Name="张三.xlsx")
+    form.add_header("Content-Disposition", "attachment", filename="zhangsan.xlsx")
+    mail.attach(form)
+    mail.attach(picture("IMG_0012.jpg", disposition="attachment"))
+    mail.attach(picture("张三廉政承诺书.jpg", disposition="inline"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(mail.as_bytes())
+    mails = [
+        ("logo.png", PNG, {"__properties_version1.0": _hidden_properties()}),
+        ("IMG_0013.jpg", PNG, {}),
+    ]
+    tree = message([(n, d) for n, d, _extra in mails])
+    for i, (_n, _d, extra) in enumerate(mails):
+        tree[f"__attach_version1.0_#{i:08X}"].update(extra)
+    (inbox / "来信.msg").write_bytes(compound_file(tree))
+
+    files, _rows, points, issues = graded(inbox)
+    shown = set(files["file"])
+    assert "来信.eml/zhangsan.xlsx" in shown and points["name"].tolist() == ["张三"]
+    for gone in ("来信.eml/image001.png", "来信.eml/截图.png", "来信.msg/logo.png"):
+        assert gone not in shown and not issues["file"].eq(gone).any()
+    kept = issues.set_index("file")
+    assert kept.loc["来信.eml/IMG_0012.jpg", "code"] == "not_excel"
+    assert kept.loc["来信.msg/IMG_0013.jpg", "code"] == "not_excel"
+    assert "来信.eml/张三廉政承诺书.jpg" in shown
+
+
+def _hidden_properties() -> bytes:
+    """An Outlook attachment's properties: PidTagAttachmentHidden = true."""
+    return b"\x00" * 8 + struct.pack("<IIQ", 0x7FFE000B, 6, 1)
