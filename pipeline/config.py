@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
         "max_file_mb": prehash.MAX_BYTES // (1024 * 1024),  # 20
         "max_uncompressed_mb": 100,
         "max_compression_ratio": 200,
+        "max_inbox_unpacked_mb": 2048,
         "max_rows": 5000,
         "max_columns": 100,
         "max_cell_chars": 32767,
@@ -348,6 +349,10 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
             _number(lim["worker_timeout_s"], "limits.worker_timeout_s", whole=False)
         ),
         workers=_positive_int(lim["workers"], "limits.workers", zero_ok=True),
+        max_inbox_unpacked_bytes=_positive_int(
+            lim["max_inbox_unpacked_mb"], "limits.max_inbox_unpacked_mb"
+        )
+        * mb,
     )
     return Settings(
         body_name=body["name"].strip(),

@@ -53,6 +53,7 @@ MB = 1024 * 1024
 MAX_MEMBERS = 2000  # files one container may hold
 MAX_DEPTH = 3  # containers inside containers
 MAX_TREE_MEMBERS = 5 * MAX_MEMBERS  # files one file of the inbox may hold, at every depth
+MAX_INBOX_MEMBERS = 10 * MAX_TREE_MEMBERS  # files all the containers of one inbox may hold
 STATUS_OPENED = "container"  # an opened container until ``settle``
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -871,30 +872,51 @@ def _refused_record(rec: dict[str, Any], rel: str, code: str, detail: str) -> di
 
 
 def expand(
-    rec: dict[str, Any], path: Path | str, settings: Settings, examine: Examine
+    rec: dict[str, Any],
+    path: Path | str,
+    settings: Settings,
+    examine: Examine,
+    inbox_budget: _Budget | None = None,
 ) -> list[dict[str, Any]]:
     """The record of a walked file followed, for a container, by the records of every file
-    inside it (each examined by ``examine(rel, path)``); other files come back alone."""
-    budget = _Budget(settings.limits.max_uncompressed_bytes, MAX_TREE_MEMBERS)
+    inside it (each examined by ``examine(rel, path)``); other files come back alone.
+    ``inbox_budget`` (``inbox_budget(settings)``, one per inbox) caps what all of them unpack."""
+    budget = _Budget(settings.limits.max_uncompressed_bytes, MAX_TREE_MEMBERS, inbox_budget)
     return list(_expand(rec, path, settings, examine, depth=0, budget=budget))
 
 
 class _Budget:
     """What one file of the inbox may unpack, over every container inside it: each level is
     checked on its own (size, ratio, count), but nesting multiplies them (a zip of 2,000
-    small zips, each inflating a megabyte of zeros, passes every check of each level)."""
+    small zips, each inflating a megabyte of zeros, passes every check of each level). Its
+    ``parent`` is the whole inbox's: 200 zips each just under one file's limit would fill the
+    disk all the same."""
 
-    def __init__(self, max_bytes: int, max_files: int) -> None:
+    def __init__(self, max_bytes: int, max_files: int, parent: _Budget | None = None) -> None:
         self.bytes_left, self.files_left = max_bytes, max_files
-        self.max_bytes = max_bytes
+        self.max_bytes, self.max_files = max_bytes, max_files
+        self.parent = parent
+        self.exhausted = False  # once a file was refused: later containers are not opened
 
     def take(self, size: int) -> bool:
         """Whether one more file of ``size`` bytes may be written out (counted when so)."""
         if size > self.bytes_left or self.files_left <= 0:
+            self.exhausted = True
+            return False
+        if self.parent is not None and not self.parent.take(size):
             return False
         self.bytes_left -= size
         self.files_left -= 1
         return True
+
+
+def inbox_budget(settings: Settings) -> _Budget:
+    """What all the containers of one inbox may unpack together (``limits``)."""
+    return _Budget(settings.limits.max_inbox_unpacked_bytes, MAX_INBOX_MEMBERS)
+
+
+def _inbox_detail(budget: _Budget) -> str:
+    return vocab.DETAIL_INBOX_UNPACKED.format(mb=budget.max_bytes / MB, files=budget.max_files)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -960,6 +982,10 @@ def _expand(
     if depth >= MAX_DEPTH:
         yield _refused_record(rec, rel, "container_too_deep", str(MAX_DEPTH))
         return
+    inbox = budget.parent
+    if inbox is not None and inbox.exhausted:  # the inbox's containers unpacked enough
+        yield _refused_record(rec, rel, "inbox_unpack_limit", _inbox_detail(inbox))
+        return
     members: list[dict[str, Any]] = []
     try:
         source = _MEMBERS[kind](path, settings)
@@ -968,7 +994,10 @@ def _expand(
             name = _unique(member_name(found), used)
             inner_rel = f"{rel}/{name}"
             if data is not None and not budget.take(len(data)):
-                data, extra = None, ("zip_bomb", _budget_detail(budget))
+                if inbox is not None and inbox.exhausted:
+                    data, extra = None, ("inbox_unpack_limit", _inbox_detail(inbox))
+                else:
+                    data, extra = None, ("zip_bomb", _budget_detail(budget))
             if data is None:
                 code, detail = extra
                 inner = {

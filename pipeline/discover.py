@@ -263,10 +263,11 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
         return _examine(rel, path, path.parent, settings)
 
     # a container (.zip, .eml) is followed by the files inside it (containers.py)
+    unpacked = containers.inbox_budget(settings)
     walked = (
         rec
         for examined, path in _examine_all(_walk(inbox), inbox, settings)
-        for rec in containers.expand(examined, path, settings, examine_inner)
+        for rec in containers.expand(examined, path, settings, examine_inner, unpacked)
     )
     for rec in walked:
         records.append(rec)

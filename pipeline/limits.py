@@ -22,3 +22,5 @@ class Limits:
     worker_memory_bytes: int
     worker_timeout_s: float
     workers: int  # 0 = one per core
+    # what all the containers of one inbox may unpack together (containers._Budget)
+    max_inbox_unpacked_bytes: int = 2048 * 1024 * 1024

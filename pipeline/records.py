@@ -59,6 +59,7 @@ UNOPENABLE_REASONS = frozenset(
         "mac_metadata",
         "pledge_file_unknown",
         "scratch_failed",
+        "inbox_unpack_limit",
     }
 )
 

@@ -2520,6 +2520,7 @@ CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
 DETAIL_CONTAINER_LIES = "解压后的大小超过压缩包目录中声明的大小"
+DETAIL_INBOX_UNPACKED = "{mb:.0f} MB 或 {files} 个文件"
 DETAIL_CONTAINER_TREE = "整个压缩包（连同其中套着的压缩包、邮件）解压后合计超过 {mb:.0f} MB 或 {files} 个文件，其余文件未解压"
 MESSAGES.update(
     {
@@ -2557,6 +2558,12 @@ MESSAGES.update(
         "scratch_failed": Message(
             "这个文件没能从压缩包（或邮件）中解压到临时文件夹（磁盘空间不足，或临时文件夹被清理），未读取。",
             "请清理本机磁盘空间后重新运行；文件本身不一定有问题，无需让报送人重发。",
+        ),
+        "inbox_unpack_limit": Message(
+            "收件箱中的压缩包和邮件合计解压已超过 {detail}（设置项 limits.max_inbox_unpacked_mb），"
+            "为防止占满磁盘，这个文件未解压、未读取。",
+            "请把已经处理过的压缩包、邮件移出收件箱，或解压后分批放入；如果它们都是正常的报送材料，"
+            "可在 settings.toml 的 [limits] 中调高 max_inbox_unpacked_mb 后重新运行，无需让报送人重发。",
         ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",

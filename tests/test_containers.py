@@ -948,3 +948,42 @@ def test_pictures_of_a_mails_own_text_are_no_attachments_sent_back(tmp_path: Pat
 def _hidden_properties() -> bytes:
     """An Outlook attachment's properties: PidTagAttachmentHidden = true."""
     return b"\x00" * 8 + struct.pack("<IIQ", 0x7FFE000B, 6, 1)
+
+
+def test_what_all_the_containers_of_an_inbox_unpack_is_capped(tmp_path: Path) -> None:
+    """Each zip is checked against one file's limits, but 200 zips each just under them
+    would fill the disk all the same: once the inbox's containers have unpacked
+    ``limits.max_inbox_unpacked_mb``, the member that would pass it and every container
+    after it are 退回 naming the setting; what was unpacked before is read, nothing is lost."""
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    work, inbox, out = tmp_path / "work", tmp_path / "inbox", tmp_path / "out"
+    people = [("领导班子", "陈主席", "主席", "领导班子正职", "否")]
+    people += [("办公室", n, "科员", "其他", "否") for n in ("张三", "李四", "王五", "赵六")]
+    cfg = write_config(
+        tmp_path,
+        people,
+        [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")],
+        settings="[limits]\nmax_inbox_unpacked_mb = 1\n",
+    )
+    inbox.mkdir()
+    scans = [os.urandom(400 * 1024) for _ in range(3)]  # scanned: they do not compress
+    for i, name in enumerate(("张三", "李四", "王五", "赵六")):
+        with zipfile.ZipFile(inbox / f"来信{i}.zip", "w") as zf:
+            zf.writestr(f"{name}.xlsx", _form(work / f"{name}.xlsx", name, n=i + 1))
+            if i < 3:
+                zf.writestr(f"扫描件{i}.pdf", scans[i])
+    args = ["process", "--inbox", str(inbox), "--config", str(cfg), "--out", str(out)]
+    assert main([*args, "--no-progress"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["files"]["total"] == 4 and summary["files"]["rejected"] == 1
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    listed = pd.read_excel(archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, engine="calamine")
+    capped = listed[listed["问题"].str.contains("max_inbox_unpacked_mb", na=False)]
+    assert sorted(capped["文件"]) == ["来信2.zip/扫描件2.pdf", "来信3.zip"]
+    assert (capped["处理"] == vocab.ACTION_REJECT).all()
+    assert capped["问题"].str.contains("合计解压已超过 1 MB").all()
+    catalogue = pd.read_excel(archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, engine="calamine")
+    assert sorted(set(catalogue["姓名"])) == ["张三", "李四", "王五"]
