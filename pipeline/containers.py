@@ -67,6 +67,10 @@ _MAIL_HEADER = re.compile(
     rb"Delivered-To|X-[\w-]+|Content-Type):[^\r\n]*\r?\n)",
     re.IGNORECASE,
 )
+# an Apple Mail .emlx (.partial.emlx) starts with the message's length on a line of its own
+_EMLX_LENGTH = re.compile(rb"\s*(\d{1,12})[ \t]*\r?\n")
+# the header Apple Mail leaves on a part it saved apart (.partial.emlx: not in the message)
+APPLE_PART_LENGTH = "X-Apple-Content-Length"
 # What an archiver adds that is not a file of the sender (macOS resource forks, folders' cache).
 _ARCHIVER_JUNK = re.compile(
     r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE
@@ -216,7 +220,7 @@ IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
-    """'zip' | 'eml' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
+    """'zip' | 'eml' | 'emlx' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
     if head.startswith(ZIP_MAGIC):
         try:
@@ -243,6 +247,9 @@ def kind_of(path: Path, head: bytes) -> str | None:
         return "7z"
     if head.startswith(TNEF_MAGIC):
         return "tnef"
+    emlx = _EMLX_LENGTH.match(head)
+    if emlx and (path.suffix.lower() == ".emlx" or _MAIL_HEADER.match(head[emlx.end() :])):
+        return "emlx"  # Apple Mail's: the message's length in bytes on a line, then the message
     if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
         return "eml"
     if head.startswith(OLE_MAGIC) and (path.suffix.lower() == ".msg" or is_outlook_msg(path)):
@@ -552,13 +559,30 @@ def _links(msg: EmailMessage) -> str:
 
 
 def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    return _mail_members(path.read_bytes(), path, settings, "eml")
+
+
+def _emlx_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """The attachments of an Apple Mail ``.emlx``: its first line is the message's length in
+    bytes, then the message (MIME, as an .eml), then a property list of the mail's flags."""
+    data = path.read_bytes()
+    head = _EMLX_LENGTH.match(data)
+    if head is None:
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["emlx"])
+    raw = data[head.end() : head.end() + int(head[1])]
+    return _mail_members(raw, path, settings, "emlx")
+
+
+def _mail_members(
+    raw: bytes, path: Path, settings: Settings, kind: str
+) -> Iterator[tuple[str, bytes | None, Any]]:
     limits = settings.limits
     try:
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
     except Exception as exc:  # the email parser raises many kinds on bad input
-        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"]) from exc
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES[kind]) from exc
     if not isinstance(msg, EmailMessage):
-        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"])
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES[kind])
     try:
         sent = parsedate_to_datetime(str(msg["Date"])).timestamp() if msg["Date"] else None
     except (TypeError, ValueError, OverflowError):
@@ -567,7 +591,7 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
     try:
         parts = list(_attachments(msg))
     except Exception as exc:  # the parser raises many kinds on a damaged mail
-        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["eml"]) from exc
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES[kind]) from exc
     if not parts:
         links = _links(msg)
         if links:  # a cloud drive's or a mail service's 超大附件 link, no file
@@ -580,6 +604,9 @@ def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             data = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001 - a broken transfer encoding
             yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
+            continue
+        if not data.strip() and part.get(APPLE_PART_LENGTH):  # kept by Apple Mail apart
+            yield name, None, ("mail_part_apart", "")
             continue
         total += len(data)
         if total > limits.max_uncompressed_bytes:
@@ -859,6 +886,7 @@ def _tnef_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes |
 _MEMBERS = {
     "zip": _zip_members,
     "eml": _eml_members,
+    "emlx": _emlx_members,
     "msg": _msg_members,
     "tnef": _tnef_members,
 }

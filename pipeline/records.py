@@ -60,6 +60,7 @@ UNOPENABLE_REASONS = frozenset(
         "pledge_file_unknown",
         "scratch_failed",
         "inbox_unpack_limit",
+        "mail_part_apart",
     }
 )
 

@@ -2511,6 +2511,7 @@ SETTINGS_EXPECT_PATH = "上年档案的文件名（文字，用英文双引号�
 ARCHIVE_NAMES = {
     "zip": "ZIP 压缩包",
     "eml": "邮件",
+    "emlx": "Apple 邮件（.emlx）",
     "msg": "Outlook 邮件",
     "tnef": "Outlook 邮件附件包（winmail.dat）",
     "rar": "RAR 压缩包",
@@ -2564,6 +2565,11 @@ MESSAGES.update(
             "为防止占满磁盘，这个文件未解压、未读取。",
             "请把已经处理过的压缩包、邮件移出收件箱，或解压后分批放入；如果它们都是正常的报送材料，"
             "可在 settings.toml 的 [limits] 中调高 max_inbox_unpacked_mb 后重新运行，无需让报送人重发。",
+        ),
+        "mail_part_apart": Message(
+            "这封 Apple 邮件（.partial.emlx）里只存了正文，这个附件被邮件程序另存在别处，"
+            "不在收件箱中，未读取。",
+            "请在「邮件」程序中打开这封邮件，把附件直接存储（拖出）到收件箱，再重新运行。",
         ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",

@@ -987,3 +987,47 @@ def test_what_all_the_containers_of_an_inbox_unpack_is_capped(tmp_path: Path) ->
     assert capped["问题"].str.contains("合计解压已超过 1 MB").all()
     catalogue = pd.read_excel(archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, engine="calamine")
     assert sorted(set(catalogue["姓名"])) == ["张三", "李四", "王五"]
+
+
+def _emlx(message: EmailMessage) -> bytes:
+    """An Apple Mail .emlx: the message's length on a line, the message, a property list."""
+    raw = message.as_bytes().replace(b"\r\n", b"\n")
+    plist = b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+    plist += b"\t<key>flags</key>\n\t<integer>8590195713</integer>\n</dict>\n</plist>\n"
+    return str(len(raw)).encode() + b"        \n" + raw + plist
+
+
+def test_an_apple_mail_emlx_is_read_attachment_by_attachment(tmp_path: Path) -> None:
+    """A mail saved from Apple Mail's folder is an .emlx (the message's length on its first
+    line, the MIME message, then a property list): its forms are read like an .eml's, under
+    the mail's date. Before, 「这不是 Excel 表格文件（文本文件）」 and the form was lost. An
+    attachment Apple Mail kept apart (.partial.emlx) is told so, with where to get it."""
+    mail = EmailMessage()
+    mail["Subject"], mail["Date"] = "自查表", "Fri, 20 Mar 2026 09:30:00 +0800"
+    mail.set_content("请查收")
+    mail.add_attachment(
+        _form(tmp_path / "z.xlsx", "张三"),
+        maintype=XLSX_TYPE[0],
+        subtype=XLSX_TYPE[1],
+        filename="张三.xlsx",
+    )
+    partial = EmailMessage()
+    partial["Subject"], partial["Date"] = "自查表", "Sat, 21 Mar 2026 09:30:00 +0800"
+    partial.set_content("请查收")
+    partial.add_attachment(b"", maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename="李四.xlsx")
+    partial.get_payload()[1]["X-Apple-Content-Length"] = "10335"
+    inbox = tmp_path / "inbox"
+    (inbox / "Messages").mkdir(parents=True)
+    (inbox / "Messages" / "12345.emlx").write_bytes(_emlx(mail))
+    (inbox / "Messages" / "12346.partial.emlx").write_bytes(_emlx(partial))
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    form = "Messages/12345.emlx/张三.xlsx"
+    assert by_file.loc[form, "status"] == frames.FILE_STATUS_READ
+    assert (
+        by_file.loc[form, "mtime"] == datetime.fromisoformat("2026-03-20T09:30+08:00").timestamp()
+    )
+    assert points["name"].tolist() == ["张三"]
+    (apart,) = issues[issues["file"] == "Messages/12346.partial.emlx/李四.xlsx"].to_dict("records")
+    assert apart["code"] == "mail_part_apart" and apart["action"] == vocab.ACTION_REJECT
+    assert "存储（拖出）到收件箱" in apart["fix"]
