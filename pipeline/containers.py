@@ -303,7 +303,22 @@ class _Scratch:
         folder = cls.root / f"{cls.count:06d}"
         folder.mkdir()
         base = _UNSAFE.sub("_", name.rsplit("/", 1)[-1]).strip(". ") or "file"
-        return folder / base[:120]
+        return folder / _fitting(base)
+
+
+MAX_NAME_BYTES = 200  # a file name's bytes on disk (most file systems: 255)
+
+
+def _fitting(base: str) -> str:
+    """``base`` cut to ``MAX_NAME_BYTES`` of UTF-8, its extension kept: a Chinese name of
+    a hundred characters (Windows allows 255) is over 255 bytes, which Linux refuses."""
+    if len(base.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES:
+        return base
+    stem, dot, ext = base.rpartition(".") if "." in base else (base, "", "")
+    ext = (dot + ext)[:16]
+    room = MAX_NAME_BYTES - len(ext.encode("utf-8", "surrogateescape"))
+    cut = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+    return (cut or "file") + ext
 
 
 # --------------------------------------------------------------------------------------

@@ -1031,3 +1031,21 @@ def test_an_apple_mail_emlx_is_read_attachment_by_attachment(tmp_path: Path) -> 
     (apart,) = issues[issues["file"] == "Messages/12346.partial.emlx/李四.xlsx"].to_dict("records")
     assert apart["code"] == "mail_part_apart" and apart["action"] == vocab.ACTION_REJECT
     assert "存储（拖出）到收件箱" in apart["fix"]
+
+
+def test_a_member_named_in_a_hundred_chinese_characters_is_read(tmp_path: Path) -> None:
+    """Windows and zips allow 255 characters in a name; a hundred Chinese characters are
+    over 300 bytes, which Linux refuses for a file name. Such a member was 退回 as
+    「没能从压缩包中解压到临时文件夹（磁盘空间不足…）」, untrue, and the form lost; now it is
+    written out under a name cut to fit and read, shown under its whole name."""
+    long_name = "办公室张三个人廉政风险自查表" * 8 + ".xlsx"
+    assert len(long_name.encode()) > 255  # the precondition
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "长名.zip", "w") as zf:
+        zf.writestr(long_name, _form(tmp_path / "a.xlsx", "张三"))
+    files, _rows, points, issues = graded(inbox)
+    member = f"长名.zip/{long_name}"
+    assert files.set_index("file").loc[member, "status"] == frames.FILE_STATUS_READ
+    assert points["name"].tolist() == ["张三"]
+    assert not issues["code"].eq("scratch_failed").any()
