@@ -170,6 +170,13 @@ def read_files(
                     results[i] = _rejected(rel, exc)
                     bar.update(1)
                     continue
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                # as in a worker (read_one): one file never stops the run
+                except BaseException as exc:  # noqa: BLE001 - a native panic is one too
+                    results[i] = _rejected(rel, books.classify(exc))
+                    bar.update(1)
+                    continue
                 if opened.fmt in ("xlsx", "csv", "html"):  # extents checked: safe in process
                     results[i] = read_one(path, rel, limits, opened)
                     bar.update(1)

@@ -757,3 +757,32 @@ def test_a_template_whose_form_table_is_gone_is_told_so_not_read_from_its_guide(
     assert (rec["status"], rec["reason"]) == ("rejected", "template_without_table")
     assert got.empty
     assert issues["problem"].tolist() == [vocab.MESSAGES["template_without_table"].problem]
+
+
+def test_a_workbook_whose_directory_offset_was_damaged_is_sent_back_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A few bytes changed in transit in the zip's end record (the central directory's
+    offset made larger): zipfile still finds the directory and puts every part before the
+    file's start (a negative offset), and the pre-scan read the bytes from the end of the
+    file, raising struct.error in the main process: the whole run stopped with a traceback.
+    Now the file is 退回 as damaged, and the other files are read."""
+    import struct
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(inbox / "张三.xlsx")
+    write_form(tmp_path / "李四.xlsx", header={"name": "李四"})
+    data = bytearray((tmp_path / "李四.xlsx").read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    (offset,) = struct.unpack_from("<I", data, end + 16)
+    struct.pack_into("<I", data, end + 16, offset + 100_000)
+    (inbox / "李四.xlsx").write_bytes(bytes(data))
+    with zipfile.ZipFile(inbox / "李四.xlsx") as zf:  # the precondition: zipfile opens it
+        assert zf.infolist()[0].header_offset < 0
+    files, _rows, issues = run(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["李四.xlsx", "status"] == frames.FILE_STATUS_REJECTED
+    (told,) = issues[issues["file"] == "李四.xlsx"].to_dict("records")
+    assert told["code"] == "corrupt" and "文件已损坏或不完整" in told["problem"]
+    assert by_file.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ

@@ -233,7 +233,9 @@ class Zip:
         data = self.data
         if info.flag_bits & 0x1:  # a zip-encrypted part
             raise Refused("encrypted")
-        if not data.startswith(ZIP_MAGIC, off):
+        # a directory whose own offset was damaged puts members before the file's start
+        # (zipfile subtracts the difference): a negative offset would count from the end
+        if off < 0 or off + 30 > len(data) or not data.startswith(ZIP_MAGIC, off):
             raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_ZIP)
         name_len, extra_len = _NAME_EXTRA.unpack_from(data, off + 26)
         start = off + 30 + name_len + extra_len
