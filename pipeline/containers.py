@@ -728,12 +728,16 @@ def _mail_members(
             raise _Refused("mail_link_only", links)
     if len(parts) > MAX_MEMBERS:
         raise _Refused("container_too_many", str(len(parts)))
+    cut = _cut_short(msg)
     total = 0
-    for name, part in parts:
+    for i, (name, part) in enumerate(parts):
         try:
             data = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001 - a broken transfer encoding
             yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
+            continue
+        if cut and i == len(parts) - 1 and not _whole_zip(data):
+            yield name, None, ("mail_cut_short", vocab.ARCHIVE_NAMES[kind])
             continue
         if not data.strip() and part.get(APPLE_PART_LENGTH):  # kept by Apple Mail apart
             yield name, None, ("mail_part_apart", "")
@@ -747,6 +751,25 @@ def _mail_members(
             yield name, None, ("too_large", f"{len(data) / MB:.1f} MB")
             continue
         yield name, data, mtime
+
+
+def _cut_short(msg: EmailMessage) -> bool:
+    """Whether a mail file ends before its closing boundary (cut short while it was saved or
+    downloaded): its last part then runs to the end of the file, cut too."""
+    try:
+        return any(
+            isinstance(d, email.errors.CloseBoundaryNotFoundDefect)
+            for part in msg.walk()
+            for d in part.defects
+        )
+    except Exception:  # noqa: BLE001 - a tree damaged past walking
+        return False
+
+
+def _whole_zip(data: bytes) -> bool:
+    """Whether ``data`` is a zip (an .xlsx, a .docx, a .zip) that ends with its end record:
+    the last part of a mail cut just before its closing boundary is whole."""
+    return data.startswith(ZIP_MAGIC) and data.rfind(b"PK\x05\x06", -(65536 + 22)) >= 0
 
 
 def _msg_text(ole: Any, stream: list[str]) -> str:

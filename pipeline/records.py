@@ -61,6 +61,7 @@ UNOPENABLE_REASONS = frozenset(
         "scratch_failed",
         "inbox_unpack_limit",
         "mail_part_apart",
+        "mail_cut_short",
         "unsafe_member_name",
     }
 )

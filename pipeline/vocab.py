@@ -2575,6 +2575,10 @@ MESSAGES.update(
             "请把已经处理过的压缩包、邮件移出收件箱，或解压后分批放入；如果它们都是正常的报送材料，"
             "可在 settings.toml 的 [limits] 中调高 max_inbox_unpacked_mb 后重新运行，无需让报送人重发。",
         ),
+        "mail_cut_short": Message(
+            "这个{detail}文件不完整（可能在保存或下载时中断），这个附件在邮件中被截断，未读取。",
+            "请让报送人重新发送这个附件，或在邮件程序中把这封邮件重新另存一次后放入收件箱。",
+        ),
         "mail_part_apart": Message(
             "这封 Apple 邮件（.partial.emlx）里只存了正文，这个附件被邮件程序另存在别处，"
             "不在收件箱中，未读取。",

@@ -1104,3 +1104,39 @@ def _rename_in_7z(path: Path, old: str, new: str) -> None:
     struct.pack_into("<I", data, 28, zlib.crc32(header))
     struct.pack_into("<I", data, 8, zlib.crc32(bytes(data[12:32])))
     path.write_bytes(bytes(data))
+
+
+def test_a_mail_file_cut_short_says_its_last_attachment_was_cut(tmp_path: Path) -> None:
+    """A saved mail cut short (a download or a copy interrupted) ends inside its last
+    attachment: that form was 「文件内容不是 Excel 表格，可能是扩展名被改过」 with 「请用 Excel
+    打开确认」, untrue. Now it says the mail file is incomplete and the attachment cut, and
+    what to do; the attachments before it are read, and a mail cut only after its last
+    attachment ended (its closing line lost) is read whole."""
+
+    def mail(*people: tuple[str, str]) -> bytes:
+        message = EmailMessage()
+        message["Subject"], message["Date"] = "自查表", "Fri, 20 Mar 2026 09:30:00 +0800"
+        message.set_content("请查收")
+        for name, section in people:
+            message.add_attachment(
+                _form(tmp_path / f"{name}.xlsx", name, section),
+                maintype=XLSX_TYPE[0],
+                subtype=XLSX_TYPE[1],
+                filename=f"{name}.xlsx",
+            )
+        return message.as_bytes()
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    raw = mail(("张三", "办公室"), ("李四", "办公室"))
+    (inbox / "截断.eml").write_bytes(raw[: raw.rindex(b"Content-Disposition: attachment") + 3000])
+    raw = mail(("王五", "财务科"))
+    (inbox / "少结尾.eml").write_bytes(raw[: raw.rstrip().rindex(b"\n--")])
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["截断.eml/张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    (cut,) = issues[issues["file"] == "截断.eml/李四.xlsx"].to_dict("records")
+    assert cut["code"] == "mail_cut_short" and "附件在邮件中被截断" in cut["problem"]
+    assert "扩展名" not in cut["problem"]
+    assert by_file.loc["少结尾.eml/王五.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert sorted(points["name"]) == ["张三", "王五"]
