@@ -27,6 +27,7 @@ import email.header
 import email.policy
 import io
 import logging
+import os
 import re
 import shutil
 import stat
@@ -1127,6 +1128,25 @@ def _head(path: Path) -> bytes:
         return b""
 
 
+def _linked(rec: dict[str, Any], path: Path, walked: str) -> dict[str, Any]:
+    """The record of a link (inside the inbox) to a container of the inbox: a duplicate of
+    it (the container is opened where it lies), as a link to a form is. Before, it was
+    「这不是 Excel 表格文件（压缩包）」 while the files of its container were read."""
+    target = Path(os.path.realpath(path))
+    root = path
+    for _part in walked.split("/"):
+        root = root.parent
+    try:
+        inside = target.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return rec
+    if kind_of(target, _head(target)) is None:
+        return rec
+    rec["status"], rec["reason"] = frames.FILE_STATUS_SUPERSEDED, "duplicate_file"
+    rec["issue"] = frames.issue("duplicate_file", file=rec["file"], detail=shown_path(inside))
+    return rec
+
+
 def _expand(
     rec: dict[str, Any],
     path: Path | str,
@@ -1135,16 +1155,18 @@ def _expand(
     depth: int,
     budget: _Budget,
 ) -> Iterator[dict[str, Any]]:
+    walked = rec["file"]  # as the inbox has it (the name below may be shown decoded)
     if depth == 0:
         shown = shown_path(rec["file"])
         if shown != rec["file"]:  # a name mangled by unzipping elsewhere: shown decoded
             rec["file"], rec["source_path"] = shown, str(path)
             if "issue" in rec:
                 rec["issue"]["file"] = shown
-    if not (isinstance(rec.get("reason"), str) and rec["reason"] == "not_excel") or rec.get(
-        "_link"
-    ):
+    if not (isinstance(rec.get("reason"), str) and rec["reason"] == "not_excel"):
         yield rec
+        return
+    if rec.get("_link"):  # a link to a file of the inbox: never opened twice
+        yield _linked(rec, Path(path), walked)
         return
     path = Path(path)
     try:  # only a regular file can be a container (a FIFO would block the read)

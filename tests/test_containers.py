@@ -1140,3 +1140,22 @@ def test_a_mail_file_cut_short_says_its_last_attachment_was_cut(tmp_path: Path) 
     assert "扩展名" not in cut["problem"]
     assert by_file.loc["少结尾.eml/王五.xlsx", "status"] == frames.FILE_STATUS_READ
     assert sorted(points["name"]) == ["张三", "王五"]
+
+
+def test_a_link_to_a_zip_of_the_inbox_is_a_duplicate_not_a_stray_file(tmp_path: Path) -> None:
+    """A link (inside the inbox) to a zip of the inbox: the zip is opened where it lies and
+    the link is a duplicate of it, as a link to a form is. Before, the link was 退回 as
+    「这不是 Excel 表格文件（压缩包）」 while the forms of the very same zip were read."""
+    inbox = tmp_path / "inbox"
+    (inbox / "转发").mkdir(parents=True)
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+    (inbox / "转发" / "办公室.zip").symlink_to("../办公室.zip")
+    files, rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["转发/办公室.zip", "status"] == frames.FILE_STATUS_SUPERSEDED
+    (told,) = issues[issues["file"] == "转发/办公室.zip"].to_dict("records")
+    assert told["code"] == "duplicate_file" and "「办公室.zip」" in told["problem"]
+    assert points["file"].tolist() == ["办公室.zip/张三.xlsx"]
+    counts = run.count(containers.settle(files), rows, points)
+    assert counts["files"] == {"total": 2, "read": 1, "rejected": 0, "superseded": 1}
