@@ -295,7 +295,12 @@ def _named_in(text: str, persons: dict[str, list[str]], longest: int) -> set[str
 def _came_later(newer: Any, older: Any) -> bool:
     """Whether file record ``newer`` came after ``older``: on the first of 填表日期, the mail
     folder's date and the modification time that both have and that differ (resubmit's
-    order, a missing value skipped rather than sorted oldest); a tie is later."""
+    order, a missing value skipped rather than sorted oldest); a tie is later. Two files of
+    one zip or mail came together: neither is later (a damaged file beside a person's form
+    in their zip is no earlier version of it, and keeps its own 退回)."""
+    together = normalize.stripped(getattr(newer, "container", ""))
+    if together and together == normalize.stripped(getattr(older, "container", "")):
+        return False
     for column in ("date", "folder_date"):
         a, b = (
             normalize.stripped(getattr(newer, column, "")),
@@ -469,6 +474,11 @@ def completeness(
     lock_files = frozenset(
         text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
     )
+    # the files inside a zip or mail, by the container they came in (files that came together)
+    inside = files["container"].notna() if "container" in files else pd.Series(False)
+    parcels = dict(
+        zip(text_series(files.loc[inside, "file"]), text_series(files.loc[inside, "container"]))
+    )
     # files that could not be opened get no annotated copy: their senders are not sent to one
     no_copy = frozenset(
         text_series(rejected["file"])[
@@ -516,6 +526,7 @@ def completeness(
         by_rows,
         empty,
         no_copy,
+        parcels,
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -534,6 +545,7 @@ def _judge(
     by_rows: dict[str, dict[str, str]] | None = None,
     empty: dict[str, dict[str, Any]] | None = None,
     no_copy: frozenset[str] = frozenset(),
+    parcels: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -610,6 +622,9 @@ def _judge(
     # the sender is told, in their section, that the resend did not count
     for i in got.tolist():
         resent = bounced[form[i]].get(key[i])
+        parcel = (parcels or {}).get(resent or "")
+        if parcel and parcel == (parcels or {}).get(file[i]):
+            resent = None  # it came with the counted form, in one zip or mail: not resent
         if resent is not None and not no_points[i] and resent not in lock_files:
             code = "resend_sent_back" if form[i] == vocab.INDIVIDUAL else "unit_resend_sent_back"
             told.append(

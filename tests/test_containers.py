@@ -1159,3 +1159,34 @@ def test_a_link_to_a_zip_of_the_inbox_is_a_duplicate_not_a_stray_file(tmp_path: 
     assert points["file"].tolist() == ["办公室.zip/张三.xlsx"]
     counts = run.count(containers.settle(files), rows, points)
     assert counts["files"] == {"total": 2, "read": 1, "rejected": 0, "superseded": 1}
+
+
+def test_a_damaged_file_beside_a_persons_form_in_their_zip_keeps_its_own_reason(
+    tmp_path: Path,
+) -> None:
+    """张三's zip holds his form and a damaged file naming him. They came together, so the
+    damaged one is no earlier version replaced by the form: it stays 退回 with its own
+    reason. Before, it was 「同一人后来又报送了「张三.zip/张三.xlsx」…原来的问题不再需要处理」,
+    untrue, and the damaged file's problem was hidden."""
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "张三", "科员", "其他", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")])
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "张三.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr("张三_单位表.xlsx", b"PK\x03\x04 cut short")
+    args = ["process", "--inbox", str(inbox), "--config", str(cfg), "--out", str(out)]
+    assert main([*args, "--no-progress"]) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    listed = pd.read_excel(archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, engine="calamine")
+    told = listed[listed["文件"] == "张三.zip/张三_单位表.xlsx"]
+    assert told["处理"].tolist() == [vocab.ACTION_REJECT]
+    assert "文件已损坏或不完整" in told["问题"].iloc[0]
+    assert not listed["问题"].str.contains("后来又报送", na=False).any()
