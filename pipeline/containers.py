@@ -435,16 +435,65 @@ class _Capped:
 
 
 def _7z_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """The files of a ``.7z`` archive, read by py7zr in a child process of its own (its
+    compiled decoders crash the process on some damaged archives: pyppmd segfaults), with
+    the read workers' memory cap and time limit; a child that dies or hangs means a damaged
+    archive, never a stopped run."""
+    import importlib.util
+    import multiprocessing
+
+    if importlib.util.find_spec("py7zr") is None:  # an installation without it: reported
+        raise _Refused("archive_unsupported", vocab.ARCHIVE_NAMES["7z"])
+    limits = settings.limits
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_7z_child, args=(str(path), limits, send), daemon=True)
+    child.start()
+    send.close()
+    result: Any = None
+    try:
+        if receive.poll(limits.worker_timeout_s):
+            result = receive.recv()
+    except (EOFError, OSError):  # the child died (a native crash, out of memory)
+        result = None
+    finally:
+        receive.close()
+        child.join(1)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if not isinstance(result, tuple):
+        log.warning("7z %s: the reading process died or hung (exit %s)", path, child.exitcode)
+        raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["7z"])
+    if result[0] == "refused":
+        raise _Refused(result[1], result[2])
+    yield from result[1]
+
+
+def _7z_child(path: str, limits: Any, send: Any) -> None:
+    """A child process's work: the 7z's members (``_7z_read``), or its refusal, sent back."""
+    from pipeline import workers
+
+    workers.cap_memory(limits.worker_memory_bytes)
+    try:
+        result: tuple[Any, ...] = ("ok", list(_7z_read(Path(path), limits)))
+    except _Refused as exc:
+        result = ("refused", exc.code, exc.detail)
+    except BaseException:  # noqa: BLE001 - anything else: a damaged archive, told as such
+        result = ("refused", "container_corrupt", vocab.ARCHIVE_NAMES["7z"])
+    send.send(result)
+    send.close()
+
+
+def _7z_read(path: Path, limits: Any) -> Iterator[tuple[str, bytes | None, Any]]:
     """The files of a ``.7z`` archive, read by py7zr into memory (never extracted to a
     path): the same limits as a zip's; links, password-protected members and names that
     climb out of the archive are reported, never followed."""
-    try:
-        import py7zr
-        from py7zr import helpers as py7zr_helpers
-        from py7zr import io as py7zr_io
-    except ImportError:  # an installation without it: reported as before
-        raise _Refused("archive_unsupported", vocab.ARCHIVE_NAMES["7z"]) from None
-    limits = settings.limits
+    import py7zr
+    from py7zr import helpers as py7zr_helpers
+    from py7zr import io as py7zr_io
+
     products: dict[str, _Capped] = {}
 
     class Factory(py7zr_io.WriterFactory):

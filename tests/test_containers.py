@@ -1190,3 +1190,28 @@ def test_a_damaged_file_beside_a_persons_form_in_their_zip_keeps_its_own_reason(
     assert told["处理"].tolist() == [vocab.ACTION_REJECT]
     assert "文件已损坏或不完整" in told["问题"].iloc[0]
     assert not listed["问题"].str.contains("后来又报送", na=False).any()
+
+
+def test_a_7z_whose_decoder_crashes_the_process_is_sent_back_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """py7zr's compiled decoders crash the process on some damaged archives (pyppmd
+    segfaults on a PPMd stream with a few bytes changed: found by fuzzing). The archive is
+    read in a child process of its own: its death is that archive's 退回, never the run's."""
+    import signal
+
+    pytest.importorskip("py7zr")
+
+    def crash(_path: Path, _limits: object):  # what the native decoder does
+        os.kill(os.getpid(), signal.SIGSEGV)
+        yield from ()
+
+    monkeypatch.setattr(containers, "_7z_read", crash)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "办公室.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64)
+    write_form(inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"})
+    _files, _rows, points, issues = graded(inbox)
+    (told,) = issues[issues["file"] == "办公室.7z"].to_dict("records")
+    assert told["code"] == "container_corrupt" and "7z 压缩包已损坏" in told["problem"]
+    assert points["name"].tolist() == ["张三"]
