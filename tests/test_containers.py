@@ -10,7 +10,6 @@ import email
 import email.errors
 import email.header
 import email.policy
-import importlib.util
 import io
 import json
 import os
@@ -31,9 +30,7 @@ from tests.forms import form_grid, rewrite_zip, sample_row, write_form, write_xl
 from tests.outlook import SENT, compound_file, message, write_msg
 from tests.test_realforms import graded
 
-SEVEN_ZIP_DAMAGED = (
-    "container_corrupt" if importlib.util.find_spec("py7zr") else "archive_unsupported"
-)
+SEVEN_ZIP_DAMAGED = "container_corrupt"  # py7zr is a dependency: a damaged .7z is opened
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -1062,7 +1059,8 @@ def test_a_7z_archive_is_read_file_by_file_within_the_limits(tmp_path: Path) -> 
     「科室.7z/内层.xlsx」; a link and a name climbing out of the archive are reported, never
     followed; a password or a damaged archive is told as such. Before, every .7z was
     「本工具不能直接打开」 and its forms lost to the count."""
-    py7zr = pytest.importorskip("py7zr")
+    import py7zr
+
     work = tmp_path / "work"
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -1199,8 +1197,6 @@ def test_a_7z_whose_decoder_crashes_the_process_is_sent_back_and_the_run_goes_on
     segfaults on a PPMd stream with a few bytes changed: found by fuzzing). The archive is
     read in a child process of its own: its death is that archive's 退回, never the run's."""
     import signal
-
-    pytest.importorskip("py7zr")
 
     def crash(_path: Path, _limits: object):  # what the native decoder does
         os.kill(os.getpid(), signal.SIGSEGV)
