@@ -531,10 +531,14 @@ class _RosterIndex:
         name_key = normalize.fold_series(pd.Series(name, dtype="str")).tolist()
         self.person: dict[str, tuple[str, str]] = {}
         self.sections_of_name: dict[str, list[str]] = {}
-        for sec, nm, skey, nkey in zip(section, name, section_key, name_key):
+        # (section, name) as the roster spells them -> the person's 岗位（职务）
+        self.post_of: dict[tuple[str, str], str] = {}
+        posts = normalize.stripped_all(people["post"].tolist())
+        for sec, nm, skey, nkey, post in zip(section, name, section_key, name_key, posts):
             if not nkey:
                 continue
             self.person.setdefault(skey + _KEY_SEP + nkey, (sec, nm))
+            self.post_of.setdefault((sec, nm), post)
             if sec not in self.sections_of_name.setdefault(nkey, []):
                 self.sections_of_name[nkey].append(sec)
         # folded section -> [(folded name, section, name)], for names one character apart
@@ -624,6 +628,18 @@ def _one_letter_apart(a: str, b: str) -> bool:
     return len(changed) == 1 and not ({*changed[0]} & _NUMERALS)
 
 
+# A post's note in brackets and a trailing 岗/岗位 (会计岗, 会计（兼）): the same post.
+_POST_TRIM = re.compile(r"(岗位|岗)$")
+
+
+def _posts_agree(written: str, roster: str) -> bool:
+    """Whether a form's 岗位（职务） may be the roster post: either is blank, or one holds
+    the other once notes in brackets and a trailing 岗/岗位 are left out."""
+    a = _POST_TRIM.sub("", _bare(normalize.fold(written)))
+    b = _POST_TRIM.sub("", _bare(normalize.fold(roster)))
+    return not a or not b or a in b or b in a
+
+
 def _difference(written: str, roster: str) -> str:
     """How a name differs from the roster's, in words: 「杰」与名册的「洁」不同."""
     a, b = normalize.fold(written), normalize.fold(roster)
@@ -670,6 +686,10 @@ def _check_roster(
         close = index.similar(skey, nkey)
         if len(close) != 1 or claimed.get(close[0], nkey) != nkey:
             continue
+        # another post than the roster person's: someone else (a colleague who left the
+        # body, whose name is one character from theirs), not a slip of the pen
+        if not _posts_agree(_text(files.at[idx, "post"]), index.post_of.get(close[0], "")):
+            continue
         claimed[close[0]] = nkey
         rec = next(files.loc[[idx]].itertuples())
         _file_issue(
@@ -708,6 +728,13 @@ def _check_roster(
                 "roster_name": "」「".join(nm for _, nm in close),
                 "difference": _difference(_text(rec.name), close[0][1]),
             }
+            roster_post = index.post_of.get(close[0], "")
+            if len(close) == 1 and not _posts_agree(_text(rec.post), roster_post):
+                wording.update(
+                    text_code="not_in_roster_similar_post",
+                    post=_text(rec.post),
+                    roster_post=roster_post,
+                )
         elif elsewhere:
             field, value = "section", _text(rec.section)
             wording = {

@@ -862,7 +862,7 @@ def test_invisible_characters_in_a_name_do_not_stop_it_matching():
 
 
 def test_a_name_one_character_from_a_roster_name_is_that_person_with_a_note():
-    files, _, points, issues = run([(file_record("a.xlsx", name="李泗"), [GOOD])])
+    files, _, points, issues = run([(file_record("a.xlsx", name="李泗", post="文员"), [GOOD])])
     assert files.loc[0, "status"] == "read" and files.loc[0, "name"] == "李四"
     note = only(issues, "name_similar")
     assert len(note) == 1 and note["action"].iloc[0] == vocab.ACTION_NOTE
@@ -876,13 +876,37 @@ def test_a_close_name_stays_rejected_when_the_roster_person_sent_their_own_form(
     files, _, _, issues = run(
         [
             (file_record("a.xlsx", name="李四"), [GOOD]),
-            (file_record("b.xlsx", name="李泗"), [GOOD]),
+            (file_record("b.xlsx", name="李泗", post="文员"), [GOOD]),
         ]
     )
     assert status_of(files, "b.xlsx") == ("rejected", "not_in_roster")
     bad = only(issues, "not_in_roster")
     assert bad["file"].tolist() == ["b.xlsx"] and bad["action"].tolist() == [vocab.ACTION_REJECT]
     assert "名册中有「李四」，是否写错？" in bad["problem"].iloc[0]
+
+
+def test_a_close_name_of_another_post_is_no_slip_but_someone_else(tmp_path: Path) -> None:
+    """李美杰 left the body; the roster now lists 李美洁 (会计) in her section. Her old form
+    (岗位 文秘) was credited to 李美洁, who then counted as submitted and was never chased."""
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "王芳", "主任", "一般管理服务", "是"),
+        ("办公室", "李美洁", "会计", "人财物管理", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = {"section": "办公室", "name": "李美杰", "post": "文秘"}
+    write_form(inbox / "李美杰.xlsx", header=header)
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    submitted = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名")
+    assert submitted.at["李美洁", "提交状态"] == vocab.STATUS_MISSING
+    assert sheets[vocab.ARCHIVE_SHEET_CATALOGUE].empty
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    (sent_back,) = issues[issues["文件"] == "李美杰.xlsx"].itertuples()
+    assert (sent_back.处理, sent_back.单元格, sent_back.原值) == ("退回", "E2", "李美杰")
+    assert "名册中有「李美洁」" in sent_back.问题
+    assert "其岗位是「会计」，表中写的是「文秘」" in sent_back.问题
 
 
 def test_an_unmatched_name_shows_its_invisible_characters():
