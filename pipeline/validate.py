@@ -88,6 +88,7 @@ def validate(
     _check_dates(files, was_read, log, settings)
     rows = _supersede(files, rows, log)
     _reject_empty(files, rows, log)
+    _compare_with_roster(files, index, log, skip=per_row)
     rows = _copy_file_fields(files, rows)
 
     read_files = files.loc[files["status"].eq(frames.FILE_STATUS_READ), "file"].unique()
@@ -553,11 +554,19 @@ class _RosterIndex:
                 self.section.setdefault(normalize.fold(sec), sec)
         # folded 科室负责人 -> the sections (spelled) they head in the 科室 sheet
         self.headed: dict[str, list[str]] = {}
+        # section as the roster spells it -> its 科室负责人 (the 科室 sheet's, else the people
+        # flagged 是否科室负责人 in it)
+        self.head_of: dict[str, list[str]] = {}
         heads = normalize.clean_text(roster.sections["head"]).fillna("").tolist()
         secs = normalize.clean_text(roster.sections["section"]).fillna("").tolist()
         for sec, head in zip(secs, heads, strict=True):
             if sec and head:
                 self.headed.setdefault(normalize.fold(head), []).append(sec)
+                self.head_of.setdefault(sec, [head])
+        flagged = people["is_head"].fillna(False).astype(bool).tolist()
+        for sec, nm, is_head in zip(section, name, flagged, strict=True):
+            if is_head and sec and nm and sec not in secs:
+                self.head_of.setdefault(sec, []).append(nm)
 
     def similar(self, section_key: str, name_key: str) -> list[tuple[str, str]]:
         """(section, name) of the roster people of a section whose folded name is one
@@ -786,6 +795,36 @@ def _check_roster(
             **wording,
         )
     _reject(files, unknown, "section_not_in_roster")
+
+
+def _compare_with_roster(
+    files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series
+) -> None:
+    """A 提示 where a counted form's header disagrees with the roster: an individual form's
+    岗位（职务） that is not the person's roster post, a unit form's 科室负责人 who is not the
+    section's head (the roster decides floors and supervisors, so one of the two is wrong)."""
+    read = files["status"].eq(frames.FILE_STATUS_READ) & ~skip
+    kind = files["kind"]
+    for idx in files.index[read & kind.eq(vocab.INDIVIDUAL).fillna(False).astype(bool)]:
+        person = (_text(files.at[idx, "section"]), _text(files.at[idx, "name"]))
+        written, roster_post = _text(files.at[idx, "post"]), index.post_of.get(person, "")
+        if not _posts_agree(written, roster_post):
+            rec = next(files.loc[[idx]].itertuples())
+            _file_issue(
+                log, rec, "post_differs", "post", field_key="post", value=written,
+                person=person[1], roster_post=roster_post,
+            )  # fmt: skip
+    for idx in files.index[read & kind.eq(vocab.UNIT).fillna(False).astype(bool)]:
+        section, written = _text(files.at[idx, "section"]), _text(files.at[idx, "head"])
+        heads = index.head_of.get(section, [])
+        folded = _bare(normalize.fold(written))
+        if not written or not heads or any(normalize.fold(h) in folded for h in heads):
+            continue
+        rec = next(files.loc[[idx]].itertuples())
+        _file_issue(
+            log, rec, "head_differs", "head", field_key="head", value=written,
+            roster_head=vocab.allowed_text(tuple(heads)),
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------

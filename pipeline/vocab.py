@@ -765,6 +765,20 @@ MESSAGES: dict[str, Message] = {
         "如确是「{roster_name}」的表格，请改正表头的姓名和岗位后重新发送；"
         "如是已调离的同事或新同事，请办公室核对 config/roster.xlsx（新同事请先加入名册）。",
     ),
+    "post_differs": Message(
+        "岗位（职务）写的是「{value}」，组织名册中{person}的岗位是「{roster_post}」。"
+        "评定等级按名册的岗位类别确定。",
+        "请核对：如是写错，请改正表头的岗位（职务）；如岗位已变动，请办公室更新 config/roster.xlsx"
+        "（岗位和岗位类别）。",
+        ACTION_NOTE,
+    ),
+    "head_differs": Message(
+        "科室负责人写的是「{value}」，组织名册中本科室的负责人是「{roster_head}」。"
+        "直接管理人按名册确定。",
+        "请核对：如是写错，请改正表头的科室负责人；如负责人已变动，请办公室更新 config/roster.xlsx"
+        "（「科室」工作表的科室负责人）。",
+        ACTION_NOTE,
+    ),
     "post_from_roster": Message(
         "表中没有填写岗位（职务），已按名册记为「{post}」。",
         "如名册中的岗位不对，请在表头填写岗位（职务）后重新报送；办公室也可修改 config/roster.xlsx。",

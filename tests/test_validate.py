@@ -72,6 +72,16 @@ def make_roster() -> config.Roster:
     )
 
 
+def _folded(section: object, name: object) -> tuple[str, str]:
+    return normalize.fold(section or ""), normalize.fold(name or "")
+
+
+ROSTER_POSTS = {
+    _folded(sec, name): post for sec, name, post, *_ in make_roster().people.itertuples(index=False)
+}
+ROSTER_HEADS = {"办公室": "张三", "财务科": "王五"}
+
+
 def file_record(
     file: str,
     kind: str = vocab.INDIVIDUAL,
@@ -95,8 +105,11 @@ def file_record(
         sheet=vocab.MAIN_SHEET[kind],
         section=section,
         name=name if kind == vocab.INDIVIDUAL else pd.NA,
-        post="会计" if kind == vocab.INDIVIDUAL else pd.NA,
-        head="张三" if kind == vocab.UNIT else pd.NA,
+        # the roster's post and head, so that only what a test changes gets a note
+        post=ROSTER_POSTS.get(_folded(section, name), "会计")
+        if kind == vocab.INDIVIDUAL
+        else pd.NA,
+        head=ROSTER_HEADS.get(_folded(section, "")[0], "张三") if kind == vocab.UNIT else pd.NA,
         date=date,
         pledge_sheet=kind == vocab.INDIVIDUAL,
         pledge_items=3 if kind == vocab.INDIVIDUAL else 0,
@@ -328,7 +341,7 @@ def test_a_slip_in_the_section_of_a_person_the_roster_knows_is_a_note(written: s
 
 def test_a_unit_form_whose_section_is_a_slip_of_one_roster_section_is_that_sections() -> None:
     files, _, points, issues = run(
-        [(file_record("u.xlsx", kind=vocab.UNIT, section="财务室"), [GOOD_UNIT])]
+        [(file_record("u.xlsx", kind=vocab.UNIT, section="财务室", head="王五"), [GOOD_UNIT])]
     )
     assert status_of(files, "u.xlsx")[0] == "read"
     assert points["section"].tolist() == ["财务科"]
@@ -907,6 +920,47 @@ def test_a_close_name_of_another_post_is_no_slip_but_someone_else(tmp_path: Path
     assert (sent_back.处理, sent_back.单元格, sent_back.原值) == ("退回", "E2", "李美杰")
     assert "名册中有「李美洁」" in sent_back.问题
     assert "其岗位是「会计」，表中写的是「文秘」" in sent_back.问题
+
+
+@pytest.mark.parametrize(
+    ("post", "noted"),
+    [("司机", True), ("科员", False), ("科员岗", False), ("科员（兼出纳）", False)],
+)
+def test_a_post_other_than_the_rosters_is_noted_at_its_cell(
+    tmp_path: Path, post: str, noted: bool
+) -> None:
+    """张三 is 科员 in the roster and writes 司机: the floor follows the roster's 岗位类别, so
+    the section is asked which is right; the same post written with 岗 or a note is no slip."""
+    people = [*CHILDREN_PEOPLE, ("家庭儿童工作部", "张三", "科员", "一般管理服务", "否")]
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header={"section": "家庭儿童工作部", "post": post})
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    hits = issues[(issues["文件"] == "张三.xlsx") & (issues["字段"] == "岗位（职务）")]
+    assert len(sheets[vocab.ARCHIVE_SHEET_CATALOGUE]) == 1
+    if not noted:
+        assert hits.empty
+        return
+    (hit,) = hits.itertuples()
+    assert (hit.处理, hit.单元格, hit.原值) == ("提示", "H2", "司机")
+    assert "组织名册中张三的岗位是「科员」" in hit.问题
+
+
+def test_a_unit_forms_head_other_than_the_rosters_is_noted(tmp_path: Path) -> None:
+    """The roster's head of 家庭儿童工作部 is 闫红; its unit form names 丁玲: 直接管理 follows the
+    roster, so the section is asked to check."""
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    section = "家庭儿童工作部"
+    write_form(inbox / "单位.xlsx", kind=vocab.UNIT, header={"section": section, "head": "丁玲"})
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    (hit,) = issues[issues["字段"] == "科室负责人"].itertuples()
+    assert (hit.处理, hit.文件, hit.单元格, hit.原值) == ("提示", "单位.xlsx", "E2", "丁玲")
+    assert "组织名册中本科室的负责人是「闫红」" in hit.问题
 
 
 def test_an_unmatched_name_shows_its_invisible_characters():
