@@ -32,6 +32,8 @@ files (one row per file under INBOX) — from discover, completed by read and me
                 it is no date)] of each person of such a workbook besides the first
     empty_sheets object dict: folded name -> [sheet, 科室 or None, name, table header cell] of
                 each person of such a workbook whose own sheet's table is empty
+    labels      object dict: column key -> its header as the form wrote it, for the columns
+                whose notes name the column so (stated supervisors: 防控责任人); {} otherwise
     container   str   for a file inside a .zip/.eml: the container's ``file`` (NA otherwise)
     source_path str   where the bytes are when not at INBOX/file: the private copy of a file
                       inside a container, or the real name of a file shown decoded (NA otherwise)
@@ -112,6 +114,7 @@ DICT_FILE_COLUMNS = (
     "sheet_pledges",
     "sheet_dates",
     "empty_sheets",
+    "labels",
 )
 FILE_COLUMNS = (
     "file",

@@ -116,6 +116,10 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
         colmaps = {
             f: c for f, c in zip(files["file"], files["colmap"], strict=True) if isinstance(c, dict)
         }
+    # each file's header of the column, as written (防控责任人), for the note to name it so
+    labels: dict[str, dict[str, str]] = {}
+    if files is not None and "labels" in files:
+        labels = {f: c for f, c in zip(files["file"], files["labels"], strict=True) if c}
     for stated, computed in vocab.STATED_COMPARED.items():
         if computed not in points:
             continue
@@ -148,6 +152,7 @@ def stated_issues(points: pd.DataFrame, files: pd.DataFrame | None = None) -> pd
                     row_id=int(rec["row_id"]),
                     computed=g,
                     computed_label=vocab.SUPERVISOR_LABELS[computed],
+                    field_label=labels.get(_text(rec["file"]), {}).get(stated),
                 )
             )
     return frames.issues_frame(records)

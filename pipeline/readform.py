@@ -534,6 +534,22 @@ def _is_short_placeholder(text: str) -> bool:
     return _fold(text).strip("()[]【】") in _PLACEHOLDERS or not _fold(text).strip("/\\()[]【】")
 
 
+def _written_labels(grid: Grid, header: layout.Header, keys: tuple[str, ...]) -> dict[str, str]:
+    """The header text of each of ``keys``' columns as the form wrote it (the lowest filled
+    cell of a two-row header), for notes that name the column so."""
+    out: dict[str, str] = {}
+    for key in keys:
+        c = header.keys.get(key)
+        if c is None:
+            continue
+        for r in range(header.row, header.start - 1, -1):
+            value = grid[r][c] if c < len(grid[r]) else None
+            if isinstance(value, str) and value.strip():
+                out[key] = " ".join(value.split())
+                break
+    return out
+
+
 def _row_keys(row: list[Any]) -> tuple[dict[str, int], list[int]]:
     """(column key -> index, unknown filled columns) of a row read as a table header."""
     keys, unknown, _kept = layout.row_keys(row)
@@ -1364,6 +1380,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "sheet_pledges": sheet_pledges,
             "sheet_dates": sheet_dates,
             "empty_sheets": empty_sheets,
+            "labels": _written_labels(grid, found_header, vocab.STATED_KEYS),
         },
         "excel_rows": [r + 1 for r in data_rows],
         "values": values,

@@ -32,6 +32,7 @@ FORM_FIELDS = (
     "sheet_pledges",
     "sheet_dates",
     "empty_sheets",
+    "labels",
 )
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"
@@ -107,9 +108,12 @@ def issue(
 ) -> dict[str, Any]:
     """One issue row built from a reason code; placeholders fill the message template.
 
-    ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``.
+    ``field`` and ``value`` are available to the template as ``{field}`` / ``{value}``;
+    ``field_label`` (a placeholder) names the field as the form's header wrote it.
     """
-    label = vocab.field_label(field_key) if field_key else ""
+    label = placeholders.pop("field_label", None) or (
+        vocab.field_label(field_key) if field_key else ""
+    )
     text_value = (
         "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     )

@@ -244,6 +244,32 @@ def test_a_stated_supervisor_cell_naming_several_people_agrees_when_one_is_compu
     assert differs[["单元格", "原值"]].values.tolist() == [["M5", "李副主席"]]
 
 
+@pytest.mark.parametrize("label", ["防控责任人", "监管责任人", "直接责任人"])
+def test_a_stated_supervisor_differing_is_named_as_the_forms_column(
+    tmp_path: Path, label: str
+) -> None:
+    """A form heads its stated-supervisor column 防控责任人: the 提示 that it differs from the
+    roster's 直接管理 names that column, as the section sees it on its form, not 直接责任人."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    columns = [*vocab.TABLE_COLUMNS[vocab.INDIVIDUAL], label]
+    row = {**sample_row(1, harm="一般", likelihood="低", self_level="三级"), label: "李副主席"}
+    header = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=header, rows=[row], columns=columns)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    issues = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_ISSUES, dtype=str, engine="calamine"
+    )
+    (hit,) = issues[issues["问题"].fillna("").str.contains("按名册确定")].itertuples()
+    assert (hit.单元格, hit.字段, hit.原值) == ("L4", label, "李副主席")
+    assert hit.问题.startswith(f"表中填写的{label}「李副主席」与按名册确定的直接管理「闫红」不同")
+
+
 def test_a_stated_supervisor_written_as_a_role_agrees_with_the_holder_of_that_role(
     tmp_path: Path,
 ) -> None:

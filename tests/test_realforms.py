@@ -133,12 +133,12 @@ def test_bozhou_table_is_read_row_by_row_against_the_roster(tmp_path: Path) -> N
     # stated supervisors are kept and compared: the 部门负责人 is not the computed 直接管理
     assert got["stated_direct"].tolist() == ["张三", "张三", "王五", "王五"]
     differs = issues[issues["code"] == "stated_supervisor_differs"]
-    direct = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_direct"]]
+    direct = differs[differs["field"] == "部门负责人"]  # the column as the form heads it
     assert set(direct["value"]) == {"张三", "王五"}  # a unit point's 直接管理 is the 分管副主席
     assert "孙七" in direct.iloc[0]["problem"] and direct.iloc[0]["action"] == vocab.ACTION_NOTE
     assert direct["cell"].tolist() == ["H3", "H4", "H5", "H6"]  # the stated cell
     # 责任领导 孙七 is right for the 二级/三级 points; the 一级 one goes to the chair 周八
-    leader = differs[differs["field"] == vocab.STATED_COLUMN_LABELS["stated_leader"]]
+    leader = differs[differs["field"] == "责任领导"]
     assert leader["value"].tolist() == ["孙七"] and "周八" in leader.iloc[0]["problem"]
 
 
