@@ -29,7 +29,19 @@ class Chain:
     """Who holds each role of a section, and how high each person ranks in the body."""
 
     def __init__(self, roster: Roster) -> None:
-        self.chair = normalize.stripped(roster.chair)
+        people = roster.people
+        # every supervisor is shown as the 人员 sheet spells them: 「王　芳」 typed in the 科室
+        # sheet or 「陈 红」 in 单位 is the 王芳 / 陈红 of 提交情况 and of their own points
+        listed: dict[str, str] = {}
+        for name in normalize.stripped_all(people["name"].tolist()):
+            if name:
+                listed.setdefault(normalize.fold(name), name)
+
+        def as_listed(value: object) -> str:
+            name = normalize.stripped(value)
+            return listed.get(normalize.fold(name), name) if name else name
+
+        self.chair = as_listed(roster.chair)
         # A vacant 上级监督机构 still exists: name it by its role.
         self.oversight = normalize.stripped(roster.oversight) or vocab.ROLE_OVERSIGHT
         self.heads: dict[str, str] = {}
@@ -40,9 +52,8 @@ class Chain:
             roster.sections["vice_chair"].tolist(),
             strict=True,
         ):
-            self.heads.setdefault(normalize.fold(section), normalize.stripped(head))
-            self.vices.setdefault(normalize.fold(section), normalize.stripped(vice))
-        people = roster.people
+            self.heads.setdefault(normalize.fold(section), as_listed(head))
+            self.vices.setdefault(normalize.fold(section), as_listed(vice))
         is_head = people["is_head"].fillna(False).astype(bool) if "is_head" in people else None
         if is_head is not None:
             for section, name in zip(

@@ -244,6 +244,32 @@ def test_a_stated_supervisor_cell_naming_several_people_agrees_when_one_is_compu
     assert differs[["单元格", "原值"]].values.tolist() == [["M5", "李副主席"]]
 
 
+def test_supervisors_are_shown_as_the_people_sheet_spells_them(tmp_path: Path) -> None:
+    """The 科室 sheet types the head 「闫　红」 and the vice-chair 「李 副主席」 (padded, as names
+    often are), the 人员 sheet 闫红 and 李副主席: the catalogue's 直接管理 / 负责领导 show the one
+    spelling the rest of the archive uses, so a filter on 闫红 finds all her points."""
+    from tests.builders import CHILDREN_PEOPLE, write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    sections = [("领导班子", "陈主席", ""), ("家庭儿童工作部", "闫\u3000红", "李 副主席")]
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [
+        sample_row(1, harm="一般", likelihood="低", self_level="三级"),
+        sample_row(2, harm="较重", likelihood="中", self_level="二级"),
+    ]
+    header = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=header, rows=rows)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    catalogue = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, dtype=str, engine="calamine"
+    )
+    got = catalogue[["评定等级", "直接管理", "负责领导"]].values.tolist()
+    assert sorted(got) == [["三级", "闫红", "闫红"], ["二级", "闫红", "李副主席"]]
+
+
 @pytest.mark.parametrize("label", ["防控责任人", "监管责任人", "直接责任人"])
 def test_a_stated_supervisor_differing_is_named_as_the_forms_column(
     tmp_path: Path, label: str
