@@ -54,6 +54,7 @@ _FILE_FIELDS = (
     "pledger",
     "pledge_sheet_name",
     "date_written",  # set by validate when the 填表日期 could not be read
+    "name_written",  # set by validate when a close 姓名 was counted as the roster's
     "folder_date",  # the mail folder's (discover): when the mail came, without a 填表日期
 )
 
@@ -605,6 +606,10 @@ def _judge(
             notes[i] = [_note("note_bad_date" + suffix, value=written, date=date[i])]
         else:
             notes[i] = [_note("note_no_date" + suffix, date=date[i])]
+    for i in got.tolist():
+        written = normalize.stripped(rec["name_written"][i])
+        if written:  # counted under a name one character from the roster's: say so
+            notes.setdefault(i, []).append(_note("note_name_similar", value=written))
     late = np.zeros(n, dtype=bool)
     late[got] = [bool(d) and d > deadline for d in date[got].tolist()]
     for i, month_late in by_month.items():

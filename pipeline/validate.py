@@ -712,6 +712,8 @@ def _check_roster(
             difference=_difference(_text(rec.name), close[0][1]),
             action=vocab.ACTION_NOTE,
         )
+        # the name as written, for 提交情况 to say whose spelling was counted (completeness)
+        files.loc[idx, "name_written"] = _text(rec.name)
         files.loc[idx, ["section", "name"]] = list(close[0])
         unknown.loc[idx] = False
     # the person's name is theirs alone in the roster, and the 科室 written is no roster

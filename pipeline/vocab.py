@@ -716,6 +716,11 @@ MESSAGES: dict[str, Message] = {
         "请按异常清单修改后重新报送。",
         ACTION_NOTE,
     ),
+    "note_name_similar": Message(
+        "表中姓名写作「{value}」，与名册差一个字，已按本人计入，请核对是否本人的表格。",
+        "如是本人写错，以后请按名册填写姓名；如不是本人的表格，请本人另行报送。",
+        ACTION_NOTE,
+    ),
     "note_no_points": Message(
         "已报送，但其中的风险点全部被退回，原因见异常清单。",
         "请按异常清单修改后重新报送。",

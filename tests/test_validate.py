@@ -898,6 +898,31 @@ def test_a_close_name_stays_rejected_when_the_roster_person_sent_their_own_form(
     assert "名册中有「李四」，是否写错？" in bad["problem"].iloc[0]
 
 
+def test_a_close_name_counted_as_the_roster_persons_says_so_in_the_submissions(
+    tmp_path: Path,
+) -> None:
+    """李美杰 of the same post is counted as the roster's 李美洁: 提交情况, where the office
+    looks who has sent, says whose spelling was counted instead of a bare 按时."""
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("办公室", "王芳", "主任", "一般管理服务", "是"),
+        ("办公室", "李美洁", "会计", "人财物管理", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(
+        inbox / "李美杰.xlsx", header={"section": "办公室", "name": "李美杰", "post": "会计"}
+    )
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    archive = next(out.glob("*.xlsx"))
+    submitted = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_SUBMISSIONS, dtype=str, engine="calamine"
+    ).set_index("姓名")
+    assert submitted.at["李美洁", "提交状态"] == vocab.STATUS_ON_TIME
+    assert "表中姓名写作「李美杰」" in submitted.at["李美洁", "备注"]
+    assert "请核对是否本人的表格" in submitted.at["李美洁", "备注"]
+
+
 def test_a_close_name_of_another_post_is_no_slip_but_someone_else(tmp_path: Path) -> None:
     """李美杰 left the body; the roster now lists 李美洁 (会计) in her section. Her old form
     (岗位 文秘) was credited to 李美洁, who then counted as submitted and was never chased."""
