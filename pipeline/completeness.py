@@ -110,6 +110,26 @@ def _latest(
     return pd.Index(files["_key"].take(chosen).tolist(), dtype=object), columns
 
 
+def _sent_on_time_before(
+    files: pd.DataFrame, replaced: dict[str, list[str]], deadline: str
+) -> dict[str, tuple[str, str]]:
+    """file -> (the earliest version it replaced, its date) when that version's 填表日期 (else
+    its mail folder's date) is on or before ``deadline``."""
+    if not replaced:
+        return {}
+    superseded = files[text_series(files["status"]) == frames.FILE_STATUS_SUPERSEDED]
+    when = text_series(superseded["date"])
+    if "folder_date" in superseded:
+        when = when.where(when != "", text_series(superseded["folder_date"]))
+    sent = dict(zip(text_series(superseded["file"]), when, strict=True))
+    out: dict[str, tuple[str, str]] = {}
+    for new, olds in replaced.items():
+        dated = sorted((sent[o], o) for o in olds if sent.get(o) and sent[o][:10] <= deadline)
+        if dated:
+            out[new] = (dated[0][1], dated[0][0])
+    return out
+
+
 def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
     """科室, KEY_SEP, 姓名 (folded) of an individual form's sender; 科室, KEY_SEP of a unit form's."""
     individual = text_series(files["kind"]) == vocab.INDIVIDUAL
@@ -459,6 +479,7 @@ def completeness(
     read = pd.concat([read, senders], ignore_index=True)
     rejected = files[status == frames.FILE_STATUS_REJECTED]
     replaced = resubmit.replaced_by(files)
+    on_time_before = _sent_on_time_before(files, replaced, deadline)
     kinds = text_series(read["kind"]).to_numpy(dtype=object)
     accepted = _Accepted(points)
     order = resubmit.latest_order(read)
@@ -528,6 +549,7 @@ def completeness(
         empty,
         no_copy,
         parcels,
+        on_time_before,
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -547,6 +569,7 @@ def _judge(
     empty: dict[str, dict[str, Any]] | None = None,
     no_copy: frozenset[str] = frozenset(),
     parcels: dict[str, str] | None = None,
+    on_time_before: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -614,6 +637,14 @@ def _judge(
     late[got] = [bool(d) and d > deadline for d in date[got].tolist()]
     for i, month_late in by_month.items():
         late[i] = month_late
+    # a version the sender sent by the deadline makes them on time: the later one corrects it
+    for i in np.flatnonzero(late).tolist():
+        first = (on_time_before or {}).get(file[i])
+        if first is not None:
+            late[i] = False
+            notes.setdefault(i, []).append(
+                _note("note_first_on_time", file=first[0], date=first[1])
+            )
     status[got] = np.where(late[got], vocab.STATUS_LATE, vocab.STATUS_ON_TIME)
     # read, but every row was sent back: nothing of it counts yet
     no_points = np.zeros(n, dtype=bool)

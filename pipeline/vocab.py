@@ -716,6 +716,11 @@ MESSAGES: dict[str, Message] = {
         "请按异常清单修改后重新报送。",
         ACTION_NOTE,
     ),
+    "note_first_on_time": Message(
+        "按时：截止日期前已报送「{file}」（{date}），现计入的是之后的修改版本。",
+        "无需处理。",
+        ACTION_NOTE,
+    ),
     "note_name_similar": Message(
         "表中姓名写作「{value}」，与名册差一个字，已按本人计入，请核对是否本人的表格。",
         "如是本人写错，以后请按名册填写姓名；如不是本人的表格，请本人另行报送。",

@@ -630,3 +630,40 @@ def test_a_pledge_signed_by_a_colleague_is_not_called_signed(tmp_path: Path) -> 
         "李四",
     )
     assert "不是李四本人" in note.问题 and note.处理 == vocab.ACTION_NOTE
+
+
+@pytest.mark.parametrize(
+    ("first", "status"), [(datetime(2026, 3, 20), vocab.STATUS_ON_TIME), (None, vocab.STATUS_LATE)]
+)
+def test_a_correction_after_the_deadline_of_a_form_sent_in_time_is_on_time(
+    tmp_path: Path, first: datetime | None, status: str
+) -> None:
+    """丁玲 sent her form on 03-20; the office sent a row back and her correction came on
+    04-08. She met the deadline: 按时, with a note naming the version sent in time, and no
+    提示 that she was late. Without the earlier version the correction is 逾期 as before."""
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.forms import sample_row, write_form
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    if first is not None:
+        write_form(
+            inbox / "2026-03-20 来自丁玲" / "丁玲.xlsx",
+            header={**header, "date": first},
+            rows=[sample_row(1, likelihood="很高很高")],
+        )
+    write_form(
+        inbox / "2026-04-08 来自丁玲" / "丁玲.xlsx",
+        header={**header, "date": datetime(2026, 4, 8)},
+        rows=[sample_row(1)],
+    )
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-10T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    row = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名").loc["丁玲"]
+    assert (row["提交状态"], row["文件"]) == (status, "2026-04-08 来自丁玲/丁玲.xlsx")
+    late = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")["问题"].str.contains("晚于")
+    assert late.any() == (first is None)
+    if first is not None:
+        assert "截止日期前已报送「2026-03-20 来自丁玲/丁玲.xlsx」（2026-03-20）" in row["备注"]
