@@ -68,6 +68,12 @@ def attribute(table: pd.DataFrame, index: Any) -> list[tuple[int, str, str, str,
                 code = "row_not_in_roster"
                 if _many_people(name, section, index):
                     code, detail = "row_many_people", vocab.LIST_SEP.join(_NAMES_SPLIT.split(name))
+                elif section and not index.sections_of_name.get(normalize.fold(name)):
+                    # one character from a roster name of the row's section: ask, naming it
+                    close = index.similar(normalize.fold(section), normalize.fold(name))
+                    if close:
+                        code = "row_not_in_roster_similar"
+                        detail = vocab.LIST_SEP.join(f"「{nm}」" for _, nm in close)
                 problems.append((int(pos), code, field, name, detail))
                 out["section"][pos], out["name"][pos] = section or pd.NA, name
                 continue

@@ -1022,7 +1022,13 @@ def _route_issues(
 ECHO = "_echo"
 # the problems of a row's own owner: its section cannot be trusted, so it is told nothing
 OWNER_CODES = frozenset(
-    {"row_not_in_roster", "row_section_not_in_roster", "row_owner_missing", "row_many_people"}
+    {
+        "row_not_in_roster",
+        "row_not_in_roster_similar",
+        "row_section_not_in_roster",
+        "row_owner_missing",
+        "row_many_people",
+    }
 )
 
 

@@ -185,6 +185,26 @@ def test_a_row_naming_several_people_says_so_not_that_they_are_unknown(tmp_path:
     assert unknown["cell"].tolist() == ["C3"]
 
 
+def test_a_rows_name_one_character_from_a_roster_name_asks_whether_it_is_a_slip(
+    tmp_path: Path,
+) -> None:
+    """A body table's row names 李泗 of 办公室, whose roster lists 李四: the row is sent back
+    asking whether 李四 was meant (as a form's header is), not only 「不在组织名册中」."""
+    inbox = tmp_path / "inbox"
+    header = ["序号", "科室", "姓名", "风险环节", "风险类别", "风险描述", "风险等级", "防范措施"]
+    grid = [
+        header,
+        [1, "办公室", "李泗", "印章", "岗位职责风险", "违规用印", "三级", "登记"],
+        [2, "办公室", "李四", "公文", "业务流程风险", "泄密", "二级", "登记"],
+    ]
+    write_xlsx(inbox / "汇总表.xlsx", {"汇总": grid})
+    _files, _rows, points, issues = graded(inbox)
+    assert points["excel_row"].tolist() == [3]
+    (hit,) = issues[issues["cell"] == "C2"].itertuples()
+    assert (hit.action, hit.value) == (vocab.ACTION_REJECT, "李泗")
+    assert "名册中本科室有「李四」，是否写错？" in hit.problem
+
+
 @pytest.mark.parametrize("dot", ["•", "・", "‧", "∙", "･"])
 def test_a_name_whose_middle_dot_is_typed_otherwise_is_the_roster_person(
     tmp_path: Path, dot: str
