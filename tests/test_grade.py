@@ -438,3 +438,102 @@ def test_a_form_without_post_counts_for_the_roster_post_of_its_person() -> None:
     assert posts[["section", "post", "names", "level"]].values.tolist() == [
         ["财务科", "出纳", "周出纳", "一级"]
     ]
+
+
+# SPEC's tables, as SPEC writes them (Rules: Grading, Supervisors), read end to end.
+SPEC_LEVELS = {  # 危害程度 -> 发生几率 高/中/低
+    "严重": ("一级", "一级", "二级"),
+    "较重": ("一级", "二级", "三级"),
+    "一般": ("二级", "三级", "三级"),
+}
+SPEC_FLOOR_LEVELS = {"领导班子正职": "一级", "人财物管理": "一级", "民生密切相关": "一级"}
+SPEC_STAFF_SUPERVISORS = {  # level -> (直接管理, 负责领导) by role
+    "一级": ("分管副主席", "主席"),
+    "二级": ("科室负责人", "分管副主席"),
+    "三级": ("科室负责人", "科室负责人"),
+}
+SPEC_MEASURES = {"三级": "提醒纠错", "二级": "谈话提醒", "一级": "诫勉纠错"}
+
+
+def test_specs_grading_and_supervisor_tables_end_to_end(tmp_path: Path) -> None:
+    """Forms as staff send them, run through the real command: every matrix cell (a post
+    without floor), every post type's floor on a 低×一般 point, and who supervises whom."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    holders = {"主席": "陈主席", "分管副主席": "李副主席", "科室负责人": "赵科长"}
+    types = ["人财物管理", "民生密切相关", "一般管理服务", "其他"]
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", "否"),
+        ("领导班子", "李副主席", "副主席", "领导班子正职", "否"),
+        ("业务科", "赵科长", "科长", "一般管理服务", "是"),
+        *[("业务科", f"人员{i}", f"岗位{i}", t, "否") for i, t in enumerate(types)],
+    ]
+    sections = [("领导班子", "陈主席", ""), ("业务科", "赵科长", "李副主席")]
+    cfg = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    matrix = [
+        (harm, likelihood, level)
+        for harm, levels in SPEC_LEVELS.items()
+        for likelihood, level in zip(("高", "中", "低"), levels, strict=True)
+    ]
+    general = types.index("一般管理服务")
+    for i, post_type in enumerate(types):
+        cells = matrix if i == general else [("一般", "低", "三级")]
+        rows = [
+            sample_row(n, harm=h, likelihood=lk, self_level="三级")
+            for n, (h, lk, _) in enumerate(cells, start=1)
+        ]
+        header = {"section": "业务科", "name": f"人员{i}", "post": f"岗位{i}"}
+        write_form(inbox / f"人员{i}.xlsx", header=header, rows=rows)
+    # the chain of rank: nobody is supervised by themselves or by someone below them
+    escalated = {  # (name, post, 危害程度, 发生几率) -> (直接管理, 负责领导)
+        ("赵科长", "科长", "一般", "低"): ("李副主席", "李副主席"),
+        ("赵科长", "科长", "严重", "高"): ("李副主席", "陈主席"),
+        ("李副主席", "副主席", "一般", "低"): ("陈主席", "陈主席"),
+        ("陈主席", "主席", "一般", "低"): ("区纪委派驻纪检组", "区纪委派驻纪检组"),
+    }
+    for name, post in dict.fromkeys((name, post) for name, post, *_ in escalated):
+        section = "业务科" if name == "赵科长" else "领导班子"
+        rows = [
+            sample_row(n, harm=harm, likelihood=likelihood, self_level="三级")
+            for n, (who, _, harm, likelihood) in enumerate(escalated, start=20)
+            if who == name
+        ]
+        header = {"section": section, "name": name, "post": post}
+        write_form(inbox / f"{name}.xlsx", header=header, rows=rows)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    catalogue = pd.read_excel(
+        archive, sheet_name=vocab.ARCHIVE_SHEET_CATALOGUE, dtype=str, engine="calamine"
+    )
+    for (name, _post, harm, likelihood), supervisors in escalated.items():
+        (row,) = catalogue[
+            (catalogue["姓名"] == name) & (catalogue["危害程度"] == harm)
+        ].itertuples()
+        assert (row.发生几率, (row.直接管理, row.负责领导)) == (likelihood, supervisors)
+    catalogue = catalogue[catalogue["科室"].eq("业务科") & catalogue["姓名"].ne("赵科长")]
+    got = {
+        (r.姓名, r.危害程度, r.发生几率): (
+            r.评定等级,
+            r.评定依据,
+            r.直接管理,
+            r.负责领导,
+            r.处置方式,
+        )
+        for r in catalogue.itertuples()
+    }
+    assert len(got) == len(catalogue) == len(matrix) + len(types) - 1
+    for harm, likelihood, level in matrix:
+        reason, direct, leader, measure = got[(f"人员{general}", harm, likelihood)][1:]
+        assert got[(f"人员{general}", harm, likelihood)][0] == level
+        assert reason.startswith(f"发生几率{likelihood}×危害程度{harm}→{level}")
+        roles = SPEC_STAFF_SUPERVISORS[level]
+        assert (direct, leader) == (holders[roles[0]], holders[roles[1]])
+        assert measure == SPEC_MEASURES[level]
+    for i, post_type in enumerate(types):
+        level, reason, *_ = got[(f"人员{i}", "一般", "低")]
+        floor = SPEC_FLOOR_LEVELS.get(post_type)
+        assert level == (floor or "三级")
+        assert (f"岗位类别：{post_type}→{floor}" in reason) == bool(floor)
