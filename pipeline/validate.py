@@ -564,8 +564,9 @@ class _RosterIndex:
                 self.headed.setdefault(normalize.fold(head), []).append(sec)
                 self.head_of.setdefault(sec, [head])
         flagged = people["is_head"].fillna(False).astype(bool).tolist()
+        headed = set(self.head_of)  # a flag only fills a head the 科室 sheet leaves blank
         for sec, nm, is_head in zip(section, name, flagged, strict=True):
-            if is_head and sec and nm and sec not in secs:
+            if is_head and sec and nm and sec not in headed:
                 self.head_of.setdefault(sec, []).append(nm)
 
     def similar(self, section_key: str, name_key: str) -> list[tuple[str, str]]:

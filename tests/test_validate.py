@@ -973,6 +973,22 @@ def test_a_post_other_than_the_rosters_is_noted_at_its_cell(
     assert "组织名册中张三的岗位是「科员」" in hit.问题
 
 
+@pytest.mark.parametrize(("head", "noted"), [("李四", True), ("张三", False)])
+def test_a_unit_forms_head_is_checked_against_the_flagged_head_when_the_sheet_leaves_it_blank(
+    head: str, noted: bool
+) -> None:
+    roster = make_roster()
+    sections = roster.sections.copy()
+    sections.loc[sections["section"] == "办公室", "head"] = ""  # 张三 is flagged 是 on 人员
+    roster = dataclasses.replace(roster, sections=sections)
+    files, rows = make_frames([(file_record("u.xlsx", kind=vocab.UNIT, head=head), [GOOD_UNIT])])
+    *_, issues = validate(files, rows, roster, SETTINGS)
+    hits = only(issues, "head_differs")
+    assert len(hits) == int(noted)
+    if noted:
+        assert "本科室的负责人是「张三」" in hits["problem"].iloc[0]
+
+
 def test_a_unit_forms_head_other_than_the_rosters_is_noted(tmp_path: Path) -> None:
     """The roster's head of 家庭儿童工作部 is 闫红; its unit form names 丁玲: 直接管理 follows the
     roster, so the section is asked to check."""
