@@ -808,10 +808,22 @@ def _compare_with_roster(
     section's head (the roster decides floors and supervisors, so one of the two is wrong)."""
     read = files["status"].eq(frames.FILE_STATUS_READ) & ~skip
     kind = files["kind"]
-    for idx in files.index[read & kind.eq(vocab.INDIVIDUAL).fillna(False).astype(bool)]:
-        person = (_text(files.at[idx, "section"]), _text(files.at[idx, "name"]))
-        written, roster_post = _text(files.at[idx, "post"]), index.post_of.get(person, "")
-        if not _posts_agree(written, roster_post):
+    individual = files.index[read & kind.eq(vocab.INDIVIDUAL).fillna(False).astype(bool)]
+    # column lists, and each distinct (written, roster) post pair compared once: 10,000 forms
+    agree: dict[tuple[str, str], bool] = {}
+    for idx, section, name, written in zip(
+        individual,
+        normalize.stripped_all(files.loc[individual, "section"].tolist()),
+        normalize.stripped_all(files.loc[individual, "name"].tolist()),
+        normalize.stripped_all(files.loc[individual, "post"].tolist()),
+        strict=True,
+    ):
+        person = (section, name)
+        pair = (written, index.post_of.get(person, ""))
+        if pair not in agree:
+            agree[pair] = _posts_agree(*pair)
+        if not agree[pair]:
+            roster_post = pair[1]
             rec = next(files.loc[[idx]].itertuples())
             _file_issue(
                 log, rec, "post_differs", "post", field_key="post", value=written,
