@@ -769,6 +769,7 @@ MESSAGES: dict[str, Message] = {
         "本表的等级按「较高、一般、较低」三档填写，「一般」是中间一档，已按二级计入（共 {n} 处）。",
         "如「一般」本意是三级，请改填「三级」或「较低」后重新报送。",
         ACTION_NOTE,
+    ),
     "not_in_roster_similar_post": Message(
         "「{detail}」不在组织名册中，整份表格未计入；名册中有「{roster_name}」（{difference}），"
         "但其岗位是「{roster_post}」，表中写的是「{post}」，看来不是同一个人。",
