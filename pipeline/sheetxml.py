@@ -464,14 +464,19 @@ def display_units(texts: list[str]) -> np.ndarray:
     return chars + (octets - chars) / 2
 
 
+def _usable(width: float) -> float:
+    """Column units a wrapped line holds at ``width``: Excel's 10-11 pt 宋体 fits a little
+    more than ``width`` half-width characters less padding; the margin left covers
+    line-breaking rules (no line starts with ，。)."""
+    return max(width * 1.05 - 0.6, 1.0)
+
+
 def line_counts(values: Sequence[object] | Coded, width: float) -> np.ndarray:
     """Lines a wrapped cell needs, each paragraph wrapping on its own.
 
     Estimated and vectorised: LibreOffice does not grow rows on load, so we set heights.
     Each distinct value is measured once."""
-    # Excel's 10-11 pt 宋体 fits a little more than ``width`` half-width characters less
-    # padding; the margin left covers line-breaking rules (no line starts with ，。)
-    usable = max(width * 1.05 - 0.6, 1.0)
+    usable = _usable(width)
     if len(values) == 0:
         return np.ones(0)
     coded = as_coded(values)
@@ -484,9 +489,15 @@ def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "
     ``most`` pieces, the last ending in ``mark`` when the text goes on beyond them (a pasted
     blob of 30,000 characters is not worth sixty printed rows)."""
     room = max(fits - 1, 1)
+    usable = _usable(width)
 
-    def lines(piece: str) -> int:
-        return int(line_counts([piece], width)[0])
+    def lines(piece: str) -> int:  # line_counts([piece], width)[0], without the arrays
+        total = 0
+        for paragraph in piece.split("\n"):
+            chars = len(paragraph)
+            units = chars + (len(paragraph.encode()) - chars) / 2
+            total += max(math.ceil(units / usable), 1)
+        return total
 
     pieces: list[str] = []
     for paragraph in text.split("\n"):

@@ -82,3 +82,19 @@ def test_rework_refuses_a_text_that_two_cells_show(tmp_path: Path) -> None:
     # a text the package does not hold, or one XML would need escaped, is refused too
     assert not sheetxml.rework(source, final, {"2026-03-01T09:00": "2026-05-01T10:00"})
     assert not sheetxml.rework(source, final, {"2026-04-01T09:00": "<b>"})
+
+
+def test_text_chunks_cut_text_into_pieces_that_fit_as_the_row_heights_measure_them() -> None:
+    """The pieces a tall point is cut into (公示, the feedback's 风险点) each need no more
+    lines than a row holds, measured as row heights are measured (``line_counts``), and
+    together they hold the whole text: no line is lost or counted on another scale."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "风险点描述防控措施abc 12，。；😀\n"
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 900)))
+        width, fits = rng.choice([8.0, 12.5, 20.0, 36.0]), rng.randint(3, 12)
+        chunks = sheetxml.text_chunks(text, width, fits, most=10**6)
+        assert all(sheetxml.line_counts([c], width)[0] <= fits - 1 for c in chunks), (text, width)
+        assert "\n".join(chunks).replace("\n", "") == text.replace("\n", "")
