@@ -483,6 +483,14 @@ def line_counts(values: Sequence[object] | Coded, width: float) -> np.ndarray:
     return coded.map_codes(coded.measures().lines(usable), 1.0)
 
 
+def _running_units(text: str) -> list[float]:
+    """The display units (``display_units``) of each prefix of ``text``, from the empty one:
+    a character of n UTF-8 bytes counts 1 + (n - 1) / 2."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    octets = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+    return [0.0, *np.cumsum(1 + (octets - 1) / 2).tolist()]
+
+
 def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "") -> list[str]:
     """``text`` cut, at line breaks where it can and else between characters, into pieces
     each needing at most ``fits`` lines at ``width`` (one line kept for 「（续）」); at most
@@ -499,23 +507,36 @@ def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "
             total += max(math.ceil(units / usable), 1)
         return total
 
+    def within(units: float) -> bool:
+        return max(math.ceil(units / usable), 1) <= room
+
     pieces: list[str] = []
     for paragraph in text.split("\n"):
-        while lines(paragraph) > room:  # one paragraph too long for a row: cut it
-            low, high = 1, len(paragraph)
+        if lines(paragraph) <= room:
+            pieces.append(paragraph)
+            continue
+        # one paragraph too long for a row: cut it, each cut as long as a row holds
+        # (its units from running sums: each cut's a subtraction, not a pass over it)
+        cum = _running_units(paragraph)
+        start, end = 0, len(paragraph)
+        while not within(cum[end] - cum[start]):
+            low, high = start + 1, end
             while low < high:
                 mid = (low + high + 1) // 2
-                low, high = (mid, high) if lines(paragraph[:mid]) <= room else (low, mid - 1)
-            pieces.append(paragraph[:low])
-            paragraph = paragraph[low:]
-        pieces.append(paragraph)
+                low, high = (mid, high) if within(cum[mid] - cum[start]) else (low, mid - 1)
+            pieces.append(paragraph[start:low])
+            start = low
+        pieces.append(paragraph[start:])
     chunks: list[str] = []
     current: list[str] = []
+    held = 0  # the lines of current joined: each piece is a line break's paragraph of its own
     for piece in pieces:
-        if current and lines("\n".join([*current, piece])) > room:
+        need = lines(piece)
+        if current and held + need > room:
             chunks.append("\n".join(current))
-            current = []
+            current, held = [], 0
         current.append(piece)
+        held += need
     chunks.append("\n".join(current))
     if len(chunks) > most:
         last = chunks[most - 1]

@@ -821,30 +821,36 @@ def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
         tall |= sheetxml.line_counts(_column(frame, key, "text"), widths[key]) > fits
     if not tall.any():
         return frame
-    parts: list[pd.DataFrame] = []
-    start = 0
+    # the tall records' first rows keep every column (their long texts cut); their further
+    # rows are made together, one frame, and put after their record by position
+    first = frame.astype({k: object for k in keys})
+    place = np.arange(len(frame), dtype=np.float64)
+    extra: dict[str, list[Any]] = {c: [] for c in frame.columns}
+    extra_place: list[float] = []
     for i in np.flatnonzero(tall).tolist():
-        parts.append(frame.iloc[start:i])
-        record = frame.iloc[i]
+        record = {c: frame.iat[i, frame.columns.get_loc(c)] for c in ("section", "post", *keys)}
         chunks = {
             k: sheetxml.text_chunks(
                 xlsx.cell_text(record[k]) or "", widths[k], fits, mark=vocab.CONTINUED_CUT_MARK
             )
             for k in keys
         }
-        rows = []
-        for n in range(max(len(c) for c in chunks.values())):
-            row = record.copy() if n == 0 else pd.Series(pd.NA, index=frame.columns, dtype=object)
-            if n:
-                row[["section", "post"]] = record[["section", "post"]]
-            for key, texts in chunks.items():
-                text = texts[n] if n < len(texts) else None
-                row[key] = text if n == 0 or text is None else vocab.CONTINUED_MARK + text
-            rows.append(row)
-        parts.append(pd.DataFrame(rows, columns=frame.columns))
-        start = i + 1
-    parts.append(frame.iloc[start:])
-    return pd.concat(parts, ignore_index=True)
+        for key, texts in chunks.items():
+            first.iat[i, first.columns.get_loc(key)] = texts[0]
+        n_rows = max(len(c) for c in chunks.values())
+        for n in range(1, n_rows):
+            for c in frame.columns:
+                if c in chunks:
+                    text = chunks[c][n] if n < len(chunks[c]) else None
+                    extra[c].append(None if text is None else vocab.CONTINUED_MARK + text)
+                else:
+                    extra[c].append(record[c] if c in ("section", "post") else pd.NA)
+            extra_place.append(i + n / n_rows)
+    rows = pd.DataFrame(extra, columns=frame.columns, dtype=object)
+    order = np.argsort(np.r_[place, extra_place], kind="stable")
+    out = pd.concat([first.astype(object), rows], ignore_index=True).take(order)
+    texts = {c: "str" for c in frame.columns if frame[c].dtype == "str"}  # text stays text
+    return out.reset_index(drop=True).astype(texts)
 
 
 def _measures_summary(points: pd.DataFrame) -> pd.Series:
