@@ -493,17 +493,22 @@ def load_roster(config_dir: Path) -> Roster:
     section_rows, section_cols = _read_table(
         path, sheets, shown[vocab.ROSTER_SHEET_SECTIONS], vocab.ROSTER_SECTION_COLUMNS
     )
-    unit_rows, _ = _read_table(
+    unit_rows, unit_cols = _read_table(
         path, sheets, shown[vocab.ROSTER_SHEET_UNIT], vocab.ROSTER_UNIT_COLUMNS
     )
     unit = unit_rows[0] if unit_rows else {"body": "", "chair": "", "oversight": ""}
 
     problems: list[dict[str, Any]] = []
     file_label = f"config/{vocab.ROSTER_FILE}"
-    cols = {vocab.ROSTER_SHEET_PEOPLE: people_cols, vocab.ROSTER_SHEET_SECTIONS: section_cols}
+    cols = {
+        vocab.ROSTER_SHEET_PEOPLE: people_cols,
+        vocab.ROSTER_SHEET_SECTIONS: section_cols,
+        vocab.ROSTER_SHEET_UNIT: unit_cols,
+    }
     labels = {
         vocab.ROSTER_SHEET_PEOPLE: vocab.ROSTER_PEOPLE_COLUMNS,
         vocab.ROSTER_SHEET_SECTIONS: vocab.ROSTER_SECTION_COLUMNS,
+        vocab.ROSTER_SHEET_UNIT: vocab.ROSTER_UNIT_COLUMNS,
     }
 
     def problem(code: str, sheet: str, key: str, row: int, value: str, **placeholders: Any) -> None:
@@ -522,6 +527,31 @@ def load_roster(config_dir: Path) -> Roster:
         record["row_id"] = None
         problems.append(record)
 
+    tidied = _tidy_names(
+        [
+            (vocab.ROSTER_SHEET_PEOPLE, people_rows, ("name",)),
+            (vocab.ROSTER_SHEET_SECTIONS, section_rows, ("head", "vice_chair")),
+            (vocab.ROSTER_SHEET_UNIT, unit_rows[:1], ("chair",)),
+        ],
+        cols,
+    )
+    if tidied:
+        sheet, key, row, value = tidied[0][:4]
+        cells = [
+            vocab.ROSTER_TIDIED_CELL.format(sheet=shown[t[0]], cell=t[4], value=t[3], tidy=t[5])
+            for t in tidied[: vocab.ROSTER_TIDIED_SHOWN]
+        ]
+        more = len(tidied) > vocab.ROSTER_TIDIED_SHOWN
+        problem(
+            "roster_names_tidied",
+            sheet,
+            key,
+            row,
+            value,
+            count=len(tidied),
+            cells=vocab.LIST_SEP.join(cells)
+            + (vocab.ROSTER_TIDIED_MORE.format(count=len(tidied)) if more else ""),
+        )
     section_rows, people_rows = _rows_without_owner(section_rows, people_rows, shown, problem)
     if not people_rows:  # none at all, or none with a 姓名 and a 科室
         raise _fail(
@@ -569,6 +599,29 @@ def load_roster(config_dir: Path) -> Roster:
         oversight=unit.get("oversight", ""),
         problems=problems,
     )
+
+
+def _tidy_names(
+    tables: list[tuple[str, list[dict[str, Any]], tuple[str, ...]]],
+    cols: dict[str, dict[str, str]],
+) -> list[tuple[str, str, int, str, str, str]]:
+    """Every roster name (人员's 姓名, 科室's 科室负责人 and 分管副主席, 单位's 主席) tidied in
+    place as ``vocab.tidy_name`` shows names (陈  红 -> 陈红), so the catalogue, the point IDs
+    and every message spell them one way; returns (sheet, key, row, written, cell, tidy) of
+    each cell changed, for the office's one notice."""
+    changed = []
+    for sheet, rows, keys in tables:
+        for rec in rows:
+            for key in keys:
+                written = rec.get(key) or ""
+                tidy = vocab.tidy_name(written)
+                if tidy == written:
+                    continue
+                rec[key] = tidy
+                letter = cols[sheet].get(key, "")
+                cell = f"{letter}{rec['excel_row']}" if letter else ""
+                changed.append((sheet, key, int(rec["excel_row"]), written, cell, tidy))
+    return changed
 
 
 def _rows(rows: Any) -> str:

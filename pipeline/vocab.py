@@ -866,6 +866,29 @@ def visible(text: str) -> str:
     return INVISIBLE.sub("", text) if text else text
 
 
+# White space inside a name as it is typed to line names up (陈  红, 王　芳): none between
+# Chinese characters, one plain space between others (Latin letters of a foreign name).
+_NAME_SPACE = re.compile(r"\s+")
+_CJK_CHAR = re.compile("[\u2e80-\u9fff\uf900-\ufaff\u00b7\u2022\u2027\u30fb]")
+
+
+def tidy_name(text: str) -> str:
+    """A person's name as shown everywhere: no invisible characters, no padding spaces
+    (ASCII, full-width or no-break) between Chinese characters, none at either end."""
+    if not text:
+        return text
+    s = INVISIBLE.sub("", text).strip()
+    if not _NAME_SPACE.search(s):
+        return s
+
+    def space(match: re.Match[str]) -> str:
+        before = s[match.start() - 1] if match.start() else ""
+        after = s[match.end()] if match.end() < len(s) else ""
+        return "" if _CJK_CHAR.match(before) or _CJK_CHAR.match(after) else " "
+
+    return _NAME_SPACE.sub(space, s)
+
+
 def fold(text: object) -> str:
     """Fold a label or value for comparison: NFKC (full-width to half-width), traditional
     characters as simplified (``TRADITIONAL_PAIRS``), no spacing, no invisible characters, no
@@ -1575,6 +1598,13 @@ MESSAGES.update(
         "roster_person_duplicate": Message(
             ROSTER_PERSON_DUPLICATE, ROSTER_PERSON_DUPLICATE_FIX, ACTION_NOTE
         ),
+        "roster_names_tidied": Message(
+            "名册中有 {count} 处姓名夹有空格或看不见的字符，已去掉后使用（档案、反馈和风险点编号中"
+            "都按去掉后的写法）：{cells}。",
+            "请在 config/roster.xlsx 的这些单元格中删去姓名里的空格，今后各处写法就与名册一致；"
+            "不改也不影响本次处理。",
+            ACTION_NOTE,
+        ),
         "roster_name_in_sections": Message(
             "「{value}」出现在多个科室（{rows}：{sections}）。",
             "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
@@ -1750,6 +1780,9 @@ ROSTER_MISSING = (
 )
 ROSTER_PEOPLE_EMPTY = "组织名册 {path} 的「{sheet}」工作表是空的。请填写全体人员后重新运行。"
 ROSTER_ROW = "第{row}行"  # a roster row in a message (rows="第3行、第7行")
+ROSTER_TIDIED_CELL = "「{sheet}」工作表 {cell}「{value}」→「{tidy}」"
+ROSTER_TIDIED_MORE = "等（共 {count} 处）"
+ROSTER_TIDIED_SHOWN = 20  # cells listed in the one notice
 ROSTER_MARKED_HEAD = "「{name}」（第{row}行）"  # a person marked 是否科室负责人 in 人员
 
 # --------------------------------------------------------------------------------------

@@ -407,3 +407,42 @@ def test_a_refused_value_is_shown_as_it_is_written_in_the_file(
     message = str(exc.value)
     assert shown in message, message
     assert "True" not in message and "False" not in message and "['" not in message, message
+
+
+def test_names_padded_with_spaces_in_the_roster_are_shown_tidy_with_one_notice(
+    tmp_path: Path,
+) -> None:
+    """「闫  红」 (two spaces), 「丁　玲」 (a full-width space) and a padded head in 科室 are
+    the people 闫红 and 丁玲 in the catalogue, its 直接管理 and the point ID; the office gets
+    one 提示 naming every roster cell tidied, to correct the roster."""
+    import pandas as pd
+
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.forms import write_form
+
+    people = [
+        (s, {"闫红": "闫  红", "丁玲": "丁　玲"}.get(n, n), *rest)
+        for s, n, *rest in CHILDREN_PEOPLE
+    ]
+    sections = [(s, "闫  红" if h == "闫红" else h, v) for s, h, v in CHILDREN_SECTIONS]
+    cfg = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "丁玲.xlsx", header={"section": "家庭儿童工作部", "name": "丁玲"})
+    pipeline_run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    point = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].iloc[0]
+    assert (point["姓名"], point["直接管理"], point["风险点编号"]) == (
+        "丁玲",
+        "闫红",
+        "家庭儿童工作部-丁玲-01",
+    )
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    notes = issues[issues["问题"].str.contains("夹有空格")]
+    assert len(notes) == 1
+    text = notes["问题"].iloc[0]
+    assert "「人员」工作表 B4「闫  红」→「闫红」" in text
+    assert "「人员」工作表 B5「丁　玲」→「丁玲」" in text
+    assert "「科室」工作表 B3「闫  红」→「闫红」" in text
+    assert (notes["工作表"].iloc[0], notes["单元格"].iloc[0]) == ("人员", "B4")
+    assert "尚未报送" not in " ".join(issues[issues["姓名"].eq("丁玲")]["问题"])
