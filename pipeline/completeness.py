@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import dates, frames, normalize, owners, resubmit, vocab
+from pipeline import dates, discover, frames, normalize, owners, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.frames import text_series
 from pipeline.merge import fold_series
@@ -313,14 +313,23 @@ def _named_in(text: str, persons: dict[str, list[str]], longest: int) -> set[str
     return {k for w in words & persons.keys() for k in persons[w]}
 
 
+def _parcels(file: object, container: object) -> frozenset[str]:
+    """What a file came in: its zip or mail (``container``) and its mail folder ('2026-03-24
+    来自王五/', as mail clients save one mail's attachments). Files sharing one came together."""
+    inside = normalize.stripped(container)
+    folder = discover.mail_folder(normalize.stripped(file))
+    return frozenset(p for p in (inside, folder + "/" if folder else "") if p)
+
+
 def _came_later(newer: Any, older: Any) -> bool:
     """Whether file record ``newer`` came after ``older``: on the first of 填表日期, the mail
     folder's date and the modification time that both have and that differ (resubmit's
     order, a missing value skipped rather than sorted oldest); a tie is later. Two files of
-    one zip or mail came together: neither is later (a damaged file beside a person's form
-    in their zip is no earlier version of it, and keeps its own 退回)."""
-    together = normalize.stripped(getattr(newer, "container", ""))
-    if together and together == normalize.stripped(getattr(older, "container", "")):
+    one zip, mail or mail folder came together: neither is later (a damaged file beside a
+    person's form in their zip is no earlier version of it, and keeps its own 退回)."""
+    if _parcels(newer.file, getattr(newer, "container", None)) & _parcels(
+        older.file, getattr(older, "container", None)
+    ):
         return False
     for column in ("date", "folder_date"):
         a, b = (
@@ -496,11 +505,14 @@ def completeness(
     lock_files = frozenset(
         text_series(rejected["file"])[text_series(rejected["reason"]).eq("lock_file")].tolist()
     )
-    # the files inside a zip or mail, by the container they came in (files that came together)
-    inside = files["container"].notna() if "container" in files else pd.Series(False)
-    parcels = dict(
-        zip(text_series(files.loc[inside, "file"]), text_series(files.loc[inside, "container"]))
-    )
+    # the files inside a zip or mail or in a mail folder, by what they came in (files that
+    # came together)
+    containers = files["container"] if "container" in files else pd.Series(None, files.index)
+    parcels = {
+        f: p
+        for f, c in zip(text_series(files["file"]), containers.tolist(), strict=True)
+        if (p := _parcels(f, c))
+    }
     # files that could not be opened get no annotated copy: their senders are not sent to one
     no_copy = frozenset(
         text_series(rejected["file"])[
@@ -568,7 +580,7 @@ def _judge(
     by_rows: dict[str, dict[str, str]] | None = None,
     empty: dict[str, dict[str, Any]] | None = None,
     no_copy: frozenset[str] = frozenset(),
-    parcels: dict[str, str] | None = None,
+    parcels: dict[str, frozenset[str]] | None = None,
     on_time_before: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
@@ -658,8 +670,8 @@ def _judge(
     # the sender is told, in their section, that the resend did not count
     for i in got.tolist():
         resent = bounced[form[i]].get(key[i])
-        parcel = (parcels or {}).get(resent or "")
-        if parcel and parcel == (parcels or {}).get(file[i]):
+        parcel = (parcels or {}).get(resent or "", frozenset())
+        if parcel & (parcels or {}).get(file[i], frozenset()):
             resent = None  # it came with the counted form, in one zip or mail: not resent
         if resent is not None and not no_points[i] and resent not in lock_files:
             code = "resend_sent_back" if form[i] == vocab.INDIVIDUAL else "unit_resend_sent_back"

@@ -88,6 +88,25 @@ def _folder_date(folder: str) -> str | None:
     return None
 
 
+def mail_folder(rel: str) -> str | None:
+    """The nearest folder of ``rel`` named as a mail client names one mail's attachments, a
+    date and then its sender or subject ('2026-03-24 来自王五'), as its path in the inbox. A
+    folder of a date alone ('2026-03-24') is the office's folder of a day's mails: none."""
+    return _mail_folder(rel.rpartition("/")[0])
+
+
+@lru_cache(maxsize=4096)
+def _mail_folder(folder: str) -> str | None:
+    parts = folder.split("/") if folder else []
+    for i in range(len(parts) - 1, -1, -1):
+        m = _FOLDER_DATE.match(parts[i])
+        if m and _folder_date(parts[i]) is not None:
+            if not parts[i][m.end() :].strip(" _-.日号"):
+                return None  # the nearest dated folder is a day's: no one mail
+            return "/".join(parts[: i + 1])
+    return None
+
+
 def _inside(path: Path, inbox: Path) -> bool:
     try:
         path.resolve().relative_to(inbox.resolve())

@@ -667,3 +667,38 @@ def test_a_correction_after_the_deadline_of_a_form_sent_in_time_is_on_time(
     assert late.any() == (first is None)
     if first is not None:
         assert "截止日期前已报送「2026-03-20 来自丁玲/丁玲.xlsx」（2026-03-20）" in row["备注"]
+
+
+def test_files_of_one_mail_folder_are_no_later_versions_of_each_other(tmp_path: Path) -> None:
+    """One mail of 丁玲's, saved by the mail client as '2026-03-24 来自丁玲/', holds her form,
+    a damaged 丁玲_单位表.xlsx (older on disk) and a damaged 丁玲.pdf (newer). They came
+    together: each damaged file keeps its own 退回 and reason. Before, the older one was
+    「同一人后来又报送了…原来的问题不再需要处理」 and the newer one 「后来又报送了这份文件，
+    但它被退回…仍按较早的…计入」, both untrue."""
+    import os
+
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.forms import write_form
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    mail = inbox / "2026-03-24 来自丁玲"
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    form = write_form(mail / "丁玲.xlsx", header=header)
+    older = mail / "丁玲_单位表.xlsx"
+    older.write_bytes(b"PK\x03\x04 cut short")
+    newer = mail / "丁玲.pdf"
+    newer.write_bytes(b"%PDF-1.4\n cut short")
+    stamp = form.stat().st_mtime
+    os.utime(older, (stamp - 3600, stamp - 3600))
+    os.utime(newer, (stamp + 3600, stamp + 3600))
+    pipeline_run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    listed = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert not listed["问题"].str.contains("后来又报送").any()
+    for damaged in (older, newer):
+        rel = damaged.relative_to(inbox).as_posix()
+        assert listed[listed["文件"] == rel]["处理"].tolist() == [vocab.ACTION_REJECT]
+    row = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名").loc["丁玲"]
+    assert (row["提交状态"], row["文件"]) == ("按时", "2026-03-24 来自丁玲/丁玲.xlsx")
