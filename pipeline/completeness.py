@@ -548,6 +548,8 @@ def completeness(
             slots.append(
                 (section, name, post, vocab.INDIVIDUAL, sec_fold + vocab.KEY_SEP + name_key)
             )
+    sent = {*read_by[vocab.INDIVIDUAL][0], *bounced[vocab.INDIVIDUAL], *by_rows[vocab.INDIVIDUAL]}
+    slots = _one_form_per_name(slots, sent)
     submissions, pledges, issues = _judge(
         slots,
         read_by,
@@ -566,6 +568,25 @@ def completeness(
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
     return submissions, pledges, frames.issues_frame(issues)
+
+
+def _one_form_per_name(
+    slots: list[tuple[str, str, str, str, str]], sent: set[str]
+) -> list[tuple[str, str, str, str, str]]:
+    """A name the roster lists in several sections (its 提示 ``roster_name_in_sections``) owes
+    one individual form, not one per section: the slots of the sections it sent from stay
+    (two such forms are two people of one name), else the first. Before, 王芳 sending from
+    办公室 was still 「王芳（财务科）尚未报送」."""
+    by_name: dict[str, list[int]] = {}
+    for i, (_section, name, _post, kind, key) in enumerate(slots):
+        if kind == vocab.INDIVIDUAL and name:
+            by_name.setdefault(key.partition(vocab.KEY_SEP)[2], []).append(i)
+    drop: set[int] = set()
+    for places in by_name.values():
+        if len(places) > 1:
+            keep = [i for i in places if slots[i][4] in sent] or places[:1]
+            drop.update(i for i in places if i not in keep)
+    return [slot for i, slot in enumerate(slots) if i not in drop] if drop else slots
 
 
 def _judge(

@@ -588,6 +588,8 @@ def load_roster(config_dir: Path) -> Roster:
                 str(name),
                 rows=_rows(grp["excel_row"]),
                 sections=vocab.LIST_SEP.join(grp["section"]),
+                first=_first_section(grp["section"].tolist(), section_rows),
+                sheet_name=shown[vocab.ROSTER_SHEET_PEOPLE],
             )
     sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
     _check_sections(sections, people, unit, problem)
@@ -622,6 +624,13 @@ def _tidy_names(
                 cell = f"{letter}{rec['excel_row']}" if letter else ""
                 changed.append((sheet, key, int(rec["excel_row"]), written, cell, tidy))
     return changed
+
+
+def _first_section(sections: list[str], section_rows: list[dict[str, Any]]) -> str:
+    """Of a repeated name's sections, the one whose form is owed while none was sent: the
+    first in the 科室 sheet's order, as 提交情况 lists sections (completeness)."""
+    order = {rec["section"]: i for i, rec in reversed(list(enumerate(section_rows)))}
+    return min(sections, key=lambda sec: order.get(sec, len(order)))
 
 
 def _rows(rows: Any) -> str:

@@ -1606,8 +1606,10 @@ MESSAGES.update(
             ACTION_NOTE,
         ),
         "roster_name_in_sections": Message(
-            "「{value}」出现在多个科室（{rows}：{sections}）。",
-            "一人只能属于一个科室；如确为重名的两个人，请在姓名后加以区分（如 张伟（办公室））。",
+            "「{value}」出现在多个科室（{rows}：{sections}），按同一人处理：只需报送一份个人"
+            "廉政风险自查表，从哪个科室报送就计入哪个科室；尚未报送时列在「{first}」。",
+            "一人只能属于一个科室：请在名册「{sheet_name}」工作表中删去不对的那一行；如确为重名的"
+            "两个人，请在姓名后加以区分（如 张伟（办公室）），并请本人在表中照此填写姓名。",
             ACTION_NOTE,
         ),
         "roster_post_type_unknown": Message(

@@ -702,3 +702,39 @@ def test_files_of_one_mail_folder_are_no_later_versions_of_each_other(tmp_path: 
         assert listed[listed["文件"] == rel]["处理"].tolist() == [vocab.ACTION_REJECT]
     row = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名").loc["丁玲"]
     assert (row["提交状态"], row["文件"]) == ("按时", "2026-03-24 来自丁玲/丁玲.xlsx")
+
+
+@pytest.mark.parametrize("sent_from", ["财务科", None])
+def test_a_name_the_roster_lists_in_two_sections_owes_one_form(
+    tmp_path: Path, sent_from: str | None
+) -> None:
+    """丁玲 is on the 人员 sheet under 家庭儿童工作部 and again under 财务科. She owes one form:
+    sent from 财务科, she is 按时 there and not 「丁玲（家庭儿童工作部）尚未报送」; sent from
+    nowhere, she is missing once, under the first section. The roster's 提示 names both rows
+    and says so."""
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.forms import write_form
+
+    people = [*CHILDREN_PEOPLE, ("财务科", "钱七", "科长", "人财物管理", "是")]
+    people.append(("财务科", "丁玲", "会计", "人财物管理", "否"))  # row 8
+    cfg = write_config(tmp_path, people, [*CHILDREN_SECTIONS, ("财务科", "钱七", "李副主席")])
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    if sent_from:
+        write_form(
+            inbox / "丁玲.xlsx", header={"section": sent_from, "name": "丁玲", "post": "会计"}
+        )
+    pipeline_run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    listed = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].fillna("")
+    mine = listed[listed["姓名"] == "丁玲"]
+    expected = [("财务科", "按时")] if sent_from else [("家庭儿童工作部", "未报送")]
+    assert list(zip(mine["科室"], mine["提交状态"], strict=True)) == expected
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    missing = issues["问题"].str.contains("丁玲（.*）尚未报送", regex=True)
+    assert missing.sum() == (0 if sent_from else 1)
+    (note,) = issues[issues["问题"].str.contains("出现在多个科室")].to_dict("records")
+    assert (note["工作表"], note["单元格"]) == ("人员", "B8")
+    assert "第5行、第8行" in note["问题"] and "只需报送一份" in note["问题"]
+    assert "尚未报送时列在「家庭儿童工作部」" in note["问题"]
