@@ -109,12 +109,20 @@ def decode_mangled(name: str) -> str:
 def shown_path(rel: str) -> str:
     """A relative path with every mangled part decoded: names that are raw bytes on disk (an
     archive unpacked on Linux keeps its GBK names; Python holds the bytes that are no UTF-8 as
-    lone surrogates, which no output can store) and names shown as cp437."""
+    lone surrogates, which no output can store), names shown as cp437, and control characters
+    (a tab or line break in a name: a mail's folded header, a script's file) as a space."""
     if _RAW_BYTE.search(rel):
         rel = _raw_name(rel)
+    if _CONTROL.search(rel):
+        rel = "/".join(_CONTROL.sub(" ", part).strip() or "_" for part in rel.split("/"))
     if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
         return rel
     return "/".join(decode_mangled(part) for part in rel.split("/"))
+
+
+# control characters in a name: a cell or a line of text cannot show them (a tab is nothing,
+# a line break splits 文件 and 催报名单's lines), Windows cannot name a file with them
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]+")
 
 
 # a byte that is no UTF-8, as ``os.fsdecode`` keeps it (surrogateescape)

@@ -1211,3 +1211,39 @@ def test_a_7z_whose_decoder_crashes_the_process_is_sent_back_and_the_run_goes_on
     (told,) = issues[issues["file"] == "办公室.7z"].to_dict("records")
     assert told["code"] == "container_corrupt" and "7z 压缩包已损坏" in told["problem"]
     assert points["name"].tolist() == ["张三"]
+
+
+def test_a_tab_or_line_break_in_a_file_name_is_shown_as_a_space(tmp_path: Path) -> None:
+    """A file saved as 「丁玲<TAB>自查表.xlsx」 and a zip member 「范彩兰<LF>自查表.xlsx」 are
+    read and shown 「丁玲 自查表.xlsx」, 「家庭部.zip/范彩兰 自查表.xlsx」 in 文件, 来源文件,
+    提交情况, 催报名单 and the annotated copy's name. Before, the tab and the line break were
+    kept: a cell split in two lines, a name Windows cannot write."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    header = {"section": "家庭儿童工作部", "post": "儿童工作干事"}
+    tabbed = write_form(inbox / "丁玲\t自查表.xlsx", header={**header, "name": "丁玲"})
+    bad = write_form(
+        tmp_path / "b.xlsx",
+        header={**header, "name": "范彩兰"},
+        rows=[sample_row(1, category="乱写的类别")],
+    )
+    with zipfile.ZipFile(inbox / "家庭部.zip", "w") as zf:
+        zf.writestr("范彩兰\n自查表.xlsx", bad.read_bytes())
+    before = tabbed.read_bytes()
+    run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    assert sheets[vocab.ARCHIVE_SHEET_CATALOGUE]["来源文件"].tolist() == ["丁玲 自查表.xlsx"]
+    submitted = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名")["文件"]
+    assert (submitted["丁玲"], submitted["范彩兰"]) == (
+        "丁玲 自查表.xlsx",
+        "家庭部.zip/范彩兰 自查表.xlsx",
+    )
+    listed = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert "家庭部.zip/范彩兰 自查表.xlsx" in listed["文件"].tolist()
+    shown = [*listed["文件"], *(p.name for p in out.rglob("*"))]
+    shown += (out / "催报名单.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert not [s for s in shown if "\t" in s or "\n" in s]
+    assert (out / "科室反馈" / "家庭儿童工作部" / "范彩兰 自查表_批注.xlsx").exists()
+    assert tabbed.read_bytes() == before  # the input is read where it is, never renamed

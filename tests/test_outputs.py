@@ -194,8 +194,9 @@ def test_an_unlistable_subfolder_is_counted_and_reported(
 
 def test_run_log_shows_control_characters_of_names_escaped(tmp_path: Path, capsys) -> None:
     """A file or person named with terminal escapes (ESC[2J clears the screen, ESC]0;…BEL
-    retitles the window) is written to run.log as visible \\x1b… text, so `cat run.log` or
-    `type run.log` shows what was read instead of obeying it."""
+    retitles the window) is written to run.log as visible text, so `cat run.log` or `type
+    run.log` shows what was read instead of obeying it: the person as \\x1b…, the file as it
+    is shown everywhere, its control characters as spaces."""
     root = office_body(tmp_path)
     evil = root / "inbox" / "\x1b[2J清屏\x07.xlsx"
     write_form(evil, header={"section": "办公室", "name": "陌生\x1b]0;改标题\x07人"})
@@ -203,7 +204,7 @@ def test_run_log_shows_control_characters_of_names_escaped(tmp_path: Path, capsy
     assert process(root, capsys)[0] == 0
     log = (root / "out" / vocab.LOG_FILE).read_text(encoding="utf-8")
     assert "\x1b" not in log and "\x07" not in log
-    assert "\\x1b[2J清屏\\x07.xlsx" in log and "陌生\\x1b]0;改标题\\x07人" in log
+    assert "rejected  [2J清屏 .xlsx" in log and "陌生\\x1b]0;改标题\\x07人" in log
     assert "read      张三.xlsx" in log  # lines and tabs as before
 
 
