@@ -572,6 +572,15 @@ def load_roster(config_dir: Path) -> Roster:
     for rec in section_rows:
         rec["head"] = vocab.visible(rec["head"])
         rec["vice_chair"] = vocab.visible(rec["vice_chair"])
+    _roles_with_notes(
+        [
+            (vocab.ROSTER_SHEET_SECTIONS, section_rows, ("head", "vice_chair")),
+            (vocab.ROSTER_SHEET_UNIT, unit_rows[:1], ("chair",)),
+        ],
+        people_rows,
+        shown,
+        problem,
+    )
 
     people = pd.DataFrame(people_rows, columns=[*vocab.ROSTER_PEOPLE_COLUMNS, "excel_row"])
     _check_people(people, people_cols, problem)
@@ -624,6 +633,48 @@ def _tidy_names(
                 cell = f"{letter}{rec['excel_row']}" if letter else ""
                 changed.append((sheet, key, int(rec["excel_row"]), written, cell, tidy))
     return changed
+
+
+# A note in brackets after a name: 王芳（主任）, 李明(兼), 陈红【主持工作】.
+_NAME_NOTE = re.compile(r"\s*[(（\[【〔][^()（）\[\]【】〔〕]*[)）\]】〕]\s*")
+
+
+def _roles_with_notes(
+    tables: list[tuple[str, list[dict[str, Any]], tuple[str, ...]]],
+    people_rows: list[dict[str, Any]],
+    shown: dict[str, str],
+    problem: Any,
+) -> None:
+    """A 科室负责人, 分管副主席 or 主席 written with a note in brackets (王芳（主任）) that is no
+    人员 name as it stands but is exactly one without the note is that person, spelled as the
+    人员 sheet spells them, with a 提示 at the cell. Before, 直接管理 read 「王芳（主任）」 and the
+    office was told the head is not on the 人员 sheet."""
+    people: dict[str, list[dict[str, Any]]] = {}
+    for rec in people_rows:
+        people.setdefault(normalize.fold(rec["name"]), []).append(rec)
+    for sheet, rows, keys in tables:
+        for rec in rows:
+            for key in keys:
+                written = rec.get(key) or ""
+                if not written or normalize.fold(written) in people:
+                    continue
+                bare = _NAME_NOTE.sub("", written)
+                found = people.get(normalize.fold(bare), []) if bare != written else []
+                if len({normalize.fold(p["section"]) for p in found}) != 1:
+                    continue  # nobody, or namesakes of several sections: not guessed
+                person = found[0]
+                rec[key] = person["name"]
+                problem(
+                    "roster_role_note",
+                    sheet,
+                    key,
+                    int(rec["excel_row"]),
+                    written,
+                    role=vocab.ROSTER_SECTION_COLUMNS.get(key) or vocab.ROSTER_UNIT_COLUMNS[key],
+                    person=person["name"],
+                    person_row=person["excel_row"],
+                    sheet_name=shown[vocab.ROSTER_SHEET_PEOPLE],
+                )
 
 
 def _first_section(sections: list[str], section_rows: list[dict[str, Any]]) -> str:

@@ -1605,6 +1605,13 @@ MESSAGES.update(
             "不改也不影响本次处理。",
             ACTION_NOTE,
         ),
+        "roster_role_note": Message(
+            "{role}「{value}」按「{sheet_name}」工作表第{person_row}行的「{person}」处理（括号中的说明不算"
+            "姓名的一部分）。",
+            "请在这一格只填写姓名「{person}」，与「{sheet_name}」工作表的写法一致；职务等说明"
+            "请写在「{sheet_name}」工作表的「岗位（职务）」列。",
+            ACTION_NOTE,
+        ),
         "roster_name_in_sections": Message(
             "「{value}」出现在多个科室（{rows}：{sections}），按同一人处理：只需报送一份个人"
             "廉政风险自查表，从哪个科室报送就计入哪个科室；尚未报送时列在「{first}」。",

@@ -446,3 +446,37 @@ def test_names_padded_with_spaces_in_the_roster_are_shown_tidy_with_one_notice(
     assert "「科室」工作表 B3「闫  红」→「闫红」" in text
     assert (notes["工作表"].iloc[0], notes["单元格"].iloc[0]) == ("人员", "B4")
     assert "尚未报送" not in " ".join(issues[issues["姓名"].eq("丁玲")]["问题"])
+
+
+def test_a_head_written_with_a_note_in_brackets_is_the_person_of_the_people_sheet(
+    tmp_path: Path,
+) -> None:
+    """The 科室 sheet names the head 「闫红（部长）」 and the vice-chair 「李副主席(分管)」: they
+    are 闫红 and 李副主席 of the 人员 sheet. 直接管理 reads 闫红, and the office gets a 提示 at
+    each cell, not 「不在「人员」工作表中」 nor 「负责人…不同」."""
+    import pandas as pd
+
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, write_config
+    from tests.forms import write_form
+
+    sections = [("领导班子", "陈主席", ""), ("家庭儿童工作部", "闫红（部长）", "李副主席(分管)")]
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "丁玲.xlsx", header={"section": "家庭儿童工作部", "name": "丁玲"})
+    pipeline_run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    point = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].iloc[0]
+    assert (point["直接管理"], point["负责领导"]) == ("闫红", "李副主席")
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    roster = issues[issues["文件"] == "config/roster.xlsx"]
+    assert list(zip(roster["单元格"], roster["问题"], strict=True)) == [
+        (
+            "B3",
+            "科室负责人「闫红（部长）」按「人员」工作表第4行的「闫红」处理（括号中的说明不算姓名的一部分）。",
+        ),
+        (
+            "C3",
+            "分管副主席「李副主席(分管)」按「人员」工作表第3行的「李副主席」处理（括号中的说明不算姓名的一部分）。",
+        ),
+    ]
