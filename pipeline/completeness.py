@@ -865,9 +865,10 @@ def _pledges(
 
 def _signed_by_another(pledger: object, name: object) -> bool:
     """Whether a 承诺人 is written and does not hold the person's name (「周科员（签字）」 holds
-    周科员's; spacing and full-width forms folded away)."""
+    周科员's; spacing and full-width forms folded away; 丁玲 is the roster's 丁玲（借调）)."""
     signed, own = normalize.fold(normalize.stripped(pledger)), normalize.fold(name)
-    return bool(signed and own) and own not in signed
+    bare = normalize.without_note(own)
+    return bool(signed and own) and own not in signed and not (bare and bare in signed)
 
 
 def _register_alone(

@@ -191,6 +191,15 @@ def fold_all(values: list[Any]) -> list[str]:
     return [done[v] for v in values]
 
 
+# A remark in brackets after a name or section: 张三（科员）, 办公室（党办）.
+_BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+
+
+def without_note(folded: str) -> str:
+    """A folded name or section without its remarks in brackets (张三(科员) -> 张三)."""
+    return _BRACKETED.sub("", folded)
+
+
 def one_apart(a: str, b: str) -> bool:
     """True when ``b`` is ``a`` with one character changed, added or dropped."""
     if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 1:

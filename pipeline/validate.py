@@ -535,10 +535,19 @@ class _RosterIndex:
         # (section, name) as the roster spells them -> the person's 岗位（职务）
         self.post_of: dict[tuple[str, str], str] = {}
         posts = normalize.stripped_all(people["post"].tolist())
+        # a roster name with a note in brackets (丁玲（借调）) by the name without it: a form of
+        # 丁玲 is theirs when no one else of the section is so named (namesakes told apart by
+        # a note, 张伟（大） and 张伟（小）, are not guessed between)
+        self.noted: dict[str, list[tuple[str, str]]] = {}
         for sec, nm, skey, nkey, post in zip(section, name, section_key, name_key, posts):
             if not nkey:
                 continue
             self.person.setdefault(skey + _KEY_SEP + nkey, (sec, nm))
+            bare = _bare(nkey)
+            if bare and bare != nkey:
+                noted = self.noted.setdefault(skey + _KEY_SEP + bare, [])
+                if (sec, nm) not in noted:
+                    noted.append((sec, nm))
             self.post_of.setdefault((sec, nm), post)
             if sec not in self.sections_of_name.setdefault(nkey, []):
                 self.sections_of_name[nkey].append(sec)
@@ -610,19 +619,18 @@ class _RosterIndex:
         return found
 
     def find_person(self, key: str) -> tuple[str, str] | None:
-        """(section, name) of a folded '科室<sep>姓名' key; bracketed remarks are ignored."""
+        """(section, name) of a folded '科室<sep>姓名' key; bracketed remarks are ignored, the
+        form's and the roster's (丁玲 is the section's one 丁玲（借调）)."""
         found = self.person.get(key)
         if found is None and _bare(key) != key:
             found = self.person.get(_bare(key))
+        if found is None:
+            noted = self.noted.get(_bare(key), [])
+            found = noted[0] if len(noted) == 1 else None
         return found
 
 
-# A remark in brackets after a name or section: 张三（科员）, 办公室（党办）.
-_BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
-
-
-def _bare(folded: str) -> str:
-    return _BRACKETED.sub("", folded)
+_bare = normalize.without_note
 
 
 # Characters that number sections (业务一科, 第二党支部): two sections differing in one of

@@ -738,3 +738,39 @@ def test_a_name_the_roster_lists_in_two_sections_owes_one_form(
     assert (note["工作表"], note["单元格"]) == ("人员", "B8")
     assert "第5行、第8行" in note["问题"] and "只需报送一份" in note["问题"]
     assert "尚未报送时列在「家庭儿童工作部」" in note["问题"]
+
+
+@pytest.mark.parametrize(
+    ("namesake", "status"), [(None, "按时"), ("丁玲（小）", "未报送")], ids=["one", "namesakes"]
+)
+def test_a_roster_name_with_a_note_in_brackets_is_the_form_of_that_name(
+    tmp_path: Path, namesake: str | None, status: str
+) -> None:
+    """The roster lists 「丁玲（借调）」; her form says 丁玲 and she signed her pledge 丁玲. The
+    form is hers: 按时, the pledge 已签署. Before, the form was 退回 「不在组织名册中」 and she was
+    未报送. Two namesakes told apart by notes (丁玲（借调）, 丁玲（小）) are not guessed between."""
+    from pipeline import run as pipeline_run
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.forms import pledge_grid, write_form
+
+    people = [(s, "丁玲（借调）" if n == "丁玲" else n, *r) for s, n, *r in CHILDREN_PEOPLE]
+    if namesake:
+        people.append(("家庭儿童工作部", namesake, "干事", "一般管理服务", "否"))
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(
+        inbox / "丁玲.xlsx",
+        header={"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"},
+        pledge=pledge_grid(["不收受礼金"], pledger="丁玲"),
+    )
+    pipeline_run.process(inbox, cfg, out, run_time="2026-03-25T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, dtype=str, engine="calamine")
+    row = sheets[vocab.ARCHIVE_SHEET_SUBMISSIONS].set_index("姓名").loc["丁玲（借调）"]
+    assert row["提交状态"] == status
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    rejected = issues[(issues["文件"] == "丁玲.xlsx") & (issues["处理"] == vocab.ACTION_REJECT)]
+    assert rejected.empty == (namesake is None)
+    if namesake is None:
+        pledge = sheets[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名").loc["丁玲（借调）"]
+        assert "不是本人" not in pledge.to_string()
+        assert not issues["问题"].str.contains("不是丁玲").any()
