@@ -529,8 +529,8 @@ def load_roster(config_dir: Path) -> Roster:
 
     tidied = _tidy_names(
         [
-            (vocab.ROSTER_SHEET_PEOPLE, people_rows, ("name",)),
-            (vocab.ROSTER_SHEET_SECTIONS, section_rows, ("head", "vice_chair")),
+            (vocab.ROSTER_SHEET_PEOPLE, people_rows, ("section", "name")),
+            (vocab.ROSTER_SHEET_SECTIONS, section_rows, ("section", "head", "vice_chair")),
             (vocab.ROSTER_SHEET_UNIT, unit_rows[:1], ("chair",)),
         ],
         cols,
@@ -616,10 +616,11 @@ def _tidy_names(
     tables: list[tuple[str, list[dict[str, Any]], tuple[str, ...]]],
     cols: dict[str, dict[str, str]],
 ) -> list[tuple[str, str, int, str, str, str]]:
-    """Every roster name (人员's 姓名, 科室's 科室负责人 and 分管副主席, 单位's 主席) tidied in
-    place as ``vocab.tidy_name`` shows names (陈  红 -> 陈红), so the catalogue, the point IDs
-    and every message spell them one way; returns (sheet, key, row, written, cell, tidy) of
-    each cell changed, for the office's one notice."""
+    """Every roster name (人员's 姓名, 科室's 科室负责人 and 分管副主席, 单位's 主席) and section
+    (科室 on 人员 and 科室) tidied in place as ``vocab.tidy_name`` shows names (陈  红 -> 陈红,
+    财 务 科 -> 财务科), so the catalogue, the point IDs, the feedback folders and every
+    message spell them one way; returns (sheet, key, row, written, cell, tidy) of each cell
+    changed, for the office's one notice."""
     changed = []
     for sheet, rows, keys in tables:
         for rec in rows:

@@ -1599,9 +1599,9 @@ MESSAGES.update(
             ROSTER_PERSON_DUPLICATE, ROSTER_PERSON_DUPLICATE_FIX, ACTION_NOTE
         ),
         "roster_names_tidied": Message(
-            "名册中有 {count} 处姓名夹有空格或看不见的字符，已去掉后使用（档案、反馈和风险点编号中"
-            "都按去掉后的写法）：{cells}。",
-            "请在 config/roster.xlsx 的这些单元格中删去姓名里的空格，今后各处写法就与名册一致；"
+            "名册中有 {count} 处姓名或科室名称夹有空格或看不见的字符，已去掉后使用（档案、反馈和"
+            "风险点编号中都按去掉后的写法）：{cells}。",
+            "请在 config/roster.xlsx 的这些单元格中删去其中的空格，今后各处写法就与名册一致；"
             "不改也不影响本次处理。",
             ACTION_NOTE,
         ),

@@ -413,8 +413,8 @@ def test_names_padded_with_spaces_in_the_roster_are_shown_tidy_with_one_notice(
     tmp_path: Path,
 ) -> None:
     """「闫  红」 (two spaces), 「丁　玲」 (a full-width space) and a padded head in 科室 are
-    the people 闫红 and 丁玲 in the catalogue, its 直接管理 and the point ID; the office gets
-    one 提示 naming every roster cell tidied, to correct the roster."""
+    the people 闫红 and 丁玲 in the catalogue, its 直接管理 and the point ID, and 「领 导 班 子」
+    is 领导班子; the office gets one 提示 naming every roster cell tidied, to correct it."""
     import pandas as pd
 
     from pipeline import run as pipeline_run
@@ -426,6 +426,7 @@ def test_names_padded_with_spaces_in_the_roster_are_shown_tidy_with_one_notice(
         for s, n, *rest in CHILDREN_PEOPLE
     ]
     sections = [(s, "闫  红" if h == "闫红" else h, v) for s, h, v in CHILDREN_SECTIONS]
+    sections[0] = ("领 导 班 子", *sections[0][1:])  # a section name padded on 科室 only
     cfg = write_config(tmp_path, people, sections)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     write_form(inbox / "丁玲.xlsx", header={"section": "家庭儿童工作部", "name": "丁玲"})
@@ -444,6 +445,10 @@ def test_names_padded_with_spaces_in_the_roster_are_shown_tidy_with_one_notice(
     assert "「人员」工作表 B4「闫  红」→「闫红」" in text
     assert "「人员」工作表 B5「丁　玲」→「丁玲」" in text
     assert "「科室」工作表 B3「闫  红」→「闫红」" in text
+    assert "「科室」工作表 A2「领 导 班 子」→「领导班子」" in text
+    assert not issues["问题"].str.contains("只差全角/半角、空格或标点").any()
+    folders = {p.name for p in (out / "科室反馈").iterdir()}
+    assert "领导班子" in folders and "领 导 班 子" not in folders
     assert (notes["工作表"].iloc[0], notes["单元格"].iloc[0]) == ("人员", "B4")
     assert "尚未报送" not in " ".join(issues[issues["姓名"].eq("丁玲")]["问题"])
 
