@@ -683,16 +683,25 @@ def _stacked_forms(
     stop: int,
     next_header: int | None,
     others: list[dict[str, Any]],
+    measures: list[tuple[int, layout.Header, int]],
 ) -> list[tuple[layout.Header, dict[str, tuple[object, str]], int]]:
     """(table header, header fields, end of rows) of each form stacked below a sheet's first
     one (``_next_form``'s ``stop`` and ``next_header``): another person's form pasted under
     the first is read as its own submission, with the owner its own header block names, as a
-    form on a sheet of its own is. A table whose columns differ from the first's (``keys``:
-    the sheet's columns are one layout) or whose header cannot be read is ``others``' (not
-    read, reported with its rows counted), and so is everything under it."""
+    form on a sheet of its own is. A table of measures only (「二、防控措施」: 序号 | 风险点 |
+    前期 | 中期 | 后期) goes to ``measures`` as (the form above it: -1 the sheet's first, else
+    its index here; its header; end of its rows), to be joined to that form's points. A table
+    whose columns differ from the first's otherwise (``keys``: the sheet's columns are one
+    layout) or whose header cannot be read is ``others``' (not read, reported with its rows
+    counted), and so is everything under it."""
     forms: list[tuple[layout.Header, dict[str, tuple[object, str]], int]] = []
     while next_header is not None:
         found = layout.find_header(grid[next_header:])
+        if found is not None and found.keys != keys and _is_measures_table(found.keys):
+            found = found._replace(row=found.row + next_header, start=found.start + next_header)
+            stop, next_header = _next_form(grid, found.row, found.keys)
+            measures.append((len(forms) - 1, found, stop))
+            continue
         if found is None or found.keys != keys:
             other = _other_form(grid, sheet, stop, next_header, same_sheet=True)
             if found is not None:
@@ -705,6 +714,87 @@ def _stacked_forms(
         stop, next_header = _next_form(grid, found.row, found.keys, own)
         forms.append((found, own, stop))
     return forms
+
+
+# The columns of a table of measures under the form: which point (序号, 风险点 or 职权事项) and
+# its measures, nothing else
+_MEASURES_TABLE_KEYS = frozenset(("seq", "step", "description", "measures", *vocab.MEASURE_FIELDS))
+
+
+def _is_measures_table(keys: dict[str, int]) -> bool:
+    """Whether a table header under the form heads a table of measures of its points."""
+    return keys.keys() <= _MEASURES_TABLE_KEYS and bool(
+        keys.keys() & {"measures", *vocab.MEASURE_FIELDS}
+    )
+
+
+def _seq_key(text: str | None) -> str | None:
+    """A 序号 as the measures table and the points may both write it (1, 1.0, （1）, 01)."""
+    if text is None:
+        return None
+    t = unicodedata.normalize("NFKC", text).strip().strip("()[].、 ")
+    return str(int(t)) if t.isdigit() else _fold(t) or None
+
+
+def _join_measures(
+    target: _TableRows,
+    target_keys: dict[str, int],
+    table: _TableRows,
+    table_keys: dict[str, int],
+) -> tuple[list[int], list[int]]:
+    """Add each row of a measures table to the point of ``target`` it names: by its 风险点描述
+    (folded; one point holding it), else by its 序号 (one point numbered so). Each measure
+    text is appended on a line of its own to the point's cell of the same kind; a table of one
+    防控措施 column under a form of three goes to 前期 of a point that has some, else to the
+    point's 防控措施 (split by validate, as a combined column is); three columns under a form
+    of one 防控措施 are appended to it labelled 前期预防措施：… (split the same way).
+    Returns (the table's rows joined, the rows naming no point)."""
+    n = len(target.rows)
+    fields = [k for k in ("measures", *vocab.MEASURE_FIELDS) if k in table_keys]
+    three = [k for k in vocab.MEASURE_FIELDS if k in target_keys]
+    combined = "measures" in target_keys and not three
+    by_desc: dict[str, list[int]] = {}
+    for i, d in enumerate(target.values.get("description") or []):
+        if d is not None:
+            by_desc.setdefault(_fold(d), []).append(i)
+    by_seq: dict[str, list[int]] = {}
+    for i, q in enumerate(target.values.get("seq") or []):
+        if (k := _seq_key(q)) is not None:
+            by_seq.setdefault(k, []).append(i)
+    values = target.values
+    for k in ("measures", *vocab.MEASURE_FIELDS):
+        if values.get(k) is None:
+            values[k] = [None] * n
+
+    def append(key: str, i: int, text: str) -> None:
+        before = values[key][i]
+        values[key][i] = text if before is None else f"{before}\n{text}"
+
+    joined: list[int] = []
+    unmatched: list[int] = []
+    for j, r in enumerate(table.rows):
+        desc = (table.values.get("description") or [None] * len(table.rows))[j]
+        seq = _seq_key((table.values.get("seq") or [None] * len(table.rows))[j])
+        hits = by_desc.get(_fold(desc), []) if desc is not None else []
+        if len(hits) != 1:
+            hits = by_seq.get(seq, []) if seq is not None else []
+        if len(hits) != 1:
+            unmatched.append(r)
+            continue
+        i = hits[0]
+        joined.append(r)
+        for key in fields:
+            text = table.values[key][j]
+            if text is None:
+                continue
+            if combined:
+                label = "" if key == "measures" else f"{vocab.COLUMN_LABELS[key]}："
+                append("measures", i, label + text)
+            elif key == "measures" and any(values[f][i] is not None for f in vocab.MEASURE_FIELDS):
+                append("prevent", i, text)
+            else:
+                append(key, i, text)
+    return joined, unmatched
 
 
 def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -> dict[str, Any]:
@@ -845,9 +935,11 @@ def _table_rows(
     stop: int,
     header_raw: dict[str, tuple[object, str]],
     header: layout.Header,
+    run_on: bool = True,
 ) -> _TableRows:
     """Read the rows below the header at ``hr`` up to ``stop``; header fields found below the
-    table (填表人：…) go into ``header_raw``."""
+    table (填表人：…) go into ``header_raw``. Without ``run_on`` (a measures table, whose
+    风险点 names a point) a line without 序号 is never the text of the line above going on."""
     field_cols = [(k, keys[k]) for k in records.ROW_FIELDS if k in keys]
     kept = layout.kept_columns(grid, header)
     seq_col = keys.get("seq", -1)
@@ -927,7 +1019,11 @@ def _table_rows(
             out.joined.append((r, filled[0], out.rows[-1]))
             last_read = r
             continue
-        if last_read == r - 1 and _continues_point(texts, filled, r, carried, keys, read_texts[-1]):
+        if (
+            run_on
+            and last_read == r - 1
+            and _continues_point(texts, filled, r, carried, keys, read_texts[-1])
+        ):
             # the point's text running on in the row below, 序号 blank (a description typed
             # over two rows): appended to the point's cells
             point = read_texts[-1]
@@ -1082,8 +1178,11 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # data rows
     issues: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
+    unmatched: list[tuple[str, int]] = []  # rows of measures tables naming no point
+    measure_keys: set[str] = set()  # the measure columns measures tables gave the points
     stop, next_header = _next_form(grid, hr, keys, header_raw)
-    stacked = _stacked_forms(grid, sheet, keys, stop, next_header, others)
+    measures: list[tuple[int, layout.Header, int]] = []
+    stacked = _stacked_forms(grid, sheet, keys, stop, next_header, others, measures)
     table_rows = _table_rows(grid, hr, keys, carried, stop, header_raw, found_header)
     data_rows, values, skipped = table_rows.rows, table_rows.values, table_rows.skipped
     examples = [(sheet, r, seq) for r, seq in table_rows.examples]
@@ -1093,19 +1192,85 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # the other form sheets whose table is empty: (sheet, header fields, header row, columns)
     empty_parts: list[tuple[str, dict[str, tuple[object, str]], int, dict[str, int]]] = []
 
-    def read_stacked(name: str, forms: list[Any], o_carried: set[tuple[int, int]]) -> None:
+    def join_measures(
+        name: str,
+        parts: list[tuple[_TableRows, layout.Header, dict[str, tuple[object, str]]]],
+        tables: list[tuple[int, layout.Header, int]],
+        o_carried: set[tuple[int, int]],
+    ) -> None:
+        # each measures table's rows go to the points of the form right above it
         o_grid = sheet_grid(name)[0]
-        for s_found, s_header, s_stop in forms:
-            s_rows = _table_rows(
-                o_grid, s_found.row, s_found.keys, o_carried, s_stop, s_header, s_found
+        for at, m_found, m_stop in tables:
+            part, p_found, p_header = parts[at + 1]
+            m_rows = _table_rows(
+                o_grid, m_found.row, m_found.keys, o_carried, m_stop, p_header, m_found, False
             )
+            joined, lost = _join_measures(part, p_found.keys, m_rows, m_found.keys)
+            measure_keys.update(k for k in m_found.keys if k in _MEASURES_TABLE_KEYS)
+            n_lines = len(m_rows.rows) + len(m_rows.joined) + len(m_rows.continued)
+            who = {k: seen_text(p_header.get(k, (None, ""))[0]) or "" for k in ("section", "name")}
+            first = min(m_found.keys.values())
+            if joined:
+                issues.append(
+                    records.issue(
+                        "measures_table_joined",
+                        file=rel,
+                        sheet=name,
+                        cell=a1(m_found.start, first),
+                        detail=n_lines,
+                        row=m_found.start + 1,
+                        **who,
+                    )
+                )
+            m_values = m_rows.values
+            for r in lost:
+                j = m_rows.rows.index(r)
+                seq = (m_values.get("seq") or [None] * len(m_rows.rows))[j]
+                desc = (m_values.get("description") or [None] * len(m_rows.rows))[j]
+                issues.append(
+                    records.issue(
+                        "measures_table_unmatched",
+                        file=rel,
+                        sheet=name,
+                        cell=a1(r, m_found.keys.get("seq", m_found.keys["description"])),
+                        value=seq or desc or "",
+                        detail=r + 1,
+                        what=vocab.MEASURES_TABLE_POINT.format(
+                            seq=f"序号「{seq}」，" if seq else "", desc=desc or ""
+                        ),
+                        **who,
+                    )
+                )
+                unmatched.append((name, r + 1))
+
+    def read_stacked(
+        name: str,
+        forms: list[Any],
+        o_carried: set[tuple[int, int]],
+        first: tuple[_TableRows, layout.Header, dict[str, tuple[object, str]]] | None = None,
+        tables: list[tuple[int, layout.Header, int]] | None = None,
+    ) -> None:
+        o_grid = sheet_grid(name)[0]
+        read = [
+            (
+                _table_rows(
+                    o_grid, s_found.row, s_found.keys, o_carried, s_stop, s_header, s_found
+                ),
+                s_found,
+                s_header,
+            )
+            for s_found, s_header, s_stop in forms
+        ]
+        if tables:
+            join_measures(name, [first, *read] if first else read, tables, o_carried)
+        for s_rows, s_found, s_header in read:
             if s_rows.rows:
                 extra.append((name, s_rows, s_header, s_found.keys, s_found.row))
                 examples.extend((name, r, seq) for r, seq in s_rows.examples)
             else:
                 empty_parts.append((name, s_header, s_found.row, s_found.keys))
 
-    read_stacked(sheet, stacked, carried)
+    read_stacked(sheet, stacked, carried, (table_rows, found_header, header_raw), measures)
     for name in form_sheets:
         if name == sheet:
             continue
@@ -1120,8 +1285,9 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
         o_stop, o_next = _next_form(other_grid, o_hr, o_keys, o_header)
-        o_stacked = _stacked_forms(other_grid, name, o_keys, o_stop, o_next, others)
-        read_stacked(name, [(found, o_header, o_stop), *o_stacked], other_carried)
+        o_measures: list[tuple[int, layout.Header, int]] = []
+        o_stacked = _stacked_forms(other_grid, name, o_keys, o_stop, o_next, others, o_measures)
+        read_stacked(name, [(found, o_header, o_stop), *o_stacked], other_carried, None, o_measures)
     sheet_colmaps: dict[str, dict[str, str]] = {}
     if extra:
         # owners per row: each sheet's rows carry the person its own header block names
@@ -1130,7 +1296,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         for part_sheet, part, part_header, part_keys, part_hr in parts:
             # the sheets' columns, for the checks that depend on a column being there at all
             # (a form stacked under another on its sheet: the sheet's first form's)
-            sheet_colmaps.setdefault(part_sheet, {k: col_letter(c) for k, c in part_keys.items()})
+            sheet_colmaps.setdefault(part_sheet, _colmap(part_keys, measure_keys))
             if part_sheet != sheet and part.rows:
                 issues += _missing_optional(rel, part_sheet, part_hr, part_keys, part.headed)
             n = len(part.rows)
@@ -1374,7 +1540,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             "pledge_sheet_name": pledge_sheet_name,
             "pledge_date_cell": pledge_cells.get("pledge_date") or None,
             "n_rows": len(data_rows),
-            "colmap": {k: col_letter(c) for k, c in keys.items()},
+            "colmap": _colmap(keys, measure_keys),
             "header_cells": header_cells,
             "sheet_colmaps": sheet_colmaps,
             "sheet_pledges": sheet_pledges,
@@ -1386,8 +1552,18 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         "values": values,
         "issues": issues,
         # rows of the forms not read (second_form): counted, as rejected rows
-        "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]],
+        "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]] + unmatched,
     }
+
+
+def _colmap(keys: dict[str, int], measure_keys: set[str]) -> dict[str, str]:
+    """Column key -> letter; a measure column a measures table under the form gave its points
+    has no cell in the points' rows: it is there, with no letter (no note points at a cell of
+    another table, and none says the form has no measures column)."""
+    out = {k: col_letter(c) for k, c in keys.items()}
+    for k in measure_keys - {"seq", "step", "description"}:
+        out.setdefault(k, "")
+    return out
 
 
 def _empty_sheets(

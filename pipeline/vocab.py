@@ -398,6 +398,9 @@ class Message:
     action: str = ACTION_REJECT
 
 
+# How measures_table_unmatched names the row: its 序号 (when written) and 风险点
+MEASURES_TABLE_POINT = "{seq}风险点「{desc}」"
+
 MESSAGES: dict[str, Message] = {
     # files
     "lock_file": Message(
@@ -2277,6 +2280,16 @@ MESSAGES.update(
             "请核对；一个风险点的文字可以写在同一个单元格里（按 Alt+Enter 换行）。"
             "如果这一行是另一个风险点，请填写序号和风险类别、等级等各项后重新发送。",
             ACTION_NOTE,
+        ),
+        "measures_table_joined": Message(
+            "第 {row} 行起的防控措施表（共 {detail} 行）已按序号或风险点描述并入上面表格对应的风险点。",
+            "请核对各风险点的防控措施；以后可以直接填在上面表格每个风险点的措施栏中。",
+            ACTION_NOTE,
+        ),
+        "measures_table_unmatched": Message(
+            "防控措施表第 {detail} 行（{what}）在上面的表格中找不到对应的风险点，这一行的措施未计入。",
+            "请把序号或风险点描述改成与上面表格中的风险点一致（或把这些措施填入上面表格对应的"
+            "风险点行）后重新发送。",
         ),
         "measures_line_joined": Message(
             "第 {detail} 行只填写了防控措施，已并入上一个风险点（第 {point_row} 行）的措施中。",

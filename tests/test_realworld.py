@@ -630,16 +630,22 @@ def test_a_level_column_of_higher_middle_lower_reads_its_middle_as_level_two(
 def test_a_table_of_other_columns_under_the_form_is_not_read_with_the_forms_columns(
     tmp_path: Path,
 ) -> None:
-    """A second table under the points (「二、防控措施」: 序号 | 风险点描述 | 前期 | 中期 | 后期):
-    its rows were read with the first table's columns, and 退回 as 「风险类别「加强保密教育」
-    不在可选范围内」, 「发生几率「追究责任」…」 at cells that hold something else. Now it is one
-    退回 naming where it starts, its rows counted."""
+    """A second table under the points that is no measures table (here 序号 | 风险点描述 |
+    风险等级 | 防控措施: a summary by level): its rows were read with the first table's
+    columns, and 退回 at cells that hold something else. Now it is one 退回 naming where it
+    starts, its rows counted."""
     inbox = tmp_path / "inbox"
     cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
     first = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)])
-    measures = form_grid(columns=["seq", "description", "prevent", "monitor", "handle"])
-    more = [2, "泄露未公开信息2", "加强保密教育", "定期检查", "追究责任"]
-    grid = first + [[], ["二、防控措施"], measures[2], measures[3], more]
+    other = form_grid(columns=["seq", "description", "self_level", "measures"])
+    more = [2, "泄露未公开信息2", "三级", "定期检查"]
+    grid = first + [
+        [],
+        ["二、风险等级汇总"],
+        other[2],
+        [1, "泄露未公开信息1", "二级", "教育"],
+        more,
+    ]
     write_form(inbox / "张三.xlsx", grid=grid, marker=False)
     _files, rows, issues = run(inbox)
     assert rows.loc[rows["accepted"], "description"].tolist() == [
@@ -654,6 +660,76 @@ def test_a_table_of_other_columns_under_the_form_is_not_read_with_the_forms_colu
         == "本工作表第 8 行起还有一个表格，共 2 行，它的列与上面的表格不同，未读取。"
     )
     assert set(issues["code"]) == {"second_table"}
+
+
+def test_a_measures_table_under_the_form_gives_its_measures_to_the_points_above(
+    tmp_path: Path,
+) -> None:
+    """A second table under the points (「二、防控措施」: 序号 | 风险点描述 | 前期 | 中期 | 后期)
+    refers to the points above by 序号 or by their description. It was 退回 as a whole
+    (`second_table`) and the points had no measures. Now each of its rows goes to its point
+    (a line of only measures under a row too), one 提示 says so, and a row naming no point of
+    the table above is 退回 at its cell."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
+    first = form_grid(columns=cols, rows=[sample_row(1), sample_row(2), sample_row(3)])
+    head = form_grid(columns=["seq", "description", "prevent", "monitor", "handle"])[2]
+    grid = first + [
+        [],
+        ["二、防控措施"],
+        head,  # row 9
+        [1, "泄露未公开信息1", "加强保密教育", "定期检查", "追究责任"],
+        [None, None, "签订保密承诺", None, None],  # a further measure of point 1
+        [None, "泄露未公开信息3", "专人保管", None, "通报批评"],  # by its description
+        [7, "虚报冒领", "严格审核", None, None],  # no such point
+    ]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.set_index("description")[["prevent", "monitor", "handle"]].fillna("")
+    assert got.loc["泄露未公开信息1"].tolist() == [
+        "加强保密教育\n签订保密承诺",
+        "定期检查",
+        "追究责任",
+    ]
+    assert got.loc["泄露未公开信息3"].tolist() == ["专人保管", "", "通报批评"]
+    assert got.loc["泄露未公开信息2"].tolist() == ["", "", ""]  # the table gave it none
+    assert "second_table" not in set(issues["code"])
+    joined = one(issues, "measures_table_joined")
+    assert (joined["cell"], joined["action"]) == ("A9", vocab.ACTION_NOTE)
+    assert joined["problem"] == (
+        "第 9 行起的防控措施表（共 4 行）已按序号或风险点描述并入上面表格对应的风险点。"
+    )
+    lost = one(issues, "measures_table_unmatched")
+    assert (lost["cell"], lost["action"], lost["value"]) == ("A13", vocab.ACTION_REJECT, "7")
+    assert lost["problem"] == (
+        "防控措施表第 13 行（序号「7」，风险点「虚报冒领」）在上面的表格中找不到对应的风险点，"
+        "这一行的措施未计入。"
+    )
+    assert one(issues, "measures_missing")["problem"] == "没有填写任何防控措施。"
+    _files, rows, _issues = run(inbox)
+    assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [13]  # counted, sent back
+
+
+def test_a_measures_table_of_one_column_is_split_like_a_combined_column(tmp_path: Path) -> None:
+    """The measures table with one 防控措施 column, its points named by 风险点 (merged over
+    two lines of measures): the text is split on its 前期/中期/后期 labels as a combined
+    column is, every line kept."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
+    first = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)])
+    grid = first + [
+        ["二、防控措施"],
+        ["序号", "风险点", "防控措施"],  # row 7
+        [None, "泄露未公开信息2", "前期：签订保密承诺；后期：约谈"],
+        [None, None, "中期：每月抽查"],
+        [1, "公文", "前期：加强教育"],
+    ]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False, merges={MAIN: ["B8:B9"]})
+    _files, points, issues = checked(inbox)
+    got = points.set_index("description")[["prevent", "monitor", "handle"]].fillna("")
+    assert got.loc["泄露未公开信息2"].tolist() == ["签订保密承诺", "每月抽查", "约谈"]
+    assert got.loc["泄露未公开信息1"].tolist() == ["加强教育", "", ""]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
 
 
 @pytest.mark.parametrize("mark", [lambda i: i, lambda i: chr(64 + i), lambda i: f"（{i}）"])
