@@ -28,7 +28,7 @@ from pipeline.limits import Limits
 from pipeline.workbook import books
 from pipeline.workbook.cells import a1, col_letter
 from pipeline.workbook.grid import Book, Grid, Merge, carry_merges
-from pipeline.workbook.guard import Opened, Refused, prescan
+from pipeline.workbook.guard import Opened, Refused, Zip, prescan
 
 log = logging.getLogger("pipeline.read")
 
@@ -1353,6 +1353,12 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                     else vocab.ROW_ONE.format(row=r + 1),
                 )
             )
+    issues += _hidden_notes(
+        rel,
+        opened,
+        limits,
+        [(sheet, table_rows, keys), *((p[0], p[1], p[3]) for p in extra)],
+    )
     for ex_sheet, r, seq in examples:
         issues.append(
             records.issue(
@@ -1554,6 +1560,80 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         # rows of the forms not read (second_form): counted, as rejected rows
         "unread_rows": [(o["sheet"], r) for o in others for r in o["excel_rows"]] + unmatched,
     }
+
+
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+
+
+def _hidden_rows(opened: Opened, sheet: str, limits: Limits) -> frozenset[int]:
+    """The rows (0-based) an .xlsx hides on ``sheet`` (``<row hidden="1">``); none in other
+    formats. One search of the sheet's XML, inflated once by the guard, in the common case."""
+    part = next((p for p, n in opened.sheet_xml.items() if n == sheet), None)
+    if opened.fmt != "xlsx" or part is None:
+        return frozenset()
+    z = opened.zip
+    if z is None:  # pre-scanned in this process: the package it checked
+        package = opened.package or opened.data
+        if not package:
+            return frozenset()
+        try:
+            z = Zip(package)
+        except Refused:  # (checked whole by the pre-scan) a note is never worth a refusal
+            return frozenset()
+    if part not in z.by_name:
+        return frozenset()
+    data = z.read(part, limits.max_uncompressed_bytes)
+    if b'hidden="' not in data:
+        return frozenset()
+    found = (_ROW_NUMBER.search(tag) for tag in _HIDDEN_ROW.findall(data))
+    return frozenset(int(m[1]) - 1 for m in found if m is not None)
+
+
+def _row_list(rows: list[int]) -> str:
+    """Excel rows (0-based, sorted) as 第 5–6、8 行."""
+    spans: list[list[int]] = []
+    for r in rows:
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    parts = [f"{a + 1}–{b + 1}" if b > a else f"{a + 1}" for a, b in spans]
+    return vocab.ROW_ONE.format(row="、".join(parts))
+
+
+def _hidden_notes(
+    rel: str,
+    opened: Opened,
+    limits: Limits,
+    parts: list[tuple[str, _TableRows, dict[str, int]]],
+) -> list[dict[str, Any]]:
+    """One 提示 per sheet naming the hidden rows read into points (old points a sender hid
+    instead of deleting: the office counts what the sender may not see)."""
+    out: list[dict[str, Any]] = []
+    by_sheet: dict[str, tuple[list[int], int]] = {}
+    for sheet, part, keys in parts:
+        read = [*part.rows, *(r for r, _c, _p in part.joined), *(r for r, _c, _p in part.continued)]
+        if read:
+            rows, col = by_sheet.get(sheet, ([], min(keys.values())))
+            by_sheet[sheet] = (rows + read, col)
+    for sheet, (read, col) in by_sheet.items():
+        hidden = _hidden_rows(opened, sheet, limits)
+        if not hidden:
+            continue
+        rows = sorted(hidden.intersection(read))
+        if rows:
+            out.append(
+                records.issue(
+                    "hidden_rows_read",
+                    file=rel,
+                    sheet=sheet,
+                    cell=a1(rows[0], col),
+                    rows=_row_list(rows),
+                    detail=len(rows),
+                )
+            )
+    return out
 
 
 def _colmap(keys: dict[str, int], measure_keys: set[str]) -> dict[str, str]:

@@ -797,3 +797,35 @@ def test_the_same_persons_form_stacked_twice_on_one_sheet_says_where(tmp_path: P
     note = one(issues, "same_person_stacked")
     assert note["problem"].startswith(f"工作表「{MAIN}」第 8 行起又有一份张三的自查表")
     assert (note["cell"], note["action"]) == ("E7", vocab.ACTION_NOTE)
+
+
+def test_hidden_rows_of_points_are_read_and_named_in_one_note(tmp_path: Path) -> None:
+    """Rows hidden in Excel (last year's points a sender hid instead of deleting) were read
+    like the visible ones with no word: the office counted points the sender may not even
+    see. They are still read (nothing is dropped), and one 提示 per sheet names them."""
+    import xlsxwriter
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    grid = form_grid(rows=[sample_row(i) for i in range(1, 6)])  # points on rows 4-8
+    wb = xlsxwriter.Workbook(str(inbox / "张三.xlsx"), {"strings_to_numbers": False})
+    ws = wb.add_worksheet(MAIN)
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif value is not None:
+                ws.write(r, c, value)
+    for r in (4, 5, 7):  # rows 5, 6 and 8
+        ws.set_row(r, None, None, {"hidden": True})
+    wb.close()
+    _files, points, issues = checked(inbox)
+    assert points["excel_row"].tolist() == [4, 5, 6, 7, 8]  # all read, as before
+    note = one(issues, "hidden_rows_read")
+    assert (note["cell"], note["action"], note["sheet"]) == ("A5", vocab.ACTION_NOTE, MAIN)
+    assert note["problem"] == (
+        "第 5–6、8 行在表格中是隐藏的（打开时看不到），已照常读取（共 3 行）。"
+    )
+    write_form(inbox / "李四.xlsx", header={"name": "李四"})  # no hidden rows: no note
+    _files, _points, issues = checked(inbox)
+    assert issues.loc[issues["code"] == "hidden_rows_read", "file"].tolist() == ["张三.xlsx"]
