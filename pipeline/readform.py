@@ -716,9 +716,11 @@ def _stacked_forms(
     return forms
 
 
-# The columns of a table of measures under the form: which point (序号, 风险点 or 职权事项) and
-# its measures, nothing else
-_MEASURES_TABLE_KEYS = frozenset(("seq", "step", "description", "measures", *vocab.MEASURE_FIELDS))
+# The columns of a table of measures under the form: which point (序号, 风险点 or 职权事项),
+# its measures and a 备注, nothing else
+_MEASURES_TABLE_KEYS = frozenset(
+    ("seq", "step", "description", "measures", *vocab.MEASURE_FIELDS, "remark")
+)
 
 
 def _is_measures_table(keys: dict[str, int]) -> bool:
@@ -740,17 +742,16 @@ def _join_measures(
     target: _TableRows,
     target_keys: dict[str, int],
     table: _TableRows,
-    table_keys: dict[str, int],
 ) -> tuple[list[int], list[int]]:
     """Add each row of a measures table to the point of ``target`` it names: by its 风险点描述
     (folded; one point holding it), else by its 序号 (one point numbered so). Each measure
     text is appended on a line of its own to the point's cell of the same kind; a table of one
     防控措施 column under a form of three goes to 前期 of a point that has some, else to the
     point's 防控措施 (split by validate, as a combined column is); three columns under a form
-    of one 防控措施 are appended to it labelled 前期预防措施：… (split the same way).
-    Returns (the table's rows joined, the rows naming no point)."""
+    of one 防控措施 are appended to it labelled 前期预防措施：… (split the same way); a 备注
+    (and what the table keeps in 备注) to the point's 备注. Returns (the table's rows joined, the rows naming no point)."""
     n = len(target.rows)
-    fields = [k for k in ("measures", *vocab.MEASURE_FIELDS) if k in table_keys]
+    fields = [k for k in ("measures", *vocab.MEASURE_FIELDS, "remark") if k in table.values]
     three = [k for k in vocab.MEASURE_FIELDS if k in target_keys]
     combined = "measures" in target_keys and not three
     by_desc: dict[str, list[int]] = {}
@@ -762,7 +763,7 @@ def _join_measures(
         if (k := _seq_key(q)) is not None:
             by_seq.setdefault(k, []).append(i)
     values = target.values
-    for k in ("measures", *vocab.MEASURE_FIELDS):
+    for k in ("measures", *vocab.MEASURE_FIELDS, "remark"):
         if values.get(k) is None:
             values[k] = [None] * n
 
@@ -787,7 +788,9 @@ def _join_measures(
             text = table.values[key][j]
             if text is None:
                 continue
-            if combined:
+            if key == "remark":
+                append("remark", i, text)
+            elif combined:
                 label = "" if key == "measures" else f"{vocab.COLUMN_LABELS[key]}："
                 append("measures", i, label + text)
             elif key == "measures" and any(values[f][i] is not None for f in vocab.MEASURE_FIELDS):
@@ -1205,10 +1208,23 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             m_rows = _table_rows(
                 o_grid, m_found.row, m_found.keys, o_carried, m_stop, p_header, m_found, False
             )
-            joined, lost = _join_measures(part, p_found.keys, m_rows, m_found.keys)
+            joined, lost = _join_measures(part, p_found.keys, m_rows)
             measure_keys.update(k for k in m_found.keys if k in _MEASURES_TABLE_KEYS)
-            n_lines = len(m_rows.rows) + len(m_rows.joined) + len(m_rows.continued)
             who = {k: seen_text(p_header.get(k, (None, ""))[0]) or "" for k in ("section", "name")}
+            for c in m_found.unknown:  # a column the join does not read (责任人, 完成时限)
+                if (m_found.row, c) not in o_carried:
+                    issues.append(
+                        records.issue(
+                            "extra_column",
+                            file=rel,
+                            sheet=name,
+                            cell=a1(m_found.row, c),
+                            value=seen_text(o_grid[m_found.row][c]),
+                            detail=seen_text(o_grid[m_found.row][c]),
+                            **who,
+                        )
+                    )
+            n_lines = len(m_rows.rows) + len(m_rows.joined) + len(m_rows.continued)
             first = min(m_found.keys.values())
             if joined:
                 issues.append(
@@ -1641,7 +1657,7 @@ def _colmap(keys: dict[str, int], measure_keys: set[str]) -> dict[str, str]:
     has no cell in the points' rows: it is there, with no letter (no note points at a cell of
     another table, and none says the form has no measures column)."""
     out = {k: col_letter(c) for k, c in keys.items()}
-    for k in measure_keys - {"seq", "step", "description"}:
+    for k in measure_keys - {"seq", "step", "description", "remark"}:
         out.setdefault(k, "")
     return out
 

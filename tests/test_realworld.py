@@ -829,3 +829,26 @@ def test_hidden_rows_of_points_are_read_and_named_in_one_note(tmp_path: Path) ->
     write_form(inbox / "李四.xlsx", header={"name": "李四"})  # no hidden rows: no note
     _files, _points, issues = checked(inbox)
     assert issues.loc[issues["code"] == "hidden_rows_read", "file"].tolist() == ["张三.xlsx"]
+
+
+def test_a_measures_table_keeps_its_remarks_and_names_the_columns_it_does_not_read(
+    tmp_path: Path,
+) -> None:
+    """A measures table with a 备注 and a 责任人 column: the 备注 goes to the point's 备注 (it
+    was 退回 with the whole table), and the 责任人 column, which the join does not read, gets
+    the 提示 extra_column a form's own extra column gets (its text was dropped without a word)."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
+    first = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)])
+    grid = first + [
+        ["二、防控措施"],
+        ["序号", "风险点", "防控措施", "责任人", "备注"],  # row 7
+        [2, "泄露未公开信息2", "前期：签订保密承诺", "王五", "每季度复查"],
+    ]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.set_index("description")[["prevent", "remark"]].fillna("")
+    assert got.loc["泄露未公开信息2"].tolist() == ["签订保密承诺", "每季度复查"]
+    extra = one(issues, "extra_column")
+    assert (extra["cell"], extra["value"]) == ("D7", "责任人")
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
