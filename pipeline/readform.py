@@ -690,10 +690,11 @@ def _stacked_forms(
     the first is read as its own submission, with the owner its own header block names, as a
     form on a sheet of its own is. A table of measures only (「二、防控措施」: 序号 | 风险点 |
     前期 | 中期 | 后期) goes to ``measures`` as (the form above it: -1 the sheet's first, else
-    its index here; its header; end of its rows), to be joined to that form's points. A table
-    whose columns differ from the first's otherwise (``keys``: the sheet's columns are one
-    layout) or whose header cannot be read is ``others``' (not read, reported with its rows
-    counted), and so is everything under it."""
+    its index here; its header; end of its rows), to be joined to that form's points. A form
+    whose columns differ from the first's (``keys``) is read with its own when a header block
+    of its own names its 科室, 姓名 or 科室负责人 (another person's form from another template);
+    a table of other columns without one, or whose header cannot be read, is ``others``'
+    (not read, reported with its rows counted), and so is everything under it."""
     forms: list[tuple[layout.Header, dict[str, tuple[object, str]], int]] = []
     while next_header is not None:
         found = layout.find_header(grid[next_header:])
@@ -702,15 +703,20 @@ def _stacked_forms(
             stop, next_header = _next_form(grid, found.row, found.keys)
             measures.append((len(forms) - 1, found, stop))
             continue
-        if found is None or found.keys != keys:
+        own: dict[str, tuple[object, str]] = {}
+        if found is not None:
+            found = found._replace(row=found.row + next_header, start=found.start + next_header)
+            block = range(max(stop, found.start - HEADER_BLOCK_ROWS), found.start)
+            _header_fields(grid, block, own)
+        if found is None or (
+            found.keys != keys
+            and all(seen_text(own.get(k, (None, ""))[0]) is None for k in _OWNERS)
+        ):
             other = _other_form(grid, sheet, stop, next_header, same_sheet=True)
             if found is not None:
                 other["code"] = "second_table"
             others.append(other)
             break
-        found = found._replace(row=found.row + next_header, start=found.start + next_header)
-        own: dict[str, tuple[object, str]] = {}
-        _header_fields(grid, range(max(stop, found.start - HEADER_BLOCK_ROWS), found.start), own)
         stop, next_header = _next_form(grid, found.row, found.keys, own)
         forms.append((found, own, stop))
     return forms
@@ -1305,14 +1311,21 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         o_stacked = _stacked_forms(other_grid, name, o_keys, o_stop, o_next, others, o_measures)
         read_stacked(name, [(found, o_header, o_stop), *o_stacked], other_carried, None, o_measures)
     sheet_colmaps: dict[str, dict[str, str]] = {}
+    above: dict[str, dict[str, str]] = {}  # each sheet's columns of the last form read
     if extra:
         # owners per row: each sheet's rows carry the person its own header block names
         parts = [(sheet, table_rows, header_raw, keys, hr), *extra]
         data_rows, values = [], {k: [] for k in records.ROW_FIELDS}
         for part_sheet, part, part_header, part_keys, part_hr in parts:
             # the sheets' columns, for the checks that depend on a column being there at all
-            # (a form stacked under another on its sheet: the sheet's first form's)
-            sheet_colmaps.setdefault(part_sheet, _colmap(part_keys, measure_keys))
+            # and for cell references; a form stacked under another in other columns has its
+            # own from its header row on (records.BLOCK_SEP)
+            colmap = _colmap(part_keys, measure_keys)
+            if part_sheet not in sheet_colmaps:
+                sheet_colmaps[part_sheet] = colmap
+            elif colmap != above[part_sheet]:
+                sheet_colmaps[f"{part_sheet}{records.BLOCK_SEP}{part_hr + 1}"] = colmap
+            above[part_sheet] = colmap
             if part_sheet != sheet and part.rows:
                 issues += _missing_optional(rel, part_sheet, part_hr, part_keys, part.headed)
             n = len(part.rows)

@@ -34,6 +34,9 @@ FORM_FIELDS = (
     "empty_sheets",
     "labels",
 )
+# sheet_colmaps: "<sheet><BLOCK_SEP><Excel row>" holds the columns of the forms stacked on that
+# sheet from that row on, when they differ from the form above (no sheet name holds a NUL)
+BLOCK_SEP = "\x00"
 FILE_STATUS_READ = "read"
 FILE_STATUS_REJECTED = "rejected"
 FILE_STATUS_SUPERSEDED = "superseded"

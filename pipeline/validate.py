@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import dates, frames, layout, normalize, owners, resubmit, vocab
+from pipeline import dates, frames, layout, normalize, owners, records, resubmit, vocab
 from pipeline.config import Roster, Settings
 from pipeline.records import text as _text
 from pipeline.workbook.cells import MAX_CELL_CHARS, excel_len, over_cell
@@ -1039,7 +1039,7 @@ def _sheet_units(
     several = [
         f
         for f, sheets in zip(candidates["file"].tolist(), colmaps.tolist(), strict=True)
-        if isinstance(sheets, dict) and len(sheets) > 1
+        if isinstance(sheets, dict) and _sheet_count(sheets) > 1
     ]
     if not several:
         return units, owner
@@ -1294,6 +1294,33 @@ def row_schema(
     return pa.DataFrameSchema(columns, strict=False)
 
 
+def _block_keys(
+    key: pd.Series, table: pd.DataFrame, by_sheet: dict[str, dict[str, dict[str, str]]]
+) -> pd.Series:
+    """Rows of a form stacked under another on its sheet in other columns take the colmap of
+    its block (``records.BLOCK_SEP``: from its header row on; a later block wins)."""
+    blocks = sorted(
+        (int(row), f, f"{f}{_KEY_SEP}{sheet}", f"{f}{_KEY_SEP}{s}")
+        for f, sheets in by_sheet.items()
+        for s in sheets
+        if records.BLOCK_SEP in s
+        for sheet, _, row in [s.partition(records.BLOCK_SEP)]
+    )
+    if not blocks:
+        return key
+    excel_rows = pd.to_numeric(table["excel_row"], errors="coerce").to_numpy()
+    base = key.to_numpy(dtype=object)
+    out = base.copy()
+    for row, _f, sheet_key, block_key in blocks:
+        out[(base == sheet_key) & (excel_rows >= row)] = block_key
+    return pd.Series(out, index=key.index, dtype=object)
+
+
+def _sheet_count(sheets: dict[str, Any]) -> int:
+    """The sheets a file's sheet_colmaps name (its blocks of other columns aside)."""
+    return sum(1 for s in sheets if records.BLOCK_SEP not in s)
+
+
 class _RowColmaps:
     """Each row's colmap (column key -> letter): its file's, or in a workbook of one sheet per
     person its own sheet's. ``codes`` number the rows' distinct colmaps ``maps``."""
@@ -1317,6 +1344,7 @@ class _RowColmaps:
             if own.any():
                 key = key.copy()
                 key[own] = key[own] + _KEY_SEP + table["row_sheet"].astype("object")[own]
+                key = _block_keys(key, table, by_sheet)
         codes, keys = pd.factorize(key.to_numpy(dtype=object))
         maps = []
         for k in keys.tolist():

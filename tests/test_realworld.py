@@ -852,3 +852,40 @@ def test_a_measures_table_keeps_its_remarks_and_names_the_columns_it_does_not_re
     extra = one(issues, "extra_column")
     assert (extra["cell"], extra["value"]) == ("D7", "责任人")
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_form_stacked_under_another_with_its_columns_in_another_order_is_read_with_them(
+    tmp_path: Path,
+) -> None:
+    """李四's form pasted under 张三's on one sheet, its columns in another order (each person
+    started from another template): it was 退回 whole as second_table (a sheet's cell
+    references were of one layout), and 李四 counted as sent back though the form was there.
+    Now it is read with its own columns, and a note on its cells names its own columns."""
+    inbox = tmp_path / "inbox"
+    first = form_grid(rows=[sample_row(1), sample_row(2)])  # rows 4-5
+    cols = ["seq", "description", "likelihood", "harm", "self_level", "step", "category"]
+    cols += ["prevent", "monitor", "handle"]
+    second = form_grid(
+        header={"name": "李四"},
+        columns=cols,
+        rows=[sample_row(7), sample_row(8, likelihood="说不准")],  # rows 11-12
+    )
+    third = form_grid(header={"section": "财务科", "name": "王五"}, rows=[sample_row(9)])
+    grid = first + [[], []] + second + [[], []] + third  # 王五's on row 18
+    write_form(inbox / "三人.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.groupby("name")["description"].apply(list).to_dict()
+    assert got == {
+        "张三": ["泄露未公开信息1", "泄露未公开信息2"],
+        "李四": ["泄露未公开信息7"],
+        "王五": ["泄露未公开信息9"],
+    }
+    assert points.loc[points["name"] == "李四", "step"].tolist() == ["公文处理7"]
+    assert "second_table" not in set(issues["code"])
+    bad = issues[issues["field"] == "发生几率"].to_dict("records")
+    assert [(i["cell"], i["name"], i["action"]) for i in bad] == [
+        ("C12", "李四", vocab.ACTION_REJECT)
+    ]
+    cells = points.set_index("name")[["likelihood_cell", "description_cell"]]
+    assert cells.loc["李四"].tolist() == ["C11", "B11"]
+    assert cells.loc["王五"].tolist() == ["E18", "D18"]  # the first form's columns again
