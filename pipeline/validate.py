@@ -1478,11 +1478,11 @@ class _RowIssues:
             # the form has no such column at all: say so, and point at the row
             text_code = "missing_column_value"
             cell = _row_cell(colmap, self.excel_rows[pos])
-        elif (
-            not cell and code == "measures_missing" and colmap and not _MEASURE_KEYS & colmap.keys()
-        ):
-            # no measure column at all: say so, and point at the row
-            text_code = "measures_no_column"
+        elif not cell and code == "measures_missing" and colmap:
+            # no measure column at all: say so; or the measures came from a measures table
+            # under the form (a column with no letter here): point at the row
+            if not _MEASURE_KEYS & colmap.keys():
+                text_code = "measures_no_column"
             cell = _row_cell(colmap, self.excel_rows[pos])
         key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)
