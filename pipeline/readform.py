@@ -1598,8 +1598,12 @@ _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 def _hidden_rows(opened: Opened, sheet: str, limits: Limits) -> frozenset[int]:
     """The rows (0-based) an .xlsx hides on ``sheet`` (``<row hidden="1">``); none in other
     formats. One search of the sheet's XML, inflated once by the guard, in the common case."""
-    part = next((p for p, n in opened.sheet_xml.items() if n == sheet), None)
-    if opened.fmt != "xlsx" or part is None:
+    if opened.fmt != "xlsx":
+        return frozenset()
+    for part, name in opened.sheet_xml.items():
+        if name == sheet:
+            break
+    else:
         return frozenset()
     z = opened.zip
     if z is None:  # pre-scanned in this process: the package it checked
@@ -1610,10 +1614,12 @@ def _hidden_rows(opened: Opened, sheet: str, limits: Limits) -> frozenset[int]:
             z = Zip(package)
         except Refused:  # (checked whole by the pre-scan) a note is never worth a refusal
             return frozenset()
-    if part not in z.by_name:
+    info = z.by_name.get(part)
+    if info is None:
         return frozenset()
-    data = z.read(part, limits.max_uncompressed_bytes)
-    if b'hidden="' not in data:
+    memo = z._inflated(info)  # the bytes the guard inflated (small parts), else read again
+    data = memo[0] if memo is not None else z.read(part, limits.max_uncompressed_bytes)
+    if data.find(b' hidden="') < 0:
         return frozenset()
     found = (_ROW_NUMBER.search(tag) for tag in _HIDDEN_ROW.findall(data))
     return frozenset(int(m[1]) - 1 for m in found if m is not None)
@@ -1640,16 +1646,19 @@ def _hidden_notes(
     """One 提示 per sheet naming the hidden rows read into points (old points a sender hid
     instead of deleting: the office counts what the sender may not see)."""
     out: list[dict[str, Any]] = []
-    by_sheet: dict[str, tuple[list[int], int]] = {}
-    for sheet, part, keys in parts:
-        read = [*part.rows, *(r for r, _c, _p in part.joined), *(r for r, _c, _p in part.continued)]
-        if read:
-            rows, col = by_sheet.get(sheet, ([], min(keys.values())))
-            by_sheet[sheet] = (rows + read, col)
-    for sheet, (read, col) in by_sheet.items():
+    for sheet in dict.fromkeys(p[0] for p in parts):
         hidden = _hidden_rows(opened, sheet, limits)
         if not hidden:
+            continue  # (the common case: nothing else is looked at)
+        mine = [(part, keys) for s, part, keys in parts if s == sheet and part.rows]
+        if not mine:
             continue
+        col = min(mine[0][1].values())
+        read = [
+            r
+            for part, _keys in mine
+            for r in (*part.rows, *(j[0] for j in part.joined), *(j[0] for j in part.continued))
+        ]
         rows = sorted(hidden.intersection(read))
         if rows:
             out.append(
