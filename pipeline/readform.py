@@ -578,6 +578,12 @@ def _is_probe_label(text: str) -> bool:
     return _column_key(_label_fold(text)) in _PROBE_KEYS
 
 
+@lru_cache(maxsize=1024)
+def _is_seq_label(text: str) -> bool:
+    """Whether a text cell is the label of the 序号 column."""
+    return _column_key(_label_fold(text)) == "seq"
+
+
 def _next_form(
     grid: Grid, hr: int, keys: dict[str, int], own: dict[str, tuple[object, str]] | None = None
 ) -> tuple[int, int | None]:
@@ -588,6 +594,7 @@ def _next_form(
     repeated with a 续表 line or this form's own title and header block (``own``: the same
     科室 and 姓名, or none) is this form going on over a page break."""
     probes = [keys[k] for k in _PROBE_KEYS if k in keys]
+    seq = keys.get("seq", -1)
     for r in range(hr + 1, len(grid)):
         row = grid[r]
         n = len(row)
@@ -595,7 +602,10 @@ def _next_form(
             if c < n and (_is_probe_label(v) if type(v := row[c]) is str else _NON_TEXT_PROBE):
                 break
         else:
-            continue
+            # a table whose 风险点 is in another column (a measures table: 序号 | 风险点 | 前期 …
+            # under a table with 科室 | 姓名 first) starts with the 序号 label where ours does
+            if not (0 <= seq < n and type(v := row[seq]) is str and _is_seq_label(v)):
+                continue
         found, _ = _row_keys(row)
         if "description" not in found or len(found) < 3:
             continue

@@ -890,3 +890,25 @@ def test_a_form_stacked_under_another_with_its_columns_in_another_order_is_read_
     cells = points.set_index("name")[["likelihood_cell", "description_cell"]]
     assert cells.loc["李四"].tolist() == ["C11", "B11"]
     assert cells.loc["王五"].tolist() == ["E18", "D18"]  # the first form's columns again
+
+
+def test_a_measures_table_whose_point_column_is_elsewhere_is_still_found(tmp_path: Path) -> None:
+    """A section's table naming its people per row (序号 | 科室 | 姓名 | 职权事项 | … |
+    风险点描述 in F) with the measures table under it (序号 | 风险点 in B | 前期 …): its header
+    was not seen (only the columns of the table's own 风险点 and 职权事项 were looked at), so
+    its header and rows were read as points and 退回 with 「风险类别「后期处置措施」不在可选范围内」
+    and 「这一行的「措施1（…）」不在组织名册中」. Now it is found by its 序号 label and joined."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "row_section", "row_name", "step", "category", "description"]
+    cols += ["likelihood", "harm", "self_level"]
+    rows = [sample_row(i, row_section="办公室", row_name=n) for i, n in ((1, "张三"), (2, "李四"))]
+    grid = form_grid(vocab.UNIT, columns=cols, rows=rows) + [
+        ["二、防控措施"],
+        ["序号", "风险点", "前期预防措施", "中期监控措施", "后期处置措施"],
+        [1, "泄露未公开信息1", "措施1", None, None],
+    ]
+    write_form(inbox / "办公室.xlsx", vocab.UNIT, grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    assert points.set_index("name")["prevent"].fillna("").to_dict() == {"张三": "措施1", "李四": ""}
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    assert one(issues, "measures_table_joined")["cell"] == "A7"
