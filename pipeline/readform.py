@@ -578,6 +578,18 @@ def _is_probe_label(text: str) -> bool:
     return _column_key(_label_fold(text)) in _PROBE_KEYS
 
 
+_TABLE_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]")
+
+
+def _is_table_heading(row: list[Any]) -> bool:
+    """A line of one short text numbered as a part of the form (「二、防控措施」) or naming its
+    措施: the heading of a table under the form."""
+    texts = [t for t in (seen_text(v) for v in row) if t is not None]
+    if len(texts) != 1 or len(texts[0]) > LABEL_MAX_CHARS:
+        return False
+    return bool(_TABLE_HEADING.match(texts[0])) or "措施" in texts[0]
+
+
 @lru_cache(maxsize=1024)
 def _is_seq_label(text: str) -> bool:
     """Whether a text cell is the label of the 序号 column."""
@@ -594,7 +606,7 @@ def _next_form(
     repeated with a 续表 line or this form's own title and header block (``own``: the same
     科室 and 姓名, or none) is this form going on over a page break."""
     probes = [keys[k] for k in _PROBE_KEYS if k in keys]
-    seq = keys.get("seq", -1)
+    seq = keys.get("seq", min(keys.values(), default=-1))  # else the table's first column
     for r in range(hr + 1, len(grid)):
         row = grid[r]
         n = len(row)
@@ -604,6 +616,7 @@ def _next_form(
         else:
             # a table whose 风险点 is in another column (a measures table: 序号 | 风险点 | 前期 …
             # under a table with 科室 | 姓名 first) starts with the 序号 label where ours does
+            # (or, ours having none, in our first column)
             if not (0 <= seq < n and type(v := row[seq]) is str and _is_seq_label(v)):
                 continue
         found, _ = _row_keys(row)
@@ -621,7 +634,8 @@ def _next_form(
             again = layout.find_header(grid[r:])
             if again is None or again.keys == keys:
                 continue
-            return r, r
+            # its heading line (「二、防控措施」) goes with it, not with this form's rows
+            return (r - 1 if r - 1 > hr and _is_table_heading(grid[r - 1]) else r), r
         if own is not None and _continues(grid, start, r, hr, own):
             continue  # 续表, or this form's own title and header block again: the same form
         return start, r
@@ -775,9 +789,12 @@ def _join_measures(
         if d is not None:
             by_desc.setdefault(_fold(d), []).append(i)
     by_seq: dict[str, list[int]] = {}
-    for i, q in enumerate(target.values.get("seq") or []):
-        if (k := _seq_key(q)) is not None:
-            by_seq.setdefault(k, []).append(i)
+    if "seq" in target_keys:
+        for i, q in enumerate(target.values.get("seq") or []):
+            if (k := _seq_key(q)) is not None:
+                by_seq.setdefault(k, []).append(i)
+    else:  # a form without 序号: the table's 1, 2, 3 … count its points in order
+        by_seq = {str(i + 1): [i] for i in range(n)}
     values = target.values
     for k in ("measures", *vocab.MEASURE_FIELDS, "remark"):
         if values.get(k) is None:

@@ -653,11 +653,11 @@ def test_a_table_of_other_columns_under_the_form_is_not_read_with_the_forms_colu
         "泄露未公开信息2",
     ]
     assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [9, 10]  # counted, not read
-    issue = one(issues, "second_table")
+    issue = one(issues, "second_table")  # (its heading 「二、风险等级汇总」 on row 7)
     assert (issue["cell"], issue["action"]) == ("A8", vocab.ACTION_REJECT)
     assert (
         issue["problem"]
-        == "本工作表第 8 行起还有一个表格，共 2 行，它的列与上面的表格不同，未读取。"
+        == "本工作表第 7 行起还有一个表格，共 2 行，它的列与上面的表格不同，未读取。"
     )
     assert set(issues["code"]) == {"second_table"}
 
@@ -912,3 +912,23 @@ def test_a_measures_table_whose_point_column_is_elsewhere_is_still_found(tmp_pat
     assert points.set_index("name")["prevent"].fillna("").to_dict() == {"张三": "措施1", "李四": ""}
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert one(issues, "measures_table_joined")["cell"] == "A7"
+
+
+def test_a_measures_table_numbers_the_points_of_a_form_without_seq_in_order(
+    tmp_path: Path,
+) -> None:
+    """A form without a 序号 column and its measures table numbered 1, 2 …: each number is the
+    point so many down (every row was 退回 「找不到对应的风险点」)."""
+    inbox = tmp_path / "inbox"
+    cols = ["step", "category", "description", "likelihood", "harm", "self_level"]
+    grid = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)]) + [
+        ["二、防控措施"],
+        ["序号", "风险点", "前期预防措施", "中期监控措施", "后期处置措施"],
+        [2, "保密", "措施2", None, "处置2"],
+    ]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.set_index("description")[["prevent", "handle"]].fillna("")
+    assert got.loc["泄露未公开信息2"].tolist() == ["措施2", "处置2"]
+    assert got.loc["泄露未公开信息1"].tolist() == ["", ""]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
