@@ -532,7 +532,8 @@ def completeness(
         strict=True,
     ):
         by_section.setdefault(section, []).append((name, post, name_key))
-    unit_sent = set(read_by[vocab.UNIT][0])
+    # a unit form received from the leadership section, read or sent back, is listed too
+    unit_sent = set(read_by[vocab.UNIT][0]) | set(bounced[vocab.UNIT])
 
     sections = roster_sections(roster)
     if "" in by_section:

@@ -1323,3 +1323,34 @@ def test_every_printed_page_of_the_changes_says_whose_it_is(tmp_path: Path) -> N
                 continue
             left = ws.oddHeader.left.text or ""
             assert all(w in left for w in words), (path.name, ws.title, left)
+
+
+def test_an_empty_unit_form_of_the_leadership_is_its_sections_in_the_reminder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The leadership owes no unit form, but one it sent came back empty: 催报名单 listed it
+    under 「对应不到名册中的报送人」 though its file name (and 科室) say 领导班子, and the
+    terminal did not name it. Now it is 领导班子's unit form sent back, in 提交情况, in
+    催报名单 and on the terminal, like any section's."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
+               rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
+    write_form(inbox / "领导班子_单位廉政风险自查表.xlsx", vocab.UNIT,
+               header=dict(UNIT_HEADER, section="领导班子", head="陈主席"), rows=[])  # fmt: skip
+    assert process_cli(inbox, config, out) == 0
+    screen = capsys.readouterr().out
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    unit = subs[(subs["科室"] == "领导班子") & (subs["表格"] == "单位表")]
+    assert unit["提交状态"].tolist() == [vocab.STATUS_SENT_BACK], subs
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    leaders = text.split("【领导班子】")[1]
+    assert vocab.ROUND_REMINDER_UNCLAIMED not in leaders, text
+    assert vocab.ROUND_REMINDER_UNIT_SENT_BACK + "表格中没有填写任何风险点" in leaders, text
+    assert "    领导班子：单位表被退回" in screen.splitlines(), screen
