@@ -304,6 +304,13 @@ def _attributed(
             }
         if len(matches) == 1:
             out.append((idx, vocab.INDIVIDUAL, matches.pop(), file))
+        elif not matches and not kind and vocab.UNIT_FILE_WORD in normalize.fold(leaf):
+            # a file no reader opened (a password, damage) named 「权益部单位自查表」 is
+            # that section's unit form, as a form of a person is theirs by its name
+            found = {sec + vocab.KEY_SEP for sec in sections if sec and sec in normalize.fold(leaf)}
+            found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
+            if len(found) == 1:
+                out.append((idx, vocab.UNIT, found.pop(), file))
     return out
 
 

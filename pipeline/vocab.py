@@ -18,6 +18,8 @@ UNIT = "unit"
 FORM_KINDS = (INDIVIDUAL, UNIT)
 FORM_TITLES = {INDIVIDUAL: "个人廉政风险自查表", UNIT: "单位廉政风险自查表"}
 FORM_KIND_LABEL = {INDIVIDUAL: "个人表", UNIT: "单位表"}
+# in the name of a file no reader could open: a unit form (「权益部单位自查表.xlsx」)
+UNIT_FILE_WORD = "单位"
 
 # A workbook-level defined name carries the marker, e.g. LZ_FORM = "individual:1".
 TEMPLATE_MARKER_NAME = "LZ_FORM"
