@@ -14,6 +14,7 @@ import io
 import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -1328,12 +1329,13 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
         widths.append(max(width, min(cap, -(-xlsx.display_width(header) // 2) + 2)))
     if table.split:
         widths = styles.balance_halves(widths, keys)
-        table = _continued(table, widths)
+    header_lines = int(sheetxml.line_counts_each(headers, widths).max()) if headers else 1
+    header_height = styles.lines_height(header_lines)
+    if table.split:
+        table = _continued(table, widths, header_height)
         values, n = table.values, table.n_rows
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    header_lines = int(sheetxml.line_counts_each(headers, widths).max()) if headers else 1
-    header_height = styles.lines_height(header_lines)
     ws.set_row(0, header_height)
     heights = (
         sheetxml.row_heights(values, widths, [True] * len(headers), LINE_HEIGHT).tolist()
@@ -1363,12 +1365,14 @@ def _table(wb: Any, fmt: _Formats, table: Table, page_header: str) -> sheetxml.R
     )
 
 
-def _continued(table: Table, widths: list[float]) -> Table:
-    """``table`` with each record whose text needs more lines than one row holds (409 pt)
+def _continued(table: Table, widths: list[float], header_height: float) -> Table:
+    """``table`` with each record whose text needs more lines than one row holds
     split over continuation rows, as the archive's 公示 (``write_archive._continued``): the
     first keeps every cell, each further row repeats 科室, 岗位, 姓名 and the point's ID and
-    holds the rest of each long text after 「（续）」, the other cells blank."""
-    fits = int((sheetxml.MAX_ROW_HEIGHT - 4) / LINE_HEIGHT * 0.9)
+    holds the rest of each long text after 「（续）」, the other cells blank. A row holds what
+    an equal share of a printed page does (rows never split over pages): two rows of 288 pt
+    fill a page under the header where rows of 409 pt left a third of each page blank."""
+    fits = _page_row_lines(widths, table.keys, header_height)
     n = table.n_rows
     counts = [sheetxml.line_counts(v, w) for v, w in zip(table.values, widths, strict=True)]
     tall = np.zeros(n, dtype=bool)
@@ -1383,13 +1387,16 @@ def _continued(table: Table, widths: list[float]) -> Table:
         return list(column)
 
     repeat = {"section", "post", "name", styles.POINT_ID_KEY}
+    most = -(-CONTINUED_LINES // fits)  # as many lines on paper however a page divides
     columns = [cells(v) for v in table.values]
     colours = {k: cells(c) for k, c in table.colours.items()}
     out: list[list[Any]] = [[] for _ in columns]
     out_colours: dict[str, list[Any]] = {k: [] for k in colours}
     for i in range(n):
         chunks = {
-            c: sheetxml.text_chunks(col[i], widths[c], fits, mark=vocab.CONTINUED_CUT_MARK)
+            c: sheetxml.text_chunks(
+                col[i], widths[c], fits, most=most, mark=vocab.CONTINUED_CUT_MARK
+            )
             for c, col in enumerate(columns)
             if tall[i] and isinstance(col[i], str) and counts[c][i] > fits
         }
@@ -1409,6 +1416,20 @@ def _continued(table: Table, widths: list[float]) -> Table:
         return sheetxml.Coded(codes, list(uniques))
 
     return replace(table, values=out, colours={k: coded(v) for k, v in out_colours.items()})
+
+
+CONTINUED_LINES = 8 * int((sheetxml.MAX_ROW_HEIGHT - 4) / LINE_HEIGHT * 0.9)  # then 以下从略
+
+
+def _page_row_lines(widths: list[float], keys: list[str], header_height: float) -> int:
+    """Lines a continuation row of the two-halves risk-point table holds: the printed page
+    under its header row, at the table's scale, in equal rows of at most 409 pt."""
+    scale = styles.split_scale(
+        widths, len(styles.POINT_REPEAT_KEYS), list(keys).index(styles.POINT_SECOND_HALF)
+    )
+    room = styles.printable_height() * 100 / scale - header_height
+    rows = max(1, math.ceil(room / sheetxml.MAX_ROW_HEIGHT))
+    return max(2, int((room / rows - styles.ROW_PADDING) / LINE_HEIGHT))
 
 
 COVER_WIDTHS = (18, 100)

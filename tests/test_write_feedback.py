@@ -1300,3 +1300,39 @@ def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_feedbac
         assert ws.cell(r, col["level"]).value is None
         for key in ("section", "name", styles.POINT_ID_KEY):
             assert ws.cell(r, col[key]).value == ws.cell(top, col[key]).value
+
+
+def test_a_tall_points_rows_fill_the_printed_pages_of_the_feedback(tmp_path: Path) -> None:
+    """A point with 39 measure lines went on over rows of 352 pt: rows never split over
+    pages, so each took a page of its own (of about 576 pt under the header at the sheet's
+    scale), and the point printed on five pages a half with a third of each left blank.
+    Now its rows are an equal share of a page: every page but its last is nearly full, and
+    the sheet still prints at 8 pt or more."""
+    from pipeline import styles
+
+    result = make_result(tmp_path)
+    points = result.points.copy()
+    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 40)]
+    points.loc[first, "prevent"] = "\n".join(measures)
+    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
+
+    ws = openpyxl.load_workbook(workbook_of(tmp_path / "out", rf.SECTION_OFFICE))[
+        vocab.FEEDBACK_SHEET_POINTS
+    ]
+    header = [c.value for c in ws[1]]
+    prevent = header.index(vocab.CATALOGUE_COLUMNS["prevent"]) + 1
+    block = [r for r in range(2, ws.max_row + 1) if "建立健全" in str(ws.cell(r, prevent).value)]
+    assert "".join(str(ws.cell(r, prevent).value) for r in block).count("建立健全") == 39
+    scale = ws.page_setup.scale
+    assert scale * styles.FONT_SIZE / 100 >= styles.MIN_PRINTED_PT
+    room = styles.printable_height() * 100 / scale - ws.row_dimensions[1].height
+    pages, used = [], 0.0
+    for r in block:
+        height = ws.row_dimensions[r].height
+        if used + height > room:
+            pages.append(used)
+            used = 0.0
+        used += height
+    assert len(pages) >= 1  # precondition: the point takes more than one page
+    assert all(filled >= 0.75 * room for filled in pages), (pages, room)
