@@ -354,6 +354,30 @@ def _came_later(newer: Any, older: Any) -> bool:
 _KIND_SEP = "\x1e"  # between a form kind and a sender key (neither holds it)
 
 
+def name_sent_back_issues(issues: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
+    """``issues`` with 科室 and 姓名 filled on the rows of a file that names neither (no
+    reader opened it: a password, damage) when 提交情况 counts it as one sender's form sent
+    back (by its file name): the office filters 异常清单 by 科室, and 本轮变化 tells that
+    section when the file is corrected."""
+    if issues.empty or submissions is None or submissions.empty:
+        return issues
+    sent = submissions[text_series(submissions["status"]).eq(vocab.STATUS_SENT_BACK)]
+    sent = sent[text_series(sent["file"]).ne("")]
+    sent = sent[~sent["file"].duplicated(keep=False)]  # a file several senders claim: as it is
+    if sent.empty:
+        return issues
+    files = text_series(issues["file"])
+    blank = text_series(issues["section"]).eq("") & text_series(issues["name"]).eq("")
+    mask = blank & files.isin(set(sent["file"].tolist()))
+    if not mask.any():
+        return issues
+    issues = issues.copy()
+    for column in ("section", "name"):
+        of = dict(zip(sent["file"].tolist(), text_series(sent[column]).tolist(), strict=True))
+        issues.loc[mask, column] = files[mask].map(of)
+    return issues
+
+
 def replace_sent_back(
     files: pd.DataFrame, rows: pd.DataFrame, roster: Roster
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -288,6 +288,7 @@ def _run(
         completeness_issues,
     )
     issues = resubmit.drop_superseded_issues(issues, files)
+    issues = completeness.name_sent_back_issues(issues, submissions)
     counts = count(files, rows, points)
     if on_stage:
         on_stage("write")

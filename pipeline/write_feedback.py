@@ -524,7 +524,10 @@ def _section_tasks(
     if "_route" in files:
         names, owners = _text_column(files, "file"), _text_column(files, "section")
         for file, route, own in zip(names, files["_route"].tolist(), owners, strict=True):
-            if route is None or pd.isna(route) or route != own:
+            unplaced = route is None or pd.isna(route)
+            if unplaced and not own:
+                continue  # a file naming no section (unopened): its problems name theirs
+            if unplaced or route != own:
                 moved[file] = None if route is None or pd.isna(route) else str(route)
     # the folders whose 异常清单 list each 退回 (a row of another section's is in both)
     placed: dict[tuple[str, ...], set[str | None]] = {}

@@ -1387,3 +1387,39 @@ def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(tmp_path: Path
     feedback = out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"
     issues = sheet(feedback, vocab.ARCHIVE_SHEET_ISSUES)
     assert "办公室单位自查表.xlsx" in set(issues["文件"]), issues
+
+
+def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_changes(
+    tmp_path: Path,
+) -> None:
+    """张三.xlsx with an opening password is 张三's form sent back (by its file name), but its
+    异常清单 line named no 科室 or 姓名 (the office filters by 科室), and when 张三 sent it again
+    without the password the 已改正 line stood in the archive's 本轮变化 only, with no 科室:
+    办公室's feedback said 已改正 0 处. Now the line names 办公室 and 张三 in both rounds."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
+                       rows=[sample_row(2)])  # fmt: skip
+    with plain.open("rb") as src, (inbox / "张三.xlsx").open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    assert process_cli(inbox, config, out, run_time="2026-03-20T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    line = issues[issues["文件"] == "张三.xlsx"]
+    assert line["问题"].str.contains("设置了打开密码").all() and len(line) == 1, issues
+    assert line[["科室", "姓名"]].values.tolist() == [["办公室", "张三"]]
+
+    again = inbox / "2026-03-24 来自张三" / "张三.xlsx"
+    again.parent.mkdir()
+    again.write_bytes(plain.read_bytes())
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    feedback = out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"
+    changes = sheet(feedback, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    fixed = changes[changes["变化"] == vocab.ROUND_CHANGE_FIXED]
+    assert fixed[["科室", "姓名", "文件"]].values.tolist() == [["办公室", "张三", "张三.xlsx"]]
