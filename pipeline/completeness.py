@@ -307,8 +307,12 @@ def _attributed(
         elif not matches and not kind and vocab.UNIT_FILE_WORD in normalize.fold(leaf):
             # a file no reader opened (a password, damage) named 「权益部单位自查表」 is
             # that section's unit form, as a form of a person is theirs by its name
-            found = {sec + vocab.KEY_SEP for sec in sections if sec and sec in normalize.fold(leaf)}
-            found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
+            # (the section's name in the file's name, else in its folder's: 「财务室.zip/单位表.xlsx」)
+            for where in (normalize.fold(leaf), path):
+                found = {sec + vocab.KEY_SEP for sec in sections if sec and sec in where}
+                found = {k for k in found if not any(k[:-1] in o and k != o for o in found)}
+                if found:
+                    break
             if len(found) == 1:
                 out.append((idx, vocab.UNIT, found.pop(), file))
     return out

@@ -1356,7 +1356,12 @@ def test_an_empty_unit_form_of_the_leadership_is_its_sections_in_the_reminder(
     assert "    领导班子：单位表被退回" in screen.splitlines(), screen
 
 
-def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "where", ["办公室单位自查表.xlsx", "2026-03-24 来自办公室/单位自查表.xlsx"]
+)
+def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(
+    tmp_path: Path, where: str
+) -> None:
     """「办公室单位自查表.xlsx」 with an opening password: no reader can say what it is, and it
     went to 未能识别科室 while 办公室 was told its unit form was 尚未报送. A person's locked
     form is theirs by its file name; a locked file named after one section and 单位 is that
@@ -1373,20 +1378,21 @@ def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(tmp_path: Path
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     plain = write_form(tmp_path / "plain.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
                        rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
-    with plain.open("rb") as src, (inbox / "办公室单位自查表.xlsx").open("wb") as dst:
+    (inbox / where).parent.mkdir(parents=True, exist_ok=True)
+    with plain.open("rb") as src, (inbox / where).open("wb") as dst:
         OOXMLFile(src).encrypt("secret", dst)
     assert process_cli(inbox, config, out) == 0
     subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
     unit = subs[(subs["科室"] == "办公室") & (subs["表格"] == "单位表")]
     assert unit["提交状态"].tolist() == [vocab.STATUS_SENT_BACK], subs
-    assert unit["文件"].tolist() == ["办公室单位自查表.xlsx"]
+    assert unit["文件"].tolist() == [where]
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     office = text.split("【办公室】")[1]
     assert vocab.ROUND_REMINDER_UNIT_MISSING not in office, text
     assert vocab.ROUND_REMINDER_UNIT_SENT_BACK + "文件设置了打开密码" in office, text
     feedback = out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"
     issues = sheet(feedback, vocab.ARCHIVE_SHEET_ISSUES)
-    assert "办公室单位自查表.xlsx" in set(issues["文件"]), issues
+    assert issues.loc[issues["文件"] == where, "科室"].tolist() == ["办公室"], issues
 
 
 def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_changes(
