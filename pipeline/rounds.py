@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, sheetxml, styles, vocab, xlsx
+from pipeline import frames, normalize, sheetxml, styles, vocab, xlsx
 
 HISTORY_STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -159,36 +159,64 @@ def _people_and_unit(
     return people, [rec for rec in records if rec[2] == unit_label]
 
 
-def _unclaimed(result: frames.RunResult, owed: pd.DataFrame) -> dict[str, list[str]]:
+def _unclaimed(
+    result: frames.RunResult, owed: pd.DataFrame
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Section -> 「file：first problem」 of the forms of a roster section sent back as a whole
     that no sender is told of (a 姓名 left blank, a name the roster does not hold): they
-    still have to be corrected, by someone the section knows."""
+    still have to be corrected, by someone the section knows; and, apart, of the files
+    nothing could be read from (a damaged zip, a locked workbook) whose own name names one
+    section (「组织宣传部报送材料.zip」) and no sender is told of: that section sent them."""
     files, issues = result.files, result.issues
     if files is None or files.empty or "section" not in files:
-        return {}
+        return {}, {}
     from pipeline.completeness import roster_sections  # (completeness is above rounds)
 
     sections = set(roster_sections(result.roster)) if result.roster is not None else set()
     told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
     status = frames.text_series(files["status"])
     kinds = frames.text_series(files["kind"])
-    mine = files[
-        status.eq(frames.FILE_STATUS_REJECTED)
-        & kinds.isin(list(vocab.FORM_KINDS))
-        & frames.text_series(files["section"]).isin(sections)
-        & ~frames.text_series(files["file"]).isin(told)
+    own = frames.text_series(files["section"])
+    rejected = status.eq(frames.FILE_STATUS_REJECTED)
+    rejected &= ~frames.text_series(files["file"]).isin(told)
+    forms = files[rejected & kinds.isin(list(vocab.FORM_KINDS)) & own.isin(sections)]
+    unread = files[
+        rejected
+        & kinds.eq("")
+        & own.eq("")
+        & ~frames.text_series(files["reason"]).isin(NOBODYS_REASONS)
     ]
-    if mine.empty:
-        return {}
-    reasons = _reasons(issues)
-    out: dict[str, list[str]] = {}
-    for file, section in zip(
-        frames.text_series(mine["file"]), frames.text_series(mine["section"]), strict=True
-    ):
-        reason, n = reasons.get((file, ""), ("", 0))
-        more = vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
-        out.setdefault(section, []).append(f"{file}：{reason or vocab.ROUND_SEE_ISSUES}{more}")
-    return out
+    named = _named_section(frames.text_series(unread["file"]), sections)
+    unread = unread.assign(section=named.to_numpy())[named.ne("").to_numpy()]
+    reasons = _reasons(issues) if len(forms) or len(unread) else {}
+
+    def lines(mine: pd.DataFrame) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for file, section in zip(
+            frames.text_series(mine["file"]), frames.text_series(mine["section"]), strict=True
+        ):
+            reason, n = reasons.get((file, ""), ("", 0))
+            more = vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
+            out.setdefault(section, []).append(f"{file}：{reason or vocab.ROUND_SEE_ISSUES}{more}")
+        return out
+
+    return lines(forms), lines(unread)
+
+
+NOBODYS_REASONS = frozenset({"lock_file", "tool_output", "mac_metadata"})
+
+
+def _named_section(files: pd.Series, sections: set[str]) -> pd.Series:
+    """The roster section each file's own name names (the longest of several where one
+    contains another: 组织宣传部 before 宣传部), or '' when none or two."""
+    folded = {normalize.fold(s): s for s in sections if s}
+    out = []
+    for file in files.tolist():
+        leaf = normalize.fold(file.rpartition("/")[2])
+        found = {k for k in folded if k in leaf}
+        found = {k for k in found if not any(k in o and k != o for o in found)}
+        out.append(folded[found.pop()] if len(found) == 1 else "")
+    return pd.Series(out, index=files.index, dtype=object)
 
 
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
@@ -197,11 +225,11 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
     lines to paste into a message."""
     date = str(result.run_time)[:10]
     lines = [vocab.ROUND_REMINDER_TITLE.format(body=result.body_name, year=result.year, date=date)]
-    unclaimed = _unclaimed(result, owed)
-    if owed.empty and not unclaimed:
+    unclaimed, unread = _unclaimed(result, owed)
+    if owed.empty and not unclaimed and not unread:
         lines += ["", vocab.ROUND_REMINDER_NOTHING]
     groups = _by_section(owed)
-    for section in unclaimed:
+    for section in [*unclaimed, *unread]:
         groups.setdefault(section, [])
     for section, group in groups.items():
         lines += ["", vocab.ROUND_REMINDER_SECTION.format(section=section)]
@@ -230,9 +258,12 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
         if unclaimed.get(section):
             lines.append(vocab.ROUND_REMINDER_UNCLAIMED)
             lines += [f"    {line}" for line in unclaimed[section]]
+        if unread.get(section):
+            lines.append(vocab.ROUND_REMINDER_UNREAD)
+            lines += [f"    {line}" for line in unread[section]]
     # how to correct: only under a form sent back (whole or in part), which has a copy to
     # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」
-    if unclaimed or (len(owed) and (owed["status"] != vocab.STATUS_MISSING).any()):
+    if unclaimed or unread or (len(owed) and (owed["status"] != vocab.STATUS_MISSING).any()):
         lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
 

@@ -2844,6 +2844,9 @@ ROUND_REMINDER_UNIT_MISSING = "  单位自查表：尚未报送"
 ROUND_REMINDER_UNCLAIMED = (
     "  以下表格被退回，但对应不到名册中的报送人，请科室确认是谁的表格，修改后重新报送："
 )
+ROUND_REMINDER_UNREAD = (
+    "  以下文件无法读取，其中可能有本科室的表格，请确认后重新发送（表格也可以单独作为附件发送）："
+)
 ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表被退回，请修改后重新报送："
 ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退回："
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："

@@ -1429,3 +1429,34 @@ def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_c
     changes = sheet(feedback, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     fixed = changes[changes["变化"] == vocab.ROUND_CHANGE_FIXED]
     assert fixed[["科室", "姓名", "文件"]].values.tolist() == [["办公室", "张三", "张三.xlsx"]]
+
+
+def test_a_damaged_zip_named_after_a_section_is_in_that_sections_reminder(
+    tmp_path: Path,
+) -> None:
+    """「办公室报送材料.zip」 cut short in the mail: nothing in it could be read, and 催报名单
+    told 办公室 only that 张三 had not sent his form; the zip's reason stood in the office's
+    folder, and nobody in 办公室 knew to send it again. Now 办公室's part names the zip and
+    why it could not be read."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    form = write_form(
+        tmp_path / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)]
+    )
+    packed = tmp_path / "packed.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(form, "办公室/张三.xlsx")
+    data = packed.read_bytes()
+    (inbox / "办公室报送材料.zip").write_bytes(data[: len(data) // 2])
+    assert process_cli(inbox, config, out) == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    office = text.split("【办公室】")[1]
+    assert vocab.ROUND_REMINDER_MISSING.format(names="张三") in office  # true: none was read
+    lines = [ln for ln in office.splitlines() if "办公室报送材料.zip" in ln]
+    assert len(lines) == 1 and "压缩包已损坏或不完整" in lines[0], text
+    assert vocab.ROUND_REMINDER_UNREAD in office, text
