@@ -1372,15 +1372,15 @@ def _continued(table: Table, widths: list[float], header_height: float) -> Table
     """``table`` with each record whose text needs more lines than one row holds
     split over continuation rows, as the archive's 公示 (``write_archive._continued``): the
     first keeps every cell, each further row repeats 科室, 岗位, 姓名 and the point's ID and
-    holds the rest of each long text after 「（续）」, the other cells blank. A row holds what
-    an equal share of a printed page does (rows never split over pages): two rows of 288 pt
-    fill a page under the header where rows of 409 pt left a third of each page blank."""
+    holds the rest of each long text after 「（续）」, the other cells blank. A point that fits
+    one row stays one; a taller one's rows hold an equal share of a printed page (rows never
+    split over pages): two rows of 288 pt fill a page where rows of 352 pt left a third blank."""
     fits = _page_row_lines(widths, table.keys, header_height)
     n = table.n_rows
     counts = [sheetxml.line_counts(v, w) for v, w in zip(table.values, widths, strict=True)]
     tall = np.zeros(n, dtype=bool)
     for lines in counts:
-        tall |= lines > fits
+        tall |= lines > ROW_LINES  # a point that fits one row stays one row
     if not tall.any():
         return table
 
@@ -1421,7 +1421,8 @@ def _continued(table: Table, widths: list[float], header_height: float) -> Table
     return replace(table, values=out, colours={k: coded(v) for k, v in out_colours.items()})
 
 
-CONTINUED_LINES = 8 * int((sheetxml.MAX_ROW_HEIGHT - 4) / LINE_HEIGHT * 0.9)  # then 以下从略
+ROW_LINES = int((sheetxml.MAX_ROW_HEIGHT - 4) / LINE_HEIGHT * 0.9)  # one row holds
+CONTINUED_LINES = 8 * ROW_LINES  # a text printed over continuation rows, then 以下从略
 
 
 def _page_row_lines(widths: list[float], keys: list[str], header_height: float) -> int:

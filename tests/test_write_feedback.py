@@ -1336,3 +1336,23 @@ def test_a_tall_points_rows_fill_the_printed_pages_of_the_feedback(tmp_path: Pat
         used += height
     assert len(pages) >= 1  # precondition: the point takes more than one page
     assert all(filled >= 0.75 * room for filled in pages), (pages, room)
+
+
+def test_a_point_that_fits_one_row_of_the_feedback_is_not_cut_over_two(tmp_path: Path) -> None:
+    """Seven measures of three lines each (21 lines) fit one row (409 pt): the point stays
+    one row, not cut after 19 lines with a 「（续）」 row for the last two."""
+    result = make_result(tmp_path)
+    points = result.points.copy()
+    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 8)]
+    points.loc[first, "prevent"] = "\n".join(measures)
+    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
+
+    ws = openpyxl.load_workbook(workbook_of(tmp_path / "out", rf.SECTION_OFFICE))[
+        vocab.FEEDBACK_SHEET_POINTS
+    ]
+    header = [c.value for c in ws[1]]
+    prevent = header.index(vocab.CATALOGUE_COLUMNS["prevent"]) + 1
+    cells = [str(ws.cell(r, prevent).value) for r in range(2, ws.max_row + 1)]
+    assert "\n".join(measures) in cells
+    assert not any("建立健全" in c and c.startswith(vocab.CONTINUED_MARK) for c in cells)
