@@ -341,6 +341,20 @@ class _Refused(Exception):
         self.code, self.detail = code, detail
 
 
+def _check_totals(members: int, total: int, path: Path, limits: Any) -> None:
+    """Refuse a container of too many members, or unpacking to more than the limits allow
+    in all or against its own size (a zip or a 7z alike)."""
+    if members > MAX_MEMBERS:
+        raise _Refused("container_too_many", str(members))
+    if total > limits.max_uncompressed_bytes:
+        raise _Refused(
+            "zip_bomb", f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
+        )
+    size = max(path.stat().st_size, 1)
+    if total > MB and total / size > limits.max_compression_ratio:
+        raise _Refused("zip_bomb", _ratio_detail(total / size, limits.max_compression_ratio))
+
+
 def _ratio_detail(ratio: float, limit: float) -> str:
     return f"{ratio:.0f} : 1 > {limit:.0f} : 1"
 
@@ -360,16 +374,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"]) from exc
     with zf:
         infos = [i for i in infos if not _ARCHIVER_JUNK.search(_zip_name(i))]
-        if len(infos) > MAX_MEMBERS:
-            raise _Refused("container_too_many", str(len(infos)))
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_uncompressed_bytes:
-            raise _Refused(
-                "zip_bomb", f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
-            )
-        size = max(path.stat().st_size, 1)
-        if total > MB and total / size > limits.max_compression_ratio:
-            raise _Refused("zip_bomb", _ratio_detail(total / size, limits.max_compression_ratio))
+        _check_totals(len(infos), sum(i.file_size for i in infos), path, limits)
         for info in infos:
             name = _zip_name(info)
             ratio = info.file_size / max(info.compress_size, 1)
@@ -522,16 +527,7 @@ def _7z_read(path: Path, limits: Any) -> Iterator[tuple[str, bytes | None, Any]]
         except Exception as exc:
             raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["7z"]) from exc
         infos = [i for i in infos if not _ARCHIVER_JUNK.search(i.filename)]
-        if len(infos) > MAX_MEMBERS:
-            raise _Refused("container_too_many", str(len(infos)))
-        total = sum(i.uncompressed or 0 for i in infos)
-        if total > limits.max_uncompressed_bytes:
-            raise _Refused(
-                "zip_bomb", f"{total / MB:.0f} MB > {limits.max_uncompressed_bytes / MB:.0f} MB"
-            )
-        size = max(path.stat().st_size, 1)
-        if total > MB and total / size > limits.max_compression_ratio:
-            raise _Refused("zip_bomb", _ratio_detail(total / size, limits.max_compression_ratio))
+        _check_totals(len(infos), sum(i.uncompressed or 0 for i in infos), path, limits)
         verdicts: list[tuple[str, Any]] = []  # (name, refusal or the key of its bytes)
         seen: dict[str, int] = {}
         wanted: list[str] = []
