@@ -41,6 +41,8 @@ MATRIX_HEADERS = {
     "measure": vocab.CATALOGUE_COLUMNS["measure"],
     "point_id": vocab.POINT_ID_LABEL,
 }
+MATRIX_CONTINUED = ("description", "prevent", "monitor", "handle")
+MATRIX_REPEATED = ("section", "post", "name", "point_id")
 SUBMISSION_HEADERS = {k: v for k, v in vocab.SUBMISSION_COLUMNS.items() if k != "pledge"}
 NOTICE_FOOTER_HEIGHT = 36.0  # the 公示期 text under the notice (two lines)
 NOTICE_HEADERS = {
@@ -657,8 +659,14 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     if len(frame):
         frame["name"] = _display_names(frame)
     values = [_point_column(fmt, frame, col.key, col.kind) for col in columns]
-    level_formats = _level_formats(fmt, values[4], 4)
     widths = _widths(ws, values, columns)
+    # the matrix is read on paper for its measures: a point taller than a row (409 pt) goes
+    # on over continuation rows, as on the 公示, its person and ID said again
+    long = {k: widths[i] for i, k in enumerate(MATRIX_HEADERS) if k in MATRIX_CONTINUED}
+    frame = _continued(frame, long, repeat=MATRIX_REPEATED)
+    if len(frame) != len(points):
+        values = [_column(frame, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[4], 4)
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=3, column_formats=level_formats
     )
@@ -806,10 +814,12 @@ def _submissions(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
     )
 
 
-def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
+def _continued(
+    frame: pd.DataFrame, widths: dict[str, float], repeat: tuple[str, ...] = ("section", "post")
+) -> pd.DataFrame:
     """``frame`` with each record whose text in a column of ``widths`` needs more lines than
     one row holds split over continuation rows: the first keeps every column, each further
-    row repeats 科室 and 岗位 and holds the rest of each long text after 「（续）」, the other
+    row repeats the columns of ``repeat`` (科室 and 岗位) and holds the rest of each long text after 「（续）」, the other
     columns blank (a point is graded, and counted, once). A text is first cut at a cell's
     limit as every cell is (``xlsx.cell_text``), so the 公示 holds what the catalogue holds."""
     fits = int((sheetxml.MAX_ROW_HEIGHT - 4) / styles.line_height() * 0.9)
@@ -828,7 +838,8 @@ def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
     extra: dict[str, list[Any]] = {c: [] for c in frame.columns}
     extra_place: list[float] = []
     for i in np.flatnonzero(tall).tolist():
-        record = {c: frame.iat[i, frame.columns.get_loc(c)] for c in ("section", "post", *keys)}
+        kept = [c for c in repeat if c in frame.columns]
+        record = {c: frame.iat[i, frame.columns.get_loc(c)] for c in (*kept, *keys)}
         chunks = {
             k: sheetxml.text_chunks(
                 xlsx.cell_text(record[k]) or "", widths[k], fits, mark=vocab.CONTINUED_CUT_MARK
@@ -844,7 +855,7 @@ def _continued(frame: pd.DataFrame, widths: dict[str, float]) -> pd.DataFrame:
                     text = chunks[c][n] if n < len(chunks[c]) else None
                     extra[c].append(None if text is None else vocab.CONTINUED_MARK + text)
                 else:
-                    extra[c].append(record[c] if c in ("section", "post") else pd.NA)
+                    extra[c].append(record[c] if c in kept else pd.NA)
             extra_place.append(i + n / n_rows)
     rows = pd.DataFrame(extra, columns=frame.columns, dtype=object)
     order = np.argsort(np.r_[place, extra_place], kind="stable")

@@ -16,6 +16,7 @@ import pytest
 from pipeline import sheetxml, styles, vocab, xlsx
 from pipeline.write_archive import (
     LEVEL_FILLS,
+    MATRIX_HEADERS,
     NOTICE_HEADERS,
     REJECT_FILL,
     write_archive,
@@ -542,6 +543,63 @@ def test_section_summary_total_counts_the_rejected_rows_of_forms_of_no_roster_se
         archive, sheet_name=vocab.ARCHIVE_SHEET_STATS, header=None, dtype=str, engine="calamine"
     )
     assert vocab.FEEDBACK_UNKNOWN_SECTION_DIR not in set(stats[0])
+
+
+def _column_width(ws, col: int) -> float:
+    """A column's width, also when xlsxwriter wrote it in a range of equal columns (openpyxl
+    keys such a range by its first letter only)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.max and dim.min <= col <= dim.max and dim.width:
+            return dim.width
+    raise AssertionError(f"column {col} has no width")
+
+
+def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_matrix(tmp_path):
+    """防控措施矩阵 is printed for its measures: a point whose 前期预防措施 is 39 numbered
+    measures (and whose 中期监控措施 is a 400-character paragraph) needs more than the 409 pt a
+    row can be, so its one row printed the first ~25 lines and cut the rest off the paper.
+    Now it goes on over continuation rows (「（续）」, 科室, 岗位, 姓名 and 风险点编号 said
+    again), each tall enough for its text, and every measure is on the sheet."""
+    result = rf.make_result(tmp_path)
+    point = result.points.iloc[[0]].copy()
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 40)]
+    paragraph = "对申请材料逐项审核把关，违反规定程序办理的及时纠正并通报，" * 14
+    point["prevent"], point["monitor"] = "\n".join(measures), paragraph
+    points = pd.concat([point, result.points.iloc[1:]], ignore_index=True)
+    archive = write_archive(dataclasses.replace(result, points=points), tmp_path / "out")
+
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_MATRIX]
+    header = [c.value for c in ws[1]]
+    col = {k: header.index(v) + 1 for k, v in MATRIX_HEADERS.items()}
+    width = _column_width(ws, col["prevent"])
+    assert sheetxml.line_counts(["\n".join(measures)], width)[0] * styles.line_height() > 409
+    first = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if str(ws.cell(r, col["prevent"]).value).startswith("1.")
+    )
+
+    def continues(r: int) -> bool:
+        cells = [str(ws.cell(r, col[k]).value or "") for k in ("prevent", "monitor")]
+        return any(c.startswith(vocab.CONTINUED_MARK) for c in cells)
+
+    block = [first, *itertools.takewhile(continues, range(first + 1, ws.max_row + 1))]
+    assert len(block) > 1
+    texts = {}
+    for key in ("prevent", "monitor"):
+        cells = [ws.cell(r, col[key]).value or "" for r in block]
+        assert all(c.startswith(vocab.CONTINUED_MARK) for c in cells[1:] if c)
+        texts[key] = "".join(c.removeprefix(vocab.CONTINUED_MARK) for c in cells)
+        width = _column_width(ws, col[key])
+        for r, text in zip(block, cells, strict=True):
+            lines = sheetxml.line_counts([text], width)[0]
+            assert lines * styles.line_height() + 4 <= ws.row_dimensions[r].height <= 409
+    assert all(m in texts["prevent"] for m in measures)
+    assert texts["monitor"] == paragraph
+    for r in block[1:]:  # graded once; whose point it is said again
+        assert ws.cell(r, col["level"]).value is None
+        for key in ("section", "post", "name", "point_id"):
+            assert ws.cell(r, col[key]).value == ws.cell(first, col[key]).value
 
 
 def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_notice(tmp_path):
