@@ -1723,7 +1723,7 @@ def _cover(
     lines.append(
         (
             vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS,
-            "\n".join(problems) or vocab.FEEDBACK_COVER_NONE,
+            _listed_problems(problems),
         )
     )
     lines.append(
@@ -1794,6 +1794,31 @@ def _cover(
         lines.append((vocab.FEEDBACK_COVER_LABEL_NEXT, vocab.FEEDBACK_COVER_NEXT_TEXT))
         lines.append((vocab.FEEDBACK_COVER_LABEL_SHEETS, vocab.FEEDBACK_COVER_SHEETS_TEXT))
     return Cover(tuple(lines), copies_at)
+
+
+def _listed_problems(problems: list[str]) -> str:
+    """The cover's 整份文件的问题 cell: the problems in 异常清单's order (退回 first), as many
+    as one row prints (409 pt), then how many more the 异常清单 lists. A section whose 30
+    people copied one file (30 「承诺人写的是…」) had them all in one cell: the paper showed
+    the first dozen and cut the rest mid-line under the next row's text."""
+    if not problems:
+        return vocab.FEEDBACK_COVER_NONE
+    width = COVER_WIDTHS[1]
+    listed: list[str] = []
+    used = 0
+    for i, text in enumerate(problems):
+        lines = styles.text_lines(text, width)
+        rest = len(problems) - i - 1
+        more = vocab.FEEDBACK_COVER_PROBLEMS_MORE.format(n=rest + 1)
+        reserve = styles.text_lines(more, width) if rest else 0
+        if listed and used + lines + reserve > COVER_PROBLEM_LINES:
+            return "\n".join([*listed, more])
+        listed.append(text)
+        used += lines
+    return "\n".join(listed)
+
+
+COVER_PROBLEM_LINES = ROW_LINES  # the lines of whole-file problems the cover's row holds
 
 
 def _cover_sheet(wb: Any, fmt: _Formats, task: SectionTask, cover: Cover) -> None:

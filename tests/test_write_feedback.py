@@ -283,6 +283,49 @@ def test_cover_lists_file_level_problems_and_next_steps(run) -> None:
     assert vocab.ACTION_REJECT in text and vocab.ANNOTATED_SUFFIX in text
 
 
+def test_the_cover_lists_as_many_file_problems_as_its_row_prints_then_says_how_many_more(
+    tmp_path: Path,
+) -> None:
+    """A section whose 40 people all copied one colleague's file: 40 「承诺人写的是…」 notes,
+    each naming no cell. The cover's 整份文件的问题 held all of them in one cell of ~4,000
+    characters; its row stops at 409 pt, so the paper showed the first dozen and cut the rest
+    mid-line (LibreOffice printed them over the next rows). Now the cell lists what its row
+    holds, 退回 first, and then how many more the 异常清单 lists, which holds every one."""
+    result = make_result(tmp_path)
+    signed = [
+        frames.issue(
+            "pledge_other_signer",
+            file=f"办公室/职员{i:02d}_个人廉政风险自查表.xlsx",
+            sheet=vocab.SHEET_PLEDGE,
+            section=rf.SECTION_OFFICE,
+            name=f"职员{i:02d}",
+            value="张三",
+        )
+        for i in range(40)
+    ]
+    add_issues(result, *signed)
+    out = tmp_path / "out"
+    write_feedback.write_feedback(result, out)
+    book = workbook_of(out, rf.SECTION_OFFICE)
+    ws = openpyxl.load_workbook(book)[vocab.ARCHIVE_SHEET_COVER]
+    row = next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value == vocab.FEEDBACK_COVER_LABEL_FILE_PROBLEMS
+    )
+    text = str(ws.cell(row, 2).value)
+    width = ws.column_dimensions["B"].width
+    lines = write_feedback.styles.text_lines(text, width)
+    assert lines * write_feedback.LINE_HEIGHT + 4 <= 409  # it prints whole in its row
+    listed = [line for line in text.split("\n") if line.startswith("【")]
+    assert 5 <= len(listed) < 40
+    n_more = 40 + 2 - len(listed)  # the 40 notes, the superseded file's and 李四's empty pledge
+    assert text.split("\n")[-1] == vocab.FEEDBACK_COVER_PROBLEMS_MORE.format(n=n_more)
+    issues = sheet_frame(book, vocab.ARCHIVE_SHEET_ISSUES)
+    for i in range(40):  # every one of them is on the 异常清单
+        assert (issues["姓名"] == f"职员{i:02d}").sum() == 1
+
+
 def test_the_cover_tells_to_correct_in_the_annotated_copy_as_the_reminder_does(run) -> None:
     """The cover's 下一步 said 「在原来的表格文件（不是批注副本）中逐项修改」 while 催报名单.txt
     (and the 异常清单's notes, the README) say a corrected annotated copy may be sent back,
