@@ -491,6 +491,20 @@ def _running_units(text: str) -> list[float]:
     return [0.0, *np.cumsum(1 + (octets - 1) / 2).tolist()]
 
 
+CUT_AFTER = frozenset("、，；。！？,; ")  # a long text is cut after these where it can
+
+
+def _after_punctuation(paragraph: str, start: int, end: int) -> int:
+    """Where to cut ``paragraph[start:end]``: after its last punctuation mark in the second
+    half (a list of names is cut between names, 「职员189」 not 「职」 / 「员189」), else ``end``."""
+    if end >= len(paragraph):
+        return end
+    for i in range(end - 1, start + (end - start) // 2, -1):
+        if paragraph[i] in CUT_AFTER:
+            return i + 1
+    return end
+
+
 def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "") -> list[str]:
     """``text`` cut, at line breaks where it can and else between characters, into pieces
     each needing at most ``fits`` lines at ``width`` (one line kept for 「（续）」); at most
@@ -524,6 +538,7 @@ def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "
             while low < high:
                 mid = (low + high + 1) // 2
                 low, high = (mid, high) if within(cum[mid] - cum[start]) else (low, mid - 1)
+            low = _after_punctuation(paragraph, start, low)
             pieces.append(paragraph[start:low])
             start = low
         pieces.append(paragraph[start:])

@@ -41,6 +41,7 @@ MATRIX_HEADERS = {
     "measure": vocab.CATALOGUE_COLUMNS["measure"],
     "point_id": vocab.POINT_ID_LABEL,
 }
+POSTS_CONTINUED = ("names", "level_reason")
 MATRIX_CONTINUED = ("description", "prevent", "monitor", "handle")
 MATRIX_REPEATED = ("section", "post", "name", "point_id")
 SUBMISSION_HEADERS = {k: v for k, v in vocab.SUBMISSION_COLUMNS.items() if k != "pledge"}
@@ -630,8 +631,14 @@ def _posts(wb: Any, fmt: _Formats, result: frames.RunResult) -> None:
         key = posts["section"].map(order).fillna(len(order)).astype(int).to_numpy()
         posts = posts.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
     values = [_column(posts, col.key, col.kind) for col in columns]
-    level_formats = _level_formats(fmt, values[4], 4)
     widths = _widths(ws, values, columns)
+    # a post held by a whole section (200 「科员」) names more people than a row prints:
+    # its names go on over continuation rows, 科室 and 岗位 said again, counted once
+    long = {col.key: widths[c] for c, col in enumerate(columns) if col.key in POSTS_CONTINUED}
+    continued = _continued(posts, long)
+    if len(continued) != len(posts):
+        values = [_column(continued, col.key, col.kind) for col in columns]
+    level_formats = _level_formats(fmt, values[4], 4)
     _write_table(
         ws, fmt, 0, columns, values, widths=widths, freeze_cols=2, column_formats=level_formats
     )

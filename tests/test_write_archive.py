@@ -602,6 +602,44 @@ def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_matrix(
             assert ws.cell(r, col[key]).value == ws.cell(first, col[key]).value
 
 
+def test_a_post_held_by_a_whole_section_prints_every_name_of_it(tmp_path):
+    """A post that 200 people of one section hold (「执法队员」) names them all in one cell of
+    岗位等级汇总: 1,400 characters that need far more than the 409 pt a row can be, so the
+    paper showed the first ~45 names and cut the rest. Now the names go on over
+    continuation rows (「（续）」, 科室 and 岗位 said again, the counts once), cut between
+    names, never inside one."""
+    result = rf.make_result(tmp_path)
+    names = [f"执法队员{i:03d}" for i in range(200)]
+    posts = result.posts.copy()
+    posts.loc[0, "names"] = "、".join(names)
+    archive = write_archive(dataclasses.replace(result, posts=posts), tmp_path / "out")
+
+    ws = openpyxl.load_workbook(archive)[vocab.ARCHIVE_SHEET_POSTS]
+    header = [c.value for c in ws[1]]
+    col = {v: header.index(v) + 1 for v in header}
+    name_col = col[vocab.ARCHIVE_POST_HEADERS["names"]]
+    width = _column_width(ws, name_col)
+    assert sheetxml.line_counts(["、".join(names)], width)[0] * styles.line_height() > 409
+    post_col = col[vocab.ARCHIVE_POST_HEADERS["post"]]
+    rows = [
+        r for r in range(2, ws.max_row + 1) if ws.cell(r, post_col).value == posts.loc[0, "post"]
+    ]
+    assert len(rows) > 1
+    cells = [str(ws.cell(r, name_col).value) for r in rows]
+    assert all(c.startswith(vocab.CONTINUED_MARK) for c in cells[1:])
+    printed = "".join(c.removeprefix(vocab.CONTINUED_MARK) for c in cells)
+    assert printed == "、".join(names)
+    for cell in cells:  # each row's piece is whole names
+        piece = cell.removeprefix(vocab.CONTINUED_MARK).strip("、")
+        assert all(name in names for name in piece.split("、")), cell
+    for r, text in zip(rows, cells, strict=True):
+        lines = sheetxml.line_counts([text], width)[0]
+        assert lines * styles.line_height() + 4 <= ws.row_dimensions[r].height <= 409
+    points_col = col[vocab.ARCHIVE_POST_HEADERS["n_points"]]
+    assert ws.cell(rows[0], points_col).value == posts.loc[0, "n_points"]
+    assert all(ws.cell(r, points_col).value is None for r in rows[1:])  # counted once
+
+
 def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_notice(tmp_path):
     """A point with 39 numbered measures and a description of 1,200 characters: Excel's rows
     end at 409 pt, so the 公示's one row printed the first 23 measures and cut the rest (and
