@@ -606,6 +606,66 @@ def completeness(
     return submissions, pledges, frames.issues_frame(issues)
 
 
+NOBODYS_REASONS = frozenset({"lock_file", "tool_output", "mac_metadata"})
+
+
+def named_section(files: pd.Series, sections: set[str]) -> pd.Series:
+    """The roster section each file's own name names (the longest of several where one
+    contains another: 组织宣传部 before 宣传部), or '' when none or two."""
+    folded = {normalize.fold(s): s for s in sections if s}
+    out = []
+    for file in files.tolist():
+        leaf = normalize.fold(file.rpartition("/")[2])
+        found = {k for k in folded if k in leaf}
+        found = {k for k in found if not any(k in o and k != o for o in found)}
+        out.append(folded[found.pop()] if len(found) == 1 else "")
+    return pd.Series(out, index=files.index, dtype=object)
+
+
+def unread_of_sections(
+    files: pd.DataFrame | None, sections: set[str], told: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """The rejected files nothing could be read from (no kind, no section: a damaged zip or
+    mail, a locked workbook) whose own name names exactly one roster section
+    (「组织宣传部报送材料.zip」), that section in ``section``; not the files a sender is told
+    of (``told``) nor nobody's (lock files, the tool's outputs, Mac metadata)."""
+    if files is None or files.empty or "section" not in files:
+        return pd.DataFrame(columns=list(frames.FILE_COLUMNS))
+    rejected = text_series(files["status"]).eq(frames.FILE_STATUS_REJECTED)
+    rejected &= ~text_series(files["file"]).isin(told)
+    unread = files[
+        rejected
+        & text_series(files["kind"]).eq("")
+        & text_series(files["section"]).eq("")
+        & ~text_series(files["reason"]).isin(NOBODYS_REASONS)
+    ]
+    named = named_section(text_series(unread["file"]), sections)
+    return unread.assign(section=named.to_numpy())[named.ne("").to_numpy()]
+
+
+def note_unread(submissions: pd.DataFrame, files: pd.DataFrame, roster: Roster) -> pd.DataFrame:
+    """``submissions`` with a note on each form of a section still 未报送 when a file that
+    section sent could not be read at all (a damaged zip named after it): the form may be
+    inside, so 提交情况 says so beside 未报送 (as 催报名单 lists the file under the section)."""
+    if not len(submissions):
+        return submissions
+    told = set(text_series(submissions["file"]).tolist()) - {""}
+    unread = unread_of_sections(files, set(roster_sections(roster)), told)
+    if not len(unread):
+        return submissions
+    note = text_series(submissions["note"]).to_numpy(dtype=object).copy()
+    missing = text_series(submissions["status"]).eq(vocab.STATUS_MISSING).to_numpy()
+    section = text_series(submissions["section"]).to_numpy(dtype=object)
+    by_section: dict[str, list[str]] = {}
+    for file, sec in zip(text_series(unread["file"]), unread["section"], strict=True):
+        by_section.setdefault(sec, []).append(f"「{file}」")
+    for sec, names in by_section.items():
+        text = vocab.NOTE_UNREAD_PARCEL.format(files="、".join(names))
+        for i in np.flatnonzero(missing & (section == sec)).tolist():
+            note[i] = NOTE_JOIN.join([note[i].removesuffix("。"), text]) if note[i] else text
+    return submissions.assign(note=pd.Series(note, index=submissions.index, dtype="str"))
+
+
 def _one_form_per_name(
     slots: list[tuple[str, str, str, str, str]], sent: set[str]
 ) -> list[tuple[str, str, str, str, str]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, normalize, sheetxml, styles, vocab, xlsx
+from pipeline import frames, sheetxml, styles, vocab, xlsx
 
 HISTORY_STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -170,7 +170,7 @@ def _unclaimed(
     files, issues = result.files, result.issues
     if files is None or files.empty or "section" not in files:
         return {}, {}
-    from pipeline.completeness import roster_sections  # (completeness is above rounds)
+    from pipeline.completeness import roster_sections, unread_of_sections  # (above rounds)
 
     sections = set(roster_sections(result.roster)) if result.roster is not None else set()
     told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
@@ -180,14 +180,7 @@ def _unclaimed(
     rejected = status.eq(frames.FILE_STATUS_REJECTED)
     rejected &= ~frames.text_series(files["file"]).isin(told)
     forms = files[rejected & kinds.isin(list(vocab.FORM_KINDS)) & own.isin(sections)]
-    unread = files[
-        rejected
-        & kinds.eq("")
-        & own.eq("")
-        & ~frames.text_series(files["reason"]).isin(NOBODYS_REASONS)
-    ]
-    named = _named_section(frames.text_series(unread["file"]), sections)
-    unread = unread.assign(section=named.to_numpy())[named.ne("").to_numpy()]
+    unread = unread_of_sections(files, sections, told)
     reasons = _reasons(issues) if len(forms) or len(unread) else {}
 
     def lines(mine: pd.DataFrame) -> dict[str, list[str]]:
@@ -201,22 +194,6 @@ def _unclaimed(
         return out
 
     return lines(forms), lines(unread)
-
-
-NOBODYS_REASONS = frozenset({"lock_file", "tool_output", "mac_metadata"})
-
-
-def _named_section(files: pd.Series, sections: set[str]) -> pd.Series:
-    """The roster section each file's own name names (the longest of several where one
-    contains another: 组织宣传部 before 宣传部), or '' when none or two."""
-    folded = {normalize.fold(s): s for s in sections if s}
-    out = []
-    for file in files.tolist():
-        leaf = normalize.fold(file.rpartition("/")[2])
-        found = {k for k in folded if k in leaf}
-        found = {k for k in found if not any(k in o and k != o for o in found)}
-        out.append(folded[found.pop()] if len(found) == 1 else "")
-    return pd.Series(out, index=files.index, dtype=object)
 
 
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:

@@ -289,6 +289,7 @@ def _run(
     )
     issues = resubmit.drop_superseded_issues(issues, files)
     issues = completeness.name_sent_back_issues(issues, submissions)
+    submissions = completeness.note_unread(submissions, files, roster)
     counts = count(files, rows, points)
     if on_stage:
         on_stage("write")

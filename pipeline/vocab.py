@@ -2848,6 +2848,9 @@ ROUND_REMINDER_UNCLAIMED = (
 ROUND_REMINDER_UNREAD = (
     "  以下文件无法读取，其中可能有本科室的表格，请确认后重新发送（表格也可以单独作为附件发送）："
 )
+NOTE_UNREAD_PARCEL = (
+    "本科室报送的{files}无法读取（原因见异常清单），其中可能有这份表格，请确认后重新发送。"
+)
 ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表被退回，请修改后重新报送："
 ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退回："
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："

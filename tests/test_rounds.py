@@ -1460,3 +1460,40 @@ def test_a_damaged_zip_named_after_a_section_is_in_that_sections_reminder(
     lines = [ln for ln in office.splitlines() if "办公室报送材料.zip" in ln]
     assert len(lines) == 1 and "压缩包已损坏或不完整" in lines[0], text
     assert vocab.ROUND_REMINDER_UNREAD in office, text
+
+
+def test_the_people_of_a_section_whose_zip_could_not_be_read_are_told_so_in_the_submissions(
+    tmp_path: Path,
+) -> None:
+    """「办公室报送材料.zip」 cut short in the mail: 张三 is 未报送 (nothing of him was read),
+    but 提交情况 (archive and 办公室's feedback) said only that, while his form may be in the
+    zip that 催报名单 names: the office would chase him for a form he sent. Now his line's
+    备注 names the zip that could not be read and asks to send it again, as does 办公室's
+    unit form's; 陈主席's (another section's) says nothing of it."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    form = write_form(
+        tmp_path / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)]
+    )
+    packed = tmp_path / "packed.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(form, "办公室/张三.xlsx")
+    data = packed.read_bytes()
+    (inbox / "办公室报送材料.zip").write_bytes(data[: len(data) // 2])
+    assert process_cli(inbox, config, out) == 0
+    feedback = out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"
+    for book in (archive(tmp_path), feedback):
+        subs = sheet(book, vocab.ARCHIVE_SHEET_SUBMISSIONS)
+        zhang = subs[subs["姓名"] == "张三"]
+        assert zhang["提交状态"].tolist() == [vocab.STATUS_MISSING]  # the precondition
+        note = str(zhang["备注"].iloc[0])
+        assert "「办公室报送材料.zip」无法读取" in note and "重新发送" in note, subs
+        unit = subs[(subs["科室"] == "办公室") & (subs["表格"] == "单位表")]
+        assert unit["备注"].astype(str).str.contains("办公室报送材料.zip").all(), subs
+        others = subs[subs["科室"] != "办公室"]["备注"].fillna("").astype(str)
+        assert not others.str.contains("办公室报送材料.zip").any(), subs
