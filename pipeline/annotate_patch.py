@@ -405,7 +405,9 @@ class _Patcher:
         end = wb_xml.find("</sheets>")
         if end < 0:
             raise Unusual("no sheets element")
-        self.changed[workbook_part] = (wb_xml[:end] + element + wb_xml[end:]).encode("utf-8")
+        index = len(re.findall(r"<(?:\w+:)?sheet\b", wb_xml[:end]))  # the new sheet's, 0-based
+        wb_xml = wb_xml[:end] + element + wb_xml[end:]
+        self.changed[workbook_part] = _with_print_titles(wb_xml, title, index).encode("utf-8")
         self._content_type(override=(part, SHEET_CT))
 
     def _set_marker(self) -> None:
@@ -679,6 +681,48 @@ def _set_page_setup(xml: str) -> str:
             + xml[match.end() :]
         )
     return _insert_before(xml, '<pageSetup cellComments="atEnd"/>', _AFTER_PAGE_SETUP)
+
+
+# Elements that follow <definedNames> in a workbook (CT_Workbook order).
+_AFTER_DEFINED_NAMES = (
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
+
+
+def _with_print_titles(wb_xml: str, title: str, index: int) -> str:
+    """``wb_xml`` with the 批注清单 sheet (``index`` among the sheets) repeating its header
+    row on every printed page, as the openpyxl copy's does."""
+    quoted = "'" + title.replace("'", "''") + "'"
+    name = (
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+        f"{escape(quoted)}!$1:$1</definedName>"
+    )
+    root = re.search(r"<(\w+:)?workbook\b", wb_xml)
+    tag = (root.group(1) or "") if root else ""  # a prefixed package's names are prefixed
+    if tag:
+        name = name.replace("<definedName", f"<{tag}definedName")
+        name = name.replace("</definedName>", f"</{tag}definedName>")
+    close = re.search(r"</(\w+:)?definedNames>", wb_xml)
+    if close:
+        return wb_xml[: close.start()] + name + wb_xml[close.start() :]
+    block = f"<{tag}definedNames>{name}</{tag}definedNames>"
+    for successor in _AFTER_DEFINED_NAMES:
+        found = re.search(rf"<(\w+:)?{successor}\b", wb_xml)
+        if found:
+            return wb_xml[: found.start()] + block + wb_xml[found.start() :]
+    end = re.search(r"</(\w+:)?workbook>", wb_xml)
+    if end is None:
+        raise Unusual("no workbook element")
+    return wb_xml[: end.start()] + block + wb_xml[end.start() :]
 
 
 def _insert_before(xml: str, element: str, successors: tuple[str, ...]) -> str:

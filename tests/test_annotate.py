@@ -785,6 +785,40 @@ def test_patched_copy_equals_the_openpyxl_copy(tmp_path: Path, monkeypatch) -> N
     assert "承诺事项为空" in seen[f"{vocab.SHEET_PLEDGE}!A1#comment"][1]
 
 
+@pytest.mark.parametrize("names", [False, True], ids=["no-names", "names"])
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_the_notes_list_repeats_its_header_row_on_every_printed_page(
+    tmp_path: Path, monkeypatch, patched: bool, names: bool
+) -> None:
+    """A form of 60 rows each with a bad cell: its 批注清单 runs over several pages. The copy
+    made through openpyxl repeated the list's header row (工作表, 单元格, 批注内容) on each
+    page; the patched copy (every plain .xlsx) did not, so pages 2.. were columns of cells and
+    texts without a heading. Now both do, also beside the workbook's own names."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    cells = {f"E{r}": "" for r in range(5, 65)}
+    source = write_form(tmp_path / "inbox" / "张三.xlsx", cells, 说明={"A1": "填表说明"})
+    if names:
+        wb = openpyxl.load_workbook(source)
+        wb.defined_names[vocab.TEMPLATE_MARKER_NAME] = DefinedName(
+            vocab.TEMPLATE_MARKER_NAME, attr_text='"individual:1"'
+        )
+        wb[MAIN].print_title_rows = "4:4"
+        wb.save(source)
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "c.xlsx"
+    assert annotate_copy(task_for(source, target, *(reject(ref) for ref in cells)))
+    copy = openpyxl.load_workbook(target)
+    notes = copy[vocab.COPY_NOTES_SHEET]
+    assert notes.max_row == 61  # the precondition: a header and 60 notes, pages of them
+    assert notes.print_title_rows == "$1:$1"
+    assert copy.sheetnames[-1] == vocab.COPY_NOTES_SHEET and copy[MAIN].cell(5, 5).comment
+    if names:
+        assert copy[MAIN].print_title_rows == "$4:$4"
+        assert vocab.TEMPLATE_MARKER_NAME in copy.defined_names
+
+
 def test_unusual_packages_fall_back_to_openpyxl(tmp_path: Path) -> None:
     """A formula, a link or a comment already there: the copy is still right (via openpyxl)."""
     path = tmp_path / "inbox" / "张三.xlsx"
