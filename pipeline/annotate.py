@@ -1047,5 +1047,7 @@ def _notes_sheet(wb: openpyxl.Workbook, placed: list[tuple[str, str, str]]) -> N
         ws.row_dimensions[r].height = min(409.0, 15.0 * n_lines + 3)
     ws.print_title_rows = "1:1"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    # landscape: its 94 units fit the page at 100 % (portrait, fit-to-width printed ~7 pt)
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -387,7 +387,8 @@ class _Patcher:
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
             '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
-            '<pageSetup paperSize="9" fitToWidth="1" fitToHeight="0" cellComments="atEnd"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0" '
+            'cellComments="atEnd"/>'
             "</worksheet>"
         ).encode()
         rels = self.read(wb_rels_part).decode("utf-8")

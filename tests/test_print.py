@@ -11,6 +11,7 @@ import dataclasses
 import html
 import logging
 import re
+import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -387,3 +388,42 @@ def test_the_guide_prints_on_two_pages_without_a_page_of_leftover_lines(tmp_path
 
 
 TEMPLATE_STEMS = {Path(n).stem for n in templates.TEMPLATE_FILES.values()}
+
+
+LIST_OF_RISKS = next(
+    iter(Path("/work/shared/corpus/public/luanshenhui+java").rglob("List_of_risks.xlsx")), None
+)
+
+
+@pytest.mark.skipif(LIST_OF_RISKS is None, reason="corpus not present")
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_the_notes_list_of_an_annotated_copy_prints_at_8_pt(tmp_path, monkeypatch, patched):
+    """A real 纪检 风险清单 template (its Normal font smaller than ours) annotated: the copy's
+    last sheet 批注清单 (16 + 8 + 70 units) was portrait and fit-to-width, which LibreOffice
+    printed at 7.4 pt. It is landscape now, where its columns fit at 100 %."""
+    from pipeline import annotate
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+
+    source = tmp_path / "inbox" / "List_of_risks.xlsx"
+    source.parent.mkdir()
+    shutil.copyfile(LIST_OF_RISKS, source)
+    sheet = openpyxl.load_workbook(source).sheetnames[0]
+    notes = tuple(
+        Annotation(sheet, f"A{r}", vocab.ACTION_REJECT, "「风险等级」没有填写。" * 3, "请填写。")
+        for r in range(3, 9)
+    )
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    copy = tmp_path / "out" / "List_of_risks_批注.xlsx"
+    task = AnnotateTask(
+        str(source), str(copy), ".xlsx", sheet, notes, 100 * 2**20, inbox=str(source.parent)
+    )
+    assert annotate_copy(task)
+    assert openpyxl.load_workbook(copy).sheetnames[-1] == vocab.COPY_NOTES_SHEET
+    _calibration(tmp_path / CALIBRATION)
+    pdf, calibration = printing.render_pdfs([copy, tmp_path / CALIBRATION], tmp_path / "pdf")
+    eight_pt = min(w[3] - w[1] for page in _pages(calibration) for w in page)
+    listed = [p for p in _pages(pdf) if any(w[4] == vocab.COPY_NOTES_HEADERS[2] for w in p)]
+    assert listed  # the precondition: the list is printed
+    for page in listed:
+        assert min(w[3] - w[1] for w in page) >= eight_pt * 0.98
