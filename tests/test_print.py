@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -427,3 +428,64 @@ def test_the_notes_list_of_an_annotated_copy_prints_at_8_pt(tmp_path, monkeypatc
     assert listed  # the precondition: the list is printed
     for page in listed:
         assert min(w[3] - w[1] for w in page) >= eight_pt * 0.98
+
+
+@pytest.fixture(scope="module")
+def filled_form_xls_ods(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The individual template, filled, saved by LibreOffice as .xls and as .ods."""
+    folder = tmp_path_factory.mktemp("xls_ods")
+    form = next(
+        p for p in templates.write_templates(folder / "t") if p.stem == vocab.SHEET_INDIVIDUAL
+    )
+    wb = openpyxl.load_workbook(form)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    ws["B2"], ws["E2"], ws["G2"], ws["J2"] = "办公室", "张三", "科员", "2026-03-10"
+    row = [1, "公文处理", "岗位职责风险", "未按规定登记审批，擅自用印。", "很多", "较重", "二级",
+           "严格执行公文管理制度。", "定期检查。", "追究责任。", "无"]  # fmt: skip
+    for c, value in enumerate(row, start=1):
+        ws.cell(4, c, value)
+    source = folder / "张三.xlsx"
+    wb.save(source)
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="lz-test-lo-") as profile:
+        for ext in ("xls", "ods"):
+            subprocess.run(
+                [printing.soffice(), f"-env:UserInstallation={Path(profile).as_uri()}",
+                 "--headless", "--convert-to", ext, "--outdir", str(folder), str(source)],
+                check=True, capture_output=True, timeout=180,
+            )  # fmt: skip
+            out[ext] = folder / f"张三.{ext}"
+    return out
+
+
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_the_annotated_copy_of_an_xls_or_ods_form_prints_one_page_wide(
+    filled_form_xls_ods, tmp_path, ext
+):
+    """The template saved as .xls (or .ods) prints its 11 columns one page wide, landscape.
+    Its annotated copy is rebuilt (values, widths, borders, fonts) but had no page setup:
+    portrait at 100 %, the columns over three pages across, no page numbers; its Normal font
+    (Calibri 11) also made LibreOffice print every kept width ~20 % wider. Now the copy is
+    A4 landscape at a scale where its columns fit, its text at 8 pt or more."""
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+
+    source = filled_form_xls_ods[ext]
+    copy = tmp_path / f"张三_{ext}_批注.xlsx"
+    note = Annotation(
+        vocab.SHEET_INDIVIDUAL, "E4", vocab.ACTION_REJECT, "「很多」不在可选范围内。", "请选择。"
+    )
+    task = AnnotateTask(
+        str(source), str(copy), f".{ext}", vocab.SHEET_INDIVIDUAL, (note,), 100 * 2**20,
+        inbox=str(source.parent),
+    )  # fmt: skip
+    assert annotate_copy(task)
+    assert openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]["E4"].comment is not None
+    _calibration(tmp_path / CALIBRATION)
+    pdf, calibration = printing.render_pdfs([copy, tmp_path / CALIBRATION], tmp_path / "pdf")
+    eight_pt = min(w[3] - w[1] for page in _pages(calibration) for w in page)
+    first = _pages(pdf)[0]
+    words = {w[4] for w in first}
+    first_label, last_label = vocab.COLUMN_LABELS["seq"], vocab.COLUMN_LABELS["remark"]
+    assert {first_label, last_label, "很多"} <= words  # every column on the first page
+    assert min(w[3] - w[1] for w in first) >= eight_pt * 0.98
+    assert any(w[4] == "第" for w in first)  # the page number
