@@ -86,6 +86,7 @@ class Filed:
     sheet: str = ""  # the catalogue's sheet
     level_col: int | None = None  # 0-based column of the level, for cell references
     body_from_column: bool = False  # a hand-made catalogue's body from its 单位 column
+    body_from_title: bool = False  # ... from its title or 填报单位 line above the header
 
     @property
     def n_points(self) -> int:
@@ -211,10 +212,12 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
             return None, [_issue("combine_tool_output", shown, detail=other)]
         found, sheet = _catalogue_sheets(names, load, hidden, identity is not None)
         info = _cover_info(load, names) if found is not None and identity is None else {}
-        title_year = 0
-        if found is not None and identity is None and not YEAR_IN_NAME.search(path.stem):
+        title_year, title_body = 0, ""
+        if found is not None and identity is None:
             first = next((n for n in names if sheet == n or sheet.startswith(n + "、")), "")
-            title_year = _title_year(load(first)[0]) if first else 0
+            top = load(first)[0] if first else []
+            title_body = _title_body(top)
+            title_year = 0 if YEAR_IN_NAME.search(path.stem) else _title_year(top)
     except read.Refused as exc:
         return None, [_issue(exc.code, shown, detail=exc.detail, sheet=exc.sheet, cell=exc.cell)]
     except (KeyboardInterrupt, SystemExit):
@@ -240,6 +243,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         if content != identity.content_hash:
             issues.append(_issue("combine_edited", shown, sheet=sheet, body=identity.body))
     by_name = FILE_NAME.match(path.stem + path.suffix)
+    from_title = False
     if identity is not None:
         kind, body, year, run_time = "marked", identity.body, identity.year, identity.run_time
     elif sheet == vocab.ARCHIVE_SHEET_CATALOGUE and (info or by_name):
@@ -260,6 +264,10 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         year = int(found_year) if found_year else title_year  # 「2025年度…风险点目录」
         if not body:
             body = body_from_name(path.stem)
+        # the title names the body (「2026年度甲区教育局廉政风险点目录」 saved as 附件2.xlsx), or
+        # in full where the office's file name shortens it (审计局2026.xls)
+        if title_body and (not body or (title_body != body and title_body.endswith(body))):
+            body, from_title = title_body, True
 
     n = len(points["excel_row"])
     from_column = False
@@ -287,6 +295,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         sheet=sheet,
         level_col=columns.get("level"),
         body_from_column=from_column,
+        body_from_title=from_title and not from_column,
     )
     return filed, issues
 
@@ -314,6 +323,41 @@ def _one_per_body(filed: list[Filed]) -> tuple[list[Filed], list[int]]:
             out.append(dataclasses.replace(f, body=body, points=points))
             origin.append(j)
     return out, origin
+
+
+# 「填报单位（盖章）：甲区教育局」, 「单位名称：甲区教育局」 above a catalogue's header
+UNIT_LINE = re.compile(
+    r"^\s*(?:填报|报送)?单位(?:名称)?\s*(?:[（(]\s*(?:盖章|公章)\s*[）)])?\s*[:：]\s*"
+)
+# what a title says after the body: 「甲区民政局岗位廉政风险点目录」, 「甲区民政局机关…」
+TITLE_TAIL = re.compile(r"(?:岗位|廉政|廉洁|机关|各科室|全局|本单位|年度|年)+$")
+# a line above the header that is no title: a note, a notice's 关于…的通知, a sentence
+NOT_A_TITLE = re.compile(r"^\s*(?:注|说明|备注|填表|填报|关于|附件)|[：:，,。；;]|通知")
+
+
+def _title_body(grid: Sequence[Sequence[object]]) -> str:
+    """The body a hand-made catalogue names above its header: a 填报单位/单位名称 line (its
+    value after the colon, or in the next cell), else a title that names the document
+    (「2026年度甲区教育局廉政风险点目录」 -> 甲区教育局); '' without one."""
+    titled = ""
+    for row in grid[: archives.HEADER_SCAN_ROWS]:
+        if any(archives._label_key(v) == "description" for v in row):
+            break  # the header: what is below it is the points' own words
+        cells = [v.strip() if isinstance(v, str) else "" for v in row]
+        for i, text in enumerate(cells):
+            if not text:
+                continue
+            line = UNIT_LINE.match(text)
+            if line:
+                rest = text[line.end() :].split("填", 1)[0]  # 「单位：X   填报日期：…」
+                value = rest.strip() or next((c for c in cells[i + 1 :] if c), "")
+                value = re.split(r"\s{2,}|\s*(?:填报|报送)?日期", value)[0].strip()
+                if len(value) >= 2 and not DOCUMENT_WORDS.search(value):
+                    return value
+            elif not titled and DOCUMENT_WORDS.search(text) and not NOT_A_TITLE.search(text):
+                found = TITLE_TAIL.sub("", body_from_name(text))
+                titled = found if len(found) >= 2 else ""
+    return titled
 
 
 def _title_year(grid: Sequence[Sequence[object]]) -> int:
@@ -834,7 +878,13 @@ def combine(
         issues.extend(found)
     for f in filed:
         if f.kind == "hand":
-            code = "combine_hand_made_column" if f.body_from_column else "combine_hand_made"
+            code = (
+                "combine_hand_made_column"
+                if f.body_from_column
+                else "combine_hand_made_title"
+                if f.body_from_title
+                else "combine_hand_made"
+            )
             issues.append(_issue(code, f.file, sheet=f.sheet, n=f.n_points, body=f.body))
     year = _latest(filed)
     issues.extend(_statuses(filed, year))

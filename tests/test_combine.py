@@ -736,3 +736,42 @@ def test_a_hand_made_catalogues_formula_without_a_result_is_read_as_its_text(
         parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any("CONCATENATE" in zf.read(n).decode() and "<f>" in zf.read(n).decode()
                        for n in parts)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("file_name", "above"),
+    [
+        ("附件2.xlsx", [f"{YEAR}年度甲区教育局岗位廉政风险点目录"]),  # only the title names it
+        ("风险点目录.xlsx", ["填报单位（盖章）：", "甲区教育局", None, "填报日期：2026年4月20日"]),
+        (
+            f"教育局{YEAR}.xlsx",
+            [f"甲区教育局{YEAR}年廉政风险点汇总表"],
+        ),  # the file name shortens it
+    ],
+)
+def test_a_hand_made_catalogue_whose_title_names_its_body(
+    tmp_path: Path, file_name: str, above: list[object]
+) -> None:
+    """A body's own catalogue mailed as 「附件2.xlsx」 (or renamed short by the office) whose
+    title or 填报单位 line names the body: its points are that body's, and the 提示 says where
+    the name was taken from. Before, 附件2.xlsx was 退回 「文件名和表中都没有写单位名称」 — untrue,
+    the title says it — and 教育局2026.xlsx was a body 「教育局」 beside 甲区教育局."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(above)
+    ws.append(["序号", "部门", "岗位", "风险点", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    book = tmp_path / file_name
+    wb.save(book)
+    assert "甲区教育局" not in book.stem  # the precondition: the file name does not say it
+    sheets = _combined(tmp_path, book)
+    bodies = _by_body(sheets)
+    assert list(bodies) == ["甲区教育局"]
+    assert bodies["甲区教育局"][vocab.COMBINE_BODY_HEADERS["n_points"]] == str(len(HAND_ROWS))
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert vocab.ACTION_REJECT not in issues[vocab.ISSUE_COLUMNS["action"]].tolist()
+    told = issues[issues[vocab.ISSUE_COLUMNS["file"]] == str(book)]
+    assert told[vocab.ISSUE_COLUMNS["fix"]].tolist() == [
+        vocab.MESSAGES["combine_hand_made_title"].fix
+    ]
