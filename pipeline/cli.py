@@ -366,10 +366,13 @@ def _main(argv: list[str]) -> int:
                     out=args.out,
                 )
             )
-            if made.not_carried:
-                owners = made.not_carried_owners
-                who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
-                print(vocab.CLI_PREFILL_NOT_CARRIED.format(n=made.not_carried, who=who))
+            for n, owners, text in (
+                (made.not_carried, made.not_carried_owners, vocab.CLI_PREFILL_NOT_CARRIED),
+                (made.moved, made.moved_owners, vocab.CLI_PREFILL_MOVED),
+            ):
+                if n:
+                    who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
+                    print(text.format(n=n, who=who))
         elif args.command == "combine":
             from pipeline.combine import check_arguments, combine
             from pipeline.write_district import counts

@@ -50,6 +50,9 @@ class PrefillResult:
     # last year's points that went to no form (nobody on the roster): who they belonged to
     not_carried: int = 0
     not_carried_owners: list[str] = field(default_factory=list)
+    # ... of roster people now in another section (a post's points stay with the post)
+    moved: int = 0
+    moved_owners: list[str] = field(default_factory=list)
 
 
 def folder_given(path: Path) -> str:
@@ -215,23 +218,47 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
         _zip_folder(folder, target)
         result.zips[section] = target
     if last is not None:
-        _not_carried(last, used, result)
+        now_in: dict[str, list[str]] = {}  # folded name -> the roster sections they are in
+        for rec in people.to_dict("records"):
+            if _text(rec["name"]):
+                now_in.setdefault(vocab.fold(_text(rec["name"])), []).append(_text(rec["section"]))
+        _not_carried(last, used, result, now_in)
     return result
 
 
-def _not_carried(last: pd.DataFrame, used: set[int], result: PrefillResult) -> None:
+def _not_carried(
+    last: pd.DataFrame, used: set[int], result: PrefillResult, now_in: dict[str, list[str]]
+) -> None:
     """Count last year's rows that went to no form and name their owners (科室 姓名, or the
-    科室 of a unit point), in catalogue order, each once."""
+    科室 of a unit point), in catalogue order, each once; apart, those whose people the roster
+    now has in another section (moved: their points were the old post's, not the new one's)."""
     names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
     owners: list[str] = []
+    moved: list[str] = []
     for i, (section, who) in enumerate(zip(last["section"].tolist(), names, strict=True)):
         if i in used:
             continue
-        result.not_carried += 1
-        owner = " ".join(t for t in (_text(section), _text(who)) if t)
-        if owner not in owners:
-            owners.append(owner)
+        listed = [n.strip() for n in NAME_SEPARATORS.split(_text(who)) if n.strip()]
+        # a shared point went to the listed people still in its section; it is left behind
+        # for the others, who moved or left
+        gone = [n for n in listed if vocab.fold(n) not in now_in] or ([] if listed else [""])
+        went = [n for n in listed if vocab.fold(n) in now_in]
+        if gone:
+            result.not_carried += 1
+            for n in gone:
+                owner = " ".join(t for t in (_text(section), n) if t)
+                if owner not in owners:
+                    owners.append(owner)
+        elif went:
+            result.moved += 1
+        for n in went:
+            owner = vocab.CLI_PREFILL_MOVED_OWNER.format(
+                name=n, before=_text(section), now="、".join(now_in[vocab.fold(n)])
+            )
+            if owner not in moved:
+                moved.append(owner)
     result.not_carried_owners = owners
+    result.moved_owners = moved
 
 
 def _write(

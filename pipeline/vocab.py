@@ -2038,6 +2038,11 @@ CLI_PREFILL_NOT_CARRIED = (
     "上年档案中另有 {n} 条风险点不属于名册中的任何人或科室，未带入：{who}。"
     "如是人员调动或改名，请核对组织名册。"
 )
+CLI_PREFILL_MOVED = (
+    "上年档案中另有 {n} 条风险点属于已调到其他科室的人，未带入新科室的表"
+    "（风险点随原岗位，请本人按新岗位填写）：{who}。如名册写错了科室，请改正组织名册后重新生成。"
+)
+CLI_PREFILL_MOVED_OWNER = "{name}（上年在{before}，名册中现在{now}）"
 CLI_PREFILL_WROTE = (
     "已生成预填的自查表：{sections} 个科室，共 {forms} 份（带入上年风险点 {points} 条），"
     "在 {out}（每个科室一个文件夹，另有同名 .zip 可直接发送）。"

@@ -538,3 +538,43 @@ def test_a_section_named_like_anothers_package_gets_its_own_folder(tmp_path):
             ws = openpyxl.load_workbook(path).worksheets[0]
             people_in.setdefault(folder.name, set()).add(ws["B2"].value)
     assert sorted(map(sorted, people_in.values())) == [["财务"], ["财务.zip"], ["领导班子"]]
+
+
+def test_a_person_who_moved_section_is_told_as_moved_not_as_off_the_roster(
+    last_year, tmp_path, capsys
+):
+    """Someone who changed section since last year: last year's points were their old post's,
+    so they go to neither section's forms — and the terminal says that this person moved
+    (from where, to where). Before, it said their points 「不属于名册中的任何人或科室」, untrue
+    for a person the roster lists, and sent the office hunting for a missing person."""
+    root, archive, _ = last_year
+    last = archives.read_catalogue(archive)
+    config = tmp_path / "config"
+    shutil.copytree(root / "config", config)
+    wb = openpyxl.load_workbook(config / "roster.xlsx")
+    ws = wb[vocab.ROSTER_SHEET_PEOPLE]
+    sections = sorted({str(r[0]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]})
+    row = next(  # a person with points of their own last year, not a section head
+        r
+        for r in ws.iter_rows(min_row=2)
+        if r[4].value == "否" and (last["name"] == r[1].value).any()
+    )
+    name, before = row[1].value, row[0].value
+    now = next(s for s in sections if s != before)
+    row[0].value = now
+    wb.save(config / "roster.xlsx")
+    own = int((last["name"] == name).sum())
+    assert own > 0  # the precondition: the mover had points of their own (shared ones: none)
+    capsys.readouterr()
+    argv = ["prefill", "--config", str(config), "--out", str(tmp_path / "pre")]
+    assert main([*argv, "--last-archive", str(archive)]) == 0
+    said = capsys.readouterr().out
+    owner = vocab.CLI_PREFILL_MOVED_OWNER.format(name=name, before=before, now=now)
+    assert vocab.CLI_PREFILL_MOVED.format(n=own, who=owner) in said
+    assert "不属于名册中的任何人" not in said
+    (form,) = (tmp_path / "pre" / now).glob(f"{name}_*.xlsx")  # the new section's form
+    ws = openpyxl.load_workbook(form)[vocab.FORM_TITLES[vocab.INDIVIDUAL]]
+    label = vocab.COLUMN_LABELS["description"]
+    (header,) = [c for row in ws.iter_rows() for c in row if c.value == label]
+    below = [ws.cell(r, header.column).value for r in range(header.row + 1, ws.max_row + 1)]
+    assert not any(below)  # none of the old post's points in it
