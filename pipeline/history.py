@@ -42,6 +42,7 @@ class Comparison:
     posts: pd.DataFrame  # section, post, last_level, level
     empty_posts: pd.DataFrame  # section, post, last_points, note
     counts: dict[str, int] = field(default_factory=dict)
+    note: str = ""  # how points were matched, when not on every key field
 
 
 def _text(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -50,15 +51,24 @@ def _text(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype(object).where(frame[key].notna(), "").map(str).str.strip()
 
 
-def _folded_key(frame: pd.DataFrame) -> pd.Series:
-    parts = [_text(frame, k).map(key_fold) for k in KEY_FIELDS]
+def _folded_key(frame: pd.DataFrame, fields: tuple[str, ...] = KEY_FIELDS) -> pd.Series:
+    parts = [_text(frame, k).map(key_fold) for k in fields]
     key = parts[0]
     for part in parts[1:]:
         key = key + "\x1f" + part
     return key
 
 
-def _normal(frame: pd.DataFrame) -> pd.DataFrame:
+def key_fields(this_points: pd.DataFrame, last: pd.DataFrame) -> tuple[str, ...]:
+    """The fields points are matched on: section, post, step and description; without step
+    when either year wrote none (a hand-made catalogue without 职权事项（工作环节）, forms
+    without one), else every point of that year would be 新增 and 删除 at once."""
+    if all(_text(frame, "step").ne("").any() for frame in (this_points, last)):
+        return KEY_FIELDS
+    return tuple(k for k in KEY_FIELDS if k != "step")
+
+
+def _normal(frame: pd.DataFrame, fields: tuple[str, ...] = KEY_FIELDS) -> pd.DataFrame:
     """The compared columns as canonical values (a hand-made 高 is 一级), shown columns as text."""
     out = pd.DataFrame(index=frame.index)
     for key in SHOWN:
@@ -72,7 +82,7 @@ def _normal(frame: pd.DataFrame) -> pd.DataFrame:
     for key, lookup in lookups.items():
         raw = _text(frame, key)
         out[key] = raw.map(lambda v, lk=lookup: lk.get(vocab.fold(v), v))
-    out["_key"] = _folded_key(frame)
+    out["_key"] = _folded_key(frame, fields)
     return out
 
 
@@ -91,8 +101,9 @@ def _post_levels(points: pd.DataFrame) -> pd.DataFrame:
 
 def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -> dict:
     """The three tables and their counts (pure: frames in, frames out)."""
-    now = _normal(this_points).drop_duplicates("_key")
-    before = _normal(last).drop_duplicates("_key")
+    fields = key_fields(this_points, last)
+    now = _normal(this_points, fields).drop_duplicates("_key")
+    before = _normal(last, fields).drop_duplicates("_key")
     now_keys, before_keys = set(now["_key"]), set(before["_key"])
 
     added = now[~now["_key"].isin(before_keys)].assign(change=vocab.HISTORY_NEW)
@@ -171,6 +182,7 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
         "posts": level_changes.reset_index(drop=True),
         "empty_posts": empty.reset_index(drop=True),
         "counts": summary,
+        "note": "" if fields == KEY_FIELDS else vocab.HISTORY_NOTE_NO_STEP,
     }
 
 
@@ -215,6 +227,7 @@ def for_run(result: Any) -> Comparison | None:
         posts=tables["posts"],
         empty_posts=tables["empty_posts"],
         counts=tables["counts"],
+        note=tables["note"],
     )
 
 
@@ -270,6 +283,8 @@ def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
         ),
         fmt.title,
     )
+    if comparison.note:
+        ws.write_string(1, 0, comparison.note, fmt.plain)
     row = 2
     for key, label in vocab.HISTORY_COUNT_LABELS.items():
         ws.write_string(row, 0, label, fmt.label)
@@ -280,7 +295,8 @@ def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
     row = _table(ws, fmt, row + 1, comparison.posts, vocab.HISTORY_POST_HEADERS)
     ws.write_string(row, 0, vocab.HISTORY_EMPTY_TITLE, fmt.subtitle)
     row = _table(ws, fmt, row + 1, comparison.empty_posts, vocab.HISTORY_EMPTY_HEADERS)
-    ws.write_string(row, 0, vocab.HISTORY_POINTS_TITLE, fmt.subtitle)
+    heading = vocab.HISTORY_POINTS_TITLE_NO_STEP if comparison.note else vocab.HISTORY_POINTS_TITLE
+    ws.write_string(row, 0, heading, fmt.subtitle)
     row += 1
     header_row = row
     for c, label in enumerate(headers.values()):

@@ -2550,6 +2550,7 @@ COMBINE_CRASH_DETAIL = "读取时超出内存上限 {mb} MB 或读取程序异�
 HISTORY_SHEET = "年度对比"
 HISTORY_TITLE = "与上年档案「{source}」（{year}年度）对比"
 HISTORY_TITLE_NO_YEAR = "与上年档案「{source}」对比"  # a hand-made catalogue: no year known
+HISTORY_NOTE_NO_STEP = "上年目录或本年各表没有填写「职权事项（工作环节）」，风险点按科室、岗位（职务）和风险点描述对应。"
 HISTORY_NEW = "新增"
 HISTORY_REMOVED = "删除"
 HISTORY_CHANGED = "变化"
@@ -2568,6 +2569,7 @@ HISTORY_COUNT_LABELS = {
 HISTORY_POSTS_TITLE = "一、岗位等级的变化（岗位等级取该岗位个人风险点中最高的等级）"
 HISTORY_EMPTY_TITLE = "二、本年没有风险点的岗位"
 HISTORY_POINTS_TITLE = "三、新增、删除和有变化的风险点（按科室、岗位、职权事项和风险点描述对应）"
+HISTORY_POINTS_TITLE_NO_STEP = "三、新增、删除和有变化的风险点（按科室、岗位和风险点描述对应）"
 HISTORY_POST_HEADERS = {
     "section": CATALOGUE_COLUMNS["section"],
     "post": CATALOGUE_COLUMNS["post"],

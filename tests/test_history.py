@@ -255,3 +255,42 @@ def test_last_years_archive_given_as_its_pdf_names_the_workbook_beside_it(
     assert main([*args, "--last-archive", str(pdf)]) == 2
     err = capsys.readouterr().err
     assert "PDF" in err and last.name in err, err
+
+
+def test_a_last_year_catalogue_without_steps_matches_points_on_their_description(
+    two_years, tmp_path
+):
+    """Last year's catalogue typed by hand with 科室, 岗位, 姓名, 风险点 and 风险等级 (高/中/低)
+    but no 职权事项（工作环节）, as most bodies' own catalogues are: the points kept since
+    last year are neither 新增 nor 删除, and the sheet says how points were matched. Before,
+    every point of this year was 新增 and every one of last year 删除 (their steps differed:
+    blank against written), a 年度对比 that said the whole catalogue was replaced."""
+    this, changed = two_years
+    root = this.parent.parent
+    (last,) = (root / "out1").glob("*_廉政风险信息档案.xlsx")
+    catalogue = archives.read_catalogue(last)
+    assert catalogue["step"].str.strip().ne("").all()  # the precondition: this year has steps
+    as_word = {"一级": "高", "二级": "中", "三级": "低"}
+    hand = tmp_path / "2025年度风险点目录.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年度廉政风险点目录"])
+    ws.append(["序号", "科室", "岗位", "姓名", "风险点", "风险等级"])
+    for i, rec in enumerate(catalogue.to_dict("records"), start=1):
+        ws.append([i, rec["section"], rec["post"], rec["name"], rec["description"]])
+        ws.cell(ws.max_row, 6).value = as_word[rec["level"]]
+    wb.save(hand)
+    config = tmp_path / "config"
+    shutil.copytree(root / "config2", config)
+    write_settings(config, f'[body]\nyear = 2026\n\n[history]\nlast_archive = "{hand}"\n')
+    code, archive = _process(root / "inbox2", config, tmp_path / "out", "2026-04-02T09:00:00")
+    assert code == 0 and archive is not None
+
+    rows = _points_table(archive)
+    by_change = {c: [r["description"] for r in rows if r["change"] == c] for c in ("新增", "删除")}
+    assert by_change[vocab.HISTORY_NEW] == [ADDED]
+    assert by_change[vocab.HISTORY_REMOVED] == [changed["removed"]["description"]]
+    regraded = [r["description"] for r in rows if r["change"] == vocab.HISTORY_CHANGED]
+    assert changed["regraded"]["description"] in regraded
+    ws = openpyxl.load_workbook(archive)[vocab.HISTORY_SHEET]
+    assert ws.cell(2, 1).value == vocab.HISTORY_NOTE_NO_STEP
