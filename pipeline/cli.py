@@ -65,8 +65,36 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
         prog = self.prog.split(" ")[0] if invoked_as() == "make" else self.prog
+        if message.startswith(_UNRECOGNIZED):  # most often a path with a space, unquoted
+            message += vocab.CLI_UNRECOGNIZED_HINT
         sys.stderr.write(vocab.CLI_USAGE_ERROR.format(message=message, prog=prog) + "\n")
         raise SystemExit(EXIT_USAGE)
+
+
+_UNRECOGNIZED = vocab.ARGPARSE_MESSAGES["unrecognized arguments: %s"].split("%s")[0]
+
+
+def split_path(argv: list[str]) -> tuple[str, list[str]] | None:
+    """A path with spaces typed without quotes (``--inbox D:/2026 收件箱``), which the shell
+    cut into words: (the path, argv with it in one piece) when some run of words joined by
+    spaces names an existing file or folder and its first word alone names none."""
+    for start, word in enumerate(argv):
+        if word.startswith("-") or Path(word).exists():
+            continue
+        for end in range(len(argv), start + 1, -1):
+            words = argv[start:end]
+            if any(w.startswith("-") for w in words[1:]):
+                continue
+            joined = " ".join(words)
+            if Path(joined).exists():
+                return joined, [*argv[:start], joined, *argv[end:]]
+    return None
+
+
+def _quoted(argv: list[str]) -> str:
+    """argv as the user should type it: a word with a space in English double quotes, which
+    cmd.exe, PowerShell and sh all take."""
+    return " ".join(f'"{a}"' if " " in a else a for a in argv)
 
 
 def _run_time(text: str) -> str:
@@ -291,6 +319,14 @@ _interrupted: dict[str, str] = {}
 
 
 def _main(argv: list[str]) -> int:
+    cut = split_path(argv)
+    if cut is not None:
+        path, whole = cut
+        prog = invoked_as() if invoked_as() != vocab.LAUNCHER_BAT_HINT else "lianzheng-risk"
+        prog = "python -m pipeline" if prog == "make" else prog
+        example = f"{prog} {_quoted(whole)}"
+        sys.stderr.write(vocab.CLI_PATH_WITH_SPACE.format(path=path, example=example) + "\n")
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

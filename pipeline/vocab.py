@@ -1455,6 +1455,11 @@ CLI_SUMMARY_CONTAINED = (
     "  压缩包、邮件里的文件：共 {c[total]} 个，读取 {c[read]} 个，退回 {c[rejected]} 个，"
     "被新版本替代 {c[superseded]} 个\n"
 )
+CLI_UNRECOGNIZED_HINT = "（路径中有空格时，请用英文双引号把整个路径括起来）"
+CLI_PATH_WITH_SPACE = (
+    "路径「{path}」中有空格，命令行把它拆成了几段。请用英文双引号把整个路径括起来后重新运行，例如：\n"
+    "  {example}"
+)
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
 CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
 CLI_INTERRUPTED_PREFILL = (

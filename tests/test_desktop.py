@@ -423,3 +423,38 @@ def test_combine_told_a_folder_for_the_expected_list_says_so(tmp_path: Path) -> 
     assert done.returncode == 2, done.stderr
     assert "找不到" not in done.stderr and "是一个文件夹" in done.stderr, done.stderr
     assert not ENGLISH.search(done.stderr), done.stderr
+
+
+@pytest.mark.parametrize("command", ["process", "combine", "prefill"])
+def test_a_path_with_a_space_typed_without_quotes_is_told_how_to_quote(
+    tmp_path: Path, command: str
+) -> None:
+    """A clerk types ``--inbox D:/2026 收件箱`` (or drags nothing and types the folder name):
+    the shell cuts it into 「D:/2026」 and 「收件箱」. The message names the path and shows the
+    command with it in English double quotes. Before, process and prefill said 「无法识别的参数：
+    收件箱」, and combine 「找不到要汇总的档案：D:/2026、收件箱」, a path nobody typed."""
+    spaced = tmp_path / "2026 收件箱"
+    spaced.mkdir()
+    (spaced / "张三.xlsx").write_bytes(b"PK")
+    first, rest = str(spaced).rsplit(" ", 1)
+    assert not Path(first).exists()  # the precondition: the first word names nothing
+    out = tmp_path / "out"
+    args = {
+        "process": ["process", "--inbox", first, rest, "--out", str(out)],
+        "combine": ["combine", first, rest, "--out", str(out)],
+        "prefill": ["prefill", "--out", str(out), "--last-archive", first, rest],
+    }[command]
+    done = run_cli(*args, env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"路径「{spaced}」中有空格" in done.stderr, done.stderr
+    assert f'"{spaced}"' in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+    assert not out.exists()
+
+
+def test_an_unrecognised_word_hints_at_quoting_a_path(tmp_path: Path) -> None:
+    """``--out 新 文件夹`` (a folder to be made, so nothing to find): the usage error says that
+    a path with a space is quoted."""
+    done = run_cli("process", "--out", "新", "文件夹", env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "无法识别的参数：文件夹" + vocab.CLI_UNRECOGNIZED_HINT in done.stderr, done.stderr
