@@ -358,9 +358,35 @@ def catalogue_frame(
             .apply(lambda s: s.str.strip().ne(""))
             .any(axis=1)
         )
+        filled &= ~pd.Series(footer_rows(data), index=filled.index)
         frame = frame[filled.to_numpy()].reset_index(drop=True)
     frame.attrs["columns"] = dict(columns)  # key -> 0-based column, for cell references
     return frame
+
+
+# a signature line under a catalogue (填表人：王五  审核人：赵六, 联系电话：…, 单位（盖章）：): no point
+FOOTER = re.compile(
+    r"^\s*(?:填表|填报|制表|审核|审定|审批|复核|经办|联系|报送|签字|盖章|日期|时间|单位负责|"
+    r"单位\s*[（(]\s*盖章)[^：:]{0,10}[：:]"
+)
+
+
+def footer_rows(data: Mapping[str, Sequence[str]]) -> list[bool]:
+    """Per row of a catalogue's columns (key -> texts), whether it is a signature line: some
+    cell is a 填表人：/审核人：/联系电话：… label and neither 风险点描述 nor the level holds
+    anything else. Only rows without a description or level of their own are looked at."""
+    columns = list(data.values())
+    n = len(columns[0]) if columns else 0
+    out = [False] * n
+
+    def free(key: str, i: int) -> bool:
+        value = str(data[key][i]) if key in data else ""
+        return not value.strip() or FOOTER.match(value) is not None
+
+    for i in range(n):
+        if free("description", i) and free("level", i):
+            out[i] = any(FOOTER.match(str(c[i])) for c in columns)
+    return out
 
 
 def catalogue_cells(frame: pd.DataFrame) -> dict[str, list[str]]:

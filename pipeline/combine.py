@@ -456,11 +456,14 @@ def catalogue_columns(
             a == b and a.strip() for a, b in zip(out["section"], out["description"], strict=True)
         )
     )
-    if across or any("" in set(map(str.strip, column)) for column in tests):  # blank rows
+    footer = [] if hashed else archives.footer_rows(out)  # 填表人：… 审核人：… under the table
+    if across or any(footer) or any("" in set(map(str.strip, column)) for column in tests):
         keep = [
             i
             for i, cells in enumerate(zip(*tests, strict=True))
-            if any(v.strip() for v in cells) and not (across and cells[0] == cells[-1])
+            if any(v.strip() for v in cells)
+            and not (across and cells[0] == cells[-1])
+            and not (footer and footer[i])
         ]
         if len(keep) < len(rows):
             out = {k: [v[i] for i in keep] for k, v in out.items()}

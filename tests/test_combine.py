@@ -775,3 +775,41 @@ def test_a_hand_made_catalogue_whose_title_names_its_body(
     assert told[vocab.ISSUE_COLUMNS["fix"]].tolist() == [
         vocab.MESSAGES["combine_hand_made_title"].fix
     ]
+
+
+def _signed_catalogue(path: Path) -> None:
+    """A body's catalogue as printed for signing: a 合计 row, a blank row, the signature line
+    (填表人 under 序号, 审核人 under 岗位) and a note under the table."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"{YEAR}年度甲区水务局廉政风险点目录"])
+    ws.append(["序号", "单位/科室", "岗位名称", "风险点表现形式", "风险等级", "防控措施", "责任人"])
+    for i, (section, post, description, level) in enumerate(HAND_ROWS, start=1):
+        ws.append([i, section, post, description, level, "加强监督", "张三"])
+    ws.append(["合计", None, None, None, None, None, None])
+    ws.append([])
+    ws.append(["填表人：王五", None, "审核人：赵六", None, None, "联系电话：", 13800000000])
+    ws.append(["注：风险等级分为一级、二级、三级。"])
+    wb.save(path)
+
+
+def test_a_signature_line_under_a_hand_made_catalogue_is_no_point(tmp_path: Path) -> None:
+    """「填表人：王五 … 审核人：赵六 … 联系电话：」 under a body's catalogue, its 审核人 standing in
+    the 岗位 column: it is no risk point, in the district (counted, told 「风险等级没有填写」)
+    nor in the catalogue prefill and 年度对比 read as last year's. Before, it was one more point
+    of the body, with 岗位 「审核人：赵六」."""
+    book = tmp_path / f"{YEAR}_甲区水务局_风险点目录.xlsx"
+    _signed_catalogue(book)
+    ws = openpyxl.load_workbook(book).active
+    assert ws.cell(ws.max_row - 1, 3).value == "审核人：赵六"  # the precondition: under 岗位
+    sheets = _combined(tmp_path, book)
+    bodies = _by_body(sheets)
+    assert bodies["甲区水务局"][vocab.COMBINE_BODY_HEADERS["n_points"]] == str(len(HAND_ROWS))
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert "审核人：赵六" not in set(catalogue[vocab.CATALOGUE_COLUMNS["post"]])
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert vocab.MESSAGES["combine_no_level"].problem not in set(
+        issues[vocab.ISSUE_COLUMNS["problem"]]
+    )
+    last_year = archives.read_catalogue(book)
+    assert last_year["description"].tolist() == [row[2] for row in HAND_ROWS]
