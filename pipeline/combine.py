@@ -226,7 +226,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         refused = read._classify(exc)
         return None, [_issue(refused.code, shown, detail=refused.detail)]
     if found is None:
-        return None, [_issue("combine_no_catalogue", shown)]
+        return None, [_not_a_catalogue(shown, names, load)]
     points, columns = found
 
     issues: list[dict[str, Any]] = []
@@ -298,6 +298,36 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         body_from_title=from_title and not from_column,
     )
     return filed, issues
+
+
+FORM_WORDS = re.compile("自查表|承诺书")
+COLLECTED_WORDS = re.compile("汇总|目录|一览|台账|清单|档案")  # a catalogue it failed to read
+
+
+def _not_a_catalogue(shown: str, names: list[str], load: Any) -> dict[str, Any]:
+    """The issue for a workbook without a catalogue, saying what it is when it is plainly
+    something else a body keeps: a person's or section's self-check form, a pledge, the
+    roster (组织名册: sheets 人员 and 科室)."""
+    roster = {vocab.ROSTER_SHEET_PEOPLE, vocab.ROSTER_SHEET_SECTIONS}
+    if roster <= {n.strip() for n in names}:
+        return _issue("combine_is_roster", shown)
+    for name in names:  # a form's own sheet names (个人廉政风险自查表, 廉政承诺书)
+        if FORM_WORDS.search(name) and not COLLECTED_WORDS.search(name):
+            return _issue("combine_is_form", shown, detail=name.strip())
+    try:
+        top = load(names[0])[0][:5] if names else []
+    except Exception:  # noqa: BLE001 - only a better reason is at stake
+        top = []
+    for row in top:  # a form's title 「个人廉政风险自查表」 over its header block
+        for value in row:
+            if (
+                isinstance(value, str)
+                and FORM_WORDS.search(value)
+                and not COLLECTED_WORDS.search(value)
+                and len(value) <= 40
+            ):
+                return _issue("combine_is_form", shown, detail=value.strip())
+    return _issue("combine_no_catalogue", shown)
 
 
 def _one_per_body(filed: list[Filed]) -> tuple[list[Filed], list[int]]:

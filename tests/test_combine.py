@@ -187,7 +187,8 @@ def test_foreign_files_are_reported_with_their_reason(district):
     assert "廉政风险信息档案" in fix and "自查表" not in fix
     roster = rows_for(others["roster"])
     assert list(roster[action]) == [vocab.ACTION_REJECT]
-    assert vocab.ARCHIVE_SHEET_CATALOGUE in roster[problem].iloc[0]
+    # named as the roster it is, not only 「没有找到风险点目录」
+    assert roster[problem].tolist() == [vocab.MESSAGES["combine_is_roster"].problem]
     stale = rows_for(inputs["stale"])
     assert (
         list(stale[action]) == [vocab.ACTION_NOTE]
@@ -813,3 +814,24 @@ def test_a_signature_line_under_a_hand_made_catalogue_is_no_point(tmp_path: Path
     )
     last_year = archives.read_catalogue(book)
     assert last_year["description"].tolist() == [row[2] for row in HAND_ROWS]
+
+
+def test_a_self_check_form_among_the_archives_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """A person's self-check form mailed to the commission by mistake is 退回 saying it is a
+    form a person or section fills, not only 「没有找到风险点目录」."""
+    make_demo(tmp_path / "body", people=4, seed=3, error_rate=0.0)
+    form = next(p for p in sorted((tmp_path / "body" / "inbox").rglob("*.xlsx")))
+    assert vocab.SHEET_INDIVIDUAL in openpyxl.load_workbook(form, read_only=True).sheetnames
+    hand = tmp_path / f"{YEAR}_甲区民政局_风险点目录.xlsx"
+    _hand_made(hand)
+    sheets = _combined(tmp_path, form, hand)
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues[vocab.ISSUE_COLUMNS["file"]] == str(form)]
+    assert told[
+        [vocab.ISSUE_COLUMNS["action"], vocab.ISSUE_COLUMNS["problem"]]
+    ].values.tolist() == [
+        [
+            vocab.ACTION_REJECT,
+            vocab.MESSAGES["combine_is_form"].problem.format(detail=vocab.SHEET_INDIVIDUAL),
+        ]
+    ]
