@@ -711,6 +711,18 @@ def _statuses(filed: list[Filed], year: int) -> list[dict[str, Any]]:
                 issues.append(
                     _issue("combine_same_run_differs", f.file, other=newest.file, body=f.body)
                 )
+            elif not f.run_time and not newest.run_time:  # two hand-made: the later saved
+                f.status = STATUS_STALE
+                issues.append(
+                    _issue(
+                        "combine_stale_saved",
+                        f.file,
+                        body=f.body,
+                        other=newest.file,
+                        run_time=_saved_time(f.mtime),
+                        newer_time=_saved_time(newest.mtime),
+                    )
+                )
             else:
                 f.status = STATUS_STALE
                 issues.append(
@@ -724,6 +736,10 @@ def _statuses(filed: list[Filed], year: int) -> list[dict[str, Any]]:
                     )
                 )
     return issues
+
+
+def _saved_time(mtime: float) -> str:
+    return datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M") if mtime else ""
 
 
 def _shown_time(iso: str) -> str:

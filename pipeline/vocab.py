@@ -2467,6 +2467,12 @@ MESSAGES.update(
             "请向{body}核实哪一份是正式报送的版本；如不是「{other}」，请只保留正式的一份后重新汇总。",
             ACTION_NOTE,
         ),
+        "combine_stale_saved": Message(
+            "{body}报送了不止一份目录（都不是本工具生成的档案，没有生成时间）：已按保存时间较晚的"
+            "「{other}」（{newer_time}）汇总，本份（{run_time}）未计入。",
+            "请向{body}核实哪一份是正式报送的版本；如不是「{other}」，请只保留正式的一份后重新汇总。",
+            ACTION_NOTE,
+        ),
         "combine_stale": Message(
             "{body}的这份档案（生成于 {run_time}）不是最新版本：「{other}」生成于 {newer_time}，已按最新版本汇总，本份未计入。",
             "无需处理；如最新版本有误，请让该单位重新报送。",
