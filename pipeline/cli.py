@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import re
-import shlex
 import sys
 import threading
 from datetime import datetime
@@ -58,7 +57,21 @@ def rerun_hint(argv: list[str]) -> str:
         return prog
     if prog == "make":
         return f"make {argv[0]}" if argv else "make process"
-    return " ".join([prog, *(shlex.quote(a) for a in argv)])
+    return " ".join([prog, *map(shell_word, argv)])
+
+
+# what a shell (sh, cmd.exe or PowerShell) would split or interpret in an unquoted word
+_SHELL_SPECIAL = re.compile(r"""[\s"'$`\\|&;<>()*?!#~%^]""")
+
+
+def shell_word(word: str) -> str:
+    """``word`` as the user should type it: as it is when no shell splits or interprets it
+    (Chinese letters included), else in English double quotes, which sh, cmd.exe and PowerShell
+    all take. ``shlex.quote`` wrote '…' around every Chinese path, which cmd.exe does not
+    understand, so the command it showed failed again when copied on Windows."""
+    if word and not _SHELL_SPECIAL.search(word):
+        return word
+    return '"' + word.replace('"', '\\"') + '"'
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -89,12 +102,6 @@ def split_path(argv: list[str]) -> tuple[str, list[str]] | None:
             if Path(joined).exists():
                 return joined, [*argv[:start], joined, *argv[end:]]
     return None
-
-
-def _quoted(argv: list[str]) -> str:
-    """argv as the user should type it: a word with a space in English double quotes, which
-    cmd.exe, PowerShell and sh all take."""
-    return " ".join(f'"{a}"' if " " in a else a for a in argv)
 
 
 def _run_time(text: str) -> str:
@@ -324,7 +331,7 @@ def _main(argv: list[str]) -> int:
         path, whole = cut
         prog = invoked_as() if invoked_as() != vocab.LAUNCHER_BAT_HINT else "lianzheng-risk"
         prog = "python -m pipeline" if prog == "make" else prog
-        example = f"{prog} {_quoted(whole)}"
+        example = " ".join([prog, *map(shell_word, whole)])
         sys.stderr.write(vocab.CLI_PATH_WITH_SPACE.format(path=path, example=example) + "\n")
         return EXIT_USAGE
     parser = build_parser()

@@ -458,3 +458,20 @@ def test_an_unrecognised_word_hints_at_quoting_a_path(tmp_path: Path) -> None:
     done = run_cli("process", "--out", "新", "文件夹", env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert done.returncode == 2
     assert "无法识别的参数：文件夹" + vocab.CLI_UNRECOGNIZED_HINT in done.stderr, done.stderr
+
+
+def test_the_command_to_run_again_is_typed_as_windows_takes_it(tmp_path: Path) -> None:
+    """The 「请按提示修改后重新运行」 line is copied into cmd.exe as it is: a Chinese path stays
+    as written and a path with a space is in English double quotes. Before, every Chinese path
+    was wrapped in '…' (shlex.quote), which cmd.exe takes as part of the name."""
+    config = tmp_path / "配置 文件夹"
+    config.mkdir()
+    out = tmp_path / "输出"
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    done = run_cli("process", "--inbox", str(inbox), "--config", str(config), "--out", str(out))
+    assert done.returncode == 2
+    assert "roster.xlsx" in done.stderr  # the precondition: stopped on the missing roster
+    hint = f'process --inbox {inbox} --config "{config}" --out {out}'
+    assert hint in done.stderr, done.stderr
+    assert "'" not in done.stderr, done.stderr
