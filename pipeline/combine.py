@@ -193,6 +193,8 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
     verdict = discover._sniff(path, ext, head)
     if verdict == "corrupt":
         return None, [_issue("corrupt", shown, detail=vocab.DETAIL_NOT_SPREADSHEET)]
+    if verdict == "archive":  # a zip, rar or 7z as mailed: its archives are inside
+        return None, [_issue("combine_packed", shown)]
     if verdict is not None:
         detail = discover.FORMAT_NAMES.get(verdict, discover.FORMAT_NAMES["other"])
         return None, [_issue("combine_not_excel", shown, detail=detail)]

@@ -841,3 +841,19 @@ def test_a_self_check_form_among_the_archives_is_named_for_what_it_is(tmp_path: 
             vocab.MESSAGES["combine_is_form"].problem.format(detail=vocab.SHEET_INDIVIDUAL),
         ]
     ]
+
+
+def test_an_archive_mailed_in_a_zip_is_told_to_be_unzipped(district, tmp_path: Path) -> None:
+    """A body's archive mailed zipped: combine does not open it, and says so — unzip it and
+    combine again — instead of only 「这不是 Excel 表格文件（压缩包）」, which reads as if the
+    body had sent the wrong file."""
+    _, _, inputs, _ = district
+    packed = tmp_path / "报送材料.zip"
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.write(inputs["latest"], inputs["latest"].name)
+    sheets = _combined(tmp_path, packed, inputs["other"])
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues[vocab.ISSUE_COLUMNS["file"]] == str(packed)]
+    assert told[[vocab.ISSUE_COLUMNS["action"], vocab.ISSUE_COLUMNS["fix"]]].values.tolist() == [
+        [vocab.ACTION_REJECT, vocab.MESSAGES["combine_packed"].fix]
+    ]
