@@ -2490,7 +2490,7 @@ COMBINE_STATUS_MISSING = "未报送"
 COMBINE_STATUS_UNEXPECTED = "已报送（不在应报名单中）"
 COMBINE_KINDS = {
     "marked": "本工具生成的档案",
-    "tool": "本工具生成的档案（早期版本）",
+    "tool": "本工具生成的档案（没有识别信息：早期版本，或另存为 .xls 等格式）",
     "hand": "手工整理的目录",
 }
 COMBINE_ARCHIVE_MISSING = (

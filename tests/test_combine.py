@@ -857,3 +857,27 @@ def test_an_archive_mailed_in_a_zip_is_told_to_be_unzipped(district, tmp_path: P
     assert told[[vocab.ISSUE_COLUMNS["action"], vocab.ISSUE_COLUMNS["fix"]]].values.tolist() == [
         [vocab.ACTION_REJECT, vocab.MESSAGES["combine_packed"].fix]
     ]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice converts the archive")
+def test_an_archive_saved_as_xls_is_not_called_an_earlier_version(district, tmp_path) -> None:
+    """This round's archive saved again as .xls (as an office does for an old PC) has lost its
+    marker but keeps its cover: it is counted under its body, and 报送情况 does not call it an
+    archive of an earlier version of the tool, which it is not."""
+    import subprocess
+
+    _, _, inputs, _ = district
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "xls")]
+        + [str(inputs["other"])],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+    (xls,) = (tmp_path / "xls").glob("*.xls")
+    sheets = _combined(tmp_path, xls)
+    filing = sheets[vocab.COMBINE_SHEET_FILING]
+    (kind,) = filing[vocab.COMBINE_FILING_HEADERS["kind"]].tolist()
+    assert kind == vocab.COMBINE_KINDS["tool"]
+    assert "早期版本" in kind and "另存为" in kind  # not only 「早期版本」
