@@ -358,7 +358,7 @@ def catalogue_frame(
             .apply(lambda s: s.str.strip().ne(""))
             .any(axis=1)
         )
-        filled &= ~pd.Series(footer_rows(data), index=filled.index)
+        filled &= ~pd.Series(footer_rows(body, columns), index=filled.index)
         frame = frame[filled.to_numpy()].reset_index(drop=True)
     frame.attrs["columns"] = dict(columns)  # key -> 0-based column, for cell references
     return frame
@@ -371,21 +371,37 @@ FOOTER = re.compile(
 )
 
 
-def footer_rows(data: Mapping[str, Sequence[str]]) -> list[bool]:
-    """Per row of a catalogue's columns (key -> texts), whether it is a signature line: some
-    cell is a 填表人：/审核人：/联系电话：… label and neither 风险点描述 nor the level holds
-    anything else. Only rows without a description or level of their own are looked at."""
-    columns = list(data.values())
-    n = len(columns[0]) if columns else 0
-    out = [False] * n
+# a 合计 / 小计 row (its count under 风险等级 or 风险点描述 is no level and no point)
+TOTAL = re.compile(r"\s*(?:合|小|总|共)\s*计\s*[:：]?\s*")
+COUNT = re.compile(r"\s*(?:共|合计)?\s*\d+\s*(?:个|项|条|处)?\s*(?:风险点)?\s*")
 
-    def free(key: str, i: int) -> bool:
-        value = str(data[key][i]) if key in data else ""
-        return not value.strip() or FOOTER.match(value) is not None
 
-    for i in range(n):
-        if free("description", i) and free("level", i):
-            out[i] = any(FOOTER.match(str(c[i])) for c in columns)
+def footer_rows(rows: Sequence[Sequence[object]], columns: Mapping[str, int]) -> list[bool]:
+    """Per row under a catalogue's header (raw cells; ``columns``: key -> 0-based column),
+    whether it is no point but a line of the table's foot: a 合计/小计 row (its 风险点描述 blank
+    or a count: 「3个」), or a signature line — some cell a 填表人：/审核人：/联系电话：… label and
+    neither 风险点描述 nor the level holding anything else."""
+    desc_col, level_col = columns.get("description"), columns.get("level")
+
+    def text(row: Sequence[object], c: int | None) -> str:
+        if c is None or c >= len(row) or row[c] is None:
+            return ""
+        return str(row[c]).strip()
+
+    out = []
+    for row in rows:
+        desc, level = text(row, desc_col), text(row, level_col)
+        if desc and not COUNT.fullmatch(desc) and not FOOTER.match(desc):
+            out.append(False)  # the usual row: a description of its own
+            continue
+        cells = [str(v) for v in row if isinstance(v, str) and v.strip()]
+        total = any(TOTAL.fullmatch(v) for v in cells) and (not desc or COUNT.fullmatch(desc))
+        signed = (
+            any(FOOTER.match(v) for v in cells)
+            and (not desc or FOOTER.match(desc) is not None)
+            and (not level or FOOTER.match(level) is not None)
+        )
+        out.append(bool(total or signed))
     return out
 
 

@@ -488,7 +488,8 @@ def catalogue_columns(
             a == b and a.strip() for a, b in zip(out["section"], out["description"], strict=True)
         )
     )
-    footer = [] if hashed else archives.footer_rows(out)  # 填表人：… 审核人：… under the table
+    # 合计 / 小计 rows and 填表人：… 审核人：… under the table
+    footer = [] if hashed else archives.footer_rows(rows, columns)
     if across or any(footer) or any("" in set(map(str.strip, column)) for column in tests):
         keep = [
             i

@@ -785,33 +785,39 @@ def test_a_hand_made_catalogue_whose_title_names_its_body(
 
 
 def _signed_catalogue(path: Path) -> None:
-    """A body's catalogue as printed for signing: a 合计 row, a blank row, the signature line
-    (填表人 under 序号, 审核人 under 岗位) and a note under the table."""
+    """A body's catalogue as printed for signing: a 小计 row (its count under 风险等级) and a
+    合计 row (「5个」 under 风险点描述), a blank row, the signature line (填表人 under 序号,
+    审核人 under 岗位) and a note under the table."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([f"{YEAR}年度甲区水务局廉政风险点目录"])
     ws.append(["序号", "单位/科室", "岗位名称", "风险点表现形式", "风险等级", "防控措施", "责任人"])
     for i, (section, post, description, level) in enumerate(HAND_ROWS, start=1):
         ws.append([i, section, post, description, level, "加强监督", "张三"])
-    ws.append(["合计", None, None, None, None, None, None])
+    ws.append([None, "小计", None, None, len(HAND_ROWS), None, None])  # a count under 风险等级
+    ws.append(["合计", None, None, f"{len(HAND_ROWS)}个", None, None, None])
     ws.append([])
     ws.append(["填表人：王五", None, "审核人：赵六", None, None, "联系电话：", 13800000000])
     ws.append(["注：风险等级分为一级、二级、三级。"])
     wb.save(path)
 
 
-def test_a_signature_line_under_a_hand_made_catalogue_is_no_point(tmp_path: Path) -> None:
-    """「填表人：王五 … 审核人：赵六 … 联系电话：」 under a body's catalogue, its 审核人 standing in
-    the 岗位 column: it is no risk point, in the district (counted, told 「风险等级没有填写」)
-    nor in the catalogue prefill and 年度对比 read as last year's. Before, it was one more point
-    of the body, with 岗位 「审核人：赵六」."""
+def test_the_foot_of_a_hand_made_catalogue_is_no_point(tmp_path: Path) -> None:
+    """「小计 … 5」, 「合计 … 5个」 and 「填表人：王五 … 审核人：赵六 … 联系电话：」 under a body's
+    catalogue: none is a risk point, in the district nor in the catalogue prefill and 年度对比
+    read as last year's. Before, the 小计 row was a 三级 point (its count 5 read as a level:
+    the body's 三级 count was wrong), the 合计 row a point 「5个」 told 「风险等级没有填写」, and the
+    signature line one more point with 岗位 「审核人：赵六」."""
     book = tmp_path / f"{YEAR}_甲区水务局_风险点目录.xlsx"
     _signed_catalogue(book)
     ws = openpyxl.load_workbook(book).active
     assert ws.cell(ws.max_row - 1, 3).value == "审核人：赵六"  # the precondition: under 岗位
+    assert ws.cell(len(HAND_ROWS) + 3, 5).value == len(HAND_ROWS)  # a count under 风险等级
     sheets = _combined(tmp_path, book)
     bodies = _by_body(sheets)
     assert bodies["甲区水务局"][vocab.COMBINE_BODY_HEADERS["n_points"]] == str(len(HAND_ROWS))
+    written = {"一级": 2, "二级": 2, "三级": 1}  # 高, 一级 | 中, 2级 | 低
+    assert {lv: int(bodies["甲区水务局"][lv]) for lv in vocab.LEVELS} == written
     catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
     assert "审核人：赵六" not in set(catalogue[vocab.CATALOGUE_COLUMNS["post"]])
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
