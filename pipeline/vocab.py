@@ -1992,16 +1992,28 @@ WHEELHOUSE_WROTE = "已写出离线安装包：{out}（{n} 个文件）"
 # Labels a catalogue column is also known by (archives of earlier versions, hand-made
 # catalogues): output key -> synonyms.
 CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "section": HEADER_SYNONYMS["section"],
-    "post": HEADER_SYNONYMS["post"],
+    # bodies' own catalogues also head their columns 部门名称, 处（科）室, 工作岗位, 主要风险点 …
+    "section": (*HEADER_SYNONYMS["section"], "部门名称", "处（科）室", "处科室", "内设机构"),
+    "post": (*HEADER_SYNONYMS["post"], "工作岗位", "岗位职务"),
     "name": ("填报人", "填表人", "责任人"),
-    "step": (*COLUMN_SYNONYMS["step"], "风险环节", "权力事项", "业务环节"),
+    "step": (
+        *COLUMN_SYNONYMS["step"],
+        "风险环节",
+        "权力事项",
+        "业务环节",
+        "职权名称",
+        "职责事项",
+    ),
     "category": COLUMN_SYNONYMS["category"],
     "description": (
         *COLUMN_SYNONYMS["description"],
         "风险内容",
         "主要表现形式",
         "廉政风险点表现形式",
+        "主要风险点",
+        "风险表现",
+        "风险点表现",
+        "廉政风险表现",
     ),
     "likelihood": COLUMN_SYNONYMS["likelihood"],
     "harm": COLUMN_SYNONYMS["harm"],

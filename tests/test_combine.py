@@ -887,3 +887,34 @@ def test_an_archive_saved_as_xls_is_not_called_an_earlier_version(district, tmp_
     (kind,) = filing[vocab.COMBINE_FILING_HEADERS["kind"]].tolist()
     assert kind == vocab.COMBINE_KINDS["tool"]
     assert "早期版本" in kind and "另存为" in kind  # not only 「早期版本」
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["序号", "部门名称", "工作岗位", "职权名称", "主要风险点", "风险等级"],
+        ["序号", "处（科）室", "岗位", "职责事项", "风险表现", "风险级别"],
+        ["序号", "内设机构", "岗位名称", "权力事项", "廉政风险表现", "等级"],
+    ],
+)
+def test_a_hand_made_catalogue_headed_in_a_bodys_own_words(tmp_path: Path, header) -> None:
+    """Bodies head their own catalogues 部门名称 / 处（科）室 / 内设机构, 工作岗位, 职权名称 /
+    职责事项, 主要风险点 / 风险表现: each such catalogue is read, in the district and as last
+    year's catalogue for prefill and 年度对比. Before, 「没有找到风险点目录」 (部门名称, 处（科）室,
+    内设机构 were no 科室; 主要风险点, 风险表现 no 风险点描述)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"{YEAR}年度甲区交通局廉政风险点目录"])
+    ws.append(header)
+    for i, (section, post, description, level) in enumerate(HAND_ROWS, start=1):
+        ws.append([i, section, post, "审批", description, level])
+    book = tmp_path / f"{YEAR}_甲区交通局_风险点目录.xlsx"
+    wb.save(book)
+    sheets = _combined(tmp_path, book)
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    got = catalogue[["科室", "岗位（职务）", "职权事项（工作环节）", "风险点描述"]]
+    assert got.values.tolist() == [[s, p, "审批", d] for s, p, d, _ in HAND_ROWS]
+    last_year = archives.read_catalogue(book)
+    assert last_year is not None and last_year["description"].tolist() == [
+        row[2] for row in HAND_ROWS
+    ]
