@@ -109,14 +109,22 @@ class Combined:
 # --------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------
-def expand(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+def expand(paths: Iterable[Path], skip: Path | None = None) -> list[tuple[str, Path]]:
     """Command-line arguments -> (shown name, path), folders walked in name order; links are
-    never followed out of a named folder."""
+    never followed out of a named folder. ``skip``: the output folder, left out of a walked
+    folder that holds it (``combine 收到的档案 --out 收到的档案/汇总``: the last run's district
+    workbook is no body's archive, and was 「未能读取」 on every rerun)."""
     out: list[tuple[str, Path]] = []
+    skipped = Path(skip).resolve() if skip is not None else None
     for given in paths:
         given = Path(given)
         if given.is_dir():
+            # only a folder inside the one named: `--out` the named folder itself skips nothing
+            inside = skipped is not None and skipped != given.resolve()
+            inside = inside and skipped.is_relative_to(given.resolve())
             for p in sorted(given.rglob("*")):
+                if inside and p.resolve().is_relative_to(skipped):
+                    continue
                 if p.is_file() and not p.is_symlink():
                     out.append((f"{given.name}/{p.relative_to(given).as_posix()}", p))
         else:
@@ -914,7 +922,7 @@ def combine(
     """Read every archive named (folders walked), and write the district workbook into ``out``."""
     check_arguments(paths)
     expected_names = _read_expected(expected) if expected is not None else []
-    read_back = read_all(expand(paths))
+    read_back = read_all(expand(paths, skip=out))
     filed = [one for one, _ in read_back if one is not None]
     _match_expected(filed, expected_names)
     filed, origin = _one_per_body(filed)

@@ -918,3 +918,29 @@ def test_a_hand_made_catalogue_headed_in_a_bodys_own_words(tmp_path: Path, heade
     assert last_year is not None and last_year["description"].tolist() == [
         row[2] for row in HAND_ROWS
     ]
+
+
+def test_the_district_folder_inside_the_archives_folder_is_not_read_again(
+    district, tmp_path: Path
+) -> None:
+    """``combine 收到的档案 --out 收到的档案/汇总`` run twice: the second run does not read the
+    first run's district workbook as one more file (「未能读取 1 个文件」 on every rerun)."""
+    _, _, inputs, _ = district
+    filed = tmp_path / "收到的档案"
+    filed.mkdir()
+    shutil.copy(inputs["other"], filed)
+    out = filed / "汇总"
+    runs = []
+    for _ in range(2):
+        runs.append(_combined_in(filed, out))
+    assert list(out.glob("*.xlsx"))  # the precondition: the first run's workbook is in the folder
+    issues = runs[1][vocab.COMBINE_SHEET_ISSUES]
+    assert not len(issues[issues[vocab.ISSUE_COLUMNS["action"]] == vocab.ACTION_REJECT])
+    assert runs[0][vocab.COMBINE_SHEET_BODIES].equals(runs[1][vocab.COMBINE_SHEET_BODIES])
+
+
+def _combined_in(folder: Path, out: Path) -> dict[str, pd.DataFrame]:
+    code = main(["combine", str(folder), "--out", str(out), "--run-time", f"{YEAR}-05-10T09:00:00"])
+    assert code == 0
+    (book,) = out.glob("*.xlsx")
+    return pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
