@@ -531,21 +531,30 @@ NAME_NOISE = re.compile(r"(?i)\d+|v\d+(?:\.\d+)*|第?\d+版|copy\d*")
 ATTACHMENT = re.compile(r"^\s*附件\s*[\d一二三四五六七八九十]*\s*[：:、.\-_ ]?\s*")
 
 
+# a version or state a file name gives (甲区教育局风险点目录（修订版）, …-正式版, （附件1）)
+NAME_VERSION = re.compile(
+    r"(?:最终|终|修订|修改|正式|最新|新|旧|盖章|签章|扫描|打印|送审|征求意见|初|终审)(?:版|稿)"
+    r"|新|旧|最新|附件[\d一二三四五六七八九十]*|备份|已?盖章|扫描件"
+)
+NAME_LEAD = re.compile(r"^(?:关于)?(?:报送|上报|呈报)?")  # 关于报送甲区教育局…的报告
+
+
 def body_from_name(stem: str) -> str:
-    """A hand-made catalogue's body from its file name: the year and the words that name the
-    document (目录, 风险点, 汇总 ...) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局);
-    '' when nothing else is left (``风险点目录``)."""
+    """A hand-made catalogue's body from its file name: each part of the name cut where the
+    words that name the document begin (目录, 风险点, 汇总 …), the year, a copy's (1), a date
+    and a version (修订版, 定稿, 附件1) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局,
+    ``甲区教育局风险点目录(修订版)`` -> 甲区教育局); '' when nothing else is left
+    (``风险点目录``)."""
     rest = YEAR_IN_NAME.sub(" ", ATTACHMENT.sub("", stem))
-    parts = [
-        p
-        for p in NAME_PARTS.split(rest)
-        if p and not DOCUMENT_WORDS.search(p) and not NAME_NOISE.fullmatch(p)
-    ]
-    if parts:
-        return "".join(parts)
-    cut = DOCUMENT_WORDS.search(rest.strip())
-    head = rest.strip()[: cut.start()] if cut else rest.strip()
-    return head.strip(" _-—·").removesuffix("廉政")  # '' when the name names no body
+    heads = []
+    for part in NAME_PARTS.split(rest):
+        part = NAME_LEAD.sub("", part.strip())
+        cut = DOCUMENT_WORDS.search(part)
+        head = (part[: cut.start()] if cut else part).strip(" _-—·")
+        head = TITLE_TAIL.sub("", head) if cut else head  # 甲区教育局廉政|岗位 风险点目录
+        if head and not NAME_NOISE.fullmatch(head) and not NAME_VERSION.fullmatch(head):
+            heads.append(head)
+    return "".join(heads)
 
 
 def _match_expected(filed: list[Filed], expected: list[str]) -> None:

@@ -944,3 +944,30 @@ def _combined_in(folder: Path, out: Path) -> dict[str, pd.DataFrame]:
     assert code == 0
     (book,) = out.glob("*.xlsx")
     return pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "甲区教育局风险点目录(修订版)",
+        "甲区教育局-正式版",
+        "甲区教育局廉政风险点目录（附件1）",
+        "关于报送甲区教育局廉政风险点的报告",
+        "副本 甲区教育局目录",
+    ],
+)
+def test_a_hand_made_catalogues_file_name_with_a_version_names_its_body(
+    tmp_path: Path, stem: str
+) -> None:
+    """A body's own catalogue named as offices name a version (修订版, 正式版, 附件1, a 关于报送
+    …的报告, a 副本): its body is 甲区教育局. Before, the bodies were 「修订版」, 「甲区教育局正式版」,
+    「附件1」 and 「关于」, and the 副本 was 退回 as naming no body."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    book = tmp_path / f"{stem}.xlsx"
+    wb.save(book)
+    sheets = _combined(tmp_path, book)
+    assert list(_by_body(sheets)) == ["甲区教育局"]
