@@ -465,6 +465,22 @@ def _roster_grid(wb: Any, name: str) -> list[list[object]]:
     return grid
 
 
+def _looks_like_roster(path: Path) -> bool:
+    """A workbook in the config folder that is a roster under another name: 名册 in its name,
+    or a 人员 sheet (last year's archive beside it is not one)."""
+    from python_calamine import CalamineWorkbook
+
+    if path.name.startswith("~$") or path.suffix.lower() not in (".xlsx", ".xls", ".xlsm", ".ods"):
+        return False
+    if "名册" in path.stem:
+        return path.is_file()
+    try:
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # noqa: BLE001 - an unreadable file is no roster to point at
+        return False
+    return vocab.ROSTER_SHEET_PEOPLE in roster_sheet_names(list(names))
+
+
 def load_roster(config_dir: Path) -> Roster:
     """Read ``roster.xlsx``; structural problems raise ConfigError, content problems become
     ``problems`` (issue rows with the cell to fix)."""
@@ -473,6 +489,14 @@ def load_roster(config_dir: Path) -> Roster:
     check_config_dir(config_dir)
     path = config_dir / vocab.ROSTER_FILE
     if not path.exists():
+        # the template is 组织名册.xlsx: copied in under its own name, it is the roster meant
+        others = sorted(p.name for p in config_dir.glob("*") if _looks_like_roster(p))
+        if others:
+            raise _fail(
+                vocab.ROSTER_MISSING_OTHER_NAME.format(
+                    path=path, names="、".join(f"「{n}」" for n in others), file=vocab.ROSTER_FILE
+                )
+            )
         raise _fail(vocab.ROSTER_MISSING.format(path=path))
     if path.is_dir():
         raise _fail(vocab.ROSTER_IS_FOLDER.format(path=path))

@@ -1796,7 +1796,12 @@ ROSTER_SHEET_MISSING = (
 )
 ROSTER_NO_HEADER = "组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{labels}）。"
 ROSTER_MISSING = (
-    "找不到组织名册 {path}。请把名册放到配置文件夹（可复制 input_templates/组织名册.xlsx 填写）。"
+    "找不到组织名册 {path}。请把名册放到配置文件夹"
+    "（可复制 input_templates/组织名册.xlsx，改名为 roster.xlsx 后填写）。"
+)
+ROSTER_MISSING_OTHER_NAME = (
+    "找不到组织名册 {path}：配置文件夹里有{names}，但名册的文件名必须是 {file}。"
+    "如果它就是组织名册，请把它改名为 {file} 后重新运行。"
 )
 ROSTER_PEOPLE_EMPTY = "组织名册 {path} 的「{sheet}」工作表是空的。请填写全体人员后重新运行。"
 ROSTER_ROW = "第{row}行"  # a roster row in a message (rows="第3行、第7行")

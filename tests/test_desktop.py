@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -475,3 +476,29 @@ def test_the_command_to_run_again_is_typed_as_windows_takes_it(tmp_path: Path) -
     hint = f'process --inbox {inbox} --config "{config}" --out {out}'
     assert hint in done.stderr, done.stderr
     assert "'" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("command", ["process", "prefill"])
+def test_a_roster_kept_under_the_templates_name_is_told_to_be_renamed(
+    tmp_path: Path, command: str
+) -> None:
+    """The office copies input_templates/组织名册.xlsx into config/ and fills it in, keeping its
+    name: the message names that file and asks to rename it to roster.xlsx. Before, it said only
+    「找不到组织名册 …roster.xlsx」 and 「可复制 input_templates/组织名册.xlsx 填写」 — exactly
+    what the office had done — so the run could not be made to work."""
+    config = tmp_path / "config"
+    done = run_cli("templates", "--out", str(tmp_path / "templates"))
+    assert done.returncode == 0, done.stderr
+    config.mkdir()
+    (template,) = (tmp_path / "templates").glob("组织名册*.xlsx")
+    shutil.copy(template, config / template.name)
+    (tmp_path / "inbox").mkdir()
+    args = {
+        "process": ["process", "--inbox", str(tmp_path / "inbox")],
+        "prefill": ["prefill"],
+    }[command]
+    done = run_cli(*args, "--config", str(config), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert f"「{template.name}」" in done.stderr and "改名为 roster.xlsx" in done.stderr, (
+        done.stderr
+    )
