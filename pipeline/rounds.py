@@ -485,9 +485,11 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
                 note = vocab.ROUND_CHANGE_GONE_NOTE
             elif not newer and p["file"] in counted_now:
                 note = vocab.ROUND_CHANGE_SAME_FILE
+            section, name, form = p["section"], p["name"], p["form"]
+            if change == vocab.ROUND_CHANGE_FIXED and newer:
+                section, name, form = _closed_by(p, _latest(newer, replaced), current["senders"])
             rows.append(
-                (change, p["section"], p["name"], p["form"], p["file"], p["cell"], p["problem"],
-                 note)
+                (change, section, name, form, p["file"], p["cell"], p["problem"], note)
             )  # fmt: skip
     for key, p in now.items():
         if key not in before and key not in moved:
@@ -522,6 +524,33 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
     frame["_order"] = frame["change"].map(order)
     frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _latest(file: str, replaced: dict[str, str]) -> str:
+    """The end of ``file``'s chain of versions (``state``'s superseded map)."""
+    seen = {file}
+    while file in replaced and replaced[file] not in seen:
+        file = replaced[file]
+        seen.add(file)
+    return file
+
+
+def _closed_by(
+    p: dict[str, Any], newer: str, senders: list[dict[str, Any]]
+) -> tuple[str, str, str]:
+    """(section, name, form) of an 已改正 line: the sender whose counted form ``newer``
+    closed problem ``p``, not what the wrong form said (a blank 姓名, a misspelt name, the
+    old section of a person who moved); ``p``'s own when it is among them or the file
+    counts for several senders or none."""
+    own = (p["section"], p["name"], p["form"])
+    found = {
+        (s["section"], s["name"], s["form"])
+        for s in senders
+        if s["file"] == newer and s["status"] in COUNTED
+    }
+    if own in found or len(found) != 1:
+        return own
+    return found.pop()
 
 
 def dropped_part(dropped: int, gone: int = 0) -> str:

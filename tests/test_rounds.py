@@ -1497,3 +1497,33 @@ def test_the_people_of_a_section_whose_zip_could_not_be_read_are_told_so_in_the_
         assert unit["备注"].astype(str).str.contains("办公室报送材料.zip").all(), subs
         others = subs[subs["科室"] != "办公室"]["备注"].fillna("").astype(str)
         assert not others.str.contains("办公室报送材料.zip").any(), subs
+
+
+def test_a_fixed_line_names_the_person_whose_correction_closed_it(tmp_path: Path) -> None:
+    """Round 1: 张三's form leaves 姓名 blank (sent back as a whole). Round 2: he corrects the
+    annotated copy, renamed 「张三-已改.xlsx」. 本轮变化's 已改正 line named nobody (the wrong
+    form named nobody), so 办公室 could not tell whose problem was closed; it now names 张三,
+    whose corrected form closed it, beside 新接受 张三."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    original = write_form(inbox / ROUND1_FOLDER.format(who="办公室") / "附件1.xlsx",
+                          header=dict(HEADER, name=None))  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    nameless = issues[(issues["处理"] == vocab.ACTION_REJECT)]
+    assert list(nameless["文件"]) == [original.relative_to(inbox).as_posix()]
+    assert list(nameless["姓名"]) == [""]  # precondition: the wrong form names nobody
+    (copy,) = (out / vocab.FEEDBACK_DIR).rglob("*_批注.xlsx")
+    cells = table_cells(copy)
+    back = inbox / ROUND2_FOLDER.format(who="张三") / "张三-已改.xlsx"
+    edit(copy, back, {cells["name"]: "张三"}, marker=sha256(original))
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    for book in (archive(tmp_path), out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"):
+        changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+        fixed = changes[changes["变化"] == vocab.ROUND_CHANGE_FIXED]
+        assert fixed[["科室", "姓名", "表格"]].values.tolist() == [["办公室", "张三", "个人表"]]
+        accepted = changes[changes["变化"] == vocab.ROUND_CHANGE_ACCEPTED]
+        assert list(accepted["姓名"]) == ["张三"]
