@@ -135,7 +135,7 @@ def _by_section(owed: pd.DataFrame) -> dict[str, list[tuple[Any, ...]]]:
     return groups
 
 
-STATUS, REASON, N_PROBLEMS = 3, 5, 6  # places in a PENDING_COLUMNS record
+STATUS, FILE, REASON, N_PROBLEMS = 3, 4, 5, 6  # places in a PENDING_COLUMNS record
 
 
 def _names(records: list[tuple[Any, ...]]) -> str:
@@ -231,6 +231,7 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
                     vocab.STATUS_SENT_BACK: vocab.ROUND_REMINDER_UNIT_SENT_BACK,
                     RESENT: vocab.ROUND_REMINDER_UNIT_RESENT,
                 }.get(rec[STATUS], vocab.ROUND_REMINDER_UNIT_PARTLY)
+                label = label.format(file=rec[FILE])
                 lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
         if unclaimed.get(section):
             lines.append(vocab.ROUND_REMINDER_UNCLAIMED)

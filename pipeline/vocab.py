@@ -2904,10 +2904,10 @@ ROUND_REMINDER_UNREAD = (
 NOTE_UNREAD_PARCEL = (
     "本科室报送的{files}无法读取（原因见异常清单），其中可能有这份表格，请确认后重新发送。"
 )
-ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表被退回，请修改后重新报送："
-ROUND_REMINDER_UNIT_PARTLY = "  单位自查表已计入，但有风险点被退回："
+ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表「{file}」被退回，请修改后重新报送："
+ROUND_REMINDER_UNIT_PARTLY = "  单位自查表「{file}」已计入，但有风险点被退回："
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："
-ROUND_REMINDER_UNIT_RESENT = "  重新报送的单位自查表被退回（目前仍按上一版计入）："
+ROUND_REMINDER_UNIT_RESENT = "  重新报送的单位自查表「{file}」被退回（目前仍按上一版计入）："
 ROUND_SCREEN_RESENT = "新版本被退回"
 ROUND_REMINDER_FOOTER = "修改时可以直接在科室反馈的批注副本中修改（文件名以「_批注」结尾）后发回，也可以改原表格后发回。"
 ROUND_SCREEN_SENT_BACK = "被退回"

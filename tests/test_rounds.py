@@ -1143,7 +1143,7 @@ def test_a_unit_form_under_a_renamed_sections_old_name_is_sent_back_not_missing(
     ]
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     part = text.split("【宣传教育科】")[1]
-    assert "单位自查表：尚未报送" not in part and "单位自查表被退回" in part, text
+    assert "单位自查表：尚未报送" not in part and "单位自查表「单位表.xlsx」被退回" in part, text
     folder = out / vocab.FEEDBACK_DIR / "宣传教育科"
     issues = sheet(folder / vocab.FEEDBACK_FILE_TEMPLATE.format(section="宣传教育科"),
                    vocab.ARCHIVE_SHEET_ISSUES)  # fmt: skip
@@ -1352,7 +1352,8 @@ def test_an_empty_unit_form_of_the_leadership_is_its_sections_in_the_reminder(
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     leaders = text.split("【领导班子】")[1]
     assert vocab.ROUND_REMINDER_UNCLAIMED not in leaders, text
-    assert vocab.ROUND_REMINDER_UNIT_SENT_BACK + "表格中没有填写任何风险点" in leaders, text
+    sent_back = vocab.ROUND_REMINDER_UNIT_SENT_BACK.format(file="领导班子_单位廉政风险自查表.xlsx")
+    assert sent_back + "表格中没有填写任何风险点" in leaders, text
     assert "    领导班子：单位表被退回" in screen.splitlines(), screen
 
 
@@ -1389,7 +1390,8 @@ def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     office = text.split("【办公室】")[1]
     assert vocab.ROUND_REMINDER_UNIT_MISSING not in office, text
-    assert vocab.ROUND_REMINDER_UNIT_SENT_BACK + "文件设置了打开密码" in office, text
+    sent_back = vocab.ROUND_REMINDER_UNIT_SENT_BACK.format(file=where)
+    assert sent_back + "文件设置了打开密码" in office, text
     feedback = out / vocab.FEEDBACK_DIR / "办公室" / "办公室_反馈.xlsx"
     issues = sheet(feedback, vocab.ARCHIVE_SHEET_ISSUES)
     assert issues.loc[issues["文件"] == where, "科室"].tolist() == ["办公室"], issues
@@ -1527,3 +1529,32 @@ def test_a_fixed_line_names_the_person_whose_correction_closed_it(tmp_path: Path
         assert fixed[["科室", "姓名", "表格"]].values.tolist() == [["办公室", "张三", "个人表"]]
         accepted = changes[changes["变化"] == vocab.ROUND_CHANGE_ACCEPTED]
         assert list(accepted["姓名"]) == ["张三"]
+
+
+def test_the_reminder_names_the_file_of_a_unit_form_sent_back(tmp_path: Path) -> None:
+    """办公室 sent two unit tables (an old one, then 「办公室单位表-改.xlsx」) and the later has
+    a bad 危害程度: 催报名单 said only 「单位自查表已计入，但有风险点被退回：F4：…」, and the
+    section could not tell which of its files to open. The line now names the file."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
+               rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
+    later = inbox / ROUND2_FOLDER.format(who="张三") / "办公室单位表-改.xlsx"
+    write_form(later, vocab.UNIT, header=dict(UNIT_HEADER, head="张三", date=datetime(2026, 3, 20)),
+               rows=[sample_row(3, posts_involved="科员"),
+                     sample_row(4, posts_involved="科员", harm="很大")])  # fmt: skip
+    assert process_cli(inbox, config, out) == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    file = later.relative_to(inbox).as_posix()
+    assert rejected["文件"].tolist() == [file]  # precondition: the later table, in part
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    office = text.split("【办公室】")[1]
+    (line,) = [ln for ln in office.splitlines() if ln.startswith("  单位自查表")]
+    assert f"「{file}」" in line and "很大" in line, text
