@@ -2772,6 +2772,14 @@ MESSAGES["superseded_sheet_by"] = Message(
     "无需处理；如果这张工作表才是最终版本，请把它的填表日期改为最新后重新发送。",
     ACTION_NOTE,
 )
+# the file lost by 填表日期 though it was sent after the one kept (a correction keeping, or
+# turning back, the old date): "后来又报送了" would be untrue (validate._supersede)
+MESSAGES["superseded_by_date"] = Message(
+    "同一{detail}的另一份表格「{newer}」填表日期是 {newer_date}，晚于本文件的 {value}；"
+    "几份表格按填表日期以最晚的为准（不看哪一份后发来），本文件已被替代，未计入。",
+    "如果本文件才是改正后的最终版本，请把它的填表日期改为今天的日期后重新发送；否则无需处理。",
+    ACTION_NOTE,
+)
 MESSAGES["superseded_by_copy"] = Message(
     "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
     "无需处理。",

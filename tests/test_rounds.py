@@ -1558,3 +1558,38 @@ def test_the_reminder_names_the_file_of_a_unit_form_sent_back(tmp_path: Path) ->
     office = text.split("【办公室】")[1]
     (line,) = [ln for ln in office.splitlines() if ln.startswith("  单位自查表")]
     assert f"「{file}」" in line and "很大" in line, text
+
+
+def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
+    tmp_path: Path,
+) -> None:
+    """张三's form of 3月26日 has a bad 风险类别; his correction comes a week later in a mail
+    folder, but he typed 填表日期 3月20日. The later 填表日期 wins (SPEC), and the note on the
+    correction said 「同一人后来又报送了新版本「张三.xlsx」」: untrue, the kept file came first.
+    It now says the two dates and that the date decided, and how to make the correction count."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    first = write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三",
+                       date=datetime(2026, 3, 26)), rows=[sample_row(2, category="廉洁风险")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-27T09:00:00") == 0
+    fix = inbox / ROUND2_FOLDER.format(who="张三") / "张三-改.xlsx"
+    write_form(fix, header=dict(HEADER, name="张三", date=datetime(2026, 3, 20)),
+               rows=[sample_row(2)])  # fmt: skip
+    later = first.stat().st_mtime + 7 * 86400
+    os.utime(fix, (later, later))
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = issues[issues["处理"] == vocab.ACTION_REJECT]
+    assert rejected["文件"].tolist() == ["张三.xlsx"]  # precondition: the dated-later one counts
+    (note,) = issues[issues["文件"] == fix.relative_to(inbox).as_posix()].itertuples()
+    assert "后来又报送" not in note.问题, note.问题
+    assert "2026-03-26" in note.问题 and "2026-03-20" in note.问题, note.问题
+    assert "填表日期改为" in note.修改建议
+    # the first file, dated later and sent first, keeps the usual wording elsewhere
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    assert subs.loc[subs["姓名"] == "张三", "文件"].tolist() == ["张三.xlsx"]

@@ -377,8 +377,10 @@ def test_later_date_wins_and_superseded_rows_leave_the_rows_frame():
         "张三-旧.xlsx",
         "张三",
     )
+    # 张三-旧.xlsx was saved later: the date decided, not which came later
     assert hit.problem == (
-        "同一人（办公室 张三）后来又报送了新版本「张三-新.xlsx」，本文件已被替代，未计入。"
+        "同一人（办公室 张三）的另一份表格「张三-新.xlsx」填表日期是 2026-03-20，晚于本文件的 "
+        "2026-03-01；几份表格按填表日期以最晚的为准（不看哪一份后发来），本文件已被替代，未计入。"
     )
 
 
