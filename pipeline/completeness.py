@@ -112,9 +112,9 @@ def _latest(
 
 def _sent_on_time_before(
     files: pd.DataFrame, replaced: dict[str, list[str]], deadline: str
-) -> dict[str, tuple[str, str]]:
-    """file -> (the earliest version it replaced, its date) when that version's 填表日期 (else
-    its mail folder's date) is on or before ``deadline``."""
+) -> dict[str, list[tuple[str, str]]]:
+    """file -> the versions it replaced whose 填表日期 (else mail folder's date) is on or
+    before ``deadline``, as (version, its date), earliest first."""
     if not replaced:
         return {}
     superseded = files[text_series(files["status"]) == frames.FILE_STATUS_SUPERSEDED]
@@ -126,8 +126,32 @@ def _sent_on_time_before(
     for new, olds in replaced.items():
         dated = sorted((sent[o], o) for o in olds if sent.get(o) and sent[o][:10] <= deadline)
         if dated:
-            out[new] = (dated[0][1], dated[0][0])
+            out[new] = [(o, when) for when, o in dated]
     return out
+
+
+def _version_senders(files: pd.DataFrame, name_key: pd.Series) -> dict[str, str]:
+    """file -> 'kind:sender key' of each form naming its sender (a unit form its section,
+    an individual form its 姓名): ``_own_versions``' owners."""
+    kind = text_series(files["kind"])
+    named = (kind == vocab.UNIT) | ((kind == vocab.INDIVIDUAL) & (name_key != ""))
+    return dict(
+        zip(
+            text_series(files["file"])[named],
+            (kind + ":" + text_series(files["_key"]))[named],
+            strict=True,
+        )
+    )
+
+
+def _own_versions(
+    olds: list[str], key: str, old_keys: dict[str, str], senders: set[str]
+) -> list[str]:
+    """Of the versions a file replaced, those of the sender ``key``: a file holding several
+    people's forms (one sheet each, a section head's corrections for two staff) replaced
+    each one's earlier form, and each is told only of their own. A version that names no
+    other sender of the roster (no 姓名) stays."""
+    return [o for o in olds if old_keys.get(o, key) == key or old_keys.get(o) not in senders]
 
 
 def _sender_keys(files: pd.DataFrame, section_key: pd.Series, name_key: pd.Series) -> pd.Series:
@@ -600,6 +624,7 @@ def completeness(
         no_copy,
         parcels,
         on_time_before,
+        _version_senders(files, name_key),
     )
     # a pledge sent on its own (a scanned PDF, a Word file) registers its person's pledge
     issues = _register_alone(pledges, issues, standalone_pledges(files))
@@ -698,7 +723,8 @@ def _judge(
     empty: dict[str, dict[str, Any]] | None = None,
     no_copy: frozenset[str] = frozenset(),
     parcels: dict[str, frozenset[str]] | None = None,
-    on_time_before: dict[str, tuple[str, str]] | None = None,
+    on_time_before: dict[str, list[tuple[str, str]]] | None = None,
+    old_keys: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """(submissions, pledges, issue rows) of the forms owed (``slots``: section, name, post,
     form kind, sender key), column by column; only the few forms with a note or an issue are
@@ -707,6 +733,13 @@ def _judge(
     if not n:
         return _frame([], SUBMISSION_COLUMNS), _pledge_frame([]), []
     section, name, post, form, key = (np.array(c, dtype=object) for c in zip(*slots, strict=True))
+    old_keys = old_keys or {}
+    slot_of = [f"{k}:{s}" for k, s in zip(form.tolist(), key.tolist(), strict=True)]
+    slot_keys = set(slot_of)
+
+    def own(olds: list[str], i: int) -> list[str]:
+        return _own_versions(olds, slot_of[i], old_keys, slot_keys)
+
     # each slot's received file (the latest of its sender), None where nothing was read
     rec = {f: np.full(n, None, dtype=object) for f in _FILE_FIELDS}
     found = np.zeros(n, dtype=bool)
@@ -768,7 +801,8 @@ def _judge(
         late[i] = month_late
     # a version the sender sent by the deadline makes them on time: the later one corrects it
     for i in np.flatnonzero(late).tolist():
-        first = (on_time_before or {}).get(file[i])
+        mine = set(own([o for o, _when in (on_time_before or {}).get(file[i], [])], i))
+        first = next((v for v in (on_time_before or {}).get(file[i], []) if v[0] in mine), None)
         if first is not None:
             late[i] = False
             notes.setdefault(i, []).append(
@@ -861,10 +895,8 @@ def _judge(
         told.append((i, 0, issue))
     if replaced:
         for i, file_ in enumerate(file.tolist()):
-            if replaced.get(file_):
-                notes.setdefault(i, []).append(
-                    vocab.NOTE_REPLACED.format(files="、".join(replaced[file_]))
-                )
+            if mine := own(replaced.get(file_, []), i):
+                notes.setdefault(i, []).append(vocab.NOTE_REPLACED.format(files="、".join(mine)))
     note = np.full(n, "", dtype=object)
     for i, parts in notes.items():
         # sentences joined: 「…判断是否逾期；替代了旧版本：…」, not 「…逾期。；替代…」

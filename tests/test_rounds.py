@@ -1593,3 +1593,49 @@ def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
     # the first file, dated later and sent first, keeps the usual wording elsewhere
     subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
     assert subs.loc[subs["姓名"] == "张三", "文件"].tolist() == ["张三.xlsx"]
+
+
+def test_a_heads_correction_for_two_staff_tells_each_only_of_their_own_old_form(
+    tmp_path: Path,
+) -> None:
+    """李四's and 王五's forms of 3月10日 (王五's sent back); on 4月3日 their head 张三 mails one
+    workbook with a sheet for each, corrected, dated 4月2日. 提交情况 told each of them
+    「替代了旧版本：李四.xlsx、王五.xlsx」 and 王五 「截止日期前已报送「李四.xlsx」」: a colleague's
+    file in his own line. Each now hears of their own old form only."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, form_grid, sample_row, write_form, write_xlsx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "主任", "一般管理服务", True),
+        ("办公室", "李四", "科员", "一般管理服务", False),
+        ("办公室", "王五", "科员", "一般管理服务", False),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    for who in ("陈主席", "张三"):
+        section = "领导班子" if who == "陈主席" else "办公室"
+        write_form(inbox / f"{who}.xlsx", header=dict(HEADER, section=section, name=who),
+                   rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "李四.xlsx", header=dict(HEADER, name="李四"), rows=[sample_row(2)])
+    write_form(inbox / "王五.xlsx", header=dict(HEADER, name="王五"),
+               rows=[sample_row(3, category="乱写")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    fixed = datetime(2026, 4, 2)
+    both = inbox / ROUND2_FOLDER.format(who="张三") / "办公室更正（李四、王五）.xlsx"
+    write_xlsx(both, {
+        who: form_grid(vocab.INDIVIDUAL, header=dict(HEADER, name=who, date=fixed),
+                       rows=[sample_row(n)])
+        for who, n in (("李四", 2), ("王五", 3))
+    }, marker=f"{vocab.INDIVIDUAL}:1")  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    mine = both.relative_to(inbox).as_posix()
+    assert subs.loc[["李四", "王五"], "文件"].tolist() == [mine, mine]  # precondition
+    for who, other in (("李四", "王五"), ("王五", "李四")):
+        note = subs.at[who, "备注"]
+        assert f"「{who}.xlsx」" in note and vocab.NOTE_REPLACED.format(files=f"{who}.xlsx") in note
+        assert f"{other}.xlsx" not in note, note
