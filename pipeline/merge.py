@@ -549,7 +549,10 @@ def _notes(
         at = np.repeat(start - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
         other = code[rows][at] != wanted_value[w]
         others = _group_join(w[other], entry[at[other]], vocab.MERGE_OTHERS_JOIN, len(wanted))
-        kept = vocab.MERGE_KEPT_CATEGORY if f == "category" else vocab.MERGE_KEPT_SEVERE
+        kept = {
+            "category": vocab.MERGE_KEPT_CATEGORY,
+            "self_level": vocab.MERGE_KEPT_SELF_LEVEL,
+        }.get(f, vocab.MERGE_KEPT_SEVERE)
         outcome = _formatted(kept, value=merged[f][wanted_group].astype(object))
         parts.append(
             _source_notes(

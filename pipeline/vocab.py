@@ -1403,6 +1403,10 @@ MERGE_OTHER_VALUE = "{where}为「{value}」"
 MERGE_OTHERS_JOIN = "，"
 MERGE_KEPT_SEVERE = "目录中按其中较严重的「{value}」定级"
 MERGE_KEPT_CATEGORY = "目录中暂记为「{value}」"
+# 自评等级 does not set the level: 「按…「二级」定级」 was untrue beside a 评定等级 of 一级
+MERGE_KEPT_SELF_LEVEL = (
+    "目录中的自评等级记为其中较严重的「{value}」，评定等级另按发生几率、危害程度和岗位类别确定"
+)
 
 # --------------------------------------------------------------------------------------
 # 单元格文字

@@ -143,6 +143,42 @@ def test_the_most_severe_likelihood_and_harm_win_and_both_sources_are_told() -> 
     assert all("商定" in fix for fix in issues["fix"])
 
 
+def test_a_differing_self_level_is_not_said_to_set_the_catalogue_level(tmp_path: Path) -> None:
+    """李四 wrote 高×一般, 自评 二级; the section's unit form the same point 低×较重, 自评 三级.
+    The point is filed 高×较重 → 一级, and the 自评等级 note said 「目录中按其中较严重的「二级」
+    定级」 beside a catalogue level of 一级. It now says the 自评等级 is recorded as 二级 and
+    the level comes from likelihood, harm and post type."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "张三", "主任", "一般管理服务", True),
+        ("办公室", "李四", "科员", "一般管理服务", False),
+    ]
+    config = write_config(
+        tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "陈主席")]
+    )
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "李四.xlsx", header=dict(HEADER, name="李四"),
+               rows=[sample_row(3, likelihood="高", harm="一般", self_level="二级")])  # fmt: skip
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
+               rows=[sample_row(3, posts_involved="科员", likelihood="低", harm="较重",
+                                self_level="三级")])  # fmt: skip
+    assert process_cli(inbox, config, tmp_path / "out") == 0
+    (book,) = (tmp_path / "out").glob("*_廉政风险信息档案.xlsx")
+    read = lambda name: pd.read_excel(book, sheet_name=name, dtype=str, engine="openpyxl")
+    catalogue = read(vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert catalogue["评定等级"].tolist() == ["一级"]  # precondition: merged, graded 一级
+    issues = read(vocab.ARCHIVE_SHEET_ISSUES)
+    notes = issues.loc[
+        (issues["字段"] == "自评等级") & issues["问题"].str.contains("已合并为一条"), "问题"
+    ].tolist()
+    assert len(notes) == 2 and not any("「二级」定级" in n for n in notes), notes
+    assert all("自评等级记为其中较严重的「二级」" in n for n in notes), notes
+
+
 def test_a_blank_value_is_filled_from_another_source_without_a_conflict() -> None:
     rows = [make_point(**ZHANG, self_level=pd.NA), make_point(**LI, excel_row=6)]
     points, issues = merge.merge(make_points(rows))
