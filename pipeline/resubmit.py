@@ -17,6 +17,8 @@ annotated copies of earlier ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -234,3 +236,41 @@ def drop_superseded_issues(issues: pd.DataFrame, files: pd.DataFrame) -> pd.Data
         return issues
     keep = ~issues["file"].isin(gone) | issues["code"].isin(SUPERSEDED_CODES)
     return issues.loc[keep].reset_index(drop=True)
+
+
+def _plain(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def sent_after(rec: Any, kept: Any) -> bool:
+    """Whether the file ``rec``, which lost to ``kept`` by an earlier 填表日期, was sent after
+    it: by their mail folders' dates when both have one and they differ, else by their
+    modification times. ``rec`` and ``kept``: rows of ``files`` (``itertuples``)."""
+    mine, theirs = _plain(rec.date), _plain(kept.date)
+    if not mine or not theirs or mine >= theirs:
+        return False  # the date did not decide
+    folder_mine = _plain(getattr(rec, "folder_date", ""))
+    folder_theirs = _plain(getattr(kept, "folder_date", ""))
+    if folder_mine and folder_theirs and folder_mine != folder_theirs:
+        return folder_mine > folder_theirs
+    mtime_mine = pd.to_numeric(pd.Series([rec.mtime]), errors="coerce").iloc[0]
+    mtime_theirs = pd.to_numeric(pd.Series([kept.mtime]), errors="coerce").iloc[0]
+    return bool(pd.notna(mtime_mine) and pd.notna(mtime_theirs) and mtime_mine > mtime_theirs)
+
+
+def dated_out(files: pd.DataFrame) -> dict[str, list[str]]:
+    """Counted file -> the files it replaced only by a later 填表日期 though they were sent
+    after it (``sent_after``): a correction that kept, or turned back, its old date."""
+    if "superseded_by" not in files or files.empty:
+        return {}
+    replaced = files.loc[frames.text_series(files["superseded_by"]).ne("")]
+    kept_files = files.loc[frames.text_series(files["file"]).isin(set(replaced["superseded_by"]))]
+    by_file = {rec.file: rec for rec in kept_files.itertuples()}
+    out: dict[str, list[str]] = {}
+    for rec in replaced.itertuples():
+        kept = by_file.get(rec.superseded_by)
+        if kept is not None and sent_after(rec, kept):
+            out.setdefault(str(kept.file), []).append(str(rec.file))
+    return out

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import frames, sheetxml, styles, vocab, xlsx
+from pipeline import frames, resubmit, sheetxml, styles, vocab, xlsx
 
 HISTORY_STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -147,8 +147,19 @@ def _more(rec: tuple[Any, ...]) -> str:
     return vocab.ROUND_MORE_PROBLEMS.format(n=n) if n > 1 else ""
 
 
-def _with_reason(records: list[tuple[Any, ...]]) -> list[str]:
-    return [f"{rec[1]}：{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}" for rec in records]
+def _dated_out(rec: tuple[Any, ...], dated_out: dict[str, list[str]]) -> str:
+    later = dated_out.get(str(rec[FILE]))
+    return vocab.ROUND_REMINDER_DATED_OUT.format(files="、".join(later)) if later else ""
+
+
+def _with_reason(
+    records: list[tuple[Any, ...]], dated_out: dict[str, list[str]] | None = None
+) -> list[str]:
+    return [
+        f"{rec[1]}：{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}"
+        f"{_dated_out(rec, dated_out or {})}"
+        for rec in records
+    ]
 
 
 def _people_and_unit(
@@ -203,6 +214,7 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
     date = str(result.run_time)[:10]
     lines = [vocab.ROUND_REMINDER_TITLE.format(body=result.body_name, year=result.year, date=date)]
     unclaimed, unread = _unclaimed(result, owed)
+    later = resubmit.dated_out(result.files) if result.files is not None else {}
     if owed.empty and not unclaimed and not unread:
         lines += ["", vocab.ROUND_REMINDER_NOTHING]
     groups = _by_section(owed)
@@ -222,7 +234,7 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
             part = [rec for rec in people if rec[STATUS] == status]
             if part:
                 lines.append(label)
-                lines += [f"    {line}" for line in _with_reason(part)]
+                lines += [f"    {line}" for line in _with_reason(part, later)]
         for rec in unit:
             if rec[STATUS] == vocab.STATUS_MISSING:
                 lines.append(vocab.ROUND_REMINDER_UNIT_MISSING)
@@ -232,7 +244,8 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
                     RESENT: vocab.ROUND_REMINDER_UNIT_RESENT,
                 }.get(rec[STATUS], vocab.ROUND_REMINDER_UNIT_PARTLY)
                 label = label.format(file=rec[FILE])
-                lines.append(f"{label}{rec[REASON] or vocab.ROUND_SEE_ISSUES}{_more(rec)}")
+                reason = rec[REASON] or vocab.ROUND_SEE_ISSUES
+                lines.append(f"{label}{reason}{_more(rec)}{_dated_out(rec, later)}")
         if unclaimed.get(section):
             lines.append(vocab.ROUND_REMINDER_UNCLAIMED)
             lines += [f"    {line}" for line in unclaimed[section]]

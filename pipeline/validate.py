@@ -946,7 +946,7 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
         own = key_of.at[idx]
         later = newer.get(own) or newer[unit_key[np.flatnonzero(units.index == idx)[0]]]
         kept = files.loc[files["file"].eq(later)]
-        by_date = len(kept) and _sent_after(rec, next(kept.itertuples()))
+        by_date = len(kept) and resubmit.sent_after(rec, next(kept.itertuples()))
         _file_issue(
             log,
             rec,
@@ -988,22 +988,6 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
     if not drop.any():
         return rows
     return rows.loc[~drop].reset_index(drop=True)
-
-
-def _sent_after(rec: Any, kept: Any) -> bool:
-    """Whether the file ``rec``, which lost to ``kept`` by an earlier 填表日期, was sent after
-    it: by their mail folders' dates when both have one and they differ, else by their
-    modification times."""
-    mine, theirs = _text(rec.date), _text(kept.date)
-    if not mine or not theirs or mine >= theirs:
-        return False  # the date did not decide
-    folder_mine = _text(getattr(rec, "folder_date", ""))
-    folder_theirs = _text(getattr(kept, "folder_date", ""))
-    if folder_mine and folder_theirs and folder_mine != folder_theirs:
-        return folder_mine > folder_theirs
-    mtime_mine = pd.to_numeric(pd.Series([rec.mtime]), errors="coerce").iloc[0]
-    mtime_theirs = pd.to_numeric(pd.Series([kept.mtime]), errors="coerce").iloc[0]
-    return bool(pd.notna(mtime_mine) and pd.notna(mtime_theirs) and mtime_mine > mtime_theirs)
 
 
 def _left_out_of_copy(files: pd.DataFrame, rows: pd.DataFrame, idx: int, copy: str) -> np.ndarray:

@@ -2898,6 +2898,8 @@ ROUND_CHANGES_SUMMARY = (
     "单位表未报送或被退回 {units} 份（见「异常清单」「提交情况」）。"
 )
 ROUND_SEE_ISSUES = "原因见异常清单"
+# after a sent-back form's reason: a later mail of theirs lost by its older 填表日期
+ROUND_REMINDER_DATED_OUT = "（后来发来的「{files}」填表日期较早，未计入；如它是改正后的版本，请把填表日期改为今天后重新发送）"
 ROUND_REASON_CUT = "……（全文见异常清单）"  # a long problem cut in 催报名单
 ROUND_MORE_PROBLEMS = "（共 {n} 处问题，见批注副本）"
 ROUND_REMINDER_TITLE = "{body}{year}年廉政风险自查：催报名单（{date}）"

@@ -1565,8 +1565,9 @@ def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
 ) -> None:
     """张三's form of 3月26日 has a bad 风险类别; his correction comes a week later in a mail
     folder, but he typed 填表日期 3月20日. The later 填表日期 wins (SPEC), and the note on the
-    correction said 「同一人后来又报送了新版本「张三.xlsx」」: untrue, the kept file came first.
-    It now says the two dates and that the date decided, and how to make the correction count."""
+    correction said 「同一人后来又报送了新版本「张三.xlsx」」: untrue, the kept file came first,
+    and 催报名单 repeated the old problem without a word of the correction. Both now say the
+    date decided, and how to make the correction count."""
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
 
@@ -1590,9 +1591,14 @@ def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
     assert "后来又报送" not in note.问题, note.问题
     assert "2026-03-26" in note.问题 and "2026-03-20" in note.问题, note.问题
     assert "填表日期改为" in note.修改建议
-    # the first file, dated later and sent first, keeps the usual wording elsewhere
     subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
     assert subs.loc[subs["姓名"] == "张三", "文件"].tolist() == ["张三.xlsx"]
+    # 催报名单 told 张三 only that C4 is wrong, though he had sent a correction: now it says why
+    # that correction did not count
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("    张三：")]
+    assert "廉洁风险" in line and fix.relative_to(inbox).as_posix() in line, text
+    assert "填表日期改为今天" in line, text
 
 
 def test_a_heads_correction_for_two_staff_tells_each_only_of_their_own_old_form(
