@@ -729,3 +729,42 @@ def test_the_same_form_as_other_writers_spell_it_reads_the_same(tmp_path: Path) 
         got = table[rows["file"] == f"{name}.xlsx"].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, first, obj=name)
     assert issues.empty or not issues["file"].isin([f"{n}.xlsx" for n in spellings]).any()
+
+
+def _directory_chain(data: bytes) -> list[int]:
+    """The sectors of a compound file's directory, by its header and first FAT sector,
+    stopping where the chain comes back to a sector it passed."""
+    (first_dir,) = struct.unpack_from("<I", data, 48)
+    (fat_sector,) = struct.unpack_from("<I", data, 76)
+    fat = struct.unpack_from("<128I", data, 512 + fat_sector * 512)
+    chain = [first_dir]
+    while fat[chain[-1]] < len(fat) and fat[chain[-1]] not in chain:
+        chain.append(fat[chain[-1]])
+    return chain + [fat[chain[-1]]]
+
+
+def test_an_xls_whose_directory_chain_loops_is_told_damaged_not_too_big(tmp_path: Path) -> None:
+    """A damaged or hostile .xls whose directory's sector chain comes back on itself (the
+    FAT sends its last sector to its first): python-calamine follows it without end until
+    the reading process is stopped, and the sender was told the file was too big and to
+    delete blank rows. They are told it is a damaged old Excel file; the form beside it
+    is read."""
+    from tests.outlook import compound_file
+
+    bof = struct.pack("<HHHHII", 0x0809, 16, 0x0600, 0x0005, 0, 0) + b"\x00" * 4
+    data = bytearray(compound_file({"Workbook": bof + struct.pack("<HH", 0x000A, 0) * 2000}))
+    (first_dir,) = struct.unpack_from("<I", data, 48)
+    (fat_sector,) = struct.unpack_from("<I", data, 76)
+    struct.pack_into("<I", data, 512 + fat_sector * 512 + first_dir * 4, first_dir)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "张三.xls").write_bytes(bytes(data))
+    write_form(inbox / "李四.xlsx", header={**HEADER, "name": "李四"}, rows=[sample_row(1)])
+    chain = _directory_chain(bytes(data))
+    assert chain[-1] == chain[0]  # the precondition: the directory's chain loops
+    files, _rows, _points, issues = checked(inbox)
+    assert files.loc["张三.xls", "reason"] == "corrupt"
+    (told,) = issues[issues["file"] == "张三.xls"].to_dict("records")
+    assert vocab.DETAIL_BROKEN_OLE in told["problem"]
+    assert "内存" not in told["problem"] and "空白行列" not in told["fix"]
+    assert files.loc["李四.xlsx", "status"] == frames.FILE_STATUS_READ

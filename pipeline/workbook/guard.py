@@ -1005,6 +1005,29 @@ def _office_targets(rels: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _chain_loops(fat: Any, start: int) -> bool:
+    """Whether the sector chain from ``start`` in ``fat`` comes back to a sector it passed."""
+    passed: set[int] = set()
+    at = start
+    while 0 <= at < len(fat):  # END, FREE and the other markers fall outside
+        if at in passed:
+            return True
+        passed.add(at)
+        at = fat[at]
+    return False
+
+
+def _ole_chain_loops(ole: Any) -> bool:
+    """Whether the directory's or the mini FAT's sector chain of a compound file loops (a
+    damaged or hostile .xls). Their lengths are told nowhere else: olefile stops within the
+    file, python-calamine follows such a chain for ever, allocating until the worker is
+    stopped, and the sender would be told the file is too big. A stream's chain is read
+    within the stream's own size by both and is not judged here."""
+    return _chain_loops(ole.fat, ole.first_dir_sector) or _chain_loops(
+        ole.fat, ole.first_mini_fat_sector
+    )
+
+
 def prescan_ole(path: str) -> Opened:
     import olefile
 
@@ -1017,8 +1040,11 @@ def prescan_ole(path: str) -> Opened:
                 with ole.openstream(entries[name]) as fh:
                     stream = fh.read(OLE_HEAD_BYTES)
             custom = _ole_custom(ole, entries)
+            looping = _ole_chain_loops(ole)
     except Exception as exc:  # olefile raises several types for malformed containers
         raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE) from exc
+    if looping:  # calamine follows such a chain for ever, allocating until the worker dies
+        raise Refused("corrupt", detail=vocab.DETAIL_BROKEN_OLE)
     streams = set(entries)
     if {"encryptedpackage", "encryptioninfo"} & streams:
         with open(path, "rb") as fh:
