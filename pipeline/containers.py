@@ -47,6 +47,7 @@ import pandas as pd
 
 from pipeline import frames, vocab
 from pipeline.config import Settings
+from pipeline.workbook.sniff import own_directory
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +169,16 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     UnicodeDecodeError): the flag is cleared in a copy in memory, so the names are read as
     unflagged ones are (``_zip_name``: GBK)."""
     try:
-        return zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(path)
     except UnicodeDecodeError:
-        pass
-    try:
-        return zipfile.ZipFile(io.BytesIO(_unflag_names(path.read_bytes())))
-    except (UnicodeDecodeError, struct.error) as exc:  # a directory damaged past that
-        raise zipfile.BadZipFile(str(exc)) from exc
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(_unflag_names(path.read_bytes())))
+        except (UnicodeDecodeError, struct.error) as exc:  # a directory damaged past that
+            raise zipfile.BadZipFile(str(exc)) from exc
+    if not own_directory(zf, _head(path)[: len(ZIP_MAGIC)]):
+        zf.close()
+        raise zipfile.BadZipFile("the directory found is a stored member's, not the file's")
+    return zf
 
 
 _CENTRAL = struct.Struct("<4s4xH18xHHH8xI")  # a central directory entry's fixed part
@@ -371,7 +375,11 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         zf = open_zip(path)
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"]) from exc
+        salvaged = _salvaged(path, limits)
+        if salvaged is None:
+            raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"]) from exc
+        yield from salvaged
+        return
     with zf:
         infos = [i for i in infos if not _ARCHIVER_JUNK.search(_zip_name(i))]
         _check_totals(len(infos), sum(i.file_size for i in infos), path, limits)
@@ -416,6 +424,131 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                     data,
                     None if when in PLACEHOLDER_ZIP_DATES else time.mktime((*when, 0, 0, -1)),
                 )
+
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # a local file header's fixed part
+_DESCRIPTOR = b"PK\x07\x08"
+
+
+def _dos_time(dos_time: int, dos_date: int) -> tuple[int, int, int, int, int, int]:
+    return (
+        (dos_date >> 9) + 1980,
+        (dos_date >> 5) & 15,
+        dos_date & 31,
+        dos_time >> 11,
+        (dos_time >> 5) & 63,
+        (dos_time & 31) * 2,
+    )
+
+
+def _salvaged(path: Path, limits: Any) -> list[tuple[str, bytes | None, Any]] | None:
+    """The members of a zip cut short (its central directory lost in the download or the
+    copy), found by their local headers from the start: those whole before the cut are read,
+    the one the cut falls in (and what came after it, unnamed anywhere) is told cut. None
+    when not one member was found whole: the zip is then told it cannot be opened."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    found: list[tuple[str, bytes | None, Any]] = []
+    at, cut = 0, vocab.ZIP_REST_NAME
+    while data.startswith(ZIP_MAGIC, at) and at + _LOCAL.size <= len(data):
+        _sig, _ver, flags, method, dos_time, dos_date, crc, size, _full, n_name, n_extra = (
+            _LOCAL.unpack_from(data, at)
+        )
+        name = _zip_name(_local_info(data[at + _LOCAL.size : at + _LOCAL.size + n_name], flags))
+        cut = name or vocab.ZIP_REST_NAME
+        start = at + _LOCAL.size + n_name + n_extra
+        end = _member_end(data, start, flags, method, size, limits)
+        if end is None:
+            break
+        at = end
+        if flags & 0x8:  # a data descriptor follows: the member's CRC and sizes
+            at += 4 if data.startswith(_DESCRIPTOR, end) else 0
+            if at + 12 > len(data):
+                break
+            (crc,) = struct.unpack_from("<I", data, at)
+            at += 12
+        cut = vocab.ZIP_REST_NAME
+        if not name or name.endswith("/") or _ARCHIVER_JUNK.search(name):
+            continue
+        content, refusal = _salvaged_member(data[start:end], flags, method, crc, limits)
+        when = _dos_time(dos_time, dos_date)
+        stamp = None if when in PLACEHOLDER_ZIP_DATES else _mktime(when)
+        found.append((name, content, refusal if content is None else stamp))
+    if not any(content is not None for _name, content, _extra in found):
+        return None
+    total = sum(len(content) for _name, content, _extra in found if content is not None)
+    _check_totals(len(found), total, path, limits)
+    found.append((cut, None, ("zip_cut_short", vocab.ARCHIVE_NAMES["zip"])))
+    return found
+
+
+def _mktime(when: tuple[int, ...]) -> float | None:
+    try:
+        return time.mktime((*when, 0, 0, -1))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _local_info(raw: bytes, flags: int) -> zipfile.ZipInfo:
+    """A ZipInfo named as zipfile names a member from its header's bytes."""
+    try:
+        text = raw.decode("utf-8") if flags & 0x800 else raw.decode("cp437")
+    except UnicodeDecodeError:
+        text, flags = raw.decode("cp437"), flags & ~0x800
+    info = zipfile.ZipInfo(text.replace("\x00", ""))
+    info.flag_bits = flags
+    return info
+
+
+def _member_end(
+    data: bytes, start: int, flags: int, method: int, size: int, limits: Any
+) -> int | None:
+    """Where a member's compressed bytes end, or None when the cut falls inside them."""
+    if start > len(data):
+        return None
+    if not flags & 0x8 or size:
+        return start + size if start + size <= len(data) else None
+    if method != zipfile.ZIP_DEFLATED:  # stored with a descriptor: its end is told nowhere
+        return None
+    inflate = zlib.decompressobj(-15)  # the end is sought: what it inflates to is dropped
+    at, out = start, 0
+    while at < len(data) and not inflate.eof and out <= limits.max_uncompressed_bytes:
+        block = data[at : at + MB]
+        at += len(block)
+        while block and not inflate.eof and out <= limits.max_uncompressed_bytes:
+            try:
+                out += len(inflate.decompress(block, MB))
+            except zlib.error:
+                return None
+            block = inflate.unconsumed_tail
+    return at - len(inflate.unused_data) if inflate.eof else None
+
+
+def _salvaged_member(
+    raw: bytes, flags: int, method: int, crc: int, limits: Any
+) -> tuple[bytes | None, tuple[str, str] | None]:
+    """A salvaged member's bytes, or None and why it is refused (as ``_zip_members``)."""
+    if flags & 0x1:
+        return None, ("zip_encrypted", "")
+    if method == zipfile.ZIP_STORED:
+        content = raw
+    elif method == zipfile.ZIP_DEFLATED:
+        try:
+            content = zlib.decompressobj(-15).decompress(raw, limits.max_file_bytes + 1)
+        except zlib.error:
+            return None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
+    else:
+        return None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
+    if len(content) > limits.max_file_bytes:
+        return None, ("too_large", f"> {limits.max_file_bytes / MB:.0f} MB")
+    ratio = len(content) / max(len(raw), 1)
+    if len(content) > MB and ratio > limits.max_compression_ratio:
+        return None, ("zip_bomb", _ratio_detail(ratio, limits.max_compression_ratio))
+    if zlib.crc32(content) != crc:
+        return None, ("corrupt", vocab.DETAIL_BROKEN_ZIP)
+    return content, None
 
 
 class _Capped:

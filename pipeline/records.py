@@ -66,6 +66,7 @@ UNOPENABLE_REASONS = frozenset(
         "inbox_unpack_limit",
         "mail_part_apart",
         "mail_cut_short",
+        "zip_cut_short",
         "unsafe_member_name",
     }
 )

@@ -2673,6 +2673,8 @@ ARCHIVE_NAMES = {
     "rar": "RAR 压缩包",
     "7z": "7z 压缩包",
 }
+# a zip cut short right after a whole member: what came after it is named nowhere
+ZIP_REST_NAME = "（压缩包中断处之后的文件）"
 CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
@@ -2734,6 +2736,12 @@ MESSAGES.update(
         "mail_cut_short": Message(
             "这个{detail}文件不完整（可能在保存或下载时中断），这个附件在邮件中被截断，未读取。",
             "请让报送人重新发送这个附件，或在邮件程序中把这封邮件重新另存一次后放入收件箱。",
+        ),
+        "zip_cut_short": Message(
+            "这个{detail}不完整（可能在下载、复制或保存时中断），从这个文件起的内容都没有收到，未读取；"
+            "它前面的文件已照常读取。",
+            "请让报送人重新发送完整的压缩包（或把表格直接作为附件发送）；"
+            "重新收到后放入收件箱，再重新运行。",
         ),
         "mail_part_apart": Message(
             "这封 Apple 邮件（.partial.emlx）里只存了正文，这个附件被邮件程序另存在别处，"

@@ -1247,3 +1247,66 @@ def test_a_tab_or_line_break_in_a_file_name_is_shown_as_a_space(tmp_path: Path) 
     assert not [s for s in shown if "\t" in s or "\n" in s]
     assert (out / "科室反馈" / "家庭儿童工作部" / "范彩兰 自查表_批注.xlsx").exists()
     assert tabbed.read_bytes() == before  # the input is read where it is, never renamed
+
+
+def _three_forms_zip(tmp: Path, compression: int) -> bytes:
+    """A section's zip of three forms in a folder, GBK names as Chinese Windows writes them."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for i, name in enumerate(("张三", "李四", "王五"), start=1):
+            info = _GbkInfo(f"办公室自查表/{name}.xlsx", (2026, 3, 20, 9, 0, 0))
+            info.compress_type = compression
+            zf.writestr(info, _form(tmp / f"{name}.xlsx", name, n=i))
+    return buf.getvalue()
+
+
+def test_a_zip_cut_short_reads_the_forms_before_the_cut_and_names_the_cut_one(
+    tmp_path: Path,
+) -> None:
+    """A zip cut short in the download (its central directory lost): the forms whole before
+    the cut are read, and the one the cut falls in is named and told the zip is
+    incomplete from there. Before, the whole zip was 「已损坏或不完整…其中的文件未读取」 and
+    two good forms were sent back with it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    whole = _three_forms_zip(tmp_path / "w", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(io.BytesIO(whole)) as zf:
+        third = zf.infolist()[2].header_offset
+    cut = inbox / "办公室.zip"
+    cut.write_bytes(whole[: third + 2000])
+    with pytest.raises(zipfile.BadZipFile):  # the precondition: no directory to open it by
+        zipfile.ZipFile(cut)
+    before = cut.read_bytes()
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert sorted(set(points["name"])) == ["张三", "李四"]
+    assert by_file.loc["办公室.zip/办公室自查表/张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    (told,) = issues[issues["code"] == "zip_cut_short"].to_dict("records")
+    assert told["file"] == "办公室.zip/办公室自查表/王五.xlsx"
+    assert told["action"] == vocab.ACTION_REJECT
+    assert "压缩包不完整" in told["problem"] and "前面的文件已照常读取" in told["problem"]
+    counts = run.count(containers.settle(files), _rows, points)
+    assert counts["files"]["read"] == 1  # the zip itself was opened
+    assert cut.read_bytes() == before
+
+
+def test_a_stored_zip_cut_short_is_not_read_as_its_first_form(tmp_path: Path) -> None:
+    """A zip whose forms are stored, not compressed (WinRAR's 「存储」, many web exports),
+    cut short: the last directory left in the file is the first form's own, and the zip was
+    read as that one form under the zip's name, the others lost without a word. It is a
+    container again: the first form is read as 办公室.zip/…/张三.xlsx and the cut told."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    whole = _three_forms_zip(tmp_path / "w", zipfile.ZIP_STORED)
+    with zipfile.ZipFile(io.BytesIO(whole)) as zf:
+        second = zf.infolist()[1].header_offset
+    cut = inbox / "办公室.zip"
+    cut.write_bytes(whole[: second + 3000])
+    with zipfile.ZipFile(cut) as zf:  # the precondition: zipfile finds the form's directory
+        assert "xl/workbook.xml" in zf.namelist()
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    assert by_file.loc["办公室.zip", "status"] == containers.STATUS_OPENED
+    assert points["file"].unique().tolist() == ["办公室.zip/办公室自查表/张三.xlsx"]
+    (told,) = issues[issues["code"] == "zip_cut_short"].to_dict("records")
+    assert told["file"] == "办公室.zip/办公室自查表/李四.xlsx"

@@ -69,11 +69,28 @@ EXT_FORMATS = {
 }
 
 
+def own_directory(zf: zipfile.ZipFile, head: bytes) -> bool:
+    """Whether the directory zipfile found is the file's own, describing it from its first
+    byte. A zip cut short in the download loses its directory; when its first member was
+    stored (not compressed) and is itself a workbook or a zip, that member's directory is
+    the last one in the file and zipfile takes it for the file's: the cut zip would be read
+    as its first member, and the rest lost without a word."""
+    infos = zf.infolist()
+    return not head.startswith(ZIP_MAGIC) or not infos or any(i.header_offset == 0 for i in infos)
+
+
+def _first_bytes(path: Path | str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(len(ZIP_MAGIC))
+
+
 def zip_kind(path: Path | str) -> str:
     """'excel' | 'ods' | 'word' | 'powerpoint' | 'iwork' | 'ofd' | 'archive' | 'corrupt' for a
     zip file."""
     try:
         with zipfile.ZipFile(path) as zf:
+            if not own_directory(zf, _first_bytes(path)):
+                return "corrupt"
             names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
     except UnicodeDecodeError:  # a name flagged UTF-8 that is not (GBK from a Chinese tool):
