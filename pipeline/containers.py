@@ -13,7 +13,8 @@ their own with ``container`` set, counted apart (summary ``contained_files``), a
 rows count in ``rows`` like any other. While the run reads and validates, an opened container
 carries the status ``STATUS_OPENED``; ``settle`` turns it into ``read``.
 
-File names are shown decoded: zip names without the UTF-8 flag are GBK (Chinese Windows), and a
+File names are shown decoded: zip names without the UTF-8 flag are GBK (Chinese Windows) unless
+the archiver kept the name in UTF-8 beside them (Info-ZIP's Unicode Path field), and a
 name that was GBK bytes decoded as cp437 by an unzip tool elsewhere (``╡Ñ╬╗.xlsx``) is turned
 back into what its sender wrote.
 """
@@ -208,6 +209,29 @@ def _unflag_names(data: bytes) -> bytes:
     return bytes(out)
 
 
+_UNICODE_PATH = 0x7075  # Info-ZIP's Unicode Path extra field: the name in UTF-8
+
+
+def _unicode_path(extra: bytes, raw: bytes) -> str | None:
+    """The UTF-8 name an archiver put beside a member's name in its code page (WinRAR,
+    Info-ZIP, Bandizip: a name with a character GBK lacks, such as a rare 姓名 character,
+    stored as 「王?.xlsx」), when it was made for that very name (its CRC-32 matches)."""
+    at = 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4 : at + 4 + size]
+        at += 4 + size
+        if tag != _UNICODE_PATH or len(body) < 5 or body[0] != 1:
+            continue
+        if struct.unpack_from("<I", body, 1)[0] != zlib.crc32(raw):
+            return None  # the name was changed after the field was written: it is stale
+        try:
+            return body[5:].decode("utf-8") or None
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     """A zip member's name as its sender wrote it: UTF-8 when flagged, else GBK (what Chinese
     Windows writes; zipfile shows those bytes as cp437)."""
@@ -217,6 +241,9 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
             raw = name.encode("cp437")
         except UnicodeEncodeError:
             raw = b""
+        unicode_path = _unicode_path(info.extra, raw)
+        if unicode_path is not None:
+            return unicode_path.replace("\\", "/").strip("/")
         for encoding in ("utf-8", "gbk"):
             try:
                 name = raw.decode(encoding)

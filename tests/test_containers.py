@@ -1310,3 +1310,44 @@ def test_a_stored_zip_cut_short_is_not_read_as_its_first_form(tmp_path: Path) ->
     assert points["file"].unique().tolist() == ["办公室.zip/办公室自查表/张三.xlsx"]
     (told,) = issues[issues["code"] == "zip_cut_short"].to_dict("records")
     assert told["file"] == "办公室.zip/办公室自查表/李四.xlsx"
+
+
+class _WinRarInfo(zipfile.ZipInfo):
+    """A member as WinRAR on Chinese Windows stores a name with a character GBK lacks: the
+    name in GBK with 「?」 for it, unflagged, and the true name in Info-ZIP's Unicode Path
+    extra field (0x7075: version 1, the CRC-32 of the stored name, the name in UTF-8)."""
+
+    def __init__(self, name: str, stored_for: str | None = None) -> None:
+        super().__init__(name, (2026, 3, 20, 9, 0, 0))
+        self.raw = name.encode("gbk", errors="replace")
+        utf8 = (stored_for or name).encode()
+        crc = zlib.crc32((stored_for or name).encode("gbk", errors="replace"))
+        self.extra = struct.pack("<HHBI", 0x7075, 5 + len(utf8), 1, crc) + utf8
+
+    def _encodeFilenameFlags(self):  # zipfile's own hook
+        return self.raw, self.flag_bits & ~0x800
+
+
+def test_a_name_with_a_character_gbk_lacks_is_shown_as_the_archiver_kept_it(
+    tmp_path: Path,
+) -> None:
+    """李䶮's form zipped by WinRAR: the name in GBK reads 「李?.xlsx」, the true one is in the
+    Unicode Path field beside it, which is what the file is shown as. A field written for
+    another name (the member renamed afterwards by a tool that kept it) is not believed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr(_WinRarInfo("办公室/李䶮.xlsx"), _form(tmp_path / "a.xlsx", "李四"))
+        zf.writestr(
+            _WinRarInfo("办公室/张三.xlsx", stored_for="办公室/旧名.xlsx"),
+            _form(tmp_path / "b.xlsx", "张三", n=2),
+        )
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:  # the precondition: 「?」 in the name
+        assert zf.infolist()[0].filename.encode("cp437") == "办公室/李?.xlsx".encode("gbk")
+    files, _rows, points, _issues = graded(inbox)
+    assert sorted(files["file"]) == [
+        "办公室.zip",
+        "办公室.zip/办公室/张三.xlsx",
+        "办公室.zip/办公室/李䶮.xlsx",
+    ]
+    assert set(points["file"]) == {"办公室.zip/办公室/李䶮.xlsx", "办公室.zip/办公室/张三.xlsx"}
