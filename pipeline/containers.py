@@ -849,6 +849,19 @@ def _inline_picture(name: str, is_image: bool, inline: bool, cid: str, cids: set
     return inline or (bool(cid) and cid.strip("<>").casefold() in cids)
 
 
+def _leaves(msg: EmailMessage) -> Iterator[EmailMessage]:
+    """Every part of a mail that holds no other part, in order, wherever it is nested, and
+    each attached mail (message/rfc822) whole. ``iter_attachments`` looks only at the top
+    level's children: an attachment inside a multipart/alternative or multipart/related
+    (Apple Mail puts a file shown in the text there, as ``multipart/alternative`` → ``multipart
+    /mixed`` → html, the file, html) was never found, and the mail told 「没有任何文件」."""
+    if msg.get_content_type() == "message/rfc822" or not msg.is_multipart():
+        yield msg
+        return
+    for part in msg.iter_parts():
+        yield from _leaves(part)  # type: ignore[arg-type]
+
+
 def _attachments(
     msg: EmailMessage, cids: set[str] | None = None
 ) -> Iterator[tuple[str, EmailMessage]]:
@@ -856,7 +869,7 @@ def _attachments(
     pictures of a mail's own text are none (``_inline_picture``)."""
     if cids is None:
         cids = _body_cids(msg)
-    for part in msg.iter_attachments():
+    for part in _leaves(msg):
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
             for sub in inner if isinstance(inner, list) else [inner]:

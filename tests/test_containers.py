@@ -1351,3 +1351,42 @@ def test_a_name_with_a_character_gbk_lacks_is_shown_as_the_archiver_kept_it(
         "办公室.zip/办公室/李䶮.xlsx",
     ]
     assert set(points["file"]) == {"办公室.zip/办公室/李䶮.xlsx", "办公室.zip/办公室/张三.xlsx"}
+
+
+def test_a_form_apple_mail_shows_inside_the_text_is_read(tmp_path: Path) -> None:
+    """Apple Mail sends a file placed in the text as multipart/alternative → text/plain and
+    multipart/mixed (html, the file, html), and a client may put a file beside the HTML's
+    pictures in multipart/related: the form was never looked for there, and the mail was
+    told 「这个邮件中没有任何文件」. Both forms are read; the body texts and the logo of
+    the text are no attachments."""
+    form = base64.encodebytes(_form(tmp_path / "a.xlsx", "张三")).decode()
+    other = base64.encodebytes(_form(tmp_path / "b.xlsx", "李四", n=2)).decode()
+    logo = base64.encodebytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+    mail = (
+        "From: zs@icloud.com\r\nSubject: =?UTF-8?B?6Ieq5p+l6KGo?=\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="A"\r\n\r\n'
+        "--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n请查收\r\n"
+        '--A\r\nContent-Type: multipart/mixed; boundary="M"\r\n\r\n'
+        "--M\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>请查收</p>\r\n"
+        "--M\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;"
+        ' name="=?UTF-8?B?5byg5LiJLnhsc3g=?="\r\nContent-Disposition: inline;'
+        ' filename="=?UTF-8?B?5byg5LiJLnhsc3g=?="\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        f"{form}\r\n"
+        "--M\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p></p>\r\n--M--\r\n"
+        '--A\r\nContent-Type: multipart/related; boundary="R"\r\n\r\n'
+        '--R\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<img src="cid:logo1">\r\n'
+        "--R\r\nContent-Type: image/png\r\nContent-ID: <logo1>\r\n"
+        f"Content-Transfer-Encoding: base64\r\n\r\n{logo}\r\n"
+        '--R\r\nContent-Type: application/octet-stream; name="lisi.xlsx"\r\n'
+        'Content-Disposition: attachment; filename="lisi.xlsx"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\n{other}\r\n--R--\r\n--A--\r\n"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "自查表.eml").write_text(mail, encoding="utf-8")
+    parsed = email.message_from_string(mail, policy=email.policy.default)
+    assert list(parsed.iter_attachments()) == []  # the precondition: none at the top level
+    files, _rows, points, issues = graded(inbox)
+    assert sorted(files["file"]) == ["自查表.eml", "自查表.eml/lisi.xlsx", "自查表.eml/张三.xlsx"]
+    assert sorted(set(points["name"])) == ["张三", "李四"]
+    assert "container_empty" not in issues["code"].tolist()
