@@ -307,6 +307,45 @@ def discover(inbox: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFram
     return files_frame(records), frames.issues_frame(issues)
 
 
+# a file of the inbox refused for one of these may only have been caught half-written
+UNFINISHED_REASONS = frozenset(
+    {"corrupt", "empty_file", "not_excel", "container_corrupt", "mail_corrupt", "unknown_template"}
+)
+
+
+def still_changing(
+    files: pd.DataFrame, inbox: Path, *issue_frames: pd.DataFrame
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Files of the inbox refused as damaged, empty or no form whose size or modification
+    time is no longer what ``discover`` saw: they were being copied, downloaded or saved
+    while the run read them. Each is told so (``file_changing``: wait and run again), its
+    other lines dropped from ``issue_frames``; the sender was told to send it again before,
+    though it was whole where it came from. Call after ``read``."""
+    top = files["container"].isna() if "container" in files else pd.Series(True, files.index)
+    refused = files["status"].eq(frames.FILE_STATUS_REJECTED).fillna(False).astype(bool)
+    reasons = files["reason"].isin(UNFINISHED_REASONS).fillna(False).astype(bool)
+    changed: list[int] = []
+    for i in files.index[top & refused & reasons]:
+        source = files.at[i, "source_path"] if "source_path" in files else None
+        path = source if isinstance(source, str) else os.path.join(inbox, files.at[i, "file"])
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue  # gone, or moved away: what was told stands
+        if int(st.st_size) != int(files.at[i, "size"]) or float(st.st_mtime) != float(
+            files.at[i, "mtime"]
+        ):
+            changed.append(i)
+    if not changed:
+        return files, list(issue_frames)
+    files = files.copy()
+    files.loc[changed, "reason"] = "file_changing"
+    names = set(files.loc[changed, "file"])
+    kept = [f[~f["file"].isin(names)] if len(f) else f for f in issue_frames]
+    told = frames.issues_frame([frames.issue("file_changing", file=name) for name in sorted(names)])
+    return files, [frames.concat_issues(kept[0] if kept else None, told), *kept[1:]]
+
+
 def files_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Records (any subset of FILE_COLUMNS) -> a files frame with every column and its dtype."""
     n = len(records)

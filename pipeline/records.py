@@ -67,6 +67,7 @@ UNOPENABLE_REASONS = frozenset(
         "mail_part_apart",
         "mail_cut_short",
         "zip_cut_short",
+        "file_changing",
         "unsafe_member_name",
     }
 )

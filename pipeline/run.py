@@ -246,6 +246,9 @@ def _run(
     files, rows, read_issues = read.read_files(
         files, inbox, settings, progress, cache_dir=cache_dir, cache_stats=read_cache
     )
+    files, (discover_issues, read_issues) = discover.still_changing(
+        files, inbox, discover_issues, read_issues
+    )
     done("read")
 
     stage("validate")

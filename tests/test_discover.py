@@ -290,3 +290,40 @@ def test_what_a_mac_writes_beside_each_file_is_no_form_and_no_sender(tmp_path: P
     assert status["李四"] == vocab.STATUS_MISSING
     assert status["张三"] != vocab.STATUS_SENT_BACK
     assert result.counts["files"]["total"] == 3
+
+
+def test_a_form_still_being_copied_is_told_to_wait_not_to_send_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office runs the tool while a form is still being copied into the inbox: what the
+    run reads is the first half of it. It was 「文件已损坏或不完整…请让报送人…重新发送」,
+    though the form is whole where it came from. The copy ends while the tool reads: the
+    file is told to be still changing, to wait and run again; the form beside it is read."""
+    from pipeline import read, run
+    from tests.builders import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "李四.xlsx", header={"name": "李四", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    whole = write_form(tmp_path / "张三.xlsx", rows=[sample_row(2)]).read_bytes()
+    copying = inbox / "张三.xlsx"
+    copying.write_bytes(whole[: len(whole) // 2])
+    real_read = read.read_files
+
+    def read_while_the_copy_ends(files, *args, **kw):
+        out = real_read(files, *args, **kw)
+        copying.write_bytes(whole)  # the copy has ended meanwhile
+        return out
+
+    monkeypatch.setattr(read, "read_files", read_while_the_copy_ends)
+    people = [("办公室", "张三", "主任", "其他", "是"), ("办公室", "李四", "科员", "其他", "否")]
+    cfg = write_config(tmp_path, people, [("办公室", "张三", "")])
+    result = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
+    by_file = result.files.set_index("file")
+    assert by_file.loc["李四.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert by_file.loc["张三.xlsx", "reason"] == "file_changing"
+    (told,) = result.issues[result.issues["file"] == "张三.xlsx"].to_dict("records")
+    assert "还在变化" in told["problem"] and "复制" in told["problem"]
+    assert "重新运行" in told["fix"] and "无需让报送人重新发送" in told["fix"]
