@@ -328,11 +328,12 @@ def still_changing(
     for i in files.index[top & refused & reasons]:
         source = files.at[i, "source_path"] if "source_path" in files else None
         path = source if isinstance(source, str) else os.path.join(inbox, files.at[i, "file"])
-        try:
+        try:  # as _stat saw it: the time of the entry itself, the size of what a link names
             st = os.lstat(path)
+            size = os.stat(path).st_size if stat.S_ISLNK(st.st_mode) else st.st_size
         except OSError:
             continue  # gone, or moved away: what was told stands
-        if int(st.st_size) != int(files.at[i, "size"]) or float(st.st_mtime) != float(
+        if int(size) != int(files.at[i, "size"]) or float(st.st_mtime) != float(
             files.at[i, "mtime"]
         ):
             changed.append(i)
