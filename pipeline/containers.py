@@ -400,7 +400,9 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
     limits = settings.limits
     try:
         zf = open_zip(path)
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        # a folder holds nothing; an entry named as a folder that holds bytes (written by a
+        # faulty tool, or to hide a file) is read as the file it is, never dropped unseen
+        infos = [i for i in zf.infolist() if not i.is_dir() or i.file_size]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         salvaged = _salvaged(path, limits)
         if salvaged is None:
@@ -483,7 +485,8 @@ def _salvaged(path: Path, limits: Any) -> list[tuple[str, bytes | None, Any]] | 
         _sig, _ver, flags, method, dos_time, dos_date, crc, size, _full, n_name, n_extra = (
             _LOCAL.unpack_from(data, at)
         )
-        name = _zip_name(_local_info(data[at + _LOCAL.size : at + _LOCAL.size + n_name], flags))
+        raw = data[at + _LOCAL.size : at + _LOCAL.size + n_name]
+        name = _zip_name(_local_info(raw, flags))
         cut = name or vocab.ZIP_REST_NAME
         start = at + _LOCAL.size + n_name + n_extra
         end = _member_end(data, start, flags, method, size, limits)
@@ -497,9 +500,11 @@ def _salvaged(path: Path, limits: Any) -> list[tuple[str, bytes | None, Any]] | 
             (crc,) = struct.unpack_from("<I", data, at)
             at += 12
         cut = vocab.ZIP_REST_NAME
-        if not name or name.endswith("/") or _ARCHIVER_JUNK.search(name):
+        if not name or _ARCHIVER_JUNK.search(name):
             continue
         content, refusal = _salvaged_member(data[start:end], flags, method, crc, limits)
+        if raw.endswith((b"/", b"\\")) and not content:
+            continue  # a folder
         when = _dos_time(dos_time, dos_date)
         stamp = None if when in PLACEHOLDER_ZIP_DATES else _mktime(when)
         found.append((name, content, refusal if content is None else stamp))

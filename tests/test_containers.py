@@ -1390,3 +1390,24 @@ def test_a_form_apple_mail_shows_inside_the_text_is_read(tmp_path: Path) -> None
     assert sorted(files["file"]) == ["自查表.eml", "自查表.eml/lisi.xlsx", "自查表.eml/张三.xlsx"]
     assert sorted(set(points["name"])) == ["张三", "李四"]
     assert "container_empty" not in issues["code"].tolist()
+
+
+def test_a_zip_entry_named_as_a_folder_that_holds_a_form_is_read(tmp_path: Path) -> None:
+    """An entry whose name ends in 「/」 (a folder) but holds bytes, as a faulty archiver
+    writes one: it was dropped without a word, the form in it lost. It is read as the file
+    it is; an empty folder entry stays nothing."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("办公室/", b"")
+        zf.writestr("办公室/张三.xlsx/", _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr("办公室/李四.xlsx", _form(tmp_path / "b.xlsx", "李四", n=2))
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:  # the precondition: a folder with bytes
+        assert [i.is_dir() and i.file_size > 0 for i in zf.infolist()] == [False, True, False]
+    files, _rows, points, _issues = graded(inbox)
+    assert sorted(files["file"]) == [
+        "办公室.zip",
+        "办公室.zip/办公室/张三.xlsx",
+        "办公室.zip/办公室/李四.xlsx",
+    ]
+    assert sorted(set(points["name"])) == ["张三", "李四"]
