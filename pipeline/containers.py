@@ -60,6 +60,9 @@ MAX_INBOX_MEMBERS = 10 * MAX_TREE_MEMBERS  # files all the containers of one inb
 STATUS_OPENED = "container"  # an opened container until ``settle``
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+# a zip of one piece written as a split one (zip -s, WinZip): a spanning mark before its first
+# header (PK\x07\x08, or PK00 for one that was to be split and fitted whole)
+SPANNED_ZIP_MAGIC = (b"PK\x07\x08PK\x03\x04", b"PK00PK\x03\x04")
 RAR_MAGIC = b"Rar!"
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -262,7 +265,7 @@ IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
 def kind_of(path: Path, head: bytes) -> str | None:
     """'zip' | 'eml' | 'emlx' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith(ZIP_MAGIC) or head.startswith(SPANNED_ZIP_MAGIC):
         try:
             with open_zip(path) as zf:
                 names = set(zf.namelist())
@@ -1378,6 +1381,32 @@ def _linked(rec: dict[str, Any], path: Path, walked: str) -> dict[str, Any]:
     return rec
 
 
+# volumes of a split archive: 7-Zip's and WinRAR's 材料.zip.001 (the archive's bytes cut in
+# pieces), WinZip's and Info-ZIP's 材料.z01 … 材料.zip
+_SPLIT_NAME = re.compile(r"\.(?:zip|7z|rar|tar|gz)\.(\d{3})$|\.z(\d{2})$", re.IGNORECASE)
+_END_OF_ZIP = struct.Struct("<4sH")  # the end of central directory record: its disk number
+
+
+def _split_volume(path: Path) -> str | None:
+    """Which volume of a split archive ``path`` is (「第 2 卷」), or None when it is none. The
+    last volume of a WinZip split (材料.zip) is told by its end record's disk number."""
+    match = _SPLIT_NAME.search(path.name)
+    if match:
+        return vocab.SPLIT_VOLUME.format(n=int(match[1] or match[2]))
+    if path.suffix.lower() != ".zip":
+        return None
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 65557))
+            tail = fh.read()
+    except OSError:
+        return None
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + _END_OF_ZIP.size > len(tail):
+        return None
+    return vocab.SPLIT_LAST_VOLUME if _END_OF_ZIP.unpack_from(tail, end)[1] > 0 else None
+
+
 def _expand(
     rec: dict[str, Any],
     path: Path | str,
@@ -1405,6 +1434,12 @@ def _expand(
     except OSError:
         regular = False
     kind = kind_of(path, _head(path)) if regular else None
+    volume = _split_volume(path) if regular else None
+    # a volume of a split archive has no whole container to open, unless it is the only one
+    # (7-Zip names a split archive that fits one volume 材料.zip.001: a whole zip)
+    if volume is not None and not (kind == "zip" and path.suffix.lower() != ".zip"):
+        yield _refused_record(rec, rec["file"], "archive_split", volume)
+        return
     if kind is None:
         yield rec
         return

@@ -2681,6 +2681,8 @@ ARCHIVE_NAMES = {
 }
 # a zip cut short right after a whole member: what came after it is named nowhere
 ZIP_REST_NAME = "（压缩包中断处之后的文件）"
+SPLIT_VOLUME = "第 {n} 卷"
+SPLIT_LAST_VOLUME = "最后一卷（前面的各卷名为 .z01、.z02 ……）"
 CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
@@ -2689,6 +2691,11 @@ DETAIL_INBOX_UNPACKED = "{mb:.0f} MB 或 {files} 个文件"
 DETAIL_CONTAINER_TREE = "整个压缩包（连同其中套着的压缩包、邮件）解压后合计超过 {mb:.0f} MB 或 {files} 个文件，其余文件未解压"
 MESSAGES.update(
     {
+        "archive_split": Message(
+            "这是分卷压缩包的{detail}，本工具不能直接打开分卷压缩包，其中的文件未读取。",
+            "请把同一压缩包的所有分卷放在同一个文件夹里，用 7-Zip 或 WinRAR 打开第一卷解压，"
+            "把解压出的表格放入收件箱后重新运行；如缺少某一卷，请让报送人补发。",
+        ),
         "archive_unsupported": Message(
             "这是一个{detail}，本工具不能直接打开，其中的文件未读取。",
             "请解压后放入收件箱（把解压出的表格放进收件文件夹），再重新运行。",

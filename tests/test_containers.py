@@ -1411,3 +1411,37 @@ def test_a_zip_entry_named_as_a_folder_that_holds_a_form_is_read(tmp_path: Path)
         "办公室.zip/办公室/李四.xlsx",
     ]
     assert sorted(set(points["name"])) == ["张三", "李四"]
+
+
+def test_volumes_of_a_split_zip_are_told_as_such_and_a_whole_one_is_read(tmp_path: Path) -> None:
+    """A zip split to fit a mail (7-Zip's 材料.zip.001, .002; WinZip's 分卷.z01 … 分卷.zip) was
+    「这不是 Excel 表格文件（压缩包）…请确认附件是否发错」, as if the sender had sent the wrong
+    file. Each volume is told it is one, and how to join them. A zip that fitted one volume
+    (7-Zip's 整卷.zip.001, or zip -s's one piece with a spanning mark before it) is read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr("李四.xlsx", _form(tmp_path / "b.xlsx", "李四", n=2))
+    whole = buf.getvalue()
+    (inbox / "材料.zip.001").write_bytes(whole[: len(whole) // 2])
+    (inbox / "材料.zip.002").write_bytes(whole[len(whole) // 2 :])
+    (inbox / "分卷.z01").write_bytes(b"PK\x07\x08" + whole[: len(whole) // 2])
+    last = bytearray(whole[len(whole) // 2 :])
+    end = last.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", last, end + 4, 1, 0)  # this is disk 1 (the second); directory on 0
+    (inbox / "分卷.zip").write_bytes(bytes(last))
+    (inbox / "整卷.zip.001").write_bytes(whole)
+    (inbox / "一段.zip").write_bytes(b"PK\x07\x08" + whole)
+    files, _rows, points, issues = graded(inbox)
+    by_file = files.set_index("file")
+    told = issues[issues["code"] == "archive_split"].set_index("file")
+    assert sorted(told.index) == ["分卷.z01", "分卷.zip", "材料.zip.001", "材料.zip.002"]
+    assert "分卷压缩包的第 2 卷" in told.loc["材料.zip.002", "problem"]
+    assert "最后一卷" in told.loc["分卷.zip", "problem"]
+    assert all("所有分卷放在同一个文件夹" in fix for fix in told["fix"])
+    assert "not_excel" not in issues["code"].tolist()
+    for read_whole in ("整卷.zip.001", "一段.zip"):
+        assert by_file.loc[f"{read_whole}/张三.xlsx", "status"] != frames.FILE_STATUS_REJECTED
+    assert set(points["name"]) == {"张三", "李四"}
