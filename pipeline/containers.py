@@ -405,7 +405,7 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         zf = open_zip(path)
         # a folder holds nothing; an entry named as a folder that holds bytes (written by a
         # faulty tool, or to hide a file) is read as the file it is, never dropped unseen
-        infos = [i for i in zf.infolist() if not i.is_dir() or i.file_size]
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/") or i.file_size]
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         salvaged = _salvaged(path, limits)
         if salvaged is None:

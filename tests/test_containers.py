@@ -1445,3 +1445,23 @@ def test_volumes_of_a_split_zip_are_told_as_such_and_a_whole_one_is_read(tmp_pat
     for read_whole in ("整卷.zip.001", "一段.zip"):
         assert by_file.loc[f"{read_whole}/张三.xlsx", "status"] != frames.FILE_STATUS_REJECTED
     assert set(points["name"]) == {"张三", "李四"}
+
+
+def test_a_zip_member_without_a_name_does_not_stop_the_run(tmp_path: Path) -> None:
+    """A member whose name is empty (a damaged or hostile zip): zipfile's is_dir raised
+    IndexError, which escaped discover and stopped the whole run with a traceback. The
+    nameless member is reported, the form beside it read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+        zf.writestr(zipfile.ZipInfo("", (2026, 3, 20, 9, 0, 0)), b"what has no name")
+    with zipfile.ZipFile(inbox / "办公室.zip") as zf:  # the precondition: a member named ""
+        assert [i.filename for i in zf.infolist()] == ["张三.xlsx", ""]
+        with pytest.raises(IndexError):
+            zf.infolist()[1].is_dir()
+    files, _rows, points, issues = graded(inbox)
+    assert points["file"].unique().tolist() == ["办公室.zip/张三.xlsx"]
+    nameless = files[files["file"].ne("办公室.zip") & files["file"].ne("办公室.zip/张三.xlsx")]
+    assert nameless["status"].tolist() == [frames.FILE_STATUS_REJECTED]
+    assert nameless["file"].iloc[0] in set(issues["file"])
