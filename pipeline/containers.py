@@ -961,6 +961,8 @@ def _mail_members(
         links = _links(msg)
         if links:  # a cloud drive's or a mail service's 超大附件 link, no file
             raise _Refused("mail_link_only", links)
+        if path.suffix.lower() in (".mht", ".mhtml"):  # saved as a web page: its files left out
+            raise _Refused("mail_web_page")
     if len(parts) > MAX_MEMBERS:
         raise _Refused("container_too_many", str(len(parts)))
     cut = _cut_short(msg)

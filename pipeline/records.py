@@ -68,6 +68,7 @@ UNOPENABLE_REASONS = frozenset(
         "mail_cut_short",
         "zip_cut_short",
         "file_changing",
+        "mail_web_page",
         "unsafe_member_name",
     }
 )

@@ -1465,3 +1465,29 @@ def test_a_zip_member_without_a_name_does_not_stop_the_run(tmp_path: Path) -> No
     nameless = files[files["file"].ne("办公室.zip") & files["file"].ne("办公室.zip/张三.xlsx")]
     assert nameless["status"].tolist() == [frames.FILE_STATUS_REJECTED]
     assert nameless["file"].iloc[0] in set(issues["file"])
+
+
+def test_a_mail_saved_as_a_web_page_says_its_attachments_were_not_saved(tmp_path: Path) -> None:
+    """Outlook's 「另存为 MHT」 of a mail keeps its text, not its attachments. It was 「这不是
+    Excel 表格文件（网页文件）…请确认附件是否发错」 (or, with a To: line, 「这个邮件中没有任何文件」):
+    the office is told the attachments were left out and how to save them."""
+    gb = lambda text: base64.b64encode(text.encode("gb2312")).decode()
+    page = (
+        f"From: =?gb2312?B?{gb('张三')}?= <zs@x.cn>\r\n{{to}}Subject: =?gb2312?B?{gb('自查表')}?=\r\n"
+        "Date: Mon, 16 Mar 2026 10:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/related; boundary="R"; type="text/html"\r\n\r\n'
+        '--R\r\nContent-Type: text/html; charset="gb2312"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        "<html><body><p>=C7=EB=B2=E9=CA=D5</p></body></html>\r\n--R--\r\n"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.mht").write_text(page.format(to=""), encoding="ascii")
+    (inbox / "来信2.mht").write_text(page.format(to="To: office@x.cn\r\n"), encoding="ascii")
+    files, _rows, _points, issues = graded(inbox)
+    assert files.set_index("file")["reason"].to_dict() == {
+        "来信.mht": "mail_web_page",
+        "来信2.mht": "mail_web_page",
+    }
+    for told in issues.to_dict("records"):
+        assert "附件不会一起保存" in told["problem"] and "另存下来放入收件箱" in told["fix"]

@@ -30,7 +30,7 @@ from pipeline import vocab
 from pipeline.limits import Limits
 from pipeline.workbook import biff, ods
 from pipeline.workbook.cells import A1, MAX_CELL_CHARS, a1, col_index, col_letter
-from pipeline.workbook.mhtml import looks_web_archive, web_archive_pages
+from pipeline.workbook.mhtml import looks_saved_mail, looks_web_archive, web_archive_pages
 from pipeline.workbook.sniff import (
     EMPTY_ZIP_MAGIC,
     OLE_MAGIC,
@@ -886,6 +886,8 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             # a web archive (Excel's 「单个文件网页」 .mht, report systems' "xls"): its pages
             if any(has_table(page) for _name, page in web_archive_pages(data)):
                 return Opened("html", legacy=vocab.LEGACY_WEB_ARCHIVE_NAME)
+            if looks_saved_mail(data[:TEXT_HEAD_BYTES]):
+                raise Refused("mail_web_page")
             raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if not path.lower().endswith(".csv") and looks_html(data):
             # a web table saved as .xls (office systems' exports): read as Excel opens it
@@ -895,6 +897,8 @@ def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
             raise Refused("not_excel", detail=vocab.FORMAT_NAMES["html"])
         if path.lower().endswith(".csv") or text_table(data[:TEXT_HEAD_BYTES]):
             return Opened("csv")  # also a text table saved as .xls (web systems do that)
+        if looks_saved_mail(data[:TEXT_HEAD_BYTES]):
+            raise Refused("mail_web_page")  # saved with its To: no web archive of Excel's
         raise Refused("corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     z = Zip(data)
     check_zip_directory(z, size, limits)

@@ -35,6 +35,22 @@ def looks_web_archive(head: bytes) -> bool:
     return b"x-document-type:" in headers or _TO_HEADER.search(headers) is None
 
 
+_MAIL_FIELD = re.compile(rb"^(?:from|subject|to|date):", re.IGNORECASE | re.MULTILINE)
+
+
+def looks_saved_mail(head: bytes) -> bool:
+    """Whether a file's first bytes are a mail's headers over a web page (multipart/related,
+    or the page itself): Outlook's 「另存为 MHT」 of a mail, which keeps the mail's text and
+    pictures but not its attachments. Excel's web archives carry no From or Subject."""
+    block = _HEADER_BLOCK.match(head.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    if block is None:
+        return False
+    headers = block.group(0).lower()
+    fields = {m.group(0).lower() for m in _MAIL_FIELD.finditer(headers)}
+    related = b"multipart/related" in headers or b"text/html" in headers
+    return related and b"x-document-type:" not in headers and len(fields) >= 2
+
+
 def _location(part: EmailMessage) -> str:
     where = unquote(str(part.get("Content-Location", "") or "")).replace("\\", "/")
     return where.lower()
