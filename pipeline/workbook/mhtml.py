@@ -48,7 +48,9 @@ def looks_saved_mail(head: bytes) -> bool:
     headers = block.group(0).lower()
     fields = {m.group(0).lower() for m in _MAIL_FIELD.finditer(headers)}
     related = b"multipart/related" in headers or b"text/html" in headers
-    return related and b"x-document-type:" not in headers and len(fields) >= 2
+    # a browser's saved page (「From: <Saved by Blink>」, Internet Explorer's) is no mail
+    page = b"x-document-type:" in headers or b"saved by" in headers
+    return related and not page and len(fields) >= 2
 
 
 def _location(part: EmailMessage) -> str:
