@@ -1484,10 +1484,13 @@ def test_a_mail_saved_as_a_web_page_says_its_attachments_were_not_saved(tmp_path
     inbox.mkdir()
     (inbox / "来信.mht").write_text(page.format(to=""), encoding="ascii")
     (inbox / "来信2.mht").write_text(page.format(to="To: office@x.cn\r\n"), encoding="ascii")
+    browser = page.replace("=?gb2312?B?1cXI/Q==?= <zs@x.cn>", "<Saved by Blink>")
+    (inbox / "通知网页.mht").write_text(browser.format(to=""), encoding="ascii")
     files, _rows, _points, issues = graded(inbox)
     assert files.set_index("file")["reason"].to_dict() == {
         "来信.mht": "mail_web_page",
         "来信2.mht": "mail_web_page",
+        "通知网页.mht": "not_excel",  # a page a browser saved is no mail
     }
-    for told in issues.to_dict("records"):
+    for told in issues[issues["code"] == "mail_web_page"].to_dict("records"):
         assert "附件不会一起保存" in told["problem"] and "另存下来放入收件箱" in told["fix"]
