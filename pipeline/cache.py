@@ -62,7 +62,7 @@ LIBRARIES = (
     "cryptography",
 )
 # outcomes that depend on the machine or the moment rather than on the file's bytes
-TRANSIENT_REASONS = frozenset({"worker_crashed", "read_failed"})
+TRANSIENT_REASONS = frozenset({"worker_crashed", "read_failed", "cannot_open"})
 PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
 
 

@@ -199,7 +199,7 @@ def _stat(
             st = os.stat(path)
             rec["_link"] = True
     except OSError:
-        return reject("read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
+        return reject("cannot_open")
     rec["size"] = int(st.st_size)
     if stat.S_ISDIR(st.st_mode):  # only an unlistable folder is ever an entry (see _walk)
         return reject("folder_unreadable")
@@ -220,7 +220,7 @@ def _stat(
 def _judge(rec: dict[str, Any], path: Path | str, hashed: HashResult) -> dict[str, Any]:
     """The record of a file given its bytes' digest and first bytes (or the read's error)."""
     if isinstance(hashed, OSError):
-        return _reject(rec, "read_failed", detail=vocab.DETAIL_CANNOT_OPEN)
+        return _reject(rec, "cannot_open")
     rec["sha256"], head = hashed
     if head.startswith(APPLE_DOUBLE_MAGIC) and rec["file"].rpartition("/")[2].startswith("._"):
         return _reject(rec, "mac_metadata")  # a Mac's record of a file's attributes

@@ -54,6 +54,7 @@ UNOPENABLE_REASONS = frozenset(
         "xml_entities",
         "too_many_cells",
         "read_failed",
+        "cannot_open",
         "worker_crashed",
         "reader_crashed",
         "symlink",

@@ -452,6 +452,14 @@ MESSAGES: dict[str, Message] = {
         "工作表的范围过大（{detail}），超过了允许的上限，为安全起见未读取。",
         "请删除表格下方或右侧多余的空白行列（或其中误填的内容）后重新保存发送。",
     ),
+    # the file could not be opened here (no permission, locked by a program, gone): nothing
+    # is wrong with what the sender sent
+    "cannot_open": Message(
+        "无法打开这个文件：可能没有读取权限，或正被其他程序占用（例如还在下载、复制中，"
+        "或被杀毒软件、同步盘锁定），本次未读取。",
+        "请关闭正在使用这个文件的程序（或等下载、复制完成），确认当前用户能打开它后重新运行；"
+        "无需让报送人重新发送。",
+    ),
     "read_failed": Message(
         "读取文件时出错（{detail}），文件可能已损坏或格式异常。",
         "请让报送人用 Excel 或 WPS 打开、另存为 .xlsx 后重新发送。",

@@ -327,3 +327,34 @@ def test_a_form_still_being_copied_is_told_to_wait_not_to_send_again(
     (told,) = result.issues[result.issues["file"] == "张三.xlsx"].to_dict("records")
     assert "还在变化" in told["problem"] and "复制" in told["problem"]
     assert "重新运行" in told["fix"] and "无需让报送人重新发送" in told["fix"]
+
+
+def test_a_file_that_cannot_be_opened_here_is_not_sent_back_to_its_sender(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form the office cannot open (no read permission on a share, locked by a sync tool
+    or an antivirus): it was 「读取文件时出错…文件可能已损坏或格式异常。请让报送人…另存为
+    .xlsx 后重新发送」, though nothing is wrong with what was sent. The office is told to
+    free the file and run again."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(inbox / "张三.xlsx", rows=[sample_row(1)])
+    write_form(
+        inbox / "李四.xlsx", header={"name": "李四", "section": "办公室"}, rows=[sample_row(2)]
+    )
+    locked = os.fspath(inbox / "张三.xlsx")
+    real_hash = prehash.hash_file
+
+    def denied(path: str, *args: object) -> tuple[str, bytes]:
+        if path == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_hash(path, *args)
+
+    monkeypatch.setattr(prehash, "hash_file", denied)
+    files, issues = discover.discover(inbox, settings())
+    by_file = files.set_index("file")
+    assert by_file.loc["张三.xlsx", "reason"] == "cannot_open"
+    assert by_file["status"].isna()["李四.xlsx"]  # left to read
+    (told,) = issues.to_dict("records")
+    assert "没有读取权限" in told["problem"] and "损坏" not in told["problem"]
+    assert "无需让报送人重新发送" in told["fix"]

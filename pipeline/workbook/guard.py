@@ -862,7 +862,7 @@ def read_bytes(path: str, limits: Limits) -> bytes:
                 raise Refused("too_large", detail=f"{size / MB:.1f} MB")
             return fh.read()
     except OSError as exc:
-        raise Refused("read_failed", detail=vocab.DETAIL_CANNOT_OPEN) from exc
+        raise Refused("cannot_open") from exc
 
 
 def _prescan(path: str, data: bytes, limits: Limits, thorough: bool) -> Opened:
