@@ -515,7 +515,8 @@ def _salvaged(path: Path, limits: Any) -> list[tuple[str, bytes | None, Any]] | 
         return None
     total = sum(len(content) for _name, content, _extra in found if content is not None)
     _check_totals(len(found), total, path, limits)
-    found.append((cut, None, ("zip_cut_short", vocab.ARCHIVE_NAMES["zip"])))
+    if not data.startswith((b"PK\x01\x02", b"PK\x05\x06"), at):  # short of the directory
+        found.append((cut, None, ("zip_cut_short", vocab.ARCHIVE_NAMES["zip"])))
     return found
 
 
