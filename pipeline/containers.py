@@ -22,6 +22,7 @@ back into what its sender wrote.
 from __future__ import annotations
 
 import atexit
+import binascii
 import email
 import email.errors
 import email.header
@@ -924,6 +925,61 @@ def _links(msg: EmailMessage) -> str:
     return "、".join(shown)
 
 
+_UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} (.+?)[ \t]*$")
+
+
+def _uuencoded(msg: EmailMessage) -> list[tuple[str, EmailMessage]]:
+    """(file name, a part holding its bytes) of each file uuencoded in a mail's plain text
+    (「begin 644 张三.xlsx」 … 「end」: Outlook Express, Foxmail and mail scripts sent files so),
+    which no MIME part names: such a mail was told 「没有任何文件」."""
+    found: list[tuple[str, EmailMessage]] = []
+    for part in _leaves(msg):
+        if part.get_content_type() != "text/plain" or part.get_filename():
+            continue
+        body = part.get_payload(decode=True)
+        if not isinstance(body, bytes) or b"begin " not in body:
+            continue
+        name, data = None, bytearray()
+        for line in body.splitlines():
+            begin = _UU_BEGIN.match(line)
+            if name is None:
+                if begin:
+                    name, data = _uu_name(begin[1], part.get_content_charset()), bytearray()
+                continue
+            if line.strip() == b"end":
+                found.append((name, _part_of(bytes(data))))
+                name = None
+            elif line.strip():
+                data += _uu_line(line)
+    return found
+
+
+def _uu_name(raw: bytes, charset: str | None) -> str:
+    """A uuencoded file's name: in the text's charset, else UTF-8, else GB 18030."""
+    for encoding in (_charset(charset) if charset else "utf-8", "utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding).replace("\\", "/").rsplit("/", 1)[-1]
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("latin-1")
+
+
+def _uu_line(line: bytes) -> bytes:
+    try:
+        return binascii.a2b_uu(line)
+    except binascii.Error:  # trailing garbage some encoders leave: cut to the told length
+        try:
+            return binascii.a2b_uu(line[: (((line[0] - 32) & 63) * 4 + 5) // 3])
+        except binascii.Error:  # a damaged line: the file it is in will not open
+            return b""
+
+
+def _part_of(data: bytes) -> EmailMessage:
+    part = EmailMessage()
+    part.set_content(data, maintype="application", subtype="octet-stream")
+    return part
+
+
 def _eml_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
     return _mail_members(path.read_bytes(), path, settings, "eml")
 
@@ -956,6 +1012,7 @@ def _mail_members(
     mtime = sent if sent is not None else path.stat().st_mtime
     try:
         parts = list(_attachments(msg))
+        parts += _uuencoded(msg)
     except Exception as exc:  # the parser raises many kinds on a damaged mail
         raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES[kind]) from exc
     if not parts:

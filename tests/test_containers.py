@@ -5,6 +5,7 @@ mangled by unzipping elsewhere are shown decoded."""
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 import email
 import email.errors
@@ -1494,3 +1495,26 @@ def test_a_mail_saved_as_a_web_page_says_its_attachments_were_not_saved(tmp_path
     }
     for told in issues[issues["code"] == "mail_web_page"].to_dict("records"):
         assert "附件不会一起保存" in told["problem"] and "另存下来放入收件箱" in told["fix"]
+
+
+def test_a_form_uuencoded_in_a_mails_text_is_read(tmp_path: Path) -> None:
+    """Outlook Express, old Foxmail and mail scripts put a file in the text itself
+    (「begin 644 钱七.xlsx」, uuencoded lines, 「end」), with no MIME part naming it: the mail
+    was told 「这个邮件中没有任何文件」 and the form lost. It is read under its name, written in
+    the text's GBK."""
+    data = _form(tmp_path / "a.xlsx", "张三")
+    lines = [binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45)]
+    body = b"\r\n".join(
+        [b"\xc7\xeb\xb2\xe9\xca\xd5", b"", b"begin 644 " + "张三.xlsx".encode("gbk")]
+    )
+    body += b"\r\n" + b"".join(line.replace(b"\n", b"\r\n") for line in lines) + b"`\r\nend\r\n"
+    mail = b"From: zs@163.com\r\nSubject: zicha\r\nContent-Type: text/plain; charset=gbk\r\n\r\n"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(mail + body)
+    parsed = email.message_from_bytes(mail + body, policy=email.policy.default)
+    assert not parsed.is_multipart() and parsed.get_filename() is None  # the precondition
+    files, _rows, points, issues = graded(inbox)
+    assert sorted(files["file"]) == ["来信.eml", "来信.eml/张三.xlsx"]
+    assert points["file"].unique().tolist() == ["来信.eml/张三.xlsx"]
+    assert "container_empty" not in issues["code"].tolist()
