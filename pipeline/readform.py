@@ -578,6 +578,12 @@ def _is_probe_label(text: str) -> bool:
     return _column_key(_label_fold(text)) in _PROBE_KEYS
 
 
+@lru_cache(maxsize=8192)
+def _is_table_label(text: str) -> bool:
+    """Whether a text cell is the label of a 序号 or ``_PROBE_KEYS`` column."""
+    return _column_key(_label_fold(text)) in ("seq", *_PROBE_KEYS)
+
+
 _TABLE_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]")
 
 
@@ -616,8 +622,11 @@ def _next_form(
         else:
             # a table whose 风险点 is in another column (a measures table: 序号 | 风险点 | 前期 …
             # under a table with 科室 | 姓名 first) starts with the 序号 label where ours does
-            # (or, ours having none, in our first column)
-            if not (0 <= seq < n and type(v := row[seq]) is str and _is_seq_label(v)):
+            # (or, ours having none, in our first column), or one moved across (its 序号 and
+            # 风险点 both in other columns than ours) names them somewhere in its row
+            if not (0 <= seq < n and type(v := row[seq]) is str and _is_seq_label(v)) and not any(
+                type(v) is str and _is_table_label(v) for v in row
+            ):
                 continue
         found, _ = _row_keys(row)
         if "description" not in found or len(found) < 3:

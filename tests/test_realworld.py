@@ -932,3 +932,32 @@ def test_a_measures_table_numbers_the_points_of_a_form_without_seq_in_order(
     assert got.loc["泄露未公开信息2"].tolist() == ["措施2", "处置2"]
     assert got.loc["泄露未公开信息1"].tolist() == ["", ""]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_table_under_the_form_moved_across_is_no_more_points(tmp_path: Path) -> None:
+    """A second table under the points whose 序号 and 风险点描述 are both in other columns than
+    the form's (pasted one column to the right: 序号 in B, 风险点描述 in E): its header was
+    not seen, so its header row and rows were read as more points of the form (a point
+    「风险类别」 at row 8). Now it is the table of other columns it is: one 退回 naming where
+    it starts, its rows counted."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "likelihood", "harm", "self_level"]
+    cols += ["prevent", "monitor", "handle"]
+    lower = [None, "序号", "职权事项", "风险类别", "风险点描述", "发生几率", "危害程度", "自评等级"]
+    grid = form_grid(columns=cols, rows=[sample_row(1), sample_row(2)]) + [
+        [],
+        ["二、其他风险点"],
+        lower,  # row 8
+        [None, 1, "审批", "岗位职责风险", "违规审批", "高", "严重", "一级"],
+    ]
+    assert grid[2].index("序号") != lower.index("序号")  # the precondition: moved across
+    assert grid[2].index("风险点描述") != lower.index("风险点描述")
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, rows, issues = run(inbox)
+    assert rows.loc[rows["accepted"], "description"].tolist() == [
+        "泄露未公开信息1",
+        "泄露未公开信息2",
+    ]
+    assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [9]  # counted, not read
+    issue = one(issues, "second_table")
+    assert (issue["cell"], issue["action"]) == ("B8", vocab.ACTION_REJECT)
