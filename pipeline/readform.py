@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from pipeline import dates, layout, readbatch, records, vocab
+from pipeline import dates, layout, measuresplit, readbatch, records, vocab
 from pipeline.limits import Limits
 from pipeline.workbook import books
 from pipeline.workbook.cells import a1, col_letter
@@ -781,14 +781,16 @@ def _join_measures(
     target: _TableRows,
     target_keys: dict[str, int],
     table: _TableRows,
-) -> tuple[list[int], list[int]]:
+) -> tuple[list[int], list[int], list[int]]:
     """Add each row of a measures table to the point of ``target`` it names: by its 风险点描述
     (folded; one point holding it), else by its 序号 (one point numbered so). Each measure
     text is appended on a line of its own to the point's cell of the same kind; a table of one
-    防控措施 column under a form of three goes to 前期 of a point that has some, else to the
-    point's 防控措施 (split by validate, as a combined column is); three columns under a form
-    of one 防控措施 are appended to it labelled 前期预防措施：… (split the same way); a 备注
-    (and what the table keeps in 备注) to the point's 备注. Returns (the table's rows joined, the rows naming no point)."""
+    防控措施 column under a form of three is split on its 前期/中期/后期 labels into the three
+    cells of a point that has some (no label: all to 前期, the row listed as unsplit), else
+    goes to the point's 防控措施 (split by validate, as a combined column is); three columns
+    under a form of one 防控措施 are appended to it labelled 前期预防措施：… (split the same
+    way); a 备注 (and what the table keeps in 备注) to the point's 备注. Returns (the table's
+    rows joined, the rows naming no point, the rows whose 防控措施 had no label to split on)."""
     n = len(target.rows)
     fields = [k for k in ("measures", *vocab.MEASURE_FIELDS, "remark") if k in table.values]
     three = [k for k in vocab.MEASURE_FIELDS if k in target_keys]
@@ -815,6 +817,7 @@ def _join_measures(
 
     joined: list[int] = []
     unmatched: list[int] = []
+    unsplit: list[int] = []
     for j, r in enumerate(table.rows):
         desc = (table.values.get("description") or [None] * len(table.rows))[j]
         seq = _seq_key((table.values.get("seq") or [None] * len(table.rows))[j])
@@ -836,10 +839,15 @@ def _join_measures(
                 label = "" if key == "measures" else f"{vocab.COLUMN_LABELS[key]}："
                 append("measures", i, label + text)
             elif key == "measures" and any(values[f][i] is not None for f in vocab.MEASURE_FIELDS):
-                append("prevent", i, text)
+                *parts, split_ok = measuresplit.split_text(text)
+                if not split_ok:
+                    unsplit.append(r)
+                for f, part in zip(vocab.MEASURE_FIELDS, parts, strict=True):
+                    if part is not None:
+                        append(f, i, part)
             else:
                 append(key, i, text)
-    return joined, unmatched
+    return joined, unmatched, unsplit
 
 
 def _other_form(grid: Grid, sheet: str, start: int, hr: int, same_sheet: bool) -> dict[str, Any]:
@@ -1250,7 +1258,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             m_rows = _table_rows(
                 o_grid, m_found.row, m_found.keys, o_carried, m_stop, p_header, m_found, False
             )
-            joined, lost = _join_measures(part, p_found.keys, m_rows)
+            joined, lost, unsplit = _join_measures(part, p_found.keys, m_rows)
             measure_keys.update(k for k in m_found.keys if k in _MEASURES_TABLE_KEYS)
             who = {k: seen_text(p_header.get(k, (None, ""))[0]) or "" for k in ("section", "name")}
             for c in m_found.unknown:  # a column the join does not read (责任人, 完成时限)
@@ -1281,6 +1289,18 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                     )
                 )
             m_values = m_rows.values
+            for r in unsplit:  # one 防控措施 with no 前期/中期/后期 label: all went to 前期
+                issues.append(
+                    records.issue(
+                        "measures_unsplit",
+                        file=rel,
+                        sheet=name,
+                        cell=a1(r, m_found.keys["measures"]),
+                        field_key="measures",
+                        value=m_values["measures"][m_rows.rows.index(r)],
+                        **who,
+                    )
+                )
             for r in lost:
                 j = m_rows.rows.index(r)
                 seq = (m_values.get("seq") or [None] * len(m_rows.rows))[j]

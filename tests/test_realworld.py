@@ -961,3 +961,36 @@ def test_a_table_under_the_form_moved_across_is_no_more_points(tmp_path: Path) -
     assert rows.loc[~rows["accepted"], "excel_row"].tolist() == [9]  # counted, not read
     issue = one(issues, "second_table")
     assert (issue["cell"], issue["action"]) == ("B8", vocab.ACTION_REJECT)
+
+
+def test_one_measures_column_under_a_form_of_three_is_split_on_its_labels(tmp_path: Path) -> None:
+    """The form has 前期 | 中期 | 后期 columns and, under it, a measures table of one 防控措施
+    column (「前期：…\\n中期：…\\n后期：…」): the whole text went into 前期预防措施, labels
+    and all, for a point whose own cells held measures. Now it is split into the three cells
+    as a combined column is; a text with no label goes to 前期 with the 提示 measures_unsplit
+    at its cell in the measures table."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(2)]) + [
+        ["二、防控措施"],
+        ["序号", "风险点", "防控措施"],  # row 7
+        [1, None, "前期：签订承诺书\n中期：每月抽查\n后期：约谈提醒"],
+        [2, None, "加强教育，定期检查"],  # no label to split on
+    ]
+    assert {"前期预防措施", "中期监控措施", "后期处置措施"} <= set(grid[2])  # three columns
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.set_index("description")[["prevent", "monitor", "handle"]]
+    assert got.loc["泄露未公开信息1"].tolist() == [
+        "加强保密教育\n签订承诺书",
+        "定期检查\n每月抽查",
+        "追究责任\n约谈提醒",
+    ]
+    assert got.loc["泄露未公开信息2"].tolist() == [
+        "加强保密教育\n加强教育，定期检查",
+        "定期检查",
+        "追究责任",
+    ]
+    note = one(issues, "measures_unsplit")
+    assert (note["sheet"], note["cell"], note["action"]) == (MAIN, "C9", vocab.ACTION_NOTE)
+    assert note["problem"] == "「防控措施」没有按前期/中期/后期分开，已全部放入「前期预防措施」。"
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
