@@ -25,7 +25,7 @@ from typing import Any
 
 from pipeline import dates, layout, measuresplit, readbatch, records, vocab
 from pipeline.limits import Limits
-from pipeline.workbook import books
+from pipeline.workbook import biff, books, ods, xlsb
 from pipeline.workbook.cells import a1, col_letter
 from pipeline.workbook.grid import Book, Grid, Merge, carry_merges
 from pipeline.workbook.guard import Opened, Refused, Zip, prescan
@@ -1233,6 +1233,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     others: list[dict[str, Any]] = []  # other forms in this workbook: reported, not read
     unmatched: list[tuple[str, int]] = []  # rows of measures tables naming no point
     measure_keys: set[str] = set()  # the measure columns measures tables gave the points
+    measure_parts: list[tuple[str, _TableRows, dict[str, int]]] = []  # measures tables read
     stop, next_header = _next_form(grid, hr, keys, header_raw)
     measures: list[tuple[int, layout.Header, int]] = []
     stacked = _stacked_forms(grid, sheet, keys, stop, next_header, others, measures)
@@ -1259,6 +1260,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 o_grid, m_found.row, m_found.keys, o_carried, m_stop, p_header, m_found, False
             )
             joined, lost, unsplit = _join_measures(part, p_found.keys, m_rows)
+            measure_parts.append((name, m_rows, m_found.keys))
             measure_keys.update(k for k in m_found.keys if k in _MEASURES_TABLE_KEYS)
             who = {k: seen_text(p_header.get(k, (None, ""))[0]) or "" for k in ("section", "name")}
             for c in m_found.unknown:  # a column the join does not read (责任人, 完成时限)
@@ -1442,7 +1444,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         rel,
         opened,
         limits,
-        [(sheet, table_rows, keys), *((p[0], p[1], p[3]) for p in extra)],
+        [(sheet, table_rows, keys), *((p[0], p[1], p[3]) for p in extra), *measure_parts],
     )
     for ex_sheet, r, seq in examples:
         issues.append(
@@ -1651,9 +1653,20 @@ _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 
 
-def _hidden_rows(opened: Opened, sheet: str, limits: Limits) -> frozenset[int]:
-    """The rows (0-based) an .xlsx hides on ``sheet`` (``<row hidden="1">``); none in other
-    formats. One search of the sheet's XML, inflated once by the guard, in the common case."""
+def _hidden_rows(
+    opened: Opened, sheet: str, limits: Limits, whole: list[dict[str, set[int]]]
+) -> frozenset[int]:
+    """The rows (0-based) a workbook hides on ``sheet``: an .xlsx's ``<row hidden="1">`` (one
+    search of the sheet's XML, inflated once by the guard, in the common case), an .xls's,
+    .xlsb's or .ods's hidden rows (those of every sheet of an .xls or .ods read once, into
+    ``whole``); none in other formats."""
+    if opened.fmt in ("xls", "ods"):
+        if not whole:
+            data = opened.package or opened.data
+            whole.append(biff.hidden_rows(data) if opened.fmt == "xls" else ods.hidden_rows(data))
+        return frozenset(whole[0].get(sheet, ()))
+    if opened.fmt == "xlsb":
+        return frozenset(xlsb.hidden_rows(opened.package or opened.data, sheet))
     if opened.fmt != "xlsx":
         return frozenset()
     for part, name in opened.sheet_xml.items():
@@ -1702,8 +1715,9 @@ def _hidden_notes(
     """One 提示 per sheet naming the hidden rows read into points (old points a sender hid
     instead of deleting: the office counts what the sender may not see)."""
     out: list[dict[str, Any]] = []
+    whole: list[dict[str, set[int]]] = []
     for sheet in dict.fromkeys(p[0] for p in parts):
-        hidden = _hidden_rows(opened, sheet, limits)
+        hidden = _hidden_rows(opened, sheet, limits, whole)
         if not hidden:
             continue  # (the common case: nothing else is looked at)
         mine = [(part, keys) for s, part, keys in parts if s == sheet and part.rows]

@@ -159,9 +159,12 @@ def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes], compress: bool 
     return dst
 
 
-def write_fods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+def write_fods(
+    path: Path, sheets: dict[str, list[list[Any]]], hidden: frozenset[int] = frozenset()
+) -> Path:
     """Grids as a flat ODS (.fods), pretty-printed as LibreOffice saves it: one XML file with
-    an indented line per element; a text's line breaks as paragraphs."""
+    an indented line per element; a text's line breaks as paragraphs; the rows ``hidden``
+    (0-based) hidden as LibreOffice hides them (visibility collapse)."""
     from xml.sax.saxutils import escape
 
     ns = (
@@ -180,8 +183,9 @@ def write_fods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     ]
     for name, grid in sheets.items():
         lines.append(f'   <table:table table:name="{escape(name)}">')
-        for row in grid:
-            lines.append("    <table:table-row>")
+        for r, row in enumerate(grid):
+            shown = ' table:visibility="collapse"' if r in hidden else ""
+            lines.append(f"    <table:table-row{shown}>")
             for value in row:
                 if value is None:
                     lines.append("     <table:table-cell/>")
@@ -225,16 +229,17 @@ def _biff12(kind: int, body: bytes = b"") -> bytes:
     return _biff12_varint(kind) + _biff12_varint(len(body)) + body
 
 
-def xlsb_sheet(grid: list[list[Any]]) -> bytes:
+def xlsb_sheet(grid: list[list[Any]], hidden: frozenset[int] = frozenset()) -> bytes:
     """A worksheet part of an .xlsb (BIFF12 records): text cells inline, numbers as reals,
-    dates as their text."""
+    dates as their text; the rows ``hidden`` (0-based) hidden (BrtRowHdr's fDyZero)."""
     import struct
 
     width = max(len(r) for r in grid)
     out = _biff12(0x81) + _biff12(0x94, struct.pack("<IIII", 0, len(grid) - 1, 0, width - 1))
     out += _biff12(0x91)  # BrtBeginSheetData
     for r, row in enumerate(grid):
-        out += _biff12(0x00, struct.pack("<IIHHBBI", r, 0, 300, 0, 0, 0, 0))  # BrtRowHdr
+        flags = 1 << 12 if r in hidden else 0  # fDyZero
+        out += _biff12(0x00, struct.pack("<IIHHBBI", r, 0, 300, flags, 0, 0, 0))  # BrtRowHdr
         for c, value in enumerate(row):
             if value is None:
                 continue
@@ -247,13 +252,16 @@ def xlsb_sheet(grid: list[list[Any]]) -> bytes:
     return out + _biff12(0x92) + _biff12(0x82)
 
 
-def write_xlsb_over(base: Path, path: Path, grid: list[list[Any]]) -> Path:
-    """``base`` (an .xlsb) with its first worksheet's cells replaced by ``grid``."""
+def write_xlsb_over(
+    base: Path, path: Path, grid: list[list[Any]], hidden: frozenset[int] = frozenset()
+) -> Path:
+    """``base`` (an .xlsb) with its first worksheet's cells replaced by ``grid`` (the rows
+    ``hidden`` hidden)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "xl/worksheets/sheet1.bin":
-                data = xlsb_sheet(grid)
+                data = xlsb_sheet(grid, hidden)
             zout.writestr(info.filename, data)
     return path

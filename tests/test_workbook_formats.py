@@ -768,3 +768,101 @@ def test_an_xls_whose_directory_chain_loops_is_told_damaged_not_too_big(tmp_path
     assert vocab.DETAIL_BROKEN_OLE in told["problem"]
     assert "内存" not in told["problem"] and "空白行列" not in told["fix"]
     assert files.loc["李四.xlsx", "status"] == frames.FILE_STATUS_READ
+
+
+# A form whose points have no measures of their own and a measures table under it: point 2
+# (row 5) and its measures (row 11) hidden, as a sender hides last year's lines
+_HIDDEN_GRID = form_grid(
+    rows=[sample_row(i, prevent=None, monitor=None, handle=None) for i in (1, 2, 3)]
+) + [
+    [],
+    ["二、防控措施"],
+    ["序号", "风险点", "前期预防措施", "中期监控措施", "后期处置措施"],  # row 9
+    [1, None, "措施1", None, None],
+    [2, None, "措施2", None, None],  # row 11
+    [3, None, "措施3", None, None],
+]
+_HIDDEN = frozenset((4, 10))  # rows 5 and 11
+_HIDDEN_NOTE = "第 5、11 行在表格中是隐藏的（打开时看不到），已照常读取（共 2 行）。"
+
+
+def _hidden_xlsx(path: Path) -> Path:
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    ws = wb.add_worksheet(vocab.SHEET_INDIVIDUAL)
+    for r, row in enumerate(_HIDDEN_GRID):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif value is not None:
+                ws.write(r, c, value)
+    for r in _HIDDEN:
+        ws.set_row(r, None, None, {"hidden": True})
+    wb.close()
+    return path
+
+
+def _hidden_note_is_given(inbox: Path, name: str, sheet: str = vocab.SHEET_INDIVIDUAL) -> None:
+    _files, _rows, points, issues = checked(inbox)
+    assert points.set_index("excel_row")["prevent"].to_dict() == {
+        4: "措施1",
+        5: "措施2",
+        6: "措施3",
+    }
+    notes = issues[(issues["code"] == "hidden_rows_read") & (issues["file"] == name)]
+    assert notes[["sheet", "cell", "action", "problem"]].values.tolist() == [
+        [sheet, "A5", vocab.ACTION_NOTE, _HIDDEN_NOTE]
+    ]
+
+
+def test_a_hidden_row_of_a_measures_table_is_named_with_the_points(tmp_path: Path) -> None:
+    """The 提示 hidden_rows_read named the hidden rows of points but not a hidden row of the
+    measures table under them, whose measures were joined to a point all the same."""
+    inbox = tmp_path / "inbox"
+    _hidden_xlsx(inbox / "张三.xlsx")
+    _hidden_note_is_given(inbox, "张三.xlsx")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_hidden_rows_of_an_xls_or_ods_are_named_as_in_an_xlsx(tmp_path: Path, fmt: str) -> None:
+    """Rows hidden in an Excel 97-2003 .xls or a LibreOffice .ods (the same form saved by
+    LibreOffice) were read with no word, where an .xlsx's got the 提示 hidden_rows_read."""
+    import subprocess
+
+    src = _hidden_xlsx(tmp_path / "src" / "张三.xlsx")
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(tmp_path / "inbox"),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert (tmp_path / "inbox" / f"张三.{fmt}").is_file()
+    _hidden_note_is_given(tmp_path / "inbox", f"张三.{fmt}")
+
+
+def test_hidden_rows_of_a_flat_ods_are_named(tmp_path: Path) -> None:
+    """A LibreOffice flat ODS (.fods) hiding rows (visibility collapse) gets the same 提示."""
+    write_fods(tmp_path / "inbox" / "张三.fods", {vocab.SHEET_INDIVIDUAL: _HIDDEN_GRID}, _HIDDEN)
+    assert 'table:visibility="collapse"' in (tmp_path / "inbox" / "张三.fods").read_text()
+    _hidden_note_is_given(tmp_path / "inbox", "张三.fods")
+
+
+@needs_corpus
+def test_hidden_rows_of_an_xlsb_are_named(tmp_path: Path) -> None:
+    """An .xlsb hiding rows (BrtRowHdr's fDyZero) gets the same 提示."""
+    base = CORPUS / "SheetJS+test_files/BlankSheetTypes.xlsb"
+    write_xlsb_over(base, tmp_path / "inbox" / "张三.xlsb", _HIDDEN_GRID, _HIDDEN)
+    _hidden_note_is_given(tmp_path / "inbox", "张三.xlsb", "Sheet1")  # (the base's sheet)

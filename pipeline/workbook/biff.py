@@ -233,3 +233,44 @@ def _value(cell: Any, datemode: int) -> Any:
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return value
     return value
+
+
+_BOUNDSHEET = 0x0085
+_BOF = 0x0809
+_ROW = 0x0208
+_ROW_HIDDEN = 0x20  # ROW record, option flags: fDyZero (the row is hidden)
+
+
+def hidden_rows(data: bytes) -> dict[str, set[int]]:
+    """The rows (0-based) each sheet of an Excel 97-2003 .xls hides (ROW records with
+    fDyZero); {} for BIFF5 and anything that cannot be read (a note is never worth a
+    refusal)."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if not ole.exists("Workbook"):
+                return {}
+            stream = ole.openstream("Workbook").read()
+    except Exception:  # noqa: BLE001 - olefile raises many types for malformed containers
+        return {}
+    sheets: dict[int, str] = {}  # the offset of a sheet's BOF record -> its name
+    out: dict[str, set[int]] = {}
+    current: set[int] | None = None
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        if rtype == _BOUNDSHEET and len(body) >= 8:
+            offset, n, high = struct.unpack_from("<I2xBB", body)
+            raw = body[8 : 8 + (2 * n if high & 1 else n)]
+            sheets[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")
+        elif rtype == _BOF:
+            name = sheets.get(pos)
+            current = None if name is None else out.setdefault(name, set())
+        elif rtype == _ROW and current is not None and len(body) >= 16:
+            row, flags = struct.unpack_from("<H10xH", body)
+            if flags & _ROW_HIDDEN:
+                current.add(row)
+        pos += 4 + length
+    return {name: rows for name, rows in out.items() if rows}

@@ -73,3 +73,38 @@ def flat_package(data: bytes) -> bytes:
         zf.writestr("content.xml", content, compress_type=zipfile.ZIP_STORED)
         zf.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_STORED)
     return out.getvalue()
+
+
+_HIDDEN_MARKS = (b'visibility="collapse"', b'visibility="filter"')
+
+
+def hidden_rows(data: bytes) -> dict[str, set[int]]:
+    """The rows (0-based) each sheet of an .ods hides (a table row whose visibility is
+    ``collapse``, hidden by hand, or ``filter``, by a filter); {} when the document hides
+    none or cannot be read (a note is never worth a refusal)."""
+    from defusedxml.ElementTree import iterparse
+
+    t = _TABLE
+    out: dict[str, set[int]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = zf.read("content.xml")
+        if not any(mark in content for mark in _HIDDEN_MARKS):
+            return {}
+        current: set[int] = set()
+        row = 0
+        for event, el in iterparse(io.BytesIO(content), events=("start", "end")):
+            if event == "start":
+                if el.tag == t + "table":
+                    current = out.setdefault(el.get(t + "name", ""), set())
+                    row = 0
+                continue
+            if el.tag == t + "table-row":
+                repeat = int(el.get(t + "number-rows-repeated", "1"))
+                if el.get(t + "visibility", "visible") != "visible":
+                    current.update(range(row, row + min(repeat, 100_000)))
+                row += repeat
+            el.clear()
+    except Exception:  # noqa: BLE001 - a malformed document: the grid reader reports it
+        return {}
+    return out

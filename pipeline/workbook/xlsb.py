@@ -7,6 +7,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Iterator
 
 _BUNDLE_SHEET = 0x9C  # BrtBundleSh: one sheet of the workbook (state, tab id, rel id, name)
 _WORKBOOK = "xl/workbook.bin"
@@ -91,3 +92,60 @@ def without_macro_sheets(data: bytes) -> bytes | None:
             return out.getvalue()
     except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, struct.error):
         return None
+
+
+_ROW_HDR = 0x00  # BrtRowHdr: rw, ixfe, miyRw, then flags (fDyZero: the row is hidden)
+_ROW_HIDDEN = 1 << 12
+
+
+def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(record type, body) of each BIFF12 record of a part."""
+    pos = 0
+    while pos < len(data):
+        kind, pos = _varint(data, pos, 2)
+        size, pos = _varint(data, pos, 4)
+        if pos + size > len(data):
+            raise ValueError("truncated record")
+        yield kind, data[pos : pos + size]
+        pos += size
+
+
+def _wide(body: bytes, at: int) -> tuple[str, int]:
+    """An XLWideString of a record body at ``at``: (text, where it ends)."""
+    (n,) = struct.unpack_from("<I", body, at)
+    if n == 0xFFFFFFFF:
+        return "", at + 4
+    return body[at + 4 : at + 4 + 2 * n].decode("utf-16-le", "replace"), at + 4 + 2 * n
+
+
+def hidden_rows(data: bytes, sheet: str) -> set[int]:
+    """The rows (0-based) the worksheet ``sheet`` of an .xlsb hides; none when it hides none
+    or cannot be read (a note is never worth a refusal). The guard bounded the parts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            rel = None
+            for kind, body in _records(zf.read(_WORKBOOK)):
+                if kind == _BUNDLE_SHEET and len(body) >= 12:
+                    rel_id, at = _wide(body, 8)
+                    if _wide(body, at)[0] == sheet:
+                        rel = rel_id
+                        break
+            if rel is None:
+                return set()
+            for tag in _RELATIONSHIP.findall(zf.read(_RELS)):
+                attrs = dict(_ATTR.findall(tag))
+                if attrs.get(b"Id", b"").decode("utf-8", "replace") == rel:
+                    target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+                    break
+            else:
+                return set()
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            out: set[int] = set()
+            for kind, body in _records(zf.read(target)):
+                if kind == _ROW_HDR and len(body) >= 12:
+                    row, flags = struct.unpack_from("<I6xH", body)
+                    if flags & _ROW_HIDDEN:
+                        out.add(row)
+            return out
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, struct.error):
+        return set()
