@@ -505,7 +505,7 @@ def _sheet_order(names: list[str]) -> list[str]:
     """Sheets to look for the table in: the form titles first, the other form sheets last."""
     titles, last = _TITLE_FOLDS, _SIDE_SHEETS
     first = [n for n in names if _fold(n) in titles]
-    end = [n for n in names if _fold(n) in last]
+    end = [n for n in names if _fold(n) in last or _is_side_sheet(n)]
     middle = [n for n in names if n not in first and n not in end]
     return first + middle + end
 
@@ -519,9 +519,16 @@ _PLACEHOLDERS = frozenset(_fold(t) for t in vocab.PLACEHOLDER_TEXTS)
 _TEMPLATE_SHEETS = frozenset(_fold(n) for n in (vocab.SHEET_GUIDE, vocab.SHEET_LISTS))
 
 
+_GUIDE_SHEETS = frozenset(vocab.fold(n) for n in vocab.GUIDE_SHEET_NAMES)
+_SHEET_NUMBERING = re.compile(r"[\d()（）\[\]【】<>《》\s._\-—]+")
+
+
+@lru_cache(maxsize=1024)
 def _is_side_sheet(name: str) -> bool:
-    """The pledge, guide and list sheets of the template (never a second form)."""
-    return _fold(name) in _SIDE_SHEETS
+    """The pledge, guide and list sheets of the template, and a guide or example sheet of
+    another body's form (说明, 填报须知, 示例 …): never a form of its own."""
+    folded = _fold(name)
+    return folded in _SIDE_SHEETS or _SHEET_NUMBERING.sub("", folded) in _GUIDE_SHEETS
 
 
 PLACEHOLDER_MAX_CHARS = 12  # longer texts are never placeholders

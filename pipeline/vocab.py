@@ -54,6 +54,35 @@ SHEET_UNIT = "单位廉政风险自查表"
 SHEET_PLEDGE = "廉政承诺书"
 SHEET_GUIDE = "填表说明"
 SHEET_LISTS = "可选值"  # hidden sheet holding dropdown lists in templates
+# Sheets other bodies' forms put beside the form to guide or show how to fill it: never a
+# form of their own (their example rows are no one's risk points); read only when no other
+# sheet holds a table. Compared folded, digits and brackets aside (说明（1）, 填表说明2).
+GUIDE_SHEET_NAMES = (
+    "说明",
+    "填表说明",
+    "填报说明",
+    "填写说明",
+    "使用说明",
+    "说明事项",
+    "有关说明",
+    "相关说明",
+    "须知",
+    "填表须知",
+    "填报须知",
+    "填写须知",
+    "注意事项",
+    "填表要求",
+    "填报要求",
+    "填写要求",
+    "示例",
+    "填表示例",
+    "填报示例",
+    "填写示例",
+    "样表",
+    "样例",
+    "范例",
+    "填表范例",
+)
 MAIN_SHEET = {INDIVIDUAL: SHEET_INDIVIDUAL, UNIT: SHEET_UNIT}
 
 ROSTER_FILE = "roster.xlsx"

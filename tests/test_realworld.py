@@ -994,3 +994,29 @@ def test_one_measures_column_under_a_form_of_three_is_split_on_its_labels(tmp_pa
     assert (note["sheet"], note["cell"], note["action"]) == (MAIN, "C9", vocab.ACTION_NOTE)
     assert note["problem"] == "「防控措施」没有按前期/中期/后期分开，已全部放入「前期预防措施」。"
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+@pytest.mark.parametrize("guide", ["说明", "填报须知", "填写示例（1）"])
+def test_a_guide_sheet_before_the_form_is_not_read_as_the_form(tmp_path: Path, guide: str) -> None:
+    """Another body's form with a 说明 sheet first, holding an example table (序号 | 风险点描述
+    | 说明): that sheet was read as the form, its example 退回 for 「表格中没有「发生几率」列」
+    and 「这一行没有填写科室或姓名」, and the real form's 科室 and 姓名 lost. A guide or example
+    sheet is never the form while another sheet holds one."""
+    inbox = tmp_path / "inbox"
+    form = form_grid(rows=[sample_row(1)])
+    sheets = {
+        guide: [
+            ["填表说明"],
+            ["1. 风险点描述要具体"],
+            ["序号", "风险点描述", "说明"],
+            [1, "示例", "x"],
+        ],
+        "自查表": form,
+    }
+    write_xlsx(inbox / "张三.xlsx", sheets)
+    assert next(iter(sheets)) == guide  # the precondition: the guide comes first
+    files, points, issues = checked(inbox)
+    rec = files.set_index("file").loc["张三.xlsx"]
+    assert (rec["section"], rec["name"], rec["n_rows"]) == ("办公室", "张三", 1)
+    assert points["description"].tolist() == ["泄露未公开信息1"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
