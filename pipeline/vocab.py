@@ -291,6 +291,9 @@ for _level, _words in zip(LEVELS, (("较高", "很高"), ("中等",), ("较低",
 # and 重大 / 较大 / 一般 (风险), as risk registers grade
 for _level, _letter, _word in zip(LEVELS, "ABC", ("重大", "较大", "一般"), strict=True):
     LEVEL_SYNONYMS[_level] += (_letter, f"{_letter}级", f"{_letter}类", _word, f"{_word}风险")
+# Stars, as some bodies' forms mark the level (★★★ the highest: more stars, more risk)
+for _level, _n in zip(LEVELS, (3, 2, 1), strict=True):
+    LEVEL_SYNONYMS[_level] += ("★" * _n, "☆" * _n, f"{'★' * _n}级", f"{'☆' * _n}级")
 # A level column graded 较高 / 一般 / 较低 (three words, as 发生几率 is written): its 一般 is the
 # middle one, 二级. A column with 重大 or 较大 keeps the register's 一般 = 三级 (above).
 LEVEL_MIDDLE_WORD = "一般"

@@ -1020,3 +1020,16 @@ def test_a_guide_sheet_before_the_form_is_not_read_as_the_form(tmp_path: Path, g
     assert (rec["section"], rec["name"], rec["n_rows"]) == ("办公室", "张三", 1)
     assert points["description"].tolist() == ["泄露未公开信息1"]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_level_written_in_stars_is_read_as_its_level(tmp_path: Path) -> None:
+    """Some bodies' forms mark the 风险等级 with stars (★★★ the highest): each was 退回
+    「自评等级「★★★」不在可选范围内」. More stars, more risk: ★★★ 一级, ★★ 二级, ★ 三级."""
+    inbox = tmp_path / "inbox"
+    cols = ["seq", "step", "category", "description", "self_level", "prevent"]
+    rows = [sample_row(i, self_level=s) for i, s in ((1, "★★★"), (2, "★★"), (3, "☆"))]
+    grid = form_grid(columns=cols, rows=rows, labels={"self_level": "风险等级"})
+    write_form(inbox / "李四.xlsx", grid=grid, header={"name": "李四"}, marker=False)
+    _files, points, issues = checked(inbox)
+    assert points["self_level"].tolist() == ["一级", "二级", "三级"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
