@@ -156,8 +156,16 @@ def _split_pair(text: str) -> list[tuple[str, str]]:
     pairs = []
     for j, (_start, end, key) in enumerate(hits):
         stop = hits[j + 1][0] if j + 1 < len(hits) else len(text)
-        pairs.append((key, text[end:stop].strip().rstrip(_PAIR_SEPARATORS).strip()))
+        value = text[end:stop]
+        other = _OTHER_LABEL.search(value)  # 填表人：张三  联系电话：138…: the value ends there
+        if other is not None:
+            value = value[: other.start()]
+        pairs.append((key, value.strip().rstrip(_PAIR_SEPARATORS).strip()))
     return pairs
+
+
+# a label the header block does not read (联系电话：, 手机：) after a space or separator
+_OTHER_LABEL = re.compile(r"[\s，,；;]\s*[^\s\d：:，,；;]{1,8}\s*[：:]")
 
 
 _SPACE_PAIR_MAX = 40  # a longer cell is no 'label value' pair

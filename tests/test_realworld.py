@@ -1033,3 +1033,18 @@ def test_a_level_written_in_stars_is_read_as_its_level(tmp_path: Path) -> None:
     _files, points, issues = checked(inbox)
     assert points["self_level"].tolist() == ["一级", "二级", "三级"]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_header_line_with_a_phone_number_after_the_name_keeps_the_name(tmp_path: Path) -> None:
+    """Other bodies' forms put 「填表人：张三  联系电话：138…」 in one cell: the name was read as
+    「张三  联系电话：13800000000」, not in the roster, and the whole form 退回. A label the
+    header block does not read ends the value before it."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1)])
+    grid[1] = ["填表人：张三  联系电话：13800000000", None, None, "科室：办公室，手机：13900000000"]
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False)
+    files, points, issues = checked(inbox)
+    rec = files.set_index("file").loc["张三.xlsx"]
+    assert (rec["status"], rec["section"], rec["name"]) == ("read", "办公室", "张三")
+    assert points["description"].tolist() == ["泄露未公开信息1"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
