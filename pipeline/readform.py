@@ -1372,6 +1372,26 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
         if found is None:
+            # points going on on a sheet of their own with no header (表1, 表2): read with
+            # this form's columns, as this form's, with one 提示 saying so
+            go_on = _continued_sheet(name, other_grid, keys)
+            if go_on is not None:
+                at = found_header._replace(row=go_on, start=go_on)  # (no header row there)
+                more = _table_rows(other_grid, go_on, keys, other_carried, len(other_grid), {}, at)
+                if more.rows:
+                    extra.append((name, more, {}, keys, go_on))
+                    examples.extend((name, r, seq) for r, seq in more.examples)
+                    issues.append(
+                        records.issue(
+                            "sheet_without_header",
+                            file=rel,
+                            sheet=name,
+                            cell=a1(more.rows[0], keys["description"]),
+                            detail=len(more.rows),
+                            here=name,
+                            other=sheet,
+                        )
+                    )
             continue
         o_hr, o_keys = found.row, found.keys
         o_header: dict[str, tuple[object, str]] = {}
@@ -1666,6 +1686,25 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
 
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+
+
+_CONTINUED_MIN_CELLS = 3  # a row of points has at least so many cells filled
+
+
+def _continued_sheet(name: str, grid: Grid, keys: dict[str, int]) -> int | None:
+    """The row above the first row of points on a sheet without a table header whose rows fit
+    the form's columns ``keys`` (a text in its 风险点描述 column, at least
+    ``_CONTINUED_MIN_CELLS`` cells filled): the points going on from the form's sheet; None
+    for any other sheet (a pledge sheet, notes, a sheet of one column)."""
+    col = keys.get("description")
+    if col is None or vocab.PLEDGE_SHEET_HINT in _fold(name):
+        return None
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        if col >= len(row) or type(v := row[col]) is not str or seen_text(v) is None:
+            continue
+        if sum(1 for x in row if seen_text(x) is not None) >= _CONTINUED_MIN_CELLS:
+            return r - 1
+    return None
 
 
 def _hidden_rows(

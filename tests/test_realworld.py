@@ -1048,3 +1048,45 @@ def test_a_header_line_with_a_phone_number_after_the_name_keeps_the_name(tmp_pat
     assert (rec["status"], rec["section"], rec["name"]) == ("read", "办公室", "张三")
     assert points["description"].tolist() == ["泄露未公开信息1"]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+@pytest.mark.parametrize("title", [None, "个人廉政风险自查表（续）"])
+def test_points_going_on_on_a_sheet_without_a_header_are_read(
+    tmp_path: Path, title: str | None
+) -> None:
+    """A long form split over two sheets, the second holding only more rows (or a 续 title
+    and rows), no header: its rows were dropped without a word, though the run said every
+    row was counted. They are read with the first sheet's columns, as the same person's
+    points, and one 提示 says so at the first of them."""
+    inbox = tmp_path / "inbox"
+    first = form_grid(rows=[sample_row(1), sample_row(2)])
+    more = [[sample_row(i).get(k) for k in vocab.TABLE_COLUMNS[vocab.INDIVIDUAL]] for i in (3, 4)]
+    second = ([[title]] if title else []) + more
+    sheets = {MAIN: first, "续表": second, vocab.SHEET_PLEDGE: pledge_grid(["不收受礼金"])}
+    write_xlsx(inbox / "张三.xlsx", sheets)
+    assert layout_header(second) is None  # the precondition: no header on the second sheet
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 4
+    assert points["description"].tolist() == [f"泄露未公开信息{i}" for i in (1, 2, 3, 4)]
+    assert points[["sheet", "excel_row"]].values.tolist()[2:] == [
+        ["续表", len(second) - 1],
+        ["续表", len(second)],
+    ]
+    assert set(points["name"]) == {"张三"}
+    note = one(issues, "sheet_without_header")
+    assert (note["sheet"], note["cell"], note["action"]) == (
+        "续表",
+        f"D{len(second) - 1}",
+        vocab.ACTION_NOTE,
+    )
+    assert note["problem"] == (
+        f"工作表「续表」没有表头，其中的 2 行已按工作表「{MAIN}」的表格各列读取，"
+        "作为同一份自查表的风险点。"
+    )
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def layout_header(grid: list[list[object]]) -> object:
+    from pipeline import layout
+
+    return layout.find_header(grid)
