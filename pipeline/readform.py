@@ -1016,6 +1016,9 @@ def _table_rows(
     read_texts: list[list[str | None]] = []  # the cell texts of each row read
     heading: str | None = None  # the 风险类别 of the last heading line (「一、岗位职责风险」)
     headings: list[str | None] = []  # of each row read
+    step_col = keys.get("step", -1)
+    step_heading: str | None = None  # the 职权事项 of the last 「（一）| 公文处理」 line
+    step_headings: list[str | None] = []  # of each row read
     measure_cols = frozenset(keys[k] for k in (*vocab.MEASURE_FIELDS, "measures") if k in keys)
     choice_cols = frozenset(keys[k] for k in _CHOICE_KEYS if k in keys)
     last_read = -2  # the row of the last point read (or of a line joined to it)
@@ -1038,6 +1041,15 @@ def _table_rows(
                 continue
         if across:
             continue  # one merged note line across the table (e.g. 注：…), not a risk point
+        if (
+            n_filled == 2
+            and seq_col >= 0
+            and step_col >= 0
+            and filled == sorted((seq_col, step_col))
+            and _STEP_HEADING.fullmatch(texts[seq_col])  # type: ignore[arg-type]
+        ):
+            step_heading = texts[step_col]  # 「（一）| 公文处理」: the points below are of it
+            continue
         if filled == [seq_col]:  # a numbered but empty line of the form
             if not _is_title_line(texts[seq_col]):  # type: ignore[arg-type]
                 skipped.append(r)  # (续表 or the title over a repeated header is no blank line)
@@ -1106,6 +1118,7 @@ def _table_rows(
         out.rows.append(r)
         read_texts.append(texts)
         headings.append(heading)
+        step_headings.append(step_heading)
         last_read = r
     # the values column by column, from the texts of the rows read (rows as wide as the
     # widest column read, as a rule: then no row's width is asked cell by cell)
@@ -1121,6 +1134,12 @@ def _table_rows(
             c if c is not None else h for c, h in zip(own, headings, strict=True)
         ]
         out.headed = all(h is not None for h in headings)
+    if step_heading is not None:
+        # a row's own 职权事项 wins; a blank one takes its heading line's
+        own = out.values.get("step") or [None] * len(step_headings)
+        out.values["step"] = [
+            s if s is not None else h for s, h in zip(own, step_headings, strict=True)
+        ]
     for key, cols in layout.choice_columns(grid, header).items():
         # 风险等级 over 高 | 中 | 低: the value is the one choice ticked (several: all of them,
         # which validate reports)
@@ -1134,6 +1153,8 @@ def _table_rows(
     return out
 
 
+# the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point
+_STEP_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]?")
 _COLUMN_NUMBER = re.compile(r"[(（\[【]?(\d{1,2}|[A-Za-z])[)）\]】.、]?")
 
 

@@ -1090,3 +1090,35 @@ def layout_header(grid: list[list[object]]) -> object:
     from pipeline import layout
 
     return layout.find_header(grid)
+
+
+def test_a_line_heading_a_block_of_points_gives_them_its_step(tmp_path: Path) -> None:
+    """Forms group points under a line 「（一）| 公文处理」 (序号 a Chinese number, only the
+    职权事项 written) and leave the 职权事项 of the points below blank: that line was read as a
+    point and 退回 for 「风险类别」「风险点描述」「发生几率」「危害程度」没有填写, and the points
+    had no 职权事项. The line heads its block: its points take its 职权事项 (a point's own
+    wins), and it is no point."""
+    inbox = tmp_path / "inbox"
+    blank = {"step": None}
+
+    def heading(seq: str, step: str) -> dict[str, object]:
+        return {"seq": seq, "step": step}  # every other cell of the line empty
+
+    rows = [
+        heading("（一）", "公文处理"),  # row 4
+        sample_row(1, **blank),
+        sample_row(2, **blank),
+        heading("二、", "采购"),  # row 7
+        sample_row(3, **blank),
+        sample_row(4, step="验收"),
+    ]
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False)
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 4
+    assert points[["excel_row", "step"]].values.tolist() == [
+        [5, "公文处理"],
+        [6, "公文处理"],
+        [8, "采购"],
+        [9, "验收"],
+    ]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
