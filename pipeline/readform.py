@@ -1017,6 +1017,7 @@ def _table_rows(
     heading: str | None = None  # the 风险类别 of the last heading line (「一、岗位职责风险」)
     headings: list[str | None] = []  # of each row read
     step_col = keys.get("step", -1)
+    desc_col = keys.get("description", -1)
     step_heading: str | None = None  # the 职权事项 of the last 「（一）| 公文处理」 line
     step_headings: list[str | None] = []  # of each row read
     measure_cols = frozenset(keys[k] for k in (*vocab.MEASURE_FIELDS, "measures") if k in keys)
@@ -1088,15 +1089,18 @@ def _table_rows(
         if 0 <= seq_col < len(texts) and layout.is_example_row(texts[seq_col]):
             out.examples.append((r, texts[seq_col] or ""))
             continue
-        if last_read == r - 1 and measure_cols.issuperset(filled):
-            # only measures, right under a point: its further measures, one per line
+        if last_read == r - 1 and _measures_line(filled, r, carried, measure_cols, desc_col):
+            # only measures, right under a point: its further measures, one per line (the
+            # point's own cells merged down over its lines of measures are the point's)
             point = read_texts[-1]
-            for c in filled:
+            # (a cell merged down from the point's row is the point's already)
+            mine = [c for c in filled if (r, c) not in carried] or filled
+            for c in mine:
                 before = point[c] if c < len(point) else None
                 if c >= len(point):
                     point.extend([None] * (c + 1 - len(point)))
                 point[c] = texts[c] if before is None else f"{before}\n{texts[c]}"
-            out.joined.append((r, filled[0], out.rows[-1]))
+            out.joined.append((r, mine[0], out.rows[-1]))
             last_read = r
             continue
         if (
@@ -1151,6 +1155,24 @@ def _table_rows(
             for rm, t in zip(remarks, read_texts, strict=True)
         ]
     return out
+
+
+def _measures_line(
+    filled: list[int],
+    r: int,
+    carried: set[tuple[int, int]],
+    measure_cols: frozenset[int],
+    desc_col: int,
+) -> bool:
+    """Whether row ``r`` under a point holds only further measures of it: every filled cell a
+    measure, or every cell but its own measures merged down from the point's row with its
+    风险点描述 (a point merged over one line per measure)."""
+    if measure_cols.issuperset(filled):
+        return True
+    if (r, desc_col) not in carried:
+        return False
+    own = [c for c in filled if (r, c) not in carried]
+    return bool(own) and measure_cols.issuperset(own)
 
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point

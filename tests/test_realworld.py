@@ -1122,3 +1122,27 @@ def test_a_line_heading_a_block_of_points_gives_them_its_step(tmp_path: Path) ->
         [9, "验收"],
     ]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_a_point_merged_over_its_lines_of_measures_is_one_point(tmp_path: Path) -> None:
+    """A point whose 序号 … 风险等级 cells are merged down over two lines, one line per
+    measure (教育 | | ; 培训 | 检查 | 追责), as forms lay out several measures: each line was
+    read as a point of its own (the merged values carried to both), the point counted twice.
+    The second line's own cells are measures: they go to the point, with the 提示 a line of
+    measures gets."""
+    inbox = tmp_path / "inbox"
+    rows = [
+        sample_row(1, monitor=None, handle=None),
+        {"prevent": "培训", "monitor": "检查", "handle": "追责"},  # row 5
+        sample_row(2),
+    ]
+    merged = [f"{c}4:{c}5" for c in "ABCDEFG"]  # 序号 … 自评等级 over rows 4-5
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False, merges={MAIN: merged})
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    got = points.set_index("excel_row")[["description", "prevent", "monitor", "handle"]]
+    assert got.loc[4].tolist() == ["泄露未公开信息1", "加强保密教育\n培训", "检查", "追责"]
+    assert got.loc[6, "description"] == "泄露未公开信息2"
+    note = one(issues, "measures_line_joined")
+    assert (note["cell"], note["action"]) == ("H5", vocab.ACTION_NOTE)
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
