@@ -2125,8 +2125,25 @@ CLI_PREFILL_WROTE = (
 # --------------------------------------------------------------------------------------
 # More wording of the table columns seen on public forms (SPEC "What real offices send").
 COLUMN_SYNONYMS_MORE = {
-    "step": ("风险环节", "权力事项", "权力", "业务环节", "工作职责", "主要职责"),
+    "step": (
+        "风险环节",
+        "权力事项",
+        "权力",
+        "业务环节",
+        "工作职责",
+        "主要职责",
+        # the template's two names of the column in one label, as forms write it
+        "职权事项/工作环节",
+        "职权事项、工作环节",
+        "工作环节/职权事项",
+        "职权事项及工作环节",
+    ),
+    "category": ("风险种类", "风险分类"),
     "description": (
+        "风险点描述及表现形式",
+        "主要风险点",
+        "岗位廉政风险点",
+        "岗位风险点",
         "风险内容",
         "主要表现形式",
         "廉政风险点表现形式",

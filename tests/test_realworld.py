@@ -1146,3 +1146,29 @@ def test_a_point_merged_over_its_lines_of_measures_is_one_point(tmp_path: Path) 
     note = one(issues, "measures_line_joined")
     assert (note["cell"], note["action"]) == ("H5", vocab.ACTION_NOTE)
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("step", "职权事项/工作环节"),
+        ("step", "职权事项、工作环节"),
+        ("category", "风险种类"),
+        ("description", "风险点描述及表现形式"),
+        ("description", "主要风险点"),
+        ("description", "岗位廉政风险点"),
+    ],
+)
+def test_more_column_wording_of_other_bodies_forms_is_read(
+    tmp_path: Path, key: str, label: str
+) -> None:
+    """Column labels seen on other bodies' forms: the template's two names of 职权事项 in one
+    label, 风险种类, 风险点描述及表现形式 …. A form so headed was read without that column
+    (退回 「表格中没有…」, or its 风险点 unread)."""
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "张三.xlsx", rows=[sample_row(1)], labels={key: label}, marker=False)
+    _files, points, issues = checked(inbox)
+    assert label in set(form_grid(labels={key: label})[2])  # the precondition
+    assert points[key].tolist() == [sample_row(1)[key]]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    assert not issues["code"].str.startswith("no_").any()
