@@ -312,7 +312,18 @@ def _is_headerish(grid_row: list[Any]) -> bool:
     ]
     if not texts or type(texts[0]) is not str:
         return False
-    if not (_is_label_start(texts[0]) or _is_signature_label(texts[0])):
+    first = texts[0]
+    if not (
+        _is_label_start(first)
+        or _is_signature_label(first)
+        # 审核意见 | 同意 | 审核人 | 李四: an opinion's label without its colon, on a line
+        # that names who signs it
+        or (
+            len(first) <= LABEL_MAX_CHARS
+            and _LABEL_HINT.sub("", _fold(first)).endswith(_OPINION_ENDINGS)
+            and any(type(v) is str and _is_signature_label(v) for v in texts[1:])
+        )
+    ):
         return False
     if len(texts) <= 4:
         return True
@@ -1023,6 +1034,7 @@ def _table_rows(
     measure_cols = frozenset(keys[k] for k in (*vocab.MEASURE_FIELDS, "measures") if k in keys)
     choice_cols = frozenset(keys[k] for k in _CHOICE_KEYS if k in keys)
     last_read = -2  # the row of the last point read (or of a line joined to it)
+    in_notes = False  # a 注：… line was seen under the points: its numbered lines follow
     for r in range(hr + 1, stop):
         row = grid[r]
         # seen_text, inlined for the common text cell without a carriage return
@@ -1040,8 +1052,11 @@ def _table_rows(
             if category is not None:
                 heading = category  # the points below belong to it
                 continue
-        if across:
-            continue  # one merged note line across the table (e.g. 注：…), not a risk point
+        if across or (n_filled >= 3 and carried and _labelled_line(row, r, filled, carried)):
+            # one merged note line across the table (e.g. 注：…), or a label and one text
+            # merged across the rest (个人承诺 | 本人承诺以上内容属实。): not a risk point
+            in_notes = in_notes or (bool(out.rows) and layout.is_note_row(texts, filled[:1]))
+            continue
         if (
             n_filled == 2
             and seq_col >= 0
@@ -1065,7 +1080,15 @@ def _table_rows(
             continue
         first_text: str = texts[filled[0]]  # type: ignore[assignment]
         if n_filled <= 2 and layout.is_note_row(texts, filled):
+            in_notes = bool(out.rows)
             continue  # 注：… / 填表说明 under the table
+        if (
+            in_notes
+            and n_filled <= 3
+            and _NOTE_ITEM.match(first_text)
+            and all(_is_signature_label(texts[c]) for c in filled[1:])  # type: ignore[arg-type]
+        ):
+            continue  # the note's further items (2.…  3.… 科室盖章)
         if n_filled <= 2 and all(_is_date_value(row[c]) for c in filled):
             # the date of a signature line under the table (本人签字： … 2026年3月15日)
             if out.rows and seen_text(header_raw.get("date", (None, ""))[0]) is None:
@@ -1173,6 +1196,24 @@ def _measures_line(
         return False
     own = [c for c in filled if (r, c) not in carried]
     return bool(own) and measure_cols.issuperset(own)
+
+
+# an item of a note under the table (2.风险等级按高、中、低填写。): a number, then a sentence
+_NOTE_ITEM = re.compile(r"\s*[(（]?\d{1,2}\s*[.、．)）]\s*\S.{4,}", re.DOTALL)
+
+
+def _labelled_line(
+    row: list[Any], r: int, filled: list[int], carried: set[tuple[int, int]]
+) -> bool:
+    """Whether a row is a label and one text merged across the rest of it (its cells after
+    the second all carried from the second, holding the same text)."""
+    rest = filled[2:]
+    if not all((r, c) in carried for c in rest):
+        return False
+    text = row[filled[1]]
+    return (
+        type(text) is str and len(text) > LABEL_MAX_CHARS // 4 and all(row[c] == text for c in rest)
+    )
 
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point

@@ -1172,3 +1172,38 @@ def test_more_column_wording_of_other_bodies_forms_is_read(
     assert points[key].tolist() == [sample_row(1)[key]]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert not issues["code"].str.startswith("no_").any()
+
+
+@pytest.mark.parametrize(
+    ("lines", "merges"),
+    [
+        # a 注 merged across the table, then its further items, one with 科室盖章 beside it
+        (
+            [
+                ["注：1.风险类别分为岗位职责、业务流程、制度机制、外部环境四类。"],
+                ["2.风险等级按高、中、低填写。"],
+                ["3.本表一式两份。", None, None, None, "科室盖章"],
+            ],
+            ["A6:K6"],
+        ),
+        # a label and one statement merged across the rest of the table
+        ([["个人承诺", "本人承诺以上内容真实、完整，如有隐瞒愿承担责任。"]], ["B6:K6"]),
+        # an opinion's label without its colon on a line naming who signs it
+        ([["审核意见", None, None, "同意", None, None, "审核人", "李四"]], []),
+    ],
+)
+def test_lines_under_the_table_that_are_no_points_are_not_sent_back(
+    tmp_path: Path, lines: list[list[object]], merges: list[str]
+) -> None:
+    """Lines other bodies' forms have under the points: a 注 and its numbered items, a
+    signed statement merged across, 审核意见 | 同意 | 审核人 | 李四. Each was read as a point
+    and 退回 with reasons about a point (「发生几率「科室盖章」不在可选范围内」, 风险类别「本人
+    承诺以上内容…」), and the note's item 2 was called 「表格中有 1 个空行」."""
+    inbox = tmp_path / "inbox"
+    grid = form_grid(rows=[sample_row(1), sample_row(2)]) + lines  # lines from row 6
+    write_form(inbox / "张三.xlsx", grid=grid, marker=False, merges={MAIN: merges})
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert points["excel_row"].tolist() == [4, 5]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    assert "blank_rows_skipped" not in set(issues["code"])
