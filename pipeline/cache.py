@@ -53,14 +53,7 @@ MAX_BYTES = 512 * 1024 * 1024  # entries beyond this are not stored
 # a save shares the texts of its newly parsed entries only (the others were shared when they
 # were stored), until more than this share of the entries was stored that way: then all again
 RESHARE_FRACTION = 0.1
-LIBRARIES = (
-    "python-calamine",
-    "openpyxl",
-    "pandas",
-    "olefile",
-    "msoffcrypto-tool",
-    "cryptography",
-)
+LIBRARIES = ("python-calamine", "openpyxl", "pandas", "olefile", "msoffcrypto-tool")
 # outcomes that depend on the machine or the moment rather than on the file's bytes
 TRANSIENT_REASONS = frozenset({"worker_crashed", "read_failed", "cannot_open"})
 PACKAGE_DIR = Path(pipeline.__file__).resolve().parent

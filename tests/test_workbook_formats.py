@@ -277,35 +277,6 @@ def test_an_xlsx_encrypted_with_excels_own_password_is_read(tmp_path: Path) -> N
     assert ws["F5"].value == "说不准" and "危害程度不对" in ws["F5"].comment.text
 
 
-def test_excels_own_password_is_checked_as_msoffcrypto_derives_it(tmp_path: Path) -> None:
-    """Our quicker check of 「VelvetSweatshop」 (``biff.agile_key``: a tighter hashing loop,
-    the password verifier before any decrypting) gives msoffcrypto's key for the package
-    Excel's own password opens, and no key for a sender's password (not a wrong key that
-    would decrypt into garbage)."""
-    import msoffcrypto
-    from msoffcrypto.method.ecma376_agile import ECMA376Agile
-
-    from pipeline.workbook import biff
-
-    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1)]).read_bytes()
-    for password in ("VelvetSweatshop", "abc"):
-        office = msoffcrypto.OfficeFile(io.BytesIO(ECMA376Agile.encrypt(password, io.BytesIO(src))))
-        info = office.info
-        assert office.type == "agile" and int(info["spinValue"]) == 100_000  # Excel's count
-        theirs = ECMA376Agile.makekey_from_password(
-            password,
-            info["passwordSalt"],
-            info["passwordHashAlgorithm"],
-            info["encryptedKeyValue"],
-            info["spinValue"],
-            info["passwordKeyBits"],
-        )
-        assert biff.agile_key(info, password) == theirs
-        assert biff.agile_key(info, password + "x") is None
-        opened = biff.without_default_password(ECMA376Agile.encrypt(password, io.BytesIO(src)))
-        assert opened == (src if password == biff.DEFAULT_PASSWORD else None)
-
-
 def test_encrypted_packages_asking_for_endless_hashing_are_refused_at_once(
     tmp_path: Path,
 ) -> None:
