@@ -458,7 +458,10 @@ def read_catalogue(path: Path) -> pd.DataFrame | None:
 
 
 # words of a document's name (a file's, a sheet's), not of a body or section
-DOCUMENT_WORDS = re.compile("目录|档案|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本")
+# (档案 of 档案局, 档案馆, 档案室 names a body or a section, not the document)
+DOCUMENT_WORDS = re.compile(
+    "目录|档案(?![局馆室处科])|风险|汇总|一览表|清单|台账|自查|报送|终稿|定稿|修改|副本"
+)
 # a sheet name that names no section: Sheet1, 工作表2, 汇总, 说明, 附表
 SHEET_NOT_SECTION = re.compile(r"(?i)(sheet|工作表|表|页)?\s*\d*|.*(说明|附件|附表).*")
 

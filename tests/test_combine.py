@@ -971,3 +971,30 @@ def test_a_hand_made_catalogues_file_name_with_a_version_names_its_body(
     wb.save(book)
     sheets = _combined(tmp_path, book)
     assert list(_by_body(sheets)) == ["甲区教育局"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "body"),
+    [("甲区档案局风险点目录", "甲区档案局"), ("2026_甲区档案馆_廉政风险点目录", "甲区档案馆")],
+)
+def test_a_body_named_for_archives_keeps_its_whole_name(
+    tmp_path: Path, stem: str, body: str
+) -> None:
+    """Every district has a 档案局 or 档案馆. 档案 is also a word of the document's name (信息档案),
+    so the file name was cut there and the body was 「甲区」; it is 甲区档案局 / 甲区档案馆."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    book = tmp_path / f"{stem}.xlsx"
+    wb.save(book)
+    sheets = _combined(tmp_path, book)
+    assert list(_by_body(sheets)) == [body]
+
+
+def test_a_sheet_named_for_the_archives_room_is_its_section() -> None:
+    """A hand-made catalogue with one sheet per section and no 科室 column: the 档案室 sheet is the
+    档案室's points (档案 of the document's name does not make it a document word)."""
+    assert archives.sheet_section("档案室") == "档案室"
+    assert archives.sheet_section("风险点汇总") is None
