@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import difflib
 import logging
 import os
 import re
 import sys
 import threading
+import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pipeline import vocab
 from pipeline.errors import PipelineError
@@ -74,14 +77,151 @@ def shell_word(word: str) -> str:
     return '"' + word.replace('"', '\\"') + '"'
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: a Chinese character (or full-width sign) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_display(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` columns: Chinese text anywhere between two
+    characters (no line starts with a closing sign such as ，。）), other text at its spaces."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"[\x21-\x7e]+|\s+|.", " ".join(text.split())):
+        if display_width(line + word.rstrip()) <= width or not line.strip():
+            line += word
+            continue
+        if word in _NO_LINE_START and len(line) > 1:  # take the last character along
+            line, word = line[:-1], line[-1] + word
+        lines.append(line.rstrip())
+        line = word.lstrip()
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+_NO_LINE_START = set("，。、；：！？）」』》〉”’…")
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help, laid out by display width: the help column starts at the same column
+    on every line though the options hold Chinese metavars (文件夹 takes six columns, not three),
+    Chinese help text is wrapped at the terminal's width, headings end in a Chinese colon, and
+    the list of commands is shown without the bare 「命令」 line argparse puts above it."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_help_position", 30)
+        super().__init__(prog, **kwargs)
+        self._headings: list[str] = []
+
+    def start_section(self, heading: str | None) -> None:
+        if heading:
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for heading in self._headings:
+            text = re.sub(rf"(?m)^(\s*){re.escape(heading)}:$", rf"\g<1>{heading}：", text)
+        return text
+
+    def _subactions(self, action: argparse.Action) -> list[argparse.Action]:
+        return list(action._get_subactions())  # type: ignore[attr-defined]
+
+    def add_argument(self, action: argparse.Action) -> None:
+        if action.help is argparse.SUPPRESS:
+            return
+        shown = [action]
+        if isinstance(action, argparse._SubParsersAction):
+            shown = self._subactions(action)
+        for one in shown:
+            width = display_width(self._format_action_invocation(one)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, width)
+        self._add_item(self._format_action, [action])
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_display(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_display(text, width - len(indent)))
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):
+            return self._join_parts([self._format_action(a) for a in self._subactions(action)])
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent = " " * self._current_indent
+        help_text = self._expand_help(action) if action.help and action.help.strip() else ""
+        if not help_text:
+            return f"{indent}{header}\n"
+        lines = self._split_lines(help_text, help_width)
+        if display_width(header) <= action_width:
+            pad = " " * (action_width - display_width(header) + 2)
+            parts = [f"{indent}{header}{pad}{lines[0]}\n"]
+        else:
+            parts = [f"{indent}{header}\n", " " * help_position + lines[0] + "\n"]
+        parts += [" " * help_position + line + "\n" for line in lines[1:]]
+        return self._join_parts(parts)
+
+
+def suggestion(word: str, candidates: Iterable[str]) -> str:
+    """「您是不是要输入 --config？」 for a typo (``--confg``, ``proces``), or ""."""
+    typed = word.split("=", 1)[0]
+    close = difflib.get_close_matches(typed, list(candidates), n=1, cutoff=0.6)
+    return vocab.CLI_DID_YOU_MEAN.format(word=close[0]) if close else ""
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 as SPEC wants; say it in Chinese
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._is_subcommand:
+            # argparse leaves a subcommand's unknown words to the top parser, which then shows
+            # its own usage and knows none of the subcommand's options to suggest
+            self.error(vocab.ARGPARSE_MESSAGES["unrecognized arguments: %s"] % " ".join(extras))
+        return parsed, extras
+
+    _is_subcommand = False
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if (
+            isinstance(action, argparse._SubParsersAction)
+            and action.choices is not None
+            and value not in action.choices
+        ):
+            message = vocab.CLI_UNKNOWN_COMMAND.format(
+                value=value, choices="、".join(action.choices)
+            )
+            raise argparse.ArgumentError(None, message + suggestion(value, action.choices))
+        super()._check_value(action, value)
+
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
         prog = self.prog.split(" ")[0] if invoked_as() == "make" else self.prog
-        if message.startswith(_UNRECOGNIZED):  # most often a path with a space, unquoted
-            message += vocab.CLI_UNRECOGNIZED_HINT
+        if message.startswith(_UNRECOGNIZED):
+            words = message[len(_UNRECOGNIZED) :].split()
+            options = [s for a in self._actions for s in a.option_strings]
+            hints = [suggestion(w, options) for w in words if w.startswith("-")]
+            if any(hints):
+                message += "。" + "".join(dict.fromkeys(h for h in hints if h))
+            # a word that is no option's value (it follows no unknown option) is most often
+            # the rest of a path with a space
+            if any(
+                not w.startswith("-") and (i == 0 or not words[i - 1].startswith("-"))
+                for i, w in enumerate(words)
+            ):
+                message += vocab.CLI_UNRECOGNIZED_HINT
         sys.stderr.write(vocab.CLI_USAGE_ERROR.format(message=message, prog=prog) + "\n")
         raise SystemExit(EXIT_USAGE)
+
+
+class ChineseSubcommandParser(ChineseArgumentParser):
+    _is_subcommand = True
 
 
 _UNRECOGNIZED = vocab.ARGPARSE_MESSAGES["unrecognized arguments: %s"].split("%s")[0]
@@ -142,7 +282,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         dest="command",
         title=vocab.CLI_COMMANDS_TITLE,
         metavar=vocab.CLI_COMMAND_METAVAR,
-        parser_class=ChineseArgumentParser,
+        parser_class=ChineseSubcommandParser,
     )
 
     def command(name: str) -> argparse.ArgumentParser:
@@ -162,7 +302,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add(d, "demo-data", "--people", type=int, default=30, metavar="N")
     _add(d, "demo-data", "--seed", type=int, default=1, metavar="S")
     _add(d, "demo-data", "--error-rate", type=float, default=0.05, metavar="R")
-    _add(d, "demo-data", "--out", type=Path, required=True, metavar="DIR")
+    _add(d, "demo-data", "--out", type=Path, required=True, metavar="文件夹")
     _add(d, "demo-data", "--sections", type=int, default=0, metavar="N")
     _add(d, "demo-data", "--real-offices", action="store_true")
 

@@ -1511,6 +1511,8 @@ CLI_PATH_WITH_SPACE = (
     "  {example}"
 )
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
+CLI_DID_YOU_MEAN = "您是不是要输入 {word}？"
+CLI_UNKNOWN_COMMAND = "没有「{value}」这个命令（可用的命令：{choices}）。"
 CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
 CLI_INTERRUPTED_PREFILL = (
     "已中断：{out} 中的预填表可能只生成了一部分。请先重新运行同一命令（会重新生成全部预填表），"
@@ -1536,7 +1538,7 @@ CLI_HELP = {
     "process.run_time": "封面上显示的处理时间（ISO 格式，如 2026-04-30T09:00:00）；固定它可使两次结果逐字相同",
     "templates": "生成空白表格（个人表、单位表、组织名册）",
     "templates.out": "写到哪个文件夹（默认 input_templates）",
-    "demo-data": "生成一个虚构单位的示例数据：DIR/inbox 和 DIR/config",
+    "demo-data": "生成一个虚构单位的示例数据：输出文件夹中的 inbox 和 config",
     "demo-data.people": "人数（默认 30）",
     "demo-data.seed": "随机种子（相同种子得到相同数据）",
     "demo-data.error_rate": "带错误的表格所占比例，0 到 1（默认 0.05）",

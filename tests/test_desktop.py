@@ -61,6 +61,66 @@ def test_help_is_chinese_for_every_command() -> None:
                 assert re.search(r"[\u4e00-\u9fff]", line), line
 
 
+def test_help_columns_line_up_by_display_width_and_headings_end_in_a_chinese_colon() -> None:
+    """A Chinese metavar (文件夹) takes two columns a character: argparse padded by characters,
+    so 「--inbox 文件夹」's help started three columns right of 「--no-progress」's; headings
+    ended in an ASCII colon (「选项:」), a long Chinese help ran past the window's edge, and
+    the commands were listed under a bare 「命令」 line."""
+    for args in ([], *([c] for c in commands())):
+        done = run_cli(*args, "--help", env={"COLUMNS": "80"})
+        assert done.returncode == 0, done.stderr
+        text = done.stdout
+        assert "选项：" in text and not re.search(r"(?m)^\S.*[^\s：]:$", text), text
+        assert "  命令\n" not in text, text
+        for line in text.splitlines():
+            assert cli.display_width(line) <= 80 or line.startswith("用法"), line
+        columns = set()
+        for line in text.split("\n\n", 1)[1].splitlines():
+            item = re.match(r"^  (-\S.*?|[a-z][\w-]+|档案)(\s{2,})(\S.*)$", line)
+            if item:
+                columns.add(cli.display_width(line[: line.index(item.group(3), 2)]))
+        assert len(columns) == 1, (args, columns, text)
+    process_help = run_cli("process", "--help", env={"COLUMNS": "80"}).stdout
+    assert "--inbox 文件夹" in process_help  # the precondition: a Chinese metavar is shown
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "hint"),
+    [
+        (
+            ["process", "--confg", "x"],
+            "用法：python -m pipeline process",
+            "您是不是要输入 --config？",
+        ),
+        (
+            ["process", "--inbx=收件箱"],
+            "用法：python -m pipeline process",
+            "您是不是要输入 --inbox？",
+        ),
+        (
+            ["prefill", "--out", "x", "--last-achive", "a.xlsx"],
+            "用法：python -m pipeline prefill",
+            "--last-archive？",
+        ),
+        (["proces"], "用法：python -m pipeline [-h]", "您是不是要输入 process？"),
+        (["demodata"], "用法：python -m pipeline [-h]", "您是不是要输入 demo-data？"),
+    ],
+)
+def test_a_typo_shows_the_commands_own_usage_and_what_was_meant(
+    tmp_path: Path, args: list[str], usage: str, hint: str
+) -> None:
+    """``process --confg x`` showed the top-level usage (「命令 ...」), named no option and
+    asked to quote a path with a space; a mistyped command listed the choices in Python's
+    quotes ('process', 'templates'). Now the subcommand's usage and the option meant."""
+    done = run_cli(*args, env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(usage), done.stderr
+    assert hint in done.stderr, done.stderr
+    assert "'" not in done.stderr and vocab.CLI_UNRECOGNIZED_HINT not in done.stderr, done.stderr
+    assert not ENGLISH.search(done.stderr), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_command_is_explained_in_chinese() -> None:
     done = run_cli()
     assert done.returncode == 2
@@ -71,7 +131,7 @@ def test_missing_command_is_explained_in_chinese() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["frob"], "没有「frob」这个选项"),
+        (["frob"], "没有「frob」这个命令"),
         (["process", "--frob"], "无法识别的参数：--frob"),
         (["demo-data", "--people", "many", "--out", "x"], "「many」不是有效的值"),
         (["demo-data"], "缺少必需的参数：--out"),
