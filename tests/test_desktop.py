@@ -246,18 +246,33 @@ def test_bat_is_crlf_utf8_and_switches_the_console_to_utf8() -> None:
     )
 
 
+def test_bat_has_no_chinese_before_it_switches_to_utf8() -> None:
+    """cmd.exe reads the lines before ``chcp 65001`` in the PC's code page (936 on a Chinese
+    Windows): UTF-8 Chinese read as GBK pairs its last byte with the line's end. The 说明 rem
+    line stood before chcp; now nothing but ASCII does."""
+    data = BAT.read_bytes()
+    before = data[: data.index(b"chcp 65001")]
+    assert before.isascii(), before
+    assert any(not line.isascii() for line in bat_lines())  # the precondition: Chinese after
+    # an ASCII ) in an echo inside a ( … ) block ends the block; & | < > anywhere run or
+    # redirect the rest of the message: the messages use full-width （）, a path is in quotes
+    echoes = [line.strip() for line in bat_lines() if line.strip().lower().startswith("echo ")]
+    assert len(echoes) > 10  # the precondition: the messages are there
+    for line in echoes:
+        unquoted = re.sub(r'"[^"]*"', "", line)
+        assert not re.search(r"[&|<>()^]", unquoted), line
+
+
 def test_bat_calls_only_what_exists() -> None:
     text = "\r\n".join(bat_lines())
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "scripts"
-    ]
-    tool = re.search(r'set "TOOL=\.venv\\Scripts\\([\w-]+)\.exe"', text)
-    assert tool and tool.group(1) in scripts
-    assert scripts[tool.group(1)] == "pipeline.cli:console"
-    # every call of the tool names a real subcommand with real options, on folders that exist
+    # the tool is run as python -m pipeline (as make does): the console script's .exe holds
+    # the absolute path of the venv's Python, and fails once the folder is moved or renamed
+    assert 'set "VENV_PY=.venv\\Scripts\\python.exe"' in text
+    assert not re.search(r"Scripts\\(?!python\.exe)[\w-]+\.exe", text), text
+    assert (ROOT / "pipeline" / "__main__.py").read_text().strip().endswith("console()")
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    calls = re.findall(r'^"%TOOL%" (.+)$', text, re.MULTILINE)
+    calls = re.findall(r'^"%VENV_PY%" -m pipeline (.+)$', text, re.MULTILINE)
     assert calls
     for call in calls:
         command, *rest = call.split()
@@ -267,11 +282,81 @@ def test_bat_calls_only_what_exists() -> None:
             assert flag in options, flag
             if flag in ("--inbox", "--config"):
                 assert (ROOT / value).is_dir(), value
-    # every goto has its label; the set-up installs this project from this folder
+    # every goto and call has its label; the set-up installs this project from this folder
     labels = set(re.findall(r"^:(\w+)", text, re.MULTILINE))
     assert set(re.findall(r"goto (\w+)", text)) <= labels
+    assert set(re.findall(r"call :(\w+)", text)) <= labels
     assert "--no-index --find-links wheelhouse" in text
     assert "%LIANZHENG_LAUNCHER%" not in text and 'set "LIANZHENG_LAUNCHER=bat"' in text
+
+
+def test_bat_runs_from_a_network_share_and_tells_an_unpacked_bat_apart() -> None:
+    """``cd /d`` cannot enter \\\\server\\share (cmd.exe then ran in C:\\Windows); pushd maps it
+    to a drive. Double-clicked inside a zip, Explorer unpacks 处理.bat alone into a temporary
+    folder: the set-up failed with pip's English error and 「请把 wheelhouse 放到本文件夹」;
+    now it asks to unpack the whole zip first, before anything is installed."""
+    lines = [line.strip() for line in bat_lines()]
+    assert 'pushd "%~dp0" 2>nul' in lines and not any(
+        line.lower().startswith("cd ") for line in lines
+    )
+    first_setup = min(i for i, line in enumerate(lines) if line.startswith("call :"))
+    unpacked = lines.index('if not exist "pyproject.toml" goto notunpacked')
+    assert unpacked < first_setup
+    message = lines[lines.index(":notunpacked") + 1 : lines.index(":notunpacked") + 3]
+    assert any("解压" in line for line in message), message
+
+
+def _bat_python(label: str) -> str:
+    """The Python code of the ``-c "…"`` line under ``label`` of 处理.bat."""
+    lines = bat_lines()
+    start = lines.index(label)
+    line = next(line for line in lines[start:] if ' -c "' in line)
+    return re.search(r' -c "(.*?)"(?: >nul|$)', line).group(1)
+
+
+def test_bat_takes_only_a_python_new_enough_and_rebuilds_a_venv_of_another_python(
+    tmp_path: Path,
+) -> None:
+    """The py launcher may find only Python 3.8 and ``python`` may be the Microsoft Store's
+    placeholder: each candidate is asked its version (pyproject's requires-python) before it
+    builds .venv, so an old one is 「没有找到 Python 3.11」, not a pip failure blamed on a
+    missing wheelhouse. A .venv copied from another PC, or whose Python was upgraded to
+    another version, is rebuilt; before, it was used and failed with a launcher error."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "requires-python"
+    ]
+    lines = bat_lines()
+    assert requires == ">=3.11"  # the precondition: the version the bat asks for
+    new_enough = _bat_python(":try_python")
+    assert "(3, 11)" in new_enough
+    assert subprocess.run([sys.executable, "-c", new_enough], check=False).returncode == 0
+    tries = [line for line in lines if line.startswith(("call :try_python", "if not defined"))]
+    assert any("py -3" in line for line in tries) and any("python" in line for line in tries)
+    # the venv check, run on venvs whose pyvenv.cfg says this Python's version or another's
+    runs = _bat_python(":venv_runs")
+    major, minor = sys.version_info[:2]
+    for version, expected in ((f"{major}.{minor}.2", 0), (f"{major}.{minor + 1}.0", 1)):
+        env = tmp_path / version
+        venv.EnvBuilder(with_pip=False).create(env)
+        cfg = env / "pyvenv.cfg"
+        cfg.write_text(re.sub(r"(?m)^version\s*=.*$", f"version = {version}", cfg.read_text()))
+        python = env / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        done = subprocess.run([str(python), "-c", runs], check=False, capture_output=True)
+        assert done.returncode == expected, (version, done.stderr)
+    assert any(line.endswith("rmdir /s /q .venv") for line in lines)
+
+
+def test_bat_installs_once_when_double_clicked_twice() -> None:
+    """Two windows set up at once ran two pip installs into one .venv. The set-up runs holding
+    a lock file (open for writing while it runs, so the second window cannot open it and is
+    told to wait), and looks again once it holds it."""
+    lines = [line.strip() for line in bat_lines()]
+    assert 'call :install 9>"%LOCK%"' in lines
+    after = lines[lines.index('call :install 9>"%LOCK%"') :]
+    assert "if not defined SETUP goto busy" in after[:3]
+    install = lines[lines.index(":install") :]
+    assert install[1].startswith("rem") and install[2] == "call :ready", install[:3]
+    assert "双击了两次" in " ".join(lines[lines.index(":busy") :][:3])
 
 
 # --------------------------------------------------------------------------------------
