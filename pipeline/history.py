@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,21 @@ def check_target(result: Any, target: Path) -> None:
         )
 
 
+# a year in a file name (2025目录, 2025年度风险点目录, 2025_某单位_廉政风险信息档案)
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def named_year(stem: str, this_year: int) -> int:
+    """The year of last year's catalogue that its file name gives (「2025目录」 -> 2025): one
+    year named, before this run's; 0 when the name gives none, several, or this year or a
+    later one (then it is not surely the catalogue's year)."""
+    years = {int(y) for y in _YEAR_IN_NAME.findall(stem)}
+    if len(years) != 1:
+        return 0
+    (year,) = years
+    return year if year < this_year else 0
+
+
 def for_run(result: Any) -> Comparison | None:
     """The comparison of a run with the archive ``[history] last_archive`` names (checked when
     the settings were loaded), or None without one."""
@@ -222,7 +238,7 @@ def for_run(result: Any) -> Comparison | None:
     tables = compare(result.points, last, result.roster)
     return Comparison(
         source=path.name,
-        year=identity.year if identity else 0,
+        year=identity.year if identity else named_year(path.stem, result.year),
         points=tables["points"],
         posts=tables["posts"],
         empty_posts=tables["empty_posts"],

@@ -161,16 +161,24 @@ def test_a_bad_last_archive_stops_the_run_in_chinese(demo_run, tmp_path, capsys,
     assert ("不存在" in err) if kind == "missing" else ("不是廉政风险信息档案" in err)
 
 
-def test_a_hand_made_last_year_catalogue_compares_only_what_it_holds(two_years, tmp_path):
+@pytest.mark.parametrize(
+    ("file_name", "year"),
+    [("去年风险点目录.xlsx", 0), ("2025目录.xlsx", 2025), ("2026年风险点目录.xlsx", 0)],
+)
+def test_a_hand_made_last_year_catalogue_compares_only_what_it_holds(
+    two_years, tmp_path, file_name, year
+):
     """Last year's catalogue typed by hand (科室, 岗位, 姓名, 职权事项, 风险类别, 风险点描述,
     评定等级; no 发生几率/危害程度, no marker): a point that kept its level is no 变化 for the
-    columns the catalogue never had, and the title names no year it cannot know."""
+    columns the catalogue never had, and the title names the year its file name gives
+    (「2025目录.xlsx」: 2025年度; before, no year) and none it cannot know (no year in the name,
+    or this run's year 2026, which is not surely the catalogue's)."""
     this, changed = two_years
     root = this.parent.parent
     (last,) = (root / "out1").glob("*_廉政风险信息档案.xlsx")
     kept = ("section", "post", "name", "step", "category", "description", "level")
     catalogue = archives.read_catalogue(last)
-    hand = tmp_path / "去年风险点目录.xlsx"
+    hand = tmp_path / file_name
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([vocab.CATALOGUE_COLUMNS[k] for k in kept])
@@ -188,7 +196,11 @@ def test_a_hand_made_last_year_catalogue_compares_only_what_it_holds(two_years, 
     assert [r["description"] for r in regraded] == [changed["regraded"]["description"]]
     assert vocab.CATALOGUE_COLUMNS["likelihood"] not in str(regraded[0]["what"])
     title = openpyxl.load_workbook(archive)[vocab.HISTORY_SHEET].cell(1, 1).value
-    assert title == vocab.HISTORY_TITLE_NO_YEAR.format(source=hand.name)
+    assert archives.read_identity(hand) is None  # the precondition: no marker gives the year
+    if year:
+        assert title == vocab.HISTORY_TITLE.format(source=hand.name, year=year)
+    else:
+        assert title == vocab.HISTORY_TITLE_NO_YEAR.format(source=hand.name)
 
 
 def test_last_years_archive_in_out_is_not_overwritten_when_the_year_was_not_changed(
