@@ -221,6 +221,21 @@ def _label_key(value: object) -> str | None:
     return key
 
 
+def name_unsure(label: object) -> bool:
+    """Whether a catalogue's 姓名 column is headed by a word that may name the supervisor
+    rather than the point's own person (责任人, 风险责任人: some bodies' catalogues list there
+    who answers for the point)."""
+    return isinstance(label, str) and any(w in vocab.fold(label) for w in vocab.NAME_UNSURE_WORDS)
+
+
+def name_label(rows: Sequence[Sequence[object]], header_row: int, column: int) -> str:
+    """The text heading a catalogue's 姓名 column (in the header's last row or the one above)."""
+    for r in (header_row, header_row - 1):
+        if 0 <= r < len(rows) and column < len(rows[r]) and _label_key(rows[r][column]) == "name":
+            return str(rows[r][column]).strip()
+    return ""
+
+
 def find_header(
     rows: Sequence[Sequence[object]], required: Sequence[str] = REQUIRED_KEYS
 ) -> tuple[int, dict[str, int]] | None:
@@ -233,6 +248,8 @@ def find_header(
             key = _label_key(value)
             if key is not None and key not in columns:
                 columns[key] = c
+            elif key == "name" and name_unsure(row[columns[key]]) and not name_unsure(value):
+                columns[key] = c  # 姓名 beside a 责任人 column (who may be the supervisor)
         if all(k in columns for k in required):
             if r + 1 < len(rows):
                 more = _sub_header(row, rows[r + 1], columns)
@@ -361,6 +378,8 @@ def catalogue_frame(
         filled &= ~pd.Series(footer_rows(body, columns), index=filled.index)
         frame = frame[filled.to_numpy()].reset_index(drop=True)
     frame.attrs["columns"] = dict(columns)  # key -> 0-based column, for cell references
+    if "name" in columns:
+        frame.attrs["name_label"] = name_label(rows, header_row, columns["name"])
     return frame
 
 
@@ -453,6 +472,11 @@ def read_catalogue(path: Path) -> pd.DataFrame | None:
     else:
         frame = pd.concat([f for _, f in kept], ignore_index=True).fillna("")
         frame.attrs["columns"] = kept[0][1].attrs.get("columns", {})
+        labels = [f.attrs["name_label"] for _, f in kept if f.attrs.get("name_label")]
+        # one sheet's 责任人 makes the whole catalogue's names unsure
+        unsure = [label for label in labels if name_unsure(label)]
+        if labels:
+            frame.attrs["name_label"] = (unsure or labels)[0]
     frame.attrs["sheet"] = "、".join(name for name, _ in kept)
     return frame
 

@@ -556,6 +556,8 @@ def _main(argv: list[str]) -> int:
                 if n:
                     who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
                     print(text.format(n=n, who=who))
+            if made.unsure:
+                print(vocab.CLI_PREFILL_UNSURE.format(label=made.unsure_label, n=made.unsure))
         elif args.command == "combine":
             from pipeline.combine import check_arguments, combine
             from pipeline.write_district import counts

@@ -53,6 +53,9 @@ class PrefillResult:
     # ... of roster people now in another section (a post's points stay with the post)
     moved: int = 0
     moved_owners: list[str] = field(default_factory=list)
+    # points named in a column headed 责任人 not surely the named person's: on unit forms
+    unsure: int = 0
+    unsure_label: str = ""
 
 
 def folder_given(path: Path) -> str:
@@ -113,22 +116,69 @@ def _rows(points: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
     return out
 
 
-def _split_last(last: pd.DataFrame | None) -> tuple[dict, dict]:
+def _sure_owners(roster: Any) -> dict[tuple[str, str], str | None]:
+    """(folded section, folded name) -> the person's folded roster post, for the roster people
+    a point headed 责任人 may surely be given to; None for a section's head or a body leader
+    (in a catalogue that names supervisors there, those are the names it gives)."""
+    leaders = {vocab.fold(roster.chair)} | {
+        vocab.fold(_text(v)) for v in roster.sections["vice_chair"].tolist()
+    }
+    heads = {
+        (vocab.fold(_text(r["section"])), vocab.fold(_text(r["head"])))
+        for r in roster.sections.to_dict("records")
+    }
+    out: dict[tuple[str, str], str | None] = {}
+    for rec in roster.people.to_dict("records"):
+        key = (vocab.fold(_text(rec["section"])), vocab.fold(_text(rec["name"])))
+        supervisor = key in heads or key[1] in leaders or bool(rec.get("is_head"))
+        out[key] = None if supervisor else vocab.fold(_text(rec["post"]))
+    return out
+
+
+def _surely_theirs(
+    key: tuple[str, str], post: str, owners: dict[tuple[str, str], str | None]
+) -> bool:
+    """A point of a catalogue whose 姓名 column is headed 责任人 is the named person's when
+    they are in its section and the point's 岗位 is their roster post, or, for a point without
+    a 岗位, when they are no head or leader of it."""
+    if key not in owners:
+        return False
+    roster_post = owners[key]
+    if post:
+        return roster_post is not None and roster_post == post
+    return roster_post is not None
+
+
+def _split_last(last: pd.DataFrame | None, roster: Any = None) -> tuple[dict, dict, int]:
     """Last year's points by (folded section, folded name) and, for unit points (no 姓名),
-    by folded section."""
+    by folded section; and how many points named a person in a column headed 责任人 but were
+    not surely theirs (given to the section's unit form instead)."""
     people: dict[tuple[str, str], list[int]] = {}
     units: dict[str, list[int]] = {}
     if last is None or not len(last):
-        return people, units
+        return people, units, 0
     sections = [vocab.fold(s) for s in last["section"].tolist()]
     names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
+    posts = last["post"].tolist() if "post" in last.columns else [""] * len(last)
+    unsure = roster is not None and archives.name_unsure(last.attrs.get("name_label", ""))
+    owners = _sure_owners(roster) if unsure else {}
+    roster_sections = {key[0] for key in owners}
+    moved_to_section = 0
     for i, (sec, names_text) in enumerate(zip(sections, names, strict=True)):
         listed = [vocab.fold(n) for n in NAME_SEPARATORS.split(str(names_text)) if n.strip()]
+        if unsure and listed:
+            post = vocab.fold(_text(posts[i]))
+            sure = [n for n in listed if _surely_theirs((sec, n), post, owners)]
+            if not sure and sec in roster_sections:
+                moved_to_section += 1
+                listed = []
+            elif sure:
+                listed = sure
         if not listed:
             units.setdefault(sec, []).append(i)
         for name in listed:
             people.setdefault((sec, name), []).append(i)
-    return people, units
+    return people, units, moved_to_section
 
 
 def _unique(name: str, used: set[str], package: bool = False) -> str:
@@ -170,12 +220,14 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
     config.load_settings(config_dir)  # a bad settings file stops here, as for process
     roster = config.load_roster(config_dir)
     last = load_last_archive(last_archive) if last_archive is not None else None
-    by_person, by_section = _split_last(last)
+    by_person, by_section, unsure = _split_last(last, roster)
     sections = completeness.roster_sections(roster)
     leadership = completeness.leadership_sections(roster)
     heads = {_text(r["section"]): _text(r["head"]) for r in roster.sections.to_dict("records")}
     choices = {"section": tuple(sections)}
     result = PrefillResult()
+    if unsure and last is not None:
+        result.unsure, result.unsure_label = unsure, last.attrs.get("name_label", "")
     out.mkdir(parents=True, exist_ok=True)
     people = roster.people
     folders: set[str] = set()

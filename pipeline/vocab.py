@@ -2117,6 +2117,15 @@ CLI_PREFILL_MOVED = (
     "（风险点随原岗位，请本人按新岗位填写）：{who}。如名册写错了科室，请改正组织名册后重新生成。"
 )
 CLI_PREFILL_MOVED_OWNER = "{name}（上年在{before}，名册中现在{now}）"
+# a catalogue's 姓名 column headed 责任人: in some bodies' catalogues the supervisor, not the
+# point's own person (prefill gives such a point to the person only when it is surely theirs)
+NAME_UNSURE_WORDS = ("责任人",)
+CLI_PREFILL_UNSURE = (
+    "上年目录的「{label}」列在有的单位写的是监督责任人，不一定是风险点的本人：其中 {n} 条风险点"
+    "不能确定属于所写的人（岗位与名册不同，或此人是科室负责人、单位领导，或不在该科室），"
+    "已放进所在科室的单位表（涉及岗位一栏为上年的岗位），没有放进个人的表。"
+    "请各科室核对：属于个人的风险点，请本人填到自己的表里。"
+)
 CLI_PREFILL_WROTE = (
     "已生成预填的自查表：{sections} 个科室，共 {forms} 份（带入上年风险点 {points} 条），"
     "在 {out}（每个科室一个文件夹，另有同名 .zip 可直接发送）。"

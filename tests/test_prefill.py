@@ -578,3 +578,67 @@ def test_a_person_who_moved_section_is_told_as_moved_not_as_off_the_roster(
     (header,) = [c for row in ws.iter_rows() for c in row if c.value == label]
     below = [ws.cell(r, header.column).value for r in range(header.row + 1, ws.max_row + 1)]
     assert not any(below)  # none of the old post's points in it
+
+
+def test_a_point_under_a_responsible_person_column_goes_to_them_only_when_surely_theirs(
+    last_year, tmp_path, capsys
+):
+    """Some bodies' catalogues head the 姓名 column 「责任人」 and write there the section head
+    who answers for the point, not its own person. prefill gave the head every such point on
+    their own form. Now a point headed 责任人 goes to the named person only when its 岗位 is
+    their roster post and they are no head; else to the section's unit form (涉及岗位 = last
+    year's 岗位), told on the terminal. A 姓名 column beside 责任人 is the one read."""
+    from pipeline import config
+
+    root, _, _ = last_year
+    roster = config.load_roster(root / "config")
+    heads = {r["section"]: r["head"] for r in roster.sections.to_dict("records") if r["head"]}
+    leaders = {roster.chair, *roster.sections["vice_chair"]}
+    people = roster.people[~roster.people["name"].isin(leaders)]
+    section = next(
+        s
+        for s, head in heads.items()
+        if ((people["section"] == s) & (people["name"] != head) & (people["post"] != "")).any()
+    )
+    head = heads[section]
+    staff = people[(people["section"] == section) & (people["name"] != head)].iloc[0]
+    assert staff["post"] and not staff["is_head"]  # the precondition: a member, no head
+    name, post = staff["name"], staff["post"]
+    assert head in set(people[people["section"] == section]["name"])  # the head is a member
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["科室", "岗位", "责任人", "风险点描述", "风险等级", "前期预防"])
+    ws.append([section, post, head, "科长负责监督的风险点", "二级", "学习制度"])
+    ws.append([section, post, name, "本人岗位的风险点", "三级", "定期检查"])
+    ws.append([section, "另一个岗位", name, "别的岗位的风险点", "三级", "严肃追责"])
+    last = tmp_path / "2025目录.xlsx"
+    wb.save(last)
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre)]
+    capsys.readouterr()
+    assert main([*argv, "--last-archive", str(last)]) == 0
+    said = capsys.readouterr().out
+    individual = vocab.FORM_TITLES[vocab.INDIVIDUAL]
+    head_cells = _cells(next(pre.rglob(f"{head}_{individual}.xlsx")))
+    own_cells = _cells(next(pre.rglob(f"{name}_{individual}.xlsx")))
+    unit_cells = _cells(pre / section / f"{section}_{vocab.FORM_TITLES[vocab.UNIT]}.xlsx")
+    assert "科长负责监督的风险点" not in head_cells
+    assert "本人岗位的风险点" in own_cells and "别的岗位的风险点" not in own_cells
+    assert {"科长负责监督的风险点", "别的岗位的风险点"} <= set(unit_cells)
+    assert "本人岗位的风险点" not in unit_cells
+    assert vocab.CLI_PREFILL_UNSURE.format(label="责任人", n=2) in said, said
+
+    # a 姓名 column beside 责任人 says whose the point is, whichever stands first
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["科室", "岗位", "责任人", "姓名", "风险点描述", "风险等级"])
+    ws.append([section, "另一个岗位", head, name, "写明姓名的风险点", "二级"])
+    both = tmp_path / "2025目录（有姓名）.xlsx"
+    wb.save(both)
+    pre2 = tmp_path / "pre2"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre2)]
+    assert main([*argv, "--last-archive", str(both)]) == 0
+    said = capsys.readouterr().out
+    assert "写明姓名的风险点" in _cells(next(pre2.rglob(f"{name}_{individual}.xlsx")))
+    assert "写明姓名的风险点" not in _cells(next(pre2.rglob(f"{head}_{individual}.xlsx")))
+    assert "监督责任人" not in said
