@@ -419,7 +419,17 @@ def _print_summary(result, out: Path) -> None:
 
 def console() -> NoReturn:
     """Entry point of ``python -m pipeline`` and of the ``lianzheng-risk`` console script:
-    ``main``, then ``exit_now`` (``main`` itself returns, for callers in the same process)."""
+    ``main``, then ``exit_now`` (``main`` itself returns, for callers in the same process).
+
+    Output redirected to a file on a Chinese Windows (``… > 结果.txt``) is written in GBK,
+    which has no emoji and no rare characters of names (𠮷, 䶮): such a character is written as
+    \\U0001f4ce rather than ending the run with UnicodeEncodeError after its files were written
+    (stderr does so already)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
     exit_now(main())
 
 

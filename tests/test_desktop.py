@@ -213,6 +213,26 @@ def test_error_hint_names_the_command_the_user_ran(
         assert "make" not in done.stderr
 
 
+def test_output_redirected_in_gbk_survives_a_character_gbk_lacks(tmp_path: Path) -> None:
+    """``templates --out 模板📎 > 结果.txt`` on a Chinese Windows writes stdout in GBK: the
+    emoji (or a rare character of a name, 䶮) ended the command with a UnicodeEncodeError
+    traceback after the files were written. Now the character is written as \\U… and the
+    command ends well."""
+    out = tmp_path / "模板📎䶮"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "templates", "--out", str(out)],
+        check=False,
+        capture_output=True,
+        env={**os.environ, vocab.LAUNCHER_ENV: "", "PYTHONIOENCODING": "gbk"},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert any(out.glob("*.xlsx"))  # the precondition: the files were written
+    assert done.returncode == 0, done.stderr.decode("gbk", "replace")
+    said = done.stdout.decode("gbk")
+    assert "已生成" in said and "\\U0001f4ce" in said, said
+
+
 def test_closed_pipe_is_quiet() -> None:
     environment = {**os.environ, vocab.LAUNCHER_ENV: ""}
     proc = subprocess.Popen(
