@@ -2042,6 +2042,17 @@ WHEELHOUSE_README = (
     "手动安装：pip install --no-index --find-links wheelhouse lianzheng-risk\r\n"
 )
 WHEELHOUSE_WROTE = "已写出离线安装包：{out}（{n} 个文件）"
+WHEELHOUSE_HELP = {
+    "description": "生成离线安装包：把本工具需要的全部安装文件放进一个文件夹，供不能上网的电脑安装",
+    "out": "写到哪个文件夹（默认 工具文件夹里的 wheelhouse）",
+    "platform": "为另一种电脑生成，如 win_amd64（64 位 Windows）；不写则为本机生成",
+    "python": "另一种电脑的 Python 版本，如 3.12（只在写了 --platform 时使用，默认 3.11）",
+}
+WHEELHOUSE_FAILED = (
+    "离线安装包没有生成完（上面是 pip 的提示）。请确认这台电脑能上网；为另一种电脑生成时，"
+    "--platform 和 --python 要写那台电脑的（本次：{platform}，Python {python}），"
+    "例如 --platform win_amd64 --python 3.12。改正后重新运行 make wheelhouse。"
+)
 
 # --------------------------------------------------------------------------------------
 # The yearly cycle and the district (archives, prefill, history, combine)

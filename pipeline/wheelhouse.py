@@ -9,7 +9,6 @@ the editable set-up of the Makefile and 处理.bat also works offline.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tomllib
@@ -46,12 +45,32 @@ def build(out: Path, platform: str = "", python: str = "3.11") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.wheelhouse")
-    parser.add_argument("--out", type=Path, default=ROOT / "wheelhouse")
-    parser.add_argument("--platform", default="")
-    parser.add_argument("--python", default="3.11")
+    from pipeline.cli import ChineseArgumentParser
+
+    parser = ChineseArgumentParser(
+        prog="python -m pipeline.wheelhouse", description=vocab.WHEELHOUSE_HELP["description"]
+    )
+    for flag, default, metavar in (
+        ("--out", ROOT / "wheelhouse", "文件夹"),
+        ("--platform", "", "平台"),
+        ("--python", "3.11", "版本"),
+    ):
+        parser.add_argument(
+            flag,
+            type=Path if flag == "--out" else str,
+            default=default,
+            metavar=metavar,
+            help=vocab.WHEELHOUSE_HELP[flag.lstrip("-")],
+        )
     args = parser.parse_args(argv)
-    wheels = build(args.out, args.platform, args.python)
+    try:
+        wheels = build(args.out, args.platform, args.python)
+    except subprocess.CalledProcessError:  # pip said why above (no network, no such wheel)
+        sys.stderr.write(
+            vocab.WHEELHOUSE_FAILED.format(platform=args.platform or "本机", python=args.python)
+            + "\n"
+        )
+        return 2
     print(vocab.WHEELHOUSE_WROTE.format(n=len(wheels), out=args.out))
     return 0
 

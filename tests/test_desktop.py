@@ -233,6 +233,37 @@ def test_output_redirected_in_gbk_survives_a_character_gbk_lacks(tmp_path: Path)
     assert "已生成" in said and "\\U0001f4ce" in said, said
 
 
+def test_wheelhouse_speaks_chinese_and_a_failed_download_says_what_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``make wheelhouse`` is run by whoever prepares the offline PC: its --help was
+    argparse's English without a word on the options, and pip failing (no network, a
+    --python with no wheels) ended in a CalledProcessError traceback."""
+    from pipeline import wheelhouse
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.wheelhouse", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("用法："), done.stdout
+    assert not ENGLISH.search(done.stdout), done.stdout
+    assert "win_amd64" in done.stdout
+
+    def no_network(command: list[str], **kwargs: object) -> None:
+        raise subprocess.CalledProcessError(1, command)
+
+    monkeypatch.setattr(wheelhouse.subprocess, "run", no_network)
+    code = wheelhouse.main(["--out", str(tmp_path / "wh"), "--platform", "win_amd64"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err and "能上网" in err and "win_amd64" in err, err
+
+
 def test_closed_pipe_is_quiet() -> None:
     environment = {**os.environ, vocab.LAUNCHER_ENV: ""}
     proc = subprocess.Popen(
