@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import difflib
 import json
 import logging
 import math
@@ -89,13 +90,28 @@ def _fail(msg: str) -> ConfigError:
     return ConfigError(vocab.CONFIG_ERROR_PREFIX + msg)
 
 
+def _key_hint(key: str, base: dict[str, Any], path: str) -> str:
+    """What an unknown settings key was most likely meant to be: a key of the same table it
+    is close to (yaer → year), or, written above every [table], the table it belongs under
+    (year = 2026 before [body]); "" when nothing is close."""
+    close = difflib.get_close_matches(key, [str(k) for k in base], n=1, cutoff=0.6)
+    if close:
+        return vocab.SETTINGS_KEY_MEANT.format(key=close[0])
+    if not path:
+        tables = [t for t, v in base.items() if isinstance(v, dict) and key in v]
+        if tables:
+            return vocab.SETTINGS_KEY_UNDER.format(key=key, table=tables[0])
+    return ""
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any], path: str = "") -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in override.items():
         where = f"{path}.{key}" if path else key
         if key not in base:
             known = vocab.LIST_SEP.join(base) or vocab.NONE_LISTED
-            raise _fail(vocab.SETTINGS_UNKNOWN_KEY.format(where=where, known=known))
+            message = vocab.SETTINGS_UNKNOWN_KEY.format(where=where, known=known)
+            raise _fail(message + _key_hint(key, base, path))
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise _fail(vocab.SETTINGS_NOT_TABLE.format(where=where))

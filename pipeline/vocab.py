@@ -1818,6 +1818,10 @@ DEFAULT_SUPERVISION = {
 LIST_SEP = "、"  # between the items of a list in a message
 NONE_LISTED = "（无）"
 SETTINGS_UNKNOWN_KEY = "settings.toml 中的键「{where}」无法识别。此处可用的键：{known}。"
+SETTINGS_KEY_MEANT = "您是不是要写 {key}？"
+SETTINGS_KEY_UNDER = (
+    "「{key}」应写在 [{table}] 这一行的下面（它是 [{table}] 的设置），请把它移过去。"
+)
 SETTINGS_NOT_TABLE = "settings.toml 中的「{where}」应当是一个表（[{where}]）。"
 SETTINGS_BAD_LEVEL = "settings.toml 中「{where}」的值「{value}」无效，应为：{allowed}。"
 SETTINGS_BODY_NAME = "settings.toml 中「body.name」应为文字，现为「{value}」。"

@@ -485,3 +485,20 @@ def test_a_head_written_with_a_note_in_brackets_is_the_person_of_the_people_shee
             "分管副主席「李副主席(分管)」按「人员」工作表第3行的「李副主席」处理（括号中的说明不算姓名的一部分）。",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        # written above every [table]: 「此处可用的键：body、deadlines…」 alone did not say where
+        ("year = 2026\n", "「year」应写在 [body] 这一行的下面"),
+        ("[body]\nyaer = 2026\n", "您是不是要写 year？"),
+        ("[grading]\nmatrx = 1\n", "您是不是要写 matrix？"),
+    ],
+)
+def test_an_unknown_settings_key_says_what_was_meant(tmp_path: Path, text: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config.load_settings(write_settings(tmp_path, text))
+    message = str(raised.value)
+    assert "无法识别" in message  # the precondition: the key is refused
+    assert hint in message, message
