@@ -200,12 +200,36 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             raise argparse.ArgumentError(None, message + suggestion(value, action.choices))
         super()._check_value(action, value)
 
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        if action.type in (int, float):
+            try:
+                return action.type(arg_string)  # type: ignore[misc]
+            except ValueError:
+                what = vocab.CLI_NOT_A_NUMBER[action.type.__name__]  # type: ignore[union-attr]
+                raise argparse.ArgumentError(
+                    action, vocab.CLI_BAD_NUMBER.format(value=arg_string, what=what)
+                ) from None
+        return super()._get_value(action, arg_string)
+
     def error(self, message: str) -> NoReturn:  # argparse exits 2 as SPEC wants; say it in Chinese
         self.print_usage(sys.stderr)
         prog = self.prog.split(" ")[0] if invoked_as() == "make" else self.prog
         if message.startswith(_UNRECOGNIZED):
             words = message[len(_UNRECOGNIZED) :].split()
             options = [s for a in self._actions for s in a.option_strings]
+            # 「–inbox」: Word and the input method turn -- into a dash; the option is there
+            dashed = {w: "--" + w.lstrip(_DASHES) for w in words if w[:1] in _DASHES}
+            dashed = {w: o for w, o in dashed.items() if o.split("=", 1)[0] in options}
+            if dashed:
+                message += "。" + "".join(
+                    vocab.CLI_DASH_HINT.format(typed=w, option=o) for w, o in dashed.items()
+                )
+                # the option and the value after it are told for: no other hint for them
+                words = [
+                    w
+                    for i, w in enumerate(words)
+                    if w not in dashed and (i == 0 or words[i - 1] not in dashed)
+                ]
             hints = [suggestion(w, options) for w in words if w.startswith("-")]
             if any(hints):
                 message += "。" + "".join(dict.fromkeys(h for h in hints if h))
@@ -225,6 +249,8 @@ class ChineseSubcommandParser(ChineseArgumentParser):
 
 
 _UNRECOGNIZED = vocab.ARGPARSE_MESSAGES["unrecognized arguments: %s"].split("%s")[0]
+# what an option's -- becomes when copied from Word or typed with a Chinese input method
+_DASHES = "-–—―‐‑−－﹣"
 
 
 def split_path(argv: list[str]) -> tuple[str, list[str]] | None:

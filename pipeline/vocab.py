@@ -1512,6 +1512,12 @@ CLI_PATH_WITH_SPACE = (
 )
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
 CLI_DID_YOU_MEAN = "您是不是要输入 {word}？"
+CLI_DASH_HINT = (
+    "「{typed}」前面是中文的破折号或全角横线（从 Word 复制或用中文输入法时常被改成这样），"
+    "请改为两个英文减号：{option}。"
+)
+CLI_BAD_NUMBER = "「{value}」不是{what}，请用阿拉伯数字写"
+CLI_NOT_A_NUMBER = {"int": "整数（如 30）", "float": "数（如 0.05）"}
 CLI_UNKNOWN_COMMAND = "没有「{value}」这个命令（可用的命令：{choices}）。"
 CLI_INTERRUPTED = "已中断，本次没有写出新的结果；重新运行即可。"
 CLI_INTERRUPTED_PREFILL = (

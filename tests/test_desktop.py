@@ -121,6 +121,32 @@ def test_a_typo_shows_the_commands_own_usage_and_what_was_meant(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # a command copied from a Word document or typed with a Chinese input method
+        (["process", "–inbox", "收件箱"], "请改为两个英文减号：--inbox"),
+        (["process", "－－config", "配置"], "请改为两个英文减号：--config"),
+        (["process", "—out=输出"], "请改为两个英文减号：--out=输出"),
+        # 「三十」不是有效的值 said neither what is wanted nor how to write it
+        (
+            ["demo-data", "--people", "三十", "--out", "x"],
+            "「三十」不是整数（如 30），请用阿拉伯数字写",
+        ),
+        (["demo-data", "--error-rate", "5%", "--out", "x"], "「5%」不是数（如 0.05）"),
+    ],
+)
+def test_a_dash_or_a_number_typed_the_chinese_way_is_told_how_to_type_it(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    done = run_cli(*args, env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert expected in done.stderr, done.stderr
+    assert vocab.CLI_UNRECOGNIZED_HINT not in done.stderr, done.stderr  # no path was cut
+    assert not ENGLISH.search(done.stderr), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_command_is_explained_in_chinese() -> None:
     done = run_cli()
     assert done.returncode == 2
@@ -133,7 +159,7 @@ def test_missing_command_is_explained_in_chinese() -> None:
     [
         (["frob"], "没有「frob」这个命令"),
         (["process", "--frob"], "无法识别的参数：--frob"),
-        (["demo-data", "--people", "many", "--out", "x"], "「many」不是有效的值"),
+        (["demo-data", "--people", "many", "--out", "x"], "「many」不是整数"),
         (["demo-data"], "缺少必需的参数：--out"),
         # the cover, 历次/ and 本轮变化 show the run time: a wrong one is refused, not written
         (["process", "--run-time", "yesterday"], "「yesterday」不是 ISO 格式的时间"),
