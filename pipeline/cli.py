@@ -370,6 +370,18 @@ def _out_folder(out: Path) -> None:
         raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason)) from exc
 
 
+def _in_the_tool_folder(inbox: Path, config_dir: Path) -> None:
+    """Neither the inbox nor the config folder, both given relative (the defaults), is in the
+    current folder: the command was typed elsewhere than in the tool's folder (a new terminal
+    opens in C:\\Users\\…). Said as such, with where we are, rather than 「找不到收件文件夹
+    inbox」 for a folder that is there, one level away."""
+    if inbox.is_absolute() or config_dir.is_absolute() or inbox.exists() or config_dir.exists():
+        return
+    raise PipelineError(
+        vocab.CLI_NOT_IN_TOOL_FOLDER.format(cwd=Path.cwd(), inbox=inbox, config=config_dir)
+    )
+
+
 # control characters a terminal obeys (ESC sequences, BEL, C1), but not line breaks and tabs
 _LOG_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -523,6 +535,7 @@ def _main(argv: list[str]) -> int:
             prehash.start(args.inbox)  # the inbox is hashed while the imports below run
             from pipeline.run import check_paths, hold_out, process
 
+            _in_the_tool_folder(args.inbox, args.config)
             check_paths(args.inbox, args.config, args.out)
             with contextlib.ExitStack() as held:
                 try:

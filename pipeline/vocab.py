@@ -1512,6 +1512,11 @@ CLI_PATH_WITH_SPACE = (
 )
 CLI_USAGE_ERROR = "命令行参数有误：{message}\n请运行 {prog} --help 查看用法。"
 CLI_DID_YOU_MEAN = "您是不是要输入 {word}？"
+CLI_NOT_IN_TOOL_FOLDER = (
+    "当前文件夹 {cwd} 里既没有 {inbox}（收件文件夹）也没有 {config}（配置文件夹）："
+    "多半不是在工具所在的文件夹里运行的。请先进入工具文件夹（Windows：cd /d 工具文件夹的路径）"
+    "后重新运行，或用 --inbox 和 --config 写出完整路径；也可以直接双击工具文件夹里的 处理.bat。"
+)
 CLI_DASH_HINT = (
     "「{typed}」前面是中文的破折号或全角横线（从 Word 复制或用中文输入法时常被改成这样），"
     "请改为两个英文减号：{option}。"

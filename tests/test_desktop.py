@@ -290,6 +290,21 @@ def test_wheelhouse_speaks_chinese_and_a_failed_download_says_what_to_check(
     assert "Traceback" not in err and "能上网" in err and "win_amd64" in err, err
 
 
+def test_process_typed_outside_the_tool_folder_says_so(tmp_path: Path) -> None:
+    """A new terminal opens in the user's home folder: ``python -m pipeline process`` there
+    said 「找不到收件文件夹 inbox」, as if the inbox were missing. Now it says the current
+    folder holds neither inbox nor config and how to run in the tool's folder."""
+    assert not (tmp_path / "inbox").exists() and not (tmp_path / "config").exists()
+    done = run_cli("process", env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"当前文件夹 {tmp_path} 里既没有 inbox" in done.stderr, done.stderr
+    assert "处理.bat" in done.stderr and "cd /d" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written where the user stood
+    (tmp_path / "inbox").mkdir()  # one of them there: the usual message for the other
+    done = run_cli("process", env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 2 and "当前文件夹" not in done.stderr, done.stderr
+
+
 def test_closed_pipe_is_quiet() -> None:
     environment = {**os.environ, vocab.LAUNCHER_ENV: ""}
     proc = subprocess.Popen(
