@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import datetime
 import hashlib
 import io
 import logging
@@ -43,7 +44,15 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
     reuse_previous,
     safe_name,
 )
-from pipeline.annotate_patch import inert_name, patch_copy
+from pipeline.annotate_patch import (
+    DATE_WIDTH,
+    DEFAULT_WIDTH,
+    footer_size,
+    inert_name,
+    page_plan,
+    patch_copy,
+    title_rows,
+)
 from pipeline.discover import text_table
 from pipeline.limits import Limits
 from pipeline.workbook import ods, xlsb
@@ -115,6 +124,7 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         placed = _annotate(wb, task, links)
         _notes_sheet(wb, placed)
         _set_marker(wb, digest)
+        _plain_pages(wb, task.main_sheet)
         _print_comments(wb)
         with xlsx.atomic_path(Path(task.target)) as tmp:
             wb.save(tmp)
@@ -350,6 +360,74 @@ def _pictures_dropped(data: bytes, wb: openpyxl.Workbook) -> int:
         media = sum(1 for n in zf.namelist() if n.startswith("xl/media/") and not n.endswith("/"))
     kept = sum(len(getattr(ws, "_images", ())) for ws in wb.worksheets)
     return max(0, media - kept)
+
+
+def _has_own_page(ws: Worksheet) -> bool:
+    """Whether a sheet has a print setup of its own (as ``annotate_patch.has_own_page``)."""
+    ps = ws.page_setup
+    own = (ps.paperSize, ps.scale, ps.fitToWidth, ps.fitToHeight, ps.orientation)
+    fit = ws.sheet_properties.pageSetUpPr
+    return (
+        any(v is not None for v in own) or bool(fit and fit.fitToPage) or bool(ws.print_title_rows)
+    )
+
+
+def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
+    """Sheets with no print setup of their own (a script's, a web export's) get the tool's:
+    A4, portrait or landscape at a scale that fits their columns one page wide at 8 pt or
+    more, narrow margins, page numbers, the form's table header on every page, and dates in
+    columns of no width of their own widened so that they print as dates, not ###.
+    Before, such a copy printed portrait on Letter, its columns on pages across."""
+    main = _worksheet(wb, main_sheet) or next(
+        (ws for ws in wb.worksheets if isinstance(ws, Worksheet)), None
+    )
+    normal = wb._named_styles["Normal"].font if "Normal" in wb._named_styles else None
+    size = float(normal.sz) if normal is not None and normal.sz else 11.0
+    cjk = normal is not None and normal.name in ("宋体", "SimSun", "新宋体", "NSimSun")
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet) or _has_own_page(ws):
+            continue
+        fmt = ws.sheet_format
+        default = fmt.defaultColWidth or (fmt.baseColWidth + 0.43 if fmt.baseColWidth else 0)
+        default = default or DEFAULT_WIDTH
+        spans = [(d.min or 0, d.max or 0, d) for d in ws.column_dimensions.values()]
+        if default < DATE_WIDTH:
+            dated = {
+                cell.column
+                for row in ws.iter_rows()
+                for cell in row
+                if isinstance(cell.value, (int, float, datetime.date)) and cell.is_date
+            }
+            for c in sorted(dated):
+                if _own_width(spans, c) is None:
+                    ws.column_dimensions[get_column_letter(c)].width = DATE_WIDTH
+                    spans.append((c, c, ws.column_dimensions[get_column_letter(c)]))
+        widths = [_own_width(spans, c) or default for c in range(1, ws.max_column + 1)]
+        landscape, scale = page_plan(widths, size, cjk)
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.scale = scale
+        ws.page_margins.left = ws.page_margins.right = styles.MARGIN_SIDE
+        ws.page_margins.top, ws.page_margins.bottom = styles.MARGIN_TOP, styles.MARGIN_BOTTOM
+        ws.page_margins.header = ws.page_margins.footer = styles.MARGIN_HEADER
+        if not ws.oddFooter.center.text and not ws.oddFooter.left.text:
+            ws.oddFooter.center.text = vocab.PAGE_FOOTER.removeprefix("&C")
+            ws.oddFooter.center.size = footer_size(scale)
+        if ws is main:
+            grid = [list(r) for r in ws.iter_rows(max_row=60, values_only=True)]
+            rows = title_rows(grid)
+            if rows is not None:
+                ws.print_title_rows = f"{rows[0]}:{rows[1]}"
+
+
+def _own_width(spans: list[tuple[int, int, Any]], c: int) -> float | None:
+    """Column ``c``'s own width (0 when hidden), None when it has none."""
+    for lo, hi, dim in spans:
+        if lo <= c <= hi:
+            if dim.hidden:
+                return 0.0
+            return dim.width if dim.customWidth or dim.width != 13 else None
+    return None
 
 
 def _print_comments(wb: openpyxl.Workbook) -> None:

@@ -172,6 +172,8 @@ class _Patcher:
         styles = Styles(self.read(styles_part).decode("utf-8"))
         placed: list[tuple[str, str, str]] = []
         order = {s.title: i for i, s in enumerate(sheets)}
+        titled = _titled_sheets(wb_xml.decode("utf-8"))
+        main = next((s for s in sheets if s.title == self.task.main_sheet), sheets[0])
         for index, sheet in enumerate(sheets):
             cells = {k[1:]: v for k, v in targets.items() if k[0] == sheet.title}
             xml = sheet.xml.decode("utf-8")
@@ -180,6 +182,10 @@ class _Patcher:
                 xml = self._add_comments(sheet, xml, cells, index + 1)
                 for (row, col), notes in cells.items():
                     placed.append((sheet.title, _ref(row, col), _comment_text(notes)))
+            if not has_own_page(xml, index in titled):
+                xml = give_page(xml, styles)
+                if sheet is main:
+                    self._repeat_header(workbook_part, wb_rels, sheet, index)
             xml = _set_page_setup(xml)
             self.changed[sheet.part] = xml.encode("utf-8")
         placed.sort(key=lambda p: (order[p[0]], _cell_key(p[1])))
@@ -188,6 +194,25 @@ class _Patcher:
         self.changed[styles_part] = styles.xml().encode("utf-8")
         self._set_marker()
         return self._write()
+
+    def _repeat_header(self, workbook_part: str, wb_rels: str, sheet: _Sheet, index: int) -> None:
+        """The form sheet's table header printed on every page (print titles)."""
+        from pipeline.layout import HEADER_SCAN_ROWS
+
+        strings: list[str] = []
+        for attrs in _rels(wb_rels):
+            if attrs.get("Type", "").endswith("/sharedStrings"):
+                part = _resolve(workbook_part, attrs["Target"])
+                if part in self.names:
+                    strings = shared_strings(self.read(part).decode("utf-8"))
+        rows = title_rows(sheet_grid(sheet.xml.decode("utf-8"), strings, HEADER_SCAN_ROWS))
+        if rows is None:
+            return
+        wb_xml = self.read(workbook_part).decode("utf-8")
+        span = f"${rows[0]}:${rows[1]}"
+        self.changed[workbook_part] = _with_print_titles(wb_xml, sheet.title, index, span).encode(
+            "utf-8"
+        )
 
     # ----------------------------------------------------------------------------------
     def _workbook_part(self) -> str:
@@ -515,6 +540,14 @@ class Styles:
         self.filled[key] = self.xfs.add(xf)
         return self.filled[key]
 
+    def normal_font(self) -> tuple[float, bool]:
+        """(size, whether 宋体) of the Normal font (the first), which sizes a column unit."""
+        first = self.fonts.items[0] if self.fonts.items else ""
+        size = re.search(r'<sz\b[^>]*val="([\d.]+)"', first)
+        name = re.search(r'<name\b[^>]*val="([^"]*)"', first)
+        cjk = name is not None and _unescape(name.group(1)) in _CJK_NORMAL
+        return (float(size.group(1)) if size else 11.0), cjk
+
     def notes_style(self, bold: bool) -> int:
         """A thin-bordered, wrapped, top-aligned format for the notes sheet."""
         if bold not in self.notes:
@@ -699,13 +732,13 @@ _AFTER_DEFINED_NAMES = (
 )
 
 
-def _with_print_titles(wb_xml: str, title: str, index: int) -> str:
-    """``wb_xml`` with the 批注清单 sheet (``index`` among the sheets) repeating its header
-    row on every printed page, as the openpyxl copy's does."""
+def _with_print_titles(wb_xml: str, title: str, index: int, rows: str = "$1:$1") -> str:
+    """``wb_xml`` with the sheet ``title`` (``index`` among the sheets) repeating its header
+    ``rows`` on every printed page (the 批注清单 sheet's first, as the openpyxl copy's)."""
     quoted = "'" + title.replace("'", "''") + "'"
     name = (
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-        f"{escape(quoted)}!$1:$1</definedName>"
+        f"{escape(quoted)}!{rows}</definedName>"
     )
     root = re.search(r"<(\w+:)?workbook\b", wb_xml)
     tag = (root.group(1) or "") if root else ""  # a prefixed package's names are prefixed
@@ -827,3 +860,225 @@ def _unescape(text: str) -> str:
     from xml.sax.saxutils import unescape
 
     return unescape(text, {"&quot;": '"', "&apos;": "'"})
+
+
+# --------------------------------------------------------------------------------------
+# A print setup for sheets that have none of their own (a script's or a web export's)
+# --------------------------------------------------------------------------------------
+# pageSetup attributes that say a sheet was set up for paper by its writer or its user
+_OWN_PAGE_ATTRS = re.compile(r'\s(?:paperSize|scale|fitToWidth|fitToHeight|orientation)="')
+_FIT_TO_PAGE = re.compile(r'<pageSetUpPr\b[^>]*\bfitToPage="(?:1|true)"')
+DEFAULT_WIDTH = 8.43  # Excel's column width when a sheet names none
+DATE_WIDTH = 11.0  # a yyyy-mm-dd date in 11 pt text (8.43 printed it as ###)
+# built-in number formats that show a date (ECMA-376 18.8.30, and the CJK ones)
+_DATE_FORMATS = frozenset({*range(14, 18), 22, *range(27, 37), *range(50, 59)})
+_DATE_CODE = re.compile(r"[ymd]|[年月日]", re.IGNORECASE)
+_CJK_NORMAL = ("宋体", "SimSun", "新宋体", "NSimSun")
+
+
+def has_own_page(sheet_xml: str, titled: bool) -> bool:
+    """Whether a sheet has a print setup of its own: a paper, an orientation, a scale or a
+    fit, or print titles (``titled``). xlsxwriter, openpyxl and most web exports write none."""
+    if titled or _FIT_TO_PAGE.search(sheet_xml):
+        return True
+    match = re.search(r"<pageSetup\b[^>]*>", sheet_xml)
+    return match is not None and _OWN_PAGE_ATTRS.search(match.group(0)) is not None
+
+
+def page_plan(widths: list[float], normal_pt: float, cjk_normal: bool) -> tuple[bool, int]:
+    """(landscape, scale) for a sheet of these column widths: portrait at 100 % when they
+    fit, else landscape at the largest scale that fits them one page wide, never below what
+    keeps the Normal font at 8 pt (the columns beyond then go on pages across). A column
+    unit of a Normal font other than 宋体 10 prints wider in LibreOffice (Calibri 11 by 1.2)."""
+    from pipeline import styles
+
+    factor = normal_pt / 10.0 if cjk_normal else 1.2 * normal_pt / 11.0
+    columns = [w * max(factor, 0.5) for w in widths]
+    floor = min(100, math.ceil(100 * styles.MIN_PRINTED_PT / max(normal_pt, 1.0)))
+    if styles.width_scale(columns, landscape=False) >= 100:
+        return False, 100
+    return True, max(floor, styles.width_scale(columns))
+
+
+def footer_size(scale: int) -> int:
+    """The page-number footer's size, to print at 8 pt or more at ``scale``."""
+    from pipeline import styles
+
+    return max(styles.FONT_SIZE, math.ceil(100 * styles.MIN_PRINTED_PT / scale))
+
+
+def footer_text(scale: int) -> str:
+    """The page-number footer, sized to print at 8 pt or more at ``scale``."""
+    from pipeline import styles
+
+    return styles.sized(vocab.PAGE_FOOTER, footer_size(scale))
+
+
+def title_rows(grid: list[list[object]]) -> tuple[int, int] | None:
+    """The table header's first and last row (1-based) of a form sheet's grid, or None."""
+    from pipeline import layout
+
+    header = layout.find_header(grid)
+    return None if header is None else (header.start + 1, header.row + 1)
+
+
+def _titled_sheets(wb_xml: str) -> set[int]:
+    """The 0-based indexes of the sheets that have print titles."""
+    found = re.finditer(
+        r'<(?:\w+:)?definedName\b[^>]*name="_xlnm\.Print_Titles"[^>]*localSheetId="(\d+)"'
+        r'|<(?:\w+:)?definedName\b[^>]*localSheetId="(\d+)"[^>]*name="_xlnm\.Print_Titles"',
+        wb_xml,
+    )
+    return {int(m.group(1) or m.group(2)) for m in found}
+
+
+def _date_styles(styles_xml: str, xfs: list[str]) -> set[int]:
+    """The cell formats whose number format shows a date."""
+    custom = {
+        int(m.group(1))
+        for m in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles_xml)
+        if _DATE_CODE.search(re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", unescape(m.group(2))))
+    }
+    out = set()
+    for n, xf in enumerate(xfs):
+        match = re.search(r'\snumFmtId="(\d+)"', xf[: xf.index(">")])
+        fmt = int(match.group(1)) if match else 0
+        if fmt in _DATE_FORMATS or fmt in custom:
+            out.add(n)
+    return out
+
+
+_COL = re.compile(r"<col\b[^>]*>")
+_NUMBER_CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"([^>]*?)>\s*<v>')
+
+
+def _widths(xml: str) -> tuple[float, list[tuple[int, int, float | None, str]]]:
+    """(default width, [(min, max, width or None, element)]) of a sheet's columns."""
+    fmt = re.search(r"<sheetFormatPr\b[^>]*>", xml)
+    default = DEFAULT_WIDTH
+    if fmt:
+        attrs = dict(_ATTR.findall(fmt.group(0)))
+        if "defaultColWidth" in attrs:
+            default = float(attrs["defaultColWidth"])
+        elif "baseColWidth" in attrs:
+            default = float(attrs["baseColWidth"]) + 0.43
+    cols = []
+    block = re.search(r"<cols>(.*?)</cols>", xml, re.DOTALL)
+    for m in _COL.finditer(block.group(1) if block else ""):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        width = float(attrs["width"]) if "width" in attrs else None
+        if attrs.get("hidden") in ("1", "true"):
+            width = 0.0
+        cols.append((int(attrs.get("min", 0)), int(attrs.get("max", 0)), width, m.group(0)))
+    return default, cols
+
+
+def _widen_dates(xml: str, dates: set[int], default: float, cols: list) -> str:
+    """Columns of no width of their own that hold a date get one a date fits in."""
+    if default >= DATE_WIDTH or not dates:
+        return xml
+    wanted = set()
+    for m in _NUMBER_CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(m.group(2)))
+        if attrs.get("t", "n") == "n" and int(attrs.get("s", 0)) in dates:
+            wanted.add(xlsx.col_index(m.group(1)) + 1)
+    wanted = {c for c in wanted if not any(lo <= c <= hi for lo, hi, _, _ in cols)}
+    if not wanted:
+        return xml
+    items = [(lo, element) for lo, _, _, element in cols]
+    items += [
+        (c, f'<col min="{c}" max="{c}" width="{DATE_WIDTH:g}" customWidth="1"/>') for c in wanted
+    ]
+    block = "<cols>" + "".join(e for _, e in sorted(items)) + "</cols>"
+    found = re.search(r"<cols>.*?</cols>", xml, re.DOTALL)
+    if found:
+        return xml[: found.start()] + block + xml[found.end() :]
+    at = xml.index("<sheetData")
+    return xml[:at] + block + xml[at:]
+
+
+def _used_columns(xml: str) -> int:
+    refs = re.findall(r'<c r="([A-Z]{1,3})\d', xml)
+    return max((xlsx.col_index(ref) + 1 for ref in set(refs)), default=0)
+
+
+_MARGINS = (
+    '<pageMargins left="0.3" right="0.3" top="0.6" bottom="0.6" header="0.25" footer="0.25"/>'
+)
+
+
+def give_page(xml: str, styles: Styles) -> str:
+    """A sheet with no print setup of its own set up as the tool's own sheets are: A4,
+    portrait or landscape at a scale that fits its columns one page wide at 8 pt or more,
+    narrow margins, page numbers in the footer; a date in a column of no width of its own
+    widened so that it prints as a date, not ###."""
+    default, cols = _widths(xml)
+    xml = _widen_dates(xml, _date_styles(styles.text, styles.xfs.items), default, cols)
+    default, cols = _widths(xml)
+    widths = [
+        next((w for lo, hi, w, _ in cols if lo <= c <= hi and w is not None), default)
+        for c in range(1, _used_columns(xml) + 1)
+    ]
+    landscape, scale = page_plan(widths, *styles.normal_font())
+    margins = re.search(r"<pageMargins\b[^>]*?/>", xml)
+    if margins:
+        xml = xml[: margins.start()] + _MARGINS + xml[margins.end() :]
+    else:
+        xml = _insert_before(xml, _MARGINS, ("pageSetup", *_AFTER_PAGE_SETUP))
+    attrs = {
+        "paperSize": "9",
+        "scale": str(scale),
+        "orientation": "landscape" if landscape else "portrait",
+    }
+    setup = re.search(r"<pageSetup\b[^>]*?/?>", xml)
+    if setup:
+        xml = xml[: setup.start()] + _set_attrs(setup.group(0), **attrs) + xml[setup.end() :]
+    else:
+        element = _set_attrs("<pageSetup/>", **attrs)
+        xml = _insert_before(xml, element, _AFTER_PAGE_SETUP)
+    if not re.search(r"<headerFooter[\s>/]", xml):
+        footer = f"<headerFooter><oddFooter>{escape(footer_text(scale))}</oddFooter></headerFooter>"
+        xml = _insert_before(xml, footer, _AFTER_PAGE_SETUP[1:])
+    return xml
+
+
+def sheet_grid(xml: str, strings: list[str], rows: int) -> list[list[object]]:
+    """The values of a sheet's first ``rows`` rows (text and numbers; merged ranges not
+    carried), enough to find its table header."""
+    grid: list[list[object]] = []
+    for m in re.finditer(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', xml, re.DOTALL):
+        r = int(m.group(1))
+        if r > rows:
+            break
+        while len(grid) < r:
+            grid.append([])
+        line = grid[r - 1]
+        for c in re.finditer(
+            r'<c r="([A-Z]{1,3})\d+"([^>]*?)(?:/>|>(.*?)</c>)', m.group(2) or "", re.DOTALL
+        ):
+            kind = dict(_ATTR.findall(c.group(2))).get("t", "n")
+            inner = c.group(3) or ""
+            if kind == "s":
+                v = re.search(r"<v>(\d+)</v>", inner)
+                value: object = (
+                    strings[int(v.group(1))] if v and int(v.group(1)) < len(strings) else None
+                )
+            elif kind in ("inlineStr", "str"):
+                value = _unescape("".join(re.findall(r"<t\b[^>]*>([^<]*)</t>", inner)))
+            else:
+                v = re.search(r"<v>([^<]*)</v>", inner)
+                value = v.group(1) if v else None
+            col = xlsx.col_index(c.group(1))
+            while len(line) <= col:
+                line.append(None)
+            line[col] = value
+    return grid
+
+
+def shared_strings(xml: str) -> list[str]:
+    """The texts of a shared-string table (phonetic runs left out)."""
+    out = []
+    for item in re.finditer(r"<si>(.*?)</si>", xml, re.DOTALL):
+        body = re.sub(r"<rPh\b.*?</rPh>", "", item.group(1), flags=re.DOTALL)
+        out.append(_unescape("".join(re.findall(r"<t\b[^>]*>([^<]*)</t>", body))))
+    return out

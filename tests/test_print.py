@@ -489,3 +489,87 @@ def test_the_annotated_copy_of_an_xls_or_ods_form_prints_one_page_wide(
     assert {first_label, last_label, "很多"} <= words  # every column on the first page
     assert min(w[3] - w[1] for w in first) >= eight_pt * 0.98
     assert any(w[4] == "第" for w in first)  # the page number
+
+
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_the_copy_of_a_form_with_no_print_setup_prints_on_a4_with_its_header_on_every_page(
+    tmp_path, monkeypatch, patched
+):
+    """A form written by a script or a web export (xlsxwriter here) has no print setup: its
+    copy printed portrait on Letter, the 11 columns on pages across, no page numbers, the
+    table header on the first page only, and the 填表日期 (a date in a column of the default
+    width) as ###. The copy now prints as the tool's own sheets do: A4 landscape, every
+    column on the page at 8 pt or more, the header on every page, page numbers, the date."""
+    from pipeline import annotate
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+    from tests.forms import sample_row, write_form
+
+    source = write_form(
+        tmp_path / "inbox" / "张三.xlsx",
+        rows=[sample_row(i, likelihood="很多" if i == 1 else "中") for i in range(1, 41)],
+    )
+    sheet = vocab.SHEET_INDIVIDUAL
+    original = openpyxl.load_workbook(source)[sheet]
+    assert original.page_setup.orientation is None and not original.print_title_rows
+    assert original["K2"].is_date and "K" not in original.column_dimensions  # the precondition
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    copy = tmp_path / "out" / "张三_批注.xlsx"
+    note = Annotation(sheet, "E4", vocab.ACTION_REJECT, "「很多」不在可选范围内。", "请选择。")
+    task = AnnotateTask(
+        str(source), str(copy), ".xlsx", sheet, (note,), 100 * 2**20, inbox=str(source.parent)
+    )
+    assert annotate_copy(task)
+    assert openpyxl.load_workbook(copy)[sheet]["E4"].comment is not None
+    _calibration(tmp_path / CALIBRATION)
+    pdf, calibration = printing.render_pdfs([copy, tmp_path / CALIBRATION], tmp_path / "pdf")
+    eight_pt = min(w[3] - w[1] for page in _pages(calibration) for w in page)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+", info.stdout)  # A4 landscape
+    pages = [p for p in _pages(pdf) if any("公文处理" in w[4] for w in p)]
+    assert len(pages) >= 2  # the precondition: the table goes on over pages
+    first_label, last_label = vocab.COLUMN_LABELS["seq"], vocab.COLUMN_LABELS["remark"]
+    for page in pages:
+        words = {w[4] for w in page}
+        assert {first_label, last_label} <= words  # every column, the header on each page
+        assert "第" in words  # the page number
+        assert min(w[3] - w[1] for w in page) >= eight_pt * 0.98
+    first = " ".join(w[4] for w in pages[0])
+    assert "2026-03-10" in first and "###" not in first
+
+
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_the_copy_keeps_the_print_setup_of_a_form_that_has_one(tmp_path, monkeypatch, patched):
+    """A form the sender set up for paper (portrait, 85 %, its own margins and header rows)
+    keeps that setup in its copy: only the comments are set to print at the end."""
+    from pipeline import annotate
+    from pipeline.annotate import AnnotateTask, Annotation, annotate_copy
+    from tests.forms import form_grid
+
+    source = tmp_path / "inbox" / "张三.xlsx"
+    source.parent.mkdir()
+    wb = xlsxwriter.Workbook(str(source))
+    ws = wb.add_worksheet(vocab.SHEET_INDIVIDUAL)
+    for r, row in enumerate(form_grid()):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    ws.set_portrait()
+    ws.set_paper(1)
+    ws.set_print_scale(85)
+    ws.set_margins(left=1.0, right=1.0)
+    wb.close()
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    copy = tmp_path / "out" / "张三_批注.xlsx"
+    note = Annotation(vocab.SHEET_INDIVIDUAL, "E4", vocab.ACTION_REJECT, "问题。", "请修改。")
+    task = AnnotateTask(
+        str(source), str(copy), ".xlsx", vocab.SHEET_INDIVIDUAL, (note,), 100 * 2**20,
+        inbox=str(source.parent),
+    )  # fmt: skip
+    assert annotate_copy(task)
+    kept = openpyxl.load_workbook(copy)[vocab.SHEET_INDIVIDUAL]
+    assert kept["E4"].comment is not None  # the precondition: the copy is annotated
+    setup = kept.page_setup
+    assert (setup.orientation, setup.paperSize, setup.scale) == ("portrait", 1, 85)
+    assert kept.page_margins.left == 1.0 and not kept.print_title_rows
