@@ -47,6 +47,9 @@ from pipeline.annotate_copies import (  # noqa: F401 - the tasks and names, as b
 from pipeline.annotate_patch import (
     DATE_WIDTH,
     DEFAULT_WIDTH,
+    DROPDOWN_SPARE_ROWS,
+    dropdown_message,
+    dropdown_plan,
     footer_size,
     inert_name,
     page_plan,
@@ -124,6 +127,7 @@ def annotate_copy(task: AnnotateTask) -> str | None:
         placed = _annotate(wb, task, links)
         _notes_sheet(wb, placed)
         _set_marker(wb, digest)
+        _dropdowns(wb, task.main_sheet)
         _plain_pages(wb, task.main_sheet)
         _print_comments(wb)
         with xlsx.atomic_path(Path(task.target)) as tmp:
@@ -362,6 +366,46 @@ def _pictures_dropped(data: bytes, wb: openpyxl.Workbook) -> int:
     return max(0, media - kept)
 
 
+def _dropdowns(wb: openpyxl.Workbook, main_sheet: str) -> None:
+    """The form sheet's enumerated columns (风险类别, 发生几率, 危害程度, 自评等级) with no
+    dropdown of their own get one: a copy rebuilt from an .xls, .ods or text table lost the
+    original's, a script's form never had them, and the comments say 请从下拉列表中选择."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    ws = _worksheet(wb, main_sheet)
+    if ws is None:
+        return
+    last = ws.max_row
+    first, columns = dropdown_plan(_head_grid(ws))
+    last = max(last, first) + DROPDOWN_SPARE_ROWS
+    for col, label, choices in columns:
+        at = f"{get_column_letter(col)}{first}"
+        if any(at in dv.sqref for dv in ws.data_validations.dataValidation):
+            continue
+        message = dropdown_message(choices)
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(choices) + '"',
+            allow_blank=True,
+            showInputMessage=True,
+            showErrorMessage=True,
+            errorTitle=vocab.FORM_ERROR_TITLE_ENUM,
+            error=message,
+            promptTitle=label[:32],
+            prompt=message,
+        )
+        dv.add(f"{at}:{get_column_letter(col)}{last}")
+        ws.add_data_validation(dv)
+
+
+def _head_grid(ws: Worksheet) -> list[list[Any]]:
+    """The values of a sheet's first rows, where its table header is (no cell created)."""
+    from pipeline.layout import HEADER_SCAN_ROWS
+
+    rows = min(ws.max_row, HEADER_SCAN_ROWS)
+    return [list(r) for r in ws.iter_rows(max_row=rows, values_only=True)]
+
+
 def _has_own_page(ws: Worksheet) -> bool:
     """Whether a sheet has a print setup of its own (as ``annotate_patch.has_own_page``)."""
     ps = ws.page_setup
@@ -414,8 +458,7 @@ def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
             ws.oddFooter.center.text = vocab.PAGE_FOOTER.removeprefix("&C")
             ws.oddFooter.center.size = footer_size(scale)
         if ws is main:
-            grid = [list(r) for r in ws.iter_rows(max_row=60, values_only=True)]
-            rows = title_rows(grid)
+            rows = title_rows(_head_grid(ws))
             if rows is not None:
                 ws.print_title_rows = f"{rows[0]}:{rows[1]}"
 

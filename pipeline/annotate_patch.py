@@ -182,6 +182,8 @@ class _Patcher:
                 xml = self._add_comments(sheet, xml, cells, index + 1)
                 for (row, col), notes in cells.items():
                     placed.append((sheet.title, _ref(row, col), _comment_text(notes)))
+            if sheet is main:
+                xml = add_dropdowns(xml, self._grid(workbook_part, wb_rels, sheet))
             if not has_own_page(xml, index in titled):
                 xml = give_page(xml, styles)
                 if sheet is main:
@@ -195,8 +197,8 @@ class _Patcher:
         self._set_marker()
         return self._write()
 
-    def _repeat_header(self, workbook_part: str, wb_rels: str, sheet: _Sheet, index: int) -> None:
-        """The form sheet's table header printed on every page (print titles)."""
+    def _grid(self, workbook_part: str, wb_rels: str, sheet: _Sheet) -> list[list[object]]:
+        """The values of the sheet's first rows, where its table header is."""
         from pipeline.layout import HEADER_SCAN_ROWS
 
         strings: list[str] = []
@@ -205,7 +207,11 @@ class _Patcher:
                 part = _resolve(workbook_part, attrs["Target"])
                 if part in self.names:
                     strings = shared_strings(self.read(part).decode("utf-8"))
-        rows = title_rows(sheet_grid(sheet.xml.decode("utf-8"), strings, HEADER_SCAN_ROWS))
+        return sheet_grid(sheet.xml.decode("utf-8"), strings, HEADER_SCAN_ROWS)
+
+    def _repeat_header(self, workbook_part: str, wb_rels: str, sheet: _Sheet, index: int) -> None:
+        """The form sheet's table header printed on every page (print titles)."""
+        rows = title_rows(self._grid(workbook_part, wb_rels, sheet))
         if rows is None:
             return
         wb_xml = self.read(workbook_part).decode("utf-8")
@@ -1082,3 +1088,79 @@ def shared_strings(xml: str) -> list[str]:
         body = re.sub(r"<rPh\b.*?</rPh>", "", item.group(1), flags=re.DOTALL)
         out.append(_unescape("".join(re.findall(r"<t\b[^>]*>([^<]*)</t>", body))))
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Dropdowns on the form's choice columns that have none (a rebuilt copy, a script's form)
+# --------------------------------------------------------------------------------------
+DROPDOWN_SPARE_ROWS = 20  # rows under the last one that get the dropdowns too (added points)
+_AFTER_VALIDATIONS = ("hyperlinks", "printOptions", "pageMargins", "pageSetup", *_AFTER_PAGE_SETUP)
+
+
+def dropdown_plan(grid: list[list[object]]) -> tuple[int, list[tuple[int, str, tuple[str, ...]]]]:
+    """(first data row, [(column, label, choices)]) of a form sheet's enumerated columns
+    (风险类别, 发生几率, 危害程度, 自评等级), 1-based; (0, []) when it has no table header."""
+    from pipeline import layout
+
+    header = layout.find_header(grid)
+    if header is None:
+        return 0, []
+    columns = [
+        (col + 1, vocab.COLUMN_LABELS.get(key, key), vocab.ENUMS[key])
+        for key, col in sorted(header.keys.items(), key=lambda kv: kv[1])
+        if key in vocab.ENUMS
+    ]
+    return header.row + 2, columns
+
+
+def dropdown_message(choices: tuple[str, ...]) -> str:
+    return vocab.MESSAGES["bad_enum"].fix.format(allowed=vocab.allowed_text(choices))[:255]
+
+
+def _covered(sqref: str, row: int, col: int) -> bool:
+    for part in sqref.split():
+        m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?", part)
+        if m is None:
+            continue
+        c0, r0 = xlsx.col_index(m.group(1)) + 1, int(m.group(2))
+        c1 = xlsx.col_index(m.group(3)) + 1 if m.group(3) else c0
+        r1 = int(m.group(4)) if m.group(4) else r0
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return True
+    return False
+
+
+def add_dropdowns(xml: str, grid: list[list[object]]) -> str:
+    """A form sheet's enumerated columns with no validation of their own given a list of
+    their choices, from the first point down to a few rows under the last row."""
+    first, columns = dropdown_plan(grid)
+    if not columns:
+        return xml
+    refs = re.findall(r'<dataValidation\b[^>]*\bsqref="([^"]*)"', xml)
+    last = max((int(r) for r in re.findall(r'<row r="(\d+)"', xml)), default=first)
+    last = max(last, first) + DROPDOWN_SPARE_ROWS
+    items = []
+    for col, label, choices in columns:
+        if any(_covered(ref, first, col) for ref in refs):
+            continue
+        letter = xlsx.col_letter(col - 1)
+        message = escape(dropdown_message(choices), {'"': "&quot;"})
+        items.append(
+            '<dataValidation type="list" allowBlank="1" showInputMessage="1" '
+            f'showErrorMessage="1" errorTitle="{escape(vocab.FORM_ERROR_TITLE_ENUM)}" '
+            f'error="{message}" promptTitle="{escape(label[:32])}" prompt="{message}" '
+            f'sqref="{letter}{first}:{letter}{last}">'
+            f"<formula1>{escape(chr(34) + ','.join(choices) + chr(34))}</formula1>"
+            "</dataValidation>"
+        )
+    if not items:
+        return xml
+    block = re.search(r"<dataValidations\b([^>]*?)(/>|>(.*?)</dataValidations>)", xml, re.DOTALL)
+    if block:
+        inner = (block.group(3) or "") + "".join(items)
+        count = len(re.findall(r"<dataValidation\b", inner))
+        head = re.sub(r'\scount="\d+"', "", block.group(1))
+        element = f'<dataValidations count="{count}"{head}>{inner}</dataValidations>'
+        return xml[: block.start()] + element + xml[block.end() :]
+    element = f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>'
+    return _insert_before(xml, element, _AFTER_VALIDATIONS)

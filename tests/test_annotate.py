@@ -865,3 +865,62 @@ def test_a_copy_that_cannot_keep_the_originals_pictures_says_so(tmp_path: Path) 
     ws = openpyxl.load_workbook(target)[MAIN]
     assert "1 张图片" in ws["A1"].comment.text and "原文件未改动" in ws["A1"].comment.text
     assert ws["D4"].comment.text == "本人的批注" and "没有填写" in ws["E5"].comment.text
+
+
+# --------------------------------------------------------------------------------------
+# dropdowns: a comment that says 请从下拉列表中选择 finds a dropdown in the copy
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["xlsx-patched", "xlsx-openpyxl", "csv"])
+def test_a_copy_offers_dropdowns_on_the_choice_columns_that_had_none(
+    tmp_path: Path, monkeypatch, kind: str
+) -> None:
+    """A form written by a script (no dropdowns), or a .csv / .xls / .ods form whose copy is
+    rebuilt from its values (the original's dropdowns lost): the comment on a bad 发生几率
+    says 请从下拉列表中选择, but the copy had no dropdown anywhere. Now the form's 风险类别,
+    发生几率, 危害程度 and 自评等级 columns offer their choices, from the first point down to
+    rows under the last; a column that has a dropdown of its own keeps only that one."""
+    import csv
+
+    from tests.forms import form_grid, sample_row
+    from tests.forms import write_form as write_script_form
+
+    grid = form_grid(rows=[sample_row(1, likelihood="很多"), sample_row(2)])
+    if kind == "csv":
+        source = tmp_path / "inbox" / "张三.csv"
+        source.parent.mkdir()
+        with open(source, "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows([[("" if v is None else v) for v in row] for row in grid])
+    else:
+        source = write_script_form(tmp_path / "inbox" / "张三.xlsx", grid=grid)
+        wb = openpyxl.load_workbook(source)
+        assert not wb[MAIN].data_validations.dataValidation  # the precondition: none
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        own = DataValidation(type="list", formula1='"甲,乙"')
+        own.add("G4:G9")  # 自评等级 with a dropdown of its own
+        wb[MAIN].add_data_validation(own)
+        wb.save(source)
+    if kind == "xlsx-openpyxl":
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    note = Annotation(
+        MAIN, "E4", vocab.ACTION_REJECT, "发生几率「很多」不在可选范围内：高、中、低。",
+        "请从下拉列表中选择：高、中、低。",
+    )  # fmt: skip
+    assert annotate_copy(task_for(source, target, note)) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].value == "很多" and is_filled(ws["E4"], FILL_REJECT)
+
+    def offered(ref: str) -> list[str]:
+        return [
+            dv.formula1
+            for dv in ws.data_validations.dataValidation
+            if ref in dv.sqref and dv.type == "list"
+        ]
+
+    assert offered("E4") == ['"高,中,低"'] and offered("E25") == ['"高,中,低"']
+    assert offered("F5") == ['"严重,较重,一般"']
+    assert offered("C4") == ['"' + ",".join(vocab.CATEGORIES) + '"']
+    assert offered("D4") == [] and offered("E3") == []  # not on text, not on the header
+    if kind != "csv":
+        assert offered("G4") == ['"甲,乙"']
