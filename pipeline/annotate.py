@@ -1156,6 +1156,7 @@ def _annotate(
             reject = any(n.action == vocab.ACTION_REJECT for n in notes)
             colour = FILL_REJECT if reject else FILL_NOTE
             cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+            _show(ws, row, col)
         old = cell.comment.text if cell.comment is not None and cell.comment.text else ""
         text = _comment_text(notes, links.get((title, row, col)), old)
         n_lines = sum(
@@ -1172,6 +1173,15 @@ def _annotate(
     order = {ws.title: i for i, ws in enumerate(wb.worksheets)}
     placed.sort(key=lambda p: (order.get(p[0], 0), p[1], p[2]))
     return [(t, f"{get_column_letter(c)}{r}", text) for t, r, c, text in placed]
+
+
+def _show(ws: Worksheet, row: int, col: int) -> None:
+    """A marked cell's hidden row or column shown: the sender would not see the mark."""
+    if row in ws.row_dimensions and ws.row_dimensions[row].hidden:
+        ws.row_dimensions[row].hidden = False
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and (dim.min or 0) <= col <= (dim.max or 0):
+            dim.hidden = False
 
 
 def _notes_sheet(wb: openpyxl.Workbook, placed: list[tuple[str, str, str]]) -> None:

@@ -328,7 +328,8 @@ class _Patcher:
         pieces.append(body[pos:])
         for number in pending:
             pieces.append(_new_row(number, by_row, styles))
-        return xml[:head_end] + "".join(pieces) + xml[close:]
+        xml = xml[:head_end] + "".join(pieces) + xml[close:]
+        return _show_columns(xml, {col for _, col in cells})
 
     def _add_comments(
         self,
@@ -665,6 +666,7 @@ def _mark_row(row_xml: str, number: int, cols: dict[int, str], styles: Styles) -
         cut = row_xml.index(">") + 1
         head, inner, tail = row_xml[:cut], row_xml[cut:-6], "</row>"
     head = re.sub(r'\sspans="[^"]*"', "", head)  # a hint a new cell could contradict
+    head = _HIDDEN.sub("", head)  # a marked cell in a hidden row is shown
     cells = list(re.finditer(r'<c r="([A-Z]{1,3})\d+"[^>]*?(?:/>|>.*?</c>)', inner, re.DOTALL))
     pieces, pos = [], 0
     pending = sorted(cols)
@@ -686,6 +688,25 @@ def _mark_row(row_xml: str, number: int, cols: dict[int, str], styles: Styles) -
     for c in pending:
         pieces.append(f'<c r="{_ref(number, c)}" s="{styles.filled_xf(0, cols[c])}"/>')
     return head + "".join(pieces) + tail
+
+
+_HIDDEN = re.compile(r'\shidden="(?:1|true)"')
+
+
+def _show_columns(xml: str, cols: set[int]) -> str:
+    """Hidden columns holding a marked cell shown (the sender would not see the mark)."""
+
+    def show(m: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(m.group(0)))
+        lo, hi = int(attrs.get("min", 0)), int(attrs.get("max", 0))
+        if any(lo <= c <= hi for c in cols):
+            return _HIDDEN.sub("", m.group(0))
+        return m.group(0)
+
+    block = re.search(r"<cols>.*?</cols>", xml, re.DOTALL)
+    if block is None or not _HIDDEN.search(block.group(0)):
+        return xml
+    return xml[: block.start()] + _COL.sub(show, block.group(0)) + xml[block.end() :]
 
 
 def _new_row(number: int, by_row: dict[int, dict[int, str]], styles: Styles) -> str:

@@ -924,3 +924,40 @@ def test_a_copy_offers_dropdowns_on_the_choice_columns_that_had_none(
     assert offered("D4") == [] and offered("E3") == []  # not on text, not on the header
     if kind != "csv":
         assert offered("G4") == ['"甲,乙"']
+
+
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_a_marked_cell_in_a_hidden_row_or_column_is_shown_in_the_copy(
+    tmp_path: Path, monkeypatch, patched: bool
+) -> None:
+    """A sender hid row 5 and column F of the form. The copy filled and commented E5 and F4,
+    but in Excel or WPS they stayed out of sight: the sender saw no mark. The rows and
+    columns of marked cells are shown now; what else was hidden stays hidden."""
+    import xlsxwriter
+
+    from tests.forms import form_grid, sample_row
+
+    source = tmp_path / "inbox" / "张三.xlsx"
+    source.parent.mkdir()
+    wb = xlsxwriter.Workbook(str(source))
+    ws = wb.add_worksheet(MAIN)
+    grid = form_grid(rows=[sample_row(i) for i in range(1, 5)])
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, (str, int)):
+                ws.write(r, c, value)
+    for r in (4, 5):  # rows 5 and 6
+        ws.set_row(r, None, None, {"hidden": True})
+    ws.set_column("F:F", None, None, {"hidden": True})
+    ws.set_column("H:H", None, None, {"hidden": True})
+    wb.close()
+    original = openpyxl.load_workbook(source)[MAIN]
+    assert original.row_dimensions[5].hidden and original.column_dimensions["F"].hidden
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E5"), reject("F4", "「危害程度」不对。")))
+    copy = openpyxl.load_workbook(target)[MAIN]
+    assert copy["E5"].comment is not None and is_filled(copy["F4"], FILL_REJECT)
+    assert not copy.row_dimensions[5].hidden and not copy.column_dimensions["F"].hidden
+    assert copy.row_dimensions[6].hidden and copy.column_dimensions["H"].hidden
