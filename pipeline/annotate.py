@@ -421,16 +421,19 @@ def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
     A4, portrait or landscape at a scale that fits their columns one page wide at 8 pt or
     more, narrow margins, page numbers, the form's table header on every page, and dates in
     columns of no width of their own widened so that they print as dates, not ###.
-    Before, such a copy printed portrait on Letter, its columns on pages across."""
+    Before, such a copy printed portrait on Letter, its columns on pages across. A copy
+    rebuilt from an .xls, .ods or text table repeats its table header on every page too."""
     main = _worksheet(wb, main_sheet) or next(
         (ws for ws in wb.worksheets if isinstance(ws, Worksheet)), None
     )
     normal = wb._named_styles["Normal"].font if "Normal" in wb._named_styles else None
     size = float(normal.sz) if normal is not None and normal.sz else 11.0
     cjk = normal is not None and normal.name in ("宋体", "SimSun", "新宋体", "NSimSun")
+    plain = []
     for ws in wb.worksheets:
         if not isinstance(ws, Worksheet) or _has_own_page(ws):
             continue
+        plain.append(ws)
         fmt = ws.sheet_format
         default = fmt.defaultColWidth or (fmt.baseColWidth + 0.43 if fmt.baseColWidth else 0)
         default = default or DEFAULT_WIDTH
@@ -457,10 +460,12 @@ def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
         if not ws.oddFooter.center.text and not ws.oddFooter.left.text:
             ws.oddFooter.center.text = vocab.PAGE_FOOTER.removeprefix("&C")
             ws.oddFooter.center.size = footer_size(scale)
-        if ws is main:
-            rows = title_rows(_head_grid(ws))
-            if rows is not None:
-                ws.print_title_rows = f"{rows[0]}:{rows[1]}"
+    # a rebuilt copy (a new workbook: no theme loaded) has our print setup, not the sender's
+    rebuilt = wb.loaded_theme is None
+    if main is not None and not main.print_title_rows and (rebuilt or main in plain):
+        rows = title_rows(_head_grid(main))
+        if rows is not None:
+            main.print_title_rows = f"{rows[0]}:{rows[1]}"
 
 
 def _own_width(spans: list[tuple[int, int, Any]], c: int) -> float | None:

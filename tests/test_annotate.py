@@ -961,3 +961,24 @@ def test_a_marked_cell_in_a_hidden_row_or_column_is_shown_in_the_copy(
     assert copy["E5"].comment is not None and is_filled(copy["F4"], FILL_REJECT)
     assert not copy.row_dimensions[5].hidden and not copy.column_dimensions["F"].hidden
     assert copy.row_dimensions[6].hidden and copy.column_dimensions["H"].hidden
+
+
+def test_a_rebuilt_copy_repeats_the_table_header_on_every_printed_page(tmp_path: Path) -> None:
+    """A .csv (or .xls, .ods) form of 40 points is rebuilt as an .xlsx whose print setup is
+    ours: its pages 2.. printed columns of values with no 序号/风险点描述 heading. The table
+    header row is repeated on every page now."""
+    import csv
+
+    from tests.forms import form_grid, sample_row
+
+    grid = form_grid(rows=[sample_row(i, likelihood="很多") for i in range(1, 41)])
+    source = tmp_path / "inbox" / "张三.csv"
+    source.parent.mkdir()
+    with open(source, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([[("" if v is None else v) for v in row] for row in grid])
+    assert grid[2][0] == vocab.COLUMN_LABELS["seq"]  # the precondition: the header is row 3
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4")))
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].comment is not None
+    assert ws.print_title_rows == "$3:$3"
