@@ -422,7 +422,8 @@ def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
     more, narrow margins, page numbers, the form's table header on every page, and dates in
     columns of no width of their own widened so that they print as dates, not ###.
     Before, such a copy printed portrait on Letter, its columns on pages across. A copy
-    rebuilt from an .xls, .ods or text table repeats its table header on every page too."""
+    rebuilt from an .xls, .ods, web or text table repeats its table header on every page
+    too, and every sheet of it has page numbers."""
     main = _worksheet(wb, main_sheet) or next(
         (ws for ws in wb.worksheets if isinstance(ws, Worksheet)), None
     )
@@ -462,6 +463,10 @@ def _plain_pages(wb: openpyxl.Workbook, main_sheet: str) -> None:
             ws.oddFooter.center.size = footer_size(scale)
     # a rebuilt copy (a new workbook: no theme loaded) has our print setup, not the sender's
     rebuilt = wb.loaded_theme is None
+    for ws in wb.worksheets if rebuilt else ():
+        if isinstance(ws, Worksheet) and not (ws.oddFooter.center.text or ws.oddFooter.left.text):
+            ws.oddFooter.center.text = vocab.PAGE_FOOTER.removeprefix("&C")
+            ws.oddFooter.center.size = footer_size(ws.page_setup.scale or 100)
     if main is not None and not main.print_title_rows and (rebuilt or main in plain):
         rows = title_rows(_head_grid(main))
         if rows is not None:

@@ -965,8 +965,8 @@ def test_a_marked_cell_in_a_hidden_row_or_column_is_shown_in_the_copy(
 
 def test_a_rebuilt_copy_repeats_the_table_header_on_every_printed_page(tmp_path: Path) -> None:
     """A .csv (or .xls, .ods) form of 40 points is rebuilt as an .xlsx whose print setup is
-    ours: its pages 2.. printed columns of values with no 序号/风险点描述 heading. The table
-    header row is repeated on every page now."""
+    ours: its pages 2.. printed columns of values with no 序号/风险点描述 heading, and no
+    page numbers. The table header row is repeated on every page now, pages numbered."""
     import csv
 
     from tests.forms import form_grid, sample_row
@@ -982,3 +982,4 @@ def test_a_rebuilt_copy_repeats_the_table_header_on_every_printed_page(tmp_path:
     ws = openpyxl.load_workbook(target)[MAIN]
     assert ws["E4"].comment is not None
     assert ws.print_title_rows == "$3:$3"
+    assert "&P" in ws.oddFooter.center.text  # page numbers
