@@ -125,6 +125,7 @@ def annotate_copy(task: AnnotateTask) -> str | None:
             )
             task = replace(task, notes=(*task.notes, note))
         placed = _annotate(wb, task, links)
+        _open_on_marks(wb, {sheet for sheet, _, _ in placed})
         _notes_sheet(wb, placed)
         _set_marker(wb, digest)
         _dropdowns(wb, task.main_sheet)
@@ -1183,6 +1184,22 @@ def _annotate(
     order = {ws.title: i for i, ws in enumerate(wb.worksheets)}
     placed.sort(key=lambda p: (order.get(p[0], 0), p[1], p[2]))
     return [(t, f"{get_column_letter(c)}{r}", text) for t, r, c, text in placed]
+
+
+def _open_on_marks(wb: openpyxl.Workbook, marked: set[str]) -> None:
+    """The copy opens on the first visible sheet holding a mark when the sheet it would
+    open on holds none (a form behind a 说明 sheet: the sender saw no mark)."""
+    sheets = wb.worksheets
+    active = wb.active
+    if active is not None and active.title in marked:
+        return
+    target = next((ws for ws in sheets if ws.title in marked and ws.sheet_state == "visible"), None)
+    if target is None:
+        return
+    wb.active = target
+    for ws in sheets:
+        for view in ws.views.sheetView:
+            view.tabSelected = ws is target
 
 
 def _show(ws: Worksheet, row: int, col: int) -> None:

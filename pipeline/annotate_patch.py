@@ -191,11 +191,42 @@ class _Patcher:
             xml = _set_page_setup(xml)
             self.changed[sheet.part] = xml.encode("utf-8")
         placed.sort(key=lambda p: (order[p[0]], _cell_key(p[1])))
+        self._open_on_marks(workbook_part, sheets, {p[0] for p in placed})
         if placed:
             self._add_notes_sheet(workbook_part, wb_rels_part, sheets, placed, styles)
         self.changed[styles_part] = styles.xml().encode("utf-8")
         self._set_marker()
         return self._write()
+
+    def _open_on_marks(self, workbook_part: str, sheets: list[_Sheet], marked: set[str]) -> None:
+        """The copy opens on the first visible sheet holding a mark when the sheet it would
+        open on holds none (a form behind a 说明 sheet: the sender saw no mark)."""
+        wb_xml = self.read(workbook_part).decode("utf-8")
+        view = re.search(r"<(?:\w+:)?workbookView\b[^>]*?/?>", wb_xml)
+        tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb_xml[: wb_xml.find("</sheets>")])
+        if view is None or len(tags) != len(sheets):
+            return
+        attrs = dict(_ATTR.findall(view.group(0)))
+        active = int(attrs.get("activeTab", "0") or 0)
+        visible = [not re.search(r'\sstate="(?:hidden|veryHidden)"', t) for t in tags]
+        if active < len(sheets) and sheets[active].title in marked:
+            return
+        target = next((i for i, s in enumerate(sheets) if s.title in marked and visible[i]), None)
+        if target is None:
+            return
+        first = min(int(attrs.get("firstSheet", "0") or 0), target)
+        element = _set_attrs(view.group(0), activeTab=str(target), firstSheet=str(first))
+        wb_xml = wb_xml[: view.start()] + element + wb_xml[view.end() :]
+        self.changed[workbook_part] = wb_xml.encode("utf-8")
+        for i, sheet in enumerate(sheets):
+            xml = self.changed.get(sheet.part, sheet.xml).decode("utf-8")
+            tag = re.search(r"<sheetView\b[^>]*?/?>", xml)
+            if tag is None:
+                continue
+            selected = _set_attrs(tag.group(0), tabSelected="1" if i == target else "0")
+            self.changed[sheet.part] = (xml[: tag.start()] + selected + xml[tag.end() :]).encode(
+                "utf-8"
+            )
 
     def _grid(self, workbook_part: str, wb_rels: str, sheet: _Sheet) -> list[list[object]]:
         """The values of the sheet's first rows, where its table header is."""

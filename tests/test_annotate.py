@@ -983,3 +983,30 @@ def test_a_rebuilt_copy_repeats_the_table_header_on_every_printed_page(tmp_path:
     assert ws["E4"].comment is not None
     assert ws.print_title_rows == "$3:$3"
     assert "&P" in ws.oddFooter.center.text  # page numbers
+
+
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_a_copy_opens_on_the_sheet_with_the_marks(tmp_path: Path, monkeypatch, patched) -> None:
+    """The form is the second sheet, behind a 说明 sheet the workbook opens on: the copy
+    opened on 说明, where there is no mark, and the sender thought nothing was wrong. It
+    opens on the form now; a copy whose own open sheet holds a mark still opens there."""
+    source = write_form(
+        tmp_path / "inbox" / "张三.xlsx", {"A1": "请在第二个工作表填写"}, sheet="说明"
+    )
+    wb = openpyxl.load_workbook(source)
+    form = wb.create_sheet(MAIN)
+    form["E4"] = "很多"
+    wb.active = 0
+    wb.save(source)
+    assert openpyxl.load_workbook(source).active.title == "说明"  # the precondition
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4")))
+    copy = openpyxl.load_workbook(target)
+    assert copy.active.title == MAIN and copy[MAIN]["E4"].comment is not None
+    assert [ws.sheet_view.tabSelected for ws in copy.worksheets[:2]] == [False, True]
+    other = tmp_path / "out" / "second.xlsx"
+    note = Annotation("说明", "A1", vocab.ACTION_NOTE, "说明。", "请看。")
+    assert annotate_copy(task_for(source, other, reject("E4"), note))
+    assert openpyxl.load_workbook(other).active.title == "说明"
