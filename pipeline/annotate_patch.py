@@ -127,6 +127,7 @@ class _Patcher:
         if len(set(self.names)) != len(self.names):
             raise Unusual("duplicate members")
         self.changed: dict[str, bytes] = {}
+        self.grids: dict[str, list[list[object]]] = {}
 
     def read(self, name: str) -> bytes:
         return self.changed[name] if name in self.changed else self.zin.read(name)
@@ -232,13 +233,16 @@ class _Patcher:
         """The values of the sheet's first rows, where its table header is."""
         from pipeline.layout import HEADER_SCAN_ROWS
 
+        if sheet.part in self.grids:
+            return self.grids[sheet.part]
         strings: list[str] = []
         for attrs in _rels(wb_rels):
             if attrs.get("Type", "").endswith("/sharedStrings"):
                 part = _resolve(workbook_part, attrs["Target"])
                 if part in self.names:
                     strings = shared_strings(self.read(part).decode("utf-8"))
-        return sheet_grid(sheet.xml.decode("utf-8"), strings, HEADER_SCAN_ROWS)
+        self.grids[sheet.part] = sheet_grid(sheet.xml.decode("utf-8"), strings, HEADER_SCAN_ROWS)
+        return self.grids[sheet.part]
 
     def _repeat_header(self, workbook_part: str, wb_rels: str, sheet: _Sheet, index: int) -> None:
         """The form sheet's table header printed on every page (print titles)."""
