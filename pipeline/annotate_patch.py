@@ -566,6 +566,7 @@ class Styles:
         self.filled: dict[tuple[int, str], int] = {}
         self.fill_ids: dict[str, int] = {}
         self.notes: dict[bool, int] = {}
+        self.dates: set[int] | None = None  # the formats showing a date (see give_page)
 
     def filled_xf(self, style: int, colour: str) -> int:
         """The index of cell format ``style`` with a solid ``colour`` fill (added once)."""
@@ -1011,7 +1012,6 @@ def _date_styles(styles_xml: str, xfs: list[str]) -> set[int]:
 
 
 _COL = re.compile(r"<col\b[^>]*>")
-_NUMBER_CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"([^>]*?)>\s*<v>')
 
 
 def _widths(xml: str) -> tuple[float, list[tuple[int, int, float | None, str]]]:
@@ -1039,11 +1039,13 @@ def _widen_dates(xml: str, dates: set[int], default: float, cols: list) -> str:
     """Columns of no width of their own that hold a date get one a date fits in."""
     if default >= DATE_WIDTH or not dates:
         return xml
-    wanted = set()
-    for m in _NUMBER_CELL.finditer(xml):
-        attrs = dict(_ATTR.findall(m.group(2)))
-        if attrs.get("t", "n") == "n" and int(attrs.get("s", 0)) in dates:
-            wanted.add(xlsx.col_index(m.group(1)) + 1)
+    styled = "|".join(str(n) for n in sorted(dates))
+    cell = re.compile(rf'<c r="([A-Z]{{1,3}})\d+"([^>]*?\ss="(?:{styled})"[^>]*?)>\s*<v>')
+    wanted = {
+        xlsx.col_index(m.group(1)) + 1
+        for m in cell.finditer(xml)
+        if ' t="' not in m.group(2) or ' t="n"' in m.group(2)
+    }
     wanted = {c for c in wanted if not any(lo <= c <= hi for lo, hi, _, _ in cols)}
     if not wanted:
         return xml
@@ -1075,7 +1077,9 @@ def give_page(xml: str, styles: Styles) -> str:
     narrow margins, page numbers in the footer; a date in a column of no width of its own
     widened so that it prints as a date, not ###."""
     default, cols = _widths(xml)
-    xml = _widen_dates(xml, _date_styles(styles.text, styles.xfs.items), default, cols)
+    if styles.dates is None:
+        styles.dates = _date_styles(styles.text, styles.xfs.items)
+    xml = _widen_dates(xml, styles.dates, default, cols)
     default, cols = _widths(xml)
     widths = [
         next((w for lo, hi, w, _ in cols if lo <= c <= hi and w is not None), default)
@@ -1104,33 +1108,35 @@ def give_page(xml: str, styles: Styles) -> str:
     return xml
 
 
+_GRID_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.DOTALL)
+_GRID_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?:[^>]*?\st="(\w+)")?[^>]*?(?:/>|>(?:<f\b[^>]*/>|<f\b.*?</f>)?'
+    r"(?:<v>([^<]*)</v>)?(.*?)</c>)",
+    re.DOTALL,
+)
+_GRID_TEXT = re.compile(r"<t\b[^>]*>([^<]*)</t>")
+
+
 def sheet_grid(xml: str, strings: list[str], rows: int) -> list[list[object]]:
     """The values of a sheet's first ``rows`` rows (text and numbers; merged ranges not
     carried), enough to find its table header."""
     grid: list[list[object]] = []
-    for m in re.finditer(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', xml, re.DOTALL):
+    for m in _GRID_ROW.finditer(xml):
         r = int(m.group(1))
         if r > rows:
             break
         while len(grid) < r:
             grid.append([])
         line = grid[r - 1]
-        for c in re.finditer(
-            r'<c r="([A-Z]{1,3})\d+"([^>]*?)(?:/>|>(.*?)</c>)', m.group(2) or "", re.DOTALL
-        ):
-            kind = dict(_ATTR.findall(c.group(2))).get("t", "n")
-            inner = c.group(3) or ""
+        for ref, kind, v, rest in _GRID_CELL.findall(m.group(2) or ""):
+            value: object = v or None
             if kind == "s":
-                v = re.search(r"<v>(\d+)</v>", inner)
-                value: object = (
-                    strings[int(v.group(1))] if v and int(v.group(1)) < len(strings) else None
-                )
-            elif kind in ("inlineStr", "str"):
-                value = _unescape("".join(re.findall(r"<t\b[^>]*>([^<]*)</t>", inner)))
-            else:
-                v = re.search(r"<v>([^<]*)</v>", inner)
-                value = v.group(1) if v else None
-            col = xlsx.col_index(c.group(1))
+                value = strings[int(v)] if v.isdigit() and int(v) < len(strings) else None
+            elif kind == "inlineStr":
+                value = _unescape("".join(_GRID_TEXT.findall(rest)))
+            elif value is not None and kind == "str":
+                value = _unescape(v)
+            col = xlsx.col_index(ref)
             while len(line) <= col:
                 line.append(None)
             line[col] = value
