@@ -463,12 +463,11 @@ class _Patcher:
         self.changed[wb_rels_part] = rels.encode("utf-8")
         wb_xml = self.read(workbook_part).decode("utf-8")
         ids = [int(i) for i in re.findall(r'<sheet\b[^>]*\bsheetId="(\d+)"', wb_xml)]
-        prefix = _prefix_of(wb_xml, REL_NS)
-        declare = "" if prefix else f' xmlns:r="{REL_NS}"'
-        prefix = prefix or "r"
+        # the namespace declared on the element itself: a workbook may declare it on each of
+        # its <sheet> elements only, and a prefix bound nowhere makes the package unreadable
         element = (
-            f'<sheet name={quoteattr(title)} sheetId="{max(ids, default=0) + 1}"{declare} '
-            f'{prefix}:id="{rid}"/>'
+            f'<sheet name={quoteattr(title)} sheetId="{max(ids, default=0) + 1}" '
+            f'xmlns:r="{REL_NS}" r:id="{rid}"/>'
         )
         end = wb_xml.find("</sheets>")
         if end < 0:
@@ -812,6 +811,9 @@ def _with_print_titles(wb_xml: str, title: str, index: int, rows: str = "$1:$1")
     if close:
         return wb_xml[: close.start()] + name + wb_xml[close.start() :]
     block = f"<{tag}definedNames>{name}</{tag}definedNames>"
+    empty = re.search(r"<(\w+:)?definedNames\b[^>]*/>", wb_xml)
+    if empty:  # <definedNames/>: a second block would make the workbook invalid
+        return wb_xml[: empty.start()] + block + wb_xml[empty.end() :]
     for successor in _AFTER_DEFINED_NAMES:
         found = re.search(rf"<(\w+:)?{successor}\b", wb_xml)
         if found:

@@ -1010,3 +1010,33 @@ def test_a_copy_opens_on_the_sheet_with_the_marks(tmp_path: Path, monkeypatch, p
     note = Annotation("说明", "A1", vocab.ACTION_NOTE, "说明。", "请看。")
     assert annotate_copy(task_for(source, other, reject("E4"), note))
     assert openpyxl.load_workbook(other).active.title == "说明"
+
+
+def test_a_workbook_naming_its_relationships_on_each_sheet_gets_a_copy_that_opens(
+    tmp_path: Path,
+) -> None:
+    """A writer (Rust's and JavaScript's libraries do) that declares the relationships
+    namespace on each <sheet> element, not on the workbook, and writes an empty
+    <definedNames/>: the patched copy's 批注清单 sheet used a prefix bound nowhere and a
+    second <definedNames>, a package Excel repairs and openpyxl cannot read at all."""
+    from tests.forms import form_grid, sample_row, write_xlsx
+
+    source = write_xlsx(tmp_path / "src.xlsx", {MAIN: form_grid(rows=[sample_row(1)])})
+    with zipfile.ZipFile(source) as zf:
+        xml = zf.read("xl/workbook.xml").decode("utf-8")
+    ns = ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    xml = xml.replace(ns, "", 1).replace("<sheet ", f"<sheet{ns} ")
+    xml = xml.replace("</sheets>", "</sheets><definedNames/>")
+    assert "<definedNames/>" in xml and xml.count(ns) == 1  # the precondition
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = rewrite_zip(source, inbox / "张三.xlsx", {"xl/workbook.xml": xml.encode("utf-8")})
+    assert openpyxl.load_workbook(form).sheetnames == [MAIN]
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(form, target, reject("E4")))
+    with zipfile.ZipFile(target) as zf:
+        assert zf.read("xl/workbook.xml").count(b"<definedNames") == 1
+    copy = openpyxl.load_workbook(target)
+    assert copy.sheetnames == [MAIN, vocab.COPY_NOTES_SHEET]
+    assert copy[MAIN]["E4"].comment is not None
+    assert copy[vocab.COPY_NOTES_SHEET].print_title_rows == "$1:$1"
