@@ -106,6 +106,7 @@ class _Sheet:
     title: str
     part: str  # e.g. xl/worksheets/sheet1.xml
     xml: bytes
+    position: int = 0  # among all the workbook's sheets (chartsheets too), 0-based
 
 
 def patch_copy(data: bytes, task: AnnotateTask, digest: str) -> bytes | None:
@@ -185,10 +186,10 @@ class _Patcher:
                     placed.append((sheet.title, _ref(row, col), _comment_text(notes)))
             if sheet is main:
                 xml = add_dropdowns(xml, self._grid(workbook_part, wb_rels, sheet))
-            if not has_own_page(xml, index in titled):
+            if not has_own_page(xml, sheet.position in titled):
                 xml = give_page(xml, styles)
                 if sheet is main:
-                    self._repeat_header(workbook_part, wb_rels, sheet, index)
+                    self._repeat_header(workbook_part, wb_rels, sheet, sheet.position)
             xml = _set_page_setup(xml)
             self.changed[sheet.part] = xml.encode("utf-8")
         placed.sort(key=lambda p: (order[p[0]], _cell_key(p[1])))
@@ -205,26 +206,35 @@ class _Patcher:
         wb_xml = self.read(workbook_part).decode("utf-8")
         view = re.search(r"<(?:\w+:)?workbookView\b[^>]*?/?>", wb_xml)
         tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb_xml[: wb_xml.find("</sheets>")])
-        if view is None or len(tags) != len(sheets):
+        if view is None:
             return
         attrs = dict(_ATTR.findall(view.group(0)))
         active = int(attrs.get("activeTab", "0") or 0)
         visible = [not re.search(r'\sstate="(?:hidden|veryHidden)"', t) for t in tags]
-        if active < len(sheets) and sheets[active].title in marked:
+        by_position = {s.position: s for s in sheets}
+        if active in by_position and by_position[active].title in marked:
             return
-        target = next((i for i, s in enumerate(sheets) if s.title in marked and visible[i]), None)
+        target = next(
+            (
+                s.position
+                for s in sheets
+                if s.title in marked and s.position < len(tags) and visible[s.position]
+            ),
+            None,
+        )
         if target is None:
             return
         first = min(int(attrs.get("firstSheet", "0") or 0), target)
         element = _set_attrs(view.group(0), activeTab=str(target), firstSheet=str(first))
         wb_xml = wb_xml[: view.start()] + element + wb_xml[view.end() :]
         self.changed[workbook_part] = wb_xml.encode("utf-8")
-        for i, sheet in enumerate(sheets):
+        for sheet in sheets:
             xml = self.changed.get(sheet.part, sheet.xml).decode("utf-8")
             tag = re.search(r"<sheetView\b[^>]*?/?>", xml)
             if tag is None:
                 continue
-            selected = _set_attrs(tag.group(0), tabSelected="1" if i == target else "0")
+            chosen = "1" if sheet.position == target else "0"
+            selected = _set_attrs(tag.group(0), tabSelected=chosen)
             self.changed[sheet.part] = (xml[: tag.start()] + selected + xml[tag.end() :]).encode(
                 "utf-8"
             )
@@ -276,7 +286,7 @@ class _Patcher:
     def _sheets(self, workbook_part: str, wb_xml: str, wb_rels: str) -> list[_Sheet]:
         by_id = {a["Id"]: a for a in _rels(wb_rels) if "Id" in a}
         out = []
-        for match in re.finditer(r"<sheet\b[^>]*>", wb_xml):
+        for position, match in enumerate(re.finditer(r"<sheet\b[^>]*>", wb_xml)):
             attrs = dict(_ATTR.findall(match.group(0)))
             rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
             rel = by_id.get(rid)
@@ -288,7 +298,7 @@ class _Patcher:
             if part not in self.names:
                 raise Unusual("missing sheet part")
             title = _unescape(attrs.get("name", ""))
-            out.append(_Sheet(title, part, self.read(part)))
+            out.append(_Sheet(title, part, self.read(part), position))
         return out
 
     def _check_sheet(self, sheet: _Sheet) -> None:

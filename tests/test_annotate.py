@@ -1040,3 +1040,35 @@ def test_a_workbook_naming_its_relationships_on_each_sheet_gets_a_copy_that_open
     assert copy.sheetnames == [MAIN, vocab.COPY_NOTES_SHEET]
     assert copy[MAIN]["E4"].comment is not None
     assert copy[vocab.COPY_NOTES_SHEET].print_title_rows == "$1:$1"
+
+
+def test_a_form_behind_a_chart_sheet_gets_its_print_titles_and_opens_in_the_copy(
+    tmp_path: Path,
+) -> None:
+    """A chart sheet before the form: the patched copy counted only worksheets, so the
+    form's header rows were set to repeat on the chart's page (a sheet index off by one)
+    and the copy did not open on the form."""
+    import xlsxwriter
+
+    from tests.forms import form_grid, sample_row
+
+    source = tmp_path / "inbox" / "张三.xlsx"
+    source.parent.mkdir()
+    wb = xlsxwriter.Workbook(str(source))
+    chart_sheet = wb.add_chartsheet("图表")
+    ws = wb.add_worksheet(MAIN)
+    for r, row in enumerate(form_grid(rows=[sample_row(i) for i in range(1, 4)])):
+        for c, value in enumerate(row):
+            if isinstance(value, (str, int)):
+                ws.write(r, c, value)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": f"='{MAIN}'!$A$4:$A$6"})
+    chart_sheet.set_chart(chart)
+    wb.close()
+    assert openpyxl.load_workbook(source).active.title == "图表"  # the precondition
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4")))
+    with zipfile.ZipFile(target) as zf:
+        assert b'localSheetId="1">\'' + MAIN.encode() + b"'!$3:$3" in zf.read("xl/workbook.xml")
+    copy = openpyxl.load_workbook(target)
+    assert copy[MAIN].print_title_rows == "$3:$3" and copy.active.title == MAIN
