@@ -41,13 +41,19 @@ _TOTAL_FIRST = frozenset(w[0] for w in vocab.TOTAL_ROW_WORDS)
 
 
 _UNIT_WORDS = frozenset(vocab.fold(w) for w in vocab.UNIT_LABEL_WORDS)
+# Marks of a required column before or after its label (★风险点描述, ※姓名, 风险点描述▲), as
+# ``*`` is (``fold`` drops that one).
+_REQUIRED_MARKS = re.compile(f"^[{vocab.REQUIRED_MARKS}]+|[{vocab.REQUIRED_MARKS}]+$")
 
 
 def lookup_label(table: dict[str, str], folded: str) -> str | None:
-    """The key ``table`` gives a folded label: the label itself, else without a bracketed hint
-    after it (风险等级（一二三级）), else, after 单位, the label in its brackets (单位（部门）)."""
+    """The key ``table`` gives a folded label: the label itself, else without a mark of a
+    required column (★风险点描述), else without a bracketed hint after it (风险等级（一二三级）), else, after 单位, the label in its brackets (单位（部门）)."""
     key = table.get(folded)
     if key is None and folded:
+        unmarked = _REQUIRED_MARKS.sub("", folded)
+        if unmarked != folded:
+            return lookup_label(table, unmarked) if unmarked else None
         bare = _LABEL_HINT.sub("", folded)
         if bare and bare != folded:
             key = table.get(bare)

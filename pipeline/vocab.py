@@ -873,6 +873,10 @@ def allowed_text(values: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------------------
 # Folding: how labels and enumerated values are compared
 # --------------------------------------------------------------------------------------
+# Marks some bodies put before (or after) the label of a required column instead of *: ★ ☆ ※ ▲
+# △ ● ◆ ■ ✱ ✳ (read as the label without them; the characters of a regex class).
+REQUIRED_MARKS = "★☆※▲△●◆■✱✳"
+
 # (the middle dot of names such as 阿不都·热合曼 in every form people type it: · • ‧ ∙ ・)
 _SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、\u2022\u2027\u2219\u30fb]+")
 

@@ -786,3 +786,21 @@ def test_a_workbook_whose_directory_offset_was_damaged_is_sent_back_and_the_run_
     (told,) = issues[issues["file"] == "李四.xlsx"].to_dict("records")
     assert told["code"] == "corrupt" and "文件已损坏或不完整" in told["problem"]
     assert by_file.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ
+
+
+@pytest.mark.parametrize("mark", ["★", "※", "▲"])
+def test_labels_marked_required_with_a_star_are_read(tmp_path: Path, mark: str) -> None:
+    # some bodies mark a required column with ★ (or ※, ▲) where others write *: 「★风险点描述」
+    grid = form_grid(rows=[sample_row(1), sample_row(2)])
+    grid[1] = [f"{mark}{v}" if i % 3 == 0 and v else v for i, v in enumerate(grid[1])]
+    marked = {vocab.COLUMN_LABELS[k] for k in ("step", "category", "description")}
+    grid[2] = [f"{mark}{v}" if v in marked else v for v in grid[2]]
+    assert grid[2][3] == f"{mark}风险点描述" and grid[1][3] == f"{mark}姓名"
+    write_form(tmp_path / "in" / "张三.xlsx", grid=grid, marker=False)
+    rec, got, issues = only(tmp_path / "in", "张三.xlsx")
+    assert rec["status"] == frames.FILE_STATUS_READ
+    assert (rec["section"], rec["name"], rec["post"]) == ("办公室", "张三", "科员")
+    assert got["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息2"]
+    assert got["step"].tolist() == ["公文处理1", "公文处理2"]
+    assert got["category"].tolist() == ["岗位职责风险"] * 2
+    assert issues.empty
