@@ -82,6 +82,7 @@ def validate(
     files["section"] = found_section.fillna(files["section"])
     # files whose rows name their own owner are checked row by row (owners.attribute)
     per_row = files["file"].isin(owners.files_with_row_owners(rows))
+    _owner_from_path(files, index, log, skip=per_row)
     _section_from_roster(files, index, log, skip=per_row)
     _check_headers(files, log, skip=per_row)
     _check_roster(files, index, log, skip=per_row)
@@ -375,6 +376,131 @@ def _take_section(
         person=name or "",
         roster_section=section,
     )
+
+
+def _path_parts(file: str) -> list[tuple[str, str]]:
+    """(kind, part) of the parts of an inbox path that may name a form's owner, nearest
+    first: the file's own name ('file'), then each folder or container around it ('folder'),
+    a mail client's folder (2026-03-02 来自张三) by what follows its date."""
+    parts = file.split("/")
+    out = [("file", parts[-1])]
+    for i in range(len(parts) - 2, -1, -1):
+        out.append(("folder", "/".join(parts[: i + 1])))
+    return out
+
+
+def _named_in(text: str, index: _RosterIndex) -> tuple[str | None, list[str]]:
+    """(section, folded names) a file or folder name holds: what is left once the roster's
+    section names, the form's words (廉政风险自查表, 修改稿, 来自), dates, numbers and Latin
+    text are taken out. The section is None when none is named (or two are)."""
+    stem = text.rsplit("/", 1)[-1]
+    stem = _FILE_SUFFIX.sub("", stem)
+    folded = normalize.fold(stem)
+    sections: list[str] = []
+    for key in sorted(index.section, key=len, reverse=True):
+        if key and key in folded:
+            sections.append(index.section[key])
+            folded = folded.replace(key, vocab.KEY_SEP)
+    folded = vocab.PATH_FILLER.sub(vocab.KEY_SEP, folded)
+    names = [n for n in folded.split(vocab.KEY_SEP) if n]
+    return (sections[0] if len(set(sections)) == 1 else None), names
+
+
+def _owner_from_path(
+    files: pd.DataFrame, index: _RosterIndex, log: _IssueLog, skip: pd.Series
+) -> None:
+    """A form with no 科室 and no 姓名 label at all (an individual form: no 姓名), whose file
+    name, or the one folder (a mail's, 2026-03-02 来自张三) or zip holding it as its only form,
+    names exactly one roster person (a unit form: one section): theirs, with a 提示 saying
+    where the name came from. Never a guess: a name two sections share, two names, or a name
+    the form's own 科室 does not list attribute nothing (the form stays 退回)."""
+    read = files["status"].eq(frames.FILE_STATUS_READ) & ~skip
+    kind = files["kind"].astype("object")
+    wanting = read & (
+        (kind.eq(vocab.INDIVIDUAL) & files["name"].isna())
+        | (kind.eq(vocab.UNIT) & files["section"].isna())
+    ).fillna(False).astype(bool)
+    if not wanting.any():
+        return
+    forms = files.loc[
+        kind.isin([vocab.INDIVIDUAL, vocab.UNIT]).fillna(False).astype(bool)
+        & ~files["status"].eq(frames.FILE_STATUS_SUPERSEDED),
+        "file",
+    ].astype("str")
+    held: dict[str, int] = {}  # folder or container -> how many forms lie under it
+    for file in forms:
+        for _, part in _path_parts(file)[1:]:
+            held[part] = held.get(part, 0) + 1
+    for idx in files.index[wanting]:
+        cells = files.at[idx, "header_cells"]
+        key = "section" if files.at[idx, "kind"] == vocab.UNIT else "name"
+        if isinstance(cells, dict) and key in cells:
+            continue  # the form has the label, left blank: the sender is asked to fill it
+        file = _text(files.at[idx, "file"])
+        written = _text(files.at[idx, "section"])
+        for where, part in _path_parts(file):
+            if where == "folder" and held.get(part, 0) != 1:
+                continue
+            section, names = _named_in(part, index)
+            if written:
+                if section is not None and section != written:
+                    break  # the name's section is not the form's: no guess
+                section = written
+            if files.at[idx, "kind"] == vocab.UNIT:
+                if section is None or names:
+                    continue
+                person: tuple[str, str | None] | None = (section, None)
+            else:
+                if not names:
+                    if section is None:
+                        continue
+                    break  # a section's name alone names no one of it
+                if len(names) > 1:
+                    break
+                found = (
+                    index.find_person(normalize.fold(section) + _KEY_SEP + names[0])
+                    if section is not None
+                    else index.only_person(names[0])
+                )
+                if found is None:
+                    break
+                person = found
+            _take_owner(files, log, idx, person, where, part)
+            break
+
+
+def _take_owner(
+    files: pd.DataFrame,
+    log: _IssueLog,
+    idx: Any,
+    person: tuple[str, str | None],
+    where: str,
+    part: str,
+) -> None:
+    section, name = person
+    files.loc[idx, "section"] = section
+    if name is not None:
+        files.loc[idx, "name"] = name
+    rec = next(files.loc[[idx]].itertuples())
+    part = part.rsplit("/", 1)[-1]
+    if where == "folder" and _CONTAINER_SUFFIX.search(part):
+        where = "container"
+    source = vocab.OWNER_SOURCES[where].format(part=part)
+    log.add(
+        "owner_from_file_name" if name is not None else "section_from_file_name",
+        file=rec.file,
+        sheet=_text(rec.sheet),
+        section=section,
+        name=name or "",
+        field_key="name" if name is not None else "section",
+        source=source,
+        person=name or "",
+        roster_section=section,
+    )
+
+
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_CONTAINER_SUFFIX = re.compile(r"\.(?:zip|eml|rar|7z|msg)$", re.IGNORECASE)
 
 
 def _section_from_roster(

@@ -804,6 +804,18 @@ MESSAGES: dict[str, Message] = {
         "以后请在表头填写科室；如本人已调到其他科室，请办公室更新 config/roster.xlsx。",
         ACTION_NOTE,
     ),
+    "owner_from_file_name": Message(
+        "表头没有填写「姓名」：{source}写的是「{person}」，组织名册中只有「{roster_section}」的"
+        "「{person}」，已按{roster_section}{person}报送的表计入。",
+        "如这不是{person}的表，请在表头写明科室和姓名后重新发送；以后请在表头填写科室、姓名。",
+        ACTION_NOTE,
+    ),
+    "section_from_file_name": Message(
+        "表头没有填写「科室」：{source}写的是组织名册中的「{roster_section}」，"
+        "已按{roster_section}的单位表计入。",
+        "如这不是{roster_section}的单位表，请在表头写明科室后重新发送；以后请在表头填写科室。",
+        ACTION_NOTE,
+    ),
     "section_similar_unit": Message(
         "科室写作「{value}」，组织名册中没有这个科室，最接近的是「{roster_section}」，"
         "已按「{roster_section}」的单位表计入。",
@@ -873,6 +885,25 @@ def allowed_text(values: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------------------
 # Folding: how labels and enumerated values are compared
 # --------------------------------------------------------------------------------------
+# Where a form's owner was read when its header names none (owner_from_file_name): the
+# file's own name, or the one folder (a mail's) or zip it came in.
+OWNER_SOURCES = {
+    "file": "文件名「{part}」",
+    "folder": "所在的文件夹「{part}」",
+    "container": "所在的压缩包（邮件）「{part}」",
+}
+
+# What a file or folder name holds besides its owner's name (taken out before the rest is
+# matched to the roster, folded): dates, numbers and Latin text (v2, zhangsan@…), the form's
+# words, drafts and copies, a mail folder's 来自 / a subject's 回复, and brackets.
+PATH_FILLER = re.compile(
+    r"[0-9]+(?:年度|年|月|日|号)?|[A-Z@~#&+=!$%^'`,;]+|[()\[\]{}<>【】《》〔〕「」『』“”‘’\"]"
+    r"|(?:个人|单位|科室|部门|岗位|本人|我的|的)?(?:廉政|廉洁)?(?:风险点?|风险防控|防控)?"
+    r"(?:自查|排查|登记|信息|防控|承诺|一览|汇总|统计)(?:表格?|书|单)?"
+    r"|廉政|廉洁|风险点?|防控|清单|附件|报送|上报|提交|填报|修改稿?|修订版?|修订|更正|终稿|定稿"
+    r"|最新版?|新版|副本|复件|来自|发件人|回复|答复|转发|邮件"
+)
+
 # Marks some bodies put before (or after) the label of a required column instead of *: ★ ☆ ※ ▲
 # △ ● ◆ ■ ✱ ✳ (read as the label without them; the characters of a regex class).
 REQUIRED_MARKS = "★☆※▲△●◆■✱✳"

@@ -1271,3 +1271,61 @@ def test_a_level_table_with_only_one_of_likelihood_and_harm_is_graded_by_its_lev
     note = issues[issues["code"] == "single_level_partial"]
     assert note["cell"].tolist() == ["F2"] and f"没有「{missing}」列" in note["problem"].iloc[0]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+# --------------------------------------------------------------------------------------
+# a form that starts at its table: the owner read from the file's name or its one mail
+# --------------------------------------------------------------------------------------
+def test_a_form_without_header_block_is_its_owners_by_file_name_or_mail_folder(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "in"
+
+    def table(i: int, kind: str = vocab.INDIVIDUAL) -> list[list[object]]:
+        return form_grid(kind, rows=[sample_row(i)])[2:]  # the table header and one point
+
+    write_xlsx(inbox / "2026年张三个人廉政风险点自查表（修改稿）.xlsx", {"自查表": table(1)})
+    write_xlsx(inbox / "办公室-李四-自查表.xlsx", {"自查表": table(2)})
+    # a mail holding one form: its sender's
+    write_xlsx(inbox / "2026-03-02 来自赵六" / "自查表.xlsx", {"自查表": table(3)})
+    # a section head mails two forms: the one named by its file is its person's, the other
+    # is no one's (not the sender's)
+    write_xlsx(inbox / "2026-03-03 来自王五" / "孙七.xlsx", {"自查表": table(4)})
+    write_xlsx(inbox / "2026-03-03 来自王五" / "自查表.xlsx", {"自查表": table(5)})
+    write_xlsx(inbox / "张三丰.xlsx", {"自查表": table(6)})  # no one of the roster
+    write_xlsx(inbox / "张三李四.xlsx", {"自查表": table(7)})  # two people: no guess
+    write_xlsx(inbox / "财务科廉政风险自查表.xlsx", {"自查表": table(8, vocab.UNIT)})
+    for grid in (table(1), table(8, vocab.UNIT)):  # no 科室 or 姓名 label on the forms
+        assert not {"科室", "姓名"} & {v for row in grid for v in row if isinstance(v, str)}
+
+    files, _rows, points, issues = graded(inbox)
+    owner = {
+        rec.file: (rec.status, rec.section if isinstance(rec.section, str) else None)
+        for rec in files.itertuples()
+    }
+    assert owner["2026年张三个人廉政风险点自查表（修改稿）.xlsx"] == ("read", "办公室")
+    assert owner["财务科廉政风险自查表.xlsx"] == ("read", "财务科")
+    for file in ("2026-03-03 来自王五/自查表.xlsx", "张三丰.xlsx", "张三李四.xlsx"):
+        assert owner[file] == ("rejected", None), file
+    by_person = points.groupby(["section", "name"])["description"].apply(sorted).to_dict()
+    assert by_person == {
+        ("办公室", "张三"): ["泄露未公开信息1"],
+        ("办公室", "李四"): ["泄露未公开信息2"],
+        ("财务科", "赵六"): ["泄露未公开信息3"],
+        ("领导班子", "孙七"): ["泄露未公开信息4"],
+        ("财务科", ""): ["泄露未公开信息8"],
+    }
+    told = issues[issues["code"].isin(["owner_from_file_name", "section_from_file_name"])]
+    assert set(told["action"]) == {vocab.ACTION_NOTE}
+    problem = dict(zip(told["file"], told["problem"]))
+    assert "文件名「办公室-李四-自查表.xlsx」写的是「李四」" in problem["办公室-李四-自查表.xlsx"]
+    assert "所在的文件夹「2026-03-02 来自赵六」" in problem["2026-03-02 来自赵六/自查表.xlsx"]
+    assert "已按财务科赵六报送的表计入" in problem["2026-03-02 来自赵六/自查表.xlsx"]
+    assert "「财务科」，已按财务科的单位表计入" in problem["财务科廉政风险自查表.xlsx"]
+    assert len(problem) == 5
+    sent_back = issues[issues["code"].eq("missing_header_field")]
+    assert set(sent_back["file"]) == {
+        "2026-03-03 来自王五/自查表.xlsx",
+        "张三丰.xlsx",
+        "张三李四.xlsx",
+    }
