@@ -1162,11 +1162,10 @@ def _table_rows(
         ]
         out.headed = all(h is not None for h in headings)
     if step_heading is not None:
-        # a row's own 职权事项 wins; a blank one takes its heading line's
+        # a blank 职权事项 takes its heading line's; a row's own is kept after the heading's
+        # (公文处理：收文登记) unless it already says it
         own = out.values.get("step") or [None] * len(step_headings)
-        out.values["step"] = [
-            s if s is not None else h for s, h in zip(own, step_headings, strict=True)
-        ]
+        out.values["step"] = [_under_heading(s, h) for s, h in zip(own, step_headings, strict=True)]
     for key, cols in layout.choice_columns(grid, header).items():
         # 风险等级 over 高 | 中 | 低: the value is the one choice ticked (several: all of them,
         # which validate reports)
@@ -1214,6 +1213,15 @@ def _labelled_line(
     return (
         type(text) is str and len(text) > LABEL_MAX_CHARS // 4 and all(row[c] == text for c in rest)
     )
+
+
+def _under_heading(step: str | None, heading: str | None) -> str | None:
+    """The 职权事项 of a point under a heading line: its own, after the heading's."""
+    if heading is None or step is None:
+        return step if step is not None else heading
+    if _fold(heading) in _fold(step):
+        return step
+    return vocab.STEP_UNDER_HEADING.format(heading=heading, step=step)
 
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point

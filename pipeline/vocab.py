@@ -904,6 +904,9 @@ PATH_FILLER = re.compile(
     r"|最新版?|新版|副本|复件|来自|发件人|回复|答复|转发|邮件"
 )
 
+# The 职权事项 of a point with its own under a line heading its block (「（一）| 公文处理」).
+STEP_UNDER_HEADING = "{heading}：{step}"
+
 # Marks some bodies put before (or after) the label of a required column instead of *: ★ ☆ ※ ▲
 # △ ● ◆ ■ ✱ ✳ (read as the label without them; the characters of a regex class).
 REQUIRED_MARKS = "★☆※▲△●◆■✱✳"

@@ -1097,7 +1097,7 @@ def test_a_line_heading_a_block_of_points_gives_them_its_step(tmp_path: Path) ->
     职权事项 written) and leave the 职权事项 of the points below blank: that line was read as a
     point and 退回 for 「风险类别」「风险点描述」「发生几率」「危害程度」没有填写, and the points
     had no 职权事项. The line heads its block: its points take its 职权事项 (a point's own
-    wins), and it is no point."""
+    is kept after it: 「采购：验收」), and it is no point."""
     inbox = tmp_path / "inbox"
     blank = {"step": None}
 
@@ -1111,15 +1111,17 @@ def test_a_line_heading_a_block_of_points_gives_them_its_step(tmp_path: Path) ->
         heading("二、", "采购"),  # row 7
         sample_row(3, **blank),
         sample_row(4, step="验收"),
+        sample_row(5, step="采购评审"),
     ]
     write_form(inbox / "张三.xlsx", rows=rows, marker=False)
     files, points, issues = checked(inbox)
-    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 4
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 5
     assert points[["excel_row", "step"]].values.tolist() == [
         [5, "公文处理"],
         [6, "公文处理"],
         [8, "采购"],
-        [9, "验收"],
+        [9, "采购：验收"],  # its own, after its heading's (which was lost)
+        [10, "采购评审"],  # its own already says it
     ]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
 
