@@ -1669,8 +1669,14 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         note("blank_rows_skipped", cell=a1(first_blank, 0), detail=blank_between)
     if data_rows:
         data_set = set(data_rows)
+        # a range carried to the points (rows) or the cells (columns) it covers; one merged
+        # down over a point's own lines of measures carries nothing (measures_line_joined)
         in_data = sorted(
-            m for m in merges if m[2] > hr and any(r in data_set for r in range(m[0], m[2] + 1))
+            m
+            for m in merges
+            if m[2] > hr
+            and (n := sum(r in data_set for r in range(m[0], m[2] + 1)))
+            and (n >= 2 or m[3] > m[1])
         )
         if in_data:
             note(

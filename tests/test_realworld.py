@@ -1148,6 +1148,25 @@ def test_a_point_merged_over_its_lines_of_measures_is_one_point(tmp_path: Path) 
     note = one(issues, "measures_line_joined")
     assert (note["cell"], note["action"]) == ("H5", vocab.ACTION_NOTE)
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    # no row got the merged cells' values: the note saying every row did would be untrue
+    assert "merged_cells" not in set(issues["code"])
+
+
+def test_a_range_merged_over_two_points_is_still_told(tmp_path: Path) -> None:
+    # 风险类别 merged over two points beside a point merged over its two lines of measures
+    inbox = tmp_path / "inbox"
+    rows = [
+        sample_row(1, monitor=None, handle=None),
+        {"prevent": "培训", "monitor": "检查", "handle": "追责"},  # row 5
+        sample_row(2, category=None),
+    ]
+    merged = [f"{c}4:{c}5" for c in "ABDEFG"] + ["C4:C6"]
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False, merges={MAIN: merged})
+    _files, points, issues = checked(inbox)
+    assert points["category"].tolist() == ["岗位职责风险"] * 2
+    note = one(issues, "merged_cells")
+    assert note["cell"] == "C4" and "C4:C6" in note["problem"]
+    assert "A4:A5" not in note["problem"]
 
 
 @pytest.mark.parametrize(
