@@ -1015,10 +1015,13 @@ def _table_rows(
     header_raw: dict[str, tuple[object, str]],
     header: layout.Header,
     run_on: bool = True,
+    choices: dict[str, tuple[tuple[int, str], ...]] | None = None,
 ) -> _TableRows:
     """Read the rows below the header at ``hr`` up to ``stop``; header fields found below the
     table (填表人：…) go into ``header_raw``. Without ``run_on`` (a measures table, whose
-    风险点 names a point) a line without 序号 is never the text of the line above going on."""
+    风险点 names a point) a line without 序号 is never the text of the line above going on.
+    ``choices``: the tick columns (高 | 中 | 低 under 风险等级) when they are another sheet's
+    (points going on on a sheet without a header), else ``header``'s own."""
     field_cols = [(k, keys[k]) for k in records.ROW_FIELDS if k in keys]
     kept = layout.kept_columns(grid, header)
     seq_col = keys.get("seq", -1)
@@ -1166,7 +1169,9 @@ def _table_rows(
         # (公文处理：收文登记) unless it already says it
         own = out.values.get("step") or [None] * len(step_headings)
         out.values["step"] = [_under_heading(s, h) for s, h in zip(own, step_headings, strict=True)]
-    for key, cols in layout.choice_columns(grid, header).items():
+    if choices is None:
+        choices = layout.choice_columns(grid, header)
+    for key, cols in choices.items():
         # 风险等级 over 高 | 中 | 低: the value is the one choice ticked (several: all of them,
         # which validate reports)
         out.values[key] = [_ticked(t, cols) for t in read_texts]
@@ -1350,6 +1355,7 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     # every other visible sheet holding a form with rows is a submission of its own (one sheet
     # per person, as sections collect them): its rows are read with the owner its header names
     extra: list[tuple[str, _TableRows, dict[str, tuple[object, str]], dict[str, int], int]] = []
+    continued: set[str] = set()  # sheets of points going on with no header of their own
     # the other form sheets whose table is empty: (sheet, header fields, header row, columns)
     empty_parts: list[tuple[str, dict[str, tuple[object, str]], int, dict[str, int]]] = []
 
@@ -1469,9 +1475,13 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             go_on = _continued_sheet(name, other_grid, keys)
             if go_on is not None:
                 at = found_header._replace(row=go_on, start=go_on)  # (no header row there)
-                more = _table_rows(other_grid, go_on, keys, other_carried, len(other_grid), {}, at)
+                ticks = layout.choice_columns(grid, found_header)  # the form's tick columns
+                more = _table_rows(
+                    other_grid, go_on, keys, other_carried, len(other_grid), {}, at, choices=ticks
+                )
                 if more.rows:
                     extra.append((name, more, {}, keys, go_on))
+                    continued.add(name)
                     examples.extend((name, r, seq) for r, seq in more.examples)
                     issues.append(
                         records.issue(
@@ -1511,7 +1521,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             elif colmap != above[part_sheet]:
                 sheet_colmaps[f"{part_sheet}{records.BLOCK_SEP}{part_hr + 1}"] = colmap
             above[part_sheet] = colmap
-            if part_sheet != sheet and part.rows:
+            if part_sheet != sheet and part.rows and part_sheet not in continued:
+                # (a sheet going on with the form's columns: told at the form's header)
                 issues += _missing_optional(rel, part_sheet, part_hr, part_keys, part.headed)
             n = len(part.rows)
             if not n:

@@ -1228,3 +1228,43 @@ def test_lines_under_the_table_that_are_no_points_are_not_sent_back(
     assert points["excel_row"].tolist() == [4, 5]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert "blank_rows_skipped" not in set(issues["code"])
+
+
+def test_a_level_ticked_in_high_middle_low_columns_is_read_on_a_sheet_going_on(
+    tmp_path: Path,
+) -> None:
+    """风险等级 merged over three tick columns 高 | 中 | 低, a √ or ✓ in one of them, and the
+    points going on on a second sheet without a header: the second sheet's ticks were read as
+    a 风险等级 「√」 (退回 「不在可选范围内」) or none (退回 for 发生几率 and 危害程度), and the
+    columns of that sheet were told missing again at a cell 「A0」."""
+    inbox = tmp_path / "inbox"
+    head = ["序号", "岗位", "风险点", "风险等级", None, None, "防控措施"]
+    ticks = [None, None, None, "高", "中", "低", None]
+
+    def point(i: int, level: int, mark: str = "√") -> list[object]:
+        return [
+            i,
+            "主任",
+            f"泄露未公开信息{i}",
+            *(mark if c == level else None for c in range(3)),
+            "教育",
+        ]
+
+    top = [["办公室廉政风险点自查表"], ["科室：办公室", None, "姓名：张三"], head, ticks]
+    first = top + [point(1, 0), point(2, 1, "✓"), point(3, 2)]
+    second = [point(4, 1), point(5, 0, "✓")]
+    write_xlsx(inbox / "张三.xlsx", {"自查表": first, "续表": second}, merges={"自查表": ["D3:F3"]})
+    assert layout_header(second) is None  # the precondition: no header on the second sheet
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 5
+    got = points.set_index("description")["self_level"].to_dict()
+    assert got == {
+        "泄露未公开信息1": "一级",
+        "泄露未公开信息2": "二级",
+        "泄露未公开信息3": "三级",
+        "泄露未公开信息4": "二级",
+        "泄露未公开信息5": "一级",
+    }
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    assert not issues["cell"].str.fullmatch(r"[A-Z]+0").any()
+    assert (issues["code"] == "no_category_column").sum() == 1  # told once, on the form's sheet
