@@ -1338,7 +1338,9 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     grid, merges, carried = loaded[sheet]
 
     header_raw: dict[str, tuple[object, str]] = {}
-    _header_fields(grid, range(max(0, hr - HEADER_BLOCK_ROWS), hr), header_raw)
+    # (above the table header's first row: a two-row header's 岗位 | 风险点 is no 岗位 field)
+    h0 = found_header.start
+    _header_fields(grid, range(max(0, h0 - HEADER_BLOCK_ROWS), h0), header_raw)
 
     # data rows
     issues: list[dict[str, Any]] = []
@@ -1378,14 +1380,15 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             who = {k: seen_text(p_header.get(k, (None, ""))[0]) or "" for k in ("section", "name")}
             for c in m_found.unknown:  # a column the join does not read (责任人, 完成时限)
                 if (m_found.row, c) not in o_carried:
+                    lr, label = _column_label(o_grid, m_found, c)
                     issues.append(
                         records.issue(
                             "extra_column",
                             file=rel,
                             sheet=name,
-                            cell=a1(m_found.row, c),
-                            value=seen_text(o_grid[m_found.row][c]),
-                            detail=seen_text(o_grid[m_found.row][c]),
+                            cell=a1(lr, c),
+                            value=label,
+                            detail=label,
                             **who,
                         )
                     )
@@ -1497,7 +1500,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
             continue
         o_hr, o_keys = found.row, found.keys
         o_header: dict[str, tuple[object, str]] = {}
-        _header_fields(other_grid, range(max(0, o_hr - HEADER_BLOCK_ROWS), o_hr), o_header)
+        o_h0 = found.start
+        _header_fields(other_grid, range(max(0, o_h0 - HEADER_BLOCK_ROWS), o_h0), o_header)
         if not _has_rows(other_grid, found.row):
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
@@ -1669,12 +1673,8 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
     for c in unknown:
         if (hr, c) in carried:
             continue
-        note(
-            "extra_column",
-            cell=a1(hr, c),
-            value=seen_text(grid[hr][c]),
-            detail=seen_text(grid[hr][c]),
-        )
+        lr, label = _column_label(grid, found_header, c)
+        note("extra_column", cell=a1(lr, c), value=label, detail=label)
     if blank_between:
         first_blank = next(r for r in skipped if own_rows[0] < r < own_rows[-1])
         note("blank_rows_skipped", cell=a1(first_blank, 0), detail=blank_between)
@@ -1795,6 +1795,16 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
 
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+
+
+def _column_label(grid: Grid, header: layout.Header, c: int) -> tuple[int, str | None]:
+    """(row, text) of the label of column ``c`` of a table header: its last row's, else, in a
+    two-row header, the row above's (责任人 written over both rows, the cell below blank)."""
+    for r in range(header.row, header.start - 1, -1):
+        text = seen_text(grid[r][c]) if c < len(grid[r]) else None
+        if text is not None:
+            return r, text
+    return header.row, None
 
 
 _CONTINUED_MIN_CELLS = 3  # a row of points has at least so many cells filled

@@ -1268,3 +1268,23 @@ def test_a_level_ticked_in_high_middle_low_columns_is_read_on_a_sheet_going_on(
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert not issues["cell"].str.fullmatch(r"[A-Z]+0").any()
     assert (issues["code"] == "no_category_column").sum() == 1  # told once, on the form's sheet
+
+
+def test_a_two_row_header_is_no_header_block_and_names_its_columns(tmp_path: Path) -> None:
+    """A two-row header (风险等级 over 高 | 中 | 低) whose first row has a 岗位 column: that row
+    was read as the header block, 岗位（职务） 「风险点」 (the label beside it), told
+    post_differs; and a column labelled over both rows (责任人) was told 「模板之外的列「None」」
+    at the blank cell under its label."""
+    inbox = tmp_path / "inbox"
+    head = ["序号", "岗位", "风险点", "风险等级", None, None, "防控措施", "责任人"]
+    ticks = [None, None, None, "高", "中", "低", None, None]
+    point = [1, "主任", "泄露未公开信息1", "√", None, None, "教育", "张三"]
+    grid = [["办公室廉政风险点自查表"], ["科室：办公室", None, "姓名：张三"], head, ticks, point]
+    write_xlsx(inbox / "张三.xlsx", {"自查表": grid}, merges={"自查表": ["D3:F3"]})
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "post"] == "主任"
+    assert points["post"].tolist() == ["主任"] and points["self_level"].tolist() == ["一级"]
+    assert "风险点" not in set(issues["value"])
+    column = one(issues, "extra_column")
+    assert (column["cell"], column["value"]) == ("H3", "责任人")
+    assert "「责任人」" in column["problem"] and "None" not in column["problem"]
