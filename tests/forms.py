@@ -7,6 +7,7 @@ move, rename or merge things before writing it.
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -265,3 +266,56 @@ def write_xlsb_over(
                 data = xlsb_sheet(grid, hidden)
             zout.writestr(info.filename, data)
     return path
+
+
+def _biff(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff5_stream(
+    sheets: dict[str, list[list[Any]]],
+    hidden: dict[str, frozenset[int]] | None = None,
+    codepage: int = 936,
+) -> bytes:
+    """The ``Book`` stream of an Excel 5.0/95 workbook (BIFF5) as old Excel and WPS wrote it:
+    8-bit text in the workbook's code page (936: GBK), a ROW record per row (``hidden``: the
+    0-based rows flagged fDyZero), LABEL and NUMBER cells (a date is written as its text)."""
+    encoding = f"cp{codepage}"
+    bodies: list[bytes] = []
+    for name, grid in sheets.items():
+        rows = [_biff(0x0809, struct.pack("<HHHH", 0x0500, 0x0010, 0x0DBB, 0x07CC))]
+        width = max((len(r) for r in grid), default=0)
+        rows.append(_biff(0x0000, struct.pack("<HHHHH", 0, len(grid), 0, width, 0)))
+        for r, row in enumerate(grid):
+            flags = 0x0100 | (0x0060 if r in (hidden or {}).get(name, ()) else 0)
+            rows.append(_biff(0x0208, struct.pack("<HHHHHHHH", r, 0, width, 0xFF, 0, 0, flags, 15)))
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    rows.append(_biff(0x0203, struct.pack("<HHHd", r, c, 15, float(value))))
+                    continue
+                if isinstance(value, (datetime, date)):
+                    value = value.strftime("%Y-%m-%d")
+                text = str(value).encode(encoding)
+                rows.append(_biff(0x0204, struct.pack("<HHHH", r, c, 15, len(text)) + text))
+        rows.append(_biff(0x000A))
+        bodies.append(b"".join(rows))
+    head = [_biff(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC))]
+    head.append(_biff(0x0042, struct.pack("<H", codepage)))
+    font = struct.pack("<HHHH", 200, 0, 0x7FFF, 400) + struct.pack("<HBBBB", 0, 0, 0, 0, 0)
+    head += [_biff(0x0031, font + bytes([5]) + b"Arial")] * 5
+    xf = struct.pack("<HHHHHHHH", 0, 0, 0xFFF5, 0x20, 0x20C0, 0, 0, 0)
+    head += [_biff(0x00E0, xf)] * 15 + [
+        _biff(0x00E0, struct.pack("<HHHHHHHH", 0, 0, 1, 0x20, 0x20C0, 0, 0, 0))
+    ]
+    names = [n.encode(encoding) for n in sheets]
+    sheet_records = len(b"".join(head)) + sum(4 + 7 + len(n) for n in names) + 4  # + EOF
+    offset = sheet_records
+    bound = []
+    for n, body in zip(names, bodies):
+        bound.append(_biff(0x0085, struct.pack("<IBBB", offset, 0, 0, len(n)) + n))
+        offset += len(body)
+    stream = b"".join(head) + b"".join(bound) + _biff(0x000A) + b"".join(bodies)
+    return stream.ljust(4096, b"\x00")  # (in sectors of its own, as Excel's are)

@@ -23,6 +23,7 @@ from pipeline.validate import validate
 from pipeline.workbook import biff
 from tests.forms import (
     HEADER,
+    biff5_stream,
     form_grid,
     pledge_grid,
     sample_row,
@@ -822,6 +823,21 @@ def test_hidden_rows_of_an_xls_or_ods_are_named_as_in_an_xlsx(tmp_path: Path, fm
     )
     assert (tmp_path / "inbox" / f"张三.{fmt}").is_file()
     _hidden_note_is_given(tmp_path / "inbox", f"张三.{fmt}")
+
+
+def test_a_chinese_excel_95_form_is_read_and_its_hidden_rows_named(tmp_path: Path) -> None:
+    """An Excel 5.0/95 (BIFF5) form in GBK (code page 936), as old Excel and WPS saved it:
+    python-calamine read its text as 「�\x00�\x00…」 (the form 退回 as an unknown template),
+    and the rows it hides were not noted as an Excel 97-2003 file's are."""
+    from tests.outlook import compound_file
+
+    sheet = vocab.SHEET_INDIVIDUAL
+    stream = biff5_stream({sheet: _HIDDEN_GRID}, {sheet: _HIDDEN}, codepage=936)
+    assert "张三".encode("gbk") in stream and b"Workbook" not in stream  # 8-bit GBK text
+    path = tmp_path / "inbox" / "张三.xls"
+    path.parent.mkdir()
+    path.write_bytes(compound_file({"Book": stream}))
+    _hidden_note_is_given(tmp_path / "inbox", "张三.xls")
 
 
 def test_hidden_rows_of_a_flat_ods_are_named(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ Excel's own (``DEFAULT_PASSWORD``), which opens without asking."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import struct
@@ -177,21 +178,44 @@ _BOUNDSHEET = 0x0085
 _BOF = 0x0809
 _ROW = 0x0208
 _ROW_HIDDEN = 0x20  # ROW record, option flags: fDyZero (the row is hidden)
+_CODEPAGE = 0x0042
+# CODEPAGE values that are no 'cp<n>' codec (xlrd's encoding_from_codepage)
+_CODEPAGES = {1200: "utf-16-le", 10000: "mac_roman", 32768: "mac_roman", 32769: "cp1252"}
+
+
+def _codepage_encoding(value: int) -> str:
+    encoding = _CODEPAGES.get(value, f"cp{value}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return "latin-1"
+    return encoding
+
+
+def _decoded(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return raw.decode(encoding, "replace")
 
 
 def hidden_rows(data: bytes) -> dict[str, set[int]]:
-    """The rows (0-based) each sheet of an Excel 97-2003 .xls hides (ROW records with
-    fDyZero); {} for BIFF5 and anything that cannot be read (a note is never worth a
+    """The rows (0-based) each sheet of an Excel 97-2003 .xls (``Workbook`` stream) or an
+    Excel 5.0/95 one (``Book``, its sheet names in its CODEPAGE, as xlrd decodes them) hides
+    (ROW records with fDyZero); {} for anything that cannot be read (a note is never worth a
     refusal)."""
     import olefile
 
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            if not ole.exists("Workbook"):
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is None:
                 return {}
-            stream = ole.openstream("Workbook").read()
+            stream = ole.openstream(name).read()
     except Exception:  # noqa: BLE001 - olefile raises many types for malformed containers
         return {}
+    biff5 = name == "Book"
+    encoding = "latin-1"  # BIFF8's compressed names; a BIFF5 file's CODEPAGE says its own
     sheets: dict[int, str] = {}  # the offset of a sheet's BOF record -> its name
     out: dict[str, set[int]] = {}
     current: set[int] | None = None
@@ -199,7 +223,12 @@ def hidden_rows(data: bytes) -> dict[str, set[int]]:
     while pos + 4 <= end:
         rtype, length = struct.unpack_from("<HH", stream, pos)
         body = stream[pos + 4 : pos + 4 + length]
-        if rtype == _BOUNDSHEET and len(body) >= 8:
+        if rtype == _CODEPAGE and biff5 and len(body) >= 2:
+            encoding = _codepage_encoding(struct.unpack_from("<H", body)[0])
+        elif rtype == _BOUNDSHEET and biff5 and len(body) >= 7:
+            offset, n = struct.unpack_from("<I2xB", body)
+            sheets[offset] = _decoded(body[7 : 7 + n], encoding)
+        elif rtype == _BOUNDSHEET and len(body) >= 8:
             offset, n, high = struct.unpack_from("<I2xBB", body)
             raw = body[8 : 8 + (2 * n if high & 1 else n)]
             sheets[offset] = raw.decode("utf-16-le" if high & 1 else "latin-1", "replace")

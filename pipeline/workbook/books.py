@@ -26,6 +26,10 @@ def open_book(path: str, opened: Opened, limits: Limits) -> Book:
         return xml2003.load_xml2003(path, opened.data, limits)
     if opened.fmt == "biff":
         return load_xlrd(path, limits)
+    if opened.fmt == "xls" and opened.legacy == vocab.LEGACY_BIFF5_NAME and not opened.package:
+        # Excel 5.0/95: python-calamine garbles the text of a double-byte code page (936 GBK,
+        # 950 Big5: 「张三」 read as 「�\x00�\x00」), xlrd decodes it by the file's CODEPAGE
+        return load_xlrd(path, limits)
     return calamine.load(path, opened, limits)
 
 
