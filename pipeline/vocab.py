@@ -2207,6 +2207,8 @@ COLUMN_SYNONYMS_MORE = {
         "业务环节",
         "工作职责",
         "主要职责",
+        "岗位职责",  # (a column's label; 岗位职责 as a 风险类别 value is another thing)
+        "职责事项",
         # the template's two names of the column in one label, as forms write it
         "职权事项/工作环节",
         "职权事项、工作环节",
@@ -2227,6 +2229,10 @@ COLUMN_SYNONYMS_MORE = {
         "风险点及表现形式",
         "廉政风险点描述",
         "风险点内容",
+        "风险内容描述",
+        "风险描述及表现形式",
+        "风险点具体描述",
+        "具体表现形式",
     ),
     "self_level": ("风险级别", "风险等级评定", "等级评定", "风险定级"),
     "likelihood": ("发生可能性", "风险发生几率", "发生机率", "机率"),  # 機率: as Taiwan writes it

@@ -1178,6 +1178,9 @@ def test_a_range_merged_over_two_points_is_still_told(tmp_path: Path) -> None:
         ("description", "风险点描述及表现形式"),
         ("description", "主要风险点"),
         ("description", "岗位廉政风险点"),
+        ("step", "岗位职责"),
+        ("description", "风险内容描述"),
+        ("description", "风险描述及表现形式"),
     ],
 )
 def test_more_column_wording_of_other_bodies_forms_is_read(
