@@ -48,8 +48,9 @@ _WEEKDAY = re.compile(r"\s*[(（]?\s*(?:星期|礼拜|周)[一二三四五六日
 _COMPACT = re.compile(r"(19|20|21)\d{6}")
 _NUMERIC = re.compile(r"\d+(?:\.\d+)?")
 # A run of Chinese numerals in a date: 二〇二六 (digit by digit), 十五, 三十一, 十
-_CN_RUN = re.compile(f"[{vocab.DATE_CN_DIGITS}{vocab.DATE_CN_TEN}]+")
+_CN_RUN = re.compile(f"[{vocab.DATE_CN_DIGITS}{vocab.DATE_CN_ZERO_LOOKALIKES}{vocab.DATE_CN_TEN}]+")
 _CN_DIGIT = {c: str(i % 10) for i, c in enumerate(vocab.DATE_CN_DIGITS)}
+_CN_DIGIT.update(dict.fromkeys(vocab.DATE_CN_ZERO_LOOKALIKES, "0"))
 
 
 def _arabic(run: str) -> str:

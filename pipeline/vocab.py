@@ -3106,6 +3106,8 @@ CLI_SUMMARY_CHANGES = "  与上一次运行相比：已改正 {fixed} 处，新�
 # Chinese numerals of dates as official documents write them (二〇二六年三月五日, 三月十五日):
 # the digits 0-9 (零 is 0 too), ten, and the month word without which no text is read so.
 DATE_CN_DIGITS = "〇一二三四五六七八九零"
+# what input methods give for 〇 as often as 〇 itself: the circles ○ (U+25CB) and ◯ (U+25EF)
+DATE_CN_ZERO_LOOKALIKES = "○◯"
 DATE_CN_TEN = "十"
 DATE_CN_MONTH = "月"
 

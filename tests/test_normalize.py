@@ -167,6 +167,8 @@ def test_numbers_from_excel_cells_fold():
         ("二〇一二年三月十五日", "2012-03-15"),  # Chinese numerals, as official papers write
         ("二零二六年十二月三十一日", "2026-12-31"),
         ("二〇二六年十月十日", "2026-10-10"),
+        ("二○二六年三月十五日", "2026-03-15"),  # 〇 typed as the circle ○ (U+25CB)
+        ("二◯二六年三月十五日", "2026-03-15"),  # or as ◯ (U+25EF)
         ("2012-03-15 08:30:00", "2012-03-15"),
         ("2012/3/15 8:30", "2012-03-15"),
         ("2012-03-15T08:30:00", "2012-03-15"),
@@ -379,6 +381,7 @@ def test_long_texts_fold_as_plain_nfkc_would():
         ("2026-03", (2026, 3)),
         ("2026/3", (2026, 3)),
         ("二〇二六年三月", (2026, 3)),
+        ("二○二六年三月", (2026, 3)),  # 〇 typed as the circle ○
         ("2026年3月__日", (2026, 3)),  # the template's day left blank
         ("2026年13月", None),  # no such month
         ("2026年3月15日", None),  # a day: read_date's, not a month
