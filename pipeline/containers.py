@@ -1444,7 +1444,13 @@ def _linked(rec: dict[str, Any], path: Path, walked: str) -> dict[str, Any]:
 # volumes of a split archive: 7-Zip's and WinRAR's 材料.zip.001 (the archive's bytes cut in
 # pieces), WinZip's and Info-ZIP's 材料.z01 … 材料.zip
 _SPLIT_NAME = re.compile(r"\.(?:zip|7z|rar|tar|gz)\.(\d{3})$|\.z(\d{2})$", re.IGNORECASE)
+# 7-Zip's byte splits that are joined and opened (a .rar's are a RAR, not opened either way)
+_BYTE_SPLIT = re.compile(r"^(.+\.(?:zip|7z))\.(\d{3})$", re.IGNORECASE)
+_SPANNED_PART = re.compile(r"^(.+)\.z(\d{2})$", re.IGNORECASE)
 _END_OF_ZIP = struct.Struct("<4sH")  # the end of central directory record: its disk number
+_EOCD = struct.Struct("<4sHHHHIIH")  # the whole fixed part of the end record
+_CENTRAL_ENTRY = struct.Struct("<4sHHHHHHIIIHHHHHII")  # a central directory entry's fixed part
+MAX_VOLUMES = 999
 
 
 def _split_volume(path: Path) -> str | None:
@@ -1453,18 +1459,149 @@ def _split_volume(path: Path) -> str | None:
     match = _SPLIT_NAME.search(path.name)
     if match:
         return vocab.SPLIT_VOLUME.format(n=int(match[1] or match[2]))
+    return vocab.SPLIT_LAST_VOLUME if _zip_disk(path) else None
+
+
+def _zip_disk(path: Path) -> int:
+    """The disk number in the end record of a .zip (0 for a whole zip or none)."""
     if path.suffix.lower() != ".zip":
-        return None
+        return 0
     try:
         with path.open("rb") as fh:
             fh.seek(max(0, path.stat().st_size - 65557))
             tail = fh.read()
     except OSError:
-        return None
+        return 0
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or end + _END_OF_ZIP.size > len(tail):
+        return 0
+    return int(_END_OF_ZIP.unpack_from(tail, end)[1])
+
+
+class _Volumes:
+    """The volumes of one split archive lying in one folder, as any of them finds them: the
+    name it is read as (材料.zip), the volume that opens it (the first of 7-Zip's, the .zip
+    of WinZip's), every volume in order, and the numbers of the ones missing."""
+
+    def __init__(self, name: str, owner: Path, parts: list[Path], missing: list[str]) -> None:
+        self.name, self.owner, self.parts, self.missing = name, owner, parts, missing
+        self.spanned = owner.suffix.lower() == ".zip"  # WinZip's: offsets per volume
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)  # a link is never followed to a volume
+    except OSError:
+        return False
+
+
+def _siblings(folder: Path) -> dict[str, Path]:
+    try:
+        return {p.name.casefold(): p for p in folder.iterdir()}
+    except OSError:
+        return {}
+
+
+def _volumes(path: Path) -> _Volumes | None:
+    """The split archive ``path`` is a volume of (None: it is none that can be joined)."""
+    byte = _BYTE_SPLIT.match(path.name)
+    if byte:
+        base, here = byte[1], byte[2]
+        found = _siblings(path.parent)
+        numbers = [
+            int(m[2])
+            for key in found
+            if (m := _BYTE_SPLIT.match(key)) and m[1] == base.casefold() and len(m[2]) == len(here)
+        ]
+        last = max(numbers, default=0)
+        if not 0 < last <= MAX_VOLUMES:
+            return None
+        parts, missing = [], []
+        for n in range(1, last + 1):
+            part = found.get(f"{base}.{n:0{len(here)}d}".casefold())
+            if part is None:
+                missing.append(f"{base}.{n:0{len(here)}d}")
+            else:
+                parts.append(part)
+        owner = parts[0] if not missing else path
+        return _Volumes(base, owner, parts, missing)
+    spanned = _SPANNED_PART.match(path.name)
+    if spanned is None and _zip_disk(path) == 0:
         return None
-    return vocab.SPLIT_LAST_VOLUME if _END_OF_ZIP.unpack_from(tail, end)[1] > 0 else None
+    base = spanned[1] if spanned else path.name[: -len(path.suffix)]
+    found = _siblings(path.parent)
+    last = found.get(f"{base}.zip".casefold())
+    if last is None:  # the last volume (the .zip) is what says how many there are
+        return _Volumes(f"{base}.zip", path, [], [f"{base}.zip"])
+    disks = _zip_disk(last)
+    if not 0 < disks <= MAX_VOLUMES:
+        return None
+    parts, missing = [], []
+    for n in range(1, disks + 1):
+        part = found.get(f"{base}.z{n:02d}".casefold())
+        if part is None:
+            missing.append(f"{base}.z{n:02d}")
+        else:
+            parts.append(part)
+    return _Volumes(last.name, last, [*parts, last], missing)
+
+
+def _unspan(volumes: list[bytes]) -> bytes | None:
+    """WinZip's volumes as one zip: joined, each central directory entry's offset (counted
+    from the start of its own volume) made one from the start of the whole; None when the
+    directory is not one this reads (zip64, or damaged)."""
+    starts = [0]
+    for data in volumes:
+        starts.append(starts[-1] + len(data))
+    whole = bytearray(b"".join(volumes))
+    end = whole.rfind(b"PK\x05\x06")
+    if end < 0 or end + _EOCD.size > len(whole):
+        return None
+    sig, _disk, cd_disk, _here, entries, cd_size, cd_offset, comment = _EOCD.unpack_from(whole, end)
+    if cd_disk >= len(volumes) or 0xFFFF in (entries,) or 0xFFFFFFFF in (cd_size, cd_offset):
+        return None
+    at = starts[cd_disk] + cd_offset
+    for _ in range(entries):
+        if at + _CENTRAL_ENTRY.size > end or whole[at : at + 4] != b"PK\x01\x02":
+            return None
+        fields = list(_CENTRAL_ENTRY.unpack_from(whole, at))
+        disk, offset = fields[13], fields[16]
+        if disk >= len(volumes) or offset == 0xFFFFFFFF:
+            return None
+        fields[13], fields[16] = 0, starts[disk] + offset
+        _CENTRAL_ENTRY.pack_into(whole, at, *fields)
+        at += _CENTRAL_ENTRY.size + fields[10] + fields[11] + fields[12]
+    _EOCD.pack_into(
+        whole, end, sig, 0, 0, entries, entries, cd_size, starts[cd_disk] + cd_offset, comment
+    )
+    return bytes(whole)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _joined(found: _Volumes, budget: _Budget) -> Path:
+    """The volumes of ``found`` joined into one archive in the private folder (7-Zip's cut
+    bytes put back together; WinZip's with their offsets made whole)."""
+    try:
+        volumes = [part.read_bytes() for part in found.parts]
+    except OSError as exc:
+        raise _Refused("cannot_open") from exc
+    data = _unspan(volumes) if found.spanned else b"".join(volumes)
+    if data is None:
+        raise _Refused("archive_split", vocab.SPLIT_LAST_VOLUME)
+    if not budget.take(len(data)):
+        raise _Refused("zip_bomb", _budget_detail(budget))
+    try:
+        where = _Scratch.place(found.name)
+        where.write_bytes(data)
+    except OSError as exc:
+        raise _Refused("scratch_failed") from exc
+    return where
 
 
 def _expand(
@@ -1497,13 +1634,41 @@ def _expand(
     volume = _split_volume(path) if regular else None
     # a volume of a split archive has no whole container to open, unless it is the only one
     # (7-Zip names a split archive that fits one volume 材料.zip.001: a whole zip)
+    rel = shown_as = rec["file"]
     if volume is not None and not (kind == "zip" and path.suffix.lower() != ".zip"):
-        yield _refused_record(rec, rec["file"], "archive_split", volume)
-        return
+        # every volume in one folder of the inbox: joined and read as the archive they are
+        found = _volumes(path) if depth == 0 else None
+        if found is None:
+            yield _refused_record(rec, rel, "archive_split", volume)
+            return
+        if found.missing:
+            missing = "、".join(f"「{name}」" for name in found.missing)
+            detail = vocab.SPLIT_MISSING.format(volume=volume, missing=missing)
+            yield _refused_record(rec, rel, "archive_split_missing", detail)
+            return
+        total = sum(_size(part) for part in found.parts)
+        if total > settings.limits.max_file_bytes:
+            detail = vocab.SPLIT_TOO_LARGE.format(
+                mb=total / MB, limit=settings.limits.max_file_bytes / MB
+            )
+            yield _refused_record(rec, rel, "too_large", detail)
+            return
+        rec.pop("issue", None)
+        rec["status"], rec["reason"], rec["kind"] = STATUS_OPENED, pd.NA, pd.NA
+        if path != found.owner:  # read with the volume that opens them
+            yield rec
+            return
+        try:
+            path = _joined(found, budget)
+        except _Refused as exc:
+            yield _refused_record(rec, rel, exc.code, exc.detail)
+            return
+        kind = kind_of(path, _head(path))
+        folder = rel.rpartition("/")[0]
+        shown_as = f"{folder}/{found.name}" if folder else found.name
     if kind is None:
         yield rec
         return
-    rel = rec["file"]
     rec.pop("issue", None)
     rec["status"], rec["reason"] = pd.NA, pd.NA
     if kind == "rar":  # needs an unrar program (rarfile): reported
@@ -1522,7 +1687,7 @@ def _expand(
         used: set[str] = set()
         for found, data, extra in source:
             name = _unique(member_name(found), used)
-            inner_rel = f"{rel}/{name}"
+            inner_rel = f"{shown_as}/{name}"
             if data is not None and not budget.take(len(data)):
                 if inbox is not None and inbox.exhausted:
                     data, extra = None, ("inbox_unpack_limit", _inbox_detail(inbox))

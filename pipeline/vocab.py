@@ -2828,6 +2828,8 @@ ARCHIVE_NAMES = {
 ZIP_REST_NAME = "（压缩包中断处之后的文件）"
 SPLIT_VOLUME = "第 {n} 卷"
 SPLIT_LAST_VOLUME = "最后一卷（前面的各卷名为 .z01、.z02 ……）"
+SPLIT_MISSING = "{volume}，但同一文件夹里缺少{missing}"
+SPLIT_TOO_LARGE = "各分卷合计 {mb:.1f} MB > {limit:.0f} MB"
 CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"
@@ -2840,6 +2842,11 @@ MESSAGES.update(
             "这是分卷压缩包的{detail}，本工具不能直接打开分卷压缩包，其中的文件未读取。",
             "请把同一压缩包的所有分卷放在同一个文件夹里，用 7-Zip 或 WinRAR 打开第一卷解压，"
             "把解压出的表格放入收件箱后重新运行；如缺少某一卷，请让报送人补发。",
+        ),
+        "archive_split_missing": Message(
+            "这是分卷压缩包的{detail}，各卷不全，压缩包无法打开，其中的文件未读取。",
+            "请让报送人补发缺少的分卷，放在其他各卷所在的同一个文件夹里（文件名不要改），"
+            "再重新运行。",
         ),
         "archive_unsupported": Message(
             "这是一个{detail}，本工具不能直接打开，其中的文件未读取。",

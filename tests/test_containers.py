@@ -1414,11 +1414,36 @@ def test_a_zip_entry_named_as_a_folder_that_holds_a_form_is_read(tmp_path: Path)
     assert sorted(set(points["name"])) == ["张三", "李四"]
 
 
-def test_volumes_of_a_split_zip_are_told_as_such_and_a_whole_one_is_read(tmp_path: Path) -> None:
-    """A zip split to fit a mail (7-Zip's 材料.zip.001, .002; WinZip's 分卷.z01 … 分卷.zip) was
-    「这不是 Excel 表格文件（压缩包）…请确认附件是否发错」, as if the sender had sent the wrong
-    file. Each volume is told it is one, and how to join them. A zip that fitted one volume
-    (7-Zip's 整卷.zip.001, or zip -s's one piece with a spanning mark before it) is read."""
+def _spanned(whole: bytes, cut: int) -> tuple[bytes, bytes]:
+    """A zip as WinZip and Info-ZIP (zip -s) span it over two volumes (分卷.z01, 分卷.zip):
+    a spanning mark first, the bytes cut at ``cut``, and every offset of the directory (which
+    lies wholly in the last volume) counted from the start of its own volume."""
+    data = bytearray(b"PK\x07\x08" + whole)
+    cut += 4
+    end = data.rfind(b"PK\x05\x06")
+    entries, _size, cd_offset = struct.unpack_from("<HII", data, end + 10)
+    cd = cd_offset + 4
+    assert cd >= cut  # the precondition: the directory is in the last volume
+    at = cd
+    for _ in range(entries):
+        offset = struct.unpack_from("<I", data, at + 42)[0] + 4
+        disk = int(offset >= cut)
+        struct.pack_into("<H", data, at + 34, disk)
+        struct.pack_into("<I", data, at + 42, offset - cut * disk)
+        names = struct.unpack_from("<HHH", data, at + 28)
+        at += 46 + sum(names)
+    struct.pack_into("<HH", data, end + 4, 1, 1)
+    struct.pack_into("<HHII", data, end + 8, 0, entries, _size, cd - cut)
+    return bytes(data[:cut]), bytes(data[cut:])
+
+
+def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: Path) -> None:
+    """A zip split to fit a mail (7-Zip's 材料.zip.001, .002, .003; a .7z.001; WinZip's and
+    zip -s's 分卷.z01 … 分卷.zip) was told 「本工具不能直接打开分卷压缩包」 and its forms went
+    unread though every volume lay in the folder. The volumes are joined in memory and the
+    forms read as 材料.zip/张三.xlsx; each volume counts as read. A zip that fitted one
+    volume (整卷.zip.001, or zip -s's one piece with a spanning mark before it) is read too."""
+    py7zr = pytest.importorskip("py7zr")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     buf = io.BytesIO()
@@ -1426,26 +1451,73 @@ def test_volumes_of_a_split_zip_are_told_as_such_and_a_whole_one_is_read(tmp_pat
         zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
         zf.writestr("李四.xlsx", _form(tmp_path / "b.xlsx", "李四", n=2))
     whole = buf.getvalue()
-    (inbox / "材料.zip.001").write_bytes(whole[: len(whole) // 2])
-    (inbox / "材料.zip.002").write_bytes(whole[len(whole) // 2 :])
-    (inbox / "分卷.z01").write_bytes(b"PK\x07\x08" + whole[: len(whole) // 2])
-    last = bytearray(whole[len(whole) // 2 :])
-    end = last.rfind(b"PK\x05\x06")
-    struct.pack_into("<HH", last, end + 4, 1, 0)  # this is disk 1 (the second); directory on 0
-    (inbox / "分卷.zip").write_bytes(bytes(last))
-    (inbox / "整卷.zip.001").write_bytes(whole)
-    (inbox / "一段.zip").write_bytes(b"PK\x07\x08" + whole)
+    third = len(whole) // 3
+    for n, piece in enumerate((whole[:third], whole[third : 2 * third], whole[2 * third :]), 1):
+        (inbox / "材料" / f"材料.zip.{n:03d}").parent.mkdir(exist_ok=True)
+        (inbox / "材料" / f"材料.zip.{n:03d}").write_bytes(piece)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("赵六.xlsx", _form(tmp_path / "d.xlsx", "赵六", n=4))
+        zf.writestr("照片.bin", os.urandom(20000))  # the directory falls in the last volume
+    first, last = _spanned(buf.getvalue(), 1000)
+    (inbox / "分卷.z01").write_bytes(first)
+    (inbox / "分卷.zip").write_bytes(last)
+    with py7zr.SevenZipFile(tmp_path / "x.7z", "w") as sz:
+        sz.writestr(_form(tmp_path / "c.xlsx", "王五", n=3), "王五.xlsx")
+    seven = (tmp_path / "x.7z").read_bytes()
+    (inbox / "七.7z.001").write_bytes(seven[: len(seven) // 2])
+    (inbox / "七.7z.002").write_bytes(seven[len(seven) // 2 :])
+    one = io.BytesIO()
+    with zipfile.ZipFile(one, "w") as zf:
+        zf.writestr("孙七.xlsx", _form(tmp_path / "e.xlsx", "孙七", n=5))
+    (inbox / "整卷.zip.001").write_bytes(one.getvalue())
+    (inbox / "一段.zip").write_bytes(b"PK\x07\x08" + one.getvalue())
+    with pytest.raises(zipfile.BadZipFile):  # the precondition: no volume opens alone
+        zipfile.ZipFile(inbox / "材料" / "材料.zip.001")
+    with pytest.raises(zipfile.BadZipFile), zipfile.ZipFile(inbox / "分卷.zip") as zf:
+        zf.read("赵六.xlsx")  # its bytes are in 分卷.z01
     files, _rows, points, issues = graded(inbox)
-    by_file = files.set_index("file")
-    told = issues[issues["code"] == "archive_split"].set_index("file")
-    assert sorted(told.index) == ["分卷.z01", "分卷.zip", "材料.zip.001", "材料.zip.002"]
-    assert "分卷压缩包的第 2 卷" in told.loc["材料.zip.002", "problem"]
-    assert "最后一卷" in told.loc["分卷.zip", "problem"]
-    assert all("所有分卷放在同一个文件夹" in fix for fix in told["fix"])
-    assert "not_excel" not in issues["code"].tolist()
-    for read_whole in ("整卷.zip.001", "一段.zip"):
-        assert by_file.loc[f"{read_whole}/张三.xlsx", "status"] != frames.FILE_STATUS_REJECTED
-    assert set(points["name"]) == {"张三", "李四"}
+    status = containers.settle(files).set_index("file")["status"]
+    assert not issues["code"].str.startswith("archive_split").any()
+    assert "not_excel" not in issues.loc[~issues["file"].str.endswith(".bin"), "code"].tolist()
+    for volume in ("材料/材料.zip.001", "材料/材料.zip.002", "材料/材料.zip.003", "分卷.z01"):
+        assert status[volume] == frames.FILE_STATUS_READ
+    reason = files.set_index("file")["reason"]
+    for inner in (
+        "材料/材料.zip/张三.xlsx",
+        "材料/材料.zip/李四.xlsx",
+        "分卷.zip/赵六.xlsx",  # read: 赵六 is of 财务科 in the roster, not of 办公室
+        "七.7z/王五.xlsx",
+        "整卷.zip.001/孙七.xlsx",
+        "一段.zip/孙七.xlsx",
+    ):
+        assert inner in status.index
+        assert reason[inner] not in ("not_excel", "corrupt", *frames.UNOPENABLE_REASONS)
+    assert {"张三", "李四"} <= set(points["name"])
+
+
+def test_a_split_archive_missing_a_volume_names_it(tmp_path: Path) -> None:
+    """A split archive one volume of which did not come (材料.zip.002 of three; WinZip's
+    分卷.z01 without its 分卷.zip) cannot be opened: each volume there says so and names the
+    volume missing, so the clerk asks for that one file."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))
+    whole = buf.getvalue()
+    third = len(whole) // 3
+    (inbox / "材料.zip.001").write_bytes(whole[:third])
+    (inbox / "材料.zip.003").write_bytes(whole[2 * third :])
+    (inbox / "分卷.z01").write_bytes(b"PK\x07\x08" + whole[:third])
+    _files, _rows, points, issues = graded(inbox)
+    told = issues[issues["code"] == "archive_split_missing"].set_index("file")
+    assert sorted(told.index) == ["分卷.z01", "材料.zip.001", "材料.zip.003"]
+    assert "第 1 卷，但同一文件夹里缺少「材料.zip.002」" in told.loc["材料.zip.001", "problem"]
+    assert "第 3 卷" in told.loc["材料.zip.003", "problem"]
+    assert "缺少「分卷.zip」" in told.loc["分卷.z01", "problem"]
+    assert all("补发缺少的分卷" in fix for fix in told["fix"])
+    assert points.empty
 
 
 def test_a_zip_member_without_a_name_does_not_stop_the_run(tmp_path: Path) -> None:
