@@ -112,15 +112,50 @@ def decode_mangled(name: str) -> str:
     return name
 
 
+# letters of two bytes in UTF-8 (Latin accents … NKo): what GBK bytes read as UTF-8 give
+_TWO_BYTE = re.compile("[\u0080-\u07ff]")
+# of those, what no name of a person or a file is written in: Latin Extended-B, IPA, spacing
+# modifiers, combining marks, Armenian, Hebrew points and accents, Syriac … NKo
+_RARE_LETTERS = re.compile("[\u0180-\u036f\u0530-\u058f\u0591-\u05c7\u0700-\u07ff]")
+# the scripts of two-byte letters: Latin, IPA and marks, Greek, Cyrillic, Armenian, Hebrew,
+# Arabic, Syriac … NKo (a name mixing two is no name)
+_SCRIPT_STARTS = (0x0080, 0x0250, 0x0370, 0x0400, 0x0530, 0x0590, 0x0600, 0x0700)
+
+
+def _script(char: str) -> int:
+    return sum(ord(char) >= start for start in _SCRIPT_STARTS)
+
+
+def decode_gbk_read_as_utf8(name: str) -> str:
+    """A name that is GBK bytes which happen to be valid UTF-8 (郑一 in GBK on disk or in a
+    zip is read 「֣һ」) -> the Chinese its sender wrote; any other name unchanged. Such a
+    name is taken for GBK only when its UTF-8 reading is no writing (a rare letter, or
+    letters of two scripts) and its GBK reading is common Chinese (GB 2312) throughout:
+    Иванов.xlsx, Café.xlsx and Ελλάδα.xlsx stay as they are."""
+    if not _TWO_BYTE.search(name) or any(ord(c) >= 0x800 for c in name):
+        return name
+    if not _RARE_LETTERS.search(name) and len({_script(c) for c in name if ord(c) >= 0x80}) < 2:
+        return name
+    try:
+        decoded = name.encode("utf-8").decode("gbk")
+        "".join(c for c in decoded if ord(c) >= 0x80).encode("gb2312")
+    except UnicodeError:
+        return name
+    return decoded if _CJK.search(decoded) else name
+
+
 def shown_path(rel: str) -> str:
     """A relative path with every mangled part decoded: names that are raw bytes on disk (an
     archive unpacked on Linux keeps its GBK names; Python holds the bytes that are no UTF-8 as
-    lone surrogates, which no output can store), names shown as cp437, and control characters
+    lone surrogates, which no output can store), GBK bytes that are valid UTF-8 too
+    (``decode_gbk_read_as_utf8``), names shown as cp437, and control characters
     (a tab or line break in a name: a mail's folded header, a script's file) as a space."""
     if _RAW_BYTE.search(rel):
         rel = _raw_name(rel)
     if _CONTROL.search(rel):
         rel = "/".join(_CONTROL.sub(" ", part).strip() or "_" for part in rel.split("/"))
+    if _TWO_BYTE.search(rel):
+        rel = "/".join(decode_gbk_read_as_utf8(part) for part in rel.split("/"))
     if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
         return rel
     return "/".join(decode_mangled(part) for part in rel.split("/"))

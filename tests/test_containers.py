@@ -313,6 +313,28 @@ def test_names_that_are_raw_bytes_on_disk_are_shown_decoded_and_the_run_ends(
     assert summary["files"] == {"total": 2, "read": 1, "rejected": 1, "superseded": 0}
 
 
+def test_gbk_names_whose_bytes_are_valid_utf8_are_shown_decoded(tmp_path: Path) -> None:
+    """郑一 in GBK (D6 A3 D2 BB) is valid UTF-8 too: a GBK name on disk, or in a zip without
+    the UTF-8 flag, was shown 「֣һ.xlsx」 (a Hebrew accent and a Cyrillic letter) in every
+    output. A name whose UTF-8 reading is no writing and whose GBK reading is common Chinese is
+    shown decoded; a real Cyrillic name stays as it is."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    raw = "郑一.xlsx".encode("gbk")
+    assert raw.decode("utf-8") == "\u05a3\u04bb.xlsx"  # the precondition: valid UTF-8
+    with open(os.path.join(os.fsencode(inbox), raw), "wb") as fh:
+        fh.write(_form(tmp_path / "a.xlsx", "郑一"))
+    _gbk_zip(inbox / "办公室.zip", {"郑一自查表.xlsx": _form(tmp_path / "b.xlsx", "郑一", n=2)})
+    (inbox / "Иванов.xlsx").write_bytes(_form(tmp_path / "c.xlsx", "张三", n=3))
+    files, _rows, points, _issues = graded(inbox)
+    shown = set(files["file"])
+    assert {"郑一.xlsx", "办公室.zip/郑一自查表.xlsx", "Иванов.xlsx"} <= shown
+    assert not any("\u05a3" in name for name in shown)
+    assert sorted(set(points["file"])) == ["Иванов.xlsx"]  # 郑一 is in no roster: not counted
+    reason = files.set_index("file")["reason"]
+    assert reason["郑一.xlsx"] == reason["办公室.zip/郑一自查表.xlsx"] == "not_in_roster"
+
+
 def test_forms_sent_back_inside_a_zip_and_a_mail_get_their_annotated_copies(
     tmp_path: Path,
 ) -> None:
