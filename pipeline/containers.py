@@ -299,7 +299,7 @@ IWORK_SUFFIXES = frozenset({".numbers", ".pages", ".key"})
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
-    """'zip' | 'eml' | 'emlx' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
+    """'zip' | 'eml' | 'emlx' | 'mbox' | 'msg' | 'tnef' | 'rar' | '7z' for a container (by content, the extension only for an
     empty zip), else None. Office files are zips too: those are never containers."""
     if head.startswith(ZIP_MAGIC) or head.startswith(SPANNED_ZIP_MAGIC):
         try:
@@ -329,6 +329,10 @@ def kind_of(path: Path, head: bytes) -> str | None:
     emlx = _EMLX_LENGTH.match(head)
     if emlx and (path.suffix.lower() == ".emlx" or _MAIL_HEADER.match(head[emlx.end() :])):
         return "emlx"  # Apple Mail's: the message's length in bytes on a line, then the message
+    mbox = _MBOX_FROM.match(head)
+    if mbox and path.suffix.lower() != ".eml":  # an .eml may start with its From line too
+        if path.suffix.lower() == ".mbox" or _MAIL_HEADER.match(head[mbox.end() :]):
+            return "mbox"  # many mails in one file, each after its 「From 」 line
     if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
         return "eml"
     if head.startswith(OLE_MAGIC) and (path.suffix.lower() == ".msg" or is_outlook_msg(path)):
@@ -1366,9 +1370,50 @@ def _tnef_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes |
             yield name, part["data"], None  # dated as the winmail.dat (its mail's date)
 
 
+# the line an mbox (Thunderbird's folders and exports, mutt's, Apple Mail's 导出) starts each
+# mail with: 「From 发件人 日期」 with no colon, before the mail's own header lines
+_MBOX_FROM = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
+
+
+def _mbox_mails(data: bytes) -> list[bytes]:
+    """The mails of an mbox, each without its From line: a From line begins one only where a
+    header line follows it (a body's own 「From 」 is quoted 「>From 」, or is no mail)."""
+    starts = [
+        m for m in _MBOX_FROM.finditer(data) if _MAIL_HEADER.match(data[m.end() : m.end() + 998])
+    ]
+    return [
+        data[m.end() : starts[i + 1].start() if i + 1 < len(starts) else len(data)]
+        for i, m in enumerate(starts)
+    ]
+
+
+def _mbox_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
+    """The attachments of every mail in an mbox file, as 邮件N/附件.xlsx: one mail that cannot
+    be read (or holds only a link) is told as that mail, the others read."""
+    mails = _mbox_mails(path.read_bytes())
+    if not mails:
+        raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["mbox"])
+    if len(mails) > MAX_MEMBERS:
+        raise _Refused("container_too_many", str(len(mails)))
+    count = 0
+    for n, raw in enumerate(mails, 1):
+        folder = vocab.MBOX_MAIL.format(n=n)
+        try:
+            for name, data, extra in _mail_members(raw, path, settings, "eml"):
+                count += 1
+                if count > MAX_MEMBERS:
+                    raise _Refused("container_too_many", f"> {MAX_MEMBERS}")
+                yield f"{folder}/{name}", data, extra
+        except _Refused as exc:
+            if exc.code == "container_too_many" and count > MAX_MEMBERS:
+                raise
+            yield folder, None, (exc.code, exc.detail)
+
+
 _MEMBERS = {
     "zip": _zip_members,
     "eml": _eml_members,
+    "mbox": _mbox_members,
     "emlx": _emlx_members,
     "msg": _msg_members,
     "tnef": _tnef_members,

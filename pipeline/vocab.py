@@ -2819,6 +2819,7 @@ ARCHIVE_NAMES = {
     "zip": "ZIP 压缩包",
     "eml": "邮件",
     "emlx": "Apple 邮件（.emlx）",
+    "mbox": "邮件导出包（mbox，多封邮件存在一个文件里）",
     "msg": "Outlook 邮件",
     "tnef": "Outlook 邮件附件包（winmail.dat）",
     "rar": "RAR 压缩包",
@@ -2827,6 +2828,8 @@ ARCHIVE_NAMES = {
 # a zip cut short right after a whole member: what came after it is named nowhere
 ZIP_REST_NAME = "（压缩包中断处之后的文件）"
 SPLIT_VOLUME = "第 {n} 卷"
+# one mail of an mbox file, as the files inside it are shown: 导出.mbox/邮件2/张三.xlsx
+MBOX_MAIL = "邮件{n}"
 SPLIT_LAST_VOLUME = "最后一卷（前面的各卷名为 .z01、.z02 ……）"
 SPLIT_MISSING = "{volume}，但同一文件夹里缺少{missing}"
 SPLIT_TOO_LARGE = "各分卷合计 {mb:.1f} MB > {limit:.0f} MB"

@@ -692,6 +692,50 @@ def test_a_mail_with_only_a_download_link_says_to_download_it(tmp_path: Path, su
     assert link in told["problem"] and "下载" in told["fix"]
 
 
+def test_an_mbox_of_many_mails_is_read_mail_by_mail(tmp_path: Path) -> None:
+    """Thunderbird keeps a folder (and ImportExportTools exports one) as an mbox: many mails
+    in one file, each after a 「From 」 line. It was 「这不是 Excel 表格文件」 and every form in
+    it was lost. Each mail's attachments are read as 导出.mbox/邮件N/附件.xlsx, a mail that is
+    only a 超大附件 link is told as that mail, and a folder file without extension (Inbox) is
+    read the same; a body line starting with 「From 」 (quoted 「>From 」) starts no mail."""
+    mails = []
+    for n, (name, sender) in enumerate((("张三", "zs"), ("李四", "ls")), 1):
+        msg = EmailMessage()
+        msg["From"] = f"{sender}@example.cn"
+        msg["Subject"] = "自查表"
+        msg["Date"] = f"Tue, 2{n} Apr 2026 09:00:00 +0800"
+        msg.set_content("附件是自查表。\n>From the office: 请查收。")
+        msg.add_attachment(
+            _form(tmp_path / f"{n}.xlsx", name, n=n), *XLSX_TYPE, filename=f"{name}.xlsx"
+        )
+        mails.append(msg)
+    link = msg = EmailMessage()
+    msg["From"] = "ww@qq.com"
+    msg["Subject"] = "超大附件"
+    msg.set_content("从QQ邮箱发来的超大附件\n进入下载页面：https://wx.mail.qq.com/ftn/download?k=1")
+    mails.insert(1, link)
+    box = b"".join(
+        b"From - Tue Apr 21 09:00:00 2026\r\n" + m.as_bytes().replace(b"\n", b"\r\n") + b"\r\n"
+        for m in mails
+    )
+    assert box.count(b"\nFrom ") == 2  # the precondition: three mails, one file
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "导出.mbox").write_bytes(box)
+    (inbox / "Inbox").write_bytes(box)
+    files, _rows, points, issues = graded(inbox)
+    status = files.set_index("file")["status"]
+    for box_name in ("导出.mbox", "Inbox"):
+        assert status[f"{box_name}/邮件1/张三.xlsx"] != frames.FILE_STATUS_REJECTED
+        assert f"{box_name}/邮件3/李四.xlsx" in status.index
+        told = issues[issues["file"] == f"{box_name}/邮件2"]
+        assert told["code"].tolist() == ["mail_link_only"]
+    # the same forms twice: the first (Inbox) read, the other copies duplicates
+    assert sorted(set(points["file"])) == ["Inbox/邮件1/张三.xlsx", "Inbox/邮件3/李四.xlsx"]
+    assert status["导出.mbox/邮件3/李四.xlsx"] == frames.FILE_STATUS_SUPERSEDED
+    assert "not_excel" not in issues["code"].tolist()
+
+
 def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Path) -> None:
     """Outlook sends an RTF mail's attachments to other mail programs as one part,
     winmail.dat (application/ms-tnef): its forms are read as 邮件.eml/winmail.dat/张三.xlsx
