@@ -330,9 +330,13 @@ def kind_of(path: Path, head: bytes) -> str | None:
     if emlx and (path.suffix.lower() == ".emlx" or _MAIL_HEADER.match(head[emlx.end() :])):
         return "emlx"  # Apple Mail's: the message's length in bytes on a line, then the message
     mbox = _MBOX_FROM.match(head)
-    if mbox and path.suffix.lower() != ".eml":  # an .eml may start with its From line too
-        if path.suffix.lower() == ".mbox" or _MAIL_HEADER.match(head[mbox.end() :]):
-            return "mbox"  # many mails in one file, each after its 「From 」 line
+    # many mails in one file, each after its 「From 」 line (an .eml may start with one too)
+    if (
+        mbox
+        and path.suffix.lower() != ".eml"
+        and (path.suffix.lower() == ".mbox" or _MAIL_HEADER.match(head[mbox.end() :]))
+    ):
+        return "mbox"
     if path.suffix.lower() == ".eml" or _MAIL_HEADER.match(head.lstrip()):
         return "eml"
     if head.startswith(OLE_MAGIC) and (path.suffix.lower() == ".msg" or is_outlook_msg(path)):
@@ -1121,9 +1125,10 @@ def _msg_text(ole: Any, stream: list[str]) -> str:
 
 def _msg_attachments(
     ole: Any, paths: list[list[str]], prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[str, list[str] | None]]:
-    """(file name, its data stream; None for an object that is no file) of every attachment
-    of the message at ``prefix``, those of attached mails included."""
+) -> Iterator[tuple[str, list[str] | None, str | None]]:
+    """(file name, its data stream or None for an object that is no file, and for an object
+    embedded in the text the kind of stream holding its file: ``MSG_OBJECT_STREAMS``) of every
+    attachment of the message at ``prefix``, those of attached mails included."""
     n = len(prefix)
     by_storage: dict[str, list[list[str]]] = {}
     for p in paths:
@@ -1133,12 +1138,12 @@ def _msg_attachments(
         inside = by_storage[storage]
         kids = {p[n + 1].lower(): p for p in inside if len(p) == n + 2}
         embedded = next((p[n + 1] for p in inside if p[n + 1].lower() == MSG_EMBEDDED), None)
-        if embedded is not None and any(
-            len(p) == n + 3 and p[n + 1] == embedded and p[n + 2].lower() == MSG_PROPERTIES
-            for p in inside
-        ):
+        inner = {p[n + 2].lower(): p for p in inside if len(p) == n + 3 and p[n + 1] == embedded}
+        if embedded is not None and MSG_PROPERTIES in inner:
             yield from _msg_attachments(ole, paths, (*prefix, storage, embedded))
             continue
+        # an object in the mail's text (an RTF mail's 插入→对象): the file it holds, if any
+        held = next(((inner[k], k) for k in MSG_OBJECT_STREAMS if k in inner), (None, None))
         name = ""
         for key in MSG_NAMES:
             for kind in ("001f", "001e"):
@@ -1152,7 +1157,75 @@ def _msg_attachments(
         if _msg_inline_picture(ole, kids, name, paths, prefix):
             log.info("mail picture %s skipped: part of the mail's text", name)
             continue
-        yield name, kids.get(MSG_DATA)
+        if held[0] is not None:
+            yield name, held[0], held[1]
+            continue
+        yield name, kids.get(MSG_DATA), None
+
+
+# what an object embedded in a mail's text holds its file in: an Office 2007+ document
+# (Excel.Sheet.12: the .xlsx itself), a file packaged into the text (Packager: its name and
+# bytes), an Excel 97–2003 workbook (its BIFF stream: the object's storage is the .xls)
+MSG_OBJECT_PACKAGE, MSG_OBJECT_NATIVE = "package", "\x01ole10native"
+MSG_OBJECT_BOOKS = ("workbook", "book")
+MSG_OBJECT_STREAMS = (MSG_OBJECT_PACKAGE, MSG_OBJECT_NATIVE, *MSG_OBJECT_BOOKS)
+
+
+def _ole10_native(data: bytes) -> tuple[str, bytes] | None:
+    """(file name, bytes) of a Packager object's ``\x01Ole10Native`` stream: its size, its
+    label, the file's path and a temporary path in the ANSI code page (GBK on Chinese
+    Windows), then the bytes, then the names again in UTF-16 (newer Windows); None if broken."""
+
+    def cstr(at: int) -> tuple[str, int]:
+        end = data.index(b"\x00", at)
+        raw = data[at:end]
+        for encoding in ("utf-8", "gbk"):
+            try:
+                return raw.decode(encoding), end + 1
+            except UnicodeDecodeError:
+                continue
+        return raw.decode("latin-1"), end + 1
+
+    try:
+        label, at = cstr(6)
+        source, at = cstr(at)
+        at += 4
+        (tmp_len,) = struct.unpack_from("<I", data, at)
+        at += 4 + tmp_len
+        (size,) = struct.unpack_from("<I", data, at)
+        at += 4
+        if at + size > len(data):
+            return None
+        content = data[at : at + size]
+        at += size
+        try:  # the UTF-16 names after the bytes, when written
+            for _ in range(3):
+                (count,) = struct.unpack_from("<I", data, at)
+                text = data[at + 4 : at + 4 + 2 * count].decode("utf-16-le")
+                at += 4 + 2 * count
+                label = text if _ == 1 and text else label
+                source = text if _ == 2 and text else source
+        except (struct.error, UnicodeDecodeError):
+            pass
+    except (ValueError, struct.error):
+        return None
+    name = (source or label).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name or label, content
+
+
+def _object_name(name: str, data: bytes) -> str:
+    """An embedded Office document's name with the extension its bytes call for (the name
+    Outlook gives it is 「Microsoft Excel 工作表」 or the like, with none)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        return name
+    ext = next((e for key, e in MSG_OBJECT_EXTS.items() if key in names), "")
+    return name if not ext or name.lower().endswith(ext) else name + ext
+
+
+MSG_OBJECT_EXTS = {"xl/workbook.xml": ".xlsx", "word/document.xml": ".docx"}
 
 
 MSG_HIDDEN = 0x7FFE000B  # PidTagAttachmentHidden: not shown as an attachment
@@ -1230,9 +1303,12 @@ def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             raise _Refused("container_too_many", str(len(parts)))
         mtime = sent if sent is not None else path.stat().st_mtime
         total = 0
-        for name, stream in parts:
+        for name, stream, held in parts:
             if stream is None:  # an object in the mail's text (a picture), not a file
                 yield name, None, ("not_excel", vocab.DETAIL_MAIL_OBJECT)
+                continue
+            if held in MSG_OBJECT_BOOKS:  # its storage is the .xls: no file to take out
+                yield name, None, ("mail_object_book", "")
                 continue
             size = ole.get_size(stream)
             total += size
@@ -1249,6 +1325,14 @@ def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             except Exception:  # noqa: BLE001 - a chain cut short or looping
                 yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
                 continue
+            if held == MSG_OBJECT_NATIVE:
+                packaged = _ole10_native(data)
+                if packaged is None:
+                    yield name, None, ("corrupt", vocab.DETAIL_BROKEN_MAIL)
+                    continue
+                name, data = packaged
+            elif held == MSG_OBJECT_PACKAGE:
+                name = _object_name(name, data)
             yield name, data, mtime
 
 

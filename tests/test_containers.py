@@ -736,6 +736,69 @@ def test_an_mbox_of_many_mails_is_read_mail_by_mail(tmp_path: Path) -> None:
     assert "not_excel" not in issues["code"].tolist()
 
 
+def _ole10_native(name: str, data: bytes) -> bytes:
+    """A Packager object's \\x01Ole10Native stream, as Windows writes it (names in GBK)."""
+    label = name.encode("gbk") + b"\x00"
+    source = f"C:\\Users\\张三\\Desktop\\{name}".encode("gbk") + b"\x00"
+    tmp = f"C:\\Temp\\{name}".encode("gbk") + b"\x00"
+    body = b"\x02\x00" + label + source + struct.pack("<II", 0x00030000, len(tmp)) + tmp
+    body += struct.pack("<I", len(data)) + data
+    return struct.pack("<I", len(body)) + body
+
+
+def test_a_workbook_embedded_as_an_object_in_an_outlook_mail_is_read(tmp_path: Path) -> None:
+    """An Outlook RTF mail holds a form put into its text (插入→对象) as an OLE object, not an
+    attachment file: it was 「这不是 Excel 表格文件（邮件正文里嵌入的对象，不是附件文件）」 even
+    when it was the form. An Excel 2007+ object (its Package stream, named 「Microsoft Excel
+    工作表」) and a file packaged into the text (Ole10Native, 李四.xlsx) are read; an Excel
+    97-2003 object is told truly as one, with how to save it; a picture object stays told
+    as no file."""
+    from tests.outlook import message
+
+    def embedded(display: str, storage: dict) -> dict:
+        return {
+            "__properties_version1.0": b"\x00" * 8,
+            "__substg1.0_3001001F": display.encode("utf-16-le"),
+            "__substg1.0_3701000D": storage,
+        }
+
+    tree = message([])
+    objects = [
+        (
+            "Microsoft Excel 工作表",
+            {"\x01CompObj": b"\x01\x00", "Package": _form(tmp_path / "a.xlsx", "张三")},
+        ),
+        (
+            "包",
+            {
+                "\x01Ole10Native": _ole10_native(
+                    "李四.xlsx", _form(tmp_path / "b.xlsx", "李四", n=2)
+                )
+            },
+        ),
+        (
+            "Microsoft Excel 97-2003 工作表",
+            {"\x01CompObj": b"\x01\x00", "Workbook": b"\x09\x08" * 300},
+        ),
+        ("图片", {"\x01CompObj": b"\x01\x00", "CONTENTS": b"\x00" * 64}),
+    ]
+    for i, (display, storage) in enumerate(objects):
+        tree[f"__attach_version1.0_#{i:08X}"] = embedded(display, storage)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.msg").write_bytes(compound_file(tree))
+    files, _rows, points, issues = graded(inbox)
+    status = files.set_index("file")["status"]
+    assert status["来信.msg/Microsoft Excel 工作表.xlsx"] != frames.FILE_STATUS_REJECTED
+    assert status["来信.msg/李四.xlsx"] != frames.FILE_STATUS_REJECTED
+    assert sorted(set(points["name"])) == ["张三", "李四"]
+    told = issues.set_index("file")
+    book = told.loc["来信.msg/Microsoft Excel 97-2003 工作表"]
+    assert book["code"] == "mail_object_book" and "另存为 .xlsx" in book["fix"]
+    picture = told.loc["来信.msg/图片"]
+    assert picture["code"] == "not_excel" and vocab.DETAIL_MAIL_OBJECT in picture["problem"]
+
+
 def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Path) -> None:
     """Outlook sends an RTF mail's attachments to other mail programs as one part,
     winmail.dat (application/ms-tnef): its forms are read as 邮件.eml/winmail.dat/张三.xlsx
