@@ -39,6 +39,9 @@ SUBMISSION_COLUMNS = (
 )
 PLEDGE_COLUMNS = ("section", "name", "post", "date", "items", "status")
 NOTE_JOIN = "；"
+# what a computer writes beside a file it copies (a Mac's ``._张三.xlsx``, Windows'
+# ``张三.xlsx:Zone.Identifier``): nobody's submission
+NOBODYS_FILES = ("mac_metadata", "zone_identifier")
 # The notes about a person's pledge that a pledge sent on its own answers.
 _PLEDGE_NOTES = ("pledge_missing", "pledge_empty", "pledge_other_signer")
 # The files columns completeness reads.
@@ -279,7 +282,7 @@ def _attributed(
     out: list[tuple[Any, str, str, str]] = []
     # the tool's own outputs sent back (a section's feedback workbook) are nobody's form
     # nor is what a Mac writes beside a file it copies (``._张三.xlsx``)
-    ordered = rejected[~text_series(rejected["reason"]).isin(("tool_output", "mac_metadata"))]
+    ordered = rejected[~text_series(rejected["reason"]).isin(("tool_output", *NOBODYS_FILES))]
     ordered = ordered.sort_values("file", kind="stable")
     posts = (
         normalize.fold_all(text_series(ordered["post"]).tolist())
@@ -419,7 +422,7 @@ def replace_sent_back(
     status = text_series(files["status"])
     rejected = files[
         status.eq(frames.FILE_STATUS_REJECTED)
-        & ~text_series(files["reason"]).isin(("lock_file", "mac_metadata"))
+        & ~text_series(files["reason"]).isin(("lock_file", *NOBODYS_FILES))
     ]
     read = files[status.eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)]
     if rejected.empty or read.empty:
@@ -631,7 +634,7 @@ def completeness(
     return submissions, pledges, frames.issues_frame(issues)
 
 
-NOBODYS_REASONS = frozenset({"lock_file", "tool_output", "mac_metadata"})
+NOBODYS_REASONS = frozenset({"lock_file", "tool_output", *NOBODYS_FILES})
 
 
 def named_section(files: pd.Series, sections: set[str]) -> pd.Series:

@@ -35,6 +35,17 @@ from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages
 LOCK_PREFIX = prehash.LOCK_PREFIX  # "~$": Excel's and WPS's lock files
 # what a Mac writes beside each file it copies to a USB stick or a Windows share (``._名.xlsx``)
 APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
+# Windows' note of where a downloaded file came from (an NTFS stream 「:Zone.Identifier」),
+# copied out as a file of its own by WSL, some unzip tools and shares: 张三.xlsx:Zone.Identifier
+ZONE_IDENTIFIER = re.compile(r"[:_\uf03a]Zone\.Identifier$", re.IGNORECASE)
+ZONE_MAGIC = b"[ZoneTransfer]"
+# what a browser or download tool names a file it has not finished downloading: Chrome/Edge/
+# 360/QQ 浏览器 .crdownload, Firefox .part, Opera .opdownload, 迅雷 .td/.xltd, 百度网盘
+# .baiduyun.downloading, 夸克 .qkdownloading, BitComet .bc!
+UNFINISHED_DOWNLOAD = re.compile(
+    r"\.(?:crdownload|part|partial|opdownload|download|td|xltd|bc!|[a-z.]*downloading)$",
+    re.IGNORECASE,
+)
 FORMAT_NAMES = vocab.FORMAT_NAMES  # what a rejected file most likely is (not_excel's detail)
 _sniff = sniff.sniff  # combine.py checks archives the same way
 
@@ -224,7 +235,13 @@ def _judge(rec: dict[str, Any], path: Path | str, hashed: HashResult) -> dict[st
     rec["sha256"], head = hashed
     if head.startswith(APPLE_DOUBLE_MAGIC) and rec["file"].rpartition("/")[2].startswith("._"):
         return _reject(rec, "mac_metadata")  # a Mac's record of a file's attributes
+    name = rec["file"].rpartition("/")[2]
+    if ZONE_IDENTIFIER.search(name) or head.lstrip(b"\xef\xbb\xbf").startswith(ZONE_MAGIC):
+        return _reject(rec, "zone_identifier")  # Windows' note of a download's origin
     verdict = _sniff(path, rec["ext"], head)
+    unfinished = UNFINISHED_DOWNLOAD.search(name)
+    if verdict is not None and unfinished:  # a whole workbook under such a name is read
+        return _reject(rec, "download_unfinished", detail=unfinished[0])
     if verdict == "corrupt":
         return _reject(rec, "corrupt", detail=vocab.DETAIL_NOT_SPREADSHEET)
     if verdict == "corrupt_ole":

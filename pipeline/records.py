@@ -62,6 +62,8 @@ UNOPENABLE_REASONS = frozenset(
         "too_many_rows",
         "zip_encrypted",
         "mac_metadata",
+        "zone_identifier",
+        "download_unfinished",
         "pledge_file_unknown",
         "scratch_failed",
         "inbox_unpack_limit",

@@ -446,6 +446,17 @@ MESSAGES: dict[str, Message] = {
         "不是报送的表格。",
         "无需处理；报送的表格是去掉「._」后同名的那个文件。",
     ),
+    "zone_identifier": Message(
+        "这是 Windows 给下载的文件附带记录来源的隐藏信息（「:Zone.Identifier」），"
+        "被复制成了单独的文件，不是报送的表格。",
+        "无需处理；报送的表格是去掉「:Zone.Identifier」后同名的那个文件。",
+    ),
+    "download_unfinished": Message(
+        "这是浏览器或下载工具还没有下载完的临时文件（文件名以「{detail}」结尾），"
+        "内容不完整，未读取。",
+        "请等下载完成，或重新下载这个附件，把下载好的表格放入收件箱后重新运行；"
+        "这个临时文件可以删除。",
+    ),
     "not_excel": Message(
         "这不是 Excel 表格文件（{detail}），未读取。",
         "请确认附件是否发错；自查表请用 .xlsx 格式报送。",

@@ -292,6 +292,65 @@ def test_what_a_mac_writes_beside_each_file_is_no_form_and_no_sender(tmp_path: P
     assert result.counts["files"]["total"] == 3
 
 
+def test_a_download_note_and_an_unfinished_download_are_told_as_what_they_are(
+    tmp_path: Path,
+) -> None:
+    """Attachments saved from a browser and copied over with WSL or some unzip tools bring
+    Windows' note of their origin as a file of its own (张三.xlsx:Zone.Identifier), and a
+    download not finished stays as 李四.xlsx.crdownload (Chrome, Edge, 360), .part (Firefox)
+    or .baiduyun.downloading. Each was 「这不是 Excel 表格文件（文本文件 / 压缩包）…请确认附件是
+    否发错」. The note is told as nobody's file (张三 is not 「被退回」 by it), the downloads as unfinished, to be
+    downloaded again; a whole workbook under such a name is read."""
+    from pipeline import run
+    from tests.builders import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    note = b"[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=https://mail.qq.com/\r\n"
+    (inbox / "张三.xlsx:Zone.Identifier").write_bytes(note)
+    (inbox / "李四.xlsx_Zone.Identifier").write_bytes(note)
+    whole = write_form(
+        tmp_path / "李四.xlsx", header={"name": "李四", "section": "办公室"}, rows=[sample_row(2)]
+    ).read_bytes()
+    (inbox / "李四.xlsx.crdownload").write_bytes(whole[:3000])
+    (inbox / "李四.xlsx.part").write_bytes(whole[:2000])
+    (inbox / "王五.xlsx.baiduyun.downloading").write_bytes(whole[:1000])
+    (inbox / "赵六.xlsx.crdownload").write_bytes(
+        write_form(
+            tmp_path / "赵六.xlsx",
+            header={"name": "赵六", "section": "办公室"},
+            rows=[sample_row(3)],
+        ).read_bytes()
+    )
+    assert sniff.sniff(inbox / "李四.xlsx.crdownload", ".crdownload", whole[:3000]) is not None
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+        ("办公室", "李四", "文员", "其他", "否"),
+        ("办公室", "赵六", "文员", "其他", "否"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    result = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
+    reason = result.files.set_index("file")["reason"]
+    assert reason["张三.xlsx:Zone.Identifier"] == reason["李四.xlsx_Zone.Identifier"]
+    assert reason["李四.xlsx_Zone.Identifier"] == "zone_identifier"
+    for name in ("李四.xlsx.crdownload", "李四.xlsx.part", "王五.xlsx.baiduyun.downloading"):
+        assert reason[name] == "download_unfinished"
+    told = result.issues.set_index("file")
+    assert "没有下载完" in told.loc["李四.xlsx.crdownload", "problem"]
+    assert "重新下载" in told.loc["李四.xlsx.crdownload", "fix"]
+    assert "Zone.Identifier" in told.loc["张三.xlsx:Zone.Identifier", "problem"]
+    assert "not_excel" not in result.issues["code"].tolist()
+    assert sorted(set(result.points["file"])) == ["张三.xlsx", "赵六.xlsx.crdownload"]
+    people_rows = result.submissions[
+        result.submissions["form"] == vocab.FORM_KIND_LABEL[vocab.INDIVIDUAL]
+    ]
+    assert people_rows.set_index("name")["status"]["张三"] != vocab.STATUS_SENT_BACK
+
+
 def test_a_form_still_being_copied_is_told_to_wait_not_to_send_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
