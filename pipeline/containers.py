@@ -952,8 +952,25 @@ _URL = re.compile(r"https?://[^\s<>\"'()（）「」，。；]+", re.IGNORECASE)
 MAX_LINK_CHARS = 80
 
 
-def _links(msg: EmailMessage) -> str:
-    """The first links in a mail's text (never opened), shortened, for the message; ''."""
+# links of a mail service's 超大附件, a cloud drive's share or an online document: a file
+# the sender meant to send that is not in the mail (a site's address in a signature is not)
+_FILE_LINK = re.compile(
+    r"https?://(?:[\w-]+\.)*(?:"
+    r"(?:mail|exmail|ftn)\.qq\.com/(?:ftn|cgi-bin/ftn)|wx\.mail\.qq\.com/ftn|"
+    r"mail\.163\.com/large-attachment|mail\.126\.com/large-attachment|dashi\.163\.com|"
+    r"mail\.sina\.com\.cn/.*(?:attach|download)|"
+    r"pan\.baidu\.com|share\.weiyun\.com|weiyun\.com|aliyundrive\.com|alipan\.com|"
+    r"pan\.quark\.cn|123pan\.com|lanzou[a-z]?\.com|cloud\.189\.cn|caiyun\.139\.com|"
+    r"yun\.139\.com|kdocs\.cn|docs\.qq\.com|shimo\.im|"
+    r"feishu\.cn/(?:docs|docx|sheets|file|drive|wiki)|drive\.wps\.cn|onedrive\.live\.com|1drv\.ms|"
+    r"sharepoint\.com)",
+    re.IGNORECASE,
+)
+
+
+def _links(msg: EmailMessage, only_files: bool = False) -> str:
+    """The first links in a mail's text (never opened), shortened, for the message; ''.
+    ``only_files``: only links to a file or document (``_FILE_LINK``)."""
     try:
         body = msg.get_body(preferencelist=("plain", "html"))
         text = body.get_content() if body is not None else ""
@@ -962,6 +979,8 @@ def _links(msg: EmailMessage) -> str:
     found: list[str] = []
     for url in _URL.findall(str(text)):
         url = url.rstrip(".,;:!?")
+        if only_files and not _FILE_LINK.match(url):
+            continue
         if url not in found:
             found.append(url)
     shown = [u if len(u) <= MAX_LINK_CHARS else u[: MAX_LINK_CHARS - 1] + "…" for u in found[:2]]
@@ -1066,6 +1085,9 @@ def _mail_members(
             raise _Refused("mail_web_page")
     if len(parts) > MAX_MEMBERS:
         raise _Refused("container_too_many", str(len(parts)))
+    beside = _links(msg, only_files=True) if parts else ""
+    if beside:  # a 超大附件 or a cloud drive's link beside the attachments: its file is not here
+        yield vocab.MAIL_LINK_NAME, None, ("mail_link_beside", beside)
     cut = _cut_short(msg)
     total = 0
     for i, (name, part) in enumerate(parts):

@@ -2841,6 +2841,8 @@ ZIP_REST_NAME = "（压缩包中断处之后的文件）"
 SPLIT_VOLUME = "第 {n} 卷"
 # one mail of an mbox file, as the files inside it are shown: 导出.mbox/邮件2/张三.xlsx
 MBOX_MAIL = "邮件{n}"
+# the row of a mail's download link that stands beside its attachments: 来信.eml/（正文中的下载链接）
+MAIL_LINK_NAME = "（正文中的下载链接）"
 SPLIT_LAST_VOLUME = "最后一卷（前面的各卷名为 .z01、.z02 ……）"
 SPLIT_MISSING = "{volume}，但同一文件夹里缺少{missing}"
 SPLIT_TOO_LARGE = "各分卷合计 {mb:.1f} MB > {limit:.0f} MB"
@@ -2867,6 +2869,12 @@ MESSAGES.update(
             "本工具无法从中取出表格，未读取。",
             "请在 Outlook 中双击打开这个对象，另存为 .xlsx 文件放入收件箱后重新运行，"
             "或请报送人把自查表作为附件（不要插入正文）重新发送。",
+        ),
+        "mail_link_beside": Message(
+            "这封邮件的正文里还有文件的下载链接（{detail}），可能是超大附件、网盘或在线文档；"
+            "本工具不会打开链接，链接里的文件未读取（邮件的附件已另行读取）。",
+            "请打开链接把文件下载下来放入收件箱后重新运行（超大附件有有效期，请尽快下载）；"
+            "如链接里不是自查表，可不必处理。",
         ),
         "archive_unsupported": Message(
             "这是一个{detail}，本工具不能直接打开，其中的文件未读取。",

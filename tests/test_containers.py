@@ -799,6 +799,38 @@ def test_a_workbook_embedded_as_an_object_in_an_outlook_mail_is_read(tmp_path: P
     assert picture["code"] == "not_excel" and vocab.DETAIL_MAIL_OBJECT in picture["problem"]
 
 
+def test_a_download_link_beside_a_mails_attachments_is_told(tmp_path: Path) -> None:
+    """QQ邮箱 turns a big file into a 超大附件 link while the small ones stay attached (a form,
+    its logo): the mail was opened, its attachments read or told, and the file behind the link
+    lost without a word. The link is told as one more row of the mail, to download; a site's
+    address in a signature is no file and is not told."""
+    link = "https://wx.mail.qq.com/ftn/download?func=3&k=6f2a9c"
+    mails = {}
+    for name, text in (
+        ("超大附件.eml", f"从QQ邮箱发来的超大附件\n李四自查表.xlsx (52M)\n进入下载页面：{link}"),
+        ("签名.eml", "请查收。\n--\n办公室 https://www.example.gov.cn/"),
+    ):
+        msg = EmailMessage()
+        msg["From"] = "zs@qq.com"
+        msg["Subject"] = "自查表"
+        msg.set_content(text)
+        msg.add_attachment(
+            _form(tmp_path / f"{name}.xlsx", "张三"), *XLSX_TYPE, filename="张三.xlsx"
+        )
+        mails[name] = msg
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, msg in mails.items():
+        (inbox / name).write_bytes(msg.as_bytes())
+    files, _rows, points, issues = graded(inbox)
+    told = issues[issues["code"] == "mail_link_beside"]
+    assert told["file"].tolist() == [f"超大附件.eml/{vocab.MAIL_LINK_NAME}"]
+    assert link in told["problem"].iloc[0] and "下载" in told["fix"].iloc[0]
+    assert "超大附件.eml/张三.xlsx" in set(files["file"])
+    assert set(points["name"]) == {"张三"}
+    assert not issues["file"].str.startswith("签名.eml/（").any()
+
+
 def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Path) -> None:
     """Outlook sends an RTF mail's attachments to other mail programs as one part,
     winmail.dat (application/ms-tnef): its forms are read as 邮件.eml/winmail.dat/张三.xlsx
