@@ -1689,7 +1689,15 @@ def _siblings(folder: Path) -> dict[str, Path]:
 
 
 def _volumes(path: Path) -> _Volumes | None:
-    """The split archive ``path`` is a volume of (None: it is none that can be joined)."""
+    """The split archive ``path`` is a volume of (None: it is none that can be joined, or
+    one of its volumes is a link, never followed)."""
+    found = _volumes_named(path)
+    if found is not None and not all(_regular(part) for part in found.parts):
+        return None
+    return found
+
+
+def _volumes_named(path: Path) -> _Volumes | None:
     byte = _BYTE_SPLIT.match(path.name)
     if byte:
         base, here = byte[1], byte[2]
@@ -1779,7 +1787,7 @@ def _joined(found: _Volumes, budget: _Budget) -> Path:
         raise _Refused("cannot_open") from exc
     data = _unspan(volumes) if found.spanned else b"".join(volumes)
     if data is None:
-        raise _Refused("archive_split", vocab.SPLIT_LAST_VOLUME)
+        raise _Refused("container_corrupt", vocab.ARCHIVE_NAMES["zip"])
     if not budget.take(len(data)):
         raise _Refused("zip_bomb", _budget_detail(budget))
     try:

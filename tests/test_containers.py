@@ -1660,7 +1660,8 @@ def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: 
 def test_a_split_archive_missing_a_volume_names_it(tmp_path: Path) -> None:
     """A split archive one volume of which did not come (材料.zip.002 of three; WinZip's
     分卷.z01 without its 分卷.zip) cannot be opened: each volume there says so and names the
-    volume missing, so the clerk asks for that one file."""
+    volume missing, so the clerk asks for that one file. A volume that is a link out of the
+    inbox is never read: the set is not joined."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     buf = io.BytesIO()
@@ -1671,9 +1672,17 @@ def test_a_split_archive_missing_a_volume_names_it(tmp_path: Path) -> None:
     (inbox / "材料.zip.001").write_bytes(whole[:third])
     (inbox / "材料.zip.003").write_bytes(whole[2 * third :])
     (inbox / "分卷.z01").write_bytes(b"PK\x07\x08" + whole[:third])
-    _files, _rows, points, issues = graded(inbox)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "链.zip.002").write_bytes(whole[third:])
+    (inbox / "链.zip.001").write_bytes(whole[:third])
+    (inbox / "链.zip.002").symlink_to(outside / "链.zip.002")  # never followed out of the inbox
+    files, _rows, points, issues = graded(inbox)
     told = issues[issues["code"] == "archive_split_missing"].set_index("file")
     assert sorted(told.index) == ["分卷.z01", "材料.zip.001", "材料.zip.003"]
+    reason = files.set_index("file")["reason"]
+    assert reason["链.zip.001"] == "archive_split" and reason["链.zip.002"] == "symlink"
+    assert not files["file"].str.startswith("链.zip/").any()
     assert "第 1 卷，但同一文件夹里缺少「材料.zip.002」" in told.loc["材料.zip.001", "problem"]
     assert "第 3 卷" in told.loc["材料.zip.003", "problem"]
     assert "缺少「分卷.zip」" in told.loc["分卷.z01", "problem"]
