@@ -976,8 +976,13 @@ def _links(msg: EmailMessage, only_files: bool = False) -> str:
         text = body.get_content() if body is not None else ""
     except Exception:  # noqa: BLE001 - a body in an unknown charset or a broken encoding
         return ""
+    return _text_links(str(text), only_files)
+
+
+def _text_links(text: str, only_files: bool = False) -> str:
+    """The first links in ``text`` (``_links``)."""
     found: list[str] = []
-    for url in _URL.findall(str(text)):
+    for url in _URL.findall(text):
         url = url.rstrip(".,;:!?")
         if only_files and not _FILE_LINK.match(url):
             continue
@@ -1305,6 +1310,28 @@ def _msg_time(ole: Any) -> float | None:
     return next((found[t] for t in MSG_TIMES if t in found), None)
 
 
+MSG_BODY = ("__substg1.0_1000001f", "__substg1.0_1000001e")  # PidTagBody: the plain text
+
+
+def _msg_body(ole: Any, paths: list[list[str]]) -> str:
+    """The plain text of an Outlook mail, else its HTML ('' when neither can be read)."""
+    top = {p[0].lower(): p for p in paths if len(p) == 1}
+    for name in (*MSG_BODY, *MSG_HTML):
+        if name in top:
+            try:
+                data = ole.openstream(top[name]).read(MAX_HTML_BYTES)
+            except Exception as exc:  # noqa: BLE001 - a chain cut short or looping
+                log.warning("mail text %s not read: %s", name, exc)
+                continue
+            if name.endswith("001f"):
+                return data.decode("utf-16-le", "replace")
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data.decode("gb18030", "replace")
+    return ""
+
+
 def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | None, Any]]:
     """The attachments of an Outlook ``.msg`` mail (an OLE compound file, read by olefile)."""
     import olefile
@@ -1323,6 +1350,11 @@ def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
             raise _Refused("mail_corrupt", vocab.ARCHIVE_NAMES["msg"]) from exc
         if len(parts) > MAX_MEMBERS:
             raise _Refused("container_too_many", str(len(parts)))
+        body = _msg_body(ole, paths)
+        if not parts and _text_links(body):  # a 超大附件 or a cloud drive's link, no file
+            raise _Refused("mail_link_only", _text_links(body))
+        if parts and _text_links(body, only_files=True):
+            yield vocab.MAIL_LINK_NAME, None, ("mail_link_beside", _text_links(body, True))
         mtime = sent if sent is not None else path.stat().st_mtime
         total = 0
         for name, stream, held in parts:

@@ -831,6 +831,33 @@ def test_a_download_link_beside_a_mails_attachments_is_told(tmp_path: Path) -> N
     assert not issues["file"].str.startswith("签名.eml/（").any()
 
 
+def test_an_outlook_mail_with_a_download_link_is_told_so(tmp_path: Path) -> None:
+    """An Outlook .msg whose form came as a 超大附件 link (none attached) was 「这个Outlook 邮件中
+    没有任何文件…请确认附件是否发错」; one with the link beside an attachment lost the linked
+    file without a word. Both tell the link, as a saved .eml does."""
+    from tests.outlook import message
+
+    link = "https://wx.mail.qq.com/ftn/download?func=3&k=6f2a9c"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, attachments in (
+        ("只有链接.msg", []),
+        ("附件和链接.msg", [("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))]),
+    ):
+        tree = message(attachments)
+        tree["__substg1.0_1000001F"] = f"从QQ邮箱发来的超大附件\r\n进入下载页面：{link}".encode(
+            "utf-16-le"
+        )
+        (inbox / name).write_bytes(compound_file(tree))
+    _files, _rows, points, issues = graded(inbox)
+    told = issues.set_index("file")
+    assert told.loc["只有链接.msg", "code"] == "mail_link_only"
+    assert link in told.loc["只有链接.msg", "problem"]
+    beside = told.loc[f"附件和链接.msg/{vocab.MAIL_LINK_NAME}"]
+    assert beside["code"] == "mail_link_beside" and link in beside["problem"]
+    assert set(points["name"]) == {"张三"}
+
+
 def test_an_outlook_winmail_dat_is_opened_attachment_by_attachment(tmp_path: Path) -> None:
     """Outlook sends an RTF mail's attachments to other mail programs as one part,
     winmail.dat (application/ms-tnef): its forms are read as 邮件.eml/winmail.dat/张三.xlsx
