@@ -1803,6 +1803,28 @@ def _unspan(volumes: list[bytes]) -> bytes | None:
     return bytes(whole)
 
 
+# what a file named so holds: many files (its kind for the message), not one workbook
+_PARCEL_EXTS = {
+    ".zip": "zip",
+    ".7z": "7z",
+    ".rar": "rar",
+    ".eml": "eml",
+    ".emlx": "emlx",
+    ".msg": "msg",
+    ".mbox": "mbox",
+}
+
+
+def parcel_name(name: str) -> str | None:
+    """What a file of this name holds when it is an archive or a mail (「ZIP 压缩包」, a split
+    archive's volume too), else None: told when it is too large to open."""
+    if _SPLIT_NAME.search(name):
+        return vocab.SPLIT_ARCHIVE
+    dot = name.rfind(".")
+    kind = _PARCEL_EXTS.get(name[dot:].lower()) if dot > 0 else None
+    return vocab.ARCHIVE_NAMES[kind] if kind else None
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -1877,7 +1899,7 @@ def _expand(
             detail = vocab.SPLIT_TOO_LARGE.format(
                 mb=total / MB, limit=settings.limits.max_file_bytes / MB
             )
-            yield _refused_record(rec, rel, "too_large", detail)
+            yield _refused_record(rec, rel, "too_large_container", detail)
             return
         rec.pop("issue", None)
         rec["status"], rec["reason"], rec["kind"] = STATUS_OPENED, pd.NA, pd.NA

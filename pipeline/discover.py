@@ -222,9 +222,11 @@ def _stat(
         return reject("empty_file")
     if st.st_size > limits.max_file_bytes:
         mb = 1024 * 1024
-        return reject(
-            "too_large", detail=f"{st.st_size / mb:.1f} MB > {limits.max_file_bytes / mb:.0f} MB"
-        )
+        size = f"{st.st_size / mb:.1f} MB > {limits.max_file_bytes / mb:.0f} MB"
+        parcel = containers.parcel_name(name)
+        if parcel is not None:  # a zip or mail of many files, not a workbook too big
+            return reject("too_large_container", detail=f"{parcel}（{size}）")
+        return reject("too_large", detail=size)
     return rec, rec["size"]
 
 

@@ -50,6 +50,7 @@ UNOPENABLE_REASONS = frozenset(
         "corrupt",
         "encrypted",
         "too_large",
+        "too_large_container",
         "zip_bomb",
         "xml_entities",
         "too_many_cells",

@@ -483,6 +483,11 @@ MESSAGES: dict[str, Message] = {
         "文件过大（{detail}），超过了允许的上限，为安全起见未读取。",
         "自查表通常只有几十 KB；请检查是否误插入图片或大量空白格式，删除后重新保存发送。",
     ),
+    "too_large_container": Message(
+        "这个{detail}超过了单个文件的大小上限，为安全起见未打开，其中的文件未读取。",
+        "请把其中的自查表解压（或从邮件中另存）出来放入收件箱后重新运行；"
+        "如确需整个读取，可请办公室在 settings.toml 的 [limits] 中调高 max_file_mb。",
+    ),
     "zip_bomb": Message(
         "文件解压后的体积异常（{detail}），可能是恶意构造的文件，已拒绝读取。",
         "请联系报送人核实；如确为自查表，请复制内容到新模板后重新发送。",
@@ -2845,7 +2850,8 @@ MBOX_MAIL = "邮件{n}"
 MAIL_LINK_NAME = "（正文中的下载链接）"
 SPLIT_LAST_VOLUME = "最后一卷（前面的各卷名为 .z01、.z02 ……）"
 SPLIT_MISSING = "{volume}，但同一文件夹里缺少{missing}"
-SPLIT_TOO_LARGE = "各分卷合计 {mb:.1f} MB > {limit:.0f} MB"
+SPLIT_TOO_LARGE = "分卷压缩包（各卷合计 {mb:.1f} MB > {limit:.0f} MB）"
+SPLIT_ARCHIVE = "分卷压缩包的一卷"
 CONTAINER_UNNAMED = "未命名附件（{type}）"
 DETAIL_BROKEN_MAIL = "邮件文件的格式无法解析"
 DETAIL_MAIL_OBJECT = "邮件正文里嵌入的对象，不是附件文件"

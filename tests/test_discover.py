@@ -100,6 +100,34 @@ def test_too_large(tmp_path: Path) -> None:
     assert issues.loc[0, "code"] == "too_large"
 
 
+def test_a_zip_or_mail_too_large_is_not_told_as_a_workbook_full_of_pictures(
+    tmp_path: Path,
+) -> None:
+    """A section's zip of forms and scanned 承诺书, or a Thunderbird mbox, over the file limit
+    was told 「文件过大…自查表通常只有几十 KB；请检查是否误插入图片或大量空白格式」, advice for a
+    workbook. It is told as the archive or mail it is, with what to do: take the forms out
+    (or raise max_file_mb); a workbook too large keeps its own advice."""
+    inbox = tmp_path / "inbox"
+    write_form(inbox / "大.xlsx", rows=[sample_row(i) for i in range(1, 200)])
+    big = os.urandom(4096)
+    with zipfile.ZipFile(inbox / "办公室.zip", "w") as zf:
+        zf.writestr("扫描件.jpg", big)
+    (inbox / "收件箱.mbox").write_bytes(b"From - Tue Apr 21 09:00:00 2026\nFrom: a@b.cn\n\n" + big)
+    (inbox / "材料.zip.001").write_bytes(big)
+    files, issues = discover.discover(inbox, settings(max_file_bytes=2048))
+    assert (files.set_index("file")["size"] > 2048).all()  # the precondition: all too large
+    told = issues.set_index("file")
+    assert told.loc["大.xlsx", "code"] == "too_large"
+    for name, kind in (
+        ("办公室.zip", "ZIP 压缩包"),
+        ("收件箱.mbox", "mbox"),
+        ("材料.zip.001", "分卷压缩包"),
+    ):
+        assert told.loc[name, "code"] == "too_large_container"
+        assert kind in told.loc[name, "problem"] and "max_file_mb" in told.loc[name, "fix"]
+        assert "图片" not in told.loc[name, "fix"]
+
+
 def test_walks_subfolders_hidden_files_sorted_with_columns(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_form(inbox / "b" / "乙.xlsx", rows=[sample_row(2)])
