@@ -1661,9 +1661,10 @@ def _linked(rec: dict[str, Any], path: Path, walked: str) -> dict[str, Any]:
 
 # volumes of a split archive: 7-Zip's and WinRAR's 材料.zip.001 (the archive's bytes cut in
 # pieces), WinZip's and Info-ZIP's 材料.z01 … 材料.zip
-_SPLIT_NAME = re.compile(r"\.(?:zip|7z|rar|tar|gz)\.(\d{3})$|\.z(\d{2})$", re.IGNORECASE)
-# 7-Zip's byte splits that are joined and opened (a .rar's are a RAR, not opened either way)
-_BYTE_SPLIT = re.compile(r"^(.+\.(?:zip|7z))\.(\d{3})$", re.IGNORECASE)
+# (7-Zip cuts any file so: 张三自查表.xlsx.001 is a workbook's first piece)
+_SPLIT_NAME = re.compile(r"[^/.]\.[^/.]+\.(\d{3})$|\.z(\d{2})$", re.IGNORECASE)
+# 7-Zip's byte splits, joined into the file they were cut from
+_BYTE_SPLIT = re.compile(r"^(.*[^.]\.[^.]+)\.(\d{3})$", re.IGNORECASE)
 _SPANNED_PART = re.compile(r"^(.+)\.z(\d{2})$", re.IGNORECASE)
 _END_OF_ZIP = struct.Struct("<4sH")  # the end of central directory record: its disk number
 _EOCD = struct.Struct("<4sHHHHIIH")  # the whole fixed part of the end record
@@ -1852,6 +1853,22 @@ def _joined(found: _Volumes, budget: _Budget) -> Path:
     return where
 
 
+def _joined_record(
+    rec: dict[str, Any], found: _Volumes, where: Path, examine: Examine
+) -> dict[str, Any]:
+    """The record of the file 7-Zip's volumes join into, examined as a file of the inbox:
+    named as it was before it was cut (材料.zip, 张三自查表.xlsx) beside its volumes, or under
+    the first volume when a file of that name lies there too."""
+    folder, _, _ = rec["file"].rpartition("/")
+    taken = (found.owner.parent / found.name).exists()
+    rel = f"{rec['file']}/{found.name}" if taken else f"{folder}/{found.name}".lstrip("/")
+    inner = examine(rel, where)
+    inner["container"] = rec["file"]
+    inner["source_path"] = str(where)
+    inner["mtime"] = rec.get("mtime", float("nan"))
+    return inner
+
+
 def _expand(
     rec: dict[str, Any],
     path: Path | str,
@@ -1882,7 +1899,7 @@ def _expand(
     volume = _split_volume(path) if regular else None
     # a volume of a split archive has no whole container to open, unless it is the only one
     # (7-Zip names a split archive that fits one volume 材料.zip.001: a whole zip)
-    rel = shown_as = rec["file"]
+    rel = rec["file"]
     if volume is not None and not (kind == "zip" and path.suffix.lower() != ".zip"):
         # every volume in one folder of the inbox: joined and read as the archive they are
         found = _volumes(path) if depth == 0 else None
@@ -1911,9 +1928,18 @@ def _expand(
         except _Refused as exc:
             yield _refused_record(rec, rel, exc.code, exc.detail)
             return
+        if not found.spanned:  # the file 7-Zip cut (an archive or any file): one file inside
+            yield rec
+            yield from _expand(
+                _joined_record(rec, found, path, examine),
+                path,
+                settings,
+                examine,
+                depth + 1,
+                budget,
+            )
+            return
         kind = kind_of(path, _head(path))
-        folder = rel.rpartition("/")[0]
-        shown_as = f"{folder}/{found.name}" if folder else found.name
     if kind is None:
         yield rec
         return
@@ -1935,7 +1961,7 @@ def _expand(
         used: set[str] = set()
         for found, data, extra in source:
             name = _unique(member_name(found), used)
-            inner_rel = f"{shown_as}/{name}"
+            inner_rel = f"{rel}/{name}"
             if data is not None and not budget.take(len(data)):
                 if inbox is not None and inbox.exhausted:
                     data, extra = None, ("inbox_unpack_limit", _inbox_detail(inbox))

@@ -1629,7 +1629,8 @@ def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: 
     """A zip split to fit a mail (7-Zip's 材料.zip.001, .002, .003; a .7z.001; WinZip's and
     zip -s's 分卷.z01 … 分卷.zip) was told 「本工具不能直接打开分卷压缩包」 and its forms went
     unread though every volume lay in the folder. The volumes are joined in memory and the
-    forms read as 材料.zip/张三.xlsx; each volume counts as read. A zip that fitted one
+    forms read as 材料.zip/张三.xlsx; each volume counts as read. A workbook 7-Zip cut itself
+    (李四自查表.xlsx.001, .002: 「这不是 Excel 表格文件（压缩包）」) is read as 李四自查表.xlsx. A zip that fitted one
     volume (整卷.zip.001, or zip -s's one piece with a spanning mark before it) is read too."""
     py7zr = pytest.importorskip("py7zr")
     inbox = tmp_path / "inbox"
@@ -1658,6 +1659,9 @@ def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: 
     one = io.BytesIO()
     with zipfile.ZipFile(one, "w") as zf:
         zf.writestr("孙七.xlsx", _form(tmp_path / "e.xlsx", "孙七", n=5))
+    cut = _form(tmp_path / "f.xlsx", "李四", n=6)  # 7-Zip's 分割文件 of the workbook itself
+    (inbox / "李四自查表.xlsx.001").write_bytes(cut[: len(cut) // 2])
+    (inbox / "李四自查表.xlsx.002").write_bytes(cut[len(cut) // 2 :])
     (inbox / "整卷.zip.001").write_bytes(one.getvalue())
     (inbox / "一段.zip").write_bytes(b"PK\x07\x08" + one.getvalue())
     with pytest.raises(zipfile.BadZipFile):  # the precondition: no volume opens alone
@@ -1678,10 +1682,13 @@ def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: 
         "七.7z/王五.xlsx",
         "整卷.zip.001/孙七.xlsx",
         "一段.zip/孙七.xlsx",
+        "李四自查表.xlsx",
     ):
         assert inner in status.index
         assert reason[inner] not in ("not_excel", "corrupt", *frames.UNOPENABLE_REASONS)
     assert {"张三", "李四"} <= set(points["name"])
+    assert "李四自查表.xlsx" in set(points["file"])
+    assert status["李四自查表.xlsx.002"] == frames.FILE_STATUS_READ
 
 
 def test_a_split_archive_missing_a_volume_names_it(tmp_path: Path) -> None:
