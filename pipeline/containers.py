@@ -1226,12 +1226,12 @@ def _ole10_native(data: bytes) -> tuple[str, bytes] | None:
         content = data[at : at + size]
         at += size
         try:  # the UTF-16 names after the bytes, when written
-            for _ in range(3):
+            for k in range(3):  # the temporary path, the label, the file's path
                 (count,) = struct.unpack_from("<I", data, at)
                 text = data[at + 4 : at + 4 + 2 * count].decode("utf-16-le")
                 at += 4 + 2 * count
-                label = text if _ == 1 and text else label
-                source = text if _ == 2 and text else source
+                label = text if k == 1 and text else label
+                source = text if k == 2 and text else source
         except (struct.error, UnicodeDecodeError):
             pass
     except (ValueError, struct.error):
@@ -1884,7 +1884,21 @@ def _expand(
             rec["file"], rec["source_path"] = shown, str(path)
             if "issue" in rec:
                 rec["issue"]["file"] = shown
-    if not (isinstance(rec.get("reason"), str) and rec["reason"] == "not_excel"):
+    reason = rec.get("reason")
+    reason = reason if isinstance(reason, str) else ""
+    # a piece of a file 7-Zip cut may pass for a workbook (the first of 张三.xls.001, .002)
+    # or a damaged one: every piece of one is a volume, not a form
+    pieces = None
+    if (
+        depth == 0
+        and reason in ("", "not_excel", "corrupt")
+        and not rec.get("_link")
+        and _BYTE_SPLIT.match(os.path.basename(path))
+    ):
+        pieces = _volumes(Path(path))
+        if pieces is not None and len(pieces.parts) < 2 and not pieces.missing:
+            pieces = None  # the only piece: the whole file, read as what it is
+    if reason != "not_excel" and pieces is None:
         yield rec
         return
     if rec.get("_link"):  # a link to a file of the inbox: never opened twice
@@ -1900,9 +1914,12 @@ def _expand(
     # a volume of a split archive has no whole container to open, unless it is the only one
     # (7-Zip names a split archive that fits one volume 材料.zip.001: a whole zip)
     rel = rec["file"]
-    if volume is not None and not (kind == "zip" and path.suffix.lower() != ".zip"):
-        # every volume in one folder of the inbox: joined and read as the archive they are
-        found = _volumes(path) if depth == 0 else None
+    if pieces is not None or (
+        volume is not None and not (kind == "zip" and path.suffix.lower() != ".zip")
+    ):
+        # every volume in one folder of the inbox: joined and read as the file they are
+        found = pieces or (_volumes(path) if depth == 0 else None)
+        volume = volume or vocab.SPLIT_VOLUME.format(n=1)
         if found is None:
             yield _refused_record(rec, rel, "archive_split", volume)
             return

@@ -1691,6 +1691,24 @@ def test_volumes_of_a_split_archive_in_one_folder_are_joined_and_read(tmp_path: 
     assert status["李四自查表.xlsx.002"] == frames.FILE_STATUS_READ
 
 
+def test_the_first_piece_of_a_cut_xls_is_no_damaged_form(tmp_path: Path) -> None:
+    """7-Zip's 分割文件 of an .xls: the first piece starts as a compound file, passed for a
+    workbook and was told 「文件已损坏或不完整」 while the second counted as a volume read. Every
+    piece is a volume; the joined 旧表.xls is the file examined (here no form: told so)."""
+    whole = compound_file({"Workbook": b"\x09\x08\x10\x00" + b"\x00" * 9000})
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "旧表.xls.001").write_bytes(whole[: len(whole) // 2])
+    (inbox / "旧表.xls.002").write_bytes(whole[len(whole) // 2 :])
+    assert whole.startswith(b"\xd0\xcf\x11\xe0")  # the precondition: an OLE file's start
+    files, _rows, _points, issues = graded(inbox)
+    by_file = containers.settle(files).set_index("file")
+    assert by_file.loc["旧表.xls.001", "status"] == frames.FILE_STATUS_READ
+    assert by_file.loc["旧表.xls.002", "status"] == frames.FILE_STATUS_READ
+    assert by_file.loc["旧表.xls", "container"] == "旧表.xls.001"
+    assert not issues["file"].str.startswith("旧表.xls.00").any()
+
+
 def test_a_split_archive_missing_a_volume_names_it(tmp_path: Path) -> None:
     """A split archive one volume of which did not come (材料.zip.002 of three; WinZip's
     分卷.z01 without its 分卷.zip) cannot be opened: each volume there says so and names the
