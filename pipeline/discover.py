@@ -78,7 +78,18 @@ def _walk(inbox: Path) -> list[tuple[str, Path | str]]:
 
 
 # A mail client's attachment folder: '2026-03-24 来自方淑琪', '2026.3.24', '20260324_…', '2026年3月24日…'
-_FOLDER_DATE = re.compile(r"^\s*(\d{4})[-./_年]?(\d{1,2})[-./_月]?(\d{1,2})(?!\d)")
+# (one separator throughout, or 年月日, or eight digits: WeChat's month folder '2026-12' and
+# '202612' are no 2026-01-02)
+_FOLDER_DATE = re.compile(
+    r"^\s*(\d{4})(?:([-./_])(\d{1,2})\2(\d{1,2})|\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})|(\d{2})(\d{2}))(?!\d)"
+)
+
+
+def _ymd(m: re.Match[str]) -> tuple[int, int, int]:
+    """(year, month, day) of a ``_FOLDER_DATE`` match."""
+    month = m[3] or m[5] or m[7]
+    day = m[4] or m[6] or m[8]
+    return int(m[1]), int(month), int(day)
 
 
 def folder_date(rel: str) -> str | None:
@@ -93,7 +104,7 @@ def _folder_date(folder: str) -> str | None:
         if not m:
             continue
         try:
-            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            return date(*_ymd(m)).isoformat()
         except ValueError:
             continue
     return None

@@ -9,6 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline import config, discover, frames, prehash, vocab
@@ -90,6 +91,29 @@ def test_rejected_files(tmp_path: Path, name: str, build, code: str, detail: str
     assert detail in issue["problem"]
     assert files.set_index("file").loc["正常.xlsx", "status"] is not None
     assert files.set_index("file")["status"].isna().sum() == 1  # only the real form goes on
+
+
+def test_a_month_folder_is_no_date_of_a_day(tmp_path: Path) -> None:
+    """WeChat keeps received files in month folders (FileStorage/File/2026-12/), and offices
+    file by month (202611/): 「2026-12」 was read as 2026-01-02 (month 1, day 2), a date that
+    then decided which of a person's two forms came later. A folder names a day only with one
+    separator throughout (2026-03-24, 2026.3.24), 年月日, or eight digits (20260324)."""
+    inbox = tmp_path / "inbox"
+    for rel in (
+        "微信/FileStorage/File/2026-12/张三.xlsx",
+        "202611/李四.xlsx",
+        "2026-03-24 来自王五/王五.xlsx",
+        "2026年3月25日/赵六.xlsx",
+        "20260326_孙七/孙七.xlsx",
+    ):
+        write_form(inbox / rel, rows=[sample_row(len(rel))])
+    files, _issues = discover.discover(inbox, settings())
+    dated = files.set_index("file")["folder_date"]
+    assert pd.isna(dated["微信/FileStorage/File/2026-12/张三.xlsx"])
+    assert pd.isna(dated["202611/李四.xlsx"])
+    assert dated["2026-03-24 来自王五/王五.xlsx"] == "2026-03-24"
+    assert dated["2026年3月25日/赵六.xlsx"] == "2026-03-25"
+    assert dated["20260326_孙七/孙七.xlsx"] == "2026-03-26"
 
 
 def test_too_large(tmp_path: Path) -> None:
