@@ -425,7 +425,7 @@ def replace_sent_back(
         & ~text_series(files["reason"]).isin(("lock_file", *NOBODYS_FILES))
     ]
     read = files[status.eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)]
-    if rejected.empty or read.empty:
+    if rejected.empty:
         return files, rows, frames.issues_frame([])
     keyed = lambda part: part.assign(
         _key=_sender_keys(part, fold_series(part["section"]), fold_series(part["name"]))
@@ -436,6 +436,7 @@ def replace_sent_back(
         return files, rows, frames.issues_frame([])
     # only the read forms of those senders (a few), column by column
     wanted = {kind + _KIND_SEP + key for _idx, kind, key, _file in attributed}
+    read = read.iloc[0:0] if read.empty else read
     keys = _sender_keys(read, fold_series(read["section"]), fold_series(read["name"]))
     kinds = text_series(read["kind"]).to_numpy(dtype=object)
     keys = keys.to_numpy(dtype=object)
@@ -473,6 +474,7 @@ def replace_sent_back(
             newer=newer.file,
         )
         issues.append(record)
+    issues += _later_sent_back(rejected, attributed, replaced, roster)
     if not replaced:
         return files, rows, frames.issues_frame([])
     files = files.copy()
@@ -484,6 +486,65 @@ def replace_sent_back(
     if len(rows) and rows["file"].isin(gone).any():
         rows = rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
     return files, rows, frames.issues_frame(issues)
+
+
+def _later_sent_back(
+    rejected: pd.DataFrame,
+    attributed: list[tuple[Any, str, str, str]],
+    replaced: dict[Any, str],
+    roster: Roster,
+) -> list[dict[str, Any]]:
+    """Among a roster sender's files rejected as a whole that no read form replaced, the
+    latest supersedes the earlier ones (SPEC Resubmission: the latest wins): into
+    ``replaced``, and the 提示 of each. A person moved to another section in the roster
+    between rounds has every version naming the former section 退回: the earlier ones stood
+    as forms of nobody (催报名单 asked the former section whose they were), and the problem
+    the later one corrected was not told as 已改正 to the section that must act."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for idx, kind, key, _file in attributed:
+        if idx not in replaced:
+            groups.setdefault((kind, key), []).append(idx)
+    shown: dict[str, tuple[str, str]] = {}
+    for section, name in zip(
+        text_series(roster.people["section"]).tolist(),
+        text_series(roster.people["name"]).tolist(),
+        strict=True,
+    ):
+        key = normalize.fold(section) + vocab.KEY_SEP + normalize.fold(name)
+        shown.setdefault(key, (normalize.stripped(section), normalize.stripped(name)))
+    issues = []
+    for (kind, key), idxs in groups.items():
+        if len(idxs) < 2:
+            continue
+        mine = rejected.loc[idxs]
+        order = resubmit.latest_order(mine)
+        latest = mine.iloc[order[-1]]
+        for idx in mine.index[order[:-1]].tolist():
+            old = rejected.loc[idx]
+            if not _came_later(latest, old):
+                continue
+            replaced[idx] = str(latest["file"])
+            if kind == vocab.UNIT:
+                section, name = key.removesuffix(vocab.KEY_SEP), ""
+                for sec in roster_sections(roster):
+                    if normalize.fold(sec) == section:
+                        section = sec
+                who = vocab.WHO_SECTION.format(section=section)
+            else:
+                section, name = shown.get(key, (key.partition(vocab.KEY_SEP)[0], ""))
+                who = vocab.WHO_PERSON.format(section=section, name=name)
+            issues.append(
+                frames.issue(
+                    "superseded_by_sent_back",
+                    file=str(old["file"]),
+                    sheet=normalize.stripped(old.get("sheet")),
+                    section=section,
+                    name=name,
+                    detail=who,
+                    newer=str(latest["file"]),
+                )
+            )
+    return issues
 
 
 class _Accepted:

@@ -28,7 +28,9 @@ from pipeline.records import ROW_FIELDS
 
 ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
 # The issue codes a superseded file keeps in 异常清单 (all its other issues are obsolete).
-SUPERSEDED_CODES = frozenset({"superseded", "superseded_sent_back", "duplicate_file"})
+SUPERSEDED_CODES = frozenset(
+    {"superseded", "superseded_sent_back", "superseded_by_sent_back", "duplicate_file"}
+)
 
 
 def order_keys(files: pd.DataFrame) -> pd.DataFrame:

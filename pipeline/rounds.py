@@ -553,7 +553,7 @@ def _closed_by(
     p: dict[str, Any], newer: str, senders: list[dict[str, Any]]
 ) -> tuple[str, str, str]:
     """(section, name, form) of an 已改正 line: the sender whose counted form ``newer``
-    closed problem ``p``, not what the wrong form said (a blank 姓名, a misspelt name, the
+    (else whose form sent back, when it is not counted) closed problem ``p``, not what the wrong form said (a blank 姓名, a misspelt name, the
     old section of a person who moved); ``p``'s own when it is among them or the file
     counts for several senders or none."""
     own = (p["section"], p["name"], p["form"])
@@ -562,6 +562,8 @@ def _closed_by(
         for s in senders
         if s["file"] == newer and s["status"] in COUNTED
     }
+    if not found:  # the newer version sent back in its turn: the sender it is told to
+        found = {(s["section"], s["name"], s["form"]) for s in senders if s["file"] == newer}
     if own in found or len(found) != 1:
         return own
     return found.pop()

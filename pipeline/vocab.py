@@ -2982,6 +2982,13 @@ MESSAGES["superseded_sent_back"] = Message(
     "无需处理；如果本文件才是最终版本，请改正后重新发送。",
     ACTION_NOTE,
 )
+# ... and the sender's later version, itself sent back (completeness._later_sent_back)
+MESSAGES["superseded_by_sent_back"] = Message(
+    "同一{detail}后来又报送了「{newer}」；本文件已被它替代，原来的问题不再需要处理，"
+    "请按新文件的退回原因修改。",
+    "无需处理本文件；请修改「{newer}」后重新发送。",
+    ACTION_NOTE,
+)
 WHO_PERSON = "人（{section} {name}）"
 WHO_SECTION = "科室（{section}）"
 # one sheet of a workbook of one sheet per person replaced by that person's later form

@@ -121,6 +121,10 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     owners = _sheet_owners(result, file_routes, sections)
     # after the sheets' owners: an attributed file's sheets all go to its sender's section
     file_routes.update(_sent_back_routes(result, file_routes, sections))
+    superseded = _superseded_routes(result.files, file_routes)
+    file_routes.update(superseded)
+    for file in superseded:  # (its sheets were the section it names)
+        owners.pop(file, None)
     # routed here; each folder's issues are sorted by the worker that writes its workbook
     issues = _route_issues(result.issues, file_routes, sections, owners)
     issues = _with_row_owners_copies(issues, sections)
@@ -897,6 +901,35 @@ def _sent_back_routes(
     for file, owners in claims.items():
         if len(owners) == 1:
             (routes[file],) = owners
+    return routes
+
+
+def _superseded_routes(
+    files: pd.DataFrame | None, file_routes: dict[str, str | None]
+) -> dict[str, str]:
+    """file -> the folder of its latest version, for a superseded file whose latest version
+    goes to a section: its 提示 (本文件已被它替代) and the 已改正 lines of its old problems
+    belong to the sender, where the version to act on is (a person moved to another section
+    between rounds, whose earlier version names the former one; a nameless file)."""
+    files = _frame(files)
+    if files.empty or "superseded_by" not in files:
+        return {}
+    replaced = {
+        old: new
+        for old, new in zip(
+            _text_column(files, "file"), _text_column(files, "superseded_by"), strict=True
+        )
+        if new
+    }
+    routes = {}
+    for old, new in replaced.items():
+        seen = {old, new}
+        while new in replaced and replaced[new] not in seen:
+            new = replaced[new]
+            seen.add(new)
+        where = file_routes.get(new)
+        if where is not None and file_routes.get(old) != where:
+            routes[old] = where
     return routes
 
 

@@ -1645,3 +1645,68 @@ def test_a_heads_correction_for_two_staff_tells_each_only_of_their_own_old_form(
         note = subs.at[who, "备注"]
         assert f"「{who}.xlsx」" in note and vocab.NOTE_REPLACED.format(files=f"{who}.xlsx") in note
         assert f"{other}.xlsx" not in note, note
+
+
+def test_a_moved_persons_earlier_version_is_replaced_and_its_fix_told_where_he_is_now(
+    tmp_path: Path,
+) -> None:
+    """张三's form (办公室) was 退回 for a bad 危害程度. The office then moved him to 财务室 in
+    the roster; he sent a correction that still names 办公室, and it was 退回 for that. His
+    first form, now also naming his former section, stood as a form of nobody: 催报名单 asked
+    办公室 「请科室确认是谁的表格」, its copy went to 未能识别科室, and the 已改正 line of its
+    old problem went to 办公室's 本轮变化 while the 新退回 line went to 财务室. Now the later
+    version replaces the earlier (the latest wins), and both lines, with the note of the
+    replaced version, are in 财务室's package; 办公室 hears nothing of him."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("财务室", "赵会计", "主任", "人财物管理", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务室", "赵会计", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    first = "2026-03-20 来自张三/张三.xlsx"
+    write_form(inbox / first, header=dict(HEADER, name="张三"),
+               rows=[sample_row(1, harm="很重很重")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert "很重很重" in set(issues[issues["文件"] == first]["原值"])  # precondition
+
+    write_config(tmp_path, [("财务室", *p[1:]) if p[1] == "张三" else p for p in people], sections)
+    second = "2026-04-02 来自张三/张三.xlsx"
+    write_form(inbox / second, header=dict(HEADER, name="张三", date=datetime(2026, 4, 2)),
+               rows=[sample_row(1)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.loc["张三", "科室"] == "财务室"  # precondition: his later form is told there
+    assert subs.loc["张三", "文件"] == second
+    assert subs.loc["张三", "提交状态"] == vocab.STATUS_SENT_BACK
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert first not in text, text
+    assert vocab.ROUND_REMINDER_UNCLAIMED not in text, text
+
+    feedback = out / vocab.FEEDBACK_DIR
+    book = feedback / "财务室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="财务室")
+    changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert sorted(zip(changes["变化"], changes["科室"], changes["文件"], strict=True)) == sorted(
+        [
+            (vocab.ROUND_CHANGE_FIXED, "财务室", first),
+            (vocab.ROUND_CHANGE_NEW_REJECT, "办公室", second),
+        ]
+    ), changes.to_string()
+    issues = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
+    assert first in set(issues[issues["处理"] == vocab.ACTION_NOTE]["文件"])
+    office = feedback / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
+    changes = sheet(office, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
+    assert "张三" not in set(changes["姓名"]) | set(issues["姓名"]), changes.to_string()
+    assert not list(feedback.glob(f"{vocab.FEEDBACK_UNKNOWN_SECTION_DIR}/张三*"))
