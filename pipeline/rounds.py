@@ -616,11 +616,16 @@ def _moved(before: dict[str, Any], now: dict[str, Any]) -> set[str]:
 
 
 def still_open(current: dict[str, Any]) -> dict[str, int]:
-    """Counts of what is still open (for the summary line of 本轮变化)."""
+    """Counts of what is still open (for the summary line of 本轮变化): ``problems`` those a
+    section can fix, ``nobodys`` those of files that name no section, counted apart."""
     senders, problems = current["senders"], current["problems"]
     unit = vocab.FORM_KIND_LABEL[vocab.UNIT]
+    # a problem of a file that names no section (an Excel lock file, the office's own
+    # circular, a file no reader opened and no name traces) is no section's to fix
+    nobodys = sum(not p["section"] for p in problems)
     return {
-        "problems": len(problems),
+        "problems": len(problems) - nobodys,
+        "nobodys": nobodys,
         "missing": sum(s["status"] == vocab.STATUS_MISSING and s["form"] != unit for s in senders),
         "sent_back": sum(
             s["status"] == vocab.STATUS_SENT_BACK and s["form"] != unit for s in senders
@@ -850,10 +855,15 @@ def write_changes_sheet(
             ),
             **(open_counts or {}),
         )
+        nobodys = (open_counts or {}).get("nobodys", 0)
+        if nobodys:
+            summary += vocab.ROUND_CHANGES_NOBODYS_PART.format(n=nobodys)
         if changes_frame.empty:
             summary = vocab.ROUND_CHANGES_NONE + summary
         ws.merge_range(1, 0, 1, len(labels) - 1, summary, wrapped)
-        ws.set_row(1, 30)
+        # as tall as its wrapped lines over the merged width (at least two)
+        (height,) = sheetxml.row_heights([[summary]], [sum(widths)], [True]).tolist()
+        ws.set_row(1, max(30, height))
         rows = changes_frame
     for c, label in enumerate(labels):
         ws.write_string(2, c, label, header)

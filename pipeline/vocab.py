@@ -3114,6 +3114,12 @@ ROUND_CHANGES_FIRST_OF_YEAR = (
 )
 ROUND_CHANGES_FIRST_OF_BODY = "这是「{body}」在本输出文件夹中的第一次运行：此前的运行属于「{bodies}」（如试运行的示例数据），不作比较。"
 ROUND_CHANGES_NONE = "与上一次运行相比没有变化。"
+# after the summary: the 退回 of files that name no section (rounds.still_open), not counted
+# among the problems to fix, which could then never reach 0
+ROUND_CHANGES_NOBODYS_PART = (
+    "另有 {n} 处退回是对应不到任何科室的文件（如 Excel 临时锁定文件「~$…」、通知等非自查表文件），"
+    "无需科室修改，请办公室在「异常清单」中查看，不需要的可从收件箱移走。"
+)
 ROUND_CHANGES_SUMMARY = (
     "已改正 {fixed} 处，新接受 {accepted} 份，新退回 {new} 处{dropped_part}。"
     "仍未解决：退回的问题 {problems} 处，未报送 {missing} 人，已报送但被退回 {sent_back} 人，"

@@ -1710,3 +1710,35 @@ def test_a_moved_persons_earlier_version_is_replaced_and_its_fix_told_where_he_i
     issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
     assert "张三" not in set(changes["姓名"]) | set(issues["姓名"]), changes.to_string()
     assert not list(feedback.glob(f"{vocab.FEEDBACK_UNKNOWN_SECTION_DIR}/张三*"))
+
+
+def test_the_problems_still_open_are_those_a_section_can_fix(tmp_path: Path) -> None:
+    """张三 corrected his form; the inbox still holds the Excel lock file his mail client
+    saved (~$张三.xlsx) and the office's own circular (通知.pdf), both 退回. The archive's
+    本轮变化 said 「仍未解决：退回的问题 2 处」, which no section could ever bring to 0. Now
+    the problems to fix are 0, and the two files are said apart, for the office to look at."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "2026-03-20 来自张三/张三.xlsx", header=dict(HEADER, name="张三"),
+               rows=[sample_row(1, harm="很重很重")])  # fmt: skip
+    (inbox / "2026-03-20 来自张三/~$张三.xlsx").write_bytes(b"\x06lock" + b"\x00" * 160)
+    (inbox / "通知.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    write_form(inbox / "2026-04-02 来自张三/张三.xlsx",
+               header=dict(HEADER, name="张三", date=datetime(2026, 4, 2)), rows=[sample_row(1)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    rejected = set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"])
+    assert rejected == {"2026-03-20 来自张三/~$张三.xlsx", "通知.pdf"}  # precondition
+    summary = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
+    assert "已改正 1 处" in summary, summary
+    assert "仍未解决：退回的问题 0 处" in summary, summary
+    assert vocab.ROUND_CHANGES_NOBODYS_PART.format(n=2) in summary, summary
+    book = (
+        out / vocab.FEEDBACK_DIR / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
+    )
+    summary = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
+    assert "退回的问题 0 处" in summary and "另有" not in summary, summary
