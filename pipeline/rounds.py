@@ -519,25 +519,64 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
                 (vocab.ROUND_CHANGE_ACCEPTED, s["section"], s["name"], s["form"], s["file"], "",
                  s["status"], vocab.ROUND_CHANGE_WAS.format(status=note) if note else "")
             )  # fmt: skip
-    # a form counted last run of which nothing came in now (its file deleted or moved out of
-    # the inbox): its points left the catalogue, which must not happen without a word
-    counted_before = {
-        (s["section"], s["name"], s["form"]): s["file"]
-        for s in previous.get("senders", [])
-        if s["status"] in COUNTED
-    }
-    for s in current["senders"]:
-        key = (s["section"], s["name"], s["form"])
-        if s["status"] == vocab.STATUS_MISSING and key in counted_before:
-            rows.append(
-                (vocab.ROUND_CHANGE_DROPPED, s["section"], s["name"], s["form"],
-                 counted_before[key], "", s["status"], vocab.ROUND_CHANGE_DROPPED_NOTE)
-            )  # fmt: skip
+    rows += _dropped(previous, current)
     order = {c: i for i, c in enumerate(vocab.ROUND_CHANGES)}
     frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)).astype("str")
     frame["_order"] = frame["change"].map(order)
     frame = frame.sort_values(["_order", "section", "name", "file", "cell"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _dropped(previous: dict[str, Any], current: dict[str, Any]) -> list[tuple[str, ...]]:
+    """不再计入 rows: a sender counted last run whose points left the catalogue, which must
+    not happen without a word: nothing of theirs came in now (the file deleted or moved out
+    of the inbox), their form is now sent back as a whole (it names the section the roster
+    moved them from, a setting changed), or they are no longer in the roster. A sender the
+    roster moved or renamed is found by the file last counted, else by name."""
+    now = {(s["section"], s["name"], s["form"]): s for s in current["senders"]}
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    by_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for s in current["senders"]:
+        if s["file"]:
+            by_file.setdefault(s["file"], []).append(s)
+        if s["name"]:
+            by_name.setdefault((s["name"], s["form"]), []).append(s)
+    rows = []
+    for before in previous.get("senders", []):
+        if before["status"] not in COUNTED:
+            continue
+        key = (before["section"], before["name"], before["form"])
+        file = before["file"]
+        s = now.get(key)
+        if s is None:
+            same = [c for c in by_file.get(file, []) if c["form"] == before["form"]]
+            if not same and before["name"]:
+                same = by_name.get((before["name"], before["form"]), [])
+            if len(same) > 1:
+                continue  # several candidates: nothing sure to say
+            s = same[0] if same else None
+        if s is None:  # taken out of the roster (a person who left, a section dissolved)
+            rows.append(
+                (vocab.ROUND_CHANGE_DROPPED, *key, file, "", vocab.ROUND_DROPPED_NOT_IN_ROSTER,
+                 vocab.ROUND_CHANGE_DROPPED_ROSTER_NOTE)
+            )  # fmt: skip
+            continue
+        if s["status"] in COUNTED:
+            continue
+        if s["status"] == vocab.STATUS_MISSING:
+            note = vocab.ROUND_CHANGE_DROPPED_NOTE
+        else:
+            note = vocab.ROUND_CHANGE_DROPPED_SENT_BACK_NOTE.format(file=s["file"])
+        if s["section"] != before["section"]:
+            note = (
+                vocab.ROUND_CHANGE_DROPPED_MOVED.format(was=before["section"], section=s["section"])
+                + note
+            )
+        rows.append(
+            (vocab.ROUND_CHANGE_DROPPED, s["section"], s["name"], s["form"], file, "",
+             s["status"], note)
+        )  # fmt: skip
+    return rows
 
 
 def _latest(file: str, replaced: dict[str, str]) -> str:

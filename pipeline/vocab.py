@@ -3102,7 +3102,18 @@ ROUND_CHANGE_DROPPED_NOTE = (
     "上次已按这份表格计入，这次收件箱中没有它，其风险点已不在目录中；"
     "如是误删或移走，请放回收件箱后重新运行"
 )
-ROUND_CHANGES_DROPPED_PART = "，不再计入 {dropped} 份（收件箱中已没有）"
+ROUND_CHANGES_DROPPED_PART = "，不再计入 {dropped} 份"
+# 不再计入 for other reasons than a file gone (rounds._dropped)
+ROUND_CHANGE_DROPPED_SENT_BACK_NOTE = (
+    "上次已计入，这次整份表格被退回（文件「{file}」，原因见「新退回」和异常清单），"
+    "其风险点已不在目录中；请按批注副本修改后重新报送"
+)
+ROUND_CHANGE_DROPPED_MOVED = "组织名册中已从「{was}」改为「{section}」；"
+ROUND_DROPPED_NOT_IN_ROSTER = "已不在组织名册中"
+ROUND_CHANGE_DROPPED_ROSTER_NOTE = (
+    "上次已计入，这次组织名册中已没有这名报送人（或这个科室），其风险点已不在目录中；"
+    "如是名册漏填，请补入组织名册后重新运行"
+)
 ROUND_CHANGE_REPLACED = "已由新版本「{file}」替代"
 ROUND_CHANGE_SAME_FILE = "没有新版本：组织名册或设置修改后，同一文件现已计入"
 ROUND_CHANGE_WAS = "上次：{status}"

@@ -1058,7 +1058,8 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
         assert (feedback / section / f"{name}{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
         changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
         assert list(zip(changes["变化"], changes["姓名"], strict=True)) == [
-            (vocab.ROUND_CHANGE_NEW_REJECT, name)
+            (vocab.ROUND_CHANGE_NEW_REJECT, name),
+            (vocab.ROUND_CHANGE_DROPPED, name),  # counted last run, no longer (qbC)
         ], section
     office = feedback / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
     changes = sheet(office, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
@@ -1070,7 +1071,8 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     issues = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
     assert list(zip(changes["变化"], changes["文件"], strict=True)) == [
-        (vocab.ROUND_CHANGE_NEW_REJECT, "周国栋.xlsx")
+        (vocab.ROUND_CHANGE_NEW_REJECT, "周国栋.xlsx"),
+        (vocab.ROUND_CHANGE_DROPPED, "周国栋.xlsx"),
     ]
     assert "周国栋.xlsx" in set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"])
 
@@ -1186,7 +1188,8 @@ def test_a_bodys_first_run_in_an_out_of_another_bodys_runs_compares_with_nothing
                rows=[sample_row(1, harm="极重")])  # fmt: skip
     assert process_cli(inbox, config, out, run_time="2026-03-27T09:00:00") == 0
     table = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
-    assert list(table["变化"]) == [vocab.ROUND_CHANGE_NEW_REJECT]  # against its own first run
+    # against its own first run: his one point now 退回, so what counted no longer does
+    assert list(table["变化"]) == [vocab.ROUND_CHANGE_NEW_REJECT, vocab.ROUND_CHANGE_DROPPED]
 
 
 def test_a_problem_settled_by_a_roster_change_says_so(tmp_path: Path) -> None:
@@ -1742,3 +1745,59 @@ def test_the_problems_still_open_are_those_a_section_can_fix(tmp_path: Path) -> 
     )
     summary = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
     assert "退回的问题 0 处" in summary and "另有" not in summary, summary
+
+
+def test_points_that_left_the_catalogue_after_a_roster_change_are_said_no_longer_counted(
+    tmp_path: Path,
+) -> None:
+    """张三's and 周丽's forms were counted. The office then moved 张三 to 财务室 and took 周丽
+    out of the roster; the same files are now 退回 as a whole, and their points left the
+    catalogue. 本轮变化 said only 新退回 (「…不在组织名册中」), never that what had counted no
+    longer did. Now each has a 不再计入 line saying why, 张三's in 财务室's package, and the
+    summary counts them."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+        ("办公室", "周丽", "科员", "一般管理服务", False),
+        ("财务室", "赵会计", "主任", "人财物管理", True),
+    ]
+    sections = [
+        ("领导班子", "陈主席", ""),
+        ("办公室", "王芳", "陈主席"),
+        ("财务室", "赵会计", "陈主席"),
+    ]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    write_form(inbox / "周丽.xlsx", header=dict(HEADER, name="周丽"), rows=[sample_row(2)])
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    catalogue = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE)
+    assert set(catalogue["姓名"]) == {"张三", "周丽"}  # precondition: both counted
+
+    moved = [("财务室", *p[1:]) if p[1] == "张三" else p for p in people if p[1] != "周丽"]
+    write_config(tmp_path, moved, sections)
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    assert sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CATALOGUE).empty  # precondition
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    dropped = table[table["变化"] == vocab.ROUND_CHANGE_DROPPED].set_index("姓名")
+    assert set(dropped.index) == {"张三", "周丽"}, table.to_string()
+    assert dropped.loc["张三", "科室"] == "财务室"
+    assert dropped.loc["张三", "说明"].startswith(
+        vocab.ROUND_CHANGE_DROPPED_MOVED.format(was="办公室", section="财务室")
+    )
+    assert "张三.xlsx" in dropped.loc["张三", "说明"]
+    assert dropped.loc["周丽", "说明"] == vocab.ROUND_CHANGE_DROPPED_ROSTER_NOTE
+    summary = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=None).iloc[1, 0]
+    assert "不再计入 2 份" in summary, summary
+    book = (
+        out / vocab.FEEDBACK_DIR / "财务室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="财务室")
+    )
+    changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert sorted(zip(changes["变化"], changes["姓名"], strict=True)) == sorted(
+        [(vocab.ROUND_CHANGE_NEW_REJECT, "张三"), (vocab.ROUND_CHANGE_DROPPED, "张三")]
+    ), changes.to_string()
