@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -431,6 +432,9 @@ def replace_sent_back(
         _key=_sender_keys(part, fold_series(part["section"]), fold_series(part["name"]))
     )
     rejected = keyed(rejected)
+    # the people the rejected forms name that the roster does not hold (who left, a new hire
+    # not yet entered): their other rejected files are theirs too, the latest wins
+    roster = _with_unlisted(rejected, roster)
     attributed = _attributed(rejected, roster, read)
     if not attributed:
         return files, rows, frames.issues_frame([])
@@ -486,6 +490,36 @@ def replace_sent_back(
     if len(rows) and rows["file"].isin(gone).any():
         rows = rows.loc[~rows["file"].isin(gone)].reset_index(drop=True)
     return files, rows, frames.issues_frame(issues)
+
+
+def _with_unlisted(rejected: pd.DataFrame, roster: Roster) -> Roster:
+    """``roster`` with the senders of the individual forms rejected as not in the roster
+    (科室 and 姓名 as written) added to its people, for telling whose other rejected files
+    are (``replace_sent_back``): the Word version a person who left sent before her form
+    stays replaced by her form, as it was while she was in the roster."""
+    reason = text_series(rejected["reason"])
+    mine = rejected[reason.eq("not_in_roster") & text_series(rejected["kind"]).eq(vocab.INDIVIDUAL)]
+    if mine.empty:
+        return roster
+    names = normalize.stripped_all(text_series(mine["name"]).tolist())
+    sections = normalize.stripped_all(text_series(mine["section"]).tolist())
+    posts = (
+        normalize.stripped_all(text_series(mine["post"]).tolist())
+        if "post" in mine
+        else [""] * len(names)
+    )
+    # a roster name under another 科室 is that roster person's (``_attributed``)
+    listed = set(normalize.fold_all(text_series(roster.people["name"]).tolist()))
+    extra = [
+        {"section": section, "name": name, "post": post}
+        for section, name, post in zip(sections, names, posts, strict=True)
+        # (a one-character name would be found in any path)
+        if section and len(name) >= 2 and normalize.fold(name) not in listed
+    ]
+    if not extra:
+        return roster
+    people = pd.concat([roster.people, pd.DataFrame(extra)], ignore_index=True)
+    return dataclasses.replace(roster, people=people.drop_duplicates(["section", "name"]))
 
 
 def _later_sent_back(

@@ -181,17 +181,7 @@ def _unclaimed(
     files, issues = result.files, result.issues
     if files is None or files.empty or "section" not in files:
         return {}, {}
-    from pipeline.completeness import roster_sections, unread_of_sections  # (above rounds)
-
-    sections = set(roster_sections(result.roster)) if result.roster is not None else set()
-    told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
-    status = frames.text_series(files["status"])
-    kinds = frames.text_series(files["kind"])
-    own = frames.text_series(files["section"])
-    rejected = status.eq(frames.FILE_STATUS_REJECTED)
-    rejected &= ~frames.text_series(files["file"]).isin(told)
-    forms = files[rejected & kinds.isin(list(vocab.FORM_KINDS)) & own.isin(sections)]
-    unread = unread_of_sections(files, sections, told)
+    forms, unread = _unclaimed_files(result, owed)
     reasons = _reasons(issues) if len(forms) or len(unread) else {}
 
     def lines(mine: pd.DataFrame) -> dict[str, list[str]]:
@@ -205,6 +195,41 @@ def _unclaimed(
         return out
 
     return lines(forms), lines(unread)
+
+
+def _unclaimed_files(
+    result: frames.RunResult, owed: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The files of ``_unclaimed``: (forms of a roster section sent back as a whole that no
+    sender is told of, files nothing could be read from named after one section), each with
+    that section in ``section``."""
+    files = result.files
+    from pipeline.completeness import roster_sections, unread_of_sections  # (above rounds)
+
+    sections = set(roster_sections(result.roster)) if result.roster is not None else set()
+    told = set(owed["file"].astype(str).tolist()) if len(owed) else set()
+    status = frames.text_series(files["status"])
+    kinds = frames.text_series(files["kind"])
+    own = frames.text_series(files["section"])
+    rejected = status.eq(frames.FILE_STATUS_REJECTED)
+    rejected &= ~frames.text_series(files["file"]).isin(told)
+    forms = files[rejected & kinds.isin(list(vocab.FORM_KINDS)) & own.isin(sections)]
+    return forms, unread_of_sections(files, sections, told)
+
+
+def unclaimed_routes(result: frames.RunResult) -> dict[str, str]:
+    """file -> section for every form 催报名单 lists under a section though no sender is told
+    of it (``_unclaimed``: a 姓名 the roster does not hold, someone who left): the section is
+    asked to see to it, so its package holds the reason, the copy and the 本轮变化 lines
+    (write_feedback). (A file nothing could be read from, named after a section, stays the
+    office's: its name is all that ties it to the section.)"""
+    files = result.files
+    if files is None or files.empty or "section" not in files:
+        return {}
+    forms, _unread = _unclaimed_files(result, pending(result))
+    return dict(
+        zip(frames.text_series(forms["file"]), frames.text_series(forms["section"]), strict=True)
+    )
 
 
 def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:

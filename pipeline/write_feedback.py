@@ -121,6 +121,11 @@ def start_feedback(result: frames.RunResult, out: Path) -> FeedbackJobs:
     owners = _sheet_owners(result, file_routes, sections)
     # after the sheets' owners: an attributed file's sheets all go to its sender's section
     file_routes.update(_sent_back_routes(result, file_routes, sections))
+    # what 催报名单 asks a section to see to though no sender is told of it (a form of someone
+    # the roster does not hold, a damaged zip named after the section): in its package
+    for file, section in rounds.unclaimed_routes(result).items():
+        if file in file_routes and file_routes[file] is None and section in sections:
+            file_routes[file] = section
     superseded = _superseded_routes(result.files, file_routes)
     file_routes.update(superseded)
     for file in superseded:  # (its sheets were the section it names)

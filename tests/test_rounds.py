@@ -1008,8 +1008,9 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     office's 未能识别科室 folder (财务科's package said 「按异常清单和批注副本修改」 and held
     neither), his 新退回 row to 办公室's 本轮变化, and 李四's 新退回 row to no section's 本轮变化.
     Now each goes to the section the person is in, and 办公室 hears nothing of 张三. 周国栋 left
-    (taken out of the roster): his form's 新退回 row is in the office's 未能识别科室 feedback,
-    beside its reason, not in 办公室's 本轮变化 (with no reason in 办公室's 异常清单)."""
+    (taken out of the roster): 催报名单 asks 办公室 about his form, so its reason, its copy
+    and its 新退回 and 不再计入 rows are in 办公室's package (qbC; before, in the office's
+    未能识别科室 folder only)."""
     from tests.builders import write_config
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
@@ -1064,17 +1065,18 @@ def test_a_moved_or_renamed_sections_people_are_told_in_their_sections_feedback(
     office = feedback / "办公室" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="办公室")
     changes = sheet(office, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
     issues = sheet(office, vocab.ARCHIVE_SHEET_ISSUES)
-    assert not {"张三", "周国栋"} & (set(changes["姓名"]) | set(issues["姓名"]))
+    assert "张三" not in set(changes["姓名"]) | set(issues["姓名"])
     assert not (feedback / "办公室" / f"张三{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
-    unknown = vocab.FEEDBACK_UNKNOWN_SECTION_DIR
-    book = feedback / unknown / vocab.FEEDBACK_FILE_TEMPLATE.format(section=unknown)
-    changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
-    issues = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "周国栋.xlsx" in text.split("【办公室】")[1].split("【")[0]  # precondition: asked
     assert list(zip(changes["变化"], changes["文件"], strict=True)) == [
         (vocab.ROUND_CHANGE_NEW_REJECT, "周国栋.xlsx"),
         (vocab.ROUND_CHANGE_DROPPED, "周国栋.xlsx"),
     ]
     assert "周国栋.xlsx" in set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"])
+    assert (feedback / "办公室" / f"周国栋{vocab.ANNOTATED_SUFFIX}.xlsx").exists()
+    unknown = feedback / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    assert not unknown.exists() or not list(unknown.glob("周国栋*"))
 
 
 def test_the_copy_of_a_returned_annotated_copy_is_not_named_twice_annotated(
@@ -1801,3 +1803,57 @@ def test_points_that_left_the_catalogue_after_a_roster_change_are_said_no_longer
     assert sorted(zip(changes["变化"], changes["姓名"], strict=True)) == sorted(
         [(vocab.ROUND_CHANGE_NEW_REJECT, "张三"), (vocab.ROUND_CHANGE_DROPPED, "张三")]
     ), changes.to_string()
+
+
+def test_a_form_of_someone_taken_out_of_the_roster_is_in_the_package_of_the_section_asked(
+    tmp_path: Path,
+) -> None:
+    """周丽 (权益部) sent a Word file, then her form, which replaced it and counted. The office
+    then took her out of the roster. 催报名单 asked 权益部 about her form (「以下表格被退回，
+    但对应不到名册中的报送人…」), but its copy and its 本轮变化 line were only in the office's
+    未能识别科室 folder, and her Word file came back as a 新退回 with no 科室. Now 权益部's
+    package holds the reason, the copy and the lines (新退回, 不再计入), and the Word file
+    stays replaced by her form."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+    from tests.test_pledges import write_docx
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("权益部", "刘敏", "部长", "一般管理服务", True),
+        ("权益部", "周丽", "科员", "一般管理服务", False),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("权益部", "刘敏", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    word = "2026-03-19 来自周丽/周丽_廉政风险自查表.docx"
+    form = "2026-03-21 来自周丽/周丽.xlsx"
+    write_docx(inbox / word, ["个人廉政风险自查表", "周丽", "权益部"])
+    write_form(inbox / form, header=dict(HEADER, section="权益部", name="周丽"),
+               rows=[sample_row(1)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+    files = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
+    assert word in " ".join(files["备注"])  # precondition: her form replaced the Word file
+
+    write_config(tmp_path, [p for p in people if p[1] != "周丽"], sections)
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert form in text.split("【权益部】")[1], text  # precondition: 权益部 is asked
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    assert set(issues[issues["处理"] == vocab.ACTION_REJECT]["文件"]) == {form}
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert word not in set(table["文件"]), table.to_string()
+
+    feedback = out / vocab.FEEDBACK_DIR
+    book = feedback / "权益部" / vocab.FEEDBACK_FILE_TEMPLATE.format(section="权益部")
+    changes = sheet(book, vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert sorted(zip(changes["变化"], changes["文件"], strict=True)) == sorted(
+        [(vocab.ROUND_CHANGE_NEW_REJECT, form), (vocab.ROUND_CHANGE_DROPPED, form)]
+    ), changes.to_string()
+    mine = sheet(book, vocab.ARCHIVE_SHEET_ISSUES)
+    assert form in set(mine[mine["处理"] == vocab.ACTION_REJECT]["文件"])
+    with zipfile.ZipFile(feedback / "权益部.zip") as zf:
+        assert f"权益部/周丽{vocab.ANNOTATED_SUFFIX}.xlsx" in zf.namelist()
+    unknown = feedback / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
+    assert not unknown.exists() or not list(unknown.glob("周丽*"))
