@@ -537,7 +537,16 @@ def changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> pd.Data
                  p["cell"], p["problem"], "")
             )  # fmt: skip
     was = {(s["section"], s["name"], s["form"]): s["status"] for s in previous.get("senders", [])}
+    # the files counted last run, by whom: a sender the roster moved or renamed whose same
+    # file counts again under the new section was not newly accepted
+    counted_files = {
+        (s["file"], s["name"], s["form"])
+        for s in previous.get("senders", [])
+        if s["status"] in COUNTED and s["file"]
+    }
     for s in current["senders"]:
+        if (s["file"], s["name"], s["form"]) in counted_files:
+            continue
         if s["status"] in COUNTED and was.get((s["section"], s["name"], s["form"])) not in COUNTED:
             note = was.get((s["section"], s["name"], s["form"]), "")
             rows.append(

@@ -1857,3 +1857,41 @@ def test_a_form_of_someone_taken_out_of_the_roster_is_in_the_package_of_the_sect
         assert f"权益部/周丽{vocab.ANNOTATED_SUFFIX}.xlsx" in zf.namelist()
     unknown = feedback / vocab.FEEDBACK_UNKNOWN_SECTION_DIR
     assert not unknown.exists() or not list(unknown.glob("周丽*"))
+
+
+def test_a_renamed_sections_forms_counted_again_are_not_newly_accepted(tmp_path: Path) -> None:
+    """Between rounds the office renamed 办公室 to 综合办公室 and entered a new hire, 孙新,
+    whose form had been 退回 「不在组织名册中」. 王芳's and 张三's forms (naming 办公室) count
+    as before, under the new name, but 本轮变化 listed both as 新接受, as if they had just
+    come in. Now only 孙新's form is: 已改正 (settled by the roster) and 新接受."""
+    from tests.builders import write_config
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    people = [
+        ("领导班子", "陈主席", "主席", "领导班子正职", False),
+        ("办公室", "王芳", "主任", "一般管理服务", True),
+        ("办公室", "张三", "科员", "一般管理服务", False),
+    ]
+    sections = [("领导班子", "陈主席", ""), ("办公室", "王芳", "陈主席")]
+    config = write_config(tmp_path, people, sections)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    write_form(inbox / "王芳.xlsx", header=dict(HEADER, name="王芳", post="主任"),
+               rows=[sample_row(2)])  # fmt: skip
+    write_form(inbox / "孙新.xlsx", header=dict(HEADER, name="孙新"), rows=[sample_row(3)])
+    assert process_cli(inbox, config, out, run_time="2026-03-25T09:00:00") == 0
+
+    renamed = [("综合办公室", *p[1:]) if p[0] == "办公室" else p for p in people]
+    renamed.append(("综合办公室", "孙新", "科员", "一般管理服务", False))
+    write_config(tmp_path, renamed, [("综合办公室", *s[1:]) if s[0] == "办公室" else s
+                                     for s in sections])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-03T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    for name in ("王芳", "张三", "孙新"):  # precondition: all counted under the new name
+        assert subs.loc[name, "科室"] == "综合办公室"
+        assert subs.loc[name, "提交状态"] == vocab.STATUS_ON_TIME
+    table = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_CHANGES, header=CHANGES_HEADER_ROW)
+    assert sorted(zip(table["变化"], table["姓名"], strict=True)) == sorted(
+        [(vocab.ROUND_CHANGE_FIXED, "孙新"), (vocab.ROUND_CHANGE_ACCEPTED, "孙新")]
+    ), table.to_string()
