@@ -538,6 +538,10 @@ def _later_sent_back(
     for idx, kind, key, _file in attributed:
         if idx not in replaced:
             groups.setdefault((kind, key), []).append(idx)
+    # only a form that was opened (and sent back as a whole) replaces: a file nothing could
+    # be read from (a download not finished, a damaged file) is no later version of a form,
+    # so two such files each keep their own reason
+    opened = ~text_series(rejected["reason"]).isin(frames.UNOPENABLE_REASONS)
     shown: dict[str, tuple[str, str]] = {}
     for section, name in zip(
         text_series(roster.people["section"]).tolist(),
@@ -552,8 +556,12 @@ def _later_sent_back(
             continue
         mine = rejected.loc[idxs]
         order = resubmit.latest_order(mine)
-        latest = mine.iloc[order[-1]]
-        for idx in mine.index[order[:-1]].tolist():
+        openers = [i for i, at in enumerate(order) if opened.loc[mine.index[at]]]
+        if not openers:
+            continue
+        last = openers[-1]  # the latest opened form; files after it stay as they are
+        latest = mine.iloc[order[last]]
+        for idx in mine.index[order[:last]].tolist():
             old = rejected.loc[idx]
             if not _came_later(latest, old):
                 continue
