@@ -946,6 +946,17 @@ def _combined_in(folder: Path, out: Path) -> dict[str, pd.DataFrame]:
     return pd.read_excel(book, sheet_name=None, engine="calamine", dtype=str)
 
 
+def _hand_catalogue(book: Path) -> Path:
+    """A hand-made catalogue of ``HAND_ROWS`` (序号, 科室, 岗位, 风险点描述, 风险等级) at ``book``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
+    for i, row in enumerate(HAND_ROWS, start=1):
+        ws.append([i, *row])
+    wb.save(book)
+    return book
+
+
 @pytest.mark.parametrize(
     "stem",
     [
@@ -962,14 +973,7 @@ def test_a_hand_made_catalogues_file_name_with_a_version_names_its_body(
     """A body's own catalogue named as offices name a version (修订版, 正式版, 附件1, a 关于报送
     …的报告, a 副本): its body is 甲区教育局. Before, the bodies were 「修订版」, 「甲区教育局正式版」,
     「附件1」 and 「关于」, and the 副本 was 退回 as naming no body."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
-    for i, row in enumerate(HAND_ROWS, start=1):
-        ws.append([i, *row])
-    book = tmp_path / f"{stem}.xlsx"
-    wb.save(book)
-    sheets = _combined(tmp_path, book)
+    sheets = _combined(tmp_path, _hand_catalogue(tmp_path / f"{stem}.xlsx"))
     assert list(_by_body(sheets)) == ["甲区教育局"]
 
 
@@ -982,14 +986,7 @@ def test_a_body_named_for_archives_keeps_its_whole_name(
 ) -> None:
     """Every district has a 档案局 or 档案馆. 档案 is also a word of the document's name (信息档案),
     so the file name was cut there and the body was 「甲区」; it is 甲区档案局 / 甲区档案馆."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["序号", "科室", "岗位", "风险点描述", "风险等级"])
-    for i, row in enumerate(HAND_ROWS, start=1):
-        ws.append([i, *row])
-    book = tmp_path / f"{stem}.xlsx"
-    wb.save(book)
-    sheets = _combined(tmp_path, book)
+    sheets = _combined(tmp_path, _hand_catalogue(tmp_path / f"{stem}.xlsx"))
     assert list(_by_body(sheets)) == [body]
 
 
