@@ -45,6 +45,11 @@ _DATE_TEXT = re.compile(
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*(?:[-/.。、]|月)\s*(\d{1,2})\s*[日号]?")
 # the day of the week after a date, as calendars and phones write it: 星期日, 周一, （星期三）
 _WEEKDAY = re.compile(r"\s*[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天1-7]\s*[)）]?\s*$")
+# the time of day after a date, as people write it: 上午, 下午3点, 下午3点半, 15时30分
+_DAYTIME = re.compile(
+    r"\s*(?:(?:上午|下午|中午|晚上|早上|凌晨)\s*(?:\d{1,2}\s*(?:[:：]\s*\d{2}|[时点]\s*"
+    r"(?:\d{1,2}\s*分?|半)?))?|\d{1,2}\s*[时点]\s*(?:\d{1,2}\s*分?|半)?)\s*$"
+)
 _COMPACT = re.compile(r"(19|20|21)\d{6}")
 _NUMERIC = re.compile(r"\d+(?:\.\d+)?")
 # A run of Chinese numerals in a date: 二〇二六 (digit by digit), 十五, 三十一, 十
@@ -123,7 +128,7 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
     as numbers or numeric text), '2012/3/15', '2012.3.15', '2012-3-15', '2012年3月15日' (also in
     Chinese numerals, '二〇一二年三月十五日'), '2012。3。15' and '2012、3、15' (typed with a
     Chinese input method), '12.3.15' (a two-digit year is this century's), with or without a
-    time or a day of the week after it ('星期四', '（周四）'), and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
+    time or a day of the week after it ('星期四', '（周四）', '上午', '下午3点', '15时30分'), and '20120315'. With ``year`` also a day without its year — 3.15 (typed as
     a number or text), '3-15', '3/15', '3月15日' — in that year; ``year_assumed`` is then True.
     """
     pd = _pandas()
@@ -157,6 +162,8 @@ def read_date(value: object, year: int | None = None) -> tuple[str | None, bool]
         if found is not None or "." not in text:
             return found, False
     text = _WEEKDAY.sub("", text) or text
+    text = _DAYTIME.sub("", text) or text
+    text = _WEEKDAY.sub("", text) or text  # 2026年3月15日（周日）上午
     match = _DATE_TEXT.fullmatch(text)
     if match:
         found_year, month, day = match.groups()
