@@ -20,7 +20,9 @@ import gc
 import hashlib
 import itertools
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import archives, discover, frames, read, vocab, workers, xlsx
+from pipeline import archives, containers, discover, frames, read, vocab, workers, xlsx
 from pipeline.config import DEFAULTS, Limits
 from pipeline.workbook.grid import carry_merges
 
@@ -129,6 +131,47 @@ def expand(paths: Iterable[Path], skip: Path | None = None) -> list[tuple[str, P
                     out.append((f"{given.name}/{p.relative_to(given).as_posix()}", p))
         else:
             out.append((given.name if given.parent == Path(".") else str(given), given))
+    return out
+
+
+def _unpacked(
+    named: list[tuple[str, Path]], scratch: Path
+) -> list[tuple[str, Path] | list[dict[str, Any]]]:
+    """``named`` with each .zip opened (a body mails its archive zipped, a commission saves a
+    mail's zips as they came): its files as ``外层.zip/档案.xlsx``, written into ``scratch``,
+    with the limits a zip of the inbox has (count, size, ratio; no nested containers); a file
+    or zip refused comes as its issues. Other containers (.7z, .rar, mails) stay as they are
+    (``combine_packed``: unzip them)."""
+    out: list[tuple[str, Path] | list[dict[str, Any]]] = []
+    for shown, path in named:
+        try:
+            with path.open("rb") as fh:
+                is_zip = fh.read(len(read.ZIP_MAGIC)) == read.ZIP_MAGIC
+        except OSError:
+            is_zip = False
+        if not is_zip or path.suffix.lower() != ".zip":
+            out.append((shown, path))
+            continue
+        try:  # one member in memory at a time: each is written out before the next is read
+            for name, data, when in containers.zip_members(path, LIMITS):
+                inner = f"{shown}/{name}"
+                if data is None:
+                    code, detail = when
+                    out.append([_issue(code, inner, detail=detail)])
+                    continue
+                target = scratch / str(len(out)) / (Path(name).name or "file")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                del data
+                if when is not None:
+                    os.utime(target, (when, when))  # the member's own date: which is later
+                out.append((inner, target))
+        except containers.ContainerRefused as exc:
+            detail = exc.detail or vocab.ARCHIVE_NAMES["zip"]
+            out.append([_issue(exc.code, shown, detail=detail)])
+        except OSError as exc:  # the scratch folder full or gone
+            log.warning("unpacking %s: %s", shown, exc)
+            out.append([_issue("scratch_failed", shown)])
     return out
 
 
@@ -931,7 +974,10 @@ def combine(
     """Read every archive named (folders walked), and write the district workbook into ``out``."""
     check_arguments(paths)
     expected_names = _read_expected(expected) if expected is not None else []
-    read_back = read_all(expand(paths, skip=out))
+    with tempfile.TemporaryDirectory(prefix="lianzheng-combine-") as scratch:
+        entries = _unpacked(expand(paths, skip=out), Path(scratch))
+        results = iter(read_all([e for e in entries if isinstance(e, tuple)]))
+        read_back = [next(results) if isinstance(e, tuple) else (None, e) for e in entries]
     filed = [one for one, _ in read_back if one is not None]
     _match_expected(filed, expected_names)
     filed, origin = _one_per_body(filed)

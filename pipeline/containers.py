@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -500,6 +501,15 @@ def _zip_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
                     data,
                     None if when in PLACEHOLDER_ZIP_DATES else time.mktime((*when, 0, 0, -1)),
                 )
+
+
+ContainerRefused = _Refused  # raised by ``zip_members`` for a zip refused whole
+
+
+def zip_members(path: Path, limits: Any) -> Iterator[tuple[str, bytes | None, Any]]:
+    """A zip's files as the inbox opens them (``_zip_members``), with ``limits`` of one's own
+    (combine's): (name, content or None, its mtime or (refusal code, detail))."""
+    return _zip_members(path, SimpleNamespace(limits=limits))  # type: ignore[arg-type]
 
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")  # a local file header's fixed part

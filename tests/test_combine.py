@@ -849,20 +849,32 @@ def test_a_self_check_form_among_the_archives_is_named_for_what_it_is(tmp_path: 
     ]
 
 
-def test_an_archive_mailed_in_a_zip_is_told_to_be_unzipped(district, tmp_path: Path) -> None:
-    """A body's archive mailed zipped: combine does not open it, and says so — unzip it and
-    combine again — instead of only 「这不是 Excel 表格文件（压缩包）」, which reads as if the
-    body had sent the wrong file."""
+def test_an_archive_mailed_in_a_zip_is_read_from_the_zip(district, tmp_path: Path) -> None:
+    """A body's archive mailed zipped (with a note beside it, and a zip inside the zip): the
+    archive is read from the zip and counted under its body, shown as 报送材料.zip/…; the note is
+    told as no Excel file and the inner zip is told to be unzipped. Before, the whole zip was
+    退回 「请把压缩包解压…后重新汇总」 and the body counted as not filed."""
     _, _, inputs, _ = district
     packed = tmp_path / "报送材料.zip"
-    with zipfile.ZipFile(packed, "w") as zf:
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(inputs["other"], inputs["other"].name)
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(inputs["latest"], inputs["latest"].name)
-    sheets = _combined(tmp_path, packed, inputs["other"])
+        zf.writestr("说明.txt", "请查收。")
+        zf.write(inner, "卫健委.zip")
+    sheets = _combined(tmp_path, packed)
+    bodies = _by_body(sheets)
+    assert list(bodies) == ["甲区教育局"]
+    row = bodies["甲区教育局"]
+    assert int(row[vocab.COMBINE_BODY_HEADERS["n_points"]]) == _levels(inputs["latest"])["n"]
     issues = sheets[vocab.COMBINE_SHEET_ISSUES]
-    told = issues[issues[vocab.ISSUE_COLUMNS["file"]] == str(packed)]
-    assert told[[vocab.ISSUE_COLUMNS["action"], vocab.ISSUE_COLUMNS["fix"]]].values.tolist() == [
-        [vocab.ACTION_REJECT, vocab.MESSAGES["combine_packed"].fix]
-    ]
+    told = dict(
+        zip(issues[vocab.ISSUE_COLUMNS["file"]], issues[vocab.ISSUE_COLUMNS["fix"]], strict=True)
+    )
+    assert told[f"{packed}/卫健委.zip"] == vocab.MESSAGES["combine_packed"].fix
+    assert f"{packed}/说明.txt" in told
+    assert str(packed) not in told  # the zip itself is no problem
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice converts the archive")
@@ -995,3 +1007,23 @@ def test_a_sheet_named_for_the_archives_room_is_its_section() -> None:
     档案室's points (档案 of the document's name does not make it a document word)."""
     assert archives.sheet_section("档案室") == "档案室"
     assert archives.sheet_section("风险点汇总") is None
+
+
+def test_a_zip_bomb_among_the_archives_is_refused_and_the_rest_combined(tmp_path: Path) -> None:
+    """A zip that inflates far beyond its size (2 MB of zeros in a few KB) is refused with the
+    inbox's zip-bomb reason before anything is written out; the hand-made catalogue beside
+    it is combined."""
+    bomb = tmp_path / "档案.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("甲区教育局_廉政风险信息档案.xlsx", b"\0" * (2 * 1024 * 1024))
+    assert bomb.stat().st_size * 400 < 2 * 1024 * 1024  # the precondition: past the ratio
+    sheets = _combined(
+        tmp_path, bomb, _hand_catalogue(tmp_path / "2026_甲区民政局_风险点目录.xlsx")
+    )
+    assert list(_by_body(sheets)) == ["甲区民政局"]
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    told = issues[issues[vocab.ISSUE_COLUMNS["file"]] == str(bomb)]
+    assert (
+        told[vocab.ISSUE_COLUMNS["problem"]].str.contains("解压后的体积异常").all()
+        and len(told) == 1
+    )
