@@ -1753,13 +1753,7 @@ def _volumes_named(path: Path) -> _Volumes | None:
         last = max(numbers, default=0)
         if not 0 < last <= MAX_VOLUMES:
             return None
-        parts, missing = [], []
-        for n in range(1, last + 1):
-            part = found.get(f"{base}.{n:0{len(here)}d}".casefold())
-            if part is None:
-                missing.append(f"{base}.{n:0{len(here)}d}")
-            else:
-                parts.append(part)
+        parts, missing = _present(found, [f"{base}.{n:0{len(here)}d}" for n in range(1, last + 1)])
         owner = parts[0] if not missing else path
         return _Volumes(base, owner, parts, missing)
     spanned = _SPANNED_PART.match(path.name)
@@ -1773,14 +1767,22 @@ def _volumes_named(path: Path) -> _Volumes | None:
     disks = _zip_disk(last)
     if not 0 < disks <= MAX_VOLUMES:
         return None
-    parts, missing = [], []
-    for n in range(1, disks + 1):
-        part = found.get(f"{base}.z{n:02d}".casefold())
+    parts, missing = _present(found, [f"{base}.z{n:02d}" for n in range(1, disks + 1)])
+    return _Volumes(last.name, last, [*parts, last], missing)
+
+
+def _present(found: dict[str, Path], names: list[str]) -> tuple[list[Path], list[str]]:
+    """Of the volumes ``names`` (in order), those lying in the folder (``found``: casefolded
+    name -> path) and the names of those missing."""
+    parts: list[Path] = []
+    missing: list[str] = []
+    for name in names:
+        part = found.get(name.casefold())
         if part is None:
-            missing.append(f"{base}.z{n:02d}")
+            missing.append(name)
         else:
             parts.append(part)
-    return _Volumes(last.name, last, [*parts, last], missing)
+    return parts, missing
 
 
 def _unspan(volumes: list[bytes]) -> bytes | None:
