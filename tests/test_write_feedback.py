@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -1349,6 +1350,22 @@ def test_a_point_taller_than_a_row_goes_on_over_continuation_rows_of_the_feedbac
             assert ws.cell(r, col[key]).value == ws.cell(top, col[key]).value
 
 
+def _office_point_with_measures(tmp_path: Path, n: int) -> tuple[list[str], Any, int]:
+    """Office's first point given ``n`` numbered 前期 measures, the feedback written: (the
+    measures, its 风险点 sheet, the 前期预防措施 column's number)."""
+    result = make_result(tmp_path)
+    points = result.points.copy()
+    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
+    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, n + 1)]
+    points.loc[first, "prevent"] = "\n".join(measures)
+    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
+    ws = openpyxl.load_workbook(workbook_of(tmp_path / "out", rf.SECTION_OFFICE))[
+        vocab.FEEDBACK_SHEET_POINTS
+    ]
+    header = [c.value for c in ws[1]]
+    return measures, ws, header.index(vocab.CATALOGUE_COLUMNS["prevent"]) + 1
+
+
 def test_a_tall_points_rows_fill_the_printed_pages_of_the_feedback(tmp_path: Path) -> None:
     """A point with 39 measure lines went on over rows of 352 pt: rows never split over
     pages, so each took a page of its own (of about 576 pt under the header at the sheet's
@@ -1357,18 +1374,7 @@ def test_a_tall_points_rows_fill_the_printed_pages_of_the_feedback(tmp_path: Pat
     the sheet still prints at 8 pt or more."""
     from pipeline import styles
 
-    result = make_result(tmp_path)
-    points = result.points.copy()
-    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
-    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 40)]
-    points.loc[first, "prevent"] = "\n".join(measures)
-    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
-
-    ws = openpyxl.load_workbook(workbook_of(tmp_path / "out", rf.SECTION_OFFICE))[
-        vocab.FEEDBACK_SHEET_POINTS
-    ]
-    header = [c.value for c in ws[1]]
-    prevent = header.index(vocab.CATALOGUE_COLUMNS["prevent"]) + 1
+    _measures, ws, prevent = _office_point_with_measures(tmp_path, 39)
     block = [r for r in range(2, ws.max_row + 1) if "建立健全" in str(ws.cell(r, prevent).value)]
     assert "".join(str(ws.cell(r, prevent).value) for r in block).count("建立健全") == 39
     scale = ws.page_setup.scale
@@ -1388,18 +1394,7 @@ def test_a_tall_points_rows_fill_the_printed_pages_of_the_feedback(tmp_path: Pat
 def test_a_point_that_fits_one_row_of_the_feedback_is_not_cut_over_two(tmp_path: Path) -> None:
     """Seven measures of three lines each (21 lines) fit one row (409 pt): the point stays
     one row, not cut after 19 lines with a 「（续）」 row for the last two."""
-    result = make_result(tmp_path)
-    points = result.points.copy()
-    first = points.index[points["section"] == rf.SECTION_OFFICE][0]
-    measures = [f"{i}. 建立健全制度措施第{i}条，严格执行审批程序。" for i in range(1, 8)]
-    points.loc[first, "prevent"] = "\n".join(measures)
-    write_feedback.write_feedback(dataclasses.replace(result, points=points), tmp_path / "out")
-
-    ws = openpyxl.load_workbook(workbook_of(tmp_path / "out", rf.SECTION_OFFICE))[
-        vocab.FEEDBACK_SHEET_POINTS
-    ]
-    header = [c.value for c in ws[1]]
-    prevent = header.index(vocab.CATALOGUE_COLUMNS["prevent"]) + 1
+    measures, ws, prevent = _office_point_with_measures(tmp_path, 7)
     cells = [str(ws.cell(r, prevent).value) for r in range(2, ws.max_row + 1)]
     assert "\n".join(measures) in cells
     assert not any("建立健全" in c and c.startswith(vocab.CONTINUED_MARK) for c in cells)
