@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import logging
 import struct
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -38,18 +40,22 @@ def bare_biff_version(head: bytes) -> int | None:
     return version if doc_type in _BOF_DOC_TYPES else None
 
 
+def _records(stream: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, type, body) of each record of a BIFF stream, in order, to its end."""
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        yield pos, rtype, stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+
+
 def has_filepass(stream: bytes) -> bool:
     """Whether the workbook globals of a BIFF stream hold a FILEPASS record."""
-    pos = 0
-    for _ in range(_MAX_GLOBAL_RECORDS):
-        if pos + 4 > len(stream):
-            return False
-        rtype, length = struct.unpack_from("<HH", stream, pos)
+    for _pos, rtype, _body in itertools.islice(_records(stream), _MAX_GLOBAL_RECORDS):
         if rtype == FILEPASS:
             return True
         if rtype == EOF_RECORD:
             return False
-        pos += 4 + length
     return False
 
 
@@ -219,10 +225,7 @@ def hidden_rows(data: bytes) -> dict[str, set[int]]:
     sheets: dict[int, str] = {}  # the offset of a sheet's BOF record -> its name
     out: dict[str, set[int]] = {}
     current: set[int] | None = None
-    pos, end = 0, len(stream)
-    while pos + 4 <= end:
-        rtype, length = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4 : pos + 4 + length]
+    for pos, rtype, body in _records(stream):
         if rtype == _CODEPAGE and biff5 and len(body) >= 2:
             encoding = _codepage_encoding(struct.unpack_from("<H", body)[0])
         elif rtype == _BOUNDSHEET and biff5 and len(body) >= 7:
@@ -239,5 +242,4 @@ def hidden_rows(data: bytes) -> dict[str, set[int]]:
             row, flags = struct.unpack_from("<H10xH", body)
             if flags & _ROW_HIDDEN:
                 current.add(row)
-        pos += 4 + length
     return {name: rows for name, rows in out.items() if rows}
