@@ -525,23 +525,32 @@ def text_chunks(text: str, width: float, fits: int, most: int = 8, mark: str = "
         return max(math.ceil(units / usable), 1) <= room
 
     pieces: list[str] = []
+    # once the pieces hold more lines than ``most`` chunks can, the chunks kept are settled:
+    # the rest of a pasted blob is not cut at all
+    enough, held_lines = most * room, 0
     for paragraph in text.split("\n"):
-        if lines(paragraph) <= room:
+        if held_lines > enough:
+            break
+        need = lines(paragraph)
+        if need <= room:
             pieces.append(paragraph)
+            held_lines += need
             continue
         # one paragraph too long for a row: cut it, each cut as long as a row holds
         # (its units from running sums: each cut's a subtraction, not a pass over it)
         cum = _running_units(paragraph)
         start, end = 0, len(paragraph)
-        while not within(cum[end] - cum[start]):
+        while not within(cum[end] - cum[start]) and held_lines <= enough:
             low, high = start + 1, end
             while low < high:
                 mid = (low + high + 1) // 2
                 low, high = (mid, high) if within(cum[mid] - cum[start]) else (low, mid - 1)
             low = _after_punctuation(paragraph, start, low)
             pieces.append(paragraph[start:low])
+            held_lines += lines(pieces[-1])
             start = low
         pieces.append(paragraph[start:])
+        held_lines += lines(pieces[-1])
     chunks: list[str] = []
     current: list[str] = []
     held = 0  # the lines of current joined: each piece is a line break's paragraph of its own

@@ -670,7 +670,8 @@ def _matrix(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     # the matrix is read on paper for its measures: a point taller than a row (409 pt) goes
     # on over continuation rows, as on the 公示, its person and ID said again
     long = {k: widths[i] for i, k in enumerate(MATRIX_HEADERS) if k in MATRIX_CONTINUED}
-    frame = _continued(frame, long, repeat=MATRIX_REPEATED)
+    shown = [col.key for col in columns if col.key in frame.columns]
+    frame = _continued(frame[shown], long, repeat=MATRIX_REPEATED)
     if len(frame) != len(points):
         values = [_column(frame, col.key, col.kind) for col in columns]
     level_formats = _level_formats(fmt, values[4], 4)
@@ -838,37 +839,43 @@ def _continued(
         tall |= sheetxml.line_counts(_column(frame, key, "text"), widths[key]) > fits
     if not tall.any():
         return frame
-    # the tall records' first rows keep every column (their long texts cut); their further
-    # rows are made together, one frame, and put after their record by position
-    first = frame.astype({k: object for k in keys})
-    place = np.arange(len(frame), dtype=np.float64)
-    extra: dict[str, list[Any]] = {c: [] for c in frame.columns}
-    extra_place: list[float] = []
-    for i in np.flatnonzero(tall).tolist():
-        kept = [c for c in repeat if c in frame.columns]
-        record = {c: frame.iat[i, frame.columns.get_loc(c)] for c in (*kept, *keys)}
-        chunks = {
-            k: sheetxml.text_chunks(
-                xlsx.cell_text(record[k]) or "", widths[k], fits, mark=vocab.CONTINUED_CUT_MARK
+    # each record's rows (one, or its first and its continuations) are taken from the frame
+    # together; then only the cells that differ from a copy of the record are put, column by
+    # column (the frame is a few tall records among tens of thousands)
+    kept = {c for c in repeat if c in frame.columns}
+    tall_at = np.flatnonzero(tall)
+    chunks: dict[str, list[list[str]]] = {k: [] for k in keys}
+    for key in keys:
+        values = frame[key].to_numpy(dtype=object)[tall_at].tolist()
+        for value in values:
+            text = xlsx.cell_text(value) or ""
+            chunks[key].append(
+                sheetxml.text_chunks(text, widths[key], fits, mark=vocab.CONTINUED_CUT_MARK)
             )
-            for k in keys
-        }
-        for key, texts in chunks.items():
-            first.iat[i, first.columns.get_loc(key)] = texts[0]
-        n_rows = max(len(c) for c in chunks.values())
-        for n in range(1, n_rows):
-            for c in frame.columns:
-                if c in chunks:
-                    text = chunks[c][n] if n < len(chunks[c]) else None
-                    extra[c].append(None if text is None else vocab.CONTINUED_MARK + text)
-                else:
-                    extra[c].append(record[c] if c in kept else pd.NA)
-            extra_place.append(i + n / n_rows)
-    rows = pd.DataFrame(extra, columns=frame.columns, dtype=object)
-    order = np.argsort(np.r_[place, extra_place], kind="stable")
-    out = pd.concat([first.astype(object), rows], ignore_index=True).take(order)
-    texts = {c: "str" for c in frame.columns if frame[c].dtype == "str"}  # text stays text
-    return out.reset_index(drop=True).astype(texts)
+    n_rows = np.ones(len(frame), dtype=np.int64)
+    n_rows[tall_at] = [max(len(chunks[k][j]) for k in keys) for j in range(len(tall_at))]
+    starts = np.cumsum(n_rows) - n_rows  # each record's first row in the output
+    source = np.repeat(np.arange(len(frame)), n_rows)
+    further = np.ones(len(source), dtype=bool)
+    further[starts] = False  # continuation rows
+    out = {}
+    for c in frame.columns:
+        text = frame[c].dtype == "str"  # text stays text; every other column is object
+        if text and c not in chunks:  # taken as it is (no text checked again), then blanked
+            series = frame[c].take(source).reset_index(drop=True)
+            out[c] = series if c in kept else series.where(~further)
+            continue
+        column = frame[c].to_numpy(dtype=object)[source]
+        if c in chunks:
+            for j, i in enumerate(tall_at.tolist()):
+                pieces, at = chunks[c][j], int(starts[i])
+                column[at] = pieces[0]
+                for n in range(1, int(n_rows[i])):
+                    column[at + n] = vocab.CONTINUED_MARK + pieces[n] if n < len(pieces) else None
+        elif c not in kept:
+            column[further] = pd.NA
+        out[c] = pd.Series(column, dtype="str" if text else object)
+    return pd.DataFrame(out, columns=frame.columns)
 
 
 def _measures_summary(points: pd.DataFrame) -> pd.Series:
@@ -932,7 +939,8 @@ def _notice(wb: Any, fmt: _Formats, result: frames.RunResult, points: pd.DataFra
     widths = _widths(ws, values, columns)
     # a point taller than a row can be (409 pt) goes on over continuation rows: on paper a
     # cell shows no more than its row's height
-    frame = _continued(frame, {"description": widths[2], "measures": widths[4]})
+    shown = [col.key for col in columns if col.key in frame.columns]
+    frame = _continued(frame[shown], {"description": widths[2], "measures": widths[4]})
     if len(frame) != len(points):
         values = [_column(frame, col.key, col.kind) for col in columns]
     level_formats = _level_formats(fmt, values[3], 3)
