@@ -497,6 +497,24 @@ def _looks_like_roster(path: Path) -> bool:
     return vocab.ROSTER_SHEET_PEOPLE in roster_sheet_names(list(names))
 
 
+def _other_name_message(path: Path, others: list[str]) -> str:
+    """What to do with the roster-like files in the config folder when roster.xlsx is not
+    there: an .xlsx under another name is renamed; a roster.xlsx.xlsx (the name typed in with
+    Windows hiding extensions) loses its extra extension; an .xls/.ods/.xlsm is saved again
+    as .xlsx (renamed, it would not open)."""
+    xlsx_ext = Path(vocab.ROSTER_FILE).suffix
+    doubled = [n for n in others if Path(n).stem.casefold() == vocab.ROSTER_FILE.casefold()]
+    plain = [n for n in others if n.casefold().endswith(xlsx_ext) and n not in doubled]
+    shown = vocab.LIST_SEP.join(f"「{n}」" for n in plain or doubled or others)
+    if plain:
+        template = vocab.ROSTER_MISSING_OTHER_NAME
+    elif doubled:
+        template = vocab.ROSTER_MISSING_DOUBLE_EXT
+    else:
+        template = vocab.ROSTER_MISSING_OTHER_FORMAT
+    return template.format(path=path, names=shown, file=vocab.ROSTER_FILE)
+
+
 def load_roster(config_dir: Path) -> Roster:
     """Read ``roster.xlsx``; structural problems raise ConfigError, content problems become
     ``problems`` (issue rows with the cell to fix)."""
@@ -508,11 +526,7 @@ def load_roster(config_dir: Path) -> Roster:
         # the template is 组织名册.xlsx: copied in under its own name, it is the roster meant
         others = sorted(p.name for p in config_dir.glob("*") if _looks_like_roster(p))
         if others:
-            raise _fail(
-                vocab.ROSTER_MISSING_OTHER_NAME.format(
-                    path=path, names="、".join(f"「{n}」" for n in others), file=vocab.ROSTER_FILE
-                )
-            )
+            raise _fail(_other_name_message(path, others))
         raise _fail(vocab.ROSTER_MISSING.format(path=path))
     if path.is_dir():
         raise _fail(vocab.ROSTER_IS_FOLDER.format(path=path))
@@ -525,6 +539,17 @@ def load_roster(config_dir: Path) -> Roster:
     except Exception as exc:  # calamine raises several types for bad files
         log.info("roster %s unreadable: %r", path, exc)
         raise _fail(vocab.ROSTER_UNREADABLE.format(path=path)) from exc
+    missing = [canonical for canonical in ROSTER_SHEETS if canonical not in actual]
+    if missing and set(wb.sheet_names) - set(actual.values()):
+        # sheets left under other names (Sheet1, Sheet2…): name them and what to rename
+        raise _fail(
+            vocab.ROSTER_SHEET_MISSING_NAMES.format(
+                path=path,
+                sheet=missing[0],
+                names=vocab.LIST_SEP.join(f"「{n}」" for n in wb.sheet_names),
+                role=vocab.ROSTER_SHEET_ROLES[missing[0]],
+            )
+        )
     shown = {canonical: actual.get(canonical, canonical) for canonical in ROSTER_SHEETS}
 
     people_rows, people_cols = _read_table(

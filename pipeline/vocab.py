@@ -1915,6 +1915,16 @@ SETTINGS_MEASURE_BAD = (
 ROSTER_SHEET_MISSING = (
     "组织名册 {path} 缺少工作表「{sheet}」。请按 input_templates/组织名册.xlsx 的格式补上。"
 )
+# the roster's sheets carry other names (Sheet1, Sheet2…): which ones it has, what to rename
+ROSTER_SHEET_MISSING_NAMES = (
+    "组织名册 {path} 缺少工作表「{sheet}」（这个文件里的工作表是：{names}）。"
+    "如果{role}在其中，请把它改名为「{sheet}」；否则请按 input_templates/组织名册.xlsx 的格式补上。"
+)
+ROSTER_SHEET_ROLES = {
+    ROSTER_SHEET_PEOPLE: "列出全体人员的那张工作表",
+    ROSTER_SHEET_SECTIONS: "列出各科室负责人和分管副主席的那张工作表",
+    ROSTER_SHEET_UNIT: "填写单位名称、主席和上级监督机构的那张工作表",
+}
 ROSTER_NO_HEADER = "组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{labels}）。"
 ROSTER_MISSING = (
     "找不到组织名册 {path}。请把名册放到配置文件夹"
@@ -1922,7 +1932,22 @@ ROSTER_MISSING = (
 )
 ROSTER_MISSING_OTHER_NAME = (
     "找不到组织名册 {path}：配置文件夹里有{names}，但名册的文件名必须是 {file}。"
-    "如果它就是组织名册，请把它改名为 {file} 后重新运行。"
+    "如果它就是组织名册，请把它改名为 {file} 后重新运行"
+    "（资源管理器不显示「.xlsx」时，只需改为 roster，不要再加 .xlsx）。"
+)
+# the roster saved as .xls/.ods/.xlsm: renaming it to roster.xlsx would not open
+ROSTER_MISSING_OTHER_FORMAT = (
+    "找不到组织名册 {path}：配置文件夹里有{names}，但名册必须是 Excel 工作簿（.xlsx），"
+    "文件名为 {file}。如果它就是组织名册，请用 Excel 或 WPS 打开它，点「文件」→「另存为」，"
+    "保存类型选「Excel 工作簿（*.xlsx）」，文件名填 roster，保存到配置文件夹后重新运行"
+    "（只改文件名，文件仍是原来的格式，打不开）。"
+)
+# roster.xlsx.xlsx: Windows hides the extension, so it shows as roster.xlsx in Explorer
+ROSTER_MISSING_DOUBLE_EXT = (
+    "找不到组织名册 {path}：配置文件夹里的{names}文件名多了一个扩展名"
+    "（Windows 默认隐藏扩展名，资源管理器里它显示为「{file}」）。请把它改名："
+    "资源管理器里显示为「{file}」的，改为 roster；显示完整文件名的，删去末尾多余的扩展名，"
+    "改为 {file}。然后重新运行。"
 )
 ROSTER_PEOPLE_EMPTY = "组织名册 {path} 的「{sheet}」工作表是空的。请填写全体人员后重新运行。"
 ROSTER_ROW = "第{row}行"  # a roster row in a message (rows="第3行、第7行")

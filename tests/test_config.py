@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 
@@ -123,6 +126,90 @@ def test_roster_missing_sheet_is_a_config_error(tmp_path: Path) -> None:
     wb.close()
     with pytest.raises(ConfigError, match="缺少工作表「人员」"):
         config.load_roster(tmp_path)
+
+
+def test_roster_sheets_left_as_sheet1_are_listed_with_what_to_rename(tmp_path: Path) -> None:
+    """The office pasted its lists into a blank workbook (Sheet1, Sheet2, Sheet3): the message
+    lists the sheets there are and says which to rename to 人员. Before, only 「缺少工作表「人员」」
+    and to follow the template, though the lists were all there."""
+    write_roster(
+        tmp_path / vocab.ROSTER_FILE,
+        [["办公室", "李明", "主任", "人财物管理", "是"]],
+        [["办公室", "李明", "陈副"]],
+        [["示例区妇联", "周主席", "区纪委派驻纪检组"]],
+    )
+    wb = openpyxl.load_workbook(tmp_path / vocab.ROSTER_FILE)
+    for ws, name in zip(wb.worksheets, ["Sheet1", "Sheet2", "Sheet3"], strict=True):
+        ws.title = name
+    wb.save(tmp_path / vocab.ROSTER_FILE)
+    assert openpyxl.load_workbook(tmp_path / vocab.ROSTER_FILE).sheetnames == [
+        "Sheet1",
+        "Sheet2",
+        "Sheet3",
+    ]
+    with pytest.raises(ConfigError) as err:
+        config.load_roster(tmp_path)
+    message = str(err.value)
+    assert "缺少工作表「人员」" in message
+    assert "「Sheet1」、「Sheet2」、「Sheet3」" in message
+    assert "列出全体人员的那张工作表在其中，请把它改名为「人员」" in message
+
+
+def test_a_roster_named_roster_xlsx_xlsx_is_told_to_lose_the_extra_extension(
+    tmp_path: Path,
+) -> None:
+    """Windows hides extensions: the office typed 「roster.xlsx」 and got roster.xlsx.xlsx,
+    which Explorer shows as roster.xlsx. The message says the name has one extension too many
+    and to rename it to roster. Before, it said to rename it to roster.xlsx — what Explorer
+    already showed, and typing it again kept the doubled name."""
+    write_roster(
+        tmp_path / "roster.xlsx.xlsx",
+        [["办公室", "李明", "主任", "人财物管理", "是"]],
+        [["办公室", "李明", "陈副"]],
+        [["示例区妇联", "周主席", "区纪委派驻纪检组"]],
+    )
+    assert not (tmp_path / vocab.ROSTER_FILE).exists()
+    with pytest.raises(ConfigError) as err:
+        config.load_roster(tmp_path)
+    message = str(err.value)
+    assert "「roster.xlsx.xlsx」文件名多了一个扩展名" in message
+    assert "显示为「roster.xlsx」的，改为 roster；" in message
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="needs LibreOffice to write an .xls")
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_a_roster_saved_as_xls_or_ods_is_told_to_save_as_xlsx_not_to_rename(
+    tmp_path: Path, ext: str
+) -> None:
+    """The roster kept as roster.xls (an older Excel's 另存为) or .ods: renaming it to
+    roster.xlsx would give a file no reader opens (「不是有效的 .xlsx 文件」 on the next run).
+    The message says to open it and 另存为 an Excel workbook named roster. Before, it said to
+    rename it to roster.xlsx."""
+    source = tmp_path / "src" / vocab.ROSTER_FILE
+    source.parent.mkdir()
+    write_roster(
+        source,
+        [["办公室", "李明", "主任", "人财物管理", "是"]],
+        [["办公室", "李明", "陈副"]],
+        [["示例区妇联", "周主席", "区纪委派驻纪检组"]],
+    )
+    folder = tmp_path / "config"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless"]
+        + ["--convert-to", ext, "--outdir", str(folder), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    saved = folder / f"roster.{ext}"
+    assert saved.read_bytes()[:4] in (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")  # a real workbook
+    assert not (folder / vocab.ROSTER_FILE).exists()
+    with pytest.raises(ConfigError) as err:
+        config.load_roster(folder)
+    message = str(err.value)
+    assert f"「roster.{ext}」" in message
+    assert "「另存为」，保存类型选「Excel 工作簿（*.xlsx）」，文件名填 roster" in message
+    assert "改名为 roster.xlsx" not in message
 
 
 def write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> None:
