@@ -41,8 +41,8 @@ SUBMISSION_COLUMNS = (
 PLEDGE_COLUMNS = ("section", "name", "post", "date", "items", "status")
 NOTE_JOIN = "；"
 # what a computer writes beside a file it copies (a Mac's ``._张三.xlsx``, Windows'
-# ``张三.xlsx:Zone.Identifier``): nobody's submission
-NOBODYS_FILES = ("mac_metadata", "zone_identifier")
+# ``张三.xlsx:Zone.Identifier``, a folder's Thumbs.db): nobody's submission
+NOBODYS_FILES = ("mac_metadata", "zone_identifier", "folder_system_file")
 # The notes about a person's pledge that a pledge sent on its own answers.
 _PLEDGE_NOTES = ("pledge_missing", "pledge_empty", "pledge_other_signer")
 # The files columns completeness reads.

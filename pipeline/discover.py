@@ -39,6 +39,11 @@ APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
 # copied out as a file of its own by WSL, some unzip tools and shares: 张三.xlsx:Zone.Identifier
 ZONE_IDENTIFIER = re.compile(r"[:_\uf03a]Zone\.Identifier$", re.IGNORECASE)
 ZONE_MAGIC = b"[ZoneTransfer]"
+# what Windows (Explorer's thumbnails, a folder's icon and view) and a Mac's Finder write into a
+# folder on their own, hidden: in an inbox on a share or copied from a Mac; nobody's submission
+FOLDER_SYSTEM_FILE = re.compile(
+    r"^(Thumbs\.db|ehthumbs(_vista)?\.db|desktop\.ini|\.DS_Store)$", re.IGNORECASE
+)
 # what a browser or download tool names a file it has not finished downloading: Chrome/Edge/
 # 360/QQ 浏览器 .crdownload, Firefox .part, Opera .opdownload, 迅雷 .td/.xltd, 百度网盘
 # .baiduyun.downloading, 夸克 .qkdownloading, BitComet .bc!
@@ -227,6 +232,8 @@ def _stat(
         return reject("folder_unreadable")
     if name.startswith(LOCK_PREFIX):
         return reject("lock_file")
+    if FOLDER_SYSTEM_FILE.match(name):
+        return reject("folder_system_file", detail=name)
     if not stat.S_ISREG(st.st_mode):
         return reject("not_excel", detail=FORMAT_NAMES["special"])
     if st.st_size == 0:

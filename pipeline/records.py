@@ -64,6 +64,7 @@ UNOPENABLE_REASONS = frozenset(
         "zip_encrypted",
         "mac_metadata",
         "zone_identifier",
+        "folder_system_file",
         "download_unfinished",
         "pledge_file_unknown",
         "scratch_failed",

@@ -451,6 +451,11 @@ MESSAGES: dict[str, Message] = {
         "被复制成了单独的文件，不是报送的表格。",
         "无需处理；报送的表格是去掉「:Zone.Identifier」后同名的那个文件。",
     ),
+    "folder_system_file": Message(
+        "这是 Windows 或苹果电脑在文件夹里自动生成的隐藏文件（「{detail}」，记录缩略图或文件夹的"
+        "显示设置），不是报送的表格。",
+        "无需处理。",
+    ),
     "download_unfinished": Message(
         "这是浏览器或下载工具还没有下载完的临时文件（文件名以「{detail}」结尾），"
         "内容不完整，未读取。",

@@ -162,7 +162,7 @@ def test_walks_subfolders_hidden_files_sorted_with_columns(tmp_path: Path) -> No
     assert list(files.columns) == list(frames.FILE_COLUMNS)
     assert files["file"].tolist() == [".DS_Store", ".隐藏/丙.xlsx", "a/深/甲.xlsx", "b/乙.xlsx"]
     assert files["status"].isna().tolist() == [False, True, True, True]
-    assert files.loc[0, "reason"] == "not_excel"
+    assert files.loc[0, "reason"] == "folder_system_file"  # the Finder's, nobody's form
     first = files.iloc[2]
     assert first["ext"] == ".xlsx" and first["size"] == (inbox / "a/深/甲.xlsx").stat().st_size
     assert len(first["sha256"]) == 64
@@ -342,6 +342,54 @@ def test_what_a_mac_writes_beside_each_file_is_no_form_and_no_sender(tmp_path: P
     assert status["李四"] == vocab.STATUS_MISSING
     assert status["张三"] != vocab.STATUS_SENT_BACK
     assert result.counts["files"]["total"] == 3
+
+
+def test_what_windows_and_a_mac_write_into_a_folder_is_nobodys_file(tmp_path: Path) -> None:
+    """An inbox on a share, or copied from a Mac, holds the folder's own hidden files:
+    Explorer's thumbnail cache Thumbs.db (an OLE file), desktop.ini (the folder's icon), a
+    Mac's .DS_Store, in the inbox and in its mail folders. Each is told as what it is
+    (「无需处理」) and makes nobody 「已报送但被退回」. Before, each was 「这不是 Excel 表格文件……请
+    确认附件是否发错」, asking the office about an attachment nobody sent."""
+    from pipeline import run
+    from tests.builders import write_config
+
+    inbox = tmp_path / "inbox"
+    mail = inbox / "2026-03-24 来自张三"
+    mail.mkdir(parents=True)
+    write_form(
+        mail / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    thumbs = discover.OLE_MAGIC + b"\x00" * 1528
+    (inbox / "Thumbs.db").write_bytes(thumbs)
+    (mail / "Thumbs.db").write_bytes(thumbs)
+    (inbox / "desktop.ini").write_bytes(
+        "\ufeff[.ShellClassInfo]\r\nIconResource=C:\\Windows\\System32\\imageres.dll,-3\r\n".encode(
+            "utf-16-le"
+        )
+    )
+    (mail / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + b"\x00" * 2040)
+    system = ["2026-03-24 来自张三/.DS_Store", "2026-03-24 来自张三/Thumbs.db", "Thumbs.db"]
+    system.append("desktop.ini")
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    result = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
+    by_file = result.files.set_index("file")
+    assert sorted(by_file.index) == sorted([*system, "2026-03-24 来自张三/张三.xlsx"])
+    assert by_file.loc[system, "reason"].tolist() == ["folder_system_file"] * 4
+    told = result.issues.set_index("file").loc[system]
+    assert told["problem"].tolist() == [
+        f"这是 Windows 或苹果电脑在文件夹里自动生成的隐藏文件（「{name.rpartition('/')[2]}」，"
+        "记录缩略图或文件夹的显示设置），不是报送的表格。"
+        for name in system
+    ]
+    assert set(told["fix"]) == {"无需处理。"}
+    assert result.points["file"].tolist() == ["2026-03-24 来自张三/张三.xlsx"]
+    status = result.submissions.set_index("name")["status"]
+    assert status["张三"] not in (vocab.STATUS_SENT_BACK, vocab.STATUS_MISSING)
+    assert result.counts["files"]["total"] == 5
 
 
 def test_a_download_note_and_an_unfinished_download_are_told_as_what_they_are(

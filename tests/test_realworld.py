@@ -71,11 +71,11 @@ def test_broken_ole_file_that_is_no_spreadsheet_is_not_called_a_corrupt_form(
 ) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "Thumbs.db").write_bytes(discover.OLE_MAGIC + b"\x00" * 504)
+    (inbox / "资料.db").write_bytes(discover.OLE_MAGIC + b"\x00" * 504)
     (inbox / "表.xls").write_bytes(discover.OLE_MAGIC + b"\x00" * 504)
     _files, _rows, issues = run(inbox)
     by_file = issues.set_index("file")
-    assert by_file.loc["Thumbs.db", "code"] == "not_excel"
+    assert by_file.loc["资料.db", "code"] == "not_excel"
     assert by_file.loc["表.xls", "code"] == "corrupt"
     assert by_file.loc["表.xls", "problem"] == (
         "文件已损坏或不完整，无法打开（旧版 Excel（.xls）文件结构损坏）。"
