@@ -196,6 +196,29 @@ def check_config_dir(config_dir: Path) -> None:
         raise _fail(vocab.CONFIG_IS_FILE.format(path=config_dir, folder=config_dir.parent))
 
 
+# settings.toml as a hidden extension or a text file makes it: settings.toml.txt, settings.txt,
+# settings.toml.toml, Settings.TOML (found on Windows, not elsewhere), 「settings.toml 」
+_SETTINGS_LOOKALIKE = re.compile(r"settings(\.toml)?(\.toml|\.txt)?\s*", re.IGNORECASE)
+
+
+def _refuse_settings_under_other_name(config_dir: Path) -> None:
+    """With no settings.toml, a file meant as it (``_SETTINGS_LOOKALIKE``) is a ConfigError:
+    running on the defaults would grade and date every form otherwise than the office set."""
+    try:
+        names = sorted(
+            p.name
+            for p in config_dir.iterdir()
+            if p.name != vocab.SETTINGS_FILE
+            and _SETTINGS_LOOKALIKE.fullmatch(p.name)
+            and p.is_file()
+        )
+    except OSError:
+        return
+    if names:
+        shown = vocab.LIST_SEP.join(f"「{n}」" for n in names)
+        raise _fail(vocab.SETTINGS_OTHER_NAME.format(folder=config_dir, names=shown))
+
+
 def load_settings(config_dir: Path) -> Settings:
     """Read ``settings.toml`` if present (else all defaults) and validate every value."""
     check_config_dir(config_dir)
@@ -223,6 +246,8 @@ def load_settings(config_dir: Path) -> Settings:
             else:
                 msg = vocab.SETTINGS_SYNTAX_NO_PLACE.format(path=path)
             raise _fail(msg) from exc
+    else:
+        _refuse_settings_under_other_name(config_dir)
     data = _merge(DEFAULTS, raw)
     settings = settings_from_dict(
         data,

@@ -55,6 +55,23 @@ FORMAT_NAMES = vocab.FORMAT_NAMES  # what a rejected file most likely is (not_ex
 _sniff = sniff.sniff  # combine.py checks archives the same way
 
 
+def has_entries(inbox: Path) -> bool:
+    """Whether ``_walk`` would list anything: a file, a link or a sub-folder it cannot list
+    anywhere under ``inbox`` (stops at the first). An inbox it cannot list is not called
+    empty."""
+    pending = [inbox]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+                        return True
+                    pending.append(Path(entry.path))
+        except OSError:
+            return True
+    return False
+
+
 def _walk(inbox: Path) -> list[tuple[str, Path | str]]:
     """Every entry under ``inbox`` (relative posix path, absolute path), sorted; directory
     symlinks are listed as entries, never followed. A sub-folder that cannot be listed is an

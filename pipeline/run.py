@@ -151,6 +151,10 @@ def _process(
 ) -> frames.RunResult:
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
+    if not discover.has_entries(inbox):
+        # an inbox emptied after a run (or attachments saved elsewhere): writing would replace
+        # the last archive and feedback with ones where everyone is 未报送
+        raise PipelineError(vocab.INBOX_EMPTY.format(inbox=_shown_path(inbox)))
     _ensure_log(out)
     try:
         staging = outputs.begin(out)
@@ -161,7 +165,7 @@ def _process(
         result = _run(
             inbox, settings, roster, progress, run_time, on_stage, out / cache.CACHE_DIR, clock
         )
-        result.notices[:0] = staging.notices
+        result.notices[:0] = [*staging.notices, *_roster_open_elsewhere(config_dir)]
         history.check_target(result, write_archive.archive_path(result, out))
         previous, other_years = rounds.previous_states(out, result.year, result.body_name)
         current = rounds.state(result)
@@ -392,6 +396,16 @@ def _out_error(exc: OSError, out: Path) -> PipelineError:
     return PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=reason))
 
 
+def _roster_open_elsewhere(config_dir: Path) -> list[str]:
+    """A notice when roster.xlsx is open in Excel/WPS (~$roster.xlsx) or LibreOffice
+    (.~lock.roster.xlsx#): the run read what was last saved, not what is on the screen."""
+    roster = config_dir / vocab.ROSTER_FILE
+    for lock in (discover.LOCK_PREFIX + vocab.ROSTER_FILE, f".~lock.{vocab.ROSTER_FILE}#"):
+        if (config_dir / lock).is_file():
+            return [vocab.ROSTER_OPEN_ELSEWHERE.format(path=roster, lock=lock)]
+    return []
+
+
 def _is_lock_file(rel: str) -> bool:
     name = rel.rpartition("/")[2]
     return name.startswith(discover.LOCK_PREFIX) or (
@@ -451,13 +465,18 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
+def _shown_path(path: Path) -> str:
+    """A folder as typed, with where it is when typed relative (处理.bat's ``inbox``)."""
+    return str(path) if path.is_absolute() else f"{path}（{path.absolute()}）"
+
+
 def check_paths(inbox: Path, config_dir: Path, out: Path) -> None:
     """Refuse folder layouts that would make a run read its own outputs or delete its inputs
     (``out/科室反馈`` is rebuilt on every run); raises PipelineError with a Chinese message."""
     if not inbox.is_dir():
         if inbox.exists():
             raise PipelineError(vocab.INBOX_IS_FILE.format(inbox=inbox))
-        raise PipelineError(vocab.INBOX_MISSING.format(inbox=inbox))
+        raise PipelineError(vocab.INBOX_MISSING.format(inbox=_shown_path(inbox)))
     if out.exists() and not out.is_dir():
         raise PipelineError(vocab.OUT_UNUSABLE.format(path=out, reason=vocab.OUT_REASON_NOT_FOLDER))
     if _inside(out, inbox):

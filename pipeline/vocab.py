@@ -1655,7 +1655,12 @@ CLI_DEMO_NOT_EMPTY = (
     "请换一个 --out 文件夹，或先清空它。"
 )
 CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
-INBOX_MISSING = "找不到收件文件夹 {inbox}。请把收到的表格放进这个文件夹后重新运行。"
+INBOX_MISSING = "找不到收件文件夹 {inbox}。请新建这个文件夹，把收到的表格放进去后重新运行。"
+# an inbox holding no file at all: nothing is written (the last run's archive is kept)
+INBOX_EMPTY = (
+    "收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果（如有）保持不变。"
+    "请把收到的自查表（邮件附件）保存到这个文件夹（可以按邮件分子文件夹）后重新运行。"
+)
 INBOX_IS_FILE = (
     "{inbox} 是一个文件，不是收件文件夹。--inbox 应当写存放收到的表格的文件夹（例如 inbox），"
     "请把这个文件放进该文件夹后重新运行。"
@@ -1931,6 +1936,21 @@ ROSTER_SHEET_ROLES = {
     ROSTER_SHEET_UNIT: "填写单位名称、主席和上级监督机构的那张工作表",
 }
 ROSTER_NO_HEADER = "组织名册 {path} 的工作表「{sheet}」找不到表头（应有：{labels}）。"
+# settings.toml missing but a file meant as it there (settings.toml.txt: made as a text file
+# in Explorer with extensions hidden): its values would silently not apply
+SETTINGS_OTHER_NAME = (
+    "配置文件夹 {folder} 里没有 settings.toml，但有{names}：设置文件的文件名必须是 settings.toml，"
+    "否则其中的设置（评级矩阵、截止日期等）不会生效，全部按默认值处理。请把它改名为 settings.toml"
+    "（Windows 隐藏扩展名时，它在资源管理器里可能显示为「settings.toml」，实际多了「.txt」；"
+    "改名时看不到「.txt」的，请在资源管理器的「查看」中勾选「文件扩展名」后再改）后重新运行；"
+    "如果不需要自定义设置，删除它即可。"
+)
+# roster.xlsx open in Excel/WPS (its ~$roster.xlsx beside it) or LibreOffice: what was read
+ROSTER_OPEN_ELSEWHERE = (
+    "组织名册 {path} 可能正在 Excel、WPS 等软件中打开（旁边有锁定文件「{lock}」）：本次读取的是它最后"
+    "一次保存的内容。如果刚修改过名册还没有保存，请保存后重新运行；如果名册并没有打开，这个锁定文件"
+    "是软件异常退出时留下的，可以删除。"
+)
 ROSTER_MISSING = (
     "找不到组织名册 {path}。请把名册放到配置文件夹"
     "（可复制 input_templates/组织名册.xlsx，改名为 roster.xlsx 后填写）。"

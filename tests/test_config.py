@@ -34,6 +34,28 @@ def test_no_settings_file_gives_spec_defaults(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("name", ["settings.toml.txt", "settings.txt", "Settings.TOML"])
+def test_settings_under_another_name_are_refused_not_silently_defaulted(
+    tmp_path: Path, name: str
+) -> None:
+    """The office made its settings as a text file in Explorer (extensions hidden) and named
+    it 「settings.toml」: it is settings.toml.txt, and its deadline and matrix never applied —
+    every form was graded and dated by the defaults without a word. Now the run is refused,
+    naming the file and how to rename it (showing extensions). A lone settings.toml.bak is no
+    settings file meant."""
+    (tmp_path / name).write_text('[deadlines]\nfind_risks = "03-20"\n', encoding="utf-8")
+    assert not (tmp_path / vocab.SETTINGS_FILE).exists()
+    with pytest.raises(ConfigError) as err:
+        config.load_settings(tmp_path)
+    message = str(err.value)
+    assert f"里没有 settings.toml，但有「{name}」" in message
+    assert "全部按默认值处理" in message and "勾选「文件扩展名」" in message
+    (tmp_path / name).rename(tmp_path / vocab.SETTINGS_FILE)
+    assert config.load_settings(tmp_path).deadlines["find_risks"] == "03-20"
+    (tmp_path / vocab.SETTINGS_FILE).rename(tmp_path / "settings.toml.bak")
+    assert config.load_settings(tmp_path).deadlines["find_risks"] == "03-31"
+
+
 def test_shipped_settings_equal_the_defaults() -> None:
     shipped = config.load_settings(Path("config"))
     defaults = config.default_settings()
@@ -589,3 +611,36 @@ def test_an_unknown_settings_key_says_what_was_meant(tmp_path: Path, text: str, 
     message = str(raised.value)
     assert "无法识别" in message  # the precondition: the key is refused
     assert hint in message, message
+
+
+@pytest.mark.parametrize("lock", ["~$roster.xlsx", ".~lock.roster.xlsx#"])
+def test_a_roster_open_in_excel_is_said_to_be_read_as_last_saved(tmp_path: Path, lock: str) -> None:
+    """The office keeps roster.xlsx open in Excel (or WPS, LibreOffice) while it runs the tool:
+    what was read is the last saved roster, not the one on the screen. The terminal says so,
+    naming the lock file, and that a lock left by a crash may be deleted. Before, nothing."""
+    from pipeline import run
+    from tests.builders import write_config
+    from tests.forms import sample_row, write_form
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    quiet = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
+    assert not [n for n in quiet.notices if "锁定文件" in n]
+    (cfg / lock).write_bytes(b"\x06Office" + b"\x00" * 50)  # what Excel writes: the user's name
+    result = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T10:00:00")
+    told = [n for n in result.notices if f"「{lock}」" in n]
+    expected = (
+        f"组织名册 {cfg / vocab.ROSTER_FILE} 可能正在 Excel、WPS 等软件中打开（旁边有锁定文件「{lock}」）："
+        "本次读取的是它最后一次保存的内容。如果刚修改过名册还没有保存，请保存后重新运行；"
+        "如果名册并没有打开，这个锁定文件是软件异常退出时留下的，可以删除。"
+    )
+    assert told == [expected]
+    assert result.counts["files"]["total"] == 1  # the config folder's lock is no inbox file

@@ -305,6 +305,78 @@ def test_process_typed_outside_the_tool_folder_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2 and "当前文件夹" not in done.stderr, done.stderr
 
 
+def test_an_empty_inbox_writes_nothing_and_keeps_the_last_results(tmp_path: Path) -> None:
+    """The office moved last round's attachments out of inbox (or saved new ones elsewhere)
+    and ran again: the inbox holds no file, only an empty mail folder. The run stops with a
+    message saying so and what to do; the last archive, 科室反馈 and 催报名单 are as they
+    were (run.log is the refused run's, as for any refused run). Before, it wrote an archive and feedback in which everyone was 未报送, over the
+    last good ones, and said 「处理完成」."""
+    from tests.builders import write_config
+    from tests.forms import sample_row, write_form
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    out = tmp_path / "out"
+    args = ("process", "--inbox", str(inbox), "--config", str(cfg), "--out", str(out))
+    first = run_cli(*args, "--no-progress")
+    assert first.returncode == 0, first.stderr
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    before = {
+        p.relative_to(out): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts and p.name != vocab.LOG_FILE
+    }
+    assert "已计入 1 人" in first.stdout + first.stderr and archive.relative_to(out) in before
+    (inbox / "张三.xlsx").rename(tmp_path / "张三.xlsx")
+    (inbox / "2026-04-02 来自李四").mkdir()  # a mail folder left empty
+    assert not [p for p in inbox.rglob("*") if p.is_file()]
+    done = run_cli(*args, "--no-progress", env={vocab.LAUNCHER_ENV: "bat"})
+    assert done.returncode == 2
+    assert f"收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果（如有）保持不变。" in (
+        done.stderr
+    ), done.stderr
+    assert "保存到这个文件夹" in done.stderr and "处理.bat" in done.stderr, done.stderr
+    after = {
+        p.relative_to(out): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts and p.name != vocab.LOG_FILE
+    }
+    assert after == before
+
+
+def test_a_missing_inbox_typed_relative_is_shown_where_it_was_looked_for(tmp_path: Path) -> None:
+    """处理.bat runs with ``--inbox inbox``: a deleted inbox folder was 「找不到收件文件夹
+    inbox」, not saying where. Now the full path is shown beside it, and to create it."""
+    from tests.builders import write_config
+
+    cfg = write_config(
+        tmp_path, [("办公室", "张三", "文秘", "其他", "是")], [("办公室", "张三", "")]
+    )
+    done = run_cli(
+        "process",
+        "--inbox",
+        "inbox",
+        "--config",
+        str(cfg),
+        "--out",
+        "output",
+        env={"PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert f"找不到收件文件夹 inbox（{tmp_path / 'inbox'}）。请新建这个文件夹" in done.stderr, (
+        done.stderr
+    )
+
+
 def test_closed_pipe_is_quiet() -> None:
     environment = {**os.environ, vocab.LAUNCHER_ENV: ""}
     proc = subprocess.Popen(
