@@ -413,6 +413,28 @@ def category_heading(text: str, merged: bool) -> str | None:
     return None
 
 
+# A part's numbering in Chinese numerals (一、 （三） 第二部分), as a heading line starts
+_PART_NUMBER = re.compile(
+    r"^\s*(?:第?[一二三四五六七八九十]+\s*(?:类|部分)?\s*[、.．:：]|[(（]\s*[一二三四五六七八九十]+\s*[)）])\s*"
+)
+_PART_SENTENCE = re.compile("[，,。；;！!？?]")
+
+
+def part_heading(text: str) -> str | None:
+    """The name a lone heading line gives a block of points (「一、办公室」, 「（三）组织宣传部」:
+    a section's or a part's), else None: a short text numbered in Chinese numerals, no
+    sentence after it."""
+    if len(text) > HEADING_MAX_CHARS:
+        return None
+    number = _PART_NUMBER.match(text)
+    if number is None:
+        return None
+    rest = text[number.end() :].strip()
+    if not rest or rest.isdigit() or _PART_SENTENCE.search(rest):
+        return None
+    return rest
+
+
 def is_total_row(first: str) -> bool:
     """A 合计 / 小计 line under the table (``first``: its first filled cell's text), not a point."""
     return first.lstrip()[:1] in _TOTAL_FIRST and bool(_TOTAL_START.match(first))

@@ -57,6 +57,8 @@ def _fold(text: str) -> str:
 
 # A hint in brackets after a label: 风险等级（一级、二级、三级）, 姓名（签字）, 风险点描述【必填】.
 _LABEL_HINT = re.compile(r"[(\[【〔][^()\[\]【】〔〕]*[)\]】〕]")
+# the hint that ends a folded label, its text apart: 单位(盖章) -> 盖章
+_LAST_HINT = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]$")
 
 
 _lookup_label = layout.lookup_label  # a label's key, its bracketed hint or 单位（科室） aside
@@ -297,10 +299,15 @@ def _is_signature_label(text: str) -> bool:
     if len(text) > LABEL_MAX_CHARS:
         return False
     match = _LABEL_COLON.match(text.strip())
-    word = _LABEL_HINT.sub("", _fold(match[1] if match else text))
+    folded = _fold(match[1] if match else text)
+    word = _LABEL_HINT.sub("", folded)
     if match is not None and word.endswith(_OPINION_ENDINGS):
         return True  # 审核意见：同意, 科室负责人意见： (with its colon: 征求意见 may be a step)
-    return word in _SIGNATURE_LABELS or word.endswith(_SIGNATURE_ENDINGS)
+    if word in _SIGNATURE_LABELS or word.endswith(_SIGNATURE_ENDINGS):
+        return True
+    # 单位（盖章）, 本人（签字）：: the signing word in the brackets that end the label
+    hint = _LAST_HINT.search(folded)
+    return hint is not None and hint[1] in _SIGNATURE_ENDINGS
 
 
 def _is_headerish(grid_row: list[Any]) -> bool:
@@ -1070,9 +1077,10 @@ def _table_rows(
             step_heading = texts[step_col]  # 「（一）| 公文处理」: the points below are of it
             continue
         if filled == [seq_col]:  # a numbered but empty line of the form
-            if not _is_title_line(texts[seq_col]):  # type: ignore[arg-type]
-                skipped.append(r)  # (续表 or the title over a repeated header is no blank line)
-            continue
+            seq_text: str = texts[seq_col]  # type: ignore[assignment]
+            if not (_is_title_line(seq_text) or _SEQ_WORDS.search(seq_text)):
+                skipped.append(r)  # (续表, a title over a repeated header or a heading line
+            continue  # such as 二、财务室 is no blank line)
         for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
             if c != seq_col:
                 t = texts[c]
@@ -1144,6 +1152,17 @@ def _table_rows(
                 point[c] = _run_on(point[c], texts[c], c in measure_cols)  # type: ignore[arg-type]
             out.continued.append((r, own[0], out.rows[-1]))
             last_read = r
+            continue
+        if (
+            n_filled == 1
+            and filled[0] != desc_col
+            and (r, filled[0]) not in carried
+            and layout.part_heading(first_text) is not None
+        ):
+            # a lone heading line over a block of points (一、办公室 / （三）组织宣传部, typed
+            # in some column but the 风险点描述): no point; under 职权事项 it heads its points
+            if filled[0] == step_col:
+                step_heading = layout.part_heading(first_text)
             continue
         out.rows.append(r)
         read_texts.append(texts)
@@ -1231,6 +1250,8 @@ def _under_heading(step: str | None, heading: str | None) -> str | None:
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point
 _STEP_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]?")
+# a 序号 cell holding words, not a mark (二、财务室, 财务室 typed alone in the 序号 column)
+_SEQ_WORDS = re.compile(r"[^\W\d_一二三四五六七八九十百零〇A-Za-zⅠ-Ⅻⅰ-ⅻ①-⑳]")
 _COLUMN_NUMBER = re.compile(r"[(（\[【]?(\d{1,2}|[A-Za-z])[)）\]】.、]?")
 
 

@@ -1291,3 +1291,54 @@ def test_a_two_row_header_is_no_header_block_and_names_its_columns(tmp_path: Pat
     column = one(issues, "extra_column")
     assert (column["cell"], column["value"]) == ("H3", "责任人")
     assert "「责任人」" in column["problem"] and "None" not in column["problem"]
+
+
+def test_lone_heading_lines_and_stamp_lines_of_a_section_table_are_no_points(
+    tmp_path: Path,
+) -> None:
+    """A body's table grouping its rows under 「一、办公室」 lines typed in the 科室 column (not
+    merged), 「二、财务科」 alone in the 序号 column and 「（一）公文处理」 alone under 职权事项,
+    with 「单位（盖章）… 2026年3月20日」 under it: the 科室 line was 退回 as a point (「风险点描述」
+    没有填写, 「张三（一、办公室）」不在组织名册中), the 序号 line was told as a 空行 though
+    nothing is blank, and the stamp line was 退回 with 自评等级「2026年3月20日」. Now none of
+    them is a point, the step heading gives its points their 职权事项, and no 退回 is left."""
+    inbox = tmp_path / "inbox"
+    head = ["序号", "科室", "姓名", "职权事项", "风险点", "风险等级", "防控措施"]
+    grid = [
+        ["示例区妇联廉政风险点汇总表"],
+        head,
+        [None, "一、办公室"],  # row 3
+        [1, "办公室", "张三", "公文处理", "泄露未公开信息", "中", "前期：教育"],
+        [2, "办公室", "李四", "采购", "采购不规范", "低", "前期：比价"],
+        ["二、财务科"],  # row 6
+        [None, None, None, "（一）报销审核"],  # row 7
+        [3, "财务科", "王五", None, "报账审核不严", "高", "前期：复核"],
+        ["单位（盖章）", None, None, None, None, "2026年3月20日"],  # row 9
+        ["本人（签字）：", None, None, "审核人：张三"],
+    ]
+    write_xlsx(inbox / "汇总.xlsx", {"Sheet1": grid})
+    assert grid[2][0] is None and grid[5][1:] == []  # precondition: lone, unmerged cells
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["汇总.xlsx", "n_rows"] == 3
+    assert points[["excel_row", "section", "name", "step"]].values.tolist() == [
+        [4, "办公室", "张三", "公文处理"],
+        [5, "办公室", "李四", "采购"],
+        [8, "财务科", "王五", "报销审核"],
+    ]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+    assert "blank_rows_skipped" not in set(issues["code"])
+
+
+@pytest.mark.parametrize("text", ["一、违规借出档案，导致泄密", "1、办公室"])
+def test_a_lone_cell_that_is_no_heading_is_still_a_row_missing_its_fields(
+    tmp_path: Path, text: str
+) -> None:
+    """A lone cell with a sentence after its number, or numbered 1、 as points are, is a row
+    someone began: it stays in 异常清单 with what is missing, never silently dropped."""
+    inbox = tmp_path / "inbox"
+    rows = [sample_row(1), {"category": text}, sample_row(2)]
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False)
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 3
+    assert points["excel_row"].tolist() == [4, 6]
+    assert (issues[issues["action"] == vocab.ACTION_REJECT]["cell"].str[1:] == "5").any()
