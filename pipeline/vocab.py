@@ -269,9 +269,9 @@ LIKELIHOOD_SYNONYMS = {
 }
 HARMS = ("严重", "较重", "一般")
 HARM_SYNONYMS = {
-    "严重": ("重", "重大", "高", "很严重", "特别严重"),
+    "严重": ("重", "重大", "高", "很严重", "特别严重", "大"),
     "较重": ("较大", "中", "较严重", "中等"),
-    "一般": ("轻", "较轻", "轻微", "低"),
+    "一般": ("轻", "较轻", "轻微", "低", "小", "较小"),
 }
 LEVELS = ("一级", "二级", "三级")  # 一级 is the most severe
 LEVEL_SYNONYMS = {
@@ -1111,8 +1111,18 @@ def enum_value(text: str, field: str) -> str | None:
     """The canonical value of a cell of the enumerated ``field`` (``ENUMS``): the value itself,
     else the value before a hint in brackets that does not say otherwise (一级（高）, not
     二级（高）), else the value before a trailing 风险 or 风险点 (1级风险, 一级风险点; for a
-    category also 类风险 or 类: 岗位职责类); None when it names none."""
-    return _enum_value(text, _ENUM_TABLES[field])
+    category also 类风险 or 类: 岗位职责类), else the value after its field's word (可能性较高,
+    危害较大, 等级：二级); None when it names none."""
+    table = _ENUM_TABLES[field]
+    found = _enum_value(text, table)
+    if found is not None or field not in _ENUM_PREFIXES:
+        return found
+    plain = unicodedata.normalize("NFKC", text).strip()
+    for prefix in _ENUM_PREFIXES[field]:
+        if plain.startswith(prefix):
+            rest = plain[len(prefix) :].lstrip(" :：-—")
+            return _enum_value(rest, table) if rest else None
+    return None
 
 
 def _enum_value(text: str, table: dict[str, str]) -> str | None:
@@ -3264,4 +3274,26 @@ ROW_NAMES_SPLIT = "[、，,/／;；]+"
 # generic words after an enumerated value (1级风险, 一级风险点; a category also 业务流程类风险,
 # 岗位职责类): the value before them is tried, longest first
 ENUM_VALUE_SUFFIXES = ("风险点", "风险")
+# The words of a field before its value in a cell (可能性较高, 发生几率：高, 危害较大, 影响一般,
+# 风险等级：二级), as staff write a choice out: the value after them is tried, longest first
+ENUM_VALUE_PREFIXES = {
+    "likelihood": (
+        "发生的可能性",
+        "发生可能性",
+        "发生几率",
+        "发生概率",
+        "发生机率",
+        "可能性",
+        "几率",
+        "概率",
+        "机率",
+        "可能",
+    ),
+    "harm": ("危害程度", "危害性", "危害", "影响程度", "影响", "后果"),
+    "self_level": ("风险等级", "风险级别", "等级", "级别", "风险"),
+}
+_ENUM_PREFIXES = {
+    field: tuple(unicodedata.normalize("NFKC", w) for w in sorted(words, key=len, reverse=True))
+    for field, words in ENUM_VALUE_PREFIXES.items()
+}
 CATEGORY_VALUE_SUFFIXES = ("类风险", "类")

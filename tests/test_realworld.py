@@ -1342,3 +1342,28 @@ def test_a_lone_cell_that_is_no_heading_is_still_a_row_missing_its_fields(
     assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 3
     assert points["excel_row"].tolist() == [4, 6]
     assert (issues[issues["action"] == vocab.ACTION_REJECT]["cell"].str[1:] == "5").any()
+
+
+def test_choices_written_out_with_their_field_s_word_are_read(tmp_path: Path) -> None:
+    """Staff write a choice out in words: 「可能性较高」, 「发生几率：中」 under 发生几率,
+    「危害较大」, 「危害程度严重」, 「危害大」 under 危害程度, 「风险等级：二级」 under 自评等级.
+    They were 退回 as 「不在可选范围内」; they mean 高, 中, 较重, 严重, 严重 and 二级."""
+    inbox = tmp_path / "inbox"
+    rows = [
+        sample_row(1, likelihood="可能性较高", harm="危害较大", self_level="风险等级：一级"),
+        sample_row(2, likelihood="发生几率：中", harm="危害程度严重", self_level="等级一级"),
+        sample_row(3, likelihood="几率低", harm="危害大", self_level="二级"),
+        sample_row(4, likelihood="可能性很难说", harm="影响一般"),  # no value after the word
+    ]
+    written = {v for r in rows for k, v in r.items() if k in ("likelihood", "harm")}
+    assert not written & set(vocab.ENUM_LOOKUP["likelihood"])  # precondition: no synonyms
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False)
+    _files, points, issues = checked(inbox)
+    got = points.set_index("excel_row")[["likelihood", "harm", "self_level"]]
+    assert got.loc[[4, 5, 6]].values.tolist() == [
+        ["高", "较重", "一级"],
+        ["中", "严重", "一级"],
+        ["低", "严重", "二级"],
+    ]
+    rejected = issues[issues["action"] == vocab.ACTION_REJECT]
+    assert rejected[["cell", "value"]].values.tolist() == [["E7", "可能性很难说"]]
