@@ -2312,6 +2312,7 @@ COLUMN_SYNONYMS_MORE = {
     ),
     "self_level": ("风险级别", "风险等级评定", "等级评定", "风险定级"),
     "likelihood": ("发生可能性", "风险发生几率", "发生机率", "机率"),  # 機率: as Taiwan writes it
+    "harm": ("危害后果", "影响后果", "后果严重程度", "危害程度及后果"),
     "measures": ("防控措施", "风险防控措施", "防范措施及要求", "主要防控措施", "廉政风险防控措施"),
     # sub-columns under a merged 防控措施 (two-row headers)
     "prevent": ("前期", "事前", "事前预防", "前期防控", "事前防范"),

@@ -804,3 +804,18 @@ def test_labels_marked_required_with_a_star_are_read(tmp_path: Path, mark: str) 
     assert got["step"].tolist() == ["公文处理1", "公文处理2"]
     assert got["category"].tolist() == ["岗位职责风险"] * 2
     assert issues.empty
+
+
+@pytest.mark.parametrize("label", ["危害后果", "影响后果", "后果严重程度"])
+def test_a_harm_column_labelled_by_its_consequence_is_the_harm_column(
+    tmp_path: Path, label: str
+) -> None:
+    """「危害后果」 over the 危害程度 values (as public forms label it): the column was an extra
+    column kept in 备注 and every row was graded as if it had no 危害程度."""
+    grid = form_grid(rows=[sample_row(1, harm="严重"), sample_row(2, harm="一般")])
+    grid[2] = [label if v == vocab.COLUMN_LABELS["harm"] else v for v in grid[2]]
+    assert label in grid[2]  # precondition: the label replaced the template's
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["harm"].tolist() == ["严重", "一般"] and rec["n_rows"] == 2
+    assert issues.empty
