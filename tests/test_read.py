@@ -819,3 +819,24 @@ def test_a_harm_column_labelled_by_its_consequence_is_the_harm_column(
     rec, got, issues = only(tmp_path / "in", "a.xlsx")
     assert got["harm"].tolist() == ["严重", "一般"] and rec["n_rows"] == 2
     assert issues.empty
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["联系人：张三", None, None, "电话：12345678"],
+        ["经办人：张三", None, None, "联系方式：12345678"],
+        ["单位（盖章）", None, None, None, None, "2026年3月20日"],
+        ["本人（签字）：", None, None, "审定人：李四"],
+    ],
+)
+def test_a_contact_or_stamp_line_under_the_table_is_no_risk_point(
+    tmp_path: Path, line: list[object]
+) -> None:
+    """「联系人：张三 … 电话：…」 and 「单位（盖章） … 2026年3月20日」 under the points were read
+    as a third point (then 退回 with 「风险点描述」没有填写 and 自评等级「2026年3月20日」)."""
+    grid = form_grid(rows=[sample_row(1), sample_row(2)]) + [line]
+    write_form(tmp_path / "in" / "a.xlsx", grid=grid)
+    rec, got, issues = only(tmp_path / "in", "a.xlsx")
+    assert got["seq"].tolist() == ["1", "2"] and rec["n_rows"] == 2
+    assert issues.empty
