@@ -988,13 +988,14 @@ def _continues_point(
     above: list[str | None],
 ) -> bool:
     """Whether row ``r`` holds the text of the point above running on: the table numbers its
-    points, the point above has its 序号 and this row none, and every cell of its own (not
-    carried from a merged range) is a free-text cell, a 风险点描述 or 职权事项 among them."""
+    points, the point above has its 序号 and this row none of its own (blank, or the point's
+    merged down over both rows), and every cell of its own (not carried from a merged range)
+    is a free-text cell, a 风险点描述 or 职权事项 among them."""
     seq = keys.get("seq")
-    if seq is None or (seq < len(texts) and texts[seq] is not None):
+    if seq is None or seq >= len(above) or above[seq] is None:
         return False
-    if seq >= len(above) or above[seq] is None:
-        return False
+    if seq < len(texts) and texts[seq] is not None and (r, seq) not in carried:
+        return False  # its own 序号 (one merged down from the point's row is the point's)
     own = {c for c in filled if (r, c) not in carried}
     if not own:
         return False

@@ -354,6 +354,45 @@ def test_a_point_whose_text_runs_on_in_the_row_below_is_one_point(
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
 
 
+@pytest.mark.parametrize("merged", ["A", "ABC", "ABCEFGHIJ"])
+def test_a_description_over_two_rows_under_a_merged_seq_is_one_point(
+    tmp_path: Path, merged: str
+) -> None:
+    """序号 (and maybe 职权事项, 风险类别, the levels and measures) merged over two rows, the
+    风险点描述 typed in two cells (违规借出涉密档案， | 导致信息泄露): the second row was 退回
+    as a point of its own with 「没有填写」s (or counted as a second point), the first lacking
+    the rest of its text. One numbered item is one point: the second row runs on."""
+    inbox = tmp_path / "inbox"
+    rows = [
+        sample_row(1, description="违规借出涉密档案，"),
+        {"description": "导致信息泄露"},  # row 5
+        sample_row(2),
+    ]
+    merges = ["A1:D1", *(f"{c}4:{c}5" for c in merged)]
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False, merges={MAIN: merges})
+    files, points, issues = checked(inbox)
+    assert files.set_index("file").loc["张三.xlsx", "n_rows"] == 2
+    assert points[["excel_row", "description"]].values.tolist() == [
+        [4, "违规借出涉密档案，导致信息泄露"],
+        [6, "泄露未公开信息2"],
+    ]
+    note = one(issues, "point_line_continued")
+    assert (note["cell"], note["action"]) == ("D5", vocab.ACTION_NOTE)
+    assert "与上一行合并" in note["problem"]
+    assert not (issues["action"] == vocab.ACTION_REJECT).any()
+
+
+def test_rows_of_their_own_under_a_merged_seq_stay_points(tmp_path: Path) -> None:
+    """A 序号 merged over a block of points each with its own 发生几率, 危害程度 and 等级: each
+    row is a point, as before."""
+    inbox = tmp_path / "inbox"
+    rows = [sample_row(1), sample_row(None, description="另一个风险点", likelihood="高")]
+    write_form(inbox / "张三.xlsx", rows=rows, marker=False, merges={MAIN: ["A1:D1", "A4:A5"]})
+    _files, points, issues = checked(inbox)
+    assert points["description"].tolist() == ["泄露未公开信息1", "另一个风险点"]
+    assert "point_line_continued" not in set(issues["code"])
+
+
 def test_a_row_without_a_number_but_with_values_is_a_point_of_its_own(tmp_path: Path) -> None:
     """A row with no 序号 that has a 风险类别 or level of its own is a risk point, not a run-on."""
     inbox = tmp_path / "inbox"
