@@ -58,7 +58,7 @@ from pipeline.annotate_patch import (
 )
 from pipeline.discover import text_table
 from pipeline.limits import Limits
-from pipeline.workbook import ods, xlsb
+from pipeline.workbook import ods, ooxml, xlsb
 from pipeline.workbook.biff import without_default_password
 from pipeline.workbook.cells import A1_START
 from pipeline.workbook.guard import Refused
@@ -102,6 +102,8 @@ def annotate_copy(task: AnnotateTask) -> str | None:
             return None
         # a protected workbook Excel encrypted with its own password: its decrypted cells
         data = without_default_password(data) or data
+        if task.ext not in CALAMINE_EXTS | CSV_EXTS:  # a Strict OOXML package, renamed back
+            data = ooxml.transitional(data, task.max_uncompressed) or data
         if task.ext in PATCH_EXTS:
             patched = patch_copy(data, task, digest)
             if patched is not None:

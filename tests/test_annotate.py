@@ -306,7 +306,7 @@ def test_many_merged_ranges_with_a_note_per_row_land_on_their_top_left(tmp_path:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the public corpus is not here")
-def test_strict_ooxml_gets_a_copy_rebuilt_from_its_values(tmp_path: Path) -> None:
+def test_strict_ooxml_gets_a_copy_of_its_sheets(tmp_path: Path) -> None:
     source = CORPUS / "apache+poi/test-data/spreadsheet/SimpleStrict.xlsx"
     assert openpyxl.load_workbook(source).sheetnames == []  # openpyxl sees nothing in it
     inbox = tmp_path / "inbox"
@@ -319,6 +319,56 @@ def test_strict_ooxml_gets_a_copy_rebuilt_from_its_values(tmp_path: Path) -> Non
     assert form_sheets(target) == ["Sheet1", "Sheet Number 2"]
     assert any(c.value is not None for row in wb["Sheet1"].iter_rows() for c in row)
     assert wb["Sheet1"]["B2"].comment is not None
+
+
+STRICT_NAMES = [  # what Excel's 「Strict Open XML 电子表格」 writes instead
+    ("spreadsheetml/2006/main", "spreadsheetml/main"),
+    (
+        "officeDocument/2006/relationships/extended-properties",
+        "officeDocument/relationships/extendedProperties",
+    ),
+    ("officeDocument/2006/relationships", "officeDocument/relationships"),
+    ("officeDocument/2006/extended-properties", "officeDocument/extendedProperties"),
+    ("officeDocument/2006/docPropsVTypes", "officeDocument/docPropsVTypes"),
+    ("drawingml/2006/main", "drawingml/main"),
+]
+
+
+def test_a_strict_ooxml_form_gets_a_copy_with_its_own_look(tmp_path: Path) -> None:
+    """A form saved by Excel as 「Strict Open XML 电子表格」: openpyxl reads none of its sheets,
+    so its copy was rebuilt from the values, losing the section's column widths, borders and
+    fills; now the package is read under its transitional names and keeps its look."""
+    path = write_form(
+        tmp_path / "inbox" / "张三.xlsx", {"A3": "序号", "D3": "风险点描述", "E4": "说不准"}
+    )
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN]
+    ws.column_dimensions["D"].width = 41
+    ws["D3"].border = Border(bottom=Side(style="medium"))
+    ws["A3"].fill = PatternFill("solid", fgColor="FFDDEEFF")
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            for old, new in STRICT_NAMES:
+                data = data.replace(
+                    f"http://schemas.openxmlformats.org/{old}".encode(),
+                    f"http://purl.oclc.org/ooxml/{new}".encode(),
+                )
+            zf.writestr(name, data)
+    assert openpyxl.load_workbook(path).sheetnames == []  # the precondition: Strict OOXML
+    assert b"purl.oclc.org" in zipfile.ZipFile(path).read("_rels/.rels")
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(path, target, reject("E4"))) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
+    assert ws["E4"].comment is not None
+    assert ws.column_dimensions["D"].width == 41
+    assert ws["D3"].border.bottom.style == "medium"
+    assert ws["A3"].fill.fgColor.rgb == "FFDDEEFF"
+    with zipfile.ZipFile(target) as zf:
+        assert not any(b"purl.oclc.org" in zf.read(n) for n in zf.namelist())
 
 
 @pytest.mark.parametrize("ext", [".xltx", ".xltm"])
