@@ -18,14 +18,17 @@ import pandas as pd
 import pytest
 
 from pipeline import config, discover, frames, read, vocab
+from pipeline import run as pipeline_run
 from pipeline.cli import main
 from pipeline.validate import validate
 from pipeline.workbook import biff
+from tests.builders import write_config
 from tests.forms import (
     HEADER,
     biff5_stream,
     form_grid,
     pledge_grid,
+    rewrite_zip,
     sample_row,
     write_fods,
     write_form,
@@ -853,3 +856,57 @@ def test_hidden_rows_of_an_xlsb_are_named(tmp_path: Path) -> None:
     base = CORPUS / "SheetJS+test_files/BlankSheetTypes.xlsb"
     write_xlsb_over(base, tmp_path / "inbox" / "张三.xlsb", _HIDDEN_GRID, _HIDDEN)
     _hidden_note_is_given(tmp_path / "inbox", "张三.xlsb", "Sheet1")  # (the base's sheet)
+
+
+def _wps_picture(xml: str, ref: str, picture_id: str) -> str:
+    """A sheet's cell ``ref`` as WPS saves a picture embedded in it (「嵌入单元格」): a DISPIMG
+    formula whose cached value is its own text."""
+    cell = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml)
+    assert cell is not None
+    picture = (
+        f'<c r="{ref}" t="str"><f>_xlfn.DISPIMG("{picture_id}",1)</f>'
+        f'<v>=DISPIMG("{picture_id}",1)</v></c>'
+    )
+    return xml.replace(cell.group(0), picture)
+
+
+def test_a_wps_picture_in_a_cell_is_no_text(tmp_path: Path) -> None:
+    """A form from WPS whose 承诺人 is a signature picture and whose 备注 is a photo, both
+    embedded in their cells: the reader took the cached `=DISPIMG("ID_…",1)` for what was
+    written, so the pledge was 「承诺人写的是「=DISPIMG(…)」，不是张三本人」 and the 备注 that
+    formula. A picture holds no text: the pledge is signed, the 备注 empty."""
+    src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1, remark="照片"), sample_row(2)])
+    with zipfile.ZipFile(src) as zf:
+        main_xml = zf.read("xl/worksheets/sheet1.xml").decode()
+        pledge_xml = zf.read("xl/worksheets/sheet2.xml").decode()
+    parts = {
+        "xl/worksheets/sheet1.xml": _wps_picture(main_xml, "K4", "ID_4F2A").encode(),
+        "xl/worksheets/sheet2.xml": _wps_picture(pledge_xml, "B14", "ID_9C1E").encode(),
+        "xl/cellimages.xml": b"<etc:cellImages xmlns:etc='http://www.wps.cn/officeDocument/2017/etCustomData'/>",
+        "xl/media/image1.png": b"\x89PNG\r\n\x1a\n",
+    }
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = rewrite_zip(src, inbox / "张三.xlsx", parts)
+    book = pd.read_excel(form, sheet_name=None, header=None, engine="calamine")
+    # the precondition: the cells read as the pictures' formulas
+    assert book[vocab.SHEET_PLEDGE].iat[13, 0] == vocab.PLEDGE_LABELS["pledger"]
+    assert book[vocab.SHEET_PLEDGE].iat[13, 1] == '=DISPIMG("ID_9C1E",1)'
+    assert book[vocab.SHEET_INDIVIDUAL].iat[3, 10] == '=DISPIMG("ID_4F2A",1)'
+
+    files, rows, issues = run(inbox)
+    assert files.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ
+    assert rows["remark"].isna().all() and len(rows) == 2
+    assert not issues["value"].astype(str).str.contains("DISPIMG").any()
+
+    cfg = write_config(
+        tmp_path, [("办公室", "张三", "科员", "一般管理服务", "否")], [("办公室", "张三", "")]
+    )
+    out = tmp_path / "out"
+    pipeline_run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    archive = next(out.glob("*.xlsx"))
+    book = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    pledges = book[vocab.ARCHIVE_SHEET_PLEDGES].set_index("姓名")
+    assert pledges.at["张三", "状态"] == vocab.PLEDGE_STATUS_OK
+    listed = book[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    assert not (listed["原值"] + listed["问题"]).str.contains("DISPIMG").any()

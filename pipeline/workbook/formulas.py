@@ -18,12 +18,16 @@ _F_ELEMENT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
 _V_ELEMENT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.DOTALL)
 _T_ATTR = re.compile(rb"\bt=\"([A-Za-z]+)\"")
 _SI_ATTR = re.compile(rb"\bsi=\"(\d+)\"")
+# WPS 「嵌入单元格」 pictures (a signature in 承诺人, a photo in 备注): a formula whose cached
+# value is its own text (=DISPIMG("ID_…",1)); Excel shows #NAME?, WPS the picture
+_PICTURE = re.compile(r"\s*(?:_xlfn\.)?DISPIMG\(", re.IGNORECASE)
 
 
 def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
     """(row, col) -> ('formula', '=TEXT') for formula cells saved without a result (files
     written by scripts and web exports), ('error', '#N/A') for error values; the parsers
-    return both as empty cells. A cached empty text result (t="str") is a result. A shared
+    return both as empty cells; ('picture', '') for a WPS picture in a cell, whose cached
+    value is its formula's text. A cached empty text result (t="str") is a result. A shared
     formula's follower (``<f t="shared" si="0"/>``) has its master's text, moved."""
     out: dict[tuple[int, int], tuple[str, str]] = {}
     shared: dict[bytes, tuple[str, tuple[int, int]]] = {}  # si -> (master's text, its cell)
@@ -46,6 +50,9 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], tuple[str, str]]:
         if f is None:
             continue
         text = html.unescape(f[1].decode("utf-8", "replace")) if f[1] else ""
+        if _PICTURE.match(text):  # WPS's picture in a cell: it holds no text to read
+            out[pos] = ("picture", "")
+            continue
         si = _SI_ATTR.search(f[0]) if b'"shared"' in f[0] else None
         if si is not None and text:  # a shared formula's master: its followers' text
             shared[si[1]] = (text, pos)
@@ -87,7 +94,9 @@ def formulas_into(
         row = grid[r]
         if len(row) <= c:
             row.extend([None] * (c + 1 - len(row)))
-        if row[c] is None or row[c] == "":
+        if kind == "picture":
+            row[c] = None
+        elif row[c] is None or row[c] == "":
             row[c] = text
             if kind == "formula":
                 opened.formula_text.setdefault(sheet, []).append(a1(r, c))
