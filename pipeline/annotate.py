@@ -102,8 +102,8 @@ def annotate_copy(task: AnnotateTask) -> str | None:
             return None
         # a protected workbook Excel encrypted with its own password: its decrypted cells
         data = without_default_password(data) or data
-        if task.ext not in CALAMINE_EXTS | CSV_EXTS:  # a Strict OOXML package, renamed back
-            data = ooxml.transitional(data, task.max_uncompressed) or data
+        if task.ext not in CALAMINE_EXTS | CSV_EXTS:  # Strict OOXML, part names in another case
+            data = ooxml.plain_package(data, task.max_uncompressed) or data
         if task.ext in PATCH_EXTS:
             patched = patch_copy(data, task, digest)
             if patched is not None:

@@ -371,6 +371,39 @@ def test_a_strict_ooxml_form_gets_a_copy_with_its_own_look(tmp_path: Path) -> No
         assert not any(b"purl.oclc.org" in zf.read(n) for n in zf.namelist())
 
 
+def test_a_form_whose_parts_are_named_in_another_case_gets_a_copy_with_its_own_look(
+    tmp_path: Path,
+) -> None:
+    """A form re-zipped on a Mac (pandas #39250): the members are ``xl/worksheets/Sheet1.xml``
+    while the relationships name ``sheet1.xml``. Excel compares part names without case and
+    opens it, the reader read it, but openpyxl found no sheet and the copy was rebuilt from
+    the values without the section's widths and fills; now it is the original, marked."""
+    path = write_form(tmp_path / "inbox" / "张三.xlsx", {"A3": "序号", "E4": "说不准"})
+    wb = openpyxl.load_workbook(path)
+    wb[MAIN].column_dimensions["D"].width = 41
+    wb[MAIN]["A3"].fill = PatternFill("solid", fgColor="FFDDEEFF")
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            if name == "[Content_Types].xml":
+                data = data.replace(b"/worksheets/sheet", b"/worksheets/Sheet")
+            zf.writestr(name.replace("worksheets/sheet", "worksheets/Sheet"), data)
+    with zipfile.ZipFile(path) as zf:  # the precondition: members and rels differ in case
+        assert "xl/worksheets/Sheet1.xml" in zf.namelist()
+        assert b'Target="/xl/worksheets/sheet1.xml"' in zf.read("xl/_rels/workbook.xml.rels")
+    assert pd.read_excel(path, header=None, engine="calamine").iat[3, 4] == "说不准"
+    assert openpyxl.load_workbook(path).sheetnames == []  # openpyxl finds no sheet
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(path, target, reject("E4"))) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
+    assert ws["E4"].comment is not None
+    assert ws.column_dimensions["D"].width == 41
+    assert ws["A3"].fill.fgColor.rgb == "FFDDEEFF"
+
+
 @pytest.mark.parametrize("ext", [".xltx", ".xltm"])
 def test_a_template_saved_form_gets_a_copy_excel_opens_as_xlsx(tmp_path: Path, ext: str) -> None:
     """A form saved as an Excel template (.xltx, .xltm: the office's blank form kept as a
