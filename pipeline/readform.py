@@ -1298,6 +1298,7 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
             raise
         log.info("calamine could not read %s (%s): trying the next reader", rel, exc)
         opened.formula_text.clear()
+        opened.picture_cells.clear()
         try:
             book = books.fallback_book(path, opened, limits)
             assert book is not None  # .xlsx and .xls have a next reader
@@ -1306,20 +1307,24 @@ def parse(path: str, rel: str, opened: Opened, limits: Limits) -> dict[str, Any]
             raise
         except Exception:  # noqa: BLE001 - neither reader could: the first one's error says why
             raise exc from None
-    cells = opened.formula_text.get(result["meta"].get("sheet") or "")
-    if cells:
-        meta = result["meta"]
-        result["issues"].append(
-            records.issue(
-                "formula_text",
-                file=rel,
-                sheet=meta["sheet"],
-                cell=cells[0],
-                section=meta.get("section"),
-                name=meta.get("name"),
-                detail=len(cells),
+    meta = result["meta"]
+    for code, found in (
+        ("formula_text", opened.formula_text),
+        ("cell_pictures", opened.picture_cells),
+    ):
+        cells = found.get(meta.get("sheet") or "")
+        if cells:
+            result["issues"].append(
+                records.issue(
+                    code,
+                    file=rel,
+                    sheet=meta["sheet"],
+                    cell=cells[0],
+                    section=meta.get("section"),
+                    name=meta.get("name"),
+                    detail=len(cells),
+                )
             )
-        )
     return result
 
 

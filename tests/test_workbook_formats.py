@@ -874,7 +874,8 @@ def test_a_wps_picture_in_a_cell_is_no_text(tmp_path: Path) -> None:
     """A form from WPS whose 承诺人 is a signature picture and whose 备注 is a photo, both
     embedded in their cells: the reader took the cached `=DISPIMG("ID_…",1)` for what was
     written, so the pledge was 「承诺人写的是「=DISPIMG(…)」，不是张三本人」 and the 备注 that
-    formula. A picture holds no text: the pledge is signed, the 备注 empty."""
+    formula. A picture holds no text: the pledge is signed, the 备注 empty, and a 提示 says
+    that the form sheet's pictures were read as blank."""
     src = write_form(tmp_path / "src.xlsx", rows=[sample_row(1, remark="照片"), sample_row(2)])
     with zipfile.ZipFile(src) as zf:
         main_xml = zf.read("xl/worksheets/sheet1.xml").decode()
@@ -898,6 +899,9 @@ def test_a_wps_picture_in_a_cell_is_no_text(tmp_path: Path) -> None:
     assert files.loc["张三.xlsx", "status"] == frames.FILE_STATUS_READ
     assert rows["remark"].isna().all() and len(rows) == 2
     assert not issues["value"].astype(str).str.contains("DISPIMG").any()
+    told = issues[issues["code"] == "cell_pictures"]  # only the form sheet's picture is told
+    assert (told["cell"].tolist(), told["action"].tolist()) == (["K4"], [vocab.ACTION_NOTE])
+    assert told["problem"].iat[0].startswith("表格中有 1 个单元格里是嵌入单元格的图片")
 
     cfg = write_config(
         tmp_path, [("办公室", "张三", "科员", "一般管理服务", "否")], [("办公室", "张三", "")]

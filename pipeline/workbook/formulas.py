@@ -96,6 +96,7 @@ def formulas_into(
             row.extend([None] * (c + 1 - len(row)))
         if kind == "picture":
             row[c] = None
+            opened.picture_cells.setdefault(sheet, []).append(a1(r, c))
         elif row[c] is None or row[c] == "":
             row[c] = text
             if kind == "formula":

@@ -93,6 +93,7 @@ class Opened:
     legacy: str | None = None  # the format's name for the legacy_format note, when not fmt's
     formula_parts: set[str] = field(default_factory=set)  # sheet parts with formulas / errors
     formula_text: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formula cells
+    picture_cells: dict[str, list[str]] = field(default_factory=dict)  # sheet -> WPS pictures
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once
     # the package again with the parts the guard inflated whole stored uncompressed (the same
     # bytes it checked): what python-calamine reads, without inflating them a second time
