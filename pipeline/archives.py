@@ -181,6 +181,41 @@ def read_identity(path: Path) -> Identity | None:
     )
 
 
+# this tool's archive file name, ``<year>_<body>_廉政风险信息档案`` (a copy re-saved as .xls or
+# by WPS keeps the name when it loses the marker)
+_ARCHIVE_NAME = re.compile(
+    "^"
+    + re.escape(vocab.ARCHIVE_FILE_TEMPLATE.removesuffix(".xlsx"))
+    .replace(re.escape("{year}"), r"20\d{2}")
+    .replace(re.escape("{body}"), "(.+)")
+    + "$"
+)
+
+
+def archive_body(path: Path) -> str:
+    """The body an archive of this tool is of: its marker's, else its file name's; '' when
+    neither says (a hand-made catalogue)."""
+    identity = read_identity(path)
+    if identity is not None:
+        return identity.body.strip()
+    named = _ARCHIVE_NAME.match(Path(path).stem.strip())
+    return named.group(1).strip() if named else ""
+
+
+def other_body(path: Path, *ours: str) -> str | None:
+    """The body named by the archive ``path`` when it is surely none of ``ours`` (this
+    run's body name), else None. Names are folded; one within the other
+    is the same body (a file name cuts the body to 60 characters, 妇联 / 区妇联)."""
+    theirs = archive_body(path)
+    folded = vocab.fold(theirs)
+    names = [vocab.fold(n) for n in ours if vocab.fold(n)]
+    if not folded or not names:
+        return None
+    if any(n == folded or n in folded or folded in n for n in names):
+        return None
+    return theirs
+
+
 # --------------------------------------------------------------------------------------
 # Reading a catalogue back by its header labels
 # --------------------------------------------------------------------------------------

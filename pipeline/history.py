@@ -210,6 +210,26 @@ def check_target(result: Any, target: Path) -> None:
         )
 
 
+def check_body(settings: Any, roster: Any) -> None:
+    """Refuse (PipelineError, exit 2, before anything is read or written) a ``[history]
+    last_archive`` that is surely another body's archive (its marker or file name names a
+    body other than the one this run's archive is of)."""
+    path = resolve(settings)
+    if path is None or not path.is_file():
+        return
+    ours = body_name(settings, roster)
+    theirs = archives.other_body(path, ours)
+    if theirs:
+        raise PipelineError(
+            vocab.SETTINGS_LAST_ARCHIVE_OTHER_BODY.format(path=path, theirs=theirs, ours=ours)
+        )
+
+
+def body_name(settings: Any, roster: Any) -> str:
+    """The body this year's archive is of (settings' body.name, else the roster's 单位名称)."""
+    return (settings.body_name or getattr(roster, "body_name", "") or "").strip()
+
+
 # a year in a file name (2025目录, 2025年度风险点目录, 2025_某单位_廉政风险信息档案)
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 

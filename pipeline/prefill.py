@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import archives, completeness, config, formlayout, templates, vocab, xlsx
+from pipeline import archives, completeness, config, formlayout, history, templates, vocab, xlsx
 from pipeline.errors import PipelineError
 from pipeline.merge import NAME_JOIN
 
@@ -217,9 +217,16 @@ def _zip_folder(folder: Path, target: Path) -> None:
 def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> PrefillResult:
     """Write the pre-filled forms of every roster section into ``out``."""
     config_dir, out = Path(config_dir), Path(out)
-    config.load_settings(config_dir)  # a bad settings file stops here, as for process
+    settings = config.load_settings(config_dir)  # a bad settings file stops here, as for process
     roster = config.load_roster(config_dir)
     last = load_last_archive(last_archive) if last_archive is not None else None
+    if last_archive is not None:
+        ours = history.body_name(settings, roster)
+        theirs = archives.other_body(Path(last_archive), ours)
+        if theirs:
+            raise PipelineError(
+                vocab.LAST_ARCHIVE_OTHER_BODY.format(path=last_archive, theirs=theirs, ours=ours)
+            )
     by_person, by_section, unsure = _split_last(last, roster)
     sections = completeness.roster_sections(roster)
     leadership = completeness.leadership_sections(roster)

@@ -151,6 +151,7 @@ def _process(
 ) -> frames.RunResult:
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
+    history.check_body(settings, roster)  # last year's archive of another body
     if not discover.has_entries(inbox):
         # an inbox emptied after a run (or attachments saved elsewhere): writing would replace
         # the last archive and feedback with ones where everyone is 未报送

@@ -2241,6 +2241,11 @@ LAST_ARCHIVE_IS_FOLDER = (
 LAST_ARCHIVE_FOLDER_HOLDS = "这个文件夹里有：{names}"
 LAST_ARCHIVE_FOLDER_EMPTY = "上年处理生成的「……廉政风险信息档案.xlsx」"
 LAST_ARCHIVE_OTHER_OUTPUT = "{path} 是本工具生成的{what}，不是本单位的廉政风险信息档案。请指定本单位上年处理生成的档案文件。"
+LAST_ARCHIVE_OTHER_BODY = (
+    "{path} 是「{theirs}」的廉政风险信息档案，不是本单位（{ours}）的，所以没有生成预填表"
+    "（带入别的单位的风险点，本单位的人会收到不属于自己的内容）。请指定本单位上年处理生成的档案后重新运行；"
+    "如果本单位已经改名、这正是改名前的档案，请不带 --last-archive 运行，生成只填好名册信息的表。"
+)
 LAST_ARCHIVE_IS_PDF = "{path} 是 PDF 文件（档案的打印版本），读不出其中的风险点。请改为指定上年档案的 .xlsx 文件{beside}。"
 LAST_ARCHIVE_PDF_TWIN = "（就在它旁边：{xlsx}）"
 LAST_ARCHIVE_NOT_ARCHIVE = (
@@ -2891,6 +2896,11 @@ SETTINGS_LAST_ARCHIVE_NOT_ARCHIVE = (
     "settings.toml 中「history.last_archive」指定的文件 {path} 不是廉政风险信息档案："
     "其中找不到「岗位廉政风险和等级目录」（或带有 科室、岗位、风险点描述、风险等级 表头的目录）。"
     "请指定上年处理生成的档案文件，或删去这一行。"
+)
+SETTINGS_LAST_ARCHIVE_OTHER_BODY = (
+    "settings.toml 中「history.last_archive」指定的 {path} 是「{theirs}」的廉政风险信息档案，"
+    "不是本单位（{ours}）的，与它对比得出的新增、删除都不真实，所以没有运行。"
+    "请改为本单位上年处理生成的档案；如果本单位已经改名、这正是改名前的档案，请删去这一行（本年不作年度对比）。"
 )
 SETTINGS_LAST_ARCHIVE_IS_OUTPUT = (
     "settings.toml 中「history.last_archive」指定的上年档案 {path} 就是本次要写出的 {year} 年度档案，"

@@ -306,3 +306,40 @@ def test_a_last_year_catalogue_without_steps_matches_points_on_their_description
     assert changed["regraded"]["description"] in regraded
     ws = openpyxl.load_workbook(archive)[vocab.HISTORY_SHEET]
     assert ws.cell(2, 1).value == vocab.HISTORY_NOTE_NO_STEP
+
+
+@pytest.mark.parametrize("renamed_file", [False, True])
+def test_another_bodys_archive_as_last_year_stops_the_run_kindly(
+    two_years, tmp_path, capsys, renamed_file
+):
+    """A neighbour body's archive named as last year's (sent as an example, picked from the
+    commission's folder) compared silently: every point was 新增 and 删除 against someone else's
+    catalogue. Now the run stops before reading anything, naming both bodies. The body is the
+    marker's, or, for a copy that lost it (re-saved as .xls), the archive's file name's."""
+    this, _ = two_years
+    theirs = archives.read_identity(this)
+    assert theirs is not None and theirs.body  # the precondition: a marked archive
+    last = tmp_path / this.name
+    shutil.copy(this, last)
+    if renamed_file:  # no marker: the body from <year>_<body>_廉政风险信息档案
+        stripped = tmp_path / f"2026_{theirs.body}_廉政风险信息档案.xlsx"
+        wb = openpyxl.load_workbook(last)
+        wb.custom_doc_props.props.clear()
+        wb.save(stripped)
+        assert archives.read_identity(stripped) is None
+        last = stripped
+    config = tmp_path / "config"
+    shutil.copytree(this.parents[1] / "config", config)
+    write_settings(
+        config,
+        f'[body]\nname = "云溪区总工会"\nyear = 2027\n\n[history]\nlast_archive = "{last}"\n',
+    )
+    code, made = _process(
+        this.parents[1] / "inbox", config, tmp_path / "out", "2027-04-01T09:00:00"
+    )
+    assert code == 2 and made is None
+    err = capsys.readouterr().err
+    assert f"是「{theirs.body}」的廉政风险信息档案" in err and "（云溪区总工会）" in err
+    # the same body's archive (the name folded, or cut in a file name) is no other body's
+    assert archives.other_body(last, f" {theirs.body} ") is None
+    assert archives.other_body(last, theirs.body[:4]) is None

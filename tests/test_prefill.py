@@ -642,3 +642,22 @@ def test_a_point_under_a_responsible_person_column_goes_to_them_only_when_surely
     assert "写明姓名的风险点" in _cells(next(pre2.rglob(f"{name}_{individual}.xlsx")))
     assert "写明姓名的风险点" not in _cells(next(pre2.rglob(f"{head}_{individual}.xlsx")))
     assert "监督责任人" not in said
+
+
+def test_another_bodys_archive_is_not_prefilled_into_this_bodys_forms(last_year, tmp_path, capsys):
+    """prefill with a neighbour body's archive filled this body's people's forms with that
+    body's points wherever a section and name met (the same 办公室, a common name). Now it
+    refuses, naming both bodies and what to do, and writes no form."""
+    root, archive, _ = last_year
+    theirs = archives.read_identity(archive)
+    assert theirs is not None and theirs.body
+    config = tmp_path / "config"
+    shutil.copytree(root / "config", config)
+    (config / vocab.SETTINGS_FILE).write_text('[body]\nname = "云溪区总工会"\n', encoding="utf-8")
+    out = tmp_path / "pre"
+    capsys.readouterr()
+    argv = ["prefill", "--config", str(config), "--out", str(out), "--last-archive", str(archive)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"是「{theirs.body}」的廉政风险信息档案，不是本单位（云溪区总工会）的" in err
+    assert not list(out.rglob("*.xlsx"))
