@@ -605,6 +605,8 @@ def _main(argv: list[str]) -> int:
                 if n:
                     who = "、".join(owners[:10]) + ("等" if len(owners) > 10 else "")
                     print(text.format(n=n, who=who))
+            for before, now in made.renamed:
+                print(vocab.CLI_PREFILL_RENAMED.format(before=before, now=now))
             if made.unsure:
                 print(vocab.CLI_PREFILL_UNSURE.format(label=made.unsure_label, n=made.unsure))
         elif args.command == "combine":

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import archives, sheetxml, vocab, xlsx
 from pipeline.errors import PipelineError
-from pipeline.merge import key_fold
+from pipeline.merge import NAME_JOIN, key_fold
 
 log = logging.getLogger("pipeline.history")
 
@@ -44,6 +44,52 @@ class Comparison:
     empty_posts: pd.DataFrame  # section, post, last_points, note
     counts: dict[str, int] = field(default_factory=dict)
     note: str = ""  # how points were matched, when not on every key field
+    renamed: str = ""  # last year's sections compared under the roster's new names
+
+
+# a point's people: our archive joins them with 、; a body's own catalogue may write ，/ too
+# (not spaces: a name may hold one, 「Mary Smith」)
+NAME_SEPARATORS = re.compile(f"[{re.escape(NAME_JOIN)}，,；;/／]")
+
+
+def renamed_sections(last: pd.DataFrame | None, roster: Any) -> dict[str, str]:
+    """Last year's sections the roster has renamed: folded old section -> this year's roster
+    section. A section of last year's catalogue that the roster no longer has is renamed to a
+    roster section that last year's catalogue has not, when at least half of the old
+    section's people (its points' 姓名) are on the roster and every one of them is in that
+    section (财务室 -> 财务科; a section's people spread over several sections, or gone, is no
+    rename, nor is moving into a section that existed last year)."""
+    if last is None or not len(last) or roster is None or "section" not in last.columns:
+        return {}
+    from pipeline import completeness
+
+    sections = {vocab.fold(s): s for s in completeness.roster_sections(roster)}
+    people = getattr(roster, "people", None)
+    if people is None or not len(people):
+        return {}
+    now_in: dict[str, set[str]] = {}
+    for sec, name in zip(_text(people, "section"), _text(people, "name"), strict=True):
+        if name:
+            now_in.setdefault(vocab.fold(name), set()).add(sec)
+    last_sections = _text(last, "section").map(vocab.fold)
+    names = _text(last, "name")
+    listed: dict[str, set[str]] = {}
+    for sec, who in zip(last_sections, names, strict=True):
+        if sec and sec not in sections:
+            found = listed.setdefault(sec, set())
+            found.update(vocab.fold(n) for n in NAME_SEPARATORS.split(who) if n.strip())
+    taken = set(last_sections)
+    out: dict[str, str] = {}
+    for old, who in listed.items():
+        on_roster = [n for n in who if n in now_in]
+        if not on_roster or 2 * len(on_roster) < len(who):
+            continue
+        targets = set().union(*(now_in[n] for n in on_roster))
+        if len(targets) == 1:
+            (target,) = targets
+            if vocab.fold(target) not in taken:
+                out[old] = target
+    return out
 
 
 def _text(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -101,7 +147,15 @@ def _post_levels(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -> dict:
-    """The three tables and their counts (pure: frames in, frames out)."""
+    """The three tables and their counts (pure: frames in, frames out). A section the roster
+    renamed (``renamed_sections``) is compared under its new name."""
+    renamed = renamed_sections(last, roster)
+    spelled = {old: _spelled(last, old) for old in renamed}  # as last year wrote them
+    if renamed:
+        folded = _text(last, "section").map(vocab.fold)
+        last = last.assign(
+            section=[renamed.get(f, s) for f, s in zip(folded, last["section"], strict=True)]
+        )
     fields = key_fields(this_points, last)
     now = _normal(this_points, fields).drop_duplicates("_key")
     before = _normal(last, fields).drop_duplicates("_key")
@@ -184,7 +238,21 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
         "empty_posts": empty.reset_index(drop=True),
         "counts": summary,
         "note": "" if fields == KEY_FIELDS else vocab.HISTORY_NOTE_NO_STEP,
+        "renamed": vocab.HISTORY_NOTE_RENAMED.format(
+            renamed=vocab.LIST_SEP.join(
+                vocab.HISTORY_RENAMED_PAIR.format(before=spelled[old], now=new)
+                for old, new in renamed.items()
+            )
+        )
+        if renamed
+        else "",
     }
+
+
+def _spelled(frame: pd.DataFrame, folded: str) -> str:
+    """The section ``folded`` as ``frame`` first writes it."""
+    sections = _text(frame, "section")
+    return next((s for s in sections if vocab.fold(s) == folded), folded)
 
 
 def resolve(settings: Any) -> Path | None:
@@ -264,6 +332,7 @@ def for_run(result: Any) -> Comparison | None:
         empty_posts=tables["empty_posts"],
         counts=tables["counts"],
         note=tables["note"],
+        renamed=tables["renamed"],
     )
 
 
@@ -319,8 +388,9 @@ def write_sheet(wb: Any, fmt: Any, comparison: Comparison | None) -> None:
         ),
         fmt.title,
     )
-    if comparison.note:
-        ws.write_string(1, 0, comparison.note, fmt.plain)
+    notes = " ".join(n for n in (comparison.note, comparison.renamed) if n)
+    if notes:
+        ws.write_string(1, 0, notes, fmt.plain)
     row = 2
     for key, label in vocab.HISTORY_COUNT_LABELS.items():
         ws.write_string(row, 0, label, fmt.label)

@@ -11,7 +11,6 @@ revise instead of retyping: points are matched by section and name after ``vocab
 
 from __future__ import annotations
 
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +20,8 @@ import pandas as pd
 
 from pipeline import archives, completeness, config, formlayout, history, templates, vocab, xlsx
 from pipeline.errors import PipelineError
-from pipeline.merge import NAME_JOIN
 
-# a point's people: our archive joins them with 、; a body's own catalogue may write ，/ too
-# (not spaces: a name may hold one, 「Mary Smith」)
-NAME_SEPARATORS = re.compile(f"[{re.escape(NAME_JOIN)}，,；;/／]")
+NAME_SEPARATORS = history.NAME_SEPARATORS  # 、，,；;/ between a point's people
 BLANK_ROWS = 10  # empty input rows below last year's points
 ROW_KEYS = (
     "step",
@@ -56,6 +52,8 @@ class PrefillResult:
     # points named in a column headed 责任人 not surely the named person's: on unit forms
     unsure: int = 0
     unsure_label: str = ""
+    # last year's sections the roster renamed (their points went to the new name's forms)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def folder_given(path: Path) -> str:
@@ -149,15 +147,20 @@ def _surely_theirs(
     return roster_post is not None
 
 
-def _split_last(last: pd.DataFrame | None, roster: Any = None) -> tuple[dict, dict, int]:
+def _split_last(
+    last: pd.DataFrame | None, roster: Any = None, renamed: dict[str, str] | None = None
+) -> tuple[dict, dict, int]:
     """Last year's points by (folded section, folded name) and, for unit points (no 姓名),
-    by folded section; and how many points named a person in a column headed 责任人 but were
-    not surely theirs (given to the section's unit form instead)."""
+    by folded section (a renamed section's under its new name, ``history.renamed_sections``);
+    and how many points named a person in a column headed 责任人 but were not surely theirs
+    (given to the section's unit form instead)."""
     people: dict[tuple[str, str], list[int]] = {}
     units: dict[str, list[int]] = {}
     if last is None or not len(last):
         return people, units, 0
+    renamed = renamed or {}
     sections = [vocab.fold(s) for s in last["section"].tolist()]
+    sections = [vocab.fold(renamed[s]) if s in renamed else s for s in sections]
     names = last["name"].tolist() if "name" in last.columns else [""] * len(last)
     posts = last["post"].tolist() if "post" in last.columns else [""] * len(last)
     unsure = roster is not None and archives.name_unsure(last.attrs.get("name_label", ""))
@@ -227,12 +230,16 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
             raise PipelineError(
                 vocab.LAST_ARCHIVE_OTHER_BODY.format(path=last_archive, theirs=theirs, ours=ours)
             )
-    by_person, by_section, unsure = _split_last(last, roster)
+    renamed = history.renamed_sections(last, roster)
+    by_person, by_section, unsure = _split_last(last, roster, renamed)
     sections = completeness.roster_sections(roster)
     leadership = completeness.leadership_sections(roster)
     heads = {_text(r["section"]): _text(r["head"]) for r in roster.sections.to_dict("records")}
     choices = {"section": tuple(sections)}
     result = PrefillResult()
+    if renamed and last is not None:
+        spelled = {vocab.fold(s): _text(s) for s in reversed(last["section"].tolist())}
+        result.renamed = [(spelled[old], new) for old, new in renamed.items()]
     if unsure and last is not None:
         result.unsure, result.unsure_label = unsure, last.attrs.get("name_label", "")
     out.mkdir(parents=True, exist_ok=True)

@@ -2268,6 +2268,10 @@ CLI_PREFILL_MOVED = (
     "上年档案中另有 {n} 条风险点属于已调到其他科室的人，未带入新科室的表"
     "（风险点随原岗位，请本人按新岗位填写）：{who}。如名册写错了科室，请改正组织名册后重新生成。"
 )
+CLI_PREFILL_RENAMED = (
+    "名册中已没有上年的科室「{before}」，其人员现都在「{now}」（上年没有这个科室），已按科室改名处理："
+    "「{before}」上年的风险点带入了「{now}」的表。如果不是改名，请检查这些表中的内容。"
+)
 CLI_PREFILL_MOVED_OWNER = "{name}（上年在{before}，名册中现在{now}）"
 # a catalogue's 姓名 column headed 责任人: in some bodies' catalogues the supervisor, not the
 # point's own person (prefill gives such a point to the person only when it is surely theirs)
@@ -2837,6 +2841,8 @@ HISTORY_SHEET = "年度对比"
 HISTORY_TITLE = "与上年档案「{source}」（{year}年度）对比"
 HISTORY_TITLE_NO_YEAR = "与上年档案「{source}」对比"  # a hand-made catalogue: no year known
 HISTORY_NOTE_NO_STEP = "上年目录或本年各表没有填写「职权事项（工作环节）」，风险点按科室、岗位（职务）和风险点描述对应。"
+HISTORY_NOTE_RENAMED = "组织名册中的科室改了名称：{renamed}；上年这些科室的风险点按新名称对比。"
+HISTORY_RENAMED_PAIR = "上年的「{before}」现为「{now}」"
 HISTORY_NEW = "新增"
 HISTORY_REMOVED = "删除"
 HISTORY_CHANGED = "变化"

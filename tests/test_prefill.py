@@ -661,3 +661,52 @@ def test_another_bodys_archive_is_not_prefilled_into_this_bodys_forms(last_year,
     err = capsys.readouterr().err
     assert f"是「{theirs.body}」的廉政风险信息档案，不是本单位（云溪区总工会）的" in err
     assert not list(out.rglob("*.xlsx"))
+
+
+def test_a_renamed_section_keeps_its_points_in_prefill_and_in_the_comparison(
+    last_year, tmp_path, capsys
+):
+    """A section renamed in the roster (机构改革: 财务室 -> 财务科), its people unchanged: prefill
+    told every one of them 「已调到其他科室」 and gave them and the unit form empty forms; the
+    年度对比 then listed all the section's points as 删除 under the old name and 新增 under the
+    new. Now the rename is recognised (the old section gone, all its people in one section new
+    this year), said on the terminal and on the sheet, and the unchanged forms read back as
+    exactly last year's points."""
+    root, archive, _ = last_year
+    last = archives.read_catalogue(archive)
+    config = tmp_path / "config"
+    shutil.copytree(root / "config", config)
+    wb = openpyxl.load_workbook(config / "roster.xlsx")
+    people = wb[vocab.ROSTER_SHEET_PEOPLE]
+    counts = last[last["name"] != ""].groupby("section").size()
+    old = next(s for s in counts.sort_values(ascending=False).index if s != "领导班子")
+    new = f"{old}（新）"
+    for sheet in (people, wb[vocab.ROSTER_SHEET_SECTIONS]):
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == old:
+                row[0].value = new
+    wb.save(config / "roster.xlsx")
+    assert (last["section"] == old).sum() > 1  # the precondition: the section had points
+    capsys.readouterr()
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(config), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(archive)]) == 0
+    said = capsys.readouterr().out
+    assert vocab.CLI_PREFILL_RENAMED.format(before=old, now=new) in said
+    assert "已调到其他科室" not in said
+    (config / vocab.SETTINGS_FILE).write_text(
+        f'[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
+    )
+    inbox = tmp_path / "inbox"
+    _copy_forms(pre, inbox)
+    again = _process(inbox, config, tmp_path / "out")
+    renamed = {
+        tuple(new if k == 0 and v == old else v for k, v in enumerate(p)) for p in _points(archive)
+    }
+    assert _points(again) == renamed
+    ws = openpyxl.load_workbook(again, read_only=True)[vocab.HISTORY_SHEET]
+    found = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    labels = vocab.HISTORY_COUNT_LABELS
+    assert (found[labels["new"]], found[labels["removed"]], found[labels["changed"]]) == (0, 0, 0)
+    pair = vocab.HISTORY_RENAMED_PAIR.format(before=old, now=new)
+    assert vocab.HISTORY_NOTE_RENAMED.format(renamed=pair) in found
