@@ -161,6 +161,14 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
     before = _normal(last, fields).drop_duplicates("_key")
     now_keys, before_keys = set(now["_key"]), set(before["_key"])
 
+    # a person's point under another post this year (the post renamed, or the person moved
+    # post with the points prefill carried): the same point, its post changed
+    moved = _same_persons(
+        now[~now["_key"].isin(before_keys)], before[~before["_key"].isin(now_keys)]
+    )
+    moved_before = set(moved["_key_last"])
+    now_keys |= moved_before
+    before_keys |= set(moved["_key"])
     added = now[~now["_key"].isin(before_keys)].assign(change=vocab.HISTORY_NEW)
     added["last_level"] = ""
     added["what"] = ""
@@ -168,13 +176,18 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
     removed["last_level"] = removed["level"]
     removed["level"] = ""
     removed["what"] = ""
-    both = now.merge(before, on="_key", suffixes=("", "_last"))
+    both = pd.concat(
+        [now.merge(before, on="_key", suffixes=("", "_last")), moved], ignore_index=True
+    )
     differs = pd.Series(False, index=both.index)
     what = pd.Series("", index=both.index, dtype=object)
-    for key in COMPARED:
+    for key in ("post", *COMPARED):
         if key not in last.columns:  # a hand-made catalogue without 发生几率/危害程度: unknown
             continue
-        changed = both[key] != both[f"{key}_last"]
+        if key == "post":  # matched on it (folded), unless moved: spelling is no change
+            changed = both[key].map(vocab.fold) != both[f"{key}_last"].map(vocab.fold)
+        else:
+            changed = both[key] != both[f"{key}_last"]
         differs |= changed
         note = vocab.HISTORY_CHANGE_PART.format(
             field=vocab.CATALOGUE_COLUMNS[key], before="{before}", after="{after}"
@@ -207,10 +220,21 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
     last_posts = before.assign(
         _post=before["section"].map(vocab.fold) + "\x1f" + before["post"].map(vocab.fold)
     )
-    counts = last_posts.groupby("_post", sort=False).agg(
-        section=("section", "first"), post=("post", "first"), last_points=("_key", "size")
+    counts = (
+        last_posts.assign(_moved=last_posts["_key"].isin(moved_before))
+        .groupby("_post", sort=False)
+        .agg(
+            section=("section", "first"),
+            post=("post", "first"),
+            last_points=("_key", "size"),
+            moved=("_moved", "sum"),
+        )
     )
-    empty = counts[~counts.index.isin(present)].reset_index(drop=True)
+    # a post whose every point went with its person to another post is gone (renamed), not
+    # left without points; unless the roster still has it (then it is listed)
+    roster_posts = _roster_posts(roster)
+    gone = (counts["moved"] == counts["last_points"]) & ~counts.index.isin(roster_posts)
+    empty = counts[~counts.index.isin(present) & ~gone].reset_index(drop=True)
     empty["note"] = vocab.HISTORY_EMPTY_HAD
     if roster is not None and len(getattr(roster, "people", [])):
         people = roster.people
@@ -247,6 +271,43 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
         if renamed
         else "",
     }
+
+
+def _person_key(frame: pd.DataFrame) -> pd.Series:
+    """A point's key without its post: section, its people (folded, in order), step and
+    description as ``_key`` folds them ('' for a point without a 姓名)."""
+    names = _text(frame, "name").map(
+        lambda t: "\x1f".join(sorted(vocab.fold(n) for n in NAME_SEPARATORS.split(t) if n.strip()))
+    )
+    rest = frame["_key"].str.split("\x1f", n=2).str[2]  # after section and post
+    key = frame["section"].map(key_fold) + "\x1e" + names + "\x1e" + rest
+    return key.where(names != "", "")
+
+
+def _same_persons(added: pd.DataFrame, removed: pd.DataFrame) -> pd.DataFrame:
+    """Points of this year (``added``) and last (``removed``) that differ only in their post
+    and name the same people: pairs (this year's columns, then last year's with ``_last``),
+    each point in one pair at most (a key found twice on a side pairs none of its points)."""
+    columns = [*added.columns, *(f"{c}_last" for c in removed.columns)]
+    if not len(added) or not len(removed):
+        return pd.DataFrame(columns=columns)
+    a = added.assign(_person=_person_key(added))
+    r = removed.assign(_person=_person_key(removed))
+    a = a[(a["_person"] != "") & ~a["_person"].duplicated(keep=False)]
+    r = r[(r["_person"] != "") & ~r["_person"].duplicated(keep=False)]
+    r = r.rename(columns={c: f"{c}_last" for c in removed.columns})
+    pairs = a.merge(r, left_on="_person", right_on="_person", how="inner")
+    return pairs.drop(columns="_person")[columns]
+
+
+def _roster_posts(roster: Any) -> set[str]:
+    """The roster's (folded section, folded post) keys."""
+    people = getattr(roster, "people", None)
+    if people is None or not len(people):
+        return set()
+    return set(
+        _text(people, "section").map(vocab.fold) + "\x1f" + _text(people, "post").map(vocab.fold)
+    )
 
 
 def _spelled(frame: pd.DataFrame, folded: str) -> str:

@@ -2854,14 +2854,14 @@ HISTORY_EMPTY_ROSTER = "名册中的岗位，本年和上年都没有风险点"
 HISTORY_COUNT_LABELS = {
     "new": "与上年相比：新增风险点",
     "removed": "与上年相比：删除风险点",
-    "changed": "与上年相比：类别或等级有变化的风险点",
+    "changed": "与上年相比：岗位、类别或等级有变化的风险点",
     "post_levels": "与上年相比：岗位等级有变化的岗位",
     "empty_posts": "本年没有风险点的岗位",
 }
 HISTORY_POSTS_TITLE = "一、岗位等级的变化（岗位等级取该岗位个人风险点中最高的等级）"
 HISTORY_EMPTY_TITLE = "二、本年没有风险点的岗位"
-HISTORY_POINTS_TITLE = "三、新增、删除和有变化的风险点（按科室、岗位、职权事项和风险点描述对应）"
-HISTORY_POINTS_TITLE_NO_STEP = "三、新增、删除和有变化的风险点（按科室、岗位和风险点描述对应）"
+HISTORY_POINTS_TITLE = "三、新增、删除和有变化的风险点（按科室、岗位、职权事项和风险点描述对应；同一人的风险点换了岗位的，列为变化）"
+HISTORY_POINTS_TITLE_NO_STEP = "三、新增、删除和有变化的风险点（按科室、岗位和风险点描述对应；同一人的风险点换了岗位的，列为变化）"
 HISTORY_POST_HEADERS = {
     "section": CATALOGUE_COLUMNS["section"],
     "post": CATALOGUE_COLUMNS["post"],

@@ -710,3 +710,54 @@ def test_a_renamed_section_keeps_its_points_in_prefill_and_in_the_comparison(
     assert (found[labels["new"]], found[labels["removed"]], found[labels["changed"]]) == (0, 0, 0)
     pair = vocab.HISTORY_RENAMED_PAIR.format(before=old, now=new)
     assert vocab.HISTORY_NOTE_RENAMED.format(renamed=pair) in found
+
+
+def test_a_person_whose_post_was_renamed_keeps_their_points_as_changed_not_new(last_year, tmp_path):
+    """A person's post renamed in the roster (报账员 -> 会计): prefill carries their points and
+    writes the new post in the form's header, so the unchanged form read back had every point
+    新增 under the new post and 删除 under the old, and the old post 「上年有风险点，本年没有」.
+    Now a point of the same person, step and description under another post is one point
+    whose post changed (变化, 岗位（职务）：old→new), and a post gone from the roster whose
+    points all went with their people is not listed as left without points."""
+    root, archive, _ = last_year
+    last = archives.read_catalogue(archive)
+    config = tmp_path / "config"
+    shutil.copytree(root / "config", config)
+    wb = openpyxl.load_workbook(config / "roster.xlsx")
+    ws = wb[vocab.ROSTER_SHEET_PEOPLE]
+    rows = list(ws.iter_rows(min_row=2))
+    posts = [(r[0].value, r[2].value) for r in rows]
+    row = next(  # a person alone in their post, with points of their own only
+        r
+        for r in rows
+        if r[4].value == "否"
+        and posts.count((r[0].value, r[2].value)) == 1
+        and (last["name"] == r[1].value).any()
+        and (last["post"] == r[2].value).sum() == (last["name"] == r[1].value).sum()
+    )
+    name, old = row[1].value, row[2].value
+    own = int((last["name"] == name).sum())
+    assert own > 0 and (last["post"] == old).sum() == own  # the precondition
+    row[2].value = f"{old}（改）"
+    wb.save(config / "roster.xlsx")
+    pre = tmp_path / "pre"
+    argv = ["prefill", "--config", str(config), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(archive)]) == 0
+    (config / vocab.SETTINGS_FILE).write_text(
+        f'[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
+    )
+    inbox = tmp_path / "inbox"
+    _copy_forms(pre, inbox)
+    again = _process(inbox, config, tmp_path / "out")
+    ws = openpyxl.load_workbook(again)[vocab.HISTORY_SHEET]
+    grid = [[c.value for c in r] for r in ws.iter_rows()]
+    found = {r[0]: r[1] for r in grid if r and r[0]}
+    labels = vocab.HISTORY_COUNT_LABELS
+    assert (found[labels["new"]], found[labels["removed"]]) == (0, 0)
+    assert found[labels["changed"]] == own
+    part = vocab.HISTORY_CHANGE_PART.format(
+        field=vocab.CATALOGUE_COLUMNS["post"], before=old, after=f"{old}（改）"
+    )
+    changed = [r for r in grid if r[0] == vocab.HISTORY_CHANGED]
+    assert len(changed) == own and all(r[3] == name and r[-1] == part for r in changed)
+    assert not any(r[1] == old for r in grid)  # the old post is not 「本年没有风险点」
