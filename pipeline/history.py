@@ -98,8 +98,22 @@ def _text(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype(object).where(frame[key].notna(), "").map(str).str.strip()
 
 
+# Punctuation a yearly revision retouches (，→；, quotes, brackets) without changing the
+# point: left out of a step's and a description's key (after ``key_fold``'s NFKC, so the
+# full-width forms are ASCII here). Not % + digits or letters: those say something.
+_RETOUCHED = re.compile("[!\"'(),.:;?\\[\\]{}<>~`“”‘’「」『』《》〈〉【】〔〕〖〗…‥、。]+")
+_TEXT_FIELDS = ("step", "description")
+
+
+def _part(values: pd.Series, key: str) -> pd.Series:
+    folded = values.map(key_fold)
+    if key in _TEXT_FIELDS:
+        return folded.map(lambda v: _RETOUCHED.sub("", v) or v)
+    return folded
+
+
 def _folded_key(frame: pd.DataFrame, fields: tuple[str, ...] = KEY_FIELDS) -> pd.Series:
-    parts = [_text(frame, k).map(key_fold) for k in fields]
+    parts = [_part(_text(frame, k), k) for k in fields]
     key = parts[0]
     for part in parts[1:]:
         key = key + "\x1f" + part

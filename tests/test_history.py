@@ -343,3 +343,54 @@ def test_another_bodys_archive_as_last_year_stops_the_run_kindly(
     # the same body's archive (the name folded, or cut in a file name) is no other body's
     assert archives.other_body(last, f" {theirs.body} ") is None
     assert archives.other_body(last, theirs.body[:4]) is None
+
+
+def test_a_description_retouched_in_punctuation_is_the_same_point_a_rewritten_one_is_not(
+    tmp_path,
+):
+    """A yearly revision retouches punctuation (，→；, a quote, brackets, spaces): the 年度对比
+    listed such a point as 删除 and 新增 at once. Now step and description match without
+    punctuation; a description really rewritten is still 删除 and 新增."""
+    from pipeline.cli import main
+
+    root = tmp_path
+    make_demo(root, people=16, seed=31, error_rate=0.0)
+    write_settings(root / "config", "[body]\nyear = 2025\n")
+    code, last = _process(root / "inbox", root / "config", root / "out1", "2025-04-01T09:00:00")
+    assert code == 0 and last is not None
+    catalogue = archives.read_catalogue(last)
+    pre = root / "pre"
+    argv = ["prefill", "--config", str(root / "config"), "--out", str(pre)]
+    assert main([*argv, "--last-archive", str(last)]) == 0
+    own = catalogue[~catalogue["name"].str.contains("、") & (catalogue["name"] != "")]
+    name = next(
+        n
+        for n, g in own.groupby("name")
+        if len(g) >= 2 and g["description"].str.contains("，|、").any()
+    )
+    (form,) = pre.rglob(f"{name}_{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx")
+    wb = openpyxl.load_workbook(form)
+    ws = wb[vocab.SHEET_INDIVIDUAL]
+    col = _columns(ws)["风险点描述"]
+    rows = {ws.cell(r, col).value: r for r in range(4, ws.max_row + 1) if ws.cell(r, col).value}
+    mine = set(own.loc[own["name"] == name, "description"])
+    retouched = next(d for d in rows if d in mine and ("，" in d or "、" in d))
+    rewritten = next(d for d in rows if d in mine and d != retouched)
+    touched = f"“{retouched.replace('，', '；').replace('、', '，')}” ".rstrip("。")
+    assert touched != retouched  # the precondition: the text as written differs
+    ws.cell(rows[retouched], col).value = touched
+    ws.cell(rows[rewritten], col).value = "本年改写：" + rewritten[::-1]
+    wb.save(form)
+    inbox = root / "inbox2"
+    for folder in pre.iterdir():
+        if folder.is_dir():
+            shutil.copytree(folder, inbox / folder.name)
+    config = root / "config2"
+    shutil.copytree(root / "config", config)
+    write_settings(config, f'[body]\nyear = 2026\n\n[history]\nlast_archive = "{last}"\n')
+    code, this = _process(inbox, config, root / "out2", "2026-04-01T09:00:00")
+    assert code == 0 and this is not None
+    table = _points_table(this)
+    new = [r["description"] for r in table if r["change"] == vocab.HISTORY_NEW]
+    removed = [r["description"] for r in table if r["change"] == vocab.HISTORY_REMOVED]
+    assert (new, removed) == (["本年改写：" + rewritten[::-1]], [rewritten])
