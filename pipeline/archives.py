@@ -186,7 +186,7 @@ def read_identity(path: Path) -> Identity | None:
 _ARCHIVE_NAME = re.compile(
     "^"
     + re.escape(vocab.ARCHIVE_FILE_TEMPLATE.removesuffix(".xlsx"))
-    .replace(re.escape("{year}"), r"20\d{2}")
+    .replace(re.escape("{year}"), r"(20\d{2})")
     .replace(re.escape("{body}"), "(.+)")
     + "$"
 )
@@ -199,7 +199,17 @@ def archive_body(path: Path) -> str:
     if identity is not None:
         return identity.body.strip()
     named = _ARCHIVE_NAME.match(Path(path).stem.strip())
-    return named.group(1).strip() if named else ""
+    return named.group(2).strip() if named else ""
+
+
+def archive_year(path: Path) -> int:
+    """The year an archive of this tool is of: its marker's, else its file name's; 0 when
+    neither says."""
+    identity = read_identity(path)
+    if identity is not None:
+        return identity.year
+    named = _ARCHIVE_NAME.match(Path(path).stem.strip())
+    return int(named.group(1)) if named else 0
 
 
 def other_body(path: Path, *ours: str) -> str | None:

@@ -338,18 +338,27 @@ def resolve(settings: Any) -> Path | None:
 def check_target(result: Any, target: Path) -> None:
     """Refuse a run whose archive ``target`` is the very file ``[history] last_archive``
     names (``body.year`` not changed for the new year, or last_archive set to this run's own
-    archive): the run would compare the file with itself and then overwrite it. Raises
+    archive): the run would compare the file with itself and then overwrite it; and one whose
+    last_archive is of this run's year or a later one (its marker's, else its file name's
+    year: a copy of this year's archive of an earlier round), which is no 上年. Raises
     PipelineError (exit 2) before anything is written."""
     path = resolve(result.settings)
-    if path is None or not path.exists() or not target.exists():
+    if path is None or not path.exists():
         return
     try:
-        same = os.path.samefile(path, target)
+        same = target.exists() and os.path.samefile(path, target)
     except OSError:
-        return
+        same = False
     if same:
         raise PipelineError(
             vocab.SETTINGS_LAST_ARCHIVE_IS_OUTPUT.format(path=path, year=result.year)
+        )
+    year = archives.archive_year(path)
+    if year and result.year and year >= result.year:  # this year's archive (a copy), or later
+        raise PipelineError(
+            vocab.SETTINGS_LAST_ARCHIVE_NOT_EARLIER.format(
+                path=path, last=year, year=result.year, previous=result.year - 1
+            )
         )
 
 

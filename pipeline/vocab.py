@@ -2908,6 +2908,12 @@ SETTINGS_LAST_ARCHIVE_OTHER_BODY = (
     "不是本单位（{ours}）的，与它对比得出的新增、删除都不真实，所以没有运行。"
     "请改为本单位上年处理生成的档案；如果本单位已经改名、这正是改名前的档案，请删去这一行（本年不作年度对比）。"
 )
+SETTINGS_LAST_ARCHIVE_NOT_EARLIER = (
+    "settings.toml 中「history.last_archive」指定的 {path} 是 {last} 年度的档案，"
+    "不是本次处理的 {year} 年度的上一年度，与它对比得不出与上年相比的变化，所以没有运行。"
+    "请改为上一年度处理生成的档案（通常是「{previous}_…_廉政风险信息档案.xlsx」）；"
+    "如果 settings.toml 中「body.year」还没有改为本年度，请先改正。"
+)
 SETTINGS_LAST_ARCHIVE_IS_OUTPUT = (
     "settings.toml 中「history.last_archive」指定的上年档案 {path} 就是本次要写出的 {year} 年度档案，"
     "照此运行会用本次结果覆盖它，所以没有运行。请先确认 settings.toml 中「body.year」已改为本年度"

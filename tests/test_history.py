@@ -394,3 +394,25 @@ def test_a_description_retouched_in_punctuation_is_the_same_point_a_rewritten_on
     new = [r["description"] for r in table if r["change"] == vocab.HISTORY_NEW]
     removed = [r["description"] for r in table if r["change"] == vocab.HISTORY_REMOVED]
     assert (new, removed) == (["本年改写：" + rewritten[::-1]], [rewritten])
+
+
+def test_this_years_own_archive_as_last_year_stops_the_run(two_years, tmp_path, capsys):
+    """An office that copies this year's archive of an earlier round into config as 「上年档案」
+    got a 年度对比 titled 「与上年档案…（2026年度）对比」 on a 2026 run, comparing the year with
+    itself. Now an archive whose marker (or file name) gives this run's year or a later one
+    stops the run, naming both years and what to do."""
+    this, _ = two_years
+    identity = archives.read_identity(this)
+    assert identity is not None and identity.year == 2026  # the precondition
+    config = tmp_path / "config"
+    shutil.copytree(this.parents[1] / "config", config)
+    copy = config / "上年档案.xlsx"
+    shutil.copy(this, copy)
+    write_settings(config, '[body]\nyear = 2026\n\n[history]\nlast_archive = "上年档案.xlsx"\n')
+    capsys.readouterr()
+    code, made = _process(
+        this.parents[1] / "inbox", config, tmp_path / "out", "2026-05-01T09:00:00"
+    )
+    assert code == 2 and made is None
+    err = capsys.readouterr().err
+    assert "是 2026 年度的档案，不是本次处理的 2026 年度的上一年度" in err
