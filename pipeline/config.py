@@ -274,6 +274,14 @@ def _last_archive(value: object, config_dir: Path) -> Path | None:
 
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_FOLDER.format(message=folder_given(path)))
     if not path.is_file():
+        beside = Path(value.strip()).expanduser()
+        beside = config_dir.parent / beside if not beside.is_absolute() else beside
+        if beside != path and beside.is_file():  # written from the folder 处理.bat is in
+            raise _fail(
+                vocab.SETTINGS_LAST_ARCHIVE_FROM_PARENT.format(
+                    path=path, found=beside, value=f"../{value.strip()}"
+                )
+            )
         raise _fail(vocab.SETTINGS_LAST_ARCHIVE_MISSING.format(path=path))
     from pipeline import archives
 

@@ -2893,6 +2893,10 @@ SETTINGS_LAST_ARCHIVE_MISSING = (
     "settings.toml 中「history.last_archive」指定的上年档案 {path} 不存在。"
     "请写上上年档案的文件名（可以是相对 config 文件夹的路径），或删去这一行。"
 )
+SETTINGS_LAST_ARCHIVE_FROM_PARENT = (
+    "settings.toml 中「history.last_archive」指定的上年档案 {path} 不存在：这个路径是从 config 文件夹算起的。"
+    '在 config 的上一级文件夹里有 {found}，如果指的是它，请写成 last_archive = "{value}"。'
+)
 SETTINGS_LAST_ARCHIVE_FOLDER = "settings.toml 中「history.last_archive」：{message}"
 SETTINGS_LAST_ARCHIVE_OTHER_OUTPUT = (
     "settings.toml 中「history.last_archive」指定的文件 {path} 是本工具生成的{what}，"

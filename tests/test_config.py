@@ -497,6 +497,22 @@ def test_last_archive_set_to_a_folder_names_the_archive_in_it(tmp_path: Path) ->
     assert "是一个文件夹" in message and "2025_某单位_廉政风险信息档案.xlsx" in message, message
 
 
+def test_last_archive_written_from_the_program_folder_is_found_and_told(tmp_path: Path) -> None:
+    """``last_archive = "output/2025_….xlsx"``, written as seen from the folder 处理.bat is in
+    (the path counts from config): the message only said the file does not exist, though it
+    is one folder up. Now it names the file found there and the line to write."""
+    name = "2025_某单位_廉政风险信息档案.xlsx"
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / name).write_bytes(b"PK")
+    folder = write_settings(tmp_path / "config", f'[history]\nlast_archive = "output/{name}"\n')
+    assert not (folder / "output" / name).exists()  # the precondition: not from config
+    with pytest.raises(ConfigError) as exc:
+        config.load_settings(folder)
+    message = str(exc.value)
+    assert str(tmp_path / "output" / name) in message, message
+    assert f'last_archive = "../output/{name}"' in message, message
+
+
 @pytest.mark.parametrize(
     "text, shown",
     [
