@@ -695,7 +695,7 @@ def test_a_renamed_section_keeps_its_points_in_prefill_and_in_the_comparison(
     assert vocab.CLI_PREFILL_RENAMED.format(before=old, now=new) in said
     assert "已调到其他科室" not in said
     (config / vocab.SETTINGS_FILE).write_text(
-        f'[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
+        f'[body]\nyear = 2027\n\n[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
     )
     inbox = tmp_path / "inbox"
     _copy_forms(pre, inbox)
@@ -744,7 +744,7 @@ def test_a_person_whose_post_was_renamed_keeps_their_points_as_changed_not_new(l
     argv = ["prefill", "--config", str(config), "--out", str(pre)]
     assert main([*argv, "--last-archive", str(archive)]) == 0
     (config / vocab.SETTINGS_FILE).write_text(
-        f'[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
+        f'[body]\nyear = 2027\n\n[history]\nlast_archive = "{archive}"\n', encoding="utf-8"
     )
     inbox = tmp_path / "inbox"
     _copy_forms(pre, inbox)
