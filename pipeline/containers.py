@@ -149,22 +149,28 @@ def shown_path(rel: str) -> str:
     """A relative path with every mangled part decoded: names that are raw bytes on disk (an
     archive unpacked on Linux keeps its GBK names; Python holds the bytes that are no UTF-8 as
     lone surrogates, which no output can store), GBK bytes that are valid UTF-8 too
-    (``decode_gbk_read_as_utf8``), names shown as cp437, and control characters
-    (a tab or line break in a name: a mail's folded header, a script's file) as a space."""
+    (``decode_gbk_read_as_utf8``), names shown as cp437, control characters (a tab or line
+    break in a name: a mail's folded header, a script's file) as a space, and direction
+    controls as ``vocab.INVISIBLE_MARK`` (U+202E shows ``张三\u202excod.xlsx`` as 张三xslx.docx
+    and turns every message quoting the name backwards after it)."""
     if _RAW_BYTE.search(rel):
         rel = _raw_name(rel)
     if _CONTROL.search(rel):
         rel = "/".join(_CONTROL.sub(" ", part).strip() or "_" for part in rel.split("/"))
     if _TWO_BYTE.search(rel):
         rel = "/".join(decode_gbk_read_as_utf8(part) for part in rel.split("/"))
-    if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
-        return rel
-    return "/".join(decode_mangled(part) for part in rel.split("/"))
+    if _CP437_HIGH.search(rel):  # a part may be mangled (few paths)
+        rel = "/".join(decode_mangled(part) for part in rel.split("/"))
+    return _BIDI.sub(vocab.INVISIBLE_MARK, rel) if _BIDI.search(rel) else rel
 
 
 # control characters in a name: a cell or a line of text cannot show them (a tab is nothing,
 # a line break splits 文件 and 催报名单's lines), Windows cannot name a file with them
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+# direction controls in a name (marks, embeddings, overrides, isolates): shown, they reorder
+# the name and the rest of the line or cell that quotes it
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 # a byte that is no UTF-8, as ``os.fsdecode`` keeps it (surrogateescape)
