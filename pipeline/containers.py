@@ -161,16 +161,12 @@ def shown_path(rel: str) -> str:
         rel = "/".join(decode_gbk_read_as_utf8(part) for part in rel.split("/"))
     if _CP437_HIGH.search(rel):  # a part may be mangled (few paths)
         rel = "/".join(decode_mangled(part) for part in rel.split("/"))
-    return _BIDI.sub(vocab.INVISIBLE_MARK, rel) if _BIDI.search(rel) else rel
+    return vocab.shown(rel)
 
 
 # control characters in a name: a cell or a line of text cannot show them (a tab is nothing,
 # a line break splits 文件 and 催报名单's lines), Windows cannot name a file with them
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]+")
-
-# direction controls in a name (marks, embeddings, overrides, isolates): shown, they reorder
-# the name and the rest of the line or cell that quotes it
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 # a byte that is no UTF-8, as ``os.fsdecode`` keeps it (surrogateescape)

@@ -325,6 +325,8 @@ def issue_columns(
             columns[col] = fill_template(template, texts, m)
         else:  # each message is built once already: the issues holding it share it
             columns[col] = _at(fill_template(template, texts, m, False), message_of)
+        if not isinstance(columns[col], str) and vocab.BIDI.search("".join(columns[col])):
+            columns[col] = np.array([vocab.shown(t) for t in columns[col]], dtype=object)
     columns["row_id"] = _row_ids(row_id, n)
     return columns
 

@@ -896,7 +896,14 @@ MESSAGES: dict[str, Message] = {
 def message(code: str, **values: object) -> tuple[str, str, str]:
     """Return (action, problem, fix) for a reason code with its placeholders filled."""
     m = MESSAGES[code]
-    return m.action, m.problem.format(**values), m.fix.format(**values)
+    return m.action, shown(m.problem.format(**values)), shown(m.fix.format(**values))
+
+
+def shown(text: str) -> str:
+    """A message quoting what a user wrote, with its direction controls as ``INVISIBLE_MARK``:
+    a right-to-left override pasted into a cell (「\u202e很高」) turned the rest of the
+    message around it backwards."""
+    return BIDI.sub(INVISIBLE_MARK, text) if BIDI.search(text) else text
 
 
 def allowed_text(values: tuple[str, ...]) -> str:
@@ -939,6 +946,11 @@ _SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、\u2022\u2027\u2219\u
 # Characters that show nothing (zero-width space/joiners, direction marks, BOM, soft hyphen,
 # word joiner, Mongolian vowel separator): pasted from web pages and chat apps into names.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+# The invisible characters that reorder the text after them when shown (direction marks,
+# embeddings, overrides, isolates): in a file's name or a quoted value they turn the name and
+# the rest of the message backwards (张三\u202excod.xlsx shows as 张三xslx.docx).
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 # Traditional characters (Hong Kong, Taiwan and Macao offices, forms typed with a traditional
