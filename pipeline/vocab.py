@@ -3036,6 +3036,20 @@ MESSAGES.update(
             "不在收件箱中，未读取。",
             "请在「邮件」程序中打开这封邮件，把附件直接存储（拖出）到收件箱，再重新运行。",
         ),
+        "mail_part_detached": Message(
+            "这个附件已被邮件程序（如 Thunderbird）从邮件中分离出来，另存到了{detail}，"
+            "邮件里只剩一条说明，没有表格本身，未读取。",
+            "请在那台电脑上找到这个文件（或请报送人重新发送），放入收件箱后重新运行。",
+        ),
+        "mail_part_deleted": Message(
+            "这个附件已在邮件程序中被删除，邮件里只剩一条说明，没有表格本身，未读取。",
+            "请报送人重新发送这个附件，放入收件箱后重新运行。",
+        ),
+        "mail_part_reference": Message(
+            "这个附件只是指向邮件之外一个文件的引用（「{detail}」），邮件里没有表格本身；"
+            "为安全起见，不打开收件箱以外的文件，未读取。",
+            "请把原文件本身放入收件箱（或请报送人把表格作为附件重新发送），再重新运行。",
+        ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",
             "请解压后放入收件箱，再重新运行。",
@@ -3325,3 +3339,6 @@ _ENUM_PREFIXES = {
     for field, words in ENUM_VALUE_PREFIXES.items()
 }
 CATEGORY_VALUE_SUFFIXES = ("类风险", "类")
+
+# Where Thunderbird saved an attachment it detached, when its mail does not say
+DETACHED_SOMEWHERE = "别处"
