@@ -1149,7 +1149,7 @@ def _elsewhere(part: EmailMessage) -> tuple[str, str] | None:
     was read as the file: 「文件是空的」, 「无法识别这个表格」."""
     if part.get_content_type() == "message/external-body":
         where = part.get_param("name") or part.get_param("url") or part.get_param("site")
-        return "mail_part_reference", _shown_location(str(where or part.get_param("access-type")))
+        return "mail_part_reference", _pointing_to(str(where or ""))
     altered = str(part.get("X-Mozilla-Altered") or "")
     if part.get_content_type() == "text/x-moz-deleted" or "AttachmentDeleted" in altered:
         return "mail_part_deleted", ""
@@ -1172,6 +1172,12 @@ def _elsewhere_name(part: EmailMessage) -> str:
         return urllib.parse.unquote(where.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
     name = str(part.get_filename() or "")
     return name.removeprefix("Deleted: ")
+
+
+def _pointing_to(where: str) -> str:
+    """The ``mail_part_reference`` detail: （「where it points」）, or '' when it says not."""
+    shown = _shown_location(where)
+    return vocab.REFERENCE_TO.format(where=shown) if shown else ""
 
 
 def _shown_location(where: str) -> str:
@@ -1265,7 +1271,7 @@ def _msg_attachments(
                 "",
             )
             if where:
-                yield name, None, ("mail_part_reference", _shown_location(where))
+                yield name, None, ("mail_part_reference", _pointing_to(where))
                 continue
         yield name, kids.get(MSG_DATA), None
 

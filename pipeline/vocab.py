@@ -3046,7 +3046,7 @@ MESSAGES.update(
             "请报送人重新发送这个附件，放入收件箱后重新运行。",
         ),
         "mail_part_reference": Message(
-            "这个附件只是指向邮件之外一个文件的引用（「{detail}」），邮件里没有表格本身；"
+            "这个附件只是指向邮件之外一个文件的引用{detail}，邮件里没有表格本身；"
             "为安全起见，不打开收件箱以外的文件，未读取。",
             "请把原文件本身放入收件箱（或请报送人把表格作为附件重新发送），再重新运行。",
         ),
@@ -3342,3 +3342,5 @@ CATEGORY_VALUE_SUFFIXES = ("类风险", "类")
 
 # Where Thunderbird saved an attachment it detached, when its mail does not say
 DETACHED_SOMEWHERE = "别处"
+# Where an attachment by reference points (mail_part_reference)
+REFERENCE_TO = "（「{where}」）"
