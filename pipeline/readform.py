@@ -1494,11 +1494,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 empty_parts.append((name, s_header, s_found.row, s_found.keys))
 
     read_stacked(sheet, stacked, carried, (table_rows, found_header, header_raw), measures)
-    for name in form_sheets:
+    # a hidden sheet holding a form with rows (one person's sheet of a section's workbook,
+    # hidden) is read like the visible ones, with a 提示: nothing a file holds is dropped
+    hidden_forms = [
+        n
+        for n in order
+        if n in hidden and not _is_side_sheet(n) and _fold(n) not in _TEMPLATE_SHEETS
+    ]
+    for name in form_sheets + hidden_forms:
         if name == sheet:
             continue
         other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
+        if name in hidden and (found is None or not _has_rows(other_grid, found.row)):
+            continue  # a hidden blank copy or list: nobody's form
         if found is None:
             # points going on on a sheet of their own with no header (表1, 表2): read with
             # this form's columns, as this form's, with one 提示 saying so
@@ -1529,6 +1538,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         o_header: dict[str, tuple[object, str]] = {}
         o_h0 = found.start
         _header_fields(other_grid, range(max(0, o_h0 - HEADER_BLOCK_ROWS), o_h0), o_header)
+        if name in hidden:
+            issues.append(
+                records.issue(
+                    "hidden_sheet_read",
+                    file=rel,
+                    sheet=name,
+                    cell=a1(found.start, min(found.keys.values())),
+                    here=name,
+                    **{
+                        k: seen_text(o_header.get(k, (None, ""))[0]) or ""
+                        for k in ("section", "name")
+                    },
+                )
+            )
         if not _has_rows(other_grid, found.row):
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue
