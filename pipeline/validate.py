@@ -1551,6 +1551,16 @@ def _cell(colmap: dict[str, str], field: str, excel_row: object) -> str:
 
 
 _MEASURE_KEYS = frozenset((*vocab.MEASURE_FIELDS, "measures"))
+# owners.attribute's row problems
+_OWNER_CODES = frozenset(
+    (
+        "row_not_in_roster",
+        "row_not_in_roster_similar",
+        "row_many_people",
+        "row_section_not_in_roster",
+        "row_owner_missing",
+    )
+)
 
 
 def _row_cell(colmap: dict[str, str], excel_row: object) -> str:
@@ -1612,6 +1622,10 @@ class _RowIssues:
             # under the form (a column with no letter here): point at the row
             if not _MEASURE_KEYS & colmap.keys():
                 text_code = "measures_no_column"
+            cell = _row_cell(colmap, self.excel_rows[pos])
+        elif not cell and code in _OWNER_CODES and colmap:
+            # the owner came from the sheet's header block (one sheet per person), not a
+            # column of the row: point at the row, so each row sent back has its own cell
             cell = _row_cell(colmap, self.excel_rows[pos])
         key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)

@@ -42,7 +42,7 @@ SECTIONS = ("办公室", "财务科", "宣传部")
 NAMES = {
     "办公室": ("王芳", "何佳", "刘洋", "孙磊"),
     "财务科": ("赵敏", "钱军", "周静", "吴强"),
-    "宣传部": ("郑丽", "冯涛", "褚娟", "卫明"),
+    "宣传部": ("郑丽", "冯涛", "何佳", "卫明"),  # 何佳: a namesake of 办公室's
 }
 POSTS = ("科员", "会计", "出纳", "干事")
 STEPS = ("公文处理", "车辆管理", "采购", "报销", "招聘", "宣传稿审核")
@@ -110,10 +110,13 @@ class Inbox:
         self.shared: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
         self.zipped: dict[str, bytes] = {}
 
-    def form(self, section: str, name: str, post: str, kind: str, when: datetime) -> bytes:
+    def form(
+        self, section: str, name: str, post: str, kind: str, when: datetime, written: str = ""
+    ) -> bytes:
+        """A form of ``section``'s people; ``written``: the 科室 its header names instead."""
         rnd = self.rnd
         rows = [_row(rnd, i + 1, 0.3, self.shared[section]) for i in range(rnd.randint(0, 5))]
-        header = {"section": section, "name": name, "post": post, "date": when}
+        header = {"section": written or section, "name": name, "post": post, "date": when}
         if kind == vocab.UNIT:
             header["head"] = NAMES[section][0]
         with tempfile.TemporaryDirectory() as tmp:
@@ -203,8 +206,9 @@ def write_inbox(root: Path, seed: int) -> Path:
             name = ""  # 姓名 left blank
         elif odd < 0.16:
             section = rnd.choice([s for s in SECTIONS if s != section])  # 科室 written wrong
+        written = "综合科" if 0.16 <= odd < 0.19 else ""  # a section not in the roster
         when = datetime(2026, 3, rnd.randint(1, 28))
-        data = inbox.form(section, name, post, kind, when)
+        data = inbox.form(section, name, post, kind, when, written)
         stem = f"{section}_{name}" + ("_单位" if kind == vocab.UNIT else "")
         where = rnd.random()
         if where < 0.15:
@@ -410,39 +414,60 @@ def check_feedback(out: Path) -> list[str]:
     return problems
 
 
-def correct_copies(out: Path, inbox: Path) -> int:
-    """Mail the first run's annotated copies back corrected (every enumerated cell made good,
-    every blank description filled) in a later mail folder; returns how many."""
-    n = 0
+def correct_copies(out: Path, inbox: Path, rnd: random.Random) -> list[str]:
+    """Mail the first run's annotated copies back, most corrected at their 退回 cells, some
+    untouched, in a later mail folder or zipped by their section; returns their paths."""
+    placed: list[str] = []
+    zipped: dict[str, list[tuple[str, bytes]]] = {}
     fixes = {
         vocab.COLUMN_LABELS["category"]: "岗位职责风险",
         vocab.COLUMN_LABELS["likelihood"]: "中",
         vocab.COLUMN_LABELS["harm"]: "较重",
     }
     for copy in sorted((out / "科室反馈").rglob(f"*{vocab.ANNOTATED_SUFFIX}.xlsx")):
-        wb = openpyxl.load_workbook(copy)
-        for ws in wb.worksheets:
-            columns: dict[int, str] = {}
-            for row in ws.iter_rows():
-                if not columns:
-                    if any(c.value == DESCRIPTION_LABEL for c in row):
-                        columns = {c.column: str(c.value) for c in row if c.value}
-                    continue
-                if not any(c.value is not None for c in row):
-                    continue
-                for c in row:  # the cells marked 退回, as a section corrects them
-                    label = columns.get(c.column)
-                    if c.comment is None or "【退回】" not in c.comment.text:
-                        continue
-                    if label in fixes:
-                        c.value = fixes[label]
-                    elif label == DESCRIPTION_LABEL:
-                        c.value = f"补填的风险点{c.row}"
-        target = inbox / "2026-04-02 来自各科室" / copy.parent.name / copy.name
+        if rnd.random() < 0.15:  # sent back untouched
+            data = copy.read_bytes()
+        else:
+            data = _corrected(copy, fixes)
+        section = copy.parent.name
+        if rnd.random() < 0.3:
+            zipped.setdefault(section, []).append((copy.name, data))
+            placed.append(f"2026-04-02 来自{section}/{section}改正.zip/{copy.name}")
+        else:
+            target = inbox / "2026-04-02 来自各科室" / section / copy.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            placed.append(target.relative_to(inbox).as_posix())
+    for section, members in zipped.items():
+        target = inbox / f"2026-04-02 来自{section}" / f"{section}改正.zip"
         target.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(target)
-        n += 1
-    return n
+        with zipfile.ZipFile(target, "w") as z:
+            for name, data in members:
+                z.writestr(name, data)
+    return placed
+
+
+def _corrected(copy: Path, fixes: dict[str, str]) -> bytes:
+    """The copy with every cell marked 退回 set right, as a section corrects it."""
+    wb = openpyxl.load_workbook(copy)
+    for ws in wb.worksheets:
+        columns: dict[int, str] = {}
+        for row in ws.iter_rows():
+            if not columns:
+                if any(c.value == DESCRIPTION_LABEL for c in row):
+                    columns = {c.column: str(c.value) for c in row if c.value}
+                continue
+            for c in row:
+                label = columns.get(c.column)
+                if c.comment is None or "【退回】" not in c.comment.text:
+                    continue
+                if label in fixes:
+                    c.value = fixes[label]
+                elif label == DESCRIPTION_LABEL:
+                    c.value = f"补填的风险点{c.row}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def check_seed(seed: int, root: Path) -> tuple[list[str], dict[str, Any]]:
@@ -453,11 +478,21 @@ def check_seed(seed: int, root: Path) -> tuple[list[str], dict[str, Any]]:
     out = root / "out"
     first = run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
     problems = [f"run 1: {p}" for p in check_run(inbox, out, first)]
-    copies = correct_copies(out, inbox)
+    copies = correct_copies(out, inbox, random.Random(seed))
     second = run.process(inbox, cfg, out, run_time="2026-04-03T09:00:00")
     problems += [f"run 2: {p}" for p in check_run(inbox, out, second)]
+    status = second.files.set_index("file")["status"].to_dict()
+    for copy in copies:  # a copy mailed back replaces its original, or is its duplicate
+        stem = Path(copy).stem.removesuffix(vocab.ANNOTATED_SUFFIX)
+        originals = [  # (a copy's name holds its original's folders: 来自张三_张三_批注)
+            f
+            for f in status
+            if f not in copies and stem in (Path(f).stem, f.rsplit(".", 1)[0].replace("/", "_"))
+        ]
+        if status.get(copy) != SUPERSEDED and not any(status[f] == SUPERSEDED for f in originals):
+            problems.append(f"run 2: {copy} ({status.get(copy)}) replaced none of {originals}")
     held = {
-        "copies": copies,
+        "copies": len(copies),
         "status": Counter(first.files["status"]),
         "status2": Counter(second.files["status"]),
         "contained": int(first.files["container"].notna().sum()),
