@@ -1079,9 +1079,9 @@ def _table_rows(
             continue
         if filled == [seq_col]:  # a numbered but empty line of the form
             seq_text: str = texts[seq_col]  # type: ignore[assignment]
-            if not (_is_title_line(seq_text) or _SEQ_WORDS.search(seq_text)):
+            if not (_is_title_line(seq_text) or layout.part_heading(seq_text)):
                 skipped.append(r)  # (续表, a title over a repeated header or a heading line
-            continue  # such as 二、财务室 is no blank line)
+            continue  # such as 二、财务室 is no blank line; other text is told, not dropped)
         for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
             if c != seq_col:
                 t = texts[c]
@@ -1251,8 +1251,6 @@ def _under_heading(step: str | None, heading: str | None) -> str | None:
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point
 _STEP_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]?")
-# a 序号 cell holding words, not a mark (二、财务室, 财务室 typed alone in the 序号 column)
-_SEQ_WORDS = re.compile(r"[^\W\d_一二三四五六七八九十百零〇A-Za-zⅠ-Ⅻⅰ-ⅻ①-⑳]")
 _COLUMN_NUMBER = re.compile(r"[(（\[【]?(\d{1,2}|[A-Za-z])[)）\]】.、]?")
 
 

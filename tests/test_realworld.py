@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import config, discover, frames, read, vocab, xlsx
+from pipeline import config, discover, frames, layout, read, vocab, xlsx
 from pipeline.validate import validate
 from tests.forms import form_grid, pledge_grid, rewrite_zip, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
@@ -1379,6 +1379,26 @@ def test_lone_heading_lines_and_stamp_lines_of_a_section_table_are_no_points(
     ]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert "blank_rows_skipped" not in set(issues["code"])
+
+
+def test_text_alone_in_the_seq_column_that_is_no_heading_is_still_told(tmp_path: Path) -> None:
+    """Only a numbered heading alone in 序号 (「二、财务科」) is passed over in silence: a risk
+    typed into the 序号 column by mistake is told (its row named), never dropped unseen."""
+    inbox = tmp_path / "inbox"
+    head = ["序号", "职权事项", "风险点描述", "风险等级", "防控措施"]
+    grid = [
+        ["科室：办公室", None, "姓名：张三"],
+        head,
+        [1, "公文处理", "泄露未公开信息", "中", "前期：教育"],
+        ["车辆使用登记不全"],  # row 4: a risk typed in the 序号 column
+        [2, "采购", "采购不规范", "低", "前期：比价"],
+    ]
+    write_xlsx(inbox / "张三.xlsx", {"Sheet1": grid})
+    assert layout.part_heading("车辆使用登记不全") is None  # precondition: no heading
+    _files, points, issues = checked(inbox)
+    assert points["excel_row"].tolist() == [3, 5]
+    told = issues[issues["file"] == "张三.xlsx"]
+    assert (told["cell"].str[1:] == "4").any(), told[["code", "cell"]].values.tolist()
 
 
 @pytest.mark.parametrize("text", ["一、违规借出档案，导致泄密", "1、办公室"])
