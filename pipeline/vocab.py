@@ -1852,6 +1852,18 @@ MESSAGES.update(
             "请把分管副主席也列入「人员」工作表（科室可填「领导班子」）。",
             ACTION_NOTE,
         ),
+        "roster_chair_missing": Message(
+            "「{sheet_name}」工作表没有填写主席：一级风险点的负责领导和各分管副主席本人的风险点，"
+            "其监管人都将上移到上级监督机构{oversight}。",
+            "请在「{sheet_name}」工作表的「主席」列填写主席的姓名（与「人员」工作表的写法一致）。",
+            ACTION_NOTE,
+        ),
+        "roster_chair_not_in_people": Message(
+            "主席「{value}」不在「人员」工作表中，无法核对其本人的报送；如果是姓名写法不一致，"
+            "主席本人报送的风险点将无法按主席上报上级监督机构。",
+            "请把主席也列入「人员」工作表（科室可填「领导班子」），两处姓名写法一致。",
+            ACTION_NOTE,
+        ),
         "roster_section_unlisted": Message(
             "「人员」工作表中的科室「{value}」没有列在「科室」工作表中，无法确定其负责人和分管副主席。",
             "请在「科室」工作表中补上这个科室。",
