@@ -567,6 +567,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 row_id=_column(one, "row_id", None),
                 level=one["level"],
                 reason=_without_differs(one["level_reason"], one["self_level"]),
+                advice=_differs_advice(one["self_level"].tolist(), one["level"].tolist()),
             )
         )
     at = np.flatnonzero(several)
@@ -604,6 +605,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                     row_id=field("row_id"),  # int or None each (merge.SOURCE_LEVELS)
                     level=level,
                     reason=reason,
+                    advice=_differs_advice(field("self_level"), level.tolist()),
                 )
             )
     if UNMATCHED_COLUMN in points:
@@ -625,6 +627,25 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 )
             )
     return frames.concat_issues(*parts)
+
+
+def _differs_advice(self_levels: list[Any], levels: list[Any]) -> np.ndarray:
+    """The level_differs 修改建议 of each (自评等级, 评定等级): check the inputs when the
+    computed level is more severe; say how to keep a more severe 自评 when it is less."""
+    texts: dict[tuple[Any, Any], str] = {}
+    out = np.empty(len(levels), dtype=object)
+    for i, pair in enumerate(zip(self_levels, levels, strict=True)):
+        text = texts.get(pair)
+        if text is None:
+            own, level = pair
+            lowered = _rank(own) < _rank(level)
+            text = texts[pair] = (
+                vocab.LEVEL_DIFFERS_FIX_LOWERED.format(self_level=own, level=level)
+                if lowered
+                else vocab.LEVEL_DIFFERS_FIX_RAISED
+            )
+        out[i] = text
+    return out
 
 
 def _column(frame: pd.DataFrame, col: str, missing: object = "") -> Any:

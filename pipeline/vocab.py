@@ -644,9 +644,7 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     "level_differs": Message(
-        "自评等级「{value}」与评定等级「{level}」不一致（{reason}）。",
-        "请科室核对发生几率、危害程度和岗位类别；以评定等级为准。",
-        ACTION_NOTE,
+        "自评等级「{value}」与评定等级「{level}」不一致（{reason}）。", "{advice}", ACTION_NOTE
     ),
     "measures_unsplit": Message(
         "「防控措施」没有按前期/中期/后期分开，已全部放入「前期预防措施」。",
@@ -1753,6 +1751,14 @@ ROSTER_PERSON_DUPLICATE_FIX = (
 _ROSTER_CHOOSE_TYPE = "请从下拉列表中选择岗位类别：" + "、".join(POST_TYPES) + "。"
 _ROSTER_YES_NO = "请填写「是」或「否」。"
 _ROSTER_FILL_TEXT = "请填写{what}；如果这一格是公式，请改为直接填写文字。"
+# level_differs' 修改建议: the computed level is more severe than 自评等级 (the matrix or the
+# post type raised it), or less severe (the person judged the risk higher than their 发生几率
+# and 危害程度 give: asking them to check 岗位类别 would not help; tell them how to keep it)
+LEVEL_DIFFERS_FIX_RAISED = "请科室核对发生几率、危害程度和岗位类别；以评定等级为准。"
+LEVEL_DIFFERS_FIX_LOWERED = (
+    "评定等级按发生几率、危害程度和岗位类别确定，低于自评。如确属{self_level}风险，请相应提高发生几率或危害程度；"
+    "否则请把自评等级改为「{level}」。"
+)
 # Problems of the roster: 提示 for the office at the cell to fix (config.load_roster)
 MESSAGES.update(
     {

@@ -537,3 +537,33 @@ def test_specs_grading_and_supervisor_tables_end_to_end(tmp_path: Path) -> None:
         floor = SPEC_FLOOR_LEVELS.get(post_type)
         assert level == (floor or "三级")
         assert (f"岗位类别：{post_type}→{floor}" in reason) == bool(floor)
+
+
+def test_a_self_level_above_the_computed_one_is_told_how_to_keep_it(tmp_path: Path) -> None:
+    """丁玲 judged a 低×一般 point 一级: it is filed 三级 (SPEC: the matrix and the floor decide)
+    and the 提示 says so and how to keep 一级 (raise 发生几率 or 危害程度), not to 「核对岗位类别」,
+    which can only raise a level. A point the matrix raises above 自评 keeps that advice."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [
+        sample_row(1, likelihood="低", harm="一般", self_level="一级"),
+        sample_row(2, likelihood="高", harm="严重", self_level="三级"),
+    ]
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    write_form(inbox / "丁玲.xlsx", header=header, rows=rows)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    got = catalogue[["自评等级", "评定等级"]].values.tolist()
+    assert sorted(got) == [["一级", "三级"], ["三级", "一级"]]  # the precondition
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    differs = issues[issues["字段"] == "自评等级"].set_index("原值")
+    lowered = differs.loc["一级", "修改建议"]
+    assert "低于自评" in lowered and "如确属一级风险，请相应提高发生几率或危害程度" in lowered
+    assert "否则请把自评等级改为「三级」" in lowered and "岗位类别；以评定等级为准" not in lowered
+    assert differs.loc["三级", "修改建议"] == vocab.LEVEL_DIFFERS_FIX_RAISED
+    assert "自评等级「一级」与评定等级「三级」不一致" in differs.loc["一级", "问题"]
