@@ -567,3 +567,51 @@ def test_a_self_level_above_the_computed_one_is_told_how_to_keep_it(tmp_path: Pa
     assert "否则请把自评等级改为「三级」" in lowered and "岗位类别；以评定等级为准" not in lowered
     assert differs.loc["三级", "修改建议"] == vocab.LEVEL_DIFFERS_FIX_RAISED
     assert "自评等级「一级」与评定等级「三级」不一致" in differs.loc["一级", "问题"]
+
+
+def test_a_unit_forms_numbered_quoted_or_section_named_posts_get_their_floor(
+    tmp_path: Path,
+) -> None:
+    """Offices number the posts in a 涉及岗位 cell (1.儿童工作干事 2.部长, 1、…), quote them
+    (“儿童工作干事”), write the section's name before them (家庭儿童工作部全体人员) or add 等 as a
+    word of its own. Each named no roster post: the 人财物管理 floor was missed (filed 三级
+    instead of 一级) and the section was told the posts are not in the roster."""
+    people = [
+        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
+    ]
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    words = [
+        "1.部长 2.儿童工作干事",
+        "1、部长\n2、儿童工作干事",
+        "（1）儿童工作干事",
+        "“儿童工作干事”、“部长”",
+        "家庭儿童工作部全体人员",
+        "家庭儿童工作部儿童工作干事",
+        "儿童工作干事 等",
+    ]
+    rows = [
+        sample_row(i, description=f"风险{i}", posts_involved=w, likelihood="低", harm="一般")
+        for i, w in enumerate(words, start=1)
+    ]
+    rows.append(sample_row(9, description="风险9", posts_involved="1.司机", self_level="二级"))
+    assert oracle.expected_level("一般管理服务", "一般", "低") == "三级"  # the matrix alone
+    write_form(
+        inbox / "单位表.xlsx",
+        vocab.UNIT,
+        header={"section": "家庭儿童工作部", "head": "闫红"},
+        rows=rows,
+    )
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("岗位（职务）")
+    for word in words:
+        assert catalogue.at[word, "评定等级"] == "一级", word
+        assert "岗位类别：人财物管理→一级" in catalogue.at[word, "评定依据"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    told = issues.loc[issues["字段"].eq("涉及岗位"), "原值"].tolist()
+    assert told == ["1.司机"]  # a post the roster does not have is still told, as written
+    posts = sheets[vocab.ARCHIVE_SHEET_POSTS].set_index("岗位（职务）")
+    assert posts.at["儿童工作干事", "风险点数"] == str(len(words))
+    assert posts.at["部长", "风险点数"] == "4"  # 1.部长, 1、部长, “部长”, 全体人员
