@@ -151,9 +151,10 @@ def _process(
 ) -> frames.RunResult:
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
-    if not discover.has_entries(inbox):
+    if (out / vocab.SUMMARY_FILE).is_file() and not discover.has_entries(inbox):
         # an inbox emptied after a run (or attachments saved elsewhere): writing would replace
-        # the last archive and feedback with ones where everyone is 未报送
+        # the last archive and feedback with ones where everyone is 未报送. A first run on an
+        # empty inbox goes on: its 提交情况 and 催报名单 list everyone still to send
         raise PipelineError(vocab.INBOX_EMPTY.format(inbox=_shown_path(inbox)))
     _ensure_log(out)
     try:

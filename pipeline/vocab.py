@@ -1685,7 +1685,7 @@ CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
 INBOX_MISSING = "找不到收件文件夹 {inbox}。请新建这个文件夹，把收到的表格放进去后重新运行。"
 # an inbox holding no file at all: nothing is written (the last run's archive is kept)
 INBOX_EMPTY = (
-    "收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果（如有）保持不变。"
+    "收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果保持不变。"
     "请把收到的自查表（邮件附件）保存到这个文件夹（可以按邮件分子文件夹）后重新运行。"
 )
 INBOX_IS_FILE = (
