@@ -260,7 +260,10 @@ def _run(
     if len(files) >= PRESTART_MIN_FILES and workers.worker_count(settings.limits.workers, 2) > 1:
         # the middle is serial: the feedback workers' fork server imports on the idle core
         workers.prestart_fresh(write_feedback.WORKER_PRELOAD)
-    files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
+    today = (run_time or datetime.now().isoformat())[:10]
+    files, rows, points, validate_issues = validate.validate(
+        files, rows, roster, settings, today=today
+    )
     files = containers.settle(files)
     # pledges sent on their own (PDF, Word, photo) are taken back from the refused files
     files, discover_issues = pledge_files.find(files, discover_issues, roster, inbox, settings)

@@ -18,7 +18,7 @@ and raises ``ValidationBug``.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -60,13 +60,18 @@ class ValidationBug(RuntimeError):
 
 
 def validate(
-    files: pd.DataFrame, rows: pd.DataFrame, roster: Roster, settings: Settings
+    files: pd.DataFrame,
+    rows: pd.DataFrame,
+    roster: Roster,
+    settings: Settings,
+    today: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Check files and rows; return ``(files, rows, points, issues)``.
 
     ``files`` gets status/reason updates, canonical section/name and ISO dates; ``rows`` loses
     the rows of superseded files and gets ``accepted``; ``points`` are the accepted rows with
     canonical values (see frames.py); ``issues`` is an issues frame in (file, row, column) order.
+    ``today``: the run's day (ISO; default the clock's): no 填表日期 can be later.
     """
     log = _IssueLog()
     files = _prepare_files(files)
@@ -87,6 +92,8 @@ def validate(
     _check_headers(files, log, skip=per_row)
     _check_roster(files, index, log, skip=per_row)
     _check_dates(files, was_read, log, settings)
+    files["date_bound"] = resubmit.date_bounds(files, today or datetime.now().date().isoformat())
+    _check_date_sent(files, log)
     rows = _supersede(files, rows, log)
     _reject_empty(files, rows, log)
     _compare_with_roster(files, index, log, skip=per_row)
@@ -568,6 +575,36 @@ def _check_dates(
             year=settings.year,
             forms_year=forms_year,
         )
+
+
+def _check_date_sent(files: pd.DataFrame, log: _IssueLog) -> None:
+    """A 提示 on each read form whose 填表日期 is later than the day it was sent (its mail
+    folder's date, else today: resubmit.credible_dates): no true date, so it decides no
+    resubmission order."""
+    forms = files.loc[
+        files["status"].eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)
+    ]
+    if forms.empty:
+        return
+    date = frames.text_series(forms["date"])
+    wrong = date.ne("") & resubmit.credible_dates(forms).eq("")
+    for rec in forms.loc[wrong.to_numpy(bool)].itertuples():
+        folder = _text(getattr(rec, "folder_date", ""))
+        _file_issue(
+            log,
+            rec,
+            "date_after_sent" if folder else "date_after_today",
+            "date",
+            field_key="date",
+            value=_text(rec.date),
+            date=_text(rec.date),
+            sent=folder or _day_before(_text(rec.date_bound)),
+        )
+
+
+def _day_before(day: str) -> str:
+    """The ISO day before ``day`` ('' stays '')."""
+    return (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat() if day else ""
 
 
 def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog, year: int) -> None:

@@ -3125,6 +3125,19 @@ MESSAGES["superseded_by_date"] = Message(
     "如果本文件才是改正后的最终版本，请把它的填表日期改为今天的日期后重新发送；否则无需处理。",
     ACTION_NOTE,
 )
+# A 填表日期 later than the day its file was sent (validate._check_date_sent, resubmit.credible_dates)
+MESSAGES["date_after_sent"] = Message(
+    "填表日期 {date} 晚于本文件所在邮件文件夹的日期 {sent}，不会是实际填表的日期（可能写错了）；"
+    "同一人或同一科室报送了几份表格时，不按这个日期判断哪一份是最新版本。",
+    "请核对填表日期；如写错，请改正后重新发送。",
+    ACTION_NOTE,
+)
+MESSAGES["date_after_today"] = Message(
+    "填表日期 {date} 晚于今天（{sent}），不会是实际填表的日期（可能写错了）；"
+    "同一人或同一科室报送了几份表格时，不按这个日期判断哪一份是最新版本。",
+    "请核对填表日期；如写错，请改正后重新发送。",
+    ACTION_NOTE,
+)
 MESSAGES["superseded_by_copy"] = Message(
     "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
     "无需处理。",

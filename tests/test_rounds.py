@@ -1619,6 +1619,43 @@ def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
     assert "填表日期改为今天" in line, text
 
 
+def test_a_date_typed_ahead_does_not_keep_a_form_over_its_correction(tmp_path: Path) -> None:
+    """张三 mailed his form on 3月24日 with 填表日期 typed 2026-04-30 (for 03-30) and a bad 风险类别;
+    his correction came on 4月3日 dated 4月3日. The impossible later date won: the wrong form
+    stayed counted and 退回, the correction was told to set today's date (still before
+    04-30), and 张三 was 逾期 by it. A 填表日期 after the day its file was sent (its mail
+    folder's, else the run's day) now decides no order: the correction counts."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    first = write_form(inbox / "2026-03-24 来自张三" / "张三.xlsx",
+                       header=dict(HEADER, name="张三", date=datetime(2026, 4, 30)),
+                       rows=[sample_row(1, category="廉洁风险"), sample_row(2)])  # fmt: skip
+    fix = write_form(inbox / "2026-04-03 来自张三" / "张三.xlsx",
+                     header=dict(HEADER, name="张三", date=datetime(2026, 4, 3)),
+                     rows=[sample_row(1), sample_row(2)])  # fmt: skip
+    # 陈主席's form, in no mail folder, dated after the run's day: a 提示 says so
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席", date=datetime(2026, 4, 20)), rows=[sample_row(3)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    first_rel, fix_rel = (f.relative_to(inbox).as_posix() for f in (first, fix))
+    assert not (issues["处理"] == vocab.ACTION_REJECT).any(), issues
+    (note,) = issues[issues["文件"] == first_rel].itertuples()
+    assert "后来又报送了新版本" in note.问题 and fix_rel in note.问题, note.问题
+    assert not (issues["文件"] == fix_rel).any()
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.at["张三", "文件"] == fix_rel
+    assert subs.at["张三", "提交状态"] == vocab.STATUS_ON_TIME  # the first mail came 03-24
+    assert first_rel in subs.at["张三", "备注"]
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert "张三：" not in text, text
+    (said,) = [t for t in issues.loc[issues["文件"] == "陈主席.xlsx", "问题"] if "不会是" in t]
+    assert "2026-04-20" in said and "今天（2026-04-04）" in said, said
+
+
 def test_a_heads_correction_for_two_staff_tells_each_only_of_their_own_old_form(
     tmp_path: Path,
 ) -> None:
