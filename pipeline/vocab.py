@@ -3138,6 +3138,20 @@ MESSAGES["date_after_today"] = Message(
     "请核对填表日期；如写错，请改正后重新发送。",
     ACTION_NOTE,
 )
+# A counted version with fewer rows than the one it replaced (validate._note_fewer_rows)
+MESSAGES["fewer_rows_than_replaced"] = Message(
+    "本文件有 {count} 条风险点，比它替代的旧版本「{older}」（{older_count} 条）少 {fewer} 条；"
+    "按最新版本计入，旧版本中多出的风险点不再计入目录。",
+    "如果是漏填或误删，请补上后重新发送；如果确实删去了这些风险点，无需处理。",
+    ACTION_NOTE,
+)
+# Two forms of one sender in one mail (validate._supersede): neither was sent later
+MESSAGES["superseded_same_mail"] = Message(
+    "同一{detail}在同一封邮件里发来了两份表格，按填表日期、修改时间和文件名以「{newer}」为准，"
+    "本文件未计入（它不是先报送的旧版本）。",
+    "请报送人确认哪一份是最终版本；如果本文件才是，请只把它重新发送一次。",
+    ACTION_NOTE,
+)
 MESSAGES["superseded_by_copy"] = Message(
     "本文件的批注副本「{newer}」已修改后重新报送，本文件已被它替代，未计入，原来的问题不再需要处理。",
     "无需处理。",

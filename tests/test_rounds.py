@@ -1656,6 +1656,65 @@ def test_a_date_typed_ahead_does_not_keep_a_form_over_its_correction(tmp_path: P
     assert "2026-04-20" in said and "今天（2026-04-04）" in said, said
 
 
+def test_a_resent_form_with_fewer_rows_says_which_rows_no_longer_count(tmp_path: Path) -> None:
+    """张三 mailed three risk points on 3月24日 and on 3月28日 a form with only the first (the
+    others deleted by mistake). The latest wins (SPEC), and two counted points left the
+    catalogue without a word anywhere. The counted form now gets a 提示 saying it has fewer
+    rows than the version it replaced; a resent form with as many rows or more gets none."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    first = write_form(inbox / "2026-03-24 来自张三" / "张三.xlsx", header=dict(HEADER, name="张三"),
+                       rows=[sample_row(1), sample_row(2), sample_row(3)])  # fmt: skip
+    later = write_form(inbox / "2026-03-28 来自张三" / "张三.xlsx", header=dict(HEADER, name="张三"),
+                       rows=[sample_row(1)])  # fmt: skip
+    chair = dict(HEADER, section="领导班子", name="陈主席", post="主席")
+    write_form(inbox / "2026-03-24 来自陈主席" / "陈主席.xlsx", header=chair, rows=[sample_row(4)])
+    write_form(inbox / "2026-03-25 来自陈主席" / "陈主席.xlsx", header=chair,
+               rows=[sample_row(4), sample_row(5)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-29T09:00:00") == 0
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    first_rel, later_rel = (f.relative_to(inbox).as_posix() for f in (first, later))
+    (old,) = issues.loc[issues["文件"] == first_rel, "问题"]
+    assert "后来又报送了新版本" in old  # precondition: the later one counts
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.at["张三", "文件"] == later_rel
+    (note,) = issues[issues["文件"] == later_rel].itertuples()
+    assert note.处理 == vocab.ACTION_NOTE
+    assert "1 条" in note.问题 and f"「{first_rel}」（3 条）少 2 条" in note.问题, note.问题
+    assert "补上后重新发送" in note.修改建议
+    # 陈主席's later form has more rows: no such note
+    assert issues["问题"].str.contains("比它替代的旧版本").sum() == 1
+
+
+def test_two_forms_of_one_person_in_one_mail_are_not_called_old_and_new(tmp_path: Path) -> None:
+    """张三's one mail of 3月24日 held 张三.xlsx and 张三(1).xlsx, alike in every date. One is
+    counted (by file name), and the other was told 「后来又报送了新版本」: untrue, they came
+    together. It now says they came in one mail and asks which is final."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    mail = inbox / "2026-03-24 来自张三"
+    one = write_form(mail / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(1)])
+    two = write_form(mail / "张三(1).xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    same = datetime(2026, 3, 24, 10).timestamp()
+    for path in (one, two):
+        os.utime(path, (same, same))
+    assert process_cli(inbox, config, out, run_time="2026-03-29T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    counted = subs.at["张三", "文件"]
+    (other,) = {p.relative_to(inbox).as_posix() for p in (one, two)} - {counted}
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    (note,) = issues[issues["文件"] == other].itertuples()
+    assert "后来又报送" not in note.问题, note.问题
+    assert "同一封邮件" in note.问题 and counted in note.问题, note.问题
+    assert "确认哪一份是最终版本" in note.修改建议
+
+
 def test_a_heads_correction_for_two_staff_tells_each_only_of_their_own_old_form(
     tmp_path: Path,
 ) -> None:
