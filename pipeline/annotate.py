@@ -1192,6 +1192,9 @@ def _open_on_marks(wb: openpyxl.Workbook, marked: set[str]) -> None:
     """The copy opens on the first visible sheet holding a mark when the sheet it would
     open on holds none (a form behind a 说明 sheet: the sender saw no mark)."""
     sheets = wb.worksheets
+    for ws in sheets:  # a hidden sheet holding a mark is shown: the sender would not see it
+        if ws.title in marked and ws.sheet_state != "visible":
+            ws.sheet_state = "visible"
     active = wb.active
     if active is not None and active.title in marked:
         return

@@ -200,10 +200,30 @@ class _Patcher:
         self._set_marker()
         return self._write()
 
+    def _show_marked(
+        self, workbook_part: str, wb_xml: str, sheets: list[_Sheet], marked: set[str]
+    ) -> str:
+        """``wb_xml`` with every hidden sheet that holds a mark shown (the sender would not
+        see its marks otherwise); the changed part is kept."""
+        end = wb_xml.find("</sheets>")
+        tags = list(re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wb_xml[: max(end, 0)]))
+        show = {s.position for s in sheets if s.title in marked and s.position < len(tags)}
+        pieces, at = [], 0
+        for position, tag in enumerate(tags):
+            if position in show and _STATE.search(tag.group(0)):
+                pieces += [wb_xml[at : tag.start()], _STATE.sub("", tag.group(0))]
+                at = tag.end()
+        if not pieces:
+            return wb_xml
+        wb_xml = "".join(pieces) + wb_xml[at:]
+        self.changed[workbook_part] = wb_xml.encode("utf-8")
+        return wb_xml
+
     def _open_on_marks(self, workbook_part: str, sheets: list[_Sheet], marked: set[str]) -> None:
         """The copy opens on the first visible sheet holding a mark when the sheet it would
         open on holds none (a form behind a 说明 sheet: the sender saw no mark)."""
         wb_xml = self.read(workbook_part).decode("utf-8")
+        wb_xml = self._show_marked(workbook_part, wb_xml, sheets, marked)
         view = re.search(r"<(?:\w+:)?workbookView\b[^>]*?/?>", wb_xml)
         tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", wb_xml[: wb_xml.find("</sheets>")])
         if view is None:
@@ -736,6 +756,7 @@ def _mark_row(row_xml: str, number: int, cols: dict[int, str], styles: Styles) -
 
 
 _HIDDEN = re.compile(r'\shidden="(?:1|true)"')
+_STATE = re.compile(r'\sstate="(?:hidden|veryHidden)"')
 
 
 def _show_columns(xml: str, cols: set[int]) -> str:

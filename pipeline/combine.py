@@ -113,7 +113,8 @@ class Combined:
 # --------------------------------------------------------------------------------------
 def expand(paths: Iterable[Path], skip: Path | None = None) -> list[tuple[str, Path]]:
     """Command-line arguments -> (shown name, path), folders walked in name order; links are
-    never followed out of a named folder. ``skip``: the output folder, left out of a walked
+    never followed out of a named folder. Names are shown as the inbox's are
+    (``containers.shown_path``: a line break as a space, a right-to-left override marked). ``skip``: the output folder, left out of a walked
     folder that holds it (``combine 收到的档案 --out 收到的档案/汇总``: the last run's district
     workbook is no body's archive, and was 「未能读取」 on every rerun)."""
     out: list[tuple[str, Path]] = []
@@ -128,9 +129,11 @@ def expand(paths: Iterable[Path], skip: Path | None = None) -> list[tuple[str, P
                 if inside and p.resolve().is_relative_to(skipped):
                     continue
                 if p.is_file() and not p.is_symlink():
-                    out.append((f"{given.name}/{p.relative_to(given).as_posix()}", p))
+                    shown = f"{given.name}/{p.relative_to(given).as_posix()}"
+                    out.append((containers.shown_path(shown), p))
         else:
-            out.append((given.name if given.parent == Path(".") else str(given), given))
+            shown = given.name if given.parent == Path(".") else str(given)
+            out.append((containers.shown_path(shown), given))
     return out
 
 
@@ -295,7 +298,7 @@ def read_archive(shown: str, path: Path) -> tuple[Filed | None, list[dict[str, A
         content = archives.content_hash(points.pop("_hashed"))
         if content != identity.content_hash:
             issues.append(_issue("combine_edited", shown, sheet=sheet, body=identity.body))
-    by_name = FILE_NAME.match(path.stem + path.suffix)
+    by_name = FILE_NAME.match(vocab.visible(path.stem + path.suffix))
     from_title = False
     if identity is not None:
         kind, body, year, run_time = "marked", identity.body, identity.year, identity.run_time
@@ -587,8 +590,8 @@ def body_from_name(stem: str) -> str:
     words that name the document begin (目录, 风险点, 汇总 …), the year, a copy's (1), a date
     and a version (修订版, 定稿, 附件1) taken away (``2026_甲区民政局_风险点目录`` -> 甲区民政局,
     ``甲区教育局风险点目录(修订版)`` -> 甲区教育局); '' when nothing else is left
-    (``风险点目录``)."""
-    rest = YEAR_IN_NAME.sub(" ", ATTACHMENT.sub("", stem))
+    (``风险点目录``). Characters that show nothing (a right-to-left override) are no part of it."""
+    rest = YEAR_IN_NAME.sub(" ", ATTACHMENT.sub("", vocab.visible(stem)))
     heads = []
     for part in NAME_PARTS.split(rest):
         part = NAME_LEAD.sub("", part.strip())

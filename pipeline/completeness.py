@@ -122,7 +122,7 @@ def _sent_on_time_before(
     if not replaced:
         return {}
     superseded = files[text_series(files["status"]) == frames.FILE_STATUS_SUPERSEDED]
-    when = text_series(superseded["date"])
+    when = resubmit.credible_dates(superseded)  # a 填表日期 after the mail's day is none
     if "folder_date" in superseded:
         when = when.where(when != "", text_series(superseded["folder_date"]))
     sent = dict(zip(text_series(superseded["file"]), when, strict=True))

@@ -616,7 +616,7 @@ def load_roster(config_dir: Path) -> Roster:
             code,
             file=file_label,
             sheet=shown.get(sheet, sheet),  # the sheet as the office named it
-            cell=f"{letter}{row}" if letter else "",
+            cell=f"{letter}{row}" if letter and row else "",
             field_key=labels[sheet][key],
             value=value,
             **placeholders,
@@ -700,6 +700,7 @@ def load_roster(config_dir: Path) -> Roster:
             )
     sections = pd.DataFrame(section_rows, columns=[*vocab.ROSTER_SECTION_COLUMNS, "excel_row"])
     _check_sections(sections, people, unit, problem)
+    _check_chair(unit, people, shown[vocab.ROSTER_SHEET_UNIT], problem)
     return Roster(
         people=people,
         sections=sections,
@@ -934,6 +935,26 @@ def _check_sections(
         problem(
             "roster_section_unlisted", vocab.ROSTER_SHEET_PEOPLE, "section", first_row[sec], sec
         )
+
+
+def _check_chair(unit: dict[str, Any], people: pd.DataFrame, sheet_name: str, problem: Any) -> None:
+    """The 单位 sheet's 主席 named and listed in 人员: a blank one sends every 一级 point's
+    负责领导 and every vice-chair's point to the 上级监督机构 (assign.Chain); one the 人员 sheet
+    does not hold (a slip) leaves the real chair ranked as staff."""
+    chair, row = unit.get("chair", ""), int(unit.get("excel_row") or 0)
+    if not chair:
+        oversight = unit.get("oversight", "")
+        problem(
+            "roster_chair_missing",
+            vocab.ROSTER_SHEET_UNIT,
+            "chair",
+            row,
+            "",
+            sheet_name=sheet_name,
+            oversight=f"「{oversight}」" if oversight else "",
+        )
+    elif normalize.fold(chair) not in {normalize.fold(n) for n in people["name"].tolist()}:
+        problem("roster_chair_not_in_people", vocab.ROSTER_SHEET_UNIT, "chair", row, chair)
 
 
 def _canonical_sections(

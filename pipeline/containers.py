@@ -149,17 +149,19 @@ def shown_path(rel: str) -> str:
     """A relative path with every mangled part decoded: names that are raw bytes on disk (an
     archive unpacked on Linux keeps its GBK names; Python holds the bytes that are no UTF-8 as
     lone surrogates, which no output can store), GBK bytes that are valid UTF-8 too
-    (``decode_gbk_read_as_utf8``), names shown as cp437, and control characters
-    (a tab or line break in a name: a mail's folded header, a script's file) as a space."""
+    (``decode_gbk_read_as_utf8``), names shown as cp437, control characters (a tab or line
+    break in a name: a mail's folded header, a script's file) as a space, and direction
+    controls as ``vocab.INVISIBLE_MARK`` (U+202E shows ``张三\u202excod.xlsx`` as 张三xslx.docx
+    and turns every message quoting the name backwards after it)."""
     if _RAW_BYTE.search(rel):
         rel = _raw_name(rel)
     if _CONTROL.search(rel):
         rel = "/".join(_CONTROL.sub(" ", part).strip() or "_" for part in rel.split("/"))
     if _TWO_BYTE.search(rel):
         rel = "/".join(decode_gbk_read_as_utf8(part) for part in rel.split("/"))
-    if not _CP437_HIGH.search(rel):  # no part can be mangled (most paths)
-        return rel
-    return "/".join(decode_mangled(part) for part in rel.split("/"))
+    if _CP437_HIGH.search(rel):  # a part may be mangled (few paths)
+        rel = "/".join(decode_mangled(part) for part in rel.split("/"))
+    return vocab.shown(rel)
 
 
 # control characters in a name: a cell or a line of text cannot show them (a tab is nothing,
@@ -354,6 +356,8 @@ MSG_EMBEDDED = "__substg1.0_3701000d"  # PidTagAttachDataObject: an attached mai
 # (…001F in UTF-16, …001E in the mail's 8-bit code page: GBK on Chinese Windows)
 MSG_NAMES = ("__substg1.0_3707", "__substg1.0_3704", "__substg1.0_3001")
 MSG_MIME = "__substg1.0_370e"  # PidTagAttachMimeTag
+# PidTagAttachLongPathname, PidTagAttachPathname: where an attachment by reference is kept
+MSG_PATHS = ("__substg1.0_370d", "__substg1.0_3708")
 # PidTagClientSubmitTime, PidTagMessageDeliveryTime (PtypTime) in the top properties stream
 MSG_TIMES = (0x00390040, 0x0E060040)
 MSG_TOP_HEADER = 32  # bytes before the top-level message's property entries
@@ -918,11 +922,16 @@ def _leaves(msg: EmailMessage) -> Iterator[EmailMessage]:
     level's children: an attachment inside a multipart/alternative or multipart/related
     (Apple Mail puts a file shown in the text there, as ``multipart/alternative`` → ``multipart
     /mixed`` → html, the file, html) was never found, and the mail told 「没有任何文件」."""
-    if msg.get_content_type() == "message/rfc822" or not msg.is_multipart():
+    if msg.get_content_type() in _WHOLE_PARTS or not msg.is_multipart():
         yield msg
         return
     for part in msg.iter_parts():
         yield from _leaves(part)  # type: ignore[arg-type]
+
+
+# parts kept whole: an attached mail, and a reference to a file kept elsewhere (its headers
+# as a part inside it, no file)
+_WHOLE_PARTS = ("message/rfc822", "message/external-body")
 
 
 def _attachments(
@@ -939,7 +948,7 @@ def _attachments(
                 if isinstance(sub, EmailMessage):
                     yield from _attachments(sub, _body_cids(sub))
             continue
-        name = part.get_filename() or ""
+        name = _elsewhere_name(part) if _elsewhere(part) else part.get_filename() or ""
         if "\ufffd" in name or (name and _gb_labelled(part)):
             name = _name_from_source(part) or name
         if _inline_picture(
@@ -1106,6 +1115,10 @@ def _mail_members(
     cut = _cut_short(msg)
     total = 0
     for i, (name, part) in enumerate(parts):
+        elsewhere = _elsewhere(part)
+        if elsewhere is not None:  # its file is not in the mail: never looked for
+            yield name, None, elsewhere
+            continue
         try:
             data = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001 - a broken transfer encoding
@@ -1126,6 +1139,55 @@ def _mail_members(
             yield name, None, ("too_large", f"{len(data) / MB:.1f} MB")
             continue
         yield name, data, mtime
+
+
+def _elsewhere(part: EmailMessage) -> tuple[str, str] | None:
+    """(reason, detail) of an attachment whose file is not in the mail, or None: a reference
+    to a file kept elsewhere (message/external-body: a path, a URL or an FTP site, never
+    opened), an attachment Thunderbird detached to a folder of the office's computer (the
+    path it saved it to) or deleted (text/x-moz-deleted). Before, the note left in its place
+    was read as the file: 「文件是空的」, 「无法识别这个表格」."""
+    if part.get_content_type() == "message/external-body":
+        where = part.get_param("name") or part.get_param("url") or part.get_param("site")
+        return "mail_part_reference", _pointing_to(str(where or ""))
+    altered = str(part.get("X-Mozilla-Altered") or "")
+    if part.get_content_type() == "text/x-moz-deleted" or "AttachmentDeleted" in altered:
+        return "mail_part_deleted", ""
+    detached = part.get("X-Mozilla-External-Attachment-URL")
+    if detached or "AttachmentDetached" in altered:
+        where = _shown_location(str(detached or ""))
+        return "mail_part_detached", f"「{where}」" if where else vocab.DETACHED_SOMEWHERE
+    return None
+
+
+def _elsewhere_name(part: EmailMessage) -> str:
+    """The file name of an attachment not in the mail (``_elsewhere``): a reference's inner
+    headers' (or the last part of where it points), Thunderbird's without 「Deleted: 」."""
+    if part.get_content_type() == "message/external-body":
+        inner = part.get_payload()
+        for sub in inner if isinstance(inner, list) else [inner]:
+            if isinstance(sub, EmailMessage) and sub.get_filename():
+                return str(sub.get_filename())
+        where = str(part.get_param("name") or part.get_param("url") or "")
+        return urllib.parse.unquote(where.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
+    name = str(part.get_filename() or "")
+    return name.removeprefix("Deleted: ")
+
+
+def _pointing_to(where: str) -> str:
+    """The ``mail_part_reference`` detail: （「where it points」）, or '' when it says not."""
+    shown = _shown_location(where)
+    return vocab.REFERENCE_TO.format(where=shown) if shown else ""
+
+
+def _shown_location(where: str) -> str:
+    """Where an attachment not in the mail points, as a person reads it: a ``file:`` URL as
+    its path (%-escapes decoded, ``C:/…`` as ``C:\\…``), shortened like a link."""
+    if where.lower().startswith("file:"):
+        where = urllib.parse.unquote(re.sub(r"^file:/*", "", where, flags=re.IGNORECASE))
+        where = where.replace("/", "\\") if re.match(r"[A-Za-z]:", where) else "/" + where
+    where = shown_path(where)
+    return where if len(where) <= MAX_LINK_CHARS else where[: MAX_LINK_CHARS - 1] + "…"
 
 
 def _cut_short(msg: EmailMessage) -> bool:
@@ -1162,10 +1224,11 @@ def _msg_text(ole: Any, stream: list[str]) -> str:
 
 def _msg_attachments(
     ole: Any, paths: list[list[str]], prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[str, list[str] | None, str | None]]:
+) -> Iterator[tuple[str, list[str] | None, str | tuple[str, str] | None]]:
     """(file name, its data stream or None for an object that is no file, and for an object
     embedded in the text the kind of stream holding its file: ``MSG_OBJECT_STREAMS``) of every
-    attachment of the message at ``prefix``, those of attached mails included."""
+    attachment of the message at ``prefix``, those of attached mails included. An attachment
+    by reference (no bytes, only where the file is) has (reason, detail) as its third."""
     n = len(prefix)
     by_storage: dict[str, list[list[str]]] = {}
     for p in paths:
@@ -1197,6 +1260,19 @@ def _msg_attachments(
         if held[0] is not None:
             yield name, held[0], held[1]
             continue
+        if MSG_DATA not in kids:  # attached by reference (a share's path, a OneDrive link)
+            where = next(
+                (
+                    _msg_text(ole, kids[key + kind]).strip()
+                    for key in MSG_PATHS
+                    for kind in ("001f", "001e")
+                    if key + kind in kids
+                ),
+                "",
+            )
+            if where:
+                yield name, None, ("mail_part_reference", _pointing_to(where))
+                continue
         yield name, kids.get(MSG_DATA), None
 
 
@@ -1368,6 +1444,9 @@ def _msg_members(path: Path, settings: Settings) -> Iterator[tuple[str, bytes | 
         mtime = sent if sent is not None else path.stat().st_mtime
         total = 0
         for name, stream, held in parts:
+            if isinstance(held, tuple):  # its file is not in the mail: never looked for
+                yield name, None, held
+                continue
             if stream is None:  # an object in the mail's text (a picture), not a file
                 yield name, None, ("not_excel", vocab.DETAIL_MAIL_OBJECT)
                 continue

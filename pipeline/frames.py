@@ -322,11 +322,19 @@ def issue_columns(
         if _has_no_fields(template):  # the same text for every issue: kept as one ``str``
             columns[col] = template.format()
         elif message_of is None:
-            columns[col] = fill_template(template, texts, m)
+            columns[col] = _shown_all(fill_template(template, texts, m))
         else:  # each message is built once already: the issues holding it share it
-            columns[col] = _at(fill_template(template, texts, m, False), message_of)
+            columns[col] = _at(_shown_all(fill_template(template, texts, m, False)), message_of)
     columns["row_id"] = _row_ids(row_id, n)
     return columns
+
+
+def _shown_all(messages: Any) -> Any:
+    """``messages`` with direction controls quoted from a cell marked (``vocab.shown``);
+    looked for once over all of them (distinct messages, before they are shared out)."""
+    if isinstance(messages, str) or not vocab.BIDI.search("".join(messages)):
+        return messages
+    return np.array([vocab.shown(t) for t in messages], dtype=object)
 
 
 def stacked_issues(

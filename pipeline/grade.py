@@ -27,6 +27,8 @@ POST_SPLIT = re.compile(r"[、，,/／;；\s\u3000]+")
 _POST_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 _POST_SUFFIX = re.compile(r"(?:岗位|岗|等)+$")
 _POST_AND = re.compile(r"[和及与]")
+_POST_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_POST_NUMBER = re.compile(r"^(?:\(\d+\)|\d+\)?|[一二三四五六七八九十]+|[A-Z]\))")
 # Count columns of the posts frame are named by the level itself (the writers' headers).
 LEVEL_COUNT_COLUMNS = {lv: lv for lv in vocab.LEVELS}
 POST_COLUMNS = (
@@ -115,15 +117,16 @@ class _RosterPosts:
         matched: list[str] = []
         unmatched: list[str] = []
         best_type, best_rank = "", _NO_RANK + 1
+        section_key = normalize.fold(section)
         for token in split_posts(involved):
             key = normalize.fold(token)
-            if key in _ALL_POSTS:
-                holders = self.by_section.get(normalize.fold(section), [])
-                posts = list(dict.fromkeys(h[0] for h in holders))  # each of the section's
-            else:
-                named = self._named_posts(normalize.fold(section), key)
-                holders = [h for found in named for h in found]
-                posts = [found[0][0] for found in named]  # each once, in its roster spelling
+            if not _POST_SUFFIX.sub("", _POST_NUMBER.sub("", key)):
+                continue  # 「会计 等」's 等, a lone 岗位, 「1、会计」's 1: no post, nothing to tell
+            holders, posts = [], []
+            for word in _post_words(key, section_key):
+                holders, posts = self._holders(section_key, word)
+                if holders:
+                    break
             if not holders:
                 unmatched.append(token)
                 continue
@@ -135,6 +138,15 @@ class _RosterPosts:
                 if rank < best_rank:
                     best_type, best_rank = post_type, rank
         return best_type, matched, unmatched
+
+    def _holders(self, section: str, key: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """(holders, roster posts) that the folded word ``key`` names in folded ``section``."""
+        if key in _ALL_POSTS:
+            holders = self.by_section.get(section, [])
+            return holders, list(dict.fromkeys(h[0] for h in holders))  # each of the section's
+        named = self._named_posts(section, key)
+        # each post once, in its roster spelling
+        return [h for found in named for h in found], [found[0][0] for found in named]
 
     def _named_posts(self, section: str, key: str) -> list[list[tuple[str, str, str]]]:
         """The holders of each roster post of folded ``section`` that the folded word ``key``
@@ -157,6 +169,20 @@ class _RosterPosts:
             or self.by_name.get((section, key))
             or []
         )
+
+
+def _post_words(key: str, section: str) -> list[str]:
+    """A folded 涉及岗位 word, then (tried only when it names nothing) the same without what
+    offices put around a post: quotes (「会计」), a list number (1.会计, ①会计, (1)会计: the
+    dot is folded away), the section's own name (财务科会计, 财务科全体人员)."""
+    words = [key]
+    bare = _POST_QUOTES.sub("", key)
+    bare = _POST_NUMBER.sub("", bare) or bare
+    if bare != key:
+        words.append(bare)
+    if section and bare.startswith(section) and len(bare) > len(section):
+        words.append(bare[len(section) :])
+    return words
 
 
 def _post_core(folded: str) -> str:
@@ -567,6 +593,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 row_id=_column(one, "row_id", None),
                 level=one["level"],
                 reason=_without_differs(one["level_reason"], one["self_level"]),
+                advice=_differs_advice(one["self_level"].tolist(), one["level"].tolist()),
             )
         )
     at = np.flatnonzero(several)
@@ -604,6 +631,7 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                     row_id=field("row_id"),  # int or None each (merge.SOURCE_LEVELS)
                     level=level,
                     reason=reason,
+                    advice=_differs_advice(field("self_level"), level.tolist()),
                 )
             )
     if UNMATCHED_COLUMN in points:
@@ -625,6 +653,25 @@ def level_issues(points: pd.DataFrame) -> pd.DataFrame:
                 )
             )
     return frames.concat_issues(*parts)
+
+
+def _differs_advice(self_levels: list[Any], levels: list[Any]) -> np.ndarray:
+    """The level_differs 修改建议 of each (自评等级, 评定等级): check the inputs when the
+    computed level is more severe; say how to keep a more severe 自评 when it is less."""
+    texts: dict[tuple[Any, Any], str] = {}
+    out = np.empty(len(levels), dtype=object)
+    for i, pair in enumerate(zip(self_levels, levels, strict=True)):
+        text = texts.get(pair)
+        if text is None:
+            own, level = pair
+            lowered = _rank(own) < _rank(level)
+            text = texts[pair] = (
+                vocab.LEVEL_DIFFERS_FIX_LOWERED.format(self_level=own, level=level)
+                if lowered
+                else vocab.LEVEL_DIFFERS_FIX_RAISED
+            )
+        out[i] = text
+    return out
 
 
 def _column(frame: pd.DataFrame, col: str, missing: object = "") -> Any:

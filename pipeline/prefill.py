@@ -220,7 +220,8 @@ def _zip_folder(folder: Path, target: Path) -> None:
 def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> PrefillResult:
     """Write the pre-filled forms of every roster section into ``out``."""
     config_dir, out = Path(config_dir), Path(out)
-    settings = config.load_settings(config_dir)  # a bad settings file stops here, as for process
+    # a bad settings file stops here, as for process; its rules go in every form's 填表说明
+    settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
     last = load_last_archive(last_archive) if last_archive is not None else None
     if last_archive is not None:
@@ -267,6 +268,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
                 {"section": section, "name": name, "post": post},
                 rows,
                 choices,
+                settings,
             )
             result.forms.append(path)
             result.points += len(rows)
@@ -276,7 +278,7 @@ def prefill(config_dir: Path, out: Path, last_archive: Path | None = None) -> Pr
             rows = _rows(last.iloc[picked], vocab.UNIT) if picked else []
             header = {"section": section, "head": heads.get(section, "")}
             path = folder / _form_name(section, vocab.UNIT, names)
-            _write(path, vocab.UNIT, header, rows, choices)
+            _write(path, vocab.UNIT, header, rows, choices, settings)
             result.forms.append(path)
             result.points += len(rows)
         result.folders[section] = folder
@@ -333,6 +335,7 @@ def _write(
     header: dict[str, Any],
     rows: list[dict[str, Any]],
     choices: dict[str, tuple[str, ...]],
+    settings: config.Settings,
 ) -> None:
     with xlsx.atomic_path(path) as tmp:
         templates.write_form(
@@ -344,4 +347,5 @@ def _write(
             # locked only where filled: a field the roster leaves blank stays open to type in
             locked=frozenset(k for k in formlayout.ROSTER_FILLED[kind] if _text(header.get(k))),
             choices=choices,
+            settings=settings,
         )

@@ -1079,9 +1079,9 @@ def _table_rows(
             continue
         if filled == [seq_col]:  # a numbered but empty line of the form
             seq_text: str = texts[seq_col]  # type: ignore[assignment]
-            if not (_is_title_line(seq_text) or _SEQ_WORDS.search(seq_text)):
+            if not (_is_title_line(seq_text) or layout.part_heading(seq_text)):
                 skipped.append(r)  # (续表, a title over a repeated header or a heading line
-            continue  # such as 二、财务室 is no blank line)
+            continue  # such as 二、财务室 is no blank line; other text is told, not dropped)
         for c in filled:  # every filled cell but the 序号 a placeholder (以下空白, 无 …)?
             if c != seq_col:
                 t = texts[c]
@@ -1251,8 +1251,6 @@ def _under_heading(step: str | None, heading: str | None) -> str | None:
 
 # the 序号 of a line heading a block of points (一、 （一） 二.): a part, not a point
 _STEP_HEADING = re.compile(r"[(（]?[一二三四五六七八九十]{1,3}[)）、.．]?")
-# a 序号 cell holding words, not a mark (二、财务室, 财务室 typed alone in the 序号 column)
-_SEQ_WORDS = re.compile(r"[^\W\d_一二三四五六七八九十百零〇A-Za-zⅠ-Ⅻⅰ-ⅻ①-⑳]")
 _COLUMN_NUMBER = re.compile(r"[(（\[【]?(\d{1,2}|[A-Za-z])[)）\]】.、]?")
 
 
@@ -1494,11 +1492,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
                 empty_parts.append((name, s_header, s_found.row, s_found.keys))
 
     read_stacked(sheet, stacked, carried, (table_rows, found_header, header_raw), measures)
-    for name in form_sheets:
+    # a hidden sheet holding a form with rows (one person's sheet of a section's workbook,
+    # hidden) is read like the visible ones, with a 提示: nothing a file holds is dropped
+    hidden_forms = [
+        n
+        for n in order
+        if n in hidden and not _is_side_sheet(n) and _fold(n) not in _TEMPLATE_SHEETS
+    ]
+    for name in form_sheets + hidden_forms:
         if name == sheet:
             continue
         other_grid, _merges, other_carried = sheet_grid(name)
         found = headers[name] if name in headers else _find_table_header(other_grid)
+        if name in hidden and (found is None or not _has_rows(other_grid, found.row)):
+            continue  # a hidden blank copy or list: nobody's form
         if found is None:
             # points going on on a sheet of their own with no header (表1, 表2): read with
             # this form's columns, as this form's, with one 提示 saying so
@@ -1529,6 +1536,20 @@ def _parse(path: str, rel: str, opened: Opened, limits: Limits, book: Book) -> d
         o_header: dict[str, tuple[object, str]] = {}
         o_h0 = found.start
         _header_fields(other_grid, range(max(0, o_h0 - HEADER_BLOCK_ROWS), o_h0), o_header)
+        if name in hidden:
+            issues.append(
+                records.issue(
+                    "hidden_sheet_read",
+                    file=rel,
+                    sheet=name,
+                    cell=a1(found.start, min(found.keys.values())),
+                    here=name,
+                    **{
+                        k: seen_text(o_header.get(k, (None, ""))[0]) or ""
+                        for k in ("section", "name")
+                    },
+                )
+            )
         if not _has_rows(other_grid, found.row):
             empty_parts.append((name, o_header, o_hr, o_keys))
             continue

@@ -6,6 +6,10 @@ annotated copies of earlier ones.
   path. Among one sender's versions a date decides only when every version has one: a blank
   填表日期 is unknown, not old (a correction mailed later with the date left blank is the
   later version), so their mail folders' dates, else their times, decide.
+- A 填表日期 later than the day its file was sent (its mail folder's date, else the run's
+  day; a day's slack) cannot be true (a typo, a date typed ahead): it is
+  unknown too (``credible_dates``), so it neither wins over a correction mailed later nor
+  asks that correction for a date it cannot reach.
 - A file carrying the annotated-copy marker (``copy_of``: the SHA-256 of the file it is a copy
   of, vocab.COPY_SOURCE_PROPERTY) supersedes that file whatever the dates say, also when the
   earlier file could not be attributed to anybody (rejected for a missing 姓名): a correction
@@ -33,10 +37,38 @@ SUPERSEDED_CODES = frozenset(
 )
 
 
+# A day's slack over the day a file was sent: time zones, a clock a little off
+_SLACK = pd.Timedelta(days=1)
+
+
+def date_bounds(files: pd.DataFrame, today: str) -> pd.Series:
+    """The last day (ISO text) on which each file's 填表日期 can have been typed: its mail
+    folder's date, else ``today`` (the run's day), a day's slack added (validate keeps it as
+    the files column ``date_bound``). A file's modification time bounds nothing: copies,
+    zips and reset clocks give times older than the content."""
+    folder = (
+        frames.text_series(files["folder_date"])
+        if "folder_date" in files
+        else pd.Series("", index=files.index, dtype=object)
+    )
+    day = pd.to_datetime(folder.where(folder != "", today), errors="coerce", format="%Y-%m-%d")
+    return (day + _SLACK).dt.strftime("%Y-%m-%d").fillna("").astype(object)
+
+
+def credible_dates(files: pd.DataFrame) -> pd.Series:
+    """Each file's 填表日期 (ISO text, '' for none), blank where it is later than the day
+    the file was sent (``date_bound``): a date that cannot be true decides no order."""
+    date = frames.text_series(files["date"])
+    if "date_bound" not in files or date.eq("").all():
+        return date
+    bound = frames.text_series(files["date_bound"])
+    return date.where(bound.eq("") | (date.str.slice(0, 10) <= bound), "")
+
+
 def order_keys(files: pd.DataFrame) -> pd.DataFrame:
     """``files`` with the sort columns of ORDER_COLUMNS: sort ascending, the last is latest."""
     return files.assign(
-        _date=frames.text_series(files["date"]),
+        _date=credible_dates(files),
         _folder_date=frames.text_series(files["folder_date"]) if "folder_date" in files else "",
         _mtime=pd.to_numeric(files["mtime"], errors="coerce").fillna(-np.inf),
         _file=frames.text_series(files["file"]),
@@ -49,7 +81,7 @@ def latest_order(files: pd.DataFrame, key: pd.Series | None = None) -> np.ndarra
     aligned with ``files``, first when given): each column ranked once, one stable lexsort."""
     # order_keys' columns, without a copy of the frame
     folder_date = frames.text_series(files["folder_date"]) if "folder_date" in files else None
-    date = frames.text_series(files["date"])
+    date = credible_dates(files)
     if key is not None:
         # per sender (``key``), a date decides only when all their versions have one
         date = _known_by_all(key, date)
@@ -250,7 +282,15 @@ def sent_after(rec: Any, kept: Any) -> bool:
     """Whether the file ``rec``, which lost to ``kept`` by an earlier 填表日期, was sent after
     it: by their mail folders' dates when both have one and they differ, else by their
     modification times. ``rec`` and ``kept``: rows of ``files`` (``itertuples``)."""
-    mine, theirs = _plain(rec.date), _plain(kept.date)
+    both = pd.DataFrame(
+        {
+            "date": [rec.date, kept.date],
+            "folder_date": [getattr(rec, "folder_date", ""), getattr(kept, "folder_date", "")],
+            "mtime": [rec.mtime, kept.mtime],
+            "date_bound": [getattr(rec, "date_bound", ""), getattr(kept, "date_bound", "")],
+        }
+    )
+    mine, theirs = credible_dates(both).tolist()
     if not mine or not theirs or mine >= theirs:
         return False  # the date did not decide
     folder_mine = _plain(getattr(rec, "folder_date", ""))

@@ -152,9 +152,10 @@ def _process(
     settings = config.load_settings(config_dir)
     roster = config.load_roster(config_dir)
     history.check_body(settings, roster)  # last year's archive of another body
-    if not discover.has_entries(inbox):
+    if (out / vocab.SUMMARY_FILE).is_file() and not discover.has_entries(inbox):
         # an inbox emptied after a run (or attachments saved elsewhere): writing would replace
-        # the last archive and feedback with ones where everyone is 未报送
+        # the last archive and feedback with ones where everyone is 未报送. A first run on an
+        # empty inbox goes on: its 提交情况 and 催报名单 list everyone still to send
         raise PipelineError(vocab.INBOX_EMPTY.format(inbox=_shown_path(inbox)))
     _ensure_log(out)
     try:
@@ -260,7 +261,10 @@ def _run(
     if len(files) >= PRESTART_MIN_FILES and workers.worker_count(settings.limits.workers, 2) > 1:
         # the middle is serial: the feedback workers' fork server imports on the idle core
         workers.prestart_fresh(write_feedback.WORKER_PRELOAD)
-    files, rows, points, validate_issues = validate.validate(files, rows, roster, settings)
+    today = (run_time or datetime.now().isoformat())[:10]
+    files, rows, points, validate_issues = validate.validate(
+        files, rows, roster, settings, today=today
+    )
     files = containers.settle(files)
     # pledges sent on their own (PDF, Word, photo) are taken back from the refused files
     files, discover_issues = pledge_files.find(files, discover_issues, roster, inbox, settings)

@@ -18,7 +18,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import formlayout, styles, vocab, xlsx
-from pipeline.config import DEFAULTS
+from pipeline.config import Settings, default_settings
 
 TEMPLATE_FILES = {
     vocab.INDIVIDUAL: f"{vocab.FORM_TITLES[vocab.INDIVIDUAL]}.xlsx",
@@ -424,12 +424,20 @@ def _write_pledge(
     ws.protect("", PROTECTION)
 
 
+@lru_cache(maxsize=1)
+def _default_rules() -> Settings:
+    return default_settings()  # validated once: demo-data writes thousands of forms
+
+
 def _guide_columns(kind: str) -> list[str]:
     skip = {"seq", "category", "remark"}
     return ["category", "meaning"] + [k for k in formlayout.COLUMNS[kind] if k not in skip]
 
 
-def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
+def _write_guide(wb: Any, f: dict[str, Any], kind: str, settings: Settings | None) -> None:
+    """The 填表说明 sheet; its matrix, floors, supervision and deadlines are ``settings``'
+    (prefill: the body's settings.toml), else the defaults (the blank templates)."""
+    rules = settings or _default_rules()
     ws = wb.add_worksheet(vocab.SHEET_GUIDE)
     columns = _guide_columns(kind)
     last_col = len(columns) - 1
@@ -472,7 +480,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
         vocab.GUIDE_MEANING_LABEL if k == "meaning" else vocab.COLUMN_LABELS[k] for k in columns
     ]
     table_row(labels, [f["th"]] * len(columns))
-    matrix = DEFAULTS["grading"]["matrix"]
+    matrix = rules.matrix
     for category in vocab.CATEGORIES:
         step, posts, description, likelihood, harm, prevent, monitor, handle = (
             vocab.GUIDE_CATEGORY_EXAMPLES[category]
@@ -508,7 +516,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
         table_row([harm, *levels], [f["th"], *(f[level] for level in levels)])
     row += 1
     table_row(list(vocab.GUIDE_FLOOR_HEADER), [f["th"], f["th"]])
-    for post_type, floor in DEFAULTS["grading"]["floors"].items():
+    for post_type, floor in rules.floors.items():
         if floor in vocab.LEVELS:
             table_row([post_type, floor], [f["cell"], f[floor]])
         else:
@@ -528,7 +536,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     heading(next(headings))
     table_row(list(vocab.GUIDE_SUPERVISION_HEADER), [f["th"]] * 4)
     for level in vocab.LEVELS:
-        entry = DEFAULTS["supervision"][level]
+        entry = rules.supervision[level]
         table_row(
             [level, entry["direct"], entry["leader"], entry["measure"]],
             [f[level], f["cell_center"], f["cell_center"], f["cell_center"]],
@@ -539,7 +547,7 @@ def _write_guide(wb: Any, f: dict[str, Any], kind: str) -> None:
     heading(next(headings))
     table_row(list(vocab.GUIDE_DEADLINE_HEADER), [f["th"], f["th"]])
     for phase, label in vocab.PHASES.items():
-        month, day = DEFAULTS["deadlines"][phase].split("-")
+        month, day = rules.deadlines[phase].split("-")
         deadline = vocab.GUIDE_MONTH_DAY.format(month=int(month), day=int(day))
         table_row([label, deadline], [f["cell"], f["cell_center"]])
     paragraph(vocab.GUIDE_DEADLINE_NOTE)
@@ -603,6 +611,7 @@ def write_form(
     blank_rows: int = 0,
     locked: frozenset[str] = frozenset(),
     choices: dict[str, tuple[str, ...]] | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Write a filled form exactly like the template (same sheets, layout, marker).
 
@@ -610,7 +619,8 @@ def write_form(
     no rows gives the blank template with its empty input rows. Dates given as 'YYYY-MM-DD'
     become date cells; any other value is written as it is (text stays text). Header fields in
     ``locked`` are written locked (the sheet is protected, no password); ``choices`` gives a
-    header field a dropdown of allowed values (prefill: the roster's sections)."""
+    header field a dropdown of allowed values (prefill: the roster's sections); ``settings``
+    give the 填表说明 its grading rules and deadlines (default: the built-in ones)."""
     if kind not in vocab.FORM_KINDS:
         raise ValueError(f"unknown form kind {kind!r}")
     wb = xlsx.new_workbook(Path(path))
@@ -623,7 +633,7 @@ def write_form(
             wb, f, kind, header, rows, blank_rows, refs, frozenset(locked), choices
         ),
         vocab.SHEET_PLEDGE: lambda: _write_pledge(wb, f, pledge_items, pledger, pledge_date),
-        vocab.SHEET_GUIDE: lambda: _write_guide(wb, f, kind),
+        vocab.SHEET_GUIDE: lambda: _write_guide(wb, f, kind, settings),
         vocab.SHEET_LISTS: lambda: _write_lists(wb, f, choices),
     }
     for sheet in formlayout.SHEETS[kind]:  # in tab order

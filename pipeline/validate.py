@@ -18,7 +18,7 @@ and raises ``ValidationBug``.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ import pandera.pandas as pa
 
 from pipeline import dates, frames, layout, normalize, owners, records, resubmit, vocab
 from pipeline.config import Roster, Settings
+from pipeline.discover import mail_folder
 from pipeline.records import text as _text
 from pipeline.workbook.cells import MAX_CELL_CHARS, excel_len, over_cell
 from pipeline.xlsx import cell_text
@@ -60,13 +61,18 @@ class ValidationBug(RuntimeError):
 
 
 def validate(
-    files: pd.DataFrame, rows: pd.DataFrame, roster: Roster, settings: Settings
+    files: pd.DataFrame,
+    rows: pd.DataFrame,
+    roster: Roster,
+    settings: Settings,
+    today: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Check files and rows; return ``(files, rows, points, issues)``.
 
     ``files`` gets status/reason updates, canonical section/name and ISO dates; ``rows`` loses
     the rows of superseded files and gets ``accepted``; ``points`` are the accepted rows with
     canonical values (see frames.py); ``issues`` is an issues frame in (file, row, column) order.
+    ``today``: the run's day (ISO; default the clock's): no 填表日期 can be later.
     """
     log = _IssueLog()
     files = _prepare_files(files)
@@ -87,7 +93,10 @@ def validate(
     _check_headers(files, log, skip=per_row)
     _check_roster(files, index, log, skip=per_row)
     _check_dates(files, was_read, log, settings)
+    files["date_bound"] = resubmit.date_bounds(files, today or datetime.now().date().isoformat())
+    _check_date_sent(files, log)
     rows = _supersede(files, rows, log)
+    _note_fewer_rows(files, log)
     _reject_empty(files, rows, log)
     _compare_with_roster(files, index, log, skip=per_row)
     rows = _copy_file_fields(files, rows)
@@ -568,6 +577,36 @@ def _check_dates(
             year=settings.year,
             forms_year=forms_year,
         )
+
+
+def _check_date_sent(files: pd.DataFrame, log: _IssueLog) -> None:
+    """A 提示 on each read form whose 填表日期 is later than the day it was sent (its mail
+    folder's date, else today: resubmit.credible_dates): no true date, so it decides no
+    resubmission order."""
+    forms = files.loc[
+        files["status"].eq(frames.FILE_STATUS_READ) & files["kind"].isin(vocab.FORM_KINDS)
+    ]
+    if forms.empty:
+        return
+    date = frames.text_series(forms["date"])
+    wrong = date.ne("") & resubmit.credible_dates(forms).eq("")
+    for rec in forms.loc[wrong.to_numpy(bool)].itertuples():
+        folder = _text(getattr(rec, "folder_date", ""))
+        _file_issue(
+            log,
+            rec,
+            "date_after_sent" if folder else "date_after_today",
+            "date",
+            field_key="date",
+            value=_text(rec.date),
+            date=_text(rec.date),
+            sent=folder or _day_before(_text(rec.date_bound)),
+        )
+
+
+def _day_before(day: str) -> str:
+    """The ISO day before ``day`` ('' stays '')."""
+    return (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat() if day else ""
 
 
 def _check_sheet_dates(files: pd.DataFrame, was_read: pd.Series, log: _IssueLog, year: int) -> None:
@@ -1073,6 +1112,11 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
         later = newer.get(own) or newer[unit_key[np.flatnonzero(units.index == idx)[0]]]
         kept = files.loc[files["file"].eq(later)]
         by_date = len(kept) and resubmit.sent_after(rec, next(kept.itertuples()))
+        # two forms of one mail (its folder, zip or .eml): the kept one was not sent later
+        together = len(kept) and bool(
+            _came_in(rec.file, getattr(rec, "container", None))
+            & _came_in(later, kept["container"].iloc[0] if "container" in kept else None)
+        )
         _file_issue(
             log,
             rec,
@@ -1081,7 +1125,9 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
             field_key="date",
             value=_text(rec.date),
             detail=who,
-            text_code="superseded_by_date" if by_date else "superseded_by",
+            text_code="superseded_by_date"
+            if by_date
+            else ("superseded_same_mail" if together else "superseded_by"),
             newer=later,
             newer_date=_text(kept["date"].iloc[0]) if len(kept) else "",
         )
@@ -1152,6 +1198,58 @@ def _row_owner_keys(rows: pd.DataFrame) -> np.ndarray:
     has = rows["row_name"].notna().to_numpy(bool) & rows["row_sheet"].notna().to_numpy(bool)
     keys = np.asarray("i" + _KEY_SEP + section + _KEY_SEP + name, dtype=object)
     return np.where(has & (name != "").to_numpy(bool), keys, "")
+
+
+def _came_in(file: object, container: object) -> frozenset[str]:
+    """What a file came in: its zip or mail (``container``) and its mail folder (as
+    completeness._parcels): files sharing one came together."""
+    inside = _text(container)
+    folder = mail_folder(_text(file))
+    return frozenset(p for p in (inside, folder + "/" if folder else "") if p)
+
+
+def _note_fewer_rows(files: pd.DataFrame, log: _IssueLog) -> None:
+    """A 提示 on each counted form with fewer table rows than a version it replaced (the
+    one with most): the latest wins, so the rows only the old version had leave the catalogue,
+    and the sender is asked whether that was meant. Workbooks of one sheet per person
+    compete sheet by sheet and are left out."""
+    if "superseded_by" not in files:
+        return
+    replaced = files.loc[
+        files["status"].eq(frames.FILE_STATUS_SUPERSEDED)
+        & files["reason"].eq("superseded")
+        & frames.text_series(files["superseded_by"]).ne("")
+    ]
+    if replaced.empty:
+        return
+    n_rows = pd.to_numeric(files["n_rows"], errors="coerce").fillna(0).astype(int)
+    by_file = dict(zip(files["file"].tolist(), files.index.tolist(), strict=True))
+
+    def single(idx: Any) -> bool:
+        sheets = files.at[idx, "sheet_colmaps"] if "sheet_colmaps" in files else None
+        return not (isinstance(sheets, dict) and _sheet_count(sheets) > 1)
+
+    most: dict[Any, Any] = {}  # kept file's index -> the replaced version with most rows
+    for old, new in zip(replaced.index, frames.text_series(replaced["superseded_by"]), strict=True):
+        kept = by_file.get(new)
+        if kept is None or not single(old) or not single(kept):
+            continue
+        if kept not in most or n_rows.at[old] > n_rows.at[most[kept]]:
+            most[kept] = old
+    for kept, old in most.items():
+        if files.at[kept, "status"] != frames.FILE_STATUS_READ or n_rows.at[old] <= n_rows.at[kept]:
+            continue
+        rec = next(files.loc[[kept]].itertuples())
+        _file_issue(
+            log,
+            rec,
+            "fewer_rows_than_replaced",
+            "",
+            count=int(n_rows.at[kept]),
+            older=_text(files.at[old, "file"]),
+            older_count=int(n_rows.at[old]),
+            fewer=int(n_rows.at[old] - n_rows.at[kept]),
+        )
 
 
 def _sheet_units(
@@ -1551,6 +1649,16 @@ def _cell(colmap: dict[str, str], field: str, excel_row: object) -> str:
 
 
 _MEASURE_KEYS = frozenset((*vocab.MEASURE_FIELDS, "measures"))
+# owners.attribute's row problems
+_OWNER_CODES = frozenset(
+    (
+        "row_not_in_roster",
+        "row_not_in_roster_similar",
+        "row_many_people",
+        "row_section_not_in_roster",
+        "row_owner_missing",
+    )
+)
 
 
 def _row_cell(colmap: dict[str, str], excel_row: object) -> str:
@@ -1612,6 +1720,10 @@ class _RowIssues:
             # under the form (a column with no letter here): point at the row
             if not _MEASURE_KEYS & colmap.keys():
                 text_code = "measures_no_column"
+            cell = _row_cell(colmap, self.excel_rows[pos])
+        elif not cell and code in _OWNER_CODES and colmap:
+            # the owner came from the sheet's header block (one sheet per person), not a
+            # column of the row: point at the row, so each row sent back has its own cell
             cell = _row_cell(colmap, self.excel_rows[pos])
         key = (code, field, value, action, text_code, *placeholders.values())
         text = self.texts.get(key)

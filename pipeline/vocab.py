@@ -644,9 +644,7 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     "level_differs": Message(
-        "自评等级「{value}」与评定等级「{level}」不一致（{reason}）。",
-        "请科室核对发生几率、危害程度和岗位类别；以评定等级为准。",
-        ACTION_NOTE,
+        "自评等级「{value}」与评定等级「{level}」不一致（{reason}）。", "{advice}", ACTION_NOTE
     ),
     "measures_unsplit": Message(
         "「防控措施」没有按前期/中期/后期分开，已全部放入「前期预防措施」。",
@@ -896,7 +894,14 @@ MESSAGES: dict[str, Message] = {
 def message(code: str, **values: object) -> tuple[str, str, str]:
     """Return (action, problem, fix) for a reason code with its placeholders filled."""
     m = MESSAGES[code]
-    return m.action, m.problem.format(**values), m.fix.format(**values)
+    return m.action, shown(m.problem.format(**values)), shown(m.fix.format(**values))
+
+
+def shown(text: str) -> str:
+    """A message quoting what a user wrote, with its direction controls as ``INVISIBLE_MARK``:
+    a right-to-left override pasted into a cell (「\u202e很高」) turned the rest of the
+    message around it backwards."""
+    return BIDI.sub(INVISIBLE_MARK, text) if BIDI.search(text) else text
 
 
 def allowed_text(values: tuple[str, ...]) -> str:
@@ -939,6 +944,11 @@ _SPACE_PUNCT = re.compile(r"[\s\u3000*＊:：_\-—·.。、\u2022\u2027\u2219\u
 # Characters that show nothing (zero-width space/joiners, direction marks, BOM, soft hyphen,
 # word joiner, Mongolian vowel separator): pasted from web pages and chat apps into names.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+# The invisible characters that reorder the text after them when shown (direction marks,
+# embeddings, overrides, isolates): in a file's name or a quoted value they turn the name and
+# the rest of the message backwards (张三\u202excod.xlsx shows as 张三xslx.docx).
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 # Traditional characters (Hong Kong, Taiwan and Macao offices, forms typed with a traditional
@@ -1675,7 +1685,7 @@ CLI_DEMO_WROTE = "已生成示例数据：{inbox}，名册：{config}"
 INBOX_MISSING = "找不到收件文件夹 {inbox}。请新建这个文件夹，把收到的表格放进去后重新运行。"
 # an inbox holding no file at all: nothing is written (the last run's archive is kept)
 INBOX_EMPTY = (
-    "收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果（如有）保持不变。"
+    "收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果保持不变。"
     "请把收到的自查表（邮件附件）保存到这个文件夹（可以按邮件分子文件夹）后重新运行。"
 )
 INBOX_IS_FILE = (
@@ -1741,6 +1751,14 @@ ROSTER_PERSON_DUPLICATE_FIX = (
 _ROSTER_CHOOSE_TYPE = "请从下拉列表中选择岗位类别：" + "、".join(POST_TYPES) + "。"
 _ROSTER_YES_NO = "请填写「是」或「否」。"
 _ROSTER_FILL_TEXT = "请填写{what}；如果这一格是公式，请改为直接填写文字。"
+# level_differs' 修改建议: the computed level is more severe than 自评等级 (the matrix or the
+# post type raised it), or less severe (the person judged the risk higher than their 发生几率
+# and 危害程度 give: asking them to check 岗位类别 would not help; tell them how to keep it)
+LEVEL_DIFFERS_FIX_RAISED = "请科室核对发生几率、危害程度和岗位类别；以评定等级为准。"
+LEVEL_DIFFERS_FIX_LOWERED = (
+    "评定等级按发生几率、危害程度和岗位类别确定，低于自评。如确属{self_level}风险，请相应提高发生几率或危害程度；"
+    "否则请把自评等级改为「{level}」。"
+)
 # Problems of the roster: 提示 for the office at the cell to fix (config.load_roster)
 MESSAGES.update(
     {
@@ -1838,6 +1856,18 @@ MESSAGES.update(
         "roster_vice_not_in_people": Message(
             "分管副主席「{value}」不在「人员」工作表中。",
             "请把分管副主席也列入「人员」工作表（科室可填「领导班子」）。",
+            ACTION_NOTE,
+        ),
+        "roster_chair_missing": Message(
+            "「{sheet_name}」工作表没有填写主席：一级风险点的负责领导和各分管副主席本人的风险点，"
+            "其监管人都将上移到上级监督机构{oversight}。",
+            "请在「{sheet_name}」工作表的「主席」列填写主席的姓名（与「人员」工作表的写法一致）。",
+            ACTION_NOTE,
+        ),
+        "roster_chair_not_in_people": Message(
+            "主席「{value}」不在「人员」工作表中，无法核对其本人的报送；如果是姓名写法不一致，"
+            "主席本人报送的风险点将无法按主席上报上级监督机构。",
+            "请把主席也列入「人员」工作表（科室可填「领导班子」），两处姓名写法一致。",
             ACTION_NOTE,
         ),
         "roster_section_unlisted": Message(
@@ -2570,6 +2600,12 @@ MESSAGES.update(
             "或把这些行移到工作表「{other}」的表格中。",
             ACTION_NOTE,
         ),
+        "hidden_sheet_read": Message(
+            "工作表「{here}」是隐藏的（打开时看不到），其中的自查表已照常读取。",
+            "请取消隐藏（右键单击任一工作表标签→取消隐藏）核对这张表；如果是不再需要的旧表，"
+            "请删除该工作表后重新发送。",
+            ACTION_NOTE,
+        ),
         "hidden_rows_read": Message(
             "{rows}在表格中是隐藏的（打开时看不到），已照常读取（共 {detail} 行）。",
             "请取消隐藏（选中这几行上下的行号→右键→取消隐藏）核对这些风险点；如果是不再需要的"
@@ -3050,6 +3086,20 @@ MESSAGES.update(
             "不在收件箱中，未读取。",
             "请在「邮件」程序中打开这封邮件，把附件直接存储（拖出）到收件箱，再重新运行。",
         ),
+        "mail_part_detached": Message(
+            "这个附件已被邮件程序（如 Thunderbird）从邮件中分离出来，另存到了{detail}，"
+            "邮件里只剩一条说明，没有表格本身，未读取。",
+            "请在那台电脑上找到这个文件（或请报送人重新发送），放入收件箱后重新运行。",
+        ),
+        "mail_part_deleted": Message(
+            "这个附件已在邮件程序中被删除，邮件里只剩一条说明，没有表格本身，未读取。",
+            "请报送人重新发送这个附件，放入收件箱后重新运行。",
+        ),
+        "mail_part_reference": Message(
+            "这个附件只是指向邮件之外一个文件的引用{detail}，邮件里没有表格本身；"
+            "为安全起见，不打开收件箱以外的文件，未读取。",
+            "请把原文件本身放入收件箱（或请报送人把表格作为附件重新发送），再重新运行。",
+        ),
         "container_too_deep": Message(
             "压缩包中套着压缩包，超过了 {detail} 层，为安全起见未打开。",
             "请解压后放入收件箱，再重新运行。",
@@ -3099,6 +3149,33 @@ MESSAGES["superseded_by_date"] = Message(
     "同一{detail}的另一份表格「{newer}」填表日期是 {newer_date}，晚于本文件的 {value}；"
     "几份表格按填表日期以最晚的为准（不看哪一份后发来），本文件已被替代，未计入。",
     "如果本文件才是改正后的最终版本，请把它的填表日期改为今天的日期后重新发送；否则无需处理。",
+    ACTION_NOTE,
+)
+# A 填表日期 later than the day its file was sent (validate._check_date_sent, resubmit.credible_dates)
+MESSAGES["date_after_sent"] = Message(
+    "填表日期 {date} 晚于本文件所在邮件文件夹的日期 {sent}，不会是实际填表的日期（可能写错了）；"
+    "同一人或同一科室报送了几份表格时，不按这个日期判断哪一份是最新版本。",
+    "请核对填表日期；如写错，请改正后重新发送。",
+    ACTION_NOTE,
+)
+MESSAGES["date_after_today"] = Message(
+    "填表日期 {date} 晚于今天（{sent}），不会是实际填表的日期（可能写错了）；"
+    "同一人或同一科室报送了几份表格时，不按这个日期判断哪一份是最新版本。",
+    "请核对填表日期；如写错，请改正后重新发送。",
+    ACTION_NOTE,
+)
+# A counted version with fewer rows than the one it replaced (validate._note_fewer_rows)
+MESSAGES["fewer_rows_than_replaced"] = Message(
+    "本文件有 {count} 条风险点，比它替代的旧版本「{older}」（{older_count} 条）少 {fewer} 条；"
+    "按最新版本计入，旧版本中多出的风险点不再计入目录。",
+    "如果是漏填或误删，请补上后重新发送；如果确实删去了这些风险点，无需处理。",
+    ACTION_NOTE,
+)
+# Two forms of one sender in one mail (validate._supersede): neither was sent later
+MESSAGES["superseded_same_mail"] = Message(
+    "同一{detail}在同一封邮件里发来了两份表格，按填表日期、修改时间和文件名以「{newer}」为准，"
+    "本文件未计入（它不是先报送的旧版本）。",
+    "请报送人确认哪一份是最终版本；如果本文件才是，请只把它重新发送一次。",
     ACTION_NOTE,
 )
 MESSAGES["superseded_by_copy"] = Message(
@@ -3339,3 +3416,8 @@ _ENUM_PREFIXES = {
     for field, words in ENUM_VALUE_PREFIXES.items()
 }
 CATEGORY_VALUE_SUFFIXES = ("类风险", "类")
+
+# Where Thunderbird saved an attachment it detached, when its mail does not say
+DETACHED_SOMEWHERE = "别处"
+# Where an attachment by reference points (mail_part_reference)
+REFERENCE_TO = "（「{where}」）"

@@ -743,6 +743,11 @@ def make_result(tmp_path: Path, **overrides: Any) -> frames.RunResult:
                 row_id=int(point.row_id),
                 level=point.level,
                 reason=point.level_reason,
+                advice=vocab.LEVEL_DIFFERS_FIX_LOWERED.format(
+                    self_level=point.self_level, level=point.level
+                )
+                if vocab.LEVEL_RANK[point.self_level] < vocab.LEVEL_RANK[point.level]
+                else vocab.LEVEL_DIFFERS_FIX_RAISED,
             )
         )
     issue_rows += [

@@ -1046,6 +1046,37 @@ def test_a_marked_cell_in_a_hidden_row_or_column_is_shown_in_the_copy(
     assert copy.row_dimensions[6].hidden and copy.column_dimensions["H"].hidden
 
 
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "openpyxl"])
+def test_a_hidden_sheet_holding_a_mark_is_shown_in_the_copy(
+    tmp_path: Path, monkeypatch, patched: bool
+) -> None:
+    """A section's workbook with 李四's sheet hidden: the reader reads that sheet (提示
+    hidden_sheet_read) and sends back its bad cells, but the copy kept the sheet hidden, so
+    the sender saw neither the fill nor the comment. A hidden sheet holding a mark is shown
+    now; a hidden sheet without one stays hidden."""
+    import xlsxwriter
+
+    source = tmp_path / "inbox" / "办公室.xlsx"
+    source.parent.mkdir()
+    wb = xlsxwriter.Workbook(str(source))
+    for title in (MAIN, "李四", "旧表"):
+        ws = wb.add_worksheet(title)
+        ws.write("E4", "很多")
+        if title != MAIN:
+            ws.hide()
+    wb.close()
+    original = openpyxl.load_workbook(source)
+    assert [ws.sheet_state for ws in original.worksheets] == ["visible", "hidden", "hidden"]
+    if not patched:
+        monkeypatch.setattr(annotate, "PATCH_EXTS", frozenset())
+    target = tmp_path / "out" / "办公室_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4", sheet="李四")))
+    copy = openpyxl.load_workbook(target)
+    assert copy["李四"]["E4"].comment is not None and is_filled(copy["李四"]["E4"], FILL_REJECT)
+    assert copy["李四"].sheet_state == "visible"
+    assert copy["旧表"].sheet_state == "hidden" and copy[MAIN].sheet_state == "visible"
+
+
 def test_a_rebuilt_copy_repeats_the_table_header_on_every_printed_page(tmp_path: Path) -> None:
     """A .csv (or .xls, .ods) form of 40 points is rebuilt as an .xlsx whose print setup is
     ours: its pages 2.. printed columns of values with no 序号/风险点描述 heading, and no

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import assign, config, frames, grade, merge, vocab
+from pipeline import assign, config, frames, grade, merge, templates, vocab
 from tests.builders import make_point, make_points, make_roster, sample_body, write_settings
 
 OVERSIGHT = "区纪委派驻纪检组"
@@ -337,3 +337,43 @@ def test_a_stated_supervisor_written_as_a_role_agrees_with_the_holder_of_that_ro
     issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
     differs = issues[issues["问题"].str.contains("按名册确定")]
     assert differs[["单元格", "原值"]].values.tolist() == [["L6", "分管领导"]]
+
+
+def test_a_roster_without_a_chair_says_where_the_chairs_points_go(tmp_path: Path) -> None:
+    """The office left the 单位 sheet's 主席 blank: every 一级 point's 负责领导 and every point of
+    a vice-chair go to the 上级监督机构. That is no silent change of who supervises: 异常清单
+    has a 提示 at the 主席 cell saying so."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS
+    from tests.conftest import process_cli
+    from tests.forms import sample_row, write_form
+
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    templates.write_roster(
+        cfg / vocab.ROSTER_FILE,
+        [dict(zip(vocab.ROSTER_PEOPLE_COLUMNS, p, strict=True)) for p in CHILDREN_PEOPLE],
+        [dict(zip(vocab.ROSTER_SECTION_COLUMNS, s, strict=True)) for s in CHILDREN_SECTIONS],
+        {"body": "测试妇联", "chair": "", "oversight": "区纪委派驻纪检组"},
+    )
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [sample_row(1, harm="严重", likelihood="高", self_level="一级")]
+    header = {"section": "家庭儿童工作部", "name": "范彩兰", "post": "儿童工作干事"}
+    write_form(inbox / "范彩兰.xlsx", header=header, rows=rows)
+    header = {"section": "领导班子", "name": "李副主席", "post": "副主席"}
+    write_form(inbox / "李副主席.xlsx", header=header, rows=[sample_row(1)])
+    roster = config.load_roster(cfg)
+    assert roster.chair == "" and roster.oversight == "区纪委派驻纪检组"  # the precondition
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    got = catalogue[["姓名", "评定等级", "直接管理", "负责领导"]].values.tolist()
+    assert sorted(got) == [
+        ["李副主席", "一级", "区纪委派驻纪检组", "区纪委派驻纪检组"],  # 领导班子正职 floor
+        ["范彩兰", "一级", "李副主席", "区纪委派驻纪检组"],
+    ]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    chair = issues[(issues["工作表"] == vocab.ROSTER_SHEET_UNIT) & (issues["字段"] == "主席")]
+    assert chair[["处理", "单元格"]].values.tolist() == [["提示", "B2"]]
+    (problem,) = chair["问题"].tolist()
+    assert "没有填写主席" in problem and "上级监督机构「区纪委派驻纪检组」" in problem

@@ -1027,3 +1027,25 @@ def test_a_zip_bomb_among_the_archives_is_refused_and_the_rest_combined(tmp_path
         told[vocab.ISSUE_COLUMNS["problem"]].str.contains("解压后的体积异常").all()
         and len(told) == 1
     )
+
+
+def test_file_names_with_a_line_break_or_a_right_to_left_override_are_shown_plainly(
+    tmp_path: Path,
+) -> None:
+    """A catalogue named 甲区<RLO>xslx.xlsx and a damaged file with a tab and a line break in
+    its name: 来源档案, 档案文件 and 异常清单 show the override as [不可见字符] and the control
+    characters as spaces, as the inbox's names are. Before, the override turned the cell (and
+    the message quoting it) backwards and the line break split the cell."""
+    folder = tmp_path / "收到"
+    folder.mkdir()
+    book = folder / "甲区\u202excod.xlsx"
+    _hand_made(book)
+    (folder / "坏\t文件\n二.xlsx").write_bytes(b"not a workbook")
+    assert sorted("\u202e" in p.name or "\n" in p.name for p in folder.iterdir()) == [True, True]
+    sheets = _combined(tmp_path, folder)
+    texts = [str(v) for frame in sheets.values() for v in frame.to_numpy().ravel()]
+    assert not [t for t in texts if "\u202e" in t or "\n" in t and "文件" in t and "坏" in t]
+    catalogue = sheets[vocab.COMBINE_SHEET_CATALOGUE]
+    assert "收到/甲区[不可见字符]xcod.xlsx" in set(catalogue.iloc[:, -1])
+    issues = sheets[vocab.COMBINE_SHEET_ISSUES]
+    assert "收到/坏 文件 二.xlsx" in set(issues["文件"])

@@ -660,3 +660,25 @@ def test_a_roster_open_in_excel_is_said_to_be_read_as_last_saved(tmp_path: Path,
     )
     assert told == [expected]
     assert result.counts["files"]["total"] == 1  # the config folder's lock is no inbox file
+
+
+def test_a_chair_missing_from_the_people_sheet_is_noted_at_the_unit_sheet(
+    tmp_path: Path,
+) -> None:
+    """The 单位 sheet's 主席 周主席 is on no row of 人员 (left out, or spelled otherwise there):
+    their own form cannot be checked and their points would not reach the 上级监督机构."""
+    people = [
+        list(vocab.ROSTER_PEOPLE_COLUMNS.values()),
+        ["办公室", "李明", "主任", "一般管理服务", "是"],
+        ["财务科", "钱七", "科长", "人财物管理", "是"],
+        ["领导班子", "陈副", "副主席", "领导班子正职", "否"],
+    ]
+    assert UNIT_SHEET[1][1] == "周主席"
+    roster, found = roster_problems(tmp_path, people)
+    assert roster.chair == "周主席"
+    note = found[("roster_chair_not_in_people", "单位", "B2")]
+    assert note["value"] == "周主席" and "不在「人员」工作表中" in note["problem"]
+    assert note["action"] == vocab.ACTION_NOTE
+    people.append(["领导班子", "周主席", "主席", "领导班子正职", "否"])
+    _, found = roster_problems(tmp_path, people)
+    assert not any(code.startswith("roster_chair") for code, _, _ in found)

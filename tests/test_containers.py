@@ -1821,3 +1821,83 @@ def test_a_form_uuencoded_in_a_mails_text_is_read(tmp_path: Path) -> None:
     assert sorted(files["file"]) == ["来信.eml", "来信.eml/张三.xlsx"]
     assert points["file"].unique().tolist() == ["来信.eml/张三.xlsx"]
     assert "container_empty" not in issues["code"].tolist()
+
+
+def test_an_attachment_whose_file_is_not_in_the_mail_says_where_it_went(tmp_path: Path) -> None:
+    """Attachments whose file is not in the mail: one Thunderbird detached to the office's
+    computer (the note left in its place, X-Mozilla-External-Attachment-URL), one it deleted
+    (text/x-moz-deleted), and a reference to a file elsewhere (message/external-body naming
+    /etc/passwd). Before, their notes were read as the files (「无法识别这个表格」, 「文件是空
+    的」); now each says what happened and where the file is, nothing outside the inbox is
+    opened, and the mail's real attachment is read."""
+    note = "You deleted an attachment from this message. The original MIME headers were:\r\n"
+    real = base64.b64encode(_form(tmp_path / "a.xlsx", "张三")).decode()
+    raw = (
+        "From: a@example.cn\r\nSubject: =?UTF-8?B?6Ieq5p+l6KGo?=\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nsee\r\n"
+        f'--B\r\nContent-Type: {"/".join(XLSX_TYPE)}; name="=?UTF-8?B?5byg5LiJLnhsc3g=?="\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="=?UTF-8?B?5byg5LiJLnhsc3g=?="\r\n\r\n'
+        f"{real}\r\n"
+        f'--B\r\nContent-Type: {"/".join(XLSX_TYPE)}; name="=?UTF-8?B?5p2O5ZubLnhsc3g=?="\r\n'
+        'Content-Disposition: attachment; filename="=?UTF-8?B?5p2O5ZubLnhsc3g=?="\r\n'
+        "X-Mozilla-External-Attachment-URL: file:///C:/Users/office/Documents/"
+        "%E6%9D%8E%E5%9B%9B.xlsx\r\n"
+        'X-Mozilla-Altered: AttachmentDetached; date="Mon Mar 16 10:00:00 2026"\r\n\r\n'
+        f"{note}"
+        '--B\r\nContent-Type: text/x-moz-deleted; name="Deleted: =?UTF-8?B?546L5LqULnhsc3g=?="\r\n'
+        'Content-Disposition: attachment; filename="Deleted: =?UTF-8?B?546L5LqULnhsc3g=?="\r\n'
+        'X-Mozilla-Altered: AttachmentDeleted; date="Mon Mar 16 10:00:00 2026"\r\n\r\n'
+        f"{note}"
+        '--B\r\nContent-Type: message/external-body; access-type=local-file; name="/etc/passwd"'
+        "\r\n\r\nContent-Type: application/vnd.ms-excel\r\n"
+        'Content-Disposition: attachment; filename="passwd.xlsx"\r\n\r\n'
+        "--B--\r\n"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.eml").write_bytes(raw.encode())
+    parsed = email.message_from_bytes(raw.encode(), policy=email.policy.default)
+    kinds = [p.get_content_type() for p in parsed.walk()]
+    assert "text/x-moz-deleted" in kinds and "message/external-body" in kinds  # precondition
+    files, _rows, points, issues = graded(inbox)
+    assert points["name"].tolist() == ["张三"]  # the attachment that is in the mail
+    status = files.set_index("file")["status"]
+    assert status["来信.eml/张三.xlsx"] == frames.FILE_STATUS_READ
+    by_file = issues.set_index("file")
+    detached = by_file.loc["来信.eml/李四.xlsx"]
+    assert detached["code"] == "mail_part_detached" and detached["action"] == vocab.ACTION_REJECT
+    assert "另存到了「C:\\Users\\office\\Documents\\李四.xlsx」" in detached["problem"]
+    assert by_file.loc["来信.eml/王五.xlsx", "code"] == "mail_part_deleted"
+    reference = by_file.loc["来信.eml/passwd.xlsx"]
+    assert reference["code"] == "mail_part_reference" and "/etc/passwd" in reference["problem"]
+    for gone in ("来信.eml/李四.xlsx", "来信.eml/王五.xlsx", "来信.eml/passwd.xlsx"):
+        assert status[gone] == frames.FILE_STATUS_REJECTED
+
+
+def test_an_outlook_attachment_by_reference_names_where_the_file_is(tmp_path: Path) -> None:
+    """An Outlook .msg attachment sent as a link (a OneDrive 云附件, a path on a shared
+    drive: a name and where the file is, no bytes) was 退回 as 「邮件正文里嵌入的对象，不是附件
+    文件」, untrue; now it says the file is elsewhere and where, and is never opened. A file
+    attached by value whose pathname Outlook also kept is read as before."""
+    tree = message([("张三.xlsx", _form(tmp_path / "a.xlsx", "张三"))])
+    tree["__attach_version1.0_#00000000"]["__substg1.0_370D001F"] = (
+        "C:\\Users\\张三\\Desktop\\张三.xlsx".encode("utf-16-le")
+    )
+    link = "https://example-my.sharepoint.com/personal/li/Documents/李四.xlsx"
+    tree["__attach_version1.0_#00000001"] = {
+        "__properties_version1.0": b"\x00" * 8,
+        "__substg1.0_3707001F": "李四.xlsx".encode("utf-16-le"),
+        "__substg1.0_370D001F": link.encode("utf-16-le"),
+    }
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "来信.msg").write_bytes(compound_file(tree))
+    files, _rows, points, issues = graded(inbox)
+    assert points["name"].tolist() == ["张三"]
+    status = files.set_index("file")["status"]
+    assert status["来信.msg/李四.xlsx"] == frames.FILE_STATUS_REJECTED
+    (ref,) = issues[issues["file"] == "来信.msg/李四.xlsx"].to_dict("records")
+    assert ref["code"] == "mail_part_reference" and "sharepoint.com/personal/li" in ref["problem"]
+    assert vocab.DETAIL_MAIL_OBJECT not in ref["problem"]

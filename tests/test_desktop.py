@@ -340,7 +340,7 @@ def test_an_empty_inbox_writes_nothing_and_keeps_the_last_results(tmp_path: Path
     assert not [p for p in inbox.rglob("*") if p.is_file()]
     done = run_cli(*args, "--no-progress", env={vocab.LAUNCHER_ENV: "bat"})
     assert done.returncode == 2
-    assert f"收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果（如有）保持不变。" in (
+    assert f"收件文件夹 {inbox} 里没有任何文件，本次没有处理，上次的结果保持不变。" in (
         done.stderr
     ), done.stderr
     assert "保存到这个文件夹" in done.stderr and "处理.bat" in done.stderr, done.stderr

@@ -537,3 +537,81 @@ def test_specs_grading_and_supervisor_tables_end_to_end(tmp_path: Path) -> None:
         floor = SPEC_FLOOR_LEVELS.get(post_type)
         assert level == (floor or "三级")
         assert (f"岗位类别：{post_type}→{floor}" in reason) == bool(floor)
+
+
+def test_a_self_level_above_the_computed_one_is_told_how_to_keep_it(tmp_path: Path) -> None:
+    """丁玲 judged a 低×一般 point 一级: it is filed 三级 (SPEC: the matrix and the floor decide)
+    and the 提示 says so and how to keep 一级 (raise 发生几率 or 危害程度), not to 「核对岗位类别」,
+    which can only raise a level. A point the matrix raises above 自评 keeps that advice."""
+    from tests.builders import CHILDREN_PEOPLE, CHILDREN_SECTIONS, write_config
+    from tests.conftest import process_cli
+
+    cfg = write_config(tmp_path, CHILDREN_PEOPLE, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    rows = [
+        sample_row(1, likelihood="低", harm="一般", self_level="一级"),
+        sample_row(2, likelihood="高", harm="严重", self_level="三级"),
+    ]
+    header = {"section": "家庭儿童工作部", "name": "丁玲", "post": "儿童工作干事"}
+    write_form(inbox / "丁玲.xlsx", header=header, rows=rows)
+    assert process_cli(inbox, cfg, out) == 0
+    (archive,) = out.glob("*_廉政风险信息档案.xlsx")
+    sheets = pd.read_excel(archive, sheet_name=None, dtype=str, engine="calamine")
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE]
+    got = catalogue[["自评等级", "评定等级"]].values.tolist()
+    assert sorted(got) == [["一级", "三级"], ["三级", "一级"]]  # the precondition
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES].fillna("")
+    differs = issues[issues["字段"] == "自评等级"].set_index("原值")
+    lowered = differs.loc["一级", "修改建议"]
+    assert "低于自评" in lowered and "如确属一级风险，请相应提高发生几率或危害程度" in lowered
+    assert "否则请把自评等级改为「三级」" in lowered and "岗位类别；以评定等级为准" not in lowered
+    assert differs.loc["三级", "修改建议"] == vocab.LEVEL_DIFFERS_FIX_RAISED
+    assert "自评等级「一级」与评定等级「三级」不一致" in differs.loc["一级", "问题"]
+
+
+def test_a_unit_forms_numbered_quoted_or_section_named_posts_get_their_floor(
+    tmp_path: Path,
+) -> None:
+    """Offices number the posts in a 涉及岗位 cell (1.儿童工作干事 2.部长, 1、…), quote them
+    (“儿童工作干事”), write the section's name before them (家庭儿童工作部全体人员) or add 等 as a
+    word of its own. Each named no roster post: the 人财物管理 floor was missed (filed 三级
+    instead of 一级) and the section was told the posts are not in the roster."""
+    people = [
+        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
+    ]
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox = tmp_path / "inbox"
+    words = [
+        "1.部长 2.儿童工作干事",
+        "1、部长\n2、儿童工作干事",
+        "（1）儿童工作干事",
+        "“儿童工作干事”、“部长”",
+        "家庭儿童工作部全体人员",
+        "家庭儿童工作部儿童工作干事",
+        "儿童工作干事 等",
+    ]
+    rows = [
+        sample_row(i, description=f"风险{i}", posts_involved=w, likelihood="低", harm="一般")
+        for i, w in enumerate(words, start=1)
+    ]
+    rows.append(sample_row(9, description="风险9", posts_involved="1.司机", self_level="二级"))
+    assert oracle.expected_level("一般管理服务", "一般", "低") == "三级"  # the matrix alone
+    write_form(
+        inbox / "单位表.xlsx",
+        vocab.UNIT,
+        header={"section": "家庭儿童工作部", "head": "闫红"},
+        rows=rows,
+    )
+    out = tmp_path / "out"
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("岗位（职务）")
+    for word in words:
+        assert catalogue.at[word, "评定等级"] == "一级", word
+        assert "岗位类别：人财物管理→一级" in catalogue.at[word, "评定依据"]
+    issues = sheets[vocab.ARCHIVE_SHEET_ISSUES]
+    told = issues.loc[issues["字段"].eq("涉及岗位"), "原值"].tolist()
+    assert told == ["1.司机"]  # a post the roster does not have is still told, as written
+    posts = sheets[vocab.ARCHIVE_SHEET_POSTS].set_index("岗位（职务）")
+    assert posts.at["儿童工作干事", "风险点数"] == str(len(words))
+    assert posts.at["部长", "风险点数"] == "4"  # 1.部长, 1、部长, “部长”, 全体人员

@@ -11,14 +11,22 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline import outputs, vocab
 from pipeline.demo import write_demo
-from tests.forms import write_form
-from tests.test_output_robustness import OFFICE, OFFICE_SECTION, archive, process, write_body
+from tests.forms import sample_row, write_form
+from tests.test_output_robustness import (
+    OFFICE,
+    OFFICE_SECTION,
+    archive,
+    process,
+    rows_of,
+    write_body,
+)
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -206,6 +214,36 @@ def test_run_log_shows_control_characters_of_names_escaped(tmp_path: Path, capsy
     assert "\x1b" not in log and "\x07" not in log
     assert "rejected  [2J清屏 .xlsx" in log and "陌生\\x1b]0;改标题\\x07人" in log
     assert "read      张三.xlsx" in log  # lines and tabs as before
+
+
+def test_a_right_to_left_override_in_a_name_reverses_no_message(tmp_path: Path, capsys) -> None:
+    """A name with U+202E (张三<RLO>xcod.xlsx shows as 张三xslx.docx) is shown with the override
+    as [不可见字符]: quoted inside a message (被新版本替代), the override turned the rest of the
+    tool's own Chinese text backwards, in cells, 催报名单, the terminal, run.log and the name of
+    the annotated copy. So is a value pasted with one that a message quotes (「<RLO>极其高」)."""
+    root = office_body(tmp_path)
+    evil = root / "inbox" / "张三\u202excod.xlsx"
+    later = {"section": "办公室", "name": "张三", "date": datetime(2026, 3, 20)}
+    write_form(evil, header=later, rows=[sample_row(1), sample_row(2, likelihood="\u202e极其高")])
+    assert evil.exists() and "\u202e" in evil.name
+    code, out, _ = process(root, capsys)
+    assert code == 0
+    shown = "张三[不可见字符]xcod.xlsx"
+    texts = [out, (root / "out" / vocab.LOG_FILE).read_text(encoding="utf-8")]
+    texts.append((root / "out" / vocab.REMINDER_FILE).read_text(encoding="utf-8"))
+    import openpyxl
+
+    for book in (root / "out").rglob("*.xlsx"):
+        for ws in openpyxl.load_workbook(book, read_only=True):
+            texts += [str(v) for r in ws.iter_rows(values_only=True) for v in r if v]
+    names = [p.name for p in (root / "out").rglob("*")]
+    # only the cell as written keeps it (原值, the annotated copy's cell): no name, no message
+    assert {t for t in texts + names if "\u202e" in t} == {"\u202e极其高"}
+    issues = rows_of(archive(root / "out"), vocab.ARCHIVE_SHEET_ISSUES)
+    assert any(f"新版本「{shown}」" in str(r["问题"]) for r in issues)  # 张三.xlsx superseded
+    (bad,) = [r for r in issues if r["文件"] == shown]  # its own row sent back, its value
+    assert "发生几率「[不可见字符]极其高」不在可选范围内" in str(bad["问题"])  # quoted as the name
+    assert f"张三[不可见字符]xcod{vocab.ANNOTATED_SUFFIX}.xlsx" in names
 
 
 def test_run_log_says_what_was_read_refused_and_why(tmp_path: Path, capsys) -> None:

@@ -761,3 +761,51 @@ def test_a_person_whose_post_was_renamed_keeps_their_points_as_changed_not_new(l
     changed = [r for r in grid if r[0] == vocab.HISTORY_CHANGED]
     assert len(changed) == own and all(r[3] == name and r[-1] == part for r in changed)
     assert not any(r[1] == old for r in grid)  # the old post is not 「本年没有风险点」
+
+
+def test_the_prefilled_forms_guide_shows_the_bodys_own_grading_rules(tmp_path):
+    """A body that set its own matrix, floors, supervision and deadline in settings.toml handed
+    out prefilled forms whose 填表说明 showed the built-in ones: people graded themselves by
+    rules the run does not use (every point then a 自评 mismatch). The guide now shows the
+    settings the forms will be graded by; the blank templates keep the defaults."""
+    from pipeline import templates
+    from tests.builders import write_settings
+
+    config_dir = tmp_path / "config"
+    people = [
+        {"section": "办公室", "name": "石梦凤", "post": "主任",
+         "post_type": "一般管理服务", "is_head": True},
+    ]  # fmt: skip
+    sections = [{"section": "办公室", "head": "石梦凤", "vice_chair": "丁慧梅"}]
+    unit = {"body": "测试单位", "chair": "丁慧梅", "oversight": "区纪委"}
+    config_dir.mkdir()
+    templates.write_roster(config_dir / "roster.xlsx", people, sections, unit)
+    write_settings(
+        config_dir,
+        '[deadlines]\nfind_risks = "03-20"\n'
+        '[grading.matrix]\n"一般" = { "高" = "一级", "中" = "三级", "低" = "三级" }\n'
+        '[grading.floors]\n"一般管理服务" = "二级"\n'
+        '[supervision."三级"]\nmeasure = "批评教育"\n',
+    )
+    pre = tmp_path / "pre"
+    assert main(["prefill", "--config", str(config_dir), "--out", str(pre)]) == 0
+    blank = tmp_path / "blank"
+    templates.write_templates(blank)
+
+    def guide_rows(path: Path) -> list[list[str]]:
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(vocab.SHEET_GUIDE)
+        return [[str(c) for c in row if c != ""] for row in sheet.to_python()]
+
+    for kind in vocab.FORM_KINDS:
+        (form,) = pre.rglob(f"*_{vocab.FORM_TITLES[kind]}.xlsx")
+        rows = guide_rows(form)
+        assert ["一般", "一级", "三级", "三级"] in rows
+        assert ["一般管理服务", "二级"] in rows
+        assert ["三级", "科室负责人", "科室负责人", "批评教育"] in rows
+        assert [vocab.PHASES["find_risks"], "3月20日"] in rows
+        defaults = guide_rows(blank / templates.TEMPLATE_FILES[kind])
+        assert ["一般", "二级", "三级", "三级"] in defaults  # the precondition: SPEC's matrix
+        assert ["一般管理服务", vocab.GUIDE_NO_FLOOR] in defaults
+        assert [vocab.PHASES["find_risks"], "3月31日"] in defaults

@@ -557,6 +557,32 @@ def test_every_form_sheet_of_a_workbook_is_its_own_submission(tmp_path: Path) ->
     assert "second_form" not in codes(issues)
 
 
+def test_rows_of_a_sheet_whose_header_names_nobody_of_the_roster_are_sent_back_each_at_its_row(
+    tmp_path: Path,
+) -> None:
+    """A workbook of one sheet per person whose second sheet's header names 王五 in a 综合科
+    the roster lacks: its rows were 退回 「这一行的「王五（综合科）」不在组织名册中」 with no
+    cell, so neither 异常清单 nor the annotated copy said which row. Each is at its row now."""
+    inbox = tmp_path / "inbox"
+    zhang = form_grid(rows=[sample_row(1)])
+    wang = form_grid(
+        header={"section": "综合科", "name": "王五"}, rows=[sample_row(8), sample_row(9)]
+    )
+    assert wang[1][1] == "综合科" and len(wang) == 5  # precondition: points on rows 4 and 5
+    write_xlsx(inbox / "科室汇总.xlsx", {"张三": zhang, "王五": wang})
+    _files, rows, _points, issues = graded(inbox)
+    assert rows.set_index(["sheet", "excel_row"])["accepted"].to_dict() == {
+        ("张三", 4): True,
+        ("王五", 4): False,
+        ("王五", 5): False,
+    }
+    bad = issues[issues["code"] == "row_not_in_roster"]
+    assert bad[["sheet", "cell", "action"]].values.tolist() == [
+        ["王五", "A4", vocab.ACTION_REJECT],
+        ["王五", "A5", vocab.ACTION_REJECT],
+    ]
+
+
 def _section_workbook(inbox: Path, when: object) -> Path:
     """办公室's workbook of one sheet per person (张三, 李四), both sheets dated ``when``."""
     zhang = form_grid(header={"date": when}, rows=[sample_row(1), sample_row(2)])

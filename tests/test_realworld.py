@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import config, discover, frames, read, vocab, xlsx
+from pipeline import config, discover, frames, layout, read, vocab, xlsx
 from pipeline.validate import validate
 from tests.forms import form_grid, pledge_grid, rewrite_zip, sample_row, write_form, write_xlsx
 from tests.test_validate import make_roster
@@ -432,25 +432,38 @@ def test_filled_copy_is_read_when_the_template_sheet_was_left_empty(tmp_path: Pa
     assert len(rows) == 1 and issues.empty
 
 
-def test_hidden_old_form_is_neither_read_nor_reported(tmp_path: Path) -> None:
-    path = write_form(tmp_path / "inbox" / "a.xlsx")
-    with zipfile.ZipFile(path) as zf:
-        workbook = zf.read("xl/workbook.xml")
-    # the guide sheet (third) becomes a hidden sheet holding an old form
-    old = form_grid(header={"name": "李四"}, rows=[sample_row(9)])
-    other = write_xlsx(tmp_path / "old.xlsx", {"旧表": old})
-    with zipfile.ZipFile(other) as zf:
-        old_xml = zf.read(SHEET_XML)
-    hidden = re.sub(rb'(<sheet name="[^"]*" sheetId="3")', rb'\1 state="hidden"', workbook)
-    rewrite_zip(
-        path,
-        tmp_path / "inbox" / "b.xlsx",
-        {"xl/workbook.xml": hidden, "xl/worksheets/sheet3.xml": old_xml},
-    )
-    path.unlink()
-    _files, rows, issues = run(tmp_path / "inbox")
-    assert rows["description"].tolist() == ["泄露未公开信息1"]
-    assert issues.empty
+def test_a_hidden_sheet_holding_a_form_is_read_with_a_note(tmp_path: Path) -> None:
+    """A workbook of one sheet per person with a person's sheet hidden (or an old form kept
+    on a hidden sheet): its rows were neither read nor reported, so that person's points left
+    no trace and they were 未报送. They are read like a visible sheet's (nothing a file holds
+    is dropped) with one 提示 at the hidden sheet's table header naming it."""
+    inbox = tmp_path / "inbox"
+
+    def hide_second(name: str, second: list[list[object]]) -> None:
+        path = write_xlsx(tmp_path / name, {MAIN: form_grid(), "李四": second})
+        with zipfile.ZipFile(path) as zf:
+            workbook = zf.read("xl/workbook.xml")
+        hidden = workbook.replace(b'sheetId="2"', b'sheetId="2" state="hidden"')
+        rewrite_zip(path, inbox / name, {"xl/workbook.xml": hidden})
+
+    inbox.mkdir()
+    hide_second("a.xlsx", form_grid(header={"name": "李四"}, rows=[sample_row(9)]))
+    # precondition: the second sheet is hidden and holds 李四's form with one point
+    with zipfile.ZipFile(inbox / "a.xlsx") as zf:
+        assert '"李四" sheetId="2" state="hidden"'.encode() in zf.read("xl/workbook.xml")
+    _files, rows, issues = run(inbox)
+    assert rows["description"].tolist() == ["泄露未公开信息1", "泄露未公开信息9"]
+    assert rows["row_name"].tolist() == ["张三", "李四"]
+    note = one(issues, "hidden_sheet_read")
+    assert (note["sheet"], note["cell"], note["action"]) == ("李四", "A3", vocab.ACTION_NOTE)
+    assert (note["section"], note["name"]) == ("办公室", "李四")
+    assert note["problem"] == "工作表「李四」是隐藏的（打开时看不到），其中的自查表已照常读取。"
+    assert set(issues["code"]) == {"hidden_sheet_read"}
+    # a hidden sheet with a table but no points (a spare blank copy) says nothing
+    (inbox / "a.xlsx").unlink()
+    hide_second("b.xlsx", form_grid(header={"name": "李四"}, rows=[]))
+    _files, rows, issues = run(inbox)
+    assert rows["description"].tolist() == ["泄露未公开信息1"] and issues.empty
 
 
 # --------------------------------------------------------------------------------------
@@ -1366,6 +1379,26 @@ def test_lone_heading_lines_and_stamp_lines_of_a_section_table_are_no_points(
     ]
     assert not (issues["action"] == vocab.ACTION_REJECT).any()
     assert "blank_rows_skipped" not in set(issues["code"])
+
+
+def test_text_alone_in_the_seq_column_that_is_no_heading_is_still_told(tmp_path: Path) -> None:
+    """Only a numbered heading alone in 序号 (「二、财务科」) is passed over in silence: a risk
+    typed into the 序号 column by mistake is told (its row named), never dropped unseen."""
+    inbox = tmp_path / "inbox"
+    head = ["序号", "职权事项", "风险点描述", "风险等级", "防控措施"]
+    grid = [
+        ["科室：办公室", None, "姓名：张三"],
+        head,
+        [1, "公文处理", "泄露未公开信息", "中", "前期：教育"],
+        ["车辆使用登记不全"],  # row 4: a risk typed in the 序号 column
+        [2, "采购", "采购不规范", "低", "前期：比价"],
+    ]
+    write_xlsx(inbox / "张三.xlsx", {"Sheet1": grid})
+    assert layout.part_heading("车辆使用登记不全") is None  # precondition: no heading
+    _files, points, issues = checked(inbox)
+    assert points["excel_row"].tolist() == [3, 5]
+    told = issues[issues["file"] == "张三.xlsx"]
+    assert (told["cell"].str[1:] == "4").any(), told[["code", "cell"]].values.tolist()
 
 
 @pytest.mark.parametrize("text", ["一、违规借出档案，导致泄密", "1、办公室"])

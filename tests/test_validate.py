@@ -370,7 +370,10 @@ def test_later_date_wins_and_superseded_rows_leave_the_rows_frame():
     assert status_of(files, "张三-旧.xlsx") == ("superseded", "superseded")
     assert files.set_index("file").loc["张三-新.xlsx", "status"] == "read"
     assert set(rows["file"]) == {"张三-新.xlsx"} and len(points) == 1
-    (hit,) = issues.itertuples()
+    # the counted form has fewer rows than the one it replaced: a 提示 says so
+    (fewer,) = issues[issues["code"] == "fewer_rows_than_replaced"].itertuples()
+    assert (fewer.file, fewer.action) == ("张三-新.xlsx", "提示")
+    (hit,) = issues[issues["code"] != "fewer_rows_than_replaced"].itertuples()
     assert (hit.code, hit.action, hit.file, hit.name) == (
         "superseded",
         "提示",
