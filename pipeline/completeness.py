@@ -370,11 +370,14 @@ def _came_later(newer: Any, older: Any) -> bool:
         older.file, getattr(older, "container", None)
     ):
         return False
-    for column in ("date", "folder_date"):
-        a, b = (
-            normalize.stripped(getattr(newer, column, "")),
-            normalize.stripped(getattr(older, column, "")),
-        )
+    # a 填表日期 later than the day its file was sent decides nothing (resubmit.credible_date)
+    for a, b in (
+        (resubmit.credible_date(newer), resubmit.credible_date(older)),
+        (
+            normalize.stripped(getattr(newer, "folder_date", "")),
+            normalize.stripped(getattr(older, "folder_date", "")),
+        ),
+    ):
         if a and b and a != b:
             return a > b
     a, b = (pd.to_numeric(getattr(r, "mtime", None), errors="coerce") for r in (newer, older))

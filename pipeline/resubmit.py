@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import frames, vocab
-from pipeline.normalize import sorted_ranks
+from pipeline.normalize import sorted_ranks, stripped
 from pipeline.records import ROW_FIELDS
 
 ORDER_COLUMNS = ("_date", "_folder_date", "_mtime", "_file")
@@ -63,6 +63,13 @@ def credible_dates(files: pd.DataFrame) -> pd.Series:
         return date
     bound = frames.text_series(files["date_bound"])
     return date.where(bound.eq("") | (date.str.slice(0, 10) <= bound), "")
+
+
+def credible_date(rec: Any) -> str:
+    """``credible_dates`` of one file record (a row of ``files``, itertuples or Series)."""
+    date = stripped(getattr(rec, "date", ""))
+    bound = stripped(getattr(rec, "date_bound", ""))
+    return "" if date and bound and date[:10] > bound else date
 
 
 def order_keys(files: pd.DataFrame) -> pd.DataFrame:
