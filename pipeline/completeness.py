@@ -60,6 +60,7 @@ _FILE_FIELDS = (
     "date_written",  # set by validate when the 填表日期 could not be read
     "name_written",  # set by validate when a close 姓名 was counted as the roster's
     "folder_date",  # the mail folder's (discover): when the mail came, without a 填表日期
+    "date_bound",  # the last day its 填表日期 can be (validate): a later one cannot be true
 )
 
 
@@ -872,6 +873,17 @@ def _judge(
     got = np.flatnonzero(found)
     date[got] = normalize.stripped_all(rec["date"][got].tolist())
     file[got] = normalize.stripped_all(rec["file"][got].tolist())
+    # a 填表日期 later than the day its file was sent cannot be true (a typo, typed ahead): it
+    # decides lateness no more than the order of versions (resubmit.credible_date); the mail
+    # folder's date, else the modification time, stands in as for a missing one
+    bound = normalize.stripped_all(rec["date_bound"][got].tolist())
+    ahead = {
+        int(i): d
+        for i, d, b in zip(got.tolist(), date[got].tolist(), bound, strict=True)
+        if d and b and d[:10] > b
+    }
+    for i in ahead:
+        date[i] = ""
     by_mtime = got[date[got] == ""].tolist()
     by_folder = set()  # the mail folder's date is when the mail came; the mtime, when saved
     by_month: dict[int, bool] = {}  # a 填表日期 of a month only that decides: slot -> late
@@ -896,6 +908,8 @@ def _judge(
             else:
                 code = "note_month_by_folder" if folder else "note_month_by_mtime"
                 notes[i] = [_note(code, value=written, deadline=deadline, date=date[i])]
+        elif i in ahead:
+            notes[i] = [_note("note_date_ahead" + suffix, value=ahead[i], date=date[i])]
         elif written:
             notes[i] = [_note("note_bad_date" + suffix, value=written, date=date[i])]
         else:
@@ -945,13 +959,17 @@ def _judge(
         undated = "late_by_folder_date" if i in by_folder else "late_by_mtime"
         if i in by_month:  # 2026年4月 for a deadline of 03-31: late whatever the day
             undated, mtime = "late_by_month", True
+        elif i in ahead:  # a date after the sending day: the folder's or the file's decided
+            undated = "late_date_ahead_folder" if i in by_folder else "late_date_ahead"
         issue = frames.issue(
             undated if mtime else "late",
             file=file[i],
             sheet=normalize.stripped(rec["sheet"][i]),
             cell=normalize.stripped(cells.get("date")) if isinstance(cells, dict) else "",
             field_key="date",
-            value=normalize.stripped(rec["date_written"][i]) if mtime else date[i],
+            value=ahead[i]
+            if i in ahead
+            else (normalize.stripped(rec["date_written"][i]) if mtime else date[i]),
             date=date[i],
             section=section[i],
             name=name[i],

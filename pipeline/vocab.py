@@ -711,6 +711,17 @@ MESSAGES: dict[str, Message] = {
         ACTION_NOTE,
     ),
     # no readable 填表日期: the file's modification date decided (never shown as 填表日期)
+    # a 填表日期 after the day the file was sent: the folder's date (else the file's) decided
+    "late_date_ahead": Message(
+        "填表日期「{value}」晚于报送的日子，不会是真的填表日期；按文件修改日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
+        "请把填表日期改为实际填表的日期；如确实按时报送，可不必处理。",
+        ACTION_NOTE,
+    ),
+    "late_date_ahead_folder": Message(
+        "填表日期「{value}」晚于邮件到达的日子，不会是真的填表日期；按邮件文件夹的日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
+        "请把填表日期改为实际填表的日期；如确实按时报送，可不必处理。",
+        ACTION_NOTE,
+    ),
     "late_by_mtime": Message(
         "表中没有可识别的填表日期，按文件修改日期 {date} 判断，晚于「{phase}」阶段截止日期 {deadline}。",
         "请在表头填写填表日期（如 {deadline}）；如确实按时报送，可不必处理。",
@@ -774,6 +785,16 @@ MESSAGES: dict[str, Message] = {
     "late_by_month": Message(
         "填表日期只写到月份（{value}），整个月都晚于「{phase}」阶段截止日期 {deadline}。",
         "请今后按时报送，并写明填表日期（如 {deadline}）。",
+        ACTION_NOTE,
+    ),
+    "note_date_ahead": Message(
+        "填表日期「{value}」晚于报送的日子，不会是真的填表日期，按文件修改日期 {date} 判断是否逾期。",
+        "请把填表日期改为实际填表的日期。",
+        ACTION_NOTE,
+    ),
+    "note_date_ahead_folder": Message(
+        "填表日期「{value}」晚于邮件到达的日子，不会是真的填表日期，按邮件文件夹的日期 {date} 判断是否逾期。",
+        "请把填表日期改为实际填表的日期。",
         ACTION_NOTE,
     ),
     "note_bad_date": Message(

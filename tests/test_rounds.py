@@ -1652,8 +1652,38 @@ def test_a_date_typed_ahead_does_not_keep_a_form_over_its_correction(tmp_path: P
     assert first_rel in subs.at["张三", "备注"]
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert "张三：" not in text, text
-    (said,) = [t for t in issues.loc[issues["文件"] == "陈主席.xlsx", "问题"] if "不会是" in t]
+    chair = issues.loc[issues["文件"] == "陈主席.xlsx", "问题"]
+    (said,) = [t for t in chair if "不会是" in t and "今天" in t]
     assert "2026-04-20" in said and "今天（2026-04-04）" in said, said
+
+
+def test_a_single_form_dated_after_its_mail_is_judged_by_the_mail_not_the_date(
+    tmp_path: Path,
+) -> None:
+    """张三's only form came in a mail of 3月24日 with 填表日期 typed 2026-04-30 (for 03-30): he
+    was 逾期 by a date that cannot be true. A 填表日期 after the day its mail came decides
+    lateness no more than it decides the order of versions: the mail's date does, and
+    提交情况 says why. 陈主席's came on 4月2日 dated 05-20: late by the mail, and told so."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "2026-03-24 来自张三" / "张三.xlsx",
+               header=dict(HEADER, name="张三", date=datetime(2026, 4, 30)),
+               rows=[sample_row(1)])  # fmt: skip
+    chair = write_form(inbox / "2026-04-02 来自陈主席" / "陈主席.xlsx",
+                       header=dict(HEADER, section="领导班子", name="陈主席", post="主席",
+                                   date=datetime(2026, 5, 20)), rows=[sample_row(2)])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-04-04T09:00:00") == 0
+    subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS).set_index("姓名")
+    assert subs.at["张三", "提交状态"] == vocab.STATUS_ON_TIME
+    assert "2026-04-30" in subs.at["张三", "备注"] and "2026-03-24" in subs.at["张三", "备注"]
+    assert subs.at["陈主席", "提交状态"] == vocab.STATUS_LATE
+    issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
+    mine = issues[issues["文件"] == chair.relative_to(inbox).as_posix()]
+    (late,) = [t for t in mine["问题"] if "截止日期" in t]
+    assert "2026-05-20" in late and "2026-04-02" in late and "没有可识别" not in late, late
 
 
 def test_a_resent_form_with_fewer_rows_says_which_rows_no_longer_count(tmp_path: Path) -> None:
