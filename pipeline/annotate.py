@@ -115,16 +115,18 @@ def annotate_copy(task: AnnotateTask) -> str | None:
             return None
         if _source_marker(wb):  # a copy we wrote, sent back: last round's marks go first
             _clear_marks(wb)
+        _plain_threads(wb, data)
         links = _neutralise(wb)
+        lost = []  # what the copy cannot keep, said on A1 of the main sheet (a file-level note)
         dropped = _pictures_dropped(data, wb)
-        if dropped:  # say so on A1 of the main sheet, like a file-level note
-            note = Annotation(
-                task.main_sheet,
-                "",
-                vocab.ACTION_NOTE,
-                vocab.COPY_PICTURES_DROPPED.format(n=dropped),
-                vocab.COPY_PICTURES_DROPPED_FIX,
+        if dropped:
+            lost.append(
+                (vocab.COPY_PICTURES_DROPPED.format(n=dropped), vocab.COPY_PICTURES_DROPPED_FIX)
             )
+        if _has_macros(data):
+            lost.append((vocab.COPY_MACROS_DROPPED, vocab.COPY_MACROS_DROPPED_FIX))
+        for problem, fix in lost:
+            note = Annotation(task.main_sheet, "", vocab.ACTION_NOTE, problem, fix)
             task = replace(task, notes=(*task.notes, note))
         placed = _annotate(wb, task, links)
         _open_on_marks(wb, {sheet for sheet, _, _ in placed})
@@ -333,6 +335,67 @@ def _clear_marks(wb: openpyxl.Workbook) -> None:
                 cell.fill = PatternFill(fill_type=None)
 
 
+def _plain_threads(wb: openpyxl.Workbook, data: bytes) -> None:
+    """Excel 365's threaded comments (``xl/threadedComments``, which openpyxl drops) are in
+    the copy as the note Excel writes beside each for older versions (author ``tc={id}``):
+    an English placeholder around the thread. Such a note becomes the thread itself, each
+    entry with its writer (``xl/persons``), so neither the sender nor our comment quoting it
+    shows the placeholder."""
+    threads = _threads(data)
+    if not threads:
+        return
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet):
+            continue
+        for cell in list(ws._cells.values()):
+            note = cell.comment
+            if note is None or not str(note.author or "").startswith("tc="):
+                continue
+            found = threads.get(str(note.author)[3:].lower())
+            if found:
+                author, text = found
+                author = author or vocab.COPY_THREAD_SOMEONE
+                cell.comment = Comment(text, author, height=note.height, width=note.width)
+
+
+def _threads(data: bytes) -> dict[str, tuple[str, str]]:
+    """Each threaded comment's id -> (its writer, its text and replies: 「回复（writer）：…」)."""
+    import defusedxml.ElementTree as SafeET
+
+    ns = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
+    people: dict[str, str] = {}
+    entries: list[Any] = []
+    if not zipfile.is_zipfile(io.BytesIO(data)):  # a rebuilt copy: no threads to read
+        return {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = [n for n in zf.namelist() if n.startswith(("xl/threadedComments/", "xl/persons/"))]
+        for name in names:
+            try:
+                root = SafeET.fromstring(zf.read(name))
+            except Exception as exc:  # noqa: BLE001 - a broken part: its notes stay as they are
+                log.info("threaded comments of %s not read: %s", name, exc)
+                continue
+            for person in root.iter(f"{ns}person"):
+                people[person.get("id", "").lower()] = person.get("displayName", "")
+            entries += list(root.iter(f"{ns}threadedComment"))
+    found: dict[str, tuple[str, str]] = {}
+    replies: dict[str, list[str]] = {}
+    for entry in entries:
+        who = people.get(entry.get("personId", "").lower(), "")
+        body = entry.find(f"{ns}text")
+        text = "".join(body.itertext()) if body is not None else ""
+        parent = entry.get("parentId", "").lower()
+        if parent:
+            replies.setdefault(parent, []).append(
+                vocab.COPY_THREAD_REPLY.format(who=who or vocab.COPY_THREAD_SOMEONE, text=text)
+            )
+        else:
+            found[entry.get("id", "").lower()] = (who, text)
+    return {
+        key: (who, "\n".join([text, *replies.get(key, [])])) for key, (who, text) in found.items()
+    }
+
+
 def _neutralise(wb: openpyxl.Workbook) -> dict[tuple[str, int, int], str]:
     """Make nothing in the copy live or oversized: external hyperlinks are removed (their
     targets returned by cell, to be said in the cell's comment), so are defined names that
@@ -367,6 +430,15 @@ def _pictures_dropped(data: bytes, wb: openpyxl.Workbook) -> int:
         media = sum(1 for n in zf.namelist() if n.startswith("xl/media/") and not n.endswith("/"))
     kept = sum(len(getattr(ws, "_images", ())) for ws in wb.worksheets)
     return max(0, media - kept)
+
+
+def _has_macros(data: bytes) -> bool:
+    """Whether the original holds VBA macros (``vbaProject.bin`` of an .xlsm/.xlsb, the
+    ``_VBA_PROJECT_CUR`` storage of an .xls): the copy is an .xlsx and carries none."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return any(n.lower().endswith("vbaproject.bin") for n in zf.namelist())
+    return data[:8] == OLE_MAGIC and "_VBA_PROJECT_CUR".encode("utf-16-le") in data
 
 
 def _dropdowns(wb: openpyxl.Workbook, main_sheet: str) -> None:

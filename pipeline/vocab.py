@@ -1494,6 +1494,12 @@ COPY_LINK_REMOVED = (
 COPY_LINK_UNNAMED = "未注明地址"
 COPY_PICTURES_DROPPED = "原文件中有 {n} 张图片（如签名、印章），批注副本中未能保留，原文件未改动。"
 COPY_PICTURES_DROPPED_FIX = "请在原文件上修改后重新发送；或在批注副本中修改后把图片重新插入。"
+COPY_MACROS_DROPPED = (
+    "原文件中带有宏（VBA 代码）。批注副本是普通的 .xlsx 表格，没有保留这些宏，原文件未改动。"
+)
+COPY_MACROS_DROPPED_FIX = "如果表格要用宏才能正常填写，请在原文件上修改后重新发送。"
+COPY_THREAD_REPLY = "回复（{who}）：{text}"  # a reply of a threaded comment (Excel 365)
+COPY_THREAD_SOMEONE = "他人"
 COPY_NOTES_SHEET = "批注清单"  # the last sheet of an annotated copy: every comment, printable
 COPY_NOTES_HEADERS = ("工作表", "单元格", "批注内容")
 FEEDBACK_COVER_TITLE = "{body}{year}年廉政风险自查反馈：{section}"

@@ -1186,3 +1186,120 @@ def test_a_form_behind_a_chart_sheet_gets_its_print_titles_and_opens_in_the_copy
         assert b'localSheetId="1">\'' + MAIN.encode() + b"'!$3:$3" in zf.read("xl/workbook.xml")
     copy = openpyxl.load_workbook(target)
     assert copy[MAIN].print_title_rows == "$3:$3" and copy.active.title == MAIN
+
+
+THREAD_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
+THREAD_PLACEHOLDER = (
+    "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; "
+    "however, any edits to it will get removed if the file is opened in a newer version of "
+    "Excel. Learn more: https://go.microsoft.com/fwlink/?linkid=870924\n\nComment:\n    {text}"
+)
+
+
+def add_members(path: Path, edits: dict[str, tuple[bytes, bytes]], new: dict[str, bytes]) -> None:
+    """Rewrite a saved package: ``edits`` replace text in members, ``new`` adds members."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    for name, (old, repl) in edits.items():
+        assert old in members[name]
+        members[name] = members[name].replace(old, repl)
+    members.update(new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_threaded_comments_keep_their_thread_without_excels_english_placeholder(
+    tmp_path: Path,
+) -> None:
+    """An Excel 365 form with threaded comments: openpyxl keeps only the placeholder notes
+    Excel writes for older versions, so the copy showed 「[Threaded comment] Your version of
+    Excel allows you…」 as the sender's note and quoted it in our comment on a marked cell."""
+    source = tmp_path / "inbox" / "张三.xlsx"
+    source.parent.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MAIN
+    ws["E4"], ws["H6"] = "待定", "参考去年"
+    ids = {
+        "E4": "{33333333-0000-0000-0000-000000000001}",
+        "H6": "{33333333-0000-0000-0000-00000000000A}",
+    }
+    ws["E4"].comment = Comment(THREAD_PLACEHOLDER.format(text="发生几率待定"), f"tc={ids['E4']}")
+    ws["H6"].comment = Comment(THREAD_PLACEHOLDER.format(text="请科长确认"), f"tc={ids['H6']}")
+    wb.save(source)
+    person = "{11111111-0000-0000-0000-000000000001}"
+    boss = "{11111111-0000-0000-0000-000000000002}"
+    thread = (
+        f'<ThreadedComments xmlns="{THREAD_NS}">'
+        f'<threadedComment ref="E4" personId="{person}" id="{ids["E4"]}"><text>发生几率待定</text>'
+        "</threadedComment>"
+        f'<threadedComment ref="H6" personId="{person}" id="{ids["H6"]}"><text>请科长确认</text>'
+        "</threadedComment>"
+        f'<threadedComment ref="H6" personId="{boss}" id="{{44444444-0000-0000-0000-000000000001}}"'
+        f' parentId="{ids["H6"].lower()}"><text>可以</text></threadedComment></ThreadedComments>'
+    )
+    persons = (
+        f'<personList xmlns="{THREAD_NS}"><person displayName="张三" id="{person}"/>'
+        f'<person displayName="李科长" id="{boss}"/></personList>'
+    )
+    add_members(
+        source,
+        {},
+        {
+            "xl/threadedComments/threadedComment1.xml": thread.encode(),
+            "xl/persons/person.xml": persons.encode(),
+        },
+    )
+    original = openpyxl.load_workbook(source)[MAIN]  # the precondition: Excel's placeholders
+    assert original["E4"].comment.text.startswith("[Threaded comment]")
+    assert zipfile.ZipFile(source).getinfo("xl/threadedComments/threadedComment1.xml")
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4", "发生几率「待定」不在可选范围内。")))
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].comment.author == vocab.FEEDBACK_COMMENT_AUTHOR
+    assert ws["E4"].comment.text.endswith(f"{vocab.FEEDBACK_COMMENT_OLD_NOTE}发生几率待定")
+    assert ws["H6"].comment.author == "张三"
+    assert ws["H6"].comment.text == "请科长确认\n" + vocab.COPY_THREAD_REPLY.format(
+        who="李科长", text="可以"
+    )
+    notes = openpyxl.load_workbook(target)[vocab.COPY_NOTES_SHEET]
+    assert not any("Threaded" in str(c.value) for row in notes.iter_rows() for c in row)
+
+
+VBA_RELATIONSHIP = (
+    b'<Relationship Id="rIdVba" Target="vbaProject.bin" '
+    b'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject"/>'
+)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the public corpus is not here")
+def test_a_macro_workbooks_copy_says_its_macros_are_not_kept(tmp_path: Path) -> None:
+    """An .xlsm with VBA: the copy is an .xlsx without the macros, and nothing said so (a
+    section correcting in the copy would send back a form its macros no longer run in)."""
+    vba = zipfile.ZipFile(CORPUS / "tafia+calamine/tests/vba.xlsm").read("xl/vbaProject.bin")
+    source = write_form(
+        tmp_path / "inbox" / "张三.xlsm", {"A1": "个人廉政风险自查表", "E4": "待定"}
+    )
+    add_members(
+        source,
+        {
+            "[Content_Types].xml": (
+                SHEET_MAIN_TYPE.encode(),
+                b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                b"</Relationships>",
+                VBA_RELATIONSHIP + b"</Relationships>",
+            ),
+        },
+        {"xl/vbaProject.bin": vba},
+    )
+    assert "xl/vbaProject.bin" in zipfile.ZipFile(source).namelist()  # the precondition
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("E4")))
+    assert "xl/vbaProject.bin" not in zipfile.ZipFile(target).namelist()
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert vocab.COPY_MACROS_DROPPED in ws["A1"].comment.text
+    assert is_filled(ws["E4"], FILL_REJECT)
+    assert "xl/vbaProject.bin" in zipfile.ZipFile(source).namelist()  # the original untouched
