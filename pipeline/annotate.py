@@ -433,12 +433,32 @@ def _pictures_dropped(data: bytes, wb: openpyxl.Workbook) -> int:
 
 
 def _has_macros(data: bytes) -> bool:
-    """Whether the original holds VBA macros (``vbaProject.bin`` of an .xlsm/.xlsb, the
-    ``_VBA_PROJECT_CUR`` storage of an .xls): the copy is an .xlsx and carries none."""
+    """Whether the original holds VBA macros the copy (an .xlsx) cannot carry: a project
+    (``vbaProject.bin`` of an .xlsm/.xlsb, ``_VBA_PROJECT_CUR`` of an .xls) whose ``PROJECT``
+    stream names a module, class or form of its own. A project of only the sheets' and the
+    workbook's own modules (what Excel leaves in many an .xls) is not said to be macros."""
+    import olefile
+
+    path = ["PROJECT"]
     if zipfile.is_zipfile(io.BytesIO(data)):
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return any(n.lower().endswith("vbaproject.bin") for n in zf.namelist())
-    return data[:8] == OLE_MAGIC and "_VBA_PROJECT_CUR".encode("utf-16-le") in data
+            names = [n for n in zf.namelist() if n.lower().endswith("vbaproject.bin")]
+            if not names:
+                return False
+            data = zf.read(names[0])
+    elif data[:8] == OLE_MAGIC and "_VBA_PROJECT_CUR".encode("utf-16-le") in data:
+        path = ["_VBA_PROJECT_CUR", "PROJECT"]
+    else:
+        return False
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if not ole.exists("/".join(path)):
+                return False
+            text = ole.openstream(path).read(1 << 20)
+    except Exception as exc:  # noqa: BLE001 - an unreadable project: nothing is said
+        log.info("VBA project not read: %s", exc)
+        return False
+    return re.search(rb"(?m)^(?:Module|Class|BaseClass)=", text) is not None
 
 
 def _dropdowns(wb: openpyxl.Workbook, main_sheet: str) -> None:

@@ -1303,3 +1303,28 @@ def test_a_macro_workbooks_copy_says_its_macros_are_not_kept(tmp_path: Path) -> 
     assert vocab.COPY_MACROS_DROPPED in ws["A1"].comment.text
     assert is_filled(ws["E4"], FILL_REJECT)
     assert "xl/vbaProject.bin" in zipfile.ZipFile(source).namelist()  # the original untouched
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the public corpus is not here")
+@pytest.mark.parametrize(
+    ("name", "macros"), [("SimpleMacro.xls", True), ("44010-TwoCharts.xls", False)]
+)
+def test_an_xls_copy_says_macros_only_when_the_project_has_a_module(
+    tmp_path: Path, name: str, macros: bool
+) -> None:
+    """An .xls with a VBA module gets the 提示 on its rebuilt copy; one whose project holds
+    only the workbook's own module (what Excel leaves behind) is not said to have macros."""
+    source = tmp_path / "inbox" / name
+    source.parent.mkdir()
+    shutil.copy(CORPUS / "apache+poi/test-data/spreadsheet" / name, source)
+    assert "_VBA_PROJECT_CUR".encode("utf-16-le") in source.read_bytes()  # the precondition
+    target = tmp_path / "out" / "copy_批注.xlsx"
+    assert annotate_copy(task_for(source, target, reject("B2")))
+    texts = [
+        c.comment.text
+        for ws in openpyxl.load_workbook(target).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.comment is not None
+    ]
+    assert any(vocab.COPY_MACROS_DROPPED in t for t in texts) is macros
