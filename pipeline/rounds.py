@@ -277,11 +277,27 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
         if unread.get(section):
             lines.append(vocab.ROUND_REMINDER_UNREAD)
             lines += [f"    {line}" for line in unread[section]]
-    # how to correct: only under a form sent back (whole or in part), which has a copy to
-    # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」
-    if unclaimed or unread or (len(owed) and (owed["status"] != vocab.STATUS_MISSING).any()):
+    # how to correct: only under a form sent back (whole or in part) which has a copy to
+    # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」, nor where
+    # every file listed could not be opened (a password, a damaged file: there is no copy)
+    if unclaimed or _has_copy(result, owed):
         lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
+
+
+def _has_copy(result: frames.RunResult, owed: pd.DataFrame) -> bool:
+    """Whether some form ``owed`` lists as sent back (whole or in part) was opened, so has an
+    annotated copy in the feedback (write_feedback makes none of a file it could not open)."""
+    if owed.empty:
+        return False
+    sent = frames.text_series(owed.loc[owed["status"] != vocab.STATUS_MISSING, "file"])
+    if sent.empty:
+        return False
+    files = result.files
+    if files is None or files.empty or "reason" not in files:
+        return True
+    unopened = files.loc[frames.text_series(files["reason"]).isin(frames.UNOPENABLE_REASONS)]
+    return bool((~sent.isin(frames.text_series(unopened["file"]))).any())
 
 
 def screen_lines(owed: pd.DataFrame) -> list[str]:

@@ -1415,6 +1415,42 @@ def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(
     assert issues.loc[issues["文件"] == where, "科室"].tolist() == ["办公室"], issues
 
 
+def test_the_reminder_sends_no_one_to_a_copy_of_a_file_that_could_not_be_opened(
+    tmp_path: Path,
+) -> None:
+    """张三.xlsx with an opening password is sent back, and no annotated copy of it is made;
+    催报名单.txt still ended 「修改时可以直接在科室反馈的批注副本中修改（文件名以「_批注」结尾）
+    后发回」: the section looked for a copy that is not there. Now that line comes only when
+    some form listed was opened (so has a copy)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
+                       rows=[sample_row(2)])  # fmt: skip
+    with plain.open("rb") as src, (inbox / "张三.xlsx").open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    assert process_cli(inbox, config, out, run_time="2026-03-20T09:00:00") == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    office = text.split("【办公室】")[1]
+    assert vocab.ROUND_REMINDER_SENT_BACK in office and "设置了打开密码" in office, text
+    assert not list((out / vocab.FEEDBACK_DIR).rglob("*_批注*"))  # the precondition: no copy
+    assert vocab.ROUND_REMINDER_FOOTER not in text
+
+    # the chair's form sent back for a cell: it has a copy, and the line is back
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1, likelihood="很高很高")])  # fmt: skip
+    assert process_cli(inbox, config, out, run_time="2026-03-21T09:00:00") == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert list((out / vocab.FEEDBACK_DIR).rglob("*_批注*"))
+    assert vocab.ROUND_REMINDER_FOOTER in text
+
+
 def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_changes(
     tmp_path: Path,
 ) -> None:
