@@ -435,8 +435,9 @@ def _print_summary(result, out: Path) -> None:
         reminder=out / vocab.REMINDER_FILE,
     )
     lines = ["", *text.split("\n")]
-    if len(owed):
-        lines += [vocab.CLI_SUMMARY_OWED, *rounds.screen_lines(owed)]
+    owing = rounds.screen_lines(owed, result)
+    if owing:
+        lines += [vocab.CLI_SUMMARY_OWED, *owing]
     if result.changes is not None:
         n = result.changes["change"].value_counts()
         lines.append(

@@ -300,16 +300,23 @@ def _has_copy(result: frames.RunResult, owed: pd.DataFrame) -> bool:
     return bool((~sent.isin(frames.text_series(unopened["file"]))).any())
 
 
-def screen_lines(owed: pd.DataFrame) -> list[str]:
-    """Who is missing or sent back, by name, one line per section (at most a screenful)."""
+def screen_lines(owed: pd.DataFrame, result: frames.RunResult | None = None) -> list[str]:
+    """Who is missing or sent back, by name, one line per section (at most a screenful); with
+    ``result``, also the files 催报名单 asks a section about though no sender is told of them
+    (``_unclaimed``: a form naming no roster sender, a file named after it nothing was read
+    from), counted, so a section 催报名单 lists is never missing from the screen."""
     lines = []
+    unclaimed, unread = _unclaimed(result, owed) if result is not None else ({}, {})
+    groups = _by_section(owed)
+    for section in [*unclaimed, *unread]:
+        groups.setdefault(section, [])
     unit_label = vocab.FORM_KIND_LABEL[vocab.UNIT]
     unit_status = {
         vocab.STATUS_MISSING: vocab.STATUS_MISSING,
         PARTLY: vocab.ROUND_SCREEN_PARTLY,
         RESENT: vocab.ROUND_SCREEN_RESENT,
     }
-    for section, group in _by_section(owed).items():
+    for section, group in groups.items():
         parts = []
         people, unit = _people_and_unit(group)
         for status, label in (
@@ -330,6 +337,10 @@ def screen_lines(owed: pd.DataFrame) -> list[str]:
             parts.append(
                 f"{unit_label}{unit_status.get(rec[STATUS], vocab.ROUND_SCREEN_SENT_BACK)}"
             )
+        if unclaimed.get(section):
+            parts.append(vocab.ROUND_SCREEN_UNCLAIMED.format(n=len(unclaimed[section])))
+        if unread.get(section):
+            parts.append(vocab.ROUND_SCREEN_UNREAD.format(n=len(unread[section])))
         lines.append(f"    {section}：" + "；".join(parts))
     if len(lines) > SCREEN_LINES:
         rest = len(lines) - SCREEN_LINES + 1

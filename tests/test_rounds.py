@@ -1451,6 +1451,33 @@ def test_the_reminder_sends_no_one_to_a_copy_of_a_file_that_could_not_be_opened(
     assert vocab.ROUND_REMINDER_FOOTER in text
 
 
+def test_the_terminal_names_a_section_the_reminder_asks_about_a_form_of_nobody(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Everyone had sent, and 办公室 also sent a form with 姓名 left blank: 催报名单.txt asked
+    办公室 to say whose it is, but the terminal said nothing was still owed (no 「还需要催报或
+    修改的」 line), so the office took the round as done. Now the terminal names 办公室 too."""
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"))
+    write_form(inbox / "办公室新人.xlsx", header=dict(HEADER, name=None), rows=[sample_row(3)])
+    capsys.readouterr()
+    assert process_cli(inbox, config, out) == 0
+    screen = capsys.readouterr().out
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    # the precondition: nobody owes a form, and the reminder asks 办公室 about the nameless one
+    assert "尚未报送" not in text and "办公室新人.xlsx" in text.split("【办公室】")[1], text
+    assert vocab.CLI_SUMMARY_OWED in screen, screen
+    line = next(ln for ln in screen.splitlines() if ln.strip().startswith("办公室："))
+    assert line.strip() == "办公室：" + vocab.ROUND_SCREEN_UNCLAIMED.format(n=1)
+
+
 def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_changes(
     tmp_path: Path,
 ) -> None:
