@@ -757,13 +757,13 @@ def named_section(files: pd.Series, sections: set[str]) -> pd.Series:
     return pd.Series(out, index=files.index, dtype=object)
 
 
-def unread_of_sections(
+def _unread(
     files: pd.DataFrame | None, sections: set[str], told: set[str] | frozenset[str] = frozenset()
 ) -> pd.DataFrame:
     """The rejected files nothing could be read from (no kind, no section: a damaged zip or
-    mail, a locked workbook) whose own name names exactly one roster section
-    (「组织宣传部报送材料.zip」), that section in ``section``; not the files a sender is told
-    of (``told``) nor nobody's (lock files, the tool's outputs, Mac metadata)."""
+    mail, a locked workbook), not those a sender is told of (``told``) nor nobody's (lock
+    files, the tool's outputs, Mac metadata); in ``section`` the one roster section the
+    file's own name names, or ''."""
     if files is None or files.empty or "section" not in files:
         return pd.DataFrame(columns=list(frames.FILE_COLUMNS))
     rejected = text_series(files["status"]).eq(frames.FILE_STATUS_REJECTED)
@@ -775,7 +775,27 @@ def unread_of_sections(
         & ~text_series(files["reason"]).isin(NOBODYS_REASONS)
     ]
     named = named_section(text_series(unread["file"]), sections)
-    return unread.assign(section=named.to_numpy())[named.ne("").to_numpy()]
+    return unread.assign(section=named.to_numpy())
+
+
+def unread_of_sections(
+    files: pd.DataFrame | None, sections: set[str], told: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """The rejected files nothing could be read from (no kind, no section: a damaged zip or
+    mail, a locked workbook) whose own name names exactly one roster section
+    (「组织宣传部报送材料.zip」), that section in ``section``; not the files a sender is told
+    of (``told``) nor nobody's (lock files, the tool's outputs, Mac metadata)."""
+    unread = _unread(files, sections, told)
+    return unread[text_series(unread["section"]).ne("").to_numpy()] if len(unread) else unread
+
+
+def unread_of_nobody(
+    files: pd.DataFrame | None, sections: set[str], told: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """The files of ``_unread`` whose name names no one section (「附件3.xlsx」 locked): they
+    may hold the form of someone still 未报送, of any section."""
+    unread = _unread(files, sections, told)
+    return unread[text_series(unread["section"]).eq("").to_numpy()] if len(unread) else unread
 
 
 def note_unread(submissions: pd.DataFrame, files: pd.DataFrame, roster: Roster) -> pd.DataFrame:

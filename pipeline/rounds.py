@@ -277,12 +277,37 @@ def reminder_text(result: frames.RunResult, owed: pd.DataFrame) -> str:
         if unread.get(section):
             lines.append(vocab.ROUND_REMINDER_UNREAD)
             lines += [f"    {line}" for line in unread[section]]
+    stray = _unread_of_nobody(result, owed)
+    if stray:
+        lines += ["", vocab.ROUND_REMINDER_STRAY, *[f"    {line}" for line in stray]]
     # how to correct: only under a form sent back (whole or in part) which has a copy to
     # correct; not under forms not yet sent, nor under 「全部人员和科室都已报送」, nor where
     # every file listed could not be opened (a password, a damaged file: there is no copy)
     if unclaimed or _has_copy(result, owed):
         lines += ["", vocab.ROUND_REMINDER_FOOTER]
     return "\r\n".join(lines) + "\r\n"
+
+
+def _unread_of_nobody(result: frames.RunResult, owed: pd.DataFrame) -> list[str]:
+    """「file：reason」 of the files nothing could be read from that name no sender and no one
+    section (「附件3.xlsx」 with a password), when someone is still 未报送: theirs may be in one."""
+    files = result.files
+    if owed.empty or files is None or files.empty or "section" not in files:
+        return []
+    if not owed["status"].eq(vocab.STATUS_MISSING).any():
+        return []
+    from pipeline.completeness import roster_sections, unread_of_nobody  # (above rounds)
+
+    sections = set(roster_sections(result.roster)) if result.roster is not None else set()
+    told = set(frames.text_series(owed["file"]).tolist())
+    stray = unread_of_nobody(files, sections, told)
+    if not len(stray):
+        return []
+    reasons = _reasons(result.issues)
+    return [
+        f"{file}：{reasons.get((file, ''), ('', 0))[0] or vocab.ROUND_SEE_ISSUES}"
+        for file in frames.text_series(stray["file"]).tolist()
+    ]
 
 
 def _has_copy(result: frames.RunResult, owed: pd.DataFrame) -> bool:

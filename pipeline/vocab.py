@@ -3356,6 +3356,10 @@ ROUND_REMINDER_UNREAD = (
 NOTE_UNREAD_PARCEL = (
     "本科室报送的{files}无法读取（原因见异常清单），其中可能有这份表格，请确认后重新发送。"
 )
+ROUND_REMINDER_STRAY = (
+    "另有以下文件无法读取，也看不出是谁报送的；上面列为尚未报送的人中，可能有人已经发送过"
+    "（请对照自己发送的文件名，按原因处理后重新发送）："
+)
 ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表「{file}」被退回，请修改后重新报送："
 ROUND_REMINDER_UNIT_PARTLY = "  单位自查表「{file}」已计入，但有风险点被退回："
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："

@@ -1478,6 +1478,42 @@ def test_the_terminal_names_a_section_the_reminder_asks_about_a_form_of_nobody(
     assert line.strip() == "办公室：" + vocab.ROUND_SCREEN_UNCLAIMED.format(n=1)
 
 
+def test_the_reminder_says_a_locked_file_of_nobody_may_hold_a_missing_persons_form(
+    tmp_path: Path,
+) -> None:
+    """张三 sent his form as 附件3.xlsx with an opening password: nothing in it or its name says
+    whose it is, and 催报名单.txt told 办公室 only 「尚未报送个人自查表：张三」, to a man who had
+    sent it. Now the reminder ends with the unreadable files of nobody and their reasons."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from tests.conftest import process_cli
+    from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
+
+    config = _chair_and_zhang_san(tmp_path)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
+               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"))
+    plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
+                       rows=[sample_row(2)])  # fmt: skip
+    with plain.open("rb") as src, (inbox / "附件3.xlsx").open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    assert process_cli(inbox, config, out) == 0
+    text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
+    assert vocab.ROUND_REMINDER_MISSING.format(names="张三") in text  # the precondition
+    after = text.split(vocab.ROUND_REMINDER_STRAY)[1]
+    assert [ln.strip() for ln in after.splitlines() if ln.strip()] == [
+        "附件3.xlsx：文件设置了打开密码，无法读取"
+    ], text
+    assert vocab.ROUND_REMINDER_FOOTER not in text  # no copy of a locked file
+
+    (inbox / "附件3.xlsx").unlink()  # nothing unreadable: no such paragraph
+    write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    write_form(inbox / "附件3.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
+    assert process_cli(inbox, config, out, run_time="2026-04-02T09:00:00") == 0
+    assert vocab.ROUND_REMINDER_STRAY not in (out / vocab.REMINDER_FILE).read_text("utf-8-sig")
+
+
 def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_changes(
     tmp_path: Path,
 ) -> None:
