@@ -789,13 +789,35 @@ def unread_of_sections(
     return unread[text_series(unread["section"]).ne("").to_numpy()] if len(unread) else unread
 
 
+# why a file that may be someone's form could not be opened (not a PDF, a text file or a
+# workbook of another kind: those are no form)
+MAYBE_A_FORM = frozenset(
+    {
+        "corrupt",
+        "encrypted",
+        "empty_file",
+        "read_failed",
+        "cannot_open",
+        "download_unfinished",
+        "zip_encrypted",
+        "zip_encrypted_whole",
+        "container_corrupt",
+        "mail_corrupt",
+    }
+)
+
+
 def unread_of_nobody(
     files: pd.DataFrame | None, sections: set[str], told: set[str] | frozenset[str] = frozenset()
 ) -> pd.DataFrame:
-    """The files of ``_unread`` whose name names no one section (「附件3.xlsx」 locked): they
-    may hold the form of someone still 未报送, of any section."""
+    """The files of ``_unread`` that may be a form but could not be opened (MAYBE_A_FORM) and
+    whose name names no one section (「附件3.xlsx」 locked): they may hold the form of someone
+    still 未报送, of any section."""
     unread = _unread(files, sections, told)
-    return unread[text_series(unread["section"]).eq("").to_numpy()] if len(unread) else unread
+    if not len(unread):
+        return unread
+    unopened = text_series(unread["reason"]).isin(MAYBE_A_FORM)
+    return unread[(text_series(unread["section"]).eq("") & unopened).to_numpy()]
 
 
 def note_unread(submissions: pd.DataFrame, files: pd.DataFrame, roster: Roster) -> pd.DataFrame:

@@ -36,6 +36,7 @@ RESENT_CODES = frozenset({"resend_sent_back", "unit_resend_sent_back"})
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SCREEN_LINES = 20  # how many sections' lines of names the terminal shows
 REASON_MAX_CHARS = 120  # of a problem quoted in 催报名单 (异常清单 has it whole)
+STRAY_LINES = 10  # unreadable files of nobody quoted in 催报名单 (the rest counted)
 SCREEN_NAMES = 8  # names per kind on a section's line (the rest counted: 催报名单.txt has all)
 
 
@@ -304,10 +305,14 @@ def _unread_of_nobody(result: frames.RunResult, owed: pd.DataFrame) -> list[str]
     if not len(stray):
         return []
     reasons = _reasons(result.issues)
-    return [
+    names = frames.text_series(stray["file"]).tolist()
+    lines = [
         f"{file}：{reasons.get((file, ''), ('', 0))[0] or vocab.ROUND_SEE_ISSUES}"
-        for file in frames.text_series(stray["file"]).tolist()
+        for file in names[:STRAY_LINES]
     ]
+    if len(names) > STRAY_LINES:
+        lines.append(vocab.ROUND_REMINDER_STRAY_MORE.format(n=len(names) - STRAY_LINES))
+    return lines
 
 
 def _has_copy(result: frames.RunResult, owed: pd.DataFrame) -> bool:

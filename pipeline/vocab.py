@@ -3360,6 +3360,7 @@ ROUND_REMINDER_STRAY = (
     "另有以下文件无法读取，也看不出是谁报送的；上面列为尚未报送的人中，可能有人已经发送过"
     "（请对照自己发送的文件名，按原因处理后重新发送）："
 )
+ROUND_REMINDER_STRAY_MORE = "……另有 {n} 个，见异常清单"
 ROUND_REMINDER_UNIT_SENT_BACK = "  单位自查表「{file}」被退回，请修改后重新报送："
 ROUND_REMINDER_UNIT_PARTLY = "  单位自查表「{file}」已计入，但有风险点被退回："
 ROUND_REMINDER_RESENT = "  重新报送的个人自查表被退回（目前仍按上一版计入），请修改后重新报送："

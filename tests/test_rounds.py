@@ -1498,6 +1498,7 @@ def test_the_reminder_says_a_locked_file_of_nobody_may_hold_a_missing_persons_fo
                        rows=[sample_row(2)])  # fmt: skip
     with plain.open("rb") as src, (inbox / "附件3.xlsx").open("wb") as dst:
         OOXMLFile(src).encrypt("secret", dst)
+    (inbox / "通知.txt").write_text("请于月底前报送", encoding="utf-8")  # no form: not listed
     assert process_cli(inbox, config, out) == 0
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     assert vocab.ROUND_REMINDER_MISSING.format(names="张三") in text  # the precondition
