@@ -407,15 +407,25 @@ def test_terminal_names_who_is_missing_in_a_screenful_even_for_a_large_section(
     assert len(screen) < 3000
 
 
-def _chair_form(inbox: Path) -> None:
-    """The chair's good form, sent in round 1 and left in the inbox."""
+def _chair_form(inbox: Path, rel: str | None = None) -> None:
+    """The chair's good form at ``inbox/rel`` (default: sent in round 1's mail folder)."""
     from tests.forms import HEADER, sample_row, write_form
 
+    rel = rel or f"{ROUND1_FOLDER.format(who='陈主席')}/陈主席.xlsx"
     write_form(
-        inbox / ROUND1_FOLDER.format(who="陈主席") / "陈主席.xlsx",
-        header=dict(HEADER, section="领导班子", name="陈主席"),
+        inbox / rel,
+        header=dict(HEADER, section="领导班子", name="陈主席", post="主席"),
         rows=[sample_row(1)],
     )
+
+
+def _locked(plain: Path, target: Path) -> None:
+    """``plain`` (a workbook) saved at ``target`` with an opening password."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with plain.open("rb") as src, target.open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
 
 
 def _chair_and_zhang_san(tmp_path: Path) -> Path:
@@ -1246,8 +1256,7 @@ def test_a_form_sent_back_that_names_no_roster_sender_is_in_the_reminder(tmp_pat
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
                rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
@@ -1355,8 +1364,7 @@ def test_an_empty_unit_form_of_the_leadership_is_its_sections_in_the_reminder(
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
                rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
@@ -1385,21 +1393,16 @@ def test_a_unit_form_no_reader_opened_is_its_sections_by_its_name(
     went to 未能识别科室 while 办公室 was told its unit form was 尚未报送. A person's locked
     form is theirs by its file name; a locked file named after one section and 单位 is that
     section's unit form, sent back with its reason, in 提交情况, 催报名单 and its feedback."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     from tests.conftest import process_cli
     from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     plain = write_form(tmp_path / "plain.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
                        rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
-    (inbox / where).parent.mkdir(parents=True, exist_ok=True)
-    with plain.open("rb") as src, (inbox / where).open("wb") as dst:
-        OOXMLFile(src).encrypt("secret", dst)
+    _locked(plain, inbox / where)
     assert process_cli(inbox, config, out) == 0
     subs = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_SUBMISSIONS)
     unit = subs[(subs["科室"] == "办公室") & (subs["表格"] == "单位表")]
@@ -1422,19 +1425,15 @@ def test_the_reminder_sends_no_one_to_a_copy_of_a_file_that_could_not_be_opened(
     催报名单.txt still ended 「修改时可以直接在科室反馈的批注副本中修改（文件名以「_批注」结尾）
     后发回」: the section looked for a copy that is not there. Now that line comes only when
     some form listed was opened (so has a copy)."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
                        rows=[sample_row(2)])  # fmt: skip
-    with plain.open("rb") as src, (inbox / "张三.xlsx").open("wb") as dst:
-        OOXMLFile(src).encrypt("secret", dst)
+    _locked(plain, inbox / "张三.xlsx")
     assert process_cli(inbox, config, out, run_time="2026-03-20T09:00:00") == 0
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
     office = text.split("【办公室】")[1]
@@ -1462,8 +1461,7 @@ def test_the_terminal_names_a_section_the_reminder_asks_about_a_form_of_nobody(
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"))
     write_form(inbox / "办公室新人.xlsx", header=dict(HEADER, name=None), rows=[sample_row(3)])
@@ -1484,20 +1482,16 @@ def test_the_reminder_says_a_locked_file_of_nobody_may_hold_a_missing_persons_fo
     """张三 sent his form as 附件3.xlsx with an opening password: nothing in it or its name says
     whose it is, and 催报名单.txt told 办公室 only 「尚未报送个人自查表：张三」, to a man who had
     sent it. Now the reminder ends with the unreadable files of nobody and their reasons."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     from tests.conftest import process_cli
     from tests.forms import HEADER, UNIT_HEADER, sample_row, write_form
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"))
     plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
                        rows=[sample_row(2)])  # fmt: skip
-    with plain.open("rb") as src, (inbox / "附件3.xlsx").open("wb") as dst:
-        OOXMLFile(src).encrypt("secret", dst)
+    _locked(plain, inbox / "附件3.xlsx")
     (inbox / "通知.txt").write_text("请于月底前报送", encoding="utf-8")  # no form: not listed
     assert process_cli(inbox, config, out) == 0
     text = (out / vocab.REMINDER_FILE).read_text(encoding="utf-8-sig")
@@ -1522,19 +1516,15 @@ def test_a_locked_form_sent_back_is_its_senders_in_the_issues_and_its_sections_c
     异常清单 line named no 科室 or 姓名 (the office filters by 科室), and when 张三 sent it again
     without the password the 已改正 line stood in the archive's 本轮变化 only, with no 科室:
     办公室's feedback said 已改正 0 处. Now the line names 办公室 and 张三 in both rounds."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     from tests.conftest import process_cli
     from tests.forms import HEADER, sample_row, write_form
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     plain = write_form(tmp_path / "plain.xlsx", header=dict(HEADER, name="张三"),
                        rows=[sample_row(2)])  # fmt: skip
-    with plain.open("rb") as src, (inbox / "张三.xlsx").open("wb") as dst:
-        OOXMLFile(src).encrypt("secret", dst)
+    _locked(plain, inbox / "张三.xlsx")
     assert process_cli(inbox, config, out, run_time="2026-03-20T09:00:00") == 0
     issues = sheet(archive(tmp_path), vocab.ARCHIVE_SHEET_ISSUES)
     line = issues[issues["文件"] == "张三.xlsx"]
@@ -1563,8 +1553,7 @@ def test_a_damaged_zip_named_after_a_section_is_in_that_sections_reminder(
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     form = write_form(
         tmp_path / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)]
     )
@@ -1595,8 +1584,7 @@ def test_the_people_of_a_section_whose_zip_could_not_be_read_are_told_so_in_the_
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     form = write_form(
         tmp_path / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)]
     )
@@ -1658,8 +1646,7 @@ def test_the_reminder_names_the_file_of_a_unit_form_sent_back(tmp_path: Path) ->
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三"), rows=[sample_row(2)])
     write_form(inbox / "办公室单位表.xlsx", vocab.UNIT, header=dict(UNIT_HEADER, head="张三"),
                rows=[sample_row(3, posts_involved="科员")])  # fmt: skip
@@ -1691,8 +1678,7 @@ def test_a_correction_dated_before_its_original_is_told_why_it_was_not_counted(
 
     config = _chair_and_zhang_san(tmp_path)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
-    write_form(inbox / "陈主席.xlsx", header=dict(HEADER, section="领导班子", name="陈主席",
-               post="主席"), rows=[sample_row(1)])  # fmt: skip
+    _chair_form(inbox, "陈主席.xlsx")
     first = write_form(inbox / "张三.xlsx", header=dict(HEADER, name="张三",
                        date=datetime(2026, 3, 26)), rows=[sample_row(2, category="廉洁风险")])  # fmt: skip
     assert process_cli(inbox, config, out, run_time="2026-03-27T09:00:00") == 0
