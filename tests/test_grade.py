@@ -316,16 +316,29 @@ def test_unit_point_floor_comes_from_the_posts_it_names(
         assert missing.empty
 
 
+def _children_unit_form_run(tmp_path: Path, rows: list[dict]) -> dict[str, pd.DataFrame]:
+    """The archive's sheets of a run on one unit form of 家庭儿童工作部 (``rows``), its
+    儿童工作干事 a 人财物管理 post (floor 一级) in the roster."""
+    people = [
+        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
+    ]
+    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    write_form(
+        inbox / "单位表.xlsx",
+        vocab.UNIT,
+        header={"section": "家庭儿童工作部", "head": "闫红"},
+        rows=rows,
+    )
+    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
+    return pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+
+
 def test_a_unit_form_naming_posts_as_offices_write_them_gets_their_floor(tmp_path: Path) -> None:
     """A real unit form of 家庭儿童工作部 names 「儿童工作干事岗」, 「部长和儿童工作干事」 and two
     of its 干事 by name; the roster's 儿童工作干事 is 人财物管理 (floor 一级). Every point is
     一级 by that floor, the post's summary counts them, and nobody is told the posts are not in
     the roster."""
-    people = [
-        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
-    ]
-    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
-    inbox = tmp_path / "inbox"
     words = ["儿童工作干事岗", "部长和儿童工作干事", "丁玲、范彩兰"]  # the last: her people
     rows = [
         sample_row(
@@ -339,15 +352,7 @@ def test_a_unit_form_naming_posts_as_offices_write_them_gets_their_floor(tmp_pat
         for i, w in enumerate(words, start=1)
     ]
     assert oracle.expected_level("一般管理服务", "一般", "低") == "三级"  # the matrix alone
-    write_form(
-        inbox / "单位表.xlsx",
-        vocab.UNIT,
-        header={"section": "家庭儿童工作部", "head": "闫红"},
-        rows=rows,
-    )
-    out = tmp_path / "out"
-    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
-    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    sheets = _children_unit_form_run(tmp_path, rows)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("岗位（职务）")
     for word in words:
         assert catalogue.at[word, "评定等级"] == "一级"
@@ -576,11 +581,6 @@ def test_a_unit_forms_numbered_quoted_or_section_named_posts_get_their_floor(
     (“儿童工作干事”), write the section's name before them (家庭儿童工作部全体人员) or add 等 as a
     word of its own. Each named no roster post: the 人财物管理 floor was missed (filed 三级
     instead of 一级) and the section was told the posts are not in the roster."""
-    people = [
-        (*p[:3], "人财物管理", p[4]) if p[2] == "儿童工作干事" else p for p in CHILDREN_PEOPLE
-    ]
-    cfg = write_config(tmp_path, people, CHILDREN_SECTIONS)
-    inbox = tmp_path / "inbox"
     words = [
         "1.部长 2.儿童工作干事",
         "1、部长\n2、儿童工作干事",
@@ -596,15 +596,7 @@ def test_a_unit_forms_numbered_quoted_or_section_named_posts_get_their_floor(
     ]
     rows.append(sample_row(9, description="风险9", posts_involved="1.司机", self_level="二级"))
     assert oracle.expected_level("一般管理服务", "一般", "低") == "三级"  # the matrix alone
-    write_form(
-        inbox / "单位表.xlsx",
-        vocab.UNIT,
-        header={"section": "家庭儿童工作部", "head": "闫红"},
-        rows=rows,
-    )
-    out = tmp_path / "out"
-    run.process(inbox, cfg, out, run_time="2026-04-01T09:00:00")
-    sheets = pd.read_excel(next(out.glob("*.xlsx")), sheet_name=None, engine="calamine", dtype=str)
+    sheets = _children_unit_form_run(tmp_path, rows)
     catalogue = sheets[vocab.ARCHIVE_SHEET_CATALOGUE].set_index("岗位（职务）")
     for word in words:
         assert catalogue.at[word, "评定等级"] == "一级", word
