@@ -149,6 +149,24 @@ def write_config(
     return cfg
 
 
+def office_of_two(tmp_path: Path) -> tuple[Path, Path]:
+    """(inbox, config) of a body of two, the chair and 张三 heading 办公室, with 张三's form of
+    one risk point in the inbox."""
+    from tests.forms import sample_row, write_form
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(
+        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
+    )
+    people = [
+        ("领导班子", "陈主席", "主席", "其他", "否"),
+        ("办公室", "张三", "文秘", "其他", "是"),
+    ]
+    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    return inbox, cfg
+
+
 def add_file(result: frames.RunResult, rel: str, **fields: object) -> None:
     """Register a file of the inbox in result.files (like discover/read would)."""
     path = result.inbox / rel

@@ -635,19 +635,9 @@ def test_a_roster_open_in_excel_is_said_to_be_read_as_last_saved(tmp_path: Path,
     what was read is the last saved roster, not the one on the screen. The terminal says so,
     naming the lock file, and that a lock left by a crash may be deleted. Before, nothing."""
     from pipeline import run
-    from tests.builders import write_config
-    from tests.forms import sample_row, write_form
+    from tests.builders import office_of_two
 
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_form(
-        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
-    )
-    people = [
-        ("领导班子", "陈主席", "主席", "其他", "否"),
-        ("办公室", "张三", "文秘", "其他", "是"),
-    ]
-    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    inbox, cfg = office_of_two(tmp_path)
     quiet = run.process(inbox, cfg, tmp_path / "out", run_time="2026-04-01T09:00:00")
     assert not [n for n in quiet.notices if "锁定文件" in n]
     (cfg / lock).write_bytes(b"\x06Office" + b"\x00" * 50)  # what Excel writes: the user's name

@@ -311,19 +311,9 @@ def test_an_empty_inbox_writes_nothing_and_keeps_the_last_results(tmp_path: Path
     message saying so and what to do; the last archive, 科室反馈 and 催报名单 are as they
     were (run.log is the refused run's, as for any refused run). Before, it wrote an archive and feedback in which everyone was 未报送, over the
     last good ones, and said 「处理完成」."""
-    from tests.builders import write_config
-    from tests.forms import sample_row, write_form
+    from tests.builders import office_of_two
 
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_form(
-        inbox / "张三.xlsx", header={"name": "张三", "section": "办公室"}, rows=[sample_row(1)]
-    )
-    people = [
-        ("领导班子", "陈主席", "主席", "其他", "否"),
-        ("办公室", "张三", "文秘", "其他", "是"),
-    ]
-    cfg = write_config(tmp_path, people, [("领导班子", "陈主席", ""), ("办公室", "张三", "")])
+    inbox, cfg = office_of_two(tmp_path)
     out = tmp_path / "out"
     args = ("process", "--inbox", str(inbox), "--config", str(cfg), "--out", str(out))
     first = run_cli(*args, "--no-progress")
