@@ -334,6 +334,19 @@ STRICT_NAMES = [  # what Excel's 「Strict Open XML 电子表格」 writes inste
 ]
 
 
+def _marked_copy_with_its_look(path: Path, tmp_path: Path) -> Path:
+    """The annotated copy of ``path`` with E4 sent back: marked, commented, and keeping the
+    original's D width (41) and A3 fill; its path."""
+    target = tmp_path / "out" / "张三_批注.xlsx"
+    assert annotate_copy(task_for(path, target, reject("E4"))) == str(target)
+    ws = openpyxl.load_workbook(target)[MAIN]
+    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
+    assert ws["E4"].comment is not None
+    assert ws.column_dimensions["D"].width == 41
+    assert ws["A3"].fill.fgColor.rgb == "FFDDEEFF"
+    return target
+
+
 def test_a_strict_ooxml_form_gets_a_copy_with_its_own_look(tmp_path: Path) -> None:
     """A form saved by Excel as 「Strict Open XML 电子表格」: openpyxl reads none of its sheets,
     so its copy was rebuilt from the values, losing the section's column widths, borders and
@@ -359,14 +372,9 @@ def test_a_strict_ooxml_form_gets_a_copy_with_its_own_look(tmp_path: Path) -> No
             zf.writestr(name, data)
     assert openpyxl.load_workbook(path).sheetnames == []  # the precondition: Strict OOXML
     assert b"purl.oclc.org" in zipfile.ZipFile(path).read("_rels/.rels")
-    target = tmp_path / "out" / "张三_批注.xlsx"
-    assert annotate_copy(task_for(path, target, reject("E4"))) == str(target)
+    target = _marked_copy_with_its_look(path, tmp_path)
     ws = openpyxl.load_workbook(target)[MAIN]
-    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
-    assert ws["E4"].comment is not None
-    assert ws.column_dimensions["D"].width == 41
     assert ws["D3"].border.bottom.style == "medium"
-    assert ws["A3"].fill.fgColor.rgb == "FFDDEEFF"
     with zipfile.ZipFile(target) as zf:
         assert not any(b"purl.oclc.org" in zf.read(n) for n in zf.namelist())
 
@@ -395,13 +403,7 @@ def test_a_form_whose_parts_are_named_in_another_case_gets_a_copy_with_its_own_l
         assert b'Target="/xl/worksheets/sheet1.xml"' in zf.read("xl/_rels/workbook.xml.rels")
     assert pd.read_excel(path, header=None, engine="calamine").iat[3, 4] == "说不准"
     assert openpyxl.load_workbook(path).sheetnames == []  # openpyxl finds no sheet
-    target = tmp_path / "out" / "张三_批注.xlsx"
-    assert annotate_copy(task_for(path, target, reject("E4"))) == str(target)
-    ws = openpyxl.load_workbook(target)[MAIN]
-    assert ws["E4"].value == "说不准" and is_filled(ws["E4"], FILL_REJECT)
-    assert ws["E4"].comment is not None
-    assert ws.column_dimensions["D"].width == 41
-    assert ws["A3"].fill.fgColor.rgb == "FFDDEEFF"
+    _marked_copy_with_its_look(path, tmp_path)
 
 
 @pytest.mark.parametrize("ext", [".xltx", ".xltm"])
