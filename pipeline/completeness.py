@@ -353,21 +353,13 @@ def _named_in(text: str, persons: dict[str, list[str]], longest: int) -> set[str
     return {k for w in words & persons.keys() for k in persons[w]}
 
 
-def _parcels(file: object, container: object) -> frozenset[str]:
-    """What a file came in: its zip or mail (``container``) and its mail folder ('2026-03-24
-    来自王五/', as mail clients save one mail's attachments). Files sharing one came together."""
-    inside = normalize.stripped(container)
-    folder = discover.mail_folder(normalize.stripped(file))
-    return frozenset(p for p in (inside, folder + "/" if folder else "") if p)
-
-
 def _came_later(newer: Any, older: Any) -> bool:
     """Whether file record ``newer`` came after ``older``: on the first of 填表日期, the mail
     folder's date and the modification time that both have and that differ (resubmit's
     order, a missing value skipped rather than sorted oldest); a tie is later. Two files of
     one zip, mail or mail folder came together: neither is later (a damaged file beside a
     person's form in their zip is no earlier version of it, and keeps its own 退回)."""
-    if _parcels(newer.file, getattr(newer, "container", None)) & _parcels(
+    if discover.parcels(newer.file, getattr(newer, "container", None)) & discover.parcels(
         older.file, getattr(older, "container", None)
     ):
         return False
@@ -680,7 +672,7 @@ def completeness(
     parcels = {
         f: p
         for f, c in zip(text_series(files["file"]), containers.tolist(), strict=True)
-        if (p := _parcels(f, c))
+        if (p := discover.parcels(f, c))
     }
     # files that could not be opened get no annotated copy: their senders are not sent to one
     no_copy = frozenset(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import containers, frames, prehash, vocab
+from pipeline import containers, frames, normalize, prehash, vocab
 from pipeline.config import Settings
 from pipeline.workbook import sniff
 from pipeline.workbook.sniff import (  # noqa: F401 - re-exported for the stages that sniff too
@@ -130,6 +130,14 @@ def _folder_date(folder: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def parcels(file: object, container: object) -> frozenset[str]:
+    """What a file came in: its zip or mail (``container``) and its mail folder ('2026-03-24
+    来自王五/', as mail clients save one mail's attachments). Files sharing one came together."""
+    inside = normalize.stripped(container)
+    folder = mail_folder(normalize.stripped(file))
+    return frozenset(p for p in (inside, folder + "/" if folder else "") if p)
 
 
 def mail_folder(rel: str) -> str | None:

@@ -289,15 +289,7 @@ def sent_after(rec: Any, kept: Any) -> bool:
     """Whether the file ``rec``, which lost to ``kept`` by an earlier 填表日期, was sent after
     it: by their mail folders' dates when both have one and they differ, else by their
     modification times. ``rec`` and ``kept``: rows of ``files`` (``itertuples``)."""
-    both = pd.DataFrame(
-        {
-            "date": [rec.date, kept.date],
-            "folder_date": [getattr(rec, "folder_date", ""), getattr(kept, "folder_date", "")],
-            "mtime": [rec.mtime, kept.mtime],
-            "date_bound": [getattr(rec, "date_bound", ""), getattr(kept, "date_bound", "")],
-        }
-    )
-    mine, theirs = credible_dates(both).tolist()
+    mine, theirs = credible_date(rec), credible_date(kept)
     if not mine or not theirs or mine >= theirs:
         return False  # the date did not decide
     folder_mine = _plain(getattr(rec, "folder_date", ""))

@@ -27,7 +27,7 @@ import pandera.pandas as pa
 
 from pipeline import dates, frames, layout, normalize, owners, records, resubmit, vocab
 from pipeline.config import Roster, Settings
-from pipeline.discover import mail_folder
+from pipeline.discover import parcels
 from pipeline.records import text as _text
 from pipeline.workbook.cells import MAX_CELL_CHARS, excel_len, over_cell
 from pipeline.xlsx import cell_text
@@ -1114,8 +1114,8 @@ def _supersede(files: pd.DataFrame, rows: pd.DataFrame, log: _IssueLog) -> pd.Da
         by_date = len(kept) and resubmit.sent_after(rec, next(kept.itertuples()))
         # two forms of one mail (its folder, zip or .eml): the kept one was not sent later
         together = len(kept) and bool(
-            _came_in(rec.file, getattr(rec, "container", None))
-            & _came_in(later, kept["container"].iloc[0] if "container" in kept else None)
+            parcels(rec.file, getattr(rec, "container", None))
+            & parcels(later, kept["container"].iloc[0] if "container" in kept else None)
         )
         _file_issue(
             log,
@@ -1198,14 +1198,6 @@ def _row_owner_keys(rows: pd.DataFrame) -> np.ndarray:
     has = rows["row_name"].notna().to_numpy(bool) & rows["row_sheet"].notna().to_numpy(bool)
     keys = np.asarray("i" + _KEY_SEP + section + _KEY_SEP + name, dtype=object)
     return np.where(has & (name != "").to_numpy(bool), keys, "")
-
-
-def _came_in(file: object, container: object) -> frozenset[str]:
-    """What a file came in: its zip or mail (``container``) and its mail folder (as
-    completeness._parcels): files sharing one came together."""
-    inside = _text(container)
-    folder = mail_folder(_text(file))
-    return frozenset(p for p in (inside, folder + "/" if folder else "") if p)
 
 
 def _note_fewer_rows(files: pd.DataFrame, log: _IssueLog) -> None:
