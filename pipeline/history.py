@@ -52,6 +52,11 @@ class Comparison:
 NAME_SEPARATORS = re.compile(f"[{re.escape(NAME_JOIN)}，,；;/／]")
 
 
+def folded_people(names: str) -> list[str]:
+    """The people a point's 姓名 cell names (split on NAME_SEPARATORS), each ``vocab.fold``ed."""
+    return [vocab.fold(n) for n in NAME_SEPARATORS.split(names) if n.strip()]
+
+
 def renamed_sections(last: pd.DataFrame | None, roster: Any) -> dict[str, str]:
     """Last year's sections the roster has renamed: folded old section -> this year's roster
     section. A section of last year's catalogue that the roster no longer has is renamed to a
@@ -77,7 +82,7 @@ def renamed_sections(last: pd.DataFrame | None, roster: Any) -> dict[str, str]:
     for sec, who in zip(last_sections, names, strict=True):
         if sec and sec not in sections:
             found = listed.setdefault(sec, set())
-            found.update(vocab.fold(n) for n in NAME_SEPARATORS.split(who) if n.strip())
+            found.update(folded_people(who))
     taken = set(last_sections)
     out: dict[str, str] = {}
     for old, who in listed.items():
@@ -290,9 +295,7 @@ def compare(this_points: pd.DataFrame, last: pd.DataFrame, roster: Any = None) -
 def _person_key(frame: pd.DataFrame) -> pd.Series:
     """A point's key without its post: section, its people (folded, in order), step and
     description as ``_key`` folds them ('' for a point without a 姓名)."""
-    names = _text(frame, "name").map(
-        lambda t: "\x1f".join(sorted(vocab.fold(n) for n in NAME_SEPARATORS.split(t) if n.strip()))
-    )
+    names = _text(frame, "name").map(lambda t: "\x1f".join(sorted(folded_people(t))))
     rest = frame["_key"].str.split("\x1f", n=2).str[2]  # after section and post
     key = frame["section"].map(key_fold) + "\x1e" + names + "\x1e" + rest
     return key.where(names != "", "")

@@ -168,7 +168,7 @@ def _split_last(
     roster_sections = {key[0] for key in owners}
     moved_to_section = 0
     for i, (sec, names_text) in enumerate(zip(sections, names, strict=True)):
-        listed = [vocab.fold(n) for n in NAME_SEPARATORS.split(str(names_text)) if n.strip()]
+        listed = history.folded_people(str(names_text))
         if unsure and listed:
             post = vocab.fold(_text(posts[i]))
             sure = [n for n in listed if _surely_theirs((sec, n), post, owners)]
